@@ -1,0 +1,44 @@
+// Distributed comparison functions (Boyle et al., Eurocrypt 2021, "Function Secret Sharing for
+// Mixed-Mode and Fixed-Point Secure Computation", Fig. 3): f(x) = beta if x < alpha else 0
+// (unsigned n-bit compare), beta a vector of L elements of Z_{2^m}. Batch structure-of-arrays
+// layout shared with the CUDA backend (docs/design/fss-core.md).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "fss/block.h"
+#include "fss/prg.h"
+
+namespace secinfer::fss {
+
+struct DcfShape {
+  int in_bits = 0;      // n, 1..64
+  int out_bits = 0;     // m, 1..64
+  int payload_len = 1;  // L >= 1
+};
+
+struct DcfKeys {
+  DcfShape shape;
+  int party = 0;
+  std::size_t count = 0;
+  std::vector<Block> root;          // [count]
+  std::vector<Block> cw_seed;       // [in_bits * count], index i * count + k
+  std::vector<std::uint8_t> cw_t;   // [in_bits * count], bit 0 = tL, bit 1 = tR
+  std::vector<u64> cw_v;            // [in_bits * count * L], index (i * count + k) * L + j
+  std::vector<u64> cw_final;        // [count * L], index k * L + j
+};
+
+// Keys for f_k(x) = beta[k*L .. k*L+L) if x < alpha[k]. beta.size() == count * L.
+// Throws std::invalid_argument on a bad shape or out-of-range inputs.
+std::pair<DcfKeys, DcfKeys> dcf_gen(DcfShape shape, std::span<const u64> alpha,
+                                    std::span<const u64> beta, SeededPrg& rng);
+
+// out[k*L + j] = party's share of f_k(x[k])_j. out.size() == count * L.
+void dcf_eval(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out);
+
+std::size_t dcf_key_bits(DcfShape shape);
+
+}  // namespace secinfer::fss

@@ -1,0 +1,52 @@
+// Distributed point functions (Boyle, Gilboa, Ishai, CCS 2016, "Function Secret Sharing:
+// Improvements and Extensions", Fig. 1): f(x) = beta if x == alpha else 0, domain n bits, output
+// Z_{2^m}. Batch APIs: `count` independent keys of one shape in a structure-of-arrays layout that
+// the CUDA backend shares (docs/design/fss-core.md "Batch key layout").
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "fss/block.h"
+#include "fss/prg.h"
+
+namespace secinfer::fss {
+
+struct DpfShape {
+  int in_bits = 0;   // n, 1..64
+  int out_bits = 0;  // m, 1..64
+};
+
+// One party's keys for `count` point functions.
+struct DpfKeys {
+  DpfShape shape;
+  int party = 0;
+  std::size_t count = 0;
+  std::vector<Block> root;           // [count]
+  std::vector<Block> cw_seed;        // [in_bits * count], index i * count + k
+  std::vector<std::uint8_t> cw_t;    // [in_bits * count], bit 0 = tL, bit 1 = tR
+  std::vector<u64> cw_out;           // [count]
+};
+
+// Keys for f_k(x) = beta[k] if x == alpha[k]. Throws std::invalid_argument on a bad shape or
+// alpha/beta outside their rings. Randomness from `rng` (fss-core.md "Randomness").
+std::pair<DpfKeys, DpfKeys> dpf_gen(DpfShape shape, std::span<const u64> alpha,
+                                    std::span<const u64> beta, SeededPrg& rng);
+
+// out[k] = party's share of f_k(x[k]).
+void dpf_eval(const DpfKeys& keys, std::span<const u64> x, std::span<u64> out);
+
+// Full domain of key k: out[j] = share of f_k(j), j in [0, 2^in_bits); in_bits <= 24.
+void dpf_eval_full_domain(const DpfKeys& keys, std::size_t k, std::span<u64> out);
+
+// SIGMA's lookup table: out[k] = share of table[(xhat[k] - alpha[k]) mod 2^n] in Z_{2^m}
+// (keys made with beta = 1): sum_j table[(xhat - j) mod 2^n] * y_b(j). table.size() == 2^in_bits.
+void dpf_lut_eval(const DpfKeys& keys, std::span<const u64> xhat, std::span<const u64> table,
+                  std::span<u64> out);
+
+// Serialised size of one key in bits (fss-core.md "Key sizes").
+std::size_t dpf_key_bits(DpfShape shape);
+
+}  // namespace secinfer::fss

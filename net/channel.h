@@ -1,0 +1,68 @@
+// A two-party TCP channel over Boost.Asio with per-scope accounting (SPEC section 3).
+//
+//   auto ch = net::Channel::connect({"127.0.0.1", 7000}, hello, net::Timeouts{});   // party 1
+//   auto ch = net::Channel::listen(7000, hello, net::Timeouts{});                   // party 0
+//   ch.exchange(mine, theirs);   // one round: send mine, receive theirs, concurrently
+//
+// Frames are length-prefixed (8-byte little-endian length). Every send/recv charges bytes and
+// messages to the current profiling scope; exchange() charges one round; time blocked waiting for
+// the peer's bytes is charged as CommWait. Errors throw net::NetError with a message that names the
+// problem and the fix (peer closed, timeout, wrong frame size with both sizes, handshake mismatch).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+namespace secinfer::net {
+
+class NetError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Endpoint {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+};
+
+// Exchanged and compared at connect time; any difference is refused on both sides.
+struct Hello {
+  std::uint32_t protocol_version = 1;
+  int party = 0;                 // 0 or 1; the peer must be the other one
+  std::uint64_t config_hash = 0; // hash of the run configuration (model, seq, batch, system, ...)
+  std::string config_summary;    // human-readable, quoted in the mismatch message
+};
+
+struct Timeouts {
+  std::chrono::milliseconds connect{30000};  // total time to keep retrying connect / accept
+  std::chrono::milliseconds io{600000};      // a single receive may block at most this long
+};
+
+class Channel {
+ public:
+  static Channel connect(const Endpoint& peer, const Hello& mine, const Timeouts& t = {});
+  static Channel listen(std::uint16_t port, const Hello& mine, const Timeouts& t = {},
+                        const std::string& bind_host = "0.0.0.0");
+  Channel(Channel&&) noexcept;
+  Channel& operator=(Channel&&) noexcept;
+  ~Channel();
+
+  void send(std::span<const std::uint8_t> data);
+  // Receives one frame into `out`; a frame whose size differs from out.size() is an error.
+  void recv(std::span<std::uint8_t> out);
+  // One round: sends `mine` and receives `theirs` concurrently (no deadlock for large buffers).
+  void exchange(std::span<const std::uint8_t> mine, std::span<std::uint8_t> theirs);
+
+  const Hello& peer_hello() const;
+
+ private:
+  struct Impl;
+  explicit Channel(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace secinfer::net
