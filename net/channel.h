@@ -16,6 +16,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace secinfer::net {
 
@@ -42,6 +43,38 @@ struct Timeouts {
   std::chrono::milliseconds io{600000};      // a single receive may block at most this long
 };
 
+// Frames longer than this are refused before anything is allocated or read (a corrupt or foreign
+// stream, not a real message: the largest activations of the supported models are far below it).
+inline constexpr std::uint64_t kMaxFrameBytes = std::uint64_t{1} << 36;  // 64 GiB
+inline constexpr std::uint64_t kFrameHeaderBytes = 8;
+
+// Parses "HOST:PORT" (IPv6 as "[::1]:7000"); throws NetError naming the bad text and the format.
+Endpoint parse_endpoint(std::string_view text);
+
+// A free TCP port on `host` right now (bind to port 0, read it back, close). Another process may
+// take it before it is used; meant for tests and the local mode, which bind it a moment later.
+std::uint16_t pick_free_port(const std::string& host = "127.0.0.1");
+
+class Channel;
+
+// The listening half of party 0, bound at construction: port 0 picks a free port (see port()),
+// so a test can start listening first and tell the other side where to connect.
+class Listener {
+ public:
+  explicit Listener(std::uint16_t port, const std::string& bind_host = "0.0.0.0");
+  Listener(Listener&&) noexcept;
+  Listener& operator=(Listener&&) noexcept;
+  ~Listener();
+
+  std::uint16_t port() const;
+  // Waits (at most t.connect) for one peer, then runs the handshake. Throws NetError.
+  Channel accept(const Hello& mine, const Timeouts& t = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 class Channel {
  public:
   static Channel connect(const Endpoint& peer, const Hello& mine, const Timeouts& t = {});
@@ -58,8 +91,10 @@ class Channel {
   void exchange(std::span<const std::uint8_t> mine, std::span<std::uint8_t> theirs);
 
   const Hello& peer_hello() const;
+  const Timeouts& timeouts() const;
 
  private:
+  friend class Listener;
   struct Impl;
   explicit Channel(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

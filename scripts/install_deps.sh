@@ -4,6 +4,7 @@
 set -euo pipefail
 pkgs=(cmake ninja-build g++ libboost-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
       catch2 libbenchmark-dev python3 python3-matplotlib clang-format)
+[ "${SECINFER_SKIP_APT:-0}" = 1 ] && { echo "install_deps: skipped (SECINFER_SKIP_APT=1)"; exit 0; }
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
