@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "fss/batch_options.h"
 #include "fss/block.h"
 #include "fss/prg.h"
 
@@ -32,13 +33,30 @@ struct DcfKeys {
 };
 
 // Keys for f_k(x) = beta[k*L .. k*L+L) if x < alpha[k]. beta.size() == count * L.
-// Throws std::invalid_argument on a bad shape or out-of-range inputs.
+// Throws std::invalid_argument on a bad shape or out-of-range inputs. Randomness from `rng`
+// (s0 then s1 per key, in key order); G_j runs on opt.aes, or on rng's AES path in the overload
+// without options. Both paths give identical keys.
+//   auto [k0, k1] = dcf_gen({64, 64, 1}, alpha, beta, rng);
 std::pair<DcfKeys, DcfKeys> dcf_gen(DcfShape shape, std::span<const u64> alpha,
                                     std::span<const u64> beta, SeededPrg& rng);
+std::pair<DcfKeys, DcfKeys> dcf_gen(DcfShape shape, std::span<const u64> alpha,
+                                    std::span<const u64> beta, SeededPrg& rng,
+                                    const BatchOptions& opt);
 
-// out[k*L + j] = party's share of f_k(x[k])_j. out.size() == count * L.
+// out[k*L + j] = party's share of f_k(x[k])_j. x.size() == count, x[k] < 2^n,
+// out.size() == count * L, else std::invalid_argument (also for malformed keys).
 void dcf_eval(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out);
+void dcf_eval(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out,
+              const BatchOptions& opt);
 
+// Serialised size of one key in bits (fss-core.md "Key sizes"): 128 + n * (128 + 2 + L * m) + L * m.
 std::size_t dcf_key_bits(DcfShape shape);
+
+// Largest payload length L accepted (keeps key sizes and allocations bounded).
+inline constexpr int kDcfMaxPayload = 1 << 16;
+// Throws std::invalid_argument unless 1 <= in_bits, out_bits <= 64 and 1 <= L <= kDcfMaxPayload.
+void dcf_check_shape(DcfShape shape);
+// Throws std::invalid_argument unless the key vectors match shape, party and count.
+void dcf_check_keys(const DcfKeys& keys);
 
 }  // namespace secinfer::fss

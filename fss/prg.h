@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <span>
 
 #include "fss/block.h"
@@ -15,42 +16,63 @@ enum class AesImpl { kAuto, kAesNi, kPortable };
 // True when this CPU has AES-NI (cpuid), so kAuto takes that path.
 bool cpu_has_aesni();
 
+// kAuto -> kAesNi where the CPU has it, else kPortable; kAesNi on a CPU without it throws
+// std::runtime_error; kPortable stays.
+AesImpl resolve_aes_impl(AesImpl impl);
+
 // AES-128 with an expanded key schedule. kAesNi on a CPU without it throws std::runtime_error.
+//   Aes128 aes(Block{0x0706050403020100, 0x0f0e0d0c0b0a0908});  // FIPS-197 C.1 key
+//   Block c = aes.encrypt(p);
 class Aes128 {
  public:
   explicit Aes128(Block key, AesImpl impl = AesImpl::kAuto);
   Block encrypt(Block in) const;
-  // out[i] = AES(in[i]); spans of equal length (may alias).
+  // out[i] = AES(in[i]); spans of equal length (may alias), else std::invalid_argument.
   void encrypt_blocks(std::span<const Block> in, std::span<Block> out) const;
+  // The path actually taken: kAesNi or kPortable (kAuto is resolved at construction).
   AesImpl impl() const { return impl_; }
   const std::array<Block, 11>& round_keys() const { return round_keys_; }
 
  private:
+  friend class FixedKeyPrg;
   std::array<Block, 11> round_keys_{};
+  // The portable path's bit-sliced copy of round_keys_ (zero on the AES-NI path).
+  std::array<std::array<u64, 8>, 11> sliced_keys_{};
   AesImpl impl_;
 };
 
-// G_j(s) = AES_{K_j}(s) XOR s for the five fixed keys; one process-wide immutable instance per impl.
+// G_j(s) = AES_{K_j}(s) XOR s for the five fixed keys; one process-wide immutable instance per
+// impl via fixed_key_prg().
 class FixedKeyPrg {
  public:
   explicit FixedKeyPrg(AesImpl impl = AesImpl::kAuto);
   Block g(int j, Block s) const;
-  // Batch: out[i] = G_j(in[i]).
+  // Batch: out[i] = G_j(in[i]). Spans of equal length (may alias).
   void g_blocks(int j, std::span<const Block> in, std::span<Block> out) const;
+  // Batch with a key per block: out[i] = G_{j[i]}(in[i]), j[i] in [0, 5). Spans of equal length
+  // (in and out may alias). This is the DPF / DCF hot path (the key follows a bit of x).
+  void g_multi(std::span<const std::uint8_t> j, std::span<const Block> in,
+               std::span<Block> out) const;
   AesImpl impl() const;
 
  private:
   std::array<Aes128, kPrgFixedKeys> aes_;
 };
 
+// The shared immutable instance for `impl` (kAuto resolves as in resolve_aes_impl).
+const FixedKeyPrg& fixed_key_prg(AesImpl impl = AesImpl::kAuto);
+
 // AES-128-CTR keyed by a seed: block k = AES_seed(Block{k, 0}), k = 0, 1, ...
+// next_block() always starts a fresh counter block: a hi half left over by next_u64() is dropped.
 class SeededPrg {
  public:
   explicit SeededPrg(Block seed, AesImpl impl = AesImpl::kAuto);
   Block next_block();
-  u64 next_u64();                        // lo, then hi, of successive blocks
+  void next_blocks(std::span<Block> out);  // out[i] = next_block(), batched
+  u64 next_u64();                          // lo, then hi, of successive blocks
   u64 next_bits(int m) { return next_u64() & ring_mask(m); }
-  void fill(std::span<u64> out, int m);  // out[i] = next_bits(m)
+  void fill(std::span<u64> out, int m);    // out[i] = next_bits(m); m in [1, 64]
+  AesImpl impl() const { return aes_.impl(); }
 
  private:
   Aes128 aes_;

@@ -1,27 +1,51 @@
 // The operator interface that models are written against, once (SPEC sections 1 and 2).
 //
 // A forward pass is a sequence of calls on an `Ops`. Three implementations run the same sequence:
-//   * ClearOps   (cleartext fixed point): a tensor holds the values x themselves;
-//   * DealerOps  (offline): a tensor holds the masks r; every gate draws its output mask and
-//                writes both parties' keys (or, in `inline` mode, only this party's);
-//   * PartyOps   (online, one party): a tensor holds the public masked values x^ = x + r; every
-//                gate reads this party's next key, evaluates, and opens y^ with the peer.
+//   * ClearOps   (cleartext fixed point, clear_ops.h): a tensor holds the values x themselves;
+//   * DealerOps  (offline, dealer_ops.h): a tensor holds the masks r; every gate draws its output
+//                mask and writes both parties' keys (or, in `inline` mode, only this party's);
+//   * PartyOps   (online, one party, party_ops.h): a tensor holds the public masked values
+//                x^ = x + r; every gate reads this party's next key, evaluates, and opens y^.
 // Because DealerOps and PartyOps see the same call sequence, keys are consumed in the order they
 // were made. ClearOps uses the same gate algorithms and bit widths, so the opened secure output
-// equals ClearOps' output bit for bit (the tests check this).
+// equals ClearOps' output bit for bit (the tests check this). Preconditions (documented per gate,
+// e.g. TrWithSlack needs |x| < 2^(n-2), max needs |a - b| < 2^(n-1)) are the caller's to keep.
 //
 // All values are elements of Z_{2^n} (n = Ops::ring().bits) in signed fixed point with
-// `frac_bits` fractional bits unless an argument says otherwise. Every op opens its own
-// profiling::Scope named after SPEC section 3 ("Linear", "TruncRescale", ...) unless the caller
-// already opened the category (e.g. Softmax opens "Softmax" and the ops inside open sub-scopes).
+// `frac_bits` fractional bits unless an argument says otherwise.
+//
+// Nonlinear functions dispatch through a GateSuite (the table of a suite's gates and composite
+// functions, e.g. sigma::suite() in fss/gates/sigma/suite.h): Ops::gelu(a) runs
+// unary(gates().gelu, a); Ops::softmax runs gates().softmax(*this, ...), a function written ONCE
+// over this interface (e.g. sigma::softmax in fss/gates/sigma/nonlinear.h) that calls leaf ops
+// (max_last, sub, nexp, inverse, mul_rowwise, truncate, ...). A new leaf gate needs no change to
+// the three implementations: give it a UnaryGate (gate.h) and call ops.unary(gate, a, args).
+//
+// Profiling scopes: every op opens one profiling::Scope. Called from model code (nesting depth 0
+// in this Ops) it opens the SPEC section 3 category ("Linear", "TruncRescale", "Softmax", ...);
+// called inside another op or inside an Ops::Region it opens a short sub-scope name ("matmul",
+// "trunc", "nexp", ...), so a softmax shows as Softmax, Softmax/max, Softmax/nexp, ... The
+// names: input/weight/reveal and local ops: "Misc" / (none for local ops when nested);
+// matmul: "Linear"/"matmul"; mul, mul_rowwise, square: "Linear"/"mul"; truncate:
+// "TruncRescale"/"trunc"; relu: "Activation::ReLU"/"relu"; max_last: "Softmax"/"max";
+// unary gates: their UnaryGate::top_scope / nested_scope; softmax: "Softmax"/"softmax";
+// layernorm, rmsnorm: "LayerNorm"/"layernorm". Model code that groups several ops (a projection:
+// matmul + truncate + add_bias) opens `Ops::Region r(ops, "Linear");` around them.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "fss/engine/gate.h"
 #include "fss/ring.h"
+
+namespace secinfer::profiling {
+class Scope;
+}
 
 namespace secinfer::fss::engine {
 
@@ -33,40 +57,65 @@ struct Tensor {
 
   std::size_t size() const { return data.size(); }
   static Tensor zeros(std::vector<std::size_t> shape);
+  // Product of the shape; throws std::invalid_argument if it differs from data.size().
+  std::size_t checked_size() const;
 };
 
 // Matrix product batch: C[b] = A[b] (M x K) * B[b] (K x N), b < batches; B may be shared by all
 // batches (weights). Transposes let attention use K^T without a copy.
 struct MatmulShape {
   std::size_t batches = 1, m = 0, k = 0, n = 0;
-  bool transpose_b = false;   // B[b] is stored N x K
-  bool shared_b = false;      // one B for all batches (a weight)
-  bool causal = false;        // only the lower triangle of C is needed (GPT-2 QK^T, AV inputs)
+  bool transpose_b = false;  // B[b] is stored N x K
+  bool shared_b = false;     // one B for all batches (a weight)
+  bool causal = false;       // only the lower triangle of C is needed (GPT-2 QK^T): C[i][j] for
+                             // j > i is not computed, not opened, and set to 0 in every Ops
 };
 
 enum class TruncKind {
-  kFloor,      // exact truncate-reduce (SIGMA's TR / ARS-exact): floor(x / 2^s), signed
-  kWithSlack,  // SIGMA's faster truncation inside nonlinear ops: may be off by one, documented
+  kFloor,      // exact truncate-reduce (SIGMA's TrFloor): floor(x / 2^s), signed; bit-exact
+  kWithSlack,  // SIGMA's TrWithSlack inside nonlinear ops: the same floor(x / 2^s), exact when
+               // |x| < 2^(n-2) (wrong outside that bound); 2 rounds instead of 4 (sigma/truncate.h)
 };
 
 enum class Suite { kSigma, kFuseFss };
 
+class Ops;
+
+// A suite's nonlinear gates (gate.h) and its composite functions over Ops. A missing entry
+// (UnaryGate without faces, null function) throws std::logic_error naming it when used.
+struct GateSuite {
+  Suite id = Suite::kSigma;
+  std::string_view name = "sigma";
+  UnaryGate gelu, silu;
+  UnaryGate nexp;     // exp(-x) for x >= 0 (softmax)
+  UnaryGate inverse;  // 1 / x for x > 0 (softmax row sums; GateArgs::cols = terms per sum)
+  UnaryGate rsqrt;    // 1 / sqrt(x) for x > 0 (LayerNorm; GateArgs::cols = hidden size)
+  Tensor (*softmax)(Ops&, const Tensor& a, std::size_t cols, bool causal) = nullptr;
+  Tensor (*layernorm)(Ops&, const Tensor& a, const Tensor& gamma, const Tensor& beta,
+                      std::size_t cols) = nullptr;
+  Tensor (*rmsnorm)(Ops&, const Tensor& a, const Tensor& gamma, std::size_t cols) = nullptr;
+};
+
 class Ops {
  public:
-  virtual ~Ops() = default;
+  virtual ~Ops();
 
   virtual Ring ring() const = 0;
   virtual int frac_bits() const = 0;
-  virtual Suite suite() const = 0;
+  virtual const GateSuite& gates() const = 0;
+  Suite suite() const { return gates().id; }
 
   // Secret inputs. `owner` (0 = model owner / server, 1 = client) holds the cleartext `values`;
-  // other implementations ignore `values` beyond its size. Weights are masked once, offline.
+  // other implementations ignore `values` beyond its size (the non-owner may pass an empty span).
+  // Online cost: the owner sends x + r, ceil(N n / 8) bytes, one message.
   virtual Tensor input(int owner, std::vector<std::size_t> shape, std::span<const u64> values) = 0;
+  // Weights: party 0's input, masked once (SIGMA keeps masked weights; do this before the online
+  // clock starts). The masked weight is public to both parties.
   virtual Tensor weight(std::vector<std::size_t> shape, std::span<const u64> values) = 0;
   // Opens a tensor to both parties (the final logits); returns the cleartext values.
   virtual std::vector<u64> reveal(const Tensor& x) = 0;
 
-  // Local linear ops (no communication): elementwise a + b, a - b, a + public constant,
+  // Local linear ops (no communication, no keys): elementwise a + b, a - b, a + public constant,
   // a * public integer (no truncation), a + row-broadcast bias (bias.size() == last dim).
   virtual Tensor add(const Tensor& a, const Tensor& b) = 0;
   virtual Tensor sub(const Tensor& a, const Tensor& b) = 0;
@@ -75,15 +124,19 @@ class Ops {
   virtual Tensor add_bias(const Tensor& a, const Tensor& bias) = 0;
   // Sum over the last dimension (result has shape[:-1]); local.
   virtual Tensor sum_last(const Tensor& a) = 0;
+  // b has one element per row; returns rows x cols with out[i][j] = b[i]. Local.
+  virtual Tensor broadcast_rows(const Tensor& b, std::size_t cols) = 0;
   // Reshape / permute / slice are local and free: implementations apply them to `data` alike.
   virtual Tensor transpose_heads(const Tensor& x, std::size_t batch, std::size_t seq,
                                  std::size_t heads, std::size_t head_dim, bool inverse) = 0;
 
-  // Secret x secret products, result at scale 2f (the caller truncates).
+  // Secret x secret products, result at scale 2f (the caller truncates). One round each.
   virtual Tensor matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) = 0;
-  virtual Tensor mul(const Tensor& a, const Tensor& b) = 0;              // elementwise
+  virtual Tensor mul(const Tensor& a, const Tensor& b) = 0;  // elementwise
   // Row-wise product: a is rows x cols, b has one value per row.
   virtual Tensor mul_rowwise(const Tensor& a, const Tensor& b, std::size_t cols) = 0;
+  // Elementwise a * a (cheaper key than mul(a, a)).
+  virtual Tensor square(const Tensor& a) = 0;
 
   // Truncation by `shift` bits (TruncRescale).
   virtual Tensor truncate(const Tensor& a, int shift, TruncKind kind) = 0;
@@ -92,15 +145,47 @@ class Ops {
   virtual Tensor relu(const Tensor& a) = 0;
   virtual Tensor max_last(const Tensor& a, std::size_t cols) = 0;
 
-  // Nonlinear functions; the suite decides the protocol (SIGMA's gates or FuseFSS fused gates).
-  virtual Tensor gelu(const Tensor& a) = 0;
-  virtual Tensor silu(const Tensor& a) = 0;
+  // Any unary elementwise gate with its three faces (gate.h); opens the gate's scope.
+  virtual Tensor unary(const UnaryGate& g, const Tensor& a, const GateArgs& args) = 0;
+
+  // Nonlinear functions through gates(); an implementation may override them.
+  virtual Tensor gelu(const Tensor& a);
+  virtual Tensor silu(const Tensor& a);
+  virtual Tensor nexp(const Tensor& a);
+  virtual Tensor inverse(const Tensor& a, std::size_t cols);
+  virtual Tensor rsqrt(const Tensor& a, std::size_t cols);
   // Softmax over the last dimension (rows x cols); causal masks column j > row index i % cols.
-  virtual Tensor softmax(const Tensor& a, std::size_t cols, bool causal) = 0;
+  virtual Tensor softmax(const Tensor& a, std::size_t cols, bool causal);
   // LayerNorm / RMSNorm over the last dimension with public-shape secret gamma, beta (weights).
   virtual Tensor layernorm(const Tensor& a, const Tensor& gamma, const Tensor& beta,
-                           std::size_t cols) = 0;
-  virtual Tensor rmsnorm(const Tensor& a, const Tensor& gamma, std::size_t cols) = 0;
+                           std::size_t cols);
+  virtual Tensor rmsnorm(const Tensor& a, const Tensor& gamma, std::size_t cols);
+
+  // A profiling scope tied to this Ops' nesting (see the header comment): opens `top` when no op or
+  // Region of this Ops is open, else `nested` (empty `nested`: opens nothing when nested).
+  class Region {
+   public:
+    Region(Ops& ops, std::string_view top, std::string_view nested);
+    Region(Ops& ops, std::string_view name) : Region(ops, name, name) {}
+    ~Region();
+    Region(const Region&) = delete;
+    Region& operator=(const Region&) = delete;
+
+   private:
+    Ops& ops_;
+    std::unique_ptr<profiling::Scope> scope_;
+    std::size_t path_len_;
+  };
+  // The current scope path of this Ops ("Softmax/nexp"; "" at top level).
+  const std::string& scope_path() const { return path_; }
+
+ protected:
+  // Called with the scope path whenever a Region opens or closes (DealerOps tracks key bytes).
+  virtual void on_scope_change() {}
+
+ private:
+  int depth_ = 0;
+  std::string path_;
 };
 
 }  // namespace secinfer::fss::engine

@@ -1,0 +1,268 @@
+#include "apps/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
+#include <sstream>
+#include <thread>
+
+#include "apps/backend.h"
+#include "apps/model_names.h"
+
+#ifndef SECINFER_VERSION
+#define SECINFER_VERSION "unknown"
+#endif
+#ifndef SECINFER_GIT_COMMIT
+#define SECINFER_GIT_COMMIT "unknown"
+#endif
+
+namespace secinfer::apps {
+
+namespace {
+
+const std::vector<std::string> kSubcommands = {"run", "local", "merge", "netbench"};
+
+// "must be >= min": CLI11's Range would print the type's maximum, which reads badly.
+CLI::Validator at_least(long long min) {
+  return CLI::Validator(
+      [min](std::string& text) -> std::string {
+        long long v = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+        if (ec != std::errc{} || end != text.data() + text.size()) {
+          return "expected an integer, got \"" + text + "\"";
+        }
+        if (v < min) return "must be >= " + std::to_string(min) + " (got " + text + ")";
+        return {};
+      },
+      ">=" + std::to_string(min));
+}
+
+CLI::Validator positive_seconds() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        try {
+          std::size_t used = 0;
+          const double v = std::stod(text, &used);
+          if (used != text.size() || !(v > 0)) throw std::invalid_argument("");
+        } catch (const std::exception&) {
+          return "expected a number of seconds > 0, got \"" + text + "\"";
+        }
+        return {};
+      },
+      "SECONDS>0");
+}
+
+struct RawFlags {
+  std::string peer = "127.0.0.1:7000";
+  std::string out;
+  std::string key_dir;
+  std::string backend;  // empty: auto
+  std::string padding = "on";
+};
+
+// Flags shared by run, local and netbench. `workload_flag`: netbench fixes the workload.
+void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, bool workload_flag) {
+  if (workload_flag) {
+    sc->add_option("--workload", o.workload, "What to run: model (secure inference) or netbench")
+        ->check(CLI::IsMember({"model", "netbench"}))
+        ->capture_default_str();
+  }
+  sc->add_option("--peer", raw.peer,
+                 "HOST:PORT of party 0; party 0 listens on PORT, party 1 connects to HOST:PORT")
+      ->capture_default_str();
+  sc->add_option("--bind", o.bind_host, "Address party 0 listens on")->capture_default_str();
+  sc->add_option("--model", o.model, "Model (bert = bert-base; see the list below)")
+      ->capture_default_str();
+  sc->add_option("--seq", o.seq, "Sequence length")->check(at_least(1))->capture_default_str();
+  sc->add_option("--batch", o.batch, "Batch size")->check(at_least(1))->capture_default_str();
+  sc->add_option("--system", o.system, "Protocol suite: sigma or fusefss")
+      ->check(CLI::IsMember({"sigma", "fusefss"}))
+      ->capture_default_str();
+  sc->add_option("--padding", raw.padding,
+                 "Mask-independent gate shapes: on (secure) or off (INSECURE ablation only)")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  sc->add_option("--backend", raw.backend,
+                 "cpu or cuda (default: cuda if this build has CUDA and a GPU is present, "
+                 "else cpu)")
+      ->check(CLI::IsMember({"cpu", "cuda"}));
+  sc->add_option("--runs", o.runs, "Measured runs")->check(at_least(1))->capture_default_str();
+  sc->add_option("--warmup", o.warmup, "Warm-up runs (recorded, not merged)")
+      ->check(at_least(0))
+      ->capture_default_str();
+  sc->add_option("--threads", o.threads, "CPU threads (default: all hardware threads)")
+      ->check(at_least(1));
+  sc->add_option("--out", raw.out,
+                 "Output folder (default results/<model>-s<seq>-b<batch>-<system>/, "
+                 "+\"-padoff\" under --padding off)");
+  sc->add_option("--connect-timeout", o.connect_timeout_s,
+                 "Seconds to wait for the peer to connect / to keep retrying the connection")
+      ->check(positive_seconds())
+      ->capture_default_str();
+  sc->add_option("--io-timeout", o.io_timeout_s, "Seconds a single receive may wait for the peer")
+      ->check(positive_seconds())
+      ->capture_default_str();
+  sc->add_option("--dealer", o.dealer,
+                 "Key generation: inline (dealer in the offline phase of this run) or file "
+                 "(keys read from --key-dir)")
+      ->check(CLI::IsMember({"inline", "file"}))
+      ->capture_default_str();
+  sc->add_option("--key-dir", raw.key_dir, "Folder of the key files (with --dealer file)");
+  sc->add_option("--seed", o.seed, "Seed of weights, inputs and dealer randomness")
+      ->capture_default_str();
+  sc->add_option("--bytes", o.netbench_bytes, "netbench: bytes sent each way per round")
+      ->check(at_least(0))
+      ->capture_default_str();
+  sc->add_option("--rounds", o.netbench_rounds, "netbench: exchanges per run")
+      ->check(at_least(1))
+      ->capture_default_str();
+  sc->add_option("--log-level", o.log_level, "stderr log level")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->capture_default_str();
+}
+
+std::string model_list() {
+  std::string s;
+  for (const auto& n : known_model_names()) s += (s.empty() ? "" : ", ") + n;
+  return s;
+}
+
+// Checks that need more than one flag, and fills in derived defaults.
+void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& sub) {
+  auto fail = [&](const std::string& msg) {
+    throw UsageError(msg + "\nrun `secinfer " + sub + " --help` for the flags");
+  };
+  try {
+    o.peer = net::parse_endpoint(raw.peer);
+  } catch (const net::NetError& e) {
+    fail(std::string("--peer: ") + e.what());
+  }
+  if (o.workload == "model") {
+    try {
+      o.model = canonical_model_name(o.model);
+    } catch (const std::invalid_argument& e) {
+      fail(std::string("--model: ") + e.what());
+    }
+  }
+  o.padding = raw.padding == "on";
+  if (raw.backend.empty()) {
+    o.backend = cuda_built() && cuda_device_count() > 0 ? "cuda" : "cpu";
+  } else {
+    o.backend = raw.backend;
+    if (o.backend == "cuda" && !cuda_built()) {
+      fail(
+          "--backend cuda: this build has no CUDA backend: rebuild with -DSECINFER_CUDA=ON on a "
+          "machine with the CUDA Toolkit, or use --backend cpu");
+    }
+  }
+  if (o.dealer == "file" && raw.key_dir.empty()) {
+    fail("--dealer file needs --key-dir DIR (the folder holding the key files)");
+  }
+  o.key_dir = raw.key_dir;
+  if (o.threads == 0) o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  o.out = raw.out.empty() ? default_out_dir(o) : std::filesystem::path(raw.out);
+}
+
+}  // namespace
+
+Invocation parse_command_line(const std::vector<std::string>& args_in) {
+  std::vector<std::string> args = args_in;
+  if (args.empty()) args.push_back("secinfer");
+  // Flags without a subcommand mean `run` (`secinfer --party 0 --model bert ...`).
+  const bool top_level_only =
+      args.size() == 1 || args[1] == "-h" || args[1] == "--help" || args[1] == "--version";
+  if (!top_level_only &&
+      std::find(kSubcommands.begin(), kSubcommands.end(), args[1]) == kSubcommands.end()) {
+    args.insert(args.begin() + 1, "run");
+  }
+
+  CLI::App app{"secinfer: two-party secure transformer inference (function secret sharing) "
+               "with a scoped breakdown of time, bytes and rounds"};
+  app.name("secinfer");
+  app.set_version_flag("--version", std::string("secinfer ") + SECINFER_VERSION + " (" +
+                                        SECINFER_GIT_COMMIT + ")");
+  app.require_subcommand(1);
+  // NB: scripts/demo.sh greps this help for "cuda" to detect a CUDA build: keep the word out of
+  // the top-level text unless the backend is built.
+  app.footer(std::string("Flags given without a subcommand mean `run`.\n"
+                         "Exit status: 0 ok, 1 run failed, 2 bad flags, 3 network / peer / "
+                         "handshake error, 4 merge refused, 5 out of memory.\n"
+                         "Backends in this build: ") +
+             (cuda_built() ? "cpu, cuda" : "cpu") + ".");
+
+  Invocation inv;
+  RunOptions run_opts, local_opts, nb_opts;
+  RawFlags run_raw, local_raw, nb_raw;
+
+  CLI::App* run = app.add_subcommand("run", "Run one party (P0 listens, P1 connects)");
+  run->add_option("--party", run_opts.party, "0 or 1")
+      ->required()
+      ->check(CLI::IsMember({0, 1}));
+  add_run_flags(run, run_opts, run_raw, true);
+  run->footer("Models: " + model_list());
+
+  CLI::App* local = app.add_subcommand(
+      "local", "Run both parties on this machine over loopback, then merge and print the table");
+  add_run_flags(local, local_opts, local_raw, true);
+  local->footer("Models: " + model_list());
+
+  CLI::App* merge = app.add_subcommand(
+      "merge", "Merge p0.json and p1.json into breakdown_merged.json (+ .csv) and print it");
+  merge->add_option("P0", inv.merge.p0, "Party log (p0.json or p1.json)")->required();
+  merge->add_option("P1", inv.merge.p1, "The other party's log")->required();
+  merge->add_option("-o,--out", inv.merge.out,
+                    "Merged breakdown (default: breakdown_merged.json beside P0)");
+
+  CLI::App* netbench = app.add_subcommand(
+      "netbench",
+      "Network benchmark: --rounds exchanges of --bytes each way (both parties here, or one "
+      "with --party)");
+  netbench->add_option("--party", nb_opts.party, "0 or 1 (omit to run both parties here)")
+      ->check(CLI::IsMember({0, 1}));
+  add_run_flags(netbench, nb_opts, nb_raw, false);
+
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  try {
+    app.parse(static_cast<int>(argv.size()), argv.data());
+  } catch (const CLI::Success& e) {  // --help, --version
+    std::ostringstream out, err;
+    app.exit(e, out, err);
+    inv.command = Command::kHelp;
+    inv.text = out.str();
+    return inv;
+  } catch (const CLI::ParseError& e) {
+    if (args.size() == 1) {
+      throw UsageError("no subcommand given\n" + app.help());
+    }
+    std::string sub = "";
+    for (CLI::App* sc : {run, local, merge, netbench}) {
+      if (sc->parsed()) sub = sc->get_name();
+    }
+    throw UsageError(std::string(e.what()) + "\nrun `secinfer " + (sub.empty() ? "" : sub + " ") +
+                     "--help` for the flags");
+  }
+
+  if (run->parsed()) {
+    inv.command = Command::kRun;
+    finish_run_options(run_opts, run_raw, "run");
+    inv.run = run_opts;
+  } else if (local->parsed()) {
+    inv.command = Command::kLocal;
+    finish_run_options(local_opts, local_raw, "local");
+    inv.run = local_opts;
+  } else if (netbench->parsed()) {
+    nb_opts.workload = "netbench";
+    inv.command = nb_opts.party < 0 ? Command::kLocal : Command::kRun;
+    finish_run_options(nb_opts, nb_raw, "netbench");
+    inv.run = nb_opts;
+  } else {
+    inv.command = Command::kMerge;
+    if (inv.merge.out.empty()) {
+      inv.merge.out = inv.merge.p0.parent_path() / "breakdown_merged.json";
+    }
+  }
+  return inv;
+}
+
+}  // namespace secinfer::apps

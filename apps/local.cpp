@@ -1,0 +1,186 @@
+#include "apps/local.h"
+
+#include <signal.h>
+#include <spawn.h>
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "apps/exit_codes.h"
+#include "apps/logging.h"
+#include "apps/merge_cmd.h"
+#include "net/channel.h"
+#include "profiling/merge.h"
+
+extern char** environ;
+
+namespace secinfer::apps {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string seconds_text(double s) {
+  std::ostringstream out;
+  out << s;
+  return out.str();
+}
+
+pid_t spawn(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) {
+    throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(rc));
+  }
+  return pid;
+}
+
+struct Child {
+  pid_t pid = -1;
+  bool done = false;
+  int code = 0;
+  std::string how;  // "exit status N" or "killed by signal N"
+};
+
+}  // namespace
+
+std::vector<std::string> party_command_line(const RunOptions& o, int party, std::uint16_t port,
+                                            const std::string& exe) {
+  std::vector<std::string> a = {exe, "run", "--party", std::to_string(party)};
+  auto add = [&a](const std::string& flag, const std::string& value) {
+    a.push_back(flag);
+    a.push_back(value);
+  };
+  add("--peer", "127.0.0.1:" + std::to_string(port));
+  add("--bind", "127.0.0.1");
+  add("--workload", o.workload);
+  add("--model", o.model);
+  add("--seq", std::to_string(o.seq));
+  add("--batch", std::to_string(o.batch));
+  add("--system", o.system);
+  add("--padding", o.padding ? "on" : "off");
+  add("--backend", o.backend);
+  add("--runs", std::to_string(o.runs));
+  add("--warmup", std::to_string(o.warmup));
+  add("--threads", std::to_string(o.threads));
+  add("--out", o.out.string());
+  add("--connect-timeout", seconds_text(o.connect_timeout_s));
+  add("--io-timeout", seconds_text(o.io_timeout_s));
+  add("--dealer", o.dealer);
+  if (!o.key_dir.empty()) add("--key-dir", o.key_dir.string());
+  add("--seed", std::to_string(o.seed));
+  add("--bytes", std::to_string(o.netbench_bytes));
+  add("--rounds", std::to_string(o.netbench_rounds));
+  add("--log-level", o.log_level);
+  return a;
+}
+
+int run_local(const RunOptions& o, const std::filesystem::path& exe) {
+  if (!o.padding) warn_padding_off();
+  std::error_code ec;
+  std::filesystem::create_directories(o.out, ec);
+  if (ec) {
+    spdlog::error("cannot create the output folder {}: {}: choose another with --out DIR",
+                  o.out.string(), ec.message());
+    return kExitFailed;
+  }
+  std::uint16_t port = 0;
+  std::array<Child, 2> kids;
+  try {
+    port = net::pick_free_port("127.0.0.1");
+    spdlog::info("local: starting party 0 and party 1 over 127.0.0.1:{}; logs in {}", port,
+                 o.out.string());
+    for (int p = 0; p < 2; ++p) kids[p].pid = spawn(party_command_line(o, p, port, exe));
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    for (auto& k : kids) {
+      if (k.pid > 0) {
+        ::kill(k.pid, SIGKILL);
+        ::waitpid(k.pid, nullptr, 0);
+      }
+    }
+    return kExitFailed;
+  }
+
+  // Wait for both; once one has failed, give the other 5 s to notice, then stop it.
+  constexpr auto kGrace = std::chrono::seconds(5);
+  std::optional<Clock::time_point> first_failure;
+  int first_failed = -1;
+  bool termed = false;
+  while (!kids[0].done || !kids[1].done) {
+    for (int p = 0; p < 2; ++p) {
+      Child& k = kids[p];
+      if (k.done) continue;
+      int st = 0;
+      const pid_t r = ::waitpid(k.pid, &st, WNOHANG);
+      if (r != k.pid) continue;
+      k.done = true;
+      if (WIFEXITED(st)) {
+        k.code = WEXITSTATUS(st);
+        k.how = "exit status " + std::to_string(k.code);
+      } else {
+        const int sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+        k.code = 128 + sig;
+        k.how = "killed by signal " + std::to_string(sig);
+      }
+      if (k.code != 0 && !first_failure) {
+        first_failure = Clock::now();
+        first_failed = p;
+      }
+    }
+    if (first_failure && Clock::now() - *first_failure > kGrace) {
+      for (auto& k : kids) {
+        if (!k.done) ::kill(k.pid, termed ? SIGKILL : SIGTERM);
+      }
+      if (!termed) first_failure = Clock::now();  // SIGKILL after another grace period
+      termed = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  for (int p = 0; p < 2; ++p) {
+    if (kids[p].code != 0) {
+      spdlog::error("party {} failed ({}): see its messages above and its log {}", p,
+                    kids[p].how, party_log_path(o, p).string());
+    }
+  }
+
+  const auto p0 = party_log_path(o, 0);
+  const auto p1 = party_log_path(o, 1);
+  const auto merged_path = o.out / "breakdown_merged.json";
+  int code = first_failed >= 0 ? kids[first_failed].code : kExitOk;
+  if (!std::filesystem::exists(p0) || !std::filesystem::exists(p1)) {
+    spdlog::error("no merge: a party log is missing ({} / {})", p0.string(), p1.string());
+    return code != kExitOk ? code : kExitFailed;
+  }
+  try {
+    const nlohmann::json merged = merge_and_write(p0, p1, merged_path);
+    std::cout << profiling::format_breakdown_table(merged);
+    std::cout << "merged: " << merged_path.string() << "\n";
+    std::cout.flush();
+    if (code == kExitOk && merged.value("status", "failed") != "ok") code = kExitFailed;
+  } catch (const profiling::MergeError& e) {
+    spdlog::error("merge refused: {}", e.what());
+    if (code == kExitOk) code = kExitMerge;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    if (code == kExitOk) code = kExitFailed;
+  }
+  return code;
+}
+
+}  // namespace secinfer::apps

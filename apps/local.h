@@ -1,0 +1,25 @@
+// `secinfer local`: both parties on this machine, as two child processes of this binary
+// (`run --party 0|1`, over loopback on a free port), then the merge and the table.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "apps/options.h"
+
+namespace secinfer::apps {
+
+// The command line of one child: `run --party P --peer 127.0.0.1:PORT --bind 127.0.0.1` plus every
+// setting of `o` spelled out (so the two children share one configuration). args[0] is `exe`.
+std::vector<std::string> party_command_line(const RunOptions& o, int party, std::uint16_t port,
+                                            const std::string& exe);
+
+// Starts both children (their stdout goes to our stderr, so stdout carries only the table), waits
+// for both (a child that outlives a failed peer by 5 s is terminated), merges their logs into
+// o.out/breakdown_merged.json (+ .csv) and prints the table. Returns the exit status: the first
+// failing child's, kExitMerge if the logs cannot be merged, 0 if all went well.
+int run_local(const RunOptions& o, const std::filesystem::path& exe);
+
+}  // namespace secinfer::apps

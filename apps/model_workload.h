@@ -1,0 +1,15 @@
+// The model workload (secure inference of --model): the plug-in point of the model runner.
+#pragma once
+
+#include "apps/options.h"
+#include "net/channel.h"
+#include "profiling/recorder.h"
+
+namespace secinfer::apps {
+
+// Same contract as run_workload() (apps/workload.h): offline phase (key generation, or key loading
+// under --dealer file) inside rec.begin_offline()/end_offline(), then opt.warmup + opt.runs runs
+// inside rec.begin_run(i < opt.warmup)/end_run(), every operator inside its profiling::Scope.
+void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec);
+
+}  // namespace secinfer::apps

@@ -1,0 +1,92 @@
+#include "apps/options.h"
+
+#include <sstream>
+
+#ifndef SECINFER_VERSION
+#define SECINFER_VERSION "unknown"
+#endif
+#ifndef SECINFER_GIT_COMMIT
+#define SECINFER_GIT_COMMIT "unknown"
+#endif
+
+namespace secinfer::apps {
+
+nlohmann::json shared_config(const RunOptions& o) {
+  nlohmann::json c;
+  c["workload"] = o.workload;
+  if (o.workload == "netbench") {
+    // The schema's config keys are kept, with the netbench parameters beside them.
+    c["model"] = "netbench";
+    c["bytes"] = o.netbench_bytes;
+    c["rounds"] = o.netbench_rounds;
+  } else {
+    c["model"] = o.model;
+  }
+  c["seq"] = o.seq;
+  c["batch"] = o.batch;
+  c["system"] = o.system;
+  c["padding"] = o.padding ? "on" : "off";
+  c["backend"] = o.backend;
+  c["runs"] = o.runs;
+  c["warmup"] = o.warmup;
+  c["dealer"] = o.dealer;
+  c["seed"] = o.seed;
+  c["protocol_version"] = kProtocolVersion;
+  return c;
+}
+
+std::uint64_t config_hash(const RunOptions& o) {
+  // nlohmann::json objects keep keys sorted, so the dump is canonical.
+  const std::string text = shared_config(o).dump();
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char ch : text) {
+    h ^= ch;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string config_summary(const RunOptions& o) {
+  std::ostringstream s;
+  if (o.workload == "netbench") {
+    s << "netbench bytes=" << o.netbench_bytes << " rounds=" << o.netbench_rounds;
+  } else {
+    s << "model=" << o.model << " seq=" << o.seq << " batch=" << o.batch;
+  }
+  s << " system=" << o.system << " padding=" << (o.padding ? "on" : "off")
+    << " backend=" << o.backend << " runs=" << o.runs << " warmup=" << o.warmup
+    << " dealer=" << o.dealer << " seed=" << o.seed << " (secinfer " << SECINFER_VERSION << ", "
+    << SECINFER_GIT_COMMIT << ")";
+  return s.str();
+}
+
+net::Hello make_hello(const RunOptions& o) {
+  net::Hello h;
+  h.protocol_version = kProtocolVersion;
+  h.party = o.party;
+  h.config_hash = config_hash(o);
+  h.config_summary = config_summary(o);
+  return h;
+}
+
+std::filesystem::path default_out_dir(const RunOptions& o) {
+  std::string name;
+  if (o.workload == "netbench") {
+    name = "netbench-" + std::to_string(o.netbench_bytes) + "B-r" +
+           std::to_string(o.netbench_rounds);
+  } else {
+    name = o.model + "-s" + std::to_string(o.seq) + "-b" + std::to_string(o.batch) + "-" +
+           o.system;
+  }
+  if (!o.padding) name += "-padoff";
+  return std::filesystem::path("results") / name;
+}
+
+std::filesystem::path party_log_path(const RunOptions& o, int party) {
+  std::string name = "p";  // appended, not "p" + ...: GCC 12 reports a false -Wrestrict there
+  name += std::to_string(party);
+  name += ".json";
+  return o.out / name;
+}
+
+}  // namespace secinfer::apps

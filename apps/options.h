@@ -1,0 +1,63 @@
+// The settings of one party run / one local run, as parsed from the command line (apps/cli.h),
+// and what is derived from them: the shared configuration recorded in every log, its hash (checked
+// by both parties at connect time) and the default output folder.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "net/channel.h"
+
+namespace secinfer::apps {
+
+// Bumped whenever the messages exchanged by the parties change shape.
+inline constexpr std::uint32_t kProtocolVersion = 1;
+
+struct RunOptions {
+  int party = -1;                       // 0 or 1 (`run`); -1 for `local`, which starts both
+  net::Endpoint peer{"127.0.0.1", 7000};
+  std::string bind_host = "0.0.0.0";    // where party 0 listens
+  std::string workload = "model";       // model | netbench
+  std::string model = "bert-base";      // canonical name (aliases resolved by the parser)
+  int seq = 128;
+  int batch = 1;
+  std::string system = "fusefss";       // sigma | fusefss
+  bool padding = true;                  // false only for the ablation (insecure)
+  std::string backend = "cpu";          // cpu | cuda
+  int runs = 5;
+  int warmup = 1;
+  int threads = 0;                      // resolved to the hardware concurrency by the parser
+  std::filesystem::path out;            // resolved to default_out_dir() by the parser if empty
+  double connect_timeout_s = 30;
+  double io_timeout_s = 600;
+  std::string dealer = "inline";        // inline | file
+  std::filesystem::path key_dir;        // with --dealer file
+  std::uint64_t seed = 1;
+  std::uint64_t netbench_bytes = 1 << 20;
+  int netbench_rounds = 10;
+  std::string log_level = "info";
+};
+
+// Settings both parties must share, recorded verbatim as the Recorder's config (the merge compares
+// them key by key). Per-party values (party, peer, paths, threads) are not part of it.
+nlohmann::json shared_config(const RunOptions& o);
+
+// FNV-1a 64 of the canonical dump of shared_config(): equal iff the shared configs are equal.
+std::uint64_t config_hash(const RunOptions& o);
+
+// One line naming the shared settings and the build, quoted in handshake mismatch messages.
+std::string config_summary(const RunOptions& o);
+
+// The Hello this party sends at connect time.
+net::Hello make_hello(const RunOptions& o);
+
+// results/<model>-s<seq>-b<batch>-<system>/ (with "-padoff" under --padding off, so an ablation
+// never overwrites the secure result); results/netbench-<bytes>B-r<rounds>/ for netbench.
+std::filesystem::path default_out_dir(const RunOptions& o);
+
+// Per-party log file in the output folder: p0.json / p1.json.
+std::filesystem::path party_log_path(const RunOptions& o, int party);
+
+}  // namespace secinfer::apps

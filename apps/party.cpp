@@ -1,0 +1,126 @@
+#include "apps/party.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <iostream>
+#include <new>
+#include <optional>
+#include <vector>
+
+#include "apps/exit_codes.h"
+#include "apps/logging.h"
+#include "apps/workload.h"
+#include "net/channel.h"
+#include "profiling/recorder.h"
+#include "profiling/stats.h"
+
+namespace secinfer::apps {
+
+namespace {
+
+std::chrono::milliseconds to_ms(double seconds) {
+  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
+}
+
+// Per-party values go to the environment, not to the config (which the merge compares).
+nlohmann::json party_environment(const RunOptions& o) {
+  nlohmann::json env = profiling::default_environment(o.threads);
+  env["party"] = o.party;
+  env["peer"] = o.peer.host + ":" + std::to_string(o.peer.port);
+  if (o.party == 0) env["bind"] = o.bind_host;
+  env["out"] = o.out.string();
+  if (!o.key_dir.empty()) env["key_dir"] = o.key_dir.string();
+  env["connect_timeout_s"] = o.connect_timeout_s;
+  env["io_timeout_s"] = o.io_timeout_s;
+  return env;
+}
+
+void print_summary(const RunOptions& o, const profiling::Recorder& rec,
+                   const std::filesystem::path& log) {
+  const nlohmann::json j = rec.to_json();
+  std::vector<double> walls;
+  std::uint64_t sent = 0;
+  std::uint64_t rounds = 0;
+  for (const auto& r : j["runs"]) {
+    if (r["warmup"].get<bool>()) continue;
+    walls.push_back(r["wall_ms"].get<double>());
+    sent = r["totals"]["bytes_sent"].get<std::uint64_t>();
+    rounds = r["totals"]["rounds"].get<std::uint64_t>();
+  }
+  std::cout << "P" << o.party << ": status " << j["status"].get<std::string>();
+  if (!walls.empty()) {
+    std::cout << ", " << walls.size() << " runs, median " << profiling::median(walls)
+              << " ms, " << sent << " bytes sent and " << rounds << " rounds per run";
+  }
+  std::cout << "\nlog: " << log.string() << "\n";
+  if (j["status"] == "ok" && o.party == 0) {
+    std::cout << "merge both parties' logs with: secinfer merge " << log.string()
+              << " <P1's p1.json>\n";
+  }
+  std::cout.flush();
+}
+
+}  // namespace
+
+int run_party(const RunOptions& o) {
+  if (!o.padding) warn_padding_off();
+  const std::filesystem::path log = party_log_path(o, o.party);
+  profiling::Recorder rec(shared_config(o), o.party);
+  rec.set_environment(party_environment(o));
+
+  // Placeholder first: if this process is killed, the log on disk says the run did not finish.
+  rec.set_status(profiling::Status::kFailed,
+                 "this party did not finish: it was killed or crashed before writing its final "
+                 "log (see its stderr; a killed peer shows up as 'peer closed the connection' in "
+                 "the other party's log)");
+  try {
+    rec.write(log);
+  } catch (const std::exception& e) {
+    spdlog::error("{}: choose a writable folder with --out DIR", e.what());
+    return kExitFailed;
+  }
+  rec.set_status(profiling::Status::kOk, "");
+
+  int code = kExitOk;
+  auto failed = [&](profiling::Status s, int exit_code, const std::string& reason) {
+    rec.set_status(s, reason);
+    spdlog::error("{}", reason);
+    code = exit_code;
+  };
+  try {
+    auto active = rec.activate();
+    const net::Timeouts t{to_ms(o.connect_timeout_s), to_ms(o.io_timeout_s)};
+    const net::Hello hello = make_hello(o);
+    std::optional<net::Channel> ch;
+    if (o.party == 0) {
+      spdlog::info("party 0: listening on {}:{} for party 1 (up to {} s)", o.bind_host,
+                   o.peer.port, o.connect_timeout_s);
+      ch.emplace(net::Channel::listen(o.peer.port, hello, t, o.bind_host));
+    } else {
+      spdlog::info("party 1: connecting to {}:{} (up to {} s)", o.peer.host, o.peer.port,
+                   o.connect_timeout_s);
+      ch.emplace(net::Channel::connect(o.peer, hello, t));
+    }
+    spdlog::info("connected; running {}", config_summary(o));
+    run_workload(o, *ch, rec);
+  } catch (const net::NetError& e) {
+    failed(profiling::Status::kFailed, kExitNetwork, e.what());
+  } catch (const std::bad_alloc&) {
+    failed(profiling::Status::kOom, kExitOom,
+           "out of memory (std::bad_alloc): try a smaller --batch or --seq, or a machine with "
+           "more memory");
+  } catch (const std::exception& e) {
+    failed(profiling::Status::kFailed, kExitFailed, e.what());
+  }
+  try {
+    rec.write(log);
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    if (code == kExitOk) code = kExitFailed;
+  }
+  print_summary(o, rec, log);
+  return code;
+}
+
+}  // namespace secinfer::apps

@@ -1,0 +1,39 @@
+// Knobs of the CUDA kernels (defaults are the measured best on an H100, docs/perf.md "CUDA
+// kernels (H100)"); the benchmark sweeps them.
+#pragma once
+
+namespace secinfer::fss::cuda {
+
+// Where the AES T-tables live (aes_tables.cuh):
+//  kReplicatedTe0: Te0 in shared memory, 32 copies (one per bank): a lane reads only its own
+//                  bank, never a conflict; Te1..3 are rotations of Te0 (32 KiB a block).
+//  kReplicatedTe4: Te0..Te3 each with 32 copies: no rotations, 128 KiB a block.
+//  kPlainTe4:      Te0..Te3 once each (4 KiB): random bank conflicts.
+enum class AesVariant { kReplicatedTe0, kReplicatedTe4, kPlainTe4 };
+inline constexpr AesVariant kDefaultAesVariant = AesVariant::kReplicatedTe0;
+
+inline const char* to_string(AesVariant v) {
+  switch (v) {
+    case AesVariant::kReplicatedTe0:
+      return "replicated-Te0";
+    case AesVariant::kReplicatedTe4:
+      return "replicated-Te0..3";
+    case AesVariant::kPlainTe4:
+      return "plain-Te0..3";
+  }
+  return "?";
+}
+
+struct KernelConfig {
+  // The AES table layout. All three are built for the pure AES kernel, DPF eval and DCF eval (the
+  // benchmark compares them there); the other kernels always use kDefaultAesVariant.
+  AesVariant aes = kDefaultAesVariant;
+  int threads_per_block = 256;
+  // DCF eval: threads per key, 1 (thread per key) or 2 (a lane pair splits each level's two AES).
+  int dcf_lanes = 1;
+  // Full-domain DPF and LUT eval: 2^lanes_log2 threads share one key (each walks one subtree of
+  // depth n - lanes_log2); -1 picks by the rule in dpf_full.cu.
+  int lanes_log2 = -1;
+};
+
+}  // namespace secinfer::fss::cuda

@@ -1,0 +1,134 @@
+// RAII owners of GPU memory (DeviceBuffer, cudaMalloc) and page-locked host memory (PinnedBuffer,
+// cudaMallocHost: what crosses the network is staged there so copies run at full PCIe speed and
+// can overlap). Move-only; sizes in elements; a zero size allocates nothing.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <utility>
+
+#include "fss/cuda/cuda_check.h"
+
+namespace secinfer::fss::cuda {
+
+template <class T>
+class DeviceBuffer {
+ public:
+  DeviceBuffer() = default;
+  explicit DeviceBuffer(std::size_t n) : n_(n) {
+    if (n == 0) return;
+    void* p = nullptr;
+    CUDA_CHECK(cudaMalloc(&p, n * sizeof(T)), "DeviceBuffer of " + std::to_string(n) +
+                                                  " elements of " + std::to_string(sizeof(T)) +
+                                                  " bytes");
+    p_ = static_cast<T*>(p);
+  }
+  DeviceBuffer(const DeviceBuffer&) = delete;
+  DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+  DeviceBuffer(DeviceBuffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  DeviceBuffer& operator=(DeviceBuffer&& o) noexcept {
+    if (this != &o) {
+      release();
+      p_ = std::exchange(o.p_, nullptr);
+      n_ = std::exchange(o.n_, 0);
+    }
+    return *this;
+  }
+  ~DeviceBuffer() { release(); }
+
+  T* data() { return p_; }
+  const T* data() const { return p_; }
+  std::size_t size() const { return n_; }
+  std::size_t bytes() const { return n_ * sizeof(T); }
+
+  // Host -> device (synchronous unless a stream is given; then `src` must stay alive and, for
+  // overlap, be pinned).
+  void upload(std::span<const T> src, cudaStream_t stream = nullptr) {
+    check_fits(src.size(), "upload");
+    if (src.empty()) return;
+    CUDA_CHECK(cudaMemcpyAsync(p_, src.data(), src.size() * sizeof(T), cudaMemcpyHostToDevice, stream),
+               std::to_string(src.size() * sizeof(T)) + " bytes");
+    if (stream == nullptr) CUDA_CHECK(cudaStreamSynchronize(stream));
+  }
+  void download(std::span<T> dst, cudaStream_t stream = nullptr) const {
+    check_fits(dst.size(), "download");
+    if (dst.empty()) return;
+    CUDA_CHECK(cudaMemcpyAsync(dst.data(), p_, dst.size() * sizeof(T), cudaMemcpyDeviceToHost, stream),
+               std::to_string(dst.size() * sizeof(T)) + " bytes");
+    if (stream == nullptr) CUDA_CHECK(cudaStreamSynchronize(stream));
+  }
+
+ private:
+  void check_fits(std::size_t n, const char* what) const {
+    if (n > n_)
+      throw std::invalid_argument(std::string("DeviceBuffer::") + what + ": " + std::to_string(n) +
+                                  " elements do not fit a buffer of " + std::to_string(n_));
+  }
+  void release() noexcept {
+    if (p_ != nullptr) cudaFree(p_);  // an error here cannot be reported from a destructor
+    p_ = nullptr;
+    n_ = 0;
+  }
+  T* p_ = nullptr;
+  std::size_t n_ = 0;
+};
+
+template <class T>
+class PinnedBuffer {
+ public:
+  PinnedBuffer() = default;
+  explicit PinnedBuffer(std::size_t n) : n_(n) {
+    if (n == 0) return;
+    void* p = nullptr;
+    CUDA_CHECK(cudaMallocHost(&p, n * sizeof(T)), "PinnedBuffer of " + std::to_string(n * sizeof(T)) + " bytes");
+    p_ = static_cast<T*>(p);
+  }
+  PinnedBuffer(const PinnedBuffer&) = delete;
+  PinnedBuffer& operator=(const PinnedBuffer&) = delete;
+  PinnedBuffer(PinnedBuffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  PinnedBuffer& operator=(PinnedBuffer&& o) noexcept {
+    if (this != &o) {
+      release();
+      p_ = std::exchange(o.p_, nullptr);
+      n_ = std::exchange(o.n_, 0);
+    }
+    return *this;
+  }
+  ~PinnedBuffer() { release(); }
+
+  T* data() { return p_; }
+  const T* data() const { return p_; }
+  std::size_t size() const { return n_; }
+  std::span<T> span() { return {p_, n_}; }
+  std::span<const T> span() const { return {p_, n_}; }
+
+ private:
+  void release() noexcept {
+    if (p_ != nullptr) cudaFreeHost(p_);
+    p_ = nullptr;
+    n_ = 0;
+  }
+  T* p_ = nullptr;
+  std::size_t n_ = 0;
+};
+
+// A stream owned for its lifetime (the convenience functions run on one and wait for it).
+class Stream {
+ public:
+  Stream() { CUDA_CHECK(cudaStreamCreateWithFlags(&s_, cudaStreamNonBlocking)); }
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+  ~Stream() {
+    if (s_ != nullptr) cudaStreamDestroy(s_);
+  }
+  cudaStream_t get() const { return s_; }
+  void sync() const { CUDA_CHECK(cudaStreamSynchronize(s_)); }
+
+ private:
+  cudaStream_t s_ = nullptr;
+};
+
+}  // namespace secinfer::fss::cuda

@@ -1,0 +1,49 @@
+// The fixed-key PRG G_j, expand_j and ConvertVec of docs/design/fss-core.md, written once for the
+// host and the GPU over a table policy (aes_core.h). `rk` points at the five fixed schedules,
+// rk[11 j + r] (shared memory in the kernels, kFixedSchedules on the host).
+#pragma once
+
+#include "fss/cuda/aes_core.h"
+
+namespace secinfer::fss::cuda {
+
+template <class Tab>
+struct FixedPrg {
+  Tab tab;
+  const RoundKey* rk;
+
+  // G_j(s) = AES_{K_j}(s) XOR s (fixed-key Davies-Meyer / MMO).
+  SECINFER_HD Block g(int j, Block s) const { return aes_encrypt(tab, rk + 11 * j, s) ^ s; }
+
+  // expand_j(s): B = G_j(s); control bit t = B.lo & 1; next seed B with bit 0 cleared.
+  SECINFER_HD Block expand(int j, Block s, int& t) const {
+    const Block b = g(j, s);
+    t = b.lsb();
+    return b.clear_lsb();
+  }
+
+  // ConvertVec's elements 2k - 1 (C.lo) and 2k (C.hi), k >= 1: C = G_4(blk XOR Block{k, 0}).
+  SECINFER_HD Block convert_pair(Block blk, u64 k) const { return g(4, blk ^ Block{k, 0}); }
+
+  // ConvertVec_{m,L}(blk): calls f(j, element j) for j = 0..L-1 in order (ceil((L-1)/2) AES).
+  template <class F>
+  SECINFER_HD void convert_vec(Block blk, int L, u64 mask, F&& f) const {
+    f(0, blk.hi & mask);
+    for (int j = 1; j < L; j += 2) {
+      const Block c = convert_pair(blk, static_cast<u64>((j + 1) / 2));
+      f(j, c.lo & mask);
+      if (j + 1 < L) f(j + 1, c.hi & mask);
+    }
+  }
+};
+
+// Convert_m(blk) = blk.hi & mask(m) (never uses bit 0 of lo).
+SECINFER_HD constexpr u64 convert_one(Block blk, u64 mask) { return blk.hi & mask; }
+
+// (-1)^b * v mod 2^64.
+SECINFER_HD constexpr u64 signed_by(int b, u64 v) { return b ? u64{0} - v : v; }
+
+// AES calls of ConvertVec_{m,L} beyond the block itself.
+SECINFER_HD constexpr int convert_vec_aes(int L) { return L / 2; }
+
+}  // namespace secinfer::fss::cuda

@@ -1,0 +1,64 @@
+#include "fss/engine/dealer.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "fss/engine/key_codec.h"
+
+namespace secinfer::fss::engine {
+
+Dealer::Dealer(Ring ring, int frac_bits, Block seed, KeyWriter& p0, KeyWriter& p1)
+    : ring_(make_ring(ring.bits)), frac_bits_(frac_bits), rng_(seed), out_{&p0, &p1} {
+  if (frac_bits < 0 || frac_bits >= ring.bits) {
+    throw std::invalid_argument("Dealer: frac_bits " + std::to_string(frac_bits) +
+                                " must be in [0, " + std::to_string(ring.bits) + ")");
+  }
+}
+
+void Dealer::begin(std::uint32_t tag, std::uint64_t count) {
+  out_[0]->begin_record(tag, count);
+  out_[1]->begin_record(tag, count);
+}
+
+void Dealer::random(std::span<u64> out, int bits) {
+  if (!out.empty()) rng_.fill(out, bits ? bits : ring_.bits);
+}
+
+std::vector<u64> Dealer::random(std::size_t count, int bits) {
+  std::vector<u64> v(count);
+  random(v, bits);
+  return v;
+}
+
+void Dealer::share(std::span<const u64> v, int bits) {
+  const int b = bits ? bits : ring_.bits;
+  const u64 mask = ring_mask(b);
+  std::vector<u64> s0(v.size());
+  random(s0, b);
+  std::vector<u64> s1(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) s1[i] = (v[i] - s0[i]) & mask;
+  out_[0]->write_packed(s0, b);
+  out_[1]->write_packed(s1, b);
+}
+
+void Dealer::write_public(std::span<const u64> v, int bits) {
+  const int b = bits ? bits : ring_.bits;
+  out_[0]->write_packed(v, b);
+  out_[1]->write_packed(v, b);
+}
+
+void Dealer::dcf(DcfShape shape, std::span<const u64> alpha, std::span<const u64> beta) {
+  if (alpha.empty()) return;
+  auto [k0, k1] = dcf_gen(shape, alpha, beta, rng_);
+  write_dcf_keys(*out_[0], k0);
+  write_dcf_keys(*out_[1], k1);
+}
+
+void Dealer::dpf(DpfShape shape, std::span<const u64> alpha, std::span<const u64> beta) {
+  if (alpha.empty()) return;
+  auto [k0, k1] = dpf_gen(shape, alpha, beta, rng_);
+  write_dpf_keys(*out_[0], k0);
+  write_dpf_keys(*out_[1], k1);
+}
+
+}  // namespace secinfer::fss::engine

@@ -1,0 +1,71 @@
+// The dealer of the offline phase (SPEC section 1): draws every mask and writes both parties' keys.
+//
+//   KeyWriter w0 = KeyWriter::memory(buf0), w1 = KeyWriter::discard();   // inline mode, party 0
+//   Dealer d(ring, frac_bits, dealer_seed, w0, w1);
+//   std::vector<u64> r_out(n);
+//   sigma::trunc_keygen(d, r_in, r_out, ...);     // gate keygen: reads input masks, draws output masks
+//
+// All randomness comes from ONE SeededPrg stream keyed with the shared dealer seed, consumed in
+// call order, so the dealers of both parties (inline mode) and the dealer process (file mode) draw
+// exactly the same masks and keys: in inline mode each party keeps only its own key (the other
+// writer is KeyWriter::discard()), and the keys match those of the other party's process.
+//
+// Gate keygen functions must (1) call begin(tag, count) first, (2) draw all randomness through this
+// Dealer, (3) write the same key layout for both parties (sizes never depend on a mask).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "fss/block.h"
+#include "fss/dcf.h"
+#include "fss/dpf.h"
+#include "fss/engine/key_stream.h"
+#include "fss/prg.h"
+#include "fss/ring.h"
+
+namespace secinfer::fss::engine {
+
+class Dealer {
+ public:
+  // `p0` / `p1` receive party 0's / party 1's keys. Throws std::invalid_argument on a bad ring or
+  // frac_bits outside [0, bits).
+  Dealer(Ring ring, int frac_bits, Block seed, KeyWriter& p0, KeyWriter& p1);
+
+  Ring ring() const { return ring_; }
+  int frac_bits() const { return frac_bits_; }
+  SeededPrg& rng() { return rng_; }
+  KeyWriter& out(int party) { return *out_[party]; }
+
+  // Writes the record header {tag, count} to both parties' keys (KeyReader::expect_record).
+  void begin(std::uint32_t tag, std::uint64_t count);
+
+  // Fresh uniform ring elements (masks); `bits` = 0 means the ring width.
+  void random(std::span<u64> out, int bits = 0);
+  std::vector<u64> random(std::size_t count, int bits = 0);
+
+  // Additive sharing of v in Z_{2^bits} (0 = ring width): draws s0 uniform, writes s0 to party 0
+  // and v - s0 to party 1, each bit-packed to `bits` bits (ceil(count * bits / 8) bytes per party).
+  // bits = 1 gives XOR sharing of bits.
+  void share(std::span<const u64> v, int bits = 0);
+  // Writes the same public value(s) to both parties (e.g. a gate parameter both must agree on).
+  void write_public(std::span<const u64> v, int bits = 0);
+
+  // DCF / DPF keys (fss/dcf.h, fss/dpf.h) generated from this dealer's stream and written to both
+  // parties (serialised as in docs/design/fss-core.md "Key sizes"; see key_codec.h).
+  void dcf(DcfShape shape, std::span<const u64> alpha, std::span<const u64> beta);
+  void dpf(DpfShape shape, std::span<const u64> alpha, std::span<const u64> beta);
+
+  // Total key bytes written for each party so far.
+  std::uint64_t key_bytes(int party) const { return out_[party]->bytes_written(); }
+
+ private:
+  Ring ring_;
+  int frac_bits_;
+  SeededPrg rng_;
+  KeyWriter* out_[2];
+};
+
+}  // namespace secinfer::fss::engine

@@ -1,0 +1,63 @@
+// The three faces of a gate, and the table that binds a suite's nonlinear gates to Ops.
+//
+// Every gate is one file with three functions side by side (issue 4; STYLE.md):
+//   void X_clear (const ClearCtx&, ..., std::span<const u64> x,    std::span<u64> y);    // values
+//   void X_keygen(Dealer&,         ..., std::span<const u64> r_in, std::span<u64> r_out); // masks
+//   void X_eval  (Party&,          ..., std::span<const u64> xhat, std::span<u64> yhat); // masked
+// * X_clear is the cleartext fixed-point reference: the SAME algorithm (same clips, tables,
+//   truncations), so that opened secure output == X_clear output bit for bit (or within a bound the
+//   gate documents, only where the protocol's error depends on the mask).
+// * X_keygen receives the input masks r_in (the dealer knows every mask), draws fresh output masks
+//   r_out (one per element, never shared across elements), and writes both parties' keys, starting
+//   with Dealer::begin(tag, count).
+// * X_eval receives the public masked input xhat = x + r_in, reads this party's key (starting with
+//   KeyReader::expect_record(tag, count)), and writes the opened yhat = y + r_out (it does the
+//   opening itself, so both parties return the same yhat).
+// Batch-first: all spans hold N elements (structure of arrays); the CUDA backend implements the same
+// faces. Gates compose by calling each other's faces in the same order in keygen and eval.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "fss/ring.h"
+
+namespace secinfer::fss::engine {
+
+class Dealer;
+class Party;
+
+// What the cleartext reference needs to know.
+struct ClearCtx {
+  Ring ring{64};
+  int frac_bits = 12;
+};
+
+// Parameters of a unary (elementwise) gate beyond ring and frac_bits. Each gate documents which
+// fields it reads; unused fields are ignored. Both faces of one call must get equal args.
+struct GateArgs {
+  std::size_t cols = 0;          // row length where the gate depends on it (inverse: the number of
+                                 // summed terms = seq length; rsqrt: hidden size)
+  int in_scale = -1;             // input fixed-point scale, -1 = frac_bits
+  int out_scale = -1;            // output fixed-point scale, -1 = frac_bits
+  std::span<const u64> table{};  // a public table (generic LUT)
+  int table_bits = 0;            // log2 of table.size() for a LUT
+  std::int64_t param = 0;        // gate-specific, documented by the gate
+};
+
+// One unary elementwise gate of a suite: y[i] = g(x[i]), same size in and out.
+struct UnaryGate {
+  std::string_view name;          // for error messages ("gelu")
+  std::string_view top_scope;     // profiling scope when called from model code ("Activation::GELU")
+  std::string_view nested_scope;  // profiling scope when called inside another op ("gelu")
+  void (*clear)(const ClearCtx&, const GateArgs&, std::span<const u64> x,
+                std::span<u64> y) = nullptr;
+  void (*keygen)(Dealer&, const GateArgs&, std::span<const u64> r_in,
+                 std::span<u64> r_out) = nullptr;
+  void (*eval)(Party&, const GateArgs&, std::span<const u64> xhat, std::span<u64> yhat) = nullptr;
+
+  bool provided() const { return clear && keygen && eval; }
+};
+
+}  // namespace secinfer::fss::engine

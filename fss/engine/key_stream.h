@@ -1,0 +1,144 @@
+// Byte streams of FSS keys between the dealer (offline) and one party (online).
+//
+//   auto buf = std::make_shared<KeyBuffer>();            // inline mode: dealer and party share it
+//   KeyWriter w = KeyWriter::memory(buf);  KeyReader r = KeyReader::memory(buf);
+//   KeyWriter w = KeyWriter::file("p0.keys", header);    // file mode (dealer process)
+//   KeyReader r = KeyReader::file("p0.keys", header);    // refuses another party/config/version
+//
+// Keys are serialised exactly: the bytes written ARE the reported key size. Ring elements are
+// bit-packed to their bit width (fss::pack_bits). Every gate call starts its key with a 12-byte
+// record header {tag, count} so that a party that reads a key for the wrong gate or size (dealer
+// and party ran different call sequences, or a foreign stream) fails with a clear message instead
+// of silently reading garbage; these 12 bytes are part of the reported key size.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fss/block.h"
+#include "fss/ring.h"
+
+namespace secinfer::fss::engine {
+
+// Any problem with a key stream: short, foreign, out of sync, wrong party / config / version.
+class KeyError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Key file format version; bump on any change of a gate's key layout.
+inline constexpr std::uint32_t kKeyFormatVersion = 1;
+
+// Header of a key file (file mode): magic "SIKEYS\0\n", then version (u32), party (u32),
+// config_hash (u64), and the config summary (u32 length + bytes, quoted in mismatch messages).
+struct KeyFileHeader {
+  std::uint32_t version = kKeyFormatVersion;
+  int party = 0;
+  std::uint64_t config_hash = 0;
+  std::string config_summary;
+};
+
+// Four-character gate tag for record headers, e.g. key_tag("TRFL").
+constexpr std::uint32_t key_tag(const char (&s)[5]) {
+  return std::uint32_t(std::uint8_t(s[0])) | std::uint32_t(std::uint8_t(s[1])) << 8 |
+         std::uint32_t(std::uint8_t(s[2])) << 16 | std::uint32_t(std::uint8_t(s[3])) << 24;
+}
+std::string tag_name(std::uint32_t tag);
+inline constexpr std::size_t kRecordHeaderBytes = 12;  // u32 tag + u64 count
+
+// A FIFO of key bytes in memory (inline mode). The dealer appends, the party consumes; consumed
+// bytes are released, so a layer-by-layer schedule (keygen one layer, evaluate it) keeps key memory
+// bounded by one layer.
+class KeyBuffer {
+ public:
+  void append(std::span<const std::uint8_t> bytes);
+  // Copies the next out.size() bytes; throws KeyError if fewer are buffered.
+  void consume(std::span<std::uint8_t> out);
+  std::size_t available() const { return data_.size() - head_; }
+
+ private:
+  std::vector<std::uint8_t> data_;
+  std::size_t head_ = 0;
+};
+
+// Appends one party's key bytes to memory, a file, or nowhere (counting only).
+class KeyWriter {
+ public:
+  static KeyWriter memory(std::shared_ptr<KeyBuffer> buffer);
+  // Counts bytes but keeps nothing: the other party's key in inline mode.
+  static KeyWriter discard();
+  // Creates/truncates `path` and writes the header. Throws KeyError if it cannot be written.
+  static KeyWriter file(const std::string& path, const KeyFileHeader& header);
+
+  KeyWriter(KeyWriter&&) noexcept;
+  KeyWriter& operator=(KeyWriter&&) noexcept;
+  ~KeyWriter();
+
+  void write(std::span<const std::uint8_t> bytes);
+  void write_u32(std::uint32_t v);
+  void write_u64(std::uint64_t v);
+  // Record header of one gate call (tag, element count).
+  void begin_record(std::uint32_t tag, std::uint64_t count);
+  // Ring elements bit-packed to `bits` bits each: ceil(v.size() * bits / 8) bytes.
+  void write_packed(std::span<const u64> v, int bits);
+  void flush();
+
+  // Key bytes written so far (without the file header).
+  std::uint64_t bytes_written() const { return bytes_; }
+  // Every write is charged to the innermost open offline scope (profiling::charge_key_bytes; a
+  // no-op outside an offline phase) when `charge` is on: on for memory and file writers, off for
+  // discard() (the other party's key in inline mode is not this party's key memory). A dealer
+  // process writing both files charges both to its one recorder unless told otherwise.
+  void set_charge(bool charge) { charge_ = charge; }
+  // Optional extra observer of every write (size in bytes).
+  void set_on_write(std::function<void(std::uint64_t)> f) { on_write_ = std::move(f); }
+
+ private:
+  KeyWriter() = default;
+  std::shared_ptr<KeyBuffer> buffer_;
+  std::unique_ptr<std::ofstream> file_;
+  std::string path_;
+  std::uint64_t bytes_ = 0;
+  bool charge_ = true;
+  std::function<void(std::uint64_t)> on_write_;
+};
+
+// Reads one party's key bytes back, with size checks.
+class KeyReader {
+ public:
+  static KeyReader memory(std::shared_ptr<KeyBuffer> buffer);
+  // Opens `path` and checks its header against `expected` (party, config hash, version): a file of
+  // the other party, another configuration or another format version throws KeyError naming both.
+  static KeyReader file(const std::string& path, const KeyFileHeader& expected);
+
+  KeyReader(KeyReader&&) noexcept;
+  KeyReader& operator=(KeyReader&&) noexcept;
+  ~KeyReader();
+
+  // Throws KeyError on a short stream ("key stream ended ...").
+  void read(std::span<std::uint8_t> out);
+  std::uint32_t read_u32();
+  std::uint64_t read_u64();
+  // Reads a record header and checks it: a different tag or count throws KeyError naming both.
+  void expect_record(std::uint32_t tag, std::uint64_t count);
+  void read_packed(std::span<u64> out, int bits);
+  std::uint64_t bytes_read() const { return bytes_; }
+  // True when a file stream is exhausted / the memory buffer is empty.
+  bool at_end();
+
+ private:
+  KeyReader() = default;
+  std::shared_ptr<KeyBuffer> buffer_;
+  std::unique_ptr<std::ifstream> file_;
+  std::string path_;
+  std::uint64_t bytes_ = 0;
+};
+
+}  // namespace secinfer::fss::engine

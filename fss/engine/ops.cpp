@@ -1,0 +1,96 @@
+#include "fss/engine/ops.h"
+
+#include <functional>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+#include "fss/engine/ops_base.h"
+#include "profiling/scope.h"
+
+namespace secinfer::fss::engine {
+
+Tensor Tensor::zeros(std::vector<std::size_t> shape) {
+  Tensor t;
+  const std::size_t n =
+      std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
+  t.shape = std::move(shape);
+  t.data.assign(n, 0);
+  return t;
+}
+
+std::size_t Tensor::checked_size() const {
+  const std::size_t n =
+      std::accumulate(shape.begin(), shape.end(), std::size_t{1}, std::multiplies<>());
+  if (n != data.size()) {
+    throw std::invalid_argument("tensor shape holds " + std::to_string(n) +
+                                " elements but data has " + std::to_string(data.size()));
+  }
+  return n;
+}
+
+Ops::~Ops() = default;
+
+Ops::Region::Region(Ops& ops, std::string_view top, std::string_view nested)
+    : ops_(ops), path_len_(ops.path_.size()) {
+  const std::string_view name = ops.depth_ == 0 ? top : nested;
+  ++ops_.depth_;
+  if (!name.empty()) {
+    scope_ = std::make_unique<profiling::Scope>(name);
+    if (!ops_.path_.empty()) ops_.path_ += '/';
+    ops_.path_ += name;
+    ops_.on_scope_change();
+  }
+}
+
+Ops::Region::~Region() {
+  --ops_.depth_;
+  if (scope_) {
+    // Notify before the profiler scope closes, so work inside is still attributed to it.
+    ops_.path_.resize(path_len_);
+    ops_.on_scope_change();
+    scope_.reset();
+  }
+}
+
+Tensor Ops::gelu(const Tensor& a) { return unary(gates().gelu, a, {}); }
+Tensor Ops::silu(const Tensor& a) { return unary(gates().silu, a, {}); }
+Tensor Ops::nexp(const Tensor& a) { return unary(gates().nexp, a, {}); }
+Tensor Ops::inverse(const Tensor& a, std::size_t cols) {
+  GateArgs args;
+  args.cols = cols;
+  return unary(gates().inverse, a, args);
+}
+Tensor Ops::rsqrt(const Tensor& a, std::size_t cols) {
+  GateArgs args;
+  args.cols = cols;
+  return unary(gates().rsqrt, a, args);
+}
+
+namespace {
+[[noreturn]] void missing(const GateSuite& s, const char* what) {
+  throw std::logic_error(std::string("the '") + std::string(s.name) + "' gate suite has no " +
+                         what + " yet: implement it or pick another --system");
+}
+}  // namespace
+
+Tensor Ops::softmax(const Tensor& a, std::size_t cols, bool causal) {
+  if (!gates().softmax) missing(gates(), "softmax");
+  Region r(*this, "Softmax", "softmax");
+  return gates().softmax(*this, a, cols, causal);
+}
+
+Tensor Ops::layernorm(const Tensor& a, const Tensor& gamma, const Tensor& beta,
+                      std::size_t cols) {
+  if (!gates().layernorm) missing(gates(), "layernorm");
+  Region r(*this, "LayerNorm", "layernorm");
+  return gates().layernorm(*this, a, gamma, beta, cols);
+}
+
+Tensor Ops::rmsnorm(const Tensor& a, const Tensor& gamma, std::size_t cols) {
+  if (!gates().rmsnorm) missing(gates(), "rmsnorm");
+  Region r(*this, "LayerNorm", "rmsnorm");
+  return gates().rmsnorm(*this, a, gamma, cols);
+}
+
+}  // namespace secinfer::fss::engine

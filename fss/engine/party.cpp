@@ -1,0 +1,87 @@
+#include "fss/engine/party.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "fss/engine/key_codec.h"
+
+namespace secinfer::fss::engine {
+
+Party::Party(int id, Ring ring, int frac_bits, net::Channel& channel, KeyReader& keys, int threads)
+    : id_(id), ring_(make_ring(ring.bits)), frac_bits_(frac_bits), ch_(&channel), keys_(&keys),
+      threads_(threads) {
+  if (id != 0 && id != 1) {
+    throw std::invalid_argument("Party: id must be 0 or 1, got " + std::to_string(id));
+  }
+  if (threads < 1) throw std::invalid_argument("Party: threads must be >= 1");
+}
+
+void Party::open(std::span<const u64> my_share, std::span<u64> out, int bits) {
+  OpenItem item{my_share, out, bits};
+  open_many(std::span<const OpenItem>(&item, 1));
+}
+
+void Party::open_many(std::span<const OpenItem> items) {
+  // Each item is packed on its own byte boundary, so the message is the concatenation of the
+  // per-item packings: sum_i ceil(N_i * bits_i / 8) bytes.
+  std::size_t total = 0;
+  for (const auto& it : items) {
+    if (it.share.size() != it.out.size()) {
+      throw std::invalid_argument("Party::open: share and output sizes differ (" +
+                                  std::to_string(it.share.size()) + " vs " +
+                                  std::to_string(it.out.size()) + ")");
+    }
+    total += packed_bytes(it.share.size(), it.bits ? it.bits : ring_.bits);
+  }
+  if (total == 0) return;
+  std::vector<std::uint8_t> mine(total), theirs(total);
+  std::size_t off = 0;
+  for (const auto& it : items) {
+    const int b = it.bits ? it.bits : ring_.bits;
+    const std::size_t nb = packed_bytes(it.share.size(), b);
+    pack_bits(it.share, b, std::span<std::uint8_t>(mine).subspan(off, nb));
+    off += nb;
+  }
+  ch_->exchange(mine, theirs);
+  off = 0;
+  std::vector<u64> tmp;
+  for (const auto& it : items) {
+    const int b = it.bits ? it.bits : ring_.bits;
+    const std::size_t nb = packed_bytes(it.share.size(), b);
+    tmp.resize(it.share.size());
+    unpack_bits(std::span<const std::uint8_t>(theirs).subspan(off, nb), b, tmp);
+    off += nb;
+    const u64 mask = ring_mask(b);
+    for (std::size_t i = 0; i < tmp.size(); ++i) it.out[i] = (it.share[i] + tmp[i]) & mask;
+  }
+}
+
+void Party::send_packed(std::span<const u64> v, int bits) {
+  const int b = bits ? bits : ring_.bits;
+  std::vector<std::uint8_t> buf(packed_bytes(v.size(), b));
+  pack_bits(v, b, buf);
+  ch_->send(buf);
+}
+
+void Party::recv_packed(std::span<u64> out, int bits) {
+  const int b = bits ? bits : ring_.bits;
+  std::vector<std::uint8_t> buf(packed_bytes(out.size(), b));
+  ch_->recv(buf);
+  unpack_bits(buf, b, out);
+}
+
+std::vector<u64> Party::read_shares(std::size_t count, int bits) {
+  std::vector<u64> v(count);
+  read_shares(std::span<u64>(v), bits);
+  return v;
+}
+
+DcfKeys Party::read_dcf(DcfShape shape, std::size_t count) {
+  return read_dcf_keys(*keys_, shape, count, id_);
+}
+
+DpfKeys Party::read_dpf(DpfShape shape, std::size_t count) {
+  return read_dpf_keys(*keys_, shape, count, id_);
+}
+
+}  // namespace secinfer::fss::engine

@@ -1,0 +1,68 @@
+// One party of the online phase: its id, the ring, its key stream and the channel to the peer.
+//
+//   Party p(0, ring, frac_bits, channel, keys);
+//   p.keys().expect_record(kTag, n);   // first thing in every gate eval (mirrors Dealer::begin)
+//   std::vector<u64> s = p.read_shares(n);         // this party's additive shares from the dealer
+//   p.open(my_share, yhat);                        // ONE round: yhat = my_share + peer's share
+//
+// Openings bit-pack each element to the ring width (or `bits`), as SIGMA does on the wire
+// (issue 4, engine 1), so the bytes charged to the profiler are exactly ceil(N * bits / 8) per
+// party per opening, one message each way and one round (net::Channel::exchange).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "fss/dcf.h"
+#include "fss/dpf.h"
+#include "fss/engine/key_stream.h"
+#include "fss/ring.h"
+#include "net/channel.h"
+
+namespace secinfer::fss::engine {
+
+class Party {
+ public:
+  // threads: worker threads a gate may use for local work (>= 1).
+  Party(int id, Ring ring, int frac_bits, net::Channel& channel, KeyReader& keys, int threads = 1);
+
+  int id() const { return id_; }
+  Ring ring() const { return ring_; }
+  int frac_bits() const { return frac_bits_; }
+  int threads() const { return threads_; }
+  net::Channel& channel() { return *ch_; }
+  KeyReader& keys() { return *keys_; }
+
+  // Reconstructs additive shares in Z_{2^bits} (0 = ring width) in ONE round: packs my_share to
+  // `bits` bits per element, exchanges with the peer, out = my_share + theirs (mod 2^bits).
+  // out may alias my_share. bits = 1 reconstructs XOR-shared bits.
+  void open(std::span<const u64> my_share, std::span<u64> out, int bits = 0);
+  // Several openings of different widths in ONE round (one message each way, concatenated).
+  struct OpenItem {
+    std::span<const u64> share;
+    std::span<u64> out;
+    int bits = 0;
+  };
+  void open_many(std::span<const OpenItem> items);
+
+  // One-way transfer in one message (input gate): the sender packs, the receiver unpacks.
+  void send_packed(std::span<const u64> v, int bits = 0);
+  void recv_packed(std::span<u64> out, int bits = 0);
+
+  // Key reading (mirrors Dealer::share / write_public / dcf / dpf).
+  void read_shares(std::span<u64> out, int bits = 0) { keys_->read_packed(out, bits ? bits : ring_.bits); }
+  std::vector<u64> read_shares(std::size_t count, int bits = 0);
+  DcfKeys read_dcf(DcfShape shape, std::size_t count);
+  DpfKeys read_dpf(DpfShape shape, std::size_t count);
+
+ private:
+  int id_;
+  Ring ring_;
+  int frac_bits_;
+  net::Channel* ch_;
+  KeyReader* keys_;
+  int threads_;
+};
+
+}  // namespace secinfer::fss::engine

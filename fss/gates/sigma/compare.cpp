@@ -1,0 +1,211 @@
+// SIGMA's DReLU, select, ReLU and max (Gupta et al., PoPETs 2024, section 4; constructions as in
+// EzPC GPU-MPC fss/gpu_relu.cu, gpu_select.cu: DReLU from one comparison on the low n-1 bits,
+// opened under a one-bit mask; select with a five-element key; max as a tree of ReLU(a - b) + b).
+#include "fss/gates/sigma/compare.h"
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fss/dcf.h"
+
+namespace secinfer::fss::sigma {
+
+namespace {
+
+constexpr std::uint32_t kTagDrelu = engine::key_tag("DRLU");
+constexpr std::uint32_t kTagSelect = engine::key_tag("SLCT");
+
+void check_len(const char* gate, std::size_t a, std::size_t b) {
+  if (a != b) {
+    throw std::invalid_argument(std::string(gate) + ": spans differ in length (" +
+                                std::to_string(a) + " vs " + std::to_string(b) + ")");
+  }
+}
+
+void check_ring(const char* gate, Ring r) {
+  if (r.bits < 2) throw std::invalid_argument(std::string(gate) + ": needs a ring of >= 2 bits");
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- DReLU
+// With xhat = x + r and low = the n-1 low bits: MSB(x) = MSB(xhat) ^ MSB(r) ^ [xhat_low < r_low]
+// (the borrow into the top bit), so DReLU(x) = 1 ^ MSB(x). The dealer gives a DCF at r_low
+// (1-bit output) and a share of t = 1 ^ MSB(r) ^ r_d; the opened bit is DReLU(x) ^ r_d.
+
+void drelu_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<u64> d) {
+  check_len("drelu", x.size(), d.size());
+  for (std::size_t i = 0; i < x.size(); ++i) d[i] = ctx.ring.msb(x[i]) ^ 1;
+}
+
+void drelu_keygen(Dealer& dl, std::span<const u64> r_in, std::span<u64> r_d) {
+  const Ring ring = dl.ring();
+  check_ring("drelu", ring);
+  check_len("drelu", r_in.size(), r_d.size());
+  const std::size_t n = r_in.size();
+  dl.begin(kTagDrelu, n);
+  dl.random(r_d, 1);
+  std::vector<u64> alpha(n), t(n);
+  const std::vector<u64> ones(n, 1);
+  for (std::size_t i = 0; i < n; ++i) {
+    alpha[i] = r_in[i] & ring_mask(ring.bits - 1);
+    t[i] = 1 ^ ring.msb(r_in[i]) ^ r_d[i];
+  }
+  dl.dcf(DcfShape{ring.bits - 1, 1, 1}, alpha, ones);
+  dl.share(t, 1);
+}
+
+void drelu_eval(Party& p, std::span<const u64> xhat, std::span<u64> dhat) {
+  const Ring ring = p.ring();
+  check_ring("drelu", ring);
+  check_len("drelu", xhat.size(), dhat.size());
+  const std::size_t n = xhat.size();
+  p.keys().expect_record(kTagDrelu, n);
+  const DcfKeys k = p.read_dcf(DcfShape{ring.bits - 1, 1, 1}, n);
+  const std::vector<u64> t = p.read_shares(n, 1);
+  std::vector<u64> low(n), bit(n);
+  for (std::size_t i = 0; i < n; ++i) low[i] = xhat[i] & ring_mask(ring.bits - 1);
+  if (n) dcf_eval(k, low, bit);
+  for (std::size_t i = 0; i < n; ++i) {
+    bit[i] = (bit[i] ^ t[i]) & 1;
+    if (p.id() == 0) bit[i] ^= ring.msb(xhat[i]);
+  }
+  p.open(bit, dhat, 1);
+}
+
+// ---------------------------------------------------------------- select
+// d = dhat ^ r_d, x = xhat - r_x. y + r_out = dhat (xhat - r_x) - r_d xhat + r_d r_x + r_out
+//   + (1 - dhat) (2 r_d xhat - 2 r_d r_x); the key holds shares of r_d, r_x, r_d r_x + r_out,
+// 2 r_d and -2 r_d r_x (SIGMA's select key, five ring elements per element).
+
+void select_clear(const ClearCtx& ctx, std::span<const u64> d, std::span<const u64> x,
+                  std::span<u64> y) {
+  check_len("select", d.size(), x.size());
+  check_len("select", x.size(), y.size());
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = (d[i] & 1) ? ctx.ring.reduce(x[i]) : 0;
+}
+
+void select_keygen(Dealer& dl, std::span<const u64> r_d, std::span<const u64> r_x,
+                   std::span<u64> r_out) {
+  check_len("select", r_d.size(), r_x.size());
+  check_len("select", r_x.size(), r_out.size());
+  const Ring ring = dl.ring();
+  const std::size_t n = r_x.size();
+  dl.begin(kTagSelect, n);
+  dl.random(r_out);
+  std::vector<u64> rd(n), c(n), d1(n), d2(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    rd[i] = r_d[i] & 1;
+    c[i] = ring.add(ring.mul(rd[i], r_x[i]), r_out[i]);
+    d1[i] = ring.mul(2, rd[i]);
+    d2[i] = ring.neg(ring.mul(2, ring.mul(rd[i], r_x[i])));
+  }
+  dl.share(rd);
+  dl.share(r_x);
+  dl.share(c);
+  dl.share(d1);
+  dl.share(d2);
+}
+
+void select_eval(Party& p, std::span<const u64> dhat, std::span<const u64> xhat,
+                 std::span<u64> yhat) {
+  check_len("select", dhat.size(), xhat.size());
+  check_len("select", xhat.size(), yhat.size());
+  const Ring ring = p.ring();
+  const std::size_t n = xhat.size();
+  p.keys().expect_record(kTagSelect, n);
+  const auto a = p.read_shares(n), b = p.read_shares(n), c = p.read_shares(n),
+             d1 = p.read_shares(n), d2 = p.read_shares(n);
+  std::vector<u64> share(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const u64 dh = dhat[i] & 1, x = xhat[i];
+    u64 v = c[i] - a[i] * x - dh * b[i];
+    if (!dh) v += x * d1[i] + d2[i];
+    if (p.id() == 0) v += dh * x;
+    share[i] = ring.reduce(v);
+  }
+  p.open(share, yhat);
+}
+
+// ---------------------------------------------------------------- ReLU
+
+void relu_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<u64> y) {
+  check_len("relu", x.size(), y.size());
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = ctx.ring.msb(x[i]) ? 0 : ctx.ring.reduce(x[i]);
+}
+
+void relu_keygen(Dealer& dl, std::span<const u64> r_in, std::span<u64> r_out) {
+  std::vector<u64> r_d(r_in.size());
+  drelu_keygen(dl, r_in, r_d);
+  select_keygen(dl, r_d, r_in, r_out);
+}
+
+void relu_eval(Party& p, std::span<const u64> xhat, std::span<u64> yhat) {
+  std::vector<u64> dhat(xhat.size());
+  drelu_eval(p, xhat, dhat);
+  select_eval(p, dhat, xhat, yhat);
+}
+
+// ---------------------------------------------------------------- max (tree)
+// Level l pairs (v[2j], v[2j+1]) of every row: max = ReLU(v[2j] - v[2j+1]) + v[2j+1]; an odd last
+// element passes through. All pairs of all rows go through ONE batched ReLU per level, so the
+// whole max costs ceil(log2 cols) ReLUs (2 rounds each). The same schedule runs on values
+// (clear), masks (keygen) and masked values (eval): subtraction and addition are local.
+
+namespace {
+
+void check_max(std::size_t cols, std::size_t in, std::size_t out) {
+  if (cols == 0 || in % cols != 0 || in / cols != out) {
+    throw std::invalid_argument("max: input of " + std::to_string(in) +
+                                " elements is not rows x cols (cols " + std::to_string(cols) +
+                                ") with one output per row (" + std::to_string(out) + " given)");
+  }
+}
+
+template <class ReluFn>
+void max_tree(Ring ring, std::size_t cols, std::span<const u64> x, std::span<u64> y,
+              ReluFn&& relu) {
+  const std::size_t rows = x.size() / cols;
+  std::vector<u64> cur(x.begin(), x.end());
+  std::size_t w = cols;
+  while (w > 1) {
+    const std::size_t pairs = w / 2, nw = (w + 1) / 2;
+    std::vector<u64> diff(rows * pairs), rel(rows * pairs);
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t j = 0; j < pairs; ++j)
+        diff[r * pairs + j] = ring.sub(cur[r * w + 2 * j], cur[r * w + 2 * j + 1]);
+    relu(std::span<const u64>(diff), std::span<u64>(rel));
+    std::vector<u64> next(rows * nw);
+    for (std::size_t r = 0; r < rows; ++r) {
+      for (std::size_t j = 0; j < pairs; ++j)
+        next[r * nw + j] = ring.add(rel[r * pairs + j], cur[r * w + 2 * j + 1]);
+      if (w % 2) next[r * nw + pairs] = cur[r * w + w - 1];
+    }
+    cur.swap(next);
+    w = nw;
+  }
+  std::copy(cur.begin(), cur.end(), y.begin());
+}
+
+}  // namespace
+
+void max_clear(const ClearCtx& ctx, std::size_t cols, std::span<const u64> x, std::span<u64> y) {
+  check_max(cols, x.size(), y.size());
+  max_tree(ctx.ring, cols, x, y,
+           [&](std::span<const u64> a, std::span<u64> b) { relu_clear(ctx, a, b); });
+}
+
+void max_keygen(Dealer& d, std::size_t cols, std::span<const u64> r_in, std::span<u64> r_out) {
+  check_max(cols, r_in.size(), r_out.size());
+  max_tree(d.ring(), cols, r_in, r_out,
+           [&](std::span<const u64> a, std::span<u64> b) { relu_keygen(d, a, b); });
+}
+
+void max_eval(Party& p, std::size_t cols, std::span<const u64> xhat, std::span<u64> yhat) {
+  check_max(cols, xhat.size(), yhat.size());
+  max_tree(p.ring(), cols, xhat, yhat,
+           [&](std::span<const u64> a, std::span<u64> b) { relu_eval(p, a, b); });
+}
+
+}  // namespace secinfer::fss::sigma

@@ -1,0 +1,51 @@
+// SIGMA's comparison family (Gupta et al., PoPETs 2024, section 4 "DReLU", "Select", "ReLU",
+// "Maxpool/max"; facts from EzPC GPU-MPC fss/gpu_relu.cu, gpu_select.cu, gpu_maxpool.cu), built on
+// the FSS core's DCF (fss/dcf.h; SIGMA uses a 1-bit-output DPF tree, key sizes here are those of
+// the true DCF, reported honestly).
+//
+// Bits on wires: a DReLU output is a masked BIT dhat = d XOR r_d (r_d a fresh random bit per
+// element), held in a u64 as 0/1; select takes such a bit.
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+#include "fss/engine/dealer.h"
+#include "fss/engine/gate.h"
+#include "fss/engine/party.h"
+
+namespace secinfer::fss::sigma {
+
+using engine::ClearCtx;
+using engine::Dealer;
+using engine::Party;
+
+// DReLU: d = 1 if x >= 0 (signed view of Z_{2^n}) else 0. One DCF on the low n-1 bits (the borrow
+// of xhat - r below the MSB), MSB(xhat) and MSB(r) give the sign bit. Online: 1 round, 1 bit per
+// party per element. Key: DCF(n-1 bits in, 1 bit out) + 1 bit.
+void drelu_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<u64> d);
+void drelu_keygen(Dealer& dealer, std::span<const u64> r_in, std::span<u64> r_d);
+void drelu_eval(Party& party, std::span<const u64> xhat, std::span<u64> dhat);
+
+// Select (mux): y = d ? x : 0. Online: 1 round, n bits per party per element. Key: 5 ring
+// elements per element (SIGMA's select key: shares of r_d, r_x, r_d r_x + r_out, 2 r_d, -2 r_d r_x).
+void select_clear(const ClearCtx& ctx, std::span<const u64> d, std::span<const u64> x,
+                  std::span<u64> y);
+void select_keygen(Dealer& dealer, std::span<const u64> r_d, std::span<const u64> r_x,
+                   std::span<u64> r_out);
+void select_eval(Party& party, std::span<const u64> dhat, std::span<const u64> xhat,
+                 std::span<u64> yhat);
+
+// ReLU = select(DReLU(x), x). Online: 2 rounds, 1 + n bits per party per element.
+void relu_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<u64> y);
+void relu_keygen(Dealer& dealer, std::span<const u64> r_in, std::span<u64> r_out);
+void relu_eval(Party& party, std::span<const u64> xhat, std::span<u64> yhat);
+
+// Row max over `cols` columns (x is rows x cols, y has rows elements), as a tree (SIGMA's max):
+// each level pairs neighbours, max(a, b) = ReLU(a - b) + b, an odd element passes through.
+// ceil(log2 cols) levels, each one ReLU = 2 rounds. Valid while |a - b| < 2^(n-1).
+void max_clear(const ClearCtx& ctx, std::size_t cols, std::span<const u64> x, std::span<u64> y);
+void max_keygen(Dealer& dealer, std::size_t cols, std::span<const u64> r_in, std::span<u64> r_out);
+void max_eval(Party& party, std::size_t cols, std::span<const u64> xhat, std::span<u64> yhat);
+
+}  // namespace secinfer::fss::sigma

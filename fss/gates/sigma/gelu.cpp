@@ -1,0 +1,167 @@
+// SIGMA's GELU (and the ReLU-minus-clipped-LUT algorithm shared with SiLU); see gelu.h.
+#include "fss/gates/sigma/gelu.h"
+
+#include <array>
+#include <stdexcept>
+#include <string>
+
+#include "fss/engine/key_stream.h"
+#include "fss/gates/sigma/lut.h"
+#include "fss/gates/sigma/nl_prims.h"
+#include "fss/gates/sigma/nl_tables.h"
+#include "fss/gates/sigma/nonlinear.h"
+#include "fss/gates/sigma/truncate.h"
+
+namespace secinfer::fss::sigma {
+namespace {
+
+constexpr std::uint32_t kTagAct = engine::key_tag("ACTL");
+
+struct Widths {
+  int n, f, shift, bt, clip;
+  u64 max;  // 2^clip - 1
+};
+
+Widths widths(int n, int f, const ReluSubLutParams& p, const char* what) {
+  if (p.clip_bits < 1 || p.clip_bits > 16)
+    throw std::invalid_argument(std::string(what) + ": clip width " + std::to_string(p.clip_bits) +
+                                " bits is outside [1, 16]");
+  if (p.table.size() != (std::size_t{1} << p.clip_bits))
+    throw std::invalid_argument(std::string(what) + ": table has " +
+                                std::to_string(p.table.size()) + " entries, expected 2^" +
+                                std::to_string(p.clip_bits));
+  if (f < 7)
+    throw std::invalid_argument(std::string(what) + ": needs at least 7 fractional bits (the "
+                                "table index is |x| at scale 6), got " + std::to_string(f));
+  const int bt = relu_sub_lut_trunc_bits(n, f);
+  if (bt < p.clip_bits + 2)
+    throw std::invalid_argument(std::string(what) + ": ring of " + std::to_string(n) +
+                                " bits with f = " + std::to_string(f) + " leaves " +
+                                std::to_string(bt) + " bits after truncation to scale 6, fewer than "
+                                "clip + 2 = " + std::to_string(p.clip_bits + 2) +
+                                "; use a wider ring");
+  return Widths{n, f, f - 6, bt, p.clip_bits, (u64{1} << p.clip_bits) - 1};
+}
+
+// SIGMA's mux table (gpu_gelu.cu linFunc), indexed by j = 2 ic + drelu: clipped = lin0 + lin1 xt.
+std::array<u64, 4> lin0(const Widths& w) { return {w.max, w.max, 0, 0}; }
+std::array<u64, 4> lin1(const Widths& w) { return {0, 0, ring_mask(w.clip), 1}; }  // 0, 0, -1, 1
+
+}  // namespace
+
+int relu_sub_lut_trunc_bits(int n, int frac_bits) { return n - 2 * frac_bits + 7; }
+
+void relu_sub_lut_clear(const engine::ClearCtx& ctx, const ReluSubLutParams& p,
+                        std::span<const u64> x, std::span<u64> y) {
+  const Widths w = widths(ctx.ring.bits, ctx.frac_bits, p, "relu_sub_lut_clear");
+  if (x.size() != y.size()) throw std::invalid_argument("relu_sub_lut_clear: size mismatch");
+  const auto l0 = lin0(w), l1 = lin1(w);
+  const u64 mbt = ring_mask(w.bt), mc = ring_mask(w.clip);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const u64 xi = ctx.ring.reduce(x[i]);
+    const u64 xt = static_cast<u64>(ctx.ring.to_signed(xi) >> w.shift) & mbt;  // step 1
+    const u64 drelu = 1 ^ nl::msb_of(xt, w.bt);                                 // step 2
+    const u64 ic = nl::sign_clear(xt, w.max + 1, w.bt) ^ nl::sign_clear(xt, (0 - w.max) & mbt, w.bt);
+    const std::size_t j = 2 * ic + drelu;                                       // step 3
+    const u64 clipped = (l0[j] + l1[j] * xt) & mc;
+    y[i] = ctx.ring.sub(drelu ? xi : 0, p.table[clipped]);                      // step 4
+  }
+}
+
+void relu_sub_lut_keygen(engine::Dealer& d, const ReluSubLutParams& p, std::span<const u64> r_in,
+                         std::span<u64> r_out) {
+  const Widths w = widths(d.ring().bits, d.frac_bits(), p, "relu_sub_lut_keygen");
+  if (r_in.size() != r_out.size()) throw std::invalid_argument("relu_sub_lut_keygen: size mismatch");
+  const std::size_t N = r_in.size();
+  // 1. TrWithSlack n -> bt bits.
+  std::vector<u64> r_xt(N);
+  trunc_slack_keygen(d, TruncParams{w.shift, w.n, w.bt}, r_in, r_xt);
+  d.begin(kTagAct, N);
+  // 2. One DCF for both bits; masks m_d (DReLU) and m_ic (interval); MSB(r_xt) folded into the
+  //    DReLU correction bit (it cancels in ic, an XOR of two sign bits).
+  nl::sign_dcf_keygen(d, w.bt, r_xt);
+  const auto m_d = d.random(N, 1), m_ic = d.random(N, 1);
+  std::vector<u64> cd(N);
+  for (std::size_t i = 0; i < N; ++i) cd[i] = m_d[i] ^ nl::msb_of(r_xt[i], w.bt);
+  d.share(cd, 1);
+  d.share(m_ic, 1);
+  // 3. Mux: entry for (ic, drelu) = j sits at index j ^ (2 m_ic + m_d), the opened pair's index.
+  const auto r_clip = d.random(N, w.clip);
+  const auto l0 = lin0(w), l1 = lin1(w);
+  const u64 mc = ring_mask(w.clip);
+  std::vector<u64> c0(4 * N), c1(4 * N);
+  for (std::size_t i = 0; i < N; ++i) {
+    const std::size_t perm = 2 * m_ic[i] + m_d[i];
+    for (std::size_t j = 0; j < 4; ++j) {
+      c0[4 * i + (j ^ perm)] = (l0[j] - l1[j] * r_xt[i] + r_clip[i]) & mc;
+      c1[4 * i + (j ^ perm)] = l1[j];
+    }
+  }
+  d.share(c0, w.clip);
+  d.share(c1, w.clip);
+  // 4. LUT on the clipped value (shares, no own output mask) and select(drelu, x) carrying r_out.
+  lut_core_keygen(d, w.clip, w.n, r_clip, {});
+  d.random(r_out, w.n);
+  nl::select_share_keygen(d, w.n, m_d, r_in, r_out);
+}
+
+void relu_sub_lut_eval(engine::Party& party, const ReluSubLutParams& p, std::span<const u64> xhat,
+                       std::span<u64> yhat) {
+  const Widths w = widths(party.ring().bits, party.frac_bits(), p, "relu_sub_lut_eval");
+  if (xhat.size() != yhat.size()) throw std::invalid_argument("relu_sub_lut_eval: size mismatch");
+  const std::size_t N = xhat.size();
+  const int id = party.id();
+  // 1. Rounds 1-2.
+  std::vector<u64> xt(N);
+  trunc_slack_eval(party, TruncParams{w.shift, w.n, w.bt}, xhat, xt);
+  party.keys().expect_record(kTagAct, N);
+  // 2. Round 3: both bits from one DCF key, opened together (2N bits).
+  const DcfKeys keys = nl::sign_dcf_read(party, w.bt, N);
+  const auto cd = party.read_shares(N, 1), cic = party.read_shares(N, 1);
+  std::vector<u64> bits(2 * N), t(N);
+  nl::sign_dcf_eval(keys, id, w.bt, xt, 0, t);
+  for (std::size_t i = 0; i < N; ++i) bits[i] = t[i] ^ cd[i] ^ (id == 0 ? 1 : 0);
+  nl::sign_dcf_eval(keys, id, w.bt, xt, w.max + 1, t);
+  for (std::size_t i = 0; i < N; ++i) bits[N + i] = t[i] ^ cic[i];
+  nl::sign_dcf_eval(keys, id, w.bt, xt, (0 - w.max) & ring_mask(w.bt), t);
+  for (std::size_t i = 0; i < N; ++i) bits[N + i] ^= t[i];
+  party.open(bits, bits, 1);
+  // 3. Round 4: mux, open the clipped value mod 2^clip.
+  const auto c0 = party.read_shares(4 * N, w.clip), c1 = party.read_shares(4 * N, w.clip);
+  const u64 mc = ring_mask(w.clip);
+  std::vector<u64> clipped(N);
+  for (std::size_t i = 0; i < N; ++i) {
+    const std::size_t c = 2 * bits[N + i] + bits[i];
+    clipped[i] = (c1[4 * i + c] * xt[i] + c0[4 * i + c]) & mc;
+  }
+  party.open(clipped, clipped, w.clip);
+  // 4. Round 5: select(drelu, x) - T(clipped), opened once.
+  std::vector<u64> lut(N), sel(N);
+  lut_core_eval(party, w.clip, w.n, p.table, clipped, lut, false);
+  nl::select_share_eval(party, w.n, std::span<const u64>(bits).first(N), xhat, 0, 0, sel);
+  const u64 mn = ring_mask(w.n);
+  for (std::size_t i = 0; i < N; ++i) sel[i] = (sel[i] - lut[i]) & mn;
+  party.open(sel, yhat, w.n);
+}
+
+std::vector<u64> gelu_table(int frac_bits) { return relu_sub_gelu_table(8, frac_bits); }
+std::vector<u64> silu_table(int frac_bits) { return relu_sub_silu_table(10, frac_bits); }
+
+// GELU faces (nonlinear.h): reads no GateArgs field; input and output at scale frac_bits.
+void gelu_clear(const ClearCtx& ctx, const GateArgs&, std::span<const u64> x, std::span<u64> y) {
+  const auto t = gelu_table(ctx.frac_bits);
+  relu_sub_lut_clear(ctx, ReluSubLutParams{8, t}, x, y);
+}
+
+void gelu_keygen(Dealer& dealer, const GateArgs&, std::span<const u64> r_in,
+                 std::span<u64> r_out) {
+  const auto t = gelu_table(dealer.frac_bits());
+  relu_sub_lut_keygen(dealer, ReluSubLutParams{8, t}, r_in, r_out);
+}
+
+void gelu_eval(Party& party, const GateArgs&, std::span<const u64> xhat, std::span<u64> yhat) {
+  const auto t = gelu_table(party.frac_bits());
+  relu_sub_lut_eval(party, ReluSubLutParams{8, t}, xhat, yhat);
+}
+
+}  // namespace secinfer::fss::sigma

@@ -1,0 +1,272 @@
+// Masked Beaver-style products (SIGMA, Gupta et al. PoPETs 2024, section 4 "Linear layers"; the
+// dealer's correlations as in EzPC GPU-MPC fss/gpu_matmul.cu / gpu_mul.cu: shares of the input
+// masks and of the product of the masks plus the output mask).
+#include "fss/gates/sigma/linear.h"
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fss/parallel.h"
+
+namespace secinfer::fss::sigma {
+
+namespace {
+
+constexpr std::uint32_t kTagMatmul = engine::key_tag("MMUL");
+constexpr std::uint32_t kTagMul = engine::key_tag("MULE");
+constexpr std::uint32_t kTagMulRow = engine::key_tag("MULR");
+constexpr std::uint32_t kTagSquare = engine::key_tag("SQR_");
+
+void check_sizes(const char* op, std::size_t a, std::size_t b, std::size_t c) {
+  if (a != b || a != c) {
+    throw std::invalid_argument(std::string(op) + ": spans of different lengths (" +
+                                std::to_string(a) + ", " + std::to_string(b) + ", " +
+                                std::to_string(c) + ")");
+  }
+}
+
+struct MmDims {
+  std::size_t na, nb, nc, a_stride, b_stride, c_stride;
+};
+
+MmDims dims(const MatmulShape& s, std::size_t a, std::size_t b, std::size_t c) {
+  MmDims d{s.batches * s.m * s.k, (s.shared_b ? 1 : s.batches) * s.k * s.n, s.batches * s.m * s.n,
+           s.m * s.k, s.shared_b ? 0 : s.k * s.n, s.m * s.n};
+  if (s.batches == 0 || s.m == 0 || s.k == 0 || s.n == 0 || a != d.na || b != d.nb ||
+      c != d.nc) {
+    throw std::invalid_argument("matmul: spans of " + std::to_string(a) + ", " +
+                                std::to_string(b) + ", " + std::to_string(c) +
+                                " elements do not match the shape (needs " +
+                                std::to_string(d.na) + ", " + std::to_string(d.nb) + ", " +
+                                std::to_string(d.nc) + ")");
+  }
+  if (s.causal && s.m != s.n) throw std::invalid_argument("matmul: causal needs m == n");
+  return d;
+}
+
+// Entries of C that exist: all, or the lower triangle of each batch when causal.
+std::vector<std::size_t> live_entries(const MatmulShape& s) {
+  std::vector<std::size_t> idx;
+  idx.reserve(s.batches * s.m * s.n);
+  for (std::size_t b = 0; b < s.batches; ++b)
+    for (std::size_t i = 0; i < s.m; ++i)
+      for (std::size_t j = 0; j < (s.causal ? i + 1 : s.n); ++j)
+        idx.push_back((b * s.m + i) * s.n + j);
+  return idx;
+}
+
+// c = sum over batches of A_b B_b (per MatmulShape), mod 2^bits, c zeroed first.
+void batched(int bits, const MatmulShape& s, const MmDims& d, std::span<const u64> a,
+             std::span<const u64> b, std::span<u64> c, bool accumulate, int threads) {
+  for (std::size_t bt = 0; bt < s.batches; ++bt) {
+    ring_matmul(bits, s.m, s.k, s.n, a.subspan(bt * d.a_stride, d.a_stride),
+                b.subspan(bt * d.b_stride, s.k * s.n), s.transpose_b,
+                c.subspan(bt * d.c_stride, d.c_stride), accumulate, s.causal, threads);
+  }
+}
+
+}  // namespace
+
+void ring_matmul(int bits, std::size_t m, std::size_t k, std::size_t n, std::span<const u64> a,
+                 std::span<const u64> b, bool transpose_b, std::span<u64> c, bool accumulate,
+                 bool causal, int threads) {
+  const u64 mask = ring_mask(bits);
+  parallel_for(m, 16, threads, [&](std::size_t r0, std::size_t r1) {
+    std::vector<u64> row(n);
+    for (std::size_t i = r0; i < r1; ++i) {
+      const std::size_t jn = causal ? i + 1 : n;
+      std::fill(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(jn), 0);
+      const u64* ai = a.data() + i * k;
+      if (transpose_b) {
+        for (std::size_t j = 0; j < jn; ++j) {
+          const u64* bj = b.data() + j * k;
+          u64 acc = 0;
+          for (std::size_t t = 0; t < k; ++t) acc += ai[t] * bj[t];
+          row[j] = acc;
+        }
+      } else {
+        for (std::size_t t = 0; t < k; ++t) {
+          const u64 av = ai[t];
+          const u64* bt = b.data() + t * n;
+          for (std::size_t j = 0; j < jn; ++j) row[j] += av * bt[j];
+        }
+      }
+      u64* ci = c.data() + i * n;
+      for (std::size_t j = 0; j < jn; ++j) ci[j] = ((accumulate ? ci[j] : 0) + row[j]) & mask;
+    }
+  });
+}
+
+// ---------------------------------------------------------------- matmul
+
+void matmul_clear(const ClearCtx& ctx, const MatmulShape& s, std::span<const u64> a,
+                  std::span<const u64> b, std::span<u64> c) {
+  const MmDims d = dims(s, a.size(), b.size(), c.size());
+  std::fill(c.begin(), c.end(), 0);
+  batched(ctx.ring.bits, s, d, a, b, c, false, 1);
+}
+
+void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
+                   std::span<const u64> r_b, std::span<u64> r_c) {
+  const MmDims d = dims(s, r_a.size(), r_b.size(), r_c.size());
+  const Ring ring = dl.ring();
+  const auto live = live_entries(s);
+  dl.begin(kTagMatmul, live.size());
+  // Output masks: fresh for every live entry; the causal upper triangle is a public 0.
+  std::fill(r_c.begin(), r_c.end(), 0);
+  std::vector<u64> fresh = dl.random(live.size());
+  for (std::size_t i = 0; i < live.size(); ++i) r_c[live[i]] = fresh[i];
+  std::vector<u64> prod(d.nc, 0);
+  batched(ring.bits, s, d, r_a, r_b, prod, false, 1);
+  std::vector<u64> corr(live.size());
+  for (std::size_t i = 0; i < live.size(); ++i) corr[i] = ring.add(prod[live[i]], fresh[i]);
+  dl.share(r_a);
+  dl.share(r_b);
+  dl.share(corr);
+}
+
+void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
+                 std::span<const u64> bhat, std::span<u64> chat) {
+  const MmDims d = dims(s, ahat.size(), bhat.size(), chat.size());
+  const Ring ring = p.ring();
+  const auto live = live_entries(s);
+  p.keys().expect_record(kTagMatmul, live.size());
+  const std::vector<u64> ra = p.read_shares(d.na);
+  const std::vector<u64> rb = p.read_shares(d.nb);
+  const std::vector<u64> corr = p.read_shares(live.size());
+  // share = Ahat ([b == 0] Bhat - [r_B]) - [r_A] Bhat + [r_A r_B + r_C]: two local products.
+  std::vector<u64> bt(d.nb);
+  for (std::size_t i = 0; i < d.nb; ++i) bt[i] = ring.sub(p.id() == 0 ? bhat[i] : 0, rb[i]);
+  std::vector<u64> acc(d.nc, 0), t2(d.nc, 0);
+  batched(ring.bits, s, d, ahat, bt, acc, false, p.threads());
+  batched(ring.bits, s, d, ra, bhat, t2, false, p.threads());
+  std::vector<u64> share(live.size());
+  for (std::size_t i = 0; i < live.size(); ++i)
+    share[i] = ring.add(ring.sub(acc[live[i]], t2[live[i]]), corr[i]);
+  std::vector<u64> opened(live.size());
+  p.open(share, opened);
+  std::fill(chat.begin(), chat.end(), 0);
+  for (std::size_t i = 0; i < live.size(); ++i) chat[live[i]] = opened[i];
+}
+
+// ---------------------------------------------------------------- elementwise mul
+
+void mul_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<const u64> y,
+               std::span<u64> z) {
+  check_sizes("mul", x.size(), y.size(), z.size());
+  for (std::size_t i = 0; i < x.size(); ++i) z[i] = ctx.ring.mul(x[i], y[i]);
+}
+
+void mul_keygen(Dealer& d, std::span<const u64> r_x, std::span<const u64> r_y, std::span<u64> r_z) {
+  check_sizes("mul", r_x.size(), r_y.size(), r_z.size());
+  const Ring ring = d.ring();
+  d.begin(kTagMul, r_x.size());
+  d.random(r_z);
+  std::vector<u64> c(r_x.size());
+  for (std::size_t i = 0; i < c.size(); ++i) c[i] = ring.add(ring.mul(r_x[i], r_y[i]), r_z[i]);
+  d.share(r_x);
+  d.share(r_y);
+  d.share(c);
+}
+
+void mul_eval(Party& p, std::span<const u64> xhat, std::span<const u64> yhat, std::span<u64> zhat) {
+  check_sizes("mul", xhat.size(), yhat.size(), zhat.size());
+  const Ring ring = p.ring();
+  const std::size_t n = xhat.size();
+  p.keys().expect_record(kTagMul, n);
+  const auto rx = p.read_shares(n), ry = p.read_shares(n), c = p.read_shares(n);
+  std::vector<u64> share(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    u64 v = c[i] - xhat[i] * ry[i] - rx[i] * yhat[i];
+    if (p.id() == 0) v += xhat[i] * yhat[i];
+    share[i] = ring.reduce(v);
+  }
+  p.open(share, zhat);
+}
+
+// ---------------------------------------------------------------- row-wise mul
+
+namespace {
+void check_rowwise(std::size_t cols, std::size_t x, std::size_t y, std::size_t z) {
+  if (cols == 0 || x % cols != 0 || x / cols != y || z != x) {
+    throw std::invalid_argument("mul_rowwise: x has " + std::to_string(x) + " elements, y " +
+                                std::to_string(y) + ", z " + std::to_string(z) +
+                                "; need x = z = rows * cols (cols " + std::to_string(cols) +
+                                ") and y = rows");
+  }
+}
+}  // namespace
+
+void mul_rowwise_clear(const ClearCtx& ctx, std::size_t cols, std::span<const u64> x,
+                       std::span<const u64> y, std::span<u64> z) {
+  check_rowwise(cols, x.size(), y.size(), z.size());
+  for (std::size_t i = 0; i < x.size(); ++i) z[i] = ctx.ring.mul(x[i], y[i / cols]);
+}
+
+void mul_rowwise_keygen(Dealer& d, std::size_t cols, std::span<const u64> r_x,
+                        std::span<const u64> r_y, std::span<u64> r_z) {
+  check_rowwise(cols, r_x.size(), r_y.size(), r_z.size());
+  const Ring ring = d.ring();
+  d.begin(kTagMulRow, r_x.size());
+  d.random(r_z);
+  std::vector<u64> c(r_x.size());
+  for (std::size_t i = 0; i < c.size(); ++i)
+    c[i] = ring.add(ring.mul(r_x[i], r_y[i / cols]), r_z[i]);
+  d.share(r_x);
+  d.share(r_y);
+  d.share(c);
+}
+
+void mul_rowwise_eval(Party& p, std::size_t cols, std::span<const u64> xhat,
+                      std::span<const u64> yhat, std::span<u64> zhat) {
+  check_rowwise(cols, xhat.size(), yhat.size(), zhat.size());
+  const Ring ring = p.ring();
+  const std::size_t n = xhat.size();
+  p.keys().expect_record(kTagMulRow, n);
+  const auto rx = p.read_shares(n), ry = p.read_shares(yhat.size()), c = p.read_shares(n);
+  std::vector<u64> share(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::size_t r = i / cols;
+    u64 v = c[i] - xhat[i] * ry[r] - rx[i] * yhat[r];
+    if (p.id() == 0) v += xhat[i] * yhat[r];
+    share[i] = ring.reduce(v);
+  }
+  p.open(share, zhat);
+}
+
+// ---------------------------------------------------------------- square
+
+void square_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<u64> z) {
+  check_sizes("square", x.size(), z.size(), z.size());
+  for (std::size_t i = 0; i < x.size(); ++i) z[i] = ctx.ring.mul(x[i], x[i]);
+}
+
+void square_keygen(Dealer& d, std::span<const u64> r_x, std::span<u64> r_z) {
+  check_sizes("square", r_x.size(), r_z.size(), r_z.size());
+  const Ring ring = d.ring();
+  d.begin(kTagSquare, r_x.size());
+  d.random(r_z);
+  std::vector<u64> c(r_x.size());
+  for (std::size_t i = 0; i < c.size(); ++i) c[i] = ring.add(ring.mul(r_x[i], r_x[i]), r_z[i]);
+  d.share(r_x);
+  d.share(c);
+}
+
+void square_eval(Party& p, std::span<const u64> xhat, std::span<u64> zhat) {
+  check_sizes("square", xhat.size(), zhat.size(), zhat.size());
+  const Ring ring = p.ring();
+  const std::size_t n = xhat.size();
+  p.keys().expect_record(kTagSquare, n);
+  const auto rx = p.read_shares(n), c = p.read_shares(n);
+  std::vector<u64> share(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    // (xhat - r)^2 + r_z = xhat^2 - 2 xhat r + (r^2 + r_z)
+    u64 v = c[i] - 2 * xhat[i] * rx[i];
+    if (p.id() == 0) v += xhat[i] * xhat[i];
+    share[i] = ring.reduce(v);
+  }
+  p.open(share, zhat);
+}
+
+}  // namespace secinfer::fss::sigma

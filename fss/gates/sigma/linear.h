@@ -1,0 +1,62 @@
+// SIGMA's linear layers on masked wires (Gupta et al., PoPETs 2024, section 4 "Linear layers";
+// EzPC GPU-MPC fss/gpu_matmul.cu, gpu_mul.cu): Beaver-style products in the masked form. With
+// Xhat = X + r_X, What = W + r_W and the dealer's additive shares [r_X], [r_W], [r_X r_W + r_Z]:
+//   share_b(Zhat) = [b == 0] Xhat What - Xhat [r_W]_b - [r_X]_b What + [r_X r_W + r_Z]_b
+// sums to X W + r_Z; one opening (1 round, n bits per party per output element). Results are at
+// scale 2f: the caller truncates (TrFloor after linear layers).
+// Keys, n bits per element each: matmul M K + K N + M N per batch (K N once for a shared B);
+// mul 3 per element; mul_rowwise 2 per element + 1 per row; square 2 per element.
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+#include "fss/engine/dealer.h"
+#include "fss/engine/gate.h"
+#include "fss/engine/ops.h"
+#include "fss/engine/party.h"
+
+namespace secinfer::fss::sigma {
+
+using engine::ClearCtx;
+using engine::Dealer;
+using engine::MatmulShape;
+using engine::Party;
+
+// C = A B per MatmulShape (ops.h). a: batches*m*k, b: (shared_b ? 1 : batches) * k*n (n*k when
+// transpose_b), c: batches*m*n. Causal: C[i][j] for j > i is 0 in all faces and neither keyed nor
+// opened (mask 0, xhat 0): online bytes count only the lower triangle.
+void matmul_clear(const ClearCtx& ctx, const MatmulShape& s, std::span<const u64> a,
+                  std::span<const u64> b, std::span<u64> c);
+void matmul_keygen(Dealer& d, const MatmulShape& s, std::span<const u64> r_a,
+                   std::span<const u64> r_b, std::span<u64> r_c);
+void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
+                 std::span<const u64> bhat, std::span<u64> chat);
+
+// Elementwise z = x * y.
+void mul_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<const u64> y,
+               std::span<u64> z);
+void mul_keygen(Dealer& d, std::span<const u64> r_x, std::span<const u64> r_y, std::span<u64> r_z);
+void mul_eval(Party& p, std::span<const u64> xhat, std::span<const u64> yhat, std::span<u64> zhat);
+
+// Row-wise z[i][j] = x[i][j] * y[i] (x rows x cols, y rows).
+void mul_rowwise_clear(const ClearCtx& ctx, std::size_t cols, std::span<const u64> x,
+                       std::span<const u64> y, std::span<u64> z);
+void mul_rowwise_keygen(Dealer& d, std::size_t cols, std::span<const u64> r_x,
+                        std::span<const u64> r_y, std::span<u64> r_z);
+void mul_rowwise_eval(Party& p, std::size_t cols, std::span<const u64> xhat,
+                      std::span<const u64> yhat, std::span<u64> zhat);
+
+// Elementwise z = x^2: share_b = [b == 0] xhat^2 - 2 xhat [r]_b + [r^2 + r_z]_b.
+void square_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<u64> z);
+void square_keygen(Dealer& d, std::span<const u64> r_x, std::span<u64> r_z);
+void square_eval(Party& p, std::span<const u64> xhat, std::span<u64> zhat);
+
+// Plain ring matmul kernel (u64 wraparound, i-k-j loop, rows split over `threads`), reduced mod
+// 2^bits: c (+)= A B with A m x k, B k x n (or n x k when transpose_b). causal: only c[i][j] with
+// j <= i is computed (the rest is left untouched). Exposed for reuse.
+void ring_matmul(int bits, std::size_t m, std::size_t k, std::size_t n, std::span<const u64> a,
+                 std::span<const u64> b, bool transpose_b, std::span<u64> c, bool accumulate,
+                 bool causal = false, int threads = 1);
+
+}  // namespace secinfer::fss::sigma

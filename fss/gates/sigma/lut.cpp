@@ -1,0 +1,134 @@
+// SIGMA's DPF lookup table (contracts and cost in lut.h).
+#include "fss/gates/sigma/lut.h"
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fss/dpf.h"
+#include "fss/engine/key_stream.h"
+#include "fss/gates/sigma/truncate.h"
+
+namespace secinfer::fss::sigma {
+namespace {
+
+constexpr std::uint32_t kTagLut = engine::key_tag("LUTD");
+
+void check_lut(int k, int out_bits, std::size_t table_size, const char* what) {
+  if (k < 1 || k > 20)
+    throw std::invalid_argument(std::string(what) + ": table index width " + std::to_string(k) +
+                                " bits is outside [1, 20]");
+  if (out_bits < 1 || out_bits > 64)
+    throw std::invalid_argument(std::string(what) + ": output width " + std::to_string(out_bits) +
+                                " is outside [1, 64]");
+  if (table_size != (std::size_t{1} << k))
+    throw std::invalid_argument(std::string(what) + ": table has " + std::to_string(table_size) +
+                                " entries, expected 2^" + std::to_string(k) +
+                                " (set GateArgs::table_bits to log2 of the table size)");
+}
+
+void check_sizes(std::size_t a, std::size_t b, const char* what) {
+  if (a != b)
+    throw std::invalid_argument(std::string(what) + ": input has " + std::to_string(a) +
+                                " elements but output has " + std::to_string(b));
+}
+
+// Pre-shift of the generic face; the index is floor(x / 2^s) mod 2^k, exact when k <= n - s.
+int pre_shift(const GateArgs& args, int n, int k, const char* what) {
+  const auto s = args.param;
+  if (s < 0 || s + k > n)
+    throw std::invalid_argument(std::string(what) + ": pre-shift GateArgs::param = " +
+                                std::to_string(s) + " with a " + std::to_string(k) +
+                                "-bit table needs 0 <= shift <= n - k = " + std::to_string(n - k));
+  return static_cast<int>(s);
+}
+
+}  // namespace
+
+void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
+                     std::span<const u64> r_out) {
+  check_lut(k, out_bits, std::size_t{1} << k, "lut_core_keygen");
+  std::vector<u64> alpha(r_idx.size()), beta(r_idx.size(), 1);
+  for (std::size_t i = 0; i < r_idx.size(); ++i) alpha[i] = r_idx[i] & ring_mask(k);
+  d.dpf(DpfShape{k, out_bits}, alpha, beta);
+  if (!r_out.empty()) {
+    check_sizes(r_idx.size(), r_out.size(), "lut_core_keygen");
+    d.share(r_out, out_bits);
+  }
+}
+
+void lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
+                   std::span<const u64> idx_hat, std::span<u64> share, bool with_out_mask) {
+  check_lut(k, out_bits, table.size(), "lut_core_eval");
+  check_sizes(idx_hat.size(), share.size(), "lut_core_eval");
+  const std::size_t n = idx_hat.size();
+  DpfKeys keys = p.read_dpf(DpfShape{k, out_bits}, n);
+  std::vector<u64> idx(n);
+  for (std::size_t i = 0; i < n; ++i) idx[i] = idx_hat[i] & ring_mask(k);
+  dpf_lut_eval(keys, idx, table, share);
+  if (with_out_mask) {
+    std::vector<u64> r = p.read_shares(n, out_bits);
+    const u64 m = ring_mask(out_bits);
+    for (std::size_t i = 0; i < n; ++i) share[i] = (share[i] + r[i]) & m;
+  }
+}
+
+void lut_idx_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
+                    std::span<u64> r_out) {
+  check_sizes(r_idx.size(), r_out.size(), "lut_idx_keygen");
+  d.begin(kTagLut, r_idx.size());
+  d.random(r_out, out_bits);
+  lut_core_keygen(d, k, out_bits, r_idx, r_out);
+}
+
+void lut_idx_eval(Party& p, int k, int out_bits, std::span<const u64> table,
+                  std::span<const u64> idx_hat, std::span<u64> yhat) {
+  check_sizes(idx_hat.size(), yhat.size(), "lut_idx_eval");
+  p.keys().expect_record(kTagLut, idx_hat.size());
+  std::vector<u64> share(idx_hat.size());
+  lut_core_eval(p, k, out_bits, table, idx_hat, share, true);
+  p.open(share, yhat, out_bits);
+}
+
+void lut_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
+               std::span<u64> y) {
+  const int k = args.table_bits;
+  check_lut(k, ctx.ring.bits, args.table.size(), "lut_clear");
+  check_sizes(x.size(), y.size(), "lut_clear");
+  const int s = pre_shift(args, ctx.ring.bits, k, "lut_clear");
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const u64 idx = static_cast<u64>(ctx.ring.to_signed(ctx.ring.reduce(x[i])) >> s) & ring_mask(k);
+    y[i] = ctx.ring.reduce(args.table[idx]);
+  }
+}
+
+void lut_keygen(Dealer& dealer, const GateArgs& args, std::span<const u64> r_in,
+                std::span<u64> r_out) {
+  const int n = dealer.ring().bits, k = args.table_bits;
+  check_lut(k, n, args.table.size(), "lut_keygen");
+  check_sizes(r_in.size(), r_out.size(), "lut_keygen");
+  const int s = pre_shift(args, n, k, "lut_keygen");
+  if (s == 0) {
+    lut_idx_keygen(dealer, k, n, r_in, r_out);
+    return;
+  }
+  std::vector<u64> r_idx(r_in.size());
+  trunc_slack_keygen(dealer, TruncParams{s, n, k}, r_in, r_idx);
+  lut_idx_keygen(dealer, k, n, r_idx, r_out);
+}
+
+void lut_eval(Party& party, const GateArgs& args, std::span<const u64> xhat, std::span<u64> yhat) {
+  const int n = party.ring().bits, k = args.table_bits;
+  check_lut(k, n, args.table.size(), "lut_eval");
+  check_sizes(xhat.size(), yhat.size(), "lut_eval");
+  const int s = pre_shift(args, n, k, "lut_eval");
+  if (s == 0) {
+    lut_idx_eval(party, k, n, args.table, xhat, yhat);
+    return;
+  }
+  std::vector<u64> idx(xhat.size());
+  trunc_slack_eval(party, TruncParams{s, n, k}, xhat, idx);
+  lut_idx_eval(party, k, n, args.table, idx, yhat);
+}
+
+}  // namespace secinfer::fss::sigma

@@ -1,0 +1,64 @@
+// SIGMA's lookup table via a DPF (Gupta et al., PoPETs 2024, section 3.3 "Lookup tables"; EzPC
+// GPU-MPC fss/gpu_lut.cu): y = T[x] for a public table T of 2^k entries, k = 8 .. 16 in SIGMA's
+// gates (up to 20 accepted).
+//
+// Protocol (fss-core.md "Lookup table"): the index x is a k-bit value masked MOD 2^k,
+// xhat = x + r mod 2^k. The dealer gives a DPF at alpha = r (domain k bits, output the ring,
+// beta = 1) and shares of r_out; party b outputs sum_j T[(xhat - j) mod 2^k] y_b(j) + [r_out]_b, a
+// share of T[x] + r_out, and one opening reveals yhat. SIGMA's own LUT uses a 1-bit-output DPF and
+// needs a second round (open the sign u and the value v, then a select); with the FSS core's
+// m-bit DPF the result is direct, so our LUT costs ONE round (documented deviation, fewer rounds).
+//
+// Mask conversion (how an n-bit wire becomes a k-bit index): a value known to lie in [0, 2^k) is
+// already masked mod 2^k by xhat mod 2^k (r mod 2^k is its mask): no work. Otherwise the index is
+// first produced by a gate whose OUTPUT ring is k bits, as SIGMA does: a truncation
+// (TrWithSlack n -> k bits by s, whose opened output is x >> s masked mod 2^k: softmax's inverse,
+// nExp's high byte) or a clip (GELU / SiLU / nExp clip |x| or x into k bits and open it mod 2^k).
+// The generic face below does the truncation when GateArgs::param = s > 0.
+//
+// Online cost of lut_eval: (s > 0: TrWithSlack, 2 rounds, 1 + k bits per party per element) +
+// 1 round, m bits per party per element. Key: (TrWithSlack key) + record header + DPF(k, m) key +
+// m bits (share of r_out) per element.
+#pragma once
+
+#include <span>
+
+#include "fss/engine/dealer.h"
+#include "fss/engine/gate.h"
+#include "fss/engine/party.h"
+
+namespace secinfer::fss::sigma {
+
+using engine::ClearCtx;
+using engine::Dealer;
+using engine::GateArgs;
+using engine::Party;
+
+// ---- Core: index already masked mod 2^k ----
+
+// Writes the DPF keys (alpha = r_idx[i] mod 2^k, beta = 1, output Z_{2^out_bits}) and, unless
+// r_out is empty, shares of r_out (out_bits each). No record header (callers write their own).
+void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
+                     std::span<const u64> r_out);
+// share[i] = this party's share of T[idx] (+ r_out when with_out_mask) in Z_{2^out_bits}; nothing
+// is opened. idx_hat[i] is reduced mod 2^k here. table.size() must be 2^k.
+void lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
+                   std::span<const u64> idx_hat, std::span<u64> share, bool with_out_mask);
+
+// ---- The LUT gate, UnaryGate faces (gate.h) ----
+// GateArgs: table (2^table_bits entries, ring elements), table_bits = k, param = s >= 0 (pre-shift).
+// y = T[floor(x / 2^s) mod 2^k], x signed in Z_{2^n}; y in Z_{2^n}. Needs k <= n - s.
+void lut_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
+               std::span<u64> y);
+void lut_keygen(Dealer& dealer, const GateArgs& args, std::span<const u64> r_in,
+                std::span<u64> r_out);
+void lut_eval(Party& party, const GateArgs& args, std::span<const u64> xhat, std::span<u64> yhat);
+
+// The same with an explicit index width and output width (used by the composite gates):
+// idx masked mod 2^k in, yhat in Z_{2^out_bits} out (r_out drawn here, out_bits wide).
+void lut_idx_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
+                    std::span<u64> r_out);
+void lut_idx_eval(Party& p, int k, int out_bits, std::span<const u64> table,
+                  std::span<const u64> idx_hat, std::span<u64> yhat);
+
+}  // namespace secinfer::fss::sigma

@@ -1,0 +1,114 @@
+// SIGMA's nExp (nexp.h).
+#include "fss/gates/sigma/nexp.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "fss/engine/key_stream.h"
+#include "fss/gates/sigma/linear.h"
+#include "fss/gates/sigma/lut.h"
+#include "fss/gates/sigma/nl_prims.h"
+#include "fss/gates/sigma/nl_tables.h"
+#include "fss/gates/sigma/truncate.h"
+
+namespace secinfer::fss::sigma {
+namespace {
+
+constexpr std::uint32_t kTagNexp = engine::key_tag("NEXP");
+constexpr int kClipBits = 16;
+
+// be = n - f + 2: the width SIGMA compares x - P in (softmax's reducedBw).
+int compare_bits(int n, int f, const char* what) {
+  if (f < 9 || f > 30)
+    throw std::invalid_argument(std::string(what) + ": needs 9 <= frac_bits <= 30 (16-bit input "
+                                "split into two bytes at scale f), got " + std::to_string(f));
+  const int be = n - f + 2;
+  if (be < kClipBits + 2 || 2 * f + 3 > n)
+    throw std::invalid_argument(std::string(what) + ": ring of " + std::to_string(n) +
+                                " bits is too narrow for nExp at f = " + std::to_string(f) +
+                                " (needs n >= f + 16 and n >= 2f + 3)");
+  return be;
+}
+
+void check_sizes(std::size_t a, std::size_t b, const char* what) {
+  if (a != b)
+    throw std::invalid_argument(std::string(what) + ": input has " + std::to_string(a) +
+                                " elements but output has " + std::to_string(b));
+}
+
+}  // namespace
+
+std::vector<u64> nexp_lo_table(int frac_bits) { return nexp_table(8, frac_bits, frac_bits); }
+std::vector<u64> nexp_hi_table(int frac_bits) { return nexp_table(8, frac_bits - 8, frac_bits); }
+
+void nexp_clear(const ClearCtx& ctx, const GateArgs&, std::span<const u64> x, std::span<u64> y) {
+  const int n = ctx.ring.bits, f = ctx.frac_bits;
+  const int be = compare_bits(n, f, "nexp_clear");
+  check_sizes(x.size(), y.size(), "nexp_clear");
+  const auto lo = nexp_lo_table(f), hi = nexp_hi_table(f);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const u64 xi = ctx.ring.reduce(x[i]);
+    const u64 lt = nl::sign_clear(xi, kNexpClip, be);                        // x < P
+    const u64 c = lt ? (xi & ring_mask(kClipBits)) : kNexpClip;              // clip to 16 bits
+    const u64 prod = ctx.ring.mul(hi[c >> 8], lo[c & 0xFF]);                 // scale 2f
+    y[i] = static_cast<u64>(ctx.ring.to_signed(prod) >> f) & ctx.ring.mask();  // floor
+  }
+}
+
+void nexp_keygen(Dealer& d, const GateArgs&, std::span<const u64> r_in, std::span<u64> r_out) {
+  const int n = d.ring().bits, f = d.frac_bits();
+  const int be = compare_bits(n, f, "nexp_keygen");
+  check_sizes(r_in.size(), r_out.size(), "nexp_keygen");
+  const std::size_t N = r_in.size();
+  d.begin(kTagNexp, N);
+  // 1. lt = MSB(x - P) over be bits, masked by m_lt; MSB(r mod 2^be) folded into the correction.
+  std::vector<u64> r_be(N);
+  for (std::size_t i = 0; i < N; ++i) r_be[i] = r_in[i] & ring_mask(be);
+  nl::sign_dcf_keygen(d, be, r_be);
+  const auto m_lt = d.random(N, 1);
+  std::vector<u64> corr(N), r_x16(N);
+  for (std::size_t i = 0; i < N; ++i) {
+    corr[i] = m_lt[i] ^ nl::msb_of(r_be[i], be);
+    r_x16[i] = r_in[i] & ring_mask(kClipBits);
+  }
+  d.share(corr, 1);
+  const auto r_c = d.random(N, kClipBits);
+  nl::select_share_keygen(d, kClipBits, m_lt, r_x16, r_c);
+  // 2. Low byte LUT (index = c mod 2^8, mask r_c mod 2^8).
+  std::vector<u64> r_lo(N), r_hi8(N), r_hi(N), r_prod(N);
+  lut_idx_keygen(d, 8, n, r_c, r_lo);
+  // 3. High byte: TrWithSlack 16 -> 8 by 8, then its LUT.
+  trunc_slack_keygen(d, TruncParams{8, kClipBits, 8}, r_c, r_hi8);
+  lut_idx_keygen(d, 8, n, r_hi8, r_hi);
+  // 4. Product and truncation by f.
+  mul_keygen(d, r_hi, r_lo, r_prod);
+  trunc_slack_keygen(d, TruncParams{f, n, n}, r_prod, r_out);
+}
+
+void nexp_eval(Party& party, const GateArgs&, std::span<const u64> xhat, std::span<u64> yhat) {
+  const int n = party.ring().bits, f = party.frac_bits();
+  const int be = compare_bits(n, f, "nexp_eval");
+  check_sizes(xhat.size(), yhat.size(), "nexp_eval");
+  const std::size_t N = xhat.size();
+  party.keys().expect_record(kTagNexp, N);
+  // 1. Round 1: lt bit; round 2: clipped value mod 2^16.
+  const DcfKeys keys = nl::sign_dcf_read(party, be, N);
+  const auto corr = party.read_shares(N, 1);
+  std::vector<u64> lt(N), c(N);
+  nl::sign_dcf_eval(keys, party.id(), be, xhat, kNexpClip, lt);
+  for (std::size_t i = 0; i < N; ++i) lt[i] ^= corr[i];
+  party.open(lt, lt, 1);
+  nl::select_share_eval(party, kClipBits, lt, xhat, kNexpClip, kNexpClip, c);
+  party.open(c, c, kClipBits);
+  // 2-3. Rounds 3-6.
+  const auto lo_t = nexp_lo_table(f), hi_t = nexp_hi_table(f);
+  std::vector<u64> lo(N), hi8(N), hi(N), prod(N);
+  lut_idx_eval(party, 8, n, lo_t, c, lo);
+  trunc_slack_eval(party, TruncParams{8, kClipBits, 8}, c, hi8);
+  lut_idx_eval(party, 8, n, hi_t, hi8, hi);
+  // 4. Rounds 7-9.
+  mul_eval(party, hi, lo, prod);
+  trunc_slack_eval(party, TruncParams{f, n, n}, prod, yhat);
+}
+
+}  // namespace secinfer::fss::sigma

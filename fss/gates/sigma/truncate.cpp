@@ -1,0 +1,360 @@
+// SIGMA's truncations (Gupta et al., PoPETs 2024, section 4, truncate-reduce and its ARS variants;
+// the constructions follow EzPC GPU-MPC fss/gpu_truncate.cu: a DCF on the low bits detects the
+// borrow of xhat - r, its output bit is opened under a one-bit mask z and selects one of two
+// correction shares; a second DCF does the sign extension in TrFloor; TrWithSlack replaces it by
+// reading the wrap off MSB(xhat + 2^(n-2)) and MSB(r)).
+#include "fss/gates/sigma/truncate.h"
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fss/dcf.h"
+
+namespace secinfer::fss::sigma {
+
+namespace {
+
+constexpr std::uint32_t kTagReduce = engine::key_tag("TRRD");
+constexpr std::uint32_t kTagSignExt = engine::key_tag("SGNX");
+constexpr std::uint32_t kTagSlack = engine::key_tag("TRSL");
+
+struct Widths {
+  int in, s, out;
+};
+
+Widths widths(Ring ring, TruncParams p, const char* gate) {
+  Widths w{p.in_bits ? p.in_bits : ring.bits, p.shift, p.out_bits ? p.out_bits : ring.bits};
+  if (w.in < 2 || w.in > 64 || w.out < 1 || w.out > 64 || w.s < 1 || w.s >= w.in) {
+    throw std::invalid_argument(std::string(gate) + ": need 1 <= shift < in_bits <= 64 (got shift " +
+                                std::to_string(w.s) + ", in_bits " + std::to_string(w.in) +
+                                ", out_bits " + std::to_string(w.out) + ")");
+  }
+  return w;
+}
+
+void check_len(const char* gate, std::size_t a, std::size_t b) {
+  if (a != b) {
+    throw std::invalid_argument(std::string(gate) + ": input and output spans differ in length (" +
+                                std::to_string(a) + " vs " + std::to_string(b) + ")");
+  }
+}
+
+// ---- SIGMA's "TrCorr" key: DCF [xlow < alpha] (cmp_bits, 1-bit output), a one-bit mask z of its
+// output, and the two candidate corrections corr[2i + z] = q_nocarry, corr[2i + 1 - z] = q_carry.
+// Layout per element: DCF key, z (1 bit), corr (2 * out bits).
+void corr_keygen(Dealer& d, int cmp_bits, std::span<const u64> alpha,
+                 std::span<const u64> q_nocarry, std::span<const u64> q_carry, int out_bits) {
+  const std::size_t n = alpha.size();
+  const std::vector<u64> ones(n, 1);
+  d.dcf(DcfShape{cmp_bits, 1, 1}, alpha, ones);
+  const std::vector<u64> z = d.random(n, 1);
+  d.share(z, 1);
+  std::vector<u64> corr(2 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    corr[2 * i + z[i]] = q_nocarry[i];
+    corr[2 * i + (1 - z[i])] = q_carry[i];
+  }
+  d.share(corr, out_bits);
+}
+
+struct CorrKey {
+  DcfKeys dcf;
+  std::vector<u64> z, corr;
+};
+
+CorrKey corr_read(Party& p, int cmp_bits, std::size_t n, int out_bits) {
+  CorrKey k;
+  k.dcf = p.read_dcf(DcfShape{cmp_bits, 1, 1}, n);
+  k.z = p.read_shares(n, 1);
+  k.corr = p.read_shares(2 * n, out_bits);
+  return k;
+}
+
+// Round 1: the opened bit c = [xlow < alpha] XOR z; returns this party's chosen correction shares.
+std::vector<u64> corr_select(Party& p, const CorrKey& k, std::span<const u64> xlow) {
+  const std::size_t n = xlow.size();
+  std::vector<u64> bit(n);
+  if (n) dcf_eval(k.dcf, xlow, bit);
+  for (std::size_t i = 0; i < n; ++i) bit[i] = (bit[i] ^ k.z[i]) & 1;
+  std::vector<u64> c(n);
+  p.open(bit, c, 1);
+  std::vector<u64> sel(n);
+  for (std::size_t i = 0; i < n; ++i) sel[i] = k.corr[2 * i + c[i]];
+  return sel;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- truncate-reduce (LRS)
+// x >> s = (xhat >> s) - (r >> s) - [xhat_low < r_low]  (mod 2^(in-s): the wrap of xhat vanishes).
+
+void trunc_reduce_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x,
+                        std::span<u64> y) {
+  const Widths w = widths(ctx.ring, p, "trunc_reduce");
+  check_len("trunc_reduce", x.size(), y.size());
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = (x[i] & ring_mask(w.in)) >> w.s;
+}
+
+void trunc_reduce_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in,
+                         std::span<u64> r_out) {
+  const Widths w = widths(d.ring(), p, "trunc_reduce");
+  check_len("trunc_reduce", r_in.size(), r_out.size());
+  const std::size_t n = r_in.size();
+  const int ob = w.in - w.s;
+  const u64 om = ring_mask(ob);
+  d.begin(kTagReduce, n);
+  d.random(r_out, ob);
+  std::vector<u64> alpha(n), q0(n), q1(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    alpha[i] = r_in[i] & ring_mask(w.s);
+    q0[i] = (r_out[i] - ((r_in[i] & ring_mask(w.in)) >> w.s)) & om;
+    q1[i] = (q0[i] - 1) & om;
+  }
+  corr_keygen(d, w.s, alpha, q0, q1, ob);
+}
+
+void trunc_reduce_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::span<u64> yhat) {
+  const Widths w = widths(p.ring(), tp, "trunc_reduce");
+  check_len("trunc_reduce", xhat.size(), yhat.size());
+  const std::size_t n = xhat.size();
+  const int ob = w.in - w.s;
+  const u64 om = ring_mask(ob);
+  p.keys().expect_record(kTagReduce, n);
+  const CorrKey k = corr_read(p, w.s, n, ob);
+  std::vector<u64> xlow(n);
+  for (std::size_t i = 0; i < n; ++i) xlow[i] = xhat[i] & ring_mask(w.s);
+  const std::vector<u64> sel = corr_select(p, k, xlow);
+  std::vector<u64> share(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const u64 base = p.id() == 0 ? ((xhat[i] & ring_mask(w.in)) >> w.s) : 0;
+    share[i] = (base + sel[i]) & om;
+  }
+  p.open(share, yhat, ob);
+}
+
+// ---------------------------------------------------------------- sign extension
+// x' = x + 2^(m-1) in [0, 2^m) (unsigned); x' = xhat' - r + 2^m [xhat' < r]; y = x' - 2^(m-1).
+
+void sign_extend_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x,
+                       std::span<u64> y) {
+  const int m = p.in_bits ? p.in_bits : ctx.ring.bits;
+  const int out = p.out_bits ? p.out_bits : ctx.ring.bits;
+  check_len("sign_extend", x.size(), y.size());
+  const Ring rin{m};
+  for (std::size_t i = 0; i < x.size(); ++i)
+    y[i] = static_cast<u64>(rin.to_signed(x[i] & rin.mask())) & ring_mask(out);
+}
+
+namespace {
+void check_extend(int m, int out) {
+  if (m < 1 || out <= m || out > 64) {
+    throw std::invalid_argument("sign_extend: need in_bits < out_bits <= 64 (got " +
+                                std::to_string(m) + " -> " + std::to_string(out) + ")");
+  }
+}
+}  // namespace
+
+void sign_extend_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in,
+                        std::span<u64> r_out) {
+  const int m = p.in_bits ? p.in_bits : d.ring().bits;
+  const int out = p.out_bits ? p.out_bits : d.ring().bits;
+  check_extend(m, out);
+  check_len("sign_extend", r_in.size(), r_out.size());
+  const std::size_t n = r_in.size();
+  const u64 om = ring_mask(out);
+  d.begin(kTagSignExt, n);
+  d.random(r_out, out);
+  std::vector<u64> alpha(n), q0(n), q1(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    alpha[i] = r_in[i] & ring_mask(m);
+    q0[i] = (r_out[i] - alpha[i] - (u64{1} << (m - 1))) & om;
+    q1[i] = (q0[i] + (u64{1} << m)) & om;
+  }
+  corr_keygen(d, m, alpha, q0, q1, out);
+}
+
+void sign_extend_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::span<u64> yhat) {
+  const int m = tp.in_bits ? tp.in_bits : p.ring().bits;
+  const int out = tp.out_bits ? tp.out_bits : p.ring().bits;
+  check_extend(m, out);
+  check_len("sign_extend", xhat.size(), yhat.size());
+  const std::size_t n = xhat.size();
+  const u64 om = ring_mask(out);
+  p.keys().expect_record(kTagSignExt, n);
+  const CorrKey k = corr_read(p, m, n, out);
+  std::vector<u64> xs(n);
+  for (std::size_t i = 0; i < n; ++i) xs[i] = (xhat[i] + (u64{1} << (m - 1))) & ring_mask(m);
+  const std::vector<u64> sel = corr_select(p, k, xs);
+  std::vector<u64> share(n);
+  for (std::size_t i = 0; i < n; ++i) share[i] = ((p.id() == 0 ? xs[i] : 0) + sel[i]) & om;
+  p.open(share, yhat, out);
+}
+
+// ---------------------------------------------------------------- TrFloor
+
+void trunc_floor_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x,
+                       std::span<u64> y) {
+  const Widths w = widths(ctx.ring, p, "trunc_floor");
+  check_len("trunc_floor", x.size(), y.size());
+  const Ring rin{w.in};
+  for (std::size_t i = 0; i < x.size(); ++i)
+    y[i] = static_cast<u64>(rin.to_signed(x[i] & rin.mask()) >> w.s) & ring_mask(w.out);
+}
+
+void trunc_floor_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in,
+                        std::span<u64> r_out) {
+  const Widths w = widths(d.ring(), p, "trunc_floor");
+  check_len("trunc_floor", r_in.size(), r_out.size());
+  const int mid = w.in - w.s;
+  std::vector<u64> r_mid(r_in.size());
+  trunc_reduce_keygen(d, {w.s, w.in, mid}, r_in, r_mid);
+  if (w.out > mid) {
+    sign_extend_keygen(d, {0, mid, w.out}, r_mid, r_out);
+  } else {
+    for (std::size_t i = 0; i < r_in.size(); ++i) r_out[i] = r_mid[i] & ring_mask(w.out);
+  }
+}
+
+void trunc_floor_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::span<u64> yhat) {
+  const Widths w = widths(p.ring(), tp, "trunc_floor");
+  check_len("trunc_floor", xhat.size(), yhat.size());
+  const int mid = w.in - w.s;
+  std::vector<u64> y_mid(xhat.size());
+  trunc_reduce_eval(p, {w.s, w.in, mid}, xhat, y_mid);
+  if (w.out > mid) {
+    sign_extend_eval(p, {0, mid, w.out}, y_mid, yhat);
+  } else {
+    for (std::size_t i = 0; i < xhat.size(); ++i) yhat[i] = y_mid[i] & ring_mask(w.out);
+  }
+}
+
+// ---------------------------------------------------------------- TrWithSlack
+// For -2^(in-2) <= x < 2^(in-2): x' = x + 2^(in-2) lies in [0, 2^(in-1)), so with
+// xhat1 = xhat + 2^(in-2) the wrap of x' + r is w = MSB(r) AND NOT MSB(xhat1), and
+// floor(x / 2^s) = (xhat1 >> s) - (r >> s) - [xhat_low < r_low] + 2^(in-s) w - 2^(in-s-2).
+
+void trunc_slack_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x,
+                       std::span<u64> y) {
+  trunc_floor_clear(ctx, p, x, y);
+}
+
+namespace {
+Widths slack_widths(Ring ring, TruncParams p) {
+  const Widths w = widths(ring, p, "trunc_slack");
+  if (w.s > w.in - 2) {
+    throw std::invalid_argument("trunc_slack: shift " + std::to_string(w.s) +
+                                " must be at most in_bits - 2 = " + std::to_string(w.in - 2));
+  }
+  return w;
+}
+}  // namespace
+
+void trunc_slack_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in,
+                        std::span<u64> r_out) {
+  const Widths w = slack_widths(d.ring(), p);
+  check_len("trunc_slack", r_in.size(), r_out.size());
+  const std::size_t n = r_in.size();
+  const u64 om = ring_mask(w.out);
+  d.begin(kTagSlack, n);
+  d.random(r_out, w.out);
+  std::vector<u64> alpha(n), q0(n), q1(n), msb_corr(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const u64 r = r_in[i] & ring_mask(w.in);
+    alpha[i] = r & ring_mask(w.s);
+    q0[i] = (r_out[i] - (r >> w.s)) & om;
+    q1[i] = (q0[i] - 1) & om;
+    const u64 msb = (r >> (w.in - 1)) & 1;
+    msb_corr[i] = (msb << (w.in - w.s)) & om;
+  }
+  corr_keygen(d, w.s, alpha, q0, q1, w.out);
+  d.share(msb_corr, w.out);
+}
+
+void trunc_slack_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::span<u64> yhat) {
+  const Widths w = slack_widths(p.ring(), tp);
+  check_len("trunc_slack", xhat.size(), yhat.size());
+  const std::size_t n = xhat.size();
+  const u64 om = ring_mask(w.out);
+  p.keys().expect_record(kTagSlack, n);
+  const CorrKey k = corr_read(p, w.s, n, w.out);
+  const std::vector<u64> msb_corr = p.read_shares(n, w.out);
+  std::vector<u64> xlow(n);
+  for (std::size_t i = 0; i < n; ++i) xlow[i] = xhat[i] & ring_mask(w.s);
+  const std::vector<u64> sel = corr_select(p, k, xlow);
+  std::vector<u64> share(n);
+  const u64 half_off = u64{1} << (w.in - w.s - 2);
+  for (std::size_t i = 0; i < n; ++i) {
+    const u64 x1 = (xhat[i] + (u64{1} << (w.in - 2))) & ring_mask(w.in);
+    const u64 msb_x1 = (x1 >> (w.in - 1)) & 1;
+    u64 v = sel[i] + (msb_x1 ? 0 : msb_corr[i]);
+    if (p.id() == 0) v += (x1 >> w.s) - half_off;
+    share[i] = v & om;
+  }
+  p.open(share, yhat, w.out);
+}
+
+// ---------------------------------------------------------------- local shifts (LocalLRS/ARS)
+
+namespace {
+int local_out(TruncParams p, int in) {
+  const int lim = in - p.shift;
+  const int out = p.out_bits ? p.out_bits : lim;
+  if (p.shift < 1 || lim < 1 || out > lim) {
+    throw std::invalid_argument("local shift: need 1 <= shift < in_bits and out_bits <= in_bits - "
+                                "shift (got shift " + std::to_string(p.shift) + ", in_bits " +
+                                std::to_string(in) + ", out_bits " + std::to_string(out) + ")");
+  }
+  return out;
+}
+u64 lrs(u64 x, int in, int s) { return (x & ring_mask(in)) >> s; }
+u64 ars_masked(u64 x, int in, int s) {
+  return (((x + (u64{1} << (in - 1))) & ring_mask(in)) >> s) - (u64{1} << (in - s - 1));
+}
+}  // namespace
+
+void local_lrs_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x,
+                     std::span<u64> y) {
+  const int in = p.in_bits ? p.in_bits : ctx.ring.bits;
+  const int out = local_out(p, in);
+  check_len("local_lrs", x.size(), y.size());
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = lrs(x[i], in, p.shift) & ring_mask(out);
+}
+void local_lrs_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std::span<u64> r_out) {
+  const int in = p.in_bits ? p.in_bits : d.ring().bits;
+  const int out = local_out(p, in);
+  check_len("local_lrs", r_in.size(), r_out.size());
+  for (std::size_t i = 0; i < r_in.size(); ++i) r_out[i] = lrs(r_in[i], in, p.shift) & ring_mask(out);
+}
+void local_lrs_eval(Party& party, TruncParams p, std::span<const u64> xhat, std::span<u64> yhat) {
+  const int in = p.in_bits ? p.in_bits : party.ring().bits;
+  const int out = local_out(p, in);
+  check_len("local_lrs", xhat.size(), yhat.size());
+  for (std::size_t i = 0; i < xhat.size(); ++i) yhat[i] = lrs(xhat[i], in, p.shift) & ring_mask(out);
+}
+
+void local_ars_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x,
+                     std::span<u64> y) {
+  const int in = p.in_bits ? p.in_bits : ctx.ring.bits;
+  const int out = local_out(p, in);
+  check_len("local_ars", x.size(), y.size());
+  const Ring rin{in};
+  for (std::size_t i = 0; i < x.size(); ++i)
+    y[i] = static_cast<u64>(rin.to_signed(x[i] & rin.mask()) >> p.shift) & ring_mask(out);
+}
+void local_ars_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std::span<u64> r_out) {
+  const int in = p.in_bits ? p.in_bits : d.ring().bits;
+  const int out = local_out(p, in);
+  check_len("local_ars", r_in.size(), r_out.size());
+  for (std::size_t i = 0; i < r_in.size(); ++i)
+    r_out[i] = ars_masked(r_in[i], in, p.shift) & ring_mask(out);
+}
+void local_ars_eval(Party& party, TruncParams p, std::span<const u64> xhat, std::span<u64> yhat) {
+  const int in = p.in_bits ? p.in_bits : party.ring().bits;
+  const int out = local_out(p, in);
+  check_len("local_ars", xhat.size(), yhat.size());
+  for (std::size_t i = 0; i < xhat.size(); ++i)
+    yhat[i] = ars_masked(xhat[i], in, p.shift) & ring_mask(out);
+}
+
+}  // namespace secinfer::fss::sigma

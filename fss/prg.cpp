@@ -1,0 +1,178 @@
+// Aes128, FixedKeyPrg (fixed-key MMO, fss-core.md "Blocks and AES") and SeededPrg (AES-CTR,
+// fss-core.md "Randomness"), dispatching to the AES-NI or the portable kernels.
+#include "fss/prg.h"
+
+#include <cpuid.h>
+
+#include <algorithm>
+
+#include <stdexcept>
+#include <string>
+
+#include "fss/aes_kernels.h"
+
+namespace secinfer::fss {
+namespace {
+
+void check_same_size(const char* what, std::size_t in, std::size_t out) {
+  if (in != out)
+    throw std::invalid_argument(std::string(what) + ": input has " + std::to_string(in) +
+                                " blocks but output has " + std::to_string(out));
+}
+
+void check_key_index(int j) {
+  if (j < 0 || j >= kPrgFixedKeys)
+    throw std::invalid_argument("FixedKeyPrg: key index " + std::to_string(j) +
+                                " is outside [0, " + std::to_string(kPrgFixedKeys) + ")");
+}
+
+}  // namespace
+
+bool cpu_has_aesni() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  if (__get_cpuid(1, &eax, &ebx, &ecx, &edx) == 0) return false;
+  return (ecx & bit_AES) != 0 && (ecx & bit_SSE4_1) != 0;
+}
+
+AesImpl resolve_aes_impl(AesImpl impl) {
+  static const bool has = cpu_has_aesni();
+  switch (impl) {
+    case AesImpl::kAuto:
+      return has ? AesImpl::kAesNi : AesImpl::kPortable;
+    case AesImpl::kAesNi:
+      if (!has)
+        throw std::runtime_error(
+            "AES-NI was requested but this CPU does not support it: use AesImpl::kAuto or "
+            "AesImpl::kPortable");
+      return AesImpl::kAesNi;
+    case AesImpl::kPortable:
+      return AesImpl::kPortable;
+  }
+  throw std::invalid_argument("unknown AesImpl value " + std::to_string(static_cast<int>(impl)));
+}
+
+Aes128::Aes128(Block key, AesImpl impl) : impl_(resolve_aes_impl(impl)) {
+  if (impl_ == AesImpl::kAesNi) {
+    detail::aesni_expand_key(key, round_keys_);
+  } else {
+    detail::portable_expand_key(key, round_keys_);
+    detail::portable_bitslice_keys(round_keys_, sliced_keys_);
+  }
+}
+
+Block Aes128::encrypt(Block in) const {
+  Block out;
+  if (impl_ == AesImpl::kAesNi)
+    detail::aesni_encrypt(round_keys_, &in, &out, 1);
+  else
+    detail::portable_encrypt(sliced_keys_, &in, &out, 1);
+  return out;
+}
+
+void Aes128::encrypt_blocks(std::span<const Block> in, std::span<Block> out) const {
+  check_same_size("Aes128::encrypt_blocks", in.size(), out.size());
+  if (impl_ == AesImpl::kAesNi)
+    detail::aesni_encrypt(round_keys_, in.data(), out.data(), in.size());
+  else
+    detail::portable_encrypt(sliced_keys_, in.data(), out.data(), in.size());
+}
+
+FixedKeyPrg::FixedKeyPrg(AesImpl impl)
+    : aes_{Aes128(prg_fixed_key(0), impl), Aes128(prg_fixed_key(1), impl),
+           Aes128(prg_fixed_key(2), impl), Aes128(prg_fixed_key(3), impl),
+           Aes128(prg_fixed_key(4), impl)} {}
+
+AesImpl FixedKeyPrg::impl() const { return aes_[0].impl(); }
+
+Block FixedKeyPrg::g(int j, Block s) const {
+  check_key_index(j);
+  Block out;
+  if (impl() == AesImpl::kAesNi)
+    detail::aesni_mmo(aes_[j].round_keys_, &s, &out, 1);
+  else
+    detail::portable_mmo(aes_[j].sliced_keys_, &s, &out, 1);
+  return out;
+}
+
+void FixedKeyPrg::g_blocks(int j, std::span<const Block> in, std::span<Block> out) const {
+  check_key_index(j);
+  check_same_size("FixedKeyPrg::g_blocks", in.size(), out.size());
+  if (impl() == AesImpl::kAesNi)
+    detail::aesni_mmo(aes_[j].round_keys_, in.data(), out.data(), in.size());
+  else
+    detail::portable_mmo(aes_[j].sliced_keys_, in.data(), out.data(), in.size());
+}
+
+void FixedKeyPrg::g_multi(std::span<const std::uint8_t> j, std::span<const Block> in,
+                          std::span<Block> out) const {
+  check_same_size("FixedKeyPrg::g_multi", in.size(), out.size());
+  check_same_size("FixedKeyPrg::g_multi (key indices)", j.size(), in.size());
+  std::uint8_t bad = 0;
+  for (const auto v : j) bad |= static_cast<std::uint8_t>(v >= kPrgFixedKeys);
+  if (bad)
+    for (const auto v : j) check_key_index(v);
+  if (impl() == AesImpl::kAesNi) {
+    const detail::RoundKeys* rks[kPrgFixedKeys];
+    for (int k = 0; k < kPrgFixedKeys; ++k) rks[k] = &aes_[k].round_keys_;
+    detail::aesni_mmo_multi(rks, j.data(), in.data(), out.data(), in.size());
+  } else {
+    const detail::BitslicedKeys* bs[kPrgFixedKeys];
+    for (int k = 0; k < kPrgFixedKeys; ++k) bs[k] = &aes_[k].sliced_keys_;
+    detail::portable_mmo_multi(bs, j.data(), in.data(), out.data(), in.size());
+  }
+}
+
+const FixedKeyPrg& fixed_key_prg(AesImpl impl) {
+  // Immutable after construction (thread-safe static initialisation).
+  static const FixedKeyPrg aesni_prg(cpu_has_aesni() ? AesImpl::kAesNi : AesImpl::kPortable);
+  static const FixedKeyPrg portable_prg(AesImpl::kPortable);
+  return resolve_aes_impl(impl) == AesImpl::kAesNi ? aesni_prg : portable_prg;
+}
+
+SeededPrg::SeededPrg(Block seed, AesImpl impl) : aes_(seed, impl) {}
+
+Block SeededPrg::next_block() {
+  have_hi_ = false;
+  const Block ctr{counter_++, 0};
+  return aes_.encrypt(ctr);
+}
+
+void SeededPrg::next_blocks(std::span<Block> out) {
+  have_hi_ = false;
+  for (auto& b : out) b = Block{counter_++, 0};
+  aes_.encrypt_blocks(out, out);
+}
+
+u64 SeededPrg::next_u64() {
+  if (have_hi_) {
+    have_hi_ = false;
+    return buffered_.hi;
+  }
+  buffered_ = next_block();
+  have_hi_ = true;
+  return buffered_.lo;
+}
+
+void SeededPrg::fill(std::span<u64> out, int m) {
+  if (m < 1 || m > 64)
+    throw std::invalid_argument("SeededPrg::fill: bit width " + std::to_string(m) +
+                                " is outside [1, 64]");
+  const u64 mask = ring_mask(m);
+  std::size_t i = 0;
+  if (have_hi_ && i < out.size()) {
+    out[i++] = buffered_.hi & mask;
+    have_hi_ = false;
+  }
+  Block buf[64];
+  while (out.size() - i >= 2) {
+    const std::size_t blocks = std::min<std::size_t>((out.size() - i) / 2, 64);
+    next_blocks(std::span<Block>(buf, blocks));
+    for (std::size_t k = 0; k < blocks; ++k) {
+      out[i++] = buf[k].lo & mask;
+      out[i++] = buf[k].hi & mask;
+    }
+  }
+  if (i < out.size()) out[i] = next_u64() & mask;
+}
+
+}  // namespace secinfer::fss

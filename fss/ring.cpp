@@ -1,0 +1,143 @@
+// Fixed-point encoding, batch ring helpers and wire bit-packing (contracts in ring.h).
+#include "fss/ring.h"
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+
+namespace secinfer::fss {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "bit-packing and key serialisation assume a little-endian host");
+
+void check_bits(int bits, const char* what) {
+  if (bits < 1 || bits > 64)
+    throw std::invalid_argument(std::string(what) + ": bit width " + std::to_string(bits) +
+                                " is outside [1, 64]");
+}
+
+void check_fixed_point(const FixedPoint& fp) {
+  check_bits(fp.ring.bits, "FixedPoint");
+  if (fp.frac_bits < 0 || fp.frac_bits >= 64)
+    throw std::invalid_argument("FixedPoint: frac_bits " + std::to_string(fp.frac_bits) +
+                                " is outside [0, 63]");
+}
+
+void check_sizes(const char* what, std::size_t a, std::size_t b, std::size_t out) {
+  if (a != b || a != out)
+    throw std::invalid_argument(std::string(what) + ": span sizes differ (a " + std::to_string(a) +
+                                ", b " + std::to_string(b) + ", out " + std::to_string(out) + ")");
+}
+
+}  // namespace
+
+u64 FixedPoint::encode(double v) const {
+  check_fixed_point(*this);
+  if (std::isnan(v)) throw std::invalid_argument("FixedPoint::encode: cannot encode NaN");
+  // Scaling by a power of two is exact (or overflows to inf, which saturates below).
+  const double scaled = std::round(std::ldexp(v, frac_bits));  // ties away from zero
+  const double top = std::ldexp(1.0, ring.bits - 1);          // 2^(n-1), exact in a double
+  i64 s;
+  if (scaled >= top) {
+    s = ring.bits >= 64 ? INT64_MAX : static_cast<i64>((u64{1} << (ring.bits - 1)) - 1);
+  } else if (scaled < -top) {
+    s = ring.bits >= 64 ? INT64_MIN : -static_cast<i64>(u64{1} << (ring.bits - 1));
+  } else {
+    s = static_cast<i64>(scaled);  // |scaled| <= 2^63: in range
+  }
+  return ring.from_signed(s);
+}
+
+double FixedPoint::decode(u64 x) const {
+  check_fixed_point(*this);
+  return std::ldexp(static_cast<double>(ring.to_signed(ring.reduce(x))), -frac_bits);
+}
+
+void ring_add(Ring r, std::span<const u64> a, std::span<const u64> b, std::span<u64> out) {
+  check_sizes("ring_add", a.size(), b.size(), out.size());
+  const u64 m = r.mask();
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = (a[i] + b[i]) & m;
+}
+
+void ring_sub(Ring r, std::span<const u64> a, std::span<const u64> b, std::span<u64> out) {
+  check_sizes("ring_sub", a.size(), b.size(), out.size());
+  const u64 m = r.mask();
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = (a[i] - b[i]) & m;
+}
+
+void ring_reduce(Ring r, std::span<u64> a) {
+  const u64 m = r.mask();
+  for (auto& v : a) v &= m;
+}
+
+std::size_t packed_bytes(std::size_t count, int bits) {
+  check_bits(bits, "packed_bytes");
+  const auto b = static_cast<std::size_t>(bits);
+  // (count / 8) * bits whole bytes, then the rest; avoids overflowing count * bits.
+  return (count / 8) * b + ((count % 8) * b + 7) / 8;
+}
+
+void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out) {
+  const std::size_t need = packed_bytes(in.size(), bits);
+  if (out.size() < need)
+    throw std::invalid_argument("pack_bits: output holds " + std::to_string(out.size()) +
+                                " bytes, " + std::to_string(need) + " needed for " +
+                                std::to_string(in.size()) + " elements of " +
+                                std::to_string(bits) + " bits");
+  std::uint8_t* o = out.data();
+  if (bits == 64) {
+    if (!in.empty()) std::memcpy(o, in.data(), need);
+    return;
+  }
+  const u64 mask = ring_mask(bits);
+  unsigned __int128 acc = 0;  // holds < 64 + 64 pending bits
+  int have = 0;
+  for (const u64 v : in) {
+    acc |= static_cast<unsigned __int128>(v & mask) << have;
+    have += bits;
+    if (have >= 64) {
+      const u64 w = static_cast<u64>(acc);
+      std::memcpy(o, &w, 8);
+      o += 8;
+      acc >>= 64;
+      have -= 64;
+    }
+  }
+  const u64 w = static_cast<u64>(acc);
+  std::memcpy(o, &w, static_cast<std::size_t>((have + 7) / 8));  // last partial word, zero padded
+}
+
+void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out) {
+  const std::size_t need = packed_bytes(out.size(), bits);
+  if (in.size() < need)
+    throw std::invalid_argument("unpack_bits: input holds " + std::to_string(in.size()) +
+                                " bytes, " + std::to_string(need) + " needed for " +
+                                std::to_string(out.size()) + " elements of " +
+                                std::to_string(bits) + " bits");
+  if (bits == 64) {
+    if (!out.empty()) std::memcpy(out.data(), in.data(), need);
+    return;
+  }
+  const u64 mask = ring_mask(bits);
+  const std::uint8_t* p = in.data();
+  std::size_t left = need;  // bytes not yet loaded
+  unsigned __int128 acc = 0;
+  int have = 0;
+  for (auto& v : out) {
+    if (have < bits) {
+      u64 w = 0;
+      const std::size_t take = left < 8 ? left : 8;
+      std::memcpy(&w, p, take);
+      p += take;
+      left -= take;
+      acc |= static_cast<unsigned __int128>(w) << have;
+      have += static_cast<int>(8 * take);
+    }
+    v = static_cast<u64>(acc) & mask;
+    acc >>= bits;
+    have -= bits;
+  }
+}
+
+}  // namespace secinfer::fss

@@ -1,0 +1,77 @@
+// Internal helpers shared by dpf.cpp and dcf.cpp (not a public API).
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fss/block.h"
+#include "fss/prg.h"
+
+namespace secinfer::fss::detail {
+
+// Keys processed together per level step: 64 seeds (1 KiB) keep the AES pipeline full (8-way)
+// and everything in L1.
+inline constexpr std::size_t kChunk = 64;
+
+// t ? -v : v for t in {0, 1}, without a branch ((-1)^t * v).
+inline u64 neg_if(u64 v, u64 t) { return (v ^ (u64{0} - t)) + t; }
+// t ? b : 0 for t in {0, 1}, without a branch.
+inline Block block_if(Block b, u64 t) {
+  const u64 m = u64{0} - t;
+  return {b.lo & m, b.hi & m};
+}
+// Bit i (MSB first) of an n-bit x: x_i = (x >> (n - 1 - i)) & 1.
+inline u64 bit_msb_first(u64 x, int n, int i) { return (x >> (n - 1 - i)) & 1; }
+
+inline void check_bits(const char* what, const char* name, int bits) {
+  if (bits < 1 || bits > 64)
+    throw std::invalid_argument(std::string(what) + ": " + name + " = " + std::to_string(bits) +
+                                " is outside [1, 64]");
+}
+
+inline void check_size(const char* what, const char* name, std::size_t got, std::size_t want) {
+  if (got != want)
+    throw std::invalid_argument(std::string(what) + ": " + name + " has " + std::to_string(got) +
+                                " elements, expected " + std::to_string(want));
+}
+
+// Throws unless every v[i] < 2^bits.
+inline void check_range(const char* what, const char* name, std::span<const u64> v, int bits) {
+  const u64 mask = ring_mask(bits);
+  u64 high = 0;
+  for (const u64 x : v) high |= x & ~mask;
+  if (high == 0) return;
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (v[i] & ~mask)
+      throw std::invalid_argument(std::string(what) + ": " + name + "[" + std::to_string(i) +
+                                  "] = " + std::to_string(v[i]) + " does not fit in " +
+                                  std::to_string(bits) + " bits");
+}
+
+// ConvertVec_{m,L} (fss-core.md "Seeds, control bits, conversion") of blk[0..nb): element 0 is
+// blk.hi & mask(m); element j >= 1 comes from C = G_4(blk ^ Block{k, 0}), k = (j + 1) / 2, lo
+// for odd j and hi for even j. out[i * L + j]; `scratch` is resized to nb * (L / 2).
+inline void convert_vec(const FixedKeyPrg& prg, const Block* blk, std::size_t nb, int m, int L,
+                        u64* out, std::vector<Block>& scratch) {
+  const u64 mask = ring_mask(m);
+  const auto len = static_cast<std::size_t>(L);
+  const std::size_t extra = len / 2;  // AES calls per block: ceil((L - 1) / 2)
+  if (extra > 0) {
+    scratch.resize(nb * extra);
+    for (std::size_t i = 0; i < nb; ++i)
+      for (std::size_t e = 0; e < extra; ++e) scratch[i * extra + e] = blk[i] ^ Block{e + 1, 0};
+    prg.g_blocks(4, scratch, scratch);
+  }
+  for (std::size_t i = 0; i < nb; ++i) {
+    out[i * len] = blk[i].hi & mask;
+    for (std::size_t j = 1; j < len; ++j) {
+      const Block& c = scratch[i * extra + (j + 1) / 2 - 1];
+      out[i * len + j] = ((j & 1) ? c.lo : c.hi) & mask;
+    }
+  }
+}
+
+}  // namespace secinfer::fss::detail

@@ -1,0 +1,183 @@
+#include "models/float_reference.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+namespace secinfer::models {
+
+namespace {
+
+using Mat = std::vector<double>;
+
+struct FloatLayer {
+  const ModelConfig& c;
+  std::size_t B, S;
+
+  std::size_t rows() const { return B * S; }
+
+  static Mat decode(const TensorMap& w, const char* name, Ring r) {
+    const auto it = w.find(name);
+    if (it == w.end()) return {};
+    return decode_all(it->second.data, it->second.frac_bits, r);
+  }
+
+  // y = x W + b, x rows x in, W in x out.
+  Mat linear(const Mat& x, const Mat& w, const Mat& b, std::size_t in, std::size_t out) const {
+    Mat y(rows() * out, 0.0);
+    for (std::size_t i = 0; i < rows(); ++i) {
+      double* yr = &y[i * out];
+      for (std::size_t k = 0; k < in; ++k) {
+        const double xv = x[i * in + k];
+        const double* wr = &w[k * out];
+        for (std::size_t j = 0; j < out; ++j) yr[j] += xv * wr[j];
+      }
+      if (!b.empty())
+        for (std::size_t j = 0; j < out; ++j) yr[j] += b[j];
+    }
+    return y;
+  }
+
+  Mat norm(const Mat& x, const Mat& g, const Mat& b) const {
+    const std::size_t h = c.hidden;
+    Mat y(x.size());
+    for (std::size_t i = 0; i < rows(); ++i) {
+      const double* xr = &x[i * h];
+      double mean = 0.0, sq = 0.0;
+      if (c.norm == NormKind::kLayerNorm) {
+        for (std::size_t j = 0; j < h; ++j) mean += xr[j];
+        mean /= static_cast<double>(h);
+      }
+      for (std::size_t j = 0; j < h; ++j) sq += (xr[j] - mean) * (xr[j] - mean);
+      const double inv = 1.0 / std::sqrt(sq / static_cast<double>(h) + c.norm_eps);
+      for (std::size_t j = 0; j < h; ++j)
+        y[i * h + j] = (xr[j] - mean) * inv * g[j] + (b.empty() ? 0.0 : b[j]);
+    }
+    return y;
+  }
+
+  void rope(Mat& t, std::size_t heads) const {  // t: [B, S, heads*d] (rows x hidden layout)
+    const std::size_t d = c.head_dim, half = d / 2;
+    for (std::size_t b = 0; b < B; ++b)
+      for (std::size_t s = 0; s < S; ++s)
+        for (std::size_t hd = 0; hd < heads; ++hd) {
+          double* v = &t[((b * S + s) * heads + hd) * d];
+          for (std::size_t i = 0; i < half; ++i) {
+            const double ang = static_cast<double>(s) *
+                               std::pow(10000.0, -2.0 * static_cast<double>(i) /
+                                                     static_cast<double>(d));
+            const double x1 = v[i], x2 = v[i + half];
+            v[i] = x1 * std::cos(ang) - x2 * std::sin(ang);
+            v[i + half] = x2 * std::cos(ang) + x1 * std::sin(ang);
+          }
+        }
+  }
+
+  Mat attention(std::size_t l, const TensorMap& w, const Mat& x, Ring r) const {
+    const std::size_t h = c.hidden, heads = c.heads, d = c.head_dim;
+    const Mat qkv = linear(x, decode(w, "attn.qkv.weight", r), decode(w, "attn.qkv.bias", r), h,
+                           3 * h);
+    Mat q(rows() * h), k(rows() * h), v(rows() * h);
+    for (std::size_t i = 0; i < rows(); ++i)
+      for (std::size_t j = 0; j < h; ++j) {
+        q[i * h + j] = qkv[i * 3 * h + j];
+        k[i * h + j] = qkv[i * 3 * h + h + j];
+        v[i * h + j] = qkv[i * 3 * h + 2 * h + j];
+      }
+    if (c.rotary) {
+      rope(q, heads);
+      rope(k, heads);
+    }
+    const double scale = c.scale_attention ? 1.0 / std::sqrt(static_cast<double>(d)) : 1.0;
+    const bool local = c.attention_type(l) == AttentionType::kLocal;
+    Mat ctx(rows() * h, 0.0);
+    std::vector<double> p(S);
+    for (std::size_t b = 0; b < B; ++b)
+      for (std::size_t hd = 0; hd < heads; ++hd)
+        for (std::size_t i = 0; i < S; ++i) {
+          const double* qi = &q[(b * S + i) * h + hd * d];
+          double mx = -std::numeric_limits<double>::infinity();
+          for (std::size_t j = 0; j < S; ++j) {
+            const bool masked = (c.causal && j > i) || (local && j + c.window <= i);
+            if (masked) {
+              p[j] = -std::numeric_limits<double>::infinity();
+              continue;
+            }
+            const double* kj = &k[(b * S + j) * h + hd * d];
+            double s = 0.0;
+            for (std::size_t t = 0; t < d; ++t) s += qi[t] * kj[t];
+            p[j] = s * scale;
+            mx = std::max(mx, p[j]);
+          }
+          double sum = 0.0;
+          for (std::size_t j = 0; j < S; ++j) {
+            p[j] = std::isinf(p[j]) ? 0.0 : std::exp(p[j] - mx);
+            sum += p[j];
+          }
+          double* out = &ctx[(b * S + i) * h + hd * d];
+          for (std::size_t j = 0; j < S; ++j) {
+            if (p[j] == 0.0) continue;
+            const double pj = p[j] / sum;
+            const double* vj = &v[(b * S + j) * h + hd * d];
+            for (std::size_t t = 0; t < d; ++t) out[t] += pj * vj[t];
+          }
+        }
+    return linear(ctx, decode(w, "attn.out.weight", r), decode(w, "attn.out.bias", r), h, h);
+  }
+
+  Mat mlp(const TensorMap& w, const Mat& x, Ring r) const {
+    const std::size_t h = c.hidden, inter = c.intermediate;
+    auto act = [&](double v) {
+      return c.activation == ActivationKind::kSilu ? silu_exact(v) : gelu_exact(v);
+    };
+    const std::size_t up_cols = c.gated_mlp ? 2 * inter : inter;
+    const Mat up =
+        linear(x, decode(w, "mlp.up.weight", r), decode(w, "mlp.up.bias", r), h, up_cols);
+    Mat a(rows() * inter);
+    for (std::size_t i = 0; i < rows(); ++i)
+      for (std::size_t j = 0; j < inter; ++j)
+        a[i * inter + j] = c.gated_mlp ? act(up[i * up_cols + j]) * up[i * up_cols + inter + j]
+                                       : act(up[i * up_cols + j]);
+    return linear(a, decode(w, "mlp.down.weight", r), decode(w, "mlp.down.bias", r), inter, h);
+  }
+
+  static Mat add(const Mat& a, const Mat& b) {
+    Mat y(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) y[i] = a[i] + b[i];
+    return y;
+  }
+
+  Mat layer(std::size_t l, const TensorMap& w, const Mat& x, Ring r) const {
+    const Mat n1g = decode(w, "norm1.weight", r), n1b = decode(w, "norm1.bias", r);
+    const Mat n2g = decode(w, "norm2.weight", r), n2b = decode(w, "norm2.bias", r);
+    if (c.pre_ln) {
+      const Mat hid = add(x, attention(l, w, norm(x, n1g, n1b), r));
+      return add(hid, mlp(w, norm(hid, n2g, n2b), r));
+    }
+    const Mat hid = norm(add(x, attention(l, w, x, r)), n1g, n1b);
+    return norm(add(hid, mlp(w, hid, r)), n2g, n2b);
+  }
+};
+
+}  // namespace
+
+double gelu_exact(double x) { return 0.5 * x * (1.0 + std::erf(x / std::numbers::sqrt2)); }
+double silu_exact(double x) { return x / (1.0 + std::exp(-x)); }
+
+std::vector<double> float_forward(const ModelConfig& c, std::size_t batch, std::size_t seq,
+                                  const WeightSource& weights, std::span<const u64> input) {
+  validate_run(c, static_cast<long long>(seq), static_cast<long long>(batch));
+  const Ring r{c.ring_bits};
+  FloatLayer fl{c, batch, seq};
+  Mat h = decode_all(input, c.frac_bits, r);
+  for (std::size_t l = 0; l < c.layers; ++l) h = fl.layer(l, weights.layer(l), h, r);
+  if (c.final_norm) {
+    const TensorMap w = weights.final_norm();
+    h = fl.norm(h, FloatLayer::decode(w, "final_norm.weight", r),
+                FloatLayer::decode(w, "final_norm.bias", r));
+  }
+  return h;
+}
+
+}  // namespace secinfer::models

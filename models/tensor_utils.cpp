@@ -1,0 +1,98 @@
+#include "models/tensor_utils.h"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "models/fixed.h"
+
+namespace secinfer::models {
+
+Tensor slice_cols(const Tensor& x, std::size_t rows, std::size_t cols, std::size_t begin,
+                  std::size_t count) {
+  if (begin + count > cols)
+    throw std::invalid_argument("slice_cols: columns [" + std::to_string(begin) + ", " +
+                                std::to_string(begin + count) + ") outside " +
+                                std::to_string(cols));
+  Tensor y;
+  y.shape = {rows, count};
+  if (x.data.empty()) return y;
+  if (x.data.size() != rows * cols)
+    throw std::invalid_argument("slice_cols: tensor of " + std::to_string(x.data.size()) +
+                                " elements is not " + std::to_string(rows) + " x " +
+                                std::to_string(cols));
+  y.data.resize(rows * count);
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < count; ++c) y.data[r * count + c] = x.data[r * cols + begin + c];
+  return y;
+}
+
+Tensor mul_public(const Tensor& x, std::span<const u64> c, fss::Ring ring) {
+  Tensor y;
+  y.shape = x.shape;
+  if (x.data.empty()) return y;
+  if (c.size() != x.data.size())
+    throw std::invalid_argument("mul_public: " + std::to_string(c.size()) +
+                                " coefficients for " + std::to_string(x.data.size()) +
+                                " elements");
+  y.data.resize(x.data.size());
+  for (std::size_t i = 0; i < c.size(); ++i) y.data[i] = ring.mul(x.data[i], c[i]);
+  return y;
+}
+
+Tensor add_public(Ops& ops, const Tensor& x, std::span<const u64> p) {
+  Tensor z = ops.mul_const(x, 0);
+  z = ops.add_const(z, 1);
+  z = mul_public(z, p, ops.ring());
+  return ops.add(x, z);
+}
+
+RopeTables rope_tables(std::size_t seq, std::size_t head_dim, int frac_bits, fss::Ring ring,
+                       double base) {
+  RopeTables t;
+  t.cos.resize(seq * head_dim);
+  t.sin.resize(seq * head_dim);
+  const std::size_t half = head_dim / 2;
+  for (std::size_t pos = 0; pos < seq; ++pos) {
+    for (std::size_t i = 0; i < half; ++i) {
+      const double inv_freq =
+          std::pow(base, -2.0 * static_cast<double>(i) / static_cast<double>(head_dim));
+      const double angle = static_cast<double>(pos) * inv_freq;
+      const u64 c = to_fixed(std::cos(angle), frac_bits, ring);
+      const u64 s = to_fixed(std::sin(angle), frac_bits, ring);
+      t.cos[pos * head_dim + i] = c;
+      t.cos[pos * head_dim + i + half] = c;
+      t.sin[pos * head_dim + i] = ring.neg(s);  // x'[i] = x[i] cos - x[i + half] sin
+      t.sin[pos * head_dim + i + half] = s;     // x'[i + half] = x[i + half] cos + x[i] sin
+    }
+  }
+  return t;
+}
+
+Tensor rope_rotate(const Tensor& x, std::size_t batch_heads, std::size_t seq,
+                   std::size_t head_dim, int frac_bits, fss::Ring ring, double base) {
+  Tensor y;
+  y.shape = x.shape;
+  if (x.data.empty()) return y;
+  if (x.data.size() != batch_heads * seq * head_dim)
+    throw std::invalid_argument("rope_rotate: tensor of " + std::to_string(x.data.size()) +
+                                " elements is not batch*heads x seq x head_dim");
+  const RopeTables t = rope_tables(seq, head_dim, frac_bits, ring, base);
+  const std::size_t half = head_dim / 2;
+  y.data.resize(x.data.size());
+  for (std::size_t bh = 0; bh < batch_heads; ++bh) {
+    for (std::size_t pos = 0; pos < seq; ++pos) {
+      const u64* in = &x.data[(bh * seq + pos) * head_dim];
+      u64* out = &y.data[(bh * seq + pos) * head_dim];
+      const u64* c = &t.cos[pos * head_dim];
+      const u64* s = &t.sin[pos * head_dim];
+      for (std::size_t j = 0; j < head_dim; ++j) {
+        const std::size_t partner = j < half ? j + half : j - half;
+        out[j] = ring.add(ring.mul(in[j], c[j]), ring.mul(in[partner], s[j]));
+      }
+    }
+  }
+  return y;
+}
+
+}  // namespace secinfer::models

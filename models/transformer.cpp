@@ -1,0 +1,262 @@
+#include "models/transformer.h"
+
+#include <bit>
+#include <cmath>
+#include <stdexcept>
+
+#include "models/fixed.h"
+#include "models/tensor_utils.h"
+
+namespace secinfer::models {
+
+using fss::engine::MatmulShape;
+using fss::engine::TruncKind;
+
+namespace {
+
+// Weight tensor of `w` by name as an Ops weight; an absent (optional) tensor gives an empty one.
+Tensor load(Ops& ops, const TensorMap& w, const char* name, bool present) {
+  if (!present) return {};
+  const auto it = w.find(name);
+  if (it == w.end())
+    throw std::invalid_argument(std::string("model weights lack tensor ") + name);
+  return ops.weight(it->second.shape, it->second.data);
+}
+
+bool is_pow2(std::size_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+}  // namespace
+
+Transformer::Transformer(const ModelConfig& c, std::size_t batch, std::size_t seq)
+    : c_(c), batch_(batch), seq_(seq) {
+  validate_config(c);
+  validate_run(c, static_cast<long long>(seq), static_cast<long long>(batch));
+}
+
+Transformer::AttentionScale Transformer::attention_scale() const {
+  const int f = c_.frac_bits;
+  if (!c_.scale_attention) return {1, f};
+  const std::size_t d = c_.head_dim;
+  if (is_pow2(d) && std::countr_zero(d) % 2 == 0) return {1, f + std::countr_zero(d) / 2};
+  // 1/sqrt(d) is not a power of two: multiply by round(2^f / sqrt(d)) (scale 3f), shift by 2f.
+  const double m = std::nearbyint(std::ldexp(1.0, f) / std::sqrt(static_cast<double>(d)));
+  return {static_cast<u64>(m), 2 * f};
+}
+
+Tensor Transformer::embed(Ops& ops, std::span<const u64> input) const {
+  return ops.input(1, {rows(), c_.hidden}, input);
+}
+
+LayerParams Transformer::load_layer(Ops& ops, const TensorMap& w) const {
+  const bool ln = c_.norm == NormKind::kLayerNorm;
+  LayerParams p;
+  p.qkv_w = load(ops, w, "attn.qkv.weight", true);
+  p.qkv_b = load(ops, w, "attn.qkv.bias", c_.qkv_bias);
+  p.out_w = load(ops, w, "attn.out.weight", true);
+  p.out_b = load(ops, w, "attn.out.bias", c_.out_bias);
+  p.norm1_g = load(ops, w, "norm1.weight", true);
+  p.norm1_b = load(ops, w, "norm1.bias", ln);
+  p.up_w = load(ops, w, "mlp.up.weight", true);
+  p.up_b = load(ops, w, "mlp.up.bias", c_.mlp_bias);
+  p.down_w = load(ops, w, "mlp.down.weight", true);
+  p.down_b = load(ops, w, "mlp.down.bias", c_.mlp_bias);
+  p.norm2_g = load(ops, w, "norm2.weight", true);
+  p.norm2_b = load(ops, w, "norm2.bias", ln);
+  return p;
+}
+
+HeadParams Transformer::load_head(Ops& ops, const TensorMap& w) const {
+  HeadParams p;
+  if (!c_.final_norm) return p;
+  p.norm_g = load(ops, w, "final_norm.weight", true);
+  p.norm_b = load(ops, w, "final_norm.bias", c_.norm == NormKind::kLayerNorm);
+  return p;
+}
+
+TensorMap Transformer::shape_only_layer() const {
+  TensorMap m;
+  for (const auto& s : layer_specs(c_)) m[s.name] = WeightTensor{s.shape, s.frac_bits, {}};
+  return m;
+}
+
+TensorMap Transformer::shape_only_head() const {
+  TensorMap m;
+  for (const auto& s : final_specs(c_)) m[s.name] = WeightTensor{s.shape, s.frac_bits, {}};
+  return m;
+}
+
+Tensor Transformer::linear(Ops& ops, const Tensor& x, const Tensor& w, const Tensor& b,
+                           std::size_t in, std::size_t out) const {
+  Tensor y;
+  {
+    Ops::Region r(ops, "Linear");
+    MatmulShape s;
+    s.m = rows();
+    s.k = in;
+    s.n = out;
+    s.shared_b = true;
+    y = ops.matmul(x, w, s);
+    if (!b.shape.empty()) y = ops.add_bias(y, b);  // bias at scale 2f, before the truncation
+  }
+  return ops.truncate(y, c_.frac_bits, TruncKind::kFloor);
+}
+
+Tensor Transformer::norm(Ops& ops, const Tensor& x, const Tensor& g, const Tensor& b) const {
+  if (c_.norm == NormKind::kRmsNorm) return ops.rmsnorm(x, g, c_.hidden);
+  return ops.layernorm(x, g, b, c_.hidden);
+}
+
+Tensor Transformer::attention(Ops& ops, std::size_t l, const LayerParams& p,
+                              const Tensor& x) const {
+  const std::size_t h = c_.hidden, heads = c_.heads, d = c_.head_dim, S = seq_, B = batch_;
+  const int f = c_.frac_bits;
+  Tensor q, k, v;
+  {
+    Tensor qkv = linear(ops, x, p.qkv_w, p.qkv_b, h, 3 * h);
+    Ops::Region r(ops, "Misc");
+    q = ops.transpose_heads(slice_cols(qkv, rows(), 3 * h, 0, h), B, S, heads, d, false);
+    k = ops.transpose_heads(slice_cols(qkv, rows(), 3 * h, h, h), B, S, heads, d, false);
+    v = ops.transpose_heads(slice_cols(qkv, rows(), 3 * h, 2 * h, h), B, S, heads, d, false);
+  }
+  if (c_.rotary) {
+    // RoPE: a public linear map (scale f -> 2f), then one truncation for Q and K together.
+    Tensor qk;
+    {
+      Ops::Region r(ops, "Linear", "rope");
+      Tensor rq = rope_rotate(q, B * heads, S, d, f, ops.ring());
+      Tensor rk = rope_rotate(k, B * heads, S, d, f, ops.ring());
+      qk.shape = {2 * B * heads * S, d};
+      qk.data = std::move(rq.data);
+      qk.data.insert(qk.data.end(), rk.data.begin(), rk.data.end());
+    }
+    qk = ops.truncate(qk, f, TruncKind::kFloor);
+    Ops::Region r(ops, "Misc");
+    const std::size_t half = B * heads * S * d;
+    q.data.assign(qk.data.begin(), qk.data.begin() + (qk.data.empty() ? 0 : half));
+    k.data.assign(qk.data.begin() + (qk.data.empty() ? 0 : half), qk.data.end());
+  }
+  Tensor scores;
+  {
+    MatmulShape s;
+    s.batches = B * heads;
+    s.m = S;
+    s.k = d;
+    s.n = S;
+    s.transpose_b = true;  // K stored S x d
+    s.causal = c_.causal;
+    scores = ops.matmul(q, k, s);
+  }
+  q = {};
+  k = {};
+  const AttentionScale sc = attention_scale();
+  if (sc.multiplier == 1) {
+    scores = ops.truncate(scores, sc.shift, TruncKind::kFloor);
+  } else {
+    Ops::Region r(ops, "TruncRescale");
+    scores = ops.truncate(ops.mul_const(scores, sc.multiplier), sc.shift, TruncKind::kFloor);
+  }
+  if (c_.attention_type(l) == AttentionType::kLocal && S > c_.window) {
+    // GPT-Neo local attention: query i sees keys j with i - window < j <= i. The causal softmax
+    // masks j > i; keys older than the window get a large negative public offset.
+    Ops::Region r(ops, "Softmax", "mask");
+    const Ring ring = ops.ring();
+    std::vector<u64> offset(B * heads * S * S, 0);
+    const u64 neg = to_fixed(kMaskedScore, f, ring);
+    for (std::size_t bh = 0; bh < B * heads; ++bh)
+      for (std::size_t i = c_.window; i < S; ++i)
+        for (std::size_t j = 0; j + c_.window <= i; ++j) offset[(bh * S + i) * S + j] = neg;
+    scores = add_public(ops, scores, offset);
+  }
+  Tensor probs = ops.softmax(scores, S, c_.causal);
+  scores = {};
+  Tensor ctx;
+  {
+    MatmulShape s;
+    s.batches = B * heads;
+    s.m = S;
+    s.k = S;
+    s.n = d;
+    ctx = ops.matmul(probs, v, s);
+  }
+  probs = {};
+  v = {};
+  ctx = ops.truncate(ctx, f, TruncKind::kFloor);
+  {
+    Ops::Region r(ops, "Misc");
+    ctx = ops.transpose_heads(ctx, B, S, heads, d, true);
+  }
+  return linear(ops, ctx, p.out_w, p.out_b, h, h);
+}
+
+Tensor Transformer::mlp(Ops& ops, const LayerParams& p, const Tensor& x) const {
+  const std::size_t h = c_.hidden, inter = c_.intermediate;
+  const int f = c_.frac_bits;
+  Tensor a;
+  if (c_.gated_mlp) {
+    Tensor up = linear(ops, x, p.up_w, p.up_b, h, 2 * inter);
+    Tensor gate, val;
+    {
+      Ops::Region r(ops, "Misc");
+      gate = slice_cols(up, rows(), 2 * inter, 0, inter);
+      val = slice_cols(up, rows(), 2 * inter, inter, inter);
+    }
+    up = {};
+    gate = c_.activation == ActivationKind::kSilu ? ops.silu(gate) : ops.gelu(gate);
+    a = ops.truncate(ops.mul(gate, val), f, TruncKind::kFloor);
+  } else {
+    Tensor up = linear(ops, x, p.up_w, p.up_b, h, inter);
+    a = c_.activation == ActivationKind::kSilu ? ops.silu(up) : ops.gelu(up);
+  }
+  return linear(ops, a, p.down_w, p.down_b, inter, h);
+}
+
+Tensor Transformer::layer(Ops& ops, std::size_t l, const LayerParams& p, const Tensor& x) const {
+  if (l >= c_.layers)
+    throw std::out_of_range("layer " + std::to_string(l) + " of a " + std::to_string(c_.layers) +
+                            "-layer model");
+  if (c_.pre_ln) {
+    // x + Attn(Norm1(x)), then h + MLP(Norm2(h)) (GPT-2, GPT-Neo, Llama).
+    Tensor hid;
+    {
+      Tensor a = attention(ops, l, p, norm(ops, x, p.norm1_g, p.norm1_b));
+      Ops::Region r(ops, "Misc");
+      hid = ops.add(x, a);
+    }
+    Tensor m = mlp(ops, p, norm(ops, hid, p.norm2_g, p.norm2_b));
+    Ops::Region r(ops, "Misc");
+    return ops.add(hid, m);
+  }
+  // BERT (post-LN): h = Norm1(x + Attn(x)); out = Norm2(h + MLP(h)).
+  Tensor sum;
+  {
+    Tensor a = attention(ops, l, p, x);
+    Ops::Region r(ops, "Misc");
+    sum = ops.add(x, a);
+  }
+  const Tensor hid = norm(ops, sum, p.norm1_g, p.norm1_b);
+  sum = {};
+  {
+    Tensor m = mlp(ops, p, hid);
+    Ops::Region r(ops, "Misc");
+    sum = ops.add(hid, m);
+  }
+  return norm(ops, sum, p.norm2_g, p.norm2_b);
+}
+
+std::vector<u64> Transformer::head(Ops& ops, const HeadParams& p, const Tensor& x) const {
+  if (c_.final_norm) return ops.reveal(norm(ops, x, p.norm_g, p.norm_b));
+  return ops.reveal(x);
+}
+
+std::vector<u64> Transformer::forward(Ops& ops, const WeightSource* weights,
+                                      std::span<const u64> input) const {
+  Tensor h = embed(ops, input);
+  for (std::size_t l = 0; l < c_.layers; ++l) {
+    const LayerParams p = load_layer(ops, weights ? weights->layer(l) : shape_only_layer());
+    h = layer(ops, l, p, h);
+  }
+  const HeadParams hp = load_head(ops, weights ? weights->final_norm() : shape_only_head());
+  return head(ops, hp, h);
+}
+
+}  // namespace secinfer::models

@@ -1,0 +1,299 @@
+// DCF properties (fss-core.md "DCF"): the two parties' outputs reconstruct f(x) = beta [x < alpha]
+// (vector payloads, L elements) for fresh random and edge inputs; both AES paths and every thread
+// count give identical keys and outputs; the batch keys match a one-key reference written
+// straight from the page (including ConvertVec).
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <vector>
+
+#include "fss/dcf.h"
+#include "fss_test_util.h"
+
+using namespace secinfer::fss;
+using secinfer::fss::test::fresh_seed;
+using secinfer::fss::test::random_block;
+
+namespace {
+
+struct Cases {
+  std::vector<u64> alpha, beta, x;
+};
+
+// Edge keys first (alpha and x in {0, 2^n - 1, 1, 2^(n-1) - 1, 2^(n-1)} x {0, 2^n - 1, alpha,
+// alpha - 1, alpha + 1}), then random alpha with x in {alpha, alpha - 1, alpha + 1, random}.
+Cases make_cases(std::mt19937_64& g, int n, int m, int L, std::size_t count) {
+  const u64 nm = ring_mask(n), mm = ring_mask(m);
+  Cases c;
+  const u64 special[] = {0, nm, 1 & nm, (nm >> 1), (nm >> 1) + 1};
+  for (const u64 a : special)
+    for (const u64 x : {u64{0}, nm, a, (a - 1) & nm, (a + 1) & nm}) {
+      c.alpha.push_back(a);
+      c.x.push_back(x);
+    }
+  while (c.alpha.size() < count) {
+    const u64 a = g() & nm;
+    u64 x = g() & nm;
+    switch (g() % 4) {
+      case 0: x = a; break;
+      case 1: x = (a - 1) & nm; break;
+      case 2: x = (a + 1) & nm; break;
+      default: break;
+    }
+    c.alpha.push_back(a);
+    c.x.push_back(x);
+  }
+  for (std::size_t k = 0; k < c.alpha.size() * static_cast<std::size_t>(L); ++k)
+    c.beta.push_back(k % 7 == 0 ? mm : g() & mm);
+  return c;
+}
+
+bool same_keys(const DcfKeys& a, const DcfKeys& b) {
+  return a.party == b.party && a.count == b.count && a.root == b.root && a.cw_seed == b.cw_seed &&
+         a.cw_t == b.cw_t && a.cw_v == b.cw_v && a.cw_final == b.cw_final;
+}
+
+// Checks y0 + y1 == beta [x < alpha] for every key and element; returns the number of failures.
+std::size_t count_bad(const Cases& c, int m, int L, const std::vector<u64>& y0,
+                      const std::vector<u64>& y1) {
+  std::size_t bad = 0;
+  const auto len = static_cast<std::size_t>(L);
+  for (std::size_t k = 0; k < c.alpha.size(); ++k)
+    for (std::size_t e = 0; e < len; ++e) {
+      const u64 want = c.x[k] < c.alpha[k] ? c.beta[k * len + e] : 0;
+      const u64 got = (y0[k * len + e] + y1[k * len + e]) & ring_mask(m);
+      if (got != want || (y0[k * len + e] | y1[k * len + e]) > ring_mask(m)) {
+        if (bad++ < 3)
+          FAIL_CHECK("key " << k << " element " << e << " alpha " << c.alpha[k] << " x "
+                            << c.x[k] << " want " << want << " got " << got);
+      }
+    }
+  return bad;
+}
+
+// ---- One-key reference, fss-core.md "DCF" read literally. ----
+std::vector<u64> ref_convert_vec(Block blk, int m, int L) {
+  const FixedKeyPrg& prg = fixed_key_prg();
+  std::vector<u64> v(static_cast<std::size_t>(L));
+  v[0] = blk.hi & ring_mask(m);
+  for (int j = 1; j < L; ++j) {
+    const u64 k = static_cast<u64>((j + 1) / 2);
+    const Block c = prg.g(4, blk ^ Block{k, 0});
+    v[static_cast<std::size_t>(j)] = ((j % 2 == 1) ? c.lo : c.hi) & ring_mask(m);
+  }
+  return v;
+}
+
+struct RefKey {
+  Block root[2];
+  std::vector<Block> cw_seed;
+  std::vector<std::uint8_t> cw_t;
+  std::vector<std::vector<u64>> cw_v;
+  std::vector<u64> cw_final;
+};
+
+RefKey ref_gen(int n, int m, int L, u64 alpha, const u64* beta, Block s0, Block s1) {
+  const FixedKeyPrg& prg = fixed_key_prg();
+  const u64 mask = ring_mask(m);
+  const auto sgn = [&](int t, u64 v) { return (t ? 0 - v : v) & mask; };
+  RefKey key;
+  Block s[2] = {s0.clear_lsb(), s1.clear_lsb()};
+  int t[2] = {0, 1};
+  key.root[0] = s[0];
+  key.root[1] = s[1];
+  std::vector<u64> valpha(static_cast<std::size_t>(L), 0);
+  for (int i = 0; i < n; ++i) {
+    const int a = static_cast<int>((alpha >> (n - 1 - i)) & 1);
+    Block cs[2][2];
+    int ct[2][2];
+    std::vector<u64> v[2][2];
+    for (int b = 0; b < 2; ++b)
+      for (int d = 0; d < 2; ++d) {
+        const Block e = prg.g(d, s[b]);
+        ct[b][d] = e.lsb();
+        cs[b][d] = e.clear_lsb();
+        v[b][d] = ref_convert_vec(prg.g(2 + d, s[b]), m, L);
+      }
+    const int keep = a, lose = 1 - a;
+    const Block cw = cs[0][lose] ^ cs[1][lose];
+    std::vector<u64> cwv(static_cast<std::size_t>(L));
+    for (std::size_t j = 0; j < cwv.size(); ++j) {
+      cwv[j] = sgn(t[1], v[1][lose][j] - v[0][lose][j] - valpha[j]);
+      if (lose == 0) cwv[j] = (cwv[j] + sgn(t[1], beta[j])) & mask;
+      valpha[j] = (valpha[j] - v[1][keep][j] + v[0][keep][j] + sgn(t[1], cwv[j])) & mask;
+    }
+    const int cwl = ct[0][0] ^ ct[1][0] ^ a ^ 1, cwr = ct[0][1] ^ ct[1][1] ^ a;
+    for (int b = 0; b < 2; ++b) {
+      const int old_t = t[b];
+      s[b] = old_t ? (cs[b][keep] ^ cw) : cs[b][keep];
+      t[b] = ct[b][keep] ^ (old_t & (keep ? cwr : cwl));
+    }
+    key.cw_seed.push_back(cw);
+    key.cw_t.push_back(static_cast<std::uint8_t>(cwl | (cwr << 1)));
+    key.cw_v.push_back(cwv);
+  }
+  const auto c0 = ref_convert_vec(s[0], m, L), c1 = ref_convert_vec(s[1], m, L);
+  for (int j = 0; j < L; ++j) {
+    const auto u = static_cast<std::size_t>(j);
+    key.cw_final.push_back(sgn(t[1], c1[u] - c0[u] - valpha[u]));
+  }
+  return key;
+}
+
+}  // namespace
+
+TEST_CASE("DCF: shares reconstruct beta [x < alpha] for random and edge inputs", "[dcf]") {
+  const auto seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  for (const int n : {8, 16, 24, 37, 50, 64})
+    for (const int m : {1, 8, 37, 50, 64})
+      for (const int L : {1, 3}) {
+        INFO("n " << n << " m " << m << " L " << L);
+        const Cases c = make_cases(g, n, m, L, 10000);
+        SeededPrg rng(random_block(g));
+        const auto [k0, k1] = dcf_gen({n, m, L}, c.alpha, c.beta, rng);
+        std::vector<u64> y0(c.beta.size()), y1(c.beta.size());
+        dcf_eval(k0, c.x, y0);
+        dcf_eval(k1, c.x, y1);
+        CHECK(count_bad(c, m, L, y0, y1) == 0);
+        std::size_t below = 0;
+        for (std::size_t k = 0; k < c.x.size(); ++k) below += c.x[k] < c.alpha[k];
+        CHECK(below > 1000);  // both branches are exercised
+        CHECK(below < c.x.size() - 1000);
+      }
+}
+
+TEST_CASE("DCF: small domains n = 1..6, every (alpha, x), and payload lengths 1..8", "[dcf]") {
+  const auto seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  for (int n = 1; n <= 6; ++n)
+    for (int L = 1; L <= 8; ++L) {
+      const int m = 1 + static_cast<int>(g() % 64);
+      INFO("n " << n << " m " << m << " L " << L);
+      const std::size_t dom = std::size_t{1} << n;
+      Cases c;
+      for (std::size_t a = 0; a < dom; ++a)
+        for (std::size_t v = 0; v < dom; ++v) {
+          c.alpha.push_back(a);
+          c.x.push_back(v);
+          for (int e = 0; e < L; ++e) c.beta.push_back(g() & ring_mask(m));
+        }
+      SeededPrg rng(random_block(g));
+      const auto [k0, k1] = dcf_gen({n, m, L}, c.alpha, c.beta, rng);
+      std::vector<u64> y0(c.beta.size()), y1(c.beta.size());
+      dcf_eval(k0, c.x, y0);
+      dcf_eval(k1, c.x, y1);
+      REQUIRE(count_bad(c, m, L, y0, y1) == 0);
+    }
+}
+
+TEST_CASE("DCF: batch keys equal the one-key reference of the design page", "[dcf]") {
+  const auto seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  for (const int n : {1, 8, 37, 64})
+    for (const int m : {1, 37, 64})
+      for (const int L : {1, 2, 3, 6}) {
+        INFO("n " << n << " m " << m << " L " << L);
+        const std::size_t count = 67;  // more than one chunk of 64 keys
+        const auto len = static_cast<std::size_t>(L);
+        std::vector<u64> alpha(count), beta(count * len);
+        for (auto& a : alpha) a = g() & ring_mask(n);
+        for (auto& b : beta) b = g() & ring_mask(m);
+        const Block s = random_block(g);
+        SeededPrg rng(s), draws(s);
+        const auto [k0, k1] = dcf_gen({n, m, L}, alpha, beta, rng);
+        for (std::size_t k = 0; k < count; ++k) {
+          const Block s0 = draws.next_block(), s1 = draws.next_block();
+          const RefKey r = ref_gen(n, m, L, alpha[k], &beta[k * len], s0, s1);
+          REQUIRE(k0.root[k] == r.root[0]);
+          REQUIRE(k1.root[k] == r.root[1]);
+          for (std::size_t e = 0; e < len; ++e) {
+            REQUIRE(k0.cw_final[k * len + e] == r.cw_final[e]);
+            REQUIRE(k1.cw_final[k * len + e] == r.cw_final[e]);
+          }
+          for (int i = 0; i < n; ++i) {
+            const std::size_t at = static_cast<std::size_t>(i) * count + k;
+            REQUIRE(k0.cw_seed[at] == r.cw_seed[i]);
+            REQUIRE(k1.cw_seed[at] == r.cw_seed[i]);
+            REQUIRE(k0.cw_t[at] == r.cw_t[i]);
+            REQUIRE(k1.cw_t[at] == r.cw_t[i]);
+            for (std::size_t e = 0; e < len; ++e) {
+              REQUIRE(k0.cw_v[at * len + e] == r.cw_v[i][e]);
+              REQUIRE(k1.cw_v[at * len + e] == r.cw_v[i][e]);
+            }
+          }
+        }
+        CHECK(rng.next_block() == draws.next_block());
+      }
+}
+
+TEST_CASE("DCF: AES-NI and portable paths and every thread count agree", "[dcf][aes]") {
+  const auto seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  std::vector<AesImpl> impls{AesImpl::kPortable};
+  if (cpu_has_aesni()) impls.push_back(AesImpl::kAesNi);
+  for (const int n : {5, 37, 64})
+    for (const int L : {1, 3}) {
+      const int m = n;
+      const Cases c = make_cases(g, n, m, L, 200);
+      const Block s = random_block(g);
+      std::vector<DcfKeys> k0s, k1s;
+      std::vector<std::vector<u64>> outs;
+      for (const AesImpl impl : impls)
+        for (const int threads : {1, 3}) {
+          SeededPrg rng(s, impl);
+          auto [k0, k1] = dcf_gen({n, m, L}, c.alpha, c.beta, rng, {impl, threads});
+          std::vector<u64> y(c.beta.size());
+          dcf_eval(k0, c.x, y, {impl, threads});
+          k0s.push_back(std::move(k0));
+          k1s.push_back(std::move(k1));
+          outs.push_back(std::move(y));
+        }
+      for (std::size_t i = 1; i < k0s.size(); ++i) {
+        CHECK(same_keys(k0s[i], k0s[0]));
+        CHECK(same_keys(k1s[i], k1s[0]));
+        CHECK(outs[i] == outs[0]);
+      }
+    }
+}
+
+TEST_CASE("DCF: key size formula and key shapes", "[dcf]") {
+  for (const int n : {1, 8, 37, 64})
+    for (const int m : {1, 8, 64})
+      for (const int L : {1, 3, 5}) {
+        // fss-core.md "Key sizes": 128 + n * (128 + 2 + L * m) + L * m bits.
+        CHECK(dcf_key_bits({n, m, L}) ==
+              static_cast<std::size_t>(128 + n * (130 + L * m) + L * m));
+        const std::size_t count = 3, len = static_cast<std::size_t>(L);
+        std::vector<u64> alpha(count, 1), beta(count * len, 1);
+        SeededPrg rng(Block{5, 6});
+        const auto [k0, k1] = dcf_gen({n, m, L}, alpha, beta, rng);
+        for (const DcfKeys* k : {&k0, &k1}) {
+          CHECK(k->cw_seed.size() == static_cast<std::size_t>(n) * count);
+          CHECK(k->cw_v.size() == static_cast<std::size_t>(n) * count * len);
+          CHECK(k->cw_final.size() == count * len);
+        }
+      }
+  CHECK(dcf_key_bits({64, 64, 1}) == 128 + 64 * (130 + 64) + 64);
+}
+
+TEST_CASE("DCF: bad input is a clear std::invalid_argument", "[dcf]") {
+  SeededPrg rng(Block{3, 4});
+  std::vector<u64> one{1}, two{1, 2}, big{256};
+  CHECK_THROWS_AS(dcf_gen({0, 8, 1}, one, one, rng), std::invalid_argument);
+  CHECK_THROWS_AS(dcf_gen({8, 0, 1}, one, one, rng), std::invalid_argument);
+  CHECK_THROWS_WITH(dcf_gen({8, 8, 0}, one, one, rng), Catch::Contains("payload_len"));
+  CHECK_THROWS_AS(dcf_gen({8, 8, 2}, one, one, rng), std::invalid_argument);  // beta needs 2
+  CHECK_THROWS_AS(dcf_gen({8, 8, 1}, big, one, rng), std::invalid_argument);
+  CHECK_THROWS_AS(dcf_gen({8, 8, 1}, one, big, rng), std::invalid_argument);
+  auto [k0, k1] = dcf_gen({8, 8, 2}, one, two, rng);
+  std::vector<u64> y(2), y1(1);
+  CHECK_THROWS_AS(dcf_eval(k0, big, y), std::invalid_argument);
+  CHECK_THROWS_AS(dcf_eval(k0, one, y1), std::invalid_argument);
+  k0.cw_v.pop_back();
+  CHECK_THROWS_AS(dcf_eval(k0, one, y), std::invalid_argument);
+}

@@ -1,0 +1,426 @@
+#include "profiling/merge.h"
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "profiling/recorder.h"
+#include "profiling/scope.h"
+
+namespace prof = secinfer::profiling;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// tests/profiling/merge_test.cpp -> repository root -> fixtures and ../shared/tools.
+const fs::path kRepo = fs::path(__FILE__).parent_path().parent_path().parent_path();
+const fs::path kFixtures = kRepo / "tests" / "fixtures" / "profiling";
+
+json fixture(const char* name) {
+  return prof::read_json_file(kFixtures / name);
+}
+
+const json& merged_scope(const json& merged, const std::string& path) {
+  for (const json& s : merged.at("scopes")) {
+    if (s.at("path") == path) return s;
+  }
+  FAIL("merged scope " << path << " missing");
+  throw std::logic_error("unreachable");
+}
+
+json& run_scope(json& log, std::size_t run, const std::string& path) {
+  for (json& s : log.at("runs").at(run).at("scopes")) {
+    if (s.at("path") == path) return s;
+  }
+  FAIL("scope " << path << " missing from run " << run);
+  throw std::logic_error("unreachable");
+}
+
+// Runs merge_party_logs and returns the MergeError message ("" if it did not throw).
+std::string merge_error(const json& a, const json& b) {
+  try {
+    prof::merge_party_logs(a, b);
+  } catch (const prof::MergeError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+fs::path temp_dir(const char* tag) {
+  auto d = fs::temp_directory_path() /
+           (std::string("secinfer_prof_") + tag + "_" + std::to_string(std::random_device{}()));
+  fs::create_directories(d);
+  return d;
+}
+
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("merge: hand-written fixture logs follow the SPEC section 3 rules") {
+  const json m = prof::merge_party_logs(fixture("p0.json"), fixture("p1.json"));
+  CHECK(m["schema"] == "secinfer.breakdown/1");
+  CHECK(m["status"] == "ok");
+  CHECK(m["config"]["model"] == "tiny");
+  CHECK(m["run_count"]["measured"] == 3);
+  CHECK(m["run_count"]["warmup"] == 1);
+
+  // Totals per measured run: max(P0, P1) = 11, 20, 12 (the warm-up run 0 is skipped).
+  const json& w = m["total"]["wall_ms"];
+  CHECK(w["median"].get<double>() == Approx(12));
+  CHECK(w["p25"].get<double>() == Approx(11.5));
+  CHECK(w["p75"].get<double>() == Approx(16));
+  CHECK(w["min"].get<double>() == Approx(11));
+  CHECK(w["max"].get<double>() == Approx(20));
+  CHECK(m["reconciliation"]["median_run"] == 3);
+
+  // Linear: max per run 4, 9, 5; run 2's maxima sum to 21 > 20, so they are scaled by 20/21.
+  const json& lin = merged_scope(m, "Linear");
+  CHECK(lin["exclusive_wall_ms"]["median"].get<double>() == Approx(5));
+  CHECK(lin["exclusive_wall_ms"]["p25"].get<double>() == Approx(4.5));
+  CHECK(lin["exclusive_wall_ms"]["p75"].get<double>() == Approx((5 + 9 * 20.0 / 21) / 2));
+  CHECK(lin["exclusive_wall_ms"]["min"].get<double>() == Approx(4));
+  CHECK(lin["exclusive_wall_ms"]["max"].get<double>() == Approx(9 * 20.0 / 21));
+  CHECK(lin["exclusive_wall_ms_max"]["max"].get<double>() == Approx(9));
+  CHECK(lin["exclusive_wall_ms_max"]["p75"].get<double>() == Approx(7));
+  CHECK(lin["bytes_sent"] == json({{"p0", 100}, {"p1", 200}}));
+  CHECK(lin["bytes_recv"] == json({{"p0", 200}, {"p1", 100}}));
+  CHECK(lin["bytes"] == 300);
+  CHECK(lin["messages"] == 5);
+  CHECK(lin["rounds"] == 1);
+  CHECK(lin["comm_wait_ms"]["median"].get<double>() == Approx(1.0));
+
+  // Softmax inclusive: max per run 6, 10, 6.
+  const json& sm = merged_scope(m, "Softmax");
+  CHECK(sm["inclusive_wall_ms"]["median"].get<double>() == Approx(6));
+  CHECK(sm["inclusive_wall_ms"]["max"].get<double>() == Approx(10));
+  CHECK(sm["exclusive_wall_ms"]["median"].get<double>() == Approx(3));
+  CHECK(sm["exclusive_wall_ms"]["median_of_runs"].get<double>() == Approx(4));
+  CHECK(merged_scope(m, "Softmax/nexp")["exclusive_wall_ms"]["median"].get<double>() == Approx(3));
+  CHECK(merged_scope(m, "Misc")["bytes"] == 16);
+  CHECK(m["scopes"].back()["path"] == "Unattributed");
+  CHECK(m["total"]["unattributed_ms"].get<double>() == Approx(1));
+
+  // Exclusive medians add up to the total median; bytes, messages, rounds add up too.
+  double sum = 0;
+  std::uint64_t bytes = 0, messages = 0, rounds = 0;
+  for (const json& s : m["scopes"]) {
+    sum += s["exclusive_wall_ms"]["median"].get<double>();
+    bytes += s["bytes"].get<std::uint64_t>();
+    messages += s["messages"].get<std::uint64_t>();
+    rounds += s["rounds"].get<std::uint64_t>();
+  }
+  CHECK(sum == Approx(12));
+  CHECK(m["total"]["bytes"] == 436);
+  CHECK(bytes == 436);
+  CHECK(m["total"]["messages"] == 11);
+  CHECK(messages == 11);
+  CHECK(m["total"]["rounds"] == 5);
+  CHECK(rounds == 5);
+
+  // Offline: keygen = max of the parties, key bytes per party.
+  CHECK(m["offline"]["keygen_ms"].get<double>() == Approx(30));
+  CHECK(m["offline"]["key_bytes"] == json({{"p0", 1000}, {"p1", 1200}}));
+  CHECK(m["offline_scopes"][0]["path"] == "Linear");
+  CHECK(m["offline_scopes"][0]["key_bytes"] == json({{"p0", 400}, {"p1", 500}}));
+  CHECK(m["environment"]["p1"]["host"] == "fixture-host-1");
+  CHECK_FALSE(m.contains("padding_warning"));
+
+  // Order of the arguments does not matter.
+  const json swapped = prof::merge_party_logs(fixture("p1.json"), fixture("p0.json"));
+  CHECK(swapped == m);
+}
+
+TEST_CASE("merge: even run count reconciles to the interpolated median") {
+  json a = fixture("p0.json"), b = fixture("p1.json");
+  for (json* log : {&a, &b}) (*log)["runs"].erase(3);  // measured totals 11 and 20
+  const json m = prof::merge_party_logs(a, b);
+  const double total = m["total"]["wall_ms"]["median"];
+  CHECK(total == Approx(15.5));
+  double sum = 0;
+  for (const json& s : m["scopes"]) sum += s["exclusive_wall_ms"]["median"].get<double>();
+  CHECK(sum == Approx(total));
+}
+
+TEST_CASE("merge: logs that do not belong together are refused") {
+  const json a = fixture("p0.json"), b = fixture("p1.json");
+
+  SECTION("different config names the differing keys") {
+    json c = b;
+    c["config"]["seq"] = 8;
+    c["config"]["system"] = "fusefss";
+    const std::string e = merge_error(a, c);
+    CHECK(contains(e, "different configs"));
+    CHECK(contains(e, "seq: P0 4, P1 8"));
+    CHECK(contains(e, "system: P0 \"sigma\", P1 \"fusefss\""));
+  }
+  SECTION("different scope tree") {
+    json c = b;
+    auto& scopes = c["runs"][2]["scopes"];
+    scopes.erase(2);  // Softmax/nexp
+    const std::string e = merge_error(a, c);
+    CHECK(contains(e, "run 2: the scope trees differ"));
+    CHECK(contains(e, "only in P0: [Softmax/nexp]"));
+  }
+  SECTION("sent != received") {
+    json c = b;
+    run_scope(c, 1, "Softmax")["bytes_recv"] = 49;
+    const std::string e = merge_error(a, c);
+    CHECK(contains(e, "run 1, scope 'Softmax'"));
+    CHECK(contains(e, "P0 sent 50 bytes and P1 received 49"));
+  }
+  SECTION("same party twice") {
+    CHECK(contains(merge_error(a, a), "both logs are from party 0"));
+    CHECK(contains(merge_error(b, b), "both logs are from party 1"));
+  }
+  SECTION("different number of runs") {
+    json c = b;
+    c["runs"].erase(1);
+    CHECK(contains(merge_error(a, c), "different numbers of runs: P0 4, P1 3"));
+  }
+  SECTION("not a party log") {
+    json c = b;
+    c["schema"] = "secinfer.breakdown/1";
+    CHECK(contains(merge_error(a, c), "not a party log"));
+    CHECK(contains(merge_error(a, json::array()), "not a party log"));
+    json d = b;
+    d["party"] = 3;
+    CHECK(contains(merge_error(a, d), "party ids are 0 and 1"));
+  }
+  SECTION("malformed run") {
+    json c = b;
+    run_scope(c, 1, "Linear").erase("bytes_sent");
+    CHECK(contains(merge_error(a, c), "P1 log is malformed"));
+  }
+  SECTION("warm-up runs only") {
+    json c = a, d = b;
+    for (json* log : {&c, &d}) {
+      for (json& r : (*log)["runs"]) r["warmup"] = true;
+    }
+    CHECK(contains(merge_error(c, d), "no measured run"));
+  }
+}
+
+TEST_CASE("merge: a failed or OOM party gives a merged file with status and both reasons") {
+  json a = fixture("p0.json"), b = fixture("p1.json");
+  b["status"] = "failed";
+  b["reason"] = "peer closed the connection during run 2";
+  b["config"]["seq"] = 999;  // not checked for failed runs: the mismatch may be the failure
+  json m = prof::merge_party_logs(a, b);
+  CHECK(m["status"] == "failed");
+  CHECK(contains(m["reason"], "P1 failed: peer closed the connection during run 2"));
+  CHECK(m["party_status"]["p0"]["status"] == "ok");
+  CHECK(m["scopes"].empty());
+  CHECK(m.contains("config_p1"));
+  CHECK(contains(prof::format_breakdown_table(m), "status: failed"));
+
+  a["status"] = "oom";
+  a["reason"] = "needed 90 GiB, 78 GiB available";
+  b["status"] = "oom";
+  b["reason"] = "needed 90 GiB, 78 GiB available";
+  m = prof::merge_party_logs(a, b);
+  CHECK(m["status"] == "oom");
+  CHECK(contains(m["reason"], "P0 oom: needed 90 GiB"));
+}
+
+TEST_CASE("read_json_file: missing, empty and truncated files name the file") {
+  const fs::path dir = temp_dir("read");
+  const fs::path missing = dir / "nope.json";
+  try {
+    prof::read_json_file(missing);
+    FAIL("no error");
+  } catch (const prof::MergeError& e) {
+    CHECK(contains(e.what(), missing.string()));
+    CHECK(contains(e.what(), "no such file"));
+  }
+  const fs::path empty = dir / "empty.json";
+  std::ofstream(empty) << "  \n";
+  CHECK_THROWS_WITH(prof::read_json_file(empty), Catch::Contains("is empty"));
+
+  std::ifstream in(kFixtures / "p1.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const fs::path truncated = dir / "p1.json";
+  std::ofstream(truncated) << text.substr(0, text.size() / 2);
+  try {
+    prof::read_json_file(truncated);
+    FAIL("no error");
+  } catch (const prof::MergeError& e) {
+    CHECK(contains(e.what(), truncated.string()));
+    CHECK(contains(e.what(), "not valid JSON"));
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("merge: table and CSV renderings") {
+  json a = fixture("p0.json"), b = fixture("p1.json");
+  a["config"]["padding"] = "off";
+  b["config"]["padding"] = "off";
+  a["padding_warning"] = std::string(prof::kPaddingWarning);
+  const json m = prof::merge_party_logs(a, b);
+  const std::string table = prof::format_breakdown_table(m);
+  CHECK(contains(table, "INSECURE"));
+  CHECK(contains(table, "Linear"));
+  CHECK(contains(table, "\n  nexp"));  // sub-scope indented
+  CHECK(contains(table, "(unattributed: outside any scope)"));
+  CHECK(contains(table, "total"));
+  CHECK(contains(table, "41.7%"));  // Linear: 5 of 12 ms
+
+  const std::string csv = prof::format_breakdown_csv(m);
+  std::istringstream lines(csv);
+  std::string line;
+  std::getline(lines, line);
+  CHECK(line.rfind("path,depth,exclusive_ms_median", 0) == 0);
+  std::getline(lines, line);
+  CHECK(line.rfind("Linear,0,5.000000,", 0) == 0);
+  int rows = 1;
+  std::string last;
+  while (std::getline(lines, line)) {
+    ++rows;
+    last = line;
+  }
+  CHECK(rows == 5 + 1);  // 5 scopes + TOTAL
+  CHECK(last.rfind("TOTAL,0,12.000000,", 0) == 0);
+  CHECK(contains(last, ",436,"));
+}
+
+// ---- a synthetic two-party run ------------------------------------------------------------------
+
+namespace {
+
+// In-process stand-in for net::Channel: one blocking exchange, charged like the real one.
+class Pipe {
+ public:
+  void send(int from, std::size_t bytes) {
+    prof::charge_send(bytes);
+    prof::charge_message();
+    std::lock_guard lock(mu_);
+    queue_[1 - from].push_back(bytes);
+    cv_.notify_all();
+  }
+  void recv(int me) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return !queue_[me].empty(); });
+    const std::size_t bytes = queue_[me].front();
+    queue_[me].erase(queue_[me].begin());
+    lock.unlock();
+    prof::charge_recv(bytes);
+    prof::charge_round();
+    prof::charge_comm_wait(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  void exchange(int me, std::size_t bytes) {
+    send(me, bytes);
+    recv(me);
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::size_t> queue_[2];
+};
+
+void busy_ms(double ms) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double, std::milli>(ms);
+  while (std::chrono::steady_clock::now() < end) {
+  }
+}
+
+void party_main(prof::Recorder& rec, Pipe& pipe, int me, int warmup, int runs) {
+  auto active = rec.activate();
+  rec.begin_offline();
+  {
+    prof::Scope s("Softmax");
+    prof::charge_key_bytes(1000 + 10 * me);
+  }
+  rec.add_key_bytes("Linear", 4096);
+  rec.end_offline();
+  for (int r = 0; r < warmup + runs; ++r) {
+    rec.begin_run(r < warmup);
+    pipe.exchange(me, 16);  // outside any scope: Misc
+    {
+      prof::Scope s("Linear");
+      busy_ms(me == 0 ? 0.6 : 0.3);  // the parties' times differ: the merge must reconcile
+      pipe.exchange(me, 4096);
+    }
+    {
+      prof::Scope s("Softmax");
+      busy_ms(0.2);
+      for (int i = 0; i < 3; ++i) {
+        prof::Scope n("nexp");
+        busy_ms(me == 1 ? 0.3 : 0.1);
+        pipe.exchange(me, 128 * (i + 1));
+      }
+      pipe.exchange(me, 64);
+    }
+    busy_ms(0.1);  // unattributed
+    rec.end_run();
+  }
+}
+
+}  // namespace
+
+TEST_CASE("merge: a synthetic two-recorder run passes check_breakdown.py") {
+  const json config = {
+      {"model", "synthetic"}, {"seq", 8},  {"batch", 1},  {"system", "sigma"}, {"padding", "on"},
+      {"backend", "cpu"},     {"runs", 5}, {"warmup", 1}, {"threads", 1}};
+  prof::Recorder r0(config, 0), r1(config, 1);
+  Pipe pipe;
+  std::thread t0(party_main, std::ref(r0), std::ref(pipe), 0, 1, 5);
+  std::thread t1(party_main, std::ref(r1), std::ref(pipe), 1, 1, 5);
+  t0.join();
+  t1.join();
+
+  const fs::path dir = temp_dir("synthetic");
+  r0.write(dir / "p0.json");
+  r1.write(dir / "p1.json");
+  const json m = prof::merge_party_logs(prof::read_json_file(dir / "p0.json"),
+                                        prof::read_json_file(dir / "p1.json"));
+  REQUIRE(m["status"] == "ok");
+  CHECK(m["run_count"]["measured"] == 5);
+  CHECK(merged_scope(m, "Misc")["bytes"] == 32);  // 16 bytes each way
+  CHECK(merged_scope(m, "Linear")["bytes"] == 2 * 4096);
+  CHECK(merged_scope(m, "Softmax/nexp")["rounds"] == 3);
+  CHECK(m["offline"]["key_bytes"] == json({{"p0", 5096}, {"p1", 5106}}));
+  double sum = 0;
+  for (const json& s : m["scopes"]) sum += s["exclusive_wall_ms"]["median"].get<double>();
+  CHECK(sum == Approx(m["total"]["wall_ms"]["median"].get<double>()).epsilon(1e-9));
+
+  const fs::path merged = dir / "breakdown_merged.json";
+  std::ofstream(merged) << m.dump(2);
+  INFO(prof::format_breakdown_table(m));
+
+  const char* override_tool = std::getenv("SECINFER_CHECK_BREAKDOWN");
+  const fs::path tool = override_tool
+                            ? fs::path(override_tool)
+                            : kRepo.parent_path() / "shared" / "tools" / "check_breakdown.py";
+  if (std::system("python3 --version > /dev/null 2>&1") != 0) {
+    WARN("python3 not found: skipping the check_breakdown.py check");
+  } else if (!fs::exists(tool)) {
+    WARN("check_breakdown.py not found at " << tool << ": skipping (set SECINFER_CHECK_BREAKDOWN)");
+  } else {
+    const fs::path out = dir / "check.txt";
+    const std::string cmd = "python3 '" + tool.string() + "' '" + merged.string() +
+                            "' --need Linear --need Softmax --need nexp --need Misc > '" +
+                            out.string() + "' 2>&1";
+    const int rc = std::system(cmd.c_str());
+    std::ifstream in(out);
+    const std::string said((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    INFO("check_breakdown.py: " << said);
+    CHECK(rc == 0);
+    CHECK(contains(said, "ok:"));
+  }
+  fs::remove_all(dir);
+}
