@@ -71,7 +71,7 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, bool workload_fla
                  "HOST:PORT of party 0; party 0 listens on PORT, party 1 connects to HOST:PORT")
       ->capture_default_str();
   sc->add_option("--bind", o.bind_host, "Address party 0 listens on")->capture_default_str();
-  sc->add_option("--model", o.model, "Model (bert = bert-base; see the list below)")
+  sc->add_option("--model", o.model, "Model (bert = bert-base, case-insensitive; list below)")
       ->capture_default_str();
   sc->add_option("--seq", o.seq, "Sequence length")->check(at_least(1))->capture_default_str();
   sc->add_option("--batch", o.batch, "Batch size")->check(at_least(1))->capture_default_str();
@@ -142,6 +142,11 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
       o.model = canonical_model_name(o.model);
     } catch (const std::invalid_argument& e) {
       fail(std::string("--model: ") + e.what());
+    }
+    try {
+      validate_model_run(o.model, o.seq, o.batch);
+    } catch (const std::invalid_argument& e) {
+      fail(e.what());
     }
   }
   o.padding = raw.padding == "on";

@@ -1,5 +1,4 @@
-// The one place where the CLI learns which model names exist. Switch this over to the models/
-// registry (models/registry.h) once it exists: only model_names.cpp changes.
+// The one place where the CLI asks which models exist (backed by models/registry.h).
 #pragma once
 
 #include <string>
@@ -14,5 +13,9 @@ std::vector<std::string> known_model_names();
 // Resolves aliases ("bert" -> "bert-base", case-insensitive) and returns the canonical name;
 // throws std::invalid_argument naming the bad name and listing the known ones.
 std::string canonical_model_name(std::string_view name);
+
+// Refuses a shape the model cannot run (seq above its maximum positions, ...) before any work;
+// throws std::invalid_argument naming the limit and the fix.
+void validate_model_run(std::string_view name, long long seq, long long batch);
 
 }  // namespace secinfer::apps

@@ -14,7 +14,7 @@ namespace secinfer::fss::detail {
 
 // Keys processed together per level step: 64 seeds (1 KiB) keep the AES pipeline full (8-way)
 // and everything in L1.
-inline constexpr std::size_t kChunk = 64;
+inline constexpr std::size_t kChunk = 256;
 
 // t ? -v : v for t in {0, 1}, without a branch ((-1)^t * v).
 inline u64 neg_if(u64 v, u64 t) { return (v ^ (u64{0} - t)) + t; }

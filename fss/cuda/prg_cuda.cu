@@ -6,14 +6,10 @@
 
 #include "fss/cuda/aes_tables.cuh"
 #include "fss/cuda/device_buffer.h"
+#include "fss/cuda/kernel_util.cuh"
 
 namespace secinfer::fss::cuda {
 namespace {
-
-__device__ std::size_t global_thread() {
-  return static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-}
-__device__ std::size_t grid_threads() { return static_cast<std::size_t>(gridDim.x) * blockDim.x; }
 
 template <class Tab>
 __global__ void __launch_bounds__(512)

@@ -37,7 +37,7 @@ class DealerOps final : public OpsBase {
   Tensor unary(const UnaryGate& g, const Tensor& a, const GateArgs& args) override;
 
   // Key bytes of `party` by scope path ("" = outside any scope), since construction.
-  const std::map<std::string, std::uint64_t>& key_bytes_by_scope() const { return by_scope_; }
+  const std::map<std::string, std::uint64_t>& key_bytes_by_scope();
 
  protected:
   void on_scope_change() override;

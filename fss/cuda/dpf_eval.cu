@@ -1,0 +1,56 @@
+// Batch DPF point evaluation: one thread per key, one AES per level (dpf_core.h). Thread k reads
+// level i's correction word at cw_seed[i * count + k]: consecutive threads, consecutive 16 bytes.
+#include <stdexcept>
+#include <string>
+
+#include "fss/cuda/device_buffer.h"
+#include "fss/cuda/dpf_core.h"
+#include "fss/cuda/dpf_cuda.h"
+#include "fss/cuda/kernel_util.cuh"
+
+namespace secinfer::fss::cuda {
+namespace {
+
+template <class Tab>
+__global__ void __launch_bounds__(512)
+    dpf_eval_kernel(DpfKeysView keys, const u64* x, u64* out) {
+  const BlockAes<Tab> b = block_aes_setup<Tab>();
+  const FixedPrg<Tab> prg = b.prg();
+  const u64 mask = ring_mask(keys.shape.out_bits);
+  for (std::size_t k = global_thread(); k < keys.count; k += grid_threads())
+    out[k] = dpf_eval_one(prg, keys.shape.in_bits, mask, keys.party, keys.root[k],
+                          keys.cw_seed + k, keys.cw_t + k, keys.count, keys.cw_out[k], x[k]);
+}
+
+}  // namespace
+
+void dpf_eval_device(const DpfKeysView& keys, const u64* x, u64* out, cudaStream_t stream,
+                     const KernelConfig& cfg) {
+  check_dpf_shape("dpf_eval_device", keys.shape);
+  if (keys.count == 0) return;
+  with_aes_variant(cfg.aes, [&](auto tab) {
+    using Tab = decltype(tab);
+    auto k = dpf_eval_kernel<Tab>;
+    const unsigned grid = plan_grid<Tab>(k, cfg, keys.count, "dpf_eval_kernel");
+    k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, x, out);
+    CUDA_CHECK_LAUNCH("dpf_eval_kernel",
+                      shape_info(keys.shape.in_bits, keys.shape.out_bits, keys.count));
+  });
+}
+
+void dpf_eval_cuda(const DpfKeys& keys, std::span<const u64> x, std::span<u64> out,
+                   const KernelConfig& cfg) {
+  if (x.size() != keys.count || out.size() != keys.count)
+    throw std::invalid_argument("dpf_eval_cuda: " + std::to_string(keys.count) + " keys but " +
+                                std::to_string(x.size()) + " inputs and " +
+                                std::to_string(out.size()) + " outputs");
+  Stream s;
+  const DpfKeysDevice d = upload(keys, s.get());
+  DeviceBuffer<u64> dx(x.size()), dout(out.size());
+  dx.upload(x, s.get());
+  dpf_eval_device(d.view(), dx.data(), dout.data(), s.get(), cfg);
+  dout.download(out, s.get());
+  s.sync();
+}
+
+}  // namespace secinfer::fss::cuda

@@ -1,0 +1,105 @@
+#include "fss/engine/party_ops.h"
+
+#include <stdexcept>
+#include <string>
+
+#include "fss/engine/ops_util.h"
+#include "fss/gates/sigma/compare.h"
+#include "fss/gates/sigma/input.h"
+#include "fss/gates/sigma/linear.h"
+#include "fss/gates/sigma/truncate.h"
+
+namespace secinfer::fss::engine {
+
+PartyOps::PartyOps(Party& party, const GateSuite& gates)
+    : OpsBase(party.ring(), party.frac_bits(), gates), p_(&party) {}
+
+Tensor PartyOps::input(int owner, std::vector<std::size_t> shape, std::span<const u64> values) {
+  Region r(*this, "Misc", "input");
+  Tensor t = Tensor::zeros(std::move(shape));
+  sigma::input_eval(*p_, owner, values, t.data);
+  return t;
+}
+
+Tensor PartyOps::weight(std::vector<std::size_t> shape, std::span<const u64> values) {
+  return input(0, std::move(shape), values);
+}
+
+std::vector<u64> PartyOps::reveal(const Tensor& x) {
+  Region r(*this, "Misc", "reveal");
+  std::vector<u64> out(x.size());
+  sigma::reveal_eval(*p_, x.data, out);
+  return out;
+}
+
+Tensor PartyOps::add_const(const Tensor& a, u64 c) {
+  Region r(*this, "Misc", "");
+  Tensor o = a;
+  for (auto& v : o.data) v = ring_.add(v, c);
+  return o;
+}
+
+Tensor PartyOps::matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) {
+  Tensor o = Tensor::zeros(matmul_out_shape(a, b, s));
+  Region r(*this, "Linear", "matmul");
+  sigma::matmul_eval(*p_, s, a.data, b.data, o.data);
+  return o;
+}
+
+Tensor PartyOps::mul(const Tensor& a, const Tensor& b) {
+  check_same_size("mul", a, b);
+  Tensor o{a.shape, std::vector<u64>(a.size())};
+  Region r(*this, "Linear", "mul");
+  sigma::mul_eval(*p_, a.data, b.data, o.data);
+  return o;
+}
+
+Tensor PartyOps::mul_rowwise(const Tensor& a, const Tensor& b, std::size_t cols) {
+  Tensor o{a.shape, std::vector<u64>(a.size())};
+  Region r(*this, "Linear", "mul");
+  sigma::mul_rowwise_eval(*p_, cols, a.data, b.data, o.data);
+  return o;
+}
+
+Tensor PartyOps::square(const Tensor& a) {
+  Tensor o{a.shape, std::vector<u64>(a.size())};
+  Region r(*this, "Linear", "mul");
+  sigma::square_eval(*p_, a.data, o.data);
+  return o;
+}
+
+Tensor PartyOps::truncate(const Tensor& a, int shift, TruncKind kind) {
+  Tensor o{a.shape, std::vector<u64>(a.size())};
+  Region r(*this, "TruncRescale", "trunc");
+  const sigma::TruncParams p{shift, 0, 0};
+  if (kind == TruncKind::kFloor) {
+    sigma::trunc_floor_eval(*p_, p, a.data, o.data);
+  } else {
+    sigma::trunc_slack_eval(*p_, p, a.data, o.data);
+  }
+  return o;
+}
+
+Tensor PartyOps::relu(const Tensor& a) {
+  Tensor o{a.shape, std::vector<u64>(a.size())};
+  Region r(*this, "Activation::ReLU", "relu");
+  sigma::relu_eval(*p_, a.data, o.data);
+  return o;
+}
+
+Tensor PartyOps::max_last(const Tensor& a, std::size_t cols) {
+  Tensor o = Tensor::zeros(rows_shape(a, cols));
+  Region r(*this, "Softmax", "max");
+  sigma::max_eval(*p_, cols, a.data, o.data);
+  return o;
+}
+
+Tensor PartyOps::unary(const UnaryGate& g, const Tensor& a, const GateArgs& args) {
+  check_provided(gates(), g);
+  Tensor o{a.shape, std::vector<u64>(a.size())};
+  Region r(*this, g.top_scope, g.nested_scope);
+  g.eval(*p_, args, a.data, o.data);
+  return o;
+}
+
+}  // namespace secinfer::fss::engine

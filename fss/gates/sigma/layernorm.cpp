@@ -1,0 +1,175 @@
+// SIGMA's LayerNorm / RMSNorm over Ops and the square-and-sum gate (layernorm.h).
+#include "fss/gates/sigma/layernorm.h"
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fss/engine/key_stream.h"
+
+namespace secinfer::fss::sigma {
+namespace {
+
+using engine::TruncKind;
+
+constexpr std::uint32_t kTagSumsq = engine::key_tag("SUMQ");
+
+std::size_t check_rows(std::size_t size, std::size_t cols, const char* what) {
+  if (cols == 0 || size % cols != 0)
+    throw std::invalid_argument(std::string(what) + ": " + std::to_string(size) +
+                                " elements are not a whole number of rows of " +
+                                std::to_string(cols) + " (set GateArgs::cols to the row length)");
+  return size / cols;
+}
+
+void check_sizes(std::size_t a, std::size_t b, const char* what) {
+  if (a != b)
+    throw std::invalid_argument(std::string(what) + ": input has " + std::to_string(a) +
+                                " elements but output has " + std::to_string(b));
+}
+
+Tensor make(std::vector<std::size_t> shape, std::vector<u64> data) {
+  Tensor t;
+  t.shape = std::move(shape);
+  t.data = std::move(data);
+  return t;
+}
+
+// gamma (cols) repeated for every row: rows x cols (linear, local).
+Tensor tile_rows(const Tensor& g, std::size_t rows, std::size_t cols) {
+  if (g.size() != cols)
+    throw std::invalid_argument("sigma::layernorm: gamma has " + std::to_string(g.size()) +
+                                " elements, expected the row length " + std::to_string(cols));
+  std::vector<u64> out(rows * cols);
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t j = 0; j < cols; ++j) out[r * cols + j] = g.data[j];
+  return make({rows, cols}, std::move(out));
+}
+
+int log2_exact(std::size_t v) {
+  int l = 0;
+  while ((std::size_t{1} << l) < v) ++l;
+  return (std::size_t{1} << l) == v ? l : -1;
+}
+
+// "scale": y = TrWithSlack(d q, f) row-wise, z = TrWithSlack(y gamma + beta 2^f, f).
+Tensor normalise(Ops& ops, const Tensor& d, const Tensor& q, const Tensor& gamma,
+                 const Tensor* beta, std::size_t rows, std::size_t cols) {
+  Ops::Region reg(ops, "scale");
+  const int f = ops.frac_bits();
+  const Tensor y = ops.truncate(ops.mul_rowwise(d, q, cols), f, TruncKind::kWithSlack);
+  Tensor z = ops.mul(y, tile_rows(gamma, rows, cols));
+  if (beta) z = ops.add_bias(z, ops.mul_const(*beta, u64{1} << f));
+  return ops.truncate(z, f, TruncKind::kWithSlack);
+}
+
+}  // namespace
+
+void sumsq_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
+                 std::span<u64> y) {
+  const std::size_t rows = check_rows(x.size(), args.cols, "sumsq_clear");
+  check_sizes(x.size(), y.size(), "sumsq_clear");
+  for (std::size_t r = 0; r < rows; ++r) {
+    u64 s = 0;
+    for (std::size_t j = 0; j < args.cols; ++j) s += x[r * args.cols + j] * x[r * args.cols + j];
+    y[r * args.cols] = ctx.ring.reduce(s);
+    for (std::size_t j = 1; j < args.cols; ++j) y[r * args.cols + j] = 0;
+  }
+}
+
+void sumsq_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
+                  std::span<u64> r_out) {
+  const std::size_t rows = check_rows(r_in.size(), args.cols, "sumsq_keygen");
+  check_sizes(r_in.size(), r_out.size(), "sumsq_keygen");
+  const std::size_t N = r_in.size(), cols = args.cols;
+  const Ring ring = d.ring();
+  d.begin(kTagSumsq, N);
+  const auto s = d.random(N);  // per-element masks of the squares (SIGMA d_mask_sq)
+  std::vector<u64> c(N);
+  for (std::size_t i = 0; i < N; ++i) c[i] = ring.add(ring.mul(r_in[i], r_in[i]), s[i]);
+  d.share(r_in);
+  d.share(c);
+  for (std::size_t r = 0; r < rows; ++r) {
+    u64 m = 0;
+    for (std::size_t j = 0; j < cols; ++j) m += s[r * cols + j];
+    r_out[r * cols] = ring.reduce(m);
+    for (std::size_t j = 1; j < cols; ++j) r_out[r * cols + j] = 0;
+  }
+}
+
+void sumsq_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
+                std::span<u64> yhat) {
+  const std::size_t rows = check_rows(xhat.size(), args.cols, "sumsq_eval");
+  check_sizes(xhat.size(), yhat.size(), "sumsq_eval");
+  const std::size_t N = xhat.size(), cols = args.cols;
+  const Ring ring = party.ring();
+  const bool lead = party.id() == 0;
+  party.keys().expect_record(kTagSumsq, N);
+  const auto a = party.read_shares(N), c = party.read_shares(N);
+  std::vector<u64> share(rows, 0);
+  for (std::size_t r = 0; r < rows; ++r) {
+    u64 acc = 0;
+    for (std::size_t j = 0; j < cols; ++j) {
+      const std::size_t i = r * cols + j;
+      acc += c[i] - 2 * xhat[i] * a[i];
+      if (lead) acc += xhat[i] * xhat[i];
+    }
+    share[r] = ring.reduce(acc);
+  }
+  party.open(share, share);
+  for (std::size_t r = 0; r < rows; ++r) {
+    yhat[r * cols] = share[r];
+    for (std::size_t j = 1; j < cols; ++j) yhat[r * cols + j] = 0;
+  }
+}
+
+const engine::UnaryGate& sumsq_gate() {
+  static const engine::UnaryGate g{"sumsq", "LayerNorm", "variance", &sumsq_clear, &sumsq_keygen,
+                                   &sumsq_eval};
+  return g;
+}
+
+Tensor sum_squares(Ops& ops, const Tensor& a, std::size_t cols) {
+  const std::size_t rows = check_rows(a.size(), cols, "sigma::sum_squares");
+  GateArgs args;
+  args.cols = cols;
+  const Tensor full = ops.unary(sumsq_gate(), a, args);
+  std::vector<u64> out(rows);
+  for (std::size_t r = 0; r < rows; ++r) out[r] = full.data[r * cols];
+  return make({rows}, std::move(out));
+}
+
+Tensor layernorm(Ops& ops, const Tensor& a, const Tensor& gamma, const Tensor& beta,
+                 std::size_t cols) {
+  const std::size_t rows = check_rows(a.size(), cols, "sigma::layernorm");
+  const int f = ops.frac_bits();
+  const Tensor x = make({rows, cols}, a.data);
+  Tensor mu;
+  {
+    Ops::Region reg(ops, "mean");
+    const Tensor s = ops.sum_last(x);
+    const int l = log2_exact(cols);
+    if (l >= 0)
+      mu = l == 0 ? s : ops.truncate(s, l, TruncKind::kFloor);
+    else  // SIGMA: T((1 << scale) / (double) cols), then TrFloor by scale
+      mu = ops.truncate(ops.mul_const(s, (u64{1} << f) / cols), f, TruncKind::kFloor);
+  }
+  const Tensor d = ops.sub(x, ops.broadcast_rows(mu, cols));
+  const Tensor v = sum_squares(ops, d, cols);  // "variance"
+  const Tensor q = ops.rsqrt(v, cols);          // "rsqrt"
+  Tensor out = normalise(ops, d, q, gamma, &beta, rows, cols);
+  out.shape = a.shape;
+  return out;
+}
+
+Tensor rmsnorm(Ops& ops, const Tensor& a, const Tensor& gamma, std::size_t cols) {
+  const std::size_t rows = check_rows(a.size(), cols, "sigma::rmsnorm");
+  const Tensor x = make({rows, cols}, a.data);
+  const Tensor v = sum_squares(ops, x, cols);
+  const Tensor q = ops.rsqrt(v, cols);
+  Tensor out = normalise(ops, x, q, gamma, nullptr, rows, cols);
+  out.shape = a.shape;
+  return out;
+}
+
+}  // namespace secinfer::fss::sigma
