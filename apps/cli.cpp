@@ -164,7 +164,8 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
     fail("--dealer file needs --key-dir DIR (the folder holding the key files)");
   }
   o.key_dir = raw.key_dir;
-  if (o.threads == 0) o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (o.threads == 0)
+    o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   o.out = raw.out.empty() ? default_out_dir(o) : std::filesystem::path(raw.out);
 }
 
@@ -181,12 +182,16 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
     args.insert(args.begin() + 1, "run");
   }
 
-  CLI::App app{"secinfer: two-party secure transformer inference (function secret sharing) "
-               "with a scoped breakdown of time, bytes and rounds"};
+  CLI::App app{
+      "secinfer: two-party secure transformer inference (function secret sharing) "
+      "with a scoped breakdown of time, bytes and rounds"};
   app.name("secinfer");
-  app.set_version_flag("--version", std::string("secinfer ") + SECINFER_VERSION + " (" +
-                                        SECINFER_GIT_COMMIT + ")");
+  app.set_version_flag(
+      "--version", std::string("secinfer ") + SECINFER_VERSION + " (" + SECINFER_GIT_COMMIT + ")");
   app.require_subcommand(1);
+  // A later flag overrides an earlier one, so scripts can pass defaults and "$@" after them
+  // (scripts/demo.sh appends the user's --model/--seq to its own).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   // NB: scripts/demo.sh greps this help for "cuda" to detect a CUDA build: keep the word out of
   // the top-level text unless the backend is built.
   app.footer(std::string("Flags given without a subcommand mean `run`.\n"
@@ -200,9 +205,7 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
   RawFlags run_raw, local_raw, nb_raw;
 
   CLI::App* run = app.add_subcommand("run", "Run one party (P0 listens, P1 connects)");
-  run->add_option("--party", run_opts.party, "0 or 1")
-      ->required()
-      ->check(CLI::IsMember({0, 1}));
+  run->add_option("--party", run_opts.party, "0 or 1")->required()->check(CLI::IsMember({0, 1}));
   add_run_flags(run, run_opts, run_raw, true);
   run->footer("Models: " + model_list());
 

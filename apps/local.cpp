@@ -154,8 +154,8 @@ int run_local(const RunOptions& o, const std::filesystem::path& exe) {
   }
   for (int p = 0; p < 2; ++p) {
     if (kids[p].code != 0) {
-      spdlog::error("party {} failed ({}): see its messages above and its log {}", p,
-                    kids[p].how, party_log_path(o, p).string());
+      spdlog::error("party {} failed ({}): see its messages above and its log {}", p, kids[p].how,
+                    party_log_path(o, p).string());
     }
   }
 

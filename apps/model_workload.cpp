@@ -5,8 +5,7 @@
 namespace secinfer::apps {
 
 // TODO(lead): call the model runner of models/ here once it exists.
-void run_model_workload(const RunOptions& opt, net::Channel& /*ch*/,
-                        profiling::Recorder& /*rec*/) {
+void run_model_workload(const RunOptions& opt, net::Channel& /*ch*/, profiling::Recorder& /*rec*/) {
   throw std::runtime_error("model workload not built yet: this build has no model runner for \"" +
                            opt.model +
                            "\" (models/ is not wired into apps/model_workload.cpp); use "

@@ -72,11 +72,10 @@ net::Hello make_hello(const RunOptions& o) {
 std::filesystem::path default_out_dir(const RunOptions& o) {
   std::string name;
   if (o.workload == "netbench") {
-    name = "netbench-" + std::to_string(o.netbench_bytes) + "B-r" +
-           std::to_string(o.netbench_rounds);
+    name =
+        "netbench-" + std::to_string(o.netbench_bytes) + "B-r" + std::to_string(o.netbench_rounds);
   } else {
-    name = o.model + "-s" + std::to_string(o.seq) + "-b" + std::to_string(o.batch) + "-" +
-           o.system;
+    name = o.model + "-s" + std::to_string(o.seq) + "-b" + std::to_string(o.batch) + "-" + o.system;
   }
   if (!o.padding) name += "-padoff";
   return std::filesystem::path("results") / name;

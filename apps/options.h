@@ -16,24 +16,24 @@ namespace secinfer::apps {
 inline constexpr std::uint32_t kProtocolVersion = 1;
 
 struct RunOptions {
-  int party = -1;                       // 0 or 1 (`run`); -1 for `local`, which starts both
+  int party = -1;  // 0 or 1 (`run`); -1 for `local`, which starts both
   net::Endpoint peer{"127.0.0.1", 7000};
-  std::string bind_host = "0.0.0.0";    // where party 0 listens
-  std::string workload = "model";       // model | netbench
-  std::string model = "bert-base";      // canonical name (aliases resolved by the parser)
+  std::string bind_host = "0.0.0.0";  // where party 0 listens
+  std::string workload = "model";     // model | netbench
+  std::string model = "bert-base";    // canonical name (aliases resolved by the parser)
   int seq = 128;
   int batch = 1;
-  std::string system = "fusefss";       // sigma | fusefss
-  bool padding = true;                  // false only for the ablation (insecure)
-  std::string backend = "cpu";          // cpu | cuda
+  std::string system = "fusefss";  // sigma | fusefss
+  bool padding = true;             // false only for the ablation (insecure)
+  std::string backend = "cpu";     // cpu | cuda
   int runs = 5;
   int warmup = 1;
-  int threads = 0;                      // resolved to the hardware concurrency by the parser
-  std::filesystem::path out;            // resolved to default_out_dir() by the parser if empty
+  int threads = 0;            // resolved to the hardware concurrency by the parser
+  std::filesystem::path out;  // resolved to default_out_dir() by the parser if empty
   double connect_timeout_s = 30;
   double io_timeout_s = 600;
-  std::string dealer = "inline";        // inline | file
-  std::filesystem::path key_dir;        // with --dealer file
+  std::string dealer = "inline";  // inline | file
+  std::filesystem::path key_dir;  // with --dealer file
   std::uint64_t seed = 1;
   std::uint64_t netbench_bytes = 1 << 20;
   int netbench_rounds = 10;

@@ -50,8 +50,8 @@ void print_summary(const RunOptions& o, const profiling::Recorder& rec,
   }
   std::cout << "P" << o.party << ": status " << j["status"].get<std::string>();
   if (!walls.empty()) {
-    std::cout << ", " << walls.size() << " runs, median " << profiling::median(walls)
-              << " ms, " << sent << " bytes sent and " << rounds << " rounds per run";
+    std::cout << ", " << walls.size() << " runs, median " << profiling::median(walls) << " ms, "
+              << sent << " bytes sent and " << rounds << " rounds per run";
   }
   std::cout << "\nlog: " << log.string() << "\n";
   if (j["status"] == "ok" && o.party == 0) {
@@ -94,8 +94,8 @@ int run_party(const RunOptions& o) {
     const net::Hello hello = make_hello(o);
     std::optional<net::Channel> ch;
     if (o.party == 0) {
-      spdlog::info("party 0: listening on {}:{} for party 1 (up to {} s)", o.bind_host,
-                   o.peer.port, o.connect_timeout_s);
+      spdlog::info("party 0: listening on {}:{} for party 1 (up to {} s)", o.bind_host, o.peer.port,
+                   o.connect_timeout_s);
       ch.emplace(net::Channel::listen(o.peer.port, hello, t, o.bind_host));
     } else {
       spdlog::info("party 1: connecting to {}:{} (up to {} s)", o.peer.host, o.peer.port,

@@ -3,6 +3,7 @@
 // Items/s = AES blocks, keys, or domain points as the counter name says. Results: docs/perf.md.
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <random>
 #include <vector>
 
@@ -14,7 +15,7 @@ using namespace secinfer::fss;
 
 namespace {
 
-constexpr std::size_t kBatch = 4096;  // keys per call: what a gate evaluates at once
+static const std::size_t kBatch = std::getenv("FSS_BATCH") ? std::strtoul(std::getenv("FSS_BATCH"), nullptr, 10) : 4096;  // keys per call: what a gate evaluates at once
 
 std::vector<u64> random_vec(std::size_t n, int bits, std::uint64_t seed) {
   std::mt19937_64 g(seed);

@@ -133,9 +133,8 @@ void gen_chunk(DcfKeys& key0, DcfKeys& key1, std::span<const Block> seeds,
 }
 
 struct EvalScratch {
-  std::array<Block, 2 * kChunk> s2, g;  // inputs / outputs of G: [i] = G_c(s), [w + i] = G_2+c(s)
-  std::array<std::uint8_t, 2 * kChunk> j;
-  std::vector<u64> v, acc;  // [i * L + e]
+  std::array<Block, kChunk> vblk;  // G_{2+c}(s) per key
+  std::vector<u64> v, acc;         // [i * L + e]
   std::vector<Block> cv_scratch;
 };
 
@@ -147,7 +146,7 @@ void eval_chunk(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out,
   const std::size_t count = keys.count;
   const u64 mask = ring_mask(m);
   std::array<Block, kChunk> s;
-  std::array<u64, kChunk> t;
+  std::array<u64, kChunk> t, tprev;
   sc.v.resize(kChunk * len);
   sc.acc.assign(kChunk * len, 0);
   for (std::size_t i = 0; i < w; ++i) {
@@ -155,27 +154,26 @@ void eval_chunk(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out,
     t[i] = static_cast<u64>(keys.party);
   }
   for (int lv = 0; lv < n; ++lv) {
-    for (std::size_t i = 0; i < w; ++i) {
-      const auto c = static_cast<std::uint8_t>(bit_msb_first(x[k0 + i], n, lv));
-      sc.j[i] = c;
-      sc.j[w + i] = static_cast<std::uint8_t>(2 + c);
-      sc.s2[i] = sc.s2[w + i] = s[i];
-    }
-    prg.g_multi(std::span<const std::uint8_t>(sc.j.data(), 2 * w),
-                std::span<const Block>(sc.s2.data(), 2 * w), std::span<Block>(sc.g.data(), 2 * w));
-    convert_vec(prg, sc.g.data() + w, w, m, L, sc.v.data(), sc.cv_scratch);
     const std::size_t base = static_cast<std::size_t>(lv) * count + k0;
+    std::copy_n(t.begin(), w, tprev.begin());
+    prg.eval_level(x.subspan(k0, w), n - 1 - lv, std::span<Block>(s.data(), w),
+                   std::span<u64>(t.data(), w), std::span(keys.cw_seed).subspan(base, w),
+                   std::span(keys.cw_t).subspan(base, w), std::span<Block>(sc.vblk.data(), w));
+    // V += ConvertVec(G_{2+c}(s)) + t * cw_v with the level's incoming t (the party's sign is
+    // applied once at the end).
+    const u64* cw = keys.cw_v.data() + base * len;
+    if (len == 1) {
+      for (std::size_t i = 0; i < w; ++i)
+        sc.acc[i] += sc.vblk[i].hi + (cw[i] & (u64{0} - tprev[i]));
+      continue;
+    }
+    convert_vec(prg, sc.vblk.data(), w, m, L, sc.v.data(), sc.cv_scratch);
     for (std::size_t i = 0; i < w; ++i) {
-      const u64 ti = t[i];
-      const u64 tmask = u64{0} - ti;
-      // V += v + t * cw_v (the party's sign is applied once at the end).
-      const u64* cw = keys.cw_v.data() + (base + i) * len;
+      const u64 tmask = u64{0} - tprev[i];
       u64* acc = sc.acc.data() + i * len;
       const u64* v = sc.v.data() + i * len;
-      for (std::size_t e = 0; e < len; ++e) acc[e] += v[e] + (cw[e] & tmask);
-      const unsigned c = sc.j[i];
-      s[i] = sc.g[i].clear_lsb() ^ block_if(keys.cw_seed[base + i], ti);
-      t[i] = (sc.g[i].lo & 1) ^ (ti & (keys.cw_t[base + i] >> c) & 1);
+      const u64* c = cw + i * len;
+      for (std::size_t e = 0; e < len; ++e) acc[e] += v[e] + (c[e] & tmask);
     }
   }
   // V += ConvertVec(s) + t * cw_final; output (-1)^b V.

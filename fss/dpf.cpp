@@ -98,24 +98,17 @@ void eval_chunk(const DpfKeys& keys, std::span<const u64> x, std::span<u64> out,
                 std::size_t w, const FixedKeyPrg& prg) {
   const int n = keys.shape.in_bits;
   const std::size_t count = keys.count;
-  std::array<Block, kChunk> s, g;
+  std::array<Block, kChunk> s;
   std::array<u64, kChunk> t;
-  std::array<std::uint8_t, kChunk> dir;
   for (std::size_t i = 0; i < w; ++i) {
     s[i] = keys.root[k0 + i];
     t[i] = static_cast<u64>(keys.party);
   }
   for (int lv = 0; lv < n; ++lv) {
-    for (std::size_t i = 0; i < w; ++i)
-      dir[i] = static_cast<std::uint8_t>(bit_msb_first(x[k0 + i], n, lv));
-    prg.g_multi(std::span<const std::uint8_t>(dir.data(), w), std::span<const Block>(s.data(), w),
-                std::span<Block>(g.data(), w));
     const std::size_t base = static_cast<std::size_t>(lv) * count + k0;
-    for (std::size_t i = 0; i < w; ++i) {
-      const u64 ti = t[i];
-      s[i] = g[i].clear_lsb() ^ block_if(keys.cw_seed[base + i], ti);
-      t[i] = (g[i].lo & 1) ^ (ti & (keys.cw_t[base + i] >> dir[i]) & 1);
-    }
+    prg.eval_level(x.subspan(k0, w), n - 1 - lv, std::span<Block>(s.data(), w),
+                   std::span<u64>(t.data(), w), std::span(keys.cw_seed).subspan(base, w),
+                   std::span(keys.cw_t).subspan(base, w), {});
   }
   const u64 mask = ring_mask(keys.shape.out_bits);
   const auto party = static_cast<u64>(keys.party);

@@ -122,6 +122,32 @@ void FixedKeyPrg::g_multi(std::span<const std::uint8_t> j, std::span<const Block
   }
 }
 
+void FixedKeyPrg::eval_level(std::span<const u64> x, int shift, std::span<Block> s,
+                             std::span<u64> t, std::span<const Block> cw_seed,
+                             std::span<const std::uint8_t> cw_t, std::span<Block> v) const {
+  const std::size_t w = s.size();
+  check_same_size("FixedKeyPrg::eval_level (x)", x.size(), w);
+  check_same_size("FixedKeyPrg::eval_level (t)", t.size(), w);
+  check_same_size("FixedKeyPrg::eval_level (cw_seed)", cw_seed.size(), w);
+  check_same_size("FixedKeyPrg::eval_level (cw_t)", cw_t.size(), w);
+  if (!v.empty()) check_same_size("FixedKeyPrg::eval_level (v)", v.size(), w);
+  if (shift < 0 || shift > 63)
+    throw std::invalid_argument("FixedKeyPrg::eval_level: shift " + std::to_string(shift) +
+                                " is outside [0, 63]");
+  Block* vp = v.empty() ? nullptr : v.data();
+  if (impl() == AesImpl::kAesNi) {
+    const detail::RoundKeys* rks[kPrgFixedKeys];
+    for (int k = 0; k < kPrgFixedKeys; ++k) rks[k] = &aes_[k].round_keys_;
+    detail::aesni_tree_level(rks, x.data(), shift, s.data(), t.data(), cw_seed.data(),
+                             cw_t.data(), vp, w);
+  } else {
+    const detail::BitslicedKeys* bs[kPrgFixedKeys];
+    for (int k = 0; k < kPrgFixedKeys; ++k) bs[k] = &aes_[k].sliced_keys_;
+    detail::portable_tree_level(bs, x.data(), shift, s.data(), t.data(), cw_seed.data(),
+                                cw_t.data(), vp, w);
+  }
+}
+
 const FixedKeyPrg& fixed_key_prg(AesImpl impl) {
   // Immutable after construction (thread-safe static initialisation).
   static const FixedKeyPrg aesni_prg(cpu_has_aesni() ? AesImpl::kAesNi : AesImpl::kPortable);

@@ -53,6 +53,15 @@ class FixedKeyPrg {
   // (in and out may alias). This is the DPF / DCF hot path (the key follows a bit of x).
   void g_multi(std::span<const std::uint8_t> j, std::span<const Block> in,
                std::span<Block> out) const;
+  // One level of DPF / DCF evaluation for a batch of keys, the inner loop of dpf_eval / dcf_eval
+  // (fss-core.md "DPF" and "DCF" Eval), fused so AES-NI keeps 8 blocks in flight. With
+  // c = (x[i] >> shift) & 1 and g = G_c(s[i]):
+  //   s[i] = clear_lsb(g) ^ (t[i] ? cw_seed[i] : 0),  t[i] = lsb(g) ^ (t[i] & (cw_t[i] >> c) & 1),
+  // and, unless v is empty, v[i] = G_{2+c}(old s[i]). t[i] must be 0 or 1; shift in [0, 63];
+  // spans of equal length (v empty or of that length), else std::invalid_argument.
+  void eval_level(std::span<const u64> x, int shift, std::span<Block> s, std::span<u64> t,
+                  std::span<const Block> cw_seed, std::span<const std::uint8_t> cw_t,
+                  std::span<Block> v) const;
   AesImpl impl() const;
 
  private:

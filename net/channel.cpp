@@ -73,7 +73,8 @@ struct Pending {
 };
 
 // Decides where a received frame of `length` bytes goes; sets `failure` to refuse it.
-using FrameSink = std::function<std::span<std::uint8_t>(std::uint64_t length, std::string& failure)>;
+using FrameSink =
+    std::function<std::span<std::uint8_t>(std::uint64_t length, std::string& failure)>;
 
 // Hello wire format: magic | u32 version | i32 party | u64 config hash | u32 n | n bytes summary.
 std::vector<std::uint8_t> encode_hello(const Hello& h) {
@@ -123,9 +124,8 @@ void check_hello(const Hello& mine, const Hello& peer) {
                    "): run the same secinfer build on both machines" + quote());
   }
   if (peer.party != 1 - mine.party) {
-    throw NetError("handshake refused: both sides claim to be party " +
-                   std::to_string(peer.party) + " (this one is party " +
-                   std::to_string(mine.party) +
+    throw NetError("handshake refused: both sides claim to be party " + std::to_string(peer.party) +
+                   " (this one is party " + std::to_string(mine.party) +
                    "): start one with --party 0 and the other with --party 1" + quote());
   }
   if (peer.config_hash != mine.config_hash) {
@@ -159,9 +159,7 @@ struct Channel::Impl {
     p.header = encode_length(data.size());
     const std::array<asio::const_buffer, 2> bufs = {asio::buffer(p.header),
                                                     asio::buffer(data.data(), data.size())};
-    asio::async_write(sock, bufs, [this, &p](const error_code& ec, std::size_t) {
-      finish(p, ec);
-    });
+    asio::async_write(sock, bufs, [this, &p](const error_code& ec, std::size_t) { finish(p, ec); });
   }
 
   void start_recv(Pending& p, FrameSink sink) {
@@ -172,10 +170,9 @@ struct Channel::Impl {
                        const std::uint64_t length = decode_length(p.header);
                        const std::span<std::uint8_t> dst = sink(length, p.failure);
                        if (!p.failure.empty()) return finish(p, {});
-                       asio::async_read(sock, asio::buffer(dst.data(), dst.size()),
-                                        [this, &p](const error_code& ec2, std::size_t) {
-                                          finish(p, ec2);
-                                        });
+                       asio::async_read(
+                           sock, asio::buffer(dst.data(), dst.size()),
+                           [this, &p](const error_code& ec2, std::size_t) { finish(p, ec2); });
                      });
   }
 
@@ -190,10 +187,16 @@ struct Channel::Impl {
   }
 
   // Runs the io_context until `a` and `b` complete or `limit` passes; throws NetError on failure.
-  void run(const std::string& what, std::chrono::milliseconds limit, Pending& a, Pending& b) {
+  // `describe` names the operation for messages (called only on failure: no cost per frame).
+  template <class Describe>
+  void run(const Describe& describe, std::chrono::milliseconds limit, Pending& a, Pending& b) {
     ioc.restart();
     ioc.run_for(limit);
     const bool complete = (!a.active || a.done) && (!b.active || b.done);
+    const bool failed =
+        (a.active && (a.ec || !a.failure.empty())) || (b.active && (b.ec || !b.failure.empty()));
+    if (complete && !failed) return;
+    const std::string what = describe();
     if (!complete) {
       error_code ignored;
       sock.cancel(ignored);
@@ -257,15 +260,14 @@ struct Channel::Impl {
     start_send(s, out);
     start_recv(r, [&in](std::uint64_t length, std::string& failure) {
       if (length > kMaxHelloBytes) {
-        failure =
-            "the peer's greeting announces " + std::to_string(length) +
-            " bytes: the program at the other end is not a secinfer party (wrong port?)";
+        failure = "the peer's greeting announces " + std::to_string(length) +
+                  " bytes: the program at the other end is not a secinfer party (wrong port?)";
         return std::span<std::uint8_t>{};
       }
       in.resize(length);
       return std::span<std::uint8_t>(in);
     });
-    run("the handshake with " + peer_name, limit, s, r);
+    run([this] { return "the handshake with " + peer_name; }, limit, s, r);
     std::optional<Hello> peer_hello = decode_hello(in);
     if (!peer_hello) {
       fail("handshake refused: the program at " + peer_name +
@@ -359,7 +361,9 @@ Listener::Listener(Listener&&) noexcept = default;
 Listener& Listener::operator=(Listener&&) noexcept = default;
 Listener::~Listener() = default;
 
-std::uint16_t Listener::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t Listener::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
 
 Channel Listener::accept(const Hello& mine, const Timeouts& t) {
   auto ch = std::make_unique<Channel::Impl>();
@@ -415,7 +419,8 @@ Channel Channel::connect(const Endpoint& peer, const Hello& mine, const Timeouts
   }
   std::string last_error = "no attempt";
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) break;
     std::optional<error_code> result;
     asio::async_connect(ch->sock, endpoints,
@@ -440,8 +445,8 @@ Channel Channel::connect(const Endpoint& peer, const Hello& mine, const Timeouts
     error_code ignored;
     ch->sock.close(ignored);
     // Party 0 may not be listening yet: retry until the deadline.
-    const auto pause = std::min<Clock::duration>(std::chrono::milliseconds(100),
-                                                 deadline - Clock::now());
+    const auto pause =
+        std::min<Clock::duration>(std::chrono::milliseconds(100), deadline - Clock::now());
     if (pause.count() > 0) std::this_thread::sleep_for(pause);
   }
   throw NetError("could not connect to " + name + " within " + seconds(t.connect) +
@@ -454,8 +459,8 @@ void Channel::send(std::span<const std::uint8_t> data) {
   impl_->check_usable();
   Pending s, none;
   impl_->start_send(s, data);
-  impl_->run("send of a " + std::to_string(data.size()) + "-byte frame", impl_->timeouts.io, s,
-             none);
+  impl_->run([&] { return "send of a " + std::to_string(data.size()) + "-byte frame"; },
+             impl_->timeouts.io, s, none);
   profiling::charge_send(data.size() + kFrameHeaderBytes);
   profiling::charge_message();
 }
@@ -465,8 +470,8 @@ void Channel::recv(std::span<std::uint8_t> out) {
   const auto start = Clock::now();
   Pending r, none;
   impl_->start_recv(r, Impl::exact_sink(out));
-  impl_->run("recv of a " + std::to_string(out.size()) + "-byte frame", impl_->timeouts.io, r,
-             none);
+  impl_->run([&] { return "recv of a " + std::to_string(out.size()) + "-byte frame"; },
+             impl_->timeouts.io, r, none);
   // A plain receive blocks on the peer: it is one round, and all of its time is waiting.
   profiling::charge_recv(out.size() + kFrameHeaderBytes);
   profiling::charge_round();
@@ -480,9 +485,12 @@ void Channel::exchange(std::span<const std::uint8_t> mine, std::span<std::uint8_
   Pending s, r;
   impl_->start_send(s, mine);
   impl_->start_recv(r, Impl::exact_sink(theirs));
-  impl_->run("exchange (sending " + std::to_string(mine.size()) + " bytes, receiving " +
-                 std::to_string(theirs.size()) + " bytes)",
-             impl_->timeouts.io, s, r);
+  impl_->run(
+      [&] {
+        return "exchange (sending " + std::to_string(mine.size()) + " bytes, receiving " +
+               std::to_string(theirs.size()) + " bytes)";
+      },
+      impl_->timeouts.io, s, r);
   profiling::charge_send(mine.size() + kFrameHeaderBytes);
   profiling::charge_message();
   profiling::charge_recv(theirs.size() + kFrameHeaderBytes);
@@ -492,7 +500,11 @@ void Channel::exchange(std::span<const std::uint8_t> mine, std::span<std::uint8_
       std::chrono::duration<double, std::milli>(r.finished - start).count());
 }
 
-const Hello& Channel::peer_hello() const { return impl_->peer; }
-const Timeouts& Channel::timeouts() const { return impl_->timeouts; }
+const Hello& Channel::peer_hello() const {
+  return impl_->peer;
+}
+const Timeouts& Channel::timeouts() const {
+  return impl_->timeouts;
+}
 
 }  // namespace secinfer::net

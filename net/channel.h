@@ -8,6 +8,13 @@
 // messages to the current profiling scope; exchange() charges one round; time blocked waiting for
 // the peer's bytes is charged as CommWait. Errors throw net::NetError with a message that names the
 // problem and the fix (peer closed, timeout, wrong frame size with both sizes, handshake mismatch).
+//
+// Accounting per frame: send charges bytes (payload + 8-byte header) and one message; recv charges
+// the received bytes, one round and its whole blocking time as CommWait; exchange charges both
+// directions, one round, and the time until the peer's frame is in as CommWait. The handshake
+// (connect / listen) is charged nowhere: connect before the first run.
+// A channel is driven by one thread at a time (charges go to that thread's scope). After any
+// error the framing is lost: every later call throws ("channel unusable after an earlier error").
 #pragma once
 
 #include <chrono>
@@ -33,9 +40,9 @@ struct Endpoint {
 // Exchanged and compared at connect time; any difference is refused on both sides.
 struct Hello {
   std::uint32_t protocol_version = 1;
-  int party = 0;                 // 0 or 1; the peer must be the other one
-  std::uint64_t config_hash = 0; // hash of the run configuration (model, seq, batch, system, ...)
-  std::string config_summary;    // human-readable, quoted in the mismatch message
+  int party = 0;                  // 0 or 1; the peer must be the other one
+  std::uint64_t config_hash = 0;  // hash of the run configuration (model, seq, batch, system, ...)
+  std::string config_summary;     // human-readable, quoted in the mismatch message
 };
 
 struct Timeouts {
@@ -84,6 +91,7 @@ class Channel {
   Channel& operator=(Channel&&) noexcept;
   ~Channel();
 
+  // Sends one frame (waits, up to Timeouts::io, until the kernel has taken all of it).
   void send(std::span<const std::uint8_t> data);
   // Receives one frame into `out`; a frame whose size differs from out.size() is an error.
   void recv(std::span<std::uint8_t> out);

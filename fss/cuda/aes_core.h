@@ -17,6 +17,13 @@
 
 #include "fss/block.h"
 
+// Full unrolling of a loop on the GPU (register arrays need constant indices); nothing on the host.
+#if defined(__CUDA_ARCH__)
+#define SECINFER_UNROLL _Pragma("unroll")
+#else
+#define SECINFER_UNROLL
+#endif
+
 namespace secinfer::fss::cuda {
 
 using u32 = std::uint32_t;
@@ -153,9 +160,7 @@ SECINFER_HD Block aes_encrypt(const Tab& tab, const RoundKey* rk, Block in) {
   u32 s1 = static_cast<u32>(in.lo >> 32) ^ k0.w[1];
   u32 s2 = static_cast<u32>(in.hi) ^ k0.w[2];
   u32 s3 = static_cast<u32>(in.hi >> 32) ^ k0.w[3];
-#if defined(__CUDA_ARCH__)
-#pragma unroll
-#endif
+  SECINFER_UNROLL
   for (int r = 1; r < 10; ++r) {
     const RoundKey k = rk[r];
     aes_round(tab, s0, s1, s2, s3, k);
@@ -173,9 +178,7 @@ SECINFER_HD Block aes_encrypt_otf(const Tab& tab, Block key, Block in) {
   u32 s2 = static_cast<u32>(in.hi) ^ k.w[2];
   u32 s3 = static_cast<u32>(in.hi >> 32) ^ k.w[3];
   u32 rcon = 1;
-#if defined(__CUDA_ARCH__)
-#pragma unroll
-#endif
+  SECINFER_UNROLL
   for (int r = 1; r < 10; ++r) {
     k = aes_next_round_key(tab, k, rcon);
     rcon = aes_next_rcon(rcon);

@@ -134,6 +134,7 @@ struct OutlinedPrg {
   template <class F>
   __device__ void convert_vec(Block blk, int L, u64 mask, F&& f) const {
     f(0, blk.hi & mask);
+    SECINFER_UNROLL
     for (int j = 1; j < L; j += 2) {
       const Block c = convert_pair(blk, static_cast<u64>((j + 1) / 2));
       f(j, c.lo & mask);

@@ -31,6 +31,7 @@ SECINFER_HD void dcf_gen_one(const Prg& prg, int n, u64 out_mask, int L_rt, Bloc
                              std::size_t stride, u64* cw_v, std::size_t vstride, u64* cw_final,
                              Vec valpha) {
   const int L = kL > 0 ? kL : L_rt;
+  SECINFER_UNROLL
   for (int j = 0; j < L; ++j) valpha[j] = 0;
   int t0 = 0, t1 = 1;
   for (int i = 0; i < n; ++i) {
@@ -53,6 +54,7 @@ SECINFER_HD void dcf_gen_one(const Prg& prg, int n, u64 out_mask, int L_rt, Bloc
     };
     element(0, convert_one(vlose0, out_mask), convert_one(vlose1, out_mask),
             convert_one(vkeep0, out_mask), convert_one(vkeep1, out_mask));
+    SECINFER_UNROLL
     for (int j = 1; j < L; j += 2) {
       const u64 k = static_cast<u64>((j + 1) / 2);
       const Block l0 = prg.convert_pair(vlose0, k), l1 = prg.convert_pair(vlose1, k);
@@ -79,6 +81,7 @@ SECINFER_HD void dcf_gen_one(const Prg& prg, int n, u64 out_mask, int L_rt, Bloc
     cw_final[j] = signed_by(t1, c1 - c0 - valpha[j]) & out_mask;
   };
   fin(0, convert_one(s0, out_mask), convert_one(s1, out_mask));
+  SECINFER_UNROLL
   for (int j = 1; j < L; j += 2) {
     const u64 k = static_cast<u64>((j + 1) / 2);
     const Block c0 = prg.convert_pair(s0, k), c1 = prg.convert_pair(s1, k);
@@ -95,6 +98,7 @@ SECINFER_HD void dcf_eval_one(const Prg& prg, int n, u64 out_mask, int L_rt, int
                               std::size_t stride, const u64* cw_v, std::size_t vstride,
                               const u64* cw_final, u64 x, Vec v) {
   const int L = kL > 0 ? kL : L_rt;
+  SECINFER_UNROLL
   for (int j = 0; j < L; ++j) v[j] = 0;
   Block s = root;
   int t = party;
@@ -108,6 +112,7 @@ SECINFER_HD void dcf_eval_one(const Prg& prg, int n, u64 out_mask, int L_rt, int
   }
   prg.convert_vec(s, L, out_mask,
                   [&](int j, u64 e) { v[j] += signed_by(party, e + (t ? cw_final[j] : 0)); });
+  SECINFER_UNROLL
   for (int j = 0; j < L; ++j) v[j] &= out_mask;
 }
 

@@ -40,6 +40,8 @@ void dpf_eval_device(const DpfKeysView& keys, const u64* x, u64* out, cudaStream
 
 void dpf_eval_cuda(const DpfKeys& keys, std::span<const u64> x, std::span<u64> out,
                    const KernelConfig& cfg) {
+  dpf_check_keys(keys);
+  check_range("dpf_eval_cuda", "x", x, keys.shape.in_bits);
   if (x.size() != keys.count || out.size() != keys.count)
     throw std::invalid_argument("dpf_eval_cuda: " + std::to_string(keys.count) + " keys but " +
                                 std::to_string(x.size()) + " inputs and " +

@@ -55,17 +55,8 @@ std::pair<DpfKeys, DpfKeys> dpf_gen_cuda(DpfShape shape, std::span<const u64> al
   if (alpha.size() != beta.size())
     throw std::invalid_argument("dpf_gen_cuda: " + std::to_string(alpha.size()) + " alphas but " +
                                 std::to_string(beta.size()) + " betas");
-  const u64 in_mask = ring_mask(shape.in_bits), out_mask = ring_mask(shape.out_bits);
-  for (std::size_t k = 0; k < alpha.size(); ++k) {
-    if ((alpha[k] & ~in_mask) != 0)
-      throw std::invalid_argument("dpf_gen_cuda: alpha[" + std::to_string(k) + "] = " +
-                                  std::to_string(alpha[k]) + " is outside the " +
-                                  std::to_string(shape.in_bits) + "-bit domain");
-    if ((beta[k] & ~out_mask) != 0)
-      throw std::invalid_argument("dpf_gen_cuda: beta[" + std::to_string(k) + "] = " +
-                                  std::to_string(beta[k]) + " is outside Z_2^" +
-                                  std::to_string(shape.out_bits));
-  }
+  check_range("dpf_gen_cuda", "alpha", alpha, shape.in_bits);
+  check_range("dpf_gen_cuda", "beta", beta, shape.out_bits);
   const std::size_t count = alpha.size();
   Stream s;
   DeviceBuffer<u64> da(count), db(count);

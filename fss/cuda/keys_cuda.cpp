@@ -38,14 +38,27 @@ void check_dpf_shape(const char* what, DpfShape shape) {
                                 std::to_string(shape.out_bits) + " is outside [1, 64]");
 }
 
+void check_range(const char* what, const char* name, std::span<const u64> v, int bits) {
+  const u64 mask = ring_mask(bits);
+  u64 high = 0;
+  for (const u64 x : v) high |= x & ~mask;
+  if (high == 0) return;
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (v[i] & ~mask)
+      throw std::invalid_argument(std::string(what) + ": " + name + "[" + std::to_string(i) +
+                                  "] = " + std::to_string(v[i]) + " does not fit in " +
+                                  std::to_string(bits) + " bits");
+}
+
 void check_dcf_shape(const char* what, DcfShape shape) {
   if (shape.in_bits < 1 || shape.in_bits > 64 || shape.out_bits < 1 || shape.out_bits > 64 ||
-      shape.payload_len < 1)
+      shape.payload_len < 1 || shape.payload_len > kDcfMaxPayload)
     throw std::invalid_argument(std::string(what) + ": DCF shape n = " +
                                 std::to_string(shape.in_bits) + ", m = " +
                                 std::to_string(shape.out_bits) + ", L = " +
                                 std::to_string(shape.payload_len) +
-                                ": need n, m in [1, 64] and L >= 1");
+                                ": need n, m in [1, 64] and L in [1, " +
+                                std::to_string(kDcfMaxPayload) + "]");
 }
 
 DpfKeyPairDevice::DpfKeyPairDevice(DpfShape s, std::size_t c)

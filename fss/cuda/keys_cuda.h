@@ -95,8 +95,11 @@ DcfKeysDevice upload(const DcfKeys& keys, cudaStream_t stream = nullptr);
 DpfKeys download(const DpfKeysView& keys, cudaStream_t stream = nullptr);
 DcfKeys download(const DcfKeysView& keys, cudaStream_t stream = nullptr);
 
-// Shape checks shared by every entry point (std::invalid_argument naming the problem).
+// Checks shared by every entry point (std::invalid_argument naming the problem). The host
+// convenience functions also run fss::dpf_check_keys / fss::dcf_check_keys, as the CPU does.
 void check_dpf_shape(const char* what, DpfShape shape);
 void check_dcf_shape(const char* what, DcfShape shape);
+// Every v[i] < 2^bits.
+void check_range(const char* what, const char* name, std::span<const u64> v, int bits);
 
 }  // namespace secinfer::fss::cuda

@@ -29,6 +29,7 @@ struct FixedPrg {
   template <class F>
   SECINFER_HD void convert_vec(Block blk, int L, u64 mask, F&& f) const {
     f(0, blk.hi & mask);
+    SECINFER_UNROLL
     for (int j = 1; j < L; j += 2) {
       const Block c = convert_pair(blk, static_cast<u64>((j + 1) / 2));
       f(j, c.lo & mask);

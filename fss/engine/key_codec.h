@@ -1,12 +1,10 @@
-// Exact serialisation of DPF / DCF key batches (docs/design/fss-core.md "Key sizes"): each key is
-// packed bit by bit in the order root (128), then per level cw_seed (128), cw_tL, cw_tR (1 + 1),
-// cw_v (L * m, DCF only), then cw_out (m, DPF) or cw_final (L * m, DCF), and padded to whole bytes:
-// ceil(dpf_key_bits / 8) or ceil(dcf_key_bits / 8) bytes per key, nothing else (shape and count
-// are known to the reader from the gate's record header and parameters).
+// DPF / DCF key batches on a key stream, in the FSS core's versioned format (fss/key_io.h: a
+// 48-byte header with shape, count and a CRC-32C, then count keys of exactly ceil(key_bits / 8)
+// bytes, docs/design/fss-core.md "Key sizes"). Reading checks the header against the shape, count
+// and party the gate expects, so a foreign or shifted stream fails with a clear message.
 #pragma once
 
 #include <cstdint>
-#include <vector>
 
 #include "fss/dcf.h"
 #include "fss/dpf.h"
@@ -14,8 +12,11 @@
 
 namespace secinfer::fss::engine {
 
+// Bytes of one key, and of a batch of `count` keys including the batch header.
 std::size_t dcf_key_bytes(DcfShape shape);
 std::size_t dpf_key_bytes(DpfShape shape);
+std::size_t dcf_batch_bytes(DcfShape shape, std::size_t count);
+std::size_t dpf_batch_bytes(DpfShape shape, std::size_t count);
 
 void write_dcf_keys(KeyWriter& w, const DcfKeys& k);
 DcfKeys read_dcf_keys(KeyReader& r, DcfShape shape, std::size_t count, int party);

@@ -53,26 +53,31 @@ Ops::Region::~Region() {
   }
 }
 
-Tensor Ops::gelu(const Tensor& a) { return unary(gates().gelu, a, {}); }
-Tensor Ops::silu(const Tensor& a) { return unary(gates().silu, a, {}); }
-Tensor Ops::nexp(const Tensor& a) { return unary(gates().nexp, a, {}); }
-Tensor Ops::inverse(const Tensor& a, std::size_t cols) {
-  GateArgs args;
-  args.cols = cols;
-  return unary(gates().inverse, a, args);
-}
-Tensor Ops::rsqrt(const Tensor& a, std::size_t cols) {
-  GateArgs args;
-  args.cols = cols;
-  return unary(gates().rsqrt, a, args);
-}
-
 namespace {
 [[noreturn]] void missing(const GateSuite& s, const char* what) {
   throw std::logic_error(std::string("the '") + std::string(s.name) + "' gate suite has no " +
                          what + " yet: implement it or pick another --system");
 }
+const UnaryGate& need(const GateSuite& s, const UnaryGate& g, const char* what) {
+  if (!g.provided()) missing(s, what);
+  return g;
+}
 }  // namespace
+
+Tensor Ops::gelu(const Tensor& a) { return unary(need(gates(), gates().gelu, "gelu"), a, {}); }
+Tensor Ops::silu(const Tensor& a) { return unary(need(gates(), gates().silu, "silu"), a, {}); }
+Tensor Ops::nexp(const Tensor& a) { return unary(need(gates(), gates().nexp, "nexp"), a, {}); }
+Tensor Ops::inverse(const Tensor& a, std::size_t cols) {
+  GateArgs args;
+  args.cols = cols;
+  return unary(need(gates(), gates().inverse, "inverse"), a, args);
+}
+Tensor Ops::rsqrt(const Tensor& a, std::size_t cols) {
+  GateArgs args;
+  args.cols = cols;
+  return unary(need(gates(), gates().rsqrt, "rsqrt"), a, args);
+}
+
 
 Tensor Ops::softmax(const Tensor& a, std::size_t cols, bool causal) {
   if (!gates().softmax) missing(gates(), "softmax");

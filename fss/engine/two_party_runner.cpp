@@ -47,7 +47,8 @@ void PartyContext::online(const std::function<void()>& f) {
 namespace {
 
 std::string key_path(const TwoPartyOptions& opt, int party) {
-  return (std::filesystem::path(opt.key_dir) / ("p" + std::to_string(party) + ".keys")).string();
+  std::string name = party == 0 ? "p0.keys" : "p1.keys";
+  return (std::filesystem::path(opt.key_dir) / name).string();
 }
 
 KeyFileHeader header(const TwoPartyOptions& opt, int party) {

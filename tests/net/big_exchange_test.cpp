@@ -46,9 +46,9 @@ TEST_CASE("exchange of 256 MiB both ways at once completes (no deadlock), data i
       ok = matches(theirs, static_cast<std::uint64_t>(1 - p) + 1);
     };
   };
-  auto out = testing::run_pair(testing::hello_for(0), testing::hello_for(1), party(0, ok0),
-                               party(1, ok1),
-                               Timeouts{std::chrono::seconds(10), std::chrono::seconds(120)});
+  auto out =
+      testing::run_pair(testing::hello_for(0), testing::hello_for(1), party(0, ok0), party(1, ok1),
+                        Timeouts{std::chrono::seconds(10), std::chrono::seconds(120)});
   INFO(testing::message_of(out.e0) << " / " << testing::message_of(out.e1));
   REQUIRE_FALSE(out.e0);
   REQUIRE_FALSE(out.e1);

@@ -1,9 +1,10 @@
 // Framing, size checks, timeouts and failures of net::Channel (over loopback, in one process).
+#include "net/channel.h"
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <random>
 
-#include "net/channel.h"
 #include "net_test_util.h"
 
 namespace secinfer::net {
@@ -193,7 +194,8 @@ TEST_CASE("peer closing its channel during a large exchange gives a NetError", "
 }
 
 TEST_CASE("handshake refuses a peer with the same party id, on both sides", "[net]") {
-  auto out = run_pair(hello_for(0, 1, "A"), hello_for(0, 1, "B"), [](Channel&) {}, [](Channel&) {});
+  auto out = run_pair(
+      hello_for(0, 1, "A"), hello_for(0, 1, "B"), [](Channel&) {}, [](Channel&) {});
   for (const auto& m : {message_of(out.e0), message_of(out.e1)}) {
     INFO(m);
     CHECK(m.find("both sides claim to be party 0") != std::string::npos);
@@ -204,9 +206,9 @@ TEST_CASE("handshake refuses a peer with the same party id, on both sides", "[ne
 }
 
 TEST_CASE("handshake refuses a different configuration hash, on both sides", "[net]") {
-  auto out = run_pair(hello_for(0, 1, "model=bert-base seq=128"),
-                      hello_for(1, 2, "model=bert-base seq=512"), [](Channel&) {},
-                      [](Channel&) {});
+  auto out = run_pair(
+      hello_for(0, 1, "model=bert-base seq=128"), hello_for(1, 2, "model=bert-base seq=512"),
+      [](Channel&) {}, [](Channel&) {});
   for (const auto& m : {message_of(out.e0), message_of(out.e1)}) {
     INFO(m);
     CHECK(m.find("different configurations") != std::string::npos);
@@ -218,7 +220,8 @@ TEST_CASE("handshake refuses a different configuration hash, on both sides", "[n
 TEST_CASE("handshake refuses a different protocol version, on both sides", "[net]") {
   Hello h1 = hello_for(1);
   h1.protocol_version = 99;
-  auto out = run_pair(hello_for(0), h1, [](Channel&) {}, [](Channel&) {});
+  auto out = run_pair(
+      hello_for(0), h1, [](Channel&) {}, [](Channel&) {});
   for (const auto& m : {message_of(out.e0), message_of(out.e1)}) {
     INFO(m);
     CHECK(m.find("protocol version mismatch") != std::string::npos);
@@ -334,7 +337,8 @@ TEST_CASE("parse_endpoint accepts HOST:PORT and rejects the rest", "[net]") {
   CHECK(parse_endpoint("example.org:1").host == "example.org");
   CHECK(parse_endpoint("[::1]:65535").host == "::1");
   CHECK(parse_endpoint("[::1]:65535").port == 65535);
-  for (const char* bad : {"", "host", "host:", ":7000", "host:0", "host:65536", "host:7x", "[::1"}) {
+  for (const char* bad :
+       {"", "host", "host:", ":7000", "host:0", "host:65536", "host:7x", "[::1"}) {
     INFO(bad);
     CHECK_THROWS_AS(parse_endpoint(bad), NetError);
   }

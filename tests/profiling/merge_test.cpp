@@ -67,6 +67,32 @@ bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
 
+// Runs ../shared/tools/check_breakdown.py (or $SECINFER_CHECK_BREAKDOWN) on a merged file and
+// expects it to pass; skips with a warning where python3 or the tool is missing.
+void check_with_tool(const fs::path& merged, const std::string& args) {
+  const char* override_tool = std::getenv("SECINFER_CHECK_BREAKDOWN");
+  const fs::path tool = override_tool
+                            ? fs::path(override_tool)
+                            : kRepo.parent_path() / "shared" / "tools" / "check_breakdown.py";
+  if (std::system("python3 --version > /dev/null 2>&1") != 0) {
+    WARN("python3 not found: skipping the check_breakdown.py check");
+    return;
+  }
+  if (!fs::exists(tool)) {
+    WARN("check_breakdown.py not found at " << tool << ": skipping (set SECINFER_CHECK_BREAKDOWN)");
+    return;
+  }
+  const fs::path out = merged.parent_path() / "check.txt";
+  const std::string cmd = "python3 '" + tool.string() + "' '" + merged.string() + "' " + args +
+                          " > '" + out.string() + "' 2>&1";
+  const int rc = std::system(cmd.c_str());
+  std::ifstream in(out);
+  const std::string said((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  INFO("check_breakdown.py: " << said);
+  CHECK(rc == 0);
+  CHECK(contains(said, "ok:"));
+}
+
 }  // namespace
 
 TEST_CASE("merge: hand-written fixture logs follow the SPEC section 3 rules") {
@@ -137,6 +163,11 @@ TEST_CASE("merge: hand-written fixture logs follow the SPEC section 3 rules") {
   CHECK(m["offline_scopes"][0]["key_bytes"] == json({{"p0", 400}, {"p1", 500}}));
   CHECK(m["environment"]["p1"]["host"] == "fixture-host-1");
   CHECK_FALSE(m.contains("padding_warning"));
+
+  const fs::path dir = temp_dir("fixture");
+  std::ofstream(dir / "breakdown_merged.json") << m.dump(2);
+  check_with_tool(dir / "breakdown_merged.json", "--need Linear --need nexp");
+  fs::remove_all(dir);
 
   // Order of the arguments does not matter.
   const json swapped = prof::merge_party_logs(fixture("p1.json"), fixture("p0.json"));
@@ -402,25 +433,6 @@ TEST_CASE("merge: a synthetic two-recorder run passes check_breakdown.py") {
   std::ofstream(merged) << m.dump(2);
   INFO(prof::format_breakdown_table(m));
 
-  const char* override_tool = std::getenv("SECINFER_CHECK_BREAKDOWN");
-  const fs::path tool = override_tool
-                            ? fs::path(override_tool)
-                            : kRepo.parent_path() / "shared" / "tools" / "check_breakdown.py";
-  if (std::system("python3 --version > /dev/null 2>&1") != 0) {
-    WARN("python3 not found: skipping the check_breakdown.py check");
-  } else if (!fs::exists(tool)) {
-    WARN("check_breakdown.py not found at " << tool << ": skipping (set SECINFER_CHECK_BREAKDOWN)");
-  } else {
-    const fs::path out = dir / "check.txt";
-    const std::string cmd = "python3 '" + tool.string() + "' '" + merged.string() +
-                            "' --need Linear --need Softmax --need nexp --need Misc > '" +
-                            out.string() + "' 2>&1";
-    const int rc = std::system(cmd.c_str());
-    std::ifstream in(out);
-    const std::string said((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    INFO("check_breakdown.py: " << said);
-    CHECK(rc == 0);
-    CHECK(contains(said, "ok:"));
-  }
+  check_with_tool(merged, "--need Linear --need Softmax --need nexp --need Misc");
   fs::remove_all(dir);
 }

@@ -31,25 +31,34 @@ Widths widths(int n, int f, const ReluSubLutParams& p, const char* what) {
                                 std::to_string(p.table.size()) + " entries, expected 2^" +
                                 std::to_string(p.clip_bits));
   if (f < 7)
-    throw std::invalid_argument(std::string(what) + ": needs at least 7 fractional bits (the "
-                                "table index is |x| at scale 6), got " + std::to_string(f));
+    throw std::invalid_argument(std::string(what) +
+                                ": needs at least 7 fractional bits (the "
+                                "table index is |x| at scale 6), got " +
+                                std::to_string(f));
   const int bt = relu_sub_lut_trunc_bits(n, f);
   if (bt < p.clip_bits + 2)
     throw std::invalid_argument(std::string(what) + ": ring of " + std::to_string(n) +
                                 " bits with f = " + std::to_string(f) + " leaves " +
-                                std::to_string(bt) + " bits after truncation to scale 6, fewer than "
-                                "clip + 2 = " + std::to_string(p.clip_bits + 2) +
-                                "; use a wider ring");
+                                std::to_string(bt) +
+                                " bits after truncation to scale 6, fewer than "
+                                "clip + 2 = " +
+                                std::to_string(p.clip_bits + 2) + "; use a wider ring");
   return Widths{n, f, f - 6, bt, p.clip_bits, (u64{1} << p.clip_bits) - 1};
 }
 
 // SIGMA's mux table (gpu_gelu.cu linFunc), indexed by j = 2 ic + drelu: clipped = lin0 + lin1 xt.
-std::array<u64, 4> lin0(const Widths& w) { return {w.max, w.max, 0, 0}; }
-std::array<u64, 4> lin1(const Widths& w) { return {0, 0, ring_mask(w.clip), 1}; }  // 0, 0, -1, 1
+std::array<u64, 4> lin0(const Widths& w) {
+  return {w.max, w.max, 0, 0};
+}
+std::array<u64, 4> lin1(const Widths& w) {
+  return {0, 0, ring_mask(w.clip), 1};
+}  // 0, 0, -1, 1
 
 }  // namespace
 
-int relu_sub_lut_trunc_bits(int n, int frac_bits) { return n - 2 * frac_bits + 7; }
+int relu_sub_lut_trunc_bits(int n, int frac_bits) {
+  return n - 2 * frac_bits + 7;
+}
 
 void relu_sub_lut_clear(const engine::ClearCtx& ctx, const ReluSubLutParams& p,
                         std::span<const u64> x, std::span<u64> y) {
@@ -60,18 +69,20 @@ void relu_sub_lut_clear(const engine::ClearCtx& ctx, const ReluSubLutParams& p,
   for (std::size_t i = 0; i < x.size(); ++i) {
     const u64 xi = ctx.ring.reduce(x[i]);
     const u64 xt = static_cast<u64>(ctx.ring.to_signed(xi) >> w.shift) & mbt;  // step 1
-    const u64 drelu = 1 ^ nl::msb_of(xt, w.bt);                                 // step 2
-    const u64 ic = nl::sign_clear(xt, w.max + 1, w.bt) ^ nl::sign_clear(xt, (0 - w.max) & mbt, w.bt);
-    const std::size_t j = 2 * ic + drelu;                                       // step 3
+    const u64 drelu = 1 ^ nl::msb_of(xt, w.bt);                                // step 2
+    const u64 ic =
+        nl::sign_clear(xt, w.max + 1, w.bt) ^ nl::sign_clear(xt, (0 - w.max) & mbt, w.bt);
+    const std::size_t j = 2 * ic + drelu;  // step 3
     const u64 clipped = (l0[j] + l1[j] * xt) & mc;
-    y[i] = ctx.ring.sub(drelu ? xi : 0, p.table[clipped]);                      // step 4
+    y[i] = ctx.ring.sub(drelu ? xi : 0, p.table[clipped]);  // step 4
   }
 }
 
 void relu_sub_lut_keygen(engine::Dealer& d, const ReluSubLutParams& p, std::span<const u64> r_in,
                          std::span<u64> r_out) {
   const Widths w = widths(d.ring().bits, d.frac_bits(), p, "relu_sub_lut_keygen");
-  if (r_in.size() != r_out.size()) throw std::invalid_argument("relu_sub_lut_keygen: size mismatch");
+  if (r_in.size() != r_out.size())
+    throw std::invalid_argument("relu_sub_lut_keygen: size mismatch");
   const std::size_t N = r_in.size();
   // 1. TrWithSlack n -> bt bits.
   std::vector<u64> r_xt(N);
@@ -144,8 +155,12 @@ void relu_sub_lut_eval(engine::Party& party, const ReluSubLutParams& p, std::spa
   party.open(sel, yhat, w.n);
 }
 
-std::vector<u64> gelu_table(int frac_bits) { return relu_sub_gelu_table(8, frac_bits); }
-std::vector<u64> silu_table(int frac_bits) { return relu_sub_silu_table(10, frac_bits); }
+std::vector<u64> gelu_table(int frac_bits) {
+  return relu_sub_gelu_table(8, frac_bits);
+}
+std::vector<u64> silu_table(int frac_bits) {
+  return relu_sub_silu_table(10, frac_bits);
+}
 
 // GELU faces (nonlinear.h): reads no GateArgs field; input and output at scale frac_bits.
 void gelu_clear(const ClearCtx& ctx, const GateArgs&, std::span<const u64> x, std::span<u64> y) {
@@ -153,8 +168,7 @@ void gelu_clear(const ClearCtx& ctx, const GateArgs&, std::span<const u64> x, st
   relu_sub_lut_clear(ctx, ReluSubLutParams{8, t}, x, y);
 }
 
-void gelu_keygen(Dealer& dealer, const GateArgs&, std::span<const u64> r_in,
-                 std::span<u64> r_out) {
+void gelu_keygen(Dealer& dealer, const GateArgs&, std::span<const u64> r_in, std::span<u64> r_out) {
   const auto t = gelu_table(dealer.frac_bits());
   relu_sub_lut_keygen(dealer, ReluSubLutParams{8, t}, r_in, r_out);
 }

@@ -33,8 +33,8 @@
 namespace secinfer::fss::sigma {
 
 struct ReluSubLutParams {
-  int clip_bits = 8;            // 8 (GELU) or 10 (SiLU)
-  std::span<const u64> table;   // 2^clip_bits entries: ReLU(i/64) - act(i/64) at scale f
+  int clip_bits = 8;           // 8 (GELU) or 10 (SiLU)
+  std::span<const u64> table;  // 2^clip_bits entries: ReLU(i/64) - act(i/64) at scale f
 };
 
 // The truncated width bt of step 1 for ring width n and f fractional bits.

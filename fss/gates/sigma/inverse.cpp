@@ -17,7 +17,8 @@ struct InvWidths {
 
 InvWidths widths(int n, int f, std::size_t cols, const char* what) {
   if (cols == 0)
-    throw std::invalid_argument(std::string(what) + ": GateArgs::cols (number of summed terms, "
+    throw std::invalid_argument(std::string(what) +
+                                ": GateArgs::cols (number of summed terms, "
                                 "the softmax row length) must be set (> 0)");
   if (f < 7)
     throw std::invalid_argument(std::string(what) + ": needs frac_bits >= 7, got " +
@@ -30,8 +31,8 @@ InvWidths widths(int n, int f, std::size_t cols, const char* what) {
   const InvWidths w{f + k - 6, f - 6, k};
   if (w.in_bits > n)
     throw std::invalid_argument(std::string(what) + ": ring of " + std::to_string(n) +
-                                " bits is narrower than the row sum's " + std::to_string(w.in_bits) +
-                                " bits");
+                                " bits is narrower than the row sum's " +
+                                std::to_string(w.in_bits) + " bits");
   return w;
 }
 
@@ -87,8 +88,7 @@ void inverse_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
     trunc_slack_eval(party, TruncParams{w.shift, w.in_bits, w.k}, red, idx);
   else
     idx = red;
-  lut_idx_eval(party, w.k, party.ring().bits, inverse_lut(args.cols, party.frac_bits()), idx,
-               yhat);
+  lut_idx_eval(party, w.k, party.ring().bits, inverse_lut(args.cols, party.frac_bits()), idx, yhat);
 }
 
 }  // namespace secinfer::fss::sigma

@@ -6,7 +6,8 @@
 //  1. idx = floor((s mod 2^(f+L)) / 2^(f-6)) in Z_{2^k}: implicit reduction to f + L bits (local),
 //     then TrWithSlack f+L -> k bits by f - 6 (SIGMA: bin = scale + ceil(log2 FW), shift 6 at
 //     f = 12; exact since k = (f + L) - (f - 6)). idx is s at scale 6.
-//  2. y = T[idx], T(i) = 2^(6 + f) / i, T(0) = 2^(6 + f) / 2^k (a row sum of exactly cols * 2^f with
+//  2. y = T[idx], T(i) = 2^(6 + f) / i, T(0) = 2^(6 + f) / 2^k (a row sum of exactly cols * 2^f
+//  with
 //     cols = 2^L wraps to 0 and reads the right value), at scale f. 1 round.
 // Exact for s in [2^f, cols 2^f] (softmax row sums: the max term is exactly 2^f, every term is at
 // most 2^f); deterministic for any s.

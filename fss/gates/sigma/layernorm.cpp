@@ -124,8 +124,8 @@ void sumsq_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
 }
 
 const engine::UnaryGate& sumsq_gate() {
-  static const engine::UnaryGate g{"sumsq", "LayerNorm", "variance", &sumsq_clear, &sumsq_keygen,
-                                   &sumsq_eval};
+  static const engine::UnaryGate g{"sumsq",      "LayerNorm",   "variance",
+                                   &sumsq_clear, &sumsq_keygen, &sumsq_eval};
   return g;
 }
 
@@ -156,7 +156,7 @@ Tensor layernorm(Ops& ops, const Tensor& a, const Tensor& gamma, const Tensor& b
   }
   const Tensor d = ops.sub(x, ops.broadcast_rows(mu, cols));
   const Tensor v = sum_squares(ops, d, cols);  // "variance"
-  const Tensor q = ops.rsqrt(v, cols);          // "rsqrt"
+  const Tensor q = ops.rsqrt(v, cols);         // "rsqrt"
   Tensor out = normalise(ops, d, q, gamma, &beta, rows, cols);
   out.shape = a.shape;
   return out;

@@ -28,10 +28,8 @@ namespace secinfer::fss::sigma {
 // masked value 0, nothing opened). Key: 2 n-bit shares per element.
 void sumsq_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
                  std::span<u64> y);
-void sumsq_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
-                  std::span<u64> r_out);
-void sumsq_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
-                std::span<u64> yhat);
+void sumsq_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in, std::span<u64> r_out);
+void sumsq_eval(Party& party, const GateArgs& args, std::span<const u64> xhat, std::span<u64> yhat);
 // The gate as a UnaryGate bound to the "variance" scope.
 const engine::UnaryGate& sumsq_gate();
 

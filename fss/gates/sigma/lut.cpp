@@ -37,9 +37,9 @@ void check_sizes(std::size_t a, std::size_t b, const char* what) {
 int pre_shift(const GateArgs& args, int n, int k, const char* what) {
   const auto s = args.param;
   if (s < 0 || s + k > n)
-    throw std::invalid_argument(std::string(what) + ": pre-shift GateArgs::param = " +
-                                std::to_string(s) + " with a " + std::to_string(k) +
-                                "-bit table needs 0 <= shift <= n - k = " + std::to_string(n - k));
+    throw std::invalid_argument(
+        std::string(what) + ": pre-shift GateArgs::param = " + std::to_string(s) + " with a " +
+        std::to_string(k) + "-bit table needs 0 <= shift <= n - k = " + std::to_string(n - k));
   return static_cast<int>(s);
 }
 

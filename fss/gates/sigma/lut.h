@@ -46,10 +46,9 @@ void lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
                    std::span<const u64> idx_hat, std::span<u64> share, bool with_out_mask);
 
 // ---- The LUT gate, UnaryGate faces (gate.h) ----
-// GateArgs: table (2^table_bits entries, ring elements), table_bits = k, param = s >= 0 (pre-shift).
-// y = T[floor(x / 2^s) mod 2^k], x signed in Z_{2^n}; y in Z_{2^n}. Needs k <= n - s.
-void lut_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
-               std::span<u64> y);
+// GateArgs: table (2^table_bits entries, ring elements), table_bits = k, param = s >= 0
+// (pre-shift). y = T[floor(x / 2^s) mod 2^k], x signed in Z_{2^n}; y in Z_{2^n}. Needs k <= n - s.
+void lut_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x, std::span<u64> y);
 void lut_keygen(Dealer& dealer, const GateArgs& args, std::span<const u64> r_in,
                 std::span<u64> r_out);
 void lut_eval(Party& party, const GateArgs& args, std::span<const u64> xhat, std::span<u64> yhat);

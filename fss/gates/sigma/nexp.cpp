@@ -20,8 +20,10 @@ constexpr int kClipBits = 16;
 // be = n - f + 2: the width SIGMA compares x - P in (softmax's reducedBw).
 int compare_bits(int n, int f, const char* what) {
   if (f < 9 || f > 30)
-    throw std::invalid_argument(std::string(what) + ": needs 9 <= frac_bits <= 30 (16-bit input "
-                                "split into two bytes at scale f), got " + std::to_string(f));
+    throw std::invalid_argument(std::string(what) +
+                                ": needs 9 <= frac_bits <= 30 (16-bit input "
+                                "split into two bytes at scale f), got " +
+                                std::to_string(f));
   const int be = n - f + 2;
   if (be < kClipBits + 2 || 2 * f + 3 > n)
     throw std::invalid_argument(std::string(what) + ": ring of " + std::to_string(n) +
@@ -38,8 +40,12 @@ void check_sizes(std::size_t a, std::size_t b, const char* what) {
 
 }  // namespace
 
-std::vector<u64> nexp_lo_table(int frac_bits) { return nexp_table(8, frac_bits, frac_bits); }
-std::vector<u64> nexp_hi_table(int frac_bits) { return nexp_table(8, frac_bits - 8, frac_bits); }
+std::vector<u64> nexp_lo_table(int frac_bits) {
+  return nexp_table(8, frac_bits, frac_bits);
+}
+std::vector<u64> nexp_hi_table(int frac_bits) {
+  return nexp_table(8, frac_bits - 8, frac_bits);
+}
 
 void nexp_clear(const ClearCtx& ctx, const GateArgs&, std::span<const u64> x, std::span<u64> y) {
   const int n = ctx.ring.bits, f = ctx.frac_bits;
@@ -48,9 +54,9 @@ void nexp_clear(const ClearCtx& ctx, const GateArgs&, std::span<const u64> x, st
   const auto lo = nexp_lo_table(f), hi = nexp_hi_table(f);
   for (std::size_t i = 0; i < x.size(); ++i) {
     const u64 xi = ctx.ring.reduce(x[i]);
-    const u64 lt = nl::sign_clear(xi, kNexpClip, be);                        // x < P
-    const u64 c = lt ? (xi & ring_mask(kClipBits)) : kNexpClip;              // clip to 16 bits
-    const u64 prod = ctx.ring.mul(hi[c >> 8], lo[c & 0xFF]);                 // scale 2f
+    const u64 lt = nl::sign_clear(xi, kNexpClip, be);                          // x < P
+    const u64 c = lt ? (xi & ring_mask(kClipBits)) : kNexpClip;                // clip to 16 bits
+    const u64 prod = ctx.ring.mul(hi[c >> 8], lo[c & 0xFF]);                   // scale 2f
     y[i] = static_cast<u64>(ctx.ring.to_signed(prod) >> f) & ctx.ring.mask();  // floor
   }
 }

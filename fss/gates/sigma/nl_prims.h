@@ -18,13 +18,16 @@ namespace secinfer::fss::sigma::nl {
 using engine::Dealer;
 using engine::Party;
 
-inline u64 msb_of(u64 v, int bits) { return (v >> (bits - 1)) & 1; }
+inline u64 msb_of(u64 v, int bits) {
+  return (v >> (bits - 1)) & 1;
+}
 
 // ---- Sign bits from one DCF key (Boyle et al. 2021 section 4.1; SIGMA gpu_dpf_templates.h
 // evaluates one key at several points) ----
 // For a b-bit x masked with r: MSB(x - c) = MSB(u) ^ MSB(r) ^ [u mod 2^(b-1) < r mod 2^(b-1)] with
 // u = xhat - c mod 2^b (the borrow below the MSB). The dealer keys the DCF on b-1 bits at
-// alpha = r mod 2^(b-1) with a 1-bit output; MSB(r) goes into a shared correction bit of the caller.
+// alpha = r mod 2^(b-1) with a 1-bit output; MSB(r) goes into a shared correction bit of the
+// caller.
 
 // Writes the DCF keys (shape {b-1, 1, 1}, beta = 1). Needs b >= 2.
 void sign_dcf_keygen(Dealer& d, int b, std::span<const u64> r);
@@ -34,7 +37,9 @@ DcfKeys sign_dcf_read(Party& p, int b, std::size_t count);
 void sign_dcf_eval(const DcfKeys& keys, int party, int b, std::span<const u64> xhat, u64 c,
                    std::span<u64> out);
 // Cleartext: MSB((x - c) mod 2^b).
-inline u64 sign_clear(u64 x, u64 c, int b) { return msb_of((x - c) & ring_mask(b), b); }
+inline u64 sign_clear(u64 x, u64 c, int b) {
+  return msb_of((x - c) & ring_mask(b), b);
+}
 
 // ---- SIGMA's select, as shares (EzPC GPU-MPC gpu_select.cu) ----
 // y = d ? (x - p) : 0, plus q, in Z_{2^bits}; d a masked bit (dhat = d ^ r_d), x masked with r_x

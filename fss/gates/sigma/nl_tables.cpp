@@ -23,7 +23,9 @@ void check_frac(int frac, const char* what) {
 }
 
 // SIGMA converts with a C cast T(double): truncation toward zero. All our entries are >= 0.
-u64 to_entry(double v) { return v <= 0.0 ? 0 : static_cast<u64>(v); }
+u64 to_entry(double v) {
+  return v <= 0.0 ? 0 : static_cast<u64>(v);
+}
 
 }  // namespace
 
@@ -77,11 +79,11 @@ std::vector<u64> rsqrt_table(u64 extradiv, int frac_bits) {
   check_frac(2 * frac_bits, "rsqrt_table");
   std::vector<u64> t(std::size_t{1} << 13);
   for (std::size_t i = 0; i < t.size(); ++i) {
-    const int k = static_cast<int>(i % 64);   // exponent, low 6 bits
+    const int k = static_cast<int>(i % 64);        // exponent, low 6 bits
     const double m = static_cast<double>(i >> 6);  // mantissa, high 7 bits
     const double val = (m + 128.0) * std::ldexp(1.0, k - 7);
-    t[i] = to_entry(std::ldexp(1.0, 2 * frac_bits) /
-                    std::sqrt(val / static_cast<double>(extradiv)));
+    t[i] =
+        to_entry(std::ldexp(1.0, 2 * frac_bits) / std::sqrt(val / static_cast<double>(extradiv)));
   }
   return t;
 }

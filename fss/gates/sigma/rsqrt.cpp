@@ -19,7 +19,8 @@ constexpr int kTopBits = 8;    // leading one + 7 mantissa bits
 
 void check(int n, std::size_t cols, const char* what) {
   if (cols == 0)
-    throw std::invalid_argument(std::string(what) + ": GateArgs::cols (the row length the "
+    throw std::invalid_argument(std::string(what) +
+                                ": GateArgs::cols (the row length the "
                                 "variance divides by) must be set (> 0)");
   if (n < 16)
     throw std::invalid_argument(std::string(what) + ": ring of " + std::to_string(n) +

@@ -8,8 +8,7 @@ void silu_clear(const ClearCtx& ctx, const GateArgs&, std::span<const u64> x, st
   relu_sub_lut_clear(ctx, ReluSubLutParams{10, t}, x, y);
 }
 
-void silu_keygen(Dealer& dealer, const GateArgs&, std::span<const u64> r_in,
-                 std::span<u64> r_out) {
+void silu_keygen(Dealer& dealer, const GateArgs&, std::span<const u64> r_in, std::span<u64> r_out) {
   const auto t = silu_table(dealer.frac_bits());
   relu_sub_lut_keygen(dealer, ReluSubLutParams{10, t}, r_in, r_out);
 }

@@ -110,9 +110,9 @@ Tensor softmax(Ops& ops, const Tensor& a, std::size_t cols, bool causal) {
   const int f = ops.frac_bits();
   if (!causal) {
     const Tensor x = make({rows, cols}, a.data);
-    const Tensor m = ops.max_last(x, cols);                 // "max"
+    const Tensor m = ops.max_last(x, cols);                    // "max"
     const Tensor d = ops.sub(ops.broadcast_rows(m, cols), x);  // max - x (local)
-    const Tensor e = ops.nexp(d);                           // "nexp"
+    const Tensor e = ops.nexp(d);                              // "nexp"
     Tensor s;
     {
       Ops::Region r(ops, "sum");

@@ -1,0 +1,168 @@
+// Batch DCF evaluation on the GPU, two work splits (cfg.dcf_lanes, compared in docs/perf.md):
+//  1: a thread per key (dcf_core.h): per level G_c and G_{2+c} on the same seed, then ConvertVec.
+//  2: a lane pair per key: per level lane 0 computes G_c (the next seed) while lane 1 computes
+//     G_{2+c} (the payload block), they swap results by shuffle, lane 1 accumulates V. Half the
+//     latency per key, the same AES count.
+// Payloads of L <= 4 accumulate in registers; longer ones in the output row (thread per key only).
+#include <stdexcept>
+#include <string>
+
+#include "fss/cuda/dcf_core.h"
+#include "fss/cuda/dcf_cuda.h"
+#include "fss/cuda/device_buffer.h"
+#include "fss/cuda/kernel_util.cuh"
+
+namespace secinfer::fss::cuda {
+namespace {
+
+template <class Tab, int kL>
+__global__ void __launch_bounds__(512)
+    dcf_eval_kernel(DcfKeysView keys, const u64* x, u64* out) {
+  const BlockAes<Tab> b = block_aes_setup<Tab>();
+  const FixedPrg<Tab> prg = b.prg();
+  const u64 mask = ring_mask(keys.shape.out_bits);
+  const int L = kL > 0 ? kL : keys.shape.payload_len;
+  const std::size_t vstride = keys.count * L;
+  for (std::size_t k = global_thread(); k < keys.count; k += grid_threads()) {
+    const std::size_t kl = k * static_cast<std::size_t>(L);
+    if constexpr (kL > 0) {
+      RegVec<kL> v{};
+      dcf_eval_one<kL>(prg, keys.shape.in_bits, mask, L, keys.party, keys.root[k],
+                       keys.cw_seed + k, keys.cw_t + k, keys.count, keys.cw_v + kl, vstride,
+                       keys.cw_final + kl, x[k], v);
+      SECINFER_UNROLL
+      for (int j = 0; j < kL; ++j) out[kl + j] = v[j];
+    } else {
+      dcf_eval_one<0>(prg, keys.shape.in_bits, mask, L, keys.party, keys.root[k],
+                      keys.cw_seed + k, keys.cw_t + k, keys.count, keys.cw_v + kl, vstride,
+                      keys.cw_final + kl, x[k], MemVec{out + kl});
+    }
+  }
+}
+
+__device__ __forceinline__ Block shfl_xor_block(Block v, int mask) {
+  return Block{__shfl_xor_sync(0xffffffffu, v.lo, mask), __shfl_xor_sync(0xffffffffu, v.hi, mask)};
+}
+
+template <class Tab, int kL>
+__global__ void __launch_bounds__(512)
+    dcf_eval_pair_kernel(DcfKeysView keys, const u64* x, u64* out) {
+  const BlockAes<Tab> b = block_aes_setup<Tab>();
+  const FixedPrg<Tab> prg = b.prg();
+  const u64 mask = ring_mask(keys.shape.out_bits);
+  const int n = keys.shape.in_bits;
+  const int party = keys.party;
+  const std::size_t vstride = keys.count * kL;
+  const unsigned lane = threadIdx.x & 31;
+  const int q = static_cast<int>(lane & 1);
+  const std::size_t total = keys.count * 2;
+  for (std::size_t wbase = global_thread() - lane; wbase < total; wbase += grid_threads()) {
+    const std::size_t w = wbase + lane;
+    const bool valid = w < total;
+    const std::size_t k = valid ? (w >> 1) : 0;  // idle lanes shadow key 0 for the shuffles
+    const std::size_t kl = k * kL;
+    const u64 xk = x[k];
+    Block s = keys.root[k];
+    int t = party;
+    RegVec<kL> v{};
+    SECINFER_UNROLL
+    for (int j = 0; j < kL; ++j) v[j] = 0;
+    for (int i = 0; i < n; ++i) {
+      const int c = path_bit(xk, n, i);
+      const Block mine = prg.g(c + 2 * q, s);  // lane 0: G_c, lane 1: G_{2+c}
+      const Block other = shfl_xor_block(mine, 1);
+      const Block e = q ? other : mine;
+      if (q) {
+        const u64* cwv = keys.cw_v + i * vstride + kl;
+        prg.convert_vec(mine, kL, mask,
+                        [&](int j, u64 el) { v[j] += signed_by(party, el + (t ? cwv[j] : 0)); });
+      }
+      int tn = e.lsb();
+      Block sn = e.clear_lsb();
+      if (t) {
+        sn ^= keys.cw_seed[i * keys.count + k];
+        tn ^= (keys.cw_t[i * keys.count + k] >> c) & 1;
+      }
+      s = sn;
+      t = tn;
+    }
+    if (q && valid) {
+      const u64* cwf = keys.cw_final + kl;
+      prg.convert_vec(s, kL, mask,
+                      [&](int j, u64 el) { v[j] += signed_by(party, el + (t ? cwf[j] : 0)); });
+      SECINFER_UNROLL
+      for (int j = 0; j < kL; ++j) out[kl + j] = v[j] & mask;
+    }
+  }
+}
+
+template <int kL>
+void launch_eval(const DcfKeysView& keys, const u64* x, u64* out, cudaStream_t stream,
+                 const KernelConfig& cfg) {
+  const std::string info = shape_info(keys.shape.in_bits, keys.shape.out_bits, keys.count) +
+                           " L=" + std::to_string(keys.shape.payload_len);
+  if (cfg.dcf_lanes == 2) {
+    if constexpr (kL > 0) {
+      using Tab = DefaultTab;
+      auto k = dcf_eval_pair_kernel<Tab, kL>;
+      const unsigned grid = plan_grid<Tab>(k, cfg, keys.count * 2, "dcf_eval_pair_kernel");
+      k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, x, out);
+      CUDA_CHECK_LAUNCH("dcf_eval_pair_kernel", info);
+      return;
+    } else {
+      throw std::invalid_argument("dcf_eval_device: dcf_lanes = 2 is built for L <= 4, not L = " +
+                                  std::to_string(keys.shape.payload_len));
+    }
+  }
+  if (cfg.dcf_lanes != 1)
+    throw std::invalid_argument("dcf_eval_device: dcf_lanes " + std::to_string(cfg.dcf_lanes) +
+                                " must be 1 or 2");
+  with_aes_variant(cfg.aes, [&](auto tab) {
+    using Tab = decltype(tab);
+    auto k = dcf_eval_kernel<Tab, kL>;
+    const unsigned grid = plan_grid<Tab>(k, cfg, keys.count, "dcf_eval_kernel");
+    k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, x, out);
+    CUDA_CHECK_LAUNCH("dcf_eval_kernel", info);
+  });
+}
+
+}  // namespace
+
+void dcf_eval_device(const DcfKeysView& keys, const u64* x, u64* out, cudaStream_t stream,
+                     const KernelConfig& cfg) {
+  check_dcf_shape("dcf_eval_device", keys.shape);
+  if (keys.count == 0) return;
+  switch (keys.shape.payload_len) {
+    case 1:
+      return launch_eval<1>(keys, x, out, stream, cfg);
+    case 2:
+      return launch_eval<2>(keys, x, out, stream, cfg);
+    case 3:
+      return launch_eval<3>(keys, x, out, stream, cfg);
+    case 4:
+      return launch_eval<4>(keys, x, out, stream, cfg);
+    default:
+      return launch_eval<0>(keys, x, out, stream, cfg);
+  }
+}
+
+void dcf_eval_cuda(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out,
+                   const KernelConfig& cfg) {
+  dcf_check_keys(keys);
+  check_range("dcf_eval_cuda", "x", x, keys.shape.in_bits);
+  const auto L = static_cast<std::size_t>(keys.shape.payload_len);
+  if (x.size() != keys.count || out.size() != keys.count * L)
+    throw std::invalid_argument("dcf_eval_cuda: " + std::to_string(keys.count) + " keys of L = " +
+                                std::to_string(L) + " need as many inputs and " +
+                                std::to_string(keys.count * L) + " outputs, got " +
+                                std::to_string(x.size()) + " and " + std::to_string(out.size()));
+  Stream s;
+  const DcfKeysDevice d = upload(keys, s.get());
+  DeviceBuffer<u64> dx(x.size()), dout(out.size());
+  dx.upload(x, s.get());
+  dcf_eval_device(d.view(), dx.data(), dout.data(), s.get(), cfg);
+  dout.download(out, s.get());
+  s.sync();
+}
+
+}  // namespace secinfer::fss::cuda

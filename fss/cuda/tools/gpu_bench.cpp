@@ -1,0 +1,362 @@
+// gpu_bench: throughput of every CUDA FSS kernel on the device, against two ceilings measured on
+// the same GPU: a pure AES kernel (counter blocks under one fixed key, XOR-folded so it writes
+// almost nothing) and a device-to-device copy. For each primitive: elements/s, AES blocks/s
+// achieved (elements/s x AES calls per element), and that rate over the pure AES rate (the
+// primitive's AES bound; target >= 50%); for full-domain work and LUTs also the bytes-and-AES
+// bound max(AES / AES rate, bytes / copy bandwidth) and measured time over it (target <= 2).
+// Kernel time by CUDA events, median of several runs after a warm-up. Prints a table last.
+//   gpu_bench [--md FILE] [--quick]
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "fss/cuda/dcf_cuda.h"
+#include "fss/cuda/device_buffer.h"
+#include "fss/cuda/dpf_cuda.h"
+#include "fss/cuda/pack_cuda.h"
+#include "fss/cuda/prg_cuda.h"
+
+using namespace secinfer::fss;
+using namespace secinfer::fss::cuda;
+
+namespace {
+
+struct Row {
+  std::string name;
+  double elems_per_s = 0;
+  double aes_per_elem = 0;  // 0: not AES work
+  double aes_per_s = 0;
+  double aes_ratio = 0;     // aes_per_s / pure AES rate
+  double bound_ratio = 0;   // measured time / bytes-and-AES bound (0: not computed)
+  std::string note;
+};
+
+class Bench {
+ public:
+  explicit Bench(int reps) : reps_(reps) {
+    CUDA_CHECK(cudaEventCreate(&a_));
+    CUDA_CHECK(cudaEventCreate(&b_));
+  }
+  ~Bench() {
+    cudaEventDestroy(a_);
+    cudaEventDestroy(b_);
+  }
+  // Median seconds of fn() on `stream` (one warm-up run first).
+  double time(cudaStream_t stream, const std::function<void()>& fn) {
+    fn();
+    CUDA_CHECK(cudaStreamSynchronize(stream));
+    std::vector<double> t;
+    for (int r = 0; r < reps_; ++r) {
+      CUDA_CHECK(cudaEventRecord(a_, stream));
+      fn();
+      CUDA_CHECK(cudaEventRecord(b_, stream));
+      CUDA_CHECK(cudaEventSynchronize(b_));
+      float ms = 0;
+      CUDA_CHECK(cudaEventElapsedTime(&ms, a_, b_));
+      t.push_back(ms * 1e-3);
+    }
+    std::sort(t.begin(), t.end());
+    return t[t.size() / 2];
+  }
+
+ private:
+  int reps_;
+  cudaEvent_t a_{}, b_{};
+};
+
+std::vector<u64> random_u64(std::mt19937_64& g, std::size_t n, int bits) {
+  std::vector<u64> v(n);
+  const u64 m = ring_mask(bits);
+  for (auto& x : v) x = g() & m;
+  return v;
+}
+
+DeviceBuffer<u64> to_dev(const std::vector<u64>& v, cudaStream_t s) {
+  DeviceBuffer<u64> d(v.size());
+  d.upload(std::span<const u64>(v), s);
+  return d;
+}
+
+std::string fmt(double v) {
+  char b[32];
+  if (v == 0) return "-";
+  if (v >= 1e9)
+    std::snprintf(b, sizeof b, "%.2fG", v / 1e9);
+  else if (v >= 1e6)
+    std::snprintf(b, sizeof b, "%.2fM", v / 1e6);
+  else if (v >= 1e3)
+    std::snprintf(b, sizeof b, "%.2fk", v / 1e3);
+  else
+    std::snprintf(b, sizeof b, "%.2f", v);
+  return b;
+}
+std::string pct(double r) {
+  if (r == 0) return "-";
+  char b[16];
+  std::snprintf(b, sizeof b, "%.0f%%", 100 * r);
+  return b;
+}
+std::string times(double r) {
+  if (r == 0) return "-";
+  char b[16];
+  std::snprintf(b, sizeof b, "%.2fx", r);
+  return b;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string md_path;
+  bool quick = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--md" && i + 1 < argc)
+      md_path = argv[++i];
+    else if (a == "--quick")
+      quick = true;
+    else {
+      std::fprintf(stderr, "usage: gpu_bench [--md FILE] [--quick]\n");
+      return 2;
+    }
+  }
+  try {
+    cudaDeviceProp prop{};
+    CUDA_CHECK(cudaGetDeviceProperties(&prop, 0));
+    int clock_khz = 0;
+    CUDA_CHECK(cudaDeviceGetAttribute(&clock_khz, cudaDevAttrClockRate, 0));
+    std::printf("gpu_bench: %s, %d SMs, %.0f MHz max SM clock, %.0f MiB\n", prop.name,
+                prop.multiProcessorCount, clock_khz / 1e3,
+                static_cast<double>(prop.totalGlobalMem) / (1 << 20));
+    std::fflush(stdout);
+    Bench bench(quick ? 3 : 7);
+    Stream st;
+    cudaStream_t s = st.get();
+    std::mt19937_64 g(12345);
+    std::vector<Row> rows;
+    const std::size_t N = std::size_t{1} << 20;
+
+    // ---- ceilings: copy bandwidth and pure AES, every table layout
+    double copy_bw = 0;
+    {
+      const std::size_t bytes = std::size_t{1} << 30;
+      DeviceBuffer<std::uint8_t> a(bytes), b(bytes);
+      CUDA_CHECK(cudaMemsetAsync(a.data(), 1, bytes, s));
+      const double t = bench.time(s, [&] {
+        CUDA_CHECK(cudaMemcpyAsync(b.data(), a.data(), bytes, cudaMemcpyDeviceToDevice, s));
+      });
+      copy_bw = 2.0 * bytes / t;
+      rows.push_back({"device copy 1 GiB (read+write bytes/s)", 0, 0, 0, 0, 0,
+                      fmt(copy_bw) + "B/s"});
+    }
+    double aes_rate[3] = {0, 0, 0};
+    const AesVariant variants[] = {AesVariant::kReplicatedTe0, AesVariant::kReplicatedTe4,
+                                   AesVariant::kPlainTe4};
+    {
+      const std::size_t threads = static_cast<std::size_t>(prop.multiProcessorCount) * 2048;
+      const u64 per = quick ? 128 : 512;
+      DeviceBuffer<Block> out(threads);
+      for (int vi = 0; vi < 3; ++vi)
+        for (const int unroll : {1, 4})
+          for (const int block : {256, 512}) {
+            KernelConfig cfg;
+            cfg.aes = variants[vi];
+            cfg.threads_per_block = block;
+            const double t = bench.time(
+                s, [&] { aes_throughput_device(threads, per, unroll, out.data(), s, cfg); });
+            const double rate = static_cast<double>(threads) * per / t;
+            aes_rate[vi] = std::max(aes_rate[vi], rate);
+            rows.push_back({std::string("pure AES [") + to_string(variants[vi]) + "] unroll " +
+                                std::to_string(unroll) + " block " + std::to_string(block),
+                            rate, 1, rate, 0, 0, ""});
+          }
+      for (int vi = 0; vi < 3; ++vi)
+        std::printf("pure AES %s: %.2f G blocks/s\n", to_string(variants[vi]), aes_rate[vi] / 1e9);
+      std::fflush(stdout);
+    }
+    const auto vidx = [&](AesVariant v) {
+      for (int i = 0; i < 3; ++i)
+        if (variants[i] == v) return i;
+      return 0;
+    };
+    const double aes_bound = aes_rate[vidx(kDefaultAesVariant)];
+    const auto add = [&](const std::string& name, double elems, double aes_per_elem, double t,
+                         AesVariant v = kDefaultAesVariant, double bound_s = 0,
+                         const std::string& note = "") {
+      Row r;
+      r.name = name;
+      r.elems_per_s = elems / t;
+      r.aes_per_elem = aes_per_elem;
+      r.aes_per_s = r.elems_per_s * aes_per_elem;
+      r.aes_ratio = aes_per_elem > 0 ? r.aes_per_s / aes_rate[vidx(v)] : 0;
+      r.bound_ratio = bound_s > 0 ? t / bound_s : 0;
+      r.note = note;
+      rows.push_back(r);
+      std::printf("%-58s %10s elem/s  %10s AES/s  %5s of AES bound %s\n", name.c_str(),
+                  fmt(r.elems_per_s).c_str(), fmt(r.aes_per_s).c_str(), pct(r.aes_ratio).c_str(),
+                  note.c_str());
+      std::fflush(stdout);
+    };
+
+    // ---- PRG-level kernels
+    {
+      const std::size_t n = std::size_t{1} << 24;
+      DeviceBuffer<Block> a(n), b(n);
+      CUDA_CHECK(cudaMemsetAsync(a.data(), 7, a.bytes(), s));
+      add("G_j batch (16 B in, 16 B out)", n, 1,
+          bench.time(s, [&] { prg_g_device(2, a.data(), b.data(), n, s); }));
+      add("SeededPrg counter mode (16 B out)", n, 1,
+          bench.time(s, [&] { seeded_prg_device(Block{1, 2}, 0, b.data(), n, s); }));
+      add("AES a key per block, on-the-fly schedule", n, 1,
+          bench.time(s, [&] { aes_encrypt_multikey_device(a.data(), a.data(), b.data(), n, s); }));
+      DeviceBuffer<u64> cv(n * 3);
+      add("ConvertVec m=64 L=3 (1 AES)", n, 1,
+          bench.time(s, [&] { convert_vec_device(a.data(), n, 64, 3, cv.data(), s); }));
+      for (const int bits : {1, 37, 64}) {
+        const std::size_t bytes = packed_bytes(n, bits);
+        DeviceBuffer<std::uint8_t> w(bytes);
+        DeviceBuffer<u64> back(n);
+        const double tp = bench.time(s, [&] { pack_bits_device(cv.data(), n, bits, w.data(), s); });
+        const double tu =
+            bench.time(s, [&] { unpack_bits_device(w.data(), n, bits, back.data(), s); });
+        const double moved = 8.0 * n + bytes;
+        add("pack " + std::to_string(bits) + "-bit", n, 0, tp, kDefaultAesVariant, moved / copy_bw,
+            fmt(moved / tp) + "B/s");
+        add("unpack " + std::to_string(bits) + "-bit", n, 0, tu, kDefaultAesVariant,
+            moved / copy_bw, fmt(moved / tu) + "B/s");
+      }
+    }
+
+    // ---- DPF
+    for (const int n : {16, 64}) {
+      const DpfShape shape{n, 64};
+      const std::vector<u64> alpha = random_u64(g, N, n), beta = random_u64(g, N, 64),
+                             x = random_u64(g, N, n);
+      DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s), dx = to_dev(x, s), out(N);
+      DpfKeyPairDevice keys(shape, N);
+      add("DPF keygen n=" + std::to_string(n) + " m=64 N=2^20", N,
+          static_cast<double>(dpf_gen_aes(n)),
+          bench.time(s, [&] { dpf_gen_device(da.data(), db.data(), Block{3, 4}, 0, keys, s); }));
+      for (const AesVariant v : variants) {
+        KernelConfig cfg;
+        cfg.aes = v;
+        add("DPF eval n=" + std::to_string(n) + " N=2^20 [" + to_string(v) + "]", N,
+            static_cast<double>(dpf_eval_aes(n)),
+            bench.time(s, [&] { dpf_eval_device(keys.view(0), dx.data(), out.data(), s, cfg); }),
+            v);
+      }
+    }
+
+    // ---- DCF
+    for (const int n : {16, 64})
+      for (const int L : {1, 3}) {
+        const DcfShape shape{n, 64, L};
+        const std::vector<u64> alpha = random_u64(g, N, n), beta = random_u64(g, N * L, 64),
+                               x = random_u64(g, N, n);
+        DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s), dx = to_dev(x, s),
+                          out(N * L);
+        DcfKeyPairDevice keys(shape, N);
+        const std::string sn = "n=" + std::to_string(n) + " L=" + std::to_string(L);
+        const int cv = L / 2;
+        add("DCF keygen " + sn + " N=2^20", N, 2.0 + n * (8.0 + 4 * cv) + 2 * cv,
+            bench.time(s, [&] { dcf_gen_device(da.data(), db.data(), Block{5, 6}, 0, keys, s); }));
+        const double aes = static_cast<double>(n) * (2 + cv) + cv;
+        for (const AesVariant v : variants) {
+          KernelConfig cfg;
+          cfg.aes = v;
+          add("DCF eval " + sn + " N=2^20 thread/key [" + to_string(v) + "]", N, aes,
+              bench.time(s, [&] { dcf_eval_device(keys.view(1), dx.data(), out.data(), s, cfg); }),
+              v);
+        }
+        KernelConfig pair;
+        pair.dcf_lanes = 2;
+        add("DCF eval " + sn + " N=2^20 lane pair/key", N, aes,
+            bench.time(s, [&] { dcf_eval_device(keys.view(1), dx.data(), out.data(), s, pair); }));
+      }
+
+    // ---- full domain and LUT (bytes-and-AES bound)
+    {
+      const int n = 16;
+      const std::size_t keys_n = 256, domain = std::size_t{1} << n;
+      const std::vector<u64> alpha = random_u64(g, keys_n, n), beta = random_u64(g, keys_n, 64);
+      DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s), out(keys_n * domain);
+      DpfKeyPairDevice keys(DpfShape{n, 64}, keys_n);
+      dpf_gen_device(da.data(), db.data(), Block{7, 8}, 0, keys, s);
+      const double aes = static_cast<double>(dpf_full_domain_aes(n));
+      const double bytes = 8.0 * domain + 16 + 17.0 * n + 8;
+      const double bound = keys_n * std::max(aes / aes_bound, bytes / copy_bw);
+      for (const int lanes : {-1, 0, 4, 8}) {
+        KernelConfig cfg;
+        cfg.lanes_log2 = lanes;
+        const int used = lanes < 0 ? auto_lanes_log2(n, keys_n, false) : lanes;
+        const double t = bench.time(s, [&] {
+          dpf_eval_full_domain_device(keys.view(0), 0, keys_n, out.data(), s, cfg);
+        });
+        add("DPF full domain n=16, 256 keys, lanes 2^" + std::to_string(used) +
+                (lanes < 0 ? " (auto)" : ""),
+            keys_n, aes, t, kDefaultAesVariant, bound, "bound " + fmt(keys_n / bound) + " keys/s");
+      }
+    }
+    for (const auto& [n, log2count] : {std::pair{8, 20}, std::pair{12, 16}, std::pair{16, 12}}) {
+      const std::size_t count = std::size_t{1} << log2count, domain = std::size_t{1} << n;
+      const std::vector<u64> alpha = random_u64(g, count, n), xh = random_u64(g, count, n),
+                             table = random_u64(g, domain, 64);
+      const std::vector<u64> ones(count, 1);
+      DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(ones, s), dx = to_dev(xh, s),
+                        dt = to_dev(table, s), out(count);
+      DpfKeyPairDevice keys(DpfShape{n, 64}, count);
+      dpf_gen_device(da.data(), db.data(), Block{9, 10}, 0, keys, s);
+      const double aes = static_cast<double>(dpf_full_domain_aes(n));
+      const double bytes = 16 + 17.0 * n + 8 + 8 + 8;  // key, xhat, out (table: L2-resident)
+      const double bound = count * std::max(aes / aes_bound, bytes / copy_bw) + 8.0 * domain / copy_bw;
+      for (const int lanes : {-1, 0, 5, 8}) {
+        if (lanes > n) continue;
+        KernelConfig cfg;
+        cfg.lanes_log2 = lanes;
+        const int used = lanes < 0 ? auto_lanes_log2(n, count, true) : lanes;
+        const double t = bench.time(s, [&] {
+          dpf_lut_eval_device(keys.view(0), dx.data(), dt.data(), out.data(), s, cfg);
+        });
+        add("DPF LUT 2^" + std::to_string(n) + " table, N=2^" + std::to_string(log2count) +
+                ", lanes 2^" + std::to_string(used) + (lanes < 0 ? " (auto)" : ""),
+            count, aes, t, kDefaultAesVariant, bound, "bound " + fmt(count / bound) + " elem/s");
+      }
+    }
+
+    // ---- the table
+    std::string md = "GPU: " + std::string(prop.name) + ", " +
+                     std::to_string(prop.multiProcessorCount) + " SMs. Pure AES (best of unroll " +
+                     "1/4, block 256/512): ";
+    for (int vi = 0; vi < 3; ++vi)
+      md += std::string(vi ? ", " : "") + to_string(variants[vi]) + " " + fmt(aes_rate[vi]) +
+            " blocks/s";
+    md += "; default " + std::string(to_string(kDefaultAesVariant)) + ". Copy " +
+          fmt(copy_bw) + "B/s (read + write).\n\n";
+    md += "| kernel | elements/s | AES/elem | AES blocks/s | of AES bound | time / bytes-and-AES "
+          "bound | note |\n|---|---|---|---|---|---|---|\n";
+    for (const Row& r : rows) {
+      char aes_pe[32];
+      std::snprintf(aes_pe, sizeof aes_pe, "%.0f", r.aes_per_elem);
+      md += "| " + r.name + " | " + fmt(r.elems_per_s) + " | " +
+            (r.aes_per_elem > 0 ? std::string(aes_pe) : "-") + " | " + fmt(r.aes_per_s) + " | " +
+            pct(r.aes_ratio) + " | " + times(r.bound_ratio) + " | " + r.note + " |\n";
+    }
+    std::printf("\n%s", md.c_str());
+    if (!md_path.empty()) {
+      FILE* f = std::fopen(md_path.c_str(), "w");
+      if (f != nullptr) {
+        std::fputs(md.c_str(), f);
+        std::fclose(f);
+      }
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "gpu_bench failed: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,450 @@
+// gpu_check: the CPU FSS core (fss/*.cpp) and the CUDA backend (fss/cuda) on the same seeds and
+// inputs, every primitive, at N = 2^20 elements (LUTs over larger domains: fewer elements, said
+// in the check's name) and bit widths n in {16, 37, 50, 64}, m in {1, 37, 50, 64}. Outputs and
+// keys must be identical; shares must also reconstruct f(x). Prints one line per check and last
+// exactly `P passed, F failed`; exits 1 on any failure.
+//   gpu_check [--n LOG2N] [--seed S]
+#include <cuda_runtime.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "fss/cuda/dcf_cuda.h"
+#include "fss/cuda/device_buffer.h"
+#include "fss/cuda/dpf_cuda.h"
+#include "fss/cuda/pack_cuda.h"
+#include "fss/cuda/prg_cuda.h"
+#include "fss/cuda/tools/check_util.h"
+#include "fss/dcf.h"
+#include "fss/dpf.h"
+#include "fss/parallel.h"
+#include "fss/prg.h"
+#include "fss/ring.h"
+
+using namespace secinfer::fss;
+using namespace secinfer::fss::cuda;
+using namespace secinfer::fss::cuda::tools;
+
+namespace {
+
+constexpr AesVariant kVariants[] = {AesVariant::kReplicatedTe0, AesVariant::kReplicatedTe4,
+                                    AesVariant::kPlainTe4};
+
+std::string shape_name(int n, int m) {
+  return "n=" + std::to_string(n) + " m=" + std::to_string(m);
+}
+
+std::vector<Block> random_blocks(std::mt19937_64& g, std::size_t n) {
+  std::vector<Block> v(n);
+  for (auto& b : v) b = random_block(g);
+  return v;
+}
+
+std::string compare_dpf(const DpfKeys& want, const DpfKeys& got) {
+  if (want.count != got.count || want.party != got.party) return "count or party differ";
+  return join({{"root", diff(want.root, got.root)},
+               {"cw_seed", diff(want.cw_seed, got.cw_seed)},
+               {"cw_t", diff(want.cw_t, got.cw_t)},
+               {"cw_out", diff(want.cw_out, got.cw_out)}});
+}
+
+std::string compare_dcf(const DcfKeys& want, const DcfKeys& got) {
+  if (want.count != got.count || want.party != got.party) return "count or party differ";
+  return join({{"root", diff(want.root, got.root)},
+               {"cw_seed", diff(want.cw_seed, got.cw_seed)},
+               {"cw_t", diff(want.cw_t, got.cw_t)},
+               {"cw_v", diff(want.cw_v, got.cw_v)},
+               {"cw_final", diff(want.cw_final, got.cw_final)}});
+}
+
+// ---------------------------------------------------------------- AES, PRG, packing
+
+void check_aes(Tally& t, std::mt19937_64& g, std::size_t N) {
+  // FIPS-197 Appendix C.1 on every table layout.
+  const Block key{0x0706050403020100ull, 0x0f0e0d0c0b0a0908ull};
+  const Block pt{0x7766554433221100ull, 0xffeeddccbbaa9988ull};
+  const Block ct{0x30047b6ad8e0c469ull, 0x5ac5b47080b7cdd8ull};
+  const Block rkey = random_block(g);
+  const std::vector<Block> in = random_blocks(g, N);
+  std::vector<Block> want(N);
+  Aes128(rkey).encrypt_blocks(in, want);
+  for (const AesVariant v : kVariants) {
+    KernelConfig cfg;
+    cfg.aes = v;
+    t.run(std::string("AES-128 FIPS-197 C.1 [") + to_string(v) + "]", [&] {
+      std::vector<Block> out(1);
+      aes_encrypt_cuda(key, std::vector<Block>{pt}, out, cfg);
+      return out[0] == ct ? std::string() : "got " + hex(out[0]);
+    });
+    t.run("AES-128 random key, N=" + std::to_string(N) + " [" + to_string(v) + "]", [&] {
+      std::vector<Block> out(N);
+      aes_encrypt_cuda(rkey, in, out, cfg);
+      return diff(want, out);
+    });
+  }
+  t.run("AES-128 a key per block, on-the-fly schedule, N=" + std::to_string(N), [&] {
+    const std::vector<Block> keys = random_blocks(g, N);
+    std::vector<Block> cpu(N), out(N);
+    parallel_for(N, 4096, 0, [&](std::size_t b, std::size_t e) {
+      for (std::size_t i = b; i < e; ++i) cpu[i] = Aes128(keys[i]).encrypt(in[i]);
+    });
+    aes_encrypt_multikey_cuda(keys, in, out);
+    return diff(cpu, out);
+  });
+}
+
+void check_prg(Tally& t, std::mt19937_64& g, std::size_t N) {
+  const std::vector<Block> in = random_blocks(g, N);
+  const FixedKeyPrg& prg = fixed_key_prg();
+  for (int j = 0; j < kPrgFixedKeys; ++j)
+    t.run("G_" + std::to_string(j) + " N=" + std::to_string(N), [&] {
+      std::vector<Block> want(N), out(N);
+      prg.g_blocks(j, in, want);
+      prg_g_cuda(j, in, out);
+      return diff(want, out);
+    });
+  for (const u64 first : {u64{0}, u64{1} + g() % 100000}) {
+    t.run("SeededPrg counter mode, first block " + std::to_string(first) + ", N=" +
+              std::to_string(N),
+          [&] {
+            const Block seed = random_block(g);
+            SeededPrg rng(seed);
+            std::vector<Block> skip(first), want(N), out(N);
+            rng.next_blocks(skip);
+            rng.next_blocks(want);
+            seeded_prg_cuda(seed, first, out);
+            return diff(want, out);
+          });
+  }
+  for (const int m : {1, 37, 50, 64})
+    for (const int L : {1, 2, 3, 5}) {
+      const std::size_t n = N / 4;
+      t.run("ConvertVec m=" + std::to_string(m) + " L=" + std::to_string(L) + " N=" +
+                std::to_string(n),
+            [&] {
+              const std::vector<Block> blk(in.begin(), in.begin() + n);
+              const u64 mask = mask_of(m);
+              std::vector<u64> want(n * L), out(n * L);
+              std::vector<Block> c(n);
+              for (std::size_t i = 0; i < n; ++i) want[i * L] = blk[i].hi & mask;
+              for (int k = 1; 2 * k - 1 < L; ++k) {
+                for (std::size_t i = 0; i < n; ++i) c[i] = blk[i] ^ Block{static_cast<u64>(k), 0};
+                prg.g_blocks(4, c, c);
+                for (std::size_t i = 0; i < n; ++i) {
+                  want[i * L + 2 * k - 1] = c[i].lo & mask;
+                  if (2 * k < L) want[i * L + 2 * k] = c[i].hi & mask;
+                }
+              }
+              convert_vec_cuda(blk, m, L, out);
+              return diff(want, out);
+            });
+    }
+}
+
+void check_pack(Tally& t, std::mt19937_64& g, std::size_t N) {
+  for (const int bits : {1, 7, 16, 37, 50, 63, 64})
+    for (const std::size_t count : {std::size_t{1}, std::size_t{5}, N + 3}) {
+      t.run("pack/unpack bits=" + std::to_string(bits) + " count=" + std::to_string(count), [&] {
+        std::vector<u64> v(count), masked(count);
+        for (std::size_t i = 0; i < count; ++i) {
+          v[i] = g();  // unreduced: both sides reduce mod 2^bits
+          masked[i] = v[i] & mask_of(bits);
+        }
+        const std::size_t nb = packed_bytes(count, bits);
+        std::vector<std::uint8_t> want(nb), got(nb);
+        pack_bits(v, bits, want);
+        pack_bits_cuda(v, bits, got);
+        std::vector<u64> cpu_un(count), gpu_un(count);
+        unpack_bits(want, bits, cpu_un);
+        unpack_bits_cuda(want, bits, gpu_un);
+        return join({{"pack", diff(want, got)},
+                     {"unpack", diff(cpu_un, gpu_un)},
+                     {"round trip", diff(masked, gpu_un)}});
+      });
+    }
+}
+
+// ---------------------------------------------------------------- DPF
+
+void check_dpf(Tally& t, std::mt19937_64& g, std::size_t N, int n, int m) {
+  const DpfShape shape{n, m};
+  const std::string sn = shape_name(n, m) + " N=" + std::to_string(N);
+  const u64 in_mask = mask_of(n), out_mask = mask_of(m);
+  std::vector<u64> alpha(N), beta(N), x(N);
+  for (std::size_t k = 0; k < N; ++k) {
+    alpha[k] = random_bits(g, n);
+    beta[k] = random_bits(g, m);
+    switch (k % 8) {
+      case 0:
+      case 1:
+        x[k] = alpha[k];
+        break;
+      case 2:
+        x[k] = (alpha[k] + 1) & in_mask;
+        break;
+      case 3:
+        x[k] = (alpha[k] - 1) & in_mask;
+        break;
+      default:
+        x[k] = random_bits(g, n);
+    }
+  }
+  const Block seed = random_block(g);
+  SeededPrg rng(seed);
+  const auto [c0, c1] = dpf_gen(shape, alpha, beta, rng);
+  t.run("DPF keygen " + sn, [&] {
+    const auto [k0, k1] = dpf_gen_cuda(shape, alpha, beta, seed);
+    return join({{"party 0", compare_dpf(c0, k0)}, {"party 1", compare_dpf(c1, k1)}});
+  });
+  std::vector<u64> y0(N), y1(N);
+  dpf_eval(c0, x, y0);
+  dpf_eval(c1, x, y1);
+  // Keys and inputs go up once; every table layout evaluates them.
+  Stream s;
+  const DpfKeysDevice d0 = upload(c0, s.get()), d1 = upload(c1, s.get());
+  DeviceBuffer<u64> dx(N), dout(N);
+  dx.upload(std::span<const u64>(x), s.get());
+  const auto eval = [&](const DpfKeysDevice& d, const KernelConfig& cfg) {
+    std::vector<u64> o(N);
+    CUDA_CHECK(cudaMemsetAsync(dout.data(), 0xa5, dout.bytes(), s.get()));  // poison
+    dpf_eval_device(d.view(), dx.data(), dout.data(), s.get(), cfg);
+    dout.download(o, s.get());
+    s.sync();
+    return o;
+  };
+  t.run("DPF eval host API (dpf_eval_cuda) " + sn, [&] {
+    std::vector<u64> o0(N);
+    dpf_eval_cuda(c0, x, o0);
+    return diff(y0, o0);
+  });
+  for (const AesVariant v : kVariants) {
+    KernelConfig cfg;
+    cfg.aes = v;
+    t.run("DPF eval " + sn + " [" + to_string(v) + "]", [&] {
+      const std::vector<u64> o0 = eval(d0, cfg), o1 = eval(d1, cfg);
+      std::string rec;
+      for (std::size_t k = 0; k < N && rec.empty(); ++k)
+        if (((o0[k] + o1[k]) & out_mask) != (x[k] == alpha[k] ? beta[k] : 0))
+          rec = "key " + std::to_string(k) + " does not reconstruct f(x)";
+      return join({{"party 0", diff(y0, o0)}, {"party 1", diff(y1, o1)}, {"reconstruct", rec}});
+    });
+  }
+}
+
+void check_dpf_full_domain(Tally& t, std::mt19937_64& g, int n, int m, std::size_t count) {
+  const DpfShape shape{n, m};
+  const std::size_t domain = std::size_t{1} << n;
+  std::vector<u64> alpha(count), beta(count);
+  for (std::size_t k = 0; k < count; ++k) {
+    alpha[k] = random_bits(g, n);
+    beta[k] = random_bits(g, m);
+  }
+  SeededPrg rng(random_block(g));
+  const auto [c0, c1] = dpf_gen(shape, alpha, beta, rng);
+  for (const DpfKeys* keys : {&c0, &c1}) {
+    std::vector<u64> want(count * domain);
+    for (std::size_t k = 0; k < count; ++k)
+      dpf_eval_full_domain(*keys, k, std::span<u64>(want).subspan(k * domain, domain));
+    for (const int lanes : {-1, 0, 4}) {
+      if (lanes > n) continue;
+      t.run("DPF full domain " + shape_name(n, m) + " keys=" + std::to_string(count) +
+                " party " + std::to_string(keys->party) + " lanes_log2=" + std::to_string(lanes),
+            [&] {
+              KernelConfig cfg;
+              cfg.lanes_log2 = lanes;
+              Stream s;
+              const DpfKeysDevice d = upload(*keys, s.get());
+              DeviceBuffer<u64> out(count * domain);
+              CUDA_CHECK(cudaMemsetAsync(out.data(), 0xa5, out.bytes(), s.get()));  // poison
+              dpf_eval_full_domain_device(d.view(), 0, count, out.data(), s.get(), cfg);
+              std::vector<u64> got(count * domain);
+              out.download(got, s.get());
+              s.sync();
+              return diff(want, got);
+            });
+    }
+    t.run("DPF full domain single-key API " + shape_name(n, m) + " party " +
+              std::to_string(keys->party),
+          [&] {
+            std::vector<u64> got(domain);
+            const std::size_t k = count - 1;
+            dpf_eval_full_domain_cuda(*keys, k, got);
+            return diff(std::vector<u64>(want.begin() + k * domain,
+                                         want.begin() + (k + 1) * domain),
+                        got);
+          });
+  }
+}
+
+void check_lut(Tally& t, std::mt19937_64& g, int n, int m, std::size_t count) {
+  const DpfShape shape{n, m};
+  const std::size_t domain = std::size_t{1} << n;
+  const u64 in_mask = mask_of(n), out_mask = mask_of(m);
+  std::vector<u64> alpha(count), beta(count, 1), xhat(count), table(domain);
+  for (std::size_t k = 0; k < count; ++k) {
+    alpha[k] = random_bits(g, n);
+    xhat[k] = random_bits(g, n);
+  }
+  for (auto& e : table) e = g();  // entries are taken mod 2^m by both sides
+  SeededPrg rng(random_block(g));
+  const auto [c0, c1] = dpf_gen(shape, alpha, beta, rng);
+  std::vector<u64> w0(count), w1(count);
+  dpf_lut_eval(c0, xhat, table, w0);
+  dpf_lut_eval(c1, xhat, table, w1);
+  for (const int lanes : {-1, 0, 5, 8}) {
+    if (lanes > n) continue;
+    t.run("DPF LUT " + shape_name(n, m) + " N=" + std::to_string(count) +
+              " lanes_log2=" + std::to_string(lanes),
+          [&] {
+            KernelConfig cfg;
+            cfg.lanes_log2 = lanes;
+            std::vector<u64> o0(count), o1(count);
+            dpf_lut_eval_cuda(c0, xhat, table, o0, cfg);
+            dpf_lut_eval_cuda(c1, xhat, table, o1, cfg);
+            std::string rec;
+            for (std::size_t k = 0; k < count && rec.empty(); ++k)
+              if (((o0[k] + o1[k]) & out_mask) != (table[(xhat[k] - alpha[k]) & in_mask] & out_mask))
+                rec = "element " + std::to_string(k) + " does not reconstruct T[x]";
+            return join({{"party 0", diff(w0, o0)}, {"party 1", diff(w1, o1)}, {"reconstruct", rec}});
+          });
+  }
+}
+
+// ---------------------------------------------------------------- DCF
+
+void check_dcf(Tally& t, std::mt19937_64& g, std::size_t N, int n, int m, int L) {
+  const DcfShape shape{n, m, L};
+  const std::string sn = shape_name(n, m) + " L=" + std::to_string(L) + " N=" + std::to_string(N);
+  const u64 in_mask = mask_of(n), out_mask = mask_of(m);
+  const auto Lz = static_cast<std::size_t>(L);
+  std::vector<u64> alpha(N), beta(N * Lz), x(N);
+  for (std::size_t k = 0; k < N; ++k) {
+    alpha[k] = random_bits(g, n);
+    switch (k % 8) {
+      case 0:
+        x[k] = alpha[k];
+        break;
+      case 1:
+        x[k] = (alpha[k] - 1) & in_mask;
+        break;
+      case 2:
+        x[k] = (alpha[k] + 1) & in_mask;
+        break;
+      default:
+        x[k] = random_bits(g, n);
+    }
+  }
+  for (auto& b : beta) b = random_bits(g, m);
+  const Block seed = random_block(g);
+  SeededPrg rng(seed);
+  const auto [c0, c1] = dcf_gen(shape, alpha, beta, rng);
+  t.run("DCF keygen " + sn, [&] {
+    const auto [k0, k1] = dcf_gen_cuda(shape, alpha, beta, seed);
+    return join({{"party 0", compare_dcf(c0, k0)}, {"party 1", compare_dcf(c1, k1)}});
+  });
+  std::vector<u64> y0(N * Lz), y1(N * Lz);
+  dcf_eval(c0, x, y0);
+  dcf_eval(c1, x, y1);
+  Stream s;
+  const DcfKeysDevice d0 = upload(c0, s.get()), d1 = upload(c1, s.get());
+  DeviceBuffer<u64> dx(N), dout(N * Lz);
+  dx.upload(std::span<const u64>(x), s.get());
+  const auto eval = [&](const DcfKeysDevice& d, const KernelConfig& cfg) {
+    std::vector<u64> o(N * Lz);
+    CUDA_CHECK(cudaMemsetAsync(dout.data(), 0xa5, dout.bytes(), s.get()));  // poison
+    dcf_eval_device(d.view(), dx.data(), dout.data(), s.get(), cfg);
+    dout.download(o, s.get());
+    s.sync();
+    return o;
+  };
+  t.run("DCF eval host API (dcf_eval_cuda) " + sn, [&] {
+    std::vector<u64> o1(N * Lz);
+    dcf_eval_cuda(c1, x, o1);
+    return diff(y1, o1);
+  });
+  std::vector<KernelConfig> cfgs;
+  for (const AesVariant v : kVariants) {
+    KernelConfig c;
+    c.aes = v;
+    cfgs.push_back(c);
+  }
+  if (L <= 4) {
+    KernelConfig c;
+    c.dcf_lanes = 2;
+    cfgs.push_back(c);
+  }
+  for (const KernelConfig& cfg : cfgs) {
+    const std::string how = cfg.dcf_lanes == 2 ? std::string("lane pair per key")
+                                               : std::string(to_string(cfg.aes));
+    t.run("DCF eval " + sn + " [" + how + "]", [&] {
+      const std::vector<u64> o0 = eval(d0, cfg), o1 = eval(d1, cfg);
+      std::string rec;
+      for (std::size_t k = 0; k < N && rec.empty(); ++k)
+        for (std::size_t j = 0; j < Lz; ++j)
+          if (((o0[k * Lz + j] + o1[k * Lz + j]) & out_mask) !=
+              (x[k] < alpha[k] ? beta[k * Lz + j] : 0)) {
+            rec = "key " + std::to_string(k) + " element " + std::to_string(j) +
+                  " does not reconstruct f(x)";
+            break;
+          }
+      return join({{"party 0", diff(y0, o0)}, {"party 1", diff(y1, o1)}, {"reconstruct", rec}});
+    });
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int log2n = 20;
+  std::uint64_t seed = std::random_device{}();
+  seed = (seed << 32) ^ std::random_device{}();
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--n" && i + 1 < argc) {
+      log2n = std::atoi(argv[++i]);
+    } else if (a == "--seed" && i + 1 < argc) {
+      seed = std::strtoull(argv[++i], nullptr, 0);
+    } else {
+      std::fprintf(stderr, "usage: gpu_check [--n LOG2N (default 20)] [--seed S]\n");
+      return 2;
+    }
+  }
+  const std::size_t N = std::size_t{1} << log2n;
+  Tally t;
+  try {
+    cudaDeviceProp prop{};
+    CUDA_CHECK(cudaGetDeviceProperties(&prop, 0));
+    std::printf("gpu_check: %s (sm_%d%d, %d SMs), CPU AES %s, N = 2^%d, seed %llu\n", prop.name,
+                prop.major, prop.minor, prop.multiProcessorCount,
+                cpu_has_aesni() ? "AES-NI" : "portable", log2n,
+                static_cast<unsigned long long>(seed));
+  } catch (const std::exception& e) {
+    std::printf("[FAIL] no usable GPU: %s\n0 passed, 1 failed\n", e.what());
+    return 1;
+  }
+  std::mt19937_64 g(seed);
+  check_aes(t, g, N);
+  check_prg(t, g, N);
+  check_pack(t, g, N);
+  const int dims[][2] = {{16, 1}, {37, 37}, {50, 50}, {64, 64}, {64, 1}, {16, 64}};
+  for (const auto& d : dims) check_dpf(t, g, N, d[0], d[1]);
+  check_dpf_full_domain(t, g, 8, 64, 64);
+  check_dpf_full_domain(t, g, 16, 37, 8);
+  check_dpf_full_domain(t, g, 20, 1, 2);
+  // LUT: N = 2^20 elements over 2^8 tables; fewer over larger tables (the CPU reference costs
+  // 2 (2^n - 1) AES per element): 2^16 elements at 2^12, 2^12 at 2^16.
+  check_lut(t, g, 8, 64, N);
+  check_lut(t, g, 8, 1, N / 16);
+  check_lut(t, g, 12, 37, N / 16);
+  check_lut(t, g, 16, 50, N / 256);
+  for (const auto& d : dims)
+    for (const int L : {1, 3}) check_dcf(t, g, N, d[0], d[1], L);
+  check_dcf(t, g, N / 8, 37, 50, 2);
+  check_dcf(t, g, N / 8, 64, 37, 5);  // L > 4: payload accumulated in memory
+  std::printf("%d passed, %d failed\n", t.passed(), t.failed());
+  return t.failed() == 0 ? 0 : 1;
+}

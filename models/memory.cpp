@@ -1,0 +1,245 @@
+#include "models/memory.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <tuple>
+
+#include "fss/engine/dealer.h"
+#include "fss/engine/dealer_ops.h"
+#include "fss/engine/key_stream.h"
+#include "models/trace_ops.h"
+#include "models/transformer.h"
+#include "models/weights.h"
+
+namespace secinfer::models {
+
+namespace {
+
+using fss::engine::Dealer;
+using fss::engine::DealerOps;
+using fss::engine::KeyWriter;
+using Kind = TracedOp::Kind;
+
+constexpr std::size_t kCalibElements = 512;
+// The in-memory key FIFO (fss/engine/key_stream.h KeyBuffer) is a std::vector: its capacity can
+// reach twice the bytes it holds.
+constexpr std::uint64_t kKeyBufferGrowth = 2;
+// Temporaries inside composite gates, as multiples of their output (softmax: differences, exps,
+// products; norms: centred values, products).
+constexpr std::uint64_t kSoftmaxTemporaries = 6;
+constexpr std::uint64_t kNormTemporaries = 4;
+constexpr std::uint64_t kBaselineBytes = std::uint64_t{128} << 20;  // program, tables, buffers
+
+std::uint64_t packed(std::uint64_t count, int bits) { return (count * bits + 7) / 8; }
+
+// Key bytes of gate calls, measured on small instances of the real gates (discarded keys).
+class KeyCalibrator {
+ public:
+  KeyCalibrator(fss::Ring ring, int frac_bits, const fss::engine::GateSuite& gates, int party)
+      : ring_(ring), f_(frac_bits), gates_(gates), party_(party) {}
+
+  std::uint64_t bytes(const TracedOp& op) {
+    const int n = ring_.bits;
+    switch (op.kind) {
+      case Kind::kLocal:
+        return 0;
+      case Kind::kInput:
+        return fss::engine::kRecordHeaderBytes +
+               (op.owner == party_ ? packed(op.elements, n) : 0);
+      case Kind::kReveal:
+        return fss::engine::kRecordHeaderBytes + packed(op.elements, n);
+      case Kind::kMatmul: {
+        // linear.h: shares of r_A (M K per batch), r_B (K N, once if shared), r_A r_B + r_C
+        // (M N per batch; the lower triangle only when causal), n bits each.
+        const auto& s = op.mm;
+        const std::uint64_t out =
+            s.causal ? s.batches * s.m * (s.m + 1) / 2 : s.batches * s.m * s.n;
+        return fss::engine::kRecordHeaderBytes + packed(s.batches * s.m * s.k, n) +
+               packed((s.shared_b ? 1 : s.batches) * s.k * s.n, n) + packed(out, n);
+      }
+      case Kind::kSoftmax: {
+        // Calibrated without the causal mask; a causal softmax keys only the lower triangle.
+        const double per_elem = per_element(op, 2 * op.cols);
+        const std::size_t rows = op.cols ? op.elements / op.cols : 0;
+        const double elems =
+            op.causal ? static_cast<double>(rows) * static_cast<double>(op.cols + 1) / 2.0
+                      : static_cast<double>(op.elements);
+        return static_cast<std::uint64_t>(per_elem * elems);
+      }
+      case Kind::kLayerNorm:
+      case Kind::kRmsNorm:
+      case Kind::kMax:
+      case Kind::kMulRowwise:
+        return static_cast<std::uint64_t>(per_element(op, 2 * op.cols) *
+                                          static_cast<double>(op.kind == Kind::kMax
+                                                                  ? op.in_elements
+                                                                  : op.elements));
+      default:
+        return static_cast<std::uint64_t>(per_element(op, kCalibElements) *
+                                          static_cast<double>(op.elements));
+    }
+  }
+
+ private:
+  using CacheKey = std::tuple<int, const void*, std::size_t, int, int, bool>;
+
+  double per_element(const TracedOp& op, std::size_t count) {
+    const CacheKey key{static_cast<int>(op.kind), op.gate, op.cols, op.shift,
+                       static_cast<int>(op.trunc), op.causal};
+    const auto it = cache_.find(key);
+    if (it != cache_.end()) return it->second;
+    KeyWriter w0 = KeyWriter::discard(), w1 = KeyWriter::discard();
+    w0.set_charge(false);
+    w1.set_charge(false);
+    Dealer d(ring_, f_, fss::Block{0x6d656d6f7279ull, 1}, w0, w1);
+    DealerOps ops(d, gates_, party_);
+    Tensor a = Tensor::zeros({count / std::max<std::size_t>(op.cols, 1),
+                              std::max<std::size_t>(op.cols, 1)});
+    const std::uint64_t before = d.key_bytes(party_);
+    switch (op.kind) {
+      case Kind::kMul: ops.mul(a, a); break;
+      case Kind::kSquare: ops.square(a); break;
+      case Kind::kMulRowwise:
+        ops.mul_rowwise(a, Tensor::zeros({a.shape[0]}), op.cols);
+        break;
+      case Kind::kTruncate: ops.truncate(a, op.shift, op.trunc); break;
+      case Kind::kRelu: ops.relu(a); break;
+      case Kind::kMax: ops.max_last(a, op.cols); break;
+      case Kind::kUnary: ops.unary(*op.gate, a, op.args); break;
+      case Kind::kSoftmax: ops.softmax(a, op.cols, false); break;
+      case Kind::kLayerNorm: {
+        const Tensor g = Tensor::zeros({op.cols});
+        ops.layernorm(a, g, g, op.cols);
+        break;
+      }
+      case Kind::kRmsNorm: ops.rmsnorm(a, Tensor::zeros({op.cols}), op.cols); break;
+      default: break;
+    }
+    const double v =
+        static_cast<double>(d.key_bytes(party_) - before) / static_cast<double>(a.size());
+    cache_[key] = v;
+    return v;
+  }
+
+  fss::Ring ring_;
+  int f_;
+  const fss::engine::GateSuite& gates_;
+  int party_;
+  std::map<CacheKey, double> cache_;
+};
+
+double gib(std::uint64_t b) { return static_cast<double>(b) / (1024.0 * 1024.0 * 1024.0); }
+
+}  // namespace
+
+const char* schedule_name(Schedule s) {
+  return s == Schedule::kLayerByLayer ? "layer-by-layer" : "keys-first";
+}
+
+std::string format_bytes(std::uint64_t b) {
+  char buf[64];
+  if (b >= (std::uint64_t{1} << 30))
+    std::snprintf(buf, sizeof buf, "%.2f GiB", gib(b));
+  else
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(b) / (1024.0 * 1024.0));
+  return buf;
+}
+
+std::string MemoryEstimate::describe() const {
+  return "needs " + format_bytes(needed_bytes) + " (keys " + format_bytes(peak_key_bytes) +
+         " held at once, " + format_bytes(key_bytes_per_run) + " per run; activations " +
+         format_bytes(peak_activation_bytes) + "; weights " + format_bytes(peak_weight_bytes) +
+         "; schedule " + schedule_name(schedule) + ")";
+}
+
+nlohmann::json MemoryEstimate::to_json() const {
+  nlohmann::json steps_j = nlohmann::json::array();
+  for (const auto& s : steps)
+    steps_j.push_back({{"step", s.name},
+                       {"key_bytes", s.key_bytes},
+                       {"activation_bytes", s.activation_bytes},
+                       {"weight_bytes", s.weight_bytes}});
+  return {{"party", party},
+          {"schedule", schedule_name(schedule)},
+          {"key_bytes_per_run", key_bytes_per_run},
+          {"peak_key_bytes", peak_key_bytes},
+          {"peak_activation_bytes", peak_activation_bytes},
+          {"peak_weight_bytes", peak_weight_bytes},
+          {"needed_bytes", needed_bytes},
+          {"steps", steps_j}};
+}
+
+MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::size_t seq,
+                               const fss::engine::GateSuite& gates, int party,
+                               Schedule schedule) {
+  const Transformer t(c, batch, seq);
+  TraceOps trace(fss::Ring{c.ring_bits}, c.frac_bits, gates);
+  // The same steps a runner takes.
+  trace.set_step(0);
+  Tensor h = t.embed(trace, {});
+  for (std::size_t l = 0; l < c.layers; ++l) {
+    trace.set_step(l + 1);
+    const LayerParams p = t.load_layer(trace, t.shape_only_layer());
+    h = t.layer(trace, l, p, h);
+  }
+  trace.set_step(c.layers + 1);
+  t.head(trace, t.load_head(trace, t.shape_only_head()), h);
+
+  MemoryEstimate m;
+  m.party = party;
+  m.schedule = schedule;
+  m.steps.resize(c.layers + 2);
+  m.steps.front().name = "embed";
+  for (std::size_t l = 0; l < c.layers; ++l) m.steps[l + 1].name = "layer " + std::to_string(l);
+  m.steps.back().name = "head";
+  KeyCalibrator cal(fss::Ring{c.ring_bits}, c.frac_bits, gates, party);
+  for (const TracedOp& op : trace.ops()) {
+    StepMemory& s = m.steps[op.step];
+    s.key_bytes += cal.bytes(op);
+    std::uint64_t act = op.elements * 8;
+    if (op.kind == Kind::kSoftmax) act *= kSoftmaxTemporaries;
+    if (op.kind == Kind::kLayerNorm || op.kind == Kind::kRmsNorm) act *= kNormTemporaries;
+    if (op.kind == Kind::kInput && op.step > 0 && op.step <= c.layers) {
+      // A weight: party 0 holds its values and the masked tensor, party 1 the masked tensor.
+      s.weight_bytes += op.elements * 8 * (party == 0 ? 2 : 1);
+    } else {
+      s.activation_bytes += act;
+    }
+  }
+  std::uint64_t all_weights = 0;
+  for (const auto& s : m.steps) {
+    m.key_bytes_per_run += s.key_bytes;
+    m.peak_key_bytes = std::max(m.peak_key_bytes, s.key_bytes);
+    // The dealer's masks mirror the party's tensors in this process (inline dealer).
+    m.peak_activation_bytes = std::max(m.peak_activation_bytes, 2 * s.activation_bytes);
+    m.peak_weight_bytes = std::max(m.peak_weight_bytes, s.weight_bytes);
+    all_weights += s.weight_bytes;
+  }
+  if (schedule == Schedule::kKeysFirst) {
+    m.peak_key_bytes = m.key_bytes_per_run;
+    m.peak_weight_bytes = all_weights;  // every layer's masked weights are loaded offline
+  }
+  m.peak_key_bytes *= kKeyBufferGrowth;
+  m.needed_bytes =
+      m.peak_key_bytes + m.peak_activation_bytes + m.peak_weight_bytes + kBaselineBytes;
+  return m;
+}
+
+std::uint64_t available_memory_bytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("MemAvailable:", 0) == 0) {
+      std::istringstream ss(line.substr(13));
+      std::uint64_t kb = 0;
+      ss >> kb;
+      return kb * 1024;
+    }
+  }
+  return 0;
+}
+
+}  // namespace secinfer::models

@@ -1,0 +1,65 @@
+// Memory of a secure model run, estimated before any work (issue 5, "Memory"; SPEC section 7): a
+// run that would not fit ends with status "oom" stating what it needs and what is available,
+// instead of dying halfway.
+//
+//   MemoryEstimate m = estimate_memory(config, batch, seq, sigma::suite(), /*party=*/0,
+//                                      Schedule::kLayerByLayer);
+//   if (m.needed_bytes > available_memory_bytes()) ... m.describe() ...
+//
+// How: the forward pass runs once on TraceOps (shapes only, milliseconds), listing every gate call
+// per step. Key bytes per call come from the gates themselves: each distinct gate configuration is
+// key-generated once on a small instance (a few hundred elements, discarded) and scaled by its
+// element / row count; products use linear.h's exact formula. Activations: every tensor a step
+// produces, counted as if all were alive at once (an upper bound), plus the layer's weights.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "fss/engine/ops.h"
+#include "models/config.h"
+
+namespace secinfer::models {
+
+// When keys are generated relative to the online phase of a run.
+enum class Schedule {
+  kLayerByLayer,  // keygen of one step, its online evaluation, the keys dropped: bounded memory
+  kKeysFirst,     // all keys of the run generated before its online phase
+};
+const char* schedule_name(Schedule s);
+
+struct StepMemory {
+  std::string name;               // "embed", "layer 0", ..., "head"
+  std::uint64_t key_bytes = 0;    // this party's key bytes generated for the step
+  std::uint64_t activation_bytes = 0;
+  std::uint64_t weight_bytes = 0; // the step's weights as this party holds them
+};
+
+struct MemoryEstimate {
+  int party = 0;
+  Schedule schedule = Schedule::kLayerByLayer;
+  std::vector<StepMemory> steps;
+  std::uint64_t key_bytes_per_run = 0;  // all steps of one run
+  std::uint64_t peak_key_bytes = 0;     // keys held at once (x2: the key buffer's growth)
+  std::uint64_t peak_activation_bytes = 0;
+  std::uint64_t peak_weight_bytes = 0;
+  std::uint64_t needed_bytes = 0;       // what this party needs at its peak
+
+  // "needs 12.3 GiB (keys 10.1 GiB, activations 0.2 GiB, weights 2.0 GiB)".
+  std::string describe() const;
+  nlohmann::json to_json() const;
+};
+
+// Throws std::invalid_argument on a bad run shape (validate_run).
+MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::size_t seq,
+                               const fss::engine::GateSuite& gates, int party, Schedule schedule);
+
+// MemAvailable from /proc/meminfo in bytes (0 if it cannot be read).
+std::uint64_t available_memory_bytes();
+
+// "1.50 GiB" / "512.0 MiB".
+std::string format_bytes(std::uint64_t bytes);
+
+}  // namespace secinfer::models

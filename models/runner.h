@@ -1,0 +1,100 @@
+// Runs a model: one party of a secure two-party run (inline dealer), the cleartext fixed-point
+// reference and the float reference, with the memory check up front (issue 5).
+//
+//   models::RunOptions o;  o.party = 0;  o.model = "bert-base";  o.seq = 128;
+//   ModelRunResult r = run_model_party(o, channel, recorder);   // recorder active on this thread
+//   if (r.status == profiling::Status::kOom) ... r.reason ...
+//   ModelRunResult c = run_model_clear(o);                      // no channel, no keys
+//
+// A party run, for each of warmup + runs runs: key generation (DealerOps, inline dealer: this
+// process draws the same masks as the peer's from the shared dealer seed and keeps its own keys)
+// inside recorder.begin_offline()/end_offline(), and evaluation (PartyOps) inside
+// recorder.begin_run()/end_run(). Weights are masked (party 0 sends W + r_W) in the offline phase,
+// so the online clock covers embed, every layer and the head (the reveal of the output).
+//
+// Schedule::kLayerByLayer generates the keys of ONE step (embed, a layer, the head), evaluates it,
+// and drops its keys: key memory stays bounded by one layer (bert-base seq 128: ~2 GiB instead of
+// ~23 GiB a run). It needs a recorder that can pause a run around the offline phases
+// (Recorder::pause_run / resume_run); without it the runner falls back to kKeysFirst (all keys of
+// the run before its online phase) and says so in the result.
+//
+// Bad input (unknown model or system, seq / batch out of range, runs < 1, ...) throws
+// std::invalid_argument before any work. A run that would not fit in memory (estimate_memory vs
+// MemAvailable, times parties_on_host) sets the recorder's status to "oom" with what was needed and
+// what was available, and returns without generating a key; both parties learn it (they exchange
+// their verdicts first), so neither waits for the other.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fss/block.h"
+#include "fss/engine/ops.h"
+#include "models/compare.h"
+#include "models/config.h"
+#include "models/memory.h"
+#include "net/channel.h"
+#include "profiling/recorder.h"
+
+namespace secinfer::models {
+
+struct RunOptions {
+  int party = 0;                         // 0 (model owner) or 1 (client, owns the input)
+  std::string model = "bert-base";       // a name or alias of registry.h
+  long long seq = 128;
+  long long batch = 1;
+  std::string system = "sigma";          // sigma | fusefss
+  bool padding = true;                   // recorded; the suite reads it once it has the option
+  int threads = 1;                       // worker threads of a party's gates
+  int runs = 5;
+  int warmup = 1;
+  std::string dealer = "inline";         // inline (file: not yet supported by the model runner)
+  std::uint64_t seed = 1;                // weights (seed), input (seed), dealer masks (seed)
+  std::filesystem::path weights_file;    // empty: seeded random weights (models/README.md)
+  std::optional<Schedule> schedule;      // default: layer-by-layer when the recorder can pause
+  bool compare_clear = true;             // party 0: ClearOps output vs the secure output
+  bool compare_float = false;            // party 0: float reference vs the secure output
+  int parties_on_host = 1;               // 2 in local mode: both parties share this memory
+  std::uint64_t memory_limit_bytes = 0;  // 0: MemAvailable from /proc/meminfo
+};
+
+struct ModelRunResult {
+  profiling::Status status = profiling::Status::kOk;
+  std::string reason;                    // for "oom": needed vs available
+  std::string model;
+  Schedule schedule = Schedule::kLayerByLayer;
+  std::vector<u64> output;               // revealed output of the last run (rows x hidden)
+  std::vector<double> float_output;      // run_model_clear with compare_float
+  MemoryEstimate memory;
+  std::uint64_t available_bytes = 0;
+  std::vector<double> online_ms;         // per run incl. warm-up (sum of the online steps)
+  std::vector<double> keygen_ms;         // per run incl. warm-up
+  std::uint64_t key_bytes_per_run = 0;   // this party's keys (measured)
+  std::optional<Difference> vs_clear;    // secure vs ClearOps (expected: 0 differing)
+  std::optional<Difference> vs_float;    // secure (or clear) vs the float reference
+
+  nlohmann::json to_json() const;
+};
+
+// Checks everything about `o` that does not need a channel; throws std::invalid_argument.
+void validate_options(const RunOptions& o);
+
+// The gate suite of --system; throws std::invalid_argument for an unknown or unbuilt one.
+const fss::engine::GateSuite& suite_for(const std::string& system);
+
+// The party run described above. `rec` must be active on the calling thread (Recorder::activate)
+// and idle (no run or offline phase open).
+ModelRunResult run_model_party(const RunOptions& o, net::Channel& ch, profiling::Recorder& rec);
+
+// ClearOps forward (same gates, same bit widths, no cryptography) of the same weights and input;
+// with o.compare_float also the float reference and its difference.
+ModelRunResult run_model_clear(const RunOptions& o);
+
+// The shared dealer seed of both parties' inline dealers, derived from o.seed.
+fss::Block dealer_seed(std::uint64_t seed);
+
+}  // namespace secinfer::models

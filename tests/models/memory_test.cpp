@@ -1,0 +1,82 @@
+// The memory estimate (TraceOps + calibrated gate key sizes) against the real dealer.
+#include <catch2/catch.hpp>
+
+#include "fss/engine/dealer.h"
+#include "fss/engine/dealer_ops.h"
+#include "fss/engine/key_stream.h"
+#include "fss/gates/sigma/suite.h"
+#include "models/memory.h"
+#include "models/registry.h"
+#include "models/transformer.h"
+
+using namespace secinfer;
+using namespace secinfer::models;
+
+namespace {
+
+// Key bytes of `party` per step, from a real keygen of the whole model (keys discarded).
+std::vector<std::uint64_t> real_key_bytes(const ModelConfig& c, std::size_t batch,
+                                          std::size_t seq, int party) {
+  auto w0 = fss::engine::KeyWriter::discard(), w1 = fss::engine::KeyWriter::discard();
+  fss::engine::Dealer d(fss::Ring{c.ring_bits}, c.frac_bits, fss::Block{3, 4}, w0, w1);
+  fss::engine::DealerOps ops(d, fss::sigma::suite(), party);
+  const Transformer t(c, batch, seq);
+  std::vector<std::uint64_t> steps;
+  std::uint64_t last = 0;
+  auto step_done = [&] {
+    steps.push_back(d.key_bytes(party) - last);
+    last = d.key_bytes(party);
+  };
+  Tensor h = t.embed(ops, {});
+  step_done();
+  for (std::size_t l = 0; l < c.layers; ++l) {
+    const LayerParams p = t.load_layer(ops, t.shape_only_layer());
+    h = t.layer(ops, l, p, h);
+    step_done();
+  }
+  t.head(ops, t.load_head(ops, t.shape_only_head()), h);
+  step_done();
+  return steps;
+}
+
+}  // namespace
+
+TEST_CASE("memory estimate: key bytes per step match the real dealer", "[models][memory]") {
+  struct Case {
+    const char* model;
+    std::size_t batch, seq;
+  };
+  for (const Case& k : {Case{"bert-tiny", 1, 32}, Case{"gpt2-2l", 1, 8}, Case{"llama-tiny", 2, 8}}) {
+    const ModelConfig& c = find_model(k.model);
+    for (int party : {0, 1}) {
+      INFO(k.model << " party " << party);
+      const auto real = real_key_bytes(c, k.batch, k.seq, party);
+      const MemoryEstimate m = estimate_memory(c, k.batch, k.seq, fss::sigma::suite(), party,
+                                               Schedule::kLayerByLayer);
+      REQUIRE(m.steps.size() == real.size());
+      for (std::size_t s = 0; s < real.size(); ++s) {
+        INFO("step " << m.steps[s].name << ": estimate " << m.steps[s].key_bytes << ", real "
+                     << real[s]);
+        const double rel = std::abs(static_cast<double>(m.steps[s].key_bytes) -
+                                    static_cast<double>(real[s])) /
+                           std::max<double>(1.0, static_cast<double>(real[s]));
+        CHECK(rel < 0.05);
+      }
+    }
+  }
+}
+
+TEST_CASE("memory estimate: layer by layer holds one layer, keys first the whole run",
+          "[models][memory]") {
+  const ModelConfig& c = find_model("bert-base");
+  const MemoryEstimate lbl =
+      estimate_memory(c, 1, 128, fss::sigma::suite(), 0, Schedule::kLayerByLayer);
+  const MemoryEstimate all =
+      estimate_memory(c, 1, 128, fss::sigma::suite(), 0, Schedule::kKeysFirst);
+  CHECK(lbl.key_bytes_per_run == all.key_bytes_per_run);
+  CHECK(all.peak_key_bytes > 10 * lbl.peak_key_bytes);
+  CHECK(lbl.needed_bytes < all.needed_bytes);
+  CHECK(lbl.describe().find("GiB") != std::string::npos);
+  CHECK(available_memory_bytes() > 0);
+  WARN("bert-base seq 128 party 0: " << lbl.describe() << "; keys first: " << all.describe());
+}
