@@ -143,11 +143,6 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
     } catch (const std::invalid_argument& e) {
       fail(std::string("--model: ") + e.what());
     }
-    try {
-      validate_model_run(o.model, o.seq, o.batch);
-    } catch (const std::invalid_argument& e) {
-      fail(e.what());
-    }
   }
   o.padding = raw.padding == "on";
   if (raw.backend.empty()) {
@@ -167,6 +162,13 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
   if (o.threads == 0)
     o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   o.out = raw.out.empty() ? default_out_dir(o) : std::filesystem::path(raw.out);
+  if (o.workload == "model") {
+    try {
+      validate_model_run(o.model, o.seq, o.batch);
+    } catch (const std::invalid_argument& e) {
+      throw RefusedRun(e.what(), o);
+    }
+  }
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "apps/options.h"
@@ -23,6 +24,16 @@ namespace secinfer::apps {
 class UsageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// Valid flags whose combination the model refuses (e.g. --seq above the model's maximum
+// positions): a setting of an experiment matrix, so secinfer_main still writes failed logs into
+// run.out (p<party>.json; for `local` both and the merged breakdown) before exiting with status 2.
+class RefusedRun : public UsageError {
+ public:
+  RefusedRun(const std::string& message, RunOptions run)
+      : UsageError(message), run(std::move(run)) {}
+  RunOptions run;  // fully resolved (party -1 for `local`)
 };
 
 struct MergeOptions {

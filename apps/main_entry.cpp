@@ -9,8 +9,34 @@
 #include "apps/logging.h"
 #include "apps/merge_cmd.h"
 #include "apps/party.h"
+#include "profiling/recorder.h"
 
 namespace secinfer::apps {
+
+namespace {
+
+// A setting refused before it starts still leaves failed logs (the matrix runner and the report
+// then show it with its reason instead of a hole).
+void record_refused_run(const RefusedRun& e) {
+  const RunOptions& o = e.run;
+  const std::string reason = std::string("refused before starting: ") + e.what();
+  const std::vector<int> parties = o.party < 0 ? std::vector<int>{0, 1} : std::vector<int>{o.party};
+  try {
+    for (int p : parties) {
+      profiling::Recorder rec(shared_config(o), p);
+      rec.set_status(profiling::Status::kFailed, reason);
+      rec.write(party_log_path(o, p));
+    }
+    if (o.party < 0) {
+      merge_and_write(party_log_path(o, 0), party_log_path(o, 1), o.out / "breakdown_merged.json");
+    }
+    spdlog::info("failed log(s) written to {}", o.out.string());
+  } catch (const std::exception& w) {
+    spdlog::error("could not write the failed logs: {}", w.what());
+  }
+}
+
+}  // namespace
 
 int secinfer_main(int argc, const char* const* argv) {
   // A peer that vanished must surface as a NetError, never as a silent SIGPIPE death.
@@ -19,6 +45,10 @@ int secinfer_main(int argc, const char* const* argv) {
   Invocation inv;
   try {
     inv = parse_command_line(std::vector<std::string>(argv, argv + argc));
+  } catch (const RefusedRun& e) {
+    std::cerr << "secinfer: " << e.what() << "\n";
+    record_refused_run(e);
+    return kExitUsage;
   } catch (const UsageError& e) {
     std::cerr << "secinfer: " << e.what() << "\n";
     return kExitUsage;

@@ -3,7 +3,6 @@
 // Items/s = AES blocks, keys, or domain points as the counter name says. Results: docs/perf.md.
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
 #include <random>
 #include <vector>
 
@@ -15,16 +14,15 @@ using namespace secinfer::fss;
 
 namespace {
 
-static const std::size_t kBatch = std::getenv("FSS_BATCH") ? std::strtoul(std::getenv("FSS_BATCH"), nullptr, 10) : 4096;  // keys per call: what a gate evaluates at once
-
-std::vector<u64> random_vec(std::size_t n, int bits, std::uint64_t seed) {
-  std::mt19937_64 g(seed);
+constexpr std::size_t kBatch = 4096;  // keys per call: what a gate evaluates at once
   std::vector<u64> v(n);
   for (auto& x : v) x = g() & ring_mask(bits);
   return v;
 }
 
-AesImpl impl_arg(std::int64_t v) { return v == 0 ? AesImpl::kAesNi : AesImpl::kPortable; }
+AesImpl impl_arg(std::int64_t v) {
+  return v == 0 ? AesImpl::kAesNi : AesImpl::kPortable;
+}
 
 void BM_Aes(benchmark::State& state) {
   const AesImpl impl = impl_arg(state.range(0));

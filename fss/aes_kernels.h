@@ -47,8 +47,17 @@ namespace secinfer::fss::detail {
 // t[i] in {0, 1}. rks / bs: the five fixed keys K_0..K_4.
 void aesni_tree_level(const RoundKeys* const* rks, const u64* x, int shift, Block* s, u64* t,
                       const Block* cw_seed, const std::uint8_t* cw_t, Block* v, std::size_t w);
-void portable_tree_level(const BitslicedKeys* const* bs, const u64* x, int shift, Block* s,
-                         u64* t, const Block* cw_seed, const std::uint8_t* cw_t, Block* v,
-                         std::size_t w);
+void portable_tree_level(const BitslicedKeys* const* bs, const u64* x, int shift, Block* s, u64* t,
+                         const Block* cw_seed, const std::uint8_t* cw_t, Block* v, std::size_t w);
+
+// One breadth-first level of full-domain DPF evaluation for m nodes: with g_d = G_d(s[i]),
+// child 2i + d gets seed clear_lsb(g_d) ^ (t[i] ? cw_seed : 0) and control bit
+// lsb(g_d) ^ (t[i] & cw_t_d) (d = 0: left, cw_tl; d = 1: right, cw_tr). t[i] in {0, 1}.
+void aesni_expand_level(const RoundKeys& k0, const RoundKeys& k1, const Block* s,
+                        const std::uint8_t* t, Block cw_seed, u64 cw_tl, u64 cw_tr, Block* next,
+                        std::uint8_t* t_next, std::size_t m);
+void portable_expand_level(const BitslicedKeys& k0, const BitslicedKeys& k1, const Block* s,
+                           const std::uint8_t* t, Block cw_seed, u64 cw_tl, u64 cw_tr, Block* next,
+                           std::uint8_t* t_next, std::size_t m);
 
 }  // namespace secinfer::fss::detail

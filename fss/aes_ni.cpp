@@ -10,8 +10,12 @@ namespace {
 
 constexpr std::size_t kWays = 8;
 
-inline __m128i load(const Block* b) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(b)); }
-inline void store(Block* b, __m128i v) { _mm_storeu_si128(reinterpret_cast<__m128i*>(b), v); }
+inline __m128i load(const Block* b) {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(b));
+}
+inline void store(Block* b, __m128i v) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(b), v);
+}
 
 inline __m128i expand_step(__m128i key, __m128i assist) {
   assist = _mm_shuffle_epi32(assist, _MM_SHUFFLE(3, 3, 3, 3));
@@ -84,7 +88,7 @@ inline void encrypt_same_key(const RoundKeys& keys, const Block* in, Block* out,
 void aesni_expand_key(Block key, RoundKeys& rk) {
   __m128i k = load(&key);
   store(&rk[0], k);
-#define SECINFER_AES_EXPAND(round, rcon)                     \
+#define SECINFER_AES_EXPAND(round, rcon)                  \
   k = expand_step(k, _mm_aeskeygenassist_si128(k, rcon)); \
   store(&rk[round], k);
   SECINFER_AES_EXPAND(1, 0x01)
@@ -130,8 +134,8 @@ namespace {
 
 // W keys of one level, state kept in registers from AES to the corrected seed.
 template <std::size_t W, bool kWithV>
-inline void tree_level_group(const RoundKeys* const* rks, const u64* x, int shift, Block* s,
-                             u64* t, const Block* cw_seed, const std::uint8_t* cw_t, Block* v) {
+inline void tree_level_group(const RoundKeys* const* rks, const u64* x, int shift, Block* s, u64* t,
+                             const Block* cw_seed, const std::uint8_t* cw_t, Block* v) {
   constexpr std::size_t B = kWithV ? 2 * W : W;  // blocks in flight
   const __m128i* rk[B];
   __m128i in[B], b[B];
@@ -190,6 +194,60 @@ void aesni_tree_level(const RoundKeys* const* rks, const u64* x, int shift, Bloc
     tree_level<true>(rks, x, shift, s, t, cw_seed, cw_t, v, w);
   else
     tree_level<false>(rks, x, shift, s, t, cw_seed, cw_t, v, w);
+}
+
+}  // namespace secinfer::fss::detail
+
+namespace secinfer::fss::detail {
+namespace {
+
+// W nodes, both children: 2W AES blocks in flight.
+template <std::size_t W>
+inline void expand_group(const __m128i* k0, const __m128i* k1, const Block* s,
+                         const std::uint8_t* t, __m128i cw, u64 cw_tl, u64 cw_tr, Block* next,
+                         std::uint8_t* t_next) {
+  __m128i x[W], l[W], r[W];
+#pragma GCC unroll 8
+  for (std::size_t i = 0; i < W; ++i) {
+    x[i] = load(s + i);
+    l[i] = _mm_xor_si128(x[i], k0[0]);
+    r[i] = _mm_xor_si128(x[i], k1[0]);
+  }
+#pragma GCC unroll 9
+  for (int rd = 1; rd < 10; ++rd) {
+#pragma GCC unroll 8
+    for (std::size_t i = 0; i < W; ++i) {
+      l[i] = _mm_aesenc_si128(l[i], k0[rd]);
+      r[i] = _mm_aesenc_si128(r[i], k1[rd]);
+    }
+  }
+  const __m128i not_lsb = _mm_set_epi64x(-1, -2);
+#pragma GCC unroll 8
+  for (std::size_t i = 0; i < W; ++i) {
+    const __m128i gl = _mm_xor_si128(_mm_aesenclast_si128(l[i], k0[10]), x[i]);
+    const __m128i gr = _mm_xor_si128(_mm_aesenclast_si128(r[i], k1[10]), x[i]);
+    const u64 ti = t[i];
+    const __m128i corr = _mm_and_si128(cw, _mm_set1_epi64x(-static_cast<long long>(ti)));
+    store(next + 2 * i, _mm_xor_si128(_mm_and_si128(gl, not_lsb), corr));
+    store(next + 2 * i + 1, _mm_xor_si128(_mm_and_si128(gr, not_lsb), corr));
+    t_next[2 * i] = static_cast<std::uint8_t>((_mm_cvtsi128_si64(gl) & 1) ^ (ti & cw_tl));
+    t_next[2 * i + 1] = static_cast<std::uint8_t>((_mm_cvtsi128_si64(gr) & 1) ^ (ti & cw_tr));
+  }
+}
+
+}  // namespace
+
+void aesni_expand_level(const RoundKeys& k0, const RoundKeys& k1, const Block* s,
+                        const std::uint8_t* t, Block cw_seed, u64 cw_tl, u64 cw_tr, Block* next,
+                        std::uint8_t* t_next, std::size_t m) {
+  const auto* r0 = reinterpret_cast<const __m128i*>(k0.data());
+  const auto* r1 = reinterpret_cast<const __m128i*>(k1.data());
+  const __m128i cw = load(&cw_seed);
+  std::size_t i = 0;
+  for (; i + 4 <= m; i += 4)
+    expand_group<4>(r0, r1, s + i, t + i, cw, cw_tl, cw_tr, next + 2 * i, t_next + 2 * i);
+  for (; i < m; ++i)
+    expand_group<1>(r0, r1, s + i, t + i, cw, cw_tl, cw_tr, next + 2 * i, t_next + 2 * i);
 }
 
 }  // namespace secinfer::fss::detail

@@ -12,8 +12,12 @@ namespace {
 
 using Planes = std::array<u64, 8>;
 
-constexpr u64 rep16(u64 lane) { return lane * 0x0001000100010001ull; }
-constexpr u64 rep4(u64 nibble) { return nibble * 0x1111111111111111ull; }
+constexpr u64 rep16(u64 lane) {
+  return lane * 0x0001000100010001ull;
+}
+constexpr u64 rep4(u64 nibble) {
+  return nibble * 0x1111111111111111ull;
+}
 
 // Swap the bits selected by `mask` in b with the bits `shift` above them in a.
 inline void swap_bits(u64& a, u64& b, int shift, u64 mask) {
@@ -105,7 +109,8 @@ inline u64 shift_rows_plane(u64 v) {
   for (int r = 1; r < 4; ++r) {
     const u64 row = v & rep16(0x1111ull << r);
     const int s = 4 * r;
-    out |= ((row >> s) & rep16(0xFFFFull >> s)) | ((row << (16 - s)) & rep16((0xFFFFull << (16 - s)) & 0xFFFF));
+    out |= ((row >> s) & rep16(0xFFFFull >> s)) |
+           ((row << (16 - s)) & rep16((0xFFFFull << (16 - s)) & 0xFFFF));
   }
   return out;
 }
@@ -165,8 +170,7 @@ inline void encrypt4(const KeyAt& rk, const Block* in, Block* out, std::size_t w
   for (std::size_t b = 0; b < w; ++b) out[b] = Block{q[2 * b], q[2 * b + 1]};
 }
 
-void encrypt_batch(const BitslicedKeys& bs, const Block* in, Block* out, std::size_t n,
-                   bool mmo) {
+void encrypt_batch(const BitslicedKeys& bs, const Block* in, Block* out, std::size_t n, bool mmo) {
   const auto rk = [&bs](int r) -> const std::array<u64, 8>& { return bs[r]; };
   for (std::size_t i = 0; i < n; i += 4) encrypt4(rk, in + i, out + i, n - i < 4 ? n - i : 4, mmo);
 }
@@ -185,8 +189,9 @@ std::uint32_t sub_word(std::uint32_t w) {
 
 void portable_expand_key(Block key, RoundKeys& rk) {
   // FIPS-197 Sec. 5.2, words little endian (byte 0 of a word in its low 8 bits).
-  std::uint32_t w[44] = {static_cast<std::uint32_t>(key.lo), static_cast<std::uint32_t>(key.lo >> 32),
-                         static_cast<std::uint32_t>(key.hi), static_cast<std::uint32_t>(key.hi >> 32)};
+  std::uint32_t w[44] = {
+      static_cast<std::uint32_t>(key.lo), static_cast<std::uint32_t>(key.lo >> 32),
+      static_cast<std::uint32_t>(key.hi), static_cast<std::uint32_t>(key.hi >> 32)};
   std::uint32_t rcon = 0x01;
   for (int i = 4; i < 44; ++i) {
     std::uint32_t t = w[i - 1];
@@ -246,9 +251,8 @@ void portable_mmo_multi(const BitslicedKeys* const* bs, const std::uint8_t* key,
 
 namespace secinfer::fss::detail {
 
-void portable_tree_level(const BitslicedKeys* const* bs, const u64* x, int shift, Block* s,
-                         u64* t, const Block* cw_seed, const std::uint8_t* cw_t, Block* v,
-                         std::size_t w) {
+void portable_tree_level(const BitslicedKeys* const* bs, const u64* x, int shift, Block* s, u64* t,
+                         const Block* cw_seed, const std::uint8_t* cw_t, Block* v, std::size_t w) {
   constexpr std::size_t kGroup = 32;
   std::uint8_t key[2 * kGroup];
   Block in[2 * kGroup], g[2 * kGroup];
@@ -270,6 +274,30 @@ void portable_tree_level(const BitslicedKeys* const* bs, const u64* x, int shift
       s[i0 + i] = Block{(g[i].lo & ~u64{1}) ^ (cw.lo & mask), g[i].hi ^ (cw.hi & mask)};
       t[i0 + i] = (g[i].lo & 1) ^ (ti & (cw_t[i0 + i] >> key[i]) & 1);
       if (v != nullptr) v[i0 + i] = g[m + i];
+    }
+  }
+}
+
+}  // namespace secinfer::fss::detail
+
+namespace secinfer::fss::detail {
+
+void portable_expand_level(const BitslicedKeys& k0, const BitslicedKeys& k1, const Block* s,
+                           const std::uint8_t* t, Block cw_seed, u64 cw_tl, u64 cw_tr, Block* next,
+                           std::uint8_t* t_next, std::size_t m) {
+  constexpr std::size_t kGroup = 32;
+  Block gl[kGroup], gr[kGroup];
+  for (std::size_t i0 = 0; i0 < m; i0 += kGroup) {
+    const std::size_t w = m - i0 < kGroup ? m - i0 : kGroup;
+    portable_mmo(k0, s + i0, gl, w);
+    portable_mmo(k1, s + i0, gr, w);
+    for (std::size_t i = 0; i < w; ++i) {
+      const u64 ti = t[i0 + i], mask = u64{0} - ti;
+      const Block corr{cw_seed.lo & mask, cw_seed.hi & mask};
+      next[2 * (i0 + i)] = gl[i].clear_lsb() ^ corr;
+      next[2 * (i0 + i) + 1] = gr[i].clear_lsb() ^ corr;
+      t_next[2 * (i0 + i)] = static_cast<std::uint8_t>((gl[i].lo & 1) ^ (ti & cw_tl));
+      t_next[2 * (i0 + i) + 1] = static_cast<std::uint8_t>((gr[i].lo & 1) ^ (ti & cw_tr));
     }
   }
 }

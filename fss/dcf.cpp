@@ -38,15 +38,15 @@ DcfKeys empty_keys(DcfShape shape, int party, std::size_t count) {
 // Per-thread scratch for one chunk of keys.
 struct GenScratch {
   std::array<Block, 8 * kChunk> g;  // g[(4 * b + j) * kChunk + i] = G_j(s_b) of key i
-  std::vector<u64> v;               // [(2 * b + dir) * kChunk * L + i * L + e]: ConvertVec(G_2+dir(s_b))
-  std::vector<u64> valpha;          // [i * L + e]
+  std::vector<u64> v;       // [(2 * b + dir) * kChunk * L + i * L + e]: ConvertVec(G_2+dir(s_b))
+  std::vector<u64> valpha;  // [i * L + e]
   std::vector<Block> cv_scratch;
 };
 
 // Gen for keys [k0, k0 + w) (Fig. 3 "Gen", fss-core.md "DCF").
 void gen_chunk(DcfKeys& key0, DcfKeys& key1, std::span<const Block> seeds,
-               std::span<const u64> alpha, std::span<const u64> beta, std::size_t k0,
-               std::size_t w, const FixedKeyPrg& prg, GenScratch& sc) {
+               std::span<const u64> alpha, std::span<const u64> beta, std::size_t k0, std::size_t w,
+               const FixedKeyPrg& prg, GenScratch& sc) {
   const int n = key0.shape.in_bits, m = key0.shape.out_bits, L = key0.shape.payload_len;
   const auto len = static_cast<std::size_t>(L);
   const std::size_t count = key0.count;
@@ -202,8 +202,7 @@ void dcf_check_shape(DcfShape shape) {
 void dcf_check_keys(const DcfKeys& keys) {
   dcf_check_shape(keys.shape);
   if (keys.party != 0 && keys.party != 1)
-    throw std::invalid_argument("DCF keys: party " + std::to_string(keys.party) +
-                                " is not 0 or 1");
+    throw std::invalid_argument("DCF keys: party " + std::to_string(keys.party) + " is not 0 or 1");
   const std::size_t c = keys.count, n = static_cast<std::size_t>(keys.shape.in_bits);
   const auto len = static_cast<std::size_t>(keys.shape.payload_len);
   detail::check_size("DCF keys", "root", keys.root.size(), c);
@@ -243,8 +242,7 @@ std::pair<DcfKeys, DcfKeys> dcf_gen(DcfShape shape, std::span<const u64> alpha,
   parallel_for(count, kChunk, opt.threads, [&](std::size_t begin, std::size_t end) {
     GenScratch sc;
     for (std::size_t k = begin; k < end; k += kChunk)
-      gen_chunk(keys.first, keys.second, seeds, alpha, beta, k, std::min(kChunk, end - k), prg,
-                sc);
+      gen_chunk(keys.first, keys.second, seeds, alpha, beta, k, std::min(kChunk, end - k), prg, sc);
   });
   return keys;
 }

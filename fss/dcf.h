@@ -25,11 +25,11 @@ struct DcfKeys {
   DcfShape shape;
   int party = 0;
   std::size_t count = 0;
-  std::vector<Block> root;          // [count]
-  std::vector<Block> cw_seed;       // [in_bits * count], index i * count + k
-  std::vector<std::uint8_t> cw_t;   // [in_bits * count], bit 0 = tL, bit 1 = tR
-  std::vector<u64> cw_v;            // [in_bits * count * L], index (i * count + k) * L + j
-  std::vector<u64> cw_final;        // [count * L], index k * L + j
+  std::vector<Block> root;         // [count]
+  std::vector<Block> cw_seed;      // [in_bits * count], index i * count + k
+  std::vector<std::uint8_t> cw_t;  // [in_bits * count], bit 0 = tL, bit 1 = tR
+  std::vector<u64> cw_v;           // [in_bits * count * L], index (i * count + k) * L + j
+  std::vector<u64> cw_final;       // [count * L], index k * L + j
 };
 
 // Keys for f_k(x) = beta[k*L .. k*L+L) if x < alpha[k]. beta.size() == count * L.
@@ -49,7 +49,8 @@ void dcf_eval(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out);
 void dcf_eval(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out,
               const BatchOptions& opt);
 
-// Serialised size of one key in bits (fss-core.md "Key sizes"): 128 + n * (128 + 2 + L * m) + L * m.
+// Serialised size of one key in bits (fss-core.md "Key sizes"): 128 + n * (128 + 2 + L * m) + L *
+// m.
 std::size_t dcf_key_bits(DcfShape shape);
 
 // Largest payload length L accepted (keeps key sizes and allocations bounded).

@@ -38,8 +38,8 @@ DpfKeys empty_keys(DpfShape shape, int party, std::size_t count) {
 
 // Gen for keys [k0, k0 + w), w <= kChunk (Fig. 1 "Gen", fss-core.md "DPF").
 void gen_chunk(DpfKeys& key0, DpfKeys& key1, std::span<const Block> seeds,
-               std::span<const u64> alpha, std::span<const u64> beta, std::size_t k0,
-               std::size_t w, const FixedKeyPrg& prg) {
+               std::span<const u64> alpha, std::span<const u64> beta, std::size_t k0, std::size_t w,
+               const FixedKeyPrg& prg) {
   const int n = key0.shape.in_bits;
   const std::size_t count = key0.count;
   std::array<std::array<Block, kChunk>, 2> s;
@@ -120,12 +120,13 @@ void eval_chunk(const DpfKeys& keys, std::span<const u64> x, std::span<u64> out,
 
 // Breadth-first expansion buffers, reused across subtrees and keys of one thread.
 struct Workspace {
-  std::vector<Block> cur, next, left, right;
+  std::vector<Block> cur, next;
   std::vector<std::uint8_t> tcur, tnext;
 };
 
 // Expands `nodes` seeds (with control bits) at depth `depth` of key k by `levels` levels, breadth
-// first: on return ws.cur / ws.tcur hold the nodes << levels descendants in natural order.
+// first (two AES per inner node): on return ws.cur / ws.tcur hold the nodes << levels
+// descendants in natural order.
 void expand(const DpfKeys& keys, std::size_t k, int depth, int levels, std::size_t nodes,
             Workspace& ws, const FixedKeyPrg& prg) {
   const std::size_t final_nodes = nodes << levels;
@@ -133,25 +134,12 @@ void expand(const DpfKeys& keys, std::size_t k, int depth, int levels, std::size
   ws.tcur.resize(final_nodes);
   ws.next.resize(final_nodes);
   ws.tnext.resize(final_nodes);
-  ws.left.resize(final_nodes / 2 + 1);
-  ws.right.resize(final_nodes / 2 + 1);
   for (int l = 0; l < levels; ++l) {
-    const std::size_t lv = static_cast<std::size_t>(depth + l);
-    const Block cw = keys.cw_seed[lv * keys.count + k];
-    const std::uint8_t cwt = keys.cw_t[lv * keys.count + k];
-    const u64 cw_tl = cwt & 1, cw_tr = (cwt >> 1) & 1;
-    const std::span<const Block> in(ws.cur.data(), nodes);
-    prg.g_blocks(0, in, std::span<Block>(ws.left.data(), nodes));
-    prg.g_blocks(1, in, std::span<Block>(ws.right.data(), nodes));
-    for (std::size_t i = 0; i < nodes; ++i) {
-      const u64 ti = ws.tcur[i];
-      const Block c = block_if(cw, ti);
-      const Block gl = ws.left[i], gr = ws.right[i];
-      ws.next[2 * i] = gl.clear_lsb() ^ c;
-      ws.tnext[2 * i] = static_cast<std::uint8_t>((gl.lo & 1) ^ (ti & cw_tl));
-      ws.next[2 * i + 1] = gr.clear_lsb() ^ c;
-      ws.tnext[2 * i + 1] = static_cast<std::uint8_t>((gr.lo & 1) ^ (ti & cw_tr));
-    }
+    const std::size_t at = static_cast<std::size_t>(depth + l) * keys.count + k;
+    prg.expand_level(std::span<const Block>(ws.cur.data(), nodes),
+                     std::span<const std::uint8_t>(ws.tcur.data(), nodes), keys.cw_seed[at],
+                     keys.cw_t[at], std::span<Block>(ws.next.data(), 2 * nodes),
+                     std::span<std::uint8_t>(ws.tnext.data(), 2 * nodes));
     std::swap(ws.cur, ws.next);
     std::swap(ws.tcur, ws.tnext);
     nodes *= 2;
@@ -213,8 +201,7 @@ void dpf_check_shape(DpfShape shape) {
 void dpf_check_keys(const DpfKeys& keys) {
   dpf_check_shape(keys.shape);
   if (keys.party != 0 && keys.party != 1)
-    throw std::invalid_argument("DPF keys: party " + std::to_string(keys.party) +
-                                " is not 0 or 1");
+    throw std::invalid_argument("DPF keys: party " + std::to_string(keys.party) + " is not 0 or 1");
   const std::size_t c = keys.count, n = static_cast<std::size_t>(keys.shape.in_bits);
   detail::check_size("DPF keys", "root", keys.root.size(), c);
   detail::check_size("DPF keys", "cw_seed", keys.cw_seed.size(), n * c);

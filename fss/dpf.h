@@ -25,10 +25,10 @@ struct DpfKeys {
   DpfShape shape;
   int party = 0;
   std::size_t count = 0;
-  std::vector<Block> root;           // [count]
-  std::vector<Block> cw_seed;        // [in_bits * count], index i * count + k
-  std::vector<std::uint8_t> cw_t;    // [in_bits * count], bit 0 = tL, bit 1 = tR
-  std::vector<u64> cw_out;           // [count]
+  std::vector<Block> root;         // [count]
+  std::vector<Block> cw_seed;      // [in_bits * count], index i * count + k
+  std::vector<std::uint8_t> cw_t;  // [in_bits * count], bit 0 = tL, bit 1 = tR
+  std::vector<u64> cw_out;         // [count]
 };
 
 // Keys for f_k(x) = beta[k] if x == alpha[k]. Throws std::invalid_argument on a bad shape or

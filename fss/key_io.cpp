@@ -70,7 +70,9 @@ std::string show_magic(const std::uint8_t* p) {
   return s + "\"";
 }
 
-const char* kind_name(KeyKind k) { return k == KeyKind::kDpf ? "DPF" : "DCF"; }
+const char* kind_name(KeyKind k) {
+  return k == KeyKind::kDpf ? "DPF" : "DCF";
+}
 
 std::size_t key_bytes(KeyKind kind, int n, int m, int L) {
   const std::size_t bits = kind == KeyKind::kDpf ? dpf_key_bits({n, m}) : dcf_key_bits({n, m, L});
@@ -160,8 +162,7 @@ void write_header(std::uint8_t* h, KeyKind kind, int party, int n, int m, int L,
 }
 
 void seal(std::span<std::uint8_t> out) {  // CRC over header [0, 44) and the payload
-  const std::uint32_t c = crc32c(out.subspan(kKeyHeaderBytes),
-                                 crc32c(out.first(kCrcOffset)));
+  const std::uint32_t c = crc32c(out.subspan(kKeyHeaderBytes), crc32c(out.first(kCrcOffset)));
   put<std::uint32_t>(out.data() + kCrcOffset, c);
 }
 
@@ -233,8 +234,9 @@ std::vector<std::uint8_t> read_batch(std::istream& is, KeyKind want) {
 
 void write_all(std::ostream& os, const std::vector<std::uint8_t>& bytes) {
   os.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  if (!os) throw std::runtime_error("write_keys: writing " + std::to_string(bytes.size()) +
-                                    " bytes of keys to the stream failed");
+  if (!os)
+    throw std::runtime_error("write_keys: writing " + std::to_string(bytes.size()) +
+                             " bytes of keys to the stream failed");
 }
 
 }  // namespace
@@ -267,8 +269,8 @@ KeyHeader parse_key_header(std::span<const std::uint8_t> in) {
     fail("not secinfer FSS keys: expected magic \"SIFSSKEY\", found " + show_magic(h));
   const auto version = get<std::uint16_t>(h + 8);
   if (version != kKeyFormatVersion)
-    fail("unsupported key format version " + std::to_string(version) + ": this build reads version " +
-         std::to_string(kKeyFormatVersion));
+    fail("unsupported key format version " + std::to_string(version) +
+         ": this build reads version " + std::to_string(kKeyFormatVersion));
   KeyHeader r;
   if (h[10] != static_cast<std::uint8_t>(KeyKind::kDpf) &&
       h[10] != static_cast<std::uint8_t>(KeyKind::kDcf))
@@ -309,8 +311,8 @@ KeyHeader parse_key_header(std::span<const std::uint8_t> in) {
 
 std::size_t serialized_size(const DpfKeys& keys) {
   dpf_check_keys(keys);
-  return kKeyHeaderBytes + keys.count * key_bytes(KeyKind::kDpf, keys.shape.in_bits,
-                                                  keys.shape.out_bits, 1);
+  return kKeyHeaderBytes +
+         keys.count * key_bytes(KeyKind::kDpf, keys.shape.in_bits, keys.shape.out_bits, 1);
 }
 
 std::size_t serialized_size(const DcfKeys& keys) {
@@ -447,8 +449,12 @@ DcfKeys deserialize_dcf_keys(std::span<const std::uint8_t> in) {
   return keys;
 }
 
-void write_keys(std::ostream& os, const DpfKeys& keys) { write_all(os, serialize_keys(keys)); }
-void write_keys(std::ostream& os, const DcfKeys& keys) { write_all(os, serialize_keys(keys)); }
+void write_keys(std::ostream& os, const DpfKeys& keys) {
+  write_all(os, serialize_keys(keys));
+}
+void write_keys(std::ostream& os, const DcfKeys& keys) {
+  write_all(os, serialize_keys(keys));
+}
 
 DpfKeys read_dpf_keys(std::istream& is) {
   const auto buf = read_batch(is, KeyKind::kDpf);

@@ -5,7 +5,6 @@
 #include <cpuid.h>
 
 #include <algorithm>
-
 #include <stdexcept>
 #include <string>
 
@@ -22,8 +21,8 @@ void check_same_size(const char* what, std::size_t in, std::size_t out) {
 
 void check_key_index(int j) {
   if (j < 0 || j >= kPrgFixedKeys)
-    throw std::invalid_argument("FixedKeyPrg: key index " + std::to_string(j) +
-                                " is outside [0, " + std::to_string(kPrgFixedKeys) + ")");
+    throw std::invalid_argument("FixedKeyPrg: key index " + std::to_string(j) + " is outside [0, " +
+                                std::to_string(kPrgFixedKeys) + ")");
 }
 
 }  // namespace
@@ -82,7 +81,9 @@ FixedKeyPrg::FixedKeyPrg(AesImpl impl)
            Aes128(prg_fixed_key(2), impl), Aes128(prg_fixed_key(3), impl),
            Aes128(prg_fixed_key(4), impl)} {}
 
-AesImpl FixedKeyPrg::impl() const { return aes_[0].impl(); }
+AesImpl FixedKeyPrg::impl() const {
+  return aes_[0].impl();
+}
 
 Block FixedKeyPrg::g(int j, Block s) const {
   check_key_index(j);
@@ -138,14 +139,30 @@ void FixedKeyPrg::eval_level(std::span<const u64> x, int shift, std::span<Block>
   if (impl() == AesImpl::kAesNi) {
     const detail::RoundKeys* rks[kPrgFixedKeys];
     for (int k = 0; k < kPrgFixedKeys; ++k) rks[k] = &aes_[k].round_keys_;
-    detail::aesni_tree_level(rks, x.data(), shift, s.data(), t.data(), cw_seed.data(),
-                             cw_t.data(), vp, w);
+    detail::aesni_tree_level(rks, x.data(), shift, s.data(), t.data(), cw_seed.data(), cw_t.data(),
+                             vp, w);
   } else {
     const detail::BitslicedKeys* bs[kPrgFixedKeys];
     for (int k = 0; k < kPrgFixedKeys; ++k) bs[k] = &aes_[k].sliced_keys_;
     detail::portable_tree_level(bs, x.data(), shift, s.data(), t.data(), cw_seed.data(),
                                 cw_t.data(), vp, w);
   }
+}
+
+void FixedKeyPrg::expand_level(std::span<const Block> s, std::span<const std::uint8_t> t,
+                               Block cw_seed, std::uint8_t cw_t, std::span<Block> next,
+                               std::span<std::uint8_t> t_next) const {
+  const std::size_t m = s.size();
+  check_same_size("FixedKeyPrg::expand_level (t)", t.size(), m);
+  check_same_size("FixedKeyPrg::expand_level (next)", next.size(), 2 * m);
+  check_same_size("FixedKeyPrg::expand_level (t_next)", t_next.size(), 2 * m);
+  const u64 cw_tl = cw_t & 1, cw_tr = (cw_t >> 1) & 1;
+  if (impl() == AesImpl::kAesNi)
+    detail::aesni_expand_level(aes_[0].round_keys_, aes_[1].round_keys_, s.data(), t.data(),
+                               cw_seed, cw_tl, cw_tr, next.data(), t_next.data(), m);
+  else
+    detail::portable_expand_level(aes_[0].sliced_keys_, aes_[1].sliced_keys_, s.data(), t.data(),
+                                  cw_seed, cw_tl, cw_tr, next.data(), t_next.data(), m);
 }
 
 const FixedKeyPrg& fixed_key_prg(AesImpl impl) {

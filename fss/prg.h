@@ -62,6 +62,12 @@ class FixedKeyPrg {
   void eval_level(std::span<const u64> x, int shift, std::span<Block> s, std::span<u64> t,
                   std::span<const Block> cw_seed, std::span<const std::uint8_t> cw_t,
                   std::span<Block> v) const;
+  // One breadth-first level of full-domain DPF evaluation (fss-core.md "DPF", full domain): with
+  // g_d = G_d(s[i]), child 2i + d gets seed clear_lsb(g_d) ^ (t[i] ? cw_seed : 0) and control bit
+  // lsb(g_d) ^ (t[i] & bit d of cw_t) (d = 0 left, 1 right). next and t_next hold 2 * s.size()
+  // entries, t.size() == s.size(), t[i] in {0, 1}, else std::invalid_argument.
+  void expand_level(std::span<const Block> s, std::span<const std::uint8_t> t, Block cw_seed,
+                    std::uint8_t cw_t, std::span<Block> next, std::span<std::uint8_t> t_next) const;
   AesImpl impl() const;
 
  private:
@@ -80,7 +86,7 @@ class SeededPrg {
   void next_blocks(std::span<Block> out);  // out[i] = next_block(), batched
   u64 next_u64();                          // lo, then hi, of successive blocks
   u64 next_bits(int m) { return next_u64() & ring_mask(m); }
-  void fill(std::span<u64> out, int m);    // out[i] = next_bits(m); m in [1, 64]
+  void fill(std::span<u64> out, int m);  // out[i] = next_bits(m); m in [1, 64]
   AesImpl impl() const { return aes_.impl(); }
 
  private:

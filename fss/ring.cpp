@@ -37,7 +37,7 @@ u64 FixedPoint::encode(double v) const {
   if (std::isnan(v)) throw std::invalid_argument("FixedPoint::encode: cannot encode NaN");
   // Scaling by a power of two is exact (or overflows to inf, which saturates below).
   const double scaled = std::round(std::ldexp(v, frac_bits));  // ties away from zero
-  const double top = std::ldexp(1.0, ring.bits - 1);          // 2^(n-1), exact in a double
+  const double top = std::ldexp(1.0, ring.bits - 1);           // 2^(n-1), exact in a double
   i64 s;
   if (scaled >= top) {
     s = ring.bits >= 64 ? INT64_MAX : static_cast<i64>((u64{1} << (ring.bits - 1)) - 1);
@@ -83,8 +83,8 @@ void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out) {
   if (out.size() < need)
     throw std::invalid_argument("pack_bits: output holds " + std::to_string(out.size()) +
                                 " bytes, " + std::to_string(need) + " needed for " +
-                                std::to_string(in.size()) + " elements of " +
-                                std::to_string(bits) + " bits");
+                                std::to_string(in.size()) + " elements of " + std::to_string(bits) +
+                                " bits");
   std::uint8_t* o = out.data();
   if (bits == 64) {
     if (!in.empty()) std::memcpy(o, in.data(), need);

@@ -20,7 +20,9 @@ using u64 = std::uint64_t;
 using i64 = std::int64_t;
 
 // Low n bits set; n in [1, 64].
-SECINFER_HD constexpr u64 ring_mask(int n) { return n >= 64 ? ~u64{0} : ((u64{1} << n) - 1); }
+SECINFER_HD constexpr u64 ring_mask(int n) {
+  return n >= 64 ? ~u64{0} : ((u64{1} << n) - 1);
+}
 
 // The ring Z_{2^bits}. Values are always kept reduced (high bits zero).
 struct Ring {
@@ -36,7 +38,7 @@ struct Ring {
   SECINFER_HD constexpr i64 to_signed(u64 x) const {
     if (bits >= 64) return static_cast<i64>(x);
     const u64 sign = u64{1} << (bits - 1);
-    return static_cast<i64>((x ^ sign) - sign) ;
+    return static_cast<i64>((x ^ sign) - sign);
   }
   SECINFER_HD constexpr u64 from_signed(i64 v) const { return static_cast<u64>(v) & mask(); }
   // Most significant bit (the sign bit of the signed view).
@@ -55,8 +57,8 @@ struct FixedPoint {
   Ring ring{64};
   int frac_bits = 12;
 
-  u64 encode(double v) const;       // round to nearest; saturates at the ring's signed range
-  double decode(u64 x) const;       // signed view / 2^frac_bits
+  u64 encode(double v) const;  // round to nearest; saturates at the ring's signed range
+  double decode(u64 x) const;  // signed view / 2^frac_bits
   SECINFER_HD constexpr double scale() const { return static_cast<double>(u64{1} << frac_bits); }
 };
 

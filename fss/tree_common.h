@@ -20,14 +20,18 @@ namespace secinfer::fss::detail {
 inline constexpr std::size_t kChunk = 256;
 
 // t ? -v : v for t in {0, 1}, without a branch ((-1)^t * v).
-inline u64 neg_if(u64 v, u64 t) { return (v ^ (u64{0} - t)) + t; }
+inline u64 neg_if(u64 v, u64 t) {
+  return (v ^ (u64{0} - t)) + t;
+}
 // t ? b : 0 for t in {0, 1}, without a branch.
 inline Block block_if(Block b, u64 t) {
   const u64 m = u64{0} - t;
   return {b.lo & m, b.hi & m};
 }
 // Bit i (MSB first) of an n-bit x: x_i = (x >> (n - 1 - i)) & 1.
-inline u64 bit_msb_first(u64 x, int n, int i) { return (x >> (n - 1 - i)) & 1; }
+inline u64 bit_msb_first(u64 x, int n, int i) {
+  return (x >> (n - 1 - i)) & 1;
+}
 
 inline void check_bits(const char* what, const char* name, int bits) {
   if (bits < 1 || bits > 64)
@@ -65,7 +69,7 @@ inline void convert_vec(const FixedKeyPrg& prg, const Block* blk, std::size_t nb
   if (extra > 0) {
     scratch.resize(nb * extra);
     for (std::size_t i = 0; i < nb; ++i)
-      for (std::size_t e = 0; e < extra; ++e) scratch[i * extra + e] = blk[i] ^ Block{e + 1, 0};
+      for (std::size_t e = 0; e < extra; ++e) scratch[i * extra + e] = blk[i] ^ Block { e + 1, 0 };
     prg.g_blocks(4, scratch, scratch);
   }
   for (std::size_t i = 0; i < nb; ++i) {

@@ -59,7 +59,9 @@ inline constexpr std::array<std::uint8_t, 256> kAesSbox = {
 struct Te0Table {
   u32 v[256];
 };
-constexpr u32 aes_xtime(u32 x) { return ((x << 1) ^ ((x & 0x80) ? 0x1b : 0)) & 0xff; }
+constexpr u32 aes_xtime(u32 x) {
+  return ((x << 1) ^ ((x & 0x80) ? 0x1b : 0)) & 0xff;
+}
 constexpr Te0Table make_te0() {
   Te0Table t{};
   for (int x = 0; x < 256; ++x) {
@@ -74,7 +76,9 @@ inline constexpr Te0Table kTe0 = make_te0();
 SECINFER_HD constexpr u32 rotl32(u32 v, int s) {
   return s == 0 ? v : ((v << s) | (v >> (32 - s)));
 }
-SECINFER_HD constexpr u32 byte_of(u32 w, int r) { return (w >> (8 * r)) & 0xff; }
+SECINFER_HD constexpr u32 byte_of(u32 w, int r) {
+  return (w >> (8 * r)) & 0xff;
+}
 
 // The host's table policy (plain C++; the GPU ones are in aes_tables.cuh).
 struct HostTab {
@@ -105,7 +109,9 @@ SECINFER_HD constexpr RoundKey aes_next_round_key(const Tab& tab, const RoundKey
   n.w[3] = k.w[3] ^ n.w[2];
   return n;
 }
-SECINFER_HD constexpr u32 aes_next_rcon(u32 rcon) { return aes_xtime(rcon); }
+SECINFER_HD constexpr u32 aes_next_rcon(u32 rcon) {
+  return aes_xtime(rcon);
+}
 
 template <class Tab>
 SECINFER_HD constexpr AesSchedule aes_expand_key(const Tab& tab, Block key) {
@@ -123,14 +129,14 @@ SECINFER_HD constexpr AesSchedule aes_expand_key(const Tab& tab, Block key) {
 // AddRoundKey, as four table lookups per column.
 template <class Tab>
 SECINFER_HD void aes_round(const Tab& tab, u32& s0, u32& s1, u32& s2, u32& s3, const RoundKey& k) {
-  const u32 t0 = tab.te(0, byte_of(s0, 0)) ^ tab.te(1, byte_of(s1, 1)) ^
-                 tab.te(2, byte_of(s2, 2)) ^ tab.te(3, byte_of(s3, 3)) ^ k.w[0];
-  const u32 t1 = tab.te(0, byte_of(s1, 0)) ^ tab.te(1, byte_of(s2, 1)) ^
-                 tab.te(2, byte_of(s3, 2)) ^ tab.te(3, byte_of(s0, 3)) ^ k.w[1];
-  const u32 t2 = tab.te(0, byte_of(s2, 0)) ^ tab.te(1, byte_of(s3, 1)) ^
-                 tab.te(2, byte_of(s0, 2)) ^ tab.te(3, byte_of(s1, 3)) ^ k.w[2];
-  const u32 t3 = tab.te(0, byte_of(s3, 0)) ^ tab.te(1, byte_of(s0, 1)) ^
-                 tab.te(2, byte_of(s1, 2)) ^ tab.te(3, byte_of(s2, 3)) ^ k.w[3];
+  const u32 t0 = tab.te(0, byte_of(s0, 0)) ^ tab.te(1, byte_of(s1, 1)) ^ tab.te(2, byte_of(s2, 2)) ^
+                 tab.te(3, byte_of(s3, 3)) ^ k.w[0];
+  const u32 t1 = tab.te(0, byte_of(s1, 0)) ^ tab.te(1, byte_of(s2, 1)) ^ tab.te(2, byte_of(s3, 2)) ^
+                 tab.te(3, byte_of(s0, 3)) ^ k.w[1];
+  const u32 t2 = tab.te(0, byte_of(s2, 0)) ^ tab.te(1, byte_of(s3, 1)) ^ tab.te(2, byte_of(s0, 2)) ^
+                 tab.te(3, byte_of(s1, 3)) ^ k.w[2];
+  const u32 t3 = tab.te(0, byte_of(s3, 0)) ^ tab.te(1, byte_of(s0, 1)) ^ tab.te(2, byte_of(s1, 2)) ^
+                 tab.te(3, byte_of(s2, 3)) ^ k.w[3];
   s0 = t0;
   s1 = t1;
   s2 = t2;

@@ -75,7 +75,7 @@ struct PlainTe4Tab {
 };
 
 inline constexpr std::size_t kFixedRkBytes = sizeof(RoundKey) * 11 * kPrgFixedKeys;  // 880
-inline constexpr std::size_t kSeedRkBytes = sizeof(RoundKey) * 11;                    // 176
+inline constexpr std::size_t kSeedRkBytes = sizeof(RoundKey) * 11;                   // 176
 
 template <class Tab>
 constexpr std::size_t aes_smem_bytes() {
@@ -147,8 +147,7 @@ struct OutlinedPrg {
 // SM (occupancy with this kernel's registers and shared memory), no more than the work needs.
 // Also raises the kernel's dynamic shared-memory limit when it needs more than 48 KiB.
 template <class Kernel>
-unsigned grid_for(Kernel kernel, int block, std::size_t smem, std::size_t items,
-                  const char* name) {
+unsigned grid_for(Kernel kernel, int block, std::size_t smem, std::size_t items, const char* name) {
   if (smem > 48 * 1024)
     CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                     static_cast<int>(smem)),

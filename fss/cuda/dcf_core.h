@@ -90,13 +90,14 @@ SECINFER_HD void dcf_gen_one(const Prg& prg, int n, u64 out_mask, int L_rt, Bloc
   }
 }
 
-// Eval(b, x) for one key: V (L elements, written reduced mod 2^m). cw_v/vstride/cw_final as for
-// gen. Two AES per level plus ConvertVec's.
+// Eval(b, x) for one key: V (L elements, written reduced mod 2^m) into `v` (by reference: a
+// RegVec of the caller's, or a MemVec). cw_v/vstride/cw_final as for gen. Two AES per level plus
+// ConvertVec's.
 template <int kL, class Prg, class Vec>
-SECINFER_HD void dcf_eval_one(const Prg& prg, int n, u64 out_mask, int L_rt, int party,
-                              Block root, const Block* cw_seed, const std::uint8_t* cw_t,
-                              std::size_t stride, const u64* cw_v, std::size_t vstride,
-                              const u64* cw_final, u64 x, Vec v) {
+SECINFER_HD void dcf_eval_one(const Prg& prg, int n, u64 out_mask, int L_rt, int party, Block root,
+                              const Block* cw_seed, const std::uint8_t* cw_t, std::size_t stride,
+                              const u64* cw_v, std::size_t vstride, const u64* cw_final, u64 x,
+                              Vec&& v) {
   const int L = kL > 0 ? kL : L_rt;
   SECINFER_UNROLL
   for (int j = 0; j < L; ++j) v[j] = 0;

@@ -29,8 +29,8 @@ void dcf_eval_device(const DcfKeysView& keys, const u64* x, u64* out, cudaStream
                      const KernelConfig& cfg = {});
 
 std::pair<DcfKeys, DcfKeys> dcf_gen_cuda(DcfShape shape, std::span<const u64> alpha,
-                                         std::span<const u64> beta, Block seed,
-                                         u64 first_block = 0, const KernelConfig& cfg = {});
+                                         std::span<const u64> beta, Block seed, u64 first_block = 0,
+                                         const KernelConfig& cfg = {});
 void dcf_eval_cuda(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out,
                    const KernelConfig& cfg = {});
 

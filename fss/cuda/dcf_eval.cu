@@ -16,8 +16,7 @@ namespace secinfer::fss::cuda {
 namespace {
 
 template <class Tab, int kL>
-__global__ void __launch_bounds__(512)
-    dcf_eval_kernel(DcfKeysView keys, const u64* x, u64* out) {
+__global__ void __launch_bounds__(512) dcf_eval_kernel(DcfKeysView keys, const u64* x, u64* out) {
   const BlockAes<Tab> b = block_aes_setup<Tab>();
   const FixedPrg<Tab> prg = b.prg();
   const u64 mask = ring_mask(keys.shape.out_bits);
@@ -27,15 +26,15 @@ __global__ void __launch_bounds__(512)
     const std::size_t kl = k * static_cast<std::size_t>(L);
     if constexpr (kL > 0) {
       RegVec<kL> v{};
-      dcf_eval_one<kL>(prg, keys.shape.in_bits, mask, L, keys.party, keys.root[k],
-                       keys.cw_seed + k, keys.cw_t + k, keys.count, keys.cw_v + kl, vstride,
-                       keys.cw_final + kl, x[k], v);
+      dcf_eval_one<kL>(prg, keys.shape.in_bits, mask, L, keys.party, keys.root[k], keys.cw_seed + k,
+                       keys.cw_t + k, keys.count, keys.cw_v + kl, vstride, keys.cw_final + kl, x[k],
+                       v);
       SECINFER_UNROLL
       for (int j = 0; j < kL; ++j) out[kl + j] = v[j];
     } else {
-      dcf_eval_one<0>(prg, keys.shape.in_bits, mask, L, keys.party, keys.root[k],
-                      keys.cw_seed + k, keys.cw_t + k, keys.count, keys.cw_v + kl, vstride,
-                      keys.cw_final + kl, x[k], MemVec{out + kl});
+      dcf_eval_one<0>(prg, keys.shape.in_bits, mask, L, keys.party, keys.root[k], keys.cw_seed + k,
+                      keys.cw_t + k, keys.count, keys.cw_v + kl, vstride, keys.cw_final + kl, x[k],
+                      MemVec{out + kl});
     }
   }
 }
@@ -152,8 +151,8 @@ void dcf_eval_cuda(const DcfKeys& keys, std::span<const u64> x, std::span<u64> o
   check_range("dcf_eval_cuda", "x", x, keys.shape.in_bits);
   const auto L = static_cast<std::size_t>(keys.shape.payload_len);
   if (x.size() != keys.count || out.size() != keys.count * L)
-    throw std::invalid_argument("dcf_eval_cuda: " + std::to_string(keys.count) + " keys of L = " +
-                                std::to_string(L) + " need as many inputs and " +
+    throw std::invalid_argument("dcf_eval_cuda: " + std::to_string(keys.count) +
+                                " keys of L = " + std::to_string(L) + " need as many inputs and " +
                                 std::to_string(keys.count * L) + " outputs, got " +
                                 std::to_string(x.size()) + " and " + std::to_string(out.size()));
   Stream s;

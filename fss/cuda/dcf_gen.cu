@@ -15,9 +15,9 @@ namespace {
 
 template <class Tab, int kL>
 __global__ void __launch_bounds__(512)
-    dcf_gen_kernel(DcfShape shape, std::size_t count, const u64* alpha, const u64* beta,
-                   Block seed, u64 first, Block* root0, Block* root1, Block* cw_seed,
-                   std::uint8_t* cw_t, u64* cw_v, u64* cw_final) {
+    dcf_gen_kernel(DcfShape shape, std::size_t count, const u64* alpha, const u64* beta, Block seed,
+                   u64 first, Block* root0, Block* root1, Block* cw_seed, std::uint8_t* cw_t,
+                   u64* cw_v, u64* cw_final) {
   const BlockAes<Tab> b = block_aes_setup<Tab>();
   load_seed_schedule(b, seed);
   const OutlinedPrg<Tab> prg{b.tab, b.fixed_rk};
@@ -36,8 +36,7 @@ __global__ void __launch_bounds__(512)
                       cw_t + k, count, cw_v + kl, count * L, cw_final + kl, valpha);
     } else {
       dcf_gen_one<0>(prg, shape.in_bits, mask, L, s0, s1, alpha[k], beta + kl, cw_seed + k,
-                     cw_t + k, count, cw_v + kl, count * L, cw_final + kl,
-                     MemVec{cw_final + kl});
+                     cw_t + k, count, cw_v + kl, count * L, cw_final + kl, MemVec{cw_final + kl});
     }
   }
 }
@@ -51,8 +50,7 @@ void launch_gen(const u64* alpha, const u64* beta, Block seed, u64 first, DcfKey
   k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
       out.shape, out.count, alpha, beta, seed, first, out.root[0].data(), out.root[1].data(),
       out.cw_seed.data(), out.cw_t.data(), out.cw_v.data(), out.cw_final.data());
-  CUDA_CHECK_LAUNCH("dcf_gen_kernel", shape_info(out.shape.in_bits, out.shape.out_bits,
-                                                 out.count) +
+  CUDA_CHECK_LAUNCH("dcf_gen_kernel", shape_info(out.shape.in_bits, out.shape.out_bits, out.count) +
                                           " L=" + std::to_string(out.shape.payload_len));
 }
 
@@ -82,10 +80,9 @@ std::pair<DcfKeys, DcfKeys> dcf_gen_cuda(DcfShape shape, std::span<const u64> al
   check_dcf_shape("dcf_gen_cuda", shape);
   const auto L = static_cast<std::size_t>(shape.payload_len);
   if (beta.size() != alpha.size() * L)
-    throw std::invalid_argument("dcf_gen_cuda: " + std::to_string(alpha.size()) +
-                                " alphas need " + std::to_string(alpha.size() * L) +
-                                " betas (L = " + std::to_string(L) + "), got " +
-                                std::to_string(beta.size()));
+    throw std::invalid_argument("dcf_gen_cuda: " + std::to_string(alpha.size()) + " alphas need " +
+                                std::to_string(alpha.size() * L) + " betas (L = " +
+                                std::to_string(L) + "), got " + std::to_string(beta.size()));
   check_range("dcf_gen_cuda", "alpha", alpha, shape.in_bits);
   check_range("dcf_gen_cuda", "beta", beta, shape.out_bits);
   const std::size_t count = alpha.size();

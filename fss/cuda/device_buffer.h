@@ -28,7 +28,8 @@ class DeviceBuffer {
   }
   DeviceBuffer(const DeviceBuffer&) = delete;
   DeviceBuffer& operator=(const DeviceBuffer&) = delete;
-  DeviceBuffer(DeviceBuffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  DeviceBuffer(DeviceBuffer&& o) noexcept
+      : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
   DeviceBuffer& operator=(DeviceBuffer&& o) noexcept {
     if (this != &o) {
       release();
@@ -49,15 +50,17 @@ class DeviceBuffer {
   void upload(std::span<const T> src, cudaStream_t stream = nullptr) {
     check_fits(src.size(), "upload");
     if (src.empty()) return;
-    CUDA_CHECK(cudaMemcpyAsync(p_, src.data(), src.size() * sizeof(T), cudaMemcpyHostToDevice, stream),
-               std::to_string(src.size() * sizeof(T)) + " bytes");
+    CUDA_CHECK(
+        cudaMemcpyAsync(p_, src.data(), src.size() * sizeof(T), cudaMemcpyHostToDevice, stream),
+        std::to_string(src.size() * sizeof(T)) + " bytes");
     if (stream == nullptr) CUDA_CHECK(cudaStreamSynchronize(stream));
   }
   void download(std::span<T> dst, cudaStream_t stream = nullptr) const {
     check_fits(dst.size(), "download");
     if (dst.empty()) return;
-    CUDA_CHECK(cudaMemcpyAsync(dst.data(), p_, dst.size() * sizeof(T), cudaMemcpyDeviceToHost, stream),
-               std::to_string(dst.size() * sizeof(T)) + " bytes");
+    CUDA_CHECK(
+        cudaMemcpyAsync(dst.data(), p_, dst.size() * sizeof(T), cudaMemcpyDeviceToHost, stream),
+        std::to_string(dst.size() * sizeof(T)) + " bytes");
     if (stream == nullptr) CUDA_CHECK(cudaStreamSynchronize(stream));
   }
 
@@ -83,12 +86,14 @@ class PinnedBuffer {
   explicit PinnedBuffer(std::size_t n) : n_(n) {
     if (n == 0) return;
     void* p = nullptr;
-    CUDA_CHECK(cudaMallocHost(&p, n * sizeof(T)), "PinnedBuffer of " + std::to_string(n * sizeof(T)) + " bytes");
+    CUDA_CHECK(cudaMallocHost(&p, n * sizeof(T)),
+               "PinnedBuffer of " + std::to_string(n * sizeof(T)) + " bytes");
     p_ = static_cast<T*>(p);
   }
   PinnedBuffer(const PinnedBuffer&) = delete;
   PinnedBuffer& operator=(const PinnedBuffer&) = delete;
-  PinnedBuffer(PinnedBuffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  PinnedBuffer(PinnedBuffer&& o) noexcept
+      : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
   PinnedBuffer& operator=(PinnedBuffer&& o) noexcept {
     if (this != &o) {
       release();

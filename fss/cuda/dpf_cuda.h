@@ -46,19 +46,24 @@ int auto_lanes_log2(int n, std::size_t count, bool lut);
 
 // ---- host convenience: the same semantics as fss/dpf.h ----
 std::pair<DpfKeys, DpfKeys> dpf_gen_cuda(DpfShape shape, std::span<const u64> alpha,
-                                         std::span<const u64> beta, Block seed,
-                                         u64 first_block = 0, const KernelConfig& cfg = {});
+                                         std::span<const u64> beta, Block seed, u64 first_block = 0,
+                                         const KernelConfig& cfg = {});
 void dpf_eval_cuda(const DpfKeys& keys, std::span<const u64> x, std::span<u64> out,
                    const KernelConfig& cfg = {});
 void dpf_eval_full_domain_cuda(const DpfKeys& keys, std::size_t k, std::span<u64> out,
                                const KernelConfig& cfg = {});
-void dpf_lut_eval_cuda(const DpfKeys& keys, std::span<const u64> xhat,
-                       std::span<const u64> table, std::span<u64> out,
-                       const KernelConfig& cfg = {});
+void dpf_lut_eval_cuda(const DpfKeys& keys, std::span<const u64> xhat, std::span<const u64> table,
+                       std::span<u64> out, const KernelConfig& cfg = {});
 
 // AES calls per element (for throughput reports).
-inline long long dpf_eval_aes(int n) { return n; }
-inline long long dpf_gen_aes(int n) { return 2 + 4LL * n; }
-inline long long dpf_full_domain_aes(int n) { return 2 * ((1LL << n) - 1); }
+inline long long dpf_eval_aes(int n) {
+  return n;
+}
+inline long long dpf_gen_aes(int n) {
+  return 2 + 4LL * n;
+}
+inline long long dpf_full_domain_aes(int n) {
+  return 2 * ((1LL << n) - 1);
+}
 
 }  // namespace secinfer::fss::cuda

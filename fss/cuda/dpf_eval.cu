@@ -12,14 +12,13 @@ namespace secinfer::fss::cuda {
 namespace {
 
 template <class Tab>
-__global__ void __launch_bounds__(512)
-    dpf_eval_kernel(DpfKeysView keys, const u64* x, u64* out) {
+__global__ void __launch_bounds__(512) dpf_eval_kernel(DpfKeysView keys, const u64* x, u64* out) {
   const BlockAes<Tab> b = block_aes_setup<Tab>();
   const FixedPrg<Tab> prg = b.prg();
   const u64 mask = ring_mask(keys.shape.out_bits);
   for (std::size_t k = global_thread(); k < keys.count; k += grid_threads())
-    out[k] = dpf_eval_one(prg, keys.shape.in_bits, mask, keys.party, keys.root[k],
-                          keys.cw_seed + k, keys.cw_t + k, keys.count, keys.cw_out[k], x[k]);
+    out[k] = dpf_eval_one(prg, keys.shape.in_bits, mask, keys.party, keys.root[k], keys.cw_seed + k,
+                          keys.cw_t + k, keys.count, keys.cw_out[k], x[k]);
 }
 
 }  // namespace

@@ -87,9 +87,8 @@ int pick_lanes(const KernelConfig& cfg, int n, std::size_t count, bool lut) {
 void check_domain(const char* what, DpfShape shape) {
   check_dpf_shape(what, shape);
   if (shape.in_bits > kMaxFullDomainBits)
-    throw std::invalid_argument(std::string(what) + ": domain of " +
-                                std::to_string(shape.in_bits) + " bits is over the " +
-                                std::to_string(kMaxFullDomainBits) +
+    throw std::invalid_argument(std::string(what) + ": domain of " + std::to_string(shape.in_bits) +
+                                " bits is over the " + std::to_string(kMaxFullDomainBits) +
                                 "-bit full-domain limit");
 }
 
@@ -133,7 +132,7 @@ void dpf_eval_full_domain_device(const DpfKeysView& keys, std::size_t first, std
   auto k = dpf_tree_kernel<Tab, false>;
   const unsigned grid = plan_grid<Tab>(k, cfg, num << g, "dpf_full_domain_kernel");
   k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, first, num, g, nullptr,
-                                                                      nullptr, out);
+                                                                    nullptr, out);
   CUDA_CHECK_LAUNCH("dpf_full_domain_kernel",
                     shape_info(keys.shape.in_bits, keys.shape.out_bits, num) +
                         " lanes_log2=" + std::to_string(g));
@@ -151,12 +150,13 @@ void dpf_lut_eval_device(const DpfKeysView& keys, const u64* xhat, const u64* ta
   auto k = dpf_tree_kernel<Tab, true>;
   const unsigned grid = plan_grid<Tab>(k, cfg, keys.count << g, "dpf_lut_kernel");
   k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, 0, keys.count, g, xhat,
-                                                                      table, out);
-  CUDA_CHECK_LAUNCH("dpf_lut_kernel", shape_info(keys.shape.in_bits, keys.shape.out_bits,
-                                                 keys.count) +
-                                          " lanes_log2=" + std::to_string(g));
+                                                                    table, out);
+  CUDA_CHECK_LAUNCH("dpf_lut_kernel",
+                    shape_info(keys.shape.in_bits, keys.shape.out_bits, keys.count) +
+                        " lanes_log2=" + std::to_string(g));
   if (g > 5) {
-    const unsigned mg = static_cast<unsigned>(std::min<std::size_t>((keys.count + 255) / 256, 4096));
+    const unsigned mg =
+        static_cast<unsigned>(std::min<std::size_t>((keys.count + 255) / 256, 4096));
     mask_kernel<<<mg, 256, 0, stream>>>(out, keys.count, ring_mask(keys.shape.out_bits));
     CUDA_CHECK_LAUNCH("mask_kernel", "count=" + std::to_string(keys.count));
   }
@@ -182,8 +182,8 @@ void dpf_eval_full_domain_cuda(const DpfKeys& keys, std::size_t k, std::span<u64
   s.sync();
 }
 
-void dpf_lut_eval_cuda(const DpfKeys& keys, std::span<const u64> xhat,
-                       std::span<const u64> table, std::span<u64> out, const KernelConfig& cfg) {
+void dpf_lut_eval_cuda(const DpfKeys& keys, std::span<const u64> xhat, std::span<const u64> table,
+                       std::span<u64> out, const KernelConfig& cfg) {
   dpf_check_keys(keys);
   check_domain("dpf_lut_eval_cuda", keys.shape);
   check_range("dpf_lut_eval_cuda", "xhat", xhat, keys.shape.in_bits);

@@ -15,9 +15,9 @@ namespace {
 
 template <class Tab>
 __global__ void __launch_bounds__(512)
-    dpf_gen_kernel(DpfShape shape, std::size_t count, const u64* alpha, const u64* beta,
-                   Block seed, u64 first, Block* root0, Block* root1, Block* cw_seed,
-                   std::uint8_t* cw_t, u64* cw_out) {
+    dpf_gen_kernel(DpfShape shape, std::size_t count, const u64* alpha, const u64* beta, Block seed,
+                   u64 first, Block* root0, Block* root1, Block* cw_seed, std::uint8_t* cw_t,
+                   u64* cw_out) {
   const BlockAes<Tab> b = block_aes_setup<Tab>();
   load_seed_schedule(b, seed);
   const OutlinedPrg<Tab> prg{b.tab, b.fixed_rk};
@@ -43,8 +43,8 @@ void dpf_gen_device(const u64* alpha, const u64* beta, Block seed, u64 first_blo
   auto k = dpf_gen_kernel<Tab>;
   const unsigned grid = plan_grid<Tab>(k, cfg, out.count, "dpf_gen_kernel");
   k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
-      out.shape, out.count, alpha, beta, seed, first_block, out.root[0].data(),
-      out.root[1].data(), out.cw_seed.data(), out.cw_t.data(), out.cw_out.data());
+      out.shape, out.count, alpha, beta, seed, first_block, out.root[0].data(), out.root[1].data(),
+      out.cw_seed.data(), out.cw_t.data(), out.cw_out.data());
   CUDA_CHECK_LAUNCH("dpf_gen_kernel", shape_info(out.shape.in_bits, out.shape.out_bits, out.count));
 }
 

@@ -33,9 +33,9 @@ std::vector<T> to_host(const T* p, std::size_t n, cudaStream_t stream) {
 
 void check_dpf_shape(const char* what, DpfShape shape) {
   if (shape.in_bits < 1 || shape.in_bits > 64 || shape.out_bits < 1 || shape.out_bits > 64)
-    throw std::invalid_argument(std::string(what) + ": DPF shape n = " +
-                                std::to_string(shape.in_bits) + ", m = " +
-                                std::to_string(shape.out_bits) + " is outside [1, 64]");
+    throw std::invalid_argument(std::string(what) +
+                                ": DPF shape n = " + std::to_string(shape.in_bits) +
+                                ", m = " + std::to_string(shape.out_bits) + " is outside [1, 64]");
 }
 
 void check_range(const char* what, const char* name, std::span<const u64> v, int bits) {
@@ -53,12 +53,10 @@ void check_range(const char* what, const char* name, std::span<const u64> v, int
 void check_dcf_shape(const char* what, DcfShape shape) {
   if (shape.in_bits < 1 || shape.in_bits > 64 || shape.out_bits < 1 || shape.out_bits > 64 ||
       shape.payload_len < 1 || shape.payload_len > kDcfMaxPayload)
-    throw std::invalid_argument(std::string(what) + ": DCF shape n = " +
-                                std::to_string(shape.in_bits) + ", m = " +
-                                std::to_string(shape.out_bits) + ", L = " +
-                                std::to_string(shape.payload_len) +
-                                ": need n, m in [1, 64] and L in [1, " +
-                                std::to_string(kDcfMaxPayload) + "]");
+    throw std::invalid_argument(
+        std::string(what) + ": DCF shape n = " + std::to_string(shape.in_bits) +
+        ", m = " + std::to_string(shape.out_bits) + ", L = " + std::to_string(shape.payload_len) +
+        ": need n, m in [1, 64] and L in [1, " + std::to_string(kDcfMaxPayload) + "]");
 }
 
 DpfKeyPairDevice::DpfKeyPairDevice(DpfShape s, std::size_t c)
@@ -89,7 +87,7 @@ DcfKeysView DcfKeyPairDevice::view(int party) const {
   if (party != 0 && party != 1)
     throw std::invalid_argument("DcfKeyPairDevice::view: party " + std::to_string(party) +
                                 " is not 0 or 1");
-  return {shape,          party,        count,       root[party].data(),
+  return {shape,          party,       count,       root[party].data(),
           cw_seed.data(), cw_t.data(), cw_v.data(), cw_final.data()};
 }
 

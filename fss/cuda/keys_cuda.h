@@ -21,21 +21,21 @@ struct DpfKeysView {
   DpfShape shape;
   int party = 0;
   std::size_t count = 0;
-  const Block* root = nullptr;           // [count]
-  const Block* cw_seed = nullptr;        // [n * count]
-  const std::uint8_t* cw_t = nullptr;    // [n * count]
-  const u64* cw_out = nullptr;           // [count]
+  const Block* root = nullptr;         // [count]
+  const Block* cw_seed = nullptr;      // [n * count]
+  const std::uint8_t* cw_t = nullptr;  // [n * count]
+  const u64* cw_out = nullptr;         // [count]
 };
 
 struct DcfKeysView {
   DcfShape shape;
   int party = 0;
   std::size_t count = 0;
-  const Block* root = nullptr;           // [count]
-  const Block* cw_seed = nullptr;        // [n * count]
-  const std::uint8_t* cw_t = nullptr;    // [n * count]
-  const u64* cw_v = nullptr;             // [n * count * L]
-  const u64* cw_final = nullptr;         // [count * L]
+  const Block* root = nullptr;         // [count]
+  const Block* cw_seed = nullptr;      // [n * count]
+  const std::uint8_t* cw_t = nullptr;  // [n * count]
+  const u64* cw_v = nullptr;           // [n * count * L]
+  const u64* cw_final = nullptr;       // [count * L]
 };
 
 struct DpfKeysDevice {
@@ -60,7 +60,7 @@ struct DcfKeysDevice {
   DeviceBuffer<u64> cw_v, cw_final;
 
   DcfKeysView view() const {
-    return {shape,          party,        count,       root.data(),
+    return {shape,          party,       count,       root.data(),
             cw_seed.data(), cw_t.data(), cw_v.data(), cw_final.data()};
   }
 };

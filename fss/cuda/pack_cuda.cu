@@ -1,14 +1,13 @@
 // Pack: one thread per output 32-bit word (the elements overlapping its 32 bits, at most 33 when
 // n = 1); unpack: one thread per element (at most 9 bytes); pack_core.h. Both read only what they
 // need and write disjoint outputs, so no atomics.
-#include "fss/cuda/pack_cuda.h"
-
 #include <stdexcept>
 #include <string>
 
 #include "fss/cuda/cuda_check.h"
 #include "fss/cuda/device_buffer.h"
 #include "fss/cuda/pack_core.h"
+#include "fss/cuda/pack_cuda.h"
 
 namespace secinfer::fss::cuda {
 namespace {
@@ -82,8 +81,8 @@ void pack_bits_cuda(std::span<const u64> in, int bits, std::span<std::uint8_t> o
   if (out.size() < need)
     throw std::invalid_argument("pack_bits_cuda: output holds " + std::to_string(out.size()) +
                                 " bytes, " + std::to_string(need) + " needed for " +
-                                std::to_string(in.size()) + " elements of " +
-                                std::to_string(bits) + " bits");
+                                std::to_string(in.size()) + " elements of " + std::to_string(bits) +
+                                " bits");
   Stream s;
   DeviceBuffer<u64> din(in.size());
   DeviceBuffer<std::uint8_t> dout(need);

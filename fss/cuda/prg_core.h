@@ -39,12 +39,18 @@ struct FixedPrg {
 };
 
 // Convert_m(blk) = blk.hi & mask(m) (never uses bit 0 of lo).
-SECINFER_HD constexpr u64 convert_one(Block blk, u64 mask) { return blk.hi & mask; }
+SECINFER_HD constexpr u64 convert_one(Block blk, u64 mask) {
+  return blk.hi & mask;
+}
 
 // (-1)^b * v mod 2^64.
-SECINFER_HD constexpr u64 signed_by(int b, u64 v) { return b ? u64{0} - v : v; }
+SECINFER_HD constexpr u64 signed_by(int b, u64 v) {
+  return b ? u64{0} - v : v;
+}
 
 // AES calls of ConvertVec_{m,L} beyond the block itself.
-SECINFER_HD constexpr int convert_vec_aes(int L) { return L / 2; }
+SECINFER_HD constexpr int convert_vec_aes(int L) {
+  return L / 2;
+}
 
 }  // namespace secinfer::fss::cuda

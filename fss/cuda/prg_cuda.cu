@@ -1,12 +1,11 @@
 // Kernels behind prg_cuda.h: grid-stride loops, one AES table per thread block.
-#include "fss/cuda/prg_cuda.h"
-
 #include <stdexcept>
 #include <string>
 
 #include "fss/cuda/aes_tables.cuh"
 #include "fss/cuda/device_buffer.h"
 #include "fss/cuda/kernel_util.cuh"
+#include "fss/cuda/prg_cuda.h"
 
 namespace secinfer::fss::cuda {
 namespace {
@@ -76,7 +75,9 @@ __global__ void __launch_bounds__(512)
   }
 }
 
-std::string n_info(std::size_t n) { return "n=" + std::to_string(n); }
+std::string n_info(std::size_t n) {
+  return "n=" + std::to_string(n);
+}
 
 template <class Kernel>
 void launch_info(Kernel k, const KernelConfig& cfg, std::size_t smem, std::size_t n,
@@ -134,8 +135,8 @@ void prg_g_device(int j, const Block* in, Block* out, std::size_t n, cudaStream_
   CUDA_CHECK_LAUNCH("prg_g_kernel", n_info(n));
 }
 
-void seeded_prg_device(Block seed, u64 first_block, Block* out, std::size_t n,
-                       cudaStream_t stream, const KernelConfig& cfg) {
+void seeded_prg_device(Block seed, u64 first_block, Block* out, std::size_t n, cudaStream_t stream,
+                       const KernelConfig& cfg) {
   if (n == 0) return;
   using Tab = DefaultTab;
   auto k = seeded_prg_kernel<Tab>;
@@ -146,11 +147,11 @@ void seeded_prg_device(Block seed, u64 first_block, Block* out, std::size_t n,
   CUDA_CHECK_LAUNCH("seeded_prg_kernel", n_info(n));
 }
 
-void convert_vec_device(const Block* in, std::size_t n, int m, int L, u64* out,
-                        cudaStream_t stream, const KernelConfig& cfg) {
+void convert_vec_device(const Block* in, std::size_t n, int m, int L, u64* out, cudaStream_t stream,
+                        const KernelConfig& cfg) {
   if (m < 1 || m > 64 || L < 1)
-    throw std::invalid_argument("convert_vec_device: m = " + std::to_string(m) + ", L = " +
-                                std::to_string(L) + ": need m in [1, 64] and L >= 1");
+    throw std::invalid_argument("convert_vec_device: m = " + std::to_string(m) +
+                                ", L = " + std::to_string(L) + ": need m in [1, 64] and L >= 1");
   if (n == 0) return;
   using Tab = DefaultTab;
   auto k = convert_vec_kernel<Tab>;

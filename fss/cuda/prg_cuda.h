@@ -27,11 +27,11 @@ void aes_encrypt_multikey_device(const Block* keys, const Block* in, Block* out,
 void prg_g_device(int j, const Block* in, Block* out, std::size_t n, cudaStream_t stream,
                   const KernelConfig& cfg = {});
 // out[i] = block first_block + i of SeededPrg(seed): AES_seed(Block{first_block + i, 0}).
-void seeded_prg_device(Block seed, u64 first_block, Block* out, std::size_t n,
-                       cudaStream_t stream, const KernelConfig& cfg = {});
+void seeded_prg_device(Block seed, u64 first_block, Block* out, std::size_t n, cudaStream_t stream,
+                       const KernelConfig& cfg = {});
 // out[i * L + j] = ConvertVec_{m,L}(in[i])_j.
-void convert_vec_device(const Block* in, std::size_t n, int m, int L, u64* out,
-                        cudaStream_t stream, const KernelConfig& cfg = {});
+void convert_vec_device(const Block* in, std::size_t n, int m, int L, u64* out, cudaStream_t stream,
+                        const KernelConfig& cfg = {});
 // AES throughput probe: thread i encrypts counter blocks i * per_thread + r (r < per_thread)
 // under K_0 and writes their XOR to out[i]; `unroll` (1 or 4) independent blocks in flight per
 // thread. n_threads * per_thread AES calls in all.

@@ -3,10 +3,10 @@
 #include <stdexcept>
 #include <string>
 
+#include "fss/engine/ops_util.h"
 #include "fss/gates/sigma/compare.h"
 #include "fss/gates/sigma/linear.h"
 #include "fss/gates/sigma/truncate.h"
-#include "fss/engine/ops_util.h"
 
 namespace secinfer::fss::engine {
 

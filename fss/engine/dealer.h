@@ -3,7 +3,8 @@
 //   KeyWriter w0 = KeyWriter::memory(buf0), w1 = KeyWriter::discard();   // inline mode, party 0
 //   Dealer d(ring, frac_bits, dealer_seed, w0, w1);
 //   std::vector<u64> r_out(n);
-//   sigma::trunc_keygen(d, r_in, r_out, ...);     // gate keygen: reads input masks, draws output masks
+//   sigma::trunc_keygen(d, r_in, r_out, ...);     // gate keygen: reads input masks, draws output
+//   masks
 //
 // All randomness comes from ONE SeededPrg stream keyed with the shared dealer seed, consumed in
 // call order, so the dealers of both parties (inline mode) and the dealer process (file mode) draw

@@ -46,7 +46,9 @@ std::vector<u64> DealerOps::reveal(const Tensor& x) {
   return std::vector<u64>(x.size(), 0);
 }
 
-Tensor DealerOps::add_const(const Tensor& a, u64) { return a; }  // the mask does not move
+Tensor DealerOps::add_const(const Tensor& a, u64) {
+  return a;
+}  // the mask does not move
 
 Tensor DealerOps::matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) {
   Tensor o = Tensor::zeros(matmul_out_shape(a, b, s));

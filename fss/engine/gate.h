@@ -13,8 +13,8 @@
 // * X_eval receives the public masked input xhat = x + r_in, reads this party's key (starting with
 //   KeyReader::expect_record(tag, count)), and writes the opened yhat = y + r_out (it does the
 //   opening itself, so both parties return the same yhat).
-// Batch-first: all spans hold N elements (structure of arrays); the CUDA backend implements the same
-// faces. Gates compose by calling each other's faces in the same order in keygen and eval.
+// Batch-first: all spans hold N elements (structure of arrays); the CUDA backend implements the
+// same faces. Gates compose by calling each other's faces in the same order in keygen and eval.
 #pragma once
 
 #include <cstdint>
@@ -48,8 +48,8 @@ struct GateArgs {
 
 // One unary elementwise gate of a suite: y[i] = g(x[i]), same size in and out.
 struct UnaryGate {
-  std::string_view name;          // for error messages ("gelu")
-  std::string_view top_scope;     // profiling scope when called from model code ("Activation::GELU")
+  std::string_view name;       // for error messages ("gelu")
+  std::string_view top_scope;  // profiling scope when called from model code ("Activation::GELU")
   std::string_view nested_scope;  // profiling scope when called inside another op ("gelu")
   void (*clear)(const ClearCtx&, const GateArgs&, std::span<const u64> x,
                 std::span<u64> y) = nullptr;

@@ -8,8 +8,12 @@
 
 namespace secinfer::fss::engine {
 
-std::size_t dcf_key_bytes(DcfShape shape) { return (dcf_key_bits(shape) + 7) / 8; }
-std::size_t dpf_key_bytes(DpfShape shape) { return (dpf_key_bits(shape) + 7) / 8; }
+std::size_t dcf_key_bytes(DcfShape shape) {
+  return (dcf_key_bits(shape) + 7) / 8;
+}
+std::size_t dpf_key_bytes(DpfShape shape) {
+  return (dpf_key_bits(shape) + 7) / 8;
+}
 std::size_t dcf_batch_bytes(DcfShape shape, std::size_t count) {
   return kKeyHeaderBytes + count * dcf_key_bytes(shape);
 }
@@ -30,7 +34,8 @@ std::vector<std::uint8_t> read_batch(KeyReader& r, KeyKind kind, int in_bits, in
     h = parse_key_header(bytes);
   } catch (const std::exception& e) {
     throw KeyError(std::string("key stream holds no valid FSS key batch where a gate expects one "
-                               "(stream out of sync or corrupt): ") + e.what());
+                               "(stream out of sync or corrupt): ") +
+                   e.what());
   }
   const char* what = kind == KeyKind::kDcf ? "DCF" : "DPF";
   if (h.kind != kind || h.in_bits != in_bits || h.out_bits != out_bits ||
@@ -51,11 +56,13 @@ std::vector<std::uint8_t> read_batch(KeyReader& r, KeyKind kind, int in_bits, in
 
 }  // namespace
 
-void write_dcf_keys(KeyWriter& w, const DcfKeys& k) { w.write(serialize_keys(k)); }
+void write_dcf_keys(KeyWriter& w, const DcfKeys& k) {
+  w.write(serialize_keys(k));
+}
 
 DcfKeys read_dcf_keys(KeyReader& r, DcfShape shape, std::size_t count, int party) {
-  const auto bytes = read_batch(r, KeyKind::kDcf, shape.in_bits, shape.out_bits,
-                                shape.payload_len, count, party);
+  const auto bytes =
+      read_batch(r, KeyKind::kDcf, shape.in_bits, shape.out_bits, shape.payload_len, count, party);
   try {
     return deserialize_dcf_keys(bytes);
   } catch (const std::exception& e) {
@@ -63,7 +70,9 @@ DcfKeys read_dcf_keys(KeyReader& r, DcfShape shape, std::size_t count, int party
   }
 }
 
-void write_dpf_keys(KeyWriter& w, const DpfKeys& k) { w.write(serialize_keys(k)); }
+void write_dpf_keys(KeyWriter& w, const DpfKeys& k) {
+  w.write(serialize_keys(k));
+}
 
 DpfKeys read_dpf_keys(KeyReader& r, DpfShape shape, std::size_t count, int party) {
   const auto bytes = read_batch(r, KeyKind::kDpf, shape.in_bits, shape.out_bits, 1, count, party);

@@ -179,7 +179,8 @@ KeyReader KeyReader::file(const std::string& path, const KeyFileHeader& expected
   r.file_->read(reinterpret_cast<char*>(fixed), sizeof fixed);
   if (r.file_->gcount() != static_cast<std::streamsize>(sizeof fixed) ||
       std::memcmp(fixed, kMagic, 8) != 0) {
-    throw KeyError("'" + path + "' is not a secinfer key file (bad magic): pass the file the "
+    throw KeyError("'" + path +
+                   "' is not a secinfer key file (bad magic): pass the file the "
                    "dealer wrote for this party");
   }
   KeyFileHeader got;
@@ -194,20 +195,19 @@ KeyReader KeyReader::file(const std::string& path, const KeyFileHeader& expected
     throw KeyError("key file '" + path + "' has a truncated header");
   }
   if (got.version != expected.version) {
-    throw KeyError("key file '" + path + "' has key format version " +
-                   std::to_string(got.version) + " but this build reads version " +
-                   std::to_string(expected.version) +
+    throw KeyError("key file '" + path + "' has key format version " + std::to_string(got.version) +
+                   " but this build reads version " + std::to_string(expected.version) +
                    ": regenerate the keys with this build's dealer");
   }
   if (got.party != expected.party) {
-    throw KeyError("key file '" + path + "' holds the keys of party " +
-                   std::to_string(got.party) + ", but this is party " +
-                   std::to_string(expected.party) + ": pass this party's own key file");
+    throw KeyError("key file '" + path + "' holds the keys of party " + std::to_string(got.party) +
+                   ", but this is party " + std::to_string(expected.party) +
+                   ": pass this party's own key file");
   }
   if (got.config_hash != expected.config_hash) {
-    throw KeyError("key file '" + path + "' was generated for another configuration (file: " +
-                   describe(got) + "; this run: " + describe(expected) +
-                   "): regenerate the keys for this configuration");
+    throw KeyError(
+        "key file '" + path + "' was generated for another configuration (file: " + describe(got) +
+        "; this run: " + describe(expected) + "): regenerate the keys for this configuration");
   }
   return r;
 }

@@ -64,9 +64,15 @@ const UnaryGate& need(const GateSuite& s, const UnaryGate& g, const char* what) 
 }
 }  // namespace
 
-Tensor Ops::gelu(const Tensor& a) { return unary(need(gates(), gates().gelu, "gelu"), a, {}); }
-Tensor Ops::silu(const Tensor& a) { return unary(need(gates(), gates().silu, "silu"), a, {}); }
-Tensor Ops::nexp(const Tensor& a) { return unary(need(gates(), gates().nexp, "nexp"), a, {}); }
+Tensor Ops::gelu(const Tensor& a) {
+  return unary(need(gates(), gates().gelu, "gelu"), a, {});
+}
+Tensor Ops::silu(const Tensor& a) {
+  return unary(need(gates(), gates().silu, "silu"), a, {});
+}
+Tensor Ops::nexp(const Tensor& a) {
+  return unary(need(gates(), gates().nexp, "nexp"), a, {});
+}
 Tensor Ops::inverse(const Tensor& a, std::size_t cols) {
   GateArgs args;
   args.cols = cols;
@@ -78,15 +84,13 @@ Tensor Ops::rsqrt(const Tensor& a, std::size_t cols) {
   return unary(need(gates(), gates().rsqrt, "rsqrt"), a, args);
 }
 
-
 Tensor Ops::softmax(const Tensor& a, std::size_t cols, bool causal) {
   if (!gates().softmax) missing(gates(), "softmax");
   Region r(*this, "Softmax", "softmax");
   return gates().softmax(*this, a, cols, causal);
 }
 
-Tensor Ops::layernorm(const Tensor& a, const Tensor& gamma, const Tensor& beta,
-                      std::size_t cols) {
+Tensor Ops::layernorm(const Tensor& a, const Tensor& gamma, const Tensor& beta, std::size_t cols) {
   if (!gates().layernorm) missing(gates(), "layernorm");
   Region r(*this, "LayerNorm", "layernorm");
   return gates().layernorm(*this, a, gamma, beta, cols);

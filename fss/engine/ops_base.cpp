@@ -33,12 +33,12 @@ std::vector<std::size_t> matmul_out_shape(const Tensor& a, const Tensor& b, cons
   const std::size_t na = s.batches * s.m * s.k;
   const std::size_t nb = (s.shared_b ? 1 : s.batches) * s.k * s.n;
   if (a.size() != na || b.size() != nb || s.m == 0 || s.k == 0 || s.n == 0 || s.batches == 0) {
-    throw std::invalid_argument(
-        "matmul: operands hold " + std::to_string(a.size()) + " and " + std::to_string(b.size()) +
-        " elements but the shape (batches " + std::to_string(s.batches) + ", m " +
-        std::to_string(s.m) + ", k " + std::to_string(s.k) + ", n " + std::to_string(s.n) +
-        (s.shared_b ? ", shared B" : "") + ") needs " + std::to_string(na) + " and " +
-        std::to_string(nb));
+    throw std::invalid_argument("matmul: operands hold " + std::to_string(a.size()) + " and " +
+                                std::to_string(b.size()) + " elements but the shape (batches " +
+                                std::to_string(s.batches) + ", m " + std::to_string(s.m) + ", k " +
+                                std::to_string(s.k) + ", n " + std::to_string(s.n) +
+                                (s.shared_b ? ", shared B" : "") + ") needs " + std::to_string(na) +
+                                " and " + std::to_string(nb));
   }
   if (s.causal && s.m != s.n) {
     throw std::invalid_argument("matmul: a causal product needs m == n (got m " +
@@ -50,17 +50,17 @@ std::vector<std::size_t> matmul_out_shape(const Tensor& a, const Tensor& b, cons
 
 void check_provided(const GateSuite& suite, const UnaryGate& g) {
   if (!g.provided()) {
-    throw std::logic_error("the '" + std::string(suite.name) + "' gate suite does not provide " +
-                           (g.name.empty() ? std::string("this gate") : "'" + std::string(g.name) + "'") +
-                           " yet");
+    throw std::logic_error(
+        "the '" + std::string(suite.name) + "' gate suite does not provide " +
+        (g.name.empty() ? std::string("this gate") : "'" + std::string(g.name) + "'") + " yet");
   }
 }
 
 OpsBase::OpsBase(Ring ring, int frac_bits, const GateSuite& gates)
     : ring_(make_ring(ring.bits)), frac_bits_(frac_bits), gates_(&gates) {
   if (frac_bits < 0 || frac_bits >= ring.bits) {
-    throw std::invalid_argument("Ops: frac_bits " + std::to_string(frac_bits) +
-                                " must be in [0, " + std::to_string(ring.bits) + ")");
+    throw std::invalid_argument("Ops: frac_bits " + std::to_string(frac_bits) + " must be in [0, " +
+                                std::to_string(ring.bits) + ")");
   }
 }
 
@@ -127,9 +127,9 @@ Tensor OpsBase::transpose_heads(const Tensor& x, std::size_t batch, std::size_t 
   // forward: [batch, seq, heads * head_dim] -> [batch, heads, seq, head_dim]; inverse: back.
   const std::size_t n = batch * seq * heads * head_dim;
   if (x.size() != n) {
-    throw std::invalid_argument("transpose_heads: tensor has " + std::to_string(x.size()) +
-                                " elements, expected batch*seq*heads*head_dim = " +
-                                std::to_string(n));
+    throw std::invalid_argument(
+        "transpose_heads: tensor has " + std::to_string(x.size()) +
+        " elements, expected batch*seq*heads*head_dim = " + std::to_string(n));
   }
   Region r(*this, "Misc", "");
   Tensor o;

@@ -8,7 +8,11 @@
 namespace secinfer::fss::engine {
 
 Party::Party(int id, Ring ring, int frac_bits, net::Channel& channel, KeyReader& keys, int threads)
-    : id_(id), ring_(make_ring(ring.bits)), frac_bits_(frac_bits), ch_(&channel), keys_(&keys),
+    : id_(id),
+      ring_(make_ring(ring.bits)),
+      frac_bits_(frac_bits),
+      ch_(&channel),
+      keys_(&keys),
       threads_(threads) {
   if (id != 0 && id != 1) {
     throw std::invalid_argument("Party: id must be 0 or 1, got " + std::to_string(id));

@@ -78,8 +78,8 @@ void run_party(int id, const TwoPartyOptions& opt, net::Listener* listener, std:
   net::Timeouts t;
   t.connect = std::chrono::milliseconds(20000);
   t.io = std::chrono::milliseconds(60000);
-  net::Channel ch = id == 0 ? listener->accept(hello, t)
-                            : net::Channel::connect({"127.0.0.1", port}, hello, t);
+  net::Channel ch =
+      id == 0 ? listener->accept(hello, t) : net::Channel::connect({"127.0.0.1", port}, hello, t);
   Party party(id, opt.ring, opt.frac_bits, ch, reader, opt.threads);
   PartyContext ctx = TwoPartyAccess::make(id, &dealer, &party, &rec);
   body(ctx);
@@ -135,7 +135,8 @@ CommCounts comm_counts(const nlohmann::json& log) {
     c.rounds += t.at("rounds").get<std::uint64_t>();
   }
   if (log.contains("offline") && log["offline"].contains("phases")) {
-    for (const auto& ph : log["offline"]["phases"]) c.key_bytes += ph.at("key_bytes").get<std::uint64_t>();
+    for (const auto& ph : log["offline"]["phases"])
+      c.key_bytes += ph.at("key_bytes").get<std::uint64_t>();
   }
   return c;
 }

@@ -46,8 +46,8 @@ struct TwoPartyOptions {
   Block dealer_seed{0x5eed5eed5eed5eedull, 0x0123456789abcdefull};
   int threads = 1;
   KeyMode key_mode = KeyMode::kInline;
-  std::string key_dir;                  // kFile: where p0.keys / p1.keys are written
-  std::uint64_t config_hash = 0x5ec1;   // written into key files and the channel hello
+  std::string key_dir;                 // kFile: where p0.keys / p1.keys are written
+  std::uint64_t config_hash = 0x5ec1;  // written into key files and the channel hello
   std::string config_summary = "test";
 };
 

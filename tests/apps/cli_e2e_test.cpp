@@ -185,3 +185,29 @@ TEST_CASE("--padding off warns loudly and is recorded in the logs", "[apps][e2e]
 
 }  // namespace
 }  // namespace secinfer::apps
+
+namespace secinfer::apps {
+namespace {
+
+TEST_CASE("a setting the model refuses still leaves failed logs (matrix runs go on)",
+          "[apps][e2e]") {
+  require_binary();
+  TempDir dir;
+  Process p({"local", "--model", "bert-base", "--seq", "4096", "--out", dir.path().string()},
+            dir.path(), "local");
+  CHECK(p.wait() == kExitUsage);
+  CHECK(p.err().find("maximum positions") != std::string::npos);
+  for (const char* f : {"p0.json", "p1.json", "breakdown_merged.json"}) {
+    INFO(f);
+    REQUIRE(fs::exists(dir.path() / f));
+    CHECK(read_json(dir.path() / f)["status"] == "failed");
+  }
+  // A plain typo writes nothing (no junk result folders).
+  const fs::path typo = dir.path() / "typo";
+  Process q({"--party", "0", "--model", "bert-bsae", "--out", typo.string()}, dir.path(), "typo");
+  CHECK(q.wait() == kExitUsage);
+  CHECK_FALSE(fs::exists(typo));
+}
+
+}  // namespace
+}  // namespace secinfer::apps

@@ -1,7 +1,6 @@
 // AES-128 known answers (FIPS-197 Appendix A.1, B, C.1) on both paths, AES-NI == portable on
 // random inputs, the fixed-key PRG and the seeded PRG definitions (fss-core.md).
 #include <catch2/catch.hpp>
-
 #include <random>
 #include <vector>
 
@@ -21,7 +20,9 @@ std::vector<AesImpl> impls() {
   return v;
 }
 
-const char* name(AesImpl impl) { return impl == AesImpl::kAesNi ? "AES-NI" : "portable"; }
+const char* name(AesImpl impl) {
+  return impl == AesImpl::kAesNi ? "AES-NI" : "portable";
+}
 
 }  // namespace
 
@@ -85,8 +86,8 @@ TEST_CASE("FixedKeyPrg is G_j(s) = AES_{K_j}(s) ^ s on every path", "[aes][prg]"
     const FixedKeyPrg& prg = fixed_key_prg(impl);
     CHECK(prg.impl() == impl);
     for (int j = 0; j < kPrgFixedKeys; ++j) {
-      const Aes128 aes(Block{0x9E3779B97F4A7C15ull * static_cast<u64>(j + 1), 0x7365636966657221ull},
-                       impl);
+      const Aes128 aes(
+          Block{0x9E3779B97F4A7C15ull * static_cast<u64>(j + 1), 0x7365636966657221ull}, impl);
       std::vector<Block> out(in.size());
       prg.g_blocks(j, in, out);
       for (std::size_t i = 0; i < in.size(); ++i) {

@@ -2,12 +2,12 @@
 // (vector payloads, L elements) for fresh random and edge inputs; both AES paths and every thread
 // count give identical keys and outputs; the batch keys match a one-key reference written
 // straight from the page (including ConvertVec).
-#include <catch2/catch.hpp>
+#include "fss/dcf.h"
 
+#include <catch2/catch.hpp>
 #include <random>
 #include <vector>
 
-#include "fss/dcf.h"
 #include "fss_test_util.h"
 
 using namespace secinfer::fss;
@@ -35,10 +35,17 @@ Cases make_cases(std::mt19937_64& g, int n, int m, int L, std::size_t count) {
     const u64 a = g() & nm;
     u64 x = g() & nm;
     switch (g() % 4) {
-      case 0: x = a; break;
-      case 1: x = (a - 1) & nm; break;
-      case 2: x = (a + 1) & nm; break;
-      default: break;
+      case 0:
+        x = a;
+        break;
+      case 1:
+        x = (a - 1) & nm;
+        break;
+      case 2:
+        x = (a + 1) & nm;
+        break;
+      default:
+        break;
     }
     c.alpha.push_back(a);
     c.x.push_back(x);
@@ -64,8 +71,8 @@ std::size_t count_bad(const Cases& c, int m, int L, const std::vector<u64>& y0,
       const u64 got = (y0[k * len + e] + y1[k * len + e]) & ring_mask(m);
       if (got != want || (y0[k * len + e] | y1[k * len + e]) > ring_mask(m)) {
         if (bad++ < 3)
-          FAIL_CHECK("key " << k << " element " << e << " alpha " << c.alpha[k] << " x "
-                            << c.x[k] << " want " << want << " got " << got);
+          FAIL_CHECK("key " << k << " element " << e << " alpha " << c.alpha[k] << " x " << c.x[k]
+                            << " want " << want << " got " << got);
       }
     }
   return bad;
@@ -239,7 +246,7 @@ TEST_CASE("DCF: AES-NI and portable paths and every thread count agree", "[dcf][
   for (const int n : {5, 37, 64})
     for (const int L : {1, 3}) {
       const int m = n;
-      const Cases c = make_cases(g, n, m, L, 200);
+      const Cases c = make_cases(g, n, m, L, 100);
       const Block s = random_block(g);
       std::vector<DcfKeys> k0s, k1s;
       std::vector<std::vector<u64>> outs;
@@ -266,8 +273,7 @@ TEST_CASE("DCF: key size formula and key shapes", "[dcf]") {
     for (const int m : {1, 8, 64})
       for (const int L : {1, 3, 5}) {
         // fss-core.md "Key sizes": 128 + n * (128 + 2 + L * m) + L * m bits.
-        CHECK(dcf_key_bits({n, m, L}) ==
-              static_cast<std::size_t>(128 + n * (130 + L * m) + L * m));
+        CHECK(dcf_key_bits({n, m, L}) == static_cast<std::size_t>(128 + n * (130 + L * m) + L * m));
         const std::size_t count = 3, len = static_cast<std::size_t>(L);
         std::vector<u64> alpha(count, 1), beta(count * len, 1);
         SeededPrg rng(Block{5, 6});

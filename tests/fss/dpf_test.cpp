@@ -2,12 +2,12 @@
 // for fresh random and edge (alpha, beta, x); both AES paths and every thread count give the same
 // keys and outputs; the batch keys match a one-key reference written straight from the page;
 // full-domain evaluation equals point evaluation; the LUT reconstructs table[x].
-#include <catch2/catch.hpp>
+#include "fss/dpf.h"
 
+#include <catch2/catch.hpp>
 #include <random>
 #include <vector>
 
-#include "fss/dpf.h"
 #include "fss_test_util.h"
 
 using namespace secinfer::fss;
@@ -35,10 +35,17 @@ Cases make_cases(std::mt19937_64& g, int n, int m, std::size_t count) {
     const u64 a = g() & nm;
     u64 x = g() & nm;
     switch (g() % 4) {
-      case 0: x = a; break;
-      case 1: x = (a - 1) & nm; break;
-      case 2: x = (a + 1) & nm; break;
-      default: break;
+      case 0:
+        x = a;
+        break;
+      case 1:
+        x = (a - 1) & nm;
+        break;
+      case 2:
+        x = (a + 1) & nm;
+        break;
+      default:
+        break;
     }
     c.alpha.push_back(a);
     c.x.push_back(x);
@@ -250,6 +257,11 @@ TEST_CASE("DPF: full-domain evaluation equals point evaluation", "[dpf]") {
       dpf_eval(replicate(k1, k, dom), x, p1);
       REQUIRE(f0 == p0);
       REQUIRE(f1 == p1);
+      if (n <= 11) {  // the portable path's full-domain kernel gives the same outputs
+        std::vector<u64> q0(dom);
+        dpf_eval_full_domain(k0, k, q0, {AesImpl::kPortable, 2});
+        REQUIRE(q0 == f0);
+      }
       for (std::size_t j = 0; j < dom; ++j)
         REQUIRE(((f0[j] + f1[j]) & ring_mask(m)) == (j == alpha[k] ? beta[k] : 0));
     }
@@ -279,6 +291,11 @@ TEST_CASE("DPF: SIGMA's LUT reconstructs table[x]", "[dpf][lut]") {
       dpf_lut_eval(k1, xhat, table, y1, {AesImpl::kAuto, 1});
       for (std::size_t k = 0; k < count; ++k)
         REQUIRE(((y0[k] + y1[k]) & ring_mask(m)) == (table[x[k]] & ring_mask(m)));
+      if (n <= 8) {
+        std::vector<u64> z1(count);
+        dpf_lut_eval(k1, xhat, table, z1, {AesImpl::kPortable, 2});
+        REQUIRE(z1 == y1);
+      }
     }
 }
 

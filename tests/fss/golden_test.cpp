@@ -6,7 +6,6 @@
 // (AES from the `cryptography` package). If the construction is changed on purpose, update the
 // page, both implementations and these values together.
 #include <catch2/catch.hpp>
-
 #include <vector>
 
 #include "fss/dcf.h"

@@ -1,15 +1,15 @@
 // Key serialisation (fss/key_io.h): round trips of random batches, the exact serialised size,
 // and rejection of truncated, corrupted and foreign input with a std::runtime_error (never a
 // crash or a huge allocation).
-#include <catch2/catch.hpp>
+#include "fss/key_io.h"
 
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "fss/key_io.h"
 #include "fss_test_util.h"
 
 using namespace secinfer::fss;
@@ -26,9 +26,9 @@ bool same(const DpfKeys& a, const DpfKeys& b) {
 
 bool same(const DcfKeys& a, const DcfKeys& b) {
   return a.shape.in_bits == b.shape.in_bits && a.shape.out_bits == b.shape.out_bits &&
-         a.shape.payload_len == b.shape.payload_len && a.party == b.party &&
-         a.count == b.count && a.root == b.root && a.cw_seed == b.cw_seed && a.cw_t == b.cw_t &&
-         a.cw_v == b.cw_v && a.cw_final == b.cw_final;
+         a.shape.payload_len == b.shape.payload_len && a.party == b.party && a.count == b.count &&
+         a.root == b.root && a.cw_seed == b.cw_seed && a.cw_t == b.cw_t && a.cw_v == b.cw_v &&
+         a.cw_final == b.cw_final;
 }
 
 std::pair<DpfKeys, DpfKeys> make_dpf(std::mt19937_64& g, int n, int m, std::size_t count) {
@@ -49,9 +49,8 @@ std::pair<DcfKeys, DcfKeys> make_dcf(std::mt19937_64& g, int n, int m, int L, st
 
 // Re-seals a modified header / payload with a valid checksum, so the checks behind the CRC run.
 void reseal(std::vector<std::uint8_t>& bytes) {
-  const std::uint32_t c =
-      crc32c(std::span<const std::uint8_t>(bytes).subspan(kKeyHeaderBytes),
-             crc32c(std::span<const std::uint8_t>(bytes).first(44)));
+  const std::uint32_t c = crc32c(std::span<const std::uint8_t>(bytes).subspan(kKeyHeaderBytes),
+                                 crc32c(std::span<const std::uint8_t>(bytes).first(44)));
   std::memcpy(bytes.data() + 44, &c, 4);
 }
 
@@ -98,7 +97,8 @@ TEST_CASE("Key serialisation round trips with the formula size", "[key_io]") {
             const auto bytes = serialize_keys(*k);
             // 48-byte header + count * ceil((128 + n * (130 + L * m) + L * m) / 8).
             const std::size_t lm = static_cast<std::size_t>(L * m);
-            const std::size_t per_key = (128 + static_cast<std::size_t>(n) * (130 + lm) + lm + 7) / 8;
+            const std::size_t per_key =
+                (128 + static_cast<std::size_t>(n) * (130 + lm) + lm + 7) / 8;
             CHECK(bytes.size() == 48 + count * per_key);
             CHECK(same(deserialize_dcf_keys(bytes), *k));
           }
@@ -241,7 +241,8 @@ TEST_CASE("Foreign or forged headers give clear errors", "[key_io]") {
   reseal(b);
   CHECK_THAT(error_of([&] { deserialize_dpf_keys(b); }), Catch::Contains("bit 0 set"));
   b = good;
-  b[kKeyHeaderBytes + bpk - 1] |= 0x80;  // 128 + 10 * 130 + 10 = 1438 bits: the top 2 bits are padding
+  b[kKeyHeaderBytes + bpk - 1] |=
+      0x80;  // 128 + 10 * 130 + 10 = 1438 bits: the top 2 bits are padding
   reseal(b);
   CHECK_THAT(error_of([&] { deserialize_dpf_keys(b); }), Catch::Contains("padding"));
   // And the unmodified data still reads.

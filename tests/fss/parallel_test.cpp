@@ -1,12 +1,11 @@
 // parallel_for (fss/parallel.h): disjoint ranges covering [0, n) for any thread count and grain,
 // exceptions reach the caller.
-#include <catch2/catch.hpp>
+#include "fss/parallel.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <stdexcept>
 #include <vector>
-
-#include "fss/parallel.h"
 
 using namespace secinfer::fss;
 
@@ -35,8 +34,7 @@ TEST_CASE("parallel_for rethrows and validates the thread count", "[parallel]") 
                                    if (b > 0) throw std::runtime_error("range failed");
                                  }),
                     "range failed");
-  CHECK_THROWS_AS(parallel_for(10, 1, -1, [](std::size_t, std::size_t) {}),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(parallel_for(10, 1, -1, [](std::size_t, std::size_t) {}), std::invalid_argument);
   CHECK(resolve_threads(3) == 3);
   CHECK(resolve_threads(0) >= 1);
 }

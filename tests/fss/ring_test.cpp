@@ -1,13 +1,13 @@
 // Ring arithmetic, signed views, fixed point and wire bit-packing (fss/ring.h) for every bit
 // width 1..64 on fresh random values and the edges.
-#include <catch2/catch.hpp>
+#include "fss/ring.h"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <random>
 #include <vector>
 
-#include "fss/ring.h"
 #include "fss_test_util.h"
 
 using namespace secinfer::fss;
@@ -27,8 +27,8 @@ TEST_CASE("Ring ops and the signed view for every bit width", "[ring]") {
     const u64 half = u64{1} << (n - 1);
     CHECK(r.to_signed(0) == 0);
     CHECK(r.to_signed(mask) == -1);
-    CHECK(r.to_signed(half) == (n == 64 ? std::numeric_limits<i64>::min()
-                                        : -static_cast<i64>(half)));
+    CHECK(r.to_signed(half) ==
+          (n == 64 ? std::numeric_limits<i64>::min() : -static_cast<i64>(half)));
     CHECK(r.to_signed(half - 1) == static_cast<i64>(half - 1));
     CHECK(r.msb(half) == 1);
     CHECK(r.msb(half - 1) == 0);
@@ -114,13 +114,14 @@ TEST_CASE("Fixed point encodes, rounds, saturates and decodes", "[ring][fixed]")
   CHECK_THROWS_AS((FixedPoint{make_ring(16), -1}.decode(1)), std::invalid_argument);
 }
 
-TEST_CASE("Bit-packing round trips for every width and matches the bit-order spec", "[ring][pack]") {
+TEST_CASE("Bit-packing round trips for every width and matches the bit-order spec",
+          "[ring][pack]") {
   const auto seed = fresh_seed();
   INFO("seed " << seed);
   std::mt19937_64 g(seed);
   for (int bits = 1; bits <= 64; ++bits)
-    for (const std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{7},
-                                    std::size_t{8}, std::size_t{9}, std::size_t{g() % 300}}) {
+    for (const std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{8},
+                                    std::size_t{9}, std::size_t{g() % 300}}) {
       INFO("bits " << bits << " count " << count);
       const std::size_t bytes = (count * static_cast<std::size_t>(bits) + 7) / 8;
       REQUIRE(packed_bytes(count, bits) == bytes);

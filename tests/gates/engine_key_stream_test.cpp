@@ -52,12 +52,12 @@ TEST_CASE("short and out-of-sync streams are refused with a clear message", "[en
   KeyWriter w = KeyWriter::memory(buf);
   KeyReader r = KeyReader::memory(buf);
   w.begin_record(key_tag("MMUL"), 10);
-  CHECK_THROWS_WITH(r.expect_record(key_tag("TRRD"), 10),
-                    Catch::Contains("out of sync") && Catch::Contains("MMUL") &&
-                        Catch::Contains("TRRD"));
+  CHECK_THROWS_WITH(r.expect_record(key_tag("TRRD"), 10), Catch::Contains("out of sync") &&
+                                                              Catch::Contains("MMUL") &&
+                                                              Catch::Contains("TRRD"));
   w.begin_record(key_tag("TRRD"), 10);
-  CHECK_THROWS_WITH(r.expect_record(key_tag("TRRD"), 11), Catch::Contains("11") &&
-                                                             Catch::Contains("10 elements"));
+  CHECK_THROWS_WITH(r.expect_record(key_tag("TRRD"), 11),
+                    Catch::Contains("11") && Catch::Contains("10 elements"));
   std::vector<u64> out(4);
   CHECK_THROWS_WITH(r.read_packed(out, 50), Catch::Contains("key stream ended"));
 }
@@ -93,9 +93,9 @@ TEST_CASE("key files: header checks", "[engine][keys]") {
   other = h;
   other.config_hash = 99;
   other.config_summary = "bert-base seq 128";
-  CHECK_THROWS_WITH(KeyReader::file(path, other),
-                    Catch::Contains("another configuration") && Catch::Contains("bert-tiny") &&
-                        Catch::Contains("bert-base"));
+  CHECK_THROWS_WITH(KeyReader::file(path, other), Catch::Contains("another configuration") &&
+                                                      Catch::Contains("bert-tiny") &&
+                                                      Catch::Contains("bert-base"));
   other = h;
   other.version = kKeyFormatVersion + 1;
   CHECK_THROWS_WITH(KeyReader::file(path, other), Catch::Contains("version"));

@@ -20,7 +20,9 @@ namespace secinfer::fss::engine::test {
 inline std::uint64_t open_bytes(std::size_t count, int bits) {
   return packed_bytes(count, bits) + 8;
 }
-inline std::uint64_t packed(std::size_t count, int bits) { return packed_bytes(count, bits); }
+inline std::uint64_t packed(std::size_t count, int bits) {
+  return packed_bytes(count, bits);
+}
 
 // `count` test values of Z_{2^n}: first the edges 0, 1, -1, 2, -2, the most positive and most
 // negative values (and their neighbours) that lie in [lo, hi] (signed), then uniform values in
@@ -53,15 +55,18 @@ struct GateRun {
   std::vector<u64> y[2];
   CommCounts comm[2];
   std::uint64_t key_bytes[2] = {0, 0};
+  // Elements of input 0 whose masked value wrapped around (x + r >= 2^in_bits, unsigned), and
+  // those that did not: a test over random masks sees both (the wrap edge of every gate).
+  std::size_t wraps = 0, no_wraps = 0;
 };
 
 // Runs a gate with `inputs.size()` masked inputs: masks are drawn by the dealer (fresh, uniform
 // over in_bits), keygen(dealer, masks, r_out), eval(party, masked inputs, yhat); the outputs are
 // unmasked in Z_{2^out_bits}.
-using KeygenFn = std::function<void(Dealer&, const std::vector<std::vector<u64>>& r_in,
-                                    std::span<u64> r_out)>;
-using EvalFn = std::function<void(Party&, const std::vector<std::vector<u64>>& xhat,
-                                  std::span<u64> yhat)>;
+using KeygenFn =
+    std::function<void(Dealer&, const std::vector<std::vector<u64>>& r_in, std::span<u64> r_out)>;
+using EvalFn =
+    std::function<void(Party&, const std::vector<std::vector<u64>>& xhat, std::span<u64> yhat)>;
 
 inline GateRun run_gate(const TwoPartyOptions& opt, const std::vector<std::vector<u64>>& inputs,
                         std::vector<int> in_bits, std::size_t out_count, int out_bits,
@@ -70,13 +75,20 @@ inline GateRun run_gate(const TwoPartyOptions& opt, const std::vector<std::vecto
   auto runs = run_two_party_raw(opt, [&](PartyContext& c) {
     std::vector<std::vector<u64>> r(inputs.size()), xhat(inputs.size());
     std::vector<u64> r_out(out_count), yhat(out_count);
-    for (std::size_t k = 0; k < inputs.size(); ++k) r[k] = c.dealer().random(inputs[k].size(), in_bits[k]);
+    for (std::size_t k = 0; k < inputs.size(); ++k)
+      r[k] = c.dealer().random(inputs[k].size(), in_bits[k]);
     std::uint64_t before = 0;
     c.offline([&] {
       before = c.id() >= 0 ? c.dealer().key_bytes(c.id()) : 0;
       keygen(c.dealer(), r, r_out);
     });
     if (c.dealer_pass()) return;
+    if (c.id() == 0 && !inputs.empty()) {
+      for (std::size_t i = 0; i < inputs[0].size(); ++i) {
+        const u64 m = ring_mask(in_bits[0]);
+        ((inputs[0][i] & m) + r[0][i] > m ? res.wraps : res.no_wraps)++;
+      }
+    }
     for (std::size_t k = 0; k < inputs.size(); ++k) {
       xhat[k].resize(inputs[k].size());
       for (std::size_t i = 0; i < inputs[k].size(); ++i)
@@ -86,7 +98,8 @@ inline GateRun run_gate(const TwoPartyOptions& opt, const std::vector<std::vecto
     const int b = c.id();
     res.key_bytes[b] = c.dealer().key_bytes(b) - before;
     res.y[b].resize(out_count);
-    for (std::size_t i = 0; i < out_count; ++i) res.y[b][i] = (yhat[i] - r_out[i]) & ring_mask(out_bits);
+    for (std::size_t i = 0; i < out_count; ++i)
+      res.y[b][i] = (yhat[i] - r_out[i]) & ring_mask(out_bits);
   });
   for (int b = 0; b < 2; ++b) res.comm[b] = comm_counts(runs[b].log);
   return res;

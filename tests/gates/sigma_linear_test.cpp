@@ -48,11 +48,11 @@ TEST_CASE("masked matmul equals the ring product", "[sigma][linear]") {
     MatmulShape s;
   };
   const Setting settings[] = {
-      {37, {1, 64, 30, 50, false, false, false}},   // plain
-      {50, {1, 33, 17, 65, true, false, false}},    // B stored transposed (K^T)
-      {50, {3, 20, 16, 24, false, true, false}},    // shared weight over a batch
-      {37, {4, 48, 8, 48, true, false, true}},      // causal attention scores, 4 heads
-      {50, {2, 32, 32, 16, false, false, false}},   // batched AV
+      {37, {1, 64, 30, 50, false, false, false}},  // plain
+      {50, {1, 33, 17, 65, true, false, false}},   // B stored transposed (K^T)
+      {50, {3, 20, 16, 24, false, true, false}},   // shared weight over a batch
+      {37, {4, 48, 8, 48, true, false, true}},     // causal attention scores, 4 heads
+      {50, {2, 32, 32, 16, false, false, false}},  // batched AV
   };
   std::size_t total = 0;
   for (const auto& st : settings) {
@@ -77,14 +77,14 @@ TEST_CASE("masked matmul equals the ring product", "[sigma][linear]") {
       CHECK(run.comm[bt].bytes_sent == open_bytes(live, st.bits));
       CHECK(run.comm[bt].messages == 1);
       CHECK(run.comm[bt].rounds == 1);
-      CHECK(run.key_bytes[bt] == kRecordHeaderBytes + packed(na, st.bits) +
-                                     packed(nb, st.bits) + packed(live, st.bits));
+      CHECK(run.key_bytes[bt] ==
+            kRecordHeaderBytes + packed(na, st.bits) + packed(nb, st.bits) + packed(live, st.bits));
     }
-    std::printf("[gate cost] matmul n=%d b=%zu %zux%zux%zu%s: key %.1f B/out-elem, online %.2f "
-                "B/out-elem/party\n",
-                st.bits, s.batches, s.m, s.k, s.n, s.causal ? " causal" : "",
-                double(run.key_bytes[0]) / double(live),
-                double(open_bytes(live, st.bits)) / double(live));
+    std::printf(
+        "[gate cost] matmul n=%d b=%zu %zux%zux%zu%s: key %.1f B/out-elem, online %.2f "
+        "B/out-elem/party\n",
+        st.bits, s.batches, s.m, s.k, s.n, s.causal ? " causal" : "",
+        double(run.key_bytes[0]) / double(live), double(open_bytes(live, st.bits)) / double(live));
   }
   CHECK(total >= 10000);
 }
@@ -124,8 +124,7 @@ TEST_CASE("elementwise mul, mul_rowwise and square", "[sigma][linear]") {
       REQUIRE(run.y[0] == want);
       CHECK(run.comm[1].bytes_sent == open_bytes(N, bits));
       CHECK(run.comm[1].rounds == 1);
-      CHECK(run.key_bytes[1] ==
-            kRecordHeaderBytes + 2 * packed(N, bits) + packed(rows, bits));
+      CHECK(run.key_bytes[1] == kRecordHeaderBytes + 2 * packed(N, bits) + packed(rows, bits));
     }
     {
       auto run = run_gate(

@@ -49,11 +49,14 @@ TEST_CASE("TrFloor equals the signed floor for every input", "[sigma][trunc]") {
       auto run = run_gate(
           options(bits, s), {x}, {bits}, N, bits,
           [&](Dealer& d, const auto& r, std::span<u64> ro) { trunc_floor_keygen(d, p, r[0], ro); },
-          [&](Party& pt, const auto& xh, std::span<u64> yh) { trunc_floor_eval(pt, p, xh[0], yh); });
+          [&](Party& pt, const auto& xh, std::span<u64> yh) {
+            trunc_floor_eval(pt, p, xh[0], yh);
+          });
       std::vector<u64> want(N);
       trunc_floor_clear({ring, 12}, p, x, want);
       REQUIRE(run.y[0] == want);
       REQUIRE(run.y[1] == want);
+      CHECK((run.wraps > 0 && run.no_wraps > 0));
       // Independent check of the reference: floor division of the signed value.
       for (std::size_t i = 0; i < 20; ++i) {
         const i64 v = ring.to_signed(x[i]);
@@ -88,14 +91,16 @@ TEST_CASE("TrWithSlack is exact inside |x| < 2^(n-2)", "[sigma][trunc]") {
       auto run = run_gate(
           options(bits, 7 * s), {x}, {bits}, N, bits,
           [&](Dealer& d, const auto& r, std::span<u64> ro) { trunc_slack_keygen(d, p, r[0], ro); },
-          [&](Party& pt, const auto& xh, std::span<u64> yh) { trunc_slack_eval(pt, p, xh[0], yh); });
+          [&](Party& pt, const auto& xh, std::span<u64> yh) {
+            trunc_slack_eval(pt, p, xh[0], yh);
+          });
       std::vector<u64> want(N);
       trunc_slack_clear({ring, 12}, p, x, want);
       REQUIRE(run.y[0] == want);
       REQUIRE(run.y[1] == want);
+      CHECK((run.wraps > 0 && run.no_wraps > 0));
       const std::uint64_t online = open_bytes(N, 1) + open_bytes(N, bits);
-      const std::uint64_t key =
-          kRecordHeaderBytes + corr_key_bytes(N, s, bits) + packed(N, bits);
+      const std::uint64_t key = kRecordHeaderBytes + corr_key_bytes(N, s, bits) + packed(N, bits);
       for (int b = 0; b < 2; ++b) {
         CHECK(run.comm[b].bytes_sent == online);
         CHECK(run.comm[b].messages == 2);
@@ -155,7 +160,9 @@ TEST_CASE("truncate-reduce and sign extension are exact", "[sigma][trunc]") {
       auto run = run_gate(
           options(bits, 13), {xm}, {m}, N, bits,
           [&](Dealer& d, const auto& r, std::span<u64> ro) { sign_extend_keygen(d, p, r[0], ro); },
-          [&](Party& pt, const auto& xh, std::span<u64> yh) { sign_extend_eval(pt, p, xh[0], yh); });
+          [&](Party& pt, const auto& xh, std::span<u64> yh) {
+            sign_extend_eval(pt, p, xh[0], yh);
+          });
       std::vector<u64> want(N);
       sign_extend_clear({ring, 12}, p, xm, want);
       REQUIRE(run.y[0] == want);

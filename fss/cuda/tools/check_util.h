@@ -21,8 +21,12 @@ inline std::string hex(Block b) {
                 static_cast<unsigned long long>(b.lo));
   return s;
 }
-inline std::string hex(u64 v) { return std::to_string(v); }
-inline std::string hex(std::uint8_t v) { return std::to_string(static_cast<int>(v)); }
+inline std::string hex(u64 v) {
+  return std::to_string(v);
+}
+inline std::string hex(std::uint8_t v) {
+  return std::to_string(static_cast<int>(v));
+}
 
 // "" when equal, else the sizes or the first differing index and both values.
 template <class T>
@@ -73,7 +77,9 @@ inline std::string join(std::initializer_list<std::pair<const char*, std::string
   return out;
 }
 
-inline u64 mask_of(int bits) { return bits >= 64 ? ~u64{0} : ((u64{1} << bits) - 1); }
+inline u64 mask_of(int bits) {
+  return bits >= 64 ? ~u64{0} : ((u64{1} << bits) - 1);
+}
 
 // Uniform n-bit values with 0, 2^n - 1, 1 and 2^(n-1) mixed in (one in eight each is an edge).
 inline u64 random_bits(std::mt19937_64& g, int bits) {
@@ -92,6 +98,8 @@ inline u64 random_bits(std::mt19937_64& g, int bits) {
   }
 }
 
-inline Block random_block(std::mt19937_64& g) { return Block{g(), g()}; }
+inline Block random_block(std::mt19937_64& g) {
+  return Block{g(), g()};
+}
 
 }  // namespace secinfer::fss::cuda::tools

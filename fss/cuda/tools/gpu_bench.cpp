@@ -32,8 +32,8 @@ struct Row {
   double elems_per_s = 0;
   double aes_per_elem = 0;  // 0: not AES work
   double aes_per_s = 0;
-  double aes_ratio = 0;     // aes_per_s / pure AES rate
-  double bound_ratio = 0;   // measured time / bytes-and-AES bound (0: not computed)
+  double aes_ratio = 0;    // aes_per_s / pure AES rate
+  double bound_ratio = 0;  // measured time / bytes-and-AES bound (0: not computed)
   std::string note;
 };
 
@@ -151,8 +151,8 @@ int main(int argc, char** argv) {
         CUDA_CHECK(cudaMemcpyAsync(b.data(), a.data(), bytes, cudaMemcpyDeviceToDevice, s));
       });
       copy_bw = 2.0 * bytes / t;
-      rows.push_back({"device copy 1 GiB (read+write bytes/s)", 0, 0, 0, 0, 0,
-                      fmt(copy_bw) + "B/s"});
+      rows.push_back(
+          {"device copy 1 GiB (read+write bytes/s)", 0, 0, 0, 0, 0, fmt(copy_bw) + "B/s"});
     }
     double aes_rate[3] = {0, 0, 0};
     const AesVariant variants[] = {AesVariant::kReplicatedTe0, AesVariant::kReplicatedTe4,
@@ -210,8 +210,9 @@ int main(int argc, char** argv) {
       CUDA_CHECK(cudaMemsetAsync(a.data(), 7, a.bytes(), s));
       add("G_j batch (16 B in, 16 B out)", n, 1,
           bench.time(s, [&] { prg_g_device(2, a.data(), b.data(), n, s); }));
-      add("SeededPrg counter mode (16 B out)", n, 1,
-          bench.time(s, [&] { seeded_prg_device(Block{1, 2}, 0, b.data(), n, s); }));
+      add("SeededPrg counter mode (16 B out)", n, 1, bench.time(s, [&] {
+        seeded_prg_device(Block{1, 2}, 0, b.data(), n, s);
+      }));
       add("AES a key per block, on-the-fly schedule", n, 1,
           bench.time(s, [&] { aes_encrypt_multikey_device(a.data(), a.data(), b.data(), n, s); }));
       DeviceBuffer<u64> cv(n * 3);
@@ -240,8 +241,9 @@ int main(int argc, char** argv) {
       DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s), dx = to_dev(x, s), out(N);
       DpfKeyPairDevice keys(shape, N);
       add("DPF keygen n=" + std::to_string(n) + " m=64 N=2^20", N,
-          static_cast<double>(dpf_gen_aes(n)),
-          bench.time(s, [&] { dpf_gen_device(da.data(), db.data(), Block{3, 4}, 0, keys, s); }));
+          static_cast<double>(dpf_gen_aes(n)), bench.time(s, [&] {
+            dpf_gen_device(da.data(), db.data(), Block{3, 4}, 0, keys, s);
+          }));
       for (const AesVariant v : variants) {
         KernelConfig cfg;
         cfg.aes = v;
@@ -264,7 +266,9 @@ int main(int argc, char** argv) {
         const std::string sn = "n=" + std::to_string(n) + " L=" + std::to_string(L);
         const int cv = L / 2;
         add("DCF keygen " + sn + " N=2^20", N, 2.0 + n * (8.0 + 4 * cv) + 2 * cv,
-            bench.time(s, [&] { dcf_gen_device(da.data(), db.data(), Block{5, 6}, 0, keys, s); }));
+            bench.time(s, [&] {
+              dcf_gen_device(da.data(), db.data(), Block{5, 6}, 0, keys, s);
+            }));
         const double aes = static_cast<double>(n) * (2 + cv) + cv;
         for (const AesVariant v : variants) {
           KernelConfig cfg;
@@ -290,13 +294,12 @@ int main(int argc, char** argv) {
       const double aes = static_cast<double>(dpf_full_domain_aes(n));
       const double bytes = 8.0 * domain + 16 + 17.0 * n + 8;
       const double bound = keys_n * std::max(aes / aes_bound, bytes / copy_bw);
-      for (const int lanes : {-1, 0, 4, 8}) {
+      for (const int lanes : {-1, 4, 8, 12}) {  // 256 keys: thread-per-key would idle the GPU
         KernelConfig cfg;
         cfg.lanes_log2 = lanes;
         const int used = lanes < 0 ? auto_lanes_log2(n, keys_n, false) : lanes;
-        const double t = bench.time(s, [&] {
-          dpf_eval_full_domain_device(keys.view(0), 0, keys_n, out.data(), s, cfg);
-        });
+        const double t = bench.time(
+            s, [&] { dpf_eval_full_domain_device(keys.view(0), 0, keys_n, out.data(), s, cfg); });
         add("DPF full domain n=16, 256 keys, lanes 2^" + std::to_string(used) +
                 (lanes < 0 ? " (auto)" : ""),
             keys_n, aes, t, kDefaultAesVariant, bound, "bound " + fmt(keys_n / bound) + " keys/s");
@@ -313,9 +316,12 @@ int main(int argc, char** argv) {
       dpf_gen_device(da.data(), db.data(), Block{9, 10}, 0, keys, s);
       const double aes = static_cast<double>(dpf_full_domain_aes(n));
       const double bytes = 16 + 17.0 * n + 8 + 8 + 8;  // key, xhat, out (table: L2-resident)
-      const double bound = count * std::max(aes / aes_bound, bytes / copy_bw) + 8.0 * domain / copy_bw;
-      for (const int lanes : {-1, 0, 5, 8}) {
-        if (lanes > n) continue;
+      const double bound =
+          count * std::max(aes / aes_bound, bytes / copy_bw) + 8.0 * domain / copy_bw;
+      const std::vector<int> lane_set = n == 8    ? std::vector<int>{-1, 0, 2, 5}
+                                        : n == 12 ? std::vector<int>{-1, 0, 5, 8}
+                                                  : std::vector<int>{-1, 5, 8, 10};
+      for (const int lanes : lane_set) {
         KernelConfig cfg;
         cfg.lanes_log2 = lanes;
         const int used = lanes < 0 ? auto_lanes_log2(n, count, true) : lanes;
@@ -335,10 +341,11 @@ int main(int argc, char** argv) {
     for (int vi = 0; vi < 3; ++vi)
       md += std::string(vi ? ", " : "") + to_string(variants[vi]) + " " + fmt(aes_rate[vi]) +
             " blocks/s";
-    md += "; default " + std::string(to_string(kDefaultAesVariant)) + ". Copy " +
-          fmt(copy_bw) + "B/s (read + write).\n\n";
-    md += "| kernel | elements/s | AES/elem | AES blocks/s | of AES bound | time / bytes-and-AES "
-          "bound | note |\n|---|---|---|---|---|---|---|\n";
+    md += "; default " + std::string(to_string(kDefaultAesVariant)) + ". Copy " + fmt(copy_bw) +
+          "B/s (read + write).\n\n";
+    md +=
+        "| kernel | elements/s | AES/elem | AES blocks/s | of AES bound | time / bytes-and-AES "
+        "bound | note |\n|---|---|---|---|---|---|---|\n";
     for (const Row& r : rows) {
       char aes_pe[32];
       std::snprintf(aes_pe, sizeof aes_pe, "%.0f", r.aes_per_elem);

@@ -28,7 +28,8 @@ void drelu_keygen(Dealer& dealer, std::span<const u64> r_in, std::span<u64> r_d)
 void drelu_eval(Party& party, std::span<const u64> xhat, std::span<u64> dhat);
 
 // Select (mux): y = d ? x : 0. Online: 1 round, n bits per party per element. Key: 5 ring
-// elements per element (SIGMA's select key: shares of r_d, r_x, r_d r_x + r_out, 2 r_d, -2 r_d r_x).
+// elements per element (SIGMA's select key: shares of r_d, r_x, r_d r_x + r_out, 2 r_d, -2 r_d
+// r_x).
 void select_clear(const ClearCtx& ctx, std::span<const u64> d, std::span<const u64> x,
                   std::span<u64> y);
 void select_keygen(Dealer& dealer, std::span<const u64> r_d, std::span<const u64> r_x,

@@ -1,4 +1,4 @@
-// SIGMA's GELU and SiLU (Gupta et al., PoPETs 2024, section 5.2 "GeLU"; EzPC GPU-MPC
+// SIGMA's GELU and SiLU (Gupta et al., PoPETs 2024, the GeLU protocol; EzPC GPU-MPC
 // fss/gpu_gelu.cu, which serves both with clipBw = 8 / 10): y = ReLU(x) - T(min(|x|, clip)), T the
 // table of ReLU(t) - act(t) at scale 6. The faces gelu_* / silu_* are declared in nonlinear.h;
 // this header exposes the shared algorithm with its parameters.

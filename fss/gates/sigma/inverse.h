@@ -1,6 +1,6 @@
-// SIGMA's inverse for softmax row sums (Gupta et al., PoPETs 2024, section 5.3 "Softmax";
-// EzPC GPU-MPC fss/gpu_inverse.cu with the `inv` table of gpu_lut.h). Faces inverse_* in
-// nonlinear.h; reads GateArgs::cols (the number of summed terms, the sequence length).
+// SIGMA's inverse for softmax row sums (Gupta et al., PoPETs 2024, the Softmax protocol, its
+// inverse step; EzPC GPU-MPC fss/gpu_inverse.cu with the `inv` table of gpu_lut.h). Faces inverse_*
+// in nonlinear.h; reads GateArgs::cols (the number of summed terms, the sequence length).
 //
 // Algorithm, s in Z_{2^n} at scale f (f >= 7), L = ceil(log2 cols), k = L + 6:
 //  1. idx = floor((s mod 2^(f+L)) / 2^(f-6)) in Z_{2^k}: implicit reduction to f + L bits (local),

@@ -1,5 +1,5 @@
 // SIGMA's LayerNorm and RMSNorm over the last dimension, written once over Ops (Gupta et al.,
-// PoPETs 2024, section 5.4 "LayerNorm"; EzPC GPU-MPC fss/gpu_layernorm.cu). sigma::layernorm and
+// PoPETs 2024, the LayerNorm protocol; EzPC GPU-MPC fss/gpu_layernorm.cu). sigma::layernorm and
 // sigma::rmsnorm are declared in nonlinear.h. Per row x (length cols), scale f:
 //   "mean"      mu = TrFloor(sum_j x_j, log2 cols) when cols is a power of two, else
 //               TrFloor(floor(2^f / cols) sum_j x_j, f)                 (SIGMA gpuKeygenLayerNorm)

@@ -31,15 +31,14 @@ struct MmDims {
 };
 
 MmDims dims(const MatmulShape& s, std::size_t a, std::size_t b, std::size_t c) {
-  MmDims d{s.batches * s.m * s.k, (s.shared_b ? 1 : s.batches) * s.k * s.n, s.batches * s.m * s.n,
-           s.m * s.k, s.shared_b ? 0 : s.k * s.n, s.m * s.n};
-  if (s.batches == 0 || s.m == 0 || s.k == 0 || s.n == 0 || a != d.na || b != d.nb ||
-      c != d.nc) {
-    throw std::invalid_argument("matmul: spans of " + std::to_string(a) + ", " +
-                                std::to_string(b) + ", " + std::to_string(c) +
-                                " elements do not match the shape (needs " +
-                                std::to_string(d.na) + ", " + std::to_string(d.nb) + ", " +
-                                std::to_string(d.nc) + ")");
+  MmDims d{s.batches * s.m * s.k,      (s.shared_b ? 1 : s.batches) * s.k * s.n,
+           s.batches * s.m * s.n,      s.m * s.k,
+           s.shared_b ? 0 : s.k * s.n, s.m * s.n};
+  if (s.batches == 0 || s.m == 0 || s.k == 0 || s.n == 0 || a != d.na || b != d.nb || c != d.nc) {
+    throw std::invalid_argument("matmul: spans of " + std::to_string(a) + ", " + std::to_string(b) +
+                                ", " + std::to_string(c) +
+                                " elements do not match the shape (needs " + std::to_string(d.na) +
+                                ", " + std::to_string(d.nb) + ", " + std::to_string(d.nc) + ")");
   }
   if (s.causal && s.m != s.n) throw std::invalid_argument("matmul: causal needs m == n");
   return d;

@@ -1,6 +1,6 @@
-// SIGMA's lookup table via a DPF (Gupta et al., PoPETs 2024, section 3.3 "Lookup tables"; EzPC
-// GPU-MPC fss/gpu_lut.cu): y = T[x] for a public table T of 2^k entries, k = 8 .. 16 in SIGMA's
-// gates (up to 20 accepted).
+// SIGMA's lookup table via a DPF (Gupta et al., PoPETs 2024, the DPF-based lookup-table protocol;
+// EzPC GPU-MPC fss/gpu_lut.cu): y = T[x] for a public table T of 2^k entries, k = 8 .. 16 in
+// SIGMA's gates (up to 20 accepted).
 //
 // Protocol (fss-core.md "Lookup table"): the index x is a k-bit value masked MOD 2^k,
 // xhat = x + r mod 2^k. The dealer gives a DPF at alpha = r (domain k bits, output the ring,

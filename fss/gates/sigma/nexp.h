@@ -1,4 +1,4 @@
-// SIGMA's nExp: exp(-x) for x >= 0 (Gupta et al., PoPETs 2024, section 5.3 "Softmax", nExp;
+// SIGMA's nExp: exp(-x) for x >= 0 (Gupta et al., PoPETs 2024, the Softmax protocol, its nExp step;
 // EzPC GPU-MPC fss/gpu_nexp.cu). Faces nexp_* in nonlinear.h (read no GateArgs field).
 //
 // Algorithm, x in Z_{2^n} at scale f (f >= 9), every step exact:

@@ -22,12 +22,11 @@ inline u64 msb_of(u64 v, int bits) {
   return (v >> (bits - 1)) & 1;
 }
 
-// ---- Sign bits from one DCF key (Boyle et al. 2021 section 4.1; SIGMA gpu_dpf_templates.h
-// evaluates one key at several points) ----
-// For a b-bit x masked with r: MSB(x - c) = MSB(u) ^ MSB(r) ^ [u mod 2^(b-1) < r mod 2^(b-1)] with
-// u = xhat - c mod 2^b (the borrow below the MSB). The dealer keys the DCF on b-1 bits at
-// alpha = r mod 2^(b-1) with a 1-bit output; MSB(r) goes into a shared correction bit of the
-// caller.
+// ---- Sign bits from one DCF key (Boyle et al., Eurocrypt 2021, DCF-based comparison; SIGMA
+// gpu_dpf_templates.h evaluates one key at several points) ---- For a b-bit x masked with r: MSB(x
+// - c) = MSB(u) ^ MSB(r) ^ [u mod 2^(b-1) < r mod 2^(b-1)] with u = xhat - c mod 2^b (the borrow
+// below the MSB). The dealer keys the DCF on b-1 bits at alpha = r mod 2^(b-1) with a 1-bit output;
+// MSB(r) goes into a shared correction bit of the caller.
 
 // Writes the DCF keys (shape {b-1, 1, 1}, beta = 1). Needs b >= 2.
 void sign_dcf_keygen(Dealer& d, int b, std::span<const u64> r);

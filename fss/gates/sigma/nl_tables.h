@@ -1,6 +1,6 @@
 // The public lookup tables of SIGMA's nonlinear gates (Gupta et al., "SIGMA: Secure GPT Inference
-// with Function Secret Sharing", PoPETs 2024, section 5; contents as in SIGMA's public code,
-// GPU-MPC fss/gpu_lut.h and ext/llama api.cpp).
+// with Function Secret Sharing", PoPETs 2024, the GeLU / Softmax / LayerNorm protocols; contents as
+// in SIGMA's public code, GPU-MPC fss/gpu_lut.h and ext/llama api.cpp).
 //
 // Every entry is computed in double precision and converted to an integer by truncation toward
 // zero (all entries are >= 0, so this is floor), exactly as SIGMA's table generators do. The
@@ -18,7 +18,7 @@
 namespace secinfer::fss::sigma {
 
 // ReLU(x) - GELU(x) for x = i / 2^6, i in [0, 2^bits), at scale `out_frac` (GELU: bits = 8).
-// GELU is the exact erf form 0.5 x (1 + erf(x / sqrt 2)) (SIGMA section 5.2).
+// GELU is the exact erf form 0.5 x (1 + erf(x / sqrt 2)) (SIGMA's GeLU protocol).
 std::vector<u64> relu_sub_gelu_table(int bits, int out_frac);
 
 // ReLU(x) - SiLU(x) for x = i / 2^6, i in [0, 2^bits), at scale `out_frac` (SiLU: bits = 10).
@@ -26,7 +26,7 @@ std::vector<u64> relu_sub_silu_table(int bits, int out_frac);
 
 // exp(-i / 2^in_frac) at scale out_frac, i in [0, 2^bits). nExp uses two 8-bit tables on a 16-bit
 // input at scale f: the low byte with in_frac = f, the high byte with in_frac = f - 8 (SIGMA
-// section 5.3: exp(-x) = exp(-x_hi 2^8 / 2^f) * exp(-x_lo / 2^f)).
+// Softmax protocol: exp(-x) = exp(-x_hi 2^8 / 2^f) * exp(-x_lo / 2^f)).
 std::vector<u64> nexp_table(int bits, int in_frac, int out_frac);
 
 // The inverse table of SIGMA's softmax: entry i = 2^(in_frac + out_frac) / i for i >= 1, entry 0

@@ -30,13 +30,12 @@ using engine::Ops;
 using engine::Party;
 using engine::Tensor;
 
-#define SECINFER_SIGMA_UNARY_GATE(X)                                                       \
-  void X##_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,        \
-                 std::span<u64> y);                                                        \
-  void X##_keygen(Dealer& dealer, const GateArgs& args, std::span<const u64> r_in,         \
-                  std::span<u64> r_out);                                                   \
-  void X##_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,             \
-                std::span<u64> yhat);
+#define SECINFER_SIGMA_UNARY_GATE(X)                                                \
+  void X##_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x, \
+                 std::span<u64> y);                                                 \
+  void X##_keygen(Dealer& dealer, const GateArgs& args, std::span<const u64> r_in,  \
+                  std::span<u64> r_out);                                            \
+  void X##_eval(Party& party, const GateArgs& args, std::span<const u64> xhat, std::span<u64> yhat);
 
 // GELU: TrWithSlack to scale 6, DReLU + interval bit from one DPF key, |x| clipped to 8 bits,
 // 256-entry table of ReLU(x) - GELU(x); y = ReLU(x) - T(clip|x|).

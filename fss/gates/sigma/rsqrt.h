@@ -1,6 +1,6 @@
-// SIGMA's rsqrt for LayerNorm / RMSNorm (Gupta et al., PoPETs 2024, section 5.4 "LayerNorm";
-// EzPC GPU-MPC gpu_layernorm.cu calls the LLAMA CPU gates Rsqrt = F2BF16 + LUT_dpf(13 bits),
-// ext/sytorch/ext/llama/fixtobfloat16.cpp and api.cpp). Faces rsqrt_* in nonlinear.h; reads
+// SIGMA's rsqrt for LayerNorm / RMSNorm (Gupta et al., PoPETs 2024, the LayerNorm protocol, its
+// rsqrt step; EzPC GPU-MPC gpu_layernorm.cu calls the LLAMA CPU gates Rsqrt = F2BF16 + LUT_dpf(13
+// bits), ext/sytorch/ext/llama/fixtobfloat16.cpp and api.cpp). Faces rsqrt_* in nonlinear.h; reads
 // GateArgs::cols (the divisor `extradiv` folded into the table: the row length).
 //
 // Input v >= 0 in Z_{2^n}: a sum of `cols` squares at scale 2f (v < 2^(n-1)). Output 1/sqrt(v /

@@ -1,4 +1,4 @@
-// SIGMA's SiLU (Gupta et al., PoPETs 2024, section 5.2 applied to SiLU, as SIGMA's Llama code
+// SIGMA's SiLU (Gupta et al., PoPETs 2024, the GeLU protocol applied to SiLU, as SIGMA's Llama code
 // does: EzPC GPU-MPC gpuKeyGenGelu<T, u16, 10> with the reluSubSilu table): the GELU algorithm of
 // gelu.h with a 10-bit clip (|x| < 16) and a 1024-entry table of ReLU(x) - SiLU(x) at scale 6,
 // SiLU(x) = x / (1 + exp(-x)). Faces silu_* in nonlinear.h (read no GateArgs field).

@@ -1,5 +1,5 @@
 // SIGMA's softmax over the last dimension, written once over Ops (Gupta et al., PoPETs 2024,
-// section 5.3 "Softmax"; EzPC GPU-MPC fss/gpu_softmax.cu). sigma::softmax is declared in
+// the Softmax protocol; EzPC GPU-MPC fss/gpu_softmax.cu). sigma::softmax is declared in
 // nonlinear.h; this header exposes the local (communication-free) layout helpers it uses, which
 // are linear maps on tensor data and so valid for values, masks and masked values alike.
 //

@@ -26,9 +26,9 @@ struct Widths {
 Widths widths(Ring ring, TruncParams p, const char* gate) {
   Widths w{p.in_bits ? p.in_bits : ring.bits, p.shift, p.out_bits ? p.out_bits : ring.bits};
   if (w.in < 2 || w.in > 64 || w.out < 1 || w.out > 64 || w.s < 1 || w.s >= w.in) {
-    throw std::invalid_argument(std::string(gate) + ": need 1 <= shift < in_bits <= 64 (got shift " +
-                                std::to_string(w.s) + ", in_bits " + std::to_string(w.in) +
-                                ", out_bits " + std::to_string(w.out) + ")");
+    throw std::invalid_argument(
+        std::string(gate) + ": need 1 <= shift < in_bits <= 64 (got shift " + std::to_string(w.s) +
+        ", in_bits " + std::to_string(w.in) + ", out_bits " + std::to_string(w.out) + ")");
   }
   return w;
 }
@@ -155,8 +155,7 @@ void check_extend(int m, int out) {
 }
 }  // namespace
 
-void sign_extend_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in,
-                        std::span<u64> r_out) {
+void sign_extend_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std::span<u64> r_out) {
   const int m = p.in_bits ? p.in_bits : d.ring().bits;
   const int out = p.out_bits ? p.out_bits : d.ring().bits;
   check_extend(m, out);
@@ -202,8 +201,7 @@ void trunc_floor_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> 
     y[i] = static_cast<u64>(rin.to_signed(x[i] & rin.mask()) >> w.s) & ring_mask(w.out);
 }
 
-void trunc_floor_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in,
-                        std::span<u64> r_out) {
+void trunc_floor_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std::span<u64> r_out) {
   const Widths w = widths(d.ring(), p, "trunc_floor");
   check_len("trunc_floor", r_in.size(), r_out.size());
   const int mid = w.in - w.s;
@@ -250,8 +248,7 @@ Widths slack_widths(Ring ring, TruncParams p) {
 }
 }  // namespace
 
-void trunc_slack_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in,
-                        std::span<u64> r_out) {
+void trunc_slack_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std::span<u64> r_out) {
   const Widths w = slack_widths(d.ring(), p);
   check_len("trunc_slack", r_in.size(), r_out.size());
   const std::size_t n = r_in.size();
@@ -301,20 +298,23 @@ int local_out(TruncParams p, int in) {
   const int lim = in - p.shift;
   const int out = p.out_bits ? p.out_bits : lim;
   if (p.shift < 1 || lim < 1 || out > lim) {
-    throw std::invalid_argument("local shift: need 1 <= shift < in_bits and out_bits <= in_bits - "
-                                "shift (got shift " + std::to_string(p.shift) + ", in_bits " +
-                                std::to_string(in) + ", out_bits " + std::to_string(out) + ")");
+    throw std::invalid_argument(
+        "local shift: need 1 <= shift < in_bits and out_bits <= in_bits - "
+        "shift (got shift " +
+        std::to_string(p.shift) + ", in_bits " + std::to_string(in) + ", out_bits " +
+        std::to_string(out) + ")");
   }
   return out;
 }
-u64 lrs(u64 x, int in, int s) { return (x & ring_mask(in)) >> s; }
+u64 lrs(u64 x, int in, int s) {
+  return (x & ring_mask(in)) >> s;
+}
 u64 ars_masked(u64 x, int in, int s) {
   return (((x + (u64{1} << (in - 1))) & ring_mask(in)) >> s) - (u64{1} << (in - s - 1));
 }
 }  // namespace
 
-void local_lrs_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x,
-                     std::span<u64> y) {
+void local_lrs_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x, std::span<u64> y) {
   const int in = p.in_bits ? p.in_bits : ctx.ring.bits;
   const int out = local_out(p, in);
   check_len("local_lrs", x.size(), y.size());
@@ -324,17 +324,18 @@ void local_lrs_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std::
   const int in = p.in_bits ? p.in_bits : d.ring().bits;
   const int out = local_out(p, in);
   check_len("local_lrs", r_in.size(), r_out.size());
-  for (std::size_t i = 0; i < r_in.size(); ++i) r_out[i] = lrs(r_in[i], in, p.shift) & ring_mask(out);
+  for (std::size_t i = 0; i < r_in.size(); ++i)
+    r_out[i] = lrs(r_in[i], in, p.shift) & ring_mask(out);
 }
 void local_lrs_eval(Party& party, TruncParams p, std::span<const u64> xhat, std::span<u64> yhat) {
   const int in = p.in_bits ? p.in_bits : party.ring().bits;
   const int out = local_out(p, in);
   check_len("local_lrs", xhat.size(), yhat.size());
-  for (std::size_t i = 0; i < xhat.size(); ++i) yhat[i] = lrs(xhat[i], in, p.shift) & ring_mask(out);
+  for (std::size_t i = 0; i < xhat.size(); ++i)
+    yhat[i] = lrs(xhat[i], in, p.shift) & ring_mask(out);
 }
 
-void local_ars_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x,
-                     std::span<u64> y) {
+void local_ars_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x, std::span<u64> y) {
   const int in = p.in_bits ? p.in_bits : ctx.ring.bits;
   const int out = local_out(p, in);
   check_len("local_ars", x.size(), y.size());

@@ -3,7 +3,6 @@
 // GPU needed: this guards the shared construction on every machine; scripts/gpu_check.sh runs the
 // same comparison on the device.
 #include <catch2/catch.hpp>
-
 #include <random>
 #include <vector>
 
@@ -12,8 +11,8 @@
 #include "fss/cuda/pack_core.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
-#include "fss/prg.h"
 #include "fss/fss_test_util.h"
+#include "fss/prg.h"
 
 using namespace secinfer::fss;
 using secinfer::fss::cuda::FixedPrg;
@@ -25,7 +24,9 @@ using secinfer::fss::test::random_block;
 
 namespace {
 
-FixedPrg<HostTab> host_prg() { return FixedPrg<HostTab>{HostTab{}, &kFixedSchedules.key[0].rk[0]}; }
+FixedPrg<HostTab> host_prg() {
+  return FixedPrg<HostTab>{HostTab{}, &kFixedSchedules.key[0].rk[0]};
+}
 
 // Random n-bit values with the edges 0, 2^n - 1 and (for x) alpha itself mixed in.
 u64 random_bits(std::mt19937_64& g, int bits) {
@@ -62,9 +63,8 @@ GpuStyleDpf gpu_style_dpf_gen(DpfShape shape, const std::vector<u64>& alpha,
     const Block s1 = cuda::aes_encrypt(HostTab{}, sched.rk, Block{2 * i + 1, 0}).clear_lsb();
     k.root0[i] = s0;
     k.root1[i] = s1;
-    k.cw_out[i] = cuda::dpf_gen_one(prg, shape.in_bits, ring_mask(shape.out_bits), s0, s1,
-                                    alpha[i], beta[i], k.cw_seed.data() + i, k.cw_t.data() + i,
-                                    count);
+    k.cw_out[i] = cuda::dpf_gen_one(prg, shape.in_bits, ring_mask(shape.out_bits), s0, s1, alpha[i],
+                                    beta[i], k.cw_seed.data() + i, k.cw_t.data() + i, count);
   }
   return k;
 }
@@ -222,15 +222,29 @@ TEST_CASE("CUDA DCF core equals the CPU DCF", "[cuda-core]") {
     CHECK(cw_v == k0.cw_v);
     CHECK(cw_final == k0.cw_final);
     for (const DcfKeys* keys : {&k0, &k1}) {
-      std::vector<u64> cpu(count * L), gpu(count * L);
+      std::vector<u64> cpu(count * L), gpu(count * L), gpu_reg(count * L);
       dcf_eval(*keys, x, cpu);
-      for (std::size_t k = 0; k < count; ++k)
-        cuda::dcf_eval_one<0>(prg, shape.in_bits, mask, shape.payload_len, keys->party,
-                              keys->root[k], keys->cw_seed.data() + k, keys->cw_t.data() + k,
-                              count, keys->cw_v.data() + k * L, count * L,
-                              keys->cw_final.data() + k * L, x[k],
-                              cuda::MemVec{gpu.data() + k * L});
+      for (std::size_t k = 0; k < count; ++k) {
+        const auto eval = [&]<int kL>(auto&& vec) {
+          cuda::dcf_eval_one<kL>(prg, shape.in_bits, mask, shape.payload_len, keys->party,
+                                 keys->root[k], keys->cw_seed.data() + k, keys->cw_t.data() + k,
+                                 count, keys->cw_v.data() + k * L, count * L,
+                                 keys->cw_final.data() + k * L, x[k], vec);
+        };
+        eval.template operator()<0>(cuda::MemVec{gpu.data() + k * L});
+        // The kernels' register path for L <= 3 (RegVec) must agree too.
+        if (L == 1) {
+          cuda::RegVec<1> v{};
+          eval.template operator()<1>(v);
+          gpu_reg[k] = v[0];
+        } else if (L == 3) {
+          cuda::RegVec<3> v{};
+          eval.template operator()<3>(v);
+          for (int j = 0; j < 3; ++j) gpu_reg[k * 3 + j] = v[j];
+        }
+      }
       CHECK(gpu == cpu);
+      if (L == 1 || L == 3) CHECK(gpu_reg == cpu);
     }
   }
 }
@@ -240,7 +254,8 @@ TEST_CASE("CUDA bit-packing core equals fss::pack_bits", "[cuda-core]") {
   INFO("seed " << seed);
   std::mt19937_64 g(seed);
   for (int bits = 1; bits <= 64; ++bits)
-    for (const std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{67}}) {
+    for (const std::size_t count :
+         {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{67}}) {
       INFO("bits = " << bits << ", count = " << count);
       std::vector<u64> v(count);
       for (auto& x : v) x = g();

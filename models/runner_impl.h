@@ -1,0 +1,231 @@
+// Internal to models/: the party run of runner.h as a template over the recorder type, so that a
+// test can drive the layer-by-layer schedule with a recorder double that can pause a run while
+// profiling::Recorder cannot yet. Not for use outside models/ and tests/models/.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fss/engine/dealer.h"
+#include "fss/engine/dealer_ops.h"
+#include "fss/engine/key_stream.h"
+#include "fss/engine/party.h"
+#include "fss/engine/party_ops.h"
+#include "models/registry.h"
+#include "models/runner.h"
+#include "models/transformer.h"
+#include "models/weights.h"
+
+namespace secinfer::models::detail {
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t);
+std::unique_ptr<WeightSource> make_weights(const RunOptions& o, const ModelConfig& c);
+
+// Both parties tell each other whether they can run (memory), so that neither waits for a peer
+// that has stopped: 17 bytes each way, before any run (the log's "outside_runs").
+struct Verdict {
+  bool ok = true;
+  std::uint64_t needed = 0, available = 0;
+};
+Verdict exchange_verdict(net::Channel& ch, const Verdict& mine);
+
+// A recorder that can pause an online run around offline phases (see runner.h). Detected at
+// compile time, so the runner picks the feature up as soon as profiling/ offers it.
+template <class R>
+constexpr bool can_pause() {
+  return requires(R& r) {
+    r.pause_run();
+    r.resume_run();
+  };
+}
+template <class R>
+void pause(R& r) {
+  if constexpr (can_pause<R>()) r.pause_run();
+}
+template <class R>
+void resume(R& r) {
+  if constexpr (can_pause<R>()) r.resume_run();
+}
+
+// Every key of a step is consumed by the step: anything left means the dealer's and the party's
+// call sequences diverged (a bug, never a user error).
+inline void check_drained(const fss::engine::KeyBuffer& b, const std::string& step) {
+  if (b.available() != 0)
+    throw std::logic_error("model runner: " + std::to_string(b.available()) +
+                           " key bytes left after " + step +
+                           ": the dealer's and the party's call sequences diverged");
+}
+
+template <class Rec>
+ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
+  using fss::engine::Dealer;
+  using fss::engine::DealerOps;
+  using fss::engine::KeyBuffer;
+  using fss::engine::KeyReader;
+  using fss::engine::KeyWriter;
+  using fss::engine::Party;
+  using fss::engine::PartyOps;
+
+  validate_options(o);
+  const ModelConfig& c = find_model(o.model);
+  const auto& suite = suite_for(o.system);
+  const std::size_t batch = static_cast<std::size_t>(o.batch);
+  const std::size_t seq = static_cast<std::size_t>(o.seq);
+  const int me = o.party;
+
+  ModelRunResult res;
+  res.model = c.name;
+  res.schedule =
+      o.schedule.value_or(can_pause<Rec>() ? Schedule::kLayerByLayer : Schedule::kKeysFirst);
+  if (res.schedule == Schedule::kLayerByLayer && !can_pause<Rec>())
+    throw std::invalid_argument(
+        "schedule layer-by-layer needs a profiling::Recorder that can pause a run "
+        "(pause_run / resume_run); this build's cannot: use the keys-first schedule");
+
+  // Memory, before any work; both parties learn both verdicts.
+  res.memory = estimate_memory(c, batch, seq, suite, me, res.schedule);
+  res.available_bytes = o.memory_limit_bytes ? o.memory_limit_bytes : available_memory_bytes();
+  Verdict mine;
+  mine.needed = res.memory.needed_bytes * static_cast<std::uint64_t>(o.parties_on_host);
+  mine.available = res.available_bytes;
+  mine.ok = res.available_bytes == 0 || mine.needed <= res.available_bytes;
+  const Verdict peer = exchange_verdict(ch, mine);
+  if (!mine.ok || !peer.ok) {
+    const Verdict& v = mine.ok ? peer : mine;
+    const int who = mine.ok ? 1 - me : me;
+    res.status = profiling::Status::kOom;
+    res.reason = c.name + " seq " + std::to_string(seq) + " batch " + std::to_string(batch) +
+                 ": party " + std::to_string(who) + " needs " + format_bytes(v.needed) +
+                 (o.parties_on_host > 1 ? " (both parties on this host)" : "") + " but " +
+                 format_bytes(v.available) + " are available";
+    if (who == me) res.reason += " [" + res.memory.describe() + "]";
+    res.reason +=
+        "; nothing was run. Reduce --seq or --batch, run the parties on separate machines, or "
+        "use a machine with more memory";
+    rec.set_status(profiling::Status::kOom, res.reason);
+    return res;
+  }
+
+  // This party's inputs: weights (party 0) and the client's embeddings (party 1).
+  const Transformer t(c, batch, seq);
+  std::unique_ptr<WeightSource> weights;
+  if (me == 0) weights = make_weights(o, c);
+  const std::vector<u64> input = me == 1 ? make_input(c, batch, seq, o.seed) : std::vector<u64>{};
+  auto layer_weights = [&](std::size_t l) {
+    return weights ? weights->layer(l) : t.shape_only_layer();
+  };
+  auto head_weights = [&] { return weights ? weights->final_norm() : t.shape_only_head(); };
+
+  // Inline dealer (SIGMA's own benchmark does this): the same seed as the peer's dealer, this
+  // party's keys into memory, the other party's counted and dropped.
+  auto buffer = std::make_shared<KeyBuffer>();
+  KeyWriter own = KeyWriter::memory(buffer);
+  KeyWriter other = KeyWriter::discard();
+  Dealer dealer(fss::Ring{c.ring_bits}, c.frac_bits, dealer_seed(o.seed), me == 0 ? own : other,
+                me == 0 ? other : own);
+  DealerOps dops(dealer, suite, me);
+  KeyReader reader = KeyReader::memory(buffer);
+  Party party(me, fss::Ring{c.ring_bits}, c.frac_bits, ch, reader, o.threads);
+  PartyOps pops(party, suite);
+
+  const std::size_t steps = c.layers + 2;
+  auto step_name = [&](std::size_t s) {
+    return s == 0 ? std::string("embed")
+                  : s <= c.layers ? "layer " + std::to_string(s - 1) : std::string("head");
+  };
+  for (int run = 0; run < o.warmup + o.runs; ++run) {
+    const bool warm = run < o.warmup;
+    const std::uint64_t keys_before = dealer.key_bytes(me);
+    double keygen_ms = 0, online_ms = 0;
+    Tensor hd, hp;  // the dealer's masks / the party's masked values of the hidden state
+    std::vector<u64> out;
+    if (res.schedule == Schedule::kLayerByLayer) {
+      rec.begin_run(warm);
+      pause(rec);
+      for (std::size_t s = 0; s < steps; ++s) {
+        // Offline: the step's keys and the masking of its weights.
+        auto t0 = Clock::now();
+        rec.begin_offline();
+        LayerParams pp;
+        HeadParams ph;
+        if (s == 0) {
+          hd = t.embed(dops, {});
+        } else if (s <= c.layers) {
+          const LayerParams dp = t.load_layer(dops, t.shape_only_layer());
+          hd = t.layer(dops, s - 1, dp, hd);
+          pp = t.load_layer(pops, layer_weights(s - 1));
+        } else {
+          const HeadParams dh = t.load_head(dops, t.shape_only_head());
+          t.head(dops, dh, hd);
+          ph = t.load_head(pops, head_weights());
+        }
+        rec.end_offline();
+        keygen_ms += ms_since(t0);
+        // Online: the step itself.
+        t0 = Clock::now();
+        resume(rec);
+        if (s == 0) {
+          hp = t.embed(pops, input);
+        } else if (s <= c.layers) {
+          hp = t.layer(pops, s - 1, pp, hp);
+        } else {
+          out = t.head(pops, ph, hp);
+        }
+        pause(rec);
+        online_ms += ms_since(t0);
+        check_drained(*buffer, step_name(s));
+      }
+      resume(rec);
+      rec.end_run();
+    } else {
+      // Keys first. The dealer's call order must be the party's consumption order: every weight
+      // (masked offline), then the online steps.
+      auto t0 = Clock::now();
+      rec.begin_offline();
+      std::vector<LayerParams> dps(c.layers), pps(c.layers);
+      for (std::size_t l = 0; l < c.layers; ++l) dps[l] = t.load_layer(dops, t.shape_only_layer());
+      const HeadParams dh = t.load_head(dops, t.shape_only_head());
+      hd = t.embed(dops, {});
+      for (std::size_t l = 0; l < c.layers; ++l) {
+        hd = t.layer(dops, l, dps[l], hd);
+        dps[l] = {};
+      }
+      t.head(dops, dh, hd);
+      for (std::size_t l = 0; l < c.layers; ++l) pps[l] = t.load_layer(pops, layer_weights(l));
+      const HeadParams ph = t.load_head(pops, head_weights());
+      rec.end_offline();
+      keygen_ms = ms_since(t0);
+      t0 = Clock::now();
+      rec.begin_run(warm);
+      hp = t.embed(pops, input);
+      for (std::size_t l = 0; l < c.layers; ++l) {
+        hp = t.layer(pops, l, pps[l], hp);
+        pps[l] = {};
+      }
+      out = t.head(pops, ph, hp);
+      rec.end_run();
+      online_ms = ms_since(t0);
+      check_drained(*buffer, "the run");
+    }
+    res.keygen_ms.push_back(keygen_ms);
+    res.online_ms.push_back(online_ms);
+    res.key_bytes_per_run = dealer.key_bytes(me) - keys_before;
+    res.output = std::move(out);
+  }
+
+  // Accuracy (party 0, after every run): the same weights and input in the clear.
+  if (me == 0 && (o.compare_clear || o.compare_float)) {
+    const ModelRunResult clear = run_model_clear(o);
+    const fss::Ring ring{c.ring_bits};
+    if (o.compare_clear) res.vs_clear = compare_fixed(res.output, clear.output, ring, c.frac_bits);
+    if (o.compare_float)
+      res.vs_float = compare_to_float(res.output, clear.float_output, ring, c.frac_bits);
+  }
+  return res;
+}
+
+}  // namespace secinfer::models::detail

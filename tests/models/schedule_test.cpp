@@ -1,0 +1,116 @@
+// The layer-by-layer schedule (keygen of one step, its evaluation, its keys dropped) with a
+// recorder double that can pause a run, as runner.h asks of profiling::Recorder.
+#include <catch2/catch.hpp>
+#include <exception>
+#include <stdexcept>
+#include <thread>
+
+#include "models/runner_impl.h"
+#include "net/channel.h"
+
+using namespace secinfer;
+using namespace secinfer::models;
+
+namespace {
+
+// Checks the call protocol: offline phases only while idle or while a run is paused.
+class PausingRecorder {
+ public:
+  void begin_run(bool) { expect(state_ == kIdle, "begin_run"), state_ = kRun, ++runs; }
+  void end_run() { expect(state_ == kRun, "end_run"), state_ = kIdle; }
+  void pause_run() { expect(state_ == kRun, "pause_run"), state_ = kPaused; }
+  void resume_run() { expect(state_ == kPaused, "resume_run"), state_ = kRun; }
+  void begin_offline() {
+    expect(state_ == kIdle || state_ == kPaused, "begin_offline");
+    saved_ = state_;
+    state_ = kOffline;
+    ++offline_phases;
+  }
+  void end_offline() { expect(state_ == kOffline, "end_offline"), state_ = saved_; }
+  void set_status(profiling::Status, std::string) {}
+
+  int runs = 0, offline_phases = 0;
+
+ private:
+  enum State { kIdle, kRun, kPaused, kOffline };
+  static void expect(bool ok, const char* what) {
+    if (!ok) throw std::logic_error(std::string("recorder double: bad call ") + what);
+  }
+  State state_ = kIdle, saved_ = kIdle;
+};
+
+struct Both {
+  ModelRunResult r[2];
+  PausingRecorder rec[2];
+};
+
+Both run_layer_by_layer(RunOptions o) {
+  Both out;
+  net::Listener listener(0, "127.0.0.1");
+  const std::uint16_t port = listener.port();
+  std::exception_ptr err[2];
+  auto body = [&](int id) {
+    try {
+      RunOptions mine = o;
+      mine.party = id;
+      net::Hello hello;
+      hello.party = id;
+      net::Channel ch = id == 0 ? listener.accept(hello)
+                                : net::Channel::connect({"127.0.0.1", port}, hello);
+      out.r[id] = detail::run_party(mine, ch, out.rec[id]);
+    } catch (...) {
+      err[id] = std::current_exception();
+    }
+  };
+  std::thread t1(body, 1);
+  body(0);
+  t1.join();
+  for (auto& e : err)
+    if (e) std::rethrow_exception(e);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("layer-by-layer schedule: bit-identical, one offline phase per step",
+          "[models][secure][schedule]") {
+  static_assert(detail::can_pause<PausingRecorder>());
+  for (const char* model : {"bert-tiny", "gpt2-2l"}) {
+    INFO(model);
+    RunOptions o;
+    o.model = model;
+    o.seq = 8;
+    o.runs = 1;
+    o.warmup = 1;
+    o.seed = 21;
+    const Both b = run_layer_by_layer(o);
+    REQUIRE(b.r[0].status == profiling::Status::kOk);
+    CHECK(b.r[0].schedule == Schedule::kLayerByLayer);
+    CHECK(b.r[0].output == b.r[1].output);
+    REQUIRE(b.r[0].vs_clear.has_value());
+    CHECK(b.r[0].vs_clear->differing == 0);
+    const std::size_t steps = find_model(model).layers + 2;
+    for (const auto& rec : b.rec) {
+      CHECK(rec.runs == 2);
+      CHECK(rec.offline_phases == static_cast<int>(2 * steps));
+    }
+    // Fresh keys per run, the same amount.
+    CHECK(b.r[0].key_bytes_per_run > 0);
+    CHECK(b.r[0].online_ms.size() == 2);
+  }
+}
+
+TEST_CASE("keys-first and layer-by-layer give the same output", "[models][secure][schedule]") {
+  RunOptions o;
+  o.model = "bert-tiny";
+  o.seq = 8;
+  o.runs = 1;
+  o.warmup = 0;
+  o.seed = 22;
+  const Both lbl = run_layer_by_layer(o);
+  o.schedule = Schedule::kKeysFirst;
+  const Both kf = run_layer_by_layer(o);
+  CHECK(kf.r[0].schedule == Schedule::kKeysFirst);
+  CHECK(lbl.r[0].output == kf.r[0].output);
+  for (const auto& rec : kf.rec) CHECK(rec.offline_phases == 1);
+}
