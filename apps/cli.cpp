@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "apps/backend.h"
+#include "apps/microbench.h"
 #include "apps/model_names.h"
 
 #ifndef SECINFER_VERSION
@@ -20,7 +21,7 @@ namespace secinfer::apps {
 
 namespace {
 
-const std::vector<std::string> kSubcommands = {"run", "local", "merge", "netbench"};
+const std::vector<std::string> kSubcommands = {"run", "local", "merge", "netbench", "microbench"};
 
 // "must be >= min": CLI11's Range would print the type's maximum, which reads badly.
 CLI::Validator at_least(long long min) {
@@ -60,11 +61,13 @@ struct RawFlags {
   std::string padding = "on";
 };
 
-// Flags shared by run, local and netbench. `workload_flag`: netbench fixes the workload.
+// Flags shared by run, local, netbench and microbench. `workload_flag`: netbench and microbench
+// fix the workload.
 void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, bool workload_flag) {
   if (workload_flag) {
-    sc->add_option("--workload", o.workload, "What to run: model (secure inference) or netbench")
-        ->check(CLI::IsMember({"model", "netbench"}))
+    sc->add_option("--workload", o.workload,
+                   "What to run: model (secure inference), netbench, or microbench (one gate)")
+        ->check(CLI::IsMember({"model", "netbench", "microbench"}))
         ->capture_default_str();
   }
   sc->add_option("--peer", raw.peer,
@@ -116,6 +119,21 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, bool workload_fla
   sc->add_option("--rounds", o.netbench_rounds, "netbench: exchanges per run")
       ->check(at_least(1))
       ->capture_default_str();
+  sc->add_option("--gate", o.gate, "microbench: the gate (" + microbench_gate_list() + ")")
+      ->capture_default_str();
+  sc->add_option("--n", o.micro_n,
+                 "microbench: elements of the gate's input (default: its BERT-base seq-128 size)")
+      ->check(at_least(1));
+  sc->add_option("--cols", o.micro_cols,
+                 "microbench: row length of inv (summed terms), rsqrt (hidden size), softmax and "
+                 "layernorm (default 128 / 768 / 128 / 768)")
+      ->check(at_least(1));
+  sc->add_option("--bits", o.micro_bits, "microbench: ring bits n")
+      ->check(at_least(2))
+      ->capture_default_str();
+  sc->add_option("--frac-bits", o.micro_frac, "microbench: fixed-point fractional bits f")
+      ->check(at_least(1))
+      ->capture_default_str();
   sc->add_option("--log-level", o.log_level, "stderr log level")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
@@ -145,8 +163,21 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
     }
   }
   o.padding = raw.padding == "on";
+  if (o.workload == "microbench") {
+    try {
+      resolve_microbench_options(o);
+    } catch (const std::invalid_argument& e) {
+      fail(e.what());
+    }
+    if (!kGateEngineHasCuda && raw.backend == "cuda") {
+      fail(
+          "--backend cuda: the gate engine evaluates on the CPU only in this build, so a cuda "
+          "microbench would time CPU gates under a cuda label; use --backend cpu");
+    }
+  }
   if (raw.backend.empty()) {
-    o.backend = cuda_built() && cuda_device_count() > 0 ? "cuda" : "cpu";
+    const bool gpu_gates = o.workload != "microbench" || kGateEngineHasCuda;
+    o.backend = gpu_gates && cuda_built() && cuda_device_count() > 0 ? "cuda" : "cpu";
   } else {
     o.backend = raw.backend;
     if (o.backend == "cuda" && !cuda_built()) {
@@ -231,6 +262,19 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
       ->check(CLI::IsMember({0, 1}));
   add_run_flags(netbench, nb_opts, nb_raw, false);
 
+  RunOptions mb_opts;
+  RawFlags mb_raw;
+  CLI::App* microbench = app.add_subcommand(
+      "microbench",
+      "One gate over --n elements, a real two-party run: online time, bytes, messages, rounds, "
+      "key bytes, per gate and per element (both parties here, or one with --party)");
+  microbench->add_option("--party", mb_opts.party, "0 or 1 (omit to run both parties here)")
+      ->check(CLI::IsMember({0, 1}));
+  add_run_flags(microbench, mb_opts, mb_raw, false);
+  microbench->footer("Gates: " + microbench_gate_list() +
+                     ". Writes breakdown_merged.json and microbench.json into --out (default "
+                     "results/microbench/<gate>-<system>-n<N>/).");
+
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
   try {
@@ -246,7 +290,7 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
       throw UsageError("no subcommand given\n" + app.help());
     }
     std::string sub = "";
-    for (CLI::App* sc : {run, local, merge, netbench}) {
+    for (CLI::App* sc : {run, local, merge, netbench, microbench}) {
       if (sc->parsed()) sub = sc->get_name();
     }
     throw UsageError(std::string(e.what()) + "\nrun `secinfer " + (sub.empty() ? "" : sub + " ") +
@@ -266,6 +310,11 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
     inv.command = nb_opts.party < 0 ? Command::kLocal : Command::kRun;
     finish_run_options(nb_opts, nb_raw, "netbench");
     inv.run = nb_opts;
+  } else if (microbench->parsed()) {
+    mb_opts.workload = "microbench";
+    inv.command = mb_opts.party < 0 ? Command::kLocal : Command::kRun;
+    finish_run_options(mb_opts, mb_raw, "microbench");
+    inv.run = mb_opts;
   } else {
     inv.command = Command::kMerge;
     if (inv.merge.out.empty()) {

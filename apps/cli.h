@@ -1,9 +1,11 @@
-// The `secinfer` command line (CLI11): subcommands run (the default), local, merge, netbench.
+// The `secinfer` command line (CLI11): subcommands run (the default), local, merge, netbench,
+// microbench.
 //
 //   secinfer --party 0 --model bert --seq 512 --batch 8        # same as `secinfer run ...`
 //   secinfer local --model bert-base --seq 128 --system sigma  # both parties here, then merge
 //   secinfer merge out/p0.json out/p1.json -o out/breakdown_merged.json
 //   secinfer netbench --bytes 1048576 --rounds 10              # local; with --party: one party
+//   secinfer microbench --gate gelu --system sigma --n 393216  # local; with --party: one party
 //
 // parse_command_line() only parses and validates (no side effects), so tests call it in-process;
 // secinfer_main() parses and runs, turning every error into a message and a non-zero exit status

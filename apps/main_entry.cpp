@@ -8,6 +8,7 @@
 #include "apps/local.h"
 #include "apps/logging.h"
 #include "apps/merge_cmd.h"
+#include "apps/microbench.h"
 #include "apps/party.h"
 #include "profiling/recorder.h"
 
@@ -63,6 +64,9 @@ int secinfer_main(int argc, const char* const* argv) {
         return run_merge(inv.merge);
       case Command::kLocal:
         setup_logging("local", inv.run.log_level);
+        if (inv.run.workload == "microbench") {
+          return run_microbench_local(inv.run, std::filesystem::read_symlink("/proc/self/exe"));
+        }
         return run_local(inv.run, std::filesystem::read_symlink("/proc/self/exe"));
       case Command::kRun:
         // (Built with += : GCC 12 gives a false -Wrestrict on "literal" + std::string here.)

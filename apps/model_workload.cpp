@@ -1,15 +1,46 @@
 #include "apps/model_workload.h"
 
-#include <stdexcept>
+#include <spdlog/spdlog.h>
+
+#include "models/runner.h"
 
 namespace secinfer::apps {
+namespace {
 
-// TODO(lead): call the model runner of models/ here once it exists.
-void run_model_workload(const RunOptions& opt, net::Channel& /*ch*/, profiling::Recorder& /*rec*/) {
-  throw std::runtime_error("model workload not built yet: this build has no model runner for \"" +
-                           opt.model +
-                           "\" (models/ is not wired into apps/model_workload.cpp); use "
-                           "--workload netbench to test the network path");
+// Both parties on one host (loopback peer, as `secinfer local` runs them) share its memory, so
+// the memory check counts both.
+bool peer_is_loopback(const net::Endpoint& e) {
+  return e.host.rfind("127.", 0) == 0 || e.host == "localhost" || e.host == "::1" ||
+         e.host == "[::1]";
+}
+
+models::RunOptions to_model_options(const RunOptions& o) {
+  models::RunOptions m;
+  m.party = o.party;
+  m.model = o.model;
+  m.seq = o.seq;
+  m.batch = o.batch;
+  m.system = o.system;
+  m.padding = o.padding;
+  m.threads = o.threads;
+  m.runs = o.runs;
+  m.warmup = o.warmup;
+  m.dealer = o.dealer;
+  m.seed = o.seed;
+  m.parties_on_host = peer_is_loopback(o.peer) ? 2 : 1;
+  return m;
+}
+
+}  // namespace
+
+void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec) {
+  const models::ModelRunResult r = models::run_model_party(to_model_options(opt), ch, rec);
+  if (r.status == profiling::Status::kOom) throw OutOfMemoryError(r.reason);
+  if (r.status != profiling::Status::kOk) throw std::runtime_error(r.reason);
+  if (r.vs_clear) {
+    spdlog::info("secure output vs cleartext fixed-point reference: {}",
+                 r.vs_clear->to_json().dump());
+  }
 }
 
 }  // namespace secinfer::apps

@@ -19,6 +19,13 @@ nlohmann::json shared_config(const RunOptions& o) {
     c["model"] = "netbench";
     c["bytes"] = o.netbench_bytes;
     c["rounds"] = o.netbench_rounds;
+  } else if (o.workload == "microbench") {
+    c["model"] = "microbench";
+    c["gate"] = o.gate;
+    c["n"] = o.micro_n;
+    c["cols"] = o.micro_cols;
+    c["bits"] = o.micro_bits;
+    c["frac_bits"] = o.micro_frac;
   } else {
     c["model"] = o.model;
   }
@@ -50,6 +57,9 @@ std::string config_summary(const RunOptions& o) {
   std::ostringstream s;
   if (o.workload == "netbench") {
     s << "netbench bytes=" << o.netbench_bytes << " rounds=" << o.netbench_rounds;
+  } else if (o.workload == "microbench") {
+    s << "microbench gate=" << o.gate << " n=" << o.micro_n << " cols=" << o.micro_cols
+      << " bits=" << o.micro_bits << " frac_bits=" << o.micro_frac;
   } else {
     s << "model=" << o.model << " seq=" << o.seq << " batch=" << o.batch;
   }
@@ -74,6 +84,8 @@ std::filesystem::path default_out_dir(const RunOptions& o) {
   if (o.workload == "netbench") {
     name =
         "netbench-" + std::to_string(o.netbench_bytes) + "B-r" + std::to_string(o.netbench_rounds);
+  } else if (o.workload == "microbench") {
+    name = "microbench/" + o.gate + "-" + o.system + "-n" + std::to_string(o.micro_n);
   } else {
     name = o.model + "-s" + std::to_string(o.seq) + "-b" + std::to_string(o.batch) + "-" + o.system;
   }

@@ -19,7 +19,7 @@ struct RunOptions {
   int party = -1;  // 0 or 1 (`run`); -1 for `local`, which starts both
   net::Endpoint peer{"127.0.0.1", 7000};
   std::string bind_host = "0.0.0.0";  // where party 0 listens
-  std::string workload = "model";     // model | netbench
+  std::string workload = "model";     // model | netbench | microbench
   std::string model = "bert-base";    // canonical name (aliases resolved by the parser)
   int seq = 128;
   int batch = 1;
@@ -37,6 +37,14 @@ struct RunOptions {
   std::uint64_t seed = 1;
   std::uint64_t netbench_bytes = 1 << 20;
   int netbench_rounds = 10;
+  // microbench (apps/microbench.h): one gate over micro_n elements in Z_{2^micro_bits} at
+  // micro_frac fractional bits; rows of micro_cols for the row gates. 0 = the gate's default
+  // (resolved by the parser: its BERT-base seq-128 size and row length).
+  std::string gate = "gelu";
+  std::uint64_t micro_n = 0;
+  std::uint64_t micro_cols = 0;
+  int micro_bits = 50;
+  int micro_frac = 12;
   std::string log_level = "info";
 };
 
@@ -54,7 +62,8 @@ std::string config_summary(const RunOptions& o);
 net::Hello make_hello(const RunOptions& o);
 
 // results/<model>-s<seq>-b<batch>-<system>/ (with "-padoff" under --padding off, so an ablation
-// never overwrites the secure result); results/netbench-<bytes>B-r<rounds>/ for netbench.
+// never overwrites the secure result); results/netbench-<bytes>B-r<rounds>/ for netbench;
+// results/microbench/<gate>-<system>-n<N>/ for microbench.
 std::filesystem::path default_out_dir(const RunOptions& o);
 
 // Per-party log file in the output folder: p0.json / p1.json.

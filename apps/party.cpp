@@ -10,6 +10,7 @@
 
 #include "apps/exit_codes.h"
 #include "apps/logging.h"
+#include "apps/model_workload.h"
 #include "apps/workload.h"
 #include "net/channel.h"
 #include "profiling/recorder.h"
@@ -106,6 +107,8 @@ int run_party(const RunOptions& o) {
     run_workload(o, *ch, rec);
   } catch (const net::NetError& e) {
     failed(profiling::Status::kFailed, kExitNetwork, e.what());
+  } catch (const OutOfMemoryError& e) {
+    failed(profiling::Status::kOom, kExitOom, e.what());
   } catch (const std::bad_alloc&) {
     failed(profiling::Status::kOom, kExitOom,
            "out of memory (std::bad_alloc): try a smaller --batch or --seq, or a machine with "

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "apps/microbench.h"
 #include "apps/model_workload.h"
 #include "net/netbench.h"
 
@@ -30,9 +31,11 @@ void run_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& 
     run_netbench_workload(opt, ch, rec);
   } else if (opt.workload == "model") {
     run_model_workload(opt, ch, rec);
+  } else if (opt.workload == "microbench") {
+    run_microbench_workload(opt, ch, rec);
   } else {
     throw std::invalid_argument("unknown workload \"" + opt.workload +
-                                "\": use --workload model or --workload netbench");
+                                "\": use --workload model, netbench or microbench");
   }
 }
 

@@ -1,6 +1,6 @@
-// The one place where a party run dispatches on --workload. The lead plugs the model runner in
-// here (see model_workload.h); everything around it (connection, handshake, logs, exit status) is
-// done by the caller (apps/party.cpp).
+// The one place where a party run dispatches on --workload (model, netbench, microbench: see
+// apps/microbench.h). The lead plugs the model runner in here (see model_workload.h); everything
+// around it (connection, handshake, logs, exit status) is done by the caller (apps/party.cpp).
 #pragma once
 
 #include "apps/options.h"

@@ -15,6 +15,9 @@ using namespace secinfer::fss;
 namespace {
 
 constexpr std::size_t kBatch = 4096;  // keys per call: what a gate evaluates at once
+
+std::vector<u64> random_vec(std::size_t n, int bits, std::uint64_t seed) {
+  std::mt19937_64 g(seed);
   std::vector<u64> v(n);
   for (auto& x : v) x = g() & ring_mask(bits);
   return v;

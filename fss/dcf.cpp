@@ -167,13 +167,18 @@ void eval_chunk(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out,
         sc.acc[i] += sc.vblk[i].hi + (cw[i] & (u64{0} - tprev[i]));
       continue;
     }
-    convert_vec(prg, sc.vblk.data(), w, m, L, sc.v.data(), sc.cv_scratch);
+    detail::convert_vec_extra(prg, sc.vblk.data(), w, L, sc.cv_scratch);
+    const std::size_t extra = len / 2;
     for (std::size_t i = 0; i < w; ++i) {
       const u64 tmask = u64{0} - tprev[i];
       u64* acc = sc.acc.data() + i * len;
-      const u64* v = sc.v.data() + i * len;
       const u64* c = cw + i * len;
-      for (std::size_t e = 0; e < len; ++e) acc[e] += v[e] + (c[e] & tmask);
+      const Block* row = sc.cv_scratch.data() + i * extra;
+      acc[0] += sc.vblk[i].hi + (c[0] & tmask);
+      for (std::size_t e = 0; e < extra; ++e) {  // elements 2e + 1 (lo) and 2e + 2 (hi)
+        acc[2 * e + 1] += row[e].lo + (c[2 * e + 1] & tmask);
+        if (2 * e + 2 < len) acc[2 * e + 2] += row[e].hi + (c[2 * e + 2] & tmask);
+      }
     }
   }
   // V += ConvertVec(s) + t * cw_final; output (-1)^b V.
@@ -239,7 +244,8 @@ std::pair<DcfKeys, DcfKeys> dcf_gen(DcfShape shape, std::span<const u64> alpha,
   std::vector<Block> seeds(2 * count);
   rng.next_blocks(seeds);
   std::pair<DcfKeys, DcfKeys> keys{empty_keys(shape, 0, count), empty_keys(shape, 1, count)};
-  parallel_for(count, kChunk, opt.threads, [&](std::size_t begin, std::size_t end) {
+  const std::size_t grain = detail::key_grain(8 * static_cast<std::size_t>(shape.in_bits));
+  parallel_for(count, grain, opt.threads, [&](std::size_t begin, std::size_t end) {
     GenScratch sc;
     for (std::size_t k = begin; k < end; k += kChunk)
       gen_chunk(keys.first, keys.second, seeds, alpha, beta, k, std::min(kChunk, end - k), prg, sc);
@@ -259,7 +265,8 @@ void dcf_eval(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out,
                      keys.count * static_cast<std::size_t>(keys.shape.payload_len));
   detail::check_range("dcf_eval", "x", x, keys.shape.in_bits);
   const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
-  parallel_for(keys.count, kChunk, opt.threads, [&](std::size_t begin, std::size_t end) {
+  const std::size_t grain = detail::key_grain(2 * static_cast<std::size_t>(keys.shape.in_bits));
+  parallel_for(keys.count, grain, opt.threads, [&](std::size_t begin, std::size_t end) {
     EvalScratch sc;
     for (std::size_t k = begin; k < end; k += kChunk)
       eval_chunk(keys, x, out, k, std::min(kChunk, end - k), prg, sc);

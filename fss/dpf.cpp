@@ -185,7 +185,9 @@ void full_domain(const DpfKeys& keys, std::size_t k, std::span<u64> out, const F
     run(0, 1, top_ws);
     return;
   }
-  parallel_for(subtrees, 1, threads, [&](std::size_t begin, std::size_t end) {
+  // Subtrees of 2^sub leaves cost 2^(sub+1) AES each.
+  const std::size_t grain = std::max<std::size_t>(1, detail::kGrainAes >> (sub + 1));
+  parallel_for(subtrees, grain, threads, [&](std::size_t begin, std::size_t end) {
     Workspace ws;
     run(begin, end, ws);
   });
@@ -233,7 +235,8 @@ std::pair<DpfKeys, DpfKeys> dpf_gen(DpfShape shape, std::span<const u64> alpha,
   std::vector<Block> seeds(2 * count);
   rng.next_blocks(seeds);
   std::pair<DpfKeys, DpfKeys> keys{empty_keys(shape, 0, count), empty_keys(shape, 1, count)};
-  parallel_for(count, kChunk, opt.threads, [&](std::size_t begin, std::size_t end) {
+  const std::size_t grain = detail::key_grain(4 * static_cast<std::size_t>(shape.in_bits));
+  parallel_for(count, grain, opt.threads, [&](std::size_t begin, std::size_t end) {
     for (std::size_t k = begin; k < end; k += kChunk)
       gen_chunk(keys.first, keys.second, seeds, alpha, beta, k, std::min(kChunk, end - k), prg);
   });
@@ -251,7 +254,8 @@ void dpf_eval(const DpfKeys& keys, std::span<const u64> x, std::span<u64> out,
   detail::check_size("dpf_eval", "out", out.size(), keys.count);
   detail::check_range("dpf_eval", "x", x, keys.shape.in_bits);
   const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
-  parallel_for(keys.count, kChunk, opt.threads, [&](std::size_t begin, std::size_t end) {
+  const std::size_t grain = detail::key_grain(static_cast<std::size_t>(keys.shape.in_bits));
+  parallel_for(keys.count, grain, opt.threads, [&](std::size_t begin, std::size_t end) {
     for (std::size_t k = begin; k < end; k += kChunk)
       eval_chunk(keys, x, out, k, std::min(kChunk, end - k), prg);
   });
@@ -292,7 +296,8 @@ void dpf_lut_eval(const DpfKeys& keys, std::span<const u64> xhat, std::span<cons
   const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
   const u64 mask = ring_mask(keys.shape.out_bits);
   // Keys in parallel, each key's tree on one thread.
-  parallel_for(keys.count, 1, opt.threads, [&](std::size_t begin, std::size_t end) {
+  const std::size_t grain = std::max<std::size_t>(1, detail::kGrainAes / (2 * domain));
+  parallel_for(keys.count, grain, opt.threads, [&](std::size_t begin, std::size_t end) {
     Workspace ws;
     std::vector<u64> y(domain);
     for (std::size_t k = begin; k < end; ++k) {

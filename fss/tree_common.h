@@ -19,6 +19,15 @@ namespace secinfer::fss::detail {
 // measured no gain over the hardware prefetcher on these runs.)
 inline constexpr std::size_t kChunk = 256;
 
+// Smallest piece of work handed to a thread, in AES calls (about 50 us on AES-NI, the cost of
+// starting a std::thread), so small batches run on the calling thread.
+inline constexpr std::size_t kGrainAes = std::size_t{1} << 14;
+// Keys per thread for batch work of `aes_per_key` AES calls per key, in whole chunks.
+inline std::size_t key_grain(std::size_t aes_per_key) {
+  const std::size_t keys = kGrainAes / (aes_per_key == 0 ? 1 : aes_per_key) + 1;
+  return (keys + kChunk - 1) / kChunk * kChunk;
+}
+
 // t ? -v : v for t in {0, 1}, without a branch ((-1)^t * v).
 inline u64 neg_if(u64 v, u64 t) {
   return (v ^ (u64{0} - t)) + t;
@@ -58,26 +67,41 @@ inline void check_range(const char* what, const char* name, std::span<const u64>
                                   std::to_string(bits) + " bits");
 }
 
-// ConvertVec_{m,L} (fss-core.md "Seeds, control bits, conversion") of blk[0..nb): element 0 is
-// blk.hi & mask(m); element j >= 1 comes from C = G_4(blk ^ Block{k, 0}), k = (j + 1) / 2, lo
-// for odd j and hi for even j. out[i * L + j]; `scratch` is resized to nb * (L / 2).
+// ConvertVec_{m,L} (fss-core.md "Seeds, control bits, conversion"), in two steps. Step 1: the
+// L / 2 = ceil((L - 1) / 2) extra blocks of each input, scratch[i * (L / 2) + e] =
+// G_4(blk[i] ^ Block{e + 1, 0}), batched (`scratch` is resized).
+inline void convert_vec_extra(const FixedKeyPrg& prg, const Block* blk, std::size_t nb, int L,
+                              std::vector<Block>& scratch) {
+  const std::size_t extra = static_cast<std::size_t>(L) / 2;
+  if (extra == 0) return;
+  scratch.resize(nb * extra);
+  for (std::size_t i = 0; i < nb; ++i)
+    for (std::size_t e = 0; e < extra; ++e) {
+      const Block tweak{e + 1, 0};
+      scratch[i * extra + e] = blk[i] ^ tweak;
+    }
+  prg.g_blocks(4, scratch, scratch);
+}
+
+// Step 2, element j of input i (unmasked): j = 0 is blk.hi; j >= 1 comes from C = extra block
+// k - 1, k = (j + 1) / 2: C.lo for odd j, C.hi for even j.
+inline u64 convert_vec_elem(const Block& blk, const Block* extra_row, std::size_t j) {
+  if (j == 0) return blk.hi;
+  const Block& c = extra_row[(j + 1) / 2 - 1];
+  return (j & 1) ? c.lo : c.hi;
+}
+
+// ConvertVec of blk[0..nb) into out[i * L + j], masked to m bits.
 inline void convert_vec(const FixedKeyPrg& prg, const Block* blk, std::size_t nb, int m, int L,
                         u64* out, std::vector<Block>& scratch) {
   const u64 mask = ring_mask(m);
   const auto len = static_cast<std::size_t>(L);
-  const std::size_t extra = len / 2;  // AES calls per block: ceil((L - 1) / 2)
-  if (extra > 0) {
-    scratch.resize(nb * extra);
-    for (std::size_t i = 0; i < nb; ++i)
-      for (std::size_t e = 0; e < extra; ++e) scratch[i * extra + e] = blk[i] ^ Block { e + 1, 0 };
-    prg.g_blocks(4, scratch, scratch);
-  }
+  const std::size_t extra = len / 2;
+  convert_vec_extra(prg, blk, nb, L, scratch);
   for (std::size_t i = 0; i < nb; ++i) {
-    out[i * len] = blk[i].hi & mask;
-    for (std::size_t j = 1; j < len; ++j) {
-      const Block& c = scratch[i * extra + (j + 1) / 2 - 1];
-      out[i * len + j] = ((j & 1) ? c.lo : c.hi) & mask;
-    }
+    const Block* row = extra > 0 ? scratch.data() + i * extra : nullptr;
+    for (std::size_t j = 0; j < len; ++j)
+      out[i * len + j] = convert_vec_elem(blk[i], row, j) & mask;
   }
 }
 

@@ -19,11 +19,11 @@
 namespace secinfer::models {
 
 struct Difference {
-  std::size_t count = 0;       // elements compared
-  std::size_t differing = 0;   // elements that are not identical
-  double max_abs = 0.0;        // max |a - b| in real units
+  std::size_t count = 0;      // elements compared
+  std::size_t differing = 0;  // elements that are not identical
+  double max_abs = 0.0;       // max |a - b| in real units
   double mean_abs = 0.0;
-  double max_ulp = 0.0;        // max |a - b| * 2^f
+  double max_ulp = 0.0;  // max |a - b| * 2^f
   std::size_t worst_index = 0;
 
   nlohmann::json to_json() const {

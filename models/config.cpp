@@ -7,10 +7,14 @@ namespace secinfer::models {
 
 const char* family_name(Family f) {
   switch (f) {
-    case Family::kBert: return "bert";
-    case Family::kGpt2: return "gpt2";
-    case Family::kGptNeo: return "gpt-neo";
-    case Family::kLlama: return "llama";
+    case Family::kBert:
+      return "bert";
+    case Family::kGpt2:
+      return "gpt2";
+    case Family::kGptNeo:
+      return "gpt-neo";
+    case Family::kLlama:
+      return "llama";
   }
   return "?";
 }
@@ -51,10 +55,11 @@ void validate_config(const ModelConfig& c) {
     fail("ring_bits " + std::to_string(c.ring_bits) + " must be in [2f + 8, 64] = [" +
          std::to_string(2 * c.frac_bits + 8) + ", 64]");
   if (!c.attention_types.empty() && c.attention_types.size() != c.layers)
-    fail("attention_types has " + std::to_string(c.attention_types.size()) +
-         " entries for " + std::to_string(c.layers) + " layers");
+    fail("attention_types has " + std::to_string(c.attention_types.size()) + " entries for " +
+         std::to_string(c.layers) + " layers");
   for (auto t : c.attention_types)
-    if (t == AttentionType::kLocal && c.window == 0) fail("a local attention layer needs window > 0");
+    if (t == AttentionType::kLocal && c.window == 0)
+      fail("a local attention layer needs window > 0");
   if (c.rotary && c.head_dim % 2 != 0) fail("rotary embeddings need an even head_dim");
 }
 

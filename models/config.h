@@ -31,22 +31,22 @@ struct ModelConfig {
   bool causal = false;            // decoder models: token i attends to j <= i
   ActivationKind activation = ActivationKind::kGelu;
   NormKind norm = NormKind::kLayerNorm;
-  double norm_eps = 1e-5;         // float reference only (BERT 1e-12, GPT-2/Neo/Llama-2 1e-5)
+  double norm_eps = 1e-5;  // float reference only (BERT 1e-12, GPT-2/Neo/Llama-2 1e-5)
   // Per layer; empty means all global. GPT-Neo alternates global, local (public config
   // "attention_types": [[["global", "local"], 12]]) with window_size 256.
   std::vector<AttentionType> attention_types;
   std::size_t window = 0;
-  bool rotary = false;            // Llama: rotary position embeddings on Q and K
-  bool gated_mlp = false;         // Llama: down(silu(gate(x)) * up(x))
-  bool final_norm = false;        // GPT-2 / Neo / Llama: ln_f after the last layer
-  bool qkv_bias = true;           // GPT-Neo and Llama have no Q/K/V biases
-  bool out_bias = true;           // attention output projection bias (Llama: none)
-  bool mlp_bias = true;           // MLP biases (Llama: none)
+  bool rotary = false;      // Llama: rotary position embeddings on Q and K
+  bool gated_mlp = false;   // Llama: down(silu(gate(x)) * up(x))
+  bool final_norm = false;  // GPT-2 / Neo / Llama: ln_f after the last layer
+  bool qkv_bias = true;     // GPT-Neo and Llama have no Q/K/V biases
+  bool out_bias = true;     // attention output projection bias (Llama: none)
+  bool mlp_bias = true;     // MLP biases (Llama: none)
   // GPT-Neo does not scale QK^T by 1/sqrt(head_dim) (HF GPTNeoSelfAttention; SIGMA's gpt-neo
   // also runs with doNormQKt = false).
   bool scale_attention = true;
-  int ring_bits = 50;             // n: bert-tiny 37, bert/gpt2 50, gpt-neo 51, llama 48 (SIGMA)
-  int frac_bits = 12;             // f
+  int ring_bits = 50;  // n: bert-tiny 37, bert/gpt2 50, gpt-neo 51, llama 48 (SIGMA)
+  int frac_bits = 12;  // f
 
   AttentionType attention_type(std::size_t layer) const {
     return attention_types.empty() ? AttentionType::kGlobal : attention_types.at(layer);

@@ -64,9 +64,9 @@ struct FloatLayer {
         for (std::size_t hd = 0; hd < heads; ++hd) {
           double* v = &t[((b * S + s) * heads + hd) * d];
           for (std::size_t i = 0; i < half; ++i) {
-            const double ang = static_cast<double>(s) *
-                               std::pow(10000.0, -2.0 * static_cast<double>(i) /
-                                                     static_cast<double>(d));
+            const double ang =
+                static_cast<double>(s) *
+                std::pow(10000.0, -2.0 * static_cast<double>(i) / static_cast<double>(d));
             const double x1 = v[i], x2 = v[i + half];
             v[i] = x1 * std::cos(ang) - x2 * std::sin(ang);
             v[i + half] = x2 * std::cos(ang) + x1 * std::sin(ang);
@@ -76,8 +76,8 @@ struct FloatLayer {
 
   Mat attention(std::size_t l, const TensorMap& w, const Mat& x, Ring r) const {
     const std::size_t h = c.hidden, heads = c.heads, d = c.head_dim;
-    const Mat qkv = linear(x, decode(w, "attn.qkv.weight", r), decode(w, "attn.qkv.bias", r), h,
-                           3 * h);
+    const Mat qkv =
+        linear(x, decode(w, "attn.qkv.weight", r), decode(w, "attn.qkv.bias", r), h, 3 * h);
     Mat q(rows() * h), k(rows() * h), v(rows() * h);
     for (std::size_t i = 0; i < rows(); ++i)
       for (std::size_t j = 0; j < h; ++j) {
@@ -162,8 +162,12 @@ struct FloatLayer {
 
 }  // namespace
 
-double gelu_exact(double x) { return 0.5 * x * (1.0 + std::erf(x / std::numbers::sqrt2)); }
-double silu_exact(double x) { return x / (1.0 + std::exp(-x)); }
+double gelu_exact(double x) {
+  return 0.5 * x * (1.0 + std::erf(x / std::numbers::sqrt2));
+}
+double silu_exact(double x) {
+  return x / (1.0 + std::exp(-x));
+}
 
 std::vector<double> float_forward(const ModelConfig& c, std::size_t batch, std::size_t seq,
                                   const WeightSource& weights, std::span<const u64> input) {

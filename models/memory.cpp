@@ -33,7 +33,9 @@ constexpr std::uint64_t kSoftmaxTemporaries = 6;
 constexpr std::uint64_t kNormTemporaries = 4;
 constexpr std::uint64_t kBaselineBytes = std::uint64_t{128} << 20;  // program, tables, buffers
 
-std::uint64_t packed(std::uint64_t count, int bits) { return (count * bits + 7) / 8; }
+std::uint64_t packed(std::uint64_t count, int bits) {
+  return (count * bits + 7) / 8;
+}
 
 // Key bytes of gate calls, measured on small instances of the real gates (discarded keys).
 class KeyCalibrator {
@@ -47,8 +49,7 @@ class KeyCalibrator {
       case Kind::kLocal:
         return 0;
       case Kind::kInput:
-        return fss::engine::kRecordHeaderBytes +
-               (op.owner == party_ ? packed(op.elements, n) : 0);
+        return fss::engine::kRecordHeaderBytes + (op.owner == party_ ? packed(op.elements, n) : 0);
       case Kind::kReveal:
         return fss::engine::kRecordHeaderBytes + packed(op.elements, n);
       case Kind::kMatmul: {
@@ -73,10 +74,9 @@ class KeyCalibrator {
       case Kind::kRmsNorm:
       case Kind::kMax:
       case Kind::kMulRowwise:
-        return static_cast<std::uint64_t>(per_element(op, 2 * op.cols) *
-                                          static_cast<double>(op.kind == Kind::kMax
-                                                                  ? op.in_elements
-                                                                  : op.elements));
+        return static_cast<std::uint64_t>(
+            per_element(op, 2 * op.cols) *
+            static_cast<double>(op.kind == Kind::kMax ? op.in_elements : op.elements));
       default:
         return static_cast<std::uint64_t>(per_element(op, kCalibElements) *
                                           static_cast<double>(op.elements));
@@ -87,7 +87,7 @@ class KeyCalibrator {
   using CacheKey = std::tuple<int, const void*, std::size_t, int, int, bool>;
 
   double per_element(const TracedOp& op, std::size_t count) {
-    const CacheKey key{static_cast<int>(op.kind), op.gate, op.cols, op.shift,
+    const CacheKey key{static_cast<int>(op.kind),  op.gate,  op.cols, op.shift,
                        static_cast<int>(op.trunc), op.causal};
     const auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
@@ -96,27 +96,44 @@ class KeyCalibrator {
     w1.set_charge(false);
     Dealer d(ring_, f_, fss::Block{0x6d656d6f7279ull, 1}, w0, w1);
     DealerOps ops(d, gates_, party_);
-    Tensor a = Tensor::zeros({count / std::max<std::size_t>(op.cols, 1),
-                              std::max<std::size_t>(op.cols, 1)});
+    Tensor a = Tensor::zeros(
+        {count / std::max<std::size_t>(op.cols, 1), std::max<std::size_t>(op.cols, 1)});
     const std::uint64_t before = d.key_bytes(party_);
     switch (op.kind) {
-      case Kind::kMul: ops.mul(a, a); break;
-      case Kind::kSquare: ops.square(a); break;
+      case Kind::kMul:
+        ops.mul(a, a);
+        break;
+      case Kind::kSquare:
+        ops.square(a);
+        break;
       case Kind::kMulRowwise:
         ops.mul_rowwise(a, Tensor::zeros({a.shape[0]}), op.cols);
         break;
-      case Kind::kTruncate: ops.truncate(a, op.shift, op.trunc); break;
-      case Kind::kRelu: ops.relu(a); break;
-      case Kind::kMax: ops.max_last(a, op.cols); break;
-      case Kind::kUnary: ops.unary(*op.gate, a, op.args); break;
-      case Kind::kSoftmax: ops.softmax(a, op.cols, false); break;
+      case Kind::kTruncate:
+        ops.truncate(a, op.shift, op.trunc);
+        break;
+      case Kind::kRelu:
+        ops.relu(a);
+        break;
+      case Kind::kMax:
+        ops.max_last(a, op.cols);
+        break;
+      case Kind::kUnary:
+        ops.unary(*op.gate, a, op.args);
+        break;
+      case Kind::kSoftmax:
+        ops.softmax(a, op.cols, false);
+        break;
       case Kind::kLayerNorm: {
         const Tensor g = Tensor::zeros({op.cols});
         ops.layernorm(a, g, g, op.cols);
         break;
       }
-      case Kind::kRmsNorm: ops.rmsnorm(a, Tensor::zeros({op.cols}), op.cols); break;
-      default: break;
+      case Kind::kRmsNorm:
+        ops.rmsnorm(a, Tensor::zeros({op.cols}), op.cols);
+        break;
+      default:
+        break;
     }
     const double v =
         static_cast<double>(d.key_bytes(party_) - before) / static_cast<double>(a.size());
@@ -131,7 +148,9 @@ class KeyCalibrator {
   std::map<CacheKey, double> cache_;
 };
 
-double gib(std::uint64_t b) { return static_cast<double>(b) / (1024.0 * 1024.0 * 1024.0); }
+double gib(std::uint64_t b) {
+  return static_cast<double>(b) / (1024.0 * 1024.0 * 1024.0);
+}
 
 }  // namespace
 
@@ -173,8 +192,7 @@ nlohmann::json MemoryEstimate::to_json() const {
 }
 
 MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::size_t seq,
-                               const fss::engine::GateSuite& gates, int party,
-                               Schedule schedule) {
+                               const fss::engine::GateSuite& gates, int party, Schedule schedule) {
   const Transformer t(c, batch, seq);
   TraceOps trace(fss::Ring{c.ring_bits}, c.frac_bits, gates);
   // The same steps a runner takes.

@@ -31,10 +31,10 @@ enum class Schedule {
 const char* schedule_name(Schedule s);
 
 struct StepMemory {
-  std::string name;               // "embed", "layer 0", ..., "head"
-  std::uint64_t key_bytes = 0;    // this party's key bytes generated for the step
+  std::string name;             // "embed", "layer 0", ..., "head"
+  std::uint64_t key_bytes = 0;  // this party's key bytes generated for the step
   std::uint64_t activation_bytes = 0;
-  std::uint64_t weight_bytes = 0; // the step's weights as this party holds them
+  std::uint64_t weight_bytes = 0;  // the step's weights as this party holds them
 };
 
 struct MemoryEstimate {
@@ -45,7 +45,7 @@ struct MemoryEstimate {
   std::uint64_t peak_key_bytes = 0;     // keys held at once (x2: the key buffer's growth)
   std::uint64_t peak_activation_bytes = 0;
   std::uint64_t peak_weight_bytes = 0;
-  std::uint64_t needed_bytes = 0;       // what this party needs at its peak
+  std::uint64_t needed_bytes = 0;  // what this party needs at its peak
 
   // "needs 12.3 GiB (keys 10.1 GiB, activations 0.2 GiB, weights 2.0 GiB)".
   std::string describe() const;

@@ -14,8 +14,8 @@
 #include "fss/gates/sigma/suite.h"
 #include "models/float_reference.h"
 #include "models/registry.h"
-#include "models/transformer.h"
 #include "models/runner_impl.h"
+#include "models/transformer.h"
 #include "models/weights.h"
 
 #if __has_include("fss/gates/fusefss/suite.h")

@@ -43,13 +43,13 @@
 namespace secinfer::models {
 
 struct RunOptions {
-  int party = 0;                         // 0 (model owner) or 1 (client, owns the input)
-  std::string model = "bert-base";       // a name or alias of registry.h
+  int party = 0;                    // 0 (model owner) or 1 (client, owns the input)
+  std::string model = "bert-base";  // a name or alias of registry.h
   long long seq = 128;
   long long batch = 1;
-  std::string system = "sigma";          // sigma | fusefss
-  bool padding = true;                   // recorded; the suite reads it once it has the option
-  int threads = 1;                       // worker threads of a party's gates
+  std::string system = "sigma";  // sigma | fusefss
+  bool padding = true;           // recorded; the suite reads it once it has the option
+  int threads = 1;               // worker threads of a party's gates
   int runs = 5;
   int warmup = 1;
   std::string dealer = "inline";         // inline (file: not yet supported by the model runner)
@@ -64,18 +64,18 @@ struct RunOptions {
 
 struct ModelRunResult {
   profiling::Status status = profiling::Status::kOk;
-  std::string reason;                    // for "oom": needed vs available
+  std::string reason;  // for "oom": needed vs available
   std::string model;
   Schedule schedule = Schedule::kLayerByLayer;
-  std::vector<u64> output;               // revealed output of the last run (rows x hidden)
-  std::vector<double> float_output;      // run_model_clear with compare_float
+  std::vector<u64> output;           // revealed output of the last run (rows x hidden)
+  std::vector<double> float_output;  // run_model_clear with compare_float
   MemoryEstimate memory;
   std::uint64_t available_bytes = 0;
-  std::vector<double> online_ms;         // per run incl. warm-up (sum of the online steps)
-  std::vector<double> keygen_ms;         // per run incl. warm-up
-  std::uint64_t key_bytes_per_run = 0;   // this party's keys (measured)
-  std::optional<Difference> vs_clear;    // secure vs ClearOps (expected: 0 differing)
-  std::optional<Difference> vs_float;    // secure (or clear) vs the float reference
+  std::vector<double> online_ms;        // per run incl. warm-up (sum of the online steps)
+  std::vector<double> keygen_ms;        // per run incl. warm-up
+  std::uint64_t key_bytes_per_run = 0;  // this party's keys (measured)
+  std::optional<Difference> vs_clear;   // secure vs ClearOps (expected: 0 differing)
+  std::optional<Difference> vs_float;   // secure (or clear) vs the float reference
 
   nlohmann::json to_json() const;
 };

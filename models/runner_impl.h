@@ -37,7 +37,7 @@ Verdict exchange_verdict(net::Channel& ch, const Verdict& mine);
 // compile time, so the runner picks the feature up as soon as profiling/ offers it.
 template <class R>
 constexpr bool can_pause() {
-  return requires(R& r) {
+  return requires(R & r) {
     r.pause_run();
     r.resume_run();
   };
@@ -134,8 +134,9 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
 
   const std::size_t steps = c.layers + 2;
   auto step_name = [&](std::size_t s) {
-    return s == 0 ? std::string("embed")
-                  : s <= c.layers ? "layer " + std::to_string(s - 1) : std::string("head");
+    return s == 0          ? std::string("embed")
+           : s <= c.layers ? "layer " + std::to_string(s - 1)
+                           : std::string("head");
   };
   for (int run = 0; run < o.warmup + o.runs; ++run) {
     const bool warm = run < o.warmup;

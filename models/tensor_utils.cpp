@@ -32,9 +32,8 @@ Tensor mul_public(const Tensor& x, std::span<const u64> c, fss::Ring ring) {
   y.shape = x.shape;
   if (x.data.empty()) return y;
   if (c.size() != x.data.size())
-    throw std::invalid_argument("mul_public: " + std::to_string(c.size()) +
-                                " coefficients for " + std::to_string(x.data.size()) +
-                                " elements");
+    throw std::invalid_argument("mul_public: " + std::to_string(c.size()) + " coefficients for " +
+                                std::to_string(x.data.size()) + " elements");
   y.data.resize(x.data.size());
   for (std::size_t i = 0; i < c.size(); ++i) y.data[i] = ring.mul(x.data[i], c[i]);
   return y;
@@ -69,8 +68,8 @@ RopeTables rope_tables(std::size_t seq, std::size_t head_dim, int frac_bits, fss
   return t;
 }
 
-Tensor rope_rotate(const Tensor& x, std::size_t batch_heads, std::size_t seq,
-                   std::size_t head_dim, int frac_bits, fss::Ring ring, double base) {
+Tensor rope_rotate(const Tensor& x, std::size_t batch_heads, std::size_t seq, std::size_t head_dim,
+                   int frac_bits, fss::Ring ring, double base) {
   Tensor y;
   y.shape = x.shape;
   if (x.data.empty()) return y;

@@ -43,11 +43,21 @@ std::vector<u64> TraceOps::reveal(const Tensor& x) {
 }
 
 // Local ops: no keys; recorded for the activation estimate.
-Tensor TraceOps::add(const Tensor& a, const Tensor&) { return record({}, a.shape); }
-Tensor TraceOps::sub(const Tensor& a, const Tensor&) { return record({}, a.shape); }
-Tensor TraceOps::add_const(const Tensor& a, u64) { return record({}, a.shape); }
-Tensor TraceOps::mul_const(const Tensor& a, u64) { return record({}, a.shape); }
-Tensor TraceOps::add_bias(const Tensor& a, const Tensor&) { return record({}, a.shape); }
+Tensor TraceOps::add(const Tensor& a, const Tensor&) {
+  return record({}, a.shape);
+}
+Tensor TraceOps::sub(const Tensor& a, const Tensor&) {
+  return record({}, a.shape);
+}
+Tensor TraceOps::add_const(const Tensor& a, u64) {
+  return record({}, a.shape);
+}
+Tensor TraceOps::mul_const(const Tensor& a, u64) {
+  return record({}, a.shape);
+}
+Tensor TraceOps::add_bias(const Tensor& a, const Tensor&) {
+  return record({}, a.shape);
+}
 
 Tensor TraceOps::sum_last(const Tensor& a) {
   std::vector<std::size_t> s(a.shape.begin(), a.shape.end() - (a.shape.empty() ? 0 : 1));

@@ -15,29 +15,41 @@
 
 namespace secinfer::models {
 
+using fss::u64;
 using fss::engine::GateArgs;
 using fss::engine::MatmulShape;
 using fss::engine::Ops;
 using fss::engine::Tensor;
 using fss::engine::TruncKind;
 using fss::engine::UnaryGate;
-using fss::u64;
 
 struct TracedOp {
   enum class Kind {
-    kInput, kReveal, kMatmul, kMul, kMulRowwise, kSquare, kTruncate, kRelu, kMax, kUnary,
-    kSoftmax, kLayerNorm, kRmsNorm, kLocal
+    kInput,
+    kReveal,
+    kMatmul,
+    kMul,
+    kMulRowwise,
+    kSquare,
+    kTruncate,
+    kRelu,
+    kMax,
+    kUnary,
+    kSoftmax,
+    kLayerNorm,
+    kRmsNorm,
+    kLocal
   };
   Kind kind = Kind::kLocal;
   std::size_t step = 0;
-  std::size_t elements = 0;   // output elements (input elements for reveal)
+  std::size_t elements = 0;  // output elements (input elements for reveal)
   std::size_t in_elements = 0;
-  std::size_t cols = 0;       // row length (softmax, norms, max, mul_rowwise, unary args)
-  int owner = 0;              // input
-  int shift = 0;              // truncate
+  std::size_t cols = 0;  // row length (softmax, norms, max, mul_rowwise, unary args)
+  int owner = 0;         // input
+  int shift = 0;         // truncate
   TruncKind trunc = TruncKind::kFloor;
-  bool causal = false;        // softmax
-  MatmulShape mm;             // matmul
+  bool causal = false;  // softmax
+  MatmulShape mm;       // matmul
   const UnaryGate* gate = nullptr;
   GateArgs args;
 };

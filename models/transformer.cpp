@@ -18,12 +18,13 @@ namespace {
 Tensor load(Ops& ops, const TensorMap& w, const char* name, bool present) {
   if (!present) return {};
   const auto it = w.find(name);
-  if (it == w.end())
-    throw std::invalid_argument(std::string("model weights lack tensor ") + name);
+  if (it == w.end()) throw std::invalid_argument(std::string("model weights lack tensor ") + name);
   return ops.weight(it->second.shape, it->second.data);
 }
 
-bool is_pow2(std::size_t v) { return v != 0 && (v & (v - 1)) == 0; }
+bool is_pow2(std::size_t v) {
+  return v != 0 && (v & (v - 1)) == 0;
+}
 
 }  // namespace
 
@@ -137,6 +138,7 @@ Tensor Transformer::attention(Ops& ops, std::size_t l, const LayerParams& p,
   }
   Tensor scores;
   {
+    Ops::Region r(ops, "Linear");
     MatmulShape s;
     s.batches = B * heads;
     s.m = S;
@@ -171,6 +173,7 @@ Tensor Transformer::attention(Ops& ops, std::size_t l, const LayerParams& p,
   scores = {};
   Tensor ctx;
   {
+    Ops::Region r(ops, "Linear");
     MatmulShape s;
     s.batches = B * heads;
     s.m = S;

@@ -74,8 +74,7 @@ class Transformer {
   std::vector<u64> head(Ops& ops, const HeadParams& p, const Tensor& x) const;
 
   // The whole pass. `weights` may be null where this party does not own the weights.
-  std::vector<u64> forward(Ops& ops, const WeightSource* weights,
-                           std::span<const u64> input) const;
+  std::vector<u64> forward(Ops& ops, const WeightSource* weights, std::span<const u64> input) const;
 
   // Shape-only weights (empty data) for the parties that do not own them.
   TensorMap shape_only_layer() const;

@@ -3,8 +3,8 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
-#include <numbers>
 #include <nlohmann/json.hpp>
+#include <numbers>
 #include <stdexcept>
 
 namespace secinfer::models {
@@ -122,7 +122,8 @@ TensorMap RandomWeights::layer(std::size_t l) const {
                             "-layer model");
   TensorMap m;
   const Ring r{c_.ring_bits};
-  for (const auto& s : layer_specs(c_)) m[s.name] = random_tensor(s, stream_id(seed_, l, s.name), r);
+  for (const auto& s : layer_specs(c_))
+    m[s.name] = random_tensor(s, stream_id(seed_, l, s.name), r);
   return m;
 }
 
@@ -145,8 +146,9 @@ FileWeights::FileWeights(const std::filesystem::path& path, const ModelConfig& c
   char magic[8];
   std::uint64_t header_len = 0;
   if (!in_.read(magic, 8) || std::memcmp(magic, kMagic, 8) != 0)
-    throw std::runtime_error(p + "not a secinfer weight file (magic \"SECWGT01\" missing): write "
-                                 "it as models/README.md \"Weight files\" describes");
+    throw std::runtime_error(p +
+                             "not a secinfer weight file (magic \"SECWGT01\" missing): write "
+                             "it as models/README.md \"Weight files\" describes");
   if (!in_.read(reinterpret_cast<char*>(&header_len), 8) || header_len > file_size - 16)
     throw std::runtime_error(p + "truncated header (length " + std::to_string(header_len) +
                              " exceeds the file): the file is incomplete, write it again");
@@ -184,7 +186,8 @@ FileWeights::FileWeights(const std::filesystem::path& path, const ModelConfig& c
                                  " bytes, its shape " + shape_str(e.shape) + " needs " +
                                  std::to_string(want));
       if (e.offset + e.bytes > file_size - data_start_)
-        throw std::runtime_error(p + "tensor " + name + " lies beyond the end of the file: the "
+        throw std::runtime_error(p + "tensor " + name +
+                                 " lies beyond the end of the file: the "
                                  "file is truncated, write it again");
       if (!entries_.emplace(name, e).second)
         throw std::runtime_error(p + "tensor " + name + " appears twice");
@@ -205,9 +208,8 @@ FileWeights::FileWeights(const std::filesystem::path& path, const ModelConfig& c
                                c.name + " needs " + std::to_string(expected.size()) +
                                " tensors; see models/README.md for the names)");
     if (it->second.shape != shape)
-      throw std::runtime_error(p + "tensor " + name + " has shape " +
-                               shape_str(it->second.shape) + ", " + c.name + " needs " +
-                               shape_str(shape));
+      throw std::runtime_error(p + "tensor " + name + " has shape " + shape_str(it->second.shape) +
+                               ", " + c.name + " needs " + shape_str(shape));
   }
   for (const auto& [name, e] : entries_)
     if (!expected.count(name))
@@ -266,8 +268,11 @@ void write_weight_file(const std::filesystem::path& path, const ModelConfig& c,
   std::uint64_t offset = 0;
   auto describe = [&](const std::string& name, const TensorSpec& s) {
     const std::uint64_t bytes = numel(s.shape) * (as_float32 ? 4 : 8);
-    nlohmann::json t{{"name", name},   {"dtype", as_float32 ? "f32" : "i64"},
-                     {"shape", s.shape}, {"offset", offset}, {"bytes", bytes}};
+    nlohmann::json t{{"name", name},
+                     {"dtype", as_float32 ? "f32" : "i64"},
+                     {"shape", s.shape},
+                     {"offset", offset},
+                     {"bytes", bytes}};
     if (!as_float32) t["frac_bits"] = s.frac_bits;
     tensors.push_back(t);
     offset += bytes;

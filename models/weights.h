@@ -25,17 +25,17 @@
 namespace secinfer::models {
 
 struct TensorSpec {
-  std::string name;                // without the "layer.<l>." prefix
+  std::string name;  // without the "layer.<l>." prefix
   std::vector<std::size_t> shape;
-  int frac_bits = 12;              // scale of the fixed-point encoding
-  double init_mean = 0.0;          // random init: normal(mean, std)
+  int frac_bits = 12;      // scale of the fixed-point encoding
+  double init_mean = 0.0;  // random init: normal(mean, std)
   double init_std = 0.02;
 };
 
 struct WeightTensor {
   std::vector<std::size_t> shape;
   int frac_bits = 12;
-  std::vector<u64> data;           // ring elements (fixed point), row-major
+  std::vector<u64> data;  // ring elements (fixed point), row-major
 };
 
 using TensorMap = std::map<std::string, WeightTensor>;

@@ -96,10 +96,22 @@ std::optional<FittedPiece> fit_interval(const UnitFunction& g, i64 lo, i64 hi,
                                         const FitConfig& c) {
   if (hi < lo) return std::nullopt;
   const unsigned __int128 npts = static_cast<unsigned __int128>(hi - lo) + 1;
+  const int dmax = static_cast<int>(
+      std::min<unsigned __int128>(static_cast<unsigned __int128>(c.degree), npts - 1));
+  // Highest degree first; a lower one wins on wide intervals where the rounding of the top
+  // coefficients (0.5 |t|^k / 2^shift) would exceed the budget.
+  for (int d = dmax; d >= 0; --d)
+    if (auto p = fit_interval_degree(g, lo, hi, c, d)) return p;
+  return std::nullopt;
+}
+
+std::optional<FittedPiece> fit_interval_degree(const UnitFunction& g, i64 lo, i64 hi,
+                                               const FitConfig& c, int d) {
+  if (hi < lo || d < 0 || d > c.degree) return std::nullopt;
+  const unsigned __int128 npts = static_cast<unsigned __int128>(hi - lo) + 1;
+  if (npts < static_cast<unsigned __int128>(d + 1)) return std::nullopt;
   const i64 center = lo + (hi - lo) / 2;
   const i64 tmin = lo - center, tmax = hi - center;
-  const int d = static_cast<int>(
-      std::min<unsigned __int128>(static_cast<unsigned __int128>(c.degree), npts - 1));
   const ld scale = std::max<ld>(1, std::max(std::fabs(static_cast<ld>(tmin)),
                                              std::fabs(static_cast<ld>(tmax))));
 
@@ -156,7 +168,8 @@ std::optional<FittedPiece> fit_interval(const UnitFunction& g, i64 lo, i64 hi,
   for (i64 x : xs) {
     const ld gx = g(static_cast<ld>(x));
     const ld px = horner(b, static_cast<ld>(x - center) / scale);
-    const ld budget = std::max(c.abs_ulp, c.rel * std::fabs(gx));
+    ld budget = std::max(c.abs_ulp, c.rel * std::fabs(gx));
+    if (c.cap_ulp > 0) budget = std::min(budget, c.cap_ulp);
     if (!(std::fabs(px - gx) * 1.05L + q + 0.5L <= budget)) return std::nullopt;
   }
 

@@ -8,8 +8,8 @@
 // Units: the input is the fixed-point integer x (signed); g returns the ideal output in ULPs of
 // the output scale (g(x) = f(x / 2^f_in) * 2^f_out). Per interval [lo, hi] with center c the
 // polynomial is P(x) = sum_k C_k (x - c)^k with integer C_k at output scale f_out + shift, the
-// gate outputs y = K + floor(P(x) / 2^shift), and the budget is |y - g(x)| <= max(abs_ulp,
-// rel * |g(x)|) for every integer x in [lo, hi].
+// gate outputs y = K + floor(P(x) / 2^shift), and the budget is |y - g(x)| <= min(cap_ulp,
+// max(abs_ulp, rel * |g(x)|)) for every integer x in [lo, hi].
 //
 // How an interval is accepted (fit_interval): Chebyshev interpolation of g at d + 1 nodes, then
 // rounding to integers (C_0 also gets the rounding offset 2^(shift-1), so the ARS rounds to
@@ -39,6 +39,7 @@ struct FitConfig {
   bool direct_const = false;   // K may be nonzero (else folded into C_0)
   long double abs_ulp = 1.0;   // budget: max(abs_ulp, rel * |g|)
   long double rel = 0.0;
+  long double cap_ulp = 0;     // > 0: the budget never exceeds this (keeps rel from growing unbounded)
   std::size_t max_intervals = 4096;  // give up beyond this many (throws)
 };
 
@@ -49,9 +50,13 @@ struct FittedPiece {
   i64 konst = 0;               // K
 };
 
-// Fits one interval; nullopt if the budget or the range guarantee cannot be met.
+// Fits one interval with the highest degree <= c.degree that meets the budget and the range
+// guarantee; nullopt if none does. fit_interval_degree tries exactly degree d (<= c.degree; the
+// coefficients above d are zero).
 std::optional<FittedPiece> fit_interval(const UnitFunction& g, i64 lo, i64 hi,
                                         const FitConfig& c);
+std::optional<FittedPiece> fit_interval_degree(const UnitFunction& g, i64 lo, i64 hi,
+                                               const FitConfig& c, int d);
 
 // Greedy cover of [lo, hi] (left to right, each interval as long as fit_interval accepts, found by
 // doubling then bisection). Throws std::runtime_error if a single point cannot be fitted or more

@@ -192,6 +192,7 @@ SufGate compile_function(const FunctionParams& p, const CompileConfig& cfg) {
   fc.direct_const = cfg.direct_const;
   fc.abs_ulp = cfg.abs_ulp;
   fc.rel = cfg.rel;
+  fc.cap_ulp = cfg.cap_ulp;
   struct Piece {
     i64 lo, hi;
     IntervalFit fit;

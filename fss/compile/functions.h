@@ -54,8 +54,9 @@ struct CompileConfig {
   int poly_bits = 0;           // 0 = n
   int shift = 0;               // s
   bool direct_const = false;
-  long double abs_ulp = 1.0;   // budget of the fitted splines: max(abs_ulp, rel |g|)
+  long double abs_ulp = 1.0;   // budget of the fitted splines: min(cap, max(abs_ulp, rel |g|))
   long double rel = 0.0;
+  long double cap_ulp = 0;     // > 0: caps the relative budget
   long double tail_ulp = 0.5;  // budget of the clipped tails (GELU, SiLU, nExp)
 };
 CompileConfig default_config(const FunctionParams& p);

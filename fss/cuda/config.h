@@ -25,12 +25,17 @@ inline const char* to_string(AesVariant v) {
 }
 
 struct KernelConfig {
-  // The AES table layout. All three are built for the pure AES kernel, DPF eval and DCF eval (the
-  // benchmark compares them there); the other kernels always use kDefaultAesVariant.
+  // The AES table layout. All three are built for the pure AES kernel, AES with a given key, DPF
+  // eval and DCF eval (thread per key; the benchmark compares them there); the other kernels
+  // always use kDefaultAesVariant.
   AesVariant aes = kDefaultAesVariant;
-  int threads_per_block = 256;
+  int threads_per_block = 512;
   // DCF eval: threads per key, 1 (thread per key) or 2 (a lane pair splits each level's two AES).
   int dcf_lanes = 1;
+  // DPF eval: keys walked together by one thread, 1 or 2 (two independent AES chains in flight).
+  int dpf_keys_per_thread = 2;
+  // DCF eval, thread per key, L <= 4: keys per thread, 1 or 2, as for the DPF.
+  int dcf_keys_per_thread = 1;
   // Full-domain DPF and LUT eval: 2^lanes_log2 threads share one key (each walks one subtree of
   // depth n - lanes_log2); -1 picks by the rule in dpf_full.cu.
   int lanes_log2 = -1;

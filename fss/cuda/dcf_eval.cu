@@ -3,7 +3,9 @@
 //  2: a lane pair per key: per level lane 0 computes G_c (the next seed) while lane 1 computes
 //     G_{2+c} (the payload block), they swap results by shuffle, lane 1 accumulates V. Half the
 //     latency per key, the same AES count.
-// Payloads of L <= 4 accumulate in registers; longer ones in the output row (thread per key only).
+// Thread per key also comes with two keys per thread (cfg.dcf_keys_per_thread, L <= 4: two
+// independent chains in flight). Payloads of L <= 4 accumulate in registers; longer ones in the
+// output row (one key per thread only).
 #include <stdexcept>
 #include <string>
 
@@ -35,6 +37,49 @@ __global__ void __launch_bounds__(512) dcf_eval_kernel(DcfKeysView keys, const u
       dcf_eval_one<0>(prg, keys.shape.in_bits, mask, L, keys.party, keys.root[k], keys.cw_seed + k,
                       keys.cw_t + k, keys.count, keys.cw_v + kl, vstride, keys.cw_final + kl, x[k],
                       MemVec{out + kl});
+    }
+  }
+}
+
+// Two keys per thread (L <= 4), k and k + (grid threads), levels interleaved: two independent
+// AES chains in flight. A missing second key shadows the first (computed, not stored).
+template <class Tab, int kL>
+__global__ void __launch_bounds__(512) dcf_eval2_kernel(DcfKeysView keys, const u64* x, u64* out) {
+  const BlockAes<Tab> b = block_aes_setup<Tab>();
+  const FixedPrg<Tab> prg = b.prg();
+  const u64 mask = ring_mask(keys.shape.out_bits);
+  const int n = keys.shape.in_bits;
+  const int party = keys.party;
+  const std::size_t vstride = keys.count * kL;
+  const std::size_t step = grid_threads();
+  for (std::size_t ka = global_thread(); ka < keys.count; ka += 2 * step) {
+    const bool has_b = ka + step < keys.count;
+    const std::size_t kk[2] = {ka, has_b ? ka + step : ka};
+    Block s[2] = {keys.root[kk[0]], keys.root[kk[1]]};
+    int t[2] = {party, party};
+    const u64 xx[2] = {x[kk[0]], x[kk[1]]};
+    RegVec<kL> v[2] = {};
+    for (int i = 0; i < n; ++i) {
+#pragma unroll
+      for (int q = 0; q < 2; ++q) {
+        const int c = path_bit(xx[q], n, i);
+        const Block vb = prg.g(2 + c, s[q]);
+        const u64* cwv = keys.cw_v + i * vstride + kk[q] * kL;
+        prg.convert_vec(vb, kL, mask, [&](int j, u64 e) {
+          v[q][j] += signed_by(party, e + (t[q] ? cwv[j] : 0));
+        });
+        s[q] = dpf_step(prg, s[q], t[q], c, keys.cw_seed[i * keys.count + kk[q]],
+                        keys.cw_t[i * keys.count + kk[q]]);
+      }
+    }
+#pragma unroll
+    for (int q = 0; q < 2; ++q) {
+      if (q == 1 && !has_b) break;
+      const u64* cwf = keys.cw_final + kk[q] * kL;
+      prg.convert_vec(s[q], kL, mask,
+                      [&](int j, u64 e) { v[q][j] += signed_by(party, e + (t[q] ? cwf[j] : 0)); });
+      SECINFER_UNROLL
+      for (int j = 0; j < kL; ++j) out[kk[q] * kL + j] = v[q][j] & mask;
     }
   }
 }
@@ -116,6 +161,21 @@ void launch_eval(const DcfKeysView& keys, const u64* x, u64* out, cudaStream_t s
   if (cfg.dcf_lanes != 1)
     throw std::invalid_argument("dcf_eval_device: dcf_lanes " + std::to_string(cfg.dcf_lanes) +
                                 " must be 1 or 2");
+  if (cfg.dcf_keys_per_thread != 1 && cfg.dcf_keys_per_thread != 2)
+    throw std::invalid_argument("dcf_eval_device: dcf_keys_per_thread " +
+                                std::to_string(cfg.dcf_keys_per_thread) + " must be 1 or 2");
+  if constexpr (kL > 0) {
+    if (cfg.dcf_keys_per_thread == 2) {
+      with_aes_variant(cfg.aes, [&](auto tab) {
+        using Tab = decltype(tab);
+        auto k = dcf_eval2_kernel<Tab, kL>;
+        const unsigned grid = plan_grid<Tab>(k, cfg, (keys.count + 1) / 2, "dcf_eval2_kernel");
+        k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, x, out);
+        CUDA_CHECK_LAUNCH("dcf_eval2_kernel", info);
+      });
+      return;
+    }
+  }
   with_aes_variant(cfg.aes, [&](auto tab) {
     using Tab = decltype(tab);
     auto k = dcf_eval_kernel<Tab, kL>;

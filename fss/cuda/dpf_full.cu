@@ -110,10 +110,12 @@ DpfKeys single_key(const DpfKeys& keys, std::size_t k) {
 }  // namespace
 
 int auto_lanes_log2(int n, std::size_t count, bool lut) {
-  // Enough threads to fill an H100 a few times over (132 SMs x 2048), subtrees at least 2^4
-  // leaves deep so the path prefix stays a small overhead. Measured: docs/perf.md.
-  constexpr std::size_t kTargetThreads = std::size_t{1} << 20;
-  const int cap = std::min(n > 4 ? n - 4 : 0, lut ? 10 : 20);
+  // Measured on an H100 (docs/perf.md): enough threads to keep every SM busy at this kernel's
+  // occupancy (2^17), and subtrees deep enough that the g-level path prefix each thread walks
+  // alone stays a small overhead (g 2^g AES against 2 (2^n - 2^g)): depth >= 8 for full-domain
+  // output, >= 4 for LUTs (10 at most: the 64-bit atomics beyond a warp).
+  constexpr std::size_t kTargetThreads = std::size_t{1} << 17;
+  const int cap = lut ? std::min(std::max(n - 4, 0), 10) : std::max(n - 8, 0);
   int g = 0;
   while (g < cap && (count << g) < kTargetThreads) ++g;
   return g;

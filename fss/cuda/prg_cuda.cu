@@ -162,21 +162,29 @@ void convert_vec_device(const Block* in, std::size_t n, int m, int L, u64* out, 
   CUDA_CHECK_LAUNCH("convert_vec_kernel", n_info(n) + ", L=" + std::to_string(L));
 }
 
-void aes_throughput_device(std::size_t n_threads, u64 per_thread, int unroll, Block* out,
-                           cudaStream_t stream, const KernelConfig& cfg) {
-  if (unroll != 1 && unroll != 4)
+std::size_t aes_throughput_device(u64 per_thread, int unroll, Block* out, std::size_t out_size,
+                                  cudaStream_t stream, const KernelConfig& cfg) {
+  if (unroll != 1 && unroll != 2 && unroll != 4)
     throw std::invalid_argument("aes_throughput_device: unroll " + std::to_string(unroll) +
-                                " must be 1 or 4");
-  if (n_threads == 0) return;
-  with_aes_variant(cfg.aes, [&](auto tab) {
+                                " must be 1, 2 or 4");
+  return with_aes_variant(cfg.aes, [&](auto tab) {
     using Tab = decltype(tab);
-    auto k = unroll == 1 ? aes_throughput_kernel<Tab, 1> : aes_throughput_kernel<Tab, 4>;
-    unsigned grid;
+    auto k = unroll == 1   ? aes_throughput_kernel<Tab, 1>
+             : unroll == 2 ? aes_throughput_kernel<Tab, 2>
+                           : aes_throughput_kernel<Tab, 4>;
     const std::size_t smem = aes_smem_bytes<Tab>();
-    launch_info(k, cfg, smem, n_threads, "aes_throughput_kernel", grid);
+    check_block_size(cfg.threads_per_block);
+    // Exactly the resident threads (every SM full, no tail wave).
+    const unsigned grid =
+        grid_for(k, cfg.threads_per_block, smem, ~std::size_t{0} >> 8, "aes_throughput_kernel");
+    const std::size_t n_threads = static_cast<std::size_t>(grid) * cfg.threads_per_block;
+    if (n_threads > out_size)
+      throw std::invalid_argument("aes_throughput_device: output of " + std::to_string(out_size) +
+                                  " blocks, " + std::to_string(n_threads) + " threads");
     k<<<grid, cfg.threads_per_block, smem, stream>>>(n_threads, per_thread, out);
     CUDA_CHECK_LAUNCH("aes_throughput_kernel",
                       n_info(n_threads) + ", per_thread=" + std::to_string(per_thread));
+    return n_threads;
   });
 }
 

@@ -32,11 +32,12 @@ void seeded_prg_device(Block seed, u64 first_block, Block* out, std::size_t n, c
 // out[i * L + j] = ConvertVec_{m,L}(in[i])_j.
 void convert_vec_device(const Block* in, std::size_t n, int m, int L, u64* out, cudaStream_t stream,
                         const KernelConfig& cfg = {});
-// AES throughput probe: thread i encrypts counter blocks i * per_thread + r (r < per_thread)
-// under K_0 and writes their XOR to out[i]; `unroll` (1 or 4) independent blocks in flight per
-// thread. n_threads * per_thread AES calls in all.
-void aes_throughput_device(std::size_t n_threads, u64 per_thread, int unroll, Block* out,
-                           cudaStream_t stream, const KernelConfig& cfg = {});
+// AES throughput probe: as many threads as fit on the GPU at once (returned; out must hold
+// that many blocks, at most 2048 per SM); thread i encrypts counter blocks i * per_thread + r
+// (r < per_thread) under K_0 and writes their XOR to out[i]; `unroll` (1, 2 or 4) independent
+// blocks in flight per thread.
+std::size_t aes_throughput_device(u64 per_thread, int unroll, Block* out, std::size_t out_size,
+                                  cudaStream_t stream, const KernelConfig& cfg = {});
 
 void aes_encrypt_cuda(Block key, std::span<const Block> in, std::span<Block> out,
                       const KernelConfig& cfg = {});

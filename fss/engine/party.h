@@ -14,6 +14,7 @@
 #include <span>
 #include <vector>
 
+#include "fss/batch_options.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
 #include "fss/engine/key_stream.h"
@@ -31,6 +32,8 @@ class Party {
   Ring ring() const { return ring_; }
   int frac_bits() const { return frac_bits_; }
   int threads() const { return threads_; }
+  // Options for the FSS core's batch evaluations (dcf_eval, dpf_eval, ...): this party's threads.
+  BatchOptions batch_options() const { return BatchOptions{AesImpl::kAuto, threads_}; }
   net::Channel& channel() { return *ch_; }
   KeyReader& keys() { return *keys_; }
 

@@ -55,6 +55,25 @@ Cases make_cases(std::mt19937_64& g, int n, int m, int L, std::size_t count) {
   return c;
 }
 
+// The first p keys of a batch, as a batch of p keys.
+DcfKeys prefix(const DcfKeys& keys, std::size_t p) {
+  const auto len = static_cast<std::size_t>(keys.shape.payload_len);
+  DcfKeys r;
+  r.shape = keys.shape;
+  r.party = keys.party;
+  r.count = p;
+  r.root.assign(keys.root.begin(), keys.root.begin() + static_cast<long>(p));
+  r.cw_final.assign(keys.cw_final.begin(), keys.cw_final.begin() + static_cast<long>(p * len));
+  for (int i = 0; i < keys.shape.in_bits; ++i)
+    for (std::size_t k = 0; k < p; ++k) {
+      const std::size_t at = static_cast<std::size_t>(i) * keys.count + k;
+      r.cw_seed.push_back(keys.cw_seed[at]);
+      r.cw_t.push_back(keys.cw_t[at]);
+      for (std::size_t e = 0; e < len; ++e) r.cw_v.push_back(keys.cw_v[at * len + e]);
+    }
+  return r;
+}
+
 bool same_keys(const DcfKeys& a, const DcfKeys& b) {
   return a.party == b.party && a.count == b.count && a.root == b.root && a.cw_seed == b.cw_seed &&
          a.cw_t == b.cw_t && a.cw_v == b.cw_v && a.cw_final == b.cw_final;
@@ -241,30 +260,40 @@ TEST_CASE("DCF: AES-NI and portable paths and every thread count agree", "[dcf][
   const auto seed = fresh_seed();
   INFO("seed " << seed);
   std::mt19937_64 g(seed);
-  std::vector<AesImpl> impls{AesImpl::kPortable};
-  if (cpu_has_aesni()) impls.push_back(AesImpl::kAesNi);
   for (const int n : {5, 37, 64})
     for (const int L : {1, 3}) {
+      INFO("n " << n << " L " << L);
       const int m = n;
-      const Cases c = make_cases(g, n, m, L, 100);
+      const auto len = static_cast<std::size_t>(L);
+      // Enough keys that the batch is split over threads (the grain is ~2^14 AES calls).
+      const Cases c = make_cases(g, n, m, L, 2000);
       const Block s = random_block(g);
       std::vector<DcfKeys> k0s, k1s;
       std::vector<std::vector<u64>> outs;
-      for (const AesImpl impl : impls)
-        for (const int threads : {1, 3}) {
-          SeededPrg rng(s, impl);
-          auto [k0, k1] = dcf_gen({n, m, L}, c.alpha, c.beta, rng, {impl, threads});
-          std::vector<u64> y(c.beta.size());
-          dcf_eval(k0, c.x, y, {impl, threads});
-          k0s.push_back(std::move(k0));
-          k1s.push_back(std::move(k1));
-          outs.push_back(std::move(y));
-        }
+      for (const int threads : {1, 2, 3, 7}) {
+        SeededPrg rng(s);
+        auto [k0, k1] = dcf_gen({n, m, L}, c.alpha, c.beta, rng, {AesImpl::kAuto, threads});
+        std::vector<u64> y(c.beta.size());
+        dcf_eval(k0, c.x, y, {AesImpl::kAuto, threads});
+        k0s.push_back(std::move(k0));
+        k1s.push_back(std::move(k1));
+        outs.push_back(std::move(y));
+      }
       for (std::size_t i = 1; i < k0s.size(); ++i) {
         CHECK(same_keys(k0s[i], k0s[0]));
         CHECK(same_keys(k1s[i], k1s[0]));
         CHECK(outs[i] == outs[0]);
       }
+      // The portable path on a prefix of the batch gives the batch's first keys and outputs.
+      const std::size_t p = 60;
+      SeededPrg rng(s, AesImpl::kPortable);
+      const auto [q0, q1] = dcf_gen({n, m, L}, std::span(c.alpha).first(p),
+                                    std::span(c.beta).first(p * len), rng, {AesImpl::kPortable, 2});
+      CHECK(same_keys(q0, prefix(k0s[0], p)));
+      CHECK(same_keys(q1, prefix(k1s[0], p)));
+      std::vector<u64> y(p * len);
+      dcf_eval(q0, std::span(c.x).first(p), y, {AesImpl::kPortable, 1});
+      CHECK(y == std::vector<u64>(outs[0].begin(), outs[0].begin() + static_cast<long>(p * len)));
     }
 }
 

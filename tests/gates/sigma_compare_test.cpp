@@ -58,6 +58,30 @@ TEST_CASE("DReLU opens the sign bit under a one-bit mask", "[sigma][compare]") {
   }
 }
 
+TEST_CASE("comparison x >= y is DReLU(x - y)", "[sigma][compare]") {
+  for (int bits : {37, 50}) {
+    const Ring ring = make_ring(bits);
+    const std::size_t N = 5000;
+    const i64 bound = i64{1} << (bits - 2);  // |x - y| < 2^(n-1)
+    const auto x = test_values(ring, N, 650 + bits, -bound, bound - 1);
+    auto y = test_values(ring, N, 660 + bits, -bound, bound - 1);
+    for (std::size_t i = 0; i < 50; ++i) y[i] = x[i];  // ties: x >= x
+    auto run = run_gate(
+        options(bits, 22), {x, y}, {bits, bits}, N, 1,
+        [&](Dealer& d, const auto& r, std::span<u64> ro) { geq_keygen(d, r[0], r[1], ro); },
+        [&](Party& p, const auto& xh, std::span<u64> yh) { geq_eval(p, xh[0], xh[1], yh); });
+    std::vector<u64> want(N);
+    geq_clear({ring, 12}, x, y, want);
+    for (std::size_t i = 0; i < N; ++i)
+      REQUIRE(want[i] == (ring.to_signed(x[i]) >= ring.to_signed(y[i]) ? 1u : 0u));
+    REQUIRE(run.y[0] == want);
+    REQUIRE(run.y[1] == want);
+    CHECK(run.comm[0].bytes_sent == open_bytes(N, 1));
+    CHECK(run.comm[0].rounds == 1);
+    CHECK(run.key_bytes[0] == drelu_key(N, bits));
+  }
+}
+
 TEST_CASE("select returns x or 0 by a masked bit", "[sigma][compare]") {
   for (int bits : {37, 50}) {
     const Ring ring = make_ring(bits);

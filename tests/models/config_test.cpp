@@ -1,7 +1,8 @@
+#include "models/config.h"
+
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "models/config.h"
 #include "models/registry.h"
 
 using namespace secinfer::models;
@@ -15,7 +16,9 @@ std::string error_of(const std::function<void()>& f) {
   }
   return "";
 }
-bool has(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+bool has(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
 }  // namespace
 
 TEST_CASE("registry: public shapes and SIGMA's bit widths", "[models][config]") {
@@ -24,15 +27,12 @@ TEST_CASE("registry: public shapes and SIGMA's bit widths", "[models][config]") 
     std::size_t layers, hidden, heads, inter, pos;
     int bits;
   };
-  const Want want[] = {{"bert-tiny", 2, 128, 2, 512, 512, 37},
-                       {"bert-base", 12, 768, 12, 3072, 512, 50},
-                       {"bert-large", 24, 1024, 16, 4096, 512, 50},
-                       {"gpt2", 12, 768, 12, 3072, 1024, 50},
-                       {"gpt-neo-125m", 12, 768, 12, 3072, 2048, 51},
-                       {"gpt-neo-1.3b", 24, 2048, 16, 8192, 2048, 51},
-                       {"llama-tiny", 2, 128, 4, 344, 2048, 48},
-                       {"llama2-7b", 32, 4096, 32, 11008, 4096, 48},
-                       {"gpt2-2l", 2, 768, 12, 3072, 1024, 50}};
+  const Want want[] = {
+      {"bert-tiny", 2, 128, 2, 512, 512, 37},        {"bert-base", 12, 768, 12, 3072, 512, 50},
+      {"bert-large", 24, 1024, 16, 4096, 512, 50},   {"gpt2", 12, 768, 12, 3072, 1024, 50},
+      {"gpt-neo-125m", 12, 768, 12, 3072, 2048, 51}, {"gpt-neo-1.3b", 24, 2048, 16, 8192, 2048, 51},
+      {"llama-tiny", 2, 128, 4, 344, 2048, 48},      {"llama2-7b", 32, 4096, 32, 11008, 4096, 48},
+      {"gpt2-2l", 2, 768, 12, 3072, 1024, 50}};
   for (const auto& w : want) {
     const ModelConfig& c = find_model(w.name);
     INFO(w.name);

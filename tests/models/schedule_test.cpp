@@ -55,8 +55,8 @@ Both run_layer_by_layer(RunOptions o) {
       mine.party = id;
       net::Hello hello;
       hello.party = id;
-      net::Channel ch = id == 0 ? listener.accept(hello)
-                                : net::Channel::connect({"127.0.0.1", port}, hello);
+      net::Channel ch =
+          id == 0 ? listener.accept(hello) : net::Channel::connect({"127.0.0.1", port}, hello);
       out.r[id] = detail::run_party(mine, ch, out.rec[id]);
     } catch (...) {
       err[id] = std::current_exception();
@@ -75,7 +75,7 @@ Both run_layer_by_layer(RunOptions o) {
 TEST_CASE("layer-by-layer schedule: bit-identical, one offline phase per step",
           "[models][secure][schedule]") {
   static_assert(detail::can_pause<PausingRecorder>());
-  for (const char* model : {"bert-tiny", "gpt2-2l"}) {
+  for (const char* model : {"bert-tiny", "llama-tiny"}) {
     INFO(model);
     RunOptions o;
     o.model = model;
@@ -113,4 +113,25 @@ TEST_CASE("keys-first and layer-by-layer give the same output", "[models][secure
   CHECK(kf.r[0].schedule == Schedule::kKeysFirst);
   CHECK(lbl.r[0].output == kf.r[0].output);
   for (const auto& rec : kf.rec) CHECK(rec.offline_phases == 1);
+}
+
+// Hidden (run with: test_models "[.bert-base]"): bert-base seq 128 end to end, layer by layer,
+// with the recorder double; prints the per-run times and the memory estimate.
+TEST_CASE("bert-base seq 128 layer by layer", "[.bert-base]") {
+  RunOptions o;
+  o.model = "bert-base";
+  o.seq = 128;
+  o.runs = 1;
+  o.warmup = 0;
+  o.parties_on_host = 2;
+  o.compare_clear = true;
+  const Both b = run_layer_by_layer(o);
+  REQUIRE(b.r[0].status == profiling::Status::kOk);
+  CHECK(b.r[0].output == b.r[1].output);
+  REQUIRE(b.r[0].vs_clear.has_value());
+  CHECK(b.r[0].vs_clear->differing == 0);
+  WARN("bert-base seq 128: online "
+       << b.r[0].online_ms.back() << " ms, keygen " << b.r[0].keygen_ms.back()
+       << " ms, key bytes P0 " << b.r[0].key_bytes_per_run << " P1 " << b.r[1].key_bytes_per_run
+       << "; " << b.r[0].memory.describe());
 }

@@ -1,13 +1,19 @@
 // Secure two-party runs of whole models (run_model_party in two threads over loopback) are
 // bit-identical to the cleartext fixed-point reference (ClearOps, same gate algorithms).
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
 #include <thread>
 
 #include "fss/engine/party_ops.h"
 #include "models/registry.h"
 #include "models/runner.h"
 #include "net/channel.h"
+#include "profiling/merge.h"
 #include "profiling/recorder.h"
 
 using namespace secinfer;
@@ -33,8 +39,8 @@ TwoResults run_both_parties(RunOptions o) {
       auto active = rec.activate();
       net::Hello hello;
       hello.party = id;
-      net::Channel ch = id == 0 ? listener.accept(hello)
-                                : net::Channel::connect({"127.0.0.1", port}, hello);
+      net::Channel ch =
+          id == 0 ? listener.accept(hello) : net::Channel::connect({"127.0.0.1", port}, hello);
       out.r[id] = run_model_party(mine, ch, rec);
       out.log[id] = rec.to_json();
     } catch (...) {
@@ -74,6 +80,44 @@ TEST_CASE("secure bert-tiny is bit-identical to ClearOps", "[models][secure]") {
                                    << t.r[0].keygen_ms.back() << " ms, key bytes P0 "
                                    << t.r[0].key_bytes_per_run << ", schedule "
                                    << schedule_name(t.r[0].schedule));
+
+  // The scoped breakdown adds up (SPEC section 3): merge the two logs and check them.
+  const nlohmann::json merged = profiling::merge_party_logs(t.log[0], t.log[1]);
+  REQUIRE(merged["status"] == "ok");
+  double excl = 0;
+  std::uint64_t bytes = 0;
+  std::set<std::string> top;
+  for (const auto& s : merged["scopes"]) {
+    excl += s["exclusive_wall_ms"]["median"].get<double>();
+    bytes += s["bytes"].get<std::uint64_t>();
+    const std::string path = s["path"];
+    top.insert(path.substr(0, path.find('/')));
+    CHECK(s["bytes_sent"]["p0"] == s["bytes_recv"]["p1"]);
+    CHECK(s["bytes_sent"]["p1"] == s["bytes_recv"]["p0"]);
+  }
+  const double total = merged["total"]["wall_ms"]["median"].get<double>();
+  CHECK(std::abs(excl - total) <= 0.01 * total);
+  CHECK(bytes == merged["total"]["bytes"].get<std::uint64_t>());
+  for (const char* want :
+       {"Linear", "Softmax", "LayerNorm", "Activation::GELU", "TruncRescale", "Misc"})
+    CHECK(top.count(want) == 1);
+  INFO(profiling::format_breakdown_table(merged));
+  // Unattributed time (outside every top-level scope) stays negligible.
+  for (const auto& s : merged["scopes"])
+    if (s["path"] == "Unattributed")
+      CHECK(s["exclusive_wall_ms"]["median"].get<double>() < 0.01 * total);
+  const auto checker =
+      std::filesystem::path(__FILE__).parent_path() / "../../../shared/tools/check_breakdown.py";
+  if (std::filesystem::exists(checker)) {
+    const auto file = std::filesystem::temp_directory_path() / "secinfer_models_breakdown.json";
+    std::ofstream(file) << merged.dump();
+    const std::string cmd = "python3 " + checker.string() + " " + file.string() +
+                            " --need Linear --need Softmax --need LayerNorm --need TruncRescale";
+    CHECK(std::system(cmd.c_str()) == 0);
+    std::filesystem::remove(file);
+  }
+  if (std::getenv("SECINFER_PRINT_BREAKDOWN"))
+    std::cout << profiling::format_breakdown_table(merged);
 }
 
 TEST_CASE("secure gpt2-2l is bit-identical to ClearOps", "[models][secure]") {

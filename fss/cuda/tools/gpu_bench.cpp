@@ -158,22 +158,24 @@ int main(int argc, char** argv) {
     const AesVariant variants[] = {AesVariant::kReplicatedTe0, AesVariant::kReplicatedTe4,
                                    AesVariant::kPlainTe4};
     {
-      const std::size_t threads = static_cast<std::size_t>(prop.multiProcessorCount) * 2048;
-      const u64 per = quick ? 128 : 512;
-      DeviceBuffer<Block> out(threads);
+      const std::size_t max_threads = static_cast<std::size_t>(prop.multiProcessorCount) * 2048;
+      const u64 per = quick ? 128 : 1024;
+      DeviceBuffer<Block> out(max_threads);
       for (int vi = 0; vi < 3; ++vi)
-        for (const int unroll : {1, 4})
+        for (const int unroll : {1, 2, 4})
           for (const int block : {256, 512}) {
             KernelConfig cfg;
             cfg.aes = variants[vi];
             cfg.threads_per_block = block;
-            const double t = bench.time(
-                s, [&] { aes_throughput_device(threads, per, unroll, out.data(), s, cfg); });
+            std::size_t threads = 0;
+            const double t = bench.time(s, [&] {
+              threads = aes_throughput_device(per, unroll, out.data(), max_threads, s, cfg);
+            });
             const double rate = static_cast<double>(threads) * per / t;
             aes_rate[vi] = std::max(aes_rate[vi], rate);
             rows.push_back({std::string("pure AES [") + to_string(variants[vi]) + "] unroll " +
                                 std::to_string(unroll) + " block " + std::to_string(block),
-                            rate, 1, rate, 0, 0, ""});
+                            rate, 1, rate, 0, 0, std::to_string(threads) + " threads"});
           }
       for (int vi = 0; vi < 3; ++vi)
         std::printf("pure AES %s: %.2f G blocks/s\n", to_string(variants[vi]), aes_rate[vi] / 1e9);
@@ -244,14 +246,22 @@ int main(int argc, char** argv) {
           static_cast<double>(dpf_gen_aes(n)), bench.time(s, [&] {
             dpf_gen_device(da.data(), db.data(), Block{3, 4}, 0, keys, s);
           }));
-      for (const AesVariant v : variants) {
-        KernelConfig cfg;
-        cfg.aes = v;
-        add("DPF eval n=" + std::to_string(n) + " N=2^20 [" + to_string(v) + "]", N,
-            static_cast<double>(dpf_eval_aes(n)),
-            bench.time(s, [&] { dpf_eval_device(keys.view(0), dx.data(), out.data(), s, cfg); }),
-            v);
-      }
+      for (const AesVariant v : variants)
+        for (const int kpt : {1, 2}) {
+          KernelConfig cfg;
+          cfg.aes = v;
+          cfg.dpf_keys_per_thread = kpt;
+          add("DPF eval n=" + std::to_string(n) + " N=2^20 [" + to_string(v) + "] " +
+                  std::to_string(kpt) + " key(s)/thread",
+              N, static_cast<double>(dpf_eval_aes(n)),
+              bench.time(s, [&] { dpf_eval_device(keys.view(0), dx.data(), out.data(), s, cfg); }),
+              v);
+        }
+      KernelConfig b256;
+      b256.threads_per_block = 256;
+      add("DPF eval n=" + std::to_string(n) + " N=2^20 default, block 256", N,
+          static_cast<double>(dpf_eval_aes(n)),
+          bench.time(s, [&] { dpf_eval_device(keys.view(0), dx.data(), out.data(), s, b256); }));
     }
 
     // ---- DCF
@@ -270,13 +280,22 @@ int main(int argc, char** argv) {
               dcf_gen_device(da.data(), db.data(), Block{5, 6}, 0, keys, s);
             }));
         const double aes = static_cast<double>(n) * (2 + cv) + cv;
-        for (const AesVariant v : variants) {
-          KernelConfig cfg;
-          cfg.aes = v;
-          add("DCF eval " + sn + " N=2^20 thread/key [" + to_string(v) + "]", N, aes,
-              bench.time(s, [&] { dcf_eval_device(keys.view(1), dx.data(), out.data(), s, cfg); }),
-              v);
-        }
+        for (const AesVariant v : variants)
+          for (const int kpt : {1, 2}) {
+            KernelConfig cfg;
+            cfg.aes = v;
+            cfg.dcf_keys_per_thread = kpt;
+            add("DCF eval " + sn + " N=2^20 [" + to_string(v) + "] " + std::to_string(kpt) +
+                    " key(s)/thread",
+                N, aes,
+                bench.time(s,
+                           [&] { dcf_eval_device(keys.view(1), dx.data(), out.data(), s, cfg); }),
+                v);
+          }
+        KernelConfig b256;
+        b256.threads_per_block = 256;
+        add("DCF eval " + sn + " N=2^20 default, block 256", N, aes,
+            bench.time(s, [&] { dcf_eval_device(keys.view(1), dx.data(), out.data(), s, b256); }));
         KernelConfig pair;
         pair.dcf_lanes = 2;
         add("DCF eval " + sn + " N=2^20 lane pair/key", N, aes,
@@ -294,7 +313,7 @@ int main(int argc, char** argv) {
       const double aes = static_cast<double>(dpf_full_domain_aes(n));
       const double bytes = 8.0 * domain + 16 + 17.0 * n + 8;
       const double bound = keys_n * std::max(aes / aes_bound, bytes / copy_bw);
-      for (const int lanes : {-1, 4, 8, 12}) {  // 256 keys: thread-per-key would idle the GPU
+      for (const int lanes : {-1, 4, 6, 8, 10, 12}) {  // 256 keys: a thread per key would idle it
         KernelConfig cfg;
         cfg.lanes_log2 = lanes;
         const int used = lanes < 0 ? auto_lanes_log2(n, keys_n, false) : lanes;

@@ -222,10 +222,21 @@ void check_dpf(Tally& t, std::mt19937_64& g, std::size_t N, int n, int m) {
     dpf_eval_cuda(c0, x, o0);
     return diff(y0, o0);
   });
+  std::vector<std::pair<std::string, KernelConfig>> cfgs;
   for (const AesVariant v : kVariants) {
-    KernelConfig cfg;
-    cfg.aes = v;
-    t.run("DPF eval " + sn + " [" + to_string(v) + "]", [&] {
+    KernelConfig c;
+    c.aes = v;
+    c.dpf_keys_per_thread = 1;
+    cfgs.emplace_back(std::string(to_string(v)) + ", 1 key per thread", c);
+  }
+  KernelConfig two;
+  two.dpf_keys_per_thread = 2;
+  cfgs.emplace_back("2 keys per thread", two);
+  KernelConfig small;
+  small.threads_per_block = 128;
+  cfgs.emplace_back("2 keys per thread, block 128", small);
+  for (const auto& [how, cfg] : cfgs) {
+    t.run("DPF eval " + sn + " [" + how + "]", [&] {
       const std::vector<u64> o0 = eval(d0, cfg), o1 = eval(d1, cfg);
       std::string rec;
       for (std::size_t k = 0; k < N && rec.empty(); ++k)
@@ -378,10 +389,14 @@ void check_dcf(Tally& t, std::mt19937_64& g, std::size_t N, int n, int m, int L)
     KernelConfig c;
     c.dcf_lanes = 2;
     cfgs.push_back(c);
+    KernelConfig two;
+    two.dcf_keys_per_thread = 2;
+    cfgs.push_back(two);
   }
   for (const KernelConfig& cfg : cfgs) {
-    const std::string how =
-        cfg.dcf_lanes == 2 ? std::string("lane pair per key") : std::string(to_string(cfg.aes));
+    const std::string how = cfg.dcf_lanes == 2             ? std::string("lane pair per key")
+                            : cfg.dcf_keys_per_thread == 2 ? std::string("2 keys per thread")
+                                                           : std::string(to_string(cfg.aes));
     t.run("DCF eval " + sn + " [" + how + "]", [&] {
       const std::vector<u64> o0 = eval(d0, cfg), o1 = eval(d1, cfg);
       std::string rec;

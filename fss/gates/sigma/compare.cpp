@@ -66,12 +66,37 @@ void drelu_eval(Party& p, std::span<const u64> xhat, std::span<u64> dhat) {
   const std::vector<u64> t = p.read_shares(n, 1);
   std::vector<u64> low(n), bit(n);
   for (std::size_t i = 0; i < n; ++i) low[i] = xhat[i] & ring_mask(ring.bits - 1);
-  if (n) dcf_eval(k, low, bit);
+  if (n) dcf_eval(k, low, bit, p.batch_options());
   for (std::size_t i = 0; i < n; ++i) {
     bit[i] = (bit[i] ^ t[i]) & 1;
     if (p.id() == 0) bit[i] ^= ring.msb(xhat[i]);
   }
   p.open(bit, dhat, 1);
+}
+
+// ---------------------------------------------------------------- comparison x >= y
+
+namespace {
+std::vector<u64> diff(Ring ring, std::span<const u64> a, std::span<const u64> b) {
+  check_len("geq", a.size(), b.size());
+  std::vector<u64> d(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) d[i] = ring.sub(a[i], b[i]);
+  return d;
+}
+}  // namespace
+
+void geq_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<const u64> y,
+               std::span<u64> d) {
+  drelu_clear(ctx, diff(ctx.ring, x, y), d);
+}
+
+void geq_keygen(Dealer& dl, std::span<const u64> r_x, std::span<const u64> r_y,
+                std::span<u64> r_d) {
+  drelu_keygen(dl, diff(dl.ring(), r_x, r_y), r_d);
+}
+
+void geq_eval(Party& p, std::span<const u64> xhat, std::span<const u64> yhat, std::span<u64> dhat) {
+  drelu_eval(p, diff(p.ring(), xhat, yhat), dhat);
 }
 
 // ---------------------------------------------------------------- select

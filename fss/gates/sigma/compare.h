@@ -27,6 +27,15 @@ void drelu_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<u64> d);
 void drelu_keygen(Dealer& dealer, std::span<const u64> r_in, std::span<u64> r_d);
 void drelu_eval(Party& party, std::span<const u64> xhat, std::span<u64> dhat);
 
+// Comparison: d = 1 if x >= y else 0, as DReLU(x - y) (x - y is local on masked wires, its mask
+// r_x - r_y). Valid while |x - y| < 2^(n-1). Cost and key: those of DReLU.
+void geq_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<const u64> y,
+               std::span<u64> d);
+void geq_keygen(Dealer& dealer, std::span<const u64> r_x, std::span<const u64> r_y,
+                std::span<u64> r_d);
+void geq_eval(Party& party, std::span<const u64> xhat, std::span<const u64> yhat,
+              std::span<u64> dhat);
+
 // Select (mux): y = d ? x : 0. Online: 1 round, n bits per party per element. Key: 5 ring
 // elements per element (SIGMA's select key: shares of r_d, r_x, r_d r_x + r_out, 2 r_d, -2 r_d
 // r_x).

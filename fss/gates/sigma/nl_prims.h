@@ -22,11 +22,14 @@ inline u64 msb_of(u64 v, int bits) {
   return (v >> (bits - 1)) & 1;
 }
 
-// ---- Sign bits from one DCF key (Boyle et al., Eurocrypt 2021, DCF-based comparison; SIGMA
-// gpu_dpf_templates.h evaluates one key at several points) ---- For a b-bit x masked with r: MSB(x
-// - c) = MSB(u) ^ MSB(r) ^ [u mod 2^(b-1) < r mod 2^(b-1)] with u = xhat - c mod 2^b (the borrow
-// below the MSB). The dealer keys the DCF on b-1 bits at alpha = r mod 2^(b-1) with a 1-bit output;
-// MSB(r) goes into a shared correction bit of the caller.
+// Sign bits from one DCF key (Boyle et al., Eurocrypt 2021, DCF-based comparison; SIGMA's
+// gpu_dpf_templates.h evaluates one key at several points). For a b-bit x masked with r:
+//   MSB(x - c) = MSB(u) ^ MSB(r) ^ [u mod 2^(b-1) < r mod 2^(b-1)],  u = xhat - c mod 2^b
+// (the last term is the borrow below the MSB). The dealer keys the DCF on b-1 bits at
+// alpha = r mod 2^(b-1) with a 1-bit output; MSB(r) goes into a shared correction bit of the
+// caller. Choice: SIGMA builds these bits from a 1-bit-output DPF tree with early termination; we
+// use the FSS core's true DCF (fss/dcf.h), as compare.h does, so the key is larger than SIGMA's
+// (128 + 131 (b-1) + 1 bits) and is reported as it is; the online cost (1 bit per sign) is equal.
 
 // Writes the DCF keys (shape {b-1, 1, 1}, beta = 1). Needs b >= 2.
 void sign_dcf_keygen(Dealer& d, int b, std::span<const u64> r);

@@ -90,6 +90,8 @@ void rsqrt_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
   // Round 3: truncate-reduce xm to its top byte (carry DCF on the low n-8 bits, 8-bit output).
   std::vector<u64> ones8(N, 1);
   d.dcf(DcfShape{n - kTopBits, kTopBits, 1}, r_low, ones8);
+  // Choice: SIGMA's key stores this share (and r_code - r_k) as full ring elements; only its value
+  // mod 2^8 (mod 2^13) matters, so we store 8 (13) bits: smaller key, identical output.
   d.share(r_top, kTopBits);
   const auto r_code = d.random(N, kCodeBits);
   for (std::size_t i = 0; i < N; ++i) r_code_k[i] = (r_code[i] - r_k[i]) & ring_mask(kCodeBits);

@@ -75,7 +75,7 @@ CorrKey corr_read(Party& p, int cmp_bits, std::size_t n, int out_bits) {
 std::vector<u64> corr_select(Party& p, const CorrKey& k, std::span<const u64> xlow) {
   const std::size_t n = xlow.size();
   std::vector<u64> bit(n);
-  if (n) dcf_eval(k.dcf, xlow, bit);
+  if (n) dcf_eval(k.dcf, xlow, bit, p.batch_options());
   for (std::size_t i = 0; i < n; ++i) bit[i] = (bit[i] ^ k.z[i]) & 1;
   std::vector<u64> c(n);
   p.open(bit, c, 1);

@@ -1,0 +1,676 @@
+#include "apps/microbench.h"
+
+#include <signal.h>
+#include <spawn.h>
+#include <spdlog/spdlog.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <concepts>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "apps/atomic_file.h"
+#include "apps/exit_codes.h"
+#include "apps/local.h"
+#include "apps/logging.h"
+#include "apps/merge_cmd.h"
+#include "fss/engine/clear_ops.h"
+#include "fss/engine/dealer.h"
+#include "fss/engine/dealer_ops.h"
+#include "fss/engine/key_stream.h"
+#include "fss/engine/party.h"
+#include "fss/engine/party_ops.h"
+#include "fss/gates/sigma/suite.h"
+#include "models/runner.h"
+#include "profiling/merge.h"
+
+// The fusefss suite is bound as soon as its header is in the tree (as models/runner.cpp does).
+#if __has_include("fss/gates/fusefss/suite.h")
+#include "fss/gates/fusefss/suite.h"
+#define SECINFER_MICROBENCH_HAVE_FUSEFSS 1
+#endif
+
+extern char** environ;
+
+namespace secinfer::apps {
+
+using fss::u64;
+using fss::engine::GateSuite;
+using fss::engine::Ops;
+using fss::engine::Tensor;
+using nlohmann::json;
+
+namespace {
+
+// Sizes at BERT-base (hidden 768, 12 heads, FFN 3072) and seq 128; GPT-2 (124M) has the same.
+constexpr std::array<MicrobenchGate, 9> kGates = {{
+    {"gelu", "Activation::GELU", 128 * 3072, 0, "uniform in [-6, 6]"},
+    {"silu", "Activation::SiLU", 128 * 3072, 0, "uniform in [-8, 8]"},
+    {"nexp", "Softmax/nexp", 12 * 128 * 128, 0, "uniform in [0, 16] (max - x of a softmax row)"},
+    {"inv", "Softmax/inv", 12 * 128, 128, "row sums of softmax-like rows: 1 + sum of cols - 1 "
+                                          "terms exp(-d), d uniform in [0, t], t per row in [0.25, 16]"},
+    {"rsqrt", "LayerNorm/rsqrt", 128, 768, "row sums of cols squares (scale 2f) of N(0, s^2) "
+                                           "values, s per row log-uniform in [0.05, 8]"},
+    {"trunc", "TruncRescale", 128 * 768, 0, "TrFloor by f of matmul outputs at scale 2f, uniform "
+                                            "in [-64, 64]"},
+    {"relu", "Activation::ReLU", 128 * 3072, 0, "uniform in [-6, 6]"},
+    {"softmax", "Softmax", 12 * 128 * 128, 128, "rows of attention scores uniform in [-8, 8]"},
+    {"layernorm", "LayerNorm", 128 * 768, 768, "rows of N(mu, s^2), mu per row in [-1, 1], s in "
+                                               "[0.5, 4]; gamma in [0.5, 1.5], beta in [-0.5, 0.5]"},
+}};
+
+bool row_gate(const MicrobenchGate& g) {
+  return g.name == "softmax" || g.name == "layernorm";
+}
+
+// ---- the suite of --system ----
+
+#ifdef SECINFER_MICROBENCH_HAVE_FUSEFSS
+// Padding reaches the fused gates through fusefss::suite(bool padding) once the suite offers it
+// (detected here at compile time, so this file needs no change when it does).
+template <class... A>
+concept FusefssSuiteCallable = requires(A... a) {
+  { fss::fusefss::suite(a...) } -> std::convertible_to<const GateSuite&>;
+};
+constexpr bool kFusefssPaddingSwitch = FusefssSuiteCallable<bool>;
+
+template <class B, class... A>
+const GateSuite& fusefss_suite_noarg(A... a) {
+  return fss::fusefss::suite(a...);
+}
+template <class B>
+const GateSuite& fusefss_suite(B padding) {
+  if constexpr (FusefssSuiteCallable<B>) {
+    return fss::fusefss::suite(padding);
+  } else {
+    return fusefss_suite_noarg<B>();
+  }
+}
+#else
+constexpr bool kFusefssPaddingSwitch = false;
+#endif
+
+const GateSuite& suite_of(const RunOptions& o) {
+  if (o.system == "sigma") return fss::sigma::suite();
+  if (o.system == "fusefss") {
+#ifdef SECINFER_MICROBENCH_HAVE_FUSEFSS
+    return fusefss_suite(o.padding);
+#else
+    throw std::invalid_argument(
+        "--system fusefss: the fusefss suite is not built into this binary "
+        "(fss/gates/fusefss/suite.h was not in the tree at build time); use --system sigma, or "
+        "rebuild once the suite is there");
+#endif
+  }
+  throw std::invalid_argument("--system " + o.system + ": choose sigma or fusefss");
+}
+
+// ---- inputs ----
+
+struct Inputs {
+  std::vector<std::size_t> shape;
+  std::vector<u64> x;             // cleartext fixed point, the client's (party 1's) input
+  std::vector<u64> gamma, beta;   // layernorm weights (party 0's), cols each
+};
+
+std::uint64_t name_hash(std::string_view s) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+  return h;
+}
+
+// Deterministic in (seed, gate, n, cols, bits, f): both parties draw the same values.
+Inputs make_inputs(const RunOptions& o, const MicrobenchGate& g) {
+  const fss::Ring ring = fss::make_ring(o.micro_bits);
+  const int f = o.micro_frac;
+  const fss::FixedPoint fx{ring, f};
+  const std::size_t n = o.micro_n, cols = o.micro_cols;
+  std::mt19937_64 rng(o.seed ^ name_hash(g.name));
+  auto uni = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
+  Inputs in;
+  in.shape = row_gate(g) ? std::vector<std::size_t>{n / cols, cols} : std::vector<std::size_t>{n};
+  in.x.resize(n);
+  const double one = std::ldexp(1.0, f);
+  if (g.name == "gelu" || g.name == "relu") {
+    for (auto& v : in.x) v = fx.encode(uni(-6, 6));
+  } else if (g.name == "silu") {
+    for (auto& v : in.x) v = fx.encode(uni(-8, 8));
+  } else if (g.name == "nexp") {
+    for (auto& v : in.x) v = fx.encode(uni(0, 16));
+  } else if (g.name == "inv") {
+    // A softmax row sum: the max term is exactly 1 (2^f), every other term exp(-d) <= 1.
+    for (auto& v : in.x) {
+      const double t = uni(0.25, 16);
+      u64 s = u64{1} << f;
+      for (std::size_t j = 1; j < cols; ++j) s += static_cast<u64>(std::floor(std::exp(-uni(0, t)) * one));
+      v = ring.reduce(s);
+    }
+  } else if (g.name == "rsqrt") {
+    // sum_j d_j^2 at scale 2f, d_j at scale f: the variance gate's output for one row.
+    for (auto& v : in.x) {
+      const double s = std::exp(uni(std::log(0.05), std::log(8.0)));
+      std::normal_distribution<double> nd(0.0, s);
+      u64 acc = 0;
+      for (std::size_t j = 0; j < cols; ++j) {
+        const auto d = static_cast<std::int64_t>(std::llround(nd(rng) * one));
+        acc += static_cast<u64>(d * d);
+      }
+      v = ring.reduce(acc);
+    }
+  } else if (g.name == "trunc") {
+    const fss::FixedPoint fx2{ring, 2 * f};
+    for (auto& v : in.x) v = fx2.encode(uni(-64, 64));
+  } else if (g.name == "softmax") {
+    for (auto& v : in.x) v = fx.encode(uni(-8, 8));
+  } else if (g.name == "layernorm") {
+    for (std::size_t r = 0; r < n / cols; ++r) {
+      std::normal_distribution<double> nd(uni(-1, 1), uni(0.5, 4));
+      for (std::size_t j = 0; j < cols; ++j) in.x[r * cols + j] = fx.encode(nd(rng));
+    }
+    in.gamma.resize(cols);
+    in.beta.resize(cols);
+    for (auto& v : in.gamma) v = fx.encode(uni(0.5, 1.5));
+    for (auto& v : in.beta) v = fx.encode(uni(-0.5, 0.5));
+  }
+  return in;
+}
+
+// The first `elements` inputs (whole rows), for the check pass.
+Inputs head_of(const Inputs& in, std::size_t elements) {
+  Inputs h = in;
+  const std::size_t row = in.shape.size() == 2 ? in.shape[1] : 1;
+  const std::size_t rows = std::max<std::size_t>(1, std::min(in.x.size(), elements) / row);
+  h.x.resize(rows * row);
+  h.shape = in.shape.size() == 2 ? std::vector<std::size_t>{rows, row} : std::vector<std::size_t>{rows};
+  return h;
+}
+
+// ---- the gate, in its SPEC scope, identical for ClearOps, DealerOps and PartyOps ----
+
+struct GateOperands {
+  Tensor x, gamma, beta;
+};
+
+Tensor apply_gate(Ops& ops, const MicrobenchGate& g, const GateOperands& a, std::size_t cols,
+                  int frac_bits) {
+  using fss::engine::TruncKind;
+  if (g.name == "gelu") return ops.gelu(a.x);
+  if (g.name == "silu") return ops.silu(a.x);
+  if (g.name == "relu") return ops.relu(a.x);
+  if (g.name == "trunc") return ops.truncate(a.x, frac_bits, TruncKind::kFloor);  // the rescale
+  if (g.name == "softmax") return ops.softmax(a.x, cols, false);
+  if (g.name == "layernorm") return ops.layernorm(a.x, a.gamma, a.beta, cols);
+  // Leaf gates of a composite: inside the composite's category, as in a model.
+  if (g.name == "nexp") {
+    Ops::Region r(ops, "Softmax");
+    return ops.nexp(a.x);
+  }
+  if (g.name == "inv") {
+    Ops::Region r(ops, "Softmax");
+    return ops.inverse(a.x, cols);
+  }
+  if (g.name == "rsqrt") {
+    Ops::Region r(ops, "LayerNorm");
+    return ops.rsqrt(a.x, cols);
+  }
+  throw std::logic_error("microbench: gate " + std::string(g.name) + " has no dispatch");
+}
+
+// Offline: the dealer's call sequence (masks), in the order the party consumes the keys: weights,
+// input, gate [, reveal].
+void deal(fss::engine::DealerOps& d, const MicrobenchGate& g, const Inputs& in, std::size_t cols,
+          int f, bool reveal) {
+  GateOperands m;
+  if (g.name == "layernorm") {
+    m.gamma = d.weight({cols}, {});
+    m.beta = d.weight({cols}, {});
+  }
+  m.x = d.input(1, in.shape, {});
+  const Tensor y = apply_gate(d, g, m, cols, f);
+  if (reveal) d.reveal(y);
+}
+
+// The masked operands of this party: party 0 masks the weights, party 1 the input.
+GateOperands deliver(fss::engine::PartyOps& p, int me, const MicrobenchGate& g, const Inputs& in,
+                     std::size_t cols) {
+  GateOperands a;
+  if (g.name == "layernorm") {
+    a.gamma = p.weight({cols}, me == 0 ? std::span<const u64>(in.gamma) : std::span<const u64>{});
+    a.beta = p.weight({cols}, me == 0 ? std::span<const u64>(in.beta) : std::span<const u64>{});
+  }
+  a.x = p.input(1, in.shape, me == 1 ? std::span<const u64>(in.x) : std::span<const u64>{});
+  return a;
+}
+
+void check_drained(const fss::engine::KeyBuffer& b, const std::string& when) {
+  if (b.available() != 0)
+    throw std::logic_error("microbench: " + std::to_string(b.available()) + " key bytes left after " +
+                           when + ": the dealer's and the party's call sequences diverged");
+}
+
+json compare_with_clear(const std::vector<u64>& secure, const std::vector<u64>& clear,
+                        fss::Ring ring) {
+  std::uint64_t differing = 0, max_abs = 0;
+  for (std::size_t i = 0; i < secure.size(); ++i) {
+    if (secure[i] == clear[i]) continue;
+    ++differing;
+    const std::int64_t d = ring.to_signed(ring.sub(secure[i], clear[i]));
+    max_abs = std::max<std::uint64_t>(max_abs, static_cast<std::uint64_t>(d < 0 ? -d : d));
+  }
+  return {{"elements", secure.size()}, {"differing", differing}, {"max_abs_diff_ulp", max_abs}};
+}
+
+// ---- the local launcher ----
+
+pid_t spawn(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);  // stdout: the table only
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(rc));
+  return pid;
+}
+
+struct Child {
+  pid_t pid = -1;
+  bool done = false;
+  int code = 0;
+  std::string how;
+};
+
+// Waits for both children; once one has failed, gives the other 5 s, then SIGTERM, then SIGKILL.
+// Returns the index of the first failing child, or -1.
+int wait_children(std::array<Child, 2>& kids) {
+  using Clock = std::chrono::steady_clock;
+  constexpr auto kGrace = std::chrono::seconds(5);
+  std::optional<Clock::time_point> first_failure;
+  int first_failed = -1;
+  bool termed = false;
+  while (!kids[0].done || !kids[1].done) {
+    for (int p = 0; p < 2; ++p) {
+      Child& k = kids[p];
+      int st = 0;
+      if (k.done || ::waitpid(k.pid, &st, WNOHANG) != k.pid) continue;
+      k.done = true;
+      if (WIFEXITED(st)) {
+        k.code = WEXITSTATUS(st);
+        k.how = "exit status " + std::to_string(k.code);
+      } else {
+        const int sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+        k.code = 128 + sig;
+        k.how = "killed by signal " + std::to_string(sig);
+      }
+      if (k.code != 0 && !first_failure) {
+        first_failure = Clock::now();
+        first_failed = p;
+      }
+    }
+    if (first_failure && Clock::now() - *first_failure > kGrace) {
+      for (auto& k : kids)
+        if (!k.done) ::kill(k.pid, termed ? SIGKILL : SIGTERM);
+      if (!termed) first_failure = Clock::now();
+      termed = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return first_failed;
+}
+
+double num(const json& j, std::initializer_list<const char*> path) {
+  const json* p = &j;
+  for (const char* k : path) {
+    if (!p->is_object() || !p->contains(k)) return 0.0;
+    p = &(*p)[k];
+  }
+  return p->is_number() ? p->get<double>() : 0.0;
+}
+
+std::string fmt(const char* f, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+}  // namespace
+
+std::span<const MicrobenchGate> microbench_gates() {
+  return kGates;
+}
+
+const MicrobenchGate* find_microbench_gate(std::string_view name) {
+  for (const auto& g : kGates)
+    if (g.name == name) return &g;
+  return nullptr;
+}
+
+std::string microbench_gate_list() {
+  std::string s;
+  for (const auto& g : kGates) (s += s.empty() ? "" : ", ") += g.name;
+  return s;
+}
+
+bool fusefss_suite_built() {
+#ifdef SECINFER_MICROBENCH_HAVE_FUSEFSS
+  return true;
+#else
+  return false;
+#endif
+}
+
+void resolve_microbench_options(RunOptions& o) {
+  const MicrobenchGate* g = find_microbench_gate(o.gate);
+  if (!g) {
+    throw std::invalid_argument("--gate " + o.gate + ": unknown gate; choose one of " +
+                                microbench_gate_list());
+  }
+  if (o.micro_bits < 8 || o.micro_bits > 64) {
+    throw std::invalid_argument("--bits " + std::to_string(o.micro_bits) +
+                                ": the ring width must be in [8, 64] (default 50)");
+  }
+  if (o.micro_frac < 1 || o.micro_frac >= o.micro_bits) {
+    throw std::invalid_argument("--frac-bits " + std::to_string(o.micro_frac) + ": must be in [1, " +
+                                std::to_string(o.micro_bits - 1) + "] for --bits " +
+                                std::to_string(o.micro_bits) + " (default 12)");
+  }
+  if (o.micro_n == 0) o.micro_n = g->bert_base_n;
+  if (o.micro_cols == 0) o.micro_cols = g->default_cols;
+  if (row_gate(*g) && o.micro_n % o.micro_cols != 0) {
+    throw std::invalid_argument("--n " + std::to_string(o.micro_n) + ": " + std::string(g->name) +
+                                " works on whole rows of --cols " + std::to_string(o.micro_cols) +
+                                " elements; pass a multiple of " + std::to_string(o.micro_cols));
+  }
+  if (o.system == "fusefss") {
+    if (!fusefss_suite_built()) {
+      throw std::invalid_argument(
+          "--system fusefss: the fusefss suite is not built into this binary "
+          "(fss/gates/fusefss/suite.h was not in the tree at build time); use --system sigma, or "
+          "rebuild once the suite is there");
+    }
+    if (!o.padding && !kFusefssPaddingSwitch) {
+      throw std::invalid_argument(
+          "--padding off: this build's fusefss suite has no padding switch "
+          "(fss::fusefss::suite(bool padding)), so the ablation cannot be honoured; use "
+          "--padding on");
+    }
+  }
+}
+
+std::vector<std::string> microbench_party_command_line(const RunOptions& o, int party,
+                                                       std::uint16_t port, const std::string& exe) {
+  std::vector<std::string> a = party_command_line(o, party, port, exe);
+  auto add = [&a](const char* flag, const std::string& value) {
+    a.push_back(flag);
+    a.push_back(value);
+  };
+  add("--gate", o.gate);
+  add("--n", std::to_string(o.micro_n));
+  if (o.micro_cols > 0) add("--cols", std::to_string(o.micro_cols));  // 0: elementwise gate
+  add("--bits", std::to_string(o.micro_bits));
+  add("--frac-bits", std::to_string(o.micro_frac));
+  return a;
+}
+
+void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec) {
+  using namespace fss::engine;
+  RunOptions o = opt;
+  resolve_microbench_options(o);
+  const MicrobenchGate& g = *find_microbench_gate(o.gate);
+  const GateSuite& suite = suite_of(o);
+  const fss::Ring ring = fss::make_ring(o.micro_bits);
+  const int f = o.micro_frac;
+  const int me = o.party;
+  const std::size_t cols = o.micro_cols;
+  const Inputs in = make_inputs(o, g);
+
+  // Inline dealer (as the model runner): both parties' dealers draw the same masks from the shared
+  // seed; this party keeps its own key, the other party's is counted and dropped.
+  auto buffer = std::make_shared<KeyBuffer>();
+  KeyWriter own = KeyWriter::memory(buffer);
+  KeyWriter other = KeyWriter::discard();
+  Dealer dealer(ring, f, models::dealer_seed(o.seed), me == 0 ? own : other,
+                me == 0 ? other : own);
+  DealerOps dops(dealer, suite, me);
+  KeyReader reader = KeyReader::memory(buffer);
+  Party party(me, ring, f, ch, reader, o.threads);
+  PartyOps pops(party, suite);
+
+  try {
+    for (int run = 0; run < o.warmup + o.runs; ++run) {
+      const bool warm = run < o.warmup;
+      rec.begin_offline();  // fresh keys for every run: a key is used once
+      deal(dops, g, in, cols, f, false);
+      const GateOperands a = deliver(pops, me, g, in, cols);
+      rec.end_offline();
+      rec.begin_run(warm);
+      apply_gate(pops, g, a, cols, f);
+      rec.end_run();
+      check_drained(*buffer, "run " + std::to_string(run));
+      spdlog::info("microbench {} {} {}: done", g.name, warm ? "warm-up" : "run",
+                   warm ? run + 1 : run - o.warmup + 1);
+    }
+  } catch (...) {
+    rec.abort_phase();
+    throw;
+  }
+
+  // Unrecorded check: the opened output of the first rows against the cleartext reference.
+  const Inputs head = head_of(in, kCheckElements);
+  deal(dops, g, head, cols, f, true);
+  const GateOperands a = deliver(pops, me, g, head, cols);
+  const std::vector<u64> opened = pops.reveal(apply_gate(pops, g, a, cols, f));
+  check_drained(*buffer, "the check");
+  if (me == 0) {
+    ClearOps clear(ring, f, suite);
+    GateOperands c;
+    c.x = clear.input(1, head.shape, head.x);
+    if (g.name == "layernorm") {
+      c.gamma = clear.weight({cols}, head.gamma);
+      c.beta = clear.weight({cols}, head.beta);
+    }
+    const Tensor expect = apply_gate(clear, g, c, cols, f);
+    const json check = compare_with_clear(opened, expect.data, ring);
+    write_file_atomic(o.out / "microbench_check.json", check.dump(2) + "\n");
+    if (check["differing"].get<std::uint64_t>() != 0) {
+      spdlog::warn("microbench check: {} of {} opened outputs differ from the cleartext reference "
+                   "(max {} ULP)",
+                   check["differing"].get<std::uint64_t>(), opened.size(),
+                   check["max_abs_diff_ulp"].get<std::uint64_t>());
+    }
+  }
+}
+
+json microbench_summary(const json& merged, const RunOptions& o, const json& check) {
+  const MicrobenchGate* g = find_microbench_gate(o.gate);
+  const std::string scope = g ? std::string(g->scope) : std::string();
+  const std::string top = scope.substr(0, scope.find('/'));
+  const double n = static_cast<double>(o.micro_n);
+  json s{{"schema", "secinfer.microbench/1"},
+         {"gate", o.gate},
+         {"system", o.system},
+         {"padding", o.padding ? "on" : "off"},
+         {"backend", o.backend},
+         {"n", o.micro_n},
+         {"cols", o.micro_cols},
+         {"rows", g && row_gate(*g) && o.micro_cols ? o.micro_n / o.micro_cols : o.micro_n},
+         {"bits", o.micro_bits},
+         {"frac_bits", o.micro_frac},
+         {"runs", o.runs},
+         {"warmup", o.warmup},
+         {"threads", o.threads},
+         {"scope", scope},
+         {"input", g ? std::string(g->input) : std::string()},
+         {"breakdown", "breakdown_merged.json"},
+         {"status", merged.value("status", std::string("failed"))}};
+  if (!o.padding) s["padding_warning"] = std::string(profiling::kPaddingWarning);
+  if (s["status"] != "ok") {
+    s["reason"] = merged.value("reason", std::string());
+    return s;
+  }
+  const json& total = merged.at("total");
+  const double ms = num(total, {"wall_ms", "median"});
+  s["online_ms"] = ms;
+  for (const char* q : {"p25", "p75", "min", "max"}) s[std::string("online_ms_") + q] = num(total, {"wall_ms", q});
+  s["bytes"] = total.value("bytes", std::uint64_t{0});
+  s["messages"] = total.value("messages", std::uint64_t{0});
+  s["rounds"] = total.value("rounds", std::uint64_t{0});
+
+  // Key bytes of the gate's scopes (the input masks live in Misc), from the median offline phase.
+  std::uint64_t key0 = 0, key1 = 0;
+  double keygen = 0;
+  std::map<std::string, json> key_by_path;
+  for (const json& k : merged.value("offline_scopes", json::array())) {
+    const std::string path = k.value("path", std::string());
+    key_by_path[path] = k.value("key_bytes", json::object());
+    if (path == top || path.rfind(top + "/", 0) == 0) {
+      key0 += k["key_bytes"].value("p0", std::uint64_t{0});
+      key1 += k["key_bytes"].value("p1", std::uint64_t{0});
+      keygen += num(k, {"keygen_ms", "max"});
+    }
+  }
+  s["key_bytes"] = {{"p0", key0}, {"p1", key1}};
+  s["key_bytes_phase"] = merged.contains("offline") ? merged["offline"].value("key_bytes", json::object())
+                                                    : json::object();
+  s["keygen_ms"] = keygen;
+  s["per_element"] = {{"online_us", 1000.0 * ms / n},
+                      {"bytes", s["bytes"].get<double>() / n},
+                      {"key_bytes_p0", key0 / n},
+                      {"key_bytes_p1", key1 / n}};
+
+  double gpu = 0;
+  json scopes = json::array();
+  for (const json& sc : merged.at("scopes")) {
+    const std::string path = sc.value("path", std::string());
+    if (path == "Unattributed") continue;
+    gpu += num(sc, {"gpu_ms", "median"});
+    json row{{"path", path},
+             {"exclusive_ms", num(sc, {"exclusive_wall_ms", "median"})},
+             {"inclusive_ms", num(sc, {"inclusive_wall_ms", "median_run"})},
+             {"bytes", sc.value("bytes", std::uint64_t{0})},
+             {"messages", sc.value("messages", std::uint64_t{0})},
+             {"rounds", sc.value("rounds", std::uint64_t{0})},
+             {"comm_wait_ms", num(sc, {"comm_wait_ms", "median_run"})}};
+    if (sc.contains("gpu_ms")) row["gpu_ms"] = num(sc, {"gpu_ms", "median"});
+    const auto k = key_by_path.find(path);
+    row["key_bytes"] = k != key_by_path.end() ? k->second : json{{"p0", 0}, {"p1", 0}};
+    scopes.push_back(std::move(row));
+  }
+  if (gpu > 0) s["gpu_ms"] = gpu;
+  s["scopes"] = std::move(scopes);
+  if (!check.is_null()) s["vs_clear"] = check;
+  return s;
+}
+
+std::string format_microbench_summary(const json& s) {
+  std::ostringstream out;
+  out << "microbench " << s.value("gate", "?") << " system=" << s.value("system", "?")
+      << " padding=" << s.value("padding", "?") << " n=" << s.value("n", 0) << " ("
+      << s.value("scope", "") << ")\n";
+  if (s.value("status", std::string()) != "ok") {
+    out << "  status " << s.value("status", "?") << ": " << s.value("reason", "") << "\n";
+    return out.str();
+  }
+  const double mb = 1e-6;
+  out << "  online " << fmt("%.3f", s["online_ms"].get<double>()) << " ms (p25 "
+      << fmt("%.3f", s["online_ms_p25"].get<double>()) << ", p75 "
+      << fmt("%.3f", s["online_ms_p75"].get<double>()) << "), "
+      << fmt("%.4f", s["per_element"]["online_us"].get<double>()) << " us/element\n";
+  out << "  comm " << fmt("%.3f", s["bytes"].get<double>() * mb) << " MB ("
+      << fmt("%.2f", s["per_element"]["bytes"].get<double>()) << " B/element), "
+      << s["messages"].get<std::uint64_t>() << " messages, " << s["rounds"].get<std::uint64_t>()
+      << " rounds\n";
+  out << "  keys P0 " << fmt("%.3f", s["key_bytes"]["p0"].get<double>() * mb) << " MB, P1 "
+      << fmt("%.3f", s["key_bytes"]["p1"].get<double>() * mb) << " MB ("
+      << fmt("%.1f", s["per_element"]["key_bytes_p0"].get<double>()) << " / "
+      << fmt("%.1f", s["per_element"]["key_bytes_p1"].get<double>()) << " B/element), keygen "
+      << fmt("%.3f", s["keygen_ms"].get<double>()) << " ms\n";
+  if (s.contains("vs_clear")) {
+    const json& c = s["vs_clear"];
+    out << "  check vs cleartext reference: " << c.value("differing", 0) << " of "
+        << c.value("elements", 0) << " outputs differ";
+    if (c.value("differing", 0) > 0) out << " (max " << c.value("max_abs_diff_ulp", 0) << " ULP)";
+    out << "\n";
+  }
+  return out.str();
+}
+
+int run_microbench_local(const RunOptions& o, const std::filesystem::path& exe) {
+  if (!o.padding) warn_padding_off();
+  std::error_code ec;
+  std::filesystem::create_directories(o.out, ec);
+  if (ec) {
+    spdlog::error("cannot create the output folder {}: {}: choose another with --out DIR",
+                  o.out.string(), ec.message());
+    return kExitFailed;
+  }
+  // A stale summary or check of an earlier run must not be mistaken for this one's.
+  for (const char* f : {"microbench.json", "microbench_check.json"})
+    std::filesystem::remove(o.out / f, ec);
+  std::array<Child, 2> kids;
+  try {
+    const std::uint16_t port = net::pick_free_port("127.0.0.1");
+    spdlog::info("microbench: {} on {} over 127.0.0.1:{}; logs in {}", o.gate, o.system, port,
+                 o.out.string());
+    for (int p = 0; p < 2; ++p)
+      kids[p].pid = spawn(microbench_party_command_line(o, p, port, exe.string()));
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    for (auto& k : kids) {
+      if (k.pid > 0) {
+        ::kill(k.pid, SIGKILL);
+        ::waitpid(k.pid, nullptr, 0);
+      }
+    }
+    return kExitFailed;
+  }
+  const int first_failed = wait_children(kids);
+  for (int p = 0; p < 2; ++p) {
+    if (kids[p].code != 0)
+      spdlog::error("party {} failed ({}): see its messages above and its log {}", p, kids[p].how,
+                    party_log_path(o, p).string());
+  }
+  int code = first_failed >= 0 ? kids[first_failed].code : kExitOk;
+  const auto p0 = party_log_path(o, 0), p1 = party_log_path(o, 1);
+  if (!std::filesystem::exists(p0) || !std::filesystem::exists(p1)) {
+    spdlog::error("no merge: a party log is missing ({} / {})", p0.string(), p1.string());
+    return code != kExitOk ? code : kExitFailed;
+  }
+  try {
+    const json merged = merge_and_write(p0, p1, o.out / "breakdown_merged.json");
+    json check;
+    if (std::filesystem::exists(o.out / "microbench_check.json"))
+      check = profiling::read_json_file(o.out / "microbench_check.json");
+    const json summary = microbench_summary(merged, o, check);
+    write_file_atomic(o.out / "microbench.json", summary.dump(2) + "\n");
+    std::cout << profiling::format_breakdown_table(merged) << format_microbench_summary(summary)
+              << "merged: " << (o.out / "breakdown_merged.json").string()
+              << "\nsummary: " << (o.out / "microbench.json").string() << "\n";
+    std::cout.flush();
+    if (code == kExitOk && summary.value("status", "failed") != "ok") code = kExitFailed;
+  } catch (const profiling::MergeError& e) {
+    spdlog::error("merge refused: {}", e.what());
+    if (code == kExitOk) code = kExitMerge;
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    if (code == kExitOk) code = kExitFailed;
+  }
+  return code;
+}
+
+}  // namespace secinfer::apps

@@ -1,0 +1,93 @@
+// `secinfer microbench`: ONE gate of a suite over N elements, as a real two-party run (SPEC section
+// 4 "Per-gate microbenchmarks"; FUSEFSS.md "What secinfer must do better", 1, 4 and 5).
+//
+//   secinfer microbench --gate gelu --system sigma --n 393216            # both parties here
+//   secinfer microbench --party 0 --gate gelu --system sigma --peer H:P  # one party
+//   secinfer local --workload microbench --gate gelu --n 393216          # the same as the first
+//   secinfer run --party 1 --workload microbench --gate gelu ...         # the same as the second
+//
+// Per party and per run (warm-up runs included, each run with its own fresh keys):
+//   offline phase (Recorder::begin_offline): DealerOps over the gate (inline dealer: a fresh mask
+//     per element; this party keeps its own key), then the input delivery (party 1, the client,
+//     sends x + r: the gate's input is public-masked before the online clock starts, as a wire
+//     coming out of the previous layer would be);
+//   online run (Recorder::begin_run): PartyOps over the gate, inside its SPEC scope
+//     (Activation::GELU, Softmax/nexp, LayerNorm/rsqrt, TruncRescale, ...; sub-scopes included).
+// After the runs, one unrecorded check pass (at most kCheckElements elements: the first rows of
+// the same input) reveals the gate's output and party 0 compares it with ClearOps (the suite's
+// cleartext reference): o.out/microbench_check.json. The local launcher merges both party logs
+// (breakdown_merged.json), writes microbench.json (the summary below) and prints the table.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "apps/options.h"
+#include "net/channel.h"
+#include "profiling/recorder.h"
+
+namespace secinfer::apps {
+
+// The gate engine (fss/engine) evaluates on the CPU only in this build: a microbench under
+// --backend cuda would time CPU gates under a cuda label, so the parser refuses it.
+inline constexpr bool kGateEngineHasCuda = false;
+
+// Elements of the unrecorded correctness check after the runs (whole rows for row gates).
+inline constexpr std::size_t kCheckElements = 4096;
+
+struct MicrobenchGate {
+  std::string_view name;       // --gate
+  std::string_view scope;      // the SPEC section 3 scope path the gate runs in
+  std::uint64_t bert_base_n;   // elements of the gate's tensor in BERT-base at seq 128: default --n
+  std::size_t default_cols;    // row length (--cols default); 0 for elementwise gates
+  std::string_view input;      // the input distribution (logs, docs)
+};
+
+// gelu, silu, nexp, inv, rsqrt, trunc, relu, softmax, layernorm.
+std::span<const MicrobenchGate> microbench_gates();
+// nullptr for an unknown name.
+const MicrobenchGate* find_microbench_gate(std::string_view name);
+// "gelu, silu, ..." (for messages and --help).
+std::string microbench_gate_list();
+
+// True if this binary has the fusefss suite (fss/gates/fusefss/suite.h at build time).
+bool fusefss_suite_built();
+
+// Checks the microbench settings of `o` and fills in the defaults (n = the gate's BERT-base size,
+// cols = the gate's row length). Throws std::invalid_argument naming the flag and the fix: unknown
+// gate, n = 0, n not a whole number of rows, bad bits / frac-bits, fusefss not built, padding off
+// for a fusefss suite that cannot switch padding.
+void resolve_microbench_options(RunOptions& o);
+
+// One party's workload (the contract of run_workload in apps/workload.h).
+void run_microbench_workload(const RunOptions& o, net::Channel& ch, profiling::Recorder& rec);
+
+// Both parties on this machine (two `run --party i --workload microbench` children over loopback),
+// then breakdown_merged.json (+ .csv), microbench.json and the table on stdout. Returns the exit
+// status (apps/exit_codes.h), as run_local does.
+int run_microbench_local(const RunOptions& o, const std::filesystem::path& exe);
+
+// The command line of one child: party_command_line (apps/local.h) plus the microbench flags.
+std::vector<std::string> microbench_party_command_line(const RunOptions& o, int party,
+                                                       std::uint16_t port, const std::string& exe);
+
+// microbench.json ("secinfer.microbench/1") from the merged breakdown; `check` is party 0's
+// microbench_check.json (null if absent). Fields: gate, system, padding, backend, n, rows, cols,
+// bits, frac_bits, runs, warmup, status (+ reason), online_ms (median; a number, as
+// scripts/report.py --microbench reads it), online_ms_p25/p75/min/max, gpu_ms (when measured),
+// bytes, messages, rounds, key_bytes {p0, p1} (the gate's keys) and key_bytes_phase {p0, p1}
+// (everything of the offline phase, input masks included), keygen_ms, per_element {online_us,
+// bytes, key_bytes_p0, key_bytes_p1}, scopes [{path, exclusive_ms, inclusive_ms, bytes, messages,
+// rounds, key_bytes {p0, p1}}], vs_clear, breakdown (file name).
+nlohmann::json microbench_summary(const nlohmann::json& merged, const RunOptions& o,
+                                  const nlohmann::json& check);
+
+// The summary as a few readable lines (after the breakdown table on stdout).
+std::string format_microbench_summary(const nlohmann::json& summary);
+
+}  // namespace secinfer::apps
