@@ -1,6 +1,7 @@
 // FSS core micro-benchmarks: AES (both paths), fixed-key MMO, DPF / DCF keygen and eval,
-// full-domain DPF and SIGMA's LUT. Single-threaded unless the name says threads:2.
-// Items/s = AES blocks, keys, or domain points as the counter name says. Results: docs/perf.md.
+// full-domain DPF and SIGMA's LUT. Single-threaded, rates per CPU second, except the *Wall
+// variants (thread scaling, wall-clock rates). Items/s = AES blocks, keys, evaluations, domain
+// points or lookups as the label says. Results: docs/perf.md "FSS core (CPU)".
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -94,8 +95,17 @@ void BM_DpfEval(benchmark::State& state) {
 }
 BENCHMARK(BM_DpfEval)
     ->ArgsProduct({{16, 37, 50, 64}, {1}})
+    ->ArgNames({"n", "threads"})
+    ->Unit(benchmark::kMicrosecond);
+// Thread scaling: wall-clock rates (CPU time would count the calling thread only).
+void BM_DpfEvalWall(benchmark::State& state) {
+  BM_DpfEval(state);
+}
+BENCHMARK(BM_DpfEvalWall)
+    ->Args({64, 1})
     ->Args({64, 2})
     ->ArgNames({"n", "threads"})
+    ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
 void BM_DcfGen(benchmark::State& state) {
@@ -131,8 +141,16 @@ void BM_DcfEval(benchmark::State& state) {
 BENCHMARK(BM_DcfEval)
     ->ArgsProduct({{16, 37, 50, 64}, {1}, {1}})
     ->Args({64, 3, 1})
+    ->ArgNames({"n", "L", "threads"})
+    ->Unit(benchmark::kMicrosecond);
+void BM_DcfEvalWall(benchmark::State& state) {
+  BM_DcfEval(state);
+}
+BENCHMARK(BM_DcfEvalWall)
+    ->Args({64, 1, 1})
     ->Args({64, 1, 2})
     ->ArgNames({"n", "L", "threads"})
+    ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
 
 void BM_DpfFullDomain(benchmark::State& state) {

@@ -463,8 +463,15 @@ nlohmann::json merge_party_logs(const nlohmann::json& first, const nlohmann::jso
     ex["median_of_runs"] = ex["median"];  // the true median (does not add up over scopes)
     ex["median"] = recon[med][s] * even_scale;
     e["exclusive_wall_ms"] = ex;
-    e["inclusive_wall_ms"] = summary_json(column(incl, s));
-    e["inclusive_wall_ms"]["median_run"] = incl[med][s];
+    // Inclusive times get the same per-run factors as the exclusive ones, so that a scope's
+    // reported exclusive time never exceeds its inclusive time.
+    std::vector<double> incl_recon(n);
+    for (std::size_t i = 0; i < n; ++i) incl_recon[i] = incl[i][s] * overlap_scale[i];
+    e["inclusive_wall_ms"] = summary_json(incl_recon);
+    e["inclusive_wall_ms"]["median"] = incl_recon[med] * even_scale;
+    e["inclusive_wall_ms"]["median_of_runs"] = summary_json(incl_recon)["median"];
+    e["inclusive_wall_ms"]["median_run"] = incl_recon[med] * even_scale;
+    e["inclusive_wall_ms_max"] = summary_json(column(incl, s));
     e["exclusive_wall_ms_max"] = summary_json(column(excl, s));
     e["exclusive_wall_ms_party"] = {{"p0", median(column(excl0, s))},
                                     {"p1", median(column(excl1, s))}};

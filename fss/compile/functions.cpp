@@ -2,9 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <tuple>
 #include <numbers>
 #include <stdexcept>
 #include <string>
+
+#include "fss/dcf.h"
 
 namespace secinfer::fss::compile {
 namespace {
@@ -97,35 +104,81 @@ FunctionSpec function_spec(const FunctionParams& p) {
   return s;
 }
 
-CompileConfig default_config(const FunctionParams& p) {
-  CompileConfig c;
-  switch (p.id) {
-    case FunctionId::kGelu:
-    case FunctionId::kSilu:
-    case FunctionId::kNexp:
-      c.degree = 2;
-      c.poly_bits = p.n;
-      c.direct_const = p.n < 48;
-      c.shift = c.direct_const ? p.n - 16 : p.n - 2 - (p.frac_bits + 6);
-      break;
-    case FunctionId::kInverse:
-      c.degree = 2;
-      c.poly_bits = p.n;
-      c.direct_const = true;
-      c.shift = p.n - 20;
-      break;
-    case FunctionId::kRsqrt:
-      c.degree = 2;
-      c.poly_bits = 64;
-      c.direct_const = true;
-      c.shift = 30;
-      c.rel = std::ldexp(ld{1}, -12);
-      break;
+std::vector<CompileConfig> candidate_configs(const FunctionParams& p) {
+  check_params(p);
+  std::vector<CompileConfig> out;
+  if (p.id == FunctionId::kRsqrt) {
+    CompileConfig c;
+    c.degree = 2;
+    c.poly_bits = 64;
+    c.shift = 40;
+    c.direct_const = true;
+    c.rel = std::ldexp(ld{1}, -10);
+    c.cap_ulp = 8192;
+    out.push_back(c);
+    return out;
   }
-  return c;
+  for (int d : {2, 3})
+    for (bool dc : {false, true})
+      for (int back : {26, 22, 18, 14, 10}) {
+        CompileConfig c;
+        c.degree = d;
+        c.poly_bits = p.n;
+        c.direct_const = dc;
+        c.shift = std::clamp(p.n - back, 8, p.n - 4);
+        out.push_back(c);
+      }
+  return out;
 }
 
-SufGate compile_function(const FunctionParams& p) { return compile_function(p, default_config(p)); }
+std::size_t estimated_key_bits(const SufGate& g) {
+  const std::size_t L = static_cast<std::size_t>(g.payload_len());
+  std::size_t bits = g.intervals() * dcf_key_bits({g.n, g.poly_bits, static_cast<int>(L)}) +
+                     L * static_cast<std::size_t>(g.poly_bits);
+  std::size_t atoms = 0;
+  for (const HelperTerm& h : g.helpers) atoms += 2 * h.preds.size();
+  const int w = static_cast<int>(2 * g.helpers.size());
+  if (atoms) bits += atoms * dcf_key_bits({g.n, g.n, w}) + static_cast<std::size_t>(w * g.n);
+  if (g.shift > 0) bits += dcf_key_bits({g.shift, g.n, 1}) + 2 * static_cast<std::size_t>(g.n);
+  return bits;
+}
+
+SufGate compile_function(const FunctionParams& p) {
+  std::optional<SufGate> best;
+  std::size_t best_bits = 0;
+  std::string last_error;
+  for (const CompileConfig& c : candidate_configs(p)) {
+    try {
+      SufGate g = compile_function(p, c);
+      const std::size_t bits = estimated_key_bits(g);
+      if (!best || bits < best_bits) {
+        best = std::move(g);
+        best_bits = bits;
+      }
+    } catch (const std::runtime_error& e) {
+      last_error = e.what();  // this candidate cannot meet the budget; try the next
+    }
+  }
+  if (!best)
+    throw std::runtime_error(std::string("fusefss compile: no configuration fits ") +
+                             function_name(p.id) + " at n = " + std::to_string(p.n) + ": " +
+                             last_error);
+  return std::move(*best);
+}
+
+const SufGate& compiled_gate(const FunctionParams& p) {
+  static std::mutex mu;
+  static std::map<std::tuple<int, int, int, std::size_t>, std::unique_ptr<const SufGate>> memo;
+  const auto key = std::make_tuple(static_cast<int>(p.id), p.n, p.frac_bits, p.cols);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = memo.find(key);
+    if (it != memo.end()) return *it->second;
+  }
+  auto g = std::make_unique<const SufGate>(compile_function(p));  // outside the lock: slow
+  std::lock_guard<std::mutex> lock(mu);
+  return *memo.emplace(key, std::move(g)).first->second;  // a racing thread's copy is equal
+}
 
 SufGate compile_function(const FunctionParams& p, const CompileConfig& cfg) {
   const FunctionSpec spec = function_spec(p);

@@ -48,7 +48,8 @@ struct FunctionSpec {
 };
 FunctionSpec function_spec(const FunctionParams& p);
 
-// How a function is compiled; default_config() holds the tuned choices per function.
+// How a function is compiled. compile_function(p) tries candidate_configs(p) and keeps the gate
+// with the smallest key (estimated_key_bits); compiled_gate(p) memoises that.
 struct CompileConfig {
   int degree = 2;
   int poly_bits = 0;           // 0 = n
@@ -59,10 +60,25 @@ struct CompileConfig {
   long double cap_ulp = 0;     // > 0: caps the relative budget
   long double tail_ulp = 0.5;  // budget of the clipped tails (GELU, SiLU, nExp)
 };
-CompileConfig default_config(const FunctionParams& p);
+// GELU, SiLU, nExp, inverse: degree 2 or 3, konst in the payload or folded, s in {n-26, n-22,
+// n-18, n-14, n-10}, H = n, budget 1 ULP (tails 0.5 ULP). rsqrt: its input spans 2^(n-1) binary
+// orders of magnitude, and a polynomial in the full-precision input cannot resolve the top ones at
+// 1 ULP with few intervals (the rounding of a coefficient of t^k costs |t|^k / 2^s ULPs), so it gets
+// H = 64 (a wider ring for the polynomial part), degree 2, s = 40, and a budget of max(1 ULP,
+// 2^-10 |y|) capped at 2^13 ULPs (below the sigma suite's error at small inputs).
+std::vector<CompileConfig> candidate_configs(const FunctionParams& p);
+
+// Key bits per element of the secure gate under padding (interval-lookup DCFs + predicate atoms
+// + the ARS DCF + additive shares), the compiler's cost measure.
+std::size_t estimated_key_bits(const SufGate& g);
 
 // Throws std::invalid_argument on bad parameters (n, f, cols) with the fix in the message.
 SufGate compile_function(const FunctionParams& p);
 SufGate compile_function(const FunctionParams& p, const CompileConfig& c);
+
+// compile_function(p), computed once per distinct p and process (a memo of a pure, deterministic
+// function behind a mutex: the dealer, the parties and the cleartext reference all read the same
+// gate, and a gate call does not pay the fit). The reference stays valid for the process lifetime.
+const SufGate& compiled_gate(const FunctionParams& p);
 
 }  // namespace secinfer::fss::compile

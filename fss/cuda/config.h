@@ -2,6 +2,8 @@
 // kernels (H100)"); the benchmark sweeps them.
 #pragma once
 
+#include <optional>
+
 namespace secinfer::fss::cuda {
 
 // Where the AES T-tables live (aes_tables.cuh):
@@ -11,6 +13,9 @@ namespace secinfer::fss::cuda {
 //  kPlainTe4:      Te0..Te3 once each (4 KiB): random bank conflicts.
 enum class AesVariant { kReplicatedTe0, kReplicatedTe4, kPlainTe4 };
 inline constexpr AesVariant kDefaultAesVariant = AesVariant::kReplicatedTe0;
+// DCF eval with vector payloads (L >= 2): measured 15% faster with Te0..3 replicated at L = 3
+// (docs/perf.md).
+inline constexpr AesVariant kDcfVectorAesVariant = AesVariant::kReplicatedTe4;
 
 inline const char* to_string(AesVariant v) {
   switch (v) {
@@ -25,10 +30,11 @@ inline const char* to_string(AesVariant v) {
 }
 
 struct KernelConfig {
-  // The AES table layout. All three are built for the pure AES kernel, AES with a given key, DPF
-  // eval and DCF eval (thread per key; the benchmark compares them there); the other kernels
-  // always use kDefaultAesVariant.
-  AesVariant aes = kDefaultAesVariant;
+  // The AES table layout; empty = the measured best for the kernel: kDefaultAesVariant, except
+  // DCF eval with L >= 2 payload elements, which runs kDcfVectorAesVariant. All three layouts are
+  // built for the pure AES kernel, AES with a given key, DPF eval and DCF eval (the benchmark
+  // compares them there); the other kernels always use kDefaultAesVariant.
+  std::optional<AesVariant> aes;
   int threads_per_block = 512;
   // DCF eval: threads per key, 1 (thread per key) or 2 (a lane pair splits each level's two AES).
   int dcf_lanes = 1;

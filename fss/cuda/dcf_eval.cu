@@ -145,6 +145,8 @@ void launch_eval(const DcfKeysView& keys, const u64* x, u64* out, cudaStream_t s
                  const KernelConfig& cfg) {
   const std::string info = shape_info(keys.shape.in_bits, keys.shape.out_bits, keys.count) +
                            " L=" + std::to_string(keys.shape.payload_len);
+  const AesVariant aes =
+      cfg.aes.value_or(keys.shape.payload_len >= 2 ? kDcfVectorAesVariant : kDefaultAesVariant);
   if (cfg.dcf_lanes == 2) {
     if constexpr (kL > 0) {
       using Tab = DefaultTab;
@@ -166,7 +168,7 @@ void launch_eval(const DcfKeysView& keys, const u64* x, u64* out, cudaStream_t s
                                 std::to_string(cfg.dcf_keys_per_thread) + " must be 1 or 2");
   if constexpr (kL > 0) {
     if (cfg.dcf_keys_per_thread == 2) {
-      with_aes_variant(cfg.aes, [&](auto tab) {
+      with_aes_variant(aes, [&](auto tab) {
         using Tab = decltype(tab);
         auto k = dcf_eval2_kernel<Tab, kL>;
         const unsigned grid = plan_grid<Tab>(k, cfg, (keys.count + 1) / 2, "dcf_eval2_kernel");
@@ -176,7 +178,7 @@ void launch_eval(const DcfKeysView& keys, const u64* x, u64* out, cudaStream_t s
       return;
     }
   }
-  with_aes_variant(cfg.aes, [&](auto tab) {
+  with_aes_variant(aes, [&](auto tab) {
     using Tab = decltype(tab);
     auto k = dcf_eval_kernel<Tab, kL>;
     const unsigned grid = plan_grid<Tab>(k, cfg, keys.count, "dcf_eval_kernel");

@@ -56,7 +56,7 @@ void dpf_eval_device(const DpfKeysView& keys, const u64* x, u64* out, cudaStream
   if (keys.count == 0) return;
   const std::string info = shape_info(keys.shape.in_bits, keys.shape.out_bits, keys.count);
   if (cfg.dpf_keys_per_thread == 2) {
-    with_aes_variant(cfg.aes, [&](auto tab) {
+    with_aes_variant(cfg.aes.value_or(kDefaultAesVariant), [&](auto tab) {
       using Tab = decltype(tab);
       auto k = dpf_eval2_kernel<Tab>;
       const unsigned grid = plan_grid<Tab>(k, cfg, (keys.count + 1) / 2, "dpf_eval2_kernel");
@@ -68,7 +68,7 @@ void dpf_eval_device(const DpfKeysView& keys, const u64* x, u64* out, cudaStream
   if (cfg.dpf_keys_per_thread != 1)
     throw std::invalid_argument("dpf_eval_device: dpf_keys_per_thread " +
                                 std::to_string(cfg.dpf_keys_per_thread) + " must be 1 or 2");
-  with_aes_variant(cfg.aes, [&](auto tab) {
+  with_aes_variant(cfg.aes.value_or(kDefaultAesVariant), [&](auto tab) {
     using Tab = decltype(tab);
     auto k = dpf_eval_kernel<Tab>;
     const unsigned grid = plan_grid<Tab>(k, cfg, keys.count, "dpf_eval_kernel");

@@ -97,7 +97,7 @@ void check_span_sizes(const char* what, std::size_t a, std::size_t b) {
 void aes_encrypt_device(Block key, const Block* in, Block* out, std::size_t n, cudaStream_t stream,
                         const KernelConfig& cfg) {
   if (n == 0) return;
-  with_aes_variant(cfg.aes, [&](auto tab) {
+  with_aes_variant(cfg.aes.value_or(kDefaultAesVariant), [&](auto tab) {
     using Tab = decltype(tab);
     auto k = aes_encrypt_kernel<Tab>;
     unsigned grid;
@@ -167,7 +167,7 @@ std::size_t aes_throughput_device(u64 per_thread, int unroll, Block* out, std::s
   if (unroll != 1 && unroll != 2 && unroll != 4)
     throw std::invalid_argument("aes_throughput_device: unroll " + std::to_string(unroll) +
                                 " must be 1, 2 or 4");
-  return with_aes_variant(cfg.aes, [&](auto tab) {
+  return with_aes_variant(cfg.aes.value_or(kDefaultAesVariant), [&](auto tab) {
     using Tab = decltype(tab);
     auto k = unroll == 1   ? aes_throughput_kernel<Tab, 1>
              : unroll == 2 ? aes_throughput_kernel<Tab, 2>

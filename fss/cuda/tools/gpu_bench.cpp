@@ -292,6 +292,10 @@ int main(int argc, char** argv) {
                            [&] { dcf_eval_device(keys.view(1), dx.data(), out.data(), s, cfg); }),
                 v);
           }
+        const AesVariant resolved = L >= 2 ? kDcfVectorAesVariant : kDefaultAesVariant;
+        add("DCF eval " + sn + " N=2^20 default (" + to_string(resolved) + ", block 512)", N, aes,
+            bench.time(s, [&] { dcf_eval_device(keys.view(1), dx.data(), out.data(), s); }),
+            resolved);
         KernelConfig b256;
         b256.threads_per_block = 256;
         add("DCF eval " + sn + " N=2^20 default, block 256", N, aes,
@@ -356,7 +360,7 @@ int main(int argc, char** argv) {
     // ---- the table
     std::string md = "GPU: " + std::string(prop.name) + ", " +
                      std::to_string(prop.multiProcessorCount) + " SMs. Pure AES (best of unroll " +
-                     "1/4, block 256/512): ";
+                     "1/2/4, block 256/512): ";
     for (int vi = 0; vi < 3; ++vi)
       md += std::string(vi ? ", " : "") + to_string(variants[vi]) + " " + fmt(aes_rate[vi]) +
             " blocks/s";

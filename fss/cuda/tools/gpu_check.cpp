@@ -396,7 +396,7 @@ void check_dcf(Tally& t, std::mt19937_64& g, std::size_t N, int n, int m, int L)
   for (const KernelConfig& cfg : cfgs) {
     const std::string how = cfg.dcf_lanes == 2             ? std::string("lane pair per key")
                             : cfg.dcf_keys_per_thread == 2 ? std::string("2 keys per thread")
-                                                           : std::string(to_string(cfg.aes));
+                                                           : std::string(to_string(*cfg.aes));
     t.run("DCF eval " + sn + " [" + how + "]", [&] {
       const std::vector<u64> o0 = eval(d0, cfg), o1 = eval(d1, cfg);
       std::string rec;

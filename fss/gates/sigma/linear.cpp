@@ -3,11 +3,12 @@
 // masks and of the product of the masks plus the output mask).
 #include "fss/gates/sigma/linear.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "fss/parallel.h"
+#include "fss/gates/sigma/ring_matmul.h"
 
 namespace secinfer::fss::sigma {
 
@@ -55,55 +56,32 @@ std::vector<std::size_t> live_entries(const MatmulShape& s) {
   return idx;
 }
 
-// c = sum over batches of A_b B_b (per MatmulShape), mod 2^bits, c zeroed first.
-void batched(int bits, const MatmulShape& s, const MmDims& d, std::span<const u64> a,
-             std::span<const u64> b, std::span<u64> c, bool accumulate, int threads) {
-  for (std::size_t bt = 0; bt < s.batches; ++bt) {
-    ring_matmul(bits, s.m, s.k, s.n, a.subspan(bt * d.a_stride, d.a_stride),
-                b.subspan(bt * d.b_stride, s.k * s.n), s.transpose_b,
-                c.subspan(bt * d.c_stride, d.c_stride), accumulate, s.causal, threads);
-  }
+// c = A_b B_b for every batch (per MatmulShape), mod 2^bits (ring_matmul.h: cache-blocked,
+// multithreaded, the same bits for every kernel and thread count).
+void batched(int bits, const MatmulShape& s, std::span<const u64> a, std::span<const u64> b,
+             std::span<u64> c, int threads) {
+  detail::RingMatmulArgs g;
+  g.bits = bits;
+  g.batches = s.batches;
+  g.m = s.m;
+  g.k = s.k;
+  g.n = s.n;
+  g.transpose_b = s.transpose_b;
+  g.shared_b = s.shared_b;
+  g.causal = s.causal;
+  g.threads = threads;
+  detail::ring_matmul_batched(g, a, b, c);
 }
 
 }  // namespace
-
-void ring_matmul(int bits, std::size_t m, std::size_t k, std::size_t n, std::span<const u64> a,
-                 std::span<const u64> b, bool transpose_b, std::span<u64> c, bool accumulate,
-                 bool causal, int threads) {
-  const u64 mask = ring_mask(bits);
-  parallel_for(m, 16, threads, [&](std::size_t r0, std::size_t r1) {
-    std::vector<u64> row(n);
-    for (std::size_t i = r0; i < r1; ++i) {
-      const std::size_t jn = causal ? i + 1 : n;
-      std::fill(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(jn), 0);
-      const u64* ai = a.data() + i * k;
-      if (transpose_b) {
-        for (std::size_t j = 0; j < jn; ++j) {
-          const u64* bj = b.data() + j * k;
-          u64 acc = 0;
-          for (std::size_t t = 0; t < k; ++t) acc += ai[t] * bj[t];
-          row[j] = acc;
-        }
-      } else {
-        for (std::size_t t = 0; t < k; ++t) {
-          const u64 av = ai[t];
-          const u64* bt = b.data() + t * n;
-          for (std::size_t j = 0; j < jn; ++j) row[j] += av * bt[j];
-        }
-      }
-      u64* ci = c.data() + i * n;
-      for (std::size_t j = 0; j < jn; ++j) ci[j] = ((accumulate ? ci[j] : 0) + row[j]) & mask;
-    }
-  });
-}
 
 // ---------------------------------------------------------------- matmul
 
 void matmul_clear(const ClearCtx& ctx, const MatmulShape& s, std::span<const u64> a,
                   std::span<const u64> b, std::span<u64> c) {
-  const MmDims d = dims(s, a.size(), b.size(), c.size());
+  dims(s, a.size(), b.size(), c.size());
   std::fill(c.begin(), c.end(), 0);
-  batched(ctx.ring.bits, s, d, a, b, c, false, 1);
+  batched(ctx.ring.bits, s, a, b, c, 0);  // deterministic: all hardware threads
 }
 
 void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
@@ -117,7 +95,7 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
   std::vector<u64> fresh = dl.random(live.size());
   for (std::size_t i = 0; i < live.size(); ++i) r_c[live[i]] = fresh[i];
   std::vector<u64> prod(d.nc, 0);
-  batched(ring.bits, s, d, r_a, r_b, prod, false, 1);
+  batched(ring.bits, s, r_a, r_b, prod, 0);  // deterministic: all hardware threads
   std::vector<u64> corr(live.size());
   for (std::size_t i = 0; i < live.size(); ++i) corr[i] = ring.add(prod[live[i]], fresh[i]);
   dl.share(r_a);
@@ -138,8 +116,8 @@ void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
   std::vector<u64> bt(d.nb);
   for (std::size_t i = 0; i < d.nb; ++i) bt[i] = ring.sub(p.id() == 0 ? bhat[i] : 0, rb[i]);
   std::vector<u64> acc(d.nc, 0), t2(d.nc, 0);
-  batched(ring.bits, s, d, ahat, bt, acc, false, p.threads());
-  batched(ring.bits, s, d, ra, bhat, t2, false, p.threads());
+  batched(ring.bits, s, ahat, bt, acc, p.threads());
+  batched(ring.bits, s, ra, bhat, t2, p.threads());
   std::vector<u64> share(live.size());
   for (std::size_t i = 0; i < live.size(); ++i)
     share[i] = ring.add(ring.sub(acc[live[i]], t2[live[i]]), corr[i]);

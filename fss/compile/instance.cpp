@@ -1,0 +1,172 @@
+#include "fss/compile/instance.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <utility>
+
+namespace secinfer::fss::compile {
+namespace {
+
+// Coefficients of P(z - rr) in z, mod 2^bits: c'_i = sum_{k>=i} c_k binom(k, i) (-rr)^(k-i).
+std::vector<u64> shift_poly(std::span<const u64> c, u64 rr, int bits) {
+  const Ring r{bits};
+  const std::size_t d1 = c.size();
+  std::vector<u64> out(d1, 0);
+  const u64 neg = r.neg(rr);
+  for (std::size_t k = 0; k < d1; ++k) {
+    u64 binom = 1, pw = 1;  // binom(k, i), (-rr)^(k-i) for i = k, k-1, ..., 0
+    for (std::size_t i = k + 1; i-- > 0;) {
+      out[i] = r.add(out[i], r.mul(r.mul(c[k], binom), pw));
+      if (i > 0) {
+        binom = binom * i / (k - i + 1);
+        pw = r.mul(pw, neg);
+      }
+    }
+  }
+  return out;
+}
+
+struct AtomSpec {  // one atom before merging: threshold and the payload it adds
+  Atom atom;
+  std::size_t term;
+  int sign;
+};
+
+}  // namespace
+
+std::size_t padded_thresholds(const SufGate& g) { return g.intervals(); }
+
+std::size_t padded_atoms(const SufGate& g) {
+  std::size_t a = 0;
+  for (const HelperTerm& h : g.helpers) a += 2 * h.preds.size();
+  return a;
+}
+
+InstanceKey compile_instance(const SufGate& g, u64 r_in, u64 open_mask, Padding padding,
+                             u64 dummy) {
+  const Ring rn{g.n}, rh{g.poly_bits};
+  const u64 r = rn.reduce(r_in);
+  const std::size_t m = g.intervals();
+  const std::size_t L = static_cast<std::size_t>(g.payload_len());
+  const u64 half = u64{1} << (g.n - 1);
+  InstanceKey key;
+
+  // --- Interval lookup ---------------------------------------------------------------------
+  std::vector<std::pair<u64, std::size_t>> s(m);  // (shifted cut, interval)
+  for (std::size_t j = 0; j < m; ++j) s[j] = {rn.add(g.cuts[j], r), j};
+  std::sort(s.begin(), s.end());
+  // Pieces in x^ order: (start, interval). The wrapping interval is the last in sorted order.
+  std::vector<std::pair<u64, std::size_t>> pieces;
+  if (s.front().first != 0) pieces.emplace_back(0, s.back().second);
+  pieces.insert(pieces.end(), s.begin(), s.end());
+
+  auto payload = [&](u64 start, std::size_t j) {
+    // x = x^ - r on this piece, lifted exactly when H > n: x_s = x^ - r + 2^n c, c constant on
+    // the piece (r is a piece boundary, and so is the shifted 2^(n-1) when H > n).
+    u64 rr = r;  // mod 2^H: x_s = x^ - rr
+    if (g.poly_bits > g.n) {
+      const u64 x0 = rn.sub(start, r);  // x at the piece start
+      const int c = (start < r ? 1 : 0) - (x0 >= half ? 1 : 0);
+      rr = rh.sub(r, rh.from_signed(static_cast<i64>(c) << g.n));
+    }
+    std::vector<u64> q = shift_poly(g.poly(j), rr, g.poly_bits);
+    q[0] = rh.add(q[0], open_mask);
+    if (g.direct_const) q.push_back(g.konst[j]);
+    return q;
+  };
+  std::vector<std::vector<u64>> Q;
+  Q.reserve(pieces.size());
+  for (auto [start, j] : pieces) Q.push_back(payload(start, j));
+  key.lookup_base = Q.back();
+  for (std::size_t k = 1; k < pieces.size(); ++k) {
+    key.lookup_alpha.push_back(pieces[k].first);
+    for (std::size_t e = 0; e < L; ++e) key.lookup_beta.push_back(rh.sub(Q[k - 1][e], Q[k][e]));
+  }
+  if (padding == Padding::kOn && key.lookup_alpha.size() < m) {
+    // No interval wrapped: a dummy split (payload difference 0) keeps the shape.
+    key.lookup_alpha.push_back(rn.reduce(dummy));
+    key.lookup_beta.insert(key.lookup_beta.end(), L, 0);
+  }
+
+  // --- Helper predicate atoms ----------------------------------------------------------------
+  const std::size_t T = g.helpers.size();
+  key.atom_base.assign(2 * T, 0);
+  std::vector<AtomSpec> specs;
+  for (std::size_t h = 0; h < T; ++h) {
+    const HelperTerm& term = g.helpers[h];
+    i64 constant = term.constant;
+    for (auto [pi, sign] : term.preds) {
+      const Predicate& p = g.preds[static_cast<std::size_t>(pi)];
+      const int bits = p.kind == Predicate::Kind::kLt ? g.n : p.low_bits;
+      const Ring rb{bits};
+      const u64 rl = rb.reduce(r);
+      const u64 t = rb.add(p.bound, rl);
+      const bool w = rl + p.bound > rb.mask();  // r + b >= 2^bits
+      specs.push_back({{bits, t}, h, sign});
+      specs.push_back({{bits, rl}, h, -sign});
+      constant += sign * static_cast<i64>(w);
+    }
+    const u64 cst = rn.from_signed(constant);
+    key.atom_base[2 * h] = cst;
+    key.atom_base[2 * h + 1] = rn.mul(cst, r);
+  }
+  std::vector<std::vector<u64>> betas;
+  for (const AtomSpec& a : specs) {
+    std::vector<u64> b(2 * T, 0);
+    const u64 sg = rn.from_signed(a.sign);
+    b[2 * a.term] = sg;
+    b[2 * a.term + 1] = rn.mul(sg, r);
+    if (padding == Padding::kOff) {
+      // Merge with an earlier atom of the same comparison.
+      auto it = std::find_if(key.atoms.begin(), key.atoms.end(), [&](const Atom& x) {
+        return x.bits == a.atom.bits && x.threshold == a.atom.threshold;
+      });
+      if (it != key.atoms.end()) {
+        auto& bb = betas[static_cast<std::size_t>(it - key.atoms.begin())];
+        for (std::size_t e = 0; e < bb.size(); ++e) bb[e] = rn.add(bb[e], b[e]);
+        continue;
+      }
+    }
+    key.atoms.push_back(a.atom);
+    betas.push_back(std::move(b));
+  }
+  if (padding == Padding::kOff) {
+    // Drop atoms whose merged payload cancelled out.
+    std::vector<Atom> atoms;
+    std::vector<std::vector<u64>> keep;
+    for (std::size_t i = 0; i < key.atoms.size(); ++i) {
+      if (std::all_of(betas[i].begin(), betas[i].end(), [](u64 v) { return v == 0; })) continue;
+      atoms.push_back(key.atoms[i]);
+      keep.push_back(std::move(betas[i]));
+    }
+    key.atoms = std::move(atoms);
+    betas = std::move(keep);
+  }
+  for (auto& b : betas) key.atom_beta.insert(key.atom_beta.end(), b.begin(), b.end());
+  return key;
+}
+
+std::vector<u64> lookup_clear(const SufGate& g, const InstanceKey& k, u64 xhat) {
+  const Ring rh{g.poly_bits};
+  const std::size_t L = static_cast<std::size_t>(g.payload_len());
+  std::vector<u64> v = k.lookup_base;
+  xhat &= ring_mask(g.n);
+  for (std::size_t t = 0; t < k.lookup_alpha.size(); ++t)
+    if (xhat < k.lookup_alpha[t])
+      for (std::size_t e = 0; e < L; ++e) v[e] = rh.add(v[e], k.lookup_beta[t * L + e]);
+  return v;
+}
+
+std::vector<u64> atoms_clear(const SufGate& g, const InstanceKey& k, u64 xhat) {
+  const Ring rn{g.n};
+  const std::size_t w = k.atom_base.size();
+  std::vector<u64> v = k.atom_base;
+  for (std::size_t a = 0; a < k.atoms.size(); ++a) {
+    const u64 z = xhat & ring_mask(k.atoms[a].bits);
+    if (z < k.atoms[a].threshold)
+      for (std::size_t e = 0; e < w; ++e) v[e] = rn.add(v[e], k.atom_beta[a * w + e]);
+  }
+  return v;
+}
+
+}  // namespace secinfer::fss::compile

@@ -1,0 +1,289 @@
+#include "fss/gates/fusefss/suf_gate.h"
+
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fss/batch_options.h"
+#include "fss/dcf.h"
+#include "profiling/scope.h"
+
+namespace secinfer::fss::fusefss {
+namespace {
+
+using compile::Atom;
+using compile::InstanceKey;
+
+constexpr int kCountBits = 16;  // per-element counts under Padding::kOff
+
+void check_gate(const SufGate& g, const Ring& ring, std::size_t in, std::size_t out,
+                const char* what) {
+  if (g.n != ring.bits)
+    throw std::invalid_argument(std::string(what) + ": gate '" + g.name + "' was compiled for n = " +
+                                std::to_string(g.n) + " but the engine ring has " +
+                                std::to_string(ring.bits) + " bits; compile it for this ring");
+  if (in != out)
+    throw std::invalid_argument(std::string(what) + ": " + std::to_string(in) + " inputs but " +
+                                std::to_string(out) + " outputs");
+  if (g.intervals() >= (std::size_t{1} << kCountBits))
+    throw std::invalid_argument(std::string(what) + ": gate '" + g.name + "' has too many intervals");
+}
+
+// Atom widths present in a gate (n for LT, f for LTLOW), ascending: one DCF batch per width.
+std::vector<int> atom_widths(const SufGate& g) {
+  std::vector<int> w;
+  for (const compile::HelperTerm& h : g.helpers)
+    for (auto [pi, sign] : h.preds) {
+      (void)sign;
+      const compile::Predicate& p = g.preds[static_cast<std::size_t>(pi)];
+      w.push_back(p.kind == compile::Predicate::Kind::kLt ? g.n : p.low_bits);
+    }
+  std::sort(w.begin(), w.end());
+  w.erase(std::unique(w.begin(), w.end()), w.end());
+  return w;
+}
+
+int helper_width(const SufGate& g) { return static_cast<int>(2 * g.helpers.size()); }
+
+// Local Horner on the public x^ (mod 2^H): sum_i c_i x^^i.
+u64 horner(const Ring& rh, std::span<const u64> c, std::size_t d1, u64 xhat) {
+  u64 v = 0;
+  for (std::size_t k = d1; k-- > 0;) v = rh.add(rh.mul(v, xhat), c[k]);
+  return v;
+}
+
+}  // namespace
+
+std::size_t chunk_elements(const SufGate& g) {
+  const std::size_t per = std::max<std::size_t>(g.intervals(), 1);
+  return std::max<std::size_t>(1, 32768 / per);
+}
+
+void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint32_t tag,
+                std::span<const u64> r_in, std::span<u64> r_out) {
+  const Ring rn = d.ring();
+  check_gate(g, rn, r_in.size(), r_out.size(), "fusefss keygen");
+  const Ring rh{g.poly_bits};
+  const std::size_t N = r_in.size();
+  const int L = g.payload_len();
+  const int T2 = helper_width(g);
+  const int s = g.shift;
+  d.begin(tag, N);
+  d.random(r_out);
+  // The opening mask of round 1: r_v in Z_{2^H} (or r_out itself when there is no ARS).
+  std::vector<u64> r_v(N);
+  if (s > 0) d.random(r_v, g.poly_bits);
+  else std::copy(r_out.begin(), r_out.end(), r_v.begin());
+  // One dummy threshold per element, drawn whether or not it is needed (same stream either way).
+  const std::vector<u64> dummy = d.random(N);
+  const std::vector<int> widths = atom_widths(g);
+  const std::size_t chunk = chunk_elements(g);
+
+  for (std::size_t c0 = 0; c0 < N; c0 += chunk) {
+    const std::size_t c1 = std::min(N, c0 + chunk);
+    std::vector<InstanceKey> inst;
+    inst.reserve(c1 - c0);
+    for (std::size_t i = c0; i < c1; ++i)
+      inst.push_back(compile::compile_instance(g, r_in[i], r_v[i], padding, dummy[i]));
+    if (padding == Padding::kOff) {
+      // The mask-dependent shape travels in clear: this is what padding prevents.
+      std::vector<u64> counts;
+      for (const InstanceKey& k : inst) {
+        counts.push_back(k.lookup_alpha.size());
+        counts.push_back(k.atoms.size());
+      }
+      d.write_public(counts, kCountBits);
+    }
+    {
+      profiling::Scope sc("FSS::IntervalLookup");
+      std::vector<u64> alpha, beta, base;
+      for (const InstanceKey& k : inst) {
+        alpha.insert(alpha.end(), k.lookup_alpha.begin(), k.lookup_alpha.end());
+        beta.insert(beta.end(), k.lookup_beta.begin(), k.lookup_beta.end());
+        base.insert(base.end(), k.lookup_base.begin(), k.lookup_base.end());
+      }
+      d.dcf({g.n, g.poly_bits, L}, alpha, beta);
+      d.share(base, g.poly_bits);
+    }
+    if (T2 > 0) {
+      profiling::Scope sc("FSS::PackedCompare");
+      for (int w : widths) {
+        std::vector<u64> alpha, beta;
+        for (const InstanceKey& k : inst)
+          for (std::size_t a = 0; a < k.atoms.size(); ++a) {
+            if (k.atoms[a].bits != w) continue;
+            alpha.push_back(k.atoms[a].threshold);
+            beta.insert(beta.end(), k.atom_beta.begin() + static_cast<std::ptrdiff_t>(a * T2),
+                        k.atom_beta.begin() + static_cast<std::ptrdiff_t>((a + 1) * T2));
+          }
+        d.dcf({w, g.n, T2}, alpha, beta);
+      }
+      std::vector<u64> base;
+      for (const InstanceKey& k : inst) base.insert(base.end(), k.atom_base.begin(), k.atom_base.end());
+      d.share(base);
+    }
+  }
+
+  if (s > 0) {
+    profiling::Scope sc("PostProcess");
+    const u64 smask = ring_mask(s);
+    for (std::size_t c0 = 0; c0 < N; c0 += chunk) {
+      const std::size_t c1 = std::min(N, c0 + chunk);
+      std::vector<u64> alpha(c1 - c0), beta(c1 - c0, rn.mask()), msb(c1 - c0), cst(c1 - c0);
+      for (std::size_t i = c0; i < c1; ++i) {
+        alpha[i - c0] = r_v[i] & smask;
+        msb[i - c0] = rn.reduce(rh.msb(r_v[i]) << (g.poly_bits - s));
+        cst[i - c0] = rn.sub(r_out[i], rn.reduce(r_v[i] >> s));
+      }
+      d.dcf({s, g.n, 1}, alpha, beta);  // payload -1: shares of -carry
+      d.share(msb);
+      d.share(cst);
+    }
+  }
+}
+
+void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t tag,
+              std::span<const u64> xhat, std::span<u64> yhat) {
+  const Ring rn = p.ring();
+  check_gate(g, rn, xhat.size(), yhat.size(), "fusefss eval");
+  const Ring rh{g.poly_bits};
+  const std::size_t N = xhat.size();
+  const std::size_t L = static_cast<std::size_t>(g.payload_len());
+  const std::size_t d1 = static_cast<std::size_t>(g.degree + 1);
+  const std::size_t T2 = static_cast<std::size_t>(helper_width(g));
+  const int s = g.shift;
+  const bool p0 = p.id() == 0;
+  const BatchOptions opt{AesImpl::kAuto, p.threads()};
+  p.keys().expect_record(tag, N);
+  const std::vector<int> widths = atom_widths(g);
+  const std::size_t chunk = chunk_elements(g);
+  const std::size_t m_pad = compile::padded_thresholds(g);
+  const std::size_t a_pad = compile::padded_atoms(g);
+
+  std::vector<u64> v(N);     // share of P(x) + r_v  (mod 2^H)
+  std::vector<u64> rest(N);  // share of konst + helper terms (mod 2^n), added after the ARS
+  for (std::size_t c0 = 0; c0 < N; c0 += chunk) {
+    const std::size_t c1 = std::min(N, c0 + chunk), cn = c1 - c0;
+    // Per-element counts: fixed under padding, read from the key under kOff.
+    std::vector<u64> nthr(cn, m_pad), natom(cn, a_pad);
+    if (padding == Padding::kOff) {
+      std::vector<u64> counts(2 * cn);
+      p.read_shares(counts, kCountBits);
+      for (std::size_t i = 0; i < cn; ++i) {
+        nthr[i] = counts[2 * i];
+        natom[i] = counts[2 * i + 1];
+      }
+    }
+    std::vector<u64> coef(cn * L);
+    {
+      profiling::Scope sc("FSS::IntervalLookup");
+      std::size_t total = 0;
+      for (u64 c : nthr) total += c;
+      const DcfShape shape{g.n, g.poly_bits, static_cast<int>(L)};
+      const DcfKeys keys = p.read_dcf(shape, total);
+      std::vector<u64> x(total), out(total * L);
+      for (std::size_t i = 0, k = 0; i < cn; ++i)
+        for (u64 t = 0; t < nthr[i]; ++t) x[k++] = xhat[c0 + i];
+      if (total) dcf_eval(keys, x, out, opt);
+      p.read_shares(coef, g.poly_bits);  // the base
+      for (std::size_t i = 0, k = 0; i < cn; ++i)
+        for (u64 t = 0; t < nthr[i]; ++t, ++k)
+          for (std::size_t e = 0; e < L; ++e)
+            coef[i * L + e] = rh.add(coef[i * L + e], out[k * L + e]);
+    }
+    std::vector<u64> hsum(cn * T2);
+    if (T2 > 0) {
+      profiling::Scope sc("FSS::PackedCompare");
+      // Atoms of element i in key order; under padding the widths follow the gate's fixed list.
+      for (int w : widths) {
+        std::vector<u64> x;
+        std::vector<std::size_t> owner;
+        if (padding == Padding::kOn) {
+          for (std::size_t i = 0; i < cn; ++i)
+            for (const compile::HelperTerm& h : g.helpers)
+              for (auto [pi, sign] : h.preds) {
+                (void)sign;
+                const compile::Predicate& pr = g.preds[static_cast<std::size_t>(pi)];
+                const int bits = pr.kind == compile::Predicate::Kind::kLt ? g.n : pr.low_bits;
+                if (bits != w) continue;
+                for (int twice = 0; twice < 2; ++twice) {
+                  x.push_back(xhat[c0 + i] & ring_mask(w));
+                  owner.push_back(i);
+                }
+              }
+        } else {
+          // kOff: one width per gate is all this layout supports (our gates have one).
+          if (widths.size() != 1)
+            throw std::logic_error("fusefss eval: padding off supports one atom width per gate");
+          for (std::size_t i = 0; i < cn; ++i)
+            for (u64 a = 0; a < natom[i]; ++a) {
+              x.push_back(xhat[c0 + i] & ring_mask(w));
+              owner.push_back(i);
+            }
+        }
+        const DcfKeys keys = p.read_dcf({w, g.n, static_cast<int>(T2)}, x.size());
+        std::vector<u64> out(x.size() * T2);
+        if (!x.empty()) dcf_eval(keys, x, out, opt);
+        for (std::size_t k = 0; k < x.size(); ++k)
+          for (std::size_t e = 0; e < T2; ++e)
+            hsum[owner[k] * T2 + e] = rn.add(hsum[owner[k] * T2 + e], out[k * T2 + e]);
+      }
+      std::vector<u64> base(cn * T2);
+      p.read_shares(base);
+      for (std::size_t e = 0; e < base.size(); ++e) hsum[e] = rn.add(hsum[e], base[e]);
+    }
+    {
+      profiling::Scope sc("Horner");
+      for (std::size_t i = 0; i < cn; ++i) {
+        const u64 xh = xhat[c0 + i];
+        v[c0 + i] = horner(rh, std::span<const u64>(coef).subspan(i * L, d1), d1, rh.reduce(xh));
+        u64 r = g.direct_const ? rn.reduce(coef[i * L + d1]) : 0;
+        for (std::size_t h = 0; h < g.helpers.size(); ++h) {
+          // (alpha + beta x) bit = alpha bit + beta (x^ bit - r bit).
+          const u64 bit = hsum[i * T2 + 2 * h], rbit = hsum[i * T2 + 2 * h + 1];
+          const u64 xb = rn.sub(rn.mul(rn.reduce(xh), bit), rbit);
+          r = rn.add(r, rn.add(rn.mul(g.helpers[h].alpha, bit), rn.mul(g.helpers[h].beta, xb)));
+        }
+        rest[c0 + i] = r;
+      }
+    }
+  }
+
+  if (s == 0) {
+    profiling::Scope sc("Horner");
+    for (std::size_t i = 0; i < N; ++i) v[i] = rn.add(rn.reduce(v[i]), rest[i]);
+    p.open(v, yhat);
+    return;
+  }
+  {
+    profiling::Scope sc("Horner");
+    p.open(v, v, g.poly_bits);  // v^ = P(x) + r_v, round 1
+  }
+  profiling::Scope sc("PostProcess");
+  const int H = g.poly_bits;
+  const u64 smask = ring_mask(s);
+  const u64 gap = u64{1} << (H - 2);
+  for (std::size_t c0 = 0; c0 < N; c0 += chunk) {
+    const std::size_t c1 = std::min(N, c0 + chunk), cn = c1 - c0;
+    const DcfKeys keys = p.read_dcf({s, g.n, 1}, cn);
+    std::vector<u64> vp(cn), low(cn), carry(cn), msb(cn), cst(cn);
+    for (std::size_t i = 0; i < cn; ++i) {
+      vp[i] = rh.add(v[c0 + i], gap);  // v'^
+      low[i] = vp[i] & smask;
+    }
+    dcf_eval(keys, low, carry, opt);
+    p.read_shares(msb);
+    p.read_shares(cst);
+    for (std::size_t i = 0; i < cn; ++i) {
+      u64 y = rn.add(carry[i], cst[i]);
+      if (!rh.msb(vp[i])) y = rn.add(y, msb[i]);
+      if (p0) y = rn.add(y, rn.sub(rn.reduce(vp[i] >> s), rn.reduce(u64{1} << (H - 2 - s))));
+      yhat[c0 + i] = rn.add(y, rest[c0 + i]);
+    }
+  }
+  p.open(yhat, yhat);  // y^ = y + r_out, round 2
+}
+
+}  // namespace secinfer::fss::fusefss

@@ -1,0 +1,113 @@
+// The fused gates as two parties over loopback: the opened output equals the cleartext evaluation
+// of the same compiled piecewise polynomials (compile::eval_clear) bit for bit, over random inputs
+// and every edge (cuts, clip bounds / predicate bounds, 0, +-1, the most negative and most
+// positive values) with fresh masks, some chosen so that x + r wraps, x^ = 0 or 2^n - 1, and r =
+// -a_j (no interval wraps: the padding's dummy split), at n = 50 and n = 37, padding on and off.
+// Also checks the online cost against the derivation in suf_gate.h:
+//   round 1 opens v^ (H bits per element), round 2 opens y^ (n bits per element), one message of
+//   ceil(N bits / 8) bytes + the 8-byte frame header each, per party, 2 rounds in total.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+#include "fss/gates/fusefss/suf_gate.h"
+#include "fss/gates/fusefss/suite.h"
+#include "fusefss_test_util.h"
+
+namespace secinfer::fss::fusefss::test {
+namespace {
+
+const engine::UnaryGate& unary_of(FunctionId id, compile::Padding pad) {
+  const engine::GateSuite& s = suite(pad);
+  switch (id) {
+    case FunctionId::kGelu: return s.gelu;
+    case FunctionId::kSilu: return s.silu;
+    case FunctionId::kNexp: return s.nexp;
+    case FunctionId::kInverse: return s.inverse;
+    case FunctionId::kRsqrt: return s.rsqrt;
+  }
+  return s.gelu;
+}
+
+// The signed range where the fitted intervals lie (random inputs concentrate there).
+std::pair<i64, i64> fitted_range(const SufGate& g) {
+  i64 lo = std::numeric_limits<i64>::max(), hi = std::numeric_limits<i64>::min();
+  for (const auto& f : g.fits)
+    if (f.fitted) {
+      lo = std::min(lo, f.lo);
+      hi = std::max(hi, f.hi);
+    }
+  return {lo - 64, hi + 64};
+}
+
+void check_gate(FunctionId id, int n, compile::Padding pad, std::size_t random) {
+  const FunctionParams p = params(id, n);
+  const SufGate& g = compile::compiled_gate(p);
+  const std::uint64_t seed = fresh_seed();
+  INFO("gate " << g.name << " " << compile::describe(g) << " padding "
+               << (pad == compile::Padding::kOn ? "on" : "off") << " seed " << seed);
+  auto [lo, hi] = fitted_range(g);
+  const std::vector<u64> x = edge_and_random_inputs(g, random, seed, lo, hi);
+  const std::vector<u64> masks = edge_masks(g, x, seed + 1);
+  std::vector<u64> want(x.size());
+  compile::eval_clear(g, x, want);
+
+  const FusedRun run = run_fused(unary_of(id, pad), args_for(p, pad), n, seed, x, masks);
+  std::size_t bad = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (run.y[0][i] != want[i] || run.y[1][i] != want[i]) {
+      if (bad < 5)
+        UNSCOPED_INFO("mismatch at x=" << x[i] << " r=" << masks[i] << " secure=" << run.y[0][i]
+                                       << " clear=" << want[i]);
+      ++bad;
+    }
+  }
+  CHECK(bad == 0);
+
+  const std::size_t N = x.size();
+  const std::uint64_t bytes = packed_bytes(N, g.poly_bits) + 8 + packed_bytes(N, n) + 8;
+  for (int b = 0; b < 2; ++b) {
+    CHECK(run.comm[b].rounds == 2);
+    CHECK(run.comm[b].messages == 2);
+    CHECK(run.comm[b].bytes_sent == bytes);
+    CHECK(run.comm[b].bytes_recv == bytes);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("fused GELU / SiLU / nExp / inverse equal their cleartext evaluation, n = 50",
+          "[fusefss][gate]") {
+  for (FunctionId id :
+       {FunctionId::kGelu, FunctionId::kSilu, FunctionId::kNexp, FunctionId::kInverse})
+    for (auto pad : {compile::Padding::kOn, compile::Padding::kOff}) check_gate(id, 50, pad, 3000);
+}
+
+TEST_CASE("fused GELU / SiLU / nExp / inverse equal their cleartext evaluation, n = 37",
+          "[fusefss][gate]") {
+  for (FunctionId id :
+       {FunctionId::kGelu, FunctionId::kSilu, FunctionId::kNexp, FunctionId::kInverse})
+    for (auto pad : {compile::Padding::kOn, compile::Padding::kOff}) check_gate(id, 37, pad, 2000);
+}
+
+TEST_CASE("fused rsqrt equals its cleartext evaluation, n = 50 and 37", "[fusefss][gate]") {
+  for (int n : {50, 37})
+    for (auto pad : {compile::Padding::kOn, compile::Padding::kOff})
+      check_gate(FunctionId::kRsqrt, n, pad, 300);
+}
+
+TEST_CASE("fused gates refuse a gate compiled for another ring", "[fusefss][gate]") {
+  const SufGate& g = compile::compiled_gate(params(FunctionId::kGelu, 50));
+  engine::KeyWriter w0 = engine::KeyWriter::discard(), w1 = engine::KeyWriter::discard();
+  engine::Dealer d(make_ring(37), 12, Block{1, 2}, w0, w1);
+  std::vector<u64> r(4), o(4);
+  CHECK_THROWS_WITH(suf_keygen(d, g, compile::Padding::kOn, 1, r, o),
+                    Catch::Contains("compiled for n = 50"));
+  engine::GateArgs a;
+  a.param = 7;
+  CHECK_THROWS_WITH(padding_of(a), Catch::Contains("GateArgs::param"));
+}
+
+}  // namespace secinfer::fss::fusefss::test
