@@ -10,7 +10,6 @@
 #include <array>
 #include <chrono>
 #include <cmath>
-#include <concepts>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -38,6 +37,8 @@
 
 // The fusefss suite is bound as soon as its header is in the tree (as models/runner.cpp does).
 #if __has_include("fss/gates/fusefss/suite.h")
+#include "fss/compile/suf.h"
+#include "fss/gates/fusefss/nonlinear.h"
 #include "fss/gates/fusefss/suite.h"
 #define SECINFER_MICROBENCH_HAVE_FUSEFSS 1
 #endif
@@ -77,36 +78,12 @@ bool row_gate(const MicrobenchGate& g) {
 
 // ---- the suite of --system ----
 
-#ifdef SECINFER_MICROBENCH_HAVE_FUSEFSS
-// Padding reaches the fused gates through fusefss::suite(bool padding) once the suite offers it
-// (detected here at compile time, so this file needs no change when it does).
-template <class... A>
-concept FusefssSuiteCallable = requires(A... a) {
-  { fss::fusefss::suite(a...) } -> std::convertible_to<const GateSuite&>;
-};
-constexpr bool kFusefssPaddingSwitch = FusefssSuiteCallable<bool>;
-
-template <class B, class... A>
-const GateSuite& fusefss_suite_noarg(A... a) {
-  return fss::fusefss::suite(a...);
-}
-template <class B>
-const GateSuite& fusefss_suite(B padding) {
-  if constexpr (FusefssSuiteCallable<B>) {
-    return fss::fusefss::suite(padding);
-  } else {
-    return fusefss_suite_noarg<B>();
-  }
-}
-#else
-constexpr bool kFusefssPaddingSwitch = false;
-#endif
-
 const GateSuite& suite_of(const RunOptions& o) {
   if (o.system == "sigma") return fss::sigma::suite();
   if (o.system == "fusefss") {
 #ifdef SECINFER_MICROBENCH_HAVE_FUSEFSS
-    return fusefss_suite(o.padding);
+    // One table per padding mode (fss/gates/fusefss/suite.h); kOff is the insecure ablation.
+    return fss::fusefss::suite(o.padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff);
 #else
     throw std::invalid_argument(
         "--system fusefss: the fusefss suite is not built into this binary "
@@ -252,6 +229,33 @@ GateOperands deliver(fss::engine::PartyOps& p, int me, const MicrobenchGate& g, 
   }
   a.x = p.input(1, in.shape, me == 1 ? std::span<const u64>(in.x) : std::span<const u64>{});
   return a;
+}
+
+// The fused gates' approximation parameters (m, d, n, H, f, s, ...: compile::describe), which
+// reviewers ask for; empty for the sigma suite.
+json approximation(const RunOptions& o, std::string_view gate) {
+  json out = json::object();
+#ifdef SECINFER_MICROBENCH_HAVE_FUSEFSS
+  if (o.system != "fusefss") return out;
+  using fss::compile::FunctionId;
+  std::vector<std::pair<const char*, FunctionId>> ids;
+  if (gate == "gelu") ids = {{"gelu", FunctionId::kGelu}};
+  if (gate == "silu") ids = {{"silu", FunctionId::kSilu}};
+  if (gate == "nexp") ids = {{"nexp", FunctionId::kNexp}};
+  if (gate == "inv") ids = {{"inv", FunctionId::kInverse}};
+  if (gate == "rsqrt" || gate == "layernorm") ids = {{"rsqrt", FunctionId::kRsqrt}};
+  if (gate == "softmax") ids = {{"nexp", FunctionId::kNexp}, {"inv", FunctionId::kInverse}};
+  fss::engine::GateArgs args;
+  args.cols = o.micro_cols;
+  for (const auto& [name, id] : ids) {
+    out[name] = fss::compile::describe(
+        fss::fusefss::gate_for(id, fss::make_ring(o.micro_bits), o.micro_frac, args));
+  }
+#else
+  (void)o;
+  (void)gate;
+#endif
+  return out;
 }
 
 void check_drained(const fss::engine::KeyBuffer& b, const std::string& when) {
@@ -403,12 +407,6 @@ void resolve_microbench_options(RunOptions& o) {
           "(fss/gates/fusefss/suite.h was not in the tree at build time); use --system sigma, or "
           "rebuild once the suite is there");
     }
-    if (!o.padding && !kFusefssPaddingSwitch) {
-      throw std::invalid_argument(
-          "--padding off: this build's fusefss suite has no padding switch "
-          "(fss::fusefss::suite(bool padding)), so the ablation cannot be honoured; use "
-          "--padding on");
-    }
   }
 }
 
@@ -485,13 +483,14 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
       c.beta = clear.weight({cols}, head.beta);
     }
     const Tensor expect = apply_gate(clear, g, c, cols, f);
-    const json check = compare_with_clear(opened, expect.data, ring);
+    const json vs = compare_with_clear(opened, expect.data, ring);
+    const json check{{"vs_clear", vs}, {"approximation", approximation(o, g.name)}};
     write_file_atomic(o.out / "microbench_check.json", check.dump(2) + "\n");
-    if (check["differing"].get<std::uint64_t>() != 0) {
+    if (vs["differing"].get<std::uint64_t>() != 0) {
       spdlog::warn("microbench check: {} of {} opened outputs differ from the cleartext reference "
                    "(max {} ULP)",
-                   check["differing"].get<std::uint64_t>(), opened.size(),
-                   check["max_abs_diff_ulp"].get<std::uint64_t>());
+                   vs["differing"].get<std::uint64_t>(), opened.size(),
+                   vs["max_abs_diff_ulp"].get<std::uint64_t>());
     }
   }
 }
@@ -566,14 +565,19 @@ json microbench_summary(const json& merged, const RunOptions& o, const json& che
              {"messages", sc.value("messages", std::uint64_t{0})},
              {"rounds", sc.value("rounds", std::uint64_t{0})},
              {"comm_wait_ms", num(sc, {"comm_wait_ms", "median_run"})}};
-    if (sc.contains("gpu_ms")) row["gpu_ms"] = num(sc, {"gpu_ms", "median"});
+    // The second clock only where it was measured (CUDA backend): never a 0 for "not measured".
+    if (num(sc, {"gpu_ms", "median"}) > 0) row["gpu_ms"] = num(sc, {"gpu_ms", "median"});
     const auto k = key_by_path.find(path);
     row["key_bytes"] = k != key_by_path.end() ? k->second : json{{"p0", 0}, {"p1", 0}};
     scopes.push_back(std::move(row));
   }
   if (gpu > 0) s["gpu_ms"] = gpu;
   s["scopes"] = std::move(scopes);
-  if (!check.is_null()) s["vs_clear"] = check;
+  if (check.is_object()) {
+    if (check.contains("vs_clear")) s["vs_clear"] = check["vs_clear"];
+    if (!check.value("approximation", json::object()).empty())
+      s["approximation"] = check["approximation"];
+  }
   return s;
 }
 
@@ -607,6 +611,8 @@ std::string format_microbench_summary(const json& s) {
     if (c.value("differing", 0) > 0) out << " (max " << c.value("max_abs_diff_ulp", 0) << " ULP)";
     out << "\n";
   }
+  for (const auto& [name, text] : s.value("approximation", json::object()).items())
+    out << "  fused " << name << ": " << text.get<std::string>() << "\n";
   return out.str();
 }
 

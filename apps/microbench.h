@@ -15,7 +15,7 @@
 //     (Activation::GELU, Softmax/nexp, LayerNorm/rsqrt, TruncRescale, ...; sub-scopes included).
 // After the runs, one unrecorded check pass (at most kCheckElements elements: the first rows of
 // the same input) reveals the gate's output and party 0 compares it with ClearOps (the suite's
-// cleartext reference): o.out/microbench_check.json. The local launcher merges both party logs
+// cleartext reference): o.out/microbench_check.json ({vs_clear, approximation}). The local launcher merges both party logs
 // (breakdown_merged.json), writes microbench.json (the summary below) and prints the table.
 #pragma once
 
@@ -60,8 +60,7 @@ bool fusefss_suite_built();
 
 // Checks the microbench settings of `o` and fills in the defaults (n = the gate's BERT-base size,
 // cols = the gate's row length). Throws std::invalid_argument naming the flag and the fix: unknown
-// gate, n = 0, n not a whole number of rows, bad bits / frac-bits, fusefss not built, padding off
-// for a fusefss suite that cannot switch padding.
+// gate, n = 0, n not a whole number of rows, bad bits / frac-bits, fusefss not built.
 void resolve_microbench_options(RunOptions& o);
 
 // One party's workload (the contract of run_workload in apps/workload.h).
@@ -83,7 +82,8 @@ std::vector<std::string> microbench_party_command_line(const RunOptions& o, int 
 // bytes, messages, rounds, key_bytes {p0, p1} (the gate's keys) and key_bytes_phase {p0, p1}
 // (everything of the offline phase, input masks included), keygen_ms, per_element {online_us,
 // bytes, key_bytes_p0, key_bytes_p1}, scopes [{path, exclusive_ms, inclusive_ms, bytes, messages,
-// rounds, key_bytes {p0, p1}}], vs_clear, breakdown (file name).
+// rounds, key_bytes {p0, p1}}], vs_clear, approximation (fusefss: compile::describe of each fused
+// gate), breakdown (file name).
 nlohmann::json microbench_summary(const nlohmann::json& merged, const RunOptions& o,
                                   const nlohmann::json& check);
 

@@ -13,8 +13,9 @@ namespace secinfer::fss::cuda {
 //  kPlainTe4:      Te0..Te3 once each (4 KiB): random bank conflicts.
 enum class AesVariant { kReplicatedTe0, kReplicatedTe4, kPlainTe4 };
 inline constexpr AesVariant kDefaultAesVariant = AesVariant::kReplicatedTe0;
-// DCF eval with vector payloads (L >= 2): measured 15% faster with Te0..3 replicated at L = 3
-// (docs/perf.md).
+// Replicated-Te0 won the pure AES kernel (36.2 G blocks/s against 27.7 and 18.9 on an H100), DPF
+// eval and DCF eval with L = 1; DCF eval with vector payloads (L >= 2) measured 15% faster with
+// Te0..3 replicated at L = 3 (153 M against 133 M keys/s at n = 64), docs/perf.md.
 inline constexpr AesVariant kDcfVectorAesVariant = AesVariant::kReplicatedTe4;
 
 inline const char* to_string(AesVariant v) {
@@ -35,12 +36,16 @@ struct KernelConfig {
   // built for the pure AES kernel, AES with a given key, DPF eval and DCF eval (the benchmark
   // compares them there); the other kernels always use kDefaultAesVariant.
   std::optional<AesVariant> aes;
+  // 512 measured 1-3% faster than 256 (and replicated-Te0..3 needs it: one 128 KiB block per SM).
   int threads_per_block = 512;
-  // DCF eval: threads per key, 1 (thread per key) or 2 (a lane pair splits each level's two AES).
+  // DCF eval: threads per key, 1 (thread per key) or 2 (a lane pair splits each level's two AES;
+  // measured 29-38% slower).
   int dcf_lanes = 1;
-  // DPF eval: keys walked together by one thread, 1 or 2 (two independent AES chains in flight).
+  // DPF eval: keys walked together by one thread, 1 or 2 (two independent AES chains in flight;
+  // measured +16% at n = 64).
   int dpf_keys_per_thread = 2;
-  // DCF eval, thread per key, L <= 4: keys per thread, 1 or 2, as for the DPF.
+  // DCF eval, thread per key, L <= 4: keys per thread, 1 or 2, as for the DPF (measured 20-40%
+  // slower: the doubled registers halve the resident warps).
   int dcf_keys_per_thread = 1;
   // Full-domain DPF and LUT eval: 2^lanes_log2 threads share one key (each walks one subtree of
   // depth n - lanes_log2); -1 picks by the rule in dpf_full.cu.

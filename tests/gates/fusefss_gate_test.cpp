@@ -82,20 +82,20 @@ TEST_CASE("fused GELU / SiLU / nExp / inverse equal their cleartext evaluation, 
           "[fusefss][gate]") {
   for (FunctionId id :
        {FunctionId::kGelu, FunctionId::kSilu, FunctionId::kNexp, FunctionId::kInverse})
-    for (auto pad : {compile::Padding::kOn, compile::Padding::kOff}) check_gate(id, 50, pad, 3000);
+    for (auto pad : {compile::Padding::kOn, compile::Padding::kOff}) check_gate(id, 50, pad, 1500);
 }
 
 TEST_CASE("fused GELU / SiLU / nExp / inverse equal their cleartext evaluation, n = 37",
           "[fusefss][gate]") {
   for (FunctionId id :
        {FunctionId::kGelu, FunctionId::kSilu, FunctionId::kNexp, FunctionId::kInverse})
-    for (auto pad : {compile::Padding::kOn, compile::Padding::kOff}) check_gate(id, 37, pad, 2000);
+    for (auto pad : {compile::Padding::kOn, compile::Padding::kOff}) check_gate(id, 37, pad, 1000);
 }
 
 TEST_CASE("fused rsqrt equals its cleartext evaluation, n = 50 and 37", "[fusefss][gate]") {
   for (int n : {50, 37})
     for (auto pad : {compile::Padding::kOn, compile::Padding::kOff})
-      check_gate(FunctionId::kRsqrt, n, pad, 300);
+      check_gate(FunctionId::kRsqrt, n, pad, 100);
 }
 
 TEST_CASE("fused gates refuse a gate compiled for another ring", "[fusefss][gate]") {

@@ -66,8 +66,9 @@ TEST_CASE("padding on: key size per instance is mask independent; off: it is not
       }
       CHECK(smaller == expected);
       CHECK(expected >= g.intervals());
-      // Padding never makes a key smaller.
-      CHECK(*on_sizes.begin() >= *off_sizes.rbegin());
+      // Without padding the largest key is at most the padded one plus the clear counts
+      // (2 x 16 bits per element); merged atoms make it smaller.
+      CHECK(*off_sizes.rbegin() <= *on_sizes.begin() + 4);
     }
   }
 }
