@@ -611,7 +611,8 @@ std::string format_microbench_summary(const json& s) {
     if (c.value("differing", 0) > 0) out << " (max " << c.value("max_abs_diff_ulp", 0) << " ULP)";
     out << "\n";
   }
-  for (const auto& [name, text] : s.value("approximation", json::object()).items())
+  const json approx = s.value("approximation", json::object());
+  for (const auto& [name, text] : approx.items())
     out << "  fused " << name << ": " << text.get<std::string>() << "\n";
   return out.str();
 }

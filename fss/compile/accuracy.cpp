@@ -1,6 +1,7 @@
 #include "fss/compile/accuracy.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
@@ -16,34 +17,48 @@ using ClearFn = void (*)(const engine::ClearCtx&, const engine::GateArgs&, std::
 
 ClearFn sigma_clear(FunctionId id) {
   switch (id) {
-    case FunctionId::kGelu: return &sigma::gelu_clear;
-    case FunctionId::kSilu: return &sigma::silu_clear;
-    case FunctionId::kNexp: return &sigma::nexp_clear;
-    case FunctionId::kInverse: return &sigma::inverse_clear;
-    case FunctionId::kRsqrt: return &sigma::rsqrt_clear;
+    case FunctionId::kGelu:
+      return &sigma::gelu_clear;
+    case FunctionId::kSilu:
+      return &sigma::silu_clear;
+    case FunctionId::kNexp:
+      return &sigma::nexp_clear;
+    case FunctionId::kInverse:
+      return &sigma::inverse_clear;
+    case FunctionId::kRsqrt:
+      return &sigma::rsqrt_clear;
   }
   return nullptr;
 }
 
 std::string fmt(long double v) {
   char b[64];
-  if (v < 100) std::snprintf(b, sizeof b, "%.3Lf", v);
-  else std::snprintf(b, sizeof b, "%.4Lg", v);
+  if (v < 100)
+    std::snprintf(b, sizeof b, "%.3Lf", v);
+  else
+    std::snprintf(b, sizeof b, "%.4Lg", v);
   return b;
 }
 
+// "2^k", "-2^k", "(2^k - 1)" or the plain number.
+std::string pow2_text(i64 v) {
+  std::ostringstream os;
+  const u64 a = v < 0 ? u64{0} - static_cast<u64>(v) : static_cast<u64>(v);
+  auto log2_exact = [](u64 x) { return std::bit_width(x) - 1; };
+  if (a != 0 && (a & (a - 1)) == 0) {
+    os << (v < 0 ? "-" : "") << "2^" << log2_exact(a);
+  } else if (v > 0 && ((a + 1) & a) == 0) {
+    os << "(2^" << log2_exact(a + 1) << " - 1)";
+  } else {
+    os << v;
+  }
+  return os.str();
+}
+
 std::string pow2_range(i64 lo, i64 hi) {
-  auto one = [](i64 v) -> std::string {
-    if (v == 0) return "0";
-    const long double a = std::fabs(static_cast<long double>(v));
-    const long double l = std::log2(a);
-    std::string s = v < 0 ? "-" : "";
-    if (std::fabs(l - std::round(l)) < 1e-9L) return s + "2^" + std::to_string(std::llround(l));
-    if (std::fabs(std::log2(a + 1) - std::round(std::log2(a + 1))) < 1e-9L)
-      return s + "(2^" + std::to_string(std::llround(std::log2(a + 1))) + " - 1)";
-    return std::to_string(v);
-  };
-  return "[" + one(lo) + ", " + one(hi) + "]";
+  std::ostringstream os;
+  os << "[" << pow2_text(lo) << ", " << pow2_text(hi) << "]";
+  return os.str();
 }
 
 }  // namespace
@@ -141,7 +156,8 @@ std::string accuracy_report() {
           "sigma on its valid range | fusefss <= sigma |\n"
        << "|---|---|---|---|---|---|\n";
     for (const AccuracyRow& r : rows) {
-      const bool ok = r.fused.max_ulp <= r.sigma.max_ulp && r.fused.max_ulp <= r.sigma_valid.max_ulp;
+      const bool ok =
+          r.fused.max_ulp <= r.sigma.max_ulp && r.fused.max_ulp <= r.sigma_valid.max_ulp;
       all_ok = all_ok && ok;
       os << "| " << function_name(r.id) << " | " << r.domain << " | " << fmt(r.fused.max_ulp)
          << " | " << fmt(r.sigma.max_ulp) << " | " << fmt(r.sigma_valid.max_ulp) << " on "

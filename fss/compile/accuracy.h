@@ -23,7 +23,7 @@ namespace secinfer::fss::compile {
 
 // One model setting: ring width, scale, softmax row length (inverse), LayerNorm row length (rsqrt).
 struct AccuracySetting {
-  std::string label;   // "bert-base / gpt2 (n = 50, seq 128, hidden 768)"
+  std::string label;  // "bert-base / gpt2 (n = 50, seq 128, hidden 768)"
   int n = 50;
   int frac_bits = 12;
   std::size_t seq = 128;
@@ -33,12 +33,12 @@ std::vector<AccuracySetting> accuracy_settings();
 
 struct AccuracyRow {
   FunctionId id = FunctionId::kGelu;
-  std::string domain;         // the domain measured, in words
-  std::string params;         // describe(gate)
-  std::size_t key_bits = 0;   // estimated_key_bits(gate), padding on
-  ErrorReport fused;          // fusefss over the function's domain
-  ErrorReport sigma;          // sigma suite over the same domain
-  ErrorReport sigma_valid;    // sigma suite over the input range it documents as valid
+  std::string domain;        // the domain measured, in words
+  std::string params;        // describe(gate)
+  std::size_t key_bits = 0;  // estimated_key_bits(gate), padding on
+  ErrorReport fused;         // fusefss over the function's domain
+  ErrorReport sigma;         // sigma suite over the same domain
+  ErrorReport sigma_valid;   // sigma suite over the input range it documents as valid
   std::string sigma_valid_range;
 };
 

@@ -92,8 +92,7 @@ std::optional<__int128> eval_centered(const std::vector<i64>& centered, i64 t) {
   return v;
 }
 
-std::optional<FittedPiece> fit_interval(const UnitFunction& g, i64 lo, i64 hi,
-                                        const FitConfig& c) {
+std::optional<FittedPiece> fit_interval(const UnitFunction& g, i64 lo, i64 hi, const FitConfig& c) {
   if (hi < lo) return std::nullopt;
   const unsigned __int128 npts = static_cast<unsigned __int128>(hi - lo) + 1;
   const int dmax = static_cast<int>(
@@ -112,8 +111,8 @@ std::optional<FittedPiece> fit_interval_degree(const UnitFunction& g, i64 lo, i6
   if (npts < static_cast<unsigned __int128>(d + 1)) return std::nullopt;
   const i64 center = lo + (hi - lo) / 2;
   const i64 tmin = lo - center, tmax = hi - center;
-  const ld scale = std::max<ld>(1, std::max(std::fabs(static_cast<ld>(tmin)),
-                                             std::fabs(static_cast<ld>(tmax))));
+  const ld scale =
+      std::max<ld>(1, std::max(std::fabs(static_cast<ld>(tmin)), std::fabs(static_cast<ld>(tmax))));
 
   // Interpolation nodes: Chebyshev points of [tmin, tmax] (the integer points themselves when the
   // interval has no more than d + 1 of them), in the normalised variable w = t / scale.

@@ -33,28 +33,27 @@ namespace secinfer::fss::compile {
 using UnitFunction = std::function<long double(long double)>;
 
 struct FitConfig {
-  int poly_bits = 50;          // H: |P(x)| must stay below 2^(H-2)
-  int degree = 2;              // d
-  int shift = 0;               // s
-  bool direct_const = false;   // K may be nonzero (else folded into C_0)
-  long double abs_ulp = 1.0;   // budget: max(abs_ulp, rel * |g|)
+  int poly_bits = 50;         // H: |P(x)| must stay below 2^(H-2)
+  int degree = 2;             // d
+  int shift = 0;              // s
+  bool direct_const = false;  // K may be nonzero (else folded into C_0)
+  long double abs_ulp = 1.0;  // budget: max(abs_ulp, rel * |g|)
   long double rel = 0.0;
-  long double cap_ulp = 0;     // > 0: the budget never exceeds this (keeps rel from growing unbounded)
+  long double cap_ulp = 0;  // > 0: the budget never exceeds this (keeps rel from growing unbounded)
   std::size_t max_intervals = 4096;  // give up beyond this many (throws)
 };
 
 struct FittedPiece {
-  i64 lo = 0, hi = 0;          // inclusive signed input range
+  i64 lo = 0, hi = 0;  // inclusive signed input range
   i64 center = 0;
-  std::vector<i64> centered;   // degree + 1 integers (fewer points than d + 1: lower degree, padded)
-  i64 konst = 0;               // K
+  std::vector<i64> centered;  // degree + 1 integers (fewer points than d + 1: lower degree, padded)
+  i64 konst = 0;              // K
 };
 
 // Fits one interval with the highest degree <= c.degree that meets the budget and the range
 // guarantee; nullopt if none does. fit_interval_degree tries exactly degree d (<= c.degree; the
 // coefficients above d are zero).
-std::optional<FittedPiece> fit_interval(const UnitFunction& g, i64 lo, i64 hi,
-                                        const FitConfig& c);
+std::optional<FittedPiece> fit_interval(const UnitFunction& g, i64 lo, i64 hi, const FitConfig& c);
 std::optional<FittedPiece> fit_interval_degree(const UnitFunction& g, i64 lo, i64 hi,
                                                const FitConfig& c, int d);
 

@@ -5,11 +5,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
-#include <tuple>
 #include <numbers>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 #include "fss/dcf.h"
 
@@ -22,8 +22,8 @@ using ld = long double;
 struct Segment {
   enum class Kind { kConst, kSpline };
   Kind kind = Kind::kConst;
-  i64 lo = 0, hi = 0;   // inclusive
-  i64 value = 0;        // kConst: output in ULPs
+  i64 lo = 0, hi = 0;  // inclusive
+  i64 value = 0;       // kConst: output in ULPs
 };
 
 void check_params(const FunctionParams& p) {
@@ -48,7 +48,10 @@ i64 tail_bound(const UnitFunction& err, i64 lo, i64 hi, ld budget) {
     throw std::runtime_error("fusefss compile: the clip tail never meets its budget");
   while (hi - lo > 1) {
     const i64 mid = lo + (hi - lo) / 2;
-    if (err(static_cast<ld>(mid)) <= budget) hi = mid; else lo = mid;
+    if (err(static_cast<ld>(mid)) <= budget)
+      hi = mid;
+    else
+      lo = mid;
   }
   return hi;
 }
@@ -57,11 +60,16 @@ i64 tail_bound(const UnitFunction& err, i64 lo, i64 hi, ld budget) {
 
 const char* function_name(FunctionId id) {
   switch (id) {
-    case FunctionId::kGelu: return "gelu";
-    case FunctionId::kSilu: return "silu";
-    case FunctionId::kNexp: return "nexp";
-    case FunctionId::kInverse: return "inverse";
-    case FunctionId::kRsqrt: return "rsqrt";
+    case FunctionId::kGelu:
+      return "gelu";
+    case FunctionId::kSilu:
+      return "silu";
+    case FunctionId::kNexp:
+      return "nexp";
+    case FunctionId::kInverse:
+      return "inverse";
+    case FunctionId::kRsqrt:
+      return "rsqrt";
   }
   return "?";
 }
@@ -267,8 +275,8 @@ SufGate compile_function(const FunctionParams& p, const CompileConfig& cfg) {
     } else {
       const ld c0 = static_cast<ld>(value) * two_s + (cfg.shift > 0 ? two_s / 2 : 0);
       if (std::fabs(c0) >= std::ldexp(ld{1}, gate.poly_bits - 2))
-        throw std::runtime_error("fusefss compile: constant " + std::to_string(value) +
-                                 " of " + spec.name + " overflows; use direct_const");
+        throw std::runtime_error("fusefss compile: constant " + std::to_string(value) + " of " +
+                                 spec.name + " overflows; use direct_const");
       f.centered[0] = static_cast<i64>(c0);
     }
     pieces.push_back({lo, hi, f, k});
@@ -284,8 +292,10 @@ SufGate compile_function(const FunctionParams& p, const CompileConfig& cfg) {
       continue;
     }
     std::vector<std::pair<i64, i64>> parts;
-    if (s.lo < 0 && s.hi >= 0) parts = {{s.lo, -1}, {0, s.hi}};
-    else parts = {{s.lo, s.hi}};
+    if (s.lo < 0 && s.hi >= 0)
+      parts = {{s.lo, -1}, {0, s.hi}};
+    else
+      parts = {{s.lo, s.hi}};
     for (auto [lo, hi] : parts) {
       for (const FittedPiece& fp : fit_range(g, lo, hi, fc)) {
         IntervalFit f;

@@ -34,15 +34,15 @@ const char* function_name(FunctionId id);
 
 struct FunctionParams {
   FunctionId id = FunctionId::kGelu;
-  int n = 50;               // ring bits
-  int frac_bits = 12;       // f
-  std::size_t cols = 0;     // inverse: summed terms per row (seq length); rsqrt: row length
+  int n = 50;            // ring bits
+  int frac_bits = 12;    // f
+  std::size_t cols = 0;  // inverse: summed terms per row (seq length); rsqrt: row length
 };
 
 // The ideal function in units and the input domain on which errors are measured.
 struct FunctionSpec {
   std::string name;
-  UnitFunction ideal;          // ideal output in ULPs of scale f at the signed fixed-point input
+  UnitFunction ideal;  // ideal output in ULPs of scale f at the signed fixed-point input
   i64 domain_lo = 0, domain_hi = 0;  // inclusive signed range the function is defined on
   int f_in = 0, f_out = 0;
 };
@@ -52,10 +52,10 @@ FunctionSpec function_spec(const FunctionParams& p);
 // with the smallest key (estimated_key_bits); compiled_gate(p) memoises that.
 struct CompileConfig {
   int degree = 2;
-  int poly_bits = 0;           // 0 = n
-  int shift = 0;               // s
+  int poly_bits = 0;  // 0 = n
+  int shift = 0;      // s
   bool direct_const = false;
-  long double abs_ulp = 1.0;   // budget of the fitted splines: min(cap, max(abs_ulp, rel |g|))
+  long double abs_ulp = 1.0;  // budget of the fitted splines: min(cap, max(abs_ulp, rel |g|))
   long double rel = 0.0;
   long double cap_ulp = 0;     // > 0: caps the relative budget
   long double tail_ulp = 0.5;  // budget of the clipped tails (GELU, SiLU, nExp)
@@ -63,8 +63,8 @@ struct CompileConfig {
 // GELU, SiLU, nExp, inverse: degree 2 or 3, konst in the payload or folded, s in {n-26, n-22,
 // n-18, n-14, n-10}, H = n, budget 1 ULP (tails 0.5 ULP). rsqrt: its input spans 2^(n-1) binary
 // orders of magnitude, and a polynomial in the full-precision input cannot resolve the top ones at
-// 1 ULP with few intervals (the rounding of a coefficient of t^k costs |t|^k / 2^s ULPs), so it gets
-// H = 64 (a wider ring for the polynomial part), degree 2, s = 40, and a budget of max(1 ULP,
+// 1 ULP with few intervals (the rounding of a coefficient of t^k costs |t|^k / 2^s ULPs), so it
+// gets H = 64 (a wider ring for the polynomial part), degree 2, s = 40, and a budget of max(1 ULP,
 // 2^-10 |y|) capped at 2^13 ULPs (below the sigma suite's error at small inputs).
 std::vector<CompileConfig> candidate_configs(const FunctionParams& p);
 

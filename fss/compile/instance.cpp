@@ -34,7 +34,9 @@ struct AtomSpec {  // one atom before merging: threshold and the payload it adds
 
 }  // namespace
 
-std::size_t padded_thresholds(const SufGate& g) { return g.intervals(); }
+std::size_t padded_thresholds(const SufGate& g) {
+  return g.intervals();
+}
 
 std::size_t padded_atoms(const SufGate& g) {
   std::size_t a = 0;

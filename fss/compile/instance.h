@@ -38,17 +38,17 @@ namespace secinfer::fss::compile {
 enum class Padding { kOn, kOff };
 
 struct Atom {
-  int bits = 0;      // comparison domain: n (LT) or f (LTLOW, on x^ mod 2^f)
+  int bits = 0;  // comparison domain: n (LT) or f (LTLOW, on x^ mod 2^f)
   u64 threshold = 0;
 };
 
 struct InstanceKey {
-  std::vector<u64> lookup_alpha;   // thresholds tau_k (m, or m - 1 under kOff without a wrap)
-  std::vector<u64> lookup_beta;    // lookup_alpha.size() * L, mod 2^H
-  std::vector<u64> lookup_base;    // L, mod 2^H
+  std::vector<u64> lookup_alpha;  // thresholds tau_k (m, or m - 1 under kOff without a wrap)
+  std::vector<u64> lookup_beta;   // lookup_alpha.size() * L, mod 2^H
+  std::vector<u64> lookup_base;   // L, mod 2^H
   std::vector<Atom> atoms;
-  std::vector<u64> atom_beta;      // atoms.size() * 2T (T = helper terms), mod 2^n
-  std::vector<u64> atom_base;      // 2T, mod 2^n: per term (bit constant, bit constant * r)
+  std::vector<u64> atom_beta;  // atoms.size() * 2T (T = helper terms), mod 2^n
+  std::vector<u64> atom_base;  // 2T, mod 2^n: per term (bit constant, bit constant * r)
 };
 
 // Number of thresholds / atoms an instance has under padding (mask independent).
@@ -57,8 +57,7 @@ std::size_t padded_atoms(const SufGate& g);
 
 // r_in in Z_{2^n}; open_mask in Z_{2^H} (added to coefficient 0 of every piece); dummy: the
 // dummy threshold under padding (a fresh random value from the dealer, drawn for every instance).
-InstanceKey compile_instance(const SufGate& g, u64 r_in, u64 open_mask, Padding padding,
-                             u64 dummy);
+InstanceKey compile_instance(const SufGate& g, u64 r_in, u64 open_mask, Padding padding, u64 dummy);
 
 // Cleartext check of an instance: the payload vector the lookup yields at x^ (base + sum of
 // Delta_k over thresholds above x^), and the helper sums (per term: bit, bit * r).

@@ -86,7 +86,8 @@ bool eval_predicate(const Predicate& p, int n, u64 x) {
 std::int64_t helper_bit(const SufGate& g, const HelperTerm& h, u64 x) {
   std::int64_t b = h.constant;
   for (auto [i, s] : h.preds)
-    b += s * static_cast<std::int64_t>(eval_predicate(g.preds[static_cast<std::size_t>(i)], g.n, x));
+    b +=
+        s * static_cast<std::int64_t>(eval_predicate(g.preds[static_cast<std::size_t>(i)], g.n, x));
   return b;
 }
 

@@ -49,24 +49,24 @@ struct HelperTerm {
 
 // How an interval's polynomial came about (documentation and exact range checks).
 struct IntervalFit {
-  bool fitted = false;            // false: a fixed piece of the specification (constant, zero)
-  i64 center = 0;                 // x_c: P(x_s) = sum_k centered[k] * (x_s - x_c)^k over Z
-  std::vector<i64> centered;      // degree + 1 integers
-  i64 lo = 0, hi = 0;             // the signed inputs [lo, hi] the interval covers
+  bool fitted = false;        // false: a fixed piece of the specification (constant, zero)
+  i64 center = 0;             // x_c: P(x_s) = sum_k centered[k] * (x_s - x_c)^k over Z
+  std::vector<i64> centered;  // degree + 1 integers
+  i64 lo = 0, hi = 0;         // the signed inputs [lo, hi] the interval covers
 };
 
 struct SufGate {
   std::string name;
-  int n = 0;               // ring bits of the input and the output
-  int poly_bits = 0;       // H, the ring of the polynomial part
-  int f_in = 0, f_out = 0; // fixed-point scales (documentation)
-  int degree = 0;          // d
-  int shift = 0;           // s, the post-processing ARS (0 = none, one round)
-  bool direct_const = false;       // konst[j] travels in the lookup payload (else all zero)
-  std::vector<u64> cuts;           // m entries, cuts[0] = 0, strictly increasing, < 2^n
-  std::vector<u64> coeffs;         // m * (degree + 1), monomial coefficients in x_s mod 2^H
-  std::vector<u64> konst;          // m, mod 2^n
-  std::vector<IntervalFit> fits;   // m
+  int n = 0;                      // ring bits of the input and the output
+  int poly_bits = 0;              // H, the ring of the polynomial part
+  int f_in = 0, f_out = 0;        // fixed-point scales (documentation)
+  int degree = 0;                 // d
+  int shift = 0;                  // s, the post-processing ARS (0 = none, one round)
+  bool direct_const = false;      // konst[j] travels in the lookup payload (else all zero)
+  std::vector<u64> cuts;          // m entries, cuts[0] = 0, strictly increasing, < 2^n
+  std::vector<u64> coeffs;        // m * (degree + 1), monomial coefficients in x_s mod 2^H
+  std::vector<u64> konst;         // m, mod 2^n
+  std::vector<IntervalFit> fits;  // m
   std::vector<Predicate> preds;
   std::vector<HelperTerm> helpers;
 

@@ -30,12 +30,12 @@
 namespace secinfer::fss::compile {
 
 struct ErrorReport {
-  long double max_ulp = 0;        // max |y - ideal| over the domain (an upper bound where bounded)
-  i64 argmax = 0;                 // an input attaining (or bounding) it
-  std::uint64_t exhaustive_points = 0;   // inputs evaluated one by one
-  std::uint64_t bounded_points = 0;      // inputs covered by the interval bound (or sampled)
-  bool range_ok = true;           // the ARS range guarantee (suf_error only)
-  std::string method;             // "exhaustive" / "exhaustive + bound" / "exhaustive + sampled"
+  long double max_ulp = 0;  // max |y - ideal| over the domain (an upper bound where bounded)
+  i64 argmax = 0;           // an input attaining (or bounding) it
+  std::uint64_t exhaustive_points = 0;  // inputs evaluated one by one
+  std::uint64_t bounded_points = 0;     // inputs covered by the interval bound (or sampled)
+  bool range_ok = true;                 // the ARS range guarantee (suf_error only)
+  std::string method;  // "exhaustive" / "exhaustive + bound" / "exhaustive + sampled"
 };
 
 ErrorReport suf_error(const SufGate& g, const FunctionSpec& spec,

@@ -3,7 +3,6 @@
 // model setting. The hidden test "[.accuracy]" writes the full report (docs/accuracy.md, via
 // scripts/accuracy.sh); this one runs with smaller exhaustive limits to stay fast.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <fstream>
 #include <iostream>

@@ -7,7 +7,6 @@
 //    nExp and inverse; for rsqrt 2^13 ULPs and max(1, 2^-10 |y|) + rounding elsewhere.
 //  * The fitter meets its budget exhaustively on a plain function; bad parameters are refused.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <random>
 
@@ -89,8 +88,10 @@ TEST_CASE("compiled gates meet their error budget on the whole domain", "[fusefs
       INFO(g.name << " n=" << n << " " << compile::describe(g) << " error "
                   << static_cast<double>(e.max_ulp) << " at " << e.argmax);
       CHECK(e.range_ok);
-      if (id == FunctionId::kRsqrt) CHECK(e.max_ulp <= 8192.5L);
-      else CHECK(e.max_ulp <= 1.0L);
+      if (id == FunctionId::kRsqrt)
+        CHECK(e.max_ulp <= 8192.5L);
+      else
+        CHECK(e.max_ulp <= 1.0L);
     }
 }
 

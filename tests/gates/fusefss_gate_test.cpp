@@ -6,9 +6,8 @@
 // Also checks the online cost against the derivation in suf_gate.h:
 //   round 1 opens v^ (H bits per element), round 2 opens y^ (n bits per element), one message of
 //   ceil(N bits / 8) bytes + the 8-byte frame header each, per party, 2 rounds in total.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <limits>
 #include <string>
 
@@ -22,11 +21,16 @@ namespace {
 const engine::UnaryGate& unary_of(FunctionId id, compile::Padding pad) {
   const engine::GateSuite& s = suite(pad);
   switch (id) {
-    case FunctionId::kGelu: return s.gelu;
-    case FunctionId::kSilu: return s.silu;
-    case FunctionId::kNexp: return s.nexp;
-    case FunctionId::kInverse: return s.inverse;
-    case FunctionId::kRsqrt: return s.rsqrt;
+    case FunctionId::kGelu:
+      return s.gelu;
+    case FunctionId::kSilu:
+      return s.silu;
+    case FunctionId::kNexp:
+      return s.nexp;
+    case FunctionId::kInverse:
+      return s.inverse;
+    case FunctionId::kRsqrt:
+      return s.rsqrt;
   }
   return s.gelu;
 }

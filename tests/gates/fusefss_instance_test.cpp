@@ -5,7 +5,6 @@
 // bit * r; the shape is m thresholds and 2 atoms per predicate reference under padding, and one
 // threshold less exactly when no interval wraps (r = -a_j) without padding.
 #include <catch2/catch.hpp>
-
 #include <random>
 #include <set>
 

@@ -7,7 +7,6 @@
 // Message sizes: the two openings carry N elements of H and n bits whatever the masks (checked for
 // both padding modes on a batch of 1000 instances with the same masks).
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <set>
 

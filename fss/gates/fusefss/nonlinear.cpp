@@ -13,11 +13,16 @@ using compile::FunctionId;
 
 std::uint32_t tag_of(FunctionId id) {
   switch (id) {
-    case FunctionId::kGelu: return engine::key_tag("FGEL");
-    case FunctionId::kSilu: return engine::key_tag("FSIL");
-    case FunctionId::kNexp: return engine::key_tag("FNEX");
-    case FunctionId::kInverse: return engine::key_tag("FINV");
-    case FunctionId::kRsqrt: return engine::key_tag("FRSQ");
+    case FunctionId::kGelu:
+      return engine::key_tag("FGEL");
+    case FunctionId::kSilu:
+      return engine::key_tag("FSIL");
+    case FunctionId::kNexp:
+      return engine::key_tag("FNEX");
+    case FunctionId::kInverse:
+      return engine::key_tag("FINV");
+    case FunctionId::kRsqrt:
+      return engine::key_tag("FRSQ");
   }
   return 0;
 }
@@ -39,8 +44,7 @@ void clear_face(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> 
 }
 
 template <FunctionId F>
-void keygen_face(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
-                 std::span<u64> r_out) {
+void keygen_face(Dealer& d, const GateArgs& args, std::span<const u64> r_in, std::span<u64> r_out) {
   suf_keygen(d, gate_for(F, d.ring(), d.frac_bits(), args), padding_of(args), tag_of(F), r_in,
              r_out);
 }
@@ -70,18 +74,32 @@ const compile::SufGate& gate_for(FunctionId id, Ring ring, int frac_bits, const 
   return compile::compiled_gate(p);
 }
 
-#define SECINFER_FUSEFSS_FACES(X, F)                                                          \
-  void X##_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,           \
-                 std::span<u64> y) {                                                          \
-    clear_face<F>(ctx, args, x, y);                                                           \
-  }                                                                                           \
-  void X##_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,                 \
-                  std::span<u64> r_out) {                                                     \
-    keygen_face<F>(d, args, r_in, r_out);                                                     \
-  }                                                                                           \
-  void X##_eval(Party& p, const GateArgs& args, std::span<const u64> xhat,                    \
-                std::span<u64> yhat) {                                                        \
-    eval_face<F>(p, args, xhat, yhat);                                                        \
+void precompile(Ring ring, int frac_bits, std::span<const std::size_t> inverse_cols,
+                std::span<const std::size_t> rsqrt_cols) {
+  GateArgs a;
+  for (FunctionId id : {FunctionId::kGelu, FunctionId::kSilu, FunctionId::kNexp})
+    gate_for(id, ring, frac_bits, a);
+  for (std::size_t c : inverse_cols) {
+    a.cols = c;
+    gate_for(FunctionId::kInverse, ring, frac_bits, a);
+  }
+  for (std::size_t c : rsqrt_cols) {
+    a.cols = c;
+    gate_for(FunctionId::kRsqrt, ring, frac_bits, a);
+  }
+}
+
+#define SECINFER_FUSEFSS_FACES(X, F)                                                              \
+  void X##_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,               \
+                 std::span<u64> y) {                                                              \
+    clear_face<F>(ctx, args, x, y);                                                               \
+  }                                                                                               \
+  void X##_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,                     \
+                  std::span<u64> r_out) {                                                         \
+    keygen_face<F>(d, args, r_in, r_out);                                                         \
+  }                                                                                               \
+  void X##_eval(Party& p, const GateArgs& args, std::span<const u64> xhat, std::span<u64> yhat) { \
+    eval_face<F>(p, args, xhat, yhat);                                                            \
   }
 
 SECINFER_FUSEFSS_FACES(gelu, FunctionId::kGelu)

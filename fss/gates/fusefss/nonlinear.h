@@ -37,13 +37,18 @@ Padding padding_of(const GateArgs& args);
 const compile::SufGate& gate_for(compile::FunctionId id, Ring ring, int frac_bits,
                                  const GateArgs& args);
 
-#define SECINFER_FUSEFSS_UNARY_GATE(X)                                                     \
-  void X##_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,        \
-                 std::span<u64> y);                                                        \
-  void X##_keygen(Dealer& dealer, const GateArgs& args, std::span<const u64> r_in,         \
-                  std::span<u64> r_out);                                                   \
-  void X##_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,             \
-                std::span<u64> yhat);
+// Compiles (and memoises) the gates a model run will use, so that no gate call pays the fit:
+// call it before the online clock starts (file-mode parties never run keygen in-process).
+// inverse_cols: the softmax row lengths; rsqrt_cols: the LayerNorm / RMSNorm row lengths.
+void precompile(Ring ring, int frac_bits, std::span<const std::size_t> inverse_cols,
+                std::span<const std::size_t> rsqrt_cols);
+
+#define SECINFER_FUSEFSS_UNARY_GATE(X)                                              \
+  void X##_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x, \
+                 std::span<u64> y);                                                 \
+  void X##_keygen(Dealer& dealer, const GateArgs& args, std::span<const u64> r_in,  \
+                  std::span<u64> r_out);                                            \
+  void X##_eval(Party& party, const GateArgs& args, std::span<const u64> xhat, std::span<u64> yhat);
 
 SECINFER_FUSEFSS_UNARY_GATE(gelu)
 SECINFER_FUSEFSS_UNARY_GATE(silu)

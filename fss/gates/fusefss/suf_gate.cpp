@@ -21,14 +21,16 @@ constexpr int kCountBits = 16;  // per-element counts under Padding::kOff
 void check_gate(const SufGate& g, const Ring& ring, std::size_t in, std::size_t out,
                 const char* what) {
   if (g.n != ring.bits)
-    throw std::invalid_argument(std::string(what) + ": gate '" + g.name + "' was compiled for n = " +
-                                std::to_string(g.n) + " but the engine ring has " +
-                                std::to_string(ring.bits) + " bits; compile it for this ring");
+    throw std::invalid_argument(std::string(what) + ": gate '" + g.name +
+                                "' was compiled for n = " + std::to_string(g.n) +
+                                " but the engine ring has " + std::to_string(ring.bits) +
+                                " bits; compile it for this ring");
   if (in != out)
     throw std::invalid_argument(std::string(what) + ": " + std::to_string(in) + " inputs but " +
                                 std::to_string(out) + " outputs");
   if (g.intervals() >= (std::size_t{1} << kCountBits))
-    throw std::invalid_argument(std::string(what) + ": gate '" + g.name + "' has too many intervals");
+    throw std::invalid_argument(std::string(what) + ": gate '" + g.name +
+                                "' has too many intervals");
 }
 
 // Atom widths present in a gate (n for LT, f for LTLOW), ascending: one DCF batch per width.
@@ -45,7 +47,9 @@ std::vector<int> atom_widths(const SufGate& g) {
   return w;
 }
 
-int helper_width(const SufGate& g) { return static_cast<int>(2 * g.helpers.size()); }
+int helper_width(const SufGate& g) {
+  return static_cast<int>(2 * g.helpers.size());
+}
 
 // Local Horner on the public x^ (mod 2^H): sum_i c_i x^^i.
 u64 horner(const Ring& rh, std::span<const u64> c, std::size_t d1, u64 xhat) {
@@ -74,8 +78,10 @@ void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint3
   d.random(r_out);
   // The opening mask of round 1: r_v in Z_{2^H} (or r_out itself when there is no ARS).
   std::vector<u64> r_v(N);
-  if (s > 0) d.random(r_v, g.poly_bits);
-  else std::copy(r_out.begin(), r_out.end(), r_v.begin());
+  if (s > 0)
+    d.random(r_v, g.poly_bits);
+  else
+    std::copy(r_out.begin(), r_out.end(), r_v.begin());
   // One dummy threshold per element, drawn whether or not it is needed (same stream either way).
   const std::vector<u64> dummy = d.random(N);
   const std::vector<int> widths = atom_widths(g);
@@ -121,7 +127,8 @@ void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint3
         d.dcf({w, g.n, T2}, alpha, beta);
       }
       std::vector<u64> base;
-      for (const InstanceKey& k : inst) base.insert(base.end(), k.atom_base.begin(), k.atom_base.end());
+      for (const InstanceKey& k : inst)
+        base.insert(base.end(), k.atom_base.begin(), k.atom_base.end());
       d.share(base);
     }
   }

@@ -9,8 +9,9 @@
 //   FSS::PackedCompare   the helper predicates' comparison atoms, all atoms of all elements in one
 //                        batched DCF pass per atom width: shares of (bit, bit * r) per helper term.
 //   FSS::IntervalLookup  the lookup thresholds, all of all elements in one batched DCF pass with
-//                        vector payloads Delta_k (secret inside the keys), + the shared base: shares
-//                        of the x^-coefficients of the interval's polynomial (compile/instance.h).
+//                        vector payloads Delta_k (secret inside the keys), + the shared base:
+//                        shares of the x^-coefficients of the interval's polynomial
+//                        (compile/instance.h).
 //   Horner               local Horner on the public x^ with the shared coefficients (the base
 //                        carries the opening mask), then ONE opening of v^ (H bits per element).
 //   PostProcess          (shift > 0) the exact ARS of v by s: v' = v + 2^(H-2) in [0, 2^(H-1))

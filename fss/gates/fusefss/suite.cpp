@@ -36,15 +36,23 @@ engine::GateSuite make(bool padded) {
     g.inverse = {"inverse", "Softmax", "inv", &inverse_clear, &inverse_keygen, &inverse_eval};
     g.rsqrt = {"rsqrt", "LayerNorm", "rsqrt", &rsqrt_clear, &rsqrt_keygen, &rsqrt_eval};
   } else {
-    g.gelu = {"gelu", "Activation::GELU", "gelu", &gelu_clear, &keygen_off<&gelu_keygen>,
-              &eval_off<&gelu_eval>};
-    g.silu = {"silu", "Activation::SiLU", "silu", &silu_clear, &keygen_off<&silu_keygen>,
-              &eval_off<&silu_eval>};
-    g.nexp = {"nexp", "Softmax", "nexp", &nexp_clear, &keygen_off<&nexp_keygen>,
-              &eval_off<&nexp_eval>};
-    g.inverse = {"inverse", "Softmax", "inv", &inverse_clear, &keygen_off<&inverse_keygen>,
+    g.gelu = {"gelu",      "Activation::GELU",        "gelu",
+              &gelu_clear, &keygen_off<&gelu_keygen>, &eval_off<&gelu_eval>};
+    g.silu = {"silu",      "Activation::SiLU",        "silu",
+              &silu_clear, &keygen_off<&silu_keygen>, &eval_off<&silu_eval>};
+    g.nexp = {
+        "nexp", "Softmax", "nexp", &nexp_clear, &keygen_off<&nexp_keygen>, &eval_off<&nexp_eval>};
+    g.inverse = {"inverse",
+                 "Softmax",
+                 "inv",
+                 &inverse_clear,
+                 &keygen_off<&inverse_keygen>,
                  &eval_off<&inverse_eval>};
-    g.rsqrt = {"rsqrt", "LayerNorm", "rsqrt", &rsqrt_clear, &keygen_off<&rsqrt_keygen>,
+    g.rsqrt = {"rsqrt",
+               "LayerNorm",
+               "rsqrt",
+               &rsqrt_clear,
+               &keygen_off<&rsqrt_keygen>,
                &eval_off<&rsqrt_eval>};
   }
   g.softmax = &sigma::softmax;
