@@ -32,6 +32,7 @@
 #include "fss/engine/party.h"
 #include "fss/engine/party_ops.h"
 #include "fss/gates/sigma/suite.h"
+#include "models/memory.h"
 #include "models/runner.h"
 #include "profiling/merge.h"
 
@@ -60,16 +61,20 @@ constexpr std::array<MicrobenchGate, 9> kGates = {{
     {"gelu", "Activation::GELU", 128 * 3072, 0, "uniform in [-6, 6]"},
     {"silu", "Activation::SiLU", 128 * 3072, 0, "uniform in [-8, 8]"},
     {"nexp", "Softmax/nexp", 12 * 128 * 128, 0, "uniform in [0, 16] (max - x of a softmax row)"},
-    {"inv", "Softmax/inv", 12 * 128, 128, "row sums of softmax-like rows: 1 + sum of cols - 1 "
-                                          "terms exp(-d), d uniform in [0, t], t per row in [0.25, 16]"},
-    {"rsqrt", "LayerNorm/rsqrt", 128, 768, "row sums of cols squares (scale 2f) of N(0, s^2) "
-                                           "values, s per row log-uniform in [0.05, 8]"},
-    {"trunc", "TruncRescale", 128 * 768, 0, "TrFloor by f of matmul outputs at scale 2f, uniform "
-                                            "in [-64, 64]"},
+    {"inv", "Softmax/inv", 12 * 128, 128,
+     "row sums of softmax-like rows: 1 + sum of cols - 1 "
+     "terms exp(-d), d uniform in [0, t], t per row in [0.25, 16]"},
+    {"rsqrt", "LayerNorm/rsqrt", 128, 768,
+     "row sums of cols squares (scale 2f) of N(0, s^2) "
+     "values, s per row log-uniform in [0.05, 8]"},
+    {"trunc", "TruncRescale", 128 * 768, 0,
+     "TrFloor by f of matmul outputs at scale 2f, uniform "
+     "in [-64, 64]"},
     {"relu", "Activation::ReLU", 128 * 3072, 0, "uniform in [-6, 6]"},
     {"softmax", "Softmax", 12 * 128 * 128, 128, "rows of attention scores uniform in [-8, 8]"},
-    {"layernorm", "LayerNorm", 128 * 768, 768, "rows of N(mu, s^2), mu per row in [-1, 1], s in "
-                                               "[0.5, 4]; gamma in [0.5, 1.5], beta in [-0.5, 0.5]"},
+    {"layernorm", "LayerNorm", 128 * 768, 768,
+     "rows of N(mu, s^2), mu per row in [-1, 1], s in "
+     "[0.5, 4]; gamma in [0.5, 1.5], beta in [-0.5, 0.5]"},
 }};
 
 bool row_gate(const MicrobenchGate& g) {
@@ -83,7 +88,8 @@ const GateSuite& suite_of(const RunOptions& o) {
   if (o.system == "fusefss") {
 #ifdef SECINFER_MICROBENCH_HAVE_FUSEFSS
     // One table per padding mode (fss/gates/fusefss/suite.h); kOff is the insecure ablation.
-    return fss::fusefss::suite(o.padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff);
+    return fss::fusefss::suite(o.padding ? fss::compile::Padding::kOn
+                                         : fss::compile::Padding::kOff);
 #else
     throw std::invalid_argument(
         "--system fusefss: the fusefss suite is not built into this binary "
@@ -98,8 +104,8 @@ const GateSuite& suite_of(const RunOptions& o) {
 
 struct Inputs {
   std::vector<std::size_t> shape;
-  std::vector<u64> x;             // cleartext fixed point, the client's (party 1's) input
-  std::vector<u64> gamma, beta;   // layernorm weights (party 0's), cols each
+  std::vector<u64> x;            // cleartext fixed point, the client's (party 1's) input
+  std::vector<u64> gamma, beta;  // layernorm weights (party 0's), cols each
 };
 
 std::uint64_t name_hash(std::string_view s) {
@@ -115,7 +121,9 @@ Inputs make_inputs(const RunOptions& o, const MicrobenchGate& g) {
   const fss::FixedPoint fx{ring, f};
   const std::size_t n = o.micro_n, cols = o.micro_cols;
   std::mt19937_64 rng(o.seed ^ name_hash(g.name));
-  auto uni = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
+  auto uni = [&](double lo, double hi) {
+    return std::uniform_real_distribution<double>(lo, hi)(rng);
+  };
   Inputs in;
   in.shape = row_gate(g) ? std::vector<std::size_t>{n / cols, cols} : std::vector<std::size_t>{n};
   in.x.resize(n);
@@ -131,7 +139,8 @@ Inputs make_inputs(const RunOptions& o, const MicrobenchGate& g) {
     for (auto& v : in.x) {
       const double t = uni(0.25, 16);
       u64 s = u64{1} << f;
-      for (std::size_t j = 1; j < cols; ++j) s += static_cast<u64>(std::floor(std::exp(-uni(0, t)) * one));
+      for (std::size_t j = 1; j < cols; ++j)
+        s += static_cast<u64>(std::floor(std::exp(-uni(0, t)) * one));
       v = ring.reduce(s);
     }
   } else if (g.name == "rsqrt") {
@@ -170,7 +179,8 @@ Inputs head_of(const Inputs& in, std::size_t elements) {
   const std::size_t row = in.shape.size() == 2 ? in.shape[1] : 1;
   const std::size_t rows = std::max<std::size_t>(1, std::min(in.x.size(), elements) / row);
   h.x.resize(rows * row);
-  h.shape = in.shape.size() == 2 ? std::vector<std::size_t>{rows, row} : std::vector<std::size_t>{rows};
+  h.shape =
+      in.shape.size() == 2 ? std::vector<std::size_t>{rows, row} : std::vector<std::size_t>{rows};
   return h;
 }
 
@@ -258,10 +268,63 @@ json approximation(const RunOptions& o, std::string_view gate) {
   return out;
 }
 
+// ---- key memory, before any work ----
+
+struct MemoryVerdict {
+  bool ok = true;
+  std::uint64_t needed = 0, available = 0;
+};
+
+bool loopback(const std::string& host) {
+  return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
+}
+
+// This party's peak memory for one run, extrapolated from a probe keygen of the first
+// 1024 inputs with a throwaway dealer (its keys are counted, never stored): 4 times the
+// serialised key of a run (the key buffer, plus the dealer's in-memory keys of both parties while
+// it builds a batch; measured: sigma GELU at n = 393,216 peaks at 1.18 GB RSS for 339 MB of key,
+// 3.5x), plus the tensors. Key sizes are linear in the elements (rows for the row gates).
+double estimate_party_bytes(const RunOptions& o, const MicrobenchGate& g, const GateSuite& suite) {
+  using namespace fss::engine;
+  // The probe's inputs only (the full inputs may not fit either): the first whole rows.
+  RunOptions p = o;
+  const std::uint64_t row = row_gate(g) ? o.micro_cols : 1;
+  constexpr std::uint64_t kProbeElements = 1024;
+  p.micro_n =
+      std::min<std::uint64_t>(o.micro_n, row * std::max<std::uint64_t>(1, kProbeElements / row));
+  const Inputs probe = make_inputs(p, g);
+  KeyWriter w0 = KeyWriter::discard(), w1 = KeyWriter::discard();
+  Dealer d(fss::make_ring(o.micro_bits), o.micro_frac, fss::Block{0x70726f6265ull, 0x6d656dull}, w0,
+           w1);
+  DealerOps ops(d, suite, o.party);
+  deal(ops, g, probe, o.micro_cols, o.micro_frac, false);
+  const double n = static_cast<double>(o.micro_n);
+  const double key = static_cast<double>(std::max(d.key_bytes(0), d.key_bytes(1))) * n /
+                     static_cast<double>(p.micro_n);
+  const double tensors = 16.0 * 8.0 * n;
+  return 4.0 * key + tensors;
+}
+
+// Both parties learn both verdicts (one exchange outside the runs), so neither waits for a peer
+// that has stopped (as the model runner does).
+MemoryVerdict exchange_verdict(net::Channel& ch, const MemoryVerdict& mine) {
+  std::uint8_t out[17], in[17];
+  out[0] = mine.ok ? 1 : 0;
+  std::memcpy(out + 1, &mine.needed, 8);
+  std::memcpy(out + 9, &mine.available, 8);
+  ch.exchange(out, in);
+  MemoryVerdict v;
+  v.ok = in[0] != 0;
+  std::memcpy(&v.needed, in + 1, 8);
+  std::memcpy(&v.available, in + 9, 8);
+  return v;
+}
+
 void check_drained(const fss::engine::KeyBuffer& b, const std::string& when) {
   if (b.available() != 0)
-    throw std::logic_error("microbench: " + std::to_string(b.available()) + " key bytes left after " +
-                           when + ": the dealer's and the party's call sequences diverged");
+    throw std::logic_error("microbench: " + std::to_string(b.available()) +
+                           " key bytes left after " + when +
+                           ": the dealer's and the party's call sequences diverged");
 }
 
 json compare_with_clear(const std::vector<u64>& secure, const std::vector<u64>& clear,
@@ -389,9 +452,9 @@ void resolve_microbench_options(RunOptions& o) {
                                 ": the ring width must be in [8, 64] (default 50)");
   }
   if (o.micro_frac < 1 || o.micro_frac >= o.micro_bits) {
-    throw std::invalid_argument("--frac-bits " + std::to_string(o.micro_frac) + ": must be in [1, " +
-                                std::to_string(o.micro_bits - 1) + "] for --bits " +
-                                std::to_string(o.micro_bits) + " (default 12)");
+    throw std::invalid_argument("--frac-bits " + std::to_string(o.micro_frac) +
+                                ": must be in [1, " + std::to_string(o.micro_bits - 1) +
+                                "] for --bits " + std::to_string(o.micro_bits) + " (default 12)");
   }
   if (o.micro_n == 0) o.micro_n = g->bert_base_n;
   if (o.micro_cols == 0) o.micro_cols = g->default_cols;
@@ -435,20 +498,41 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
   const int f = o.micro_frac;
   const int me = o.party;
   const std::size_t cols = o.micro_cols;
-  const Inputs in = make_inputs(o, g);
 
   // Inline dealer (as the model runner): both parties' dealers draw the same masks from the shared
   // seed; this party keeps its own key, the other party's is counted and dropped.
   auto buffer = std::make_shared<KeyBuffer>();
   KeyWriter own = KeyWriter::memory(buffer);
   KeyWriter other = KeyWriter::discard();
-  Dealer dealer(ring, f, models::dealer_seed(o.seed), me == 0 ? own : other,
-                me == 0 ? other : own);
+  Dealer dealer(ring, f, models::dealer_seed(o.seed), me == 0 ? own : other, me == 0 ? other : own);
   DealerOps dops(dealer, suite, me);
   KeyReader reader = KeyReader::memory(buffer);
   Party party(me, ring, f, ch, reader, o.threads);
   PartyOps pops(party, suite);
 
+  // Memory first: a run that cannot fit is recorded as "oom" with what it needs, never started.
+  const int on_host = loopback(o.peer.host) ? 2 : 1;
+  MemoryVerdict mine;
+  const double needed = estimate_party_bytes(o, g, suite) * on_host;
+  mine.needed = needed >= 1.8e19 ? ~std::uint64_t{0} : static_cast<std::uint64_t>(needed);
+  mine.available = models::available_memory_bytes();
+  mine.ok = mine.available == 0 || mine.needed <= mine.available;
+  const MemoryVerdict peer = exchange_verdict(ch, mine);
+  if (!mine.ok || !peer.ok) {
+    const MemoryVerdict& v = mine.ok ? peer : mine;
+    const std::string reason =
+        std::string(g.name) + " on " + o.system + " with n = " + std::to_string(o.micro_n) +
+        ": party " + std::to_string(mine.ok ? 1 - me : me) + " needs about " +
+        models::format_bytes(v.needed) + (on_host > 1 ? " (both parties on this host)" : "") +
+        " for the keys of one run but " + models::format_bytes(v.available) +
+        " are available; nothing was run. Pass a smaller --n (the per-element figures do not "
+        "depend on it) or use a machine with more memory";
+    spdlog::error("{}", reason);
+    rec.set_status(profiling::Status::kOom, reason);
+    return;
+  }
+
+  const Inputs in = make_inputs(o, g);
   try {
     for (int run = 0; run < o.warmup + o.runs; ++run) {
       const bool warm = run < o.warmup;
@@ -487,10 +571,11 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
     const json check{{"vs_clear", vs}, {"approximation", approximation(o, g.name)}};
     write_file_atomic(o.out / "microbench_check.json", check.dump(2) + "\n");
     if (vs["differing"].get<std::uint64_t>() != 0) {
-      spdlog::warn("microbench check: {} of {} opened outputs differ from the cleartext reference "
-                   "(max {} ULP)",
-                   vs["differing"].get<std::uint64_t>(), opened.size(),
-                   vs["max_abs_diff_ulp"].get<std::uint64_t>());
+      spdlog::warn(
+          "microbench check: {} of {} opened outputs differ from the cleartext reference "
+          "(max {} ULP)",
+          vs["differing"].get<std::uint64_t>(), opened.size(),
+          vs["max_abs_diff_ulp"].get<std::uint64_t>());
     }
   }
 }
@@ -525,7 +610,8 @@ json microbench_summary(const json& merged, const RunOptions& o, const json& che
   const json& total = merged.at("total");
   const double ms = num(total, {"wall_ms", "median"});
   s["online_ms"] = ms;
-  for (const char* q : {"p25", "p75", "min", "max"}) s[std::string("online_ms_") + q] = num(total, {"wall_ms", q});
+  for (const char* q : {"p25", "p75", "min", "max"})
+    s[std::string("online_ms_") + q] = num(total, {"wall_ms", q});
   s["bytes"] = total.value("bytes", std::uint64_t{0});
   s["messages"] = total.value("messages", std::uint64_t{0});
   s["rounds"] = total.value("rounds", std::uint64_t{0});
@@ -544,8 +630,9 @@ json microbench_summary(const json& merged, const RunOptions& o, const json& che
     }
   }
   s["key_bytes"] = {{"p0", key0}, {"p1", key1}};
-  s["key_bytes_phase"] = merged.contains("offline") ? merged["offline"].value("key_bytes", json::object())
-                                                    : json::object();
+  s["key_bytes_phase"] = merged.contains("offline")
+                             ? merged["offline"].value("key_bytes", json::object())
+                             : json::object();
   s["keygen_ms"] = keygen;
   s["per_element"] = {{"online_us", 1000.0 * ms / n},
                       {"bytes", s["bytes"].get<double>() / n},
@@ -669,7 +756,8 @@ int run_microbench_local(const RunOptions& o, const std::filesystem::path& exe) 
               << "merged: " << (o.out / "breakdown_merged.json").string()
               << "\nsummary: " << (o.out / "microbench.json").string() << "\n";
     std::cout.flush();
-    if (code == kExitOk && summary.value("status", "failed") != "ok") code = kExitFailed;
+    if (code == kExitOk && summary.value("status", "failed") != "ok")
+      code = summary.value("status", "") == "oom" ? kExitOom : kExitFailed;
   } catch (const profiling::MergeError& e) {
     spdlog::error("merge refused: {}", e.what());
     if (code == kExitOk) code = kExitMerge;

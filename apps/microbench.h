@@ -6,7 +6,10 @@
 //   secinfer local --workload microbench --gate gelu --n 393216          # the same as the first
 //   secinfer run --party 1 --workload microbench --gate gelu ...         # the same as the second
 //
-// Per party and per run (warm-up runs included, each run with its own fresh keys):
+// First, key memory: each party estimates its peak from a small probe keygen; a setting that does
+// not fit in MemAvailable (both parties counted when the peer is on loopback) is recorded as "oom"
+// with what it needs, and nothing runs (exit status 5 from the local launcher).
+// Then, per party and per run (warm-up runs included, each run with its own fresh keys):
 //   offline phase (Recorder::begin_offline): DealerOps over the gate (inline dealer: a fresh mask
 //     per element; this party keeps its own key), then the input delivery (party 1, the client,
 //     sends x + r: the gate's input is public-masked before the online clock starts, as a wire
@@ -15,8 +18,9 @@
 //     (Activation::GELU, Softmax/nexp, LayerNorm/rsqrt, TruncRescale, ...; sub-scopes included).
 // After the runs, one unrecorded check pass (at most kCheckElements elements: the first rows of
 // the same input) reveals the gate's output and party 0 compares it with ClearOps (the suite's
-// cleartext reference): o.out/microbench_check.json ({vs_clear, approximation}). The local launcher merges both party logs
-// (breakdown_merged.json), writes microbench.json (the summary below) and prints the table.
+// cleartext reference): o.out/microbench_check.json ({vs_clear, approximation}). The local launcher
+// merges both party logs (breakdown_merged.json), writes microbench.json (the summary below) and
+// prints the table.
 #pragma once
 
 #include <cstddef>
@@ -41,11 +45,11 @@ inline constexpr bool kGateEngineHasCuda = false;
 inline constexpr std::size_t kCheckElements = 4096;
 
 struct MicrobenchGate {
-  std::string_view name;       // --gate
-  std::string_view scope;      // the SPEC section 3 scope path the gate runs in
-  std::uint64_t bert_base_n;   // elements of the gate's tensor in BERT-base at seq 128: default --n
-  std::size_t default_cols;    // row length (--cols default); 0 for elementwise gates
-  std::string_view input;      // the input distribution (logs, docs)
+  std::string_view name;      // --gate
+  std::string_view scope;     // the SPEC section 3 scope path the gate runs in
+  std::uint64_t bert_base_n;  // elements of the gate's tensor in BERT-base at seq 128: default --n
+  std::size_t default_cols;   // row length (--cols default); 0 for elementwise gates
+  std::string_view input;     // the input distribution (logs, docs)
 };
 
 // gelu, silu, nexp, inv, rsqrt, trunc, relu, softmax, layernorm.

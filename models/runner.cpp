@@ -86,12 +86,13 @@ fss::Block dealer_seed(std::uint64_t seed) {
   return fss::Block{lo, splitmix(s)};
 }
 
-const fss::engine::GateSuite& suite_for(const std::string& system) {
+const fss::engine::GateSuite& suite_for(const std::string& system, bool padding) {
   if (system == "sigma") return fss::sigma::suite();
   if (system == "fusefss") {
 #ifdef SECINFER_HAVE_FUSEFSS_SUITE
-    return fss::fusefss::suite();
+    return fss::fusefss::suite(padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff);
 #else
+    (void)padding;
     throw std::invalid_argument(
         "--system fusefss: this build has no FuseFSS gate suite yet; use --system sigma");
 #endif
@@ -116,7 +117,7 @@ void validate_options(const RunOptions& o) {
     throw std::invalid_argument("--dealer " + o.dealer +
                                 ": the model runner supports the inline dealer only for now; "
                                 "pass --dealer inline");
-  suite_for(o.system);
+  suite_for(o.system, o.padding);
   if (!o.weights_file.empty() && !std::filesystem::exists(o.weights_file))
     throw std::invalid_argument("weight file " + o.weights_file.string() +
                                 " does not exist: check the path");
@@ -129,7 +130,7 @@ ModelRunResult run_model_party(const RunOptions& o, net::Channel& ch, profiling:
 ModelRunResult run_model_clear(const RunOptions& o) {
   const ModelConfig& c = find_model(o.model);
   validate_run(c, o.seq, o.batch);
-  const auto& suite = suite_for(o.system);
+  const auto& suite = suite_for(o.system, o.padding);
   const std::size_t batch = static_cast<std::size_t>(o.batch);
   const std::size_t seq = static_cast<std::size_t>(o.seq);
   ModelRunResult res;

@@ -83,8 +83,9 @@ struct ModelRunResult {
 // Checks everything about `o` that does not need a channel; throws std::invalid_argument.
 void validate_options(const RunOptions& o);
 
-// The gate suite of --system; throws std::invalid_argument for an unknown or unbuilt one.
-const fss::engine::GateSuite& suite_for(const std::string& system);
+// The gate suite of --system (fusefss: with --padding on|off; sigma has nothing to pad); throws
+// std::invalid_argument for an unknown or unbuilt one.
+const fss::engine::GateSuite& suite_for(const std::string& system, bool padding = true);
 
 // The party run described above. `rec` must be active on the calling thread (Recorder::activate)
 // and idle (no run or offline phase open).

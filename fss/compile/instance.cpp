@@ -148,6 +148,96 @@ InstanceKey compile_instance(const SufGate& g, u64 r_in, u64 open_mask, Padding 
   return key;
 }
 
+bool supports_shared_mask(const SufGate& g) {
+  if (g.poly_bits != g.n) return false;
+  for (const Predicate& p : g.preds)
+    if (p.kind != Predicate::Kind::kLt) return false;
+  return true;
+}
+
+int shared_mask_payload(const SufGate& g) { return std::max(g.degree, 1) + 1; }
+
+std::vector<u64> shared_mask_offsets(const SufGate& g) {
+  std::vector<u64> o(g.cuts.begin(), g.cuts.end());
+  for (const Predicate& p : g.preds) o.push_back(p.bound);
+  std::sort(o.begin(), o.end());
+  o.erase(std::unique(o.begin(), o.end()), o.end());
+  return o;
+}
+
+std::vector<u64> shared_mask_payload_vector(const SufGate& g, u64 r) {
+  const Ring rn{g.n};
+  std::vector<u64> v(static_cast<std::size_t>(shared_mask_payload(g)));
+  const u64 neg = rn.neg(rn.reduce(r));
+  u64 pw = 1;
+  for (auto& e : v) {
+    e = pw;
+    pw = rn.mul(pw, neg);
+  }
+  return v;
+}
+
+SharedMaskShares shared_mask_combine(const SufGate& g, u64 xhat, std::span<const u64> products,
+                                     std::span<const u64> v_share, bool party0) {
+  (void)party0;  // every public term multiplies a shared V, so both parties do the same
+  const Ring rn{g.n};
+  const std::size_t W = static_cast<std::size_t>(shared_mask_payload(g));
+  const std::size_t d1 = static_cast<std::size_t>(g.degree + 1);
+  const std::vector<u64> offs = shared_mask_offsets(g);
+  const u64 nmask = rn.mask();
+  xhat = rn.reduce(xhat);
+  auto prod = [&](u64 p) {  // A(x^ - p) V for offset p
+    const std::size_t k = static_cast<std::size_t>(
+        std::lower_bound(offs.begin(), offs.end(), p) - offs.begin());
+    return products.subspan(k * W, W);
+  };
+  // [x in [a, b)] V into out (b = 2^n written as 0: the point x^ - 2^n = x^).
+  auto indicator = [&](u64 a, u64 b, std::vector<u64>& out) {
+    const u64 u = rn.sub(xhat, a);
+    const u64 q = (b - a) & nmask;  // b - a mod 2^n; 0 means the whole ring
+    const bool pub = q == 0 || u < q;
+    const auto pa = prod(a), pb = prod(b & nmask);
+    for (std::size_t e = 0; e < W; ++e) {
+      u64 v = rn.sub(pb[e], pa[e]);
+      if (pub) v = rn.add(v, v_share[e]);
+      out[e] = v;
+    }
+  };
+  SharedMaskShares sh;
+  sh.coeffs.assign(d1, 0);
+  std::vector<u64> ind(W);
+  const std::size_t m = g.intervals();
+  for (std::size_t j = 0; j < m; ++j) {
+    indicator(g.cuts[j], j + 1 < m ? g.cuts[j + 1] : 0, ind);
+    const auto c = g.poly(j);
+    // S_i += sum_{k >= i} c_k binom(k, i) [ind (-r)^(k-i)]
+    for (std::size_t k = 0; k < d1; ++k) {
+      if (c[k] == 0) continue;
+      u64 binom = 1;
+      for (std::size_t i = k + 1; i-- > 0;) {
+        sh.coeffs[i] = rn.add(sh.coeffs[i], rn.mul(rn.mul(c[k], binom), ind[k - i]));
+        if (i > 0) binom = binom * i / (k - i + 1);
+      }
+    }
+    sh.konst = rn.add(sh.konst, rn.mul(g.konst[j], ind[0]));
+  }
+  sh.helpers.assign(2 * g.helpers.size(), 0);
+  for (std::size_t h = 0; h < g.helpers.size(); ++h) {
+    const HelperTerm& t = g.helpers[h];
+    u64 bit = rn.mul(rn.from_signed(t.constant), v_share[0]);
+    u64 rbit = rn.mul(rn.from_signed(-t.constant), v_share[1]);  // r = -(-r)
+    for (auto [pi, sign] : t.preds) {
+      indicator(0, g.preds[static_cast<std::size_t>(pi)].bound, ind);  // LT(b) = [x in [0, b)]
+      const u64 sg = rn.from_signed(sign);
+      bit = rn.add(bit, rn.mul(sg, ind[0]));
+      rbit = rn.sub(rbit, rn.mul(sg, ind[1]));
+    }
+    sh.helpers[2 * h] = bit;
+    sh.helpers[2 * h + 1] = rbit;
+  }
+  return sh;
+}
+
 std::vector<u64> lookup_clear(const SufGate& g, const InstanceKey& k, u64 xhat) {
   const Ring rh{g.poly_bits};
   const std::size_t L = static_cast<std::size_t>(g.payload_len());

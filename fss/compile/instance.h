@@ -29,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "fss/compile/suf.h"
@@ -58,6 +59,37 @@ std::size_t padded_atoms(const SufGate& g);
 // r_in in Z_{2^n}; open_mask in Z_{2^H} (added to coefficient 0 of every piece); dummy: the
 // dummy threshold under padding (a fresh random value from the dealer, drawn for every instance).
 InstanceKey compile_instance(const SufGate& g, u64 r_in, u64 open_mask, Padding padding, u64 dummy);
+
+// --- The shared-mask lookup (an alternative to the per-cut instances above) -------------------
+// Boyle et al., Eurocrypt 2021, section 4 (multiple interval containment from ONE DCF key): per
+// element a single DCF key at alpha = r with payload V = ((-r)^0, ..., (-r)^D) (D = max(degree, 1)),
+// evaluated at the PUBLIC points x^ - p for every offset p in shared_mask_offsets(g). With
+// u = x^ - a, u' = x^ - b (mod 2^n) and A(z) = [z < r]:
+//   [x in [a, b)] V = [u < b - a] V - A(u) V + A(u') V,
+// so every interval indicator and every LT helper bit comes out multiplied by the powers of r,
+// and the x^-coefficients of the interval's polynomial are public combinations of those shares
+// (c'_i = sum_k c_k binom(k, i) (-r)^(k-i)); V itself is dealer-shared for the public-bit term.
+// Nothing depends on the mask's value in shape (no wrap split, no padding needed), the key is one
+// DCF of payload D + 1 instead of m of payload L, and no mask-dependent value is in clear. Needs
+// H = n and LT helpers only.
+enum class LookupMode { kPerCut, kSharedMask };
+
+bool supports_shared_mask(const SufGate& g);
+int shared_mask_payload(const SufGate& g);             // D + 1
+std::vector<u64> shared_mask_offsets(const SufGate& g);  // sorted distinct: the cuts + LT bounds
+
+// From the per-offset products A(x^ - p) V (offsets order, (D+1) each, any additive sharing) and
+// the sharing of V, one party's shares of: the interval coefficients S_0..S_d (x^-monomials,
+// summed over intervals), konst, and per helper term (bit, bit * r). `party0` adds the public
+// terms once. All mod 2^n.
+struct SharedMaskShares {
+  std::vector<u64> coeffs;   // degree + 1
+  u64 konst = 0;
+  std::vector<u64> helpers;  // 2T
+};
+SharedMaskShares shared_mask_combine(const SufGate& g, u64 xhat, std::span<const u64> products,
+                                     std::span<const u64> v_share, bool party0);
+std::vector<u64> shared_mask_payload_vector(const SufGate& g, u64 r);  // V
 
 // Cleartext check of an instance: the payload vector the lookup yields at x^ (base + sum of
 // Delta_k over thresholds above x^), and the helper sums (per term: bit, bit * r).

@@ -1,11 +1,12 @@
 // `secinfer microbench`: flag parsing in-process, then small real two-party runs of the binary
 // (files written, the breakdown checker, bytes / rounds / keys, the cleartext check) and refusals.
+#include "apps/microbench.h"
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "apps/cli.h"
 #include "apps/exit_codes.h"
-#include "apps/microbench.h"
 #include "process_util.h"
 
 namespace secinfer::apps {
@@ -159,9 +160,9 @@ TEST_CASE("microbench gelu sigma end to end: files, breakdown, bytes, rounds, ke
   TempDir dir;
   const fs::path out = dir.path() / "gelu";
   std::string so, se;
-  const int code = run_microbench({"--gate", "gelu", "--system", "sigma", "--n", "4096", "--runs",
-                                   "3", "--warmup", "1"},
-                                  dir.path(), out, so, se);
+  const int code = run_microbench(
+      {"--gate", "gelu", "--system", "sigma", "--n", "4096", "--runs", "3", "--warmup", "1"},
+      dir.path(), out, so, se);
   INFO(se);
   REQUIRE(code == 0);
   for (const char* f : {"p0.json", "p1.json", "breakdown_merged.json", "breakdown_merged.csv",
@@ -179,8 +180,8 @@ TEST_CASE("microbench gelu sigma end to end: files, breakdown, bytes, rounds, ke
   CHECK(merged["config"]["runs"] == 3);
   if (have_checker()) {
     std::string report;
-    const int rc = check_breakdown(out / "breakdown_merged.json", {"Activation::GELU"}, dir.path(),
-                          report);
+    const int rc =
+        check_breakdown(out / "breakdown_merged.json", {"Activation::GELU"}, dir.path(), report);
     INFO(report);
     CHECK(rc == 0);
   }
@@ -225,13 +226,12 @@ TEST_CASE("microbench round counts of the sigma gates and composites", "[apps][m
   };
   // Rounds from the gates' headers (fss/gates/sigma): ReLU 2, TrFloor 4, inverse 3, rsqrt 4,
   // nExp 9.
-  const Case c = GENERATE(Case{"relu", "512", 2, {"Activation::ReLU"}},
-                          Case{"trunc", "512", 4, {"TruncRescale"}},
-                          Case{"inv", "64", 3, {"Softmax/inv"}},
-                          Case{"rsqrt", "8", 4, {"LayerNorm/rsqrt"}},
-                          Case{"nexp", "512", 9, {"Softmax/nexp"}},
-                          Case{"softmax", "512", 0, {"Softmax/max", "Softmax/nexp", "Softmax/inv"}},
-                          Case{"layernorm", "1536", 0, {"LayerNorm/variance", "LayerNorm/rsqrt"}});
+  const Case c =
+      GENERATE(Case{"relu", "512", 2, {"Activation::ReLU"}},
+               Case{"trunc", "512", 4, {"TruncRescale"}}, Case{"inv", "64", 3, {"Softmax/inv"}},
+               Case{"rsqrt", "8", 4, {"LayerNorm/rsqrt"}}, Case{"nexp", "512", 9, {"Softmax/nexp"}},
+               Case{"softmax", "512", 0, {"Softmax/max", "Softmax/nexp", "Softmax/inv"}},
+               Case{"layernorm", "1536", 0, {"LayerNorm/variance", "LayerNorm/rsqrt"}});
   INFO(c.gate);
   TempDir dir;
   const fs::path out = dir.path() / c.gate;
@@ -280,6 +280,24 @@ TEST_CASE("microbench binary: bad --gate and --n 0 exit 2 with a message", "[app
   }
 }
 
+TEST_CASE("microbench: a setting whose keys cannot fit is recorded as oom, nothing runs",
+          "[apps][microbench][e2e]") {
+  require_binary();
+  TempDir dir;
+  const fs::path out = dir.path() / "oom";
+  std::string so, se;
+  // 10^14 GELUs: petabytes of keys on any machine.
+  const int code = run_microbench({"--gate", "gelu", "--system", "sigma", "--n", "100000000000000"},
+                                  dir.path(), out, so, se);
+  INFO(se);
+  CHECK(code == kExitOom);
+  const json s = read_json(out / "microbench.json");
+  CHECK(s["status"] == "oom");
+  CHECK(s["reason"].get<std::string>().find("needs about") != std::string::npos);
+  CHECK(s["reason"].get<std::string>().find("smaller --n") != std::string::npos);
+  CHECK(read_json(out / "breakdown_merged.json")["status"] == "oom");
+}
+
 TEST_CASE("microbench fusefss: runs when the suite is built, else a clear refusal",
           "[apps][microbench][e2e]") {
   require_binary();
@@ -295,7 +313,7 @@ TEST_CASE("microbench fusefss: runs when the suite is built, else a clear refusa
     INFO("padding " << padding);
     const fs::path out = dir.path() / (std::string("fuse-") + padding);
     std::string so, se;
-    const int code = run_microbench({"--gate", "gelu", "--system", "fusefss", "--n", "4096",
+    const int code = run_microbench({"--gate", "gelu", "--system", "fusefss", "--n", "1024",
                                      "--padding", padding, "--runs", "2", "--warmup", "1"},
                                     dir.path(), out, so, se);
     INFO(se);
@@ -309,10 +327,12 @@ TEST_CASE("microbench fusefss: runs when the suite is built, else a clear refusa
     CHECK(s["rounds"].get<int>() <= 2);
     CHECK(s["vs_clear"]["differing"] == 0);
     CHECK(s.contains("padding_warning") == (std::string(padding) == "off"));
+    CHECK(s["approximation"]["gelu"].get<std::string>().find("m=") != std::string::npos);
     if (have_checker()) {
       std::string report;
-      const int rc = check_breakdown(out / "breakdown_merged.json", {"Activation::GELU"}, dir.path(),
-                            report);
+      const int rc = check_breakdown(
+          out / "breakdown_merged.json",
+          {"Activation::GELU", "FSS::PackedCompare", "FSS::IntervalLookup"}, dir.path(), report);
       INFO(report);
       CHECK(rc == 0);
     }

@@ -18,8 +18,9 @@
 namespace secinfer::fss::fusefss::test {
 namespace {
 
-const engine::UnaryGate& unary_of(FunctionId id, compile::Padding pad) {
-  const engine::GateSuite& s = suite(pad);
+const engine::UnaryGate& unary_of(FunctionId id, compile::Padding pad,
+                                  compile::LookupMode mode = compile::LookupMode::kPerCut) {
+  const engine::GateSuite& s = suite(pad, mode);
   switch (id) {
     case FunctionId::kGelu:
       return s.gelu;
@@ -46,19 +47,24 @@ std::pair<i64, i64> fitted_range(const SufGate& g) {
   return {lo - 64, hi + 64};
 }
 
-void check_gate(FunctionId id, int n, compile::Padding pad, std::size_t random) {
+void check_gate(FunctionId id, int n, compile::Padding pad, std::size_t random,
+                compile::LookupMode mode = compile::LookupMode::kPerCut) {
   const FunctionParams p = params(id, n);
   const SufGate& g = compile::compiled_gate(p);
   const std::uint64_t seed = fresh_seed();
   INFO("gate " << g.name << " " << compile::describe(g) << " padding "
-               << (pad == compile::Padding::kOn ? "on" : "off") << " seed " << seed);
+               << (pad == compile::Padding::kOn ? "on" : "off") << " lookup "
+               << (mode == compile::LookupMode::kPerCut ? "per-cut" : "shared-mask") << " seed "
+               << seed);
   auto [lo, hi] = fitted_range(g);
   const std::vector<u64> x = edge_and_random_inputs(g, random, seed, lo, hi);
   const std::vector<u64> masks = edge_masks(g, x, seed + 1);
   std::vector<u64> want(x.size());
   compile::eval_clear(g, x, want);
 
-  const FusedRun run = run_fused(unary_of(id, pad), args_for(p, pad), n, seed, x, masks);
+  engine::GateArgs args = args_for(p, pad);
+  if (mode == compile::LookupMode::kSharedMask) args.param |= kSharedMaskParam;
+  const FusedRun run = run_fused(unary_of(id, pad, mode), args, n, seed, x, masks);
   std::size_t bad = 0;
   for (std::size_t i = 0; i < x.size(); ++i) {
     if (run.y[0][i] != want[i] || run.y[1][i] != want[i]) {
@@ -102,6 +108,16 @@ TEST_CASE("fused rsqrt equals its cleartext evaluation, n = 50 and 37", "[fusefs
       check_gate(FunctionId::kRsqrt, n, pad, 100);
 }
 
+TEST_CASE("shared-mask lookup: the same outputs bit for bit, n = 50 and 37", "[fusefss][gate]") {
+  for (int n : {50, 37})
+    for (FunctionId id :
+         {FunctionId::kGelu, FunctionId::kSilu, FunctionId::kNexp, FunctionId::kInverse})
+      for (auto pad : {compile::Padding::kOn, compile::Padding::kOff})
+        check_gate(id, n, pad, 1000, compile::LookupMode::kSharedMask);
+  // rsqrt (H > n) falls back to the per-cut lookup under the shared-mask suite.
+  check_gate(FunctionId::kRsqrt, 37, compile::Padding::kOn, 50, compile::LookupMode::kSharedMask);
+}
+
 TEST_CASE("fused gates refuse a gate compiled for another ring", "[fusefss][gate]") {
   const SufGate& g = compile::compiled_gate(params(FunctionId::kGelu, 50));
   engine::KeyWriter w0 = engine::KeyWriter::discard(), w1 = engine::KeyWriter::discard();
@@ -112,6 +128,11 @@ TEST_CASE("fused gates refuse a gate compiled for another ring", "[fusefss][gate
   engine::GateArgs a;
   a.param = 7;
   CHECK_THROWS_WITH(padding_of(a), Catch::Contains("GateArgs::param"));
+  const SufGate& rs = compile::compiled_gate(params(FunctionId::kRsqrt, 50));
+  engine::Dealer d50(make_ring(50), 12, Block{1, 2}, w0, w1);
+  CHECK_THROWS_WITH(suf_keygen(d50, rs, compile::Padding::kOn, 1, r, o,
+                               compile::LookupMode::kSharedMask),
+                    Catch::Contains("per-cut"));
 }
 
 }  // namespace secinfer::fss::fusefss::test

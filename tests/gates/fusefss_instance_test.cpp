@@ -61,4 +61,57 @@ TEST_CASE("instances: lookup and atoms reproduce the gate for every mask", "[fus
     }
 }
 
+TEST_CASE("shared-mask lookup in the clear: indicators times powers of r", "[fusefss][instance]") {
+  for (int n : {50, 37})
+    for (FunctionId id :
+         {FunctionId::kGelu, FunctionId::kSilu, FunctionId::kNexp, FunctionId::kInverse}) {
+      const SufGate& g = compile::compiled_gate(params(id, n));
+      REQUIRE(compile::supports_shared_mask(g));
+      INFO(g.name << " n=" << n << " " << compile::describe(g));
+      const Ring rn{n};
+      const std::uint64_t seed = fresh_seed();
+      std::mt19937_64 gen(seed);
+      const auto x = edge_and_random_inputs(g, 100, seed, -(i64{1} << 18), i64{1} << 18);
+      std::vector<u64> zeros(1000, 0);
+      const auto masks = edge_masks(g, zeros, seed + 1);
+      const auto offs = compile::shared_mask_offsets(g);
+      const std::size_t W = static_cast<std::size_t>(compile::shared_mask_payload(g));
+      const std::size_t d1 = static_cast<std::size_t>(g.degree + 1);
+      std::size_t bad = 0;
+      for (std::size_t k = 0; k < masks.size(); ++k) {
+        const u64 r = masks[k];
+        const auto V = compile::shared_mask_payload_vector(g, r);
+        const std::size_t step = k < 4 ? 1 : 29;
+        for (std::size_t i = k % step; i < x.size(); i += step) {
+          const u64 xh = rn.add(x[i], r);
+          // What the two DCF evaluations and the V sharing give, split into random shares.
+          std::vector<u64> p0(offs.size() * W), p1(p0.size()), v0(W), v1(W);
+          for (std::size_t o = 0; o < offs.size(); ++o)
+            for (std::size_t e = 0; e < W; ++e) {
+              const u64 val = rn.sub(xh, offs[o]) < r ? V[e] : 0;
+              p0[o * W + e] = gen() & rn.mask();
+              p1[o * W + e] = rn.sub(val, p0[o * W + e]);
+            }
+          for (std::size_t e = 0; e < W; ++e) {
+            v0[e] = gen() & rn.mask();
+            v1[e] = rn.sub(V[e], v0[e]);
+          }
+          const auto a = compile::shared_mask_combine(g, xh, p0, v0, true);
+          const auto b = compile::shared_mask_combine(g, xh, p1, v1, false);
+          u64 v = 0;
+          for (std::size_t e = d1; e-- > 0;) v = rn.add(rn.mul(v, xh), rn.add(a.coeffs[e], b.coeffs[e]));
+          const std::size_t j = compile::find_interval(g, x[i]);
+          bad += v != compile::eval_poly(g, j, x[i]);
+          bad += rn.add(a.konst, b.konst) != g.konst[j];
+          for (std::size_t h = 0; h < g.helpers.size(); ++h) {
+            const u64 bit = rn.from_signed(compile::helper_bit(g, g.helpers[h], x[i]));
+            bad += rn.add(a.helpers[2 * h], b.helpers[2 * h]) != bit;
+            bad += rn.add(a.helpers[2 * h + 1], b.helpers[2 * h + 1]) != rn.mul(bit, r);
+          }
+        }
+      }
+      CHECK(bad == 0);
+    }
+}
+
 }  // namespace secinfer::fss::fusefss::test

@@ -173,3 +173,16 @@ TEST_CASE("a run that does not fit ends as oom on both parties before any work",
     CHECK(t.r[b].output.empty());
   }
 }
+
+TEST_CASE("secure bert-tiny with --system fusefss is bit-identical to ClearOps",
+          "[models][secure][fusefss]") {
+  RunOptions o;
+  o.model = "bert-tiny";
+  o.system = "fusefss";
+  o.seq = 16;
+  o.runs = 1;
+  o.warmup = 0;
+  o.seed = 15;
+  const TwoResults t = run_both_parties(o);
+  check_bit_identical(t, 16 * 128);
+}

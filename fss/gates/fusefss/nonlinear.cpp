@@ -45,23 +45,32 @@ void clear_face(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> 
 
 template <FunctionId F>
 void keygen_face(Dealer& d, const GateArgs& args, std::span<const u64> r_in, std::span<u64> r_out) {
-  suf_keygen(d, gate_for(F, d.ring(), d.frac_bits(), args), padding_of(args), tag_of(F), r_in,
-             r_out);
+  const compile::SufGate& g = gate_for(F, d.ring(), d.frac_bits(), args);
+  suf_keygen(d, g, padding_of(args), tag_of(F), r_in, r_out, lookup_of(args, g));
 }
 
 template <FunctionId F>
 void eval_face(Party& p, const GateArgs& args, std::span<const u64> xhat, std::span<u64> yhat) {
-  suf_eval(p, gate_for(F, p.ring(), p.frac_bits(), args), padding_of(args), tag_of(F), xhat, yhat);
+  const compile::SufGate& g = gate_for(F, p.ring(), p.frac_bits(), args);
+  suf_eval(p, g, padding_of(args), tag_of(F), xhat, yhat, lookup_of(args, g));
 }
 
 }  // namespace
 
 Padding padding_of(const GateArgs& args) {
-  if (args.param != 0 && args.param != kPaddingOffParam)
-    throw std::invalid_argument("fusefss: GateArgs::param must be 0 (padding on) or " +
-                                std::to_string(kPaddingOffParam) + " (padding off), got " +
-                                std::to_string(args.param));
-  return args.param == kPaddingOffParam ? Padding::kOff : Padding::kOn;
+  if (args.param < 0 || args.param > (kPaddingOffParam | kSharedMaskParam))
+    throw std::invalid_argument(
+        "fusefss: GateArgs::param must be a combination of " + std::to_string(kPaddingOffParam) +
+        " (padding off) and " + std::to_string(kSharedMaskParam) + " (shared-mask lookup), got " +
+        std::to_string(args.param));
+  return (args.param & kPaddingOffParam) ? Padding::kOff : Padding::kOn;
+}
+
+compile::LookupMode lookup_of(const GateArgs& args, const compile::SufGate& g) {
+  padding_of(args);  // validates param
+  return (args.param & kSharedMaskParam) && compile::supports_shared_mask(g)
+             ? compile::LookupMode::kSharedMask
+             : compile::LookupMode::kPerCut;
 }
 
 const compile::SufGate& gate_for(FunctionId id, Ring ring, int frac_bits, const GateArgs& args) {

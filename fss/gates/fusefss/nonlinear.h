@@ -29,9 +29,13 @@ using engine::Dealer;
 using engine::GateArgs;
 using engine::Party;
 
-// GateArgs::param value that turns padding off for a fused gate (ablation only, insecure).
+// GateArgs::param bits of the fused gates: kPaddingOffParam turns padding off (ablation only,
+// insecure); kSharedMaskParam selects the shared-mask lookup (compile/instance.h LookupMode) for
+// the gates that support it (H = n: all but rsqrt, which keeps the per-cut lookup).
 inline constexpr std::int64_t kPaddingOffParam = 1;
+inline constexpr std::int64_t kSharedMaskParam = 2;
 Padding padding_of(const GateArgs& args);
+compile::LookupMode lookup_of(const GateArgs& args, const compile::SufGate& g);
 
 // The compiled gate a face uses for this ring / scale / args.
 const compile::SufGate& gate_for(compile::FunctionId id, Ring ring, int frac_bits,

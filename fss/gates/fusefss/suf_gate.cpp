@@ -58,6 +58,12 @@ u64 horner(const Ring& rh, std::span<const u64> c, std::size_t d1, u64 xhat) {
   return v;
 }
 
+void check_mode(const SufGate& g, LookupMode mode, const char* what) {
+  if (mode == LookupMode::kSharedMask && !compile::supports_shared_mask(g))
+    throw std::invalid_argument(std::string(what) + ": gate '" + g.name +
+                                "' needs the per-cut lookup (H > n or LTLOW helpers)");
+}
+
 }  // namespace
 
 std::size_t chunk_elements(const SufGate& g) {
@@ -66,9 +72,10 @@ std::size_t chunk_elements(const SufGate& g) {
 }
 
 void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint32_t tag,
-                std::span<const u64> r_in, std::span<u64> r_out) {
+                std::span<const u64> r_in, std::span<u64> r_out, LookupMode mode) {
   const Ring rn = d.ring();
   check_gate(g, rn, r_in.size(), r_out.size(), "fusefss keygen");
+  check_mode(g, mode, "fusefss keygen");
   const Ring rh{g.poly_bits};
   const std::size_t N = r_in.size();
   const int L = g.payload_len();
@@ -89,6 +96,25 @@ void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint3
 
   for (std::size_t c0 = 0; c0 < N; c0 += chunk) {
     const std::size_t c1 = std::min(N, c0 + chunk);
+    if (mode == LookupMode::kSharedMask) {
+      // One DCF key per element at alpha = r, payload V = powers of -r; V and r_v shared.
+      const int W = compile::shared_mask_payload(g);
+      std::vector<u64> alpha(r_in.begin() + static_cast<std::ptrdiff_t>(c0),
+                             r_in.begin() + static_cast<std::ptrdiff_t>(c1));
+      std::vector<u64> beta;
+      for (u64 r : alpha) {
+        const auto v = compile::shared_mask_payload_vector(g, r);
+        beta.insert(beta.end(), v.begin(), v.end());
+      }
+      {
+        profiling::Scope sc("FSS::PackedCompare");
+        d.dcf({g.n, g.n, W}, alpha, beta);
+      }
+      profiling::Scope sc("FSS::IntervalLookup");
+      d.share(beta);
+      d.share(std::span<const u64>(r_v).subspan(c0, c1 - c0));
+      continue;
+    }
     std::vector<InstanceKey> inst;
     inst.reserve(c1 - c0);
     for (std::size_t i = c0; i < c1; ++i)
@@ -152,9 +178,10 @@ void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint3
 }
 
 void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t tag,
-              std::span<const u64> xhat, std::span<u64> yhat) {
+              std::span<const u64> xhat, std::span<u64> yhat, LookupMode mode) {
   const Ring rn = p.ring();
   check_gate(g, rn, xhat.size(), yhat.size(), "fusefss eval");
+  check_mode(g, mode, "fusefss eval");
   const Ring rh{g.poly_bits};
   const std::size_t N = xhat.size();
   const std::size_t L = static_cast<std::size_t>(g.payload_len());
@@ -173,6 +200,49 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
   std::vector<u64> rest(N);  // share of konst + helper terms (mod 2^n), added after the ARS
   for (std::size_t c0 = 0; c0 < N; c0 += chunk) {
     const std::size_t c1 = std::min(N, c0 + chunk), cn = c1 - c0;
+    if (mode == LookupMode::kSharedMask) {
+      const std::size_t W = static_cast<std::size_t>(compile::shared_mask_payload(g));
+      const std::vector<u64> offs = compile::shared_mask_offsets(g);
+      const std::size_t P = offs.size();
+      std::vector<u64> prod(cn * P * W);  // [element][offset][W]
+      {
+        // All comparison atoms: the element's key at every public point x^ - p.
+        profiling::Scope sc("FSS::PackedCompare");
+        const DcfKeys keys = p.read_dcf({g.n, g.n, static_cast<int>(W)}, cn);
+        std::vector<u64> x(cn), out(cn * W);
+        for (std::size_t k = 0; k < P; ++k) {
+          for (std::size_t i = 0; i < cn; ++i) x[i] = rn.sub(xhat[c0 + i], offs[k]);
+          dcf_eval(keys, x, out, opt);
+          for (std::size_t i = 0; i < cn; ++i)
+            std::copy_n(out.begin() + static_cast<std::ptrdiff_t>(i * W), W,
+                        prod.begin() + static_cast<std::ptrdiff_t>((i * P + k) * W));
+        }
+      }
+      std::vector<u64> vsh(cn * W), rv(cn);
+      std::vector<compile::SharedMaskShares> sh(cn);
+      {
+        profiling::Scope sc("FSS::IntervalLookup");
+        p.read_shares(vsh);
+        p.read_shares(rv);
+        for (std::size_t i = 0; i < cn; ++i)
+          sh[i] = compile::shared_mask_combine(
+              g, xhat[c0 + i], std::span<const u64>(prod).subspan(i * P * W, P * W),
+              std::span<const u64>(vsh).subspan(i * W, W), p0);
+      }
+      profiling::Scope sc("Horner");
+      for (std::size_t i = 0; i < cn; ++i) {
+        const u64 xh = rn.reduce(xhat[c0 + i]);
+        v[c0 + i] = rn.add(horner(rn, sh[i].coeffs, d1, xh), rv[i]);
+        u64 r = sh[i].konst;
+        for (std::size_t h = 0; h < g.helpers.size(); ++h) {
+          const u64 bit = sh[i].helpers[2 * h], rbit = sh[i].helpers[2 * h + 1];
+          const u64 xb = rn.sub(rn.mul(xh, bit), rbit);
+          r = rn.add(r, rn.add(rn.mul(g.helpers[h].alpha, bit), rn.mul(g.helpers[h].beta, xb)));
+        }
+        rest[c0 + i] = r;
+      }
+      continue;
+    }
     // Per-element counts: fixed under padding, read from the key under kOff.
     std::vector<u64> nthr(cn, m_pad), natom(cn, a_pad);
     if (padding == Padding::kOff) {

@@ -41,13 +41,21 @@
 
 namespace secinfer::fss::fusefss {
 
+using compile::LookupMode;
 using compile::Padding;
 using compile::SufGate;
 
+// mode kPerCut: the FUSEFSS.md instances above. kSharedMask (compile/instance.h; needs H = n):
+// per element ONE DCF key (n -> n bits, payload D + 1 = the powers of -r) evaluated at the public
+// points x^ - p of every cut and predicate bound (FSS::PackedCompare), shares of those powers and
+// of r_v (FSS::IntervalLookup combines them with the public coefficients); its shape never
+// depends on the mask, so `padding` changes nothing there. Phase 2 is the same in both modes.
 void suf_keygen(engine::Dealer& dealer, const SufGate& g, Padding padding, std::uint32_t tag,
-                std::span<const u64> r_in, std::span<u64> r_out);
+                std::span<const u64> r_in, std::span<u64> r_out,
+                LookupMode mode = LookupMode::kPerCut);
 void suf_eval(engine::Party& party, const SufGate& g, Padding padding, std::uint32_t tag,
-              std::span<const u64> xhat, std::span<u64> yhat);
+              std::span<const u64> xhat, std::span<u64> yhat,
+              LookupMode mode = LookupMode::kPerCut);
 
 // Elements per key chunk (a function of the gate only, so both sides agree).
 std::size_t chunk_elements(const SufGate& g);

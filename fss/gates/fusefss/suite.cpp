@@ -6,55 +6,38 @@
 namespace secinfer::fss::fusefss {
 namespace {
 
-// Faces of the padding-off table: the same gates with GateArgs::param forced to padding off.
-using ClearFn = void (*)(const ClearCtx&, const GateArgs&, std::span<const u64>, std::span<u64>);
+// The faces of a table: the gates of nonlinear.h with GateArgs::param set to the table's mode.
 using KeygenFn = void (*)(Dealer&, const GateArgs&, std::span<const u64>, std::span<u64>);
 using EvalFn = void (*)(Party&, const GateArgs&, std::span<const u64>, std::span<u64>);
 
-GateArgs off(const GateArgs& a) {
+template <KeygenFn F, std::int64_t Param>
+void keygen_with(Dealer& d, const GateArgs& a, std::span<const u64> r, std::span<u64> o) {
   GateArgs b = a;
-  b.param = kPaddingOffParam;
-  return b;
+  b.param = Param;
+  F(d, b, r, o);
 }
-template <KeygenFn F>
-void keygen_off(Dealer& d, const GateArgs& a, std::span<const u64> r, std::span<u64> o) {
-  F(d, off(a), r, o);
-}
-template <EvalFn F>
-void eval_off(Party& p, const GateArgs& a, std::span<const u64> x, std::span<u64> y) {
-  F(p, off(a), x, y);
+template <EvalFn F, std::int64_t Param>
+void eval_with(Party& p, const GateArgs& a, std::span<const u64> x, std::span<u64> y) {
+  GateArgs b = a;
+  b.param = Param;
+  F(p, b, x, y);
 }
 
-engine::GateSuite make(bool padded) {
+template <std::int64_t P>
+engine::GateSuite make() {
   engine::GateSuite g;
   g.id = engine::Suite::kFuseFss;
   g.name = "fusefss";
-  if (padded) {
-    g.gelu = {"gelu", "Activation::GELU", "gelu", &gelu_clear, &gelu_keygen, &gelu_eval};
-    g.silu = {"silu", "Activation::SiLU", "silu", &silu_clear, &silu_keygen, &silu_eval};
-    g.nexp = {"nexp", "Softmax", "nexp", &nexp_clear, &nexp_keygen, &nexp_eval};
-    g.inverse = {"inverse", "Softmax", "inv", &inverse_clear, &inverse_keygen, &inverse_eval};
-    g.rsqrt = {"rsqrt", "LayerNorm", "rsqrt", &rsqrt_clear, &rsqrt_keygen, &rsqrt_eval};
-  } else {
-    g.gelu = {"gelu",      "Activation::GELU",        "gelu",
-              &gelu_clear, &keygen_off<&gelu_keygen>, &eval_off<&gelu_eval>};
-    g.silu = {"silu",      "Activation::SiLU",        "silu",
-              &silu_clear, &keygen_off<&silu_keygen>, &eval_off<&silu_eval>};
-    g.nexp = {
-        "nexp", "Softmax", "nexp", &nexp_clear, &keygen_off<&nexp_keygen>, &eval_off<&nexp_eval>};
-    g.inverse = {"inverse",
-                 "Softmax",
-                 "inv",
-                 &inverse_clear,
-                 &keygen_off<&inverse_keygen>,
-                 &eval_off<&inverse_eval>};
-    g.rsqrt = {"rsqrt",
-               "LayerNorm",
-               "rsqrt",
-               &rsqrt_clear,
-               &keygen_off<&rsqrt_keygen>,
-               &eval_off<&rsqrt_eval>};
-  }
+  g.gelu = {"gelu",         "Activation::GELU",        "gelu",
+            &gelu_clear,    &keygen_with<&gelu_keygen, P>, &eval_with<&gelu_eval, P>};
+  g.silu = {"silu",         "Activation::SiLU",        "silu",
+            &silu_clear,    &keygen_with<&silu_keygen, P>, &eval_with<&silu_eval, P>};
+  g.nexp = {"nexp",         "Softmax",                 "nexp",
+            &nexp_clear,    &keygen_with<&nexp_keygen, P>, &eval_with<&nexp_eval, P>};
+  g.inverse = {"inverse",      "Softmax",                    "inv",
+               &inverse_clear, &keygen_with<&inverse_keygen, P>, &eval_with<&inverse_eval, P>};
+  g.rsqrt = {"rsqrt",      "LayerNorm",                "rsqrt",
+             &rsqrt_clear, &keygen_with<&rsqrt_keygen, P>, &eval_with<&rsqrt_eval, P>};
   g.softmax = &sigma::softmax;
   g.layernorm = &sigma::layernorm;
   g.rmsnorm = &sigma::rmsnorm;
@@ -63,10 +46,14 @@ engine::GateSuite make(bool padded) {
 
 }  // namespace
 
-const engine::GateSuite& suite(compile::Padding padding) {
-  static const engine::GateSuite on = make(true);
-  static const engine::GateSuite off = make(false);
-  return padding == compile::Padding::kOn ? on : off;
+const engine::GateSuite& suite(compile::Padding padding, compile::LookupMode lookup) {
+  static const engine::GateSuite on = make<0>();
+  static const engine::GateSuite off = make<kPaddingOffParam>();
+  static const engine::GateSuite shared_on = make<kSharedMaskParam>();
+  static const engine::GateSuite shared_off = make<kSharedMaskParam | kPaddingOffParam>();
+  const bool pad = padding == compile::Padding::kOn;
+  if (lookup == compile::LookupMode::kSharedMask) return pad ? shared_on : shared_off;
+  return pad ? on : off;
 }
 
 }  // namespace secinfer::fss::fusefss

@@ -11,8 +11,13 @@
 
 namespace secinfer::fss::fusefss {
 
-// Process-wide immutable tables, one per padding mode (kOff: the insecure ablation; its gates
-// ignore GateArgs::param and always run without padding).
-const engine::GateSuite& suite(compile::Padding padding = compile::Padding::kOn);
+// Process-wide immutable tables, one per (padding, lookup) mode; their faces set GateArgs::param
+// to the table's mode (nonlinear.h). Padding::kOff is the insecure ablation. LookupMode::kPerCut
+// (default) is the FUSEFSS.md construction (m DCF keys per element, payload differences secret in
+// them); kSharedMask is the one-key-per-element construction of compile/instance.h (same outputs
+// bit for bit, keys ~10x smaller; mask-independent shape, so padding has nothing to pad; rsqrt
+// keeps the per-cut lookup).
+const engine::GateSuite& suite(compile::Padding padding = compile::Padding::kOn,
+                               compile::LookupMode lookup = compile::LookupMode::kPerCut);
 
 }  // namespace secinfer::fss::fusefss
