@@ -6,11 +6,6 @@
 #include <stdexcept>
 
 #include "fss/engine/clear_ops.h"
-#include "fss/engine/dealer.h"
-#include "fss/engine/dealer_ops.h"
-#include "fss/engine/key_stream.h"
-#include "fss/engine/party.h"
-#include "fss/engine/party_ops.h"
 #include "fss/gates/sigma/suite.h"
 #include "models/float_reference.h"
 #include "models/registry.h"

@@ -179,10 +179,10 @@ TEST_CASE("secure bert-tiny with --system fusefss is bit-identical to ClearOps",
   RunOptions o;
   o.model = "bert-tiny";
   o.system = "fusefss";
-  o.seq = 16;
+  o.seq = 8;
   o.runs = 1;
   o.warmup = 0;
   o.seed = 15;
   const TwoResults t = run_both_parties(o);
-  check_bit_identical(t, 16 * 128);
+  check_bit_identical(t, 8 * 128);
 }

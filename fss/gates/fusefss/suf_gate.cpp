@@ -8,6 +8,7 @@
 
 #include "fss/batch_options.h"
 #include "fss/dcf.h"
+#include "fss/gates/fusefss/multipoint_dcf.h"
 #include "profiling/scope.h"
 
 namespace secinfer::fss::fusefss {
@@ -208,15 +209,12 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
       {
         // All comparison atoms: the element's key at every public point x^ - p.
         profiling::Scope sc("FSS::PackedCompare");
+        // (One walk of each key's tree over the union of its points' paths: multipoint_dcf.h.)
         const DcfKeys keys = p.read_dcf({g.n, g.n, static_cast<int>(W)}, cn);
-        std::vector<u64> x(cn), out(cn * W);
-        for (std::size_t k = 0; k < P; ++k) {
-          for (std::size_t i = 0; i < cn; ++i) x[i] = rn.sub(xhat[c0 + i], offs[k]);
-          dcf_eval(keys, x, out, opt);
-          for (std::size_t i = 0; i < cn; ++i)
-            std::copy_n(out.begin() + static_cast<std::ptrdiff_t>(i * W), W,
-                        prod.begin() + static_cast<std::ptrdiff_t>((i * P + k) * W));
-        }
+        std::vector<u64> x(cn * P);
+        for (std::size_t i = 0; i < cn; ++i)
+          for (std::size_t k = 0; k < P; ++k) x[i * P + k] = rn.sub(xhat[c0 + i], offs[k]);
+        dcf_eval_multipoint(keys, P, x, prod, p.threads());
       }
       std::vector<u64> vsh(cn * W), rv(cn);
       std::vector<compile::SharedMaskShares> sh(cn);
