@@ -2,7 +2,7 @@
 # Per-gate microbenchmarks (SPEC section 4; issue 6 item 6): every gate at its BERT-base / GPT-2
 # seq-128 size, both suites, fusefss with padding on and off, each a real two-party run
 # (`secinfer microbench`, two processes over loopback TCP). Collects
-#   OUT_DIR/<gate>-<system>-pad<on|off>/   breakdown_merged.json, microbench.json, party logs
+#   OUT_DIR/<gate>-<system>-pad<on|off>-n<N>/   breakdown_merged.json, microbench.json, party logs
 #   OUT_DIR/microbench.json                {"gates": [padding-on rows], "padding_off": [...]}
 #                                          (the input of scripts/report.py --microbench)
 #   docs/results/microbench-cpu.md         the Markdown table (MD=... to write elsewhere)
@@ -11,8 +11,12 @@
 # the binary is skipped with a note.
 #
 # Usage: scripts/microbench.sh [OUT_DIR] [-- extra secinfer flags]
+# A setting whose keys do not fit in memory is recorded as "oom" (what it needs, what is free);
+# its gate is then measured again in every suite at CAP_N elements (whole rows), so that the suites
+# still compare at one size (per-element figures barely depend on N on the CPU backend).
 # Environment: RUNS (5), WARMUP (1), SYSTEMS ("sigma fusefss"), GATES (all, e.g. "gelu softmax"),
-#              SECINFER_BIN (build/bin/secinfer), MD, JSON_COPY (the two docs/results/ files).
+#              CAP_N (16384), SETTINGS_FILE (other "gate n cols" lines), SECINFER_BIN
+#              (build/bin/secinfer), MD, JSON_COPY (the docs/results/ files).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=results/microbench-cpu
@@ -40,42 +44,65 @@ rsqrt 128 768
 trunc 98304 -
 softmax 196608 128
 layernorm 98304 768"
+# SETTINGS_FILE: other "gate n cols" lines (a quick check, another model's sizes).
+[ -n "${SETTINGS_FILE:-}" ] && settings=$(cat "$SETTINGS_FILE")
 
-ok=0; bad=0; skipped=""
+ok=0; bad=0; skipped=""; oom_gates=""
+# run_setting SYSTEM PADDING GATE N COLS: one setting; exit status 5 (oom) adds GATE to oom_gates.
+run_setting() {
+  local system=$1 padding=$2 gate=$3 n=$4 cols=$5 rc
+  case " $skipped " in *" $system "*) return ;; esac
+  local dir="$out/$gate-$system-pad$padding-n$n"
+  local colflag=(); [ "$cols" != "-" ] && colflag=(--cols "$cols")
+  echo "== $gate system=$system padding=$padding n=$n"
+  "$bin" microbench --gate "$gate" --system "$system" --padding "$padding" --n "$n" \
+    "${colflag[@]}" --backend cpu --runs "$runs" --warmup "$warmup" --out "$dir" "${extra[@]}" \
+    > "$dir.stdout.txt" 2> "$dir.stderr.txt"
+  rc=$?
+  if [ "$rc" = 0 ]; then
+    ok=$((ok + 1)); grep -A4 '^microbench ' "$dir.stdout.txt" | sed 's/^/   /'
+  elif grep -q "not built into this binary" "$dir.stderr.txt"; then
+    echo "   $system is not built into $bin: skipping its settings"
+    skipped="$skipped $system"; rm -rf "$dir" "$dir.stdout.txt" "$dir.stderr.txt"
+  elif [ "$rc" = 5 ]; then
+    bad=$((bad + 1)); oom_gates="$oom_gates $gate"
+    echo "   out of memory, not run: $(grep -m1 -o 'needs about[^;]*' "$dir.stderr.txt")"
+  else
+    bad=$((bad + 1)); echo "   failed (exit $rc): $(tail -n 1 "$dir.stderr.txt")"
+  fi
+}
+extra=("$@")
+
+# Pass 1: the real sizes. Pass 2: every gate that ran out of memory in some suite, again at
+# CAP_N elements (whole rows) in every suite, so that the suites still compare at one size.
+cap=${CAP_N:-16384}
 for system in $systems; do
-  pads="on"
-  [ "$system" = fusefss ] && pads="on off"
+  pads="on"; [ "$system" = fusefss ] && pads="on off"
   for padding in $pads; do
     while read -r gate n cols; do
       [ -n "${GATES:-}" ] && [[ " $GATES " != *" $gate "* ]] && continue
-      case " $skipped " in *" $system "*) continue ;; esac
-      dir="$out/$gate-$system-pad$padding"
-      colflag=(); [ "$cols" != "-" ] && colflag=(--cols "$cols")
-      echo "== $gate system=$system padding=$padding n=$n"
-      if "$bin" microbench --gate "$gate" --system "$system" --padding "$padding" --n "$n" \
-           "${colflag[@]}" --backend cpu --runs "$runs" --warmup "$warmup" --out "$dir" "$@" \
-           > "$dir.stdout.txt" 2> "$dir.stderr.txt"; then
-        ok=$((ok + 1)); grep -A4 '^microbench ' "$dir.stdout.txt" | sed 's/^/   /'
-      else
-        rc=$?
-        if grep -q "not built into this binary" "$dir.stderr.txt"; then
-          echo "   $system is not built into $bin: skipping its settings"
-          skipped="$skipped $system"; rm -rf "$dir"
-        else
-          bad=$((bad + 1)); echo "   failed (exit $rc): $(tail -n 1 "$dir.stderr.txt")"
-        fi
-      fi
+      run_setting "$system" "$padding" "$gate" "$n" "$cols"
     done <<< "$settings"
   done
 done
-echo "microbench: $ok settings ok, $bad failed${skipped:+, not built:$skipped}"
+while read -r gate n cols; do
+  [[ " $oom_gates " != *" $gate "* ]] && continue
+  row=1; [ "$cols" != "-" ] && row=$cols
+  small=$(( (cap / row > 0 ? cap / row : 1) * row ))
+  [ "$small" -ge "$n" ] && continue
+  for system in $systems; do
+    pads="on"; [ "$system" = fusefss ] && pads="on off"
+    for padding in $pads; do run_setting "$system" "$padding" "$gate" "$small" "$cols"; done
+  done
+done <<< "$settings"
+echo "microbench: $ok settings ok, $bad failed or out of memory${skipped:+, not built:$skipped}"
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 cores=$(nproc)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-python3 - "$out" "$md" "$json_copy" "$cpu" "$cores" "$commit" "$runs" "$warmup" "$skipped" <<'PY'
+python3 - "$out" "$md" "$json_copy" "$cpu" "$cores" "$commit" "$runs" "$warmup" "$skipped" "$cap" <<'PY'
 import glob, json, os, sys, time
-out, md, json_copy, cpu, cores, commit, runs, warmup, skipped = sys.argv[1:]
+out, md, json_copy, cpu, cores, commit, runs, warmup, skipped, cap = sys.argv[1:]
 rows = []
 for f in sorted(glob.glob(os.path.join(out, "*", "microbench.json"))):
     try:
@@ -83,14 +110,21 @@ for f in sorted(glob.glob(os.path.join(out, "*", "microbench.json"))):
     except (OSError, ValueError) as e:
         print(f"microbench: skipping {f}: {e}", file=sys.stderr)
 order = ["gelu", "silu", "relu", "nexp", "inv", "rsqrt", "trunc", "softmax", "layernorm"]
-rows.sort(key=lambda r: (order.index(r["gate"]) if r.get("gate") in order else 99,
-                         r.get("system") != "sigma", r.get("padding") != "on"))
+sysorder = {"sigma": 0, "fusefss": 1}
+rows.sort(key=lambda r: (order.index(r["gate"]) if r.get("gate") in order else 99, -r.get("n", 0),
+                         sysorder.get(r.get("system"), 9), r.get("padding") != "on"))
+ok = {(r["gate"], r["n"], r["system"], r["padding"]): r for r in rows if r.get("status") == "ok"}
+both = {(g, n) for (g, n, sy, p) in ok if sy == "fusefss" and p == "on" and (g, n, "sigma", "on") in ok}
+# scripts/report.py --microbench sums online_ms per system over "gates": only settings measured in
+# both suites (padding on), so that the sums compare like with like; sigma alone when fusefss is
+# not built.
+gates = [r for r in rows if r.get("status") == "ok" and r.get("padding") == "on" and
+         ((r["gate"], r["n"]) in both or not both)]
 machine = {"cpu": cpu, "cores": int(cores), "commit": commit, "backend": "cpu",
            "note": "both parties on this machine over loopback TCP; the cores are shared with "
                    "other builds, so the timings are noisy (medians of the runs)"}
-summary = {"schema": "secinfer.microbench-matrix/1", "machine": machine,
-           "gates": [r for r in rows if r.get("padding") == "on"],
-           "padding_off": [r for r in rows if r.get("padding") == "off"]}
+summary = {"schema": "secinfer.microbench-matrix/1", "machine": machine, "gates": gates,
+           "padding_off": [r for r in rows if r.get("padding") == "off"], "all": rows}
 for path in (os.path.join(out, "microbench.json"), json_copy):
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     json.dump(summary, open(path, "w"), indent=1)
@@ -99,28 +133,37 @@ def mb(b): return f"{b / 1e6:.2f}"
 def subs(r):
     parts = []
     for s in r.get("scopes", []):
-        if "/" not in s["path"] and len(r.get("scopes", [])) > 1 and s["exclusive_ms"] < 0.0005 * r["online_ms"]:
-            continue  # an empty category wrapper (e.g. Softmax around Softmax/nexp)
-        parts.append(f"{s['path']}: {s['exclusive_ms']:.1f} ms, {s['rounds']} r")
+        if len(r["scopes"]) > 1 and s["exclusive_ms"] < 0.001 * r["online_ms"] and not s["rounds"]:
+            continue  # an empty wrapper (e.g. Softmax around Softmax/nexp)
+        parts.append(f"{s['path']} {s['exclusive_ms']:.1f} ms {s['rounds']} r")
     return "; ".join(parts)
 lines = [
     "# Per-gate microbenchmarks (CPU backend)", "",
     f"Made by `scripts/microbench.sh` ({time.strftime('%Y-%m-%d', time.gmtime())}, commit {commit}): "
-    f"`secinfer microbench --gate G --system S --padding P --n N [--cols C] --backend cpu "
-    f"--runs {runs} --warmup {warmup}`, ring n = 50 bits, f = 12.",
-    f"Machine: {cpu}, {cores} cores, shared with other builds (timings are noisy); both parties "
-    "on this machine as two processes over loopback TCP, a fresh mask and key per element and per run.",
-    "Online ms: median of the runs (p25-p75), the max of the two parties' wall clocks. MB: bytes on "
-    "the wire, both directions. Key MB: the gate's key per party (P0 / P1). Per element: online "
-    "us, wire bytes, key bytes (P0). Sub-scopes: exclusive ms and rounds.", ""]
+    f"each row is `secinfer microbench --gate G --system S --padding P --n N [--cols C] --backend cpu "
+    f"--runs {runs} --warmup {warmup}`, ring n = 50 bits, f = 12, threads = cores.",
+    f"Machine: {cpu} ({cores} cores), shared with other people's builds while this ran, so the "
+    "times are noisy; both parties on this machine as two processes over loopback TCP, a fresh mask "
+    "and a fresh key per element and per run.", "",
+    "Columns: online ms = median of the runs (p25-p75), the max of the two parties' wall clocks; "
+    "MB = bytes on the wire, both directions; msgs / rounds = messages and rounds of one run; key MB "
+    "= the gate's key per party (P0 / P1); per element: online us, wire bytes, key bytes (P0); "
+    "vs clear = the opened outputs of the first rows against the cleartext reference; sub-scopes = "
+    "exclusive ms and rounds of each scope of the gate.", ""]
 if skipped.strip():
     lines += [f"Not built into this binary, so not measured: {skipped.strip()}.", ""]
+if any(r.get("status") == "oom" for r in rows):
+    lines += [f"Settings whose keys do not fit in this machine's memory are listed as oom (not run); "
+              f"their gates were measured again in every suite at {cap} elements (whole rows).", ""]
 lines += ["| gate | system | padding | n | online ms | MB | msgs | rounds | key MB P0 / P1 | us/elem | B/elem | key B/elem | vs clear | sub-scopes |",
           "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
 for r in rows:
     if r.get("status") != "ok":
+        reason = r.get("reason", "")
+        if r.get("status") == "oom" and "needs about" in reason:
+            reason = "needs about" + reason.split("needs about", 1)[1].split("; nothing")[0]
         lines.append(f"| {r.get('gate')} | {r.get('system')} | {r.get('padding')} | {r.get('n')} | "
-                     f"{r.get('status')}: {r.get('reason', '')[:80]} | | | | | | | | | |")
+                     f"**{r.get('status')}**: {reason} | | | | | | | | | |")
         continue
     pe, k = r["per_element"], r["key_bytes"]
     vc = r.get("vs_clear", {})
@@ -128,28 +171,36 @@ for r in rows:
     lines.append(
         f"| {r['gate']} | {r['system']} | {r['padding']} | {r['n']} | "
         f"{r['online_ms']:.1f} ({r['online_ms_p25']:.1f}-{r['online_ms_p75']:.1f}) | {mb(r['bytes'])} | "
-        f"{r['messages']} | {r['rounds']} | {mb(k['p0'])} / {mb(k['p1'])} | {pe['online_us']:.3f} | "
+        f"{r['messages']} | {r['rounds']} | {mb(k['p0'])} / {mb(k['p1'])} | {pe['online_us']:.2f} | "
         f"{pe['bytes']:.1f} | {pe['key_bytes_p0']:.0f} | {clear} | {subs(r)} |")
-by = {}
-for r in rows:
-    if r.get("status") == "ok":
-        by[(r["gate"], r["system"], r["padding"])] = r
-pairs = [(g, by[(g, "sigma", "on")], by[(g, "fusefss", "on")]) for g in order
-         if (g, "sigma", "on") in by and (g, "fusefss", "on") in by]
+pairs = sorted(both, key=lambda gn: (order.index(gn[0]) if gn[0] in order else 99, -gn[1]))
 if pairs:
-    lines += ["", "Speed-ups (sigma / fusefss, padding on):", "",
-              "| gate | online | bytes | rounds | key |", "|---|---:|---:|---:|---:|"]
-    for g, s, f in pairs:
-        lines.append(f"| {g} | {s['online_ms'] / f['online_ms']:.2f}x | {s['bytes'] / f['bytes']:.2f}x | "
-                     f"{s['rounds']} -> {f['rounds']} | {s['key_bytes']['p0'] / max(1, f['key_bytes']['p0']):.2f}x |")
-pads = [(g, by[(g, "fusefss", "on")], by[(g, "fusefss", "off")]) for g in order
-        if (g, "fusefss", "on") in by and (g, "fusefss", "off") in by]
+    lines += ["", "Sigma over fusefss (padding on), same n: > 1 means fusefss is better.", "",
+              "| gate | n | online | bytes | rounds | key (P0) |", "|---|---:|---:|---:|---:|---:|"]
+    for g, n in pairs:
+        s_, f_ = ok[(g, n, "sigma", "on")], ok[(g, n, "fusefss", "on")]
+        lines.append(f"| {g} | {n} | {s_['online_ms'] / f_['online_ms']:.2f}x | {s_['bytes'] / f_['bytes']:.2f}x | "
+                     f"{s_['rounds']} -> {f_['rounds']} | {s_['key_bytes']['p0'] / max(1, f_['key_bytes']['p0']):.2f}x |")
+pads = [(g, n) for (g, n, sy, p) in ok if sy == "fusefss" and p == "on" and (g, n, "fusefss", "off") in ok]
+pads.sort(key=lambda gn: (order.index(gn[0]) if gn[0] in order else 99, -gn[1]))
 if pads:
-    lines += ["", "Padding cost (fusefss, on / off):", "",
-              "| gate | online | bytes | key |", "|---|---:|---:|---:|"]
-    for g, on, off in pads:
-        lines.append(f"| {g} | {on['online_ms'] / off['online_ms']:.2f}x | {on['bytes'] / off['bytes']:.2f}x | "
-                     f"{on['key_bytes']['p0'] / max(1, off['key_bytes']['p0']):.2f}x |")
+    lines += ["", "Padding cost (fusefss, on over off; off is the INSECURE ablation):", "",
+              "| gate | n | online | bytes | key (P0) | sub-scopes on / off (ms) |", "|---|---:|---:|---:|---:|---|"]
+    for g, n in pads:
+        on, off = ok[(g, n, "fusefss", "on")], ok[(g, n, "fusefss", "off")]
+        so = {s["path"]: s["exclusive_ms"] for s in off.get("scopes", [])}
+        sub = "; ".join(f"{s['path'].split('/')[-1]} {s['exclusive_ms']:.1f} / {so.get(s['path'], 0):.1f}"
+                        for s in on.get("scopes", []) if "/" in s["path"] and
+                        max(s["exclusive_ms"], so.get(s["path"], 0)) >= 0.05)
+        lines.append(f"| {g} | {n} | {on['online_ms'] / off['online_ms']:.2f}x | {on['bytes'] / off['bytes']:.2f}x | "
+                     f"{on['key_bytes']['p0'] / max(1, off['key_bytes']['p0']):.2f}x | {sub} |")
+approx = {}
+for r in rows:
+    for name, text in (r.get("approximation") or {}).items():
+        approx[name] = text
+if approx:
+    lines += ["", "Fused gates' parameters (m intervals, d degree, n, H, f, s, ...):", ""]
+    lines += [f"* {name}: `{text}`" for name, text in approx.items()]
 os.makedirs(os.path.dirname(md) or ".", exist_ok=True)
 open(md, "w").write("\n".join(lines) + "\n")
 print(f"microbench: table in {md}, JSON in {os.path.join(out, 'microbench.json')} and {json_copy}")
