@@ -62,19 +62,17 @@ constexpr std::array<MicrobenchGate, 9> kGates = {{
     {"silu", "Activation::SiLU", 128 * 3072, 0, "uniform in [-8, 8]"},
     {"nexp", "Softmax/nexp", 12 * 128 * 128, 0, "uniform in [0, 16] (max - x of a softmax row)"},
     {"inv", "Softmax/inv", 12 * 128, 128,
-     "row sums of softmax-like rows: 1 + sum of cols - 1 "
-     "terms exp(-d), d uniform in [0, t], t per row in [0.25, 16]"},
+     "softmax row sums: 1 + the sum of cols - 1 terms exp(-d), d uniform in [0, t], "
+     "t per row uniform in [0.25, 16]"},
     {"rsqrt", "LayerNorm/rsqrt", 128, 768,
-     "row sums of cols squares (scale 2f) of N(0, s^2) "
-     "values, s per row log-uniform in [0.05, 8]"},
+     "sums of cols squares (scale 2f) of N(0, s^2) values, s per row log-uniform in [0.05, 8]"},
     {"trunc", "TruncRescale", 128 * 768, 0,
-     "TrFloor by f of matmul outputs at scale 2f, uniform "
-     "in [-64, 64]"},
+     "TrFloor by f of matmul outputs at scale 2f, uniform in [-64, 64]"},
     {"relu", "Activation::ReLU", 128 * 3072, 0, "uniform in [-6, 6]"},
     {"softmax", "Softmax", 12 * 128 * 128, 128, "rows of attention scores uniform in [-8, 8]"},
     {"layernorm", "LayerNorm", 128 * 768, 768,
-     "rows of N(mu, s^2), mu per row in [-1, 1], s in "
-     "[0.5, 4]; gamma in [0.5, 1.5], beta in [-0.5, 0.5]"},
+     "rows of N(mu, s^2), mu per row uniform in [-1, 1], s in [0.5, 4]; "
+     "gamma uniform in [0.5, 1.5], beta in [-0.5, 0.5]"},
 }};
 
 bool row_gate(const MicrobenchGate& g) {

@@ -151,6 +151,13 @@ std::size_t estimated_key_bits(const SufGate& g) {
   return bits;
 }
 
+std::size_t estimated_key_bits_shared_mask(const SufGate& g) {
+  const int w = std::max(g.degree, 1) + 1;
+  std::size_t bits = dcf_key_bits({g.n, g.n, w}) + static_cast<std::size_t>((w + 1) * g.n);
+  if (g.shift > 0) bits += dcf_key_bits({g.shift, g.n, 1}) + 2 * static_cast<std::size_t>(g.n);
+  return bits;
+}
+
 SufGate compile_function(const FunctionParams& p) {
   std::optional<SufGate> best;
   std::size_t best_bits = 0;

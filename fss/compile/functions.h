@@ -71,6 +71,9 @@ std::vector<CompileConfig> candidate_configs(const FunctionParams& p);
 // Key bits per element of the secure gate under padding (interval-lookup DCFs + predicate atoms
 // + the ARS DCF + additive shares), the compiler's cost measure.
 std::size_t estimated_key_bits(const SufGate& g);
+// The same for the shared-mask lookup (instance.h LookupMode::kSharedMask: one DCF of payload
+// max(d, 1) + 1 per element, plus shares of that payload and of the opening mask).
+std::size_t estimated_key_bits_shared_mask(const SufGate& g);
 
 // Throws std::invalid_argument on bad parameters (n, f, cols) with the fix in the message.
 SufGate compile_function(const FunctionParams& p);

@@ -155,7 +155,9 @@ bool supports_shared_mask(const SufGate& g) {
   return true;
 }
 
-int shared_mask_payload(const SufGate& g) { return std::max(g.degree, 1) + 1; }
+int shared_mask_payload(const SufGate& g) {
+  return std::max(g.degree, 1) + 1;
+}
 
 std::vector<u64> shared_mask_offsets(const SufGate& g) {
   std::vector<u64> o(g.cuts.begin(), g.cuts.end());
@@ -187,8 +189,8 @@ SharedMaskShares shared_mask_combine(const SufGate& g, u64 xhat, std::span<const
   const u64 nmask = rn.mask();
   xhat = rn.reduce(xhat);
   auto prod = [&](u64 p) {  // A(x^ - p) V for offset p
-    const std::size_t k = static_cast<std::size_t>(
-        std::lower_bound(offs.begin(), offs.end(), p) - offs.begin());
+    const std::size_t k =
+        static_cast<std::size_t>(std::lower_bound(offs.begin(), offs.end(), p) - offs.begin());
     return products.subspan(k * W, W);
   };
   // [x in [a, b)] V into out (b = 2^n written as 0: the point x^ - 2^n = x^).

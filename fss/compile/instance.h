@@ -62,9 +62,9 @@ InstanceKey compile_instance(const SufGate& g, u64 r_in, u64 open_mask, Padding 
 
 // --- The shared-mask lookup (an alternative to the per-cut instances above) -------------------
 // Boyle et al., Eurocrypt 2021, section 4 (multiple interval containment from ONE DCF key): per
-// element a single DCF key at alpha = r with payload V = ((-r)^0, ..., (-r)^D) (D = max(degree, 1)),
-// evaluated at the PUBLIC points x^ - p for every offset p in shared_mask_offsets(g). With
-// u = x^ - a, u' = x^ - b (mod 2^n) and A(z) = [z < r]:
+// element a single DCF key at alpha = r with payload V = ((-r)^0, ..., (-r)^D) (D = max(degree,
+// 1)), evaluated at the PUBLIC points x^ - p for every offset p in shared_mask_offsets(g). With u =
+// x^ - a, u' = x^ - b (mod 2^n) and A(z) = [z < r]:
 //   [x in [a, b)] V = [u < b - a] V - A(u) V + A(u') V,
 // so every interval indicator and every LT helper bit comes out multiplied by the powers of r,
 // and the x^-coefficients of the interval's polynomial are public combinations of those shares
@@ -75,7 +75,7 @@ InstanceKey compile_instance(const SufGate& g, u64 r_in, u64 open_mask, Padding 
 enum class LookupMode { kPerCut, kSharedMask };
 
 bool supports_shared_mask(const SufGate& g);
-int shared_mask_payload(const SufGate& g);             // D + 1
+int shared_mask_payload(const SufGate& g);               // D + 1
 std::vector<u64> shared_mask_offsets(const SufGate& g);  // sorted distinct: the cuts + LT bounds
 
 // From the per-offset products A(x^ - p) V (offsets order, (D+1) each, any additive sharing) and
@@ -83,7 +83,7 @@ std::vector<u64> shared_mask_offsets(const SufGate& g);  // sorted distinct: the
 // summed over intervals), konst, and per helper term (bit, bit * r). `party0` adds the public
 // terms once. All mod 2^n.
 struct SharedMaskShares {
-  std::vector<u64> coeffs;   // degree + 1
+  std::vector<u64> coeffs;  // degree + 1
   u64 konst = 0;
   std::vector<u64> helpers;  // 2T
 };

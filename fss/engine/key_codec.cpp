@@ -1,5 +1,7 @@
 #include "fss/engine/key_codec.h"
 
+#include <algorithm>
+#include <array>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -24,14 +26,17 @@ std::size_t dpf_batch_bytes(DpfShape shape, std::size_t count) {
 namespace {
 
 // Reads one batch (header, then the payload it announces) after checking the header against
-// what the gate expects.
-std::vector<std::uint8_t> read_batch(KeyReader& r, KeyKind kind, int in_bits, int out_bits,
-                                     int payload_len, std::size_t count, int party) {
-  std::vector<std::uint8_t> bytes(kKeyHeaderBytes);
-  r.read(bytes);
+// what the gate expects, and decodes it with `decode` (the whole batch, header included). A
+// memory stream holds the batch in one piece and is decoded in place, without a copy.
+template <class Keys, class Decode>
+Keys read_batch(KeyReader& r, KeyKind kind, int in_bits, int out_bits, int payload_len,
+                std::size_t count, int party, Decode&& decode) {
+  const auto head_view = r.read_view(kKeyHeaderBytes);
+  std::array<std::uint8_t, kKeyHeaderBytes> head;
+  std::copy(head_view.begin(), head_view.end(), head.begin());
   KeyHeader h;
   try {
-    h = parse_key_header(bytes);
+    h = parse_key_header(head);
   } catch (const std::exception& e) {
     throw KeyError(std::string("key stream holds no valid FSS key batch where a gate expects one "
                                "(stream out of sync or corrupt): ") +
@@ -49,38 +54,41 @@ std::vector<std::uint8_t> read_batch(KeyReader& r, KeyKind kind, int in_bits, in
                    ", L " + std::to_string(h.payload_len) + ") of party " +
                    std::to_string(h.party));
   }
-  bytes.resize(kKeyHeaderBytes + h.payload_bytes);
-  r.read(std::span<std::uint8_t>(bytes).subspan(kKeyHeaderBytes));
-  return bytes;
+  const auto payload = r.read_view(h.payload_bytes);
+  try {
+    // A memory stream's views are adjacent pieces of one buffer (nothing was appended in
+    // between): decode the batch where it lies.
+    if (r.in_memory() && head_view.data() + kKeyHeaderBytes == payload.data())
+      return decode(std::span<const std::uint8_t>(head_view.data(), kKeyHeaderBytes + payload.size()));
+    std::vector<std::uint8_t> bytes(kKeyHeaderBytes + payload.size());
+    std::copy(head.begin(), head.end(), bytes.begin());
+    std::copy(payload.begin(), payload.end(), bytes.begin() + kKeyHeaderBytes);
+    return decode(std::span<const std::uint8_t>(bytes));
+  } catch (const std::exception& e) {
+    throw KeyError(std::string("corrupt ") + what + " key batch in the key stream: " + e.what());
+  }
 }
 
 }  // namespace
 
 void write_dcf_keys(KeyWriter& w, const DcfKeys& k) {
-  w.write(serialize_keys(k));
+  // Serialised in place; a discarding writer (the other party's key in inline mode) only counts.
+  w.write_with(serialized_size(k), [&](std::span<std::uint8_t> out) { serialize_keys(k, out); });
 }
 
 DcfKeys read_dcf_keys(KeyReader& r, DcfShape shape, std::size_t count, int party) {
-  const auto bytes =
-      read_batch(r, KeyKind::kDcf, shape.in_bits, shape.out_bits, shape.payload_len, count, party);
-  try {
-    return deserialize_dcf_keys(bytes);
-  } catch (const std::exception& e) {
-    throw KeyError(std::string("corrupt DCF key batch in the key stream: ") + e.what());
-  }
+  return read_batch<DcfKeys>(r, KeyKind::kDcf, shape.in_bits, shape.out_bits, shape.payload_len,
+                             count, party,
+                             [](std::span<const std::uint8_t> b) { return deserialize_dcf_keys(b); });
 }
 
 void write_dpf_keys(KeyWriter& w, const DpfKeys& k) {
-  w.write(serialize_keys(k));
+  w.write_with(serialized_size(k), [&](std::span<std::uint8_t> out) { serialize_keys(k, out); });
 }
 
 DpfKeys read_dpf_keys(KeyReader& r, DpfShape shape, std::size_t count, int party) {
-  const auto bytes = read_batch(r, KeyKind::kDpf, shape.in_bits, shape.out_bits, 1, count, party);
-  try {
-    return deserialize_dpf_keys(bytes);
-  } catch (const std::exception& e) {
-    throw KeyError(std::string("corrupt DPF key batch in the key stream: ") + e.what());
-  }
+  return read_batch<DpfKeys>(r, KeyKind::kDpf, shape.in_bits, shape.out_bits, 1, count, party,
+                             [](std::span<const std::uint8_t> b) { return deserialize_dpf_keys(b); });
 }
 
 }  // namespace secinfer::fss::engine

@@ -40,28 +40,48 @@ std::string tag_name(std::uint32_t tag) {
 
 // ---- KeyBuffer
 
-void KeyBuffer::append(std::span<const std::uint8_t> bytes) {
-  // Release consumed bytes once they dominate, so memory stays bounded by what is unread.
-  if (head_ > 0 && head_ >= data_.size() / 2) {
+std::size_t KeyBuffer::grow(std::size_t n) {
+  // Release consumed bytes once they dominate, so memory stays bounded by what is unread. The
+  // storage keeps its capacity: the next layer's keys reuse it (no reallocation, no page faults).
+  if (head_ == data_.size()) {
+    data_.clear();
+    head_ = 0;
+  } else if (head_ > 0 && head_ >= data_.size() / 2) {
     data_.erase(data_.begin(), data_.begin() + static_cast<std::ptrdiff_t>(head_));
     head_ = 0;
   }
-  data_.insert(data_.end(), bytes.begin(), bytes.end());
+  const std::size_t at = data_.size();
+  data_.resize(at + n);
+  return at;
 }
 
-void KeyBuffer::consume(std::span<std::uint8_t> out) {
-  if (out.size() > available()) {
-    throw KeyError("key stream ended: a gate needs " + std::to_string(out.size()) +
+void KeyBuffer::append(std::span<const std::uint8_t> bytes) {
+  if (bytes.empty()) return;
+  const std::size_t at = grow(bytes.size());
+  std::memcpy(data_.data() + at, bytes.data(), bytes.size());
+}
+
+std::span<std::uint8_t> KeyBuffer::append_uninit(std::size_t n) {
+  if (n == 0) return {};
+  const std::size_t at = grow(n);
+  return {data_.data() + at, n};
+}
+
+std::span<const std::uint8_t> KeyBuffer::consume_view(std::size_t n) {
+  if (n > available()) {
+    throw KeyError("key stream ended: a gate needs " + std::to_string(n) +
                    " more key bytes but only " + std::to_string(available()) +
                    " are buffered (the dealer generated fewer keys than the party consumes: "
                    "run keygen with the same model, shapes and call sequence before evaluating)");
   }
-  std::memcpy(out.data(), data_.data() + head_, out.size());
-  head_ += out.size();
-  if (head_ == data_.size()) {
-    data_.clear();
-    head_ = 0;
-  }
+  const std::span<const std::uint8_t> v(data_.data() + head_, n);
+  head_ += n;  // the bytes stay in place until the next append
+  return v;
+}
+
+void KeyBuffer::consume(std::span<std::uint8_t> out) {
+  const auto v = consume_view(out.size());
+  if (!v.empty()) std::memcpy(out.data(), v.data(), v.size());
 }
 
 // ---- KeyWriter
@@ -104,6 +124,12 @@ KeyWriter::~KeyWriter() {
   if (file_) file_->flush();
 }
 
+void KeyWriter::account(std::uint64_t n) {
+  bytes_ += n;
+  if (charge_) profiling::charge_key_bytes(n);
+  if (on_write_) on_write_(n);
+}
+
 void KeyWriter::write(std::span<const std::uint8_t> bytes) {
   if (bytes.empty()) return;
   if (buffer_) {
@@ -113,9 +139,22 @@ void KeyWriter::write(std::span<const std::uint8_t> bytes) {
                  static_cast<std::streamsize>(bytes.size()));
     if (!*file_) throw KeyError("writing key file '" + path_ + "' failed (disk full?)");
   }
-  bytes_ += bytes.size();
-  if (charge_) profiling::charge_key_bytes(bytes.size());
-  if (on_write_) on_write_(bytes.size());
+  account(bytes.size());
+}
+
+void KeyWriter::write_with(std::size_t n,
+                           const std::function<void(std::span<std::uint8_t>)>& fill) {
+  if (n == 0) return;
+  if (buffer_) {
+    fill(buffer_->append_uninit(n));
+    account(n);
+  } else if (file_) {
+    std::vector<std::uint8_t> tmp(n);
+    fill(tmp);
+    write(tmp);
+  } else {
+    account(n);  // discard: count only
+  }
 }
 
 void KeyWriter::write_u32(std::uint32_t v) {
@@ -139,16 +178,8 @@ void KeyWriter::begin_record(std::uint32_t tag, std::uint64_t count) {
 
 void KeyWriter::write_packed(std::span<const u64> v, int bits) {
   if (v.empty()) return;
-  if (!buffer_ && !file_) {  // discard: count only
-    const std::uint64_t n = packed_bytes(v.size(), bits);
-    bytes_ += n;
-    if (charge_) profiling::charge_key_bytes(n);
-    if (on_write_) on_write_(n);
-    return;
-  }
-  std::vector<std::uint8_t> tmp(packed_bytes(v.size(), bits));
-  pack_bits(v, bits, tmp);
-  write(tmp);
+  write_with(packed_bytes(v.size(), bits),
+             [&](std::span<std::uint8_t> out) { pack_bits(v, bits, out); });
 }
 
 void KeyWriter::flush() {
@@ -234,6 +265,18 @@ void KeyReader::read(std::span<std::uint8_t> out) {
   bytes_ += out.size();
 }
 
+std::span<const std::uint8_t> KeyReader::read_view(std::size_t n) {
+  if (n == 0) return {};
+  if (buffer_) {
+    const auto v = buffer_->consume_view(n);
+    bytes_ += n;
+    return v;
+  }
+  scratch_.resize(n);
+  read(scratch_);
+  return scratch_;
+}
+
 std::uint32_t KeyReader::read_u32() {
   std::uint8_t b[4];
   read(b);
@@ -262,9 +305,7 @@ void KeyReader::expect_record(std::uint32_t tag, std::uint64_t count) {
 
 void KeyReader::read_packed(std::span<u64> out, int bits) {
   if (out.empty()) return;
-  std::vector<std::uint8_t> tmp(packed_bytes(out.size(), bits));
-  read(tmp);
-  unpack_bits(tmp, bits, out);
+  unpack_bits(read_view(packed_bytes(out.size(), bits)), bits, out);
 }
 
 bool KeyReader::at_end() {

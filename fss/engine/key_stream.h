@@ -16,6 +16,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <new>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -59,12 +60,36 @@ inline constexpr std::size_t kRecordHeaderBytes = 12;  // u32 tag + u64 count
 class KeyBuffer {
  public:
   void append(std::span<const std::uint8_t> bytes);
+  // Appends `n` bytes the caller fills at once (before any other call on this buffer): lets a
+  // writer serialise in place instead of through a temporary (KeyWriter::write_with).
+  std::span<std::uint8_t> append_uninit(std::size_t n);
   // Copies the next out.size() bytes; throws KeyError if fewer are buffered.
   void consume(std::span<std::uint8_t> out);
+  // Consumes the next n bytes and returns a view of them, valid until the next append; throws
+  // KeyError if fewer are buffered.
+  std::span<const std::uint8_t> consume_view(std::size_t n);
   std::size_t available() const { return data_.size() - head_; }
 
  private:
-  std::vector<std::uint8_t> data_;
+  // Grows without zero-filling: every appended byte is written right after.
+  template <class T>
+  struct NoInitAllocator : std::allocator<T> {
+    using value_type = T;
+    template <class U>
+    struct rebind {
+      using other = NoInitAllocator<U>;
+    };
+    NoInitAllocator() = default;
+    template <class U>
+    NoInitAllocator(const NoInitAllocator<U>&) noexcept {}
+    template <class U>
+    void construct(U* p) noexcept {
+      ::new (static_cast<void*>(p)) U;
+    }
+  };
+  // Makes room for n more bytes (dropping consumed ones first) and returns their offset.
+  std::size_t grow(std::size_t n);
+  std::vector<std::uint8_t, NoInitAllocator<std::uint8_t>> data_;
   std::size_t head_ = 0;
 };
 
@@ -82,6 +107,11 @@ class KeyWriter {
   ~KeyWriter();
 
   void write(std::span<const std::uint8_t> bytes);
+  // Writes `n` bytes produced by fill(span of n bytes) in place (no temporary for a memory
+  // writer); a discarding writer only counts them and never calls fill.
+  void write_with(std::size_t n, const std::function<void(std::span<std::uint8_t>)>& fill);
+  // True for discard(): bytes are counted, never kept (a caller may skip producing them).
+  bool discards() const { return !buffer_ && !file_; }
   void write_u32(std::uint32_t v);
   void write_u64(std::uint64_t v);
   // Record header of one gate call (tag, element count).
@@ -102,6 +132,7 @@ class KeyWriter {
 
  private:
   KeyWriter() = default;
+  void account(std::uint64_t n);  // byte count, profiler charge, observer
   std::shared_ptr<KeyBuffer> buffer_;
   std::unique_ptr<std::ofstream> file_;
   std::string path_;
@@ -124,6 +155,12 @@ class KeyReader {
 
   // Throws KeyError on a short stream ("key stream ended ...").
   void read(std::span<std::uint8_t> out);
+  // Reads n bytes and returns a view of them, valid until the next call on this reader (memory:
+  // a view into the buffer, no copy; file: this reader's scratch). Throws KeyError like read.
+  std::span<const std::uint8_t> read_view(std::size_t n);
+  // True for memory(): consecutive read_views are adjacent views of one buffer, valid until the
+  // writer appends again.
+  bool in_memory() const { return buffer_ != nullptr; }
   std::uint32_t read_u32();
   std::uint64_t read_u64();
   // Reads a record header and checks it: a different tag or count throws KeyError naming both.
@@ -139,6 +176,7 @@ class KeyReader {
   std::unique_ptr<std::ifstream> file_;
   std::string path_;
   std::uint64_t bytes_ = 0;
+  std::vector<std::uint8_t> scratch_;  // read_view in file mode
 };
 
 }  // namespace secinfer::fss::engine

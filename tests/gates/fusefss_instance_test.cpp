@@ -99,7 +99,8 @@ TEST_CASE("shared-mask lookup in the clear: indicators times powers of r", "[fus
           const auto a = compile::shared_mask_combine(g, xh, p0, v0, true);
           const auto b = compile::shared_mask_combine(g, xh, p1, v1, false);
           u64 v = 0;
-          for (std::size_t e = d1; e-- > 0;) v = rn.add(rn.mul(v, xh), rn.add(a.coeffs[e], b.coeffs[e]));
+          for (std::size_t e = d1; e-- > 0;)
+            v = rn.add(rn.mul(v, xh), rn.add(a.coeffs[e], b.coeffs[e]));
           const std::size_t j = compile::find_interval(g, x[i]);
           bad += v != compile::eval_poly(g, j, x[i]);
           bad += rn.add(a.konst, b.konst) != g.konst[j];

@@ -3,7 +3,6 @@
 // prefixes (x^ - p for small p, as the shared-mask lookup makes them), duplicates, and uniform
 // points, over domain widths 1..64 and payload lengths 1..6.
 #include <catch2/catch.hpp>
-
 #include <random>
 
 #include "fss/gates/fusefss/multipoint_dcf.h"
@@ -33,8 +32,8 @@ TEST_CASE("multipoint DCF evaluation equals dcf_eval", "[fusefss][multipoint]") 
         const u64 base = gen() & nm;
         for (std::size_t j = 0; j < P; ++j) {
           const u64 r = gen();
-          pts[k * P + j] = (r % 4 == 0) ? gen() & nm           // uniform
-                           : (r % 4 == 1) ? base                // duplicate
+          pts[k * P + j] = (r % 4 == 0)   ? gen() & nm                       // uniform
+                           : (r % 4 == 1) ? base                             // duplicate
                                           : (base - (r >> 40) % 5000) & nm;  // shared prefix
         }
       }

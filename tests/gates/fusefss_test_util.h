@@ -46,14 +46,18 @@ inline engine::GateArgs args_for(const FunctionParams& p, compile::Padding pad) 
 // Inputs: every cut of the gate and its neighbours, every predicate bound and its neighbours,
 // 0, +-1, the most negative and most positive values, then `random` values of which half are
 // uniform over the fitted (signed) range [lo, hi] and half uniform over the whole ring.
+// With max_cuts > 0 only that many cuts (evenly spread, the first and last included) are used.
 inline std::vector<u64> edge_and_random_inputs(const SufGate& g, std::size_t random,
-                                               std::uint64_t seed, i64 lo, i64 hi) {
+                                               std::uint64_t seed, i64 lo, i64 hi,
+                                               std::size_t max_cuts = 0) {
   const Ring r{g.n};
   std::vector<u64> v;
   auto add = [&](u64 x) {
     for (i64 d : {-1, 0, 1}) v.push_back(r.add(x, r.from_signed(d)));
   };
-  for (u64 c : g.cuts) add(c);
+  const std::size_t m = g.cuts.size();
+  const std::size_t use = max_cuts ? std::min(max_cuts, m) : m;
+  for (std::size_t k = 0; k < use; ++k) add(g.cuts[use > 1 ? k * (m - 1) / (use - 1) : 0]);
   for (const compile::Predicate& p : g.preds) add(p.bound);
   add(0);
   add(u64{1} << (g.n - 1));  // most negative; its -1 neighbour is the most positive

@@ -14,11 +14,11 @@ namespace {
 
 // One node of the trie of a key's points at the current level.
 struct Node {
-  std::size_t key;       // key index
-  std::size_t lo, hi;    // its points: order[lo, hi) (sorted by value, same prefix)
-  Block s;               // seed
-  u64 t;                 // control bit
-  std::size_t acc;       // offset of its accumulator (L u64) in the level's accumulator array
+  std::size_t key;     // key index
+  std::size_t lo, hi;  // its points: order[lo, hi) (sorted by value, same prefix)
+  Block s;             // seed
+  u64 t;               // control bit
+  std::size_t acc;     // offset of its accumulator (L u64) in the level's accumulator array
 };
 
 // ConvertVec_{m,L} elements 1..L-1 need G_4(blk ^ {k, 0}), k = 1 .. L/2 (fss-core.md).
@@ -28,7 +28,7 @@ void add_convert(const FixedKeyPrg& prg, std::span<const Block> blk, std::size_t
   if (extra > 0) {
     scratch.resize(blk.size() * extra);
     for (std::size_t i = 0; i < blk.size(); ++i)
-      for (std::size_t e = 0; e < extra; ++e) scratch[i * extra + e] = blk[i] ^ Block{e + 1, 0};
+      for (std::size_t e = 0; e < extra; ++e) scratch[i * extra + e] = blk[i] ^ Block { e + 1, 0 };
     prg.g_blocks(4, scratch, scratch);
   }
   for (std::size_t i = 0; i < blk.size(); ++i) {
@@ -57,8 +57,8 @@ void eval_range(const DcfKeys& keys, std::size_t P, std::span<const u64> points,
     std::iota(o, o + P, std::size_t{0});
     const u64* pk = points.data() + k * P;
     std::sort(o, o + P, [&](std::size_t a, std::size_t b) { return pk[a] < pk[b]; });
-    cur.push_back({k, (k - k0) * P, (k - k0 + 1) * P, keys.root[k],
-                   static_cast<u64>(keys.party), acc.size()});
+    cur.push_back({k, (k - k0) * P, (k - k0 + 1) * P, keys.root[k], static_cast<u64>(keys.party),
+                   acc.size()});
     acc.resize(acc.size() + L, 0);
   }
   std::vector<Block> in0, in1, gs, gv, scratch;
@@ -152,11 +152,11 @@ void dcf_eval_multipoint(const DcfKeys& keys, std::size_t points_per_key,
   const std::size_t P = points_per_key;
   const std::size_t L = static_cast<std::size_t>(keys.shape.payload_len);
   if (points.size() != keys.count * P || out.size() != points.size() * L)
-    throw std::invalid_argument("dcf_eval_multipoint: " + std::to_string(keys.count) + " keys x " +
-                                std::to_string(P) + " points need " + std::to_string(keys.count * P) +
-                                " points and " + std::to_string(keys.count * P * L) +
-                                " outputs, got " + std::to_string(points.size()) + " and " +
-                                std::to_string(out.size()));
+    throw std::invalid_argument(
+        "dcf_eval_multipoint: " + std::to_string(keys.count) + " keys x " + std::to_string(P) +
+        " points need " + std::to_string(keys.count * P) + " points and " +
+        std::to_string(keys.count * P * L) + " outputs, got " + std::to_string(points.size()) +
+        " and " + std::to_string(out.size()));
   if (keys.count == 0 || P == 0) return;
   const FixedKeyPrg& prg = fixed_key_prg();
   const std::size_t step = 128;  // keys per trie batch

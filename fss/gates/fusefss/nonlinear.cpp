@@ -59,10 +59,10 @@ void eval_face(Party& p, const GateArgs& args, std::span<const u64> xhat, std::s
 
 Padding padding_of(const GateArgs& args) {
   if (args.param < 0 || args.param > (kPaddingOffParam | kSharedMaskParam))
-    throw std::invalid_argument(
-        "fusefss: GateArgs::param must be a combination of " + std::to_string(kPaddingOffParam) +
-        " (padding off) and " + std::to_string(kSharedMaskParam) + " (shared-mask lookup), got " +
-        std::to_string(args.param));
+    throw std::invalid_argument("fusefss: GateArgs::param must be a combination of " +
+                                std::to_string(kPaddingOffParam) + " (padding off) and " +
+                                std::to_string(kSharedMaskParam) + " (shared-mask lookup), got " +
+                                std::to_string(args.param));
   return (args.param & kPaddingOffParam) ? Padding::kOff : Padding::kOn;
 }
 

@@ -223,9 +223,9 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
         p.read_shares(vsh);
         p.read_shares(rv);
         for (std::size_t i = 0; i < cn; ++i)
-          sh[i] = compile::shared_mask_combine(
-              g, xhat[c0 + i], std::span<const u64>(prod).subspan(i * P * W, P * W),
-              std::span<const u64>(vsh).subspan(i * W, W), p0);
+          sh[i] = compile::shared_mask_combine(g, xhat[c0 + i],
+                                               std::span<const u64>(prod).subspan(i * P * W, P * W),
+                                               std::span<const u64>(vsh).subspan(i * W, W), p0);
       }
       profiling::Scope sc("Horner");
       for (std::size_t i = 0; i < cn; ++i) {

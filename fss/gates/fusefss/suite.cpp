@@ -28,16 +28,36 @@ engine::GateSuite make() {
   engine::GateSuite g;
   g.id = engine::Suite::kFuseFss;
   g.name = "fusefss";
-  g.gelu = {"gelu",         "Activation::GELU",        "gelu",
-            &gelu_clear,    &keygen_with<&gelu_keygen, P>, &eval_with<&gelu_eval, P>};
-  g.silu = {"silu",         "Activation::SiLU",        "silu",
-            &silu_clear,    &keygen_with<&silu_keygen, P>, &eval_with<&silu_eval, P>};
-  g.nexp = {"nexp",         "Softmax",                 "nexp",
-            &nexp_clear,    &keygen_with<&nexp_keygen, P>, &eval_with<&nexp_eval, P>};
-  g.inverse = {"inverse",      "Softmax",                    "inv",
-               &inverse_clear, &keygen_with<&inverse_keygen, P>, &eval_with<&inverse_eval, P>};
-  g.rsqrt = {"rsqrt",      "LayerNorm",                "rsqrt",
-             &rsqrt_clear, &keygen_with<&rsqrt_keygen, P>, &eval_with<&rsqrt_eval, P>};
+  g.gelu = {"gelu",
+            "Activation::GELU",
+            "gelu",
+            &gelu_clear,
+            &keygen_with<&gelu_keygen, P>,
+            &eval_with<&gelu_eval, P>};
+  g.silu = {"silu",
+            "Activation::SiLU",
+            "silu",
+            &silu_clear,
+            &keygen_with<&silu_keygen, P>,
+            &eval_with<&silu_eval, P>};
+  g.nexp = {"nexp",
+            "Softmax",
+            "nexp",
+            &nexp_clear,
+            &keygen_with<&nexp_keygen, P>,
+            &eval_with<&nexp_eval, P>};
+  g.inverse = {"inverse",
+               "Softmax",
+               "inv",
+               &inverse_clear,
+               &keygen_with<&inverse_keygen, P>,
+               &eval_with<&inverse_eval, P>};
+  g.rsqrt = {"rsqrt",
+             "LayerNorm",
+             "rsqrt",
+             &rsqrt_clear,
+             &keygen_with<&rsqrt_keygen, P>,
+             &eval_with<&rsqrt_eval, P>};
   g.softmax = &sigma::softmax;
   g.layernorm = &sigma::layernorm;
   g.rmsnorm = &sigma::rmsnorm;
