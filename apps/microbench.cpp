@@ -454,6 +454,11 @@ void resolve_microbench_options(RunOptions& o) {
                                 ": must be in [1, " + std::to_string(o.micro_bits - 1) +
                                 "] for --bits " + std::to_string(o.micro_bits) + " (default 12)");
   }
+  if (o.dealer != "inline") {
+    throw std::invalid_argument("--dealer " + o.dealer +
+                                ": the microbench draws fresh keys for every run inline (a key is "
+                                "used once); pass --dealer inline");
+  }
   if (o.micro_n == 0) o.micro_n = g->bert_base_n;
   if (o.micro_cols == 0) o.micro_cols = g->default_cols;
   if (row_gate(*g) && o.micro_n % o.micro_cols != 0) {

@@ -64,7 +64,8 @@ bool fusefss_suite_built();
 
 // Checks the microbench settings of `o` and fills in the defaults (n = the gate's BERT-base size,
 // cols = the gate's row length). Throws std::invalid_argument naming the flag and the fix: unknown
-// gate, n = 0, n not a whole number of rows, bad bits / frac-bits, fusefss not built.
+// gate, n = 0, n not a whole number of rows, bad bits / frac-bits, --dealer file (keys are drawn
+// inline, fresh for every run), fusefss not built.
 void resolve_microbench_options(RunOptions& o);
 
 // One party's workload (the contract of run_workload in apps/workload.h).

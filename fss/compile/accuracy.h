@@ -33,12 +33,13 @@ std::vector<AccuracySetting> accuracy_settings();
 
 struct AccuracyRow {
   FunctionId id = FunctionId::kGelu;
-  std::string domain;        // the domain measured, in words
-  std::string params;        // describe(gate)
-  std::size_t key_bits = 0;  // estimated_key_bits(gate), padding on
-  ErrorReport fused;         // fusefss over the function's domain
-  ErrorReport sigma;         // sigma suite over the same domain
-  ErrorReport sigma_valid;   // sigma suite over the input range it documents as valid
+  std::string domain;               // the domain measured, in words
+  std::string params;               // describe(gate)
+  std::size_t key_bits = 0;         // estimated_key_bits(gate), padding on (per-cut lookup)
+  std::size_t key_bits_shared = 0;  // shared-mask lookup (0: the gate needs the per-cut one)
+  ErrorReport fused;                // fusefss over the function's domain
+  ErrorReport sigma;                // sigma suite over the same domain
+  ErrorReport sigma_valid;          // sigma suite over the input range it documents as valid
   std::string sigma_valid_range;
 };
 

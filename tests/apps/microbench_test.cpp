@@ -138,6 +138,9 @@ TEST_CASE("microbench refuses bad flags with a message naming the fix", "[apps][
   CHECK(e.find("--frac-bits") != std::string::npos);
   e = usage_error({"microbench", "--gate", "gelu", "--system", "sigma", "--bits", "70"});
   CHECK(e.find("--bits 70") != std::string::npos);
+  e = usage_error({"microbench", "--gate", "gelu", "--system", "sigma", "--dealer", "file",
+                   "--key-dir", "/tmp"});
+  CHECK(e.find("--dealer inline") != std::string::npos);
   e = usage_error({"microbench", "--gate", "gelu", "--system", "tfhe"});
   CHECK(e.find("--system") != std::string::npos);
   if (!fusefss_suite_built()) {
