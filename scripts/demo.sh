@@ -9,5 +9,5 @@ bash scripts/build.sh -DSECINFER_BUILD_TESTS=OFF -DSECINFER_BUILD_BENCH=OFF
 backend=cpu
 if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && [ -x build/bin/secinfer ] \
    && build/bin/secinfer --help 2>/dev/null | grep -q cuda; then backend=cuda; fi
-exec build/bin/secinfer local --model bert-tiny --seq 32 --batch 1 --system fusefss \
+exec build/bin/secinfer local --model bert-tiny --seq 32 --batch 1 --system sigma \
   --backend "$backend" --runs 3 --warmup 1 --out results/demo "$@"
