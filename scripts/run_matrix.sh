@@ -33,4 +33,5 @@ while IFS=$'\t' read -r model seq batch system padding runs warmup; do
   fi
 done < "$out/settings.tsv"
 echo "run_matrix: $ok settings ok, $bad failed or oom (their logs say why)"
-python3 scripts/report.py "$out" ${MICROBENCH:+--microbench "$MICROBENCH"}
+py=python3; [ -x /usr/bin/python3 ] && py=/usr/bin/python3  # Debian's python3-matplotlib lives there
+"$py" scripts/report.py "$out" ${MICROBENCH:+--microbench "$MICROBENCH"}
