@@ -4,5 +4,5 @@
 # then run every Catch2 test through ctest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/build.sh "$@"
+bash scripts/build.sh -DSECINFER_BUILD_TESTS=ON -DSECINFER_BUILD_BENCH=ON "$@"
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure
