@@ -16,14 +16,15 @@
 # still compare at one size (per-element figures barely depend on N on the CPU backend).
 # Environment: RUNS (5), WARMUP (1), SYSTEMS ("sigma fusefss"), GATES (all, e.g. "gelu softmax"),
 #              CAP_N (16384), SETTINGS_FILE (other "gate n cols" lines), SECINFER_BIN
-#              (build/bin/secinfer), MD, JSON_COPY (the docs/results/ files).
+#              (build/bin/secinfer), MD, JSON_COPY (the docs/results/ files), COLLECT_ONLY=1
+#              (run nothing: rebuild the table and the JSON from OUT_DIR).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out=results/microbench-cpu
 if [ $# -gt 0 ] && [ "$1" != "--" ]; then out=$1; shift; fi
 [ "${1:-}" = "--" ] && shift
 bin=${SECINFER_BIN:-build/bin/secinfer}
-[ -x "$bin" ] || { echo "microbench: $bin not found: build first (bash scripts/build.sh)" >&2; exit 2; }
+[ -n "${COLLECT_ONLY:-}" ] || [ -x "$bin" ] || { echo "microbench: $bin not found: build first (bash scripts/build.sh)" >&2; exit 2; }
 runs=${RUNS:-5}
 warmup=${WARMUP:-1}
 systems=${SYSTEMS:-sigma fusefss}
@@ -76,6 +77,7 @@ extra=("$@")
 # Pass 1: the real sizes. Pass 2: every gate that ran out of memory in some suite, again at
 # CAP_N elements (whole rows) in every suite, so that the suites still compare at one size.
 cap=${CAP_N:-16384}
+[ -n "${COLLECT_ONLY:-}" ] && systems=""  # only rebuild the table and JSON from OUT_DIR
 for system in $systems; do
   pads="on"; [ "$system" = fusefss ] && pads="on off"
   for padding in $pads; do
@@ -103,12 +105,19 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 python3 - "$out" "$md" "$json_copy" "$cpu" "$cores" "$commit" "$runs" "$warmup" "$skipped" "$cap" <<'PY'
 import glob, json, os, sys, time
 out, md, json_copy, cpu, cores, commit, runs, warmup, skipped, cap = sys.argv[1:]
-rows = []
+rows, commits, times = [], set(), []
 for f in sorted(glob.glob(os.path.join(out, "*", "microbench.json"))):
     try:
         rows.append(json.load(open(f)))
+        env = json.load(open(os.path.join(os.path.dirname(f), "breakdown_merged.json"))).get(
+            "environment", {}).get("p0", {})
+        commits.add(env.get("git_commit", "unknown"))
+        times.append(env.get("time_utc", ""))
     except (OSError, ValueError) as e:
         print(f"microbench: skipping {f}: {e}", file=sys.stderr)
+if commits:
+    commit = ", ".join(sorted(commits))  # the binary's own commit (its party logs say so)
+when = f"{min(t for t in times if t)[:10]}" if any(times) else time.strftime('%Y-%m-%d', time.gmtime())
 order = ["gelu", "silu", "relu", "nexp", "inv", "rsqrt", "trunc", "softmax", "layernorm"]
 sysorder = {"sigma": 0, "fusefss": 1}
 rows.sort(key=lambda r: (order.index(r["gate"]) if r.get("gate") in order else 99, -r.get("n", 0),
@@ -135,11 +144,13 @@ def subs(r):
     for s in r.get("scopes", []):
         if len(r["scopes"]) > 1 and s["exclusive_ms"] < 0.001 * r["online_ms"] and not s["rounds"]:
             continue  # an empty wrapper (e.g. Softmax around Softmax/nexp)
-        parts.append(f"{s['path']} {s['exclusive_ms']:.1f} ms {s['rounds']} r")
+        kb = (s.get("key_bytes") or {}).get("p0", 0) / max(1, r["n"])
+        parts.append(f"{s['path']} {s['exclusive_ms']:.1f} ms {s['rounds']} r" +
+                     (f" {kb:.0f} key B/elem" if kb >= 1 else ""))
     return "; ".join(parts)
 lines = [
     "# Per-gate microbenchmarks (CPU backend)", "",
-    f"Made by `scripts/microbench.sh` ({time.strftime('%Y-%m-%d', time.gmtime())}, commit {commit}): "
+    f"Made by `scripts/microbench.sh` ({when}, secinfer built at commit {commit}): "
     f"each row is `secinfer microbench --gate G --system S --padding P --n N [--cols C] --backend cpu "
     f"--runs {runs} --warmup {warmup}`, ring n = 50 bits, f = 12, threads = cores.",
     f"Machine: {cpu} ({cores} cores), shared with other people's builds while this ran, so the "
@@ -149,7 +160,7 @@ lines = [
     "MB = bytes on the wire, both directions; msgs / rounds = messages and rounds of one run; key MB "
     "= the gate's key per party (P0 / P1); per element: online us, wire bytes, key bytes (P0); "
     "vs clear = the opened outputs of the first rows against the cleartext reference; sub-scopes = "
-    "exclusive ms and rounds of each scope of the gate.", ""]
+    "exclusive ms, rounds and key bytes per element (P0) of each scope of the gate.", ""]
 if skipped.strip():
     lines += [f"Not built into this binary, so not measured: {skipped.strip()}.", ""]
 if any(r.get("status") == "oom" for r in rows):
@@ -173,27 +184,35 @@ for r in rows:
         f"{r['online_ms']:.1f} ({r['online_ms_p25']:.1f}-{r['online_ms_p75']:.1f}) | {mb(r['bytes'])} | "
         f"{r['messages']} | {r['rounds']} | {mb(k['p0'])} / {mb(k['p1'])} | {pe['online_us']:.2f} | "
         f"{pe['bytes']:.1f} | {pe['key_bytes_p0']:.0f} | {clear} | {subs(r)} |")
+# What the fusefss suite fuses (fss/gates/fusefss/suite.h); everything else is the sigma suite's
+# code in both suites, so its ratio between the suites measures only the machine's noise.
+fused = {"gelu": "fused", "silu": "fused", "nexp": "fused", "inv": "fused", "rsqrt": "fused",
+         "softmax": "nexp, inv fused; max, sum, normalise shared",
+         "layernorm": "rsqrt fused; mean, variance, scale shared",
+         "relu": "shared (same code): the ratio is noise", "trunc": "shared (same code): the ratio is noise"}
 pairs = sorted(both, key=lambda gn: (order.index(gn[0]) if gn[0] in order else 99, -gn[1]))
 if pairs:
     lines += ["", "Sigma over fusefss (padding on), same n: > 1 means fusefss is better.", "",
-              "| gate | n | online | bytes | rounds | key (P0) |", "|---|---:|---:|---:|---:|---:|"]
+              "| gate | n | online | bytes | rounds | key (P0) | what differs |", "|---|---:|---:|---:|---:|---:|---|"]
     for g, n in pairs:
         s_, f_ = ok[(g, n, "sigma", "on")], ok[(g, n, "fusefss", "on")]
         lines.append(f"| {g} | {n} | {s_['online_ms'] / f_['online_ms']:.2f}x | {s_['bytes'] / f_['bytes']:.2f}x | "
-                     f"{s_['rounds']} -> {f_['rounds']} | {s_['key_bytes']['p0'] / max(1, f_['key_bytes']['p0']):.2f}x |")
+                     f"{s_['rounds']} -> {f_['rounds']} | {s_['key_bytes']['p0'] / max(1, f_['key_bytes']['p0']):.2f}x | "
+                     f"{fused.get(g, '')} |")
 pads = [(g, n) for (g, n, sy, p) in ok if sy == "fusefss" and p == "on" and (g, n, "fusefss", "off") in ok]
 pads.sort(key=lambda gn: (order.index(gn[0]) if gn[0] in order else 99, -gn[1]))
 if pads:
     lines += ["", "Padding cost (fusefss, on over off; off is the INSECURE ablation):", "",
-              "| gate | n | online | bytes | key (P0) | sub-scopes on / off (ms) |", "|---|---:|---:|---:|---:|---|"]
+              "| gate | n | online | bytes | key (P0) | sub-scopes on / off (ms) | note |", "|---|---:|---:|---:|---:|---|---|"]
     for g, n in pads:
         on, off = ok[(g, n, "fusefss", "on")], ok[(g, n, "fusefss", "off")]
         so = {s["path"]: s["exclusive_ms"] for s in off.get("scopes", [])}
-        sub = "; ".join(f"{s['path'].split('/')[-1]} {s['exclusive_ms']:.1f} / {so.get(s['path'], 0):.1f}"
+        sub = "; ".join(f"{s['path'].split('/', 1)[1]} {s['exclusive_ms']:.1f} / {so.get(s['path'], 0):.1f}"
                         for s in on.get("scopes", []) if "/" in s["path"] and
                         max(s["exclusive_ms"], so.get(s["path"], 0)) >= 0.05)
+        note = fused.get(g, "") if "shared (same code)" in fused.get(g, "") else ""
         lines.append(f"| {g} | {n} | {on['online_ms'] / off['online_ms']:.2f}x | {on['bytes'] / off['bytes']:.2f}x | "
-                     f"{on['key_bytes']['p0'] / max(1, off['key_bytes']['p0']):.2f}x | {sub} |")
+                     f"{on['key_bytes']['p0'] / max(1, off['key_bytes']['p0']):.2f}x | {sub} | {note} |")
 approx = {}
 for r in rows:
     for name, text in (r.get("approximation") or {}).items():
