@@ -112,9 +112,8 @@ void BM_RingMatmul(benchmark::State& state) {
   }
   const double macs = static_cast<double>(s.batches * s.m * s.k * s.n);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * macs));
-  state.counters["gmacs"] =
-      benchmark::Counter(static_cast<double>(state.iterations()) * macs * 1e-9,
-                         benchmark::Counter::kIsRate);
+  state.counters["gmacs"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * macs * 1e-9, benchmark::Counter::kIsRate);
   state.SetLabel(label);
 }
 

@@ -15,6 +15,13 @@ Dealer::Dealer(Ring ring, int frac_bits, Block seed, KeyWriter& p0, KeyWriter& p
   }
 }
 
+void Dealer::set_threads(int threads) {
+  if (threads < 0)
+    throw std::invalid_argument("Dealer: threads must be >= 0 (0 = all hardware threads), got " +
+                                std::to_string(threads));
+  threads_ = threads;
+}
+
 void Dealer::begin(std::uint32_t tag, std::uint64_t count) {
   out_[0]->begin_record(tag, count);
   out_[1]->begin_record(tag, count);
@@ -49,16 +56,18 @@ void Dealer::write_public(std::span<const u64> v, int bits) {
 
 void Dealer::dcf(DcfShape shape, std::span<const u64> alpha, std::span<const u64> beta) {
   if (alpha.empty()) return;
-  auto [k0, k1] = dcf_gen(shape, alpha, beta, rng_);
-  write_dcf_keys(*out_[0], k0);
-  write_dcf_keys(*out_[1], k1);
+  auto [k0, k1] = dcf_gen(shape, alpha, beta, rng_, batch_options());
+  // Moved: a memory writer keeps the batch as an object (no serialisation), a discarding one
+  // only counts its bytes.
+  write_dcf_keys(*out_[0], std::move(k0));
+  write_dcf_keys(*out_[1], std::move(k1));
 }
 
 void Dealer::dpf(DpfShape shape, std::span<const u64> alpha, std::span<const u64> beta) {
   if (alpha.empty()) return;
-  auto [k0, k1] = dpf_gen(shape, alpha, beta, rng_);
-  write_dpf_keys(*out_[0], k0);
-  write_dpf_keys(*out_[1], k1);
+  auto [k0, k1] = dpf_gen(shape, alpha, beta, rng_, batch_options());
+  write_dpf_keys(*out_[0], std::move(k0));
+  write_dpf_keys(*out_[1], std::move(k1));
 }
 
 }  // namespace secinfer::fss::engine

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "fss/batch_options.h"
 #include "fss/block.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
@@ -38,6 +39,12 @@ class Dealer {
   Ring ring() const { return ring_; }
   int frac_bits() const { return frac_bits_; }
   SeededPrg& rng() { return rng_; }
+  // Threads of the deterministic work after drawing (DCF / DPF key generation, the matmul
+  // correlation): 0 (the default) = all hardware threads. Keys never depend on it: randomness is
+  // drawn from rng() in call order first.
+  void set_threads(int threads);
+  int threads() const { return threads_; }
+  BatchOptions batch_options() const { return BatchOptions{rng_.impl(), threads_}; }
   KeyWriter& out(int party) { return *out_[party]; }
 
   // Writes the record header {tag, count} to both parties' keys (KeyReader::expect_record).
@@ -67,6 +74,7 @@ class Dealer {
   int frac_bits_;
   SeededPrg rng_;
   KeyWriter* out_[2];
+  int threads_ = 0;
 };
 
 }  // namespace secinfer::fss::engine

@@ -19,8 +19,12 @@ std::size_t dcf_batch_bytes(DcfShape shape, std::size_t count);
 std::size_t dpf_batch_bytes(DpfShape shape, std::size_t count);
 
 void write_dcf_keys(KeyWriter& w, const DcfKeys& k);
+// Moves the batch into a memory writer's buffer without serialising it (KeyWriter::write_keys);
+// the stream's bytes and byte counts are the same as with the copy above.
+void write_dcf_keys(KeyWriter& w, DcfKeys&& k);
 DcfKeys read_dcf_keys(KeyReader& r, DcfShape shape, std::size_t count, int party);
 void write_dpf_keys(KeyWriter& w, const DpfKeys& k);
+void write_dpf_keys(KeyWriter& w, DpfKeys&& k);
 DpfKeys read_dpf_keys(KeyReader& r, DpfShape shape, std::size_t count, int party);
 
 }  // namespace secinfer::fss::engine

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "fss/key_io.h"
 #include "profiling/scope.h"
 
 namespace secinfer::fss::engine {
@@ -43,11 +44,14 @@ std::string tag_name(std::uint32_t tag) {
 std::size_t KeyBuffer::grow(std::size_t n) {
   // Release consumed bytes once they dominate, so memory stays bounded by what is unread. The
   // storage keeps its capacity: the next layer's keys reuse it (no reallocation, no page faults).
-  if (head_ == data_.size()) {
-    data_.clear();
-    head_ = 0;
-  } else if (head_ > 0 && head_ >= data_.size() / 2) {
-    data_.erase(data_.begin(), data_.begin() + static_cast<std::ptrdiff_t>(head_));
+  // Queued objects all sit at or after head_.
+  if (head_ > 0 && (head_ == data_.size() || head_ >= data_.size() / 2)) {
+    if (head_ == data_.size()) {
+      data_.clear();
+    } else {
+      data_.erase(data_.begin(), data_.begin() + static_cast<std::ptrdiff_t>(head_));
+    }
+    for (auto& o : objects_) o.at -= head_;
     head_ = 0;
   }
   const std::size_t at = data_.size();
@@ -67,6 +71,50 @@ std::span<std::uint8_t> KeyBuffer::append_uninit(std::size_t n) {
   return {data_.data() + at, n};
 }
 
+void KeyBuffer::append_object(DcfKeys&& keys, std::size_t bytes) {
+  objects_.push_back(Object{data_.size(), bytes, std::move(keys)});
+  object_bytes_ += bytes;
+}
+
+void KeyBuffer::append_object(DpfKeys&& keys, std::size_t bytes) {
+  objects_.push_back(Object{data_.size(), bytes, std::move(keys)});
+  object_bytes_ += bytes;
+}
+
+std::optional<DcfKeys> KeyBuffer::take_dcf() {
+  if (objects_.empty() || objects_.front().at != head_ ||
+      !std::holds_alternative<DcfKeys>(objects_.front().keys))
+    return std::nullopt;
+  std::optional<DcfKeys> k(std::move(std::get<DcfKeys>(objects_.front().keys)));
+  object_bytes_ -= objects_.front().bytes;
+  objects_.pop_front();
+  return k;
+}
+
+std::optional<DpfKeys> KeyBuffer::take_dpf() {
+  if (objects_.empty() || objects_.front().at != head_ ||
+      !std::holds_alternative<DpfKeys>(objects_.front().keys))
+    return std::nullopt;
+  std::optional<DpfKeys> k(std::move(std::get<DpfKeys>(objects_.front().keys)));
+  object_bytes_ -= objects_.front().bytes;
+  objects_.pop_front();
+  return k;
+}
+
+void KeyBuffer::materialize(std::size_t n) {
+  // Objects in front of or inside the next n bytes are serialised into place, in order; each
+  // insertion moves the bytes (and objects) behind it.
+  while (!objects_.empty() && objects_.front().at < head_ + n) {
+    Object o = std::move(objects_.front());
+    objects_.pop_front();
+    object_bytes_ -= o.bytes;
+    std::vector<std::uint8_t> bytes =
+        std::visit([](const auto& k) { return serialize_keys(k); }, o.keys);
+    data_.insert(data_.begin() + static_cast<std::ptrdiff_t>(o.at), bytes.begin(), bytes.end());
+    for (auto& rest : objects_) rest.at += bytes.size();
+  }
+}
+
 std::span<const std::uint8_t> KeyBuffer::consume_view(std::size_t n) {
   if (n > available()) {
     throw KeyError("key stream ended: a gate needs " + std::to_string(n) +
@@ -74,6 +122,7 @@ std::span<const std::uint8_t> KeyBuffer::consume_view(std::size_t n) {
                    " are buffered (the dealer generated fewer keys than the party consumes: "
                    "run keygen with the same model, shapes and call sequence before evaluating)");
   }
+  if (!objects_.empty()) materialize(n);
   const std::span<const std::uint8_t> v(data_.data() + head_, n);
   head_ += n;  // the bytes stay in place until the next append
   return v;
@@ -154,6 +203,26 @@ void KeyWriter::write_with(std::size_t n,
     write(tmp);
   } else {
     account(n);  // discard: count only
+  }
+}
+
+void KeyWriter::write_keys(DcfKeys&& keys) {
+  const std::size_t n = serialized_size(keys);
+  if (buffer_) {
+    buffer_->append_object(std::move(keys), n);
+    account(n);
+  } else {
+    write_with(n, [&](std::span<std::uint8_t> out) { serialize_keys(keys, out); });
+  }
+}
+
+void KeyWriter::write_keys(DpfKeys&& keys) {
+  const std::size_t n = serialized_size(keys);
+  if (buffer_) {
+    buffer_->append_object(std::move(keys), n);
+    account(n);
+  } else {
+    write_with(n, [&](std::span<std::uint8_t> out) { serialize_keys(keys, out); });
   }
 }
 
@@ -275,6 +344,20 @@ std::span<const std::uint8_t> KeyReader::read_view(std::size_t n) {
   scratch_.resize(n);
   read(scratch_);
   return scratch_;
+}
+
+std::optional<DcfKeys> KeyReader::read_dcf_object() {
+  if (!buffer_) return std::nullopt;
+  std::optional<DcfKeys> k = buffer_->take_dcf();
+  if (k) bytes_ += serialized_size(*k);
+  return k;
+}
+
+std::optional<DpfKeys> KeyReader::read_dpf_object() {
+  if (!buffer_) return std::nullopt;
+  std::optional<DpfKeys> k = buffer_->take_dpf();
+  if (k) bytes_ += serialized_size(*k);
+  return k;
 }
 
 std::uint32_t KeyReader::read_u32() {

@@ -13,17 +13,22 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <fstream>
 #include <functional>
 #include <memory>
 #include <new>
+#include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "fss/block.h"
+#include "fss/dcf.h"
+#include "fss/dpf.h"
 #include "fss/ring.h"
 
 namespace secinfer::fss::engine {
@@ -57,6 +62,13 @@ inline constexpr std::size_t kRecordHeaderBytes = 12;  // u32 tag + u64 count
 // A FIFO of key bytes in memory (inline mode). The dealer appends, the party consumes; consumed
 // bytes are released, so a layer-by-layer schedule (keygen one layer, evaluate it) keeps key memory
 // bounded by one layer.
+//
+// DCF / DPF batches may also be queued as objects (append_object): in inline mode the dealer and
+// the party share the process, so the party takes the dealer's key object back (take_dcf /
+// take_dpf) instead of serialising and parsing it, which was a quarter of the CPU time of a
+// secure run. Such a batch counts as its exact serialised size in available() and in the writer's
+// byte count, and a reader that reads bytes where it sits gets exactly those bytes (it is
+// serialised on demand), so the stream reads the same either way.
 class KeyBuffer {
  public:
   void append(std::span<const std::uint8_t> bytes);
@@ -68,7 +80,14 @@ class KeyBuffer {
   // Consumes the next n bytes and returns a view of them, valid until the next append; throws
   // KeyError if fewer are buffered.
   std::span<const std::uint8_t> consume_view(std::size_t n);
-  std::size_t available() const { return data_.size() - head_; }
+  std::size_t available() const { return data_.size() - head_ + object_bytes_; }
+
+  // Queues a key batch object whose serialised size is `bytes` (serialized_size(keys)).
+  void append_object(DcfKeys&& keys, std::size_t bytes);
+  void append_object(DpfKeys&& keys, std::size_t bytes);
+  // The next item, if it is a queued batch object of that type; else nullopt (nothing consumed).
+  std::optional<DcfKeys> take_dcf();
+  std::optional<DpfKeys> take_dpf();
 
  private:
   // Grows without zero-filling: every appended byte is written right after.
@@ -89,8 +108,17 @@ class KeyBuffer {
   };
   // Makes room for n more bytes (dropping consumed ones first) and returns their offset.
   std::size_t grow(std::size_t n);
+  // Serialises queued objects that lie in [head_, head_ + n) into data_ (a byte read reached them).
+  void materialize(std::size_t n);
   std::vector<std::uint8_t, NoInitAllocator<std::uint8_t>> data_;
   std::size_t head_ = 0;
+  struct Object {
+    std::size_t at;     // position in data_ the batch sits before
+    std::size_t bytes;  // its serialised size
+    std::variant<DcfKeys, DpfKeys> keys;
+  };
+  std::deque<Object> objects_;  // in stream order
+  std::size_t object_bytes_ = 0;
 };
 
 // Appends one party's key bytes to memory, a file, or nowhere (counting only).
@@ -110,6 +138,11 @@ class KeyWriter {
   // Writes `n` bytes produced by fill(span of n bytes) in place (no temporary for a memory
   // writer); a discarding writer only counts them and never calls fill.
   void write_with(std::size_t n, const std::function<void(std::span<std::uint8_t>)>& fill);
+  // Appends one key batch (exactly serialized_size(keys) bytes of the stream): a memory writer
+  // queues the object itself (KeyBuffer::append_object), a file writer serialises it, discard()
+  // counts it.
+  void write_keys(DcfKeys&& keys);
+  void write_keys(DpfKeys&& keys);
   // True for discard(): bytes are counted, never kept (a caller may skip producing them).
   bool discards() const { return !buffer_ && !file_; }
   void write_u32(std::uint32_t v);
@@ -158,6 +191,10 @@ class KeyReader {
   // Reads n bytes and returns a view of them, valid until the next call on this reader (memory:
   // a view into the buffer, no copy; file: this reader's scratch). Throws KeyError like read.
   std::span<const std::uint8_t> read_view(std::size_t n);
+  // The next batch when this is a memory reader and the writer queued it as an object of that
+  // type (KeyWriter::write_keys); counts its serialised size as read. Else nullopt, nothing read.
+  std::optional<DcfKeys> read_dcf_object();
+  std::optional<DpfKeys> read_dpf_object();
   // True for memory(): consecutive read_views are adjacent views of one buffer, valid until the
   // writer appends again.
   bool in_memory() const { return buffer_ != nullptr; }

@@ -130,11 +130,12 @@ void relu_sub_lut_eval(engine::Party& party, const ReluSubLutParams& p, std::spa
   const DcfKeys keys = nl::sign_dcf_read(party, w.bt, N);
   const auto cd = party.read_shares(N, 1), cic = party.read_shares(N, 1);
   std::vector<u64> bits(2 * N), t(N);
-  nl::sign_dcf_eval(keys, id, w.bt, xt, 0, t);
+  const BatchOptions opt = party.batch_options();
+  nl::sign_dcf_eval(keys, id, w.bt, xt, 0, t, opt);
   for (std::size_t i = 0; i < N; ++i) bits[i] = t[i] ^ cd[i] ^ (id == 0 ? 1 : 0);
-  nl::sign_dcf_eval(keys, id, w.bt, xt, w.max + 1, t);
+  nl::sign_dcf_eval(keys, id, w.bt, xt, w.max + 1, t, opt);
   for (std::size_t i = 0; i < N; ++i) bits[N + i] = t[i] ^ cic[i];
-  nl::sign_dcf_eval(keys, id, w.bt, xt, (0 - w.max) & ring_mask(w.bt), t);
+  nl::sign_dcf_eval(keys, id, w.bt, xt, (0 - w.max) & ring_mask(w.bt), t, opt);
   for (std::size_t i = 0; i < N; ++i) bits[N + i] ^= t[i];
   party.open(bits, bits, 1);
   // 3. Round 4: mux, open the clipped value mod 2^clip.

@@ -65,7 +65,7 @@ void lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
   DpfKeys keys = p.read_dpf(DpfShape{k, out_bits}, n);
   std::vector<u64> idx(n);
   for (std::size_t i = 0; i < n; ++i) idx[i] = idx_hat[i] & ring_mask(k);
-  dpf_lut_eval(keys, idx, table, share);
+  dpf_lut_eval(keys, idx, table, share, p.batch_options());
   if (with_out_mask) {
     std::vector<u64> r = p.read_shares(n, out_bits);
     const u64 m = ring_mask(out_bits);

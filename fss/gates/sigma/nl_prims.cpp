@@ -35,7 +35,7 @@ DcfKeys sign_dcf_read(Party& p, int b, std::size_t count) {
 }
 
 void sign_dcf_eval(const DcfKeys& keys, int party, int b, std::span<const u64> xhat, u64 c,
-                   std::span<u64> out) {
+                   std::span<u64> out, const BatchOptions& opt) {
   check_b(b, "sign_dcf_eval");
   check_same(xhat.size(), out.size(), "sign_dcf_eval");
   const std::size_t n = xhat.size();
@@ -44,7 +44,7 @@ void sign_dcf_eval(const DcfKeys& keys, int party, int b, std::span<const u64> x
     u[i] = (xhat[i] - c) & ring_mask(b);
     low[i] = u[i] & ring_mask(b - 1);
   }
-  dcf_eval(keys, low, out);  // XOR share of the borrow [u' < r']
+  dcf_eval(keys, low, out, opt);  // XOR share of the borrow [u' < r']
   if (party == 0)
     for (std::size_t i = 0; i < n; ++i) out[i] = (out[i] ^ msb_of(u[i], b)) & 1;
   else

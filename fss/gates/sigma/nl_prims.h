@@ -35,9 +35,10 @@ inline u64 msb_of(u64 v, int bits) {
 void sign_dcf_keygen(Dealer& d, int b, std::span<const u64> r);
 // Reads the keys written by sign_dcf_keygen.
 DcfKeys sign_dcf_read(Party& p, int b, std::size_t count);
-// out[i] = this party's XOR share of MSB(x_i - c) ^ MSB(r_i) (party 0 adds MSB(u)).
+// out[i] = this party's XOR share of MSB(x_i - c) ^ MSB(r_i) (party 0 adds MSB(u)). `opt`: the
+// DCF evaluation's threads (Party::batch_options()); outputs do not depend on it.
 void sign_dcf_eval(const DcfKeys& keys, int party, int b, std::span<const u64> xhat, u64 c,
-                   std::span<u64> out);
+                   std::span<u64> out, const BatchOptions& opt = {});
 // Cleartext: MSB((x - c) mod 2^b).
 inline u64 sign_clear(u64 x, u64 c, int b) {
   return msb_of((x - c) & ring_mask(b), b);

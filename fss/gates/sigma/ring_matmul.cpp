@@ -106,10 +106,10 @@ const KernelTable& table(MatmulKernel k) {
   static const KernelTable scalar{kMrScalar,
                                   {&tile_scalar<1>, &tile_scalar<2>, &tile_scalar<3>,
                                    &tile_scalar<4>, nullptr, nullptr, nullptr, nullptr}};
-  static const KernelTable avx512{kMrSimd,
-                                  {&tile_avx512<1>, &tile_avx512<2>, &tile_avx512<3>,
-                                   &tile_avx512<4>, &tile_avx512<5>, &tile_avx512<6>,
-                                   &tile_avx512<7>, &tile_avx512<8>}};
+  static const KernelTable avx512{
+      kMrSimd,
+      {&tile_avx512<1>, &tile_avx512<2>, &tile_avx512<3>, &tile_avx512<4>, &tile_avx512<5>,
+       &tile_avx512<6>, &tile_avx512<7>, &tile_avx512<8>}};
   static const KernelTable ifma{kMrSimd,
                                 {&tile_ifma<1>, &tile_ifma<2>, &tile_ifma<3>, &tile_ifma<4>,
                                  &tile_ifma<5>, &tile_ifma<6>, &tile_ifma<7>, &tile_ifma<8>}};
@@ -202,8 +202,7 @@ void ring_matmul_batched(const RingMatmulArgs& g, std::span<const u64> a, std::s
                                 ", " + std::to_string(nb) + ", " + std::to_string(nc) + ")");
   }
   if (g.bits < 1 || g.bits > 64)
-    throw std::invalid_argument("ring_matmul: bits " + std::to_string(g.bits) +
-                                " outside [1, 64]");
+    throw std::invalid_argument("ring_matmul: bits " + std::to_string(g.bits) + " outside [1, 64]");
   if (g.causal && g.m != g.n)
     throw std::invalid_argument("ring_matmul: causal needs m == n (got m " + std::to_string(g.m) +
                                 ", n " + std::to_string(g.n) + ")");

@@ -120,11 +120,11 @@ void rsqrt_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
   // [xhat < 2^i] = [y >= 2^n - 2^i] is public (party 0 adds it).
   std::vector<u64> xr(N), t1(N), t2(N), y(N), km(2 * N, 0), prev(N, 0);
   for (std::size_t i = 0; i < N; ++i) xr[i] = ring.reduce(xhat[i]);
-  dcf_eval(cmp, xr, t1);
+  dcf_eval(cmp, xr, t1, party.batch_options());
   for (int i = 1; i < n; ++i) {
     const u64 c = u64{1} << i, neg_c = ring.neg(c);
     for (std::size_t e = 0; e < N; ++e) y[e] = ring.sub(xr[e], c);
-    dcf_eval(cmp, y, t2);
+    dcf_eval(cmp, y, t2, party.batch_options());
     for (std::size_t e = 0; e < N; ++e) {
       u64 res = t2[e] - t1[e];
       if (lead && y[e] >= neg_c) res += 1;
@@ -153,7 +153,7 @@ void rsqrt_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
   // Round 3: code = ((xm >> (n-8)) - 128 mod 2^8) << 6 + k, masked by r_code.
   std::vector<u64> low(N), tc(N), code(N);
   for (std::size_t e = 0; e < N; ++e) low[e] = xm[e] & ring_mask(n - kTopBits);
-  dcf_eval(carry, low, tc);
+  dcf_eval(carry, low, tc, party.batch_options());
   for (std::size_t e = 0; e < N; ++e) {
     u64 top = u64{0} - s_rtop[e] - tc[e];
     if (lead) top += (xm[e] >> (n - kTopBits)) - 128;
