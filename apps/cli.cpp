@@ -110,6 +110,11 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, bool workload_fla
                  "(keys read from --key-dir)")
       ->check(CLI::IsMember({"inline", "file"}))
       ->capture_default_str();
+  sc->add_option("--schedule", o.schedule,
+                 "Model runs: layer-by-layer (keys of one layer generated, then evaluated; key "
+                 "memory bounded by one layer) or keys-first (all keys of a run before it)")
+      ->check(CLI::IsMember({"layer-by-layer", "keys-first"}))
+      ->capture_default_str();
   sc->add_option("--key-dir", raw.key_dir, "Folder of the key files (with --dealer file)");
   sc->add_option("--seed", o.seed, "Seed of weights, inputs and dealer randomness")
       ->capture_default_str();

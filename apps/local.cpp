@@ -82,6 +82,7 @@ std::vector<std::string> party_command_line(const RunOptions& o, int party, std:
   add("--connect-timeout", seconds_text(o.connect_timeout_s));
   add("--io-timeout", seconds_text(o.io_timeout_s));
   add("--dealer", o.dealer);
+  add("--schedule", o.schedule);
   if (!o.key_dir.empty()) add("--key-dir", o.key_dir.string());
   add("--seed", std::to_string(o.seed));
   add("--bytes", std::to_string(o.netbench_bytes));

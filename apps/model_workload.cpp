@@ -26,6 +26,8 @@ models::RunOptions to_model_options(const RunOptions& o) {
   m.runs = o.runs;
   m.warmup = o.warmup;
   m.dealer = o.dealer;
+  m.schedule = o.schedule == "keys-first" ? models::Schedule::kKeysFirst
+                                          : models::Schedule::kLayerByLayer;
   m.seed = o.seed;
   m.parties_on_host = peer_is_loopback(o.peer) ? 2 : 1;
   return m;

@@ -28,6 +28,7 @@ nlohmann::json shared_config(const RunOptions& o) {
     c["frac_bits"] = o.micro_frac;
   } else {
     c["model"] = o.model;
+    c["schedule"] = o.schedule;
   }
   c["seq"] = o.seq;
   c["batch"] = o.batch;

@@ -33,6 +33,9 @@ struct RunOptions {
   double connect_timeout_s = 30;
   double io_timeout_s = 600;
   std::string dealer = "inline";  // inline | file
+  // Model runs: layer-by-layer (keys of one layer, evaluate it; bounded key memory) or keys-first
+  // (every key of the run before its online phase). models/runner.h.
+  std::string schedule = "layer-by-layer";
   std::filesystem::path key_dir;  // with --dealer file
   std::uint64_t seed = 1;
   std::uint64_t netbench_bytes = 1 << 20;

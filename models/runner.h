@@ -14,9 +14,10 @@
 //
 // Schedule::kLayerByLayer generates the keys of ONE step (embed, a layer, the head), evaluates it,
 // and drops its keys: key memory stays bounded by one layer (bert-base seq 128: ~2 GiB instead of
-// ~23 GiB a run). It needs a recorder that can pause a run around the offline phases
-// (Recorder::pause_run / resume_run); without it the runner falls back to kKeysFirst (all keys of
-// the run before its online phase) and says so in the result.
+// ~23 GiB a run). The run is paused (Recorder::pause_run / resume_run) around each step's offline
+// phase, so its wall time is the online steps only, and the log holds one offline phase per run
+// (the sum of its steps'). Schedule::kKeysFirst generates every key of the run before its online
+// phase (the keys of a whole run in memory).
 //
 // Bad input (unknown model or system, seq / batch out of range, runs < 1, ...) throws
 // std::invalid_argument before any work. A run that would not fit in memory (estimate_memory vs
@@ -55,7 +56,7 @@ struct RunOptions {
   std::string dealer = "inline";         // inline (file: not yet supported by the model runner)
   std::uint64_t seed = 1;                // weights (seed), input (seed), dealer masks (seed)
   std::filesystem::path weights_file;    // empty: seeded random weights (models/README.md)
-  std::optional<Schedule> schedule;      // default: layer-by-layer when the recorder can pause
+  std::optional<Schedule> schedule;      // default: layer-by-layer
   bool compare_clear = true;             // party 0: ClearOps output vs the secure output
   bool compare_float = false;            // party 0: float reference vs the secure output
   int parties_on_host = 1;               // 2 in local mode: both parties share this memory

@@ -1,6 +1,6 @@
 // Internal to models/: the party run of runner.h as a template over the recorder type, so that a
-// test can drive the layer-by-layer schedule with a recorder double that can pause a run while
-// profiling::Recorder cannot yet. Not for use outside models/ and tests/models/.
+// test can check the call protocol (runs paused around the offline phases of the layer-by-layer
+// schedule) with a recorder double. Not for use outside models/ and tests/models/.
 #pragma once
 
 #include <chrono>
@@ -33,24 +33,6 @@ struct Verdict {
 };
 Verdict exchange_verdict(net::Channel& ch, const Verdict& mine);
 
-// A recorder that can pause an online run around offline phases (see runner.h). Detected at
-// compile time, so the runner picks the feature up as soon as profiling/ offers it.
-template <class R>
-constexpr bool can_pause() {
-  return requires(R & r) {
-    r.pause_run();
-    r.resume_run();
-  };
-}
-template <class R>
-void pause(R& r) {
-  if constexpr (can_pause<R>()) r.pause_run();
-}
-template <class R>
-void resume(R& r) {
-  if constexpr (can_pause<R>()) r.resume_run();
-}
-
 // Every key of a step is consumed by the step: anything left means the dealer's and the party's
 // call sequences diverged (a bug, never a user error).
 inline void check_drained(const fss::engine::KeyBuffer& b, const std::string& step) {
@@ -79,12 +61,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
 
   ModelRunResult res;
   res.model = c.name;
-  res.schedule =
-      o.schedule.value_or(can_pause<Rec>() ? Schedule::kLayerByLayer : Schedule::kKeysFirst);
-  if (res.schedule == Schedule::kLayerByLayer && !can_pause<Rec>())
-    throw std::invalid_argument(
-        "schedule layer-by-layer needs a profiling::Recorder that can pause a run "
-        "(pause_run / resume_run); this build's cannot: use the keys-first schedule");
+  res.schedule = o.schedule.value_or(Schedule::kLayerByLayer);
 
   // Memory, before any work; both parties learn both verdicts.
   res.memory = estimate_memory(c, batch, seq, suite, me, res.schedule);
@@ -146,7 +123,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
     std::vector<u64> out;
     if (res.schedule == Schedule::kLayerByLayer) {
       rec.begin_run(warm);
-      pause(rec);
+      rec.pause_run();
       for (std::size_t s = 0; s < steps; ++s) {
         // Offline: the step's keys and the masking of its weights.
         auto t0 = Clock::now();
@@ -168,7 +145,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
         keygen_ms += ms_since(t0);
         // Online: the step itself.
         t0 = Clock::now();
-        resume(rec);
+        rec.resume_run();
         if (s == 0) {
           hp = t.embed(pops, input);
         } else if (s <= c.layers) {
@@ -176,11 +153,11 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
         } else {
           out = t.head(pops, ph, hp);
         }
-        pause(rec);
+        rec.pause_run();
         online_ms += ms_since(t0);
         check_drained(*buffer, step_name(s));
       }
-      resume(rec);
+      rec.resume_run();
       rec.end_run();
     } else {
       // Keys first. The dealer's call order must be the party's consumption order: every weight

@@ -105,6 +105,49 @@ using detail::Mode;
 using detail::PhaseRecord;
 using detail::RecorderState;
 
+double ns_to_ms(std::int64_t ns) {
+  return static_cast<double>(ns) / 1e6;
+}
+
+void add_totals(detail::Totals& a, const detail::Totals& b) {
+  a.bytes_sent += b.bytes_sent;
+  a.bytes_recv += b.bytes_recv;
+  a.messages += b.messages;
+  a.rounds += b.rounds;
+  a.key_bytes += b.key_bytes;
+  a.comm_wait_ms += b.comm_wait_ms;
+}
+
+void add_metrics(detail::Metrics& a, const detail::Metrics& b) {
+  a.incl_ns += b.incl_ns;
+  a.child_incl_ns += b.child_incl_ns;
+  a.gpu_incl_ms += b.gpu_incl_ms;
+  a.gpu_child_ms += b.gpu_child_ms;
+  a.bytes_sent += b.bytes_sent;
+  a.bytes_recv += b.bytes_recv;
+  a.messages += b.messages;
+  a.rounds += b.rounds;
+  a.calls += b.calls;
+  a.key_bytes += b.key_bytes;
+  a.comm_wait_ms += b.comm_wait_ms;
+}
+
+// Sums offline phase r into `group` (scopes matched by node, kept in the tree's pre-order), so
+// that the group's scopes still add up to its wall time.
+void merge_phase(PhaseRecord& group, const PhaseRecord& r, const detail::Tree& tree) {
+  group.wall_ms += r.wall_ms;
+  group.top_level_incl_ms += r.top_level_incl_ms;
+  add_totals(group.totals, r.totals);
+  std::vector<detail::Metrics> by_id(tree.size());
+  std::vector<bool> seen(tree.size(), false);
+  for (const auto& n : group.nodes) by_id[n.id] = n.m, seen[n.id] = true;
+  for (const auto& n : r.nodes) add_metrics(by_id[n.id], n.m), seen[n.id] = true;
+  group.nodes.clear();
+  for (const detail::Node* n : tree.preorder()) {
+    if (seen[n->id]) group.nodes.push_back({n->id, by_id[n->id]});
+  }
+}
+
 const char* mode_name(Mode m) {
   switch (m) {
     case Mode::kIdle:
@@ -118,6 +161,10 @@ const char* mode_name(Mode m) {
 }
 
 void start_phase(RecorderState& s, Mode mode, detail::Tree& tree, bool warmup, const char* what) {
+  if (mode == Mode::kRun && s.run_paused) {
+    throw std::logic_error(std::string("profiling::Recorder::") + what +
+                           " called while a run is paused: resume_run() and end_run() it first");
+  }
   if (s.mode != Mode::kIdle) {
     throw std::logic_error(std::string("profiling::Recorder::") + what + " called inside " +
                            mode_name(s.mode) + ": end it first");
@@ -146,6 +193,7 @@ PhaseRecord finish_phase(RecorderState& s, Mode mode, const char* what) {
   PhaseRecord rec;
   rec.warmup = s.phase_warmup;
   rec.wall_ms = std::chrono::duration<double, std::milli>(end - s.phase_start).count();
+  if (mode == Mode::kRun) rec.wall_ms += ns_to_ms(s.run_active_ns);
   rec.top_level_incl_ms = static_cast<double>(tree.root()->m.child_incl_ns) / 1e6;
   rec.totals = s.totals;
   for (const detail::Node* n : tree.preorder()) {
@@ -156,10 +204,6 @@ PhaseRecord finish_phase(RecorderState& s, Mode mode, const char* what) {
   s.live = nullptr;
   s.current = nullptr;
   return rec;
-}
-
-double ns_to_ms(std::int64_t ns) {
-  return static_cast<double>(ns) / 1e6;
 }
 
 // Time spent in the phase outside every top-level scope (>= 0 up to clock resolution).
@@ -283,10 +327,60 @@ Recorder::Activation Recorder::activate() {
 
 void Recorder::begin_run(bool warmup) {
   start_phase(*s_, Mode::kRun, s_->online, warmup, "begin_run");
+  s_->run_active_ns = 0;
+  s_->has_run_offline = false;
+  s_->run_offline = {};
 }
 
 void Recorder::end_run() {
+  if (s_->run_paused) {
+    throw std::logic_error(
+        "profiling::Recorder::end_run called on a paused run: resume_run() before end_run()");
+  }
   s_->runs.push_back(finish_phase(*s_, Mode::kRun, "end_run"));
+  s_->run_active_ns = 0;
+  if (s_->has_run_offline) {
+    s_->offline_phases.push_back(std::move(s_->run_offline));
+    s_->run_offline = {};
+    s_->has_run_offline = false;
+  }
+}
+
+void Recorder::pause_run() {
+  RecorderState& s = *s_;
+  if (s.mode != Mode::kRun) {
+    throw std::logic_error(std::string("profiling::Recorder::pause_run called while in ") +
+                           mode_name(s.mode) + ": only a run in progress can be paused");
+  }
+  if (s.current != s.online.root()) {
+    throw std::logic_error("profiling::Recorder::pause_run called while scope '" +
+                           s.online.path(s.current) + "' is still open: close it first");
+  }
+  s.run_active_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() -
+                                                                          s.phase_start)
+                         .count();
+  s.run_totals = s.totals;
+  s.run_warmup = s.phase_warmup;
+  s.run_paused = true;
+  s.mode = Mode::kIdle;
+  s.live = nullptr;
+  s.current = nullptr;
+}
+
+void Recorder::resume_run() {
+  RecorderState& s = *s_;
+  if (!s.run_paused || s.mode != Mode::kIdle) {
+    throw std::logic_error(std::string("profiling::Recorder::resume_run called while in ") +
+                           mode_name(s.mode) +
+                           (s.run_paused ? "" : " with no paused run") + ": pair it with pause_run");
+  }
+  s.run_paused = false;
+  s.mode = Mode::kRun;
+  s.live = &s.online;
+  s.current = s.online.root();
+  s.totals = s.run_totals;
+  s.phase_warmup = s.run_warmup;
+  s.phase_start = Clock::now();
 }
 
 void Recorder::begin_offline() {
@@ -294,15 +388,33 @@ void Recorder::begin_offline() {
 }
 
 void Recorder::end_offline() {
-  s_->offline_phases.push_back(finish_phase(*s_, Mode::kOffline, "end_offline"));
+  PhaseRecord r = finish_phase(*s_, Mode::kOffline, "end_offline");
+  if (!s_->run_paused) {
+    s_->offline_phases.push_back(std::move(r));
+    return;
+  }
+  // Inside a paused run: one offline phase per run.
+  r.warmup = s_->run_warmup;
+  if (!s_->has_run_offline) {
+    s_->run_offline = std::move(r);
+    s_->has_run_offline = true;
+  } else {
+    merge_phase(s_->run_offline, r, s_->offline);
+  }
 }
 
 void Recorder::abort_phase() {
-  if (s_->mode == Mode::kIdle) return;
-  s_->live->reset_metrics();
-  s_->mode = Mode::kIdle;
-  s_->live = nullptr;
-  s_->current = nullptr;
+  RecorderState& s = *s_;
+  if (s.mode != Mode::kIdle) s.live->reset_metrics();
+  s.mode = Mode::kIdle;
+  s.live = nullptr;
+  s.current = nullptr;
+  // A paused run (and the offline phases held inside it) goes too.
+  if (s.run_paused) s.online.reset_metrics();
+  s.run_paused = false;
+  s.run_active_ns = 0;
+  s.has_run_offline = false;
+  s.run_offline = {};
 }
 
 void Recorder::add_key_bytes(std::string_view scope_path, std::uint64_t bytes) {

@@ -81,6 +81,14 @@ class Recorder {
   void begin_run(bool warmup);
   void end_run();
 
+  // Pauses the run in progress (no scope may be open) and resumes it. Paused time is not part of
+  // the run's wall_ms. While paused, offline phases may run (the layer-by-layer key schedule:
+  // keys of one layer, evaluate it, next layer); all offline phases held inside one run are summed
+  // into ONE offline phase, logged when the run ends, so the log keeps one offline phase per run.
+  // end_run() on a paused run throws: resume it first.
+  void pause_run();
+  void resume_run();
+
   // One key generation phase (may happen several times, e.g. fresh keys before each run): scopes
   // go to the offline tree, where their wall time is reported as keygen_ms.
   void begin_offline();

@@ -122,6 +122,15 @@ struct RecorderState {
   Totals totals;    // of the phase in progress
   Metrics outside;  // charges while idle
 
+  // A run paused by pause_run(): its active time so far, its totals, and the offline phases held
+  // inside it, summed into one offline phase that end_run() logs (one offline phase per run).
+  bool run_paused = false;
+  bool run_warmup = false;
+  std::int64_t run_active_ns = 0;
+  Totals run_totals;
+  bool has_run_offline = false;
+  PhaseRecord run_offline;
+
   std::vector<PhaseRecord> runs;
   std::vector<PhaseRecord> offline_phases;
 };

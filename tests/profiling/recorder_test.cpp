@@ -441,3 +441,76 @@ TEST_CASE("recorder: opening and closing a scope costs well under 1 us") {
   INFO("open+close+charge: " << best_ns << " ns per scope");
   CHECK(best_ns < 1000.0);
 }
+
+TEST_CASE("recorder: a paused run excludes its offline phases and logs them as one per run") {
+  prof::Recorder rec(small_config(), 0);
+  auto active = rec.activate();
+  CHECK_THROWS_AS(rec.pause_run(), std::logic_error);   // no run
+  CHECK_THROWS_AS(rec.resume_run(), std::logic_error);  // nothing paused
+  for (int run = 0; run < 2; ++run) {
+    rec.begin_run(run == 0);
+    rec.pause_run();
+    CHECK_THROWS_AS(rec.end_run(), std::logic_error);      // resume first
+    CHECK_THROWS_AS(rec.begin_run(false), std::logic_error);  // one run at a time
+    for (int layer = 0; layer < 3; ++layer) {
+      rec.begin_offline();
+      {
+        prof::Scope s(layer == 2 ? "Head" : "Layer");
+        sleep_ms(5);
+        prof::charge_key_bytes(100);
+      }
+      rec.end_offline();
+      rec.resume_run();
+      {
+        prof::Scope s(layer == 2 ? "Head" : "Layer");
+        sleep_ms(2);
+        prof::charge_send(10);
+        prof::charge_round();
+      }
+      {
+        prof::Scope s("Open");
+        CHECK_THROWS_AS(rec.pause_run(), std::logic_error);  // scope still open
+      }
+      rec.pause_run();
+      sleep_ms(5);  // paused: not part of the run
+    }
+    rec.resume_run();
+    rec.end_run();
+  }
+  const json j = rec.to_json();
+  REQUIRE(j["runs"].size() == 2);
+  for (const json& run : j["runs"]) {
+    const double wall = run["wall_ms"];
+    CHECK(wall >= 6.0);
+    CHECK(wall < 6.0 + 15.0);  // the 15 ms of keygen and the 15 ms of idle pauses are excluded
+    CHECK(run["totals"]["bytes_sent"] == 30);
+    CHECK(run["totals"]["rounds"] == 3);
+    CHECK(scope_of(run, "Layer")["calls"] == 2);
+    CHECK(scope_of(run, "Head")["calls"] == 1);
+    CHECK(sum_of(run, "exclusive_wall_ms") == Approx(wall).epsilon(1e-9));
+  }
+  CHECK(j["runs"][0]["warmup"] == true);
+  const json off = j["offline"];
+  CHECK(off["phase_count"] == 2);  // one per run, not one per layer
+  CHECK(off["key_bytes"] == 300);
+  for (const json& p : off["phases"]) {
+    CHECK(p["key_bytes"] == 300);
+    CHECK(p["keygen_ms"].get<double>() >= 15.0);
+    double sum = 0;
+    for (const json& s : p["scopes"]) {
+      sum += s["keygen_ms"].get<double>();
+      if (s["path"] == "Layer") CHECK(s["calls"] == 2);
+      if (s["path"] == "Head") CHECK(s["key_bytes"] == 100);
+    }
+    CHECK(sum == Approx(p["keygen_ms"].get<double>()).epsilon(1e-9));
+  }
+  // An aborted paused run leaves nothing behind and the recorder usable.
+  rec.begin_run(false);
+  rec.pause_run();
+  rec.begin_offline();
+  rec.abort_phase();
+  rec.begin_run(false);
+  rec.end_run();
+  CHECK(rec.to_json()["runs"].size() == 3);
+  CHECK(rec.to_json()["offline"]["phase_count"] == 2);
+}
