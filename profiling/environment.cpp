@@ -9,14 +9,8 @@
 #include <string>
 #include <thread>
 
+#include "profiling/build_info.h"
 #include "profiling/recorder.h"
-
-#ifndef SECINFER_GIT_COMMIT
-#define SECINFER_GIT_COMMIT "unknown"
-#endif
-#ifndef SECINFER_VERSION
-#define SECINFER_VERSION "unknown"
-#endif
 
 namespace secinfer::profiling {
 namespace {
@@ -71,8 +65,8 @@ std::string utc_now() {
 nlohmann::json default_environment(int threads) {
   return {{"host", host_name()},         {"os", os_name()},
           {"cpu", cpu_model()},          {"cpu_cores", std::thread::hardware_concurrency()},
-          {"compiler", compiler()},      {"git_commit", SECINFER_GIT_COMMIT},
-          {"version", SECINFER_VERSION},
+          {"compiler", compiler()},      {"git_commit", std::string(build_commit())},
+          {"version", std::string(build_version())},
 #ifdef NDEBUG
           {"build", "release"},
 #else
