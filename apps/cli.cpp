@@ -9,13 +9,7 @@
 #include "apps/backend.h"
 #include "apps/microbench.h"
 #include "apps/model_names.h"
-
-#ifndef SECINFER_VERSION
-#define SECINFER_VERSION "unknown"
-#endif
-#ifndef SECINFER_GIT_COMMIT
-#define SECINFER_GIT_COMMIT "unknown"
-#endif
+#include "profiling/build_info.h"
 
 namespace secinfer::apps {
 
@@ -85,6 +79,12 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, bool workload_fla
                  "Mask-independent gate shapes: on (secure) or off (INSECURE ablation only)")
       ->check(CLI::IsMember({"on", "off"}))
       ->capture_default_str();
+  sc->add_option("--lookup", o.lookup,
+                 "fusefss interval lookup: shared-mask (one DCF key per element) or per-cut (one "
+                 "per cut per element; larger keys); same outputs. Ignored by sigma (recorded "
+                 "as n/a)")
+      ->check(CLI::IsMember({"shared-mask", "per-cut"}))
+      ->capture_default_str();
   sc->add_option("--backend", raw.backend,
                  "cpu or cuda (default: cuda if this build has CUDA and a GPU is present, "
                  "else cpu)")
@@ -97,7 +97,7 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, bool workload_fla
       ->check(at_least(1));
   sc->add_option("--out", raw.out,
                  "Output folder (default results/<model>-s<seq>-b<batch>-<system>/, "
-                 "+\"-padoff\" under --padding off)");
+                 "+\"-percut\" under fusefss --lookup per-cut, +\"-padoff\" under --padding off)");
   sc->add_option("--connect-timeout", o.connect_timeout_s,
                  "Seconds to wait for the peer to connect / to keep retrying the connection")
       ->check(positive_seconds())
@@ -224,8 +224,9 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
       "secinfer: two-party secure transformer inference (function secret sharing) "
       "with a scoped breakdown of time, bytes and rounds"};
   app.name("secinfer");
-  app.set_version_flag(
-      "--version", std::string("secinfer ") + SECINFER_VERSION + " (" + SECINFER_GIT_COMMIT + ")");
+  app.set_version_flag("--version", std::string("secinfer ") +
+                                        std::string(profiling::build_version()) + " (" +
+                                        std::string(profiling::build_commit()) + ")");
   app.require_subcommand(1);
   // A later flag overrides an earlier one, so scripts can pass defaults and "$@" after them
   // (scripts/demo.sh appends the user's --model/--seq to its own).

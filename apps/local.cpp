@@ -74,6 +74,7 @@ std::vector<std::string> party_command_line(const RunOptions& o, int party, std:
   add("--batch", std::to_string(o.batch));
   add("--system", o.system);
   add("--padding", o.padding ? "on" : "off");
+  add("--lookup", o.lookup);
   add("--backend", o.backend);
   add("--runs", std::to_string(o.runs));
   add("--warmup", std::to_string(o.warmup));

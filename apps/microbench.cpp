@@ -85,9 +85,11 @@ const GateSuite& suite_of(const RunOptions& o) {
   if (o.system == "sigma") return fss::sigma::suite();
   if (o.system == "fusefss") {
 #ifdef SECINFER_MICROBENCH_HAVE_FUSEFSS
-    // One table per padding mode (fss/gates/fusefss/suite.h); kOff is the insecure ablation.
-    return fss::fusefss::suite(o.padding ? fss::compile::Padding::kOn
-                                         : fss::compile::Padding::kOff);
+    // One table per padding and lookup mode (fss/gates/fusefss/suite.h); padding kOff is the
+    // insecure ablation.
+    return fss::fusefss::suite(o.padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff,
+                               o.lookup == "per-cut" ? fss::compile::LookupMode::kPerCut
+                                                     : fss::compile::LookupMode::kSharedMask);
 #else
     throw std::invalid_argument(
         "--system fusefss: the fusefss suite is not built into this binary "
@@ -240,8 +242,8 @@ GateOperands deliver(fss::engine::PartyOps& p, int me, const MicrobenchGate& g, 
 }
 
 // The fused gates' approximation parameters (m, d, n, H, f, s, ...: compile::describe), which
-// reviewers ask for; empty for the sigma suite.
-json approximation(const RunOptions& o, std::string_view gate) {
+// reviewers ask for; empty for the sigma suite. `gates`: the run's compiled gates.
+json approximation(const RunOptions& o, std::string_view gate, fss::compile::GateCache& gates) {
   json out = json::object();
 #ifdef SECINFER_MICROBENCH_HAVE_FUSEFSS
   if (o.system != "fusefss") return out;
@@ -257,11 +259,12 @@ json approximation(const RunOptions& o, std::string_view gate) {
   args.cols = o.micro_cols;
   for (const auto& [name, id] : ids) {
     out[name] = fss::compile::describe(
-        fss::fusefss::gate_for(id, fss::make_ring(o.micro_bits), o.micro_frac, args));
+        fss::fusefss::gate_for(gates, id, fss::make_ring(o.micro_bits), o.micro_frac, args));
   }
 #else
   (void)o;
   (void)gate;
+  (void)gates;
 #endif
   return out;
 }
@@ -282,7 +285,8 @@ bool loopback(const std::string& host) {
 // serialised key of a run (the key buffer, plus the dealer's in-memory keys of both parties while
 // it builds a batch; measured: sigma GELU at n = 393,216 peaks at 1.18 GB RSS for 339 MB of key,
 // 3.5x), plus the tensors. Key sizes are linear in the elements (rows for the row gates).
-double estimate_party_bytes(const RunOptions& o, const MicrobenchGate& g, const GateSuite& suite) {
+double estimate_party_bytes(const RunOptions& o, const MicrobenchGate& g, const GateSuite& suite,
+                            fss::engine::Dealer& run_dealer) {
   using namespace fss::engine;
   // The probe's inputs only (the full inputs may not fit either): the first whole rows.
   RunOptions p = o;
@@ -294,6 +298,7 @@ double estimate_party_bytes(const RunOptions& o, const MicrobenchGate& g, const 
   KeyWriter w0 = KeyWriter::discard(), w1 = KeyWriter::discard();
   Dealer d(fss::make_ring(o.micro_bits), o.micro_frac, fss::Block{0x70726f6265ull, 0x6d656dull}, w0,
            w1);
+  d.set_gate_cache(run_dealer.shared_gate_cache());  // the run's compiled gates
   DealerOps ops(d, suite, o.party);
   deal(ops, g, probe, o.micro_cols, o.micro_frac, false);
   const double n = static_cast<double>(o.micro_n);
@@ -511,12 +516,13 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
   DealerOps dops(dealer, suite, me);
   KeyReader reader = KeyReader::memory(buffer);
   Party party(me, ring, f, ch, reader, o.threads);
+  party.set_gate_cache(dealer.shared_gate_cache());  // compiled once for the whole run
   PartyOps pops(party, suite);
 
   // Memory first: a run that cannot fit is recorded as "oom" with what it needs, never started.
   const int on_host = loopback(o.peer.host) ? 2 : 1;
   MemoryVerdict mine;
-  const double needed = estimate_party_bytes(o, g, suite) * on_host;
+  const double needed = estimate_party_bytes(o, g, suite, dealer) * on_host;
   mine.needed = needed >= 1.8e19 ? ~std::uint64_t{0} : static_cast<std::uint64_t>(needed);
   mine.available = models::available_memory_bytes();
   mine.ok = mine.available == 0 || mine.needed <= mine.available;
@@ -562,7 +568,7 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
   const std::vector<u64> opened = pops.reveal(apply_gate(pops, g, a, cols, f));
   check_drained(*buffer, "the check");
   if (me == 0) {
-    ClearOps clear(ring, f, suite);
+    ClearOps clear(ring, f, suite, dealer.shared_gate_cache());
     GateOperands c;
     c.x = clear.input(1, head.shape, head.x);
     if (g.name == "layernorm") {
@@ -571,7 +577,8 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
     }
     const Tensor expect = apply_gate(clear, g, c, cols, f);
     const json vs = compare_with_clear(opened, expect.data, ring);
-    const json check{{"vs_clear", vs}, {"approximation", approximation(o, g.name)}};
+    const json check{{"vs_clear", vs},
+                     {"approximation", approximation(o, g.name, dealer.gate_cache())}};
     write_file_atomic(o.out / "microbench_check.json", check.dump(2) + "\n");
     if (vs["differing"].get<std::uint64_t>() != 0) {
       spdlog::warn(
@@ -592,6 +599,7 @@ json microbench_summary(const json& merged, const RunOptions& o, const json& che
          {"gate", o.gate},
          {"system", o.system},
          {"padding", o.padding ? "on" : "off"},
+         {"lookup", recorded_lookup(o)},
          {"backend", o.backend},
          {"n", o.micro_n},
          {"cols", o.micro_cols},
@@ -674,8 +682,9 @@ json microbench_summary(const json& merged, const RunOptions& o, const json& che
 std::string format_microbench_summary(const json& s) {
   std::ostringstream out;
   out << "microbench " << s.value("gate", "?") << " system=" << s.value("system", "?")
-      << " padding=" << s.value("padding", "?") << " n=" << s.value("n", 0) << " ("
-      << s.value("scope", "") << ")\n";
+      << " padding=" << s.value("padding", "?");
+  if (s.value("lookup", std::string("n/a")) != "n/a") out << " lookup=" << s.value("lookup", "?");
+  out << " n=" << s.value("n", 0) << " (" << s.value("scope", "") << ")\n";
   if (s.value("status", std::string()) != "ok") {
     out << "  status " << s.value("status", "?") << ": " << s.value("reason", "") << "\n";
     return out.str();

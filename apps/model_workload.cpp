@@ -22,12 +22,13 @@ models::RunOptions to_model_options(const RunOptions& o) {
   m.batch = o.batch;
   m.system = o.system;
   m.padding = o.padding;
+  m.lookup = o.lookup;
   m.threads = o.threads;
   m.runs = o.runs;
   m.warmup = o.warmup;
   m.dealer = o.dealer;
-  m.schedule = o.schedule == "keys-first" ? models::Schedule::kKeysFirst
-                                          : models::Schedule::kLayerByLayer;
+  m.schedule =
+      o.schedule == "keys-first" ? models::Schedule::kKeysFirst : models::Schedule::kLayerByLayer;
   m.seed = o.seed;
   m.parties_on_host = peer_is_loopback(o.peer) ? 2 : 1;
   return m;

@@ -2,14 +2,13 @@
 
 #include <sstream>
 
-#ifndef SECINFER_VERSION
-#define SECINFER_VERSION "unknown"
-#endif
-#ifndef SECINFER_GIT_COMMIT
-#define SECINFER_GIT_COMMIT "unknown"
-#endif
+#include "profiling/build_info.h"
 
 namespace secinfer::apps {
+
+std::string recorded_lookup(const RunOptions& o) {
+  return o.system == "fusefss" ? o.lookup : "n/a";
+}
 
 nlohmann::json shared_config(const RunOptions& o) {
   nlohmann::json c;
@@ -34,6 +33,7 @@ nlohmann::json shared_config(const RunOptions& o) {
   c["batch"] = o.batch;
   c["system"] = o.system;
   c["padding"] = o.padding ? "on" : "off";
+  c["lookup"] = recorded_lookup(o);
   c["backend"] = o.backend;
   c["runs"] = o.runs;
   c["warmup"] = o.warmup;
@@ -65,9 +65,9 @@ std::string config_summary(const RunOptions& o) {
     s << "model=" << o.model << " seq=" << o.seq << " batch=" << o.batch;
   }
   s << " system=" << o.system << " padding=" << (o.padding ? "on" : "off")
-    << " backend=" << o.backend << " runs=" << o.runs << " warmup=" << o.warmup
-    << " dealer=" << o.dealer << " seed=" << o.seed << " (secinfer " << SECINFER_VERSION << ", "
-    << SECINFER_GIT_COMMIT << ")";
+    << " lookup=" << recorded_lookup(o) << " backend=" << o.backend << " runs=" << o.runs
+    << " warmup=" << o.warmup << " dealer=" << o.dealer << " seed=" << o.seed << " (secinfer "
+    << profiling::build_version() << ", " << profiling::build_commit() << ")";
   return s.str();
 }
 
@@ -90,6 +90,7 @@ std::filesystem::path default_out_dir(const RunOptions& o) {
   } else {
     name = o.model + "-s" + std::to_string(o.seq) + "-b" + std::to_string(o.batch) + "-" + o.system;
   }
+  if (o.workload != "netbench" && recorded_lookup(o) == "per-cut") name += "-percut";
   if (!o.padding) name += "-padoff";
   return std::filesystem::path("results") / name;
 }

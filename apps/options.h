@@ -25,7 +25,10 @@ struct RunOptions {
   int batch = 1;
   std::string system = "fusefss";  // sigma | fusefss
   bool padding = true;             // false only for the ablation (insecure)
-  std::string backend = "cpu";     // cpu | cuda
+  // fusefss interval lookup (fss/gates/fusefss/suite.h): shared-mask (one DCF key per element) or
+  // per-cut (one DCF key per cut per element); the same outputs bit for bit. Ignored by sigma.
+  std::string lookup = "shared-mask";
+  std::string backend = "cpu";  // cpu | cuda
   int runs = 5;
   int warmup = 1;
   int threads = 0;            // resolved to the hardware concurrency by the parser
@@ -55,6 +58,10 @@ struct RunOptions {
 // them key by key). Per-party values (party, peer, paths, threads) are not part of it.
 nlohmann::json shared_config(const RunOptions& o);
 
+// The --lookup setting as recorded in the shared config and logs: o.lookup under --system fusefss,
+// "n/a" under sigma (which has no interval lookup, so the flag does not change its run).
+std::string recorded_lookup(const RunOptions& o);
+
 // FNV-1a 64 of the canonical dump of shared_config(): equal iff the shared configs are equal.
 std::uint64_t config_hash(const RunOptions& o);
 
@@ -64,9 +71,10 @@ std::string config_summary(const RunOptions& o);
 // The Hello this party sends at connect time.
 net::Hello make_hello(const RunOptions& o);
 
-// results/<model>-s<seq>-b<batch>-<system>/ (with "-padoff" under --padding off, so an ablation
-// never overwrites the secure result); results/netbench-<bytes>B-r<rounds>/ for netbench;
-// results/microbench/<gate>-<system>-n<N>/ for microbench.
+// results/<model>-s<seq>-b<batch>-<system>/ (with "-percut" under fusefss --lookup per-cut and
+// "-padoff" under --padding off, so neither overwrites the default result);
+// results/netbench-<bytes>B-r<rounds>/ for netbench; results/microbench/<gate>-<system>-n<N>/ for
+// microbench.
 std::filesystem::path default_out_dir(const RunOptions& o);
 
 // Per-party log file in the output folder: p0.json / p1.json.

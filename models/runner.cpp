@@ -4,6 +4,7 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <utility>
 
 #include "fss/engine/clear_ops.h"
 #include "fss/gates/sigma/suite.h"
@@ -81,11 +82,17 @@ fss::Block dealer_seed(std::uint64_t seed) {
   return fss::Block{lo, splitmix(s)};
 }
 
-const fss::engine::GateSuite& suite_for(const std::string& system, bool padding) {
+const fss::engine::GateSuite& suite_for(const std::string& system, bool padding,
+                                        const std::string& lookup) {
+  if (lookup != "shared-mask" && lookup != "per-cut")
+    throw std::invalid_argument("unknown --lookup \"" + lookup +
+                                "\": choose shared-mask or per-cut");
   if (system == "sigma") return fss::sigma::suite();
   if (system == "fusefss") {
 #ifdef SECINFER_HAVE_FUSEFSS_SUITE
-    return fss::fusefss::suite(padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff);
+    return fss::fusefss::suite(padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff,
+                               lookup == "per-cut" ? fss::compile::LookupMode::kPerCut
+                                                   : fss::compile::LookupMode::kSharedMask);
 #else
     (void)padding;
     throw std::invalid_argument(
@@ -112,7 +119,7 @@ void validate_options(const RunOptions& o) {
     throw std::invalid_argument("--dealer " + o.dealer +
                                 ": the model runner supports the inline dealer only for now; "
                                 "pass --dealer inline");
-  suite_for(o.system, o.padding);
+  suite_for(o.system, o.padding, o.lookup);
   if (!o.weights_file.empty() && !std::filesystem::exists(o.weights_file))
     throw std::invalid_argument("weight file " + o.weights_file.string() +
                                 " does not exist: check the path");
@@ -123,16 +130,22 @@ ModelRunResult run_model_party(const RunOptions& o, net::Channel& ch, profiling:
 }
 
 ModelRunResult run_model_clear(const RunOptions& o) {
+  return detail::run_clear(o, nullptr);
+}
+
+namespace detail {
+
+ModelRunResult run_clear(const RunOptions& o, std::shared_ptr<fss::compile::GateCache> gates) {
   const ModelConfig& c = find_model(o.model);
   validate_run(c, o.seq, o.batch);
-  const auto& suite = suite_for(o.system, o.padding);
+  const auto& suite = suite_for(o.system, o.padding, o.lookup);
   const std::size_t batch = static_cast<std::size_t>(o.batch);
   const std::size_t seq = static_cast<std::size_t>(o.seq);
   ModelRunResult res;
   res.model = c.name;
   const auto weights = detail::make_weights(o, c);
   const std::vector<u64> input = make_input(c, batch, seq, o.seed);
-  ClearOps ops(fss::Ring{c.ring_bits}, c.frac_bits, suite);
+  ClearOps ops(fss::Ring{c.ring_bits}, c.frac_bits, suite, std::move(gates));
   const Transformer t(c, batch, seq);
   const auto t0 = Clock::now();
   res.output = t.forward(ops, weights.get(), input);
@@ -144,5 +157,7 @@ ModelRunResult run_model_clear(const RunOptions& o) {
   }
   return res;
 }
+
+}  // namespace detail
 
 }  // namespace secinfer::models

@@ -48,9 +48,10 @@ struct RunOptions {
   std::string model = "bert-base";  // a name or alias of registry.h
   long long seq = 128;
   long long batch = 1;
-  std::string system = "sigma";  // sigma | fusefss
-  bool padding = true;           // recorded; the suite reads it once it has the option
-  int threads = 1;               // worker threads of a party's gates
+  std::string system = "sigma";        // sigma | fusefss
+  bool padding = true;                 // fusefss: --padding on|off (sigma has nothing to pad)
+  std::string lookup = "shared-mask";  // fusefss interval lookup: shared-mask | per-cut
+  int threads = 1;                     // worker threads of a party's gates
   int runs = 5;
   int warmup = 1;
   std::string dealer = "inline";         // inline (file: not yet supported by the model runner)
@@ -84,9 +85,11 @@ struct ModelRunResult {
 // Checks everything about `o` that does not need a channel; throws std::invalid_argument.
 void validate_options(const RunOptions& o);
 
-// The gate suite of --system (fusefss: with --padding on|off; sigma has nothing to pad); throws
-// std::invalid_argument for an unknown or unbuilt one.
-const fss::engine::GateSuite& suite_for(const std::string& system, bool padding = true);
+// The gate suite of --system (fusefss: with --padding on|off and --lookup shared-mask|per-cut;
+// sigma has nothing to pad and no interval lookup, so it ignores both); throws
+// std::invalid_argument for an unknown or unbuilt suite or an unknown lookup.
+const fss::engine::GateSuite& suite_for(const std::string& system, bool padding = true,
+                                        const std::string& lookup = "shared-mask");
 
 // The party run described above. `rec` must be active on the calling thread (Recorder::activate)
 // and idle (no run or offline phase open).

@@ -33,6 +33,10 @@ struct Verdict {
 };
 Verdict exchange_verdict(net::Channel& ch, const Verdict& mine);
 
+// run_model_clear with the given compiled fused gates (null: a fresh cache), so that a party's
+// accuracy check reuses the gates its run compiled.
+ModelRunResult run_clear(const RunOptions& o, std::shared_ptr<fss::compile::GateCache> gates);
+
 // Every key of a step is consumed by the step: anything left means the dealer's and the party's
 // call sequences diverged (a bug, never a user error).
 inline void check_drained(const fss::engine::KeyBuffer& b, const std::string& step) {
@@ -54,7 +58,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
 
   validate_options(o);
   const ModelConfig& c = find_model(o.model);
-  const auto& suite = suite_for(o.system, o.padding);
+  const auto& suite = suite_for(o.system, o.padding, o.lookup);
   const std::size_t batch = static_cast<std::size_t>(o.batch);
   const std::size_t seq = static_cast<std::size_t>(o.seq);
   const int me = o.party;
@@ -107,6 +111,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   DealerOps dops(dealer, suite, me);
   KeyReader reader = KeyReader::memory(buffer);
   Party party(me, fss::Ring{c.ring_bits}, c.frac_bits, ch, reader, o.threads);
+  party.set_gate_cache(dealer.shared_gate_cache());  // online reuses the offline compilations
   PartyOps pops(party, suite);
 
   const std::size_t steps = c.layers + 2;
@@ -197,7 +202,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
 
   // Accuracy (party 0, after every run): the same weights and input in the clear.
   if (me == 0 && (o.compare_clear || o.compare_float)) {
-    const ModelRunResult clear = run_model_clear(o);
+    const ModelRunResult clear = run_clear(o, dealer.shared_gate_cache());
     const fss::Ring ring{c.ring_bits};
     if (o.compare_clear) res.vs_clear = compare_fixed(res.output, clear.output, ring, c.frac_bits);
     if (o.compare_float)

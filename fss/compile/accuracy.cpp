@@ -83,7 +83,7 @@ std::vector<AccuracyRow> accuracy_rows(const AccuracySetting& s, std::uint64_t e
     p.frac_bits = s.frac_bits;
     p.cols = id == FunctionId::kInverse ? s.seq : id == FunctionId::kRsqrt ? s.hidden : 0;
     const FunctionSpec spec = function_spec(p);
-    const SufGate& g = compiled_gate(p);
+    const SufGate g = compile_function(p);  // once per function and setting
     AccuracyRow row;
     row.id = id;
     row.domain = pow2_range(spec.domain_lo, spec.domain_hi);

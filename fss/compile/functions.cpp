@@ -2,14 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <numbers>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <tuple>
 
 #include "fss/dcf.h"
 
@@ -179,20 +175,6 @@ SufGate compile_function(const FunctionParams& p) {
                              function_name(p.id) + " at n = " + std::to_string(p.n) + ": " +
                              last_error);
   return std::move(*best);
-}
-
-const SufGate& compiled_gate(const FunctionParams& p) {
-  static std::mutex mu;
-  static std::map<std::tuple<int, int, int, std::size_t>, std::unique_ptr<const SufGate>> memo;
-  const auto key = std::make_tuple(static_cast<int>(p.id), p.n, p.frac_bits, p.cols);
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    auto it = memo.find(key);
-    if (it != memo.end()) return *it->second;
-  }
-  auto g = std::make_unique<const SufGate>(compile_function(p));  // outside the lock: slow
-  std::lock_guard<std::mutex> lock(mu);
-  return *memo.emplace(key, std::move(g)).first->second;  // a racing thread's copy is equal
 }
 
 SufGate compile_function(const FunctionParams& p, const CompileConfig& cfg) {

@@ -49,7 +49,8 @@ struct FunctionSpec {
 FunctionSpec function_spec(const FunctionParams& p);
 
 // How a function is compiled. compile_function(p) tries candidate_configs(p) and keeps the gate
-// with the smallest key (estimated_key_bits); compiled_gate(p) memoises that.
+// with the smallest key (estimated_key_bits); a run memoises that in its GateCache
+// (gate_cache.h).
 struct CompileConfig {
   int degree = 2;
   int poly_bits = 0;  // 0 = n
@@ -78,10 +79,5 @@ std::size_t estimated_key_bits_shared_mask(const SufGate& g);
 // Throws std::invalid_argument on bad parameters (n, f, cols) with the fix in the message.
 SufGate compile_function(const FunctionParams& p);
 SufGate compile_function(const FunctionParams& p, const CompileConfig& c);
-
-// compile_function(p), computed once per distinct p and process (a memo of a pure, deterministic
-// function behind a mutex: the dealer, the parties and the cleartext reference all read the same
-// gate, and a gate call does not pay the fit). The reference stays valid for the process lifetime.
-const SufGate& compiled_gate(const FunctionParams& p);
 
 }  // namespace secinfer::fss::compile

@@ -155,6 +155,10 @@ bool supports_shared_mask(const SufGate& g) {
   return true;
 }
 
+LookupMode default_lookup(const SufGate& g) {
+  return supports_shared_mask(g) ? LookupMode::kSharedMask : LookupMode::kPerCut;
+}
+
 int shared_mask_payload(const SufGate& g) {
   return std::max(g.degree, 1) + 1;
 }

@@ -75,6 +75,8 @@ InstanceKey compile_instance(const SufGate& g, u64 r_in, u64 open_mask, Padding 
 enum class LookupMode { kPerCut, kSharedMask };
 
 bool supports_shared_mask(const SufGate& g);
+// The default lookup of a gate: kSharedMask where supported, else kPerCut (rsqrt: H > n).
+LookupMode default_lookup(const SufGate& g);
 int shared_mask_payload(const SufGate& g);               // D + 1
 std::vector<u64> shared_mask_offsets(const SufGate& g);  // sorted distinct: the cuts + LT bounds
 

@@ -2,13 +2,20 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
+#include "fss/compile/gate_cache.h"
 #include "fss/engine/ops_util.h"
 #include "fss/gates/sigma/compare.h"
 #include "fss/gates/sigma/linear.h"
 #include "fss/gates/sigma/truncate.h"
 
 namespace secinfer::fss::engine {
+
+ClearOps::ClearOps(Ring ring, int frac_bits, const GateSuite& gates,
+                   std::shared_ptr<compile::GateCache> gate_cache)
+    : OpsBase(ring, frac_bits, gates),
+      gate_cache_(gate_cache ? std::move(gate_cache) : std::make_shared<compile::GateCache>()) {}
 
 Tensor ClearOps::input(int owner, std::vector<std::size_t> shape, std::span<const u64> values) {
   Region r(*this, "Misc", "input");

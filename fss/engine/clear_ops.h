@@ -2,13 +2,17 @@
 // must match bit for bit). Communication-free, keyless.
 #pragma once
 
+#include <memory>
+
 #include "fss/engine/ops_base.h"
 
 namespace secinfer::fss::engine {
 
 class ClearOps final : public OpsBase {
  public:
-  ClearOps(Ring ring, int frac_bits, const GateSuite& gates) : OpsBase(ring, frac_bits, gates) {}
+  // `gate_cache`: the compiled fused gates to use (fss/compile/gate_cache.h); null: a fresh one.
+  ClearOps(Ring ring, int frac_bits, const GateSuite& gates,
+           std::shared_ptr<compile::GateCache> gate_cache = nullptr);
 
   Tensor input(int owner, std::vector<std::size_t> shape, std::span<const u64> values) override;
   Tensor weight(std::vector<std::size_t> shape, std::span<const u64> values) override;
@@ -22,6 +26,10 @@ class ClearOps final : public OpsBase {
   Tensor relu(const Tensor& a) override;
   Tensor max_last(const Tensor& a, std::size_t cols) override;
   Tensor unary(const UnaryGate& g, const Tensor& a, const GateArgs& args) override;
+
+ private:
+  ClearCtx ctx() const { return ClearCtx{ring_, frac_bits_, gate_cache_.get()}; }
+  std::shared_ptr<compile::GateCache> gate_cache_;
 };
 
 }  // namespace secinfer::fss::engine

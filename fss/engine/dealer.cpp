@@ -2,7 +2,9 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
+#include "fss/compile/gate_cache.h"
 #include "fss/engine/key_codec.h"
 
 namespace secinfer::fss::engine {
@@ -68,6 +70,20 @@ void Dealer::dpf(DpfShape shape, std::span<const u64> alpha, std::span<const u64
   auto [k0, k1] = dpf_gen(shape, alpha, beta, rng_, batch_options());
   write_dpf_keys(*out_[0], std::move(k0));
   write_dpf_keys(*out_[1], std::move(k1));
+}
+
+compile::GateCache& Dealer::gate_cache() {
+  return *shared_gate_cache();
+}
+
+const std::shared_ptr<compile::GateCache>& Dealer::shared_gate_cache() {
+  if (!gate_cache_) gate_cache_ = std::make_shared<compile::GateCache>();
+  return gate_cache_;
+}
+
+void Dealer::set_gate_cache(std::shared_ptr<compile::GateCache> cache) {
+  if (!cache) throw std::invalid_argument("Dealer::set_gate_cache: pass a cache, not null");
+  gate_cache_ = std::move(cache);
 }
 
 }  // namespace secinfer::fss::engine

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <utility>
 #include <vector>
@@ -27,6 +28,10 @@
 #include "fss/engine/key_stream.h"
 #include "fss/prg.h"
 #include "fss/ring.h"
+
+namespace secinfer::fss::compile {
+class GateCache;
+}
 
 namespace secinfer::fss::engine {
 
@@ -69,12 +74,20 @@ class Dealer {
   // Total key bytes written for each party so far.
   std::uint64_t key_bytes(int party) const { return out_[party]->bytes_written(); }
 
+  // The run's compiled fused gates (fss/compile/gate_cache.h; the fusefss suite's faces read it):
+  // a fresh cache on first use, unless set_gate_cache shares one (a run's dealer and party share
+  // theirs, so the online phase reuses the offline phase's compilations).
+  compile::GateCache& gate_cache();
+  const std::shared_ptr<compile::GateCache>& shared_gate_cache();
+  void set_gate_cache(std::shared_ptr<compile::GateCache> cache);
+
  private:
   Ring ring_;
   int frac_bits_;
   SeededPrg rng_;
   KeyWriter* out_[2];
   int threads_ = 0;
+  std::shared_ptr<compile::GateCache> gate_cache_;
 };
 
 }  // namespace secinfer::fss::engine

@@ -23,6 +23,10 @@
 
 #include "fss/ring.h"
 
+namespace secinfer::fss::compile {
+class GateCache;
+}
+
 namespace secinfer::fss::engine {
 
 class Dealer;
@@ -32,6 +36,9 @@ class Party;
 struct ClearCtx {
   Ring ring{64};
   int frac_bits = 12;
+  // The run's compiled fused gates (fss/compile/gate_cache.h; ClearOps passes its own). Null: a
+  // fusefss clear face compiles its gate for the call alone (correct, slow).
+  compile::GateCache* gate_cache = nullptr;
 };
 
 // Parameters of a unary (elementwise) gate beyond ring and frac_bits. Each gate documents which

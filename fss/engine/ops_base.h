@@ -29,7 +29,6 @@ class OpsBase : public Ops {
                          std::size_t head_dim, bool inverse) override;
 
  protected:
-  ClearCtx ctx() const { return ClearCtx{ring_, frac_bits_}; }
   Ring ring_;
   int frac_bits_;
   const GateSuite* gates_;

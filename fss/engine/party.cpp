@@ -2,7 +2,9 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
+#include "fss/compile/gate_cache.h"
 #include "fss/engine/key_codec.h"
 
 namespace secinfer::fss::engine {
@@ -86,6 +88,20 @@ DcfKeys Party::read_dcf(DcfShape shape, std::size_t count) {
 
 DpfKeys Party::read_dpf(DpfShape shape, std::size_t count) {
   return read_dpf_keys(*keys_, shape, count, id_);
+}
+
+compile::GateCache& Party::gate_cache() {
+  return *shared_gate_cache();
+}
+
+const std::shared_ptr<compile::GateCache>& Party::shared_gate_cache() {
+  if (!gate_cache_) gate_cache_ = std::make_shared<compile::GateCache>();
+  return gate_cache_;
+}
+
+void Party::set_gate_cache(std::shared_ptr<compile::GateCache> cache) {
+  if (!cache) throw std::invalid_argument("Party::set_gate_cache: pass a cache, not null");
+  gate_cache_ = std::move(cache);
 }
 
 }  // namespace secinfer::fss::engine

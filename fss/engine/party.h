@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -20,6 +21,10 @@
 #include "fss/engine/key_stream.h"
 #include "fss/ring.h"
 #include "net/channel.h"
+
+namespace secinfer::fss::compile {
+class GateCache;
+}
 
 namespace secinfer::fss::engine {
 
@@ -61,6 +66,11 @@ class Party {
   DcfKeys read_dcf(DcfShape shape, std::size_t count);
   DpfKeys read_dpf(DpfShape shape, std::size_t count);
 
+  // The run's compiled fused gates (as Dealer::gate_cache: fresh on first use unless shared).
+  compile::GateCache& gate_cache();
+  const std::shared_ptr<compile::GateCache>& shared_gate_cache();
+  void set_gate_cache(std::shared_ptr<compile::GateCache> cache);
+
  private:
   int id_;
   Ring ring_;
@@ -68,6 +78,7 @@ class Party {
   net::Channel* ch_;
   KeyReader* keys_;
   int threads_;
+  std::shared_ptr<compile::GateCache> gate_cache_;
 };
 
 }  // namespace secinfer::fss::engine

@@ -49,6 +49,9 @@ struct TwoPartyOptions {
   std::string key_dir;                 // kFile: where p0.keys / p1.keys are written
   std::uint64_t config_hash = 0x5ec1;  // written into key files and the channel hello
   std::string config_summary = "test";
+  // The compiled fused gates (Dealer::gate_cache): null gives each party one cache, shared by its
+  // dealer and its party; a test running many small gates passes one for all its runs.
+  std::shared_ptr<compile::GateCache> gate_cache;
 };
 
 class PartyContext {

@@ -4,6 +4,7 @@
 #include "apps/backend.h"
 #include "apps/cli.h"
 #include "apps/local.h"
+#include "apps/microbench.h"
 #include "apps/options.h"
 
 namespace secinfer::apps {
@@ -201,6 +202,7 @@ TEST_CASE("the config hash covers shared settings only", "[apps][cli]") {
                                                {"--batch", "2"},
                                                {"--system", "sigma"},
                                                {"--padding", "off"},
+                                               {"--lookup", "per-cut"},
                                                {"--runs", "4"},
                                                {"--warmup", "2"},
                                                {"--seed", "5"},
@@ -211,6 +213,52 @@ TEST_CASE("the config hash covers shared settings only", "[apps][cli]") {
     CHECK(config_hash(parse(args).run) != config_hash(a));
   }
   CHECK(make_hello(a).config_summary.find("seq=128") != std::string::npos);
+}
+
+TEST_CASE("--lookup selects the fusefss interval lookup and is part of the shared config",
+          "[apps][cli]") {
+  // Default: shared-mask, recorded in the shared config (handshake hash) and the summary.
+  const RunOptions d = parse({"--party", "0", "--system", "fusefss"}).run;
+  CHECK(d.lookup == "shared-mask");
+  CHECK(shared_config(d)["lookup"] == "shared-mask");
+  CHECK(d.out == "results/bert-base-s128-b1-fusefss");
+  const RunOptions pc =
+      parse({"run", "--party", "1", "--system", "fusefss", "--lookup", "per-cut"}).run;
+  CHECK(pc.lookup == "per-cut");
+  CHECK(shared_config(pc)["lookup"] == "per-cut");
+  CHECK(config_hash(pc) != config_hash(d));  // parties that disagree are refused at connect
+  CHECK(make_hello(pc).config_summary.find("lookup=per-cut") != std::string::npos);
+  CHECK(pc.out == "results/bert-base-s128-b1-fusefss-percut");  // never overwrites the default
+  CHECK(parse({"--party", "0", "--lookup", "shared-mask"}).run.lookup == "shared-mask");
+
+  // sigma has no interval lookup: the flag is ignored and recorded as n/a.
+  const RunOptions s1 = parse({"--party", "0", "--system", "sigma", "--lookup", "per-cut"}).run;
+  const RunOptions s2 = parse({"--party", "0", "--system", "sigma"}).run;
+  CHECK(shared_config(s1)["lookup"] == "n/a");
+  CHECK(config_hash(s1) == config_hash(s2));
+  CHECK(s1.out == "results/bert-base-s128-b1-sigma");
+
+  // local passes it to both children (model and microbench workloads).
+  const RunOptions l =
+      parse({"local", "--model", "bert-tiny", "--system", "fusefss", "--lookup", "per-cut"}).run;
+  for (int p = 0; p < 2; ++p) {
+    const Invocation child = parse_command_line(party_command_line(l, p, 4567, "secinfer"));
+    REQUIRE(child.command == Command::kRun);
+    CHECK(child.run.lookup == "per-cut");
+    CHECK(shared_config(child.run) == shared_config(l));
+  }
+  const RunOptions mb = parse({"microbench", "--gate", "gelu", "--system", "fusefss", "--lookup",
+                               "per-cut", "--n", "1024"})
+                            .run;
+  CHECK(mb.lookup == "per-cut");
+  CHECK(shared_config(mb)["lookup"] == "per-cut");
+  const Invocation mchild =
+      parse_command_line(microbench_party_command_line(mb, 0, 4567, "secinfer"));
+  CHECK(mchild.run.lookup == "per-cut");
+  CHECK(shared_config(mchild.run) == shared_config(mb));
+
+  const std::string e = usage_error({"--party", "0", "--lookup", "table"});
+  CHECK(e.find("--lookup") != std::string::npos);
 }
 
 TEST_CASE("local's child command lines reproduce the shared configuration", "[apps][cli]") {

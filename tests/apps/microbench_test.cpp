@@ -3,7 +3,10 @@
 #include "apps/microbench.h"
 
 #include <catch2/catch.hpp>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
 
 #include "apps/cli.h"
 #include "apps/exit_codes.h"
@@ -312,18 +315,26 @@ TEST_CASE("microbench fusefss: runs when the suite is built, else a clear refusa
     CHECK(p.err().find("the fusefss suite is not built into this binary") != std::string::npos);
     return;
   }
-  for (const char* padding : {"on", "off"}) {
-    INFO("padding " << padding);
-    const fs::path out = dir.path() / (std::string("fuse-") + padding);
+  const std::pair<const char*, const char*> settings[] = {
+      {"on", "shared-mask"}, {"off", "shared-mask"}, {"on", "per-cut"}};
+  std::map<std::string, double> key_per_element;  // by lookup, padding on
+  for (const auto& [padding, lookup] : settings) {
+    INFO("padding " << padding << " lookup " << lookup);
+    const fs::path out = dir.path() / (std::string("fuse-") + padding + "-" + lookup);
     std::string so, se;
-    const int code = run_microbench({"--gate", "gelu", "--system", "fusefss", "--n", "1024",
-                                     "--padding", padding, "--runs", "2", "--warmup", "1"},
-                                    dir.path(), out, so, se);
+    const int code =
+        run_microbench({"--gate", "gelu", "--system", "fusefss", "--n", "1024", "--padding",
+                        padding, "--lookup", lookup, "--runs", "2", "--warmup", "1"},
+                       dir.path(), out, so, se);
     INFO(se);
     REQUIRE(code == 0);
     const json s = read_json(out / "microbench.json");
     CHECK(s["status"] == "ok");
     CHECK(s["padding"] == padding);
+    CHECK(s["lookup"] == lookup);
+    CHECK(read_json(out / "breakdown_merged.json")["config"]["lookup"] == lookup);
+    if (std::string(padding) == "on")
+      key_per_element[lookup] = s["per_element"]["key_bytes_p0"].get<double>();
     CHECK(s["bytes"].get<std::uint64_t>() > 0);
     // A fused gate: one opening, plus one round for a post-processing truncation (FUSEFSS.md).
     CHECK(s["rounds"].get<int>() >= 1);
@@ -340,6 +351,8 @@ TEST_CASE("microbench fusefss: runs when the suite is built, else a clear refusa
       CHECK(rc == 0);
     }
   }
+  // The default lookup's key is several times smaller (one DCF key per element, not per cut).
+  CHECK(key_per_element.at("per-cut") > 4 * key_per_element.at("shared-mask"));
 }
 
 }  // namespace

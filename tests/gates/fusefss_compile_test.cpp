@@ -62,10 +62,11 @@ TEST_CASE("expand_centered equals the centered polynomial mod 2^H", "[fusefss][c
 
 TEST_CASE("compiled gates: valid, range guarantee, monomial path == centered path",
           "[fusefss][compile]") {
+  const Gates gates = new_gates();
   for (int n : {50, 37})
     for (FunctionId id : {FunctionId::kGelu, FunctionId::kSilu, FunctionId::kNexp,
                           FunctionId::kInverse, FunctionId::kRsqrt}) {
-      const SufGate& g = compile::compiled_gate(params(id, n));
+      const SufGate& g = gates->get(params(id, n));
       INFO(g.name << " " << compile::describe(g));
       REQUIRE_NOTHROW(compile::validate(g));
       CHECK(compile::check_ranges(g));
@@ -79,11 +80,12 @@ TEST_CASE("compiled gates: valid, range guarantee, monomial path == centered pat
 }
 
 TEST_CASE("compiled gates meet their error budget on the whole domain", "[fusefss][compile]") {
+  const Gates gates = new_gates();
   for (int n : {50, 37})
     for (FunctionId id : {FunctionId::kGelu, FunctionId::kSilu, FunctionId::kNexp,
                           FunctionId::kInverse, FunctionId::kRsqrt}) {
       const FunctionParams p = params(id, n);
-      const SufGate& g = compile::compiled_gate(p);
+      const SufGate& g = gates->get(p);
       const auto e = compile::suf_error(g, compile::function_spec(p), std::uint64_t{1} << 16);
       INFO(g.name << " n=" << n << " " << compile::describe(g) << " error "
                   << static_cast<double>(e.max_ulp) << " at " << e.argmax);
@@ -131,7 +133,7 @@ TEST_CASE("compile refuses bad parameters with a clear message", "[fusefss][comp
   p.cols = 0;
   p.id = FunctionId::kInverse;
   CHECK_THROWS_WITH(compile::function_spec(p), Catch::Contains("cols"));
-  SufGate g = compile::compiled_gate(params(FunctionId::kNexp, 50));
+  SufGate g = compile::compile_function(params(FunctionId::kNexp, 50));
   g.cuts[1] = g.cuts[0];
   CHECK_THROWS_WITH(compile::validate(g), Catch::Contains("strictly increasing"));
 }

@@ -13,10 +13,11 @@
 namespace secinfer::fss::fusefss::test {
 
 TEST_CASE("instances: lookup and atoms reproduce the gate for every mask", "[fusefss][instance]") {
+  const Gates gates = new_gates();
   for (int n : {50, 37})
     for (FunctionId id : {FunctionId::kGelu, FunctionId::kSilu, FunctionId::kNexp,
                           FunctionId::kInverse, FunctionId::kRsqrt}) {
-      const SufGate& g = compile::compiled_gate(params(id, n));
+      const SufGate& g = gates->get(params(id, n));
       INFO(g.name << " n=" << n << " " << compile::describe(g));
       const Ring rn{n}, rh{g.poly_bits};
       const std::uint64_t seed = fresh_seed();
@@ -62,10 +63,11 @@ TEST_CASE("instances: lookup and atoms reproduce the gate for every mask", "[fus
 }
 
 TEST_CASE("shared-mask lookup in the clear: indicators times powers of r", "[fusefss][instance]") {
+  const Gates gates = new_gates();
   for (int n : {50, 37})
     for (FunctionId id :
          {FunctionId::kGelu, FunctionId::kSilu, FunctionId::kNexp, FunctionId::kInverse}) {
-      const SufGate& g = compile::compiled_gate(params(id, n));
+      const SufGate& g = gates->get(params(id, n));
       REQUIRE(compile::supports_shared_mask(g));
       INFO(g.name << " n=" << n << " " << compile::describe(g));
       const Ring rn{n};

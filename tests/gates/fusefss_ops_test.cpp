@@ -1,9 +1,10 @@
 // The fusefss suite through the engine's Ops (fss/gates/fusefss/suite.h): GELU and SiLU as leaf
 // gates, softmax (nExp + inverse), LayerNorm and RMSNorm (rsqrt) as the shared composites, run as
 // DealerOps (offline) then PartyOps (online) in two parties; the opened output equals ClearOps
-// with the same suite bit for bit, padding on and off. The fused gates' sub-scopes appear in the
-// party log under the op's scope ("Activation::GELU/FSS::IntervalLookup", ...), with the two
-// rounds of the gate charged to Horner (opening v^) and PostProcess (opening y^).
+// with the same suite bit for bit, padding on and off, with the default shared-mask lookup at n =
+// 50 and 37 and with the per-cut lookup at n = 37. The fused gates' sub-scopes appear in the party
+// log under the op's scope ("Activation::GELU/FSS::IntervalLookup", ...), with the two rounds of
+// the gate charged to Horner (opening v^) and PostProcess (opening y^).
 #include <catch2/catch.hpp>
 #include <functional>
 #include <map>
@@ -27,8 +28,10 @@ struct OpsRun {
   nlohmann::json log[2];
 };
 
-OpsRun run_ops(compile::Padding pad, int n, const std::vector<Tensor>& inputs, const OpsFn& fn) {
+OpsRun run_ops(const Gates& gates, compile::Padding pad, compile::LookupMode mode, int n,
+               const std::vector<Tensor>& inputs, const OpsFn& fn) {
   engine::TwoPartyOptions opt;
+  opt.gate_cache = gates;
   opt.ring = make_ring(n);
   opt.frac_bits = 12;
   const std::uint64_t seed = fresh_seed();
@@ -44,10 +47,10 @@ OpsRun run_ops(compile::Padding pad, int n, const std::vector<Tensor>& inputs, c
       masks.push_back(std::move(m));
       hats.push_back(std::move(h));
     }
-    engine::DealerOps dops(c.dealer(), suite(pad), c.id() < 0 ? 0 : c.id());
+    engine::DealerOps dops(c.dealer(), suite(pad, mode), c.id() < 0 ? 0 : c.id());
     Tensor mout;
     c.offline([&] { mout = fn(dops, masks); });
-    engine::PartyOps pops(c.party(), suite(pad));
+    engine::PartyOps pops(c.party(), suite(pad, mode));
     Tensor yhat;
     c.online([&] { yhat = fn(pops, hats); });
     std::vector<u64> y(yhat.size());
@@ -62,8 +65,9 @@ OpsRun run_ops(compile::Padding pad, int n, const std::vector<Tensor>& inputs, c
   return out;
 }
 
-std::vector<u64> run_clear(int n, const std::vector<Tensor>& inputs, const OpsFn& fn) {
-  engine::ClearOps cops(make_ring(n), 12, suite());
+std::vector<u64> run_clear(const Gates& gates, int n, const std::vector<Tensor>& inputs,
+                           const OpsFn& fn) {
+  engine::ClearOps cops(make_ring(n), 12, suite(), gates);
   return fn(cops, inputs).data;
 }
 
@@ -97,44 +101,58 @@ void check_equal(const OpsRun& run, const std::vector<u64>& want, const char* wh
 TEST_CASE("fusefss suite through Ops equals ClearOps bit for bit", "[fusefss][ops]") {
   const std::uint64_t seed = fresh_seed();
   INFO("seed " << seed);
+  const Gates gates = new_gates();
+  struct Setting {
+    int n;
+    compile::Padding pad;
+    compile::LookupMode mode;
+  };
+  std::vector<Setting> settings;
   for (int n : {50, 37})
-    for (auto pad : {compile::Padding::kOn, compile::Padding::kOff}) {
-      const Tensor act = random_tensor({4, 64}, -20, 20, seed, n);
-      const OpsFn gelu = [](engine::Ops& o, const std::vector<Tensor>& in) {
-        return o.gelu(in[0]);
-      };
-      const OpsFn silu = [](engine::Ops& o, const std::vector<Tensor>& in) {
-        return o.silu(in[0]);
-      };
-      const auto rg = run_ops(pad, n, {act}, gelu);
-      check_equal(rg, run_clear(n, {act}, gelu), "gelu");
-      check_equal(run_ops(pad, n, {act}, silu), run_clear(n, {act}, silu), "silu");
-      const auto rounds = rounds_by_path(rg.log[0]);
-      CHECK(rounds.at("Activation::GELU/Horner") == 1);
-      CHECK(rounds.at("Activation::GELU/PostProcess") == 1);
-      CHECK(rounds.count("Activation::GELU/FSS::IntervalLookup") == 1);
-      CHECK(rounds.count("Activation::GELU/FSS::PackedCompare") == 1);
+    for (auto pad : {compile::Padding::kOn, compile::Padding::kOff})
+      settings.push_back({n, pad, compile::LookupMode::kSharedMask});
+  settings.push_back({37, compile::Padding::kOn, compile::LookupMode::kPerCut});
+  for (const Setting& st : settings) {
+    const int n = st.n;
+    INFO("n " << n << " padding " << (st.pad == compile::Padding::kOn ? "on" : "off") << " lookup "
+              << lookup_name(st.mode));
+    auto secure = [&](const std::vector<Tensor>& in, const OpsFn& fn) {
+      return run_ops(gates, st.pad, st.mode, n, in, fn);
+    };
+    auto clear = [&](const std::vector<Tensor>& in, const OpsFn& fn) {
+      return run_clear(gates, n, in, fn);
+    };
+    const Tensor act = random_tensor({4, 64}, -20, 20, seed, n);
+    const OpsFn gelu = [](engine::Ops& o, const std::vector<Tensor>& in) { return o.gelu(in[0]); };
+    const OpsFn silu = [](engine::Ops& o, const std::vector<Tensor>& in) { return o.silu(in[0]); };
+    const auto rg = secure({act}, gelu);
+    check_equal(rg, clear({act}, gelu), "gelu");
+    check_equal(secure({act}, silu), clear({act}, silu), "silu");
+    const auto rounds = rounds_by_path(rg.log[0]);
+    CHECK(rounds.at("Activation::GELU/Horner") == 1);
+    CHECK(rounds.at("Activation::GELU/PostProcess") == 1);
+    CHECK(rounds.count("Activation::GELU/FSS::IntervalLookup") == 1);
+    CHECK(rounds.count("Activation::GELU/FSS::PackedCompare") == 1);
 
-      const Tensor logits = random_tensor({6, 16}, -8, 8, seed + 1, n);
-      for (bool causal : {false, true}) {
-        const OpsFn sm = [causal](engine::Ops& o, const std::vector<Tensor>& in) {
-          return o.softmax(in[0], 16, causal);
-        };
-        check_equal(run_ops(pad, n, {logits}, sm), run_clear(n, {logits}, sm), "softmax");
-      }
-      const Tensor x = random_tensor({3, 32}, -6, 6, seed + 2, n);
-      const Tensor gamma = random_tensor({32}, 0.5, 1.5, seed + 3, n);
-      const Tensor beta = random_tensor({32}, -1, 1, seed + 4, n);
-      const OpsFn ln = [](engine::Ops& o, const std::vector<Tensor>& in) {
-        return o.layernorm(in[0], in[1], in[2], 32);
+    const Tensor logits = random_tensor({6, 16}, -8, 8, seed + 1, n);
+    for (bool causal : {false, true}) {
+      const OpsFn sm = [causal](engine::Ops& o, const std::vector<Tensor>& in) {
+        return o.softmax(in[0], 16, causal);
       };
-      const OpsFn rms = [](engine::Ops& o, const std::vector<Tensor>& in) {
-        return o.rmsnorm(in[0], in[1], 32);
-      };
-      check_equal(run_ops(pad, n, {x, gamma, beta}, ln), run_clear(n, {x, gamma, beta}, ln),
-                  "layernorm");
-      check_equal(run_ops(pad, n, {x, gamma}, rms), run_clear(n, {x, gamma}, rms), "rmsnorm");
+      check_equal(secure({logits}, sm), clear({logits}, sm), "softmax");
     }
+    const Tensor x = random_tensor({3, 32}, -6, 6, seed + 2, n);
+    const Tensor gamma = random_tensor({32}, 0.5, 1.5, seed + 3, n);
+    const Tensor beta = random_tensor({32}, -1, 1, seed + 4, n);
+    const OpsFn ln = [](engine::Ops& o, const std::vector<Tensor>& in) {
+      return o.layernorm(in[0], in[1], in[2], 32);
+    };
+    const OpsFn rms = [](engine::Ops& o, const std::vector<Tensor>& in) {
+      return o.rmsnorm(in[0], in[1], 32);
+    };
+    check_equal(secure({x, gamma, beta}, ln), clear({x, gamma, beta}, ln), "layernorm");
+    check_equal(secure({x, gamma}, rms), clear({x, gamma}, rms), "rmsnorm");
+  }
 }
 
 }  // namespace secinfer::fss::fusefss::test

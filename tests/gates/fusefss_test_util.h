@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <random>
 #include <span>
 #include <vector>
 
 #include "fss/compile/functions.h"
+#include "fss/compile/gate_cache.h"
 #include "fss/compile/instance.h"
 #include "fss/compile/suf.h"
 #include "fss/engine/gate.h"
@@ -21,6 +23,17 @@ namespace secinfer::fss::fusefss::test {
 using compile::FunctionId;
 using compile::FunctionParams;
 using compile::SufGate;
+
+// The compiled gates of one test case (compile::GateCache), shared with its two-party runs so that
+// each gate is fitted once per test case.
+using Gates = std::shared_ptr<compile::GateCache>;
+inline Gates new_gates() {
+  return std::make_shared<compile::GateCache>();
+}
+
+inline const char* lookup_name(compile::LookupMode mode) {
+  return mode == compile::LookupMode::kPerCut ? "per-cut" : "shared-mask";
+}
 
 inline std::uint64_t fresh_seed() {
   std::random_device rd;
@@ -36,10 +49,11 @@ inline FunctionParams params(FunctionId id, int n, std::size_t cols = 0) {
   return p;
 }
 
-inline engine::GateArgs args_for(const FunctionParams& p, compile::Padding pad) {
+inline engine::GateArgs args_for(const FunctionParams& p, compile::Padding pad,
+                                 compile::LookupMode mode = compile::LookupMode::kSharedMask) {
   engine::GateArgs a;
   a.cols = p.cols;
-  a.param = pad == compile::Padding::kOff ? kPaddingOffParam : 0;
+  a.param = param_of(pad, mode);
   return a;
 }
 
@@ -93,10 +107,11 @@ struct FusedRun {
   nlohmann::json log[2];
 };
 
-inline FusedRun run_fused(const engine::UnaryGate& gate, const engine::GateArgs& args, int n,
-                          std::uint64_t seed, const std::vector<u64>& x,
-                          const std::vector<u64>& masks) {
+inline FusedRun run_fused(const Gates& gates, const engine::UnaryGate& gate,
+                          const engine::GateArgs& args, int n, std::uint64_t seed,
+                          const std::vector<u64>& x, const std::vector<u64>& masks) {
   engine::TwoPartyOptions opt;
+  opt.gate_cache = gates;
   opt.ring = make_ring(n);
   opt.frac_bits = 12;
   opt.dealer_seed = Block{seed, seed ^ 0x9E3779B97F4A7C15ull};

@@ -177,6 +177,7 @@ TEST_CASE("a run that does not fit ends as oom on both parties before any work",
 TEST_CASE("secure bert-tiny with --system fusefss is bit-identical to ClearOps",
           "[models][secure][fusefss]") {
   RunOptions o;
+  REQUIRE(o.lookup == "shared-mask");  // the default lookup, as `secinfer run` passes it
   o.model = "bert-tiny";
   o.system = "fusefss";
   o.seq = 8;
@@ -185,4 +186,19 @@ TEST_CASE("secure bert-tiny with --system fusefss is bit-identical to ClearOps",
   o.seed = 15;
   const TwoResults t = run_both_parties(o);
   check_bit_identical(t, 8 * 128);
+}
+
+TEST_CASE("suite_for: fusefss lookups and padding, sigma ignores both", "[models][fusefss]") {
+  const auto& shared = suite_for("fusefss", true, "shared-mask");
+  const auto& per_cut = suite_for("fusefss", true, "per-cut");
+  CHECK(&suite_for("fusefss") == &shared);  // the default is shared-mask, padding on
+  CHECK(&per_cut != &shared);
+  CHECK(&suite_for("fusefss", false, "shared-mask") != &shared);
+  CHECK(shared.id == fss::engine::Suite::kFuseFss);
+  CHECK(&suite_for("sigma", true, "per-cut") == &suite_for("sigma"));
+  CHECK_THROWS_WITH(suite_for("fusefss", true, "table"), Catch::Contains("--lookup"));
+  RunOptions o;
+  o.model = "bert-tiny";
+  o.lookup = "bogus";
+  CHECK_THROWS_WITH(validate_options(o), Catch::Contains("shared-mask or per-cut"));
 }

@@ -40,61 +40,70 @@ void check_scales(FunctionId id, int frac_bits, const GateArgs& args) {
 template <FunctionId F>
 void clear_face(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
                 std::span<u64> y) {
-  compile::eval_clear(gate_for(F, ctx.ring, ctx.frac_bits, args), x, y);
+  compile::GateCache local;  // only without a run's cache (a direct call): compiled for this call
+  compile::GateCache& cache = ctx.gate_cache ? *ctx.gate_cache : local;
+  compile::eval_clear(gate_for(cache, F, ctx.ring, ctx.frac_bits, args), x, y);
 }
 
 template <FunctionId F>
 void keygen_face(Dealer& d, const GateArgs& args, std::span<const u64> r_in, std::span<u64> r_out) {
-  const compile::SufGate& g = gate_for(F, d.ring(), d.frac_bits(), args);
+  const compile::SufGate& g = gate_for(d.gate_cache(), F, d.ring(), d.frac_bits(), args);
   suf_keygen(d, g, padding_of(args), tag_of(F), r_in, r_out, lookup_of(args, g));
 }
 
 template <FunctionId F>
 void eval_face(Party& p, const GateArgs& args, std::span<const u64> xhat, std::span<u64> yhat) {
-  const compile::SufGate& g = gate_for(F, p.ring(), p.frac_bits(), args);
+  const compile::SufGate& g = gate_for(p.gate_cache(), F, p.ring(), p.frac_bits(), args);
   suf_eval(p, g, padding_of(args), tag_of(F), xhat, yhat, lookup_of(args, g));
 }
 
 }  // namespace
 
 Padding padding_of(const GateArgs& args) {
-  if (args.param < 0 || args.param > (kPaddingOffParam | kSharedMaskParam))
+  if (args.param < 0 || args.param > (kPaddingOffParam | kPerCutParam))
     throw std::invalid_argument("fusefss: GateArgs::param must be a combination of " +
                                 std::to_string(kPaddingOffParam) + " (padding off) and " +
-                                std::to_string(kSharedMaskParam) + " (shared-mask lookup), got " +
+                                std::to_string(kPerCutParam) + " (per-cut lookup), got " +
                                 std::to_string(args.param));
   return (args.param & kPaddingOffParam) ? Padding::kOff : Padding::kOn;
 }
 
 compile::LookupMode lookup_of(const GateArgs& args, const compile::SufGate& g) {
   padding_of(args);  // validates param
-  return (args.param & kSharedMaskParam) && compile::supports_shared_mask(g)
+  return !(args.param & kPerCutParam) && compile::supports_shared_mask(g)
              ? compile::LookupMode::kSharedMask
              : compile::LookupMode::kPerCut;
 }
 
-const compile::SufGate& gate_for(FunctionId id, Ring ring, int frac_bits, const GateArgs& args) {
+std::int64_t param_of(Padding padding, compile::LookupMode lookup) {
+  return (padding == Padding::kOff ? kPaddingOffParam : 0) |
+         (lookup == compile::LookupMode::kPerCut ? kPerCutParam : 0);
+}
+
+const compile::SufGate& gate_for(compile::GateCache& cache, FunctionId id, Ring ring, int frac_bits,
+                                 const GateArgs& args) {
   check_scales(id, frac_bits, args);
   compile::FunctionParams p;
   p.id = id;
   p.n = ring.bits;
   p.frac_bits = frac_bits;
   p.cols = (id == FunctionId::kInverse || id == FunctionId::kRsqrt) ? args.cols : 0;
-  return compile::compiled_gate(p);
+  return cache.get(p);
 }
 
-void precompile(Ring ring, int frac_bits, std::span<const std::size_t> inverse_cols,
+void precompile(compile::GateCache& cache, Ring ring, int frac_bits,
+                std::span<const std::size_t> inverse_cols,
                 std::span<const std::size_t> rsqrt_cols) {
   GateArgs a;
   for (FunctionId id : {FunctionId::kGelu, FunctionId::kSilu, FunctionId::kNexp})
-    gate_for(id, ring, frac_bits, a);
+    gate_for(cache, id, ring, frac_bits, a);
   for (std::size_t c : inverse_cols) {
     a.cols = c;
-    gate_for(FunctionId::kInverse, ring, frac_bits, a);
+    gate_for(cache, FunctionId::kInverse, ring, frac_bits, a);
   }
   for (std::size_t c : rsqrt_cols) {
     a.cols = c;
-    gate_for(FunctionId::kRsqrt, ring, frac_bits, a);
+    gate_for(cache, FunctionId::kRsqrt, ring, frac_bits, a);
   }
 }
 

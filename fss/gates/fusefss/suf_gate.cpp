@@ -8,6 +8,7 @@
 
 #include "fss/batch_options.h"
 #include "fss/dcf.h"
+#include "fss/gates/fusefss/lookup_combine.h"
 #include "fss/gates/fusefss/multipoint_dcf.h"
 #include "profiling/scope.h"
 
@@ -178,6 +179,16 @@ void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint3
   }
 }
 
+void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint32_t tag,
+                std::span<const u64> r_in, std::span<u64> r_out) {
+  suf_keygen(d, g, padding, tag, r_in, r_out, compile::default_lookup(g));
+}
+
+void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t tag,
+              std::span<const u64> xhat, std::span<u64> yhat) {
+  suf_eval(p, g, padding, tag, xhat, yhat, compile::default_lookup(g));
+}
+
 void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t tag,
               std::span<const u64> xhat, std::span<u64> yhat, LookupMode mode) {
   const Ring rn = p.ring();
@@ -229,15 +240,9 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
       }
       profiling::Scope sc("Horner");
       for (std::size_t i = 0; i < cn; ++i) {
-        const u64 xh = rn.reduce(xhat[c0 + i]);
-        v[c0 + i] = rn.add(horner(rn, sh[i].coeffs, d1, xh), rv[i]);
-        u64 r = sh[i].konst;
-        for (std::size_t h = 0; h < g.helpers.size(); ++h) {
-          const u64 bit = sh[i].helpers[2 * h], rbit = sh[i].helpers[2 * h + 1];
-          const u64 xb = rn.sub(rn.mul(xh, bit), rbit);
-          r = rn.add(r, rn.add(rn.mul(g.helpers[h].alpha, bit), rn.mul(g.helpers[h].beta, xb)));
-        }
-        rest[c0 + i] = r;
+        const SharedMaskLocal loc = shared_mask_local(g, sh[i], xhat[c0 + i], rv[i]);
+        v[c0 + i] = loc.v;
+        rest[c0 + i] = loc.rest;
       }
       continue;
     }

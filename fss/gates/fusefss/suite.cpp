@@ -67,13 +67,14 @@ engine::GateSuite make() {
 }  // namespace
 
 const engine::GateSuite& suite(compile::Padding padding, compile::LookupMode lookup) {
-  static const engine::GateSuite on = make<0>();
-  static const engine::GateSuite off = make<kPaddingOffParam>();
-  static const engine::GateSuite shared_on = make<kSharedMaskParam>();
-  static const engine::GateSuite shared_off = make<kSharedMaskParam | kPaddingOffParam>();
+  // Immutable once built (C++ guarantees a thread-safe first initialisation).
+  static const engine::GateSuite shared_on = make<0>();
+  static const engine::GateSuite shared_off = make<kPaddingOffParam>();
+  static const engine::GateSuite per_cut_on = make<kPerCutParam>();
+  static const engine::GateSuite per_cut_off = make<kPerCutParam | kPaddingOffParam>();
   const bool pad = padding == compile::Padding::kOn;
-  if (lookup == compile::LookupMode::kSharedMask) return pad ? shared_on : shared_off;
-  return pad ? on : off;
+  if (lookup == compile::LookupMode::kPerCut) return pad ? per_cut_on : per_cut_off;
+  return pad ? shared_on : shared_off;
 }
 
 }  // namespace secinfer::fss::fusefss

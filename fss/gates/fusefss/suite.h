@@ -3,7 +3,8 @@
 // composite functions (max, sums, multiplications, truncations shared), which reach the fused
 // nExp / inverse / rsqrt through the table, so a comparison measures the nonlinear gates only.
 //
-//   PartyOps ops(..., fusefss::suite(padding), ...);   // padding from --padding on|off
+//   PartyOps ops(..., fusefss::suite(padding, lookup), ...);   // --padding on|off,
+//                                                              // --lookup shared-mask|per-cut
 #pragma once
 
 #include "fss/compile/instance.h"
@@ -12,12 +13,14 @@
 namespace secinfer::fss::fusefss {
 
 // Process-wide immutable tables, one per (padding, lookup) mode; their faces set GateArgs::param
-// to the table's mode (nonlinear.h). Padding::kOff is the insecure ablation. LookupMode::kPerCut
-// (default) is the FUSEFSS.md construction (m DCF keys per element, payload differences secret in
-// them); kSharedMask is the one-key-per-element construction of compile/instance.h (same outputs
-// bit for bit, keys ~10x smaller; mask-independent shape, so padding has nothing to pad; rsqrt
-// keeps the per-cut lookup).
+// to the table's mode (nonlinear.h param_of). Padding::kOff is the insecure ablation.
+// LookupMode::kSharedMask (default) is the one-key-per-element construction of compile/instance.h
+// (one DCF key per element evaluated at x^ - p, payload the powers of -r: ~3 KB of key per GELU
+// element; its shape never depends on the mask, so padding has nothing to pad); rsqrt (H > n)
+// keeps the per-cut lookup under it. LookupMode::kPerCut is the FUSEFSS.md construction (one
+// vector-payload DCF per cut per element, payload differences secret in them; ~33 KB per GELU
+// element, padding matters). Both give the same outputs bit for bit.
 const engine::GateSuite& suite(compile::Padding padding = compile::Padding::kOn,
-                               compile::LookupMode lookup = compile::LookupMode::kPerCut);
+                               compile::LookupMode lookup = compile::LookupMode::kSharedMask);
 
 }  // namespace secinfer::fss::fusefss
