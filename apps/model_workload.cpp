@@ -31,6 +31,10 @@ models::RunOptions to_model_options(const RunOptions& o) {
       o.schedule == "keys-first" ? models::Schedule::kKeysFirst : models::Schedule::kLayerByLayer;
   m.seed = o.seed;
   m.parties_on_host = peer_is_loopback(o.peer) ? 2 : 1;
+  // Party 0 compares the revealed output with both references (issue 5: the cleartext fixed-point
+  // evaluation of the same gates, expected bit-identical, and the double-precision model).
+  m.compare_clear = true;
+  m.compare_float = true;
   return m;
 }
 
@@ -40,10 +44,17 @@ void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Reco
   const models::ModelRunResult r = models::run_model_party(to_model_options(opt), ch, rec);
   if (r.status == profiling::Status::kOom) throw OutOfMemoryError(r.reason);
   if (r.status != profiling::Status::kOk) throw std::runtime_error(r.reason);
+  nlohmann::json accuracy = nlohmann::json::object();
   if (r.vs_clear) {
     spdlog::info("secure output vs cleartext fixed-point reference: {}",
                  r.vs_clear->to_json().dump());
+    accuracy["vs_clear"] = r.vs_clear->to_json();
   }
+  if (r.vs_float) {
+    spdlog::info("secure output vs double-precision reference: {}", r.vs_float->to_json().dump());
+    accuracy["vs_float"] = r.vs_float->to_json();
+  }
+  if (!accuracy.empty()) rec.set_accuracy(std::move(accuracy));
 }
 
 }  // namespace secinfer::apps

@@ -522,6 +522,7 @@ nlohmann::json merge_party_logs(const nlohmann::json& first, const nlohmann::jso
   merged["config"] = a.config;
   merged["environment"] = environments(a, b);
   if (auto w = padding_warning(a, b); !w.is_null()) merged["padding_warning"] = w;
+  if (ja->contains("accuracy")) merged["accuracy"] = (*ja)["accuracy"];  // P0 compares
   merged["run_count"] = {{"measured", n}, {"warmup", a.runs.size() - n}};
   json per_run = json::array();
   for (std::size_t i = 0; i < n; ++i) {

@@ -434,6 +434,10 @@ void Recorder::set_status(Status s, std::string reason) {
   s_->reason = std::move(reason);
 }
 
+void Recorder::set_accuracy(json accuracy) {
+  s_->accuracy = std::move(accuracy);
+}
+
 void Recorder::set_gpu_timer(GpuTimer* t) {
   s_->gpu = t;
 }
@@ -461,6 +465,7 @@ json Recorder::to_json() const {
     j["environment"] = s.environment;
   }
   if (padding_off(s.config)) j["padding_warning"] = std::string(kPaddingWarning);
+  if (!s.accuracy.is_null()) j["accuracy"] = s.accuracy;
 
   json runs = json::array();
   for (std::size_t i = 0; i < s.runs.size(); ++i) {

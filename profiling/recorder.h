@@ -108,6 +108,10 @@ class Recorder {
   // (for kOom: what was needed and what was available).
   void set_status(Status s, std::string reason);
 
+  // Accuracy of the run's output against references (e.g. {"vs_clear": {...}, "vs_float": {...}}),
+  // stored verbatim as the log's "accuracy"; the merge copies party 0's.
+  void set_accuracy(nlohmann::json accuracy);
+
   // Optional second clock (CUDA backend): scopes opened while a timer is set also record GPU time.
   // The timer must outlive its use; pass nullptr to stop.
   void set_gpu_timer(GpuTimer* t);

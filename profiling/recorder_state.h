@@ -108,6 +108,7 @@ struct RecorderState {
   int party = 0;
   nlohmann::json environment;
   Status status = Status::kOk;
+  nlohmann::json accuracy;  // null: none reported
   std::string reason;
   GpuTimer* gpu = nullptr;
   bool active = false;

@@ -171,6 +171,22 @@ TEST_CASE("a party killed mid-run leaves failed logs and a non-zero exit", "[app
   CHECK(l1["reason"].get<std::string>().find("did not finish") != std::string::npos);
 }
 
+TEST_CASE("a local model run records its accuracy against both references", "[apps][e2e]") {
+  require_binary();
+  TempDir dir;
+  Process p({"local", "--model", "bert-tiny", "--seq", "8", "--system", "sigma", "--runs", "1",
+             "--warmup", "0", "--threads", "1", "--out", dir.path().string()},
+            dir.path(), "local");
+  INFO(p.err());
+  REQUIRE(p.wait() == 0);
+  const json merged = read_json(dir.path() / "breakdown_merged.json");
+  REQUIRE(merged.contains("accuracy"));
+  CHECK(merged["accuracy"]["vs_clear"]["differing"] == 0);
+  CHECK(merged["accuracy"]["vs_float"]["count"] == 8 * 128);
+  CHECK(merged["config"]["schedule"] == "layer-by-layer");
+  CHECK(read_json(dir.path() / "p0.json").contains("accuracy"));
+}
+
 TEST_CASE("--padding off warns loudly and is recorded in the logs", "[apps][e2e]") {
   require_binary();
   TempDir dir;

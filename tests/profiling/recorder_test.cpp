@@ -514,3 +514,10 @@ TEST_CASE("recorder: a paused run excludes its offline phases and logs them as o
   CHECK(rec.to_json()["runs"].size() == 3);
   CHECK(rec.to_json()["offline"]["phase_count"] == 2);
 }
+
+TEST_CASE("recorder: accuracy is stored in the log only when reported") {
+  prof::Recorder rec(small_config(), 0);
+  CHECK_FALSE(rec.to_json().contains("accuracy"));
+  rec.set_accuracy({{"vs_clear", {{"differing", 0}}}});
+  CHECK(rec.to_json()["accuracy"]["vs_clear"]["differing"] == 0);
+}
