@@ -16,7 +16,8 @@
 # still compare at one size (per-element figures barely depend on N on the CPU backend).
 # Environment: RUNS (5), WARMUP (1), SYSTEMS ("sigma fusefss"), GATES (all, e.g. "gelu softmax"),
 #              CAP_N (16384), SETTINGS_FILE (other "gate n cols" lines), SECINFER_BIN
-#              (build/bin/secinfer), MD, JSON_COPY (the docs/results/ files), COLLECT_ONLY=1
+#              (build/bin/secinfer), MD, JSON_COPY (the docs/results/ files), MACHINE_NOTE (what
+#              else ran on the machine; default: shared with other builds), COLLECT_ONLY=1
 #              (run nothing: rebuild the table and the JSON from OUT_DIR).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -102,9 +103,10 @@ echo "microbench: $ok settings ok, $bad failed or out of memory${skipped:+, not 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 cores=$(nproc)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-python3 - "$out" "$md" "$json_copy" "$cpu" "$cores" "$commit" "$runs" "$warmup" "$skipped" "$cap" <<'PY'
+note="${MACHINE_NOTE:-shared with other builds while this ran, so the times are noisy}"
+python3 - "$out" "$md" "$json_copy" "$cpu" "$cores" "$commit" "$runs" "$warmup" "$skipped" "$cap" "$note" "${extra[*]}" <<'PY'
 import glob, json, os, sys, time
-out, md, json_copy, cpu, cores, commit, runs, warmup, skipped, cap = sys.argv[1:]
+out, md, json_copy, cpu, cores, commit, runs, warmup, skipped, cap, note, extra = sys.argv[1:]
 rows, commits, times = [], set(), []
 for f in sorted(glob.glob(os.path.join(out, "*", "microbench.json"))):
     try:
@@ -130,8 +132,7 @@ both = {(g, n) for (g, n, sy, p) in ok if sy == "fusefss" and p == "on" and (g, 
 gates = [r for r in rows if r.get("status") == "ok" and r.get("padding") == "on" and
          ((r["gate"], r["n"]) in both or not both)]
 machine = {"cpu": cpu, "cores": int(cores), "commit": commit, "backend": "cpu",
-           "note": "both parties on this machine over loopback TCP; the cores are shared with "
-                   "other builds, so the timings are noisy (medians of the runs)"}
+           "note": "both parties on this machine over loopback TCP; " + note + " (medians of the runs)"}
 summary = {"schema": "secinfer.microbench-matrix/1", "machine": machine, "gates": gates,
            "padding_off": [r for r in rows if r.get("padding") == "off"], "all": rows}
 for path in (os.path.join(out, "microbench.json"), json_copy):
@@ -152,10 +153,9 @@ lines = [
     "# Per-gate microbenchmarks (CPU backend)", "",
     f"Made by `scripts/microbench.sh` ({when}, secinfer built at commit {commit}): "
     f"each row is `secinfer microbench --gate G --system S --padding P --n N [--cols C] --backend cpu "
-    f"--runs {runs} --warmup {warmup}`, ring n = 50 bits, f = 12, threads = cores.",
-    f"Machine: {cpu} ({cores} cores), shared with other people's builds while this ran, so the "
-    "times are noisy; both parties on this machine as two processes over loopback TCP, a fresh mask "
-    "and a fresh key per element and per run.", "",
+    f"--runs {runs} --warmup {warmup}{(' ' + extra) if extra else ''}`, ring n = 50 bits, f = 12, threads = cores.",
+    f"Machine: {cpu} ({cores} cores), {note}; both parties on this machine as two processes over "
+    "loopback TCP, a fresh mask and a fresh key per element and per run.", "",
     "Columns: online ms = median of the runs (p25-p75), the max of the two parties' wall clocks; "
     "MB = bytes on the wire, both directions; msgs / rounds = messages and rounds of one run; key MB "
     "= the gate's key per party (P0 / P1); per element: online us, wire bytes, key bytes (P0); "
