@@ -101,8 +101,10 @@ Tensor OpsBase::sum_last(const Tensor& a) {
   const std::size_t cols = a.shape.back();
   check_rows("sum_last", a, cols);
   Region r(*this, "Misc", "");
-  std::vector<std::size_t> shape(a.shape.begin(), a.shape.end() - 1);
-  if (shape.empty()) shape = {1};
+  // A 1-D tensor sums to one value of shape {1}.
+  std::vector<std::size_t> shape =
+      a.shape.size() > 1 ? std::vector<std::size_t>(a.shape.begin(), a.shape.end() - 1)
+                         : std::vector<std::size_t>{1};
   Tensor o{shape, std::vector<u64>(a.size() / cols)};
   for (std::size_t i = 0; i < o.size(); ++i) {
     u64 s = 0;

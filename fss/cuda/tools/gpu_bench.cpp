@@ -4,6 +4,7 @@
 // achieved (elements/s x AES calls per element), and that rate over the pure AES rate (the
 // primitive's AES bound; target >= 50%); for full-domain work and LUTs also the bytes-and-AES
 // bound max(AES / AES rate, bytes / copy bandwidth) and measured time over it (target <= 2).
+// Multipoint DCF and shared-mask gate rows: elements are keys; their AES count is stated there.
 // Kernel time by CUDA events, median of several runs after a warm-up. Prints a table last.
 //   gpu_bench [--md FILE] [--quick]
 #include <cuda_runtime.h>
@@ -16,11 +17,17 @@
 #include <string>
 #include <vector>
 
+#include "fss/compile/functions.h"
+#include "fss/compile/instance.h"
 #include "fss/cuda/dcf_cuda.h"
 #include "fss/cuda/device_buffer.h"
 #include "fss/cuda/dpf_cuda.h"
+#include "fss/cuda/multipoint_core.h"
+#include "fss/cuda/multipoint_dcf_cuda.h"
 #include "fss/cuda/pack_cuda.h"
 #include "fss/cuda/prg_cuda.h"
+#include "fss/cuda/shared_mask_cuda.h"
+#include "fss/gates/fusefss/lookup_combine.h"
 
 using namespace secinfer::fss;
 using namespace secinfer::fss::cuda;
@@ -305,6 +312,111 @@ int main(int argc, char** argv) {
         add("DCF eval " + sn + " N=2^20 lane pair/key", N, aes,
             bench.time(s, [&] { dcf_eval_device(keys.view(1), dx.data(), out.data(), s, pair); }));
       }
+
+    // ---- multipoint DCF (the fused gates' packed compare) and the shared-mask gate's local part.
+    // AES/elem per key: thread per point P (n (2 + L/2) + L/2) (each point walks alone); trie
+    // walk (thread per key) the AES it runs, (2 + L/2) per trie node + L/2 per distinct point,
+    // averaged over these keys. The note gives points/s and the rate counted as P walks (the
+    // per-point work the trie saves) over the pure AES rate.
+    {
+      const compile::SufGate gelu = compile::compile_function({compile::FunctionId::kGelu, 50, 12});
+      const std::vector<u64> offs = compile::shared_mask_offsets(gelu);
+      const int n = 50, W = compile::shared_mask_payload(gelu);
+      const std::size_t P = offs.size();
+      const std::vector<u64> alpha = random_u64(g, N, n), beta = random_u64(g, N * W, n),
+                             xh = random_u64(g, N, n), vsh = random_u64(g, N * W, n),
+                             rv = random_u64(g, N, n);
+      std::vector<u64> pts(N * P);
+      for (std::size_t k = 0; k < N; ++k)
+        for (std::size_t j = 0; j < P; ++j) pts[k * P + j] = (xh[k] - offs[j]) & ring_mask(n);
+      DcfKeyPairDevice keys(DcfShape{n, n, W}, N);
+      {
+        DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s);
+        dcf_gen_device(da.data(), db.data(), Block{11, 12}, 0, keys, s);
+        st.sync();
+      }
+      DeviceBuffer<u64> dp = to_dev(pts, s), dxh = to_dev(xh, s), dvsh = to_dev(vsh, s),
+                        drv = to_dev(rv, s), out(N * P * W), dv(N), drest(N);
+      double trie_aes = 0;
+      for (std::size_t k = 0; k < N; ++k)
+        trie_aes += static_cast<double>(
+            dcf_multipoint_trie_aes(n, W, pts.data() + k * P, static_cast<int>(P)));
+      trie_aes /= static_cast<double>(N);
+      const double point_aes = static_cast<double>(dcf_multipoint_point_aes(n, W, P));
+      const std::string sn = "n=50 L=" + std::to_string(W) + " P=" + std::to_string(P);
+      const auto note = [&](double t, AesVariant v) {
+        return fmt(static_cast<double>(N * P) / t) + " points/s; as P walks " +
+               fmt(N * point_aes / t) + " AES/s = " + pct(N * point_aes / t / aes_rate[vidx(v)]) +
+               " of AES bound";
+      };
+      for (const MultipointWalk walk :
+           {MultipointWalk::kThreadPerPoint, MultipointWalk::kThreadPerKey})
+        for (const AesVariant v : variants) {
+          KernelConfig cfg;
+          cfg.aes = v;
+          const double t = bench.time(s, [&] {
+            dcf_eval_multipoint_device(keys.view(0), P, dp.data(), out.data(), s, cfg, walk);
+          });
+          add("multipoint DCF GELU points " + sn + " N=2^20 [" + to_string(walk) + ", " +
+                  to_string(v) + "]",
+              N, walk == MultipointWalk::kThreadPerKey ? trie_aes : point_aes, t, v, 0, note(t, v));
+        }
+      const SharedMaskGateDevice gd = upload(fusefss::shared_mask_gate_tables(gelu), s);
+      for (const MultipointWalk walk :
+           {MultipointWalk::kThreadPerKey, MultipointWalk::kThreadPerPoint})
+        for (const AesVariant v : variants) {
+          KernelConfig cfg;
+          cfg.aes = v;
+          const double t = bench.time(s, [&] {
+            shared_mask_eval_device(keys.view(0), gd.view(), dxh.data(), dvsh.data(), drv.data(),
+                                    dv.data(), drest.data(), s, cfg, walk);
+          });
+          add(std::string("shared-mask GELU local part ") + sn + " N=2^20 [" +
+                  (walk == MultipointWalk::kThreadPerKey ? "fused trie kernel"
+                                                         : "3 kernels, thread per point") +
+                  ", " + to_string(v) + "]",
+              N, walk == MultipointWalk::kThreadPerKey ? trie_aes : point_aes, t, v, 0, note(t, v));
+        }
+      const double tc = bench.time(s, [&] {
+        shared_mask_combine_device(gd.view(), dxh.data(), out.data(), dvsh.data(), drv.data(), N,
+                                   dv.data(), drest.data(), s);
+      });
+      const double moved = 8.0 * N * (P * W + W + 4);
+      add("shared-mask GELU combine + Horner alone " + sn + " N=2^20", N, 0, tc, kDefaultAesVariant,
+          moved / copy_bw, fmt(moved / tc) + "B/s");
+    }
+    // Points without a shared structure (uniform): the trie's worst case.
+    {
+      const int n = 64, L = 1;
+      const std::size_t P = 8;
+      const std::vector<u64> alpha = random_u64(g, N, n), beta = random_u64(g, N * L, 64),
+                             pts = random_u64(g, N * P, n);
+      DcfKeyPairDevice keys(DcfShape{n, 64, L}, N);
+      {
+        DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s);
+        dcf_gen_device(da.data(), db.data(), Block{13, 14}, 0, keys, s);
+        st.sync();
+      }
+      DeviceBuffer<u64> dp = to_dev(pts, s), out(N * P * L);
+      double trie_aes = 0;
+      for (std::size_t k = 0; k < N; ++k)
+        trie_aes += static_cast<double>(
+            dcf_multipoint_trie_aes(n, L, pts.data() + k * P, static_cast<int>(P)));
+      trie_aes /= static_cast<double>(N);
+      const double point_aes = static_cast<double>(dcf_multipoint_point_aes(n, L, P));
+      for (const MultipointWalk walk :
+           {MultipointWalk::kThreadPerPoint, MultipointWalk::kThreadPerKey}) {
+        const double t = bench.time(s, [&] {
+          dcf_eval_multipoint_device(keys.view(0), P, dp.data(), out.data(), s, {}, walk);
+        });
+        add("multipoint DCF uniform points n=64 L=1 P=8 N=2^20 [" + std::string(to_string(walk)) +
+                ", default AES]",
+            N, walk == MultipointWalk::kThreadPerKey ? trie_aes : point_aes, t, kDefaultAesVariant,
+            0,
+            fmt(static_cast<double>(N * P) / t) + " points/s; as P walks " +
+                pct(N * point_aes / t / aes_bound) + " of AES bound");
+      }
+    }
 
     // ---- full domain and LUT (bytes-and-AES bound)
     {

@@ -1,26 +1,41 @@
 // gpu_check: the CPU FSS core (fss/*.cpp) and the CUDA backend (fss/cuda) on the same seeds and
 // inputs, every primitive, at N = 2^20 elements (LUTs over larger domains: fewer elements, said
 // in the check's name) and bit widths n in {16, 37, 50, 64}, m in {1, 37, 50, 64}. Outputs and
-// keys must be identical; shares must also reconstruct f(x). Prints one line per check and last
-// exactly `P passed, F failed`; exits 1 on any failure.
+// keys must be identical; shares must also reconstruct f(x). Also the fused gates' multipoint DCF
+// (fusefss::dcf_eval_multipoint) and the shared-mask gate's party-local part on real dealer keys
+// (suf_keygen), against the CPU path of suf_eval. Prints one line per check and last exactly
+// `P passed, F failed`; exits 1 on any failure.
 //   gpu_check [--n LOG2N] [--seed S]
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "fss/compile/functions.h"
+#include "fss/compile/instance.h"
+#include "fss/compile/suf.h"
 #include "fss/cuda/dcf_cuda.h"
 #include "fss/cuda/device_buffer.h"
 #include "fss/cuda/dpf_cuda.h"
+#include "fss/cuda/multipoint_dcf_cuda.h"
 #include "fss/cuda/pack_cuda.h"
 #include "fss/cuda/prg_cuda.h"
+#include "fss/cuda/shared_mask_cuda.h"
 #include "fss/cuda/tools/check_util.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
+#include "fss/engine/dealer.h"
+#include "fss/engine/key_codec.h"
+#include "fss/engine/key_stream.h"
+#include "fss/gates/fusefss/lookup_combine.h"
+#include "fss/gates/fusefss/multipoint_dcf.h"
+#include "fss/gates/fusefss/suf_gate.h"
 #include "fss/parallel.h"
 #include "fss/prg.h"
 #include "fss/ring.h"
@@ -413,6 +428,308 @@ void check_dcf(Tally& t, std::mt19937_64& g, std::size_t N, int n, int m, int L)
   }
 }
 
+// ---------------------------------------------------------------- multipoint DCF, shared-mask gate
+
+// The same DCF keys in one batch (the level-major arrays interleaved again).
+DcfKeys concat_dcf(const std::vector<DcfKeys>& parts) {
+  DcfKeys out;
+  out.shape = parts.at(0).shape;
+  out.party = parts[0].party;
+  for (const DcfKeys& p : parts) out.count += p.count;
+  const std::size_t n = static_cast<std::size_t>(out.shape.in_bits);
+  const std::size_t L = static_cast<std::size_t>(out.shape.payload_len);
+  out.root.reserve(out.count);
+  out.cw_seed.resize(n * out.count);
+  out.cw_t.resize(n * out.count);
+  out.cw_v.resize(n * out.count * L);
+  out.cw_final.reserve(out.count * L);
+  std::size_t base = 0;
+  for (const DcfKeys& p : parts) {
+    out.root.insert(out.root.end(), p.root.begin(), p.root.end());
+    out.cw_final.insert(out.cw_final.end(), p.cw_final.begin(), p.cw_final.end());
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t k = 0; k < p.count; ++k) {
+        out.cw_seed[i * out.count + base + k] = p.cw_seed[i * p.count + k];
+        out.cw_t[i * out.count + base + k] = p.cw_t[i * p.count + k];
+        for (std::size_t e = 0; e < L; ++e)
+          out.cw_v[(i * out.count + base + k) * L + e] = p.cw_v[(i * p.count + k) * L + e];
+      }
+    base += p.count;
+  }
+  return out;
+}
+
+// Points per key: `offsets` given: the gate's x^ - p (x^ random, with edges: a point on alpha or
+// next to it, x^ = 0 and 2^n - 1, points that wrap below 0); else P points in clusters around a
+// base (as the gate's points are), duplicates, alpha +- 1, 0, 2^n - 1, the far half, random.
+std::vector<u64> multipoint_points(std::mt19937_64& g, int n, const std::vector<u64>& alpha,
+                                   const std::vector<u64>& offsets, std::size_t P) {
+  const u64 nm = mask_of(n);
+  const std::size_t N = alpha.size();
+  std::vector<u64> pts(N * P);
+  for (std::size_t k = 0; k < N; ++k) {
+    u64* o = pts.data() + k * P;
+    if (!offsets.empty()) {
+      u64 xh = random_bits(g, n);
+      const u64 off = offsets[g() % P];
+      switch (k % 8) {
+        case 0:
+          xh = alpha[k] + off;  // the point x^ - off is alpha
+          break;
+        case 1:
+          xh = alpha[k] + off + (g() % 2 ? 1 : nm);  // alpha +- 1
+          break;
+        case 2:
+          xh = off + (g() % 2 ? 0 : nm);  // a point is 0 or 2^n - 1
+          break;
+        case 3:
+          xh = g() % 64;  // points wrap below 0
+          break;
+        default:
+          break;
+      }
+      for (std::size_t j = 0; j < P; ++j) o[j] = (xh - offsets[j]) & nm;
+      continue;
+    }
+    const u64 base = random_bits(g, n);
+    for (std::size_t j = 0; j < P; ++j) {
+      switch (g() % 8) {
+        case 0:
+          o[j] = base;
+          break;
+        case 1:
+          o[j] = (base + g() % 4096) & nm;
+          break;
+        case 2:
+          o[j] = (base - g() % 4096) & nm;
+          break;
+        case 3:
+          o[j] = (alpha[k] + g() % 3 + nm) & nm;  // alpha - 1, alpha, alpha + 1
+          break;
+        case 4:
+          o[j] = (base + (u64{1} << (n - 1))) & nm;
+          break;
+        case 5:
+          o[j] = g() % 2 ? 0 : nm;
+          break;
+        default:
+          o[j] = random_bits(g, n);
+      }
+    }
+  }
+  return pts;
+}
+
+void check_multipoint(Tally& t, std::mt19937_64& g, std::size_t N, int n, int m, int L,
+                      std::size_t P, const std::vector<u64>& offsets, const std::string& label) {
+  const DcfShape shape{n, m, L};
+  const auto Lz = static_cast<std::size_t>(L);
+  const u64 out_mask = mask_of(m);
+  const std::string sn = "multipoint DCF " + label + " " + shape_name(n, m) +
+                         " L=" + std::to_string(L) + " P=" + std::to_string(P) +
+                         " N=" + std::to_string(N);
+  std::vector<u64> alpha(N), beta(N * Lz);
+  for (auto& a : alpha) a = random_bits(g, n);
+  for (auto& b : beta) b = random_bits(g, m);
+  const std::vector<u64> pts = multipoint_points(g, n, alpha, offsets, P);
+  SeededPrg rng(random_block(g));
+  const auto [c0, c1] = dcf_gen(shape, alpha, beta, rng, BatchOptions{AesImpl::kAuto, 0});
+  std::vector<u64> y0(N * P * Lz), y1(N * P * Lz);
+  fusefss::dcf_eval_multipoint(c0, P, pts, y0, 0);
+  fusefss::dcf_eval_multipoint(c1, P, pts, y1, 0);
+  t.run(sn + " CPU shares reconstruct f", [&] {
+    for (std::size_t k = 0; k < N; ++k)
+      for (std::size_t j = 0; j < P; ++j)
+        for (std::size_t e = 0; e < Lz; ++e) {
+          const std::size_t i = (k * P + j) * Lz + e;
+          if (((y0[i] + y1[i]) & out_mask) != (pts[k * P + j] < alpha[k] ? beta[k * Lz + e] : 0))
+            return "key " + std::to_string(k) + " point " + std::to_string(j) + " element " +
+                   std::to_string(e);
+        }
+    return std::string();
+  });
+  Stream s;
+  const DcfKeysDevice d0 = upload(c0, s.get()), d1 = upload(c1, s.get());
+  DeviceBuffer<u64> dp(pts.size()), dout(y0.size());
+  dp.upload(std::span<const u64>(pts), s.get());
+  const auto eval = [&](const DcfKeysDevice& d, const KernelConfig& cfg, MultipointWalk walk) {
+    std::vector<u64> o(y0.size());
+    CUDA_CHECK(cudaMemsetAsync(dout.data(), 0xa5, dout.bytes(), s.get()));  // poison
+    dcf_eval_multipoint_device(d.view(), P, dp.data(), dout.data(), s.get(), cfg, walk);
+    dout.download(o, s.get());
+    s.sync();
+    return o;
+  };
+  t.run(sn + " host API (dcf_eval_multipoint_cuda, auto)", [&] {
+    std::vector<u64> o(y1.size());
+    dcf_eval_multipoint_cuda(c1, P, pts, o);
+    return diff(y1, o);
+  });
+  std::vector<std::pair<MultipointWalk, KernelConfig>> runs;
+  runs.emplace_back(MultipointWalk::kThreadPerPoint, KernelConfig{});
+  if (multipoint_trie_supported(L, P)) {
+    for (const AesVariant v : kVariants) {
+      KernelConfig c;
+      c.aes = v;
+      runs.emplace_back(MultipointWalk::kThreadPerKey, c);
+    }
+    KernelConfig small;
+    small.threads_per_block = 128;
+    runs.emplace_back(MultipointWalk::kThreadPerKey, small);
+  }
+  for (const auto& [walk, cfg] : runs) {
+    const std::string how = std::string(to_string(walk)) + ", " +
+                            (cfg.aes ? to_string(*cfg.aes) : "default AES") + ", block " +
+                            std::to_string(cfg.threads_per_block);
+    t.run(sn + " [" + how + "]", [&] {
+      return join(
+          {{"party 0", diff(y0, eval(d0, cfg, walk))}, {"party 1", diff(y1, eval(d1, cfg, walk))}});
+    });
+  }
+}
+
+// The real gate: keys from the CPU dealer (suf_keygen, shared-mask lookup), read back as
+// suf_eval reads them; the CPU's party-local steps (multipoint DCF, shared_mask_combine,
+// shared_mask_local) against the GPU's, bit for bit; the shares also reconstruct P(x) + r_v and
+// the clear helper terms.
+void check_shared_mask_gate(Tally& t, std::mt19937_64& g, std::size_t N, compile::FunctionId id) {
+  const int n = 50, f = 12;
+  const compile::SufGate gate = compile::compile_function({id, n, f, 128});
+  const std::string sn = "shared-mask gate " + gate.name + " (" + compile::describe(gate) +
+                         ", real dealer keys) N=" + std::to_string(N);
+  if (!compile::supports_shared_mask(gate)) {
+    t.run(sn, [] { return std::string("the gate has no shared-mask lookup"); });
+    return;
+  }
+  const Ring rn = make_ring(n);
+  const u64 nm = rn.mask();
+  const cuda::SharedMaskGateTables tables = fusefss::shared_mask_gate_tables(gate);
+  const std::vector<u64> offs = compile::shared_mask_offsets(gate);
+  const std::size_t P = offs.size(), W = static_cast<std::size_t>(tables.W);
+  // Inputs: every cut and predicate bound and their neighbours, 0, 2^n - 1, the half, random;
+  // masks random, 0, 2^n - 1, -a_j (no interval wraps) and ones that make x + r wrap.
+  std::vector<u64> x(N), r(N), xhat(N);
+  std::vector<u64> edges = {0, nm, u64{1} << (n - 1), (u64{1} << (n - 1)) - 1};
+  for (const u64 o : offs)
+    for (const u64 dlt : {u64{0}, u64{1}, nm}) edges.push_back((o + dlt) & nm);
+  for (std::size_t i = 0; i < N; ++i) {
+    x[i] = i < 4 * edges.size() ? edges[i % edges.size()]
+           : i % 4 == 0         ? random_bits(g, n)
+                                : (g() % 65536 - 32768) & nm;  // near 0: the fitted intervals
+    switch (i % 8) {
+      case 0:
+        r[i] = (u64{0} - gate.cuts[g() % gate.cuts.size()]) & nm;
+        break;
+      case 1:
+        r[i] = (nm - x[i] + g() % 16) & nm;  // x + r wraps (or lands on 2^n - 1)
+        break;
+      case 2:
+        r[i] = g() % 2 ? 0 : nm;
+        break;
+      default:
+        r[i] = random_bits(g, n);
+    }
+    xhat[i] = (x[i] + r[i]) & nm;
+  }
+  // The dealer.
+  auto buf0 = std::make_shared<engine::KeyBuffer>(), buf1 = std::make_shared<engine::KeyBuffer>();
+  engine::KeyWriter w0 = engine::KeyWriter::memory(buf0), w1 = engine::KeyWriter::memory(buf1);
+  engine::Dealer dealer(rn, f, random_block(g), w0, w1);
+  std::vector<u64> r_out(N);
+  const std::uint32_t tag = engine::key_tag("GCHK");
+  fusefss::suf_keygen(dealer, gate, compile::Padding::kOn, tag, r, r_out,
+                      compile::LookupMode::kSharedMask);
+  struct PartyData {
+    DcfKeys keys;
+    std::vector<u64> vsh, rv, v, rest;
+  };
+  PartyData pd[2];
+  const std::size_t chunk = fusefss::chunk_elements(gate);
+  for (int b = 0; b < 2; ++b) {
+    engine::KeyReader rd = engine::KeyReader::memory(b == 0 ? buf0 : buf1);
+    rd.expect_record(tag, N);
+    std::vector<DcfKeys> parts;
+    PartyData& p = pd[b];
+    p.vsh.resize(N * W);
+    p.rv.resize(N);
+    p.v.resize(N);
+    p.rest.resize(N);
+    for (std::size_t c0 = 0; c0 < N; c0 += chunk) {
+      const std::size_t cn = std::min(N, c0 + chunk) - c0;
+      parts.push_back(engine::read_dcf_keys(rd, {n, n, static_cast<int>(W)}, cn, b));
+      rd.read_packed(std::span<u64>(p.vsh).subspan(c0 * W, cn * W), n);
+      rd.read_packed(std::span<u64>(p.rv).subspan(c0, cn), n);
+      // The CPU's party-local steps, as suf_eval runs them.
+      std::vector<u64> pts(cn * P), prod(cn * P * W);
+      for (std::size_t i = 0; i < cn; ++i)
+        for (std::size_t k = 0; k < P; ++k) pts[i * P + k] = rn.sub(xhat[c0 + i], offs[k]);
+      fusefss::dcf_eval_multipoint(parts.back(), P, pts, prod, 0);
+      parallel_for(cn, 256, 0, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i) {
+          const auto sh = compile::shared_mask_combine(
+              gate, xhat[c0 + i], std::span<const u64>(prod).subspan(i * P * W, P * W),
+              std::span<const u64>(p.vsh).subspan((c0 + i) * W, W), b == 0);
+          const fusefss::SharedMaskLocal loc =
+              fusefss::shared_mask_local(gate, sh, xhat[c0 + i], p.rv[c0 + i]);
+          p.v[c0 + i] = loc.v;
+          p.rest[c0 + i] = loc.rest;
+        }
+      });
+    }
+    p.keys = concat_dcf(parts);
+  }
+  t.run(sn + " CPU shares reconstruct P(x) + r_v and the helper terms", [&] {
+    for (std::size_t i = 0; i < N; ++i) {
+      const std::size_t j = compile::find_interval(gate, x[i]);
+      const u64 rv = rn.add(pd[0].rv[i], pd[1].rv[i]);
+      if (rn.sub(rn.add(pd[0].v[i], pd[1].v[i]), rv) != compile::eval_poly(gate, j, x[i]))
+        return "element " + std::to_string(i) + " (x = " + std::to_string(x[i]) + "): v";
+      u64 rest = gate.konst[j];
+      for (const compile::HelperTerm& h : gate.helpers)
+        rest = rn.add(rest, rn.mul(rn.add(h.alpha, rn.mul(h.beta, x[i])),
+                                   rn.from_signed(compile::helper_bit(gate, h, x[i]))));
+      if (rn.add(pd[0].rest[i], pd[1].rest[i]) != rest)
+        return "element " + std::to_string(i) + " (x = " + std::to_string(x[i]) + "): rest";
+    }
+    return std::string();
+  });
+  std::vector<std::pair<MultipointWalk, KernelConfig>> runs;
+  runs.emplace_back(MultipointWalk::kAuto, KernelConfig{});
+  runs.emplace_back(MultipointWalk::kThreadPerPoint, KernelConfig{});
+  if (multipoint_trie_supported(static_cast<int>(W), P))
+    for (const AesVariant v : kVariants) {
+      KernelConfig c;
+      c.aes = v;
+      runs.emplace_back(MultipointWalk::kThreadPerKey, c);
+    }
+  for (const auto& [walk, cfg] : runs) {
+    const std::string how =
+        std::string(walk == MultipointWalk::kThreadPerPoint ? "three kernels, thread per point"
+                    : walk == MultipointWalk::kAuto         ? "auto"
+                                                            : "fused, thread per key") +
+        ", " + (cfg.aes ? to_string(*cfg.aes) : "default AES");
+    t.run(sn + " GPU v, rest [" + how + "]", [&] {
+      std::string err;
+      for (int b = 0; b < 2; ++b) {
+        std::vector<u64> v(N), rest(N);
+        shared_mask_eval_cuda(pd[b].keys, tables, xhat, pd[b].vsh, pd[b].rv, v, rest, cfg, walk);
+        const std::string e = join({{"v", diff(pd[b].v, v)}, {"rest", diff(pd[b].rest, rest)}});
+        if (!e.empty())
+          err += (err.empty() ? "" : "; ") + ("party " + std::to_string(b) + ": ") + e;
+      }
+      return err;
+    });
+  }
+  t.run(sn + " GPU multipoint DCF alone == CPU (party 1)", [&] {
+    std::vector<u64> pts(N * P), want(N * P * W), got(N * P * W);
+    for (std::size_t i = 0; i < N; ++i)
+      for (std::size_t k = 0; k < P; ++k) pts[i * P + k] = rn.sub(xhat[i], offs[k]);
+    fusefss::dcf_eval_multipoint(pd[1].keys, P, pts, want, 0);
+    dcf_eval_multipoint_cuda(pd[1].keys, P, pts, got);
+    return diff(want, got);
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -462,6 +779,22 @@ int main(int argc, char** argv) {
     for (const int L : {1, 3}) check_dcf(t, g, N, d[0], d[1], L);
   check_dcf(t, g, N / 8, 37, 50, 2);
   check_dcf(t, g, N / 8, 64, 37, 5);  // L > 4: payload accumulated in memory
+  // Multipoint DCF: the GELU gate's shared-mask shape (n = m = 50, its payload W and its P public
+  // offsets) at N keys; other shapes with clustered random points (trie limits: P = 32 is the
+  // largest trie walk, P = 33 and L = 6 walk per point).
+  {
+    const compile::SufGate gelu = compile::compile_function({compile::FunctionId::kGelu, 50, 12});
+    const std::vector<u64> offs = compile::shared_mask_offsets(gelu);
+    check_multipoint(t, g, N, 50, 50, compile::shared_mask_payload(gelu), offs.size(), offs,
+                     "GELU points");
+  }
+  check_multipoint(t, g, N / 8, 64, 64, 3, 20, {}, "clustered");
+  check_multipoint(t, g, N / 8, 16, 1, 1, 32, {}, "clustered");
+  check_multipoint(t, g, N / 16, 37, 50, 2, 33, {}, "clustered");
+  check_multipoint(t, g, N / 16, 50, 50, 6, 7, {}, "clustered");
+  // The fused gates' party-local part on real dealer keys.
+  check_shared_mask_gate(t, g, N, compile::FunctionId::kGelu);
+  check_shared_mask_gate(t, g, N / 4, compile::FunctionId::kSilu);
   std::printf("%d passed, %d failed\n", t.passed(), t.failed());
   return t.failed() == 0 ? 0 : 1;
 }
