@@ -60,9 +60,7 @@ Tensor TraceOps::add_bias(const Tensor& a, const Tensor&) {
 }
 
 Tensor TraceOps::sum_last(const Tensor& a) {
-  std::vector<std::size_t> s(a.shape.begin(), a.shape.end() - (a.shape.empty() ? 0 : 1));
-  if (s.empty()) s = {1};
-  return record({}, s);
+  return record({}, fss::engine::summed_last_shape(a.shape));
 }
 
 Tensor TraceOps::broadcast_rows(const Tensor& b, std::size_t cols) {

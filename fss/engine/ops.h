@@ -61,6 +61,13 @@ struct Tensor {
   std::size_t checked_size() const;
 };
 
+// The shape of a sum over the last dimension: the shape without its last entry; {1} when that
+// leaves nothing (a 1-D tensor sums to one value).
+inline std::vector<std::size_t> summed_last_shape(const std::vector<std::size_t>& shape) {
+  return shape.size() > 1 ? std::vector<std::size_t>(shape.begin(), shape.end() - 1)
+                          : std::vector<std::size_t>{1};
+}
+
 // Matrix product batch: C[b] = A[b] (M x K) * B[b] (K x N), b < batches; B may be shared by all
 // batches (weights). Transposes let attention use K^T without a copy.
 struct MatmulShape {

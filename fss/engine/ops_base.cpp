@@ -101,11 +101,7 @@ Tensor OpsBase::sum_last(const Tensor& a) {
   const std::size_t cols = a.shape.back();
   check_rows("sum_last", a, cols);
   Region r(*this, "Misc", "");
-  // A 1-D tensor sums to one value of shape {1}.
-  std::vector<std::size_t> shape =
-      a.shape.size() > 1 ? std::vector<std::size_t>(a.shape.begin(), a.shape.end() - 1)
-                         : std::vector<std::size_t>{1};
-  Tensor o{shape, std::vector<u64>(a.size() / cols)};
+  Tensor o{summed_last_shape(a.shape), std::vector<u64>(a.size() / cols)};
   for (std::size_t i = 0; i < o.size(); ++i) {
     u64 s = 0;
     for (std::size_t j = 0; j < cols; ++j) s += a.data[i * cols + j];
