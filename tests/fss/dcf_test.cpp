@@ -11,49 +11,12 @@
 #include "fss_test_util.h"
 
 using namespace secinfer::fss;
+using secinfer::fss::test::Cases;
 using secinfer::fss::test::fresh_seed;
+using secinfer::fss::test::make_cases;
 using secinfer::fss::test::random_block;
 
 namespace {
-
-struct Cases {
-  std::vector<u64> alpha, beta, x;
-};
-
-// Edge keys first (alpha and x in {0, 2^n - 1, 1, 2^(n-1) - 1, 2^(n-1)} x {0, 2^n - 1, alpha,
-// alpha - 1, alpha + 1}), then random alpha with x in {alpha, alpha - 1, alpha + 1, random}.
-Cases make_cases(std::mt19937_64& g, int n, int m, int L, std::size_t count) {
-  const u64 nm = ring_mask(n), mm = ring_mask(m);
-  Cases c;
-  const u64 special[] = {0, nm, 1 & nm, (nm >> 1), (nm >> 1) + 1};
-  for (const u64 a : special)
-    for (const u64 x : {u64{0}, nm, a, (a - 1) & nm, (a + 1) & nm}) {
-      c.alpha.push_back(a);
-      c.x.push_back(x);
-    }
-  while (c.alpha.size() < count) {
-    const u64 a = g() & nm;
-    u64 x = g() & nm;
-    switch (g() % 4) {
-      case 0:
-        x = a;
-        break;
-      case 1:
-        x = (a - 1) & nm;
-        break;
-      case 2:
-        x = (a + 1) & nm;
-        break;
-      default:
-        break;
-    }
-    c.alpha.push_back(a);
-    c.x.push_back(x);
-  }
-  for (std::size_t k = 0; k < c.alpha.size() * static_cast<std::size_t>(L); ++k)
-    c.beta.push_back(k % 7 == 0 ? mm : g() & mm);
-  return c;
-}
 
 // The first p keys of a batch, as a batch of p keys.
 DcfKeys prefix(const DcfKeys& keys, std::size_t p) {

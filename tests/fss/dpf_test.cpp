@@ -11,48 +11,12 @@
 #include "fss_test_util.h"
 
 using namespace secinfer::fss;
+using secinfer::fss::test::Cases;
 using secinfer::fss::test::fresh_seed;
+using secinfer::fss::test::make_cases;
 using secinfer::fss::test::random_block;
 
 namespace {
-
-// Alphas and xs: key k is an edge case for k < edges, else random alpha with x drawn from
-// {alpha, alpha - 1, alpha + 1, random} (mod 2^n).
-struct Cases {
-  std::vector<u64> alpha, beta, x;
-};
-
-Cases make_cases(std::mt19937_64& g, int n, int m, std::size_t count) {
-  const u64 nm = ring_mask(n), mm = ring_mask(m);
-  Cases c;
-  const u64 special[] = {0, nm, 1 & nm, (nm >> 1), (nm >> 1) + 1};
-  for (const u64 a : special)
-    for (const u64 x : {u64{0}, nm, a, (a - 1) & nm, (a + 1) & nm}) {
-      c.alpha.push_back(a);
-      c.x.push_back(x);
-    }
-  while (c.alpha.size() < count) {
-    const u64 a = g() & nm;
-    u64 x = g() & nm;
-    switch (g() % 4) {
-      case 0:
-        x = a;
-        break;
-      case 1:
-        x = (a - 1) & nm;
-        break;
-      case 2:
-        x = (a + 1) & nm;
-        break;
-      default:
-        break;
-    }
-    c.alpha.push_back(a);
-    c.x.push_back(x);
-  }
-  for (std::size_t k = 0; k < c.alpha.size(); ++k) c.beta.push_back(k % 7 == 0 ? mm : g() & mm);
-  return c;
-}
 
 // One party's keys for key k of a batch, replicated `times` times (to point-evaluate it at many x).
 DpfKeys replicate(const DpfKeys& keys, std::size_t k, std::size_t times) {
@@ -141,7 +105,7 @@ TEST_CASE("DPF: shares reconstruct f(x) for random and edge inputs", "[dpf]") {
   for (const int n : {8, 16, 24, 37, 50, 64})
     for (const int m : {1, 8, 37, 50, 64}) {
       INFO("n " << n << " m " << m);
-      const Cases c = make_cases(g, n, m, 10000);
+      const Cases c = make_cases(g, n, m, 1, 10000);
       SeededPrg rng(random_block(g));
       const auto [k0, k1] = dpf_gen({n, m}, c.alpha, c.beta, rng);
       REQUIRE(k0.count == c.alpha.size());
@@ -229,7 +193,7 @@ TEST_CASE("DPF: AES-NI and portable paths and every thread count agree", "[dpf][
     INFO("n " << n);
     const int m = n;
     // Enough keys that the batch is split over threads (the grain is ~2^14 AES calls).
-    const Cases c = make_cases(g, n, m, 4000);
+    const Cases c = make_cases(g, n, m, 1, 4000);
     const Block s = random_block(g);
     std::vector<DpfKeys> k0s, k1s;
     std::vector<std::vector<u64>> outs;

@@ -4,8 +4,10 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "fss/block.h"
+#include "fss/ring.h"
 
 namespace secinfer::fss::test {
 
@@ -30,6 +32,47 @@ inline std::uint64_t fresh_seed() {
 
 inline Block random_block(std::mt19937_64& g) {
   return Block{g(), g()};
+}
+
+// Point-function / comparison test cases: key k is an edge case first (alpha and x in
+// {0, 2^n - 1, 1, 2^(n-1) - 1, 2^(n-1)} x {0, 2^n - 1, alpha, alpha - 1, alpha + 1}), then random
+// alpha with x drawn from {alpha, alpha - 1, alpha + 1, random} (mod 2^n); beta: `payload_len`
+// values per key in Z_{2^m}, every 7th the all-ones edge.
+struct Cases {
+  std::vector<u64> alpha, beta, x;
+};
+
+inline Cases make_cases(std::mt19937_64& g, int n, int m, int payload_len, std::size_t count) {
+  const u64 nm = ring_mask(n), mm = ring_mask(m);
+  Cases c;
+  const u64 special[] = {0, nm, 1 & nm, (nm >> 1), (nm >> 1) + 1};
+  for (const u64 a : special)
+    for (const u64 x : {u64{0}, nm, a, (a - 1) & nm, (a + 1) & nm}) {
+      c.alpha.push_back(a);
+      c.x.push_back(x);
+    }
+  while (c.alpha.size() < count) {
+    const u64 a = g() & nm;
+    u64 x = g() & nm;
+    switch (g() % 4) {
+      case 0:
+        x = a;
+        break;
+      case 1:
+        x = (a - 1) & nm;
+        break;
+      case 2:
+        x = (a + 1) & nm;
+        break;
+      default:
+        break;
+    }
+    c.alpha.push_back(a);
+    c.x.push_back(x);
+  }
+  for (std::size_t k = 0; k < c.alpha.size() * static_cast<std::size_t>(payload_len); ++k)
+    c.beta.push_back(k % 7 == 0 ? mm : g() & mm);
+  return c;
 }
 
 }  // namespace secinfer::fss::test
