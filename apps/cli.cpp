@@ -86,8 +86,9 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, bool workload_fla
       ->check(CLI::IsMember({"shared-mask", "per-cut"}))
       ->capture_default_str();
   sc->add_option("--backend", raw.backend,
-                 "cpu or cuda (default: cuda if this build has CUDA and a GPU is present, "
-                 "else cpu)")
+                 "cpu or cuda: where the parties evaluate their FSS keys (the dealer stays on "
+                 "the CPU; same outputs). Default: cuda if this build has CUDA and a GPU is "
+                 "present, else cpu")
       ->check(CLI::IsMember({"cpu", "cuda"}));
   sc->add_option("--runs", o.runs, "Measured runs")->check(at_least(1))->capture_default_str();
   sc->add_option("--warmup", o.warmup, "Warm-up runs (recorded, not merged)")
@@ -174,21 +175,21 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
     } catch (const std::invalid_argument& e) {
       fail(e.what());
     }
-    if (!kGateEngineHasCuda && raw.backend == "cuda") {
-      fail(
-          "--backend cuda: the gate engine evaluates on the CPU only in this build, so a cuda "
-          "microbench would time CPU gates under a cuda label; use --backend cpu");
-    }
   }
+  // cuda: each party process evaluates its FSS keys on the GPU (apps/accelerator.h).
   if (raw.backend.empty()) {
-    const bool gpu_gates = o.workload != "microbench" || kGateEngineHasCuda;
-    o.backend = gpu_gates && cuda_built() && cuda_device_count() > 0 ? "cuda" : "cpu";
+    o.backend = cuda_built() && cuda_device_count() > 0 ? "cuda" : "cpu";
   } else {
     o.backend = raw.backend;
     if (o.backend == "cuda" && !cuda_built()) {
       fail(
           "--backend cuda: this build has no CUDA backend: rebuild with -DSECINFER_CUDA=ON on a "
           "machine with the CUDA Toolkit, or use --backend cpu");
+    }
+    if (o.backend == "cuda" && cuda_device_count() == 0) {
+      fail(
+          "--backend cuda: no CUDA device is visible to this process (check the driver with "
+          "nvidia-smi and CUDA_VISIBLE_DEVICES), or use --backend cpu");
     }
   }
   if (o.dealer == "file" && raw.key_dir.empty()) {

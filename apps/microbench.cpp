@@ -496,7 +496,8 @@ std::vector<std::string> microbench_party_command_line(const RunOptions& o, int 
   return a;
 }
 
-void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec) {
+void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec,
+                             const fss::Accelerator* accel) {
   using namespace fss::engine;
   RunOptions o = opt;
   resolve_microbench_options(o);
@@ -515,7 +516,7 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
   Dealer dealer(ring, f, models::dealer_seed(o.seed), me == 0 ? own : other, me == 0 ? other : own);
   DealerOps dops(dealer, suite, me);
   KeyReader reader = KeyReader::memory(buffer);
-  Party party(me, ring, f, ch, reader, o.threads);
+  Party party(me, ring, f, ch, reader, o.threads, accel);
   party.set_gate_cache(dealer.shared_gate_cache());  // compiled once for the whole run
   PartyOps pops(party, suite);
 

@@ -32,14 +32,11 @@
 #include <string_view>
 
 #include "apps/options.h"
+#include "fss/accelerator.h"
 #include "net/channel.h"
 #include "profiling/recorder.h"
 
 namespace secinfer::apps {
-
-// The gate engine (fss/engine) evaluates on the CPU only in this build: a microbench under
-// --backend cuda would time CPU gates under a cuda label, so the parser refuses it.
-inline constexpr bool kGateEngineHasCuda = false;
 
 // Elements of the unrecorded correctness check after the runs (whole rows for row gates).
 inline constexpr std::size_t kCheckElements = 4096;
@@ -68,8 +65,11 @@ bool fusefss_suite_built();
 // inline, fresh for every run), fusefss not built.
 void resolve_microbench_options(RunOptions& o);
 
-// One party's workload (the contract of run_workload in apps/workload.h).
-void run_microbench_workload(const RunOptions& o, net::Channel& ch, profiling::Recorder& rec);
+// One party's workload (the contract of run_workload in apps/workload.h). accel: where the
+// party's FSS evaluations run (--backend cuda: the GPU; null = the CPU); the dealer, the input
+// delivery and the cleartext check stay on the CPU.
+void run_microbench_workload(const RunOptions& o, net::Channel& ch, profiling::Recorder& rec,
+                             const fss::Accelerator* accel = nullptr);
 
 // Both parties on this machine (two `run --party i --workload microbench` children over loopback),
 // then breakdown_merged.json (+ .csv), microbench.json and the table on stdout. Returns the exit

@@ -40,8 +40,11 @@ models::RunOptions to_model_options(const RunOptions& o) {
 
 }  // namespace
 
-void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec) {
-  const models::ModelRunResult r = models::run_model_party(to_model_options(opt), ch, rec);
+void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec,
+                        const fss::Accelerator* accel) {
+  models::RunOptions m = to_model_options(opt);
+  m.accel = accel;
+  const models::ModelRunResult r = models::run_model_party(m, ch, rec);
   if (r.status == profiling::Status::kOom) throw OutOfMemoryError(r.reason);
   if (r.status != profiling::Status::kOk) throw std::runtime_error(r.reason);
   nlohmann::json accuracy = nlohmann::json::object();

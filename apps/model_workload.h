@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "apps/options.h"
+#include "fss/accelerator.h"
 #include "net/channel.h"
 #include "profiling/recorder.h"
 
@@ -19,7 +20,9 @@ class OutOfMemoryError : public std::runtime_error {
 // Same contract as run_workload() (apps/workload.h): offline phase (key generation, or key loading
 // under --dealer file) inside rec.begin_offline()/end_offline(), then opt.warmup + opt.runs runs
 // inside rec.begin_run(i < opt.warmup)/end_run(), every operator inside its profiling::Scope.
-// Throws OutOfMemoryError when the memory estimate exceeds what is available.
-void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec);
+// Throws OutOfMemoryError when the memory estimate exceeds what is available. accel: the party's
+// FSS evaluations (models::RunOptions::accel; null = the CPU).
+void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec,
+                        const fss::Accelerator* accel = nullptr);
 
 }  // namespace secinfer::apps

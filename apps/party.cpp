@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "apps/accelerator.h"
 #include "apps/exit_codes.h"
 #include "apps/logging.h"
 #include "apps/model_workload.h"
@@ -89,8 +90,18 @@ int run_party(const RunOptions& o) {
     spdlog::error("{}", reason);
     code = exit_code;
   };
+  // The GPU (under --backend cuda) before connecting, so that a device problem fails here and
+  // fast; it outlives every use of the recorder's GPU clock (reset below).
+  std::optional<PartyBackend> backend;
   try {
     auto active = rec.activate();
+    backend.emplace(o);
+    if (backend->timer() != nullptr) rec.set_gpu_timer(backend->timer());
+    nlohmann::json env = party_environment(o);
+    env["accelerator"] = backend->describe();  // the GPU (model, driver) or "cpu"
+    rec.set_environment(std::move(env));
+    if (backend->accelerator() != nullptr)
+      spdlog::info("party {}: FSS evaluations on {}", o.party, backend->describe());
     const net::Timeouts t{to_ms(o.connect_timeout_s), to_ms(o.io_timeout_s)};
     const net::Hello hello = make_hello(o);
     std::optional<net::Channel> ch;
@@ -104,7 +115,7 @@ int run_party(const RunOptions& o) {
       ch.emplace(net::Channel::connect(o.peer, hello, t));
     }
     spdlog::info("connected; running {}", config_summary(o));
-    run_workload(o, *ch, rec);
+    run_workload(o, *ch, rec, backend->accelerator());
   } catch (const net::NetError& e) {
     failed(profiling::Status::kFailed, kExitNetwork, e.what());
   } catch (const OutOfMemoryError& e) {
@@ -116,6 +127,7 @@ int run_party(const RunOptions& o) {
   } catch (const std::exception& e) {
     failed(profiling::Status::kFailed, kExitFailed, e.what());
   }
+  rec.set_gpu_timer(nullptr);
   try {
     rec.write(log);
   } catch (const std::exception& e) {

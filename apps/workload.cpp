@@ -26,13 +26,14 @@ void run_netbench_workload(const RunOptions& opt, net::Channel& ch, profiling::R
 
 }  // namespace
 
-void run_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec) {
+void run_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec,
+                  const fss::Accelerator* accel) {
   if (opt.workload == "netbench") {
     run_netbench_workload(opt, ch, rec);
   } else if (opt.workload == "model") {
-    run_model_workload(opt, ch, rec);
+    run_model_workload(opt, ch, rec, accel);
   } else if (opt.workload == "microbench") {
-    run_microbench_workload(opt, ch, rec);
+    run_microbench_workload(opt, ch, rec, accel);
   } else {
     throw std::invalid_argument("unknown workload \"" + opt.workload +
                                 "\": use --workload model, netbench or microbench");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "apps/options.h"
+#include "fss/accelerator.h"
 #include "net/channel.h"
 #include "profiling/recorder.h"
 
@@ -13,7 +14,9 @@ namespace secinfer::apps {
 // its offline phase if any (rec.begin_offline()/end_offline()), then opt.warmup warm-up runs and
 // opt.runs measured runs, each between rec.begin_run(warmup) and rec.end_run(). Throws on failure
 // (net::NetError, std::bad_alloc, std::runtime_error with a clear message); the caller records the
-// failure in the log.
-void run_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec);
+// failure in the log. accel: where the party's FSS evaluations run (apps/accelerator.h; null =
+// the CPU); the model and microbench workloads pass it to their Party.
+void run_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec,
+                  const fss::Accelerator* accel = nullptr);
 
 }  // namespace secinfer::apps

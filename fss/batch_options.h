@@ -5,9 +5,13 @@
 
 namespace secinfer::fss {
 
+class Accelerator;  // fss/accelerator.h
+
 struct BatchOptions {
   AesImpl aes = AesImpl::kAuto;  // AES path for G_j (kAesNi throws where the CPU lacks it)
   int threads = 0;               // 0 = std::thread::hardware_concurrency(); 1 = calling thread only
+  // Evaluations (not key generation) run there when set; non-owning, must outlive the call.
+  const Accelerator* accel = nullptr;
 };
 
 }  // namespace secinfer::fss

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 
+#include "fss/accelerator.h"
 #include "fss/parallel.h"
 #include "fss/tree_common.h"
 
@@ -264,6 +265,10 @@ void dcf_eval(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out,
   detail::check_size("dcf_eval", "out", out.size(),
                      keys.count * static_cast<std::size_t>(keys.shape.payload_len));
   detail::check_range("dcf_eval", "x", x, keys.shape.in_bits);
+  if (opt.accel != nullptr) {
+    opt.accel->dcf_eval(keys, x, out);
+    return;
+  }
   const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
   const std::size_t grain = detail::key_grain(2 * static_cast<std::size_t>(keys.shape.in_bits));
   parallel_for(keys.count, grain, opt.threads, [&](std::size_t begin, std::size_t end) {

@@ -44,7 +44,8 @@ std::pair<DcfKeys, DcfKeys> dcf_gen(DcfShape shape, std::span<const u64> alpha,
                                     const BatchOptions& opt);
 
 // out[k*L + j] = party's share of f_k(x[k])_j. x.size() == count, x[k] < 2^n,
-// out.size() == count * L, else std::invalid_argument (also for malformed keys).
+// out.size() == count * L, else std::invalid_argument (also for malformed keys). With
+// opt.accel set, the checks run here and the evaluation there (same outputs: fss/accelerator.h).
 void dcf_eval(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out);
 void dcf_eval(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out,
               const BatchOptions& opt);

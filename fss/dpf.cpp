@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 
+#include "fss/accelerator.h"
 #include "fss/parallel.h"
 #include "fss/tree_common.h"
 
@@ -253,6 +254,10 @@ void dpf_eval(const DpfKeys& keys, std::span<const u64> x, std::span<u64> out,
   detail::check_size("dpf_eval", "x", x.size(), keys.count);
   detail::check_size("dpf_eval", "out", out.size(), keys.count);
   detail::check_range("dpf_eval", "x", x, keys.shape.in_bits);
+  if (opt.accel != nullptr) {
+    opt.accel->dpf_eval(keys, x, out);
+    return;
+  }
   const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
   const std::size_t grain = detail::key_grain(static_cast<std::size_t>(keys.shape.in_bits));
   parallel_for(keys.count, grain, opt.threads, [&](std::size_t begin, std::size_t end) {
@@ -293,6 +298,10 @@ void dpf_lut_eval(const DpfKeys& keys, std::span<const u64> xhat, std::span<cons
   detail::check_size("dpf_lut_eval", "xhat", xhat.size(), keys.count);
   detail::check_size("dpf_lut_eval", "out", out.size(), keys.count);
   detail::check_range("dpf_lut_eval", "xhat", xhat, n);
+  if (opt.accel != nullptr) {
+    opt.accel->dpf_lut_eval(keys, xhat, table, out);
+    return;
+  }
   const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
   const u64 mask = ring_mask(keys.shape.out_bits);
   // Keys in parallel, each key's tree on one thread.

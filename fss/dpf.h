@@ -44,7 +44,8 @@ std::pair<DpfKeys, DpfKeys> dpf_gen(DpfShape shape, std::span<const u64> alpha,
 
 // out[k] = party's share of f_k(x[k]): dpf_eval(k0, x, y0) and dpf_eval(k1, x, y1) give
 // y0[k] + y1[k] = f_k(x[k]) mod 2^m. x.size() == out.size() == count and x[k] < 2^n, else
-// std::invalid_argument (also for malformed keys).
+// std::invalid_argument (also for malformed keys). With opt.accel set, the checks run here and
+// the evaluation there (same outputs: fss/accelerator.h).
 void dpf_eval(const DpfKeys& keys, std::span<const u64> x, std::span<u64> out);
 void dpf_eval(const DpfKeys& keys, std::span<const u64> x, std::span<u64> out,
               const BatchOptions& opt);
@@ -57,7 +58,7 @@ void dpf_eval_full_domain(const DpfKeys& keys, std::size_t k, std::span<u64> out
 
 // SIGMA's lookup table: out[k] = share of table[(xhat[k] - alpha[k]) mod 2^n] in Z_{2^m}
 // (keys made with beta = 1): sum_j table[(xhat - j) mod 2^n] * y_b(j). table.size() == 2^in_bits
-// (in_bits <= 24), xhat[k] < 2^n; table entries are taken mod 2^m.
+// (in_bits <= 24), xhat[k] < 2^n; table entries are taken mod 2^m. opt.accel: as dpf_eval.
 void dpf_lut_eval(const DpfKeys& keys, std::span<const u64> xhat, std::span<const u64> table,
                   std::span<u64> out);
 void dpf_lut_eval(const DpfKeys& keys, std::span<const u64> xhat, std::span<const u64> table,

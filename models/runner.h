@@ -41,6 +41,10 @@
 #include "net/channel.h"
 #include "profiling/recorder.h"
 
+namespace secinfer::fss {
+class Accelerator;  // fss/accelerator.h
+}
+
 namespace secinfer::models {
 
 struct RunOptions {
@@ -62,6 +66,9 @@ struct RunOptions {
   bool compare_float = false;            // party 0: float reference vs the secure output
   int parties_on_host = 1;               // 2 in local mode: both parties share this memory
   std::uint64_t memory_limit_bytes = 0;  // 0: MemAvailable from /proc/meminfo
+  // Where the party's FSS evaluations run (the CUDA backend's CudaAccelerator); null = the CPU.
+  // Non-owning. The dealer (key generation) and the cleartext references stay on the CPU.
+  const fss::Accelerator* accel = nullptr;
 };
 
 struct ModelRunResult {

@@ -110,7 +110,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
                 me == 0 ? other : own);
   DealerOps dops(dealer, suite, me);
   KeyReader reader = KeyReader::memory(buffer);
-  Party party(me, fss::Ring{c.ring_bits}, c.frac_bits, ch, reader, o.threads);
+  Party party(me, fss::Ring{c.ring_bits}, c.frac_bits, ch, reader, o.threads, o.accel);
   party.set_gate_cache(dealer.shared_gate_cache());  // online reuses the offline compilations
   PartyOps pops(party, suite);
 

@@ -9,13 +9,15 @@
 
 namespace secinfer::fss::engine {
 
-Party::Party(int id, Ring ring, int frac_bits, net::Channel& channel, KeyReader& keys, int threads)
+Party::Party(int id, Ring ring, int frac_bits, net::Channel& channel, KeyReader& keys, int threads,
+             const Accelerator* accel)
     : id_(id),
       ring_(make_ring(ring.bits)),
       frac_bits_(frac_bits),
       ch_(&channel),
       keys_(&keys),
-      threads_(threads) {
+      threads_(threads),
+      accel_(accel) {
   if (id != 0 && id != 1) {
     throw std::invalid_argument("Party: id must be 0 or 1, got " + std::to_string(id));
   }

@@ -30,15 +30,20 @@ namespace secinfer::fss::engine {
 
 class Party {
  public:
-  // threads: worker threads a gate may use for local work (>= 1).
-  Party(int id, Ring ring, int frac_bits, net::Channel& channel, KeyReader& keys, int threads = 1);
+  // threads: worker threads a gate may use for local work (>= 1). accel: where the batch FSS
+  // evaluations run (fss/accelerator.h; non-owning, must outlive the party); null = the CPU.
+  Party(int id, Ring ring, int frac_bits, net::Channel& channel, KeyReader& keys, int threads = 1,
+        const Accelerator* accel = nullptr);
 
   int id() const { return id_; }
   Ring ring() const { return ring_; }
   int frac_bits() const { return frac_bits_; }
   int threads() const { return threads_; }
-  // Options for the FSS core's batch evaluations (dcf_eval, dpf_eval, ...): this party's threads.
-  BatchOptions batch_options() const { return BatchOptions{AesImpl::kAuto, threads_}; }
+  const Accelerator* accelerator() const { return accel_; }
+  void set_accelerator(const Accelerator* accel) { accel_ = accel; }
+  // Options for the FSS core's batch evaluations (dcf_eval, dpf_eval, ...): this party's threads
+  // and accelerator. Every gate passes these to its evaluations.
+  BatchOptions batch_options() const { return BatchOptions{AesImpl::kAuto, threads_, accel_}; }
   net::Channel& channel() { return *ch_; }
   KeyReader& keys() { return *keys_; }
 
@@ -78,6 +83,7 @@ class Party {
   net::Channel* ch_;
   KeyReader* keys_;
   int threads_;
+  const Accelerator* accel_;
   std::shared_ptr<compile::GateCache> gate_cache_;
 };
 

@@ -148,6 +148,19 @@ TEST_CASE("bad flags are refused with a message naming the flag", "[apps][cli]")
   if (!cuda_built()) {
     CHECK(usage_error({"--party", "0", "--backend", "cuda"}).find("no CUDA backend") !=
           std::string::npos);
+    CHECK(usage_error({"microbench", "--gate", "gelu", "--system", "sigma", "--backend", "cuda"})
+              .find("no CUDA backend") != std::string::npos);
+  } else if (cuda_device_count() == 0) {
+    CHECK(usage_error({"--party", "0", "--backend", "cuda"}).find("no CUDA device is visible") !=
+          std::string::npos);
+    CHECK(usage_error({"microbench", "--gate", "gelu", "--system", "sigma", "--backend", "cuda"})
+              .find("no CUDA device is visible") != std::string::npos);
+  } else {
+    // Built and a device present: accepted for models and for the microbench (the gates run on
+    // the GPU through the party's accelerator).
+    CHECK(usage_error({"--party", "0", "--backend", "cuda"}) == "<accepted>");
+    CHECK(usage_error({"microbench", "--gate", "gelu", "--system", "sigma", "--backend", "cuda"}) ==
+          "<accepted>");
   }
 }
 

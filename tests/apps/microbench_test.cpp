@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "apps/backend.h"
 #include "apps/cli.h"
 #include "apps/exit_codes.h"
 #include "process_util.h"
@@ -76,7 +77,8 @@ TEST_CASE("microbench flags: subcommand, workload form, defaults", "[apps][micro
   CHECK(a.run.micro_cols == 0);
   CHECK(a.run.micro_bits == 50);
   CHECK(a.run.micro_frac == 12);
-  CHECK(a.run.backend == "cpu");
+  // The gate engine runs on the GPU under cuda, so the default is the machine's (as for models).
+  CHECK(a.run.backend == (cuda_built() && cuda_device_count() > 0 ? "cuda" : "cpu"));
   CHECK(a.run.out == fs::path("results/microbench/gelu-sigma-n4096"));
 
   // Defaults: the gate's BERT-base seq-128 size and row length.

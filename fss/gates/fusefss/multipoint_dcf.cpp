@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fss/accelerator.h"
 #include "fss/parallel.h"
 #include "fss/prg.h"
 
@@ -149,6 +150,11 @@ void eval_range(const DcfKeys& keys, std::size_t P, std::span<const u64> points,
 
 void dcf_eval_multipoint(const DcfKeys& keys, std::size_t points_per_key,
                          std::span<const u64> points, std::span<u64> out, int threads) {
+  dcf_eval_multipoint(keys, points_per_key, points, out, BatchOptions{AesImpl::kAuto, threads});
+}
+
+void dcf_eval_multipoint(const DcfKeys& keys, std::size_t points_per_key,
+                         std::span<const u64> points, std::span<u64> out, const BatchOptions& opt) {
   const std::size_t P = points_per_key;
   const std::size_t L = static_cast<std::size_t>(keys.shape.payload_len);
   if (points.size() != keys.count * P || out.size() != points.size() * L)
@@ -158,9 +164,14 @@ void dcf_eval_multipoint(const DcfKeys& keys, std::size_t points_per_key,
         std::to_string(keys.count * P * L) + " outputs, got " + std::to_string(points.size()) +
         " and " + std::to_string(out.size()));
   if (keys.count == 0 || P == 0) return;
-  const FixedKeyPrg& prg = fixed_key_prg();
+  if (opt.accel != nullptr) {
+    dcf_check_keys(keys);  // the device reads the key arrays by the shape's sizes
+    opt.accel->dcf_eval_multipoint(keys, P, points, out);
+    return;
+  }
+  const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
   const std::size_t step = 128;  // keys per trie batch
-  parallel_for((keys.count + step - 1) / step, 1, threads, [&](std::size_t b, std::size_t e) {
+  parallel_for((keys.count + step - 1) / step, 1, opt.threads, [&](std::size_t b, std::size_t e) {
     for (std::size_t c = b; c < e; ++c)
       eval_range(keys, P, points, out, c * step, std::min(keys.count, (c + 1) * step), prg);
   });

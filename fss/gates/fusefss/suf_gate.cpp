@@ -201,7 +201,7 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
   const std::size_t T2 = static_cast<std::size_t>(helper_width(g));
   const int s = g.shift;
   const bool p0 = p.id() == 0;
-  const BatchOptions opt{AesImpl::kAuto, p.threads()};
+  const BatchOptions opt = p.batch_options();  // threads and accelerator
   p.keys().expect_record(tag, N);
   const std::vector<int> widths = atom_widths(g);
   const std::size_t chunk = chunk_elements(g);
@@ -225,7 +225,7 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
         std::vector<u64> x(cn * P);
         for (std::size_t i = 0; i < cn; ++i)
           for (std::size_t k = 0; k < P; ++k) x[i * P + k] = rn.sub(xhat[c0 + i], offs[k]);
-        dcf_eval_multipoint(keys, P, x, prod, p.threads());
+        dcf_eval_multipoint(keys, P, x, prod, opt);
       }
       std::vector<u64> vsh(cn * W), rv(cn);
       std::vector<compile::SharedMaskShares> sh(cn);

@@ -1,0 +1,31 @@
+#include "apps/accelerator.h"
+
+#include <stdexcept>
+
+#ifdef SECINFER_HAVE_CUDA
+#include "fss/cuda/accelerator_cuda.h"
+#include "fss/cuda/cuda_event_timer.h"
+#endif
+
+namespace secinfer::apps {
+
+PartyBackend::PartyBackend(const RunOptions& o) {
+  if (o.backend != "cuda" || (o.workload != "model" && o.workload != "microbench")) return;
+#ifdef SECINFER_HAVE_CUDA
+  auto gpu = std::make_unique<fss::cuda::CudaAccelerator>(0);
+  timer_ = std::make_unique<fss::cuda::CudaEventTimer>(*gpu);
+  accel_ = std::move(gpu);
+#else
+  throw std::runtime_error(
+      "--backend cuda: this build has no CUDA backend: rebuild with -DSECINFER_CUDA=ON on a "
+      "machine with the CUDA Toolkit, or use --backend cpu");
+#endif
+}
+
+PartyBackend::~PartyBackend() = default;
+
+std::string PartyBackend::describe() const {
+  return accel_ ? accel_->describe() : std::string("cpu");
+}
+
+}  // namespace secinfer::apps

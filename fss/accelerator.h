@@ -1,0 +1,48 @@
+// An accelerator for the party's batch FSS evaluations (the CUDA backend is one: fss/cuda/
+// accelerator_cuda.h). BatchOptions::accel points at one (non-owning); when set, fss::dcf_eval,
+// fss::dpf_eval, fss::dpf_lut_eval and fusefss::dcf_eval_multipoint check their arguments as
+// always and then hand the evaluation to it instead of running the CPU path. An implementation
+// must return exactly what the CPU path returns (the CUDA kernels are bit-identical to it,
+// scripts/gpu_check.sh), so outputs never depend on whether an accelerator is set.
+//
+//   fss::cuda::CudaAccelerator gpu;                  // owned by the app, one per party process
+//   engine::Party party(id, ring, f, ch, keys, threads, &gpu);
+//   dcf_eval(keys, x, out, party.batch_options());   // runs on the GPU
+//
+// No global state: whoever owns the accelerator passes it down (Party, models::RunOptions).
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+
+#include "fss/dcf.h"
+#include "fss/dpf.h"
+
+namespace secinfer::fss {
+
+class Accelerator {
+ public:
+  virtual ~Accelerator() = default;
+
+  // One line for logs: the device and what it is ("cuda:0 NVIDIA H100 ... sm_90").
+  virtual std::string describe() const = 0;
+
+  // The callers (the fss entry points named above) have already checked the keys, the span
+  // sizes and the input ranges with the CPU's checks; implementations may rely on that.
+  // Contracts: those of the CPU function of the same name (fss/dcf.h, fss/dpf.h,
+  // fss/gates/fusefss/multipoint_dcf.h).
+  virtual void dcf_eval(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out) const = 0;
+  virtual void dpf_eval(const DpfKeys& keys, std::span<const u64> x, std::span<u64> out) const = 0;
+  virtual void dpf_lut_eval(const DpfKeys& keys, std::span<const u64> xhat,
+                            std::span<const u64> table, std::span<u64> out) const = 0;
+  virtual void dcf_eval_multipoint(const DcfKeys& keys, std::size_t points_per_key,
+                                   std::span<const u64> points, std::span<u64> out) const = 0;
+
+ protected:
+  Accelerator() = default;
+  Accelerator(const Accelerator&) = default;
+  Accelerator& operator=(const Accelerator&) = default;
+};
+
+}  // namespace secinfer::fss

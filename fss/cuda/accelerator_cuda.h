@@ -1,0 +1,61 @@
+// The CUDA backend as an fss::Accelerator (fss/accelerator.h): the party's DCF, DPF, LUT and
+// multipoint DCF evaluations on one GPU, bit-identical to the CPU (the kernels of dcf_cuda.h,
+// dpf_cuda.h and multipoint_dcf_cuda.h; scripts/gpu_check.sh checks them on the device).
+//
+//   fss::cuda::CudaAccelerator gpu;                      // device 0; one per party process
+//   fss::cuda::CudaEventTimer timer(gpu);                // cuda_event_timer.h
+//   recorder.set_gpu_timer(&timer);
+//   engine::Party party(id, ring, f, ch, keys, threads, &gpu);
+//
+// Each call is synchronous: the keys go up (inside profiling::Scope "KeyTransfer", FUSEFSS.md
+// item 7: key transfer is its own scope), then the inputs, the kernel runs on the accelerator's
+// own stream between a pair of CUDA events, and the outputs come back. The device arrays are
+// grow-only and kept across calls (a model's layers repeat the same sizes, so only the first
+// layer allocates). Kernel time (the event pairs, summed) is what kernel_ns() reports and what
+// CudaEventTimer charges to the open profiling scopes. Calls are serialised by a mutex.
+// This header needs no CUDA headers (the state lives in the .cpp).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "fss/accelerator.h"
+#include "fss/cuda/config.h"
+
+namespace secinfer::fss::cuda {
+
+class CudaAccelerator final : public fss::Accelerator {
+ public:
+  // Binds to `device` (cudaSetDevice) and creates a stream and two events there. Throws
+  // std::invalid_argument when no such device is visible, std::runtime_error on a CUDA error.
+  explicit CudaAccelerator(int device = 0, KernelConfig cfg = {});
+  ~CudaAccelerator() override;
+  CudaAccelerator(const CudaAccelerator&) = delete;
+  CudaAccelerator& operator=(const CudaAccelerator&) = delete;
+
+  std::string describe() const override;
+  int device() const;
+
+  void dcf_eval(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out) const override;
+  void dpf_eval(const DpfKeys& keys, std::span<const u64> x, std::span<u64> out) const override;
+  void dpf_lut_eval(const DpfKeys& keys, std::span<const u64> xhat, std::span<const u64> table,
+                    std::span<u64> out) const override;
+  void dcf_eval_multipoint(const DcfKeys& keys, std::size_t points_per_key,
+                           std::span<const u64> points, std::span<u64> out) const override;
+
+  // Kernel time of every call so far (sum of the event pairs around the kernels), in ns. Lock-free
+  // (the profiler's timer calls it from scopes opened inside a call).
+  std::uint64_t kernel_ns() const;
+  // Calls so far, and bytes of keys uploaded (for logs and tests).
+  std::uint64_t calls() const;
+  std::uint64_t key_bytes_uploaded() const;
+  // Bytes of device memory held by the grow-only arrays.
+  std::uint64_t device_bytes() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace secinfer::fss::cuda

@@ -1,0 +1,186 @@
+#!/usr/bin/env bash
+# Run ON THE GPU MACHINE from anywhere in the repo (device `run`, carry [".deps"]):
+#   bash scripts/gpu_e2e.sh
+# The CUDA backend end to end (--backend cuda: each party process evaluates its FSS keys on the GPU
+# through fss::cuda::CudaAccelerator; the dealer stays on the CPU). Unpacks the carried Debian
+# packages (scripts/device_setup.sh), builds `secinfer` in build-gpu, then, each step under its own
+# timeout and all of them under one deadline (BUDGET_S, default 520 s from the start):
+#   1. secinfer local --model bert-tiny --seq 128 --backend cuda, sigma and fusefss;
+#   2. secinfer microbench --backend cuda and --backend cpu: gelu at 393,216 and softmax at
+#      196,608 elements (GELU_N, SOFTMAX_N), sigma and fusefss (RUNS measured runs after WARMUP,
+#      defaults 3 and 1);
+#   3. secinfer local --model bert-base --seq 128 --batch 1 --backend cuda --runs 1 --warmup 0,
+#      sigma and fusefss.
+# The tools compare their outputs with the cleartext fixed-point reference themselves (model: all
+# outputs; microbench: the first 4096); the table's "vs clear" column is "differing / elements":
+# 0 means bit-identical to the reference, and so the cuda and cpu backends agree bit for bit.
+# Output ($OUT, or out/gpu-e2e here): gpu_e2e.md (the table, also printed last), gpu_e2e.log,
+# device.txt, and gpu_e2e_runs.tgz holding runs/<setting>/ (breakdown_merged.json, microbench.json,
+# the party logs and each step's stdout/stderr). The device returns at most 8 files, hence the
+# archive; GPU_E2E_KEEP=1 leaves runs/ unpacked as well.
+# Exit status: 2 when the build fails, 1 when a step failed, timed out or differs from the
+# reference, else 0.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+# shellcheck source=device_setup.sh
+source scripts/device_setup.sh
+out="${OUT:-$PWD/out/gpu-e2e}"
+build="${SECINFER_GPU_BUILD:-build-gpu}"
+runs_dir="$out/runs"
+RUNS="${RUNS:-3}"
+WARMUP="${WARMUP:-1}"
+start=$(date +%s)
+deadline=$((start + ${BUDGET_S:-520}))
+mkdir -p "$out" "$runs_dir"
+log="$out/gpu_e2e.log"
+: >"$log"
+
+{
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv 2>&1 || true
+  nvcc --version | tail -1
+  echo "cores: $(nproc)"
+} | tee "$out/device.txt"
+
+if ! cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSECINFER_CUDA=ON \
+    -DCMAKE_CUDA_ARCHITECTURES=90 -DSECINFER_BUILD_BENCH=OFF -DSECINFER_BUILD_TESTS=OFF \
+    -DCMAKE_CUDA20_STANDARD_COMPILE_OPTION=-std=c++20 \
+    -DCMAKE_CUDA20_EXTENSION_COMPILE_OPTION=-std=c++20 >"$out/configure.log" 2>&1; then
+  tail -40 "$out/configure.log"
+  echo "gpu_e2e.sh: configure failed (log: $out/configure.log)"
+  exit 2
+fi
+if ! timeout 300 cmake --build "$build" --target secinfer -j "$(nproc)" >"$out/build.log" 2>&1; then
+  grep -E "error|Error" "$out/build.log" | head -40
+  echo "gpu_e2e.sh: build failed or took over 300 s (log: $out/build.log)"
+  exit 2
+fi
+bin="$build/bin/secinfer"
+echo "build: $(($(date +%s) - start)) s" | tee -a "$log"
+
+failed=0
+# step NAME CAP_SECONDS ARGS...: runs `secinfer ARGS --out runs/NAME` under min(CAP, time left).
+step() {
+  local name=$1 cap=$2
+  shift 2
+  local dir="$runs_dir/$name" left=$((deadline - $(date +%s)))
+  mkdir -p "$dir"
+  if [ "$left" -lt 15 ]; then
+    echo "skipped: the ${BUDGET_S:-520} s budget is spent" >"$dir/status.txt"
+    echo "$name: skipped (budget spent)" | tee -a "$log"
+    failed=1
+    return
+  fi
+  local t=$((cap < left ? cap : left)) t0 rc
+  t0=$(date +%s)
+  # -k: a party that ignores SIGTERM is killed 5 s later; the launcher stops its children itself.
+  timeout -k 5 "$t" "$bin" "$@" --out "$dir" >"$dir/stdout.txt" 2>"$dir/stderr.txt"
+  rc=$?
+  if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+    echo "timeout after $t s" >"$dir/status.txt"
+  else
+    echo "exit $rc" >"$dir/status.txt"
+  fi
+  [ "$rc" -eq 0 ] || failed=1
+  echo "$name: $(cat "$dir/status.txt"), $(($(date +%s) - t0)) s" | tee -a "$log"
+  [ "$rc" -eq 0 ] || tail -5 "$dir/stderr.txt" | tee -a "$log"
+}
+
+# 1. Small models first: the whole engine on the GPU, output vs the cleartext reference.
+for sys in sigma fusefss; do
+  step "bert-tiny-s128-$sys-cuda" 60 local --model bert-tiny --seq 128 --system "$sys" \
+    --backend cuda --runs 1 --warmup 0
+done
+# 2. Per-gate microbenchmarks, cuda then cpu on the same settings.
+for spec in "gelu ${GELU_N:-393216}" "softmax ${SOFTMAX_N:-196608}"; do
+  read -r gate n <<<"$spec"
+  for sys in sigma fusefss; do
+    for be in cuda cpu; do
+      step "micro-$gate-$sys-n$n-$be" 75 microbench --gate "$gate" --system "$sys" --n "$n" \
+        --backend "$be" --runs "$RUNS" --warmup "$WARMUP"
+    done
+  done
+done
+# 3. BERT-base, one run each (SKIP_BERT_BASE=1 skips it).
+[ "${SKIP_BERT_BASE:-0}" = 1 ] || for sys in sigma fusefss; do
+  step "bert-base-s128-b1-$sys-cuda" 240 local --model bert-base --seq 128 --batch 1 \
+    --system "$sys" --backend cuda --runs 1 --warmup 0
+done
+echo "total: $(($(date +%s) - start)) s" | tee -a "$log"
+
+# The table: one row per step, from the files the tools wrote.
+python3 - "$runs_dir" "$out/gpu_e2e.md" <<'EOF' || failed=1
+import json, os, sys
+
+runs, md = sys.argv[1], sys.argv[2]
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+def fmt(v, digits=1):
+    return "-" if v is None else f"{v:,.{digits}f}"
+
+def key_transfer(scopes, field):
+    # Exclusive wall ms of every "KeyTransfer" sub-scope (the CUDA backend's key uploads).
+    total = 0.0
+    for s in scopes:
+        if s.get("path", "").split("/")[-1] == "KeyTransfer":
+            v = s.get(field)
+            total += v.get("median", 0.0) if isinstance(v, dict) else (v or 0.0)
+    return total
+
+rows, bad, online_of = [], 0, {}
+for name in sorted(os.listdir(runs), key=lambda n: (not n.startswith("bert-tiny"),
+                                                    n.startswith("bert-base"), n)):
+    d = os.path.join(runs, name)
+    status = open(os.path.join(d, "status.txt")).read().strip() if os.path.exists(
+        os.path.join(d, "status.txt")) else "?"
+    backend = "cuda" if name.endswith("-cuda") else "cpu"
+    online = gpu = kt = None
+    vs = "-"
+    mb = load(os.path.join(d, "microbench.json"))
+    merged = load(os.path.join(d, "breakdown_merged.json"))
+    if mb is not None:
+        status = mb.get("status", status) if status == "exit 0" else status
+        online, gpu = mb.get("online_ms"), mb.get("gpu_ms")
+        kt = key_transfer(mb.get("scopes", []), "exclusive_ms") if backend == "cuda" else None
+        c = mb.get("vs_clear")
+        if c:
+            vs = f"{c.get('differing')} / {c.get('elements')}"
+            bad += c.get("differing", 1) != 0
+    elif merged is not None:
+        if status == "exit 0":
+            status = merged.get("status", status)
+        online = merged.get("total", {}).get("wall_ms", {}).get("median")
+        g = sum(s.get("gpu_ms", {}).get("median", 0.0) for s in merged.get("scopes", []))
+        gpu = g if g > 0 else None
+        kt = key_transfer(merged.get("scopes", []), "exclusive_wall_ms") if backend == "cuda" else None
+        c = merged.get("accuracy", {}).get("vs_clear")
+        if c:
+            vs = f"{c.get('differing')} / {c.get('count')}"
+            bad += c.get("differing", 1) != 0
+    if status not in ("ok", "exit 0"):
+        bad += 1
+    online_of[name] = online
+    rows.append([name, backend, status, fmt(online), fmt(gpu, 2), fmt(kt), vs])
+
+# cpu / cuda: the online speed-up of the GPU backend where both ran the same setting.
+for r in rows:
+    cpu = online_of.get(r[0][: -len("-cuda")] + "-cpu") if r[0].endswith("-cuda") else None
+    cuda = online_of.get(r[0])
+    r.append(f"{cpu / cuda:.2f}x" if cpu and cuda else "-")
+lines = ["| setting | backend | status | online ms (median) | gpu ms | KeyTransfer ms | "
+         "vs clear (differing / elements) | cpu / cuda |",
+         "|---|---|---|---:|---:|---:|---:|---:|"] + ["| " + " | ".join(r) + " |" for r in rows]
+text = "\n".join(lines) + "\n"
+open(md, "w").write(text)
+print(text)
+sys.exit(1 if bad else 0)
+EOF
+
+tar czf "$out/gpu_e2e_runs.tgz" -C "$out" runs
+[ "${GPU_E2E_KEEP:-0}" = 1 ] || rm -rf "${runs_dir:?}"
+exit "$failed"
