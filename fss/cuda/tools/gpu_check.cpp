@@ -644,7 +644,7 @@ void check_shared_mask_gate(Tally& t, std::mt19937_64& g, std::size_t N, compile
     std::vector<u64> vsh, rv, v, rest;
   };
   PartyData pd[2];
-  const std::size_t chunk = fusefss::chunk_elements(gate);
+  const std::size_t chunk = fusefss::chunk_elements(gate, compile::LookupMode::kSharedMask);
   for (int b = 0; b < 2; ++b) {
     engine::KeyReader rd = engine::KeyReader::memory(b == 0 ? buf0 : buf1);
     rd.expect_record(tag, N);

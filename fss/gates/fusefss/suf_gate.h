@@ -26,7 +26,8 @@
 // Party::open. Message sizes never depend on a mask; key sizes do only under Padding::kOff with
 // the per-cut lookup (the shared-mask lookup's never do).
 //
-// Key layout (one record, tag given by the caller), in chunks of chunk_elements(gate) elements:
+// Key layout (one record, tag given by the caller), in chunks of chunk_elements(gate, mode)
+// elements:
 //   phase 1, per chunk, per-cut: [kOff: per element threshold and atom counts, 16 bits each]
 //     lookup DCF keys (n -> H bits, payload L), lookup base shares (L x H bits per element),
 //     atom DCF keys per atom width (w -> n bits, payload 2T), atom base shares (2T x n bits);
@@ -67,7 +68,7 @@ void suf_keygen(engine::Dealer& dealer, const SufGate& g, Padding padding, std::
 void suf_eval(engine::Party& party, const SufGate& g, Padding padding, std::uint32_t tag,
               std::span<const u64> xhat, std::span<u64> yhat);
 
-// Elements per key chunk (a function of the gate only, so both sides agree).
-std::size_t chunk_elements(const SufGate& g);
+// Elements per key chunk (a function of the gate and the lookup mode only, so both sides agree).
+std::size_t chunk_elements(const SufGate& g, LookupMode mode);
 
 }  // namespace secinfer::fss::fusefss
