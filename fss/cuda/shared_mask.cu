@@ -136,30 +136,7 @@ void fail_table(const std::string& msg) {
 }  // namespace
 
 SharedMaskGateView SharedMaskGateDevice::view() const {
-  SharedMaskGateView v;
-  v.n = n;
-  v.W = W;
-  v.d1 = d1;
-  v.P = P;
-  v.m = m;
-  v.T = T;
-  v.zero_index = zero_index;
-  v.offsets = offsets.data();
-  v.cut_lo = cut_lo.data();
-  v.cut_len = cut_len.data();
-  v.lo_index = lo_index.data();
-  v.hi_index = hi_index.data();
-  v.coef = coef.data();
-  v.konst = konst.data();
-  v.h_const = h_const.data();
-  v.h_rconst = h_rconst.data();
-  v.h_alpha = h_alpha.data();
-  v.h_beta = h_beta.data();
-  v.h_first = h_first.data();
-  v.p_bound = p_bound.data();
-  v.p_index = p_index.data();
-  v.p_sign = p_sign.data();
-  return v;
+  return view_of(*this, P, m, T);
 }
 
 void check_tables(const SharedMaskGateTables& t) {

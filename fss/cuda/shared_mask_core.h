@@ -50,6 +50,36 @@ struct SharedMaskGateView {
   const u64* p_sign = nullptr;             // [h_first[T]] sign mod 2^n
 };
 
+// A view of tables held in any containers with data() (host vectors, device buffers): the one
+// place that lists the fields.
+template <class Tables>
+SharedMaskGateView view_of(const Tables& t, std::size_t P, std::size_t m, std::size_t T) {
+  SharedMaskGateView v;
+  v.n = t.n;
+  v.W = t.W;
+  v.d1 = t.d1;
+  v.P = P;
+  v.m = m;
+  v.T = T;
+  v.zero_index = t.zero_index;
+  v.offsets = t.offsets.data();
+  v.cut_lo = t.cut_lo.data();
+  v.cut_len = t.cut_len.data();
+  v.lo_index = t.lo_index.data();
+  v.hi_index = t.hi_index.data();
+  v.coef = t.coef.data();
+  v.konst = t.konst.data();
+  v.h_const = t.h_const.data();
+  v.h_rconst = t.h_rconst.data();
+  v.h_alpha = t.h_alpha.data();
+  v.h_beta = t.h_beta.data();
+  v.h_first = t.h_first.data();
+  v.p_bound = t.p_bound.data();
+  v.p_index = t.p_index.data();
+  v.p_sign = t.p_sign.data();
+  return v;
+}
+
 // The same data in host vectors (view() points into them).
 struct SharedMaskGateTables {
   int n = 0, W = 0, d1 = 0;
@@ -62,30 +92,7 @@ struct SharedMaskGateTables {
   std::vector<std::uint32_t> p_index;
 
   SharedMaskGateView view() const {
-    SharedMaskGateView v;
-    v.n = n;
-    v.W = W;
-    v.d1 = d1;
-    v.P = offsets.size();
-    v.m = cut_lo.size();
-    v.T = h_alpha.size();
-    v.zero_index = zero_index;
-    v.offsets = offsets.data();
-    v.cut_lo = cut_lo.data();
-    v.cut_len = cut_len.data();
-    v.lo_index = lo_index.data();
-    v.hi_index = hi_index.data();
-    v.coef = coef.data();
-    v.konst = konst.data();
-    v.h_const = h_const.data();
-    v.h_rconst = h_rconst.data();
-    v.h_alpha = h_alpha.data();
-    v.h_beta = h_beta.data();
-    v.h_first = h_first.data();
-    v.p_bound = p_bound.data();
-    v.p_index = p_index.data();
-    v.p_sign = p_sign.data();
-    return v;
+    return view_of(*this, offsets.size(), cut_lo.size(), h_alpha.size());
   }
 };
 

@@ -81,24 +81,23 @@ void KeyBuffer::append_object(DpfKeys&& keys, std::size_t bytes) {
   object_bytes_ += bytes;
 }
 
-std::optional<DcfKeys> KeyBuffer::take_dcf() {
+template <class Keys>
+std::optional<Keys> KeyBuffer::take() {
   if (objects_.empty() || objects_.front().at != head_ ||
-      !std::holds_alternative<DcfKeys>(objects_.front().keys))
+      !std::holds_alternative<Keys>(objects_.front().keys))
     return std::nullopt;
-  std::optional<DcfKeys> k(std::move(std::get<DcfKeys>(objects_.front().keys)));
+  std::optional<Keys> k(std::move(std::get<Keys>(objects_.front().keys)));
   object_bytes_ -= objects_.front().bytes;
   objects_.pop_front();
   return k;
 }
 
+std::optional<DcfKeys> KeyBuffer::take_dcf() {
+  return take<DcfKeys>();
+}
+
 std::optional<DpfKeys> KeyBuffer::take_dpf() {
-  if (objects_.empty() || objects_.front().at != head_ ||
-      !std::holds_alternative<DpfKeys>(objects_.front().keys))
-    return std::nullopt;
-  std::optional<DpfKeys> k(std::move(std::get<DpfKeys>(objects_.front().keys)));
-  object_bytes_ -= objects_.front().bytes;
-  objects_.pop_front();
-  return k;
+  return take<DpfKeys>();
 }
 
 void KeyBuffer::materialize(std::size_t n) {

@@ -108,6 +108,9 @@ class KeyBuffer {
   };
   // Makes room for n more bytes (dropping consumed ones first) and returns their offset.
   std::size_t grow(std::size_t n);
+  // The front object if it is a batch of type Keys sitting at head_; else nullopt.
+  template <class Keys>
+  std::optional<Keys> take();
   // Serialises queued objects that lie in [head_, head_ + n) into data_ (a byte read reached them).
   void materialize(std::size_t n);
   std::vector<std::uint8_t, NoInitAllocator<std::uint8_t>> data_;
