@@ -1,10 +1,6 @@
 #include "apps/local.h"
 
-#include <signal.h>
-#include <spawn.h>
 #include <spdlog/spdlog.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <array>
 #include <chrono>
@@ -14,48 +10,22 @@
 #include <sstream>
 #include <thread>
 
+#include "apps/child_process.h"
 #include "apps/exit_codes.h"
 #include "apps/logging.h"
 #include "apps/merge_cmd.h"
 #include "net/channel.h"
 #include "profiling/merge.h"
 
-extern char** environ;
-
 namespace secinfer::apps {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 std::string seconds_text(double s) {
   std::ostringstream out;
   out << s;
   return out.str();
 }
-
-pid_t spawn(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) {
-    throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(rc));
-  }
-  return pid;
-}
-
-struct Child {
-  pid_t pid = -1;
-  bool done = false;
-  int code = 0;
-  std::string how;  // "exit status N" or "killed by signal N"
-};
 
 }  // namespace
 
@@ -110,50 +80,11 @@ int run_local(const RunOptions& o, const std::filesystem::path& exe) {
     for (int p = 0; p < 2; ++p) kids[p].pid = spawn(party_command_line(o, p, port, exe));
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
-    for (auto& k : kids) {
-      if (k.pid > 0) {
-        ::kill(k.pid, SIGKILL);
-        ::waitpid(k.pid, nullptr, 0);
-      }
-    }
+    kill_children(kids);
     return kExitFailed;
   }
 
-  // Wait for both; once one has failed, give the other 5 s to notice, then stop it.
-  constexpr auto kGrace = std::chrono::seconds(5);
-  std::optional<Clock::time_point> first_failure;
-  int first_failed = -1;
-  bool termed = false;
-  while (!kids[0].done || !kids[1].done) {
-    for (int p = 0; p < 2; ++p) {
-      Child& k = kids[p];
-      if (k.done) continue;
-      int st = 0;
-      const pid_t r = ::waitpid(k.pid, &st, WNOHANG);
-      if (r != k.pid) continue;
-      k.done = true;
-      if (WIFEXITED(st)) {
-        k.code = WEXITSTATUS(st);
-        k.how = "exit status " + std::to_string(k.code);
-      } else {
-        const int sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-        k.code = 128 + sig;
-        k.how = "killed by signal " + std::to_string(sig);
-      }
-      if (k.code != 0 && !first_failure) {
-        first_failure = Clock::now();
-        first_failed = p;
-      }
-    }
-    if (first_failure && Clock::now() - *first_failure > kGrace) {
-      for (auto& k : kids) {
-        if (!k.done) ::kill(k.pid, termed ? SIGKILL : SIGTERM);
-      }
-      if (!termed) first_failure = Clock::now();  // SIGKILL after another grace period
-      termed = true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  const int first_failed = wait_children(kids);
   for (int p = 0; p < 2; ++p) {
     if (kids[p].code != 0) {
       spdlog::error("party {} failed ({}): see its messages above and its log {}", p, kids[p].how,

@@ -1,10 +1,6 @@
 #include "apps/microbench.h"
 
-#include <signal.h>
-#include <spawn.h>
 #include <spdlog/spdlog.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -21,6 +17,7 @@
 #include <thread>
 
 #include "apps/atomic_file.h"
+#include "apps/child_process.h"
 #include "apps/exit_codes.h"
 #include "apps/local.h"
 #include "apps/logging.h"
@@ -43,8 +40,6 @@
 #include "fss/gates/fusefss/suite.h"
 #define SECINFER_MICROBENCH_HAVE_FUSEFSS 1
 #endif
-
-extern char** environ;
 
 namespace secinfer::apps {
 
@@ -343,65 +338,6 @@ json compare_with_clear(const std::vector<u64>& secure, const std::vector<u64>& 
 }
 
 // ---- the local launcher ----
-
-pid_t spawn(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO, STDOUT_FILENO);  // stdout: the table only
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw std::runtime_error("cannot start " + args[0] + ": " + std::strerror(rc));
-  return pid;
-}
-
-struct Child {
-  pid_t pid = -1;
-  bool done = false;
-  int code = 0;
-  std::string how;
-};
-
-// Waits for both children; once one has failed, gives the other 5 s, then SIGTERM, then SIGKILL.
-// Returns the index of the first failing child, or -1.
-int wait_children(std::array<Child, 2>& kids) {
-  using Clock = std::chrono::steady_clock;
-  constexpr auto kGrace = std::chrono::seconds(5);
-  std::optional<Clock::time_point> first_failure;
-  int first_failed = -1;
-  bool termed = false;
-  while (!kids[0].done || !kids[1].done) {
-    for (int p = 0; p < 2; ++p) {
-      Child& k = kids[p];
-      int st = 0;
-      if (k.done || ::waitpid(k.pid, &st, WNOHANG) != k.pid) continue;
-      k.done = true;
-      if (WIFEXITED(st)) {
-        k.code = WEXITSTATUS(st);
-        k.how = "exit status " + std::to_string(k.code);
-      } else {
-        const int sig = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
-        k.code = 128 + sig;
-        k.how = "killed by signal " + std::to_string(sig);
-      }
-      if (k.code != 0 && !first_failure) {
-        first_failure = Clock::now();
-        first_failed = p;
-      }
-    }
-    if (first_failure && Clock::now() - *first_failure > kGrace) {
-      for (auto& k : kids)
-        if (!k.done) ::kill(k.pid, termed ? SIGKILL : SIGTERM);
-      if (!termed) first_failure = Clock::now();
-      termed = true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return first_failed;
-}
 
 double num(const json& j, std::initializer_list<const char*> path) {
   const json* p = &j;
@@ -738,12 +674,7 @@ int run_microbench_local(const RunOptions& o, const std::filesystem::path& exe) 
       kids[p].pid = spawn(microbench_party_command_line(o, p, port, exe.string()));
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
-    for (auto& k : kids) {
-      if (k.pid > 0) {
-        ::kill(k.pid, SIGKILL);
-        ::waitpid(k.pid, nullptr, 0);
-      }
-    }
+    kill_children(kids);
     return kExitFailed;
   }
   const int first_failed = wait_children(kids);
