@@ -84,6 +84,16 @@ int run_local(const RunOptions& o, const std::filesystem::path& exe) {
     return kExitFailed;
   }
 
+  return finish_local_run(o, kids, [&](const nlohmann::json& merged) {
+    std::cout << profiling::format_breakdown_table(merged);
+    std::cout << "merged: " << (o.out / "breakdown_merged.json").string() << "\n";
+    std::cout.flush();
+    return merged.value("status", "failed") == "ok" ? kExitOk : kExitFailed;
+  });
+}
+
+int finish_local_run(const RunOptions& o, std::array<Child, 2>& kids,
+                     const std::function<int(const nlohmann::json& merged)>& report) {
   const int first_failed = wait_children(kids);
   for (int p = 0; p < 2; ++p) {
     if (kids[p].code != 0) {
@@ -91,21 +101,16 @@ int run_local(const RunOptions& o, const std::filesystem::path& exe) {
                     party_log_path(o, p).string());
     }
   }
-
   const auto p0 = party_log_path(o, 0);
   const auto p1 = party_log_path(o, 1);
-  const auto merged_path = o.out / "breakdown_merged.json";
   int code = first_failed >= 0 ? kids[first_failed].code : kExitOk;
   if (!std::filesystem::exists(p0) || !std::filesystem::exists(p1)) {
     spdlog::error("no merge: a party log is missing ({} / {})", p0.string(), p1.string());
     return code != kExitOk ? code : kExitFailed;
   }
   try {
-    const nlohmann::json merged = merge_and_write(p0, p1, merged_path);
-    std::cout << profiling::format_breakdown_table(merged);
-    std::cout << "merged: " << merged_path.string() << "\n";
-    std::cout.flush();
-    if (code == kExitOk && merged.value("status", "failed") != "ok") code = kExitFailed;
+    const int reported = report(merge_and_write(p0, p1, o.out / "breakdown_merged.json"));
+    if (code == kExitOk) code = reported;
   } catch (const profiling::MergeError& e) {
     spdlog::error("merge refused: {}", e.what());
     if (code == kExitOk) code = kExitMerge;

@@ -2,11 +2,15 @@
 // (`run --party 0|1`, over loopback on a free port), then the merge and the table.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "apps/child_process.h"
 #include "apps/options.h"
 
 namespace secinfer::apps {
@@ -21,5 +25,12 @@ std::vector<std::string> party_command_line(const RunOptions& o, int party, std:
 // o.out/breakdown_merged.json (+ .csv) and prints the table. Returns the exit status: the first
 // failing child's, kExitMerge if the logs cannot be merged, 0 if all went well.
 int run_local(const RunOptions& o, const std::filesystem::path& exe);
+
+// The end of a local run (local and microbench): waits for both started children, names a failed
+// one, merges their logs into o.out/breakdown_merged.json and hands the merged breakdown to
+// `report` (prints it; returns the exit status the merged result calls for). Returns the first
+// failing child's status, else kExitMerge if the logs cannot be merged, else report's.
+int finish_local_run(const RunOptions& o, std::array<Child, 2>& kids,
+                     const std::function<int(const nlohmann::json& merged)>& report);
 
 }  // namespace secinfer::apps

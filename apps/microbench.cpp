@@ -677,20 +677,7 @@ int run_microbench_local(const RunOptions& o, const std::filesystem::path& exe) 
     kill_children(kids);
     return kExitFailed;
   }
-  const int first_failed = wait_children(kids);
-  for (int p = 0; p < 2; ++p) {
-    if (kids[p].code != 0)
-      spdlog::error("party {} failed ({}): see its messages above and its log {}", p, kids[p].how,
-                    party_log_path(o, p).string());
-  }
-  int code = first_failed >= 0 ? kids[first_failed].code : kExitOk;
-  const auto p0 = party_log_path(o, 0), p1 = party_log_path(o, 1);
-  if (!std::filesystem::exists(p0) || !std::filesystem::exists(p1)) {
-    spdlog::error("no merge: a party log is missing ({} / {})", p0.string(), p1.string());
-    return code != kExitOk ? code : kExitFailed;
-  }
-  try {
-    const json merged = merge_and_write(p0, p1, o.out / "breakdown_merged.json");
+  return finish_local_run(o, kids, [&](const json& merged) {
     json check;
     if (std::filesystem::exists(o.out / "microbench_check.json"))
       check = profiling::read_json_file(o.out / "microbench_check.json");
@@ -700,16 +687,9 @@ int run_microbench_local(const RunOptions& o, const std::filesystem::path& exe) 
               << "merged: " << (o.out / "breakdown_merged.json").string()
               << "\nsummary: " << (o.out / "microbench.json").string() << "\n";
     std::cout.flush();
-    if (code == kExitOk && summary.value("status", "failed") != "ok")
-      code = summary.value("status", "") == "oom" ? kExitOom : kExitFailed;
-  } catch (const profiling::MergeError& e) {
-    spdlog::error("merge refused: {}", e.what());
-    if (code == kExitOk) code = kExitMerge;
-  } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    if (code == kExitOk) code = kExitFailed;
-  }
-  return code;
+    const std::string status = summary.value("status", "failed");
+    return status == "ok" ? kExitOk : status == "oom" ? kExitOom : kExitFailed;
+  });
 }
 
 }  // namespace secinfer::apps
