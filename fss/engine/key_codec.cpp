@@ -112,7 +112,8 @@ void write_dcf_keys(KeyWriter& w, DcfKeys&& k) {
 }
 
 DcfKeys read_dcf_keys(KeyReader& r, DcfShape shape, std::size_t count, int party) {
-  if (std::optional<DcfKeys> k = r.read_dcf_object()) {  // inline mode: the dealer's own object
+  if (std::optional<DcfKeys> k =
+          r.read_object<DcfKeys>()) {  // inline mode: the dealer's own object
     check_header(header_of(*k), KeyKind::kDcf, shape.in_bits, shape.out_bits, shape.payload_len,
                  count, party);
     return std::move(*k);
@@ -131,7 +132,7 @@ void write_dpf_keys(KeyWriter& w, DpfKeys&& k) {
 }
 
 DpfKeys read_dpf_keys(KeyReader& r, DpfShape shape, std::size_t count, int party) {
-  if (std::optional<DpfKeys> k = r.read_dpf_object()) {
+  if (std::optional<DpfKeys> k = r.read_object<DpfKeys>()) {
     check_header(header_of(*k), KeyKind::kDpf, shape.in_bits, shape.out_bits, 1, count, party);
     return std::move(*k);
   }

@@ -71,16 +71,10 @@ std::span<std::uint8_t> KeyBuffer::append_uninit(std::size_t n) {
   return {data_.data() + at, n};
 }
 
-void KeyBuffer::append_object(DcfKeys&& keys, std::size_t bytes) {
+void KeyBuffer::append_object(KeyBatch keys, std::size_t bytes) {
   objects_.push_back(Object{data_.size(), bytes, std::move(keys)});
   object_bytes_ += bytes;
 }
-
-void KeyBuffer::append_object(DpfKeys&& keys, std::size_t bytes) {
-  objects_.push_back(Object{data_.size(), bytes, std::move(keys)});
-  object_bytes_ += bytes;
-}
-
 template <class Keys>
 std::optional<Keys> KeyBuffer::take() {
   if (objects_.empty() || objects_.front().at != head_ ||
@@ -92,14 +86,8 @@ std::optional<Keys> KeyBuffer::take() {
   return k;
 }
 
-std::optional<DcfKeys> KeyBuffer::take_dcf() {
-  return take<DcfKeys>();
-}
-
-std::optional<DpfKeys> KeyBuffer::take_dpf() {
-  return take<DpfKeys>();
-}
-
+template std::optional<DcfKeys> KeyBuffer::take<DcfKeys>();
+template std::optional<DpfKeys> KeyBuffer::take<DpfKeys>();
 void KeyBuffer::materialize(std::size_t n) {
   // Objects in front of or inside the next n bytes are serialised into place, in order; each
   // insertion moves the bytes (and objects) behind it.
@@ -205,26 +193,17 @@ void KeyWriter::write_with(std::size_t n,
   }
 }
 
-void KeyWriter::write_keys(DcfKeys&& keys) {
-  const std::size_t n = serialized_size(keys);
+void KeyWriter::write_keys(KeyBatch keys) {
+  const std::size_t n = std::visit([](const auto& k) { return serialized_size(k); }, keys);
   if (buffer_) {
     buffer_->append_object(std::move(keys), n);
     account(n);
   } else {
-    write_with(n, [&](std::span<std::uint8_t> out) { serialize_keys(keys, out); });
+    write_with(n, [&](std::span<std::uint8_t> out) {
+      std::visit([&](const auto& k) { serialize_keys(k, out); }, keys);
+    });
   }
 }
-
-void KeyWriter::write_keys(DpfKeys&& keys) {
-  const std::size_t n = serialized_size(keys);
-  if (buffer_) {
-    buffer_->append_object(std::move(keys), n);
-    account(n);
-  } else {
-    write_with(n, [&](std::span<std::uint8_t> out) { serialize_keys(keys, out); });
-  }
-}
-
 void KeyWriter::write_u32(std::uint32_t v) {
   std::uint8_t b[4];
   for (int i = 0; i < 4; ++i) b[i] = static_cast<std::uint8_t>(v >> (8 * i));
@@ -345,20 +324,15 @@ std::span<const std::uint8_t> KeyReader::read_view(std::size_t n) {
   return scratch_;
 }
 
-std::optional<DcfKeys> KeyReader::read_dcf_object() {
+template <class Keys>
+std::optional<Keys> KeyReader::read_object() {
   if (!buffer_) return std::nullopt;
-  std::optional<DcfKeys> k = buffer_->take_dcf();
+  std::optional<Keys> k = buffer_->take<Keys>();
   if (k) bytes_ += serialized_size(*k);
   return k;
 }
-
-std::optional<DpfKeys> KeyReader::read_dpf_object() {
-  if (!buffer_) return std::nullopt;
-  std::optional<DpfKeys> k = buffer_->take_dpf();
-  if (k) bytes_ += serialized_size(*k);
-  return k;
-}
-
+template std::optional<DcfKeys> KeyReader::read_object<DcfKeys>();
+template std::optional<DpfKeys> KeyReader::read_object<DpfKeys>();
 std::uint32_t KeyReader::read_u32() {
   std::uint8_t b[4];
   read(b);

@@ -59,6 +59,9 @@ constexpr std::uint32_t key_tag(const char (&s)[5]) {
 std::string tag_name(std::uint32_t tag);
 inline constexpr std::size_t kRecordHeaderBytes = 12;  // u32 tag + u64 count
 
+// One DCF or DPF key batch, handed over as an object in inline mode.
+using KeyBatch = std::variant<DcfKeys, DpfKeys>;
+
 // A FIFO of key bytes in memory (inline mode). The dealer appends, the party consumes; consumed
 // bytes are released, so a layer-by-layer schedule (keygen one layer, evaluate it) keeps key memory
 // bounded by one layer.
@@ -83,11 +86,11 @@ class KeyBuffer {
   std::size_t available() const { return data_.size() - head_ + object_bytes_; }
 
   // Queues a key batch object whose serialised size is `bytes` (serialized_size(keys)).
-  void append_object(DcfKeys&& keys, std::size_t bytes);
-  void append_object(DpfKeys&& keys, std::size_t bytes);
-  // The next item, if it is a queued batch object of that type; else nullopt (nothing consumed).
-  std::optional<DcfKeys> take_dcf();
-  std::optional<DpfKeys> take_dpf();
+  void append_object(KeyBatch keys, std::size_t bytes);
+  // The next item, if it is a queued batch object of type Keys (DcfKeys or DpfKeys); else nullopt
+  // (nothing consumed).
+  template <class Keys>
+  std::optional<Keys> take();
 
  private:
   // Grows without zero-filling: every appended byte is written right after.
@@ -108,9 +111,6 @@ class KeyBuffer {
   };
   // Makes room for n more bytes (dropping consumed ones first) and returns their offset.
   std::size_t grow(std::size_t n);
-  // The front object if it is a batch of type Keys sitting at head_; else nullopt.
-  template <class Keys>
-  std::optional<Keys> take();
   // Serialises queued objects that lie in [head_, head_ + n) into data_ (a byte read reached them).
   void materialize(std::size_t n);
   std::vector<std::uint8_t, NoInitAllocator<std::uint8_t>> data_;
@@ -118,7 +118,7 @@ class KeyBuffer {
   struct Object {
     std::size_t at;     // position in data_ the batch sits before
     std::size_t bytes;  // its serialised size
-    std::variant<DcfKeys, DpfKeys> keys;
+    KeyBatch keys;
   };
   std::deque<Object> objects_;  // in stream order
   std::size_t object_bytes_ = 0;
@@ -144,8 +144,7 @@ class KeyWriter {
   // Appends one key batch (exactly serialized_size(keys) bytes of the stream): a memory writer
   // queues the object itself (KeyBuffer::append_object), a file writer serialises it, discard()
   // counts it.
-  void write_keys(DcfKeys&& keys);
-  void write_keys(DpfKeys&& keys);
+  void write_keys(KeyBatch keys);
   // True for discard(): bytes are counted, never kept (a caller may skip producing them).
   bool discards() const { return !buffer_ && !file_; }
   void write_u32(std::uint32_t v);
@@ -196,8 +195,8 @@ class KeyReader {
   std::span<const std::uint8_t> read_view(std::size_t n);
   // The next batch when this is a memory reader and the writer queued it as an object of that
   // type (KeyWriter::write_keys); counts its serialised size as read. Else nullopt, nothing read.
-  std::optional<DcfKeys> read_dcf_object();
-  std::optional<DpfKeys> read_dpf_object();
+  template <class Keys>
+  std::optional<Keys> read_object();
   // True for memory(): consecutive read_views are adjacent views of one buffer, valid until the
   // writer appends again.
   bool in_memory() const { return buffer_ != nullptr; }
