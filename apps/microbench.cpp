@@ -30,6 +30,7 @@
 #include "fss/engine/party_ops.h"
 #include "fss/gates/sigma/suite.h"
 #include "models/memory.h"
+#include "models/memory_verdict.h"
 #include "models/runner.h"
 #include "profiling/merge.h"
 
@@ -266,11 +267,6 @@ json approximation(const RunOptions& o, std::string_view gate, fss::compile::Gat
 
 // ---- key memory, before any work ----
 
-struct MemoryVerdict {
-  bool ok = true;
-  std::uint64_t needed = 0, available = 0;
-};
-
 bool loopback(const std::string& host) {
   return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
 }
@@ -301,21 +297,6 @@ double estimate_party_bytes(const RunOptions& o, const MicrobenchGate& g, const 
                      static_cast<double>(p.micro_n);
   const double tensors = 16.0 * 8.0 * n;
   return 4.0 * key + tensors;
-}
-
-// Both parties learn both verdicts (one exchange outside the runs), so neither waits for a peer
-// that has stopped (as the model runner does).
-MemoryVerdict exchange_verdict(net::Channel& ch, const MemoryVerdict& mine) {
-  std::uint8_t out[17], in[17];
-  out[0] = mine.ok ? 1 : 0;
-  std::memcpy(out + 1, &mine.needed, 8);
-  std::memcpy(out + 9, &mine.available, 8);
-  ch.exchange(out, in);
-  MemoryVerdict v;
-  v.ok = in[0] != 0;
-  std::memcpy(&v.needed, in + 1, 8);
-  std::memcpy(&v.available, in + 9, 8);
-  return v;
 }
 
 void check_drained(const fss::engine::KeyBuffer& b, const std::string& when) {
@@ -458,14 +439,13 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
 
   // Memory first: a run that cannot fit is recorded as "oom" with what it needs, never started.
   const int on_host = loopback(o.peer.host) ? 2 : 1;
-  MemoryVerdict mine;
   const double needed = estimate_party_bytes(o, g, suite, dealer) * on_host;
-  mine.needed = needed >= 1.8e19 ? ~std::uint64_t{0} : static_cast<std::uint64_t>(needed);
-  mine.available = models::available_memory_bytes();
-  mine.ok = mine.available == 0 || mine.needed <= mine.available;
-  const MemoryVerdict peer = exchange_verdict(ch, mine);
+  const models::MemoryVerdict mine = models::MemoryVerdict::of(
+      needed >= 1.8e19 ? ~std::uint64_t{0} : static_cast<std::uint64_t>(needed),
+      models::available_memory_bytes());
+  const models::MemoryVerdict peer = models::exchange_verdict(ch, mine);
   if (!mine.ok || !peer.ok) {
-    const MemoryVerdict& v = mine.ok ? peer : mine;
+    const models::MemoryVerdict& v = mine.ok ? peer : mine;
     const std::string reason =
         std::string(g.name) + " on " + o.system + " with n = " + std::to_string(o.micro_n) +
         ": party " + std::to_string(mine.ok ? 1 - me : me) + " needs about " +

@@ -46,19 +46,6 @@ std::unique_ptr<WeightSource> make_weights(const RunOptions& o, const ModelConfi
   return std::make_unique<RandomWeights>(c, o.seed);
 }
 
-Verdict exchange_verdict(net::Channel& ch, const Verdict& mine) {
-  std::uint8_t out[17], in[17];
-  out[0] = mine.ok ? 1 : 0;
-  std::memcpy(out + 1, &mine.needed, 8);
-  std::memcpy(out + 9, &mine.available, 8);
-  ch.exchange(out, in);
-  Verdict v;
-  v.ok = in[0] != 0;
-  std::memcpy(&v.needed, in + 1, 8);
-  std::memcpy(&v.available, in + 9, 8);
-  return v;
-}
-
 }  // namespace detail
 
 nlohmann::json ModelRunResult::to_json() const {

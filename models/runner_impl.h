@@ -14,6 +14,7 @@
 #include "fss/engine/key_stream.h"
 #include "fss/engine/party.h"
 #include "fss/engine/party_ops.h"
+#include "models/memory_verdict.h"
 #include "models/registry.h"
 #include "models/runner.h"
 #include "models/transformer.h"
@@ -24,14 +25,6 @@ namespace secinfer::models::detail {
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t);
 std::unique_ptr<WeightSource> make_weights(const RunOptions& o, const ModelConfig& c);
-
-// Both parties tell each other whether they can run (memory), so that neither waits for a peer
-// that has stopped: 17 bytes each way, before any run (the log's "outside_runs").
-struct Verdict {
-  bool ok = true;
-  std::uint64_t needed = 0, available = 0;
-};
-Verdict exchange_verdict(net::Channel& ch, const Verdict& mine);
 
 // run_model_clear with the given compiled fused gates (null: a fresh cache), so that a party's
 // accuracy check reuses the gates its run compiled.
@@ -70,13 +63,11 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   // Memory, before any work; both parties learn both verdicts.
   res.memory = estimate_memory(c, batch, seq, suite, me, res.schedule);
   res.available_bytes = o.memory_limit_bytes ? o.memory_limit_bytes : available_memory_bytes();
-  Verdict mine;
-  mine.needed = res.memory.needed_bytes * static_cast<std::uint64_t>(o.parties_on_host);
-  mine.available = res.available_bytes;
-  mine.ok = res.available_bytes == 0 || mine.needed <= res.available_bytes;
-  const Verdict peer = exchange_verdict(ch, mine);
+  const MemoryVerdict mine = MemoryVerdict::of(
+      res.memory.needed_bytes * static_cast<std::uint64_t>(o.parties_on_host), res.available_bytes);
+  const MemoryVerdict peer = exchange_verdict(ch, mine);
   if (!mine.ok || !peer.ok) {
-    const Verdict& v = mine.ok ? peer : mine;
+    const MemoryVerdict& v = mine.ok ? peer : mine;
     const int who = mine.ok ? 1 - me : me;
     res.status = profiling::Status::kOom;
     res.reason = c.name + " seq " + std::to_string(seq) + " batch " + std::to_string(batch) +

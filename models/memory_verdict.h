@@ -1,0 +1,25 @@
+// Both parties tell each other whether a run fits in memory before any work, so that neither
+// waits for a peer that has stopped: 17 bytes each way, outside the runs (the log's
+// "outside_runs"). Used by the model runner and by `secinfer microbench`.
+#pragma once
+
+#include <cstdint>
+
+#include "net/channel.h"
+
+namespace secinfer::models {
+
+struct MemoryVerdict {
+  bool ok = true;
+  std::uint64_t needed = 0, available = 0;  // bytes; available 0 = unknown (then ok)
+
+  // ok iff available is unknown (0) or needed <= available.
+  static MemoryVerdict of(std::uint64_t needed, std::uint64_t available) {
+    return {available == 0 || needed <= available, needed, available};
+  }
+};
+
+// Sends this party's verdict and returns the peer's (one exchange).
+MemoryVerdict exchange_verdict(net::Channel& ch, const MemoryVerdict& mine);
+
+}  // namespace secinfer::models
