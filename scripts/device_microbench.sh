@@ -12,13 +12,8 @@ source scripts/device_setup.sh
 out="${OUT:-$PWD/out/gpu}"
 build="${SECINFER_GPU_BUILD:-build-gpu}"
 mkdir -p "$out"
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSECINFER_CUDA=ON \
-  -DCMAKE_CUDA_ARCHITECTURES=90 -DSECINFER_BUILD_BENCH=OFF -DSECINFER_BUILD_TESTS=OFF \
-  -DCMAKE_CUDA20_STANDARD_COMPILE_OPTION=-std=c++20 \
-  -DCMAKE_CUDA20_EXTENSION_COMPILE_OPTION=-std=c++20 >"$out/configure-secinfer.log" 2>&1 ||
-  { tail -30 "$out/configure-secinfer.log"; exit 2; }
-cmake --build "$build" --target secinfer -j "$(nproc)" >"$out/build-secinfer.log" 2>&1 ||
-  { grep -E "error" "$out/build-secinfer.log" | head -30; exit 2; }
+mkdir -p "$out/build-secinfer"
+device_build device_microbench.sh "$out/build-secinfer" "$build" secinfer || exit 2
 tag=${TAG:-microbench-cpu}
 MACHINE_NOTE="${MACHINE_NOTE:-the lent GPU host, nothing else running}" \
   SECINFER_BIN="$build/bin/secinfer" MD="$out/$tag.md" JSON_COPY="$out/$tag.json" \

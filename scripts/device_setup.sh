@@ -13,3 +13,27 @@ export LD_LIBRARY_PATH="$SECINFER_DEPS/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}
 export BOOST_ROOT="$SECINFER_DEPS"
 export SECINFER_SKIP_APT=1
 export PATH=/usr/local/cuda/bin:$PATH
+
+# device_build NAME OUT BUILD TARGET...: configures BUILD for sm_90 (Release, CUDA on, no tests or
+# benchmarks; CMake < 3.26 does not know nvcc's C++20 flag, naming it is harmless on newer ones)
+# and builds TARGETs, logs in OUT/configure.log and OUT/build.log. On failure prints the errors
+# naming NAME and returns 2. DEVICE_BUILD_TIMEOUT (seconds) bounds the build (default: none).
+device_build() {
+  local name=$1 out=$2 build=$3
+  shift 3
+  if ! cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSECINFER_CUDA=ON \
+      -DCMAKE_CUDA_ARCHITECTURES=90 -DSECINFER_BUILD_BENCH=OFF -DSECINFER_BUILD_TESTS=OFF \
+      -DCMAKE_CUDA20_STANDARD_COMPILE_OPTION=-std=c++20 \
+      -DCMAKE_CUDA20_EXTENSION_COMPILE_OPTION=-std=c++20 >"$out/configure.log" 2>&1; then
+    tail -40 "$out/configure.log"
+    echo "$name: configure failed (log: $out/configure.log)"
+    return 2
+  fi
+  local limit=()
+  [ -n "${DEVICE_BUILD_TIMEOUT:-}" ] && limit=(timeout "$DEVICE_BUILD_TIMEOUT")
+  if ! "${limit[@]}" cmake --build "$build" --target "$@" -j "$(nproc)" >"$out/build.log" 2>&1; then
+    grep -E "error|Error" "$out/build.log" | head -40
+    echo "$name: build failed${DEVICE_BUILD_TIMEOUT:+ or took over $DEVICE_BUILD_TIMEOUT s} (log: $out/build.log)"
+    return 2
+  fi
+}

@@ -22,20 +22,7 @@ start=$(date +%s)
   cmake --version | head -1
 } | tee "$out/device.txt"
 
-# CMake < 3.26 does not know nvcc's C++20 flag; naming it is harmless on newer ones.
-if ! cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSECINFER_CUDA=ON \
-    -DCMAKE_CUDA_ARCHITECTURES=90 -DSECINFER_BUILD_BENCH=OFF -DSECINFER_BUILD_TESTS=OFF \
-    -DCMAKE_CUDA20_STANDARD_COMPILE_OPTION=-std=c++20 \
-    -DCMAKE_CUDA20_EXTENSION_COMPILE_OPTION=-std=c++20 >"$out/configure.log" 2>&1; then
-  tail -40 "$out/configure.log"
-  echo "gpu_check.sh: configure failed (log: $out/configure.log)"
-  exit 2
-fi
-if ! cmake --build "$build" --target gpu_check gpu_bench -j "$(nproc)" >"$out/build.log" 2>&1; then
-  grep -E "error|Error" "$out/build.log" | head -40
-  echo "gpu_check.sh: build failed (log: $out/build.log)"
-  exit 2
-fi
+device_build gpu_check.sh "$out" "$build" gpu_check gpu_bench || exit 2
 echo "build: $(( $(date +%s) - start )) s"
 
 "$build/bin/gpu_check" "$@" 2>&1 | tee "$out/gpu_check.log"

@@ -41,19 +41,7 @@ log="$out/gpu_e2e.log"
   echo "cores: $(nproc)"
 } | tee "$out/device.txt"
 
-if ! cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSECINFER_CUDA=ON \
-    -DCMAKE_CUDA_ARCHITECTURES=90 -DSECINFER_BUILD_BENCH=OFF -DSECINFER_BUILD_TESTS=OFF \
-    -DCMAKE_CUDA20_STANDARD_COMPILE_OPTION=-std=c++20 \
-    -DCMAKE_CUDA20_EXTENSION_COMPILE_OPTION=-std=c++20 >"$out/configure.log" 2>&1; then
-  tail -40 "$out/configure.log"
-  echo "gpu_e2e.sh: configure failed (log: $out/configure.log)"
-  exit 2
-fi
-if ! timeout 300 cmake --build "$build" --target secinfer -j "$(nproc)" >"$out/build.log" 2>&1; then
-  grep -E "error|Error" "$out/build.log" | head -40
-  echo "gpu_e2e.sh: build failed or took over 300 s (log: $out/build.log)"
-  exit 2
-fi
+DEVICE_BUILD_TIMEOUT=300 device_build gpu_e2e.sh "$out" "$build" secinfer || exit 2
 bin="$build/bin/secinfer"
 echo "build: $(($(date +%s) - start)) s" | tee -a "$log"
 
