@@ -348,42 +348,29 @@ Fp64Layout fp64_layout(const RingGemm& g) {
   return l;
 }
 
-// A (rows x k, all batches stacked) -> A_limbs[row][l k + t] = limb l of A[row][t].
+// A (rows x k, all batches stacked) and B's `count` matrices to their limbs (ring_matmul_core.h).
 __global__ void split_a_kernel(const u64* a, std::size_t rows, std::size_t k, int bits,
                                double* out) {
   const int L = ring_gemm::limb_count(bits);
   const std::size_t total = rows * k;
   for (std::size_t e = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total;
        e += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
-    const std::size_t row = e / k, t = e % k;
     const u64 x = a[e];
-    double* o = out + row * L * k + t;
-    for (int l = 0; l < L; ++l) o[l * k] = static_cast<double>(ring_gemm::limb(x, l, bits));
+    for (int l = 0; l < L; ++l)
+      out[ring_gemm::a_limb_index(e, k, L, l)] = static_cast<double>(ring_gemm::limb(x, l, bits));
   }
 }
 
-// B's `count` matrices, each outer x inner row-major (k x n, or n x k when transposed), limb l
-// going to block L - 1 - l along the k axis: not transposed, out[(L - 1 - l) k + t][j] (Lk x n);
-// transposed, out[j][(L - 1 - l) k + t] (n x Lk).
 __global__ void split_b_kernel(const u64* b, std::size_t count, std::size_t k, std::size_t n,
                                bool transpose_b, int bits, double* out) {
   const int L = ring_gemm::limb_count(bits);
-  const std::size_t per = k * n, total = count * per;
+  const std::size_t total = count * k * n;
   for (std::size_t e = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total;
        e += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
-    const std::size_t mat = e / per, r = e % per;
     const u64 x = b[e];
-    double* o = out + mat * per * L;
-    if (!transpose_b) {  // r = t n + j
-      for (int l = 0; l < L; ++l)
-        o[(static_cast<std::size_t>(L - 1 - l) * k) * n + r] =
-            static_cast<double>(ring_gemm::limb(x, l, bits));
-    } else {  // r = j k + t
-      const std::size_t j = r / k, t = r % k;
-      for (int l = 0; l < L; ++l)
-        o[j * L * k + static_cast<std::size_t>(L - 1 - l) * k + t] =
-            static_cast<double>(ring_gemm::limb(x, l, bits));
-    }
+    for (int l = 0; l < L; ++l)
+      out[ring_gemm::b_limb_index(e, k, n, transpose_b, L, l)] =
+          static_cast<double>(ring_gemm::limb(x, l, bits));
   }
 }
 
@@ -420,27 +407,19 @@ void run_fp64(const RingGemm& g, const u64* a, const u64* b, u64* c, cudaStream_
                                                                    g.bits, bl);
   CUDA_CHECK_LAUNCH("split_b_kernel", shape_info(g));
 
-  // With one B, all batches' rows form one (batches m) x k product.
-  const std::size_t rows = g.shared_b ? g.batches * g.m : g.m;
-  const std::size_t gemms = g.shared_b ? 1 : g.batches;
-  const std::size_t Lk = static_cast<std::size_t>(L) * k;
   cublasHandle_t h = cublas_handle();
   check_cublas(cublasSetStream(h, s), "cublasSetStream", shape_info(g));
   const double one = 1.0, zero = 0.0;
   for (int sd = 0; sd < L; ++sd) {
-    const std::size_t kk = static_cast<std::size_t>(sd + 1) * k;  // K' of diagonal sd
-    const std::size_t skip = static_cast<std::size_t>(L - 1 - sd) * k;
-    // Column-major: D_s^T (n x rows) = op(X) (n x K') * Y (K' x rows), Y = the first K' rows of
-    // A's limbs seen as a (Lk) x rows column-major matrix.
-    const double* x = g.transpose_b ? bl + skip : bl + skip * n;
-    const int ldx = static_cast<int>(g.transpose_b ? Lk : n);
-    check_cublas(cublasDgemmStridedBatched(
-                     h, g.transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(n),
-                     static_cast<int>(rows), static_cast<int>(kk), &one, x, ldx,
-                     static_cast<long long>(Lk * n), al, static_cast<int>(Lk),
-                     static_cast<long long>(rows * Lk), &zero, dl + sd * total, static_cast<int>(n),
-                     static_cast<long long>(rows * n), static_cast<int>(gemms)),
-                 "cublasDgemmStridedBatched", shape_info(g) + " diagonal=" + std::to_string(sd));
+    const ring_gemm::DiagonalGemm d = ring_gemm::diagonal_gemm(g, sd);
+    check_cublas(
+        cublasDgemmStridedBatched(
+            h, d.trans_x ? CUBLAS_OP_T : CUBLAS_OP_N, CUBLAS_OP_N, static_cast<int>(d.rows_x),
+            static_cast<int>(d.cols), static_cast<int>(d.kk), &one, bl + d.x_off,
+            static_cast<int>(d.ldx), static_cast<long long>(d.stride_x), al,
+            static_cast<int>(d.ldy), static_cast<long long>(d.stride_y), &zero, dl + d.d_off,
+            static_cast<int>(d.ldd), static_cast<long long>(d.stride_d), static_cast<int>(d.batch)),
+        "cublasDgemmStridedBatched", shape_info(g) + " diagonal=" + std::to_string(sd));
   }
   recombine_kernel<<<grid_of(total, 256), 256, 0, s>>>(dl, L, c, total, g.m, n, ring_mask(g.bits),
                                                        g.accumulate, g.causal);

@@ -21,6 +21,7 @@
 
 #include <cstddef>
 
+#include "fss/cuda/ring_matmul_cuda.h"
 #include "fss/ring.h"
 
 namespace secinfer::fss::cuda::ring_gemm {
@@ -55,6 +56,64 @@ constexpr std::size_t fp64_max_k(int bits) {
   const u64 max_product = kLimbMask * kLimbMask;  // (2^16 - 1)^2
   return static_cast<std::size_t>((u64{1} << 53) /
                                   (static_cast<u64>(limb_count(bits)) * max_product));
+}
+
+// ---- the limb matrices (fp64 path). A's limbs ascend along k: A_limbs[row][l k + t] (rows x Lk,
+// rows = batches m); each B's limbs descend along k, keeping B's orientation: not transposed,
+// B_limbs[(L - 1 - l) k + t][j] (Lk x n); transposed, B_limbs[j][(L - 1 - l) k + t] (n x Lk). Then
+// diagonal s = sum_{l <= s} A_l B_{s-l} reads the first K' = (s + 1) k columns of A's limbs against
+// the last K' of B's (rows, or columns when transposed): one GEMM.
+
+// Where limb l of A's element e (row-major rows x k) goes.
+SECINFER_HD constexpr std::size_t a_limb_index(std::size_t e, std::size_t k, int L, int l) {
+  return (e / k) * static_cast<std::size_t>(L) * k + static_cast<std::size_t>(l) * k + e % k;
+}
+
+// Where limb l of B's element e goes (e counts B's elements as stored: matrix, then k x n or
+// n x k row-major).
+SECINFER_HD constexpr std::size_t b_limb_index(std::size_t e, std::size_t k, std::size_t n,
+                                               bool transpose_b, int L, int l) {
+  const std::size_t per = k * n, mat = e / per, r = e % per;
+  const std::size_t blk = static_cast<std::size_t>(L - 1 - l) * k;
+  const std::size_t in = transpose_b ? (r / k) * L * k + blk + r % k  // [j][blk + t]
+                                     : blk * n + r;                   // [blk + t][j]
+  return mat * per * static_cast<std::size_t>(L) + in;
+}
+
+// One cuBLAS call, column-major: for b < batch,
+//   D[d_off + b stride_d + i + j ldd] = sum_{p < kk} X'(i, p) Y[b stride_y + p + j ldy]
+// with X'(i, p) = X[x_off + b stride_x + (trans_x ? p + i ldx : i + p ldx)], i < rows_x (= n),
+// j < cols (= the product's rows): D_s^T = op(B limbs) A_limbs^T, i.e. row-major D_s (rows x n).
+struct DiagonalGemm {
+  bool trans_x = false;
+  std::size_t rows_x = 0, cols = 0, kk = 0;
+  std::size_t x_off = 0, ldx = 0, stride_x = 0;
+  std::size_t ldy = 0, stride_y = 0;
+  std::size_t d_off = 0, ldd = 0, stride_d = 0;
+  std::size_t batch = 0;
+};
+
+// Diagonal s's call for g. With a shared B, all batches' rows form one (batches m) x k product;
+// the diagonals' outputs follow one another, each batches x m x n.
+inline DiagonalGemm diagonal_gemm(const RingGemm& g, int s) {
+  const std::size_t L = static_cast<std::size_t>(limb_count(g.bits)), Lk = L * g.k;
+  const std::size_t rows = g.shared_b ? g.batches * g.m : g.m;
+  const std::size_t skip = (L - 1 - static_cast<std::size_t>(s)) * g.k;  // B limbs' unused part
+  DiagonalGemm d;
+  d.trans_x = g.transpose_b;
+  d.rows_x = g.n;
+  d.cols = rows;
+  d.kk = static_cast<std::size_t>(s + 1) * g.k;
+  d.x_off = g.transpose_b ? skip : skip * g.n;
+  d.ldx = g.transpose_b ? Lk : g.n;
+  d.stride_x = Lk * g.n;
+  d.ldy = Lk;
+  d.stride_y = rows * Lk;
+  d.d_off = static_cast<std::size_t>(s) * g.batches * g.m * g.n;
+  d.ldd = g.n;
+  d.stride_d = rows * g.n;
+  d.batch = g.shared_b ? 1 : g.batches;
+  return d;
 }
 
 static_assert(limb_count(64) == 4 && limb_count(50) == 4 && limb_count(37) == 3 &&
