@@ -29,6 +29,7 @@
 #include "fss/cuda/shared_mask_cuda.h"
 #include "fss/cuda/tools/check_util.h"
 #include "fss/cuda/tools/ring_matmul_check.h"
+#include "fss/cuda/tools/sigma_dcf_check.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
 #include "fss/engine/dealer.h"
@@ -796,6 +797,8 @@ int main(int argc, char** argv) {
   // The fused gates' party-local part on real dealer keys.
   check_shared_mask_gate(t, g, N, compile::FunctionId::kGelu);
   check_shared_mask_gate(t, g, N / 4, compile::FunctionId::kSilu);
+  // SIGMA's DCF, CPU against GPU keys and bits (sigma_dcf_check.h).
+  check_sigma_dcf(t, g, N);
   // The ring matrix product, every implementation, against the CPU's (ring_matmul_check.h).
   check_ring_matmul(t, g);
   std::printf("%d passed, %d failed\n", t.passed(), t.failed());
