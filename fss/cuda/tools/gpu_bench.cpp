@@ -27,6 +27,7 @@
 #include "fss/cuda/pack_cuda.h"
 #include "fss/cuda/prg_cuda.h"
 #include "fss/cuda/shared_mask_cuda.h"
+#include "fss/cuda/tools/ring_matmul_bench.h"
 #include "fss/gates/fusefss/lookup_combine.h"
 
 using namespace secinfer::fss;
@@ -468,6 +469,10 @@ int main(int argc, char** argv) {
             count, aes, t, kDefaultAesVariant, bound, "bound " + fmt(count / bound) + " elem/s");
       }
     }
+
+    // ---- ring matrix product (ring_matmul_bench.h): elements/s = 64-bit multiply-adds/s
+    for (const tools::RingMatmulBenchRow& r : tools::ring_matmul_bench(s, quick ? 3 : 7))
+      rows.push_back({r.name, r.macs_per_s, 0, 0, 0, 0, r.note});
 
     // ---- the table
     std::string md = "GPU: " + std::string(prop.name) + ", " +
