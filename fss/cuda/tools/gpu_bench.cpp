@@ -27,6 +27,7 @@
 #include "fss/cuda/pack_cuda.h"
 #include "fss/cuda/prg_cuda.h"
 #include "fss/cuda/shared_mask_cuda.h"
+#include "fss/cuda/sigma_dcf_cuda.h"
 #include "fss/cuda/tools/ring_matmul_bench.h"
 #include "fss/gates/fusefss/lookup_combine.h"
 
@@ -313,6 +314,38 @@ int main(int argc, char** argv) {
         add("DCF eval " + sn + " N=2^20 lane pair/key", N, aes,
             bench.time(s, [&] { dcf_eval_device(keys.view(1), dx.data(), out.data(), s, pair); }));
       }
+
+    // ---- SIGMA's DCF (sigma_dcf_cuda.h, docs/design/sigma-dcf.md): 1-bit output, n - 7 AES per
+    // point against the full-depth DCF's 2 n above. Elements are points: a thread per point, P = 3
+    // is one key at 3 points (SIGMA's GELU evaluates its DCF so). n = 6: the truth table, no AES.
+    for (const int n : {6, 38, 64}) {
+      const std::vector<u64> alpha = random_u64(g, N, n);
+      DeviceBuffer<u64> da = to_dev(alpha, s);
+      SigmaDcfKeyPairDevice keys(n, N);
+      const std::string sn = "SIGMA DCF n=" + std::to_string(n);
+      add(sn + " keygen N=2^20", N, static_cast<double>(sigma_dcf_gen_aes(n)), bench.time(s, [&] {
+        sigma_dcf_gen_device(da.data(), Block{15, 16}, 0, keys, s);
+      }));
+      const double aes = static_cast<double>(sigma_dcf_eval_aes(n));
+      const std::string vs = "full-depth DCF (m=1): " + std::to_string(2 * n) + " AES/point";
+      for (const std::size_t P : {std::size_t{1}, std::size_t{3}}) {
+        const std::vector<u64> x = random_u64(g, N * P, n);
+        DeviceBuffer<u64> dx = to_dev(x, s);
+        DeviceBuffer<std::uint8_t> out(N * P);
+        for (const AesVariant v : variants) {
+          if (n <= kSigmaDcfLeafBits && v != kDefaultAesVariant) continue;
+          KernelConfig cfg;
+          cfg.aes = v;
+          add(sn + " eval P=" + std::to_string(P) + " N=2^20 keys [" +
+                  (n <= kSigmaDcfLeafBits ? std::string("truth table") : to_string(v)) + "]",
+              static_cast<double>(N * P), aes,
+              bench.time(
+                  s,
+                  [&] { sigma_dcf_eval_device(keys.view(1), P, dx.data(), out.data(), s, cfg); }),
+              v, 0, vs);
+        }
+      }
+    }
 
     // ---- multipoint DCF (the fused gates' packed compare) and the shared-mask gate's local part.
     // AES/elem per key: thread per point P (n (2 + L/2) + L/2) (each point walks alone); trie
