@@ -1,13 +1,13 @@
 // SIGMA's distributed comparison function (Gupta, Jawalkar, Mukherjee, Chandran, Gupta, Panwar,
-// Sharma, "SIGMA: Secure GPT Inference with Function Secret Sharing", PoPETs 2024, Sec. 3 "FSS
-// building blocks": the DCF as a DPF with 1-bit outputs read by prefix parity, with GPU-MPC's
-// early termination): f(x) = [x < alpha] (unsigned n-bit compare), output as XOR shares of one
-// bit. The construction, bit for bit, is docs/design/sigma-dcf.md:
+// Sharma, "SIGMA: Secure GPT Inference with Function Secret Sharing", PoPETs 2024: the DPF of its
+// FSS background, Theorem 1, with early termination at v = 7 bits, read as a comparison by prefix
+// parity as GPU-MPC's fss/gpu_dpf.cu does): f(x) = [x < alpha] (unsigned n-bit compare), output
+// as XOR shares of one bit. The construction, bit for bit, is docs/design/sigma-dcf.md:
 //   n >= 8: a DPF tree at alpha over the top n - 7 bits with 128-bit leaves (the last 7 bits pick
 //           a leaf bit), ONE AES per level per point (n - 7 per evaluation); the output is the
 //           parity of the control bits where the path turns plus the parity of a leaf segment;
 //   n <= 7: a 2^n-bit truth table, XOR-shared (no AES at evaluation).
-// One key may be evaluated at several points (SIGMA evaluates one DReLU key at up to 3 points).
+// One key may be evaluated at several points (SIGMA evaluates GELU's one key at 3 points).
 // Batch structure-of-arrays layout shared with the CUDA backend (fss/cuda/sigma_dcf_cuda.h).
 // Compared with fss/dcf.h (full-depth Boyle et al. DCF, 2 AES per level): keys of
 // 129 n - 648 bits instead of 128 + n (130 + m) + m, n - 7 AES per point instead of 2 n.
