@@ -1,5 +1,6 @@
 // The ring matrix product on the GPU (contract in ring_matmul_cuda.h): a tiled SIMT integer GEMM
-// and an exact fp64 limb GEMM through cuBLAS.
+// and exact limb GEMMs on the tensor cores through cuBLAS (fp64 with 16-bit limbs, int8 with
+// signed 8-bit digits).
 //
 // SIMT (simt_gemm_kernel). A block of 256 threads owns a 64 x 64 tile of C and walks k in slabs of
 // 16: A's 64 x 16 and B's 16 x 64 slab go to shared memory (padded by one element a row so the
@@ -21,10 +22,17 @@
 // C^T = B^T A^T (row-major C) with B's limb matrix as the first operand (transposed by cuBLAS when
 // transpose_b, whose limbs keep B's n x k layout). recombine sums D_s 2^(16 s) in u64 and writes C
 // like the SIMT epilogue. Exactness: ring_matmul_core.h.
+//
+// int8 digits (run_int8). The same diagonal scheme with balanced signed base-256 digits (cuBLAS's
+// int8 GEMM is signed), k padded to kp (multiple of 16, zero digits) and B's digits always
+// K-contiguous (n x L kp), so each diagonal is a "TN" cublasGemmStridedBatchedEx with int8
+// operands and int32 sums (CUBLAS_COMPUTE_32I), the layout cuBLAS's IMMA kernels take without
+// reordering. recombine_int8 sign-extends the int32 sums before shifting them into place.
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <cstdint>
 #include <stdexcept>
@@ -305,10 +313,17 @@ void run_simt(const RingGemm& g, const u64* a, const u64* b, u64* c, cudaStream_
 
 // ---------------------------------------------------------------- fp64 limbs through cuBLAS
 
+// A failed cuBLAS call; the status lets kAuto tell a refused int8 GEMM from a real failure.
+class CublasError : public std::runtime_error {
+ public:
+  CublasError(cublasStatus_t st, const std::string& msg) : std::runtime_error(msg), status(st) {}
+  cublasStatus_t status;
+};
+
 void check_cublas(cublasStatus_t st, const char* call, const std::string& info) {
   if (st != CUBLAS_STATUS_SUCCESS)
-    throw std::runtime_error(std::string("cuBLAS error in ") + call + " (" + info +
-                             "): " + cublasGetStatusName(st) + ": " + cublasGetStatusString(st));
+    throw CublasError(st, std::string("cuBLAS error in ") + call + " (" + info +
+                              "): " + cublasGetStatusName(st) + ": " + cublasGetStatusString(st));
 }
 
 // One handle per host thread and device (a handle must not be driven by two threads at once),
@@ -426,6 +441,114 @@ void run_fp64(const RingGemm& g, const u64* a, const u64* b, u64* c, cudaStream_
   CUDA_CHECK_LAUNCH("recombine_kernel", shape_info(g));
 }
 
+// ---------------------------------------------------------------- int8 digits through cuBLAS
+
+struct Int8Layout {
+  int digits = 0;
+  std::size_t kp = 0, ldd = 0, a_off = 0, b_off = 0, d_off = 0, bytes = 0;
+};
+
+Int8Layout int8_layout(const RingGemm& g) {
+  Int8Layout l;
+  l.digits = ring_gemm::digit_count(g.bits);
+  l.kp = ring_gemm::int8_kp(g.k);
+  l.ldd = ring_gemm::int8_ldd(g.n);
+  const std::size_t L = static_cast<std::size_t>(l.digits);
+  const std::size_t a = g.batches * g.m * L * l.kp;
+  const std::size_t b = (g.shared_b ? 1 : g.batches) * g.n * L * l.kp;
+  const std::size_t d = L * g.batches * g.m * l.ldd;
+  l.a_off = 0;
+  l.b_off = round_up(a, 256);
+  l.d_off = l.b_off + round_up(b, 256);
+  l.bytes = l.d_off + d * sizeof(std::int32_t);
+  return l;
+}
+
+// A (rows x k) to digits over the padded rows x kp (zeros past k).
+__global__ void digits_a_kernel(const u64* a, std::size_t rows, std::size_t k, std::size_t kp,
+                                int bits, signed char* out) {
+  const int L = ring_gemm::digit_count(bits);
+  const std::size_t total = rows * kp;
+  for (std::size_t e = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total;
+       e += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
+    const std::size_t row = e / kp, t = e % kp;
+    signed char d[8];
+    ring_gemm::digits(t < k ? a[row * k + t] : 0, bits, d);
+    for (int l = 0; l < L; ++l) out[ring_gemm::a_digit_index(row, t, kp, L, l)] = d[l];
+  }
+}
+
+// B's `count` matrices to K-contiguous digits over (mat, j, t < kp).
+__global__ void digits_b_kernel(const u64* b, std::size_t count, std::size_t k, std::size_t n,
+                                std::size_t kp, bool transpose_b, int bits, signed char* out) {
+  const int L = ring_gemm::digit_count(bits);
+  const std::size_t per = n * kp, total = count * per;
+  for (std::size_t e = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total;
+       e += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
+    const std::size_t mat = e / per, j = (e % per) / kp, t = e % kp;
+    const u64* bm = b + mat * k * n;
+    signed char d[8];
+    ring_gemm::digits(t < k ? bm[transpose_b ? j * k + t : t * n + j] : 0, bits, d);
+    for (int l = 0; l < L; ++l) out[ring_gemm::b_digit_index(mat, t, j, n, kp, L, l)] = d[l];
+  }
+}
+
+// C from the int32 diagonals d[s * stride + row * ldd + j].
+__global__ void recombine_int8_kernel(const std::int32_t* d, int digits, std::size_t ldd,
+                                      std::size_t stride, u64* c, std::size_t total, std::size_t m,
+                                      std::size_t n, u64 mask, bool accumulate, bool causal) {
+  for (std::size_t e = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total;
+       e += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
+    const std::size_t row = e / n, j = e % n, i = row % m;
+    if (causal && j > i) continue;
+    u64 v = 0;
+    for (int s = 0; s < digits; ++s)
+      v += ring_gemm::digit_term(d[static_cast<std::size_t>(s) * stride + row * ldd + j], s);
+    c[e] = accumulate ? (c[e] + v) & mask : v & mask;
+  }
+}
+
+void run_int8(const RingGemm& g, const u64* a, const u64* b, u64* c, cudaStream_t s,
+              const Scratch& scratch) {
+  const Int8Layout lay = int8_layout(g);
+  const int L = lay.digits;
+  signed char* ad = scratch.at<signed char>(lay.a_off);
+  signed char* bd = scratch.at<signed char>(lay.b_off);
+  std::int32_t* dd = scratch.at<std::int32_t>(lay.d_off);
+  const std::size_t total = ring_gemm_c_size(g);
+  const std::size_t b_count = g.shared_b ? 1 : g.batches;
+
+  digits_a_kernel<<<grid_of(g.batches * g.m * lay.kp, 256), 256, 0, s>>>(a, g.batches * g.m, g.k,
+                                                                         lay.kp, g.bits, ad);
+  CUDA_CHECK_LAUNCH("digits_a_kernel", shape_info(g));
+  digits_b_kernel<<<grid_of(b_count * g.n * lay.kp, 256), 256, 0, s>>>(b, b_count, g.k, g.n, lay.kp,
+                                                                       g.transpose_b, g.bits, bd);
+  CUDA_CHECK_LAUNCH("digits_b_kernel", shape_info(g));
+
+  cublasHandle_t h = cublas_handle();
+  check_cublas(cublasSetStream(h, s), "cublasSetStream", shape_info(g));
+  const std::int32_t one = 1, zero = 0;
+  for (int sd = 0; sd < L; ++sd) {
+    const ring_gemm::DiagonalGemm d = ring_gemm::int8_diagonal_gemm(g, sd);
+    check_cublas(
+        cublasGemmStridedBatchedEx(
+            h, CUBLAS_OP_T, CUBLAS_OP_N, static_cast<int>(d.rows_x), static_cast<int>(d.cols),
+            static_cast<int>(d.kk), &one, bd + d.x_off, CUDA_R_8I, static_cast<int>(d.ldx),
+            static_cast<long long>(d.stride_x), ad, CUDA_R_8I, static_cast<int>(d.ldy),
+            static_cast<long long>(d.stride_y), &zero, dd + d.d_off, CUDA_R_32I,
+            static_cast<int>(d.ldd), static_cast<long long>(d.stride_d), static_cast<int>(d.batch),
+            CUBLAS_COMPUTE_32I, CUBLAS_GEMM_DEFAULT),
+        "cublasGemmStridedBatchedEx (int8)", shape_info(g) + " diagonal=" + std::to_string(sd));
+  }
+  recombine_int8_kernel<<<grid_of(total, 256), 256, 0, s>>>(
+      dd, L, lay.ldd, g.batches * g.m * lay.ldd, c, total, g.m, g.n, ring_mask(g.bits),
+      g.accumulate, g.causal);
+  CUDA_CHECK_LAUNCH("recombine_int8_kernel", shape_info(g));
+}
+
+// Set when cuBLAS refused the int8 GEMM under kAuto: kAuto then stops choosing it.
+std::atomic<bool> int8_refused{false};
+
 // ---------------------------------------------------------------- the choice
 
 // kAuto's rule: the smaller of two time estimates, from throughputs to be replaced by gpu_bench's
@@ -433,8 +556,11 @@ void run_fp64(const RingGemm& g, const u64* a, const u64* b, u64* c, cudaStream_
 // -> 132 SMs x 1.98 GHz x 16 ~ 4.2 T/s (u32: one slot, ~3x that); fp64: ~45 TFLOPS of the H200's
 // 67 on these thin shapes, 2 flops per limb pair per multiply-add, plus ~8 us per cuBLAS call and
 // the limb traffic (8 bytes per limb element written, read back) at ~3 TB/s.
+// int8: ~600 of the H200's ~1979 dense TOPS through the regular ("TN") layout on thin shapes,
+// 2 ops per digit pair per multiply-add, the same per-call cost, 1-byte digits and int32 sums.
 constexpr double kSimtMacsPerS64 = 3.0e12, kSimtMacsPerS32 = 9.0e12;
 constexpr double kFp64FlopsPerS = 45e12, kFp64CallS = 8e-6, kBytesPerS = 3e12;
+constexpr double kInt8OpsPerS = 600e12;
 
 double simt_estimate(const RingGemm& g) {
   double macs = static_cast<double>(g.batches) * g.m * g.k * g.n;
@@ -452,6 +578,16 @@ double fp64_estimate(const RingGemm& g) {
          bytes / kBytesPerS;
 }
 
+double int8_estimate(const RingGemm& g) {
+  const double macs = static_cast<double>(g.batches) * g.m * g.k * g.n;
+  const int L = ring_gemm::digit_count(g.bits);
+  const double bytes = 2.0 * L * static_cast<double>(ring_gemm_a_size(g) + ring_gemm_b_size(g)) +
+                       8.0 * (ring_gemm_a_size(g) + ring_gemm_b_size(g)) +
+                       2.0 * 4 * L * ring_gemm_c_size(g);
+  return 2.0 * ring_gemm::digit_pairs(g.bits) * macs / kInt8OpsPerS + (L + 3) * kFp64CallS +
+         bytes / kBytesPerS;
+}
+
 }  // namespace
 
 const char* to_string(RingGemmImpl impl) {
@@ -462,6 +598,8 @@ const char* to_string(RingGemmImpl impl) {
       return "simt";
     case RingGemmImpl::kFp64Limbs:
       return "fp64-limbs";
+    case RingGemmImpl::kInt8Limbs:
+      return "int8-limbs";
   }
   return "?";
 }
@@ -489,18 +627,30 @@ void validate(const RingGemm& g) {
 }
 
 bool ring_gemm_available(RingGemmImpl impl, const RingGemm& g) {
-  if (impl != RingGemmImpl::kFp64Limbs) return true;
-  if (g.bits < 1 || g.bits > 64 || g.k > ring_gemm::fp64_max_k(g.bits)) return false;
-  // cuBLAS takes int dimensions and leading dimensions: rows (batches m when shared_b), n, L k.
+  if (impl == RingGemmImpl::kAuto || impl == RingGemmImpl::kSimt) return true;
+  if (g.bits < 1 || g.bits > 64) return false;
+  // cuBLAS takes int dimensions and leading dimensions: rows (batches m when shared_b), n, and
+  // the limb matrices' L k (L kp).
   const std::size_t lim = INT_MAX;
   const std::size_t rows = g.shared_b ? g.batches * g.m : g.m;
-  return rows <= lim && g.n <= lim && g.batches <= lim &&
-         static_cast<std::size_t>(ring_gemm::limb_count(g.bits)) * g.k <= lim;
+  if (rows > lim || g.n > lim || g.batches > lim) return false;
+  if (impl == RingGemmImpl::kFp64Limbs)
+    return g.k <= ring_gemm::fp64_max_k(g.bits) &&
+           static_cast<std::size_t>(ring_gemm::limb_count(g.bits)) * g.k <= lim;
+  return g.k <= ring_gemm::int8_max_k(g.bits) && ring_gemm::int8_ldd(g.n) <= lim;
 }
 
 RingGemmImpl ring_gemm_impl_for(const RingGemm& g) {
-  if (!ring_gemm_available(RingGemmImpl::kFp64Limbs, g)) return RingGemmImpl::kSimt;
-  return fp64_estimate(g) < simt_estimate(g) ? RingGemmImpl::kFp64Limbs : RingGemmImpl::kSimt;
+  RingGemmImpl best = RingGemmImpl::kSimt;
+  double t = simt_estimate(g);
+  if (ring_gemm_available(RingGemmImpl::kFp64Limbs, g) && fp64_estimate(g) < t) {
+    best = RingGemmImpl::kFp64Limbs;
+    t = fp64_estimate(g);
+  }
+  if (!int8_refused.load(std::memory_order_relaxed) &&
+      ring_gemm_available(RingGemmImpl::kInt8Limbs, g) && int8_estimate(g) < t)
+    best = RingGemmImpl::kInt8Limbs;
+  return best;
 }
 
 namespace {
@@ -516,8 +666,14 @@ RingGemmImpl resolve(const RingGemm& g) {
 std::size_t ring_matmul_workspace_bytes(const RingGemm& g) {
   validate(g);
   if (ring_gemm_c_size(g) == 0 || g.k == 0) return 0;
-  return resolve(g) == RingGemmImpl::kFp64Limbs ? fp64_layout(g).bytes
-                                                : simt_workspace(g, current_sms());
+  switch (resolve(g)) {
+    case RingGemmImpl::kFp64Limbs:
+      return fp64_layout(g).bytes;
+    case RingGemmImpl::kInt8Limbs:
+      return int8_layout(g).bytes;
+    default:
+      return simt_workspace(g, current_sms());
+  }
 }
 
 void ring_matmul_device(const RingGemm& g, const u64* a, const u64* b, u64* c, CUstream_st* stream,
@@ -543,6 +699,19 @@ void ring_matmul_device(const RingGemm& g, const u64* a, const u64* b, u64* c, C
   if (impl == RingGemmImpl::kFp64Limbs) {
     const Scratch scratch(fp64_layout(g).bytes, workspace, workspace_bytes, stream);
     run_fp64(g, a, b, c, stream, scratch);
+  } else if (impl == RingGemmImpl::kInt8Limbs) {
+    try {
+      const Scratch scratch(int8_layout(g).bytes, workspace, workspace_bytes, stream);
+      run_int8(g, a, b, c, stream, scratch);
+    } catch (const CublasError& e) {
+      // cuBLAS refuses a GEMM before enqueuing it, so C is untouched: SIMT can still run.
+      if (g.impl != RingGemmImpl::kAuto ||
+          (e.status != CUBLAS_STATUS_NOT_SUPPORTED && e.status != CUBLAS_STATUS_ARCH_MISMATCH))
+        throw;
+      int8_refused.store(true, std::memory_order_relaxed);
+      const Scratch scratch(simt_workspace(g, current_sms()), nullptr, 0, stream);
+      run_simt(g, a, b, c, stream, scratch);
+    }
   } else {
     const Scratch scratch(simt_workspace(g, current_sms()), workspace, workspace_bytes, stream);
     run_simt(g, a, b, c, stream, scratch);

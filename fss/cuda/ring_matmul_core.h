@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "fss/cuda/ring_matmul_cuda.h"
 #include "fss/ring.h"
@@ -120,5 +121,97 @@ static_assert(limb_count(64) == 4 && limb_count(50) == 4 && limb_count(37) == 3 
               limb_count(16) == 1 && limb_count(1) == 1);
 static_assert(limb_pairs(64) == 10 && limb_pairs(37) == 6);
 static_assert(fp64_max_k(64) >= 524'288 && fp64_max_k(16) >= 2'097'152);
+
+// ---- int8 digits with int32 accumulation (RingGemmImpl::kInt8Limbs, cuBLAS GemmEx on the IMMA
+// tensor cores). cuBLAS multiplies SIGNED int8, so x mod 2^bits is written in balanced base-256
+// digits d_l in [-128, 127], l < L8 = ceil(bits / 8):
+//   d = x & 255; if (d >= 128) d -= 256; x = (x - d) / 256   (= x >> 8, plus 1 when d < 0),
+// so sum_l d_l 2^(8 l) = x - carry 2^(8 L8) == x mod 2^bits (8 L8 >= bits). The same diagonal
+// argument keeps the pairs with i + j < L8 (36 at bits > 56, 28 at 50, 15 at 37), and diagonal s
+// sums (s + 1) kp products of magnitude <= 2^14: exact in int32 while L8 kp 2^14 <= 2^31 - 1
+// (kp = k rounded up to 16, zero padded: IMMA wants 16-byte aligned columns; k <= 16'368 at
+// bits > 56). C = sum_s sign_extend(D_s) 2^(8 s) mod 2^bits.
+// Layout: A digits [row][l kp + t] (rows x L8 kp); each B's digits always K-contiguous,
+// [j][(L8 - 1 - l) kp + t] (n x L8 kp), so every diagonal is one "TN" GEMM (the layout cuBLAS's
+// int8 GEMMs require); D_s int32, row-major rows x ldd, ldd = n rounded up to 4.
+
+inline constexpr std::size_t kInt8KAlign = 16;
+inline constexpr std::size_t kInt8NAlign = 4;
+
+SECINFER_HD constexpr int digit_count(int bits) {
+  return (bits + 7) / 8;
+}
+SECINFER_HD constexpr int digit_pairs(int bits) {
+  const int L = digit_count(bits);
+  return L * (L + 1) / 2;
+}
+
+// The balanced digits of x mod 2^bits into d[0 .. digit_count(bits)).
+SECINFER_HD constexpr void digits(u64 x, int bits, signed char* d) {
+  x &= ring_mask(bits);
+  const int L = digit_count(bits);
+  for (int l = 0; l < L; ++l) {
+    const int lo = static_cast<int>(x & 0xff);
+    d[l] = static_cast<signed char>(lo >= 128 ? lo - 256 : lo);
+    x = (x >> 8) + (lo >= 128 ? 1 : 0);
+  }
+}
+
+// Diagonal s's contribution mod 2^64: D_s (an exact int32 sum) sign-extended, times 2^(8 s).
+SECINFER_HD constexpr u64 digit_term(std::int32_t d, int s) {
+  return static_cast<u64>(static_cast<std::int64_t>(d)) << (8 * s);
+}
+
+SECINFER_HD constexpr std::size_t int8_kp(std::size_t k) {
+  return (k + kInt8KAlign - 1) / kInt8KAlign * kInt8KAlign;
+}
+SECINFER_HD constexpr std::size_t int8_ldd(std::size_t n) {
+  return (n + kInt8NAlign - 1) / kInt8NAlign * kInt8NAlign;
+}
+
+// The largest k for which the int8 path is exact at `bits`: L8 kp 2^14 <= 2^31 - 1.
+constexpr std::size_t int8_max_k(int bits) {
+  const std::size_t kp = ((std::size_t{1} << 31) - 1) / (std::size_t{1} << 14) /
+                         static_cast<std::size_t>(digit_count(bits));
+  return kp / kInt8KAlign * kInt8KAlign;
+}
+
+// Where the digits of A's padded element (row, t) go: [row][l kp + t], rows x L8 kp.
+SECINFER_HD constexpr std::size_t a_digit_index(std::size_t row, std::size_t t, std::size_t kp,
+                                                int L, int l) {
+  return row * static_cast<std::size_t>(L) * kp + static_cast<std::size_t>(l) * kp + t;
+}
+// Where the digits of B's padded element (mat, t, j) go: [mat][j][(L8 - 1 - l) kp + t].
+SECINFER_HD constexpr std::size_t b_digit_index(std::size_t mat, std::size_t t, std::size_t j,
+                                                std::size_t n, std::size_t kp, int L, int l) {
+  const std::size_t Lkp = static_cast<std::size_t>(L) * kp;
+  return mat * n * Lkp + j * Lkp + static_cast<std::size_t>(L - 1 - l) * kp + t;
+}
+
+// Diagonal s's "TN" call (trans_x always): the DiagonalGemm contract with int8 operands and
+// int32 D. Shared B: all batches' rows in one product, as for fp64.
+inline DiagonalGemm int8_diagonal_gemm(const RingGemm& g, int s) {
+  const std::size_t L = static_cast<std::size_t>(digit_count(g.bits)), kp = int8_kp(g.k);
+  const std::size_t Lkp = L * kp, ldd = int8_ldd(g.n);
+  const std::size_t rows = g.shared_b ? g.batches * g.m : g.m;
+  DiagonalGemm d;
+  d.trans_x = true;
+  d.rows_x = g.n;
+  d.cols = rows;
+  d.kk = static_cast<std::size_t>(s + 1) * kp;
+  d.x_off = (L - 1 - static_cast<std::size_t>(s)) * kp;
+  d.ldx = Lkp;
+  d.stride_x = Lkp * g.n;
+  d.ldy = Lkp;
+  d.stride_y = rows * Lkp;
+  d.d_off = static_cast<std::size_t>(s) * g.batches * g.m * ldd;
+  d.ldd = ldd;
+  d.stride_d = rows * ldd;
+  d.batch = g.shared_b ? 1 : g.batches;
+  return d;
+}
+
+static_assert(digit_count(64) == 8 && digit_pairs(64) == 36 && digit_pairs(37) == 15);
+static_assert(int8_max_k(64) >= 16'368 && 8 * int8_kp(int8_max_k(64)) * 16384 <= 2147483647u);
 
 }  // namespace secinfer::fss::cuda::ring_gemm

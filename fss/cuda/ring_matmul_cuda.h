@@ -13,6 +13,12 @@
 //     DGEMM per limb diagonal (ceil(bits / 16) calls: 4 at bits 64/50, 3 at 37), limb pairs at
 //     or above bit `bits` skipped; exact while ceil(bits / 16) k (2^16 - 1)^2 <= 2^53 (proof in
 //     ring_matmul_core.h).
+//   * kInt8Limbs: balanced signed 8-bit digits with int32 accumulation on the IMMA tensor cores
+//     through cuBLAS (GemmEx, "TN"), one strided-batched GEMM per digit diagonal (ceil(bits / 8)
+//     calls), 36 digit products at bits > 56 against 10 fp64 ones, at ~30x fp64's peak rate;
+//     exact while ceil(bits / 8) k' 2^14 < 2^31 (k' = k rounded up to 16: k <= 16'368 at bits
+//     > 56). Under kAuto a cuBLAS refusal of the int8 GEMM (status NOT_SUPPORTED or
+//     ARCH_MISMATCH) falls back to kSimt and kAuto stops choosing int8 in this process.
 // kAuto picks by ring_gemm_impl_for. This header needs no CUDA header: it is usable from CPU code.
 //   RingGemm g{.bits = 50, .m = 128, .k = 768, .n = 2304};
 //   ring_matmul_device(g, d_a, d_b, d_c, stream);     // device pointers, asynchronous
@@ -28,7 +34,7 @@ struct CUstream_st;  // cudaStream_t is CUstream_st* (driver_types.h)
 
 namespace secinfer::fss::cuda {
 
-enum class RingGemmImpl { kAuto, kSimt, kFp64Limbs };
+enum class RingGemmImpl { kAuto, kSimt, kFp64Limbs, kInt8Limbs };
 
 // The fields of sigma::detail::RingMatmulArgs, with the same meaning (less `threads` and the CPU
 // kernel), plus the GPU implementation.
@@ -54,14 +60,15 @@ std::size_t ring_gemm_c_size(const RingGemm& g);
 void validate(const RingGemm& g);
 
 // Whether `impl` computes g exactly: kAuto and kSimt always; kFp64Limbs while k <=
-// ring_gemm::fp64_max_k(bits) (524'304 at bits > 48) and the cuBLAS dimensions fit an int.
+// ring_gemm::fp64_max_k(bits) (524'304 at bits > 48), kInt8Limbs while k <=
+// ring_gemm::int8_max_k(bits) (16'368 at bits > 56), and the cuBLAS dimensions fit an int.
 bool ring_gemm_available(RingGemmImpl impl, const RingGemm& g);
 
 // What kAuto runs (g.impl is ignored): see the rule and its measurements in ring_matmul.cu.
 RingGemmImpl ring_gemm_impl_for(const RingGemm& g);
 
 // Device scratch bytes ring_matmul_device needs for g on the current device (0 when none): the
-// split-k partial sums (kSimt) or the limb matrices and diagonal sums (kFp64Limbs).
+// split-k partial sums (kSimt) or the limb matrices and diagonal sums (kFp64Limbs, kInt8Limbs).
 std::size_t ring_matmul_workspace_bytes(const RingGemm& g);
 
 // C (+)= A B on device pointers (sizes ring_gemm_{a,b,c}_size(g)), asynchronous on `stream`;

@@ -3,14 +3,16 @@
 // BERT-base's shapes and small odd ones (m, k, n off the 64 x 64 x 16 tiling), bits 37 / 50 / 64
 // (and 1 / 20 / 32 on the small ones: the u32 SIMT kernel), accumulate off and on; random u64
 // inputs, unreduced, with 0, 1, 2^63 and 2^64 - 1 mixed in, and saturated ones (every entry
-// 2^64 - 1: the largest limb sums). Plus the fp64 limb path emulated on the CPU
-// (fp64_limbs_emulated: the same limb indexes and cuBLAS call parameters, ring_matmul_core.h),
-// which needs no GPU, up to the largest k it claims exact.
+// 2^64 - 1, or every int8 digit -128: the largest limb sums). Plus both limb paths emulated on the
+// CPU (fp64_limbs_emulated, int8_limbs_emulated: the same limb indexes and cuBLAS call
+// parameters, ring_matmul_core.h), which need no GPU, up to the largest k they claim exact.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <random>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -78,6 +80,55 @@ inline void fp64_limbs_emulated(const RingGemm& g, std::span<const u64> a, std::
   }
 }
 
+// RingGemmImpl::kInt8Limbs computed on the CPU the same way: digits placed by a_digit_index /
+// b_digit_index over the padded k, int8_diagonal_gemm's "TN" calls summed in int64 and checked
+// to fit the int32 cuBLAS accumulates in, sign-extended recombination.
+inline void int8_limbs_emulated(const RingGemm& g, std::span<const u64> a, std::span<const u64> b,
+                                std::span<u64> c) {
+  using namespace ring_gemm;
+  if (g.k == 0 && g.accumulate) return;
+  const int L = digit_count(g.bits);
+  const std::size_t kp = int8_kp(g.k), ldd = int8_ldd(g.n), Lkp = L * kp;
+  const std::size_t rows = g.batches * g.m, mats = g.shared_b ? 1 : g.batches;
+  std::vector<signed char> ad(rows * Lkp, 0), bd(mats * g.n * Lkp, 0);
+  std::vector<std::int32_t> dd(static_cast<std::size_t>(L) * rows * ldd, 0);
+  signed char d[8];
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t t = 0; t < kp; ++t) {
+      digits(t < g.k ? a[r * g.k + t] : 0, g.bits, d);
+      for (int l = 0; l < L; ++l) ad.at(a_digit_index(r, t, kp, L, l)) = d[l];
+    }
+  for (std::size_t mt = 0; mt < mats; ++mt)
+    for (std::size_t j = 0; j < g.n; ++j)
+      for (std::size_t t = 0; t < kp; ++t) {
+        const std::size_t src = mt * g.k * g.n + (g.transpose_b ? j * g.k + t : t * g.n + j);
+        digits(t < g.k ? b[src] : 0, g.bits, d);
+        for (int l = 0; l < L; ++l) bd.at(b_digit_index(mt, t, j, g.n, kp, L, l)) = d[l];
+      }
+  for (int s = 0; s < L; ++s) {
+    const DiagonalGemm dg = int8_diagonal_gemm(g, s);
+    for (std::size_t bt = 0; bt < dg.batch; ++bt)
+      for (std::size_t j = 0; j < dg.cols; ++j)
+        for (std::size_t i = 0; i < dg.rows_x; ++i) {
+          std::int64_t sum = 0;
+          for (std::size_t p = 0; p < dg.kk; ++p)
+            sum += std::int64_t{bd.at(dg.x_off + bt * dg.stride_x + p + i * dg.ldx)} *
+                   ad.at(bt * dg.stride_y + p + j * dg.ldy);
+          if (sum > INT32_MAX || sum < INT32_MIN)
+            throw std::runtime_error("int8 emulation: a diagonal sum overflows int32");
+          dd.at(dg.d_off + bt * dg.stride_d + i + j * dg.ldd) = static_cast<std::int32_t>(sum);
+        }
+  }
+  const u64 mask = ring_mask(g.bits);
+  for (std::size_t e = 0; e < ring_gemm_c_size(g); ++e) {
+    const std::size_t row = e / g.n, j = e % g.n, i = row % g.m;
+    if (g.causal && j > i) continue;
+    u64 v = 0;
+    for (int s = 0; s < L; ++s) v += digit_term(dd[s * rows * ldd + row * ldd + j], s);
+    c[e] = g.accumulate ? (c[e] + v) & mask : v & mask;
+  }
+}
+
 struct RingGemmCase {
   const char* name;
   std::size_t batches, m, k, n;
@@ -96,11 +147,18 @@ inline std::string ring_gemm_case_name(const RingGemmCase& s, int bits, bool acc
 
 // One shape, bits and accumulate flag: the CPU result against every GPU implementation (and the
 // emulation when `emulate`).
-inline std::string compare_ring_matmul(std::mt19937_64& rng, RingGemm g, bool saturated,
-                                       bool emulate, bool gpu) {
+// Every entry of A and B 2^64 - 1: every 16-bit limb 2^16 - 1, the largest fp64 diagonal sums.
+inline constexpr u64 kLimbWorst = ~u64{0};
+// Every balanced base-256 digit -128 (bytes 0x80, then 0x7f plus the carry): the largest int8
+// diagonal sums, each product +2^14.
+inline constexpr u64 kDigitWorst = 0x7f7f7f7f7f7f7f80ULL;
+
+// fill != 0: every entry of A and B is `fill` (0: random).
+inline std::string compare_ring_matmul(std::mt19937_64& rng, RingGemm g, u64 fill, bool emulate,
+                                       bool gpu) {
   std::vector<u64> a(ring_gemm_a_size(g)), b(ring_gemm_b_size(g)), c0(ring_gemm_c_size(g));
-  for (auto& x : a) x = saturated ? ~u64{0} : random_bits(rng, 64);
-  for (auto& x : b) x = saturated ? ~u64{0} : random_bits(rng, 64);
+  for (auto& x : a) x = fill != 0 ? fill : random_bits(rng, 64);
+  for (auto& x : b) x = fill != 0 ? fill : random_bits(rng, 64);
   for (auto& x : c0) x = rng();  // unreduced: untouched (causal) entries must come back as is
   std::vector<u64> want = c0;
   sigma::detail::ring_matmul_batched(cpu_matmul_args(g), a, b, want);
@@ -110,13 +168,21 @@ inline std::string compare_ring_matmul(std::mt19937_64& rng, RingGemm g, bool sa
   };
   if (emulate) {
     std::vector<u64> got = c0;
-    fp64_limbs_emulated(g, a, b, got);
-    note("fp64-limbs emulated on the CPU", diff(want, got));
+    if (ring_gemm_available(RingGemmImpl::kFp64Limbs, g)) {
+      fp64_limbs_emulated(g, a, b, got);
+      note("fp64-limbs emulated on the CPU", diff(want, got));
+    }
+    if (ring_gemm_available(RingGemmImpl::kInt8Limbs, g)) {
+      got = c0;
+      int8_limbs_emulated(g, a, b, got);
+      note("int8-limbs emulated on the CPU", diff(want, got));
+    }
   }
   if (gpu)
-    for (const RingGemmImpl impl :
-         {RingGemmImpl::kSimt, RingGemmImpl::kFp64Limbs, RingGemmImpl::kAuto}) {
+    for (const RingGemmImpl impl : {RingGemmImpl::kSimt, RingGemmImpl::kFp64Limbs,
+                                    RingGemmImpl::kInt8Limbs, RingGemmImpl::kAuto}) {
       g.impl = impl;
+      if (!ring_gemm_available(impl, g)) continue;
       std::vector<u64> got = c0;
       ring_matmul_host(g, a, b, got);
       note(impl == RingGemmImpl::kAuto
@@ -127,7 +193,7 @@ inline std::string compare_ring_matmul(std::mt19937_64& rng, RingGemm g, bool sa
   return out;
 }
 
-// `gpu` false: only the CPU emulation of the fp64 path (small shapes and the exactness edge).
+// `gpu` false: only the CPU emulations of the limb paths (small shapes and the exactness edges).
 inline void check_ring_matmul(Tally& t, std::mt19937_64& rng, bool gpu = true) {
   const RingGemmCase cases[] = {
       // BERT-base, seq 128: QKV projection, Q K^T per head (causal: decoder attention), A V,
@@ -164,37 +230,51 @@ inline void check_ring_matmul(Tally& t, std::mt19937_64& rng, bool gpu = true) {
         g.causal = s.causal;
         g.accumulate = acc;
         t.run(ring_gemm_case_name(s, bits, acc, false),
-              [&] { return compare_ring_matmul(rng, g, false, s.small, gpu); });
+              [&] { return compare_ring_matmul(rng, g, 0, s.small, gpu); });
       }
   }
-  // Saturated limbs: the FFN2 shape on the GPU; the largest k the fp64 path claims exact (every
-  // diagonal sum reaches L k (2^16 - 1)^2 <= 2^53), and that one more is refused.
+  // Saturated limbs and digits: the FFN2 shape on the GPU; the largest k each limb path claims
+  // exact (the top diagonal's sum reaches L k (2^16 - 1)^2 <= 2^53, L8 kp 2^14 <= 2^31 - 1), and
+  // that one more is refused.
   for (const int bits : {37, 64}) {
-    if (gpu) {
-      const RingGemmCase s{"BERT FFN2", 1, 128, 3072, 768, false, true, false, false};
+    if (gpu)
+      for (const u64 fill : {kLimbWorst, kDigitWorst}) {
+        const RingGemmCase s{"BERT FFN2", 1, 128, 3072, 768, false, true, false, false};
+        RingGemm g;
+        g.bits = bits;
+        g.m = s.m;
+        g.k = s.k;
+        g.n = s.n;
+        g.shared_b = true;
+        t.run(ring_gemm_case_name(s, bits, false, true) +
+                  (fill == kDigitWorst ? " (int8 worst)" : ""),
+              [&] { return compare_ring_matmul(rng, g, fill, false, true); });
+      }
+    for (const RingGemmImpl impl : {RingGemmImpl::kFp64Limbs, RingGemmImpl::kInt8Limbs}) {
+      const bool fp64 = impl == RingGemmImpl::kFp64Limbs;
       RingGemm g;
       g.bits = bits;
-      g.m = s.m;
-      g.k = s.k;
-      g.n = s.n;
-      g.shared_b = true;
-      t.run(ring_gemm_case_name(s, bits, false, true),
-            [&] { return compare_ring_matmul(rng, g, true, false, true); });
+      g.m = 2;
+      g.n = 3;
+      g.k = fp64 ? ring_gemm::fp64_max_k(bits) : ring_gemm::int8_max_k(bits);
+      const RingGemmCase s{fp64 ? "fp64 exactness edge" : "int8 exactness edge",
+                           1,
+                           2,
+                           g.k,
+                           3,
+                           false,
+                           false,
+                           false,
+                           false};
+      t.run(ring_gemm_case_name(s, bits, false, true) + (fp64 ? "" : " (int8 worst)"), [&] {
+        std::string err = compare_ring_matmul(rng, g, fp64 ? kLimbWorst : kDigitWorst, true, gpu);
+        RingGemm over = g;
+        ++over.k;
+        if (ring_gemm_available(impl, over))
+          err += std::string(err.empty() ? "" : "; ") + to_string(impl) + " claims k + 1 exact";
+        return err;
+      });
     }
-    RingGemm g;
-    g.bits = bits;
-    g.m = 2;
-    g.n = 3;
-    g.k = ring_gemm::fp64_max_k(bits);
-    const RingGemmCase s{"fp64 exactness edge", 1, 2, g.k, 3, false, false, false, false};
-    t.run(ring_gemm_case_name(s, bits, false, true), [&] {
-      std::string err = compare_ring_matmul(rng, g, true, true, gpu);
-      RingGemm over = g;
-      ++over.k;
-      if (ring_gemm_available(RingGemmImpl::kFp64Limbs, over))
-        err += std::string(err.empty() ? "" : "; ") + "fp64-limbs claims k + 1 exact";
-      return err;
-    });
   }
 }
 
