@@ -128,53 +128,61 @@ void gen_chunk(SigmaDcfKeys& key0, SigmaDcfKeys& key1, std::span<const Block> se
 }
 
 struct EvalScratch {
-  std::array<Block, kChunk> s, in;
-  std::array<std::uint8_t, kChunk> dir;
-  std::array<u64, kChunk> p;
+  std::array<Block, kChunk> s;   // node seeds, bit 0 cleared (the control bit is in t)
+  std::array<u64, kChunk> t;     // control bits
+  std::array<Block, kChunk> cw;  // this level's seed correction for the point's direction
+  std::array<std::uint8_t, kChunk> cwt;
+  std::array<u64, kChunk> p, prev;
+  std::array<std::size_t, kChunk> key;
 };
 
-// Eval of points [q0, q0 + w) (point q belongs to key q / P), sigma-dcf.md "Eval".
+// Eval of points [q0, q0 + w) (point q belongs to key q / P), sigma-dcf.md "Eval". A level runs
+// as FixedKeyPrg::eval_level (AES and correction fused, 8 blocks in flight) on the node split into
+// seed (bit 0 cleared) and control bit, with the level's corrections gathered per point first.
 void eval_chunk(const SigmaDcfKeys& keys, std::size_t P, std::span<const u64> x,
                 std::span<std::uint8_t> out, std::size_t q0, std::size_t w, const FixedKeyPrg& prg,
                 EvalScratch& sc) {
   const int n = keys.in_bits;
   const std::size_t d = depth(n), count = keys.count;
   for (std::size_t i = 0; i < w; ++i) {
-    sc.s[i] = keys.root[(q0 + i) / P];
+    sc.key[i] = P == 1 ? q0 + i : (q0 + i) / P;
+    const Block r = keys.root[sc.key[i]];
+    sc.s[i] = r.clear_lsb();
+    sc.t[i] = r.lo & 1;
     sc.p[i] = 0;
+    sc.prev[i] = 0;  // the virtual direction before the root
   }
   for (std::size_t lv = 0; lv < d; ++lv) {
     const bool last = lv + 1 == d;
+    const Block* cws = last ? nullptr : keys.cw_seed.data() + lv * count;
     for (std::size_t i = 0; i < w; ++i) {
+      const std::size_t k = sc.key[i];
       const u64 c = bit_msb_first(x[q0 + i], n, static_cast<int>(lv));
-      const u64 prev = lv == 0 ? 0 : bit_msb_first(x[q0 + i], n, static_cast<int>(lv) - 1);
-      // Prefix parity: the node's control bit counts where the path turns (virtual direction 0
-      // before the root).
-      sc.p[i] ^= (c ^ prev) & sc.s[i].lo & 1;
-      sc.dir[i] = static_cast<std::uint8_t>(c);
-      sc.in[i] = sc.s[i].clear_lsb();
-    }
-    prg.g_multi(std::span<const std::uint8_t>(sc.dir.data(), w),
-                std::span<const Block>(sc.in.data(), w), std::span<Block>(sc.in.data(), w));
-    for (std::size_t i = 0; i < w; ++i) {
-      const std::size_t k = (q0 + i) / P;
-      const u64 c = sc.dir[i];
-      Block corr;
+      // Prefix parity: the node's control bit counts where the path turns.
+      sc.p[i] ^= (c ^ sc.prev[i]) & sc.t[i];
+      sc.prev[i] = c;
+      // The correction as eval_level reads it: seed part (bit 0 clear), bit 0 = t correction for
+      // direction 0, bit 1 for direction 1.
       if (last) {
-        corr = c ? keys.leaf1[k] : keys.leaf0[k];
+        const Block l0 = keys.leaf0[k], l1 = keys.leaf1[k];
+        sc.cw[i] = (c ? l1 : l0).clear_lsb();
+        sc.cwt[i] = static_cast<std::uint8_t>((l0.lo & 1) | ((l1.lo & 1) << 1));
       } else {
-        const Block cw = keys.cw_seed[lv * count + k];
-        corr = c ? (cw.clear_lsb() ^ Block{(keys.cw_tr[k] >> lv) & 1, 0}) : cw;
+        const Block cw = cws[k];
+        sc.cw[i] = cw.clear_lsb();
+        sc.cwt[i] = static_cast<std::uint8_t>((cw.lo & 1) | (((keys.cw_tr[k] >> lv) & 1) << 1));
       }
-      sc.s[i] = sc.in[i] ^ block_if(corr, sc.s[i].lo & 1);
     }
+    prg.eval_level(x.subspan(q0, w), n - 1 - static_cast<int>(lv), std::span<Block>(sc.s.data(), w),
+                   std::span<u64>(sc.t.data(), w), std::span<const Block>(sc.cw.data(), w),
+                   std::span<const std::uint8_t>(sc.cwt.data(), w), {});
   }
   const u64 flip =
       static_cast<u64>(keys.party);  // party 1 complements: [x >= alpha] -> [x < alpha]
   for (std::size_t i = 0; i < w; ++i) {
     const u64 xv = x[q0 + i];
-    const u64 c = (xv >> kLeaf) & 1;  // the last tree step's direction
-    const u64 bit = sc.p[i] ^ leaf_parity(sc.s[i], xv & ((u64{1} << kLeaf) - 1), c) ^ flip;
+    const Block leaf = sc.s[i] ^ Block { sc.t[i], 0 };  // the leaf block, bit 0 included
+    const u64 bit = sc.p[i] ^ leaf_parity(leaf, xv & ((u64{1} << kLeaf) - 1), sc.prev[i]) ^ flip;
     out[q0 + i] = static_cast<std::uint8_t>(bit);
   }
 }
