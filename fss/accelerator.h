@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 
@@ -20,6 +21,30 @@
 #include "fss/dpf.h"
 
 namespace secinfer::fss {
+
+// A key batch's copy in an accelerator's memory, attached to the batch (DcfKeys::resident,
+// DpfKeys::resident) by Accelerator::make_resident and released with the last copy of the batch.
+// Only the accelerator that made it reads it; the host arrays stay authoritative (the CPU checks
+// and the serialised stream read them).
+class ResidentKeys {
+ public:
+  virtual ~ResidentKeys() = default;
+  ResidentKeys(const ResidentKeys&) = delete;
+  ResidentKeys& operator=(const ResidentKeys&) = delete;
+
+ protected:
+  ResidentKeys() = default;
+};
+
+// One exact ring matrix product C[b] = A[b] B[b] mod 2^bits, b < batches, row-major: A is m x k,
+// B is k x n (n x k when transpose_b; one B for every batch when shared_b); with causal only
+// C[i][j], j <= i, is computed and the rest is 0. The semantics of the CPU's ring matmul
+// (fss/gates/sigma/ring_matmul.h) with C zeroed first.
+struct RingMatmulShape {
+  int bits = 64;
+  std::size_t batches = 1, m = 0, k = 0, n = 0;
+  bool transpose_b = false, shared_b = false, causal = false;
+};
 
 class Accelerator {
  public:
@@ -38,6 +63,21 @@ class Accelerator {
                             std::span<const u64> table, std::span<u64> out) const = 0;
   virtual void dcf_eval_multipoint(const DcfKeys& keys, std::size_t points_per_key,
                                    std::span<const u64> points, std::span<u64> out) const = 0;
+
+  // Copies a key batch into the accelerator's memory now (the offline phase) and attaches that
+  // copy to it, so that the evaluations above skip the upload. May decline (no room under the
+  // accelerator's key budget): the batch is then uploaded when it is evaluated, as without.
+  // The default keeps every batch on the host.
+  virtual void make_resident(DcfKeys&) const {}
+  virtual void make_resident(DpfKeys&) const {}
+
+  // c = a b over the ring (RingMatmulShape); sizes are the caller's to check. Returns false when
+  // this accelerator has no ring matmul (the caller then runs the CPU's), true when c holds the
+  // product, bit-identical to the CPU's.
+  virtual bool ring_matmul(const RingMatmulShape&, std::span<const u64> /*a*/,
+                           std::span<const u64> /*b*/, std::span<u64> /*c*/) const {
+    return false;
+  }
 
  protected:
   Accelerator() = default;

@@ -5,7 +5,8 @@
 
 namespace secinfer::fss {
 
-class Accelerator;  // fss/accelerator.h
+class Accelerator;   // fss/accelerator.h
+class ResidentKeys;  // fss/accelerator.h
 
 struct BatchOptions {
   AesImpl aes = AesImpl::kAuto;  // AES path for G_j (kAesNi throws where the CPU lacks it)

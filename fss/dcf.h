@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <utility>
 #include <vector>
@@ -30,6 +31,8 @@ struct DcfKeys {
   std::vector<std::uint8_t> cw_t;  // [in_bits * count], bit 0 = tL, bit 1 = tR
   std::vector<u64> cw_v;           // [in_bits * count * L], index (i * count + k) * L + j
   std::vector<u64> cw_final;       // [count * L], index k * L + j
+  // The batch's copy in an accelerator's memory, if one made it (fss/accelerator.h).
+  std::shared_ptr<const ResidentKeys> resident{};
 };
 
 // Keys for f_k(x) = beta[k*L .. k*L+L) if x < alpha[k]. beta.size() == count * L.

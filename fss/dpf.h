@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <utility>
 #include <vector>
@@ -29,6 +30,8 @@ struct DpfKeys {
   std::vector<Block> cw_seed;      // [in_bits * count], index i * count + k
   std::vector<std::uint8_t> cw_t;  // [in_bits * count], bit 0 = tL, bit 1 = tR
   std::vector<u64> cw_out;         // [count]
+  // The batch's copy in an accelerator's memory, if one made it (fss/accelerator.h).
+  std::shared_ptr<const ResidentKeys> resident{};
 };
 
 // Keys for f_k(x) = beta[k] if x == alpha[k]. Throws std::invalid_argument on a bad shape or

@@ -78,8 +78,8 @@ for sys in sigma fusefss; do
   step "bert-tiny-s128-$sys-cuda" 60 local --model bert-tiny --seq 128 --system "$sys" \
     --backend cuda --runs 1 --warmup 0
 done
-# 2. Per-gate microbenchmarks, cuda then cpu on the same settings.
-for spec in "gelu ${GELU_N:-393216}" "softmax ${SOFTMAX_N:-196608}"; do
+# 2. Per-gate microbenchmarks, cuda then cpu on the same settings (SKIP_MICRO=1 skips them).
+[ "${SKIP_MICRO:-0}" = 1 ] || for spec in "gelu ${GELU_N:-393216}" "softmax ${SOFTMAX_N:-196608}"; do
   read -r gate n <<<"$spec"
   for sys in sigma fusefss; do
     for be in cuda cpu; do
@@ -88,10 +88,15 @@ for spec in "gelu ${GELU_N:-393216}" "softmax ${SOFTMAX_N:-196608}"; do
     done
   done
 done
-# 3. BERT-base, one run each (SKIP_BERT_BASE=1 skips it).
-[ "${SKIP_BERT_BASE:-0}" = 1 ] || for sys in sigma fusefss; do
-  step "bert-base-s128-b1-$sys-cuda" 240 local --model bert-base --seq 128 --batch 1 \
-    --system "$sys" --backend cuda --runs 1 --warmup 0
+# 3. The large models (E2E_MODELS, default bert-base; SKIP_BERT_BASE=1 skips them) at E2E_SEQ
+#    (default 128), batch 1, MODEL_RUNS measured runs after MODEL_WARMUP (defaults 1 and 0), each
+#    suite of E2E_SYSTEMS (default sigma fusefss) under MODEL_CAP seconds (default 240).
+[ "${SKIP_BERT_BASE:-0}" = 1 ] || for model in ${E2E_MODELS:-bert-base}; do
+  for sys in ${E2E_SYSTEMS:-sigma fusefss}; do
+    step "$model-s${E2E_SEQ:-128}-b1-$sys-cuda" "${MODEL_CAP:-240}" local --model "$model" \
+      --seq "${E2E_SEQ:-128}" --batch 1 --system "$sys" --backend cuda \
+      --runs "${MODEL_RUNS:-1}" --warmup "${MODEL_WARMUP:-0}"
+  done
 done
 echo "total: $(($(date +%s) - start)) s" | tee -a "$log"
 
@@ -122,7 +127,7 @@ def key_transfer(scopes, field):
 
 rows, bad, online_of = [], 0, {}
 for name in sorted(os.listdir(runs), key=lambda n: (not n.startswith("bert-tiny"),
-                                                    n.startswith("bert-base"), n)):
+                                                    not n.startswith("micro"), n)):
     d = os.path.join(runs, name)
     status = open(os.path.join(d, "status.txt")).read().strip() if os.path.exists(
         os.path.join(d, "status.txt")) else "?"

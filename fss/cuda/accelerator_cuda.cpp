@@ -17,6 +17,7 @@
 #include "fss/cuda/dpf_cuda.h"
 #include "fss/cuda/keys_cuda.h"
 #include "fss/cuda/multipoint_dcf_cuda.h"
+#include "fss/cuda/ring_matmul_cuda.h"
 #include "profiling/scope.h"
 
 namespace secinfer::fss::cuda {
@@ -57,6 +58,68 @@ int visible_devices() {
   return n;
 }
 
+// Stream-ordered device memory (cudaMallocAsync / cudaFreeAsync on the accelerator's stream, from
+// the device's default pool, which keeps freed blocks: allocating a layer's keys again costs no
+// driver call). Holds the stream so that it outlives every allocation.
+class AsyncBlock {
+ public:
+  AsyncBlock(std::shared_ptr<Stream> stream, std::size_t bytes) : stream_(std::move(stream)) {
+    CUDA_CHECK(cudaMallocAsync(&p_, bytes, stream_->get()),
+               std::to_string(bytes) + " bytes of resident keys");
+  }
+  AsyncBlock(const AsyncBlock&) = delete;
+  AsyncBlock& operator=(const AsyncBlock&) = delete;
+  ~AsyncBlock() {
+    if (p_ != nullptr) cudaFreeAsync(p_, stream_->get());  // cannot report from a destructor
+  }
+  std::uint8_t* data() const { return static_cast<std::uint8_t*>(p_); }
+
+ private:
+  std::shared_ptr<Stream> stream_;
+  void* p_ = nullptr;
+};
+
+// Carves the arrays of one key batch out of one AsyncBlock, 256-byte aligned, and copies them up.
+class Carver {
+ public:
+  template <class T>
+  static std::size_t size_of(const std::vector<T>& v) {
+    return (v.size() * sizeof(T) + 255) / 256 * 256;
+  }
+  Carver(std::uint8_t* base, cudaStream_t s) : at_(base), s_(s) {}
+  template <class T>
+  const T* put(const std::vector<T>& v) {
+    T* d = reinterpret_cast<T*>(at_);
+    if (!v.empty())
+      CUDA_CHECK(cudaMemcpyAsync(d, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice, s_),
+                 std::to_string(v.size() * sizeof(T)) + " bytes of resident keys up");
+    at_ += size_of(v);
+    return d;
+  }
+
+ private:
+  std::uint8_t* at_;
+  cudaStream_t s_;
+};
+
+// A batch's device copy; `bytes` is given back to the budget when the batch goes.
+template <class View>
+class DeviceKeys final : public ResidentKeys {
+ public:
+  DeviceKeys(std::shared_ptr<Stream> stream, std::size_t bytes,
+             std::shared_ptr<std::atomic<std::uint64_t>> held)
+      : block(std::move(stream), bytes), bytes_(bytes), held_(std::move(held)) {
+    *held_ += bytes_;
+  }
+  ~DeviceKeys() override { *held_ -= bytes_; }
+  AsyncBlock block;
+  View view{};
+
+ private:
+  std::size_t bytes_;
+  std::shared_ptr<std::atomic<std::uint64_t>> held_;
+};
+
 }  // namespace
 
 struct CudaAccelerator::State {
@@ -68,7 +131,7 @@ struct CudaAccelerator::State {
 
   int device;
   KernelConfig cfg;
-  std::unique_ptr<Stream> stream;  // created once the device is current
+  std::shared_ptr<Stream> stream;  // created once the device is current; resident keys hold it
   cudaEvent_t start = nullptr, stop = nullptr;
   std::string description;
 
@@ -80,6 +143,13 @@ struct CudaAccelerator::State {
   // Atomics, read without the mutex: CudaEventTimer reads kernel_ns from the scopes that a call
   // opens while it holds the mutex ("KeyTransfer").
   std::atomic<std::uint64_t> kernel_ns{0}, calls{0}, key_bytes{0};
+  // Resident keys: bytes held now (shared with the batches, which give theirs back), the budget,
+  // and the batches made resident / declined (over the budget) so far.
+  std::shared_ptr<std::atomic<std::uint64_t>> resident_held =
+      std::make_shared<std::atomic<std::uint64_t>>(0);
+  std::uint64_t resident_budget = 0;
+  std::atomic<std::uint64_t> resident_made{0}, resident_declined{0}, resident_bytes_total{0};
+  GrowBuffer<u64> mm_a, mm_b, mm_c;
 
   cudaStream_t s() const { return stream->get(); }
 
@@ -114,6 +184,29 @@ struct CudaAccelerator::State {
     return v;
   }
 
+  // The keys' device copy when this accelerator made one (make_resident), else an upload.
+  DcfKeysView view_of(const DcfKeys& k) {
+    if (const auto* r = dynamic_cast<const DeviceKeys<DcfKeysView>*>(k.resident.get()))
+      return r->view;
+    return upload(k);
+  }
+  DpfKeysView view_of(const DpfKeys& k) {
+    if (const auto* r = dynamic_cast<const DeviceKeys<DpfKeysView>*>(k.resident.get()))
+      return r->view;
+    return upload(k);
+  }
+
+  // Room for `bytes` more resident key bytes under the budget; counts a refusal.
+  bool admit(std::size_t bytes) {
+    if (resident_held->load() + bytes > resident_budget) {
+      ++resident_declined;
+      return false;
+    }
+    ++resident_made;
+    resident_bytes_total += bytes;
+    return true;
+  }
+
   // launch() between the event pair, then `result` down, then the pair's time added.
   template <class F>
   void run(F&& launch, std::span<u64> result) {
@@ -133,7 +226,7 @@ struct CudaAccelerator::State {
   }
 };
 
-CudaAccelerator::CudaAccelerator(int device, KernelConfig cfg)
+CudaAccelerator::CudaAccelerator(int device, KernelConfig cfg, std::uint64_t key_budget_bytes)
     : s_(std::make_unique<State>(device, cfg)) {
   const int n = visible_devices();
   if (device < 0 || device >= n)
@@ -143,7 +236,12 @@ CudaAccelerator::CudaAccelerator(int device, KernelConfig cfg)
         " device(s) found): check the driver (nvidia-smi) and CUDA_VISIBLE_DEVICES, or run with "
         "--backend cpu");
   s_->bind();
-  s_->stream = std::make_unique<Stream>();
+  s_->stream = std::make_shared<Stream>();
+  // The default pool keeps what resident key batches free (a layer's keys reuse it at once).
+  cudaMemPool_t pool = nullptr;
+  CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, device));
+  std::uint64_t keep = UINT64_MAX;
+  CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep));
   CUDA_CHECK(cudaEventCreate(&s_->start));
   CUDA_CHECK(cudaEventCreate(&s_->stop));
   cudaDeviceProp prop{};
@@ -157,6 +255,10 @@ CudaAccelerator::CudaAccelerator(int device, KernelConfig cfg)
   char mem[32];
   std::snprintf(mem, sizeof mem, "%.1f GiB",
                 static_cast<double>(prop.totalGlobalMem) / (1024.0 * 1024.0 * 1024.0));
+  s_->resident_budget =
+      key_budget_bytes != 0
+          ? key_budget_bytes
+          : static_cast<std::uint64_t>(0.35 * static_cast<double>(prop.totalGlobalMem));
   s_->description = "cuda:" + std::to_string(device) + " " + prop.name + " (sm_" +
                     std::to_string(prop.major) + std::to_string(prop.minor) + ", " + mem +
                     ", driver " + ver(driver) + ", runtime " + ver(runtime) + ")";
@@ -178,7 +280,7 @@ void CudaAccelerator::dcf_eval(const DcfKeys& keys, std::span<const u64> x,
   State& s = *s_;
   std::lock_guard lock(s.mu);
   s.bind();
-  const DcfKeysView v = s.upload(keys);
+  const DcfKeysView v = s.view_of(keys);
   const u64* dx = s.in.put(x, s.s());
   s.run([&](u64* d) { dcf_eval_device(v, dx, d, s.s(), s.cfg); }, out);
 }
@@ -189,7 +291,7 @@ void CudaAccelerator::dpf_eval(const DpfKeys& keys, std::span<const u64> x,
   State& s = *s_;
   std::lock_guard lock(s.mu);
   s.bind();
-  const DpfKeysView v = s.upload(keys);
+  const DpfKeysView v = s.view_of(keys);
   const u64* dx = s.in.put(x, s.s());
   s.run([&](u64* d) { dpf_eval_device(v, dx, d, s.s(), s.cfg); }, out);
 }
@@ -200,7 +302,7 @@ void CudaAccelerator::dpf_lut_eval(const DpfKeys& keys, std::span<const u64> xha
   State& s = *s_;
   std::lock_guard lock(s.mu);
   s.bind();
-  const DpfKeysView v = s.upload(keys);
+  const DpfKeysView v = s.view_of(keys);
   const u64* dx = s.in.put(xhat, s.s());
   const u64* dt = s.table.put(table, s.s());
   s.run([&](u64* d) { dpf_lut_eval_device(v, dx, dt, d, s.s(), s.cfg); }, out);
@@ -212,13 +314,92 @@ void CudaAccelerator::dcf_eval_multipoint(const DcfKeys& keys, std::size_t point
   State& s = *s_;
   std::lock_guard lock(s.mu);
   s.bind();
-  const DcfKeysView v = s.upload(keys);
+  const DcfKeysView v = s.view_of(keys);
   const u64* dp = s.in.put(points, s.s());
   s.run(
       [&](u64* d) {
         dcf_eval_multipoint_device(v, points_per_key, dp, d, s.s(), s.cfg, MultipointWalk::kAuto);
       },
       out);
+}
+
+void CudaAccelerator::make_resident(DcfKeys& keys) const {
+  if (keys.count == 0 || keys.resident) return;
+  State& s = *s_;
+  std::lock_guard lock(s.mu);
+  s.bind();
+  const std::size_t bytes = Carver::size_of(keys.root) + Carver::size_of(keys.cw_seed) +
+                            Carver::size_of(keys.cw_t) + Carver::size_of(keys.cw_v) +
+                            Carver::size_of(keys.cw_final);
+  if (!s.admit(bytes)) return;
+  auto r = std::make_shared<DeviceKeys<DcfKeysView>>(s.stream, bytes, s.resident_held);
+  Carver c(r->block.data(), s.s());
+  r->view = DcfKeysView{keys.shape, keys.party, keys.count};
+  r->view.root = c.put(keys.root);
+  r->view.cw_seed = c.put(keys.cw_seed);
+  r->view.cw_t = c.put(keys.cw_t);
+  r->view.cw_v = c.put(keys.cw_v);
+  r->view.cw_final = c.put(keys.cw_final);
+  s.stream->sync();  // the host arrays may change hands after this; the copy is offline time
+  keys.resident = std::move(r);
+}
+
+void CudaAccelerator::make_resident(DpfKeys& keys) const {
+  if (keys.count == 0 || keys.resident) return;
+  State& s = *s_;
+  std::lock_guard lock(s.mu);
+  s.bind();
+  const std::size_t bytes = Carver::size_of(keys.root) + Carver::size_of(keys.cw_seed) +
+                            Carver::size_of(keys.cw_t) + Carver::size_of(keys.cw_out);
+  if (!s.admit(bytes)) return;
+  auto r = std::make_shared<DeviceKeys<DpfKeysView>>(s.stream, bytes, s.resident_held);
+  Carver c(r->block.data(), s.s());
+  r->view = DpfKeysView{keys.shape, keys.party, keys.count};
+  r->view.root = c.put(keys.root);
+  r->view.cw_seed = c.put(keys.cw_seed);
+  r->view.cw_t = c.put(keys.cw_t);
+  r->view.cw_out = c.put(keys.cw_out);
+  s.stream->sync();
+  keys.resident = std::move(r);
+}
+
+bool CudaAccelerator::ring_matmul(const RingMatmulShape& g, std::span<const u64> a,
+                                  std::span<const u64> b, std::span<u64> c) const {
+  if (c.empty()) return true;
+  State& s = *s_;
+  std::lock_guard lock(s.mu);
+  s.bind();
+  const u64* da = s.mm_a.put(a, s.s());
+  const u64* db = s.mm_b.put(b, s.s());
+  RingGemm rg;
+  rg.bits = g.bits;
+  rg.batches = g.batches;
+  rg.m = g.m;
+  rg.k = g.k;
+  rg.n = g.n;
+  rg.transpose_b = g.transpose_b;
+  rg.shared_b = g.shared_b;
+  rg.causal = g.causal;
+  rg.accumulate = false;
+  u64* dc = s.mm_c.fit(c.size());
+  if (g.causal) CUDA_CHECK(cudaMemsetAsync(dc, 0, c.size_bytes(), s.s()));
+  CUDA_CHECK(cudaEventRecord(s.start, s.s()));
+  ring_matmul_device(rg, da, db, dc, s.s());
+  CUDA_CHECK(cudaEventRecord(s.stop, s.s()));
+  CUDA_CHECK(cudaMemcpyAsync(c.data(), dc, c.size_bytes(), cudaMemcpyDeviceToHost, s.s()),
+             std::to_string(c.size_bytes()) + " bytes of matmul output down");
+  s.stream->sync();
+  float ms = 0;
+  CUDA_CHECK(cudaEventElapsedTime(&ms, s.start, s.stop));
+  s.kernel_ns += static_cast<std::uint64_t>(std::llround(static_cast<double>(ms) * 1e6));
+  ++s.calls;
+  return true;
+}
+
+CudaAccelerator::ResidentStats CudaAccelerator::resident_stats() const {
+  const State& s = *s_;
+  return ResidentStats{s.resident_made.load(), s.resident_declined.load(),
+                       s.resident_bytes_total.load(), s.resident_held->load(), s.resident_budget};
 }
 
 std::uint64_t CudaAccelerator::kernel_ns() const {
@@ -237,7 +418,8 @@ std::uint64_t CudaAccelerator::device_bytes() const {
   std::lock_guard lock(s_->mu);
   const State& s = *s_;
   return s.root.bytes() + s.cw_seed.bytes() + s.cw_t.bytes() + s.cw_v.bytes() + s.cw_final.bytes() +
-         s.cw_out.bytes() + s.in.bytes() + s.table.bytes() + s.out.bytes();
+         s.cw_out.bytes() + s.in.bytes() + s.table.bytes() + s.out.bytes() + s.mm_a.bytes() +
+         s.mm_b.bytes() + s.mm_c.bytes() + s.resident_held->load();
 }
 
 }  // namespace secinfer::fss::cuda

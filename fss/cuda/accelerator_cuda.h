@@ -29,7 +29,10 @@ class CudaAccelerator final : public fss::Accelerator {
  public:
   // Binds to `device` (cudaSetDevice) and creates a stream and two events there. Throws
   // std::invalid_argument when no such device is visible, std::runtime_error on a CUDA error.
-  explicit CudaAccelerator(int device = 0, KernelConfig cfg = {});
+  // key_budget_bytes: device memory that resident key batches may hold at once (make_resident);
+  // 0 = 35% of the device's memory (two parties may share one GPU).
+  explicit CudaAccelerator(int device = 0, KernelConfig cfg = {},
+                           std::uint64_t key_budget_bytes = 0);
   ~CudaAccelerator() override;
   CudaAccelerator(const CudaAccelerator&) = delete;
   CudaAccelerator& operator=(const CudaAccelerator&) = delete;
@@ -43,6 +46,21 @@ class CudaAccelerator final : public fss::Accelerator {
                     std::span<u64> out) const override;
   void dcf_eval_multipoint(const DcfKeys& keys, std::size_t points_per_key,
                            std::span<const u64> points, std::span<u64> out) const override;
+
+  // Uploads a batch in the offline phase (stream-ordered allocation from the device's pool, freed
+  // when the batch goes); declines when the budget is full.
+  void make_resident(DcfKeys& keys) const override;
+  void make_resident(DpfKeys& keys) const override;
+  // Exact ring matmul on the device (ring_matmul_cuda.h); always true.
+  bool ring_matmul(const RingMatmulShape& shape, std::span<const u64> a, std::span<const u64> b,
+                   std::span<u64> c) const override;
+
+  struct ResidentStats {
+    std::uint64_t batches = 0, declined = 0;  // made resident / declined for the budget
+    std::uint64_t bytes_total = 0;            // uploaded in the offline phase so far
+    std::uint64_t bytes_held = 0, budget = 0;
+  };
+  ResidentStats resident_stats() const;
 
   // Kernel time of every call so far (sum of the event pairs around the kernels), in ns. Lock-free
   // (the profiler's timer calls it from scopes opened inside a call).

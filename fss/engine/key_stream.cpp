@@ -72,6 +72,7 @@ std::span<std::uint8_t> KeyBuffer::append_uninit(std::size_t n) {
 }
 
 void KeyBuffer::append_object(KeyBatch keys, std::size_t bytes) {
+  if (on_object_) on_object_(keys);
   objects_.push_back(Object{data_.size(), bytes, std::move(keys)});
   object_bytes_ += bytes;
 }

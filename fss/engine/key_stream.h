@@ -87,6 +87,10 @@ class KeyBuffer {
 
   // Queues a key batch object whose serialised size is `bytes` (serialized_size(keys)).
   void append_object(KeyBatch keys, std::size_t bytes);
+  // Called on every batch object as it is queued, i.e. by the dealer in the offline phase: a party
+  // process with an accelerator attaches the device copy there (Accelerator::make_resident), so
+  // the online phase finds its keys on the device.
+  void set_on_object(std::function<void(KeyBatch&)> f) { on_object_ = std::move(f); }
   // The next item, if it is a queued batch object of type Keys (DcfKeys or DpfKeys); else nullopt
   // (nothing consumed).
   template <class Keys>
@@ -122,6 +126,7 @@ class KeyBuffer {
   };
   std::deque<Object> objects_;  // in stream order
   std::size_t object_bytes_ = 0;
+  std::function<void(KeyBatch&)> on_object_;
 };
 
 // Appends one party's key bytes to memory, a file, or nowhere (counting only).

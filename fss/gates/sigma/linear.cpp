@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "fss/accelerator.h"
 #include "fss/gates/sigma/ring_matmul.h"
 
 namespace secinfer::fss::sigma {
@@ -57,9 +58,14 @@ std::vector<std::size_t> live_entries(const MatmulShape& s) {
 }
 
 // c = A_b B_b for every batch (per MatmulShape), mod 2^bits (ring_matmul.h: cache-blocked,
-// multithreaded, the same bits for every kernel and thread count).
+// multithreaded, the same bits for every kernel and thread count), on `accel` when it has a ring
+// matmul (bit-identical: fss/accelerator.h). c must be zero on entry.
 void batched(int bits, const MatmulShape& s, std::span<const u64> a, std::span<const u64> b,
-             std::span<u64> c, int threads) {
+             std::span<u64> c, int threads, const Accelerator* accel = nullptr) {
+  if (accel != nullptr && accel->ring_matmul(RingMatmulShape{bits, s.batches, s.m, s.k, s.n,
+                                                             s.transpose_b, s.shared_b, s.causal},
+                                             a, b, c))
+    return;
   detail::RingMatmulArgs g;
   g.bits = bits;
   g.batches = s.batches;
@@ -116,8 +122,9 @@ void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
   std::vector<u64> bt(d.nb);
   for (std::size_t i = 0; i < d.nb; ++i) bt[i] = ring.sub(p.id() == 0 ? bhat[i] : 0, rb[i]);
   std::vector<u64> acc(d.nc, 0), t2(d.nc, 0);
-  batched(ring.bits, s, ahat, bt, acc, p.threads());
-  batched(ring.bits, s, ra, bhat, t2, p.threads());
+  const Accelerator* accel = p.accelerator();
+  batched(ring.bits, s, ahat, bt, acc, p.threads(), accel);
+  batched(ring.bits, s, ra, bhat, t2, p.threads(), accel);
   std::vector<u64> share(live.size());
   for (std::size_t i = 0; i < live.size(); ++i)
     share[i] = ring.add(ring.sub(acc[live[i]], t2[live[i]]), corr[i]);
