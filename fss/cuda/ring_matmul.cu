@@ -33,7 +33,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <climits>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -604,16 +603,6 @@ const char* to_string(RingGemmImpl impl) {
   return "?";
 }
 
-std::size_t ring_gemm_a_size(const RingGemm& g) {
-  return g.batches * g.m * g.k;
-}
-std::size_t ring_gemm_b_size(const RingGemm& g) {
-  return (g.shared_b ? 1 : g.batches) * g.k * g.n;
-}
-std::size_t ring_gemm_c_size(const RingGemm& g) {
-  return g.batches * g.m * g.n;
-}
-
 void validate(const RingGemm& g) {
   if (g.bits < 1 || g.bits > 64)
     throw std::invalid_argument("ring_matmul: bits " + std::to_string(g.bits) +
@@ -627,17 +616,14 @@ void validate(const RingGemm& g) {
 }
 
 bool ring_gemm_available(RingGemmImpl impl, const RingGemm& g) {
-  if (impl == RingGemmImpl::kAuto || impl == RingGemmImpl::kSimt) return true;
-  if (g.bits < 1 || g.bits > 64) return false;
-  // cuBLAS takes int dimensions and leading dimensions: rows (batches m when shared_b), n, and
-  // the limb matrices' L k (L kp).
-  const std::size_t lim = INT_MAX;
-  const std::size_t rows = g.shared_b ? g.batches * g.m : g.m;
-  if (rows > lim || g.n > lim || g.batches > lim) return false;
-  if (impl == RingGemmImpl::kFp64Limbs)
-    return g.k <= ring_gemm::fp64_max_k(g.bits) &&
-           static_cast<std::size_t>(ring_gemm::limb_count(g.bits)) * g.k <= lim;
-  return g.k <= ring_gemm::int8_max_k(g.bits) && ring_gemm::int8_ldd(g.n) <= lim;
+  switch (impl) {
+    case RingGemmImpl::kFp64Limbs:
+      return ring_gemm::fp64_exact(g);
+    case RingGemmImpl::kInt8Limbs:
+      return ring_gemm::int8_exact(g);
+    default:
+      return true;
+  }
 }
 
 RingGemmImpl ring_gemm_impl_for(const RingGemm& g) {

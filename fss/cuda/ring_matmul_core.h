@@ -211,6 +211,24 @@ inline DiagonalGemm int8_diagonal_gemm(const RingGemm& g, int s) {
   return d;
 }
 
+// ---- when each limb path is exact and fits cuBLAS's int dimensions (rows = batches m with a
+// shared B, n, the limb matrices' leading dimensions L k and L8 kp).
+
+inline bool cublas_dims_fit(const RingGemm& g, std::size_t ld) {
+  const std::size_t lim = 2147483647;
+  const std::size_t rows = g.shared_b ? g.batches * g.m : g.m;
+  return rows <= lim && g.n <= lim && g.batches <= lim && ld <= lim;
+}
+inline bool fp64_exact(const RingGemm& g) {
+  return g.bits >= 1 && g.bits <= 64 && g.k <= fp64_max_k(g.bits) &&
+         cublas_dims_fit(g, static_cast<std::size_t>(limb_count(g.bits)) * g.k);
+}
+inline bool int8_exact(const RingGemm& g) {
+  return g.bits >= 1 && g.bits <= 64 && g.k <= int8_max_k(g.bits) &&
+         cublas_dims_fit(g, static_cast<std::size_t>(digit_count(g.bits)) * int8_kp(g.k)) &&
+         int8_ldd(g.n) <= 2147483647;
+}
+
 static_assert(digit_count(64) == 8 && digit_pairs(64) == 36 && digit_pairs(37) == 15);
 static_assert(int8_max_k(64) >= 16'368 && 8 * int8_kp(int8_max_k(64)) * 16384 <= 2147483647u);
 

@@ -51,9 +51,15 @@ struct RingGemm {
 const char* to_string(RingGemmImpl impl);
 
 // Element counts of A, B and C for g.
-std::size_t ring_gemm_a_size(const RingGemm& g);
-std::size_t ring_gemm_b_size(const RingGemm& g);
-std::size_t ring_gemm_c_size(const RingGemm& g);
+inline std::size_t ring_gemm_a_size(const RingGemm& g) {
+  return g.batches * g.m * g.k;
+}
+inline std::size_t ring_gemm_b_size(const RingGemm& g) {
+  return (g.shared_b ? 1 : g.batches) * g.k * g.n;
+}
+inline std::size_t ring_gemm_c_size(const RingGemm& g) {
+  return g.batches * g.m * g.n;
+}
 
 // Throws std::invalid_argument when bits is outside [1, 64], causal without m == n, or a
 // dimension exceeds what the kernels index (m, n, k below 2^31; implementation limits below).
