@@ -32,6 +32,8 @@ CLI::Validator at_least(long long min) {
       ">=" + std::to_string(min));
 }
 
+constexpr double kMaxTimeoutSeconds = 1e6;
+
 CLI::Validator positive_seconds() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
@@ -39,12 +41,17 @@ CLI::Validator positive_seconds() {
           std::size_t used = 0;
           const double v = std::stod(text, &used);
           if (used != text.size() || !(v > 0)) throw std::invalid_argument("");
+          // A larger value overflows the millisecond clock (and means "never" anyway).
+          if (!(v <= kMaxTimeoutSeconds)) {
+            return "at most " + std::to_string(static_cast<long long>(kMaxTimeoutSeconds)) +
+                   " seconds (about 11 days), got \"" + text + "\"";
+          }
         } catch (const std::exception&) {
           return "expected a number of seconds > 0, got \"" + text + "\"";
         }
         return {};
       },
-      "SECONDS>0");
+      "SECONDS in (0, 1e6]");
 }
 
 struct RawFlags {
@@ -107,8 +114,8 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, bool workload_fla
       ->check(positive_seconds())
       ->capture_default_str();
   sc->add_option("--dealer", o.dealer,
-                 "Key generation: inline (dealer in the offline phase of this run) or file "
-                 "(keys read from --key-dir)")
+                 "Key generation: inline (dealer in the offline phase of this run); file (keys "
+                 "read from --key-dir) is reserved: no workload reads key files yet")
       ->check(CLI::IsMember({"inline", "file"}))
       ->capture_default_str();
   sc->add_option("--schedule", o.schedule,
@@ -134,8 +141,8 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, bool workload_fla
                  "microbench: row length of inv (summed terms), rsqrt (hidden size), softmax and "
                  "layernorm (default 128 / 768 / 128 / 768)")
       ->check(at_least(1));
-  sc->add_option("--bits", o.micro_bits, "microbench: ring bits n")
-      ->check(at_least(2))
+  sc->add_option("--bits", o.micro_bits, "microbench: ring bits n (8..64)")
+      ->check(at_least(8))
       ->capture_default_str();
   sc->add_option("--frac-bits", o.micro_frac, "microbench: fixed-point fractional bits f")
       ->check(at_least(1))
@@ -195,6 +202,11 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
   if (o.dealer == "file" && raw.key_dir.empty()) {
     fail("--dealer file needs --key-dir DIR (the folder holding the key files)");
   }
+  if (o.dealer == "file") {
+    fail(
+        "--dealer file: no workload reads key files yet (every run makes its keys with the inline "
+        "dealer in its offline phase); use --dealer inline");
+  }
   o.key_dir = raw.key_dir;
   if (o.threads == 0)
     o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -218,6 +230,11 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
       args.size() == 1 || args[1] == "-h" || args[1] == "--help" || args[1] == "--version";
   if (!top_level_only &&
       std::find(kSubcommands.begin(), kSubcommands.end(), args[1]) == kSubcommands.end()) {
+    if (!args[1].empty() && args[1][0] != '-') {
+      throw UsageError("unknown subcommand \"" + args[1] +
+                       "\": use one of run, local, merge, netbench, microbench (or flags only, "
+                       "which mean `run`); see `secinfer --help`");
+    }
     args.insert(args.begin() + 1, "run");
   }
 
@@ -236,7 +253,8 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
   // the top-level text unless the backend is built.
   app.footer(std::string("Flags given without a subcommand mean `run`.\n"
                          "Exit status: 0 ok, 1 run failed, 2 bad flags, 3 network / peer / "
-                         "handshake error, 4 merge refused, 5 out of memory.\n"
+                         "handshake error, 4 merge refused, 5 out of memory; 128+N: stopped by "
+                         "signal N (local: also a party killed by signal N).\n"
                          "Backends in this build: ") +
              (cuda_built() ? "cpu, cuda" : "cpu") + ".");
 
@@ -252,6 +270,8 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
   CLI::App* local = app.add_subcommand(
       "local", "Run both parties on this machine over loopback, then merge and print the table");
   add_run_flags(local, local_opts, local_raw, true);
+  // local runs both parties over loopback on a free port: --peer and --bind would be ignored.
+  for (const char* flag : {"--peer", "--bind"}) local->remove_option(local->get_option(flag));
   local->footer("Models: " + model_list());
 
   CLI::App* merge = app.add_subcommand(

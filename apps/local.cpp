@@ -14,6 +14,7 @@
 #include "apps/exit_codes.h"
 #include "apps/logging.h"
 #include "apps/merge_cmd.h"
+#include "apps/previous_results.h"
 #include "net/channel.h"
 #include "profiling/merge.h"
 
@@ -63,6 +64,20 @@ std::vector<std::string> party_command_line(const RunOptions& o, int party, std:
 }
 
 int run_local(const RunOptions& o, const std::filesystem::path& exe) {
+  return run_local_parties(
+      o, "local",
+      [&](int party, std::uint16_t port) { return party_command_line(o, party, port, exe); },
+      [&](const nlohmann::json& merged) {
+        std::cout << profiling::format_breakdown_table(merged);
+        std::cout << "merged: " << (o.out / "breakdown_merged.json").string() << "\n";
+        std::cout.flush();
+        return merged.value("status", "failed") == "ok" ? kExitOk : kExitFailed;
+      });
+}
+
+int run_local_parties(const RunOptions& o, const std::string& what,
+                      const std::function<std::vector<std::string>(int, std::uint16_t)>& command,
+                      const std::function<int(const nlohmann::json& merged)>& report) {
   if (!o.padding) warn_padding_off();
   std::error_code ec;
   std::filesystem::create_directories(o.out, ec);
@@ -71,30 +86,29 @@ int run_local(const RunOptions& o, const std::filesystem::path& exe) {
                   o.out.string(), ec.message());
     return kExitFailed;
   }
-  std::uint16_t port = 0;
+  const StopSignals stop;  // SIGINT / SIGTERM / SIGHUP: stop both parties, then report
+  const std::filesystem::path merged_file = o.out / "breakdown_merged.json";
+  const std::filesystem::path merged_csv = o.out / "breakdown_merged.csv";
+  keep_previous_results(merged_file, {merged_csv});
   std::array<Child, 2> kids;
   try {
-    port = net::pick_free_port("127.0.0.1");
-    spdlog::info("local: starting party 0 and party 1 over 127.0.0.1:{}; logs in {}", port,
+    const std::uint16_t port = net::pick_free_port("127.0.0.1");
+    spdlog::info("{}: starting party 0 and party 1 over 127.0.0.1:{}; logs in {}", what, port,
                  o.out.string());
-    for (int p = 0; p < 2; ++p) kids[p].pid = spawn(party_command_line(o, p, port, exe));
+    for (int p = 0; p < 2; ++p) kids[p].pid = spawn(command(p, port));
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     kill_children(kids);
     return kExitFailed;
   }
 
-  return finish_local_run(o, kids, [&](const nlohmann::json& merged) {
-    std::cout << profiling::format_breakdown_table(merged);
-    std::cout << "merged: " << (o.out / "breakdown_merged.json").string() << "\n";
-    std::cout.flush();
-    return merged.value("status", "failed") == "ok" ? kExitOk : kExitFailed;
-  });
-}
-
-int finish_local_run(const RunOptions& o, std::array<Child, 2>& kids,
-                     const std::function<int(const nlohmann::json& merged)>& report) {
   const int first_failed = wait_children(kids);
+  if (const int sig = stop_signal(); sig != 0) {
+    spdlog::error(
+        "stopped by signal {} ({}): both parties were stopped; their logs say the run "
+        "did not finish",
+        sig, strsignal(sig));
+  }
   for (int p = 0; p < 2; ++p) {
     if (kids[p].code != 0) {
       spdlog::error("party {} failed ({}): see its messages above and its log {}", p, kids[p].how,
@@ -104,13 +118,17 @@ int finish_local_run(const RunOptions& o, std::array<Child, 2>& kids,
   const auto p0 = party_log_path(o, 0);
   const auto p1 = party_log_path(o, 1);
   int code = first_failed >= 0 ? kids[first_failed].code : kExitOk;
+  if (stop_signal() != 0) code = 128 + stop_signal();
   if (!std::filesystem::exists(p0) || !std::filesystem::exists(p1)) {
     spdlog::error("no merge: a party log is missing ({} / {})", p0.string(), p1.string());
     return code != kExitOk ? code : kExitFailed;
   }
   try {
-    const int reported = report(merge_and_write(p0, p1, o.out / "breakdown_merged.json"));
+    const nlohmann::json merged = merge_and_write(p0, p1, merged_file);
+    const int reported = report(merged);
     if (code == kExitOk) code = reported;
+    if (merged.value("status", "") == "ok" && code == kExitOk)
+      drop_previous_results(merged_file, {merged_csv});
   } catch (const profiling::MergeError& e) {
     spdlog::error("merge refused: {}", e.what());
     if (code == kExitOk) code = kExitMerge;

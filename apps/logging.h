@@ -9,7 +9,7 @@ namespace secinfer::apps {
 // (trace|debug|info|warn|error).
 void setup_logging(const std::string& tag, const std::string& level);
 
-// The loud stderr warning of --padding off (SPEC section 1: insecure, ablation only).
+// The loud stderr warning of --padding off (insecure, ablation only).
 void warn_padding_off();
 
 }  // namespace secinfer::apps

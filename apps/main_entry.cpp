@@ -3,6 +3,7 @@
 
 #include <iostream>
 
+#include "apps/child_process.h"
 #include "apps/cli.h"
 #include "apps/exit_codes.h"
 #include "apps/local.h"
@@ -10,6 +11,7 @@
 #include "apps/merge_cmd.h"
 #include "apps/microbench.h"
 #include "apps/party.h"
+#include "apps/previous_results.h"
 #include "profiling/recorder.h"
 
 namespace secinfer::apps {
@@ -23,8 +25,13 @@ void record_refused_run(const RefusedRun& e) {
   const std::string reason = std::string("refused before starting: ") + e.what();
   const std::vector<int> parties = o.party < 0 ? std::vector<int>{0, 1} : std::vector<int>{o.party};
   try {
+    if (o.party < 0) {
+      keep_previous_results(o.out / "breakdown_merged.json", {o.out / "breakdown_merged.csv"});
+    }
     for (int p : parties) {
+      keep_previous_results(party_log_path(o, p));
       profiling::Recorder rec(shared_config(o), p);
+      rec.set_environment(profiling::default_environment(o.threads));
       rec.set_status(profiling::Status::kFailed, reason);
       rec.write(party_log_path(o, p));
     }
@@ -73,6 +80,7 @@ int secinfer_main(int argc, const char* const* argv) {
         std::string tag = "P";
         tag += std::to_string(inv.run.party);
         setup_logging(tag, inv.run.log_level);
+        stop_with_parent();  // a party of `secinfer local` never outlives it
         return run_party(inv.run);
     }
   } catch (const std::exception& e) {

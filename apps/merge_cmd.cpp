@@ -4,8 +4,8 @@
 
 #include <iostream>
 
-#include "apps/atomic_file.h"
 #include "apps/exit_codes.h"
+#include "profiling/atomic_file.h"
 #include "profiling/merge.h"
 
 namespace secinfer::apps {
@@ -16,8 +16,8 @@ nlohmann::json merge_and_write(const std::filesystem::path& p0, const std::files
       profiling::merge_party_logs(profiling::read_json_file(p0), profiling::read_json_file(p1));
   std::filesystem::path csv = out;
   csv.replace_extension(".csv");
-  write_file_atomic(out, merged.dump(2) + "\n");
-  write_file_atomic(csv, profiling::format_breakdown_csv(merged));
+  profiling::write_file_atomic(out, merged.dump(2) + "\n");
+  profiling::write_file_atomic(csv, profiling::format_breakdown_csv(merged));
   return merged;
 }
 

@@ -16,12 +16,12 @@
 #include <stdexcept>
 #include <thread>
 
-#include "apps/atomic_file.h"
 #include "apps/child_process.h"
 #include "apps/exit_codes.h"
 #include "apps/local.h"
 #include "apps/logging.h"
 #include "apps/merge_cmd.h"
+#include "apps/previous_results.h"
 #include "fss/engine/clear_ops.h"
 #include "fss/engine/dealer.h"
 #include "fss/engine/dealer_ops.h"
@@ -32,6 +32,7 @@
 #include "models/memory.h"
 #include "models/memory_verdict.h"
 #include "models/runner.h"
+#include "profiling/atomic_file.h"
 #include "profiling/merge.h"
 
 // The fusefss suite is bound as soon as its header is in the tree (as models/runner.cpp does).
@@ -180,7 +181,8 @@ Inputs head_of(const Inputs& in, std::size_t elements) {
   return h;
 }
 
-// ---- the gate, in its SPEC scope, identical for ClearOps, DealerOps and PartyOps ----
+// ---- the gate, in its scope (profiling/README.md), identical for ClearOps, DealerOps, PartyOps
+// ----
 
 struct GateOperands {
   Tensor x, gamma, beta;
@@ -496,7 +498,7 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
     const json vs = compare_with_clear(opened, expect.data, ring);
     const json check{{"vs_clear", vs},
                      {"approximation", approximation(o, g.name, dealer.gate_cache())}};
-    write_file_atomic(o.out / "microbench_check.json", check.dump(2) + "\n");
+    profiling::write_file_atomic(o.out / "microbench_check.json", check.dump(2) + "\n");
     if (vs["differing"].get<std::uint64_t>() != 0) {
       spdlog::warn(
           "microbench check: {} of {} opened outputs differ from the cleartext reference "
@@ -634,42 +636,32 @@ std::string format_microbench_summary(const json& s) {
 }
 
 int run_microbench_local(const RunOptions& o, const std::filesystem::path& exe) {
-  if (!o.padding) warn_padding_off();
-  std::error_code ec;
-  std::filesystem::create_directories(o.out, ec);
-  if (ec) {
-    spdlog::error("cannot create the output folder {}: {}: choose another with --out DIR",
-                  o.out.string(), ec.message());
-    return kExitFailed;
+  // A stale summary or check of an earlier run must not be mistaken for this one's: kept aside if
+  // that run completed, else removed.
+  const std::filesystem::path summary_file = o.out / "microbench.json";
+  const std::filesystem::path check_file = o.out / "microbench_check.json";
+  if (!keep_previous_results(summary_file, {check_file})) {
+    std::error_code ec;
+    for (const auto& f : {summary_file, check_file}) std::filesystem::remove(f, ec);
   }
-  // A stale summary or check of an earlier run must not be mistaken for this one's.
-  for (const char* f : {"microbench.json", "microbench_check.json"})
-    std::filesystem::remove(o.out / f, ec);
-  std::array<Child, 2> kids;
-  try {
-    const std::uint16_t port = net::pick_free_port("127.0.0.1");
-    spdlog::info("microbench: {} on {} over 127.0.0.1:{}; logs in {}", o.gate, o.system, port,
-                 o.out.string());
-    for (int p = 0; p < 2; ++p)
-      kids[p].pid = spawn(microbench_party_command_line(o, p, port, exe.string()));
-  } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    kill_children(kids);
-    return kExitFailed;
-  }
-  return finish_local_run(o, kids, [&](const json& merged) {
-    json check;
-    if (std::filesystem::exists(o.out / "microbench_check.json"))
-      check = profiling::read_json_file(o.out / "microbench_check.json");
-    const json summary = microbench_summary(merged, o, check);
-    write_file_atomic(o.out / "microbench.json", summary.dump(2) + "\n");
-    std::cout << profiling::format_breakdown_table(merged) << format_microbench_summary(summary)
-              << "merged: " << (o.out / "breakdown_merged.json").string()
-              << "\nsummary: " << (o.out / "microbench.json").string() << "\n";
-    std::cout.flush();
-    const std::string status = summary.value("status", "failed");
-    return status == "ok" ? kExitOk : status == "oom" ? kExitOom : kExitFailed;
-  });
+  return run_local_parties(
+      o, "microbench " + o.gate + " on " + o.system,
+      [&](int party, std::uint16_t port) {
+        return microbench_party_command_line(o, party, port, exe.string());
+      },
+      [&](const json& merged) {
+        json check;
+        if (std::filesystem::exists(check_file)) check = profiling::read_json_file(check_file);
+        const json summary = microbench_summary(merged, o, check);
+        profiling::write_file_atomic(summary_file, summary.dump(2) + "\n");
+        std::cout << profiling::format_breakdown_table(merged) << format_microbench_summary(summary)
+                  << "merged: " << (o.out / "breakdown_merged.json").string()
+                  << "\nsummary: " << summary_file.string() << "\n";
+        std::cout.flush();
+        const std::string status = summary.value("status", "failed");
+        if (status == "ok") drop_previous_results(summary_file, {check_file});
+        return status == "ok" ? kExitOk : status == "oom" ? kExitOom : kExitFailed;
+      });
 }
 
 }  // namespace secinfer::apps

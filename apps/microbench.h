@@ -1,5 +1,5 @@
-// `secinfer microbench`: ONE gate of a suite over N elements, as a real two-party run (SPEC section
-// 4 "Per-gate microbenchmarks"; FUSEFSS.md "What secinfer must do better", 1, 4 and 5).
+// `secinfer microbench`: ONE gate of a suite over N elements, as a real two-party run: its online
+// time, bytes, messages, rounds and key bytes per gate and per element (docs/perf.md).
 //
 //   secinfer microbench --gate gelu --system sigma --n 393216            # both parties here
 //   secinfer microbench --party 0 --gate gelu --system sigma --peer H:P  # one party
@@ -14,7 +14,7 @@
 //     per element; this party keeps its own key), then the input delivery (party 1, the client,
 //     sends x + r: the gate's input is public-masked before the online clock starts, as a wire
 //     coming out of the previous layer would be);
-//   online run (Recorder::begin_run): PartyOps over the gate, inside its SPEC scope
+//   online run (Recorder::begin_run): PartyOps over the gate, inside its scope
 //     (Activation::GELU, Softmax/nexp, LayerNorm/rsqrt, TruncRescale, ...; sub-scopes included).
 // After the runs, one unrecorded check pass (at most kCheckElements elements: the first rows of
 // the same input) reveals the gate's output and party 0 compares it with ClearOps (the suite's
@@ -43,7 +43,7 @@ inline constexpr std::size_t kCheckElements = 4096;
 
 struct MicrobenchGate {
   std::string_view name;      // --gate
-  std::string_view scope;     // the SPEC section 3 scope path the gate runs in
+  std::string_view scope;     // the scope path the gate runs in (profiling/README.md)
   std::uint64_t bert_base_n;  // elements of the gate's tensor in BERT-base at seq 128: default --n
   std::size_t default_cols;   // row length (--cols default); 0 for elementwise gates
   std::string_view input;     // the input distribution (logs, docs)
@@ -73,7 +73,7 @@ void run_microbench_workload(const RunOptions& o, net::Channel& ch, profiling::R
 
 // Both parties on this machine (two `run --party i --workload microbench` children over loopback),
 // then breakdown_merged.json (+ .csv), microbench.json and the table on stdout. Returns the exit
-// status (apps/exit_codes.h), as run_local does.
+// status (apps/exit_codes.h), as run_local does (both through run_local_parties, apps/local.h).
 int run_microbench_local(const RunOptions& o, const std::filesystem::path& exe);
 
 // The command line of one child: party_command_line (apps/local.h) plus the microbench flags.

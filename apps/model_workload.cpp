@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "apps/progress.h"
 #include "models/runner.h"
 
 namespace secinfer::apps {
@@ -31,8 +32,9 @@ models::RunOptions to_model_options(const RunOptions& o) {
       o.schedule == "keys-first" ? models::Schedule::kKeysFirst : models::Schedule::kLayerByLayer;
   m.seed = o.seed;
   m.parties_on_host = peer_is_loopback(o.peer) ? 2 : 1;
-  // Party 0 compares the revealed output with both references (issue 5: the cleartext fixed-point
-  // evaluation of the same gates, expected bit-identical, and the double-precision model).
+  // Party 0 compares the revealed output with both references (docs/accuracy.md: the cleartext
+  // fixed-point evaluation of the same gates, expected bit-identical, and the double-precision
+  // model).
   m.compare_clear = true;
   m.compare_float = true;
   return m;
@@ -44,6 +46,10 @@ void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Reco
                         const fss::Accelerator* accel) {
   models::RunOptions m = to_model_options(opt);
   m.accel = accel;
+  Progress progress(Progress::Clock::now());
+  m.on_step = [&progress](const models::StepDone& s) {
+    if (auto line = progress.step_done(s, Progress::Clock::now())) spdlog::info("{}", *line);
+  };
   const models::ModelRunResult r = models::run_model_party(m, ch, rec);
   if (r.status == profiling::Status::kOom) throw OutOfMemoryError(r.reason);
   if (r.status != profiling::Status::kOk) throw std::runtime_error(r.reason);

@@ -62,7 +62,8 @@ std::string config_summary(const RunOptions& o) {
     s << "microbench gate=" << o.gate << " n=" << o.micro_n << " cols=" << o.micro_cols
       << " bits=" << o.micro_bits << " frac_bits=" << o.micro_frac;
   } else {
-    s << "model=" << o.model << " seq=" << o.seq << " batch=" << o.batch;
+    s << "model=" << o.model << " seq=" << o.seq << " batch=" << o.batch
+      << " schedule=" << o.schedule;
   }
   s << " system=" << o.system << " padding=" << (o.padding ? "on" : "off")
     << " lookup=" << recorded_lookup(o) << " backend=" << o.backend << " runs=" << o.runs

@@ -13,7 +13,7 @@
 namespace secinfer::apps {
 
 // Bumped whenever the messages exchanged by the parties change shape.
-inline constexpr std::uint32_t kProtocolVersion = 1;
+inline constexpr std::uint32_t kProtocolVersion = 2;
 
 struct RunOptions {
   int party = -1;  // 0 or 1 (`run`); -1 for `local`, which starts both

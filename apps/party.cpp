@@ -3,15 +3,19 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <new>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "apps/accelerator.h"
+#include "apps/child_process.h"
 #include "apps/exit_codes.h"
 #include "apps/logging.h"
 #include "apps/model_workload.h"
+#include "apps/previous_results.h"
 #include "apps/workload.h"
 #include "net/channel.h"
 #include "profiling/recorder.h"
@@ -56,7 +60,8 @@ void print_summary(const RunOptions& o, const profiling::Recorder& rec,
               << sent << " bytes sent and " << rounds << " rounds per run";
   }
   std::cout << "\nlog: " << log.string() << "\n";
-  if (j["status"] == "ok" && o.party == 0) {
+  // (Not under `secinfer local`, which merges the two logs itself.)
+  if (j["status"] == "ok" && o.party == 0 && std::getenv(kParentPidVariable) == nullptr) {
     std::cout << "merge both parties' logs with: secinfer merge " << log.string()
               << " <P1's p1.json>\n";
   }
@@ -67,11 +72,20 @@ void print_summary(const RunOptions& o, const profiling::Recorder& rec,
 
 int run_party(const RunOptions& o) {
   if (!o.padding) warn_padding_off();
+  if (const unsigned hw = std::thread::hardware_concurrency();
+      hw > 0 && static_cast<unsigned>(o.threads) > 2 * hw) {
+    spdlog::warn(
+        "--threads {} is more than twice the {} hardware threads of this machine: the "
+        "run gets slower, not faster; --threads {} or less is better",
+        o.threads, hw, hw);
+  }
   const std::filesystem::path log = party_log_path(o, o.party);
   profiling::Recorder rec(shared_config(o), o.party);
   rec.set_environment(party_environment(o));
 
-  // Placeholder first: if this process is killed, the log on disk says the run did not finish.
+  // Placeholder first: if this process is killed, the log on disk says the run did not finish. The
+  // log of an earlier completed run is kept aside until this one completes.
+  keep_previous_results(log);
   rec.set_status(profiling::Status::kFailed,
                  "this party did not finish: it was killed or crashed before writing its final "
                  "log (see its stderr; a killed peer shows up as 'peer closed the connection' in "
@@ -106,15 +120,18 @@ int run_party(const RunOptions& o) {
     const net::Hello hello = make_hello(o);
     std::optional<net::Channel> ch;
     if (o.party == 0) {
+      net::Listener listener(o.peer.port, o.bind_host);  // throws if the port cannot be had
       spdlog::info("party 0: listening on {}:{} for party 1 (up to {} s)", o.bind_host, o.peer.port,
                    o.connect_timeout_s);
-      ch.emplace(net::Channel::listen(o.peer.port, hello, t, o.bind_host));
+      ch.emplace(listener.accept(hello, t));
     } else {
       spdlog::info("party 1: connecting to {}:{} (up to {} s)", o.peer.host, o.peer.port,
                    o.connect_timeout_s);
       ch.emplace(net::Channel::connect(o.peer, hello, t));
     }
-    spdlog::info("connected; running {}", config_summary(o));
+    const std::string run_id = fmt::format("{:016x}", ch->run_id());
+    rec.set_run_id(run_id);
+    spdlog::info("connected; running {} (run id {})", config_summary(o), run_id);
     run_workload(o, *ch, rec, backend->accelerator());
   } catch (const net::NetError& e) {
     failed(profiling::Status::kFailed, kExitNetwork, e.what());
@@ -122,17 +139,22 @@ int run_party(const RunOptions& o) {
     failed(profiling::Status::kOom, kExitOom, e.what());
   } catch (const std::bad_alloc&) {
     failed(profiling::Status::kOom, kExitOom,
-           "out of memory (std::bad_alloc): try a smaller --batch or --seq, or a machine with "
-           "more memory");
+           std::string("out of memory (std::bad_alloc): try a smaller ") +
+               (o.workload == "netbench"     ? "--bytes"
+                : o.workload == "microbench" ? "--n"
+                                             : "--batch or --seq") +
+               ", or a machine with more memory");
   } catch (const std::exception& e) {
     failed(profiling::Status::kFailed, kExitFailed, e.what());
   }
   rec.set_gpu_timer(nullptr);
   try {
     rec.write(log);
+    if (code == kExitOk) drop_previous_results(log);
   } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    if (code == kExitOk) code = kExitFailed;
+    // The log on disk is the placeholder (or older): never report this run as ok.
+    failed(profiling::Status::kFailed, code == kExitOk ? kExitFailed : code,
+           std::string("the party log could not be written: ") + e.what());
   }
   print_summary(o, rec, log);
   return code;

@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -46,6 +47,16 @@ class Accelerator;  // fss/accelerator.h
 }
 
 namespace secinfer::models {
+
+// One step of a party run done (embed, each layer, head), for progress lines.
+struct StepDone {
+  int run = 0;             // 0-based, warm-up runs first
+  int runs = 0;            // warm-up + measured runs
+  bool warmup = false;     // this run is a warm-up run
+  std::size_t step = 0;    // 0-based: 0 embed, 1..layers the layers, layers + 1 the head
+  std::size_t steps = 0;   // layers + 2
+  std::size_t layers = 0;  // the model's layer count
+};
 
 struct RunOptions {
   int party = 0;                    // 0 (model owner) or 1 (client, owns the input)
@@ -69,6 +80,8 @@ struct RunOptions {
   // Where the party's FSS evaluations run (the CUDA backend's CudaAccelerator); null = the CPU.
   // Non-owning. The dealer (key generation) and the cleartext references stay on the CPU.
   const fss::Accelerator* accel = nullptr;
+  // Called after each step of each run, on the party's thread (may be empty): progress lines.
+  std::function<void(const StepDone&)> on_step;
 };
 
 struct ModelRunResult {

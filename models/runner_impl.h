@@ -113,6 +113,9 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   };
   for (int run = 0; run < o.warmup + o.runs; ++run) {
     const bool warm = run < o.warmup;
+    auto step_done = [&](std::size_t s) {
+      if (o.on_step) o.on_step({run, o.warmup + o.runs, warm, s, steps, c.layers});
+    };
     const std::uint64_t keys_before = dealer.key_bytes(me);
     double keygen_ms = 0, online_ms = 0;
     Tensor hd, hp;  // the dealer's masks / the party's masked values of the hidden state
@@ -152,6 +155,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
         rec.pause_run();
         online_ms += ms_since(t0);
         check_drained(*buffer, step_name(s));
+        step_done(s);
       }
       rec.resume_run();
       rec.end_run();
@@ -176,11 +180,14 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
       t0 = Clock::now();
       rec.begin_run(warm);
       hp = t.embed(pops, input);
+      step_done(0);
       for (std::size_t l = 0; l < c.layers; ++l) {
         hp = t.layer(pops, l, pps[l], hp);
         pps[l] = {};
+        step_done(l + 1);
       }
       out = t.head(pops, ph, hp);
+      step_done(steps - 1);
       rec.end_run();
       online_ms = ms_since(t0);
       check_drained(*buffer, "the run");

@@ -5,6 +5,9 @@
 // profiling charges land on the caller's thread-local scope.
 #include "net/channel.h"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -15,7 +18,10 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <optional>
+#include <random>
+#include <sstream>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -76,7 +82,9 @@ struct Pending {
 using FrameSink =
     std::function<std::span<std::uint8_t>(std::uint64_t length, std::string& failure)>;
 
-// Hello wire format: magic | u32 version | i32 party | u64 config hash | u32 n | n bytes summary.
+// Hello wire format (version 2): magic | u32 version | i32 party | u64 config hash | u64 run id |
+// u32 n | n bytes summary. Every version starts with magic | u32 version, so a peer of another
+// version is named as such rather than as a foreign program.
 std::vector<std::uint8_t> encode_hello(const Hello& h) {
   std::vector<std::uint8_t> out(kHelloMagic.begin(), kHelloMagic.end());
   auto put = [&out](std::uint64_t v, int bytes) {
@@ -85,14 +93,25 @@ std::vector<std::uint8_t> encode_hello(const Hello& h) {
   put(h.protocol_version, 4);
   put(static_cast<std::uint32_t>(h.party), 4);
   put(h.config_hash, 8);
+  put(h.run_id, 8);
   put(h.config_summary.size(), 4);
   out.insert(out.end(), h.config_summary.begin(), h.config_summary.end());
   return out;
 }
 
-std::optional<Hello> decode_hello(std::span<const std::uint8_t> in) {
-  constexpr std::size_t kFixed = kHelloMagic.size() + 4 + 4 + 8 + 4;
-  if (in.size() < kFixed || !std::equal(kHelloMagic.begin(), kHelloMagic.end(), in.begin())) {
+// A peer's text as it may appear in a message: printable ASCII only, at most kMaxQuotedSummary.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (const char c : text.substr(0, kMaxQuotedSummary)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  if (text.size() > kMaxQuotedSummary) out += "...";
+  return out;
+}
+
+std::optional<Hello> decode_hello(std::span<const std::uint8_t> in, std::uint32_t my_version) {
+  constexpr std::size_t kFixed = kHelloMagic.size() + 4 + 4 + 8 + 8 + 4;
+  const std::size_t magic_and_version = kHelloMagic.size() + 4;
+  if (in.size() < magic_and_version ||
+      !std::equal(kHelloMagic.begin(), kHelloMagic.end(), in.begin())) {
     return std::nullopt;
   }
   std::size_t pos = kHelloMagic.size();
@@ -103,12 +122,47 @@ std::optional<Hello> decode_hello(std::span<const std::uint8_t> in) {
   };
   Hello h;
   h.protocol_version = static_cast<std::uint32_t>(get(4));
+  if (h.protocol_version != my_version) return h;  // the rest may be laid out differently
+  if (in.size() < kFixed) return std::nullopt;
   h.party = static_cast<std::int32_t>(static_cast<std::uint32_t>(get(4)));
   h.config_hash = get(8);
+  h.run_id = get(8);
   const std::uint64_t n = get(4);
   if (in.size() - pos != n) return std::nullopt;
-  h.config_summary.assign(reinterpret_cast<const char*>(in.data() + pos), n);
+  h.config_summary = printable(std::string_view(reinterpret_cast<const char*>(in.data() + pos), n));
   return h;
+}
+
+std::uint64_t fresh_run_id() {
+  std::random_device rd;
+  std::uint64_t id = 0;
+  while (id == 0) id = (std::uint64_t{rd()} << 32) ^ rd();
+  return id;
+}
+
+// The "key=value" words of two config summaries that differ, as "key: A vs B" (the settings to
+// align), or "" when the summaries hold no such words.
+std::string summary_differences(const std::string& mine, const std::string& theirs) {
+  auto words = [](const std::string& text) {
+    std::map<std::string, std::string> out;
+    std::istringstream in(text);
+    for (std::string w; in >> w;) {
+      if (const auto eq = w.find('='); eq != std::string::npos && eq > 0)
+        out[w.substr(0, eq)] = w.substr(eq + 1);
+    }
+    return out;
+  };
+  const auto a = words(mine), b = words(theirs);
+  std::string out;
+  for (const auto& [key, value] : a) {
+    const auto it = b.find(key);
+    const std::string other = it == b.end() ? "(absent)" : it->second;
+    if (other != value) out += (out.empty() ? "" : ", ") + key + ": " + value + " vs " + other;
+  }
+  for (const auto& [key, value] : b) {
+    if (!a.count(key)) out += (out.empty() ? "" : ", ") + key + ": (absent) vs " + value;
+  }
+  return out;
 }
 
 // Both sides run the same checks on the same pair of Hellos, so both refuse a mismatch.
@@ -129,11 +183,12 @@ void check_hello(const Hello& mine, const Hello& peer) {
                    "): start one with --party 0 and the other with --party 1" + quote());
   }
   if (peer.config_hash != mine.config_hash) {
-    throw NetError(
-        "handshake refused: the two parties run different configurations (config hash " +
-        std::to_string(mine.config_hash) + " vs " + std::to_string(peer.config_hash) +
-        "): start both with the same model, seq, batch, system, padding, runs, warmup, seed" +
-        quote());
+    const std::string diff = summary_differences(mine.config_summary, peer.config_summary);
+    throw NetError("handshake refused: the two parties run different configurations (" +
+                   (diff.empty() ? "config hash " + std::to_string(mine.config_hash) + " vs " +
+                                       std::to_string(peer.config_hash)
+                                 : "this party vs the peer: " + diff) +
+                   "): start both with the same settings" + quote());
   }
 }
 
@@ -188,8 +243,10 @@ struct Channel::Impl {
 
   // Runs the io_context until `a` and `b` complete or `limit` passes; throws NetError on failure.
   // `describe` names the operation for messages (called only on failure: no cost per frame).
+  // `limit_name` names the flag behind `limit` in the timeout message.
   template <class Describe>
-  void run(const Describe& describe, std::chrono::milliseconds limit, Pending& a, Pending& b) {
+  void run(const Describe& describe, std::chrono::milliseconds limit, Pending& a, Pending& b,
+           const char* limit_name = "the I/O timeout, --io-timeout") {
     ioc.restart();
     ioc.run_for(limit);
     const bool complete = (!a.active || a.done) && (!b.active || b.done);
@@ -204,7 +261,8 @@ struct Channel::Impl {
       ioc.run();  // let the cancelled handlers run before `a` and `b` go out of scope
       fail("timed out after " + seconds(limit) + " s waiting for the peer during " + what +
            ": the other party is stuck, far slower, or waiting for a different message; see its "
-           "log (the limit is the I/O timeout)");
+           "log (the limit is " +
+           limit_name + ")");
     }
     for (const Pending* p : {&a, &b}) {
       if (p->active && !p->failure.empty()) fail(p->failure + " (during " + what + ")");
@@ -252,12 +310,12 @@ struct Channel::Impl {
     if (!ignored) peer_name = ep.address().to_string() + ":" + std::to_string(ep.port());
   }
 
-  // Both sides send their Hello and read the other's at once, then run the same checks.
-  void handshake(const Hello& mine, std::chrono::milliseconds limit) {
-    const std::vector<std::uint8_t> out = encode_hello(mine);
+  // Reads the peer's greeting (at most `limit`); nullopt if the peer closed, stalled or sent
+  // something else (`why` then says what). The socket is left open.
+  std::optional<Hello> read_hello(const Hello& mine, std::chrono::milliseconds limit,
+                                  std::string& why) {
     std::vector<std::uint8_t> in;
-    Pending s, r;
-    start_send(s, out);
+    Pending r, none;
     start_recv(r, [&in](std::uint64_t length, std::string& failure) {
       if (length > kMaxHelloBytes) {
         failure = "the peer's greeting announces " + std::to_string(length) +
@@ -267,18 +325,50 @@ struct Channel::Impl {
       in.resize(length);
       return std::span<std::uint8_t>(in);
     });
-    run([this] { return "the handshake with " + peer_name; }, limit, s, r);
-    std::optional<Hello> peer_hello = decode_hello(in);
-    if (!peer_hello) {
-      fail("handshake refused: the program at " + peer_name +
-           " is not a secinfer party (bad greeting): check --peer HOST:PORT");
+    try {
+      run([this] { return "the handshake with " + peer_name; }, limit, r, none,
+          "the connect timeout, --connect-timeout");
+    } catch (const NetError& e) {
+      why = is_peer_gone(r.ec)
+                ? peer_name + " closed the connection before its greeting was complete"
+                : std::string(e.what());
+      return std::nullopt;
     }
-    peer = *peer_hello;
+    std::optional<Hello> h = decode_hello(in, mine.protocol_version);
+    if (!h) {
+      why = "handshake refused: the program at " + peer_name +
+            " is not a secinfer party (bad greeting): check --peer HOST:PORT";
+    }
+    return h;
+  }
+
+  void send_hello(const Hello& mine, std::chrono::milliseconds limit) {
+    const std::vector<std::uint8_t> out = encode_hello(mine);
+    Pending s, none;
+    start_send(s, out);
+    run([this] { return "the handshake with " + peer_name; }, limit, s, none,
+        "the connect timeout, --connect-timeout");
+  }
+
+  void accept_hello(const Hello& mine, const Hello& theirs) {
+    peer = theirs;
     try {
       check_hello(mine, peer);
     } catch (const NetError& e) {
       fail(e.what());
     }
+  }
+
+  // Party 1: greets first, then reads party 0's answer and runs the checks.
+  void handshake_as_connector(const Hello& mine, std::chrono::milliseconds limit) {
+    send_hello(mine, limit);
+    std::string why;
+    const std::optional<Hello> theirs = read_hello(mine, limit, why);
+    if (!theirs) {
+      fail("handshake failed: " + why +
+           ": is a secinfer party 0 of this version listening there? see its log");
+    }
+    accept_hello(mine, *theirs);
   }
 };
 
@@ -366,30 +456,65 @@ std::uint16_t Listener::port() const {
 }
 
 Channel Listener::accept(const Hello& mine, const Timeouts& t) {
-  auto ch = std::make_unique<Channel::Impl>();
-  ch->timeouts = t;
+  const auto deadline = Clock::now() + t.connect;
   auto& ioc = impl_->ioc;
-  std::optional<error_code> result;
-  impl_->acceptor.async_accept(ch->ioc, [&](const error_code& ec, tcp::socket s) {
-    result = ec;
-    if (!ec) ch->sock = std::move(s);
-  });
-  ioc.restart();
-  ioc.run_for(t.connect);
-  if (!result) {
-    impl_->acceptor.cancel();
-    ioc.restart();
-    ioc.run();
-    throw NetError("no peer connected to port " + std::to_string(port()) + " within " +
-                   seconds(t.connect) +
-                   " s: is party 1 running with --peer THIS_HOST:" + std::to_string(port()) +
-                   ", and can it reach this machine (firewall)? raise --connect-timeout if it "
-                   "starts later");
+  int dropped = 0;
+  std::string last_dropped;
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    auto ch = std::make_unique<Channel::Impl>();
+    ch->timeouts = t;
+    std::optional<error_code> result;
+    if (left.count() > 0) {
+      impl_->acceptor.async_accept(ch->ioc, [&](const error_code& ec, tcp::socket s) {
+        result = ec;
+        if (!ec) ch->sock = std::move(s);
+      });
+      ioc.restart();
+      ioc.run_for(left);
+    }
+    if (!result) {
+      error_code ignored;
+      impl_->acceptor.cancel(ignored);
+      ioc.restart();
+      ioc.run();
+      throw NetError("no peer connected to port " + std::to_string(port()) + " within " +
+                     seconds(t.connect) +
+                     " s: is party 1 running with --peer THIS_HOST:" + std::to_string(port()) +
+                     ", and can it reach this machine (firewall)? raise --connect-timeout if it "
+                     "starts later" +
+                     (dropped == 0 ? std::string()
+                                   : " (dropped " + std::to_string(dropped) +
+                                         " connection(s) that were not a secinfer party, the "
+                                         "last: " +
+                                         last_dropped + ")"));
+    }
+    if (*result) throw NetError("accepting the peer's connection failed: " + result->message());
+    ch->configure_socket();
+    // Party 1 greets first; a connection that does not (a probe, a health check, a foreign
+    // client) is dropped and the wait goes on. Only a well-formed greeting gets ours.
+    const auto greeting_limit =
+        std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()),
+                   std::chrono::milliseconds(1), kStrayGreetingLimit);
+    std::string why;
+    const std::optional<Hello> theirs = ch->read_hello(mine, greeting_limit, why);
+    if (!theirs) {
+      spdlog::warn(
+          "dropped a connection from {} that is not a secinfer party ({}); still waiting "
+          "for party 1",
+          ch->peer_name, why);
+      ++dropped;
+      last_dropped = why;
+      continue;
+    }
+    Hello answer = mine;
+    answer.run_id = fresh_run_id();
+    ch->send_hello(answer, t.connect);
+    ch->accept_hello(answer, *theirs);
+    ch->peer.run_id = answer.run_id;
+    return Channel(std::move(ch));
   }
-  if (*result) throw NetError("accepting the peer's connection failed: " + result->message());
-  ch->configure_socket();
-  ch->handshake(mine, t.connect);
-  return Channel(std::move(ch));
 }
 
 // ---- Channel ----------------------------------------------------------------------------------
@@ -438,7 +563,9 @@ Channel Channel::connect(const Endpoint& peer, const Hello& mine, const Timeouts
     if (!*result) {
       ch->configure_socket();
       ch->peer_name = name;
-      ch->handshake(mine, t.connect);
+      Hello greeting = mine;
+      greeting.run_id = 0;  // party 0 picks it
+      ch->handshake_as_connector(greeting, t.connect);
       return Channel(std::move(ch));
     }
     last_error = result->message();
@@ -505,6 +632,9 @@ const Hello& Channel::peer_hello() const {
 }
 const Timeouts& Channel::timeouts() const {
   return impl_->timeouts;
+}
+std::uint64_t Channel::run_id() const {
+  return impl_->peer.run_id;
 }
 
 }  // namespace secinfer::net

@@ -1,4 +1,5 @@
-// A two-party TCP channel over Boost.Asio with per-scope accounting (SPEC section 3).
+// A two-party TCP channel over Boost.Asio with per-scope accounting (the accounting rules of the
+// party log: profiling/README.md).
 //
 //   auto ch = net::Channel::connect({"127.0.0.1", 7000}, hello, net::Timeouts{});   // party 1
 //   auto ch = net::Channel::listen(7000, hello, net::Timeouts{});                   // party 0
@@ -38,17 +39,31 @@ struct Endpoint {
 };
 
 // Exchanged and compared at connect time; any difference is refused on both sides.
+// Party 1 greets first; party 0 answers only a well-formed greeting, so a program that is not a
+// secinfer party learns nothing of party 0's configuration.
 struct Hello {
-  std::uint32_t protocol_version = 1;
+  std::uint32_t protocol_version = 2;
   int party = 0;                  // 0 or 1; the peer must be the other one
   std::uint64_t config_hash = 0;  // hash of the run configuration (model, seq, batch, system, ...)
   std::string config_summary;     // human-readable, quoted in the mismatch message
+  // Party 0 draws a fresh random id for each connection it accepts (a value set here is ignored);
+  // party 1 sends 0. After the handshake Channel::run_id() is that id on both sides: both party
+  // logs record it, and the merge refuses two logs of different executions.
+  std::uint64_t run_id = 0;
 };
+
+// The longest peer config summary quoted in a message; longer ones are cut. Unprintable bytes
+// (terminal escapes, newlines) of a peer's summary are replaced by '?' before anyone sees them.
+inline constexpr std::size_t kMaxQuotedSummary = 512;
 
 struct Timeouts {
   std::chrono::milliseconds connect{30000};  // total time to keep retrying connect / accept
   std::chrono::milliseconds io{600000};      // a single receive may block at most this long
 };
+
+// How long party 0 waits for the greeting of a connection before dropping it as a stray (a real
+// party 1 greets as soon as it is connected).
+inline constexpr std::chrono::milliseconds kStrayGreetingLimit{5000};
 
 // Frames longer than this are refused before anything is allocated or read (a corrupt or foreign
 // stream, not a real message: the largest activations of the supported models are far below it).
@@ -74,7 +89,11 @@ class Listener {
   ~Listener();
 
   std::uint16_t port() const;
-  // Waits (at most t.connect) for one peer, then runs the handshake. Throws NetError.
+  // Waits (at most t.connect in all) for party 1 and runs the handshake. A connection that closes,
+  // stalls (more than kStrayGreetingLimit) or sends anything but a secinfer greeting (a port
+  // probe, a health check, a stray client) is dropped with a warning, and the wait goes on until
+  // the deadline. A genuine secinfer party that fails the checks (version, party id, config) ends
+  // the wait with NetError on both sides. Throws NetError.
   Channel accept(const Hello& mine, const Timeouts& t = {});
 
  private:
@@ -100,6 +119,8 @@ class Channel {
 
   const Hello& peer_hello() const;
   const Timeouts& timeouts() const;
+  // The id of this execution, the same on both sides (see Hello::run_id); never 0.
+  std::uint64_t run_id() const;
 
  private:
   friend class Listener;

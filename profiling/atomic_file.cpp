@@ -1,4 +1,4 @@
-#include "apps/atomic_file.h"
+#include "profiling/atomic_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace secinfer::apps {
+namespace secinfer::profiling {
 
 void write_file_atomic(const std::filesystem::path& file, std::string_view content) {
   auto fail = [&](const std::string& what) {
@@ -17,6 +17,10 @@ void write_file_atomic(const std::filesystem::path& file, std::string_view conte
   };
   std::error_code ec;
   if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+  if (ec) {
+    throw std::runtime_error("cannot create the folder " + file.parent_path().string() + " for " +
+                             file.string() + ": " + ec.message());
+  }
   const std::filesystem::path tmp = file.string() + ".tmp." + std::to_string(::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail("open " + tmp.string());
@@ -41,4 +45,4 @@ void write_file_atomic(const std::filesystem::path& file, std::string_view conte
   }
 }
 
-}  // namespace secinfer::apps
+}  // namespace secinfer::profiling

@@ -1,4 +1,4 @@
-// default_environment(): what a log records about the machine and the build (SPEC section 4).
+// default_environment(): what a log records about the machine and the build.
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -63,16 +63,20 @@ std::string utc_now() {
 }  // namespace
 
 nlohmann::json default_environment(int threads) {
-  return {{"host", host_name()},         {"os", os_name()},
-          {"cpu", cpu_model()},          {"cpu_cores", std::thread::hardware_concurrency()},
-          {"compiler", compiler()},      {"git_commit", std::string(build_commit())},
+  return {{"host", host_name()},
+          {"os", os_name()},
+          {"cpu", cpu_model()},
+          {"cpu_cores", std::thread::hardware_concurrency()},
+          {"compiler", compiler()},
+          {"git_commit", std::string(build_commit())},
           {"version", std::string(build_version())},
 #ifdef NDEBUG
           {"build", "release"},
 #else
           {"build", "debug"},
 #endif
-          {"time_utc", utc_now()},       {"threads", threads}};
+          {"time_utc", utc_now()},
+          {"threads", threads}};
 }
 
 }  // namespace secinfer::profiling

@@ -1,4 +1,4 @@
-// merge_party_logs: two "secinfer.party/1" logs -> "secinfer.breakdown/1" (SPEC section 3).
+// merge_party_logs: two "secinfer.party/1" logs -> "secinfer.breakdown/1".
 // Rules and the reconciliation of exclusive medians are documented in profiling/README.md.
 #include "profiling/merge.h"
 
@@ -33,6 +33,7 @@ struct Run {
   double wall = 0;
   std::vector<std::string> order;  // paths in log order
   std::map<std::string, ScopeRun> scopes;
+  json totals;  // as logged (null if absent); checked against the scopes
 };
 
 struct OfflineScope {
@@ -45,6 +46,7 @@ struct Party {
   std::string label;  // "P0 log" / "first log" in messages
   int party = -1;
   std::string status, reason;
+  std::string run_id;  // empty: the log has none (the party never connected, or an older log)
   json config, environment, padding_warning;
   std::vector<Run> runs;
   bool has_offline = false;
@@ -86,6 +88,7 @@ Party parse_header(const json& j, const std::string& label) {
     p.party = j.at("party").get<int>();
     p.status = j.at("status").get<std::string>();
     p.reason = j.value("reason", std::string());
+    p.run_id = j.value("run_id", std::string());
     p.config = j.at("config");
     p.environment = j.value("environment", json::object());
     p.padding_warning = j.value("padding_warning", json());
@@ -117,6 +120,55 @@ void parse_offline(const json& j, Party& p) {
   }
 }
 
+// A time in a log: finite, not negative, below a century (a larger one is an edited log).
+void check_time(const Party& p, std::size_t index, const std::string& what, double ms) {
+  constexpr double kCenturyMs = 100.0 * 365.25 * 24 * 3600 * 1000;
+  if (!std::isfinite(ms) || ms < 0 || ms > kCenturyMs) {
+    throw MergeError(p.label + ", run " + std::to_string(index) + ": " + what + " is " +
+                     std::to_string(ms) +
+                     " ms (not a time a run can take): the log was edited or corrupted; re-run "
+                     "the party to rewrite it");
+  }
+}
+
+// What the recorder guarantees of every run it writes: sane times, exclusive times that add up to
+// the run's wall time (Unattributed holds the rest), totals that are the sums of the scopes.
+void check_run_numbers(const Party& p, std::size_t index, const Run& run) {
+  check_time(p, index, "wall_ms", run.wall);
+  double excl_sum = 0;
+  std::uint64_t sent = 0, recv = 0, messages = 0, rounds = 0;
+  for (const auto& [path, s] : run.scopes) {
+    check_time(p, index, "'" + path + "' inclusive_wall_ms", s.incl);
+    check_time(p, index, "'" + path + "' exclusive_wall_ms", s.excl);
+    check_time(p, index, "'" + path + "' comm_wait_ms", s.wait);
+    check_time(p, index, "'" + path + "' gpu_ms", s.gpu);
+    excl_sum += s.excl;
+    sent += s.sent;
+    recv += s.recv;
+    messages += s.messages;
+    rounds += s.rounds;
+  }
+  if (!run.scopes.empty() && std::abs(excl_sum - run.wall) > std::max(1.0, 0.01 * run.wall)) {
+    throw MergeError(p.label + ", run " + std::to_string(index) +
+                     ": the exclusive times add up to " + std::to_string(excl_sum) +
+                     " ms but wall_ms is " + std::to_string(run.wall) +
+                     " ms: the log was edited or corrupted; re-run the party to rewrite it");
+  }
+  if (!run.totals.is_object()) return;
+  const json* totals = &run.totals;
+  const std::pair<const char*, std::uint64_t> sums[] = {
+      {"bytes_sent", sent}, {"bytes_recv", recv}, {"messages", messages}, {"rounds", rounds}};
+  for (const auto& [key, sum] : sums) {
+    const auto v = totals->find(key);
+    if (v == totals->end()) continue;
+    if (!v->is_number_unsigned() || v->get<std::uint64_t>() != sum) {
+      throw MergeError(p.label + ", run " + std::to_string(index) + ": totals." + key + " is " +
+                       short_json(*v) + " but its scopes add up to " + std::to_string(sum) +
+                       ": the log was edited or corrupted; re-run the party to rewrite it");
+    }
+  }
+}
+
 void parse_body(const json& j, Party& p) {
   try {
     for (const json& r : j.at("runs")) {
@@ -141,6 +193,7 @@ void parse_body(const json& j, Party& p) {
         }
         run.order.push_back(path);
       }
+      run.totals = r.value("totals", json());
       p.runs.push_back(std::move(run));
     }
     parse_offline(j, p);
@@ -242,6 +295,7 @@ json failed_merge(const Party& a, const Party& b) {
   m["schema"] = kMergedSchema;
   m["status"] = status;
   m["reason"] = join(reasons, "; ", 2);
+  if (!a.run_id.empty() || !b.run_id.empty()) m["run_id"] = a.run_id.empty() ? b.run_id : a.run_id;
   m["config"] = a.config;
   if (!config_differences(a.config, b.config).empty()) m["config_p1"] = b.config;
   m["party_status"] = {{"p0", {{"status", a.status}, {"reason", a.reason}}},
@@ -297,6 +351,23 @@ void check_runs(const Party& a, const Party& b) {
   }
 }
 
+// Two logs of one execution carry the run id both parties agreed on at the handshake. A log of a
+// party that never connected has none; two completed logs must both have it.
+void check_same_execution(const Party& a, const Party& b) {
+  if (!a.run_id.empty() && !b.run_id.empty() && a.run_id != b.run_id) {
+    throw MergeError("the logs are from different executions (run id " + a.run_id +
+                     " in the P0 log, " + b.run_id +
+                     " in the P1 log): merge the p0.json and p1.json written by one run");
+  }
+  if (a.status == "ok" && b.status == "ok" && a.run_id.empty() != b.run_id.empty()) {
+    const Party& without = a.run_id.empty() ? a : b;
+    throw MergeError(without.label +
+                     " has no run id, the other has one: they are not from the same execution "
+                     "(or one was written by an older secinfer or edited); merge the two logs of "
+                     "one run");
+  }
+}
+
 std::vector<double> column(const std::vector<std::vector<double>>& rows, std::size_t i) {
   std::vector<double> out;
   out.reserve(rows.size());
@@ -316,6 +387,10 @@ nlohmann::json read_json_file(const std::filesystem::path& file) {
     throw MergeError("cannot read " + file.string() +
                      ": no such file (check the path; each party writes its log at the end of "
                      "its run)");
+  }
+  if (std::filesystem::is_directory(file, ec)) {
+    throw MergeError(file.string() +
+                     " is a folder, not a log: pass the p0.json / p1.json file inside it");
   }
   std::ifstream in(file, std::ios::binary);
   if (!in) throw MergeError("cannot open " + file.string() + " for reading (permissions?)");
@@ -347,6 +422,7 @@ nlohmann::json merge_party_logs(const nlohmann::json& first, const nlohmann::jso
     std::swap(ja, jb);
   }
 
+  check_same_execution(a, b);
   if (a.status != "ok" || b.status != "ok") {
     try {
       parse_offline(*ja, a);
@@ -365,6 +441,9 @@ nlohmann::json merge_party_logs(const nlohmann::json& first, const nlohmann::jso
   parse_body(*ja, a);
   parse_body(*jb, b);
   check_runs(a, b);
+  for (const Party* p : {&a, &b}) {
+    for (std::size_t r = 0; r < p->runs.size(); ++r) check_run_numbers(*p, r, p->runs[r]);
+  }
 
   std::vector<std::size_t> measured;  // indices of the non-warm-up runs
   for (std::size_t r = 0; r < a.runs.size(); ++r) {
@@ -519,6 +598,7 @@ nlohmann::json merge_party_logs(const nlohmann::json& first, const nlohmann::jso
   json merged;
   merged["schema"] = kMergedSchema;
   merged["status"] = "ok";
+  if (!a.run_id.empty()) merged["run_id"] = a.run_id;
   merged["config"] = a.config;
   merged["environment"] = environments(a, b);
   if (auto w = padding_warning(a, b); !w.is_null()) merged["padding_warning"] = w;
@@ -632,10 +712,16 @@ std::string format_breakdown_table(const nlohmann::json& merged) {
   const json& total = merged.at("total");
   const double total_ms = num(total, "wall_ms", "median");
   if (merged.contains("run_count")) {
+    const double even_scale =
+        merged.value("reconciliation", json::object()).value("even_count_scale", 1.0);
     out << "median of " << merged["run_count"].value("measured", 0) << " runs ("
-        << merged["run_count"].value("warmup", 0)
-        << " warm-up discarded): the values of the median run (by total wall time), latency = "
-           "max over the parties, exclusive times reconciled to add up to the total\n";
+        << merged["run_count"].value("warmup", 0) << " warm-up discarded): the values of the "
+        << (even_scale == 1.0
+                ? std::string("median run (by total wall time)")
+                : "run nearest the median, times " + fmt("%.3f", even_scale) +
+                      " (an even run count: the median total lies between two runs; no single "
+                      "run has these times)")
+        << ", latency = max over the parties, exclusive times reconciled to add up to the total\n";
   }
   constexpr std::size_t kName = 34;
   auto row = [&](const std::string& name, double excl, double share, const std::string& inc,

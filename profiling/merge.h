@@ -1,5 +1,5 @@
-// Merge of the two party logs into breakdown_merged.json (schema "secinfer.breakdown/1", SPEC
-// section 3), and its human-readable / CSV renderings. The rules and every added field are
+// Merge of the two party logs into breakdown_merged.json (schema "secinfer.breakdown/1"), and its
+// human-readable / CSV renderings. The rules and every added field are
 // documented in profiling/README.md.
 //
 //   auto merged = profiling::merge_party_logs(profiling::read_json_file("p0.json"),

@@ -1,13 +1,11 @@
 #include "profiling/recorder.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <fstream>
 #include <numeric>
 #include <stdexcept>
 #include <system_error>
 
+#include "profiling/atomic_file.h"
 #include "profiling/recorder_state.h"
 
 namespace secinfer::profiling {
@@ -356,9 +354,8 @@ void Recorder::pause_run() {
     throw std::logic_error("profiling::Recorder::pause_run called while scope '" +
                            s.online.path(s.current) + "' is still open: close it first");
   }
-  s.run_active_ns += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() -
-                                                                          s.phase_start)
-                         .count();
+  s.run_active_ns +=
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - s.phase_start).count();
   s.run_totals = s.totals;
   s.run_warmup = s.phase_warmup;
   s.run_paused = true;
@@ -371,8 +368,8 @@ void Recorder::resume_run() {
   RecorderState& s = *s_;
   if (!s.run_paused || s.mode != Mode::kIdle) {
     throw std::logic_error(std::string("profiling::Recorder::resume_run called while in ") +
-                           mode_name(s.mode) +
-                           (s.run_paused ? "" : " with no paused run") + ": pair it with pause_run");
+                           mode_name(s.mode) + (s.run_paused ? "" : " with no paused run") +
+                           ": pair it with pause_run");
   }
   s.run_paused = false;
   s.mode = Mode::kRun;
@@ -434,6 +431,10 @@ void Recorder::set_status(Status s, std::string reason) {
   s_->reason = std::move(reason);
 }
 
+void Recorder::set_run_id(std::string id) {
+  s_->run_id = std::move(id);
+}
+
 void Recorder::set_accuracy(json accuracy) {
   s_->accuracy = std::move(accuracy);
 }
@@ -453,6 +454,7 @@ json Recorder::to_json() const {
   j["status"] = std::string(to_string(s.status));
   j["reason"] = s.reason;
   j["party"] = s.party;
+  if (!s.run_id.empty()) j["run_id"] = s.run_id;
   j["config"] = s.config;
   if (s.environment.is_null()) {
     int threads = 0;
@@ -512,33 +514,7 @@ json Recorder::to_json() const {
 }
 
 void Recorder::write(const std::filesystem::path& file) const {
-  const std::string text = to_json().dump(2) + "\n";
-  std::error_code ec;
-  if (file.has_parent_path()) {
-    std::filesystem::create_directories(file.parent_path(), ec);
-    if (ec) {
-      throw std::runtime_error("cannot create directory " + file.parent_path().string() +
-                               " for the party log: " + ec.message());
-    }
-  }
-  std::filesystem::path tmp = file;
-  tmp += ".tmp." + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write the party log " + tmp.string());
-    out << text;
-    out.flush();
-    if (!out) {
-      throw std::runtime_error("writing the party log " + tmp.string() + " failed (disk full?)");
-    }
-  }
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) {
-    const std::string why = ec.message();
-    std::filesystem::remove(tmp, ec);
-    throw std::runtime_error("cannot move the party log into place at " + file.string() + ": " +
-                             why);
-  }
+  write_file_atomic(file, to_json().dump(2) + "\n");
 }
 
 }  // namespace secinfer::profiling

@@ -1,6 +1,6 @@
 // One party's profiler: collects the scope tree of every online run and of the offline (key
-// generation) phase, and writes the party log "secinfer.party/1" (SPEC section 3; the log format
-// is documented in profiling/README.md).
+// generation) phase, and writes the party log "secinfer.party/1" (the log format is documented in
+// profiling/README.md).
 //
 //   profiling::Recorder rec(config, /*party=*/0);
 //   auto active = rec.activate();            // this thread's Scopes and charge_* now go to rec
@@ -108,6 +108,10 @@ class Recorder {
   // (for kOom: what was needed and what was available).
   void set_status(Status s, std::string reason);
 
+  // The id of this execution, agreed by both parties at the handshake (net::Channel::run_id(),
+  // as 16 hex digits): written as the log's "run_id"; the merge refuses logs whose ids differ.
+  void set_run_id(std::string id);
+
   // Accuracy of the run's output against references (e.g. {"vs_clear": {...}, "vs_float": {...}}),
   // stored verbatim as the log's "accuracy"; the merge copies party 0's.
   void set_accuracy(nlohmann::json accuracy);
@@ -124,8 +128,8 @@ class Recorder {
   // it (only completed ones).
   nlohmann::json to_json() const;
 
-  // Atomic: writes FILE.tmp.<pid> then renames it to FILE; creates the parent directory. Throws
-  // std::runtime_error naming the file on failure.
+  // Atomic (profiling/atomic_file.h): FILE is either its old content or the complete log; no
+  // temporary file is left behind on failure. Throws std::runtime_error naming the file.
   void write(const std::filesystem::path& file) const;
 
  private:

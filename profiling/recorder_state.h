@@ -110,6 +110,7 @@ struct RecorderState {
   Status status = Status::kOk;
   nlohmann::json accuracy;  // null: none reported
   std::string reason;
+  std::string run_id;  // set_run_id(); empty: not connected (the log has no "run_id")
   GpuTimer* gpu = nullptr;
   bool active = false;
 

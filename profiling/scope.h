@@ -1,4 +1,4 @@
-// Scoped attribution of online wall time, GPU time and communication (SPEC section 3).
+// Scoped attribution of online wall time, GPU time and communication (profiling/README.md).
 //
 //   profiling::Scope s("Softmax");          // opens "Softmax" (nested: "Softmax/nexp")
 //   ... channel.exchange(...)                // bytes, messages, rounds, CommWait charged here
@@ -44,7 +44,7 @@ void charge_comm_wait(double wall_ms);  // time blocked waiting for the peer's b
 // charging a scope by path.
 void charge_key_bytes(std::uint64_t bytes);
 
-// GPU kernel time (SPEC "two clocks"): the CUDA backend installs a timer; scopes then record a
+// GPU kernel time (the second clock): the CUDA backend installs a timer; scopes then record a
 // pair of events around themselves and report the elapsed GPU ms per scope.
 class GpuTimer {
  public:

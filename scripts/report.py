@@ -1,22 +1,23 @@
 #!/usr/bin/env python3
-"""Builds the paper's figures and tables from a folder of merged breakdowns (SPEC section 5).
+"""Builds the paper's figures and tables from a folder of merged breakdowns.
 
-usage: report.py RESULTS_DIR [--microbench MICRO.json] [--out DIR]
+usage: report.py RESULTS_DIR [--microbench MICRO.json ...] [--out DIR]
 
 Reads every RESULTS_DIR/**/breakdown_merged.json (schema secinfer.breakdown/1) and writes into
 --out (default RESULTS_DIR/report):
   summary.json, summary.csv            one row per setting: totals and per-category time/bytes/rounds
   time_<model>.png/.pdf                stacked bars (sigma | fusefss per seq/batch) by category, ms
-  bytes_<model>.png/.pdf               the same for online bytes (MB)
+  bytes_<model>.png/.pdf               the same for online bytes (MiB, as in the CLI tables)
   rounds_<model>.png/.pdf              rounds per category
   share_table.md/.tex                  nonlinear vs linear share of online wall time per suite
   amdahl_table.md/.tex                 f, s, predicted = 1/((1-f)+f/s), measured, difference
   padding_table.md/.tex                fusefss padding on vs off: time, bytes, nonlinear change
   reconciliation.txt                   the one-line sentence with the measured numbers
-Nonlinear = Softmax + LayerNorm + Activation::* + TruncRescale (SPEC section 1's question);
+Nonlinear = Softmax + LayerNorm + Activation::* + TruncRescale (the question the report answers);
 linear = Linear; everything else (Misc, KeyTransfer, Unattributed, ...) is shown as its own bar
 segment and counted in neither. s, the nonlinear speed-up, comes from the microbenchmark file when
-given (secinfer microbench JSON), and from the measured nonlinear scope times otherwise; the table
+given (the microbench.json of `secinfer microbench` for each system, or the aggregate of
+scripts/microbench.sh), and from the measured nonlinear scope times otherwise; the table
 says which.
 """
 import argparse
@@ -84,17 +85,29 @@ def pairs(rows):
             if "sigma" in v and "fusefss" in v]
 
 
-def microbench_speedup(path):
-    """Nonlinear per-gate speed-up from a `secinfer microbench` JSON (list or {"gates": [...]})."""
-    if not path:
+def microbench_speedup(paths):
+    """Nonlinear per-gate speed-up (sigma time / fusefss time) from microbenchmark files: the
+    microbench.json that `secinfer microbench` writes (one gate, one system; pass one of each
+    system), or the aggregate of scripts/microbench.sh (a list, or {"gates": [...]})."""
+    if not paths:
         return None
-    d = json.load(open(path))
-    gates = d.get("gates", d) if isinstance(d, dict) else d
+    gates = []
+    for path in paths:
+        try:
+            d = json.load(open(path))
+        except (OSError, ValueError) as e:
+            sys.exit(f"report: cannot read the microbenchmark file {path}: {e}")
+        if isinstance(d, dict) and "gates" not in d:
+            d = [d]  # one `secinfer microbench` summary
+        gates += d.get("gates", []) if isinstance(d, dict) else d
     t = defaultdict(float)
     for g in gates:
-        t[g.get("system")] += float(g.get("online_ms", g.get("wall_ms", 0.0)))
-    if t.get("fusefss", 0) > 0:
+        if isinstance(g, dict) and g.get("status", "ok") == "ok":
+            t[g.get("system")] += float(g.get("online_ms", g.get("wall_ms", 0.0)))
+    if t.get("fusefss", 0) > 0 and t.get("sigma", 0) > 0:
         return t["sigma"] / t["fusefss"]
+    print("report: the microbenchmark files hold no completed sigma and fusefss pair: "
+          "s is taken from the measured scopes", file=sys.stderr)
     return None
 
 
@@ -126,12 +139,16 @@ def figures(out, rows):
         return
     models = sorted({r["model"] for r in rows if r["status"] == "ok"})
     for model in models:
-        mine = [r for r in rows if r["model"] == model and r["status"] == "ok"]
+        # Settings in reading order: seq, batch, padding on before off, sigma before fusefss.
+        mine = sorted((r for r in rows if r["model"] == model and r["status"] == "ok"),
+                      key=lambda r: (int(r["seq"]), int(r["batch"]), r["padding"] != "on", r["system"] != "sigma"))
         cats = [c for c in ORDER if any(r["time"].get(c) for r in mine)]
         cats += sorted({c for r in mine for c in r["time"]} - set(cats))
         labels = [f"s{r['seq']} b{r['batch']}\n{r['system']}{'' if r['padding'] == 'on' else ' (pad off)'}" for r in mine]
-        for what, field, scale, unit in (("time", "time", 1.0, "ms"), ("bytes", "bytes_by", 1e-6, "MB"),
-                                         ("rounds", "rounds_by", 1.0, "rounds")):
+        # Bytes in MiB, as in the CLI tables.
+        for what, field, scale, ylabel in (("time", "time", 1.0, "online time (ms)"),
+                                           ("bytes", "bytes_by", 1.0 / 2**20, "online bytes (MiB)"),
+                                           ("rounds", "rounds_by", 1.0, "online rounds")):
             fig, ax = plt.subplots(figsize=(max(6, 0.9 * len(mine)), 4.5))
             bottom = [0.0] * len(mine)
             for c in cats:
@@ -142,9 +159,10 @@ def figures(out, rows):
                 bottom = [b + v for b, v in zip(bottom, vals)]
             ax.set_xticks(range(len(mine)))
             ax.set_xticklabels(labels, fontsize=7)
-            ax.set_ylabel(f"online {what} ({unit})")
+            ax.set_ylabel(ylabel)
             ax.set_title(f"{model}: online {what} by scope (median run)")
-            ax.legend(fontsize=7, ncol=2)
+            # The legend beside the axes, never over the bars.
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
             fig.tight_layout()
             for ext in ("png", "pdf"):
                 fig.savefig(os.path.join(out, f"{what}_{model}.{ext}"))
@@ -154,7 +172,8 @@ def figures(out, rows):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("results")
-    ap.add_argument("--microbench")
+    ap.add_argument("--microbench", nargs="+", help="microbench.json of each system, or the "
+                    "aggregate of scripts/microbench.sh")
     ap.add_argument("--out")
     a = ap.parse_args()
     rows = load(a.results)
@@ -215,9 +234,13 @@ def main():
             fs = [x[0] for x in sentences]; ff = [x[1] for x in sentences]
             ss = [x[2] for x in sentences]; ms = [x[3] for x in sentences]
             rng = lambda v, p="": f"{min(v):.2f}{p}" if abs(max(v) - min(v)) < 0.005 else f"{min(v):.2f}-{max(v):.2f}{p}"
+            # The words follow the data: a ratio below 1 is a slowdown, a larger share is not "reduced".
+            share = "reduced to" if max(ff) < min(fs) else "raised to" if min(ff) > max(fs) else "against"
+            gate = "speedup" if min(ss) >= 1 else "slowdown" if max(ss) < 1 else "change"
+            total = "speedup" if min(ms) >= 1 else "slowdown" if max(ms) < 1 else "change"
             fh.write(f"Nonlinear kernels account for {100 * min(fs):.0f}-{100 * max(fs):.0f}% of Sigma's online runtime, "
-                     f"reduced to {100 * min(ff):.0f}-{100 * max(ff):.0f}% in FuseFSS; hence a per-gate {rng(ss, 'x')} "
-                     f"speedup translates to an end-to-end {rng(ms, 'x')}.\n")
+                     f"{share} {100 * min(ff):.0f}-{100 * max(ff):.0f}% in FuseFSS; hence a per-gate {rng(ss, 'x')} "
+                     f"{gate} (Sigma time / FuseFSS time) translates to an end-to-end {rng(ms, 'x')} {total}.\n")
         else:
             fh.write("No sigma/fusefss pair with status ok: no reconciliation.\n")
     figures(out, rows)

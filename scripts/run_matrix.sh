@@ -13,13 +13,22 @@ if [ $# -gt 0 ] && [ "$1" != "--" ]; then out=$1; shift; fi
 [ "${1:-}" = "--" ] && shift
 bin=${SECINFER_BIN:-build/bin/secinfer}
 [ -x "$bin" ] || { echo "run_matrix: $bin not found: build first (bash scripts/build.sh)" >&2; exit 2; }
-mkdir -p "$out"
-python3 - "$config" > "$out/settings.tsv" <<'PY' || { echo "run_matrix: cannot read $config" >&2; exit 2; }
+# The settings first: a config that cannot be read leaves no empty results folder behind.
+settings=$(python3 - "$config" <<'PY'
 import itertools, json, sys
-c = json.load(open(sys.argv[1]))
-for m, s, b, sy, p in itertools.product(c["models"], c["seq"], c["batch"], c["system"], c["padding"]):
+try:
+    c = json.load(open(sys.argv[1]))
+    lists = [c[k] for k in ("models", "seq", "batch", "system", "padding")]
+except (OSError, ValueError) as e:
+    sys.exit(f"run_matrix: cannot read {sys.argv[1]}: {e}")
+except KeyError as e:
+    sys.exit(f"run_matrix: {sys.argv[1]} has no key {e}: it needs models, seq, batch, system, padding")
+for m, s, b, sy, p in itertools.product(*lists):
     print(m, s, b, sy, p, c.get("runs", 5), c.get("warmup", 1), sep="\t")
 PY
+) || exit 2
+mkdir -p "$out"
+printf '%s\n' "$settings" > "$out/settings.tsv"
 ok=0; bad=0
 while IFS=$'\t' read -r model seq batch system padding runs warmup; do
   dir="$out/$model-s$seq-b$batch-$system-pad$padding"
@@ -29,7 +38,11 @@ while IFS=$'\t' read -r model seq batch system padding runs warmup; do
        > "$dir.stdout.txt" 2> "$dir.stderr.txt"; then
     ok=$((ok + 1)); tail -n 3 "$dir.stdout.txt"
   else
-    bad=$((bad + 1)); echo "   failed (exit $?): $(tail -n 1 "$dir.stderr.txt")"
+    rc=$?  # before anything else resets $?
+    bad=$((bad + 1))
+    # The reason: the first error line (a refused flag prints "secinfer: ..."), else the last line.
+    reason=$(grep -m 1 -E '\[(error|critical)\]|^secinfer: ' "$dir.stderr.txt" || tail -n 1 "$dir.stderr.txt")
+    echo "   failed (exit $rc): $reason"
   fi
 done < "$out/settings.tsv"
 echo "run_matrix: $ok settings ok, $bad failed or oom (their logs say why)"

@@ -74,7 +74,7 @@ TEST_CASE("run flags are all parsed", "[apps][cli]") {
                                 "--io-timeout",
                                 "9",
                                 "--dealer",
-                                "file",
+                                "inline",
                                 "--key-dir",
                                 "keys",
                                 "--seed",
@@ -94,7 +94,7 @@ TEST_CASE("run flags are all parsed", "[apps][cli]") {
   CHECK(o.out == "o");
   CHECK(o.connect_timeout_s == 2.5);
   CHECK(o.io_timeout_s == 9);
-  CHECK(o.dealer == "file");
+  CHECK(o.dealer == "inline");  // (file is refused: no workload reads key files yet)
   CHECK(o.key_dir == "keys");
   CHECK(o.seed == 77);
   CHECK(shared_config(o)["padding"] == "off");
@@ -130,6 +130,14 @@ TEST_CASE("bad flags are refused with a message naming the flag", "[apps][cli]")
       {{"--party", "0", "--peer", "localhost"}, "--peer: bad peer address"},
       {{"--party", "0", "--peer", "h:99999"}, "1..65535"},
       {{"--party", "0", "--connect-timeout", "0"}, "--connect-timeout"},
+      {{"--party", "0", "--connect-timeout", "inf"}, "at most 1000000 seconds"},
+      {{"--party", "0", "--connect-timeout", "1e300"}, "at most 1000000 seconds"},
+      {{"--party", "0", "--io-timeout", "1e17"}, "at most 1000000 seconds"},
+      {{"frobnicate"}, "unknown subcommand \"frobnicate\""},
+      {{"local", "--peer", "127.0.0.1:24001"}, "--peer"},
+      {{"local", "--bind", "127.0.0.1"}, "--bind"},
+      {{"--party", "0", "--dealer", "file", "--key-dir", "k"}, "no workload reads key files yet"},
+      {{"frobnicate", "--party", "1"}, "unknown subcommand \"frobnicate\""},
       {{"--party", "0", "--dealer", "file"}, "--dealer file needs --key-dir"},
       {{"--party", "0", "--frobnicate"}, "--frobnicate"},
       {{"local", "--party", "0"}, "--party"},

@@ -229,23 +229,138 @@ TEST_CASE("handshake refuses a different protocol version, on both sides", "[net
   }
 }
 
-TEST_CASE("a program that is not a secinfer party is refused at the handshake", "[net]") {
+TEST_CASE("party 0 drops connections that are not party 1 and keeps waiting for it", "[net]") {
+  // A port probe (connect + close), an HTTP health check, garbage with a huge length prefix, a
+  // greeting cut short: each is dropped with a warning, then the real party 1 gets through.
   Listener l(0, "127.0.0.1");
   std::exception_ptr e0;
+  std::vector<std::uint8_t> got(3);
   std::thread t0([&] {
     try {
-      Channel c = l.accept(hello_for(0), Timeouts{5s, 5s});
+      Channel c = l.accept(hello_for(0), Timeouts{20s, 5s});
+      c.recv(got);
     } catch (...) {
       e0 = std::current_exception();
+    }
+  });
+  { testing::RawPeer probe(l.port()); }
+  {
+    testing::RawPeer http(l.port());
+    const std::string get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+    http.write(std::vector<std::uint8_t>(get.begin(), get.end()));
+  }
+  {
+    testing::RawPeer huge(l.port());
+    huge.write(testing::length_header(std::uint64_t{1} << 62));
+  }
+  {
+    testing::RawPeer cut(l.port());
+    auto frame = testing::hello_frame(hello_for(1));
+    frame.resize(frame.size() / 2);
+    cut.write(frame);
+  }
+  std::string m1 = "<no exception>";
+  try {
+    Channel c = Channel::connect({"127.0.0.1", l.port()}, hello_for(1), Timeouts{20s, 5s});
+    c.send(std::vector<std::uint8_t>{7, 8, 9});
+  } catch (const NetError& e) {
+    m1 = e.what();
+  }
+  t0.join();
+  CHECK(m1 == "<no exception>");
+  CHECK(message_of(e0) == "<no exception>");
+  CHECK(got == std::vector<std::uint8_t>{7, 8, 9});
+}
+
+TEST_CASE("party 0 answers no stray with its configuration, and times out naming the strays",
+          "[net]") {
+  Listener l(0, "127.0.0.1");
+  std::string m0;
+  std::thread t0([&] {
+    try {
+      l.accept(hello_for(0, 42, "secret-ish summary"), Timeouts{1500ms, 1s});
+    } catch (const NetError& e) {
+      m0 = e.what();
     }
   });
   testing::RawPeer peer(l.port());
   const std::string http = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
   peer.write(std::vector<std::uint8_t>(http.begin(), http.end()));
   t0.join();
-  const std::string m = message_of(e0);
+  INFO(m0);
+  CHECK(m0.find("no peer connected to port") != std::string::npos);
+  CHECK(m0.find("dropped 1 connection(s) that were not a secinfer party") != std::string::npos);
+  CHECK(m0.find("not a secinfer party") != std::string::npos);
+}
+
+TEST_CASE("both parties agree on a fresh run id at every handshake", "[net]") {
+  std::uint64_t id0 = 0, id1 = 0;
+  auto out = run_pair(
+      hello_for(0), hello_for(1), [&](Channel& c) { id0 = c.run_id(); },
+      [&](Channel& c) { id1 = c.run_id(); });
+  REQUIRE(message_of(out.e0) == "<no exception>");
+  REQUIRE(message_of(out.e1) == "<no exception>");
+  CHECK(id0 != 0);
+  CHECK(id0 == id1);
+  std::uint64_t again = 0;
+  run_pair(
+      hello_for(0), hello_for(1), [&](Channel& c) { again = c.run_id(); }, [](Channel&) {});
+  CHECK(again != id0);
+}
+
+TEST_CASE("a config mismatch names the differing settings", "[net]") {
+  auto out = run_pair(
+      hello_for(0, 1, "model=bert-tiny seq=16 system=sigma seed=1"),
+      hello_for(1, 2, "model=bert-tiny seq=32 system=sigma seed=1"), [](Channel&) {},
+      [](Channel&) {});
+  for (const auto& m : {message_of(out.e0), message_of(out.e1)}) {
+    INFO(m);
+    CHECK(m.find("seq: ") != std::string::npos);
+    CHECK(m.find("system:") == std::string::npos);
+  }
+}
+
+TEST_CASE("a peer's config summary is quoted printable and short", "[net]") {
+  Listener l(0, "127.0.0.1");
+  std::string m0;
+  std::thread t0([&] {
+    try {
+      l.accept(hello_for(0, 1, "mine"), Timeouts{5s, 5s});
+    } catch (const NetError& e) {
+      m0 = e.what();
+    }
+  });
+  testing::RawPeer peer(l.port());
+  const std::string forged =
+      "x\n[00:00:00] [P0] [info] P0: status ok\x1b[31m" + std::string(4000, 'A');
+  peer.write(testing::hello_frame(hello_for(1, 2, forged)));
+  t0.join();
+  INFO(m0);
+  CHECK(m0.find("different configurations") != std::string::npos);
+  CHECK(m0.find('\n') == std::string::npos);
+  CHECK(m0.find('\x1b') == std::string::npos);
+  CHECK(m0.size() < 2000);
+}
+
+TEST_CASE("a greeting that stalls names the connect timeout, not the I/O timeout", "[net]") {
+  // Party 1's side: party 0 (a raw peer here) reads the greeting and never answers.
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor acc(
+      ioc, boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  std::string m;
+  std::thread t1([&] {
+    try {
+      Channel::connect({"127.0.0.1", acc.local_endpoint().port()}, hello_for(1),
+                       Timeouts{300ms, 10s});
+    } catch (const NetError& e) {
+      m = e.what();
+    }
+  });
+  boost::asio::ip::tcp::socket s = acc.accept();
+  t1.join();
   INFO(m);
-  CHECK(m.find("not a secinfer party") != std::string::npos);
+  CHECK(m.find("timed out after 0.3 s") != std::string::npos);
+  CHECK(m.find("--connect-timeout") != std::string::npos);
 }
 
 TEST_CASE("connect gives up after the connect timeout with a clear message", "[net]") {

@@ -80,6 +80,7 @@ inline std::vector<std::uint8_t> hello_frame(const Hello& h) {
   put(h.protocol_version, 4);
   put(static_cast<std::uint32_t>(h.party), 4);
   put(h.config_hash, 8);
+  put(h.run_id, 8);
   put(h.config_summary.size(), 4);
   body.insert(body.end(), h.config_summary.begin(), h.config_summary.end());
   std::vector<std::uint8_t> frame;

@@ -187,6 +187,10 @@ TEST_CASE("merge: even run count reconciles to the interpolated median") {
   double sum = 0;
   for (const json& s : m["scopes"]) sum += s["exclusive_wall_ms"]["median"].get<double>();
   CHECK(sum == Approx(total));
+  // The table does not pass the scaled values off as those of a real run.
+  const std::string table = prof::format_breakdown_table(m);
+  CHECK(contains(table, "no single run has these times"));
+  CHECK_FALSE(contains(table, "the values of the median run (by total wall time)"));
 }
 
 TEST_CASE("merge: logs that do not belong together are refused") {
@@ -248,6 +252,54 @@ TEST_CASE("merge: logs that do not belong together are refused") {
   }
 }
 
+TEST_CASE("merge: logs of two different executions are refused (run id)") {
+  json a = fixture("p0.json"), b = fixture("p1.json");
+  a["run_id"] = "00000000000000aa";
+  b["run_id"] = "00000000000000aa";
+  CHECK(prof::merge_party_logs(a, b).at("run_id") == "00000000000000aa");
+  SECTION("different ids") {
+    b["run_id"] = "00000000000000bb";
+    const std::string e = merge_error(a, b);
+    CHECK(contains(e, "different executions"));
+    CHECK(contains(e, "00000000000000aa"));
+    CHECK(contains(e, "00000000000000bb"));
+  }
+  SECTION("one completed log without an id") {
+    b.erase("run_id");
+    CHECK(contains(merge_error(a, b), "P1 log has no run id"));
+  }
+  SECTION("a failed party that never connected has no id: merged as failed") {
+    b.erase("run_id");
+    b["status"] = "failed";
+    b["reason"] = "could not connect";
+    CHECK(prof::merge_party_logs(a, b).at("status") == "failed");
+  }
+}
+
+TEST_CASE("merge: numbers a run cannot produce are refused") {
+  const json a = fixture("p0.json"), b = fixture("p1.json");
+  SECTION("negative wall time") {
+    json c = b;
+    c["runs"][1]["wall_ms"] = -5.0;
+    CHECK(contains(merge_error(a, c), "wall_ms is -5"));
+  }
+  SECTION("absurd wall time") {
+    json c = b;
+    c["runs"][1]["wall_ms"] = 1e308;
+    CHECK(contains(merge_error(a, c), "not a time a run can take"));
+  }
+  SECTION("scope times that do not add up to the wall time") {
+    json c = b;
+    c["runs"][1]["wall_ms"] = c["runs"][1]["wall_ms"].get<double>() * 3 + 10;
+    CHECK(contains(merge_error(a, c), "exclusive times add up to"));
+  }
+  SECTION("totals that are not the sums of the scopes") {
+    json c = b;
+    c["runs"][1]["totals"]["bytes_sent"] = "lots";
+    CHECK(contains(merge_error(a, c), "totals.bytes_sent is \"lots\""));
+  }
+}
+
 TEST_CASE("merge: a failed or OOM party gives a merged file with status and both reasons") {
   json a = fixture("p0.json"), b = fixture("p1.json");
   b["status"] = "failed";
@@ -294,6 +346,12 @@ TEST_CASE("read_json_file: missing, empty and truncated files name the file") {
   } catch (const prof::MergeError& e) {
     CHECK(contains(e.what(), truncated.string()));
     CHECK(contains(e.what(), "not valid JSON"));
+  }
+  try {
+    prof::read_json_file(dir);
+    FAIL("no error");
+  } catch (const prof::MergeError& e) {
+    CHECK(contains(e.what(), "is a folder, not a log"));
   }
   fs::remove_all(dir);
 }

@@ -1,8 +1,11 @@
 #include "profiling/recorder.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -357,6 +360,44 @@ TEST_CASE("recorder: write() is atomic and creates the directory") {
   std::filesystem::remove_all(dir.parent_path());
 }
 
+TEST_CASE("recorder: a write that fails (file size limit) leaves no partial file") {
+  // RLIMIT_FSIZE makes write() fail with EFBIG, as a full disk fails with ENOSPC.
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("secinfer_prof_full_" + std::to_string(std::random_device{}()));
+  prof::Recorder rec(small_config(), 0);
+  const auto file = dir / "p0.json";
+  rec.write(file);
+  const std::string before = [&] {
+    std::ifstream in(file);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  }();
+  rec.set_status(prof::Status::kOk, std::string(64 * 1024, 'x'));  // far over the limit below
+  struct rlimit old {};
+  ::getrlimit(RLIMIT_FSIZE, &old);
+  struct rlimit small = old;
+  small.rlim_cur = 4096;
+  auto* const previous = std::signal(SIGXFSZ, SIG_IGN);
+  ::setrlimit(RLIMIT_FSIZE, &small);
+  std::string error;
+  try {
+    rec.write(file);
+  } catch (const std::runtime_error& e) {
+    error = e.what();
+  }
+  ::setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, previous);
+  CHECK(error.find(file.string()) != std::string::npos);
+  std::ifstream in(file);
+  CHECK(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()) ==
+        before);
+  int leftovers = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().filename() != "p0.json") ++leftovers;
+  }
+  CHECK(leftovers == 0);
+  std::filesystem::remove_all(dir);
+}
+
 namespace {
 // Fake GPU timer: every scope's GPU interval lasts `per_scope` ms.
 class FakeGpuTimer : public prof::GpuTimer {
@@ -450,7 +491,7 @@ TEST_CASE("recorder: a paused run excludes its offline phases and logs them as o
   for (int run = 0; run < 2; ++run) {
     rec.begin_run(run == 0);
     rec.pause_run();
-    CHECK_THROWS_AS(rec.end_run(), std::logic_error);      // resume first
+    CHECK_THROWS_AS(rec.end_run(), std::logic_error);         // resume first
     CHECK_THROWS_AS(rec.begin_run(false), std::logic_error);  // one run at a time
     for (int layer = 0; layer < 3; ++layer) {
       rec.begin_offline();
