@@ -42,6 +42,7 @@
 #include "fss/cuda/device_buffer.h"
 #include "fss/cuda/ring_matmul_core.h"
 #include "fss/cuda/ring_matmul_cuda.h"
+#include "fss/cuda/ring_matmul_simt.h"
 
 namespace secinfer::fss::cuda {
 namespace {
@@ -106,156 +107,52 @@ class Scratch {
 
 // ---------------------------------------------------------------- SIMT GEMM
 
-constexpr int kBM = 64, kBN = 64, kBK = 16, kThreads = 256;
-constexpr int kTM = 4, kTN = 4;  // outputs per thread: rows ty + 16 r, columns tx + 16 c
-static_assert(kThreads == (kBM / kTM) * (kBN / kTN) && kBM / kTM == 16 && kBN / kTN == 16);
-static_assert(kBM * kBK == 4 * kThreads && kBN * kBK == 4 * kThreads);
+using ring_gemm::kBK;
+using ring_gemm::kBM;
+using ring_gemm::kBN;
+using ring_gemm::kThreads;
+using ring_gemm::kTM;
+using ring_gemm::kTN;
+using ring_gemm::SimtBlock;
+using ring_gemm::SimtParams;
+using ring_gemm::SimtPlan;
 
-struct SimtParams {
-  const u64* a;
-  const u64* b;
-  u64* c;
-  u64* partial;  // non-null: split over k, add into this zeroed batches x m x n buffer
-  std::size_t m, k, n;
-  std::size_t b_stride;  // elements between batches of B (0 when shared)
-  std::size_t batch0;    // first batch of this launch
-  unsigned splits;
-  std::size_t k_chunk;  // k range of one split, a multiple of kBK
-  u64 mask;
-  bool accumulate, causal;
-};
-
-// A: m x k row-major; B: k x n row-major, or n x k row-major when kTransB. T = u32 computes mod
-// 2^32 (bits <= 32), u64 mod 2^64.
+// The steps are ring_matmul_simt.h's (shared with the CPU simulation). T = u32 computes mod 2^32
+// (bits <= 32), u64 mod 2^64.
 template <class T, bool kTransB>
 __global__ void __launch_bounds__(kThreads, 2) simt_gemm_kernel(SimtParams p) {
-  const std::size_t bt = p.batch0 + blockIdx.z / p.splits;
-  const std::size_t split = blockIdx.z % p.splits;
-  const std::size_t i0 = static_cast<std::size_t>(blockIdx.y) * kBM;
-  const std::size_t j0 = static_cast<std::size_t>(blockIdx.x) * kBN;
-  if (p.causal && j0 > i0 + (kBM - 1)) return;  // the whole tile is above the diagonal
-  const std::size_t kb = split * p.k_chunk;
-  const std::size_t ke = kb + p.k_chunk < p.k ? kb + p.k_chunk : p.k;
-
-  __shared__ T As[kBK][kBM + 1];  // As[t][i] = A[i0 + i][kt + t]
-  __shared__ T Bs[kBK][kBN + 1];  // Bs[t][j] = B[kt + t][j0 + j]
-
-  const int tid = threadIdx.x, tx = tid % 16, ty = tid / 16;
-  const u64* a = p.a + bt * p.m * p.k;
-  const u64* b = p.b + bt * p.b_stride;
-
+  SimtBlock blk;
+  if (!ring_gemm::simt_block(p, blockIdx.x, blockIdx.y, blockIdx.z, blk)) return;
+  __shared__ T As[kBK][kBM + 1];
+  __shared__ T Bs[kBK][kBN + 1];
+  const int tid = static_cast<int>(threadIdx.x);
   T ra[4], rb[4];
-  // The slab at kt into registers (zero outside the matrix and past this split's range).
-  const auto fetch = [&](std::size_t kt) {
-#pragma unroll
-    for (int q = 0; q < 4; ++q) {
-      const std::size_t i = i0 + tid / 16 + 16 * q, t = kt + tid % 16;
-      ra[q] = (i < p.m && t < ke) ? static_cast<T>(a[i * p.k + t]) : T{0};
-    }
-#pragma unroll
-    for (int q = 0; q < 4; ++q) {
-      if constexpr (kTransB) {  // B[t][j] = b[j k + t]: consecutive threads walk t
-        const std::size_t t = kt + tid % 16, j = j0 + tid / 16 + 16 * q;
-        rb[q] = (t < ke && j < p.n) ? static_cast<T>(b[j * p.k + t]) : T{0};
-      } else {  // B[t][j] = b[t n + j]: consecutive threads walk j
-        const std::size_t t = kt + tid / 64 + 4 * q, j = j0 + tid % 64;
-        rb[q] = (t < ke && j < p.n) ? static_cast<T>(b[t * p.n + j]) : T{0};
-      }
-    }
-  };
-  const auto stash = [&] {
-#pragma unroll
-    for (int q = 0; q < 4; ++q) As[tid % 16][tid / 16 + 16 * q] = ra[q];
-#pragma unroll
-    for (int q = 0; q < 4; ++q) {
-      if constexpr (kTransB)
-        Bs[tid % 16][tid / 16 + 16 * q] = rb[q];
-      else
-        Bs[tid / 64 + 4 * q][tid % 64] = rb[q];
-    }
-  };
-
   T acc[kTM][kTN];
 #pragma unroll
   for (int r = 0; r < kTM; ++r)
 #pragma unroll
     for (int c = 0; c < kTN; ++c) acc[r][c] = 0;
-
-  if (kb < ke) fetch(kb);
-  for (std::size_t kt = kb; kt < ke; kt += kBK) {
-    stash();
+  if (blk.kb < blk.ke) ring_gemm::simt_fetch<T, kTransB>(p, blk, tid, blk.kb, ra, rb);
+  for (std::size_t kt = blk.kb; kt < blk.ke; kt += kBK) {
+    ring_gemm::simt_stash<T, kTransB>(tid, ra, rb, As, Bs);
     __syncthreads();
-    if (kt + kBK < ke) fetch(kt + kBK);  // in flight while this slab is multiplied
-#pragma unroll
-    for (int t = 0; t < kBK; ++t) {
-      T av[kTM], bv[kTN];
-#pragma unroll
-      for (int r = 0; r < kTM; ++r) av[r] = As[t][ty + 16 * r];
-#pragma unroll
-      for (int c = 0; c < kTN; ++c) bv[c] = Bs[t][tx + 16 * c];
-#pragma unroll
-      for (int r = 0; r < kTM; ++r)
-#pragma unroll
-        for (int c = 0; c < kTN; ++c) acc[r][c] += av[r] * bv[c];  // wraps mod 2^(8 sizeof T)
-    }
+    if (kt + kBK < blk.ke)  // in flight while this slab is multiplied
+      ring_gemm::simt_fetch<T, kTransB>(p, blk, tid, kt + kBK, ra, rb);
+    ring_gemm::simt_multiply<T>(tid, As, Bs, acc);
     __syncthreads();
   }
-
-#pragma unroll
-  for (int r = 0; r < kTM; ++r) {
-    const std::size_t i = i0 + ty + 16 * r;
-    if (i >= p.m) continue;
-#pragma unroll
-    for (int c = 0; c < kTN; ++c) {
-      const std::size_t j = j0 + tx + 16 * c;
-      if (j >= p.n || (p.causal && j > i)) continue;
-      const std::size_t idx = (bt * p.m + i) * p.n + j;
-      const u64 v = static_cast<u64>(acc[r][c]);
-      if (p.partial != nullptr) {
-        static_assert(sizeof(unsigned long long) == sizeof(u64));
-        atomicAdd(reinterpret_cast<unsigned long long*>(p.partial + idx),
-                  static_cast<unsigned long long>(v));
-      } else {
-        p.c[idx] = p.accumulate ? (p.c[idx] + v) & p.mask : v & p.mask;
-      }
-    }
-  }
+  ring_gemm::simt_store<T>(p, blk, tid, acc);
 }
 
 // C from the split-k sums: the SIMT epilogue over the whole batches x m x n.
-__global__ void finish_kernel(const u64* partial, u64* c, std::size_t total, std::size_t m,
-                              std::size_t n, u64 mask, bool accumulate, bool causal) {
+__global__ void finish_kernel(SimtParams p, std::size_t total) {
   for (std::size_t e = static_cast<std::size_t>(blockIdx.x) * blockDim.x + threadIdx.x; e < total;
-       e += static_cast<std::size_t>(gridDim.x) * blockDim.x) {
-    const std::size_t j = e % n, i = (e / n) % m;
-    if (causal && j > i) continue;
-    c[e] = accumulate ? (c[e] + partial[e]) & mask : partial[e] & mask;
-  }
-}
-
-struct SimtPlan {
-  unsigned splits = 1;
-  std::size_t k_chunk = 0;
-};
-
-// Split k until about two blocks per SM (the kernel's occupancy at <= 128 registers) are in
-// flight, keeping at least 128 of k per split (8 slabs: the prologue and the atomics stay small).
-SimtPlan simt_plan(const RingGemm& g, int sms) {
-  const std::size_t tiles_m = (g.m + kBM - 1) / kBM, tiles_n = (g.n + kBN - 1) / kBN;
-  std::size_t tiles = g.batches * tiles_m * tiles_n;
-  if (g.causal) tiles = g.batches * (tiles_m * (tiles_m + 1) / 2);  // m == n: lower triangle
-  const std::size_t target = 2 * static_cast<std::size_t>(std::max(sms, 1));
-  std::size_t splits = 1;
-  if (tiles < target)
-    splits = std::min((target + tiles - 1) / tiles, std::max<std::size_t>(1, g.k / 128));
-  SimtPlan plan;
-  plan.k_chunk = round_up((g.k + splits - 1) / splits, kBK);
-  plan.splits = static_cast<unsigned>((g.k + plan.k_chunk - 1) / plan.k_chunk);  // none empty
-  return plan;
+       e += static_cast<std::size_t>(gridDim.x) * blockDim.x)
+    ring_gemm::simt_finish(p, e);
 }
 
 std::size_t simt_workspace(const RingGemm& g, int sms) {
-  return simt_plan(g, sms).splits > 1 ? ring_gemm_c_size(g) * sizeof(u64) : 0;
+  return ring_gemm::simt_plan(g, sms).splits > 1 ? ring_gemm_c_size(g) * sizeof(u64) : 0;
 }
 
 template <class T, bool kTransB>
@@ -276,7 +173,7 @@ void launch_simt(const SimtParams& base, const RingGemm& g, cudaStream_t s) {
 
 void run_simt(const RingGemm& g, const u64* a, const u64* b, u64* c, cudaStream_t s,
               const Scratch& scratch) {
-  const SimtPlan plan = simt_plan(g, current_sms());
+  const SimtPlan plan = ring_gemm::simt_plan(g, current_sms());
   SimtParams p{};
   p.a = a;
   p.b = b;
@@ -304,8 +201,7 @@ void run_simt(const RingGemm& g, const u64* a, const u64* b, u64* c, cudaStream_
   else
     launch_simt<u64, false>(p, g, s);
   if (p.partial != nullptr) {
-    finish_kernel<<<grid_of(total, 256), 256, 0, s>>>(p.partial, c, total, g.m, g.n, p.mask,
-                                                      g.accumulate, g.causal);
+    finish_kernel<<<grid_of(total, 256), 256, 0, s>>>(p, total);
     CUDA_CHECK_LAUNCH("finish_kernel", shape_info(g));
   }
 }

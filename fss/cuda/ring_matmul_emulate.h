@@ -1,6 +1,8 @@
-// The two limb paths of ring_matmul.cu (RingGemmImpl::kFp64Limbs, kInt8Limbs) computed on the
-// CPU with ring_matmul_core.h's limb placement and cuBLAS call parameters, so their layouts and
-// exactness bounds are checked without a GPU (tests/gates/ring_matmul_limbs_test.cpp, and
+// The three paths of ring_matmul.cu computed on the CPU: the SIMT kernel simulated block by block
+// and thread by thread from ring_matmul_simt.h's steps (its tiling, k splits, causal skips,
+// epilogue), and the two limb paths (RingGemmImpl::kFp64Limbs, kInt8Limbs) with
+// ring_matmul_core.h's limb placement and cuBLAS call parameters, so their layouts and exactness
+// bounds are checked without a GPU (tests/gates/ring_matmul_limbs_test.cpp, and
 // gpu_check beside the device runs). Host-only, no CUDA headers or libraries; slow (plain
 // loops, bounds-checked): for small shapes and the exactness edges.
 //   std::vector<u64> c(ring_gemm_c_size(g));
@@ -9,12 +11,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <stdexcept>
 #include <vector>
 
 #include "fss/cuda/ring_matmul_core.h"
 #include "fss/cuda/ring_matmul_cuda.h"
+#include "fss/cuda/ring_matmul_simt.h"
 
 namespace secinfer::fss::cuda::ring_gemm {
 
@@ -105,6 +109,83 @@ inline void int8_limbs_emulated(const RingGemm& g, std::span<const u64> a, std::
     for (int s = 0; s < L; ++s) v += digit_term(dd[s * rows * ldd + row * ldd + j], s);
     c[e] = g.accumulate ? (c[e] + v) & mask : v & mask;
   }
+}
+
+// RingGemmImpl::kSimt on the CPU: run_simt's plan for `sms` SMs, its launches over the batches,
+// every block's 256 threads stepped together from barrier to barrier (fetch, stash | fetch next,
+// multiply | store), u64 atomics as plain adds, then the split-k epilogue.
+template <class T, bool kTransB>
+void simt_emulated_as(const RingGemm& g, std::span<const u64> a, std::span<const u64> b,
+                      std::span<u64> c, int sms) {
+  const std::size_t total = ring_gemm_c_size(g);
+  const SimtPlan plan = simt_plan(g, sms);
+  std::vector<u64> partial(plan.splits > 1 ? total : 0, 0);
+  SimtParams p{};
+  p.a = a.data();
+  p.b = b.data();
+  p.c = c.data();
+  p.partial = plan.splits > 1 ? partial.data() : nullptr;
+  p.m = g.m;
+  p.k = g.k;
+  p.n = g.n;
+  p.b_stride = g.shared_b ? 0 : g.k * g.n;
+  p.splits = plan.splits;
+  p.k_chunk = plan.k_chunk;
+  p.mask = ring_mask(g.bits);
+  p.accumulate = g.accumulate;
+  p.causal = g.causal;
+  struct Thread {
+    T ra[4], rb[4], acc[kTM][kTN];
+  };
+  const auto threads = std::make_unique<Thread[]>(kThreads);
+  const auto As = std::make_unique<T[][kBM + 1]>(kBK);
+  const auto Bs = std::make_unique<T[][kBN + 1]>(kBK);
+  const std::size_t tiles_m = (g.m + kBM - 1) / kBM, tiles_n = (g.n + kBN - 1) / kBN;
+  const std::size_t per_launch = 65535 / plan.splits > 1 ? 65535 / plan.splits : 1;
+  for (std::size_t b0 = 0; b0 < g.batches; b0 += per_launch) {
+    p.batch0 = b0;
+    const std::size_t nb = g.batches - b0 < per_launch ? g.batches - b0 : per_launch;
+    for (unsigned bz = 0; bz < nb * plan.splits; ++bz)
+      for (unsigned by = 0; by < tiles_m; ++by)
+        for (unsigned bx = 0; bx < tiles_n; ++bx) {
+          SimtBlock blk;
+          if (!simt_block(p, bx, by, bz, blk)) continue;
+          for (int tid = 0; tid < kThreads; ++tid) {
+            Thread& th = threads[tid];
+            for (auto& row : th.acc)
+              for (auto& x : row) x = 0;
+            if (blk.kb < blk.ke) simt_fetch<T, kTransB>(p, blk, tid, blk.kb, th.ra, th.rb);
+          }
+          for (std::size_t kt = blk.kb; kt < blk.ke; kt += kBK) {
+            for (int tid = 0; tid < kThreads; ++tid)
+              simt_stash<T, kTransB>(tid, threads[tid].ra, threads[tid].rb, As.get(), Bs.get());
+            for (int tid = 0; tid < kThreads; ++tid) {  // after the first barrier
+              Thread& th = threads[tid];
+              if (kt + kBK < blk.ke) simt_fetch<T, kTransB>(p, blk, tid, kt + kBK, th.ra, th.rb);
+              simt_multiply<T>(tid, As.get(), Bs.get(), th.acc);
+            }
+          }
+          for (int tid = 0; tid < kThreads; ++tid) simt_store<T>(p, blk, tid, threads[tid].acc);
+        }
+  }
+  if (p.partial != nullptr)
+    for (std::size_t e = 0; e < total; ++e) simt_finish(p, e);
+}
+
+inline void simt_emulated(const RingGemm& g, std::span<const u64> a, std::span<const u64> b,
+                          std::span<u64> c, int sms) {
+  if (ring_gemm_c_size(g) == 0 || (g.k == 0 && g.accumulate)) return;
+  if (g.k == 0) {  // ring_matmul_device's empty sums, as the CPU
+    for (std::size_t e = 0; e < c.size(); ++e)
+      if (!g.causal || e % g.n <= (e / g.n) % g.m) c[e] = 0;
+    return;
+  }
+  if (g.bits <= 32)
+    g.transpose_b ? simt_emulated_as<std::uint32_t, true>(g, a, b, c, sms)
+                  : simt_emulated_as<std::uint32_t, false>(g, a, b, c, sms);
+  else
+    g.transpose_b ? simt_emulated_as<u64, true>(g, a, b, c, sms)
+                  : simt_emulated_as<u64, false>(g, a, b, c, sms);
 }
 
 }  // namespace secinfer::fss::cuda::ring_gemm

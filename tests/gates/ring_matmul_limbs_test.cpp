@@ -1,10 +1,10 @@
-// The GPU ring product's limb paths (fss/cuda/ring_matmul.cu: 16-bit limbs in fp64, signed 8-bit
-// digits in int8/int32) emulated on the CPU with the kernels' limb placement and cuBLAS call
-// parameters (fss/cuda/ring_matmul_emulate.h), against sigma::detail::ring_matmul_batched bit for
-// bit: odd shapes (batches, transposed / shared B, causal, accumulate, k = 0), every bit width
-// class (1, 8, 16, 17, 32, 37, 48, 50, 56, 57, 64), unreduced inputs with 0 and 2^64 - 1, and
-// the largest k each path claims exact with the inputs that maximise its sums. Needs no GPU; the
-// device runs of the same paths are gpu_check's.
+// The GPU ring product's three paths (fss/cuda/ring_matmul.cu: the SIMT kernel simulated thread by
+// thread from its own steps; 16-bit limbs in fp64 and signed 8-bit digits in int8/int32 with the
+// kernels' limb placement and cuBLAS call parameters; fss/cuda/ring_matmul_emulate.h) against
+// sigma::detail::ring_matmul_batched bit for bit: odd shapes (batches, transposed / shared B,
+// causal, accumulate, k = 0), every bit width class (1, 8, 16, 17, 32, 37, 48, 50, 56, 57, 64),
+// unreduced inputs with 0 and 2^64 - 1, and the largest k each path claims exact with the inputs
+// that maximise its sums. Needs no GPU; the device runs of the same paths are gpu_check's.
 #include <catch2/catch.hpp>
 #include <random>
 #include <vector>
@@ -43,15 +43,21 @@ std::vector<u64> inputs(std::mt19937_64& rng, std::size_t n, u64 fill = 0) {
   return v;
 }
 
-// C0 random (unreduced: causal's untouched entries must survive as they are); both emulations
-// where they apply against the CPU kernel.
-void check(std::mt19937_64& rng, const RingGemm& g, u64 fill = 0) {
+// C0 random (unreduced: causal's untouched entries must survive as they are); the SIMT simulation
+// and both limb emulations where they apply against the CPU kernel.
+void check(std::mt19937_64& rng, const RingGemm& g, u64 fill = 0, bool simt = true) {
   const std::vector<u64> a = inputs(rng, ring_gemm_a_size(g), fill);
   const std::vector<u64> b = inputs(rng, ring_gemm_b_size(g), fill);
   std::vector<u64> c0(ring_gemm_c_size(g));
   for (auto& x : c0) x = rng();
   std::vector<u64> want = c0;
   sigma::detail::ring_matmul_batched(cpu_args(g), a, b, want);
+  if (simt)
+    for (const int sms : {132, 1}) {  // the H200's SMs (k split where tiles are few), and one
+      std::vector<u64> got = c0;
+      ring_gemm::simt_emulated(g, a, b, got, sms);
+      CHECK(got == want);
+    }
   if (ring_gemm::fp64_exact(g)) {
     std::vector<u64> got = c0;
     ring_gemm::fp64_limbs_emulated(g, a, b, got);
@@ -79,17 +85,18 @@ TEST_CASE("balanced base-256 digits recompose x mod 2^bits", "[cuda][ring_matmul
     }
 }
 
-TEST_CASE("fp64 and int8 limb paths equal the CPU ring product", "[cuda][ring_matmul]") {
+TEST_CASE("SIMT, fp64 and int8 paths equal the CPU ring product", "[cuda][ring_matmul]") {
   std::mt19937_64 rng(2);
   struct Shape {
     std::size_t batches, m, k, n;
     bool transpose_b, shared_b, causal;
   };
   const Shape shapes[] = {
-      {1, 1, 1, 1, false, false, false},   {3, 37, 45, 29, false, false, false},
-      {2, 67, 19, 67, true, false, true},  {3, 20, 33, 20, false, true, true},
-      {5, 1, 300, 65, false, true, false}, {2, 9, 17, 31, true, true, false},
-      {2, 6, 0, 6, false, false, true},    {1, 5, 64, 7, true, false, false},
+      {1, 1, 1, 1, false, false, false},     {3, 37, 45, 29, false, false, false},
+      {2, 67, 19, 67, true, false, true},    {3, 20, 33, 20, false, true, true},
+      {5, 1, 300, 65, false, true, false},   {2, 9, 17, 31, true, true, false},
+      {2, 6, 0, 6, false, false, true},      {1, 5, 64, 7, true, false, false},
+      {1, 130, 270, 130, true, false, true}, {2, 65, 300, 129, false, false, false},
   };
   for (const Shape& s : shapes)
     for (const int bits : {1, 8, 16, 17, 32, 37, 48, 50, 56, 57, 64})
@@ -120,13 +127,13 @@ TEST_CASE("limb paths stay exact up to the largest k they accept", "[cuda][ring_
     // fp64: every 16-bit limb 2^16 - 1; the top diagonal reaches L k (2^16 - 1)^2 <= 2^53.
     g.k = ring_gemm::fp64_max_k(bits);
     REQUIRE(ring_gemm::fp64_exact(g));
-    check(rng, g, ~u64{0});
+    check(rng, g, ~u64{0}, false);
     ++g.k;
     CHECK_FALSE(ring_gemm::fp64_exact(g));
     // int8: every digit -128; the top diagonal reaches L8 kp 2^14 <= 2^31 - 1.
     g.k = ring_gemm::int8_max_k(bits);
     REQUIRE(ring_gemm::int8_exact(g));
-    check(rng, g, 0x7f7f7f7f7f7f7f80ULL);
+    check(rng, g, 0x7f7f7f7f7f7f7f80ULL, false);
     ++g.k;
     CHECK_FALSE(ring_gemm::int8_exact(g));
   }
