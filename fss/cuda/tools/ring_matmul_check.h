@@ -3,9 +3,9 @@
 // BERT-base's shapes and small odd ones (m, k, n off the 64 x 64 x 16 tiling), bits 37 / 50 / 64
 // (and 1 / 20 / 32 on the small ones: the u32 SIMT kernel), accumulate off and on; random u64
 // inputs, unreduced, with 0, 1, 2^63 and 2^64 - 1 mixed in, and saturated ones (every entry
-// 2^64 - 1, or every int8 digit -128: the largest limb sums). Plus both limb paths emulated on the
-// CPU (ring_matmul_emulate.h: the same limb indexes and cuBLAS call parameters), which need no
-// GPU, up to the largest k they claim exact.
+// 2^64 - 1, or every int8 digit -128: the largest limb sums). Plus, on the small shapes, all three
+// paths emulated on the CPU (ring_matmul_emulate.h: the SIMT kernel's own steps, the limb paths'
+// indexes and cuBLAS call parameters), and the limb paths up to the largest k they claim exact.
 #pragma once
 
 #include <cstddef>
@@ -43,7 +43,7 @@ struct RingGemmCase {
   const char* name;
   std::size_t batches, m, k, n;
   bool transpose_b, shared_b, causal;
-  bool small;  // also bits 1 / 20 / 32, and the CPU emulation of the fp64 path
+  bool small;  // also bits 1 / 20 / 32, and the CPU emulations
 };
 
 inline std::string ring_gemm_case_name(const RingGemmCase& s, int bits, bool accumulate,
@@ -78,6 +78,11 @@ inline std::string compare_ring_matmul(std::mt19937_64& rng, RingGemm g, u64 fil
   };
   if (emulate) {
     std::vector<u64> got = c0;
+    if (g.k <= 4096) {  // the simulation runs every thread's 16 outputs over all of k
+      ring_gemm::simt_emulated(g, a, b, got, 132);
+      note("simt simulated on the CPU", diff(want, got));
+      got = c0;
+    }
     if (ring_gemm::fp64_exact(g)) {
       ring_gemm::fp64_limbs_emulated(g, a, b, got);
       note("fp64-limbs emulated on the CPU", diff(want, got));
