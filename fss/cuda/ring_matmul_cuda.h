@@ -3,7 +3,8 @@
 //   C[b] (+)= A[b] B[b] mod 2^bits, b < batches; A m x k, B k x n (n x k when transpose_b), C m x
 //   n, row-major; products exact in Z_{2^64}, reduced mod 2^bits once at the end; causal writes
 //   only C[i][j] with j <= i (m == n) and leaves the rest untouched.
-// Two exact implementations (ring_matmul.cu):
+// Three exact implementations (ring_matmul.cu), each simulated on the CPU by
+// ring_matmul_emulate.h (tests/gates/ring_matmul_limbs_test.cpp; gpu_check runs the device):
 //   * kSimt: tiled integer GEMM on the CUDA cores, SIGMA's way: 64 x 64 tiles of C per block,
 //     16-deep k-slabs of A and B in shared memory, 4 x 4 outputs per thread in registers; u64
 //     multiply-adds (u32 when bits <= 32: the product mod 2^32 is exact mod 2^bits); split over k
@@ -16,7 +17,7 @@
 //   * kInt8Limbs: balanced signed 8-bit digits with int32 accumulation on the IMMA tensor cores
 //     through cuBLAS (GemmEx, "TN"), one strided-batched GEMM per digit diagonal (ceil(bits / 8)
 //     calls), 36 digit products at bits > 56 against 10 fp64 ones, at ~30x fp64's peak rate;
-//     exact while ceil(bits / 8) k' 2^14 < 2^31 (k' = k rounded up to 16: k <= 16'368 at bits
+//     exact while ceil(bits / 8) k' 2^14 <= 2^31 - 1 (k' = k rounded up to 16: k <= 16'368 at bits
 //     > 56). Under kAuto a cuBLAS refusal of the int8 GEMM (status NOT_SUPPORTED or
 //     ARCH_MISMATCH) falls back to kSimt and kAuto stops choosing int8 in this process.
 // kAuto picks by ring_gemm_impl_for. This header needs no CUDA header: it is usable from CPU code.
