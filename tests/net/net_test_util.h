@@ -71,6 +71,23 @@ inline std::string message_of(const std::exception_ptr& e) {
   return "<unknown>";
 }
 
+// Runs l.accept(mine, t) on a thread while `peer` (on this thread) plays the other side; returns
+// the NetError message of accept ("" if it succeeded).
+inline std::string accept_error(Listener& l, const Hello& mine, Timeouts t,
+                                const std::function<void()>& peer) {
+  std::string m;
+  std::thread t0([&] {
+    try {
+      l.accept(mine, t);
+    } catch (const NetError& e) {
+      m = e.what();
+    }
+  });
+  peer();
+  t0.join();
+  return m;
+}
+
 // The wire bytes of a Hello frame, written independently of channel.cpp (a raw peer speaks it).
 inline std::vector<std::uint8_t> hello_frame(const Hello& h) {
   std::vector<std::uint8_t> body = {'S', 'E', 'C', 'I', 'N', 'F', 'E', 'R'};

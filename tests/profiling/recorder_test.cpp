@@ -1,11 +1,8 @@
 #include "profiling/recorder.h"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -13,6 +10,7 @@
 #include <string>
 #include <thread>
 
+#include "file_size_limit.h"
 #include "profiling/scope.h"
 
 namespace prof = secinfer::profiling;
@@ -361,7 +359,6 @@ TEST_CASE("recorder: write() is atomic and creates the directory") {
 }
 
 TEST_CASE("recorder: a write that fails (file size limit) leaves no partial file") {
-  // RLIMIT_FSIZE makes write() fail with EFBIG, as a full disk fails with ENOSPC.
   const auto dir = std::filesystem::temp_directory_path() /
                    ("secinfer_prof_full_" + std::to_string(std::random_device{}()));
   prof::Recorder rec(small_config(), 0);
@@ -372,20 +369,13 @@ TEST_CASE("recorder: a write that fails (file size limit) leaves no partial file
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   }();
   rec.set_status(prof::Status::kOk, std::string(64 * 1024, 'x'));  // far over the limit below
-  struct rlimit old {};
-  ::getrlimit(RLIMIT_FSIZE, &old);
-  struct rlimit small = old;
-  small.rlim_cur = 4096;
-  auto* const previous = std::signal(SIGXFSZ, SIG_IGN);
-  ::setrlimit(RLIMIT_FSIZE, &small);
   std::string error;
   try {
+    const secinfer::testing::FileSizeLimit full(4096);
     rec.write(file);
   } catch (const std::runtime_error& e) {
     error = e.what();
   }
-  ::setrlimit(RLIMIT_FSIZE, &old);
-  std::signal(SIGXFSZ, previous);
   CHECK(error.find(file.string()) != std::string::npos);
   std::ifstream in(file);
   CHECK(std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()) ==
