@@ -74,6 +74,8 @@ TEST_CASE("secinfer local netbench writes both logs and a merged breakdown that 
   CHECK(merged["config"]["runs"] == 5);
   CHECK(merged["config"]["warmup"] == 1);
   CHECK(p.out().find("NetBench") != std::string::npos);  // the table on stdout
+  // local merges the logs itself: party 0's "merge both parties' logs with" hint is not shown.
+  CHECK(p.err().find("merge both parties' logs with") == std::string::npos);
   // Per run: 10 rounds, 10 frames of 1 MiB + 8 B each way.
   CHECK(merged["total"]["rounds"] == 10);
   CHECK(merged["total"]["bytes"] == 2 * 10 * (1048576 + 8));
@@ -136,6 +138,23 @@ TEST_CASE("a peer that never connects: failed log and exit status 3", "[apps][e2
   CHECK(l1["status"] == "failed");
   CHECK(l1["reason"].get<std::string>().find("could not connect") != std::string::npos);
   CHECK(p1.err().find("use --peer HOST:PORT") != std::string::npos);
+}
+
+TEST_CASE("party 0 says it listens only once it does; far too many threads get a warning",
+          "[apps][e2e]") {
+  require_binary();
+  TempDir dir;
+  net::Listener taken(0, "127.0.0.1");
+  Process busy(netbench_party(0, taken.port(), dir.path(), {"--connect-timeout", "0.3"}),
+               dir.path(), "busy");
+  CHECK(busy.wait() == kExitNetwork);
+  CHECK(busy.err().find("already in use") != std::string::npos);
+  CHECK(busy.err().find("listening on") == std::string::npos);
+  Process many(netbench_party(0, net::pick_free_port(), dir.path() / "many",
+                              {"--connect-timeout", "0.2", "--threads", "100000"}),
+               dir.path(), "many");
+  CHECK(many.wait() == kExitNetwork);
+  CHECK(many.err().find("--threads 100000 is more than twice") != std::string::npos);
 }
 
 TEST_CASE("parties with different configurations refuse each other", "[apps][e2e]") {
@@ -228,6 +247,8 @@ TEST_CASE("a setting the model refuses still leaves failed logs (matrix runs go 
     INFO(f);
     REQUIRE(fs::exists(dir.path() / f));
     CHECK(read_json(dir.path() / f)["status"] == "failed");
+    if (std::string(f) != "breakdown_merged.json")  // the real thread count, not 0
+      CHECK(read_json(dir.path() / f)["environment"]["threads"].get<int>() > 0);
   }
   // A plain typo writes nothing (no junk result folders).
   const fs::path typo = dir.path() / "typo";
@@ -465,6 +486,73 @@ TEST_CASE("run_matrix refuses an unreadable config in one line, creating nothing
     CHECK(said.find("Traceback") == std::string::npos);
     CHECK_FALSE(fs::exists(out));
   }
+}
+
+// A merged breakdown with only the fields scripts/report.py reads: Linear and Softmax times.
+void write_breakdown(const fs::path& dir, const std::string& system, double linear_ms,
+                     double softmax_ms) {
+  auto scope = [](const char* path, double ms) {
+    return json{
+        {"path", path}, {"exclusive_wall_ms", {{"median", ms}}}, {"bytes", 100}, {"rounds", 2}};
+  };
+  const json merged = {
+      {"schema", "secinfer.breakdown/1"},
+      {"status", "ok"},
+      {"config",
+       {{"model", "bert-tiny"}, {"seq", 16}, {"batch", 1}, {"system", system}, {"padding", "on"}}},
+      {"total", {{"wall_ms", {{"median", linear_ms + softmax_ms}}}, {"bytes", 200}, {"rounds", 4}}},
+      {"scopes", {scope("Linear", linear_ms), scope("Softmax", softmax_ms)}}};
+  fs::create_directories(dir);
+  std::ofstream(dir / "breakdown_merged.json") << merged.dump();
+}
+
+// Runs scripts/report.py on `results` with `extra` arguments; returns its exit status.
+int run_report(const fs::path& results, const std::string& extra, std::string& said) {
+  const fs::path log = results / "report.txt";
+  const std::string cmd = "python3 '" + (kRepo / "scripts" / "report.py").string() + "' '" +
+                          results.string() + "' " + extra + " > '" + log.string() + "' 2>&1";
+  const int rc = std::system(cmd.c_str());
+  said = testing::read_file(log);
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+TEST_CASE("report.py words a FuseFSS slowdown as one, and reads secinfer microbench.json",
+          "[apps][e2e]") {
+  if (std::system("python3 --version > /dev/null 2>&1") != 0) {
+    WARN("python3 not found: report.py not tested");
+    return;
+  }
+  TempDir dir;
+  const fs::path results = dir.path() / "results";
+  write_breakdown(results / "sigma", "sigma", 20, 80);       // nonlinear share 80%
+  write_breakdown(results / "fusefss", "fusefss", 20, 350);  // 3.7x slower, share 95%
+  // The microbench.json of `secinfer microbench`, one per system (D9).
+  for (const auto& [system, ms] :
+       {std::pair<std::string, double>{"sigma", 10.0}, {"fusefss", 20.0}}) {
+    std::ofstream(dir.path() / (system + ".json")) << json{
+        {"schema", "secinfer.microbench/1"},
+        {"gate", "gelu"},
+        {"system", system},
+        {"status", "ok"},
+        {"online_ms", ms}}.dump();
+  }
+  std::string said;
+  REQUIRE(run_report(results,
+                     "--microbench '" + (dir.path() / "sigma.json").string() + "' '" +
+                         (dir.path() / "fusefss.json").string() + "'",
+                     said) == 0);
+  INFO(said);
+  CHECK(said.find("Traceback") == std::string::npos);
+  const std::string sentence = testing::read_file(results / "report" / "reconciliation.txt");
+  INFO(sentence);
+  CHECK(sentence.find("raised to") != std::string::npos);
+  CHECK(sentence.find("slowdown") != std::string::npos);
+  CHECK(sentence.find("speedup") == std::string::npos);
+  CHECK(sentence.find("reduced") == std::string::npos);
+  // One system's file alone gives no ratio: said, and s comes from the scopes.
+  REQUIRE(run_report(results, "--microbench '" + (dir.path() / "sigma.json").string() + "'",
+                     said) == 0);
+  CHECK(said.find("no completed sigma and fusefss pair") != std::string::npos);
 }
 
 }  // namespace
