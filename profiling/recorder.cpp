@@ -215,7 +215,9 @@ json run_scopes(const detail::Tree& tree, const PhaseRecord& r) {
     scopes.push_back({{"path", tree.path(tree.node(id))},
                       {"inclusive_wall_ms", ns_to_ms(m.incl_ns)},
                       {"exclusive_wall_ms", ns_to_ms(m.incl_ns - m.child_incl_ns)},
-                      {"gpu_ms", m.gpu_incl_ms - m.gpu_child_ms},
+                      // Sums of doubles: a scope whose time is all its children's may come out a
+                      // rounding error below zero.
+                      {"gpu_ms", std::max(0.0, m.gpu_incl_ms - m.gpu_child_ms)},
                       {"inclusive_gpu_ms", m.gpu_incl_ms},
                       {"bytes_sent", m.bytes_sent},
                       {"bytes_recv", m.bytes_recv},

@@ -5,7 +5,8 @@
 // (fusefss::dcf_eval_multipoint) and the shared-mask gate's party-local part on real dealer keys
 // (suf_keygen), against the CPU path of suf_eval. Prints one line per check and last exactly
 // `P passed, F failed`; exits 1 on any failure.
-//   gpu_check [--n LOG2N] [--seed S]
+//   gpu_check [--n LOG2N] [--seed S] [--only GROUP]...   (GROUP: core, multipoint, sigma-dcf,
+//                                                        ring-matmul; default: all)
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -738,17 +739,27 @@ int main(int argc, char** argv) {
   int log2n = 20;
   std::uint64_t seed = std::random_device{}();
   seed = (seed << 32) ^ std::random_device{}();
+  const std::vector<std::string> groups = {"core", "multipoint", "sigma-dcf", "ring-matmul"};
+  std::vector<std::string> only;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--n" && i + 1 < argc) {
       log2n = std::atoi(argv[++i]);
     } else if (a == "--seed" && i + 1 < argc) {
       seed = std::strtoull(argv[++i], nullptr, 0);
+    } else if (a == "--only" && i + 1 < argc &&
+               std::find(groups.begin(), groups.end(), argv[i + 1]) != groups.end()) {
+      only.emplace_back(argv[++i]);
     } else {
-      std::fprintf(stderr, "usage: gpu_check [--n LOG2N (default 20)] [--seed S]\n");
+      std::fprintf(stderr,
+                   "usage: gpu_check [--n LOG2N (default 20)] [--seed S] [--only "
+                   "core|multipoint|sigma-dcf|ring-matmul]...\n");
       return 2;
     }
   }
+  const auto want = [&](const char* group) {
+    return only.empty() || std::find(only.begin(), only.end(), group) != only.end();
+  };
   const std::size_t N = std::size_t{1} << log2n;
   Tally t;
   try {
@@ -763,44 +774,46 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::mt19937_64 g(seed);
-  check_aes(t, g, N);
-  check_prg(t, g, N);
-  check_pack(t, g, N);
-  const int dims[][2] = {{16, 1}, {37, 37}, {50, 50}, {64, 64}, {64, 1}, {16, 64}};
-  for (const auto& d : dims) check_dpf(t, g, N, d[0], d[1]);
-  check_dpf_full_domain(t, g, 8, 64, 64);
-  check_dpf_full_domain(t, g, 16, 37, 8);
-  check_dpf_full_domain(t, g, 20, 1, 2);
-  // LUT: N = 2^20 elements over 2^8 tables; fewer over larger tables (the CPU reference costs
-  // 2 (2^n - 1) AES per element): 2^16 elements at 2^12, 2^12 at 2^16.
-  check_lut(t, g, 8, 64, N);
-  check_lut(t, g, 8, 1, N / 16);
-  check_lut(t, g, 12, 37, N / 16);
-  check_lut(t, g, 16, 50, N / 256);
-  for (const auto& d : dims)
-    for (const int L : {1, 3}) check_dcf(t, g, N, d[0], d[1], L);
-  check_dcf(t, g, N / 8, 37, 50, 2);
-  check_dcf(t, g, N / 8, 64, 37, 5);  // L > 4: payload accumulated in memory
+  if (want("core")) {
+    check_aes(t, g, N);
+    check_prg(t, g, N);
+    check_pack(t, g, N);
+    const int dims[][2] = {{16, 1}, {37, 37}, {50, 50}, {64, 64}, {64, 1}, {16, 64}};
+    for (const auto& d : dims) check_dpf(t, g, N, d[0], d[1]);
+    check_dpf_full_domain(t, g, 8, 64, 64);
+    check_dpf_full_domain(t, g, 16, 37, 8);
+    check_dpf_full_domain(t, g, 20, 1, 2);
+    // LUT: N = 2^20 elements over 2^8 tables; fewer over larger tables (the CPU reference costs
+    // 2 (2^n - 1) AES per element): 2^16 elements at 2^12, 2^12 at 2^16.
+    check_lut(t, g, 8, 64, N);
+    check_lut(t, g, 8, 1, N / 16);
+    check_lut(t, g, 12, 37, N / 16);
+    check_lut(t, g, 16, 50, N / 256);
+    for (const auto& d : dims)
+      for (const int L : {1, 3}) check_dcf(t, g, N, d[0], d[1], L);
+    check_dcf(t, g, N / 8, 37, 50, 2);
+    check_dcf(t, g, N / 8, 64, 37, 5);  // L > 4: payload accumulated in memory
+  }
   // Multipoint DCF: the GELU gate's shared-mask shape (n = m = 50, its payload W and its P public
   // offsets) at N keys; other shapes with clustered random points (trie limits: P = 32 is the
   // largest trie walk, P = 33 and L = 6 walk per point).
-  {
+  if (want("multipoint")) {
     const compile::SufGate gelu = compile::compile_function({compile::FunctionId::kGelu, 50, 12});
     const std::vector<u64> offs = compile::shared_mask_offsets(gelu);
     check_multipoint(t, g, N, 50, 50, compile::shared_mask_payload(gelu), offs.size(), offs,
                      "GELU points");
+    check_multipoint(t, g, N / 8, 64, 64, 3, 20, {}, "clustered");
+    check_multipoint(t, g, N / 8, 16, 1, 1, 32, {}, "clustered");
+    check_multipoint(t, g, N / 16, 37, 50, 2, 33, {}, "clustered");
+    check_multipoint(t, g, N / 16, 50, 50, 6, 7, {}, "clustered");
+    // The fused gates' party-local part on real dealer keys.
+    check_shared_mask_gate(t, g, N, compile::FunctionId::kGelu);
+    check_shared_mask_gate(t, g, N / 4, compile::FunctionId::kSilu);
   }
-  check_multipoint(t, g, N / 8, 64, 64, 3, 20, {}, "clustered");
-  check_multipoint(t, g, N / 8, 16, 1, 1, 32, {}, "clustered");
-  check_multipoint(t, g, N / 16, 37, 50, 2, 33, {}, "clustered");
-  check_multipoint(t, g, N / 16, 50, 50, 6, 7, {}, "clustered");
-  // The fused gates' party-local part on real dealer keys.
-  check_shared_mask_gate(t, g, N, compile::FunctionId::kGelu);
-  check_shared_mask_gate(t, g, N / 4, compile::FunctionId::kSilu);
   // SIGMA's DCF, CPU against GPU keys and bits (sigma_dcf_check.h).
-  check_sigma_dcf(t, g, N);
+  if (want("sigma-dcf")) check_sigma_dcf(t, g, N);
   // The ring matrix product, every implementation, against the CPU's (ring_matmul_check.h).
-  check_ring_matmul(t, g);
+  if (want("ring-matmul")) check_ring_matmul(t, g);
   std::printf("%d passed, %d failed\n", t.passed(), t.failed());
   return t.failed() == 0 ? 0 : 1;
 }
