@@ -165,7 +165,7 @@ def figures(out, rows):
             ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
             fig.tight_layout()
             for ext in ("png", "pdf"):
-                fig.savefig(os.path.join(out, f"{what}_{model}.{ext}"))
+                fig.savefig(os.path.join(out, f"{what}_{model}.{ext}"), bbox_inches="tight")  # keeps the legend
             plt.close(fig)
 
 
