@@ -95,7 +95,7 @@ void check_with_tool(const fs::path& merged, const std::string& args) {
 
 }  // namespace
 
-TEST_CASE("merge: hand-written fixture logs follow the SPEC section 3 rules") {
+TEST_CASE("merge: hand-written fixture logs follow the rules of profiling/README.md") {
   const json m = prof::merge_party_logs(fixture("p0.json"), fixture("p1.json"));
   CHECK(m["schema"] == "secinfer.breakdown/1");
   CHECK(m["status"] == "ok");
