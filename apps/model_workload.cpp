@@ -53,6 +53,7 @@ void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Reco
   const models::ModelRunResult r = models::run_model_party(m, ch, rec);
   if (r.status == profiling::Status::kOom) throw OutOfMemoryError(r.reason);
   if (r.status != profiling::Status::kOk) throw std::runtime_error(r.reason);
+  spdlog::info("party {}: FSS keys read from: {}", opt.party, r.key_mode);
   nlohmann::json accuracy = nlohmann::json::object();
   if (r.vs_clear) {
     spdlog::info("secure output vs cleartext fixed-point reference: {}",

@@ -113,6 +113,11 @@ int run_party(const RunOptions& o) {
     if (backend->timer() != nullptr) rec.set_gpu_timer(backend->timer());
     nlohmann::json env = party_environment(o);
     env["accelerator"] = backend->describe();  // the GPU (model, driver) or "cpu"
+    // Where the online phase reads its FSS keys (models::RunOptions::keys_on_device).
+    env["key_mode"] = backend->accelerator() != nullptr
+                          ? "device: uploaded in the offline phase as the dealer makes them "
+                            "(batches over the key budget: uploaded at evaluation, KeyTransfer)"
+                          : "host";
     rec.set_environment(std::move(env));
     if (backend->accelerator() != nullptr)
       spdlog::info("party {}: FSS evaluations on {}", o.party, backend->describe());

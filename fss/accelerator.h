@@ -22,10 +22,9 @@
 
 namespace secinfer::fss {
 
-// A key batch's copy in an accelerator's memory, attached to the batch (DcfKeys::resident,
-// DpfKeys::resident) by Accelerator::make_resident and released with the last copy of the batch.
-// Only the accelerator that made it reads it; the host arrays stay authoritative (the CPU checks
-// and the serialised stream read them).
+// A key batch's arrays in an accelerator's memory, attached to the batch (DcfKeys::resident,
+// DpfKeys::resident) by Accelerator::make_resident, which releases the host arrays, and freed
+// with the last copy of the batch. Only the accelerator that made it reads it.
 class ResidentKeys {
  public:
   virtual ~ResidentKeys() = default;
@@ -64,10 +63,12 @@ class Accelerator {
   virtual void dcf_eval_multipoint(const DcfKeys& keys, std::size_t points_per_key,
                                    std::span<const u64> points, std::span<u64> out) const = 0;
 
-  // Copies a key batch into the accelerator's memory now (the offline phase) and attaches that
-  // copy to it, so that the evaluations above skip the upload. May decline (no room under the
-  // accelerator's key budget): the batch is then uploaded when it is evaluated, as without.
-  // The default keeps every batch on the host.
+  // Moves a key batch into the accelerator's memory now (the offline phase) and attaches that
+  // copy to it (DcfKeys::resident), so that the evaluations above skip the upload; the host
+  // arrays are released (the batch then cannot be serialised, and only this accelerator can
+  // evaluate it). May decline (no room under the accelerator's key budget): the batch stays on
+  // the host and is uploaded when it is evaluated, as without. The default keeps every batch on
+  // the host.
   virtual void make_resident(DcfKeys&) const {}
   virtual void make_resident(DpfKeys&) const {}
 

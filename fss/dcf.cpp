@@ -209,6 +209,9 @@ void dcf_check_keys(const DcfKeys& keys) {
   dcf_check_shape(keys.shape);
   if (keys.party != 0 && keys.party != 1)
     throw std::invalid_argument("DCF keys: party " + std::to_string(keys.party) + " is not 0 or 1");
+  // A resident batch's arrays live in the accelerator that checked them and released the host's
+  // (Accelerator::make_resident); only that accelerator evaluates it.
+  if (keys.resident) return;
   const std::size_t c = keys.count, n = static_cast<std::size_t>(keys.shape.in_bits);
   const auto len = static_cast<std::size_t>(keys.shape.payload_len);
   detail::check_size("DCF keys", "root", keys.root.size(), c);

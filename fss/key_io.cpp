@@ -309,6 +309,16 @@ KeyHeader parse_key_header(std::span<const std::uint8_t> in) {
   return r;
 }
 
+namespace {
+// The arrays of a resident batch are in an accelerator's memory (Accelerator::make_resident).
+void refuse_resident(bool resident) {
+  if (resident)
+    throw std::logic_error(
+        "serialize_keys: this key batch was moved to an accelerator's memory (make_resident) and "
+        "has no host arrays to write; a resident batch is handed over as an object only");
+}
+}  // namespace
+
 std::size_t serialized_size(const DpfKeys& keys) {
   dpf_check_keys(keys);
   return kKeyHeaderBytes +
@@ -322,6 +332,7 @@ std::size_t serialized_size(const DcfKeys& keys) {
 }
 
 void serialize_keys(const DpfKeys& keys, std::span<std::uint8_t> out) {
+  refuse_resident(keys.resident != nullptr);
   const std::size_t total = serialized_size(keys);
   if (out.size() != total)
     throw std::invalid_argument("serialize_keys: output holds " + std::to_string(out.size()) +
@@ -347,6 +358,7 @@ void serialize_keys(const DpfKeys& keys, std::span<std::uint8_t> out) {
 }
 
 void serialize_keys(const DcfKeys& keys, std::span<std::uint8_t> out) {
+  refuse_resident(keys.resident != nullptr);
   const std::size_t total = serialized_size(keys);
   if (out.size() != total)
     throw std::invalid_argument("serialize_keys: output holds " + std::to_string(out.size()) +

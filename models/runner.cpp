@@ -57,7 +57,8 @@ nlohmann::json ModelRunResult::to_json() const {
                    {"available_bytes", available_bytes},
                    {"online_ms", online_ms},
                    {"keygen_ms", keygen_ms},
-                   {"key_bytes_per_run", key_bytes_per_run}};
+                   {"key_bytes_per_run", key_bytes_per_run},
+                   {"key_mode", key_mode}};
   if (vs_clear) j["vs_clear"] = vs_clear->to_json();
   if (vs_float) j["vs_float"] = vs_float->to_json();
   return j;

@@ -82,6 +82,11 @@ struct RunOptions {
   const fss::Accelerator* accel = nullptr;
   // Called after each step of each run, on the party's thread (may be empty): progress lines.
   std::function<void(const StepDone&)> on_step;
+  // With an accelerator: each key batch goes to the device as the dealer makes it (offline), so
+  // the online phase reads keys in device memory (fss::Accelerator::make_resident); batches over
+  // the accelerator's key budget are uploaded when evaluated. false: every batch is uploaded when
+  // evaluated (inside the online phase, scope KeyTransfer).
+  bool keys_on_device = true;
 };
 
 struct ModelRunResult {
@@ -96,8 +101,11 @@ struct ModelRunResult {
   std::vector<double> online_ms;        // per run incl. warm-up (sum of the online steps)
   std::vector<double> keygen_ms;        // per run incl. warm-up
   std::uint64_t key_bytes_per_run = 0;  // this party's keys (measured)
-  std::optional<Difference> vs_clear;   // secure vs ClearOps (expected: 0 differing)
-  std::optional<Difference> vs_float;   // secure (or clear) vs the float reference
+  // Where the online phase found its FSS keys: "host" (CPU backend), "uploaded at evaluation"
+  // (KeyTransfer scopes in the online time) or "device, uploaded offline".
+  std::string key_mode = "host";
+  std::optional<Difference> vs_clear;  // secure vs ClearOps (expected: 0 differing)
+  std::optional<Difference> vs_float;  // secure (or clear) vs the float reference
 
   nlohmann::json to_json() const;
 };

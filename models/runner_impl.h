@@ -7,8 +7,10 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "fss/accelerator.h"
 #include "fss/engine/dealer.h"
 #include "fss/engine/dealer_ops.h"
 #include "fss/engine/key_stream.h"
@@ -95,6 +97,13 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   // Inline dealer (SIGMA's own benchmark does this): the same seed as the peer's dealer, this
   // party's keys into memory, the other party's counted and dropped.
   auto buffer = std::make_shared<KeyBuffer>();
+  if (o.accel != nullptr) {
+    res.key_mode = o.keys_on_device ? "device, uploaded offline" : "uploaded at evaluation";
+    if (o.keys_on_device)
+      buffer->set_on_object([accel = o.accel](fss::engine::KeyBatch& b) {
+        std::visit([accel](auto& k) { accel->make_resident(k); }, b);
+      });
+  }
   KeyWriter own = KeyWriter::memory(buffer);
   KeyWriter other = KeyWriter::discard();
   Dealer dealer(fss::Ring{c.ring_bits}, c.frac_bits, dealer_seed(o.seed), me == 0 ? own : other,

@@ -325,6 +325,7 @@ void CudaAccelerator::dcf_eval_multipoint(const DcfKeys& keys, std::size_t point
 
 void CudaAccelerator::make_resident(DcfKeys& keys) const {
   if (keys.count == 0 || keys.resident) return;
+  dcf_check_keys(keys);  // the device reads the arrays by the shape's sizes
   State& s = *s_;
   std::lock_guard lock(s.mu);
   s.bind();
@@ -340,12 +341,20 @@ void CudaAccelerator::make_resident(DcfKeys& keys) const {
   r->view.cw_t = c.put(keys.cw_t);
   r->view.cw_v = c.put(keys.cw_v);
   r->view.cw_final = c.put(keys.cw_final);
-  s.stream->sync();  // the host arrays may change hands after this; the copy is offline time
+  s.stream->sync();  // the copy is offline time
+  // The host arrays are freed now, in the offline phase: freeing gigabytes of keys inside the
+  // online phase (when the gate that used them returns) would cost page-table work there.
+  keys.root = {};
+  keys.cw_seed = {};
+  keys.cw_t = {};
+  keys.cw_v = {};
+  keys.cw_final = {};
   keys.resident = std::move(r);
 }
 
 void CudaAccelerator::make_resident(DpfKeys& keys) const {
   if (keys.count == 0 || keys.resident) return;
+  dpf_check_keys(keys);
   State& s = *s_;
   std::lock_guard lock(s.mu);
   s.bind();
@@ -360,6 +369,10 @@ void CudaAccelerator::make_resident(DpfKeys& keys) const {
   r->view.cw_t = c.put(keys.cw_t);
   r->view.cw_out = c.put(keys.cw_out);
   s.stream->sync();
+  keys.root = {};
+  keys.cw_seed = {};
+  keys.cw_t = {};
+  keys.cw_out = {};
   keys.resident = std::move(r);
 }
 

@@ -10,6 +10,7 @@
 #include "fss/dcf.h"
 #include "fss/gates/fusefss/lookup_combine.h"
 #include "fss/gates/fusefss/multipoint_dcf.h"
+#include "fss/parallel.h"
 #include "profiling/scope.h"
 
 namespace secinfer::fss::fusefss {
@@ -233,21 +234,28 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
       }
       std::vector<u64> vsh(cn * W), rv(cn);
       std::vector<compile::SharedMaskShares> sh(cn);
+      // Both per-element steps are pure functions of the element's inputs: split over the party's
+      // threads (each range writes only its own elements, so the bits never depend on it).
+      constexpr std::size_t kGrain = 4096;
       {
         profiling::Scope sc("FSS::IntervalLookup");
         p.read_shares(vsh);
         p.read_shares(rv);
-        for (std::size_t i = 0; i < cn; ++i)
-          sh[i] = compile::shared_mask_combine(g, xhat[c0 + i],
-                                               std::span<const u64>(prod).subspan(i * P * W, P * W),
-                                               std::span<const u64>(vsh).subspan(i * W, W), p0);
+        parallel_for(cn, kGrain, p.threads(), [&](std::size_t b, std::size_t e) {
+          for (std::size_t i = b; i < e; ++i)
+            sh[i] = compile::shared_mask_combine(
+                g, xhat[c0 + i], std::span<const u64>(prod).subspan(i * P * W, P * W),
+                std::span<const u64>(vsh).subspan(i * W, W), p0);
+        });
       }
       profiling::Scope sc("Horner");
-      for (std::size_t i = 0; i < cn; ++i) {
-        const SharedMaskLocal loc = shared_mask_local(g, sh[i], xhat[c0 + i], rv[i]);
-        v[c0 + i] = loc.v;
-        rest[c0 + i] = loc.rest;
-      }
+      parallel_for(cn, kGrain, p.threads(), [&](std::size_t b, std::size_t e) {
+        for (std::size_t i = b; i < e; ++i) {
+          const SharedMaskLocal loc = shared_mask_local(g, sh[i], xhat[c0 + i], rv[i]);
+          v[c0 + i] = loc.v;
+          rest[c0 + i] = loc.rest;
+        }
+      });
       continue;
     }
     // Per-element counts: fixed under padding, read from the key under kOff.
