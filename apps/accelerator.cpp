@@ -12,7 +12,7 @@ namespace secinfer::apps {
 PartyBackend::PartyBackend(const RunOptions& o) {
   if (o.backend != "cuda" || (o.workload != "model" && o.workload != "microbench")) return;
 #ifdef SECINFER_HAVE_CUDA
-  auto gpu = std::make_unique<fss::cuda::CudaAccelerator>(0);
+  auto gpu = std::make_unique<fss::cuda::CudaAccelerator>(o.gpu);
   timer_ = std::make_unique<fss::cuda::CudaEventTimer>(*gpu);
   accel_ = std::move(gpu);
 #else

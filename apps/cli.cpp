@@ -59,6 +59,7 @@ struct RawFlags {
   std::string out;
   std::string key_dir;
   std::string backend;  // empty: auto
+  std::string gpu = "0";
   std::string padding = "on";
 };
 
@@ -97,6 +98,10 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, bool workload_fla
                  "the CPU; same outputs). Default: cuda if this build has CUDA and a GPU is "
                  "present, else cpu")
       ->check(CLI::IsMember({"cpu", "cuda"}));
+  sc->add_option("--gpu", raw.gpu,
+                 "CUDA device of the party under --backend cuda (run: N; local: N for both "
+                 "parties or N,M for party 0 on N and party 1 on M)")
+      ->capture_default_str();
   sc->add_option("--runs", o.runs, "Measured runs")->check(at_least(1))->capture_default_str();
   sc->add_option("--warmup", o.warmup, "Warm-up runs (recorded, not merged)")
       ->check(at_least(0))
@@ -126,6 +131,12 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, bool workload_fla
   sc->add_option("--key-dir", raw.key_dir, "Folder of the key files (with --dealer file)");
   sc->add_option("--seed", o.seed, "Seed of weights, inputs and dealer randomness")
       ->capture_default_str();
+  sc->add_option("--weights", o.weights_file,
+                 "Model runs, party 0: a Hugging Face model.safetensors (bert, gpt2, gpt-neo, "
+                 "llama) or a secinfer weight file (default: seeded random weights)");
+  sc->add_option("--input", o.input_file,
+                 "Model runs, party 1: token ids (JSON array or one per line), embedded with "
+                 "party 0's checkpoint; party 0 reads it only for the accuracy report");
   sc->add_option("--bytes", o.netbench_bytes, "netbench: bytes sent each way per round")
       ->check(at_least(0))
       ->capture_default_str();
@@ -197,6 +208,31 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
       fail(
           "--backend cuda: no CUDA device is visible to this process (check the driver with "
           "nvidia-smi and CUDA_VISIBLE_DEVICES), or use --backend cpu");
+    }
+  }
+  {
+    // --gpu N, or N,M under local (party 0 on N, party 1 on M).
+    const auto comma = raw.gpu.find(',');
+    const bool pair = comma != std::string::npos;
+    auto device = [&](const std::string& text) {
+      int v = -1;
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (ec != std::errc() || end != text.data() + text.size() || v < 0)
+        fail("--gpu " + raw.gpu + ": expected a CUDA device number (0, 1, ...)" +
+             (sub == "local" ? std::string(" or two of them, N,M") : std::string()));
+      return v;
+    };
+    if (pair && sub != "local")
+      fail("--gpu " + raw.gpu + ": one device per party process; N,M is for `secinfer local`");
+    o.gpu = device(raw.gpu.substr(0, comma));
+    o.gpu_party1 = pair ? device(raw.gpu.substr(comma + 1)) : -1;
+    if (o.backend == "cuda") {
+      const int n = cuda_device_count();
+      for (const int d : {o.gpu, o.gpu_party1})
+        if (d >= n)
+          fail("--gpu " + raw.gpu + ": CUDA device " + std::to_string(d) + " is not visible (" +
+               std::to_string(n) +
+               " device(s): 0 .. n-1; check nvidia-smi and CUDA_VISIBLE_DEVICES)");
     }
   }
   if (o.dealer == "file" && raw.key_dir.empty()) {

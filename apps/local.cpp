@@ -47,6 +47,7 @@ std::vector<std::string> party_command_line(const RunOptions& o, int party, std:
   add("--padding", o.padding ? "on" : "off");
   add("--lookup", o.lookup);
   add("--backend", o.backend);
+  add("--gpu", std::to_string(party == 1 && o.gpu_party1 >= 0 ? o.gpu_party1 : o.gpu));
   add("--runs", std::to_string(o.runs));
   add("--warmup", std::to_string(o.warmup));
   add("--threads", std::to_string(o.threads));
@@ -57,6 +58,9 @@ std::vector<std::string> party_command_line(const RunOptions& o, int party, std:
   add("--schedule", o.schedule);
   if (!o.key_dir.empty()) add("--key-dir", o.key_dir.string());
   add("--seed", std::to_string(o.seed));
+  if (!o.weights_file.empty() && party == 0)
+    add("--weights", std::filesystem::absolute(o.weights_file).string());
+  if (!o.input_file.empty()) add("--input", std::filesystem::absolute(o.input_file).string());
   add("--bytes", std::to_string(o.netbench_bytes));
   add("--rounds", std::to_string(o.netbench_rounds));
   add("--log-level", o.log_level);

@@ -383,6 +383,11 @@ void resolve_microbench_options(RunOptions& o) {
                                 ": the microbench draws fresh keys for every run inline (a key is "
                                 "used once); pass --dealer inline");
   }
+  if (g->default_cols == 0 && o.micro_cols != 0) {  // it would be recorded (and hashed) for nothing
+    throw std::invalid_argument("--cols " + std::to_string(o.micro_cols) + ": " +
+                                std::string(g->name) +
+                                " works element by element and has no rows; leave --cols out");
+  }
   if (o.micro_n == 0) o.micro_n = g->bert_base_n;
   if (o.micro_cols == 0) o.micro_cols = g->default_cols;
   if (row_gate(*g) && o.micro_n % o.micro_cols != 0) {
@@ -430,6 +435,7 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
   // Inline dealer (as the model runner): both parties' dealers draw the same masks from the shared
   // seed; this party keeps its own key, the other party's is counted and dropped.
   auto buffer = std::make_shared<KeyBuffer>();
+  if (accel != nullptr) keep_batches_on(*buffer, *accel);  // keys to the device offline
   KeyWriter own = KeyWriter::memory(buffer);
   KeyWriter other = KeyWriter::discard();
   Dealer dealer(ring, f, models::dealer_seed(o.seed), me == 0 ? own : other, me == 0 ? other : own);

@@ -29,6 +29,10 @@ struct RunOptions {
   // per-cut (one DCF key per cut per element); the same outputs bit for bit. Ignored by sigma.
   std::string lookup = "shared-mask";
   std::string backend = "cpu";  // cpu | cuda
+  // --gpu: the CUDA device of this party (run), or of both parties ("N") or of each ("N,M") under
+  // local; recorded in the party log's environment, not in the shared config.
+  int gpu = 0;
+  int gpu_party1 = -1;  // local: party 1's device; -1 = the same as gpu
   int runs = 5;
   int warmup = 1;
   int threads = 0;            // resolved to the hardware concurrency by the parser
@@ -41,6 +45,10 @@ struct RunOptions {
   std::string schedule = "layer-by-layer";
   std::filesystem::path key_dir;  // with --dealer file
   std::uint64_t seed = 1;
+  // Model runs (models/runner.h): party 0's weights (a Hugging Face model.safetensors or a
+  // secinfer weight file) and party 1's token ids; per party, not in the shared config.
+  std::filesystem::path weights_file;
+  std::filesystem::path input_file;
   std::uint64_t netbench_bytes = 1 << 20;
   int netbench_rounds = 10;
   // microbench (apps/microbench.h): one gate over micro_n elements in Z_{2^micro_bits} at

@@ -39,6 +39,7 @@ nlohmann::json party_environment(const RunOptions& o) {
   if (!o.key_dir.empty()) env["key_dir"] = o.key_dir.string();
   env["connect_timeout_s"] = o.connect_timeout_s;
   env["io_timeout_s"] = o.io_timeout_s;
+  if (o.backend == "cuda") env["gpu"] = o.gpu;  // the CUDA device (model, driver: "accelerator")
   return env;
 }
 

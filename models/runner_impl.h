@@ -3,19 +3,21 @@
 // schedule) with a recorder double. Not for use outside models/ and tests/models/.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <variant>
 #include <vector>
 
-#include "fss/accelerator.h"
 #include "fss/engine/dealer.h"
 #include "fss/engine/dealer_ops.h"
 #include "fss/engine/key_stream.h"
 #include "fss/engine/party.h"
 #include "fss/engine/party_ops.h"
+#include "models/embedding.h"
+#include "models/float_reference.h"
 #include "models/memory_verdict.h"
 #include "models/registry.h"
 #include "models/runner.h"
@@ -27,6 +29,39 @@ namespace secinfer::models::detail {
 using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t);
 std::unique_ptr<WeightSource> make_weights(const RunOptions& o, const ModelConfig& c);
+// o.input_file's token ids fitted to o.seq (embedding.h read_token_ids, fit_tokens).
+std::vector<std::int64_t> token_ids(const RunOptions& o);
+// Logit accuracy (float_reference.h compare_logits) of `out` into res, where `tables` has an LM
+// head.
+void add_logit_accuracy(ModelRunResult& res, const ModelConfig& c, const EmbeddingTables& tables,
+                        std::span<const u64> out, std::span<const double> float_out);
+
+// Both parties agree on the input kind before any key, so that neither runs a step the other
+// does not: party 0 sends the vocabulary of its checkpoint's token table (0: no tables), party 1
+// the largest token id + 1 (0: no --input, embeddings). 8 bytes each way, outside the runs.
+// Returns the vocabulary for token input, 0 for embeddings; on a mismatch both parties throw
+// std::invalid_argument with the same message.
+inline std::size_t agree_on_input(net::Channel& ch, int me, std::uint64_t vocab,
+                                  std::uint64_t ids_end) {
+  const std::uint64_t mine = me == 0 ? vocab : ids_end;
+  std::uint8_t out[8], in[8];
+  std::memcpy(out, &mine, 8);
+  ch.exchange(out, in);
+  std::uint64_t theirs = 0;
+  std::memcpy(&theirs, in, 8);
+  const std::uint64_t v = me == 0 ? vocab : theirs, end = me == 0 ? theirs : ids_end;
+  if (end == 0) return 0;
+  if (v == 0)
+    throw std::invalid_argument(
+        "party 1 has token ids (--input) but party 0's weights have no embedding tables: give "
+        "party 0 --weights model.safetensors (a Hugging Face checkpoint), or run party 1 without "
+        "--input");
+  if (end > v)
+    throw std::invalid_argument("token id " + std::to_string(end - 1) +
+                                " is outside the checkpoint's vocabulary of " + std::to_string(v) +
+                                ": tokenise with the checkpoint's own tokenizer");
+  return static_cast<std::size_t>(v);
+}
 
 // run_model_clear with the given compiled fused gates (null: a fresh cache), so that a party's
 // accuracy check reuses the gates its run compiled.
@@ -88,7 +123,20 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   const Transformer t(c, batch, seq);
   std::unique_ptr<WeightSource> weights;
   if (me == 0) weights = make_weights(o, c);
-  const std::vector<u64> input = me == 1 ? make_input(c, batch, seq, o.seed) : std::vector<u64>{};
+  // Token ids (party 1) embedded with party 0's checkpoint tables, or embeddings (make_input).
+  const EmbeddingTables tables =
+      weights && weights->has_embeddings() ? weights->embeddings() : EmbeddingTables{};
+  const std::vector<std::int64_t> ids =
+      me == 1 && !o.input_file.empty() ? token_ids(o) : std::vector<std::int64_t>{};
+  const std::size_t vocab = agree_on_input(
+      ch, me, tables.vocab(),
+      ids.empty() ? 0 : static_cast<std::uint64_t>(*std::max_element(ids.begin(), ids.end())) + 1);
+  const bool tokens = vocab != 0;
+  res.input = tokens ? "tokens" : "embeddings";
+  const std::vector<u64> input = me != 1 ? std::vector<u64>{}
+                                 : tokens ? one_hot(ids, batch, vocab)
+                                          : make_input(c, batch, seq, o.seed);
+  const EmbeddingTables* own_tables = me == 0 && tokens ? &tables : nullptr;
   auto layer_weights = [&](std::size_t l) {
     return weights ? weights->layer(l) : t.shape_only_layer();
   };
@@ -99,10 +147,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   auto buffer = std::make_shared<KeyBuffer>();
   if (o.accel != nullptr) {
     res.key_mode = o.keys_on_device ? "device, uploaded offline" : "uploaded at evaluation";
-    if (o.keys_on_device)
-      buffer->set_on_object([accel = o.accel](fss::engine::KeyBatch& b) {
-        std::visit([accel](auto& k) { accel->make_resident(k); }, b);
-      });
+    if (o.keys_on_device) fss::engine::keep_batches_on(*buffer, *o.accel);
   }
   KeyWriter own = KeyWriter::memory(buffer);
   KeyWriter other = KeyWriter::discard();
@@ -138,7 +183,12 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
         rec.begin_offline();
         LayerParams pp;
         HeadParams ph;
-        if (s == 0) {
+        EmbedParams pe;
+        if (s == 0 && tokens) {
+          const EmbedParams de = load_embedding(dops, c, batch, seq, vocab, nullptr);
+          hd = embed_tokens(dops, c, batch, seq, vocab, de, {});
+          pe = load_embedding(pops, c, batch, seq, vocab, own_tables);
+        } else if (s == 0) {
           hd = t.embed(dops, {});
         } else if (s <= c.layers) {
           const LayerParams dp = t.load_layer(dops, t.shape_only_layer());
@@ -155,7 +205,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
         t0 = Clock::now();
         rec.resume_run();
         if (s == 0) {
-          hp = t.embed(pops, input);
+          hp = tokens ? embed_tokens(pops, c, batch, seq, vocab, pe, input) : t.embed(pops, input);
         } else if (s <= c.layers) {
           hp = t.layer(pops, s - 1, pp, hp);
         } else {
@@ -176,7 +226,10 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
       std::vector<LayerParams> dps(c.layers), pps(c.layers);
       for (std::size_t l = 0; l < c.layers; ++l) dps[l] = t.load_layer(dops, t.shape_only_layer());
       const HeadParams dh = t.load_head(dops, t.shape_only_head());
-      hd = t.embed(dops, {});
+      EmbedParams de, pe;  // token input: the tables' masks after the head's, in both orders
+      if (tokens) de = load_embedding(dops, c, batch, seq, vocab, nullptr);
+      hd = tokens ? embed_tokens(dops, c, batch, seq, vocab, de, {}) : t.embed(dops, {});
+      de = {};
       for (std::size_t l = 0; l < c.layers; ++l) {
         hd = t.layer(dops, l, dps[l], hd);
         dps[l] = {};
@@ -184,11 +237,13 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
       t.head(dops, dh, hd);
       for (std::size_t l = 0; l < c.layers; ++l) pps[l] = t.load_layer(pops, layer_weights(l));
       const HeadParams ph = t.load_head(pops, head_weights());
+      if (tokens) pe = load_embedding(pops, c, batch, seq, vocab, own_tables);
       rec.end_offline();
       keygen_ms = ms_since(t0);
       t0 = Clock::now();
       rec.begin_run(warm);
-      hp = t.embed(pops, input);
+      hp = tokens ? embed_tokens(pops, c, batch, seq, vocab, pe, input) : t.embed(pops, input);
+      pe = {};
       step_done(0);
       for (std::size_t l = 0; l < c.layers; ++l) {
         hp = t.layer(pops, l, pps[l], hp);
@@ -208,12 +263,26 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   }
 
   // Accuracy (party 0, after every run): the same weights and input in the clear.
+  // With token input the references need party 1's ids in the clear: party 0's own --input (an
+  // evaluation shortcut, as regenerating the seeded input is); without it the check is skipped.
   if (me == 0 && (o.compare_clear || o.compare_float)) {
-    const ModelRunResult clear = run_clear(o, dealer.shared_gate_cache());
-    const fss::Ring ring{c.ring_bits};
-    if (o.compare_clear) res.vs_clear = compare_fixed(res.output, clear.output, ring, c.frac_bits);
-    if (o.compare_float)
-      res.vs_float = compare_to_float(res.output, clear.float_output, ring, c.frac_bits);
+    if (tokens && o.input_file.empty()) {
+      res.accuracy_note =
+          "party 1 gave token ids and party 0 has no --input: no accuracy check (pass party 0 "
+          "the same --input to compare with the cleartext and double-precision references)";
+    } else {
+      RunOptions ro = o;
+      if (!tokens) ro.input_file.clear();  // party 1 gave embeddings: so do the references
+      const ModelRunResult clear = run_clear(ro, dealer.shared_gate_cache());
+      const fss::Ring ring{c.ring_bits};
+      if (o.compare_clear)
+        res.vs_clear = compare_fixed(res.output, clear.output, ring, c.frac_bits);
+      if (o.compare_float) {
+        res.vs_float = compare_to_float(res.output, clear.float_output, ring, c.frac_bits);
+        if (weights->has_embeddings())
+          add_logit_accuracy(res, c, tables, res.output, clear.float_output);
+      }
+    }
   }
   return res;
 }

@@ -121,6 +121,11 @@ void KeyBuffer::consume(std::span<std::uint8_t> out) {
   if (!v.empty()) std::memcpy(out.data(), v.data(), v.size());
 }
 
+void keep_batches_on(KeyBuffer& buffer, const Accelerator& accel) {
+  buffer.set_on_object(
+      [&accel](KeyBatch& b) { std::visit([&accel](auto& k) { accel.make_resident(k); }, b); });
+}
+
 // ---- KeyWriter
 
 KeyWriter KeyWriter::memory(std::shared_ptr<KeyBuffer> buffer) {

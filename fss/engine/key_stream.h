@@ -26,6 +26,7 @@
 #include <variant>
 #include <vector>
 
+#include "fss/accelerator.h"
 #include "fss/block.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
@@ -128,6 +129,11 @@ class KeyBuffer {
   std::size_t object_bytes_ = 0;
   std::function<void(KeyBatch&)> on_object_;
 };
+
+// Inline mode with an accelerator: every batch object is moved to the accelerator's memory as the
+// dealer queues it, i.e. in the offline phase (Accelerator::make_resident; the hook of `buffer`).
+// `accel` must outlive the buffer's use.
+void keep_batches_on(KeyBuffer& buffer, const Accelerator& accel);
 
 // Appends one party's key bytes to memory, a file, or nowhere (counting only).
 class KeyWriter {

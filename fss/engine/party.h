@@ -64,9 +64,8 @@ class Party {
   void recv_packed(std::span<u64> out, int bits = 0);
 
   // Key reading (mirrors Dealer::share / write_public / dcf / dpf).
-  void read_shares(std::span<u64> out, int bits = 0) {
-    keys_->read_packed(out, bits ? bits : ring_.bits);
-  }
+  // Unpacked on the party's threads (pack_bits layout, so the bits never depend on them).
+  void read_shares(std::span<u64> out, int bits = 0);
   std::vector<u64> read_shares(std::size_t count, int bits = 0);
   DcfKeys read_dcf(DcfShape shape, std::size_t count);
   DpfKeys read_dpf(DpfShape shape, std::size_t count);

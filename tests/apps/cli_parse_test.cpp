@@ -125,6 +125,10 @@ TEST_CASE("bad flags are refused with a message naming the flag", "[apps][cli]")
       {{"--party", "0", "--system", "aby"}, "--system"},
       {{"--party", "0", "--padding", "maybe"}, "--padding"},
       {{"--party", "0", "--backend", "tpu"}, "--backend"},
+      {{"--party", "0", "--gpu", "x"}, "--gpu x: expected a CUDA device number"},
+      {{"--party", "0", "--gpu", "-1"}, "--gpu -1: expected a CUDA device number"},
+      {{"--party", "0", "--gpu", "0,1"}, "N,M is for `secinfer local`"},
+      {{"local", "--gpu", "0,"}, "--gpu 0,: expected a CUDA device number (0, 1, ...) or two"},
       {{"--party", "0", "--model", "resnet"}, "unknown model \"resnet\""},
       {{"--party", "0", "--model", "bert", "--seq", "100000"}, "--seq"},
       {{"--party", "0", "--peer", "localhost"}, "--peer: bad peer address"},
@@ -280,6 +284,18 @@ TEST_CASE("--lookup selects the fusefss interval lookup and is part of the share
 
   const std::string e = usage_error({"--party", "0", "--lookup", "table"});
   CHECK(e.find("--lookup") != std::string::npos);
+}
+
+TEST_CASE("--gpu picks each party's CUDA device; local passes one to each child", "[apps][cli]") {
+  CHECK(parse({"--party", "1", "--backend", "cpu", "--gpu", "3"}).run.gpu == 3);
+  const RunOptions both = parse({"local", "--backend", "cpu", "--gpu", "2"}).run;
+  const RunOptions each = parse({"local", "--backend", "cpu", "--gpu", "0,1"}).run;
+  for (int p = 0; p < 2; ++p) {
+    CHECK(parse_command_line(party_command_line(both, p, 4567, "secinfer")).run.gpu == 2);
+    const RunOptions child = parse_command_line(party_command_line(each, p, 4567, "secinfer")).run;
+    CHECK(child.gpu == p);
+    CHECK(shared_config(child) == shared_config(each));  // a party's device is not shared config
+  }
 }
 
 TEST_CASE("local's child command lines reproduce the shared configuration", "[apps][cli]") {
