@@ -31,6 +31,8 @@ models::RunOptions to_model_options(const RunOptions& o) {
   m.schedule =
       o.schedule == "keys-first" ? models::Schedule::kKeysFirst : models::Schedule::kLayerByLayer;
   m.seed = o.seed;
+  m.weights_file = o.weights_file;
+  m.input_file = o.input_file;
   m.parties_on_host = peer_is_loopback(o.peer) ? 2 : 1;
   // Party 0 compares the revealed output with both references (docs/accuracy.md: the cleartext
   // fixed-point evaluation of the same gates, expected bit-identical, and the double-precision
@@ -63,6 +65,20 @@ void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Reco
   if (r.vs_float) {
     spdlog::info("secure output vs double-precision reference: {}", r.vs_float->to_json().dump());
     accuracy["vs_float"] = r.vs_float->to_json();
+  }
+  if (r.logits_vs_float) {
+    spdlog::info(
+        "next-token logits vs double-precision reference: {}; top-1 agreement {:.4f} of "
+        "{} positions",
+        r.logits_vs_float->to_json().dump(), r.top1_agreement.value_or(0.0), r.top1_positions);
+    accuracy["logits_vs_float"] = r.logits_vs_float->to_json();
+    accuracy["top1_agreement"] = r.top1_agreement.value_or(0.0);
+    accuracy["top1_positions"] = r.top1_positions;
+  }
+  if (!r.accuracy_note.empty()) spdlog::warn("{}", r.accuracy_note);
+  if (!accuracy.empty()) {
+    accuracy["input"] = r.input;
+    if (!opt.weights_file.empty()) accuracy["weights"] = opt.weights_file.filename().string();
   }
   if (!accuracy.empty()) rec.set_accuracy(std::move(accuracy));
 }

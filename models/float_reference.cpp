@@ -171,10 +171,77 @@ double silu_exact(double x) {
 
 std::vector<double> float_forward(const ModelConfig& c, std::size_t batch, std::size_t seq,
                                   const WeightSource& weights, std::span<const u64> input) {
+  return float_forward_embedded(c, batch, seq, weights,
+                                decode_all(input, c.frac_bits, Ring{c.ring_bits}));
+}
+
+std::vector<double> float_embed(const ModelConfig& c, std::size_t batch, std::size_t seq,
+                                const EmbeddingTables& tables, std::span<const std::int64_t> ids) {
+  const Ring r{c.ring_bits};
+  const std::size_t h = c.hidden;
+  auto at = [&](const WeightTensor& t, std::size_t row, std::size_t j) {
+    return from_fixed(t.data[row * h + j], t.frac_bits, r);
+  };
+  Mat x(batch * seq * h);
+  for (std::size_t b = 0; b < batch; ++b)
+    for (std::size_t s = 0; s < seq; ++s)
+      for (std::size_t j = 0; j < h; ++j) {
+        double v = at(tables.token, static_cast<std::size_t>(ids[s]), j);
+        if (!tables.position.data.empty()) v += at(tables.position, s, j);
+        if (!tables.token_type.data.empty()) v += at(tables.token_type, 0, j);
+        x[(b * seq + s) * h + j] = v;
+      }
+  if (c.family != Family::kBert) return x;
+  const FloatLayer fl{c, batch, seq};
+  return fl.norm(x, decode_all(tables.norm_weight.data, tables.norm_weight.frac_bits, r),
+                 decode_all(tables.norm_bias.data, tables.norm_bias.frac_bits, r));
+}
+
+LogitAccuracy compare_logits(const ModelConfig& c, std::span<const u64> secure,
+                             std::span<const double> reference, const WeightTensor& head) {
+  const Ring r{c.ring_bits};
+  const std::size_t h = c.hidden, vocab = head.shape.at(0);
+  if (secure.size() != reference.size() || secure.size() % h != 0)
+    throw std::invalid_argument("compare_logits: outputs of " + std::to_string(secure.size()) +
+                                " and " + std::to_string(reference.size()) + " elements");
+  const Mat w = decode_all(head.data, head.frac_bits, r);
+  LogitAccuracy a;
+  a.positions = secure.size() / h;
+  std::vector<double> hs(h);
+  for (std::size_t i = 0; i < a.positions; ++i) {
+    for (std::size_t j = 0; j < h; ++j) hs[j] = from_fixed(secure[i * h + j], c.frac_bits, r);
+    const double* hr = &reference[i * h];
+    std::size_t best_s = 0, best_r = 0;
+    double max_s = -std::numeric_limits<double>::infinity(), max_r = max_s;
+    for (std::size_t v = 0; v < vocab; ++v) {
+      const double* wv = &w[v * h];
+      double ls = 0.0, lr = 0.0;
+      for (std::size_t j = 0; j < h; ++j) {
+        ls += hs[j] * wv[j];
+        lr += hr[j] * wv[j];
+      }
+      if (ls > max_s) {
+        max_s = ls;
+        best_s = v;
+      }
+      if (lr > max_r) {
+        max_r = lr;
+        best_r = v;
+      }
+      detail::add_diff(a.vs_float, i * vocab + v, ls - lr, c.frac_bits);
+    }
+    if (best_s == best_r) ++a.top1_agree;
+  }
+  if (a.vs_float.count) a.vs_float.mean_abs /= static_cast<double>(a.vs_float.count);
+  return a;
+}
+
+std::vector<double> float_forward_embedded(const ModelConfig& c, std::size_t batch, std::size_t seq,
+                                           const WeightSource& weights, std::vector<double> x) {
   validate_run(c, static_cast<long long>(seq), static_cast<long long>(batch));
   const Ring r{c.ring_bits};
   FloatLayer fl{c, batch, seq};
-  Mat h = decode_all(input, c.frac_bits, r);
+  Mat h = std::move(x);
   for (std::size_t l = 0; l < c.layers; ++l) h = fl.layer(l, weights.layer(l), h, r);
   if (c.final_norm) {
     const TensorMap w = weights.final_norm();

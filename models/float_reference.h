@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <vector>
 
+#include "models/compare.h"
 #include "models/config.h"
 #include "models/fixed.h"
 #include "models/weights.h"
@@ -19,6 +21,30 @@ namespace secinfer::models {
 // `input`: batch*seq x hidden fixed point at scale f (make_input). Returns batch*seq x hidden.
 std::vector<double> float_forward(const ModelConfig& c, std::size_t batch, std::size_t seq,
                                   const WeightSource& weights, std::span<const u64> input);
+
+// The same forward from real-valued embeddings x (batch*seq x hidden).
+std::vector<double> float_forward_embedded(const ModelConfig& c, std::size_t batch, std::size_t seq,
+                                           const WeightSource& weights, std::vector<double> x);
+
+// Token ids embedded as the model does (embedding.h) in double: token[id] + position[pos]
+// (+ token_type[0]), then BERT's embedding LayerNorm with the exact mean, variance and eps; the
+// tables decoded from fixed point. `ids` has seq entries, repeated over the batch.
+std::vector<double> float_embed(const ModelConfig& c, std::size_t batch, std::size_t seq,
+                                const EmbeddingTables& tables, std::span<const std::int64_t> ids);
+
+// Accuracy of a language model's next-token logits (logits = h W^T, W the LM head, vocab x
+// hidden): the secure (fixed-point) final hidden states against the float reference's, both
+// through the same head in double. Positions are the rows of `secure` (rows x hidden).
+struct LogitAccuracy {
+  Difference vs_float;         // logits, real units (max_ulp at scale f)
+  std::size_t positions = 0;   // rows compared
+  std::size_t top1_agree = 0;  // rows whose argmax token is the same
+  double top1_agreement() const {
+    return positions ? static_cast<double>(top1_agree) / static_cast<double>(positions) : 0.0;
+  }
+};
+LogitAccuracy compare_logits(const ModelConfig& c, std::span<const u64> secure,
+                             std::span<const double> reference, const WeightTensor& head);
 
 // The exact scalar functions, exposed for tests.
 double gelu_exact(double x);

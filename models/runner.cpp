@@ -2,15 +2,19 @@
 
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <utility>
 
 #include "fss/engine/clear_ops.h"
 #include "fss/gates/sigma/suite.h"
+#include "models/checkpoint.h"
+#include "models/embedding.h"
 #include "models/float_reference.h"
 #include "models/registry.h"
 #include "models/runner_impl.h"
+#include "models/safetensors.h"
 #include "models/transformer.h"
 #include "models/weights.h"
 
@@ -42,8 +46,28 @@ double ms_since(Clock::time_point t) {
 }
 
 std::unique_ptr<WeightSource> make_weights(const RunOptions& o, const ModelConfig& c) {
-  if (!o.weights_file.empty()) return std::make_unique<FileWeights>(o.weights_file, c);
-  return std::make_unique<RandomWeights>(c, o.seed);
+  if (o.weights_file.empty()) return std::make_unique<RandomWeights>(c, o.seed);
+  // Our own format starts with its magic; a safetensors file with its header length and '{'.
+  std::ifstream in(o.weights_file, std::ios::binary);
+  char magic[8] = {};
+  const bool own = in.read(magic, 8) && std::memcmp(magic, "SECWGT01", 8) == 0;
+  if (!own &&
+      (SafetensorsFile::looks_like(o.weights_file) || o.weights_file.extension() == ".safetensors"))
+    return std::make_unique<CheckpointWeights>(o.weights_file, c);
+  return std::make_unique<FileWeights>(o.weights_file, c);
+}
+
+std::vector<std::int64_t> token_ids(const RunOptions& o) {
+  return fit_tokens(read_token_ids(o.input_file), static_cast<std::size_t>(o.seq));
+}
+
+void add_logit_accuracy(ModelRunResult& res, const ModelConfig& c, const EmbeddingTables& tables,
+                        std::span<const u64> out, std::span<const double> float_out) {
+  if (!tables.has_lm_head || float_out.empty()) return;
+  const LogitAccuracy a = compare_logits(c, out, float_out, tables.head());
+  res.logits_vs_float = a.vs_float;
+  res.top1_agreement = a.top1_agreement();
+  res.top1_positions = a.positions;
 }
 
 }  // namespace detail
@@ -61,6 +85,13 @@ nlohmann::json ModelRunResult::to_json() const {
                    {"key_mode", key_mode}};
   if (vs_clear) j["vs_clear"] = vs_clear->to_json();
   if (vs_float) j["vs_float"] = vs_float->to_json();
+  j["input"] = input;
+  if (logits_vs_float) j["logits_vs_float"] = logits_vs_float->to_json();
+  if (top1_agreement) {
+    j["top1_agreement"] = *top1_agreement;
+    j["top1_positions"] = top1_positions;
+  }
+  if (!accuracy_note.empty()) j["accuracy_note"] = accuracy_note;
   return j;
 }
 
@@ -111,6 +142,13 @@ void validate_options(const RunOptions& o) {
   if (!o.weights_file.empty() && !std::filesystem::exists(o.weights_file))
     throw std::invalid_argument("weight file " + o.weights_file.string() +
                                 " does not exist: check the path");
+  if (!o.input_file.empty() && !std::filesystem::exists(o.input_file))
+    throw std::invalid_argument("token file " + o.input_file.string() +
+                                " does not exist: check the path");
+  // What only this party reads is checked here, before any exchange or key: the weights (names,
+  // shapes, dtypes; party 0) and the token ids (their count against --seq; party 1).
+  if (o.party == 0 && !o.weights_file.empty()) (void)detail::make_weights(o, c);
+  if (o.party == 1 && !o.input_file.empty()) (void)detail::token_ids(o);
 }
 
 ModelRunResult run_model_party(const RunOptions& o, net::Channel& ch, profiling::Recorder& rec) {
@@ -118,7 +156,14 @@ ModelRunResult run_model_party(const RunOptions& o, net::Channel& ch, profiling:
 }
 
 ModelRunResult run_model_clear(const RunOptions& o) {
-  return detail::run_clear(o, nullptr);
+  ModelRunResult res = detail::run_clear(o, nullptr);
+  if (o.compare_float && !o.weights_file.empty()) {
+    const ModelConfig& c = find_model(o.model);
+    const auto weights = detail::make_weights(o, c);
+    if (weights->has_embeddings())
+      detail::add_logit_accuracy(res, c, weights->embeddings(), res.output, res.float_output);
+  }
+  return res;
 }
 
 namespace detail {
@@ -132,9 +177,34 @@ ModelRunResult run_clear(const RunOptions& o, std::shared_ptr<fss::compile::Gate
   ModelRunResult res;
   res.model = c.name;
   const auto weights = detail::make_weights(o, c);
-  const std::vector<u64> input = make_input(c, batch, seq, o.seed);
   ClearOps ops(fss::Ring{c.ring_bits}, c.frac_bits, suite, std::move(gates));
   const Transformer t(c, batch, seq);
+  if (!o.input_file.empty()) {
+    // Token ids: the embedding as the secure run does it (embedding.h), then the layers.
+    if (!weights->has_embeddings())
+      throw std::invalid_argument(
+          "--input (token ids) needs a checkpoint with embedding tables: pass --weights "
+          "model.safetensors (random weights and secinfer weight files take embeddings)");
+    const EmbeddingTables tables = weights->embeddings();
+    const std::vector<std::int64_t> ids = detail::token_ids(o);
+    const std::size_t vocab = tables.vocab();
+    res.input = "tokens";
+    const auto t0 = Clock::now();
+    const EmbedParams ep = load_embedding(ops, c, batch, seq, vocab, &tables);
+    Tensor h = embed_tokens(ops, c, batch, seq, vocab, ep, one_hot(ids, batch, vocab));
+    for (std::size_t l = 0; l < c.layers; ++l)
+      h = t.layer(ops, l, t.load_layer(ops, weights->layer(l)), h);
+    res.output = t.head(ops, t.load_head(ops, weights->final_norm()), h);
+    res.online_ms.push_back(detail::ms_since(t0));
+    if (o.compare_float) {
+      res.float_output =
+          float_forward_embedded(c, batch, seq, *weights, float_embed(c, batch, seq, tables, ids));
+      res.vs_float =
+          compare_to_float(res.output, res.float_output, fss::Ring{c.ring_bits}, c.frac_bits);
+    }
+    return res;
+  }
+  const std::vector<u64> input = make_input(c, batch, seq, o.seed);
   const auto t0 = Clock::now();
   res.output = t.forward(ops, weights.get(), input);
   res.online_ms.push_back(detail::ms_since(t0));

@@ -69,9 +69,16 @@ struct RunOptions {
   int threads = 1;                     // worker threads of a party's gates
   int runs = 5;
   int warmup = 1;
-  std::string dealer = "inline";         // inline (file: not yet supported by the model runner)
-  std::uint64_t seed = 1;                // weights (seed), input (seed), dealer masks (seed)
-  std::filesystem::path weights_file;    // empty: seeded random weights (models/README.md)
+  std::string dealer = "inline";  // inline (file: not yet supported by the model runner)
+  std::uint64_t seed = 1;         // weights (seed), input (seed), dealer masks (seed)
+  // Party 0's weights: empty = seeded random weights; a secinfer weight file (models/README.md) or
+  // a Hugging Face model.safetensors (checkpoint.h), told apart by content.
+  std::filesystem::path weights_file;
+  // Token ids (embedding.h): party 1's input, embedded with party 0's checkpoint tables by a
+  // secure one-hot matmul. Party 0 reads it only for the accuracy report (its references need
+  // the input in the clear, as they regenerate the seeded input today). Empty: embeddings
+  // (make_input).
+  std::filesystem::path input_file;
   std::optional<Schedule> schedule;      // default: layer-by-layer
   bool compare_clear = true;             // party 0: ClearOps output vs the secure output
   bool compare_float = false;            // party 0: float reference vs the secure output
@@ -106,6 +113,15 @@ struct ModelRunResult {
   std::string key_mode = "host";
   std::optional<Difference> vs_clear;  // secure vs ClearOps (expected: 0 differing)
   std::optional<Difference> vs_float;  // secure (or clear) vs the float reference
+  // "tokens" (party 1's --input, embedded securely) or "embeddings" (make_input).
+  std::string input = "embeddings";
+  // Language models with a checkpoint: next-token logits (h W^T through the LM head, in double)
+  // of the secure output against the float reference's, and the share of positions whose top-1
+  // token agrees.
+  std::optional<Difference> logits_vs_float;
+  std::optional<double> top1_agreement;
+  std::size_t top1_positions = 0;
+  std::string accuracy_note;  // why an accuracy check was skipped (empty: none was)
 
   nlohmann::json to_json() const;
 };

@@ -133,7 +133,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
       ids.empty() ? 0 : static_cast<std::uint64_t>(*std::max_element(ids.begin(), ids.end())) + 1);
   const bool tokens = vocab != 0;
   res.input = tokens ? "tokens" : "embeddings";
-  const std::vector<u64> input = me != 1 ? std::vector<u64>{}
+  const std::vector<u64> input = me != 1  ? std::vector<u64>{}
                                  : tokens ? one_hot(ids, batch, vocab)
                                           : make_input(c, batch, seq, o.seed);
   const EmbeddingTables* own_tables = me == 0 && tokens ? &tables : nullptr;

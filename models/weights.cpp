@@ -112,6 +112,12 @@ std::size_t layer_weight_count(const ModelConfig& c) {
   return n;
 }
 
+EmbeddingTables WeightSource::embeddings() const {
+  throw std::logic_error(
+      "these weights have no embedding tables: token ids need a checkpoint (--weights "
+      "model.safetensors)");
+}
+
 // ---- RandomWeights ----
 
 RandomWeights::RandomWeights(const ModelConfig& c, std::uint64_t seed) : c_(c), seed_(seed) {}

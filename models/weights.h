@@ -46,11 +46,33 @@ std::vector<TensorSpec> final_specs(const ModelConfig& c);
 // Number of weights per layer (all tensors of layer_specs).
 std::size_t layer_weight_count(const ModelConfig& c);
 
+// The model's input tables, where a checkpoint provides them (models/checkpoint.h): token ids are
+// embedded as token[id] + position[pos] (+ token_type[0]), then BERT's embedding LayerNorm
+// (docs/design/real-checkpoints.md). All at scale f.
+struct EmbeddingTables {
+  WeightTensor token;                   // [vocab, hidden]
+  WeightTensor position;                // [max_positions, hidden]; empty for RoPE models (Llama)
+  WeightTensor token_type;              // [types, hidden]; BERT only (row 0 is added), else empty
+  WeightTensor norm_weight, norm_bias;  // BERT's embeddings.LayerNorm, else empty
+  // [vocab, hidden]: the language-model head of the accuracy report's logits (logits = h W^T);
+  // empty where it is tied to `token` (GPT-2, GPT-Neo) or the model has none (BERT).
+  WeightTensor lm_head;
+  bool has_lm_head = false;  // GPT-2, GPT-Neo, Llama
+
+  std::size_t vocab() const { return token.shape.empty() ? 0 : token.shape[0]; }
+  const WeightTensor& head() const { return lm_head.data.empty() ? token : lm_head; }
+};
+
 class WeightSource {
  public:
   virtual ~WeightSource() = default;
   virtual TensorMap layer(std::size_t l) const = 0;
   virtual TensorMap final_norm() const = 0;
+  // The embedding tables and LM head; false where the source has none (random weights, weight
+  // files: their runs take embeddings as input, make_input).
+  virtual bool has_embeddings() const { return false; }
+  // Throws std::logic_error where has_embeddings() is false.
+  virtual EmbeddingTables embeddings() const;
 };
 
 // Deterministic random weights of realistic scale: projections normal(0, 0.02) (the public
