@@ -146,6 +146,8 @@ TEST_CASE("microbench refuses bad flags with a message naming the fix", "[apps][
   e = usage_error({"microbench", "--gate", "gelu", "--system", "sigma", "--dealer", "file",
                    "--key-dir", "/tmp"});
   CHECK(e.find("--dealer inline") != std::string::npos);
+  e = usage_error({"microbench", "--gate", "gelu", "--system", "sigma", "--cols", "7"});
+  CHECK(e.find("gelu works element by element and has no rows") != std::string::npos);
   e = usage_error({"microbench", "--gate", "gelu", "--system", "tfhe"});
   CHECK(e.find("--system") != std::string::npos);
   if (!fusefss_suite_built()) {
