@@ -53,6 +53,17 @@ std::vector<std::string> netbench_party(int party, std::uint16_t port, const fs:
   return a;
 }
 
+// `secinfer merge P0 P1` must exit kExitMerge saying `why`, and write no merged file.
+void check_merge_refused(const fs::path& p0, const fs::path& p1, const fs::path& dir,
+                         const std::string& why) {
+  const fs::path out = dir / "refused.json";
+  Process m({"merge", p0.string(), p1.string(), "-o", out.string()}, dir, "merge-refused");
+  CHECK(m.wait() == kExitMerge);
+  INFO(m.err());
+  CHECK(m.err().find(why) != std::string::npos);
+  CHECK_FALSE(fs::exists(out));
+}
+
 TEST_CASE("secinfer local netbench writes both logs and a merged breakdown that checks out",
           "[apps][e2e]") {
   require_binary();
@@ -101,12 +112,7 @@ TEST_CASE("secinfer local netbench writes both logs and a merged breakdown that 
     CHECK(fs::exists(dir.path() / "again.csv"));
     CHECK(m.out().find("NetBench") != std::string::npos);
 
-    Process bad({"merge", (out / "p0.json").string(), (out / "p0.json").string(), "-o",
-                 (dir.path() / "bad.json").string()},
-                dir.path(), "merge-bad");
-    CHECK(bad.wait() == kExitMerge);
-    CHECK(bad.err().find("merge refused") != std::string::npos);
-    CHECK_FALSE(fs::exists(dir.path() / "bad.json"));
+    check_merge_refused(out / "p0.json", out / "p0.json", dir.path(), "merge refused");
   }
 }
 
@@ -434,12 +440,7 @@ TEST_CASE("merge refuses the P0 log of one execution with the P1 log of another"
   REQUIRE(a0.contains("run_id"));
   CHECK(a0["run_id"] == read_json(a / "p1.json")["run_id"]);
   CHECK(a0["run_id"] == read_json(a / "breakdown_merged.json")["run_id"]);
-  Process m({"merge", (a / "p0.json").string(), (b / "p1.json").string(), "-o",
-             (dir.path() / "mixed.json").string()},
-            dir.path(), "merge");
-  CHECK(m.wait() == kExitMerge);
-  CHECK(m.err().find("different executions") != std::string::npos);
-  CHECK_FALSE(fs::exists(dir.path() / "mixed.json"));
+  check_merge_refused(a / "p0.json", b / "p1.json", dir.path(), "different executions");
 }
 
 // tests/apps/cli_e2e_test.cpp -> the repository root.
