@@ -78,7 +78,8 @@ void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Reco
   if (!r.accuracy_note.empty()) spdlog::warn("{}", r.accuracy_note);
   if (!accuracy.empty()) {
     accuracy["input"] = r.input;
-    if (!opt.weights_file.empty()) accuracy["weights"] = opt.weights_file.filename().string();
+    if (!opt.weights_file.empty())
+      accuracy["weights"] = std::filesystem::path(opt.weights_file).filename().string();
   }
   if (!accuracy.empty()) rec.set_accuracy(std::move(accuracy));
 }

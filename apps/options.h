@@ -46,9 +46,10 @@ struct RunOptions {
   std::filesystem::path key_dir;  // with --dealer file
   std::uint64_t seed = 1;
   // Model runs (models/runner.h): party 0's weights (a Hugging Face model.safetensors or a
-  // secinfer weight file) and party 1's token ids; per party, not in the shared config.
-  std::filesystem::path weights_file;
-  std::filesystem::path input_file;
+  // secinfer weight file) and party 1's token ids; per party, not in the shared config. Strings:
+  // CLI11 treats a std::filesystem::path target as a container.
+  std::string weights_file;
+  std::string input_file;
   std::uint64_t netbench_bytes = 1 << 20;
   int netbench_rounds = 10;
   // microbench (apps/microbench.h): one gate over micro_n elements in Z_{2^micro_bits} at

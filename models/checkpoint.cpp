@@ -97,6 +97,9 @@ std::string fitting_model(const std::string& family, std::size_t layers, std::si
 // What a file holds, in words, and the --model that fits it: for messages about a file that
 // does not fit the chosen model.
 std::string fix_for(const SafetensorsFile& f) {
+  if (f.path().filename().string().find("-of-") != std::string::npos)
+    return "this looks like one shard of a sharded checkpoint: merge the shards into one "
+           "model.safetensors (docs/design/real-checkpoints.md)";
   const std::string fam = guess_checkpoint_family(f);
   if (fam.empty())
     return "this file has none of the names of a bert, gpt2, gpt-neo or llama checkpoint "
