@@ -287,12 +287,12 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   // NB: scripts/demo.sh greps this help for "cuda" to detect a CUDA build: keep the word out of
   // the top-level text unless the backend is built.
-  app.footer(std::string("Flags given without a subcommand mean `run`.\n"
-                         "Exit status: 0 ok, 1 run failed, 2 bad flags, 3 network / peer / "
-                         "handshake error, 4 merge refused, 5 out of memory; 128+N: stopped by "
-                         "signal N (local: also a party killed by signal N).\n"
-                         "Backends in this build: ") +
-             (cuda_built() ? "cpu, cuda" : "cpu") + ".");
+  const std::string exit_status =
+      "Exit status: 0 ok, 1 run failed, 2 bad flags, 3 network / peer / handshake error, 4 merge "
+      "refused, 5 out of memory; 128+N: stopped by signal N (local: also a party killed by signal "
+      "N).";
+  app.footer("Flags given without a subcommand mean `run`.\n" + exit_status +
+             "\nBackends in this build: " + (cuda_built() ? "cpu, cuda" : "cpu") + ".");
 
   Invocation inv;
   RunOptions run_opts, local_opts, nb_opts;
@@ -301,14 +301,14 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
   CLI::App* run = app.add_subcommand("run", "Run one party (P0 listens, P1 connects)");
   run->add_option("--party", run_opts.party, "0 or 1")->required()->check(CLI::IsMember({0, 1}));
   add_run_flags(run, run_opts, run_raw, true);
-  run->footer("Models: " + model_list());
+  run->footer("Models: " + model_list() + "\n" + exit_status);
 
   CLI::App* local = app.add_subcommand(
       "local", "Run both parties on this machine over loopback, then merge and print the table");
   add_run_flags(local, local_opts, local_raw, true);
   // local runs both parties over loopback on a free port: --peer and --bind would be ignored.
   for (const char* flag : {"--peer", "--bind"}) local->remove_option(local->get_option(flag));
-  local->footer("Models: " + model_list());
+  local->footer("Models: " + model_list() + "\n" + exit_status);
 
   CLI::App* merge = app.add_subcommand(
       "merge", "Merge p0.json and p1.json into breakdown_merged.json (+ .csv) and print it");
@@ -316,6 +316,10 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
   merge->add_option("P1", inv.merge.p1, "The other party's log")->required();
   merge->add_option("-o,--out", inv.merge.out,
                     "Merged breakdown (default: breakdown_merged.json beside P0)");
+  merge->footer(
+      "Exit status: 0 merged, status ok; 1 the merged run failed, or the output could not be "
+      "written; 2 bad flags; 4 merge refused (the logs do not belong together, or one is not a "
+      "party log); 5 the merged run ran out of memory.");
 
   CLI::App* netbench = app.add_subcommand(
       "netbench",
@@ -324,6 +328,7 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
   netbench->add_option("--party", nb_opts.party, "0 or 1 (omit to run both parties here)")
       ->check(CLI::IsMember({0, 1}));
   add_run_flags(netbench, nb_opts, nb_raw, false);
+  netbench->footer(exit_status);
 
   RunOptions mb_opts;
   RawFlags mb_raw;
@@ -336,7 +341,8 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
   add_run_flags(microbench, mb_opts, mb_raw, false);
   microbench->footer("Gates: " + microbench_gate_list() +
                      ". Writes breakdown_merged.json and microbench.json into --out (default "
-                     "results/microbench/<gate>-<system>-n<N>/).");
+                     "results/microbench/<gate>-<system>-n<N>/).\n" +
+                     exit_status);
 
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());

@@ -213,6 +213,12 @@ TEST_CASE("--help and --version print and succeed", "[apps][cli]") {
   const Invocation rh = parse({"run", "--help"});
   CHECK(rh.text.find("--party") != std::string::npos);
   CHECK(rh.text.find("bert-base") != std::string::npos);
+  CHECK(rh.text.find("Exit status") != std::string::npos);
+  // Each subcommand's help ends with its own footer, not the top-level one.
+  const Invocation mh = parse({"merge", "--help"});
+  CHECK(mh.text.find("4 merge refused") != std::string::npos);
+  CHECK(mh.text.find("Flags given without a subcommand") == std::string::npos);
+  CHECK(parse({"local", "--help"}).text.find("128+N") != std::string::npos);
   CHECK(parse({"--version"}).text.find("secinfer") != std::string::npos);
 }
 
