@@ -141,7 +141,7 @@ def figures(out, rows):
     for model in models:
         # Settings in reading order: seq, batch, padding on before off, sigma before fusefss.
         mine = sorted((r for r in rows if r["model"] == model and r["status"] == "ok"),
-                      key=lambda r: (int(r["seq"]), int(r["batch"]), r["padding"] != "on", r["system"] != "sigma"))
+                      key=lambda r: (int(r["seq"] or 0), int(r["batch"] or 0), r["padding"] != "on", r["system"] != "sigma"))
         cats = [c for c in ORDER if any(r["time"].get(c) for r in mine)]
         cats += sorted({c for r in mine for c in r["time"]} - set(cats))
         labels = [f"s{r['seq']} b{r['batch']}\n{r['system']}{'' if r['padding'] == 'on' else ' (pad off)'}" for r in mine]
