@@ -238,8 +238,9 @@ def main():
             share = "reduced to" if max(ff) < min(fs) else "raised to" if min(ff) > max(fs) else "against"
             gate = "speedup" if min(ss) >= 1 else "slowdown" if max(ss) < 1 else "change"
             total = "speedup" if min(ms) >= 1 else "slowdown" if max(ms) < 1 else "change"
-            fh.write(f"Nonlinear kernels account for {100 * min(fs):.0f}-{100 * max(fs):.0f}% of Sigma's online runtime, "
-                     f"{share} {100 * min(ff):.0f}-{100 * max(ff):.0f}% in FuseFSS; hence a per-gate {rng(ss, 'x')} "
+            pct = lambda v: f"{100 * min(v):.0f}%" if round(100 * min(v)) == round(100 * max(v)) else f"{100 * min(v):.0f}-{100 * max(v):.0f}%"
+            fh.write(f"Nonlinear kernels account for {pct(fs)} of Sigma's online runtime, "
+                     f"{share} {pct(ff)} in FuseFSS; hence a per-gate {rng(ss, 'x')} "
                      f"{gate} (Sigma time / FuseFSS time) translates to an end-to-end {rng(ms, 'x')} {total}.\n")
         else:
             fh.write("No sigma/fusefss pair with status ok: no reconciliation.\n")
