@@ -120,10 +120,11 @@ void parse_offline(const json& j, Party& p) {
   }
 }
 
-// A time in a log: finite, not negative, below a century (a larger one is an edited log).
+// A time in a log: finite, not negative (a rounding error of a nanosecond below zero is kept: a
+// difference of sums of doubles), below a century (a larger one is an edited log).
 void check_time(const Party& p, std::size_t index, const std::string& what, double ms) {
   constexpr double kCenturyMs = 100.0 * 365.25 * 24 * 3600 * 1000;
-  if (!std::isfinite(ms) || ms < 0 || ms > kCenturyMs) {
+  if (!std::isfinite(ms) || ms < -1e-6 || ms > kCenturyMs) {
     throw MergeError(p.label + ", run " + std::to_string(index) + ": " + what + " is " +
                      std::to_string(ms) +
                      " ms (not a time a run can take): the log was edited or corrupted; re-run "

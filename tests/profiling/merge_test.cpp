@@ -283,6 +283,11 @@ TEST_CASE("merge: numbers a run cannot produce are refused") {
     c["runs"][1]["wall_ms"] = -5.0;
     CHECK(contains(merge_error(a, c), "wall_ms is -5"));
   }
+  SECTION("a rounding error below zero is not refused") {
+    json c = b;
+    run_scope(c, 1, "Softmax")["gpu_ms"] = -1e-12;
+    CHECK(merge_error(a, c).empty());
+  }
   SECTION("absurd wall time") {
     json c = b;
     c["runs"][1]["wall_ms"] = 1e308;
