@@ -139,6 +139,8 @@ int run_party(const RunOptions& o) {
     rec.set_run_id(run_id);
     spdlog::info("connected; running {} (run id {})", config_summary(o), run_id);
     run_workload(o, *ch, rec, backend->accelerator());
+    if (backend->accelerator() != nullptr && !backend->accelerator()->summary().empty())
+      spdlog::info("party {}: {}", o.party, backend->accelerator()->summary());
   } catch (const net::NetError& e) {
     failed(profiling::Status::kFailed, kExitNetwork, e.what());
   } catch (const OutOfMemoryError& e) {

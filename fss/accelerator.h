@@ -51,6 +51,8 @@ class Accelerator {
 
   // One line for logs: the device and what it is ("cuda:0 NVIDIA H100 ... sm_90").
   virtual std::string describe() const = 0;
+  // One line for logs after a run: what the calls so far cost (empty: nothing to say).
+  virtual std::string summary() const { return {}; }
 
   // The callers (the fss entry points named above) have already checked the keys, the span
   // sizes and the input ranges with the CPU's checks; implementations may rely on that.

@@ -4,9 +4,12 @@
 
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -47,6 +50,51 @@ class GrowBuffer {
 
  private:
   DeviceBuffer<T> buf_;
+};
+
+// Page-locked host memory that one accelerator call stages its inputs and outputs in: copies
+// from the caller's (pageable) spans into it run at memcpy speed, and the DMA from it at the
+// link's. A bump allocator reset at the start of every call; growing it mid-call first waits for
+// the stream (earlier copies of the call may still read the old block).
+class Staging {
+ public:
+  void reset() { used_ = 0; }
+  std::uint8_t* take(std::size_t bytes, const Stream& stream) {
+    bytes = (bytes + 255) / 256 * 256;
+    if (used_ + bytes > buf_.size()) {
+      stream.sync();
+      buf_ = PinnedBuffer<std::uint8_t>();
+      buf_ = PinnedBuffer<std::uint8_t>(
+          std::max(2 * buf_.size(), std::max(used_ + bytes, std::size_t{1} << 24)));
+      used_ = 0;
+    }
+    std::uint8_t* p = buf_.data() + used_;
+    used_ += bytes;
+    return p;
+  }
+  std::size_t bytes() const { return buf_.size(); }
+
+ private:
+  PinnedBuffer<std::uint8_t> buf_;
+  std::size_t used_ = 0;
+};
+
+// Adds the wall time of its scope to a counter (the accelerator's call statistics).
+class AddElapsed {
+ public:
+  explicit AddElapsed(std::atomic<std::uint64_t>& to)
+      : to_(to), t0_(std::chrono::steady_clock::now()) {}
+  AddElapsed(const AddElapsed&) = delete;
+  AddElapsed& operator=(const AddElapsed&) = delete;
+  ~AddElapsed() {
+    to_ += static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0_)
+            .count());
+  }
+
+ private:
+  std::atomic<std::uint64_t>& to_;
+  std::chrono::steady_clock::time_point t0_;
 };
 
 int visible_devices() {
@@ -150,6 +198,36 @@ struct CudaAccelerator::State {
   std::uint64_t resident_budget = 0;
   std::atomic<std::uint64_t> resident_made{0}, resident_declined{0}, resident_bytes_total{0};
   GrowBuffer<u64> mm_a, mm_b, mm_c;
+  Staging staging;
+  // Call statistics: wall time inside the calls, of it waiting for the stream (kernels and
+  // copies), and bytes staged up and down.
+  std::atomic<std::uint64_t> busy_ns{0}, wait_ns{0}, up_bytes{0}, down_bytes{0};
+
+  // Copies `src` up through the staging memory into `dst` (asynchronous: a later sync waits).
+  template <class T>
+  const T* put(GrowBuffer<T>& dst, std::span<const T> src) {
+    T* d = dst.fit(src.size());
+    if (src.empty()) return d;
+    std::uint8_t* h = staging.take(src.size_bytes(), *stream);
+    std::memcpy(h, src.data(), src.size_bytes());
+    CUDA_CHECK(cudaMemcpyAsync(d, h, src.size_bytes(), cudaMemcpyHostToDevice, s()),
+               std::to_string(src.size_bytes()) + " bytes up");
+    up_bytes += src.size_bytes();
+    return d;
+  }
+  // Copies `n` elements at `d` down into `result` through the staging memory; waits.
+  void get(const u64* d, std::span<u64> result) {
+    std::uint8_t* h = result.empty() ? nullptr : staging.take(result.size_bytes(), *stream);
+    if (h != nullptr)
+      CUDA_CHECK(cudaMemcpyAsync(h, d, result.size_bytes(), cudaMemcpyDeviceToHost, s()),
+                 std::to_string(result.size_bytes()) + " bytes down");
+    {
+      AddElapsed w(wait_ns);
+      stream->sync();
+    }
+    if (h != nullptr) std::memcpy(result.data(), h, result.size_bytes());
+    down_bytes += result.size_bytes();
+  }
 
   cudaStream_t s() const { return stream->get(); }
 
@@ -214,11 +292,7 @@ struct CudaAccelerator::State {
     CUDA_CHECK(cudaEventRecord(start, s()));
     launch(d);
     CUDA_CHECK(cudaEventRecord(stop, s()));
-    if (!result.empty())
-      CUDA_CHECK(
-          cudaMemcpyAsync(result.data(), d, result.size_bytes(), cudaMemcpyDeviceToHost, s()),
-          std::to_string(result.size_bytes()) + " bytes down");
-    stream->sync();
+    get(d, result);
     float ms = 0;
     CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
     kernel_ns += static_cast<std::uint64_t>(std::llround(static_cast<double>(ms) * 1e6));
@@ -279,9 +353,11 @@ void CudaAccelerator::dcf_eval(const DcfKeys& keys, std::span<const u64> x,
   if (keys.count == 0) return;
   State& s = *s_;
   std::lock_guard lock(s.mu);
+  AddElapsed busy(s.busy_ns);
   s.bind();
+  s.staging.reset();
   const DcfKeysView v = s.view_of(keys);
-  const u64* dx = s.in.put(x, s.s());
+  const u64* dx = s.put(s.in, x);
   s.run([&](u64* d) { dcf_eval_device(v, dx, d, s.s(), s.cfg); }, out);
 }
 
@@ -290,9 +366,11 @@ void CudaAccelerator::dpf_eval(const DpfKeys& keys, std::span<const u64> x,
   if (keys.count == 0) return;
   State& s = *s_;
   std::lock_guard lock(s.mu);
+  AddElapsed busy(s.busy_ns);
   s.bind();
+  s.staging.reset();
   const DpfKeysView v = s.view_of(keys);
-  const u64* dx = s.in.put(x, s.s());
+  const u64* dx = s.put(s.in, x);
   s.run([&](u64* d) { dpf_eval_device(v, dx, d, s.s(), s.cfg); }, out);
 }
 
@@ -301,10 +379,12 @@ void CudaAccelerator::dpf_lut_eval(const DpfKeys& keys, std::span<const u64> xha
   if (keys.count == 0) return;
   State& s = *s_;
   std::lock_guard lock(s.mu);
+  AddElapsed busy(s.busy_ns);
   s.bind();
+  s.staging.reset();
   const DpfKeysView v = s.view_of(keys);
-  const u64* dx = s.in.put(xhat, s.s());
-  const u64* dt = s.table.put(table, s.s());
+  const u64* dx = s.put(s.in, xhat);
+  const u64* dt = s.put(s.table, table);
   s.run([&](u64* d) { dpf_lut_eval_device(v, dx, dt, d, s.s(), s.cfg); }, out);
 }
 
@@ -313,9 +393,11 @@ void CudaAccelerator::dcf_eval_multipoint(const DcfKeys& keys, std::size_t point
   if (keys.count == 0 || points_per_key == 0) return;
   State& s = *s_;
   std::lock_guard lock(s.mu);
+  AddElapsed busy(s.busy_ns);
   s.bind();
+  s.staging.reset();
   const DcfKeysView v = s.view_of(keys);
-  const u64* dp = s.in.put(points, s.s());
+  const u64* dp = s.put(s.in, points);
   s.run(
       [&](u64* d) {
         dcf_eval_multipoint_device(v, points_per_key, dp, d, s.s(), s.cfg, MultipointWalk::kAuto);
@@ -381,9 +463,11 @@ bool CudaAccelerator::ring_matmul(const RingMatmulShape& g, std::span<const u64>
   if (c.empty()) return true;
   State& s = *s_;
   std::lock_guard lock(s.mu);
+  AddElapsed busy(s.busy_ns);
   s.bind();
-  const u64* da = s.mm_a.put(a, s.s());
-  const u64* db = s.mm_b.put(b, s.s());
+  s.staging.reset();
+  const u64* da = s.put(s.mm_a, a);
+  const u64* db = s.put(s.mm_b, b);
   RingGemm rg;
   rg.bits = g.bits;
   rg.batches = g.batches;
@@ -399,14 +483,31 @@ bool CudaAccelerator::ring_matmul(const RingMatmulShape& g, std::span<const u64>
   CUDA_CHECK(cudaEventRecord(s.start, s.s()));
   ring_matmul_device(rg, da, db, dc, s.s());
   CUDA_CHECK(cudaEventRecord(s.stop, s.s()));
-  CUDA_CHECK(cudaMemcpyAsync(c.data(), dc, c.size_bytes(), cudaMemcpyDeviceToHost, s.s()),
-             std::to_string(c.size_bytes()) + " bytes of matmul output down");
-  s.stream->sync();
+  s.get(dc, c);
   float ms = 0;
   CUDA_CHECK(cudaEventElapsedTime(&ms, s.start, s.stop));
   s.kernel_ns += static_cast<std::uint64_t>(std::llround(static_cast<double>(ms) * 1e6));
   ++s.calls;
   return true;
+}
+
+CudaAccelerator::CallStats CudaAccelerator::call_stats() const {
+  const State& s = *s_;
+  return CallStats{s.calls.load(),     s.busy_ns.load(),  s.wait_ns.load(),
+                   s.kernel_ns.load(), s.up_bytes.load(), s.down_bytes.load()};
+}
+
+std::string CudaAccelerator::summary() const {
+  const CallStats c = call_stats();
+  const ResidentStats r = resident_stats();
+  const auto ms = [](std::uint64_t ns) { return std::to_string(ns / 1000000) + " ms"; };
+  const auto mib = [](std::uint64_t b) { return std::to_string(b >> 20) + " MiB"; };
+  return std::to_string(c.calls) + " GPU calls: " + ms(c.busy_ns) + " inside them, of which " +
+         ms(c.wait_ns) + " waiting for the stream (kernels " + ms(c.kernel_ns) + ", copies " +
+         mib(c.up_bytes) + " up / " + mib(c.down_bytes) + " down through pinned staging); " +
+         std::to_string(r.batches) + " key batches (" + mib(r.bytes_total) +
+         ") moved to the device offline, " + std::to_string(r.declined) +
+         " over the key budget of " + mib(r.budget) + " uploaded at evaluation";
 }
 
 CudaAccelerator::ResidentStats CudaAccelerator::resident_stats() const {
@@ -432,7 +533,7 @@ std::uint64_t CudaAccelerator::device_bytes() const {
   const State& s = *s_;
   return s.root.bytes() + s.cw_seed.bytes() + s.cw_t.bytes() + s.cw_v.bytes() + s.cw_final.bytes() +
          s.cw_out.bytes() + s.in.bytes() + s.table.bytes() + s.out.bytes() + s.mm_a.bytes() +
-         s.mm_b.bytes() + s.mm_c.bytes() + s.resident_held->load();
+         s.mm_b.bytes() + s.mm_c.bytes() + s.resident_held->load();  // staging is host memory
 }
 
 }  // namespace secinfer::fss::cuda

@@ -62,6 +62,17 @@ class CudaAccelerator final : public fss::Accelerator {
   };
   ResidentStats resident_stats() const;
 
+  struct CallStats {
+    std::uint64_t calls = 0;
+    std::uint64_t busy_ns = 0;    // wall time inside the calls
+    std::uint64_t wait_ns = 0;    // of it, waiting for the stream (kernels and copies)
+    std::uint64_t kernel_ns = 0;  // the kernels' event pairs
+    std::uint64_t up_bytes = 0, down_bytes = 0;  // staged inputs and outputs (not keys)
+  };
+  CallStats call_stats() const;
+  // One line for the party's log: the call statistics and the resident keys.
+  std::string summary() const override;
+
   // Kernel time of every call so far (sum of the event pairs around the kernels), in ns. Lock-free
   // (the profiler's timer calls it from scopes opened inside a call).
   std::uint64_t kernel_ns() const;
