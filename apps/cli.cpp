@@ -9,6 +9,7 @@
 #include "apps/backend.h"
 #include "apps/microbench.h"
 #include "apps/model_names.h"
+#include "apps/netem.h"
 #include "profiling/build_info.h"
 
 namespace secinfer::apps {
@@ -244,6 +245,11 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
         "dealer in its offline phase); use --dealer inline");
   }
   o.key_dir = raw.key_dir;
+  try {
+    parse_net_profile(o.net);  // here so a bad profile is refused before anything starts
+  } catch (const std::invalid_argument& e) {
+    fail(e.what());
+  }
   if (o.threads == 0)
     o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   o.out = raw.out.empty() ? default_out_dir(o) : std::filesystem::path(raw.out);
@@ -308,6 +314,13 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
   add_run_flags(local, local_opts, local_raw, true);
   // local runs both parties over loopback on a free port: --peer and --bind would be ignored.
   for (const char* flag : {"--peer", "--bind"}) local->remove_option(local->get_option(flag));
+  local
+      ->add_option("--net", local_opts.net,
+                   "Link between the parties (apps/netem.h): none (loopback), lan (1 GB/s, 0.5 ms "
+                   "one-way), wan (400 MB/s, 4 ms one-way) or rate=RATE,delay=DELAY; emulated "
+                   "with network namespaces and tc netem (needs root, else loopback with a "
+                   "warning)")
+      ->capture_default_str();
   local->footer("Models: " + model_list() + "\n" + exit_status);
 
   CLI::App* merge = app.add_subcommand(

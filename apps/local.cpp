@@ -14,6 +14,7 @@
 #include "apps/exit_codes.h"
 #include "apps/logging.h"
 #include "apps/merge_cmd.h"
+#include "apps/netem.h"
 #include "apps/previous_results.h"
 #include "net/channel.h"
 #include "profiling/merge.h"
@@ -94,12 +95,15 @@ int run_local_parties(const RunOptions& o, const std::string& what,
   const std::filesystem::path merged_file = o.out / "breakdown_merged.json";
   const std::filesystem::path merged_csv = o.out / "breakdown_merged.csv";
   keep_previous_results(merged_file, {merged_csv});
+  // --net: the parties in two network namespaces over a shaped veth pair, removed when this
+  // function returns (stop signals included); loopback with a warning where that is impossible.
+  const NetemLink link(parse_net_profile(o.net));
   std::array<Child, 2> kids;
   try {
     const std::uint16_t port = net::pick_free_port("127.0.0.1");
-    spdlog::info("{}: starting party 0 and party 1 over 127.0.0.1:{}; logs in {}", what, port,
-                 o.out.string());
-    for (int p = 0; p < 2; ++p) kids[p].pid = spawn(command(p, port));
+    spdlog::info("{}: starting party 0 and party 1 over {}:{}; logs in {}", what,
+                 link.listen_host(), port, o.out.string());
+    for (int p = 0; p < 2; ++p) kids[p].pid = spawn(link.wrap(p, command(p, port)));
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     kill_children(kids);
@@ -121,6 +125,11 @@ int run_local_parties(const RunOptions& o, const std::string& what,
   }
   const auto p0 = party_log_path(o, 0);
   const auto p1 = party_log_path(o, 1);
+  try {  // the link actually used, in both logs' environment (and so in the merged breakdown)
+    for (const auto& log : {p0, p1}) record_net_environment(log.string(), link.environment());
+  } catch (const std::exception& e) {
+    spdlog::warn("cannot record the network profile in the party logs: {}", e.what());
+  }
   int code = first_failed >= 0 ? kids[first_failed].code : kExitOk;
   if (stop_signal() != 0) code = 128 + stop_signal();
   if (!std::filesystem::exists(p0) || !std::filesystem::exists(p1)) {

@@ -61,6 +61,9 @@ struct RunOptions {
   int micro_bits = 50;
   int micro_frac = 12;
   std::string log_level = "info";
+  // local: the link between the two parties (apps/netem.h): none (loopback), lan, wan or
+  // rate=...,delay=...; validated by the parser. Per run, not in the shared config.
+  std::string net = "none";
 };
 
 // Settings both parties must share, recorded verbatim as the Recorder's config (the merge compares

@@ -13,6 +13,8 @@ Reads every RESULTS_DIR/**/breakdown_merged.json (schema secinfer.breakdown/1) a
   amdahl_table.md/.tex                 f, s, predicted = 1/((1-f)+f/s), measured, difference
   padding_table.md/.tex                fusefss padding on vs off: time, bytes, nonlinear change
   reconciliation.txt                   the one-line sentence with the measured numbers
+  projection_<profile>.md/.tex         with --project PROFILE: each setting projected onto that link
+                                       (scripts/net_projection.py; docs/design/net-projection.md)
 Nonlinear = Softmax + LayerNorm + Activation::* + TruncRescale (the question the report answers);
 linear = Linear; everything else (Misc, KeyTransfer, Unattributed, ...) is shown as its own bar
 segment and counted in neither. s, the nonlinear speed-up, comes from the microbenchmark file when
@@ -26,6 +28,9 @@ import json
 import os
 import sys
 from collections import defaultdict
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import net_projection  # noqa: E402  (beside this script)
 
 NONLINEAR = ("Softmax", "LayerNorm", "Activation::GELU", "Activation::SiLU", "TruncRescale")
 LINEAR = ("Linear",)
@@ -175,7 +180,15 @@ def main():
     ap.add_argument("--microbench", nargs="+", help="microbench.json of each system, or the "
                     "aggregate of scripts/microbench.sh")
     ap.add_argument("--out")
+    ap.add_argument("--project", nargs="+", default=[], metavar="PROFILE",
+                    help="also project every setting onto these links: lan, wan, "
+                    "rate=RATE,delay=DELAY (see scripts/net_projection.py)")
     a = ap.parse_args()
+    try:
+        links = [net_projection.parse_profile(t) for t in a.project]
+    except ValueError as e:
+        print(f"report: {e}", file=sys.stderr)
+        return 2
     rows = load(a.results)
     if not rows:
         print(f"report: no breakdown_merged.json under {a.results}", file=sys.stderr)
@@ -244,6 +257,19 @@ def main():
                      f"{gate} (Sigma time / FuseFSS time) translates to an end-to-end {rng(ms, 'x')} {total}.\n")
         else:
             fh.write("No sigma/fusefss pair with status ok: no reconciliation.\n")
+    for name, rate, delay in links:
+        body = []
+        for r in rows:
+            if r["status"] != "ok":
+                continue
+            p = net_projection.project(json.load(open(r["file"])), rate, delay)
+            body.append([r["model"], r["seq"], r["batch"], r["system"], r["padding"],
+                         f"{p['measured_ms']:.1f}", f"{p['compute_ms']:.1f}", f"{p['transfer_ms']:.1f}",
+                         f"{p['latency_ms']:.1f}", f"{p['projected_ms']:.1f}"])
+        tag = name if name != "custom" else f"custom-{rate / 1e6:g}MBps-{delay:g}ms"
+        write_tables(out, f"projection_{tag}", ["model", "seq", "batch", "system", "padding",
+                                                 "measured ms", "compute ms", "transfer ms",
+                                                 "latency ms", "projected ms"], body)
     figures(out, rows)
     print(open(os.path.join(out, "reconciliation.txt")).read().strip())
     print(f"report: {len(rows)} settings -> {out}")
