@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -246,8 +247,14 @@ NetemLink::NetemLink(const NetProfile& p, const NetemTools& tools) : requested_(
     }
   }
   if (active_) {
-    spdlog::info("net {}: party 0 in namespace {} ({}), party 1 in {} ({}), veth shaped by netem",
-                 describe(requested_), ns_[0], kAddress[0], ns_[1], kAddress[1]);
+    spdlog::info("net {}: party 0 in namespace {} ({}), party 1 in {} ({}), veth shaped by {}",
+                 describe(requested_), ns_[0], kAddress[0], ns_[1], kAddress[1], shaper_);
+    if (shaper_ != "netem" && requested_.delay_ms > 0) {
+      spdlog::warn(
+          "--net {}: {}: the rate is shaped with tbf, but the {} ms one-way delay is NOT "
+          "emulated (recorded as delay 0 in the logs)",
+          requested_.name, netem_missing_, number_text(requested_.delay_ms));
+    }
   } else {
     spdlog::warn("--net {}: {}; running over loopback WITHOUT network emulation", requested_.name,
                  fallback_);
@@ -279,27 +286,53 @@ void NetemLink::build() {
   // netem queues a whole bandwidth-delay product: wan is 400 MB/s x 4 ms = 1.6 MB each way, over
   // the default limit of 1000 packets of small segments; a drop would add TCP retransmissions that
   // the profile does not describe.
-  const std::string limit = "1000000";
-  std::vector<std::string> netem = {"netem", "limit", limit};
+  std::vector<std::string> netem = {"netem", "limit", "1000000"};
   if (requested_.delay_ms > 0) {
     netem.push_back("delay");
     netem.push_back(number_text(requested_.delay_ms * 1e3) + "us");
   }
+  const std::string bits = number_text(std::round(requested_.rate_bytes_per_s * 8)) + "bit";
   if (requested_.rate_bytes_per_s > 0) {
     netem.push_back("rate");  // tc's "bps" means bytes per second: spell out bits
-    netem.push_back(number_text(std::round(requested_.rate_bytes_per_s * 8)) + "bit");
+    netem.push_back(bits);
   }
+  // Without netem (a kernel built without CONFIG_NET_SCH_NETEM): tbf shapes the rate; the delay
+  // is not emulated. burst: 64 KiB (one GSO segment) or 100 us at the rate, whichever is larger
+  // (tbf's watchdog is a high-resolution timer); limit: 50 ms at the rate, so nothing is dropped.
+  const double rate = requested_.rate_bytes_per_s;
+  const std::vector<std::string> tbf = {"tbf",
+                                        "rate",
+                                        bits,
+                                        "burst",
+                                        number_text(std::max(65536.0, std::round(rate * 100e-6))),
+                                        "limit",
+                                        number_text(std::max(1048576.0, std::round(rate * 50e-3)))};
   for (int i = 0; i < 2; ++i) {
-    const std::vector<std::string> in_ns = {tools_.ip, "netns", "exec", ns_[i]};
     must({tools_.ip, "link", "set", veth_[i], "netns", ns_[i]});
     must({tools_.ip, "-n", ns_[i], "addr", "add", std::string(kAddress[i]) + "/30", "dev",
           veth_[i]});
     must({tools_.ip, "-n", ns_[i], "link", "set", "lo", "up"});
     must({tools_.ip, "-n", ns_[i], "link", "set", veth_[i], "up"});
-    std::vector<std::string> tc = in_ns;
-    tc.insert(tc.end(), {tools_.tc, "qdisc", "replace", "dev", veth_[i], "root"});
-    tc.insert(tc.end(), netem.begin(), netem.end());
-    must(tc);
+    auto qdisc = [&](const std::vector<std::string>& spec) {
+      std::vector<std::string> tc = {tools_.ip, "netns",   "exec", ns_[i],   tools_.tc,
+                                     "qdisc",   "replace", "dev",  veth_[i], "root"};
+      tc.insert(tc.end(), spec.begin(), spec.end());
+      return tc;
+    };
+    if (i == 0 || shaper_ == "netem") {
+      const ToolResult r = run_tool(qdisc(netem));
+      if (r.status == 0) {
+        shaper_ = "netem";
+        continue;
+      }
+      if (r.output.find("unknown") == std::string::npos)
+        throw std::runtime_error("`" + joined(qdisc(netem)) + "` failed: " + r.output);
+      netem_missing_ = "the netem qdisc is not in this kernel (`tc qdisc ... netem`: " + r.output +
+                       "; CONFIG_NET_SCH_NETEM)";
+      if (rate <= 0) throw std::runtime_error(netem_missing_ + ", and the profile has no rate");
+    }
+    must(qdisc(tbf));
+    shaper_ = "tbf";
   }
 }
 
@@ -332,7 +365,8 @@ std::vector<std::string> NetemLink::wrap(int party, const std::vector<std::strin
 }
 
 nlohmann::json NetemLink::environment() const {
-  const NetProfile used = active_ ? requested_ : NetProfile{};
+  NetProfile used = active_ ? requested_ : NetProfile{};
+  if (active_ && shaper_ != "netem") used.delay_ms = 0;  // tbf: the rate only
   nlohmann::json j = {{"requested", requested_.name},
                       {"profile", used.name},
                       {"emulated", active_},
@@ -347,7 +381,12 @@ nlohmann::json NetemLink::environment() const {
   if (active_) {
     j["namespaces"] = {ns_[0], ns_[1]};
     j["addresses"] = {kAddress[0], kAddress[1]};
-    j["tool"] = "iproute2 veth pair + tc qdisc netem on both ends";
+    j["shaper"] = shaper_;
+    j["tool"] = "iproute2 veth pair + tc qdisc " + shaper_ + " on both ends";
+  }
+  if (active_ && shaper_ != "netem") {
+    j["delay_emulated"] = false;
+    j["netem_missing"] = netem_missing_;
   }
   if (!fallback_.empty()) j["fallback_reason"] = fallback_;
   return j;

@@ -8,8 +8,9 @@
 //   args = link.wrap(party, args);                  // `ip netns exec NS secinfer run ...`
 //
 // Where root, iproute2 / tc or namespaces are missing, NetemLink says so (a warning naming what is
-// missing and what to do) and the run goes on over loopback; environment() records the profile
-// actually used, for the party logs.
+// missing and what to do) and the run goes on over loopback; where only the netem qdisc is missing
+// (a kernel without CONFIG_NET_SCH_NETEM), the rate is shaped with tbf and a warning says that the
+// delay is not emulated. environment() records the link actually used, for the party logs.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -81,6 +82,8 @@ class NetemLink {
   NetemTools tools_;
   bool active_ = false;
   std::string fallback_;
+  std::string shaper_;         // "netem", or "tbf" (rate only) where the kernel lacks netem
+  std::string netem_missing_;  // why tbf: the tc error
   std::string ns_[2];
   std::string veth_[2];
 };

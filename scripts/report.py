@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds the paper's figures and tables from a folder of merged breakdowns.
 
-usage: report.py RESULTS_DIR [--microbench MICRO.json ...] [--out DIR]
+usage: report.py RESULTS_DIR [--microbench MICRO.json ...] [--import DIR[:LABEL] ...] [--out DIR]
 
 Reads every RESULTS_DIR/**/breakdown_merged.json (schema secinfer.breakdown/1) and writes into
 --out (default RESULTS_DIR/report):
@@ -15,6 +15,10 @@ Reads every RESULTS_DIR/**/breakdown_merged.json (schema secinfer.breakdown/1) a
   reconciliation.txt                   the one-line sentence with the measured numbers
   projection_<profile>.md/.tex         with --project PROFILE: each setting projected onto that link
                                        (scripts/net_projection.py; docs/design/net-projection.md)
+  beside_table.md/.tex, beside_<model>.png/.pdf, original_table.md/.tex, imported.json
+                                       with --import DIR[:LABEL]: a user's own SIGMA / SUF runs (their
+                                       dealer.txt / evaluator.txt, scripts/import_stats.py) beside
+                                       ours, labelled as the original codes' overlapping counters
 Nonlinear = Softmax + LayerNorm + Activation::* + TruncRescale (the question the report answers);
 linear = Linear; everything else (Misc, KeyTransfer, Unattributed, ...) is shown as its own bar
 segment and counted in neither. s, the nonlinear speed-up, comes from the microbenchmark file when
@@ -31,6 +35,7 @@ from collections import defaultdict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import net_projection  # noqa: E402  (beside this script)
+import import_stats  # noqa: E402
 
 NONLINEAR = ("Softmax", "LayerNorm", "Activation::GELU", "Activation::SiLU", "TruncRescale")
 LINEAR = ("Linear",)
@@ -55,8 +60,12 @@ def load(results_dir):
             print(f"report: skipping {f}: {e}", file=sys.stderr)
             continue
         c = d.get("config", {})
+        # The link of `secinfer local --net` (environment.p0.net.profile): an emulated run is its
+        # own setting, "<model>@<profile>", never paired with the loopback run of the same model.
+        net = ((d.get("environment") or {}).get("p0") or {}).get("net", {}).get("profile", "none")
+        model = c.get("model") if net == "none" else f"{c.get('model')}@{net}"
         row = {
-            "file": f, "status": d.get("status", "?"), "model": c.get("model"), "seq": c.get("seq"),
+            "file": f, "status": d.get("status", "?"), "model": model, "seq": c.get("seq"), "net": net,
             "batch": c.get("batch"), "system": c.get("system"), "padding": c.get("padding", "on"),
             "backend": c.get("backend"), "total_ms": d.get("total", {}).get("wall_ms", {}).get("median", 0.0),
             "bytes": d.get("total", {}).get("bytes", 0), "rounds": d.get("total", {}).get("rounds", 0),
@@ -183,14 +192,23 @@ def main():
     ap.add_argument("--project", nargs="+", default=[], metavar="PROFILE",
                     help="also project every setting onto these links: lan, wan, "
                     "rate=RATE,delay=DELAY (see scripts/net_projection.py)")
+    ap.add_argument("--import", dest="imports", action="append", default=[], metavar="DIR[:LABEL]",
+                    help="the output folder of a SIGMA or SUF run (dealer.txt, evaluator.txt; or "
+                    "the JSON of scripts/import_stats.py), shown beside ours as LABEL (default "
+                    "SIGMA or SUF); repeatable")
     a = ap.parse_args()
+    try:
+        imports = [import_stats.parse_import_arg(t) for t in a.imports]
+    except (import_stats.FormatError, OSError, ValueError) as e:
+        print(f"report: --import: {e}", file=sys.stderr)
+        return 2
     try:
         links = [net_projection.parse_profile(t) for t in a.project]
     except ValueError as e:
         print(f"report: {e}", file=sys.stderr)
         return 2
     rows = load(a.results)
-    if not rows:
+    if not rows and not imports:
         print(f"report: no breakdown_merged.json under {a.results}", file=sys.stderr)
         return 1
     out = a.out or os.path.join(a.results, "report")
@@ -198,7 +216,7 @@ def main():
 
     flat = []
     for r in rows:
-        f = {k: r[k] for k in ("model", "seq", "batch", "system", "padding", "backend", "status",
+        f = {k: r[k] for k in ("model", "net", "seq", "batch", "system", "padding", "backend", "status",
                                 "total_ms", "bytes", "rounds", "key_bytes", "nonlinear_ms", "linear_ms")}
         for c, v in r["time"].items():
             f[f"ms:{c}"] = round(v, 3)
@@ -270,6 +288,7 @@ def main():
         write_tables(out, f"projection_{tag}", ["model", "seq", "batch", "system", "padding",
                                                  "measured ms", "compute ms", "transfer ms",
                                                  "latency ms", "projected ms"], body)
+    import_stats.write_report(out, imports, rows, table)
     figures(out, rows)
     print(open(os.path.join(out, "reconciliation.txt")).read().strip())
     print(f"report: {len(rows)} settings -> {out}")

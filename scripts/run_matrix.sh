@@ -2,7 +2,9 @@
 # Loops over an experiment matrix (configs/matrix-*.json), running each setting as a local
 # two-party run (`secinfer local`), then builds the report (figures and tables) from the merged
 # breakdowns. A setting that fails or runs out of memory is recorded (its logs say status
-# failed / oom and why) and the loop goes on with the next one.
+# failed / oom and why) and the loop goes on with the next one. The optional key "net" (a profile
+# or a list of them: none, lan, wan, rate=RATE,delay=DELAY; apps/netem.h) runs each setting over
+# that emulated link (`secinfer local --net`, root needed, else loopback with a warning).
 # Usage: scripts/run_matrix.sh CONFIG.json [OUT_DIR] [-- extra secinfer flags, e.g. --backend cuda]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -23,18 +25,21 @@ except (OSError, ValueError) as e:
     sys.exit(f"run_matrix: cannot read {sys.argv[1]}: {e}")
 except KeyError as e:
     sys.exit(f"run_matrix: {sys.argv[1]} has no key {e}: it needs models, seq, batch, system, padding")
-for m, s, b, sy, p in itertools.product(*lists):
-    print(m, s, b, sy, p, c.get("runs", 5), c.get("warmup", 1), sep="\t")
+net = c.get("net", "none")
+for m, s, b, sy, p, n in itertools.product(*lists, net if isinstance(net, list) else [net]):
+    print(m, s, b, sy, p, c.get("runs", 5), c.get("warmup", 1), n, sep="\t")
 PY
 ) || exit 2
 mkdir -p "$out"
 printf '%s\n' "$settings" > "$out/settings.tsv"
 ok=0; bad=0
-while IFS=$'\t' read -r model seq batch system padding runs warmup; do
+while IFS=$'\t' read -r model seq batch system padding runs warmup net; do
   dir="$out/$model-s$seq-b$batch-$system-pad$padding"
-  echo "== $model seq=$seq batch=$batch system=$system padding=$padding"
+  netflag=()  # only when emulated: a binary without --net still runs the other matrices
+  [ "$net" = none ] || { dir="$dir-net$(printf '%s' "$net" | tr ',=/' '_-_')"; netflag=(--net "$net"); }
+  echo "== $model seq=$seq batch=$batch system=$system padding=$padding net=$net"
   if "$bin" local --model "$model" --seq "$seq" --batch "$batch" --system "$system" \
-       --padding "$padding" --runs "$runs" --warmup "$warmup" --out "$dir" "$@" \
+       --padding "$padding" --runs "$runs" --warmup "$warmup" "${netflag[@]}" --out "$dir" "$@" \
        > "$dir.stdout.txt" 2> "$dir.stderr.txt"; then
     ok=$((ok + 1)); tail -n 3 "$dir.stdout.txt"
   else

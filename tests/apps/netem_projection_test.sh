@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The network projection (scripts/net_projection.py, docs/design/net-projection.md) against
+# measured netem runs: bert-tiny (seq 128, sigma, cpu, 1 run) over loopback, then over the lan and
+# wan profiles of `secinfer local --net`; the loopback breakdown is projected onto each profile and
+# compared with the measured total. Passes when |projected - measured| / measured <= TOLERANCE
+# (default 0.25, $NETEM_TOLERANCE) for both profiles; prints the numbers (docs/perf.md records
+# them). Skips (exit 77, the reason printed) where namespaces cannot be made: not root, no
+# iproute2 / tc, no netem. About a minute on a 2-core machine.
+# Usage: tests/apps/netem_projection_test.sh [SECINFER_BIN]   (registered with ctest)
+set -uo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bin=${1:-${SECINFER_BIN:-$root/build/bin/secinfer}}
+tolerance=${NETEM_TOLERANCE:-0.25}
+skip() {
+  echo "SKIPPED: $*"
+  exit 77
+}
+[ -x "$bin" ] || { echo "FAIL: the secinfer binary $bin is missing: build the secinfer target"; exit 1; }
+[ "$(id -u)" = 0 ] || skip "not root (uid $(id -u)): network namespaces and tc need root"
+PATH=$PATH:/usr/sbin:/sbin
+command -v ip > /dev/null || skip "iproute2's ip is not installed"
+command -v tc > /dev/null || skip "tc is not installed"
+probe=secinfer-probe-$$
+ip netns add "$probe" 2> /dev/null || skip "cannot create a network namespace (ip netns add failed)"
+ip netns del "$probe"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+common=(local --model bert-tiny --seq 128 --runs 1 --warmup 0 --backend cpu --system sigma)
+for net in none lan wan; do
+  start=$(date +%s)
+  if ! timeout 100 "$bin" "${common[@]}" --net "$net" --out "$tmp/$net" > "$tmp/$net.out" \
+       2> "$tmp/$net.err"; then
+    echo "FAIL: secinfer local --net $net failed:"
+    tail -n 20 "$tmp/$net.err"
+    exit 1
+  fi
+  echo "--net $net: $(( $(date +%s) - start )) s"
+done
+
+python3 - "$root/scripts" "$tmp" "$tolerance" <<'PY'
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import net_projection
+tmp, tol = sys.argv[2], float(sys.argv[3])
+load = lambda net: json.load(open(f"{tmp}/{net}/breakdown_merged.json"))
+base = load("none")
+t = base["total"]
+print(f"loopback: {t['wall_ms']['median']:.1f} ms, comm wait {t['comm_wait_ms_median_run']:.1f} ms, "
+      f"{t['bytes'] / 1e6:.2f} MB (P0 sent {t['bytes_sent']['p0'] / 1e6:.2f}, P1 sent "
+      f"{t['bytes_sent']['p1'] / 1e6:.2f}), {t['rounds']} rounds")
+worst, failed = 0.0, []
+for net in ("lan", "wan"):
+    m = load(net)
+    env = m["environment"]["p0"].get("net", {})
+    if not env.get("emulated"):
+        print(f"SKIPPED: --net {net} ran over loopback: {env.get('fallback_reason', 'no net record')}")
+        sys.exit(77)
+    # The link actually used: where the kernel lacks netem, tbf shapes the rate and the delay is
+    # recorded as 0 (apps/netem.h); the projection is onto that link.
+    rate, delay = env["rate_bytes_per_s"], env["delay_ms_one_way"]
+    if env.get("shaper") != "netem":
+        print(f"{net}: {env.get('netem_missing', 'no netem')}: rate only (tbf), delay not emulated")
+    p = net_projection.project(base, rate, delay)
+    measured = m["total"]["wall_ms"]["median"]
+    err = (p["projected_ms"] - measured) / measured
+    worst = max(worst, abs(err))
+    print(f"{net} ({rate / 1e6:g} MB/s, {delay:g} ms one-way, {env.get('shaper')}): measured {measured:.1f} ms, projected {p['projected_ms']:.1f} ms (compute "
+          f"{p['compute_ms']:.1f} + transfer {p['transfer_ms']:.1f} + latency {p['latency_ms']:.1f}), "
+          f"error {100 * err:+.1f}%; measured comm wait {m['total']['comm_wait_ms_median_run']:.1f} ms")
+    if abs(err) > tol:
+        failed.append(net)
+print(f"worst |error| {100 * worst:.1f}% (tolerance {100 * tol:.0f}%)")
+if failed:
+    print(f"FAIL: the projection misses the measured netem total by more than the tolerance for {failed}")
+    sys.exit(1)
+print("PASS")
+PY
