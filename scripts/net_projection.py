@@ -13,7 +13,9 @@ time: the reconciled median exclusive wall time; wait: its comm wait (median run
 parties); sent_pX: the bytes party X sent in the scope (each direction of the link carries one
 party's bytes at `rate`, both at once); rounds: max over the parties; delay: the one-way latency
 (a round is one exchange in which both parties send, then wait one one-way delay for the other's
-message). The projected total is the sum over the scopes. scripts/report.py --project PROFILE
+message). The projected total is the sum over the scopes. --additive keeps the wait in the first
+term (max(0, time - wait) becomes time): the upper model, right when the loopback wait is the
+peer's compute rather than transport. scripts/report.py --project PROFILE
 writes the projection of every setting it reads.
 """
 import argparse
@@ -55,9 +57,11 @@ def parse_profile(text):
     return "custom", rate, delay
 
 
-def project(merged, rate, delay_ms):
+def project(merged, rate, delay_ms, subtract_wait=True):
     """{"scopes": [{path, measured_ms, wait_ms, compute_ms, transfer_ms, latency_ms, projected_ms}],
-    "measured_ms", "projected_ms", "compute_ms", "transfer_ms", "latency_ms"} for one link."""
+    "measured_ms", "projected_ms", "compute_ms", "transfer_ms", "latency_ms"} for one link.
+    subtract_wait=False: the additive model, compute = the measured time with its wait (the wait
+    of a loopback run is mostly the peer's compute, which a slower link does not hide)."""
     rows = []
     for s in merged.get("scopes", []):
         t = s["exclusive_wall_ms"]["median"]
@@ -65,7 +69,7 @@ def project(merged, rate, delay_ms):
         sent = s.get("bytes_sent", {})
         wire = max(sent.get("p0", 0), sent.get("p1", 0))
         rounds = s.get("rounds", 0)
-        compute = max(0.0, t - w)
+        compute = max(0.0, t - w) if subtract_wait else t
         transfer = 1e3 * wire / rate if rate > 0 else 0.0
         latency = rounds * delay_ms
         rows.append({"path": s["path"], "measured_ms": t, "wait_ms": w, "compute_ms": compute,
@@ -94,6 +98,8 @@ def main():
     ap.add_argument("breakdown")
     ap.add_argument("--net", required=True)
     ap.add_argument("--json", help="write the projection here")
+    ap.add_argument("--additive", action="store_true", help="keep the comm wait in the compute "
+                    "term (the additive model of docs/design/net-projection.md)")
     a = ap.parse_args()
     try:
         name, rate, delay = parse_profile(a.net)
@@ -105,7 +111,7 @@ def main():
         print(f"net_projection: {a.breakdown} has status {merged.get('status')}: nothing to project",
               file=sys.stderr)
         return 1
-    p = project(merged, rate, delay)
+    p = project(merged, rate, delay, subtract_wait=not a.additive)
     p.update({"profile": name, "rate_bytes_per_s": rate, "delay_ms_one_way": delay})
     sys.stdout.write(format_projection(name, rate, delay, p))
     if a.json:

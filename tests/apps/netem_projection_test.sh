@@ -62,12 +62,15 @@ for net in ("lan", "wan"):
     if env.get("shaper") != "netem":
         print(f"{net}: {env.get('netem_missing', 'no netem')}: rate only (tbf), delay not emulated")
     p = net_projection.project(base, rate, delay)
+    add = net_projection.project(base, rate, delay, subtract_wait=False)
     measured = m["total"]["wall_ms"]["median"]
     err = (p["projected_ms"] - measured) / measured
+    add_err = (add["projected_ms"] - measured) / measured
     worst = max(worst, abs(err))
     print(f"{net} ({rate / 1e6:g} MB/s, {delay:g} ms one-way, {env.get('shaper')}): measured {measured:.1f} ms, projected {p['projected_ms']:.1f} ms (compute "
           f"{p['compute_ms']:.1f} + transfer {p['transfer_ms']:.1f} + latency {p['latency_ms']:.1f}), "
-          f"error {100 * err:+.1f}%; measured comm wait {m['total']['comm_wait_ms_median_run']:.1f} ms")
+          f"error {100 * err:+.1f}%; additive model {add['projected_ms']:.1f} ms, error "
+          f"{100 * add_err:+.1f}%; measured comm wait {m['total']['comm_wait_ms_median_run']:.1f} ms")
     if abs(err) > tol:
         failed.append(net)
 print(f"worst |error| {100 * worst:.1f}% (tolerance {100 * tol:.0f}%)")
