@@ -481,3 +481,40 @@ TEST_CASE("token ids without a checkpoint are refused by both parties", "[models
                     Catch::Contains("no embedding tables") && Catch::Contains("--weights"));
   std::filesystem::remove(ids);
 }
+
+TEST_CASE("party 1 needs no weights, party 0 no tokens (then no accuracy check, with a note)",
+          "[models][checkpoint][secure]") {
+  const ModelConfig& c = find_model("bert-tiny");
+  const auto weights = temp_path("split.safetensors");
+  const auto ids = temp_path("split_ids.json");
+  bert_checkpoint(c).write(weights, "F16");
+  { std::ofstream(ids) << "[5, 6, 7, 8]"; }
+  RunOptions o;
+  o.model = "bert-tiny";
+  o.seq = 4;
+  o.runs = 1;
+  o.warmup = 0;
+  ModelRunResult r[2];
+  test::on_two_parties([&](int id, net::Channel& ch) {
+    RunOptions mine = o;
+    mine.party = id;
+    if (id == 0)
+      mine.weights_file = weights;  // party 0: the checkpoint only
+    else
+      mine.input_file = ids;  // party 1: the tokens only
+    profiling::Recorder rec(nlohmann::json{{"model", o.model}}, id);
+    auto active = rec.activate();
+    r[id] = run_model_party(mine, ch, rec);
+  });
+  CHECK(r[0].input == "tokens");
+  CHECK(r[0].output == r[1].output);
+  CHECK_FALSE(r[0].vs_clear.has_value());
+  CHECK_THAT(r[0].accuracy_note, Catch::Contains("no --input"));
+  // The same tokens given to party 0 too: the output is the cleartext reference's.
+  o.party = 0;
+  o.weights_file = weights;
+  o.input_file = ids;
+  CHECK(run_model_clear(o).output == r[0].output);
+  std::filesystem::remove(weights);
+  std::filesystem::remove(ids);
+}

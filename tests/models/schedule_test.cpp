@@ -1,16 +1,14 @@
 // The layer-by-layer schedule (keygen of one step, its evaluation, its keys dropped): the call
 // protocol with a recorder double, and the log with profiling::Recorder.
 #include <catch2/catch.hpp>
-#include <exception>
-#include <stdexcept>
-#include <thread>
-#include <type_traits>
-
 #include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <type_traits>
 
 #include "models/runner_impl.h"
 #include "net/channel.h"
 #include "profiling/recorder.h"
+#include "tests/models/two_party.h"
 
 using namespace secinfer;
 using namespace secinfer::models;
@@ -56,32 +54,16 @@ struct RealRecorder : profiling::Recorder {
 
 template <class Rec>
 void run_into(BothWith<Rec>& out, RunOptions o) {
-  net::Listener listener(0, "127.0.0.1");
-  const std::uint16_t port = listener.port();
-  std::exception_ptr err[2];
-  auto body = [&](int id) {
-    try {
-      RunOptions mine = o;
-      mine.party = id;
-      net::Hello hello;
-      hello.party = id;
-      net::Channel ch =
-          id == 0 ? listener.accept(hello) : net::Channel::connect({"127.0.0.1", port}, hello);
-      if constexpr (std::is_same_v<Rec, RealRecorder>) {
-        auto active = out.rec[id].activate();
-        out.r[id] = detail::run_party<profiling::Recorder>(mine, ch, out.rec[id]);
-      } else {
-        out.r[id] = detail::run_party(mine, ch, out.rec[id]);
-      }
-    } catch (...) {
-      err[id] = std::current_exception();
+  test::on_two_parties([&](int id, net::Channel& ch) {
+    RunOptions mine = o;
+    mine.party = id;
+    if constexpr (std::is_same_v<Rec, RealRecorder>) {
+      auto active = out.rec[id].activate();
+      out.r[id] = detail::run_party<profiling::Recorder>(mine, ch, out.rec[id]);
+    } else {
+      out.r[id] = detail::run_party(mine, ch, out.rec[id]);
     }
-  };
-  std::thread t1(body, 1);
-  body(0);
-  t1.join();
-  for (auto& e : err)
-    if (e) std::rethrow_exception(e);
+  });
 }
 
 Both run_layer_by_layer(RunOptions o) {

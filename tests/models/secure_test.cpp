@@ -2,12 +2,10 @@
 // bit-identical to the cleartext fixed-point reference (ClearOps, same gate algorithms).
 #include <catch2/catch.hpp>
 #include <cstdlib>
-#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <set>
-#include <thread>
 
 #include "fss/engine/party_ops.h"
 #include "models/registry.h"
@@ -15,57 +13,14 @@
 #include "net/channel.h"
 #include "profiling/merge.h"
 #include "profiling/recorder.h"
+#include "tests/models/two_party.h"
 
 using namespace secinfer;
 using namespace secinfer::models;
 
-namespace {
-
-struct TwoResults {
-  ModelRunResult r[2];
-  nlohmann::json log[2];
-};
-
-TwoResults run_both_parties(RunOptions o) {
-  TwoResults out;
-  net::Listener listener(0, "127.0.0.1");
-  const std::uint16_t port = listener.port();
-  std::exception_ptr err[2];
-  auto body = [&](int id) {
-    try {
-      RunOptions mine = o;
-      mine.party = id;
-      profiling::Recorder rec(nlohmann::json{{"model", o.model}, {"seq", o.seq}}, id);
-      auto active = rec.activate();
-      net::Hello hello;
-      hello.party = id;
-      net::Channel ch =
-          id == 0 ? listener.accept(hello) : net::Channel::connect({"127.0.0.1", port}, hello);
-      out.r[id] = run_model_party(mine, ch, rec);
-      out.log[id] = rec.to_json();
-    } catch (...) {
-      err[id] = std::current_exception();
-    }
-  };
-  std::thread t1(body, 1);
-  body(0);
-  t1.join();
-  for (auto& e : err)
-    if (e) std::rethrow_exception(e);
-  return out;
-}
-
-void check_bit_identical(const TwoResults& t, std::size_t elements) {
-  REQUIRE(t.r[0].status == profiling::Status::kOk);
-  REQUIRE(t.r[1].status == profiling::Status::kOk);
-  REQUIRE(t.r[0].output.size() == elements);
-  CHECK(t.r[0].output == t.r[1].output);
-  REQUIRE(t.r[0].vs_clear.has_value());
-  INFO("differing " << t.r[0].vs_clear->differing << " max ulp " << t.r[0].vs_clear->max_ulp);
-  CHECK(t.r[0].vs_clear->differing == 0);
-}
-
-}  // namespace
+using test::check_bit_identical;
+using test::run_both_parties;
+using test::TwoResults;
 
 TEST_CASE("secure bert-tiny is bit-identical to ClearOps", "[models][secure]") {
   RunOptions o;

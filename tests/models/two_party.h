@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 #include <exception>
+#include <functional>
 #include <thread>
 
 #include "models/runner.h"
@@ -20,32 +21,41 @@ struct TwoResults {
   nlohmann::json log[2];
 };
 
-inline TwoResults run_both_parties(const RunOptions& o) {
-  TwoResults out;
+// Runs body(0, ch) on this thread and body(1, ch) on another, the two channels connected over
+// loopback; rethrows a party's exception (party 0's first) after both ended.
+inline void on_two_parties(const std::function<void(int, net::Channel&)>& body) {
   net::Listener listener(0, "127.0.0.1");
   const std::uint16_t port = listener.port();
   std::exception_ptr err[2];
-  auto body = [&](int id) {
+  auto run = [&](int id) {
     try {
-      RunOptions mine = o;
-      mine.party = id;
-      profiling::Recorder rec(nlohmann::json{{"model", o.model}, {"seq", o.seq}}, id);
-      auto active = rec.activate();
       net::Hello hello;
       hello.party = id;
       net::Channel ch =
           id == 0 ? listener.accept(hello) : net::Channel::connect({"127.0.0.1", port}, hello);
-      out.r[id] = run_model_party(mine, ch, rec);
-      out.log[id] = rec.to_json();
+      body(id, ch);
     } catch (...) {
       err[id] = std::current_exception();
     }
   };
-  std::thread t1(body, 1);
-  body(0);
+  std::thread t1(run, 1);
+  run(0);
   t1.join();
   for (auto& e : err)
     if (e) std::rethrow_exception(e);
+}
+
+// Both parties of `o` (o.party set per thread), each with its own profiling::Recorder.
+inline TwoResults run_both_parties(const RunOptions& o) {
+  TwoResults out;
+  on_two_parties([&](int id, net::Channel& ch) {
+    RunOptions mine = o;
+    mine.party = id;
+    profiling::Recorder rec(nlohmann::json{{"model", o.model}, {"seq", o.seq}}, id);
+    auto active = rec.activate();
+    out.r[id] = run_model_party(mine, ch, rec);
+    out.log[id] = rec.to_json();
+  });
   return out;
 }
 
