@@ -315,17 +315,17 @@ def _beside_figures(out, imports, rows):
                     t = r["time"]
                     nl = sum(v for k, v in t.items() if k in nonlinear)
                     lin = t.get("Linear", 0.0)
-                    label = f"s{r['seq']}\nours: {r['system']}"
+                    label = f"s{r['seq']}\nours:\n{r['system']}"
                     if all(b[0] != label for b in bars):
                         bars.append((label, {"linear (ours)": lin, "nonlinear (ours)": nl,
                                              "other (ours)": max(0.0, r["total_ms"] - lin - nl)}, False))
                 total = s["total"]["wall_ms"]
                 if total:
-                    bars.append((f"s{s['seq'] if s['seq'] is not None else '?'}\n{rec['label']} (original)",
+                    bars.append((f"s{s['seq'] if s['seq'] is not None else '?'}\n{rec['label']}\n(original code)",
                                  {"original: total only (counters overlap)": total["max"]}, True))
         if not bars:
             continue
-        fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(bars)), 4.5))
+        fig, ax = plt.subplots(figsize=(max(7, 1.8 * len(bars)), 4.5))
         segments = ["linear (ours)", "nonlinear (ours)", "other (ours)", "original: total only (counters overlap)"]
         for i, seg in enumerate(segments):
             bottom = [sum(b[1].get(x, 0.0) for x in segments[:i]) for b in bars]

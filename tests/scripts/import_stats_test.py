@@ -151,6 +151,11 @@ class ReportImport(unittest.TestCase):
             self.assertTrue(os.path.exists(os.path.join(out, "original_table.tex")))
             imported = json.loads(read(os.path.join(out, "imported.json")))
             self.assertEqual([i["label"] for i in imported["imports"]], ["SIGMA (H100)", "SUF"])
+            try:
+                import matplotlib  # noqa: F401
+                self.assertTrue(os.path.exists(os.path.join(out, "beside_bert-base.png")))
+            except ImportError:
+                pass  # report.py says so and writes no figures
             # Our own summary is not mixed with the imported settings.
             summary = json.loads(read(os.path.join(out, "summary.json")))
             self.assertEqual(len(summary["settings"]), 3)
