@@ -3,6 +3,8 @@
 // refused when they do not fit, and run end to end (both suites) bit-identical to ClearOps.
 #include "models/checkpoint.h"
 
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
