@@ -186,9 +186,10 @@ NetProfile parse_net_profile(const std::string& text) {
   p.name = "custom";
   bool have_rate = false;
   bool have_delay = false;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
+  for (std::size_t start = 0; start <= text.size();) {  // items between commas, empty ones too
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    start = comma + 1;
     const auto eq = item.find('=');
     if (eq == std::string::npos) bad(text, "expected KEY=VALUE, got \"" + item + "\"");
     const std::string key = item.substr(0, eq);
