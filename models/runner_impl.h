@@ -23,6 +23,7 @@
 #include "models/runner.h"
 #include "models/transformer.h"
 #include "models/weights.h"
+#include "profiling/scope.h"
 
 namespace secinfer::models::detail {
 
@@ -75,6 +76,11 @@ inline void check_drained(const fss::engine::KeyBuffer& b, const std::string& st
                            " key bytes left after " + step +
                            ": the dealer's and the party's call sequences diverged");
 }
+
+// The offline scope of the party's input of its model parameters (weights, embedding tables): party
+// 0 masks them and sends them, so this is where the offline phase's bytes on the wire go
+// (profiling/README.md, "Bytes on the wire").
+inline constexpr const char* kWeightInputScope = "WeightInput";
 
 template <class Rec>
 ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
@@ -187,16 +193,19 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
         if (s == 0 && tokens) {
           const EmbedParams de = load_embedding(dops, c, batch, seq, vocab, nullptr);
           hd = embed_tokens(dops, c, batch, seq, vocab, de, {});
+          const profiling::Scope input(kWeightInputScope);
           pe = load_embedding(pops, c, batch, seq, vocab, own_tables);
         } else if (s == 0) {
           hd = t.embed(dops, {});
         } else if (s <= c.layers) {
           const LayerParams dp = t.load_layer(dops, t.shape_only_layer());
           hd = t.layer(dops, s - 1, dp, hd);
+          const profiling::Scope input(kWeightInputScope);
           pp = t.load_layer(pops, layer_weights(s - 1));
         } else {
           const HeadParams dh = t.load_head(dops, t.shape_only_head());
           t.head(dops, dh, hd);
+          const profiling::Scope input(kWeightInputScope);
           ph = t.load_head(pops, head_weights());
         }
         rec.end_offline();
@@ -235,9 +244,13 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
         dps[l] = {};
       }
       t.head(dops, dh, hd);
-      for (std::size_t l = 0; l < c.layers; ++l) pps[l] = t.load_layer(pops, layer_weights(l));
-      const HeadParams ph = t.load_head(pops, head_weights());
-      if (tokens) pe = load_embedding(pops, c, batch, seq, vocab, own_tables);
+      HeadParams ph;
+      {
+        const profiling::Scope input(kWeightInputScope);
+        for (std::size_t l = 0; l < c.layers; ++l) pps[l] = t.load_layer(pops, layer_weights(l));
+        ph = t.load_head(pops, head_weights());
+        if (tokens) pe = load_embedding(pops, c, batch, seq, vocab, own_tables);
+      }
       rec.end_offline();
       keygen_ms = ms_since(t0);
       t0 = Clock::now();

@@ -201,6 +201,8 @@ struct Channel::Impl {
   Hello peer;
   std::string peer_name;  // "HOST:PORT" of the other side, for messages
   std::string broken;     // set after any failure: the framing is lost, the channel is unusable
+  // The handshake frames of this connection (header included), charged once it succeeded.
+  std::uint64_t hello_sent = 0, hello_recv = 0;
 
   void check_usable() const {
     if (!broken.empty()) {
@@ -334,6 +336,7 @@ struct Channel::Impl {
                 : std::string(e.what());
       return std::nullopt;
     }
+    hello_recv = in.size() + kFrameHeaderBytes;
     std::optional<Hello> h = decode_hello(in, mine.protocol_version);
     if (!h) {
       why = "handshake refused: the program at " + peer_name +
@@ -348,6 +351,16 @@ struct Channel::Impl {
     start_send(s, out);
     run([this] { return "the handshake with " + peer_name; }, limit, s, none,
         "the connect timeout, --connect-timeout");
+    hello_sent = out.size() + kFrameHeaderBytes;
+  }
+
+  // The handshake's bytes go where every other frame's go: to the active recorder, outside its
+  // runs ("outside_runs" of the party log) when connecting before the first run.
+  void charge_handshake() const {
+    profiling::charge_send(hello_sent);
+    profiling::charge_message();
+    profiling::charge_recv(hello_recv);
+    profiling::charge_round();
   }
 
   void accept_hello(const Hello& mine, const Hello& theirs) {
@@ -513,6 +526,7 @@ Channel Listener::accept(const Hello& mine, const Timeouts& t) {
     ch->send_hello(answer, t.connect);
     ch->accept_hello(answer, *theirs);
     ch->peer.run_id = answer.run_id;
+    ch->charge_handshake();
     return Channel(std::move(ch));
   }
 }
@@ -566,6 +580,7 @@ Channel Channel::connect(const Endpoint& peer, const Hello& mine, const Timeouts
       Hello greeting = mine;
       greeting.run_id = 0;  // party 0 picks it
       ch->handshake_as_connector(greeting, t.connect);
+      ch->charge_handshake();
       return Channel(std::move(ch));
     }
     last_error = result->message();

@@ -13,7 +13,8 @@
 // Accounting per frame: send charges bytes (payload + 8-byte header) and one message; recv charges
 // the received bytes, one round and its whole blocking time as CommWait; exchange charges both
 // directions, one round, and the time until the peer's frame is in as CommWait. The handshake
-// (connect / listen) is charged nowhere: connect before the first run.
+// (connect / listen) charges its two frames and one round once it succeeded (no CommWait): with
+// the recorder active and idle, as in `secinfer run`, they land in the log's "outside_runs".
 // A channel is driven by one thread at a time (charges go to that thread's scope). After any
 // error the framing is lost: every later call throws ("channel unusable after an earlier error").
 #pragma once

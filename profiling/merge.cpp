@@ -54,6 +54,10 @@ struct Party {
   std::uint64_t key_bytes = 0;
   std::uint64_t offline_phases = 0;
   std::vector<OfflineScope> offline_scopes;
+  // Bytes this party sent outside the online scopes (0 in logs without the fields): in its
+  // median offline phase, in all offline phases (the weight input), and outside every run and
+  // phase (handshake, memory verdicts, input agreement).
+  std::uint64_t offline_sent = 0, offline_sent_all = 0, outside_sent = 0;
 };
 
 // "P0" / "P1" (appended, not "P" + to_string(): GCC 12 -Wrestrict false positive at -O3).
@@ -117,7 +121,17 @@ void parse_offline(const json& j, Party& p) {
   for (const json& s : it->value("scopes", json::array())) {
     p.offline_scopes.push_back({s.at("path").get<std::string>(), s.value("keygen_ms", 0.0),
                                 s.value("key_bytes", std::uint64_t{0})});
+    p.offline_sent += s.value("bytes_sent", std::uint64_t{0});
   }
+  for (const json& phase : it->value("phases", json::array())) {
+    for (const json& s : phase.value("scopes", json::array()))
+      p.offline_sent_all += s.value("bytes_sent", std::uint64_t{0});
+  }
+}
+
+void parse_outside_runs(const json& j, Party& p) {
+  const auto it = j.find("outside_runs");
+  if (it != j.end() && it->is_object()) p.outside_sent = it->value("bytes_sent", std::uint64_t{0});
 }
 
 // A time in a log: finite, not negative (a rounding error of a nanosecond below zero is kept: a
@@ -198,6 +212,7 @@ void parse_body(const json& j, Party& p) {
       p.runs.push_back(std::move(run));
     }
     parse_offline(j, p);
+    parse_outside_runs(j, p);
   } catch (const json::exception& e) {
     throw MergeError(p.label + " is malformed (" + e.what() +
                      "); it was not written by this version of `secinfer` or was edited: re-run "
@@ -248,7 +263,34 @@ json offline_json(const Party& a, const Party& b) {
   return {{"keygen_ms", std::max(a.keygen_ms, b.keygen_ms)},
           {"key_bytes", {{"p0", a.key_bytes}, {"p1", b.key_bytes}}},
           {"keygen_ms_party", {{"p0", a.keygen_ms}, {"p1", b.keygen_ms}}},
-          {"phase_count", {{"p0", a.offline_phases}, {"p1", b.offline_phases}}}};
+          {"phase_count", {{"p0", a.offline_phases}, {"p1", b.offline_phases}}},
+          {"bytes", a.offline_sent + b.offline_sent},
+          {"bytes_sent", {{"p0", a.offline_sent}, {"p1", b.offline_sent}}}};
+}
+
+// Every byte both parties put on the channel in this execution (profiling/README.md, "Bytes on
+// the wire"): the online runs (warm-up included), all offline phases, and the control messages
+// outside them. Each byte counted once, by its sender.
+json wire_json(const Party& a, const Party& b) {
+  std::uint64_t online = 0;
+  for (const Party* p : {&a, &b}) {
+    for (const Run& r : p->runs) {
+      for (const auto& [path, s] : r.scopes) online += s.sent;
+    }
+  }
+  const std::uint64_t offline = a.offline_sent_all + b.offline_sent_all;
+  const std::uint64_t control = a.outside_sent + b.outside_sent;
+  return {{"online_bytes", online},
+          {"offline_bytes", offline},
+          {"control_bytes", control},
+          {"total_bytes", online + offline + control},
+          {"runs", a.runs.size()},
+          {"offline_phases", a.offline_phases},
+          {"what",
+           "bytes sent by both parties over the whole execution, 8-byte frame headers included: "
+           "online = every run (warm-up included), offline = every offline phase (the weight "
+           "input: party 0 sends its masked weights), control = outside the runs (handshake, "
+           "memory verdicts, input agreement); total_bytes is the TCP payload on the wire"}};
 }
 
 json offline_scopes_json(const Party& a, const Party& b) {
@@ -638,6 +680,7 @@ nlohmann::json merge_party_logs(const nlohmann::json& first, const nlohmann::jso
        "exclusive_wall_ms_max holds the unscaled maxima"}};
   merged["offline"] = offline_json(a, b);
   merged["offline_scopes"] = offline_scopes_json(a, b);
+  merged["wire"] = wire_json(a, b);
   merged["notes"] = notes;
   return merged;
 }
@@ -770,6 +813,14 @@ std::string format_breakdown_table(const nlohmann::json& merged) {
     out << "offline: keygen " << fmt("%.3f", num(off, "keygen_ms")) << " ms, key bytes P0 "
         << human_bytes(num(off, "key_bytes", "p0")) << ", P1 "
         << human_bytes(num(off, "key_bytes", "p1")) << "\n";
+  }
+  if (merged.contains("wire")) {
+    const json& w = merged["wire"];
+    out << "on the wire (" << num(w, "runs") << " runs, both parties): online "
+        << human_bytes(num(w, "online_bytes")) << " + offline (weight input) "
+        << human_bytes(num(w, "offline_bytes")) << " + control "
+        << human_bytes(num(w, "control_bytes")) << " = " << human_bytes(num(w, "total_bytes"))
+        << "\n";
   }
   for (const json& note : merged.value("notes", json::array())) {
     out << "note: " << note.get<std::string>() << "\n";

@@ -3,7 +3,8 @@
 # Usage: scripts/install_deps.sh        (as root, or with sudo available)
 set -euo pipefail
 pkgs=(cmake ninja-build g++ libboost-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-      catch2 libbenchmark-dev python3 python3-matplotlib clang-format)
+      catch2 libbenchmark-dev python3 python3-matplotlib clang-format
+      tcpdump)  # tcpdump: tests/scripts/wire_capture_test.py (skips without it)
 [ "${SECINFER_SKIP_APT:-0}" = 1 ] && { echo "install_deps: skipped (SECINFER_SKIP_APT=1)"; exit 0; }
 missing=()
 for p in "${pkgs[@]}"; do

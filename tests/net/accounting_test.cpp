@@ -3,7 +3,9 @@
 // blocked waiting for the peer as CommWait, all charged exclusively to the innermost scope.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <exception>
 #include <map>
+#include <thread>
 
 #include "net/channel.h"
 #include "net/netbench.h"
@@ -103,6 +105,45 @@ TEST_CASE("channel charges bytes, messages, rounds and CommWait to the innermost
   CHECK(t0["bytes_sent"] == 108 + 18 + 58);
   CHECK(t0["rounds"] == 3);
   CHECK(logs[0]["outside_runs"]["bytes_sent"] == 0);
+}
+
+TEST_CASE("the handshake is charged outside the runs of a recorder active while connecting",
+          "[net][accounting]") {
+  // As in `secinfer run`: the recorder is active (and idle) from before the connection, so the
+  // two hello frames and their round land in "outside_runs", and every byte on the wire is in
+  // the log. Both sides count the same bytes: what one sent, the other received.
+  json logs[2];
+  Listener l(0, "127.0.0.1");
+  const std::uint16_t port = l.port();
+  std::exception_ptr e1;
+  std::thread t1([&] {
+    try {
+      profiling::Recorder rec(json{{"model", "test"}}, 1);
+      auto active = rec.activate();
+      Channel c = Channel::connect({"127.0.0.1", port}, testing::hello_for(1));
+      logs[1] = rec.to_json();
+    } catch (...) {
+      e1 = std::current_exception();
+    }
+  });
+  {
+    profiling::Recorder rec(json{{"model", "test"}}, 0);
+    auto active = rec.activate();
+    Channel c = l.accept(testing::hello_for(0));
+    logs[0] = rec.to_json();
+  }
+  t1.join();
+  REQUIRE_FALSE(e1);
+  const json& o0 = logs[0]["outside_runs"];
+  const json& o1 = logs[1]["outside_runs"];
+  // Each hello: 8-byte frame header + 36 fixed bytes + the config summary.
+  CHECK(o0["bytes_sent"].get<std::uint64_t>() >= kFrameHeaderBytes + 36);
+  CHECK(o0["bytes_sent"] == o1["bytes_recv"]);
+  CHECK(o1["bytes_sent"] == o0["bytes_recv"]);
+  CHECK(o0["messages"] == 1);
+  CHECK(o1["messages"] == 1);
+  CHECK(o0["rounds"] == 1);
+  CHECK(o1["rounds"] == 1);
 }
 
 TEST_CASE("run_netbench charges its exchanges to NetBench/exchange", "[net][accounting]") {

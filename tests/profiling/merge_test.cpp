@@ -193,6 +193,38 @@ TEST_CASE("merge: even run count reconciles to the interpolated median") {
   CHECK_FALSE(contains(table, "the values of the median run (by total wall time)"));
 }
 
+TEST_CASE("merge: the wire block counts every byte sent, online, offline and control") {
+  json a = fixture("p0.json"), b = fixture("p1.json");
+  // Offline traffic (the weight input, party 0 to party 1) in two phases of different sizes; the
+  // handshake and verdict exchanges outside the runs.
+  a["offline"]["phases"][0]["scopes"][0]["bytes_sent"] = 1000;
+  a["offline"]["scopes"][0]["bytes_sent"] = 1000;
+  json second = a["offline"]["phases"][0];
+  second["scopes"][0]["bytes_sent"] = 3000;
+  a["offline"]["phases"].push_back(second);
+  a["outside_runs"]["bytes_sent"] = 50;
+  b["outside_runs"]["bytes_sent"] = 70;
+  const json m = prof::merge_party_logs(a, b);
+  const json& w = m.at("wire");
+  // Fixture runs: 4 (one warm-up, counted too: it was on the wire), P0 168 + P1 268 bytes each.
+  CHECK(w["runs"] == 4);
+  CHECK(w["online_bytes"] == 4 * (168 + 268));
+  CHECK(w["offline_bytes"] == 1000 + 3000);
+  CHECK(w["control_bytes"] == 50 + 70);
+  CHECK(w["total_bytes"] == 4 * (168 + 268) + 4000 + 120);
+  // The median offline phase's traffic beside its key bytes.
+  CHECK(m["offline"]["bytes_sent"]["p0"] == 1000);
+  CHECK(m["offline"]["bytes"] == 1000);
+  CHECK(contains(prof::format_breakdown_table(m), "on the wire (4 runs, both parties)"));
+  // Logs without the fields (older versions) merge with zeros.
+  json old_a = fixture("p0.json"), old_b = fixture("p1.json");
+  old_a.erase("outside_runs");
+  old_b["offline"].erase("phases");
+  const json o = prof::merge_party_logs(old_a, old_b);
+  CHECK(o["wire"]["control_bytes"] == 0);
+  CHECK(o["wire"]["offline_bytes"] == 0);
+}
+
 TEST_CASE("merge: logs that do not belong together are refused") {
   const json a = fixture("p0.json"), b = fixture("p1.json");
 
