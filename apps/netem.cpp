@@ -328,7 +328,9 @@ void NetemLink::build() {
       }
       if (r.output.find("unknown") == std::string::npos)
         throw std::runtime_error("`" + joined(qdisc(netem)) + "` failed: " + r.output);
-      netem_missing_ = "the netem qdisc is not in this kernel (`tc qdisc ... netem`: " + r.output +
+      std::string said = r.output;
+      if (!said.empty() && said.back() == '.') said.pop_back();
+      netem_missing_ = "the netem qdisc is not in this kernel (`tc qdisc ... netem`: " + said +
                        "; CONFIG_NET_SCH_NETEM)";
       if (rate <= 0) throw std::runtime_error(netem_missing_ + ", and the profile has no rate");
     }

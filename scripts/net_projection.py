@@ -7,11 +7,13 @@ PROFILE: none, lan (1 GB/s, 0.5 ms one-way), wan (400 MB/s, 4 ms one-way) or
 rate=RATE,delay=DELAY, the profiles of `secinfer local --net` (apps/netem.h). Per scope s
 (docs/design/net-projection.md):
 
-    projected(s) = max(0, time(s) - wait(s)) + max(sent_p0(s), sent_p1(s)) / rate + rounds(s) * delay
+    projected(s) = max(0, time(s) - wait(s)) + bytes(s) / rate + rounds(s) * delay
 
 time: the reconciled median exclusive wall time; wait: its comm wait (median run, max over the
-parties); sent_pX: the bytes party X sent in the scope (each direction of the link carries one
-party's bytes at `rate`, both at once); rounds: max over the parties; delay: the one-way latency
+parties); bytes: both parties' bytes sent in the scope (P0 sent + P1 sent: a full-duplex
+exchange of large frames over a FIFO-queued link runs at about half the rate each way, as the
+ACKs of one direction queue behind the other's data; measured, docs/design/net-projection.md);
+rounds: max over the parties; delay: the one-way latency
 (a round is one exchange in which both parties send, then wait one one-way delay for the other's
 message). The projected total is the sum over the scopes. --additive keeps the wait in the first
 term (max(0, time - wait) becomes time): the upper model, right when the loopback wait is the
@@ -66,14 +68,13 @@ def project(merged, rate, delay_ms, subtract_wait=True):
     for s in merged.get("scopes", []):
         t = s["exclusive_wall_ms"]["median"]
         w = s.get("comm_wait_ms", {}).get("median_run", 0.0)
-        sent = s.get("bytes_sent", {})
-        wire = max(sent.get("p0", 0), sent.get("p1", 0))
+        wire = s.get("bytes", 0)
         rounds = s.get("rounds", 0)
         compute = max(0.0, t - w) if subtract_wait else t
         transfer = 1e3 * wire / rate if rate > 0 else 0.0
         latency = rounds * delay_ms
         rows.append({"path": s["path"], "measured_ms": t, "wait_ms": w, "compute_ms": compute,
-                     "bytes_max_direction": wire, "rounds": rounds, "transfer_ms": transfer,
+                     "bytes": wire, "rounds": rounds, "transfer_ms": transfer,
                      "latency_ms": latency, "projected_ms": compute + transfer + latency})
     total = lambda k: sum(r[k] for r in rows)
     return {"scopes": rows, "measured_ms": merged.get("total", {}).get("wall_ms", {}).get("median", 0.0),
