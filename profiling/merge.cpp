@@ -817,7 +817,7 @@ std::string format_breakdown_table(const nlohmann::json& merged) {
   if (merged.contains("wire")) {
     const json& w = merged["wire"];
     out << "on the wire (" << num(w, "runs") << " runs, both parties): online "
-        << human_bytes(num(w, "online_bytes")) << " + offline (weight input) "
+        << human_bytes(num(w, "online_bytes")) << " + offline "
         << human_bytes(num(w, "offline_bytes")) << " + control "
         << human_bytes(num(w, "control_bytes")) << " = " << human_bytes(num(w, "total_bytes"))
         << "\n";
