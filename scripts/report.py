@@ -71,6 +71,10 @@ def load(results_dir):
             "bytes": d.get("total", {}).get("bytes", 0), "rounds": d.get("total", {}).get("rounds", 0),
             "key_bytes": sum((d.get("offline", {}).get("key_bytes") or {}).values()) if isinstance(
                 d.get("offline", {}).get("key_bytes"), dict) else 0,
+            # Per run, beside the online bytes: the offline phase's traffic (weight input); and the
+            # whole execution's bytes on the wire (every run, offline phase and control message).
+            "offline_bytes": (d.get("offline") or {}).get("bytes", 0),
+            "wire_bytes": (d.get("wire") or {}).get("total_bytes", 0),
             "time": defaultdict(float), "bytes_by": defaultdict(int), "rounds_by": defaultdict(int),
         }
         for s in d.get("scopes", []):
@@ -217,7 +221,8 @@ def main():
     flat = []
     for r in rows:
         f = {k: r[k] for k in ("model", "net", "seq", "batch", "system", "padding", "backend", "status",
-                                "total_ms", "bytes", "rounds", "key_bytes", "nonlinear_ms", "linear_ms")}
+                                "total_ms", "bytes", "rounds", "key_bytes", "offline_bytes", "wire_bytes",
+                                "nonlinear_ms", "linear_ms")}
         for c, v in r["time"].items():
             f[f"ms:{c}"] = round(v, 3)
         for c, v in r["bytes_by"].items():
