@@ -127,7 +127,10 @@ def import_dir(root, label=None, system=None):
     settings = {}
     for d, _dirs, files in sorted(os.walk(root)):
         for name in sorted(files):
-            if not name.endswith(".txt"):
+            # Only the stats files: dealer.txt / evaluator.txt, or <model>.txt right in P<party>/
+            # (the offline/online driver). Console logs (logs.txt beside them) are not read.
+            in_party_dir = re.fullmatch(r"P[01]", os.path.basename(d)) is not None
+            if name not in ("dealer.txt", "evaluator.txt") and not (in_party_dir and name.endswith(".txt")):
                 continue
             path = os.path.join(d, name)
             values = parse_file(path)
