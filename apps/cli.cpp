@@ -6,7 +6,7 @@
 #include <sstream>
 #include <thread>
 
-#include "apps/backend.h"
+#include "apps/build_features.h"
 #include "apps/microbench.h"
 #include "apps/model_names.h"
 #include "apps/netem.h"
@@ -195,7 +195,7 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
       fail(e.what());
     }
   }
-  // cuda: each party process evaluates its FSS keys on the GPU (apps/accelerator.h).
+  // cuda: each party process evaluates its FSS keys on the GPU (apps/party_backend.h).
   if (raw.backend.empty()) {
     o.backend = cuda_built() && cuda_device_count() > 0 ? "cuda" : "cpu";
   } else {

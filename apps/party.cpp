@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "apps/accelerator.h"
+#include "apps/party_backend.h"
 #include "apps/child_process.h"
 #include "apps/exit_codes.h"
 #include "apps/logging.h"

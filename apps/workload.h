@@ -14,7 +14,7 @@ namespace secinfer::apps {
 // its offline phase if any (rec.begin_offline()/end_offline()), then opt.warmup warm-up runs and
 // opt.runs measured runs, each between rec.begin_run(warmup) and rec.end_run(). Throws on failure
 // (net::NetError, std::bad_alloc, std::runtime_error with a clear message); the caller records the
-// failure in the log. accel: where the party's FSS evaluations run (apps/accelerator.h; null =
+// failure in the log. accel: where the party's FSS evaluations run (apps/party_backend.h; null =
 // the CPU); the model and microbench workloads pass it to their Party.
 void run_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec,
                   const fss::Accelerator* accel = nullptr);

@@ -1,7 +1,7 @@
 // The command line parsed in-process (apps::parse_command_line has no side effects).
 #include <catch2/catch.hpp>
 
-#include "apps/backend.h"
+#include "apps/build_features.h"
 #include "apps/cli.h"
 #include "apps/local.h"
 #include "apps/microbench.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <utility>
 
-#include "apps/backend.h"
+#include "apps/build_features.h"
 #include "apps/cli.h"
 #include "apps/exit_codes.h"
 #include "process_util.h"

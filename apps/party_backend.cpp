@@ -1,4 +1,4 @@
-#include "apps/accelerator.h"
+#include "apps/party_backend.h"
 
 #include <stdexcept>
 

@@ -1,4 +1,4 @@
-#include "apps/backend.h"
+#include "apps/build_features.h"
 
 #ifdef SECINFER_HAVE_CUDA
 #include <cuda_runtime_api.h>
