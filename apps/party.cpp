@@ -10,11 +10,11 @@
 #include <thread>
 #include <vector>
 
-#include "apps/party_backend.h"
 #include "apps/child_process.h"
 #include "apps/exit_codes.h"
 #include "apps/logging.h"
 #include "apps/model_workload.h"
+#include "apps/party_backend.h"
 #include "apps/previous_results.h"
 #include "apps/workload.h"
 #include "net/channel.h"
