@@ -31,30 +31,31 @@ ip netns del "$probe"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 common=(local --model bert-tiny --seq 128 --runs "${NETEM_RUNS:-3}" --warmup 0 --backend cpu --system sigma)
-for net in none lan wan; do
-  start=$(date +%s)
-  if ! timeout 100 "$bin" "${common[@]}" --net "$net" --out "$tmp/$net" > "$tmp/$net.out" \
-       2> "$tmp/$net.err"; then
-    echo "FAIL: secinfer local --net $net failed:"
-    tail -n 20 "$tmp/$net.err"
-    exit 1
-  fi
-  echo "--net $net: $(( $(date +%s) - start )) s"
-done
-
 # The transfer term alone, where compute cannot hide it: netbench (20 exchanges of 1 MB each way)
 # over loopback and over a 100 MB/s link with 1 ms one-way delay (10 ms + 1 ms a round).
 nb=(local --workload netbench --bytes 1000000 --rounds 20 --runs 3 --warmup 1)
-for net in none "rate=100MB/s,delay=1ms"; do
-  dir="$tmp/nb-$( [ "$net" = none ] && echo none || echo link )"
-  if ! timeout 60 "$bin" "${nb[@]}" --net "$net" --out "$dir" > "$dir.out" 2> "$dir.err"; then
-    echo "FAIL: secinfer local --workload netbench --net $net failed:"
+# Runs `secinfer ARGS... --out DIR`; a failure ends the test.
+run() {
+  local dir=$1
+  shift
+  if ! timeout 100 "$bin" "$@" --out "$dir" > "$dir.out" 2> "$dir.err"; then
+    echo "FAIL: secinfer $* failed:"
     tail -n 20 "$dir.err"
     exit 1
   fi
-done
+}
+measure() {
+  for net in none lan wan; do
+    start=$(date +%s)
+    run "$tmp/$net" "${common[@]}" --net "$net"
+    echo "--net $net: $(( $(date +%s) - start )) s"
+  done
+  run "$tmp/nb-none" "${nb[@]}" --net none
+  run "$tmp/nb-link" "${nb[@]}" --net "rate=100MB/s,delay=1ms"
+}
 
-python3 - "$root/scripts" "$tmp" "$tolerance" "$nb_tolerance" <<'PY'
+compare() {
+  python3 - "$root/scripts" "$tmp" "$tolerance" "$nb_tolerance" <<'PY'
 import json, sys
 sys.path.insert(0, sys.argv[1])
 import net_projection
@@ -106,3 +107,13 @@ if failed:
     sys.exit(1)
 print("PASS")
 PY
+}
+
+# Other jobs on a shared machine can slow one of the runs by half: a miss is measured once more.
+for attempt in 1 2; do
+  measure
+  compare
+  rc=$?
+  [ $rc = 1 ] && [ $attempt = 1 ] && { echo "(attempt 1 missed: measuring again)"; continue; }
+  exit $rc
+done
