@@ -1,6 +1,7 @@
-// Differences between model outputs (SPEC section 2): the secure output against the cleartext
-// fixed-point reference (expected: bit-identical) and against the float reference (the accuracy
-// cost of the approximations). One ULP is one unit of the last fixed-point place, 2^-f.
+// Differences between model outputs (docs/design/product-spec.md "Models and references"): the
+// secure output against the cleartext fixed-point reference (expected: bit-identical) and against
+// the float reference (the accuracy cost of the approximations). One ULP is one unit of the last
+// fixed-point place, 2^-f.
 //
 //   Difference d = compare_fixed(secure, clear, ring, f);        // d.max_ulp == 0: bit-identical
 //   Difference e = compare_to_float(clear, float_out, ring, f);  // e.max_abs in real units

@@ -1,6 +1,7 @@
-// Transformer model configurations (SPEC section 2): the public shapes of BERT, GPT-2, GPT-Neo and
-// a Llama-style block, plus the fixed-point parameters (ring bits n, fractional bits f) that SIGMA
-// uses for each (Gupta et al., PoPETs 2024, Table 2 / their GPU-MPC experiment configs).
+// Transformer model configurations (docs/design/product-spec.md "Models and references"): the
+// public shapes of BERT, GPT-2, GPT-Neo and a Llama-style block, plus the fixed-point parameters
+// (ring bits n, fractional bits f) that SIGMA uses for each (Gupta et al., PoPETs 2024, Table 2 /
+// their GPU-MPC experiment configs).
 //
 //   const ModelConfig& c = find_model("bert-base");   // registry.h
 //   validate_run(c, /*seq=*/128, /*batch=*/1);        // throws std::invalid_argument on bad input

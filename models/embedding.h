@@ -1,6 +1,6 @@
-// Token-id input (issue 21): the client's (party 1's) token ids embedded as the model does,
-// token[id] + position[pos] (+ token_type[0] for BERT), then BERT's embedding LayerNorm, with the
-// tables kept by the model owner (party 0). docs/design/real-checkpoints.md says why.
+// Token-id input: the client's (party 1's) token ids embedded as the model does, token[id] +
+// position[pos] (+ token_type[0] for BERT), then BERT's embedding LayerNorm, with the tables kept
+// by the model owner (party 0). docs/design/real-checkpoints.md says why.
 //
 //   std::vector<std::int64_t> ids = read_token_ids("prompt.json");   // [101, 7592, ...]
 //   ids = fit_tokens(ids, seq);                                      // padded with 0, or refused

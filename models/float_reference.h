@@ -1,7 +1,8 @@
 // The same forward pass as transformer.h in double precision with the exact functions (erf GELU,
 // exp softmax, true LayerNorm / RMSNorm with the public eps, exact 1/sqrt(head_dim), exact RoPE
-// angles), on the same weights and inputs decoded from fixed point. Its difference to the
-// cleartext fixed-point output is the accuracy cost of the approximations (SPEC section 2).
+// angles), on the same weights and inputs decoded from fixed point. Its difference to the cleartext
+// fixed-point output is the accuracy cost of the approximations (docs/design/product-spec.md
+// "Models and references").
 //
 //   std::vector<double> y = float_forward(config, batch, seq, weights, input);
 #pragma once

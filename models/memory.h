@@ -1,6 +1,6 @@
-// Memory of a secure model run, estimated before any work (issue 5, "Memory"; SPEC section 7): a
-// run that would not fit ends with status "oom" stating what it needs and what is available,
-// instead of dying halfway.
+// Memory of a secure model run, estimated before any work (docs/design/product-spec.md "Bad input
+// and memory"): a run that would not fit ends with status "oom" stating what it needs and what is
+// available, instead of dying halfway.
 //
 //   MemoryEstimate m = estimate_memory(config, batch, seq, sigma::suite(), /*party=*/0,
 //                                      Schedule::kLayerByLayer);

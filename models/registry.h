@@ -1,4 +1,5 @@
-// The models secinfer knows, by name (SPEC section 2), with their public shapes.
+// The models secinfer knows, by name (docs/design/product-spec.md "Models and references"), with
+// their public shapes.
 //
 //   const ModelConfig& c = find_model("bert");   // alias of bert-base; case-insensitive
 //   for (auto& n : model_names()) ...            // canonical names in display order

@@ -1,5 +1,6 @@
 // Runs a model: one party of a secure two-party run (inline dealer), the cleartext fixed-point
-// reference and the float reference, with the memory check up front (issue 5).
+// reference and the float reference, with the memory check up front (docs/design/product-spec.md
+// "Bad input and memory").
 //
 //   models::RunOptions o;  o.party = 0;  o.model = "bert-base";  o.seq = 128;
 //   ModelRunResult r = run_model_party(o, channel, recorder);   // recorder active on this thread

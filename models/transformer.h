@@ -1,6 +1,7 @@
-// The transformer forward pass, written ONCE against fss::engine::Ops (SPEC section 2): the same
-// code runs on ClearOps (cleartext fixed point), DealerOps (offline keygen on masks) and PartyOps
-// (online, one party), for BERT, GPT-2, GPT-Neo and the Llama-style block.
+// The transformer forward pass, written ONCE against fss::engine::Ops (docs/design/product-spec.md
+// "Models and references"): the same code runs on ClearOps (cleartext fixed point), DealerOps
+// (offline keygen on masks) and PartyOps (online, one party), for BERT, GPT-2, GPT-Neo and the
+// Llama-style block.
 //
 //   Transformer t(find_model("bert-tiny"), /*batch=*/1, /*seq=*/128);
 //   std::vector<u64> out = t.forward(ops, &weights, input);   // whole pass, or step by step:
@@ -21,9 +22,10 @@
 // down(SiLU(gate) * up)); residual; norm. Decoders end with a final norm. The output is the last
 // hidden states, batch*seq x hidden, revealed to both parties.
 //
-// Scopes (SPEC section 3): projections and attention products in "Linear" (matmul + bias in one
-// Ops::Region), truncations in "TruncRescale", softmax in "Softmax", norms in "LayerNorm",
-// activations in "Activation::GELU" / "Activation::SiLU", reshapes and residual adds in "Misc".
+// Scopes (docs/design/product-spec.md "Scopes and the breakdown"): projections and attention
+// products in "Linear" (matmul + bias in one Ops::Region), truncations in "TruncRescale", softmax
+// in "Softmax", norms in "LayerNorm", activations in "Activation::GELU" / "Activation::SiLU",
+// reshapes and residual adds in "Misc".
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Per-gate microbenchmarks (SPEC section 4; issue 6 item 6): every gate at its BERT-base / GPT-2
-# seq-128 size, both suites, fusefss with padding on and off, each a real two-party run
+# Per-gate microbenchmarks (docs/design/product-spec.md "Experiments"): every gate at its BERT-base
+# / GPT-2 seq-128 size, both suites, fusefss with padding on and off, each a real two-party run
 # (`secinfer microbench`, two processes over loopback TCP). Collects
 #   OUT_DIR/<gate>-<system>-pad<on|off>-n<N>/   breakdown_merged.json, microbench.json, party logs
 #   OUT_DIR/microbench.json                {"gates": [padding-on rows], "padding_off": [...]}

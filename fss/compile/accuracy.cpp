@@ -148,8 +148,8 @@ std::string accuracy_report() {
         "log-spaced samples with both ends on each side beyond. \"sigma (valid range)\" restricts "
         "sigma to the inputs its algorithm documents as handled (fss/gates/sigma/gelu.h: |x| < "
         "2^(n-f-1); nexp.h: x < 2^(n-f)); outside them its truncation to fewer bits drops the top "
-        "bits of x (FUSEFSS.md weakness 2), while the fused gates clip inside the gate and are "
-        "right on the whole ring.\n\n";
+        "bits of x (docs/design/fusefss-design.md, weakness 2), while the fused gates clip inside "
+        "the gate and are right on the whole ring.\n\n";
   bool all_ok = true;
   for (const AccuracySetting& s : accuracy_settings()) {
     const auto rows = accuracy_rows(s);
@@ -187,8 +187,9 @@ std::string accuracy_report() {
         "the sigma suite's 7-bit mantissa code costs it about 2^-8 relative error, i.e. its "
         "maximum sits at v around 2^9.\n\n"
      << "Key bits per element are the serialised key formula (docs/design/fss-core.md) of the "
-        "secure gate: per-cut = FUSEFSS.md's construction (one DCF key per shifted cut with the "
-        "payload difference inside, m per element under padding, plus the predicate atoms and "
+        "secure gate: per-cut = the construction of docs/design/fusefss-design.md \"Evaluation\" "
+        "(one DCF key per shifted cut with the payload difference inside, m per element under "
+        "padding, plus the predicate atoms and "
         "the ARS); shared-mask = one DCF key per element evaluated at public points (Boyle et al., "
         "Eurocrypt 2021, multiple interval containment; fss/compile/instance.h), plus the ARS. "
         "Both open the same values; the error columns hold for both.\n";

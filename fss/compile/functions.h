@@ -8,7 +8,8 @@
 // sum of `cols` squares at scale 2f, as the sigma suite's rsqrt takes it). Clipping is part of the
 // gate: outside the fitted range the gate outputs the limit through its own intervals (constant
 // intervals, or the identity through a helper predicate), so every x in Z_{2^n} gets the specified
-// value (FUSEFSS.md weakness 2). Per function (X = x / 2^f):
+// value (docs/design/fusefss-design.md "Weaknesses of the public prototype", weakness 2). Per
+// function (X = x / 2^f):
 //   GELU  : X Phi(X) (exact erf form). 0 for X < -B, x itself for X >= B, splines on [-B, B); B is
 //           the smallest bound with |tail error| <= tail budget.
 //   SiLU  : X / (1 + e^-X), the same shape.

@@ -1,5 +1,5 @@
 // Per-instance compilation by the dealer: one SUF gate (suf.h), one element, one fresh input mask
-// r (FUSEFSS.md "Compiling one gate instance" and "Mask-correct rewriting").
+// r (docs/design/fusefss-design.md "Compiling one gate instance" and "Mask-correct rewriting").
 //
 //   InstanceKey k = compile_instance(gate, r_in, open_mask, Padding::kOn, dummy);
 //   // k.lookup_alpha / k.lookup_beta -> DCF keys; k.lookup_base -> additive shares; same for atoms

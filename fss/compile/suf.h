@@ -1,6 +1,6 @@
 // The IR of FuseFSS's fused gates: a structured univariate function (SUF) on Z_{2^n}
-// (/work/shared/FUSEFSS.md "The object"; Boyle et al., Eurocrypt 2021, "FSS for Mixed-Mode and
-// Fixed-Point Secure Computation", section 4 "splines"): a partition of the ring into intervals
+// (docs/design/fusefss-design.md "The object"; Boyle et al., Eurocrypt 2021, "FSS for Mixed-Mode
+// and Fixed-Point Secure Computation", section 4 "splines"): a partition of the ring into intervals
 // with a polynomial per interval, Boolean helper predicates, and a post-processing truncation.
 //
 //   SufGate g = compile::compile_function({FunctionId::kGelu, 50, 12});

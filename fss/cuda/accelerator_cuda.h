@@ -7,13 +7,13 @@
 //   recorder.set_gpu_timer(&timer);
 //   engine::Party party(id, ring, f, ch, keys, threads, &gpu);
 //
-// Each call is synchronous: the keys go up (inside profiling::Scope "KeyTransfer", FUSEFSS.md
-// item 7: key transfer is its own scope), then the inputs, the kernel runs on the accelerator's
-// own stream between a pair of CUDA events, and the outputs come back. The device arrays are
-// grow-only and kept across calls (a model's layers repeat the same sizes, so only the first
-// layer allocates). Kernel time (the event pairs, summed) is what kernel_ns() reports and what
-// CudaEventTimer charges to the open profiling scopes. Calls are serialised by a mutex.
-// This header needs no CUDA headers (the state lives in the .cpp).
+// Each call is synchronous: the keys go up (inside profiling::Scope "KeyTransfer": key transfer is
+// its own scope, docs/design/fusefss-design.md "Weaknesses of the public prototype", item 7), then
+// the inputs, the kernel runs on the accelerator's own stream between a pair of CUDA events, and
+// the outputs come back. The device arrays are grow-only and kept across calls (a model's layers
+// repeat the same sizes, so only the first layer allocates). Kernel time (the event pairs, summed)
+// is what kernel_ns() reports and what CudaEventTimer charges to the open profiling scopes. Calls
+// are serialised by a mutex. This header needs no CUDA headers (the state lives in the .cpp).
 #pragma once
 
 #include <cstdint>

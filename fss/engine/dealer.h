@@ -1,4 +1,5 @@
-// The dealer of the offline phase (SPEC section 1): draws every mask and writes both parties' keys.
+// The dealer of the offline phase (docs/design/product-spec.md "The run model"): draws every mask
+// and writes both parties' keys.
 //
 //   KeyWriter w0 = KeyWriter::memory(buf0), w1 = KeyWriter::discard();   // inline mode, party 0
 //   Dealer d(ring, frac_bits, dealer_seed, w0, w1);

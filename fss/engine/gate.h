@@ -1,6 +1,7 @@
 // The three faces of a gate, and the table that binds a suite's nonlinear gates to Ops.
 //
-// Every gate is one file with three functions side by side (issue 4; STYLE.md):
+// Every gate is one file with three functions side by side (docs/design/product-spec.md "Engine and
+// gate rules"):
 //   void X_clear (const ClearCtx&, ..., std::span<const u64> x,    std::span<u64> y);    // values
 //   void X_keygen(Dealer&,         ..., std::span<const u64> r_in, std::span<u64> r_out); // masks
 //   void X_eval  (Party&,          ..., std::span<const u64> xhat, std::span<u64> yhat); // masked

@@ -1,4 +1,5 @@
-// The operator interface that models are written against, once (SPEC sections 1 and 2).
+// The operator interface that models are written against, once (docs/design/product-spec.md "The
+// run model" and "Models and references").
 //
 // A forward pass is a sequence of calls on an `Ops`. Three implementations run the same sequence:
 //   * ClearOps   (cleartext fixed point, clear_ops.h): a tensor holds the values x themselves;
@@ -21,16 +22,17 @@
 // (max_last, sub, nexp, inverse, mul_rowwise, truncate, ...). A new leaf gate needs no change to
 // the three implementations: give it a UnaryGate (gate.h) and call ops.unary(gate, a, args).
 //
-// Profiling scopes: every op opens one profiling::Scope. Called from model code (nesting depth 0
-// in this Ops) it opens the SPEC section 3 category ("Linear", "TruncRescale", "Softmax", ...);
-// called inside another op or inside an Ops::Region it opens a short sub-scope name ("matmul",
-// "trunc", "nexp", ...), so a softmax shows as Softmax, Softmax/max, Softmax/nexp, ... The
-// names: input/weight/reveal and local ops: "Misc" / (none for local ops when nested);
-// matmul: "Linear"/"matmul"; mul, mul_rowwise, square: "Linear"/"mul"; truncate:
-// "TruncRescale"/"trunc"; relu: "Activation::ReLU"/"relu"; max_last: "Softmax"/"max";
-// unary gates: their UnaryGate::top_scope / nested_scope; softmax: "Softmax"/"softmax";
-// layernorm, rmsnorm: "LayerNorm"/"layernorm". Model code that groups several ops (a projection:
-// matmul + truncate + add_bias) opens `Ops::Region r(ops, "Linear");` around them.
+// Profiling scopes: every op opens one profiling::Scope. Called from model code (nesting depth 0 in
+// this Ops) it opens the top-level category of docs/design/product-spec.md "Scopes and the
+// breakdown" ("Linear", "TruncRescale", "Softmax", ...); called inside another op or inside an
+// Ops::Region it opens a short sub-scope name ("matmul", "trunc", "nexp", ...), so a softmax shows
+// as Softmax, Softmax/max, Softmax/nexp, ... The names: input/weight/reveal and local ops: "Misc" /
+// (none for local ops when nested); matmul: "Linear"/"matmul"; mul, mul_rowwise, square:
+// "Linear"/"mul"; truncate: "TruncRescale"/"trunc"; relu: "Activation::ReLU"/"relu"; max_last:
+// "Softmax"/"max"; unary gates: their UnaryGate::top_scope / nested_scope; softmax:
+// "Softmax"/"softmax"; layernorm, rmsnorm: "LayerNorm"/"layernorm". Model code that groups several
+// ops (a projection: matmul + truncate + add_bias) opens `Ops::Region r(ops, "Linear");` around
+// them.
 #pragma once
 
 #include <cstdint>

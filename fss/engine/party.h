@@ -6,8 +6,9 @@
 //   p.open(my_share, yhat);                        // ONE round: yhat = my_share + peer's share
 //
 // Openings bit-pack each element to the ring width (or `bits`), as SIGMA does on the wire
-// (issue 4, engine 1), so the bytes charged to the profiler are exactly ceil(N * bits / 8) per
-// party per opening, one message each way and one round (net::Channel::exchange).
+// (docs/design/product-spec.md "Engine and gate rules"), so the bytes charged to the profiler are
+// exactly ceil(N * bits / 8) per party per opening, one message each way and one round
+// (net::Channel::exchange).
 #pragma once
 
 #include <cstdint>

@@ -340,7 +340,8 @@ TEST_CASE("microbench fusefss: runs when the suite is built, else a clear refusa
     if (std::string(padding) == "on")
       key_per_element[lookup] = s["per_element"]["key_bytes_p0"].get<double>();
     CHECK(s["bytes"].get<std::uint64_t>() > 0);
-    // A fused gate: one opening, plus one round for a post-processing truncation (FUSEFSS.md).
+    // A fused gate: one opening, plus one round for a post-processing truncation
+    // (docs/design/fusefss-design.md "Evaluation").
     CHECK(s["rounds"].get<int>() >= 1);
     CHECK(s["rounds"].get<int>() <= 2);
     CHECK(s["vs_clear"]["differing"] == 0);

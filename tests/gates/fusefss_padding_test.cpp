@@ -1,6 +1,6 @@
-// Padding (SPEC section 1, FUSEFSS.md "Compiling one gate instance"; the issue's requirement "for
-// >= 1000 random masks, with padding on, every fused gate's key size and every message size are
-// identical; with padding off they differ for some masks").
+// Padding (docs/design/product-spec.md "Padding", docs/design/fusefss-design.md "Compiling one gate
+// instance"). The requirement: for >= 1000 random masks, with padding on, every fused gate's key
+// size and every message size are identical; with padding off they differ for some masks.
 //
 // * Per-cut lookup (LookupMode::kPerCut, --lookup per-cut): the lookup's shape depends on the
 //   mask unless padded. With padding on every gate's key size per instance is the same for >= 1000

@@ -151,7 +151,8 @@ TEST_CASE("sigma softmax over Ops: secure == ClearOps, cost == paper count",
     check_cost(run.comm[0], e);
     check_cost(run.comm[1], e);
     const std::size_t N = s.causal ? s.rows * (s.cols + 1) / 2 : s.rows * s.cols;
-    // SPEC section 3 sub-scopes, with the rounds of each step.
+    // Softmax sub-scopes (docs/design/product-spec.md "Scopes and the breakdown"), with the rounds
+    // of each step.
     auto sr = scope_rounds(run.log[0]);
     for (const char* path : {"Softmax", "Softmax/max", "Softmax/nexp", "Softmax/sum", "Softmax/inv",
                              "Softmax/normalise"})

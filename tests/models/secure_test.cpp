@@ -36,7 +36,8 @@ TEST_CASE("secure bert-tiny is bit-identical to ClearOps", "[models][secure]") {
                                    << t.r[0].key_bytes_per_run << ", schedule "
                                    << schedule_name(t.r[0].schedule));
 
-  // The scoped breakdown adds up (SPEC section 3): merge the two logs and check them.
+  // The scoped breakdown adds up (docs/design/product-spec.md "Scopes and the breakdown"): merge
+  // the two logs and check them.
   const nlohmann::json merged = profiling::merge_party_logs(t.log[0], t.log[1]);
   REQUIRE(merged["status"] == "ok");
   double excl = 0;

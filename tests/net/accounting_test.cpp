@@ -1,6 +1,7 @@
-// Per-scope accounting of the channel under nested scopes (SPEC section 3): bytes include the
-// 8-byte frame header, a message per frame sent, a round per exchange and per plain recv, time
-// blocked waiting for the peer as CommWait, all charged exclusively to the innermost scope.
+// Per-scope accounting of the channel under nested scopes (docs/design/product-spec.md "Scopes and
+// the breakdown"): bytes include the 8-byte frame header, a message per frame sent, a round per
+// exchange and per plain recv, time blocked waiting for the peer as CommWait, all charged
+// exclusively to the innermost scope.
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <exception>

@@ -1,6 +1,7 @@
 // The secure evaluation of a compiled SUF gate (fss/compile/suf.h): FuseFSS's fused nonlinear gate
-// on masked wires (FUSEFSS.md "Evaluation"; Boyle et al., Eurocrypt 2021, section 4, interval
-// containment and splines from DCFs). Batch over N elements, one fresh mask per element.
+// on masked wires (docs/design/fusefss-design.md "Evaluation"; Boyle et al., Eurocrypt 2021,
+// section 4, interval containment and splines from DCFs). Batch over N elements, one fresh mask per
+// element.
 //
 //   suf_keygen(dealer, gate, Padding::kOn, tag, r_in, r_out);   // draws r_out, writes both keys
 //   suf_eval(party, gate, Padding::kOn, tag, xhat, yhat);       // yhat = eval_clear(x) + r_out
@@ -51,12 +52,13 @@ using compile::LookupMode;
 using compile::Padding;
 using compile::SufGate;
 
-// mode kPerCut: the FUSEFSS.md instances above. kSharedMask (compile/instance.h; needs H = n):
-// per element ONE DCF key (n -> n bits, payload D + 1 = the powers of -r) evaluated at the public
-// points x^ - p of every cut and predicate bound (FSS::PackedCompare), shares of those powers and
-// of r_v (FSS::IntervalLookup combines them with the public coefficients); its shape never
-// depends on the mask, so `padding` changes nothing there. Phase 2 is the same in both modes.
-// An explicit kSharedMask for a gate without support throws std::invalid_argument.
+// mode kPerCut: the per-cut instances above (docs/design/fusefss-design.md "Evaluation").
+// kSharedMask (compile/instance.h; needs H = n): per element ONE DCF key (n -> n bits, payload D +
+// 1 = the powers of -r) evaluated at the public points x^ - p of every cut and predicate bound
+// (FSS::PackedCompare), shares of those powers and of r_v (FSS::IntervalLookup combines them with
+// the public coefficients); its shape never depends on the mask, so `padding` changes nothing
+// there. Phase 2 is the same in both modes. An explicit kSharedMask for a gate without support
+// throws std::invalid_argument.
 void suf_keygen(engine::Dealer& dealer, const SufGate& g, Padding padding, std::uint32_t tag,
                 std::span<const u64> r_in, std::span<u64> r_out, LookupMode mode);
 void suf_eval(engine::Party& party, const SufGate& g, Padding padding, std::uint32_t tag,

@@ -12,14 +12,15 @@
 
 namespace secinfer::fss::fusefss {
 
-// Process-wide immutable tables, one per (padding, lookup) mode; their faces set GateArgs::param
-// to the table's mode (nonlinear.h param_of). Padding::kOff is the insecure ablation.
+// Process-wide immutable tables, one per (padding, lookup) mode; their faces set GateArgs::param to
+// the table's mode (nonlinear.h param_of). Padding::kOff is the insecure ablation.
 // LookupMode::kSharedMask (default) is the one-key-per-element construction of compile/instance.h
 // (one DCF key per element evaluated at x^ - p, payload the powers of -r: ~3 KB of key per GELU
-// element; its shape never depends on the mask, so padding has nothing to pad); rsqrt (H > n)
-// keeps the per-cut lookup under it. LookupMode::kPerCut is the FUSEFSS.md construction (one
-// vector-payload DCF per cut per element, payload differences secret in them; ~33 KB per GELU
-// element, padding matters). Both give the same outputs bit for bit.
+// element; its shape never depends on the mask, so padding has nothing to pad); rsqrt (H > n) keeps
+// the per-cut lookup under it. LookupMode::kPerCut is the construction of
+// docs/design/fusefss-design.md "Evaluation" (one vector-payload DCF per cut per element, payload
+// differences secret in them; ~33 KB per GELU element, padding matters). Both give the same outputs
+// bit for bit.
 const engine::GateSuite& suite(compile::Padding padding = compile::Padding::kOn,
                                compile::LookupMode lookup = compile::LookupMode::kSharedMask);
 

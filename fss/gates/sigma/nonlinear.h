@@ -7,7 +7,8 @@
 //   X_keygen(Dealer&,         const GateArgs&, r_in, r_out)  draws r_out, writes both keys
 //   X_eval  (Party&,          const GateArgs&, xhat, yhat)   reads own key, evaluates, opens
 // Inputs and outputs are at scale frac_bits unless GateArgs says otherwise; each gate documents the
-// GateArgs fields it reads, its clip ranges and table sizes (issue 4), and its online rounds/bytes.
+// GateArgs fields it reads, its clip ranges and table sizes (docs/design/product-spec.md "Engine
+// and gate rules"), and its online rounds/bytes.
 // Building blocks to compose with: truncate.h (TrFloor, TrWithSlack, local shifts), compare.h
 // (DReLU, select, ReLU, max), linear.h (mul, mul_rowwise, square), Dealer::dpf / Party::read_dpf
 // and fss::dpf_lut_eval for table lookups.
