@@ -1,5 +1,5 @@
 // Scope and charge_* (hot path): a thread-local pointer to the active Recorder is the only global
-// mutable state (helpers-common.md); the current node lives in the recorder, which is driven by one
+// mutable state (CONTRIBUTING.md); the current node lives in the recorder, which is driven by one
 // thread at a time.
 #include "profiling/scope.h"
 
