@@ -1,9 +1,10 @@
-// The GPU clock of the profiler (SPEC "Timing, two clocks": GPU kernel time from cudaEventRecord
-// pairs inside the scope) for the CUDA backend. Each CudaAccelerator call records an event pair
-// around its kernels and adds the elapsed time to the accelerator's kernel_ns(); a scope's GPU
-// time is how much that sum grew while the scope was open. (One event pair around the whole scope
-// on the accelerator's stream would measure the stream's timeline between the two records, i.e.
-// the scope's wall time including the CPU work in between, not kernel time.)
+// The GPU clock of the profiler (docs/design/product-spec.md "Scopes and the breakdown": GPU kernel
+// time from cudaEventRecord pairs inside the scope) for the CUDA backend. Each CudaAccelerator call
+// records an event pair around its kernels and adds the elapsed time to the accelerator's
+// kernel_ns(); a scope's GPU time is how much that sum grew while the scope was open. (One event
+// pair around the whole scope on the accelerator's stream would measure the stream's timeline
+// between the two records, i.e. the scope's wall time including the CPU work in between, not kernel
+// time.)
 //
 //   CudaAccelerator gpu;
 //   CudaEventTimer timer(gpu);
