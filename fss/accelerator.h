@@ -19,6 +19,7 @@
 
 #include "fss/dcf.h"
 #include "fss/dpf.h"
+#include "fss/ring_matmul_shape.h"
 
 namespace secinfer::fss {
 
@@ -33,16 +34,6 @@ class ResidentKeys {
 
  protected:
   ResidentKeys() = default;
-};
-
-// One exact ring matrix product C[b] = A[b] B[b] mod 2^bits, b < batches, row-major: A is m x k,
-// B is k x n (n x k when transpose_b; one B for every batch when shared_b); with causal only
-// C[i][j], j <= i, is computed and the rest is 0. The semantics of the CPU's ring matmul
-// (fss/gates/sigma/ring_matmul.h) with C zeroed first.
-struct RingMatmulShape {
-  int bits = 64;
-  std::size_t batches = 1, m = 0, k = 0, n = 0;
-  bool transpose_b = false, shared_b = false, causal = false;
 };
 
 class Accelerator {
@@ -74,7 +65,8 @@ class Accelerator {
   virtual void make_resident(DcfKeys&) const {}
   virtual void make_resident(DpfKeys&) const {}
 
-  // c = a b over the ring (RingMatmulShape); sizes are the caller's to check. Returns false when
+  // c = a b over the ring (fss/ring_matmul_shape.h; the CPU's semantics with c zeroed first, so
+  // the causal upper triangle comes back 0); sizes are the caller's to check. Returns false when
   // this accelerator has no ring matmul (the caller then runs the CPU's), true when c holds the
   // product, bit-identical to the CPU's.
   virtual bool ring_matmul(const RingMatmulShape&, std::span<const u64> /*a*/,

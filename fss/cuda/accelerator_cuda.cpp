@@ -469,15 +469,7 @@ bool CudaAccelerator::ring_matmul(const RingMatmulShape& g, std::span<const u64>
   const u64* da = s.put(s.mm_a, a);
   const u64* db = s.put(s.mm_b, b);
   RingGemm rg;
-  rg.bits = g.bits;
-  rg.batches = g.batches;
-  rg.m = g.m;
-  rg.k = g.k;
-  rg.n = g.n;
-  rg.transpose_b = g.transpose_b;
-  rg.shared_b = g.shared_b;
-  rg.causal = g.causal;
-  rg.accumulate = false;
+  static_cast<RingMatmulShape&>(rg) = g;
   u64* dc = s.mm_c.fit(c.size());
   if (g.causal) CUDA_CHECK(cudaMemsetAsync(dc, 0, c.size_bytes(), s.s()));
   CUDA_CHECK(cudaEventRecord(s.start, s.s()));

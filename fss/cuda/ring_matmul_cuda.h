@@ -21,7 +21,7 @@
 //     > 56). Under kAuto a cuBLAS refusal of the int8 GEMM (status NOT_SUPPORTED or
 //     ARCH_MISMATCH) falls back to kSimt and kAuto stops choosing int8 in this process.
 // kAuto picks by ring_gemm_impl_for. This header needs no CUDA header: it is usable from CPU code.
-//   RingGemm g{.bits = 50, .m = 128, .k = 768, .n = 2304};
+//   RingGemm g;  g.bits = 50;  g.m = 128;  g.k = 768;  g.n = 2304;
 //   ring_matmul_device(g, d_a, d_b, d_c, stream);     // device pointers, asynchronous
 //   ring_matmul_host(g, a, b, c);                       // host spans, synchronous
 #pragma once
@@ -30,6 +30,7 @@
 #include <span>
 
 #include "fss/ring.h"
+#include "fss/ring_matmul_shape.h"
 
 struct CUstream_st;  // cudaStream_t is CUstream_st* (driver_types.h)
 
@@ -37,15 +38,10 @@ namespace secinfer::fss::cuda {
 
 enum class RingGemmImpl { kAuto, kSimt, kFp64Limbs, kInt8Limbs };
 
-// The fields of sigma::detail::RingMatmulArgs, with the same meaning (less `threads` and the CPU
-// kernel), plus the GPU implementation.
-struct RingGemm {
-  int bits = 64;
-  std::size_t batches = 1, m = 0, k = 0, n = 0;
-  bool transpose_b = false;
-  bool shared_b = false;    // one B for every batch
+// The product's shape (fss/ring_matmul_shape.h; causal: the upper triangle is left untouched),
+// as sigma::detail::RingMatmulArgs, plus the GPU implementation.
+struct RingGemm : RingMatmulShape {
   bool accumulate = false;  // C += A B instead of C = A B
-  bool causal = false;      // only C[i][j] with j <= i is written (m == n); the rest is untouched
   RingGemmImpl impl = RingGemmImpl::kAuto;
 };
 

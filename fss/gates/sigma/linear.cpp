@@ -62,19 +62,10 @@ std::vector<std::size_t> live_entries(const MatmulShape& s) {
 // matmul (bit-identical: fss/accelerator.h). c must be zero on entry.
 void batched(int bits, const MatmulShape& s, std::span<const u64> a, std::span<const u64> b,
              std::span<u64> c, int threads, const Accelerator* accel = nullptr) {
-  if (accel != nullptr && accel->ring_matmul(RingMatmulShape{bits, s.batches, s.m, s.k, s.n,
-                                                             s.transpose_b, s.shared_b, s.causal},
-                                             a, b, c))
-    return;
+  const RingMatmulShape shape{bits, s.batches, s.m, s.k, s.n, s.transpose_b, s.shared_b, s.causal};
+  if (accel != nullptr && accel->ring_matmul(shape, a, b, c)) return;
   detail::RingMatmulArgs g;
-  g.bits = bits;
-  g.batches = s.batches;
-  g.m = s.m;
-  g.k = s.k;
-  g.n = s.n;
-  g.transpose_b = s.transpose_b;
-  g.shared_b = s.shared_b;
-  g.causal = s.causal;
+  static_cast<RingMatmulShape&>(g) = shape;
   g.threads = threads;
   detail::ring_matmul_batched(g, a, b, c);
 }

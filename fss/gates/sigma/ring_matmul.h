@@ -18,6 +18,7 @@
 #include <span>
 
 #include "fss/ring.h"
+#include "fss/ring_matmul_shape.h"
 
 namespace secinfer::fss::sigma::detail {
 
@@ -29,13 +30,10 @@ bool matmul_kernel_available(MatmulKernel k, int bits);
 MatmulKernel matmul_kernel_for(int bits);
 const char* matmul_kernel_name(MatmulKernel k);
 
-struct RingMatmulArgs {
-  int bits = 64;
-  std::size_t batches = 1, m = 0, k = 0, n = 0;
-  bool transpose_b = false;
-  bool shared_b = false;    // one B for every batch
+// The product's shape (fss/ring_matmul_shape.h; causal: the upper triangle is left untouched)
+// and how the CPU runs it.
+struct RingMatmulArgs : RingMatmulShape {
   bool accumulate = false;  // C += A B instead of C = A B
-  bool causal = false;      // only C[i][j] with j <= i is written (m == n); the rest is untouched
   int threads = 1;          // 0 = all hardware threads
   MatmulKernel kernel = MatmulKernel::kAuto;
 };
