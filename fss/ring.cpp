@@ -1,9 +1,12 @@
 // Fixed-point encoding, batch ring helpers and wire bit-packing (contracts in ring.h).
 #include "fss/ring.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
+
+#include "fss/parallel.h"
 
 namespace secinfer::fss {
 namespace {
@@ -138,6 +141,42 @@ void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out)
     acc >>= bits;
     have -= bits;
   }
+}
+
+namespace {
+constexpr std::size_t kPackGrain = std::size_t{1} << 16;  // elements; a multiple of 64
+
+// fn(first element, element count, first byte) over ranges of kPackGrain elements.
+template <class F>
+void for_pack_ranges(std::size_t count, int bits, int threads, F&& fn) {
+  parallel_for((count + kPackGrain - 1) / kPackGrain, 1, threads,
+               [&](std::size_t b, std::size_t e) {
+                 const std::size_t i0 = b * kPackGrain, i1 = std::min(count, e * kPackGrain);
+                 fn(i0, i1 - i0, i0 / 8 * static_cast<std::size_t>(bits));
+               });
+}
+}  // namespace
+
+void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out, int threads) {
+  const std::size_t need = packed_bytes(in.size(), bits);
+  if (out.size() < need) {
+    pack_bits(in, bits, out);  // throws, naming the sizes
+    return;
+  }
+  for_pack_ranges(in.size(), bits, threads, [&](std::size_t i, std::size_t n, std::size_t at) {
+    pack_bits(in.subspan(i, n), bits, out.subspan(at, packed_bytes(n, bits)));
+  });
+}
+
+void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out, int threads) {
+  const std::size_t need = packed_bytes(out.size(), bits);
+  if (in.size() < need) {
+    unpack_bits(in, bits, out);  // throws, naming the sizes
+    return;
+  }
+  for_pack_ranges(out.size(), bits, threads, [&](std::size_t i, std::size_t n, std::size_t at) {
+    unpack_bits(in.subspan(at, packed_bytes(n, bits)), bits, out.subspan(i, n));
+  });
 }
 
 }  // namespace secinfer::fss

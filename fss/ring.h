@@ -72,5 +72,10 @@ void ring_reduce(Ring r, std::span<u64> a);
 std::size_t packed_bytes(std::size_t count, int bits);
 void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out);
 void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out);
+// The same bytes / values, split over up to `threads` threads (fss/parallel.h; 0 = all): ranges
+// of a multiple of 64 elements start on a byte boundary of the packing, so each packs into its
+// own bytes exactly as one call over the whole span would. Small spans run on the caller.
+void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out, int threads);
+void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out, int threads);
 
 }  // namespace secinfer::fss

@@ -27,36 +27,13 @@ Party::Party(int id, Ring ring, int frac_bits, net::Channel& channel, KeyReader&
 }
 
 namespace {
-
-// Bit packing split over threads: ranges of a multiple of 64 elements start on a byte (and word)
-// boundary of the packing, so each range packs into its own bytes exactly as one pack_bits call
-// over the whole span would. Small spans run inline.
-constexpr std::size_t kPackGrain = std::size_t{1} << 16;  // elements, a multiple of 64
-
-void pack_parallel(std::span<const u64> in, int bits, std::span<std::uint8_t> out, int threads) {
-  parallel_for(
-      (in.size() + kPackGrain - 1) / kPackGrain, 1, threads, [&](std::size_t b, std::size_t e) {
-        const std::size_t i0 = b * kPackGrain, i1 = std::min(in.size(), e * kPackGrain);
-        const std::size_t o0 = i0 / 8 * static_cast<std::size_t>(bits);
-        pack_bits(in.subspan(i0, i1 - i0), bits, out.subspan(o0, packed_bytes(i1 - i0, bits)));
-      });
-}
-
-void unpack_parallel(std::span<const std::uint8_t> in, int bits, std::span<u64> out, int threads) {
-  parallel_for(
-      (out.size() + kPackGrain - 1) / kPackGrain, 1, threads, [&](std::size_t b, std::size_t e) {
-        const std::size_t i0 = b * kPackGrain, i1 = std::min(out.size(), e * kPackGrain);
-        const std::size_t o0 = i0 / 8 * static_cast<std::size_t>(bits);
-        unpack_bits(in.subspan(o0, packed_bytes(i1 - i0, bits)), bits, out.subspan(i0, i1 - i0));
-      });
-}
-
+constexpr std::size_t kGrain = std::size_t{1} << 16;  // elements per thread's range
 }  // namespace
 
 void Party::read_shares(std::span<u64> out, int bits) {
   if (out.empty()) return;
   const int b = bits ? bits : ring_.bits;
-  unpack_parallel(keys_->read_view(packed_bytes(out.size(), b)), b, out, threads_);
+  unpack_bits(keys_->read_view(packed_bytes(out.size(), b)), b, out, threads_);
 }
 
 void Party::open(std::span<const u64> my_share, std::span<u64> out, int bits) {
@@ -82,7 +59,7 @@ void Party::open_many(std::span<const OpenItem> items) {
   for (const auto& it : items) {
     const int b = it.bits ? it.bits : ring_.bits;
     const std::size_t nb = packed_bytes(it.share.size(), b);
-    pack_parallel(it.share, b, std::span<std::uint8_t>(mine).subspan(off, nb), threads_);
+    pack_bits(it.share, b, std::span<std::uint8_t>(mine).subspan(off, nb), threads_);
     off += nb;
   }
   ch_->exchange(mine, theirs);
@@ -92,10 +69,10 @@ void Party::open_many(std::span<const OpenItem> items) {
     const int b = it.bits ? it.bits : ring_.bits;
     const std::size_t nb = packed_bytes(it.share.size(), b);
     tmp.resize(it.share.size());
-    unpack_parallel(std::span<const std::uint8_t>(theirs).subspan(off, nb), b, tmp, threads_);
+    unpack_bits(std::span<const std::uint8_t>(theirs).subspan(off, nb), b, tmp, threads_);
     off += nb;
     const u64 mask = ring_mask(b);
-    parallel_for(tmp.size(), kPackGrain, threads_, [&](std::size_t lo, std::size_t hi) {
+    parallel_for(tmp.size(), kGrain, threads_, [&](std::size_t lo, std::size_t hi) {
       for (std::size_t i = lo; i < hi; ++i) it.out[i] = (it.share[i] + tmp[i]) & mask;
     });
   }

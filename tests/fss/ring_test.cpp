@@ -142,8 +142,26 @@ TEST_CASE("Bit-packing round trips for every width and matches the bit-order spe
       unpack_bits(out, bits, back);
       for (std::size_t i = 0; i < count; ++i) REQUIRE(back[i] == (in[i] & ring_mask(bits)));
     }
+  // Split over threads: the same bytes and values as one call, for counts around the 2^16-element
+  // ranges and every width (ranges start on byte boundaries of the packing).
+  for (const int bits : {1, 7, 13, 37, 50, 63, 64})
+    for (const std::size_t count : {std::size_t{65535}, std::size_t{65536}, std::size_t{200003}}) {
+      INFO("threaded, bits " << bits << " count " << count);
+      std::vector<u64> in(count);
+      for (auto& x : in) x = g();
+      std::vector<std::uint8_t> one(packed_bytes(count, bits)), split(one.size());
+      pack_bits(in, bits, one);
+      pack_bits(in, bits, split, 4);
+      REQUIRE(split == one);
+      std::vector<u64> a(count), b(count);
+      unpack_bits(one, bits, a);
+      unpack_bits(one, bits, b, 3);
+      REQUIRE(a == b);
+    }
   std::vector<u64> v(10);
   std::vector<std::uint8_t> small(packed_bytes(10, 13) - 1);
+  CHECK_THROWS_AS(pack_bits(v, 13, small, 2), std::invalid_argument);
+  CHECK_THROWS_AS(unpack_bits(small, 13, v, 2), std::invalid_argument);
   CHECK_THROWS_AS(pack_bits(v, 13, small), std::invalid_argument);
   CHECK_THROWS_AS(unpack_bits(small, 13, v), std::invalid_argument);
   CHECK_THROWS_AS(packed_bytes(1, 0), std::invalid_argument);
