@@ -3,10 +3,12 @@
 // built, used by a local netbench, recorded in the logs, removed afterwards.
 #include "apps/netem.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "apps/cli.h"
 #include "process_util.h"
@@ -203,6 +205,49 @@ TEST_CASE("as root: the emulated link is built, used by the parties, and removed
   // 4 rounds of 100 kB each way: at least 4 x 1 ms on the wire (+ 4 x 2 ms of delay with netem).
   const auto merged = nlohmann::json::parse(testing::read_file(out / "breakdown_merged.json"));
   CHECK(merged["total"]["wall_ms"]["median"].get<double>() > 4 * ((netem ? 2.0 : 0.0) + 1.0));
+}
+
+// The namespace of party 0 named in a `local --net` run's stderr ("namespace secinfer-P-p0").
+std::string namespace_of(Process& p) {
+  REQUIRE(p.wait_for_stderr("in namespace secinfer-", std::chrono::seconds(30)));
+  const std::string err = p.err();
+  const auto at = err.find("secinfer-", err.find("in namespace secinfer-"));
+  return err.substr(at, err.find(' ', at) - at);
+}
+
+TEST_CASE("as root: the link is removed after a stop signal, and a stale one by the next run",
+          "[apps][netem]") {
+  if (const std::string why = netem_unavailable(); !why.empty()) {
+    WARN("skipped: network namespaces cannot be made here: " << why);
+    return;
+  }
+  const TempDir dir;
+  // 200 exchanges of 1 MB at 10 MB/s: 40 s, far longer than the test waits.
+  const std::vector<std::string> slow = {
+      "local",  "--workload", "netbench", "--bytes", "1000000", "--rounds",   "200",
+      "--runs", "1",          "--warmup", "0",       "--net",   "rate=10MB/s"};
+  {
+    auto args = slow;
+    args.insert(args.end(), {"--out", (dir.path() / "term").string()});
+    Process p(args, dir.path(), "term");
+    const std::string ns = namespace_of(p);
+    CHECK_THAT(namespaces(), Catch::Contains(ns));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    p.kill(SIGTERM);
+    CHECK(p.wait(std::chrono::seconds(30)) == 128 + SIGTERM);
+    CHECK_THAT(namespaces(), !Catch::Contains(ns));
+  }
+  {
+    auto args = slow;
+    args.insert(args.end(), {"--out", (dir.path() / "kill").string()});
+    Process p(args, dir.path(), "kill");
+    const std::string ns = namespace_of(p);
+    p.kill(SIGKILL);  // nothing cleans up after SIGKILL ...
+    p.wait(std::chrono::seconds(30));
+    CHECK_THAT(namespaces(), Catch::Contains(ns));
+    const NetemLink next(parse_net_profile("lan"));  // ... but the next link removes it
+    CHECK_THAT(namespaces(), !Catch::Contains(ns));
+  }
 }
 
 }  // namespace
