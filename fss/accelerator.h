@@ -36,6 +36,17 @@ class ResidentKeys {
   ResidentKeys() = default;
 };
 
+// The CPU evaluations refuse a resident batch: its arrays are in an accelerator's memory, and only
+// that accelerator (BatchOptions::accel) evaluates it. Throws std::invalid_argument naming `what`.
+inline void require_host_keys(const std::shared_ptr<const ResidentKeys>& resident,
+                              const char* what) {
+  if (resident)
+    throw std::invalid_argument(std::string(what) +
+                                ": this key batch lives in an accelerator's memory "
+                                "(Accelerator::make_resident); evaluate it with that accelerator "
+                                "in BatchOptions::accel");
+}
+
 class Accelerator {
  public:
   virtual ~Accelerator() = default;

@@ -272,6 +272,7 @@ void dcf_eval(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out,
     opt.accel->dcf_eval(keys, x, out);
     return;
   }
+  require_host_keys(keys.resident, "dcf_eval");
   const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
   const std::size_t grain = detail::key_grain(2 * static_cast<std::size_t>(keys.shape.in_bits));
   parallel_for(keys.count, grain, opt.threads, [&](std::size_t begin, std::size_t end) {

@@ -260,6 +260,7 @@ void dpf_eval(const DpfKeys& keys, std::span<const u64> x, std::span<u64> out,
     opt.accel->dpf_eval(keys, x, out);
     return;
   }
+  require_host_keys(keys.resident, "dpf_eval");
   const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
   const std::size_t grain = detail::key_grain(static_cast<std::size_t>(keys.shape.in_bits));
   parallel_for(keys.count, grain, opt.threads, [&](std::size_t begin, std::size_t end) {
@@ -275,6 +276,7 @@ void dpf_eval_full_domain(const DpfKeys& keys, std::size_t k, std::span<u64> out
 void dpf_eval_full_domain(const DpfKeys& keys, std::size_t k, std::span<u64> out,
                           const BatchOptions& opt) {
   dpf_check_keys(keys);
+  require_host_keys(keys.resident, "dpf_eval_full_domain");
   check_full_domain_bits("dpf_eval_full_domain", keys.shape.in_bits);
   if (k >= keys.count)
     throw std::invalid_argument("dpf_eval_full_domain: key index " + std::to_string(k) +
@@ -304,6 +306,7 @@ void dpf_lut_eval(const DpfKeys& keys, std::span<const u64> xhat, std::span<cons
     opt.accel->dpf_lut_eval(keys, xhat, table, out);
     return;
   }
+  require_host_keys(keys.resident, "dpf_lut_eval");
   const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
   const u64 mask = ring_mask(keys.shape.out_bits);
   // Keys in parallel, each key's tree on one thread.

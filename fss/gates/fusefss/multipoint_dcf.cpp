@@ -169,6 +169,7 @@ void dcf_eval_multipoint(const DcfKeys& keys, std::size_t points_per_key,
     opt.accel->dcf_eval_multipoint(keys, P, points, out);
     return;
   }
+  require_host_keys(keys.resident, "dcf_eval_multipoint");
   const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
   const std::size_t step = 128;  // keys per trie batch
   parallel_for((keys.count + step - 1) / step, 1, opt.threads, [&](std::size_t b, std::size_t e) {
