@@ -62,10 +62,11 @@ class Staging {
   std::uint8_t* take(std::size_t bytes, const Stream& stream) {
     bytes = (bytes + 255) / 256 * 256;
     if (used_ + bytes > buf_.size()) {
+      // The call's earlier pieces are done with once the stream is: the new block starts empty.
       stream.sync();
+      const std::size_t grown = std::max({2 * buf_.size(), bytes, std::size_t{1} << 24});
       buf_ = PinnedBuffer<std::uint8_t>();
-      buf_ = PinnedBuffer<std::uint8_t>(
-          std::max(2 * buf_.size(), std::max(used_ + bytes, std::size_t{1} << 24)));
+      buf_ = PinnedBuffer<std::uint8_t>(grown);
       used_ = 0;
     }
     std::uint8_t* p = buf_.data() + used_;
