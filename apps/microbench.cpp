@@ -439,6 +439,7 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
   KeyWriter own = KeyWriter::memory(buffer);
   KeyWriter other = KeyWriter::discard();
   Dealer dealer(ring, f, models::dealer_seed(o.seed), me == 0 ? own : other, me == 0 ? other : own);
+  dealer.set_accelerator(accel);  // DCF/DPF keys generated on the GPU (the CPU's keys bit for bit)
   DealerOps dops(dealer, suite, me);
   KeyReader reader = KeyReader::memory(buffer);
   Party party(me, ring, f, ch, reader, o.threads, accel);

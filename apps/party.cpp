@@ -116,8 +116,10 @@ int run_party(const RunOptions& o) {
     env["accelerator"] = backend->describe();  // the GPU (model, driver) or "cpu"
     // Where the online phase reads its FSS keys (models::RunOptions::keys_on_device).
     env["key_mode"] = backend->accelerator() != nullptr
-                          ? "device: uploaded in the offline phase as the dealer makes them "
-                            "(batches over the key budget: uploaded at evaluation, KeyTransfer)"
+                          ? "device: DCF/DPF keys generated on the device by the offline "
+                            "dealer, other batches uploaded offline as it makes them (over the "
+                            "key budget: generated on the CPU, uploaded at evaluation, "
+                            "KeyTransfer)"
                           : "host";
     rec.set_environment(std::move(env));
     if (backend->accelerator() != nullptr)

@@ -14,8 +14,10 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <utility>
 
 #include "fss/dcf.h"
 #include "fss/dpf.h"
@@ -75,6 +77,23 @@ class Accelerator {
   // the host.
   virtual void make_resident(DcfKeys&) const {}
   virtual void make_resident(DpfKeys&) const {}
+
+  // Key generation in the accelerator's memory (an inline dealer's batches, fss::dcf_gen /
+  // fss::dpf_gen with BatchOptions::accel): the keys that the CPU's generator returns for a
+  // SeededPrg(seed) standing at block `first_block`, both parties' batches resident (their
+  // correction words are one array there; only the roots differ). nullopt when this accelerator
+  // generates no keys or has no room under its key budget: the caller then runs the CPU's. The
+  // caller has checked the arguments with the CPU's checks and passes count >= 1.
+  virtual std::optional<std::pair<DcfKeys, DcfKeys>> dcf_gen(DcfShape, std::span<const u64>,
+                                                             std::span<const u64>, Block,
+                                                             u64 /*first_block*/) const {
+    return std::nullopt;
+  }
+  virtual std::optional<std::pair<DpfKeys, DpfKeys>> dpf_gen(DpfShape, std::span<const u64>,
+                                                             std::span<const u64>, Block,
+                                                             u64 /*first_block*/) const {
+    return std::nullopt;
+  }
 
   // c = a b over the ring (fss/ring_matmul_shape.h; the CPU's semantics with c zeroed first, so
   // the causal upper triangle comes back 0); sizes are the caller's to check. Returns false when

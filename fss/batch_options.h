@@ -11,7 +11,8 @@ class ResidentKeys;  // fss/accelerator.h
 struct BatchOptions {
   AesImpl aes = AesImpl::kAuto;  // AES path for G_j (kAesNi throws where the CPU lacks it)
   int threads = 0;               // 0 = std::thread::hardware_concurrency(); 1 = calling thread only
-  // Evaluations (not key generation) run there when set; non-owning, must outlive the call.
+  // Evaluations run there when set; so does key generation (dcf_gen, dpf_gen), whose keys are
+  // then resident in its memory (fss/accelerator.h). Non-owning, must outlive the call.
   const Accelerator* accel = nullptr;
 };
 

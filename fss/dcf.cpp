@@ -243,8 +243,15 @@ std::pair<DcfKeys, DcfKeys> dcf_gen(DcfShape shape, std::span<const u64> alpha,
                      count * static_cast<std::size_t>(shape.payload_len));
   detail::check_range("dcf_gen", "alpha", alpha, shape.in_bits);
   detail::check_range("dcf_gen", "beta", beta, shape.out_bits);
+  // fss-core.md "Randomness": key k draws s0 then s1, keys in order (blocks next_counter() + 2k
+  // and + 2k + 1 of the stream, which is what lets an accelerator make the same keys).
+  if (opt.accel != nullptr && count != 0) {
+    if (auto made = opt.accel->dcf_gen(shape, alpha, beta, rng.seed(), rng.next_counter())) {
+      rng.skip_blocks(2 * count);
+      return std::move(*made);
+    }
+  }
   const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
-  // fss-core.md "Randomness": key k draws s0 then s1, keys in order.
   std::vector<Block> seeds(2 * count);
   rng.next_blocks(seeds);
   std::pair<DcfKeys, DcfKeys> keys{empty_keys(shape, 0, count), empty_keys(shape, 1, count)};

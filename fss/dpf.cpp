@@ -232,9 +232,16 @@ std::pair<DpfKeys, DpfKeys> dpf_gen(DpfShape shape, std::span<const u64> alpha,
   detail::check_size("dpf_gen", "beta", beta.size(), alpha.size());
   detail::check_range("dpf_gen", "alpha", alpha, shape.in_bits);
   detail::check_range("dpf_gen", "beta", beta, shape.out_bits);
-  const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
   const std::size_t count = alpha.size();
-  // fss-core.md "Randomness": key k draws s0 then s1, keys in order.
+  // fss-core.md "Randomness": key k draws s0 then s1, keys in order (blocks next_counter() + 2k
+  // and + 2k + 1 of the stream, which is what lets an accelerator make the same keys).
+  if (opt.accel != nullptr && count != 0) {
+    if (auto made = opt.accel->dpf_gen(shape, alpha, beta, rng.seed(), rng.next_counter())) {
+      rng.skip_blocks(2 * count);
+      return std::move(*made);
+    }
+  }
+  const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
   std::vector<Block> seeds(2 * count);
   rng.next_blocks(seeds);
   std::pair<DpfKeys, DpfKeys> keys{empty_keys(shape, 0, count), empty_keys(shape, 1, count)};

@@ -172,7 +172,12 @@ const FixedKeyPrg& fixed_key_prg(AesImpl impl) {
   return resolve_aes_impl(impl) == AesImpl::kAesNi ? aesni_prg : portable_prg;
 }
 
-SeededPrg::SeededPrg(Block seed, AesImpl impl) : aes_(seed, impl) {}
+SeededPrg::SeededPrg(Block seed, AesImpl impl) : seed_(seed), aes_(seed, impl) {}
+
+void SeededPrg::skip_blocks(u64 n) {
+  have_hi_ = false;
+  counter_ += n;
+}
 
 Block SeededPrg::next_block() {
   have_hi_ = false;

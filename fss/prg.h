@@ -88,8 +88,15 @@ class SeededPrg {
   u64 next_bits(int m) { return next_u64() & ring_mask(m); }
   void fill(std::span<u64> out, int m);  // out[i] = next_bits(m); m in [1, 64]
   AesImpl impl() const { return aes_.impl(); }
+  // The stream's key, and the counter of the block that next_block() would return next.
+  Block seed() const { return seed_; }
+  u64 next_counter() const { return counter_; }
+  // Skips exactly what next_blocks() of `n` blocks would consume (a generator elsewhere, e.g. on
+  // an accelerator, produced them from seed() at next_counter()).
+  void skip_blocks(u64 n);
 
  private:
+  Block seed_;
   Aes128 aes_;
   u64 counter_ = 0;
   Block buffered_{};

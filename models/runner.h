@@ -86,14 +86,16 @@ struct RunOptions {
   int parties_on_host = 1;               // 2 in local mode: both parties share this memory
   std::uint64_t memory_limit_bytes = 0;  // 0: MemAvailable from /proc/meminfo
   // Where the party's FSS evaluations run (the CUDA backend's CudaAccelerator); null = the CPU.
-  // Non-owning. The dealer (key generation) and the cleartext references stay on the CPU.
+  // Non-owning. With keys_on_device the dealer's DCF / DPF key generation runs there too (the
+  // CPU's keys bit for bit); the rest of the dealer and the cleartext references stay on the CPU.
   const fss::Accelerator* accel = nullptr;
   // Called after each step of each run, on the party's thread (may be empty): progress lines.
   std::function<void(const StepDone&)> on_step;
-  // With an accelerator: each key batch goes to the device as the dealer makes it (offline), so
-  // the online phase reads keys in device memory (fss::Accelerator::make_resident); batches over
-  // the accelerator's key budget are uploaded when evaluated. false: every batch is uploaded when
-  // evaluated (inside the online phase, scope KeyTransfer).
+  // With an accelerator: DCF / DPF key batches are generated on the device (Dealer::
+  // set_accelerator) or moved there as the dealer makes them (offline), so the online phase reads
+  // keys in device memory (fss::Accelerator::make_resident); batches over the accelerator's key
+  // budget are made on the CPU and uploaded when evaluated. false: every batch is made on the CPU
+  // and uploaded when evaluated (inside the online phase, scope KeyTransfer).
   bool keys_on_device = true;
 };
 

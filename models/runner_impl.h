@@ -152,13 +152,18 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   // party's keys into memory, the other party's counted and dropped.
   auto buffer = std::make_shared<KeyBuffer>();
   if (o.accel != nullptr) {
-    res.key_mode = o.keys_on_device ? "device, uploaded offline" : "uploaded at evaluation";
+    res.key_mode = o.keys_on_device
+                       ? "device: DCF/DPF keys generated there offline (other key material "
+                         "uploaded offline)"
+                       : "uploaded at evaluation";
     if (o.keys_on_device) fss::engine::keep_batches_on(*buffer, *o.accel);
   }
   KeyWriter own = KeyWriter::memory(buffer);
   KeyWriter other = KeyWriter::discard();
   Dealer dealer(fss::Ring{c.ring_bits}, c.frac_bits, dealer_seed(o.seed), me == 0 ? own : other,
                 me == 0 ? other : own);
+  // Keys made where they are evaluated: the GPU's generator gives the CPU's keys bit for bit.
+  if (o.accel != nullptr && o.keys_on_device) dealer.set_accelerator(o.accel);
   DealerOps dops(dealer, suite, me);
   KeyReader reader = KeyReader::memory(buffer);
   Party party(me, fss::Ring{c.ring_bits}, c.frac_bits, ch, reader, o.threads, o.accel);

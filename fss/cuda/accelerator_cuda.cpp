@@ -13,6 +13,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "fss/cuda/cuda_check.h"
 #include "fss/cuda/dcf_cuda.h"
@@ -128,21 +129,31 @@ class AsyncBlock {
   void* p_ = nullptr;
 };
 
-// Carves the arrays of one key batch out of one AsyncBlock, 256-byte aligned, and copies them up.
+// Carves the arrays of one key batch out of one AsyncBlock, 256-byte aligned: copied up (put) or
+// left for a kernel to write (take).
 class Carver {
  public:
   template <class T>
+  static std::size_t bytes_for(std::size_t n) {
+    return (n * sizeof(T) + 255) / 256 * 256;
+  }
+  template <class T>
   static std::size_t size_of(const std::vector<T>& v) {
-    return (v.size() * sizeof(T) + 255) / 256 * 256;
+    return bytes_for<T>(v.size());
   }
   Carver(std::uint8_t* base, cudaStream_t s) : at_(base), s_(s) {}
   template <class T>
-  const T* put(const std::vector<T>& v) {
+  T* take(std::size_t n) {
     T* d = reinterpret_cast<T*>(at_);
+    at_ += bytes_for<T>(n);
+    return d;
+  }
+  template <class T>
+  const T* put(const std::vector<T>& v) {
+    T* d = take<T>(v.size());
     if (!v.empty())
       CUDA_CHECK(cudaMemcpyAsync(d, v.data(), v.size() * sizeof(T), cudaMemcpyHostToDevice, s_),
                  std::to_string(v.size() * sizeof(T)) + " bytes of resident keys up");
-    at_ += size_of(v);
     return d;
   }
 
@@ -151,22 +162,73 @@ class Carver {
   cudaStream_t s_;
 };
 
-// A batch's device copy; `bytes` is given back to the budget when the batch goes.
-template <class View>
-class DeviceKeys final : public ResidentKeys {
+// Device memory of resident keys: one stream-ordered block, counted against the key budget while
+// it lives (one batch, or both parties' batches of one generation, which share their correction
+// words).
+class ResidentBlock {
  public:
-  DeviceKeys(std::shared_ptr<Stream> stream, std::size_t bytes,
-             std::shared_ptr<std::atomic<std::uint64_t>> held)
+  ResidentBlock(std::shared_ptr<Stream> stream, std::size_t bytes,
+                std::shared_ptr<std::atomic<std::uint64_t>> held)
       : block(std::move(stream), bytes), bytes_(bytes), held_(std::move(held)) {
     *held_ += bytes_;
   }
-  ~DeviceKeys() override { *held_ -= bytes_; }
+  ResidentBlock(const ResidentBlock&) = delete;
+  ResidentBlock& operator=(const ResidentBlock&) = delete;
+  ~ResidentBlock() { *held_ -= bytes_; }
   AsyncBlock block;
-  View view{};
 
  private:
   std::size_t bytes_;
   std::shared_ptr<std::atomic<std::uint64_t>> held_;
+};
+
+// A batch's device copy: its view into a ResidentBlock, which it keeps alive.
+template <class View>
+class DeviceKeys final : public ResidentKeys {
+ public:
+  DeviceKeys(std::shared_ptr<const ResidentBlock> block, View v)
+      : block_(std::move(block)), view(v) {}
+  std::shared_ptr<const ResidentBlock> block_;
+  View view;
+};
+
+// The byte sizes of a batch's arrays (count keys of `shape`), in carving order: root, cw_seed,
+// cw_t, then the payload arrays (DCF: cw_v, cw_final; DPF: cw_out).
+std::size_t tree_bytes(int in_bits, std::size_t count, std::size_t roots) {
+  const std::size_t nc = static_cast<std::size_t>(in_bits) * count;
+  return roots * Carver::bytes_for<Block>(count) + Carver::bytes_for<Block>(nc) +
+         Carver::bytes_for<std::uint8_t>(nc);
+}
+std::size_t payload_bytes(DcfShape shape, std::size_t count) {
+  const auto L = static_cast<std::size_t>(shape.payload_len);
+  return Carver::bytes_for<u64>(static_cast<std::size_t>(shape.in_bits) * count * L) +
+         Carver::bytes_for<u64>(count * L);
+}
+std::size_t payload_bytes(DpfShape, std::size_t count) {
+  return Carver::bytes_for<u64>(count);
+}
+
+// The host arrays of keys (DcfKeys / DpfKeys), to move to the device and then release.
+void put_payload(Carver& c, DcfKeys& k, DcfKeysView& v) {
+  v.cw_v = c.put(k.cw_v);
+  v.cw_final = c.put(k.cw_final);
+  k.cw_v = {};
+  k.cw_final = {};
+}
+void put_payload(Carver& c, DpfKeys& k, DpfKeysView& v) {
+  v.cw_out = c.put(k.cw_out);
+  k.cw_out = {};
+}
+
+template <class Keys>
+struct ViewOf;
+template <>
+struct ViewOf<DcfKeys> {
+  using type = DcfKeysView;
+};
+template <>
+struct ViewOf<DpfKeys> {
+  using type = DpfKeysView;
 };
 
 }  // namespace
@@ -203,17 +265,24 @@ struct CudaAccelerator::State {
   // Call statistics: wall time inside the calls, of it waiting for the stream (kernels and
   // copies), and bytes staged up and down.
   std::atomic<std::uint64_t> busy_ns{0}, wait_ns{0}, up_bytes{0}, down_bytes{0};
+  // Key generation (offline): calls and wall time inside them.
+  std::atomic<std::uint64_t> gen_calls{0}, gen_ns{0};
 
   // Copies `src` up through the staging memory into `dst` (asynchronous: a later sync waits).
   template <class T>
   const T* put(GrowBuffer<T>& dst, std::span<const T> src) {
+    up_bytes += src.size_bytes();
+    return stage_up(dst, src);
+  }
+  // put() without the call statistics (the offline phase's key generation).
+  template <class T>
+  const T* stage_up(GrowBuffer<T>& dst, std::span<const T> src) {
     T* d = dst.fit(src.size());
     if (src.empty()) return d;
     std::uint8_t* h = staging.take(src.size_bytes(), *stream);
     std::memcpy(h, src.data(), src.size_bytes());
     CUDA_CHECK(cudaMemcpyAsync(d, h, src.size_bytes(), cudaMemcpyHostToDevice, s()),
                std::to_string(src.size_bytes()) + " bytes up");
-    up_bytes += src.size_bytes();
     return d;
   }
   // Copies `n` elements at `d` down into `result` through the staging memory; waits.
@@ -406,57 +475,138 @@ void CudaAccelerator::dcf_eval_multipoint(const DcfKeys& keys, std::size_t point
       out);
 }
 
-void CudaAccelerator::make_resident(DcfKeys& keys) const {
+namespace {
+template <class Keys>
+void check_keys(const Keys& k) {
+  if constexpr (std::is_same_v<Keys, DcfKeys>) {
+    dcf_check_keys(k);
+  } else {
+    dpf_check_keys(k);
+  }
+}
+}  // namespace
+
+template <class Keys>
+void CudaAccelerator::keep(Keys& keys) const {
   if (keys.count == 0 || keys.resident) return;
-  dcf_check_keys(keys);  // the device reads the arrays by the shape's sizes
+  check_keys(keys);  // the device reads the arrays by the shape's sizes
   State& s = *s_;
   std::lock_guard lock(s.mu);
   s.bind();
-  const std::size_t bytes = Carver::size_of(keys.root) + Carver::size_of(keys.cw_seed) +
-                            Carver::size_of(keys.cw_t) + Carver::size_of(keys.cw_v) +
-                            Carver::size_of(keys.cw_final);
+  const std::size_t bytes =
+      tree_bytes(keys.shape.in_bits, keys.count, 1) + payload_bytes(keys.shape, keys.count);
   if (!s.admit(bytes)) return;
-  auto r = std::make_shared<DeviceKeys<DcfKeysView>>(s.stream, bytes, s.resident_held);
-  Carver c(r->block.data(), s.s());
-  r->view = DcfKeysView{keys.shape, keys.party, keys.count};
-  r->view.root = c.put(keys.root);
-  r->view.cw_seed = c.put(keys.cw_seed);
-  r->view.cw_t = c.put(keys.cw_t);
-  r->view.cw_v = c.put(keys.cw_v);
-  r->view.cw_final = c.put(keys.cw_final);
+  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held);
+  Carver c(block->block.data(), s.s());
+  typename ViewOf<Keys>::type v{keys.shape, keys.party, keys.count};
+  v.root = c.put(keys.root);
+  v.cw_seed = c.put(keys.cw_seed);
+  v.cw_t = c.put(keys.cw_t);
+  put_payload(c, keys, v);
   s.stream->sync();  // the copy is offline time
   // The host arrays are freed now, in the offline phase: freeing gigabytes of keys inside the
   // online phase (when the gate that used them returns) would cost page-table work there.
   keys.root = {};
   keys.cw_seed = {};
   keys.cw_t = {};
-  keys.cw_v = {};
-  keys.cw_final = {};
-  keys.resident = std::move(r);
+  keys.resident = std::make_shared<DeviceKeys<typename ViewOf<Keys>::type>>(std::move(block), v);
+}
+
+void CudaAccelerator::make_resident(DcfKeys& keys) const {
+  keep(keys);
 }
 
 void CudaAccelerator::make_resident(DpfKeys& keys) const {
-  if (keys.count == 0 || keys.resident) return;
-  dpf_check_keys(keys);
+  keep(keys);
+}
+
+template <class Keys, class Shape, class Launch>
+std::optional<std::pair<Keys, Keys>> CudaAccelerator::generate(Shape shape, std::size_t count,
+                                                               std::span<const u64> alpha,
+                                                               std::span<const u64> beta,
+                                                               Launch&& launch) const {
   State& s = *s_;
   std::lock_guard lock(s.mu);
+  AddElapsed busy(s.gen_ns);
   s.bind();
-  const std::size_t bytes = Carver::size_of(keys.root) + Carver::size_of(keys.cw_seed) +
-                            Carver::size_of(keys.cw_t) + Carver::size_of(keys.cw_out);
-  if (!s.admit(bytes)) return;
-  auto r = std::make_shared<DeviceKeys<DpfKeysView>>(s.stream, bytes, s.resident_held);
-  Carver c(r->block.data(), s.s());
-  r->view = DpfKeysView{keys.shape, keys.party, keys.count};
-  r->view.root = c.put(keys.root);
-  r->view.cw_seed = c.put(keys.cw_seed);
-  r->view.cw_t = c.put(keys.cw_t);
-  r->view.cw_out = c.put(keys.cw_out);
-  s.stream->sync();
-  keys.root = {};
-  keys.cw_seed = {};
-  keys.cw_t = {};
-  keys.cw_out = {};
-  keys.resident = std::move(r);
+  const std::size_t bytes = tree_bytes(shape.in_bits, count, 2) + payload_bytes(shape, count);
+  if (!s.admit(bytes)) return std::nullopt;
+  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held);
+  Carver c(block->block.data(), s.s());
+  Block* roots[2] = {c.take<Block>(count), c.take<Block>(count)};
+  const std::size_t nc = static_cast<std::size_t>(shape.in_bits) * count;
+  Block* cw_seed = c.take<Block>(nc);
+  std::uint8_t* cw_t = c.take<std::uint8_t>(nc);
+  s.staging.reset();
+  const u64* da = s.stage_up(s.in, alpha);
+  const u64* db = s.stage_up(s.table, beta);
+  const auto pair = launch(c, roots, cw_seed, cw_t, da, db);
+  s.stream->sync();  // the staged inputs are reused by the next call; keygen is offline time
+  ++s.gen_calls;
+  std::pair<Keys, Keys> keys;
+  for (int p = 0; p < 2; ++p) {
+    Keys& k = p == 0 ? keys.first : keys.second;
+    k.shape = shape;
+    k.party = p;
+    k.count = count;
+    k.resident = std::make_shared<DeviceKeys<typename ViewOf<Keys>::type>>(block, pair.view(p));
+  }
+  return keys;
+}
+
+std::optional<std::pair<DcfKeys, DcfKeys>> CudaAccelerator::dcf_gen(DcfShape shape,
+                                                                    std::span<const u64> alpha,
+                                                                    std::span<const u64> beta,
+                                                                    Block seed,
+                                                                    u64 first_block) const {
+  const std::size_t count = alpha.size();
+  const auto L = static_cast<std::size_t>(shape.payload_len);
+  return generate<DcfKeys>(shape, count, alpha, beta,
+                           [&](Carver& c, Block* const* roots, Block* cw_seed, std::uint8_t* cw_t,
+                               const u64* da, const u64* db) {
+                             DcfKeyPairView v{shape, count, {roots[0], roots[1]}, cw_seed, cw_t};
+                             v.cw_v =
+                                 c.take<u64>(static_cast<std::size_t>(shape.in_bits) * count * L);
+                             v.cw_final = c.take<u64>(count * L);
+                             dcf_gen_device(da, db, seed, first_block, v, s_->s(), s_->cfg);
+                             return v;
+                           });
+}
+
+std::optional<std::pair<DpfKeys, DpfKeys>> CudaAccelerator::dpf_gen(DpfShape shape,
+                                                                    std::span<const u64> alpha,
+                                                                    std::span<const u64> beta,
+                                                                    Block seed,
+                                                                    u64 first_block) const {
+  const std::size_t count = alpha.size();
+  return generate<DpfKeys>(shape, count, alpha, beta,
+                           [&](Carver& c, Block* const* roots, Block* cw_seed, std::uint8_t* cw_t,
+                               const u64* da, const u64* db) {
+                             DpfKeyPairView v{shape, count, {roots[0], roots[1]}, cw_seed, cw_t};
+                             v.cw_out = c.take<u64>(count);
+                             dpf_gen_device(da, db, seed, first_block, v, s_->s(), s_->cfg);
+                             return v;
+                           });
+}
+
+DcfKeys CudaAccelerator::copy_to_host(const DcfKeys& keys) const {
+  const auto* r = dynamic_cast<const DeviceKeys<DcfKeysView>*>(keys.resident.get());
+  if (r == nullptr)
+    throw std::invalid_argument(
+        "CudaAccelerator::copy_to_host: this DCF batch is not resident here");
+  std::lock_guard lock(s_->mu);
+  s_->bind();
+  return download(r->view, s_->s());
+}
+
+DpfKeys CudaAccelerator::copy_to_host(const DpfKeys& keys) const {
+  const auto* r = dynamic_cast<const DeviceKeys<DpfKeysView>*>(keys.resident.get());
+  if (r == nullptr)
+    throw std::invalid_argument(
+        "CudaAccelerator::copy_to_host: this DPF batch is not resident here");
+  std::lock_guard lock(s_->mu);
+  s_->bind();
+  return download(r->view, s_->s());
 }
 
 bool CudaAccelerator::ring_matmul(const RingMatmulShape& g, std::span<const u64> a,
@@ -486,8 +636,8 @@ bool CudaAccelerator::ring_matmul(const RingMatmulShape& g, std::span<const u64>
 
 CudaAccelerator::CallStats CudaAccelerator::call_stats() const {
   const State& s = *s_;
-  return CallStats{s.calls.load(),     s.busy_ns.load(),  s.wait_ns.load(),
-                   s.kernel_ns.load(), s.up_bytes.load(), s.down_bytes.load()};
+  return CallStats{s.calls.load(),    s.busy_ns.load(),    s.wait_ns.load(),   s.kernel_ns.load(),
+                   s.up_bytes.load(), s.down_bytes.load(), s.gen_calls.load(), s.gen_ns.load()};
 }
 
 std::string CudaAccelerator::summary() const {
@@ -499,8 +649,9 @@ std::string CudaAccelerator::summary() const {
          ms(c.wait_ns) + " waiting for the stream (kernels " + ms(c.kernel_ns) + ", copies " +
          mib(c.up_bytes) + " up / " + mib(c.down_bytes) + " down through pinned staging); " +
          std::to_string(r.batches) + " key batches (" + mib(r.bytes_total) +
-         ") moved to the device offline, " + std::to_string(r.declined) +
-         " over the key budget of " + mib(r.budget) + " uploaded at evaluation";
+         ") made or moved to the device offline (" + std::to_string(c.gen_calls) +
+         " generated there, " + ms(c.gen_ns) + "), " + std::to_string(r.declined) +
+         " over the key budget of " + mib(r.budget) + " kept on the host";
 }
 
 CudaAccelerator::ResidentStats CudaAccelerator::resident_stats() const {

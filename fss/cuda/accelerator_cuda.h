@@ -51,6 +51,19 @@ class CudaAccelerator final : public fss::Accelerator {
   // when the batch goes); declines when the budget is full.
   void make_resident(DcfKeys& keys) const override;
   void make_resident(DpfKeys& keys) const override;
+  // The dealer's DCF / DPF batches generated here (dcf_cuda.h, dpf_cuda.h: bit-identical to the
+  // CPU's), both parties' batches resident in one block under the key budget; nullopt when the
+  // budget is full.
+  std::optional<std::pair<DcfKeys, DcfKeys>> dcf_gen(DcfShape shape, std::span<const u64> alpha,
+                                                     std::span<const u64> beta, Block seed,
+                                                     u64 first_block) const override;
+  std::optional<std::pair<DpfKeys, DpfKeys>> dpf_gen(DpfShape shape, std::span<const u64> alpha,
+                                                     std::span<const u64> beta, Block seed,
+                                                     u64 first_block) const override;
+  // A resident batch of this accelerator's copied back to host arrays (for checks: the GPU
+  // dealer's keys against the CPU's); throws std::invalid_argument for any other batch.
+  DcfKeys copy_to_host(const DcfKeys& keys) const;
+  DpfKeys copy_to_host(const DpfKeys& keys) const;
   // Exact ring matmul on the device (ring_matmul_cuda.h); always true.
   bool ring_matmul(const RingMatmulShape& shape, std::span<const u64> a, std::span<const u64> b,
                    std::span<u64> c) const override;
@@ -68,6 +81,7 @@ class CudaAccelerator final : public fss::Accelerator {
     std::uint64_t wait_ns = 0;    // of it, waiting for the stream (kernels and copies)
     std::uint64_t kernel_ns = 0;  // the kernels' event pairs
     std::uint64_t up_bytes = 0, down_bytes = 0;  // staged inputs and outputs (not keys)
+    std::uint64_t gen_calls = 0, gen_ns = 0;     // key generation (offline), not in the above
   };
   CallStats call_stats() const;
   // One line for the party's log: the call statistics and the resident keys.
@@ -83,6 +97,12 @@ class CudaAccelerator final : public fss::Accelerator {
   std::uint64_t device_bytes() const;
 
  private:
+  template <class Keys>
+  void keep(Keys& keys) const;
+  template <class Keys, class Shape, class Launch>
+  std::optional<std::pair<Keys, Keys>> generate(Shape shape, std::size_t count,
+                                                std::span<const u64> alpha,
+                                                std::span<const u64> beta, Launch&& launch) const;
   struct State;
   std::unique_ptr<State> s_;
 };

@@ -22,7 +22,12 @@ namespace secinfer::fss::cuda {
 // Batch Gen: key k's roots are blocks first_block + 2k and first_block + 2k + 1 of
 // SeededPrg(seed) (bit 0 cleared). alpha: device [count]; beta: device [count * L].
 void dcf_gen_device(const u64* alpha, const u64* beta, Block seed, u64 first_block,
-                    DcfKeyPairDevice& out, cudaStream_t stream, const KernelConfig& cfg = {});
+                    const DcfKeyPairView& out, cudaStream_t stream, const KernelConfig& cfg = {});
+inline void dcf_gen_device(const u64* alpha, const u64* beta, Block seed, u64 first_block,
+                           DcfKeyPairDevice& out, cudaStream_t stream,
+                           const KernelConfig& cfg = {}) {
+  dcf_gen_device(alpha, beta, seed, first_block, out.pair_view(), stream, cfg);
+}
 
 // out[k * L + j] = party's share of f_k(x[k])_j. cfg.dcf_lanes: 1 thread per key or a pair.
 void dcf_eval_device(const DcfKeysView& keys, const u64* x, u64* out, cudaStream_t stream,

@@ -42,14 +42,14 @@ __global__ void __launch_bounds__(512)
 }
 
 template <int kL>
-void launch_gen(const u64* alpha, const u64* beta, Block seed, u64 first, DcfKeyPairDevice& out,
+void launch_gen(const u64* alpha, const u64* beta, Block seed, u64 first, const DcfKeyPairView& out,
                 cudaStream_t stream, const KernelConfig& cfg) {
   using Tab = DefaultTab;
   auto k = dcf_gen_kernel<Tab, kL>;
   const unsigned grid = plan_grid<Tab>(k, cfg, out.count, "dcf_gen_kernel");
   k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
-      out.shape, out.count, alpha, beta, seed, first, out.root[0].data(), out.root[1].data(),
-      out.cw_seed.data(), out.cw_t.data(), out.cw_v.data(), out.cw_final.data());
+      out.shape, out.count, alpha, beta, seed, first, out.root[0], out.root[1], out.cw_seed,
+      out.cw_t, out.cw_v, out.cw_final);
   CUDA_CHECK_LAUNCH("dcf_gen_kernel", shape_info(out.shape.in_bits, out.shape.out_bits, out.count) +
                                           " L=" + std::to_string(out.shape.payload_len));
 }
@@ -57,7 +57,7 @@ void launch_gen(const u64* alpha, const u64* beta, Block seed, u64 first, DcfKey
 }  // namespace
 
 void dcf_gen_device(const u64* alpha, const u64* beta, Block seed, u64 first_block,
-                    DcfKeyPairDevice& out, cudaStream_t stream, const KernelConfig& cfg) {
+                    const DcfKeyPairView& out, cudaStream_t stream, const KernelConfig& cfg) {
   check_dcf_shape("dcf_gen_device", out.shape);
   if (out.count == 0) return;
   switch (out.shape.payload_len) {

@@ -23,7 +23,12 @@ namespace secinfer::fss::cuda {
 // first_block + 2k + 1 of SeededPrg(seed) (bit 0 cleared), so the keys equal fss::dpf_gen with a
 // SeededPrg(seed) that has already handed out first_block blocks. alpha, beta: device [count].
 void dpf_gen_device(const u64* alpha, const u64* beta, Block seed, u64 first_block,
-                    DpfKeyPairDevice& out, cudaStream_t stream, const KernelConfig& cfg = {});
+                    const DpfKeyPairView& out, cudaStream_t stream, const KernelConfig& cfg = {});
+inline void dpf_gen_device(const u64* alpha, const u64* beta, Block seed, u64 first_block,
+                           DpfKeyPairDevice& out, cudaStream_t stream,
+                           const KernelConfig& cfg = {}) {
+  dpf_gen_device(alpha, beta, seed, first_block, out.pair_view(), stream, cfg);
+}
 
 // out[k] = party's share of f_k(x[k]) (device arrays of keys.count).
 void dpf_eval_device(const DpfKeysView& keys, const u64* x, u64* out, cudaStream_t stream,

@@ -36,15 +36,15 @@ __global__ void __launch_bounds__(512)
 }  // namespace
 
 void dpf_gen_device(const u64* alpha, const u64* beta, Block seed, u64 first_block,
-                    DpfKeyPairDevice& out, cudaStream_t stream, const KernelConfig& cfg) {
+                    const DpfKeyPairView& out, cudaStream_t stream, const KernelConfig& cfg) {
   check_dpf_shape("dpf_gen_device", out.shape);
   if (out.count == 0) return;
   using Tab = DefaultTab;
   auto k = dpf_gen_kernel<Tab>;
   const unsigned grid = plan_grid<Tab>(k, cfg, out.count, "dpf_gen_kernel");
   k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
-      out.shape, out.count, alpha, beta, seed, first_block, out.root[0].data(), out.root[1].data(),
-      out.cw_seed.data(), out.cw_t.data(), out.cw_out.data());
+      out.shape, out.count, alpha, beta, seed, first_block, out.root[0], out.root[1], out.cw_seed,
+      out.cw_t, out.cw_out);
   CUDA_CHECK_LAUNCH("dpf_gen_kernel", shape_info(out.shape.in_bits, out.shape.out_bits, out.count));
 }
 

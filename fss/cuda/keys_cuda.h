@@ -65,6 +65,33 @@ struct DcfKeysDevice {
   }
 };
 
+// Both parties' keys as the dealer's generator writes them, non-owning (device pointers; the
+// correction words are common to both keys, only the roots differ).
+struct DpfKeyPairView {
+  DpfShape shape;
+  std::size_t count = 0;
+  Block* root[2] = {nullptr, nullptr};
+  Block* cw_seed = nullptr;
+  std::uint8_t* cw_t = nullptr;
+  u64* cw_out = nullptr;
+  DpfKeysView view(int party) const {
+    return {shape, party, count, root[party], cw_seed, cw_t, cw_out};
+  }
+};
+
+struct DcfKeyPairView {
+  DcfShape shape;
+  std::size_t count = 0;
+  Block* root[2] = {nullptr, nullptr};
+  Block* cw_seed = nullptr;
+  std::uint8_t* cw_t = nullptr;
+  u64* cw_v = nullptr;
+  u64* cw_final = nullptr;
+  DcfKeysView view(int party) const {
+    return {shape, party, count, root[party], cw_seed, cw_t, cw_v, cw_final};
+  }
+};
+
 struct DpfKeyPairDevice {
   DpfShape shape;
   std::size_t count = 0;
@@ -75,6 +102,10 @@ struct DpfKeyPairDevice {
   // Allocates for `count` keys of `shape`.
   DpfKeyPairDevice(DpfShape shape, std::size_t count);
   DpfKeysView view(int party) const;
+  DpfKeyPairView pair_view() {
+    return {shape,          count,       {root[0].data(), root[1].data()},
+            cw_seed.data(), cw_t.data(), cw_out.data()};
+  }
 };
 
 struct DcfKeyPairDevice {
@@ -86,6 +117,11 @@ struct DcfKeyPairDevice {
 
   DcfKeyPairDevice(DcfShape shape, std::size_t count);
   DcfKeysView view(int party) const;
+  DcfKeyPairView pair_view() {
+    return {shape,          count,       {root[0].data(), root[1].data()},
+            cw_seed.data(), cw_t.data(), cw_v.data(),
+            cw_final.data()};
+  }
 };
 
 // CPU keys -> GPU (checks that the arrays have the sizes the shape and count call for).

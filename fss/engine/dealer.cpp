@@ -24,6 +24,14 @@ void Dealer::set_threads(int threads) {
   threads_ = threads;
 }
 
+void Dealer::set_accelerator(const Accelerator* accel) {
+  if (accel != nullptr && (out_[0]->writes_file() || out_[1]->writes_file()))
+    throw std::invalid_argument(
+        "Dealer::set_accelerator: keys made on an accelerator stay in its memory, but a key file "
+        "is written here; generate file keys on the CPU (no accelerator)");
+  accel_ = accel;
+}
+
 void Dealer::begin(std::uint32_t tag, std::uint64_t count) {
   out_[0]->begin_record(tag, count);
   out_[1]->begin_record(tag, count);

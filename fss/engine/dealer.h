@@ -50,7 +50,13 @@ class Dealer {
   // drawn from rng() in call order first.
   void set_threads(int threads);
   int threads() const { return threads_; }
-  BatchOptions batch_options() const { return BatchOptions{rng_.impl(), threads_}; }
+  // DCF / DPF keys generated on `accel` (null: the CPU), in its memory (resident,
+  // fss/accelerator.h): the same keys, made where the online phase of this process evaluates them.
+  // Only for writers that keep keys in this process (KeyWriter::memory, discard); a file writer
+  // must serialise them, so this throws std::invalid_argument when either writer is one.
+  void set_accelerator(const Accelerator* accel);
+  const Accelerator* accelerator() const { return accel_; }
+  BatchOptions batch_options() const { return BatchOptions{rng_.impl(), threads_, accel_}; }
   KeyWriter& out(int party) { return *out_[party]; }
 
   // Writes the record header {tag, count} to both parties' keys (KeyReader::expect_record).
@@ -88,6 +94,7 @@ class Dealer {
   SeededPrg rng_;
   KeyWriter* out_[2];
   int threads_ = 0;
+  const Accelerator* accel_ = nullptr;
   std::shared_ptr<compile::GateCache> gate_cache_;
 };
 

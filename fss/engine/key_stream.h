@@ -158,6 +158,8 @@ class KeyWriter {
   void write_keys(KeyBatch keys);
   // True for discard(): bytes are counted, never kept (a caller may skip producing them).
   bool discards() const { return !buffer_ && !file_; }
+  // True for file(): everything written is serialised to bytes.
+  bool writes_file() const { return file_ != nullptr; }
   void write_u32(std::uint32_t v);
   void write_u64(std::uint64_t v);
   // Record header of one gate call (tag, element count).

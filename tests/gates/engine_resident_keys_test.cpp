@@ -2,17 +2,23 @@
 // engine::keep_batches_on): the dealer's queued batch is handed over as it is written, its host
 // arrays are released, the party's evaluation through that accelerator returns what the CPU
 // returns for the original keys, the stream's byte count is unchanged, and neither the CPU path nor
-// the serialiser touches a resident batch. A CPU stand-in plays the accelerator (the CUDA one is
-// checked end to end on the device by scripts/gpu_e2e.sh).
+// the serialiser touches a resident batch. A dealer given an accelerator generates its DCF / DPF
+// batches there (Accelerator::dcf_gen from the stream's seed and position) with the CPU's keys
+// and stream position. A CPU stand-in plays the accelerator (the CUDA one is checked on the device
+// by scripts/gpu_check.sh, group "dealer", and end to end by scripts/gpu_e2e.sh).
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <random>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "fss/accelerator.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
+#include "fss/engine/dealer.h"
 #include "fss/engine/key_codec.h"
 #include "fss/engine/key_stream.h"
 #include "fss/key_io.h"
@@ -61,7 +67,31 @@ class MovingAccelerator final : public Accelerator {
                            std::span<u64>) const override {
     throw std::logic_error("not used here");
   }
-  mutable int made = 0;
+  // Key generation "on the device": the CPU's generator from SeededPrg(seed) advanced to
+  // first_block the slow way (block by block), then both batches moved here.
+  std::optional<std::pair<DcfKeys, DcfKeys>> dcf_gen(DcfShape shape, std::span<const u64> alpha,
+                                                     std::span<const u64> beta, Block seed,
+                                                     u64 first_block) const override {
+    SeededPrg rng(seed);
+    for (u64 i = 0; i < first_block; ++i) rng.next_block();
+    auto keys = secinfer::fss::dcf_gen(shape, alpha, beta, rng);
+    make_resident(keys.first);
+    make_resident(keys.second);
+    ++generated;
+    return keys;
+  }
+  std::optional<std::pair<DpfKeys, DpfKeys>> dpf_gen(DpfShape shape, std::span<const u64> alpha,
+                                                     std::span<const u64> beta, Block seed,
+                                                     u64 first_block) const override {
+    SeededPrg rng(seed);
+    for (u64 i = 0; i < first_block; ++i) rng.next_block();
+    auto keys = secinfer::fss::dpf_gen(shape, alpha, beta, rng);
+    make_resident(keys.first);
+    make_resident(keys.second);
+    ++generated;
+    return keys;
+  }
+  mutable int made = 0, generated = 0;
 
  private:
   struct Held : ResidentKeys {
@@ -133,4 +163,88 @@ TEST_CASE(
   CHECK_THROWS_WITH(dpf_eval(dpf, idx, got), Catch::Contains("lives in an accelerator's memory"));
   CHECK_THROWS_AS(serialize_keys(dcf), std::logic_error);
   CHECK_THROWS_AS(serialize_keys(dpf), std::logic_error);
+}
+
+TEST_CASE("a dealer with an accelerator generates the CPU's keys there and draws the same stream",
+          "[engine][keys][accel][dealer]") {
+  std::mt19937_64 g(std::random_device{}());
+  const std::size_t count = 97;
+  std::vector<u64> alpha(count), beta(2 * count), x(count), idx(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    alpha[i] = g() & ring_mask(50);
+    x[i] = i % 3 == 0 ? alpha[i] : g() & ring_mask(50);
+    idx[i] = x[i] & 0xff;
+  }
+  x[1] = 0;
+  x[2] = ring_mask(50);
+  for (auto& b : beta) b = g() & ring_mask(50);
+  const Block seed{g(), g()};
+  const std::size_t odd = 2 * (g() % 20) + 1;  // the stream stands mid-block, a hi half buffered
+
+  // The same dealer call sequence without and with the accelerator.
+  struct Out {
+    DcfKeys dcf;
+    DpfKeys dpf;
+    std::vector<u64> after;
+  };
+  MovingAccelerator accel;
+  const auto deal = [&](const Accelerator* a) {
+    auto buffer = std::make_shared<KeyBuffer>();
+    KeyWriter own = KeyWriter::memory(buffer);
+    KeyWriter other = KeyWriter::discard();
+    Dealer d(Ring{50}, 12, seed, own, other);
+    d.set_accelerator(a);
+    d.random(odd);
+    d.dcf(DcfShape{50, 50, 2}, alpha, beta);
+    d.dpf(DpfShape{8, 50}, idx, std::span<const u64>(beta).first(count));
+    Out o;
+    o.after = d.random(5);
+    KeyReader r = KeyReader::memory(buffer);
+    o.dcf = read_dcf_keys(r, DcfShape{50, 50, 2}, count, 0);
+    o.dpf = read_dpf_keys(r, DpfShape{8, 50}, count, 0);
+    return o;
+  };
+  const Out cpu = deal(nullptr);
+  const Out dev = deal(&accel);
+  CHECK(accel.generated == 2);
+  REQUIRE(dev.dcf.resident != nullptr);
+  REQUIRE(dev.dpf.resident != nullptr);
+  CHECK(cpu.dcf.resident == nullptr);
+  CHECK(dev.after == cpu.after);  // both dealers' streams stand at the same place afterwards
+
+  const BatchOptions on_accel{AesImpl::kAuto, 1, &accel};
+  std::vector<u64> want(2 * count), got(2 * count);
+  dcf_eval(cpu.dcf, x, want);
+  dcf_eval(dev.dcf, x, got, on_accel);
+  CHECK(got == want);
+  std::vector<u64> want1(count), got1(count);
+  dpf_eval(cpu.dpf, idx, want1);
+  dpf_eval(dev.dpf, idx, got1, on_accel);
+  CHECK(got1 == want1);
+}
+
+TEST_CASE("SeededPrg::skip_blocks consumes what next_blocks would", "[fss][prg]") {
+  std::mt19937_64 g(std::random_device{}());
+  const Block seed{g(), g()};
+  SeededPrg a(seed), b(seed);
+  a.next_u64();  // a hi half buffered: both calls drop it
+  b.next_u64();
+  const std::size_t n = 1 + g() % 100;
+  std::vector<Block> drawn(n);
+  a.next_blocks(drawn);
+  CHECK(b.next_counter() + n == a.next_counter());
+  b.skip_blocks(n);
+  CHECK(a.next_u64() == b.next_u64());
+  CHECK(a.seed() == seed);
+}
+
+TEST_CASE("a dealer writing key files refuses an accelerator", "[engine][keys][dealer]") {
+  const auto path = std::filesystem::temp_directory_path() / "secinfer_dealer_accel_test.keys";
+  KeyWriter file = KeyWriter::file(path.string(), KeyFileHeader{});
+  KeyWriter other = KeyWriter::discard();
+  Dealer d(Ring{50}, 12, Block{1, 2}, file, other);
+  MovingAccelerator accel;
+  CHECK_THROWS_WITH(d.set_accelerator(&accel), Catch::Contains("key file"));
+  CHECK_NOTHROW(d.set_accelerator(nullptr));
+  std::filesystem::remove(path);
 }

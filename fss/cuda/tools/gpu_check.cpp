@@ -6,7 +6,7 @@
 // (suf_keygen), against the CPU path of suf_eval. Prints one line per check and last exactly
 // `P passed, F failed`; exits 1 on any failure.
 //   gpu_check [--n LOG2N] [--seed S] [--only GROUP]...   (GROUP: core, multipoint, sigma-dcf,
-//                                                        ring-matmul; default: all)
+//                                                        ring-matmul, dealer; default: all)
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -29,6 +29,7 @@
 #include "fss/cuda/prg_cuda.h"
 #include "fss/cuda/shared_mask_cuda.h"
 #include "fss/cuda/tools/check_util.h"
+#include "fss/cuda/tools/dealer_check.h"
 #include "fss/cuda/tools/ring_matmul_check.h"
 #include "fss/cuda/tools/sigma_dcf_check.h"
 #include "fss/dcf.h"
@@ -739,7 +740,8 @@ int main(int argc, char** argv) {
   int log2n = 20;
   std::uint64_t seed = std::random_device{}();
   seed = (seed << 32) ^ std::random_device{}();
-  const std::vector<std::string> groups = {"core", "multipoint", "sigma-dcf", "ring-matmul"};
+  const std::vector<std::string> groups = {"core", "multipoint", "sigma-dcf", "ring-matmul",
+                                           "dealer"};
   std::vector<std::string> only;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -753,7 +755,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: gpu_check [--n LOG2N (default 20)] [--seed S] [--only "
-                   "core|multipoint|sigma-dcf|ring-matmul]...\n");
+                   "core|multipoint|sigma-dcf|ring-matmul|dealer]...\n");
       return 2;
     }
   }
@@ -814,6 +816,8 @@ int main(int argc, char** argv) {
   if (want("sigma-dcf")) check_sigma_dcf(t, g, N);
   // The ring matrix product, every implementation, against the CPU's (ring_matmul_check.h).
   if (want("ring-matmul")) check_ring_matmul(t, g);
+  // The inline dealer's DCF / DPF key generation on the GPU against the CPU's (dealer_check.h).
+  if (want("dealer")) check_dealer(t, g, N);
   std::printf("%d passed, %d failed\n", t.passed(), t.failed());
   return t.failed() == 0 ? 0 : 1;
 }

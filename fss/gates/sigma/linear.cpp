@@ -92,7 +92,7 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
   std::vector<u64> fresh = dl.random(live.size());
   for (std::size_t i = 0; i < live.size(); ++i) r_c[live[i]] = fresh[i];
   std::vector<u64> prod(d.nc, 0);
-  batched(ring.bits, s, r_a, r_b, prod, dl.threads());
+  batched(ring.bits, s, r_a, r_b, prod, dl.threads(), dl.accelerator());
   std::vector<u64> corr(live.size());
   for (std::size_t i = 0; i < live.size(); ++i) corr[i] = ring.add(prod[live[i]], fresh[i]);
   dl.share(r_a);

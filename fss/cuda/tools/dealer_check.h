@@ -1,0 +1,127 @@
+// gpu_check's dealer cases: fss::dcf_gen / fss::dpf_gen with the CUDA accelerator in
+// BatchOptions (the inline dealer's key generation on the GPU, CudaAccelerator::dcf_gen) against
+// the CPU's generator from the same SeededPrg stream. The stream stands at an odd position (a
+// hi half buffered), as a dealer's does after drawing masks; the GPU's keys, copied back, must
+// equal the CPU's array by array, both streams must stand at the same place afterwards, and the
+// resident keys must evaluate through the accelerator as the CPU's keys do on the CPU. A budget too
+// small for any batch must fall back to the CPU's generator with the same keys.
+#pragma once
+
+#include <cstddef>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "fss/batch_options.h"
+#include "fss/cuda/accelerator_cuda.h"
+#include "fss/cuda/tools/check_util.h"
+#include "fss/dcf.h"
+#include "fss/dpf.h"
+#include "fss/prg.h"
+
+namespace secinfer::fss::cuda::tools {
+
+// Two streams of one seed, both advanced by `draws` u64s (odd: a hi half stays buffered).
+inline std::pair<SeededPrg, SeededPrg> twin_streams(std::mt19937_64& g, std::size_t draws) {
+  const Block seed{g(), g()};
+  std::pair<SeededPrg, SeededPrg> s{SeededPrg(seed), SeededPrg(seed)};
+  for (std::size_t i = 0; i < draws; ++i) {
+    s.first.next_u64();
+    s.second.next_u64();
+  }
+  return s;
+}
+
+inline std::string same_position(SeededPrg& a, SeededPrg& b) {
+  const u64 x = a.next_u64(), y = b.next_u64();
+  return x == y ? "" : "the streams stand at different places afterwards";
+}
+
+inline std::string compare_keys(const DcfKeys& want, const DcfKeys& got) {
+  if (want.count != got.count || want.party != got.party) return "count or party differ";
+  return join({{"root", diff(want.root, got.root)},
+               {"cw_seed", diff(want.cw_seed, got.cw_seed)},
+               {"cw_t", diff(want.cw_t, got.cw_t)},
+               {"cw_v", diff(want.cw_v, got.cw_v)},
+               {"cw_final", diff(want.cw_final, got.cw_final)}});
+}
+
+inline std::string compare_keys(const DpfKeys& want, const DpfKeys& got) {
+  if (want.count != got.count || want.party != got.party) return "count or party differ";
+  return join({{"root", diff(want.root, got.root)},
+               {"cw_seed", diff(want.cw_seed, got.cw_seed)},
+               {"cw_t", diff(want.cw_t, got.cw_t)},
+               {"cw_out", diff(want.cw_out, got.cw_out)}});
+}
+
+inline void check_dealer_dcf(Tally& t, std::mt19937_64& g, const CudaAccelerator& gpu,
+                             std::size_t N, DcfShape shape, bool expect_resident) {
+  const std::string name = std::string("dealer DCF on the GPU") +
+                           (expect_resident ? "" : " (budget full: CPU fallback)") +
+                           " n=" + std::to_string(shape.in_bits) +
+                           " m=" + std::to_string(shape.out_bits) +
+                           " L=" + std::to_string(shape.payload_len) + " N=" + std::to_string(N);
+  t.run(name, [&]() -> std::string {
+    const auto L = static_cast<std::size_t>(shape.payload_len);
+    std::vector<u64> alpha(N), beta(N * L), x(N);
+    for (std::size_t k = 0; k < N; ++k) {
+      alpha[k] = random_bits(g, shape.in_bits);
+      x[k] = k % 4 == 0 ? alpha[k] : random_bits(g, shape.in_bits);
+    }
+    for (auto& b : beta) b = random_bits(g, shape.out_bits);
+    auto [cpu_rng, gpu_rng] = twin_streams(g, 2 * (g() % 50) + 1);
+    const auto want = dcf_gen(shape, alpha, beta, cpu_rng, BatchOptions{});
+    const auto got = dcf_gen(shape, alpha, beta, gpu_rng, BatchOptions{AesImpl::kAuto, 0, &gpu});
+    if ((got.first.resident != nullptr) != expect_resident)
+      return expect_resident ? "the keys were not generated on the GPU"
+                             : "the keys were resident although the budget was full";
+    const DcfKeys g0 = expect_resident ? gpu.copy_to_host(got.first) : got.first;
+    const DcfKeys g1 = expect_resident ? gpu.copy_to_host(got.second) : got.second;
+    std::vector<u64> v_cpu(N * L), v_gpu(N * L);
+    dcf_eval(want.first, x, v_cpu, BatchOptions{});
+    dcf_eval(got.first, x, v_gpu, BatchOptions{AesImpl::kAuto, 0, &gpu});
+    return join({{"party 0", compare_keys(want.first, g0)},
+                 {"party 1", compare_keys(want.second, g1)},
+                 {"eval", diff(v_cpu, v_gpu)},
+                 {"stream", same_position(cpu_rng, gpu_rng)}});
+  });
+}
+
+inline void check_dealer_dpf(Tally& t, std::mt19937_64& g, const CudaAccelerator& gpu,
+                             std::size_t N, DpfShape shape) {
+  const std::string name = "dealer DPF on the GPU n=" + std::to_string(shape.in_bits) +
+                           " m=" + std::to_string(shape.out_bits) + " N=" + std::to_string(N);
+  t.run(name, [&]() -> std::string {
+    std::vector<u64> alpha(N), beta(N), x(N);
+    for (std::size_t k = 0; k < N; ++k) {
+      alpha[k] = random_bits(g, shape.in_bits);
+      beta[k] = random_bits(g, shape.out_bits);
+      x[k] = k % 4 == 0 ? alpha[k] : random_bits(g, shape.in_bits);
+    }
+    auto [cpu_rng, gpu_rng] = twin_streams(g, 2 * (g() % 50) + 1);
+    const auto want = dpf_gen(shape, alpha, beta, cpu_rng, BatchOptions{});
+    const auto got = dpf_gen(shape, alpha, beta, gpu_rng, BatchOptions{AesImpl::kAuto, 0, &gpu});
+    if (got.first.resident == nullptr) return "the keys were not generated on the GPU";
+    std::vector<u64> v_cpu(N), v_gpu(N);
+    dpf_eval(want.second, x, v_cpu, BatchOptions{});
+    dpf_eval(got.second, x, v_gpu, BatchOptions{AesImpl::kAuto, 0, &gpu});
+    return join({{"party 0", compare_keys(want.first, gpu.copy_to_host(got.first))},
+                 {"party 1", compare_keys(want.second, gpu.copy_to_host(got.second))},
+                 {"eval", diff(v_cpu, v_gpu)},
+                 {"stream", same_position(cpu_rng, gpu_rng)}});
+  });
+}
+
+inline void check_dealer(Tally& t, std::mt19937_64& g, std::size_t N) {
+  const CudaAccelerator gpu(0);
+  // SIGMA's truncation (13-bit low part, 1-bit payload), DReLU / GELU widths, vector payloads
+  // (the fused gates' L = 4 and a longer one kept in memory on the device).
+  const DcfShape dcf_shapes[] = {{13, 1, 1}, {50, 1, 1}, {37, 50, 2}, {50, 50, 4}, {64, 37, 5}};
+  for (const DcfShape& s : dcf_shapes) check_dealer_dcf(t, g, gpu, N / 4, s, true);
+  const DpfShape dpf_shapes[] = {{8, 64}, {16, 50}, {50, 1}};
+  for (const DpfShape& s : dpf_shapes) check_dealer_dpf(t, g, gpu, N / 4, s);
+  const CudaAccelerator full(0, KernelConfig{}, 1);  // a one-byte key budget: nothing fits
+  check_dealer_dcf(t, g, full, N / 16, DcfShape{50, 50, 2}, false);
+}
+
+}  // namespace secinfer::fss::cuda::tools
