@@ -16,7 +16,8 @@ namespace secinfer::apps {
 
 namespace {
 
-const std::vector<std::string> kSubcommands = {"run", "local", "merge", "netbench", "microbench"};
+const std::vector<std::string> kSubcommands = {"run",      "local",      "merge",
+                                               "netbench", "microbench", "deal"};
 
 // "must be >= min": CLI11's Range would print the type's maximum, which reads badly.
 CLI::Validator at_least(long long min) {
@@ -120,8 +121,11 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, bool workload_fla
       ->check(positive_seconds())
       ->capture_default_str();
   sc->add_option("--dealer", o.dealer,
-                 "Key generation: inline (dealer in the offline phase of this run); file (keys "
-                 "read from --key-dir) is reserved: no workload reads key files yet")
+                 "Key generation: inline (a dealer inside each party process, in the offline "
+                 "phase, from the shared --seed: a benchmark simulation, NOT a private run, since "
+                 "each party could derive the other's masks, as in SIGMA's own harness); file "
+                 "(model runs: this party's keys read from --key-dir/p<party>.keys, written by a "
+                 "separate `secinfer deal` process)")
       ->check(CLI::IsMember({"inline", "file"}))
       ->capture_default_str();
   sc->add_option("--schedule", o.schedule,
@@ -239,10 +243,9 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
   if (o.dealer == "file" && raw.key_dir.empty()) {
     fail("--dealer file needs --key-dir DIR (the folder holding the key files)");
   }
-  if (o.dealer == "file") {
-    fail(
-        "--dealer file: no workload reads key files yet (every run makes its keys with the inline "
-        "dealer in its offline phase); use --dealer inline");
+  if (o.dealer == "file" && o.workload != "model") {
+    fail("--dealer file: only model runs (--workload model) read key files; " + o.workload +
+         " makes its keys with the inline dealer: use --dealer inline");
   }
   o.key_dir = raw.key_dir;
   try {
@@ -274,7 +277,8 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
       std::find(kSubcommands.begin(), kSubcommands.end(), args[1]) == kSubcommands.end()) {
     if (!args[1].empty() && args[1][0] != '-') {
       throw UsageError("unknown subcommand \"" + args[1] +
-                       "\": use one of run, local, merge, netbench, microbench (or flags only, "
+                       "\": use one of run, local, merge, netbench, microbench, deal (or flags "
+                       "only, "
                        "which mean `run`); see `secinfer --help`");
     }
     args.insert(args.begin() + 1, "run");
@@ -357,6 +361,63 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
                      "results/microbench/<gate>-<system>-n<N>/).\n" +
                      exit_status);
 
+  RunOptions deal_opts;
+  std::string deal_padding = "on", deal_key_dir;
+  CLI::App* deal = app.add_subcommand(
+      "deal",
+      "Separate dealer: write both parties' key files of a model run (every run, warm-up runs "
+      "first) into --key-dir as p0.keys and p1.keys, for `run`/`local` --dealer file");
+  deal->add_option("--model", deal_opts.model,
+                   "Model (bert = bert-base, case-insensitive; list below)")
+      ->capture_default_str();
+  deal->add_option("--seq", deal_opts.seq, "Sequence length")
+      ->check(at_least(1))
+      ->capture_default_str();
+  deal->add_option("--batch", deal_opts.batch, "Batch size")
+      ->check(at_least(1))
+      ->capture_default_str();
+  deal->add_option("--system", deal_opts.system, "Protocol suite: sigma or fusefss")
+      ->check(CLI::IsMember({"sigma", "fusefss"}))
+      ->capture_default_str();
+  deal->add_option("--padding", deal_padding,
+                   "fusefss: mask-independent gate shapes: on (secure) or off (INSECURE ablation)")
+      ->check(CLI::IsMember({"on", "off"}))
+      ->capture_default_str();
+  deal->add_option("--lookup", deal_opts.lookup, "fusefss interval lookup: shared-mask or per-cut")
+      ->check(CLI::IsMember({"shared-mask", "per-cut"}))
+      ->capture_default_str();
+  deal->add_option("--runs", deal_opts.runs, "Measured runs the parties will make")
+      ->check(at_least(1))
+      ->capture_default_str();
+  deal->add_option("--warmup", deal_opts.warmup, "Warm-up runs the parties will make")
+      ->check(at_least(0))
+      ->capture_default_str();
+  deal->add_option("--schedule", deal_opts.schedule,
+                   "The parties' schedule: layer-by-layer or keys-first (the key order differs)")
+      ->check(CLI::IsMember({"layer-by-layer", "keys-first"}))
+      ->capture_default_str();
+  deal->add_option("--vocab", deal_opts.vocab,
+                   "Token input: the vocabulary of party 0's checkpoint (party 1 gives --input "
+                   "token ids); 0 = embedding input")
+      ->capture_default_str();
+  CLI::Option* deal_seed =
+      deal->add_option("--seed", deal_opts.seed,
+                       "Dealer seed: reproducible keys (the same as an inline run with this "
+                       "--seed). Default: a fresh seed from the OS CSPRNG (getrandom)");
+  deal->add_option("--key-dir", deal_key_dir, "Folder to write p0.keys and p1.keys into")
+      ->required();
+  deal->add_option("--threads", deal_opts.threads,
+                   "CPU threads of the key generation (default: all hardware threads)")
+      ->check(at_least(1));
+  deal->add_option("--log-level", deal_opts.log_level, "stderr log level")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  deal->footer("Models: " + model_list() +
+               "\nThe parties then run with --dealer file --key-dir DIR (each needs only its "
+               "own file) and the same --model/--seq/--batch/--system/--padding/--lookup/--runs/"
+               "--warmup/--schedule; a file of another setting, party or deal is refused.\n" +
+               exit_status);
+
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
   try {
@@ -372,7 +433,7 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
       throw UsageError("no subcommand given\n" + app.help());
     }
     std::string sub = "";
-    for (CLI::App* sc : {run, local, merge, netbench, microbench}) {
+    for (CLI::App* sc : {run, local, merge, netbench, microbench, deal}) {
       if (sc->parsed()) sub = sc->get_name();
     }
     throw UsageError(std::string(e.what()) + "\nrun `secinfer " + (sub.empty() ? "" : sub + " ") +
@@ -392,6 +453,20 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
     inv.command = nb_opts.party < 0 ? Command::kLocal : Command::kRun;
     finish_run_options(nb_opts, nb_raw, "netbench");
     inv.run = nb_opts;
+  } else if (deal->parsed()) {
+    inv.command = Command::kDeal;
+    RunOptions& o = deal_opts;
+    o.padding = deal_padding == "on";
+    o.seed_given = deal_seed->count() > 0;
+    o.key_dir = deal_key_dir;
+    o.dealer = "file";
+    try {
+      o.model = canonical_model_name(o.model);
+      validate_model_run(o.model, o.seq, o.batch);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string(e.what()) + "\nrun `secinfer deal --help` for the flags");
+    }
+    inv.run = o;
   } else if (microbench->parsed()) {
     mb_opts.workload = "microbench";
     inv.command = mb_opts.party < 0 ? Command::kLocal : Command::kRun;

@@ -1,9 +1,10 @@
 // The `secinfer` command line (CLI11): subcommands run (the default), local, merge, netbench,
-// microbench.
+// microbench, deal.
 //
 //   secinfer --party 0 --model bert --seq 512 --batch 8        # same as `secinfer run ...`
 //   secinfer local --model bert-base --seq 128 --system sigma  # both parties here, then merge
 //   secinfer merge out/p0.json out/p1.json -o out/breakdown_merged.json
+//   secinfer deal --model bert-tiny --seq 16 --key-dir keys/  # then: run/local --dealer file
 //   secinfer netbench --bytes 1048576 --rounds 10              # local; with --party: one party
 //   secinfer microbench --gate gelu --system sigma --n 393216  # local; with --party: one party
 //
@@ -44,11 +45,11 @@ struct MergeOptions {
   std::filesystem::path out;  // breakdown_merged.json beside p0 if not given; CSV beside it
 };
 
-enum class Command { kRun, kLocal, kMerge, kHelp };
+enum class Command { kRun, kLocal, kMerge, kDeal, kHelp };
 
 struct Invocation {
   Command command = Command::kHelp;
-  RunOptions run;      // kRun, kLocal
+  RunOptions run;      // kRun, kLocal, kDeal
   MergeOptions merge;  // kMerge
   std::string text;    // kHelp: the help or version text to print (exit status 0)
 };

@@ -5,6 +5,7 @@
 
 #include "apps/child_process.h"
 #include "apps/cli.h"
+#include "apps/deal_cmd.h"
 #include "apps/exit_codes.h"
 #include "apps/local.h"
 #include "apps/logging.h"
@@ -69,6 +70,9 @@ int secinfer_main(int argc, const char* const* argv) {
         return kExitOk;
       case Command::kMerge:
         return run_merge(inv.merge);
+      case Command::kDeal:
+        setup_logging("dealer", inv.run.log_level);
+        return run_deal(inv.run);
       case Command::kLocal:
         setup_logging("local", inv.run.log_level);
         if (inv.run.workload == "microbench") {

@@ -15,6 +15,8 @@ bool peer_is_loopback(const net::Endpoint& e) {
          e.host == "[::1]";
 }
 
+}  // namespace
+
 models::RunOptions to_model_options(const RunOptions& o) {
   models::RunOptions m;
   m.party = o.party;
@@ -28,6 +30,8 @@ models::RunOptions to_model_options(const RunOptions& o) {
   m.runs = o.runs;
   m.warmup = o.warmup;
   m.dealer = o.dealer;
+  m.key_dir = o.key_dir;
+  m.protocol_version = kProtocolVersion;
   m.schedule =
       o.schedule == "keys-first" ? models::Schedule::kKeysFirst : models::Schedule::kLayerByLayer;
   m.seed = o.seed;
@@ -41,8 +45,6 @@ models::RunOptions to_model_options(const RunOptions& o) {
   m.compare_float = true;
   return m;
 }
-
-}  // namespace
 
 void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec,
                         const fss::Accelerator* accel) {

@@ -5,6 +5,7 @@
 
 #include "apps/options.h"
 #include "fss/accelerator.h"
+#include "models/runner.h"
 #include "net/channel.h"
 #include "profiling/recorder.h"
 
@@ -22,6 +23,9 @@ class OutOfMemoryError : public std::runtime_error {
 // inside rec.begin_run(i < opt.warmup)/end_run(), every operator inside its profiling::Scope.
 // Throws OutOfMemoryError when the memory estimate exceeds what is available. accel: the party's
 // FSS evaluations (models::RunOptions::accel; null = the CPU).
+// The model runner's options of a party run (or of `secinfer deal`, party ignored).
+models::RunOptions to_model_options(const RunOptions& o);
+
 void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec,
                         const fss::Accelerator* accel = nullptr);
 

@@ -43,8 +43,13 @@ struct RunOptions {
   // Model runs: layer-by-layer (keys of one layer, evaluate it; bounded key memory) or keys-first
   // (every key of the run before its online phase). models/runner.h.
   std::string schedule = "layer-by-layer";
-  std::filesystem::path key_dir;  // with --dealer file
+  std::filesystem::path key_dir;  // with --dealer file; `deal`: where it writes the key files
   std::uint64_t seed = 1;
+  // `deal`: --seed was given (reproducible keys); else the dealer seed comes from the OS CSPRNG.
+  bool seed_given = false;
+  // `deal`: the token vocabulary of a token-input run (party 1's --input with party 0's
+  // checkpoint tables), 0 for embedding input.
+  std::uint64_t vocab = 0;
   // Model runs (models/runner.h): party 0's weights (a Hugging Face model.safetensors or a
   // secinfer weight file) and party 1's token ids; per party, not in the shared config. Strings:
   // CLI11 treats a std::filesystem::path target as a container.

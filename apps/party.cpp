@@ -29,6 +29,16 @@ std::chrono::milliseconds to_ms(double seconds) {
   return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0));
 }
 
+// What the log says about where the keys came from (docs/design/separate-dealer.md).
+std::string dealer_note(const RunOptions& o) {
+  if (o.dealer == "file")
+    return "keys read from " + o.key_dir.string() + "/p" + std::to_string(o.party) +
+           ".keys, written by a separate `secinfer deal` process";
+  return "inline dealer: each party process runs the whole dealer from the shared --seed, so it "
+         "could derive the other party's masks; a benchmark simulation (as SIGMA's own harness), "
+         "not a private run; use `secinfer deal` and --dealer file for separate keys";
+}
+
 // Per-party values go to the environment, not to the config (which the merge compares).
 nlohmann::json party_environment(const RunOptions& o) {
   nlohmann::json env = profiling::default_environment(o.threads);
@@ -40,6 +50,7 @@ nlohmann::json party_environment(const RunOptions& o) {
   env["connect_timeout_s"] = o.connect_timeout_s;
   env["io_timeout_s"] = o.io_timeout_s;
   if (o.backend == "cuda") env["gpu"] = o.gpu;  // the CUDA device (model, driver: "accelerator")
+  if (o.workload != "netbench") env["dealer_note"] = dealer_note(o);
   return env;
 }
 
@@ -115,15 +126,17 @@ int run_party(const RunOptions& o) {
     nlohmann::json env = party_environment(o);
     env["accelerator"] = backend->describe();  // the GPU (model, driver) or "cpu"
     // Where the online phase reads its FSS keys (models::RunOptions::keys_on_device).
-    env["key_mode"] = backend->accelerator() != nullptr
-                          ? "device: DCF/DPF keys generated on the device by the offline "
+    env["key_mode"] = backend->accelerator() == nullptr ? "host"
+                      : o.dealer == "file"
+                          ? "key file: host batches uploaded at evaluation (KeyTransfer)"
+                          : "device: DCF/DPF keys generated on the device by the offline "
                             "dealer, other batches uploaded offline as it makes them (over the "
                             "key budget: generated on the CPU, uploaded at evaluation, "
-                            "KeyTransfer)"
-                          : "host";
+                            "KeyTransfer)";
     rec.set_environment(std::move(env));
     if (backend->accelerator() != nullptr)
       spdlog::info("party {}: FSS evaluations on {}", o.party, backend->describe());
+    if (o.workload != "netbench") spdlog::info("party {}: {}", o.party, dealer_note(o));
     const net::Timeouts t{to_ms(o.connect_timeout_s), to_ms(o.io_timeout_s)};
     const net::Hello hello = make_hello(o);
     std::optional<net::Channel> ch;

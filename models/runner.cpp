@@ -134,10 +134,11 @@ void validate_options(const RunOptions& o) {
     throw std::invalid_argument("--threads " + std::to_string(o.threads) + ": pass 1 or more");
   if (o.parties_on_host < 1 || o.parties_on_host > 2)
     throw std::invalid_argument("parties_on_host must be 1 or 2");
-  if (o.dealer != "inline")
-    throw std::invalid_argument("--dealer " + o.dealer +
-                                ": the model runner supports the inline dealer only for now; "
-                                "pass --dealer inline");
+  if (o.dealer != "inline" && o.dealer != "file")
+    throw std::invalid_argument("--dealer " + o.dealer + ": pass --dealer inline or file");
+  if (o.dealer == "file" && o.key_dir.empty())
+    throw std::invalid_argument(
+        "--dealer file needs --key-dir DIR (the folder `secinfer deal` wrote the key files to)");
   suite_for(o.system, o.padding, o.lookup);
   if (!o.weights_file.empty() && !std::filesystem::exists(o.weights_file))
     throw std::invalid_argument("weight file " + o.weights_file.string() +

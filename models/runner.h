@@ -8,7 +8,8 @@
 //   ModelRunResult c = run_model_clear(o);                      // no channel, no keys
 //
 // A party run, for each of warmup + runs runs: key generation (DealerOps, inline dealer: this
-// process draws the same masks as the peer's from the shared dealer seed and keeps its own keys)
+// process draws the same masks as the peer's from the shared dealer seed and keeps its own keys;
+// with dealer "file" the keys are read from this party's key file instead, see deal_model_keys)
 // inside recorder.begin_offline()/end_offline(), and evaluation (PartyOps) inside
 // recorder.begin_run()/end_run(). Weights are masked (party 0 sends W + r_W) in the offline phase,
 // so the online clock covers embed, every layer and the head (the reveal of the output).
@@ -70,8 +71,14 @@ struct RunOptions {
   int threads = 1;                     // worker threads of a party's gates
   int runs = 5;
   int warmup = 1;
-  std::string dealer = "inline";  // inline (file: not yet supported by the model runner)
-  std::uint64_t seed = 1;         // weights (seed), input (seed), dealer masks (seed)
+  // inline: a dealer inside this process draws the same masks as the peer's from the shared seed
+  // (a benchmark simulation: each party could derive the other's masks). file: this party's keys
+  // are read from key_dir/p<party>.keys, written by `secinfer deal` (deal_model_keys, key_files.h).
+  std::string dealer = "inline";
+  std::filesystem::path key_dir;  // dealer "file"
+  std::uint64_t seed = 1;         // weights (seed), input (seed), inline dealer masks (seed)
+  // The CLI's protocol version (apps::kProtocolVersion): part of the key files' config hash.
+  std::uint32_t protocol_version = 0;
   // Party 0's weights: empty = seeded random weights; a secinfer weight file (models/README.md) or
   // a Hugging Face model.safetensors (checkpoint.h), told apart by content.
   std::filesystem::path weights_file;
@@ -148,5 +155,20 @@ ModelRunResult run_model_clear(const RunOptions& o);
 
 // The shared dealer seed of both parties' inline dealers, derived from o.seed.
 fss::Block dealer_seed(std::uint64_t seed);
+
+// The separate dealer (`secinfer deal`, docs/design/separate-dealer.md): both parties' key files
+// of o's runs (warm-up runs first, in the order the parties read them) under `dir`, p0.keys and
+// p1.keys (key_files.h), from the dealer seed `seed` (dealer_seed(n) gives the keys of an inline
+// run with --seed n, bit for bit). `vocab`: the token vocabulary of a token-input run (0:
+// embeddings). Both files are written under temporary names and renamed only once both are
+// complete; on any error they are removed and the error rethrown. o.party is ignored.
+struct DealResult {
+  std::filesystem::path files[2];
+  std::uint64_t key_bytes[2] = {0, 0};  // key stream bytes (header and trailer excluded)
+  std::uint64_t deal_id = 0;
+  double ms = 0;
+};
+DealResult deal_model_keys(const RunOptions& o, std::size_t vocab, fss::Block seed,
+                           std::uint64_t deal_id, const std::filesystem::path& dir);
 
 }  // namespace secinfer::models

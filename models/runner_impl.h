@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "fss/engine/party_ops.h"
 #include "models/embedding.h"
 #include "models/float_reference.h"
+#include "models/key_files.h"
 #include "models/memory_verdict.h"
 #include "models/registry.h"
 #include "models/runner.h"
@@ -81,6 +83,60 @@ inline void check_drained(const fss::engine::KeyBuffer& b, const std::string& st
 // 0 masks them and sends them, so this is where the offline phase's bytes on the wire go
 // (profiling/README.md, "Bytes on the wire").
 inline constexpr const char* kWeightInputScope = "WeightInput";
+
+// The dealer side of one run, shared by the inline dealer of a party run (run_party) and the
+// dealer process (deal_model_keys, `secinfer deal`): every DealerOps call whose keys the party
+// consumes, in the order it consumes them. `vocab` is the token vocabulary of a token-input run (0:
+// embeddings); `hd` carries the masks of the hidden state from step to step.
+//
+// Step s of the layer-by-layer schedule (0 embed, 1..layers a layer, layers + 1 the head): the
+// step's weight masks first (the party masks its weights with them offline), then its gates.
+inline void deal_step(fss::engine::DealerOps& dops, const Transformer& t, const ModelConfig& c,
+                      std::size_t batch, std::size_t seq, std::size_t vocab, std::size_t s,
+                      Tensor& hd) {
+  if (s == 0 && vocab != 0) {
+    const EmbedParams de = load_embedding(dops, c, batch, seq, vocab, nullptr);
+    hd = embed_tokens(dops, c, batch, seq, vocab, de, {});
+  } else if (s == 0) {
+    hd = t.embed(dops, {});
+  } else if (s <= c.layers) {
+    const LayerParams dp = t.load_layer(dops, t.shape_only_layer());
+    hd = t.layer(dops, s - 1, dp, hd);
+  } else {
+    const HeadParams dh = t.load_head(dops, t.shape_only_head());
+    t.head(dops, dh, hd);
+  }
+}
+
+// A whole run of the keys-first schedule: every weight's masks (the layers', the head's, then the
+// token tables'), then the online steps' keys.
+inline void deal_keys_first(fss::engine::DealerOps& dops, const Transformer& t,
+                            const ModelConfig& c, std::size_t batch, std::size_t seq,
+                            std::size_t vocab) {
+  std::vector<LayerParams> dps(c.layers);
+  for (std::size_t l = 0; l < c.layers; ++l) dps[l] = t.load_layer(dops, t.shape_only_layer());
+  const HeadParams dh = t.load_head(dops, t.shape_only_head());
+  EmbedParams de;  // token input: the tables' masks after the head's, in both orders
+  if (vocab != 0) de = load_embedding(dops, c, batch, seq, vocab, nullptr);
+  Tensor hd = vocab != 0 ? embed_tokens(dops, c, batch, seq, vocab, de, {}) : t.embed(dops, {});
+  de = {};
+  for (std::size_t l = 0; l < c.layers; ++l) {
+    hd = t.layer(dops, l, dps[l], hd);
+    dps[l] = {};
+  }
+  t.head(dops, dh, hd);
+}
+
+// One whole run under `schedule` (the dealer process deals warm-up + measured runs, in order).
+inline void deal_run(fss::engine::DealerOps& dops, const Transformer& t, const ModelConfig& c,
+                     std::size_t batch, std::size_t seq, std::size_t vocab, Schedule schedule) {
+  if (schedule == Schedule::kKeysFirst) {
+    deal_keys_first(dops, t, c, batch, seq, vocab);
+    return;
+  }
+  Tensor hd;
+  for (std::size_t s = 0; s < c.layers + 2; ++s) deal_step(dops, t, c, batch, seq, vocab, s, hd);
+}
 
 template <class Rec>
 ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
@@ -148,27 +204,54 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   };
   auto head_weights = [&] { return weights ? weights->final_norm() : t.shape_only_head(); };
 
+  // --dealer file: this party's key file from `secinfer deal` (deal_model_keys), checked whole
+  // (end marker, checksum, party, configuration, format version) before any key is read; both
+  // parties learn both verdicts and that their files come from the same deal.
+  const bool file_keys = o.dealer == "file";
+  std::optional<KeyFileTrailer> trailer;
+  std::optional<KeyReader> file_reader;
+  if (file_keys) {
+    std::string problem;
+    try {
+      trailer = check_key_file(o, me, vocab);
+      file_reader.emplace(open_key_file(o, me, vocab));
+    } catch (const fss::engine::KeyError& e) {
+      problem = e.what();
+    }
+    agree_on_key_files(ch, me, problem, trailer ? trailer->deal_id : 0);
+  }
+
   // Inline dealer (SIGMA's own benchmark does this): the same seed as the peer's dealer, this
-  // party's keys into memory, the other party's counted and dropped.
+  // party's keys into memory, the other party's counted and dropped. A benchmark simulation:
+  // each party process could derive the other's masks from the shared seed.
   auto buffer = std::make_shared<KeyBuffer>();
   if (o.accel != nullptr) {
-    res.key_mode = o.keys_on_device
+    res.key_mode = file_keys ? "uploaded at evaluation (read from the key file)"
+                   : o.keys_on_device
                        ? "device: DCF/DPF keys generated there offline (other key material "
                          "uploaded offline)"
                        : "uploaded at evaluation";
-    if (o.keys_on_device) fss::engine::keep_batches_on(*buffer, *o.accel);
+    if (o.keys_on_device && !file_keys) fss::engine::keep_batches_on(*buffer, *o.accel);
   }
-  KeyWriter own = KeyWriter::memory(buffer);
-  KeyWriter other = KeyWriter::discard();
-  Dealer dealer(fss::Ring{c.ring_bits}, c.frac_bits, dealer_seed(o.seed), me == 0 ? own : other,
-                me == 0 ? other : own);
-  // Keys made where they are evaluated: the GPU's generator gives the CPU's keys bit for bit.
-  if (o.accel != nullptr && o.keys_on_device) dealer.set_accelerator(o.accel);
-  DealerOps dops(dealer, suite, me);
-  KeyReader reader = KeyReader::memory(buffer);
+  std::optional<KeyWriter> own, other;
+  std::optional<Dealer> dealer;
+  std::optional<DealerOps> dops;
+  if (!file_keys) {
+    own.emplace(KeyWriter::memory(buffer));
+    other.emplace(KeyWriter::discard());
+    dealer.emplace(fss::Ring{c.ring_bits}, c.frac_bits, dealer_seed(o.seed),
+                   me == 0 ? *own : *other, me == 0 ? *other : *own);
+    // Keys made where they are evaluated: the GPU's generator gives the CPU's keys bit for bit.
+    // (Never for key files: their batches are host batches, uploaded at evaluation.)
+    if (o.accel != nullptr && o.keys_on_device) dealer->set_accelerator(o.accel);
+    dops.emplace(*dealer, suite, me);
+  }
+  KeyReader reader = file_keys ? std::move(*file_reader) : KeyReader::memory(buffer);
   Party party(me, fss::Ring{c.ring_bits}, c.frac_bits, ch, reader, o.threads, o.accel);
-  party.set_gate_cache(dealer.shared_gate_cache());  // online reuses the offline compilations
+  // Online reuses the offline compilations (a key-file run compiles its own on first use).
+  if (dealer) party.set_gate_cache(dealer->shared_gate_cache());
   PartyOps pops(party, suite);
+  auto key_bytes_now = [&] { return dealer ? dealer->key_bytes(me) : reader.bytes_read(); };
 
   const std::size_t steps = c.layers + 2;
   auto step_name = [&](std::size_t s) {
@@ -181,7 +264,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
     auto step_done = [&](std::size_t s) {
       if (o.on_step) o.on_step({run, o.warmup + o.runs, warm, s, steps, c.layers});
     };
-    const std::uint64_t keys_before = dealer.key_bytes(me);
+    const std::uint64_t keys_before = key_bytes_now();
     double keygen_ms = 0, online_ms = 0;
     Tensor hd, hp;  // the dealer's masks / the party's masked values of the hidden state
     std::vector<u64> out;
@@ -195,21 +278,14 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
         LayerParams pp;
         HeadParams ph;
         EmbedParams pe;
+        if (dops) deal_step(*dops, t, c, batch, seq, vocab, s, hd);
         if (s == 0 && tokens) {
-          const EmbedParams de = load_embedding(dops, c, batch, seq, vocab, nullptr);
-          hd = embed_tokens(dops, c, batch, seq, vocab, de, {});
           const profiling::Scope input(kWeightInputScope);
           pe = load_embedding(pops, c, batch, seq, vocab, own_tables);
-        } else if (s == 0) {
-          hd = t.embed(dops, {});
-        } else if (s <= c.layers) {
-          const LayerParams dp = t.load_layer(dops, t.shape_only_layer());
-          hd = t.layer(dops, s - 1, dp, hd);
+        } else if (s != 0 && s <= c.layers) {
           const profiling::Scope input(kWeightInputScope);
           pp = t.load_layer(pops, layer_weights(s - 1));
-        } else {
-          const HeadParams dh = t.load_head(dops, t.shape_only_head());
-          t.head(dops, dh, hd);
+        } else if (s != 0) {
           const profiling::Scope input(kWeightInputScope);
           ph = t.load_head(pops, head_weights());
         }
@@ -237,18 +313,9 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
       // (masked offline), then the online steps.
       auto t0 = Clock::now();
       rec.begin_offline();
-      std::vector<LayerParams> dps(c.layers), pps(c.layers);
-      for (std::size_t l = 0; l < c.layers; ++l) dps[l] = t.load_layer(dops, t.shape_only_layer());
-      const HeadParams dh = t.load_head(dops, t.shape_only_head());
-      EmbedParams de, pe;  // token input: the tables' masks after the head's, in both orders
-      if (tokens) de = load_embedding(dops, c, batch, seq, vocab, nullptr);
-      hd = tokens ? embed_tokens(dops, c, batch, seq, vocab, de, {}) : t.embed(dops, {});
-      de = {};
-      for (std::size_t l = 0; l < c.layers; ++l) {
-        hd = t.layer(dops, l, dps[l], hd);
-        dps[l] = {};
-      }
-      t.head(dops, dh, hd);
+      if (dops) deal_keys_first(*dops, t, c, batch, seq, vocab);
+      std::vector<LayerParams> pps(c.layers);
+      EmbedParams pe;  // token input: the tables' masks after the head's, in both orders
       HeadParams ph;
       {
         const profiling::Scope input(kWeightInputScope);
@@ -276,9 +343,15 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
     }
     res.keygen_ms.push_back(keygen_ms);
     res.online_ms.push_back(online_ms);
-    res.key_bytes_per_run = dealer.key_bytes(me) - keys_before;
+    res.key_bytes_per_run = key_bytes_now() - keys_before;
     res.output = std::move(out);
   }
+  // Every byte of a key file is consumed by its runs: anything left is a bug (the header's
+  // configuration hash covers everything that shapes the stream).
+  if (trailer && reader.bytes_read() != trailer->stream_bytes)
+    throw std::logic_error("model runner: the runs read " + std::to_string(reader.bytes_read()) +
+                           " of the key file's " + std::to_string(trailer->stream_bytes) +
+                           " key bytes: the dealer's and the party's call sequences diverged");
 
   // Accuracy (party 0, after every run): the same weights and input in the clear.
   // With token input the references need party 1's ids in the clear: party 0's own --input (an
@@ -291,7 +364,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
     } else {
       RunOptions ro = o;
       if (!tokens) ro.input_file.clear();  // party 1 gave embeddings: so do the references
-      const ModelRunResult clear = run_clear(ro, dealer.shared_gate_cache());
+      const ModelRunResult clear = run_clear(ro, party.shared_gate_cache());
       const fss::Ring ring{c.ring_bits};
       if (o.compare_clear)
         res.vs_clear = compare_fixed(res.output, clear.output, ring, c.frac_bits);
