@@ -83,6 +83,8 @@ inline void check_drained(const fss::engine::KeyBuffer& b, const std::string& st
 // 0 masks them and sends them, so this is where the offline phase's bytes on the wire go
 // (profiling/README.md, "Bytes on the wire").
 inline constexpr const char* kWeightInputScope = "WeightInput";
+// The offline scope charged with a run's key bytes read from a key file (--dealer file).
+inline constexpr const char* kKeyFileScope = "KeyFile";
 
 // The dealer side of one run, shared by the inline dealer of a party run (run_party) and the
 // dealer process (deal_model_keys, `secinfer deal`): every DealerOps call whose keys the party
@@ -252,6 +254,15 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   if (dealer) party.set_gate_cache(dealer->shared_gate_cache());
   PartyOps pops(party, suite);
   auto key_bytes_now = [&] { return dealer ? dealer->key_bytes(me) : reader.bytes_read(); };
+  // Key files: a run's keys (every run's stream has the same size) are charged to the offline
+  // scope KeyFile of its first offline phase, as the inline dealer's are to its gates' scopes.
+  const std::uint64_t file_bytes_per_run =
+      trailer ? trailer->stream_bytes / static_cast<std::uint64_t>(o.warmup + o.runs) : 0;
+  auto charge_key_file = [&] {
+    if (!trailer) return;
+    const profiling::Scope load(kKeyFileScope);
+    profiling::charge_key_bytes(file_bytes_per_run);
+  };
 
   const std::size_t steps = c.layers + 2;
   auto step_name = [&](std::size_t s) {
@@ -275,6 +286,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
         // Offline: the step's keys and the masking of its weights.
         auto t0 = Clock::now();
         rec.begin_offline();
+        if (s == 0) charge_key_file();
         LayerParams pp;
         HeadParams ph;
         EmbedParams pe;
@@ -313,6 +325,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
       // (masked offline), then the online steps.
       auto t0 = Clock::now();
       rec.begin_offline();
+      charge_key_file();
       if (dops) deal_keys_first(*dops, t, c, batch, seq, vocab);
       std::vector<LayerParams> pps(c.layers);
       EmbedParams pe;  // token input: the tables' masks after the head's, in both orders
@@ -344,6 +357,11 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
     res.keygen_ms.push_back(keygen_ms);
     res.online_ms.push_back(online_ms);
     res.key_bytes_per_run = key_bytes_now() - keys_before;
+    if (trailer && res.key_bytes_per_run != file_bytes_per_run)
+      throw std::logic_error("model runner: run " + std::to_string(run) + " read " +
+                             std::to_string(res.key_bytes_per_run) + " key bytes of the file's " +
+                             std::to_string(file_bytes_per_run) +
+                             " per run: the dealer's and the party's call sequences diverged");
     res.output = std::move(out);
   }
   // Every byte of a key file is consumed by its runs: anything left is a bug (the header's
