@@ -22,6 +22,7 @@
 #include "fss/cuda/keys_cuda.h"
 #include "fss/cuda/multipoint_dcf_cuda.h"
 #include "fss/cuda/ring_matmul_cuda.h"
+#include "fss/parallel.h"
 #include "profiling/scope.h"
 
 namespace secinfer::fss::cuda {
@@ -80,6 +81,22 @@ class Staging {
   PinnedBuffer<std::uint8_t> buf_;
   std::size_t used_ = 0;
 };
+
+// memcpy split over threads for large blocks: one thread copies about 10 GB/s from pageable
+// memory, below what the link takes from pinned memory, and a layer's staged operands are
+// hundreds of MB. Two parties may share the host: at most 8 threads each.
+void copy_bytes(void* dst, const void* src, std::size_t bytes) {
+  constexpr std::size_t kGrain = std::size_t{4} << 20;
+  if (bytes < 2 * kGrain) {
+    std::memcpy(dst, src, bytes);
+    return;
+  }
+  const int threads = std::min(8, resolve_threads(0));
+  parallel_for(bytes, kGrain, threads, [&](std::size_t b, std::size_t e) {
+    std::memcpy(static_cast<std::uint8_t*>(dst) + b, static_cast<const std::uint8_t*>(src) + b,
+                e - b);
+  });
+}
 
 // Adds the wall time of its scope to a counter (the accelerator's call statistics).
 class AddElapsed {
@@ -280,7 +297,7 @@ struct CudaAccelerator::State {
     T* d = dst.fit(src.size());
     if (src.empty()) return d;
     std::uint8_t* h = staging.take(src.size_bytes(), *stream);
-    std::memcpy(h, src.data(), src.size_bytes());
+    copy_bytes(h, src.data(), src.size_bytes());
     CUDA_CHECK(cudaMemcpyAsync(d, h, src.size_bytes(), cudaMemcpyHostToDevice, s()),
                std::to_string(src.size_bytes()) + " bytes up");
     return d;
@@ -295,7 +312,7 @@ struct CudaAccelerator::State {
       AddElapsed w(wait_ns);
       stream->sync();
     }
-    if (h != nullptr) std::memcpy(result.data(), h, result.size_bytes());
+    if (h != nullptr) copy_bytes(result.data(), h, result.size_bytes());
     down_bytes += result.size_bytes();
   }
 

@@ -30,6 +30,16 @@ namespace {
 constexpr std::size_t kGrain = std::size_t{1} << 16;  // elements per thread's range
 }  // namespace
 
+void Party::for_range(std::size_t n,
+                      const std::function<void(std::size_t, std::size_t)>& fn) const {
+  if (n == 0) return;
+  if (n < 2 * kGrain || threads_ == 1) {
+    fn(0, n);
+    return;
+  }
+  parallel_for(n, kGrain, threads_, fn);
+}
+
 void Party::read_shares(std::span<u64> out, int bits) {
   if (out.empty()) return;
   const int b = bits ? bits : ring_.bits;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -46,6 +47,10 @@ class Party {
   // and accelerator. Every gate passes these to its evaluations.
   BatchOptions batch_options() const { return BatchOptions{AesImpl::kAuto, threads_, accel_}; }
   net::Channel& channel() { return *ch_; }
+  // Runs fn(begin, end) over disjoint ranges covering [0, n) on this party's threads (ranges of
+  // at least 2^16 elements; inline below that). For a gate's elementwise party-local arithmetic:
+  // fn writes only the outputs of its own range, so results never depend on the thread count.
+  void for_range(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn) const;
   KeyReader& keys() { return *keys_; }
 
   // Reconstructs additive shares in Z_{2^bits} (0 = ring width) in ONE round: packs my_share to

@@ -65,12 +65,16 @@ void drelu_eval(Party& p, std::span<const u64> xhat, std::span<u64> dhat) {
   const DcfKeys k = p.read_dcf(DcfShape{ring.bits - 1, 1, 1}, n);
   const std::vector<u64> t = p.read_shares(n, 1);
   std::vector<u64> low(n), bit(n);
-  for (std::size_t i = 0; i < n; ++i) low[i] = xhat[i] & ring_mask(ring.bits - 1);
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) low[i] = xhat[i] & ring_mask(ring.bits - 1);
+  });
   if (n) dcf_eval(k, low, bit, p.batch_options());
-  for (std::size_t i = 0; i < n; ++i) {
-    bit[i] = (bit[i] ^ t[i]) & 1;
-    if (p.id() == 0) bit[i] ^= ring.msb(xhat[i]);
-  }
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      bit[i] = (bit[i] ^ t[i]) & 1;
+      if (p.id() == 0) bit[i] ^= ring.msb(xhat[i]);
+    }
+  });
   p.open(bit, dhat, 1);
 }
 
@@ -143,13 +147,15 @@ void select_eval(Party& p, std::span<const u64> dhat, std::span<const u64> xhat,
   const auto a = p.read_shares(n), b = p.read_shares(n), c = p.read_shares(n),
              d1 = p.read_shares(n), d2 = p.read_shares(n);
   std::vector<u64> share(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const u64 dh = dhat[i] & 1, x = xhat[i];
-    u64 v = c[i] - a[i] * x - dh * b[i];
-    if (!dh) v += x * d1[i] + d2[i];
-    if (p.id() == 0) v += dh * x;
-    share[i] = ring.reduce(v);
-  }
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 dh = dhat[i] & 1, x = xhat[i];
+      u64 v = c[i] - a[i] * x - dh * b[i];
+      if (!dh) v += x * d1[i] + d2[i];
+      if (p.id() == 0) v += dh * x;
+      share[i] = ring.reduce(v);
+    }
+  });
   p.open(share, yhat);
 }
 

@@ -132,27 +132,37 @@ void relu_sub_lut_eval(engine::Party& party, const ReluSubLutParams& p, std::spa
   std::vector<u64> bits(2 * N), t(N);
   const BatchOptions opt = party.batch_options();
   nl::sign_dcf_eval(keys, id, w.bt, xt, 0, t, opt);
-  for (std::size_t i = 0; i < N; ++i) bits[i] = t[i] ^ cd[i] ^ (id == 0 ? 1 : 0);
+  party.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) bits[i] = t[i] ^ cd[i] ^ (id == 0 ? 1 : 0);
+  });
   nl::sign_dcf_eval(keys, id, w.bt, xt, w.max + 1, t, opt);
-  for (std::size_t i = 0; i < N; ++i) bits[N + i] = t[i] ^ cic[i];
+  party.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) bits[N + i] = t[i] ^ cic[i];
+  });
   nl::sign_dcf_eval(keys, id, w.bt, xt, (0 - w.max) & ring_mask(w.bt), t, opt);
-  for (std::size_t i = 0; i < N; ++i) bits[N + i] ^= t[i];
+  party.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) bits[N + i] ^= t[i];
+  });
   party.open(bits, bits, 1);
   // 3. Round 4: mux, open the clipped value mod 2^clip.
   const auto c0 = party.read_shares(4 * N, w.clip), c1 = party.read_shares(4 * N, w.clip);
   const u64 mc = ring_mask(w.clip);
   std::vector<u64> clipped(N);
-  for (std::size_t i = 0; i < N; ++i) {
-    const std::size_t c = 2 * bits[N + i] + bits[i];
-    clipped[i] = (c1[4 * i + c] * xt[i] + c0[4 * i + c]) & mc;
-  }
+  party.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const std::size_t c = 2 * bits[N + i] + bits[i];
+      clipped[i] = (c1[4 * i + c] * xt[i] + c0[4 * i + c]) & mc;
+    }
+  });
   party.open(clipped, clipped, w.clip);
   // 4. Round 5: select(drelu, x) - T(clipped), opened once.
   std::vector<u64> lut(N), sel(N);
   lut_core_eval(party, w.clip, w.n, p.table, clipped, lut, false);
   nl::select_share_eval(party, w.n, std::span<const u64>(bits).first(N), xhat, 0, 0, sel);
   const u64 mn = ring_mask(w.n);
-  for (std::size_t i = 0; i < N; ++i) sel[i] = (sel[i] - lut[i]) & mn;
+  party.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) sel[i] = (sel[i] - lut[i]) & mn;
+  });
   party.open(sel, yhat, w.n);
 }
 

@@ -111,18 +111,24 @@ void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
   const std::vector<u64> corr = p.read_shares(live.size());
   // share = Ahat ([b == 0] Bhat - [r_B]) - [r_A] Bhat + [r_A r_B + r_C]: two local products.
   std::vector<u64> bt(d.nb);
-  for (std::size_t i = 0; i < d.nb; ++i) bt[i] = ring.sub(p.id() == 0 ? bhat[i] : 0, rb[i]);
+  p.for_range(d.nb, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) bt[i] = ring.sub(p.id() == 0 ? bhat[i] : 0, rb[i]);
+  });
   std::vector<u64> acc(d.nc, 0), t2(d.nc, 0);
   const Accelerator* accel = p.accelerator();
   batched(ring.bits, s, ahat, bt, acc, p.threads(), accel);
   batched(ring.bits, s, ra, bhat, t2, p.threads(), accel);
   std::vector<u64> share(live.size());
-  for (std::size_t i = 0; i < live.size(); ++i)
-    share[i] = ring.add(ring.sub(acc[live[i]], t2[live[i]]), corr[i]);
+  p.for_range(live.size(), [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i)
+      share[i] = ring.add(ring.sub(acc[live[i]], t2[live[i]]), corr[i]);
+  });
   std::vector<u64> opened(live.size());
   p.open(share, opened);
   std::fill(chat.begin(), chat.end(), 0);
-  for (std::size_t i = 0; i < live.size(); ++i) chat[live[i]] = opened[i];
+  p.for_range(live.size(), [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) chat[live[i]] = opened[i];
+  });
 }
 
 // ---------------------------------------------------------------- elementwise mul
@@ -152,11 +158,13 @@ void mul_eval(Party& p, std::span<const u64> xhat, std::span<const u64> yhat, st
   p.keys().expect_record(kTagMul, n);
   const auto rx = p.read_shares(n), ry = p.read_shares(n), c = p.read_shares(n);
   std::vector<u64> share(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    u64 v = c[i] - xhat[i] * ry[i] - rx[i] * yhat[i];
-    if (p.id() == 0) v += xhat[i] * yhat[i];
-    share[i] = ring.reduce(v);
-  }
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      u64 v = c[i] - xhat[i] * ry[i] - rx[i] * yhat[i];
+      if (p.id() == 0) v += xhat[i] * yhat[i];
+      share[i] = ring.reduce(v);
+    }
+  });
   p.open(share, zhat);
 }
 
@@ -201,12 +209,14 @@ void mul_rowwise_eval(Party& p, std::size_t cols, std::span<const u64> xhat,
   p.keys().expect_record(kTagMulRow, n);
   const auto rx = p.read_shares(n), ry = p.read_shares(yhat.size()), c = p.read_shares(n);
   std::vector<u64> share(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const std::size_t r = i / cols;
-    u64 v = c[i] - xhat[i] * ry[r] - rx[i] * yhat[r];
-    if (p.id() == 0) v += xhat[i] * yhat[r];
-    share[i] = ring.reduce(v);
-  }
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const std::size_t r = i / cols;
+      u64 v = c[i] - xhat[i] * ry[r] - rx[i] * yhat[r];
+      if (p.id() == 0) v += xhat[i] * yhat[r];
+      share[i] = ring.reduce(v);
+    }
+  });
   p.open(share, zhat);
 }
 
@@ -235,12 +245,14 @@ void square_eval(Party& p, std::span<const u64> xhat, std::span<u64> zhat) {
   p.keys().expect_record(kTagSquare, n);
   const auto rx = p.read_shares(n), c = p.read_shares(n);
   std::vector<u64> share(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    // (xhat - r)^2 + r_z = xhat^2 - 2 xhat r + (r^2 + r_z)
-    u64 v = c[i] - 2 * xhat[i] * rx[i];
-    if (p.id() == 0) v += xhat[i] * xhat[i];
-    share[i] = ring.reduce(v);
-  }
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      // (xhat - r)^2 + r_z = xhat^2 - 2 xhat r + (r^2 + r_z)
+      u64 v = c[i] - 2 * xhat[i] * rx[i];
+      if (p.id() == 0) v += xhat[i] * xhat[i];
+      share[i] = ring.reduce(v);
+    }
+  });
   p.open(share, zhat);
 }
 

@@ -64,12 +64,16 @@ void lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
   const std::size_t n = idx_hat.size();
   DpfKeys keys = p.read_dpf(DpfShape{k, out_bits}, n);
   std::vector<u64> idx(n);
-  for (std::size_t i = 0; i < n; ++i) idx[i] = idx_hat[i] & ring_mask(k);
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) idx[i] = idx_hat[i] & ring_mask(k);
+  });
   dpf_lut_eval(keys, idx, table, share, p.batch_options());
   if (with_out_mask) {
     std::vector<u64> r = p.read_shares(n, out_bits);
     const u64 m = ring_mask(out_bits);
-    for (std::size_t i = 0; i < n; ++i) share[i] = (share[i] + r[i]) & m;
+    p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i) share[i] = (share[i] + r[i]) & m;
+    });
   }
 }
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "fss/parallel.h"
+
 namespace secinfer::fss::sigma::nl {
 namespace {
 
@@ -40,15 +42,18 @@ void sign_dcf_eval(const DcfKeys& keys, int party, int b, std::span<const u64> x
   check_same(xhat.size(), out.size(), "sign_dcf_eval");
   const std::size_t n = xhat.size();
   std::vector<u64> u(n), low(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    u[i] = (xhat[i] - c) & ring_mask(b);
-    low[i] = u[i] & ring_mask(b - 1);
-  }
+  constexpr std::size_t kGrain = std::size_t{1} << 16;
+  parallel_for(n, kGrain, opt.threads, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      u[i] = (xhat[i] - c) & ring_mask(b);
+      low[i] = u[i] & ring_mask(b - 1);
+    }
+  });
   dcf_eval(keys, low, out, opt);  // XOR share of the borrow [u' < r']
-  if (party == 0)
-    for (std::size_t i = 0; i < n; ++i) out[i] = (out[i] ^ msb_of(u[i], b)) & 1;
-  else
-    for (std::size_t i = 0; i < n; ++i) out[i] &= 1;
+  parallel_for(n, kGrain, opt.threads, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i)
+      out[i] = party == 0 ? (out[i] ^ msb_of(u[i], b)) & 1 : out[i] & 1;
+  });
 }
 
 void select_share_keygen(Dealer& d, int bits, std::span<const u64> r_d, std::span<const u64> r_x,
@@ -82,14 +87,16 @@ void select_share_eval(Party& p, int bits, std::span<const u64> dhat, std::span<
   auto a = p.read_shares(n, bits), bx = p.read_shares(n, bits), c = p.read_shares(n, bits),
        d1 = p.read_shares(n, bits), d2 = p.read_shares(n, bits);
   const bool lead = p.id() == 0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const u64 x = dhat[i] & 1, z = 1 - x;
-    const u64 y = xhat[i] - p_sub;
-    // SIGMA's select: sums to (x ^ r_d)(y - r_x) + r_out over the two parties.
-    u64 v = c[i] - a[i] * y - bx[i] * x + z * (y * d1[i] + d2[i]);
-    if (lead) v += x * y + q_add;
-    share[i] = v & m;
-  }
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 x = dhat[i] & 1, z = 1 - x;
+      const u64 y = xhat[i] - p_sub;
+      // SIGMA's select: sums to (x ^ r_d)(y - r_x) + r_out over the two parties.
+      u64 v = c[i] - a[i] * y - bx[i] * x + z * (y * d1[i] + d2[i]);
+      if (lead) v += x * y + q_add;
+      share[i] = v & m;
+    }
+  });
 }
 
 }  // namespace secinfer::fss::sigma::nl

@@ -7,6 +7,7 @@
 
 #include "fss/dcf.h"
 #include "fss/engine/key_stream.h"
+#include "fss/gates/fusefss/multipoint_dcf.h"
 #include "fss/gates/sigma/lut.h"
 #include "fss/gates/sigma/nl_tables.h"
 
@@ -117,21 +118,28 @@ void rsqrt_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
   const auto s_rcode = party.read_shares(N, kCodeBits);
 
   // Round 1: res_i = [v < 2^i] = [y < r] - [xhat < r] + [xhat < 2^i], y = xhat - 2^i, where
-  // [xhat < 2^i] = [y >= 2^n - 2^i] is public (party 0 adds it).
-  std::vector<u64> xr(N), t1(N), t2(N), y(N), km(2 * N, 0), prev(N, 0);
-  for (std::size_t i = 0; i < N; ++i) xr[i] = ring.reduce(xhat[i]);
-  dcf_eval(cmp, xr, t1, party.batch_options());
-  for (int i = 1; i < n; ++i) {
-    const u64 c = u64{1} << i, neg_c = ring.neg(c);
-    for (std::size_t e = 0; e < N; ++e) y[e] = ring.sub(xr[e], c);
-    dcf_eval(cmp, y, t2, party.batch_options());
-    for (std::size_t e = 0; e < N; ++e) {
-      u64 res = t2[e] - t1[e];
-      if (lead && y[e] >= neg_c) res += 1;
-      const u64 diff = res - prev[e];
+  // [xhat < 2^i] = [y >= 2^n - 2^i] is public (party 0 adds it). The one key per element is
+  // evaluated at its n points (xhat, then y for i = 1 .. n-1) in one batch walk.
+  const auto P = static_cast<std::size_t>(n);
+  std::vector<u64> xr(N), pts(N * P), t(N * P), km(2 * N, 0);
+  for (std::size_t e = 0; e < N; ++e) {
+    xr[e] = ring.reduce(xhat[e]);
+    pts[e * P] = xr[e];
+    for (int i = 1; i < n; ++i)
+      pts[e * P + static_cast<std::size_t>(i)] = ring.sub(xr[e], u64{1} << i);
+  }
+  fusefss::dcf_eval_multipoint(cmp, P, pts, t, party.batch_options());
+  for (std::size_t e = 0; e < N; ++e) {
+    const u64 t1 = t[e * P];
+    u64 prev = 0;
+    for (int i = 1; i < n; ++i) {
+      const u64 y = pts[e * P + static_cast<std::size_t>(i)];
+      u64 res = t[e * P + static_cast<std::size_t>(i)] - t1;
+      if (lead && y >= ring.neg(u64{1} << i)) res += 1;
+      const u64 diff = res - prev;
       km[e] += static_cast<u64>(i - 1) * diff;
       km[N + e] += (u64{1} << (n - i)) * diff;
-      prev[e] = res;
+      prev = res;
     }
   }
   for (std::size_t e = 0; e < N; ++e) {

@@ -76,11 +76,15 @@ std::vector<u64> corr_select(Party& p, const CorrKey& k, std::span<const u64> xl
   const std::size_t n = xlow.size();
   std::vector<u64> bit(n);
   if (n) dcf_eval(k.dcf, xlow, bit, p.batch_options());
-  for (std::size_t i = 0; i < n; ++i) bit[i] = (bit[i] ^ k.z[i]) & 1;
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) bit[i] = (bit[i] ^ k.z[i]) & 1;
+  });
   std::vector<u64> c(n);
   p.open(bit, c, 1);
   std::vector<u64> sel(n);
-  for (std::size_t i = 0; i < n; ++i) sel[i] = k.corr[2 * i + c[i]];
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) sel[i] = k.corr[2 * i + c[i]];
+  });
   return sel;
 }
 
@@ -123,13 +127,16 @@ void trunc_reduce_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std:
   p.keys().expect_record(kTagReduce, n);
   const CorrKey k = corr_read(p, w.s, n, ob);
   std::vector<u64> xlow(n);
-  for (std::size_t i = 0; i < n; ++i) xlow[i] = xhat[i] & ring_mask(w.s);
-  const std::vector<u64> sel = corr_select(p, k, xlow);
-  std::vector<u64> share(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const u64 base = p.id() == 0 ? ((xhat[i] & ring_mask(w.in)) >> w.s) : 0;
-    share[i] = (base + sel[i]) & om;
-  }
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) xlow[i] = xhat[i] & ring_mask(w.s);
+  });
+  std::vector<u64> share = corr_select(p, k, xlow);
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 base = p.id() == 0 ? ((xhat[i] & ring_mask(w.in)) >> w.s) : 0;
+      share[i] = (base + share[i]) & om;
+    }
+  });
   p.open(share, yhat, ob);
 }
 
@@ -183,10 +190,13 @@ void sign_extend_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::
   p.keys().expect_record(kTagSignExt, n);
   const CorrKey k = corr_read(p, m, n, out);
   std::vector<u64> xs(n);
-  for (std::size_t i = 0; i < n; ++i) xs[i] = (xhat[i] + (u64{1} << (m - 1))) & ring_mask(m);
-  const std::vector<u64> sel = corr_select(p, k, xs);
-  std::vector<u64> share(n);
-  for (std::size_t i = 0; i < n; ++i) share[i] = ((p.id() == 0 ? xs[i] : 0) + sel[i]) & om;
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) xs[i] = (xhat[i] + (u64{1} << (m - 1))) & ring_mask(m);
+  });
+  std::vector<u64> share = corr_select(p, k, xs);
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) share[i] = ((p.id() == 0 ? xs[i] : 0) + share[i]) & om;
+  });
   p.open(share, yhat, out);
 }
 
@@ -223,7 +233,9 @@ void trunc_floor_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::
   if (w.out > mid) {
     sign_extend_eval(p, {0, mid, w.out}, y_mid, yhat);
   } else {
-    for (std::size_t i = 0; i < xhat.size(); ++i) yhat[i] = y_mid[i] & ring_mask(w.out);
+    p.for_range(xhat.size(), [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i) yhat[i] = y_mid[i] & ring_mask(w.out);
+    });
   }
 }
 
@@ -277,17 +289,20 @@ void trunc_slack_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::
   const CorrKey k = corr_read(p, w.s, n, w.out);
   const std::vector<u64> msb_corr = p.read_shares(n, w.out);
   std::vector<u64> xlow(n);
-  for (std::size_t i = 0; i < n; ++i) xlow[i] = xhat[i] & ring_mask(w.s);
-  const std::vector<u64> sel = corr_select(p, k, xlow);
-  std::vector<u64> share(n);
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) xlow[i] = xhat[i] & ring_mask(w.s);
+  });
+  std::vector<u64> share = corr_select(p, k, xlow);
   const u64 half_off = u64{1} << (w.in - w.s - 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    const u64 x1 = (xhat[i] + (u64{1} << (w.in - 2))) & ring_mask(w.in);
-    const u64 msb_x1 = (x1 >> (w.in - 1)) & 1;
-    u64 v = sel[i] + (msb_x1 ? 0 : msb_corr[i]);
-    if (p.id() == 0) v += (x1 >> w.s) - half_off;
-    share[i] = v & om;
-  }
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 x1 = (xhat[i] + (u64{1} << (w.in - 2))) & ring_mask(w.in);
+      const u64 msb_x1 = (x1 >> (w.in - 1)) & 1;
+      u64 v = share[i] + (msb_x1 ? 0 : msb_corr[i]);
+      if (p.id() == 0) v += (x1 >> w.s) - half_off;
+      share[i] = v & om;
+    }
+  });
   p.open(share, yhat, w.out);
 }
 
