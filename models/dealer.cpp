@@ -52,6 +52,7 @@ DealResult deal_model_keys(const RunOptions& o, std::size_t vocab, fss::Block se
     tmp[p] = dir / name;
   }
   const auto t0 = std::chrono::steady_clock::now();
+  int renamed = 0;  // files of this deal already under their final names
   try {
     {
       KeyWriter w0 = KeyWriter::file(tmp[0].string(), key_file_header(o, 0, vocab));
@@ -68,9 +69,14 @@ DealResult deal_model_keys(const RunOptions& o, std::size_t vocab, fss::Block se
       r.key_bytes[1] = w1.bytes_written();
     }  // both files closed
     for (int p = 0; p < 2; ++p) append_key_trailer(tmp[p], deal_id, r.key_bytes[p]);
-    for (int p = 0; p < 2; ++p) std::filesystem::rename(tmp[p], r.files[p]);
+    for (int p = 0; p < 2; ++p) {
+      std::filesystem::rename(tmp[p], r.files[p]);
+      renamed = p + 1;
+    }
   } catch (...) {
     for (const auto& f : tmp) std::filesystem::remove(f, ec);
+    // p1.keys could not take its name: p0.keys of this deal must not stay alone either.
+    for (int p = 0; p < renamed; ++p) std::filesystem::remove(r.files[p], ec);
     throw;
   }
   r.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

@@ -94,7 +94,7 @@ TEST_CASE("run flags are all parsed", "[apps][cli]") {
   CHECK(o.out == "o");
   CHECK(o.connect_timeout_s == 2.5);
   CHECK(o.io_timeout_s == 9);
-  CHECK(o.dealer == "inline");  // (file is refused: no workload reads key files yet)
+  CHECK(o.dealer == "inline");
   CHECK(o.key_dir == "keys");
   CHECK(o.seed == 77);
   CHECK(shared_config(o)["padding"] == "off");
@@ -140,7 +140,10 @@ TEST_CASE("bad flags are refused with a message naming the flag", "[apps][cli]")
       {{"frobnicate"}, "unknown subcommand \"frobnicate\""},
       {{"local", "--peer", "127.0.0.1:24001"}, "--peer"},
       {{"local", "--bind", "127.0.0.1"}, "--bind"},
-      {{"--party", "0", "--dealer", "file", "--key-dir", "k"}, "no workload reads key files yet"},
+      {{"--party", "0", "--workload", "netbench", "--dealer", "file", "--key-dir", "k"},
+       "only model runs (--workload model) read key files"},
+      {{"deal", "--model", "bert-tiny"}, "--key-dir is required"},
+      {{"deal", "--model", "bert-base", "--seq", "100000", "--key-dir", "k"}, "--seq"},
       {{"frobnicate", "--party", "1"}, "unknown subcommand \"frobnicate\""},
       {{"--party", "0", "--dealer", "file"}, "--dealer file needs --key-dir"},
       {{"--party", "0", "--frobnicate"}, "--frobnicate"},
@@ -319,6 +322,43 @@ TEST_CASE("local's child command lines reproduce the shared configuration", "[ap
     CHECK(child.run.out == "somewhere");
     CHECK(shared_config(child.run) == shared_config(o));
   }
+}
+
+}  // namespace
+}  // namespace secinfer::apps
+
+namespace secinfer::apps {
+namespace {
+
+TEST_CASE("deal: the separate dealer's flags; --dealer file for model runs; the inline note",
+          "[apps][cli][dealer]") {
+  Invocation inv =
+      parse_command_line({"secinfer", "deal", "--model", "bert", "--seq", "16", "--system", "sigma",
+                          "--runs", "2", "--warmup", "0", "--key-dir", "keys"});
+  REQUIRE(inv.command == Command::kDeal);
+  CHECK(inv.run.model == "bert-base");
+  CHECK(inv.run.seq == 16);
+  CHECK(inv.run.runs == 2);
+  CHECK(inv.run.key_dir == "keys");
+  CHECK_FALSE(inv.run.seed_given);  // the OS CSPRNG
+  inv = parse_command_line({"secinfer", "deal", "--seed", "9", "--key-dir", "k"});
+  CHECK(inv.run.seed_given);
+  CHECK(inv.run.seed == 9);
+
+  inv = parse_command_line({"secinfer", "run", "--party", "1", "--model", "bert-tiny", "--dealer",
+                            "file", "--key-dir", "k"});
+  CHECK(inv.run.dealer == "file");
+  CHECK(inv.run.key_dir == "k");
+  inv = parse_command_line({"secinfer", "local", "--dealer", "file", "--key-dir", "k"});
+  CHECK(inv.command == Command::kLocal);
+
+  for (const char* sub : {"run", "local"}) {
+    inv = parse_command_line({"secinfer", sub, "--help"});
+    CHECK(inv.text.find("NOT a private run") != std::string::npos);
+    CHECK(inv.text.find("secinfer deal") != std::string::npos);
+  }
+  inv = parse_command_line({"secinfer", "--help"});
+  CHECK(inv.text.find("deal") != std::string::npos);
 }
 
 }  // namespace

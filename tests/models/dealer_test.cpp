@@ -153,3 +153,15 @@ TEST_CASE("bad key files are refused by both parties, naming the problem and the
     CHECK(why.find("no key file") != std::string::npos);
   }
 }
+
+TEST_CASE("a deal that fails leaves no key file behind", "[models][dealer]") {
+  Dir dir;
+  RunOptions o = tiny(Schedule::kLayerByLayer);
+  o.warmup = 0;
+  fs::create_directories(dir.path / "p1.keys" / "in-the-way");  // p1.keys cannot take its name
+  CHECK_THROWS(deal_model_keys(o, 0, dealer_seed(1), 1, dir.path));
+  std::vector<std::string> left;
+  for (const auto& e : fs::directory_iterator(dir.path)) left.push_back(e.path().filename());
+  CHECK(left == std::vector<std::string>{"p1.keys"});  // only the folder that was in the way
+  CHECK_FALSE(fs::exists(dir.path / "p0.keys"));
+}
