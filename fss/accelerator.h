@@ -22,12 +22,18 @@
 #include "fss/dcf.h"
 #include "fss/dpf.h"
 #include "fss/ring_matmul_shape.h"
+#include "fss/share_batch.h"
 
 namespace secinfer::fss {
 
-// A key batch's arrays in an accelerator's memory, attached to the batch (DcfKeys::resident,
-// DpfKeys::resident) by Accelerator::make_resident, which releases the host arrays, and freed
-// with the last copy of the batch. Only the accelerator that made it reads it.
+namespace cuda {
+struct SharedMaskGateTables;  // fss/cuda/shared_mask_core.h: a fused gate's public tables
+}
+
+// Arrays in an accelerator's memory: a key batch's, attached to the batch (DcfKeys::resident,
+// DpfKeys::resident, ShareBatch::resident) by Accelerator::make_resident, which releases the host
+// arrays, or an operand it holds (Accelerator::hold); freed with the last copy of the handle.
+// Only the accelerator that made it reads it.
 class ResidentKeys {
  public:
   virtual ~ResidentKeys() = default;
@@ -77,6 +83,13 @@ class Accelerator {
   // the host.
   virtual void make_resident(DcfKeys&) const {}
   virtual void make_resident(DpfKeys&) const {}
+  virtual void make_resident(ShareBatch&) const {}
+  // A copy of `v` in the accelerator's memory, for an operand that stays fixed across calls (a
+  // masked weight, made in the offline phase); null when it declines (no room) or has no memory
+  // of its own. The caller keeps `v` as it was while the copy is used.
+  virtual std::shared_ptr<const ResidentKeys> hold(std::span<const u64> /*v*/) const {
+    return nullptr;
+  }
 
   // Key generation in the accelerator's memory (an inline dealer's batches, fss::dcf_gen /
   // fss::dpf_gen with BatchOptions::accel): the keys that the CPU's generator returns for a
@@ -101,6 +114,38 @@ class Accelerator {
   // product, bit-identical to the CPU's.
   virtual bool ring_matmul(const RingMatmulShape&, std::span<const u64> /*a*/,
                            std::span<const u64> /*b*/, std::span<u64> /*c*/) const {
+    return false;
+  }
+
+  // The FuseFSS shared-mask gate's party-local part for one chunk (fss/gates/fusefss/suf_gate.h,
+  // compile::LookupMode::kSharedMask) in one pass: the packed compare (each DCF key of shape
+  // {n, n, W} at the gate's P public points x^ - p), the interval lookup's combination and the
+  // local Horner, giving this party's shares v (of P(x) + r_v) and rest (konst + helper terms),
+  // bit-identical to compile::shared_mask_combine + fusefss::shared_mask_local. xhat, rv, v,
+  // rest: keys.count each; vsh: keys.count * W. False when this accelerator has no such pass
+  // (the caller then runs dcf_eval_multipoint and the CPU's combination).
+  virtual bool shared_mask_eval(const DcfKeys& /*keys*/, const cuda::SharedMaskGateTables&,
+                                std::span<const u64> /*xhat*/, std::span<const u64> /*vsh*/,
+                                std::span<const u64> /*rv*/, std::span<u64> /*v*/,
+                                std::span<u64> /*rest*/) const {
+    return false;
+  }
+
+  // An operand on the host, or the copy this accelerator holds of it (held: then `host` may be
+  // empty).
+  struct Operand {
+    std::span<const u64> host;
+    const ResidentKeys* held = nullptr;
+  };
+  // The party-local product of a masked matmul (the sigma suite's linear layer, fss/gates/sigma/
+  // linear.h): c = ahat ([party == 0] bhat - rb) - ra bhat over the ring, for the products of
+  // `shape` (c zeroed first: the causal upper triangle comes back 0). B-sized operands may be held
+  // here from the offline phase. Returns false when this accelerator has no such product or an
+  // operand is held by another one (the caller then computes it with ring_matmul or the CPU);
+  // true when c holds it, bit-identical to the CPU's.
+  virtual bool masked_matmul(const RingMatmulShape& /*shape*/, int /*party*/,
+                             std::span<const u64> /*ahat*/, std::span<const u64> /*ra*/,
+                             Operand /*bhat*/, Operand /*rb*/, std::span<u64> /*c*/) const {
     return false;
   }
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -22,6 +23,8 @@
 #include "fss/cuda/keys_cuda.h"
 #include "fss/cuda/multipoint_dcf_cuda.h"
 #include "fss/cuda/ring_matmul_cuda.h"
+#include "fss/cuda/ring_vec_cuda.h"
+#include "fss/cuda/shared_mask_cuda.h"
 #include "fss/parallel.h"
 #include "profiling/scope.h"
 
@@ -209,6 +212,44 @@ class DeviceKeys final : public ResidentKeys {
   View view;
 };
 
+// A ring array's device copy (a ShareBatch made resident, or an operand held): its pointer into
+// a ResidentBlock, which it keeps alive.
+class DeviceArray final : public ResidentKeys {
+ public:
+  DeviceArray(std::shared_ptr<const ResidentBlock> block, const u64* d, std::size_t n)
+      : block_(std::move(block)), data(d), count(n) {}
+  std::shared_ptr<const ResidentBlock> block_;
+  const u64* data;
+  std::size_t count;
+};
+
+// A fused gate's public tables flattened into one vector: the key of the accelerator's cache of
+// their device copies (equal vectors, equal tables).
+std::vector<u64> table_key(const SharedMaskGateTables& t) {
+  std::vector<u64> k{static_cast<u64>(t.n), static_cast<u64>(t.W), static_cast<u64>(t.d1),
+                     t.zero_index};
+  const auto add = [&k](const auto& v) {
+    k.push_back(v.size());
+    k.insert(k.end(), v.begin(), v.end());
+  };
+  add(t.offsets);
+  add(t.cut_lo);
+  add(t.cut_len);
+  add(t.coef);
+  add(t.konst);
+  add(t.lo_index);
+  add(t.hi_index);
+  add(t.h_const);
+  add(t.h_rconst);
+  add(t.h_alpha);
+  add(t.h_beta);
+  add(t.h_first);
+  add(t.p_bound);
+  add(t.p_sign);
+  add(t.p_index);
+  return k;
+}
+
 // The byte sizes of a batch's arrays (count keys of `shape`), in carving order: root, cw_seed,
 // cw_t, then the payload arrays (DCF: cw_v, cw_final; DPF: cw_out).
 std::size_t tree_bytes(int in_bits, std::size_t count, std::size_t roots) {
@@ -278,6 +319,10 @@ struct CudaAccelerator::State {
   std::uint64_t resident_budget = 0;
   std::atomic<std::uint64_t> resident_made{0}, resident_declined{0}, resident_bytes_total{0};
   GrowBuffer<u64> mm_a, mm_b, mm_c;
+  GrowBuffer<u64> mm_a2, mm_b2, mm_bt, mm_na;  // masked_matmul's second operands and temporaries
+  GrowBuffer<u64> sm_rv, sm_rest;              // shared_mask_eval's mask shares and second output
+  // Device copies of the fused gates' public tables (a run uses a handful), uploaded once.
+  std::map<std::vector<u64>, SharedMaskGateDevice> gate_tables;
   Staging staging;
   // Call statistics: wall time inside the calls, of it waiting for the stream (kernels and
   // copies), and bytes staged up and down.
@@ -606,6 +651,127 @@ std::optional<std::pair<DpfKeys, DpfKeys>> CudaAccelerator::dpf_gen(DpfShape sha
                            });
 }
 
+std::shared_ptr<const ResidentKeys> CudaAccelerator::copy_up(std::span<const u64> v) const {
+  State& s = *s_;
+  std::lock_guard lock(s.mu);
+  s.bind();
+  const std::size_t bytes = Carver::bytes_for<u64>(v.size());
+  if (!s.admit(bytes)) return nullptr;
+  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held);
+  u64* d = reinterpret_cast<u64*>(block->block.data());
+  if (!v.empty())
+    CUDA_CHECK(cudaMemcpyAsync(d, v.data(), v.size_bytes(), cudaMemcpyHostToDevice, s.s()),
+               std::to_string(v.size_bytes()) + " bytes held up");
+  s.stream->sync();  // offline time; the caller may release v now
+  return std::make_shared<DeviceArray>(std::move(block), d, v.size());
+}
+
+void CudaAccelerator::make_resident(ShareBatch& shares) const {
+  if (shares.count == 0 || shares.resident || shares.values.size() != shares.count) return;
+  std::shared_ptr<const ResidentKeys> held = copy_up(shares.values);
+  if (!held) return;
+  shares.values = {};  // released offline, as a key batch's arrays
+  shares.resident = std::move(held);
+}
+
+std::shared_ptr<const ResidentKeys> CudaAccelerator::hold(std::span<const u64> v) const {
+  return v.empty() ? nullptr : copy_up(v);
+}
+
+bool CudaAccelerator::masked_matmul(const RingMatmulShape& g, int party, std::span<const u64> ahat,
+                                    std::span<const u64> ra, Operand bhat, Operand rb,
+                                    std::span<u64> c) const {
+  const auto* held_b = dynamic_cast<const DeviceArray*>(bhat.held);
+  const auto* held_r = dynamic_cast<const DeviceArray*>(rb.held);
+  if ((bhat.held != nullptr && held_b == nullptr) || (rb.held != nullptr && held_r == nullptr))
+    return false;  // held by another accelerator
+  RingGemm rg;
+  static_cast<RingMatmulShape&>(rg) = g;
+  const std::size_t na = ring_gemm_a_size(rg), nb = ring_gemm_b_size(rg);
+  const auto check = [&](const char* what, std::size_t got, std::size_t want) {
+    if (got != want)
+      throw std::invalid_argument(std::string("masked_matmul: ") + what + " has " +
+                                  std::to_string(got) + " elements, the shape needs " +
+                                  std::to_string(want));
+  };
+  check("ahat", ahat.size(), na);
+  check("ra", ra.size(), na);
+  check("bhat", held_b ? held_b->count : bhat.host.size(), nb);
+  check("rb", held_r ? held_r->count : rb.host.size(), nb);
+  check("c", c.size(), ring_gemm_c_size(rg));
+  if (c.empty()) return true;
+  State& s = *s_;
+  std::lock_guard lock(s.mu);
+  AddElapsed busy(s.busy_ns);
+  s.bind();
+  s.staging.reset();
+  const u64* da = s.put(s.mm_a, ahat);
+  const u64* dra = s.put(s.mm_a2, ra);
+  const u64* dbh = held_b ? held_b->data : s.put(s.mm_b, bhat.host);
+  const u64* drb = held_r ? held_r->data : s.put(s.mm_b2, rb.host);
+  u64* dbt = s.mm_bt.fit(nb);
+  u64* dna = s.mm_na.fit(na);
+  u64* dc = s.mm_c.fit(c.size());
+  if (g.causal) CUDA_CHECK(cudaMemsetAsync(dc, 0, c.size_bytes(), s.s()));
+  CUDA_CHECK(cudaEventRecord(s.start, s.s()));
+  // c = ahat ([party 0] bhat - rb) + (-ra) bhat: two products, the second accumulated.
+  ring_sub_device(party == 0 ? dbh : nullptr, drb, dbt, nb, g.bits, s.s());
+  ring_sub_device(nullptr, dra, dna, na, g.bits, s.s());
+  ring_matmul_device(rg, da, dbt, dc, s.s());
+  rg.accumulate = true;
+  ring_matmul_device(rg, dna, dbh, dc, s.s());
+  CUDA_CHECK(cudaEventRecord(s.stop, s.s()));
+  s.get(dc, c);
+  float ms = 0;
+  CUDA_CHECK(cudaEventElapsedTime(&ms, s.start, s.stop));
+  s.kernel_ns += static_cast<std::uint64_t>(std::llround(static_cast<double>(ms) * 1e6));
+  ++s.calls;
+  return true;
+}
+
+bool CudaAccelerator::shared_mask_eval(const DcfKeys& keys, const SharedMaskGateTables& tables,
+                                       std::span<const u64> xhat, std::span<const u64> vsh,
+                                       std::span<const u64> rv, std::span<u64> v,
+                                       std::span<u64> rest) const {
+  const std::size_t n = keys.count;
+  if (n == 0) return true;
+  if (keys.shape.in_bits != tables.n || keys.shape.payload_len != tables.W || xhat.size() != n ||
+      vsh.size() != n * static_cast<std::size_t>(tables.W) || rv.size() != n || v.size() != n ||
+      rest.size() != n)
+    throw std::invalid_argument("shared_mask_eval: keys, tables and spans do not agree in size");
+  State& s = *s_;
+  std::lock_guard lock(s.mu);
+  AddElapsed busy(s.busy_ns);
+  s.bind();
+  s.staging.reset();
+  auto it = s.gate_tables.find(table_key(tables));
+  if (it == s.gate_tables.end())
+    it = s.gate_tables.emplace(table_key(tables), upload(tables, s.s())).first;
+  const SharedMaskGateView gv = it->second.view();
+  const DcfKeysView kv = s.view_of(keys);
+  const u64* dx = s.put(s.in, xhat);
+  const u64* dvsh = s.put(s.table, vsh);
+  const u64* drv = s.put(s.sm_rv, rv);
+  u64* dv = s.out.fit(n);
+  u64* drest = s.sm_rest.fit(n);
+  CUDA_CHECK(cudaEventRecord(s.start, s.s()));
+  shared_mask_eval_device(kv, gv, dx, dvsh, drv, dv, drest, s.s(), s.cfg);
+  CUDA_CHECK(cudaEventRecord(s.stop, s.s()));
+  // rest comes down first (asynchronously), then v with the wait; rest's staged bytes are copied
+  // out after it.
+  std::uint8_t* h_rest = s.staging.take(rest.size_bytes(), *s.stream);
+  CUDA_CHECK(cudaMemcpyAsync(h_rest, drest, rest.size_bytes(), cudaMemcpyDeviceToHost, s.s()),
+             std::to_string(rest.size_bytes()) + " bytes down");
+  s.get(dv, v);
+  copy_bytes(rest.data(), h_rest, rest.size_bytes());
+  s.down_bytes += rest.size_bytes();
+  float ms = 0;
+  CUDA_CHECK(cudaEventElapsedTime(&ms, s.start, s.stop));
+  s.kernel_ns += static_cast<std::uint64_t>(std::llround(static_cast<double>(ms) * 1e6));
+  ++s.calls;
+  return true;
+}
+
 DcfKeys CudaAccelerator::copy_to_host(const DcfKeys& keys) const {
   const auto* r = dynamic_cast<const DeviceKeys<DcfKeysView>*>(keys.resident.get());
   if (r == nullptr)
@@ -694,7 +860,8 @@ std::uint64_t CudaAccelerator::device_bytes() const {
   const State& s = *s_;
   return s.root.bytes() + s.cw_seed.bytes() + s.cw_t.bytes() + s.cw_v.bytes() + s.cw_final.bytes() +
          s.cw_out.bytes() + s.in.bytes() + s.table.bytes() + s.out.bytes() + s.mm_a.bytes() +
-         s.mm_b.bytes() + s.mm_c.bytes() + s.resident_held->load();  // staging is host memory
+         s.mm_b.bytes() + s.mm_c.bytes() + s.mm_a2.bytes() + s.mm_b2.bytes() + s.mm_bt.bytes() +
+         s.mm_na.bytes() + s.resident_held->load();  // staging is host memory
 }
 
 }  // namespace secinfer::fss::cuda

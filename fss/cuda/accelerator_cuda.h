@@ -64,6 +64,22 @@ class CudaAccelerator final : public fss::Accelerator {
   // dealer's keys against the CPU's); throws std::invalid_argument for any other batch.
   DcfKeys copy_to_host(const DcfKeys& keys) const;
   DpfKeys copy_to_host(const DpfKeys& keys) const;
+  // A ShareBatch's values moved to the device offline (released on the host), and an operand's
+  // copy held there (a masked weight); both under the key budget, declined when it is full.
+  void make_resident(ShareBatch& shares) const override;
+  std::shared_ptr<const ResidentKeys> hold(std::span<const u64> v) const override;
+  // The masked matmul's party-local product on the device: held operands are read in place, the
+  // rest staged up; bt = [party 0] bhat - rb and -ra by ring_vec_cuda.h, two ring products (the
+  // second accumulated), one download. False for an operand held by another accelerator.
+  bool masked_matmul(const RingMatmulShape& shape, int party, std::span<const u64> ahat,
+                     std::span<const u64> ra, Operand bhat, Operand rb,
+                     std::span<u64> c) const override;
+  // The fused gate's shared-mask pass (shared_mask_cuda.h: one kernel from the keys to v and
+  // rest), the gate's tables uploaded once per distinct gate.
+  bool shared_mask_eval(const DcfKeys& keys, const SharedMaskGateTables& tables,
+                        std::span<const u64> xhat, std::span<const u64> vsh,
+                        std::span<const u64> rv, std::span<u64> v,
+                        std::span<u64> rest) const override;
   // Exact ring matmul on the device (ring_matmul_cuda.h); always true.
   bool ring_matmul(const RingMatmulShape& shape, std::span<const u64> a, std::span<const u64> b,
                    std::span<u64> c) const override;
@@ -97,6 +113,9 @@ class CudaAccelerator final : public fss::Accelerator {
   std::uint64_t device_bytes() const;
 
  private:
+  // v's copy in a resident block under the key budget (offline: waits for the copy); null when
+  // the budget is full.
+  std::shared_ptr<const ResidentKeys> copy_up(std::span<const u64> v) const;
   template <class Keys>
   void keep(Keys& keys) const;
   template <class Keys, class Shape, class Launch>

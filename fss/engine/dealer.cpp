@@ -58,6 +58,17 @@ void Dealer::share(std::span<const u64> v, int bits) {
   out_[1]->write_packed(s1, b);
 }
 
+void Dealer::share_batch(std::span<const u64> v, int bits) {
+  const int b = bits ? bits : ring_.bits;
+  const u64 mask = ring_mask(b);
+  ShareBatch s0{b, v.size(), std::vector<u64>(v.size())};
+  random(s0.values, b);
+  ShareBatch s1{b, v.size(), std::vector<u64>(v.size())};
+  for (std::size_t i = 0; i < v.size(); ++i) s1.values[i] = (v[i] - s0.values[i]) & mask;
+  out_[0]->write_keys(std::move(s0));
+  out_[1]->write_keys(std::move(s1));
+}
+
 void Dealer::write_public(std::span<const u64> v, int bits) {
   const int b = bits ? bits : ring_.bits;
   out_[0]->write_packed(v, b);

@@ -70,6 +70,11 @@ class Dealer {
   // and v - s0 to party 1, each bit-packed to `bits` bits (ceil(count * bits / 8) bytes per party).
   // bits = 1 gives XOR sharing of bits.
   void share(std::span<const u64> v, int bits = 0);
+  // share(), each party's shares handed over as one ShareBatch (KeyWriter::write_keys): the same
+  // randomness and the same key bytes, but an in-memory stream queues the batch as an object that
+  // an accelerator can hold from the offline phase (keep_batches_on). For large shares that a
+  // party's accelerator reads as a whole (a matmul's weight-mask shares: Party::read_share_batch).
+  void share_batch(std::span<const u64> v, int bits = 0);
   // Writes the same public value(s) to both parties (e.g. a gate parameter both must agree on).
   void write_public(std::span<const u64> v, int bits = 0);
 

@@ -49,6 +49,10 @@ namespace secinfer::profiling {
 class Scope;
 }
 
+namespace secinfer::fss {
+class ResidentKeys;  // fss/accelerator.h
+}
+
 namespace secinfer::fss::engine {
 
 // A dense row-major tensor of ring elements. What `data` means (value, mask, or masked value)
@@ -56,6 +60,10 @@ namespace secinfer::fss::engine {
 struct Tensor {
   std::vector<std::size_t> shape;
   std::vector<u64> data;
+  // A copy of `data` in the party's accelerator (fss::Accelerator::hold), made for operands that
+  // stay fixed (PartyOps::weight, in the offline phase); null otherwise. Ops make new tensors and
+  // never write into a weight, so the copy stays equal to `data`.
+  std::shared_ptr<const ResidentKeys> held{};
 
   std::size_t size() const { return data.size(); }
   static Tensor zeros(std::vector<std::size_t> shape);

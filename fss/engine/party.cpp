@@ -1,6 +1,7 @@
 #include "fss/engine/party.h"
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -106,6 +107,21 @@ std::vector<u64> Party::read_shares(std::size_t count, int bits) {
   std::vector<u64> v(count);
   read_shares(std::span<u64>(v), bits);
   return v;
+}
+
+ShareBatch Party::read_share_batch(std::size_t count, int bits) {
+  const int b = bits ? bits : ring_.bits;
+  if (std::optional<ShareBatch> s = keys_->read_object<ShareBatch>()) {
+    if (s->count != count || s->bits != b)
+      throw KeyError("key stream out of sync: a gate reads " + std::to_string(count) +
+                     " shares of " + std::to_string(b) + " bits where the dealer wrote " +
+                     std::to_string(s->count) + " of " + std::to_string(s->bits) +
+                     " (dealer and party ran different call sequences)");
+    return std::move(*s);
+  }
+  ShareBatch s{b, count, std::vector<u64>(count)};
+  read_shares(std::span<u64>(s.values), b);
+  return s;
 }
 
 DcfKeys Party::read_dcf(DcfShape shape, std::size_t count) {

@@ -73,6 +73,10 @@ class Party {
   // Unpacked on the party's threads (pack_bits layout, so the bits never depend on them).
   void read_shares(std::span<u64> out, int bits = 0);
   std::vector<u64> read_shares(std::size_t count, int bits = 0);
+  // What Dealer::share_batch wrote: the queued batch itself (held by the accelerator when it made
+  // it resident) or, from a key file, the batch parsed from its bytes. Throws KeyError when the
+  // queued batch has another size or width.
+  ShareBatch read_share_batch(std::size_t count, int bits = 0);
   DcfKeys read_dcf(DcfShape shape, std::size_t count);
   DpfKeys read_dpf(DpfShape shape, std::size_t count);
 

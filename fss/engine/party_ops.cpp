@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "fss/accelerator.h"
 #include "fss/engine/ops_util.h"
 #include "fss/gates/sigma/compare.h"
 #include "fss/gates/sigma/input.h"
@@ -22,7 +23,11 @@ Tensor PartyOps::input(int owner, std::vector<std::size_t> shape, std::span<cons
 }
 
 Tensor PartyOps::weight(std::vector<std::size_t> shape, std::span<const u64> values) {
-  return input(0, std::move(shape), values);
+  Tensor t = input(0, std::move(shape), values);
+  // The masked weight is public and fixed for the run: the accelerator keeps a copy from now on
+  // (the offline phase), so a matmul does not upload it.
+  if (const Accelerator* a = p_->accelerator()) t.held = a->hold(t.data);
+  return t;
 }
 
 std::vector<u64> PartyOps::reveal(const Tensor& x) {
@@ -42,7 +47,7 @@ Tensor PartyOps::add_const(const Tensor& a, u64 c) {
 Tensor PartyOps::matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) {
   Tensor o = Tensor::zeros(matmul_out_shape(a, b, s));
   Region r(*this, "Linear", "matmul");
-  sigma::matmul_eval(*p_, s, a.data, b.data, o.data);
+  sigma::matmul_eval(*p_, s, a.data, b.data, o.data, b.held.get());
   return o;
 }
 

@@ -32,6 +32,7 @@ namespace {
 class MovingAccelerator final : public Accelerator {
  public:
   std::string describe() const override { return "moving stand-in"; }
+  using Accelerator::make_resident;  // share batches stay on the host here
   void make_resident(DcfKeys& k) const override {
     auto held = std::make_shared<Held>();
     held->dcf = k;

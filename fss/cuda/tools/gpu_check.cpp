@@ -30,6 +30,7 @@
 #include "fss/cuda/shared_mask_cuda.h"
 #include "fss/cuda/tools/check_util.h"
 #include "fss/cuda/tools/dealer_check.h"
+#include "fss/cuda/tools/masked_matmul_check.h"
 #include "fss/cuda/tools/ring_matmul_check.h"
 #include "fss/cuda/tools/sigma_dcf_check.h"
 #include "fss/dcf.h"
@@ -815,7 +816,10 @@ int main(int argc, char** argv) {
   // SIGMA's DCF, CPU against GPU keys and bits (sigma_dcf_check.h).
   if (want("sigma-dcf")) check_sigma_dcf(t, g, N);
   // The ring matrix product, every implementation, against the CPU's (ring_matmul_check.h).
-  if (want("ring-matmul")) check_ring_matmul(t, g);
+  if (want("ring-matmul")) {
+    check_ring_matmul(t, g);
+    check_masked_matmul(t, g);  // the linear layer's party-local product (masked_matmul_check.h)
+  }
   // The inline dealer's DCF / DPF key generation on the GPU against the CPU's (dealer_check.h).
   if (want("dealer")) check_dealer(t, g, N);
   std::printf("%d passed, %d failed\n", t.passed(), t.failed());

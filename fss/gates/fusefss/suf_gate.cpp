@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fss/accelerator.h"
 #include "fss/batch_options.h"
 #include "fss/dcf.h"
 #include "fss/gates/fusefss/lookup_combine.h"
@@ -15,6 +16,13 @@
 
 namespace secinfer::fss::fusefss {
 namespace {
+
+// Whether the GPU's shared-mask pass takes a gate of payload W and degree + 1 = d1 (its local
+// arrays hold at most cuda::kSharedMaskMaxPayload words; shared_mask_gate_tables refuses more).
+bool fits_gpu_tables(std::size_t W, std::size_t d1) {
+  const auto limit = static_cast<std::size_t>(cuda::kSharedMaskMaxPayload);
+  return W <= limit && d1 <= limit;
+}
 
 using compile::Atom;
 using compile::InstanceKey;
@@ -221,26 +229,44 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
       const std::size_t W = static_cast<std::size_t>(compile::shared_mask_payload(g));
       const std::vector<u64> offs = compile::shared_mask_offsets(g);
       const std::size_t P = offs.size();
-      std::vector<u64> prod(cn * P * W);  // [element][offset][W]
-      {
-        // All comparison atoms: the element's key at every public point x^ - p.
-        profiling::Scope sc("FSS::PackedCompare");
-        // (One walk of each key's tree over the union of its points' paths: multipoint_dcf.h.)
-        const DcfKeys keys = p.read_dcf({g.n, g.n, static_cast<int>(W)}, cn);
+      std::vector<u64> prod;  // [element][offset][W]
+      std::vector<u64> vsh(cn * W), rv(cn);
+      // All comparison atoms: the element's key at every public point x^ - p (one walk of each
+      // key's tree over the union of its points' paths: multipoint_dcf.h).
+      const auto packed_compare = [&](const DcfKeys& keys) {
+        prod.resize(cn * P * W);
         std::vector<u64> x(cn * P);
         for (std::size_t i = 0; i < cn; ++i)
           for (std::size_t k = 0; k < P; ++k) x[i * P + k] = rn.sub(xhat[c0 + i], offs[k]);
         dcf_eval_multipoint(keys, P, x, prod, opt);
+      };
+      if (opt.accel != nullptr && fits_gpu_tables(W, d1)) {
+        // On the accelerator the three steps run as one pass (one kernel: the compare's outputs
+        // never leave the device), so they share one scope.
+        profiling::Scope sc("FSS::FusedLookup");
+        const DcfKeys keys = p.read_dcf({g.n, g.n, static_cast<int>(W)}, cn);
+        p.read_shares(vsh);
+        p.read_shares(rv);
+        if (opt.accel->shared_mask_eval(keys, shared_mask_gate_tables(g), xhat.subspan(c0, cn), vsh,
+                                        rv, std::span<u64>(v).subspan(c0, cn),
+                                        std::span<u64>(rest).subspan(c0, cn)))
+          continue;
+        packed_compare(keys);
+      } else {
+        {
+          profiling::Scope sc("FSS::PackedCompare");
+          packed_compare(p.read_dcf({g.n, g.n, static_cast<int>(W)}, cn));
+        }
+        profiling::Scope sc("FSS::IntervalLookup");
+        p.read_shares(vsh);
+        p.read_shares(rv);
       }
-      std::vector<u64> vsh(cn * W), rv(cn);
       std::vector<compile::SharedMaskShares> sh(cn);
       // Both per-element steps are pure functions of the element's inputs: split over the party's
       // threads (each range writes only its own elements, so the bits never depend on it).
       constexpr std::size_t kGrain = 4096;
       {
         profiling::Scope sc("FSS::IntervalLookup");
-        p.read_shares(vsh);
-        p.read_shares(rv);
         parallel_for(cn, kGrain, p.threads(), [&](std::size_t b, std::size_t e) {
           for (std::size_t i = b; i < e; ++i)
             sh[i] = compile::shared_mask_combine(

@@ -96,32 +96,41 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
   std::vector<u64> corr(live.size());
   for (std::size_t i = 0; i < live.size(); ++i) corr[i] = ring.add(prod[live[i]], fresh[i]);
   dl.share(r_a);
-  dl.share(r_b);
+  dl.share_batch(r_b);  // B-sized: an accelerator holds it from the offline phase
   dl.share(corr);
 }
 
 void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
-                 std::span<const u64> bhat, std::span<u64> chat) {
+                 std::span<const u64> bhat, std::span<u64> chat, const ResidentKeys* bhat_held) {
   const MmDims d = dims(s, ahat.size(), bhat.size(), chat.size());
   const Ring ring = p.ring();
   const auto live = live_entries(s);
   p.keys().expect_record(kTagMatmul, live.size());
   const std::vector<u64> ra = p.read_shares(d.na);
-  const std::vector<u64> rb = p.read_shares(d.nb);
+  const ShareBatch rb = p.read_share_batch(d.nb);
   const std::vector<u64> corr = p.read_shares(live.size());
   // share = Ahat ([b == 0] Bhat - [r_B]) - [r_A] Bhat + [r_A r_B + r_C]: two local products.
-  std::vector<u64> bt(d.nb);
-  p.for_range(d.nb, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) bt[i] = ring.sub(p.id() == 0 ? bhat[i] : 0, rb[i]);
-  });
-  std::vector<u64> acc(d.nc, 0), t2(d.nc, 0);
+  const RingMatmulShape shape{ring.bits, s.batches,     s.m,        s.k,
+                              s.n,       s.transpose_b, s.shared_b, s.causal};
   const Accelerator* accel = p.accelerator();
-  batched(ring.bits, s, ahat, bt, acc, p.threads(), accel);
-  batched(ring.bits, s, ra, bhat, t2, p.threads(), accel);
+  std::vector<u64> acc(d.nc, 0);
+  if (accel == nullptr || !accel->masked_matmul(shape, p.id(), ahat, ra, {bhat, bhat_held},
+                                                {rb.values, rb.resident.get()}, acc)) {
+    require_host_keys(rb.resident, "matmul_eval");
+    std::vector<u64> bt(d.nb), t2(d.nc, 0);
+    p.for_range(d.nb, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i)
+        bt[i] = ring.sub(p.id() == 0 ? bhat[i] : 0, rb.values[i]);
+    });
+    batched(ring.bits, s, ahat, bt, acc, p.threads(), accel);
+    batched(ring.bits, s, ra, bhat, t2, p.threads(), accel);
+    p.for_range(d.nc, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i) acc[i] = ring.sub(acc[i], t2[i]);
+    });
+  }
   std::vector<u64> share(live.size());
   p.for_range(live.size(), [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i)
-      share[i] = ring.add(ring.sub(acc[live[i]], t2[live[i]]), corr[i]);
+    for (std::size_t i = lo; i < hi; ++i) share[i] = ring.add(acc[live[i]], corr[i]);
   });
   std::vector<u64> opened(live.size());
   p.open(share, opened);

@@ -30,8 +30,12 @@ void matmul_clear(const ClearCtx& ctx, const MatmulShape& s, std::span<const u64
                   std::span<const u64> b, std::span<u64> c);
 void matmul_keygen(Dealer& d, const MatmulShape& s, std::span<const u64> r_a,
                    std::span<const u64> r_b, std::span<u64> r_c);
+// bhat_held: the copy of bhat that the party's accelerator holds (Tensor::held), or null. The B
+// side's mask shares [r_B] travel as one ShareBatch (held by the accelerator from the offline
+// phase when the keys live there), so with both held only A-sized inputs go up per product.
 void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
-                 std::span<const u64> bhat, std::span<u64> chat);
+                 std::span<const u64> bhat, std::span<u64> chat,
+                 const ResidentKeys* bhat_held = nullptr);
 
 // Elementwise z = x * y.
 void mul_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<const u64> y,

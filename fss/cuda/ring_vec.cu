@@ -1,0 +1,29 @@
+#include <cuda_runtime.h>
+
+#include <string>
+
+#include "fss/cuda/cuda_check.h"
+#include "fss/cuda/kernel_util.cuh"
+#include "fss/cuda/ring_vec_cuda.h"
+
+namespace secinfer::fss::cuda {
+namespace {
+
+__global__ void ring_sub_kernel(const u64* a, const u64* b, u64* out, std::size_t n, u64 mask) {
+  for (std::size_t i = global_thread(); i < n; i += grid_threads())
+    out[i] = ((a != nullptr ? a[i] : 0) - b[i]) & mask;
+}
+
+}  // namespace
+
+void ring_sub_device(const u64* a, const u64* b, u64* out, std::size_t n, int bits,
+                     CUstream_st* stream) {
+  if (n == 0) return;
+  constexpr unsigned kThreads = 256;
+  const std::size_t blocks = (n + kThreads - 1) / kThreads;
+  const unsigned grid = static_cast<unsigned>(blocks < 65535 * 8 ? blocks : 65535 * 8);
+  ring_sub_kernel<<<grid, kThreads, 0, stream>>>(a, b, out, n, ring_mask(bits));
+  CUDA_CHECK_LAUNCH("ring_sub_kernel", "n=" + std::to_string(n) + " bits=" + std::to_string(bits));
+}
+
+}  // namespace secinfer::fss::cuda

@@ -1,0 +1,18 @@
+// Elementwise ring arithmetic on device arrays (the party-local vector steps of a gate that run
+// between its GPU products and evaluations, so that their operands stay on the device).
+#pragma once
+
+#include <cstddef>
+
+#include "fss/ring.h"
+
+struct CUstream_st;  // cudaStream_t is CUstream_st* (driver_types.h)
+
+namespace secinfer::fss::cuda {
+
+// out[i] = (a ? a[i] : 0) - b[i] mod 2^bits, for i < n (out may alias a or b); asynchronous on
+// `stream`, the launch checked (std::runtime_error).
+void ring_sub_device(const u64* a, const u64* b, u64* out, std::size_t n, int bits,
+                     CUstream_st* stream);
+
+}  // namespace secinfer::fss::cuda
