@@ -5,8 +5,10 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <functional>
 
 #include "fss/parallel.h"
+#include "fss/thread_pool.h"
 
 namespace secinfer::fss {
 namespace {
@@ -146,37 +148,60 @@ void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out)
 namespace {
 constexpr std::size_t kPackGrain = std::size_t{1} << 16;  // elements; a multiple of 64
 
-// fn(first element, element count, first byte) over ranges of kPackGrain elements.
-template <class F>
-void for_pack_ranges(std::size_t count, int bits, int threads, F&& fn) {
-  parallel_for((count + kPackGrain - 1) / kPackGrain, 1, threads,
-               [&](std::size_t b, std::size_t e) {
-                 const std::size_t i0 = b * kPackGrain, i1 = std::min(count, e * kPackGrain);
-                 fn(i0, i1 - i0, i0 / 8 * static_cast<std::size_t>(bits));
-               });
+void run_ranges(int threads, std::size_t n,
+                const std::function<void(std::size_t, std::size_t)>& fn) {
+  parallel_for(n, 1, threads, fn);
 }
-}  // namespace
+void run_ranges(ThreadPool& pool, std::size_t n,
+                const std::function<void(std::size_t, std::size_t)>& fn) {
+  parallel_for(pool, n, 1, fn);
+}
 
-void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out, int threads) {
+// fn(first element, element count, first byte) over ranges of kPackGrain elements.
+template <class Exec, class F>
+void for_pack_ranges(std::size_t count, int bits, Exec&& exec, F&& fn) {
+  run_ranges(exec, (count + kPackGrain - 1) / kPackGrain, [&](std::size_t b, std::size_t e) {
+    const std::size_t i0 = b * kPackGrain, i1 = std::min(count, e * kPackGrain);
+    fn(i0, i1 - i0, i0 / 8 * static_cast<std::size_t>(bits));
+  });
+}
+
+template <class Exec>
+void pack_split(std::span<const u64> in, int bits, std::span<std::uint8_t> out, Exec&& exec) {
   const std::size_t need = packed_bytes(in.size(), bits);
   if (out.size() < need) {
     pack_bits(in, bits, out);  // throws, naming the sizes
     return;
   }
-  for_pack_ranges(in.size(), bits, threads, [&](std::size_t i, std::size_t n, std::size_t at) {
+  for_pack_ranges(in.size(), bits, exec, [&](std::size_t i, std::size_t n, std::size_t at) {
     pack_bits(in.subspan(i, n), bits, out.subspan(at, packed_bytes(n, bits)));
   });
 }
 
-void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out, int threads) {
+template <class Exec>
+void unpack_split(std::span<const std::uint8_t> in, int bits, std::span<u64> out, Exec&& exec) {
   const std::size_t need = packed_bytes(out.size(), bits);
   if (in.size() < need) {
     unpack_bits(in, bits, out);  // throws, naming the sizes
     return;
   }
-  for_pack_ranges(out.size(), bits, threads, [&](std::size_t i, std::size_t n, std::size_t at) {
+  for_pack_ranges(out.size(), bits, exec, [&](std::size_t i, std::size_t n, std::size_t at) {
     unpack_bits(in.subspan(at, packed_bytes(n, bits)), bits, out.subspan(i, n));
   });
+}
+}  // namespace
+
+void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out, int threads) {
+  pack_split(in, bits, out, threads);
+}
+void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out, int threads) {
+  unpack_split(in, bits, out, threads);
+}
+void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out, ThreadPool& pool) {
+  pack_split(in, bits, out, pool);
+}
+void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out, ThreadPool& pool) {
+  unpack_split(in, bits, out, pool);
 }
 
 }  // namespace secinfer::fss

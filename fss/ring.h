@@ -16,6 +16,8 @@
 
 namespace secinfer::fss {
 
+class ThreadPool;  // fss/thread_pool.h
+
 using u64 = std::uint64_t;
 using i64 = std::int64_t;
 
@@ -77,5 +79,8 @@ void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out)
 // own bytes exactly as one call over the whole span would. Small spans run on the caller.
 void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out, int threads);
 void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out, int threads);
+// The same on a pool's threads (fss/thread_pool.h).
+void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out, ThreadPool& pool);
+void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out, ThreadPool& pool);
 
 }  // namespace secinfer::fss

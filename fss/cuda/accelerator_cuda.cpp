@@ -26,6 +26,7 @@
 #include "fss/cuda/ring_vec_cuda.h"
 #include "fss/cuda/shared_mask_cuda.h"
 #include "fss/parallel.h"
+#include "fss/thread_pool.h"
 #include "profiling/scope.h"
 
 namespace secinfer::fss::cuda {
@@ -88,14 +89,13 @@ class Staging {
 // memcpy split over threads for large blocks: one thread copies about 10 GB/s from pageable
 // memory, below what the link takes from pinned memory, and a layer's staged operands are
 // hundreds of MB. Two parties may share the host: at most 8 threads each.
-void copy_bytes(void* dst, const void* src, std::size_t bytes) {
+void copy_bytes(ThreadPool& pool, void* dst, const void* src, std::size_t bytes) {
   constexpr std::size_t kGrain = std::size_t{4} << 20;
   if (bytes < 2 * kGrain) {
     std::memcpy(dst, src, bytes);
     return;
   }
-  const int threads = std::min(8, resolve_threads(0));
-  parallel_for(bytes, kGrain, threads, [&](std::size_t b, std::size_t e) {
+  parallel_for(pool, bytes, kGrain, [&](std::size_t b, std::size_t e) {
     std::memcpy(static_cast<std::uint8_t*>(dst) + b, static_cast<const std::uint8_t*>(src) + b,
                 e - b);
   });
@@ -188,14 +188,15 @@ class Carver {
 class ResidentBlock {
  public:
   ResidentBlock(std::shared_ptr<Stream> stream, std::size_t bytes,
-                std::shared_ptr<std::atomic<std::uint64_t>> held)
-      : block(std::move(stream), bytes), bytes_(bytes), held_(std::move(held)) {
+                std::shared_ptr<std::atomic<std::uint64_t>> held, const void* owner_state)
+      : block(std::move(stream), bytes), owner(owner_state), bytes_(bytes), held_(std::move(held)) {
     *held_ += bytes_;
   }
   ResidentBlock(const ResidentBlock&) = delete;
   ResidentBlock& operator=(const ResidentBlock&) = delete;
   ~ResidentBlock() { *held_ -= bytes_; }
   AsyncBlock block;
+  const void* owner;  // the accelerator (its state) whose memory this is
 
  private:
   std::size_t bytes_;
@@ -324,6 +325,7 @@ struct CudaAccelerator::State {
   // Device copies of the fused gates' public tables (a run uses a handful), uploaded once.
   std::map<std::vector<u64>, SharedMaskGateDevice> gate_tables;
   Staging staging;
+  ThreadPool copier{std::min(8, resolve_threads(0))};  // the staging copies' threads
   // Call statistics: wall time inside the calls, of it waiting for the stream (kernels and
   // copies), and bytes staged up and down.
   std::atomic<std::uint64_t> busy_ns{0}, wait_ns{0}, up_bytes{0}, down_bytes{0};
@@ -342,7 +344,7 @@ struct CudaAccelerator::State {
     T* d = dst.fit(src.size());
     if (src.empty()) return d;
     std::uint8_t* h = staging.take(src.size_bytes(), *stream);
-    copy_bytes(h, src.data(), src.size_bytes());
+    copy_bytes(copier, h, src.data(), src.size_bytes());
     CUDA_CHECK(cudaMemcpyAsync(d, h, src.size_bytes(), cudaMemcpyHostToDevice, s()),
                std::to_string(src.size_bytes()) + " bytes up");
     return d;
@@ -357,7 +359,7 @@ struct CudaAccelerator::State {
       AddElapsed w(wait_ns);
       stream->sync();
     }
-    if (h != nullptr) copy_bytes(result.data(), h, result.size_bytes());
+    if (h != nullptr) copy_bytes(copier, result.data(), h, result.size_bytes());
     down_bytes += result.size_bytes();
   }
 
@@ -396,14 +398,22 @@ struct CudaAccelerator::State {
 
   // The keys' device copy when this accelerator made one (make_resident), else an upload.
   DcfKeysView view_of(const DcfKeys& k) {
-    if (const auto* r = dynamic_cast<const DeviceKeys<DcfKeysView>*>(k.resident.get()))
-      return r->view;
+    if (k.resident) return mine(dynamic_cast<const DeviceKeys<DcfKeysView>*>(k.resident.get()));
     return upload(k);
   }
   DpfKeysView view_of(const DpfKeys& k) {
-    if (const auto* r = dynamic_cast<const DeviceKeys<DpfKeysView>*>(k.resident.get()))
-      return r->view;
+    if (k.resident) return mine(dynamic_cast<const DeviceKeys<DpfKeysView>*>(k.resident.get()));
     return upload(k);
+  }
+  // A resident batch's view, when this accelerator made it (another one's memory, or another
+  // kind of resident array, cannot be read here).
+  template <class View>
+  View mine(const DeviceKeys<View>* r) const {
+    if (r == nullptr || r->block_->owner != this)
+      throw std::invalid_argument(
+          "CudaAccelerator: this key batch is resident in another accelerator's memory; evaluate "
+          "it with the accelerator that made it");
+    return r->view;
   }
 
   // Room for `bytes` more resident key bytes under the budget; counts a refusal.
@@ -558,7 +568,7 @@ void CudaAccelerator::keep(Keys& keys) const {
   const std::size_t bytes =
       tree_bytes(keys.shape.in_bits, keys.count, 1) + payload_bytes(keys.shape, keys.count);
   if (!s.admit(bytes)) return;
-  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held);
+  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held, &s);
   Carver c(block->block.data(), s.s());
   typename ViewOf<Keys>::type v{keys.shape, keys.party, keys.count};
   v.root = c.put(keys.root);
@@ -593,7 +603,7 @@ std::optional<std::pair<Keys, Keys>> CudaAccelerator::generate(Shape shape, std:
   s.bind();
   const std::size_t bytes = tree_bytes(shape.in_bits, count, 2) + payload_bytes(shape, count);
   if (!s.admit(bytes)) return std::nullopt;
-  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held);
+  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held, &s);
   Carver c(block->block.data(), s.s());
   Block* roots[2] = {c.take<Block>(count), c.take<Block>(count)};
   const std::size_t nc = static_cast<std::size_t>(shape.in_bits) * count;
@@ -657,7 +667,7 @@ std::shared_ptr<const ResidentKeys> CudaAccelerator::copy_up(std::span<const u64
   s.bind();
   const std::size_t bytes = Carver::bytes_for<u64>(v.size());
   if (!s.admit(bytes)) return nullptr;
-  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held);
+  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held, &s);
   u64* d = reinterpret_cast<u64*>(block->block.data());
   if (!v.empty())
     CUDA_CHECK(cudaMemcpyAsync(d, v.data(), v.size_bytes(), cudaMemcpyHostToDevice, s.s()),
@@ -681,8 +691,12 @@ std::shared_ptr<const ResidentKeys> CudaAccelerator::hold(std::span<const u64> v
 bool CudaAccelerator::masked_matmul(const RingMatmulShape& g, int party, std::span<const u64> ahat,
                                     std::span<const u64> ra, Operand bhat, Operand rb,
                                     std::span<u64> c) const {
-  const auto* held_b = dynamic_cast<const DeviceArray*>(bhat.held);
-  const auto* held_r = dynamic_cast<const DeviceArray*>(rb.held);
+  const auto held_here = [this](const ResidentKeys* h) {
+    const auto* a = dynamic_cast<const DeviceArray*>(h);
+    return a != nullptr && a->block_->owner == s_.get() ? a : nullptr;
+  };
+  const DeviceArray* held_b = held_here(bhat.held);
+  const DeviceArray* held_r = held_here(rb.held);
   if ((bhat.held != nullptr && held_b == nullptr) || (rb.held != nullptr && held_r == nullptr))
     return false;  // held by another accelerator
   RingGemm rg;
@@ -763,7 +777,7 @@ bool CudaAccelerator::shared_mask_eval(const DcfKeys& keys, const SharedMaskGate
   CUDA_CHECK(cudaMemcpyAsync(h_rest, drest, rest.size_bytes(), cudaMemcpyDeviceToHost, s.s()),
              std::to_string(rest.size_bytes()) + " bytes down");
   s.get(dv, v);
-  copy_bytes(rest.data(), h_rest, rest.size_bytes());
+  copy_bytes(s.copier, rest.data(), h_rest, rest.size_bytes());
   s.down_bytes += rest.size_bytes();
   float ms = 0;
   CUDA_CHECK(cudaEventElapsedTime(&ms, s.start, s.stop));
@@ -774,7 +788,7 @@ bool CudaAccelerator::shared_mask_eval(const DcfKeys& keys, const SharedMaskGate
 
 DcfKeys CudaAccelerator::copy_to_host(const DcfKeys& keys) const {
   const auto* r = dynamic_cast<const DeviceKeys<DcfKeysView>*>(keys.resident.get());
-  if (r == nullptr)
+  if (r == nullptr || r->block_->owner != s_.get())
     throw std::invalid_argument(
         "CudaAccelerator::copy_to_host: this DCF batch is not resident here");
   std::lock_guard lock(s_->mu);
@@ -784,7 +798,7 @@ DcfKeys CudaAccelerator::copy_to_host(const DcfKeys& keys) const {
 
 DpfKeys CudaAccelerator::copy_to_host(const DpfKeys& keys) const {
   const auto* r = dynamic_cast<const DeviceKeys<DpfKeysView>*>(keys.resident.get());
-  if (r == nullptr)
+  if (r == nullptr || r->block_->owner != s_.get())
     throw std::invalid_argument(
         "CudaAccelerator::copy_to_host: this DPF batch is not resident here");
   std::lock_guard lock(s_->mu);

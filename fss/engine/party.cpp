@@ -20,6 +20,7 @@ Party::Party(int id, Ring ring, int frac_bits, net::Channel& channel, KeyReader&
       ch_(&channel),
       keys_(&keys),
       threads_(threads),
+      pool_(std::make_unique<ThreadPool>(threads < 1 ? 1 : threads)),
       accel_(accel) {
   if (id != 0 && id != 1) {
     throw std::invalid_argument("Party: id must be 0 or 1, got " + std::to_string(id));
@@ -38,13 +39,13 @@ void Party::for_range(std::size_t n,
     fn(0, n);
     return;
   }
-  parallel_for(n, kGrain, threads_, fn);
+  parallel_for(*pool_, n, kGrain, fn);
 }
 
 void Party::read_shares(std::span<u64> out, int bits) {
   if (out.empty()) return;
   const int b = bits ? bits : ring_.bits;
-  unpack_bits(keys_->read_view(packed_bytes(out.size(), b)), b, out, threads_);
+  unpack_bits(keys_->read_view(packed_bytes(out.size(), b)), b, out, *pool_);
 }
 
 void Party::open(std::span<const u64> my_share, std::span<u64> out, int bits) {
@@ -70,7 +71,7 @@ void Party::open_many(std::span<const OpenItem> items) {
   for (const auto& it : items) {
     const int b = it.bits ? it.bits : ring_.bits;
     const std::size_t nb = packed_bytes(it.share.size(), b);
-    pack_bits(it.share, b, std::span<std::uint8_t>(mine).subspan(off, nb), threads_);
+    pack_bits(it.share, b, std::span<std::uint8_t>(mine).subspan(off, nb), *pool_);
     off += nb;
   }
   ch_->exchange(mine, theirs);
@@ -80,10 +81,10 @@ void Party::open_many(std::span<const OpenItem> items) {
     const int b = it.bits ? it.bits : ring_.bits;
     const std::size_t nb = packed_bytes(it.share.size(), b);
     tmp.resize(it.share.size());
-    unpack_bits(std::span<const std::uint8_t>(theirs).subspan(off, nb), b, tmp, threads_);
+    unpack_bits(std::span<const std::uint8_t>(theirs).subspan(off, nb), b, tmp, *pool_);
     off += nb;
     const u64 mask = ring_mask(b);
-    parallel_for(tmp.size(), kGrain, threads_, [&](std::size_t lo, std::size_t hi) {
+    for_range(tmp.size(), [&](std::size_t lo, std::size_t hi) {
       for (std::size_t i = lo; i < hi; ++i) it.out[i] = (it.share[i] + tmp[i]) & mask;
     });
   }

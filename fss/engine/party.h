@@ -22,6 +22,7 @@
 #include "fss/dpf.h"
 #include "fss/engine/key_stream.h"
 #include "fss/ring.h"
+#include "fss/thread_pool.h"
 #include "net/channel.h"
 
 namespace secinfer::fss::compile {
@@ -92,6 +93,8 @@ class Party {
   net::Channel* ch_;
   KeyReader* keys_;
   int threads_;
+  // The workers of for_range and of the packing of openings and key shares, started once.
+  std::unique_ptr<ThreadPool> pool_;
   const Accelerator* accel_;
   std::shared_ptr<compile::GateCache> gate_cache_;
 };

@@ -6,7 +6,8 @@
 // (suf_keygen), against the CPU path of suf_eval. Prints one line per check and last exactly
 // `P passed, F failed`; exits 1 on any failure.
 //   gpu_check [--n LOG2N] [--seed S] [--only GROUP]...   (GROUP: core, multipoint, sigma-dcf,
-//                                                        ring-matmul, dealer; default: all)
+//                                                        ring-matmul, masked-matmul, dealer;
+//                                                        default: all)
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -741,8 +742,8 @@ int main(int argc, char** argv) {
   int log2n = 20;
   std::uint64_t seed = std::random_device{}();
   seed = (seed << 32) ^ std::random_device{}();
-  const std::vector<std::string> groups = {"core", "multipoint", "sigma-dcf", "ring-matmul",
-                                           "dealer"};
+  const std::vector<std::string> groups = {"core",        "multipoint",    "sigma-dcf",
+                                           "ring-matmul", "masked-matmul", "dealer"};
   std::vector<std::string> only;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -756,7 +757,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: gpu_check [--n LOG2N (default 20)] [--seed S] [--only "
-                   "core|multipoint|sigma-dcf|ring-matmul|dealer]...\n");
+                   "core|multipoint|sigma-dcf|ring-matmul|masked-matmul|dealer]...\n");
       return 2;
     }
   }
@@ -816,10 +817,9 @@ int main(int argc, char** argv) {
   // SIGMA's DCF, CPU against GPU keys and bits (sigma_dcf_check.h).
   if (want("sigma-dcf")) check_sigma_dcf(t, g, N);
   // The ring matrix product, every implementation, against the CPU's (ring_matmul_check.h).
-  if (want("ring-matmul")) {
-    check_ring_matmul(t, g);
-    check_masked_matmul(t, g);  // the linear layer's party-local product (masked_matmul_check.h)
-  }
+  if (want("ring-matmul")) check_ring_matmul(t, g);
+  // The linear layer's party-local product (masked_matmul_check.h).
+  if (want("masked-matmul")) check_masked_matmul(t, g);
   // The inline dealer's DCF / DPF key generation on the GPU against the CPU's (dealer_check.h).
   if (want("dealer")) check_dealer(t, g, N);
   std::printf("%d passed, %d failed\n", t.passed(), t.failed());

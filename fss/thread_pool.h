@@ -1,0 +1,56 @@
+// A fixed set of worker threads for the fork-join loops of one owner (a party's gates, an
+// accelerator's staging copies): started once, so a loop costs a wake-up of sleeping workers
+// instead of creating threads per call (fss::parallel_for's default), which on a busy host with
+// both parties on it sat on the critical path of every gate step.
+//
+//   ThreadPool pool(8);                                   // 7 workers + the calling thread
+//   parallel_for(pool, n, 1 << 16, [&](std::size_t b, std::size_t e) { ... });
+//
+// One loop at a time per pool: a call made from inside a running loop (nested), or from another
+// thread while one runs, runs inline on its caller. Results never depend on the pool: ranges are
+// the same as parallel_for's for the same part count, and each writes only its own outputs.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace secinfer::fss {
+
+class ThreadPool {
+ public:
+  // threads >= 1 (0 = the hardware concurrency): threads - 1 workers; the caller is the last one.
+  explicit ThreadPool(int threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+  // Calls fn(part) once for every part in [0, parts) on the workers and the calling thread and
+  // returns when all are done; the first exception thrown by a part is rethrown here.
+  void run(std::size_t parts, const std::function<void(std::size_t)>& fn);
+
+ private:
+  void work();
+  // Takes and runs parts of the current job until none is left.
+  void drain();
+
+  std::vector<std::thread> workers_;
+  std::mutex mu_;
+  std::condition_variable wake_, done_;
+  const std::function<void(std::size_t)>* job_ = nullptr;
+  std::size_t parts_ = 0, next_ = 0, finished_ = 0;
+  unsigned long long generation_ = 0;
+  bool busy_ = false, stop_ = false;
+  std::exception_ptr error_;
+};
+
+// parallel_for (fss/parallel.h) on `pool`: min(pool.size(), ceil(n / grain)) ranges.
+void parallel_for(ThreadPool& pool, std::size_t n, std::size_t grain,
+                  const std::function<void(std::size_t, std::size_t)>& fn);
+
+}  // namespace secinfer::fss
