@@ -37,6 +37,7 @@ inline std::string same_position(SeededPrg& a, SeededPrg& b) {
   return x == y ? "" : "the streams stand at different places afterwards";
 }
 
+// "" when two batches are equal array by array, else what differs (gpu_check's key checks).
 inline std::string compare_keys(const DcfKeys& want, const DcfKeys& got) {
   if (want.count != got.count || want.party != got.party) return "count or party differ";
   return join({{"root", diff(want.root, got.root)},

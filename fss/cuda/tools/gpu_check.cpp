@@ -65,23 +65,6 @@ std::vector<Block> random_blocks(std::mt19937_64& g, std::size_t n) {
   return v;
 }
 
-std::string compare_dpf(const DpfKeys& want, const DpfKeys& got) {
-  if (want.count != got.count || want.party != got.party) return "count or party differ";
-  return join({{"root", diff(want.root, got.root)},
-               {"cw_seed", diff(want.cw_seed, got.cw_seed)},
-               {"cw_t", diff(want.cw_t, got.cw_t)},
-               {"cw_out", diff(want.cw_out, got.cw_out)}});
-}
-
-std::string compare_dcf(const DcfKeys& want, const DcfKeys& got) {
-  if (want.count != got.count || want.party != got.party) return "count or party differ";
-  return join({{"root", diff(want.root, got.root)},
-               {"cw_seed", diff(want.cw_seed, got.cw_seed)},
-               {"cw_t", diff(want.cw_t, got.cw_t)},
-               {"cw_v", diff(want.cw_v, got.cw_v)},
-               {"cw_final", diff(want.cw_final, got.cw_final)}});
-}
-
 // ---------------------------------------------------------------- AES, PRG, packing
 
 void check_aes(Tally& t, std::mt19937_64& g, std::size_t N) {
@@ -220,7 +203,7 @@ void check_dpf(Tally& t, std::mt19937_64& g, std::size_t N, int n, int m) {
   const auto [c0, c1] = dpf_gen(shape, alpha, beta, rng);
   t.run("DPF keygen " + sn, [&] {
     const auto [k0, k1] = dpf_gen_cuda(shape, alpha, beta, seed);
-    return join({{"party 0", compare_dpf(c0, k0)}, {"party 1", compare_dpf(c1, k1)}});
+    return join({{"party 0", compare_keys(c0, k0)}, {"party 1", compare_keys(c1, k1)}});
   });
   std::vector<u64> y0(N), y1(N);
   dpf_eval(c0, x, y0);
@@ -378,7 +361,7 @@ void check_dcf(Tally& t, std::mt19937_64& g, std::size_t N, int n, int m, int L)
   const auto [c0, c1] = dcf_gen(shape, alpha, beta, rng);
   t.run("DCF keygen " + sn, [&] {
     const auto [k0, k1] = dcf_gen_cuda(shape, alpha, beta, seed);
-    return join({{"party 0", compare_dcf(c0, k0)}, {"party 1", compare_dcf(c1, k1)}});
+    return join({{"party 0", compare_keys(c0, k0)}, {"party 1", compare_keys(c1, k1)}});
   });
   std::vector<u64> y0(N * Lz), y1(N * Lz);
   dcf_eval(c0, x, y0);
