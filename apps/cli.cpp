@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <charconv>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -15,6 +16,10 @@
 namespace secinfer::apps {
 
 namespace {
+
+using models::Backend;
+using models::Dealer;
+using models::Workload;
 
 const std::vector<std::string> kSubcommands = {"run",      "local",      "merge",
                                                "netbench", "microbench", "deal"};
@@ -60,50 +65,85 @@ struct RawFlags {
   std::string peer = "127.0.0.1:7000";
   std::string out;
   std::string key_dir;
-  std::string backend;  // empty: auto
+  models::Backend backend = models::Backend::kCpu;
+  CLI::Option* backend_flag = nullptr;  // not given: auto (cuda where built and a GPU is visible)
   std::string gpu = "0";
-  std::string padding = "on";
+  models::Padding padding = models::Padding::kOn;
 };
 
-// Flags shared by run, local, netbench and microbench. `workload_flag`: netbench and microbench
-// fix the workload.
-void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, bool workload_flag) {
-  if (workload_flag) {
-    sc->add_option("--workload", o.workload,
-                   "What to run: model (secure inference), netbench, or microbench (one gate)")
-        ->check(CLI::IsMember({"model", "netbench", "microbench"}))
+// A flag whose value is one of an enum's names (models/run_config.h): parsed into the enum here,
+// once; a bad value is refused with "--flag: VALUE not in {a,b}" (exit status 2).
+template <class E>
+CLI::Option* add_enum_option(CLI::App* sc, const std::string& flag, E& target,
+                             const std::string& help, bool show_default = true) {
+  const std::string choices = "{" + models::enum_names<E>(",") + "}";
+  CLI::Option* opt =
+      sc->add_option_function<std::string>(
+            flag, [&target](const std::string& text) { target = models::parse_enum<E>(text); },
+            help)
+          ->check(CLI::Validator(
+              [choices](const std::string& text) -> std::string {
+                if (!models::from_string<E>(text)) return text + " not in " + choices;
+                return {};
+              },
+              choices));
+  if (show_default) opt->default_str(to_string(target));
+  return opt;
+}
+
+// Which flags a run-like subcommand takes (each subcommand lists and accepts only its own; a flag
+// of another one is refused with exit status 2, naming the flag and the subcommand).
+enum FlagGroup : unsigned {
+  kWorkloadFlag = 1u << 0,    // --workload (run, local; netbench and microbench fix it)
+  kPeerFlags = 1u << 1,       // --peer, --bind (not local: it picks a loopback port itself)
+  kModelFlags = 1u << 2,      // --model, --seq, --batch, --dealer, --schedule, --key-dir, ...
+  kSuiteFlags = 1u << 3,      // --system, --padding, --lookup
+  kDeviceFlags = 1u << 4,     // --backend, --gpu
+  kNetbenchFlags = 1u << 5,   // --bytes, --rounds
+  kMicrobenchFlags = 1u << 6  // --gate, --n, --cols, --bits, --frac-bits
+};
+constexpr unsigned kAllWorkloads =
+    kWorkloadFlag | kModelFlags | kSuiteFlags | kDeviceFlags | kNetbenchFlags | kMicrobenchFlags;
+
+// The flags of run, local, netbench and microbench, by group (in this order in the help); the
+// common ones (--runs, --warmup, --threads, --out, timeouts, --seed, --log-level) always.
+void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) {
+  if (groups & kWorkloadFlag) {
+    add_enum_option(sc, "--workload", o.workload,
+                    "What to run: model (secure inference), netbench, or microbench (one gate)");
+  }
+  if (groups & kPeerFlags) {
+    sc->add_option("--peer", raw.peer,
+                   "HOST:PORT of party 0; party 0 listens on PORT, party 1 connects to HOST:PORT")
+        ->capture_default_str();
+    sc->add_option("--bind", o.bind_host, "Address party 0 listens on")->capture_default_str();
+  }
+  if (groups & kModelFlags) {
+    sc->add_option("--model", o.model, "Model (bert = bert-base, case-insensitive; list below)")
+        ->capture_default_str();
+    sc->add_option("--seq", o.seq, "Sequence length")->check(at_least(1))->capture_default_str();
+    sc->add_option("--batch", o.batch, "Batch size")->check(at_least(1))->capture_default_str();
+  }
+  if (groups & kSuiteFlags) {
+    add_enum_option(sc, "--system", o.system, "Protocol suite: sigma or fusefss");
+    add_enum_option(sc, "--padding", raw.padding,
+                    "Mask-independent gate shapes: on (secure) or off (INSECURE ablation only)");
+    add_enum_option(sc, "--lookup", o.lookup,
+                    "fusefss interval lookup: shared-mask (one DCF key per element) or per-cut "
+                    "(one per cut per element; larger keys); same outputs. Ignored by sigma "
+                    "(recorded as n/a)");
+  }
+  if (groups & kDeviceFlags) {
+    raw.backend_flag = add_enum_option(
+        sc, "--backend", raw.backend,
+        "cpu or cuda: where the parties evaluate their FSS keys (the dealer stays on the CPU; "
+        "same outputs). Default: cuda if this build has CUDA and a GPU is present, else cpu",
+        /*show_default=*/false);
+    sc->add_option("--gpu", raw.gpu,
+                   "CUDA device of the party under --backend cuda (run: N; local: N for both "
+                   "parties or N,M for party 0 on N and party 1 on M)")
         ->capture_default_str();
   }
-  sc->add_option("--peer", raw.peer,
-                 "HOST:PORT of party 0; party 0 listens on PORT, party 1 connects to HOST:PORT")
-      ->capture_default_str();
-  sc->add_option("--bind", o.bind_host, "Address party 0 listens on")->capture_default_str();
-  sc->add_option("--model", o.model, "Model (bert = bert-base, case-insensitive; list below)")
-      ->capture_default_str();
-  sc->add_option("--seq", o.seq, "Sequence length")->check(at_least(1))->capture_default_str();
-  sc->add_option("--batch", o.batch, "Batch size")->check(at_least(1))->capture_default_str();
-  sc->add_option("--system", o.system, "Protocol suite: sigma or fusefss")
-      ->check(CLI::IsMember({"sigma", "fusefss"}))
-      ->capture_default_str();
-  sc->add_option("--padding", raw.padding,
-                 "Mask-independent gate shapes: on (secure) or off (INSECURE ablation only)")
-      ->check(CLI::IsMember({"on", "off"}))
-      ->capture_default_str();
-  sc->add_option("--lookup", o.lookup,
-                 "fusefss interval lookup: shared-mask (one DCF key per element) or per-cut (one "
-                 "per cut per element; larger keys); same outputs. Ignored by sigma (recorded "
-                 "as n/a)")
-      ->check(CLI::IsMember({"shared-mask", "per-cut"}))
-      ->capture_default_str();
-  sc->add_option("--backend", raw.backend,
-                 "cpu or cuda: where the parties evaluate their FSS keys (the dealer stays on "
-                 "the CPU; same outputs). Default: cuda if this build has CUDA and a GPU is "
-                 "present, else cpu")
-      ->check(CLI::IsMember({"cpu", "cuda"}));
-  sc->add_option("--gpu", raw.gpu,
-                 "CUDA device of the party under --backend cuda (run: N; local: N for both "
-                 "parties or N,M for party 0 on N and party 1 on M)")
-      ->capture_default_str();
   sc->add_option("--runs", o.runs, "Measured runs")->check(at_least(1))->capture_default_str();
   sc->add_option("--warmup", o.warmup, "Warm-up runs (recorded, not merged)")
       ->check(at_least(0))
@@ -111,8 +151,15 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, bool workload_fla
   sc->add_option("--threads", o.threads, "CPU threads (default: all hardware threads)")
       ->check(at_least(1));
   sc->add_option("--out", raw.out,
-                 "Output folder (default results/<model>-s<seq>-b<batch>-<system>/, "
-                 "+\"-percut\" under fusefss --lookup per-cut, +\"-padoff\" under --padding off)");
+                 (groups & kModelFlags)
+                     ? "Output folder (default results/<model>-s<seq>-b<batch>-<system>/, "
+                       "+\"-percut\" under fusefss --lookup per-cut, +\"-padoff\" under "
+                       "--padding off)"
+                 : (groups & kMicrobenchFlags)
+                     ? "Output folder (default results/microbench/<gate>-<system>-n<N>/, "
+                       "+\"-percut\" under fusefss --lookup per-cut, +\"-padoff\" under "
+                       "--padding off)"
+                     : "Output folder (default results/netbench-<bytes>B-r<rounds>/)");
   sc->add_option("--connect-timeout", o.connect_timeout_s,
                  "Seconds to wait for the peer to connect / to keep retrying the connection")
       ->check(positive_seconds())
@@ -120,52 +167,75 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, bool workload_fla
   sc->add_option("--io-timeout", o.io_timeout_s, "Seconds a single receive may wait for the peer")
       ->check(positive_seconds())
       ->capture_default_str();
-  sc->add_option("--dealer", o.dealer,
-                 "Key generation: inline (a dealer inside each party process, in the offline "
-                 "phase, from the shared --seed: a benchmark simulation, NOT a private run, since "
-                 "each party could derive the other's masks, as in SIGMA's own harness); file "
-                 "(model runs: this party's keys read from --key-dir/p<party>.keys, written by a "
-                 "separate `secinfer deal` process)")
-      ->check(CLI::IsMember({"inline", "file"}))
-      ->capture_default_str();
-  sc->add_option("--schedule", o.schedule,
-                 "Model runs: layer-by-layer (keys of one layer generated, then evaluated; key "
-                 "memory bounded by one layer) or keys-first (all keys of a run before it)")
-      ->check(CLI::IsMember({"layer-by-layer", "keys-first"}))
-      ->capture_default_str();
-  sc->add_option("--key-dir", raw.key_dir, "Folder of the key files (with --dealer file)");
+  if (groups & kModelFlags) {
+    add_enum_option(sc, "--dealer", o.dealer,
+                    "Key generation: inline (a dealer inside each party process, in the offline "
+                    "phase, from the shared --seed: a benchmark simulation, NOT a private run, "
+                    "since each party could derive the other's masks, as in SIGMA's own "
+                    "harness); file (model runs: this party's keys read from "
+                    "--key-dir/p<party>.keys, written by a separate `secinfer deal` process)");
+    add_enum_option(sc, "--schedule", o.schedule,
+                    "Model runs: layer-by-layer (keys of one layer generated, then evaluated; key "
+                    "memory bounded by one layer) or keys-first (all keys of a run before it)");
+    sc->add_option("--key-dir", raw.key_dir, "Folder of the key files (with --dealer file)");
+  }
   sc->add_option("--seed", o.seed, "Seed of weights, inputs and dealer randomness")
       ->capture_default_str();
-  sc->add_option("--weights", o.weights_file,
-                 "Model runs, party 0: a Hugging Face model.safetensors (bert, gpt2, gpt-neo, "
-                 "llama) or a secinfer weight file (default: seeded random weights)");
-  sc->add_option("--input", o.input_file,
-                 "Model runs, party 1: token ids (JSON array or one per line), embedded with "
-                 "party 0's checkpoint; party 0 reads it only for the accuracy report");
-  sc->add_option("--bytes", o.netbench_bytes, "netbench: bytes sent each way per round")
-      ->check(at_least(0))
-      ->capture_default_str();
-  sc->add_option("--rounds", o.netbench_rounds, "netbench: exchanges per run")
-      ->check(at_least(1))
-      ->capture_default_str();
-  sc->add_option("--gate", o.gate, "microbench: the gate (" + microbench_gate_list() + ")")
-      ->capture_default_str();
-  sc->add_option("--n", o.micro_n,
-                 "microbench: elements of the gate's input (default: its BERT-base seq-128 size)")
-      ->check(at_least(1));
-  sc->add_option("--cols", o.micro_cols,
-                 "microbench: row length of inv (summed terms), rsqrt (hidden size), softmax and "
-                 "layernorm (default 128 / 768 / 128 / 768)")
-      ->check(at_least(1));
-  sc->add_option("--bits", o.micro_bits, "microbench: ring bits n (8..64)")
-      ->check(at_least(8))
-      ->capture_default_str();
-  sc->add_option("--frac-bits", o.micro_frac, "microbench: fixed-point fractional bits f")
-      ->check(at_least(1))
-      ->capture_default_str();
+  if (groups & kModelFlags) {
+    sc->add_option("--weights", o.weights_file,
+                   "Model runs, party 0: a Hugging Face model.safetensors (bert, gpt2, gpt-neo, "
+                   "llama) or a secinfer weight file (default: seeded random weights)");
+    sc->add_option("--input", o.input_file,
+                   "Model runs, party 1: token ids (JSON array or one per line), embedded with "
+                   "party 0's checkpoint; party 0 reads it only for the accuracy report");
+  }
+  if (groups & kNetbenchFlags) {
+    sc->add_option("--bytes", o.netbench_bytes, "netbench: bytes sent each way per round")
+        ->check(at_least(0))
+        ->capture_default_str();
+    sc->add_option("--rounds", o.netbench_rounds, "netbench: exchanges per run")
+        ->check(at_least(1))
+        ->capture_default_str();
+  }
+  if (groups & kMicrobenchFlags) {
+    sc->add_option("--gate", o.gate, "microbench: the gate (" + microbench_gate_list() + ")")
+        ->capture_default_str();
+    sc->add_option("--n", o.micro_n,
+                   "microbench: elements of the gate's input (default: its BERT-base seq-128 size)")
+        ->check(at_least(1));
+    sc->add_option("--cols", o.micro_cols,
+                   "microbench: row length of inv (summed terms), rsqrt (hidden size), softmax and "
+                   "layernorm (default 128 / 768 / 128 / 768)")
+        ->check(at_least(1));
+    sc->add_option("--bits", o.micro_bits, "microbench: ring bits n (8..64)")
+        ->check(at_least(8))
+        ->capture_default_str();
+    sc->add_option("--frac-bits", o.micro_frac, "microbench: fixed-point fractional bits f")
+        ->check(at_least(1))
+        ->capture_default_str();
+  }
   sc->add_option("--log-level", o.log_level, "stderr log level")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();
+}
+
+// The first flag after the subcommand's name that `sc` does not have ("--system" of
+// "--system=sigma"), or "" if every flag is its own.
+std::string foreign_flag(CLI::App& sc, const std::vector<std::string>& args) {
+  bool after = false;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (!after) {
+      after = a == sc.get_name();
+      continue;
+    }
+    if (a == "--") break;
+    if (a.size() < 2 || a[0] != '-' || (a[1] >= '0' && a[1] <= '9') || a[1] == '.') continue;
+    const std::string flag = a.substr(0, a.find('='));
+    if (flag == "-h" || flag == "--help") continue;
+    if (sc.get_option_no_throw(flag) == nullptr) return flag;
+  }
+  return {};
 }
 
 std::string model_list() {
@@ -184,15 +254,15 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
   } catch (const net::NetError& e) {
     fail(std::string("--peer: ") + e.what());
   }
-  if (o.workload == "model") {
+  if (o.workload == Workload::kModel) {
     try {
       o.model = canonical_model_name(o.model);
     } catch (const std::invalid_argument& e) {
       fail(std::string("--model: ") + e.what());
     }
   }
-  o.padding = raw.padding == "on";
-  if (o.workload == "microbench") {
+  o.padding = raw.padding == models::Padding::kOn;
+  if (o.workload == Workload::kMicrobench) {
     try {
       resolve_microbench_options(o);
     } catch (const std::invalid_argument& e) {
@@ -200,16 +270,16 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
     }
   }
   // cuda: each party process evaluates its FSS keys on the GPU (apps/party_backend.h).
-  if (raw.backend.empty()) {
-    o.backend = cuda_built() && cuda_device_count() > 0 ? "cuda" : "cpu";
+  if (raw.backend_flag == nullptr || raw.backend_flag->count() == 0) {
+    o.backend = cuda_built() && cuda_device_count() > 0 ? Backend::kCuda : Backend::kCpu;
   } else {
     o.backend = raw.backend;
-    if (o.backend == "cuda" && !cuda_built()) {
+    if (o.backend == Backend::kCuda && !cuda_built()) {
       fail(
           "--backend cuda: this build has no CUDA backend: rebuild with -DSECINFER_CUDA=ON on a "
           "machine with the CUDA Toolkit, or use --backend cpu");
     }
-    if (o.backend == "cuda" && cuda_device_count() == 0) {
+    if (o.backend == Backend::kCuda && cuda_device_count() == 0) {
       fail(
           "--backend cuda: no CUDA device is visible to this process (check the driver with "
           "nvidia-smi and CUDA_VISIBLE_DEVICES), or use --backend cpu");
@@ -231,7 +301,7 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
       fail("--gpu " + raw.gpu + ": one device per party process; N,M is for `secinfer local`");
     o.gpu = device(raw.gpu.substr(0, comma));
     o.gpu_party1 = pair ? device(raw.gpu.substr(comma + 1)) : -1;
-    if (o.backend == "cuda") {
+    if (o.backend == Backend::kCuda) {
       const int n = cuda_device_count();
       for (const int d : {o.gpu, o.gpu_party1})
         if (d >= n)
@@ -240,12 +310,12 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
                " device(s): 0 .. n-1; check nvidia-smi and CUDA_VISIBLE_DEVICES)");
     }
   }
-  if (o.dealer == "file" && raw.key_dir.empty()) {
+  if (o.dealer == Dealer::kFile && raw.key_dir.empty()) {
     fail("--dealer file needs --key-dir DIR (the folder holding the key files)");
   }
-  if (o.dealer == "file" && o.workload != "model") {
-    fail("--dealer file: only model runs (--workload model) read key files; " + o.workload +
-         " makes its keys with the inline dealer: use --dealer inline");
+  if (o.dealer == Dealer::kFile && o.workload != Workload::kModel) {
+    fail("--dealer file: only model runs (--workload model) read key files; " +
+         to_string(o.workload) + " makes its keys with the inline dealer: use --dealer inline");
   }
   o.key_dir = raw.key_dir;
   try {
@@ -256,7 +326,7 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
   if (o.threads == 0)
     o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   o.out = raw.out.empty() ? default_out_dir(o) : std::filesystem::path(raw.out);
-  if (o.workload == "model") {
+  if (o.workload == Workload::kModel) {
     try {
       validate_model_run(o.model, o.seq, o.batch);
     } catch (const std::invalid_argument& e) {
@@ -310,14 +380,13 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
 
   CLI::App* run = app.add_subcommand("run", "Run one party (P0 listens, P1 connects)");
   run->add_option("--party", run_opts.party, "0 or 1")->required()->check(CLI::IsMember({0, 1}));
-  add_run_flags(run, run_opts, run_raw, true);
+  add_run_flags(run, run_opts, run_raw, kPeerFlags | kAllWorkloads);
   run->footer("Models: " + model_list() + "\n" + exit_status);
 
   CLI::App* local = app.add_subcommand(
       "local", "Run both parties on this machine over loopback, then merge and print the table");
-  add_run_flags(local, local_opts, local_raw, true);
-  // local runs both parties over loopback on a free port: --peer and --bind would be ignored.
-  for (const char* flag : {"--peer", "--bind"}) local->remove_option(local->get_option(flag));
+  // local runs both parties over loopback on a free port: no --peer and --bind.
+  add_run_flags(local, local_opts, local_raw, kAllWorkloads);
   local
       ->add_option("--net", local_opts.net,
                    "Link between the parties (apps/netem.h): none (loopback), lan (1 GB/s, 0.5 ms "
@@ -344,7 +413,8 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
       "with --party)");
   netbench->add_option("--party", nb_opts.party, "0 or 1 (omit to run both parties here)")
       ->check(CLI::IsMember({0, 1}));
-  add_run_flags(netbench, nb_opts, nb_raw, false);
+  nb_opts.workload = Workload::kNetbench;
+  add_run_flags(netbench, nb_opts, nb_raw, kPeerFlags | kNetbenchFlags);
   netbench->footer(exit_status);
 
   RunOptions mb_opts;
@@ -355,14 +425,17 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
       "key bytes, per gate and per element (both parties here, or one with --party)");
   microbench->add_option("--party", mb_opts.party, "0 or 1 (omit to run both parties here)")
       ->check(CLI::IsMember({0, 1}));
-  add_run_flags(microbench, mb_opts, mb_raw, false);
+  mb_opts.workload = Workload::kMicrobench;
+  add_run_flags(microbench, mb_opts, mb_raw,
+                kPeerFlags | kSuiteFlags | kDeviceFlags | kMicrobenchFlags);
   microbench->footer("Gates: " + microbench_gate_list() +
                      ". Writes breakdown_merged.json and microbench.json into --out (default "
                      "results/microbench/<gate>-<system>-n<N>/).\n" +
                      exit_status);
 
   RunOptions deal_opts;
-  std::string deal_padding = "on", deal_key_dir;
+  models::Padding deal_padding = models::Padding::kOn;
+  std::string deal_key_dir;
   CLI::App* deal = app.add_subcommand(
       "deal",
       "Separate dealer: write both parties' key files of a model run (every run, warm-up runs "
@@ -376,26 +449,19 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
   deal->add_option("--batch", deal_opts.batch, "Batch size")
       ->check(at_least(1))
       ->capture_default_str();
-  deal->add_option("--system", deal_opts.system, "Protocol suite: sigma or fusefss")
-      ->check(CLI::IsMember({"sigma", "fusefss"}))
-      ->capture_default_str();
-  deal->add_option("--padding", deal_padding,
-                   "fusefss: mask-independent gate shapes: on (secure) or off (INSECURE ablation)")
-      ->check(CLI::IsMember({"on", "off"}))
-      ->capture_default_str();
-  deal->add_option("--lookup", deal_opts.lookup, "fusefss interval lookup: shared-mask or per-cut")
-      ->check(CLI::IsMember({"shared-mask", "per-cut"}))
-      ->capture_default_str();
+  add_enum_option(deal, "--system", deal_opts.system, "Protocol suite: sigma or fusefss");
+  add_enum_option(deal, "--padding", deal_padding,
+                  "fusefss: mask-independent gate shapes: on (secure) or off (INSECURE ablation)");
+  add_enum_option(deal, "--lookup", deal_opts.lookup,
+                  "fusefss interval lookup: shared-mask or per-cut");
   deal->add_option("--runs", deal_opts.runs, "Measured runs the parties will make")
       ->check(at_least(1))
       ->capture_default_str();
   deal->add_option("--warmup", deal_opts.warmup, "Warm-up runs the parties will make")
       ->check(at_least(0))
       ->capture_default_str();
-  deal->add_option("--schedule", deal_opts.schedule,
-                   "The parties' schedule: layer-by-layer or keys-first (the key order differs)")
-      ->check(CLI::IsMember({"layer-by-layer", "keys-first"}))
-      ->capture_default_str();
+  add_enum_option(deal, "--schedule", deal_opts.schedule,
+                  "The parties' schedule: layer-by-layer or keys-first (the key order differs)");
   deal->add_option("--vocab", deal_opts.vocab,
                    "Token input: the vocabulary of party 0's checkpoint (party 1 gives --input "
                    "token ids); 0 = embedding input")
@@ -432,9 +498,24 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
     if (args.size() == 1) {
       throw UsageError("no subcommand given\n" + app.help());
     }
-    std::string sub = "";
-    for (CLI::App* sc : {run, local, merge, netbench, microbench, deal}) {
-      if (sc->parsed()) sub = sc->get_name();
+    const std::vector<CLI::App*> subs = {run, local, merge, netbench, microbench, deal};
+    CLI::App* parsed = nullptr;
+    for (CLI::App* sc : subs) {
+      if (sc->parsed()) parsed = sc;
+    }
+    const std::string sub = parsed ? parsed->get_name() : std::string();
+    if (parsed != nullptr && dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+      if (std::string flag = foreign_flag(*parsed, args); !flag.empty()) {
+        std::string owners;
+        for (CLI::App* sc : subs) {
+          if (sc->get_option_no_throw(flag) != nullptr)
+            owners += (owners.empty() ? "" : ", ") + sc->get_name();
+        }
+        throw UsageError("`secinfer " + sub + "` does not take " + flag +
+                         (owners.empty() ? std::string(" (no subcommand has it)")
+                                         : " (a flag of: " + owners + ")") +
+                         "\n" + e.what() + "\nrun `secinfer " + sub + " --help` for its flags");
+      }
     }
     throw UsageError(std::string(e.what()) + "\nrun `secinfer " + (sub.empty() ? "" : sub + " ") +
                      "--help` for the flags");
@@ -449,17 +530,16 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
     finish_run_options(local_opts, local_raw, "local");
     inv.run = local_opts;
   } else if (netbench->parsed()) {
-    nb_opts.workload = "netbench";
     inv.command = nb_opts.party < 0 ? Command::kLocal : Command::kRun;
     finish_run_options(nb_opts, nb_raw, "netbench");
     inv.run = nb_opts;
   } else if (deal->parsed()) {
     inv.command = Command::kDeal;
     RunOptions& o = deal_opts;
-    o.padding = deal_padding == "on";
+    o.padding = deal_padding == models::Padding::kOn;
     o.seed_given = deal_seed->count() > 0;
     o.key_dir = deal_key_dir;
-    o.dealer = "file";
+    o.dealer = Dealer::kFile;
     try {
       o.model = canonical_model_name(o.model);
       validate_model_run(o.model, o.seq, o.batch);
@@ -468,7 +548,6 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
     }
     inv.run = o;
   } else if (microbench->parsed()) {
-    mb_opts.workload = "microbench";
     inv.command = mb_opts.party < 0 ? Command::kLocal : Command::kRun;
     finish_run_options(mb_opts, mb_raw, "microbench");
     inv.run = mb_opts;

@@ -66,7 +66,7 @@ fss::Block os_random_block() {
 }
 
 int run_deal(const RunOptions& opt) {
-  if (!opt.padding && opt.system == "fusefss")
+  if (!opt.padding && opt.system == models::System::kFuseFss)
     spdlog::warn("--padding off: keys for the INSECURE ablation (gate shapes depend on masks)");
   models::RunOptions m = to_model_options(opt);
   m.party = 0;

@@ -40,14 +40,14 @@ std::vector<std::string> party_command_line(const RunOptions& o, int party, std:
   };
   add("--peer", "127.0.0.1:" + std::to_string(port));
   add("--bind", "127.0.0.1");
-  add("--workload", o.workload);
+  add("--workload", to_string(o.workload));
   add("--model", o.model);
   add("--seq", std::to_string(o.seq));
   add("--batch", std::to_string(o.batch));
-  add("--system", o.system);
-  add("--padding", o.padding ? "on" : "off");
-  add("--lookup", o.lookup);
-  add("--backend", o.backend);
+  add("--system", to_string(o.system));
+  add("--padding", models::padding_name(o.padding));
+  add("--lookup", to_string(o.lookup));
+  add("--backend", to_string(o.backend));
   add("--gpu", std::to_string(party == 1 && o.gpu_party1 >= 0 ? o.gpu_party1 : o.gpu));
   add("--runs", std::to_string(o.runs));
   add("--warmup", std::to_string(o.warmup));
@@ -55,8 +55,8 @@ std::vector<std::string> party_command_line(const RunOptions& o, int party, std:
   add("--out", o.out.string());
   add("--connect-timeout", seconds_text(o.connect_timeout_s));
   add("--io-timeout", seconds_text(o.io_timeout_s));
-  add("--dealer", o.dealer);
-  add("--schedule", o.schedule);
+  add("--dealer", to_string(o.dealer));
+  add("--schedule", to_string(o.schedule));
   if (!o.key_dir.empty()) add("--key-dir", o.key_dir.string());
   add("--seed", std::to_string(o.seed));
   if (!o.weights_file.empty() && party == 0)

@@ -75,7 +75,7 @@ int secinfer_main(int argc, const char* const* argv) {
         return run_deal(inv.run);
       case Command::kLocal:
         setup_logging("local", inv.run.log_level);
-        if (inv.run.workload == "microbench") {
+        if (inv.run.workload == models::Workload::kMicrobench) {
           return run_microbench_local(inv.run, std::filesystem::read_symlink("/proc/self/exe"));
         }
         return run_local(inv.run, std::filesystem::read_symlink("/proc/self/exe"));

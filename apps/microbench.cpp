@@ -79,22 +79,20 @@ bool row_gate(const MicrobenchGate& g) {
 // ---- the suite of --system ----
 
 const GateSuite& suite_of(const RunOptions& o) {
-  if (o.system == "sigma") return fss::sigma::suite();
-  if (o.system == "fusefss") {
+  if (o.system == models::System::kSigma) return fss::sigma::suite();
 #ifdef SECINFER_MICROBENCH_HAVE_FUSEFSS
-    // One table per padding and lookup mode (fss/gates/fusefss/suite.h); padding kOff is the
-    // insecure ablation.
-    return fss::fusefss::suite(o.padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff,
-                               o.lookup == "per-cut" ? fss::compile::LookupMode::kPerCut
-                                                     : fss::compile::LookupMode::kSharedMask);
+  // One table per padding and lookup mode (fss/gates/fusefss/suite.h); padding kOff is the
+  // insecure ablation.
+  return fss::fusefss::suite(o.padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff,
+                             o.lookup == models::Lookup::kPerCut
+                                 ? fss::compile::LookupMode::kPerCut
+                                 : fss::compile::LookupMode::kSharedMask);
 #else
-    throw std::invalid_argument(
-        "--system fusefss: the fusefss suite is not built into this binary "
-        "(fss/gates/fusefss/suite.h was not in the tree at build time); use --system sigma, or "
-        "rebuild once the suite is there");
+  throw std::invalid_argument(
+      "--system fusefss: the fusefss suite is not built into this binary "
+      "(fss/gates/fusefss/suite.h was not in the tree at build time); use --system sigma, or "
+      "rebuild once the suite is there");
 #endif
-  }
-  throw std::invalid_argument("--system " + o.system + ": choose sigma or fusefss");
 }
 
 // ---- inputs ----
@@ -244,7 +242,7 @@ GateOperands deliver(fss::engine::PartyOps& p, int me, const MicrobenchGate& g, 
 json approximation(const RunOptions& o, std::string_view gate, fss::compile::GateCache& gates) {
   json out = json::object();
 #ifdef SECINFER_MICROBENCH_HAVE_FUSEFSS
-  if (o.system != "fusefss") return out;
+  if (o.system != models::System::kFuseFss) return out;
   using fss::compile::FunctionId;
   std::vector<std::pair<const char*, FunctionId>> ids;
   if (gate == "gelu") ids = {{"gelu", FunctionId::kGelu}};
@@ -378,8 +376,8 @@ void resolve_microbench_options(RunOptions& o) {
                                 ": must be in [1, " + std::to_string(o.micro_bits - 1) +
                                 "] for --bits " + std::to_string(o.micro_bits) + " (default 12)");
   }
-  if (o.dealer != "inline") {
-    throw std::invalid_argument("--dealer " + o.dealer +
+  if (o.dealer != models::Dealer::kInline) {
+    throw std::invalid_argument("--dealer " + to_string(o.dealer) +
                                 ": the microbench draws fresh keys for every run inline (a key is "
                                 "used once); pass --dealer inline");
   }
@@ -395,7 +393,7 @@ void resolve_microbench_options(RunOptions& o) {
                                 " works on whole rows of --cols " + std::to_string(o.micro_cols) +
                                 " elements; pass a multiple of " + std::to_string(o.micro_cols));
   }
-  if (o.system == "fusefss") {
+  if (o.system == models::System::kFuseFss) {
     if (!fusefss_suite_built()) {
       throw std::invalid_argument(
           "--system fusefss: the fusefss suite is not built into this binary "
@@ -456,10 +454,11 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
   if (!mine.ok || !peer.ok) {
     const models::MemoryVerdict& v = mine.ok ? peer : mine;
     const std::string reason =
-        std::string(g.name) + " on " + o.system + " with n = " + std::to_string(o.micro_n) +
-        ": party " + std::to_string(mine.ok ? 1 - me : me) + " needs about " +
-        models::format_bytes(v.needed) + (on_host > 1 ? " (both parties on this host)" : "") +
-        " for the keys of one run but " + models::format_bytes(v.available) +
+        std::string(g.name) + " on " + to_string(o.system) +
+        " with n = " + std::to_string(o.micro_n) + ": party " +
+        std::to_string(mine.ok ? 1 - me : me) + " needs about " + models::format_bytes(v.needed) +
+        (on_host > 1 ? " (both parties on this host)" : "") + " for the keys of one run but " +
+        models::format_bytes(v.available) +
         " are available; nothing was run. Pass a smaller --n (the per-element figures do not "
         "depend on it) or use a machine with more memory";
     spdlog::error("{}", reason);
@@ -523,10 +522,10 @@ json microbench_summary(const json& merged, const RunOptions& o, const json& che
   const double n = static_cast<double>(o.micro_n);
   json s{{"schema", "secinfer.microbench/1"},
          {"gate", o.gate},
-         {"system", o.system},
-         {"padding", o.padding ? "on" : "off"},
+         {"system", to_string(o.system)},
+         {"padding", models::padding_name(o.padding)},
          {"lookup", recorded_lookup(o)},
-         {"backend", o.backend},
+         {"backend", to_string(o.backend)},
          {"n", o.micro_n},
          {"cols", o.micro_cols},
          {"rows", g && row_gate(*g) && o.micro_cols ? o.micro_n / o.micro_cols : o.micro_n},
@@ -652,7 +651,7 @@ int run_microbench_local(const RunOptions& o, const std::filesystem::path& exe) 
     for (const auto& f : {summary_file, check_file}) std::filesystem::remove(f, ec);
   }
   return run_local_parties(
-      o, "microbench " + o.gate + " on " + o.system,
+      o, "microbench " + o.gate + " on " + to_string(o.system),
       [&](int party, std::uint16_t port) {
         return microbench_party_command_line(o, party, port, exe.string());
       },

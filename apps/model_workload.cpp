@@ -32,8 +32,7 @@ models::RunOptions to_model_options(const RunOptions& o) {
   m.dealer = o.dealer;
   m.key_dir = o.key_dir;
   m.protocol_version = kProtocolVersion;
-  m.schedule =
-      o.schedule == "keys-first" ? models::Schedule::kKeysFirst : models::Schedule::kLayerByLayer;
+  m.schedule = o.schedule;
   m.seed = o.seed;
   m.weights_file = o.weights_file;
   m.input_file = o.input_file;

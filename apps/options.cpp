@@ -6,19 +6,22 @@
 
 namespace secinfer::apps {
 
+using models::System;
+using models::Workload;
+
 std::string recorded_lookup(const RunOptions& o) {
-  return o.system == "fusefss" ? o.lookup : "n/a";
+  return o.system == System::kFuseFss ? to_string(o.lookup) : "n/a";
 }
 
 nlohmann::json shared_config(const RunOptions& o) {
   nlohmann::json c;
-  c["workload"] = o.workload;
-  if (o.workload == "netbench") {
+  c["workload"] = to_string(o.workload);
+  if (o.workload == Workload::kNetbench) {
     // The schema's config keys are kept, with the netbench parameters beside them.
     c["model"] = "netbench";
     c["bytes"] = o.netbench_bytes;
     c["rounds"] = o.netbench_rounds;
-  } else if (o.workload == "microbench") {
+  } else if (o.workload == Workload::kMicrobench) {
     c["model"] = "microbench";
     c["gate"] = o.gate;
     c["n"] = o.micro_n;
@@ -27,17 +30,17 @@ nlohmann::json shared_config(const RunOptions& o) {
     c["frac_bits"] = o.micro_frac;
   } else {
     c["model"] = o.model;
-    c["schedule"] = o.schedule;
+    c["schedule"] = to_string(o.schedule);
   }
   c["seq"] = o.seq;
   c["batch"] = o.batch;
-  c["system"] = o.system;
-  c["padding"] = o.padding ? "on" : "off";
+  c["system"] = to_string(o.system);
+  c["padding"] = models::padding_name(o.padding);
   c["lookup"] = recorded_lookup(o);
-  c["backend"] = o.backend;
+  c["backend"] = to_string(o.backend);
   c["runs"] = o.runs;
   c["warmup"] = o.warmup;
-  c["dealer"] = o.dealer;
+  c["dealer"] = to_string(o.dealer);
   c["seed"] = o.seed;
   c["protocol_version"] = kProtocolVersion;
   return c;
@@ -56,19 +59,19 @@ std::uint64_t config_hash(const RunOptions& o) {
 
 std::string config_summary(const RunOptions& o) {
   std::ostringstream s;
-  if (o.workload == "netbench") {
+  if (o.workload == Workload::kNetbench) {
     s << "netbench bytes=" << o.netbench_bytes << " rounds=" << o.netbench_rounds;
-  } else if (o.workload == "microbench") {
+  } else if (o.workload == Workload::kMicrobench) {
     s << "microbench gate=" << o.gate << " n=" << o.micro_n << " cols=" << o.micro_cols
       << " bits=" << o.micro_bits << " frac_bits=" << o.micro_frac;
   } else {
     s << "model=" << o.model << " seq=" << o.seq << " batch=" << o.batch
-      << " schedule=" << o.schedule;
+      << " schedule=" << to_string(o.schedule);
   }
-  s << " system=" << o.system << " padding=" << (o.padding ? "on" : "off")
-    << " lookup=" << recorded_lookup(o) << " backend=" << o.backend << " runs=" << o.runs
-    << " warmup=" << o.warmup << " dealer=" << o.dealer << " seed=" << o.seed << " (secinfer "
-    << profiling::build_version() << ", " << profiling::build_commit() << ")";
+  s << " system=" << to_string(o.system) << " padding=" << models::padding_name(o.padding)
+    << " lookup=" << recorded_lookup(o) << " backend=" << to_string(o.backend) << " runs=" << o.runs
+    << " warmup=" << o.warmup << " dealer=" << to_string(o.dealer) << " seed=" << o.seed
+    << " (secinfer " << profiling::build_version() << ", " << profiling::build_commit() << ")";
   return s.str();
 }
 
@@ -83,15 +86,18 @@ net::Hello make_hello(const RunOptions& o) {
 
 std::filesystem::path default_out_dir(const RunOptions& o) {
   std::string name;
-  if (o.workload == "netbench") {
+  if (o.workload == Workload::kNetbench) {
     name =
         "netbench-" + std::to_string(o.netbench_bytes) + "B-r" + std::to_string(o.netbench_rounds);
-  } else if (o.workload == "microbench") {
-    name = "microbench/" + o.gate + "-" + o.system + "-n" + std::to_string(o.micro_n);
+  } else if (o.workload == Workload::kMicrobench) {
+    name = "microbench/" + o.gate + "-" + to_string(o.system) + "-n" + std::to_string(o.micro_n);
   } else {
-    name = o.model + "-s" + std::to_string(o.seq) + "-b" + std::to_string(o.batch) + "-" + o.system;
+    name = o.model + "-s" + std::to_string(o.seq) + "-b" + std::to_string(o.batch) + "-" +
+           to_string(o.system);
   }
-  if (o.workload != "netbench" && recorded_lookup(o) == "per-cut") name += "-percut";
+  if (o.workload != Workload::kNetbench && o.system == System::kFuseFss &&
+      o.lookup == models::Lookup::kPerCut)
+    name += "-percut";
   if (!o.padding) name += "-padoff";
   return std::filesystem::path("results") / name;
 }

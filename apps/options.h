@@ -1,6 +1,9 @@
-// The settings of one party run / one local run, as parsed from the command line (apps/cli.h),
-// and what is derived from them: the shared configuration recorded in every log, its hash (checked
-// by both parties at connect time) and the default output folder.
+// The settings of one party run / one local run, as parsed from the command line (apps/cli.h), and
+// what is derived from them: the shared configuration recorded in every log, its hash (checked
+// by both parties at connect time) and the default output folder. The string-valued flags arrive
+// parsed into enums (models/run_config.h: to_string() spells them in logs, JSON and file names);
+// the model runner's options are derived from these in one function, to_model_options
+// (apps/model_workload.h).
 #pragma once
 
 #include <cstdint>
@@ -8,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "models/run_config.h"
 #include "net/channel.h"
 
 namespace secinfer::apps {
@@ -19,16 +23,16 @@ struct RunOptions {
   int party = -1;  // 0 or 1 (`run`); -1 for `local`, which starts both
   net::Endpoint peer{"127.0.0.1", 7000};
   std::string bind_host = "0.0.0.0";  // where party 0 listens
-  std::string workload = "model";     // model | netbench | microbench
-  std::string model = "bert-base";    // canonical name (aliases resolved by the parser)
+  models::Workload workload = models::Workload::kModel;
+  std::string model = "bert-base";  // canonical name (aliases resolved by the parser)
   int seq = 128;
   int batch = 1;
-  std::string system = "fusefss";  // sigma | fusefss
-  bool padding = true;             // false only for the ablation (insecure)
+  models::System system = models::System::kFuseFss;
+  bool padding = true;  // --padding on; false (off) only for the ablation (insecure)
   // fusefss interval lookup (fss/gates/fusefss/suite.h): shared-mask (one DCF key per element) or
   // per-cut (one DCF key per cut per element); the same outputs bit for bit. Ignored by sigma.
-  std::string lookup = "shared-mask";
-  std::string backend = "cpu";  // cpu | cuda
+  models::Lookup lookup = models::Lookup::kSharedMask;
+  models::Backend backend = models::Backend::kCpu;  // resolved by the parser (auto: cuda if any)
   // --gpu: the CUDA device of this party (run), or of both parties ("N") or of each ("N,M") under
   // local; recorded in the party log's environment, not in the shared config.
   int gpu = 0;
@@ -39,10 +43,10 @@ struct RunOptions {
   std::filesystem::path out;  // resolved to default_out_dir() by the parser if empty
   double connect_timeout_s = 30;
   double io_timeout_s = 600;
-  std::string dealer = "inline";  // inline | file
+  models::Dealer dealer = models::Dealer::kInline;
   // Model runs: layer-by-layer (keys of one layer, evaluate it; bounded key memory) or keys-first
   // (every key of the run before its online phase). models/runner.h.
-  std::string schedule = "layer-by-layer";
+  models::Schedule schedule = models::Schedule::kLayerByLayer;
   std::filesystem::path key_dir;  // with --dealer file; `deal`: where it writes the key files
   std::uint64_t seed = 1;
   // `deal`: --seed was given (reproducible keys); else the dealer seed comes from the OS CSPRNG.

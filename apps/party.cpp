@@ -31,7 +31,7 @@ std::chrono::milliseconds to_ms(double seconds) {
 
 // What the log says about where the keys came from (docs/design/separate-dealer.md).
 std::string dealer_note(const RunOptions& o) {
-  if (o.dealer == "file")
+  if (o.dealer == models::Dealer::kFile)
     return "keys read from " + o.key_dir.string() + "/p" + std::to_string(o.party) +
            ".keys, written by a separate `secinfer deal` process";
   return "inline dealer: each party process runs the whole dealer from the shared --seed, so it "
@@ -49,8 +49,9 @@ nlohmann::json party_environment(const RunOptions& o) {
   if (!o.key_dir.empty()) env["key_dir"] = o.key_dir.string();
   env["connect_timeout_s"] = o.connect_timeout_s;
   env["io_timeout_s"] = o.io_timeout_s;
-  if (o.backend == "cuda") env["gpu"] = o.gpu;  // the CUDA device (model, driver: "accelerator")
-  if (o.workload != "netbench") env["dealer_note"] = dealer_note(o);
+  if (o.backend == models::Backend::kCuda)
+    env["gpu"] = o.gpu;  // the CUDA device (model, driver: "accelerator")
+  if (o.workload != models::Workload::kNetbench) env["dealer_note"] = dealer_note(o);
   return env;
 }
 
@@ -127,7 +128,7 @@ int run_party(const RunOptions& o) {
     env["accelerator"] = backend->describe();  // the GPU (model, driver) or "cpu"
     // Where the online phase reads its FSS keys (models::RunOptions::keys_on_device).
     env["key_mode"] = backend->accelerator() == nullptr ? "host"
-                      : o.dealer == "file"
+                      : o.dealer == models::Dealer::kFile
                           ? "key file: host batches uploaded at evaluation (KeyTransfer)"
                           : "device: DCF/DPF keys generated on the device by the offline "
                             "dealer, other batches uploaded offline as it makes them (over the "
@@ -136,7 +137,8 @@ int run_party(const RunOptions& o) {
     rec.set_environment(std::move(env));
     if (backend->accelerator() != nullptr)
       spdlog::info("party {}: FSS evaluations on {}", o.party, backend->describe());
-    if (o.workload != "netbench") spdlog::info("party {}: {}", o.party, dealer_note(o));
+    if (o.workload != models::Workload::kNetbench)
+      spdlog::info("party {}: {}", o.party, dealer_note(o));
     const net::Timeouts t{to_ms(o.connect_timeout_s), to_ms(o.io_timeout_s)};
     const net::Hello hello = make_hello(o);
     std::optional<net::Channel> ch;
@@ -163,9 +165,9 @@ int run_party(const RunOptions& o) {
   } catch (const std::bad_alloc&) {
     failed(profiling::Status::kOom, kExitOom,
            std::string("out of memory (std::bad_alloc): try a smaller ") +
-               (o.workload == "netbench"     ? "--bytes"
-                : o.workload == "microbench" ? "--n"
-                                             : "--batch or --seq") +
+               (o.workload == models::Workload::kNetbench     ? "--bytes"
+                : o.workload == models::Workload::kMicrobench ? "--n"
+                                                              : "--batch or --seq") +
                ", or a machine with more memory");
   } catch (const std::exception& e) {
     failed(profiling::Status::kFailed, kExitFailed, e.what());

@@ -10,7 +10,7 @@
 namespace secinfer::apps {
 
 PartyBackend::PartyBackend(const RunOptions& o) {
-  if (o.backend != "cuda" || (o.workload != "model" && o.workload != "microbench")) return;
+  if (o.backend != models::Backend::kCuda || o.workload == models::Workload::kNetbench) return;
 #ifdef SECINFER_HAVE_CUDA
   auto gpu = std::make_unique<fss::cuda::CudaAccelerator>(o.gpu);
   timer_ = std::make_unique<fss::cuda::CudaEventTimer>(*gpu);

@@ -19,7 +19,7 @@ namespace secinfer::apps {
 
 class PartyBackend {
  public:
-  // An accelerator for o.backend == "cuda" and a workload that evaluates FSS keys (model,
+  // An accelerator for o.backend == Backend::kCuda and a workload that evaluates FSS keys (model,
   // microbench); nothing otherwise. Throws std::runtime_error for cuda in a build without it
   // (the parser refuses that first) and what CudaAccelerator throws (no visible device, CUDA
   // errors).

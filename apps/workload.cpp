@@ -28,16 +28,18 @@ void run_netbench_workload(const RunOptions& opt, net::Channel& ch, profiling::R
 
 void run_workload(const RunOptions& opt, net::Channel& ch, profiling::Recorder& rec,
                   const fss::Accelerator* accel) {
-  if (opt.workload == "netbench") {
-    run_netbench_workload(opt, ch, rec);
-  } else if (opt.workload == "model") {
-    run_model_workload(opt, ch, rec, accel);
-  } else if (opt.workload == "microbench") {
-    run_microbench_workload(opt, ch, rec, accel);
-  } else {
-    throw std::invalid_argument("unknown workload \"" + opt.workload +
-                                "\": use --workload model, netbench or microbench");
+  switch (opt.workload) {
+    case models::Workload::kNetbench:
+      run_netbench_workload(opt, ch, rec);
+      return;
+    case models::Workload::kModel:
+      run_model_workload(opt, ch, rec, accel);
+      return;
+    case models::Workload::kMicrobench:
+      run_microbench_workload(opt, ch, rec, accel);
+      return;
   }
+  throw std::invalid_argument("unknown workload: use --workload model, netbench or microbench");
 }
 
 }  // namespace secinfer::apps

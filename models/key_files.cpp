@@ -26,8 +26,7 @@ std::uint64_t get_le(const std::uint8_t* p, int bytes) {
 }
 
 const char* schedule_text(const RunOptions& o) {
-  return o.schedule.value_or(Schedule::kLayerByLayer) == Schedule::kKeysFirst ? "keys-first"
-                                                                              : "layer-by-layer";
+  return schedule_name(o.schedule.value_or(Schedule::kLayerByLayer));
 }
 
 // CRC-32C of the first `n` bytes of `in` (from its start).
@@ -54,10 +53,11 @@ nlohmann::json key_stream_config(const RunOptions& o, std::size_t vocab) {
   j["model"] = c.name;
   j["seq"] = o.seq;
   j["batch"] = o.batch;
-  j["system"] = o.system;
+  j["system"] = to_string(o.system);
   // sigma has nothing to pad and no interval lookup: neither changes its keys.
-  j["padding"] = o.system == "fusefss" ? (o.padding ? "on" : "off") : "n/a";
-  j["lookup"] = o.system == "fusefss" ? o.lookup : "n/a";
+  const bool fusefss = o.system == System::kFuseFss;
+  j["padding"] = fusefss ? padding_name(o.padding) : "n/a";
+  j["lookup"] = fusefss ? to_string(o.lookup) : "n/a";
   j["runs"] = o.runs;
   j["warmup"] = o.warmup;
   j["schedule"] = schedule_text(o);
@@ -113,9 +113,9 @@ std::filesystem::path key_file_path(const std::filesystem::path& dir, int party)
 std::string deal_command(const RunOptions& o, std::size_t vocab) {
   std::string s = "secinfer deal --model " + find_model(o.model).name + " --seq " +
                   std::to_string(o.seq) + " --batch " + std::to_string(o.batch) + " --system " +
-                  o.system;
-  if (o.system == "fusefss") {
-    s += std::string(" --padding ") + (o.padding ? "on" : "off") + " --lookup " + o.lookup;
+                  to_string(o.system);
+  if (o.system == System::kFuseFss) {
+    s += " --padding " + padding_name(o.padding) + " --lookup " + to_string(o.lookup);
   }
   s += " --runs " + std::to_string(o.runs) + " --warmup " + std::to_string(o.warmup) +
        " --schedule " + schedule_text(o);

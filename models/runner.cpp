@@ -101,24 +101,18 @@ fss::Block dealer_seed(std::uint64_t seed) {
   return fss::Block{lo, splitmix(s)};
 }
 
-const fss::engine::GateSuite& suite_for(const std::string& system, bool padding,
-                                        const std::string& lookup) {
-  if (lookup != "shared-mask" && lookup != "per-cut")
-    throw std::invalid_argument("unknown --lookup \"" + lookup +
-                                "\": choose shared-mask or per-cut");
-  if (system == "sigma") return fss::sigma::suite();
-  if (system == "fusefss") {
+const fss::engine::GateSuite& suite_for(System system, bool padding, Lookup lookup) {
+  if (system == System::kSigma) return fss::sigma::suite();
 #ifdef SECINFER_HAVE_FUSEFSS_SUITE
-    return fss::fusefss::suite(padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff,
-                               lookup == "per-cut" ? fss::compile::LookupMode::kPerCut
-                                                   : fss::compile::LookupMode::kSharedMask);
+  return fss::fusefss::suite(padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff,
+                             lookup == Lookup::kPerCut ? fss::compile::LookupMode::kPerCut
+                                                       : fss::compile::LookupMode::kSharedMask);
 #else
-    (void)padding;
-    throw std::invalid_argument(
-        "--system fusefss: this build has no FuseFSS gate suite yet; use --system sigma");
+  (void)padding;
+  (void)lookup;
+  throw std::invalid_argument(
+      "--system fusefss: this build has no FuseFSS gate suite yet; use --system sigma");
 #endif
-  }
-  throw std::invalid_argument("unknown --system \"" + system + "\": choose sigma or fusefss");
 }
 
 void validate_options(const RunOptions& o) {
@@ -134,9 +128,7 @@ void validate_options(const RunOptions& o) {
     throw std::invalid_argument("--threads " + std::to_string(o.threads) + ": pass 1 or more");
   if (o.parties_on_host < 1 || o.parties_on_host > 2)
     throw std::invalid_argument("parties_on_host must be 1 or 2");
-  if (o.dealer != "inline" && o.dealer != "file")
-    throw std::invalid_argument("--dealer " + o.dealer + ": pass --dealer inline or file");
-  if (o.dealer == "file" && o.key_dir.empty())
+  if (o.dealer == models::Dealer::kFile && o.key_dir.empty())
     throw std::invalid_argument(
         "--dealer file needs --key-dir DIR (the folder `secinfer deal` wrote the key files to)");
   suite_for(o.system, o.padding, o.lookup);

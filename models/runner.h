@@ -41,6 +41,7 @@
 #include "models/compare.h"
 #include "models/config.h"
 #include "models/memory.h"
+#include "models/run_config.h"
 #include "net/channel.h"
 #include "profiling/recorder.h"
 
@@ -65,17 +66,17 @@ struct RunOptions {
   std::string model = "bert-base";  // a name or alias of registry.h
   long long seq = 128;
   long long batch = 1;
-  std::string system = "sigma";        // sigma | fusefss
-  bool padding = true;                 // fusefss: --padding on|off (sigma has nothing to pad)
-  std::string lookup = "shared-mask";  // fusefss interval lookup: shared-mask | per-cut
-  int threads = 1;                     // worker threads of a party's gates
+  System system = System::kSigma;
+  bool padding = true;                  // fusefss: --padding on|off (sigma has nothing to pad)
+  Lookup lookup = Lookup::kSharedMask;  // fusefss interval lookup
+  int threads = 1;                      // worker threads of a party's gates
   int runs = 5;
   int warmup = 1;
   // inline: a dealer inside this process draws the same masks as the peer's from the shared seed
   // (a benchmark simulation: each party could derive the other's masks). file: this party's keys
   // are read from key_dir/p<party>.keys, written by `secinfer deal` (deal_model_keys, key_files.h).
-  std::string dealer = "inline";
-  std::filesystem::path key_dir;  // dealer "file"
+  Dealer dealer = Dealer::kInline;
+  std::filesystem::path key_dir;  // Dealer::kFile
   std::uint64_t seed = 1;         // weights (seed), input (seed), inline dealer masks (seed)
   // The CLI's protocol version (apps::kProtocolVersion): part of the key files' config hash.
   std::uint32_t protocol_version = 0;
@@ -141,9 +142,9 @@ void validate_options(const RunOptions& o);
 
 // The gate suite of --system (fusefss: with --padding on|off and --lookup shared-mask|per-cut;
 // sigma has nothing to pad and no interval lookup, so it ignores both); throws
-// std::invalid_argument for an unknown or unbuilt suite or an unknown lookup.
-const fss::engine::GateSuite& suite_for(const std::string& system, bool padding = true,
-                                        const std::string& lookup = "shared-mask");
+// std::invalid_argument for a suite this build lacks.
+const fss::engine::GateSuite& suite_for(System system, bool padding = true,
+                                        Lookup lookup = Lookup::kSharedMask);
 
 // The party run described above. `rec` must be active on the calling thread (Recorder::activate)
 // and idle (no run or offline phase open).

@@ -209,7 +209,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   // --dealer file: this party's key file from `secinfer deal` (deal_model_keys), checked whole
   // (end marker, checksum, party, configuration, format version) before any key is read; both
   // parties learn both verdicts and that their files come from the same deal.
-  const bool file_keys = o.dealer == "file";
+  const bool file_keys = o.dealer == models::Dealer::kFile;
   std::optional<KeyFileTrailer> trailer;
   std::optional<KeyReader> file_reader;
   if (file_keys) {

@@ -91,7 +91,8 @@ TEST_CASE("secinfer local netbench writes both logs and a merged breakdown that 
   CHECK(merged["total"]["rounds"] == 10);
   CHECK(merged["total"]["bytes"] == 2 * 10 * (1048576 + 8));
 
-  const fs::path checker = "/work/shared/tools/check_breakdown.py";
+  const fs::path checker =
+      fs::path(__FILE__).parent_path().parent_path().parent_path() / "scripts/check_breakdown.py";
   if (fs::exists(checker) && std::system("python3 --version >/dev/null 2>&1") == 0) {
     const std::string cmd = "python3 " + checker.string() + " " +
                             (out / "breakdown_merged.json").string() + " --need NetBench > " +

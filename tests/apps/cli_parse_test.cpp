@@ -10,6 +10,12 @@
 namespace secinfer::apps {
 namespace {
 
+using models::Backend;
+using models::Dealer;
+using models::Lookup;
+using models::System;
+using models::Workload;
+
 Invocation parse(std::vector<std::string> args) {
   args.insert(args.begin(), "secinfer");
   return parse_command_line(args);
@@ -37,10 +43,10 @@ TEST_CASE("flags without a subcommand mean `run`, exactly as in the docs", "[app
   CHECK(o.runs == 5);
   CHECK(o.warmup == 1);
   CHECK(o.padding);
-  CHECK(o.workload == "model");
+  CHECK(o.workload == Workload::kModel);
   CHECK(o.threads >= 1);
-  CHECK(o.backend == (cuda_built() && cuda_device_count() > 0 ? "cuda" : "cpu"));
-  CHECK(o.out == std::filesystem::path("results/bert-base-s512-b8-" + o.system));
+  CHECK(o.backend == (cuda_built() && cuda_device_count() > 0 ? Backend::kCuda : Backend::kCpu));
+  CHECK(o.out == std::filesystem::path("results/bert-base-s512-b8-" + to_string(o.system)));
 }
 
 TEST_CASE("run flags are all parsed", "[apps][cli]") {
@@ -85,16 +91,16 @@ TEST_CASE("run flags are all parsed", "[apps][cli]") {
   CHECK(o.peer.host == "10.0.0.2");
   CHECK(o.peer.port == 7100);
   CHECK(o.model == "gpt2");
-  CHECK(o.system == "sigma");
+  CHECK(o.system == System::kSigma);
   CHECK_FALSE(o.padding);
-  CHECK(o.backend == "cpu");
+  CHECK(o.backend == Backend::kCpu);
   CHECK(o.runs == 3);
   CHECK(o.warmup == 0);
   CHECK(o.threads == 4);
   CHECK(o.out == "o");
   CHECK(o.connect_timeout_s == 2.5);
   CHECK(o.io_timeout_s == 9);
-  CHECK(o.dealer == "inline");
+  CHECK(o.dealer == Dealer::kInline);
   CHECK(o.key_dir == "keys");
   CHECK(o.seed == 77);
   CHECK(shared_config(o)["padding"] == "off");
@@ -188,18 +194,18 @@ TEST_CASE("local, netbench and merge subcommands", "[apps][cli]") {
   const Invocation lnb =
       parse({"local", "--workload", "netbench", "--bytes", "1048576", "--rounds", "10"});
   CHECK(lnb.command == Command::kLocal);
-  CHECK(lnb.run.workload == "netbench");
+  CHECK(lnb.run.workload == Workload::kNetbench);
   CHECK(lnb.run.netbench_bytes == 1048576);
   CHECK(lnb.run.netbench_rounds == 10);
   CHECK(lnb.run.out == "results/netbench-1048576B-r10");
 
   const Invocation nb = parse({"netbench", "--bytes", "64", "--rounds", "3"});
   CHECK(nb.command == Command::kLocal);
-  CHECK(nb.run.workload == "netbench");
+  CHECK(nb.run.workload == Workload::kNetbench);
   const Invocation nb1 = parse({"netbench", "--party", "1", "--bytes", "64"});
   CHECK(nb1.command == Command::kRun);
   CHECK(nb1.run.party == 1);
-  CHECK(nb1.run.workload == "netbench");
+  CHECK(nb1.run.workload == Workload::kNetbench);
 
   const Invocation m = parse({"merge", "a/p0.json", "a/p1.json"});
   CHECK(m.command == Command::kMerge);
@@ -253,17 +259,17 @@ TEST_CASE("--lookup selects the fusefss interval lookup and is part of the share
           "[apps][cli]") {
   // Default: shared-mask, recorded in the shared config (handshake hash) and the summary.
   const RunOptions d = parse({"--party", "0", "--system", "fusefss"}).run;
-  CHECK(d.lookup == "shared-mask");
+  CHECK(d.lookup == Lookup::kSharedMask);
   CHECK(shared_config(d)["lookup"] == "shared-mask");
   CHECK(d.out == "results/bert-base-s128-b1-fusefss");
   const RunOptions pc =
       parse({"run", "--party", "1", "--system", "fusefss", "--lookup", "per-cut"}).run;
-  CHECK(pc.lookup == "per-cut");
+  CHECK(pc.lookup == Lookup::kPerCut);
   CHECK(shared_config(pc)["lookup"] == "per-cut");
   CHECK(config_hash(pc) != config_hash(d));  // parties that disagree are refused at connect
   CHECK(make_hello(pc).config_summary.find("lookup=per-cut") != std::string::npos);
   CHECK(pc.out == "results/bert-base-s128-b1-fusefss-percut");  // never overwrites the default
-  CHECK(parse({"--party", "0", "--lookup", "shared-mask"}).run.lookup == "shared-mask");
+  CHECK(parse({"--party", "0", "--lookup", "shared-mask"}).run.lookup == Lookup::kSharedMask);
 
   // sigma has no interval lookup: the flag is ignored and recorded as n/a.
   const RunOptions s1 = parse({"--party", "0", "--system", "sigma", "--lookup", "per-cut"}).run;
@@ -278,17 +284,17 @@ TEST_CASE("--lookup selects the fusefss interval lookup and is part of the share
   for (int p = 0; p < 2; ++p) {
     const Invocation child = parse_command_line(party_command_line(l, p, 4567, "secinfer"));
     REQUIRE(child.command == Command::kRun);
-    CHECK(child.run.lookup == "per-cut");
+    CHECK(child.run.lookup == Lookup::kPerCut);
     CHECK(shared_config(child.run) == shared_config(l));
   }
   const RunOptions mb = parse({"microbench", "--gate", "gelu", "--system", "fusefss", "--lookup",
                                "per-cut", "--n", "1024"})
                             .run;
-  CHECK(mb.lookup == "per-cut");
+  CHECK(mb.lookup == Lookup::kPerCut);
   CHECK(shared_config(mb)["lookup"] == "per-cut");
   const Invocation mchild =
       parse_command_line(microbench_party_command_line(mb, 0, 4567, "secinfer"));
-  CHECK(mchild.run.lookup == "per-cut");
+  CHECK(mchild.run.lookup == Lookup::kPerCut);
   CHECK(shared_config(mchild.run) == shared_config(mb));
 
   const std::string e = usage_error({"--party", "0", "--lookup", "table"});
@@ -347,7 +353,7 @@ TEST_CASE("deal: the separate dealer's flags; --dealer file for model runs; the 
 
   inv = parse_command_line({"secinfer", "run", "--party", "1", "--model", "bert-tiny", "--dealer",
                             "file", "--key-dir", "k"});
-  CHECK(inv.run.dealer == "file");
+  CHECK(inv.run.dealer == Dealer::kFile);
   CHECK(inv.run.key_dir == "k");
   inv = parse_command_line({"secinfer", "local", "--dealer", "file", "--key-dir", "k"});
   CHECK(inv.command == Command::kLocal);
@@ -359,6 +365,230 @@ TEST_CASE("deal: the separate dealer's flags; --dealer file for model runs; the 
   }
   inv = parse_command_line({"secinfer", "--help"});
   CHECK(inv.text.find("deal") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace secinfer::apps
+
+namespace secinfer::apps {
+namespace {
+
+// secinfer_main's exit status for a command line (in-process; only parse errors are used here, so
+// nothing runs).
+int exit_status(std::vector<std::string> args) {
+  args.insert(args.begin(), "secinfer");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return secinfer_main(static_cast<int>(argv.size()), argv.data());
+}
+
+TEST_CASE("the string-valued flags are parsed once into enums, each name in one table",
+          "[apps][cli]") {
+  using models::Backend;
+  using models::Dealer;
+  using models::Lookup;
+  using models::Schedule;
+  using models::System;
+  using models::Workload;
+  // Every valid value of every flag, parsed to its enum, and spelled back the same in the logs.
+  for (const System s : {System::kSigma, System::kFuseFss}) {
+    const RunOptions o = parse({"--party", "0", "--system", to_string(s)}).run;
+    CHECK(o.system == s);
+    CHECK(shared_config(o)["system"] == to_string(s));
+  }
+  CHECK(to_string(System::kSigma) == "sigma");
+  CHECK(to_string(System::kFuseFss) == "fusefss");
+  for (const Lookup l : {Lookup::kSharedMask, Lookup::kPerCut}) {
+    const RunOptions o =
+        parse({"--party", "0", "--system", "fusefss", "--lookup", to_string(l)}).run;
+    CHECK(o.lookup == l);
+    CHECK(shared_config(o)["lookup"] == to_string(l));
+  }
+  CHECK(to_string(Lookup::kSharedMask) == "shared-mask");
+  CHECK(to_string(Lookup::kPerCut) == "per-cut");
+  for (const Schedule s : {Schedule::kLayerByLayer, Schedule::kKeysFirst}) {
+    const RunOptions o = parse({"--party", "0", "--schedule", to_string(s)}).run;
+    CHECK(o.schedule == s);
+    CHECK(shared_config(o)["schedule"] == to_string(s));
+    CHECK(to_model_options(o).schedule == s);
+  }
+  CHECK(to_string(Schedule::kLayerByLayer) == "layer-by-layer");
+  CHECK(to_string(Schedule::kKeysFirst) == "keys-first");
+  CHECK(parse({"--party", "0", "--dealer", "inline"}).run.dealer == Dealer::kInline);
+  CHECK(parse({"--party", "0", "--dealer", "file", "--key-dir", "k"}).run.dealer == Dealer::kFile);
+  CHECK(to_string(Dealer::kInline) == "inline");
+  CHECK(to_string(Dealer::kFile) == "file");
+  CHECK(parse({"--party", "0", "--backend", "cpu"}).run.backend == Backend::kCpu);
+  CHECK(shared_config(parse({"--party", "0", "--backend", "cpu"}).run)["backend"] == "cpu");
+  CHECK(to_string(Backend::kCuda) == "cuda");
+  CHECK(parse({"--party", "0", "--workload", "model"}).run.workload == Workload::kModel);
+  CHECK(parse({"--party", "0", "--workload", "netbench"}).run.workload == Workload::kNetbench);
+  CHECK(parse({"--party", "0", "--workload", "microbench", "--gate", "gelu"}).run.workload ==
+        Workload::kMicrobench);
+  CHECK(shared_config(parse({"--party", "0", "--workload", "netbench"}).run)["workload"] ==
+        "netbench");
+  CHECK(parse({"--party", "0", "--padding", "on"}).run.padding);
+  CHECK_FALSE(parse({"--party", "0", "--padding", "off"}).run.padding);
+  CHECK(models::padding_name(true) == "on");
+  CHECK(models::padding_name(false) == "off");
+  // from_string is exact; to/from round-trip; JSON writes the name, never the number.
+  CHECK(models::from_string<System>("Sigma") == std::nullopt);
+  CHECK(models::from_string<Workload>("microbench") == Workload::kMicrobench);
+  CHECK(nlohmann::json(Lookup::kPerCut) == "per-cut");
+  CHECK(nlohmann::json("keys-first").get<Schedule>() == Schedule::kKeysFirst);
+  CHECK(models::enum_names<System>("|") == "sigma|fusefss");
+
+  // The model runner gets the same enums (derived in one function).
+  const RunOptions o = parse({"--party", "1", "--system", "sigma", "--lookup", "per-cut",
+                              "--dealer", "file", "--key-dir", "k", "--padding", "off"})
+                           .run;
+  const models::RunOptions m = to_model_options(o);
+  CHECK(m.system == System::kSigma);
+  CHECK(m.lookup == Lookup::kPerCut);
+  CHECK(m.dealer == Dealer::kFile);
+  CHECK_FALSE(m.padding);
+  CHECK(m.party == 1);
+
+  // A bad value: refused at the CLI with a message naming the flag and the choices, exit status 2.
+  struct Bad {
+    std::vector<std::string> args;
+    std::string expect;
+  };
+  const std::vector<Bad> bad = {
+      {{"--party", "0", "--system", "aby"}, "--system: aby not in {sigma,fusefss}"},
+      {{"--party", "0", "--lookup", "table"}, "--lookup: table not in {shared-mask,per-cut}"},
+      {{"--party", "0", "--dealer", "remote"}, "--dealer: remote not in {inline,file}"},
+      {{"--party", "0", "--schedule", "random"},
+       "--schedule: random not in {layer-by-layer,keys-first}"},
+      {{"--party", "0", "--backend", "tpu"}, "--backend: tpu not in {cpu,cuda}"},
+      {{"--party", "0", "--workload", "train"},
+       "--workload: train not in {model,netbench,microbench}"},
+      {{"--party", "0", "--padding", "maybe"}, "--padding: maybe not in {on,off}"},
+      {{"local", "--system", "SIGMA"}, "--system: SIGMA not in {sigma,fusefss}"},
+      {{"microbench", "--lookup", "x"}, "--lookup: x not in {shared-mask,per-cut}"},
+      {{"deal", "--key-dir", "k", "--schedule", "x"}, "--schedule: x not in"},
+      {{"deal", "--key-dir", "k", "--system", "x"}, "--system: x not in {sigma,fusefss}"},
+  };
+  for (const auto& c : bad) {
+    std::string joined;
+    for (const auto& a : c.args) joined += a + " ";
+    INFO("secinfer " << joined);
+    const std::string m = usage_error(c.args);
+    INFO(m);
+    CHECK(m.find(c.expect) != std::string::npos);
+    CHECK(exit_status(c.args) == 2);
+  }
+}
+
+TEST_CASE("each subcommand lists and accepts only its own flags", "[apps][cli]") {
+  // --help lists a subcommand's own flags only.
+  const std::string merge_help = parse({"merge", "--help"}).text;
+  for (const char* foreign : {"--model", "--system", "--party", "--seq", "--bytes", "--gate"})
+    CHECK(merge_help.find(foreign) == std::string::npos);
+  CHECK(merge_help.find("--out") != std::string::npos);
+  const std::string nb_help = parse({"netbench", "--help"}).text;
+  for (const char* foreign : {"--model", "--system", "--padding", "--lookup", "--dealer",
+                              "--schedule", "--gate", "--weights", "--workload"})
+    CHECK(nb_help.find(foreign) == std::string::npos);
+  for (const char* own : {"--bytes", "--rounds", "--party", "--peer", "--runs"})
+    CHECK(nb_help.find(own) != std::string::npos);
+  const std::string mb_help = parse({"microbench", "--help"}).text;
+  for (const char* foreign : {"--model", "--seq", "--dealer", "--schedule", "--bytes", "--weights"})
+    CHECK(mb_help.find(foreign) == std::string::npos);
+  for (const char* own : {"--gate", "--n", "--system", "--lookup", "--backend"})
+    CHECK(mb_help.find(own) != std::string::npos);
+  const std::string deal_help = parse({"deal", "--help"}).text;
+  for (const char* foreign : {"--party", "--peer", "--backend", "--dealer", "--bytes", "--gate"})
+    CHECK(deal_help.find(foreign) == std::string::npos);
+  const std::string run_help = parse({"run", "--help"}).text;
+  for (const char* own : {"--model", "--system", "--dealer", "--gate", "--bytes", "--workload"})
+    CHECK(run_help.find(own) != std::string::npos);
+
+  // A flag of another subcommand: refused with exit status 2, naming the flag and the subcommand.
+  struct Foreign {
+    std::vector<std::string> args;
+    std::string sub, flag;
+  };
+  const std::vector<Foreign> cases = {
+      {{"merge", "a/p0.json", "a/p1.json", "--model", "bert"}, "merge", "--model"},
+      {{"merge", "a/p0.json", "a/p1.json", "--system=sigma"}, "merge", "--system"},
+      {{"netbench", "--system", "sigma"}, "netbench", "--system"},
+      {{"netbench", "--bytes", "64", "--model", "bert"}, "netbench", "--model"},
+      {{"netbench", "--party", "0", "--lookup", "per-cut"}, "netbench", "--lookup"},
+      {{"deal", "--key-dir", "k", "--party", "0"}, "deal", "--party"},
+      {{"deal", "--key-dir", "k", "--dealer", "file"}, "deal", "--dealer"},
+      {{"deal", "--key-dir", "k", "--backend", "cpu"}, "deal", "--backend"},
+      {{"microbench", "--gate", "gelu", "--model", "bert"}, "microbench", "--model"},
+      {{"microbench", "--gate", "gelu", "--bytes", "8"}, "microbench", "--bytes"},
+      {{"local", "--peer", "127.0.0.1:24001"}, "local", "--peer"},
+  };
+  for (const auto& c : cases) {
+    std::string joined;
+    for (const auto& a : c.args) joined += a + " ";
+    INFO("secinfer " << joined);
+    const std::string m = usage_error(c.args);
+    INFO(m);
+    CHECK(m.find("`secinfer " + c.sub + "` does not take " + c.flag) != std::string::npos);
+    CHECK(exit_status(c.args) == 2);
+  }
+  CHECK(usage_error({"netbench", "--system", "sigma"})
+            .find("a flag of: run, local, microbench, deal") != std::string::npos);
+  CHECK(usage_error({"run", "--party", "0", "--frobnicate"}).find("no subcommand has it") !=
+        std::string::npos);
+
+  // Each subcommand still takes its own flags (the documented command lines).
+  CHECK_NOTHROW(parse({"netbench", "--bytes", "64", "--rounds", "3", "--runs", "2", "--warmup", "0",
+                       "--threads", "1", "--out", "o", "--seed", "3", "--log-level", "warn"}));
+  CHECK_NOTHROW(parse({"netbench", "--party", "1", "--peer", "10.0.0.1:7000", "--connect-timeout",
+                       "5", "--io-timeout", "5"}));
+  CHECK_NOTHROW(parse({"microbench", "--gate", "gelu", "--system", "fusefss", "--n", "393216",
+                       "--padding", "on", "--backend", "cpu", "--runs", "5", "--warmup", "1"}));
+  CHECK_NOTHROW(parse({"deal",       "--model",     "bert-tiny", "--seq",     "16",  "--batch",
+                       "1",          "--system",    "fusefss",   "--padding", "off", "--lookup",
+                       "per-cut",    "--runs",      "1",         "--warmup",  "0",   "--schedule",
+                       "keys-first", "--vocab",     "0",         "--seed",    "3",   "--threads",
+                       "1",          "--log-level", "warn",      "--key-dir", "k"}));
+  CHECK_NOTHROW(parse({"local", "--model", "bert-base", "--seq", "128", "--batch", "1", "--system",
+                       "fusefss", "--padding", "on"}));
+  CHECK_NOTHROW(
+      parse({"local", "--workload", "netbench", "--bytes", "1048576", "--rounds", "100"}));
+  CHECK_NOTHROW(parse({"local", "--model", "bert-tiny", "--seq", "128", "--runs", "3", "--warmup",
+                       "0", "--backend", "cpu", "--system", "sigma", "--net", "lan"}));
+  CHECK(parse({"--party", "0", "--model", "bert", "--seq", "512", "--batch", "8"}).command ==
+        Command::kRun);
+  // README.md, scripts/microbench.sh, netbench.sh, run_matrix.sh, gpu_e2e.sh (cpu lines).
+  CHECK_NOTHROW(parse({"run", "--party", "0", "--bind", "10.213.0.1"}));
+  CHECK_NOTHROW(
+      parse({"merge", "results/x/p0.json", "results/x/p1.json", "-o", "breakdown_merged.json"}));
+  CHECK_NOTHROW(parse({"local", "--model", "gpt2", "--seq", "8", "--weights",
+                       "gpt2/model.safetensors", "--input", "ids.json"}));
+  CHECK_NOTHROW(parse({"microbench", "--gate",   "softmax", "--system", "sigma", "--padding",
+                       "on",         "--n",      "196608",  "--cols",   "128",   "--backend",
+                       "cpu",        "--runs",   "3",       "--warmup", "1",     "--out",
+                       "o",          "--lookup", "per-cut"}));
+  CHECK_NOTHROW(parse({"netbench", "--bytes", "1048576", "--rounds", "20"}));
+  CHECK_NOTHROW(parse({"local",
+                       "--model",
+                       "bert-tiny",
+                       "--seq",
+                       "32",
+                       "--batch",
+                       "1",
+                       "--system",
+                       "sigma",
+                       "--padding",
+                       "off",
+                       "--runs",
+                       "3",
+                       "--warmup",
+                       "1",
+                       "--net",
+                       "rate=1Gbit,delay=1ms",
+                       "--out",
+                       "o",
+                       "--backend",
+                       "cpu"}));
+  CHECK_NOTHROW(parse({"deal", "--model", "bert-tiny", "--seq", "16", "--key-dir", "keys/"}));
 }
 
 }  // namespace

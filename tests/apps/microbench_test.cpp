@@ -39,15 +39,18 @@ json read_json(const fs::path& p) {
   return json::parse(testing::read_file(p));
 }
 
+// The repository's checker of merged breakdowns.
+const fs::path kChecker =
+    fs::path(__FILE__).parent_path().parent_path().parent_path() / "scripts/check_breakdown.py";
+
 bool have_checker() {
-  return fs::exists("/work/shared/tools/check_breakdown.py") &&
-         std::system("python3 --version >/dev/null 2>&1") == 0;
+  return fs::exists(kChecker) && std::system("python3 --version >/dev/null 2>&1") == 0;
 }
 
 // check_breakdown.py on a merged breakdown; returns its exit status (its output in `report`).
 int check_breakdown(const fs::path& merged, const std::vector<std::string>& need,
                     const fs::path& dir, std::string& report) {
-  std::string cmd = "python3 /work/shared/tools/check_breakdown.py " + merged.string();
+  std::string cmd = "python3 " + kChecker.string() + " " + merged.string();
   for (const auto& n : need) cmd += " --need '" + n + "'";
   const fs::path out = dir / "check_breakdown.txt";
   cmd += " > " + out.string() + " 2>&1";
@@ -71,14 +74,15 @@ int run_microbench(const std::vector<std::string>& flags, const fs::path& dir, c
 TEST_CASE("microbench flags: subcommand, workload form, defaults", "[apps][microbench]") {
   const Invocation a = parse({"microbench", "--gate", "gelu", "--system", "sigma", "--n", "4096"});
   CHECK(a.command == Command::kLocal);
-  CHECK(a.run.workload == "microbench");
+  CHECK(a.run.workload == models::Workload::kMicrobench);
   CHECK(a.run.gate == "gelu");
   CHECK(a.run.micro_n == 4096);
   CHECK(a.run.micro_cols == 0);
   CHECK(a.run.micro_bits == 50);
   CHECK(a.run.micro_frac == 12);
   // The gate engine runs on the GPU under cuda, so the default is the machine's (as for models).
-  CHECK(a.run.backend == (cuda_built() && cuda_device_count() > 0 ? "cuda" : "cpu"));
+  CHECK(a.run.backend ==
+        (cuda_built() && cuda_device_count() > 0 ? models::Backend::kCuda : models::Backend::kCpu));
   CHECK(a.run.out == fs::path("results/microbench/gelu-sigma-n4096"));
 
   // Defaults: the gate's BERT-base seq-128 size and row length.
@@ -96,7 +100,7 @@ TEST_CASE("microbench flags: subcommand, workload form, defaults", "[apps][micro
   const Invocation r = parse({"run", "--party", "0", "--workload", "microbench", "--gate", "rsqrt",
                               "--system", "sigma", "--bits", "52", "--frac-bits", "13"});
   CHECK(r.command == Command::kRun);
-  CHECK(r.run.workload == "microbench");
+  CHECK(r.run.workload == models::Workload::kMicrobench);
   CHECK(r.run.micro_n == 128);
   CHECK(r.run.micro_cols == 768);
   CHECK(r.run.micro_bits == 52);
@@ -143,9 +147,13 @@ TEST_CASE("microbench refuses bad flags with a message naming the fix", "[apps][
   CHECK(e.find("--frac-bits") != std::string::npos);
   e = usage_error({"microbench", "--gate", "gelu", "--system", "sigma", "--bits", "70"});
   CHECK(e.find("--bits 70") != std::string::npos);
+  // --dealer is a flag of the model runs only: the microbench does not take it.
   e = usage_error({"microbench", "--gate", "gelu", "--system", "sigma", "--dealer", "file",
                    "--key-dir", "/tmp"});
-  CHECK(e.find("--dealer inline") != std::string::npos);
+  CHECK(e.find("`secinfer microbench` does not take --dealer") != std::string::npos);
+  e = usage_error({"run", "--party", "0", "--workload", "microbench", "--gate", "gelu", "--system",
+                   "sigma", "--dealer", "file", "--key-dir", "/tmp"});
+  CHECK(e.find("only model runs (--workload model) read key files") != std::string::npos);
   e = usage_error({"microbench", "--gate", "gelu", "--system", "sigma", "--cols", "7"});
   CHECK(e.find("gelu works element by element and has no rows") != std::string::npos);
   e = usage_error({"microbench", "--gate", "gelu", "--system", "tfhe"});

@@ -87,10 +87,10 @@ TEST_CASE("the model workload evaluates every FSS key on the accelerator it is g
   for (const char* system : {"sigma", "fusefss"}) {
     INFO("system " << system);
     RunOptions o;
-    o.workload = "model";
+    o.workload = models::Workload::kModel;
     o.model = "bert-tiny";
     o.seq = 8;
-    o.system = system;
+    o.system = models::parse_enum<models::System>(system);
     o.runs = 1;
     o.warmup = 0;
     o.threads = 1;
@@ -123,9 +123,9 @@ TEST_CASE("the microbench workload evaluates the gate on the accelerator it is g
     INFO("system " << system);
     testing::TempDir dir;
     RunOptions o;
-    o.workload = "microbench";
+    o.workload = models::Workload::kMicrobench;
     o.gate = "gelu";
-    o.system = system;
+    o.system = models::parse_enum<models::System>(system);
     o.micro_n = 512;
     o.runs = 1;
     o.warmup = 0;

@@ -424,7 +424,7 @@ void run_checkpoint(const std::string& model, const CheckpointWriter& w, const s
   o.seq = 8;
   o.runs = 1;
   o.warmup = 0;
-  o.system = system;
+  o.system = parse_enum<System>(system);
   o.weights_file = weights;
   o.input_file = ids;
   o.compare_float = true;

@@ -36,7 +36,7 @@ RunOptions tiny(Schedule s) {
   RunOptions o;
   o.model = "bert-tiny";
   o.seq = 8;
-  o.system = "sigma";
+  o.system = System::kSigma;
   o.runs = 1;
   o.warmup = 1;
   o.seed = 5;
@@ -72,7 +72,7 @@ TEST_CASE("key files from deal_model_keys run like the inline dealer, bit for bi
 
     const test::TwoResults inline_run = test::run_both_parties(o);
     RunOptions f = o;
-    f.dealer = "file";
+    f.dealer = models::Dealer::kFile;
     f.key_dir = dir.path;
     const test::TwoResults file_run = test::run_both_parties(f);
     test::check_bit_identical(file_run, 8 * 128);
@@ -92,7 +92,7 @@ TEST_CASE("bad key files are refused by both parties, naming the problem and the
   const fs::path good = dir.path / "good";
   (void)deal_model_keys(o, 0, dealer_seed(1), 1, good);
   RunOptions f = o;
-  f.dealer = "file";
+  f.dealer = models::Dealer::kFile;
   auto fresh = [&](const std::string& name) {
     const fs::path d = dir.path / name;
     fs::create_directories(d);

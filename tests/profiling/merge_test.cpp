@@ -1,11 +1,14 @@
 #include "profiling/merge.h"
 
+#include <sys/wait.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -67,27 +70,40 @@ bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
 }
 
-// Runs ../shared/tools/check_breakdown.py (or $SECINFER_CHECK_BREAKDOWN) on a merged file and
-// expects it to pass; skips with a warning where python3 or the tool is missing.
-void check_with_tool(const fs::path& merged, const std::string& args) {
+// The repository's checker of merged breakdowns (scripts/check_breakdown.py), or
+// $SECINFER_CHECK_BREAKDOWN.
+fs::path checker_path() {
   const char* override_tool = std::getenv("SECINFER_CHECK_BREAKDOWN");
-  const fs::path tool = override_tool
-                            ? fs::path(override_tool)
-                            : kRepo.parent_path() / "shared" / "tools" / "check_breakdown.py";
-  if (std::system("python3 --version > /dev/null 2>&1") != 0) {
-    WARN("python3 not found: skipping the check_breakdown.py check");
-    return;
-  }
-  if (!fs::exists(tool)) {
-    WARN("check_breakdown.py not found at " << tool << ": skipping (set SECINFER_CHECK_BREAKDOWN)");
-    return;
-  }
+  return override_tool ? fs::path(override_tool) : kRepo / "scripts" / "check_breakdown.py";
+}
+
+bool have_python() {
+  return std::system("python3 --version > /dev/null 2>&1") == 0;
+}
+
+// Runs the checker on a merged file; returns its exit status (0 ok, 1 a check failed) and what it
+// printed in `said`.
+int run_checker(const fs::path& merged, const std::string& args, std::string& said) {
+  const fs::path tool = checker_path();
+  REQUIRE(fs::exists(tool));
   const fs::path out = merged.parent_path() / "check.txt";
   const std::string cmd = "python3 '" + tool.string() + "' '" + merged.string() + "' " + args +
                           " > '" + out.string() + "' 2>&1";
   const int rc = std::system(cmd.c_str());
   std::ifstream in(out);
-  const std::string said((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  said.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+// Runs scripts/check_breakdown.py on a merged file and expects it to pass; skips with a warning
+// where python3 is missing.
+void check_with_tool(const fs::path& merged, const std::string& args) {
+  if (!have_python()) {
+    WARN("python3 not found: skipping the check_breakdown.py check");
+    return;
+  }
+  std::string said;
+  const int rc = run_checker(merged, args, said);
   INFO("check_breakdown.py: " << said);
   CHECK(rc == 0);
   CHECK(contains(said, "ok:"));
@@ -533,5 +549,51 @@ TEST_CASE("merge: a synthetic two-recorder run passes check_breakdown.py") {
   INFO(prof::format_breakdown_table(m));
 
   check_with_tool(merged, "--need Linear --need Softmax --need nexp --need Misc");
+
+  // The checker refuses what breaks a rule, saying which (exit status 1).
+  if (have_python()) {
+    struct Broken {
+      const char* what;
+      std::function<void(json&)> edit;
+      const char* says;
+    };
+    const std::vector<Broken> broken = {
+        {"status", [](json& j) { j["status"] = "failed"; }, "status='failed'"},
+        {"a party missing", [](json& j) { j["total"]["bytes_sent"].erase("p1"); },
+         "party p1 missing"},
+        {"scope bytes", [](json& j) { j["scopes"][0]["bytes"] = 7; }, "P0 sent + P1 sent"},
+        {"total bytes", [](json& j) { j["total"]["bytes"] = j["total"]["bytes"].get<int>() + 1; },
+         "total bytes"},
+        {"negative messages", [](json& j) { j["scopes"][0]["messages"] = -1; },
+         "non-negative integer"},
+        {"fractional rounds", [](json& j) { j["scopes"][0]["rounds"] = 1.5; },
+         "non-negative integer"},
+        {"total rounds",
+         [](json& j) { j["total"]["rounds"] = j["total"]["rounds"].get<int>() + 1; },
+         "total rounds"},
+        {"exclusive times",
+         [](json& j) {
+           j["total"]["wall_ms"]["median"] = 1.5 * j["total"]["wall_ms"]["median"].get<double>();
+         },
+         "exclusive scope times sum to"},
+        {"sent/recv", [](json& j) { j["scopes"][0]["bytes_recv"]["p1"] = 12345; },
+         "sent/recv mismatch"},
+    };
+    for (const Broken& b : broken) {
+      INFO(b.what);
+      json bad = m;
+      b.edit(bad);
+      const fs::path file = dir / "broken.json";
+      std::ofstream(file) << bad.dump(2);
+      std::string said;
+      CHECK(run_checker(file, "", said) == 1);
+      INFO(said);
+      CHECK(contains(said, b.says));
+    }
+    std::string said;
+    CHECK(run_checker(merged, "--need NoSuchScope", said) == 1);
+    CHECK(contains(said, "missing scope NoSuchScope"));
+    CHECK(run_checker(merged, "--tol 0", said) == 0);  // the merge reconciles exactly
+  }
   fs::remove_all(dir);
 }

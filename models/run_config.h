@@ -1,0 +1,150 @@
+// The typed settings of a run: each string-valued flag of the command line (--system, --lookup,
+// --dealer, --schedule, --backend, --workload, --padding) as an enum, with the one table of its
+// names. The CLI (apps/cli.cpp) parses the flags into these enums once; everything below it
+// compares enums, and the logs, file names and JSON outputs print the names through to_string().
+//
+//   models::System s = models::parse_enum<models::System>("sigma");  // throws on a bad name
+//   std::optional<models::Lookup> l = models::from_string<models::Lookup>("per-cut");
+//   std::string name = to_string(s);                                   // "sigma"
+//   models::enum_names<models::System>("|")                            // "sigma|fusefss"
+#pragma once
+
+#include <array>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "models/memory.h"  // Schedule
+
+namespace secinfer::models {
+
+// --system: the protocol suite.
+enum class System { kSigma, kFuseFss };
+// --lookup: the fusefss interval lookup (one DCF key per element, or one per cut per element).
+enum class Lookup { kSharedMask, kPerCut };
+// --dealer: inline (a dealer inside each party process) or file (`secinfer deal`'s key files).
+enum class Dealer { kInline, kFile };
+// --backend: where a party evaluates its FSS keys.
+enum class Backend { kCpu, kCuda };
+// --workload: what a party run does.
+enum class Workload { kModel, kNetbench, kMicrobench };
+// --padding: mask-independent gate shapes (on) or the INSECURE ablation (off). Stored as a bool
+// (true = on) in the options; this enum is the flag's parsed value.
+enum class Padding { kOn, kOff };
+
+// The names of each enum: the one place they are spelled. `flag` names the command-line flag in
+// error messages.
+template <class E>
+struct EnumNames;
+
+template <>
+struct EnumNames<System> {
+  static constexpr std::string_view flag = "--system";
+  static constexpr std::array<std::pair<System, std::string_view>, 2> values{
+      {{System::kSigma, "sigma"}, {System::kFuseFss, "fusefss"}}};
+};
+template <>
+struct EnumNames<Lookup> {
+  static constexpr std::string_view flag = "--lookup";
+  static constexpr std::array<std::pair<Lookup, std::string_view>, 2> values{
+      {{Lookup::kSharedMask, "shared-mask"}, {Lookup::kPerCut, "per-cut"}}};
+};
+template <>
+struct EnumNames<Dealer> {
+  static constexpr std::string_view flag = "--dealer";
+  static constexpr std::array<std::pair<Dealer, std::string_view>, 2> values{
+      {{Dealer::kInline, "inline"}, {Dealer::kFile, "file"}}};
+};
+template <>
+struct EnumNames<Schedule> {
+  static constexpr std::string_view flag = "--schedule";
+  static constexpr std::array<std::pair<Schedule, std::string_view>, 2> values{
+      {{Schedule::kLayerByLayer, "layer-by-layer"}, {Schedule::kKeysFirst, "keys-first"}}};
+};
+template <>
+struct EnumNames<Backend> {
+  static constexpr std::string_view flag = "--backend";
+  static constexpr std::array<std::pair<Backend, std::string_view>, 2> values{
+      {{Backend::kCpu, "cpu"}, {Backend::kCuda, "cuda"}}};
+};
+template <>
+struct EnumNames<Workload> {
+  static constexpr std::string_view flag = "--workload";
+  static constexpr std::array<std::pair<Workload, std::string_view>, 3> values{
+      {{Workload::kModel, "model"},
+       {Workload::kNetbench, "netbench"},
+       {Workload::kMicrobench, "microbench"}}};
+};
+template <>
+struct EnumNames<Padding> {
+  static constexpr std::string_view flag = "--padding";
+  static constexpr std::array<std::pair<Padding, std::string_view>, 2> values{
+      {{Padding::kOn, "on"}, {Padding::kOff, "off"}}};
+};
+
+template <class E>
+concept NamedEnum = requires {
+  EnumNames<E>::values;
+};
+
+// The flag's spelling of `e` (found by argument-dependent lookup: to_string(o.system)).
+template <NamedEnum E>
+std::string to_string(E e) {
+  for (const auto& [v, name] : EnumNames<E>::values)
+    if (v == e) return std::string(name);
+  return "?";  // unreachable for a valid enumerator
+}
+
+// The enumerator named `text` (exact, case-sensitive), or nullopt.
+template <NamedEnum E>
+std::optional<E> from_string(std::string_view text) {
+  for (const auto& [v, name] : EnumNames<E>::values)
+    if (name == text) return v;
+  return std::nullopt;
+}
+
+// Every name of E joined by `sep`, in the table's order: "sigma|fusefss".
+template <NamedEnum E>
+std::string enum_names(std::string_view sep) {
+  std::string s;
+  for (const auto& [v, name] : EnumNames<E>::values) {
+    if (!s.empty()) s += sep;
+    s += name;
+  }
+  return s;
+}
+
+// from_string, throwing std::invalid_argument("unknown --system \"x\": choose sigma or fusefss").
+template <NamedEnum E>
+E parse_enum(std::string_view text) {
+  if (const auto v = from_string<E>(text)) return *v;
+  const auto& values = EnumNames<E>::values;
+  std::string choices;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) choices += i + 1 == values.size() ? " or " : ", ";
+    choices += values[i].second;
+  }
+  throw std::invalid_argument("unknown " + std::string(EnumNames<E>::flag) + " \"" +
+                              std::string(text) + "\": choose " + choices);
+}
+
+// JSON: an enum is written as its name (never as its number), so j["system"] = o.system records
+// "sigma" as the logs always have.
+template <NamedEnum E>
+void to_json(nlohmann::json& j, E e) {
+  j = to_string(e);
+}
+template <NamedEnum E>
+void from_json(const nlohmann::json& j, E& e) {
+  e = parse_enum<E>(j.get<std::string>());
+}
+
+// "on" / "off": the recorded spelling of a padding setting.
+inline std::string padding_name(bool padding) {
+  return to_string(padding ? Padding::kOn : Padding::kOff);
+}
+
+}  // namespace secinfer::models
