@@ -153,7 +153,7 @@ TEST_CASE("microbench refuses bad flags with a message naming the fix", "[apps][
   CHECK(e.find("`secinfer microbench` does not take --dealer") != std::string::npos);
   e = usage_error({"run", "--party", "0", "--workload", "microbench", "--gate", "gelu", "--system",
                    "sigma", "--dealer", "file", "--key-dir", "/tmp"});
-  CHECK(e.find("only model runs (--workload model) read key files") != std::string::npos);
+  CHECK(e.find("--dealer inline") != std::string::npos);
   e = usage_error({"microbench", "--gate", "gelu", "--system", "sigma", "--cols", "7"});
   CHECK(e.find("gelu works element by element and has no rows") != std::string::npos);
   e = usage_error({"microbench", "--gate", "gelu", "--system", "tfhe"});

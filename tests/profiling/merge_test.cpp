@@ -25,7 +25,7 @@ using nlohmann::json;
 
 namespace {
 
-// tests/profiling/merge_test.cpp -> repository root -> fixtures and ../shared/tools.
+// tests/profiling/merge_test.cpp -> repository root -> fixtures and scripts/check_breakdown.py.
 const fs::path kRepo = fs::path(__FILE__).parent_path().parent_path().parent_path();
 const fs::path kFixtures = kRepo / "tests" / "fixtures" / "profiling";
 
