@@ -120,12 +120,21 @@ EmbeddingTables WeightSource::embeddings() const {
 
 // ---- RandomWeights ----
 
-RandomWeights::RandomWeights(const ModelConfig& c, std::uint64_t seed) : c_(c), seed_(seed) {}
+RandomWeights::RandomWeights(const ModelConfig& c, std::uint64_t seed)
+    : c_(c), seed_(seed), cache_(layer_weight_count(c) * c.layers <= kCacheElements) {}
 
 TensorMap RandomWeights::layer(std::size_t l) const {
   if (l >= c_.layers)
     throw std::out_of_range("layer " + std::to_string(l) + " of a " + std::to_string(c_.layers) +
                             "-layer model");
+  if (!cache_) return generate(l);
+  std::lock_guard lock(mu_);
+  auto it = cached_.find(l);
+  if (it == cached_.end()) it = cached_.emplace(l, generate(l)).first;
+  return it->second;
+}
+
+TensorMap RandomWeights::generate(std::size_t l) const {
   TensorMap m;
   const Ring r{c_.ring_bits};
   for (const auto& s : layer_specs(c_))
