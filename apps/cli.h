@@ -8,6 +8,12 @@
 //   secinfer netbench --bytes 1048576 --rounds 10              # local; with --party: one party
 //   secinfer microbench --gate gelu --system sigma --n 393216  # local; with --party: one party
 //
+// Each subcommand lists and accepts only its own flags (run and local: every workload's, --workload
+// picks; netbench: no suite, model or microbench flag; microbench: no model flag; deal: the
+// dealer's; merge: -o): another subcommand's flag is a UsageError naming the flag and the
+// subcommand (exit status 2). The string-valued flags are parsed here, once, into the enums of
+// models/run_config.h.
+//
 // parse_command_line() only parses and validates (no side effects), so tests call it in-process;
 // secinfer_main() parses and runs, turning every error into a message and a non-zero exit status
 // (apps/exit_codes.h).
