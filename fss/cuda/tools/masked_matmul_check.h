@@ -30,14 +30,8 @@ inline void check_masked_matmul_case(Tally& t, std::mt19937_64& g, const CudaAcc
                            (held ? " (B operands held)" : " (B operands staged)");
   t.run(name, [&]() -> std::string {
     RingGemm rg;
-    rg.bits = bits;
-    rg.batches = c.batches;
-    rg.m = c.m;
-    rg.k = c.k;
-    rg.n = c.n;
-    rg.transpose_b = c.transpose_b;
-    rg.shared_b = c.shared_b;
-    rg.causal = c.causal;
+    static_cast<RingMatmulShape&>(rg) =
+        RingMatmulShape{bits, c.batches, c.m, c.k, c.n, c.transpose_b, c.shared_b, c.causal};
     const std::size_t na = ring_gemm_a_size(rg), nb = ring_gemm_b_size(rg),
                       nc = ring_gemm_c_size(rg);
     std::vector<u64> ahat(na), ra(na), bhat(nb), rb(nb);
@@ -59,8 +53,7 @@ inline void check_masked_matmul_case(Tally& t, std::mt19937_64& g, const CudaAcc
       ShareBatch shares{bits, nb, rb};
       gpu.make_resident(shares);
       if (!hb || !shares.resident) return "the B operands were not held";
-      ok = gpu.masked_matmul(rg, party, ahat, ra, {{}, hb.get()}, {{}, shares.resident.get()},
-                             got);
+      ok = gpu.masked_matmul(rg, party, ahat, ra, {{}, hb.get()}, {{}, shares.resident.get()}, got);
       const CudaAccelerator other(0);  // operands held by another accelerator: refused
       std::vector<u64> unused(nc);
       if (other.masked_matmul(rg, party, ahat, ra, {{}, hb.get()}, {{}, shares.resident.get()},
