@@ -128,7 +128,18 @@ void rsqrt_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
     for (int i = 1; i < n; ++i)
       pts[e * P + static_cast<std::size_t>(i)] = ring.sub(xr[e], u64{1} << i);
   }
-  fusefss::dcf_eval_multipoint(cmp, P, pts, t, party.batch_options());
+  if (party.accelerator() != nullptr) {
+    fusefss::dcf_eval_multipoint(cmp, P, pts, t, party.batch_options());  // one GPU call
+  } else {
+    // On the CPU the n points of a key are far apart (their paths share few levels), where n
+    // batch evaluations, one per offset, walk less than the multipoint trie: same outputs.
+    std::vector<u64> col(N), out(N);
+    for (std::size_t j = 0; j < P; ++j) {
+      for (std::size_t e = 0; e < N; ++e) col[e] = pts[e * P + j];
+      dcf_eval(cmp, col, out, party.batch_options());
+      for (std::size_t e = 0; e < N; ++e) t[e * P + j] = out[e];
+    }
+  }
   for (std::size_t e = 0; e < N; ++e) {
     const u64 t1 = t[e * P];
     u64 prev = 0;
