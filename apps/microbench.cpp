@@ -40,6 +40,7 @@
 #include "fss/compile/suf.h"
 #include "fss/gates/fusefss/nonlinear.h"
 #include "fss/gates/fusefss/suite.h"
+#include "profiling/scope_names.h"
 #define SECINFER_MICROBENCH_HAVE_FUSEFSS 1
 #endif
 
@@ -55,19 +56,20 @@ namespace {
 
 // Sizes at BERT-base (hidden 768, 12 heads, FFN 3072) and seq 128; GPT-2 (124M) has the same.
 constexpr std::array<MicrobenchGate, 9> kGates = {{
-    {"gelu", "Activation::GELU", 128 * 3072, 0, "uniform in [-6, 6]"},
-    {"silu", "Activation::SiLU", 128 * 3072, 0, "uniform in [-8, 8]"},
+    {"gelu", profiling::scopes::kGelu, 128 * 3072, 0, "uniform in [-6, 6]"},
+    {"silu", profiling::scopes::kSilu, 128 * 3072, 0, "uniform in [-8, 8]"},
     {"nexp", "Softmax/nexp", 12 * 128 * 128, 0, "uniform in [0, 16] (max - x of a softmax row)"},
     {"inv", "Softmax/inv", 12 * 128, 128,
      "softmax row sums: 1 + the sum of cols - 1 terms exp(-d), d uniform in [0, t], "
      "t per row uniform in [0.25, 16]"},
     {"rsqrt", "LayerNorm/rsqrt", 128, 768,
      "sums of cols squares (scale 2f) of N(0, s^2) values, s per row log-uniform in [0.05, 8]"},
-    {"trunc", "TruncRescale", 128 * 768, 0,
+    {"trunc", profiling::scopes::kTruncRescale, 128 * 768, 0,
      "TrFloor by f of matmul outputs at scale 2f, uniform in [-64, 64]"},
-    {"relu", "Activation::ReLU", 128 * 3072, 0, "uniform in [-6, 6]"},
-    {"softmax", "Softmax", 12 * 128 * 128, 128, "rows of attention scores uniform in [-8, 8]"},
-    {"layernorm", "LayerNorm", 128 * 768, 768,
+    {"relu", profiling::scopes::kRelu, 128 * 3072, 0, "uniform in [-6, 6]"},
+    {"softmax", profiling::scopes::kSoftmax, 12 * 128 * 128, 128,
+     "rows of attention scores uniform in [-8, 8]"},
+    {"layernorm", profiling::scopes::kLayerNorm, 128 * 768, 768,
      "rows of N(mu, s^2), mu per row uniform in [-1, 1], s in [0.5, 4]; "
      "gamma uniform in [0.5, 1.5], beta in [-0.5, 0.5]"},
 }};
@@ -197,15 +199,15 @@ Tensor apply_gate(Ops& ops, const MicrobenchGate& g, const GateOperands& a, std:
   if (g.name == "layernorm") return ops.layernorm(a.x, a.gamma, a.beta, cols);
   // Leaf gates of a composite: inside the composite's category, as in a model.
   if (g.name == "nexp") {
-    Ops::Region r(ops, "Softmax");
+    Ops::Region r(ops, profiling::scopes::kSoftmax);
     return ops.nexp(a.x);
   }
   if (g.name == "inv") {
-    Ops::Region r(ops, "Softmax");
+    Ops::Region r(ops, profiling::scopes::kSoftmax);
     return ops.inverse(a.x, cols);
   }
   if (g.name == "rsqrt") {
-    Ops::Region r(ops, "LayerNorm");
+    Ops::Region r(ops, profiling::scopes::kLayerNorm);
     return ops.rsqrt(a.x, cols);
   }
   throw std::logic_error("microbench: gate " + std::string(g.name) + " has no dispatch");
@@ -579,7 +581,7 @@ json microbench_summary(const json& merged, const RunOptions& o, const json& che
   json scopes = json::array();
   for (const json& sc : merged.at("scopes")) {
     const std::string path = sc.value("path", std::string());
-    if (path == "Unattributed") continue;
+    if (path == profiling::scopes::kUnattributed) continue;
     gpu += num(sc, {"gpu_ms", "median"});
     json row{{"path", path},
              {"exclusive_ms", num(sc, {"exclusive_wall_ms", "median"})},

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "profiling/scope_names.h"
+
 namespace secinfer::models {
 
 using fss::engine::MatmulShape;
@@ -125,7 +127,7 @@ Tensor embed_tokens(Ops& ops, const ModelConfig& c, std::size_t batch, std::size
   Tensor e;
   {
     // One-hot (scale 0) times the table (scale f): scale f, exact, no truncation.
-    Ops::Region region(ops, "Linear");
+    Ops::Region region(ops, profiling::scopes::kLinear);
     MatmulShape s;
     s.m = rows;
     s.k = vocab;
@@ -134,7 +136,7 @@ Tensor embed_tokens(Ops& ops, const ModelConfig& c, std::size_t batch, std::size
     e = ops.matmul(x, p.token, s);
   }
   if (!p.position.shape.empty()) {
-    Ops::Region region(ops, "Misc");
+    Ops::Region region(ops, profiling::scopes::kMisc);
     e = ops.add(e, p.position);
   }
   if (c.family == Family::kBert) e = ops.layernorm(e, p.norm_g, p.norm_b, h);

@@ -26,6 +26,7 @@
 #include "models/transformer.h"
 #include "models/weights.h"
 #include "profiling/scope.h"
+#include "profiling/scope_names.h"
 
 namespace secinfer::models::detail {
 
@@ -82,9 +83,9 @@ inline void check_drained(const fss::engine::KeyBuffer& b, const std::string& st
 // The offline scope of the party's input of its model parameters (weights, embedding tables): party
 // 0 masks them and sends them, so this is where the offline phase's bytes on the wire go
 // (profiling/README.md, "Bytes on the wire").
-inline constexpr const char* kWeightInputScope = "WeightInput";
+inline constexpr const char* kWeightInputScope = profiling::scopes::kWeightInput;
 // The offline scope charged with a run's key bytes read from a key file (--dealer file).
-inline constexpr const char* kKeyFileScope = "KeyFile";
+inline constexpr const char* kKeyFileScope = profiling::scopes::kKeyFile;
 
 // The dealer side of one run, shared by the inline dealer of a party run (run_party) and the
 // dealer process (deal_model_keys, `secinfer deal`): every DealerOps call whose keys the party

@@ -6,6 +6,7 @@
 
 #include "models/fixed.h"
 #include "models/tensor_utils.h"
+#include "profiling/scope_names.h"
 
 namespace secinfer::models {
 
@@ -90,7 +91,7 @@ Tensor Transformer::linear(Ops& ops, const Tensor& x, const Tensor& w, const Ten
                            std::size_t in, std::size_t out) const {
   Tensor y;
   {
-    Ops::Region r(ops, "Linear");
+    Ops::Region r(ops, profiling::scopes::kLinear);
     MatmulShape s;
     s.m = rows();
     s.k = in;
@@ -114,7 +115,7 @@ Tensor Transformer::attention(Ops& ops, std::size_t l, const LayerParams& p,
   Tensor q, k, v;
   {
     Tensor qkv = linear(ops, x, p.qkv_w, p.qkv_b, h, 3 * h);
-    Ops::Region r(ops, "Misc");
+    Ops::Region r(ops, profiling::scopes::kMisc);
     q = ops.transpose_heads(slice_cols(qkv, rows(), 3 * h, 0, h), B, S, heads, d, false);
     k = ops.transpose_heads(slice_cols(qkv, rows(), 3 * h, h, h), B, S, heads, d, false);
     v = ops.transpose_heads(slice_cols(qkv, rows(), 3 * h, 2 * h, h), B, S, heads, d, false);
@@ -123,7 +124,7 @@ Tensor Transformer::attention(Ops& ops, std::size_t l, const LayerParams& p,
     // RoPE: a public linear map (scale f -> 2f), then one truncation for Q and K together.
     Tensor qk;
     {
-      Ops::Region r(ops, "Linear", "rope");
+      Ops::Region r(ops, profiling::scopes::kLinear, "rope");
       Tensor rq = rope_rotate(q, B * heads, S, d, f, ops.ring());
       Tensor rk = rope_rotate(k, B * heads, S, d, f, ops.ring());
       qk.shape = {2 * B * heads * S, d};
@@ -131,14 +132,14 @@ Tensor Transformer::attention(Ops& ops, std::size_t l, const LayerParams& p,
       qk.data.insert(qk.data.end(), rk.data.begin(), rk.data.end());
     }
     qk = ops.truncate(qk, f, TruncKind::kFloor);
-    Ops::Region r(ops, "Misc");
+    Ops::Region r(ops, profiling::scopes::kMisc);
     const std::size_t half = B * heads * S * d;
     q.data.assign(qk.data.begin(), qk.data.begin() + (qk.data.empty() ? 0 : half));
     k.data.assign(qk.data.begin() + (qk.data.empty() ? 0 : half), qk.data.end());
   }
   Tensor scores;
   {
-    Ops::Region r(ops, "Linear");
+    Ops::Region r(ops, profiling::scopes::kLinear);
     MatmulShape s;
     s.batches = B * heads;
     s.m = S;
@@ -154,13 +155,13 @@ Tensor Transformer::attention(Ops& ops, std::size_t l, const LayerParams& p,
   if (sc.multiplier == 1) {
     scores = ops.truncate(scores, sc.shift, TruncKind::kFloor);
   } else {
-    Ops::Region r(ops, "TruncRescale");
+    Ops::Region r(ops, profiling::scopes::kTruncRescale);
     scores = ops.truncate(ops.mul_const(scores, sc.multiplier), sc.shift, TruncKind::kFloor);
   }
   if (c_.attention_type(l) == AttentionType::kLocal && S > c_.window) {
     // GPT-Neo local attention: query i sees keys j with i - window < j <= i. The causal softmax
     // masks j > i; keys older than the window get a large negative public offset.
-    Ops::Region r(ops, "Softmax", "mask");
+    Ops::Region r(ops, profiling::scopes::kSoftmax, "mask");
     const Ring ring = ops.ring();
     std::vector<u64> offset(B * heads * S * S, 0);
     const u64 neg = to_fixed(kMaskedScore, f, ring);
@@ -173,7 +174,7 @@ Tensor Transformer::attention(Ops& ops, std::size_t l, const LayerParams& p,
   scores = {};
   Tensor ctx;
   {
-    Ops::Region r(ops, "Linear");
+    Ops::Region r(ops, profiling::scopes::kLinear);
     MatmulShape s;
     s.batches = B * heads;
     s.m = S;
@@ -185,7 +186,7 @@ Tensor Transformer::attention(Ops& ops, std::size_t l, const LayerParams& p,
   v = {};
   ctx = ops.truncate(ctx, f, TruncKind::kFloor);
   {
-    Ops::Region r(ops, "Misc");
+    Ops::Region r(ops, profiling::scopes::kMisc);
     ctx = ops.transpose_heads(ctx, B, S, heads, d, true);
   }
   return linear(ops, ctx, p.out_w, p.out_b, h, h);
@@ -199,7 +200,7 @@ Tensor Transformer::mlp(Ops& ops, const LayerParams& p, const Tensor& x) const {
     Tensor up = linear(ops, x, p.up_w, p.up_b, h, 2 * inter);
     Tensor gate, val;
     {
-      Ops::Region r(ops, "Misc");
+      Ops::Region r(ops, profiling::scopes::kMisc);
       gate = slice_cols(up, rows(), 2 * inter, 0, inter);
       val = slice_cols(up, rows(), 2 * inter, inter, inter);
     }
@@ -222,25 +223,25 @@ Tensor Transformer::layer(Ops& ops, std::size_t l, const LayerParams& p, const T
     Tensor hid;
     {
       Tensor a = attention(ops, l, p, norm(ops, x, p.norm1_g, p.norm1_b));
-      Ops::Region r(ops, "Misc");
+      Ops::Region r(ops, profiling::scopes::kMisc);
       hid = ops.add(x, a);
     }
     Tensor m = mlp(ops, p, norm(ops, hid, p.norm2_g, p.norm2_b));
-    Ops::Region r(ops, "Misc");
+    Ops::Region r(ops, profiling::scopes::kMisc);
     return ops.add(hid, m);
   }
   // BERT (post-LN): h = Norm1(x + Attn(x)); out = Norm2(h + MLP(h)).
   Tensor sum;
   {
     Tensor a = attention(ops, l, p, x);
-    Ops::Region r(ops, "Misc");
+    Ops::Region r(ops, profiling::scopes::kMisc);
     sum = ops.add(x, a);
   }
   const Tensor hid = norm(ops, sum, p.norm1_g, p.norm1_b);
   sum = {};
   {
     Tensor m = mlp(ops, p, hid);
-    Ops::Region r(ops, "Misc");
+    Ops::Region r(ops, profiling::scopes::kMisc);
     sum = ops.add(hid, m);
   }
   return norm(ops, sum, p.norm2_g, p.norm2_b);

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <vector>
 
+#include "profiling/scope_names.h"
 #include "profiling/stats.h"
 
 namespace secinfer::profiling {
@@ -507,11 +508,13 @@ nlohmann::json merge_party_logs(const nlohmann::json& first, const nlohmann::jso
   }
   // Misc (with any sub-scopes) and then Unattributed go last, whatever the order of creation.
   std::stable_partition(paths.begin(), paths.end(), [](const std::string& p) {
-    return p != "Misc" && p.rfind("Misc/", 0) != 0 && p != "Unattributed";
+    return p != profiling::scopes::kMisc && p.rfind("Misc/", 0) != 0 &&
+           p != profiling::scopes::kUnattributed;
   });
-  if (const auto it = std::find(paths.begin(), paths.end(), "Unattributed"); it != paths.end()) {
+  if (const auto it = std::find(paths.begin(), paths.end(), profiling::scopes::kUnattributed);
+      it != paths.end()) {
     paths.erase(it);
-    paths.push_back("Unattributed");
+    paths.push_back(profiling::scopes::kUnattributed);
   }
   const std::size_t n = measured.size(), m = paths.size();
 
@@ -621,7 +624,8 @@ nlohmann::json merge_party_logs(const nlohmann::json& first, const nlohmann::jso
   }
   double unattributed = 0;
   for (const json& e : scopes) {
-    if (e["path"] == "Unattributed") unattributed = e["exclusive_wall_ms"]["median"].get<double>();
+    if (e["path"] == profiling::scopes::kUnattributed)
+      unattributed = e["exclusive_wall_ms"]["median"].get<double>();
   }
   if (bytes_vary) {
     notes.push_back(
@@ -785,7 +789,7 @@ std::string format_breakdown_table(const nlohmann::json& merged) {
     const std::string path = s.at("path").get<std::string>();
     const double excl = num(s, "exclusive_wall_ms", "median");
     sum += excl;
-    if (path == "Unattributed") {
+    if (path == profiling::scopes::kUnattributed) {
       unattributed = &s;
       continue;
     }

@@ -7,6 +7,7 @@
 
 #include "profiling/atomic_file.h"
 #include "profiling/recorder_state.h"
+#include "profiling/scope_names.h"
 
 namespace secinfer::profiling {
 
@@ -63,7 +64,7 @@ Node* Tree::at_path(std::string_view path) {
 }
 
 Node* Tree::misc() {
-  if (misc_ == nullptr) misc_ = child(root(), "Misc");
+  if (misc_ == nullptr) misc_ = child(root(), profiling::scopes::kMisc);
   return misc_;
 }
 
@@ -227,7 +228,7 @@ json run_scopes(const detail::Tree& tree, const PhaseRecord& r) {
                       {"calls", m.calls}});
   }
   const double u = unattributed_ms(r);
-  scopes.push_back({{"path", "Unattributed"},
+  scopes.push_back({{"path", profiling::scopes::kUnattributed},
                     {"inclusive_wall_ms", u},
                     {"exclusive_wall_ms", u},
                     {"gpu_ms", 0.0},
@@ -263,7 +264,7 @@ json offline_phase_json(const detail::Tree& tree, const PhaseRecord& r) {
                       {"calls", m.calls}});
   }
   const double u = unattributed_ms(r);
-  scopes.push_back({{"path", "Unattributed"},
+  scopes.push_back({{"path", profiling::scopes::kUnattributed},
                     {"keygen_ms", u},
                     {"inclusive_keygen_ms", u},
                     {"key_bytes", 0},

@@ -28,6 +28,7 @@
 #include "fss/parallel.h"
 #include "fss/thread_pool.h"
 #include "profiling/scope.h"
+#include "profiling/scope_names.h"
 
 namespace secinfer::fss::cuda {
 namespace {
@@ -371,7 +372,7 @@ struct CudaAccelerator::State {
   // The keys' arrays up, in their own scope, waiting for the copies so that the scope's wall time
   // is the transfer's.
   DcfKeysView upload(const DcfKeys& k) {
-    profiling::Scope sc("KeyTransfer");
+    profiling::Scope sc(profiling::scopes::kKeyTransfer);
     DcfKeysView v{k.shape, k.party, k.count};
     v.root = root.put(std::span<const Block>(k.root), s());
     v.cw_seed = cw_seed.put(std::span<const Block>(k.cw_seed), s());
@@ -384,7 +385,7 @@ struct CudaAccelerator::State {
     return v;
   }
   DpfKeysView upload(const DpfKeys& k) {
-    profiling::Scope sc("KeyTransfer");
+    profiling::Scope sc(profiling::scopes::kKeyTransfer);
     DpfKeysView v{k.shape, k.party, k.count};
     v.root = root.put(std::span<const Block>(k.root), s());
     v.cw_seed = cw_seed.put(std::span<const Block>(k.cw_seed), s());

@@ -9,6 +9,7 @@
 #include "fss/gates/sigma/compare.h"
 #include "fss/gates/sigma/linear.h"
 #include "fss/gates/sigma/truncate.h"
+#include "profiling/scope_names.h"
 
 namespace secinfer::fss::engine {
 
@@ -18,7 +19,7 @@ ClearOps::ClearOps(Ring ring, int frac_bits, const GateSuite& gates,
       gate_cache_(gate_cache ? std::move(gate_cache) : std::make_shared<compile::GateCache>()) {}
 
 Tensor ClearOps::input(int owner, std::vector<std::size_t> shape, std::span<const u64> values) {
-  Region r(*this, "Misc", "input");
+  Region r(*this, profiling::scopes::kMisc, "input");
   Tensor t = Tensor::zeros(std::move(shape));
   if (owner != 0 && owner != 1) throw std::invalid_argument("input: owner must be 0 or 1");
   if (values.size() != t.size()) {
@@ -34,12 +35,12 @@ Tensor ClearOps::weight(std::vector<std::size_t> shape, std::span<const u64> val
 }
 
 std::vector<u64> ClearOps::reveal(const Tensor& x) {
-  Region r(*this, "Misc", "reveal");
+  Region r(*this, profiling::scopes::kMisc, "reveal");
   return x.data;
 }
 
 Tensor ClearOps::add_const(const Tensor& a, u64 c) {
-  Region r(*this, "Misc", "");
+  Region r(*this, profiling::scopes::kMisc, "");
   Tensor o = a;
   for (auto& v : o.data) v = ring_.add(v, c);
   return o;
@@ -47,7 +48,7 @@ Tensor ClearOps::add_const(const Tensor& a, u64 c) {
 
 Tensor ClearOps::matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) {
   Tensor o = Tensor::zeros(matmul_out_shape(a, b, s));
-  Region r(*this, "Linear", "matmul");
+  Region r(*this, profiling::scopes::kLinear, "matmul");
   sigma::matmul_clear(ctx(), s, a.data, b.data, o.data);
   return o;
 }
@@ -55,28 +56,28 @@ Tensor ClearOps::matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) 
 Tensor ClearOps::mul(const Tensor& a, const Tensor& b) {
   check_same_size("mul", a, b);
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  Region r(*this, "Linear", "mul");
+  Region r(*this, profiling::scopes::kLinear, "mul");
   sigma::mul_clear(ctx(), a.data, b.data, o.data);
   return o;
 }
 
 Tensor ClearOps::mul_rowwise(const Tensor& a, const Tensor& b, std::size_t cols) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  Region r(*this, "Linear", "mul");
+  Region r(*this, profiling::scopes::kLinear, "mul");
   sigma::mul_rowwise_clear(ctx(), cols, a.data, b.data, o.data);
   return o;
 }
 
 Tensor ClearOps::square(const Tensor& a) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  Region r(*this, "Linear", "mul");
+  Region r(*this, profiling::scopes::kLinear, "mul");
   sigma::square_clear(ctx(), a.data, o.data);
   return o;
 }
 
 Tensor ClearOps::truncate(const Tensor& a, int shift, TruncKind kind) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  Region r(*this, "TruncRescale", "trunc");
+  Region r(*this, profiling::scopes::kTruncRescale, "trunc");
   const sigma::TruncParams p{shift, 0, 0};
   if (kind == TruncKind::kFloor) {
     sigma::trunc_floor_clear(ctx(), p, a.data, o.data);
@@ -88,14 +89,14 @@ Tensor ClearOps::truncate(const Tensor& a, int shift, TruncKind kind) {
 
 Tensor ClearOps::relu(const Tensor& a) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  Region r(*this, "Activation::ReLU", "relu");
+  Region r(*this, profiling::scopes::kRelu, "relu");
   sigma::relu_clear(ctx(), a.data, o.data);
   return o;
 }
 
 Tensor ClearOps::max_last(const Tensor& a, std::size_t cols) {
   Tensor o = Tensor::zeros(rows_shape(a, cols));
-  Region r(*this, "Softmax", "max");
+  Region r(*this, profiling::scopes::kSoftmax, "max");
   sigma::max_clear(ctx(), cols, a.data, o.data);
   return o;
 }

@@ -8,6 +8,7 @@
 #include "fss/gates/sigma/input.h"
 #include "fss/gates/sigma/linear.h"
 #include "fss/gates/sigma/truncate.h"
+#include "profiling/scope_names.h"
 
 namespace secinfer::fss::engine {
 
@@ -30,7 +31,7 @@ const std::map<std::string, std::uint64_t>& DealerOps::key_bytes_by_scope() {
 }
 
 Tensor DealerOps::input(int owner, std::vector<std::size_t> shape, std::span<const u64>) {
-  Region r(*this, "Misc", "input");
+  Region r(*this, profiling::scopes::kMisc, "input");
   Tensor t = Tensor::zeros(std::move(shape));
   sigma::input_keygen(*d_, owner, t.data);
   return t;
@@ -41,7 +42,7 @@ Tensor DealerOps::weight(std::vector<std::size_t> shape, std::span<const u64> va
 }
 
 std::vector<u64> DealerOps::reveal(const Tensor& x) {
-  Region r(*this, "Misc", "reveal");
+  Region r(*this, profiling::scopes::kMisc, "reveal");
   sigma::reveal_keygen(*d_, x.data);
   return std::vector<u64>(x.size(), 0);
 }
@@ -52,7 +53,7 @@ Tensor DealerOps::add_const(const Tensor& a, u64) {
 
 Tensor DealerOps::matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) {
   Tensor o = Tensor::zeros(matmul_out_shape(a, b, s));
-  Region r(*this, "Linear", "matmul");
+  Region r(*this, profiling::scopes::kLinear, "matmul");
   sigma::matmul_keygen(*d_, s, a.data, b.data, o.data);
   return o;
 }
@@ -60,28 +61,28 @@ Tensor DealerOps::matmul(const Tensor& a, const Tensor& b, const MatmulShape& s)
 Tensor DealerOps::mul(const Tensor& a, const Tensor& b) {
   check_same_size("mul", a, b);
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  Region r(*this, "Linear", "mul");
+  Region r(*this, profiling::scopes::kLinear, "mul");
   sigma::mul_keygen(*d_, a.data, b.data, o.data);
   return o;
 }
 
 Tensor DealerOps::mul_rowwise(const Tensor& a, const Tensor& b, std::size_t cols) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  Region r(*this, "Linear", "mul");
+  Region r(*this, profiling::scopes::kLinear, "mul");
   sigma::mul_rowwise_keygen(*d_, cols, a.data, b.data, o.data);
   return o;
 }
 
 Tensor DealerOps::square(const Tensor& a) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  Region r(*this, "Linear", "mul");
+  Region r(*this, profiling::scopes::kLinear, "mul");
   sigma::square_keygen(*d_, a.data, o.data);
   return o;
 }
 
 Tensor DealerOps::truncate(const Tensor& a, int shift, TruncKind kind) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  Region r(*this, "TruncRescale", "trunc");
+  Region r(*this, profiling::scopes::kTruncRescale, "trunc");
   const sigma::TruncParams p{shift, 0, 0};
   if (kind == TruncKind::kFloor) {
     sigma::trunc_floor_keygen(*d_, p, a.data, o.data);
@@ -93,14 +94,14 @@ Tensor DealerOps::truncate(const Tensor& a, int shift, TruncKind kind) {
 
 Tensor DealerOps::relu(const Tensor& a) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  Region r(*this, "Activation::ReLU", "relu");
+  Region r(*this, profiling::scopes::kRelu, "relu");
   sigma::relu_keygen(*d_, a.data, o.data);
   return o;
 }
 
 Tensor DealerOps::max_last(const Tensor& a, std::size_t cols) {
   Tensor o = Tensor::zeros(rows_shape(a, cols));
-  Region r(*this, "Softmax", "max");
+  Region r(*this, profiling::scopes::kSoftmax, "max");
   sigma::max_keygen(*d_, cols, a.data, o.data);
   return o;
 }

@@ -7,6 +7,7 @@
 
 #include "fss/engine/ops_base.h"
 #include "profiling/scope.h"
+#include "profiling/scope_names.h"
 
 namespace secinfer::fss::engine {
 
@@ -86,19 +87,19 @@ Tensor Ops::rsqrt(const Tensor& a, std::size_t cols) {
 
 Tensor Ops::softmax(const Tensor& a, std::size_t cols, bool causal) {
   if (!gates().softmax) missing(gates(), "softmax");
-  Region r(*this, "Softmax", "softmax");
+  Region r(*this, profiling::scopes::kSoftmax, "softmax");
   return gates().softmax(*this, a, cols, causal);
 }
 
 Tensor Ops::layernorm(const Tensor& a, const Tensor& gamma, const Tensor& beta, std::size_t cols) {
   if (!gates().layernorm) missing(gates(), "layernorm");
-  Region r(*this, "LayerNorm", "layernorm");
+  Region r(*this, profiling::scopes::kLayerNorm, "layernorm");
   return gates().layernorm(*this, a, gamma, beta, cols);
 }
 
 Tensor Ops::rmsnorm(const Tensor& a, const Tensor& gamma, std::size_t cols) {
   if (!gates().rmsnorm) missing(gates(), "rmsnorm");
-  Region r(*this, "LayerNorm", "rmsnorm");
+  Region r(*this, profiling::scopes::kLayerNorm, "rmsnorm");
   return gates().rmsnorm(*this, a, gamma, cols);
 }
 

@@ -3,6 +3,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "profiling/scope_names.h"
+
 namespace secinfer::fss::engine {
 
 namespace {
@@ -66,7 +68,7 @@ OpsBase::OpsBase(Ring ring, int frac_bits, const GateSuite& gates)
 
 Tensor OpsBase::add(const Tensor& a, const Tensor& b) {
   check_same_size("add", a, b);
-  Region r(*this, "Misc", "");
+  Region r(*this, profiling::scopes::kMisc, "");
   Tensor o{a.shape, std::vector<u64>(a.size())};
   for (std::size_t i = 0; i < a.size(); ++i) o.data[i] = ring_.add(a.data[i], b.data[i]);
   return o;
@@ -74,14 +76,14 @@ Tensor OpsBase::add(const Tensor& a, const Tensor& b) {
 
 Tensor OpsBase::sub(const Tensor& a, const Tensor& b) {
   check_same_size("sub", a, b);
-  Region r(*this, "Misc", "");
+  Region r(*this, profiling::scopes::kMisc, "");
   Tensor o{a.shape, std::vector<u64>(a.size())};
   for (std::size_t i = 0; i < a.size(); ++i) o.data[i] = ring_.sub(a.data[i], b.data[i]);
   return o;
 }
 
 Tensor OpsBase::mul_const(const Tensor& a, u64 c) {
-  Region r(*this, "Misc", "");
+  Region r(*this, profiling::scopes::kMisc, "");
   Tensor o{a.shape, std::vector<u64>(a.size())};
   for (std::size_t i = 0; i < a.size(); ++i) o.data[i] = ring_.mul(a.data[i], c);
   return o;
@@ -89,7 +91,7 @@ Tensor OpsBase::mul_const(const Tensor& a, u64 c) {
 
 Tensor OpsBase::add_bias(const Tensor& a, const Tensor& bias) {
   check_rows("add_bias", a, bias.size());
-  Region r(*this, "Misc", "");
+  Region r(*this, profiling::scopes::kMisc, "");
   Tensor o{a.shape, std::vector<u64>(a.size())};
   const std::size_t c = bias.size();
   for (std::size_t i = 0; i < a.size(); ++i) o.data[i] = ring_.add(a.data[i], bias.data[i % c]);
@@ -100,7 +102,7 @@ Tensor OpsBase::sum_last(const Tensor& a) {
   if (a.shape.empty()) throw std::invalid_argument("sum_last: tensor has no shape");
   const std::size_t cols = a.shape.back();
   check_rows("sum_last", a, cols);
-  Region r(*this, "Misc", "");
+  Region r(*this, profiling::scopes::kMisc, "");
   Tensor o{summed_last_shape(a.shape), std::vector<u64>(a.size() / cols)};
   for (std::size_t i = 0; i < o.size(); ++i) {
     u64 s = 0;
@@ -111,7 +113,7 @@ Tensor OpsBase::sum_last(const Tensor& a) {
 }
 
 Tensor OpsBase::broadcast_rows(const Tensor& b, std::size_t cols) {
-  Region r(*this, "Misc", "");
+  Region r(*this, profiling::scopes::kMisc, "");
   std::vector<std::size_t> shape = b.shape;
   shape.push_back(cols);
   Tensor o{shape, std::vector<u64>(b.size() * cols)};
@@ -129,7 +131,7 @@ Tensor OpsBase::transpose_heads(const Tensor& x, std::size_t batch, std::size_t 
         "transpose_heads: tensor has " + std::to_string(x.size()) +
         " elements, expected batch*seq*heads*head_dim = " + std::to_string(n));
   }
-  Region r(*this, "Misc", "");
+  Region r(*this, profiling::scopes::kMisc, "");
   Tensor o;
   o.data.resize(n);
   o.shape = inverse ? std::vector<std::size_t>{batch, seq, heads * head_dim}

@@ -9,6 +9,7 @@
 #include "fss/gates/sigma/input.h"
 #include "fss/gates/sigma/linear.h"
 #include "fss/gates/sigma/truncate.h"
+#include "profiling/scope_names.h"
 
 namespace secinfer::fss::engine {
 
@@ -16,7 +17,7 @@ PartyOps::PartyOps(Party& party, const GateSuite& gates)
     : OpsBase(party.ring(), party.frac_bits(), gates), p_(&party) {}
 
 Tensor PartyOps::input(int owner, std::vector<std::size_t> shape, std::span<const u64> values) {
-  Region r(*this, "Misc", "input");
+  Region r(*this, profiling::scopes::kMisc, "input");
   Tensor t = Tensor::zeros(std::move(shape));
   sigma::input_eval(*p_, owner, values, t.data);
   return t;
@@ -31,14 +32,14 @@ Tensor PartyOps::weight(std::vector<std::size_t> shape, std::span<const u64> val
 }
 
 std::vector<u64> PartyOps::reveal(const Tensor& x) {
-  Region r(*this, "Misc", "reveal");
+  Region r(*this, profiling::scopes::kMisc, "reveal");
   std::vector<u64> out(x.size());
   sigma::reveal_eval(*p_, x.data, out);
   return out;
 }
 
 Tensor PartyOps::add_const(const Tensor& a, u64 c) {
-  Region r(*this, "Misc", "");
+  Region r(*this, profiling::scopes::kMisc, "");
   Tensor o = a;
   for (auto& v : o.data) v = ring_.add(v, c);
   return o;
@@ -46,7 +47,7 @@ Tensor PartyOps::add_const(const Tensor& a, u64 c) {
 
 Tensor PartyOps::matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) {
   Tensor o = Tensor::zeros(matmul_out_shape(a, b, s));
-  Region r(*this, "Linear", "matmul");
+  Region r(*this, profiling::scopes::kLinear, "matmul");
   sigma::matmul_eval(*p_, s, a.data, b.data, o.data, b.held.get());
   return o;
 }
@@ -54,28 +55,28 @@ Tensor PartyOps::matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) 
 Tensor PartyOps::mul(const Tensor& a, const Tensor& b) {
   check_same_size("mul", a, b);
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  Region r(*this, "Linear", "mul");
+  Region r(*this, profiling::scopes::kLinear, "mul");
   sigma::mul_eval(*p_, a.data, b.data, o.data);
   return o;
 }
 
 Tensor PartyOps::mul_rowwise(const Tensor& a, const Tensor& b, std::size_t cols) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  Region r(*this, "Linear", "mul");
+  Region r(*this, profiling::scopes::kLinear, "mul");
   sigma::mul_rowwise_eval(*p_, cols, a.data, b.data, o.data);
   return o;
 }
 
 Tensor PartyOps::square(const Tensor& a) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  Region r(*this, "Linear", "mul");
+  Region r(*this, profiling::scopes::kLinear, "mul");
   sigma::square_eval(*p_, a.data, o.data);
   return o;
 }
 
 Tensor PartyOps::truncate(const Tensor& a, int shift, TruncKind kind) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  Region r(*this, "TruncRescale", "trunc");
+  Region r(*this, profiling::scopes::kTruncRescale, "trunc");
   const sigma::TruncParams p{shift, 0, 0};
   if (kind == TruncKind::kFloor) {
     sigma::trunc_floor_eval(*p_, p, a.data, o.data);
@@ -87,14 +88,14 @@ Tensor PartyOps::truncate(const Tensor& a, int shift, TruncKind kind) {
 
 Tensor PartyOps::relu(const Tensor& a) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  Region r(*this, "Activation::ReLU", "relu");
+  Region r(*this, profiling::scopes::kRelu, "relu");
   sigma::relu_eval(*p_, a.data, o.data);
   return o;
 }
 
 Tensor PartyOps::max_last(const Tensor& a, std::size_t cols) {
   Tensor o = Tensor::zeros(rows_shape(a, cols));
-  Region r(*this, "Softmax", "max");
+  Region r(*this, profiling::scopes::kSoftmax, "max");
   sigma::max_eval(*p_, cols, a.data, o.data);
   return o;
 }

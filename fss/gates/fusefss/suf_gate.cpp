@@ -13,6 +13,7 @@
 #include "fss/gates/fusefss/multipoint_dcf.h"
 #include "fss/parallel.h"
 #include "profiling/scope.h"
+#include "profiling/scope_names.h"
 
 namespace secinfer::fss::fusefss {
 namespace {
@@ -122,10 +123,10 @@ void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint3
         beta.insert(beta.end(), v.begin(), v.end());
       }
       {
-        profiling::Scope sc("FSS::PackedCompare");
+        profiling::Scope sc(profiling::scopes::kPackedCompare);
         d.dcf({g.n, g.n, W}, alpha, beta);
       }
-      profiling::Scope sc("FSS::IntervalLookup");
+      profiling::Scope sc(profiling::scopes::kIntervalLookup);
       d.share(beta);
       d.share(std::span<const u64>(r_v).subspan(c0, c1 - c0));
       continue;
@@ -144,7 +145,7 @@ void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint3
       d.write_public(counts, kCountBits);
     }
     {
-      profiling::Scope sc("FSS::IntervalLookup");
+      profiling::Scope sc(profiling::scopes::kIntervalLookup);
       std::vector<u64> alpha, beta, base;
       for (const InstanceKey& k : inst) {
         alpha.insert(alpha.end(), k.lookup_alpha.begin(), k.lookup_alpha.end());
@@ -155,7 +156,7 @@ void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint3
       d.share(base, g.poly_bits);
     }
     if (T2 > 0) {
-      profiling::Scope sc("FSS::PackedCompare");
+      profiling::Scope sc(profiling::scopes::kPackedCompare);
       for (int w : widths) {
         std::vector<u64> alpha, beta;
         for (const InstanceKey& k : inst)
@@ -175,7 +176,7 @@ void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint3
   }
 
   if (s > 0) {
-    profiling::Scope sc("PostProcess");
+    profiling::Scope sc(profiling::scopes::kPostProcess);
     const u64 smask = ring_mask(s);
     for (std::size_t c0 = 0; c0 < N; c0 += chunk) {
       const std::size_t c1 = std::min(N, c0 + chunk);
@@ -243,7 +244,7 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
       if (opt.accel != nullptr && fits_gpu_tables(W, d1)) {
         // On the accelerator the three steps run as one pass (one kernel: the compare's outputs
         // never leave the device), so they share one scope.
-        profiling::Scope sc("FSS::FusedLookup");
+        profiling::Scope sc(profiling::scopes::kFusedLookup);
         const DcfKeys keys = p.read_dcf({g.n, g.n, static_cast<int>(W)}, cn);
         p.read_shares(vsh);
         p.read_shares(rv);
@@ -254,10 +255,10 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
         packed_compare(keys);
       } else {
         {
-          profiling::Scope sc("FSS::PackedCompare");
+          profiling::Scope sc(profiling::scopes::kPackedCompare);
           packed_compare(p.read_dcf({g.n, g.n, static_cast<int>(W)}, cn));
         }
-        profiling::Scope sc("FSS::IntervalLookup");
+        profiling::Scope sc(profiling::scopes::kIntervalLookup);
         p.read_shares(vsh);
         p.read_shares(rv);
       }
@@ -266,7 +267,7 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
       // threads (each range writes only its own elements, so the bits never depend on it).
       constexpr std::size_t kGrain = 4096;
       {
-        profiling::Scope sc("FSS::IntervalLookup");
+        profiling::Scope sc(profiling::scopes::kIntervalLookup);
         parallel_for(cn, kGrain, p.threads(), [&](std::size_t b, std::size_t e) {
           for (std::size_t i = b; i < e; ++i)
             sh[i] = compile::shared_mask_combine(
@@ -274,7 +275,7 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
                 std::span<const u64>(vsh).subspan(i * W, W), p0);
         });
       }
-      profiling::Scope sc("Horner");
+      profiling::Scope sc(profiling::scopes::kHorner);
       parallel_for(cn, kGrain, p.threads(), [&](std::size_t b, std::size_t e) {
         for (std::size_t i = b; i < e; ++i) {
           const SharedMaskLocal loc = shared_mask_local(g, sh[i], xhat[c0 + i], rv[i]);
@@ -296,7 +297,7 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
     }
     std::vector<u64> coef(cn * L);
     {
-      profiling::Scope sc("FSS::IntervalLookup");
+      profiling::Scope sc(profiling::scopes::kIntervalLookup);
       std::size_t total = 0;
       for (u64 c : nthr) total += c;
       const DcfShape shape{g.n, g.poly_bits, static_cast<int>(L)};
@@ -313,7 +314,7 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
     }
     std::vector<u64> hsum(cn * T2);
     if (T2 > 0) {
-      profiling::Scope sc("FSS::PackedCompare");
+      profiling::Scope sc(profiling::scopes::kPackedCompare);
       // Atoms of element i in key order; under padding the widths follow the gate's fixed list.
       for (int w : widths) {
         std::vector<u64> x;
@@ -353,7 +354,7 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
       for (std::size_t e = 0; e < base.size(); ++e) hsum[e] = rn.add(hsum[e], base[e]);
     }
     {
-      profiling::Scope sc("Horner");
+      profiling::Scope sc(profiling::scopes::kHorner);
       for (std::size_t i = 0; i < cn; ++i) {
         const u64 xh = xhat[c0 + i];
         v[c0 + i] = horner(rh, std::span<const u64>(coef).subspan(i * L, d1), d1, rh.reduce(xh));
@@ -370,16 +371,16 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
   }
 
   if (s == 0) {
-    profiling::Scope sc("Horner");
+    profiling::Scope sc(profiling::scopes::kHorner);
     for (std::size_t i = 0; i < N; ++i) v[i] = rn.add(rn.reduce(v[i]), rest[i]);
     p.open(v, yhat);
     return;
   }
   {
-    profiling::Scope sc("Horner");
+    profiling::Scope sc(profiling::scopes::kHorner);
     p.open(v, v, g.poly_bits);  // v^ = P(x) + r_v, round 1
   }
-  profiling::Scope sc("PostProcess");
+  profiling::Scope sc(profiling::scopes::kPostProcess);
   const int H = g.poly_bits;
   const u64 smask = ring_mask(s);
   const u64 gap = u64{1} << (H - 2);

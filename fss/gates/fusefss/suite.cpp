@@ -2,6 +2,7 @@
 
 #include "fss/gates/fusefss/nonlinear.h"
 #include "fss/gates/sigma/nonlinear.h"
+#include "profiling/scope_names.h"
 
 namespace secinfer::fss::fusefss {
 namespace {
@@ -28,36 +29,16 @@ engine::GateSuite make() {
   engine::GateSuite g;
   g.id = engine::Suite::kFuseFss;
   g.name = "fusefss";
-  g.gelu = {"gelu",
-            "Activation::GELU",
-            "gelu",
-            &gelu_clear,
-            &keygen_with<&gelu_keygen, P>,
-            &eval_with<&gelu_eval, P>};
-  g.silu = {"silu",
-            "Activation::SiLU",
-            "silu",
-            &silu_clear,
-            &keygen_with<&silu_keygen, P>,
-            &eval_with<&silu_eval, P>};
-  g.nexp = {"nexp",
-            "Softmax",
-            "nexp",
-            &nexp_clear,
-            &keygen_with<&nexp_keygen, P>,
-            &eval_with<&nexp_eval, P>};
-  g.inverse = {"inverse",
-               "Softmax",
-               "inv",
-               &inverse_clear,
-               &keygen_with<&inverse_keygen, P>,
-               &eval_with<&inverse_eval, P>};
-  g.rsqrt = {"rsqrt",
-             "LayerNorm",
-             "rsqrt",
-             &rsqrt_clear,
-             &keygen_with<&rsqrt_keygen, P>,
-             &eval_with<&rsqrt_eval, P>};
+  g.gelu = {"gelu",      profiling::scopes::kGelu,      "gelu",
+            &gelu_clear, &keygen_with<&gelu_keygen, P>, &eval_with<&gelu_eval, P>};
+  g.silu = {"silu",      profiling::scopes::kSilu,      "silu",
+            &silu_clear, &keygen_with<&silu_keygen, P>, &eval_with<&silu_eval, P>};
+  g.nexp = {"nexp",      profiling::scopes::kSoftmax,   "nexp",
+            &nexp_clear, &keygen_with<&nexp_keygen, P>, &eval_with<&nexp_eval, P>};
+  g.inverse = {"inverse",      profiling::scopes::kSoftmax,      "inv",
+               &inverse_clear, &keygen_with<&inverse_keygen, P>, &eval_with<&inverse_eval, P>};
+  g.rsqrt = {"rsqrt",      profiling::scopes::kLayerNorm,  "rsqrt",
+             &rsqrt_clear, &keygen_with<&rsqrt_keygen, P>, &eval_with<&rsqrt_eval, P>};
   g.softmax = &sigma::softmax;
   g.layernorm = &sigma::layernorm;
   g.rmsnorm = &sigma::rmsnorm;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fss/engine/key_stream.h"
+#include "profiling/scope_names.h"
 
 namespace secinfer::fss::sigma {
 namespace {
@@ -124,8 +125,8 @@ void sumsq_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
 }
 
 const engine::UnaryGate& sumsq_gate() {
-  static const engine::UnaryGate g{"sumsq",      "LayerNorm",   "variance",
-                                   &sumsq_clear, &sumsq_keygen, &sumsq_eval};
+  static const engine::UnaryGate g{
+      "sumsq", profiling::scopes::kLayerNorm, "variance", &sumsq_clear, &sumsq_keygen, &sumsq_eval};
   return g;
 }
 

@@ -1,6 +1,7 @@
 #include "fss/gates/sigma/suite.h"
 
 #include "fss/gates/sigma/nonlinear.h"
+#include "profiling/scope_names.h"
 
 namespace secinfer::fss::sigma {
 
@@ -9,11 +10,13 @@ const engine::GateSuite& suite() {
     engine::GateSuite g;
     g.id = engine::Suite::kSigma;
     g.name = "sigma";
-    g.gelu = {"gelu", "Activation::GELU", "gelu", &gelu_clear, &gelu_keygen, &gelu_eval};
-    g.silu = {"silu", "Activation::SiLU", "silu", &silu_clear, &silu_keygen, &silu_eval};
-    g.nexp = {"nexp", "Softmax", "nexp", &nexp_clear, &nexp_keygen, &nexp_eval};
-    g.inverse = {"inverse", "Softmax", "inv", &inverse_clear, &inverse_keygen, &inverse_eval};
-    g.rsqrt = {"rsqrt", "LayerNorm", "rsqrt", &rsqrt_clear, &rsqrt_keygen, &rsqrt_eval};
+    g.gelu = {"gelu", profiling::scopes::kGelu, "gelu", &gelu_clear, &gelu_keygen, &gelu_eval};
+    g.silu = {"silu", profiling::scopes::kSilu, "silu", &silu_clear, &silu_keygen, &silu_eval};
+    g.nexp = {"nexp", profiling::scopes::kSoftmax, "nexp", &nexp_clear, &nexp_keygen, &nexp_eval};
+    g.inverse = {"inverse",    profiling::scopes::kSoftmax, "inv", &inverse_clear, &inverse_keygen,
+                 &inverse_eval};
+    g.rsqrt = {"rsqrt",    profiling::scopes::kLayerNorm, "rsqrt", &rsqrt_clear, &rsqrt_keygen,
+               &rsqrt_eval};
     g.softmax = &softmax;
     g.layernorm = &layernorm;
     g.rmsnorm = &rmsnorm;
