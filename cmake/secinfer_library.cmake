@@ -24,8 +24,17 @@ endfunction()
 
 # secinfer_test(NAME DIR dir DEPS target...): one Catch2 executable from tests/<dir>/**/*_test.cpp.
 function(secinfer_test name)
-  cmake_parse_arguments(A "" "DIR" "DEPS" ${ARGN})
-  file(GLOB_RECURSE srcs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/${A_DIR}/*_test.cpp)
+  # DIR / DIRS: folders under tests/ (searched recursively); EXCLUDE: a regex of paths to leave out
+  # (the sub-folders another test binary takes).
+  cmake_parse_arguments(A "" "DIR;EXCLUDE" "DIRS;DEPS" ${ARGN})
+  set(srcs)
+  foreach(dir ${A_DIR} ${A_DIRS})
+    file(GLOB_RECURSE found CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/${dir}/*_test.cpp)
+    list(APPEND srcs ${found})
+  endforeach()
+  if(A_EXCLUDE AND srcs)
+    list(FILTER srcs EXCLUDE REGEX "${A_EXCLUDE}")
+  endif()
   if(NOT srcs)
     return()
   endif()

@@ -134,7 +134,7 @@ std::string accuracy_report() {
         "accuracy_report()`, fss/compile/accuracy.cpp); do not edit by hand.\n\n"
      << "Error = max over the inputs x of the domain of |gate(x) - f(x)|, in ULPs of the output "
         "scale (2^-f), where gate(x) is the exact integer output of the suite's cleartext gate "
-        "(the secure gates open exactly this value, bit for bit: tests/gates) and f the ideal "
+        "(the secure gates open exactly this value, bit for bit: tests/fss/gates) and f the ideal "
         "real function (GELU in its exact erf form). Inputs are fixed point with f fractional "
         "bits; rsqrt's input is a sum of `hidden` squares at scale 2f (both suites' LayerNorm "
         "hands it that), inverse's a softmax row sum at scale f in [1, seq].\n\n"

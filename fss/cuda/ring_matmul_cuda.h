@@ -4,7 +4,8 @@
 //   n, row-major; products exact in Z_{2^64}, reduced mod 2^bits once at the end; causal writes
 //   only C[i][j] with j <= i (m == n) and leaves the rest untouched.
 // Three exact implementations (ring_matmul.cu), each simulated on the CPU by
-// ring_matmul_emulate.h (tests/gates/ring_matmul_limbs_test.cpp; gpu_check runs the device):
+// ring_matmul_emulate.h (tests/fss/gates/sigma/ring_matmul_limbs_test.cpp; gpu_check runs the
+// device):
 //   * kSimt: tiled integer GEMM on the CUDA cores, SIGMA's way: 64 x 64 tiles of C per block,
 //     16-deep k-slabs of A and B in shared memory, 4 x 4 outputs per thread in registers; u64
 //     multiply-adds (u32 when bits <= 32: the product mod 2^32 is exact mod 2^bits); split over k

@@ -2,7 +2,7 @@
 // and thread by thread from ring_matmul_simt.h's steps (its tiling, k splits, causal skips,
 // epilogue), and the two limb paths (RingGemmImpl::kFp64Limbs, kInt8Limbs) with
 // ring_matmul_core.h's limb placement and cuBLAS call parameters, so their layouts and exactness
-// bounds are checked without a GPU (tests/gates/ring_matmul_limbs_test.cpp, and
+// bounds are checked without a GPU (tests/fss/gates/sigma/ring_matmul_limbs_test.cpp, and
 // gpu_check beside the device runs). Host-only, no CUDA headers or libraries; slow (plain
 // loops, bounds-checked): for small shapes and the exactness edges.
 //   std::vector<u64> c(ring_gemm_c_size(g));

@@ -8,7 +8,7 @@
 #include <random>
 #include <set>
 
-#include "fusefss_test_util.h"
+#include "fss/gates/fusefss/fusefss_test_util.h"
 
 namespace secinfer::fss::fusefss::test {
 

@@ -7,12 +7,13 @@
 // Key bytes (per party, n bits per ring element, packed): 12 + ceil(.)-packed shares of
 //   matmul: r_A (batches m k), r_B (k n, or batches k n), r_A r_B + r_C (C)
 //   mul: 3 N;  mul_rowwise: 2 N + rows;  square: 2 N.
+#include "fss/gates/sigma/linear.h"
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 
-#include "engine_test_util.h"
+#include "fss/engine/engine_test_util.h"
 #include "fss/engine/key_stream.h"
-#include "fss/gates/sigma/linear.h"
 
 using namespace secinfer::fss;
 using namespace secinfer::fss::engine;

@@ -12,9 +12,9 @@
 #include <limits>
 #include <string>
 
+#include "fss/gates/fusefss/fusefss_test_util.h"
 #include "fss/gates/fusefss/suf_gate.h"
 #include "fss/gates/fusefss/suite.h"
-#include "fusefss_test_util.h"
 
 namespace secinfer::fss::fusefss::test {
 namespace {

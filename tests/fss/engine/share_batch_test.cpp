@@ -3,19 +3,20 @@
 // serialises it (a key file); Party::read_share_batch returns the values either way, and a byte
 // reader of a queued batch reads exactly share()'s bytes. Edge widths 1 and 64 and a count whose
 // packing ends mid-byte.
+#include "fss/share_batch.h"
+
 #include <algorithm>
-#include <filesystem>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <random>
 #include <vector>
 
-#include "engine_test_util.h"
 #include "fss/engine/dealer.h"
+#include "fss/engine/engine_test_util.h"
 #include "fss/engine/key_stream.h"
 #include "fss/engine/party.h"
-#include "fss/share_batch.h"
 
 using namespace secinfer::fss;
 using namespace secinfer::fss::engine;

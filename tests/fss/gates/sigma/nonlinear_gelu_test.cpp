@@ -7,8 +7,8 @@
 #include <string>
 
 #include "fss/gates/sigma/gelu.h"
+#include "fss/gates/sigma/sigma_nonlinear_util.h"
 #include "fss/gates/sigma/silu.h"
-#include "sigma_nonlinear_util.h"
 
 namespace secinfer::fss::sigma::test {
 namespace {

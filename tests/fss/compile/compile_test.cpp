@@ -13,7 +13,7 @@
 #include "fss/compile/fit.h"
 #include "fss/compile/functions.h"
 #include "fss/compile/verify.h"
-#include "fusefss_test_util.h"
+#include "fss/gates/fusefss/fusefss_test_util.h"
 
 namespace secinfer::fss::fusefss::test {
 namespace {

@@ -1,6 +1,8 @@
 // Key streams (fss/engine/key_stream.h) and key serialisation (key_codec.h): round trips, exact
 // sizes, and clear refusals of short, foreign or out-of-sync streams and of key files of another
 // party, configuration or version.
+#include "fss/engine/key_stream.h"
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -9,7 +11,6 @@
 #include "fss/dcf.h"
 #include "fss/dpf.h"
 #include "fss/engine/key_codec.h"
-#include "fss/engine/key_stream.h"
 
 using namespace secinfer::fss;
 using namespace secinfer::fss::engine;

@@ -9,8 +9,8 @@
 
 #include "fss/gates/sigma/inverse.h"
 #include "fss/gates/sigma/layernorm.h"
+#include "fss/gates/sigma/sigma_nonlinear_util.h"
 #include "fss/gates/sigma/softmax.h"
-#include "sigma_nonlinear_util.h"
 
 namespace secinfer::fss::sigma::test {
 namespace {

@@ -8,7 +8,7 @@
 #include "fss/gates/sigma/inverse.h"
 #include "fss/gates/sigma/nexp.h"
 #include "fss/gates/sigma/rsqrt.h"
-#include "sigma_nonlinear_util.h"
+#include "fss/gates/sigma/sigma_nonlinear_util.h"
 
 namespace secinfer::fss::sigma::test {
 namespace {

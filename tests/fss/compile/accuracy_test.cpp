@@ -2,12 +2,12 @@
 // suite's for every function, over the function's domain and over sigma's valid range, in every
 // model setting. The hidden test "[.accuracy]" writes the full report (docs/accuracy.md, via
 // scripts/accuracy.sh); this one runs with smaller exhaustive limits to stay fast.
+#include "fss/compile/accuracy.h"
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
-
-#include "fss/compile/accuracy.h"
 
 namespace secinfer::fss::compile {
 

@@ -22,9 +22,9 @@
 #include <set>
 #include <tuple>
 
+#include "fss/gates/fusefss/fusefss_test_util.h"
 #include "fss/gates/fusefss/suf_gate.h"
 #include "fss/gates/fusefss/suite.h"
-#include "fusefss_test_util.h"
 
 namespace secinfer::fss::fusefss::test {
 namespace {

@@ -1,5 +1,6 @@
-// Helpers for the FuseFSS tests (tests/gates/fusefss_*_test.cpp): test inputs that hit every edge
-// of a compiled gate, masks that hit the wrap edges, and a two-party run of a fused gate.
+// Helpers for the FuseFSS tests (tests/fss/gates/fusefss/, tests/fss/compile/): test inputs that
+// hit every edge of a compiled gate, masks that hit the wrap edges, and a two-party run of a fused
+// gate.
 #pragma once
 
 #include <algorithm>

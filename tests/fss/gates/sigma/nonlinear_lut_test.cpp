@@ -6,7 +6,7 @@
 
 #include "fss/gates/sigma/lut.h"
 #include "fss/gates/sigma/nl_tables.h"
-#include "sigma_nonlinear_util.h"
+#include "fss/gates/sigma/sigma_nonlinear_util.h"
 
 namespace secinfer::fss::sigma::test {
 namespace {

@@ -10,12 +10,13 @@
 // Key bytes (per party): DReLU 12 + 48 (DCF batch header) + N ceil(dcf_key_bits(n-1, 1) / 8)
 //   + ceil(N / 8);
 //   select 12 + 5 ceil(N n / 8); ReLU = both.
+#include "fss/gates/sigma/compare.h"
+
 #include <catch2/catch.hpp>
 #include <cstdio>
 
-#include "engine_test_util.h"
+#include "fss/engine/engine_test_util.h"
 #include "fss/engine/key_codec.h"
-#include "fss/gates/sigma/compare.h"
 
 using namespace secinfer::fss;
 using namespace secinfer::fss::engine;

@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <random>
 
-#include "engine_test_util.h"
 #include "fss/engine/clear_ops.h"
 #include "fss/engine/dealer_ops.h"
+#include "fss/engine/engine_test_util.h"
 #include "fss/engine/party_ops.h"
 
 using namespace secinfer::fss;

@@ -15,8 +15,8 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 
-#include "engine_test_util.h"
 #include "fss/dcf.h"
+#include "fss/engine/engine_test_util.h"
 #include "fss/engine/key_codec.h"
 #include "fss/gates/sigma/truncate.h"
 

@@ -5,9 +5,9 @@
 #include <catch2/catch.hpp>
 #include <random>
 
+#include "fss/gates/fusefss/fusefss_test_util.h"
 #include "fss/gates/fusefss/multipoint_dcf.h"
 #include "fss/prg.h"
-#include "fusefss_test_util.h"
 
 namespace secinfer::fss::fusefss::test {
 

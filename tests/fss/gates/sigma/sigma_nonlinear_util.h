@@ -1,4 +1,4 @@
-// Helpers for the SIGMA nonlinear gate tests (tests/gates/sigma_nonlinear_*_test.cpp): run a
+// Helpers for the SIGMA nonlinear gate tests (tests/fss/gates/sigma/nonlinear_*_test.cpp): run a
 // unary gate or a composite Ops function in two parties over loopback, unmask, compare with the
 // cleartext face, and derive the expected online cost from a list of openings.
 #pragma once

@@ -14,8 +14,8 @@
 #include "fss/engine/clear_ops.h"
 #include "fss/engine/dealer_ops.h"
 #include "fss/engine/party_ops.h"
+#include "fss/gates/fusefss/fusefss_test_util.h"
 #include "fss/gates/fusefss/suite.h"
-#include "fusefss_test_util.h"
 
 namespace secinfer::fss::fusefss::test {
 namespace {
