@@ -47,24 +47,24 @@ std::vector<u64> Dealer::random(std::size_t count, int bits) {
   return v;
 }
 
-void Dealer::share(std::span<const u64> v, int bits) {
+std::pair<ShareBatch, ShareBatch> Dealer::split(std::span<const u64> v, int bits) {
   const int b = bits ? bits : ring_.bits;
   const u64 mask = ring_mask(b);
-  std::vector<u64> s0(v.size());
-  random(s0, b);
-  std::vector<u64> s1(v.size());
-  for (std::size_t i = 0; i < v.size(); ++i) s1[i] = (v[i] - s0[i]) & mask;
-  out_[0]->write_packed(s0, b);
-  out_[1]->write_packed(s1, b);
+  std::pair<ShareBatch, ShareBatch> s{ShareBatch{b, v.size(), std::vector<u64>(v.size())},
+                                      ShareBatch{b, v.size(), std::vector<u64>(v.size())}};
+  random(s.first.values, b);
+  for (std::size_t i = 0; i < v.size(); ++i) s.second.values[i] = (v[i] - s.first.values[i]) & mask;
+  return s;
+}
+
+void Dealer::share(std::span<const u64> v, int bits) {
+  const auto [s0, s1] = split(v, bits);
+  out_[0]->write_packed(s0.values, s0.bits);
+  out_[1]->write_packed(s1.values, s1.bits);
 }
 
 void Dealer::share_batch(std::span<const u64> v, int bits) {
-  const int b = bits ? bits : ring_.bits;
-  const u64 mask = ring_mask(b);
-  ShareBatch s0{b, v.size(), std::vector<u64>(v.size())};
-  random(s0.values, b);
-  ShareBatch s1{b, v.size(), std::vector<u64>(v.size())};
-  for (std::size_t i = 0; i < v.size(); ++i) s1.values[i] = (v[i] - s0.values[i]) & mask;
+  auto [s0, s1] = split(v, bits);
   out_[0]->write_keys(std::move(s0));
   out_[1]->write_keys(std::move(s1));
 }

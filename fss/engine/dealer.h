@@ -94,6 +94,10 @@ class Dealer {
   void set_gate_cache(std::shared_ptr<compile::GateCache> cache);
 
  private:
+  // Additive shares of v in Z_{2^bits} (0 = ring width): party 0's drawn uniform, party 1's
+  // v - s0; what share() and share_batch() write.
+  std::pair<ShareBatch, ShareBatch> split(std::span<const u64> v, int bits);
+
   Ring ring_;
   int frac_bits_;
   SeededPrg rng_;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <random>
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -73,28 +74,31 @@ class MovingAccelerator final : public Accelerator {
   std::optional<std::pair<DcfKeys, DcfKeys>> dcf_gen(DcfShape shape, std::span<const u64> alpha,
                                                      std::span<const u64> beta, Block seed,
                                                      u64 first_block) const override {
-    SeededPrg rng(seed);
-    for (u64 i = 0; i < first_block; ++i) rng.next_block();
-    auto keys = secinfer::fss::dcf_gen(shape, alpha, beta, rng);
-    make_resident(keys.first);
-    make_resident(keys.second);
-    ++generated;
-    return keys;
+    return generate(seed, first_block, [&](SeededPrg& rng) {
+      return secinfer::fss::dcf_gen(shape, alpha, beta, rng);
+    });
   }
   std::optional<std::pair<DpfKeys, DpfKeys>> dpf_gen(DpfShape shape, std::span<const u64> alpha,
                                                      std::span<const u64> beta, Block seed,
                                                      u64 first_block) const override {
+    return generate(seed, first_block, [&](SeededPrg& rng) {
+      return secinfer::fss::dpf_gen(shape, alpha, beta, rng);
+    });
+  }
+  mutable int made = 0, generated = 0;
+
+ private:
+  template <class Gen>
+  std::optional<std::invoke_result_t<Gen, SeededPrg&>> generate(Block seed, u64 first_block,
+                                                                Gen&& gen) const {
     SeededPrg rng(seed);
     for (u64 i = 0; i < first_block; ++i) rng.next_block();
-    auto keys = secinfer::fss::dpf_gen(shape, alpha, beta, rng);
+    auto keys = gen(rng);
     make_resident(keys.first);
     make_resident(keys.second);
     ++generated;
     return keys;
   }
-  mutable int made = 0, generated = 0;
-
- private:
   struct Held : ResidentKeys {
     DcfKeys dcf;
     DpfKeys dpf;
