@@ -21,6 +21,7 @@
 
 #include "fss/dcf.h"
 #include "fss/dpf.h"
+#include "fss/dpf_et.h"
 #include "fss/ring_matmul_shape.h"
 #include "fss/share_batch.h"
 
@@ -74,6 +75,16 @@ class Accelerator {
                             std::span<const u64> table, std::span<u64> out) const = 0;
   virtual void dcf_eval_multipoint(const DcfKeys& keys, std::size_t points_per_key,
                                    std::span<const u64> points, std::span<u64> out) const = 0;
+
+  // The lookup-table sums of SIGMA's LUT over early-terminated 1-bit DPF keys (fss/dpf_et.h
+  // dpf_et_lut_eval: sum mod 2^out_bits and the leaf count, keys.count each). False when this
+  // accelerator has no such pass (the caller then runs the CPU's), true when sum and count hold
+  // the CPU's results bit for bit.
+  virtual bool dpf_et_lut_eval(const DpfEtKeys& /*keys*/, std::span<const u64> /*xhat*/,
+                               std::span<const u64> /*table*/, int /*out_bits*/,
+                               std::span<u64> /*sum*/, std::span<u64> /*count*/) const {
+    return false;
+  }
 
   // Moves a key batch into the accelerator's memory now (the offline phase) and attaches that
   // copy to it (DcfKeys::resident), so that the evaluations above skip the upload; the host

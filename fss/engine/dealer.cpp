@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "fss/compile/gate_cache.h"
+#include "fss/dpf_et.h"
 #include "fss/engine/key_codec.h"
 
 namespace secinfer::fss::engine {
@@ -89,6 +90,14 @@ void Dealer::dpf(DpfShape shape, std::span<const u64> alpha, std::span<const u64
   auto [k0, k1] = dpf_gen(shape, alpha, beta, rng_, batch_options());
   write_dpf_keys(*out_[0], std::move(k0));
   write_dpf_keys(*out_[1], std::move(k1));
+}
+
+void Dealer::dpf_et(int k, std::span<const u64> alpha) {
+  if (alpha.empty()) return;
+  auto keys = dpf_et_gen(k, alpha, rng_, batch_options());
+  const std::size_t n = dpf_et_key_bytes(k, alpha.size());
+  out_[0]->write_with(n, [&](std::span<std::uint8_t> o) { dpf_et_serialize(keys.first, o); });
+  out_[1]->write_with(n, [&](std::span<std::uint8_t> o) { dpf_et_serialize(keys.second, o); });
 }
 
 compile::GateCache& Dealer::gate_cache() {

@@ -26,6 +26,7 @@
 #include "fss/block.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
+#include "fss/engine/gate_options.h"
 #include "fss/engine/key_stream.h"
 #include "fss/prg.h"
 #include "fss/ring.h"
@@ -58,6 +59,9 @@ class Dealer {
   const Accelerator* accelerator() const { return accel_; }
   BatchOptions batch_options() const { return BatchOptions{rng_.impl(), threads_, accel_}; }
   KeyWriter& out(int party) { return *out_[party]; }
+  // The run's gate protocol choices (engine/gate_options.h); the parties must be given the same.
+  void set_gate_options(GateOptions o) { gate_options_ = o; }
+  const GateOptions& gate_options() const { return gate_options_; }
 
   // Writes the record header {tag, count} to both parties' keys (KeyReader::expect_record).
   void begin(std::uint32_t tag, std::uint64_t count);
@@ -82,6 +86,9 @@ class Dealer {
   // parties (serialised as in docs/design/fss-core.md "Key sizes"; see key_codec.h).
   void dcf(DcfShape shape, std::span<const u64> alpha, std::span<const u64> beta);
   void dpf(DpfShape shape, std::span<const u64> alpha, std::span<const u64> beta);
+  // Early-terminated 1-bit DPF keys at alpha over k bits (fss/dpf_et.h), dpf_et_key_bytes(k, n)
+  // bytes to each party (Party::read_dpf_et).
+  void dpf_et(int k, std::span<const u64> alpha);
 
   // Total key bytes written for each party so far.
   std::uint64_t key_bytes(int party) const { return out_[party]->bytes_written(); }
@@ -104,6 +111,7 @@ class Dealer {
   KeyWriter* out_[2];
   int threads_ = 0;
   const Accelerator* accel_ = nullptr;
+  GateOptions gate_options_;
   std::shared_ptr<compile::GateCache> gate_cache_;
 };
 

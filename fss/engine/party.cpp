@@ -133,6 +133,11 @@ DpfKeys Party::read_dpf(DpfShape shape, std::size_t count) {
   return read_dpf_keys(*keys_, shape, count, id_);
 }
 
+DpfEtKeys Party::read_dpf_et(int k, std::size_t count) {
+  if (count == 0) return dpf_et_deserialize({}, k, 0, id_);
+  return dpf_et_deserialize(keys_->read_view(dpf_et_key_bytes(k, count)), k, count, id_);
+}
+
 compile::GateCache& Party::gate_cache() {
   return *shared_gate_cache();
 }

@@ -20,6 +20,8 @@
 #include "fss/batch_options.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
+#include "fss/dpf_et.h"
+#include "fss/engine/gate_options.h"
 #include "fss/engine/key_stream.h"
 #include "fss/ring.h"
 #include "fss/thread_pool.h"
@@ -80,6 +82,11 @@ class Party {
   ShareBatch read_share_batch(std::size_t count, int bits = 0);
   DcfKeys read_dcf(DcfShape shape, std::size_t count);
   DpfKeys read_dpf(DpfShape shape, std::size_t count);
+  DpfEtKeys read_dpf_et(int k, std::size_t count);
+
+  // The run's gate protocol choices (engine/gate_options.h), the dealer's.
+  void set_gate_options(GateOptions o) { gate_options_ = o; }
+  const GateOptions& gate_options() const { return gate_options_; }
 
   // The run's compiled fused gates (as Dealer::gate_cache: fresh on first use unless shared).
   compile::GateCache& gate_cache();
@@ -96,6 +103,7 @@ class Party {
   // The workers of for_range and of the packing of openings and key shares, started once.
   std::unique_ptr<ThreadPool> pool_;
   const Accelerator* accel_;
+  GateOptions gate_options_;
   std::shared_ptr<compile::GateCache> gate_cache_;
 };
 

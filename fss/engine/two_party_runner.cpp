@@ -81,6 +81,8 @@ void run_party(int id, const TwoPartyOptions& opt, net::Listener* listener, std:
   net::Channel ch =
       id == 0 ? listener->accept(hello, t) : net::Channel::connect({"127.0.0.1", port}, hello, t);
   Party party(id, opt.ring, opt.frac_bits, ch, reader, opt.threads);
+  dealer.set_gate_options(opt.gate_options);
+  party.set_gate_options(opt.gate_options);
   if (opt.gate_cache) dealer.set_gate_cache(opt.gate_cache);
   party.set_gate_cache(dealer.shared_gate_cache());  // the online phase reuses the dealer's fits
   PartyContext ctx = TwoPartyAccess::make(id, &dealer, &party, &rec);
@@ -100,6 +102,7 @@ std::array<PartyRun, 2> run_two_party_raw(const TwoPartyOptions& opt,
     KeyWriter w0 = KeyWriter::file(key_path(opt, 0), header(opt, 0));
     KeyWriter w1 = KeyWriter::file(key_path(opt, 1), header(opt, 1));
     Dealer dealer(opt.ring, opt.frac_bits, opt.dealer_seed, w0, w1);
+    dealer.set_gate_options(opt.gate_options);
     if (opt.gate_cache) dealer.set_gate_cache(opt.gate_cache);
     PartyContext ctx = TwoPartyAccess::make(-1, &dealer, nullptr, nullptr);
     body(ctx);

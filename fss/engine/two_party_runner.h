@@ -52,6 +52,8 @@ struct TwoPartyOptions {
   // The compiled fused gates (Dealer::gate_cache): null gives each party one cache, shared by its
   // dealer and its party; a test running many small gates passes one for all its runs.
   std::shared_ptr<compile::GateCache> gate_cache;
+  // The gates' protocol choices (engine/gate_options.h), given to the dealers and both parties.
+  GateOptions gate_options;
 };
 
 class PartyContext {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fss/dpf.h"
+#include "fss/dpf_et.h"
 #include "fss/engine/key_stream.h"
 #include "fss/gates/sigma/truncate.h"
 
@@ -43,6 +44,60 @@ int pre_shift(const GateArgs& args, int n, int k, const char* what) {
   return static_cast<int>(s);
 }
 
+// ---- SIGMA's protocol (docs/design/sigma-lut.md): an early-terminated 1-bit DPF at r, the
+// parties' signed leaf sums U_b, V_b; U_0 + U_1 = 2 sigma - 1 and V_0 + V_1 = (2 sigma - 1) T[x]
+// for a bit sigma fixed by the keys. One exchange opens u = sigma XOR z (1 bit) and
+// V + r_V (out bits); then T[x] = (2u - 1)(w (V + r_V) - w r_V) with w = 1 - 2z, all shared.
+
+void sigma_lut_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha) {
+  const std::size_t n = alpha.size();
+  const u64 m = ring_mask(out_bits);
+  d.dpf_et(k, alpha);
+  const std::vector<u64> z = d.random(n, 1);
+  const std::vector<u64> r_v = d.random(n, out_bits);
+  std::vector<u64> w(n), w_rv(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    w[i] = (u64{1} - 2 * z[i]) & m;
+    w_rv[i] = (w[i] * r_v[i]) & m;
+  }
+  d.share(z, 1);
+  d.share(r_v, out_bits);
+  d.share(w, out_bits);
+  d.share(w_rv, out_bits);
+}
+
+void sigma_lut_eval(Party& p, int k, int out_bits, std::span<const u64> table,
+                    std::span<const u64> idx, std::span<u64> share) {
+  const std::size_t n = idx.size();
+  const u64 m = ring_mask(out_bits);
+  const DpfEtKeys keys = p.read_dpf_et(k, n);
+  const std::vector<u64> z = p.read_shares(n, 1);
+  const std::vector<u64> r_v = p.read_shares(n, out_bits);
+  const std::vector<u64> w = p.read_shares(n, out_bits);
+  const std::vector<u64> w_rv = p.read_shares(n, out_bits);
+  std::vector<u64> sum(n), count(n);
+  dpf_et_lut_eval(keys, idx, table, out_bits, sum, count, p.batch_options());
+  // Party 1 negates its sums. U_0 + U_1 = +-1 mod 4 has one odd term, so no carry reaches bit 1:
+  // sigma = [U_0 + U_1 = 1 mod 4] = 1 XOR bit1(U_0) XOR bit1(U_1).
+  const bool p0 = p.id() == 0;
+  std::vector<u64> u(n), v(n);
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 ub = p0 ? count[i] : u64{0} - count[i];
+      u[i] = (((ub >> 1) & 1) ^ (p0 ? 1 : 0) ^ z[i]) & 1;
+      v[i] = ((p0 ? sum[i] : u64{0} - sum[i]) + r_v[i]) & m;
+    }
+  });
+  const Party::OpenItem items[2] = {{u, u, 1}, {v, v, out_bits}};
+  p.open_many(items);
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 t = w[i] * v[i] - w_rv[i];
+      share[i] = (u[i] ? t : u64{0} - t) & m;
+    }
+  });
+}
+
 }  // namespace
 
 void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
@@ -50,7 +105,10 @@ void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
   check_lut(k, out_bits, std::size_t{1} << k, "lut_core_keygen");
   std::vector<u64> alpha(r_idx.size()), beta(r_idx.size(), 1);
   for (std::size_t i = 0; i < r_idx.size(); ++i) alpha[i] = r_idx[i] & ring_mask(k);
-  d.dpf(DpfShape{k, out_bits}, alpha, beta);
+  if (d.gate_options().lut == engine::GateOptions::Lut::kSigma)
+    sigma_lut_keygen(d, k, out_bits, alpha);
+  else
+    d.dpf(DpfShape{k, out_bits}, alpha, beta);
   if (!r_out.empty()) {
     check_sizes(r_idx.size(), r_out.size(), "lut_core_keygen");
     d.share(r_out, out_bits);
@@ -62,12 +120,16 @@ void lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
   check_lut(k, out_bits, table.size(), "lut_core_eval");
   check_sizes(idx_hat.size(), share.size(), "lut_core_eval");
   const std::size_t n = idx_hat.size();
-  DpfKeys keys = p.read_dpf(DpfShape{k, out_bits}, n);
   std::vector<u64> idx(n);
   p.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) idx[i] = idx_hat[i] & ring_mask(k);
   });
-  dpf_lut_eval(keys, idx, table, share, p.batch_options());
+  if (p.gate_options().lut == engine::GateOptions::Lut::kSigma) {
+    sigma_lut_eval(p, k, out_bits, table, idx, share);
+  } else {
+    DpfKeys keys = p.read_dpf(DpfShape{k, out_bits}, n);
+    dpf_lut_eval(keys, idx, table, share, p.batch_options());
+  }
   if (with_out_mask) {
     std::vector<u64> r = p.read_shares(n, out_bits);
     const u64 m = ring_mask(out_bits);

@@ -53,7 +53,7 @@ std::vector<u64> act_inputs(const Ring& r, int f, int clip, std::mt19937_64& g, 
 // opening, the clipped value (clip bits), the result (n bits): 5 rounds, 5 messages per party.
 std::vector<Opening> act_openings(std::size_t N, int n, int f, int clip) {
   const int bt = relu_sub_lut_trunc_bits(n, f);
-  return {{N, 1}, {N, bt}, {2 * N, 1}, {N, clip}, {N, n}};
+  return {{N, 1}, {N, bt}, {2 * N, 1}, {N, clip}, lut_sign_value(N, n), {N, n}};
 }
 
 void check_act(const Act& a) {

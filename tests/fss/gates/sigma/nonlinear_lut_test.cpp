@@ -18,8 +18,8 @@ const UnaryGate& lut_gate() {
 
 }  // namespace
 
-// Paper count (lut.h): pre-shift s > 0 adds TrWithSlack (1 bit, then k bits); the lookup is one
-// opening of n bits: 1 or 3 rounds.
+// Paper count (lut.h): pre-shift s > 0 adds TrWithSlack (1 bit, then k bits); SIGMA's lookup opens
+// the sign bit and the masked value (1 + n bits), then the output (n bits): 2 or 4 rounds.
 TEST_CASE("sigma LUT: secure == cleartext, cost == paper count", "[gates][sigma][lut]") {
   const std::uint64_t seed = fresh_seed();
   INFO("seed " << seed);
@@ -58,6 +58,7 @@ TEST_CASE("sigma LUT: secure == cleartext, cost == paper count", "[gates][sigma]
     const std::size_t N = x.size();
     std::vector<Opening> opens;
     if (s.shift > 0) opens = {{N, 1}, {N, s.k}};
+    opens.push_back(lut_sign_value(N, s.n));
     opens.push_back({N, s.n});
     const Expected e = expected_cost(opens);
     check_cost(run.comm[0], e);
@@ -106,6 +107,35 @@ TEST_CASE("sigma tables: contents follow SIGMA's generators", "[gates][sigma][lu
   CHECK(rs.size() == 8192);
   CHECK(rs[0] == static_cast<u64>(std::ldexp(1.0, 24) / std::sqrt(1.0 / 256)));
   CHECK(rs[24] == static_cast<u64>(std::ldexp(1.0, 24) / std::sqrt(std::ldexp(1.0, 24) / 256)));
+}
+
+// The n-bit-output DPF lookup ("improved sigma", GateOptions::Lut::kNbit): the same outputs in one
+// opening of n bits, keys of 128 + k 130 + n bits per element.
+TEST_CASE("sigma LUT, n-bit variant: secure == cleartext in one round", "[gates][sigma][lut]") {
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  for (const int k : {8, 13}) {
+    const int n = 50;
+    const Ring r = make_ring(n);
+    std::vector<u64> table(std::size_t{1} << k);
+    for (auto& t : table) t = r.reduce(g());
+    GateArgs args;
+    args.table = table;
+    args.table_bits = k;
+    std::vector<u64> x(1500);
+    for (auto& v : x) v = r.reduce(g());
+    x.push_back(0);
+    x.push_back(r.mask());
+    const auto want = run_clear(lut_gate(), n, 12, args, x);
+    TwoPartyOptions o = options(n, 12, g());
+    o.gate_options.lut = engine::GateOptions::Lut::kNbit;
+    const auto run = run_unary(lut_gate(), o, args, x, 32);
+    CHECK(mismatches(x, run.y[0], want, "lut nbit") == 0);
+    const Expected e = expected_cost({{x.size(), n}});
+    check_cost(run.comm[0], e);
+    check_cost(run.comm[1], e);
+  }
 }
 
 }  // namespace secinfer::fss::sigma::test

@@ -60,7 +60,18 @@ TEST_CASE("sigma nExp: secure == cleartext, cost == paper count", "[gates][sigma
     x.push_back(r.mask() >> 1);
     const std::size_t N = x.size();
     check_run("nexp", suite().nexp, n, f, GateArgs{}, x,
-              {{N, 1}, {N, 16}, {N, n}, {N, 1}, {N, 8}, {N, n}, {N, n}, {N, 1}, {N, n}}, g());
+              {{N, 1},
+               {N, 16},
+               lut_sign_value(N, n),
+               {N, n},
+               {N, 1},
+               {N, 8},
+               lut_sign_value(N, n),
+               {N, n},
+               {N, n},
+               {N, 1},
+               {N, n}},
+              g());
     total += N;
   }
   CHECK(total >= 10000);
@@ -91,7 +102,7 @@ TEST_CASE("sigma inverse: secure == cleartext, cost == paper count", "[gates][si
     x.push_back(r.mask() >> 1);
     const std::size_t N = x.size();
     const int k = inverse_table_bits(cols);
-    check_run("inverse", suite().inverse, n, f, args, x, {{N, 1}, {N, k}, {N, n}}, g());
+    check_run("inverse", suite().inverse, n, f, args, x, {{N, 1}, {N, k}, lut_sign_value(N, n), {N, n}}, g());
     total += N;
   }
   CHECK(total >= 10000);
@@ -127,7 +138,7 @@ TEST_CASE("sigma rsqrt: secure == cleartext, cost == paper count", "[gates][sigm
     x.push_back(r.mask());
     x.push_back(r.mask() >> 1);
     const std::size_t N = x.size();
-    check_run("rsqrt", suite().rsqrt, n, f, args, x, {{2 * N, n}, {N, n}, {N, 13}, {N, n}}, g());
+    check_run("rsqrt", suite().rsqrt, n, f, args, x, {{2 * N, n}, {N, n}, {N, 13}, lut_sign_value(N, n), {N, n}}, g());
     total += N;
   }
   CHECK(total >= 10000);

@@ -36,15 +36,17 @@ std::vector<Opening> max_openings(std::vector<std::size_t> lens, int n) {
   return o;
 }
 
-// nexp.h: 9 openings; inverse.h: 3; rsqrt.h: 4 (per element / row).
+// nexp.h: 11 openings; inverse.h: 4; rsqrt.h: 5 (per element / row; each LUT opens its sign and
+// value, lut.h).
 std::vector<Opening> nexp_openings(std::size_t N, int n) {
-  return {{N, 1}, {N, 16}, {N, n}, {N, 1}, {N, 8}, {N, n}, {N, n}, {N, 1}, {N, n}};
+  return {{N, 1},  {N, 16},  lut_sign_value(N, n), {N, n}, {N, 1}, {N, 8}, lut_sign_value(N, n),
+          {N, n},  {N, n},   {N, 1},              {N, n}};
 }
 std::vector<Opening> inverse_openings(std::size_t R, int n, std::size_t cols) {
-  return {{R, 1}, {R, inverse_table_bits(cols)}, {R, n}};
+  return {{R, 1}, {R, inverse_table_bits(cols)}, lut_sign_value(R, n), {R, n}};
 }
 std::vector<Opening> rsqrt_openings(std::size_t R, int n) {
-  return {{2 * R, n}, {R, n}, {R, 13}, {R, n}};
+  return {{2 * R, n}, {R, n}, {R, 13}, lut_sign_value(R, n), {R, n}};
 }
 // TrFloor n -> n by s (truncate.h): truncate-reduce (1, n - s) then sign extension (1, n).
 std::vector<Opening> trfloor_openings(std::size_t M, int n, int s) {
@@ -160,9 +162,9 @@ TEST_CASE("sigma softmax over Ops: secure == ClearOps, cost == paper count",
     const auto lens =
         s.causal ? causal_row_lengths(s.rows, s.cols) : std::vector<std::size_t>(s.rows, s.cols);
     CHECK(rounds_under(sr, "Softmax/max") == max_openings(lens, s.n).size());
-    CHECK(sr["Softmax/nexp"] == 9);
+    CHECK(sr["Softmax/nexp"] == 11);
     CHECK(rounds_under(sr, "Softmax/sum") == 0);
-    CHECK(sr["Softmax/inv"] == 3);
+    CHECK(sr["Softmax/inv"] == 4);
     CHECK(rounds_under(sr, "Softmax/normalise") == 3);
     std::printf(
         "[sigma softmax] n=%d %zux%zu causal=%d: online %llu B/party, %llu msgs/party, "
@@ -236,7 +238,7 @@ TEST_CASE("sigma LayerNorm / RMSNorm over Ops: secure == ClearOps, cost == paper
       CHECK(sr.count(path) == 1);
     if (!s.rms) CHECK(rounds_under(sr, "LayerNorm/mean") == 4);
     CHECK(sr["LayerNorm/variance"] == 1);
-    CHECK(sr["LayerNorm/rsqrt"] == 4);
+    CHECK(sr["LayerNorm/rsqrt"] == 5);
     CHECK(rounds_under(sr, "LayerNorm/scale") == 6);
     std::printf(
         "[sigma %s] n=%d %zux%zu: online %llu B/party, %llu msgs/party, %llu rounds; key "

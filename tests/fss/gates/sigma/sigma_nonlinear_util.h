@@ -48,11 +48,18 @@ inline TwoPartyOptions options(int n, int f, std::uint64_t seed, KeyMode mode = 
   return o;
 }
 
-// One opening as seen on paper: `count` elements of `bits` bits, one frame each way.
+// One opening as seen on paper: `count` elements of `bits` bits (plus `extra_bytes` of other
+// items packed into the same message), one frame each way.
 struct Opening {
   std::size_t count;
   int bits;
+  std::size_t extra_bytes = 0;
 };
+// SIGMA's lookup table (lut.h): the sign bit u and the masked value V + r_V of every element in
+// one message, before the lookup's output is opened.
+inline Opening lut_sign_value(std::size_t count, int bits) {
+  return {count, bits, packed_bytes(count, 1)};
+}
 
 // Expected online counts per party for a list of sequential openings: each is one message of
 // ceil(count bits / 8) bytes plus the 8-byte frame header, and one round.
@@ -62,7 +69,7 @@ struct Expected {
 inline Expected expected_cost(const std::vector<Opening>& opens) {
   Expected e;
   for (const auto& o : opens) {
-    e.bytes += packed_bytes(o.count, o.bits) + 8;
+    e.bytes += packed_bytes(o.count, o.bits) + o.extra_bytes + 8;
     e.messages += 1;
     e.rounds += 1;
   }

@@ -1,0 +1,194 @@
+// The early-terminated 1-bit DPF on the CPU: the one-key code of dpf_et_core.h over the AES-NI
+// fixed-key PRG, keys in parallel.
+#include "fss/dpf_et.h"
+
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "fss/accelerator.h"
+#include "fss/parallel.h"
+#include "fss/tree_common.h"
+
+namespace secinfer::fss {
+namespace {
+
+// dpf_et_core.h's PRG interface over the CPU's fixed-key PRG.
+struct HostPrg {
+  const FixedKeyPrg* prg;
+  Block g(int j, Block s) const { return prg->g(j, s); }
+};
+
+void check_k(const char* what, int k) {
+  if (k < 1 || k > kDpfEtMaxBits)
+    throw std::invalid_argument(std::string(what) + ": domain of " + std::to_string(k) +
+                                " bits is outside [1, " + std::to_string(kDpfEtMaxBits) + "]");
+}
+
+std::size_t inner_levels(int k) {
+  const int levels = dpf_et_levels(k);
+  return levels > 0 ? static_cast<std::size_t>(levels - 1) : 0;
+}
+
+DpfEtKeys empty_keys(int k, int party, std::size_t count) {
+  DpfEtKeys keys;
+  keys.in_bits = k;
+  keys.party = party;
+  keys.count = count;
+  keys.root.resize(count);
+  keys.cw_seed.resize(inner_levels(k) * count);
+  keys.cw_t.resize(inner_levels(k) * count);
+  if (dpf_et_levels(k) > 0) keys.leaf_cw.resize(2 * count);
+  return keys;
+}
+
+// Keys per thread: a few thousand AES calls each.
+std::size_t grain_for(int k) {
+  return detail::key_grain(std::size_t{4} << dpf_et_levels(k));
+}
+
+// Key i's entry of a level-major array (null when the array is empty: no such level).
+template <class T>
+T* at(std::vector<T>& v, std::size_t i) {
+  return v.empty() ? nullptr : v.data() + i;
+}
+template <class T>
+const T* at(const std::vector<T>& v, std::size_t i) {
+  return v.empty() ? nullptr : v.data() + i;
+}
+
+// Leaf CW l_d of key i (a zero block when the tree has no levels).
+Block leaf_cw(const DpfEtKeys& keys, int d, std::size_t i) {
+  return keys.leaf_cw.empty() ? Block{} : keys.leaf_cw[d * keys.count + i];
+}
+
+}  // namespace
+
+void dpf_et_check_keys(const DpfEtKeys& keys) {
+  check_k("DPF-ET keys", keys.in_bits);
+  if (keys.party != 0 && keys.party != 1)
+    throw std::invalid_argument("DPF-ET keys: party " + std::to_string(keys.party) +
+                                " is not 0 or 1");
+  const std::size_t c = keys.count, inner = inner_levels(keys.in_bits);
+  detail::check_size("DPF-ET keys", "root", keys.root.size(), c);
+  detail::check_size("DPF-ET keys", "cw_seed", keys.cw_seed.size(), inner * c);
+  detail::check_size("DPF-ET keys", "cw_t", keys.cw_t.size(), inner * c);
+  detail::check_size("DPF-ET keys", "leaf_cw", keys.leaf_cw.size(),
+                     dpf_et_levels(keys.in_bits) > 0 ? 2 * c : 0);
+}
+
+std::pair<DpfEtKeys, DpfEtKeys> dpf_et_gen(int k, std::span<const u64> alpha, SeededPrg& rng,
+                                           const BatchOptions& opt) {
+  check_k("dpf_et_gen", k);
+  detail::check_range("dpf_et_gen", "alpha", alpha, k);
+  const std::size_t count = alpha.size();
+  std::vector<Block> seeds(2 * count);
+  rng.next_blocks(seeds);
+  std::pair<DpfEtKeys, DpfEtKeys> keys{empty_keys(k, 0, count), empty_keys(k, 1, count)};
+  const HostPrg prg{&fixed_key_prg(opt.aes)};
+  DpfEtKeys& k0 = keys.first;
+  DpfEtKeys& k1 = keys.second;
+  parallel_for(count, grain_for(k), opt.threads, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i)
+      dpf_et_gen_one(prg, k, seeds[2 * i], seeds[2 * i + 1], alpha[i], k0.root[i], k1.root[i],
+                     at(k0.cw_seed, i), at(k0.cw_t, i), at(k0.leaf_cw, i), count);
+  });
+  // Both parties hold the same correction words.
+  k1.cw_seed = k0.cw_seed;
+  k1.cw_t = k0.cw_t;
+  k1.leaf_cw = k0.leaf_cw;
+  return keys;
+}
+
+void dpf_et_eval_full_domain(const DpfEtKeys& keys, std::size_t key, std::span<u64> out) {
+  dpf_et_check_keys(keys);
+  if (key >= keys.count)
+    throw std::invalid_argument("dpf_et_eval_full_domain: key " + std::to_string(key) +
+                                " is outside the batch of " + std::to_string(keys.count));
+  const int k = keys.in_bits;
+  detail::check_size("dpf_et_eval_full_domain", "out", out.size(), std::size_t{1} << k);
+  const HostPrg prg{&fixed_key_prg()};
+  const std::size_t n = out.size();
+  dpf_et_leaf_blocks(prg, k, keys.party, keys.root[key], at(keys.cw_seed, key),
+                     at(keys.cw_t, key), leaf_cw(keys, 0, key), leaf_cw(keys, 1, key),
+                     keys.count, [&](u64 b, Block blk) {
+                       for (std::size_t i = 0; i < 128; ++i) {
+                         const std::size_t j = static_cast<std::size_t>(b) * 128 + i;
+                         if (j >= n) return;
+                         out[j] = i < 64 ? (blk.lo >> i) & 1 : (blk.hi >> (i - 64)) & 1;
+                       }
+                     });
+}
+
+void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span<const u64> table,
+                     int out_bits, std::span<u64> sum, std::span<u64> count,
+                     const BatchOptions& opt) {
+  dpf_et_check_keys(keys);
+  const int k = keys.in_bits;
+  detail::check_bits("dpf_et_lut_eval", "out_bits", out_bits);
+  detail::check_size("dpf_et_lut_eval", "table", table.size(), std::size_t{1} << k);
+  detail::check_size("dpf_et_lut_eval", "xhat", xhat.size(), keys.count);
+  detail::check_size("dpf_et_lut_eval", "sum", sum.size(), keys.count);
+  detail::check_size("dpf_et_lut_eval", "count", count.size(), keys.count);
+  detail::check_range("dpf_et_lut_eval", "xhat", xhat, k);
+  if (keys.count == 0) return;
+  if (opt.accel != nullptr && opt.accel->dpf_et_lut_eval(keys, xhat, table, out_bits, sum, count))
+    return;
+  const HostPrg prg{&fixed_key_prg(opt.aes)};
+  const u64 mask = ring_mask(out_bits);
+  const auto lookup = [&table](std::size_t j) { return table[j]; };
+  parallel_for(keys.count, grain_for(k), opt.threads, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      u64 s = 0, c = 0;
+      dpf_et_lut_one(prg, k, keys.party, keys.root[i], at(keys.cw_seed, i),
+                     at(keys.cw_t, i), leaf_cw(keys, 0, i), leaf_cw(keys, 1, i), keys.count,
+                     xhat[i], lookup, s, c);
+      sum[i] = s & mask;
+      count[i] = c;
+    }
+  });
+}
+
+std::size_t dpf_et_key_bytes(int k, std::size_t count) {
+  check_k("dpf_et_key_bytes", k);
+  const std::size_t per_key =
+      dpf_et_levels(k) == 0 ? 16 : 16 + 17 * inner_levels(k) + 2 * sizeof(Block);
+  return per_key * count;
+}
+
+namespace {
+template <class T>
+std::size_t put(std::span<std::uint8_t> out, std::size_t at, const std::vector<T>& v) {
+  if (!v.empty()) std::memcpy(out.data() + at, v.data(), v.size() * sizeof(T));
+  return at + v.size() * sizeof(T);
+}
+template <class T>
+std::size_t get(std::span<const std::uint8_t> in, std::size_t at, std::vector<T>& v) {
+  if (!v.empty()) std::memcpy(v.data(), in.data() + at, v.size() * sizeof(T));
+  return at + v.size() * sizeof(T);
+}
+}  // namespace
+
+void dpf_et_serialize(const DpfEtKeys& keys, std::span<std::uint8_t> out) {
+  dpf_et_check_keys(keys);
+  detail::check_size("dpf_et_serialize", "out", out.size(),
+                     dpf_et_key_bytes(keys.in_bits, keys.count));
+  std::size_t at = put(out, 0, keys.root);
+  at = put(out, at, keys.cw_seed);
+  at = put(out, at, keys.cw_t);
+  put(out, at, keys.leaf_cw);
+}
+
+DpfEtKeys dpf_et_deserialize(std::span<const std::uint8_t> in, int k, std::size_t count,
+                             int party) {
+  check_k("dpf_et_deserialize", k);
+  detail::check_size("dpf_et_deserialize", "bytes", in.size(), dpf_et_key_bytes(k, count));
+  DpfEtKeys keys = empty_keys(k, party, count);
+  std::size_t at = get(in, 0, keys.root);
+  at = get(in, at, keys.cw_seed);
+  at = get(in, at, keys.cw_t);
+  get(in, at, keys.leaf_cw);
+  return keys;
+}
+
+}  // namespace secinfer::fss

@@ -1,0 +1,179 @@
+// One key of the early-terminated 1-bit DPF (fss/dpf_et.h), generation and the lookup-table
+// evaluation, written once for the host and the GPU over any PRG with `Block g(int j, Block s)`
+// (G_j of docs/design/fss-core.md: the CPU's FixedKeyPrg, the kernels' cuda::FixedPrg).
+// fss/dpf_et.cpp runs these on the CPU, fss/cuda/dpf_et_lut.cu one per GPU thread, so the two
+// paths are the same code; scripts/gpu_check.sh checks them against each other on the device.
+//
+// The tree (docs/design/sigma-lut.md): L = max(k - 7, 0) levels above 128-bit leaf blocks. Levels
+// 0 .. L-2 are Boyle-Gilboa-Ishai DPF levels (seed CW and two control-bit CWs, as fss/dpf.h); the
+// last level expands a node into its two children as whole 128-bit blocks, corrected by the leaf
+// CWs l_0 / l_1 where the control bit is set. Leaf j is bit (j mod 128) of block floor(j / 128)
+// (bit i of a block: lo bit i for i < 64, else hi bit i - 64). The two parties' leaves XOR to the
+// point function [j == alpha]. With L = 0 (k <= 7) the roots are the leaf block itself:
+// root_1 = root_0 XOR e_alpha.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "fss/block.h"
+
+namespace secinfer::fss {
+
+// Levels above the 128-bit leaf blocks of a k-bit domain.
+SECINFER_HD constexpr int dpf_et_levels(int k) {
+  return k > 7 ? k - 7 : 0;
+}
+// Deepest tree the evaluation takes (k <= 7 + this).
+inline constexpr int kDpfEtMaxLevels = 24;
+
+// The 128-bit block with only bit i (0..127) set.
+SECINFER_HD constexpr Block dpf_et_unit(u64 i) {
+  return i < 64 ? Block{u64{1} << i, 0} : Block{0, u64{1} << (i - 64)};
+}
+
+SECINFER_HD int dpf_et_popcount(u64 x) {
+#if defined(__CUDA_ARCH__)
+  return __popcll(x);
+#else
+  return __builtin_popcountll(x);
+#endif
+}
+
+SECINFER_HD int dpf_et_ctz(u64 x) {
+#if defined(__CUDA_ARCH__)
+  return __ffsll(static_cast<long long>(x)) - 1;
+#else
+  return __builtin_ctzll(x);
+#endif
+}
+
+// One key pair from the root seeds s0, s1 at alpha (< 2^k): writes both roots, the L - 1 inner
+// levels' cw_seed / cw_t (bit 0 = tL, bit 1 = tR) at cw_seed[i * stride], and the leaf CWs at
+// leaf_cw[0] (l_0) and leaf_cw[stride] (l_1) when L >= 1.
+template <class Prg>
+SECINFER_HD void dpf_et_gen_one(const Prg& prg, int k, Block s0, Block s1, u64 alpha,
+                                Block& root0, Block& root1, Block* cw_seed, std::uint8_t* cw_t,
+                                Block* leaf_cw, std::size_t stride) {
+  const int levels = dpf_et_levels(k);
+  if (levels == 0) {
+    root0 = s0;
+    root1 = s0 ^ dpf_et_unit(alpha & 127);
+    return;
+  }
+  s0 = s0.clear_lsb();
+  s1 = s1.clear_lsb();
+  root0 = s0;
+  root1 = s1;
+  int t0 = 0, t1 = 1;
+  for (int i = 0; i + 1 < levels; ++i) {
+    const int a = static_cast<int>((alpha >> (k - 1 - i)) & 1);
+    Block g[2][2];  // g[b][dir] = G_dir(s_b)
+    for (int dir = 0; dir < 2; ++dir) {
+      g[0][dir] = prg.g(dir, s0);
+      g[1][dir] = prg.g(dir, s1);
+    }
+    // Keep = a, Lose = 1 - a (Boyle-Gilboa-Ishai, CCS 2016, Fig. 1).
+    const Block cw = g[0][1 - a].clear_lsb() ^ g[1][1 - a].clear_lsb();
+    const int cw_tl = g[0][0].lsb() ^ g[1][0].lsb() ^ a ^ 1;
+    const int cw_tr = g[0][1].lsb() ^ g[1][1].lsb() ^ a;
+    cw_seed[i * stride] = cw;
+    cw_t[i * stride] = static_cast<std::uint8_t>(cw_tl | (cw_tr << 1));
+    const int cw_tk = a ? cw_tr : cw_tl;
+    const int k0 = g[0][a].lsb(), k1 = g[1][a].lsb();
+    s0 = t0 ? g[0][a].clear_lsb() ^ cw : g[0][a].clear_lsb();
+    s1 = t1 ? g[1][a].clear_lsb() ^ cw : g[1][a].clear_lsb();
+    t0 = k0 ^ (t0 & cw_tk);
+    t1 = k1 ^ (t1 & cw_tk);
+  }
+  // The last level: the children are the leaf blocks. Off the path both parties' blocks agree;
+  // on it exactly one control bit is set, so l_d = G_d(s0) ^ G_d(s1) ^ [d == a] e makes the XOR
+  // of the two blocks e (at alpha's 7 low bits) under alpha's child and 0 under the other.
+  const int a = static_cast<int>((alpha >> 7) & 1);
+  for (int dir = 0; dir < 2; ++dir) {
+    Block l = prg.g(dir, s0) ^ prg.g(dir, s1);
+    if (dir == a) l ^= dpf_et_unit(alpha & 127);
+    leaf_cw[dir * stride] = l;
+  }
+}
+
+// Every leaf block of one key, in order: leaf(block index, block). Depth-first over the L - 1
+// inner levels (2 AES per inner node), 2 AES per last-level node; L = 0: the root itself.
+template <class Prg, class Leaf>
+SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int party, Block root,
+                                    const Block* cw_seed, const std::uint8_t* cw_t, Block l0,
+                                    Block l1, std::size_t stride, Leaf&& leaf) {
+  const int levels = dpf_et_levels(k);
+  if (levels == 0) {
+    leaf(u64{0}, root);
+    return;
+  }
+  const int depth = levels - 1;  // inner levels
+  Block stack_s[kDpfEtMaxLevels];
+  std::uint8_t stack_t[kDpfEtMaxLevels];
+  Block s = root;
+  int t = party;
+  int d = 0;
+  const u64 nodes = u64{1} << depth;
+  for (u64 j = 0;;) {
+    for (; d < depth; ++d) {  // descend left, remember the right child
+      const Block cw = cw_seed[d * stride];
+      const int cwt = cw_t[d * stride];
+      Block gl = prg.g(0, s), gr = prg.g(1, s);
+      int tl = gl.lsb(), tr = gr.lsb();
+      gl = gl.clear_lsb();
+      gr = gr.clear_lsb();
+      if (t) {
+        gl ^= cw;
+        gr ^= cw;
+        tl ^= cwt & 1;
+        tr ^= (cwt >> 1) & 1;
+      }
+      stack_s[d] = gr;
+      stack_t[d] = static_cast<std::uint8_t>(tr);
+      s = gl;
+      t = tl;
+    }
+    Block b0 = prg.g(0, s), b1 = prg.g(1, s);
+    if (t) {
+      b0 ^= l0;
+      b1 ^= l1;
+    }
+    leaf(2 * j, b0);
+    leaf(2 * j + 1, b1);
+    if (++j == nodes) break;
+    // The next node's path leaves this one at the lowest set bit of j.
+    d = depth - 1 - dpf_et_ctz(j);
+    s = stack_s[d];
+    t = stack_t[d];
+    ++d;
+  }
+}
+
+// The lookup-table sums of one key (SIGMA's LUT, docs/design/sigma-lut.md): over this party's
+// leaves y_b(j) in {0, 1}, j < 2^k, count = sum_j y_b(j) and
+// sum = sum_j y_b(j) T[(xhat - j) mod 2^k] mod 2^64 (the caller reduces). table: 2^k entries.
+template <class Prg, class Table>
+SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int party, Block root, const Block* cw_seed,
+                                const std::uint8_t* cw_t, Block l0, Block l1, std::size_t stride,
+                                u64 xhat, const Table& table, u64& sum, u64& count) {
+  const u64 dmask = (u64{1} << k) - 1;
+  u64 s = 0, c = 0;
+  dpf_et_leaf_blocks(prg, k, party, root, cw_seed, cw_t, l0, l1, stride, [&](u64 b, Block blk) {
+    if (k < 7) {  // the block holds 2^k leaves
+      if (k < 6) blk.lo &= (u64{1} << (1 << k)) - 1;
+      blk.hi = 0;
+    }
+    c += static_cast<u64>(dpf_et_popcount(blk.lo) + dpf_et_popcount(blk.hi));
+    const u64 base = b << 7;
+    for (u64 w = blk.lo; w != 0; w &= w - 1)
+      s += table(static_cast<std::size_t>((xhat - base - static_cast<u64>(dpf_et_ctz(w))) & dmask));
+    for (u64 w = blk.hi; w != 0; w &= w - 1)
+      s += table(
+          static_cast<std::size_t>((xhat - base - 64 - static_cast<u64>(dpf_et_ctz(w))) & dmask));
+  });
+  sum = s;
+  count = c;
+}
+
+}  // namespace secinfer::fss
