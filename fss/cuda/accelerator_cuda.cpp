@@ -20,6 +20,7 @@
 #include "fss/cuda/dcf_cuda.h"
 #include "fss/cuda/device_buffer.h"
 #include "fss/cuda/dpf_cuda.h"
+#include "fss/cuda/dpf_et_cuda.h"
 #include "fss/cuda/keys_cuda.h"
 #include "fss/cuda/multipoint_dcf_cuda.h"
 #include "fss/cuda/ring_matmul_cuda.h"
@@ -311,6 +312,7 @@ struct CudaAccelerator::State {
   GrowBuffer<std::uint8_t> cw_t;
   GrowBuffer<u64> cw_v, cw_final, cw_out;  // DCF payload words / DPF output word
   GrowBuffer<u64> in, table, out;
+  GrowBuffer<Block> leaf_cw;  // early-terminated DPF keys' leaf correction words
   // Atomics, read without the mutex: CudaEventTimer reads kernel_ns from the scopes that a call
   // opens while it holds the mutex ("KeyTransfer").
   std::atomic<std::uint64_t> kernel_ns{0}, calls{0}, key_bytes{0};
@@ -529,6 +531,45 @@ void CudaAccelerator::dpf_lut_eval(const DpfKeys& keys, std::span<const u64> xha
   const u64* dx = s.put(s.in, xhat);
   const u64* dt = s.put(s.table, table);
   s.run([&](u64* d) { dpf_lut_eval_device(v, dx, dt, d, s.s(), s.cfg); }, out);
+}
+
+bool CudaAccelerator::dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat,
+                                      std::span<const u64> table, int out_bits,
+                                      std::span<u64> sum, std::span<u64> count) const {
+  const std::size_t n = keys.count;
+  if (n == 0) return true;
+  State& s = *s_;
+  std::lock_guard lock(s.mu);
+  AddElapsed busy(s.busy_ns);
+  s.bind();
+  s.staging.reset();
+  DpfEtKeysView v{keys.in_bits, keys.party, n};
+  {
+    // The keys come from the key stream (a few dozen bytes per element): staged up per call.
+    profiling::Scope sc(profiling::scopes::kKeyTransfer);
+    v.root = s.put(s.root, std::span<const Block>(keys.root));
+    if (!keys.cw_seed.empty()) {
+      v.cw_seed = s.put(s.cw_seed, std::span<const Block>(keys.cw_seed));
+      v.cw_t = s.put(s.cw_t, std::span<const std::uint8_t>(keys.cw_t));
+    }
+    if (!keys.leaf_cw.empty()) v.leaf_cw = s.put(s.leaf_cw, std::span<const Block>(keys.leaf_cw));
+    s.stream->sync();
+    s.key_bytes += (keys.root.size() + keys.cw_seed.size() + keys.leaf_cw.size()) * sizeof(Block) +
+                   keys.cw_t.size();
+  }
+  const u64* dx = s.put(s.in, xhat);
+  const u64* dt = s.put(s.table, table);
+  u64* d = s.out.fit(2 * n);
+  CUDA_CHECK(cudaEventRecord(s.start, s.s()));
+  dpf_et_lut_eval_device(v, dx, dt, out_bits, d, d + n, s.s(), s.cfg);
+  CUDA_CHECK(cudaEventRecord(s.stop, s.s()));
+  s.get(d, sum);
+  s.get(d + n, count);
+  float ms = 0;
+  CUDA_CHECK(cudaEventElapsedTime(&ms, s.start, s.stop));
+  s.kernel_ns += static_cast<std::uint64_t>(std::llround(static_cast<double>(ms) * 1e6));
+  ++s.calls;
+  return true;
 }
 
 void CudaAccelerator::dcf_eval_multipoint(const DcfKeys& keys, std::size_t points_per_key,

@@ -6,8 +6,8 @@
 // (suf_keygen), against the CPU path of suf_eval. Prints one line per check and last exactly
 // `P passed, F failed`; exits 1 on any failure.
 //   gpu_check [--n LOG2N] [--seed S] [--only GROUP]...   (GROUP: core, multipoint, sigma-dcf,
-//                                                        ring-matmul, masked-matmul, dealer;
-//                                                        default: all)
+//                                                        ring-matmul, masked-matmul, dealer,
+//                                                        dpf-et; default: all)
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -25,6 +25,7 @@
 #include "fss/cuda/dcf_cuda.h"
 #include "fss/cuda/device_buffer.h"
 #include "fss/cuda/dpf_cuda.h"
+#include "fss/cuda/dpf_et_cuda.h"
 #include "fss/cuda/multipoint_dcf_cuda.h"
 #include "fss/cuda/pack_cuda.h"
 #include "fss/cuda/prg_cuda.h"
@@ -329,6 +330,46 @@ void check_lut(Tally& t, std::mt19937_64& g, int n, int m, std::size_t count) {
           return join({{"party 0", diff(w0, o0)}, {"party 1", diff(w1, o1)}, {"reconstruct", rec}});
         });
   }
+}
+
+// SIGMA's LUT sums over early-terminated 1-bit DPF keys (fss/dpf_et.h): the GPU's sum and count
+// equal the CPU's for both parties, and the pair gives +-T[xhat - alpha] with a count of +-1.
+void check_dpf_et(Tally& t, std::mt19937_64& g, int k, int m, std::size_t count) {
+  const std::size_t domain = std::size_t{1} << k;
+  const u64 in_mask = mask_of(k), out_mask = mask_of(m);
+  std::vector<u64> alpha(count), xhat(count), table(domain);
+  for (std::size_t i = 0; i < count; ++i) {
+    alpha[i] = random_bits(g, k);
+    xhat[i] = random_bits(g, k);
+  }
+  alpha[0] = 0;
+  alpha[count - 1] = in_mask;
+  for (auto& e : table) e = g() & out_mask;
+  SeededPrg rng(random_block(g));
+  const auto [k0, k1] = dpf_et_gen(k, alpha, rng);
+  std::vector<u64> s0(count), c0(count), s1(count), c1(count);
+  dpf_et_lut_eval(k0, xhat, table, m, s0, c0);
+  dpf_et_lut_eval(k1, xhat, table, m, s1, c1);
+  t.run("DPF-ET LUT k=" + std::to_string(k) + " m=" + std::to_string(m) +
+            " N=" + std::to_string(count),
+        [&] {
+          std::vector<u64> gs0(count), gc0(count), gs1(count), gc1(count);
+          dpf_et_lut_eval_cuda(k0, xhat, table, m, gs0, gc0);
+          dpf_et_lut_eval_cuda(k1, xhat, table, m, gs1, gc1);
+          std::string rec;
+          for (std::size_t i = 0; i < count && rec.empty(); ++i) {
+            const u64 dc = (gc0[i] - gc1[i]) & out_mask;
+            const u64 want = table[(xhat[i] - alpha[i]) & in_mask];
+            const u64 signed_want = dc == 1 ? want : (u64{0} - want) & out_mask;
+            if ((dc != 1 && dc != out_mask) || ((gs0[i] - gs1[i]) & out_mask) != signed_want)
+              rec = "element " + std::to_string(i) + " does not reconstruct +-T[x]";
+          }
+          return join({{"party 0 sum", diff(s0, gs0)},
+                       {"party 0 count", diff(c0, gc0)},
+                       {"party 1 sum", diff(s1, gs1)},
+                       {"party 1 count", diff(c1, gc1)},
+                       {"reconstruct", rec}});
+        });
 }
 
 // ---------------------------------------------------------------- DCF
@@ -725,8 +766,8 @@ int main(int argc, char** argv) {
   int log2n = 20;
   std::uint64_t seed = std::random_device{}();
   seed = (seed << 32) ^ std::random_device{}();
-  const std::vector<std::string> groups = {"core",        "multipoint",    "sigma-dcf",
-                                           "ring-matmul", "masked-matmul", "dealer"};
+  const std::vector<std::string> groups = {"core",          "multipoint", "sigma-dcf", "ring-matmul",
+                                           "masked-matmul", "dealer",     "dpf-et"};
   std::vector<std::string> only;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -740,7 +781,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: gpu_check [--n LOG2N (default 20)] [--seed S] [--only "
-                   "core|multipoint|sigma-dcf|ring-matmul|masked-matmul|dealer]...\n");
+                   "core|multipoint|sigma-dcf|ring-matmul|masked-matmul|dealer|dpf-et]...\n");
       return 2;
     }
   }
@@ -780,6 +821,15 @@ int main(int argc, char** argv) {
       for (const int L : {1, 3}) check_dcf(t, g, N, d[0], d[1], L);
     check_dcf(t, g, N / 8, 37, 50, 2);
     check_dcf(t, g, N / 8, 64, 37, 5);  // L > 4: payload accumulated in memory
+  }
+  // SIGMA's LUT at its table widths: GELU's and nExp's 8 bits (N), SiLU's 10, inverse's and
+  // rsqrt's 13 (fewer elements), and the no-tree widths below 8.
+  if (want("dpf-et")) {
+    check_dpf_et(t, g, 8, 50, N);
+    check_dpf_et(t, g, 10, 50, N / 4);
+    check_dpf_et(t, g, 13, 50, N / 64);
+    check_dpf_et(t, g, 6, 37, N / 16);
+    check_dpf_et(t, g, 1, 64, 4096);
   }
   // Multipoint DCF: the GELU gate's shared-mask shape (n = m = 50, its payload W and its P public
   // offsets) at N keys; other shapes with clustered random points (trie limits: P = 32 is the

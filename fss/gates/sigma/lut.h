@@ -2,13 +2,19 @@
 // EzPC GPU-MPC fss/gpu_lut.cu): y = T[x] for a public table T of 2^k entries, k = 8 .. 16 in
 // SIGMA's gates (up to 20 accepted).
 //
-// Protocol (fss-core.md "Lookup table"): the index x is a k-bit value masked MOD 2^k,
-// xhat = x + r mod 2^k. The dealer gives a DPF at alpha = r (domain k bits, output the ring,
-// beta = 1) and shares of r_out; party b outputs sum_j T[(xhat - j) mod 2^k] y_b(j) + [r_out]_b, a
-// share of T[x] + r_out, and one opening reveals yhat. SIGMA's own LUT uses a 1-bit-output DPF and
-// needs a second round (open the sign u and the value v, then a select); with the FSS core's
-// m-bit DPF the result is direct, so our LUT costs ONE round (documented deviation, fewer rounds).
-//
+// Protocol (docs/design/sigma-lut.md; GateOptions::Lut picks one, both parties and the dealer
+// agree): the index x is a k-bit value masked MOD 2^k, xhat = x + r mod 2^k.
+// * kSigma (default, SIGMA's own): the dealer gives an early-terminated 1-bit DPF at r
+//   (fss/dpf_et.h), a bit z and shares of z, r_V, w = 1 - 2z and w r_V. Party b forms the signed
+//   leaf sums U_b = (-1)^b sum_j y_b(j), V_b = (-1)^b sum_j y_b(j) T[xhat - j]; U_0 + U_1 =
+//   2 sigma - 1 and V_0 + V_1 = (2 sigma - 1) T[x] for a key-dependent bit sigma. One exchange
+//   opens u = sigma XOR z (1 bit) and V + r_V (m bits); then T[x] = (2u - 1)(w (V + r_V) - w r_V)
+//   locally. SIGMA opens U and V in two exchanges (same bytes, one more round).
+// * kNbit ("improved sigma"): a DPF at alpha = r with output the ring and beta = 1; party b
+//   outputs sum_j T[(xhat - j) mod 2^k] y_b(j), a share of T[x] directly: no exchange inside,
+//   but 2 (2^k - 1) AES per element instead of about 2^(k-6).
+// Either way lut_core_eval returns a share of T[x] (+ r_out) and the caller opens it.
+
 // Mask conversion (how an n-bit wire becomes a k-bit index): a value known to lie in [0, 2^k) is
 // already masked mod 2^k by xhat mod 2^k (r mod 2^k is its mask): no work. Otherwise the index is
 // first produced by a gate whose OUTPUT ring is k bits, as SIGMA does: a truncation
@@ -17,8 +23,9 @@
 // The generic face below does the truncation when GateArgs::param = s > 0.
 //
 // Online cost of lut_eval: (s > 0: TrWithSlack, 2 rounds, 1 + k bits per party per element) +
-// 1 round, m bits per party per element. Key: (TrWithSlack key) + record header + DPF(k, m) key +
-// m bits (share of r_out) per element.
+// (kSigma: 1 round of 1 + m bits) + 1 round, m bits per party per element. Key: (TrWithSlack key) +
+// record header + per element: kSigma the DPF-ET key (16 + 17 (k - 8) + 32 bytes for k >= 8) and
+// 1 + 3 m bits; kNbit the DPF(k, m) key; both + m bits (share of r_out).
 #pragma once
 
 #include <span>

@@ -1,0 +1,39 @@
+// SIGMA's lookup-table sums over early-terminated 1-bit DPF keys (fss/dpf_et.h) on the GPU: a
+// thread per key runs dpf_et_core.h's dpf_et_lut_one, the code the CPU runs, so the outputs are
+// the CPU's bit for bit (scripts/gpu_check.sh, group "dpf-et").
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+#include <span>
+
+#include "fss/block.h"
+#include "fss/cuda/config.h"
+#include "fss/dpf_et.h"
+
+namespace secinfer::fss::cuda {
+
+// A batch's arrays in device memory (the layout of fss/dpf_et.h; null for an empty array).
+struct DpfEtKeysView {
+  int in_bits = 0;
+  int party = 0;
+  std::size_t count = 0;
+  const Block* root = nullptr;
+  const Block* cw_seed = nullptr;
+  const std::uint8_t* cw_t = nullptr;
+  const Block* leaf_cw = nullptr;
+};
+
+// sum[i] = sum_j y_b(j) T[(xhat[i] - j) mod 2^k] mod 2^out_bits, count[i] = sum_j y_b(j); all
+// pointers in device memory, table of 2^k entries, xhat[i] < 2^k (the caller checked).
+void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u64* table,
+                            int out_bits, u64* sum, u64* count, cudaStream_t stream,
+                            const KernelConfig& cfg = {});
+
+// The same from host arrays (uploads, evaluates, downloads): for gpu_check.
+void dpf_et_lut_eval_cuda(const DpfEtKeys& keys, std::span<const u64> xhat,
+                          std::span<const u64> table, int out_bits, std::span<u64> sum,
+                          std::span<u64> count, const KernelConfig& cfg = {});
+
+}  // namespace secinfer::fss::cuda
