@@ -148,7 +148,8 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
   sc->add_option("--warmup", o.warmup, "Warm-up runs (recorded, not merged)")
       ->check(at_least(0))
       ->capture_default_str();
-  sc->add_option("--threads", o.threads, "CPU threads (default: all hardware threads)")
+  sc->add_option("--threads", o.threads,
+                 "CPU threads per party (default: all hardware threads; under local, half of them)")
       ->check(at_least(1));
   sc->add_option("--out", raw.out,
                  (groups & kModelFlags)
@@ -323,8 +324,12 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
   } catch (const std::invalid_argument& e) {
     fail(e.what());
   }
-  if (o.threads == 0)
-    o.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (o.threads == 0) {
+    // `local` runs both party processes on this host, which compute at the same time: each takes
+    // half of its hardware threads (measured on the H200 host: docs/perf.md).
+    const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+    o.threads = static_cast<int>(sub == "local" ? std::max(1u, hw / 2) : hw);
+  }
   o.out = raw.out.empty() ? default_out_dir(o) : std::filesystem::path(raw.out);
   if (o.workload == Workload::kModel) {
     try {

@@ -77,6 +77,7 @@ void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Reco
     accuracy["top1_positions"] = r.top1_positions;
   }
   if (!r.accuracy_note.empty()) spdlog::warn("{}", r.accuracy_note);
+  if (!r.host_time.empty()) spdlog::info("party {}: {}", opt.party, r.host_time);
   if (!accuracy.empty()) {
     accuracy["input"] = r.input;
     if (!opt.weights_file.empty())

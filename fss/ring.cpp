@@ -194,6 +194,30 @@ void unpack_split(std::span<const std::uint8_t> in, int bits, std::span<u64> out
 void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out, int threads) {
   pack_split(in, bits, out, threads);
 }
+
+void unpack_add_bits(std::span<const std::uint8_t> in, int bits, std::span<const u64> add,
+                     std::span<u64> out, ThreadPool& pool) {
+  check_sizes("unpack_add_bits", add.size(), out.size(), out.size());
+  const std::size_t need = packed_bytes(out.size(), bits);
+  if (in.size() < need)
+    throw std::invalid_argument("unpack_add_bits: input holds " + std::to_string(in.size()) +
+                                " bytes, " + std::to_string(need) + " needed for " +
+                                std::to_string(out.size()) + " elements of " +
+                                std::to_string(bits) + " bits");
+  const u64 mask = ring_mask(bits);
+  // Blocks of a multiple of 8 elements start on a byte boundary; 2048 unpacked values (16 KiB)
+  // stay in L1 between the unpack and the add.
+  constexpr std::size_t kBlock = 2048;
+  for_pack_ranges(out.size(), bits, pool, [&](std::size_t i0, std::size_t n, std::size_t) {
+    u64 tmp[kBlock];
+    for (std::size_t b = 0; b < n; b += kBlock) {
+      const std::size_t i = i0 + b, m = std::min(kBlock, n - b);
+      const std::size_t at = i / 8 * static_cast<std::size_t>(bits);
+      unpack_bits(in.subspan(at, packed_bytes(m, bits)), bits, std::span<u64>(tmp, m));
+      for (std::size_t j = 0; j < m; ++j) out[i + j] = (add[i + j] + tmp[j]) & mask;
+    }
+  });
+}
 void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out, int threads) {
   unpack_split(in, bits, out, threads);
 }

@@ -82,5 +82,10 @@ void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out,
 // The same on a pool's threads (fss/thread_pool.h).
 void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out, ThreadPool& pool);
 void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out, ThreadPool& pool);
+// An opening's last step in one pass: out[i] = (add[i] + element i of `in`) mod 2^bits, on the
+// pool's threads, without a buffer of the unpacked values. out may alias add; add.size() ==
+// out.size() and `in` holds packed_bytes(out.size(), bits) bytes, else std::invalid_argument.
+void unpack_add_bits(std::span<const std::uint8_t> in, int bits, std::span<const u64> add,
+                     std::span<u64> out, ThreadPool& pool);
 
 }  // namespace secinfer::fss

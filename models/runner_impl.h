@@ -372,6 +372,8 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
                            " of the key file's " + std::to_string(trailer->stream_bytes) +
                            " key bytes: the dealer's and the party's call sequences diverged");
 
+  res.host_time = party.host_time_summary(static_cast<std::size_t>(o.warmup + o.runs));
+
   // Accuracy (party 0, after every run): the same weights and input in the clear.
   // With token input the references need party 1's ids in the clear: party 0's own --input (an
   // evaluation shortcut, as regenerating the seeded input is); without it the check is skipped.

@@ -1,6 +1,8 @@
 #include "fss/engine/party.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -30,11 +32,30 @@ Party::Party(int id, Ring ring, int frac_bits, net::Channel& channel, KeyReader&
 
 namespace {
 constexpr std::size_t kGrain = std::size_t{1} << 16;  // elements per thread's range
+
+using Clock = std::chrono::steady_clock;
+// Adds the wall time of its scope to a counter.
+class AddWall {
+ public:
+  explicit AddWall(std::uint64_t& ns) : ns_(ns), t0_(Clock::now()) {}
+  AddWall(const AddWall&) = delete;
+  AddWall& operator=(const AddWall&) = delete;
+  ~AddWall() {
+    ns_ += static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0_).count());
+  }
+
+ private:
+  std::uint64_t& ns_;
+  Clock::time_point t0_;
+};
 }  // namespace
 
 void Party::for_range(std::size_t n,
                       const std::function<void(std::size_t, std::size_t)>& fn) const {
   if (n == 0) return;
+  ++host_time_.loops;
+  AddWall w(host_time_.loops_ns);
   if (n < 2 * kGrain || threads_ == 1) {
     fn(0, n);
     return;
@@ -45,6 +66,8 @@ void Party::for_range(std::size_t n,
 void Party::read_shares(std::span<u64> out, int bits) {
   if (out.empty()) return;
   const int b = bits ? bits : ring_.bits;
+  ++host_time_.key_reads;
+  AddWall w(host_time_.key_read_ns);
   unpack_bits(keys_->read_view(packed_bytes(out.size(), b)), b, out, *pool_);
 }
 
@@ -66,27 +89,30 @@ void Party::open_many(std::span<const OpenItem> items) {
     total += packed_bytes(it.share.size(), it.bits ? it.bits : ring_.bits);
   }
   if (total == 0) return;
+  ++host_time_.opens;
   std::vector<std::uint8_t> mine(total), theirs(total);
   std::size_t off = 0;
-  for (const auto& it : items) {
-    const int b = it.bits ? it.bits : ring_.bits;
-    const std::size_t nb = packed_bytes(it.share.size(), b);
-    pack_bits(it.share, b, std::span<std::uint8_t>(mine).subspan(off, nb), *pool_);
-    off += nb;
+  {
+    AddWall w(host_time_.pack_ns);
+    for (const auto& it : items) {
+      const int b = it.bits ? it.bits : ring_.bits;
+      const std::size_t nb = packed_bytes(it.share.size(), b);
+      pack_bits(it.share, b, std::span<std::uint8_t>(mine).subspan(off, nb), *pool_);
+      off += nb;
+    }
   }
-  ch_->exchange(mine, theirs);
+  {
+    AddWall w(host_time_.exchange_ns);
+    ch_->exchange(mine, theirs);
+  }
+  AddWall w(host_time_.unpack_ns);
   off = 0;
-  std::vector<u64> tmp;
   for (const auto& it : items) {
     const int b = it.bits ? it.bits : ring_.bits;
     const std::size_t nb = packed_bytes(it.share.size(), b);
-    tmp.resize(it.share.size());
-    unpack_bits(std::span<const std::uint8_t>(theirs).subspan(off, nb), b, tmp, *pool_);
+    unpack_add_bits(std::span<const std::uint8_t>(theirs).subspan(off, nb), b, it.share, it.out,
+                    *pool_);
     off += nb;
-    const u64 mask = ring_mask(b);
-    for_range(tmp.size(), [&](std::size_t lo, std::size_t hi) {
-      for (std::size_t i = lo; i < hi; ++i) it.out[i] = (it.share[i] + tmp[i]) & mask;
-    });
   }
 }
 
@@ -131,6 +157,21 @@ DcfKeys Party::read_dcf(DcfShape shape, std::size_t count) {
 
 DpfKeys Party::read_dpf(DpfShape shape, std::size_t count) {
   return read_dpf_keys(*keys_, shape, count, id_);
+}
+
+std::string Party::host_time_summary(std::size_t runs) const {
+  const HostTime& h = host_time_;
+  const double per = runs == 0 ? 1.0 : static_cast<double>(runs);
+  const auto ms = [per](std::uint64_t ns) {
+    return std::to_string(std::llround(static_cast<double>(ns) / 1e6 / per));
+  };
+  const auto n = [per](std::uint64_t c) {
+    return std::to_string(std::llround(static_cast<double>(c) / per));
+  };
+  return "host time per run: parallel loops " + ms(h.loops_ns) + " ms (" + n(h.loops) +
+         " calls), openings " + n(h.opens) + ": packing " + ms(h.pack_ns) + " ms, exchanges " +
+         ms(h.exchange_ns) + " ms, unpacking " + ms(h.unpack_ns) + " ms; key share reads " +
+         ms(h.key_read_ns) + " ms (" + n(h.key_reads) + " calls)";
 }
 
 DpfEtKeys Party::read_dpf_et(int k, std::size_t count) {

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "fss/batch_options.h"
@@ -88,6 +89,19 @@ class Party {
   void set_gate_options(GateOptions o) { gate_options_ = o; }
   const GateOptions& gate_options() const { return gate_options_; }
 
+  // Wall time this party's own host work took so far (nanoseconds), for a log line after the
+  // runs: the parallel elementwise loops (for_range), the openings' packing, their exchanges
+  // (send + wait for the peer) and their unpacking, and the reading of key shares. Timed on the
+  // calling thread.
+  struct HostTime {
+    std::uint64_t loops_ns = 0, loops = 0;
+    std::uint64_t pack_ns = 0, exchange_ns = 0, unpack_ns = 0, opens = 0;
+    std::uint64_t key_read_ns = 0, key_reads = 0;
+  };
+  const HostTime& host_time() const { return host_time_; }
+  // One line: "host: loops 812 ms (3,120 calls), ..." (milliseconds per `runs`).
+  std::string host_time_summary(std::size_t runs) const;
+
   // The run's compiled fused gates (as Dealer::gate_cache: fresh on first use unless shared).
   compile::GateCache& gate_cache();
   const std::shared_ptr<compile::GateCache>& shared_gate_cache();
@@ -105,6 +119,7 @@ class Party {
   const Accelerator* accel_;
   GateOptions gate_options_;
   std::shared_ptr<compile::GateCache> gate_cache_;
+  mutable HostTime host_time_;
 };
 
 }  // namespace secinfer::fss::engine

@@ -8,6 +8,7 @@
 #include <random>
 #include <vector>
 
+#include "fss/thread_pool.h"
 #include "fss_test_util.h"
 
 using namespace secinfer::fss;
@@ -168,4 +169,34 @@ TEST_CASE("Bit-packing round trips for every width and matches the bit-order spe
   CHECK_THROWS_AS(packed_bytes(1, 65), std::invalid_argument);
   // count * bits = 2^65 would overflow; the byte count 2^62 does not.
   CHECK(packed_bytes(std::size_t{1} << 60, 32) == std::size_t{1} << 62);
+}
+
+TEST_CASE("unpack_add_bits equals unpack then add, in place too, on any pool", "[ring][pack]") {
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  ThreadPool pool(3);
+  for (int bits : {1, 7, 13, 37, 50, 63, 64}) {
+    // Sizes across the block (2048) and range (2^16) boundaries, odd tails included.
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{2049}, std::size_t{70001}}) {
+      INFO("bits " << bits << ", n " << n);
+      const u64 mask = ring_mask(bits);
+      std::vector<u64> theirs(n), mine(n);
+      for (auto& v : theirs) v = g() & mask;
+      for (auto& v : mine) v = g();  // unreduced: the sum is reduced
+      if (n > 0) theirs[n - 1] = mask;  // the top value and the wrap-around of the sum
+      if (n > 0) mine[n - 1] = mask;
+      std::vector<std::uint8_t> packed(packed_bytes(n, bits));
+      pack_bits(theirs, bits, packed);
+      std::vector<u64> want(n), out(n);
+      for (std::size_t i = 0; i < n; ++i) want[i] = (mine[i] + theirs[i]) & mask;
+      unpack_add_bits(packed, bits, mine, out, pool);
+      REQUIRE(out == want);
+      unpack_add_bits(packed, bits, mine, mine, pool);  // out aliases add
+      REQUIRE(mine == want);
+    }
+  }
+  std::vector<std::uint8_t> short_in(3);
+  std::vector<u64> a(8), o(8);
+  REQUIRE_THROWS_AS(unpack_add_bits(short_in, 8, a, o, pool), std::invalid_argument);
 }

@@ -17,10 +17,11 @@
 // For |x| within the model's range (|x| < 2^(n-f-1)) drelu is the sign of x; for any other x the
 // output is still the deterministic function above (the cleartext reference computes it).
 //
-// Online: 5 rounds; per party per element 1 + bt + 2 + clip + n bits (TrWithSlack carry bit and
-// output, the two comparison bits, the clipped value, the result).
+// Online: 6 rounds; per party per element 1 + bt + 2 + clip + (1 + n) + n bits (TrWithSlack carry
+// bit and output, the two comparison bits, the clipped value, the LUT's sign and value (lut.h),
+// the result); 5 rounds and no (1 + n) with GateOptions::Lut::kNbit.
 // Key per element: TrWithSlack (2 records) + DCF(bt-1 bits, 1 bit) + 2 bits + 8 clip-bit shares
-// (mux) + DPF(clip bits, n bits) + 5 n-bit shares (select) + record headers.
+// (mux) + the LUT's key (lut.h) + 5 n-bit shares (select) + record headers.
 #pragma once
 
 #include <span>

@@ -12,8 +12,8 @@
 // Exact for s in [2^f, cols 2^f] (softmax row sums: the max term is exactly 2^f, every term is at
 // most 2^f); deterministic for any s.
 //
-// Online: 3 rounds; per party per element 1 + k + n bits. Key: TrWithSlack + DPF(k bits, n bits)
-// + n bits.
+// Online: 4 rounds; per party per element 1 + k + (1 + n) + n bits (3 rounds, 1 + k + n with
+// GateOptions::Lut::kNbit). Key: TrWithSlack + the LUT's key (lut.h) + n bits.
 #pragma once
 
 #include <cstddef>

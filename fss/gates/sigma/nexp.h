@@ -16,7 +16,9 @@
 // f = 12). Inputs the model gives are max - x_i in [0, 2^(n-f)); any other x still yields the
 // deterministic function above.
 //
-// Online: 9 rounds; per party per element 1 + 16 + n + (1 + 8) + n + n + (1 + n) bits.
+// Online: 11 rounds; per party per element 1 + 16 + (1 + n) + n + (1 + 8) + (1 + n) + n + n +
+// (1 + n) bits (each LUT opens its sign and value first, lut.h; 9 rounds with
+// GateOptions::Lut::kNbit).
 #pragma once
 
 #include <vector>

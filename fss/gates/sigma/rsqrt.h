@@ -19,9 +19,10 @@
 // code is a 13-bit float (6-bit exponent, 7-bit mantissa, truncated): relative error < 2^-7 in v,
 // about 2^-8 in the result.
 //
-// Online: 4 rounds; per party per element (= per row) 2n + n + 13 + n bits.
-// Key per element: DCF(n, n) + 4 n-bit shares + DCF(n-8, 8) + 8 + 13 bits + LUT (DPF(13, n) +
-// n bits) + record headers.
+// Online: 5 rounds; per party per element (= per row) 2n + n + 13 + (1 + n) + n bits (4 rounds
+// without the LUT's sign and value under GateOptions::Lut::kNbit, lut.h).
+// Key per element: DCF(n, n) + 4 n-bit shares + DCF(n-8, 8) + 8 + 13 bits + LUT (its key, lut.h,
+// + n bits) + record headers.
 #pragma once
 
 #include <cstdint>
