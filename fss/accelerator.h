@@ -32,7 +32,7 @@ struct SharedMaskGateTables;  // fss/cuda/shared_mask_core.h: a fused gate's pub
 }
 
 // Arrays in an accelerator's memory: a key batch's, attached to the batch (DcfKeys::resident,
-// DpfKeys::resident, ShareBatch::resident) by Accelerator::make_resident, which releases the host
+// DpfKeys::resident, ShareBatch::resident, DpfEtKeys::resident) by Accelerator::make_resident, which releases the host
 // arrays, or an operand it holds (Accelerator::hold); freed with the last copy of the handle.
 // Only the accelerator that made it reads it.
 class ResidentKeys {
@@ -95,6 +95,7 @@ class Accelerator {
   virtual void make_resident(DcfKeys&) const {}
   virtual void make_resident(DpfKeys&) const {}
   virtual void make_resident(ShareBatch&) const {}
+  virtual void make_resident(DpfEtKeys&) const {}
   // A copy of `v` in the accelerator's memory, for an operand that stays fixed across calls (a
   // masked weight, made in the offline phase); null when it declines (no room) or has no memory
   // of its own. The caller keeps `v` as it was while the copy is used.

@@ -69,6 +69,7 @@ void dpf_et_check_keys(const DpfEtKeys& keys) {
   if (keys.party != 0 && keys.party != 1)
     throw std::invalid_argument("DPF-ET keys: party " + std::to_string(keys.party) +
                                 " is not 0 or 1");
+  if (keys.resident) return;  // its arrays were checked by the accelerator that holds them
   const std::size_t c = keys.count, inner = inner_levels(keys.in_bits);
   detail::check_size("DPF-ET keys", "root", keys.root.size(), c);
   detail::check_size("DPF-ET keys", "cw_seed", keys.cw_seed.size(), inner * c);
@@ -102,6 +103,7 @@ std::pair<DpfEtKeys, DpfEtKeys> dpf_et_gen(int k, std::span<const u64> alpha, Se
 
 void dpf_et_eval_full_domain(const DpfEtKeys& keys, std::size_t key, std::span<u64> out) {
   dpf_et_check_keys(keys);
+  require_host_keys(keys.resident, "dpf_et_eval_full_domain");
   if (key >= keys.count)
     throw std::invalid_argument("dpf_et_eval_full_domain: key " + std::to_string(key) +
                                 " is outside the batch of " + std::to_string(keys.count));
@@ -134,6 +136,7 @@ void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span
   if (keys.count == 0) return;
   if (opt.accel != nullptr && opt.accel->dpf_et_lut_eval(keys, xhat, table, out_bits, sum, count))
     return;
+  require_host_keys(keys.resident, "dpf_et_lut_eval");
   const HostPrg prg{&fixed_key_prg(opt.aes)};
   const u64 mask = ring_mask(out_bits);
   const auto lookup = [&table](std::size_t j) { return table[j]; };
@@ -171,12 +174,27 @@ std::size_t get(std::span<const std::uint8_t> in, std::size_t at, std::vector<T>
 
 void dpf_et_serialize(const DpfEtKeys& keys, std::span<std::uint8_t> out) {
   dpf_et_check_keys(keys);
+  require_host_keys(keys.resident, "dpf_et_serialize");
   detail::check_size("dpf_et_serialize", "out", out.size(),
                      dpf_et_key_bytes(keys.in_bits, keys.count));
   std::size_t at = put(out, 0, keys.root);
   at = put(out, at, keys.cw_seed);
   at = put(out, at, keys.cw_t);
   put(out, at, keys.leaf_cw);
+}
+
+std::size_t serialized_size(const DpfEtKeys& keys) {
+  return dpf_et_key_bytes(keys.in_bits, keys.count);
+}
+
+void serialize_keys(const DpfEtKeys& keys, std::span<std::uint8_t> out) {
+  dpf_et_serialize(keys, out);
+}
+
+std::vector<std::uint8_t> serialize_keys(const DpfEtKeys& keys) {
+  std::vector<std::uint8_t> out(serialized_size(keys));
+  dpf_et_serialize(keys, out);
+  return out;
 }
 
 DpfEtKeys dpf_et_deserialize(std::span<const std::uint8_t> in, int k, std::size_t count,

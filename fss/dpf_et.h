@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <utility>
 #include <vector>
@@ -32,6 +33,9 @@ struct DpfEtKeys {
   std::vector<Block> cw_seed;      // [(L - 1) * count]
   std::vector<std::uint8_t> cw_t;  // [(L - 1) * count], bit 0 = tL, bit 1 = tR
   std::vector<Block> leaf_cw;      // [2 * count] (L >= 1)
+  // The batch's copy in an accelerator's memory, if one made it (fss/accelerator.h); the host
+  // arrays are then released.
+  std::shared_ptr<const ResidentKeys> resident{};
 };
 
 // Keys for [x == alpha[i]], alpha[i] < 2^k. Randomness: two blocks per key from `rng`, keys in
@@ -58,7 +62,14 @@ std::size_t dpf_et_key_bytes(int k, std::size_t count);
 void dpf_et_serialize(const DpfEtKeys& keys, std::span<std::uint8_t> out);
 DpfEtKeys dpf_et_deserialize(std::span<const std::uint8_t> in, int k, std::size_t count, int party);
 
-// Throws std::invalid_argument unless the arrays match in_bits, party and count.
+// Throws std::invalid_argument unless the arrays match in_bits, party and count (a resident
+// batch: only its shape and party are checked here).
 void dpf_et_check_keys(const DpfEtKeys& keys);
+
+// The key-stream interface of a batch (fss/engine/key_stream.h KeyBatch, as ShareBatch's):
+// exactly dpf_et_key_bytes bytes, dpf_et_serialize's.
+std::size_t serialized_size(const DpfEtKeys& keys);
+void serialize_keys(const DpfEtKeys& keys, std::span<std::uint8_t> out);
+std::vector<std::uint8_t> serialize_keys(const DpfEtKeys& keys);
 
 }  // namespace secinfer::fss

@@ -126,6 +126,25 @@ void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out)
   }
   const u64 mask = ring_mask(bits);
   const std::uint8_t* p = in.data();
+  if (bits <= 57) {
+    // Element i starts at bit o = i bits: its bits lie in the 8 bytes from byte o / 8 (a shift of
+    // at most 7 leaves 57 bits), so one unaligned load and a shift, no carried state. Loads that
+    // would pass the end of `in` (the last few elements) read only the bytes that are there.
+    const std::size_t n = out.size();
+    const auto b = static_cast<std::size_t>(bits);
+    std::size_t i = 0, o = 0;
+    for (; i < n && (o >> 3) + 8 <= in.size(); ++i, o += b) {
+      u64 w;
+      std::memcpy(&w, p + (o >> 3), 8);
+      out[i] = (w >> (o & 7)) & mask;
+    }
+    for (; i < n; ++i, o += b) {
+      u64 w = 0;
+      std::memcpy(&w, p + (o >> 3), in.size() - (o >> 3));
+      out[i] = (w >> (o & 7)) & mask;
+    }
+    return;
+  }
   std::size_t left = need;  // bytes not yet loaded
   unsigned __int128 acc = 0;
   int have = 0;

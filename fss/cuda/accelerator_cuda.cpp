@@ -544,8 +544,10 @@ bool CudaAccelerator::dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64
   s.bind();
   s.staging.reset();
   DpfEtKeysView v{keys.in_bits, keys.party, n};
-  {
-    // The keys come from the key stream (a few dozen bytes per element): staged up per call.
+  if (keys.resident) {
+    v = s.mine(dynamic_cast<const DeviceKeys<DpfEtKeysView>*>(keys.resident.get()));
+  } else {
+    // From a key file: the batch is staged up per call.
     profiling::Scope sc(profiling::scopes::kKeyTransfer);
     v.root = s.put(s.root, std::span<const Block>(keys.root));
     if (!keys.cw_seed.empty()) {
@@ -632,6 +634,30 @@ void CudaAccelerator::make_resident(DcfKeys& keys) const {
 
 void CudaAccelerator::make_resident(DpfKeys& keys) const {
   keep(keys);
+}
+
+void CudaAccelerator::make_resident(DpfEtKeys& keys) const {
+  if (keys.count == 0 || keys.resident) return;
+  dpf_et_check_keys(keys);
+  State& s = *s_;
+  std::lock_guard lock(s.mu);
+  s.bind();
+  const std::size_t bytes = Carver::size_of(keys.root) + Carver::size_of(keys.cw_seed) +
+                            Carver::size_of(keys.cw_t) + Carver::size_of(keys.leaf_cw);
+  if (!s.admit(bytes)) return;
+  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held, &s);
+  Carver c(block->block.data(), s.s());
+  DpfEtKeysView v{keys.in_bits, keys.party, keys.count};
+  v.root = c.put(keys.root);
+  v.cw_seed = keys.cw_seed.empty() ? nullptr : c.put(keys.cw_seed);
+  v.cw_t = keys.cw_t.empty() ? nullptr : c.put(keys.cw_t);
+  v.leaf_cw = keys.leaf_cw.empty() ? nullptr : c.put(keys.leaf_cw);
+  s.stream->sync();  // offline time, as keep()
+  keys.root = {};
+  keys.cw_seed = {};
+  keys.cw_t = {};
+  keys.leaf_cw = {};
+  keys.resident = std::make_shared<DeviceKeys<DpfEtKeysView>>(std::move(block), v);
 }
 
 template <class Keys, class Shape, class Launch>

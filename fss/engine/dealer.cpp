@@ -94,10 +94,9 @@ void Dealer::dpf(DpfShape shape, std::span<const u64> alpha, std::span<const u64
 
 void Dealer::dpf_et(int k, std::span<const u64> alpha) {
   if (alpha.empty()) return;
-  auto keys = dpf_et_gen(k, alpha, rng_, batch_options());
-  const std::size_t n = dpf_et_key_bytes(k, alpha.size());
-  out_[0]->write_with(n, [&](std::span<std::uint8_t> o) { dpf_et_serialize(keys.first, o); });
-  out_[1]->write_with(n, [&](std::span<std::uint8_t> o) { dpf_et_serialize(keys.second, o); });
+  auto [k0, k1] = dpf_et_gen(k, alpha, rng_, batch_options());
+  out_[0]->write_keys(std::move(k0));
+  out_[1]->write_keys(std::move(k1));
 }
 
 compile::GateCache& Dealer::gate_cache() {

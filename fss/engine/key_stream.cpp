@@ -90,6 +90,7 @@ std::optional<Keys> KeyBuffer::take() {
 template std::optional<DcfKeys> KeyBuffer::take<DcfKeys>();
 template std::optional<DpfKeys> KeyBuffer::take<DpfKeys>();
 template std::optional<ShareBatch> KeyBuffer::take<ShareBatch>();
+template std::optional<DpfEtKeys> KeyBuffer::take<DpfEtKeys>();
 void KeyBuffer::materialize(std::size_t n) {
   // Objects in front of or inside the next n bytes are serialised into place, in order; each
   // insertion moves the bytes (and objects) behind it.
@@ -341,6 +342,7 @@ std::optional<Keys> KeyReader::read_object() {
 template std::optional<DcfKeys> KeyReader::read_object<DcfKeys>();
 template std::optional<DpfKeys> KeyReader::read_object<DpfKeys>();
 template std::optional<ShareBatch> KeyReader::read_object<ShareBatch>();
+template std::optional<DpfEtKeys> KeyReader::read_object<DpfEtKeys>();
 std::uint32_t KeyReader::read_u32() {
   std::uint8_t b[4];
   read(b);

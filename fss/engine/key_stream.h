@@ -30,6 +30,7 @@
 #include "fss/block.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
+#include "fss/dpf_et.h"
 #include "fss/ring.h"
 #include "fss/share_batch.h"
 
@@ -61,8 +62,9 @@ constexpr std::uint32_t key_tag(const char (&s)[5]) {
 std::string tag_name(std::uint32_t tag);
 inline constexpr std::size_t kRecordHeaderBytes = 12;  // u32 tag + u64 count
 
-// One DCF or DPF key batch or a batch of shares, handed over as an object in inline mode.
-using KeyBatch = std::variant<DcfKeys, DpfKeys, ShareBatch>;
+// One DCF, DPF or early-terminated DPF key batch or a batch of shares, handed over as an object
+// in inline mode.
+using KeyBatch = std::variant<DcfKeys, DpfKeys, ShareBatch, DpfEtKeys>;
 
 // A FIFO of key bytes in memory (inline mode). The dealer appends, the party consumes; consumed
 // bytes are released, so a layer-by-layer schedule (keygen one layer, evaluate it) keeps key memory
@@ -93,7 +95,7 @@ class KeyBuffer {
   // process with an accelerator attaches the device copy there (Accelerator::make_resident), so
   // the online phase finds its keys on the device.
   void set_on_object(std::function<void(KeyBatch&)> f) { on_object_ = std::move(f); }
-  // The next item, if it is a queued batch object of type Keys (DcfKeys, DpfKeys or ShareBatch);
+  // The next item, if it is a queued batch object of type Keys (a KeyBatch alternative);
   // else nullopt (nothing consumed).
   template <class Keys>
   std::optional<Keys> take();

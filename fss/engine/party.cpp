@@ -176,6 +176,16 @@ std::string Party::host_time_summary(std::size_t runs) const {
 
 DpfEtKeys Party::read_dpf_et(int k, std::size_t count) {
   if (count == 0) return dpf_et_deserialize({}, k, 0, id_);
+  if (std::optional<DpfEtKeys> keys = keys_->read_object<DpfEtKeys>()) {
+    if (keys->count != count || keys->in_bits != k || keys->party != id_)
+      throw KeyError("key stream out of sync: a gate reads " + std::to_string(count) +
+                     " DPF-ET keys of " + std::to_string(k) + " bits for party " +
+                     std::to_string(id_) + " where the dealer wrote " +
+                     std::to_string(keys->count) + " of " + std::to_string(keys->in_bits) +
+                     " bits for party " + std::to_string(keys->party) +
+                     " (dealer and party ran different call sequences)");
+    return std::move(*keys);
+  }
   return dpf_et_deserialize(keys_->read_view(dpf_et_key_bytes(k, count)), k, count, id_);
 }
 

@@ -19,6 +19,7 @@
 #include "fss/accelerator.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
+#include "fss/dpf_et.h"
 #include "fss/engine/dealer.h"
 #include "fss/engine/key_codec.h"
 #include "fss/engine/key_stream.h"
@@ -54,6 +55,22 @@ class MovingAccelerator final : public Accelerator {
     k.cw_out = {};
     k.resident = held;
     ++made;
+  }
+  void make_resident(DpfEtKeys& k) const override {
+    auto held = std::make_shared<Held>();
+    held->et = k;
+    k.root = {};
+    k.cw_seed = {};
+    k.cw_t = {};
+    k.leaf_cw = {};
+    k.resident = held;
+    ++made;
+  }
+  bool dpf_et_lut_eval(const DpfEtKeys& k, std::span<const u64> xhat, std::span<const u64> table,
+                       int out_bits, std::span<u64> sum, std::span<u64> count) const override {
+    secinfer::fss::dpf_et_lut_eval(held(k).et, xhat, table, out_bits, sum, count,
+                                   BatchOptions{AesImpl::kAuto, 1});
+    return true;
   }
   void dcf_eval(const DcfKeys& k, std::span<const u64> x, std::span<u64> out) const override {
     secinfer::fss::dcf_eval(held(k).dcf, x, out, BatchOptions{AesImpl::kAuto, 1});
@@ -102,6 +119,7 @@ class MovingAccelerator final : public Accelerator {
   struct Held : ResidentKeys {
     DcfKeys dcf;
     DpfKeys dpf;
+    DpfEtKeys et;
   };
   static const Held& held(const auto& k) {
     const auto* h = dynamic_cast<const Held*>(k.resident.get());
@@ -252,4 +270,45 @@ TEST_CASE("a dealer writing key files refuses an accelerator", "[engine][keys][d
   CHECK_THROWS_WITH(d.set_accelerator(&accel), Catch::Contains("key file"));
   CHECK_NOTHROW(d.set_accelerator(nullptr));
   std::filesystem::remove(path);
+}
+
+TEST_CASE("early-terminated DPF batches made resident evaluate as on the CPU",
+          "[engine][keys][accel]") {
+  std::mt19937_64 g(std::random_device{}());
+  const std::size_t count = 300;
+  const int k = 8, m = 50;
+  std::vector<u64> alpha(count), xhat(count), table(std::size_t{1} << k);
+  for (std::size_t i = 0; i < count; ++i) {
+    alpha[i] = g() & ring_mask(k);
+    xhat[i] = g() & ring_mask(k);
+  }
+  for (auto& t : table) t = g() & ring_mask(m);
+  SeededPrg rng(Block{g(), g()});
+  auto [e0, e1] = dpf_et_gen(k, alpha, rng);
+  (void)e1;
+  std::vector<u64> want_sum(count), want_count(count);
+  dpf_et_lut_eval(e0, xhat, table, m, want_sum, want_count);
+
+  MovingAccelerator accel;
+  auto buffer = std::make_shared<KeyBuffer>();
+  keep_batches_on(*buffer, accel);
+  KeyWriter w = KeyWriter::memory(buffer);
+  w.write_keys(DpfEtKeys(e0));
+  CHECK(accel.made == 1);
+  CHECK(w.bytes_written() == dpf_et_key_bytes(k, count));
+  CHECK(buffer->available() == dpf_et_key_bytes(k, count));
+
+  KeyReader r = KeyReader::memory(buffer);
+  std::optional<DpfEtKeys> keys = r.read_object<DpfEtKeys>();
+  REQUIRE(keys);
+  REQUIRE(keys->resident != nullptr);
+  CHECK(keys->root.empty());
+  CHECK(keys->leaf_cw.empty());
+  std::vector<u64> sum(count), cnt(count);
+  dpf_et_lut_eval(*keys, xhat, table, m, sum, cnt, BatchOptions{AesImpl::kAuto, 1, &accel});
+  CHECK(sum == want_sum);
+  CHECK(cnt == want_count);
+  CHECK_THROWS_WITH(dpf_et_lut_eval(*keys, xhat, table, m, sum, cnt, BatchOptions{}),
+                    Catch::Contains("lives in an accelerator's memory"));
+  CHECK_THROWS_WITH(serialize_keys(*keys), Catch::Contains("lives in an accelerator's memory"));
 }
