@@ -132,6 +132,10 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
                     "fusefss interval lookup: shared-mask (one DCF key per element) or per-cut "
                     "(one per cut per element; larger keys); same outputs. Ignored by sigma "
                     "(recorded as n/a)");
+    add_enum_option(sc, "--sigma-lut", o.sigma_lut,
+                    "sigma's table lookups: sigma (SIGMA's own: 1-bit DPF, sign and value "
+                    "opened; default) or nbit (ring-valued DPF in one round: 'improved sigma', not "
+                    "SIGMA). Ignored by fusefss (recorded as n/a)");
   }
   if (groups & kDeviceFlags) {
     raw.backend_flag = add_enum_option(
@@ -459,6 +463,8 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
                   "fusefss: mask-independent gate shapes: on (secure) or off (INSECURE ablation)");
   add_enum_option(deal, "--lookup", deal_opts.lookup,
                   "fusefss interval lookup: shared-mask or per-cut");
+  add_enum_option(deal, "--sigma-lut", deal_opts.sigma_lut,
+                  "sigma's table lookups: sigma (SIGMA's own) or nbit (improved sigma)");
   deal->add_option("--runs", deal_opts.runs, "Measured runs the parties will make")
       ->check(at_least(1))
       ->capture_default_str();

@@ -292,6 +292,7 @@ double estimate_party_bytes(const RunOptions& o, const MicrobenchGate& g, const 
   Dealer d(fss::make_ring(o.micro_bits), o.micro_frac, fss::Block{0x70726f6265ull, 0x6d656dull}, w0,
            w1);
   d.set_gate_cache(run_dealer.shared_gate_cache());  // the run's compiled gates
+  d.set_gate_options(run_dealer.gate_options());
   DealerOps ops(d, suite, o.party);
   deal(ops, g, probe, o.micro_cols, o.micro_frac, false);
   const double n = static_cast<double>(o.micro_n);
@@ -440,9 +441,11 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
   KeyWriter other = KeyWriter::discard();
   Dealer dealer(ring, f, models::dealer_seed(o.seed), me == 0 ? own : other, me == 0 ? other : own);
   dealer.set_accelerator(accel);  // DCF/DPF keys generated on the GPU (the CPU's keys bit for bit)
+  dealer.set_gate_options(models::gate_options_for(o.sigma_lut));
   DealerOps dops(dealer, suite, me);
   KeyReader reader = KeyReader::memory(buffer);
   Party party(me, ring, f, ch, reader, o.threads, accel);
+  party.set_gate_options(dealer.gate_options());
   party.set_gate_cache(dealer.shared_gate_cache());  // compiled once for the whole run
   PartyOps pops(party, suite);
 
@@ -527,6 +530,7 @@ json microbench_summary(const json& merged, const RunOptions& o, const json& che
          {"system", to_string(o.system)},
          {"padding", models::padding_name(o.padding)},
          {"lookup", recorded_lookup(o)},
+         {"sigma_lut", recorded_sigma_lut(o)},
          {"backend", to_string(o.backend)},
          {"n", o.micro_n},
          {"cols", o.micro_cols},

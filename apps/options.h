@@ -32,6 +32,9 @@ struct RunOptions {
   // fusefss interval lookup (fss/gates/fusefss/suite.h): shared-mask (one DCF key per element) or
   // per-cut (one DCF key per cut per element); the same outputs bit for bit. Ignored by sigma.
   models::Lookup lookup = models::Lookup::kSharedMask;
+  // sigma's table lookups (fss/gates/sigma/lut.h): SIGMA's own (default) or the ring-valued DPF
+  // lookup ("improved sigma": not SIGMA, labelled so in results). Ignored by fusefss.
+  models::SigmaLut sigma_lut = models::SigmaLut::kSigma;
   models::Backend backend = models::Backend::kCpu;  // resolved by the parser (auto: cuda if any)
   // --gpu: the CUDA device of this party (run), or of both parties ("N") or of each ("N,M") under
   // local; recorded in the party log's environment, not in the shared config.
@@ -82,6 +85,9 @@ nlohmann::json shared_config(const RunOptions& o);
 // The --lookup setting as recorded in the shared config and logs: o.lookup under --system fusefss,
 // "n/a" under sigma (which has no interval lookup, so the flag does not change its run).
 std::string recorded_lookup(const RunOptions& o);
+// The --sigma-lut setting as recorded: "sigma" or "nbit (improved sigma)" under --system sigma,
+// "n/a" under fusefss (which has no such lookup).
+std::string recorded_sigma_lut(const RunOptions& o);
 
 // FNV-1a 64 of the canonical dump of shared_config(): equal iff the shared configs are equal.
 std::uint64_t config_hash(const RunOptions& o);

@@ -58,6 +58,8 @@ nlohmann::json key_stream_config(const RunOptions& o, std::size_t vocab) {
   const bool fusefss = o.system == System::kFuseFss;
   j["padding"] = fusefss ? padding_name(o.padding) : "n/a";
   j["lookup"] = fusefss ? to_string(o.lookup) : "n/a";
+  // sigma's table lookups change its keys; fusefss has none.
+  j["sigma_lut"] = fusefss ? "n/a" : to_string(o.sigma_lut);
   j["runs"] = o.runs;
   j["warmup"] = o.warmup;
   j["schedule"] = schedule_text(o);
@@ -83,8 +85,8 @@ std::uint64_t key_stream_hash(const RunOptions& o, std::size_t vocab) {
 std::string key_stream_summary(const RunOptions& o, std::size_t vocab) {
   const nlohmann::json j = key_stream_config(o, vocab);
   std::string s;
-  for (const char* k : {"model", "seq", "batch", "system", "padding", "lookup", "runs", "warmup",
-                        "schedule", "input", "ring_bits", "protocol_version"}) {
+  for (const char* k : {"model", "seq", "batch", "system", "padding", "lookup", "sigma_lut", "runs",
+                        "warmup", "schedule", "input", "ring_bits", "protocol_version"}) {
     const auto& v = j[k];
     if (!s.empty()) s += ' ';
     s += k;
@@ -116,6 +118,8 @@ std::string deal_command(const RunOptions& o, std::size_t vocab) {
                   to_string(o.system);
   if (o.system == System::kFuseFss) {
     s += " --padding " + padding_name(o.padding) + " --lookup " + to_string(o.lookup);
+  } else {
+    s += " --sigma-lut " + to_string(o.sigma_lut);
   }
   s += " --runs " + std::to_string(o.runs) + " --warmup " + std::to_string(o.warmup) +
        " --schedule " + schedule_text(o);

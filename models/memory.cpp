@@ -40,8 +40,9 @@ std::uint64_t packed(std::uint64_t count, int bits) {
 // Key bytes of gate calls, measured on small instances of the real gates (discarded keys).
 class KeyCalibrator {
  public:
-  KeyCalibrator(fss::Ring ring, int frac_bits, const fss::engine::GateSuite& gates, int party)
-      : ring_(ring), f_(frac_bits), gates_(gates), party_(party) {}
+  KeyCalibrator(fss::Ring ring, int frac_bits, const fss::engine::GateSuite& gates, int party,
+                fss::engine::GateOptions gate_options)
+      : ring_(ring), f_(frac_bits), gates_(gates), party_(party), gate_options_(gate_options) {}
 
   std::uint64_t bytes(const TracedOp& op) {
     const int n = ring_.bits;
@@ -95,6 +96,7 @@ class KeyCalibrator {
     w0.set_charge(false);
     w1.set_charge(false);
     Dealer d(ring_, f_, fss::Block{0x6d656d6f7279ull, 1}, w0, w1);
+    d.set_gate_options(gate_options_);
     DealerOps ops(d, gates_, party_);
     Tensor a = Tensor::zeros(
         {count / std::max<std::size_t>(op.cols, 1), std::max<std::size_t>(op.cols, 1)});
@@ -145,6 +147,7 @@ class KeyCalibrator {
   int f_;
   const fss::engine::GateSuite& gates_;
   int party_;
+  fss::engine::GateOptions gate_options_;
   std::map<CacheKey, double> cache_;
 };
 
@@ -192,7 +195,8 @@ nlohmann::json MemoryEstimate::to_json() const {
 }
 
 MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::size_t seq,
-                               const fss::engine::GateSuite& gates, int party, Schedule schedule) {
+                               const fss::engine::GateSuite& gates, int party, Schedule schedule,
+                               fss::engine::GateOptions gate_options) {
   const Transformer t(c, batch, seq);
   TraceOps trace(fss::Ring{c.ring_bits}, c.frac_bits, gates);
   // The same steps a runner takes.
@@ -213,7 +217,7 @@ MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::siz
   m.steps.front().name = "embed";
   for (std::size_t l = 0; l < c.layers; ++l) m.steps[l + 1].name = "layer " + std::to_string(l);
   m.steps.back().name = "head";
-  KeyCalibrator cal(fss::Ring{c.ring_bits}, c.frac_bits, gates, party);
+  KeyCalibrator cal(fss::Ring{c.ring_bits}, c.frac_bits, gates, party, gate_options);
   for (const TracedOp& op : trace.ops()) {
     StepMemory& s = m.steps[op.step];
     s.key_bytes += cal.bytes(op);

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "fss/engine/gate_options.h"
 #include "fss/engine/ops.h"
 #include "models/config.h"
 
@@ -53,8 +54,10 @@ struct MemoryEstimate {
 };
 
 // Throws std::invalid_argument on a bad run shape (validate_run).
+// `gate_options`: the run's gate protocol choices (they change key sizes).
 MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::size_t seq,
-                               const fss::engine::GateSuite& gates, int party, Schedule schedule);
+                               const fss::engine::GateSuite& gates, int party, Schedule schedule,
+                               fss::engine::GateOptions gate_options = {});
 
 // MemAvailable from /proc/meminfo in bytes (0 if it cannot be read).
 std::uint64_t available_memory_bytes();

@@ -1,5 +1,5 @@
 // The typed settings of a run: each string-valued flag of the command line (--system, --lookup,
-// --dealer, --schedule, --backend, --workload, --padding) as an enum, with the one table of its
+// --sigma-lut, --dealer, --schedule, --backend, --workload, --padding) as an enum, with the one table of its
 // names. The CLI (apps/cli.cpp) parses the flags into these enums once; everything below it
 // compares enums, and the logs, file names and JSON outputs print the names through to_string().
 //
@@ -17,6 +17,7 @@
 #include <string_view>
 #include <utility>
 
+#include "fss/engine/gate_options.h"
 #include "models/memory.h"  // Schedule
 
 namespace secinfer::models {
@@ -25,6 +26,9 @@ namespace secinfer::models {
 enum class System { kSigma, kFuseFss };
 // --lookup: the fusefss interval lookup (one DCF key per element, or one per cut per element).
 enum class Lookup { kSharedMask, kPerCut };
+// --sigma-lut: the sigma suite's table lookups, SIGMA's own (1-bit early-terminated DPF, sign and
+// value opened) or the ring-valued DPF lookup in one round ("improved sigma").
+enum class SigmaLut { kSigma, kNbit };
 // --dealer: inline (a dealer inside each party process) or file (`secinfer deal`'s key files).
 enum class Dealer { kInline, kFile };
 // --backend: where a party evaluates its FSS keys.
@@ -51,6 +55,12 @@ struct EnumNames<Lookup> {
   static constexpr std::string_view flag = "--lookup";
   static constexpr std::array<std::pair<Lookup, std::string_view>, 2> values{
       {{Lookup::kSharedMask, "shared-mask"}, {Lookup::kPerCut, "per-cut"}}};
+};
+template <>
+struct EnumNames<SigmaLut> {
+  static constexpr std::string_view flag = "--sigma-lut";
+  static constexpr std::array<std::pair<SigmaLut, std::string_view>, 2> values{
+      {{SigmaLut::kSigma, "sigma"}, {SigmaLut::kNbit, "nbit"}}};
 };
 template <>
 struct EnumNames<Dealer> {
@@ -89,6 +99,14 @@ template <class E>
 concept NamedEnum = requires {
   EnumNames<E>::values;
 };
+
+// The gates' protocol choices that --sigma-lut makes (the dealer and both parties take the same).
+inline fss::engine::GateOptions gate_options_for(SigmaLut lut) {
+  fss::engine::GateOptions g;
+  g.lut = lut == SigmaLut::kNbit ? fss::engine::GateOptions::Lut::kNbit
+                                 : fss::engine::GateOptions::Lut::kSigma;
+  return g;
+}
 
 // The flag's spelling of `e` (found by argument-dependent lookup: to_string(o.system)).
 template <NamedEnum E>

@@ -69,6 +69,7 @@ struct RunOptions {
   System system = System::kSigma;
   bool padding = true;                  // fusefss: --padding on|off (sigma has nothing to pad)
   Lookup lookup = Lookup::kSharedMask;  // fusefss interval lookup
+  SigmaLut sigma_lut = SigmaLut::kSigma;  // sigma's table lookups (fss/gates/sigma/lut.h)
   int threads = 1;                      // worker threads of a party's gates
   int runs = 5;
   int warmup = 1;

@@ -163,7 +163,8 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   res.schedule = o.schedule.value_or(Schedule::kLayerByLayer);
 
   // Memory, before any work; both parties learn both verdicts.
-  res.memory = estimate_memory(c, batch, seq, suite, me, res.schedule);
+  res.memory =
+      estimate_memory(c, batch, seq, suite, me, res.schedule, gate_options_for(o.sigma_lut));
   res.available_bytes = o.memory_limit_bytes ? o.memory_limit_bytes : available_memory_bytes();
   const MemoryVerdict mine = MemoryVerdict::of(
       res.memory.needed_bytes * static_cast<std::uint64_t>(o.parties_on_host), res.available_bytes);
@@ -247,10 +248,12 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
     // Keys made where they are evaluated: the GPU's generator gives the CPU's keys bit for bit.
     // (Never for key files: their batches are host batches, uploaded at evaluation.)
     if (o.accel != nullptr && o.keys_on_device) dealer->set_accelerator(o.accel);
+    dealer->set_gate_options(gate_options_for(o.sigma_lut));
     dops.emplace(*dealer, suite, me);
   }
   KeyReader reader = file_keys ? std::move(*file_reader) : KeyReader::memory(buffer);
   Party party(me, fss::Ring{c.ring_bits}, c.frac_bits, ch, reader, o.threads, o.accel);
+  party.set_gate_options(gate_options_for(o.sigma_lut));
   // Online reuses the offline compilations (a key-file run compiles its own on first use).
   if (dealer) party.set_gate_cache(dealer->shared_gate_cache());
   PartyOps pops(party, suite);

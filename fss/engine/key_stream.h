@@ -43,7 +43,8 @@ class KeyError : public std::runtime_error {
 };
 
 // Key file format version; bump on any change of a gate's key layout.
-inline constexpr std::uint32_t kKeyFormatVersion = 1;
+// 2: the sigma suite's lookups default to SIGMA's early-terminated 1-bit DPF (fss/dpf_et.h).
+inline constexpr std::uint32_t kKeyFormatVersion = 2;
 
 // Header of a key file (file mode): magic "SIKEYS\0\n", then version (u32), party (u32),
 // config_hash (u64), and the config summary (u32 length + bytes, quoted in mismatch messages).

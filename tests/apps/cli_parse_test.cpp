@@ -7,6 +7,7 @@
 #include "apps/microbench.h"
 #include "apps/model_workload.h"
 #include "apps/options.h"
+#include "models/key_files.h"
 
 namespace secinfer::apps {
 namespace {
@@ -14,6 +15,7 @@ namespace {
 using models::Backend;
 using models::Dealer;
 using models::Lookup;
+using models::SigmaLut;
 using models::System;
 using models::Workload;
 
@@ -254,6 +256,38 @@ TEST_CASE("the config hash covers shared settings only", "[apps][cli]") {
     CHECK(config_hash(parse(args).run) != config_hash(a));
   }
   CHECK(make_hello(a).config_summary.find("seq=128") != std::string::npos);
+}
+
+TEST_CASE("--sigma-lut selects sigma's table lookups and is part of the shared config",
+          "[apps][cli]") {
+  // Default: SIGMA's own lookup, recorded (handshake hash, summary, key files).
+  const RunOptions d = parse({"--party", "0", "--system", "sigma"}).run;
+  CHECK(d.sigma_lut == SigmaLut::kSigma);
+  CHECK(shared_config(d)["sigma_lut"] == "sigma");
+  const RunOptions nb = parse({"--party", "0", "--system", "sigma", "--sigma-lut", "nbit"}).run;
+  CHECK(nb.sigma_lut == SigmaLut::kNbit);
+  CHECK(shared_config(nb)["sigma_lut"] == "nbit (improved sigma)");
+  CHECK(config_hash(nb) != config_hash(d));  // parties that disagree are refused at connect
+  CHECK(make_hello(nb).config_summary.find("sigma_lut=nbit (improved sigma)") !=
+        std::string::npos);
+  CHECK(nb.out == "results/bert-base-s128-b1-sigma-nbitlut");  // never overwrites the default
+  CHECK(models::key_stream_config(to_model_options(nb), 0)["sigma_lut"] == "nbit");
+  CHECK(models::key_stream_hash(to_model_options(nb), 0) !=
+        models::key_stream_hash(to_model_options(d), 0));
+  // fusefss has no such lookup: ignored, recorded as n/a.
+  const RunOptions f1 = parse({"--party", "0", "--system", "fusefss", "--sigma-lut", "nbit"}).run;
+  const RunOptions f2 = parse({"--party", "0", "--system", "fusefss"}).run;
+  CHECK(shared_config(f1)["sigma_lut"] == "n/a");
+  CHECK(config_hash(f1) == config_hash(f2));
+  // local passes it to both children; a bad value names the choices.
+  const RunOptions l =
+      parse({"local", "--model", "bert-tiny", "--system", "sigma", "--sigma-lut", "nbit"}).run;
+  for (int p = 0; p < 2; ++p) {
+    const Invocation child = parse_command_line(party_command_line(l, p, 4567, "secinfer"));
+    CHECK(child.run.sigma_lut == SigmaLut::kNbit);
+    CHECK(shared_config(child.run) == shared_config(l));
+  }
+  CHECK_THROWS_WITH(parse({"--party", "0", "--sigma-lut", "fast"}), Catch::Contains("nbit"));
 }
 
 TEST_CASE("--lookup selects the fusefss interval lookup and is part of the shared config",
