@@ -430,18 +430,27 @@ struct CudaAccelerator::State {
     return true;
   }
 
-  // launch() between the event pair, then `result` down, then the pair's time added.
+  // launch() between the event pair: the kernels of one call.
   template <class F>
-  void run(F&& launch, std::span<u64> result) {
-    u64* d = out.fit(result.size());
+  void timed(F&& launch) {
     CUDA_CHECK(cudaEventRecord(start, s()));
-    launch(d);
+    launch();
     CUDA_CHECK(cudaEventRecord(stop, s()));
-    get(d, result);
+  }
+  // After the call has waited for its stream: the pair's time onto the kernel clock, one call.
+  void count_kernels() {
     float ms = 0;
     CUDA_CHECK(cudaEventElapsedTime(&ms, start, stop));
     kernel_ns += static_cast<std::uint64_t>(std::llround(static_cast<double>(ms) * 1e6));
     ++calls;
+  }
+  // launch(device output) timed, then `result` down.
+  template <class F>
+  void run(F&& launch, std::span<u64> result) {
+    u64* d = out.fit(result.size());
+    timed([&] { launch(d); });
+    get(d, result);
+    count_kernels();
   }
 };
 
@@ -562,15 +571,10 @@ bool CudaAccelerator::dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64
   const u64* dx = s.put(s.in, xhat);
   const u64* dt = s.put(s.table, table);
   u64* d = s.out.fit(2 * n);
-  CUDA_CHECK(cudaEventRecord(s.start, s.s()));
-  dpf_et_lut_eval_device(v, dx, dt, out_bits, d, d + n, s.s(), s.cfg);
-  CUDA_CHECK(cudaEventRecord(s.stop, s.s()));
+  s.timed([&] { dpf_et_lut_eval_device(v, dx, dt, out_bits, d, d + n, s.s(), s.cfg); });
   s.get(d, sum);
   s.get(d + n, count);
-  float ms = 0;
-  CUDA_CHECK(cudaEventElapsedTime(&ms, s.start, s.stop));
-  s.kernel_ns += static_cast<std::uint64_t>(std::llround(static_cast<double>(ms) * 1e6));
-  ++s.calls;
+  s.count_kernels();
   return true;
 }
 
@@ -795,19 +799,16 @@ bool CudaAccelerator::masked_matmul(const RingMatmulShape& g, int party, std::sp
   u64* dna = s.mm_na.fit(na);
   u64* dc = s.mm_c.fit(c.size());
   if (g.causal) CUDA_CHECK(cudaMemsetAsync(dc, 0, c.size_bytes(), s.s()));
-  CUDA_CHECK(cudaEventRecord(s.start, s.s()));
-  // c = ahat ([party 0] bhat - rb) + (-ra) bhat: two products, the second accumulated.
-  ring_sub_device(party == 0 ? dbh : nullptr, drb, dbt, nb, g.bits, s.s());
-  ring_sub_device(nullptr, dra, dna, na, g.bits, s.s());
-  ring_matmul_device(rg, da, dbt, dc, s.s());
-  rg.accumulate = true;
-  ring_matmul_device(rg, dna, dbh, dc, s.s());
-  CUDA_CHECK(cudaEventRecord(s.stop, s.s()));
+  s.timed([&] {
+    // c = ahat ([party 0] bhat - rb) + (-ra) bhat: two products, the second accumulated.
+    ring_sub_device(party == 0 ? dbh : nullptr, drb, dbt, nb, g.bits, s.s());
+    ring_sub_device(nullptr, dra, dna, na, g.bits, s.s());
+    ring_matmul_device(rg, da, dbt, dc, s.s());
+    rg.accumulate = true;
+    ring_matmul_device(rg, dna, dbh, dc, s.s());
+  });
   s.get(dc, c);
-  float ms = 0;
-  CUDA_CHECK(cudaEventElapsedTime(&ms, s.start, s.stop));
-  s.kernel_ns += static_cast<std::uint64_t>(std::llround(static_cast<double>(ms) * 1e6));
-  ++s.calls;
+  s.count_kernels();
   return true;
 }
 
@@ -836,9 +837,7 @@ bool CudaAccelerator::shared_mask_eval(const DcfKeys& keys, const SharedMaskGate
   const u64* drv = s.put(s.sm_rv, rv);
   u64* dv = s.out.fit(n);
   u64* drest = s.sm_rest.fit(n);
-  CUDA_CHECK(cudaEventRecord(s.start, s.s()));
-  shared_mask_eval_device(kv, gv, dx, dvsh, drv, dv, drest, s.s(), s.cfg);
-  CUDA_CHECK(cudaEventRecord(s.stop, s.s()));
+  s.timed([&] { shared_mask_eval_device(kv, gv, dx, dvsh, drv, dv, drest, s.s(), s.cfg); });
   // rest comes down first (asynchronously), then v with the wait; rest's staged bytes are copied
   // out after it.
   std::uint8_t* h_rest = s.staging.take(rest.size_bytes(), *s.stream);
@@ -847,10 +846,7 @@ bool CudaAccelerator::shared_mask_eval(const DcfKeys& keys, const SharedMaskGate
   s.get(dv, v);
   copy_bytes(s.copier, rest.data(), h_rest, rest.size_bytes());
   s.down_bytes += rest.size_bytes();
-  float ms = 0;
-  CUDA_CHECK(cudaEventElapsedTime(&ms, s.start, s.stop));
-  s.kernel_ns += static_cast<std::uint64_t>(std::llround(static_cast<double>(ms) * 1e6));
-  ++s.calls;
+  s.count_kernels();
   return true;
 }
 
@@ -888,14 +884,9 @@ bool CudaAccelerator::ring_matmul(const RingMatmulShape& g, std::span<const u64>
   static_cast<RingMatmulShape&>(rg) = g;
   u64* dc = s.mm_c.fit(c.size());
   if (g.causal) CUDA_CHECK(cudaMemsetAsync(dc, 0, c.size_bytes(), s.s()));
-  CUDA_CHECK(cudaEventRecord(s.start, s.s()));
-  ring_matmul_device(rg, da, db, dc, s.s());
-  CUDA_CHECK(cudaEventRecord(s.stop, s.s()));
+  s.timed([&] { ring_matmul_device(rg, da, db, dc, s.s()); });
   s.get(dc, c);
-  float ms = 0;
-  CUDA_CHECK(cudaEventElapsedTime(&ms, s.start, s.stop));
-  s.kernel_ns += static_cast<std::uint64_t>(std::llround(static_cast<double>(ms) * 1e6));
-  ++s.calls;
+  s.count_kernels();
   return true;
 }
 
