@@ -827,9 +827,10 @@ bool CudaAccelerator::shared_mask_eval(const DcfKeys& keys, const SharedMaskGate
   AddElapsed busy(s.busy_ns);
   s.bind();
   s.staging.reset();
-  auto it = s.gate_tables.find(table_key(tables));
+  std::vector<u64> key = table_key(tables);
+  auto it = s.gate_tables.find(key);
   if (it == s.gate_tables.end())
-    it = s.gate_tables.emplace(table_key(tables), upload(tables, s.s())).first;
+    it = s.gate_tables.emplace(std::move(key), upload(tables, s.s())).first;
   const SharedMaskGateView gv = it->second.view();
   const DcfKeysView kv = s.view_of(keys);
   const u64* dx = s.put(s.in, xhat);
