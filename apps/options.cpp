@@ -76,9 +76,9 @@ std::string config_summary(const RunOptions& o) {
   }
   s << " system=" << to_string(o.system) << " padding=" << models::padding_name(o.padding)
     << " lookup=" << recorded_lookup(o) << " sigma_lut=" << recorded_sigma_lut(o)
-    << " backend=" << to_string(o.backend) << " runs=" << o.runs
-    << " warmup=" << o.warmup << " dealer=" << to_string(o.dealer) << " seed=" << o.seed
-    << " (secinfer " << profiling::build_version() << ", " << profiling::build_commit() << ")";
+    << " backend=" << to_string(o.backend) << " runs=" << o.runs << " warmup=" << o.warmup
+    << " dealer=" << to_string(o.dealer) << " seed=" << o.seed << " (secinfer "
+    << profiling::build_version() << ", " << profiling::build_commit() << ")";
   return s.str();
 }
 

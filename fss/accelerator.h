@@ -32,9 +32,9 @@ struct SharedMaskGateTables;  // fss/cuda/shared_mask_core.h: a fused gate's pub
 }
 
 // Arrays in an accelerator's memory: a key batch's, attached to the batch (DcfKeys::resident,
-// DpfKeys::resident, ShareBatch::resident, DpfEtKeys::resident) by Accelerator::make_resident, which releases the host
-// arrays, or an operand it holds (Accelerator::hold); freed with the last copy of the handle.
-// Only the accelerator that made it reads it.
+// DpfKeys::resident, ShareBatch::resident, DpfEtKeys::resident) by Accelerator::make_resident,
+// which releases the host arrays, or an operand it holds (Accelerator::hold); freed with the last
+// copy of the handle. Only the accelerator that made it reads it.
 class ResidentKeys {
  public:
   virtual ~ResidentKeys() = default;

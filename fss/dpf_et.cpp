@@ -111,9 +111,9 @@ void dpf_et_eval_full_domain(const DpfEtKeys& keys, std::size_t key, std::span<u
   detail::check_size("dpf_et_eval_full_domain", "out", out.size(), std::size_t{1} << k);
   const HostPrg prg{&fixed_key_prg()};
   const std::size_t n = out.size();
-  dpf_et_leaf_blocks(prg, k, keys.party, keys.root[key], at(keys.cw_seed, key),
-                     at(keys.cw_t, key), leaf_cw(keys, 0, key), leaf_cw(keys, 1, key),
-                     keys.count, [&](u64 b, Block blk) {
+  dpf_et_leaf_blocks(prg, k, keys.party, keys.root[key], at(keys.cw_seed, key), at(keys.cw_t, key),
+                     leaf_cw(keys, 0, key), leaf_cw(keys, 1, key), keys.count,
+                     [&](u64 b, Block blk) {
                        for (std::size_t i = 0; i < 128; ++i) {
                          const std::size_t j = static_cast<std::size_t>(b) * 128 + i;
                          if (j >= n) return;
@@ -143,9 +143,8 @@ void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span
   parallel_for(keys.count, grain_for(k), opt.threads, [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
       u64 s = 0, c = 0;
-      dpf_et_lut_one(prg, k, keys.party, keys.root[i], at(keys.cw_seed, i),
-                     at(keys.cw_t, i), leaf_cw(keys, 0, i), leaf_cw(keys, 1, i), keys.count,
-                     xhat[i], lookup, s, c);
+      dpf_et_lut_one(prg, k, keys.party, keys.root[i], at(keys.cw_seed, i), at(keys.cw_t, i),
+                     leaf_cw(keys, 0, i), leaf_cw(keys, 1, i), keys.count, xhat[i], lookup, s, c);
       sum[i] = s & mask;
       count[i] = c;
     }

@@ -52,9 +52,9 @@ SECINFER_HD int dpf_et_ctz(u64 x) {
 // levels' cw_seed / cw_t (bit 0 = tL, bit 1 = tR) at cw_seed[i * stride], and the leaf CWs at
 // leaf_cw[0] (l_0) and leaf_cw[stride] (l_1) when L >= 1.
 template <class Prg>
-SECINFER_HD void dpf_et_gen_one(const Prg& prg, int k, Block s0, Block s1, u64 alpha,
-                                Block& root0, Block& root1, Block* cw_seed, std::uint8_t* cw_t,
-                                Block* leaf_cw, std::size_t stride) {
+SECINFER_HD void dpf_et_gen_one(const Prg& prg, int k, Block s0, Block s1, u64 alpha, Block& root0,
+                                Block& root1, Block* cw_seed, std::uint8_t* cw_t, Block* leaf_cw,
+                                std::size_t stride) {
   const int levels = dpf_et_levels(k);
   if (levels == 0) {
     root0 = s0;

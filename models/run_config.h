@@ -1,7 +1,8 @@
 // The typed settings of a run: each string-valued flag of the command line (--system, --lookup,
-// --sigma-lut, --dealer, --schedule, --backend, --workload, --padding) as an enum, with the one table of its
-// names. The CLI (apps/cli.cpp) parses the flags into these enums once; everything below it
-// compares enums, and the logs, file names and JSON outputs print the names through to_string().
+// --sigma-lut, --dealer, --schedule, --backend, --workload, --padding) as an enum, with the one
+// table of its names. The CLI (apps/cli.cpp) parses the flags into these enums once; everything
+// below it compares enums, and the logs, file names and JSON outputs print the names through
+// to_string().
 //
 //   models::System s = models::parse_enum<models::System>("sigma");  // throws on a bad name
 //   std::optional<models::Lookup> l = models::from_string<models::Lookup>("per-cut");

@@ -67,10 +67,10 @@ struct RunOptions {
   long long seq = 128;
   long long batch = 1;
   System system = System::kSigma;
-  bool padding = true;                  // fusefss: --padding on|off (sigma has nothing to pad)
-  Lookup lookup = Lookup::kSharedMask;  // fusefss interval lookup
+  bool padding = true;                    // fusefss: --padding on|off (sigma has nothing to pad)
+  Lookup lookup = Lookup::kSharedMask;    // fusefss interval lookup
   SigmaLut sigma_lut = SigmaLut::kSigma;  // sigma's table lookups (fss/gates/sigma/lut.h)
-  int threads = 1;                      // worker threads of a party's gates
+  int threads = 1;                        // worker threads of a party's gates
   int runs = 5;
   int warmup = 1;
   // inline: a dealer inside this process draws the same masks as the peer's from the shared seed

@@ -543,8 +543,8 @@ void CudaAccelerator::dpf_lut_eval(const DpfKeys& keys, std::span<const u64> xha
 }
 
 bool CudaAccelerator::dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat,
-                                      std::span<const u64> table, int out_bits,
-                                      std::span<u64> sum, std::span<u64> count) const {
+                                      std::span<const u64> table, int out_bits, std::span<u64> sum,
+                                      std::span<u64> count) const {
   const std::size_t n = keys.count;
   if (n == 0) return true;
   State& s = *s_;

@@ -52,8 +52,8 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
   using Tab = DefaultTab;
   auto k = dpf_et_lut_kernel<Tab>;
   const unsigned grid = plan_grid<Tab>(k, cfg, keys.count, "dpf_et_lut_kernel");
-  k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, xhat, table,
-                                                                    ring_mask(out_bits), sum, count);
+  k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
+      keys, xhat, table, ring_mask(out_bits), sum, count);
   CUDA_CHECK_LAUNCH("dpf_et_lut_kernel", shape_info(keys.in_bits, out_bits, keys.count));
 }
 

@@ -268,8 +268,7 @@ TEST_CASE("--sigma-lut selects sigma's table lookups and is part of the shared c
   CHECK(nb.sigma_lut == SigmaLut::kNbit);
   CHECK(shared_config(nb)["sigma_lut"] == "nbit (improved sigma)");
   CHECK(config_hash(nb) != config_hash(d));  // parties that disagree are refused at connect
-  CHECK(make_hello(nb).config_summary.find("sigma_lut=nbit (improved sigma)") !=
-        std::string::npos);
+  CHECK(make_hello(nb).config_summary.find("sigma_lut=nbit (improved sigma)") != std::string::npos);
   CHECK(nb.out == "results/bert-base-s128-b1-sigma-nbitlut");  // never overwrites the default
   CHECK(models::key_stream_config(to_model_options(nb), 0)["sigma_lut"] == "nbit");
   CHECK(models::key_stream_hash(to_model_options(nb), 0) !=

@@ -244,12 +244,12 @@ TEST_CASE("microbench round counts of the sigma gates and composites", "[apps][m
   };
   // Rounds from the gates' headers (fss/gates/sigma), each LUT one more for its sign and value
   // (lut.h): ReLU 2, TrFloor 4, inverse 4, rsqrt 5, nExp 11.
-  const Case c =
-      GENERATE(Case{"relu", "512", 2, {"Activation::ReLU"}},
-               Case{"trunc", "512", 4, {"TruncRescale"}}, Case{"inv", "64", 4, {"Softmax/inv"}},
-               Case{"rsqrt", "8", 5, {"LayerNorm/rsqrt"}}, Case{"nexp", "512", 11, {"Softmax/nexp"}},
-               Case{"softmax", "512", 0, {"Softmax/max", "Softmax/nexp", "Softmax/inv"}},
-               Case{"layernorm", "1536", 0, {"LayerNorm/variance", "LayerNorm/rsqrt"}});
+  const Case c = GENERATE(
+      Case{"relu", "512", 2, {"Activation::ReLU"}}, Case{"trunc", "512", 4, {"TruncRescale"}},
+      Case{"inv", "64", 4, {"Softmax/inv"}}, Case{"rsqrt", "8", 5, {"LayerNorm/rsqrt"}},
+      Case{"nexp", "512", 11, {"Softmax/nexp"}},
+      Case{"softmax", "512", 0, {"Softmax/max", "Softmax/nexp", "Softmax/inv"}},
+      Case{"layernorm", "1536", 0, {"LayerNorm/variance", "LayerNorm/rsqrt"}});
   INFO(c.gate);
   TempDir dir;
   const fs::path out = dir.path() / c.gate;

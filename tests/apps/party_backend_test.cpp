@@ -43,9 +43,8 @@ class CountingCpu final : public fss::Accelerator {
     fss::dpf_lut_eval(keys, xhat, table, out, fss::BatchOptions{fss::AesImpl::kAuto, 1});
   }
   // SIGMA's LUT (fss/dpf_et.h): counted, then the CPU's evaluation (false).
-  bool dpf_et_lut_eval(const fss::DpfEtKeys&, std::span<const fss::u64>,
-                       std::span<const fss::u64>, int, std::span<fss::u64>,
-                       std::span<fss::u64>) const override {
+  bool dpf_et_lut_eval(const fss::DpfEtKeys&, std::span<const fss::u64>, std::span<const fss::u64>,
+                       int, std::span<fss::u64>, std::span<fss::u64>) const override {
     ++lut;
     return false;
   }

@@ -183,7 +183,7 @@ TEST_CASE("unpack_add_bits equals unpack then add, in place too, on any pool", "
       const u64 mask = ring_mask(bits);
       std::vector<u64> theirs(n), mine(n);
       for (auto& v : theirs) v = g() & mask;
-      for (auto& v : mine) v = g();  // unreduced: the sum is reduced
+      for (auto& v : mine) v = g();     // unreduced: the sum is reduced
       if (n > 0) theirs[n - 1] = mask;  // the top value and the wrap-around of the sum
       if (n > 0) mine[n - 1] = mask;
       std::vector<std::uint8_t> packed(packed_bytes(n, bits));

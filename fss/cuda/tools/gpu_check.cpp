@@ -766,8 +766,8 @@ int main(int argc, char** argv) {
   int log2n = 20;
   std::uint64_t seed = std::random_device{}();
   seed = (seed << 32) ^ std::random_device{}();
-  const std::vector<std::string> groups = {"core",          "multipoint", "sigma-dcf", "ring-matmul",
-                                           "masked-matmul", "dealer",     "dpf-et"};
+  const std::vector<std::string> groups = {
+      "core", "multipoint", "sigma-dcf", "ring-matmul", "masked-matmul", "dealer", "dpf-et"};
   std::vector<std::string> only;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];

@@ -102,7 +102,8 @@ TEST_CASE("sigma inverse: secure == cleartext, cost == paper count", "[gates][si
     x.push_back(r.mask() >> 1);
     const std::size_t N = x.size();
     const int k = inverse_table_bits(cols);
-    check_run("inverse", suite().inverse, n, f, args, x, {{N, 1}, {N, k}, lut_sign_value(N, n), {N, n}}, g());
+    check_run("inverse", suite().inverse, n, f, args, x,
+              {{N, 1}, {N, k}, lut_sign_value(N, n), {N, n}}, g());
     total += N;
   }
   CHECK(total >= 10000);
@@ -138,7 +139,8 @@ TEST_CASE("sigma rsqrt: secure == cleartext, cost == paper count", "[gates][sigm
     x.push_back(r.mask());
     x.push_back(r.mask() >> 1);
     const std::size_t N = x.size();
-    check_run("rsqrt", suite().rsqrt, n, f, args, x, {{2 * N, n}, {N, n}, {N, 13}, lut_sign_value(N, n), {N, n}}, g());
+    check_run("rsqrt", suite().rsqrt, n, f, args, x,
+              {{2 * N, n}, {N, n}, {N, 13}, lut_sign_value(N, n), {N, n}}, g());
     total += N;
   }
   CHECK(total >= 10000);
