@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fss/bit_ops.h"
 #include "fss/block.h"
 
 namespace secinfer::fss {
@@ -30,22 +31,6 @@ inline constexpr int kDpfEtMaxLevels = 24;
 // The 128-bit block with only bit i (0..127) set.
 SECINFER_HD constexpr Block dpf_et_unit(u64 i) {
   return i < 64 ? Block{u64{1} << i, 0} : Block{0, u64{1} << (i - 64)};
-}
-
-SECINFER_HD int dpf_et_popcount(u64 x) {
-#if defined(__CUDA_ARCH__)
-  return __popcll(x);
-#else
-  return __builtin_popcountll(x);
-#endif
-}
-
-SECINFER_HD int dpf_et_ctz(u64 x) {
-#if defined(__CUDA_ARCH__)
-  return __ffsll(static_cast<long long>(x)) - 1;
-#else
-  return __builtin_ctzll(x);
-#endif
 }
 
 // One key pair from the root seeds s0, s1 at alpha (< 2^k): writes both roots, the L - 1 inner
@@ -143,7 +128,7 @@ SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int party, Block root
     leaf(2 * j + 1, b1);
     if (++j == nodes) break;
     // The next node's path leaves this one at the lowest set bit of j.
-    d = depth - 1 - dpf_et_ctz(j);
+    d = depth - 1 - ctz64(j);
     s = stack_s[d];
     t = stack_t[d];
     ++d;
@@ -164,13 +149,12 @@ SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int party, Block root, co
       if (k < 6) blk.lo &= (u64{1} << (1 << k)) - 1;
       blk.hi = 0;
     }
-    c += static_cast<u64>(dpf_et_popcount(blk.lo) + dpf_et_popcount(blk.hi));
+    c += static_cast<u64>(popc64(blk.lo) + popc64(blk.hi));
     const u64 base = b << 7;
     for (u64 w = blk.lo; w != 0; w &= w - 1)
-      s += table(static_cast<std::size_t>((xhat - base - static_cast<u64>(dpf_et_ctz(w))) & dmask));
+      s += table(static_cast<std::size_t>((xhat - base - static_cast<u64>(ctz64(w))) & dmask));
     for (u64 w = blk.hi; w != 0; w &= w - 1)
-      s += table(
-          static_cast<std::size_t>((xhat - base - 64 - static_cast<u64>(dpf_et_ctz(w))) & dmask));
+      s += table(static_cast<std::size_t>((xhat - base - 64 - static_cast<u64>(ctz64(w))) & dmask));
   });
   sum = s;
   count = c;

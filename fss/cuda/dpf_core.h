@@ -7,6 +7,7 @@
 
 #include <cstdint>
 
+#include "fss/bit_ops.h"
 #include "fss/cuda/prg_core.h"
 
 namespace secinfer::fss::cuda {
@@ -14,15 +15,6 @@ namespace secinfer::fss::cuda {
 // Bit i (MSB first) of an n-bit x.
 SECINFER_HD constexpr int path_bit(u64 x, int n, int i) {
   return static_cast<int>((x >> (n - 1 - i)) & 1);
-}
-
-// Count of trailing zero bits of a non-zero x.
-SECINFER_HD int ctz64(u64 x) {
-#if defined(__CUDA_ARCH__)
-  return __ffsll(static_cast<long long>(x)) - 1;
-#else
-  return __builtin_ctzll(x);
-#endif
 }
 
 // Gen for one key from its two root seeds (bit 0 already cleared): writes the n levels' cw_seed

@@ -8,20 +8,13 @@
 
 #include <cstdint>
 
+#include "fss/bit_ops.h"
 #include "fss/cuda/prg_core.h"
 
 namespace secinfer::fss::cuda {
 
 // The last 7 bits of x index a bit of a 128-bit leaf (one AES block): no tree levels for them.
 inline constexpr int kSigmaDcfLeafBitsCore = 7;
-
-SECINFER_HD int popc64(u64 v) {
-#if defined(__CUDA_ARCH__)
-  return __popcll(v);
-#else
-  return __builtin_popcountll(v);
-#endif
-}
 
 // Bit i (MSB first) of an n-bit x.
 SECINFER_HD constexpr int sigma_path_bit(u64 x, int n, int i) {
