@@ -83,13 +83,23 @@ std::size_t packed_bytes(std::size_t count, int bits) {
   return (count / 8) * b + ((count % 8) * b + 7) / 8;
 }
 
-void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out) {
-  const std::size_t need = packed_bytes(in.size(), bits);
-  if (out.size() < need)
-    throw std::invalid_argument("pack_bits: output holds " + std::to_string(out.size()) +
+namespace {
+// packed_bytes(count, bits), after checking that a byte span of `have` bytes holds that many:
+// throws std::invalid_argument naming the function and the span ("input" / "output") otherwise.
+std::size_t require_packed_bytes(const char* what, const char* side, std::size_t have,
+                                 std::size_t count, int bits) {
+  const std::size_t need = packed_bytes(count, bits);
+  if (have < need)
+    throw std::invalid_argument(std::string(what) + ": " + side + " holds " + std::to_string(have) +
                                 " bytes, " + std::to_string(need) + " needed for " +
-                                std::to_string(in.size()) + " elements of " + std::to_string(bits) +
+                                std::to_string(count) + " elements of " + std::to_string(bits) +
                                 " bits");
+  return need;
+}
+}  // namespace
+
+void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out) {
+  const std::size_t need = require_packed_bytes("pack_bits", "output", out.size(), in.size(), bits);
   std::uint8_t* o = out.data();
   if (bits == 64) {
     if (!in.empty()) std::memcpy(o, in.data(), need);
@@ -114,12 +124,8 @@ void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out) {
 }
 
 void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out) {
-  const std::size_t need = packed_bytes(out.size(), bits);
-  if (in.size() < need)
-    throw std::invalid_argument("unpack_bits: input holds " + std::to_string(in.size()) +
-                                " bytes, " + std::to_string(need) + " needed for " +
-                                std::to_string(out.size()) + " elements of " +
-                                std::to_string(bits) + " bits");
+  const std::size_t need =
+      require_packed_bytes("unpack_bits", "input", in.size(), out.size(), bits);
   if (bits == 64) {
     if (!out.empty()) std::memcpy(out.data(), in.data(), need);
     return;
@@ -217,12 +223,7 @@ void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out, i
 void unpack_add_bits(std::span<const std::uint8_t> in, int bits, std::span<const u64> add,
                      std::span<u64> out, ThreadPool& pool) {
   check_sizes("unpack_add_bits", add.size(), out.size(), out.size());
-  const std::size_t need = packed_bytes(out.size(), bits);
-  if (in.size() < need)
-    throw std::invalid_argument("unpack_add_bits: input holds " + std::to_string(in.size()) +
-                                " bytes, " + std::to_string(need) + " needed for " +
-                                std::to_string(out.size()) + " elements of " +
-                                std::to_string(bits) + " bits");
+  require_packed_bytes("unpack_add_bits", "input", in.size(), out.size(), bits);
   const u64 mask = ring_mask(bits);
   // Blocks of a multiple of 8 elements start on a byte boundary; 2048 unpacked values (16 KiB)
   // stay in L1 between the unpack and the add.
