@@ -103,12 +103,12 @@ void sigma_lut_eval(Party& p, int k, int out_bits, std::span<const u64> table,
 void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
                      std::span<const u64> r_out) {
   check_lut(k, out_bits, std::size_t{1} << k, "lut_core_keygen");
-  std::vector<u64> alpha(r_idx.size()), beta(r_idx.size(), 1);
+  std::vector<u64> alpha(r_idx.size());
   for (std::size_t i = 0; i < r_idx.size(); ++i) alpha[i] = r_idx[i] & ring_mask(k);
   if (d.gate_options().lut == engine::GateOptions::Lut::kSigma)
     sigma_lut_keygen(d, k, out_bits, alpha);
   else
-    d.dpf(DpfShape{k, out_bits}, alpha, beta);
+    d.dpf(DpfShape{k, out_bits}, alpha, std::vector<u64>(alpha.size(), 1));
   if (!r_out.empty()) {
     check_sizes(r_idx.size(), r_out.size(), "lut_core_keygen");
     d.share(r_out, out_bits);
