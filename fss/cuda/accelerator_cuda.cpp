@@ -399,6 +399,22 @@ struct CudaAccelerator::State {
     return v;
   }
 
+  // An early-terminated DPF batch from a key file (a few dozen bytes per element): staged up.
+  DpfEtKeysView upload(const DpfEtKeys& k) {
+    profiling::Scope sc(profiling::scopes::kKeyTransfer);
+    DpfEtKeysView v{k.in_bits, k.party, k.count};
+    v.root = put(root, std::span<const Block>(k.root));
+    if (!k.cw_seed.empty()) {
+      v.cw_seed = put(cw_seed, std::span<const Block>(k.cw_seed));
+      v.cw_t = put(cw_t, std::span<const std::uint8_t>(k.cw_t));
+    }
+    if (!k.leaf_cw.empty()) v.leaf_cw = put(leaf_cw, std::span<const Block>(k.leaf_cw));
+    stream->sync();
+    key_bytes +=
+        (k.root.size() + k.cw_seed.size() + k.leaf_cw.size()) * sizeof(Block) + k.cw_t.size();
+    return v;
+  }
+
   // The keys' device copy when this accelerator made one (make_resident), else an upload.
   DcfKeysView view_of(const DcfKeys& k) {
     if (k.resident) return mine(dynamic_cast<const DeviceKeys<DcfKeysView>*>(k.resident.get()));
@@ -406,6 +422,10 @@ struct CudaAccelerator::State {
   }
   DpfKeysView view_of(const DpfKeys& k) {
     if (k.resident) return mine(dynamic_cast<const DeviceKeys<DpfKeysView>*>(k.resident.get()));
+    return upload(k);
+  }
+  DpfEtKeysView view_of(const DpfEtKeys& k) {
+    if (k.resident) return mine(dynamic_cast<const DeviceKeys<DpfEtKeysView>*>(k.resident.get()));
     return upload(k);
   }
   // A resident batch's view, when this accelerator made it (another one's memory, or another
@@ -552,22 +572,7 @@ bool CudaAccelerator::dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64
   AddElapsed busy(s.busy_ns);
   s.bind();
   s.staging.reset();
-  DpfEtKeysView v{keys.in_bits, keys.party, n};
-  if (keys.resident) {
-    v = s.mine(dynamic_cast<const DeviceKeys<DpfEtKeysView>*>(keys.resident.get()));
-  } else {
-    // From a key file: the batch is staged up per call.
-    profiling::Scope sc(profiling::scopes::kKeyTransfer);
-    v.root = s.put(s.root, std::span<const Block>(keys.root));
-    if (!keys.cw_seed.empty()) {
-      v.cw_seed = s.put(s.cw_seed, std::span<const Block>(keys.cw_seed));
-      v.cw_t = s.put(s.cw_t, std::span<const std::uint8_t>(keys.cw_t));
-    }
-    if (!keys.leaf_cw.empty()) v.leaf_cw = s.put(s.leaf_cw, std::span<const Block>(keys.leaf_cw));
-    s.stream->sync();
-    s.key_bytes += (keys.root.size() + keys.cw_seed.size() + keys.leaf_cw.size()) * sizeof(Block) +
-                   keys.cw_t.size();
-  }
+  const DpfEtKeysView v = s.view_of(keys);
   const u64* dx = s.put(s.in, xhat);
   const u64* dt = s.put(s.table, table);
   u64* d = s.out.fit(2 * n);
