@@ -77,12 +77,14 @@ class Accelerator {
                                    std::span<const u64> points, std::span<u64> out) const = 0;
 
   // The lookup-table sums of SIGMA's LUT over early-terminated 1-bit DPF keys (fss/dpf_et.h
-  // dpf_et_lut_eval: sum mod 2^out_bits and the leaf count, keys.count each). False when this
+  // dpf_et_lut_eval: sum mod 2^out_bits and the leaf count, keys.count each; index_xor_mask as
+  // there, already checked). False when this
   // accelerator has no such pass (the caller then runs the CPU's), true when sum and count hold
   // the CPU's results bit for bit.
   virtual bool dpf_et_lut_eval(const DpfEtKeys& /*keys*/, std::span<const u64> /*xhat*/,
                                std::span<const u64> /*table*/, int /*out_bits*/,
-                               std::span<u64> /*sum*/, std::span<u64> /*count*/) const {
+                               std::span<u64> /*sum*/, std::span<u64> /*count*/,
+                               u64 /*index_xor_mask*/) const {
     return false;
   }
 

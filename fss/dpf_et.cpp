@@ -42,6 +42,16 @@ DpfEtKeys empty_keys(int k, int party, std::size_t count) {
   return keys;
 }
 
+// The XOR part of a lookup index (dpf_et_core.h lut_index) must be a run of top bits of [0, 2^k):
+// what it leaves, top ^ m, is then a run of low bits 2^j - 1.
+void check_xor_mask(int k, u64 m) {
+  const u64 top = (u64{1} << k) - 1, low = top ^ m;
+  if ((m & ~top) != 0 || (low & (low + 1)) != 0)
+    throw std::invalid_argument("dpf_et_lut_eval: index XOR mask " + std::to_string(m) +
+                                " is not a run of the top bits of a " + std::to_string(k) +
+                                "-bit index");
+}
+
 // Keys per thread: a few thousand AES calls each.
 std::size_t grain_for(int k) {
   return detail::key_grain(std::size_t{4} << dpf_et_levels(k));
@@ -124,7 +134,7 @@ void dpf_et_eval_full_domain(const DpfEtKeys& keys, std::size_t key, std::span<u
 
 void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span<const u64> table,
                      int out_bits, std::span<u64> sum, std::span<u64> count,
-                     const BatchOptions& opt) {
+                     const BatchOptions& opt, u64 index_xor_mask) {
   dpf_et_check_keys(keys);
   const int k = keys.in_bits;
   detail::check_bits("dpf_et_lut_eval", "out_bits", out_bits);
@@ -133,8 +143,10 @@ void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span
   detail::check_size("dpf_et_lut_eval", "sum", sum.size(), keys.count);
   detail::check_size("dpf_et_lut_eval", "count", count.size(), keys.count);
   detail::check_range("dpf_et_lut_eval", "xhat", xhat, k);
+  check_xor_mask(k, index_xor_mask);
   if (keys.count == 0) return;
-  if (opt.accel != nullptr && opt.accel->dpf_et_lut_eval(keys, xhat, table, out_bits, sum, count))
+  if (opt.accel != nullptr &&
+      opt.accel->dpf_et_lut_eval(keys, xhat, table, out_bits, sum, count, index_xor_mask))
     return;
   require_host_keys(keys.resident, "dpf_et_lut_eval");
   const HostPrg prg{&fixed_key_prg(opt.aes)};
@@ -144,7 +156,7 @@ void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span
     for (std::size_t i = begin; i < end; ++i) {
       u64 s = 0, c = 0;
       dpf_et_lut_one(prg, k, keys.party, keys.root[i], at(keys.cw_seed, i), at(keys.cw_t, i),
-                     leaf_cw(keys, 0, i), leaf_cw(keys, 1, i), keys.count, xhat[i], lookup, s, c);
+                     leaf_cw(keys, 0, i), leaf_cw(keys, 1, i), keys.count, xhat[i], index_xor_mask, lookup, s, c);
       sum[i] = s & mask;
       count[i] = c;
     }

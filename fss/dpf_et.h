@@ -50,10 +50,12 @@ void dpf_et_eval_full_domain(const DpfEtKeys& keys, std::size_t key, std::span<u
 // The lookup-table sums of every key (dpf_et_core.h dpf_et_lut_one): sum[i] = sum_j y_b(j)
 // T[(xhat[i] - j) mod 2^k] mod 2^out_bits and count[i] = sum_j y_b(j) (at most 2^k).
 // table.size() == 2^k, xhat[i] < 2^k. With opt.accel set the evaluation runs there when it has
-// this pass (Accelerator::dpf_et_lut_eval), with the same outputs.
+// this pass (Accelerator::dpf_et_lut_eval), with the same outputs. index_xor_mask: the top bits
+// of the index that combine by XOR instead (dpf_et_core.h lut_index; 0 = none); it must be 0 or
+// a run of top bits of [0, 2^k), else std::invalid_argument.
 void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span<const u64> table,
                      int out_bits, std::span<u64> sum, std::span<u64> count,
-                     const BatchOptions& opt = {});
+                     const BatchOptions& opt = {}, u64 index_xor_mask = 0);
 
 // Bytes of `count` serialised keys of a k-bit domain.
 std::size_t dpf_et_key_bytes(int k, std::size_t count);

@@ -135,13 +135,22 @@ SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int party, Block root
   }
 }
 
+// Where a lookup table is read for leaf j at the public index xhat: T[(xhat - j) mod 2^k] in
+// SIGMA's LUT; an index whose top fields are XOR-masked bits (the fused truncation + activation
+// gates, docs/design/fused-trunc-act.md) combines those bits, the set bits of xor_mask, by XOR
+// and the low bits below them by subtraction: the group Z_2^h x Z_2^(k-h) instead of Z_2^k.
+SECINFER_HD u64 lut_index(u64 xhat, u64 j, u64 dmask, u64 xor_mask) {
+  return ((xhat ^ j) & xor_mask) | ((xhat - j) & dmask & ~xor_mask);
+}
+
 // The lookup-table sums of one key (SIGMA's LUT, docs/design/sigma-lut.md): over this party's
 // leaves y_b(j) in {0, 1}, j < 2^k, count = sum_j y_b(j) and
-// sum = sum_j y_b(j) T[(xhat - j) mod 2^k] mod 2^64 (the caller reduces). table: 2^k entries.
+// sum = sum_j y_b(j) T[lut_index(xhat, j)] mod 2^64 (the caller reduces). table: 2^k entries;
+// xor_mask: 0 (SIGMA's index) or the top bits of the index combined by XOR (lut_index).
 template <class Prg, class Table>
 SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int party, Block root, const Block* cw_seed,
                                 const std::uint8_t* cw_t, Block l0, Block l1, std::size_t stride,
-                                u64 xhat, const Table& table, u64& sum, u64& count) {
+                                u64 xhat, u64 xor_mask, const Table& table, u64& sum, u64& count) {
   const u64 dmask = (u64{1} << k) - 1;
   u64 s = 0, c = 0;
   dpf_et_leaf_blocks(prg, k, party, root, cw_seed, cw_t, l0, l1, stride, [&](u64 b, Block blk) {
@@ -152,9 +161,11 @@ SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int party, Block root, co
     c += static_cast<u64>(popc64(blk.lo) + popc64(blk.hi));
     const u64 base = b << 7;
     for (u64 w = blk.lo; w != 0; w &= w - 1)
-      s += table(static_cast<std::size_t>((xhat - base - static_cast<u64>(ctz64(w))) & dmask));
+      s += table(static_cast<std::size_t>(
+          lut_index(xhat, base + static_cast<u64>(ctz64(w)), dmask, xor_mask)));
     for (u64 w = blk.hi; w != 0; w &= w - 1)
-      s += table(static_cast<std::size_t>((xhat - base - 64 - static_cast<u64>(ctz64(w))) & dmask));
+      s += table(static_cast<std::size_t>(
+          lut_index(xhat, base + 64 + static_cast<u64>(ctz64(w)), dmask, xor_mask)));
   });
   sum = s;
   count = c;

@@ -564,7 +564,7 @@ void CudaAccelerator::dpf_lut_eval(const DpfKeys& keys, std::span<const u64> xha
 
 bool CudaAccelerator::dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat,
                                       std::span<const u64> table, int out_bits, std::span<u64> sum,
-                                      std::span<u64> count) const {
+                                      std::span<u64> count, u64 index_xor_mask) const {
   const std::size_t n = keys.count;
   if (n == 0) return true;
   State& s = *s_;
@@ -576,7 +576,8 @@ bool CudaAccelerator::dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64
   const u64* dx = s.put(s.in, xhat);
   const u64* dt = s.put(s.table, table);
   u64* d = s.out.fit(2 * n);
-  s.timed([&] { dpf_et_lut_eval_device(v, dx, dt, out_bits, d, d + n, s.s(), s.cfg); });
+  s.timed([&] { dpf_et_lut_eval_device(v, dx, dt, out_bits, d, d + n, s.s(), s.cfg, index_xor_mask);
+  });
   s.get(d, sum);
   s.get(d + n, count);
   s.count_kernels();

@@ -45,7 +45,8 @@ class CudaAccelerator final : public fss::Accelerator {
   void dpf_lut_eval(const DpfKeys& keys, std::span<const u64> xhat, std::span<const u64> table,
                     std::span<u64> out) const override;
   bool dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span<const u64> table,
-                       int out_bits, std::span<u64> sum, std::span<u64> count) const override;
+                       int out_bits, std::span<u64> sum, std::span<u64> count,
+                       u64 index_xor_mask) const override;
   void dcf_eval_multipoint(const DcfKeys& keys, std::size_t points_per_key,
                            std::span<const u64> points, std::span<u64> out) const override;
 

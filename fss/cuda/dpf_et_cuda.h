@@ -25,15 +25,17 @@ struct DpfEtKeysView {
   const Block* leaf_cw = nullptr;
 };
 
-// sum[i] = sum_j y_b(j) T[(xhat[i] - j) mod 2^k] mod 2^out_bits, count[i] = sum_j y_b(j); all
-// pointers in device memory, table of 2^k entries, xhat[i] < 2^k (the caller checked).
+// sum[i] = sum_j y_b(j) T[lut_index(xhat[i], j)] mod 2^out_bits, count[i] = sum_j y_b(j); all
+// pointers in device memory, table of 2^k entries, xhat[i] < 2^k, index_xor_mask as
+// fss/dpf_et.h dpf_et_lut_eval (the caller checked).
 void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u64* table,
                             int out_bits, u64* sum, u64* count, cudaStream_t stream,
-                            const KernelConfig& cfg = {});
+                            const KernelConfig& cfg = {}, u64 index_xor_mask = 0);
 
 // The same from host arrays (uploads, evaluates, downloads): for gpu_check.
 void dpf_et_lut_eval_cuda(const DpfEtKeys& keys, std::span<const u64> xhat,
                           std::span<const u64> table, int out_bits, std::span<u64> sum,
-                          std::span<u64> count, const KernelConfig& cfg = {});
+                          std::span<u64> count, const KernelConfig& cfg = {},
+                          u64 index_xor_mask = 0);
 
 }  // namespace secinfer::fss::cuda

@@ -14,8 +14,8 @@ namespace {
 
 template <class Tab>
 __global__ void __launch_bounds__(512)
-    dpf_et_lut_kernel(DpfEtKeysView keys, const u64* xhat, const u64* table, u64 mask, u64* sum,
-                      u64* count) {
+    dpf_et_lut_kernel(DpfEtKeysView keys, const u64* xhat, const u64* table, u64 mask,
+                      u64 xor_mask, u64* sum, u64* count) {
   const BlockAes<Tab> b = block_aes_setup<Tab>();
   const FixedPrg<Tab> prg = b.prg();
   const auto lookup = [table](std::size_t j) { return __ldg(table + j); };
@@ -26,7 +26,7 @@ __global__ void __launch_bounds__(512)
     dpf_et_lut_one(prg, keys.in_bits, keys.party, keys.root[i],
                    keys.cw_seed != nullptr ? keys.cw_seed + i : nullptr,
                    keys.cw_t != nullptr ? keys.cw_t + i : nullptr, l0, l1, keys.count, xhat[i],
-                   lookup, s, c);
+                   xor_mask, lookup, s, c);
     sum[i] = s & mask;
     count[i] = c;
   }
@@ -43,7 +43,7 @@ DeviceBuffer<T> up(std::span<const T> v, cudaStream_t stream) {
 
 void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u64* table,
                             int out_bits, u64* sum, u64* count, cudaStream_t stream,
-                            const KernelConfig& cfg) {
+                            const KernelConfig& cfg, u64 index_xor_mask) {
   if (keys.in_bits < 1 || keys.in_bits > kDpfEtMaxBits)
     throw std::invalid_argument("dpf_et_lut_eval_device: domain of " +
                                 std::to_string(keys.in_bits) + " bits is outside [1, " +
@@ -53,13 +53,13 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
   auto k = dpf_et_lut_kernel<Tab>;
   const unsigned grid = plan_grid<Tab>(k, cfg, keys.count, "dpf_et_lut_kernel");
   k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
-      keys, xhat, table, ring_mask(out_bits), sum, count);
+      keys, xhat, table, ring_mask(out_bits), index_xor_mask, sum, count);
   CUDA_CHECK_LAUNCH("dpf_et_lut_kernel", shape_info(keys.in_bits, out_bits, keys.count));
 }
 
 void dpf_et_lut_eval_cuda(const DpfEtKeys& keys, std::span<const u64> xhat,
                           std::span<const u64> table, int out_bits, std::span<u64> sum,
-                          std::span<u64> count, const KernelConfig& cfg) {
+                          std::span<u64> count, const KernelConfig& cfg, u64 index_xor_mask) {
   dpf_et_check_keys(keys);
   if (xhat.size() != keys.count || sum.size() != keys.count || count.size() != keys.count ||
       table.size() != (std::size_t{1} << keys.in_bits))
@@ -81,7 +81,7 @@ void dpf_et_lut_eval_cuda(const DpfEtKeys& keys, std::span<const u64> xhat,
   v.cw_t = keys.cw_t.empty() ? nullptr : cw_t.data();
   v.leaf_cw = keys.leaf_cw.empty() ? nullptr : leaf.data();
   dpf_et_lut_eval_device(v, dx.data(), dt.data(), out_bits, dsum.data(), dcount.data(), s.get(),
-                         cfg);
+                         cfg, index_xor_mask);
   dsum.download(sum, s.get());
   dcount.download(count, s.get());
   s.sync();

@@ -44,7 +44,7 @@ class CountingCpu final : public fss::Accelerator {
   }
   // SIGMA's LUT (fss/dpf_et.h): counted, then the CPU's evaluation (false).
   bool dpf_et_lut_eval(const fss::DpfEtKeys&, std::span<const fss::u64>, std::span<const fss::u64>,
-                       int, std::span<fss::u64>, std::span<fss::u64>) const override {
+                       int, std::span<fss::u64>, std::span<fss::u64>, fss::u64) const override {
     ++lut;
     return false;
   }

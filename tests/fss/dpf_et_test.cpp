@@ -82,6 +82,44 @@ TEST_CASE("dpf_et: LUT sums give +-T[xhat - alpha] and a count of +-1", "[fss][d
   }
 }
 
+TEST_CASE("dpf_et: LUT sums with XOR-combined top index bits", "[fss][dpf_et]") {
+  // The fused gates' index (dpf_et_core.h lut_index): the top h bits combine by XOR, the low
+  // k - h by subtraction; at the point alpha the entry read is (xhat ^ a_hi, xhat - a_lo).
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed = " << seed);
+  std::mt19937_64 g(seed);
+  const int out_bits = 50;
+  const u64 m = ring_mask(out_bits);
+  for (const auto& [k, h] : {std::pair{12, 3}, std::pair{9, 1}, std::pair{14, 3}, std::pair{8, 8}}) {
+    INFO("k = " << k << ", xor bits = " << h);
+    const std::size_t n = 200;
+    const u64 xm = ring_mask(k) & ~ring_mask(k - h), lo = ring_mask(k - h);
+    const std::vector<u64> alpha = alphas(g, k, n);
+    std::vector<u64> xhat(n), table(std::size_t{1} << k);
+    for (auto& v : xhat) v = g() & ring_mask(k);
+    xhat[0] = 0;
+    xhat[1] = ring_mask(k);
+    for (auto& v : table) v = g() & m;
+    SeededPrg rng(seed_block(seed ^ static_cast<std::uint64_t>(k * 64 + h)));
+    const auto [k0, k1] = dpf_et_gen(k, alpha, rng);
+    std::vector<u64> s0(n), c0(n), s1(n), c1(n);
+    dpf_et_lut_eval(k0, xhat, table, out_bits, s0, c0, {}, xm);
+    dpf_et_lut_eval(k1, xhat, table, out_bits, s1, c1, {}, xm);
+    for (std::size_t i = 0; i < n; ++i) {
+      const u64 dc = (c0[i] - c1[i]) & m;
+      REQUIRE((dc == 1 || dc == m));
+      const u64 idx = ((xhat[i] ^ alpha[i]) & xm) | ((xhat[i] - alpha[i]) & lo);
+      const u64 want = dc == 1 ? table[idx] : (u64{0} - table[idx]) & m;
+      REQUIRE(((s0[i] - s1[i]) & m) == want);
+    }
+  }
+  SeededPrg rng(seed_block(seed));
+  const auto keys = dpf_et_gen(8, std::vector<u64>{1}, rng);
+  std::vector<u64> x{0}, t(256), s(1), c(1);
+  CHECK_THROWS_WITH(dpf_et_lut_eval(keys.first, x, t, 50, s, c, {}, 0x0F),
+                    Catch::Contains("not a run of the top bits"));
+}
+
 TEST_CASE("dpf_et: serialisation round-trips and threads do not change keys", "[fss][dpf_et]") {
   const std::uint64_t seed = fresh_seed();
   std::mt19937_64 g(seed);

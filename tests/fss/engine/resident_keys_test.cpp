@@ -67,9 +67,10 @@ class MovingAccelerator final : public Accelerator {
     ++made;
   }
   bool dpf_et_lut_eval(const DpfEtKeys& k, std::span<const u64> xhat, std::span<const u64> table,
-                       int out_bits, std::span<u64> sum, std::span<u64> count) const override {
+                       int out_bits, std::span<u64> sum, std::span<u64> count,
+                       u64 xor_mask) const override {
     secinfer::fss::dpf_et_lut_eval(held(k).et, xhat, table, out_bits, sum, count,
-                                   BatchOptions{AesImpl::kAuto, 1});
+                                   BatchOptions{AesImpl::kAuto, 1}, xor_mask);
     return true;
   }
   void dcf_eval(const DcfKeys& k, std::span<const u64> x, std::span<u64> out) const override {
