@@ -315,44 +315,46 @@ struct BitReader {
   }
 };
 
-std::size_t record_bytes(int n) {
+}  // namespace
+
+std::size_t sigma_dcf_record_bytes(int n) {
   return (sigma_dcf_key_bits(n) + 7) / 8;
 }
 
-}  // namespace
-
-void sigma_dcf_pack_keys(const SigmaDcfKeys& keys, std::span<std::uint8_t> out) {
+void sigma_dcf_pack_keys(const SigmaDcfKeys& keys, std::span<std::uint8_t> out, int threads) {
   sigma_dcf_check_keys(keys);
   const int n = keys.in_bits;
-  const std::size_t rb = record_bytes(n);
+  const std::size_t rb = sigma_dcf_record_bytes(n);
   detail::check_size("sigma_dcf_pack_keys", "out (bytes)", out.size(), keys.count * rb);
   std::fill(out.begin(), out.end(), std::uint8_t{0});
-  for (std::size_t k = 0; k < keys.count; ++k) {
-    BitWriter w{out.subspan(k * rb, rb)};
-    if (n <= kLeaf) {
-      const std::size_t words = sigma_dcf_table_words(n);
-      const int bits = 1 << n;
-      for (std::size_t j = 0; j < words; ++j)
-        w.put(keys.table[k * words + j], std::min(64, bits - 64 * static_cast<int>(j)));
-      continue;
+  parallel_for(keys.count, 4096, threads, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t k = lo; k < hi; ++k) {
+      BitWriter w{out.subspan(k * rb, rb)};
+      if (n <= kLeaf) {
+        const std::size_t words = sigma_dcf_table_words(n);
+        const int bits = 1 << n;
+        for (std::size_t j = 0; j < words; ++j)
+          w.put(keys.table[k * words + j], std::min(64, bits - 64 * static_cast<int>(j)));
+        continue;
+      }
+      w.put(keys.root[k]);
+      for (std::size_t lv = 0; lv + 1 < depth(n); ++lv) {
+        w.put(keys.cw_seed[lv * keys.count + k]);
+        w.put((keys.cw_tr[k] >> lv) & 1, 1);
+      }
+      w.put(keys.leaf0[k]);
+      w.put(keys.leaf1[k]);
     }
-    w.put(keys.root[k]);
-    for (std::size_t lv = 0; lv + 1 < depth(n); ++lv) {
-      w.put(keys.cw_seed[lv * keys.count + k]);
-      w.put((keys.cw_tr[k] >> lv) & 1, 1);
-    }
-    w.put(keys.leaf0[k]);
-    w.put(keys.leaf1[k]);
-  }
+  });
 }
 
 SigmaDcfKeys sigma_dcf_unpack_keys(int in_bits, int party, std::size_t count,
-                                   std::span<const std::uint8_t> in) {
+                                   std::span<const std::uint8_t> in, int threads) {
   check_bits(in_bits);
   if (party != 0 && party != 1)
     throw std::invalid_argument("sigma_dcf_unpack_keys: party " + std::to_string(party) +
                                 " is not 0 or 1");
-  const std::size_t rb = record_bytes(in_bits);
+  const std::size_t rb = sigma_dcf_record_bytes(in_bits);
   if (count != 0 && in.size() / count != rb)
     throw std::invalid_argument("sigma_dcf_unpack_keys: " + std::to_string(in.size()) +
                                 " bytes for " + std::to_string(count) + " keys of " +
@@ -360,26 +362,28 @@ SigmaDcfKeys sigma_dcf_unpack_keys(int in_bits, int party, std::size_t count,
   detail::check_size("sigma_dcf_unpack_keys", "in (bytes)", in.size(), count * rb);
   SigmaDcfKeys keys = empty_keys(in_bits, party, count);
   const std::size_t bits = sigma_dcf_key_bits(in_bits);
-  for (std::size_t k = 0; k < count; ++k) {
-    BitReader r{in.subspan(k * rb, rb)};
-    if (in_bits <= kLeaf) {
-      const std::size_t words = sigma_dcf_table_words(in_bits);
-      const int tb = 1 << in_bits;
-      for (std::size_t j = 0; j < words; ++j)
-        keys.table[k * words + j] = r.get(std::min(64, tb - 64 * static_cast<int>(j)));
-    } else {
-      keys.root[k] = r.get_block();
-      for (std::size_t lv = 0; lv + 1 < depth(in_bits); ++lv) {
-        keys.cw_seed[lv * count + k] = r.get_block();
-        keys.cw_tr[k] |= r.get(1) << lv;
+  parallel_for(count, 4096, threads, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t k = lo; k < hi; ++k) {
+      BitReader r{in.subspan(k * rb, rb)};
+      if (in_bits <= kLeaf) {
+        const std::size_t words = sigma_dcf_table_words(in_bits);
+        const int tb = 1 << in_bits;
+        for (std::size_t j = 0; j < words; ++j)
+          keys.table[k * words + j] = r.get(std::min(64, tb - 64 * static_cast<int>(j)));
+      } else {
+        keys.root[k] = r.get_block();
+        for (std::size_t lv = 0; lv + 1 < depth(in_bits); ++lv) {
+          keys.cw_seed[lv * count + k] = r.get_block();
+          keys.cw_tr[k] |= r.get(1) << lv;
+        }
+        keys.leaf0[k] = r.get_block();
+        keys.leaf1[k] = r.get_block();
       }
-      keys.leaf0[k] = r.get_block();
-      keys.leaf1[k] = r.get_block();
+      if (r.get(static_cast<int>(rb * 8 - bits)) != 0)
+        throw std::runtime_error("sigma_dcf_unpack_keys: key " + std::to_string(k) +
+                                 " has non-zero padding bits");
     }
-    if (r.get(static_cast<int>(rb * 8 - bits)) != 0)
-      throw std::runtime_error("sigma_dcf_unpack_keys: key " + std::to_string(k) +
-                               " has non-zero padding bits");
-  }
+  });
   return keys;
 }
 

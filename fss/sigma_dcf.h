@@ -82,11 +82,14 @@ void sigma_dcf_check_keys(const SigmaDcfKeys& keys);
 // One key record as the bit string of sigma_dcf_key_bits(n) bits, little-endian bit order as
 // pack_bits, zero-padded to whole bytes: n >= 8: root, then per level i < n - 8: cw_seed (128),
 // tR (1); then leaf0, leaf1 (blocks lo then hi); n <= 7: the 2^n table bits. `out` must hold
-// ceil(bits / 8) bytes per key (count of them), else std::invalid_argument.
-void sigma_dcf_pack_keys(const SigmaDcfKeys& keys, std::span<std::uint8_t> out);
+// ceil(bits / 8) bytes per key (count of them), else std::invalid_argument. `threads` (0 = all)
+// split the records; the bytes never depend on it.
+void sigma_dcf_pack_keys(const SigmaDcfKeys& keys, std::span<std::uint8_t> out, int threads = 1);
 // The inverse for `count` records of one party; throws std::invalid_argument on a wrong size,
 // std::runtime_error on non-zero padding bits.
 SigmaDcfKeys sigma_dcf_unpack_keys(int in_bits, int party, std::size_t count,
-                                   std::span<const std::uint8_t> in);
+                                   std::span<const std::uint8_t> in, int threads = 1);
+// Bytes of one packed record: ceil(sigma_dcf_key_bits(n) / 8).
+std::size_t sigma_dcf_record_bytes(int in_bits);
 
 }  // namespace secinfer::fss

@@ -87,20 +87,22 @@ TensorMap Transformer::shape_only_head() const {
   return m;
 }
 
+Tensor Transformer::projection(Ops& ops, const Tensor& x, const Tensor& w, const Tensor& b,
+                               std::size_t in, std::size_t out) const {
+  Ops::Region r(ops, profiling::scopes::kLinear);
+  MatmulShape s;
+  s.m = rows();
+  s.k = in;
+  s.n = out;
+  s.shared_b = true;
+  Tensor y = ops.matmul(x, w, s);
+  if (!b.shape.empty()) y = ops.add_bias(y, b);  // bias at scale 2f, before the truncation
+  return y;
+}
+
 Tensor Transformer::linear(Ops& ops, const Tensor& x, const Tensor& w, const Tensor& b,
                            std::size_t in, std::size_t out) const {
-  Tensor y;
-  {
-    Ops::Region r(ops, profiling::scopes::kLinear);
-    MatmulShape s;
-    s.m = rows();
-    s.k = in;
-    s.n = out;
-    s.shared_b = true;
-    y = ops.matmul(x, w, s);
-    if (!b.shape.empty()) y = ops.add_bias(y, b);  // bias at scale 2f, before the truncation
-  }
-  return ops.truncate(y, c_.frac_bits, TruncKind::kFloor);
+  return ops.truncate(projection(ops, x, w, b, in, out), c_.frac_bits, TruncKind::kFloor);
 }
 
 Tensor Transformer::norm(Ops& ops, const Tensor& x, const Tensor& g, const Tensor& b) const {
@@ -208,8 +210,9 @@ Tensor Transformer::mlp(Ops& ops, const LayerParams& p, const Tensor& x) const {
     gate = c_.activation == ActivationKind::kSilu ? ops.silu(gate) : ops.gelu(gate);
     a = ops.truncate(ops.mul(gate, val), f, TruncKind::kFloor);
   } else {
-    Tensor up = linear(ops, x, p.up_w, p.up_b, h, inter);
-    a = c_.activation == ActivationKind::kSilu ? ops.silu(up) : ops.gelu(up);
+    // The activation truncates the projection itself (one fused gate where the suite has it).
+    Tensor up = projection(ops, x, p.up_w, p.up_b, h, inter);
+    a = c_.activation == ActivationKind::kSilu ? ops.trunc_silu(up, f) : ops.trunc_gelu(up, f);
   }
   return linear(ops, a, p.down_w, p.down_b, inter, h);
 }

@@ -93,6 +93,9 @@ class Transformer {
   static constexpr double kMaskedScore = -64.0;
 
  private:
+  // x W + b at scale 2f (the "Linear" scope), and the same truncated to scale f.
+  Tensor projection(Ops& ops, const Tensor& x, const Tensor& w, const Tensor& b, std::size_t in,
+                    std::size_t out) const;
   Tensor linear(Ops& ops, const Tensor& x, const Tensor& w, const Tensor& b, std::size_t in,
                 std::size_t out) const;
   Tensor norm(Ops& ops, const Tensor& x, const Tensor& g, const Tensor& b) const;

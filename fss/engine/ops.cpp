@@ -71,6 +71,18 @@ Tensor Ops::gelu(const Tensor& a) {
 Tensor Ops::silu(const Tensor& a) {
   return unary(need(gates(), gates().silu, "silu"), a, {});
 }
+Tensor Ops::trunc_gelu(const Tensor& a, int shift) {
+  if (!gates().trunc_gelu.provided()) return gelu(truncate(a, shift, TruncKind::kFloor));
+  GateArgs args;
+  args.param = shift;
+  return unary(gates().trunc_gelu, a, args);
+}
+Tensor Ops::trunc_silu(const Tensor& a, int shift) {
+  if (!gates().trunc_silu.provided()) return silu(truncate(a, shift, TruncKind::kFloor));
+  GateArgs args;
+  args.param = shift;
+  return unary(gates().trunc_silu, a, args);
+}
 Tensor Ops::nexp(const Tensor& a) {
   return unary(need(gates(), gates().nexp, "nexp"), a, {});
 }

@@ -104,6 +104,9 @@ struct GateSuite {
   Suite id = Suite::kSigma;
   std::string_view name = "sigma";
   UnaryGate gelu, silu;
+  // Optional fused TrFloor(shift) + GELU / SiLU (GateArgs::param = shift, input at scale 2f): a
+  // suite without them (faces null) runs truncate(kFloor) then gelu / silu instead.
+  UnaryGate trunc_gelu, trunc_silu;
   UnaryGate nexp;     // exp(-x) for x >= 0 (softmax)
   UnaryGate inverse;  // 1 / x for x > 0 (softmax row sums; GateArgs::cols = terms per sum)
   UnaryGate rsqrt;    // 1 / sqrt(x) for x > 0 (LayerNorm; GateArgs::cols = hidden size)
@@ -168,6 +171,10 @@ class Ops {
   // Nonlinear functions through gates(); an implementation may override them.
   virtual Tensor gelu(const Tensor& a);
   virtual Tensor silu(const Tensor& a);
+  // gelu / silu of truncate(a, shift, kFloor) (a at scale 2f, shift = f): the suite's fused gate
+  // when it has one (one "Activation::*" scope), else the two ops with their own scopes.
+  Tensor trunc_gelu(const Tensor& a, int shift);
+  Tensor trunc_silu(const Tensor& a, int shift);
   virtual Tensor nexp(const Tensor& a);
   virtual Tensor inverse(const Tensor& a, std::size_t cols);
   virtual Tensor rsqrt(const Tensor& a, std::size_t cols);

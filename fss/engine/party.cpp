@@ -189,6 +189,11 @@ DpfEtKeys Party::read_dpf_et(int k, std::size_t count) {
   return dpf_et_deserialize(keys_->read_view(dpf_et_key_bytes(k, count)), k, count, id_);
 }
 
+SigmaDcfKeys Party::read_sigma_dcf(int n, std::size_t count) {
+  return sigma_dcf_unpack_keys(n, id_, count, keys_->read_view(sigma_dcf_record_bytes(n) * count),
+                               threads_);
+}
+
 compile::GateCache& Party::gate_cache() {
   return *shared_gate_cache();
 }

@@ -24,6 +24,7 @@
 #include "fss/dpf_et.h"
 #include "fss/engine/gate_options.h"
 #include "fss/engine/key_stream.h"
+#include "fss/sigma_dcf.h"
 #include "fss/ring.h"
 #include "fss/thread_pool.h"
 #include "net/channel.h"
@@ -84,6 +85,7 @@ class Party {
   DcfKeys read_dcf(DcfShape shape, std::size_t count);
   DpfKeys read_dpf(DpfShape shape, std::size_t count);
   DpfEtKeys read_dpf_et(int k, std::size_t count);
+  SigmaDcfKeys read_sigma_dcf(int n, std::size_t count);
 
   // The run's gate protocol choices (engine/gate_options.h), the dealer's.
   void set_gate_options(GateOptions o) { gate_options_ = o; }

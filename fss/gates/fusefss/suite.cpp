@@ -1,6 +1,7 @@
 #include "fss/gates/fusefss/suite.h"
 
 #include "fss/gates/fusefss/nonlinear.h"
+#include "fss/gates/fusefss/trunc_act.h"
 #include "fss/gates/sigma/nonlinear.h"
 #include "profiling/scope_names.h"
 
@@ -24,7 +25,7 @@ void eval_with(Party& p, const GateArgs& a, std::span<const u64> x, std::span<u6
   F(p, b, x, y);
 }
 
-template <std::int64_t P>
+template <std::int64_t P, ActMode A>
 engine::GateSuite make() {
   engine::GateSuite g;
   g.id = engine::Suite::kFuseFss;
@@ -33,6 +34,12 @@ engine::GateSuite make() {
             &gelu_clear, &keygen_with<&gelu_keygen, P>, &eval_with<&gelu_eval, P>};
   g.silu = {"silu",      profiling::scopes::kSilu,      "silu",
             &silu_clear, &keygen_with<&silu_keygen, P>, &eval_with<&silu_eval, P>};
+  if (A == ActMode::kFused) {
+    g.trunc_gelu = {"trunc_gelu",      profiling::scopes::kGelu, "gelu",
+                    &trunc_gelu_clear, &trunc_gelu_keygen,       &trunc_gelu_eval};
+    g.trunc_silu = {"trunc_silu",      profiling::scopes::kSilu, "silu",
+                    &trunc_silu_clear, &trunc_silu_keygen,       &trunc_silu_eval};
+  }
   g.nexp = {"nexp",      profiling::scopes::kSoftmax,   "nexp",
             &nexp_clear, &keygen_with<&nexp_keygen, P>, &eval_with<&nexp_eval, P>};
   g.inverse = {"inverse",      profiling::scopes::kSoftmax,      "inv",
@@ -45,17 +52,23 @@ engine::GateSuite make() {
   return g;
 }
 
-}  // namespace
-
-const engine::GateSuite& suite(compile::Padding padding, compile::LookupMode lookup) {
+template <ActMode A>
+const engine::GateSuite& suite_of(compile::Padding padding, compile::LookupMode lookup) {
   // Immutable once built (C++ guarantees a thread-safe first initialisation).
-  static const engine::GateSuite shared_on = make<0>();
-  static const engine::GateSuite shared_off = make<kPaddingOffParam>();
-  static const engine::GateSuite per_cut_on = make<kPerCutParam>();
-  static const engine::GateSuite per_cut_off = make<kPerCutParam | kPaddingOffParam>();
+  static const engine::GateSuite shared_on = make<0, A>();
+  static const engine::GateSuite shared_off = make<kPaddingOffParam, A>();
+  static const engine::GateSuite per_cut_on = make<kPerCutParam, A>();
+  static const engine::GateSuite per_cut_off = make<kPerCutParam | kPaddingOffParam, A>();
   const bool pad = padding == compile::Padding::kOn;
   if (lookup == compile::LookupMode::kPerCut) return pad ? per_cut_on : per_cut_off;
   return pad ? shared_on : shared_off;
+}
+
+}  // namespace
+
+const engine::GateSuite& suite(compile::Padding padding, compile::LookupMode lookup, ActMode act) {
+  return act == ActMode::kFused ? suite_of<ActMode::kFused>(padding, lookup)
+                                : suite_of<ActMode::kPrecise>(padding, lookup);
 }
 
 }  // namespace secinfer::fss::fusefss

@@ -21,7 +21,17 @@ namespace secinfer::fss::fusefss {
 // docs/design/fusefss-design.md "Evaluation" (one vector-payload DCF per cut per element, payload
 // differences secret in them; ~33 KB per GELU element, padding matters). Both give the same outputs
 // bit for bit.
+//
+// ActMode: how GELU and SiLU that follow a truncation run (the MLP's up-projection in BERT and
+// GPT-2). kFused (default): the fused truncation + activation gates of trunc_act.h
+// (docs/design/fused-trunc-act.md: SIGMA's TrFloor + activation in one gate, SIGMA's
+// approximation, bit for bit); kPrecise: the truncation, then the whole-ring high-precision gate
+// of nonlinear.h (about 1 ULP; the accuracy mode, docs/accuracy.md). Other gates are the same in
+// both.
+enum class ActMode { kFused, kPrecise };
+
 const engine::GateSuite& suite(compile::Padding padding = compile::Padding::kOn,
-                               compile::LookupMode lookup = compile::LookupMode::kSharedMask);
+                               compile::LookupMode lookup = compile::LookupMode::kSharedMask,
+                               ActMode act = ActMode::kFused);
 
 }  // namespace secinfer::fss::fusefss

@@ -44,12 +44,14 @@ int pre_shift(const GateArgs& args, int n, int k, const char* what) {
   return static_cast<int>(s);
 }
 
+}  // namespace
+
 // ---- SIGMA's protocol (docs/design/sigma-lut.md): an early-terminated 1-bit DPF at r, the
 // parties' signed leaf sums U_b, V_b; U_0 + U_1 = 2 sigma - 1 and V_0 + V_1 = (2 sigma - 1) T[x]
 // for a bit sigma fixed by the keys. One exchange opens u = sigma XOR z (1 bit) and
 // V + r_V (out bits); then T[x] = (2u - 1)(w (V + r_V) - w r_V) with w = 1 - 2z, all shared.
 
-void sigma_lut_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha) {
+void lut_sigma_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha) {
   const std::size_t n = alpha.size();
   const u64 m = ring_mask(out_bits);
   d.dpf_et(k, alpha);
@@ -66,8 +68,8 @@ void sigma_lut_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha
   d.share(w_rv, out_bits);
 }
 
-void sigma_lut_eval(Party& p, int k, int out_bits, std::span<const u64> table,
-                    std::span<const u64> idx, std::span<u64> share) {
+void lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> table,
+                    std::span<const u64> idx, std::span<u64> share, u64 index_xor_mask) {
   const std::size_t n = idx.size();
   const u64 m = ring_mask(out_bits);
   const DpfEtKeys keys = p.read_dpf_et(k, n);
@@ -76,7 +78,7 @@ void sigma_lut_eval(Party& p, int k, int out_bits, std::span<const u64> table,
   const std::vector<u64> w = p.read_shares(n, out_bits);
   const std::vector<u64> w_rv = p.read_shares(n, out_bits);
   std::vector<u64> sum(n), count(n);
-  dpf_et_lut_eval(keys, idx, table, out_bits, sum, count, p.batch_options());
+  dpf_et_lut_eval(keys, idx, table, out_bits, sum, count, p.batch_options(), index_xor_mask);
   // Party 1 negates its sums. U_0 + U_1 = +-1 mod 4 has one odd term, so no carry reaches bit 1:
   // sigma = [U_0 + U_1 = 1 mod 4] = 1 XOR bit1(U_0) XOR bit1(U_1).
   const bool p0 = p.id() == 0;
@@ -98,15 +100,13 @@ void sigma_lut_eval(Party& p, int k, int out_bits, std::span<const u64> table,
   });
 }
 
-}  // namespace
-
 void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
                      std::span<const u64> r_out) {
   check_lut(k, out_bits, std::size_t{1} << k, "lut_core_keygen");
   std::vector<u64> alpha(r_idx.size());
   for (std::size_t i = 0; i < r_idx.size(); ++i) alpha[i] = r_idx[i] & ring_mask(k);
   if (d.gate_options().lut == engine::GateOptions::Lut::kSigma)
-    sigma_lut_keygen(d, k, out_bits, alpha);
+    lut_sigma_keygen(d, k, out_bits, alpha);
   else
     d.dpf(DpfShape{k, out_bits}, alpha, std::vector<u64>(alpha.size(), 1));
   if (!r_out.empty()) {
@@ -125,7 +125,7 @@ void lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
     for (std::size_t i = lo; i < hi; ++i) idx[i] = idx_hat[i] & ring_mask(k);
   });
   if (p.gate_options().lut == engine::GateOptions::Lut::kSigma) {
-    sigma_lut_eval(p, k, out_bits, table, idx, share);
+    lut_sigma_eval(p, k, out_bits, table, idx, share);
   } else {
     DpfKeys keys = p.read_dpf(DpfShape{k, out_bits}, n);
     dpf_lut_eval(keys, idx, table, share, p.batch_options());

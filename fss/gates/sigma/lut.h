@@ -52,6 +52,15 @@ void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
 void lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
                    std::span<const u64> idx_hat, std::span<u64> share, bool with_out_mask);
 
+// ---- SIGMA's protocol itself (kSigma above), whatever the run's GateOptions ----
+// For gates whose index is not a plain Z_2^k value: index_xor_mask names the top index bits that
+// combine by XOR (fss/dpf_et.h dpf_et_lut_eval; the fused truncation + activation gates). Keys:
+// the DPF-ET at alpha and shares of z, r_V, w, w r_V (no header, no output mask); share[i] = this
+// party's share of T[idx] in Z_{2^out_bits} after one exchange of 1 + out_bits bits.
+void lut_sigma_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha);
+void lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> table,
+                    std::span<const u64> idx, std::span<u64> share, u64 index_xor_mask = 0);
+
 // ---- The LUT gate, UnaryGate faces (gate.h) ----
 // GateArgs: table (2^table_bits entries, ring elements), table_bits = k, param = s >= 0
 // (pre-shift). y = T[floor(x / 2^s) mod 2^k], x signed in Z_{2^n}; y in Z_{2^n}. Needs k <= n - s.

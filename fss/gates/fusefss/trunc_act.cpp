@@ -1,0 +1,249 @@
+// The fused truncation + activation gates (contract in trunc_act.h; the protocol, its mask
+// algebra and the widths are docs/design/fused-trunc-act.md, whose section names the comments
+// below cite).
+#include "fss/gates/fusefss/trunc_act.h"
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fss/engine/key_stream.h"
+#include "fss/gates/sigma/gelu.h"
+#include "fss/gates/sigma/lut.h"
+#include "fss/gates/sigma/truncate.h"
+#include "fss/sigma_dcf.h"
+
+namespace secinfer::fss::fusefss {
+namespace {
+
+constexpr std::uint32_t kTagFusedAct = engine::key_tag("FTAC");
+constexpr int kTableScale = 6;  // SIGMA's tables read |x| at scale 6
+constexpr int kFlagBits = 3;    // e, d, c6 on top of the table index
+
+// "Widths": n the ring, f the shift, m = n - f the truncate-reduce ring, s = f - 6 the table's
+// pre-shift, p = clip + 1 bits of xt mod 2^p, k = p + 3 the table index, c_hi = C 2^s.
+struct Widths {
+  int n, f, m, s, clip, p, k;
+  u64 c_hi;
+
+  u64 mid_mask() const { return ring_mask(m); }
+  u64 low_mask() const { return ring_mask(m - 1); }  // the range DCF's domain
+  u64 msb_mid(u64 v) const { return (v >> (m - 1)) & 1; }
+  u64 xor_mask() const { return ring_mask(k) & ~ring_mask(p); }
+};
+
+Widths widths(int n, int f, const GateArgs& args, int clip, const char* what) {
+  const std::int64_t shift = args.param == 0 ? f : args.param;
+  if (shift != f)
+    throw std::invalid_argument(
+        std::string(what) + ": the fused gate truncates by frac_bits = " + std::to_string(f) +
+        ", not by " + std::to_string(shift) + " (its table reads the result at scale frac_bits)");
+  if (f < kTableScale + 1)
+    throw std::invalid_argument(std::string(what) + ": needs at least " +
+                                std::to_string(kTableScale + 1) + " fractional bits, got " +
+                                std::to_string(f));
+  Widths w{n, f, n - f, f - kTableScale, clip, clip + 1, clip + 1 + kFlagBits, 0};
+  w.c_hi = ((u64{1} << clip) - 1) << w.s;
+  // The range tests at x_mid^ -+ c_hi must not wrap into each other, and the table index
+  // (xt mod 2^p) must come from below bit m - 1.
+  if (w.p + w.s > w.m - 2)
+    throw std::invalid_argument(std::string(what) + ": a " + std::to_string(n) +
+                                "-bit ring with f = " + std::to_string(f) + " leaves " +
+                                std::to_string(w.m) + " bits after the truncation, fewer than " +
+                                std::to_string(w.p + w.s + 2) + "; use a wider ring");
+  return w;
+}
+
+void check_sizes(std::size_t a, std::size_t b, const char* what) {
+  if (a != b)
+    throw std::invalid_argument(std::string(what) + ": input has " + std::to_string(a) +
+                                " elements but output has " + std::to_string(b));
+}
+
+// "The table": T'(e, d, c6, q) over the k-bit index, q = x_mid^ >> s mod 2^p read at the leaf:
+// t = q - c6 as a signed p-bit value is xt; the entry is T[|t|] when e = 1 and (d, t) is a pair
+// an in-range x gives (d = 1: 0 <= t <= C - 1; d = 0: -C <= t <= -1), else T[C].
+std::vector<u64> fused_table(const Widths& w, std::span<const u64> t) {
+  const u64 c = (u64{1} << w.clip) - 1;
+  const auto cmax = static_cast<std::int64_t>(c);
+  std::vector<u64> out(std::size_t{1} << w.k);
+  for (std::size_t idx = 0; idx < out.size(); ++idx) {
+    const u64 flags = idx >> w.p, q = idx & ring_mask(w.p);
+    const u64 e = flags >> 2, d = (flags >> 1) & 1, c6 = flags & 1;
+    const u64 tu = (q - c6) & ring_mask(w.p);
+    const auto ts = static_cast<std::int64_t>(tu) -
+                    (tu >> (w.p - 1) != 0 ? (std::int64_t{1} << w.p) : std::int64_t{0});
+    const bool ok =
+        e == 1 && ((d == 1 && ts >= 0 && ts <= cmax - 1) || (d == 0 && ts >= -cmax && ts <= -1));
+    out[idx] = ok ? t[static_cast<std::size_t>(ts < 0 ? -ts : ts)] : t[c];
+  }
+  return out;
+}
+
+// The cleartext function (trunc_act.h), the same for every X in Z_{2^n}.
+void fused_clear(const ClearCtx& ctx, const GateArgs& args, int clip, std::span<const u64> table,
+                 std::span<const u64> x, std::span<u64> y, const char* what) {
+  const Widths w = widths(ctx.ring.bits, ctx.frac_bits, args, clip, what);
+  check_sizes(x.size(), y.size(), what);
+  const auto cmax = static_cast<std::int64_t>((u64{1} << clip) - 1);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const std::int64_t v = ctx.ring.to_signed(ctx.ring.reduce(x[i])) >> w.f;
+    const std::int64_t xt = v >> w.s;
+    const u64 t = xt >= -cmax && xt <= cmax - 1 ? table[static_cast<std::size_t>(xt < 0 ? -xt : xt)]
+                                                : table[static_cast<std::size_t>(cmax)];
+    y[i] = ctx.ring.sub(v >= 0 ? ctx.ring.reduce(static_cast<u64>(v)) : 0, t);
+  }
+}
+
+// "Keys", in the order the evaluation reads them.
+void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64> r_in,
+                  std::span<u64> r_out, const char* what) {
+  const Widths w = widths(d.ring().bits, d.frac_bits(), args, clip, what);
+  check_sizes(r_in.size(), r_out.size(), what);
+  const std::size_t N = r_in.size();
+  // 1. Truncate-reduce by f: x_mid^ opened with mask r_mid (m bits).
+  std::vector<u64> r_mid(N);
+  sigma::trunc_reduce_keygen(d, sigma::TruncParams{w.f, w.n, 0}, r_in, r_mid);
+  d.begin(kTagFusedAct, N);
+  // 2. The range DCF on the low m - 1 bits and the carry DCF on the low s bits of x_mid, and the
+  //    masks of the three opened bits.
+  std::vector<u64> a_low(N), a_carry(N);
+  for (std::size_t i = 0; i < N; ++i) {
+    a_low[i] = r_mid[i] & w.low_mask();
+    a_carry[i] = r_mid[i] & ring_mask(w.s);
+  }
+  d.sigma_dcf(w.m - 1, a_low);
+  d.sigma_dcf(w.s, a_carry);
+  const std::vector<u64> r_b0 = d.random(N, 1), r_e = d.random(N, 1), r_c6 = d.random(N, 1);
+  d.share(r_b0, 1);
+  d.share(r_e, 1);
+  d.share(r_c6, 1);
+  // 3. The table's DPF at the index's mask (r_e, r_d, r_c6, r_mid >> s mod 2^p), r_d = the mask
+  //    of the public d^ = 1 ^ msb(x_mid^) ^ b0^, i.e. msb(r_mid) ^ r_b0.
+  std::vector<u64> alpha(N), r37(N), r_d(N);
+  for (std::size_t i = 0; i < N; ++i) {
+    r37[i] = w.msb_mid(r_mid[i]);
+    r_d[i] = r37[i] ^ r_b0[i];
+    const u64 flags = (r_e[i] << 2) | (r_d[i] << 1) | r_c6[i];
+    alpha[i] = (flags << w.p) | ((r_mid[i] >> w.s) & ring_mask(w.p));
+  }
+  sigma::lut_sigma_keygen(d, w.k, w.n, alpha);
+  // 4. "Output": shares of r_mid, r_d, r_d r_mid, 2^m r37, 2^m r37 r_b0 and r_y.
+  d.random(r_out, w.n);
+  const u64 nm = ring_mask(w.n);
+  std::vector<u64> out(6 * N);
+  for (std::size_t i = 0; i < N; ++i) {
+    const u64 hi = (r37[i] << w.m) & nm;
+    out[6 * i + 0] = r_mid[i];
+    out[6 * i + 1] = r_d[i];
+    out[6 * i + 2] = r_d[i] * r_mid[i];
+    out[6 * i + 3] = hi;
+    out[6 * i + 4] = r_b0[i] * hi;
+    out[6 * i + 5] = r_out[i];
+  }
+  d.share(out, w.n);
+}
+
+void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> table,
+                std::span<const u64> xhat, std::span<u64> yhat, const char* what) {
+  const Widths w = widths(p.ring().bits, p.frac_bits(), args, clip, what);
+  check_sizes(xhat.size(), yhat.size(), what);
+  const std::size_t N = xhat.size();
+  const bool p0 = p.id() == 0;
+  // 1. Exchanges 1-2: x_mid^.
+  std::vector<u64> xm(N);
+  sigma::trunc_reduce_eval(p, sigma::TruncParams{w.f, w.n, 0}, xhat, xm);
+  p.keys().expect_record(kTagFusedAct, N);
+  const SigmaDcfKeys k_low = p.read_sigma_dcf(w.m - 1, N);
+  const SigmaDcfKeys k_carry = p.read_sigma_dcf(w.s, N);
+  const std::vector<u64> s_b0 = p.read_shares(N, 1), s_e = p.read_shares(N, 1),
+                         s_c6 = p.read_shares(N, 1);
+  // 2. Exchange 3: b0 = [x_mid^ < r_mid] on the low m - 1 bits; e = msb(x - c_hi) ^ msb(x + c_hi)
+  //    from the borrows at x_mid^ -+ c_hi (msb(r_mid) cancels; party 0 adds the public msbs);
+  //    c6 = [x_mid^ < r_mid] on the low s bits.
+  std::vector<u64> pts(3 * N), carry_pts(N);
+  p.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      pts[3 * i] = xm[i] & w.low_mask();
+      pts[3 * i + 1] = (xm[i] - w.c_hi) & w.low_mask();
+      pts[3 * i + 2] = (xm[i] + w.c_hi) & w.low_mask();
+      carry_pts[i] = xm[i] & ring_mask(w.s);
+    }
+  });
+  std::vector<std::uint8_t> o_low(3 * N), o_carry(N);
+  const BatchOptions opt = p.batch_options();
+  sigma_dcf_eval(k_low, 3, pts, o_low, opt);
+  sigma_dcf_eval(k_carry, 1, carry_pts, o_carry, opt);
+  std::vector<u64> bits(3 * N);
+  p.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 pub =
+          w.msb_mid((xm[i] - w.c_hi) & w.mid_mask()) ^ w.msb_mid((xm[i] + w.c_hi) & w.mid_mask());
+      bits[i] = o_low[3 * i] ^ s_b0[i];
+      bits[N + i] = o_low[3 * i + 1] ^ o_low[3 * i + 2] ^ (p0 ? pub : 0) ^ s_e[i];
+      bits[2 * N + i] = o_carry[i] ^ s_c6[i];
+    }
+  });
+  p.open(bits, bits, 1);
+  // 3. Exchange 4: the table at the public index (e^, d^, c6^, x_mid^ >> s mod 2^p).
+  std::vector<u64> idx(N), dh(N);
+  p.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      dh[i] = 1 ^ w.msb_mid(xm[i]) ^ bits[i];
+      const u64 flags = (bits[N + i] << 2) | (dh[i] << 1) | bits[2 * N + i];
+      idx[i] = (flags << w.p) | ((xm[i] >> w.s) & ring_mask(w.p));
+    }
+  });
+  const std::vector<u64> tab = fused_table(w, table);
+  std::vector<u64> t_share(N);
+  sigma::lut_sigma_eval(p, w.k, w.n, tab, idx, t_share, w.xor_mask());
+  // 4. Exchange 5: y = d (x_mid^ - r_mid) + 2^m r37 b0 (1 - msb(x_mid^)) - T' + r_y, with
+  //    d = d^ + (1 - 2 d^) r_d and b0 = b0^ + (1 - 2 b0^) r_b0.
+  const std::vector<u64> s = p.read_shares(6 * N, w.n);
+  const u64 nm = ring_mask(w.n);
+  p.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64* k = &s[6 * i];
+      const u64 d = dh[i], b0 = bits[i], x = xm[i];
+      u64 acc = (p0 ? d * x : 0) - d * k[0] + (1 - 2 * d) * (x * k[1] - k[2]);
+      if (w.msb_mid(x) == 0) acc += b0 * k[3] + (1 - 2 * b0) * k[4];
+      yhat[i] = (acc + k[5] - t_share[i]) & nm;
+    }
+  });
+  p.open(yhat, yhat, w.n);
+}
+
+constexpr int kGeluClip = 8, kSiluClip = 10;  // SIGMA's table sizes (sigma/gelu.h)
+
+}  // namespace
+
+void trunc_gelu_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
+                      std::span<u64> y) {
+  fused_clear(ctx, args, kGeluClip, sigma::gelu_table(ctx.frac_bits), x, y, "trunc_gelu_clear");
+}
+void trunc_gelu_keygen(Dealer& dealer, const GateArgs& args, std::span<const u64> r_in,
+                       std::span<u64> r_out) {
+  fused_keygen(dealer, args, kGeluClip, r_in, r_out, "trunc_gelu_keygen");
+}
+void trunc_gelu_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
+                     std::span<u64> yhat) {
+  fused_eval(party, args, kGeluClip, sigma::gelu_table(party.frac_bits()), xhat, yhat,
+             "trunc_gelu_eval");
+}
+
+void trunc_silu_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
+                      std::span<u64> y) {
+  fused_clear(ctx, args, kSiluClip, sigma::silu_table(ctx.frac_bits), x, y, "trunc_silu_clear");
+}
+void trunc_silu_keygen(Dealer& dealer, const GateArgs& args, std::span<const u64> r_in,
+                       std::span<u64> r_out) {
+  fused_keygen(dealer, args, kSiluClip, r_in, r_out, "trunc_silu_keygen");
+}
+void trunc_silu_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
+                     std::span<u64> yhat) {
+  fused_eval(party, args, kSiluClip, sigma::silu_table(party.frac_bits()), xhat, yhat,
+             "trunc_silu_eval");
+}
+
+}  // namespace secinfer::fss::fusefss

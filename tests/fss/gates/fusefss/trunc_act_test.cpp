@@ -1,0 +1,140 @@
+// The fused truncation + activation gates (fss/gates/fusefss/trunc_act.h): the cleartext face is
+// sigma's TrFloor then GELU / SiLU bit for bit on the whole ring; the secure output equals it for
+// fresh random inputs, masks and the edges (the ring ends, the clip bounds, and x within the clip
+// range of +-2^(m-1), where a range test without the sign in the table index fails:
+// docs/design/fused-trunc-act.md "Why d is in the index"); the online cost is the five openings.
+#include "fss/gates/fusefss/trunc_act.h"
+
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "fss/gates/sigma/gelu.h"
+#include "fss/gates/sigma/nonlinear.h"
+#include "fss/gates/sigma/sigma_nonlinear_util.h"
+#include "fss/gates/sigma/truncate.h"
+
+namespace secinfer::fss::fusefss {
+namespace {
+
+using engine::UnaryGate;
+using sigma::test::expected_cost;
+using sigma::test::fresh_seed;
+using sigma::test::lut_sign_value;
+using sigma::test::Opening;
+
+struct Fused {
+  const char* name;
+  UnaryGate gate;
+  void (*act_clear)(const ClearCtx&, const GateArgs&, std::span<const u64>, std::span<u64>);
+  int clip;
+};
+
+std::vector<Fused> gates() {
+  return {{"trunc_gelu",
+           {"trunc_gelu", "g", "g", &trunc_gelu_clear, &trunc_gelu_keygen, &trunc_gelu_eval},
+           &sigma::gelu_clear,
+           8},
+          {"trunc_silu",
+           {"trunc_silu", "s", "s", &trunc_silu_clear, &trunc_silu_keygen, &trunc_silu_eval},
+           &sigma::silu_clear,
+           10}};
+}
+
+// X at scale 2f over the whole ring: uniform ring values, values whose x = floor(X / 2^f) lies near
+// the clip bounds +-C 2^(f-6), near +-2^(m-1) (and within C 2^(f-6) of it), and the ring ends;
+// each with random low bits.
+std::vector<u64> inputs(const Ring& r, int f, int clip, std::mt19937_64& g, std::size_t n) {
+  const int m = r.bits - f;
+  const std::int64_t c = ((std::int64_t{1} << clip) - 1) << (f - 6);
+  const std::int64_t half = std::int64_t{1} << (m - 1);
+  const auto X = [&](std::int64_t x) {
+    return r.from_signed(x * (std::int64_t{1} << f) + static_cast<std::int64_t>(g() % (1u << f)));
+  };
+  std::vector<u64> out;
+  for (std::size_t i = 0; i < n / 2; ++i) out.push_back(r.reduce(g()));
+  for (std::size_t i = 0; i < n / 4; ++i)
+    out.push_back(X(static_cast<std::int64_t>(g() % (4 * c)) - 2 * c));
+  for (std::size_t i = 0; i < n / 4; ++i) {
+    const std::int64_t d = static_cast<std::int64_t>(g() % (2 * c + 2));
+    out.push_back(i % 2 ? X(half - 1 - d) : X(-half + d));
+  }
+  for (std::int64_t x :
+       {std::int64_t{0}, std::int64_t{-1}, std::int64_t{1}, c - 1, c, c + 1, -c, -c - 1, -c + 1,
+        half - 1, -half, half - c, half - c - 1, -half + c, -half + c - 1, -half + c + 64})
+    out.push_back(X(x));
+  out.push_back(u64{1} << (r.bits - 1));  // the most negative X
+  out.push_back(r.mask() >> 1);           // the most positive X
+  out.push_back(0);
+  out.push_back(r.mask());
+  return out;
+}
+
+TEST_CASE("fused trunc + activation: clear face = sigma's TrFloor then the activation",
+          "[gates][fusefss][trunc_act]") {
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  for (const Fused& fz : gates()) {
+    for (int n : {37, 50, 64}) {
+      const int f = 12;
+      INFO(fz.name << " n = " << n);
+      const Ring r = make_ring(n);
+      const ClearCtx ctx{r, f};
+      const auto x = inputs(r, f, fz.clip, g, 20000);
+      std::vector<u64> t(x.size()), want(x.size()), got(x.size());
+      sigma::trunc_floor_clear(ctx, sigma::TruncParams{f, 0, 0}, x, t);
+      fz.act_clear(ctx, GateArgs{}, t, want);
+      fz.gate.clear(ctx, GateArgs{}, x, got);
+      std::size_t bad = 0;
+      for (std::size_t i = 0; i < x.size(); ++i) bad += got[i] != want[i];
+      CHECK(bad == 0);
+    }
+  }
+}
+
+TEST_CASE("fused trunc + activation: secure = clear, five openings",
+          "[gates][fusefss][trunc_act]") {
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  for (const Fused& fz : gates()) {
+    for (int n : {37, 50}) {
+      const int f = 12, m = n - f;
+      INFO(fz.name << " n = " << n);
+      const Ring r = make_ring(n);
+      const auto x = inputs(r, f, fz.clip, g, 1200);
+      const auto want = sigma::test::run_clear(fz.gate, n, f, GateArgs{}, x);
+      const auto run =
+          sigma::test::run_unary(fz.gate, sigma::test::options(n, f, g()), GateArgs{}, x, 64);
+      CHECK(sigma::test::mismatches(x, run.y[0], want, fz.name) == 0);
+      CHECK(run.y[0] == run.y[1]);
+      const std::size_t N = x.size();
+      const auto e = expected_cost(
+          std::vector<Opening>{{N, 1}, {N, m}, {3 * N, 1}, lut_sign_value(N, n), {N, n}});
+      sigma::test::check_cost(run.comm[0], e);
+      sigma::test::check_cost(run.comm[1], e);
+      std::printf("[fusefss %s] n=%d N=%zu: online %llu B/party, %llu rounds\n", fz.name, n, N,
+                  static_cast<unsigned long long>(run.comm[0].bytes_sent),
+                  static_cast<unsigned long long>(run.comm[0].rounds));
+    }
+  }
+}
+
+TEST_CASE("fused trunc + activation: bad settings are refused", "[gates][fusefss][trunc_act]") {
+  const ClearCtx ctx{make_ring(50), 12};
+  std::vector<u64> x(4), y(4);
+  GateArgs other_shift;
+  other_shift.param = 10;
+  CHECK_THROWS_WITH(trunc_gelu_clear(ctx, other_shift, x, y),
+                    Catch::Contains("truncates by frac_bits = 12, not by 10"));
+  const ClearCtx narrow{make_ring(28), 12};
+  CHECK_THROWS_WITH(trunc_gelu_clear(narrow, GateArgs{}, x, y),
+                    Catch::Contains("use a wider ring"));
+  const ClearCtx low_f{make_ring(50), 6};
+  CHECK_THROWS_WITH(trunc_gelu_clear(low_f, GateArgs{}, x, y),
+                    Catch::Contains("at least 7 fractional bits"));
+}
+
+}  // namespace
+}  // namespace secinfer::fss::fusefss
