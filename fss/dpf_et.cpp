@@ -156,7 +156,8 @@ void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span
     for (std::size_t i = begin; i < end; ++i) {
       u64 s = 0, c = 0;
       dpf_et_lut_one(prg, k, keys.party, keys.root[i], at(keys.cw_seed, i), at(keys.cw_t, i),
-                     leaf_cw(keys, 0, i), leaf_cw(keys, 1, i), keys.count, xhat[i], index_xor_mask, lookup, s, c);
+                     leaf_cw(keys, 0, i), leaf_cw(keys, 1, i), keys.count, xhat[i], index_xor_mask,
+                     lookup, s, c);
       sum[i] = s & mask;
       count[i] = c;
     }

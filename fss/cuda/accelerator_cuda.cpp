@@ -576,8 +576,8 @@ bool CudaAccelerator::dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64
   const u64* dx = s.put(s.in, xhat);
   const u64* dt = s.put(s.table, table);
   u64* d = s.out.fit(2 * n);
-  s.timed([&] { dpf_et_lut_eval_device(v, dx, dt, out_bits, d, d + n, s.s(), s.cfg, index_xor_mask);
-  });
+  s.timed(
+      [&] { dpf_et_lut_eval_device(v, dx, dt, out_bits, d, d + n, s.s(), s.cfg, index_xor_mask); });
   s.get(d, sum);
   s.get(d + n, count);
   s.count_kernels();

@@ -14,8 +14,8 @@ namespace {
 
 template <class Tab>
 __global__ void __launch_bounds__(512)
-    dpf_et_lut_kernel(DpfEtKeysView keys, const u64* xhat, const u64* table, u64 mask,
-                      u64 xor_mask, u64* sum, u64* count) {
+    dpf_et_lut_kernel(DpfEtKeysView keys, const u64* xhat, const u64* table, u64 mask, u64 xor_mask,
+                      u64* sum, u64* count) {
   const BlockAes<Tab> b = block_aes_setup<Tab>();
   const FixedPrg<Tab> prg = b.prg();
   const auto lookup = [table](std::size_t j) { return __ldg(table + j); };

@@ -90,7 +90,8 @@ TEST_CASE("dpf_et: LUT sums with XOR-combined top index bits", "[fss][dpf_et]") 
   std::mt19937_64 g(seed);
   const int out_bits = 50;
   const u64 m = ring_mask(out_bits);
-  for (const auto& [k, h] : {std::pair{12, 3}, std::pair{9, 1}, std::pair{14, 3}, std::pair{8, 8}}) {
+  for (const auto& [k, h] :
+       {std::pair{12, 3}, std::pair{9, 1}, std::pair{14, 3}, std::pair{8, 8}}) {
     INFO("k = " << k << ", xor bits = " << h);
     const std::size_t n = 200;
     const u64 xm = ring_mask(k) & ~ring_mask(k - h), lo = ring_mask(k - h);
