@@ -24,6 +24,7 @@
 #include "fss/dpf_et.h"
 #include "fss/ring_matmul_shape.h"
 #include "fss/share_batch.h"
+#include "fss/sigma_dcf.h"
 
 namespace secinfer::fss {
 
@@ -85,6 +86,13 @@ class Accelerator {
                                std::span<const u64> /*table*/, int /*out_bits*/,
                                std::span<u64> /*sum*/, std::span<u64> /*count*/,
                                u64 /*index_xor_mask*/) const {
+    return false;
+  }
+
+  // SIGMA's DCF at points_per_key points per key (fss/sigma_dcf.h sigma_dcf_eval's contract, the
+  // arguments already checked). False when this accelerator has no such pass.
+  virtual bool sigma_dcf_eval(const SigmaDcfKeys& /*keys*/, std::size_t /*points_per_key*/,
+                              std::span<const u64> /*x*/, std::span<std::uint8_t> /*out*/) const {
     return false;
   }
 

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "fss/accelerator.h"
 #include "fss/parallel.h"
 #include "fss/tree_common.h"
 
@@ -273,6 +274,7 @@ void sigma_dcf_eval(const SigmaDcfKeys& keys, std::size_t points_per_key, std::s
     }
     return;
   }
+  if (opt.accel != nullptr && opt.accel->sigma_dcf_eval(keys, points_per_key, x, out)) return;
   const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
   const std::size_t grain = detail::key_grain(depth(n));
   parallel_for(total, grain, opt.threads, [&](std::size_t begin, std::size_t end) {

@@ -61,8 +61,8 @@ std::pair<SigmaDcfKeys, SigmaDcfKeys> sigma_dcf_gen(int in_bits, std::span<const
 // Each key at P = points_per_key points: out[k * P + j] = this party's share (0 or 1) of
 // [x[k * P + j] < alpha_k]; sigma_dcf_eval(k0, ...) XOR sigma_dcf_eval(k1, ...) = the bit.
 // x.size() == out.size() == count * P, x < 2^n, P >= 1, else std::invalid_argument (also for
-// malformed keys). P = 1 is one point per key. opt.aes and opt.threads only: there is no
-// accelerator path yet (opt.accel is not consulted). Outputs never depend on opt.
+// malformed keys). P = 1 is one point per key. Trees (n >= 8) run on opt.accel when it has the
+// pass (Accelerator::sigma_dcf_eval), else on opt.threads; outputs never depend on opt.
 //   sigma_dcf_eval(k0, 3, xs, y0);   // 3 points per key
 void sigma_dcf_eval(const SigmaDcfKeys& keys, std::size_t points_per_key, std::span<const u64> x,
                     std::span<std::uint8_t> out, const BatchOptions& opt = {});

@@ -49,6 +49,8 @@ class CudaAccelerator final : public fss::Accelerator {
                        u64 index_xor_mask) const override;
   void dcf_eval_multipoint(const DcfKeys& keys, std::size_t points_per_key,
                            std::span<const u64> points, std::span<u64> out) const override;
+  bool sigma_dcf_eval(const SigmaDcfKeys& keys, std::size_t points_per_key, std::span<const u64> x,
+                      std::span<std::uint8_t> out) const override;
 
   // Uploads a batch in the offline phase (stream-ordered allocation from the device's pool, freed
   // when the batch goes); declines when the budget is full.
