@@ -7,7 +7,7 @@
 // `P passed, F failed`; exits 1 on any failure.
 //   gpu_check [--n LOG2N] [--seed S] [--only GROUP]...   (GROUP: core, multipoint, sigma-dcf,
 //                                                        ring-matmul, masked-matmul, dealer,
-//                                                        dpf-et; default: all)
+//                                                        dpf-et, fused-act; default: all)
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -32,6 +32,7 @@
 #include "fss/cuda/shared_mask_cuda.h"
 #include "fss/cuda/tools/check_util.h"
 #include "fss/cuda/tools/dealer_check.h"
+#include "fss/cuda/tools/fused_act_check.h"
 #include "fss/cuda/tools/masked_matmul_check.h"
 #include "fss/cuda/tools/ring_matmul_check.h"
 #include "fss/cuda/tools/sigma_dcf_check.h"
@@ -334,7 +335,8 @@ void check_lut(Tally& t, std::mt19937_64& g, int n, int m, std::size_t count) {
 
 // SIGMA's LUT sums over early-terminated 1-bit DPF keys (fss/dpf_et.h): the GPU's sum and count
 // equal the CPU's for both parties, and the pair gives +-T[xhat - alpha] with a count of +-1.
-void check_dpf_et(Tally& t, std::mt19937_64& g, int k, int m, std::size_t count) {
+void check_dpf_et(Tally& t, std::mt19937_64& g, int k, int m, std::size_t count, int xor_bits = 0) {
+  const u64 xor_mask = mask_of(k) & ~mask_of(k - xor_bits);
   const std::size_t domain = std::size_t{1} << k;
   const u64 in_mask = mask_of(k), out_mask = mask_of(m);
   std::vector<u64> alpha(count), xhat(count), table(domain);
@@ -348,18 +350,18 @@ void check_dpf_et(Tally& t, std::mt19937_64& g, int k, int m, std::size_t count)
   SeededPrg rng(random_block(g));
   const auto [k0, k1] = dpf_et_gen(k, alpha, rng);
   std::vector<u64> s0(count), c0(count), s1(count), c1(count);
-  dpf_et_lut_eval(k0, xhat, table, m, s0, c0);
-  dpf_et_lut_eval(k1, xhat, table, m, s1, c1);
+  dpf_et_lut_eval(k0, xhat, table, m, s0, c0, {}, xor_mask);
+  dpf_et_lut_eval(k1, xhat, table, m, s1, c1, {}, xor_mask);
   t.run("DPF-ET LUT k=" + std::to_string(k) + " m=" + std::to_string(m) +
-            " N=" + std::to_string(count),
+            " N=" + std::to_string(count) + " xor bits=" + std::to_string(xor_bits),
         [&] {
           std::vector<u64> gs0(count), gc0(count), gs1(count), gc1(count);
-          dpf_et_lut_eval_cuda(k0, xhat, table, m, gs0, gc0);
-          dpf_et_lut_eval_cuda(k1, xhat, table, m, gs1, gc1);
+          dpf_et_lut_eval_cuda(k0, xhat, table, m, gs0, gc0, {}, xor_mask);
+          dpf_et_lut_eval_cuda(k1, xhat, table, m, gs1, gc1, {}, xor_mask);
           std::string rec;
           for (std::size_t i = 0; i < count && rec.empty(); ++i) {
             const u64 dc = (gc0[i] - gc1[i]) & out_mask;
-            const u64 want = table[(xhat[i] - alpha[i]) & in_mask];
+            const u64 want = table[lut_index(xhat[i], alpha[i], in_mask, xor_mask)];
             const u64 signed_want = dc == 1 ? want : (u64{0} - want) & out_mask;
             if ((dc != 1 && dc != out_mask) || ((gs0[i] - gs1[i]) & out_mask) != signed_want)
               rec = "element " + std::to_string(i) + " does not reconstruct +-T[x]";
@@ -766,8 +768,9 @@ int main(int argc, char** argv) {
   int log2n = 20;
   std::uint64_t seed = std::random_device{}();
   seed = (seed << 32) ^ std::random_device{}();
-  const std::vector<std::string> groups = {
-      "core", "multipoint", "sigma-dcf", "ring-matmul", "masked-matmul", "dealer", "dpf-et"};
+  const std::vector<std::string> groups = {"core",        "multipoint",    "sigma-dcf",
+                                           "ring-matmul", "masked-matmul", "dealer",
+                                           "dpf-et",      "fused-act"};
   std::vector<std::string> only;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -779,9 +782,10 @@ int main(int argc, char** argv) {
                std::find(groups.begin(), groups.end(), argv[i + 1]) != groups.end()) {
       only.emplace_back(argv[++i]);
     } else {
-      std::fprintf(stderr,
-                   "usage: gpu_check [--n LOG2N (default 20)] [--seed S] [--only "
-                   "core|multipoint|sigma-dcf|ring-matmul|masked-matmul|dealer|dpf-et]...\n");
+      std::fprintf(
+          stderr,
+          "usage: gpu_check [--n LOG2N (default 20)] [--seed S] [--only "
+          "core|multipoint|sigma-dcf|ring-matmul|masked-matmul|dealer|dpf-et|fused-act]...\n");
       return 2;
     }
   }
@@ -830,6 +834,8 @@ int main(int argc, char** argv) {
     check_dpf_et(t, g, 13, 50, N / 64);
     check_dpf_et(t, g, 6, 37, N / 16);
     check_dpf_et(t, g, 1, 64, 4096);
+    check_dpf_et(t, g, 12, 50, N / 16, 3);  // the fused GELU's index (dpf_et_core.h lut_index)
+    check_dpf_et(t, g, 14, 50, N / 64, 3);  // the fused SiLU's
   }
   // Multipoint DCF: the GELU gate's shared-mask shape (n = m = 50, its payload W and its P public
   // offsets) at N keys; other shapes with clustered random points (trie limits: P = 32 is the
@@ -849,6 +855,7 @@ int main(int argc, char** argv) {
   }
   // SIGMA's DCF, CPU against GPU keys and bits (sigma_dcf_check.h).
   if (want("sigma-dcf")) check_sigma_dcf(t, g, N);
+  if (want("fused-act")) check_fused_act(t, g, std::min<std::size_t>(N, 1 << 14));
   // The ring matrix product, every implementation, against the CPU's (ring_matmul_check.h).
   if (want("ring-matmul")) check_ring_matmul(t, g);
   // The linear layer's party-local product (masked_matmul_check.h).
