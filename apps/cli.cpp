@@ -97,7 +97,7 @@ enum FlagGroup : unsigned {
   kWorkloadFlag = 1u << 0,    // --workload (run, local; netbench and microbench fix it)
   kPeerFlags = 1u << 1,       // --peer, --bind (not local: it picks a loopback port itself)
   kModelFlags = 1u << 2,      // --model, --seq, --batch, --dealer, --schedule, --key-dir, ...
-  kSuiteFlags = 1u << 3,      // --system, --padding, --lookup
+  kSuiteFlags = 1u << 3,      // --system, --padding, --lookup, --fusefss-act, --sigma-lut
   kDeviceFlags = 1u << 4,     // --backend, --gpu
   kNetbenchFlags = 1u << 5,   // --bytes, --rounds
   kMicrobenchFlags = 1u << 6  // --gate, --n, --cols, --bits, --frac-bits
@@ -132,6 +132,10 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
                     "fusefss interval lookup: shared-mask (one DCF key per element) or per-cut "
                     "(one per cut per element; larger keys); same outputs. Ignored by sigma "
                     "(recorded as n/a)");
+    add_enum_option(sc, "--fusefss-act", o.fuse_act,
+                    "fusefss's GELU/SiLU after a truncation: fused (the fused truncation + "
+                    "activation gate, SIGMA's approximation) or precise (truncation, then the "
+                    "whole-ring high-precision gate). Ignored by sigma (recorded as n/a)");
     add_enum_option(sc, "--sigma-lut", o.sigma_lut,
                     "sigma's table lookups: sigma (SIGMA's own: 1-bit DPF, sign and value "
                     "opened; default) or nbit (ring-valued DPF in one round: 'improved sigma', not "
@@ -158,12 +162,12 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
   sc->add_option("--out", raw.out,
                  (groups & kModelFlags)
                      ? "Output folder (default results/<model>-s<seq>-b<batch>-<system>/, "
-                       "+\"-percut\" under fusefss --lookup per-cut, +\"-padoff\" under "
-                       "--padding off)"
+                       "+\"-percut\" under fusefss --lookup per-cut, +\"-precise\" under "
+                       "fusefss --fusefss-act precise, +\"-padoff\" under --padding off)"
                  : (groups & kMicrobenchFlags)
                      ? "Output folder (default results/microbench/<gate>-<system>-n<N>/, "
-                       "+\"-percut\" under fusefss --lookup per-cut, +\"-padoff\" under "
-                       "--padding off)"
+                       "+\"-percut\" under fusefss --lookup per-cut, +\"-precise\" under "
+                       "fusefss --fusefss-act precise, +\"-padoff\" under --padding off)"
                      : "Output folder (default results/netbench-<bytes>B-r<rounds>/)");
   sc->add_option("--connect-timeout", o.connect_timeout_s,
                  "Seconds to wait for the peer to connect / to keep retrying the connection")
@@ -463,6 +467,10 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
                   "fusefss: mask-independent gate shapes: on (secure) or off (INSECURE ablation)");
   add_enum_option(deal, "--lookup", deal_opts.lookup,
                   "fusefss interval lookup: shared-mask or per-cut");
+  add_enum_option(deal, "--fusefss-act", deal_opts.fuse_act,
+                  "fusefss's GELU/SiLU after a truncation: fused (the fused truncation + "
+                  "activation gate, SIGMA's approximation) or precise (truncation, then the "
+                  "whole-ring high-precision gate)");
   add_enum_option(deal, "--sigma-lut", deal_opts.sigma_lut,
                   "sigma's table lookups: sigma (SIGMA's own) or nbit (improved sigma)");
   deal->add_option("--runs", deal_opts.runs, "Measured runs the parties will make")
@@ -491,8 +499,9 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
       ->capture_default_str();
   deal->footer("Models: " + model_list() +
                "\nThe parties then run with --dealer file --key-dir DIR (each needs only its "
-               "own file) and the same --model/--seq/--batch/--system/--padding/--lookup/--runs/"
-               "--warmup/--schedule; a file of another setting, party or deal is refused.\n" +
+               "own file) and the same --model/--seq/--batch/--system/--padding/--lookup/"
+               "--fusefss-act/--runs/--warmup/--schedule; a file of another setting, party or "
+               "deal is refused.\n" +
                exit_status);
 
   std::vector<const char*> argv;

@@ -83,12 +83,14 @@ bool row_gate(const MicrobenchGate& g) {
 const GateSuite& suite_of(const RunOptions& o) {
   if (o.system == models::System::kSigma) return fss::sigma::suite();
 #ifdef SECINFER_MICROBENCH_HAVE_FUSEFSS
-  // One table per padding and lookup mode (fss/gates/fusefss/suite.h); padding kOff is the
-  // insecure ablation.
-  return fss::fusefss::suite(o.padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff,
-                             o.lookup == models::Lookup::kPerCut
-                                 ? fss::compile::LookupMode::kPerCut
-                                 : fss::compile::LookupMode::kSharedMask);
+  // One table per padding, lookup and activation mode (fss/gates/fusefss/suite.h); padding kOff
+  // is the insecure ablation.
+  return fss::fusefss::suite(
+      o.padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff,
+      o.lookup == models::Lookup::kPerCut ? fss::compile::LookupMode::kPerCut
+                                          : fss::compile::LookupMode::kSharedMask,
+      o.fuse_act == models::FuseAct::kPrecise ? fss::fusefss::ActMode::kPrecise
+                                              : fss::fusefss::ActMode::kFused);
 #else
   throw std::invalid_argument(
       "--system fusefss: the fusefss suite is not built into this binary "
@@ -530,6 +532,7 @@ json microbench_summary(const json& merged, const RunOptions& o, const json& che
          {"system", to_string(o.system)},
          {"padding", models::padding_name(o.padding)},
          {"lookup", recorded_lookup(o)},
+         {"fusefss_act", recorded_fuse_act(o)},
          {"sigma_lut", recorded_sigma_lut(o)},
          {"backend", to_string(o.backend)},
          {"n", o.micro_n},
@@ -615,6 +618,8 @@ std::string format_microbench_summary(const json& s) {
   out << "microbench " << s.value("gate", "?") << " system=" << s.value("system", "?")
       << " padding=" << s.value("padding", "?");
   if (s.value("lookup", std::string("n/a")) != "n/a") out << " lookup=" << s.value("lookup", "?");
+  if (s.value("fusefss_act", std::string("n/a")) != "n/a")
+    out << " fusefss_act=" << s.value("fusefss_act", "?");
   out << " n=" << s.value("n", 0) << " (" << s.value("scope", "") << ")\n";
   if (s.value("status", std::string()) != "ok") {
     out << "  status " << s.value("status", "?") << ": " << s.value("reason", "") << "\n";

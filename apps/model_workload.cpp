@@ -26,6 +26,7 @@ models::RunOptions to_model_options(const RunOptions& o) {
   m.system = o.system;
   m.padding = o.padding;
   m.lookup = o.lookup;
+  m.fuse_act = o.fuse_act;
   m.sigma_lut = o.sigma_lut;
   m.threads = o.threads;
   m.runs = o.runs;

@@ -32,6 +32,10 @@ struct RunOptions {
   // fusefss interval lookup (fss/gates/fusefss/suite.h): shared-mask (one DCF key per element) or
   // per-cut (one DCF key per cut per element); the same outputs bit for bit. Ignored by sigma.
   models::Lookup lookup = models::Lookup::kSharedMask;
+  // fusefss's GELU/SiLU after a truncation (fss/gates/fusefss/suite.h ActMode): fused (the fused
+  // truncation + activation gate, SIGMA's approximation) or precise (the truncation, then the
+  // whole-ring high-precision gate; the accuracy mode). Ignored by sigma.
+  models::FuseAct fuse_act = models::FuseAct::kFused;
   // sigma's table lookups (fss/gates/sigma/lut.h): SIGMA's own (default) or the ring-valued DPF
   // lookup ("improved sigma": not SIGMA, labelled so in results). Ignored by fusefss.
   models::SigmaLut sigma_lut = models::SigmaLut::kSigma;
@@ -85,6 +89,9 @@ nlohmann::json shared_config(const RunOptions& o);
 // The --lookup setting as recorded in the shared config and logs: o.lookup under --system fusefss,
 // "n/a" under sigma (which has no interval lookup, so the flag does not change its run).
 std::string recorded_lookup(const RunOptions& o);
+// The --fusefss-act setting as recorded: o.fuse_act ("fused" | "precise") under --system fusefss,
+// "n/a" under sigma (which has no fused truncation + activation).
+std::string recorded_fuse_act(const RunOptions& o);
 // The --sigma-lut setting as recorded: "sigma" or "nbit (improved sigma)" under --system sigma,
 // "n/a" under fusefss (which has no such lookup).
 std::string recorded_sigma_lut(const RunOptions& o);
@@ -98,8 +105,9 @@ std::string config_summary(const RunOptions& o);
 // The Hello this party sends at connect time.
 net::Hello make_hello(const RunOptions& o);
 
-// results/<model>-s<seq>-b<batch>-<system>/ (with "-percut" under fusefss --lookup per-cut and
-// "-padoff" under --padding off, so neither overwrites the default result);
+// results/<model>-s<seq>-b<batch>-<system>/ (with "-percut" under fusefss --lookup per-cut,
+// "-precise" under fusefss --fusefss-act precise, "-nbitlut" under sigma --sigma-lut nbit and
+// "-padoff" under --padding off, so none overwrites the default result);
 // results/netbench-<bytes>B-r<rounds>/ for netbench; results/microbench/<gate>-<system>-n<N>/ for
 // microbench.
 std::filesystem::path default_out_dir(const RunOptions& o);

@@ -54,10 +54,12 @@ nlohmann::json key_stream_config(const RunOptions& o, std::size_t vocab) {
   j["seq"] = o.seq;
   j["batch"] = o.batch;
   j["system"] = to_string(o.system);
-  // sigma has nothing to pad and no interval lookup: neither changes its keys.
+  // sigma has nothing to pad, no interval lookup and no fused truncation + activation: none of
+  // them changes its keys.
   const bool fusefss = o.system == System::kFuseFss;
   j["padding"] = fusefss ? padding_name(o.padding) : "n/a";
   j["lookup"] = fusefss ? to_string(o.lookup) : "n/a";
+  j["fusefss_act"] = fusefss ? to_string(o.fuse_act) : "n/a";
   // sigma's table lookups change its keys; fusefss has none.
   j["sigma_lut"] = fusefss ? "n/a" : to_string(o.sigma_lut);
   j["runs"] = o.runs;
@@ -85,8 +87,9 @@ std::uint64_t key_stream_hash(const RunOptions& o, std::size_t vocab) {
 std::string key_stream_summary(const RunOptions& o, std::size_t vocab) {
   const nlohmann::json j = key_stream_config(o, vocab);
   std::string s;
-  for (const char* k : {"model", "seq", "batch", "system", "padding", "lookup", "sigma_lut", "runs",
-                        "warmup", "schedule", "input", "ring_bits", "protocol_version"}) {
+  for (const char* k :
+       {"model", "seq", "batch", "system", "padding", "lookup", "fusefss_act", "sigma_lut", "runs",
+        "warmup", "schedule", "input", "ring_bits", "protocol_version"}) {
     const auto& v = j[k];
     if (!s.empty()) s += ' ';
     s += k;
@@ -117,7 +120,8 @@ std::string deal_command(const RunOptions& o, std::size_t vocab) {
                   std::to_string(o.seq) + " --batch " + std::to_string(o.batch) + " --system " +
                   to_string(o.system);
   if (o.system == System::kFuseFss) {
-    s += " --padding " + padding_name(o.padding) + " --lookup " + to_string(o.lookup);
+    s += " --padding " + padding_name(o.padding) + " --lookup " + to_string(o.lookup) +
+         " --fusefss-act " + to_string(o.fuse_act);
   } else {
     s += " --sigma-lut " + to_string(o.sigma_lut);
   }

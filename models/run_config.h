@@ -1,8 +1,8 @@
 // The typed settings of a run: each string-valued flag of the command line (--system, --lookup,
-// --sigma-lut, --dealer, --schedule, --backend, --workload, --padding) as an enum, with the one
-// table of its names. The CLI (apps/cli.cpp) parses the flags into these enums once; everything
-// below it compares enums, and the logs, file names and JSON outputs print the names through
-// to_string().
+// --fusefss-act, --sigma-lut, --dealer, --schedule, --backend, --workload, --padding) as an enum,
+// with the one table of its names. The CLI (apps/cli.cpp) parses the flags into these enums once;
+// everything below it compares enums, and the logs, file names and JSON outputs print the names
+// through to_string().
 //
 //   models::System s = models::parse_enum<models::System>("sigma");  // throws on a bad name
 //   std::optional<models::Lookup> l = models::from_string<models::Lookup>("per-cut");
@@ -27,6 +27,10 @@ namespace secinfer::models {
 enum class System { kSigma, kFuseFss };
 // --lookup: the fusefss interval lookup (one DCF key per element, or one per cut per element).
 enum class Lookup { kSharedMask, kPerCut };
+// --fusefss-act: fusefss's GELU/SiLU after a truncation: the fused truncation + activation gate on
+// SIGMA's table (fused, default) or the truncation then the whole-ring high-precision gate
+// (precise, the accuracy mode).
+enum class FuseAct { kFused, kPrecise };
 // --sigma-lut: the sigma suite's table lookups, SIGMA's own (1-bit early-terminated DPF, sign and
 // value opened) or the ring-valued DPF lookup in one round ("improved sigma").
 enum class SigmaLut { kSigma, kNbit };
@@ -56,6 +60,12 @@ struct EnumNames<Lookup> {
   static constexpr std::string_view flag = "--lookup";
   static constexpr std::array<std::pair<Lookup, std::string_view>, 2> values{
       {{Lookup::kSharedMask, "shared-mask"}, {Lookup::kPerCut, "per-cut"}}};
+};
+template <>
+struct EnumNames<FuseAct> {
+  static constexpr std::string_view flag = "--fusefss-act";
+  static constexpr std::array<std::pair<FuseAct, std::string_view>, 2> values{
+      {{FuseAct::kFused, "fused"}, {FuseAct::kPrecise, "precise"}}};
 };
 template <>
 struct EnumNames<SigmaLut> {

@@ -69,6 +69,7 @@ struct RunOptions {
   System system = System::kSigma;
   bool padding = true;                    // fusefss: --padding on|off (sigma has nothing to pad)
   Lookup lookup = Lookup::kSharedMask;    // fusefss interval lookup
+  FuseAct fuse_act = FuseAct::kFused;     // fusefss GELU/SiLU after a truncation: fused or precise
   SigmaLut sigma_lut = SigmaLut::kSigma;  // sigma's table lookups (fss/gates/sigma/lut.h)
   int threads = 1;                        // worker threads of a party's gates
   int runs = 5;
@@ -143,11 +144,13 @@ struct ModelRunResult {
 // Checks everything about `o` that does not need a channel; throws std::invalid_argument.
 void validate_options(const RunOptions& o);
 
-// The gate suite of --system (fusefss: with --padding on|off and --lookup shared-mask|per-cut;
-// sigma has nothing to pad and no interval lookup, so it ignores both); throws
-// std::invalid_argument for a suite this build lacks.
+// The gate suite of --system (fusefss: with --padding on|off, --lookup shared-mask|per-cut and
+// --fusefss-act fused|precise; sigma has nothing to pad, no interval lookup and no fused
+// truncation + activation, so it ignores all three); throws std::invalid_argument for a suite
+// this build lacks.
 const fss::engine::GateSuite& suite_for(System system, bool padding = true,
-                                        Lookup lookup = Lookup::kSharedMask);
+                                        Lookup lookup = Lookup::kSharedMask,
+                                        FuseAct act = FuseAct::kFused);
 
 // The party run described above. `rec` must be active on the calling thread (Recorder::activate)
 // and idle (no run or offline phase open).

@@ -234,6 +234,8 @@ TEST_CASE("--padding off warns loudly and is recorded in the logs", "[apps][e2e]
   CHECK(p.err().find("INSECURE") != std::string::npos);
   CHECK(read_json(dir.path() / "p0.json")["config"]["padding"] == "off");
   CHECK(read_json(dir.path() / "breakdown_merged.json")["config"]["padding"] == "off");
+  // Every shared setting is recorded, --fusefss-act among them (its default under fusefss).
+  CHECK(read_json(dir.path() / "p0.json")["config"]["fusefss_act"] == "fused");
 }
 
 }  // namespace

@@ -14,6 +14,7 @@ namespace {
 
 using models::Backend;
 using models::Dealer;
+using models::FuseAct;
 using models::Lookup;
 using models::SigmaLut;
 using models::System;
@@ -116,6 +117,9 @@ TEST_CASE("the default output folder names the setting; padding off never overwr
   CHECK(parse({"--party", "0", "--model", "gpt2", "--seq", "64", "--system", "fusefss", "--padding",
                "off"})
             .run.out == "results/gpt2-s64-b1-fusefss-padoff");
+  CHECK(parse({"--party", "0", "--model", "gpt2", "--seq", "64", "--system", "fusefss", "--lookup",
+               "per-cut", "--fusefss-act", "precise", "--padding", "off"})
+            .run.out == "results/gpt2-s64-b1-fusefss-percut-precise-padoff");
 }
 
 TEST_CASE("bad flags are refused with a message naming the flag", "[apps][cli]") {
@@ -246,6 +250,7 @@ TEST_CASE("the config hash covers shared settings only", "[apps][cli]") {
                                                {"--system", "sigma"},
                                                {"--padding", "off"},
                                                {"--lookup", "per-cut"},
+                                               {"--fusefss-act", "precise"},
                                                {"--runs", "4"},
                                                {"--warmup", "2"},
                                                {"--seed", "5"},
@@ -333,6 +338,76 @@ TEST_CASE("--lookup selects the fusefss interval lookup and is part of the share
 
   const std::string e = usage_error({"--party", "0", "--lookup", "table"});
   CHECK(e.find("--lookup") != std::string::npos);
+}
+
+TEST_CASE("--fusefss-act selects fusefss's GELU/SiLU after a truncation and is shared config",
+          "[apps][cli]") {
+  // Default: fused, recorded in the shared config (handshake hash), the summary and the key files.
+  const RunOptions d = parse({"--party", "0", "--system", "fusefss"}).run;
+  CHECK(d.fuse_act == FuseAct::kFused);
+  CHECK(shared_config(d)["fusefss_act"] == "fused");
+  CHECK(make_hello(d).config_summary.find(" fusefss_act=fused ") != std::string::npos);
+  CHECK(d.out == "results/bert-base-s128-b1-fusefss");
+  const RunOptions pr =
+      parse({"run", "--party", "1", "--system", "fusefss", "--fusefss-act", "precise"}).run;
+  CHECK(pr.fuse_act == FuseAct::kPrecise);
+  CHECK(shared_config(pr)["fusefss_act"] == "precise");
+  CHECK(config_hash(pr) != config_hash(d));  // parties that disagree are refused at connect
+  CHECK(make_hello(pr).config_summary.find("lookup=shared-mask fusefss_act=precise") !=
+        std::string::npos);
+  CHECK(pr.out == "results/bert-base-s128-b1-fusefss-precise");  // never overwrites the default
+  CHECK(parse({"--party", "0", "--fusefss-act", "fused"}).run.fuse_act == FuseAct::kFused);
+  CHECK(to_model_options(pr).fuse_act == FuseAct::kPrecise);
+  // Key files of one setting are refused by a run of the other (the key stream's config hash).
+  CHECK(models::key_stream_config(to_model_options(pr), 0)["fusefss_act"] == "precise");
+  CHECK(models::key_stream_config(to_model_options(d), 0)["fusefss_act"] == "fused");
+  CHECK(models::key_stream_hash(to_model_options(pr), 0) !=
+        models::key_stream_hash(to_model_options(d), 0));
+  CHECK(models::key_stream_summary(to_model_options(pr), 0).find("fusefss_act=precise") !=
+        std::string::npos);
+
+  // sigma has no fused truncation + activation: the flag is ignored and recorded as n/a.
+  const RunOptions s1 =
+      parse({"--party", "0", "--system", "sigma", "--fusefss-act", "precise"}).run;
+  const RunOptions s2 = parse({"--party", "0", "--system", "sigma"}).run;
+  CHECK(shared_config(s1)["fusefss_act"] == "n/a");
+  CHECK(config_hash(s1) == config_hash(s2));
+  CHECK(s1.out == "results/bert-base-s128-b1-sigma");
+  CHECK(models::key_stream_hash(to_model_options(s1), 0) ==
+        models::key_stream_hash(to_model_options(s2), 0));
+
+  // local passes it to both children (model and microbench workloads).
+  const RunOptions l =
+      parse({"local", "--model", "bert-tiny", "--system", "fusefss", "--fusefss-act", "precise"})
+          .run;
+  for (int p = 0; p < 2; ++p) {
+    const Invocation child = parse_command_line(party_command_line(l, p, 4567, "secinfer"));
+    REQUIRE(child.command == Command::kRun);
+    CHECK(child.run.fuse_act == FuseAct::kPrecise);
+    CHECK(shared_config(child.run) == shared_config(l));
+  }
+  const RunOptions mb = parse({"microbench", "--gate", "gelu", "--system", "fusefss",
+                               "--fusefss-act", "precise", "--n", "1024"})
+                            .run;
+  CHECK(mb.fuse_act == FuseAct::kPrecise);
+  CHECK(shared_config(mb)["fusefss_act"] == "precise");
+  CHECK(mb.out == "results/microbench/gelu-fusefss-n1024-precise");
+  const Invocation mchild =
+      parse_command_line(microbench_party_command_line(mb, 0, 4567, "secinfer"));
+  CHECK(mchild.run.fuse_act == FuseAct::kPrecise);
+  CHECK(shared_config(mchild.run) == shared_config(mb));
+
+  // deal records it (the key files' config hash above).
+  const Invocation dl = parse({"deal", "--model", "bert-tiny", "--seq", "16", "--system", "fusefss",
+                               "--fusefss-act", "precise", "--key-dir", "k"});
+  REQUIRE(dl.command == Command::kDeal);
+  CHECK(dl.run.fuse_act == FuseAct::kPrecise);
+  CHECK(models::deal_command(to_model_options(dl.run), 0).find("--fusefss-act precise") !=
+        std::string::npos);
+
+  // A bad value names the flag and the choices (exit status 2: the enum flags' test below).
+  const std::string e = usage_error({"--party", "0", "--fusefss-act", "exact"});
+  CHECK(e.find("--fusefss-act: exact not in {fused,precise}") != std::string::npos);
 }
 
 TEST_CASE("--gpu picks each party's CUDA device; local passes one to each child", "[apps][cli]") {
@@ -440,6 +515,16 @@ TEST_CASE("the string-valued flags are parsed once into enums, each name in one 
   }
   CHECK(to_string(Lookup::kSharedMask) == "shared-mask");
   CHECK(to_string(Lookup::kPerCut) == "per-cut");
+  for (const FuseAct a : {FuseAct::kFused, FuseAct::kPrecise}) {
+    const RunOptions o =
+        parse({"--party", "0", "--system", "fusefss", "--fusefss-act", to_string(a)}).run;
+    CHECK(o.fuse_act == a);
+    CHECK(shared_config(o)["fusefss_act"] == to_string(a));
+    CHECK(to_model_options(o).fuse_act == a);
+  }
+  CHECK(to_string(FuseAct::kFused) == "fused");
+  CHECK(to_string(FuseAct::kPrecise) == "precise");
+  CHECK(nlohmann::json(FuseAct::kPrecise) == "precise");
   for (const Schedule s : {Schedule::kLayerByLayer, Schedule::kKeysFirst}) {
     const RunOptions o = parse({"--party", "0", "--schedule", to_string(s)}).run;
     CHECK(o.schedule == s);
@@ -491,6 +576,8 @@ TEST_CASE("the string-valued flags are parsed once into enums, each name in one 
   const std::vector<Bad> bad = {
       {{"--party", "0", "--system", "aby"}, "--system: aby not in {sigma,fusefss}"},
       {{"--party", "0", "--lookup", "table"}, "--lookup: table not in {shared-mask,per-cut}"},
+      {{"--party", "0", "--fusefss-act", "exact"}, "--fusefss-act: exact not in {fused,precise}"},
+      {{"local", "--fusefss-act", "Fused"}, "--fusefss-act: Fused not in {fused,precise}"},
       {{"--party", "0", "--dealer", "remote"}, "--dealer: remote not in {inline,file}"},
       {{"--party", "0", "--schedule", "random"},
        "--schedule: random not in {layer-by-layer,keys-first}"},
@@ -500,6 +587,8 @@ TEST_CASE("the string-valued flags are parsed once into enums, each name in one 
       {{"--party", "0", "--padding", "maybe"}, "--padding: maybe not in {on,off}"},
       {{"local", "--system", "SIGMA"}, "--system: SIGMA not in {sigma,fusefss}"},
       {{"microbench", "--lookup", "x"}, "--lookup: x not in {shared-mask,per-cut}"},
+      {{"microbench", "--fusefss-act", "x"}, "--fusefss-act: x not in {fused,precise}"},
+      {{"deal", "--key-dir", "k", "--fusefss-act", "x"}, "--fusefss-act: x not in {fused,precise}"},
       {{"deal", "--key-dir", "k", "--schedule", "x"}, "--schedule: x not in"},
       {{"deal", "--key-dir", "k", "--system", "x"}, "--system: x not in {sigma,fusefss}"},
   };
@@ -529,22 +618,28 @@ TEST_CASE("each subcommand lists and accepts only its own flags", "[apps][cli]")
   CHECK(lists_flag(merge_help, "--out"));
   CHECK(merge_help.find("--model") == std::string::npos);  // not even mentioned
   const std::string nb_help = parse({"netbench", "--help"}).text;
-  for (const char* foreign : {"--model", "--system", "--padding", "--lookup", "--dealer",
-                              "--schedule", "--gate", "--weights", "--workload"})
+  for (const char* foreign : {"--model", "--system", "--padding", "--lookup", "--fusefss-act",
+                              "--dealer", "--schedule", "--gate", "--weights", "--workload"})
     CHECK_FALSE(lists_flag(nb_help, foreign));
   for (const char* own : {"--bytes", "--rounds", "--party", "--peer", "--runs"})
     CHECK(lists_flag(nb_help, own));
   const std::string mb_help = parse({"microbench", "--help"}).text;
   for (const char* foreign : {"--model", "--seq", "--dealer", "--schedule", "--bytes", "--weights"})
     CHECK_FALSE(lists_flag(mb_help, foreign));
-  for (const char* own : {"--gate", "--n", "--system", "--lookup", "--backend"})
+  for (const char* own : {"--gate", "--n", "--system", "--lookup", "--fusefss-act", "--backend"})
     CHECK(lists_flag(mb_help, own));
   const std::string deal_help = parse({"deal", "--help"}).text;
   for (const char* foreign : {"--party", "--peer", "--backend", "--dealer", "--bytes", "--gate"})
     CHECK_FALSE(lists_flag(deal_help, foreign));
+  for (const char* own : {"--system", "--padding", "--lookup", "--fusefss-act", "--sigma-lut"})
+    CHECK(lists_flag(deal_help, own));
   const std::string run_help = parse({"run", "--help"}).text;
-  for (const char* own : {"--model", "--system", "--dealer", "--gate", "--bytes", "--workload"})
+  for (const char* own : {"--model", "--system", "--dealer", "--gate", "--bytes", "--workload",
+                          "--lookup", "--fusefss-act"})
     CHECK(lists_flag(run_help, own));
+  const std::string local_help = parse({"local", "--help"}).text;
+  for (const char* own : {"--lookup", "--fusefss-act"}) CHECK(lists_flag(local_help, own));
+  CHECK(run_help.find("+\"-precise\" under fusefss --fusefss-act precise") != std::string::npos);
 
   // A flag of another subcommand: refused with exit status 2, naming the flag and the subcommand.
   struct Foreign {
@@ -557,6 +652,7 @@ TEST_CASE("each subcommand lists and accepts only its own flags", "[apps][cli]")
       {{"netbench", "--system", "sigma"}, "netbench", "--system"},
       {{"netbench", "--bytes", "64", "--model", "bert"}, "netbench", "--model"},
       {{"netbench", "--party", "0", "--lookup", "per-cut"}, "netbench", "--lookup"},
+      {{"netbench", "--party", "0", "--fusefss-act", "precise"}, "netbench", "--fusefss-act"},
       {{"deal", "--key-dir", "k", "--party", "0"}, "deal", "--party"},
       {{"deal", "--key-dir", "k", "--dealer", "file"}, "deal", "--dealer"},
       {{"deal", "--key-dir", "k", "--backend", "cpu"}, "deal", "--backend"},
@@ -585,11 +681,12 @@ TEST_CASE("each subcommand lists and accepts only its own flags", "[apps][cli]")
                        "5", "--io-timeout", "5"}));
   CHECK_NOTHROW(parse({"microbench", "--gate", "gelu", "--system", "fusefss", "--n", "393216",
                        "--padding", "on", "--backend", "cpu", "--runs", "5", "--warmup", "1"}));
-  CHECK_NOTHROW(parse({"deal",       "--model",     "bert-tiny", "--seq",     "16",  "--batch",
-                       "1",          "--system",    "fusefss",   "--padding", "off", "--lookup",
-                       "per-cut",    "--runs",      "1",         "--warmup",  "0",   "--schedule",
-                       "keys-first", "--vocab",     "0",         "--seed",    "3",   "--threads",
-                       "1",          "--log-level", "warn",      "--key-dir", "k"}));
+  CHECK_NOTHROW(parse({"deal",    "--model",       "bert-tiny",  "--seq",       "16",   "--batch",
+                       "1",       "--system",      "fusefss",    "--padding",   "off",  "--lookup",
+                       "per-cut", "--fusefss-act", "precise",    "--runs",      "1",    "--warmup",
+                       "0",       "--schedule",    "keys-first", "--vocab",     "0",    "--seed",
+                       "3",       "--threads",     "1",          "--log-level", "warn", "--key-dir",
+                       "k"}));
   CHECK_NOTHROW(parse({"local", "--model", "bert-base", "--seq", "128", "--batch", "1", "--system",
                        "fusefss", "--padding", "on"}));
   CHECK_NOTHROW(

@@ -210,6 +210,8 @@ TEST_CASE("microbench gelu sigma end to end: files, breakdown, bytes, rounds, ke
   CHECK(s["gate"] == "gelu");
   CHECK(s["system"] == "sigma");
   CHECK(s["padding"] == "on");
+  CHECK(s["fusefss_act"] == "n/a");  // sigma has no fused truncation + activation
+  CHECK(merged["config"]["fusefss_act"] == "n/a");
   CHECK(s["n"] == 4096);
   CHECK(s["online_ms"].get<double>() > 0);
   CHECK(s["online_ms_p25"].get<double>() <= s["online_ms_p75"].get<double>());
@@ -345,6 +347,8 @@ TEST_CASE("microbench fusefss: runs when the suite is built, else a clear refusa
     CHECK(s["padding"] == padding);
     CHECK(s["lookup"] == lookup);
     CHECK(read_json(out / "breakdown_merged.json")["config"]["lookup"] == lookup);
+    CHECK(s["fusefss_act"] == "fused");  // the default
+    CHECK(read_json(out / "breakdown_merged.json")["config"]["fusefss_act"] == "fused");
     if (std::string(padding) == "on")
       key_per_element[lookup] = s["per_element"]["key_bytes_p0"].get<double>();
     CHECK(s["bytes"].get<std::uint64_t>() > 0);

@@ -134,6 +134,7 @@ TEST_CASE("secure bert-tiny with --system fusefss is bit-identical to ClearOps",
           "[models][secure][fusefss]") {
   RunOptions o;
   REQUIRE(o.lookup == Lookup::kSharedMask);  // the default lookup, as `secinfer run` passes it
+  REQUIRE(o.fuse_act == FuseAct::kFused);    // the default activation mode, likewise
   o.model = "bert-tiny";
   o.system = System::kFuseFss;
   o.seq = 8;
@@ -144,7 +145,8 @@ TEST_CASE("secure bert-tiny with --system fusefss is bit-identical to ClearOps",
   check_bit_identical(t, 8 * 128);
 }
 
-TEST_CASE("suite_for: fusefss lookups and padding, sigma ignores both", "[models][fusefss]") {
+TEST_CASE("suite_for: fusefss lookups, padding and activation mode, sigma ignores them",
+          "[models][fusefss]") {
   const auto& shared = suite_for(System::kFuseFss, true, Lookup::kSharedMask);
   const auto& per_cut = suite_for(System::kFuseFss, true, Lookup::kPerCut);
   CHECK(&suite_for(System::kFuseFss) == &shared);  // the default is shared-mask, padding on
@@ -152,8 +154,17 @@ TEST_CASE("suite_for: fusefss lookups and padding, sigma ignores both", "[models
   CHECK(&suite_for(System::kFuseFss, false, Lookup::kSharedMask) != &shared);
   CHECK(shared.id == fss::engine::Suite::kFuseFss);
   CHECK(&suite_for(System::kSigma, true, Lookup::kPerCut) == &suite_for(System::kSigma));
+  // --fusefss-act: fused is the default; precise is another table of the same suite.
+  CHECK(&suite_for(System::kFuseFss, true, Lookup::kSharedMask, FuseAct::kFused) == &shared);
+  const auto& precise = suite_for(System::kFuseFss, true, Lookup::kSharedMask, FuseAct::kPrecise);
+  CHECK(&precise != &shared);
+  CHECK(precise.id == fss::engine::Suite::kFuseFss);
+  CHECK(&suite_for(System::kSigma, true, Lookup::kSharedMask, FuseAct::kPrecise) ==
+        &suite_for(System::kSigma));
   // The names are parsed once (the CLI); a bad one is refused there, naming the flag.
   CHECK_THROWS_WITH(parse_enum<Lookup>("table"), Catch::Contains("--lookup"));
   CHECK_THROWS_WITH(parse_enum<Lookup>("bogus"), Catch::Contains("shared-mask or per-cut"));
+  CHECK_THROWS_WITH(parse_enum<FuseAct>("exact"), Catch::Contains("--fusefss-act"));
+  CHECK_THROWS_WITH(parse_enum<FuseAct>("exact"), Catch::Contains("fused or precise"));
   CHECK_THROWS_WITH(parse_enum<System>("aby"), Catch::Contains("choose sigma or fusefss"));
 }
