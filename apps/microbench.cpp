@@ -55,9 +55,16 @@ using nlohmann::json;
 namespace {
 
 // Sizes at BERT-base (hidden 768, 12 heads, FFN 3072) and seq 128; GPT-2 (124M) has the same.
-constexpr std::array<MicrobenchGate, 9> kGates = {{
+// trunc-gelu / trunc-silu: the truncation that precedes the activation in the models, then the
+// activation (one fused gate under fusefss --fusefss-act fused, TrFloor then the gate otherwise),
+// in the activation's scope; trunc-silu at LLaMA-7B's size (128 x 11008).
+constexpr std::array<MicrobenchGate, 11> kGates = {{
     {"gelu", profiling::scopes::kGelu, 128 * 3072, 0, "uniform in [-6, 6]"},
     {"silu", profiling::scopes::kSilu, 128 * 3072, 0, "uniform in [-8, 8]"},
+    {"trunc-gelu", profiling::scopes::kGelu, 128 * 3072, 0,
+     "matmul outputs at scale 2f (before the rescale), uniform in [-6, 6]"},
+    {"trunc-silu", profiling::scopes::kSilu, 128 * 11008, 0,
+     "matmul outputs at scale 2f (before the rescale), uniform in [-8, 8]"},
     {"nexp", "Softmax/nexp", 12 * 128 * 128, 0, "uniform in [0, 16] (max - x of a softmax row)"},
     {"inv", "Softmax/inv", 12 * 128, 128,
      "softmax row sums: 1 + the sum of cols - 1 terms exp(-d), d uniform in [0, t], "
@@ -154,9 +161,10 @@ Inputs make_inputs(const RunOptions& o, const MicrobenchGate& g) {
       }
       v = ring.reduce(acc);
     }
-  } else if (g.name == "trunc") {
+  } else if (g.name == "trunc" || g.name == "trunc-gelu" || g.name == "trunc-silu") {
     const fss::FixedPoint fx2{ring, 2 * f};
-    for (auto& v : in.x) v = fx2.encode(uni(-64, 64));
+    const double r = g.name == "trunc" ? 64 : g.name == "trunc-gelu" ? 6 : 8;
+    for (auto& v : in.x) v = fx2.encode(uni(-r, r));
   } else if (g.name == "softmax") {
     for (auto& v : in.x) v = fx.encode(uni(-8, 8));
   } else if (g.name == "layernorm") {
@@ -197,6 +205,14 @@ Tensor apply_gate(Ops& ops, const MicrobenchGate& g, const GateOperands& a, std:
   if (g.name == "silu") return ops.silu(a.x);
   if (g.name == "relu") return ops.relu(a.x);
   if (g.name == "trunc") return ops.truncate(a.x, frac_bits, TruncKind::kFloor);  // the rescale
+  if (g.name == "trunc-gelu") {
+    Ops::Region r(ops, profiling::scopes::kGelu);
+    return ops.trunc_gelu(a.x, frac_bits);
+  }
+  if (g.name == "trunc-silu") {
+    Ops::Region r(ops, profiling::scopes::kSilu);
+    return ops.trunc_silu(a.x, frac_bits);
+  }
   if (g.name == "softmax") return ops.softmax(a.x, cols, false);
   if (g.name == "layernorm") return ops.layernorm(a.x, a.gamma, a.beta, cols);
   // Leaf gates of a composite: inside the composite's category, as in a model.
@@ -249,8 +265,12 @@ json approximation(const RunOptions& o, std::string_view gate, fss::compile::Gat
   if (o.system != models::System::kFuseFss) return out;
   using fss::compile::FunctionId;
   std::vector<std::pair<const char*, FunctionId>> ids;
-  if (gate == "gelu") ids = {{"gelu", FunctionId::kGelu}};
-  if (gate == "silu") ids = {{"silu", FunctionId::kSilu}};
+  const bool fused = o.fuse_act == models::FuseAct::kFused;
+  if (fused && (gate == "trunc-gelu" || gate == "trunc-silu"))
+    out[std::string(gate)] =
+        "fused TrFloor + SIGMA's ReLU-minus-activation table (docs/design/fused-trunc-act.md)";
+  if (gate == "gelu" || (!fused && gate == "trunc-gelu")) ids = {{"gelu", FunctionId::kGelu}};
+  if (gate == "silu" || (!fused && gate == "trunc-silu")) ids = {{"silu", FunctionId::kSilu}};
   if (gate == "nexp") ids = {{"nexp", FunctionId::kNexp}};
   if (gate == "inv") ids = {{"inv", FunctionId::kInverse}};
   if (gate == "rsqrt" || gate == "layernorm") ids = {{"rsqrt", FunctionId::kRsqrt}};

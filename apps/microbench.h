@@ -49,7 +49,7 @@ struct MicrobenchGate {
   std::string_view input;     // the input distribution (logs, docs)
 };
 
-// gelu, silu, nexp, inv, rsqrt, trunc, relu, softmax, layernorm.
+// gelu, silu, trunc-gelu, trunc-silu, nexp, inv, rsqrt, trunc, relu, softmax, layernorm.
 std::span<const MicrobenchGate> microbench_gates();
 // nullptr for an unknown name.
 const MicrobenchGate* find_microbench_gate(std::string_view name);
