@@ -175,7 +175,18 @@ std::string accuracy_report() {
          << (r.key_bits_shared ? std::to_string(r.key_bits_shared) : std::string("-")) << " | "
          << r.fused.argmax << " | " << r.fused.method << " (" << r.fused.exhaustive_points
          << " inputs one by one) | " << r.sigma.argmax << " |\n";
-    os << "\n";
+    // The fused truncation + activation gates are sigma's TrFloor then sigma's gate, bit for bit.
+    os << "\nUnder `--fusefss-act fused` (the default) the GELU / SiLU after the MLP's "
+          "up-projection is the fused truncation + activation gate (docs/design/"
+          "fused-trunc-act.md): for every input X of the ring it gives sigma's TrFloor then "
+          "sigma's gate bit for bit (tests/fss/gates/fusefss/trunc_act_test.cpp), and TrFloor's "
+          "output always lies in sigma's valid range, so its error is that column's on the whole "
+          "ring:";
+    for (const AccuracyRow& r : rows)
+      if (r.id == FunctionId::kGelu || r.id == FunctionId::kSilu)
+        os << " " << function_name(r.id) << " " << fmt(r.sigma_valid.max_ulp) << " ULP;";
+    os << " the fusefss column above is `--fusefss-act precise` (and every gate that follows no "
+          "truncation).\n\n";
   }
   os << "Verdict: fusefss's error is " << (all_ok ? "no worse than" : "WORSE than")
      << " the sigma suite's for every function and setting above.\n\n"
