@@ -106,6 +106,7 @@ class Accelerator {
   virtual void make_resident(DpfKeys&) const {}
   virtual void make_resident(ShareBatch&) const {}
   virtual void make_resident(DpfEtKeys&) const {}
+  virtual void make_resident(SigmaDcfKeys&) const {}
   // A copy of `v` in the accelerator's memory, for an operand that stays fixed across calls (a
   // masked weight, made in the offline phase); null when it declines (no room) or has no memory
   // of its own. The caller keeps `v` as it was while the copy is used.

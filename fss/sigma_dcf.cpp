@@ -215,6 +215,7 @@ void sigma_dcf_check_keys(const SigmaDcfKeys& keys) {
   if (keys.party != 0 && keys.party != 1)
     throw std::invalid_argument("SIGMA DCF keys: party " + std::to_string(keys.party) +
                                 " is not 0 or 1");
+  if (keys.resident) return;  // its arrays were checked by the accelerator that holds them
   const std::size_t c = keys.count;
   const int n = keys.in_bits;
   const bool tree = n > kLeaf;
@@ -275,6 +276,7 @@ void sigma_dcf_eval(const SigmaDcfKeys& keys, std::size_t points_per_key, std::s
     return;
   }
   if (opt.accel != nullptr && opt.accel->sigma_dcf_eval(keys, points_per_key, x, out)) return;
+  require_host_keys(keys.resident, "sigma_dcf_eval");
   const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
   const std::size_t grain = detail::key_grain(depth(n));
   parallel_for(total, grain, opt.threads, [&](std::size_t begin, std::size_t end) {
@@ -289,12 +291,19 @@ void sigma_dcf_eval(const SigmaDcfKeys& keys, std::size_t points_per_key, std::s
 namespace {
 
 // Little-endian bit writer / reader over a byte span (pack_bits' order).
+// A field of up to 64 bits touches at most 9 bytes; they are read or OR-ed whole (the span is
+// zero-filled before writing).
 struct BitWriter {
   std::span<std::uint8_t> out;
   std::size_t pos = 0;
   void put(u64 v, int bits) {
-    for (int b = 0; b < bits; ++b, ++pos)
-      if ((v >> b) & 1) out[pos / 8] |= static_cast<std::uint8_t>(1u << (pos % 8));
+    const std::size_t at = pos / 8;
+    const unsigned shift = pos % 8;
+    const unsigned __int128 w =
+        static_cast<unsigned __int128>(bits == 64 ? v : v & ((u64{1} << bits) - 1)) << shift;
+    const std::size_t nbytes = (shift + static_cast<unsigned>(bits) + 7) / 8;
+    for (std::size_t i = 0; i < nbytes; ++i) out[at + i] |= static_cast<std::uint8_t>(w >> (8 * i));
+    pos += static_cast<std::size_t>(bits);
   }
   void put(Block v) {
     put(v.lo, 64);
@@ -306,10 +315,15 @@ struct BitReader {
   std::span<const std::uint8_t> in;
   std::size_t pos = 0;
   u64 get(int bits) {
-    u64 v = 0;
-    for (int b = 0; b < bits; ++b, ++pos)
-      v |= static_cast<u64>((in[pos / 8] >> (pos % 8)) & 1) << b;
-    return v;
+    const std::size_t at = pos / 8;
+    const unsigned shift = pos % 8;
+    const std::size_t nbytes = (shift + static_cast<unsigned>(bits) + 7) / 8;
+    unsigned __int128 w = 0;
+    for (std::size_t i = 0; i < nbytes; ++i)
+      w |= static_cast<unsigned __int128>(in[at + i]) << (8 * i);
+    pos += static_cast<std::size_t>(bits);
+    const u64 v = static_cast<u64>(w >> shift);
+    return bits == 64 ? v : v & ((u64{1} << bits) - 1);
   }
   Block get_block() {
     const u64 lo = get(64);
@@ -325,6 +339,7 @@ std::size_t sigma_dcf_record_bytes(int n) {
 
 void sigma_dcf_pack_keys(const SigmaDcfKeys& keys, std::span<std::uint8_t> out, int threads) {
   sigma_dcf_check_keys(keys);
+  require_host_keys(keys.resident, "sigma_dcf_pack_keys");
   const int n = keys.in_bits;
   const std::size_t rb = sigma_dcf_record_bytes(n);
   detail::check_size("sigma_dcf_pack_keys", "out (bytes)", out.size(), keys.count * rb);
@@ -387,6 +402,20 @@ SigmaDcfKeys sigma_dcf_unpack_keys(int in_bits, int party, std::size_t count,
     }
   });
   return keys;
+}
+
+std::size_t serialized_size(const SigmaDcfKeys& keys) {
+  return sigma_dcf_record_bytes(keys.in_bits) * keys.count;
+}
+
+void serialize_keys(const SigmaDcfKeys& keys, std::span<std::uint8_t> out) {
+  sigma_dcf_pack_keys(keys, out, 0);
+}
+
+std::vector<std::uint8_t> serialize_keys(const SigmaDcfKeys& keys) {
+  std::vector<std::uint8_t> out(serialized_size(keys));
+  sigma_dcf_pack_keys(keys, out, 0);
+  return out;
 }
 
 }  // namespace secinfer::fss

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <utility>
 #include <vector>
@@ -41,6 +42,9 @@ struct SigmaDcfKeys {
   std::vector<Block> leaf1;    // [count], ... for direction 1
   // n <= 7: this party's share of the truth table, bit j = share of [j < alpha]:
   std::vector<u64> table;  // [count * sigma_dcf_table_words(n)], index k * words + w
+  // The batch's copy in an accelerator's memory, if one made it (fss/accelerator.h
+  // make_resident; trees only); the host arrays are then released.
+  std::shared_ptr<const ResidentKeys> resident{};
 };
 
 // 64-bit words per key of the truth table (n <= 7): 2 for n = 7, else 1.
@@ -76,8 +80,15 @@ std::size_t sigma_dcf_key_bits(int in_bits);
 std::size_t sigma_dcf_eval_aes(int in_bits);
 std::size_t sigma_dcf_gen_aes(int in_bits);
 
-// Throws std::invalid_argument unless the arrays match in_bits, party and count.
+// Throws std::invalid_argument unless the arrays match in_bits, party and count (a resident batch:
+// only its width and party are checked here).
 void sigma_dcf_check_keys(const SigmaDcfKeys& keys);
+
+// The key-stream interface of a batch (fss/engine/key_stream.h KeyBatch): the packed records of
+// sigma_dcf_pack_keys, sigma_dcf_record_bytes(n) bytes per key.
+std::size_t serialized_size(const SigmaDcfKeys& keys);
+void serialize_keys(const SigmaDcfKeys& keys, std::span<std::uint8_t> out);
+std::vector<std::uint8_t> serialize_keys(const SigmaDcfKeys& keys);
 
 // One key record as the bit string of sigma_dcf_key_bits(n) bits, little-endian bit order as
 // pack_bits, zero-padded to whole bytes: n >= 8: root, then per level i < n - 8: cw_seed (128),

@@ -453,6 +453,11 @@ struct CudaAccelerator::State {
     if (k.resident) return mine(dynamic_cast<const DeviceKeys<DpfEtKeysView>*>(k.resident.get()));
     return upload(k);
   }
+  SigmaDcfKeysView view_of(const SigmaDcfKeys& k) {
+    if (k.resident)
+      return mine(dynamic_cast<const DeviceKeys<SigmaDcfKeysView>*>(k.resident.get()));
+    return upload(k);
+  }
   // A resident batch's view, when this accelerator made it (another one's memory, or another
   // kind of resident array, cannot be read here).
   template <class View>
@@ -595,7 +600,7 @@ bool CudaAccelerator::sigma_dcf_eval(const SigmaDcfKeys& keys, std::size_t point
   AddElapsed busy(s.busy_ns);
   s.bind();
   s.staging.reset();
-  const SigmaDcfKeysView v = s.upload(keys);
+  const SigmaDcfKeysView v = s.view_of(keys);
   const u64* dx = s.put(s.in, x);
   std::uint8_t* d = s.out8.fit(out.size());
   s.timed([&] { sigma_dcf_eval_device(v, points_per_key, dx, d, s.s(), s.cfg); });
@@ -710,6 +715,33 @@ void CudaAccelerator::make_resident(DpfEtKeys& keys) const {
   keys.cw_t = {};
   keys.leaf_cw = {};
   keys.resident = std::make_shared<DeviceKeys<DpfEtKeysView>>(std::move(block), v);
+}
+
+void CudaAccelerator::make_resident(SigmaDcfKeys& keys) const {
+  if (keys.count == 0 || keys.resident || keys.root.empty()) return;
+  sigma_dcf_check_keys(keys);
+  State& s = *s_;
+  std::lock_guard lock(s.mu);
+  s.bind();
+  const std::size_t bytes = Carver::size_of(keys.root) + Carver::size_of(keys.cw_seed) +
+                            Carver::size_of(keys.cw_tr) + Carver::size_of(keys.leaf0) +
+                            Carver::size_of(keys.leaf1);
+  if (!s.admit(bytes)) return;
+  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held, &s);
+  Carver c(block->block.data(), s.s());
+  SigmaDcfKeysView v{keys.in_bits, keys.party, keys.count};
+  v.root = c.put(keys.root);
+  v.cw_seed = keys.cw_seed.empty() ? nullptr : c.put(keys.cw_seed);
+  v.cw_tr = c.put(keys.cw_tr);
+  v.leaf0 = c.put(keys.leaf0);
+  v.leaf1 = c.put(keys.leaf1);
+  s.stream->sync();  // offline time, as keep()
+  keys.root = {};
+  keys.cw_seed = {};
+  keys.cw_tr = {};
+  keys.leaf0 = {};
+  keys.leaf1 = {};
+  keys.resident = std::make_shared<DeviceKeys<SigmaDcfKeysView>>(std::move(block), v);
 }
 
 template <class Keys, class Shape, class Launch>

@@ -102,12 +102,9 @@ void Dealer::dpf_et(int k, std::span<const u64> alpha) {
 
 void Dealer::sigma_dcf(int n, std::span<const u64> alpha) {
   if (alpha.empty()) return;
-  auto keys = sigma_dcf_gen(n, alpha, rng_, batch_options());
-  const std::size_t bytes = sigma_dcf_record_bytes(n) * alpha.size();
-  const SigmaDcfKeys* k[2] = {&keys.first, &keys.second};
-  for (int p = 0; p < 2; ++p)
-    out_[p]->write_with(
-        bytes, [&](std::span<std::uint8_t> o) { sigma_dcf_pack_keys(*k[p], o, threads_); });
+  auto [k0, k1] = sigma_dcf_gen(n, alpha, rng_, batch_options());
+  out_[0]->write_keys(std::move(k0));
+  out_[1]->write_keys(std::move(k1));
 }
 
 compile::GateCache& Dealer::gate_cache() {

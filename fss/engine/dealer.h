@@ -89,9 +89,8 @@ class Dealer {
   // Early-terminated 1-bit DPF keys at alpha over k bits (fss/dpf_et.h), dpf_et_key_bytes(k, n)
   // bytes to each party (Party::read_dpf_et).
   void dpf_et(int k, std::span<const u64> alpha);
-  // SIGMA's early-terminated comparison keys [x < alpha] over n bits (fss/sigma_dcf.h), each
-  // party's records packed as sigma_dcf_pack_keys (sigma_dcf_record_bytes(n) bytes per key;
-  // Party::read_sigma_dcf).
+  // SIGMA's early-terminated comparison keys [x < alpha] over n bits (fss/sigma_dcf.h), one batch
+  // per party (sigma_dcf_record_bytes(n) bytes per key serialised; Party::read_sigma_dcf).
   void sigma_dcf(int n, std::span<const u64> alpha);
 
   // Total key bytes written for each party so far.

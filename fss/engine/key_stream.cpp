@@ -91,6 +91,7 @@ template std::optional<DcfKeys> KeyBuffer::take<DcfKeys>();
 template std::optional<DpfKeys> KeyBuffer::take<DpfKeys>();
 template std::optional<ShareBatch> KeyBuffer::take<ShareBatch>();
 template std::optional<DpfEtKeys> KeyBuffer::take<DpfEtKeys>();
+template std::optional<SigmaDcfKeys> KeyBuffer::take<SigmaDcfKeys>();
 void KeyBuffer::materialize(std::size_t n) {
   // Objects in front of or inside the next n bytes are serialised into place, in order; each
   // insertion moves the bytes (and objects) behind it.
@@ -343,6 +344,7 @@ template std::optional<DcfKeys> KeyReader::read_object<DcfKeys>();
 template std::optional<DpfKeys> KeyReader::read_object<DpfKeys>();
 template std::optional<ShareBatch> KeyReader::read_object<ShareBatch>();
 template std::optional<DpfEtKeys> KeyReader::read_object<DpfEtKeys>();
+template std::optional<SigmaDcfKeys> KeyReader::read_object<SigmaDcfKeys>();
 std::uint32_t KeyReader::read_u32() {
   std::uint8_t b[4];
   read(b);

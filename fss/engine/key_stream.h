@@ -65,7 +65,7 @@ inline constexpr std::size_t kRecordHeaderBytes = 12;  // u32 tag + u64 count
 
 // One DCF, DPF or early-terminated DPF key batch or a batch of shares, handed over as an object
 // in inline mode.
-using KeyBatch = std::variant<DcfKeys, DpfKeys, ShareBatch, DpfEtKeys>;
+using KeyBatch = std::variant<DcfKeys, DpfKeys, ShareBatch, DpfEtKeys, SigmaDcfKeys>;
 
 // A FIFO of key bytes in memory (inline mode). The dealer appends, the party consumes; consumed
 // bytes are released, so a layer-by-layer schedule (keygen one layer, evaluate it) keeps key memory

@@ -190,6 +190,17 @@ DpfEtKeys Party::read_dpf_et(int k, std::size_t count) {
 }
 
 SigmaDcfKeys Party::read_sigma_dcf(int n, std::size_t count) {
+  if (count == 0) return sigma_dcf_unpack_keys(n, id_, 0, {});
+  if (std::optional<SigmaDcfKeys> keys = keys_->read_object<SigmaDcfKeys>()) {
+    if (keys->count != count || keys->in_bits != n || keys->party != id_)
+      throw KeyError("key stream out of sync: a gate reads " + std::to_string(count) +
+                     " SIGMA DCF keys of " + std::to_string(n) + " bits for party " +
+                     std::to_string(id_) + " where the dealer wrote " +
+                     std::to_string(keys->count) + " of " + std::to_string(keys->in_bits) +
+                     " bits for party " + std::to_string(keys->party) +
+                     " (dealer and party ran different call sequences)");
+    return std::move(*keys);
+  }
   return sigma_dcf_unpack_keys(n, id_, count, keys_->read_view(sigma_dcf_record_bytes(n) * count),
                                threads_);
 }

@@ -24,8 +24,8 @@
 #include "fss/dpf_et.h"
 #include "fss/engine/gate_options.h"
 #include "fss/engine/key_stream.h"
-#include "fss/sigma_dcf.h"
 #include "fss/ring.h"
+#include "fss/sigma_dcf.h"
 #include "fss/thread_pool.h"
 #include "net/channel.h"
 

@@ -6,6 +6,7 @@
 #include "fss/gates/fusefss/trunc_act.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <random>
 #include <vector>
 
@@ -119,6 +120,32 @@ TEST_CASE("fused trunc + activation: secure = clear, five openings",
                   static_cast<unsigned long long>(run.comm[0].rounds));
     }
   }
+}
+
+TEST_CASE("fused trunc + activation: file key mode gives the same outputs as inline",
+          "[gates][fusefss][trunc_act]") {
+  // The key file carries the SIGMA DCF batches serialised (sigma_dcf_pack_keys records).
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  const int n = 50, f = 12;
+  const Ring r = make_ring(n);
+  const Fused fz = gates().front();
+  const auto x = inputs(r, f, fz.clip, g, 400);
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("secinfer_trunc_gelu_keys_" + std::to_string(seed));
+  std::filesystem::create_directories(dir);
+  const std::uint64_t dseed = g();
+  const auto file = sigma::test::run_unary(
+      fz.gate, sigma::test::options(n, f, dseed, engine::KeyMode::kFile, dir.string()), GateArgs{},
+      x, 16);
+  const auto mem =
+      sigma::test::run_unary(fz.gate, sigma::test::options(n, f, dseed), GateArgs{}, x, 16);
+  std::filesystem::remove_all(dir);
+  CHECK(file.y[0] == mem.y[0]);
+  CHECK(file.y[1] == mem.y[0]);
+  CHECK(sigma::test::mismatches(x, file.y[0], sigma::test::run_clear(fz.gate, n, f, GateArgs{}, x),
+                                "trunc_gelu/file") == 0);
 }
 
 TEST_CASE("fused trunc + activation: bad settings are refused", "[gates][fusefss][trunc_act]") {
