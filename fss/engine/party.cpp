@@ -174,33 +174,34 @@ std::string Party::host_time_summary(std::size_t runs) const {
          ms(h.key_read_ns) + " ms (" + n(h.key_reads) + " calls)";
 }
 
+namespace {
+// The next queued batch of type Keys (in-memory key streams), checked against what the gate reads;
+// nullopt when the stream holds bytes there (a key file) instead.
+template <class Keys>
+std::optional<Keys> take_batch(KeyReader& r, const char* what, int bits, std::size_t count,
+                               int id) {
+  std::optional<Keys> keys = r.read_object<Keys>();
+  if (keys && (keys->count != count || keys->in_bits != bits || keys->party != id))
+    throw KeyError("key stream out of sync: a gate reads " + std::to_string(count) + " " + what +
+                   " keys of " + std::to_string(bits) + " bits for party " + std::to_string(id) +
+                   " where the dealer wrote " + std::to_string(keys->count) + " of " +
+                   std::to_string(keys->in_bits) + " bits for party " +
+                   std::to_string(keys->party) +
+                   " (dealer and party ran different call sequences)");
+  return keys;
+}
+}  // namespace
+
 DpfEtKeys Party::read_dpf_et(int k, std::size_t count) {
   if (count == 0) return dpf_et_deserialize({}, k, 0, id_);
-  if (std::optional<DpfEtKeys> keys = keys_->read_object<DpfEtKeys>()) {
-    if (keys->count != count || keys->in_bits != k || keys->party != id_)
-      throw KeyError("key stream out of sync: a gate reads " + std::to_string(count) +
-                     " DPF-ET keys of " + std::to_string(k) + " bits for party " +
-                     std::to_string(id_) + " where the dealer wrote " +
-                     std::to_string(keys->count) + " of " + std::to_string(keys->in_bits) +
-                     " bits for party " + std::to_string(keys->party) +
-                     " (dealer and party ran different call sequences)");
-    return std::move(*keys);
-  }
+  if (auto keys = take_batch<DpfEtKeys>(*keys_, "DPF-ET", k, count, id_)) return std::move(*keys);
   return dpf_et_deserialize(keys_->read_view(dpf_et_key_bytes(k, count)), k, count, id_);
 }
 
 SigmaDcfKeys Party::read_sigma_dcf(int n, std::size_t count) {
   if (count == 0) return sigma_dcf_unpack_keys(n, id_, 0, {});
-  if (std::optional<SigmaDcfKeys> keys = keys_->read_object<SigmaDcfKeys>()) {
-    if (keys->count != count || keys->in_bits != n || keys->party != id_)
-      throw KeyError("key stream out of sync: a gate reads " + std::to_string(count) +
-                     " SIGMA DCF keys of " + std::to_string(n) + " bits for party " +
-                     std::to_string(id_) + " where the dealer wrote " +
-                     std::to_string(keys->count) + " of " + std::to_string(keys->in_bits) +
-                     " bits for party " + std::to_string(keys->party) +
-                     " (dealer and party ran different call sequences)");
+  if (auto keys = take_batch<SigmaDcfKeys>(*keys_, "SIGMA DCF", n, count, id_))
     return std::move(*keys);
-  }
   return sigma_dcf_unpack_keys(n, id_, count, keys_->read_view(sigma_dcf_record_bytes(n) * count),
                                threads_);
 }
