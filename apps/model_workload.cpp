@@ -59,6 +59,14 @@ void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Reco
   if (r.status == profiling::Status::kOom) throw OutOfMemoryError(r.reason);
   if (r.status != profiling::Status::kOk) throw std::runtime_error(r.reason);
   spdlog::info("party {}: FSS keys read from: {}", opt.party, r.key_mode);
+  if (r.micro_batch != 0 && r.micro_batch < static_cast<std::size_t>(opt.batch))
+    spdlog::warn(
+        "party {}: the batch of {} ran as {} micro-batches of {} sequences, each layer's keys "
+        "dealt and used one micro-batch at a time ({} per micro-batch): the whole batch's did not "
+        "fit in memory. Rounds and messages are {}x those of one micro-batch; the output is the "
+        "whole batch's",
+        opt.party, opt.batch, static_cast<std::size_t>(opt.batch) / r.micro_batch, r.micro_batch,
+        r.memory.describe(), static_cast<std::size_t>(opt.batch) / r.micro_batch);
   nlohmann::json accuracy = nlohmann::json::object();
   if (r.vs_clear) {
     spdlog::info("secure output vs cleartext fixed-point reference: {}",

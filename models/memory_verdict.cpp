@@ -17,4 +17,13 @@ MemoryVerdict exchange_verdict(net::Channel& ch, const MemoryVerdict& mine) {
   return v;
 }
 
+std::uint64_t exchange_count(net::Channel& ch, std::uint64_t mine) {
+  std::uint8_t out[8], in[8];
+  std::memcpy(out, &mine, 8);
+  ch.exchange(out, in);
+  std::uint64_t theirs = 0;
+  std::memcpy(&theirs, in, 8);
+  return theirs;
+}
+
 }  // namespace secinfer::models

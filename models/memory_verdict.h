@@ -22,4 +22,8 @@ struct MemoryVerdict {
 // Sends this party's verdict and returns the peer's (one exchange).
 MemoryVerdict exchange_verdict(net::Channel& ch, const MemoryVerdict& mine);
 
+// Sends a count and returns the peer's (8 bytes each way, one exchange): the micro-batch size
+// each party's memory allows, when the whole batch does not fit.
+std::uint64_t exchange_count(net::Channel& ch, std::uint64_t mine);
+
 }  // namespace secinfer::models

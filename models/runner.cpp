@@ -82,7 +82,8 @@ nlohmann::json ModelRunResult::to_json() const {
                    {"online_ms", online_ms},
                    {"keygen_ms", keygen_ms},
                    {"key_bytes_per_run", key_bytes_per_run},
-                   {"key_mode", key_mode}};
+                   {"key_mode", key_mode},
+                   {"micro_batch", micro_batch}};
   if (vs_clear) j["vs_clear"] = vs_clear->to_json();
   if (vs_float) j["vs_float"] = vs_float->to_json();
   j["input"] = input;

@@ -124,6 +124,9 @@ struct ModelRunResult {
   // Where the online phase found its FSS keys: "host" (CPU backend), "uploaded at evaluation"
   // (KeyTransfer scopes in the online time) or "device, uploaded offline".
   std::string key_mode = "host";
+  // Sequences per micro-batch: the batch, unless the whole batch's keys per layer did not fit in
+  // memory and the run took the sequences in equal groups (runner_impl.h run_party).
+  std::size_t micro_batch = 0;
   std::optional<Difference> vs_clear;  // secure vs ClearOps (expected: 0 differing)
   std::optional<Difference> vs_float;  // secure (or clear) vs the float reference
   // "tokens" (party 1's --input, embedded securely) or "embeddings" (make_input).

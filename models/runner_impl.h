@@ -93,22 +93,42 @@ inline constexpr const char* kKeyFileScope = profiling::scopes::kKeyFile;
 // embeddings); `hd` carries the masks of the hidden state from step to step.
 //
 // Step s of the layer-by-layer schedule (0 embed, 1..layers a layer, layers + 1 the head): the
-// step's weight masks first (the party masks its weights with them offline), then its gates.
+// step's weight masks first (the party masks its weights with them offline), then its gates, once
+// per micro-batch (a group of `batch` sequences; the run's batch is groups of equal size).
+struct StepWeights {
+  EmbedParams embed;
+  LayerParams layer;
+  HeadParams head;
+};
+inline StepWeights deal_step_weights(fss::engine::DealerOps& dops, const Transformer& t,
+                                     const ModelConfig& c, std::size_t batch, std::size_t seq,
+                                     std::size_t vocab, std::size_t s) {
+  StepWeights w;
+  if (s == 0 && vocab != 0)
+    w.embed = load_embedding(dops, c, batch, seq, vocab, nullptr);
+  else if (s != 0 && s <= c.layers)
+    w.layer = t.load_layer(dops, t.shape_only_layer());
+  else if (s != 0)
+    w.head = t.load_head(dops, t.shape_only_head());
+  return w;
+}
+inline void deal_step_gates(fss::engine::DealerOps& dops, const Transformer& t,
+                            const ModelConfig& c, std::size_t batch, std::size_t seq,
+                            std::size_t vocab, std::size_t s, const StepWeights& w, Tensor& hd) {
+  if (s == 0 && vocab != 0)
+    hd = embed_tokens(dops, c, batch, seq, vocab, w.embed, {});
+  else if (s == 0)
+    hd = t.embed(dops, {});
+  else if (s <= c.layers)
+    hd = t.layer(dops, s - 1, w.layer, hd);
+  else
+    t.head(dops, w.head, hd);
+}
 inline void deal_step(fss::engine::DealerOps& dops, const Transformer& t, const ModelConfig& c,
                       std::size_t batch, std::size_t seq, std::size_t vocab, std::size_t s,
                       Tensor& hd) {
-  if (s == 0 && vocab != 0) {
-    const EmbedParams de = load_embedding(dops, c, batch, seq, vocab, nullptr);
-    hd = embed_tokens(dops, c, batch, seq, vocab, de, {});
-  } else if (s == 0) {
-    hd = t.embed(dops, {});
-  } else if (s <= c.layers) {
-    const LayerParams dp = t.load_layer(dops, t.shape_only_layer());
-    hd = t.layer(dops, s - 1, dp, hd);
-  } else {
-    const HeadParams dh = t.load_head(dops, t.shape_only_head());
-    t.head(dops, dh, hd);
-  }
+  deal_step_gates(dops, t, c, batch, seq, vocab, s,
+                  deal_step_weights(dops, t, c, batch, seq, vocab, s), hd);
 }
 
 // A whole run of the keys-first schedule: every weight's masks (the layers', the head's, then the
@@ -163,12 +183,36 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   res.schedule = o.schedule.value_or(Schedule::kLayerByLayer);
 
   // Memory, before any work; both parties learn both verdicts.
-  res.memory =
-      estimate_memory(c, batch, seq, suite, me, res.schedule, gate_options_for(o.sigma_lut));
+  const auto estimate = [&](std::size_t b) {
+    return estimate_memory(c, b, seq, suite, me, res.schedule, gate_options_for(o.sigma_lut));
+  };
+  res.memory = estimate(batch);
   res.available_bytes = o.memory_limit_bytes ? o.memory_limit_bytes : available_memory_bytes();
-  const MemoryVerdict mine = MemoryVerdict::of(
-      res.memory.needed_bytes * static_cast<std::uint64_t>(o.parties_on_host), res.available_bytes);
-  const MemoryVerdict peer = exchange_verdict(ch, mine);
+  const auto verdict = [&](const MemoryEstimate& m) {
+    return MemoryVerdict::of(m.needed_bytes * static_cast<std::uint64_t>(o.parties_on_host),
+                             res.available_bytes);
+  };
+  MemoryVerdict mine = verdict(res.memory);
+  MemoryVerdict peer = exchange_verdict(ch, mine);
+  // Micro-batches: when the whole batch does not fit, the inline dealer's layer-by-layer run takes
+  // the sequences in equal groups, each group's keys dealt and consumed in turn within each step,
+  // so the keys held at once are one group's (the sequences of a batch are independent, the
+  // output is the same). Both parties take the largest group size both can hold.
+  std::size_t micro = batch;
+  if ((!mine.ok || !peer.ok) && batch > 1 && o.dealer != models::Dealer::kFile &&
+      res.schedule == Schedule::kLayerByLayer) {
+    std::uint64_t fits = 0;
+    for (std::size_t b = batch - 1; b >= 1 && fits == 0; --b)
+      if (batch % b == 0 && verdict(estimate(b)).ok) fits = b;
+    const std::uint64_t both = std::min(fits, exchange_count(ch, fits));
+    if (both != 0) {
+      micro = static_cast<std::size_t>(both);
+      res.memory = estimate(micro);
+      mine = verdict(res.memory);
+      peer = mine;
+    }
+  }
+  res.micro_batch = micro;
   if (!mine.ok || !peer.ok) {
     const MemoryVerdict& v = mine.ok ? peer : mine;
     const int who = mine.ok ? 1 - me : me;
@@ -178,6 +222,8 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
                  (o.parties_on_host > 1 ? " (both parties on this host)" : "") + " but " +
                  format_bytes(v.available) + " are available";
     if (who == me) res.reason += " [" + res.memory.describe() + "]";
+    if (batch > 1 && o.dealer != models::Dealer::kFile && res.schedule == Schedule::kLayerByLayer)
+      res.reason += " (with one sequence at a time)";
     res.reason +=
         "; nothing was run. Reduce --seq or --batch, run the parties on separate machines, or "
         "use a machine with more memory";
@@ -185,8 +231,10 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
     return res;
   }
 
-  // This party's inputs: weights (party 0) and the client's embeddings (party 1).
-  const Transformer t(c, batch, seq);
+  // This party's inputs: weights (party 0) and the client's embeddings (party 1). `t` has the
+  // shape of one micro-batch (the whole batch unless memory made it smaller).
+  const Transformer t(c, micro, seq);
+  const std::size_t groups = batch / micro;
   std::unique_ptr<WeightSource> weights;
   if (me == 0) weights = make_weights(o, c);
   // Token ids (party 1) embedded with party 0's checkpoint tables, or embeddings (make_input).
@@ -203,6 +251,11 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
                                  : tokens ? one_hot(ids, batch, vocab)
                                           : make_input(c, batch, seq, o.seed);
   const EmbeddingTables* own_tables = me == 0 && tokens ? &tables : nullptr;
+  // Micro-batch g's rows of party 1's input (batch-major rows); empty for party 0.
+  auto group_input = [&](std::size_t g) {
+    const std::size_t n = input.size() / groups;
+    return std::span<const u64>(input).subspan(g * n, n);
+  };
   auto layer_weights = [&](std::size_t l) {
     return weights ? weights->layer(l) : t.shape_only_layer();
   };
@@ -281,45 +334,51 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
     };
     const std::uint64_t keys_before = key_bytes_now();
     double keygen_ms = 0, online_ms = 0;
-    Tensor hd, hp;  // the dealer's masks / the party's masked values of the hidden state
+    Tensor hp;  // keys first: the party's masked values of the hidden state
     std::vector<u64> out;
     if (res.schedule == Schedule::kLayerByLayer) {
       rec.begin_run(warm);
       rec.pause_run();
+      std::vector<Tensor> hds(groups), hps(groups);  // each micro-batch's hidden state
       for (std::size_t s = 0; s < steps; ++s) {
-        // Offline: the step's keys and the masking of its weights.
-        auto t0 = Clock::now();
-        rec.begin_offline();
-        if (s == 0) charge_key_file();
+        StepWeights dw;
         LayerParams pp;
         HeadParams ph;
         EmbedParams pe;
-        if (dops) deal_step(*dops, t, c, batch, seq, vocab, s, hd);
-        if (s == 0 && tokens) {
-          const profiling::Scope input(kWeightInputScope);
-          pe = load_embedding(pops, c, batch, seq, vocab, own_tables);
-        } else if (s != 0 && s <= c.layers) {
-          const profiling::Scope input(kWeightInputScope);
-          pp = t.load_layer(pops, layer_weights(s - 1));
-        } else if (s != 0) {
-          const profiling::Scope input(kWeightInputScope);
-          ph = t.load_head(pops, head_weights());
+        for (std::size_t g = 0; g < groups; ++g) {
+          // Offline: the step's weights (the first micro-batch) and this micro-batch's keys.
+          auto t0 = Clock::now();
+          rec.begin_offline();
+          if (s == 0 && g == 0) charge_key_file();
+          if (dops && g == 0) dw = deal_step_weights(*dops, t, c, micro, seq, vocab, s);
+          if (dops) deal_step_gates(*dops, t, c, micro, seq, vocab, s, dw, hds[g]);
+          if (g == 0) {
+            const profiling::Scope load(kWeightInputScope);
+            if (s == 0 && tokens)
+              pe = load_embedding(pops, c, micro, seq, vocab, own_tables);
+            else if (s != 0 && s <= c.layers)
+              pp = t.load_layer(pops, layer_weights(s - 1));
+            else if (s != 0)
+              ph = t.load_head(pops, head_weights());
+          }
+          rec.end_offline();
+          keygen_ms += ms_since(t0);
+          // Online: the step itself, on this micro-batch.
+          t0 = Clock::now();
+          rec.resume_run();
+          if (s == 0) {
+            hps[g] = tokens ? embed_tokens(pops, c, micro, seq, vocab, pe, group_input(g))
+                            : t.embed(pops, group_input(g));
+          } else if (s <= c.layers) {
+            hps[g] = t.layer(pops, s - 1, pp, hps[g]);
+          } else {
+            const std::vector<u64> part = t.head(pops, ph, hps[g]);
+            out.insert(out.end(), part.begin(), part.end());
+          }
+          rec.pause_run();
+          online_ms += ms_since(t0);
+          check_drained(*buffer, step_name(s));
         }
-        rec.end_offline();
-        keygen_ms += ms_since(t0);
-        // Online: the step itself.
-        t0 = Clock::now();
-        rec.resume_run();
-        if (s == 0) {
-          hp = tokens ? embed_tokens(pops, c, batch, seq, vocab, pe, input) : t.embed(pops, input);
-        } else if (s <= c.layers) {
-          hp = t.layer(pops, s - 1, pp, hp);
-        } else {
-          out = t.head(pops, ph, hp);
-        }
-        rec.pause_run();
-        online_ms += ms_since(t0);
-        check_drained(*buffer, step_name(s));
         step_done(s);
       }
       rec.resume_run();

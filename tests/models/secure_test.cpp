@@ -8,6 +8,7 @@
 #include <set>
 
 #include "fss/engine/party_ops.h"
+#include "models/memory.h"
 #include "models/registry.h"
 #include "models/runner.h"
 #include "net/channel.h"
@@ -128,6 +129,47 @@ TEST_CASE("a run that does not fit ends as oom on both parties before any work",
     CHECK(t.log[b]["runs"].empty());
     CHECK(t.r[b].output.empty());
   }
+}
+
+TEST_CASE("a batch whose keys do not fit runs as micro-batches, bit-identical to ClearOps",
+          "[models][secure][oom]") {
+  // Memory for the keys of 2 of the 4 sequences per layer, not of all 4: both parties take
+  // groups of 2, each layer's keys dealt and used one group at a time.
+  RunOptions o;
+  o.model = "bert-tiny";
+  o.seq = 8;
+  o.batch = 4;
+  o.runs = 1;
+  o.warmup = 0;
+  o.seed = 21;
+  o.system = System::kFuseFss;
+  const ModelConfig& c = find_model(o.model);
+  const auto& suite = suite_for(o.system);
+  const auto need = [&](std::size_t b) {
+    std::uint64_t n = 0;
+    for (int p = 0; p < 2; ++p)
+      n = std::max(n, estimate_memory(c, b, 8, suite, p, Schedule::kLayerByLayer).needed_bytes);
+    return n;
+  };
+  REQUIRE(need(2) < need(4));
+  o.memory_limit_bytes = (need(2) + need(4)) / 2;
+  const TwoResults t = run_both_parties(o);
+  check_bit_identical(t, 4 * 8 * 128);
+  for (int b = 0; b < 2; ++b) {
+    CHECK(t.r[b].micro_batch == 2);
+    CHECK(t.r[b].memory.needed_bytes <= o.memory_limit_bytes);
+  }
+  // The same run with room for the whole batch: one group, the same output; half the rounds.
+  RunOptions whole = o;
+  whole.memory_limit_bytes = 0;
+  const TwoResults w = run_both_parties(whole);
+  check_bit_identical(w, 4 * 8 * 128);
+  CHECK(w.r[0].micro_batch == 4);
+  CHECK(w.r[0].output == t.r[0].output);
+  const auto rounds = [](const nlohmann::json& log) {
+    return log["runs"][0]["totals"]["rounds"].get<std::uint64_t>();
+  };
+  CHECK(rounds(t.log[0]) > rounds(w.log[0]));
 }
 
 TEST_CASE("secure bert-tiny with --system fusefss is bit-identical to ClearOps",
