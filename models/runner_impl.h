@@ -199,6 +199,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   // so the keys held at once are one group's (the sequences of a batch are independent, the
   // output is the same). Both parties take the largest group size both can hold.
   std::size_t micro = batch;
+  bool one_at_a_time = false;  // even a group of one sequence does not fit (the verdicts say so)
   if ((!mine.ok || !peer.ok) && batch > 1 && o.dealer != models::Dealer::kFile &&
       res.schedule == Schedule::kLayerByLayer) {
     std::uint64_t fits = 0;
@@ -210,6 +211,11 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
       res.memory = estimate(micro);
       mine = verdict(res.memory);
       peer = mine;
+    } else {  // the refusal reports what one sequence at a time needs, for both parties
+      res.memory = estimate(1);
+      mine = verdict(res.memory);
+      peer = exchange_verdict(ch, mine);
+      one_at_a_time = true;
     }
   }
   res.micro_batch = micro;
@@ -219,11 +225,10 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
     res.status = profiling::Status::kOom;
     res.reason = c.name + " seq " + std::to_string(seq) + " batch " + std::to_string(batch) +
                  ": party " + std::to_string(who) + " needs " + format_bytes(v.needed) +
+                 (one_at_a_time ? " even with one sequence at a time" : "") +
                  (o.parties_on_host > 1 ? " (both parties on this host)" : "") + " but " +
                  format_bytes(v.available) + " are available";
     if (who == me) res.reason += " [" + res.memory.describe() + "]";
-    if (batch > 1 && o.dealer != models::Dealer::kFile && res.schedule == Schedule::kLayerByLayer)
-      res.reason += " (with one sequence at a time)";
     res.reason +=
         "; nothing was run. Reduce --seq or --batch, run the parties on separate machines, or "
         "use a machine with more memory";
