@@ -286,6 +286,16 @@ void sigma_dcf_eval(const SigmaDcfKeys& keys, std::size_t points_per_key, std::s
   });
 }
 
+void sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const u64> x, std::span<u64> out,
+                    const BatchOptions& opt) {
+  detail::check_size("sigma_dcf_eval", "out", out.size(), x.size());
+  std::vector<std::uint8_t> bits(x.size());
+  sigma_dcf_eval(keys, 1, x, bits, opt);
+  parallel_for(bits.size(), std::size_t{1} << 16, opt.threads, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) out[i] = bits[i];
+  });
+}
+
 // ---- key records (sigma-dcf.md "Key size")
 
 namespace {

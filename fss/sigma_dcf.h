@@ -71,6 +71,11 @@ std::pair<SigmaDcfKeys, SigmaDcfKeys> sigma_dcf_gen(int in_bits, std::span<const
 void sigma_dcf_eval(const SigmaDcfKeys& keys, std::size_t points_per_key, std::span<const u64> x,
                     std::span<std::uint8_t> out, const BatchOptions& opt = {});
 
+// One point per key, outputs as 0 / 1 in u64 (the gates' XOR-shared bits): out[k] = this party's
+// share of [x[k] < alpha_k]. The same contract and options as above.
+void sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const u64> x, std::span<u64> out,
+                    const BatchOptions& opt = {});
+
 // Serialised size of one key in bits (docs/design/sigma-dcf.md "Key size"):
 // n >= 8: 128 (root) + (n - 8) (128 + 1) (cw_seed with tL, tR) + 2 * 128 (leaves) = 129 n - 648;
 // n <= 7: 2^n. Throws std::invalid_argument unless 1 <= n <= 64.

@@ -44,7 +44,9 @@ class KeyError : public std::runtime_error {
 
 // Key file format version; bump on any change of a gate's key layout.
 // 2: the sigma suite's lookups default to SIGMA's early-terminated 1-bit DPF (fss/dpf_et.h).
-inline constexpr std::uint32_t kKeyFormatVersion = 2;
+// 3: the sigma suite's comparisons and truncations use SIGMA's DCF (fss/sigma_dcf.h); fusefss's
+//    fused truncation + activation gates.
+inline constexpr std::uint32_t kKeyFormatVersion = 3;
 
 // Header of a key file (file mode): magic "SIKEYS\0\n", then version (u32), party (u32),
 // config_hash (u64), and the config summary (u32 length + bytes, quoted in mismatch messages).

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "fss/dcf.h"
+#include "fss/sigma_dcf.h"
 
 namespace secinfer::fss::sigma {
 
@@ -47,12 +47,11 @@ void drelu_keygen(Dealer& dl, std::span<const u64> r_in, std::span<u64> r_d) {
   dl.begin(kTagDrelu, n);
   dl.random(r_d, 1);
   std::vector<u64> alpha(n), t(n);
-  const std::vector<u64> ones(n, 1);
   for (std::size_t i = 0; i < n; ++i) {
     alpha[i] = r_in[i] & ring_mask(ring.bits - 1);
     t[i] = 1 ^ ring.msb(r_in[i]) ^ r_d[i];
   }
-  dl.dcf(DcfShape{ring.bits - 1, 1, 1}, alpha, ones);
+  dl.sigma_dcf(ring.bits - 1, alpha);
   dl.share(t, 1);
 }
 
@@ -62,13 +61,13 @@ void drelu_eval(Party& p, std::span<const u64> xhat, std::span<u64> dhat) {
   check_len("drelu", xhat.size(), dhat.size());
   const std::size_t n = xhat.size();
   p.keys().expect_record(kTagDrelu, n);
-  const DcfKeys k = p.read_dcf(DcfShape{ring.bits - 1, 1, 1}, n);
+  const SigmaDcfKeys k = p.read_sigma_dcf(ring.bits - 1, n);
   const std::vector<u64> t = p.read_shares(n, 1);
   std::vector<u64> low(n), bit(n);
   p.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) low[i] = xhat[i] & ring_mask(ring.bits - 1);
   });
-  if (n) dcf_eval(k, low, bit, p.batch_options());
+  if (n) sigma_dcf_eval(k, low, bit, p.batch_options());
   p.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       bit[i] = (bit[i] ^ t[i]) & 1;

@@ -1,7 +1,6 @@
 // SIGMA's comparison family (Gupta et al., PoPETs 2024, section 4 "DReLU", "Select", "ReLU",
 // "Maxpool/max"; facts from EzPC GPU-MPC fss/gpu_relu.cu, gpu_select.cu, gpu_maxpool.cu), built on
-// the FSS core's DCF (fss/dcf.h; SIGMA uses a 1-bit-output DPF tree, key sizes here are those of
-// the true DCF, reported honestly).
+// SIGMA's own DCF (fss/sigma_dcf.h: a 1-bit-output DPF tree with early termination).
 //
 // Bits on wires: a DReLU output is a masked BIT dhat = d XOR r_d (r_d a fresh random bit per
 // element), held in a u64 as 0/1; select takes such a bit.
@@ -22,7 +21,7 @@ using engine::Party;
 
 // DReLU: d = 1 if x >= 0 (signed view of Z_{2^n}) else 0. One DCF on the low n-1 bits (the borrow
 // of xhat - r below the MSB), MSB(xhat) and MSB(r) give the sign bit. Online: 1 round, 1 bit per
-// party per element. Key: DCF(n-1 bits in, 1 bit out) + 1 bit.
+// party per element. Key: SIGMA's DCF on n-1 bits (sigma_dcf_key_bits(n-1)) + 1 bit.
 void drelu_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<u64> d);
 void drelu_keygen(Dealer& dealer, std::span<const u64> r_in, std::span<u64> r_d);
 void drelu_eval(Party& party, std::span<const u64> xhat, std::span<u64> dhat);

@@ -127,7 +127,7 @@ void relu_sub_lut_eval(engine::Party& party, const ReluSubLutParams& p, std::spa
   trunc_slack_eval(party, TruncParams{w.shift, w.n, w.bt}, xhat, xt);
   party.keys().expect_record(kTagAct, N);
   // 2. Round 3: both bits from one DCF key, opened together (2N bits).
-  const DcfKeys keys = nl::sign_dcf_read(party, w.bt, N);
+  const SigmaDcfKeys keys = nl::sign_dcf_read(party, w.bt, N);
   const auto cd = party.read_shares(N, 1), cic = party.read_shares(N, 1);
   std::vector<u64> bits(2 * N), t(N);
   const BatchOptions opt = party.batch_options();

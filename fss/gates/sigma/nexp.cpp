@@ -98,7 +98,7 @@ void nexp_eval(Party& party, const GateArgs&, std::span<const u64> xhat, std::sp
   const std::size_t N = xhat.size();
   party.keys().expect_record(kTagNexp, N);
   // 1. Round 1: lt bit; round 2: clipped value mod 2^16.
-  const DcfKeys keys = nl::sign_dcf_read(party, be, N);
+  const SigmaDcfKeys keys = nl::sign_dcf_read(party, be, N);
   const auto corr = party.read_shares(N, 1);
   std::vector<u64> lt(N), c(N);
   nl::sign_dcf_eval(keys, party.id(), be, xhat, kNexpClip, lt, party.batch_options());

@@ -26,17 +26,17 @@ void check_same(std::size_t a, std::size_t b, const char* what) {
 
 void sign_dcf_keygen(Dealer& d, int b, std::span<const u64> r) {
   check_b(b, "sign_dcf_keygen");
-  std::vector<u64> alpha(r.size()), beta(r.size(), 1);
+  std::vector<u64> alpha(r.size());
   for (std::size_t i = 0; i < r.size(); ++i) alpha[i] = r[i] & ring_mask(b - 1);
-  d.dcf(DcfShape{b - 1, 1, 1}, alpha, beta);
+  d.sigma_dcf(b - 1, alpha);
 }
 
-DcfKeys sign_dcf_read(Party& p, int b, std::size_t count) {
+SigmaDcfKeys sign_dcf_read(Party& p, int b, std::size_t count) {
   check_b(b, "sign_dcf_read");
-  return p.read_dcf(DcfShape{b - 1, 1, 1}, count);
+  return p.read_sigma_dcf(b - 1, count);
 }
 
-void sign_dcf_eval(const DcfKeys& keys, int party, int b, std::span<const u64> xhat, u64 c,
+void sign_dcf_eval(const SigmaDcfKeys& keys, int party, int b, std::span<const u64> xhat, u64 c,
                    std::span<u64> out, const BatchOptions& opt) {
   check_b(b, "sign_dcf_eval");
   check_same(xhat.size(), out.size(), "sign_dcf_eval");
@@ -49,7 +49,7 @@ void sign_dcf_eval(const DcfKeys& keys, int party, int b, std::span<const u64> x
       low[i] = u[i] & ring_mask(b - 1);
     }
   });
-  dcf_eval(keys, low, out, opt);  // XOR share of the borrow [u' < r']
+  sigma_dcf_eval(keys, low, out, opt);  // XOR share of the borrow [u' < r']
   parallel_for(n, kGrain, opt.threads, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i)
       out[i] = party == 0 ? (out[i] ^ msb_of(u[i], b)) & 1 : out[i] & 1;

@@ -12,6 +12,7 @@
 #include "fss/dcf.h"
 #include "fss/engine/dealer.h"
 #include "fss/engine/party.h"
+#include "fss/sigma_dcf.h"
 
 namespace secinfer::fss::sigma::nl {
 
@@ -25,19 +26,18 @@ inline u64 msb_of(u64 v, int bits) {
 // Sign bits from one DCF key (Boyle et al., Eurocrypt 2021, DCF-based comparison; SIGMA's
 // gpu_dpf_templates.h evaluates one key at several points). For a b-bit x masked with r:
 //   MSB(x - c) = MSB(u) ^ MSB(r) ^ [u mod 2^(b-1) < r mod 2^(b-1)],  u = xhat - c mod 2^b
-// (the last term is the borrow below the MSB). The dealer keys the DCF on b-1 bits at
-// alpha = r mod 2^(b-1) with a 1-bit output; MSB(r) goes into a shared correction bit of the
-// caller. Choice: SIGMA builds these bits from a 1-bit-output DPF tree with early termination; we
-// use the FSS core's true DCF (fss/dcf.h), as compare.h does, so the key is larger than SIGMA's
-// (128 + 131 (b-1) + 1 bits) and is reported as it is; the online cost (1 bit per sign) is equal.
+// (the last term is the borrow below the MSB). The dealer keys SIGMA's own DCF (fss/sigma_dcf.h:
+// a 1-bit-output DPF tree with early termination, docs/design/sigma-dcf.md) on b-1 bits at
+// alpha = r mod 2^(b-1); MSB(r) goes into a shared correction bit of the caller. Key: 129 (b-1)
+// - 648 bits (b-1 >= 8), as SIGMA's; online 1 bit per sign.
 
 // Writes the DCF keys (shape {b-1, 1, 1}, beta = 1). Needs b >= 2.
 void sign_dcf_keygen(Dealer& d, int b, std::span<const u64> r);
 // Reads the keys written by sign_dcf_keygen.
-DcfKeys sign_dcf_read(Party& p, int b, std::size_t count);
+SigmaDcfKeys sign_dcf_read(Party& p, int b, std::size_t count);
 // out[i] = this party's XOR share of MSB(x_i - c) ^ MSB(r_i) (party 0 adds MSB(u)). `opt`: the
 // DCF evaluation's threads (Party::batch_options()); outputs do not depend on it.
-void sign_dcf_eval(const DcfKeys& keys, int party, int b, std::span<const u64> xhat, u64 c,
+void sign_dcf_eval(const SigmaDcfKeys& keys, int party, int b, std::span<const u64> xhat, u64 c,
                    std::span<u64> out, const BatchOptions& opt = {});
 // Cleartext: MSB((x - c) mod 2^b).
 inline u64 sign_clear(u64 x, u64 c, int b) {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "fss/dcf.h"
+#include "fss/sigma_dcf.h"
 
 namespace secinfer::fss::sigma {
 
@@ -40,14 +40,13 @@ void check_len(const char* gate, std::size_t a, std::size_t b) {
   }
 }
 
-// ---- SIGMA's "TrCorr" key: DCF [xlow < alpha] (cmp_bits, 1-bit output), a one-bit mask z of its
-// output, and the two candidate corrections corr[2i + z] = q_nocarry, corr[2i + 1 - z] = q_carry.
-// Layout per element: DCF key, z (1 bit), corr (2 * out bits).
+// ---- SIGMA's "TrCorr" key: SIGMA's DCF [xlow < alpha] (cmp_bits, fss/sigma_dcf.h), a one-bit mask
+// z of its output, and the two candidate corrections corr[2i + z] = q_nocarry, corr[2i + 1 - z] =
+// q_carry. Layout per element: DCF key, z (1 bit), corr (2 * out bits).
 void corr_keygen(Dealer& d, int cmp_bits, std::span<const u64> alpha,
                  std::span<const u64> q_nocarry, std::span<const u64> q_carry, int out_bits) {
   const std::size_t n = alpha.size();
-  const std::vector<u64> ones(n, 1);
-  d.dcf(DcfShape{cmp_bits, 1, 1}, alpha, ones);
+  d.sigma_dcf(cmp_bits, alpha);
   const std::vector<u64> z = d.random(n, 1);
   d.share(z, 1);
   std::vector<u64> corr(2 * n);
@@ -59,13 +58,13 @@ void corr_keygen(Dealer& d, int cmp_bits, std::span<const u64> alpha,
 }
 
 struct CorrKey {
-  DcfKeys dcf;
+  SigmaDcfKeys dcf;
   std::vector<u64> z, corr;
 };
 
 CorrKey corr_read(Party& p, int cmp_bits, std::size_t n, int out_bits) {
   CorrKey k;
-  k.dcf = p.read_dcf(DcfShape{cmp_bits, 1, 1}, n);
+  k.dcf = p.read_sigma_dcf(cmp_bits, n);
   k.z = p.read_shares(n, 1);
   k.corr = p.read_shares(2 * n, out_bits);
   return k;
@@ -75,7 +74,7 @@ CorrKey corr_read(Party& p, int cmp_bits, std::size_t n, int out_bits) {
 std::vector<u64> corr_select(Party& p, const CorrKey& k, std::span<const u64> xlow) {
   const std::size_t n = xlow.size();
   std::vector<u64> bit(n);
-  if (n) dcf_eval(k.dcf, xlow, bit, p.batch_options());
+  if (n) sigma_dcf_eval(k.dcf, xlow, bit, p.batch_options());
   p.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) bit[i] = (bit[i] ^ k.z[i]) & 1;
   });

@@ -17,6 +17,7 @@
 
 #include "fss/engine/engine_test_util.h"
 #include "fss/engine/key_codec.h"
+#include "fss/sigma_dcf.h"
 
 using namespace secinfer::fss;
 using namespace secinfer::fss::engine;
@@ -25,7 +26,7 @@ using namespace secinfer::fss::sigma;
 
 namespace {
 std::uint64_t drelu_key(std::size_t n, int bits) {
-  return kRecordHeaderBytes + dcf_batch_bytes(DcfShape{bits - 1, 1, 1}, n) + packed(n, 1);
+  return kRecordHeaderBytes + sigma_dcf_record_bytes(bits - 1) * n + packed(n, 1);
 }
 std::uint64_t select_key(std::size_t n, int bits) {
   return kRecordHeaderBytes + 5 * packed(n, bits);

@@ -18,6 +18,7 @@
 #include "fss/dcf.h"
 #include "fss/engine/engine_test_util.h"
 #include "fss/engine/key_codec.h"
+#include "fss/sigma_dcf.h"
 #include "fss/gates/sigma/truncate.h"
 
 using namespace secinfer::fss;
@@ -28,7 +29,7 @@ using namespace secinfer::fss::sigma;
 namespace {
 
 std::uint64_t corr_key_bytes(std::size_t n, int cmp_bits, int out_bits) {
-  return dcf_batch_bytes(DcfShape{cmp_bits, 1, 1}, n) + packed(n, 1) + packed(2 * n, out_bits);
+  return sigma_dcf_record_bytes(cmp_bits) * n + packed(n, 1) + packed(2 * n, out_bits);
 }
 
 void report(const char* gate, int bits, int s, std::size_t n, std::uint64_t key_bytes,
