@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -146,6 +147,32 @@ TEST_CASE("fused trunc + activation: file key mode gives the same outputs as inl
   CHECK(file.y[1] == mem.y[0]);
   CHECK(sigma::test::mismatches(x, file.y[0], sigma::test::run_clear(fz.gate, n, f, GateArgs{}, x),
                                 "trunc_gelu/file") == 0);
+}
+
+TEST_CASE("fused trunc + activation: key and message sizes never depend on the masks",
+          "[gates][fusefss][trunc_act]") {
+  // 1000 dealer seeds (fresh masks, fresh keys) on the same inputs, half of them with extreme
+  // input masks: every run writes the same key bytes and sends the same messages.
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  const int n = 50, f = 12;
+  const Ring r = make_ring(n);
+  const Fused fz = gates().front();
+  const std::vector<u64> x = {0, r.mask(), u64{1} << (n - 1), r.from_signed(4096 * 100)};
+  std::optional<engine::CommCounts> first[2];
+  std::size_t differ = 0;
+  for (int i = 0; i < 1000; ++i) {
+    const auto run = sigma::test::run_unary(fz.gate, sigma::test::options(n, f, g()), GateArgs{}, x,
+                                            i % 2 == 0 ? x.size() : 0);
+    for (int b = 0; b < 2; ++b) {
+      const engine::CommCounts& c = run.comm[b];
+      if (!first[b]) first[b] = c;
+      differ += c.key_bytes != first[b]->key_bytes || c.bytes_sent != first[b]->bytes_sent ||
+                c.messages != first[b]->messages || c.rounds != first[b]->rounds;
+    }
+  }
+  CHECK(differ == 0);
 }
 
 TEST_CASE("fused trunc + activation: bad settings are refused", "[gates][fusefss][trunc_act]") {
