@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "models/embedding.h"
+#include "models/memory.h"
 #include "models/registry.h"
 #include "models/runner.h"
 #include "models/safetensors.h"
@@ -410,9 +411,10 @@ TEST_CASE("token ids: JSON array or one a line, padded or refused against --seq"
 namespace {
 
 // A checkpoint and token ids run under --system `system`: the secure output equals ClearOps's
-// bit for bit, and the accuracy report is filled in.
+// bit for bit, and the accuracy report is filled in. micro_batches: a batch of 2 with memory for
+// one sequence's keys per layer (runner_impl.h: each sequence's keys dealt and used in turn).
 void run_checkpoint(const std::string& model, const CheckpointWriter& w, const std::string& dtype,
-                    const std::string& system) {
+                    const std::string& system, bool micro_batches = false) {
   const auto weights = temp_path(model + ".safetensors");
   const auto ids = temp_path(model + "_ids.json");
   w.write(weights, dtype);
@@ -428,9 +430,21 @@ void run_checkpoint(const std::string& model, const CheckpointWriter& w, const s
   o.weights_file = weights;
   o.input_file = ids;
   o.compare_float = true;
-  const test::TwoResults t = test::run_both_parties(o);
   const ModelConfig& c = find_model(model);
-  test::check_bit_identical(t, 8 * c.hidden);
+  if (micro_batches) {
+    o.batch = 2;
+    const auto& suite = suite_for(o.system);
+    const auto need = [&](std::size_t b) {
+      std::uint64_t n = 0;
+      for (int p = 0; p < 2; ++p)
+        n = std::max(n, estimate_memory(c, b, 8, suite, p, Schedule::kLayerByLayer).needed_bytes);
+      return n;
+    };
+    o.memory_limit_bytes = (need(1) + need(2)) / 2;
+  }
+  const test::TwoResults t = test::run_both_parties(o);
+  test::check_bit_identical(t, static_cast<std::size_t>(o.batch) * 8 * c.hidden);
+  CHECK(t.r[0].micro_batch == (micro_batches ? 1u : static_cast<std::size_t>(o.batch)));
   CHECK(t.r[0].input == "tokens");
   CHECK(t.r[1].input == "tokens");
   REQUIRE(t.r[0].vs_float.has_value());
@@ -438,7 +452,7 @@ void run_checkpoint(const std::string& model, const CheckpointWriter& w, const s
   CHECK(t.r[0].vs_float->max_abs < 0.5);
   if (c.family != Family::kBert) {
     REQUIRE(t.r[0].top1_agreement.has_value());
-    CHECK(t.r[0].top1_positions == 8);
+    CHECK(t.r[0].top1_positions == 8 * static_cast<std::size_t>(o.batch));
     CHECK(*t.r[0].top1_agreement >= 0.75);
     REQUIRE(t.r[0].logits_vs_float.has_value());
   } else {
@@ -460,6 +474,13 @@ TEST_CASE("a bert checkpoint with token ids runs securely, bit-identical to Clea
   const std::string system = GENERATE("sigma", "fusefss");
   INFO("--system " << system);
   run_checkpoint("bert-tiny", bert_checkpoint(c, "bert.", true), "F16", system);
+}
+
+TEST_CASE("token ids in micro-batches (one sequence's keys per layer at a time), bit-identical",
+          "[models][checkpoint][secure]") {
+  const std::string system = GENERATE("sigma", "fusefss");
+  INFO("--system " << system);
+  run_checkpoint("gpt2-2l", gpt2_checkpoint(find_model("gpt2-2l")), "BF16", system, true);
 }
 
 TEST_CASE("a gpt2 checkpoint with token ids runs securely, bit-identical to ClearOps",
