@@ -433,14 +433,7 @@ void run_checkpoint(const std::string& model, const CheckpointWriter& w, const s
   const ModelConfig& c = find_model(model);
   if (micro_batches) {
     o.batch = 2;
-    const auto& suite = suite_for(o.system);
-    const auto need = [&](std::size_t b) {
-      std::uint64_t n = 0;
-      for (int p = 0; p < 2; ++p)
-        n = std::max(n, estimate_memory(c, b, 8, suite, p, Schedule::kLayerByLayer).needed_bytes);
-      return n;
-    };
-    o.memory_limit_bytes = (need(1) + need(2)) / 2;
+    o.memory_limit_bytes = (test::needed_bytes(o, 1) + test::needed_bytes(o, 2)) / 2;
   }
   const test::TwoResults t = test::run_both_parties(o);
   test::check_bit_identical(t, static_cast<std::size_t>(o.batch) * 8 * c.hidden);

@@ -143,16 +143,8 @@ TEST_CASE("a batch whose keys do not fit runs as micro-batches, bit-identical to
   o.warmup = 0;
   o.seed = 21;
   o.system = System::kFuseFss;
-  const ModelConfig& c = find_model(o.model);
-  const auto& suite = suite_for(o.system);
-  const auto need = [&](std::size_t b) {
-    std::uint64_t n = 0;
-    for (int p = 0; p < 2; ++p)
-      n = std::max(n, estimate_memory(c, b, 8, suite, p, Schedule::kLayerByLayer).needed_bytes);
-    return n;
-  };
-  REQUIRE(need(2) < need(4));
-  o.memory_limit_bytes = (need(2) + need(4)) / 2;
+  REQUIRE(test::needed_bytes(o, 2) < test::needed_bytes(o, 4));
+  o.memory_limit_bytes = (test::needed_bytes(o, 2) + test::needed_bytes(o, 4)) / 2;
   const TwoResults t = run_both_parties(o);
   check_bit_identical(t, 4 * 8 * 128);
   for (int b = 0; b < 2; ++b) {

@@ -10,11 +10,26 @@
 #include <functional>
 #include <thread>
 
+#include "models/memory.h"
+#include "models/registry.h"
 #include "models/runner.h"
 #include "net/channel.h"
 #include "profiling/recorder.h"
 
 namespace secinfer::models::test {
+
+// The larger party's memory need for o's model, suite and seq at `batch` sequences (layer by
+// layer), what a memory limit between two batch sizes is set from to force micro-batches.
+inline std::uint64_t needed_bytes(const RunOptions& o, std::size_t batch) {
+  const ModelConfig& c = find_model(o.model);
+  const auto& suite = suite_for(o.system, o.padding, o.lookup, o.fuse_act);
+  std::uint64_t n = 0;
+  for (int p = 0; p < 2; ++p)
+    n = std::max(n, estimate_memory(c, batch, static_cast<std::size_t>(o.seq), suite, p,
+                                    Schedule::kLayerByLayer)
+                        .needed_bytes);
+  return n;
+}
 
 struct TwoResults {
   ModelRunResult r[2];
