@@ -136,8 +136,8 @@ TEST_CASE("microbench flags: subcommand, workload form, defaults", "[apps][micro
 TEST_CASE("microbench refuses bad flags with a message naming the fix", "[apps][microbench]") {
   std::string e = usage_error({"microbench", "--gate", "tanh", "--system", "sigma"});
   CHECK(e.find("--gate tanh") != std::string::npos);
-  CHECK(e.find("gelu, silu, trunc-gelu, trunc-silu, nexp, inv, rsqrt, trunc, relu, softmax, layernorm") !=
-        std::string::npos);
+  CHECK(e.find("gelu, silu, trunc-gelu, trunc-silu, nexp, inv, rsqrt, trunc, relu, softmax, "
+               "layernorm") != std::string::npos);
   e = usage_error({"microbench", "--gate", "gelu", "--system", "sigma", "--n", "0"});
   CHECK(e.find("--n") != std::string::npos);
   CHECK(e.find(">= 1") != std::string::npos);

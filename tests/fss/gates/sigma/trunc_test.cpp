@@ -18,8 +18,8 @@
 #include "fss/dcf.h"
 #include "fss/engine/engine_test_util.h"
 #include "fss/engine/key_codec.h"
-#include "fss/sigma_dcf.h"
 #include "fss/gates/sigma/truncate.h"
+#include "fss/sigma_dcf.h"
 
 using namespace secinfer::fss;
 using namespace secinfer::fss::engine;
