@@ -59,19 +59,7 @@ TEST_CASE("sigma nExp: secure == cleartext, cost == paper count", "[gates][sigma
     x.push_back(u64{1} << (n - 1));
     x.push_back(r.mask() >> 1);
     const std::size_t N = x.size();
-    check_run("nexp", suite().nexp, n, f, GateArgs{}, x,
-              {{N, 1},
-               {N, 16},
-               lut_sign_value(N, n),
-               {N, n},
-               {N, 1},
-               {N, 8},
-               lut_sign_value(N, n),
-               {N, n},
-               {N, n},
-               {N, 1},
-               {N, n}},
-              g());
+    check_run("nexp", suite().nexp, n, f, GateArgs{}, x, nexp_openings(N, n), g());
     total += N;
   }
   CHECK(total >= 10000);
@@ -101,9 +89,7 @@ TEST_CASE("sigma inverse: secure == cleartext, cost == paper count", "[gates][si
     x.push_back(u64{1} << (n - 1));
     x.push_back(r.mask() >> 1);
     const std::size_t N = x.size();
-    const int k = inverse_table_bits(cols);
-    check_run("inverse", suite().inverse, n, f, args, x,
-              {{N, 1}, {N, k}, lut_sign_value(N, n), {N, n}}, g());
+    check_run("inverse", suite().inverse, n, f, args, x, inverse_openings(N, n, cols), g());
     total += N;
   }
   CHECK(total >= 10000);
@@ -139,8 +125,7 @@ TEST_CASE("sigma rsqrt: secure == cleartext, cost == paper count", "[gates][sigm
     x.push_back(r.mask());
     x.push_back(r.mask() >> 1);
     const std::size_t N = x.size();
-    check_run("rsqrt", suite().rsqrt, n, f, args, x,
-              {{2 * N, n}, {N, n}, {N, 13}, lut_sign_value(N, n), {N, n}}, g());
+    check_run("rsqrt", suite().rsqrt, n, f, args, x, rsqrt_openings(N, n), g());
     total += N;
   }
   CHECK(total >= 10000);

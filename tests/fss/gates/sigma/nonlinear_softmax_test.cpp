@@ -36,27 +36,6 @@ std::vector<Opening> max_openings(std::vector<std::size_t> lens, int n) {
   return o;
 }
 
-// nexp.h: 11 openings; inverse.h: 4; rsqrt.h: 5 (per element / row; each LUT opens its sign and
-// value, lut.h).
-std::vector<Opening> nexp_openings(std::size_t N, int n) {
-  return {{N, 1},
-          {N, 16},
-          lut_sign_value(N, n),
-          {N, n},
-          {N, 1},
-          {N, 8},
-          lut_sign_value(N, n),
-          {N, n},
-          {N, n},
-          {N, 1},
-          {N, n}};
-}
-std::vector<Opening> inverse_openings(std::size_t R, int n, std::size_t cols) {
-  return {{R, 1}, {R, inverse_table_bits(cols)}, lut_sign_value(R, n), {R, n}};
-}
-std::vector<Opening> rsqrt_openings(std::size_t R, int n) {
-  return {{2 * R, n}, {R, n}, {R, 13}, lut_sign_value(R, n), {R, n}};
-}
 // TrFloor n -> n by s (truncate.h): truncate-reduce (1, n - s) then sign extension (1, n).
 std::vector<Opening> trfloor_openings(std::size_t M, int n, int s) {
   return {{M, 1}, {M, n - s}, {M, 1}, {M, n}};

@@ -19,6 +19,7 @@
 #include "fss/engine/gate.h"
 #include "fss/engine/party_ops.h"
 #include "fss/engine/two_party_runner.h"
+#include "fss/gates/sigma/inverse.h"
 #include "fss/gates/sigma/suite.h"
 #include "fss/ring.h"
 
@@ -59,6 +60,28 @@ struct Opening {
 // one message, before the lookup's output is opened.
 inline Opening lut_sign_value(std::size_t count, int bits) {
   return {count, bits, packed_bytes(count, 1)};
+}
+
+// nexp.h: 11 openings; inverse.h: 4; rsqrt.h: 5 (per element / row; each LUT opens its sign and
+// value, lut.h).
+inline std::vector<Opening> nexp_openings(std::size_t N, int n) {
+  return {{N, 1},
+          {N, 16},
+          lut_sign_value(N, n),
+          {N, n},
+          {N, 1},
+          {N, 8},
+          lut_sign_value(N, n),
+          {N, n},
+          {N, n},
+          {N, 1},
+          {N, n}};
+}
+inline std::vector<Opening> inverse_openings(std::size_t R, int n, std::size_t cols) {
+  return {{R, 1}, {R, inverse_table_bits(cols)}, lut_sign_value(R, n), {R, n}};
+}
+inline std::vector<Opening> rsqrt_openings(std::size_t R, int n) {
+  return {{2 * R, n}, {R, n}, {R, 13}, lut_sign_value(R, n), {R, n}};
 }
 
 // Expected online counts per party for a list of sequential openings: each is one message of
