@@ -203,7 +203,7 @@ Tensor apply_gate(Ops& ops, const MicrobenchGate& g, const GateOperands& a, std:
   using fss::engine::TruncKind;
   if (g.name == "gelu") return ops.gelu(a.x);
   if (g.name == "silu") return ops.silu(a.x);
-  if (g.name == "relu") return ops.relu(a.x);
+  if (g.name == "relu") return ops.relu(a.x, 0);
   if (g.name == "trunc") return ops.truncate(a.x, frac_bits, TruncKind::kFloor);  // the rescale
   if (g.name == "trunc-gelu") {
     Ops::Region r(ops, profiling::scopes::kGelu);

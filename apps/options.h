@@ -17,7 +17,8 @@
 namespace secinfer::apps {
 
 // Bumped whenever the messages exchanged by the parties change shape.
-inline constexpr std::uint32_t kProtocolVersion = 2;
+// 3: the sigma suite's softmax max opens n - f + 2 bits (docs/design/sigma-softmax-max.md).
+inline constexpr std::uint32_t kProtocolVersion = 3;
 
 struct RunOptions {
   int party = -1;  // 0 or 1 (`run`); -1 for `local`, which starts both

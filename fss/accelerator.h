@@ -130,6 +130,11 @@ class Accelerator {
                                                              u64 /*first_block*/) const {
     return std::nullopt;
   }
+  // SIGMA DCF trees (n >= 8; fss::sigma_dcf_gen with BatchOptions::accel), the same contract.
+  virtual std::optional<std::pair<SigmaDcfKeys, SigmaDcfKeys>> sigma_dcf_gen(
+      int /*in_bits*/, std::span<const u64> /*alpha*/, Block, u64 /*first_block*/) const {
+    return std::nullopt;
+  }
 
   // c = a b over the ring (fss/ring_matmul_shape.h; the CPU's semantics with c zeroed first, so
   // the causal upper triangle comes back 0); sizes are the caller's to check. Returns false when

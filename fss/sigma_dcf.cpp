@@ -247,6 +247,14 @@ std::pair<SigmaDcfKeys, SigmaDcfKeys> sigma_dcf_gen(int in_bits, std::span<const
     gen_tables(keys.first, keys.second, r, alpha);
     return keys;
   }
+  // Key k's root blocks are blocks next_counter() + 2k and + 2k + 1 of the stream, which is what
+  // lets an accelerator make the same keys (docs/design/sigma-dcf.md "Randomness").
+  if (opt.accel != nullptr && count != 0) {
+    if (auto made = opt.accel->sigma_dcf_gen(in_bits, alpha, rng.seed(), rng.next_counter())) {
+      rng.skip_blocks(2 * count);
+      return std::move(*made);
+    }
+  }
   const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
   std::vector<Block> seeds(2 * count);  // per key, in key order: the two root blocks
   rng.next_blocks(seeds);

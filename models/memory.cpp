@@ -115,10 +115,10 @@ class KeyCalibrator {
         ops.truncate(a, op.shift, op.trunc);
         break;
       case Kind::kRelu:
-        ops.relu(a);
+        ops.relu(a, op.bits);
         break;
       case Kind::kMax:
-        ops.max_last(a, op.cols);
+        ops.max_last(a, op.cols, op.bits);
         break;
       case Kind::kUnary:
         ops.unary(*op.gate, a, op.args);

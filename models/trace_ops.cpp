@@ -110,15 +110,17 @@ Tensor TraceOps::truncate(const Tensor& a, int shift, TruncKind kind) {
   return record(op, a.shape);
 }
 
-Tensor TraceOps::relu(const Tensor& a) {
+Tensor TraceOps::relu(const Tensor& a, int bits) {
   TracedOp op;
   op.kind = Kind::kRelu;
+  op.bits = bits;
   return record(op, a.shape);
 }
 
-Tensor TraceOps::max_last(const Tensor& a, std::size_t cols) {
+Tensor TraceOps::max_last(const Tensor& a, std::size_t cols, int bits) {
   TracedOp op;
   op.kind = Kind::kMax;
+  op.bits = bits;
   op.cols = cols;
   op.in_elements = numel(a);
   return record(op, {cols ? numel(a) / cols : 0});

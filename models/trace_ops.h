@@ -47,6 +47,7 @@ struct TracedOp {
   std::size_t cols = 0;  // row length (softmax, norms, max, mul_rowwise, unary args)
   int owner = 0;         // input
   int shift = 0;         // truncate
+  int bits = 0;          // relu / max: the reduced ring (Ops::relu), 0 = the ring
   TruncKind trunc = TruncKind::kFloor;
   bool causal = false;  // softmax
   MatmulShape mm;       // matmul
@@ -82,8 +83,8 @@ class TraceOps final : public Ops {
   Tensor mul_rowwise(const Tensor& a, const Tensor& b, std::size_t cols) override;
   Tensor square(const Tensor& a) override;
   Tensor truncate(const Tensor& a, int shift, TruncKind kind) override;
-  Tensor relu(const Tensor& a) override;
-  Tensor max_last(const Tensor& a, std::size_t cols) override;
+  Tensor relu(const Tensor& a, int bits) override;
+  Tensor max_last(const Tensor& a, std::size_t cols, int bits) override;
   Tensor unary(const UnaryGate& g, const Tensor& a, const GateArgs& args) override;
   // Recorded whole (the suites' composites work on data, which a trace does not have).
   Tensor softmax(const Tensor& a, std::size_t cols, bool causal) override;

@@ -2,8 +2,10 @@
 
 #include <bit>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 
+#include "fss/gates/sigma/softmax.h"
 #include "models/fixed.h"
 #include "models/tensor_utils.h"
 #include "profiling/scope_names.h"
@@ -153,13 +155,7 @@ Tensor Transformer::attention(Ops& ops, std::size_t l, const LayerParams& p,
   }
   q = {};
   k = {};
-  const AttentionScale sc = attention_scale();
-  if (sc.multiplier == 1) {
-    scores = ops.truncate(scores, sc.shift, TruncKind::kFloor);
-  } else {
-    Ops::Region r(ops, profiling::scopes::kTruncRescale);
-    scores = ops.truncate(ops.mul_const(scores, sc.multiplier), sc.shift, TruncKind::kFloor);
-  }
+  scores = rescale_scores(ops, scores, B * heads * S, S);
   if (c_.attention_type(l) == AttentionType::kLocal && S > c_.window) {
     // GPT-Neo local attention: query i sees keys j with i - window < j <= i. The causal softmax
     // masks j > i; keys older than the window get a large negative public offset.
@@ -192,6 +188,25 @@ Tensor Transformer::attention(Ops& ops, std::size_t l, const LayerParams& p,
     ctx = ops.transpose_heads(ctx, B, S, heads, d, true);
   }
   return linear(ops, ctx, p.out_w, p.out_b, h, h);
+}
+
+Tensor Transformer::rescale_scores(Ops& ops, const Tensor& scores, std::size_t rows,
+                                   std::size_t S) const {
+  const AttentionScale sc = attention_scale();
+  // One TruncRescale scope around the local steps too (a lone truncate opens its own).
+  std::optional<Ops::Region> r;
+  if (c_.causal || sc.multiplier != 1) r.emplace(ops, profiling::scopes::kTruncRescale);
+  // A causal product holds only its lower triangle (MatmulShape::causal), and the softmax reads no
+  // more: truncate just those entries, as SIGMA does (its isLowerTriangular layout). Gathering and
+  // scattering them is local (public positions).
+  const auto lens = fss::sigma::causal_row_lengths(c_.causal ? rows : 0, S);
+  Tensor t = c_.causal ? fss::sigma::gather_ragged(scores, S, lens) : scores;
+  if (sc.multiplier != 1) t = ops.mul_const(t, sc.multiplier);
+  t = ops.truncate(t, sc.shift, TruncKind::kFloor);
+  if (!c_.causal) return t;
+  Tensor out = fss::sigma::scatter_ragged(t, S, lens);
+  out.shape = scores.shape;
+  return out;
 }
 
 Tensor Transformer::mlp(Ops& ops, const LayerParams& p, const Tensor& x) const {

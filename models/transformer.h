@@ -88,6 +88,9 @@ class Transformer {
     int shift = 0;
   };
   AttentionScale attention_scale() const;
+  // The scores (rows x S, scale 2f) rescaled to scale f: x multiplier, TrFloor by shift; causal:
+  // only the lower triangle (zeros above it).
+  Tensor rescale_scores(Ops& ops, const Tensor& scores, std::size_t rows, std::size_t S) const;
   // Fixed-point value added to masked scores (GPT-Neo local layers): -64 at scale f, far below
   // the nExp clip (SIGMA clips max - x at 16), so masked keys get weight 0.
   static constexpr double kMaskedScore = -64.0;

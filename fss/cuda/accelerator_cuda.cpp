@@ -813,6 +813,43 @@ std::optional<std::pair<DpfKeys, DpfKeys>> CudaAccelerator::dpf_gen(DpfShape sha
                            });
 }
 
+std::optional<std::pair<SigmaDcfKeys, SigmaDcfKeys>> CudaAccelerator::sigma_dcf_gen(
+    int in_bits, std::span<const u64> alpha, Block seed, u64 first_block) const {
+  if (in_bits <= kSigmaDcfLeafBits) return std::nullopt;
+  const std::size_t count = alpha.size();
+  const std::size_t inner = static_cast<std::size_t>(in_bits - kSigmaDcfLeafBits - 1) * count;
+  State& s = *s_;
+  std::lock_guard lock(s.mu);
+  AddElapsed busy(s.gen_ns);
+  s.bind();
+  const std::size_t bytes = 4 * Carver::bytes_for<Block>(count) + Carver::bytes_for<Block>(inner) +
+                            Carver::bytes_for<u64>(count);
+  if (!s.admit(bytes)) return std::nullopt;
+  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held, &s);
+  Carver c(block->block.data(), s.s());
+  SigmaDcfKeyPairView v{in_bits, count};
+  v.root[0] = c.take<Block>(count);
+  v.root[1] = c.take<Block>(count);
+  v.cw_seed = inner == 0 ? nullptr : c.take<Block>(inner);
+  v.cw_tr = c.take<u64>(count);
+  v.leaf0 = c.take<Block>(count);
+  v.leaf1 = c.take<Block>(count);
+  s.staging.reset();
+  const u64* da = s.stage_up(s.in, alpha);
+  sigma_dcf_gen_device(da, seed, first_block, v, s.s(), s.cfg);
+  s.stream->sync();  // the staged alphas are reused by the next call; keygen is offline time
+  ++s.gen_calls;
+  std::pair<SigmaDcfKeys, SigmaDcfKeys> keys;
+  for (int p = 0; p < 2; ++p) {
+    SigmaDcfKeys& k = p == 0 ? keys.first : keys.second;
+    k.in_bits = in_bits;
+    k.party = p;
+    k.count = count;
+    k.resident = std::make_shared<DeviceKeys<SigmaDcfKeysView>>(block, v.view(p));
+  }
+  return keys;
+}
+
 std::shared_ptr<const ResidentKeys> CudaAccelerator::copy_up(std::span<const u64> v) const {
   State& s = *s_;
   std::lock_guard lock(s.mu);
@@ -931,24 +968,27 @@ bool CudaAccelerator::shared_mask_eval(const DcfKeys& keys, const SharedMaskGate
   return true;
 }
 
-DcfKeys CudaAccelerator::copy_to_host(const DcfKeys& keys) const {
-  const auto* r = dynamic_cast<const DeviceKeys<DcfKeysView>*>(keys.resident.get());
+template <class View, class Keys>
+Keys CudaAccelerator::download_resident(const Keys& keys, const char* what) const {
+  const auto* r = dynamic_cast<const DeviceKeys<View>*>(keys.resident.get());
   if (r == nullptr || r->block_->owner != s_.get())
-    throw std::invalid_argument(
-        "CudaAccelerator::copy_to_host: this DCF batch is not resident here");
+    throw std::invalid_argument(std::string("CudaAccelerator::copy_to_host: this ") + what +
+                                " batch is not resident here");
   std::lock_guard lock(s_->mu);
   s_->bind();
   return download(r->view, s_->s());
 }
 
+DcfKeys CudaAccelerator::copy_to_host(const DcfKeys& keys) const {
+  return download_resident<DcfKeysView>(keys, "DCF");
+}
+
 DpfKeys CudaAccelerator::copy_to_host(const DpfKeys& keys) const {
-  const auto* r = dynamic_cast<const DeviceKeys<DpfKeysView>*>(keys.resident.get());
-  if (r == nullptr || r->block_->owner != s_.get())
-    throw std::invalid_argument(
-        "CudaAccelerator::copy_to_host: this DPF batch is not resident here");
-  std::lock_guard lock(s_->mu);
-  s_->bind();
-  return download(r->view, s_->s());
+  return download_resident<DpfKeysView>(keys, "DPF");
+}
+
+SigmaDcfKeys CudaAccelerator::copy_to_host(const SigmaDcfKeys& keys) const {
+  return download_resident<SigmaDcfKeysView>(keys, "SIGMA DCF");
 }
 
 bool CudaAccelerator::ring_matmul(const RingMatmulShape& g, std::span<const u64> a,

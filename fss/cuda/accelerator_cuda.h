@@ -65,10 +65,15 @@ class CudaAccelerator final : public fss::Accelerator {
   std::optional<std::pair<DpfKeys, DpfKeys>> dpf_gen(DpfShape shape, std::span<const u64> alpha,
                                                      std::span<const u64> beta, Block seed,
                                                      u64 first_block) const override;
+  // SIGMA DCF trees generated here (sigma_dcf_cuda.h), the same way; nullopt for truth tables
+  // (n <= 7: one AES a key, kept on the host where they are read).
+  std::optional<std::pair<SigmaDcfKeys, SigmaDcfKeys>> sigma_dcf_gen(
+      int in_bits, std::span<const u64> alpha, Block seed, u64 first_block) const override;
   // A resident batch of this accelerator's copied back to host arrays (for checks: the GPU
   // dealer's keys against the CPU's); throws std::invalid_argument for any other batch.
   DcfKeys copy_to_host(const DcfKeys& keys) const;
   DpfKeys copy_to_host(const DpfKeys& keys) const;
+  SigmaDcfKeys copy_to_host(const SigmaDcfKeys& keys) const;
   // A ShareBatch's values moved to the device offline (released on the host), and an operand's
   // copy held there (a masked weight); both under the key budget, declined when it is full.
   void make_resident(DpfEtKeys& keys) const override;
@@ -126,6 +131,9 @@ class CudaAccelerator final : public fss::Accelerator {
   std::shared_ptr<const ResidentKeys> copy_up(std::span<const u64> v) const;
   template <class Keys>
   void keep(Keys& keys) const;
+  // A resident batch's arrays copied back (copy_to_host); `what` names the batch kind.
+  template <class View, class Keys>
+  Keys download_resident(const Keys& keys, const char* what) const;
   template <class Keys, class Shape, class Launch>
   std::optional<std::pair<Keys, Keys>> generate(Shape shape, std::size_t count,
                                                 std::span<const u64> alpha,

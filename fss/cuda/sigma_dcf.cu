@@ -187,11 +187,30 @@ void sigma_dcf_gen_device(const u64* alpha, Block seed, u64 first_block, SigmaDc
     CUDA_CHECK_LAUNCH("sigma_dcf_table_gen_kernel", info(out.in_bits, out.count));
     return;
   }
+  SigmaDcfKeyPairView v{out.in_bits, out.count};
+  v.root[0] = out.root[0].data();
+  v.root[1] = out.root[1].data();
+  v.cw_seed = out.cw_seed.data();
+  v.cw_tr = out.cw_tr.data();
+  v.leaf0 = out.leaf0.data();
+  v.leaf1 = out.leaf1.data();
+  sigma_dcf_gen_device(alpha, seed, first_block, v, stream, cfg);
+}
+
+void sigma_dcf_gen_device(const u64* alpha, Block seed, u64 first_block,
+                          const SigmaDcfKeyPairView& out, cudaStream_t stream,
+                          const KernelConfig& cfg) {
+  check_width("sigma_dcf_gen_device", out.in_bits);
+  if (out.in_bits <= kLeaf)
+    throw std::invalid_argument("sigma_dcf_gen_device: a pair view holds trees (n >= 8), not n = " +
+                                std::to_string(out.in_bits));
+  if (out.count == 0) return;
+  using Tab = DefaultTab;
   auto k = sigma_dcf_gen_kernel<Tab>;
   const unsigned grid = plan_grid<Tab>(k, cfg, out.count, "sigma_dcf_gen_kernel");
   k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
-      out.in_bits, out.count, alpha, seed, first_block, out.root[0].data(), out.root[1].data(),
-      out.cw_seed.data(), out.cw_tr.data(), out.leaf0.data(), out.leaf1.data());
+      out.in_bits, out.count, alpha, seed, first_block, out.root[0], out.root[1], out.cw_seed,
+      out.cw_tr, out.leaf0, out.leaf1);
   CUDA_CHECK_LAUNCH("sigma_dcf_gen_kernel", info(out.in_bits, out.count));
 }
 

@@ -59,6 +59,22 @@ struct SigmaDcfKeyPairDevice {
   SigmaDcfKeysView view(int party) const;
 };
 
+// Both parties' trees (n >= 8) in memory someone else owns (an accelerator's resident block):
+// common correction words, one root array per party. cw_seed is null for n = 8.
+struct SigmaDcfKeyPairView {
+  int in_bits = 0;
+  std::size_t count = 0;
+  Block* root[2] = {nullptr, nullptr};
+  Block* cw_seed = nullptr;
+  u64* cw_tr = nullptr;
+  Block* leaf0 = nullptr;
+  Block* leaf1 = nullptr;
+
+  SigmaDcfKeysView view(int party) const {
+    return {in_bits, party, count, root[party], cw_seed, cw_tr, leaf0, leaf1, nullptr};
+  }
+};
+
 // CPU keys -> GPU (runs fss::sigma_dcf_check_keys first); GPU keys -> CPU (waits for `stream`).
 SigmaDcfKeysDevice upload(const SigmaDcfKeys& keys, cudaStream_t stream = nullptr);
 SigmaDcfKeys download(const SigmaDcfKeysView& keys, cudaStream_t stream = nullptr);
@@ -68,6 +84,10 @@ SigmaDcfKeys download(const SigmaDcfKeysView& keys, cudaStream_t stream = nullpt
 // values < 2^n (not checked here).
 void sigma_dcf_gen_device(const u64* alpha, Block seed, u64 first_block, SigmaDcfKeyPairDevice& out,
                           cudaStream_t stream, const KernelConfig& cfg = {});
+// The same for trees (n >= 8, else std::invalid_argument) into a pair view.
+void sigma_dcf_gen_device(const u64* alpha, Block seed, u64 first_block,
+                          const SigmaDcfKeyPairView& out, cudaStream_t stream,
+                          const KernelConfig& cfg = {});
 
 // out[k * P + j] = this party's share (0 or 1) of [x[k * P + j] < alpha_k], a thread per point.
 // x: device [count * P] (values < 2^n, not checked here), out: device [count * P]. P >= 1.

@@ -87,17 +87,17 @@ Tensor ClearOps::truncate(const Tensor& a, int shift, TruncKind kind) {
   return o;
 }
 
-Tensor ClearOps::relu(const Tensor& a) {
+Tensor ClearOps::relu(const Tensor& a, int bits) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
   Region r(*this, profiling::scopes::kRelu, "relu");
-  sigma::relu_clear(ctx(), a.data, o.data);
+  sigma::relu_clear(ctx(), a.data, o.data, bits);
   return o;
 }
 
-Tensor ClearOps::max_last(const Tensor& a, std::size_t cols) {
+Tensor ClearOps::max_last(const Tensor& a, std::size_t cols, int bits) {
   Tensor o = Tensor::zeros(rows_shape(a, cols));
   Region r(*this, profiling::scopes::kSoftmax, "max");
-  sigma::max_clear(ctx(), cols, a.data, o.data);
+  sigma::max_clear(ctx(), cols, a.data, o.data, bits);
   return o;
 }
 

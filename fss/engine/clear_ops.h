@@ -23,8 +23,8 @@ class ClearOps final : public OpsBase {
   Tensor mul_rowwise(const Tensor& a, const Tensor& b, std::size_t cols) override;
   Tensor square(const Tensor& a) override;
   Tensor truncate(const Tensor& a, int shift, TruncKind kind) override;
-  Tensor relu(const Tensor& a) override;
-  Tensor max_last(const Tensor& a, std::size_t cols) override;
+  Tensor relu(const Tensor& a, int bits) override;
+  Tensor max_last(const Tensor& a, std::size_t cols, int bits) override;
   Tensor unary(const UnaryGate& g, const Tensor& a, const GateArgs& args) override;
 
  private:

@@ -107,6 +107,8 @@ class Dealer {
   // Additive shares of v in Z_{2^bits} (0 = ring width): party 0's drawn uniform, party 1's
   // v - s0; what share() and share_batch() write.
   std::pair<ShareBatch, ShareBatch> split(std::span<const u64> v, int bits);
+  template <class Holder>
+  friend class NarrowRing;  // narrow_ring.h: swaps ring_ for a scope
 
   Ring ring_;
   int frac_bits_;

@@ -92,17 +92,17 @@ Tensor DealerOps::truncate(const Tensor& a, int shift, TruncKind kind) {
   return o;
 }
 
-Tensor DealerOps::relu(const Tensor& a) {
+Tensor DealerOps::relu(const Tensor& a, int bits) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
   Region r(*this, profiling::scopes::kRelu, "relu");
-  sigma::relu_keygen(*d_, a.data, o.data);
+  sigma::relu_keygen(*d_, a.data, o.data, bits);
   return o;
 }
 
-Tensor DealerOps::max_last(const Tensor& a, std::size_t cols) {
+Tensor DealerOps::max_last(const Tensor& a, std::size_t cols, int bits) {
   Tensor o = Tensor::zeros(rows_shape(a, cols));
   Region r(*this, profiling::scopes::kSoftmax, "max");
-  sigma::max_keygen(*d_, cols, a.data, o.data);
+  sigma::max_keygen(*d_, cols, a.data, o.data, bits);
   return o;
 }
 

@@ -46,7 +46,8 @@ class KeyError : public std::runtime_error {
 // 2: the sigma suite's lookups default to SIGMA's early-terminated 1-bit DPF (fss/dpf_et.h).
 // 3: the sigma suite's comparisons and truncations use SIGMA's DCF (fss/sigma_dcf.h); fusefss's
 //    fused truncation + activation gates.
-inline constexpr std::uint32_t kKeyFormatVersion = 3;
+// 4: the sigma suite's softmax max in SIGMA's reduced ring (docs/design/sigma-softmax-max.md).
+inline constexpr std::uint32_t kKeyFormatVersion = 4;
 
 // Header of a key file (file mode): magic "SIKEYS\0\n", then version (u32), party (u32),
 // config_hash (u64), and the config summary (u32 length + bytes, quoted in mismatch messages).

@@ -111,6 +111,9 @@ struct GateSuite {
   UnaryGate inverse;  // 1 / x for x > 0 (softmax row sums; GateArgs::cols = terms per sum)
   UnaryGate rsqrt;    // 1 / sqrt(x) for x > 0 (LayerNorm; GateArgs::cols = hidden size)
   Tensor (*softmax)(Ops&, const Tensor& a, std::size_t cols, bool causal) = nullptr;
+  // SIGMA's softmax takes the row max in the reduced ring of n - f + 2 bits (its nExp reads no
+  // more of x); false: in the ring (a suite whose nExp reads the whole ring).
+  bool softmax_max_reduced = false;
   Tensor (*layernorm)(Ops&, const Tensor& a, const Tensor& gamma, const Tensor& beta,
                       std::size_t cols) = nullptr;
   Tensor (*rmsnorm)(Ops&, const Tensor& a, const Tensor& gamma, std::size_t cols) = nullptr;
@@ -162,8 +165,11 @@ class Ops {
   virtual Tensor truncate(const Tensor& a, int shift, TruncKind kind) = 0;
 
   // Comparison family (DCF based): ReLU(x), max over the last dimension (tree of ReLU(x-y)+y).
-  virtual Tensor relu(const Tensor& a) = 0;
-  virtual Tensor max_last(const Tensor& a, std::size_t cols) = 0;
+  // `bits` > 0 computes in the reduced ring Z_{2^bits} (SIGMA's softmax max, n - f + 2 bits): the
+  // result is right mod 2^bits (its higher bits are not) while every difference compared is below
+  // 2^(bits-1) in magnitude; 0 = the ring.
+  virtual Tensor relu(const Tensor& a, int bits) = 0;
+  virtual Tensor max_last(const Tensor& a, std::size_t cols, int bits) = 0;
 
   // Any unary elementwise gate with its three faces (gate.h); opens the gate's scope.
   virtual Tensor unary(const UnaryGate& g, const Tensor& a, const GateArgs& args) = 0;

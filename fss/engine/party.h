@@ -110,6 +110,9 @@ class Party {
   void set_gate_cache(std::shared_ptr<compile::GateCache> cache);
 
  private:
+  template <class Holder>
+  friend class NarrowRing;  // narrow_ring.h: swaps ring_ for a scope
+
   int id_;
   Ring ring_;
   int frac_bits_;

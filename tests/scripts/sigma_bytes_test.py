@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """scripts/sigma_bytes.py on a real run: bert-tiny under --system sigma on the CPU, whose online
 bytes per category must match SIGMA's own figures (GELU exactly, LayerNorm and the total within
-1% after our listed deviations; softmax is reported as an open difference).
+1% after our listed deviations, softmax too since its max runs in SIGMA's reduced ring).
 
 usage: sigma_bytes_test.py --secinfer PATH
 """
@@ -40,8 +40,8 @@ def main():
             print("FAIL: GELU bytes differ from SIGMA's")
             return 1
         soft = [l for l in cmp.stdout.splitlines() if l.startswith("Softmax")]
-        if not soft or "open:" not in soft[0]:
-            print("FAIL: softmax is not reported as an open difference")
+        if not soft or not soft[0].rstrip().endswith("ok"):
+            print("FAIL: softmax bytes are not within the tolerance of SIGMA's")
             return 1
     print("PASS")
     return 0

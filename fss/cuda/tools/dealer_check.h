@@ -18,6 +18,7 @@
 #include "fss/dcf.h"
 #include "fss/dpf.h"
 #include "fss/prg.h"
+#include "fss/sigma_dcf.h"
 
 namespace secinfer::fss::cuda::tools {
 
@@ -53,6 +54,49 @@ inline std::string compare_keys(const DpfKeys& want, const DpfKeys& got) {
                {"cw_seed", diff(want.cw_seed, got.cw_seed)},
                {"cw_t", diff(want.cw_t, got.cw_t)},
                {"cw_out", diff(want.cw_out, got.cw_out)}});
+}
+
+inline std::string compare_keys(const SigmaDcfKeys& want, const SigmaDcfKeys& got) {
+  if (want.count != got.count || want.party != got.party || want.in_bits != got.in_bits)
+    return "count, party or width differ";
+  return join({{"root", diff(want.root, got.root)},
+               {"cw_seed", diff(want.cw_seed, got.cw_seed)},
+               {"cw_tr", diff(want.cw_tr, got.cw_tr)},
+               {"leaf0", diff(want.leaf0, got.leaf0)},
+               {"leaf1", diff(want.leaf1, got.leaf1)},
+               {"table", diff(want.table, got.table)}});
+}
+
+// SIGMA's DCF (the sigma suite's comparisons and truncations): trees made on the GPU, truth
+// tables (n <= 7) left to the CPU; 3 points per key as GELU's range test evaluates them.
+inline void check_dealer_sigma_dcf(Tally& t, std::mt19937_64& g, const CudaAccelerator& gpu,
+                                   std::size_t N, int n) {
+  const bool tree = n > kSigmaDcfLeafBits;
+  const std::string name = "dealer SIGMA DCF on the GPU n=" + std::to_string(n) +
+                           (tree ? "" : " (truth table: CPU)") + " N=" + std::to_string(N);
+  t.run(name, [&]() -> std::string {
+    const std::size_t P = 3;
+    std::vector<u64> alpha(N), x(N * P);
+    for (std::size_t k = 0; k < N; ++k) {
+      alpha[k] = random_bits(g, n);
+      for (std::size_t j = 0; j < P; ++j)
+        x[k * P + j] = (k + j) % 4 == 0 ? alpha[k] : random_bits(g, n);
+    }
+    auto [cpu_rng, gpu_rng] = twin_streams(g, 2 * (g() % 50) + 1);
+    const auto want = sigma_dcf_gen(n, alpha, cpu_rng, BatchOptions{});
+    const auto got = sigma_dcf_gen(n, alpha, gpu_rng, BatchOptions{AesImpl::kAuto, 0, &gpu});
+    if ((got.first.resident != nullptr) != tree)
+      return tree ? "the trees were not generated on the GPU" : "a truth table was resident";
+    const SigmaDcfKeys g0 = tree ? gpu.copy_to_host(got.first) : got.first;
+    const SigmaDcfKeys g1 = tree ? gpu.copy_to_host(got.second) : got.second;
+    std::vector<std::uint8_t> y_cpu(N * P), y_gpu(N * P);
+    sigma_dcf_eval(want.second, P, x, y_cpu, BatchOptions{});
+    sigma_dcf_eval(got.second, P, x, y_gpu, BatchOptions{AesImpl::kAuto, 0, &gpu});
+    return join({{"party 0", compare_keys(want.first, g0)},
+                 {"party 1", compare_keys(want.second, g1)},
+                 {"eval", diff(y_cpu, y_gpu)},
+                 {"stream", same_position(cpu_rng, gpu_rng)}});
+  });
 }
 
 inline void check_dealer_dcf(Tally& t, std::mt19937_64& g, const CudaAccelerator& gpu,
@@ -121,6 +165,9 @@ inline void check_dealer(Tally& t, std::mt19937_64& g, std::size_t N) {
   for (const DcfShape& s : dcf_shapes) check_dealer_dcf(t, g, gpu, N / 4, s, true);
   const DpfShape dpf_shapes[] = {{8, 64}, {16, 50}, {50, 1}};
   for (const DpfShape& s : dpf_shapes) check_dealer_dpf(t, g, gpu, N / 4, s);
+  // SIGMA's DCF: TrFloor's 12 and 38 bits, DReLU's 49, the softmax max's 38, n = 8 (no inner
+  // level), a truth table (6), the widest (64).
+  for (int n : {12, 38, 49, 8, 6, 64}) check_dealer_sigma_dcf(t, g, gpu, N / 4, n);
   const CudaAccelerator full(0, KernelConfig{}, 1);  // a one-byte key budget: nothing fits
   check_dealer_dcf(t, g, full, N / 16, DcfShape{50, 50, 2}, false);
 }

@@ -46,6 +46,17 @@ engine::GateSuite make() {
                &inverse_clear, &keygen_with<&inverse_keygen, P>, &eval_with<&inverse_eval, P>};
   g.rsqrt = {"rsqrt",      profiling::scopes::kLayerNorm,  "rsqrt",
              &rsqrt_clear, &keygen_with<&rsqrt_keygen, P>, &eval_with<&rsqrt_eval, P>};
+  if (A == ActMode::kFused) {
+    // The row inverse as an early-terminated lookup (SIGMA's: a 13-bit table at seq 128, one
+    // 1-bit-leaf DPF a row) instead of the whole-ring 1-ULP gate: the fused mode's accuracy is
+    // SIGMA's throughout (docs/accuracy.md), and the precise gate cost 3x sigma's at BERT-base.
+    g.inverse = {"inverse",
+                 profiling::scopes::kSoftmax,
+                 "inv",
+                 &sigma::inverse_clear,
+                 &sigma::inverse_keygen,
+                 &sigma::inverse_eval};
+  }
   g.softmax = &sigma::softmax;
   g.layernorm = &sigma::layernorm;
   g.rmsnorm = &sigma::rmsnorm;

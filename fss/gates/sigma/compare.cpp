@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "fss/engine/narrow_ring.h"
 #include "fss/sigma_dcf.h"
 
 namespace secinfer::fss::sigma {
@@ -177,6 +178,32 @@ void relu_eval(Party& p, std::span<const u64> xhat, std::span<u64> yhat) {
   select_eval(p, dhat, xhat, yhat);
 }
 
+// ---------------------------------------------------------------- ReLU in a reduced ring
+// GPU-MPC's softmax max (gpu_softmax.cu, gpu_maxpool.cu): gpuGenReluKey(bin = bw - 1, bw), i.e.
+// DReLU over bin = bits - 1 bits and the select over bw = bits.
+void relu_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<u64> y, int bits) {
+  if (bits == 0) return relu_clear(ctx, x, y);
+  check_len("relu", x.size(), y.size());
+  ClearCtx narrow = ctx;
+  std::vector<u64> d(x.size());
+  engine::in_ring(narrow, bits - 1, x, [&](std::span<const u64> v) { drelu_clear(narrow, v, d); });
+  narrow = ctx;
+  engine::in_ring(narrow, bits, x, [&](std::span<const u64> v) { select_clear(narrow, d, v, y); });
+}
+void relu_keygen(Dealer& dl, std::span<const u64> r_in, std::span<u64> r_out, int bits) {
+  if (bits == 0) return relu_keygen(dl, r_in, r_out);
+  std::vector<u64> r_d(r_in.size());
+  engine::in_ring(dl, bits - 1, r_in, [&](std::span<const u64> r) { drelu_keygen(dl, r, r_d); });
+  engine::in_ring(dl, bits, r_in,
+                  [&](std::span<const u64> r) { select_keygen(dl, r_d, r, r_out); });
+}
+void relu_eval(Party& p, std::span<const u64> xhat, std::span<u64> yhat, int bits) {
+  if (bits == 0) return relu_eval(p, xhat, yhat);
+  std::vector<u64> dhat(xhat.size());
+  engine::in_ring(p, bits - 1, xhat, [&](std::span<const u64> x) { drelu_eval(p, x, dhat); });
+  engine::in_ring(p, bits, xhat, [&](std::span<const u64> x) { select_eval(p, dhat, x, yhat); });
+}
+
 // ---------------------------------------------------------------- max (tree)
 // Level l pairs (v[2j], v[2j+1]) of every row: max = ReLU(v[2j] - v[2j+1]) + v[2j+1]; an odd last
 // element passes through. All pairs of all rows go through ONE batched ReLU per level, so the
@@ -220,22 +247,25 @@ void max_tree(Ring ring, std::size_t cols, std::span<const u64> x, std::span<u64
 
 }  // namespace
 
-void max_clear(const ClearCtx& ctx, std::size_t cols, std::span<const u64> x, std::span<u64> y) {
+void max_clear(const ClearCtx& ctx, std::size_t cols, std::span<const u64> x, std::span<u64> y,
+               int bits) {
   check_max(cols, x.size(), y.size());
   max_tree(ctx.ring, cols, x, y,
-           [&](std::span<const u64> a, std::span<u64> b) { relu_clear(ctx, a, b); });
+           [&](std::span<const u64> a, std::span<u64> b) { relu_clear(ctx, a, b, bits); });
 }
 
-void max_keygen(Dealer& d, std::size_t cols, std::span<const u64> r_in, std::span<u64> r_out) {
+void max_keygen(Dealer& d, std::size_t cols, std::span<const u64> r_in, std::span<u64> r_out,
+                int bits) {
   check_max(cols, r_in.size(), r_out.size());
   max_tree(d.ring(), cols, r_in, r_out,
-           [&](std::span<const u64> a, std::span<u64> b) { relu_keygen(d, a, b); });
+           [&](std::span<const u64> a, std::span<u64> b) { relu_keygen(d, a, b, bits); });
 }
 
-void max_eval(Party& p, std::size_t cols, std::span<const u64> xhat, std::span<u64> yhat) {
+void max_eval(Party& p, std::size_t cols, std::span<const u64> xhat, std::span<u64> yhat,
+              int bits) {
   check_max(cols, xhat.size(), yhat.size());
   max_tree(p.ring(), cols, xhat, yhat,
-           [&](std::span<const u64> a, std::span<u64> b) { relu_eval(p, a, b); });
+           [&](std::span<const u64> a, std::span<u64> b) { relu_eval(p, a, b, bits); });
 }
 
 }  // namespace secinfer::fss::sigma

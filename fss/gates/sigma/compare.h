@@ -50,11 +50,23 @@ void relu_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<u64> y);
 void relu_keygen(Dealer& dealer, std::span<const u64> r_in, std::span<u64> r_out);
 void relu_eval(Party& party, std::span<const u64> xhat, std::span<u64> yhat);
 
+// SIGMA's ReLU in a reduced ring of `bits` bits (its softmax max,
+// docs/design/sigma-softmax-max.md): DReLU of x's low bits - 1 bits (a DCF on bits - 2 bits), the
+// select in Z_{2^bits}. The output is ReLU(x) mod 2^bits (higher bits zero) while |x| < 2^(bits-2).
+// Online: 2 rounds, 1 + bits bits per party per element. bits = 0: the functions above (the ring).
+void relu_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<u64> y, int bits);
+void relu_keygen(Dealer& dealer, std::span<const u64> r_in, std::span<u64> r_out, int bits);
+void relu_eval(Party& party, std::span<const u64> xhat, std::span<u64> yhat, int bits);
+
 // Row max over `cols` columns (x is rows x cols, y has rows elements), as a tree (SIGMA's max):
 // each level pairs neighbours, max(a, b) = ReLU(a - b) + b, an odd element passes through.
-// ceil(log2 cols) levels, each one ReLU = 2 rounds. Valid while |a - b| < 2^(n-1).
-void max_clear(const ClearCtx& ctx, std::size_t cols, std::span<const u64> x, std::span<u64> y);
-void max_keygen(Dealer& dealer, std::size_t cols, std::span<const u64> r_in, std::span<u64> r_out);
-void max_eval(Party& party, std::size_t cols, std::span<const u64> xhat, std::span<u64> yhat);
+// ceil(log2 cols) levels, each one ReLU = 2 rounds. Valid while |a - b| < 2^(n-1). bits > 0: each
+// ReLU in the reduced ring (above); the max is then right mod 2^bits while |a - b| < 2^(bits-2).
+void max_clear(const ClearCtx& ctx, std::size_t cols, std::span<const u64> x, std::span<u64> y,
+               int bits = 0);
+void max_keygen(Dealer& dealer, std::size_t cols, std::span<const u64> r_in, std::span<u64> r_out,
+                int bits = 0);
+void max_eval(Party& party, std::size_t cols, std::span<const u64> xhat, std::span<u64> yhat,
+              int bits = 0);
 
 }  // namespace secinfer::fss::sigma

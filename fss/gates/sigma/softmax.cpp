@@ -40,6 +40,7 @@ std::vector<std::size_t> causal_row_lengths(std::size_t rows, std::size_t cols) 
 }
 
 Tensor gather_ragged(const Tensor& a, std::size_t cols, const std::vector<std::size_t>& lens) {
+  if (a.data.empty()) return make({total(lens)}, {});  // shape-only (models/trace_ops.h)
   std::vector<u64> out;
   out.reserve(total(lens));
   for (std::size_t r = 0; r < lens.size(); ++r)
@@ -49,6 +50,7 @@ Tensor gather_ragged(const Tensor& a, std::size_t cols, const std::vector<std::s
 }
 
 Tensor scatter_ragged(const Tensor& c, std::size_t cols, const std::vector<std::size_t>& lens) {
+  if (c.data.empty()) return make({lens.size(), cols}, {});  // shape-only (models/trace_ops.h)
   std::vector<u64> out(lens.size() * cols, 0);
   std::size_t pos = 0;
   for (std::size_t r = 0; r < lens.size(); ++r)
@@ -73,7 +75,17 @@ Tensor ragged_broadcast(const Tensor& b, const std::vector<std::size_t>& lens) {
   return make({n}, std::move(out));
 }
 
-Tensor ragged_max(Ops& ops, const Tensor& c, const std::vector<std::size_t>& lens) {
+// The ring the row max runs in: SIGMA's reducedBw = n - f + 2 (Gupta et al., PoPETs 2024,
+// section 5 "Softmax"; GPU-MPC gpu_softmax.cu), for a suite whose nExp reads only those bits of
+// max - x (sigma's nexp.h: the clip compares in n - f + 2 bits, the table index is the low 16). The
+// max is then right mod 2^(n-f+2) while every score is below 2^(n-f-1) in magnitude (SIGMA's
+// bound; docs/design/sigma-softmax-max.md). 0: the ring.
+int max_ring_bits(const Ops& ops) {
+  const int n = ops.ring().bits, be = n - ops.frac_bits() + 2;
+  return ops.gates().softmax_max_reduced && be < n ? be : 0;
+}
+
+Tensor ragged_max(Ops& ops, const Tensor& c, const std::vector<std::size_t>& lens, int bits) {
   // cur holds the candidates of all rows back to back; len[r] is row r's count.
   std::vector<u64> cur = c.data;
   std::vector<std::size_t> len = lens;
@@ -90,7 +102,7 @@ Tensor ragged_max(Ops& ops, const Tensor& c, const std::vector<std::size_t>& len
     if (left.empty()) break;
     const std::size_t np = left.size();
     const Tensor a = make({np}, std::move(left)), b = make({np}, right);
-    const Tensor m = ops.add(ops.relu(ops.sub(a, b)), b);  // max(a, b) = ReLU(a - b) + b
+    const Tensor m = ops.add(ops.relu(ops.sub(a, b), bits), b);  // max(a, b) = ReLU(a - b) + b
     std::vector<u64> next;
     std::size_t in = 0, k = 0;
     for (std::size_t r = 0; r < len.size(); ++r) {
@@ -108,9 +120,10 @@ Tensor ragged_max(Ops& ops, const Tensor& c, const std::vector<std::size_t>& len
 Tensor softmax(Ops& ops, const Tensor& a, std::size_t cols, bool causal) {
   const std::size_t rows = check_rows(a, cols, "sigma::softmax");
   const int f = ops.frac_bits();
+  const int max_bits = max_ring_bits(ops);
   if (!causal) {
     const Tensor x = make({rows, cols}, a.data);
-    const Tensor m = ops.max_last(x, cols);                    // "max"
+    const Tensor m = ops.max_last(x, cols, max_bits);          // "max"
     const Tensor d = ops.sub(ops.broadcast_rows(m, cols), x);  // max - x (local)
     const Tensor e = ops.nexp(d);                              // "nexp"
     Tensor s;
@@ -132,7 +145,7 @@ Tensor softmax(Ops& ops, const Tensor& a, std::size_t cols, bool causal) {
   Tensor m;
   {
     Ops::Region r(ops, "max");
-    m = ragged_max(ops, x, lens);
+    m = ragged_max(ops, x, lens, max_bits);
   }
   const Tensor d = ops.sub(ragged_broadcast(m, lens), x);
   const Tensor e = ops.nexp(d);

@@ -27,7 +27,8 @@ namespace secinfer::fss::sigma {
 
 // Row lengths of the causal layout: rows x cols, row r keeps columns 0 .. r mod cols.
 std::vector<std::size_t> causal_row_lengths(std::size_t rows, std::size_t cols);
-// Lower-triangle entries of a (rows x cols) in row order; shape {sum of lengths}.
+// Lower-triangle entries of a (rows x cols) in row order; shape {sum of lengths}. A shape-only
+// tensor (no data, models/trace_ops.h) gives a shape-only result; so does scatter_ragged.
 engine::Tensor gather_ragged(const engine::Tensor& a, std::size_t cols,
                              const std::vector<std::size_t>& lens);
 // Inverse of gather_ragged: rows x cols with 0 outside the kept entries (0 is the public zero in

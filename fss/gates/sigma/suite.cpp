@@ -18,6 +18,7 @@ const engine::GateSuite& suite() {
     g.rsqrt = {"rsqrt",    profiling::scopes::kLayerNorm, "rsqrt", &rsqrt_clear, &rsqrt_keygen,
                &rsqrt_eval};
     g.softmax = &softmax;
+    g.softmax_max_reduced = true;  // SIGMA's max in n - f + 2 bits (softmax.cpp)
     g.layernorm = &layernorm;
     g.rmsnorm = &rmsnorm;
     return g;

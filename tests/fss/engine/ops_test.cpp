@@ -52,11 +52,11 @@ struct Program {
       Y = ops.truncate(Y, f, TruncKind::kFloor);
       Y = ops.add_bias(Y, B);
     }
-    Tensor Z = ops.relu(Y);
+    Tensor Z = ops.relu(Y, 0);
     Tensor M;
     {
       Ops::Region r(ops, "Softmax");
-      M = ops.max_last(Z, h);
+      M = ops.max_last(Z, h, 0);
     }
     Tensor Q = ops.truncate(ops.mul_rowwise(Z, M, h), f, TruncKind::kWithSlack);
     Tensor S = ops.truncate(ops.square(Q), f, TruncKind::kFloor);
@@ -194,7 +194,7 @@ TEST_CASE("missing suite gates and bad shapes give clear errors", "[engine][ops]
   CHECK_THROWS_WITH(ops.softmax(a, 3, false), Catch::Contains("softmax"));
   CHECK_THROWS_AS(ops.add(a, Tensor::zeros({4})), std::invalid_argument);
   CHECK_THROWS_AS(ops.matmul(a, a, {1, 2, 3, 3, false, false, false}), std::invalid_argument);
-  CHECK_THROWS_AS(ops.max_last(a, 4), std::invalid_argument);
+  CHECK_THROWS_AS(ops.max_last(a, 4, 0), std::invalid_argument);
   std::vector<u64> v(5);
   CHECK_THROWS_WITH(ops.input(0, {2, 3}, v), Catch::Contains("5 values"));
 }

@@ -20,7 +20,8 @@ namespace secinfer::fss::fusefss::test {
 namespace {
 
 const engine::UnaryGate& unary_of(FunctionId id, compile::Padding pad, compile::LookupMode mode) {
-  const engine::GateSuite& s = suite(pad, mode);
+  // The compiled whole-ring gates: the precise mode's (the fused mode swaps some for sigma's).
+  const engine::GateSuite& s = suite(pad, mode, ActMode::kPrecise);
   switch (id) {
     case FunctionId::kGelu:
       return s.gelu;

@@ -173,3 +173,70 @@ TEST_CASE("max over rows is a tree of ReLU(a - b) + b", "[sigma][compare]") {
     }
   }
 }
+
+TEST_CASE("ReLU in SIGMA's reduced ring: right mod 2^m inside its bound, m-bit openings",
+          "[sigma][compare][reduced]") {
+  // n = 50, m = n - f + 2 = 40 (the softmax max): DReLU on the low m - 1 bits, select in m bits.
+  const int n = 50, m = 40;
+  const Ring ring = make_ring(n), narrow = make_ring(m);
+  const std::size_t N = 5000;
+  const i64 bound = i64{1} << (m - 2);  // |x| < 2^(m-2)
+  auto x = test_values(ring, N, 4242, -bound, bound - 1);
+  // Edges of the bound, 0, +-1; and inputs with garbage above bit m (only the low m bits count).
+  const i64 edges[] = {0, 1, -1, bound - 1, -bound, bound / 2, -(bound / 2)};
+  for (std::size_t i = 0; i < std::size(edges); ++i) x[i] = ring.from_signed(edges[i]);
+  for (std::size_t i = 100; i < 200; ++i) x[i] = ring.reduce(x[i] + (u64{0x2b5} << m));
+  auto run = run_gate(
+      options(n, 41), {x}, {n}, N, n,
+      [&](Dealer& d, const auto& r, std::span<u64> ro) { relu_keygen(d, r[0], ro, m); },
+      [&](Party& p, const auto& xh, std::span<u64> yh) { relu_eval(p, xh[0], yh, m); });
+  std::vector<u64> want(N);
+  relu_clear({ring, 12}, x, want, m);
+  // The harness opens y - r in the model's ring: only the low m bits are the gate's output.
+  for (int b = 0; b < 2; ++b)
+    for (u64& v : run.y[b]) v &= narrow.mask();
+  REQUIRE(run.y[0] == want);
+  REQUIRE(run.y[1] == want);
+  for (std::size_t i = 0; i < N; ++i) {
+    const i64 v = narrow.to_signed(x[i] & narrow.mask());
+    REQUIRE(want[i] == narrow.from_signed(v > 0 ? v : 0));
+  }
+  const std::uint64_t online = open_bytes(N, 1) + open_bytes(N, m);
+  for (int b = 0; b < 2; ++b) {
+    CHECK(run.comm[b].bytes_sent == online);
+    CHECK(run.comm[b].rounds == 2);
+    // DReLU on m - 1 bits: SIGMA's DCF on m - 2 bits; the select's five shares of m bits.
+    CHECK(run.key_bytes[b] == drelu_key(N, m - 1) + select_key(N, m));
+  }
+}
+
+TEST_CASE("max in SIGMA's reduced ring equals the max mod 2^m", "[sigma][compare][reduced]") {
+  const int n = 50, m = 40;
+  const Ring ring = make_ring(n), narrow = make_ring(m);
+  for (std::size_t cols : {std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{128}}) {
+    const std::size_t rows = 40, N = rows * cols;
+    const i64 bound = i64{1} << (m - 3);  // scores below 2^(m-3): differences below 2^(m-2)
+    const auto x = test_values(ring, N, 5000 + cols, -bound, bound - 1);
+    auto run = run_gate(
+        options(n, 43), {x}, {n}, rows, n,
+        [&](Dealer& d, const auto& r, std::span<u64> ro) { max_keygen(d, cols, r[0], ro, m); },
+        [&](Party& p, const auto& xh, std::span<u64> yh) { max_eval(p, cols, xh[0], yh, m); });
+    std::vector<u64> want(rows);
+    max_clear({ring, 12}, cols, x, want, m);
+    // Right mod 2^m only (the higher bits of the secure and the clear tree differ).
+    for (u64& v : want) v &= narrow.mask();
+    for (int b = 0; b < 2; ++b)
+      for (u64& v : run.y[b]) v &= narrow.mask();
+    REQUIRE(run.y[0] == want);
+    REQUIRE(run.y[1] == want);
+    std::uint64_t online = 0;
+    for (std::size_t r = 0; r < rows; ++r) {
+      i64 mx = ring.to_signed(x[r * cols]);
+      for (std::size_t j = 1; j < cols; ++j) mx = std::max(mx, ring.to_signed(x[r * cols + j]));
+      REQUIRE((want[r] & narrow.mask()) == (ring.from_signed(mx) & narrow.mask()));
+    }
+    for (std::size_t w = cols; w > 1; w = (w + 1) / 2)
+      online += open_bytes(rows * (w / 2), 1) + open_bytes(rows * (w / 2), m);
+    for (int b = 0; b < 2; ++b) CHECK(run.comm[b].bytes_sent == online);
+  }
+}

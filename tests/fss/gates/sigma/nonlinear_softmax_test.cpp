@@ -20,8 +20,9 @@ void append(std::vector<Opening>& v, const std::vector<Opening>& w) {
 }
 
 // Max tree (compare.h max / softmax.h ragged_max): per level one ReLU over all pairs of all rows,
-// ReLU = DReLU (1 bit) then select (n bits).
-std::vector<Opening> max_openings(std::vector<std::size_t> lens, int n) {
+// ReLU = DReLU (1 bit) then select (m bits: SIGMA's reduced ring, m = n - f + 2,
+// docs/design/sigma-softmax-max.md).
+std::vector<Opening> max_openings(std::vector<std::size_t> lens, int m) {
   std::vector<Opening> o;
   for (;;) {
     std::size_t pairs = 0;
@@ -31,7 +32,7 @@ std::vector<Opening> max_openings(std::vector<std::size_t> lens, int n) {
     }
     if (pairs == 0) break;
     o.push_back({pairs, 1});
-    o.push_back({pairs, n});
+    o.push_back({pairs, m});
   }
   return o;
 }
@@ -44,12 +45,13 @@ std::vector<Opening> trslack_openings(std::size_t M, int n) {
   return {{M, 1}, {M, n}};
 }
 
-// Softmax paper count (softmax.h): max tree, nExp on every computed entry, inverse per row,
-// product (n bits per entry), TrWithSlack by f.
-std::vector<Opening> softmax_openings(std::size_t rows, std::size_t cols, bool causal, int n) {
+// Softmax paper count (softmax.h): max tree in n - f + 2 bits, nExp on every computed entry,
+// inverse per row, product (n bits per entry), TrWithSlack by f.
+std::vector<Opening> softmax_openings(std::size_t rows, std::size_t cols, bool causal, int n,
+                                      int f) {
   const auto lens = causal ? causal_row_lengths(rows, cols) : std::vector<std::size_t>(rows, cols);
   const std::size_t N = std::accumulate(lens.begin(), lens.end(), std::size_t{0});
-  std::vector<Opening> o = max_openings(lens, n);
+  std::vector<Opening> o = max_openings(lens, n - f + 2);
   append(o, nexp_openings(N, n));
   append(o, inverse_openings(rows, n, cols));
   o.push_back({N, n});
@@ -137,7 +139,7 @@ TEST_CASE("sigma softmax over Ops: secure == ClearOps, cost == paper count",
     const auto run = run_ops(options(s.n, f, g()), {x}, fn, 64);
     CHECK(mismatches(x.data, run.y[0], want, "softmax") == 0);
     CHECK(run.y[0] == run.y[1]);
-    const Expected e = expected_cost(softmax_openings(s.rows, s.cols, s.causal, s.n));
+    const Expected e = expected_cost(softmax_openings(s.rows, s.cols, s.causal, s.n, f));
     check_cost(run.comm[0], e);
     check_cost(run.comm[1], e);
     const std::size_t N = s.causal ? s.rows * (s.cols + 1) / 2 : s.rows * s.cols;
@@ -149,7 +151,7 @@ TEST_CASE("sigma softmax over Ops: secure == ClearOps, cost == paper count",
       CHECK(sr.count(path) == 1);
     const auto lens =
         s.causal ? causal_row_lengths(s.rows, s.cols) : std::vector<std::size_t>(s.rows, s.cols);
-    CHECK(rounds_under(sr, "Softmax/max") == max_openings(lens, s.n).size());
+    CHECK(rounds_under(sr, "Softmax/max") == max_openings(lens, s.n - f + 2).size());
     CHECK(sr["Softmax/nexp"] == 11);
     CHECK(rounds_under(sr, "Softmax/sum") == 0);
     CHECK(sr["Softmax/inv"] == 4);
