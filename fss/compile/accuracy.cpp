@@ -188,9 +188,8 @@ std::string accuracy_report() {
     os << " the softmax's row inverse is sigma's gate (";
     for (const AccuracyRow& r : rows)
       if (r.id == FunctionId::kInverse) os << fmt(r.sigma_valid.max_ulp) << " ULP";
-    os << ", its table covers the whole input domain). The fusefss column above is "
-          "`--fusefss-act precise` (and, in both modes, every gate that follows no truncation "
-          "but the inverse).\n\n";
+    os << " on the row sums' domain). The fusefss column above is `--fusefss-act precise`, and "
+          "the fused mode's nExp and rsqrt.\n\n";
   }
   os << "Verdict: fusefss's error is " << (all_ok ? "no worse than" : "WORSE than")
      << " the sigma suite's for every function and setting above.\n\n"
