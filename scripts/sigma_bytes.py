@@ -19,6 +19,8 @@ import argparse
 import json
 import sys
 
+from sigma_run_check import sigma_run_error
+
 # GPU-MPC's own figures (bytes, one party's sent + received), seq 128, batch 1.
 SIGMA = {
     "bert-tiny": {"total": 21_675_034, "Activation::GELU": 3_473_408, "Softmax": 5_807_744,
@@ -45,15 +47,9 @@ def main():
         return 2
     cfg = j.get("config", {})
     model = cfg.get("model")
-    if cfg.get("system") != "sigma" or model not in SIGMA or cfg.get("seq") != 128 or \
-            cfg.get("batch") != 1:
-        print(f"sigma_bytes: need a sigma run of {', '.join(SIGMA)} at seq 128, batch 1; got "
-              f"{cfg.get('system')} {model} seq {cfg.get('seq')} batch {cfg.get('batch')}",
-              file=sys.stderr)
-        return 2
-    if cfg.get("sigma_lut", "sigma") != "sigma":
-        print("sigma_bytes: this run used --sigma-lut nbit (improved sigma), not SIGMA's lookup",
-              file=sys.stderr)
+    err = sigma_run_error(cfg, SIGMA, "sigma_bytes")
+    if err:
+        print(err, file=sys.stderr)
         return 2
     cats = {}
     for s in j["scopes"]:

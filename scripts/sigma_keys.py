@@ -41,6 +41,8 @@ import json
 import math
 import sys
 
+from sigma_run_check import sigma_run_error
+
 # SIGMA's key file per party (bytes, `experiments/sigma/sigma.cu` dealer), seq 128, batch 1.
 MEASURED = {"bert-tiny": 350_064_640, "bert-base": 18_075_947_008, "gpt2": 15_346_094_080}
 # H, heads, I, layers, n, causal (GPU-MPC's harness shapes; f = 12).
@@ -176,15 +178,9 @@ def main():
         print(f"sigma_keys: cannot read key scopes from {a.log}: {e!r}", file=sys.stderr)
         return 2
     name = cfg.get("model")
-    if cfg.get("system") != "sigma" or name not in SHAPES or cfg.get("seq") != 128 or \
-            cfg.get("batch") != 1:
-        print(f"sigma_keys: need a sigma run of {', '.join(SHAPES)} at seq 128, batch 1; got "
-              f"{cfg.get('system')} {name} seq {cfg.get('seq')} batch {cfg.get('batch')}",
-              file=sys.stderr)
-        return 2
-    if cfg.get("sigma_lut", "sigma") != "sigma":
-        print("sigma_keys: this run used --sigma-lut nbit (improved sigma), not SIGMA's lookup",
-              file=sys.stderr)
+    err = sigma_run_error(cfg, SHAPES, "sigma_keys")
+    if err:
+        print(err, file=sys.stderr)
         return 2
     if "sigma_lut" not in cfg:
         print(f"note: protocol version {cfg.get('protocol_version')} log without sigma_lut: it predates "

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import tempfile
 
+from sigma_run import run_bert_tiny_sigma
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "..", "..", "scripts", "sigma_keys.py")
 LINES = ["total ours (party 1):", "total SIGMA measured:", "total SIGMA model:",
@@ -24,13 +26,7 @@ def main():
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as d:
         out = os.path.join(d, "run")
-        run = subprocess.run([a.secinfer, "local", "--model", "bert-tiny", "--seq", "128",
-                              "--batch", "1", "--system", "sigma", "--backend", "cpu", "--runs",
-                              "1", "--warmup", "0", "--out", out],
-                             capture_output=True, text=True, timeout=600)
-        if run.returncode != 0:
-            print(run.stderr[-3000:])
-            print(f"FAIL: secinfer local exited {run.returncode}")
+        if not run_bert_tiny_sigma(a.secinfer, out):
             return 1
         totals = []
         for log in ("breakdown_merged.json", "p1.json"):

@@ -15,6 +15,7 @@
 #include "fss/batch_options.h"
 #include "fss/cuda/accelerator_cuda.h"
 #include "fss/cuda/tools/check_util.h"
+#include "fss/cuda/tools/sigma_dcf_check.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
 #include "fss/prg.h"
@@ -56,17 +57,6 @@ inline std::string compare_keys(const DpfKeys& want, const DpfKeys& got) {
                {"cw_out", diff(want.cw_out, got.cw_out)}});
 }
 
-inline std::string compare_keys(const SigmaDcfKeys& want, const SigmaDcfKeys& got) {
-  if (want.count != got.count || want.party != got.party || want.in_bits != got.in_bits)
-    return "count, party or width differ";
-  return join({{"root", diff(want.root, got.root)},
-               {"cw_seed", diff(want.cw_seed, got.cw_seed)},
-               {"cw_tr", diff(want.cw_tr, got.cw_tr)},
-               {"leaf0", diff(want.leaf0, got.leaf0)},
-               {"leaf1", diff(want.leaf1, got.leaf1)},
-               {"table", diff(want.table, got.table)}});
-}
-
 // SIGMA's DCF (the sigma suite's comparisons and truncations): trees made on the GPU, truth
 // tables (n <= 7) left to the CPU; 3 points per key as GELU's range test evaluates them.
 inline void check_dealer_sigma_dcf(Tally& t, std::mt19937_64& g, const CudaAccelerator& gpu,
@@ -92,8 +82,8 @@ inline void check_dealer_sigma_dcf(Tally& t, std::mt19937_64& g, const CudaAccel
     std::vector<std::uint8_t> y_cpu(N * P), y_gpu(N * P);
     sigma_dcf_eval(want.second, P, x, y_cpu, BatchOptions{});
     sigma_dcf_eval(got.second, P, x, y_gpu, BatchOptions{AesImpl::kAuto, 0, &gpu});
-    return join({{"party 0", compare_keys(want.first, g0)},
-                 {"party 1", compare_keys(want.second, g1)},
+    return join({{"party 0", compare_sigma_dcf(want.first, g0)},
+                 {"party 1", compare_sigma_dcf(want.second, g1)},
                  {"eval", diff(y_cpu, y_gpu)},
                  {"stream", same_position(cpu_rng, gpu_rng)}});
   });

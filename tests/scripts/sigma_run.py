@@ -1,0 +1,13 @@
+"""The bert-tiny `--system sigma` CPU run that tests/scripts/sigma_{bytes,keys}_test.py check."""
+import subprocess
+
+
+def run_bert_tiny_sigma(secinfer, out):
+    """Runs it into `out`; True when it exited 0 (else prints its stderr's tail and why)."""
+    run = subprocess.run([secinfer, "local", "--model", "bert-tiny", "--seq", "128", "--batch", "1",
+                          "--system", "sigma", "--backend", "cpu", "--runs", "1", "--warmup", "0",
+                          "--out", out], capture_output=True, text=True, timeout=600)
+    if run.returncode != 0:
+        print(run.stderr[-3000:])
+        print(f"FAIL: secinfer local exited {run.returncode}")
+    return run.returncode == 0
