@@ -1,10 +1,10 @@
 // A scope in which a dealer's or a party's gates compute in the reduced ring Z_{2^bits}.
 //
 // SIGMA runs some subprotocols in a ring narrower than the model's: its softmax takes the row max
-// in n - f + 2 bits (docs/design/sigma-softmax-max.md), which halves nothing but the comparison's
-// DCF depth and the select's width. While a NarrowRing lives, ring() of the holder is Z_{2^bits}:
-// masks, shares, openings and the gates' arithmetic are all reduced to `bits` bits. The dealer and
-// the parties must narrow around the same calls (the key stream records nothing of it).
+// in n - f + 2 bits (docs/design/sigma-softmax-max.md), which shortens the comparisons' DCF and
+// narrows the selects' shares and openings. While a NarrowRing lives, ring() of the holder is
+// Z_{2^bits}: masks, shares, openings and the gates' arithmetic are all reduced to `bits` bits. The
+// dealer and the parties must narrow around the same calls (the key stream records nothing of it).
 #pragma once
 
 #include <span>
@@ -35,10 +35,6 @@ class NarrowRing {
   Holder& holder_;
   Ring saved_;
 };
-
-}  // namespace secinfer::fss::engine
-
-namespace secinfer::fss::engine {
 
 // `in` reduced mod 2^bits.
 inline std::vector<u64> low_bits(std::span<const u64> in, int bits) {
