@@ -145,8 +145,9 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
   if (groups & kDeviceFlags) {
     raw.backend_flag = add_enum_option(
         sc, "--backend", raw.backend,
-        "cpu or cuda: where the parties evaluate their FSS keys (the dealer stays on the CPU; "
-        "same outputs). Default: cuda if this build has CUDA and a GPU is present, else cpu",
+        "cpu or cuda: where the parties evaluate their FSS keys and matmuls (under cuda the "
+        "inline dealer also makes its DCF / DPF trees there; the rest of the dealer stays on the "
+        "CPU; same outputs). Default: cuda if this build has CUDA and a GPU is present, else cpu",
         /*show_default=*/false);
     sc->add_option("--gpu", raw.gpu,
                    "CUDA device of the party under --backend cuda (run: N; local: N for both "
