@@ -275,12 +275,14 @@ void sigma_dcf_eval(const SigmaDcfKeys& keys, std::size_t points_per_key, std::s
   detail::check_size("sigma_dcf_eval", "out", out.size(), total);
   const int n = keys.in_bits;
   detail::check_range("sigma_dcf_eval", "x", x, n);
-  if (n <= kLeaf) {
+  if (n <= kLeaf) {  // a table read per point, on the host's threads (no AES to offload)
     const std::size_t words = sigma_dcf_table_words(n);
-    for (std::size_t q = 0; q < total; ++q) {
-      const std::size_t k = q / points_per_key;
-      out[q] = static_cast<std::uint8_t>((keys.table[k * words + x[q] / 64] >> (x[q] % 64)) & 1);
-    }
+    parallel_for(total, std::size_t{1} << 16, opt.threads, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t q = lo; q < hi; ++q) {
+        const std::size_t k = q / points_per_key;
+        out[q] = static_cast<std::uint8_t>((keys.table[k * words + x[q] / 64] >> (x[q] % 64)) & 1);
+      }
+    });
     return;
   }
   if (opt.accel != nullptr && opt.accel->sigma_dcf_eval(keys, points_per_key, x, out)) return;

@@ -264,6 +264,31 @@ TEST_CASE("SIGMA DCF: AES paths and thread counts give identical keys and output
   }
 }
 
+TEST_CASE("SIGMA DCF: truth tables over several threads' ranges give the one-thread outputs",
+          "[sigma_dcf]") {
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  for (const int n : {3, 7}) {
+    INFO("n = " << n);
+    const std::size_t count = 70000, P = 3;  // 210,000 points: four ranges of 2^16
+    std::vector<u64> alpha(count), x(count * P);
+    for (auto& a : alpha) a = g() & ring_mask(n);
+    for (auto& v : x) v = g() & ring_mask(n);
+    SeededPrg rng(random_block(g));
+    const auto keys = sigma_dcf_gen(n, alpha, rng);
+    std::vector<std::uint8_t> y1(x.size()), y4(x.size()), z(x.size());
+    sigma_dcf_eval(keys.first, P, x, y1, BatchOptions{AesImpl::kAuto, 1});
+    sigma_dcf_eval(keys.first, P, x, y4, BatchOptions{AesImpl::kAuto, 4});
+    sigma_dcf_eval(keys.second, P, x, z, BatchOptions{AesImpl::kAuto, 4});
+    CHECK(y1 == y4);
+    std::size_t wrong = 0;
+    for (std::size_t q = 0; q < x.size(); ++q)
+      wrong += (y4[q] ^ z[q]) != static_cast<std::uint8_t>(x[q] < alpha[q / P]);
+    CHECK(wrong == 0);
+  }
+}
+
 TEST_CASE("SIGMA DCF: the batch code equals the one-key reference of the page", "[sigma_dcf]") {
   const std::uint64_t seed = fresh_seed();
   INFO("seed " << seed);
