@@ -5,13 +5,11 @@ and from party 1's log alike, and print the per-scope table and the total lines.
 
 usage: sigma_keys_test.py --secinfer PATH
 """
-import argparse
 import os
 import subprocess
 import sys
-import tempfile
 
-from sigma_run import run_bert_tiny_sigma
+from sigma_run import main_on_run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPT = os.path.join(HERE, "..", "..", "scripts", "sigma_keys.py")
@@ -20,44 +18,36 @@ LINES = ["total ours (party 1):", "total SIGMA measured:", "total SIGMA model:",
          "model explains SIGMA's measured key bytes (within 1 %): yes"]
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--secinfer", required=True)
-    a = ap.parse_args()
-    with tempfile.TemporaryDirectory() as d:
-        out = os.path.join(d, "run")
-        if not run_bert_tiny_sigma(a.secinfer, out):
-            return 1
-        totals = []
-        for log in ("breakdown_merged.json", "p1.json"):
-            cmp = subprocess.run([sys.executable, SCRIPT, os.path.join(out, log)],
-                                 capture_output=True, text=True)
-            print(cmp.stdout, cmp.stderr)
-            if cmp.returncode != 0:
-                print(f"FAIL: sigma_keys.py {log} exited {cmp.returncode}")
-                return 1
-            missing = [l for l in LINES if l not in cmp.stdout]
-            if missing:
-                print(f"FAIL: sigma_keys.py {log} printed no line {missing}")
-                return 1
-            groups = [l for l in cmp.stdout.splitlines() if l.split(" ")[0] in
-                      ("Linear/matmul", "TruncRescale", "Softmax/max", "Softmax/nexp", "Softmax/inv",
-                       "Softmax/normalise", "LayerNorm", "Activation::GELU", "Misc")]
-            if len(groups) != 9:
-                print(f"FAIL: sigma_keys.py {log}: {len(groups)} scope rows, want 9")
-                return 1
-            totals.append([l for l in cmp.stdout.splitlines() if l.startswith("total ours")][0])
-        if totals[0] != totals[1]:
-            print(f"FAIL: the merged breakdown and p1.json give different totals: {totals}")
-            return 1
-        bad = subprocess.run([sys.executable, SCRIPT, os.path.join(out, "p1.json.missing")],
+def check(out):
+    totals = []
+    for log in ("breakdown_merged.json", "p1.json"):
+        cmp = subprocess.run([sys.executable, SCRIPT, os.path.join(out, log)],
                              capture_output=True, text=True)
-        if bad.returncode != 2:
-            print(f"FAIL: a missing file gave exit {bad.returncode}, want 2")
+        print(cmp.stdout, cmp.stderr)
+        if cmp.returncode != 0:
+            print(f"FAIL: sigma_keys.py {log} exited {cmp.returncode}")
             return 1
-    print("PASS")
+        missing = [l for l in LINES if l not in cmp.stdout]
+        if missing:
+            print(f"FAIL: sigma_keys.py {log} printed no line {missing}")
+            return 1
+        groups = [l for l in cmp.stdout.splitlines() if l.split(" ")[0] in
+                  ("Linear/matmul", "TruncRescale", "Softmax/max", "Softmax/nexp", "Softmax/inv",
+                   "Softmax/normalise", "LayerNorm", "Activation::GELU", "Misc")]
+        if len(groups) != 9:
+            print(f"FAIL: sigma_keys.py {log}: {len(groups)} scope rows, want 9")
+            return 1
+        totals.append([l for l in cmp.stdout.splitlines() if l.startswith("total ours")][0])
+    if totals[0] != totals[1]:
+        print(f"FAIL: the merged breakdown and p1.json give different totals: {totals}")
+        return 1
+    bad = subprocess.run([sys.executable, SCRIPT, os.path.join(out, "p1.json.missing")],
+                         capture_output=True, text=True)
+    if bad.returncode != 2:
+        print(f"FAIL: a missing file gave exit {bad.returncode}, want 2")
+        return 1
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main_on_run(check))

@@ -1,5 +1,8 @@
 """The bert-tiny `--system sigma` CPU run that tests/scripts/sigma_{bytes,keys}_test.py check."""
+import argparse
+import os
 import subprocess
+import tempfile
 
 
 def run_bert_tiny_sigma(secinfer, out):
@@ -11,3 +14,17 @@ def run_bert_tiny_sigma(secinfer, out):
         print(run.stderr[-3000:])
         print(f"FAIL: secinfer local exited {run.returncode}")
     return run.returncode == 0
+
+
+def main_on_run(check):
+    """A test's main: --secinfer PATH, the run in a temporary folder, then check(out), which returns
+    the exit status (0: prints PASS)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--secinfer", required=True)
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "run")
+        rc = check(out) if run_bert_tiny_sigma(a.secinfer, out) else 1
+    if rc == 0:
+        print("PASS")
+    return rc
