@@ -17,14 +17,19 @@
 
 namespace secinfer::fss::engine {
 
+// Throws std::invalid_argument unless 2 <= bits <= ring_bits (the ring being narrowed).
+inline void check_narrow(int bits, int ring_bits) {
+  if (bits < 2 || bits > ring_bits)
+    throw std::invalid_argument("narrow ring: " + std::to_string(bits) +
+                                " bits is not a ring of 2 .. " + std::to_string(ring_bits) +
+                                " bits (the ring it narrows)");
+}
+
 template <class Holder>  // Dealer or Party
 class NarrowRing {
  public:
   NarrowRing(Holder& holder, int bits) : holder_(holder), saved_(holder.ring()) {
-    if (bits < 2 || bits > saved_.bits)
-      throw std::invalid_argument("NarrowRing: " + std::to_string(bits) +
-                                  " bits is not a ring of 2 .. " + std::to_string(saved_.bits) +
-                                  " bits (the holder's)");
+    check_narrow(bits, saved_.bits);
     holder_.ring_ = make_ring(bits);
   }
   ~NarrowRing() { holder_.ring_ = saved_; }
@@ -44,7 +49,7 @@ inline std::vector<u64> low_bits(std::span<const u64> in, int bits) {
 }
 
 // Runs fn(x) on the holder narrowed to `bits` bits, x = `in` reduced mod 2^bits; with bits 0 (or
-// the holder's own width) runs fn(in) as is. What a gate's Ops face calls for a reduced ring.
+// the holder's own width) runs fn(in) as is (sigma::relu_keygen / relu_eval in a reduced ring).
 template <class Holder, class Fn>
 void in_ring(Holder& holder, int bits, std::span<const u64> in, Fn&& fn) {
   if (bits == 0 || bits == holder.ring().bits) {
@@ -56,20 +61,11 @@ void in_ring(Holder& holder, int bits, std::span<const u64> in, Fn&& fn) {
   fn(std::span<const u64>(low));
 }
 
-// The same for the cleartext faces: `ctx` itself is narrowed (the caller's copy).
-template <class Fn>
-void in_ring(ClearCtx& ctx, int bits, std::span<const u64> in, Fn&& fn) {
-  if (bits == 0 || bits == ctx.ring.bits) {
-    fn(in);
-    return;
-  }
-  if (bits < 2 || bits > ctx.ring.bits)
-    throw std::invalid_argument("in_ring: " + std::to_string(bits) +
-                                " bits is not a ring of 2 .. " + std::to_string(ctx.ring.bits) +
-                                " bits");
+// A cleartext face's context in Z_{2^bits} (the cleartext twin of NarrowRing).
+inline ClearCtx narrowed(ClearCtx ctx, int bits) {
+  check_narrow(bits, ctx.ring.bits);
   ctx.ring = make_ring(bits);
-  const std::vector<u64> low = low_bits(in, bits);
-  fn(std::span<const u64>(low));
+  return ctx;
 }
 
 }  // namespace secinfer::fss::engine

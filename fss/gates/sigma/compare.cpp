@@ -184,11 +184,9 @@ void relu_eval(Party& p, std::span<const u64> xhat, std::span<u64> yhat) {
 void relu_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<u64> y, int bits) {
   if (bits == 0) return relu_clear(ctx, x, y);
   check_len("relu", x.size(), y.size());
-  ClearCtx narrow = ctx;
   std::vector<u64> d(x.size());
-  engine::in_ring(narrow, bits - 1, x, [&](std::span<const u64> v) { drelu_clear(narrow, v, d); });
-  narrow = ctx;
-  engine::in_ring(narrow, bits, x, [&](std::span<const u64> v) { select_clear(narrow, d, v, y); });
+  drelu_clear(engine::narrowed(ctx, bits - 1), engine::low_bits(x, bits - 1), d);
+  select_clear(engine::narrowed(ctx, bits), d, engine::low_bits(x, bits), y);
 }
 void relu_keygen(Dealer& dl, std::span<const u64> r_in, std::span<u64> r_out, int bits) {
   if (bits == 0) return relu_keygen(dl, r_in, r_out);
