@@ -2,14 +2,15 @@
 # Interleaved A/B of the CPU microbenchmarks between two secinfer binaries (old, new): for each
 # gate, old / new / old / new, `secinfer microbench --gate G --system S --n N [--cols C] --runs 5
 # --warmup 1`, printing each run's online line and key line (docs/perf.md "CPU backend after ...").
-#   bash scripts/microbench_ab.sh OLD_BIN NEW_BIN [SYSTEM, default sigma]
+#   [GATES="gate n [cols];..."] bash scripts/microbench_ab.sh OLD_BIN NEW_BIN [SYSTEM, default sigma]
 set -uo pipefail
 old=${1:?usage: microbench_ab.sh OLD_BIN NEW_BIN [SYSTEM]} new=${2:?usage: microbench_ab.sh OLD_BIN NEW_BIN [SYSTEM]}
 system=${3:-sigma}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for spec in "gelu 16384" "trunc 16384" "relu 16384" "nexp 8192" "softmax 16384 128" \
-  "layernorm 16384 128" "silu 16384"; do
+# GATES (optional): the settings, "gate n [cols]" separated by ';' (default: the list below).
+IFS=';' read -r -a specs <<<"${GATES:-gelu 16384;trunc 16384;relu 16384;nexp 8192;softmax 16384 128;layernorm 16384 128;silu 16384}"
+for spec in "${specs[@]}"; do
   read -r gate n cols <<<"$spec"
   extra=()
   [ -n "${cols:-}" ] && extra=(--cols "$cols")
