@@ -464,6 +464,7 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
   Dealer dealer(ring, f, models::dealer_seed(o.seed), me == 0 ? own : other, me == 0 ? other : own);
   dealer.set_accelerator(accel);  // DCF/DPF keys generated on the GPU (the CPU's keys bit for bit)
   dealer.set_gate_options(models::gate_options_for(o.sigma_lut));
+  dealer.set_threads(o.threads);  // the party's threads (half the host's under local)
   DealerOps dops(dealer, suite, me);
   KeyReader reader = KeyReader::memory(buffer);
   Party party(me, ring, f, ch, reader, o.threads, accel);
@@ -512,6 +513,9 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
     rec.abort_phase();
     throw;
   }
+  const auto measured = static_cast<std::size_t>(o.warmup + o.runs);
+  spdlog::info("party {}: {}; {}", me, party.host_time_summary(measured),
+               dealer.host_time_summary(measured));
 
   // Unrecorded check: the opened output of the first rows against the cleartext reference.
   const Inputs head = head_of(in, kCheckElements);

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "fss/aes_kernels.h"
+#include "fss/thread_pool.h"
 
 namespace secinfer::fss {
 namespace {
@@ -201,25 +202,63 @@ u64 SeededPrg::next_u64() {
   return buffered_.lo;
 }
 
-void SeededPrg::fill(std::span<u64> out, int m) {
+namespace {
+
+void check_fill_bits(int m) {
   if (m < 1 || m > 64)
     throw std::invalid_argument("SeededPrg::fill: bit width " + std::to_string(m) +
                                 " is outside [1, 64]");
+}
+
+// out[2k], out[2k + 1] = lo, hi of AES(Block{first + k, 0}) masked, for the pairs of `out`.
+void fill_pairs(const Aes128& aes, u64 first, u64 mask, std::span<u64> out) {
+  Block buf[64];
+  const std::size_t pairs = out.size() / 2;
+  for (std::size_t k0 = 0; k0 < pairs; k0 += 64) {
+    const std::size_t blocks = std::min<std::size_t>(pairs - k0, 64);
+    for (std::size_t k = 0; k < blocks; ++k) buf[k] = Block{first + k0 + k, 0};
+    aes.encrypt_blocks(std::span<const Block>(buf, blocks), std::span<Block>(buf, blocks));
+    for (std::size_t k = 0; k < blocks; ++k) {
+      out[2 * (k0 + k)] = buf[k].lo & mask;
+      out[2 * (k0 + k) + 1] = buf[k].hi & mask;
+    }
+  }
+}
+
+}  // namespace
+
+void SeededPrg::fill(std::span<u64> out, int m) {
+  check_fill_bits(m);
   const u64 mask = ring_mask(m);
   std::size_t i = 0;
   if (have_hi_ && i < out.size()) {
     out[i++] = buffered_.hi & mask;
     have_hi_ = false;
   }
-  Block buf[64];
-  while (out.size() - i >= 2) {
-    const std::size_t blocks = std::min<std::size_t>((out.size() - i) / 2, 64);
-    next_blocks(std::span<Block>(buf, blocks));
-    for (std::size_t k = 0; k < blocks; ++k) {
-      out[i++] = buf[k].lo & mask;
-      out[i++] = buf[k].hi & mask;
-    }
+  const std::size_t pairs = (out.size() - i) / 2;
+  fill_pairs(aes_, counter_, mask, out.subspan(i, 2 * pairs));
+  counter_ += pairs;
+  i += 2 * pairs;
+  if (i < out.size()) out[i] = next_u64() & mask;
+}
+
+void SeededPrg::fill(std::span<u64> out, int m, ThreadPool& pool) {
+  check_fill_bits(m);
+  const u64 mask = ring_mask(m);
+  std::size_t i = 0;
+  if (have_hi_ && i < out.size()) {
+    out[i++] = buffered_.hi & mask;
+    have_hi_ = false;
   }
+  const std::size_t pairs = (out.size() - i) / 2;
+  const u64 first = counter_;
+  const std::span<u64> body = out.subspan(i, 2 * pairs);
+  constexpr std::size_t kGrainPairs = std::size_t{1} << 15;
+  parallel_for(pool, pairs, kGrainPairs, [&](std::size_t b, std::size_t e) {
+    fill_pairs(aes_, first + b, mask, body.subspan(2 * b, 2 * (e - b)));
+  });
+  counter_ += pairs;
+  i += 2 * pairs;
   if (i < out.size()) out[i] = next_u64() & mask;
 }
 

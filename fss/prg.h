@@ -10,6 +10,10 @@
 #include "fss/block.h"
 
 namespace secinfer::fss {
+class ThreadPool;
+}
+
+namespace secinfer::fss {
 
 enum class AesImpl { kAuto, kAesNi, kPortable };
 
@@ -87,6 +91,9 @@ class SeededPrg {
   u64 next_u64();                          // lo, then hi, of successive blocks
   u64 next_bits(int m) { return next_u64() & ring_mask(m); }
   void fill(std::span<u64> out, int m);  // out[i] = next_bits(m); m in [1, 64]
+  // The same values, the counter blocks encrypted on `pool`'s threads (CTR mode: block k of the
+  // stream is AES_seed(k) wherever it is computed), so the stream ends where fill() leaves it.
+  void fill(std::span<u64> out, int m, ThreadPool& pool);
   AesImpl impl() const { return aes_.impl(); }
   // The stream's key, and the counter of the block that next_block() would return next.
   Block seed() const { return seed_; }

@@ -239,22 +239,28 @@ std::pair<SigmaDcfKeys, SigmaDcfKeys> sigma_dcf_gen(int in_bits, std::span<const
   check_bits(in_bits);
   detail::check_range("sigma_dcf_gen", "alpha", alpha, in_bits);
   const std::size_t count = alpha.size();
-  std::pair<SigmaDcfKeys, SigmaDcfKeys> keys{empty_keys(in_bits, 0, count),
-                                             empty_keys(in_bits, 1, count)};
+  const auto empty_pair = [&] {
+    return std::pair<SigmaDcfKeys, SigmaDcfKeys>{empty_keys(in_bits, 0, count),
+                                                 empty_keys(in_bits, 1, count)};
+  };
   if (in_bits <= kLeaf) {
+    auto keys = empty_pair();
     std::vector<Block> r(count);  // one block per key: party 0's table share
     rng.next_blocks(r);
     gen_tables(keys.first, keys.second, r, alpha);
     return keys;
   }
   // Key k's root blocks are blocks next_counter() + 2k and + 2k + 1 of the stream, which is what
-  // lets an accelerator make the same keys (docs/design/sigma-dcf.md "Randomness").
+  // lets an accelerator make the same keys (docs/design/sigma-dcf.md "Randomness"). Asked before
+  // the host arrays exist: zeroing both parties' trees on the host only to drop them cost more
+  // than the accelerator's generation.
   if (opt.accel != nullptr && count != 0) {
     if (auto made = opt.accel->sigma_dcf_gen(in_bits, alpha, rng.seed(), rng.next_counter())) {
       rng.skip_blocks(2 * count);
       return std::move(*made);
     }
   }
+  auto keys = empty_pair();
   const FixedKeyPrg& prg = fixed_key_prg(opt.aes);
   std::vector<Block> seeds(2 * count);  // per key, in key order: the two root blocks
   rng.next_blocks(seeds);

@@ -307,6 +307,8 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
     // (Never for key files: their batches are host batches, uploaded at evaluation.)
     if (o.accel != nullptr && o.keys_on_device) dealer->set_accelerator(o.accel);
     dealer->set_gate_options(gate_options_for(o.sigma_lut));
+    // The party's threads: with both parties on one host each dealer takes its party's share.
+    if (o.threads > 0) dealer->set_threads(o.threads);
     dops.emplace(*dealer, suite, me);
   }
   KeyReader reader = file_keys ? std::move(*file_reader) : KeyReader::memory(buffer);
@@ -440,6 +442,8 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
                            " key bytes: the dealer's and the party's call sequences diverged");
 
   res.host_time = party.host_time_summary(static_cast<std::size_t>(o.warmup + o.runs));
+  if (dealer)
+    res.host_time += "; " + dealer->host_time_summary(static_cast<std::size_t>(o.warmup + o.runs));
 
   // Accuracy (party 0, after every run): the same weights and input in the clear.
   // With token input the references need party 1's ids in the clear: party 0's own --input (an

@@ -338,6 +338,8 @@ struct CudaAccelerator::State {
   std::atomic<std::uint64_t> busy_ns{0}, wait_ns{0}, up_bytes{0}, down_bytes{0};
   // Key generation (offline): calls and wall time inside them.
   std::atomic<std::uint64_t> gen_calls{0}, gen_ns{0};
+  // Host batches moved to the device offline: wall time inside make_resident and hold.
+  std::atomic<std::uint64_t> move_ns{0};
 
   // Copies `src` up through the staging memory into `dst` (asynchronous: a later sync waits).
   template <class T>
@@ -665,6 +667,7 @@ void CudaAccelerator::keep(Keys& keys) const {
   check_keys(keys);  // the device reads the arrays by the shape's sizes
   State& s = *s_;
   std::lock_guard lock(s.mu);
+  AddElapsed moving(s.move_ns);
   s.bind();
   const std::size_t bytes =
       tree_bytes(keys.shape.in_bits, keys.count, 1) + payload_bytes(keys.shape, keys.count);
@@ -698,6 +701,7 @@ void CudaAccelerator::make_resident(DpfEtKeys& keys) const {
   dpf_et_check_keys(keys);
   State& s = *s_;
   std::lock_guard lock(s.mu);
+  AddElapsed moving(s.move_ns);
   s.bind();
   const std::size_t bytes = Carver::size_of(keys.root) + Carver::size_of(keys.cw_seed) +
                             Carver::size_of(keys.cw_t) + Carver::size_of(keys.leaf_cw);
@@ -722,6 +726,7 @@ void CudaAccelerator::make_resident(SigmaDcfKeys& keys) const {
   sigma_dcf_check_keys(keys);
   State& s = *s_;
   std::lock_guard lock(s.mu);
+  AddElapsed moving(s.move_ns);
   s.bind();
   const std::size_t bytes = Carver::size_of(keys.root) + Carver::size_of(keys.cw_seed) +
                             Carver::size_of(keys.cw_tr) + Carver::size_of(keys.leaf0) +
@@ -853,6 +858,7 @@ std::optional<std::pair<SigmaDcfKeys, SigmaDcfKeys>> CudaAccelerator::sigma_dcf_
 std::shared_ptr<const ResidentKeys> CudaAccelerator::copy_up(std::span<const u64> v) const {
   State& s = *s_;
   std::lock_guard lock(s.mu);
+  AddElapsed moving(s.move_ns);
   s.bind();
   const std::size_t bytes = Carver::bytes_for<u64>(v.size());
   if (!s.admit(bytes)) return nullptr;
@@ -1013,8 +1019,9 @@ bool CudaAccelerator::ring_matmul(const RingMatmulShape& g, std::span<const u64>
 
 CudaAccelerator::CallStats CudaAccelerator::call_stats() const {
   const State& s = *s_;
-  return CallStats{s.calls.load(),    s.busy_ns.load(),    s.wait_ns.load(),   s.kernel_ns.load(),
-                   s.up_bytes.load(), s.down_bytes.load(), s.gen_calls.load(), s.gen_ns.load()};
+  return CallStats{s.calls.load(),     s.busy_ns.load(),  s.wait_ns.load(),
+                   s.kernel_ns.load(), s.up_bytes.load(), s.down_bytes.load(),
+                   s.gen_calls.load(), s.gen_ns.load(),   s.move_ns.load()};
 }
 
 std::string CudaAccelerator::summary() const {
@@ -1027,8 +1034,9 @@ std::string CudaAccelerator::summary() const {
          mib(c.up_bytes) + " up / " + mib(c.down_bytes) + " down through pinned staging); " +
          std::to_string(r.batches) + " key batches (" + mib(r.bytes_total) +
          ") made or moved to the device offline (" + std::to_string(c.gen_calls) +
-         " generated there, " + ms(c.gen_ns) + "), " + std::to_string(r.declined) +
-         " over the key budget of " + mib(r.budget) + " kept on the host";
+         " generated there, " + ms(c.gen_ns) + "; moving the others " + ms(c.move_ns) + "), " +
+         std::to_string(r.declined) + " over the key budget of " + mib(r.budget) +
+         " kept on the host";
 }
 
 CudaAccelerator::ResidentStats CudaAccelerator::resident_stats() const {

@@ -1,12 +1,15 @@
 #include "fss/engine/dealer.h"
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 #include <utility>
 
 #include "fss/compile/gate_cache.h"
 #include "fss/dpf_et.h"
+#include "fss/engine/add_wall.h"
 #include "fss/engine/key_codec.h"
+#include "fss/parallel.h"
 #include "fss/sigma_dcf.h"
 
 namespace secinfer::fss::engine {
@@ -24,6 +27,26 @@ void Dealer::set_threads(int threads) {
     throw std::invalid_argument("Dealer: threads must be >= 0 (0 = all hardware threads), got " +
                                 std::to_string(threads));
   threads_ = threads;
+  pool_.reset();
+}
+
+ThreadPool& Dealer::pool() {
+  if (!pool_) pool_ = std::make_unique<ThreadPool>(resolve_threads(threads_));
+  return *pool_;
+}
+
+namespace {
+constexpr std::size_t kGrain = std::size_t{1} << 16;  // elements per thread's range
+}  // namespace
+
+void Dealer::for_range(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn) {
+  if (n == 0) return;
+  AddWall w(host_time_.loops_ns);
+  if (n < 2 * kGrain) {
+    fn(0, n);
+    return;
+  }
+  parallel_for(pool(), n, kGrain, fn);
 }
 
 void Dealer::set_accelerator(const Accelerator* accel) {
@@ -40,7 +63,12 @@ void Dealer::begin(std::uint32_t tag, std::uint64_t count) {
 }
 
 void Dealer::random(std::span<u64> out, int bits) {
-  if (!out.empty()) rng_.fill(out, bits ? bits : ring_.bits);
+  const int b = bits ? bits : ring_.bits;
+  AddWall w(host_time_.random_ns);
+  if (out.size() < 2 * kGrain)
+    rng_.fill(out, b);
+  else
+    rng_.fill(out, b, pool());
 }
 
 std::vector<u64> Dealer::random(std::size_t count, int bits) {
@@ -55,17 +83,31 @@ std::pair<ShareBatch, ShareBatch> Dealer::split(std::span<const u64> v, int bits
   std::pair<ShareBatch, ShareBatch> s{ShareBatch{b, v.size(), std::vector<u64>(v.size())},
                                       ShareBatch{b, v.size(), std::vector<u64>(v.size())}};
   random(s.first.values, b);
-  for (std::size_t i = 0; i < v.size(); ++i) s.second.values[i] = (v[i] - s.first.values[i]) & mask;
+  // Party 1's shares are not made for a writer that drops them (party 0's inline dealer).
+  if (!out_[1]->discards()) {
+    const std::span<const u64> s0 = s.first.values;
+    const std::span<u64> s1 = s.second.values;
+    const auto sub = [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i) s1[i] = (v[i] - s0[i]) & mask;
+    };
+    if (v.size() < 2 * kGrain)
+      sub(0, v.size());
+    else
+      parallel_for(pool(), v.size(), kGrain, sub);
+  }
   return s;
 }
 
 void Dealer::share(std::span<const u64> v, int bits) {
+  AddWall w(host_time_.share_ns);
   const auto [s0, s1] = split(v, bits);
-  out_[0]->write_packed(s0.values, s0.bits);
-  out_[1]->write_packed(s1.values, s1.bits);
+  ThreadPool* p = v.size() < 2 * kGrain ? nullptr : &pool();
+  out_[0]->write_packed(s0.values, s0.bits, p);
+  out_[1]->write_packed(s1.values, s1.bits, p);
 }
 
 void Dealer::share_batch(std::span<const u64> v, int bits) {
+  AddWall w(host_time_.share_ns);
   auto [s0, s1] = split(v, bits);
   out_[0]->write_keys(std::move(s0));
   out_[1]->write_keys(std::move(s1));
@@ -79,6 +121,7 @@ void Dealer::write_public(std::span<const u64> v, int bits) {
 
 void Dealer::dcf(DcfShape shape, std::span<const u64> alpha, std::span<const u64> beta) {
   if (alpha.empty()) return;
+  AddWall w(host_time_.keys_ns);
   auto [k0, k1] = dcf_gen(shape, alpha, beta, rng_, batch_options());
   // Moved: a memory writer keeps the batch as an object (no serialisation), a discarding one
   // only counts its bytes.
@@ -88,6 +131,7 @@ void Dealer::dcf(DcfShape shape, std::span<const u64> alpha, std::span<const u64
 
 void Dealer::dpf(DpfShape shape, std::span<const u64> alpha, std::span<const u64> beta) {
   if (alpha.empty()) return;
+  AddWall w(host_time_.keys_ns);
   auto [k0, k1] = dpf_gen(shape, alpha, beta, rng_, batch_options());
   write_dpf_keys(*out_[0], std::move(k0));
   write_dpf_keys(*out_[1], std::move(k1));
@@ -95,6 +139,7 @@ void Dealer::dpf(DpfShape shape, std::span<const u64> alpha, std::span<const u64
 
 void Dealer::dpf_et(int k, std::span<const u64> alpha) {
   if (alpha.empty()) return;
+  AddWall w(host_time_.keys_ns);
   auto [k0, k1] = dpf_et_gen(k, alpha, rng_, batch_options());
   out_[0]->write_keys(std::move(k0));
   out_[1]->write_keys(std::move(k1));
@@ -102,9 +147,21 @@ void Dealer::dpf_et(int k, std::span<const u64> alpha) {
 
 void Dealer::sigma_dcf(int n, std::span<const u64> alpha) {
   if (alpha.empty()) return;
+  AddWall w(host_time_.keys_ns);
   auto [k0, k1] = sigma_dcf_gen(n, alpha, rng_, batch_options());
   out_[0]->write_keys(std::move(k0));
   out_[1]->write_keys(std::move(k1));
+}
+
+std::string Dealer::host_time_summary(std::size_t runs) const {
+  const HostTime& h = host_time_;
+  const double per = runs == 0 ? 1.0 : static_cast<double>(runs);
+  const auto ms = [per](std::uint64_t ns) {
+    return std::to_string(std::llround(static_cast<double>(ns) / 1e6 / per));
+  };
+  return "dealer host time per run: masks " + ms(h.random_ns) +
+         " ms (the shares' included), shares (split + pack) " + ms(h.share_ns) + " ms, FSS keys " +
+         ms(h.keys_ns) + " ms, parallel loops " + ms(h.loops_ns) + " ms";
 }
 
 compile::GateCache& Dealer::gate_cache() {

@@ -17,8 +17,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -30,6 +32,7 @@
 #include "fss/engine/key_stream.h"
 #include "fss/prg.h"
 #include "fss/ring.h"
+#include "fss/thread_pool.h"
 
 namespace secinfer::fss::compile {
 class GateCache;
@@ -51,6 +54,10 @@ class Dealer {
   // drawn from rng() in call order first.
   void set_threads(int threads);
   int threads() const { return threads_; }
+  // Runs fn(begin, end) over disjoint ranges covering [0, n) on the dealer's threads (inline below
+  // 2^17 elements), for a gate keygen's elementwise arithmetic after its masks are drawn: fn
+  // writes only the outputs of its own range, so keys never depend on the thread count.
+  void for_range(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn);
   // DCF / DPF keys generated on `accel` (null: the CPU), in its memory (resident,
   // fss/accelerator.h): the same keys, made where the online phase of this process evaluates them.
   // Only for writers that keep keys in this process (KeyWriter::memory, discard); a file writer
@@ -93,6 +100,18 @@ class Dealer {
   // per party (sigma_dcf_record_bytes(n) bytes per key serialised; Party::read_sigma_dcf).
   void sigma_dcf(int n, std::span<const u64> alpha);
 
+  // Wall time of the dealer's host work so far (nanoseconds), for a log line after the runs:
+  // drawing masks (AES-CTR), splitting and packing shares, making FSS keys (trees on the CPU or an
+  // accelerator; DPF-ET, DCF, DPF, SIGMA DCF) and the parallel elementwise loops. What the
+  // offline phase took beyond these is the gates' own serial code and the key stream's
+  // bookkeeping (moving batches to an accelerator included). Timed on the calling thread.
+  struct HostTime {
+    std::uint64_t random_ns = 0, share_ns = 0, keys_ns = 0, loops_ns = 0;
+  };
+  const HostTime& host_time() const { return host_time_; }
+  // One line: "dealer host time per run: masks 812 ms, shares ..." (milliseconds per `runs`).
+  std::string host_time_summary(std::size_t runs) const;
+
   // Total key bytes written for each party so far.
   std::uint64_t key_bytes(int party) const { return out_[party]->bytes_written(); }
 
@@ -115,6 +134,11 @@ class Dealer {
   SeededPrg rng_;
   KeyWriter* out_[2];
   int threads_ = 0;
+  // The workers of for_range, of the PRG's counter blocks and of the packing (started on first
+  // use with threads_).
+  ThreadPool& pool();
+  std::unique_ptr<ThreadPool> pool_;
+  HostTime host_time_;
   const Accelerator* accel_ = nullptr;
   GateOptions gate_options_;
   std::shared_ptr<compile::GateCache> gate_cache_;

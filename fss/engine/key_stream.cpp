@@ -232,10 +232,14 @@ void KeyWriter::begin_record(std::uint32_t tag, std::uint64_t count) {
   write(b);
 }
 
-void KeyWriter::write_packed(std::span<const u64> v, int bits) {
+void KeyWriter::write_packed(std::span<const u64> v, int bits, ThreadPool* pool) {
   if (v.empty()) return;
-  write_with(packed_bytes(v.size(), bits),
-             [&](std::span<std::uint8_t> out) { pack_bits(v, bits, out); });
+  write_with(packed_bytes(v.size(), bits), [&](std::span<std::uint8_t> out) {
+    if (pool != nullptr)
+      pack_bits(v, bits, out, *pool);
+    else
+      pack_bits(v, bits, out);
+  });
 }
 
 void KeyWriter::flush() {

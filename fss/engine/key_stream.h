@@ -171,8 +171,9 @@ class KeyWriter {
   void write_u64(std::uint64_t v);
   // Record header of one gate call (tag, element count).
   void begin_record(std::uint32_t tag, std::uint64_t count);
-  // Ring elements bit-packed to `bits` bits each: ceil(v.size() * bits / 8) bytes.
-  void write_packed(std::span<const u64> v, int bits);
+  // Ring elements bit-packed to `bits` bits each: ceil(v.size() * bits / 8) bytes; packed on
+  // `pool`'s threads when given (the bytes never depend on it).
+  void write_packed(std::span<const u64> v, int bits, ThreadPool* pool = nullptr);
   void flush();
 
   // Key bytes written so far (without the file header).

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "fss/compile/gate_cache.h"
+#include "fss/engine/add_wall.h"
 #include "fss/engine/key_codec.h"
 #include "fss/parallel.h"
 
@@ -32,23 +33,6 @@ Party::Party(int id, Ring ring, int frac_bits, net::Channel& channel, KeyReader&
 
 namespace {
 constexpr std::size_t kGrain = std::size_t{1} << 16;  // elements per thread's range
-
-using Clock = std::chrono::steady_clock;
-// Adds the wall time of its scope to a counter.
-class AddWall {
- public:
-  explicit AddWall(std::uint64_t& ns) : ns_(ns), t0_(Clock::now()) {}
-  AddWall(const AddWall&) = delete;
-  AddWall& operator=(const AddWall&) = delete;
-  ~AddWall() {
-    ns_ += static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0_).count());
-  }
-
- private:
-  std::uint64_t& ns_;
-  Clock::time_point t0_;
-};
 }  // namespace
 
 void Party::for_range(std::size_t n,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "fss/prg.h"
+#include "fss/thread_pool.h"
 #include "fss_test_util.h"
 
 using namespace secinfer::fss;
@@ -134,6 +135,25 @@ TEST_CASE("SeededPrg is AES-CTR with block k = AES_seed(Block{k, 0})", "[prg]") 
       c.fill(got, m);
       for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == d.next_bits(m));
       CHECK(c.next_u64() == d.next_u64());
+    }
+    // The pooled fill: the same values and the stream at the same place, for odd and even
+    // lengths, a pending hi half or none, and ranges split over several threads.
+    ThreadPool pool(3);
+    for (const std::size_t len : {std::size_t{0}, std::size_t{1}, std::size_t{2},
+                                  std::size_t{200'001}, std::size_t{200'002}}) {
+      for (const bool pending : {false, true}) {
+        SeededPrg c(key, impl), d(key, impl);
+        if (pending) {
+          c.next_u64();
+          d.next_u64();
+        }
+        std::vector<u64> got(len), want(len);
+        c.fill(got, 37, pool);
+        d.fill(want, 37);
+        CHECK(got == want);
+        CHECK(c.next_u64() == d.next_u64());
+        CHECK(c.next_counter() == d.next_counter());
+      }
     }
     SeededPrg e(key, impl), f(key, impl);
     std::vector<Block> blocks(21);

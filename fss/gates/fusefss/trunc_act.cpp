@@ -109,10 +109,12 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
   // 2. The range DCF on the low m - 1 bits and the carry DCF on the low s bits of x_mid, and the
   //    masks of the three opened bits.
   std::vector<u64> a_low(N), a_carry(N);
-  for (std::size_t i = 0; i < N; ++i) {
-    a_low[i] = r_mid[i] & w.low_mask();
-    a_carry[i] = r_mid[i] & ring_mask(w.s);
-  }
+  d.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      a_low[i] = r_mid[i] & w.low_mask();
+      a_carry[i] = r_mid[i] & ring_mask(w.s);
+    }
+  });
   d.sigma_dcf(w.m - 1, a_low);
   d.sigma_dcf(w.s, a_carry);
   const std::vector<u64> r_b0 = d.random(N, 1), r_e = d.random(N, 1), r_c6 = d.random(N, 1);
@@ -122,26 +124,30 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
   // 3. The table's DPF at the index's mask (r_e, r_d, r_c6, r_mid >> s mod 2^p), r_d = the mask
   //    of the public d^ = 1 ^ msb(x_mid^) ^ b0^, i.e. msb(r_mid) ^ r_b0.
   std::vector<u64> alpha(N), r37(N), r_d(N);
-  for (std::size_t i = 0; i < N; ++i) {
-    r37[i] = w.msb_mid(r_mid[i]);
-    r_d[i] = r37[i] ^ r_b0[i];
-    const u64 flags = (r_e[i] << 2) | (r_d[i] << 1) | r_c6[i];
-    alpha[i] = (flags << w.p) | ((r_mid[i] >> w.s) & ring_mask(w.p));
-  }
+  d.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      r37[i] = w.msb_mid(r_mid[i]);
+      r_d[i] = r37[i] ^ r_b0[i];
+      const u64 flags = (r_e[i] << 2) | (r_d[i] << 1) | r_c6[i];
+      alpha[i] = (flags << w.p) | ((r_mid[i] >> w.s) & ring_mask(w.p));
+    }
+  });
   sigma::lut_sigma_keygen(d, w.k, w.n, alpha);
   // 4. "Output": shares of r_mid, r_d, r_d r_mid, 2^m r37, 2^m r37 r_b0 and r_y.
   d.random(r_out, w.n);
   const u64 nm = ring_mask(w.n);
   std::vector<u64> out(6 * N);
-  for (std::size_t i = 0; i < N; ++i) {
-    const u64 hi = (r37[i] << w.m) & nm;
-    out[6 * i + 0] = r_mid[i];
-    out[6 * i + 1] = r_d[i];
-    out[6 * i + 2] = r_d[i] * r_mid[i];
-    out[6 * i + 3] = hi;
-    out[6 * i + 4] = r_b0[i] * hi;
-    out[6 * i + 5] = r_out[i];
-  }
+  d.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 hi = (r37[i] << w.m) & nm;
+      out[6 * i + 0] = r_mid[i];
+      out[6 * i + 1] = r_d[i];
+      out[6 * i + 2] = r_d[i] * r_mid[i];
+      out[6 * i + 3] = hi;
+      out[6 * i + 4] = r_b0[i] * hi;
+      out[6 * i + 5] = r_out[i];
+    }
+  });
   d.share(out, w.n);
 }
 

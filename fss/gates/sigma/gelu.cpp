@@ -93,7 +93,9 @@ void relu_sub_lut_keygen(engine::Dealer& d, const ReluSubLutParams& p, std::span
   nl::sign_dcf_keygen(d, w.bt, r_xt);
   const auto m_d = d.random(N, 1), m_ic = d.random(N, 1);
   std::vector<u64> cd(N);
-  for (std::size_t i = 0; i < N; ++i) cd[i] = m_d[i] ^ nl::msb_of(r_xt[i], w.bt);
+  d.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) cd[i] = m_d[i] ^ nl::msb_of(r_xt[i], w.bt);
+  });
   d.share(cd, 1);
   d.share(m_ic, 1);
   // 3. Mux: entry for (ic, drelu) = j sits at index j ^ (2 m_ic + m_d), the opened pair's index.
@@ -101,13 +103,15 @@ void relu_sub_lut_keygen(engine::Dealer& d, const ReluSubLutParams& p, std::span
   const auto l0 = lin0(w), l1 = lin1(w);
   const u64 mc = ring_mask(w.clip);
   std::vector<u64> c0(4 * N), c1(4 * N);
-  for (std::size_t i = 0; i < N; ++i) {
-    const std::size_t perm = 2 * m_ic[i] + m_d[i];
-    for (std::size_t j = 0; j < 4; ++j) {
-      c0[4 * i + (j ^ perm)] = (l0[j] - l1[j] * r_xt[i] + r_clip[i]) & mc;
-      c1[4 * i + (j ^ perm)] = l1[j];
+  d.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const std::size_t perm = 2 * m_ic[i] + m_d[i];
+      for (std::size_t j = 0; j < 4; ++j) {
+        c0[4 * i + (j ^ perm)] = (l0[j] - l1[j] * r_xt[i] + r_clip[i]) & mc;
+        c1[4 * i + (j ^ perm)] = l1[j];
+      }
     }
-  }
+  });
   d.share(c0, w.clip);
   d.share(c1, w.clip);
   // 4. LUT on the clipped value (shares, no own output mask) and select(drelu, x) carrying r_out.

@@ -58,10 +58,12 @@ void lut_sigma_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha
   const std::vector<u64> z = d.random(n, 1);
   const std::vector<u64> r_v = d.random(n, out_bits);
   std::vector<u64> w(n), w_rv(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    w[i] = (u64{1} - 2 * z[i]) & m;
-    w_rv[i] = (w[i] * r_v[i]) & m;
-  }
+  d.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      w[i] = (u64{1} - 2 * z[i]) & m;
+      w_rv[i] = (w[i] * r_v[i]) & m;
+    }
+  });
   d.share(z, 1);
   d.share(r_v, out_bits);
   d.share(w, out_bits);
@@ -104,7 +106,9 @@ void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
                      std::span<const u64> r_out) {
   check_lut(k, out_bits, std::size_t{1} << k, "lut_core_keygen");
   std::vector<u64> alpha(r_idx.size());
-  for (std::size_t i = 0; i < r_idx.size(); ++i) alpha[i] = r_idx[i] & ring_mask(k);
+  d.for_range(r_idx.size(), [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) alpha[i] = r_idx[i] & ring_mask(k);
+  });
   if (d.gate_options().lut == engine::GateOptions::Lut::kSigma)
     lut_sigma_keygen(d, k, out_bits, alpha);
   else

@@ -27,7 +27,9 @@ void check_same(std::size_t a, std::size_t b, const char* what) {
 void sign_dcf_keygen(Dealer& d, int b, std::span<const u64> r) {
   check_b(b, "sign_dcf_keygen");
   std::vector<u64> alpha(r.size());
-  for (std::size_t i = 0; i < r.size(); ++i) alpha[i] = r[i] & ring_mask(b - 1);
+  d.for_range(r.size(), [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) alpha[i] = r[i] & ring_mask(b - 1);
+  });
   d.sigma_dcf(b - 1, alpha);
 }
 
@@ -63,14 +65,16 @@ void select_share_keygen(Dealer& d, int bits, std::span<const u64> r_d, std::spa
   const u64 m = ring_mask(bits);
   const std::size_t n = r_d.size();
   std::vector<u64> a(n), bx(n), c(n), d1(n), d2(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const u64 rd = r_d[i] & 1, rx = r_x[i] & m;
-    a[i] = rd;
-    bx[i] = rx;
-    c[i] = (rd * rx + r_out[i]) & m;
-    d1[i] = (2 * rd) & m;
-    d2[i] = (u64{0} - 2 * rd * rx) & m;
-  }
+  d.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 rd = r_d[i] & 1, rx = r_x[i] & m;
+      a[i] = rd;
+      bx[i] = rx;
+      c[i] = (rd * rx + r_out[i]) & m;
+      d1[i] = (2 * rd) & m;
+      d2[i] = (u64{0} - 2 * rd * rx) & m;
+    }
+  });
   d.share(a, bits);
   d.share(bx, bits);
   d.share(c, bits);

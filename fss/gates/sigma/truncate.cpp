@@ -50,10 +50,12 @@ void corr_keygen(Dealer& d, int cmp_bits, std::span<const u64> alpha,
   const std::vector<u64> z = d.random(n, 1);
   d.share(z, 1);
   std::vector<u64> corr(2 * n);
-  for (std::size_t i = 0; i < n; ++i) {
-    corr[2 * i + z[i]] = q_nocarry[i];
-    corr[2 * i + (1 - z[i])] = q_carry[i];
-  }
+  d.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      corr[2 * i + z[i]] = q_nocarry[i];
+      corr[2 * i + (1 - z[i])] = q_carry[i];
+    }
+  });
   d.share(corr, out_bits);
 }
 
@@ -109,11 +111,13 @@ void trunc_reduce_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in,
   d.begin(kTagReduce, n);
   d.random(r_out, ob);
   std::vector<u64> alpha(n), q0(n), q1(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    alpha[i] = r_in[i] & ring_mask(w.s);
-    q0[i] = (r_out[i] - ((r_in[i] & ring_mask(w.in)) >> w.s)) & om;
-    q1[i] = (q0[i] - 1) & om;
-  }
+  d.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      alpha[i] = r_in[i] & ring_mask(w.s);
+      q0[i] = (r_out[i] - ((r_in[i] & ring_mask(w.in)) >> w.s)) & om;
+      q1[i] = (q0[i] - 1) & om;
+    }
+  });
   corr_keygen(d, w.s, alpha, q0, q1, ob);
 }
 
@@ -171,11 +175,13 @@ void sign_extend_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std
   d.begin(kTagSignExt, n);
   d.random(r_out, out);
   std::vector<u64> alpha(n), q0(n), q1(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    alpha[i] = r_in[i] & ring_mask(m);
-    q0[i] = (r_out[i] - alpha[i] - (u64{1} << (m - 1))) & om;
-    q1[i] = (q0[i] + (u64{1} << m)) & om;
-  }
+  d.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      alpha[i] = r_in[i] & ring_mask(m);
+      q0[i] = (r_out[i] - alpha[i] - (u64{1} << (m - 1))) & om;
+      q1[i] = (q0[i] + (u64{1} << m)) & om;
+    }
+  });
   corr_keygen(d, m, alpha, q0, q1, out);
 }
 
@@ -267,14 +273,16 @@ void trunc_slack_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std
   d.begin(kTagSlack, n);
   d.random(r_out, w.out);
   std::vector<u64> alpha(n), q0(n), q1(n), msb_corr(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    const u64 r = r_in[i] & ring_mask(w.in);
-    alpha[i] = r & ring_mask(w.s);
-    q0[i] = (r_out[i] - (r >> w.s)) & om;
-    q1[i] = (q0[i] - 1) & om;
-    const u64 msb = (r >> (w.in - 1)) & 1;
-    msb_corr[i] = (msb << (w.in - w.s)) & om;
-  }
+  d.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 r = r_in[i] & ring_mask(w.in);
+      alpha[i] = r & ring_mask(w.s);
+      q0[i] = (r_out[i] - (r >> w.s)) & om;
+      q1[i] = (q0[i] - 1) & om;
+      const u64 msb = (r >> (w.in - 1)) & 1;
+      msb_corr[i] = (msb << (w.in - w.s)) & om;
+    }
+  });
   corr_keygen(d, w.s, alpha, q0, q1, w.out);
   d.share(msb_corr, w.out);
 }
