@@ -23,6 +23,10 @@ struct ShareBatch {
   int bits = 64;
   std::size_t count = 0;
   std::vector<u64> values;  // [count]; released when an accelerator holds the batch
+  // Read by the party's host code (Party::read_shares): an in-memory key stream hands the values
+  // over as they are instead of packing and unpacking them, and never moves them to an
+  // accelerator (engine::keep_batches_on).
+  bool host = false;
   // The batch's copy in an accelerator's memory, if one made it (Accelerator::make_resident).
   std::shared_ptr<const ResidentKeys> resident{};
 };

@@ -37,6 +37,8 @@ ThreadPool& Dealer::pool() {
 
 namespace {
 constexpr std::size_t kGrain = std::size_t{1} << 16;  // elements per thread's range
+// Shares of at least this width travel unpacked in an in-memory key stream (Dealer::share).
+constexpr int kUnpackedShareBits = 32;
 }  // namespace
 
 void Dealer::for_range(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn) {
@@ -100,10 +102,22 @@ std::pair<ShareBatch, ShareBatch> Dealer::split(std::span<const u64> v, int bits
 
 void Dealer::share(std::span<const u64> v, int bits) {
   AddWall w(host_time_.share_ns);
-  const auto [s0, s1] = split(v, bits);
+  auto [s0, s1] = split(v, bits);
   ThreadPool* p = v.size() < 2 * kGrain ? nullptr : &pool();
-  out_[0]->write_packed(s0.values, s0.bits, p);
-  out_[1]->write_packed(s1.values, s1.bits, p);
+  // Wide shares go to an in-memory stream as they are (ShareBatch::host): the same key bytes are
+  // counted, but neither the dealer packs them nor the party unpacks them. Narrow ones stay
+  // packed there (a 1-bit share held in 64 bits would cost 64 times the memory), as do all
+  // shares of a key file.
+  const auto put = [&](KeyWriter& out, ShareBatch& s) {
+    if (s.bits >= kUnpackedShareBits && !out.writes_file()) {
+      s.host = true;
+      out.write_keys(std::move(s));
+    } else {
+      out.write_packed(s.values, s.bits, p);
+    }
+  };
+  put(*out_[0], s0);
+  put(*out_[1], s1);
 }
 
 void Dealer::share_batch(std::span<const u64> v, int bits) {

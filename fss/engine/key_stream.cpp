@@ -125,8 +125,10 @@ void KeyBuffer::consume(std::span<std::uint8_t> out) {
 }
 
 void keep_batches_on(KeyBuffer& buffer, const Accelerator& accel) {
-  buffer.set_on_object(
-      [&accel](KeyBatch& b) { std::visit([&accel](auto& k) { accel.make_resident(k); }, b); });
+  buffer.set_on_object([&accel](KeyBatch& b) {
+    if (const auto* s = std::get_if<ShareBatch>(&b); s != nullptr && s->host) return;
+    std::visit([&accel](auto& k) { accel.make_resident(k); }, b);
+  });
 }
 
 // ---- KeyWriter

@@ -47,11 +47,29 @@ void Party::for_range(std::size_t n,
   parallel_for(*pool_, n, kGrain, fn);
 }
 
+std::optional<ShareBatch> Party::take_shares(std::size_t count, int b, bool on_host) {
+  std::optional<ShareBatch> s = keys_->read_object<ShareBatch>();
+  if (s && (s->count != count || s->bits != b))
+    throw KeyError("key stream out of sync: a gate reads " + std::to_string(count) + " shares of " +
+                   std::to_string(b) + " bits where the dealer wrote " + std::to_string(s->count) +
+                   " of " + std::to_string(s->bits) +
+                   " (dealer and party ran different call sequences)");
+  if (s && on_host && s->values.size() != count)
+    throw KeyError(
+        "key stream out of sync: a gate reads on the host the " + std::to_string(count) +
+        " shares that the dealer made for an accelerator (Dealer::share_batch, not share)");
+  return s;
+}
+
 void Party::read_shares(std::span<u64> out, int bits) {
   if (out.empty()) return;
   const int b = bits ? bits : ring_.bits;
   ++host_time_.key_reads;
   AddWall w(host_time_.key_read_ns);
+  if (std::optional<ShareBatch> s = take_shares(out.size(), b, true)) {
+    std::copy(s->values.begin(), s->values.end(), out.begin());
+    return;
+  }
   unpack_bits(keys_->read_view(packed_bytes(out.size(), b)), b, out, *pool_);
 }
 
@@ -115,6 +133,18 @@ void Party::recv_packed(std::span<u64> out, int bits) {
 }
 
 std::vector<u64> Party::read_shares(std::size_t count, int bits) {
+  const int b = bits ? bits : ring_.bits;
+  if (count != 0) {
+    std::optional<ShareBatch> s;
+    {
+      AddWall w(host_time_.key_read_ns);
+      s = take_shares(count, b, true);
+    }
+    if (s) {
+      ++host_time_.key_reads;
+      return std::move(s->values);
+    }
+  }
   std::vector<u64> v(count);
   read_shares(std::span<u64>(v), bits);
   return v;
@@ -122,14 +152,7 @@ std::vector<u64> Party::read_shares(std::size_t count, int bits) {
 
 ShareBatch Party::read_share_batch(std::size_t count, int bits) {
   const int b = bits ? bits : ring_.bits;
-  if (std::optional<ShareBatch> s = keys_->read_object<ShareBatch>()) {
-    if (s->count != count || s->bits != b)
-      throw KeyError("key stream out of sync: a gate reads " + std::to_string(count) +
-                     " shares of " + std::to_string(b) + " bits where the dealer wrote " +
-                     std::to_string(s->count) + " of " + std::to_string(s->bits) +
-                     " (dealer and party ran different call sequences)");
-    return std::move(*s);
-  }
+  if (std::optional<ShareBatch> s = take_shares(count, b, false)) return std::move(*s);
   ShareBatch s{b, count, std::vector<u64>(count)};
   read_shares(std::span<u64>(s.values), b);
   return s;

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -112,6 +113,10 @@ class Party {
  private:
   template <class Holder>
   friend class NarrowRing;  // narrow_ring.h: swaps ring_ for a scope
+  // The next queued share batch (an in-memory stream's object), checked against what the gate
+  // reads (`on_host`: its values must be on the host); nullopt when the stream holds packed bytes
+  // there.
+  std::optional<ShareBatch> take_shares(std::size_t count, int bits, bool on_host);
 
   int id_;
   Ring ring_;
