@@ -102,7 +102,9 @@ void nexp_eval(Party& party, const GateArgs&, std::span<const u64> xhat, std::sp
   const auto corr = party.read_shares(N, 1);
   std::vector<u64> lt(N), c(N);
   nl::sign_dcf_eval(keys, party.id(), be, xhat, kNexpClip, lt, party.batch_options());
-  for (std::size_t i = 0; i < N; ++i) lt[i] ^= corr[i];
+  party.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) lt[i] ^= corr[i];
+  });
   party.open(lt, lt, 1);
   nl::select_share_eval(party, kClipBits, lt, xhat, kNexpClip, kNexpClip, c);
   party.open(c, c, kClipBits);
