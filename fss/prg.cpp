@@ -228,21 +228,14 @@ void fill_pairs(const Aes128& aes, u64 first, u64 mask, std::span<u64> out) {
 }  // namespace
 
 void SeededPrg::fill(std::span<u64> out, int m) {
-  check_fill_bits(m);
-  const u64 mask = ring_mask(m);
-  std::size_t i = 0;
-  if (have_hi_ && i < out.size()) {
-    out[i++] = buffered_.hi & mask;
-    have_hi_ = false;
-  }
-  const std::size_t pairs = (out.size() - i) / 2;
-  fill_pairs(aes_, counter_, mask, out.subspan(i, 2 * pairs));
-  counter_ += pairs;
-  i += 2 * pairs;
-  if (i < out.size()) out[i] = next_u64() & mask;
+  fill_on(out, m, nullptr);
 }
 
 void SeededPrg::fill(std::span<u64> out, int m, ThreadPool& pool) {
+  fill_on(out, m, &pool);
+}
+
+void SeededPrg::fill_on(std::span<u64> out, int m, ThreadPool* pool) {
   check_fill_bits(m);
   const u64 mask = ring_mask(m);
   std::size_t i = 0;
@@ -253,10 +246,14 @@ void SeededPrg::fill(std::span<u64> out, int m, ThreadPool& pool) {
   const std::size_t pairs = (out.size() - i) / 2;
   const u64 first = counter_;
   const std::span<u64> body = out.subspan(i, 2 * pairs);
-  constexpr std::size_t kGrainPairs = std::size_t{1} << 15;
-  parallel_for(pool, pairs, kGrainPairs, [&](std::size_t b, std::size_t e) {
-    fill_pairs(aes_, first + b, mask, body.subspan(2 * b, 2 * (e - b)));
-  });
+  if (pool == nullptr) {
+    fill_pairs(aes_, first, mask, body);
+  } else {
+    constexpr std::size_t kGrainPairs = std::size_t{1} << 15;
+    parallel_for(*pool, pairs, kGrainPairs, [&](std::size_t b, std::size_t e) {
+      fill_pairs(aes_, first + b, mask, body.subspan(2 * b, 2 * (e - b)));
+    });
+  }
   counter_ += pairs;
   i += 2 * pairs;
   if (i < out.size()) out[i] = next_u64() & mask;

@@ -103,6 +103,8 @@ class SeededPrg {
   void skip_blocks(u64 n);
 
  private:
+  void fill_on(std::span<u64> out, int m, ThreadPool* pool);  // pool null: this thread
+
   Block seed_;
   Aes128 aes_;
   u64 counter_ = 0;
