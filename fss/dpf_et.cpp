@@ -3,10 +3,12 @@
 #include "fss/dpf_et.h"
 
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "fss/accelerator.h"
+#include "fss/lut_planes.h"
 #include "fss/parallel.h"
 #include "fss/tree_common.h"
 
@@ -151,13 +153,21 @@ void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span
   require_host_keys(keys.resident, "dpf_et_lut_eval");
   const HostPrg prg{&fixed_key_prg(opt.aes)};
   const u64 mask = ring_mask(out_bits);
+  const std::optional<LutPlanes> planes = make_lut_planes(table, k, out_bits, index_xor_mask);
+  const LutPlanesView pv = planes ? planes->view() : LutPlanesView{};
   const auto lookup = [&table](std::size_t j) { return table[j]; };
+  const auto word = [&pv](std::size_t j) { return pv.words[j]; };
   parallel_for(keys.count, grain_for(k), opt.threads, [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
       u64 s = 0, c = 0;
-      dpf_et_lut_one(prg, k, keys.party, keys.root[i], at(keys.cw_seed, i), at(keys.cw_t, i),
-                     leaf_cw(keys, 0, i), leaf_cw(keys, 1, i), keys.count, xhat[i], index_xor_mask,
-                     lookup, s, c);
+      if (planes)
+        dpf_et_lut_planes_one(prg, k, keys.party, keys.root[i], at(keys.cw_seed, i),
+                              at(keys.cw_t, i), leaf_cw(keys, 0, i), leaf_cw(keys, 1, i),
+                              keys.count, xhat[i], pv, word, s, c);
+      else
+        dpf_et_lut_one(prg, k, keys.party, keys.root[i], at(keys.cw_seed, i), at(keys.cw_t, i),
+                       leaf_cw(keys, 0, i), leaf_cw(keys, 1, i), keys.count, xhat[i],
+                       index_xor_mask, lookup, s, c);
       sum[i] = s & mask;
       count[i] = c;
     }

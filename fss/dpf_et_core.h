@@ -18,6 +18,7 @@
 
 #include "fss/bit_ops.h"
 #include "fss/block.h"
+#include "fss/lut_planes.h"
 
 namespace secinfer::fss {
 
@@ -168,6 +169,27 @@ SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int party, Block root, co
           lut_index(xhat, base + 64 + static_cast<u64>(ctz64(w)), dmask, xor_mask)));
   });
   sum = s;
+  count = c;
+}
+
+// The same sums from the table's bit planes (lut_planes.h; planes.low_bits >= 6 and k >= 7, so
+// every 64-leaf word lies in one segment of the index): count as above, sum = planes.base * count +
+// the windows' popcounts, equal to dpf_et_lut_one's sum mod 2^out_bits (not mod 2^64).
+template <class Prg, class Word>
+SECINFER_HD void dpf_et_lut_planes_one(const Prg& prg, int k, int party, Block root,
+                                       const Block* cw_seed, const std::uint8_t* cw_t, Block l0,
+                                       Block l1, std::size_t stride, u64 xhat,
+                                       const LutPlanesView& planes, const Word& word, u64& sum,
+                                       u64& count) {
+  const u64 x_low = xhat & ((u64{1} << planes.low_bits) - 1);
+  const u64 x_high = xhat >> planes.low_bits;
+  u64 s = 0, c = 0;
+  dpf_et_leaf_blocks(prg, k, party, root, cw_seed, cw_t, l0, l1, stride, [&](u64 b, Block blk) {
+    c += static_cast<u64>(popc64(blk.lo) + popc64(blk.hi));
+    s += planes.word_sum(blk.lo, b << 7, x_low, x_high, word);
+    s += planes.word_sum(blk.hi, (b << 7) + 64, x_low, x_high, word);
+  });
+  sum = s + planes.base * c;
   count = c;
 }
 

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -27,6 +28,7 @@
 #include "fss/cuda/ring_vec_cuda.h"
 #include "fss/cuda/shared_mask_cuda.h"
 #include "fss/cuda/sigma_dcf_cuda.h"
+#include "fss/lut_planes.h"
 #include "fss/parallel.h"
 #include "fss/thread_pool.h"
 #include "profiling/scope.h"
@@ -623,10 +625,17 @@ bool CudaAccelerator::dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64
   s.staging.reset();
   const DpfEtKeysView v = s.view_of(keys);
   const u64* dx = s.put(s.in, xhat);
-  const u64* dt = s.put(s.table, table);
+  // The bit planes where the table takes them (the CPU's choice, fss/dpf_et.cpp), else the table.
+  const std::optional<LutPlanes> planes =
+      make_lut_planes(table, keys.in_bits, out_bits, index_xor_mask);
+  LutPlanesView pv = planes ? planes->view() : LutPlanesView{};
+  const u64* dt = s.put(s.table, planes ? std::span<const u64>(planes->words) : table);
+  if (planes) pv.words = dt;
   u64* d = s.out.fit(2 * n);
-  s.timed(
-      [&] { dpf_et_lut_eval_device(v, dx, dt, out_bits, d, d + n, s.s(), s.cfg, index_xor_mask); });
+  s.timed([&] {
+    dpf_et_lut_eval_device(v, dx, dt, out_bits, d, d + n, s.s(), s.cfg, index_xor_mask,
+                           planes ? &pv : nullptr);
+  });
   s.get(d, sum);
   s.get(d + n, count);
   s.count_kernels();

@@ -11,6 +11,7 @@
 #include "fss/block.h"
 #include "fss/cuda/config.h"
 #include "fss/dpf_et.h"
+#include "fss/lut_planes.h"
 
 namespace secinfer::fss::cuda {
 
@@ -27,15 +28,19 @@ struct DpfEtKeysView {
 
 // sum[i] = sum_j y_b(j) T[lut_index(xhat[i], j)] mod 2^out_bits, count[i] = sum_j y_b(j); all
 // pointers in device memory, table of 2^k entries, xhat[i] < 2^k, index_xor_mask as
-// fss/dpf_et.h dpf_et_lut_eval (the caller checked).
+// fss/dpf_et.h dpf_et_lut_eval (the caller checked). With `planes` (make_lut_planes of the same
+// table, k, out_bits and mask; its words in device memory) the sums come from the bit planes and
+// `table` is not read.
 void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u64* table,
                             int out_bits, u64* sum, u64* count, cudaStream_t stream,
-                            const KernelConfig& cfg = {}, u64 index_xor_mask = 0);
+                            const KernelConfig& cfg = {}, u64 index_xor_mask = 0,
+                            const LutPlanesView* planes = nullptr);
 
-// The same from host arrays (uploads, evaluates, downloads): for gpu_check.
+// The same from host arrays (uploads, evaluates, downloads): for gpu_check. use_planes: the bit
+// planes where make_lut_planes gives them (the CPU's choice), else the table reads.
 void dpf_et_lut_eval_cuda(const DpfEtKeys& keys, std::span<const u64> xhat,
                           std::span<const u64> table, int out_bits, std::span<u64> sum,
                           std::span<u64> count, const KernelConfig& cfg = {},
-                          u64 index_xor_mask = 0);
+                          u64 index_xor_mask = 0, bool use_planes = true);
 
 }  // namespace secinfer::fss::cuda

@@ -1,5 +1,7 @@
 // SIGMA's lookup-table sums on the GPU (dpf_et_cuda.h): a thread per key walks its early-terminated
-// tree (dpf_et_core.h) and adds the table entries under its set leaves.
+// tree (dpf_et_core.h) and adds the table entries under its set leaves, or, where the table's
+// entries spread over few bits, counts them against the table's bit planes (fss/lut_planes.h).
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -8,6 +10,7 @@
 #include "fss/cuda/kernel_util.cuh"
 #include "fss/cuda/prg_core.h"
 #include "fss/dpf_et_core.h"
+#include "fss/lut_planes.h"
 
 namespace secinfer::fss::cuda {
 namespace {
@@ -32,6 +35,37 @@ __global__ void __launch_bounds__(512)
   }
 }
 
+// The same sums from the table's bit planes (dpf_et_core.h dpf_et_lut_planes_one), the plane
+// words copied into shared memory after the AES tables (kShared) or read through the cache.
+template <class Tab, bool kShared>
+__global__ void __launch_bounds__(512)
+    dpf_et_lut_planes_kernel(DpfEtKeysView keys, const u64* xhat, LutPlanesView planes,
+                             std::size_t words, u64 mask, u64* sum, u64* count) {
+  const BlockAes<Tab> b = block_aes_setup<Tab>();
+  const FixedPrg<Tab> prg = b.prg();
+  if constexpr (kShared) {
+    extern __shared__ __align__(16) unsigned char secinfer_smem[];
+    u64* w = reinterpret_cast<u64*>(secinfer_smem + aes_smem_bytes<Tab>());
+    for (std::size_t i = threadIdx.x; i < words; i += blockDim.x) w[i] = planes.words[i];
+    __syncthreads();
+    planes.words = w;
+  }
+  const u64* w = planes.words;
+  const auto word = [w](std::size_t j) { return kShared ? w[j] : __ldg(w + j); };
+  for (std::size_t i = global_thread(); i < keys.count; i += grid_threads()) {
+    u64 s = 0, c = 0;
+    dpf_et_lut_planes_one(prg, keys.in_bits, keys.party, keys.root[i],
+                          keys.cw_seed != nullptr ? keys.cw_seed + i : nullptr,
+                          keys.cw_t != nullptr ? keys.cw_t + i : nullptr, keys.leaf_cw[i],
+                          keys.leaf_cw[keys.count + i], keys.count, xhat[i], planes, word, s, c);
+    sum[i] = s & mask;
+    count[i] = c;
+  }
+}
+
+// Plane words up to this size go to shared memory (beside the AES tables' 33 KiB).
+constexpr std::size_t kSharedPlaneBytes = 32 * 1024;
+
 template <class T>
 DeviceBuffer<T> up(std::span<const T> v, cudaStream_t stream) {
   DeviceBuffer<T> d(v.size());
@@ -43,13 +77,29 @@ DeviceBuffer<T> up(std::span<const T> v, cudaStream_t stream) {
 
 void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u64* table,
                             int out_bits, u64* sum, u64* count, cudaStream_t stream,
-                            const KernelConfig& cfg, u64 index_xor_mask) {
+                            const KernelConfig& cfg, u64 index_xor_mask,
+                            const LutPlanesView* planes) {
   if (keys.in_bits < 1 || keys.in_bits > kDpfEtMaxBits)
     throw std::invalid_argument("dpf_et_lut_eval_device: domain of " +
                                 std::to_string(keys.in_bits) + " bits is outside [1, " +
                                 std::to_string(kDpfEtMaxBits) + "]");
   if (keys.count == 0) return;
   using Tab = DefaultTab;
+  if (planes != nullptr) {
+    const std::size_t words = (std::size_t{1} << (keys.in_bits - planes->low_bits)) *
+                              static_cast<std::size_t>(planes->planes) * planes->seg_words;
+    const bool shared = words * sizeof(u64) <= kSharedPlaneBytes;
+    auto k = shared ? dpf_et_lut_planes_kernel<Tab, true> : dpf_et_lut_planes_kernel<Tab, false>;
+    const std::size_t smem = aes_smem_bytes<Tab>() + (shared ? words * sizeof(u64) : 0);
+    check_block_size(cfg.threads_per_block);
+    const unsigned grid =
+        grid_for(k, cfg.threads_per_block, smem, keys.count, "dpf_et_lut_planes_kernel");
+    k<<<grid, cfg.threads_per_block, smem, stream>>>(keys, xhat, *planes, words,
+                                                     ring_mask(out_bits), sum, count);
+    CUDA_CHECK_LAUNCH("dpf_et_lut_planes_kernel", shape_info(keys.in_bits, out_bits, keys.count) +
+                                                      " planes=" + std::to_string(planes->planes));
+    return;
+  }
   auto k = dpf_et_lut_kernel<Tab>;
   const unsigned grid = plan_grid<Tab>(k, cfg, keys.count, "dpf_et_lut_kernel");
   k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
@@ -59,7 +109,8 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
 
 void dpf_et_lut_eval_cuda(const DpfEtKeys& keys, std::span<const u64> xhat,
                           std::span<const u64> table, int out_bits, std::span<u64> sum,
-                          std::span<u64> count, const KernelConfig& cfg, u64 index_xor_mask) {
+                          std::span<u64> count, const KernelConfig& cfg, u64 index_xor_mask,
+                          bool use_planes) {
   dpf_et_check_keys(keys);
   if (xhat.size() != keys.count || sum.size() != keys.count || count.size() != keys.count ||
       table.size() != (std::size_t{1} << keys.in_bits))
@@ -74,6 +125,12 @@ void dpf_et_lut_eval_cuda(const DpfEtKeys& keys, std::span<const u64> xhat,
   const auto leaf = up(std::span<const Block>(keys.leaf_cw), s.get());
   const auto dx = up(xhat, s.get());
   const auto dt = up(table, s.get());
+  const std::optional<LutPlanes> planes =
+      use_planes ? make_lut_planes(table, keys.in_bits, out_bits, index_xor_mask) : std::nullopt;
+  const auto dw =
+      up(planes ? std::span<const u64>(planes->words) : std::span<const u64>{}, s.get());
+  LutPlanesView pv = planes ? planes->view() : LutPlanesView{};
+  pv.words = dw.data();
   DeviceBuffer<u64> dsum(keys.count), dcount(keys.count);
   DpfEtKeysView v{keys.in_bits, keys.party, keys.count};
   v.root = root.data();
@@ -81,7 +138,7 @@ void dpf_et_lut_eval_cuda(const DpfEtKeys& keys, std::span<const u64> xhat,
   v.cw_t = keys.cw_t.empty() ? nullptr : cw_t.data();
   v.leaf_cw = keys.leaf_cw.empty() ? nullptr : leaf.data();
   dpf_et_lut_eval_device(v, dx.data(), dt.data(), out_bits, dsum.data(), dcount.data(), s.get(),
-                         cfg, index_xor_mask);
+                         cfg, index_xor_mask, planes ? &pv : nullptr);
   dsum.download(sum, s.get());
   dcount.download(count, s.get());
   s.sync();

@@ -9,6 +9,7 @@
 #include <random>
 #include <vector>
 
+#include "fss/lut_planes.h"
 #include "fss_test_util.h"
 
 using namespace secinfer::fss;
@@ -119,6 +120,68 @@ TEST_CASE("dpf_et: LUT sums with XOR-combined top index bits", "[fss][dpf_et]") 
   std::vector<u64> x{0}, t(256), s(1), c(1);
   CHECK_THROWS_WITH(dpf_et_lut_eval(keys.first, x, t, 50, s, c, {}, 0x0F),
                     Catch::Contains("not a run of the top bits"));
+}
+
+TEST_CASE("dpf_et: LUT sums from bit planes equal the table reads, party by party",
+          "[fss][dpf_et]") {
+  // Tables whose entries spread over at most kLutMaxPlanes bits take the bit-plane sums
+  // (fss/lut_planes.h); each party's sum must equal sum_j y_b(j) T[lut_index(xhat, j)] mod
+  // 2^out_bits read off its full domain, for constant tables, negative entries, the widest spread
+  // the planes take, the 6-bit low fields at the edge and XOR-combined top bits.
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed = " << seed);
+  std::mt19937_64 g(seed);
+  struct Case {
+    int k, h, out_bits, spread;
+    bool negative;
+  };
+  for (const Case& cs :
+       {Case{7, 0, 50, 12, false}, Case{8, 0, 50, 0, false}, Case{8, 2, 50, 13, true},
+        Case{9, 3, 37, 1, false}, Case{10, 0, 64, 32, true}, Case{12, 3, 50, 11, false},
+        Case{14, 3, 50, 20, true}, Case{11, 0, 64, 31, false}}) {
+    INFO("k = " << cs.k << ", xor bits = " << cs.h << ", out_bits = " << cs.out_bits
+                << ", spread = " << cs.spread << (cs.negative ? ", negative" : ""));
+    const u64 m = ring_mask(cs.out_bits), dmask = ring_mask(cs.k);
+    const u64 xm = dmask & ~ring_mask(cs.k - cs.h);
+    const std::size_t n = 40;
+    const std::vector<u64> alpha = alphas(g, cs.k, n);
+    std::vector<u64> xhat(n), table(std::size_t{1} << cs.k);
+    for (auto& v : xhat) v = g() & dmask;
+    xhat[0] = 0;
+    xhat[1] = dmask;
+    // Entries base + [0, 2^spread): the base negative (mod 2^out_bits) when asked.
+    const u64 base = cs.negative ? (u64{0} - (u64{1} << 20) - 3) & m : u64{5};
+    for (auto& v : table) v = (base + (g() & ring_mask(cs.spread))) & m;
+    table[3] = base;  // both ends of the spread appear
+    table[table.size() - 1] = (base + ring_mask(cs.spread)) & m;
+    const auto planes = make_lut_planes(table, cs.k, cs.out_bits, xm);
+    REQUIRE(planes.has_value());
+    CHECK(planes->planes == cs.spread);
+    SeededPrg rng(seed_block(seed ^ static_cast<std::uint64_t>(cs.k * 64 + cs.h)));
+    const auto [k0, k1] = dpf_et_gen(cs.k, alpha, rng);
+    std::vector<u64> y(table.size()), s(n), c(n);
+    for (const DpfEtKeys* keys : {&k0, &k1}) {
+      dpf_et_lut_eval(*keys, xhat, table, cs.out_bits, s, c, {}, xm);
+      for (std::size_t i = 0; i < n; ++i) {
+        dpf_et_eval_full_domain(*keys, i, y);
+        u64 want = 0, count = 0;
+        for (std::size_t j = 0; j < y.size(); ++j) {
+          want += y[j] * table[lut_index(xhat[i], j, dmask, xm)];
+          count += y[j];
+        }
+        REQUIRE(c[i] == count);
+        REQUIRE(s[i] == (want & m));
+      }
+    }
+  }
+  // Where the planes do not apply: narrow domains, low fields under 6 bits, wide spreads.
+  const std::vector<u64> t6(64, 1), t8(256, 1);
+  std::vector<u64> wide(256, 0);
+  wide[7] = u64{1} << 33;
+  CHECK_FALSE(make_lut_planes(t6, 6, 50, 0).has_value());
+  CHECK_FALSE(make_lut_planes(t8, 8, 50, ring_mask(8) & ~ring_mask(5)).has_value());
+  CHECK_FALSE(make_lut_planes(wide, 8, 50, 0).has_value());
+  CHECK(make_lut_planes(t8, 8, 50, 0).has_value());
 }
 
 TEST_CASE("dpf_et: serialisation round-trips and threads do not change keys", "[fss][dpf_et]") {

@@ -335,7 +335,10 @@ void check_lut(Tally& t, std::mt19937_64& g, int n, int m, std::size_t count) {
 
 // SIGMA's LUT sums over early-terminated 1-bit DPF keys (fss/dpf_et.h): the GPU's sum and count
 // equal the CPU's for both parties, and the pair gives +-T[xhat - alpha] with a count of +-1.
-void check_dpf_et(Tally& t, std::mt19937_64& g, int k, int m, std::size_t count, int xor_bits = 0) {
+// spread > 0: entries in [-2^(spread-1), 2^(spread-1)) mod 2^m, which the bit planes take
+// (fss/lut_planes.h): both GPU kernels, planes and table reads, against the CPU's.
+void check_dpf_et(Tally& t, std::mt19937_64& g, int k, int m, std::size_t count, int xor_bits = 0,
+                  int spread = 0) {
   const u64 xor_mask = mask_of(k) & ~mask_of(k - xor_bits);
   const std::size_t domain = std::size_t{1} << k;
   const u64 in_mask = mask_of(k), out_mask = mask_of(m);
@@ -346,32 +349,40 @@ void check_dpf_et(Tally& t, std::mt19937_64& g, int k, int m, std::size_t count,
   }
   alpha[0] = 0;
   alpha[count - 1] = in_mask;
-  for (auto& e : table) e = g() & out_mask;
+  for (auto& e : table)
+    e = spread == 0 ? g() & out_mask
+                    : (random_bits(g, spread) - (u64{1} << (spread - 1))) & out_mask;
   SeededPrg rng(random_block(g));
   const auto [k0, k1] = dpf_et_gen(k, alpha, rng);
   std::vector<u64> s0(count), c0(count), s1(count), c1(count);
   dpf_et_lut_eval(k0, xhat, table, m, s0, c0, {}, xor_mask);
   dpf_et_lut_eval(k1, xhat, table, m, s1, c1, {}, xor_mask);
-  t.run("DPF-ET LUT k=" + std::to_string(k) + " m=" + std::to_string(m) +
-            " N=" + std::to_string(count) + " xor bits=" + std::to_string(xor_bits),
-        [&] {
-          std::vector<u64> gs0(count), gc0(count), gs1(count), gc1(count);
-          dpf_et_lut_eval_cuda(k0, xhat, table, m, gs0, gc0, {}, xor_mask);
-          dpf_et_lut_eval_cuda(k1, xhat, table, m, gs1, gc1, {}, xor_mask);
-          std::string rec;
-          for (std::size_t i = 0; i < count && rec.empty(); ++i) {
-            const u64 dc = (gc0[i] - gc1[i]) & out_mask;
-            const u64 want = table[lut_index(xhat[i], alpha[i], in_mask, xor_mask)];
-            const u64 signed_want = dc == 1 ? want : (u64{0} - want) & out_mask;
-            if ((dc != 1 && dc != out_mask) || ((gs0[i] - gs1[i]) & out_mask) != signed_want)
-              rec = "element " + std::to_string(i) + " does not reconstruct +-T[x]";
-          }
-          return join({{"party 0 sum", diff(s0, gs0)},
-                       {"party 0 count", diff(c0, gc0)},
-                       {"party 1 sum", diff(s1, gs1)},
-                       {"party 1 count", diff(c1, gc1)},
-                       {"reconstruct", rec}});
-        });
+  for (const bool planes : {true, false}) {
+    if (!planes && spread == 0) break;  // random entries: no planes, the table reads ran
+    t.run("DPF-ET LUT k=" + std::to_string(k) + " m=" + std::to_string(m) +
+              " N=" + std::to_string(count) + " xor bits=" + std::to_string(xor_bits) +
+              (spread == 0 ? std::string()
+                           : " spread=" + std::to_string(spread) +
+                                 (planes ? " (bit planes)" : " (table reads)")),
+          [&] {
+            std::vector<u64> gs0(count), gc0(count), gs1(count), gc1(count);
+            dpf_et_lut_eval_cuda(k0, xhat, table, m, gs0, gc0, {}, xor_mask, planes);
+            dpf_et_lut_eval_cuda(k1, xhat, table, m, gs1, gc1, {}, xor_mask, planes);
+            std::string rec;
+            for (std::size_t i = 0; i < count && rec.empty(); ++i) {
+              const u64 dc = (gc0[i] - gc1[i]) & out_mask;
+              const u64 want = table[lut_index(xhat[i], alpha[i], in_mask, xor_mask)];
+              const u64 signed_want = dc == 1 ? want : (u64{0} - want) & out_mask;
+              if ((dc != 1 && dc != out_mask) || ((gs0[i] - gs1[i]) & out_mask) != signed_want)
+                rec = "element " + std::to_string(i) + " does not reconstruct +-T[x]";
+            }
+            return join({{"party 0 sum", diff(s0, gs0)},
+                         {"party 0 count", diff(c0, gc0)},
+                         {"party 1 sum", diff(s1, gs1)},
+                         {"party 1 count", diff(c1, gc1)},
+                         {"reconstruct", rec}});
+          });
+  }
 }
 
 // ---------------------------------------------------------------- DCF
@@ -836,6 +847,14 @@ int main(int argc, char** argv) {
     check_dpf_et(t, g, 1, 64, 4096);
     check_dpf_et(t, g, 12, 50, N / 16, 3);  // the fused GELU's index (dpf_et_core.h lut_index)
     check_dpf_et(t, g, 14, 50, N / 64, 3);  // the fused SiLU's
+    // Small-spread tables (the models' are): the bit planes, in shared memory and (20 bits at
+    // k = 14: 42 KiB of planes) through the cache, and the table reads.
+    check_dpf_et(t, g, 8, 50, N, 0, 13);
+    check_dpf_et(t, g, 9, 37, N / 4, 3, 1);
+    check_dpf_et(t, g, 12, 50, N / 16, 3, 11);
+    check_dpf_et(t, g, 14, 50, N / 64, 3, 12);
+    check_dpf_et(t, g, 14, 50, N / 64, 3, 20);
+    check_dpf_et(t, g, 10, 64, N / 4, 0, 32);
   }
   // Multipoint DCF: the GELU gate's shared-mask shape (n = m = 50, its payload W and its P public
   // offsets) at N keys; other shapes with clustered random points (trie limits: P = 32 is the

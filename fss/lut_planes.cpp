@@ -1,0 +1,60 @@
+// The host's construction of a table's bit planes (contract and layout in lut_planes.h).
+#include "fss/lut_planes.h"
+
+#include <bit>
+#include <cstdint>
+
+namespace secinfer::fss {
+namespace {
+
+// Entry v mod 2^bits as a signed value (sign bit bits - 1), in 64 bits.
+std::int64_t signed_entry(u64 v, int bits) {
+  const u64 r = v & ring_mask(bits);
+  if (bits >= 64 || ((r >> (bits - 1)) & 1) == 0) return static_cast<std::int64_t>(r);
+  return static_cast<std::int64_t>(r | ~ring_mask(bits));
+}
+
+}  // namespace
+
+std::optional<LutPlanes> make_lut_planes(std::span<const u64> table, int k, int out_bits,
+                                         u64 xor_mask) {
+  const int low = k - std::popcount(xor_mask);
+  if (k < 7 || low < 6 || table.size() != (std::size_t{1} << k)) return std::nullopt;
+  std::int64_t lo = signed_entry(table[0], out_bits), hi = lo;
+  for (const u64 v : table) {
+    const std::int64_t e = signed_entry(v, out_bits);
+    lo = e < lo ? e : lo;
+    hi = e > hi ? e : hi;
+  }
+  // hi - lo as an unsigned difference: exact even where the signed one would overflow.
+  const u64 spread = static_cast<u64>(hi) - static_cast<u64>(lo);
+  const int planes = static_cast<int>(std::bit_width(spread));
+  if (planes > kLutMaxPlanes) return std::nullopt;
+
+  LutPlanes out;
+  out.planes = planes;
+  out.low_bits = low;
+  out.base = static_cast<u64>(lo);
+  out.seg_words = (std::size_t{1} << (low - 6)) + 1;
+  const std::size_t segs = std::size_t{1} << (k - low);
+  const std::size_t seg_len = std::size_t{1} << low;
+  out.words.assign(segs * static_cast<std::size_t>(planes) * out.seg_words, 0);
+  for (std::size_t seg = 0; seg < segs; ++seg) {
+    u64* seg_planes = out.words.data() + seg * static_cast<std::size_t>(planes) * out.seg_words;
+    for (std::size_t q = 0; q < seg_len; ++q) {
+      // Q_seg[q] = D[seg, -q mod 2^L], the reversed order the windows read.
+      const std::size_t i = seg * seg_len + ((seg_len - q) & (seg_len - 1));
+      const u64 d = static_cast<u64>(signed_entry(table[i], out_bits)) - out.base;
+      for (int p = 0; p < planes; ++p)
+        seg_planes[static_cast<std::size_t>(p) * out.seg_words + (q >> 6)] |= ((d >> p) & 1)
+                                                                              << (q & 63);
+    }
+    for (int p = 0; p < planes; ++p) {  // the padding word repeats the first
+      u64* plane = seg_planes + static_cast<std::size_t>(p) * out.seg_words;
+      plane[out.seg_words - 1] = plane[0];
+    }
+  }
+  return out;
+}
+
+}  // namespace secinfer::fss
