@@ -173,8 +173,8 @@ SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int party, Block root, co
 }
 
 // The same sums from the table's bit planes (lut_planes.h; planes.low_bits >= 6 and k >= 7, so
-// every 64-leaf word lies in one segment of the index): count as above, sum = planes.base * count +
-// the windows' popcounts, equal to dpf_et_lut_one's sum mod 2^out_bits (not mod 2^64).
+// every 64-leaf word lies in one segment of the index): count as above, sum = the words' bases
+// and windows' popcounts, equal to dpf_et_lut_one's sum mod 2^out_bits (not mod 2^64).
 template <class Prg, class Word>
 SECINFER_HD void dpf_et_lut_planes_one(const Prg& prg, int k, int party, Block root,
                                        const Block* cw_seed, const std::uint8_t* cw_t, Block l0,
@@ -189,7 +189,7 @@ SECINFER_HD void dpf_et_lut_planes_one(const Prg& prg, int k, int party, Block r
     s += planes.word_sum(blk.lo, b << 7, x_low, x_high, word);
     s += planes.word_sum(blk.hi, (b << 7) + 64, x_low, x_high, word);
   });
-  sum = s + planes.base * c;
+  sum = s;
   count = c;
 }
 

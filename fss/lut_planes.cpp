@@ -19,39 +19,45 @@ std::int64_t signed_entry(u64 v, int bits) {
 std::optional<LutPlanes> make_lut_planes(std::span<const u64> table, int k, int out_bits,
                                          u64 xor_mask) {
   const int low = k - std::popcount(xor_mask);
-  if (k < 7 || low < 6 || table.size() != (std::size_t{1} << k)) return std::nullopt;
-  std::int64_t lo = signed_entry(table[0], out_bits), hi = lo;
-  for (const u64 v : table) {
-    const std::int64_t e = signed_entry(v, out_bits);
-    lo = e < lo ? e : lo;
-    hi = e > hi ? e : hi;
-  }
-  // hi - lo as an unsigned difference: exact even where the signed one would overflow.
-  const u64 spread = static_cast<u64>(hi) - static_cast<u64>(lo);
-  const int planes = static_cast<int>(std::bit_width(spread));
-  if (planes > kLutMaxPlanes) return std::nullopt;
-
-  LutPlanes out;
-  out.planes = planes;
-  out.low_bits = low;
-  out.base = static_cast<u64>(lo);
-  out.seg_words = (std::size_t{1} << (low - 6)) + 1;
+  if (k < 7 || low < 6 || k - low > 4 || table.size() != (std::size_t{1} << k)) return std::nullopt;
   const std::size_t segs = std::size_t{1} << (k - low);
   const std::size_t seg_len = std::size_t{1} << low;
-  out.words.assign(segs * static_cast<std::size_t>(planes) * out.seg_words, 0);
+  LutPlanes out;
+  LutPlanesView& v = out.layout;
+  v.low_bits = low;
+  v.seg_words = (seg_len >> 6) + 1;
+  std::size_t words = 0;
   for (std::size_t seg = 0; seg < segs; ++seg) {
-    u64* seg_planes = out.words.data() + seg * static_cast<std::size_t>(planes) * out.seg_words;
+    const std::span<const u64> entries = table.subspan(seg * seg_len, seg_len);
+    std::int64_t lo = signed_entry(entries[0], out_bits), hi = lo;
+    for (const u64 e : entries) {
+      const std::int64_t x = signed_entry(e, out_bits);
+      lo = x < lo ? x : lo;
+      hi = x > hi ? x : hi;
+    }
+    // hi - lo as an unsigned difference: exact even where the signed one would overflow.
+    const int planes =
+        static_cast<int>(std::bit_width(static_cast<u64>(hi) - static_cast<u64>(lo)));
+    if (planes > kLutMaxPlanes) return std::nullopt;
+    v.base[seg] = static_cast<u64>(lo);
+    v.planes[seg] = planes;
+    v.offset[seg] = words;
+    words += static_cast<std::size_t>(planes) * v.seg_words;
+  }
+  out.words.assign(words, 0);
+  for (std::size_t seg = 0; seg < segs; ++seg) {
+    u64* seg_planes = out.words.data() + v.offset[seg];
     for (std::size_t q = 0; q < seg_len; ++q) {
       // Q_seg[q] = D[seg, -q mod 2^L], the reversed order the windows read.
       const std::size_t i = seg * seg_len + ((seg_len - q) & (seg_len - 1));
-      const u64 d = static_cast<u64>(signed_entry(table[i], out_bits)) - out.base;
-      for (int p = 0; p < planes; ++p)
-        seg_planes[static_cast<std::size_t>(p) * out.seg_words + (q >> 6)] |= ((d >> p) & 1)
-                                                                              << (q & 63);
+      const u64 d = static_cast<u64>(signed_entry(table[i], out_bits)) - v.base[seg];
+      for (int p = 0; p < v.planes[seg]; ++p)
+        seg_planes[static_cast<std::size_t>(p) * v.seg_words + (q >> 6)] |= ((d >> p) & 1)
+                                                                            << (q & 63);
     }
-    for (int p = 0; p < planes; ++p) {  // the padding word repeats the first
-      u64* plane = seg_planes + static_cast<std::size_t>(p) * out.seg_words;
-      plane[out.seg_words - 1] = plane[0];
+    for (int p = 0; p < v.planes[seg]; ++p) {  // the padding word repeats the first
+      u64* plane = seg_planes + static_cast<std::size_t>(p) * v.seg_words;
+      plane[v.seg_words - 1] = plane[0];
     }
   }
   return out;

@@ -3,8 +3,9 @@
 // and one popcount against a 64-bit window of the plane, instead of a table read per set leaf.
 //
 // Why it is exact: write every entry, read as a signed out_bits-bit value, as base + D[i] with
-// 0 <= D[i] < 2^P (base the smallest entry). Then
-//   sum_j y(j) T[idx(j)] = base * count + sum_p 2^p popc(y AND plane_p(idx)) mod 2^out_bits,
+// 0 <= D[i] < 2^P (base the smallest entry of the entry's segment, below). Then
+//   sum_j y(j) T[idx(j)] = sum_words base * popc(y) + sum_p 2^p popc(y AND plane_p(idx))
+// mod 2^out_bits,
 // the same residue the table reads give (the entries agree with base + D mod 2^out_bits).
 //
 // Why a window: a 64-leaf word j0 .. j0 + 63 (j0 a multiple of 64) reads, by lut_index, the
@@ -24,28 +25,33 @@
 
 namespace secinfer::fss {
 
-// The planes of a table in one array, words[(seg * planes + p) * seg_words + w]: seg < 2^(k - L),
-// p < planes, w <= 2^(L - 6) (the last word repeats the first: the padding).
+// Segments a table may have (index bits combined by XOR: at most 4).
+inline constexpr int kLutMaxSegments = 16;
+
+// The planes of a table in one array: segment seg's plane p at words[offset[seg] + p *
+// seg_words], seg < 2^(k - L), p < planes[seg], 2^(L - 6) + 1 words a plane (the last repeats the
+// first: the padding). Each segment has its own base (its smallest entry), so a segment whose
+// entries are all equal (the fused gates' out-of-range half) has no planes at all.
 struct LutPlanesView {
-  int planes = 0;             // P (0: every entry equals base)
-  int low_bits = 0;           // L, at least 6
-  u64 base = 0;               // the smallest entry, signed, as a ring element mod 2^64
-  std::size_t seg_words = 0;  // 2^(L - 6) + 1
+  int low_bits = 0;                  // L, at least 6
+  std::size_t seg_words = 0;         // 2^(L - 6) + 1
+  u64 base[kLutMaxSegments] = {};    // the segment's smallest entry, signed, as a ring element
+  int planes[kLutMaxSegments] = {};  // P_seg (0: every entry equals base)
+  std::size_t offset[kLutMaxSegments] = {};
   const u64* words = nullptr;
 
-  // The D-part of the sum over one 64-leaf word `leaves` whose first leaf is j0 (a multiple of
-  // 64), for the public index xhat (low field x_low, XOR field x_high): sum_p 2^p popc(leaves AND
-  // window_p). `word(i)` reads words[i] (from wherever the caller keeps them).
+  // The sum over one 64-leaf word `leaves` whose first leaf is j0 (a multiple of 64), for the
+  // public index xhat (low field x_low, XOR field x_high): base * popc(leaves) + sum_p 2^p
+  // popc(leaves AND window_p). `word(i)` reads words[i] (from wherever the caller keeps them).
   template <class Word>
   SECINFER_HD u64 word_sum(u64 leaves, u64 j0, u64 x_low, u64 x_high, const Word& word) const {
     const u64 lmask = (u64{1} << low_bits) - 1;
-    const u64 seg = x_high ^ (j0 >> low_bits);
+    const auto seg = static_cast<std::size_t>(x_high ^ (j0 >> low_bits));
     const u64 u = ((j0 & lmask) - x_low) & lmask;
     const int sh = static_cast<int>(u & 63);
-    std::size_t at = static_cast<std::size_t>(seg) * static_cast<std::size_t>(planes) * seg_words +
-                     static_cast<std::size_t>(u >> 6);
-    u64 s = 0;
-    for (int p = 0; p < planes; ++p, at += seg_words) {
+    std::size_t at = offset[seg] + static_cast<std::size_t>(u >> 6);
+    u64 s = base[seg] * static_cast<u64>(popc64(leaves));
+    for (int p = 0; p < planes[seg]; ++p, at += seg_words) {
       // (b << 1) << (63 - sh): b << (64 - sh) without the undefined shift by 64 when sh = 0.
       const u64 window = (word(at) >> sh) | ((word(at + 1) << 1) << (63 - sh));
       s += static_cast<u64>(popc64(leaves & window)) << p;
@@ -60,20 +66,20 @@ inline constexpr int kLutMaxPlanes = 32;
 
 // The host's copy of a table's planes.
 struct LutPlanes {
-  int planes = 0;
-  int low_bits = 0;
-  u64 base = 0;
-  std::size_t seg_words = 0;
+  LutPlanesView layout;  // words == nullptr: the caller points it at its copy of `words`
   std::vector<u64> words;
 
-  LutPlanesView view() const { return {planes, low_bits, base, seg_words, words.data()}; }
-  std::size_t bytes() const { return words.size() * sizeof(u64); }
+  LutPlanesView view() const {
+    LutPlanesView v = layout;
+    v.words = words.data();
+    return v;
+  }
 };
 
 // The planes of `table` (2^k entries, read mod 2^out_bits) for an index whose top bits in
 // xor_mask combine by XOR (dpf_et_core.h lut_index; the caller checked the mask), or nothing
-// where they do not pay or do not apply: k < 7, fewer than 6 subtracted low bits, or entries
-// spread over more than kLutMaxPlanes bits.
+// where they do not pay or do not apply: k < 7, fewer than 6 subtracted low bits, more than
+// kLutMaxSegments segments, or a segment whose entries spread over more than kLutMaxPlanes bits.
 std::optional<LutPlanes> make_lut_planes(std::span<const u64> table, int k, int out_bits,
                                          u64 xor_mask);
 

@@ -86,8 +86,9 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
   if (keys.count == 0) return;
   using Tab = DefaultTab;
   if (planes != nullptr) {
-    const std::size_t words = (std::size_t{1} << (keys.in_bits - planes->low_bits)) *
-                              static_cast<std::size_t>(planes->planes) * planes->seg_words;
+    const std::size_t last = (std::size_t{1} << (keys.in_bits - planes->low_bits)) - 1;
+    const std::size_t words =
+        planes->offset[last] + static_cast<std::size_t>(planes->planes[last]) * planes->seg_words;
     const bool shared = words * sizeof(u64) <= kSharedPlaneBytes;
     auto k = shared ? dpf_et_lut_planes_kernel<Tab, true> : dpf_et_lut_planes_kernel<Tab, false>;
     const std::size_t smem = aes_smem_bytes<Tab>() + (shared ? words * sizeof(u64) : 0);
@@ -97,7 +98,7 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
     k<<<grid, cfg.threads_per_block, smem, stream>>>(keys, xhat, *planes, words,
                                                      ring_mask(out_bits), sum, count);
     CUDA_CHECK_LAUNCH("dpf_et_lut_planes_kernel", shape_info(keys.in_bits, out_bits, keys.count) +
-                                                      " planes=" + std::to_string(planes->planes));
+                                                      " plane words=" + std::to_string(words));
     return;
   }
   auto k = dpf_et_lut_kernel<Tab>;

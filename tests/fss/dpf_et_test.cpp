@@ -5,6 +5,7 @@
 // serialisation round-trips; keys do not depend on the thread count.
 #include "fss/dpf_et.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <random>
 #include <vector>
@@ -134,11 +135,13 @@ TEST_CASE("dpf_et: LUT sums from bit planes equal the table reads, party by part
   struct Case {
     int k, h, out_bits, spread;
     bool negative;
+    bool constant_top = false;  // the segments under the top XOR bit hold one value (no planes)
   };
   for (const Case& cs :
        {Case{7, 0, 50, 12, false}, Case{8, 0, 50, 0, false}, Case{8, 2, 50, 13, true},
-        Case{9, 3, 37, 1, false}, Case{10, 0, 64, 32, true}, Case{12, 3, 50, 11, false},
-        Case{14, 3, 50, 20, true}, Case{11, 0, 64, 31, false}}) {
+        Case{9, 3, 37, 1, false}, Case{10, 0, 64, 32, true}, Case{12, 3, 50, 11, false, true},
+        Case{14, 3, 50, 20, true}, Case{14, 3, 50, 11, true, true}, Case{11, 0, 64, 31, false},
+        Case{13, 4, 50, 9, false, true}}) {
     INFO("k = " << cs.k << ", xor bits = " << cs.h << ", out_bits = " << cs.out_bits
                 << ", spread = " << cs.spread << (cs.negative ? ", negative" : ""));
     const u64 m = ring_mask(cs.out_bits), dmask = ring_mask(cs.k);
@@ -151,12 +154,20 @@ TEST_CASE("dpf_et: LUT sums from bit planes equal the table reads, party by part
     xhat[1] = dmask;
     // Entries base + [0, 2^spread): the base negative (mod 2^out_bits) when asked.
     const u64 base = cs.negative ? (u64{0} - (u64{1} << 20) - 3) & m : u64{5};
-    for (auto& v : table) v = (base + (g() & ring_mask(cs.spread))) & m;
+    const std::size_t seg_len = std::size_t{1} << (cs.k - cs.h);
+    const std::size_t top = cs.constant_top ? table.size() / 2 : table.size();
+    for (std::size_t i = 0; i < table.size(); ++i)
+      table[i] = i < top ? (base + (g() & ring_mask(cs.spread))) & m : (base + 7) & m;
     table[3] = base;  // both ends of the spread appear
-    table[table.size() - 1] = (base + ring_mask(cs.spread)) & m;
+    table[top - 1] = (base + ring_mask(cs.spread)) & m;
     const auto planes = make_lut_planes(table, cs.k, cs.out_bits, xm);
     REQUIRE(planes.has_value());
-    CHECK(planes->planes == cs.spread);
+    int most = 0;
+    for (std::size_t seg = 0; seg < (std::size_t{1} << cs.h); ++seg) {
+      most = std::max(most, planes->layout.planes[seg]);
+      if (seg * seg_len >= top) CHECK(planes->layout.planes[seg] == 0);
+    }
+    CHECK(most == cs.spread);
     SeededPrg rng(seed_block(seed ^ static_cast<std::uint64_t>(cs.k * 64 + cs.h)));
     const auto [k0, k1] = dpf_et_gen(cs.k, alpha, rng);
     std::vector<u64> y(table.size()), s(n), c(n);
@@ -181,6 +192,8 @@ TEST_CASE("dpf_et: LUT sums from bit planes equal the table reads, party by part
   CHECK_FALSE(make_lut_planes(t6, 6, 50, 0).has_value());
   CHECK_FALSE(make_lut_planes(t8, 8, 50, ring_mask(8) & ~ring_mask(5)).has_value());
   CHECK_FALSE(make_lut_planes(wide, 8, 50, 0).has_value());
+  const std::vector<u64> t11(2048, 1);  // 5 XOR bits: more segments than the planes take
+  CHECK_FALSE(make_lut_planes(t11, 11, 50, ring_mask(11) & ~ring_mask(6)).has_value());
   CHECK(make_lut_planes(t8, 8, 50, 0).has_value());
 }
 

@@ -1,5 +1,6 @@
 #include "fss/gates/fusefss/suite.h"
 
+#include "fss/gates/fusefss/fused_nexp.h"
 #include "fss/gates/fusefss/nonlinear.h"
 #include "fss/gates/fusefss/trunc_act.h"
 #include "fss/gates/sigma/nonlinear.h"
@@ -47,6 +48,11 @@ engine::GateSuite make() {
   g.rsqrt = {"rsqrt",      profiling::scopes::kLayerNorm,  "rsqrt",
              &rsqrt_clear, &keygen_with<&rsqrt_keygen, P>, &eval_with<&rsqrt_eval, P>};
   if (A == ActMode::kFused) {
+    // SIGMA's nExp function in 5 exchanges (fused_nexp.h: the clip and the byte borrow as table
+    // entries, the two lookups multiplied without a Beaver round) instead of the whole-ring gate.
+    g.nexp = {
+        "nexp",          profiling::scopes::kSoftmax, "nexp", &fused_nexp_clear, &fused_nexp_keygen,
+        &fused_nexp_eval};
     // The row inverse as an early-terminated lookup (SIGMA's: a 13-bit table at seq 128, one
     // 1-bit-leaf DPF a row) instead of the whole-ring 1-ULP gate: the fused mode's accuracy is
     // SIGMA's throughout (docs/accuracy.md), and the precise gate cost 3x sigma's at BERT-base.

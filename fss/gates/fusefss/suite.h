@@ -26,8 +26,10 @@ namespace secinfer::fss::fusefss {
 // GPT-2). kFused (default): the fused truncation + activation gates of trunc_act.h
 // (docs/design/fused-trunc-act.md: SIGMA's TrFloor + activation in one gate, SIGMA's
 // approximation, bit for bit); kPrecise: the truncation, then the whole-ring high-precision gate
-// of nonlinear.h (about 1 ULP; the accuracy mode, docs/accuracy.md). Other gates are the same in
-// both.
+// of nonlinear.h (about 1 ULP; the accuracy mode, docs/accuracy.md). kFused also takes SIGMA's
+// functions for nExp (the fused nExp of fused_nexp.h) and the row inverse (SIGMA's lookup), so its
+// accuracy is SIGMA's throughout; kPrecise keeps the whole-ring gates for both. Other gates are
+// the same in both.
 enum class ActMode { kFused, kPrecise };
 
 const engine::GateSuite& suite(compile::Padding padding = compile::Padding::kOn,

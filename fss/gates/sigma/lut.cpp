@@ -51,12 +51,20 @@ int pre_shift(const GateArgs& args, int n, int k, const char* what) {
 // for a bit sigma fixed by the keys. One exchange opens u = sigma XOR z (1 bit) and
 // V + r_V (out bits); then T[x] = (2u - 1)(w (V + r_V) - w r_V) with w = 1 - 2z, all shared.
 
+void lut_sigma_masked_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha,
+                             std::span<u64> z, std::span<u64> r_v) {
+  d.dpf_et(k, alpha);
+  d.random(z, 1);
+  d.random(r_v, out_bits);
+  d.share(z, 1);
+  d.share(r_v, out_bits);
+}
+
 void lut_sigma_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha) {
   const std::size_t n = alpha.size();
   const u64 m = ring_mask(out_bits);
-  d.dpf_et(k, alpha);
-  const std::vector<u64> z = d.random(n, 1);
-  const std::vector<u64> r_v = d.random(n, out_bits);
+  std::vector<u64> z(n), r_v(n);
+  lut_sigma_masked_keygen(d, k, out_bits, alpha, z, r_v);
   std::vector<u64> w(n), w_rv(n);
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
@@ -64,27 +72,23 @@ void lut_sigma_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha
       w_rv[i] = (w[i] * r_v[i]) & m;
     }
   });
-  d.share(z, 1);
-  d.share(r_v, out_bits);
   d.share(w, out_bits);
   d.share(w_rv, out_bits);
 }
 
-void lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> table,
-                    std::span<const u64> idx, std::span<u64> share, u64 index_xor_mask) {
+void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
+                      std::span<const u64> idx, u64 index_xor_mask, std::span<u64> u,
+                      std::span<u64> v) {
   const std::size_t n = idx.size();
   const u64 m = ring_mask(out_bits);
   const DpfEtKeys keys = p.read_dpf_et(k, n);
   const std::vector<u64> z = p.read_shares(n, 1);
   const std::vector<u64> r_v = p.read_shares(n, out_bits);
-  const std::vector<u64> w = p.read_shares(n, out_bits);
-  const std::vector<u64> w_rv = p.read_shares(n, out_bits);
   std::vector<u64> sum(n), count(n);
   dpf_et_lut_eval(keys, idx, table, out_bits, sum, count, p.batch_options(), index_xor_mask);
   // Party 1 negates its sums. U_0 + U_1 = +-1 mod 4 has one odd term, so no carry reaches bit 1:
   // sigma = [U_0 + U_1 = 1 mod 4] = 1 XOR bit1(U_0) XOR bit1(U_1).
   const bool p0 = p.id() == 0;
-  std::vector<u64> u(n), v(n);
   p.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       const u64 ub = p0 ? count[i] : u64{0} - count[i];
@@ -92,6 +96,16 @@ void lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> table,
       v[i] = ((p0 ? sum[i] : u64{0} - sum[i]) + r_v[i]) & m;
     }
   });
+}
+
+void lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> table,
+                    std::span<const u64> idx, std::span<u64> share, u64 index_xor_mask) {
+  const std::size_t n = idx.size();
+  const u64 m = ring_mask(out_bits);
+  std::vector<u64> u(n), v(n);
+  lut_sigma_masked(p, k, out_bits, table, idx, index_xor_mask, u, v);
+  const std::vector<u64> w = p.read_shares(n, out_bits);
+  const std::vector<u64> w_rv = p.read_shares(n, out_bits);
   const Party::OpenItem items[2] = {{u, u, 1}, {v, v, out_bits}};
   p.open_many(items);
   p.for_range(n, [&](std::size_t lo, std::size_t hi) {

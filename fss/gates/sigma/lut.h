@@ -60,6 +60,16 @@ void lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
 void lut_sigma_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha);
 void lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> table,
                     std::span<const u64> idx, std::span<u64> share, u64 index_xor_mask = 0);
+// The protocol's first half, for gates that combine several lookups before anything else (the
+// fused nExp's product of two tables, fusefss/lut_product.h). Keys: the DPF-ET at alpha and shares
+// of z (1 bit) and r_V (out_bits), drawn here into z and r_v (the dealer's values, which the
+// caller needs for its own correlations). Party: the masked values it contributes to the opening,
+// u (1 bit) and V + r_V (out_bits); opened, T[idx] = (2u - 1)(w (V + r_V) - w r_V) with w = 1 - 2z.
+void lut_sigma_masked_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha,
+                             std::span<u64> z, std::span<u64> r_v);
+void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
+                      std::span<const u64> idx, u64 index_xor_mask, std::span<u64> u,
+                      std::span<u64> v);
 
 // ---- The LUT gate, UnaryGate faces (gate.h) ----
 // GateArgs: table (2^table_bits entries, ring elements), table_bits = k, param = s >= 0

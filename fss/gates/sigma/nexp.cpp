@@ -17,8 +17,15 @@ namespace {
 constexpr std::uint32_t kTagNexp = engine::key_tag("NEXP");
 constexpr int kClipBits = 16;
 
-// be = n - f + 2: the width SIGMA compares x - P in (softmax's reducedBw).
-int compare_bits(int n, int f, const char* what) {
+void check_sizes(std::size_t a, std::size_t b, const char* what) {
+  if (a != b)
+    throw std::invalid_argument(std::string(what) + ": input has " + std::to_string(a) +
+                                " elements but output has " + std::to_string(b));
+}
+
+}  // namespace
+
+int nexp_compare_bits(int n, int f, const char* what) {
   if (f < 9 || f > 30)
     throw std::invalid_argument(std::string(what) +
                                 ": needs 9 <= frac_bits <= 30 (16-bit input "
@@ -32,14 +39,6 @@ int compare_bits(int n, int f, const char* what) {
   return be;
 }
 
-void check_sizes(std::size_t a, std::size_t b, const char* what) {
-  if (a != b)
-    throw std::invalid_argument(std::string(what) + ": input has " + std::to_string(a) +
-                                " elements but output has " + std::to_string(b));
-}
-
-}  // namespace
-
 std::vector<u64> nexp_lo_table(int frac_bits) {
   return nexp_table(8, frac_bits, frac_bits);
 }
@@ -49,7 +48,7 @@ std::vector<u64> nexp_hi_table(int frac_bits) {
 
 void nexp_clear(const ClearCtx& ctx, const GateArgs&, std::span<const u64> x, std::span<u64> y) {
   const int n = ctx.ring.bits, f = ctx.frac_bits;
-  const int be = compare_bits(n, f, "nexp_clear");
+  const int be = nexp_compare_bits(n, f, "nexp_clear");
   check_sizes(x.size(), y.size(), "nexp_clear");
   const auto lo = nexp_lo_table(f), hi = nexp_hi_table(f);
   for (std::size_t i = 0; i < x.size(); ++i) {
@@ -63,7 +62,7 @@ void nexp_clear(const ClearCtx& ctx, const GateArgs&, std::span<const u64> x, st
 
 void nexp_keygen(Dealer& d, const GateArgs&, std::span<const u64> r_in, std::span<u64> r_out) {
   const int n = d.ring().bits, f = d.frac_bits();
-  const int be = compare_bits(n, f, "nexp_keygen");
+  const int be = nexp_compare_bits(n, f, "nexp_keygen");
   check_sizes(r_in.size(), r_out.size(), "nexp_keygen");
   const std::size_t N = r_in.size();
   d.begin(kTagNexp, N);
@@ -93,7 +92,7 @@ void nexp_keygen(Dealer& d, const GateArgs&, std::span<const u64> r_in, std::spa
 
 void nexp_eval(Party& party, const GateArgs&, std::span<const u64> xhat, std::span<u64> yhat) {
   const int n = party.ring().bits, f = party.frac_bits();
-  const int be = compare_bits(n, f, "nexp_eval");
+  const int be = nexp_compare_bits(n, f, "nexp_eval");
   check_sizes(xhat.size(), yhat.size(), "nexp_eval");
   const std::size_t N = xhat.size();
   party.keys().expect_record(kTagNexp, N);

@@ -29,6 +29,10 @@ namespace secinfer::fss::sigma {
 
 inline constexpr u64 kNexpClip = (u64{1} << 16) - 1;
 
+// be = n - f + 2, the width SIGMA compares x - P in (softmax's reducedBw), after checking the
+// ring and scale limits above (std::invalid_argument naming `what` otherwise).
+int nexp_compare_bits(int n, int f, const char* what);
+
 // The two 8-bit tables at scale f (nl_tables.h nexp_table).
 std::vector<u64> nexp_lo_table(int frac_bits);
 std::vector<u64> nexp_hi_table(int frac_bits);

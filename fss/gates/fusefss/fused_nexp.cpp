@@ -1,0 +1,140 @@
+// The fused nExp (contract in fused_nexp.h; protocol and mask algebra in docs/design/fused-nexp.md,
+// whose section names the comments below cite).
+#include "fss/gates/fusefss/fused_nexp.h"
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fss/engine/key_stream.h"
+#include "fss/gates/fusefss/lut_product.h"
+#include "fss/gates/sigma/nexp.h"
+#include "fss/gates/sigma/nl_prims.h"
+#include "fss/gates/sigma/truncate.h"
+#include "fss/sigma_dcf.h"
+
+namespace secinfer::fss::fusefss {
+namespace {
+
+constexpr std::uint32_t kTagFusedNexp = engine::key_tag("FNXP");
+constexpr int kByte = 8;
+constexpr u64 kByteMask = 0xFF;
+// "Tables": T_hi' over (lt, c8, q) and T_lo' over (lt, q), the flag bits on top, combined by XOR.
+constexpr LookupSpec kHi{2 * kByte - 6, u64{3} << kByte};  // k = 10
+constexpr LookupSpec kLo{kByte + 1, u64{1} << kByte};      // k = 9
+
+void check_sizes(std::size_t a, std::size_t b, const char* what) {
+  if (a != b)
+    throw std::invalid_argument(std::string(what) + ": input has " + std::to_string(a) +
+                                " elements but output has " + std::to_string(b));
+}
+
+// T_hi'(lt, c8, q) = lt ? T_hi[q - c8 mod 2^8] : T_hi[255]: the high byte of x mod 2^16 is
+// (xhat >> 8) - (r >> 8) - c8, and a clipped x (lt = 0) reads P's byte.
+std::vector<u64> hi_table(int f) {
+  const std::vector<u64> hi = sigma::nexp_hi_table(f);
+  std::vector<u64> out(std::size_t{1} << kHi.k);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const u64 lt = i >> (kByte + 1), c8 = (i >> kByte) & 1, q = i & kByteMask;
+    out[i] = lt ? hi[(q - c8) & kByteMask] : hi[kByteMask];
+  }
+  return out;
+}
+
+// T_lo'(lt, q) = lt ? T_lo[q] : T_lo[255].
+std::vector<u64> lo_table(int f) {
+  const std::vector<u64> lo = sigma::nexp_lo_table(f);
+  std::vector<u64> out(std::size_t{1} << kLo.k);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const u64 lt = i >> kByte, q = i & kByteMask;
+    out[i] = lt ? lo[q] : lo[kByteMask];
+  }
+  return out;
+}
+
+}  // namespace
+
+void fused_nexp_clear(const engine::ClearCtx& ctx, const engine::GateArgs& args,
+                      std::span<const u64> x, std::span<u64> y) {
+  sigma::nexp_clear(ctx, args, x, y);  // the same function, bit for bit
+}
+
+void fused_nexp_keygen(engine::Dealer& d, const engine::GateArgs&, std::span<const u64> r_in,
+                       std::span<u64> r_out) {
+  const int n = d.ring().bits, f = d.frac_bits();
+  const int be = sigma::nexp_compare_bits(n, f, "fused_nexp_keygen");
+  check_sizes(r_in.size(), r_out.size(), "fused_nexp_keygen");
+  const std::size_t N = r_in.size();
+  d.begin(kTagFusedNexp, N);
+  // 1. "Flags": the sign DCF of x - P on be bits and the low byte's borrow DCF, and the masks of
+  //    the two opened bits (lt's correction folds MSB(r mod 2^be) in, as sigma's nExp).
+  std::vector<u64> r_be(N), r_lo(N);
+  d.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      r_be[i] = r_in[i] & ring_mask(be);
+      r_lo[i] = r_in[i] & kByteMask;
+    }
+  });
+  sigma::nl::sign_dcf_keygen(d, be, r_be);
+  d.sigma_dcf(kByte, r_lo);
+  const std::vector<u64> m_lt = d.random(N, 1), m_c8 = d.random(N, 1);
+  std::vector<u64> corr(N), alpha_hi(N), alpha_lo(N);
+  d.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      corr[i] = m_lt[i] ^ sigma::nl::msb_of(r_be[i], be);
+      alpha_hi[i] =
+          (m_lt[i] << (kByte + 1)) | (m_c8[i] << kByte) | ((r_in[i] >> kByte) & kByteMask);
+      alpha_lo[i] = (m_lt[i] << kByte) | r_lo[i];
+    }
+  });
+  d.share(corr, 1);
+  d.share(m_c8, 1);
+  // 2. "The product of two lookups": z = T_hi' T_lo' masked by r_z.
+  const std::vector<u64> r_z = d.random(N, n);
+  lut_product_keygen(d, kHi, kLo, alpha_hi, alpha_lo, r_z);
+  // 3. "Truncation": SIGMA's TrWithSlack by f.
+  sigma::trunc_slack_keygen(d, sigma::TruncParams{f, n, n}, r_z, r_out);
+}
+
+void fused_nexp_eval(engine::Party& p, const engine::GateArgs&, std::span<const u64> xhat,
+                     std::span<u64> yhat) {
+  const int n = p.ring().bits, f = p.frac_bits();
+  const int be = sigma::nexp_compare_bits(n, f, "fused_nexp_eval");
+  check_sizes(xhat.size(), yhat.size(), "fused_nexp_eval");
+  const std::size_t N = xhat.size();
+  p.keys().expect_record(kTagFusedNexp, N);
+  const SigmaDcfKeys k_sign = sigma::nl::sign_dcf_read(p, be, N);
+  const SigmaDcfKeys k_borrow = p.read_sigma_dcf(kByte, N);
+  const std::vector<u64> corr = p.read_shares(N, 1), s_c8 = p.read_shares(N, 1);
+  // 1. Exchange 1: lt^ = [x < P] ^ m_lt and c8^ = [xhat mod 2^8 < r mod 2^8] ^ m_c8.
+  const BatchOptions opt = p.batch_options();
+  std::vector<u64> bits(2 * N), low(N);
+  const std::span<u64> lt(bits.data(), N), c8(bits.data() + N, N);
+  sigma::nl::sign_dcf_eval(k_sign, p.id(), be, xhat, sigma::kNexpClip, lt, opt);
+  p.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) low[i] = xhat[i] & kByteMask;
+  });
+  sigma_dcf_eval(k_borrow, low, c8, opt);
+  p.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      lt[i] = (lt[i] ^ corr[i]) & 1;
+      c8[i] = (c8[i] ^ s_c8[i]) & 1;
+    }
+  });
+  p.open(bits, bits, 1);
+  // 2. Exchanges 2-3: the two lookups at the public indices, their product opened.
+  std::vector<u64> idx_hi(N), idx_lo(N);
+  p.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      idx_hi[i] = (lt[i] << (kByte + 1)) | (c8[i] << kByte) | ((xhat[i] >> kByte) & kByteMask);
+      idx_lo[i] = (lt[i] << kByte) | (xhat[i] & kByteMask);
+    }
+  });
+  std::vector<u64> zhat(N);
+  lut_product_eval(p, kHi, hi_table(f), idx_hi, kLo, lo_table(f), idx_lo, zhat);
+  // 3. Exchanges 4-5: floor(z / 2^f).
+  sigma::trunc_slack_eval(p, sigma::TruncParams{f, n, n}, zhat, yhat);
+}
+
+}  // namespace secinfer::fss::fusefss

@@ -1,0 +1,74 @@
+// The product of two lookups (contract and algebra in lut_product.h).
+#include "fss/gates/fusefss/lut_product.h"
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fss/gates/sigma/lut.h"
+
+namespace secinfer::fss::fusefss {
+namespace {
+
+constexpr std::size_t kTerms = 5;  // a, b, c, d, r_z
+
+void check_sizes(std::size_t a, std::size_t b, const char* what) {
+  if (a != b)
+    throw std::invalid_argument(std::string(what) + ": the two lookups have " + std::to_string(a) +
+                                " and " + std::to_string(b) + " elements");
+}
+
+}  // namespace
+
+void lut_product_keygen(engine::Dealer& d, LookupSpec l1, LookupSpec l2,
+                        std::span<const u64> alpha1, std::span<const u64> alpha2,
+                        std::span<const u64> r_z) {
+  check_sizes(alpha1.size(), alpha2.size(), "lut_product_keygen");
+  check_sizes(alpha1.size(), r_z.size(), "lut_product_keygen");
+  const int n = d.ring().bits;
+  const u64 m = ring_mask(n);
+  const std::size_t N = alpha1.size();
+  std::vector<u64> z1(N), rv1(N), z2(N), rv2(N);
+  sigma::lut_sigma_masked_keygen(d, l1.k, n, alpha1, z1, rv1);
+  sigma::lut_sigma_masked_keygen(d, l2.k, n, alpha2, z2, rv2);
+  std::vector<u64> terms(kTerms * N);
+  d.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 a = (u64{1} - 2 * z1[i]) * (u64{1} - 2 * z2[i]);
+      u64* t = &terms[kTerms * i];
+      t[0] = a & m;
+      t[1] = (a * rv2[i]) & m;
+      t[2] = (a * rv1[i]) & m;
+      t[3] = (a * rv1[i] * rv2[i]) & m;
+      t[4] = r_z[i] & m;
+    }
+  });
+  d.share(terms, n);
+}
+
+void lut_product_eval(engine::Party& p, LookupSpec l1, std::span<const u64> t1,
+                      std::span<const u64> idx1, LookupSpec l2, std::span<const u64> t2,
+                      std::span<const u64> idx2, std::span<u64> zhat) {
+  check_sizes(idx1.size(), idx2.size(), "lut_product_eval");
+  check_sizes(idx1.size(), zhat.size(), "lut_product_eval");
+  const int n = p.ring().bits;
+  const u64 m = ring_mask(n);
+  const std::size_t N = idx1.size();
+  std::vector<u64> u1(N), v1(N), u2(N), v2(N);
+  sigma::lut_sigma_masked(p, l1.k, n, t1, idx1, l1.index_xor_mask, u1, v1);
+  sigma::lut_sigma_masked(p, l2.k, n, t2, idx2, l2.index_xor_mask, u2, v2);
+  const std::vector<u64> terms = p.read_shares(kTerms * N, n);
+  const engine::Party::OpenItem items[4] = {{u1, u1, 1}, {v1, v1, n}, {u2, u2, 1}, {v2, v2, n}};
+  p.open_many(items);
+  p.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64* t = &terms[kTerms * i];
+      const u64 prod = t[0] * v1[i] * v2[i] - t[1] * v1[i] - t[2] * v2[i] + t[3];
+      // s = (2 u1 - 1)(2 u2 - 1) = +1 when the two sign bits agree.
+      zhat[i] = ((u1[i] == u2[i] ? prod : u64{0} - prod) + t[4]) & m;
+    }
+  });
+  p.open(zhat, zhat, n);
+}
+
+}  // namespace secinfer::fss::fusefss
