@@ -271,10 +271,15 @@ json approximation(const RunOptions& o, std::string_view gate, fss::compile::Gat
         "fused TrFloor + SIGMA's ReLU-minus-activation table (docs/design/fused-trunc-act.md)";
   if (gate == "gelu" || (!fused && gate == "trunc-gelu")) ids = {{"gelu", FunctionId::kGelu}};
   if (gate == "silu" || (!fused && gate == "trunc-silu")) ids = {{"silu", FunctionId::kSilu}};
-  if (gate == "nexp") ids = {{"nexp", FunctionId::kNexp}};
-  if (gate == "inv") ids = {{"inv", FunctionId::kInverse}};
+  // The fused mode's nExp and row inverse are SIGMA's functions (fusefss/suite.h), not compiled.
+  if (fused && (gate == "nexp" || gate == "softmax"))
+    out["nexp"] = "fused nExp: SIGMA's nExp function in 5 exchanges (docs/design/fused-nexp.md)";
+  if (fused && (gate == "inv" || gate == "softmax")) out["inv"] = "SIGMA's inverse lookup";
+  if (!fused && gate == "nexp") ids = {{"nexp", FunctionId::kNexp}};
+  if (!fused && gate == "inv") ids = {{"inv", FunctionId::kInverse}};
   if (gate == "rsqrt" || gate == "layernorm") ids = {{"rsqrt", FunctionId::kRsqrt}};
-  if (gate == "softmax") ids = {{"nexp", FunctionId::kNexp}, {"inv", FunctionId::kInverse}};
+  if (!fused && gate == "softmax")
+    ids = {{"nexp", FunctionId::kNexp}, {"inv", FunctionId::kInverse}};
   fss::engine::GateArgs args;
   args.cols = o.micro_cols;
   for (const auto& [name, id] : ids) {
