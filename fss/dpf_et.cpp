@@ -156,7 +156,7 @@ void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span
   const std::optional<LutPlanes> planes = make_lut_planes(table, k, out_bits, index_xor_mask);
   const LutPlanesView pv = planes ? planes->view() : LutPlanesView{};
   const auto lookup = [&table](std::size_t j) { return table[j]; };
-  const auto word = [&pv](std::size_t j) { return pv.words[j]; };
+  const auto word = [&pv](std::size_t j) { return pv.data[j]; };
   parallel_for(keys.count, grain_for(k), opt.threads, [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
       u64 s = 0, c = 0;

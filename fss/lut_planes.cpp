@@ -23,10 +23,11 @@ std::optional<LutPlanes> make_lut_planes(std::span<const u64> table, int k, int 
   const std::size_t segs = std::size_t{1} << (k - low);
   const std::size_t seg_len = std::size_t{1} << low;
   LutPlanes out;
-  LutPlanesView& v = out.layout;
-  v.low_bits = low;
-  v.seg_words = (seg_len >> 6) + 1;
-  std::size_t words = 0;
+  out.low_bits = low;
+  out.seg_words = (seg_len >> 6) + 1;
+  std::vector<u64> base(segs);
+  std::vector<int> planes(segs);
+  std::size_t words = 2 * segs;  // the segment table first
   for (std::size_t seg = 0; seg < segs; ++seg) {
     const std::span<const u64> entries = table.subspan(seg * seg_len, seg_len);
     std::int64_t lo = signed_entry(entries[0], out_bits), hi = lo;
@@ -36,29 +37,31 @@ std::optional<LutPlanes> make_lut_planes(std::span<const u64> table, int k, int 
       hi = x > hi ? x : hi;
     }
     // hi - lo as an unsigned difference: exact even where the signed one would overflow.
-    const int planes =
-        static_cast<int>(std::bit_width(static_cast<u64>(hi) - static_cast<u64>(lo)));
-    if (planes > kLutMaxPlanes) return std::nullopt;
-    v.base[seg] = static_cast<u64>(lo);
-    v.planes[seg] = planes;
-    v.offset[seg] = words;
-    words += static_cast<std::size_t>(planes) * v.seg_words;
+    planes[seg] = static_cast<int>(std::bit_width(static_cast<u64>(hi) - static_cast<u64>(lo)));
+    if (planes[seg] > kLutMaxPlanes) return std::nullopt;
+    base[seg] = static_cast<u64>(lo);
+    words += static_cast<std::size_t>(planes[seg]) * out.seg_words;
   }
   out.words.assign(words, 0);
+  std::size_t offset = 2 * segs;
   for (std::size_t seg = 0; seg < segs; ++seg) {
-    u64* seg_planes = out.words.data() + v.offset[seg];
+    out.words[2 * seg] = base[seg];
+    out.words[2 * seg + 1] =
+        static_cast<u64>(offset) | (static_cast<u64>(planes[seg]) << LutPlanesView::kPlanesShift);
+    u64* seg_planes = out.words.data() + offset;
     for (std::size_t q = 0; q < seg_len; ++q) {
       // Q_seg[q] = D[seg, -q mod 2^L], the reversed order the windows read.
       const std::size_t i = seg * seg_len + ((seg_len - q) & (seg_len - 1));
-      const u64 d = static_cast<u64>(signed_entry(table[i], out_bits)) - v.base[seg];
-      for (int p = 0; p < v.planes[seg]; ++p)
-        seg_planes[static_cast<std::size_t>(p) * v.seg_words + (q >> 6)] |= ((d >> p) & 1)
-                                                                            << (q & 63);
+      const u64 d = static_cast<u64>(signed_entry(table[i], out_bits)) - base[seg];
+      for (int p = 0; p < planes[seg]; ++p)
+        seg_planes[static_cast<std::size_t>(p) * out.seg_words + (q >> 6)] |= ((d >> p) & 1)
+                                                                              << (q & 63);
     }
-    for (int p = 0; p < v.planes[seg]; ++p) {  // the padding word repeats the first
-      u64* plane = seg_planes + static_cast<std::size_t>(p) * v.seg_words;
-      plane[v.seg_words - 1] = plane[0];
+    for (int p = 0; p < planes[seg]; ++p) {  // the padding word repeats the first
+      u64* plane = seg_planes + static_cast<std::size_t>(p) * out.seg_words;
+      plane[out.seg_words - 1] = plane[0];
     }
+    offset += static_cast<std::size_t>(planes[seg]) * out.seg_words;
   }
   return out;
 }

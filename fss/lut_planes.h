@@ -28,30 +28,35 @@ namespace secinfer::fss {
 // Segments a table may have (index bits combined by XOR: at most 4).
 inline constexpr int kLutMaxSegments = 16;
 
-// The planes of a table in one array: segment seg's plane p at words[offset[seg] + p *
-// seg_words], seg < 2^(k - L), p < planes[seg], 2^(L - 6) + 1 words a plane (the last repeats the
-// first: the padding). Each segment has its own base (its smallest entry), so a segment whose
-// entries are all equal (the fused gates' out-of-range half) has no planes at all.
+// The planes of a table in one array of words, headed by the segment table: words[2 seg] = the
+// segment's base (its smallest entry, signed, as a ring element), words[2 seg + 1] = the offset
+// of its first plane word | P_seg << 48; plane p of segment seg at offset + p seg_words, 2^(L -
+// 6) + 1 words a plane (the last repeats the first: the padding). With a base per segment, a
+// segment whose entries are all equal (the fused gates' out-of-range half) has no planes at all.
+// One array, so that a kernel copies all of it to shared memory and reads nothing else.
 struct LutPlanesView {
-  int low_bits = 0;                  // L, at least 6
-  std::size_t seg_words = 0;         // 2^(L - 6) + 1
-  u64 base[kLutMaxSegments] = {};    // the segment's smallest entry, signed, as a ring element
-  int planes[kLutMaxSegments] = {};  // P_seg (0: every entry equals base)
-  std::size_t offset[kLutMaxSegments] = {};
-  const u64* words = nullptr;
+  int low_bits = 0;           // L, at least 6
+  std::size_t seg_words = 0;  // 2^(L - 6) + 1
+  std::size_t words = 0;      // the array's length
+  const u64* data = nullptr;
+
+  static constexpr int kPlanesShift = 48;
 
   // The sum over one 64-leaf word `leaves` whose first leaf is j0 (a multiple of 64), for the
   // public index xhat (low field x_low, XOR field x_high): base * popc(leaves) + sum_p 2^p
-  // popc(leaves AND window_p). `word(i)` reads words[i] (from wherever the caller keeps them).
+  // popc(leaves AND window_p). `word(i)` reads data[i] (from wherever the caller keeps it).
   template <class Word>
   SECINFER_HD u64 word_sum(u64 leaves, u64 j0, u64 x_low, u64 x_high, const Word& word) const {
     const u64 lmask = (u64{1} << low_bits) - 1;
     const auto seg = static_cast<std::size_t>(x_high ^ (j0 >> low_bits));
     const u64 u = ((j0 & lmask) - x_low) & lmask;
     const int sh = static_cast<int>(u & 63);
-    std::size_t at = offset[seg] + static_cast<std::size_t>(u >> 6);
-    u64 s = base[seg] * static_cast<u64>(popc64(leaves));
-    for (int p = 0; p < planes[seg]; ++p, at += seg_words) {
+    const u64 at_planes = word(2 * seg + 1);
+    const int planes = static_cast<int>(at_planes >> kPlanesShift);
+    std::size_t at = static_cast<std::size_t>(at_planes & ((u64{1} << kPlanesShift) - 1)) +
+                     static_cast<std::size_t>(u >> 6);
+    u64 s = word(2 * seg) * static_cast<u64>(popc64(leaves));
+    for (int p = 0; p < planes; ++p, at += seg_words) {
       // (b << 1) << (63 - sh): b << (64 - sh) without the undefined shift by 64 when sh = 0.
       const u64 window = (word(at) >> sh) | ((word(at + 1) << 1) << (63 - sh));
       s += static_cast<u64>(popc64(leaves & window)) << p;
@@ -66,13 +71,14 @@ inline constexpr int kLutMaxPlanes = 32;
 
 // The host's copy of a table's planes.
 struct LutPlanes {
-  LutPlanesView layout;  // words == nullptr: the caller points it at its copy of `words`
-  std::vector<u64> words;
+  int low_bits = 0;
+  std::size_t seg_words = 0;
+  std::vector<u64> words;  // the segment table, then the planes
 
-  LutPlanesView view() const {
-    LutPlanesView v = layout;
-    v.words = words.data();
-    return v;
+  LutPlanesView view() const { return {low_bits, seg_words, words.size(), words.data()}; }
+  // Segment seg's plane count (tests and logs).
+  int planes(std::size_t seg) const {
+    return static_cast<int>(words[2 * seg + 1] >> LutPlanesView::kPlanesShift);
   }
 };
 

@@ -630,7 +630,7 @@ bool CudaAccelerator::dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64
       make_lut_planes(table, keys.in_bits, out_bits, index_xor_mask);
   LutPlanesView pv = planes ? planes->view() : LutPlanesView{};
   const u64* dt = s.put(s.table, planes ? std::span<const u64>(planes->words) : table);
-  if (planes) pv.words = dt;
+  if (planes) pv.data = dt;
   u64* d = s.out.fit(2 * n);
   s.timed([&] {
     dpf_et_lut_eval_device(v, dx, dt, out_bits, d, d + n, s.s(), s.cfg, index_xor_mask,

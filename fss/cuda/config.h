@@ -50,6 +50,10 @@ struct KernelConfig {
   // Full-domain DPF and LUT eval: 2^lanes_log2 threads share one key (each walks one subtree of
   // depth n - lanes_log2); -1 picks by the rule in dpf_full.cu.
   int lanes_log2 = -1;
+  // SIGMA's LUT from bit planes (dpf_et_lut.cu): blocks of threads_per_block resident per SM the
+  // kernel is compiled for, 1 (up to 128 registers a thread) or 2 (64, some spilled); gpu_bench's
+  // "DPF-ET LUT" rows compare them.
+  int lut_blocks_per_sm = 1;
 };
 
 }  // namespace secinfer::fss::cuda

@@ -37,20 +37,20 @@ __global__ void __launch_bounds__(512)
 
 // The same sums from the table's bit planes (dpf_et_core.h dpf_et_lut_planes_one), the plane
 // words copied into shared memory after the AES tables (kShared) or read through the cache.
-template <class Tab, bool kShared>
-__global__ void __launch_bounds__(512)
-    dpf_et_lut_planes_kernel(DpfEtKeysView keys, const u64* xhat, LutPlanesView planes,
-                             std::size_t words, u64 mask, u64* sum, u64* count) {
+template <class Tab, bool kShared, int kBlocksPerSm>
+__global__ void __launch_bounds__(512, kBlocksPerSm)
+    dpf_et_lut_planes_kernel(DpfEtKeysView keys, const u64* xhat, LutPlanesView planes, u64 mask,
+                             u64* sum, u64* count) {
   const BlockAes<Tab> b = block_aes_setup<Tab>();
   const FixedPrg<Tab> prg = b.prg();
+  const u64* w = planes.data;
   if constexpr (kShared) {
     extern __shared__ __align__(16) unsigned char secinfer_smem[];
-    u64* w = reinterpret_cast<u64*>(secinfer_smem + aes_smem_bytes<Tab>());
-    for (std::size_t i = threadIdx.x; i < words; i += blockDim.x) w[i] = planes.words[i];
+    u64* sw = reinterpret_cast<u64*>(secinfer_smem + aes_smem_bytes<Tab>());
+    for (std::size_t i = threadIdx.x; i < planes.words; i += blockDim.x) sw[i] = w[i];
     __syncthreads();
-    planes.words = w;
+    w = sw;
   }
-  const u64* w = planes.words;
   const auto word = [w](std::size_t j) { return kShared ? w[j] : __ldg(w + j); };
   for (std::size_t i = global_thread(); i < keys.count; i += grid_threads()) {
     u64 s = 0, c = 0;
@@ -86,17 +86,22 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
   if (keys.count == 0) return;
   using Tab = DefaultTab;
   if (planes != nullptr) {
-    const std::size_t last = (std::size_t{1} << (keys.in_bits - planes->low_bits)) - 1;
-    const std::size_t words =
-        planes->offset[last] + static_cast<std::size_t>(planes->planes[last]) * planes->seg_words;
+    const std::size_t words = planes->words;
     const bool shared = words * sizeof(u64) <= kSharedPlaneBytes;
-    auto k = shared ? dpf_et_lut_planes_kernel<Tab, true> : dpf_et_lut_planes_kernel<Tab, false>;
+    if (cfg.lut_blocks_per_sm != 1 && cfg.lut_blocks_per_sm != 2)
+      throw std::invalid_argument("lut_blocks_per_sm " + std::to_string(cfg.lut_blocks_per_sm) +
+                                  " must be 1 or 2");
+    const bool two = cfg.lut_blocks_per_sm == 2;
+    auto k = shared ? (two ? dpf_et_lut_planes_kernel<Tab, true, 2>
+                           : dpf_et_lut_planes_kernel<Tab, true, 1>)
+                    : (two ? dpf_et_lut_planes_kernel<Tab, false, 2>
+                           : dpf_et_lut_planes_kernel<Tab, false, 1>);
     const std::size_t smem = aes_smem_bytes<Tab>() + (shared ? words * sizeof(u64) : 0);
     check_block_size(cfg.threads_per_block);
     const unsigned grid =
         grid_for(k, cfg.threads_per_block, smem, keys.count, "dpf_et_lut_planes_kernel");
-    k<<<grid, cfg.threads_per_block, smem, stream>>>(keys, xhat, *planes, words,
-                                                     ring_mask(out_bits), sum, count);
+    k<<<grid, cfg.threads_per_block, smem, stream>>>(keys, xhat, *planes, ring_mask(out_bits), sum,
+                                                     count);
     CUDA_CHECK_LAUNCH("dpf_et_lut_planes_kernel", shape_info(keys.in_bits, out_bits, keys.count) +
                                                       " plane words=" + std::to_string(words));
     return;
@@ -131,7 +136,7 @@ void dpf_et_lut_eval_cuda(const DpfEtKeys& keys, std::span<const u64> xhat,
   const auto dw =
       up(planes ? std::span<const u64>(planes->words) : std::span<const u64>{}, s.get());
   LutPlanesView pv = planes ? planes->view() : LutPlanesView{};
-  pv.words = dw.data();
+  pv.data = dw.data();
   DeviceBuffer<u64> dsum(keys.count), dcount(keys.count);
   DpfEtKeysView v{keys.in_bits, keys.party, keys.count};
   v.root = root.data();

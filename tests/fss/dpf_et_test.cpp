@@ -164,8 +164,8 @@ TEST_CASE("dpf_et: LUT sums from bit planes equal the table reads, party by part
     REQUIRE(planes.has_value());
     int most = 0;
     for (std::size_t seg = 0; seg < (std::size_t{1} << cs.h); ++seg) {
-      most = std::max(most, planes->layout.planes[seg]);
-      if (seg * seg_len >= top) CHECK(planes->layout.planes[seg] == 0);
+      most = std::max(most, planes->planes(seg));
+      if (seg * seg_len >= top) CHECK(planes->planes(seg) == 0);
     }
     CHECK(most == cs.spread);
     SeededPrg rng(seed_block(seed ^ static_cast<std::uint64_t>(cs.k * 64 + cs.h)));

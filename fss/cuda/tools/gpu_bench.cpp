@@ -22,6 +22,7 @@
 #include "fss/cuda/dcf_cuda.h"
 #include "fss/cuda/device_buffer.h"
 #include "fss/cuda/dpf_cuda.h"
+#include "fss/cuda/dpf_et_cuda.h"
 #include "fss/cuda/multipoint_core.h"
 #include "fss/cuda/multipoint_dcf_cuda.h"
 #include "fss/cuda/pack_cuda.h"
@@ -29,7 +30,9 @@
 #include "fss/cuda/shared_mask_cuda.h"
 #include "fss/cuda/sigma_dcf_cuda.h"
 #include "fss/cuda/tools/ring_matmul_bench.h"
+#include "fss/dpf_et.h"
 #include "fss/gates/fusefss/lookup_combine.h"
+#include "fss/lut_planes.h"
 
 using namespace secinfer::fss;
 using namespace secinfer::fss::cuda;
@@ -86,9 +89,10 @@ std::vector<u64> random_u64(std::mt19937_64& g, std::size_t n, int bits) {
   return v;
 }
 
-DeviceBuffer<u64> to_dev(const std::vector<u64>& v, cudaStream_t s) {
-  DeviceBuffer<u64> d(v.size());
-  d.upload(std::span<const u64>(v), s);
+template <class T>
+DeviceBuffer<T> to_dev(const std::vector<T>& v, cudaStream_t s) {
+  DeviceBuffer<T> d(v.size());
+  d.upload(std::span<const T>(v), s);
   return d;
 }
 
@@ -122,15 +126,17 @@ std::string times(double r) {
 
 int main(int argc, char** argv) {
   std::string md_path;
-  bool quick = false;
+  bool quick = false, lut_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--md" && i + 1 < argc)
       md_path = argv[++i];
     else if (a == "--quick")
       quick = true;
+    else if (a == "--lut")  // the ceilings and the DPF-ET LUT rows only
+      lut_only = true;
     else {
-      std::fprintf(stderr, "usage: gpu_bench [--md FILE] [--quick]\n");
+      std::fprintf(stderr, "usage: gpu_bench [--md FILE] [--quick] [--lut]\n");
       return 2;
     }
   }
@@ -214,298 +220,354 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
     };
 
-    // ---- PRG-level kernels
-    {
-      const std::size_t n = std::size_t{1} << 24;
-      DeviceBuffer<Block> a(n), b(n);
-      CUDA_CHECK(cudaMemsetAsync(a.data(), 7, a.bytes(), s));
-      add("G_j batch (16 B in, 16 B out)", n, 1,
-          bench.time(s, [&] { prg_g_device(2, a.data(), b.data(), n, s); }));
-      add("SeededPrg counter mode (16 B out)", n, 1, bench.time(s, [&] {
-        seeded_prg_device(Block{1, 2}, 0, b.data(), n, s);
-      }));
-      add("AES a key per block, on-the-fly schedule", n, 1,
-          bench.time(s, [&] { aes_encrypt_multikey_device(a.data(), a.data(), b.data(), n, s); }));
-      DeviceBuffer<u64> cv(n * 3);
-      add("ConvertVec m=64 L=3 (1 AES)", n, 1,
-          bench.time(s, [&] { convert_vec_device(a.data(), n, 64, 3, cv.data(), s); }));
-      for (const int bits : {1, 37, 64}) {
-        const std::size_t bytes = packed_bytes(n, bits);
-        DeviceBuffer<std::uint8_t> w(bytes);
-        DeviceBuffer<u64> back(n);
-        const double tp = bench.time(s, [&] { pack_bits_device(cv.data(), n, bits, w.data(), s); });
-        const double tu =
-            bench.time(s, [&] { unpack_bits_device(w.data(), n, bits, back.data(), s); });
-        const double moved = 8.0 * n + bytes;
-        add("pack " + std::to_string(bits) + "-bit", n, 0, tp, kDefaultAesVariant, moved / copy_bw,
-            fmt(moved / tp) + "B/s");
-        add("unpack " + std::to_string(bits) + "-bit", n, 0, tu, kDefaultAesVariant,
-            moved / copy_bw, fmt(moved / tu) + "B/s");
-      }
-    }
-
-    // ---- DPF
-    for (const int n : {16, 64}) {
-      const DpfShape shape{n, 64};
-      const std::vector<u64> alpha = random_u64(g, N, n), beta = random_u64(g, N, 64),
-                             x = random_u64(g, N, n);
-      DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s), dx = to_dev(x, s), out(N);
-      DpfKeyPairDevice keys(shape, N);
-      add("DPF keygen n=" + std::to_string(n) + " m=64 N=2^20", N,
-          static_cast<double>(dpf_gen_aes(n)), bench.time(s, [&] {
-            dpf_gen_device(da.data(), db.data(), Block{3, 4}, 0, keys, s);
-          }));
-      for (const AesVariant v : variants)
-        for (const int kpt : {1, 2}) {
-          KernelConfig cfg;
-          cfg.aes = v;
-          cfg.dpf_keys_per_thread = kpt;
-          add("DPF eval n=" + std::to_string(n) + " N=2^20 [" + to_string(v) + "] " +
-                  std::to_string(kpt) + " key(s)/thread",
-              N, static_cast<double>(dpf_eval_aes(n)),
-              bench.time(s, [&] { dpf_eval_device(keys.view(0), dx.data(), out.data(), s, cfg); }),
-              v);
+    if (!lut_only) {
+      // ---- PRG-level kernels
+      {
+        const std::size_t n = std::size_t{1} << 24;
+        DeviceBuffer<Block> a(n), b(n);
+        CUDA_CHECK(cudaMemsetAsync(a.data(), 7, a.bytes(), s));
+        add("G_j batch (16 B in, 16 B out)", n, 1,
+            bench.time(s, [&] { prg_g_device(2, a.data(), b.data(), n, s); }));
+        add("SeededPrg counter mode (16 B out)", n, 1, bench.time(s, [&] {
+          seeded_prg_device(Block{1, 2}, 0, b.data(), n, s);
+        }));
+        add("AES a key per block, on-the-fly schedule", n, 1, bench.time(s, [&] {
+          aes_encrypt_multikey_device(a.data(), a.data(), b.data(), n, s);
+        }));
+        DeviceBuffer<u64> cv(n * 3);
+        add("ConvertVec m=64 L=3 (1 AES)", n, 1,
+            bench.time(s, [&] { convert_vec_device(a.data(), n, 64, 3, cv.data(), s); }));
+        for (const int bits : {1, 37, 64}) {
+          const std::size_t bytes = packed_bytes(n, bits);
+          DeviceBuffer<std::uint8_t> w(bytes);
+          DeviceBuffer<u64> back(n);
+          const double tp =
+              bench.time(s, [&] { pack_bits_device(cv.data(), n, bits, w.data(), s); });
+          const double tu =
+              bench.time(s, [&] { unpack_bits_device(w.data(), n, bits, back.data(), s); });
+          const double moved = 8.0 * n + bytes;
+          add("pack " + std::to_string(bits) + "-bit", n, 0, tp, kDefaultAesVariant,
+              moved / copy_bw, fmt(moved / tp) + "B/s");
+          add("unpack " + std::to_string(bits) + "-bit", n, 0, tu, kDefaultAesVariant,
+              moved / copy_bw, fmt(moved / tu) + "B/s");
         }
-      KernelConfig b256;
-      b256.threads_per_block = 256;
-      add("DPF eval n=" + std::to_string(n) + " N=2^20 default, block 256", N,
-          static_cast<double>(dpf_eval_aes(n)),
-          bench.time(s, [&] { dpf_eval_device(keys.view(0), dx.data(), out.data(), s, b256); }));
-    }
+      }
 
-    // ---- DCF
-    for (const int n : {16, 64})
-      for (const int L : {1, 3}) {
-        const DcfShape shape{n, 64, L};
-        const std::vector<u64> alpha = random_u64(g, N, n), beta = random_u64(g, N * L, 64),
+      // ---- DPF
+      for (const int n : {16, 64}) {
+        const DpfShape shape{n, 64};
+        const std::vector<u64> alpha = random_u64(g, N, n), beta = random_u64(g, N, 64),
                                x = random_u64(g, N, n);
-        DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s), dx = to_dev(x, s),
-                          out(N * L);
-        DcfKeyPairDevice keys(shape, N);
-        const std::string sn = "n=" + std::to_string(n) + " L=" + std::to_string(L);
-        const int cv = L / 2;
-        add("DCF keygen " + sn + " N=2^20", N, 2.0 + n * (8.0 + 4 * cv) + 2 * cv,
-            bench.time(s, [&] {
-              dcf_gen_device(da.data(), db.data(), Block{5, 6}, 0, keys, s);
+        DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s), dx = to_dev(x, s), out(N);
+        DpfKeyPairDevice keys(shape, N);
+        add("DPF keygen n=" + std::to_string(n) + " m=64 N=2^20", N,
+            static_cast<double>(dpf_gen_aes(n)), bench.time(s, [&] {
+              dpf_gen_device(da.data(), db.data(), Block{3, 4}, 0, keys, s);
             }));
-        const double aes = static_cast<double>(n) * (2 + cv) + cv;
         for (const AesVariant v : variants)
           for (const int kpt : {1, 2}) {
             KernelConfig cfg;
             cfg.aes = v;
-            cfg.dcf_keys_per_thread = kpt;
-            add("DCF eval " + sn + " N=2^20 [" + to_string(v) + "] " + std::to_string(kpt) +
-                    " key(s)/thread",
-                N, aes,
+            cfg.dpf_keys_per_thread = kpt;
+            add("DPF eval n=" + std::to_string(n) + " N=2^20 [" + to_string(v) + "] " +
+                    std::to_string(kpt) + " key(s)/thread",
+                N, static_cast<double>(dpf_eval_aes(n)),
                 bench.time(s,
-                           [&] { dcf_eval_device(keys.view(1), dx.data(), out.data(), s, cfg); }),
+                           [&] { dpf_eval_device(keys.view(0), dx.data(), out.data(), s, cfg); }),
                 v);
           }
-        const AesVariant resolved = L >= 2 ? kDcfVectorAesVariant : kDefaultAesVariant;
-        add("DCF eval " + sn + " N=2^20 default (" + to_string(resolved) + ", block 512)", N, aes,
-            bench.time(s, [&] { dcf_eval_device(keys.view(1), dx.data(), out.data(), s); }),
-            resolved);
         KernelConfig b256;
         b256.threads_per_block = 256;
-        add("DCF eval " + sn + " N=2^20 default, block 256", N, aes,
-            bench.time(s, [&] { dcf_eval_device(keys.view(1), dx.data(), out.data(), s, b256); }));
-        KernelConfig pair;
-        pair.dcf_lanes = 2;
-        add("DCF eval " + sn + " N=2^20 lane pair/key", N, aes,
-            bench.time(s, [&] { dcf_eval_device(keys.view(1), dx.data(), out.data(), s, pair); }));
+        add("DPF eval n=" + std::to_string(n) + " N=2^20 default, block 256", N,
+            static_cast<double>(dpf_eval_aes(n)),
+            bench.time(s, [&] { dpf_eval_device(keys.view(0), dx.data(), out.data(), s, b256); }));
       }
 
-    // ---- SIGMA's DCF (sigma_dcf_cuda.h, docs/design/sigma-dcf.md): 1-bit output, n - 7 AES per
-    // point against the full-depth DCF's 2 n above. Elements are points: a thread per point, P = 3
-    // is one key at 3 points (SIGMA's GELU evaluates its DCF so). n = 6: the truth table, no AES.
-    for (const int n : {6, 38, 64}) {
-      const std::vector<u64> alpha = random_u64(g, N, n);
-      DeviceBuffer<u64> da = to_dev(alpha, s);
-      SigmaDcfKeyPairDevice keys(n, N);
-      const std::string sn = "SIGMA DCF n=" + std::to_string(n);
-      add(sn + " keygen N=2^20", N, static_cast<double>(sigma_dcf_gen_aes(n)), bench.time(s, [&] {
-        sigma_dcf_gen_device(da.data(), Block{15, 16}, 0, keys, s);
-      }));
-      const double aes = static_cast<double>(sigma_dcf_eval_aes(n));
-      const std::string vs = "full-depth DCF (m=1): " + std::to_string(2 * n) + " AES/point";
-      for (const std::size_t P : {std::size_t{1}, std::size_t{3}}) {
-        const std::vector<u64> x = random_u64(g, N * P, n);
-        DeviceBuffer<u64> dx = to_dev(x, s);
-        DeviceBuffer<std::uint8_t> out(N * P);
-        for (const AesVariant v : variants) {
-          if (n <= kSigmaDcfLeafBits && v != kDefaultAesVariant) continue;
-          KernelConfig cfg;
-          cfg.aes = v;
-          add(sn + " eval P=" + std::to_string(P) + " N=2^20 keys [" +
-                  (n <= kSigmaDcfLeafBits ? std::string("truth table") : to_string(v)) + "]",
-              static_cast<double>(N * P), aes,
-              bench.time(
-                  s,
-                  [&] { sigma_dcf_eval_device(keys.view(1), P, dx.data(), out.data(), s, cfg); }),
-              v, 0, vs);
+      // ---- DCF
+      for (const int n : {16, 64})
+        for (const int L : {1, 3}) {
+          const DcfShape shape{n, 64, L};
+          const std::vector<u64> alpha = random_u64(g, N, n), beta = random_u64(g, N * L, 64),
+                                 x = random_u64(g, N, n);
+          DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s), dx = to_dev(x, s),
+                            out(N * L);
+          DcfKeyPairDevice keys(shape, N);
+          const std::string sn = "n=" + std::to_string(n) + " L=" + std::to_string(L);
+          const int cv = L / 2;
+          add("DCF keygen " + sn + " N=2^20", N, 2.0 + n * (8.0 + 4 * cv) + 2 * cv,
+              bench.time(s, [&] {
+                dcf_gen_device(da.data(), db.data(), Block{5, 6}, 0, keys, s);
+              }));
+          const double aes = static_cast<double>(n) * (2 + cv) + cv;
+          for (const AesVariant v : variants)
+            for (const int kpt : {1, 2}) {
+              KernelConfig cfg;
+              cfg.aes = v;
+              cfg.dcf_keys_per_thread = kpt;
+              add("DCF eval " + sn + " N=2^20 [" + to_string(v) + "] " + std::to_string(kpt) +
+                      " key(s)/thread",
+                  N, aes,
+                  bench.time(s,
+                             [&] { dcf_eval_device(keys.view(1), dx.data(), out.data(), s, cfg); }),
+                  v);
+            }
+          const AesVariant resolved = L >= 2 ? kDcfVectorAesVariant : kDefaultAesVariant;
+          add("DCF eval " + sn + " N=2^20 default (" + to_string(resolved) + ", block 512)", N, aes,
+              bench.time(s, [&] { dcf_eval_device(keys.view(1), dx.data(), out.data(), s); }),
+              resolved);
+          KernelConfig b256;
+          b256.threads_per_block = 256;
+          add("DCF eval " + sn + " N=2^20 default, block 256", N, aes, bench.time(s, [&] {
+            dcf_eval_device(keys.view(1), dx.data(), out.data(), s, b256);
+          }));
+          KernelConfig pair;
+          pair.dcf_lanes = 2;
+          add("DCF eval " + sn + " N=2^20 lane pair/key", N, aes, bench.time(s, [&] {
+            dcf_eval_device(keys.view(1), dx.data(), out.data(), s, pair);
+          }));
+        }
+
+      // ---- SIGMA's DCF (sigma_dcf_cuda.h, docs/design/sigma-dcf.md): 1-bit output, n - 7 AES per
+      // point against the full-depth DCF's 2 n above. Elements are points: a thread per point, P =
+      // 3 is one key at 3 points (SIGMA's GELU evaluates its DCF so). n = 6: the truth table, no
+      // AES.
+      for (const int n : {6, 38, 64}) {
+        const std::vector<u64> alpha = random_u64(g, N, n);
+        DeviceBuffer<u64> da = to_dev(alpha, s);
+        SigmaDcfKeyPairDevice keys(n, N);
+        const std::string sn = "SIGMA DCF n=" + std::to_string(n);
+        add(sn + " keygen N=2^20", N, static_cast<double>(sigma_dcf_gen_aes(n)), bench.time(s, [&] {
+          sigma_dcf_gen_device(da.data(), Block{15, 16}, 0, keys, s);
+        }));
+        const double aes = static_cast<double>(sigma_dcf_eval_aes(n));
+        const std::string vs = "full-depth DCF (m=1): " + std::to_string(2 * n) + " AES/point";
+        for (const std::size_t P : {std::size_t{1}, std::size_t{3}}) {
+          const std::vector<u64> x = random_u64(g, N * P, n);
+          DeviceBuffer<u64> dx = to_dev(x, s);
+          DeviceBuffer<std::uint8_t> out(N * P);
+          for (const AesVariant v : variants) {
+            if (n <= kSigmaDcfLeafBits && v != kDefaultAesVariant) continue;
+            KernelConfig cfg;
+            cfg.aes = v;
+            add(sn + " eval P=" + std::to_string(P) + " N=2^20 keys [" +
+                    (n <= kSigmaDcfLeafBits ? std::string("truth table") : to_string(v)) + "]",
+                static_cast<double>(N * P), aes,
+                bench.time(
+                    s,
+                    [&] { sigma_dcf_eval_device(keys.view(1), P, dx.data(), out.data(), s, cfg); }),
+                v, 0, vs);
+          }
         }
       }
-    }
 
-    // ---- multipoint DCF (the fused gates' packed compare) and the shared-mask gate's local part.
-    // AES/elem per key: thread per point P (n (2 + L/2) + L/2) (each point walks alone); trie
-    // walk (thread per key) the AES it runs, (2 + L/2) per trie node + L/2 per distinct point,
-    // averaged over these keys. The note gives points/s and the rate counted as P walks (the
-    // per-point work the trie saves) over the pure AES rate.
-    {
-      const compile::SufGate gelu = compile::compile_function({compile::FunctionId::kGelu, 50, 12});
-      const std::vector<u64> offs = compile::shared_mask_offsets(gelu);
-      const int n = 50, W = compile::shared_mask_payload(gelu);
-      const std::size_t P = offs.size();
-      const std::vector<u64> alpha = random_u64(g, N, n), beta = random_u64(g, N * W, n),
-                             xh = random_u64(g, N, n), vsh = random_u64(g, N * W, n),
-                             rv = random_u64(g, N, n);
-      std::vector<u64> pts(N * P);
-      for (std::size_t k = 0; k < N; ++k)
-        for (std::size_t j = 0; j < P; ++j) pts[k * P + j] = (xh[k] - offs[j]) & ring_mask(n);
-      DcfKeyPairDevice keys(DcfShape{n, n, W}, N);
+      // ---- multipoint DCF (the fused gates' packed compare) and the shared-mask gate's local
+      // part. AES/elem per key: thread per point P (n (2 + L/2) + L/2) (each point walks alone);
+      // trie walk (thread per key) the AES it runs, (2 + L/2) per trie node + L/2 per distinct
+      // point, averaged over these keys. The note gives points/s and the rate counted as P walks
+      // (the per-point work the trie saves) over the pure AES rate.
       {
-        DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s);
-        dcf_gen_device(da.data(), db.data(), Block{11, 12}, 0, keys, s);
-        st.sync();
+        const compile::SufGate gelu =
+            compile::compile_function({compile::FunctionId::kGelu, 50, 12});
+        const std::vector<u64> offs = compile::shared_mask_offsets(gelu);
+        const int n = 50, W = compile::shared_mask_payload(gelu);
+        const std::size_t P = offs.size();
+        const std::vector<u64> alpha = random_u64(g, N, n), beta = random_u64(g, N * W, n),
+                               xh = random_u64(g, N, n), vsh = random_u64(g, N * W, n),
+                               rv = random_u64(g, N, n);
+        std::vector<u64> pts(N * P);
+        for (std::size_t k = 0; k < N; ++k)
+          for (std::size_t j = 0; j < P; ++j) pts[k * P + j] = (xh[k] - offs[j]) & ring_mask(n);
+        DcfKeyPairDevice keys(DcfShape{n, n, W}, N);
+        {
+          DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s);
+          dcf_gen_device(da.data(), db.data(), Block{11, 12}, 0, keys, s);
+          st.sync();
+        }
+        DeviceBuffer<u64> dp = to_dev(pts, s), dxh = to_dev(xh, s), dvsh = to_dev(vsh, s),
+                          drv = to_dev(rv, s), out(N * P * W), dv(N), drest(N);
+        double trie_aes = 0;
+        for (std::size_t k = 0; k < N; ++k)
+          trie_aes += static_cast<double>(
+              dcf_multipoint_trie_aes(n, W, pts.data() + k * P, static_cast<int>(P)));
+        trie_aes /= static_cast<double>(N);
+        const double point_aes = static_cast<double>(dcf_multipoint_point_aes(n, W, P));
+        const std::string sn = "n=50 L=" + std::to_string(W) + " P=" + std::to_string(P);
+        const auto note = [&](double t, AesVariant v) {
+          return fmt(static_cast<double>(N * P) / t) + " points/s; as P walks " +
+                 fmt(N * point_aes / t) + " AES/s = " + pct(N * point_aes / t / aes_rate[vidx(v)]) +
+                 " of AES bound";
+        };
+        for (const MultipointWalk walk :
+             {MultipointWalk::kThreadPerPoint, MultipointWalk::kThreadPerKey})
+          for (const AesVariant v : variants) {
+            KernelConfig cfg;
+            cfg.aes = v;
+            const double t = bench.time(s, [&] {
+              dcf_eval_multipoint_device(keys.view(0), P, dp.data(), out.data(), s, cfg, walk);
+            });
+            add("multipoint DCF GELU points " + sn + " N=2^20 [" + to_string(walk) + ", " +
+                    to_string(v) + "]",
+                N, walk == MultipointWalk::kThreadPerKey ? trie_aes : point_aes, t, v, 0,
+                note(t, v));
+          }
+        const SharedMaskGateDevice gd = upload(fusefss::shared_mask_gate_tables(gelu), s);
+        for (const MultipointWalk walk :
+             {MultipointWalk::kThreadPerKey, MultipointWalk::kThreadPerPoint})
+          for (const AesVariant v : variants) {
+            KernelConfig cfg;
+            cfg.aes = v;
+            const double t = bench.time(s, [&] {
+              shared_mask_eval_device(keys.view(0), gd.view(), dxh.data(), dvsh.data(), drv.data(),
+                                      dv.data(), drest.data(), s, cfg, walk);
+            });
+            add(std::string("shared-mask GELU local part ") + sn + " N=2^20 [" +
+                    (walk == MultipointWalk::kThreadPerKey ? "fused trie kernel"
+                                                           : "3 kernels, thread per point") +
+                    ", " + to_string(v) + "]",
+                N, walk == MultipointWalk::kThreadPerKey ? trie_aes : point_aes, t, v, 0,
+                note(t, v));
+          }
+        const double tc = bench.time(s, [&] {
+          shared_mask_combine_device(gd.view(), dxh.data(), out.data(), dvsh.data(), drv.data(), N,
+                                     dv.data(), drest.data(), s);
+        });
+        const double moved = 8.0 * N * (P * W + W + 4);
+        add("shared-mask GELU combine + Horner alone " + sn + " N=2^20", N, 0, tc,
+            kDefaultAesVariant, moved / copy_bw, fmt(moved / tc) + "B/s");
       }
-      DeviceBuffer<u64> dp = to_dev(pts, s), dxh = to_dev(xh, s), dvsh = to_dev(vsh, s),
-                        drv = to_dev(rv, s), out(N * P * W), dv(N), drest(N);
-      double trie_aes = 0;
-      for (std::size_t k = 0; k < N; ++k)
-        trie_aes += static_cast<double>(
-            dcf_multipoint_trie_aes(n, W, pts.data() + k * P, static_cast<int>(P)));
-      trie_aes /= static_cast<double>(N);
-      const double point_aes = static_cast<double>(dcf_multipoint_point_aes(n, W, P));
-      const std::string sn = "n=50 L=" + std::to_string(W) + " P=" + std::to_string(P);
-      const auto note = [&](double t, AesVariant v) {
-        return fmt(static_cast<double>(N * P) / t) + " points/s; as P walks " +
-               fmt(N * point_aes / t) + " AES/s = " + pct(N * point_aes / t / aes_rate[vidx(v)]) +
-               " of AES bound";
-      };
-      for (const MultipointWalk walk :
-           {MultipointWalk::kThreadPerPoint, MultipointWalk::kThreadPerKey})
-        for (const AesVariant v : variants) {
-          KernelConfig cfg;
-          cfg.aes = v;
-          const double t = bench.time(s, [&] {
-            dcf_eval_multipoint_device(keys.view(0), P, dp.data(), out.data(), s, cfg, walk);
-          });
-          add("multipoint DCF GELU points " + sn + " N=2^20 [" + to_string(walk) + ", " +
-                  to_string(v) + "]",
-              N, walk == MultipointWalk::kThreadPerKey ? trie_aes : point_aes, t, v, 0, note(t, v));
-        }
-      const SharedMaskGateDevice gd = upload(fusefss::shared_mask_gate_tables(gelu), s);
-      for (const MultipointWalk walk :
-           {MultipointWalk::kThreadPerKey, MultipointWalk::kThreadPerPoint})
-        for (const AesVariant v : variants) {
-          KernelConfig cfg;
-          cfg.aes = v;
-          const double t = bench.time(s, [&] {
-            shared_mask_eval_device(keys.view(0), gd.view(), dxh.data(), dvsh.data(), drv.data(),
-                                    dv.data(), drest.data(), s, cfg, walk);
-          });
-          add(std::string("shared-mask GELU local part ") + sn + " N=2^20 [" +
-                  (walk == MultipointWalk::kThreadPerKey ? "fused trie kernel"
-                                                         : "3 kernels, thread per point") +
-                  ", " + to_string(v) + "]",
-              N, walk == MultipointWalk::kThreadPerKey ? trie_aes : point_aes, t, v, 0, note(t, v));
-        }
-      const double tc = bench.time(s, [&] {
-        shared_mask_combine_device(gd.view(), dxh.data(), out.data(), dvsh.data(), drv.data(), N,
-                                   dv.data(), drest.data(), s);
-      });
-      const double moved = 8.0 * N * (P * W + W + 4);
-      add("shared-mask GELU combine + Horner alone " + sn + " N=2^20", N, 0, tc, kDefaultAesVariant,
-          moved / copy_bw, fmt(moved / tc) + "B/s");
-    }
-    // Points without a shared structure (uniform): the trie's worst case.
-    {
-      const int n = 64, L = 1;
-      const std::size_t P = 8;
-      const std::vector<u64> alpha = random_u64(g, N, n), beta = random_u64(g, N * L, 64),
-                             pts = random_u64(g, N * P, n);
-      DcfKeyPairDevice keys(DcfShape{n, 64, L}, N);
+      // Points without a shared structure (uniform): the trie's worst case.
       {
-        DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s);
-        dcf_gen_device(da.data(), db.data(), Block{13, 14}, 0, keys, s);
-        st.sync();
+        const int n = 64, L = 1;
+        const std::size_t P = 8;
+        const std::vector<u64> alpha = random_u64(g, N, n), beta = random_u64(g, N * L, 64),
+                               pts = random_u64(g, N * P, n);
+        DcfKeyPairDevice keys(DcfShape{n, 64, L}, N);
+        {
+          DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s);
+          dcf_gen_device(da.data(), db.data(), Block{13, 14}, 0, keys, s);
+          st.sync();
+        }
+        DeviceBuffer<u64> dp = to_dev(pts, s), out(N * P * L);
+        double trie_aes = 0;
+        for (std::size_t k = 0; k < N; ++k)
+          trie_aes += static_cast<double>(
+              dcf_multipoint_trie_aes(n, L, pts.data() + k * P, static_cast<int>(P)));
+        trie_aes /= static_cast<double>(N);
+        const double point_aes = static_cast<double>(dcf_multipoint_point_aes(n, L, P));
+        for (const MultipointWalk walk :
+             {MultipointWalk::kThreadPerPoint, MultipointWalk::kThreadPerKey}) {
+          const double t = bench.time(s, [&] {
+            dcf_eval_multipoint_device(keys.view(0), P, dp.data(), out.data(), s, {}, walk);
+          });
+          add("multipoint DCF uniform points n=64 L=1 P=8 N=2^20 [" + std::string(to_string(walk)) +
+                  ", default AES]",
+              N, walk == MultipointWalk::kThreadPerKey ? trie_aes : point_aes, t,
+              kDefaultAesVariant, 0,
+              fmt(static_cast<double>(N * P) / t) + " points/s; as P walks " +
+                  pct(N * point_aes / t / aes_bound) + " of AES bound");
+        }
       }
-      DeviceBuffer<u64> dp = to_dev(pts, s), out(N * P * L);
-      double trie_aes = 0;
-      for (std::size_t k = 0; k < N; ++k)
-        trie_aes += static_cast<double>(
-            dcf_multipoint_trie_aes(n, L, pts.data() + k * P, static_cast<int>(P)));
-      trie_aes /= static_cast<double>(N);
-      const double point_aes = static_cast<double>(dcf_multipoint_point_aes(n, L, P));
-      for (const MultipointWalk walk :
-           {MultipointWalk::kThreadPerPoint, MultipointWalk::kThreadPerKey}) {
-        const double t = bench.time(s, [&] {
-          dcf_eval_multipoint_device(keys.view(0), P, dp.data(), out.data(), s, {}, walk);
-        });
-        add("multipoint DCF uniform points n=64 L=1 P=8 N=2^20 [" + std::string(to_string(walk)) +
-                ", default AES]",
-            N, walk == MultipointWalk::kThreadPerKey ? trie_aes : point_aes, t, kDefaultAesVariant,
-            0,
-            fmt(static_cast<double>(N * P) / t) + " points/s; as P walks " +
-                pct(N * point_aes / t / aes_bound) + " of AES bound");
-      }
-    }
 
-    // ---- full domain and LUT (bytes-and-AES bound)
-    {
-      const int n = 16;
-      const std::size_t keys_n = 256, domain = std::size_t{1} << n;
-      const std::vector<u64> alpha = random_u64(g, keys_n, n), beta = random_u64(g, keys_n, 64);
-      DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s), out(keys_n * domain);
-      DpfKeyPairDevice keys(DpfShape{n, 64}, keys_n);
-      dpf_gen_device(da.data(), db.data(), Block{7, 8}, 0, keys, s);
-      const double aes = static_cast<double>(dpf_full_domain_aes(n));
-      const double bytes = 8.0 * domain + 16 + 17.0 * n + 8;
-      const double bound = keys_n * std::max(aes / aes_bound, bytes / copy_bw);
-      for (const int lanes : {-1, 4, 6, 8, 10, 12}) {  // 256 keys: a thread per key would idle it
-        KernelConfig cfg;
-        cfg.lanes_log2 = lanes;
-        const int used = lanes < 0 ? auto_lanes_log2(n, keys_n, false) : lanes;
-        const double t = bench.time(
-            s, [&] { dpf_eval_full_domain_device(keys.view(0), 0, keys_n, out.data(), s, cfg); });
-        add("DPF full domain n=16, 256 keys, lanes 2^" + std::to_string(used) +
-                (lanes < 0 ? " (auto)" : ""),
-            keys_n, aes, t, kDefaultAesVariant, bound, "bound " + fmt(keys_n / bound) + " keys/s");
+      // ---- full domain and LUT (bytes-and-AES bound)
+      {
+        const int n = 16;
+        const std::size_t keys_n = 256, domain = std::size_t{1} << n;
+        const std::vector<u64> alpha = random_u64(g, keys_n, n), beta = random_u64(g, keys_n, 64);
+        DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s), out(keys_n * domain);
+        DpfKeyPairDevice keys(DpfShape{n, 64}, keys_n);
+        dpf_gen_device(da.data(), db.data(), Block{7, 8}, 0, keys, s);
+        const double aes = static_cast<double>(dpf_full_domain_aes(n));
+        const double bytes = 8.0 * domain + 16 + 17.0 * n + 8;
+        const double bound = keys_n * std::max(aes / aes_bound, bytes / copy_bw);
+        for (const int lanes : {-1, 4, 6, 8, 10, 12}) {  // 256 keys: a thread per key would idle it
+          KernelConfig cfg;
+          cfg.lanes_log2 = lanes;
+          const int used = lanes < 0 ? auto_lanes_log2(n, keys_n, false) : lanes;
+          const double t = bench.time(
+              s, [&] { dpf_eval_full_domain_device(keys.view(0), 0, keys_n, out.data(), s, cfg); });
+          add("DPF full domain n=16, 256 keys, lanes 2^" + std::to_string(used) +
+                  (lanes < 0 ? " (auto)" : ""),
+              keys_n, aes, t, kDefaultAesVariant, bound,
+              "bound " + fmt(keys_n / bound) + " keys/s");
+        }
       }
-    }
-    for (const auto& [n, log2count] : {std::pair{8, 20}, std::pair{12, 16}, std::pair{16, 12}}) {
-      const std::size_t count = std::size_t{1} << log2count, domain = std::size_t{1} << n;
-      const std::vector<u64> alpha = random_u64(g, count, n), xh = random_u64(g, count, n),
-                             table = random_u64(g, domain, 64);
-      const std::vector<u64> ones(count, 1);
-      DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(ones, s), dx = to_dev(xh, s),
-                        dt = to_dev(table, s), out(count);
-      DpfKeyPairDevice keys(DpfShape{n, 64}, count);
-      dpf_gen_device(da.data(), db.data(), Block{9, 10}, 0, keys, s);
-      const double aes = static_cast<double>(dpf_full_domain_aes(n));
-      const double bytes = 16 + 17.0 * n + 8 + 8 + 8;  // key, xhat, out (table: L2-resident)
-      const double bound =
-          count * std::max(aes / aes_bound, bytes / copy_bw) + 8.0 * domain / copy_bw;
-      const std::vector<int> lane_set = n == 8    ? std::vector<int>{-1, 0, 2, 5}
-                                        : n == 12 ? std::vector<int>{-1, 0, 5, 8}
-                                                  : std::vector<int>{-1, 5, 8, 10};
-      for (const int lanes : lane_set) {
-        KernelConfig cfg;
-        cfg.lanes_log2 = lanes;
-        const int used = lanes < 0 ? auto_lanes_log2(n, count, true) : lanes;
-        const double t = bench.time(s, [&] {
-          dpf_lut_eval_device(keys.view(0), dx.data(), dt.data(), out.data(), s, cfg);
-        });
-        add("DPF LUT 2^" + std::to_string(n) + " table, N=2^" + std::to_string(log2count) +
-                ", lanes 2^" + std::to_string(used) + (lanes < 0 ? " (auto)" : ""),
-            count, aes, t, kDefaultAesVariant, bound, "bound " + fmt(count / bound) + " elem/s");
+      for (const auto& [n, log2count] : {std::pair{8, 20}, std::pair{12, 16}, std::pair{16, 12}}) {
+        const std::size_t count = std::size_t{1} << log2count, domain = std::size_t{1} << n;
+        const std::vector<u64> alpha = random_u64(g, count, n), xh = random_u64(g, count, n),
+                               table = random_u64(g, domain, 64);
+        const std::vector<u64> ones(count, 1);
+        DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(ones, s), dx = to_dev(xh, s),
+                          dt = to_dev(table, s), out(count);
+        DpfKeyPairDevice keys(DpfShape{n, 64}, count);
+        dpf_gen_device(da.data(), db.data(), Block{9, 10}, 0, keys, s);
+        const double aes = static_cast<double>(dpf_full_domain_aes(n));
+        const double bytes = 16 + 17.0 * n + 8 + 8 + 8;  // key, xhat, out (table: L2-resident)
+        const double bound =
+            count * std::max(aes / aes_bound, bytes / copy_bw) + 8.0 * domain / copy_bw;
+        const std::vector<int> lane_set = n == 8    ? std::vector<int>{-1, 0, 2, 5}
+                                          : n == 12 ? std::vector<int>{-1, 0, 5, 8}
+                                                    : std::vector<int>{-1, 5, 8, 10};
+        for (const int lanes : lane_set) {
+          KernelConfig cfg;
+          cfg.lanes_log2 = lanes;
+          const int used = lanes < 0 ? auto_lanes_log2(n, count, true) : lanes;
+          const double t = bench.time(s, [&] {
+            dpf_lut_eval_device(keys.view(0), dx.data(), dt.data(), out.data(), s, cfg);
+          });
+          add("DPF LUT 2^" + std::to_string(n) + " table, N=2^" + std::to_string(log2count) +
+                  ", lanes 2^" + std::to_string(used) + (lanes < 0 ? " (auto)" : ""),
+              count, aes, t, kDefaultAesVariant, bound, "bound " + fmt(count / bound) + " elem/s");
+        }
       }
-    }
 
-    // ---- ring matrix product (ring_matmul_bench.h): elements/s = 64-bit multiply-adds/s
-    for (const tools::RingMatmulBenchRow& r : tools::ring_matmul_bench(s, quick ? 3 : 7))
-      rows.push_back({r.name, r.macs_per_s, 0, 0, 0, 0, r.note});
+      // ---- ring matrix product (ring_matmul_bench.h): elements/s = 64-bit multiply-adds/s
+      for (const tools::RingMatmulBenchRow& r : tools::ring_matmul_bench(s, quick ? 3 : 7))
+        rows.push_back({r.name, r.macs_per_s, 0, 0, 0, 0, r.note});
+    }  // !lut_only
+
+    // ---- SIGMA's LUT over early-terminated 1-bit DPF keys (dpf_et_cuda.h) at the gates' shapes:
+    // the sigma suite's 10-bit SiLU table, the fused GELU's 12-bit and the fused SiLU's 14-bit
+    // index (3 XOR bits, the out-of-range half of the table one value, entries of 11 bits), from
+    // table reads and from bit planes (fss/lut_planes.h) at 1 and 2 blocks an SM.
+    for (const auto& [k, xor_bits] : {std::pair{10, 0}, std::pair{12, 3}, std::pair{14, 3}}) {
+      const std::size_t count = N, domain = std::size_t{1} << k;
+      const u64 xor_mask = ((u64{1} << k) - 1) & ~((u64{1} << (k - xor_bits)) - 1);
+      std::vector<u64> alpha = random_u64(g, count, k), xh = random_u64(g, count, k),
+                       table = random_u64(g, domain, 11);
+      if (xor_bits > 0)
+        for (std::size_t i = domain / 2; i < domain; ++i) table[i] = 3;
+      SeededPrg rng(Block{11, 12});
+      const auto keys = dpf_et_gen(k, alpha, rng).first;
+      DeviceBuffer<Block> root = to_dev(keys.root, s), cw_seed = to_dev(keys.cw_seed, s),
+                          leaf = to_dev(keys.leaf_cw, s);
+      DeviceBuffer<std::uint8_t> cw_t = to_dev(keys.cw_t, s);
+      DeviceBuffer<u64> dx = to_dev(xh, s), dt = to_dev(table, s), out(2 * count);
+      const auto planes = make_lut_planes(table, k, 50, xor_mask);
+      DeviceBuffer<u64> dw = to_dev(planes->words, s);
+      LutPlanesView pv = planes->view();
+      pv.data = dw.data();
+      DpfEtKeysView v{k, 0, count};
+      v.root = root.data();
+      v.cw_seed = cw_seed.data();
+      v.cw_t = cw_t.data();
+      v.leaf_cw = leaf.data();
+      const double aes = static_cast<double>((std::size_t{2} << dpf_et_levels(k)) - 2);
+      const std::string shape =
+          "DPF-ET LUT k=" + std::to_string(k) + " xor bits=" + std::to_string(xor_bits) + " N=2^20";
+      for (const int mode : {0, 1, 2}) {  // table reads; planes at 1 and 2 blocks an SM
+        KernelConfig cfg;
+        cfg.lut_blocks_per_sm = mode == 2 ? 2 : 1;
+        const double t = bench.time(s, [&] {
+          dpf_et_lut_eval_device(v, dx.data(), dt.data(), 50, out.data(), out.data() + count, s,
+                                 cfg, xor_mask, mode == 0 ? nullptr : &pv);
+        });
+        add(shape + (mode == 0 ? " [table reads]"
+                               : " [bit planes, " + std::to_string(cfg.lut_blocks_per_sm) +
+                                     " block(s)/SM]"),
+            count, aes, t, kDefaultAesVariant, 0,
+            mode == 0 ? "" : std::to_string(planes->words.size() * 8) + " B of planes");
+      }
+    }
 
     // ---- the table
     std::string md = "GPU: " + std::string(prop.name) + ", " +
