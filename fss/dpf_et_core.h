@@ -173,24 +173,58 @@ SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int party, Block root, co
 }
 
 // The same sums from the table's bit planes (lut_planes.h; planes.low_bits >= 6 and k >= 7, so
-// every 64-leaf word lies in one segment of the index): count as above, sum = the words' bases
-// and windows' popcounts, equal to dpf_et_lut_one's sum mod 2^out_bits (not mod 2^64).
+// every 64-leaf word lies in one segment of the index), over the part of the leaves that lane r
+// of 2^a lanes sharing the key owns: the subtree under the depth-a node on r's path (a <= L - 1;
+// a = 0, r = 0: the whole key). The lane walks to that node (a AES), then its subtree as above.
+// count = its leaves' popcount, sum = their words' bases and windows' popcounts; the lanes' sums
+// and counts add up (mod 2^out_bits, not mod 2^64) to dpf_et_lut_one's.
+template <class Prg, class Word>
+SECINFER_HD void dpf_et_lut_planes_part(const Prg& prg, int k, int party, Block root,
+                                        const Block* cw_seed, const std::uint8_t* cw_t, Block l0,
+                                        Block l1, std::size_t stride, u64 xhat,
+                                        const LutPlanesView& planes, const Word& word, int a,
+                                        unsigned r, u64& sum, u64& count) {
+  Block node = root;
+  int t = party;
+  for (int d = 0; d < a; ++d) {  // one child per level, as dpf_et_leaf_blocks expands both
+    const int dir = static_cast<int>((r >> (a - 1 - d)) & 1);
+    Block g = prg.g(dir, node);
+    int tg = g.lsb();
+    g = g.clear_lsb();
+    if (t) {
+      g ^= cw_seed[static_cast<std::size_t>(d) * stride];
+      tg ^= (cw_t[static_cast<std::size_t>(d) * stride] >> dir) & 1;
+    }
+    node = g;
+    t = tg;
+  }
+  const u64 first = static_cast<u64>(r) << (dpf_et_levels(k) - a);  // the subtree's first block
+  const std::size_t skip = static_cast<std::size_t>(a) * stride;
+  const u64 x_low = xhat & ((u64{1} << planes.low_bits) - 1);
+  const u64 x_high = xhat >> planes.low_bits;
+  u64 s = 0, c = 0;
+  // The subtree is a key of k - a bits (L - a >= 1 levels) rooted at node with control bit t.
+  dpf_et_leaf_blocks(prg, k - a, t, node, cw_seed != nullptr ? cw_seed + skip : nullptr,
+                     cw_t != nullptr ? cw_t + skip : nullptr, l0, l1, stride,
+                     [&](u64 b, Block blk) {
+                       const u64 j0 = (first + b) << 7;
+                       c += static_cast<u64>(popc64(blk.lo) + popc64(blk.hi));
+                       s += planes.word_sum(blk.lo, j0, x_low, x_high, word);
+                       s += planes.word_sum(blk.hi, j0 + 64, x_low, x_high, word);
+                     });
+  sum = s;
+  count = c;
+}
+
+// The whole key from the bit planes: dpf_et_lut_planes_part with one lane.
 template <class Prg, class Word>
 SECINFER_HD void dpf_et_lut_planes_one(const Prg& prg, int k, int party, Block root,
                                        const Block* cw_seed, const std::uint8_t* cw_t, Block l0,
                                        Block l1, std::size_t stride, u64 xhat,
                                        const LutPlanesView& planes, const Word& word, u64& sum,
                                        u64& count) {
-  const u64 x_low = xhat & ((u64{1} << planes.low_bits) - 1);
-  const u64 x_high = xhat >> planes.low_bits;
-  u64 s = 0, c = 0;
-  dpf_et_leaf_blocks(prg, k, party, root, cw_seed, cw_t, l0, l1, stride, [&](u64 b, Block blk) {
-    c += static_cast<u64>(popc64(blk.lo) + popc64(blk.hi));
-    s += planes.word_sum(blk.lo, b << 7, x_low, x_high, word);
-    s += planes.word_sum(blk.hi, (b << 7) + 64, x_low, x_high, word);
-  });
-  sum = s;
-  count = c;
+  dpf_et_lut_planes_part(prg, k, party, root, cw_seed, cw_t, l0, l1, stride, xhat, planes, word, 0,
+                         0u, sum, count);
 }
 
 }  // namespace secinfer::fss

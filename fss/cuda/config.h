@@ -54,6 +54,9 @@ struct KernelConfig {
   // kernel is compiled for, 1 (up to 128 registers a thread) or 2 (64, some spilled); gpu_bench's
   // "DPF-ET LUT" rows compare them.
   int lut_blocks_per_sm = 1;
+  // SIGMA's LUT from bit planes: 2^lut_lanes_log2 lanes of a warp share a key, each walking one
+  // subtree (0 = a thread per key; capped at 32 lanes and at the tree's inner levels).
+  int lut_lanes_log2 = 0;
 };
 
 }  // namespace secinfer::fss::cuda

@@ -1,6 +1,7 @@
 // SIGMA's lookup-table sums on the GPU (dpf_et_cuda.h): a thread per key walks its early-terminated
 // tree (dpf_et_core.h) and adds the table entries under its set leaves, or, where the table's
 // entries spread over few bits, counts them against the table's bit planes (fss/lut_planes.h).
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -35,12 +36,13 @@ __global__ void __launch_bounds__(512)
   }
 }
 
-// The same sums from the table's bit planes (dpf_et_core.h dpf_et_lut_planes_one), the plane
-// words copied into shared memory after the AES tables (kShared) or read through the cache.
+// The same sums from the table's bit planes (dpf_et_core.h dpf_et_lut_planes_part), the plane
+// words copied into shared memory after the AES tables (kShared) or read through the cache;
+// 2^lanes_log2 lanes of a warp share a key (each walks one subtree; their sums meet by shuffles).
 template <class Tab, bool kShared, int kBlocksPerSm>
 __global__ void __launch_bounds__(512, kBlocksPerSm)
-    dpf_et_lut_planes_kernel(DpfEtKeysView keys, const u64* xhat, LutPlanesView planes, u64 mask,
-                             u64* sum, u64* count) {
+    dpf_et_lut_planes_kernel(DpfEtKeysView keys, const u64* xhat, LutPlanesView planes,
+                             int lanes_log2, u64 mask, u64* sum, u64* count) {
   const BlockAes<Tab> b = block_aes_setup<Tab>();
   const FixedPrg<Tab> prg = b.prg();
   const u64* w = planes.data;
@@ -52,14 +54,27 @@ __global__ void __launch_bounds__(512, kBlocksPerSm)
     w = sw;
   }
   const auto word = [w](std::size_t j) { return kShared ? w[j] : __ldg(w + j); };
-  for (std::size_t i = global_thread(); i < keys.count; i += grid_threads()) {
+  const unsigned lane = threadIdx.x & 31, r = lane & ((1u << lanes_log2) - 1);
+  const std::size_t per_warp = std::size_t{32} >> lanes_log2;
+  // Whole warps step together (the shuffles need every lane), a group of lanes per key.
+  for (std::size_t first = (global_thread() >> 5) * per_warp; first < keys.count;
+       first += (grid_threads() >> 5) * per_warp) {
+    const std::size_t i = first + (lane >> lanes_log2);
     u64 s = 0, c = 0;
-    dpf_et_lut_planes_one(prg, keys.in_bits, keys.party, keys.root[i],
-                          keys.cw_seed != nullptr ? keys.cw_seed + i : nullptr,
-                          keys.cw_t != nullptr ? keys.cw_t + i : nullptr, keys.leaf_cw[i],
-                          keys.leaf_cw[keys.count + i], keys.count, xhat[i], planes, word, s, c);
-    sum[i] = s & mask;
-    count[i] = c;
+    if (i < keys.count)
+      dpf_et_lut_planes_part(prg, keys.in_bits, keys.party, keys.root[i],
+                             keys.cw_seed != nullptr ? keys.cw_seed + i : nullptr,
+                             keys.cw_t != nullptr ? keys.cw_t + i : nullptr, keys.leaf_cw[i],
+                             keys.leaf_cw[keys.count + i], keys.count, xhat[i], planes, word,
+                             lanes_log2, r, s, c);
+    for (unsigned m = 1; m < (1u << lanes_log2); m <<= 1) {
+      s += __shfl_xor_sync(0xffffffffu, s, m);
+      c += __shfl_xor_sync(0xffffffffu, c, m);
+    }
+    if (i < keys.count && r == 0) {
+      sum[i] = s & mask;
+      count[i] = c;
+    }
   }
 }
 
@@ -100,8 +115,11 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
     check_block_size(cfg.threads_per_block);
     const unsigned grid =
         grid_for(k, cfg.threads_per_block, smem, keys.count, "dpf_et_lut_planes_kernel");
-    k<<<grid, cfg.threads_per_block, smem, stream>>>(keys, xhat, *planes, ring_mask(out_bits), sum,
-                                                     count);
+    // Lanes per key: at most 2^(L - 1) (one inner level's nodes a lane) and 32.
+    const int most = std::max(0, std::min(5, dpf_et_levels(keys.in_bits) - 1));
+    const int lanes_log2 = std::clamp(cfg.lut_lanes_log2, 0, most);
+    k<<<grid, cfg.threads_per_block, smem, stream>>>(keys, xhat, *planes, lanes_log2,
+                                                     ring_mask(out_bits), sum, count);
     CUDA_CHECK_LAUNCH("dpf_et_lut_planes_kernel", shape_info(keys.in_bits, out_bits, keys.count) +
                                                       " plane words=" + std::to_string(words));
     return;

@@ -554,16 +554,19 @@ int main(int argc, char** argv) {
       const double aes = static_cast<double>((std::size_t{2} << dpf_et_levels(k)) - 2);
       const std::string shape =
           "DPF-ET LUT k=" + std::to_string(k) + " xor bits=" + std::to_string(xor_bits) + " N=2^20";
-      for (const int mode : {0, 1, 2}) {  // table reads; planes at 1 and 2 blocks an SM
+      // Table reads; the planes at 1 and 2 blocks an SM, a thread per key or 8 / 32 lanes a key.
+      for (const auto& [mode, lanes] : {std::pair{0, 0}, std::pair{1, 0}, std::pair{2, 0},
+                                        std::pair{1, 3}, std::pair{1, 5}, std::pair{2, 5}}) {
         KernelConfig cfg;
         cfg.lut_blocks_per_sm = mode == 2 ? 2 : 1;
+        cfg.lut_lanes_log2 = lanes;
         const double t = bench.time(s, [&] {
           dpf_et_lut_eval_device(v, dx.data(), dt.data(), 50, out.data(), out.data() + count, s,
                                  cfg, xor_mask, mode == 0 ? nullptr : &pv);
         });
         add(shape + (mode == 0 ? " [table reads]"
                                : " [bit planes, " + std::to_string(cfg.lut_blocks_per_sm) +
-                                     " block(s)/SM]"),
+                                     " block(s)/SM, 2^" + std::to_string(lanes) + " lanes/key]"),
             count, aes, t, kDefaultAesVariant, 0,
             mode == 0 ? "" : std::to_string(planes->words.size() * 8) + " B of planes");
       }

@@ -357,17 +357,32 @@ void check_dpf_et(Tally& t, std::mt19937_64& g, int k, int m, std::size_t count,
   std::vector<u64> s0(count), c0(count), s1(count), c1(count);
   dpf_et_lut_eval(k0, xhat, table, m, s0, c0, {}, xor_mask);
   dpf_et_lut_eval(k1, xhat, table, m, s1, c1, {}, xor_mask);
-  for (const bool planes : {true, false}) {
-    if (!planes && spread == 0) break;  // random entries: no planes, the table reads ran
+  // The planes kernel's launch variants (KernelConfig: blocks an SM, lanes a key), then the
+  // table reads.
+  struct Variant {
+    bool planes;
+    int blocks, lanes;
+  };
+  for (const Variant& var : {Variant{true, 1, 0}, Variant{true, 2, 0}, Variant{true, 1, 3},
+                             Variant{true, 1, 5}, Variant{true, 2, 5}, Variant{false, 1, 0}}) {
+    const bool planes = var.planes;
+    if (spread == 0 && (!planes || var.blocks != 1 || var.lanes != 0))
+      continue;  // random entries: no planes, the table reads ran once
+    KernelConfig cfg;
+    cfg.lut_blocks_per_sm = var.blocks;
+    cfg.lut_lanes_log2 = var.lanes;
     t.run("DPF-ET LUT k=" + std::to_string(k) + " m=" + std::to_string(m) +
               " N=" + std::to_string(count) + " xor bits=" + std::to_string(xor_bits) +
               (spread == 0 ? std::string()
                            : " spread=" + std::to_string(spread) +
-                                 (planes ? " (bit planes)" : " (table reads)")),
+                                 (planes ? " (bit planes, " + std::to_string(var.blocks) +
+                                               " block(s)/SM, 2^" + std::to_string(var.lanes) +
+                                               " lanes/key)"
+                                         : " (table reads)")),
           [&] {
             std::vector<u64> gs0(count), gc0(count), gs1(count), gc1(count);
-            dpf_et_lut_eval_cuda(k0, xhat, table, m, gs0, gc0, {}, xor_mask, planes);
-            dpf_et_lut_eval_cuda(k1, xhat, table, m, gs1, gc1, {}, xor_mask, planes);
+            dpf_et_lut_eval_cuda(k0, xhat, table, m, gs0, gc0, cfg, xor_mask, planes);
+            dpf_et_lut_eval_cuda(k1, xhat, table, m, gs1, gc1, cfg, xor_mask, planes);
             std::string rec;
             for (std::size_t i = 0; i < count && rec.empty(); ++i) {
               const u64 dc = (gc0[i] - gc1[i]) & out_mask;
