@@ -84,19 +84,7 @@ TEST_CASE("fused nExp: key and message sizes never depend on the masks", "[gates
   const int n = 50, f = 12;
   const Ring r = make_ring(n);
   const std::vector<u64> x = {0, r.mask(), 65535, 65536, u64{1} << (n - 1)};
-  std::optional<engine::CommCounts> first[2];
-  std::size_t differ = 0;
-  for (int i = 0; i < 1000; ++i) {
-    const auto run = sigma::test::run_unary(kGate, sigma::test::options(n, f, g()), GateArgs{}, x,
-                                            i % 2 == 0 ? x.size() : 0);
-    for (int b = 0; b < 2; ++b) {
-      const engine::CommCounts& c = run.comm[b];
-      if (!first[b]) first[b] = c;
-      differ += c.key_bytes != first[b]->key_bytes || c.bytes_sent != first[b]->bytes_sent ||
-                c.messages != first[b]->messages || c.rounds != first[b]->rounds;
-    }
-  }
-  CHECK(differ == 0);
+  CHECK(sigma::test::size_changes_over_masks(kGate, n, f, x, g) == 0);
 }
 
 TEST_CASE("fused nExp: rings too narrow are refused", "[gates][fusefss][nexp]") {

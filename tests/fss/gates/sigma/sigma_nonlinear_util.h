@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <functional>
 #include <map>
+#include <optional>
 #include <random>
 #include <span>
 #include <string>
@@ -159,6 +160,26 @@ inline UnaryRun run_unary(const UnaryGate& g, const TwoPartyOptions& opt, const 
 // parties; inputs are secret tensors with fresh masks (the first `edge_masks` elements of the first
 // input get extreme masks). Returns the unmasked outputs and the counters.
 using OpsFn = std::function<Tensor(engine::Ops&, const std::vector<Tensor>&)>;
+
+// Runs `g` on x with `runs` fresh dealer seeds (fresh masks, fresh keys; every other run with
+// extreme input masks) and counts the runs whose key bytes, bytes sent, messages or rounds differ
+// from the first run's, for either party: 0 when no size depends on a mask.
+inline std::size_t size_changes_over_masks(const UnaryGate& g, int n, int f,
+                                           const std::vector<u64>& x, std::mt19937_64& rng,
+                                           int runs = 1000) {
+  std::optional<CommCounts> first[2];
+  std::size_t differ = 0;
+  for (int i = 0; i < runs; ++i) {
+    const auto run = run_unary(g, options(n, f, rng()), GateArgs{}, x, i % 2 == 0 ? x.size() : 0);
+    for (int b = 0; b < 2; ++b) {
+      const CommCounts& c = run.comm[b];
+      if (!first[b]) first[b] = c;
+      differ += c.key_bytes != first[b]->key_bytes || c.bytes_sent != first[b]->bytes_sent ||
+                c.messages != first[b]->messages || c.rounds != first[b]->rounds;
+    }
+  }
+  return differ;
+}
 
 inline UnaryRun run_ops(const TwoPartyOptions& opt, const std::vector<Tensor>& inputs,
                         const OpsFn& fn, std::size_t edge_masks = 0) {
