@@ -124,7 +124,7 @@ void dpf_et_eval_full_domain(const DpfEtKeys& keys, std::size_t key, std::span<u
   const HostPrg prg{&fixed_key_prg()};
   const std::size_t n = out.size();
   dpf_et_leaf_blocks(prg, k, keys.party, keys.root[key], at(keys.cw_seed, key), at(keys.cw_t, key),
-                     leaf_cw(keys, 0, key), leaf_cw(keys, 1, key), keys.count,
+                     leaf_cw(keys, 0, key), leaf_cw(keys, 1, key), keys.count, 0,
                      [&](u64 b, Block blk) {
                        for (std::size_t i = 0; i < 128; ++i) {
                          const std::size_t j = static_cast<std::size_t>(b) * 128 + i;

@@ -83,12 +83,15 @@ SECINFER_HD void dpf_et_gen_one(const Prg& prg, int k, Block s0, Block s1, u64 a
   }
 }
 
-// Every leaf block of one key, in order: leaf(block index, block). Depth-first over the L - 1
-// inner levels (2 AES per inner node), 2 AES per last-level node; L = 0: the root itself.
+// Every leaf block of one key: leaf(block index, block). Depth-first over the L - 1 inner levels
+// (2 AES per inner node), 2 AES per last-level node; L = 0: the root itself. The last-level nodes
+// come in the order q = 0, 1, .. of node index q XOR flip (flip < 2^(L-1); 0: in order): keys
+// walked side by side with different flips can then meet the same part of a table at the same
+// step (the bit-plane sums, below).
 template <class Prg, class Leaf>
 SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int party, Block root,
                                     const Block* cw_seed, const std::uint8_t* cw_t, Block l0,
-                                    Block l1, std::size_t stride, Leaf&& leaf) {
+                                    Block l1, std::size_t stride, u64 flip, Leaf&& leaf) {
   const int levels = dpf_et_levels(k);
   if (levels == 0) {
     leaf(u64{0}, root);
@@ -102,7 +105,7 @@ SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int party, Block root
   int d = 0;
   const u64 nodes = u64{1} << depth;
   for (u64 j = 0;;) {
-    for (; d < depth; ++d) {  // descend left, remember the right child
+    for (; d < depth; ++d) {  // descend to the first child, remember the other
       const Block cw = cw_seed[d * stride];
       const int cwt = cw_t[d * stride];
       Block gl = prg.g(0, s), gr = prg.g(1, s);
@@ -115,18 +118,19 @@ SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int party, Block root
         tl ^= cwt & 1;
         tr ^= (cwt >> 1) & 1;
       }
-      stack_s[d] = gr;
-      stack_t[d] = static_cast<std::uint8_t>(tr);
-      s = gl;
-      t = tl;
+      const bool right_first = ((flip >> (depth - 1 - d)) & 1) != 0;
+      stack_s[d] = right_first ? gl : gr;
+      stack_t[d] = static_cast<std::uint8_t>(right_first ? tl : tr);
+      s = right_first ? gr : gl;
+      t = right_first ? tr : tl;
     }
     Block b0 = prg.g(0, s), b1 = prg.g(1, s);
     if (t) {
       b0 ^= l0;
       b1 ^= l1;
     }
-    leaf(2 * j, b0);
-    leaf(2 * j + 1, b1);
+    leaf(2 * (j ^ flip), b0);
+    leaf(2 * (j ^ flip) + 1, b1);
     if (++j == nodes) break;
     // The next node's path leaves this one at the lowest set bit of j.
     d = depth - 1 - ctz64(j);
@@ -154,7 +158,7 @@ SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int party, Block root, co
                                 u64 xhat, u64 xor_mask, const Table& table, u64& sum, u64& count) {
   const u64 dmask = (u64{1} << k) - 1;
   u64 s = 0, c = 0;
-  dpf_et_leaf_blocks(prg, k, party, root, cw_seed, cw_t, l0, l1, stride, [&](u64 b, Block blk) {
+  dpf_et_leaf_blocks(prg, k, party, root, cw_seed, cw_t, l0, l1, stride, 0, [&](u64 b, Block blk) {
     if (k < 7) {  // the block holds 2^k leaves
       if (k < 6) blk.lo &= (u64{1} << (1 << k)) - 1;
       blk.hi = 0;
@@ -202,10 +206,19 @@ SECINFER_HD void dpf_et_lut_planes_part(const Prg& prg, int k, int party, Block 
   const std::size_t skip = static_cast<std::size_t>(a) * stride;
   const u64 x_low = xhat & ((u64{1} << planes.low_bits) - 1);
   const u64 x_high = xhat >> planes.low_bits;
+  // Visit the subtree's last-level nodes so that the XOR field of the table index they read
+  // (seg = x_high XOR the block's top bits) rises with the step, the same at every step for keys
+  // walked side by side: their per-segment plane counts agree, a warp does not wait on its
+  // slowest lane (the fused gates' constant segments then cost nothing).
+  const int depth = dpf_et_levels(k) - a - 1;  // the subtree's inner levels
+  const int xor_bits = k - planes.low_bits;
+  const u64 aligned =
+      depth >= xor_bits + a ? x_high << (depth + a - xor_bits) : x_high >> (xor_bits - depth - a);
+  const u64 flip = aligned & ((u64{1} << depth) - 1);
   u64 s = 0, c = 0;
   // The subtree is a key of k - a bits (L - a >= 1 levels) rooted at node with control bit t.
   dpf_et_leaf_blocks(prg, k - a, t, node, cw_seed != nullptr ? cw_seed + skip : nullptr,
-                     cw_t != nullptr ? cw_t + skip : nullptr, l0, l1, stride,
+                     cw_t != nullptr ? cw_t + skip : nullptr, l0, l1, stride, flip,
                      [&](u64 b, Block blk) {
                        const u64 j0 = (first + b) << 7;
                        c += static_cast<u64>(popc64(blk.lo) + popc64(blk.hi));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "fss/lut_planes.h"
+#include "fss/prg.h"
 #include "fss_test_util.h"
 
 using namespace secinfer::fss;
@@ -195,6 +196,57 @@ TEST_CASE("dpf_et: LUT sums from bit planes equal the table reads, party by part
   const std::vector<u64> t11(2048, 1);  // 5 XOR bits: more segments than the planes take
   CHECK_FALSE(make_lut_planes(t11, 11, 50, ring_mask(11) & ~ring_mask(6)).has_value());
   CHECK(make_lut_planes(t8, 8, 50, 0).has_value());
+}
+
+TEST_CASE("dpf_et: bit-plane sums split over 2^a lanes add up to the whole key's",
+          "[fss][dpf_et]") {
+  // The GPU's lanes-per-key walk (dpf_et_lut_planes_part with a > 0): each lane walks to its
+  // depth-a node and sums its subtree; the lanes' sums and counts must add up to the one-lane
+  // sum, for every a the tree allows, with and without XOR-combined index bits.
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed = " << seed);
+  std::mt19937_64 g(seed);
+  const FixedKeyPrg& prg = fixed_key_prg();
+  for (const auto& [k, h] :
+       {std::pair{14, 3}, std::pair{12, 3}, std::pair{10, 0}, std::pair{9, 1}}) {
+    INFO("k = " << k << ", xor bits = " << h);
+    const u64 xm = ring_mask(k) & ~ring_mask(k - h);
+    std::vector<u64> table(std::size_t{1} << k);
+    for (auto& v : table) v = g() & ring_mask(11);
+    const auto planes = make_lut_planes(table, k, 50, xm);
+    REQUIRE(planes.has_value());
+    const LutPlanesView pv = planes->view();
+    const auto word = [&pv](std::size_t j) { return pv.data[j]; };
+    const std::size_t n = 24;
+    const std::vector<u64> alpha = alphas(g, k, n);
+    SeededPrg rng(seed_block(seed ^ static_cast<std::uint64_t>(k)));
+    const auto [k0, k1] = dpf_et_gen(k, alpha, rng);
+    const int levels = dpf_et_levels(k);
+    for (const DpfEtKeys* keys : {&k0, &k1}) {
+      for (std::size_t i = 0; i < n; ++i) {
+        const u64 xhat = g() & ring_mask(k);
+        const Block* cw = keys->cw_seed.empty() ? nullptr : keys->cw_seed.data() + i;
+        const std::uint8_t* ct = keys->cw_t.empty() ? nullptr : keys->cw_t.data() + i;
+        const Block l0 = keys->leaf_cw[i], l1 = keys->leaf_cw[n + i];
+        u64 want_s = 0, want_c = 0;
+        dpf_et_lut_planes_one(prg, k, keys->party, keys->root[i], cw, ct, l0, l1, n, xhat, pv, word,
+                              want_s, want_c);
+        for (int a = 1; a <= std::min(5, levels - 1); ++a) {
+          u64 s = 0, c = 0;
+          for (unsigned r = 0; r < (1u << a); ++r) {
+            u64 ps = 0, pc = 0;
+            dpf_et_lut_planes_part(prg, k, keys->party, keys->root[i], cw, ct, l0, l1, n, xhat, pv,
+                                   word, a, r, ps, pc);
+            s += ps;
+            c += pc;
+          }
+          INFO("a = " << a);
+          REQUIRE(c == want_c);
+          REQUIRE((s & ring_mask(50)) == (want_s & ring_mask(50)));
+        }
+      }
+    }
+  }
 }
 
 TEST_CASE("dpf_et: serialisation round-trips and threads do not change keys", "[fss][dpf_et]") {
