@@ -17,6 +17,12 @@ namespace secinfer::apps {
 
 namespace {
 
+// --fusefss-act's help, for the run and the dealer commands.
+constexpr const char* kFuseActHelp =
+    "fusefss's GELU/SiLU after a truncation and its softmax nExp and inverse: fused (the fused "
+    "truncation + activation gate, the fused nExp and sigma's inverse, SIGMA's approximations) or "
+    "precise (truncation, then the whole-ring high-precision gates)";
+
 using models::Backend;
 using models::Dealer;
 using models::Workload;
@@ -133,10 +139,7 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
                     "(one per cut per element; larger keys); same outputs. Ignored by sigma "
                     "(recorded as n/a)");
     add_enum_option(sc, "--fusefss-act", o.fuse_act,
-                    "fusefss's GELU/SiLU after a truncation and its softmax inverse: fused (the "
-                    "fused truncation + activation gate and sigma's inverse, SIGMA's "
-                    "approximations) or precise (truncation, then the whole-ring high-precision "
-                    "gates). Ignored by sigma (recorded as n/a)");
+                    std::string(kFuseActHelp) + ". Ignored by sigma (recorded as n/a)");
     add_enum_option(sc, "--sigma-lut", o.sigma_lut,
                     "sigma's table lookups: sigma (SIGMA's own: 1-bit DPF, sign and value "
                     "opened; default) or nbit (ring-valued DPF in one round: 'improved sigma', not "
@@ -469,11 +472,7 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
                   "fusefss: mask-independent gate shapes: on (secure) or off (INSECURE ablation)");
   add_enum_option(deal, "--lookup", deal_opts.lookup,
                   "fusefss interval lookup: shared-mask or per-cut");
-  add_enum_option(deal, "--fusefss-act", deal_opts.fuse_act,
-                  "fusefss's GELU/SiLU after a truncation and its softmax inverse: fused (the "
-                  "fused truncation + activation gate and sigma's inverse, SIGMA's "
-                  "approximations) or precise (truncation, then the whole-ring high-precision "
-                  "gates)");
+  add_enum_option(deal, "--fusefss-act", deal_opts.fuse_act, kFuseActHelp);
   add_enum_option(deal, "--sigma-lut", deal_opts.sigma_lut,
                   "sigma's table lookups: sigma (SIGMA's own) or nbit (improved sigma)");
   deal->add_option("--runs", deal_opts.runs, "Measured runs the parties will make")
