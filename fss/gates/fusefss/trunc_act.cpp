@@ -139,12 +139,12 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
   std::vector<u64> out(6 * N);
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
-      const u64 hi = (r37[i] << w.m) & nm;
+      const u64 top = (r37[i] << w.m) & nm;  // 2^m r37
       out[6 * i + 0] = r_mid[i];
       out[6 * i + 1] = r_d[i];
       out[6 * i + 2] = r_d[i] * r_mid[i];
-      out[6 * i + 3] = hi;
-      out[6 * i + 4] = r_b0[i] * hi;
+      out[6 * i + 3] = top;
+      out[6 * i + 4] = r_b0[i] * top;
       out[6 * i + 5] = r_out[i];
     }
   });
