@@ -10,10 +10,8 @@
 #include "fss/block.h"
 
 namespace secinfer::fss {
-class ThreadPool;
-}
 
-namespace secinfer::fss {
+class ThreadPool;  // fss/thread_pool.h
 
 enum class AesImpl { kAuto, kAesNi, kPortable };
 
