@@ -96,20 +96,7 @@ TEST_CASE("fused nExp: file key mode gives the same outputs as inline", "[gates]
   const int n = 50, f = 12;
   const Ring r = make_ring(n);
   const auto x = inputs(r, f, g, 400);
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("secinfer_fused_nexp_keys_" + std::to_string(seed));
-  std::filesystem::create_directories(dir);
-  const std::uint64_t dseed = g();
-  const auto file = sigma::test::run_unary(
-      kGate, sigma::test::options(n, f, dseed, engine::KeyMode::kFile, dir.string()), GateArgs{}, x,
-      16);
-  const auto mem =
-      sigma::test::run_unary(kGate, sigma::test::options(n, f, dseed), GateArgs{}, x, 16);
-  std::filesystem::remove_all(dir);
-  CHECK(file.y[0] == mem.y[0]);
-  CHECK(file.y[1] == mem.y[0]);
-  CHECK(sigma::test::mismatches(x, file.y[0], sigma::test::run_clear(kGate, n, f, GateArgs{}, x),
-                                "fused_nexp/file") == 0);
+  CHECK(sigma::test::file_mode_differences(kGate, n, f, x, g(), "fused_nexp") == 0);
 }
 
 TEST_CASE("fused nExp: rings too narrow are refused", "[gates][fusefss][nexp]") {

@@ -133,20 +133,7 @@ TEST_CASE("fused trunc + activation: file key mode gives the same outputs as inl
   const Ring r = make_ring(n);
   const Fused fz = gates().front();
   const auto x = inputs(r, f, fz.clip, g, 400);
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("secinfer_trunc_gelu_keys_" + std::to_string(seed));
-  std::filesystem::create_directories(dir);
-  const std::uint64_t dseed = g();
-  const auto file = sigma::test::run_unary(
-      fz.gate, sigma::test::options(n, f, dseed, engine::KeyMode::kFile, dir.string()), GateArgs{},
-      x, 16);
-  const auto mem =
-      sigma::test::run_unary(fz.gate, sigma::test::options(n, f, dseed), GateArgs{}, x, 16);
-  std::filesystem::remove_all(dir);
-  CHECK(file.y[0] == mem.y[0]);
-  CHECK(file.y[1] == mem.y[0]);
-  CHECK(sigma::test::mismatches(x, file.y[0], sigma::test::run_clear(fz.gate, n, f, GateArgs{}, x),
-                                "trunc_gelu/file") == 0);
+  CHECK(sigma::test::file_mode_differences(fz.gate, n, f, x, g(), "trunc_gelu") == 0);
 }
 
 TEST_CASE("fused trunc + activation: key and message sizes never depend on the masks",

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -242,6 +243,27 @@ inline std::size_t mismatches(const std::vector<u64>& x, const std::vector<u64>&
     }
   }
   return bad;
+}
+
+// Runs `g` on x twice from the dealer seed `dseed` (16 extreme input masks), the keys once through
+// files in a fresh temporary folder (KeyMode::kFile, as a separate dealer writes them) and once
+// inline, and counts the outputs where the file run differs from the inline one (either party)
+// or from the cleartext reference: 0 when the key file carries everything the gate reads.
+inline std::size_t file_mode_differences(const UnaryGate& g, int n, int f,
+                                         const std::vector<u64>& x, std::uint64_t dseed,
+                                         const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("secinfer_" + name + "_keys_" + std::to_string(dseed));
+  std::filesystem::create_directories(dir);
+  const auto file =
+      run_unary(g, options(n, f, dseed, KeyMode::kFile, dir.string()), GateArgs{}, x, 16);
+  const auto mem = run_unary(g, options(n, f, dseed), GateArgs{}, x, 16);
+  std::filesystem::remove_all(dir);
+  std::size_t differ = 0;
+  for (std::size_t i = 0; i < x.size(); ++i)
+    differ += file.y[0][i] != mem.y[0][i] || file.y[1][i] != mem.y[0][i];
+  return differ +
+         mismatches(x, file.y[0], run_clear(g, n, f, GateArgs{}, x), (name + "/file").c_str());
 }
 
 // Signed fixed-point helpers.
