@@ -21,8 +21,8 @@ constexpr std::uint32_t kTagFusedNexp = engine::key_tag("FNXP");
 constexpr int kByte = 8;
 constexpr u64 kByteMask = 0xFF;
 // "Tables": T_hi' over (lt, c8, q) and T_lo' over (lt, q), the flag bits on top, combined by XOR.
-constexpr LookupSpec kHi{2 * kByte - 6, u64{3} << kByte};  // k = 10
-constexpr LookupSpec kLo{kByte + 1, u64{1} << kByte};      // k = 9
+constexpr LookupSpec kHi{kByte + 2, u64{3} << kByte};  // k = 10: lt, c8, the byte
+constexpr LookupSpec kLo{kByte + 1, u64{1} << kByte};  // k = 9: lt, the byte
 
 void check_sizes(std::size_t a, std::size_t b, const char* what) {
   if (a != b)

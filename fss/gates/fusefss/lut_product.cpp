@@ -12,10 +12,12 @@ namespace {
 
 constexpr std::size_t kTerms = 5;  // a, b, c, d, r_z
 
-void check_sizes(std::size_t a, std::size_t b, const char* what) {
+// `of_a` / `of_b`: what the two counts are of ("first lookup", "output masks", ...).
+void check_sizes(std::size_t a, std::size_t b, const char* what, const char* of_a,
+                 const char* of_b) {
   if (a != b)
-    throw std::invalid_argument(std::string(what) + ": the two lookups have " + std::to_string(a) +
-                                " and " + std::to_string(b) + " elements");
+    throw std::invalid_argument(std::string(what) + ": " + std::to_string(a) + " elements in the " +
+                                of_a + " but " + std::to_string(b) + " in the " + of_b);
 }
 
 }  // namespace
@@ -23,8 +25,8 @@ void check_sizes(std::size_t a, std::size_t b, const char* what) {
 void lut_product_keygen(engine::Dealer& d, LookupSpec l1, LookupSpec l2,
                         std::span<const u64> alpha1, std::span<const u64> alpha2,
                         std::span<const u64> r_z) {
-  check_sizes(alpha1.size(), alpha2.size(), "lut_product_keygen");
-  check_sizes(alpha1.size(), r_z.size(), "lut_product_keygen");
+  check_sizes(alpha1.size(), alpha2.size(), "lut_product_keygen", "first lookup", "second lookup");
+  check_sizes(alpha1.size(), r_z.size(), "lut_product_keygen", "lookups", "output masks");
   const int n = d.ring().bits;
   const u64 m = ring_mask(n);
   const std::size_t N = alpha1.size();
@@ -49,8 +51,8 @@ void lut_product_keygen(engine::Dealer& d, LookupSpec l1, LookupSpec l2,
 void lut_product_eval(engine::Party& p, LookupSpec l1, std::span<const u64> t1,
                       std::span<const u64> idx1, LookupSpec l2, std::span<const u64> t2,
                       std::span<const u64> idx2, std::span<u64> zhat) {
-  check_sizes(idx1.size(), idx2.size(), "lut_product_eval");
-  check_sizes(idx1.size(), zhat.size(), "lut_product_eval");
+  check_sizes(idx1.size(), idx2.size(), "lut_product_eval", "first lookup", "second lookup");
+  check_sizes(idx1.size(), zhat.size(), "lut_product_eval", "lookups", "output");
   const int n = p.ring().bits;
   const u64 m = ring_mask(n);
   const std::size_t N = idx1.size();

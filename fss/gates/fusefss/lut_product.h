@@ -22,8 +22,8 @@
 
 namespace secinfer::fss::fusefss {
 
-// One lookup of the pair: its index width k, its table (2^k entries, ring elements) and the top
-// index bits that combine by XOR (fss/dpf_et.h; 0 = none).
+// One lookup of the pair: its index width k and the top index bits that combine by XOR
+// (fss/dpf_et.h; 0 = none). Its table (2^k ring elements) is lut_product_eval's argument.
 struct LookupSpec {
   int k = 0;
   u64 index_xor_mask = 0;
