@@ -41,14 +41,21 @@ constexpr std::size_t kGrain = std::size_t{1} << 16;  // elements per thread's r
 constexpr int kUnpackedShareBits = 32;
 }  // namespace
 
-void Dealer::for_range(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn) {
+ThreadPool* Dealer::pool_for(std::size_t n) {
+  return n < 2 * kGrain ? nullptr : &pool();
+}
+
+void Dealer::run_range(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn) {
   if (n == 0) return;
-  AddWall w(host_time_.loops_ns);
-  if (n < 2 * kGrain) {
+  if (ThreadPool* p = pool_for(n))
+    parallel_for(*p, n, kGrain, fn);
+  else
     fn(0, n);
-    return;
-  }
-  parallel_for(pool(), n, kGrain, fn);
+}
+
+void Dealer::for_range(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn) {
+  AddWall w(host_time_.loops_ns);
+  run_range(n, fn);
 }
 
 void Dealer::set_accelerator(const Accelerator* accel) {
@@ -67,10 +74,10 @@ void Dealer::begin(std::uint32_t tag, std::uint64_t count) {
 void Dealer::random(std::span<u64> out, int bits) {
   const int b = bits ? bits : ring_.bits;
   AddWall w(host_time_.random_ns);
-  if (out.size() < 2 * kGrain)
-    rng_.fill(out, b);
+  if (ThreadPool* p = pool_for(out.size()))
+    rng_.fill(out, b, *p);
   else
-    rng_.fill(out, b, pool());
+    rng_.fill(out, b);
 }
 
 std::vector<u64> Dealer::random(std::size_t count, int bits) {
@@ -89,13 +96,9 @@ std::pair<ShareBatch, ShareBatch> Dealer::split(std::span<const u64> v, int bits
   if (!out_[1]->discards()) {
     const std::span<const u64> s0 = s.first.values;
     const std::span<u64> s1 = s.second.values;
-    const auto sub = [&](std::size_t lo, std::size_t hi) {
+    run_range(v.size(), [&](std::size_t lo, std::size_t hi) {
       for (std::size_t i = lo; i < hi; ++i) s1[i] = (v[i] - s0[i]) & mask;
-    };
-    if (v.size() < 2 * kGrain)
-      sub(0, v.size());
-    else
-      parallel_for(pool(), v.size(), kGrain, sub);
+    });
   }
   return s;
 }
@@ -103,7 +106,7 @@ std::pair<ShareBatch, ShareBatch> Dealer::split(std::span<const u64> v, int bits
 void Dealer::share(std::span<const u64> v, int bits) {
   AddWall w(host_time_.share_ns);
   auto [s0, s1] = split(v, bits);
-  ThreadPool* p = v.size() < 2 * kGrain ? nullptr : &pool();
+  ThreadPool* p = pool_for(v.size());
   // Wide shares go to an in-memory stream as they are (ShareBatch::host): the same key bytes are
   // counted, but neither the dealer packs them nor the party unpacks them. Narrow ones stay
   // packed there (a 1-bit share held in 64 bits would cost 64 times the memory), as do all

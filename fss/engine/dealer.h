@@ -137,6 +137,11 @@ class Dealer {
   // The workers of for_range, of the PRG's counter blocks and of the packing (started on first
   // use with threads_).
   ThreadPool& pool();
+  // The pool for `n` elements, or null where n is below two grains (run inline: a pool's hand-off
+  // costs more than it saves).
+  ThreadPool* pool_for(std::size_t n);
+  // fn over [0, n) in grains, on pool_for(n); untimed (the caller's timer counts it).
+  void run_range(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn);
   std::unique_ptr<ThreadPool> pool_;
   HostTime host_time_;
   const Accelerator* accel_ = nullptr;

@@ -20,6 +20,8 @@
 
 #include <cstdint>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include "fss/ring.h"
@@ -53,6 +55,13 @@ struct GateArgs {
   int table_bits = 0;            // log2 of table.size() for a LUT
   std::int64_t param = 0;        // gate-specific, documented by the gate
 };
+
+// A unary gate's faces take input and output of one length; `what` names the face in the error.
+inline void check_unary_sizes(std::size_t in, std::size_t out, const char* what) {
+  if (in != out)
+    throw std::invalid_argument(std::string(what) + ": input has " + std::to_string(in) +
+                                " elements but output has " + std::to_string(out));
+}
 
 // One unary elementwise gate of a suite: y[i] = g(x[i]), same size in and out.
 struct UnaryGate {

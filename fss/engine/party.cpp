@@ -61,16 +61,19 @@ std::optional<ShareBatch> Party::take_shares(std::size_t count, int b, bool on_h
   return s;
 }
 
+void Party::unpack_shares(std::span<u64> out, int b) {
+  unpack_bits(keys_->read_view(packed_bytes(out.size(), b)), b, out, *pool_);
+}
+
 void Party::read_shares(std::span<u64> out, int bits) {
   if (out.empty()) return;
   const int b = bits ? bits : ring_.bits;
   ++host_time_.key_reads;
   AddWall w(host_time_.key_read_ns);
-  if (std::optional<ShareBatch> s = take_shares(out.size(), b, true)) {
+  if (std::optional<ShareBatch> s = take_shares(out.size(), b, true))
     std::copy(s->values.begin(), s->values.end(), out.begin());
-    return;
-  }
-  unpack_bits(keys_->read_view(packed_bytes(out.size(), b)), b, out, *pool_);
+  else
+    unpack_shares(out, b);
 }
 
 void Party::open(std::span<const u64> my_share, std::span<u64> out, int bits) {
@@ -133,28 +136,24 @@ void Party::recv_packed(std::span<u64> out, int bits) {
 }
 
 std::vector<u64> Party::read_shares(std::size_t count, int bits) {
+  std::vector<u64> v;
+  if (count == 0) return v;
   const int b = bits ? bits : ring_.bits;
-  if (count != 0) {
-    std::optional<ShareBatch> s;
-    {
-      AddWall w(host_time_.key_read_ns);
-      s = take_shares(count, b, true);
-    }
-    if (s) {
-      ++host_time_.key_reads;
-      return std::move(s->values);
-    }
-  }
-  std::vector<u64> v(count);
-  read_shares(std::span<u64>(v), bits);
+  ++host_time_.key_reads;
+  AddWall w(host_time_.key_read_ns);
+  if (std::optional<ShareBatch> s = take_shares(count, b, true)) return std::move(s->values);
+  v.resize(count);
+  unpack_shares(v, b);
   return v;
 }
 
 ShareBatch Party::read_share_batch(std::size_t count, int bits) {
   const int b = bits ? bits : ring_.bits;
+  ++host_time_.key_reads;
+  AddWall w(host_time_.key_read_ns);
   if (std::optional<ShareBatch> s = take_shares(count, b, false)) return std::move(*s);
   ShareBatch s{b, count, std::vector<u64>(count)};
-  read_shares(std::span<u64>(s.values), b);
+  unpack_shares(s.values, b);
   return s;
 }
 

@@ -117,6 +117,8 @@ class Party {
   // reads (`on_host`: its values must be on the host); nullopt when the stream holds packed bytes
   // there.
   std::optional<ShareBatch> take_shares(std::size_t count, int bits, bool on_host);
+  // Reads out.size() packed b-bit shares from the key stream (where take_shares found none).
+  void unpack_shares(std::span<u64> out, int b);
 
   int id_;
   Ring ring_;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "fss/engine/gate.h"
 #include "fss/engine/key_stream.h"
 #include "fss/gates/fusefss/lut_product.h"
 #include "fss/gates/sigma/nexp.h"
@@ -23,12 +24,6 @@ constexpr u64 kByteMask = 0xFF;
 // "Tables": T_hi' over (lt, c8, q) and T_lo' over (lt, q), the flag bits on top, combined by XOR.
 constexpr LookupSpec kHi{kByte + 2, u64{3} << kByte};  // k = 10: lt, c8, the byte
 constexpr LookupSpec kLo{kByte + 1, u64{1} << kByte};  // k = 9: lt, the byte
-
-void check_sizes(std::size_t a, std::size_t b, const char* what) {
-  if (a != b)
-    throw std::invalid_argument(std::string(what) + ": input has " + std::to_string(a) +
-                                " elements but output has " + std::to_string(b));
-}
 
 // T_hi'(lt, c8, q) = lt ? T_hi[q - c8 mod 2^8] : T_hi[255]: the high byte of x mod 2^16 is
 // (xhat >> 8) - (r >> 8) - c8, and a clipped x (lt = 0) reads P's byte.
@@ -64,7 +59,7 @@ void fused_nexp_keygen(engine::Dealer& d, const engine::GateArgs&, std::span<con
                        std::span<u64> r_out) {
   const int n = d.ring().bits, f = d.frac_bits();
   const int be = sigma::nexp_compare_bits(n, f, "fused_nexp_keygen");
-  check_sizes(r_in.size(), r_out.size(), "fused_nexp_keygen");
+  engine::check_unary_sizes(r_in.size(), r_out.size(), "fused_nexp_keygen");
   const std::size_t N = r_in.size();
   d.begin(kTagFusedNexp, N);
   // 1. "Flags": the sign DCF of x - P on be bits and the low byte's borrow DCF, and the masks of
@@ -101,7 +96,7 @@ void fused_nexp_eval(engine::Party& p, const engine::GateArgs&, std::span<const 
                      std::span<u64> yhat) {
   const int n = p.ring().bits, f = p.frac_bits();
   const int be = sigma::nexp_compare_bits(n, f, "fused_nexp_eval");
-  check_sizes(xhat.size(), yhat.size(), "fused_nexp_eval");
+  engine::check_unary_sizes(xhat.size(), yhat.size(), "fused_nexp_eval");
   const std::size_t N = xhat.size();
   p.keys().expect_record(kTagFusedNexp, N);
   const SigmaDcfKeys k_sign = sigma::nl::sign_dcf_read(p, be, N);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "fss/engine/gate.h"
 #include "fss/engine/key_stream.h"
 #include "fss/gates/sigma/gelu.h"
 #include "fss/gates/sigma/lut.h"
@@ -55,12 +56,6 @@ Widths widths(int n, int f, const GateArgs& args, int clip, const char* what) {
   return w;
 }
 
-void check_sizes(std::size_t a, std::size_t b, const char* what) {
-  if (a != b)
-    throw std::invalid_argument(std::string(what) + ": input has " + std::to_string(a) +
-                                " elements but output has " + std::to_string(b));
-}
-
 // "The table": T'(e, d, c6, q) over the k-bit index, q = x_mid^ >> s mod 2^p read at the leaf:
 // t = q - c6 as a signed p-bit value is xt; the entry is T[|t|] when e = 1 and (d, t) is a pair
 // an in-range x gives (d = 1: 0 <= t <= C - 1; d = 0: -C <= t <= -1), else T[C].
@@ -85,7 +80,7 @@ std::vector<u64> fused_table(const Widths& w, std::span<const u64> t) {
 void fused_clear(const ClearCtx& ctx, const GateArgs& args, int clip, std::span<const u64> table,
                  std::span<const u64> x, std::span<u64> y, const char* what) {
   const Widths w = widths(ctx.ring.bits, ctx.frac_bits, args, clip, what);
-  check_sizes(x.size(), y.size(), what);
+  engine::check_unary_sizes(x.size(), y.size(), what);
   const auto cmax = static_cast<std::int64_t>((u64{1} << clip) - 1);
   for (std::size_t i = 0; i < x.size(); ++i) {
     const std::int64_t v = ctx.ring.to_signed(ctx.ring.reduce(x[i])) >> w.f;
@@ -100,7 +95,7 @@ void fused_clear(const ClearCtx& ctx, const GateArgs& args, int clip, std::span<
 void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64> r_in,
                   std::span<u64> r_out, const char* what) {
   const Widths w = widths(d.ring().bits, d.frac_bits(), args, clip, what);
-  check_sizes(r_in.size(), r_out.size(), what);
+  engine::check_unary_sizes(r_in.size(), r_out.size(), what);
   const std::size_t N = r_in.size();
   // 1. Truncate-reduce by f: x_mid^ opened with mask r_mid (m bits).
   std::vector<u64> r_mid(N);
@@ -154,7 +149,7 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
 void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> table,
                 std::span<const u64> xhat, std::span<u64> yhat, const char* what) {
   const Widths w = widths(p.ring().bits, p.frac_bits(), args, clip, what);
-  check_sizes(xhat.size(), yhat.size(), what);
+  engine::check_unary_sizes(xhat.size(), yhat.size(), what);
   const std::size_t N = xhat.size();
   const bool p0 = p.id() == 0;
   // 1. Exchanges 1-2: x_mid^.

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "fss/engine/gate.h"
 #include "fss/gates/sigma/lut.h"
 #include "fss/gates/sigma/nl_tables.h"
 #include "fss/gates/sigma/truncate.h"
@@ -36,12 +37,6 @@ InvWidths widths(int n, int f, std::size_t cols, const char* what) {
   return w;
 }
 
-void check_sizes(std::size_t a, std::size_t b, const char* what) {
-  if (a != b)
-    throw std::invalid_argument(std::string(what) + ": input has " + std::to_string(a) +
-                                " elements but output has " + std::to_string(b));
-}
-
 }  // namespace
 
 int inverse_table_bits(std::size_t cols) {
@@ -57,7 +52,7 @@ std::vector<u64> inverse_lut(std::size_t cols, int frac_bits) {
 void inverse_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
                    std::span<u64> y) {
   const InvWidths w = widths(ctx.ring.bits, ctx.frac_bits, args.cols, "inverse_clear");
-  check_sizes(x.size(), y.size(), "inverse_clear");
+  engine::check_unary_sizes(x.size(), y.size(), "inverse_clear");
   const auto t = inverse_lut(args.cols, ctx.frac_bits);
   for (std::size_t i = 0; i < x.size(); ++i) {
     const u64 idx = ((x[i] & ring_mask(w.in_bits)) >> w.shift) & ring_mask(w.k);
@@ -68,7 +63,7 @@ void inverse_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u6
 void inverse_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
                     std::span<u64> r_out) {
   const InvWidths w = widths(d.ring().bits, d.frac_bits(), args.cols, "inverse_keygen");
-  check_sizes(r_in.size(), r_out.size(), "inverse_keygen");
+  engine::check_unary_sizes(r_in.size(), r_out.size(), "inverse_keygen");
   std::vector<u64> r_red(r_in.size()), r_idx(r_in.size());
   for (std::size_t i = 0; i < r_in.size(); ++i) r_red[i] = r_in[i] & ring_mask(w.in_bits);
   if (w.shift > 0)
@@ -81,7 +76,7 @@ void inverse_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
 void inverse_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
                   std::span<u64> yhat) {
   const InvWidths w = widths(party.ring().bits, party.frac_bits(), args.cols, "inverse_eval");
-  check_sizes(xhat.size(), yhat.size(), "inverse_eval");
+  engine::check_unary_sizes(xhat.size(), yhat.size(), "inverse_eval");
   std::vector<u64> red(xhat.size()), idx(xhat.size());
   for (std::size_t i = 0; i < xhat.size(); ++i) red[i] = xhat[i] & ring_mask(w.in_bits);
   if (w.shift > 0)

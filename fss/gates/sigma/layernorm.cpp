@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "fss/engine/gate.h"
 #include "fss/engine/key_stream.h"
 #include "profiling/scope_names.h"
 
@@ -21,12 +22,6 @@ std::size_t check_rows(std::size_t size, std::size_t cols, const char* what) {
                                 " elements are not a whole number of rows of " +
                                 std::to_string(cols) + " (set GateArgs::cols to the row length)");
   return size / cols;
-}
-
-void check_sizes(std::size_t a, std::size_t b, const char* what) {
-  if (a != b)
-    throw std::invalid_argument(std::string(what) + ": input has " + std::to_string(a) +
-                                " elements but output has " + std::to_string(b));
 }
 
 Tensor make(std::vector<std::size_t> shape, std::vector<u64> data) {
@@ -69,7 +64,7 @@ Tensor normalise(Ops& ops, const Tensor& d, const Tensor& q, const Tensor& gamma
 void sumsq_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
                  std::span<u64> y) {
   const std::size_t rows = check_rows(x.size(), args.cols, "sumsq_clear");
-  check_sizes(x.size(), y.size(), "sumsq_clear");
+  engine::check_unary_sizes(x.size(), y.size(), "sumsq_clear");
   for (std::size_t r = 0; r < rows; ++r) {
     u64 s = 0;
     for (std::size_t j = 0; j < args.cols; ++j) s += x[r * args.cols + j] * x[r * args.cols + j];
@@ -81,7 +76,7 @@ void sumsq_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64>
 void sumsq_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
                   std::span<u64> r_out) {
   const std::size_t rows = check_rows(r_in.size(), args.cols, "sumsq_keygen");
-  check_sizes(r_in.size(), r_out.size(), "sumsq_keygen");
+  engine::check_unary_sizes(r_in.size(), r_out.size(), "sumsq_keygen");
   const std::size_t N = r_in.size(), cols = args.cols;
   const Ring ring = d.ring();
   d.begin(kTagSumsq, N);
@@ -101,7 +96,7 @@ void sumsq_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
 void sumsq_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
                 std::span<u64> yhat) {
   const std::size_t rows = check_rows(xhat.size(), args.cols, "sumsq_eval");
-  check_sizes(xhat.size(), yhat.size(), "sumsq_eval");
+  engine::check_unary_sizes(xhat.size(), yhat.size(), "sumsq_eval");
   const std::size_t N = xhat.size(), cols = args.cols;
   const Ring ring = party.ring();
   const bool lead = party.id() == 0;

@@ -7,6 +7,7 @@
 
 #include "fss/dpf.h"
 #include "fss/dpf_et.h"
+#include "fss/engine/gate.h"
 #include "fss/engine/key_stream.h"
 #include "fss/gates/sigma/truncate.h"
 
@@ -26,12 +27,6 @@ void check_lut(int k, int out_bits, std::size_t table_size, const char* what) {
     throw std::invalid_argument(std::string(what) + ": table has " + std::to_string(table_size) +
                                 " entries, expected 2^" + std::to_string(k) +
                                 " (set GateArgs::table_bits to log2 of the table size)");
-}
-
-void check_sizes(std::size_t a, std::size_t b, const char* what) {
-  if (a != b)
-    throw std::invalid_argument(std::string(what) + ": input has " + std::to_string(a) +
-                                " elements but output has " + std::to_string(b));
 }
 
 // Pre-shift of the generic face; the index is floor(x / 2^s) mod 2^k, exact when k <= n - s.
@@ -128,7 +123,7 @@ void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
   else
     d.dpf(DpfShape{k, out_bits}, alpha, std::vector<u64>(alpha.size(), 1));
   if (!r_out.empty()) {
-    check_sizes(r_idx.size(), r_out.size(), "lut_core_keygen");
+    engine::check_unary_sizes(r_idx.size(), r_out.size(), "lut_core_keygen");
     d.share(r_out, out_bits);
   }
 }
@@ -136,7 +131,7 @@ void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
 void lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
                    std::span<const u64> idx_hat, std::span<u64> share, bool with_out_mask) {
   check_lut(k, out_bits, table.size(), "lut_core_eval");
-  check_sizes(idx_hat.size(), share.size(), "lut_core_eval");
+  engine::check_unary_sizes(idx_hat.size(), share.size(), "lut_core_eval");
   const std::size_t n = idx_hat.size();
   std::vector<u64> idx(n);
   p.for_range(n, [&](std::size_t lo, std::size_t hi) {
@@ -159,7 +154,7 @@ void lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
 
 void lut_idx_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
                     std::span<u64> r_out) {
-  check_sizes(r_idx.size(), r_out.size(), "lut_idx_keygen");
+  engine::check_unary_sizes(r_idx.size(), r_out.size(), "lut_idx_keygen");
   d.begin(kTagLut, r_idx.size());
   d.random(r_out, out_bits);
   lut_core_keygen(d, k, out_bits, r_idx, r_out);
@@ -167,7 +162,7 @@ void lut_idx_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
 
 void lut_idx_eval(Party& p, int k, int out_bits, std::span<const u64> table,
                   std::span<const u64> idx_hat, std::span<u64> yhat) {
-  check_sizes(idx_hat.size(), yhat.size(), "lut_idx_eval");
+  engine::check_unary_sizes(idx_hat.size(), yhat.size(), "lut_idx_eval");
   p.keys().expect_record(kTagLut, idx_hat.size());
   std::vector<u64> share(idx_hat.size());
   lut_core_eval(p, k, out_bits, table, idx_hat, share, true);
@@ -178,7 +173,7 @@ void lut_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x
                std::span<u64> y) {
   const int k = args.table_bits;
   check_lut(k, ctx.ring.bits, args.table.size(), "lut_clear");
-  check_sizes(x.size(), y.size(), "lut_clear");
+  engine::check_unary_sizes(x.size(), y.size(), "lut_clear");
   const int s = pre_shift(args, ctx.ring.bits, k, "lut_clear");
   for (std::size_t i = 0; i < x.size(); ++i) {
     const u64 idx = static_cast<u64>(ctx.ring.to_signed(ctx.ring.reduce(x[i])) >> s) & ring_mask(k);
@@ -190,7 +185,7 @@ void lut_keygen(Dealer& dealer, const GateArgs& args, std::span<const u64> r_in,
                 std::span<u64> r_out) {
   const int n = dealer.ring().bits, k = args.table_bits;
   check_lut(k, n, args.table.size(), "lut_keygen");
-  check_sizes(r_in.size(), r_out.size(), "lut_keygen");
+  engine::check_unary_sizes(r_in.size(), r_out.size(), "lut_keygen");
   const int s = pre_shift(args, n, k, "lut_keygen");
   if (s == 0) {
     lut_idx_keygen(dealer, k, n, r_in, r_out);
@@ -204,7 +199,7 @@ void lut_keygen(Dealer& dealer, const GateArgs& args, std::span<const u64> r_in,
 void lut_eval(Party& party, const GateArgs& args, std::span<const u64> xhat, std::span<u64> yhat) {
   const int n = party.ring().bits, k = args.table_bits;
   check_lut(k, n, args.table.size(), "lut_eval");
-  check_sizes(xhat.size(), yhat.size(), "lut_eval");
+  engine::check_unary_sizes(xhat.size(), yhat.size(), "lut_eval");
   const int s = pre_shift(args, n, k, "lut_eval");
   if (s == 0) {
     lut_idx_eval(party, k, n, args.table, xhat, yhat);

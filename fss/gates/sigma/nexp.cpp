@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "fss/engine/gate.h"
 #include "fss/engine/key_stream.h"
 #include "fss/gates/sigma/linear.h"
 #include "fss/gates/sigma/lut.h"
@@ -16,12 +17,6 @@ namespace {
 
 constexpr std::uint32_t kTagNexp = engine::key_tag("NEXP");
 constexpr int kClipBits = 16;
-
-void check_sizes(std::size_t a, std::size_t b, const char* what) {
-  if (a != b)
-    throw std::invalid_argument(std::string(what) + ": input has " + std::to_string(a) +
-                                " elements but output has " + std::to_string(b));
-}
 
 }  // namespace
 
@@ -49,7 +44,7 @@ std::vector<u64> nexp_hi_table(int frac_bits) {
 void nexp_clear(const ClearCtx& ctx, const GateArgs&, std::span<const u64> x, std::span<u64> y) {
   const int n = ctx.ring.bits, f = ctx.frac_bits;
   const int be = nexp_compare_bits(n, f, "nexp_clear");
-  check_sizes(x.size(), y.size(), "nexp_clear");
+  engine::check_unary_sizes(x.size(), y.size(), "nexp_clear");
   const auto lo = nexp_lo_table(f), hi = nexp_hi_table(f);
   for (std::size_t i = 0; i < x.size(); ++i) {
     const u64 xi = ctx.ring.reduce(x[i]);
@@ -63,7 +58,7 @@ void nexp_clear(const ClearCtx& ctx, const GateArgs&, std::span<const u64> x, st
 void nexp_keygen(Dealer& d, const GateArgs&, std::span<const u64> r_in, std::span<u64> r_out) {
   const int n = d.ring().bits, f = d.frac_bits();
   const int be = nexp_compare_bits(n, f, "nexp_keygen");
-  check_sizes(r_in.size(), r_out.size(), "nexp_keygen");
+  engine::check_unary_sizes(r_in.size(), r_out.size(), "nexp_keygen");
   const std::size_t N = r_in.size();
   d.begin(kTagNexp, N);
   // 1. lt = MSB(x - P) over be bits, masked by m_lt; MSB(r mod 2^be) folded into the correction.
@@ -93,7 +88,7 @@ void nexp_keygen(Dealer& d, const GateArgs&, std::span<const u64> r_in, std::spa
 void nexp_eval(Party& party, const GateArgs&, std::span<const u64> xhat, std::span<u64> yhat) {
   const int n = party.ring().bits, f = party.frac_bits();
   const int be = nexp_compare_bits(n, f, "nexp_eval");
-  check_sizes(xhat.size(), yhat.size(), "nexp_eval");
+  engine::check_unary_sizes(xhat.size(), yhat.size(), "nexp_eval");
   const std::size_t N = xhat.size();
   party.keys().expect_record(kTagNexp, N);
   // 1. Round 1: lt bit; round 2: clipped value mod 2^16.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fss/dcf.h"
+#include "fss/engine/gate.h"
 #include "fss/engine/key_stream.h"
 #include "fss/gates/fusefss/multipoint_dcf.h"
 #include "fss/gates/sigma/lut.h"
@@ -26,12 +27,6 @@ void check(int n, std::size_t cols, const char* what) {
   if (n < 16)
     throw std::invalid_argument(std::string(what) + ": ring of " + std::to_string(n) +
                                 " bits is too narrow for the 13-bit float code (needs >= 16)");
-}
-
-void check_sizes(std::size_t a, std::size_t b, const char* what) {
-  if (a != b)
-    throw std::invalid_argument(std::string(what) + ": input has " + std::to_string(a) +
-                                " elements but output has " + std::to_string(b));
 }
 
 }  // namespace
@@ -60,7 +55,7 @@ void rsqrt_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64>
                  std::span<u64> y) {
   const int n = ctx.ring.bits;
   check(n, args.cols, "rsqrt_clear");
-  check_sizes(x.size(), y.size(), "rsqrt_clear");
+  engine::check_unary_sizes(x.size(), y.size(), "rsqrt_clear");
   const auto t = rsqrt_table(args.cols, ctx.frac_bits);
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = ctx.ring.reduce(t[rsqrt_code(x[i], n)]);
 }
@@ -69,7 +64,7 @@ void rsqrt_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
                   std::span<u64> r_out) {
   const int n = d.ring().bits;
   check(n, args.cols, "rsqrt_keygen");
-  check_sizes(r_in.size(), r_out.size(), "rsqrt_keygen");
+  engine::check_unary_sizes(r_in.size(), r_out.size(), "rsqrt_keygen");
   const std::size_t N = r_in.size();
   const Ring ring{n};
   d.begin(kTagRsqrt, N);
@@ -105,7 +100,7 @@ void rsqrt_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
                 std::span<u64> yhat) {
   const int n = party.ring().bits;
   check(n, args.cols, "rsqrt_eval");
-  check_sizes(xhat.size(), yhat.size(), "rsqrt_eval");
+  engine::check_unary_sizes(xhat.size(), yhat.size(), "rsqrt_eval");
   const std::size_t N = xhat.size();
   const Ring ring{n};
   const bool lead = party.id() == 0;
