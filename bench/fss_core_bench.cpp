@@ -1,5 +1,5 @@
 // FSS core micro-benchmarks: AES (both paths), fixed-key MMO, DPF / DCF keygen and eval,
-// full-domain DPF and SIGMA's LUT. Single-threaded, rates per CPU second, except the *Wall
+// full-domain DPF, SIGMA's LUT and the openings' bit packing. Single-threaded, rates per CPU second, except the *Wall
 // variants (thread scaling, wall-clock rates). Items/s = AES blocks, keys, evaluations, domain
 // points or lookups as the label says. Results: docs/perf.md "FSS core (CPU)".
 #include <benchmark/benchmark.h>
@@ -10,6 +10,7 @@
 #include "fss/dcf.h"
 #include "fss/dpf.h"
 #include "fss/prg.h"
+#include "fss/ring.h"
 
 using namespace secinfer::fss;
 
@@ -184,6 +185,38 @@ void BM_DpfLut(benchmark::State& state) {
   state.SetLabel("lookups");
 }
 BENCHMARK(BM_DpfLut)->Arg(8)->Arg(13)->Unit(benchmark::kMicrosecond);
+
+// The openings' wire format (fss/ring.h pack_bits / unpack_bits), one thread, 2^16 elements (one
+// range of the threaded split): items = elements.
+void BM_PackBits(benchmark::State& state) {
+  const int bits = static_cast<int>(state.range(0));
+  constexpr std::size_t kN = std::size_t{1} << 16;
+  const auto v = random_vec(kN, bits, 4);
+  std::vector<std::uint8_t> buf(packed_bytes(kN, bits));
+  for (auto _ : state) {
+    pack_bits(v, bits, buf);
+    benchmark::DoNotOptimize(buf.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kN));
+  state.SetLabel("elements");
+}
+BENCHMARK(BM_PackBits)->Arg(1)->Arg(37)->Arg(40)->Arg(50)->Arg(64)->Unit(benchmark::kMicrosecond);
+
+void BM_UnpackBits(benchmark::State& state) {
+  const int bits = static_cast<int>(state.range(0));
+  constexpr std::size_t kN = std::size_t{1} << 16;
+  const auto v = random_vec(kN, bits, 5);
+  std::vector<std::uint8_t> buf(packed_bytes(kN, bits));
+  pack_bits(v, bits, buf);
+  std::vector<u64> out(kN);
+  for (auto _ : state) {
+    unpack_bits(buf, bits, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kN));
+  state.SetLabel("elements");
+}
+BENCHMARK(BM_UnpackBits)->Arg(1)->Arg(37)->Arg(40)->Arg(50)->Arg(64)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

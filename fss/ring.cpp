@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 
+#include "fss/bit_pack_blocks.h"
 #include "fss/parallel.h"
 #include "fss/thread_pool.h"
 
@@ -98,13 +99,10 @@ std::size_t require_packed_bytes(const char* what, const char* side, std::size_t
 }
 }  // namespace
 
-void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out) {
-  const std::size_t need = require_packed_bytes("pack_bits", "output", out.size(), in.size(), bits);
-  std::uint8_t* o = out.data();
-  if (bits == 64) {
-    if (!in.empty()) std::memcpy(o, in.data(), need);
-    return;
-  }
+namespace {
+
+// The generic loops: any count, bits in [1, 63]; `out` / `in` start on the elements' first byte.
+void pack_generic(std::span<const u64> in, int bits, std::uint8_t* o) {
   const u64 mask = ring_mask(bits);
   unsigned __int128 acc = 0;  // holds < 64 + 64 pending bits
   int have = 0;
@@ -123,13 +121,7 @@ void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out) {
   std::memcpy(o, &w, static_cast<std::size_t>((have + 7) / 8));  // last partial word, zero padded
 }
 
-void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out) {
-  const std::size_t need =
-      require_packed_bytes("unpack_bits", "input", in.size(), out.size(), bits);
-  if (bits == 64) {
-    if (!out.empty()) std::memcpy(out.data(), in.data(), need);
-    return;
-  }
+void unpack_generic(std::span<const std::uint8_t> in, int bits, std::span<u64> out) {
   const u64 mask = ring_mask(bits);
   const std::uint8_t* p = in.data();
   if (bits <= 57) {
@@ -151,7 +143,7 @@ void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out)
     }
     return;
   }
-  std::size_t left = need;  // bytes not yet loaded
+  std::size_t left = packed_bytes(out.size(), bits);  // bytes not yet loaded
   unsigned __int128 acc = 0;
   int have = 0;
   for (auto& v : out) {
@@ -168,6 +160,39 @@ void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out)
     acc >>= bits;
     have -= bits;
   }
+}
+
+}  // namespace
+
+void pack_bits(std::span<const u64> in, int bits, std::span<std::uint8_t> out) {
+  const std::size_t need = require_packed_bytes("pack_bits", "output", out.size(), in.size(), bits);
+  std::uint8_t* o = out.data();
+  if (bits == 64) {
+    if (!in.empty()) std::memcpy(o, in.data(), need);
+    return;
+  }
+  // Whole blocks of 64 elements (8 * bits bytes each) unrolled for the width, then the rest.
+  const std::size_t blocks = in.size() / detail::kPackBlock;
+  const std::size_t block_bytes = 8 * static_cast<std::size_t>(bits);
+  const detail::PackBlockFn block = detail::kPackBlockFns[static_cast<std::size_t>(bits)];
+  for (std::size_t k = 0; k < blocks; ++k)
+    block(in.data() + k * detail::kPackBlock, o + k * block_bytes);
+  pack_generic(in.subspan(blocks * detail::kPackBlock), bits, o + blocks * block_bytes);
+}
+
+void unpack_bits(std::span<const std::uint8_t> in, int bits, std::span<u64> out) {
+  const std::size_t need =
+      require_packed_bytes("unpack_bits", "input", in.size(), out.size(), bits);
+  if (bits == 64) {
+    if (!out.empty()) std::memcpy(out.data(), in.data(), need);
+    return;
+  }
+  const std::size_t blocks = out.size() / detail::kPackBlock;
+  const std::size_t block_bytes = 8 * static_cast<std::size_t>(bits);
+  const detail::UnpackBlockFn block = detail::kUnpackBlockFns[static_cast<std::size_t>(bits)];
+  for (std::size_t k = 0; k < blocks; ++k)
+    block(in.data() + k * block_bytes, out.data() + k * detail::kPackBlock);
+  unpack_generic(in.subspan(blocks * block_bytes), bits, out.subspan(blocks * detail::kPackBlock));
 }
 
 namespace {

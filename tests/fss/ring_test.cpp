@@ -121,8 +121,10 @@ TEST_CASE("Bit-packing round trips for every width and matches the bit-order spe
   INFO("seed " << seed);
   std::mt19937_64 g(seed);
   for (int bits = 1; bits <= 64; ++bits)
+    // 64, 65, 197: whole blocks of 64 (fss/bit_pack_blocks.h) with and without a generic tail.
     for (const std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{8},
-                                    std::size_t{9}, std::size_t{g() % 300}}) {
+                                    std::size_t{9}, std::size_t{63}, std::size_t{64},
+                                    std::size_t{65}, std::size_t{197}, std::size_t{g() % 300}}) {
       INFO("bits " << bits << " count " << count);
       const std::size_t bytes = (count * static_cast<std::size_t>(bits) + 7) / 8;
       REQUIRE(packed_bytes(count, bits) == bytes);
