@@ -3,6 +3,24 @@
 #include "fss/parallel.h"
 
 namespace secinfer::fss {
+namespace {
+
+// Spins until done() or ThreadPool::kSpin has passed; true when done() became true.
+template <class Done>
+bool spin_until(Done&& done) {
+  const auto until = std::chrono::steady_clock::now() + ThreadPool::kSpin;
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (done()) return true;
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+    }
+    if (std::chrono::steady_clock::now() >= until) return done();
+  }
+}
+
+}  // namespace
 
 ThreadPool::ThreadPool(int threads) {
   const int t = resolve_threads(threads);
@@ -37,13 +55,17 @@ void ThreadPool::drain() {
     }
     std::lock_guard lock(mu_);
     if (err && !error_) error_ = err;
-    if (++finished_ == parts_) done_.notify_all();
+    if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == parts_) done_.notify_all();
   }
 }
 
 void ThreadPool::work() {
   unsigned long long seen = 0;
   for (;;) {
+    spin_until([&] {
+      return generation_.load(std::memory_order_acquire) != seen ||
+             stop_.load(std::memory_order_relaxed);
+    });
     {
       std::unique_lock lock(mu_);
       wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
@@ -66,9 +88,9 @@ void ThreadPool::run(std::size_t parts, const std::function<void(std::size_t)>& 
       job_ = &fn;
       parts_ = parts;
       next_ = 0;
-      finished_ = 0;
+      finished_.store(0, std::memory_order_relaxed);
       error_ = nullptr;
-      ++generation_;
+      generation_.fetch_add(1, std::memory_order_release);
     }
   }
   if (inline_run) {
@@ -77,10 +99,11 @@ void ThreadPool::run(std::size_t parts, const std::function<void(std::size_t)>& 
   }
   wake_.notify_all();
   drain();
+  spin_until([&] { return finished_.load(std::memory_order_acquire) == parts; });
   std::exception_ptr err;
   {
     std::unique_lock lock(mu_);
-    done_.wait(lock, [&] { return finished_ == parts_; });
+    done_.wait(lock, [&] { return finished_.load(std::memory_order_relaxed) == parts_; });
     job_ = nullptr;
     busy_ = false;
     err = error_;

@@ -6,11 +6,17 @@
 //   ThreadPool pool(8);                                   // 7 workers + the calling thread
 //   parallel_for(pool, n, 1 << 16, [&](std::size_t b, std::size_t e) { ... });
 //
+// Between loops the workers spin for a short while (kSpin) before they sleep, and so does the
+// caller waiting for the last part: a sleeping thread's wake-up costs tens of microseconds (more
+// in a virtual machine), and a gate's loops and openings come back to back, each paying it.
+//
 // One loop at a time per pool: a call made from inside a running loop (nested), or from another
 // thread while one runs, runs inline on its caller. Results never depend on the pool: ranges are
 // the same as parallel_for's for the same part count, and each writes only its own outputs.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -29,6 +35,9 @@ class ThreadPool {
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
 
+  // How long an idle worker (or a caller waiting for the last part) spins before it sleeps.
+  static constexpr std::chrono::microseconds kSpin{200};
+
   int size() const { return static_cast<int>(workers_.size()) + 1; }
   // Calls fn(part) once for every part in [0, parts) on the workers and the calling thread and
   // returns when all are done; the first exception thrown by a part is rethrown here.
@@ -43,9 +52,12 @@ class ThreadPool {
   std::mutex mu_;
   std::condition_variable wake_, done_;
   const std::function<void(std::size_t)>* job_ = nullptr;
-  std::size_t parts_ = 0, next_ = 0, finished_ = 0;
-  unsigned long long generation_ = 0;
-  bool busy_ = false, stop_ = false;
+  std::size_t parts_ = 0, next_ = 0;
+  // Written under mu_; read without it by the spinning threads.
+  std::atomic<std::size_t> finished_{0};
+  std::atomic<unsigned long long> generation_{0};
+  std::atomic<bool> stop_{false};
+  bool busy_ = false;
   std::exception_ptr error_;
 };
 
