@@ -161,8 +161,10 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
   sc->add_option("--warmup", o.warmup, "Warm-up runs (recorded, not merged)")
       ->check(at_least(0))
       ->capture_default_str();
-  sc->add_option("--threads", o.threads,
-                 "CPU threads per party (default: all hardware threads; under local, half of them)")
+  sc->add_option(
+        "--threads", o.threads,
+        "CPU threads per party (default: all hardware threads; under local, or with a peer on this "
+        "host, half of them)")
       ->check(at_least(1));
   sc->add_option("--out", raw.out,
                  (groups & kModelFlags)
@@ -339,9 +341,11 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
   }
   if (o.threads == 0) {
     // `local` runs both party processes on this host, which compute at the same time: each takes
-    // half of its hardware threads (measured on the H200 host: docs/perf.md).
+    // half of its hardware threads (measured on the H200 host: docs/perf.md). So does a party
+    // whose peer is on this host (a loopback --peer: the other party process runs beside it).
     const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
-    o.threads = static_cast<int>(sub == "local" ? std::max(1u, hw / 2) : hw);
+    const bool shared_host = sub == "local" || net::is_loopback(o.peer);
+    o.threads = static_cast<int>(shared_host ? std::max(1u, hw / 2) : hw);
   }
   o.out = raw.out.empty() ? default_out_dir(o) : std::filesystem::path(raw.out);
   if (o.workload == Workload::kModel) {

@@ -6,16 +6,6 @@
 #include "models/runner.h"
 
 namespace secinfer::apps {
-namespace {
-
-// Both parties on one host (loopback peer, as `secinfer local` runs them) share its memory, so
-// the memory check counts both.
-bool peer_is_loopback(const net::Endpoint& e) {
-  return e.host.rfind("127.", 0) == 0 || e.host == "localhost" || e.host == "::1" ||
-         e.host == "[::1]";
-}
-
-}  // namespace
 
 models::RunOptions to_model_options(const RunOptions& o) {
   models::RunOptions m;
@@ -38,7 +28,9 @@ models::RunOptions to_model_options(const RunOptions& o) {
   m.seed = o.seed;
   m.weights_file = o.weights_file;
   m.input_file = o.input_file;
-  m.parties_on_host = peer_is_loopback(o.peer) ? 2 : 1;
+  // Both parties on one host (loopback peer, as `secinfer local` runs them) share its memory, so
+  // the memory check counts both.
+  m.parties_on_host = net::is_loopback(o.peer) ? 2 : 1;
   // Party 0 compares the revealed output with both references (docs/accuracy.md: the cleartext
   // fixed-point evaluation of the same gates, expected bit-identical, and the double-precision
   // model).

@@ -387,6 +387,11 @@ struct Channel::Impl {
 
 // ---- Endpoint helpers -------------------------------------------------------------------------
 
+bool is_loopback(const Endpoint& e) {
+  return e.host.rfind("127.", 0) == 0 || e.host == "localhost" || e.host == "::1" ||
+         e.host == "[::1]";
+}
+
 Endpoint parse_endpoint(std::string_view text) {
   auto bad = [&](const std::string& why) {
     return NetError("bad peer address \"" + std::string(text) + "\": " + why +

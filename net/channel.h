@@ -74,6 +74,10 @@ inline constexpr std::uint64_t kFrameHeaderBytes = 8;
 // Parses "HOST:PORT" (IPv6 as "[::1]:7000"); throws NetError naming the bad text and the format.
 Endpoint parse_endpoint(std::string_view text);
 
+// True for a peer on this host (127.x.y.z, localhost, ::1): both parties then share its memory
+// and its cores.
+bool is_loopback(const Endpoint& e);
+
 // A free TCP port on `host` right now (bind to port 0, read it back, close). Another process may
 // take it before it is used; meant for tests and the local mode, which bind it a moment later.
 std::uint16_t pick_free_port(const std::string& host = "127.0.0.1");
