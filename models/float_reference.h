@@ -20,12 +20,16 @@
 namespace secinfer::models {
 
 // `input`: batch*seq x hidden fixed point at scale f (make_input). Returns batch*seq x hidden.
+// `threads`: rows computed in parallel (0 = all hardware threads); the output is the same for
+// every thread count (each row's operations and their order do not depend on it).
 std::vector<double> float_forward(const ModelConfig& c, std::size_t batch, std::size_t seq,
-                                  const WeightSource& weights, std::span<const u64> input);
+                                  const WeightSource& weights, std::span<const u64> input,
+                                  int threads = 0);
 
 // The same forward from real-valued embeddings x (batch*seq x hidden).
 std::vector<double> float_forward_embedded(const ModelConfig& c, std::size_t batch, std::size_t seq,
-                                           const WeightSource& weights, std::vector<double> x);
+                                           const WeightSource& weights, std::vector<double> x,
+                                           int threads = 0);
 
 // Token ids embedded as the model does (embedding.h) in double: token[id] + position[pos]
 // (+ token_type[0]), then BERT's embedding LayerNorm with the exact mean, variance and eps; the
@@ -44,8 +48,11 @@ struct LogitAccuracy {
     return positions ? static_cast<double>(top1_agree) / static_cast<double>(positions) : 0.0;
   }
 };
+// `threads` as float_forward's: the logits of a group of positions are computed in parallel, their
+// differences added in position order, so the result does not depend on it.
 LogitAccuracy compare_logits(const ModelConfig& c, std::span<const u64> secure,
-                             std::span<const double> reference, const WeightTensor& head);
+                             std::span<const double> reference, const WeightTensor& head,
+                             int threads = 0);
 
 // The exact scalar functions, exposed for tests.
 double gelu_exact(double x);

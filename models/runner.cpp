@@ -62,9 +62,9 @@ std::vector<std::int64_t> token_ids(const RunOptions& o) {
 }
 
 void add_logit_accuracy(ModelRunResult& res, const ModelConfig& c, const EmbeddingTables& tables,
-                        std::span<const u64> out, std::span<const double> float_out) {
+                        std::span<const u64> out, std::span<const double> float_out, int threads) {
   if (!tables.has_lm_head || float_out.empty()) return;
-  const LogitAccuracy a = compare_logits(c, out, float_out, tables.head());
+  const LogitAccuracy a = compare_logits(c, out, float_out, tables.head(), threads);
   res.logits_vs_float = a.vs_float;
   res.top1_agreement = a.top1_agreement();
   res.top1_positions = a.positions;
@@ -158,7 +158,8 @@ ModelRunResult run_model_clear(const RunOptions& o) {
     const ModelConfig& c = find_model(o.model);
     const auto weights = detail::make_weights(o, c);
     if (weights->has_embeddings())
-      detail::add_logit_accuracy(res, c, weights->embeddings(), res.output, res.float_output);
+      detail::add_logit_accuracy(res, c, weights->embeddings(), res.output, res.float_output,
+                                 o.threads);
   }
   return res;
 }
@@ -194,8 +195,8 @@ ModelRunResult run_clear(const RunOptions& o, std::shared_ptr<fss::compile::Gate
     res.output = t.head(ops, t.load_head(ops, weights->final_norm()), h);
     res.online_ms.push_back(detail::ms_since(t0));
     if (o.compare_float) {
-      res.float_output =
-          float_forward_embedded(c, batch, seq, *weights, float_embed(c, batch, seq, tables, ids));
+      res.float_output = float_forward_embedded(c, batch, seq, *weights,
+                                                float_embed(c, batch, seq, tables, ids), o.threads);
       res.vs_float =
           compare_to_float(res.output, res.float_output, fss::Ring{c.ring_bits}, c.frac_bits);
     }
@@ -206,7 +207,7 @@ ModelRunResult run_clear(const RunOptions& o, std::shared_ptr<fss::compile::Gate
   res.output = t.forward(ops, weights.get(), input);
   res.online_ms.push_back(detail::ms_since(t0));
   if (o.compare_float) {
-    res.float_output = float_forward(c, batch, seq, *weights, input);
+    res.float_output = float_forward(c, batch, seq, *weights, input, o.threads);
     res.vs_float =
         compare_to_float(res.output, res.float_output, fss::Ring{c.ring_bits}, c.frac_bits);
   }

@@ -35,10 +35,10 @@ double ms_since(Clock::time_point t);
 std::unique_ptr<WeightSource> make_weights(const RunOptions& o, const ModelConfig& c);
 // o.input_file's token ids fitted to o.seq (embedding.h read_token_ids, fit_tokens).
 std::vector<std::int64_t> token_ids(const RunOptions& o);
-// Logit accuracy (float_reference.h compare_logits) of `out` into res, where `tables` has an LM
-// head.
+// Logit accuracy (float_reference.h compare_logits, on `threads`) of `out` into res, where
+// `tables` has an LM head.
 void add_logit_accuracy(ModelRunResult& res, const ModelConfig& c, const EmbeddingTables& tables,
-                        std::span<const u64> out, std::span<const double> float_out);
+                        std::span<const u64> out, std::span<const double> float_out, int threads);
 
 // Both parties agree on the input kind before any key, so that neither runs a step the other
 // does not: party 0 sends the vocabulary of its checkpoint's token table (0: no tables), party 1
@@ -463,7 +463,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
       if (o.compare_float) {
         res.vs_float = compare_to_float(res.output, clear.float_output, ring, c.frac_bits);
         if (weights->has_embeddings())
-          add_logit_accuracy(res, c, tables, res.output, clear.float_output);
+          add_logit_accuracy(res, c, tables, res.output, clear.float_output, o.threads);
       }
     }
   }

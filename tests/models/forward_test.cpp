@@ -90,3 +90,27 @@ TEST_CASE("gpt-neo local attention masks keys beyond the window", "[models][forw
     max_gap = std::max(max_gap, std::fabs(global[i] - o.exact[i]));
   CHECK(max_gap > 0.01);
 }
+
+TEST_CASE("the float reference and the logit comparison do not depend on the thread count",
+          "[models][forward]") {
+  const ModelConfig& c = find_model("gpt2-2l");
+  RandomWeights w(c, 11);
+  const auto input = make_input(c, 2, 16, 11);
+  const std::vector<double> one = float_forward(c, 2, 16, w, input, 1);
+  CHECK(float_forward(c, 2, 16, w, input, 3) == one);  // bit for bit
+  // A random LM head over 100 tokens; the secure side is the reference rounded to fixed point.
+  const fss::Ring r{c.ring_bits};
+  WeightTensor head;
+  head.shape = {100, c.hidden};
+  head.frac_bits = c.frac_bits;
+  head.data = make_input(c, 1, 100, 12);
+  std::vector<u64> secure(one.size());
+  for (std::size_t i = 0; i < one.size(); ++i)
+    secure[i] = r.from_signed(static_cast<i64>(std::llround(std::ldexp(one[i], c.frac_bits))));
+  const LogitAccuracy a = compare_logits(c, secure, one, head, 1);
+  const LogitAccuracy b = compare_logits(c, secure, one, head, 4);
+  CHECK(a.positions == 32);
+  CHECK(b.positions == a.positions);
+  CHECK(b.top1_agree == a.top1_agree);
+  CHECK(b.vs_float.to_json() == a.vs_float.to_json());
+}
