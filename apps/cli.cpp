@@ -23,6 +23,12 @@ constexpr const char* kFuseActHelp =
     "truncation + activation gate, the fused nExp and sigma's inverse, SIGMA's approximations) or "
     "precise (truncation, then the whole-ring high-precision gates)";
 
+// --fusefss-trunc's help, for the run and the dealer commands.
+constexpr const char* kFuseTruncHelp =
+    "fusefss's rescaling truncations (after matmuls and products): sigma (SIGMA's TrFloor, 4 "
+    "exchanges; default) or dcf (the same function from ring-payload DCFs: 2 exchanges, about "
+    "1.7x the keys)";
+
 using models::Backend;
 using models::Dealer;
 using models::Workload;
@@ -140,6 +146,8 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
                     "(recorded as n/a)");
     add_enum_option(sc, "--fusefss-act", o.fuse_act,
                     std::string(kFuseActHelp) + ". Ignored by sigma (recorded as n/a)");
+    add_enum_option(sc, "--fusefss-trunc", o.fuse_trunc,
+                    std::string(kFuseTruncHelp) + ". Ignored by sigma (recorded as n/a)");
     add_enum_option(sc, "--sigma-lut", o.sigma_lut,
                     "sigma's table lookups: sigma (SIGMA's own: 1-bit DPF, sign and value "
                     "opened; default) or nbit (ring-valued DPF in one round: 'improved sigma', not "
@@ -477,6 +485,7 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
   add_enum_option(deal, "--lookup", deal_opts.lookup,
                   "fusefss interval lookup: shared-mask or per-cut");
   add_enum_option(deal, "--fusefss-act", deal_opts.fuse_act, kFuseActHelp);
+  add_enum_option(deal, "--fusefss-trunc", deal_opts.fuse_trunc, kFuseTruncHelp);
   add_enum_option(deal, "--sigma-lut", deal_opts.sigma_lut,
                   "sigma's table lookups: sigma (SIGMA's own) or nbit (improved sigma)");
   deal->add_option("--runs", deal_opts.runs, "Measured runs the parties will make")

@@ -48,6 +48,7 @@ std::vector<std::string> party_command_line(const RunOptions& o, int party, std:
   add("--padding", models::padding_name(o.padding));
   add("--lookup", to_string(o.lookup));
   add("--fusefss-act", to_string(o.fuse_act));
+  add("--fusefss-trunc", to_string(o.fuse_trunc));
   add("--sigma-lut", to_string(o.sigma_lut));
   add("--backend", to_string(o.backend));
   add("--gpu", std::to_string(party == 1 && o.gpu_party1 >= 0 ? o.gpu_party1 : o.gpu));

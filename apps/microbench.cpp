@@ -97,7 +97,9 @@ const GateSuite& suite_of(const RunOptions& o) {
       o.lookup == models::Lookup::kPerCut ? fss::compile::LookupMode::kPerCut
                                           : fss::compile::LookupMode::kSharedMask,
       o.fuse_act == models::FuseAct::kPrecise ? fss::fusefss::ActMode::kPrecise
-                                              : fss::fusefss::ActMode::kFused);
+                                              : fss::fusefss::ActMode::kFused,
+      o.fuse_trunc == models::FuseTrunc::kDcf ? fss::fusefss::TruncMode::kDcf
+                                              : fss::fusefss::TruncMode::kSigma);
 #else
   throw std::invalid_argument(
       "--system fusefss: the fusefss suite is not built into this binary "
@@ -562,6 +564,7 @@ json microbench_summary(const json& merged, const RunOptions& o, const json& che
          {"padding", models::padding_name(o.padding)},
          {"lookup", recorded_lookup(o)},
          {"fusefss_act", recorded_fuse_act(o)},
+         {"fusefss_trunc", recorded_fuse_trunc(o)},
          {"sigma_lut", recorded_sigma_lut(o)},
          {"backend", to_string(o.backend)},
          {"n", o.micro_n},
@@ -649,6 +652,7 @@ std::string format_microbench_summary(const json& s) {
   if (s.value("lookup", std::string("n/a")) != "n/a") out << " lookup=" << s.value("lookup", "?");
   if (s.value("fusefss_act", std::string("n/a")) != "n/a")
     out << " fusefss_act=" << s.value("fusefss_act", "?");
+  if (s.value("fusefss_trunc", std::string("n/a")) == "dcf") out << " fusefss_trunc=dcf";
   out << " n=" << s.value("n", 0) << " (" << s.value("scope", "") << ")\n";
   if (s.value("status", std::string()) != "ok") {
     out << "  status " << s.value("status", "?") << ": " << s.value("reason", "") << "\n";

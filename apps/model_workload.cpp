@@ -17,6 +17,7 @@ models::RunOptions to_model_options(const RunOptions& o) {
   m.padding = o.padding;
   m.lookup = o.lookup;
   m.fuse_act = o.fuse_act;
+  m.fuse_trunc = o.fuse_trunc;
   m.sigma_lut = o.sigma_lut;
   m.threads = o.threads;
   m.runs = o.runs;

@@ -17,6 +17,10 @@ std::string recorded_fuse_act(const RunOptions& o) {
   return o.system == System::kFuseFss ? to_string(o.fuse_act) : "n/a";
 }
 
+std::string recorded_fuse_trunc(const RunOptions& o) {
+  return o.system == System::kFuseFss ? to_string(o.fuse_trunc) : "n/a";
+}
+
 std::string recorded_sigma_lut(const RunOptions& o) {
   if (o.system != System::kSigma) return "n/a";
   return o.sigma_lut == models::SigmaLut::kNbit ? "nbit (improved sigma)" : "sigma";
@@ -47,6 +51,7 @@ nlohmann::json shared_config(const RunOptions& o) {
   c["padding"] = models::padding_name(o.padding);
   c["lookup"] = recorded_lookup(o);
   c["fusefss_act"] = recorded_fuse_act(o);
+  c["fusefss_trunc"] = recorded_fuse_trunc(o);
   c["sigma_lut"] = recorded_sigma_lut(o);
   c["backend"] = to_string(o.backend);
   c["runs"] = o.runs;
@@ -81,10 +86,10 @@ std::string config_summary(const RunOptions& o) {
   }
   s << " system=" << to_string(o.system) << " padding=" << models::padding_name(o.padding)
     << " lookup=" << recorded_lookup(o) << " fusefss_act=" << recorded_fuse_act(o)
-    << " sigma_lut=" << recorded_sigma_lut(o) << " backend=" << to_string(o.backend)
-    << " runs=" << o.runs << " warmup=" << o.warmup << " dealer=" << to_string(o.dealer)
-    << " seed=" << o.seed << " (secinfer " << profiling::build_version() << ", "
-    << profiling::build_commit() << ")";
+    << " fusefss_trunc=" << recorded_fuse_trunc(o) << " sigma_lut=" << recorded_sigma_lut(o)
+    << " backend=" << to_string(o.backend) << " runs=" << o.runs << " warmup=" << o.warmup
+    << " dealer=" << to_string(o.dealer) << " seed=" << o.seed << " (secinfer "
+    << profiling::build_version() << ", " << profiling::build_commit() << ")";
   return s.str();
 }
 
@@ -114,6 +119,9 @@ std::filesystem::path default_out_dir(const RunOptions& o) {
   if (o.workload != Workload::kNetbench && o.system == System::kFuseFss &&
       o.fuse_act == models::FuseAct::kPrecise)
     name += "-precise";
+  if (o.workload != Workload::kNetbench && o.system == System::kFuseFss &&
+      o.fuse_trunc == models::FuseTrunc::kDcf)
+    name += "-dcftrunc";
   if (o.workload != Workload::kNetbench && o.system == System::kSigma &&
       o.sigma_lut == models::SigmaLut::kNbit)
     name += "-nbitlut";

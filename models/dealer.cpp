@@ -29,7 +29,7 @@ DealResult deal_model_keys(const RunOptions& o, std::size_t vocab, fss::Block se
     throw std::invalid_argument("--runs " + std::to_string(o.runs) + ": pass 1 or more");
   if (o.warmup < 0)
     throw std::invalid_argument("--warmup " + std::to_string(o.warmup) + ": pass 0 or more");
-  const auto& suite = suite_for(o.system, o.padding, o.lookup, o.fuse_act);
+  const auto& suite = suite_for(o.system, o.padding, o.lookup, o.fuse_act, o.fuse_trunc);
   const std::size_t batch = static_cast<std::size_t>(o.batch);
   const std::size_t seq = static_cast<std::size_t>(o.seq);
   const Schedule schedule = o.schedule.value_or(Schedule::kLayerByLayer);

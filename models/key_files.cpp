@@ -60,6 +60,7 @@ nlohmann::json key_stream_config(const RunOptions& o, std::size_t vocab) {
   j["padding"] = fusefss ? padding_name(o.padding) : "n/a";
   j["lookup"] = fusefss ? to_string(o.lookup) : "n/a";
   j["fusefss_act"] = fusefss ? to_string(o.fuse_act) : "n/a";
+  j["fusefss_trunc"] = fusefss ? to_string(o.fuse_trunc) : "n/a";
   // sigma's table lookups change its keys; fusefss has none.
   j["sigma_lut"] = fusefss ? "n/a" : to_string(o.sigma_lut);
   j["runs"] = o.runs;
@@ -88,8 +89,8 @@ std::string key_stream_summary(const RunOptions& o, std::size_t vocab) {
   const nlohmann::json j = key_stream_config(o, vocab);
   std::string s;
   for (const char* k :
-       {"model", "seq", "batch", "system", "padding", "lookup", "fusefss_act", "sigma_lut", "runs",
-        "warmup", "schedule", "input", "ring_bits", "protocol_version"}) {
+       {"model", "seq", "batch", "system", "padding", "lookup", "fusefss_act", "fusefss_trunc",
+        "sigma_lut", "runs", "warmup", "schedule", "input", "ring_bits", "protocol_version"}) {
     const auto& v = j[k];
     if (!s.empty()) s += ' ';
     s += k;
@@ -121,7 +122,7 @@ std::string deal_command(const RunOptions& o, std::size_t vocab) {
                   to_string(o.system);
   if (o.system == System::kFuseFss) {
     s += " --padding " + padding_name(o.padding) + " --lookup " + to_string(o.lookup) +
-         " --fusefss-act " + to_string(o.fuse_act);
+         " --fusefss-act " + to_string(o.fuse_act) + " --fusefss-trunc " + to_string(o.fuse_trunc);
   } else {
     s += " --sigma-lut " + to_string(o.sigma_lut);
   }

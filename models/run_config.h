@@ -31,6 +31,10 @@ enum class Lookup { kSharedMask, kPerCut };
 // SIGMA's table (fused, default) or the truncation then the whole-ring high-precision gate
 // (precise, the accuracy mode).
 enum class FuseAct { kFused, kPrecise };
+// --fusefss-trunc: fusefss's rescaling truncations (TrFloor after products): SIGMA's (sigma,
+// default: 4 exchanges) or from ring-payload DCFs (dcf: 2 exchanges, about 1.7x the keys; the
+// same function, fss/gates/fusefss/dcf_trunc.h).
+enum class FuseTrunc { kSigma, kDcf };
 // --sigma-lut: the sigma suite's table lookups, SIGMA's own (1-bit early-terminated DPF, sign and
 // value opened) or the ring-valued DPF lookup in one round ("improved sigma").
 enum class SigmaLut { kSigma, kNbit };
@@ -66,6 +70,12 @@ struct EnumNames<FuseAct> {
   static constexpr std::string_view flag = "--fusefss-act";
   static constexpr std::array<std::pair<FuseAct, std::string_view>, 2> values{
       {{FuseAct::kFused, "fused"}, {FuseAct::kPrecise, "precise"}}};
+};
+template <>
+struct EnumNames<FuseTrunc> {
+  static constexpr std::string_view flag = "--fusefss-trunc";
+  static constexpr std::array<std::pair<FuseTrunc, std::string_view>, 2> values{
+      {{FuseTrunc::kSigma, "sigma"}, {FuseTrunc::kDcf, "dcf"}}};
 };
 template <>
 struct EnumNames<SigmaLut> {

@@ -102,18 +102,21 @@ fss::Block dealer_seed(std::uint64_t seed) {
   return fss::Block{lo, splitmix(s)};
 }
 
-const fss::engine::GateSuite& suite_for(System system, bool padding, Lookup lookup, FuseAct act) {
+const fss::engine::GateSuite& suite_for(System system, bool padding, Lookup lookup, FuseAct act,
+                                        FuseTrunc trunc) {
   if (system == System::kSigma) return fss::sigma::suite();
 #ifdef SECINFER_HAVE_FUSEFSS_SUITE
   return fss::fusefss::suite(
       padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff,
       lookup == Lookup::kPerCut ? fss::compile::LookupMode::kPerCut
                                 : fss::compile::LookupMode::kSharedMask,
-      act == FuseAct::kPrecise ? fss::fusefss::ActMode::kPrecise : fss::fusefss::ActMode::kFused);
+      act == FuseAct::kPrecise ? fss::fusefss::ActMode::kPrecise : fss::fusefss::ActMode::kFused,
+      trunc == FuseTrunc::kDcf ? fss::fusefss::TruncMode::kDcf : fss::fusefss::TruncMode::kSigma);
 #else
   (void)padding;
   (void)lookup;
   (void)act;
+  (void)trunc;
   throw std::invalid_argument(
       "--system fusefss: this build has no FuseFSS gate suite yet; use --system sigma");
 #endif
@@ -135,7 +138,7 @@ void validate_options(const RunOptions& o) {
   if (o.dealer == models::Dealer::kFile && o.key_dir.empty())
     throw std::invalid_argument(
         "--dealer file needs --key-dir DIR (the folder `secinfer deal` wrote the key files to)");
-  suite_for(o.system, o.padding, o.lookup, o.fuse_act);
+  suite_for(o.system, o.padding, o.lookup, o.fuse_act, o.fuse_trunc);
   if (!o.weights_file.empty() && !std::filesystem::exists(o.weights_file))
     throw std::invalid_argument("weight file " + o.weights_file.string() +
                                 " does not exist: check the path");
@@ -169,7 +172,7 @@ namespace detail {
 ModelRunResult run_clear(const RunOptions& o, std::shared_ptr<fss::compile::GateCache> gates) {
   const ModelConfig& c = find_model(o.model);
   validate_run(c, o.seq, o.batch);
-  const auto& suite = suite_for(o.system, o.padding, o.lookup, o.fuse_act);
+  const auto& suite = suite_for(o.system, o.padding, o.lookup, o.fuse_act, o.fuse_trunc);
   const std::size_t batch = static_cast<std::size_t>(o.batch);
   const std::size_t seq = static_cast<std::size_t>(o.seq);
   ModelRunResult res;

@@ -67,11 +67,12 @@ struct RunOptions {
   long long seq = 128;
   long long batch = 1;
   System system = System::kSigma;
-  bool padding = true;                    // fusefss: --padding on|off (sigma has nothing to pad)
-  Lookup lookup = Lookup::kSharedMask;    // fusefss interval lookup
-  FuseAct fuse_act = FuseAct::kFused;     // fusefss GELU/SiLU after a truncation: fused or precise
-  SigmaLut sigma_lut = SigmaLut::kSigma;  // sigma's table lookups (fss/gates/sigma/lut.h)
-  int threads = 1;                        // worker threads of a party's gates
+  bool padding = true;                  // fusefss: --padding on|off (sigma has nothing to pad)
+  Lookup lookup = Lookup::kSharedMask;  // fusefss interval lookup
+  FuseAct fuse_act = FuseAct::kFused;   // fusefss GELU/SiLU after a truncation: fused or precise
+  FuseTrunc fuse_trunc = FuseTrunc::kSigma;  // fusefss rescaling truncations: SIGMA's or DCF
+  SigmaLut sigma_lut = SigmaLut::kSigma;     // sigma's table lookups (fss/gates/sigma/lut.h)
+  int threads = 1;                           // worker threads of a party's gates
   int runs = 5;
   int warmup = 1;
   // inline: a dealer inside this process draws the same masks as the peer's from the shared seed
@@ -147,13 +148,14 @@ struct ModelRunResult {
 // Checks everything about `o` that does not need a channel; throws std::invalid_argument.
 void validate_options(const RunOptions& o);
 
-// The gate suite of --system (fusefss: with --padding on|off, --lookup shared-mask|per-cut and
-// --fusefss-act fused|precise; sigma has nothing to pad, no interval lookup and no fused
-// truncation + activation, so it ignores all three); throws std::invalid_argument for a suite
-// this build lacks.
+// The gate suite of --system (fusefss: with --padding on|off, --lookup shared-mask|per-cut,
+// --fusefss-act fused|precise and --fusefss-trunc sigma|dcf; sigma has nothing to pad, no interval
+// lookup, no fused truncation + activation and SIGMA's truncations, so it ignores all four);
+// throws std::invalid_argument for a suite this build lacks.
 const fss::engine::GateSuite& suite_for(System system, bool padding = true,
                                         Lookup lookup = Lookup::kSharedMask,
-                                        FuseAct act = FuseAct::kFused);
+                                        FuseAct act = FuseAct::kFused,
+                                        FuseTrunc trunc = FuseTrunc::kSigma);
 
 // The party run described above. `rec` must be active on the calling thread (Recorder::activate)
 // and idle (no run or offline phase open).

@@ -173,7 +173,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
 
   validate_options(o);
   const ModelConfig& c = find_model(o.model);
-  const auto& suite = suite_for(o.system, o.padding, o.lookup, o.fuse_act);
+  const auto& suite = suite_for(o.system, o.padding, o.lookup, o.fuse_act, o.fuse_trunc);
   const std::size_t batch = static_cast<std::size_t>(o.batch);
   const std::size_t seq = static_cast<std::size_t>(o.seq);
   const int me = o.party;

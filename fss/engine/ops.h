@@ -107,6 +107,11 @@ struct GateSuite {
   // Optional fused TrFloor(shift) + GELU / SiLU (GateArgs::param = shift, input at scale 2f): a
   // suite without them (faces null) runs truncate(kFloor) then gelu / silu instead.
   UnaryGate trunc_gelu, trunc_silu;
+  // Optional TrFloor(shift) of truncate(kFloor) (GateArgs::param = shift; the same function, bit
+  // for bit): a suite without it (faces null) runs SIGMA's (sigma/truncate.h).
+  UnaryGate trunc_floor;
+  // Optional TrWithSlack(shift) of truncate(kWithSlack), the same way.
+  UnaryGate trunc_slack;
   UnaryGate nexp;     // exp(-x) for x >= 0 (softmax)
   UnaryGate inverse;  // 1 / x for x > 0 (softmax row sums; GateArgs::cols = terms per sum)
   UnaryGate rsqrt;    // 1 / sqrt(x) for x > 0 (LayerNorm; GateArgs::cols = hidden size)

@@ -22,7 +22,7 @@ namespace secinfer::models::test {
 // layer), what a memory limit between two batch sizes is set from to force micro-batches.
 inline std::uint64_t needed_bytes(const RunOptions& o, std::size_t batch) {
   const ModelConfig& c = find_model(o.model);
-  const auto& suite = suite_for(o.system, o.padding, o.lookup, o.fuse_act);
+  const auto& suite = suite_for(o.system, o.padding, o.lookup, o.fuse_act, o.fuse_trunc);
   std::uint64_t n = 0;
   for (int p = 0; p < 2; ++p)
     n = std::max(n, estimate_memory(c, batch, static_cast<std::size_t>(o.seq), suite, p,

@@ -1,5 +1,6 @@
 #include "fss/gates/fusefss/suite.h"
 
+#include "fss/gates/fusefss/dcf_trunc.h"
 #include "fss/gates/fusefss/fused_nexp.h"
 #include "fss/gates/fusefss/nonlinear.h"
 #include "fss/gates/fusefss/trunc_act.h"
@@ -26,7 +27,7 @@ void eval_with(Party& p, const GateArgs& a, std::span<const u64> x, std::span<u6
   F(p, b, x, y);
 }
 
-template <std::int64_t P, ActMode A>
+template <std::int64_t P, ActMode A, TruncMode T>
 engine::GateSuite make() {
   engine::GateSuite g;
   g.id = engine::Suite::kFuseFss;
@@ -63,19 +64,36 @@ engine::GateSuite make() {
                  &sigma::inverse_keygen,
                  &sigma::inverse_eval};
   }
+  if (T == TruncMode::kDcf) {
+    // The rescaling truncations (after matmuls, LayerNorm's and the softmax's products) with
+    // half SIGMA's exchanges: each step's comparison a DCF with a ring payload (dcf_trunc.h),
+    // the same functions.
+    g.trunc_floor = {"trunc_floor",
+                     profiling::scopes::kTruncRescale,
+                     "trunc",
+                     &trunc_floor_clear,
+                     &trunc_floor_keygen,
+                     &trunc_floor_eval};
+    g.trunc_slack = {"trunc_slack",
+                     profiling::scopes::kTruncRescale,
+                     "trunc",
+                     &trunc_slack_clear,
+                     &trunc_slack_keygen,
+                     &trunc_slack_eval};
+  }
   g.softmax = &sigma::softmax;
   g.layernorm = &sigma::layernorm;
   g.rmsnorm = &sigma::rmsnorm;
   return g;
 }
 
-template <ActMode A>
+template <ActMode A, TruncMode T>
 const engine::GateSuite& suite_of(compile::Padding padding, compile::LookupMode lookup) {
   // Immutable once built (C++ guarantees a thread-safe first initialisation).
-  static const engine::GateSuite shared_on = make<0, A>();
-  static const engine::GateSuite shared_off = make<kPaddingOffParam, A>();
-  static const engine::GateSuite per_cut_on = make<kPerCutParam, A>();
-  static const engine::GateSuite per_cut_off = make<kPerCutParam | kPaddingOffParam, A>();
+  static const engine::GateSuite shared_on = make<0, A, T>();
+  static const engine::GateSuite shared_off = make<kPaddingOffParam, A, T>();
+  static const engine::GateSuite per_cut_on = make<kPerCutParam, A, T>();
+  static const engine::GateSuite per_cut_off = make<kPerCutParam | kPaddingOffParam, A, T>();
   const bool pad = padding == compile::Padding::kOn;
   if (lookup == compile::LookupMode::kPerCut) return pad ? per_cut_on : per_cut_off;
   return pad ? shared_on : shared_off;
@@ -83,9 +101,13 @@ const engine::GateSuite& suite_of(compile::Padding padding, compile::LookupMode 
 
 }  // namespace
 
-const engine::GateSuite& suite(compile::Padding padding, compile::LookupMode lookup, ActMode act) {
-  return act == ActMode::kFused ? suite_of<ActMode::kFused>(padding, lookup)
-                                : suite_of<ActMode::kPrecise>(padding, lookup);
+const engine::GateSuite& suite(compile::Padding padding, compile::LookupMode lookup, ActMode act,
+                               TruncMode trunc) {
+  if (trunc == TruncMode::kDcf)
+    return act == ActMode::kFused ? suite_of<ActMode::kFused, TruncMode::kDcf>(padding, lookup)
+                                  : suite_of<ActMode::kPrecise, TruncMode::kDcf>(padding, lookup);
+  return act == ActMode::kFused ? suite_of<ActMode::kFused, TruncMode::kSigma>(padding, lookup)
+                                : suite_of<ActMode::kPrecise, TruncMode::kSigma>(padding, lookup);
 }
 
 }  // namespace secinfer::fss::fusefss

@@ -31,9 +31,11 @@ namespace secinfer::fss::fusefss {
 // accuracy is SIGMA's throughout; kPrecise keeps the whole-ring gates for both. Other gates are
 // the same in both.
 enum class ActMode { kFused, kPrecise };
+// The rescaling truncations: SIGMA's TrFloor, or TrFloor from ring-payload DCFs (dcf_trunc.h).
+enum class TruncMode { kSigma, kDcf };
 
 const engine::GateSuite& suite(compile::Padding padding = compile::Padding::kOn,
                                compile::LookupMode lookup = compile::LookupMode::kSharedMask,
-                               ActMode act = ActMode::kFused);
+                               ActMode act = ActMode::kFused, TruncMode trunc = TruncMode::kSigma);
 
 }  // namespace secinfer::fss::fusefss

@@ -1,0 +1,242 @@
+// TrFloor from ring-payload DCFs (contract in dcf_trunc.h; derivation in
+// docs/design/dcf-truncation.md, whose section names the comments cite).
+#include "fss/gates/fusefss/dcf_trunc.h"
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "fss/dcf.h"
+#include "fss/engine/key_stream.h"
+
+namespace secinfer::fss::fusefss {
+namespace {
+
+constexpr std::uint32_t kTagReduce = engine::key_tag("DTRR");
+constexpr std::uint32_t kTagExtend = engine::key_tag("DTRX");
+constexpr std::uint32_t kTagSlack = engine::key_tag("DTRS");
+
+struct Widths {
+  int in, s, mid, out;  // mid = in - s: the truncate-reduce's output ring
+};
+
+Widths widths(Ring ring, sigma::TruncParams p, std::size_t a, std::size_t b) {
+  const Widths w{p.in_bits ? p.in_bits : ring.bits, p.shift, 0,
+                 p.out_bits ? p.out_bits : ring.bits};
+  if (w.in < 2 || w.in > 64 || w.s < 1 || w.s >= w.in || w.out < 1 || w.out > 64)
+    throw std::invalid_argument(
+        "dcf_trunc_floor: need 1 <= shift < in_bits <= 64 and 1 <= "
+        "out_bits <= 64 (got shift " +
+        std::to_string(w.s) + ", in_bits " + std::to_string(w.in) + ", out_bits " +
+        std::to_string(w.out) + ")");
+  engine::check_unary_sizes(a, b, "dcf_trunc_floor");
+  return {w.in, w.s, w.in - w.s, w.out};
+}
+
+// "Truncate-reduce": x >> s = (xhat >> s) - (r >> s) - [xhat_low < r_low] mod 2^mid. The DCF at
+// xhat_low with alpha = r_low and payload 1 in Z_{2^mid} shares the borrow; q = r_mid - (r >> s)
+// is shared; y_mid^ = [party 0: xhat >> s] + q - borrow is opened.
+void reduce_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::span<u64> r_mid) {
+  const std::size_t n = r_in.size();
+  const u64 mm = ring_mask(w.mid);
+  d.begin(kTagReduce, n);
+  d.random(r_mid, w.mid);
+  std::vector<u64> alpha(n), q(n);
+  d.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 r = r_in[i] & ring_mask(w.in);
+      alpha[i] = r & ring_mask(w.s);
+      q[i] = (r_mid[i] - (r >> w.s)) & mm;
+    }
+  });
+  d.dcf(DcfShape{w.s, w.mid, 1}, alpha, std::vector<u64>(n, 1));
+  d.share(q, w.mid);
+}
+
+void reduce_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<u64> ymid) {
+  const std::size_t n = xhat.size();
+  const u64 mm = ring_mask(w.mid);
+  p.keys().expect_record(kTagReduce, n);
+  const DcfKeys k = p.read_dcf(DcfShape{w.s, w.mid, 1}, n);
+  const std::vector<u64> q = p.read_shares(n, w.mid);
+  std::vector<u64> low(n), borrow(n);
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) low[i] = xhat[i] & ring_mask(w.s);
+  });
+  dcf_eval(k, low, borrow, p.batch_options());
+  const bool p0 = p.id() == 0;
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 base = p0 ? (xhat[i] & ring_mask(w.in)) >> w.s : 0;
+      ymid[i] = (base + q[i] - borrow[i]) & mm;
+    }
+  });
+  p.open(ymid, ymid, w.mid);
+}
+
+// "Sign extension": with x' = x_mid + 2^(mid-1) mod 2^mid and its public masked value xs =
+// y_mid^ + 2^(mid-1), sext(x_mid) = xs - r_mid - 2^(mid-1) + 2^mid [xs < r_mid] mod 2^out. The
+// DCF at xs with alpha = r_mid and payload 2^mid in Z_{2^out} shares the last term.
+void extend_keygen(Dealer& d, const Widths& w, std::span<const u64> r_mid, std::span<u64> r_out) {
+  const std::size_t n = r_mid.size();
+  const u64 om = ring_mask(w.out);
+  d.begin(kTagExtend, n);
+  d.random(r_out, w.out);
+  std::vector<u64> q(n);
+  d.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i)
+      q[i] = (r_out[i] - r_mid[i] - (u64{1} << (w.mid - 1))) & om;
+  });
+  d.dcf(DcfShape{w.mid, w.out, 1}, r_mid, std::vector<u64>(n, (u64{1} << w.mid) & om));
+  d.share(q, w.out);
+}
+
+void extend_eval(Party& p, const Widths& w, std::span<const u64> ymid, std::span<u64> yhat) {
+  const std::size_t n = ymid.size();
+  const u64 om = ring_mask(w.out);
+  p.keys().expect_record(kTagExtend, n);
+  const DcfKeys k = p.read_dcf(DcfShape{w.mid, w.out, 1}, n);
+  const std::vector<u64> q = p.read_shares(n, w.out);
+  std::vector<u64> xs(n), wrap(n);
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i)
+      xs[i] = (ymid[i] + (u64{1} << (w.mid - 1))) & ring_mask(w.mid);
+  });
+  dcf_eval(k, xs, wrap, p.batch_options());
+  const bool p0 = p.id() == 0;
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) yhat[i] = ((p0 ? xs[i] : 0) + q[i] + wrap[i]) & om;
+  });
+  p.open(yhat, yhat, w.out);
+}
+
+// "TrWithSlack": for |x| < 2^(in-2), x1 = x + 2^(in-2) lies in [0, 2^(in-1)), so with xhat1 =
+// xhat + 2^(in-2) the wrap of x1 + r is w = MSB(r) AND NOT MSB(xhat1) and floor(x / 2^s) =
+// (xhat1 >> s) - (r >> s) - [xhat_low < r_low] + 2^(in-s) w - 2^(in-s-2). The DCF shares the
+// borrow in Z_{2^out}; MSB(r) 2^(in-s) is shared and kept where MSB(xhat1) = 0.
+void slack_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::span<u64> r_out) {
+  const std::size_t n = r_in.size();
+  const u64 om = ring_mask(w.out);
+  d.begin(kTagSlack, n);
+  d.random(r_out, w.out);
+  std::vector<u64> alpha(n), q(n), msb_corr(n);
+  d.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 r = r_in[i] & ring_mask(w.in);
+      alpha[i] = r & ring_mask(w.s);
+      q[i] = (r_out[i] - (r >> w.s)) & om;
+      msb_corr[i] = (((r >> (w.in - 1)) & 1) << w.mid) & om;
+    }
+  });
+  d.dcf(DcfShape{w.s, w.out, 1}, alpha, std::vector<u64>(n, 1));
+  d.share(q, w.out);
+  d.share(msb_corr, w.out);
+}
+
+void slack_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<u64> yhat) {
+  const std::size_t n = xhat.size();
+  const u64 om = ring_mask(w.out);
+  p.keys().expect_record(kTagSlack, n);
+  const DcfKeys k = p.read_dcf(DcfShape{w.s, w.out, 1}, n);
+  const std::vector<u64> q = p.read_shares(n, w.out);
+  const std::vector<u64> msb_corr = p.read_shares(n, w.out);
+  std::vector<u64> low(n), borrow(n);
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) low[i] = xhat[i] & ring_mask(w.s);
+  });
+  dcf_eval(k, low, borrow, p.batch_options());
+  const bool p0 = p.id() == 0;
+  const u64 half_off = u64{1} << (w.mid - 2);
+  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 x1 = (xhat[i] + (u64{1} << (w.in - 2))) & ring_mask(w.in);
+      u64 v = q[i] - borrow[i] + (((x1 >> (w.in - 1)) & 1) ? 0 : msb_corr[i]);
+      if (p0) v += (x1 >> w.s) - half_off;
+      yhat[i] = v & om;
+    }
+  });
+  p.open(yhat, yhat, w.out);
+}
+
+void check_slack(const Widths& w) {
+  if (w.s > w.in - 2)
+    throw std::invalid_argument("dcf_trunc_slack: shift " + std::to_string(w.s) +
+                                " must be at most in_bits - 2 = " + std::to_string(w.in - 2));
+}
+
+sigma::TruncParams params_of(const GateArgs& args) {
+  return sigma::TruncParams{static_cast<int>(args.param), 0, 0};
+}
+
+}  // namespace
+
+void dcf_trunc_floor_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
+                            std::span<u64> r_out) {
+  const Widths w = widths(d.ring(), p, r_in.size(), r_out.size());
+  if (w.out <= w.mid) {  // no sign extension: the reduce's low out bits
+    std::vector<u64> r_mid(r_in.size());
+    reduce_keygen(d, w, r_in, r_mid);
+    for (std::size_t i = 0; i < r_mid.size(); ++i) r_out[i] = r_mid[i] & ring_mask(w.out);
+    return;
+  }
+  std::vector<u64> r_mid(r_in.size());
+  reduce_keygen(d, w, r_in, r_mid);
+  extend_keygen(d, w, r_mid, r_out);
+}
+
+void dcf_trunc_floor_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
+                          std::span<u64> yhat) {
+  const Widths w = widths(party.ring(), p, xhat.size(), yhat.size());
+  std::vector<u64> ymid(xhat.size());
+  reduce_eval(party, w, xhat, ymid);
+  if (w.out <= w.mid) {
+    party.for_range(ymid.size(), [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i) yhat[i] = ymid[i] & ring_mask(w.out);
+    });
+    return;
+  }
+  extend_eval(party, w, ymid, yhat);
+}
+
+void dcf_trunc_slack_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
+                            std::span<u64> r_out) {
+  const Widths w = widths(d.ring(), p, r_in.size(), r_out.size());
+  check_slack(w);
+  slack_keygen(d, w, r_in, r_out);
+}
+
+void dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
+                          std::span<u64> yhat) {
+  const Widths w = widths(party.ring(), p, xhat.size(), yhat.size());
+  check_slack(w);
+  slack_eval(party, w, xhat, yhat);
+}
+
+void trunc_floor_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
+                       std::span<u64> y) {
+  sigma::trunc_floor_clear(ctx, params_of(args), x, y);
+}
+void trunc_floor_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
+                        std::span<u64> r_out) {
+  dcf_trunc_floor_keygen(d, params_of(args), r_in, r_out);
+}
+void trunc_floor_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
+                      std::span<u64> yhat) {
+  dcf_trunc_floor_eval(party, params_of(args), xhat, yhat);
+}
+
+void trunc_slack_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
+                       std::span<u64> y) {
+  sigma::trunc_slack_clear(ctx, params_of(args), x, y);
+}
+void trunc_slack_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
+                        std::span<u64> r_out) {
+  dcf_trunc_slack_keygen(d, params_of(args), r_in, r_out);
+}
+void trunc_slack_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
+                      std::span<u64> yhat) {
+  dcf_trunc_slack_eval(party, params_of(args), xhat, yhat);
+}
+
+}  // namespace secinfer::fss::fusefss

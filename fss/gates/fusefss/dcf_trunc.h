@@ -1,0 +1,57 @@
+// SIGMA's truncations with half the exchanges: each of TrFloor's two steps (truncate-reduce, then
+// the sign extension) and TrWithSlack's one step selects its output correction with a comparison
+// bit that SIGMA opens masked before it opens the value (2 exchanges a step). Here each comparison
+// is a DCF whose payload is the correction itself, an element of the output ring (Boyle et al.
+// 2021, Fig. 3; fss/dcf.h), so each party holds an additive share of it and opens the value at
+// once: 1 exchange a step. The functions are SIGMA's on every input, bit for bit
+// (docs/design/dcf-truncation.md).
+//
+// Cost against SIGMA's (n = 50, shift f = 12, out = n): TrFloor in 2 exchanges of (n - f) + n
+// bits per party per element instead of 4 of 1 + (n - f) + 1 + n, TrWithSlack in 1 of n bits
+// instead of 2 of 1 + n; keys of full-depth DCFs with a ring payload (f levels with an (n - f)-bit
+// payload, n - f levels with an n-bit one; TrWithSlack: f levels, n bits) and shares, about 1.7x
+// (TrFloor) and 2.3x (TrWithSlack) SIGMA's early-terminated DCFs and their corrections.
+#pragma once
+
+#include <span>
+
+#include "fss/engine/dealer.h"
+#include "fss/engine/gate.h"
+#include "fss/engine/party.h"
+#include "fss/gates/sigma/truncate.h"
+
+namespace secinfer::fss::fusefss {
+
+using engine::ClearCtx;
+using engine::Dealer;
+using engine::GateArgs;
+using engine::Party;
+
+// TrFloor (sigma/truncate.h's conventions for TruncParams: in_bits / out_bits 0 = ring width).
+void dcf_trunc_floor_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
+                            std::span<u64> r_out);
+void dcf_trunc_floor_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
+                          std::span<u64> yhat);
+// TrWithSlack: exact for -2^(in-2) <= x < 2^(in-2), as SIGMA's (sigma/truncate.h).
+void dcf_trunc_slack_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
+                            std::span<u64> r_out);
+void dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
+                          std::span<u64> yhat);
+
+// The faces of the suite's truncation gate (engine::GateSuite::trunc_floor): GateArgs::param =
+// the shift, in and out the ring width; the clear face is sigma's trunc_floor_clear.
+void trunc_floor_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
+                       std::span<u64> y);
+void trunc_floor_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
+                        std::span<u64> r_out);
+void trunc_floor_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
+                      std::span<u64> yhat);
+// The same for engine::GateSuite::trunc_slack; the clear face is sigma's trunc_slack_clear.
+void trunc_slack_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
+                       std::span<u64> y);
+void trunc_slack_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
+                        std::span<u64> r_out);
+void trunc_slack_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
+                      std::span<u64> yhat);
+
+}  // namespace secinfer::fss::fusefss
