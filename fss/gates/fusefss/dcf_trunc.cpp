@@ -34,6 +34,16 @@ Widths widths(Ring ring, sigma::TruncParams p, std::size_t a, std::size_t b) {
   return {w.in, w.s, w.in - w.s, w.out};
 }
 
+// This party's shares of beta [x mod 2^bits < alpha] (the keys' DCF) at every x.
+std::vector<u64> dcf_at(Party& p, const DcfKeys& k, std::span<const u64> x, int bits) {
+  std::vector<u64> low(x.size()), out(x.size());
+  p.for_range(x.size(), [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) low[i] = x[i] & ring_mask(bits);
+  });
+  dcf_eval(k, low, out, p.batch_options());
+  return out;
+}
+
 // "Truncate-reduce": x >> s = (xhat >> s) - (r >> s) - [xhat_low < r_low] mod 2^mid. The DCF at
 // xhat_low with alpha = r_low and payload 1 in Z_{2^mid} shares the borrow; q = r_mid - (r >> s)
 // is shared; y_mid^ = [party 0: xhat >> s] + q - borrow is opened.
@@ -60,11 +70,7 @@ void reduce_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span
   p.keys().expect_record(kTagReduce, n);
   const DcfKeys k = p.read_dcf(DcfShape{w.s, w.mid, 1}, n);
   const std::vector<u64> q = p.read_shares(n, w.mid);
-  std::vector<u64> low(n), borrow(n);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) low[i] = xhat[i] & ring_mask(w.s);
-  });
-  dcf_eval(k, low, borrow, p.batch_options());
+  const std::vector<u64> borrow = dcf_at(p, k, xhat, w.s);
   const bool p0 = p.id() == 0;
   p.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
@@ -98,12 +104,12 @@ void extend_eval(Party& p, const Widths& w, std::span<const u64> ymid, std::span
   p.keys().expect_record(kTagExtend, n);
   const DcfKeys k = p.read_dcf(DcfShape{w.mid, w.out, 1}, n);
   const std::vector<u64> q = p.read_shares(n, w.out);
-  std::vector<u64> xs(n), wrap(n);
+  std::vector<u64> xs(n);
   p.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i)
       xs[i] = (ymid[i] + (u64{1} << (w.mid - 1))) & ring_mask(w.mid);
   });
-  dcf_eval(k, xs, wrap, p.batch_options());
+  const std::vector<u64> wrap = dcf_at(p, k, xs, w.mid);
   const bool p0 = p.id() == 0;
   p.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) yhat[i] = ((p0 ? xs[i] : 0) + q[i] + wrap[i]) & om;
@@ -141,11 +147,7 @@ void slack_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<
   const DcfKeys k = p.read_dcf(DcfShape{w.s, w.out, 1}, n);
   const std::vector<u64> q = p.read_shares(n, w.out);
   const std::vector<u64> msb_corr = p.read_shares(n, w.out);
-  std::vector<u64> low(n), borrow(n);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) low[i] = xhat[i] & ring_mask(w.s);
-  });
-  dcf_eval(k, low, borrow, p.batch_options());
+  const std::vector<u64> borrow = dcf_at(p, k, xhat, w.s);
   const bool p0 = p.id() == 0;
   const u64 half_off = u64{1} << (w.mid - 2);
   p.for_range(n, [&](std::size_t lo, std::size_t hi) {

@@ -88,37 +88,47 @@ std::vector<u64> inputs(const Ring& r, std::mt19937_64& g, std::size_t n) {
   return x;
 }
 
+// The DCF gate against SIGMA's on x: the same clear function, the secure output equal to it (64
+// elements with edge masks), half SIGMA's exchanges, of the sizes `opens(N, n)` lists; prints both
+// costs.
+template <class Opens>
+void check_against_sigma(const UnaryGate& gate, const UnaryGate& sigma_gate, int n,
+                         const std::vector<u64>& x, std::mt19937_64& g, Opens opens) {
+  const auto want = sigma::test::run_clear(sigma_gate, n, kShift, GateArgs{}, x);
+  CHECK(sigma::test::run_clear(gate, n, kShift, GateArgs{}, x) == want);
+  const auto run =
+      sigma::test::run_unary(gate, sigma::test::options(n, kShift, g()), GateArgs{}, x, 64);
+  CHECK(sigma::test::mismatches(x, run.y[0], want, gate.name.data()) == 0);
+  CHECK(run.y[0] == run.y[1]);
+  const std::size_t N = x.size();
+  const auto e = expected_cost(opens(N, n));
+  sigma::test::check_cost(run.comm[0], e);
+  sigma::test::check_cost(run.comm[1], e);
+  const auto base =
+      sigma::test::run_unary(sigma_gate, sigma::test::options(n, kShift, g()), GateArgs{}, x);
+  CHECK(base.y[0] == want);
+  CHECK(run.comm[0].rounds * 2 == base.comm[0].rounds);
+  std::printf(
+      "[fusefss %s] n=%d N=%zu: online %llu B/party in %llu rounds (sigma %llu B in %llu); key "
+      "%.1f B/element (sigma %.1f)\n",
+      gate.name.data(), n, N, static_cast<unsigned long long>(run.comm[0].bytes_sent),
+      static_cast<unsigned long long>(run.comm[0].rounds),
+      static_cast<unsigned long long>(base.comm[0].bytes_sent),
+      static_cast<unsigned long long>(base.comm[0].rounds),
+      double(run.comm[0].key_bytes) / double(N), double(base.comm[0].key_bytes) / double(N));
+}
+
 TEST_CASE("DCF TrFloor: secure = SIGMA's TrFloor, two exchanges", "[gates][fusefss][trunc]") {
   const std::uint64_t seed = fresh_seed();
   INFO("seed " << seed);
   std::mt19937_64 g(seed);
   for (int n : {37, 50, 64, 24}) {
     INFO("n = " << n);
-    const Ring r = make_ring(n);
-    const auto x = inputs(r, g, 2000);
-    const auto want = sigma::test::run_clear(kSigma, n, kShift, GateArgs{}, x);
-    CHECK(sigma::test::run_clear(kGate, n, kShift, GateArgs{}, x) == want);
-    const auto run =
-        sigma::test::run_unary(kGate, sigma::test::options(n, kShift, g()), GateArgs{}, x, 64);
-    CHECK(sigma::test::mismatches(x, run.y[0], want, "dcf_trunc_floor") == 0);
-    CHECK(run.y[0] == run.y[1]);
-    const std::size_t N = x.size();
     // The reduce's value (n - f bits), then the sign-extended value (n bits).
-    const auto e = expected_cost(std::vector<Opening>{{N, n - kShift}, {N, n}});
-    sigma::test::check_cost(run.comm[0], e);
-    sigma::test::check_cost(run.comm[1], e);
-    const auto base =
-        sigma::test::run_unary(kSigma, sigma::test::options(n, kShift, g()), GateArgs{}, x);
-    std::printf(
-        "[fusefss dcf_trunc_floor] n=%d N=%zu: online %llu B/party in %llu rounds (sigma %llu B "
-        "in %llu); key %.1f B/element (sigma %.1f)\n",
-        n, N, static_cast<unsigned long long>(run.comm[0].bytes_sent),
-        static_cast<unsigned long long>(run.comm[0].rounds),
-        static_cast<unsigned long long>(base.comm[0].bytes_sent),
-        static_cast<unsigned long long>(base.comm[0].rounds),
-        double(run.comm[0].key_bytes) / double(N), double(base.comm[0].key_bytes) / double(N));
-    CHECK(base.y[0] == want);
-    CHECK(run.comm[0].rounds * 2 == base.comm[0].rounds);
+    check_against_sigma(kGate, kSigma, n, inputs(make_ring(n), g, 2000), g,
+                        [](std::size_t N, int bits) {
+                          return std::vector<Opening>{{N, bits - kShift}, {N, bits}};
+                        });
   }
 }
 
@@ -140,30 +150,10 @@ TEST_CASE("DCF TrWithSlack: secure = SIGMA's TrWithSlack, one exchange",
   std::mt19937_64 g(seed);
   for (int n : {37, 50, 64, 24}) {
     INFO("n = " << n);
-    const Ring r = make_ring(n);
-    const auto x = slack_inputs(r, g, 2000);
-    const auto want = sigma::test::run_clear(kSigmaSlack, n, kShift, GateArgs{}, x);
-    CHECK(sigma::test::run_clear(kSlack, n, kShift, GateArgs{}, x) == want);
-    const auto run =
-        sigma::test::run_unary(kSlack, sigma::test::options(n, kShift, g()), GateArgs{}, x, 64);
-    CHECK(sigma::test::mismatches(x, run.y[0], want, "dcf_trunc_slack") == 0);
-    CHECK(run.y[0] == run.y[1]);
-    const std::size_t N = x.size();
-    const auto e = expected_cost(std::vector<Opening>{{N, n}});
-    sigma::test::check_cost(run.comm[0], e);
-    sigma::test::check_cost(run.comm[1], e);
-    const auto base =
-        sigma::test::run_unary(kSigmaSlack, sigma::test::options(n, kShift, g()), GateArgs{}, x);
-    CHECK(base.y[0] == want);
-    CHECK(run.comm[0].rounds * 2 == base.comm[0].rounds);
-    std::printf(
-        "[fusefss dcf_trunc_slack] n=%d N=%zu: online %llu B/party in %llu rounds (sigma "
-        "%llu B in %llu); key %.1f B/element (sigma %.1f)\n",
-        n, N, static_cast<unsigned long long>(run.comm[0].bytes_sent),
-        static_cast<unsigned long long>(run.comm[0].rounds),
-        static_cast<unsigned long long>(base.comm[0].bytes_sent),
-        static_cast<unsigned long long>(base.comm[0].rounds),
-        double(run.comm[0].key_bytes) / double(N), double(base.comm[0].key_bytes) / double(N));
+    check_against_sigma(kSlack, kSigmaSlack, n, slack_inputs(make_ring(n), g, 2000), g,
+                        [](std::size_t N, int bits) {
+                          return std::vector<Opening>{{N, bits}};
+                        });
   }
 }
 
