@@ -25,9 +25,9 @@ constexpr const char* kFuseActHelp =
 
 // --fusefss-trunc's help, for the run and the dealer commands.
 constexpr const char* kFuseTruncHelp =
-    "fusefss's rescaling truncations (after matmuls and products): sigma (SIGMA's TrFloor, 4 "
-    "exchanges; default) or dcf (the same function from ring-payload DCFs: 2 exchanges, about "
-    "1.7x the keys)";
+    "fusefss's truncations (after matmuls and products, and inside the fused gates): sigma "
+    "(SIGMA's TrFloor / TrWithSlack, 4 / 2 exchanges; default) or dcf (the same functions from "
+    "ring-payload DCFs: 2 / 1 exchanges, 1.7-2.3x their keys)";
 
 using models::Backend;
 using models::Dealer;

@@ -54,6 +54,9 @@ struct GateArgs {
   std::span<const u64> table{};  // a public table (generic LUT)
   int table_bits = 0;            // log2 of table.size() for a LUT
   std::int64_t param = 0;        // gate-specific, documented by the gate
+  // fusefss's fused gates: their own truncation steps from ring-payload DCFs
+  // (fss/gates/fusefss/dcf_trunc.h) instead of SIGMA's, one exchange fewer; the same outputs.
+  bool dcf_trunc = false;
 };
 
 // A unary gate's faces take input and output of one length; `what` names the face in the error.

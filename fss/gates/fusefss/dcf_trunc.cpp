@@ -201,6 +201,18 @@ void dcf_trunc_floor_eval(Party& party, sigma::TruncParams p, std::span<const u6
   extend_eval(party, w, ymid, yhat);
 }
 
+void dcf_trunc_reduce_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
+                             std::span<u64> r_out) {
+  p.out_bits = 0;
+  reduce_keygen(d, widths(d.ring(), p, r_in.size(), r_out.size()), r_in, r_out);
+}
+
+void dcf_trunc_reduce_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
+                           std::span<u64> yhat) {
+  p.out_bits = 0;
+  reduce_eval(party, widths(party.ring(), p, xhat.size(), yhat.size()), xhat, yhat);
+}
+
 void dcf_trunc_slack_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
                             std::span<u64> r_out) {
   const Widths w = widths(d.ring(), p, r_in.size(), r_out.size());

@@ -32,6 +32,12 @@ void dcf_trunc_floor_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64
                             std::span<u64> r_out);
 void dcf_trunc_floor_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
                           std::span<u64> yhat);
+// Truncate-reduce (SIGMA's, sigma/truncate.h): y = (x mod 2^in) >> shift in Z_{2^(in - shift)};
+// p.out_bits is not read. One exchange.
+void dcf_trunc_reduce_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
+                             std::span<u64> r_out);
+void dcf_trunc_reduce_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
+                           std::span<u64> yhat);
 // TrWithSlack: exact for -2^(in-2) <= x < 2^(in-2), as SIGMA's (sigma/truncate.h).
 void dcf_trunc_slack_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
                             std::span<u64> r_out);

@@ -9,6 +9,7 @@
 
 #include "fss/engine/gate.h"
 #include "fss/engine/key_stream.h"
+#include "fss/gates/fusefss/dcf_trunc.h"
 #include "fss/gates/fusefss/lut_product.h"
 #include "fss/gates/sigma/nexp.h"
 #include "fss/gates/sigma/nl_prims.h"
@@ -55,7 +56,7 @@ void fused_nexp_clear(const engine::ClearCtx& ctx, const engine::GateArgs& args,
   sigma::nexp_clear(ctx, args, x, y);  // the same function, bit for bit
 }
 
-void fused_nexp_keygen(engine::Dealer& d, const engine::GateArgs&, std::span<const u64> r_in,
+void fused_nexp_keygen(engine::Dealer& d, const engine::GateArgs& args, std::span<const u64> r_in,
                        std::span<u64> r_out) {
   const int n = d.ring().bits, f = d.frac_bits();
   const int be = sigma::nexp_compare_bits(n, f, "fused_nexp_keygen");
@@ -89,10 +90,13 @@ void fused_nexp_keygen(engine::Dealer& d, const engine::GateArgs&, std::span<con
   const std::vector<u64> r_z = d.random(N, n);
   lut_product_keygen(d, kHi, kLo, alpha_hi, alpha_lo, r_z);
   // 3. "Truncation": SIGMA's TrWithSlack by f.
-  sigma::trunc_slack_keygen(d, sigma::TruncParams{f, n, n}, r_z, r_out);
+  if (args.dcf_trunc)
+    dcf_trunc_slack_keygen(d, sigma::TruncParams{f, n, n}, r_z, r_out);
+  else
+    sigma::trunc_slack_keygen(d, sigma::TruncParams{f, n, n}, r_z, r_out);
 }
 
-void fused_nexp_eval(engine::Party& p, const engine::GateArgs&, std::span<const u64> xhat,
+void fused_nexp_eval(engine::Party& p, const engine::GateArgs& args, std::span<const u64> xhat,
                      std::span<u64> yhat) {
   const int n = p.ring().bits, f = p.frac_bits();
   const int be = sigma::nexp_compare_bits(n, f, "fused_nexp_eval");
@@ -129,7 +133,10 @@ void fused_nexp_eval(engine::Party& p, const engine::GateArgs&, std::span<const 
   std::vector<u64> zhat(N);
   lut_product_eval(p, kHi, hi_table(f), idx_hi, kLo, lo_table(f), idx_lo, zhat);
   // 3. Exchanges 4-5: floor(z / 2^f).
-  sigma::trunc_slack_eval(p, sigma::TruncParams{f, n, n}, zhat, yhat);
+  if (args.dcf_trunc)
+    dcf_trunc_slack_eval(p, sigma::TruncParams{f, n, n}, zhat, yhat);
+  else
+    sigma::trunc_slack_eval(p, sigma::TruncParams{f, n, n}, zhat, yhat);
 }
 
 }  // namespace secinfer::fss::fusefss

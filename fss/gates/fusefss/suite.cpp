@@ -27,6 +27,20 @@ void eval_with(Party& p, const GateArgs& a, std::span<const u64> x, std::span<u6
   F(p, b, x, y);
 }
 
+// The same faces with GateArgs::dcf_trunc set (the fused gates' own truncations, dcf_trunc.h).
+template <KeygenFn F>
+void keygen_dcf(Dealer& d, const GateArgs& a, std::span<const u64> r, std::span<u64> o) {
+  GateArgs b = a;
+  b.dcf_trunc = true;
+  F(d, b, r, o);
+}
+template <EvalFn F>
+void eval_dcf(Party& p, const GateArgs& a, std::span<const u64> x, std::span<u64> y) {
+  GateArgs b = a;
+  b.dcf_trunc = true;
+  F(p, b, x, y);
+}
+
 template <std::int64_t P, ActMode A, TruncMode T>
 engine::GateSuite make() {
   engine::GateSuite g;
@@ -80,6 +94,14 @@ engine::GateSuite make() {
                      &trunc_slack_clear,
                      &trunc_slack_keygen,
                      &trunc_slack_eval};
+    if (A == ActMode::kFused) {  // the fused gates' truncate-reduce / TrWithSlack as well
+      g.trunc_gelu.keygen = &keygen_dcf<&trunc_gelu_keygen>;
+      g.trunc_gelu.eval = &eval_dcf<&trunc_gelu_eval>;
+      g.trunc_silu.keygen = &keygen_dcf<&trunc_silu_keygen>;
+      g.trunc_silu.eval = &eval_dcf<&trunc_silu_eval>;
+      g.nexp.keygen = &keygen_dcf<&fused_nexp_keygen>;
+      g.nexp.eval = &eval_dcf<&fused_nexp_eval>;
+    }
   }
   g.softmax = &sigma::softmax;
   g.layernorm = &sigma::layernorm;

@@ -10,6 +10,7 @@
 
 #include "fss/engine/gate.h"
 #include "fss/engine/key_stream.h"
+#include "fss/gates/fusefss/dcf_trunc.h"
 #include "fss/gates/sigma/gelu.h"
 #include "fss/gates/sigma/lut.h"
 #include "fss/gates/sigma/truncate.h"
@@ -99,7 +100,10 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
   const std::size_t N = r_in.size();
   // 1. Truncate-reduce by f: x_mid^ opened with mask r_mid (m bits).
   std::vector<u64> r_mid(N);
-  sigma::trunc_reduce_keygen(d, sigma::TruncParams{w.f, w.n, 0}, r_in, r_mid);
+  if (args.dcf_trunc)
+    dcf_trunc_reduce_keygen(d, sigma::TruncParams{w.f, w.n, 0}, r_in, r_mid);
+  else
+    sigma::trunc_reduce_keygen(d, sigma::TruncParams{w.f, w.n, 0}, r_in, r_mid);
   d.begin(kTagFusedAct, N);
   // 2. The range DCF on the low m - 1 bits and the carry DCF on the low s bits of x_mid, and the
   //    masks of the three opened bits.
@@ -154,7 +158,10 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
   const bool p0 = p.id() == 0;
   // 1. Exchanges 1-2: x_mid^.
   std::vector<u64> xm(N);
-  sigma::trunc_reduce_eval(p, sigma::TruncParams{w.f, w.n, 0}, xhat, xm);
+  if (args.dcf_trunc)
+    dcf_trunc_reduce_eval(p, sigma::TruncParams{w.f, w.n, 0}, xhat, xm);
+  else
+    sigma::trunc_reduce_eval(p, sigma::TruncParams{w.f, w.n, 0}, xhat, xm);
   p.keys().expect_record(kTagFusedAct, N);
   const SigmaDcfKeys k_low = p.read_sigma_dcf(w.m - 1, N);
   const SigmaDcfKeys k_carry = p.read_sigma_dcf(w.s, N);

@@ -76,6 +76,34 @@ TEST_CASE("fused nExp: secure = SIGMA's nExp, five exchanges", "[gates][fusefss]
   }
 }
 
+TEST_CASE("fused nExp with the DCF TrWithSlack: secure = SIGMA's nExp, four exchanges",
+          "[gates][fusefss][nexp]") {
+  // GateArgs::dcf_trunc (--fusefss-trunc dcf): the last step opens y^ in one exchange.
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  const UnaryGate sigma_nexp{
+      "nexp", "nexp", "nexp", &sigma::nexp_clear, &sigma::nexp_keygen, &sigma::nexp_eval};
+  GateArgs dcf;
+  dcf.dcf_trunc = true;
+  for (int n : {37, 50}) {
+    const int f = 12;
+    INFO("n = " << n);
+    const Ring r = make_ring(n);
+    const auto x = inputs(r, f, g, 1200);
+    const auto want = sigma::test::run_clear(sigma_nexp, n, f, GateArgs{}, x);
+    const auto run = sigma::test::run_unary(kGate, sigma::test::options(n, f, g()), dcf, x, 64);
+    CHECK(sigma::test::mismatches(x, run.y[0], want, "fused_nexp/dcf") == 0);
+    CHECK(run.y[0] == run.y[1]);
+    const std::size_t N = x.size();
+    const std::size_t signs_and_first_sum = 2 * packed_bytes(N, 1) + packed_bytes(N, n);
+    const auto e = expected_cost(
+        std::vector<Opening>{{2 * N, 1}, {N, n, signs_and_first_sum}, {N, n}, {N, n}});
+    sigma::test::check_cost(run.comm[0], e);
+    sigma::test::check_cost(run.comm[1], e);
+  }
+}
+
 TEST_CASE("fused nExp: key and message sizes never depend on the masks", "[gates][fusefss][nexp]") {
   // 1000 dealer seeds (fresh masks, fresh keys) on the same inputs, half of them with extreme
   // input masks: every run writes the same key bytes and sends the same messages.

@@ -123,6 +123,35 @@ TEST_CASE("fused trunc + activation: secure = clear, five openings",
   }
 }
 
+TEST_CASE("fused trunc + activation with the DCF truncate-reduce: secure = clear, four openings",
+          "[gates][fusefss][trunc_act]") {
+  // GateArgs::dcf_trunc (--fusefss-trunc dcf): the first step opens x_mid^ in one exchange.
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  GateArgs dcf;
+  dcf.dcf_trunc = true;
+  for (const Fused& fz : gates()) {
+    for (int n : {37, 50}) {
+      const int f = 12, m = n - f;
+      INFO(fz.name << " n = " << n);
+      const Ring r = make_ring(n);
+      const auto x = inputs(r, f, fz.clip, g, 1200);
+      const auto want = sigma::test::run_clear(fz.gate, n, f, GateArgs{}, x);
+      const auto run = sigma::test::run_unary(fz.gate, sigma::test::options(n, f, g()), dcf, x, 64);
+      CHECK(sigma::test::mismatches(x, run.y[0], want, fz.name) == 0);
+      CHECK(run.y[0] == run.y[1]);
+      const std::size_t N = x.size();
+      const auto e =
+          expected_cost(std::vector<Opening>{{N, m}, {3 * N, 1}, lut_sign_value(N, n), {N, n}});
+      sigma::test::check_cost(run.comm[0], e);
+      sigma::test::check_cost(run.comm[1], e);
+      std::printf("[fusefss %s, dcf reduce] n=%d N=%zu: key %.1f B/element\n", fz.name, n, N,
+                  double(run.comm[0].key_bytes) / double(N));
+    }
+  }
+}
+
 TEST_CASE("fused trunc + activation: file key mode gives the same outputs as inline",
           "[gates][fusefss][trunc_act]") {
   // The key file carries the SIGMA DCF batches serialised (sigma_dcf_pack_keys records).
