@@ -96,17 +96,24 @@ void both_parties(const RunOptions& o, CountingCpu (&accel)[2], Body body) {
 
 TEST_CASE("the model workload evaluates every FSS key on the accelerator it is given",
           "[apps][accel]") {
-  // fusefss twice: the fused mode (SIGMA's lookups inside the fused gates) and the precise one
-  // (the whole-ring gates' shared-mask lookups, multipoint DCFs).
-  for (const auto& [system, precise] :
-       {std::pair{"sigma", false}, std::pair{"fusefss", false}, std::pair{"fusefss", true}}) {
-    INFO("system " << system << (precise ? " (precise)" : ""));
+  // fusefss three times: the fused mode (SIGMA's lookups inside the fused gates), the precise one
+  // (the whole-ring gates' shared-mask lookups, multipoint DCFs) and the fused one with the
+  // truncations from ring-payload DCFs (dcf_trunc.h, evaluated through Accelerator::dcf_eval).
+  struct Setting {
+    const char* system;
+    bool precise, dcf_trunc;
+  };
+  for (const auto& [system, precise, dcf_trunc] :
+       {Setting{"sigma", false, false}, Setting{"fusefss", false, false},
+        Setting{"fusefss", true, false}, Setting{"fusefss", false, true}}) {
+    INFO("system " << system << (precise ? " (precise)" : "") << (dcf_trunc ? " (dcf trunc)" : ""));
     RunOptions o;
     o.workload = models::Workload::kModel;
     o.model = "bert-tiny";
     o.seq = 8;
     o.system = models::parse_enum<models::System>(system);
     if (precise) o.fuse_act = models::FuseAct::kPrecise;
+    if (dcf_trunc) o.fuse_trunc = models::FuseTrunc::kDcf;
     o.runs = 1;
     o.warmup = 0;
     o.threads = 1;

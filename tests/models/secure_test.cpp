@@ -164,6 +164,33 @@ TEST_CASE("a batch whose keys do not fit runs as micro-batches, bit-identical to
   CHECK(rounds(t.log[0]) > rounds(w.log[0]));
 }
 
+TEST_CASE("secure bert-tiny and gpt2-2l with --fusefss-trunc dcf are bit-identical to ClearOps",
+          "[models][secure][fusefss]") {
+  // Every truncation from ring-payload DCFs (fss/gates/fusefss/dcf_trunc.h): the same outputs as
+  // the cleartext reference, fewer rounds than SIGMA's truncations.
+  for (const char* model : {"bert-tiny", "gpt2-2l"}) {
+    INFO(model);
+    RunOptions o;
+    o.model = model;
+    o.system = System::kFuseFss;
+    o.fuse_trunc = FuseTrunc::kDcf;
+    o.seq = 8;
+    o.runs = 1;
+    o.warmup = 0;
+    o.seed = 16;
+    const TwoResults t = run_both_parties(o);
+    check_bit_identical(t, 8 * find_model(model).hidden);
+    RunOptions base = o;
+    base.fuse_trunc = FuseTrunc::kSigma;
+    const TwoResults b = run_both_parties(base);
+    CHECK(b.r[0].output == t.r[0].output);
+    const auto rounds = [](const nlohmann::json& log) {
+      return log["runs"][0]["totals"]["rounds"].get<std::uint64_t>();
+    };
+    CHECK(rounds(t.log[0]) < rounds(b.log[0]));
+  }
+}
+
 TEST_CASE("secure bert-tiny with --system fusefss is bit-identical to ClearOps",
           "[models][secure][fusefss]") {
   RunOptions o;
