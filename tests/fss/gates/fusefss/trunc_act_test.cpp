@@ -95,8 +95,10 @@ TEST_CASE("fused trunc + activation: clear face = sigma's TrFloor then the activ
   }
 }
 
-TEST_CASE("fused trunc + activation: secure = clear, five openings",
-          "[gates][fusefss][trunc_act]") {
+// Secure output = clear output for every gate at n = 37 and 50, with `args` (the truncate-reduce's
+// mode) and the openings `opens(N, n, m)` lists; prints the cost.
+template <class Opens>
+void check_secure(const GateArgs& args, const char* mode, Opens opens) {
   const std::uint64_t seed = fresh_seed();
   INFO("seed " << seed);
   std::mt19937_64 g(seed);
@@ -108,48 +110,37 @@ TEST_CASE("fused trunc + activation: secure = clear, five openings",
       const auto x = inputs(r, f, fz.clip, g, 1200);
       const auto want = sigma::test::run_clear(fz.gate, n, f, GateArgs{}, x);
       const auto run =
-          sigma::test::run_unary(fz.gate, sigma::test::options(n, f, g()), GateArgs{}, x, 64);
+          sigma::test::run_unary(fz.gate, sigma::test::options(n, f, g()), args, x, 64);
       CHECK(sigma::test::mismatches(x, run.y[0], want, fz.name) == 0);
       CHECK(run.y[0] == run.y[1]);
       const std::size_t N = x.size();
-      const auto e = expected_cost(
-          std::vector<Opening>{{N, 1}, {N, m}, {3 * N, 1}, lut_sign_value(N, n), {N, n}});
+      const auto e = expected_cost(opens(N, n, m));
       sigma::test::check_cost(run.comm[0], e);
       sigma::test::check_cost(run.comm[1], e);
-      std::printf("[fusefss %s] n=%d N=%zu: online %llu B/party, %llu rounds\n", fz.name, n, N,
-                  static_cast<unsigned long long>(run.comm[0].bytes_sent),
-                  static_cast<unsigned long long>(run.comm[0].rounds));
+      std::printf(
+          "[fusefss %s%s] n=%d N=%zu: online %llu B/party, %llu rounds; key %.1f B/element\n",
+          fz.name, mode, n, N, static_cast<unsigned long long>(run.comm[0].bytes_sent),
+          static_cast<unsigned long long>(run.comm[0].rounds),
+          double(run.comm[0].key_bytes) / double(N));
     }
   }
+}
+
+TEST_CASE("fused trunc + activation: secure = clear, five openings",
+          "[gates][fusefss][trunc_act]") {
+  check_secure(GateArgs{}, "", [](std::size_t N, int n, int m) {
+    return std::vector<Opening>{{N, 1}, {N, m}, {3 * N, 1}, lut_sign_value(N, n), {N, n}};
+  });
 }
 
 TEST_CASE("fused trunc + activation with the DCF truncate-reduce: secure = clear, four openings",
           "[gates][fusefss][trunc_act]") {
   // GateArgs::dcf_trunc (--fusefss-trunc dcf): the first step opens x_mid^ in one exchange.
-  const std::uint64_t seed = fresh_seed();
-  INFO("seed " << seed);
-  std::mt19937_64 g(seed);
   GateArgs dcf;
   dcf.dcf_trunc = true;
-  for (const Fused& fz : gates()) {
-    for (int n : {37, 50}) {
-      const int f = 12, m = n - f;
-      INFO(fz.name << " n = " << n);
-      const Ring r = make_ring(n);
-      const auto x = inputs(r, f, fz.clip, g, 1200);
-      const auto want = sigma::test::run_clear(fz.gate, n, f, GateArgs{}, x);
-      const auto run = sigma::test::run_unary(fz.gate, sigma::test::options(n, f, g()), dcf, x, 64);
-      CHECK(sigma::test::mismatches(x, run.y[0], want, fz.name) == 0);
-      CHECK(run.y[0] == run.y[1]);
-      const std::size_t N = x.size();
-      const auto e =
-          expected_cost(std::vector<Opening>{{N, m}, {3 * N, 1}, lut_sign_value(N, n), {N, n}});
-      sigma::test::check_cost(run.comm[0], e);
-      sigma::test::check_cost(run.comm[1], e);
-      std::printf("[fusefss %s, dcf reduce] n=%d N=%zu: key %.1f B/element\n", fz.name, n, N,
-                  double(run.comm[0].key_bytes) / double(N));
-    }
-  }
+  check_secure(dcf, ", dcf reduce", [](std::size_t N, int n, int m) {
+    return std::vector<Opening>{{N, m}, {3 * N, 1}, lut_sign_value(N, n), {N, n}};
+  });
 }
 
 TEST_CASE("fused trunc + activation: file key mode gives the same outputs as inline",
