@@ -79,16 +79,12 @@ Tensor ClearOps::truncate(const Tensor& a, int shift, TruncKind kind) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
   Region r(*this, profiling::scopes::kTruncRescale, "trunc");
   const sigma::TruncParams p{shift, 0, 0};
-  if (kind == TruncKind::kFloor && gates().trunc_floor.provided()) {
+  if (const UnaryGate& g = gates().truncation(kind); g.provided()) {
     GateArgs args;
     args.param = shift;
-    gates().trunc_floor.clear(ctx(), args, a.data, o.data);
+    g.clear(ctx(), args, a.data, o.data);
   } else if (kind == TruncKind::kFloor) {
     sigma::trunc_floor_clear(ctx(), p, a.data, o.data);
-  } else if (gates().trunc_slack.provided()) {
-    GateArgs args;
-    args.param = shift;
-    gates().trunc_slack.clear(ctx(), args, a.data, o.data);
   } else {
     sigma::trunc_slack_clear(ctx(), p, a.data, o.data);
   }

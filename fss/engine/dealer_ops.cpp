@@ -84,16 +84,12 @@ Tensor DealerOps::truncate(const Tensor& a, int shift, TruncKind kind) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
   Region r(*this, profiling::scopes::kTruncRescale, "trunc");
   const sigma::TruncParams p{shift, 0, 0};
-  if (kind == TruncKind::kFloor && gates().trunc_floor.provided()) {
+  if (const UnaryGate& g = gates().truncation(kind); g.provided()) {
     GateArgs args;
     args.param = shift;
-    gates().trunc_floor.keygen(*d_, args, a.data, o.data);
+    g.keygen(*d_, args, a.data, o.data);
   } else if (kind == TruncKind::kFloor) {
     sigma::trunc_floor_keygen(*d_, p, a.data, o.data);
-  } else if (gates().trunc_slack.provided()) {
-    GateArgs args;
-    args.param = shift;
-    gates().trunc_slack.keygen(*d_, args, a.data, o.data);
   } else {
     sigma::trunc_slack_keygen(*d_, p, a.data, o.data);
   }

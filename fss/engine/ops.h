@@ -112,6 +112,10 @@ struct GateSuite {
   UnaryGate trunc_floor;
   // Optional TrWithSlack(shift) of truncate(kWithSlack), the same way.
   UnaryGate trunc_slack;
+  // The entry of truncate(kind): trunc_floor or trunc_slack (not provided: SIGMA's runs).
+  const UnaryGate& truncation(TruncKind kind) const {
+    return kind == TruncKind::kFloor ? trunc_floor : trunc_slack;
+  }
   UnaryGate nexp;     // exp(-x) for x >= 0 (softmax)
   UnaryGate inverse;  // 1 / x for x > 0 (softmax row sums; GateArgs::cols = terms per sum)
   UnaryGate rsqrt;    // 1 / sqrt(x) for x > 0 (LayerNorm; GateArgs::cols = hidden size)

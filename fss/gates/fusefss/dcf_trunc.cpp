@@ -21,16 +21,16 @@ struct Widths {
   int in, s, mid, out;  // mid = in - s: the truncate-reduce's output ring
 };
 
-Widths widths(Ring ring, sigma::TruncParams p, std::size_t a, std::size_t b) {
+Widths widths(Ring ring, sigma::TruncParams p, std::size_t a, std::size_t b, const char* what) {
   const Widths w{p.in_bits ? p.in_bits : ring.bits, p.shift, 0,
                  p.out_bits ? p.out_bits : ring.bits};
   if (w.in < 2 || w.in > 64 || w.s < 1 || w.s >= w.in || w.out < 1 || w.out > 64)
-    throw std::invalid_argument(
-        "dcf_trunc_floor: need 1 <= shift < in_bits <= 64 and 1 <= "
-        "out_bits <= 64 (got shift " +
-        std::to_string(w.s) + ", in_bits " + std::to_string(w.in) + ", out_bits " +
-        std::to_string(w.out) + ")");
-  engine::check_unary_sizes(a, b, "dcf_trunc_floor");
+    throw std::invalid_argument(std::string(what) +
+                                ": need 1 <= shift < in_bits <= 64 and 1 <= "
+                                "out_bits <= 64 (got shift " +
+                                std::to_string(w.s) + ", in_bits " + std::to_string(w.in) +
+                                ", out_bits " + std::to_string(w.out) + ")");
+  engine::check_unary_sizes(a, b, what);
   return {w.in, w.s, w.in - w.s, w.out};
 }
 
@@ -175,21 +175,20 @@ sigma::TruncParams params_of(const GateArgs& args) {
 
 void dcf_trunc_floor_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
                             std::span<u64> r_out) {
-  const Widths w = widths(d.ring(), p, r_in.size(), r_out.size());
-  if (w.out <= w.mid) {  // no sign extension: the reduce's low out bits
-    std::vector<u64> r_mid(r_in.size());
-    reduce_keygen(d, w, r_in, r_mid);
-    for (std::size_t i = 0; i < r_mid.size(); ++i) r_out[i] = r_mid[i] & ring_mask(w.out);
-    return;
-  }
+  const Widths w = widths(d.ring(), p, r_in.size(), r_out.size(), "dcf_trunc_floor_keygen");
   std::vector<u64> r_mid(r_in.size());
   reduce_keygen(d, w, r_in, r_mid);
-  extend_keygen(d, w, r_mid, r_out);
+  if (w.out > w.mid) {
+    extend_keygen(d, w, r_mid, r_out);
+    return;
+  }
+  for (std::size_t i = 0; i < r_mid.size(); ++i)  // no sign extension: the reduce's low out bits
+    r_out[i] = r_mid[i] & ring_mask(w.out);
 }
 
 void dcf_trunc_floor_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
                           std::span<u64> yhat) {
-  const Widths w = widths(party.ring(), p, xhat.size(), yhat.size());
+  const Widths w = widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_floor_eval");
   std::vector<u64> ymid(xhat.size());
   reduce_eval(party, w, xhat, ymid);
   if (w.out <= w.mid) {
@@ -204,25 +203,27 @@ void dcf_trunc_floor_eval(Party& party, sigma::TruncParams p, std::span<const u6
 void dcf_trunc_reduce_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
                              std::span<u64> r_out) {
   p.out_bits = 0;
-  reduce_keygen(d, widths(d.ring(), p, r_in.size(), r_out.size()), r_in, r_out);
+  reduce_keygen(d, widths(d.ring(), p, r_in.size(), r_out.size(), "dcf_trunc_reduce_keygen"), r_in,
+                r_out);
 }
 
 void dcf_trunc_reduce_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
                            std::span<u64> yhat) {
   p.out_bits = 0;
-  reduce_eval(party, widths(party.ring(), p, xhat.size(), yhat.size()), xhat, yhat);
+  reduce_eval(party, widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_reduce_eval"),
+              xhat, yhat);
 }
 
 void dcf_trunc_slack_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
                             std::span<u64> r_out) {
-  const Widths w = widths(d.ring(), p, r_in.size(), r_out.size());
+  const Widths w = widths(d.ring(), p, r_in.size(), r_out.size(), "dcf_trunc_slack_keygen");
   check_slack(w);
   slack_keygen(d, w, r_in, r_out);
 }
 
 void dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
                           std::span<u64> yhat) {
-  const Widths w = widths(party.ring(), p, xhat.size(), yhat.size());
+  const Widths w = widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_slack_eval");
   check_slack(w);
   slack_eval(party, w, xhat, yhat);
 }
