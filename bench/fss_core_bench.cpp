@@ -1,16 +1,20 @@
 // FSS core micro-benchmarks: AES (both paths), fixed-key MMO, DPF / DCF keygen and eval,
-// full-domain DPF, SIGMA's LUT and the openings' bit packing. Single-threaded, rates per CPU second, except the *Wall
-// variants (thread scaling, wall-clock rates). Items/s = AES blocks, keys, evaluations, domain
-// points or lookups as the label says. Results: docs/perf.md "FSS core (CPU)".
+// full-domain DPF, SIGMA's LUT, the openings' bit packing and a thread pool's fork-join.
+// Single-threaded, rates per CPU second, except the *Wall variants (thread scaling, wall-clock
+// rates). Items/s = AES blocks, keys, evaluations, domain points or lookups as the label says.
+// Results: docs/perf.md "FSS core (CPU)".
 #include <benchmark/benchmark.h>
 
+#include <chrono>
 #include <random>
 #include <vector>
 
+#include "fss/bit_pack_blocks.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
 #include "fss/prg.h"
 #include "fss/ring.h"
+#include "fss/thread_pool.h"
 
 using namespace secinfer::fss;
 
@@ -216,7 +220,70 @@ void BM_UnpackBits(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kN));
   state.SetLabel("elements");
 }
-BENCHMARK(BM_UnpackBits)->Arg(1)->Arg(37)->Arg(40)->Arg(50)->Arg(64)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_UnpackBits)
+    ->DenseRange(4, 64, 4)
+    ->Arg(1)
+    ->Arg(37)
+    ->Arg(57)
+    ->Arg(58)
+    ->Arg(63)
+    ->Unit(benchmark::kMicrosecond);
+
+// The whole-block unpack alone (fss/bit_pack_blocks.h) at every width, against BM_UnpackBits,
+// which runs it only at the widths where it wins (ring.cpp unpack_bits) and the
+// one-load-per-element loop elsewhere.
+void BM_UnpackBlocks(benchmark::State& state) {
+  const int bits = static_cast<int>(state.range(0));
+  constexpr std::size_t kN = std::size_t{1} << 16;
+  const auto v = random_vec(kN, bits, 5);
+  std::vector<std::uint8_t> buf(packed_bytes(kN, bits));
+  pack_bits(v, bits, buf);
+  std::vector<u64> out(kN);
+  const detail::UnpackBlockFn block = detail::kUnpackBlockFns[static_cast<std::size_t>(bits)];
+  for (auto _ : state) {
+    for (std::size_t k = 0; k < kN / detail::kPackBlock; ++k)
+      block(buf.data() + k * 8 * static_cast<std::size_t>(bits),
+            out.data() + k * detail::kPackBlock);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kN));
+  state.SetLabel("elements");
+}
+BENCHMARK(BM_UnpackBlocks)
+    ->DenseRange(4, 60, 4)
+    ->Arg(1)
+    ->Arg(37)
+    ->Arg(57)
+    ->Arg(58)
+    ->Arg(63)
+    ->Unit(benchmark::kMicrosecond);
+
+// One fork-join of a 2-thread pool (fss/thread_pool.h) over 2 parts of 20 us each, after the
+// calling thread alone has worked range(0) us (the gap between a gate's loops): manual time, the
+// fork-join only. Ideal: 20 us; a worker asleep since the last loop adds its wake-up.
+void BM_PoolForkJoinAfterGap(benchmark::State& state) {
+  using Clock = std::chrono::steady_clock;
+  const auto spin = [](std::chrono::microseconds d) {
+    const auto until = Clock::now() + d;
+    while (Clock::now() < until) {
+    }
+  };
+  const std::chrono::microseconds gap(state.range(0)), work(20);
+  ThreadPool pool(2);
+  for (auto _ : state) {
+    spin(gap);
+    const auto t0 = Clock::now();
+    pool.run(2, [&](std::size_t) { spin(work); });
+    state.SetIterationTime(std::chrono::duration<double>(Clock::now() - t0).count());
+  }
+  state.SetLabel("fork-joins");
+}
+BENCHMARK(BM_PoolForkJoinAfterGap)
+    ->Arg(50)
+    ->Arg(150)
+    ->Arg(2000)
+    ->UseManualTime()
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 
