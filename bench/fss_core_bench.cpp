@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <random>
+#include <span>
 #include <vector>
 
 #include "fss/bit_pack_blocks.h"
@@ -206,19 +207,33 @@ void BM_PackBits(benchmark::State& state) {
 }
 BENCHMARK(BM_PackBits)->Arg(1)->Arg(37)->Arg(40)->Arg(50)->Arg(64)->Unit(benchmark::kMicrosecond);
 
-void BM_UnpackBits(benchmark::State& state) {
-  const int bits = static_cast<int>(state.range(0));
-  constexpr std::size_t kN = std::size_t{1} << 16;
-  const auto v = random_vec(kN, bits, 5);
-  std::vector<std::uint8_t> buf(packed_bytes(kN, bits));
+// 2^16 random `bits`-bit elements packed (the input of the unpack benchmarks).
+constexpr std::size_t kUnpackN = std::size_t{1} << 16;
+std::vector<std::uint8_t> packed_input(int bits) {
+  const auto v = random_vec(kUnpackN, bits, 5);
+  std::vector<std::uint8_t> buf(packed_bytes(kUnpackN, bits));
   pack_bits(v, bits, buf);
-  std::vector<u64> out(kN);
+  return buf;
+}
+
+// Unpacks kUnpackN elements per iteration with `unpack`(buf, out); items = elements.
+template <class Unpack>
+void run_unpack(benchmark::State& state, Unpack unpack) {
+  const int bits = static_cast<int>(state.range(0));
+  const std::vector<std::uint8_t> buf = packed_input(bits);
+  std::vector<u64> out(kUnpackN);
   for (auto _ : state) {
-    unpack_bits(buf, bits, out);
+    unpack(bits, buf, out);
     benchmark::DoNotOptimize(out.data());
   }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kN));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kUnpackN));
   state.SetLabel("elements");
+}
+
+void BM_UnpackBits(benchmark::State& state) {
+  run_unpack(state, [](int bits, std::span<const std::uint8_t> buf, std::span<u64> out) {
+    unpack_bits(buf, bits, out);
+  });
 }
 BENCHMARK(BM_UnpackBits)
     ->DenseRange(4, 64, 4)
@@ -233,21 +248,12 @@ BENCHMARK(BM_UnpackBits)
 // which runs it only at the widths where it wins (ring.cpp unpack_bits) and the
 // one-load-per-element loop elsewhere.
 void BM_UnpackBlocks(benchmark::State& state) {
-  const int bits = static_cast<int>(state.range(0));
-  constexpr std::size_t kN = std::size_t{1} << 16;
-  const auto v = random_vec(kN, bits, 5);
-  std::vector<std::uint8_t> buf(packed_bytes(kN, bits));
-  pack_bits(v, bits, buf);
-  std::vector<u64> out(kN);
-  const detail::UnpackBlockFn block = detail::kUnpackBlockFns[static_cast<std::size_t>(bits)];
-  for (auto _ : state) {
-    for (std::size_t k = 0; k < kN / detail::kPackBlock; ++k)
-      block(buf.data() + k * 8 * static_cast<std::size_t>(bits),
-            out.data() + k * detail::kPackBlock);
-    benchmark::DoNotOptimize(out.data());
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kN));
-  state.SetLabel("elements");
+  run_unpack(state, [](int bits, std::span<const std::uint8_t> buf, std::span<u64> out) {
+    const detail::UnpackBlockFn block = detail::kUnpackBlockFns[static_cast<std::size_t>(bits)];
+    const std::size_t bytes = 8 * static_cast<std::size_t>(bits);
+    for (std::size_t k = 0; k < out.size() / detail::kPackBlock; ++k)
+      block(buf.data() + k * bytes, out.data() + k * detail::kPackBlock);
+  });
 }
 BENCHMARK(BM_UnpackBlocks)
     ->DenseRange(4, 60, 4)
