@@ -25,9 +25,9 @@ constexpr const char* kFuseActHelp =
 
 // --fusefss-trunc's help, for the run and the dealer commands.
 constexpr const char* kFuseTruncHelp =
-    "fusefss's truncations (after matmuls and products, and inside the fused gates): sigma "
-    "(SIGMA's TrFloor / TrWithSlack, 4 / 2 exchanges; default) or dcf (the same functions from "
-    "ring-payload DCFs: 2 / 1 exchanges, 1.7-2.3x their keys)";
+    "fusefss's truncations (after matmuls and products, and inside the fused gates): dcf (SIGMA's "
+    "TrFloor / TrWithSlack from ring-payload DCFs: 2 / 1 exchanges, 1.7-2.3x SIGMA's keys; "
+    "default) or sigma (SIGMA's own steps: 4 / 2 exchanges)";
 
 using models::Backend;
 using models::Dealer;

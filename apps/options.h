@@ -40,7 +40,7 @@ struct RunOptions {
   // fusefss's rescaling truncations (fss/gates/fusefss/suite.h TruncMode): SIGMA's TrFloor (4
   // exchanges) or TrFloor from ring-payload DCFs (2 exchanges, ~1.7x the keys); the same outputs.
   // Ignored by sigma.
-  models::FuseTrunc fuse_trunc = models::FuseTrunc::kSigma;
+  models::FuseTrunc fuse_trunc = models::FuseTrunc::kDcf;
   // sigma's table lookups (fss/gates/sigma/lut.h): SIGMA's own (default) or the ring-valued DPF
   // lookup ("improved sigma": not SIGMA, labelled so in results). Ignored by fusefss.
   models::SigmaLut sigma_lut = models::SigmaLut::kSigma;

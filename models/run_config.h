@@ -31,9 +31,10 @@ enum class Lookup { kSharedMask, kPerCut };
 // SIGMA's table (fused, default) or the truncation then the whole-ring high-precision gate
 // (precise, the accuracy mode).
 enum class FuseAct { kFused, kPrecise };
-// --fusefss-trunc: fusefss's rescaling truncations (TrFloor after products): SIGMA's (sigma,
-// default: 4 exchanges) or from ring-payload DCFs (dcf: 2 exchanges, about 1.7x the keys; the
-// same function, fss/gates/fusefss/dcf_trunc.h).
+// --fusefss-trunc: fusefss's rescaling truncations (TrFloor after products): from ring-payload
+// DCFs (dcf, default: 2 exchanges, about 1.7x the keys; the same function,
+// fss/gates/fusefss/dcf_trunc.h) or SIGMA's own steps (sigma: 4 exchanges). The default is the
+// one that is faster on the GPU (docs/perf.md, session 11).
 enum class FuseTrunc { kSigma, kDcf };
 // --sigma-lut: the sigma suite's table lookups, SIGMA's own (1-bit early-terminated DPF, sign and
 // value opened) or the ring-valued DPF lookup in one round ("improved sigma").

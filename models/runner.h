@@ -67,12 +67,12 @@ struct RunOptions {
   long long seq = 128;
   long long batch = 1;
   System system = System::kSigma;
-  bool padding = true;                  // fusefss: --padding on|off (sigma has nothing to pad)
-  Lookup lookup = Lookup::kSharedMask;  // fusefss interval lookup
-  FuseAct fuse_act = FuseAct::kFused;   // fusefss GELU/SiLU after a truncation: fused or precise
-  FuseTrunc fuse_trunc = FuseTrunc::kSigma;  // fusefss rescaling truncations: SIGMA's or DCF
-  SigmaLut sigma_lut = SigmaLut::kSigma;     // sigma's table lookups (fss/gates/sigma/lut.h)
-  int threads = 1;                           // worker threads of a party's gates
+  bool padding = true;                     // fusefss: --padding on|off (sigma has nothing to pad)
+  Lookup lookup = Lookup::kSharedMask;     // fusefss interval lookup
+  FuseAct fuse_act = FuseAct::kFused;      // fusefss GELU/SiLU after a truncation: fused or precise
+  FuseTrunc fuse_trunc = FuseTrunc::kDcf;  // fusefss rescaling truncations: SIGMA's or DCF
+  SigmaLut sigma_lut = SigmaLut::kSigma;   // sigma's table lookups (fss/gates/sigma/lut.h)
+  int threads = 1;                         // worker threads of a party's gates
   int runs = 5;
   int warmup = 1;
   // inline: a dealer inside this process draws the same masks as the peer's from the shared seed

@@ -94,14 +94,20 @@ Tensor ClearOps::truncate(const Tensor& a, int shift, TruncKind kind) {
 Tensor ClearOps::relu(const Tensor& a, int bits) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
   Region r(*this, profiling::scopes::kRelu, "relu");
-  sigma::relu_clear(ctx(), a.data, o.data, bits);
+  if (const UnaryGate& g = gates().relu; g.provided()) {
+    GateArgs args;
+    args.param = bits;
+    g.clear(ctx(), args, a.data, o.data);
+  } else {
+    sigma::relu_clear(ctx(), a.data, o.data, bits);
+  }
   return o;
 }
 
 Tensor ClearOps::max_last(const Tensor& a, std::size_t cols, int bits) {
   Tensor o = Tensor::zeros(rows_shape(a, cols));
   Region r(*this, profiling::scopes::kSoftmax, "max");
-  sigma::max_clear(ctx(), cols, a.data, o.data, bits);
+  sigma::max_clear(ctx(), cols, a.data, o.data, bits, &gates().relu);
   return o;
 }
 

@@ -99,14 +99,20 @@ Tensor DealerOps::truncate(const Tensor& a, int shift, TruncKind kind) {
 Tensor DealerOps::relu(const Tensor& a, int bits) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
   Region r(*this, profiling::scopes::kRelu, "relu");
-  sigma::relu_keygen(*d_, a.data, o.data, bits);
+  if (const UnaryGate& g = gates().relu; g.provided()) {
+    GateArgs args;
+    args.param = bits;
+    g.keygen(*d_, args, a.data, o.data);
+  } else {
+    sigma::relu_keygen(*d_, a.data, o.data, bits);
+  }
   return o;
 }
 
 Tensor DealerOps::max_last(const Tensor& a, std::size_t cols, int bits) {
   Tensor o = Tensor::zeros(rows_shape(a, cols));
   Region r(*this, profiling::scopes::kSoftmax, "max");
-  sigma::max_keygen(*d_, cols, a.data, o.data, bits);
+  sigma::max_keygen(*d_, cols, a.data, o.data, bits, &gates().relu);
   return o;
 }
 

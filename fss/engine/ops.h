@@ -116,6 +116,9 @@ struct GateSuite {
   const UnaryGate& truncation(TruncKind kind) const {
     return kind == TruncKind::kFloor ? trunc_floor : trunc_slack;
   }
+  // Optional ReLU of relu(a, bits) and of the max_last tree (GateArgs::param = bits, 0 = the ring;
+  // sigma::relu_clear's function, bit for bit): a suite without it (faces null) runs SIGMA's.
+  UnaryGate relu;
   UnaryGate nexp;     // exp(-x) for x >= 0 (softmax)
   UnaryGate inverse;  // 1 / x for x > 0 (softmax row sums; GateArgs::cols = terms per sum)
   UnaryGate rsqrt;    // 1 / sqrt(x) for x > 0 (LayerNorm; GateArgs::cols = hidden size)

@@ -347,31 +347,35 @@ TEST_CASE("--lookup selects the fusefss interval lookup and is part of the share
 
 TEST_CASE("--fusefss-trunc selects fusefss's rescaling truncations and is shared config",
           "[apps][cli]") {
-  // Default: SIGMA's TrFloor; dcf is another setting in the handshake, the folder and the keys.
+  // Default: the DCF truncations; sigma is another setting in the handshake, the folder and the
+  // keys.
   const RunOptions d = parse({"--party", "0", "--system", "fusefss"}).run;
-  CHECK(d.fuse_trunc == models::FuseTrunc::kSigma);
-  CHECK(shared_config(d)["fusefss_trunc"] == "sigma");
+  CHECK(d.fuse_trunc == models::FuseTrunc::kDcf);
+  CHECK(shared_config(d)["fusefss_trunc"] == "dcf");
+  CHECK(d.out == "results/bert-base-s128-b1-fusefss");
   const RunOptions t =
-      parse({"run", "--party", "1", "--system", "fusefss", "--fusefss-trunc", "dcf"}).run;
-  CHECK(t.fuse_trunc == models::FuseTrunc::kDcf);
-  CHECK(shared_config(t)["fusefss_trunc"] == "dcf");
+      parse({"run", "--party", "1", "--system", "fusefss", "--fusefss-trunc", "sigma"}).run;
+  CHECK(t.fuse_trunc == models::FuseTrunc::kSigma);
+  CHECK(shared_config(t)["fusefss_trunc"] == "sigma");
   CHECK(config_hash(t) != config_hash(d));
-  CHECK(make_hello(t).config_summary.find(" fusefss_trunc=dcf ") != std::string::npos);
-  CHECK(t.out == "results/bert-base-s128-b1-fusefss-dcftrunc");
-  CHECK(to_model_options(t).fuse_trunc == models::FuseTrunc::kDcf);
+  CHECK(make_hello(t).config_summary.find(" fusefss_trunc=sigma ") != std::string::npos);
+  CHECK(t.out == "results/bert-base-s128-b1-fusefss-sigmatrunc");
+  CHECK(to_model_options(t).fuse_trunc == models::FuseTrunc::kSigma);
+  CHECK(to_model_options(d).fuse_trunc == models::FuseTrunc::kDcf);
   CHECK(models::key_stream_hash(to_model_options(t), 0) !=
         models::key_stream_hash(to_model_options(d), 0));
   // sigma's truncations are SIGMA's: ignored, recorded as n/a.
-  const RunOptions s = parse({"--party", "0", "--system", "sigma", "--fusefss-trunc", "dcf"}).run;
+  const RunOptions s = parse({"--party", "0", "--system", "sigma", "--fusefss-trunc", "sigma"}).run;
   CHECK(shared_config(s)["fusefss_trunc"] == "n/a");
   CHECK(config_hash(s) == config_hash(parse({"--party", "0", "--system", "sigma"}).run));
   CHECK(s.out == "results/bert-base-s128-b1-sigma");
   // local passes it to both children.
   const RunOptions l =
-      parse({"local", "--model", "bert-tiny", "--system", "fusefss", "--fusefss-trunc", "dcf"}).run;
+      parse({"local", "--model", "bert-tiny", "--system", "fusefss", "--fusefss-trunc", "sigma"})
+          .run;
   for (int p = 0; p < 2; ++p) {
     const Invocation child = parse_command_line(party_command_line(l, p, 4567, "secinfer"));
-    CHECK(child.run.fuse_trunc == models::FuseTrunc::kDcf);
+    CHECK(child.run.fuse_trunc == models::FuseTrunc::kSigma);
   }
   CHECK_THROWS_WITH(parse({"--party", "0", "--fusefss-trunc", "bogus"}),
                     Catch::Contains("--fusefss-trunc"));

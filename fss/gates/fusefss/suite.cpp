@@ -1,5 +1,6 @@
 #include "fss/gates/fusefss/suite.h"
 
+#include "fss/gates/fusefss/dcf_relu.h"
 #include "fss/gates/fusefss/dcf_trunc.h"
 #include "fss/gates/fusefss/fused_nexp.h"
 #include "fss/gates/fusefss/nonlinear.h"
@@ -77,6 +78,9 @@ engine::GateSuite make() {
                  &sigma::inverse_clear,
                  &sigma::inverse_keygen,
                  &sigma::inverse_eval};
+    // SIGMA's nExp reads only n - f + 2 bits of max - x, so the row max runs in that ring as
+    // SIGMA's does (docs/design/sigma-softmax-max.md): shorter comparisons, narrower openings.
+    g.softmax_max_reduced = true;
   }
   if (T == TruncMode::kDcf) {
     // The rescaling truncations (after matmuls, LayerNorm's and the softmax's products) with
@@ -94,6 +98,10 @@ engine::GateSuite make() {
                      &trunc_slack_clear,
                      &trunc_slack_keygen,
                      &trunc_slack_eval};
+    // The softmax max's ReLU the same way: the comparison's DCF carries what the select needs,
+    // one exchange a level of the tree instead of two (dcf_relu.h), SIGMA's function.
+    g.relu = {"relu",          profiling::scopes::kRelu, "relu",
+              &dcf_relu_clear, &dcf_relu_keygen,         &dcf_relu_eval};
     if (A == ActMode::kFused) {  // the fused gates' truncate-reduce / TrWithSlack as well
       g.trunc_gelu.keygen = &keygen_dcf<&trunc_gelu_keygen>;
       g.trunc_gelu.eval = &eval_dcf<&trunc_gelu_eval>;

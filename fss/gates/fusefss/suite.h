@@ -27,11 +27,12 @@ namespace secinfer::fss::fusefss {
 // (docs/design/fused-trunc-act.md: SIGMA's TrFloor + activation in one gate, SIGMA's
 // approximation, bit for bit); kPrecise: the truncation, then the whole-ring high-precision gate
 // of nonlinear.h (about 1 ULP; the accuracy mode, docs/accuracy.md). kFused also takes SIGMA's
-// functions for nExp (the fused nExp of fused_nexp.h) and the row inverse (SIGMA's lookup), so its
-// accuracy is SIGMA's throughout; kPrecise keeps the whole-ring gates for both. Other gates are
-// the same in both.
+// functions for nExp (the fused nExp of fused_nexp.h), the row inverse (SIGMA's lookup) and the
+// softmax's row max (in SIGMA's reduced ring), so its accuracy is SIGMA's throughout; kPrecise
+// keeps the whole-ring gates and max. Other gates are the same in both.
 enum class ActMode { kFused, kPrecise };
-// The rescaling truncations: SIGMA's TrFloor, or TrFloor from ring-payload DCFs (dcf_trunc.h).
+// The rescaling truncations and the softmax max's ReLU: SIGMA's steps, or SIGMA's functions from
+// ring-payload DCFs in half the exchanges (dcf_trunc.h, dcf_relu.h; the run's default).
 enum class TruncMode { kSigma, kDcf };
 
 const engine::GateSuite& suite(compile::Padding padding = compile::Padding::kOn,

@@ -218,6 +218,12 @@ void check_max(std::size_t cols, std::size_t in, std::size_t out) {
   }
 }
 
+engine::GateArgs bits_args(int bits) {
+  engine::GateArgs args;
+  args.param = bits;
+  return args;
+}
+
 template <class ReluFn>
 void max_tree(Ring ring, std::size_t cols, std::span<const u64> x, std::span<u64> y,
               ReluFn&& relu) {
@@ -246,24 +252,30 @@ void max_tree(Ring ring, std::size_t cols, std::span<const u64> x, std::span<u64
 }  // namespace
 
 void max_clear(const ClearCtx& ctx, std::size_t cols, std::span<const u64> x, std::span<u64> y,
-               int bits) {
+               int bits, const engine::UnaryGate* relu) {
   check_max(cols, x.size(), y.size());
-  max_tree(ctx.ring, cols, x, y,
-           [&](std::span<const u64> a, std::span<u64> b) { relu_clear(ctx, a, b, bits); });
+  const bool suite = relu != nullptr && relu->provided();
+  max_tree(ctx.ring, cols, x, y, [&](std::span<const u64> a, std::span<u64> b) {
+    suite ? relu->clear(ctx, bits_args(bits), a, b) : relu_clear(ctx, a, b, bits);
+  });
 }
 
 void max_keygen(Dealer& d, std::size_t cols, std::span<const u64> r_in, std::span<u64> r_out,
-                int bits) {
+                int bits, const engine::UnaryGate* relu) {
   check_max(cols, r_in.size(), r_out.size());
-  max_tree(d.ring(), cols, r_in, r_out,
-           [&](std::span<const u64> a, std::span<u64> b) { relu_keygen(d, a, b, bits); });
+  const bool suite = relu != nullptr && relu->provided();
+  max_tree(d.ring(), cols, r_in, r_out, [&](std::span<const u64> a, std::span<u64> b) {
+    suite ? relu->keygen(d, bits_args(bits), a, b) : relu_keygen(d, a, b, bits);
+  });
 }
 
-void max_eval(Party& p, std::size_t cols, std::span<const u64> xhat, std::span<u64> yhat,
-              int bits) {
+void max_eval(Party& p, std::size_t cols, std::span<const u64> xhat, std::span<u64> yhat, int bits,
+              const engine::UnaryGate* relu) {
   check_max(cols, xhat.size(), yhat.size());
-  max_tree(p.ring(), cols, xhat, yhat,
-           [&](std::span<const u64> a, std::span<u64> b) { relu_eval(p, a, b, bits); });
+  const bool suite = relu != nullptr && relu->provided();
+  max_tree(p.ring(), cols, xhat, yhat, [&](std::span<const u64> a, std::span<u64> b) {
+    suite ? relu->eval(p, bits_args(bits), a, b) : relu_eval(p, a, b, bits);
+  });
 }
 
 }  // namespace secinfer::fss::sigma

@@ -62,11 +62,13 @@ void relu_eval(Party& party, std::span<const u64> xhat, std::span<u64> yhat, int
 // each level pairs neighbours, max(a, b) = ReLU(a - b) + b, an odd element passes through.
 // ceil(log2 cols) levels, each one ReLU = 2 rounds. Valid while |a - b| < 2^(n-1). bits > 0: each
 // ReLU in the reduced ring (above); the max is then right mod 2^bits while |a - b| < 2^(bits-2).
+// `relu`: a suite's gate for the same function (engine::GateSuite::relu, its faces called with
+// GateArgs::param = bits) that the tree runs instead of SIGMA's ReLU; null or no faces: SIGMA's.
 void max_clear(const ClearCtx& ctx, std::size_t cols, std::span<const u64> x, std::span<u64> y,
-               int bits = 0);
+               int bits = 0, const engine::UnaryGate* relu = nullptr);
 void max_keygen(Dealer& dealer, std::size_t cols, std::span<const u64> r_in, std::span<u64> r_out,
-                int bits = 0);
+                int bits = 0, const engine::UnaryGate* relu = nullptr);
 void max_eval(Party& party, std::size_t cols, std::span<const u64> xhat, std::span<u64> yhat,
-              int bits = 0);
+              int bits = 0, const engine::UnaryGate* relu = nullptr);
 
 }  // namespace secinfer::fss::sigma
