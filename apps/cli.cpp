@@ -27,7 +27,8 @@ constexpr const char* kFuseActHelp =
 constexpr const char* kFuseTruncHelp =
     "fusefss's truncations (after matmuls and products, and inside the fused gates): dcf (SIGMA's "
     "TrFloor / TrWithSlack from ring-payload DCFs: 2 / 1 exchanges, 1.7-2.3x SIGMA's keys; "
-    "default) or sigma (SIGMA's own steps: 4 / 2 exchanges)";
+    "default), sigma (SIGMA's own steps: 4 / 2 exchanges) or dcf-max (dcf, and the softmax "
+    "max's ReLU from a ring-payload DCF: 1 exchange a level instead of 2)";
 
 using models::Backend;
 using models::Dealer;

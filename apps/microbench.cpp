@@ -88,24 +88,7 @@ bool row_gate(const MicrobenchGate& g) {
 // ---- the suite of --system ----
 
 const GateSuite& suite_of(const RunOptions& o) {
-  if (o.system == models::System::kSigma) return fss::sigma::suite();
-#ifdef SECINFER_MICROBENCH_HAVE_FUSEFSS
-  // One table per padding, lookup and activation mode (fss/gates/fusefss/suite.h); padding kOff
-  // is the insecure ablation.
-  return fss::fusefss::suite(
-      o.padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff,
-      o.lookup == models::Lookup::kPerCut ? fss::compile::LookupMode::kPerCut
-                                          : fss::compile::LookupMode::kSharedMask,
-      o.fuse_act == models::FuseAct::kPrecise ? fss::fusefss::ActMode::kPrecise
-                                              : fss::fusefss::ActMode::kFused,
-      o.fuse_trunc == models::FuseTrunc::kDcf ? fss::fusefss::TruncMode::kDcf
-                                              : fss::fusefss::TruncMode::kSigma);
-#else
-  throw std::invalid_argument(
-      "--system fusefss: the fusefss suite is not built into this binary "
-      "(fss/gates/fusefss/suite.h was not in the tree at build time); use --system sigma, or "
-      "rebuild once the suite is there");
-#endif
+  return models::suite_for(o.system, o.padding, o.lookup, o.fuse_act, o.fuse_trunc);
 }
 
 // ---- inputs ----

@@ -120,8 +120,8 @@ std::filesystem::path default_out_dir(const RunOptions& o) {
       o.fuse_act == models::FuseAct::kPrecise)
     name += "-precise";
   if (o.workload != Workload::kNetbench && o.system == System::kFuseFss &&
-      o.fuse_trunc == models::FuseTrunc::kSigma)
-    name += "-sigmatrunc";
+      o.fuse_trunc != models::FuseTrunc::kDcf)
+    name += o.fuse_trunc == models::FuseTrunc::kSigma ? "-sigmatrunc" : "-dcfmax";
   if (o.workload != Workload::kNetbench && o.system == System::kSigma &&
       o.sigma_lut == models::SigmaLut::kNbit)
     name += "-nbitlut";

@@ -33,9 +33,11 @@ enum class Lookup { kSharedMask, kPerCut };
 enum class FuseAct { kFused, kPrecise };
 // --fusefss-trunc: fusefss's rescaling truncations (TrFloor after products): from ring-payload
 // DCFs (dcf, default: 2 exchanges, about 1.7x the keys; the same function,
-// fss/gates/fusefss/dcf_trunc.h) or SIGMA's own steps (sigma: 4 exchanges). The default is the
-// one that is faster on the GPU (docs/perf.md, session 11).
-enum class FuseTrunc { kSigma, kDcf };
+// fss/gates/fusefss/dcf_trunc.h) or SIGMA's own steps (sigma: 4 exchanges); dcf-max: the DCF
+// truncations and the softmax max's ReLU from a ring-payload DCF as well (1 exchange a level of
+// the max tree instead of 2, fss/gates/fusefss/dcf_relu.h). The default is the one that is fastest
+// on the GPU (docs/perf.md, session 11).
+enum class FuseTrunc { kSigma, kDcf, kDcfMax };
 // --sigma-lut: the sigma suite's table lookups, SIGMA's own (1-bit early-terminated DPF, sign and
 // value opened) or the ring-valued DPF lookup in one round ("improved sigma").
 enum class SigmaLut { kSigma, kNbit };
@@ -75,8 +77,8 @@ struct EnumNames<FuseAct> {
 template <>
 struct EnumNames<FuseTrunc> {
   static constexpr std::string_view flag = "--fusefss-trunc";
-  static constexpr std::array<std::pair<FuseTrunc, std::string_view>, 2> values{
-      {{FuseTrunc::kSigma, "sigma"}, {FuseTrunc::kDcf, "dcf"}}};
+  static constexpr std::array<std::pair<FuseTrunc, std::string_view>, 3> values{
+      {{FuseTrunc::kSigma, "sigma"}, {FuseTrunc::kDcf, "dcf"}, {FuseTrunc::kDcfMax, "dcf-max"}}};
 };
 template <>
 struct EnumNames<SigmaLut> {

@@ -111,7 +111,9 @@ const fss::engine::GateSuite& suite_for(System system, bool padding, Lookup look
       lookup == Lookup::kPerCut ? fss::compile::LookupMode::kPerCut
                                 : fss::compile::LookupMode::kSharedMask,
       act == FuseAct::kPrecise ? fss::fusefss::ActMode::kPrecise : fss::fusefss::ActMode::kFused,
-      trunc == FuseTrunc::kDcf ? fss::fusefss::TruncMode::kDcf : fss::fusefss::TruncMode::kSigma);
+      trunc == FuseTrunc::kDcfMax ? fss::fusefss::TruncMode::kDcfMax
+      : trunc == FuseTrunc::kDcf  ? fss::fusefss::TruncMode::kDcf
+                                  : fss::fusefss::TruncMode::kSigma);
 #else
   (void)padding;
   (void)lookup;

@@ -91,13 +91,14 @@ done
 # 3. The large models (E2E_MODELS, default bert-base; SKIP_BERT_BASE=1 skips them) at E2E_SEQ
 #    (default 128), batch 1, MODEL_RUNS measured runs after MODEL_WARMUP (defaults 1 and 0), each
 #    suite of E2E_SYSTEMS (default sigma fusefss; fusefss-sigmatrunc is fusefss with
-#    --fusefss-trunc sigma, fusefss-dcftrunc the default's name spelt out) under MODEL_CAP seconds
-#    (default 240).
+#    --fusefss-trunc sigma, fusefss-dcfmax with --fusefss-trunc dcf-max, fusefss-dcftrunc the
+#    default's name spelt out) under MODEL_CAP seconds (default 240).
 [ "${SKIP_BERT_BASE:-0}" = 1 ] || for model in ${E2E_MODELS:-bert-base}; do
   for sys in ${E2E_SYSTEMS:-sigma fusefss}; do
     flags=(--system "$sys")
     [ "$sys" = fusefss-dcftrunc ] && flags=(--system fusefss --fusefss-trunc dcf)
     [ "$sys" = fusefss-sigmatrunc ] && flags=(--system fusefss --fusefss-trunc sigma)
+    [ "$sys" = fusefss-dcfmax ] && flags=(--system fusefss --fusefss-trunc dcf-max)
     step "$model-s${E2E_SEQ:-128}-b1-$sys-cuda" "${MODEL_CAP:-240}" local --model "$model" \
       --seq "${E2E_SEQ:-128}" --batch 1 "${flags[@]}" --backend cuda \
       --runs "${MODEL_RUNS:-1}" --warmup "${MODEL_WARMUP:-0}"

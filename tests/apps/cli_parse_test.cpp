@@ -377,6 +377,12 @@ TEST_CASE("--fusefss-trunc selects fusefss's rescaling truncations and is shared
     const Invocation child = parse_command_line(party_command_line(l, p, 4567, "secinfer"));
     CHECK(child.run.fuse_trunc == models::FuseTrunc::kSigma);
   }
+  const RunOptions m =
+      parse({"run", "--party", "1", "--system", "fusefss", "--fusefss-trunc", "dcf-max"}).run;
+  CHECK(m.fuse_trunc == models::FuseTrunc::kDcfMax);
+  CHECK(shared_config(m)["fusefss_trunc"] == "dcf-max");
+  CHECK(m.out == "results/bert-base-s128-b1-fusefss-dcfmax");
+  CHECK(config_hash(m) != config_hash(d));
   CHECK_THROWS_WITH(parse({"--party", "0", "--fusefss-trunc", "bogus"}),
                     Catch::Contains("--fusefss-trunc"));
 }

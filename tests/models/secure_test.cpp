@@ -188,6 +188,13 @@ TEST_CASE("secure bert-tiny and gpt2-2l with --fusefss-trunc dcf are bit-identic
       return log["runs"][0]["totals"]["rounds"].get<std::uint64_t>();
     };
     CHECK(rounds(t.log[0]) < rounds(b.log[0]));
+    // dcf-max: the softmax max's ReLU from a ring-payload DCF too, one exchange a level.
+    RunOptions mx = o;
+    mx.fuse_trunc = FuseTrunc::kDcfMax;
+    const TwoResults m = run_both_parties(mx);
+    check_bit_identical(m, 8 * find_model(model).hidden);
+    CHECK(m.r[0].output == t.r[0].output);
+    CHECK(rounds(m.log[0]) < rounds(t.log[0]));
   }
 }
 

@@ -82,7 +82,7 @@ engine::GateSuite make() {
     // SIGMA's does (docs/design/sigma-softmax-max.md): shorter comparisons, narrower openings.
     g.softmax_max_reduced = true;
   }
-  if (T == TruncMode::kDcf) {
+  if (T != TruncMode::kSigma) {
     // The rescaling truncations (after matmuls, LayerNorm's and the softmax's products) with
     // half SIGMA's exchanges: each step's comparison a DCF with a ring payload (dcf_trunc.h),
     // the same functions.
@@ -100,8 +100,9 @@ engine::GateSuite make() {
                      &trunc_slack_eval};
     // The softmax max's ReLU the same way: the comparison's DCF carries what the select needs,
     // one exchange a level of the tree instead of two (dcf_relu.h), SIGMA's function.
-    g.relu = {"relu",          profiling::scopes::kRelu, "relu",
-              &dcf_relu_clear, &dcf_relu_keygen,         &dcf_relu_eval};
+    if (T == TruncMode::kDcfMax)
+      g.relu = {"relu",          profiling::scopes::kRelu, "relu",
+                &dcf_relu_clear, &dcf_relu_keygen,         &dcf_relu_eval};
     if (A == ActMode::kFused) {  // the fused gates' truncate-reduce / TrWithSlack as well
       g.trunc_gelu.keygen = &keygen_dcf<&trunc_gelu_keygen>;
       g.trunc_gelu.eval = &eval_dcf<&trunc_gelu_eval>;
@@ -133,11 +134,19 @@ const engine::GateSuite& suite_of(compile::Padding padding, compile::LookupMode 
 
 const engine::GateSuite& suite(compile::Padding padding, compile::LookupMode lookup, ActMode act,
                                TruncMode trunc) {
-  if (trunc == TruncMode::kDcf)
-    return act == ActMode::kFused ? suite_of<ActMode::kFused, TruncMode::kDcf>(padding, lookup)
-                                  : suite_of<ActMode::kPrecise, TruncMode::kDcf>(padding, lookup);
-  return act == ActMode::kFused ? suite_of<ActMode::kFused, TruncMode::kSigma>(padding, lookup)
-                                : suite_of<ActMode::kPrecise, TruncMode::kSigma>(padding, lookup);
+  const bool fused = act == ActMode::kFused;
+  switch (trunc) {
+    case TruncMode::kDcf:
+      return fused ? suite_of<ActMode::kFused, TruncMode::kDcf>(padding, lookup)
+                   : suite_of<ActMode::kPrecise, TruncMode::kDcf>(padding, lookup);
+    case TruncMode::kDcfMax:
+      return fused ? suite_of<ActMode::kFused, TruncMode::kDcfMax>(padding, lookup)
+                   : suite_of<ActMode::kPrecise, TruncMode::kDcfMax>(padding, lookup);
+    case TruncMode::kSigma:
+      break;
+  }
+  return fused ? suite_of<ActMode::kFused, TruncMode::kSigma>(padding, lookup)
+               : suite_of<ActMode::kPrecise, TruncMode::kSigma>(padding, lookup);
 }
 
 }  // namespace secinfer::fss::fusefss

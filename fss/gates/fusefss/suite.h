@@ -31,9 +31,11 @@ namespace secinfer::fss::fusefss {
 // softmax's row max (in SIGMA's reduced ring), so its accuracy is SIGMA's throughout; kPrecise
 // keeps the whole-ring gates and max. Other gates are the same in both.
 enum class ActMode { kFused, kPrecise };
-// The rescaling truncations and the softmax max's ReLU: SIGMA's steps, or SIGMA's functions from
-// ring-payload DCFs in half the exchanges (dcf_trunc.h, dcf_relu.h; the run's default).
-enum class TruncMode { kSigma, kDcf };
+// SIGMA's steps that choose a correction by an opened comparison bit: kSigma runs them as SIGMA
+// does; kDcf takes the rescaling truncations (and the fused gates' truncation steps) from
+// ring-payload DCFs in half the exchanges (dcf_trunc.h; the run's default); kDcfMax also the
+// softmax max's ReLU (dcf_relu.h: 1 exchange a level instead of 2, 3x the AES of SIGMA's DCF).
+enum class TruncMode { kSigma, kDcf, kDcfMax };
 
 const engine::GateSuite& suite(compile::Padding padding = compile::Padding::kOn,
                                compile::LookupMode lookup = compile::LookupMode::kSharedMask,
