@@ -10,3 +10,11 @@ pkgs=(libboost1.74-dev catch2 libbenchmark-dev libbenchmark1debian libspdlog-dev
       libfmt-dev libfmt9 nlohmann-json3-dev libcli11-dev)
 ls ./*.deb >/dev/null 2>&1 || { apt-get update -qq || true; apt-get download "${pkgs[@]}"; }
 ls -la
+# gperftools' CPU profiler for scripts/host_profile.sh (the GPU machine has no perf or gdb),
+# unpacked here into .deps/pt so that it travels with .deps.
+if [ ! -x ../pt/usr/bin/google-pprof ]; then
+  mkdir -p ../pt-debs ../pt
+  (cd ../pt-debs && { ls ./*.deb >/dev/null 2>&1 ||
+    apt-get download libgoogle-perftools4 libtcmalloc-minimal4 google-perftools libunwind8; } &&
+    for f in ./*.deb; do dpkg -x "$f" ../pt; done)
+fi
