@@ -11,58 +11,59 @@
 namespace secinfer::fss::fusefss {
 namespace {
 
-// The faces of a table: the gates of nonlinear.h with GateArgs::param set to the table's mode.
+// A face of a gate with its GateArgs changed by `Set` before the call.
+template <class Holder, void (*F)(Holder&, const GateArgs&, std::span<const u64>, std::span<u64>),
+          void (*Set)(GateArgs&)>
+void with_args(Holder& h, const GateArgs& a, std::span<const u64> in, std::span<u64> out) {
+  GateArgs b = a;
+  Set(b);
+  F(h, b, in, out);
+}
+
+template <std::int64_t Param>
+void set_param(GateArgs& a) {
+  a.param = Param;
+}
+void set_dcf_trunc(GateArgs& a) {
+  a.dcf_trunc = true;
+}
+
 using KeygenFn = void (*)(Dealer&, const GateArgs&, std::span<const u64>, std::span<u64>);
 using EvalFn = void (*)(Party&, const GateArgs&, std::span<const u64>, std::span<u64>);
 
+// The faces of a table: the gates of nonlinear.h with GateArgs::param set to the table's mode.
 template <KeygenFn F, std::int64_t Param>
-void keygen_with(Dealer& d, const GateArgs& a, std::span<const u64> r, std::span<u64> o) {
-  GateArgs b = a;
-  b.param = Param;
-  F(d, b, r, o);
-}
+constexpr KeygenFn keygen_with = &with_args<Dealer, F, &set_param<Param>>;
 template <EvalFn F, std::int64_t Param>
-void eval_with(Party& p, const GateArgs& a, std::span<const u64> x, std::span<u64> y) {
-  GateArgs b = a;
-  b.param = Param;
-  F(p, b, x, y);
-}
+constexpr EvalFn eval_with = &with_args<Party, F, &set_param<Param>>;
 
 // The same faces with GateArgs::dcf_trunc set (the fused gates' own truncations, dcf_trunc.h).
 template <KeygenFn F>
-void keygen_dcf(Dealer& d, const GateArgs& a, std::span<const u64> r, std::span<u64> o) {
-  GateArgs b = a;
-  b.dcf_trunc = true;
-  F(d, b, r, o);
-}
+constexpr KeygenFn keygen_dcf = &with_args<Dealer, F, &set_dcf_trunc>;
 template <EvalFn F>
-void eval_dcf(Party& p, const GateArgs& a, std::span<const u64> x, std::span<u64> y) {
-  GateArgs b = a;
-  b.dcf_trunc = true;
-  F(p, b, x, y);
-}
+constexpr EvalFn eval_dcf = &with_args<Party, F, &set_dcf_trunc>;
 
 template <std::int64_t P, ActMode A, TruncMode T>
 engine::GateSuite make() {
   engine::GateSuite g;
   g.id = engine::Suite::kFuseFss;
   g.name = "fusefss";
-  g.gelu = {"gelu",      profiling::scopes::kGelu,      "gelu",
-            &gelu_clear, &keygen_with<&gelu_keygen, P>, &eval_with<&gelu_eval, P>};
-  g.silu = {"silu",      profiling::scopes::kSilu,      "silu",
-            &silu_clear, &keygen_with<&silu_keygen, P>, &eval_with<&silu_eval, P>};
+  g.gelu = {"gelu",      profiling::scopes::kGelu,     "gelu",
+            &gelu_clear, keygen_with<&gelu_keygen, P>, eval_with<&gelu_eval, P>};
+  g.silu = {"silu",      profiling::scopes::kSilu,     "silu",
+            &silu_clear, keygen_with<&silu_keygen, P>, eval_with<&silu_eval, P>};
   if (A == ActMode::kFused) {
     g.trunc_gelu = {"trunc_gelu",      profiling::scopes::kGelu, "gelu",
                     &trunc_gelu_clear, &trunc_gelu_keygen,       &trunc_gelu_eval};
     g.trunc_silu = {"trunc_silu",      profiling::scopes::kSilu, "silu",
                     &trunc_silu_clear, &trunc_silu_keygen,       &trunc_silu_eval};
   }
-  g.nexp = {"nexp",      profiling::scopes::kSoftmax,   "nexp",
-            &nexp_clear, &keygen_with<&nexp_keygen, P>, &eval_with<&nexp_eval, P>};
-  g.inverse = {"inverse",      profiling::scopes::kSoftmax,      "inv",
-               &inverse_clear, &keygen_with<&inverse_keygen, P>, &eval_with<&inverse_eval, P>};
-  g.rsqrt = {"rsqrt",      profiling::scopes::kLayerNorm,  "rsqrt",
-             &rsqrt_clear, &keygen_with<&rsqrt_keygen, P>, &eval_with<&rsqrt_eval, P>};
+  g.nexp = {"nexp",      profiling::scopes::kSoftmax,  "nexp",
+            &nexp_clear, keygen_with<&nexp_keygen, P>, eval_with<&nexp_eval, P>};
+  g.inverse = {"inverse",      profiling::scopes::kSoftmax,     "inv",
+               &inverse_clear, keygen_with<&inverse_keygen, P>, eval_with<&inverse_eval, P>};
+  g.rsqrt = {"rsqrt",      profiling::scopes::kLayerNorm, "rsqrt",
+             &rsqrt_clear, keygen_with<&rsqrt_keygen, P>, eval_with<&rsqrt_eval, P>};
   if (A == ActMode::kFused) {
     // SIGMA's nExp function in 5 exchanges (fused_nexp.h: the clip and the byte borrow as table
     // entries, the two lookups multiplied without a Beaver round) instead of the whole-ring gate.
@@ -104,12 +105,12 @@ engine::GateSuite make() {
       g.relu = {"relu",          profiling::scopes::kRelu, "relu",
                 &dcf_relu_clear, &dcf_relu_keygen,         &dcf_relu_eval};
     if (A == ActMode::kFused) {  // the fused gates' truncate-reduce / TrWithSlack as well
-      g.trunc_gelu.keygen = &keygen_dcf<&trunc_gelu_keygen>;
-      g.trunc_gelu.eval = &eval_dcf<&trunc_gelu_eval>;
-      g.trunc_silu.keygen = &keygen_dcf<&trunc_silu_keygen>;
-      g.trunc_silu.eval = &eval_dcf<&trunc_silu_eval>;
-      g.nexp.keygen = &keygen_dcf<&fused_nexp_keygen>;
-      g.nexp.eval = &eval_dcf<&fused_nexp_eval>;
+      g.trunc_gelu.keygen = keygen_dcf<&trunc_gelu_keygen>;
+      g.trunc_gelu.eval = eval_dcf<&trunc_gelu_eval>;
+      g.trunc_silu.keygen = keygen_dcf<&trunc_silu_keygen>;
+      g.trunc_silu.eval = eval_dcf<&trunc_silu_eval>;
+      g.nexp.keygen = keygen_dcf<&fused_nexp_keygen>;
+      g.nexp.eval = eval_dcf<&fused_nexp_eval>;
     }
   }
   g.softmax = &sigma::softmax;
