@@ -7,8 +7,8 @@
 # timeout and all of them under one deadline (BUDGET_S, default 520 s from the start):
 #   1. secinfer local --model bert-tiny --seq 128 --backend cuda, sigma and fusefss;
 #   2. secinfer microbench --backend cuda and --backend cpu: gelu at 393,216 and softmax at
-#      196,608 elements (GELU_N, SOFTMAX_N), sigma and fusefss (RUNS measured runs after WARMUP,
-#      defaults 3 and 1);
+#      196,608 elements (GELU_N, SOFTMAX_N; MICRO_SPECS and MICRO_BACKENDS, below, change the
+#      list), sigma and fusefss (RUNS measured runs after WARMUP, defaults 3 and 1);
 #   3. secinfer local --model bert-base --seq 128 --batch 1 --backend cuda --runs 1 --warmup 0,
 #      sigma and fusefss.
 # The tools compare their outputs with the cleartext fixed-point reference themselves (model: all
@@ -78,11 +78,13 @@ for sys in sigma fusefss; do
   step "bert-tiny-s128-$sys-cuda" 60 local --model bert-tiny --seq 128 --system "$sys" \
     --backend cuda --runs 1 --warmup 0
 done
-# 2. Per-gate microbenchmarks, cuda then cpu on the same settings (SKIP_MICRO=1 skips them).
-[ "${SKIP_MICRO:-0}" = 1 ] || for spec in "gelu ${GELU_N:-393216}" "softmax ${SOFTMAX_N:-196608}"; do
+# 2. Per-gate microbenchmarks, cuda then cpu on the same settings (SKIP_MICRO=1 skips them;
+#    MICRO_SPECS="gate n;gate n;..." replaces the list, MICRO_BACKENDS="cuda" drops the cpu runs).
+IFS=';' read -r -a micro_specs <<<"${MICRO_SPECS:-gelu ${GELU_N:-393216};softmax ${SOFTMAX_N:-196608}}"
+[ "${SKIP_MICRO:-0}" = 1 ] || for spec in "${micro_specs[@]}"; do
   read -r gate n <<<"$spec"
   for sys in sigma fusefss; do
-    for be in cuda cpu; do
+    for be in ${MICRO_BACKENDS:-cuda cpu}; do
       step "micro-$gate-$sys-n$n-$be" 75 microbench --gate "$gate" --system "$sys" --n "$n" \
         --backend "$be" --runs "$RUNS" --warmup "$WARMUP"
     done

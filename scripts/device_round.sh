@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# One device call that checks and measures the tree as it is (device `run`, carry [".deps"];
+# scripts/fetch_device_debs.sh fills .deps here first):
+#   bash scripts/device_round.sh
+# 1. gpu_check --n 18: every CUDA primitive against the CPU on the same seeds (P passed, F failed);
+# 2. scripts/gpu_e2e.sh with the FuseFSS issue's microbenchmarks on the GPU (trunc-gelu 393,216,
+#    trunc-silu 1,409,024, nexp 196,608, softmax 196,608; sigma and fusefss, 5 runs after 1
+#    warm-up) and bert-base and gpt2 at seq 128 (E2E_MODELS, E2E_SYSTEMS as there; 1 + 5 runs),
+#    every output compared with the cleartext reference;
+# 3. scripts/host_profile.sh on bert-base fusefss (where the party's host time goes), unless
+#    SKIP_PROFILE=1.
+# Each part under its own budget (CHECK_S, E2E_S, PROFILE_S seconds; defaults fit one 600 s call
+# on a warm build, about 300 s of it the end-to-end runs). $OUT (or out/device-round) gets at most
+# 8 files, what the device hands back: device.txt, gpu_check.log, gpu_e2e.md, gpu_e2e.log,
+# gpu_e2e_runs.tgz, the two parties' host-profile-<pid>.txt and summary.txt, printed last.
+# Exit status: 2 when a build fails, 1 when a check or a step failed, else 0.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+# shellcheck source=device_setup.sh
+source scripts/device_setup.sh
+out="${OUT:-$PWD/out/device-round}"
+build="${SECINFER_GPU_BUILD:-build-gpu}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$out"
+start=$(date +%s)
+rc=0
+summary="$out/summary.txt"
+: >"$summary"
+note() { echo "$*" | tee -a "$summary"; }
+
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv >"$out/device.txt" 2>&1
+note "device: $(tail -1 "$out/device.txt")"
+DEVICE_BUILD_TIMEOUT=400 device_build device_round.sh "$work" "$build" secinfer gpu_check || exit 2
+note "build: $(($(date +%s) - start)) s"
+
+timeout "${CHECK_S:-120}" "$build/bin/gpu_check" --n 18 >"$out/gpu_check.log" 2>&1 || rc=1
+note "gpu_check: $(tail -1 "$out/gpu_check.log") ($(($(date +%s) - start)) s)"
+
+OUT="$work/e2e" SKIP_MICRO=0 MICRO_BACKENDS=cuda RUNS=5 WARMUP=1 \
+  MICRO_SPECS="${MICRO_SPECS:-trunc-gelu 393216;trunc-silu 1409024;nexp 196608;softmax 196608}" \
+  E2E_MODELS="${E2E_MODELS:-bert-base gpt2}" E2E_SYSTEMS="${E2E_SYSTEMS:-sigma fusefss}" \
+  MODEL_RUNS=5 MODEL_WARMUP=1 MODEL_CAP="${MODEL_CAP:-85}" BUDGET_S="${E2E_S:-330}" \
+  bash scripts/gpu_e2e.sh >"$work/gpu_e2e.stdout" 2>&1 || rc=1
+for f in gpu_e2e.md gpu_e2e.log gpu_e2e_runs.tgz; do cp "$work/e2e/$f" "$out/" 2>/dev/null; done
+note "gpu_e2e: $(grep -c '| ok |' "$out/gpu_e2e.md" 2>/dev/null || echo 0) settings ok ($(($(date +%s) - start)) s)"
+
+if [ "${SKIP_PROFILE:-0}" != 1 ]; then
+  OUT="$work/profile" timeout "${PROFILE_S:-90}" bash scripts/host_profile.sh >"$work/profile.stdout" 2>&1 ||
+    note "host_profile.sh failed: $(tail -2 "$work/profile.stdout" | tr '\n' ' ')"
+  cp "$work"/profile/host-profile-*.txt "$out/" 2>/dev/null
+  note "host profiles: $(find "$out" -maxdepth 1 -name 'host-profile-*.txt' | wc -l) ($(($(date +%s) - start)) s)"
+fi
+[ -f "$out/gpu_e2e.md" ] && cat "$out/gpu_e2e.md" >>"$summary"
+cat "$out/gpu_e2e.md" 2>/dev/null
+exit "$rc"
