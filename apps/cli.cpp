@@ -26,7 +26,7 @@ constexpr const char* kFuseActHelp =
 // --fusefss-trunc's help, for the run and the dealer commands.
 constexpr const char* kFuseTruncHelp =
     "fusefss's truncations (after matmuls and products, and inside the fused gates): dcf (SIGMA's "
-    "TrFloor / TrWithSlack from ring-payload DCFs: 2 / 1 exchanges, 1.7-2.3x SIGMA's keys; "
+    "TrFloor / TrWithSlack from ring-payload DCFs: 1 exchange each, 1.8-2.3x SIGMA's keys; "
     "default), sigma (SIGMA's own steps: 4 / 2 exchanges) or dcf-max (dcf, and the softmax "
     "max's ReLU from a ring-payload DCF: 1 exchange a level instead of 2)";
 

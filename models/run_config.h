@@ -32,7 +32,7 @@ enum class Lookup { kSharedMask, kPerCut };
 // (precise, the accuracy mode).
 enum class FuseAct { kFused, kPrecise };
 // --fusefss-trunc: fusefss's rescaling truncations (TrFloor after products): from ring-payload
-// DCFs (dcf, default: 2 exchanges, about 1.7x the keys; the same function,
+// DCFs (dcf, default: 1 exchange, about 1.8x the keys; the same function,
 // fss/gates/fusefss/dcf_trunc.h) or SIGMA's own steps (sigma: 4 exchanges); dcf-max: the DCF
 // truncations and the softmax max's ReLU from a ring-payload DCF as well (1 exchange a level of
 // the max tree instead of 2, fss/gates/fusefss/dcf_relu.h). The default is the one that is fastest

@@ -14,7 +14,7 @@ namespace secinfer::fss::fusefss {
 namespace {
 
 constexpr std::uint32_t kTagReduce = engine::key_tag("DTRR");
-constexpr std::uint32_t kTagExtend = engine::key_tag("DTRX");
+constexpr std::uint32_t kTagFloor = engine::key_tag("DTRF");
 constexpr std::uint32_t kTagSlack = engine::key_tag("DTRS");
 
 struct Widths {
@@ -81,38 +81,53 @@ void reduce_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span
   p.open(ymid, ymid, w.mid);
 }
 
-// "Sign extension": with x' = x_mid + 2^(mid-1) mod 2^mid and its public masked value xs =
-// y_mid^ + 2^(mid-1), sext(x_mid) = xs - r_mid - 2^(mid-1) + 2^mid [xs < r_mid] mod 2^out. The
-// DCF at xs with alpha = r_mid and payload 2^mid in Z_{2^out} shares the last term.
-void extend_keygen(Dealer& d, const Widths& w, std::span<const u64> r_mid, std::span<u64> r_out) {
-  const std::size_t n = r_mid.size();
+// "TrFloor in one exchange": with x' = x + 2^(in-1) (x signed in in bits, x' unsigned) and its
+// public masked value x1 = x^ + 2^(in-1) mod 2^in, floor(x / 2^s) = (x1 >> s) - (r >> s)
+// - [x1 mod 2^s < r mod 2^s] + 2^mid [x1 < r] - 2^(mid-1) as integers (the borrow of the low bits
+// and the wrap of x' + r), so mod 2^out as well. Both comparisons are at public points: a DCF on s
+// bits at alpha = r mod 2^s with payload 1 in Z_{2^out}, and a DCF on in bits at alpha = r whose
+// payload 1 lives in Z_{2^(out - mid)}, since only 2^mid times the wrap is needed mod 2^out.
+void floor_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::span<u64> r_out) {
+  const std::size_t n = r_in.size();
   const u64 om = ring_mask(w.out);
-  d.begin(kTagExtend, n);
+  d.begin(kTagFloor, n);
   d.random(r_out, w.out);
-  std::vector<u64> q(n);
+  std::vector<u64> alpha_low(n), alpha_wrap(n), q(n);
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i)
-      q[i] = (r_out[i] - r_mid[i] - (u64{1} << (w.mid - 1))) & om;
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 r = r_in[i] & ring_mask(w.in);
+      alpha_low[i] = r & ring_mask(w.s);
+      alpha_wrap[i] = r;
+      q[i] = (r_out[i] - (r >> w.s)) & om;
+    }
   });
-  d.dcf(DcfShape{w.mid, w.out, 1}, r_mid, std::vector<u64>(n, (u64{1} << w.mid) & om));
+  const std::vector<u64> ones(n, 1);
+  d.dcf(DcfShape{w.s, w.out, 1}, alpha_low, ones);
+  d.dcf(DcfShape{w.in, w.out - w.mid, 1}, alpha_wrap, ones);
   d.share(q, w.out);
 }
 
-void extend_eval(Party& p, const Widths& w, std::span<const u64> ymid, std::span<u64> yhat) {
-  const std::size_t n = ymid.size();
+void floor_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<u64> yhat) {
+  const std::size_t n = xhat.size();
   const u64 om = ring_mask(w.out);
-  p.keys().expect_record(kTagExtend, n);
-  const DcfKeys k = p.read_dcf(DcfShape{w.mid, w.out, 1}, n);
+  p.keys().expect_record(kTagFloor, n);
+  const DcfKeys k_low = p.read_dcf(DcfShape{w.s, w.out, 1}, n);
+  const DcfKeys k_wrap = p.read_dcf(DcfShape{w.in, w.out - w.mid, 1}, n);
   const std::vector<u64> q = p.read_shares(n, w.out);
-  std::vector<u64> xs(n);
+  std::vector<u64> x1(n);
   p.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i)
-      xs[i] = (ymid[i] + (u64{1} << (w.mid - 1))) & ring_mask(w.mid);
+      x1[i] = (xhat[i] + (u64{1} << (w.in - 1))) & ring_mask(w.in);
   });
-  const std::vector<u64> wrap = dcf_at(p, k, xs, w.mid);
+  const std::vector<u64> borrow = dcf_at(p, k_low, x1, w.s);  // x1's low bits are x^'s
+  const std::vector<u64> wrap = dcf_at(p, k_wrap, x1, w.in);
   const bool p0 = p.id() == 0;
+  const u64 half = u64{1} << (w.mid - 1);
   p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) yhat[i] = ((p0 ? xs[i] : 0) + q[i] + wrap[i]) & om;
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 base = p0 ? (x1[i] >> w.s) - half : 0;
+      yhat[i] = (base + q[i] - borrow[i] + (wrap[i] << w.mid)) & om;
+    }
   });
   p.open(yhat, yhat, w.out);
 }
@@ -176,12 +191,12 @@ sigma::TruncParams params_of(const GateArgs& args) {
 void dcf_trunc_floor_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
                             std::span<u64> r_out) {
   const Widths w = widths(d.ring(), p, r_in.size(), r_out.size(), "dcf_trunc_floor_keygen");
-  std::vector<u64> r_mid(r_in.size());
-  reduce_keygen(d, w, r_in, r_mid);
   if (w.out > w.mid) {
-    extend_keygen(d, w, r_mid, r_out);
+    floor_keygen(d, w, r_in, r_out);
     return;
   }
+  std::vector<u64> r_mid(r_in.size());
+  reduce_keygen(d, w, r_in, r_mid);
   for (std::size_t i = 0; i < r_mid.size(); ++i)  // no sign extension: the reduce's low out bits
     r_out[i] = r_mid[i] & ring_mask(w.out);
 }
@@ -189,15 +204,15 @@ void dcf_trunc_floor_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64
 void dcf_trunc_floor_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
                           std::span<u64> yhat) {
   const Widths w = widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_floor_eval");
-  std::vector<u64> ymid(xhat.size());
-  reduce_eval(party, w, xhat, ymid);
-  if (w.out <= w.mid) {
-    party.for_range(ymid.size(), [&](std::size_t lo, std::size_t hi) {
-      for (std::size_t i = lo; i < hi; ++i) yhat[i] = ymid[i] & ring_mask(w.out);
-    });
+  if (w.out > w.mid) {
+    floor_eval(party, w, xhat, yhat);
     return;
   }
-  extend_eval(party, w, ymid, yhat);
+  std::vector<u64> ymid(xhat.size());
+  reduce_eval(party, w, xhat, ymid);
+  party.for_range(ymid.size(), [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) yhat[i] = ymid[i] & ring_mask(w.out);
+  });
 }
 
 void dcf_trunc_reduce_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,

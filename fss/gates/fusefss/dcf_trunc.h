@@ -1,16 +1,17 @@
-// SIGMA's truncations with half the exchanges: each of TrFloor's two steps (truncate-reduce, then
-// the sign extension) and TrWithSlack's one step selects its output correction with a comparison
-// bit that SIGMA opens masked before it opens the value (2 exchanges a step). Here each comparison
-// is a DCF whose payload is the correction itself, an element of the output ring (Boyle et al.
-// 2021, Fig. 3; fss/dcf.h), so each party holds an additive share of it and opens the value at
-// once: 1 exchange a step. The functions are SIGMA's on every input, bit for bit
-// (docs/design/dcf-truncation.md).
+// SIGMA's truncations in fewer exchanges. SIGMA's TrFloor runs two steps (truncate-reduce, then
+// the sign extension) and TrWithSlack one, and each step selects its output correction with a
+// comparison bit that SIGMA opens masked before it opens the value (2 exchanges a step). Here each
+// comparison is a DCF whose payload is the correction itself, an element of the output ring
+// (Boyle et al. 2021, Fig. 3; fss/dcf.h), so each party holds an additive share of it and opens
+// the value at once; and TrFloor takes both of its comparisons (the low bits' borrow and the
+// wrap of x + 2^(in-1) + r) at points public from the start, so it is one step too. The functions
+// are SIGMA's on every input, bit for bit (docs/design/dcf-truncation.md).
 //
-// Cost against SIGMA's (n = 50, shift f = 12, out = n): TrFloor in 2 exchanges of (n - f) + n
-// bits per party per element instead of 4 of 1 + (n - f) + 1 + n, TrWithSlack in 1 of n bits
-// instead of 2 of 1 + n; keys of full-depth DCFs with a ring payload (f levels with an (n - f)-bit
-// payload, n - f levels with an n-bit one; TrWithSlack: f levels, n bits) and shares, about 1.7x
-// (TrFloor) and 2.3x (TrWithSlack) SIGMA's early-terminated DCFs and their corrections.
+// Cost against SIGMA's (n = 50, shift f = 12, out = n): TrFloor in 1 exchange of n bits per party
+// per element instead of 4 of 1 + (n - f) + 1 + n, TrWithSlack in 1 of n bits instead of 2 of
+// 1 + n; keys of full-depth DCFs with a ring payload (TrFloor: f levels with an n-bit payload and
+// n levels with an f-bit one; TrWithSlack: f levels, n bits) and shares, about 1.8x (TrFloor) and
+// 2.3x (TrWithSlack) SIGMA's early-terminated DCFs and their corrections.
 #pragma once
 
 #include <span>

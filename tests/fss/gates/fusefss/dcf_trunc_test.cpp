@@ -89,11 +89,12 @@ std::vector<u64> inputs(const Ring& r, std::mt19937_64& g, std::size_t n) {
 }
 
 // The DCF gate against SIGMA's on x: the same clear function, the secure output equal to it (64
-// elements with edge masks), half SIGMA's exchanges, of the sizes `opens(N, n)` lists; prints both
-// costs.
+// elements with edge masks), 1 / `fewer` of SIGMA's exchanges, of the sizes `opens(N, n)` lists;
+// prints both costs.
 template <class Opens>
 void check_against_sigma(const UnaryGate& gate, const UnaryGate& sigma_gate, int n,
-                         const std::vector<u64>& x, std::mt19937_64& g, Opens opens) {
+                         const std::vector<u64>& x, std::mt19937_64& g, Opens opens,
+                         std::uint64_t fewer) {
   const auto want = sigma::test::run_clear(sigma_gate, n, kShift, GateArgs{}, x);
   CHECK(sigma::test::run_clear(gate, n, kShift, GateArgs{}, x) == want);
   const auto run =
@@ -107,7 +108,7 @@ void check_against_sigma(const UnaryGate& gate, const UnaryGate& sigma_gate, int
   const auto base =
       sigma::test::run_unary(sigma_gate, sigma::test::options(n, kShift, g()), GateArgs{}, x);
   CHECK(base.y[0] == want);
-  CHECK(run.comm[0].rounds * 2 == base.comm[0].rounds);
+  CHECK(run.comm[0].rounds * fewer == base.comm[0].rounds);
   std::printf(
       "[fusefss %s] n=%d N=%zu: online %llu B/party in %llu rounds (sigma %llu B in %llu); key "
       "%.1f B/element (sigma %.1f)\n",
@@ -118,17 +119,19 @@ void check_against_sigma(const UnaryGate& gate, const UnaryGate& sigma_gate, int
       double(run.comm[0].key_bytes) / double(N), double(base.comm[0].key_bytes) / double(N));
 }
 
-TEST_CASE("DCF TrFloor: secure = SIGMA's TrFloor, two exchanges", "[gates][fusefss][trunc]") {
+TEST_CASE("DCF TrFloor: secure = SIGMA's TrFloor, one exchange", "[gates][fusefss][trunc]") {
   const std::uint64_t seed = fresh_seed();
   INFO("seed " << seed);
   std::mt19937_64 g(seed);
   for (int n : {37, 50, 64, 24}) {
     INFO("n = " << n);
-    // The reduce's value (n - f bits), then the sign-extended value (n bits).
-    check_against_sigma(kGate, kSigma, n, inputs(make_ring(n), g, 2000), g,
-                        [](std::size_t N, int bits) {
-                          return std::vector<Opening>{{N, bits - kShift}, {N, bits}};
-                        });
+    // The borrow and the wrap at public points: the value (n bits) in one exchange, SIGMA's 4.
+    check_against_sigma(
+        kGate, kSigma, n, inputs(make_ring(n), g, 2000), g,
+        [](std::size_t N, int bits) {
+          return std::vector<Opening>{{N, bits}};
+        },
+        4);
   }
 }
 
@@ -150,11 +153,52 @@ TEST_CASE("DCF TrWithSlack: secure = SIGMA's TrWithSlack, one exchange",
   std::mt19937_64 g(seed);
   for (int n : {37, 50, 64, 24}) {
     INFO("n = " << n);
-    check_against_sigma(kSlack, kSigmaSlack, n, slack_inputs(make_ring(n), g, 2000), g,
-                        [](std::size_t N, int bits) {
-                          return std::vector<Opening>{{N, bits}};
-                        });
+    check_against_sigma(
+        kSlack, kSigmaSlack, n, slack_inputs(make_ring(n), g, 2000), g,
+        [](std::size_t N, int bits) {
+          return std::vector<Opening>{{N, bits}};
+        },
+        2);
   }
+}
+
+// TrFloor with its own input and output widths (sigma/truncate.h's TruncParams), both faces.
+template <int In, int Out>
+void floor_clear_w(const ClearCtx& c, const GateArgs&, std::span<const u64> x, std::span<u64> y) {
+  sigma::trunc_floor_clear(c, sigma::TruncParams{kShift, In, Out}, x, y);
+}
+template <int In, int Out>
+void floor_keygen_w(Dealer& d, const GateArgs&, std::span<const u64> r, std::span<u64> o) {
+  dcf_trunc_floor_keygen(d, sigma::TruncParams{kShift, In, Out}, r, o);
+}
+template <int In, int Out>
+void floor_eval_w(Party& p, const GateArgs&, std::span<const u64> x, std::span<u64> y) {
+  dcf_trunc_floor_eval(p, sigma::TruncParams{kShift, In, Out}, x, y);
+}
+template <int In, int Out>
+void check_widths(std::mt19937_64& g) {
+  INFO("in_bits " << In << ", out_bits " << Out);
+  const UnaryGate gate{
+      "dcf_trunc_floor",     "trunc", "trunc", &floor_clear_w<In, Out>, &floor_keygen_w<In, Out>,
+      &floor_eval_w<In, Out>};
+  const int n = 50;
+  const auto x = inputs(make_ring(n), g, 1000);
+  const auto want = sigma::test::run_clear(gate, n, kShift, GateArgs{}, x);
+  const auto run =
+      sigma::test::run_unary(gate, sigma::test::options(n, kShift, g()), GateArgs{}, x, 64);
+  std::vector<u64> got = run.y[0];
+  for (u64& v : got) v &= ring_mask(Out);
+  CHECK(sigma::test::mismatches(x, got, want, "dcf_trunc_floor") == 0);
+  CHECK(run.comm[0].rounds == 1);
+}
+
+TEST_CASE("DCF TrFloor: other input and output widths", "[gates][fusefss][trunc]") {
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  check_widths<40, 50>(g);  // a narrower input, sign-extended to the ring
+  check_widths<50, 45>(g);  // out > in - shift: the one-exchange floor with a 7-bit wrap payload
+  check_widths<50, 30>(g);  // out <= in - shift: the truncate-reduce alone
 }
 
 TEST_CASE("DCF TrFloor: key and message sizes never depend on the masks",
