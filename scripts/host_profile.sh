@@ -46,8 +46,8 @@ for f in "$prof_dir"/cpu.prof_*; do
   pid=${f##*_}
   "$pt/bin/google-pprof" --text --cum --focus="${FOCUS:-PartyOps}" --nodecount="${NODES:-45}" \
     "$build/bin/secinfer" "$f" >"$out/host-profile-$pid.txt" 2>/dev/null
-  # The launcher has no PartyOps samples: keep only the parties' tables.
-  if grep -q "PartyOps" "$out/host-profile-$pid.txt"; then
+  # The launcher has no samples under FOCUS: keep only the parties' tables.
+  if grep -q "${FOCUS:-PartyOps}" "$out/host-profile-$pid.txt"; then
     found=$((found + 1))
     echo "== party process $pid ($out/host-profile-$pid.txt)"
     head -20 "$out/host-profile-$pid.txt"
