@@ -5,9 +5,11 @@
 # (scripts/fetch_device_debs.sh puts the profiler in .deps/pt), or here with BACKEND=cpu.
 #   [MODEL=bert-base] [SYSTEM=fusefss] [BACKEND=cuda] [RUNS=1] [FOCUS=PartyOps] [NODES=45] \
 #     bash scripts/host_profile.sh [extra secinfer local flags]
-# Writes $OUT/host-profile-<pid>.txt per party process (OUT defaults to out/host-profile) and
-# prints the first lines of each. The profiler samples CPU time: time blocked on the peer, the GPU
-# or a worker thread does not show (compare with the breakdown's wall and wait columns).
+# FOCUS: one or more frames, space-separated ("PartyOps DealerOps": the online phase, then the
+# dealer), one table each. Writes $OUT/host-profile-<pid>.txt per party process (OUT defaults to
+# out/host-profile) and prints the first lines of each. The profiler samples CPU time: time
+# blocked on the peer, the GPU or a worker thread does not show (compare with the breakdown's wall
+# and wait columns).
 # CONTRIBUTING.md "The GPU machine" says how to read glibc's and libcuda's mis-named symbols.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
@@ -40,19 +42,31 @@ CPUPROFILE="$prof_dir/cpu.prof" CPUPROFILE_FREQUENCY=${FREQ:-1000} \
   >"$out/stdout.txt" 2>"$out/stderr.txt"
 rc=$?
 [ "$rc" -eq 0 ] || { echo "host_profile.sh: secinfer local exited $rc (log: $out/stderr.txt)"; tail -5 "$out/stderr.txt"; exit "$rc"; }
+# One table per FOCUS entry (space-separated, e.g. "PartyOps DealerOps"), one after the other in
+# each party's file.
+read -r -a focuses <<<"${FOCUS:-PartyOps}"
 found=0
 for f in "$prof_dir"/cpu.prof_*; do
   [ -s "$f" ] || continue
   pid=${f##*_}
-  "$pt/bin/google-pprof" --text --cum --focus="${FOCUS:-PartyOps}" --nodecount="${NODES:-45}" \
-    "$build/bin/secinfer" "$f" >"$out/host-profile-$pid.txt" 2>/dev/null
-  # The launcher has no samples under FOCUS: keep only the parties' tables.
-  if grep -q "${FOCUS:-PartyOps}" "$out/host-profile-$pid.txt"; then
+  table="$out/host-profile-$pid.txt"
+  : >"$table"
+  for focus in "${focuses[@]}"; do
+    tmp="$table.$focus"
+    "$pt/bin/google-pprof" --text --cum --focus="$focus" --nodecount="${NODES:-45}" \
+      "$build/bin/secinfer" "$f" >"$tmp" 2>/dev/null
+    # The launcher has no samples under the focus: keep only the parties' tables.
+    if grep -q "$focus" "$tmp"; then
+      { echo "== focus $focus"; cat "$tmp"; echo; } >>"$table"
+    fi
+    rm -f "$tmp"
+  done
+  if [ -s "$table" ]; then
     found=$((found + 1))
-    echo "== party process $pid ($out/host-profile-$pid.txt)"
-    head -20 "$out/host-profile-$pid.txt"
+    echo "== party process $pid ($table)"
+    head -20 "$table"
   else
-    rm -f "$out/host-profile-$pid.txt"
+    rm -f "$table"
   fi
 done
 grep -E "^total  |^total wall" "$out/stdout.txt"
