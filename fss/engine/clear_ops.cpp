@@ -78,36 +78,21 @@ Tensor ClearOps::square(const Tensor& a) {
 Tensor ClearOps::truncate(const Tensor& a, int shift, TruncKind kind) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
   Region r(*this, profiling::scopes::kTruncRescale, "trunc");
-  const sigma::TruncParams p{shift, 0, 0};
-  if (const UnaryGate& g = gates().truncation(kind); g.provided()) {
-    GateArgs args;
-    args.param = shift;
-    g.clear(ctx(), args, a.data, o.data);
-  } else if (kind == TruncKind::kFloor) {
-    sigma::trunc_floor_clear(ctx(), p, a.data, o.data);
-  } else {
-    sigma::trunc_slack_clear(ctx(), p, a.data, o.data);
-  }
+  gates().truncation(kind).clear(ctx(), with_param(shift), a.data, o.data);
   return o;
 }
 
 Tensor ClearOps::relu(const Tensor& a, int bits) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
   Region r(*this, profiling::scopes::kRelu, "relu");
-  if (const UnaryGate& g = gates().relu; g.provided()) {
-    GateArgs args;
-    args.param = bits;
-    g.clear(ctx(), args, a.data, o.data);
-  } else {
-    sigma::relu_clear(ctx(), a.data, o.data, bits);
-  }
+  gates().relu_gate().clear(ctx(), with_param(bits), a.data, o.data);
   return o;
 }
 
 Tensor ClearOps::max_last(const Tensor& a, std::size_t cols, int bits) {
   Tensor o = Tensor::zeros(rows_shape(a, cols));
   Region r(*this, profiling::scopes::kSoftmax, "max");
-  sigma::max_clear(ctx(), cols, a.data, o.data, bits, &gates().relu);
+  sigma::max_clear(ctx(), cols, a.data, o.data, bits, gates().relu_gate());
   return o;
 }
 

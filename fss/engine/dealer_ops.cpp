@@ -83,36 +83,21 @@ Tensor DealerOps::square(const Tensor& a) {
 Tensor DealerOps::truncate(const Tensor& a, int shift, TruncKind kind) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
   Region r(*this, profiling::scopes::kTruncRescale, "trunc");
-  const sigma::TruncParams p{shift, 0, 0};
-  if (const UnaryGate& g = gates().truncation(kind); g.provided()) {
-    GateArgs args;
-    args.param = shift;
-    g.keygen(*d_, args, a.data, o.data);
-  } else if (kind == TruncKind::kFloor) {
-    sigma::trunc_floor_keygen(*d_, p, a.data, o.data);
-  } else {
-    sigma::trunc_slack_keygen(*d_, p, a.data, o.data);
-  }
+  gates().truncation(kind).keygen(*d_, with_param(shift), a.data, o.data);
   return o;
 }
 
 Tensor DealerOps::relu(const Tensor& a, int bits) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
   Region r(*this, profiling::scopes::kRelu, "relu");
-  if (const UnaryGate& g = gates().relu; g.provided()) {
-    GateArgs args;
-    args.param = bits;
-    g.keygen(*d_, args, a.data, o.data);
-  } else {
-    sigma::relu_keygen(*d_, a.data, o.data, bits);
-  }
+  gates().relu_gate().keygen(*d_, with_param(bits), a.data, o.data);
   return o;
 }
 
 Tensor DealerOps::max_last(const Tensor& a, std::size_t cols, int bits) {
   Tensor o = Tensor::zeros(rows_shape(a, cols));
   Region r(*this, profiling::scopes::kSoftmax, "max");
-  sigma::max_keygen(*d_, cols, a.data, o.data, bits, &gates().relu);
+  sigma::max_keygen(*d_, cols, a.data, o.data, bits, gates().relu_gate());
   return o;
 }
 

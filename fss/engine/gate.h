@@ -59,6 +59,13 @@ struct GateArgs {
   bool dcf_trunc = false;
 };
 
+// GateArgs with only `param` set (a truncation's shift, a ReLU's ring width).
+inline GateArgs with_param(std::int64_t param) {
+  GateArgs args;
+  args.param = param;
+  return args;
+}
+
 // A unary gate's faces take input and output of one length; `what` names the face in the error.
 inline void check_unary_sizes(std::size_t in, std::size_t out, const char* what) {
   if (in != out)

@@ -6,10 +6,22 @@
 #include <string>
 
 #include "fss/engine/ops_base.h"
+#include "fss/gates/sigma/compare.h"
+#include "fss/gates/sigma/truncate.h"
 #include "profiling/scope.h"
 #include "profiling/scope_names.h"
 
 namespace secinfer::fss::engine {
+
+const UnaryGate& GateSuite::truncation(TruncKind kind) const {
+  if (kind == TruncKind::kFloor)
+    return trunc_floor.provided() ? trunc_floor : sigma::trunc_floor_gate();
+  return trunc_slack.provided() ? trunc_slack : sigma::trunc_slack_gate();
+}
+
+const UnaryGate& GateSuite::relu_gate() const {
+  return relu.provided() ? relu : sigma::relu_gate();
+}
 
 Tensor Tensor::zeros(std::vector<std::size_t> shape) {
   Tensor t;

@@ -112,13 +112,13 @@ struct GateSuite {
   UnaryGate trunc_floor;
   // Optional TrWithSlack(shift) of truncate(kWithSlack), the same way.
   UnaryGate trunc_slack;
-  // The entry of truncate(kind): trunc_floor or trunc_slack (not provided: SIGMA's runs).
-  const UnaryGate& truncation(TruncKind kind) const {
-    return kind == TruncKind::kFloor ? trunc_floor : trunc_slack;
-  }
+  // The gate truncate(kind) runs: trunc_floor or trunc_slack, or SIGMA's where not provided.
+  const UnaryGate& truncation(TruncKind kind) const;
   // Optional ReLU of relu(a, bits) and of the max_last tree (GateArgs::param = bits, 0 = the ring;
   // sigma::relu_clear's function, bit for bit): a suite without it (faces null) runs SIGMA's.
   UnaryGate relu;
+  // The gate relu and max_last run: relu, or SIGMA's where not provided.
+  const UnaryGate& relu_gate() const;
   UnaryGate nexp;     // exp(-x) for x >= 0 (softmax)
   UnaryGate inverse;  // 1 / x for x > 0 (softmax row sums; GateArgs::cols = terms per sum)
   UnaryGate rsqrt;    // 1 / sqrt(x) for x > 0 (LayerNorm; GateArgs::cols = hidden size)

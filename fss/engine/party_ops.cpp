@@ -77,36 +77,21 @@ Tensor PartyOps::square(const Tensor& a) {
 Tensor PartyOps::truncate(const Tensor& a, int shift, TruncKind kind) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
   Region r(*this, profiling::scopes::kTruncRescale, "trunc");
-  const sigma::TruncParams p{shift, 0, 0};
-  if (const UnaryGate& g = gates().truncation(kind); g.provided()) {
-    GateArgs args;
-    args.param = shift;
-    g.eval(*p_, args, a.data, o.data);
-  } else if (kind == TruncKind::kFloor) {
-    sigma::trunc_floor_eval(*p_, p, a.data, o.data);
-  } else {
-    sigma::trunc_slack_eval(*p_, p, a.data, o.data);
-  }
+  gates().truncation(kind).eval(*p_, with_param(shift), a.data, o.data);
   return o;
 }
 
 Tensor PartyOps::relu(const Tensor& a, int bits) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
   Region r(*this, profiling::scopes::kRelu, "relu");
-  if (const UnaryGate& g = gates().relu; g.provided()) {
-    GateArgs args;
-    args.param = bits;
-    g.eval(*p_, args, a.data, o.data);
-  } else {
-    sigma::relu_eval(*p_, a.data, o.data, bits);
-  }
+  gates().relu_gate().eval(*p_, with_param(bits), a.data, o.data);
   return o;
 }
 
 Tensor PartyOps::max_last(const Tensor& a, std::size_t cols, int bits) {
   Tensor o = Tensor::zeros(rows_shape(a, cols));
   Region r(*this, profiling::scopes::kSoftmax, "max");
-  sigma::max_eval(*p_, cols, a.data, o.data, bits, &gates().relu);
+  sigma::max_eval(*p_, cols, a.data, o.data, bits, gates().relu_gate());
   return o;
 }
 

@@ -182,10 +182,6 @@ void check_slack(const Widths& w) {
                                 " must be at most in_bits - 2 = " + std::to_string(w.in - 2));
 }
 
-sigma::TruncParams params_of(const GateArgs& args) {
-  return sigma::TruncParams{static_cast<int>(args.param), 0, 0};
-}
-
 }  // namespace
 
 void dcf_trunc_floor_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
@@ -243,30 +239,22 @@ void dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, std::span<const u6
   slack_eval(party, w, xhat, yhat);
 }
 
-void trunc_floor_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
-                       std::span<u64> y) {
-  sigma::trunc_floor_clear(ctx, params_of(args), x, y);
-}
 void trunc_floor_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
                         std::span<u64> r_out) {
-  dcf_trunc_floor_keygen(d, params_of(args), r_in, r_out);
+  dcf_trunc_floor_keygen(d, sigma::shift_params(args), r_in, r_out);
 }
 void trunc_floor_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
                       std::span<u64> yhat) {
-  dcf_trunc_floor_eval(party, params_of(args), xhat, yhat);
+  dcf_trunc_floor_eval(party, sigma::shift_params(args), xhat, yhat);
 }
 
-void trunc_slack_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
-                       std::span<u64> y) {
-  sigma::trunc_slack_clear(ctx, params_of(args), x, y);
-}
 void trunc_slack_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
                         std::span<u64> r_out) {
-  dcf_trunc_slack_keygen(d, params_of(args), r_in, r_out);
+  dcf_trunc_slack_keygen(d, sigma::shift_params(args), r_in, r_out);
 }
 void trunc_slack_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
                       std::span<u64> yhat) {
-  dcf_trunc_slack_eval(party, params_of(args), xhat, yhat);
+  dcf_trunc_slack_eval(party, sigma::shift_params(args), xhat, yhat);
 }
 
 }  // namespace secinfer::fss::fusefss

@@ -45,17 +45,14 @@ void dcf_trunc_slack_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64
 void dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
                           std::span<u64> yhat);
 
-// The faces of the suite's truncation gate (engine::GateSuite::trunc_floor): GateArgs::param =
-// the shift, in and out the ring width; the clear face is sigma's trunc_floor_clear.
-void trunc_floor_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
-                       std::span<u64> y);
+// The keygen and eval faces of the suite's truncation gate (engine::GateSuite::trunc_floor):
+// GateArgs::param = the shift, in and out the ring width; its clear face is SIGMA's
+// (sigma::trunc_floor_gate().clear: the same function).
 void trunc_floor_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
                         std::span<u64> r_out);
 void trunc_floor_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
                       std::span<u64> yhat);
-// The same for engine::GateSuite::trunc_slack; the clear face is sigma's trunc_slack_clear.
-void trunc_slack_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,
-                       std::span<u64> y);
+// The same for engine::GateSuite::trunc_slack (clear face: sigma::trunc_slack_gate().clear).
 void trunc_slack_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
                         std::span<u64> r_out);
 void trunc_slack_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,

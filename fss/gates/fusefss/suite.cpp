@@ -6,6 +6,7 @@
 #include "fss/gates/fusefss/nonlinear.h"
 #include "fss/gates/fusefss/trunc_act.h"
 #include "fss/gates/sigma/nonlinear.h"
+#include "fss/gates/sigma/truncate.h"
 #include "profiling/scope_names.h"
 
 namespace secinfer::fss::fusefss {
@@ -90,13 +91,13 @@ engine::GateSuite make() {
     g.trunc_floor = {"trunc_floor",
                      profiling::scopes::kTruncRescale,
                      "trunc",
-                     &trunc_floor_clear,
+                     sigma::trunc_floor_gate().clear,
                      &trunc_floor_keygen,
                      &trunc_floor_eval};
     g.trunc_slack = {"trunc_slack",
                      profiling::scopes::kTruncRescale,
                      "trunc",
-                     &trunc_slack_clear,
+                     sigma::trunc_slack_gate().clear,
                      &trunc_slack_keygen,
                      &trunc_slack_eval};
     // The softmax max's ReLU the same way: the comparison's DCF carries what the select needs,

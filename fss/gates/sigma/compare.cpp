@@ -9,6 +9,7 @@
 
 #include "fss/engine/narrow_ring.h"
 #include "fss/sigma_dcf.h"
+#include "profiling/scope_names.h"
 
 namespace secinfer::fss::sigma {
 
@@ -202,6 +203,26 @@ void relu_eval(Party& p, std::span<const u64> xhat, std::span<u64> yhat, int bit
   engine::in_ring(p, bits, xhat, [&](std::span<const u64> x) { select_eval(p, dhat, x, yhat); });
 }
 
+namespace {
+void relu_clear_face(const ClearCtx& c, const engine::GateArgs& a, std::span<const u64> x,
+                     std::span<u64> y) {
+  relu_clear(c, x, y, static_cast<int>(a.param));
+}
+void relu_keygen_face(Dealer& d, const engine::GateArgs& a, std::span<const u64> r,
+                      std::span<u64> o) {
+  relu_keygen(d, r, o, static_cast<int>(a.param));
+}
+void relu_eval_face(Party& p, const engine::GateArgs& a, std::span<const u64> x, std::span<u64> y) {
+  relu_eval(p, x, y, static_cast<int>(a.param));
+}
+}  // namespace
+
+const engine::UnaryGate& relu_gate() {
+  static const engine::UnaryGate g{"relu",           profiling::scopes::kRelu, "relu",
+                                   &relu_clear_face, &relu_keygen_face,        &relu_eval_face};
+  return g;
+}
+
 // ---------------------------------------------------------------- max (tree)
 // Level l pairs (v[2j], v[2j+1]) of every row: max = ReLU(v[2j] - v[2j+1]) + v[2j+1]; an odd last
 // element passes through. All pairs of all rows go through ONE batched ReLU per level, so the
@@ -216,12 +237,6 @@ void check_max(std::size_t cols, std::size_t in, std::size_t out) {
                                 " elements is not rows x cols (cols " + std::to_string(cols) +
                                 ") with one output per row (" + std::to_string(out) + " given)");
   }
-}
-
-engine::GateArgs bits_args(int bits) {
-  engine::GateArgs args;
-  args.param = bits;
-  return args;
 }
 
 template <class ReluFn>
@@ -252,29 +267,26 @@ void max_tree(Ring ring, std::size_t cols, std::span<const u64> x, std::span<u64
 }  // namespace
 
 void max_clear(const ClearCtx& ctx, std::size_t cols, std::span<const u64> x, std::span<u64> y,
-               int bits, const engine::UnaryGate* relu) {
+               int bits, const engine::UnaryGate& relu) {
   check_max(cols, x.size(), y.size());
-  const bool suite = relu != nullptr && relu->provided();
   max_tree(ctx.ring, cols, x, y, [&](std::span<const u64> a, std::span<u64> b) {
-    suite ? relu->clear(ctx, bits_args(bits), a, b) : relu_clear(ctx, a, b, bits);
+    relu.clear(ctx, engine::with_param(bits), a, b);
   });
 }
 
 void max_keygen(Dealer& d, std::size_t cols, std::span<const u64> r_in, std::span<u64> r_out,
-                int bits, const engine::UnaryGate* relu) {
+                int bits, const engine::UnaryGate& relu) {
   check_max(cols, r_in.size(), r_out.size());
-  const bool suite = relu != nullptr && relu->provided();
   max_tree(d.ring(), cols, r_in, r_out, [&](std::span<const u64> a, std::span<u64> b) {
-    suite ? relu->keygen(d, bits_args(bits), a, b) : relu_keygen(d, a, b, bits);
+    relu.keygen(d, engine::with_param(bits), a, b);
   });
 }
 
 void max_eval(Party& p, std::size_t cols, std::span<const u64> xhat, std::span<u64> yhat, int bits,
-              const engine::UnaryGate* relu) {
+              const engine::UnaryGate& relu) {
   check_max(cols, xhat.size(), yhat.size());
-  const bool suite = relu != nullptr && relu->provided();
   max_tree(p.ring(), cols, xhat, yhat, [&](std::span<const u64> a, std::span<u64> b) {
-    suite ? relu->eval(p, bits_args(bits), a, b) : relu_eval(p, a, b, bits);
+    relu.eval(p, engine::with_param(bits), a, b);
   });
 }
 

@@ -57,18 +57,21 @@ void relu_eval(Party& party, std::span<const u64> xhat, std::span<u64> yhat);
 void relu_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<u64> y, int bits);
 void relu_keygen(Dealer& dealer, std::span<const u64> r_in, std::span<u64> r_out, int bits);
 void relu_eval(Party& party, std::span<const u64> xhat, std::span<u64> yhat, int bits);
+// That ReLU as a gate (GateArgs::param = bits): what engine::GateSuite::relu_gate gives for a
+// suite without a ReLU of its own.
+const engine::UnaryGate& relu_gate();
 
 // Row max over `cols` columns (x is rows x cols, y has rows elements), as a tree (SIGMA's max):
 // each level pairs neighbours, max(a, b) = ReLU(a - b) + b, an odd element passes through.
 // ceil(log2 cols) levels, each one ReLU = 2 rounds. Valid while |a - b| < 2^(n-1). bits > 0: each
 // ReLU in the reduced ring (above); the max is then right mod 2^bits while |a - b| < 2^(bits-2).
-// `relu`: a suite's gate for the same function (engine::GateSuite::relu, its faces called with
-// GateArgs::param = bits) that the tree runs instead of SIGMA's ReLU; null or no faces: SIGMA's.
+// `relu`: the gate each level runs, its faces called with GateArgs::param = bits (a suite's
+// engine::GateSuite::relu_gate; SIGMA's by default).
 void max_clear(const ClearCtx& ctx, std::size_t cols, std::span<const u64> x, std::span<u64> y,
-               int bits = 0, const engine::UnaryGate* relu = nullptr);
+               int bits = 0, const engine::UnaryGate& relu = relu_gate());
 void max_keygen(Dealer& dealer, std::size_t cols, std::span<const u64> r_in, std::span<u64> r_out,
-                int bits = 0, const engine::UnaryGate* relu = nullptr);
+                int bits = 0, const engine::UnaryGate& relu = relu_gate());
 void max_eval(Party& party, std::size_t cols, std::span<const u64> xhat, std::span<u64> yhat,
-              int bits = 0, const engine::UnaryGate* relu = nullptr);
+              int bits = 0, const engine::UnaryGate& relu = relu_gate());
 
 }  // namespace secinfer::fss::sigma

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fss/sigma_dcf.h"
+#include "profiling/scope_names.h"
 
 namespace secinfer::fss::sigma {
 
@@ -378,6 +379,46 @@ void local_ars_eval(Party& party, TruncParams p, std::span<const u64> xhat, std:
   check_len("local_ars", xhat.size(), yhat.size());
   for (std::size_t i = 0; i < xhat.size(); ++i)
     yhat[i] = ars_masked(xhat[i], in, p.shift) & ring_mask(out);
+}
+
+TruncParams shift_params(const engine::GateArgs& args) {
+  return TruncParams{static_cast<int>(args.param), 0, 0};
+}
+
+namespace {
+template <void (*F)(const ClearCtx&, TruncParams, std::span<const u64>, std::span<u64>)>
+void clear_face(const ClearCtx& c, const engine::GateArgs& a, std::span<const u64> x,
+                std::span<u64> y) {
+  F(c, shift_params(a), x, y);
+}
+template <void (*F)(Dealer&, TruncParams, std::span<const u64>, std::span<u64>)>
+void keygen_face(Dealer& d, const engine::GateArgs& a, std::span<const u64> r, std::span<u64> o) {
+  F(d, shift_params(a), r, o);
+}
+template <void (*F)(Party&, TruncParams, std::span<const u64>, std::span<u64>)>
+void eval_face(Party& p, const engine::GateArgs& a, std::span<const u64> x, std::span<u64> y) {
+  F(p, shift_params(a), x, y);
+}
+}  // namespace
+
+const engine::UnaryGate& trunc_floor_gate() {
+  static const engine::UnaryGate g{"trunc_floor",
+                                   profiling::scopes::kTruncRescale,
+                                   "trunc",
+                                   &clear_face<&trunc_floor_clear>,
+                                   &keygen_face<&trunc_floor_keygen>,
+                                   &eval_face<&trunc_floor_eval>};
+  return g;
+}
+
+const engine::UnaryGate& trunc_slack_gate() {
+  static const engine::UnaryGate g{"trunc_slack",
+                                   profiling::scopes::kTruncRescale,
+                                   "trunc",
+                                   &clear_face<&trunc_slack_clear>,
+                                   &keygen_face<&trunc_slack_keygen>,
+                                   &eval_face<&trunc_slack_eval>};
+  return g;
 }
 
 }  // namespace secinfer::fss::sigma

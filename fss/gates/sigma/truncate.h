@@ -49,6 +49,13 @@ void trunc_slack_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> 
 void trunc_slack_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std::span<u64> r_out);
 void trunc_slack_eval(Party& party, TruncParams p, std::span<const u64> xhat, std::span<u64> yhat);
 
+// The TruncParams of a truncation gate's GateArgs: param = the shift, in and out the ring width.
+TruncParams shift_params(const engine::GateArgs& args);
+// TrFloor and TrWithSlack as gates (GateArgs::param = the shift, in and out the ring width): what
+// engine::GateSuite::truncation gives for a suite without truncations of its own.
+const engine::UnaryGate& trunc_floor_gate();
+const engine::UnaryGate& trunc_slack_gate();
+
 // Truncate-reduce: y = x >> shift (logical) in Z_{2^(in_bits - shift)} (out_bits ignored). Exact.
 // Online: 2 rounds, 1 + (in - shift) bits per party per element.
 void trunc_reduce_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x,

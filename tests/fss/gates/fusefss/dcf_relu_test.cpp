@@ -160,15 +160,15 @@ TEST_CASE("DCF ReLU: the max tree through the suite's ReLU is SIGMA's max",
                                         (std::int64_t{1} << (bits - 3)) - 1);
     std::vector<u64> want(rows), got_clear(rows);
     sigma::max_clear({ring, 12}, cols, x, want, bits);
-    sigma::max_clear({ring, 12}, cols, x, got_clear, bits, &relu);
+    sigma::max_clear({ring, 12}, cols, x, got_clear, bits, relu);
     CHECK(got_clear == want);
     auto res = engine::run_two_party<std::vector<u64>>(
         sigma::test::options(n, 12, g()), [&](engine::PartyContext& c) {
           std::vector<u64> r_in = c.dealer().random(x.size()), r_out(rows), xhat(x.size()),
                            yhat(rows), y(rows);
-          c.offline([&] { sigma::max_keygen(c.dealer(), cols, r_in, r_out, bits, &relu); });
+          c.offline([&] { sigma::max_keygen(c.dealer(), cols, r_in, r_out, bits, relu); });
           for (std::size_t i = 0; i < x.size(); ++i) xhat[i] = ring.add(x[i], r_in[i]);
-          c.online([&] { sigma::max_eval(c.party(), cols, xhat, yhat, bits, &relu); });
+          c.online([&] { sigma::max_eval(c.party(), cols, xhat, yhat, bits, relu); });
           for (std::size_t i = 0; i < rows; ++i) y[i] = ring.sub(yhat[i], r_out[i]);
           return y;
         });

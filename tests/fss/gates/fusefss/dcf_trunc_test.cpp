@@ -28,7 +28,7 @@ GateArgs with_shift(GateArgs a) {
   return a;
 }
 void clear12(const ClearCtx& c, const GateArgs& a, std::span<const u64> x, std::span<u64> y) {
-  trunc_floor_clear(c, with_shift(a), x, y);
+  sigma::trunc_floor_gate().clear(c, with_shift(a), x, y);
 }
 void keygen12(Dealer& d, const GateArgs& a, std::span<const u64> r, std::span<u64> o) {
   trunc_floor_keygen(d, with_shift(a), r, o);
@@ -47,7 +47,7 @@ void sigma_eval12(Party& p, const GateArgs&, std::span<const u64> x, std::span<u
 }
 
 void slack_clear12(const ClearCtx& c, const GateArgs& a, std::span<const u64> x, std::span<u64> y) {
-  trunc_slack_clear(c, with_shift(a), x, y);
+  sigma::trunc_slack_gate().clear(c, with_shift(a), x, y);
 }
 void slack_keygen12(Dealer& d, const GateArgs& a, std::span<const u64> r, std::span<u64> o) {
   trunc_slack_keygen(d, with_shift(a), r, o);
@@ -230,10 +230,11 @@ TEST_CASE("DCF TrFloor: bad shifts are refused", "[gates][fusefss][trunc]") {
   const engine::ClearCtx ctx{make_ring(50), 12};
   GateArgs a;
   a.param = 50;
-  CHECK_THROWS_AS(trunc_floor_clear(ctx, a, x, y), std::invalid_argument);
+  CHECK_THROWS_AS(sigma::trunc_floor_gate().clear(ctx, a, x, y), std::invalid_argument);
   a.param = 49;  // TrWithSlack needs shift <= n - 2
-  const UnaryGate slack{"dcf_trunc_slack",   "trunc",          "trunc", &trunc_slack_clear,
-                        &trunc_slack_keygen, &trunc_slack_eval};
+  const UnaryGate slack{
+      "dcf_trunc_slack",   "trunc",          "trunc", sigma::trunc_slack_gate().clear,
+      &trunc_slack_keygen, &trunc_slack_eval};
   CHECK_THROWS_AS(
       sigma::test::run_unary(slack, sigma::test::options(50, 12, 1), a, std::vector<u64>(4)),
       std::invalid_argument);
