@@ -635,7 +635,8 @@ std::string format_microbench_summary(const json& s) {
   if (s.value("lookup", std::string("n/a")) != "n/a") out << " lookup=" << s.value("lookup", "?");
   if (s.value("fusefss_act", std::string("n/a")) != "n/a")
     out << " fusefss_act=" << s.value("fusefss_act", "?");
-  if (s.value("fusefss_trunc", std::string("n/a")) == "dcf") out << " fusefss_trunc=dcf";
+  if (s.value("fusefss_trunc", std::string("n/a")) != "n/a")
+    out << " fusefss_trunc=" << s.value("fusefss_trunc", "?");
   out << " n=" << s.value("n", 0) << " (" << s.value("scope", "") << ")\n";
   if (s.value("status", std::string()) != "ok") {
     out << "  status " << s.value("status", "?") << ": " << s.value("reason", "") << "\n";

@@ -37,9 +37,9 @@ struct RunOptions {
   // truncation + activation gate, SIGMA's approximation) or precise (the truncation, then the
   // whole-ring high-precision gate; the accuracy mode). Ignored by sigma.
   models::FuseAct fuse_act = models::FuseAct::kFused;
-  // fusefss's rescaling truncations (fss/gates/fusefss/suite.h TruncMode): SIGMA's TrFloor (4
-  // exchanges) or TrFloor from ring-payload DCFs (2 exchanges, ~1.7x the keys); the same outputs.
-  // Ignored by sigma.
+  // fusefss's rescaling truncations (fss/gates/fusefss/suite.h TruncMode): from ring-payload DCFs
+  // (dcf: TrFloor in 1 exchange, ~1.8x the keys), SIGMA's own steps (sigma: 4 exchanges), or dcf
+  // with the softmax max's ReLU from a DCF too (dcf-max); the same outputs. Ignored by sigma.
   models::FuseTrunc fuse_trunc = models::FuseTrunc::kDcf;
   // sigma's table lookups (fss/gates/sigma/lut.h): SIGMA's own (default) or the ring-valued DPF
   // lookup ("improved sigma": not SIGMA, labelled so in results). Ignored by fusefss.
@@ -97,8 +97,8 @@ std::string recorded_lookup(const RunOptions& o);
 // The --fusefss-act setting as recorded: o.fuse_act ("fused" | "precise") under --system fusefss,
 // "n/a" under sigma (which has no fused truncation + activation).
 std::string recorded_fuse_act(const RunOptions& o);
-// The --fusefss-trunc setting as recorded: "sigma" | "dcf" under --system fusefss, "n/a" under
-// sigma (whose truncations are SIGMA's).
+// The --fusefss-trunc setting as recorded: "dcf" | "sigma" | "dcf-max" under --system fusefss,
+// "n/a" under sigma (whose truncations are SIGMA's).
 std::string recorded_fuse_trunc(const RunOptions& o);
 // The --sigma-lut setting as recorded: "sigma" or "nbit (improved sigma)" under --system sigma,
 // "n/a" under fusefss (which has no such lookup).

@@ -70,7 +70,7 @@ struct RunOptions {
   bool padding = true;                     // fusefss: --padding on|off (sigma has nothing to pad)
   Lookup lookup = Lookup::kSharedMask;     // fusefss interval lookup
   FuseAct fuse_act = FuseAct::kFused;      // fusefss GELU/SiLU after a truncation: fused or precise
-  FuseTrunc fuse_trunc = FuseTrunc::kDcf;  // fusefss rescaling truncations: SIGMA's or DCF
+  FuseTrunc fuse_trunc = FuseTrunc::kDcf;  // fusefss rescaling truncations: DCF or SIGMA's
   SigmaLut sigma_lut = SigmaLut::kSigma;   // sigma's table lookups (fss/gates/sigma/lut.h)
   int threads = 1;                         // worker threads of a party's gates
   int runs = 5;
@@ -149,13 +149,13 @@ struct ModelRunResult {
 void validate_options(const RunOptions& o);
 
 // The gate suite of --system (fusefss: with --padding on|off, --lookup shared-mask|per-cut,
-// --fusefss-act fused|precise and --fusefss-trunc sigma|dcf; sigma has nothing to pad, no interval
-// lookup, no fused truncation + activation and SIGMA's truncations, so it ignores all four);
-// throws std::invalid_argument for a suite this build lacks.
+// --fusefss-act fused|precise and --fusefss-trunc dcf|sigma|dcf-max; sigma has nothing to pad, no
+// interval lookup, no fused truncation + activation and SIGMA's truncations, so it ignores all
+// four); throws std::invalid_argument for a suite this build lacks.
 const fss::engine::GateSuite& suite_for(System system, bool padding = true,
                                         Lookup lookup = Lookup::kSharedMask,
                                         FuseAct act = FuseAct::kFused,
-                                        FuseTrunc trunc = FuseTrunc::kSigma);
+                                        FuseTrunc trunc = FuseTrunc::kDcf);
 
 // The party run described above. `rec` must be active on the calling thread (Recorder::activate)
 // and idle (no run or offline phase open).

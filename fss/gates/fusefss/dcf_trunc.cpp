@@ -120,7 +120,8 @@ void floor_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<
       x1[i] = (xhat[i] + (u64{1} << (w.in - 1))) & ring_mask(w.in);
   });
   const std::vector<u64> borrow = dcf_at(p, k_low, x1, w.s);  // x1's low bits are x^'s
-  const std::vector<u64> wrap = dcf_at(p, k_wrap, x1, w.in);
+  std::vector<u64> wrap(n);  // x1 is already below 2^in: no masked copy
+  dcf_eval(k_wrap, x1, wrap, p.batch_options());
   const bool p0 = p.id() == 0;
   const u64 half = u64{1} << (w.mid - 1);
   p.for_range(n, [&](std::size_t lo, std::size_t hi) {

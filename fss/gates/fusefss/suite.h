@@ -39,6 +39,6 @@ enum class TruncMode { kSigma, kDcf, kDcfMax };
 
 const engine::GateSuite& suite(compile::Padding padding = compile::Padding::kOn,
                                compile::LookupMode lookup = compile::LookupMode::kSharedMask,
-                               ActMode act = ActMode::kFused, TruncMode trunc = TruncMode::kSigma);
+                               ActMode act = ActMode::kFused, TruncMode trunc = TruncMode::kDcf);
 
 }  // namespace secinfer::fss::fusefss
