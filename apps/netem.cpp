@@ -88,6 +88,12 @@ std::string number_text(double v) {
   return s.str();
 }
 
+// tbf's bucket: 64 KiB (one GSO segment) or 100 us at the rate, whichever is larger (tbf's
+// watchdog is a high-resolution timer).
+double tbf_burst_bytes(double rate_bytes_per_s) {
+  return std::max(65536.0, std::round(rate_bytes_per_s * 100e-6));
+}
+
 std::string rate_text(double bytes_per_s) {
   if (bytes_per_s <= 0) return "unlimited";
   if (bytes_per_s >= 1e9) return number_text(bytes_per_s / 1e9) + " GB/s";
@@ -298,14 +304,13 @@ void NetemLink::build() {
     netem.push_back(bits);
   }
   // Without netem (a kernel built without CONFIG_NET_SCH_NETEM): tbf shapes the rate; the delay
-  // is not emulated. burst: 64 KiB (one GSO segment) or 100 us at the rate, whichever is larger
-  // (tbf's watchdog is a high-resolution timer); limit: 50 ms at the rate, so nothing is dropped.
+  // is not emulated. burst: tbf_burst_bytes; limit: 50 ms at the rate, so nothing is dropped.
   const double rate = requested_.rate_bytes_per_s;
   const std::vector<std::string> tbf = {"tbf",
                                         "rate",
                                         bits,
                                         "burst",
-                                        number_text(std::max(65536.0, std::round(rate * 100e-6))),
+                                        number_text(tbf_burst_bytes(rate)),
                                         "limit",
                                         number_text(std::max(1048576.0, std::round(rate * 50e-3)))};
   for (int i = 0; i < 2; ++i) {
@@ -390,6 +395,8 @@ nlohmann::json NetemLink::environment() const {
   if (active_ && shaper_ != "netem") {
     j["delay_emulated"] = false;
     j["netem_missing"] = netem_missing_;
+    // What tbf lets through at once: a lower bound on a run's wire time must leave it out.
+    j["burst_bytes"] = tbf_burst_bytes(requested_.rate_bytes_per_s);
   }
   if (!fallback_.empty()) j["fallback_reason"] = fallback_;
   return j;

@@ -189,8 +189,8 @@ TEST_CASE("as root: the emulated link is built, used by the parties, and removed
 
   const TempDir dir;
   const fs::path out = dir.path() / "nb";
-  Process p({"local", "--workload", "netbench", "--bytes", "100000", "--rounds", "4", "--runs", "1",
-             "--warmup", "0", "--net", "rate=100MB/s,delay=2ms", "--out", out.string()},
+  Process p({"local", "--workload", "netbench", "--bytes", "1000000", "--rounds", "4", "--runs",
+             "1", "--warmup", "0", "--net", "rate=100MB/s,delay=2ms", "--out", out.string()},
             dir.path(), "local-net");
   REQUIRE(p.wait(std::chrono::seconds(60)) == 0);
   const auto log = nlohmann::json::parse(testing::read_file(out / "p1.json"));
@@ -202,9 +202,13 @@ TEST_CASE("as root: the emulated link is built, used by the parties, and removed
   const bool netem = net["shaper"] == "netem";
   CHECK(net["delay_ms_one_way"] == (netem ? 2.0 : 0.0));
   CHECK(net.contains("netem_missing") == !netem);
-  // 4 rounds of 100 kB each way: at least 4 x 1 ms on the wire (+ 4 x 2 ms of delay with netem).
+  // 4 rounds of 1 MB each way at 100 MB/s: at least 4 x 10 ms on the wire (+ 4 x 2 ms of delay
+  // with netem). tbf lets its bucket through at once, so under tbf the bound leaves it out.
+  const double burst = netem ? 0.0 : net["burst_bytes"].get<double>();
+  CHECK(burst == (netem ? 0.0 : 65536.0));
+  const double wire_ms = (1e6 - burst) / 100e6 * 1e3;
   const auto merged = nlohmann::json::parse(testing::read_file(out / "breakdown_merged.json"));
-  CHECK(merged["total"]["wall_ms"]["median"].get<double>() > 4 * ((netem ? 2.0 : 0.0) + 1.0));
+  CHECK(merged["total"]["wall_ms"]["median"].get<double>() > 4 * ((netem ? 2.0 : 0.0) + wire_ms));
 }
 
 // The namespace of party 0 named in a `local --net` run's stderr ("namespace secinfer-P-p0").
