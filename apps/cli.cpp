@@ -165,6 +165,10 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
                    "CUDA device of the party under --backend cuda (run: N; local: N for both "
                    "parties or N,M for party 0 on N and party 1 on M)")
         ->capture_default_str();
+    add_enum_option(sc, "--gate-vectors", o.gate_vectors,
+                    "host or device: under --backend cuda, where the gates keep their "
+                    "party-local vectors (device: their arithmetic and the openings' packing run "
+                    "on the GPU; the same outputs and messages). Ignored by cpu");
   }
   sc->add_option("--runs", o.runs, "Measured runs")->check(at_least(1))->capture_default_str();
   sc->add_option("--warmup", o.warmup, "Warm-up runs (recorded, not merged)")

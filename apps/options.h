@@ -49,6 +49,9 @@ struct RunOptions {
   // local; recorded in the party log's environment, not in the shared config.
   int gpu = 0;
   int gpu_party1 = -1;  // local: party 1's device; -1 = the same as gpu
+  // --gate-vectors: where the gates' party-local vectors live under cuda (the same outputs and
+  // messages either way; recorded in the party log's environment).
+  models::GateVectors gate_vectors = models::GateVectors::kHost;
   int runs = 5;
   int warmup = 1;
   int threads = 0;            // resolved to the hardware concurrency by the parser

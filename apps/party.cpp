@@ -49,8 +49,10 @@ nlohmann::json party_environment(const RunOptions& o) {
   if (!o.key_dir.empty()) env["key_dir"] = o.key_dir.string();
   env["connect_timeout_s"] = o.connect_timeout_s;
   env["io_timeout_s"] = o.io_timeout_s;
-  if (o.backend == models::Backend::kCuda)
+  if (o.backend == models::Backend::kCuda) {
     env["gpu"] = o.gpu;  // the CUDA device (model, driver: "accelerator")
+    env["gate_vectors"] = to_string(o.gate_vectors);
+  }
   if (o.workload != models::Workload::kNetbench) env["dealer_note"] = dealer_note(o);
   return env;
 }

@@ -12,7 +12,8 @@ namespace secinfer::apps {
 PartyBackend::PartyBackend(const RunOptions& o) {
   if (o.backend != models::Backend::kCuda || o.workload == models::Workload::kNetbench) return;
 #ifdef SECINFER_HAVE_CUDA
-  auto gpu = std::make_unique<fss::cuda::CudaAccelerator>(o.gpu);
+  auto gpu = std::make_unique<fss::cuda::CudaAccelerator>(
+      o.gpu, fss::cuda::KernelConfig{}, 0, o.gate_vectors == models::GateVectors::kDevice);
   timer_ = std::make_unique<fss::cuda::CudaEventTimer>(*gpu);
   accel_ = std::move(gpu);
 #else

@@ -31,6 +31,9 @@ namespace secinfer::fss {
 namespace cuda {
 struct SharedMaskGateTables;  // fss/cuda/shared_mask_core.h: a fused gate's public tables
 }
+namespace vec {
+class Space;  // fss/vec/vec.h
+}
 
 // Arrays in an accelerator's memory: a key batch's, attached to the batch (DcfKeys::resident,
 // DpfKeys::resident, ShareBatch::resident, DpfEtKeys::resident) by Accelerator::make_resident,
@@ -65,6 +68,10 @@ class Accelerator {
   virtual std::string describe() const = 0;
   // One line for logs after a run: what the calls so far cost (empty: nothing to say).
   virtual std::string summary() const { return {}; }
+
+  // The vector Space in this accelerator's memory (fss/vec/vec.h) where the gates' party-local
+  // vectors live when the run keeps them there; null: they stay on the host (the default).
+  virtual const vec::Space* vec_space() const { return nullptr; }
 
   // The callers (the fss entry points named above) have already checked the keys, the span
   // sizes and the input ranges with the CPU's checks; implementations may rely on that.

@@ -50,6 +50,9 @@ enum class Workload { kModel, kNetbench, kMicrobench };
 // --padding: mask-independent gate shapes (on) or the INSECURE ablation (off). Stored as a bool
 // (true = on) in the options; this enum is the flag's parsed value.
 enum class Padding { kOn, kOff };
+// Where a party's gates keep their party-local vectors under --backend cuda (fss/vec/vec.h): on
+// the host, the GPU running only the FSS evaluations and matmuls, or on the device.
+enum class GateVectors { kHost, kDevice };
 
 // The names of each enum: the one place they are spelled. `flag` names the command-line flag in
 // error messages.
@@ -117,6 +120,13 @@ struct EnumNames<Padding> {
   static constexpr std::string_view flag = "--padding";
   static constexpr std::array<std::pair<Padding, std::string_view>, 2> values{
       {{Padding::kOn, "on"}, {Padding::kOff, "off"}}};
+};
+
+template <>
+struct EnumNames<GateVectors> {
+  static constexpr std::string_view flag = "--gate-vectors";
+  static constexpr std::array<std::pair<GateVectors, std::string_view>, 2> values{
+      {{GateVectors::kHost, "host"}, {GateVectors::kDevice, "device"}}};
 };
 
 template <class E>

@@ -28,6 +28,7 @@
 #include "fss/cuda/ring_vec_cuda.h"
 #include "fss/cuda/shared_mask_cuda.h"
 #include "fss/cuda/sigma_dcf_cuda.h"
+#include "fss/cuda/vec_space_cuda.h"
 #include "fss/lut_planes.h"
 #include "fss/parallel.h"
 #include "fss/thread_pool.h"
@@ -508,7 +509,8 @@ struct CudaAccelerator::State {
   }
 };
 
-CudaAccelerator::CudaAccelerator(int device, KernelConfig cfg, std::uint64_t key_budget_bytes)
+CudaAccelerator::CudaAccelerator(int device, KernelConfig cfg, std::uint64_t key_budget_bytes,
+                                 bool device_vectors)
     : s_(std::make_unique<State>(device, cfg)) {
   const int n = visible_devices();
   if (device < 0 || device >= n)
@@ -544,6 +546,7 @@ CudaAccelerator::CudaAccelerator(int device, KernelConfig cfg, std::uint64_t key
   s_->description = "cuda:" + std::to_string(device) + " " + prop.name + " (sm_" +
                     std::to_string(prop.major) + std::to_string(prop.minor) + ", " + mem +
                     ", driver " + ver(driver) + ", runtime " + ver(runtime) + ")";
+  if (device_vectors) space_ = std::make_unique<CudaSpace>(*this);
 }
 
 CudaAccelerator::~CudaAccelerator() = default;
@@ -554,6 +557,39 @@ std::string CudaAccelerator::describe() const {
 
 int CudaAccelerator::device() const {
   return s_->device;
+}
+
+const vec::Space* CudaAccelerator::vec_space() const {
+  return space_.get();
+}
+
+const std::shared_ptr<Stream>& CudaAccelerator::stream() const {
+  return s_->stream;
+}
+
+void CudaAccelerator::dcf_eval_on_device(const DcfKeys& keys, const u64* x, u64* out) const {
+  if (keys.count == 0) return;
+  State& s = *s_;
+  std::lock_guard lock(s.mu);
+  AddElapsed busy(s.busy_ns);
+  s.bind();
+  s.staging.reset();
+  const DcfKeysView v = s.view_of(keys);
+  s.timed([&] { dcf_eval_device(v, x, out, s.s(), s.cfg); });
+  {
+    AddElapsed w(s.wait_ns);
+    s.stream->sync();
+  }
+  s.count_kernels();
+}
+
+void CudaAccelerator::add_kernel_ns(std::uint64_t ns) const {
+  s_->kernel_ns += ns;
+}
+
+void CudaAccelerator::count_transfer(std::uint64_t up_bytes, std::uint64_t down_bytes) const {
+  s_->up_bytes += up_bytes;
+  s_->down_bytes += down_bytes;
 }
 
 void CudaAccelerator::dcf_eval(const DcfKeys& keys, std::span<const u64> x,

@@ -25,20 +25,35 @@
 
 namespace secinfer::fss::cuda {
 
+class Stream;     // device_buffer.h
+class CudaSpace;  // vec_space_cuda.h
+
 class CudaAccelerator final : public fss::Accelerator {
  public:
   // Binds to `device` (cudaSetDevice) and creates a stream and two events there. Throws
   // std::invalid_argument when no such device is visible, std::runtime_error on a CUDA error.
   // key_budget_bytes: device memory that resident key batches may hold at once (make_resident);
   // 0 = 35% of the device's memory (two parties may share one GPU).
+  // device_vectors: the gates' party-local vectors live on the device (vec_space(): a CudaSpace);
+  // off, they stay on the host and only the calls below run here.
   explicit CudaAccelerator(int device = 0, KernelConfig cfg = {},
-                           std::uint64_t key_budget_bytes = 0);
+                           std::uint64_t key_budget_bytes = 0, bool device_vectors = false);
   ~CudaAccelerator() override;
   CudaAccelerator(const CudaAccelerator&) = delete;
   CudaAccelerator& operator=(const CudaAccelerator&) = delete;
 
   std::string describe() const override;
   int device() const;
+  const vec::Space* vec_space() const override;
+
+  // For the CudaSpace on this device: the stream its ops run on (this accelerator's), the DCF at
+  // device points into device outputs (keys resident or uploaded; one point per key; waits, the
+  // kernel timed as every call's), and its own kernel time and transfers onto this accelerator's
+  // statistics.
+  const std::shared_ptr<Stream>& stream() const;
+  void dcf_eval_on_device(const DcfKeys& keys, const u64* x, u64* out) const;
+  void add_kernel_ns(std::uint64_t ns) const;
+  void count_transfer(std::uint64_t up_bytes, std::uint64_t down_bytes) const;
 
   void dcf_eval(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out) const override;
   void dpf_eval(const DpfKeys& keys, std::span<const u64> x, std::span<u64> out) const override;
@@ -141,6 +156,7 @@ class CudaAccelerator final : public fss::Accelerator {
                                                 std::span<const u64> beta, Launch&& launch) const;
   struct State;
   std::unique_ptr<State> s_;
+  std::unique_ptr<CudaSpace> space_;  // device_vectors; destroyed before the state
 };
 
 }  // namespace secinfer::fss::cuda

@@ -14,16 +14,31 @@ __global__ void ring_sub_kernel(const u64* a, const u64* b, u64* out, std::size_
     out[i] = ((a != nullptr ? a[i] : 0) - b[i]) & mask;
 }
 
+__global__ void combine_kernel(vec::CombineParams p, u64* out, std::size_t n) {
+  for (std::size_t i = global_thread(); i < n; i += grid_threads()) out[i] = vec::combine_one(p, i);
+}
+
+unsigned grid_for(std::size_t n, unsigned threads) {
+  const std::size_t blocks = (n + threads - 1) / threads;
+  return static_cast<unsigned>(blocks < 65535 * 8 ? blocks : 65535 * 8);
+}
+
 }  // namespace
 
 void ring_sub_device(const u64* a, const u64* b, u64* out, std::size_t n, int bits,
                      CUstream_st* stream) {
   if (n == 0) return;
   constexpr unsigned kThreads = 256;
-  const std::size_t blocks = (n + kThreads - 1) / kThreads;
-  const unsigned grid = static_cast<unsigned>(blocks < 65535 * 8 ? blocks : 65535 * 8);
-  ring_sub_kernel<<<grid, kThreads, 0, stream>>>(a, b, out, n, ring_mask(bits));
+  ring_sub_kernel<<<grid_for(n, kThreads), kThreads, 0, stream>>>(a, b, out, n, ring_mask(bits));
   CUDA_CHECK_LAUNCH("ring_sub_kernel", "n=" + std::to_string(n) + " bits=" + std::to_string(bits));
+}
+
+void combine_device(const vec::CombineParams& p, u64* out, std::size_t n, CUstream_st* stream) {
+  if (n == 0) return;
+  constexpr unsigned kThreads = 256;
+  combine_kernel<<<grid_for(n, kThreads), kThreads, 0, stream>>>(p, out, n);
+  CUDA_CHECK_LAUNCH("combine_kernel",
+                    "n=" + std::to_string(n) + " terms=" + std::to_string(p.terms));
 }
 
 }  // namespace secinfer::fss::cuda

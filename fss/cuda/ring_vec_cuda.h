@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "fss/ring.h"
+#include "fss/vec/combine_core.h"
 
 struct CUstream_st;  // cudaStream_t is CUstream_st* (driver_types.h)
 
@@ -14,5 +15,9 @@ namespace secinfer::fss::cuda {
 // `stream`, the launch checked (std::runtime_error).
 void ring_sub_device(const u64* a, const u64* b, u64* out, std::size_t n, int bits,
                      CUstream_st* stream);
+
+// out[i] = vec::combine_one(p, i) for i < n (fss/vec/combine_core.h: the host Space's
+// expression); asynchronous on `stream`, the launch checked.
+void combine_device(const vec::CombineParams& p, u64* out, std::size_t n, CUstream_st* stream);
 
 }  // namespace secinfer::fss::cuda

@@ -24,7 +24,8 @@ Party::Party(int id, Ring ring, int frac_bits, net::Channel& channel, KeyReader&
       keys_(&keys),
       threads_(threads),
       pool_(std::make_unique<ThreadPool>(threads < 1 ? 1 : threads)),
-      accel_(accel) {
+      accel_(accel),
+      host_space_(std::make_unique<vec::HostSpace>(*pool_, batch_options())) {
   if (id != 0 && id != 1) {
     throw std::invalid_argument("Party: id must be 0 or 1, got " + std::to_string(id));
   }
@@ -119,6 +120,30 @@ void Party::open_many(std::span<const OpenItem> items) {
                     *pool_);
     off += nb;
   }
+}
+
+const vec::Space& Party::space() {
+  if (accel_ != nullptr && accel_->vec_space() != nullptr) return *accel_->vec_space();
+  host_space_->set_eval_options(batch_options());
+  return *host_space_;
+}
+
+void Party::open(vec::Vec& v, int bits) {
+  if (v.empty()) return;
+  const int b = bits ? bits : ring_.bits;
+  const vec::Space& sp = space();
+  ++host_time_.opens;
+  std::vector<std::uint8_t> mine(packed_bytes(v.size(), b)), theirs(mine.size());
+  {
+    AddWall w(host_time_.pack_ns);
+    sp.pack(v, b, mine);
+  }
+  {
+    AddWall w(host_time_.exchange_ns);
+    ch_->exchange(mine, theirs);
+  }
+  AddWall w(host_time_.unpack_ns);
+  sp.unpack_add(theirs, b, v);
 }
 
 void Party::send_packed(std::span<const u64> v, int bits) {

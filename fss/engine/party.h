@@ -28,6 +28,8 @@
 #include "fss/ring.h"
 #include "fss/sigma_dcf.h"
 #include "fss/thread_pool.h"
+#include "fss/vec/host_space.h"
+#include "fss/vec/vec.h"
 #include "net/channel.h"
 
 namespace secinfer::fss::compile {
@@ -70,6 +72,13 @@ class Party {
     int bits = 0;
   };
   void open_many(std::span<const OpenItem> items);
+
+  // Where the gates' party-local vectors live and their ops run (fss/vec/vec.h): the
+  // accelerator's Space when it has one, else the host (this party's threads).
+  const vec::Space& space();
+  // open() of a vector of space(), in place: packed where it lives, exchanged as host bytes in
+  // one round, the peer's share added where it lives.
+  void open(vec::Vec& v, int bits = 0);
 
   // One-way transfer in one message (input gate): the sender packs, the receiver unpacks.
   void send_packed(std::span<const u64> v, int bits = 0);
@@ -129,6 +138,7 @@ class Party {
   // The workers of for_range and of the packing of openings and key shares, started once.
   std::unique_ptr<ThreadPool> pool_;
   const Accelerator* accel_;
+  std::unique_ptr<vec::HostSpace> host_space_;
   GateOptions gate_options_;
   std::shared_ptr<compile::GateCache> gate_cache_;
   mutable HostTime host_time_;

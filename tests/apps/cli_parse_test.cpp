@@ -147,6 +147,7 @@ TEST_CASE("bad flags are refused with a message naming the flag", "[apps][cli]")
       {{"--party", "0", "--gpu", "-1"}, "--gpu -1: expected a CUDA device number"},
       {{"--party", "0", "--gpu", "0,1"}, "N,M is for `secinfer local`"},
       {{"local", "--gpu", "0,"}, "--gpu 0,: expected a CUDA device number (0, 1, ...) or two"},
+      {{"--party", "0", "--gate-vectors", "gpu"}, "--gate-vectors"},
       {{"--party", "0", "--model", "resnet"}, "unknown model \"resnet\""},
       {{"--party", "0", "--model", "bert", "--seq", "100000"}, "--seq"},
       {{"--party", "0", "--peer", "localhost"}, "--peer: bad peer address"},
@@ -466,6 +467,18 @@ TEST_CASE("--gpu picks each party's CUDA device; local passes one to each child"
     const RunOptions child = parse_command_line(party_command_line(each, p, 4567, "secinfer")).run;
     CHECK(child.gpu == p);
     CHECK(shared_config(child) == shared_config(each));  // a party's device is not shared config
+  }
+}
+
+TEST_CASE("--gate-vectors: host by default, passed by local to each child, not shared config",
+          "[apps][cli]") {
+  CHECK(parse({"--party", "1", "--backend", "cpu"}).run.gate_vectors == models::GateVectors::kHost);
+  const RunOptions o = parse({"local", "--backend", "cpu", "--gate-vectors", "device"}).run;
+  CHECK(o.gate_vectors == models::GateVectors::kDevice);
+  for (int p = 0; p < 2; ++p) {
+    const RunOptions child = parse_command_line(party_command_line(o, p, 4567, "secinfer")).run;
+    CHECK(child.gate_vectors == models::GateVectors::kDevice);
+    CHECK(shared_config(child) == shared_config(o));
   }
 }
 

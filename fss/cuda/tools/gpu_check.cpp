@@ -7,7 +7,7 @@
 // `P passed, F failed`; exits 1 on any failure.
 //   gpu_check [--n LOG2N] [--seed S] [--only GROUP]...   (GROUP: core, multipoint, sigma-dcf,
 //                                                        ring-matmul, masked-matmul, dealer,
-//                                                        dpf-et, fused-act; default: all)
+//                                                        dpf-et, fused-act, vec; default: all)
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -36,6 +36,7 @@
 #include "fss/cuda/tools/masked_matmul_check.h"
 #include "fss/cuda/tools/ring_matmul_check.h"
 #include "fss/cuda/tools/sigma_dcf_check.h"
+#include "fss/cuda/tools/vec_check.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
 #include "fss/engine/dealer.h"
@@ -796,7 +797,7 @@ int main(int argc, char** argv) {
   seed = (seed << 32) ^ std::random_device{}();
   const std::vector<std::string> groups = {"core",        "multipoint",    "sigma-dcf",
                                            "ring-matmul", "masked-matmul", "dealer",
-                                           "dpf-et",      "fused-act"};
+                                           "dpf-et",      "fused-act",     "vec"};
   std::vector<std::string> only;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -811,7 +812,7 @@ int main(int argc, char** argv) {
       std::fprintf(
           stderr,
           "usage: gpu_check [--n LOG2N (default 20)] [--seed S] [--only "
-          "core|multipoint|sigma-dcf|ring-matmul|masked-matmul|dealer|dpf-et|fused-act]...\n");
+          "core|multipoint|sigma-dcf|ring-matmul|masked-matmul|dealer|dpf-et|fused-act|vec]...\n");
       return 2;
     }
   }
@@ -890,6 +891,12 @@ int main(int argc, char** argv) {
   // SIGMA's DCF, CPU against GPU keys and bits (sigma_dcf_check.h).
   if (want("sigma-dcf")) check_sigma_dcf(t, g, N);
   if (want("fused-act")) check_fused_act(t, g, std::min<std::size_t>(N, 1 << 14));
+  // The vector Space on the device against the host's, and the gates written over it
+  // (vec_check.h).
+  if (want("vec")) {
+    check_vec_ops(t, g, N);
+    check_vec_gates(t, g, std::min<std::size_t>(N, 1 << 16));
+  }
   // The ring matrix product, every implementation, against the CPU's (ring_matmul_check.h).
   if (want("ring-matmul")) check_ring_matmul(t, g);
   // The linear layer's party-local product (masked_matmul_check.h).

@@ -9,6 +9,7 @@
 
 #include "fss/dcf.h"
 #include "fss/engine/key_stream.h"
+#include "fss/vec/vec.h"
 
 namespace secinfer::fss::fusefss {
 namespace {
@@ -34,13 +35,11 @@ Widths widths(Ring ring, sigma::TruncParams p, std::size_t a, std::size_t b, con
   return {w.in, w.s, w.in - w.s, w.out};
 }
 
-// This party's shares of beta [x mod 2^bits < alpha] (the keys' DCF) at every x.
-std::vector<u64> dcf_at(Party& p, const DcfKeys& k, std::span<const u64> x, int bits) {
-  std::vector<u64> low(x.size()), out(x.size());
-  p.for_range(x.size(), [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) low[i] = x[i] & ring_mask(bits);
-  });
-  dcf_eval(k, low, out, p.batch_options());
+// This party's shares of the keys' DCF at every x mod 2^bits, where x lives.
+vec::Vec dcf_at(const vec::Space& sp, const DcfKeys& k, const vec::Vec& x, int bits) {
+  vec::Vec low = sp.make(x.size()), out = sp.make(x.size());
+  sp.combine(low, bits, 0, {{.v = &x}});
+  sp.dcf_eval(k, low, out);
   return out;
 }
 
@@ -66,19 +65,19 @@ void reduce_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::s
 
 void reduce_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<u64> ymid) {
   const std::size_t n = xhat.size();
-  const u64 mm = ring_mask(w.mid);
   p.keys().expect_record(kTagReduce, n);
   const DcfKeys k = p.read_dcf(DcfShape{w.s, w.mid, 1}, n);
-  const std::vector<u64> q = p.read_shares(n, w.mid);
-  const std::vector<u64> borrow = dcf_at(p, k, xhat, w.s);
-  const bool p0 = p.id() == 0;
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      const u64 base = p0 ? (xhat[i] & ring_mask(w.in)) >> w.s : 0;
-      ymid[i] = (base + q[i] - borrow[i]) & mm;
-    }
-  });
-  p.open(ymid, ymid, w.mid);
+  const vec::Space& sp = p.space();
+  const vec::Vec q = sp.upload(p.read_shares(n, w.mid));
+  vec::Vec y = sp.upload(xhat);
+  const vec::Vec borrow = dcf_at(sp, k, y, w.s);
+  const u64 p0 = p.id() == 0 ? 1 : 0;  // party 0 adds the public part
+  sp.combine(y, w.mid, 0,
+             {{.v = &y, .shr = w.s, .width = w.in - w.s, .coef = p0},
+              {.v = &q},
+              {.v = &borrow, .coef = ~u64{0}}});
+  p.open(y, w.mid);
+  sp.download(y, ymid);
 }
 
 // "TrFloor in one exchange": with x' = x + 2^(in-1) (x signed in in bits, x' unsigned) and its
@@ -109,28 +108,25 @@ void floor_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::sp
 
 void floor_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<u64> yhat) {
   const std::size_t n = xhat.size();
-  const u64 om = ring_mask(w.out);
   p.keys().expect_record(kTagFloor, n);
   const DcfKeys k_low = p.read_dcf(DcfShape{w.s, w.out, 1}, n);
   const DcfKeys k_wrap = p.read_dcf(DcfShape{w.in, w.out - w.mid, 1}, n);
-  const std::vector<u64> q = p.read_shares(n, w.out);
-  std::vector<u64> x1(n);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i)
-      x1[i] = (xhat[i] + (u64{1} << (w.in - 1))) & ring_mask(w.in);
-  });
-  const std::vector<u64> borrow = dcf_at(p, k_low, x1, w.s);  // x1's low bits are x^'s
-  std::vector<u64> wrap(n);  // x1 is already below 2^in: no masked copy
-  dcf_eval(k_wrap, x1, wrap, p.batch_options());
-  const bool p0 = p.id() == 0;
+  const vec::Space& sp = p.space();
+  const vec::Vec q = sp.upload(p.read_shares(n, w.out));
+  vec::Vec x1 = sp.upload(xhat);
+  sp.combine(x1, w.in, u64{1} << (w.in - 1), {{.v = &x1}});
+  const vec::Vec borrow = dcf_at(sp, k_low, x1, w.s);  // x1's low bits are x^'s
+  vec::Vec wrap = sp.make(n);
+  sp.dcf_eval(k_wrap, x1, wrap);  // x1 is already below 2^in
+  const u64 p0 = p.id() == 0 ? 1 : 0;
   const u64 half = u64{1} << (w.mid - 1);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      const u64 base = p0 ? (x1[i] >> w.s) - half : 0;
-      yhat[i] = (base + q[i] - borrow[i] + (wrap[i] << w.mid)) & om;
-    }
-  });
-  p.open(yhat, yhat, w.out);
+  sp.combine(x1, w.out, p0 * (u64{0} - half),
+             {{.v = &x1, .shr = w.s, .coef = p0},
+              {.v = &q},
+              {.v = &borrow, .coef = ~u64{0}},
+              {.v = &wrap, .coef = u64{1} << w.mid}});
+  p.open(x1, w.out);
+  sp.download(x1, yhat);
 }
 
 // "TrWithSlack": for |x| < 2^(in-2), x1 = x + 2^(in-2) lies in [0, 2^(in-1)), so with xhat1 =
@@ -158,23 +154,24 @@ void slack_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::sp
 
 void slack_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<u64> yhat) {
   const std::size_t n = xhat.size();
-  const u64 om = ring_mask(w.out);
   p.keys().expect_record(kTagSlack, n);
   const DcfKeys k = p.read_dcf(DcfShape{w.s, w.out, 1}, n);
-  const std::vector<u64> q = p.read_shares(n, w.out);
-  const std::vector<u64> msb_corr = p.read_shares(n, w.out);
-  const std::vector<u64> borrow = dcf_at(p, k, xhat, w.s);
-  const bool p0 = p.id() == 0;
+  const vec::Space& sp = p.space();
+  const vec::Vec q = sp.upload(p.read_shares(n, w.out));
+  const vec::Vec msb_corr = sp.upload(p.read_shares(n, w.out));
+  vec::Vec x1 = sp.upload(xhat);
+  const vec::Vec borrow = dcf_at(sp, k, x1, w.s);  // x1's low bits are x^'s
+  sp.combine(x1, w.in, u64{1} << (w.in - 2), {{.v = &x1}});
+  const u64 p0 = p.id() == 0 ? 1 : 0;
   const u64 half_off = u64{1} << (w.mid - 2);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      const u64 x1 = (xhat[i] + (u64{1} << (w.in - 2))) & ring_mask(w.in);
-      u64 v = q[i] - borrow[i] + (((x1 >> (w.in - 1)) & 1) ? 0 : msb_corr[i]);
-      if (p0) v += (x1 >> w.s) - half_off;
-      yhat[i] = v & om;
-    }
-  });
-  p.open(yhat, yhat, w.out);
+  // msb_corr counts where MSB(x1) = 0 (public).
+  sp.combine(x1, w.out, p0 * (u64{0} - half_off),
+             {{.v = &x1, .shr = w.s, .coef = p0},
+              {.v = &q},
+              {.v = &borrow, .coef = ~u64{0}},
+              {.v = &msb_corr, .gate = &x1, .gate_bit = w.in - 1, .gate_when = false}});
+  p.open(x1, w.out);
+  sp.download(x1, yhat);
 }
 
 void check_slack(const Widths& w) {

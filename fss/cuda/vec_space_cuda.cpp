@@ -1,0 +1,230 @@
+// CudaSpace (vec_space_cuda.h).
+#include "fss/cuda/vec_space_cuda.h"
+
+#include <cuda_runtime.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fss/cuda/accelerator_cuda.h"
+#include "fss/cuda/cuda_check.h"
+#include "fss/cuda/device_buffer.h"
+#include "fss/cuda/pack_cuda.h"
+#include "fss/cuda/ring_vec_cuda.h"
+#include "fss/vec/combine_core.h"
+
+namespace secinfer::fss::cuda {
+namespace {
+
+// A vector's device memory: stream-ordered (cudaMallocAsync / cudaFreeAsync on the accelerator's
+// stream, from the device's default pool, which the accelerator set to keep freed blocks).
+class DeviceWords {
+ public:
+  DeviceWords(std::shared_ptr<Stream> stream, std::size_t bytes) : stream_(std::move(stream)) {
+    if (bytes != 0)
+      CUDA_CHECK(cudaMallocAsync(&p_, bytes, stream_->get()),
+                 std::to_string(bytes) + " bytes of a device vector");
+  }
+  DeviceWords(const DeviceWords&) = delete;
+  DeviceWords& operator=(const DeviceWords&) = delete;
+  ~DeviceWords() {
+    if (p_ != nullptr) cudaFreeAsync(p_, stream_->get());  // cannot report from a destructor
+  }
+  void* data() const { return p_; }
+
+ private:
+  std::shared_ptr<Stream> stream_;
+  void* p_ = nullptr;
+};
+
+// An event pair around kernels whose time is read once the stream has passed them.
+struct EventPair {
+  cudaEvent_t start = nullptr, stop = nullptr;
+};
+
+}  // namespace
+
+struct CudaSpace::State {
+  std::shared_ptr<Stream> stream;
+  int device = 0;
+  std::mutex mu;
+  PinnedBuffer<std::uint8_t> staging;
+  std::shared_ptr<DeviceWords> bytes;  // packed openings on the device
+  std::size_t bytes_size = 0;
+  // Event pairs of kernels not yet counted, and spare ones.
+  std::vector<EventPair> pending, spare;
+
+  cudaStream_t s() const { return stream->get(); }
+  void bind() const { CUDA_CHECK(cudaSetDevice(device), "device " + std::to_string(device)); }
+
+  std::uint8_t* stage(std::size_t n) {
+    if (n > staging.size()) {
+      staging = PinnedBuffer<std::uint8_t>();
+      staging = PinnedBuffer<std::uint8_t>(std::max(n, std::size_t{1} << 24));
+    }
+    return staging.data();
+  }
+  std::uint8_t* device_bytes(std::size_t n) {
+    if (n > bytes_size) {
+      bytes = std::make_shared<DeviceWords>(stream, n);
+      bytes_size = n;
+    }
+    return static_cast<std::uint8_t*>(bytes->data());
+  }
+  // launch() between an event pair, counted at the next settle().
+  template <class F>
+  void timed(F&& launch) {
+    EventPair e;
+    if (!spare.empty()) {
+      e = spare.back();
+      spare.pop_back();
+    } else {
+      CUDA_CHECK(cudaEventCreate(&e.start));
+      CUDA_CHECK(cudaEventCreate(&e.stop));
+    }
+    CUDA_CHECK(cudaEventRecord(e.start, s()));
+    launch();
+    CUDA_CHECK(cudaEventRecord(e.stop, s()));
+    pending.push_back(e);
+  }
+  // Waits for the stream; the pending pairs' time onto the accelerator's kernel clock.
+  void settle(const CudaAccelerator& accel) {
+    stream->sync();
+    std::uint64_t ns = 0;
+    for (const EventPair& e : pending) {
+      float ms = 0;
+      CUDA_CHECK(cudaEventElapsedTime(&ms, e.start, e.stop));
+      ns += static_cast<std::uint64_t>(static_cast<double>(ms) * 1e6);
+      spare.push_back(e);
+    }
+    pending.clear();
+    if (ns != 0) accel.add_kernel_ns(ns);
+  }
+  ~State() {
+    for (auto* list : {&pending, &spare})
+      for (const EventPair& e : *list) {
+        cudaEventDestroy(e.start);
+        cudaEventDestroy(e.stop);
+      }
+  }
+};
+
+CudaSpace::CudaSpace(const CudaAccelerator& accel) : accel_(&accel), s_(std::make_unique<State>()) {
+  s_->stream = accel.stream();
+  s_->device = accel.device();
+}
+
+CudaSpace::~CudaSpace() = default;
+
+std::string CudaSpace::describe() const {
+  return "cuda:" + std::to_string(s_->device);
+}
+
+vec::Vec CudaSpace::make(std::size_t n) const {
+  std::lock_guard lock(s_->mu);
+  s_->bind();
+  auto words = std::make_shared<DeviceWords>(s_->stream, n * sizeof(u64));
+  u64* d = static_cast<u64*>(words->data());
+  return vec::Vec(this, d, n, std::move(words));
+}
+
+vec::Vec CudaSpace::upload(std::span<const u64> values) const {
+  vec::Vec v = make(values.size());
+  if (values.empty()) return v;
+  std::lock_guard lock(s_->mu);
+  s_->bind();
+  std::uint8_t* h = s_->stage(values.size_bytes());
+  std::memcpy(h, values.data(), values.size_bytes());
+  CUDA_CHECK(cudaMemcpyAsync(v.data(), h, values.size_bytes(), cudaMemcpyHostToDevice, s_->s()),
+             std::to_string(values.size_bytes()) + " bytes of a vector up");
+  s_->settle(*accel_);  // the staging memory is the next call's
+  accel_->count_transfer(values.size_bytes(), 0);
+  return v;
+}
+
+void CudaSpace::download(const vec::Vec& v, std::span<u64> out) const {
+  check(v, out.size(), "vec::download");
+  if (out.empty()) return;
+  std::lock_guard lock(s_->mu);
+  s_->bind();
+  std::uint8_t* h = s_->stage(out.size_bytes());
+  CUDA_CHECK(cudaMemcpyAsync(h, v.data(), out.size_bytes(), cudaMemcpyDeviceToHost, s_->s()),
+             std::to_string(out.size_bytes()) + " bytes of a vector down");
+  s_->settle(*accel_);
+  std::memcpy(out.data(), h, out.size_bytes());
+  accel_->count_transfer(0, out.size_bytes());
+}
+
+void CudaSpace::combine(vec::Vec& out, int bits, u64 constant,
+                        std::span<const vec::Term> terms) const {
+  check_combine(out, bits, terms);
+  if (out.empty()) return;
+  const vec::CombineParams p = vec::combine_params(bits, constant, terms);
+  std::lock_guard lock(s_->mu);
+  s_->bind();
+  s_->timed([&] { combine_device(p, out.data(), out.size(), s_->s()); });
+}
+
+void CudaSpace::dcf_eval(const DcfKeys& keys, const vec::Vec& x, vec::Vec& out) const {
+  check(x, keys.count, "vec::dcf_eval (points)");
+  check(out, keys.count, "vec::dcf_eval (output)");
+  if (keys.count == 0) return;
+  {
+    std::lock_guard lock(s_->mu);  // this Space's kernels before the accelerator's
+    s_->bind();
+    s_->settle(*accel_);
+  }
+  accel_->dcf_eval_on_device(keys, x.data(), out.data());
+}
+
+void CudaSpace::pack(const vec::Vec& v, int bits, std::span<std::uint8_t> out) const {
+  check(v, v.size(), "vec::pack");
+  if (out.size() != packed_bytes(v.size(), bits))
+    throw std::invalid_argument("vec::pack: " + std::to_string(out.size()) + " bytes for " +
+                                std::to_string(v.size()) + " elements of " + std::to_string(bits) +
+                                " bits");
+  if (out.empty()) return;
+  std::lock_guard lock(s_->mu);
+  s_->bind();
+  std::uint8_t* d = s_->device_bytes(out.size());
+  s_->timed([&] { pack_bits_device(v.data(), v.size(), bits, d, s_->s()); });
+  std::uint8_t* h = s_->stage(out.size());
+  CUDA_CHECK(cudaMemcpyAsync(h, d, out.size(), cudaMemcpyDeviceToHost, s_->s()),
+             std::to_string(out.size()) + " packed bytes down");
+  s_->settle(*accel_);
+  std::memcpy(out.data(), h, out.size());
+  accel_->count_transfer(0, out.size());
+}
+
+void CudaSpace::unpack_add(std::span<const std::uint8_t> in, int bits, vec::Vec& v) const {
+  check(v, v.size(), "vec::unpack_add");
+  if (in.size() != packed_bytes(v.size(), bits))
+    throw std::invalid_argument("vec::unpack_add: " + std::to_string(in.size()) + " bytes for " +
+                                std::to_string(v.size()) + " elements of " + std::to_string(bits) +
+                                " bits");
+  if (v.empty()) return;
+  vec::Vec theirs = make(v.size());
+  std::lock_guard lock(s_->mu);
+  s_->bind();
+  std::uint8_t* h = s_->stage(in.size());
+  std::memcpy(h, in.data(), in.size());
+  std::uint8_t* d = s_->device_bytes(in.size());
+  CUDA_CHECK(cudaMemcpyAsync(d, h, in.size(), cudaMemcpyHostToDevice, s_->s()),
+             std::to_string(in.size()) + " packed bytes up");
+  const vec::Term sum[2] = {{.v = &v}, {.v = &theirs}};
+  const vec::CombineParams p = vec::combine_params(bits, 0, sum);
+  s_->timed([&] {
+    unpack_bits_device(d, v.size(), bits, theirs.data(), s_->s());
+    combine_device(p, v.data(), v.size(), s_->s());
+  });
+  // The staging memory is the next call's: wait for the copy out of it (the kernels too).
+  s_->settle(*accel_);
+  accel_->count_transfer(in.size(), 0);
+}
+
+}  // namespace secinfer::fss::cuda

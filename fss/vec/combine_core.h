@@ -1,0 +1,64 @@
+// Space::combine's arithmetic for one element, written once for the host and the GPU
+// (fss/vec/host_space.cpp, fss/cuda/vec_kernels.cu): the same expression in both, so the two
+// Spaces agree bit for bit.
+#pragma once
+
+#include <cstddef>
+
+#include "fss/ring.h"
+#include "fss/vec/vec.h"
+
+namespace secinfer::fss::vec {
+
+// A Term with its vectors resolved to addresses in one Space's memory (null: not used).
+struct TermView {
+  const u64* v = nullptr;
+  const u64* times = nullptr;
+  const u64* gate = nullptr;
+  u64 coef = 1;
+  u64 mask = ~u64{0};  // ring_mask(width)
+  int shr = 0;
+  int gate_bit = 0;
+  int gate_when = 1;
+};
+
+// A whole combine call, passed by value to a kernel.
+struct CombineParams {
+  TermView term[kMaxTerms];
+  int terms = 0;
+  u64 constant = 0;
+  u64 out_mask = ~u64{0};
+};
+
+inline CombineParams combine_params(int bits, u64 constant, std::span<const Term> terms) {
+  CombineParams p;
+  p.terms = static_cast<int>(terms.size());
+  p.constant = constant;
+  p.out_mask = ring_mask(bits);
+  for (std::size_t k = 0; k < terms.size(); ++k) {
+    const Term& t = terms[k];
+    p.term[k] = TermView{t.v->data(),
+                         t.times != nullptr ? t.times->data() : nullptr,
+                         t.gate != nullptr ? t.gate->data() : nullptr,
+                         t.coef,
+                         ring_mask(t.width),
+                         t.shr,
+                         t.gate_bit,
+                         t.gate_when ? 1 : 0};
+  }
+  return p;
+}
+
+SECINFER_HD u64 combine_one(const CombineParams& p, std::size_t i) {
+  u64 acc = p.constant;
+  for (int k = 0; k < p.terms; ++k) {
+    const TermView& t = p.term[k];
+    u64 x = (t.v[i] >> t.shr) & t.mask;
+    if (t.times != nullptr) x *= t.times[i];
+    if (t.gate != nullptr && static_cast<int>((t.gate[i] >> t.gate_bit) & 1) != t.gate_when) x = 0;
+    acc += t.coef * x;
+  }
+  return acc & p.out_mask;
+}
+
+}  // namespace secinfer::fss::vec

@@ -1,0 +1,74 @@
+#include "fss/vec/host_space.h"
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "fss/thread_pool.h"
+#include "fss/vec/combine_core.h"
+
+namespace secinfer::fss::vec {
+namespace {
+
+constexpr std::size_t kGrain = std::size_t{1} << 16;
+
+// A vector's storage: a std::vector whose buffer the Vec points into.
+Vec wrap(const Space* sp, std::vector<u64>&& values) {
+  auto storage = std::make_shared<std::vector<u64>>(std::move(values));
+  u64* data = storage->data();
+  const std::size_t n = storage->size();
+  return Vec(sp, data, n, std::move(storage));
+}
+
+}  // namespace
+
+Vec HostSpace::make(std::size_t n) const {
+  return wrap(this, std::vector<u64>(n));
+}
+
+Vec HostSpace::upload(std::span<const u64> values) const {
+  return wrap(this, std::vector<u64>(values.begin(), values.end()));
+}
+
+Vec HostSpace::upload(std::vector<u64>&& values) const {
+  return wrap(this, std::move(values));
+}
+
+void HostSpace::download(const Vec& v, std::span<u64> out) const {
+  check(v, out.size(), "vec::download");
+  if (!out.empty()) std::copy(v.data(), v.data() + v.size(), out.begin());
+}
+
+void HostSpace::combine(Vec& out, int bits, u64 constant, std::span<const Term> terms) const {
+  check_combine(out, bits, terms);
+  const CombineParams p = combine_params(bits, constant, terms);
+  u64* o = out.data();
+  const auto run = [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) o[i] = combine_one(p, i);
+  };
+  if (out.size() < 2 * kGrain)
+    run(0, out.size());
+  else
+    parallel_for(*pool_, out.size(), kGrain, run);
+}
+
+void HostSpace::dcf_eval(const DcfKeys& keys, const Vec& x, Vec& out) const {
+  check(x, keys.count, "vec::dcf_eval (points)");
+  check(out, keys.count, "vec::dcf_eval (output)");
+  fss::dcf_eval(keys, std::span<const u64>(x.data(), x.size()),
+                std::span<u64>(out.data(), out.size()), eval_);
+}
+
+void HostSpace::pack(const Vec& v, int bits, std::span<std::uint8_t> out) const {
+  check(v, v.size(), "vec::pack");
+  pack_bits(std::span<const u64>(v.data(), v.size()), bits, out, *pool_);
+}
+
+void HostSpace::unpack_add(std::span<const std::uint8_t> in, int bits, Vec& v) const {
+  check(v, v.size(), "vec::unpack_add");
+  const std::span<u64> s(v.data(), v.size());
+  unpack_add_bits(in, bits, s, s, *pool_);
+}
+
+}  // namespace secinfer::fss::vec

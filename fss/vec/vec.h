@@ -1,0 +1,118 @@
+// The vector vocabulary that a gate's party-local arithmetic is written in, once, for the host and
+// the GPU (docs/design/gpu-online-phase.md "Vectors where the party computes"). A Space owns the
+// memory and runs the ops: HostSpace (host_space.h) on the party's threads, the CUDA backend's on
+// its stream (fss/cuda/accelerator_cuda.h). Both give the same results bit for bit
+// (tests/fss/vec/, scripts/gpu_check.sh group `vec`).
+//
+//   const vec::Space& sp = party.space();
+//   vec::Vec x = sp.upload(xhat), y = sp.make(x.size());
+//   sp.combine(y, bits, c, {{.v = &x, .shr = s}, {.v = &q}, {.v = &borrow, .coef = ~u64{0}}});
+//   party.open(y, bits);          // packed where y lives, exchanged as host bytes
+//   sp.download(y, yhat);
+//
+// A Vec is move-only and belongs to the Space that made it; ops on another Space's vectors throw.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "fss/dcf.h"
+#include "fss/ring.h"
+
+namespace secinfer::fss::vec {
+
+class Space;
+
+// n ring elements (u64 words) in a Space's memory.
+class Vec {
+ public:
+  Vec() = default;
+  Vec(Vec&&) noexcept = default;
+  Vec& operator=(Vec&&) noexcept = default;
+  Vec(const Vec&) = delete;
+  Vec& operator=(const Vec&) = delete;
+
+  std::size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  const Space* space() const { return space_; }
+  // The first element's address in the Space's memory (host or device).
+  u64* data() const { return data_; }
+
+  // For Space implementations: n words at `data`, kept alive by `storage`.
+  Vec(const Space* space, u64* data, std::size_t n, std::shared_ptr<void> storage)
+      : space_(space), data_(data), n_(n), storage_(std::move(storage)) {}
+
+ private:
+  const Space* space_ = nullptr;
+  u64* data_ = nullptr;
+  std::size_t n_ = 0;
+  std::shared_ptr<void> storage_;
+};
+
+// One summand of Space::combine: coef * ((v >> shr) mod 2^width) [* times] [* gate bit].
+struct Term {
+  const Vec* v = nullptr;
+  int shr = 0;                 // 0..63
+  int width = 64;              // 1..64, after the shift
+  u64 coef = 1;                // mod 2^64 (~0 subtracts)
+  const Vec* times = nullptr;  // elementwise factor (mod 2^64), if set
+  const Vec* gate = nullptr;   // if set: the term counts where bit `gate_bit` of gate[i] ...
+  int gate_bit = 0;            // (0..63)
+  bool gate_when = true;       // ... equals this
+};
+
+// The most terms one combine takes (the CUDA kernel's parameter block).
+inline constexpr std::size_t kMaxTerms = 6;
+
+// Memory and elementwise ops over ring vectors. Every op is elementwise and deterministic: the
+// result never depends on the thread count or the device. Ops are ordered as they are called; a
+// device Space's run asynchronously until download / pack return.
+class Space {
+ public:
+  virtual ~Space() = default;
+
+  // "host" or the device ("cuda:0").
+  virtual std::string describe() const = 0;
+  virtual bool on_device() const = 0;
+
+  // n elements, contents unspecified.
+  virtual Vec make(std::size_t n) const = 0;
+  // A copy of host values (the host Space takes a vector's buffer as it is).
+  virtual Vec upload(std::span<const u64> values) const = 0;
+  virtual Vec upload(std::vector<u64>&& values) const {
+    return upload(std::span<const u64>(values));
+  }
+  // The values back on the host (out.size() == v.size()); waits for the ops before it.
+  virtual void download(const Vec& v, std::span<u64> out) const = 0;
+
+  // out[i] = (constant + sum_t term_t(i)) mod 2^bits (bits 1..64), at most kMaxTerms terms, every
+  // vector of out's size; out may be one of the terms' vectors.
+  virtual void combine(Vec& out, int bits, u64 constant, std::span<const Term> terms) const = 0;
+  void combine(Vec& out, int bits, u64 constant, std::initializer_list<Term> terms) const {
+    combine(out, bits, constant, std::span<const Term>(terms.begin(), terms.size()));
+  }
+
+  // This party's shares of the DCF batch at x (fss/dcf.h dcf_eval: x[i] < 2^in_bits, one point
+  // per key); out.size() == x.size() == keys.count.
+  virtual void dcf_eval(const DcfKeys& keys, const Vec& x, Vec& out) const = 0;
+
+  // Openings (engine::Party::open): v packed to `bits` per element for the wire
+  // (fss::pack_bits's layout, out.size() == packed_bytes(v.size(), bits)), and the peer's packed
+  // share added to v mod 2^bits.
+  virtual void pack(const Vec& v, int bits, std::span<std::uint8_t> out) const = 0;
+  virtual void unpack_add(std::span<const std::uint8_t> in, int bits, Vec& v) const = 0;
+
+ protected:
+  Space() = default;
+  // Throws std::invalid_argument unless v was made by this Space and has n elements.
+  void check(const Vec& v, std::size_t n, const char* what) const;
+  // The checks of combine: widths, shifts, sizes and owners; throws std::invalid_argument.
+  void check_combine(const Vec& out, int bits, std::span<const Term> terms) const;
+};
+
+}  // namespace secinfer::fss::vec
