@@ -46,12 +46,21 @@ class CudaAccelerator final : public fss::Accelerator {
   int device() const;
   const vec::Space* vec_space() const override;
 
-  // For the CudaSpace on this device: the stream its ops run on (this accelerator's), the DCF at
-  // device points into device outputs (keys resident or uploaded; one point per key; waits, the
-  // kernel timed as every call's), and its own kernel time and transfers onto this accelerator's
-  // statistics.
+  // For the CudaSpace on this device: the stream its ops run on (this accelerator's), the DCF
+  // kernel at device points into device outputs on it (keys resident or uploaded; one point per
+  // key; asynchronous, timed by the caller), and the Space's kernel time and transfers onto this
+  // accelerator's statistics.
   const std::shared_ptr<Stream>& stream() const;
-  void dcf_eval_on_device(const DcfKeys& keys, const u64* x, u64* out) const;
+  void dcf_launch_on_device(const DcfKeys& keys, const u64* x, u64* out) const;
+  // SIGMA's DCF at device points (key i's P points side by side) into device bytes;
+  // asynchronous.
+  void sigma_dcf_launch_on_device(const SigmaDcfKeys& keys, std::size_t points_per_key,
+                                  const u64* x, std::uint8_t* out) const;
+  // SIGMA's LUT sums at device indices (dpf_et_lut_eval's contract), the table's bit planes (or
+  // the table) kept on the device per distinct table; asynchronous.
+  void dpf_et_lut_launch_on_device(const DpfEtKeys& keys, const u64* idx,
+                                   std::span<const u64> table, int out_bits, u64* sum, u64* count,
+                                   u64 index_xor_mask) const;
   void add_kernel_ns(std::uint64_t ns) const;
   void count_transfer(std::uint64_t up_bytes, std::uint64_t down_bytes) const;
 

@@ -20,4 +20,14 @@ void ring_sub_device(const u64* a, const u64* b, u64* out, std::size_t n, int bi
 // expression); asynchronous on `stream`, the launch checked.
 void combine_device(const vec::CombineParams& p, u64* out, std::size_t n, CUstream_st* stream);
 
+// Up to four vectors of n elements side by side and back (SIGMA's DCF reads key i's P points at
+// i * P + j and writes its bits there): dst[i * P + j] = src[j][i], and bits[j][i] = b[i * P + j].
+struct VecPtrs {
+  const u64* in[4] = {};
+  u64* out[4] = {};
+};
+void interleave_device(const VecPtrs& src, int P, std::size_t n, u64* dst, CUstream_st* stream);
+void deinterleave_bits_device(const std::uint8_t* b, int P, std::size_t n, const VecPtrs& dst,
+                              CUstream_st* stream);
+
 }  // namespace secinfer::fss::cuda

@@ -54,6 +54,7 @@ struct CudaSpace::State {
   int device = 0;
   std::mutex mu;
   PinnedBuffer<std::uint8_t> staging;
+  std::size_t used = 0;                // staging bytes handed out since the last settle
   std::shared_ptr<DeviceWords> bytes;  // packed openings on the device
   std::size_t bytes_size = 0;
   // Event pairs of kernels not yet counted, and spare ones.
@@ -62,12 +63,20 @@ struct CudaSpace::State {
   cudaStream_t s() const { return stream->get(); }
   void bind() const { CUDA_CHECK(cudaSetDevice(device), "device " + std::to_string(device)); }
 
-  std::uint8_t* stage(std::size_t n) {
-    if (n > staging.size()) {
-      staging = PinnedBuffer<std::uint8_t>();
-      staging = PinnedBuffer<std::uint8_t>(std::max(n, std::size_t{1} << 24));
+  // `n` bytes of staging for a copy on the stream: a bump allocation, reset when the stream is
+  // settled (every earlier copy out of or into it has then finished); full, it settles first.
+  std::uint8_t* stage(std::size_t n, const CudaAccelerator& accel) {
+    const std::size_t want = (n + 255) / 256 * 256;
+    if (used + want > staging.size()) {
+      settle(accel);
+      if (want > staging.size()) {
+        staging = PinnedBuffer<std::uint8_t>();
+        staging = PinnedBuffer<std::uint8_t>(std::max(want, std::size_t{1} << 26));
+      }
     }
-    return staging.data();
+    std::uint8_t* p = staging.data() + used;
+    used += want;
+    return p;
   }
   std::uint8_t* device_bytes(std::size_t n) {
     if (n > bytes_size) {
@@ -92,9 +101,11 @@ struct CudaSpace::State {
     CUDA_CHECK(cudaEventRecord(e.stop, s()));
     pending.push_back(e);
   }
-  // Waits for the stream; the pending pairs' time onto the accelerator's kernel clock.
+  // Waits for the stream; the pending pairs' time onto the accelerator's kernel clock; the
+  // staging memory free again.
   void settle(const CudaAccelerator& accel) {
     stream->sync();
+    used = 0;
     std::uint64_t ns = 0;
     for (const EventPair& e : pending) {
       float ms = 0;
@@ -138,11 +149,10 @@ vec::Vec CudaSpace::upload(std::span<const u64> values) const {
   if (values.empty()) return v;
   std::lock_guard lock(s_->mu);
   s_->bind();
-  std::uint8_t* h = s_->stage(values.size_bytes());
+  std::uint8_t* h = s_->stage(values.size_bytes(), *accel_);
   std::memcpy(h, values.data(), values.size_bytes());
   CUDA_CHECK(cudaMemcpyAsync(v.data(), h, values.size_bytes(), cudaMemcpyHostToDevice, s_->s()),
              std::to_string(values.size_bytes()) + " bytes of a vector up");
-  s_->settle(*accel_);  // the staging memory is the next call's
   accel_->count_transfer(values.size_bytes(), 0);
   return v;
 }
@@ -152,7 +162,7 @@ void CudaSpace::download(const vec::Vec& v, std::span<u64> out) const {
   if (out.empty()) return;
   std::lock_guard lock(s_->mu);
   s_->bind();
-  std::uint8_t* h = s_->stage(out.size_bytes());
+  std::uint8_t* h = s_->stage(out.size_bytes(), *accel_);
   CUDA_CHECK(cudaMemcpyAsync(h, v.data(), out.size_bytes(), cudaMemcpyDeviceToHost, s_->s()),
              std::to_string(out.size_bytes()) + " bytes of a vector down");
   s_->settle(*accel_);
@@ -174,12 +184,46 @@ void CudaSpace::dcf_eval(const DcfKeys& keys, const vec::Vec& x, vec::Vec& out) 
   check(x, keys.count, "vec::dcf_eval (points)");
   check(out, keys.count, "vec::dcf_eval (output)");
   if (keys.count == 0) return;
-  {
-    std::lock_guard lock(s_->mu);  // this Space's kernels before the accelerator's
-    s_->bind();
-    s_->settle(*accel_);
+  std::lock_guard lock(s_->mu);
+  s_->bind();
+  s_->timed([&] { accel_->dcf_launch_on_device(keys, x.data(), out.data()); });
+}
+
+void CudaSpace::dpf_et_lut_eval(const DpfEtKeys& keys, const vec::Vec& idx,
+                                std::span<const u64> table, int out_bits, vec::Vec& sum,
+                                vec::Vec& count, u64 index_xor_mask) const {
+  check(idx, keys.count, "vec::dpf_et_lut_eval (indices)");
+  check(sum, keys.count, "vec::dpf_et_lut_eval (sums)");
+  check(count, keys.count, "vec::dpf_et_lut_eval (counts)");
+  if (keys.count == 0) return;
+  std::lock_guard lock(s_->mu);
+  s_->bind();
+  s_->timed([&] {
+    accel_->dpf_et_lut_launch_on_device(keys, idx.data(), table, out_bits, sum.data(), count.data(),
+                                        index_xor_mask);
+  });
+}
+
+void CudaSpace::sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const vec::Vec* const> points,
+                               std::span<vec::Vec* const> bits) const {
+  check_sigma_dcf(keys, points, bits);
+  const std::size_t n = keys.count, P = points.size();
+  if (n == 0) return;
+  const vec::Vec x = make(n * P);
+  VecPtrs ptrs;
+  for (std::size_t j = 0; j < P; ++j) {
+    ptrs.in[j] = points[j]->data();
+    ptrs.out[j] = bits[j]->data();
   }
-  accel_->dcf_eval_on_device(keys, x.data(), out.data());
+  std::lock_guard lock(s_->mu);
+  s_->bind();
+  const DeviceWords b(s_->stream, n * P);  // freed in stream order, after the kernels
+  std::uint8_t* d8 = static_cast<std::uint8_t*>(b.data());
+  s_->timed([&] {
+    interleave_device(ptrs, static_cast<int>(P), n, x.data(), s_->s());
+    accel_->sigma_dcf_launch_on_device(keys, P, x.data(), d8);
+    deinterleave_bits_device(d8, static_cast<int>(P), n, ptrs, s_->s());
+  });
 }
 
 void CudaSpace::pack(const vec::Vec& v, int bits, std::span<std::uint8_t> out) const {
@@ -193,7 +237,7 @@ void CudaSpace::pack(const vec::Vec& v, int bits, std::span<std::uint8_t> out) c
   s_->bind();
   std::uint8_t* d = s_->device_bytes(out.size());
   s_->timed([&] { pack_bits_device(v.data(), v.size(), bits, d, s_->s()); });
-  std::uint8_t* h = s_->stage(out.size());
+  std::uint8_t* h = s_->stage(out.size(), *accel_);
   CUDA_CHECK(cudaMemcpyAsync(h, d, out.size(), cudaMemcpyDeviceToHost, s_->s()),
              std::to_string(out.size()) + " packed bytes down");
   s_->settle(*accel_);
@@ -211,7 +255,7 @@ void CudaSpace::unpack_add(std::span<const std::uint8_t> in, int bits, vec::Vec&
   vec::Vec theirs = make(v.size());
   std::lock_guard lock(s_->mu);
   s_->bind();
-  std::uint8_t* h = s_->stage(in.size());
+  std::uint8_t* h = s_->stage(in.size(), *accel_);
   std::memcpy(h, in.data(), in.size());
   std::uint8_t* d = s_->device_bytes(in.size());
   CUDA_CHECK(cudaMemcpyAsync(d, h, in.size(), cudaMemcpyHostToDevice, s_->s()),
@@ -222,8 +266,6 @@ void CudaSpace::unpack_add(std::span<const std::uint8_t> in, int bits, vec::Vec&
     unpack_bits_device(d, v.size(), bits, theirs.data(), s_->s());
     combine_device(p, v.data(), v.size(), s_->s());
   });
-  // The staging memory is the next call's: wait for the copy out of it (the kernels too).
-  s_->settle(*accel_);
   accel_->count_transfer(in.size(), 0);
 }
 

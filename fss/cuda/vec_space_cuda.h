@@ -5,9 +5,10 @@
 // this Space's kernel time with its own. Results equal the host Space's bit for bit
 // (scripts/gpu_check.sh, group `vec`).
 //
-// Ops run asynchronously on the stream; upload, download and pack wait for it (the staging
-// memory is reused by the next call). Calls are serialised by a mutex (two parties of a check may
-// share one accelerator).
+// Ops run asynchronously on the stream: only download and pack wait for it (their bytes go to the
+// host), and an upload when the staging memory is full. Kernel time is read from event pairs at
+// those waits. Calls are serialised by a mutex (two parties of a check may share one
+// accelerator).
 #pragma once
 
 #include <memory>
@@ -35,6 +36,12 @@ class CudaSpace final : public vec::Space {
                std::span<const vec::Term> terms) const override;
   using Space::combine;
   void dcf_eval(const DcfKeys& keys, const vec::Vec& x, vec::Vec& out) const override;
+  void dpf_et_lut_eval(const DpfEtKeys& keys, const vec::Vec& idx, std::span<const u64> table,
+                       int out_bits, vec::Vec& sum, vec::Vec& count,
+                       u64 index_xor_mask) const override;
+  void sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const vec::Vec* const> points,
+                      std::span<vec::Vec* const> bits) const override;
+  using Space::sigma_dcf_eval;
   void pack(const vec::Vec& v, int bits, std::span<std::uint8_t> out) const override;
   void unpack_add(std::span<const std::uint8_t> in, int bits, vec::Vec& v) const override;
 

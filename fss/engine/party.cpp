@@ -129,21 +129,42 @@ const vec::Space& Party::space() {
 }
 
 void Party::open(vec::Vec& v, int bits) {
-  if (v.empty()) return;
-  const int b = bits ? bits : ring_.bits;
+  const VecOpenItem item{&v, bits};
+  open_many(std::span<const VecOpenItem>(&item, 1));
+}
+
+void Party::open_many(std::span<const VecOpenItem> items) {
+  // As open_many over spans: each item on its own byte boundary of one message.
+  std::size_t total = 0;
+  for (const VecOpenItem& it : items)
+    total += packed_bytes(it.v->size(), it.bits ? it.bits : ring_.bits);
+  if (total == 0) return;
   const vec::Space& sp = space();
   ++host_time_.opens;
-  std::vector<std::uint8_t> mine(packed_bytes(v.size(), b)), theirs(mine.size());
+  std::vector<std::uint8_t> mine(total), theirs(total);
+  const auto each = [&](auto&& fn) {
+    std::size_t off = 0;
+    for (const VecOpenItem& it : items) {
+      const int b = it.bits ? it.bits : ring_.bits;
+      const std::size_t nb = packed_bytes(it.v->size(), b);
+      fn(*it.v, b, off, nb);
+      off += nb;
+    }
+  };
   {
     AddWall w(host_time_.pack_ns);
-    sp.pack(v, b, mine);
+    each([&](const vec::Vec& v, int b, std::size_t off, std::size_t nb) {
+      sp.pack(v, b, std::span<std::uint8_t>(mine).subspan(off, nb));
+    });
   }
   {
     AddWall w(host_time_.exchange_ns);
     ch_->exchange(mine, theirs);
   }
   AddWall w(host_time_.unpack_ns);
-  sp.unpack_add(theirs, b, v);
+  each([&](vec::Vec& v, int b, std::size_t off, std::size_t nb) {
+    sp.unpack_add(std::span<const std::uint8_t>(theirs).subspan(off, nb), b, v);
+  });
 }
 
 void Party::send_packed(std::span<const u64> v, int bits) {

@@ -79,6 +79,12 @@ class Party {
   // open() of a vector of space(), in place: packed where it lives, exchanged as host bytes in
   // one round, the peer's share added where it lives.
   void open(vec::Vec& v, int bits = 0);
+  // Several in ONE round, as open_many.
+  struct VecOpenItem {
+    vec::Vec* v = nullptr;
+    int bits = 0;
+  };
+  void open_many(std::span<const VecOpenItem> items);
 
   // One-way transfer in one message (input gate): the sender packs, the receiver unpacks.
   void send_packed(std::span<const u64> v, int bits = 0);

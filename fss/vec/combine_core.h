@@ -17,6 +17,8 @@ struct TermView {
   const u64* gate = nullptr;
   u64 coef = 1;
   u64 mask = ~u64{0};  // ring_mask(width)
+  int stride = 1;
+  int offset = 0;
   int shr = 0;
   int gate_bit = 0;
   int gate_when = 1;
@@ -42,6 +44,8 @@ inline CombineParams combine_params(int bits, u64 constant, std::span<const Term
                          t.gate != nullptr ? t.gate->data() : nullptr,
                          t.coef,
                          ring_mask(t.width),
+                         t.stride,
+                         t.offset,
                          t.shr,
                          t.gate_bit,
                          t.gate_when ? 1 : 0};
@@ -53,7 +57,9 @@ SECINFER_HD u64 combine_one(const CombineParams& p, std::size_t i) {
   u64 acc = p.constant;
   for (int k = 0; k < p.terms; ++k) {
     const TermView& t = p.term[k];
-    u64 x = (t.v[i] >> t.shr) & t.mask;
+    u64 x = (t.v[i * static_cast<std::size_t>(t.stride) + static_cast<std::size_t>(t.offset)] >>
+             t.shr) &
+            t.mask;
     if (t.times != nullptr) x *= t.times[i];
     if (t.gate != nullptr && static_cast<int>((t.gate[i] >> t.gate_bit) & 1) != t.gate_when) x = 0;
     acc += t.coef * x;

@@ -24,7 +24,10 @@ Vec wrap(const Space* sp, std::vector<u64>&& values) {
 }  // namespace
 
 Vec HostSpace::make(std::size_t n) const {
-  return wrap(this, std::vector<u64>(n));
+  // Uninitialised, as the contract says: no pass over the memory before its first op.
+  std::shared_ptr<u64[]> storage = std::make_shared_for_overwrite<u64[]>(n);
+  u64* data = storage.get();
+  return Vec(this, data, n, std::move(storage));
 }
 
 Vec HostSpace::upload(std::span<const u64> values) const {
@@ -58,6 +61,46 @@ void HostSpace::dcf_eval(const DcfKeys& keys, const Vec& x, Vec& out) const {
   check(out, keys.count, "vec::dcf_eval (output)");
   fss::dcf_eval(keys, std::span<const u64>(x.data(), x.size()),
                 std::span<u64>(out.data(), out.size()), eval_);
+}
+
+void HostSpace::dpf_et_lut_eval(const DpfEtKeys& keys, const Vec& idx, std::span<const u64> table,
+                                int out_bits, Vec& sum, Vec& count, u64 index_xor_mask) const {
+  check(idx, keys.count, "vec::dpf_et_lut_eval (indices)");
+  check(sum, keys.count, "vec::dpf_et_lut_eval (sums)");
+  check(count, keys.count, "vec::dpf_et_lut_eval (counts)");
+  fss::dpf_et_lut_eval(keys, std::span<const u64>(idx.data(), idx.size()), table, out_bits,
+                       std::span<u64>(sum.data(), sum.size()),
+                       std::span<u64>(count.data(), count.size()), eval_, index_xor_mask);
+}
+
+void HostSpace::sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const Vec* const> points,
+                               std::span<Vec* const> bits) const {
+  check_sigma_dcf(keys, points, bits);
+  const std::size_t n = keys.count, P = points.size();
+  if (n == 0) return;
+  if (P == 1) {
+    fss::sigma_dcf_eval(keys, std::span<const u64>(points[0]->data(), n),
+                        std::span<u64>(bits[0]->data(), n), eval_);
+    return;
+  }
+  // The core's layout: key i's points side by side (x[i * P + j]).
+  std::vector<u64> x(n * P);
+  std::vector<std::uint8_t> out(n * P);
+  const auto each = [&](const auto& fn) {
+    if (n < 2 * kGrain)
+      fn(std::size_t{0}, n);
+    else
+      parallel_for(*pool_, n, kGrain, fn);
+  };
+  each([&](std::size_t lo, std::size_t hi) {
+    for (std::size_t j = 0; j < P; ++j)
+      for (std::size_t i = lo; i < hi; ++i) x[i * P + j] = points[j]->data()[i];
+  });
+  fss::sigma_dcf_eval(keys, P, x, out, eval_);
+  each([&](std::size_t lo, std::size_t hi) {
+    for (std::size_t j = 0; j < P; ++j)
+      for (std::size_t i = lo; i < hi; ++i) bits[j]->data()[i] = out[i * P + j];
+  });
 }
 
 void HostSpace::pack(const Vec& v, int bits, std::span<std::uint8_t> out) const {

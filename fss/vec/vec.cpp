@@ -5,6 +5,13 @@
 
 namespace secinfer::fss::vec {
 
+Vec Vec::view(std::size_t offset, std::size_t n) const {
+  if (offset > n_ || n > n_ - offset)
+    throw std::out_of_range("vec::Vec::view: elements [" + std::to_string(offset) + ", " +
+                            std::to_string(offset + n) + ") of a vector of " + std::to_string(n_));
+  return Vec(space_, data_ + offset, n, storage_);
+}
+
 void Space::check(const Vec& v, std::size_t n, const char* what) const {
   if (v.space() != this && !(v.empty() && n == 0))
     throw std::invalid_argument(std::string(what) + ": a vector of another space (" +
@@ -25,7 +32,12 @@ void Space::check_combine(const Vec& out, int bits, std::span<const Term> terms)
   check(out, out.size(), "vec::combine (output)");
   for (const Term& t : terms) {
     if (t.v == nullptr) throw std::invalid_argument("vec::combine: a term without a vector");
-    check(*t.v, out.size(), "vec::combine (term)");
+    if (t.stride < 1 || t.stride > 64 || t.offset < 0 || t.offset >= t.stride)
+      throw std::invalid_argument(
+          "vec::combine: a term's stride must be in [1, 64] and its offset "
+          "below it (got stride " +
+          std::to_string(t.stride) + ", offset " + std::to_string(t.offset) + ")");
+    check(*t.v, out.size() * static_cast<std::size_t>(t.stride), "vec::combine (term)");
     if (t.times != nullptr) check(*t.times, out.size(), "vec::combine (factor)");
     if (t.gate != nullptr) check(*t.gate, out.size(), "vec::combine (gate)");
     if (t.shr < 0 || t.shr > 63 || t.width < 1 || t.width > 64 || t.gate_bit < 0 || t.gate_bit > 63)
@@ -34,6 +46,19 @@ void Space::check_combine(const Vec& out, int bits, std::span<const Term> terms)
           "[1, 64] and its gate bit in [0, 63] (got shift " +
           std::to_string(t.shr) + ", width " + std::to_string(t.width) + ", gate bit " +
           std::to_string(t.gate_bit) + ")");
+  }
+}
+
+void Space::check_sigma_dcf(const SigmaDcfKeys& keys, std::span<const Vec* const> points,
+                            std::span<Vec* const> bits) const {
+  if (points.empty() || points.size() > kMaxPoints || bits.size() != points.size())
+    throw std::invalid_argument("vec::sigma_dcf_eval: 1 to " + std::to_string(kMaxPoints) +
+                                " point vectors and one output each (got " +
+                                std::to_string(points.size()) + " and " +
+                                std::to_string(bits.size()) + ")");
+  for (std::size_t j = 0; j < points.size(); ++j) {
+    check(*points[j], keys.count, "vec::sigma_dcf_eval (points)");
+    check(*bits[j], keys.count, "vec::sigma_dcf_eval (bits)");
   }
 }
 

@@ -22,7 +22,9 @@
 #include <vector>
 
 #include "fss/dcf.h"
+#include "fss/dpf_et.h"
 #include "fss/ring.h"
+#include "fss/sigma_dcf.h"
 
 namespace secinfer::fss::vec {
 
@@ -42,6 +44,9 @@ class Vec {
   const Space* space() const { return space_; }
   // The first element's address in the Space's memory (host or device).
   u64* data() const { return data_; }
+  // Elements [offset, offset + n) of this vector as a vector of its own that shares the memory
+  // (writes through it are writes into this one); throws std::out_of_range past the end.
+  Vec view(std::size_t offset, std::size_t n) const;
 
   // For Space implementations: n words at `data`, kept alive by `storage`.
   Vec(const Space* space, u64* data, std::size_t n, std::shared_ptr<void> storage)
@@ -54,9 +59,13 @@ class Vec {
   std::shared_ptr<void> storage_;
 };
 
-// One summand of Space::combine: coef * ((v >> shr) mod 2^width) [* times] [* gate bit].
+// One summand of Space::combine: coef * ((v >> shr) mod 2^width) [* times] [* gate bit], where
+// element i of v is v[i * stride + offset] (stride > 1 reads one field of interleaved records: v
+// then has stride times out's elements).
 struct Term {
   const Vec* v = nullptr;
+  int stride = 1;              // 1..64
+  int offset = 0;              // 0..stride-1
   int shr = 0;                 // 0..63
   int width = 64;              // 1..64, after the shift
   u64 coef = 1;                // mod 2^64 (~0 subtracts)
@@ -100,6 +109,23 @@ class Space {
   // This party's shares of the DCF batch at x (fss/dcf.h dcf_eval: x[i] < 2^in_bits, one point
   // per key); out.size() == x.size() == keys.count.
   virtual void dcf_eval(const DcfKeys& keys, const Vec& x, Vec& out) const = 0;
+  // This party's XOR shares (0 or 1) of SIGMA's comparison bits (fss/sigma_dcf.h
+  // sigma_dcf_eval): key i at points[j][i] < 2^in_bits into bits[j][i], for each of the P =
+  // points.size() vectors (keys.count elements each; P <= kMaxPoints).
+  static constexpr std::size_t kMaxPoints = 4;
+  virtual void sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const Vec* const> points,
+                              std::span<Vec* const> bits) const = 0;
+  void sigma_dcf_eval(const SigmaDcfKeys& keys, const Vec& x, Vec& bits) const {
+    const Vec* p[1] = {&x};
+    Vec* b[1] = {&bits};
+    sigma_dcf_eval(keys, p, b);
+  }
+  // The lookup-table sums of SIGMA's LUT at the indices idx (fss/dpf_et.h dpf_et_lut_eval's
+  // contract: idx[i] < 2^k, table.size() == 2^k, index_xor_mask as there); sum and count have
+  // keys.count elements.
+  virtual void dpf_et_lut_eval(const DpfEtKeys& keys, const Vec& idx, std::span<const u64> table,
+                               int out_bits, Vec& sum, Vec& count,
+                               u64 index_xor_mask = 0) const = 0;
 
   // Openings (engine::Party::open): v packed to `bits` per element for the wire
   // (fss::pack_bits's layout, out.size() == packed_bytes(v.size(), bits)), and the peer's packed
@@ -113,6 +139,9 @@ class Space {
   void check(const Vec& v, std::size_t n, const char* what) const;
   // The checks of combine: widths, shifts, sizes and owners; throws std::invalid_argument.
   void check_combine(const Vec& out, int bits, std::span<const Term> terms) const;
+  // The checks of sigma_dcf_eval: P in [1, kMaxPoints], one output per point, sizes and owners.
+  void check_sigma_dcf(const SigmaDcfKeys& keys, std::span<const Vec* const> points,
+                       std::span<Vec* const> bits) const;
 };
 
 }  // namespace secinfer::fss::vec

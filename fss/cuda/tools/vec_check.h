@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <random>
 #include <string>
 #include <vector>
@@ -14,7 +15,12 @@
 #include "fss/cuda/tools/check_util.h"
 #include "fss/cuda/tools/fused_act_check.h"
 #include "fss/dcf.h"
+#include "fss/dpf_et.h"
 #include "fss/gates/fusefss/dcf_trunc.h"
+#include "fss/gates/fusefss/trunc_act.h"
+#include "fss/gates/sigma/nonlinear.h"
+#include "fss/gates/sigma/truncate.h"
+#include "fss/sigma_dcf.h"
 #include "fss/thread_pool.h"
 #include "fss/vec/host_space.h"
 
@@ -41,6 +47,7 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
   }
   t.run("vec upload / download N=" + std::to_string(N),
         [&] { return diff(inputs[0], vec_values(dev, dv[0])); });
+  std::deque<vec::Vec> records_h, records_d;  // strided terms' vectors (stable addresses)
   for (int trial = 0; trial < 24; ++trial) {
     const int bits = trial < 3 ? (trial == 0   ? 1
                                   : trial == 1 ? 50
@@ -71,6 +78,17 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
       }
       ht.push_back(a);
       dt.push_back(b);
+    }
+    if (trial % 4 == 3) {  // one term reads a field of interleaved records
+      const int stride = 2 + static_cast<int>(g() % 5);
+      std::vector<u64> rec(N * static_cast<std::size_t>(stride));
+      for (u64& x : rec) x = random_bits(g, 64);
+      records_h.push_back(host.upload(rec));
+      records_d.push_back(dev.upload(rec));
+      ht[0].v = &records_h.back();
+      dt[0].v = &records_d.back();
+      ht[0].stride = dt[0].stride = stride;
+      ht[0].offset = dt[0].offset = static_cast<int>(g() % static_cast<u64>(stride));
     }
     const u64 c = g();
     t.run("vec combine N=" + std::to_string(N) + " bits=" + std::to_string(bits) +
@@ -121,6 +139,64 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
           return out;
         });
   }
+  for (const int in_bits : {6, 12, 37}) {
+    t.run("vec sigma_dcf_eval n=" + std::to_string(in_bits) + " N=" + std::to_string(N) +
+              " at 3 points: CUDA == host",
+          [&] {
+            std::vector<u64> alpha(N);
+            for (u64& a : alpha) a = random_bits(g, in_bits);
+            std::vector<std::vector<u64>> x(3, std::vector<u64>(N));
+            for (std::size_t j = 0; j < 3; ++j)
+              for (std::size_t i = 0; i < N; ++i)
+                x[j][i] = (i + j) % 4 == 0 ? alpha[i] : random_bits(g, in_bits);
+            SeededPrg rng(Block{g(), g()});
+            const auto keys = sigma_dcf_gen(in_bits, alpha, rng);
+            std::string out;
+            for (const SigmaDcfKeys* k : {&keys.first, &keys.second}) {
+              std::vector<vec::Vec> hp, dp, hb, db;
+              for (std::size_t j = 0; j < 3; ++j) {
+                hp.push_back(host.upload(x[j]));
+                dp.push_back(dev.upload(x[j]));
+                hb.push_back(host.make(N));
+                db.push_back(dev.make(N));
+              }
+              const vec::Vec* hpp[3] = {&hp[0], &hp[1], &hp[2]};
+              const vec::Vec* dpp[3] = {&dp[0], &dp[1], &dp[2]};
+              vec::Vec* hbp[3] = {&hb[0], &hb[1], &hb[2]};
+              vec::Vec* dbp[3] = {&db[0], &db[1], &db[2]};
+              host.sigma_dcf_eval(*k, hpp, hbp);
+              dev.sigma_dcf_eval(*k, dpp, dbp);
+              for (std::size_t j = 0; j < 3; ++j)
+                out += diff(vec_values(host, hb[j]), vec_values(dev, db[j]));
+            }
+            return out;
+          });
+  }
+  for (const int k : {8, 12}) {
+    const u64 xor_mask = k == 12 ? u64{0xE00} : 0;  // the fused GELU's index at k = 12
+    t.run(
+        "vec dpf_et_lut_eval k=" + std::to_string(k) + " N=" + std::to_string(N) + ": CUDA == host",
+        [&] {
+          std::vector<u64> alpha(N), idx(N), table(std::size_t{1} << k);
+          for (std::size_t i = 0; i < N; ++i) {
+            alpha[i] = random_bits(g, k);
+            idx[i] = i % 4 == 0 ? alpha[i] : random_bits(g, k);
+          }
+          for (u64& v : table) v = random_bits(g, 14);  // a narrow spread: the bit planes
+          SeededPrg rng(Block{g(), g()});
+          const auto keys = dpf_et_gen(k, alpha, rng);
+          std::string out;
+          for (const DpfEtKeys* kk : {&keys.first, &keys.second}) {
+            const vec::Vec hi = host.upload(idx), di = dev.upload(idx);
+            vec::Vec hs = host.make(N), hc = host.make(N), ds = dev.make(N), dc = dev.make(N);
+            host.dpf_et_lut_eval(*kk, hi, table, 50, hs, hc, xor_mask);
+            dev.dpf_et_lut_eval(*kk, di, table, 50, ds, dc, xor_mask);
+            out += join({{"sum", diff(vec_values(host, hs), vec_values(dev, ds))},
+                         {"count", diff(vec_values(host, hc), vec_values(dev, dc))}});
+          }
+          return out;
+        });
+  }
 }
 
 // The DCF truncations with both parties' vectors on the device against the CPU run.
@@ -156,6 +232,37 @@ inline void check_vec_gates(Tally& t, std::mt19937_64& g, std::size_t N) {
        },
        [](engine::Party& p, const engine::GateArgs&, std::span<const u64> x, std::span<u64> y) {
          fusefss::dcf_trunc_reduce_eval(p, sigma::TruncParams{12, 0, 0}, x, y);
+       }},
+      // SIGMA's truncations (sigma/truncate.cpp over the vocabulary).
+      {"SIGMA TrFloor(12)",
+       [](engine::Dealer& d, const engine::GateArgs&, std::span<const u64> r, std::span<u64> o) {
+         sigma::trunc_floor_keygen(d, sigma::TruncParams{12, 0, 0}, r, o);
+       },
+       [](engine::Party& p, const engine::GateArgs&, std::span<const u64> x, std::span<u64> y) {
+         sigma::trunc_floor_eval(p, sigma::TruncParams{12, 0, 0}, x, y);
+       }},
+      {"SIGMA TrWithSlack(12)",
+       [](engine::Dealer& d, const engine::GateArgs&, std::span<const u64> r, std::span<u64> o) {
+         sigma::trunc_slack_keygen(d, sigma::TruncParams{12, 0, 0}, r, o);
+       },
+       [](engine::Party& p, const engine::GateArgs&, std::span<const u64> x, std::span<u64> y) {
+         sigma::trunc_slack_eval(p, sigma::TruncParams{12, 0, 0}, x, y);
+       }},
+      // SIGMA's LUT gates (sigma/lut.cpp over the vocabulary) and the fused gate.
+      {"sigma GELU", &sigma::gelu_keygen, &sigma::gelu_eval},
+      {"sigma nExp", &sigma::nexp_keygen, &sigma::nexp_eval},
+      {"fused trunc-gelu", &fusefss::trunc_gelu_keygen, &fusefss::trunc_gelu_eval},
+      {"fused trunc-silu", &fusefss::trunc_silu_keygen, &fusefss::trunc_silu_eval},
+      {"fused trunc-gelu (DCF truncation)",
+       [](engine::Dealer& d, const engine::GateArgs&, std::span<const u64> r, std::span<u64> o) {
+         engine::GateArgs a;
+         a.dcf_trunc = true;
+         fusefss::trunc_gelu_keygen(d, a, r, o);
+       },
+       [](engine::Party& p, const engine::GateArgs&, std::span<const u64> x, std::span<u64> y) {
+         engine::GateArgs a;
+         a.dcf_trunc = true;
+         fusefss::trunc_gelu_eval(p, a, x, y);
        }},
   };
   for (const Gate& gate : gates) {

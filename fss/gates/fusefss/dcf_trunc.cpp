@@ -63,21 +63,21 @@ void reduce_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::s
   d.share(q, w.mid);
 }
 
-void reduce_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<u64> ymid) {
+vec::Vec reduce_eval(Party& p, const Widths& w, const vec::Vec& xhat) {
   const std::size_t n = xhat.size();
   p.keys().expect_record(kTagReduce, n);
   const DcfKeys k = p.read_dcf(DcfShape{w.s, w.mid, 1}, n);
   const vec::Space& sp = p.space();
   const vec::Vec q = sp.upload(p.read_shares(n, w.mid));
-  vec::Vec y = sp.upload(xhat);
-  const vec::Vec borrow = dcf_at(sp, k, y, w.s);
+  const vec::Vec borrow = dcf_at(sp, k, xhat, w.s);
   const u64 p0 = p.id() == 0 ? 1 : 0;  // party 0 adds the public part
+  vec::Vec y = sp.make(n);
   sp.combine(y, w.mid, 0,
-             {{.v = &y, .shr = w.s, .width = w.in - w.s, .coef = p0},
+             {{.v = &xhat, .shr = w.s, .width = w.in - w.s, .coef = p0},
               {.v = &q},
               {.v = &borrow, .coef = ~u64{0}}});
   p.open(y, w.mid);
-  sp.download(y, ymid);
+  return y;
 }
 
 // "TrFloor in one exchange": with x' = x + 2^(in-1) (x signed in in bits, x' unsigned) and its
@@ -202,11 +202,10 @@ void dcf_trunc_floor_eval(Party& party, sigma::TruncParams p, std::span<const u6
     floor_eval(party, w, xhat, yhat);
     return;
   }
-  std::vector<u64> ymid(xhat.size());
-  reduce_eval(party, w, xhat, ymid);
-  party.for_range(ymid.size(), [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) yhat[i] = ymid[i] & ring_mask(w.out);
-  });
+  const vec::Space& sp = party.space();
+  vec::Vec y = reduce_eval(party, w, sp.upload(xhat));
+  sp.combine(y, w.out, 0, {{.v = &y}});  // no sign extension: the reduce's low out bits
+  sp.download(y, yhat);
 }
 
 void dcf_trunc_reduce_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
@@ -219,8 +218,15 @@ void dcf_trunc_reduce_keygen(Dealer& d, sigma::TruncParams p, std::span<const u6
 void dcf_trunc_reduce_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
                            std::span<u64> yhat) {
   p.out_bits = 0;
-  reduce_eval(party, widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_reduce_eval"),
-              xhat, yhat);
+  const Widths w = widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_reduce_eval");
+  const vec::Space& sp = party.space();
+  sp.download(reduce_eval(party, w, sp.upload(xhat)), yhat);
+}
+
+vec::Vec dcf_trunc_reduce_eval(Party& party, sigma::TruncParams p, const vec::Vec& xhat) {
+  p.out_bits = 0;
+  return reduce_eval(
+      party, widths(party.ring(), p, xhat.size(), xhat.size(), "dcf_trunc_reduce_eval"), xhat);
 }
 
 void dcf_trunc_slack_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,

@@ -39,6 +39,9 @@ void dcf_trunc_reduce_keygen(Dealer& d, sigma::TruncParams p, std::span<const u6
                              std::span<u64> r_out);
 void dcf_trunc_reduce_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
                            std::span<u64> yhat);
+// The same over the vector vocabulary: xhat and the returned opened output are vectors of
+// party.space().
+vec::Vec dcf_trunc_reduce_eval(Party& party, sigma::TruncParams p, const vec::Vec& xhat);
 // TrWithSlack: exact for -2^(in-2) <= x < 2^(in-2), as SIGMA's (sigma/truncate.h).
 void dcf_trunc_slack_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
                             std::span<u64> r_out);

@@ -151,75 +151,92 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
 }
 
 void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> table,
-                std::span<const u64> xhat, std::span<u64> yhat, const char* what) {
+                std::span<const u64> xhat_host, std::span<u64> yhat, const char* what) {
   const Widths w = widths(p.ring().bits, p.frac_bits(), args, clip, what);
-  engine::check_unary_sizes(xhat.size(), yhat.size(), what);
-  const std::size_t N = xhat.size();
-  const bool p0 = p.id() == 0;
-  // 1. Exchanges 1-2: x_mid^.
-  std::vector<u64> xm(N);
-  if (args.dcf_trunc)
-    dcf_trunc_reduce_eval(p, sigma::TruncParams{w.f, w.n, 0}, xhat, xm);
-  else
-    sigma::trunc_reduce_eval(p, sigma::TruncParams{w.f, w.n, 0}, xhat, xm);
+  engine::check_unary_sizes(xhat_host.size(), yhat.size(), what);
+  const std::size_t N = xhat_host.size();
+  const u64 p0 = p.id() == 0 ? 1 : 0;
+  const vec::Space& sp = p.space();
+  // 1. Exchanges 1-2 (or 1 from the ring-payload DCF): x_mid^.
+  const vec::Vec xhat = sp.upload(xhat_host);
+  const vec::Vec xm = args.dcf_trunc
+                          ? dcf_trunc_reduce_eval(p, sigma::TruncParams{w.f, w.n, 0}, xhat)
+                          : sigma::trunc_reduce_eval(p, sigma::TruncParams{w.f, w.n, 0}, xhat);
   p.keys().expect_record(kTagFusedAct, N);
   const SigmaDcfKeys k_low = p.read_sigma_dcf(w.m - 1, N);
   const SigmaDcfKeys k_carry = p.read_sigma_dcf(w.s, N);
-  const std::vector<u64> s_b0 = p.read_shares(N, 1), s_e = p.read_shares(N, 1),
-                         s_c6 = p.read_shares(N, 1);
+  const vec::Vec s_b0 = sp.upload(p.read_shares(N, 1)), s_e = sp.upload(p.read_shares(N, 1)),
+                 s_c6 = sp.upload(p.read_shares(N, 1));
   // 2. Exchange 3: b0 = [x_mid^ < r_mid] on the low m - 1 bits; e = msb(x - c_hi) ^ msb(x + c_hi)
   //    from the borrows at x_mid^ -+ c_hi (msb(r_mid) cancels; party 0 adds the public msbs);
   //    c6 = [x_mid^ < r_mid] on the low s bits.
-  std::vector<u64> pts(3 * N), carry_pts(N);
-  p.for_range(N, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      pts[3 * i] = xm[i] & w.low_mask();
-      pts[3 * i + 1] = (xm[i] - w.c_hi) & w.low_mask();
-      pts[3 * i + 2] = (xm[i] + w.c_hi) & w.low_mask();
-      carry_pts[i] = xm[i] & ring_mask(w.s);
-    }
-  });
-  std::vector<std::uint8_t> o_low(3 * N), o_carry(N);
-  const BatchOptions opt = p.batch_options();
-  sigma_dcf_eval(k_low, 3, pts, o_low, opt);
-  sigma_dcf_eval(k_carry, 1, carry_pts, o_carry, opt);
-  std::vector<u64> bits(3 * N);
-  p.for_range(N, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      const u64 pub =
-          w.msb_mid((xm[i] - w.c_hi) & w.mid_mask()) ^ w.msb_mid((xm[i] + w.c_hi) & w.mid_mask());
-      bits[i] = o_low[3 * i] ^ s_b0[i];
-      bits[N + i] = o_low[3 * i + 1] ^ o_low[3 * i + 2] ^ (p0 ? pub : 0) ^ s_e[i];
-      bits[2 * N + i] = o_carry[i] ^ s_c6[i];
-    }
-  });
-  p.open(bits, bits, 1);
-  // 3. Exchange 4: the table at the public index (e^, d^, c6^, x_mid^ >> s mod 2^p).
-  std::vector<u64> idx(N), dh(N);
-  p.for_range(N, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      dh[i] = 1 ^ w.msb_mid(xm[i]) ^ bits[i];
-      const u64 flags = (bits[N + i] << 2) | (dh[i] << 1) | bits[2 * N + i];
-      idx[i] = (flags << w.p) | ((xm[i] >> w.s) & ring_mask(w.p));
-    }
-  });
+  vec::Vec pt0 = sp.make(N), pt1 = sp.make(N), pt2 = sp.make(N), carry_pt = sp.make(N);
+  sp.combine(pt0, w.m - 1, 0, {{.v = &xm}});
+  sp.combine(pt1, w.m - 1, u64{0} - w.c_hi, {{.v = &xm}});
+  sp.combine(pt2, w.m - 1, w.c_hi, {{.v = &xm}});
+  sp.combine(carry_pt, w.s, 0, {{.v = &xm}});
+  vec::Vec o0 = sp.make(N), o1 = sp.make(N), o2 = sp.make(N), oc = sp.make(N);
+  const vec::Vec* pts[3] = {&pt0, &pt1, &pt2};
+  vec::Vec* outs[3] = {&o0, &o1, &o2};
+  sp.sigma_dcf_eval(k_low, pts, outs);
+  sp.sigma_dcf_eval(k_carry, carry_pt, oc);
+  // The public msbs of x_mid^ -+ c_hi in m bits (pt1 / pt2 are free again: reused).
+  sp.combine(pt1, w.m, u64{0} - w.c_hi, {{.v = &xm}});
+  sp.combine(pt2, w.m, w.c_hi, {{.v = &xm}});
+  vec::Vec bits = sp.make(3 * N);  // b0, e, c6: one opening of 3N bits
+  vec::Vec b0 = bits.view(0, N), e = bits.view(N, N), c6 = bits.view(2 * N, N);
+  // XOR of bits: their sum mod 2.
+  sp.combine(b0, 1, 0, {{.v = &o0}, {.v = &s_b0}});
+  sp.combine(e, 1, 0,
+             {{.v = &o1},
+              {.v = &o2},
+              {.v = &pt1, .shr = w.m - 1, .width = 1, .coef = p0},
+              {.v = &pt2, .shr = w.m - 1, .width = 1, .coef = p0},
+              {.v = &s_e}});
+  sp.combine(c6, 1, 0, {{.v = &oc}, {.v = &s_c6}});
+  p.open(bits, 1);
+  // 3. Exchange 4: the table at the public index (e^, d^, c6^, x_mid^ >> s mod 2^p), with
+  //    d^ = 1 XOR msb(x_mid^) XOR b0^.
+  vec::Vec dh = sp.make(N), idx = sp.make(N);
+  sp.combine(dh, 1, 1, {{.v = &xm, .shr = w.m - 1, .width = 1}, {.v = &b0}});
+  sp.combine(idx, w.k, 0,
+             {{.v = &e, .coef = u64{1} << (w.p + 2)},
+              {.v = &dh, .coef = u64{1} << (w.p + 1)},
+              {.v = &c6, .coef = u64{1} << w.p},
+              {.v = &xm, .shr = w.s, .width = w.p}});
   const std::vector<u64> tab = fused_table(w, table);
-  std::vector<u64> t_share(N);
-  sigma::lut_sigma_eval(p, w.k, w.n, tab, idx, t_share, w.xor_mask());
+  const vec::Vec t_share = sigma::lut_sigma_eval(p, w.k, w.n, tab, idx, w.xor_mask());
   // 4. Exchange 5: y = d (x_mid^ - r_mid) + 2^m r37 b0 (1 - msb(x_mid^)) - T' + r_y, with
-  //    d = d^ + (1 - 2 d^) r_d and b0 = b0^ + (1 - 2 b0^) r_b0.
-  const std::vector<u64> s = p.read_shares(6 * N, w.n);
-  const u64 nm = ring_mask(w.n);
-  p.for_range(N, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      const u64* k = &s[6 * i];
-      const u64 d = dh[i], b0 = bits[i], x = xm[i];
-      u64 acc = (p0 ? d * x : 0) - d * k[0] + (1 - 2 * d) * (x * k[1] - k[2]);
-      if (w.msb_mid(x) == 0) acc += b0 * k[3] + (1 - 2 * b0) * k[4];
-      yhat[i] = (acc + k[5] - t_share[i]) & nm;
-    }
-  });
-  p.open(yhat, yhat, w.n);
+  //    d = d^ + (1 - 2 d^) r_d and b0 = b0^ + (1 - 2 b0^) r_b0; the dealer's six shares per
+  //    element k0..k5 side by side (r_mid, r_d, r_d r_mid, 2^m r37, 2^m r37 r_b0, r_y).
+  const vec::Vec k = sp.upload(p.read_shares(6 * N, w.n));
+  const auto share = [&](int j, u64 coef, bool when) {
+    return vec::Term{
+        .v = &k, .stride = 6, .offset = j, .coef = coef, .gate = &dh, .gate_when = when};
+  };
+  constexpr u64 kMinus = ~u64{0};
+  // d^ = 1: x - k0 - (x k1 - k2); d^ = 0: x k1 - k2 (party 0 alone adds x).
+  vec::Vec y = sp.make(N);
+  sp.combine(y, w.n, 0,
+             {{.v = &xm, .coef = p0, .gate = &dh},
+              share(0, kMinus, true),
+              {.v = &k, .stride = 6, .offset = 1, .coef = kMinus, .times = &xm, .gate = &dh},
+              share(2, 1, true),
+              {.v = &k, .stride = 6, .offset = 1, .times = &xm, .gate = &dh, .gate_when = false},
+              share(2, kMinus, false)});
+  // Where msb(x_mid^) = 0: b0^ = 1 adds k3 - k4, b0^ = 0 adds k4.
+  vec::Vec z1 = sp.make(N), z0 = sp.make(N);
+  sp.combine(z1, 1, 0, {{.v = &b0, .gate = &xm, .gate_bit = w.m - 1, .gate_when = false}});
+  sp.combine(z0, 1, 1, {{.v = &xm, .shr = w.m - 1, .width = 1}, {.v = &z1}});
+  sp.combine(y, w.n, 0,
+             {{.v = &y},
+              {.v = &k, .stride = 6, .offset = 3, .gate = &z1},
+              {.v = &k, .stride = 6, .offset = 4, .coef = kMinus, .gate = &z1},
+              {.v = &k, .stride = 6, .offset = 4, .gate = &z0},
+              {.v = &k, .stride = 6, .offset = 5},
+              {.v = &t_share, .coef = kMinus}});
+  p.open(y, w.n);
+  sp.download(y, yhat);
 }
 
 constexpr int kGeluClip = 8, kSiluClip = 10;  // SIGMA's table sizes (sigma/gelu.h)

@@ -72,43 +72,59 @@ void lut_sigma_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha
 }
 
 void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
-                      std::span<const u64> idx, u64 index_xor_mask, std::span<u64> u,
-                      std::span<u64> v) {
+                      const vec::Vec& idx, u64 index_xor_mask, vec::Vec& u, vec::Vec& v) {
   const std::size_t n = idx.size();
-  const u64 m = ring_mask(out_bits);
+  const vec::Space& sp = p.space();
   const DpfEtKeys keys = p.read_dpf_et(k, n);
-  const std::vector<u64> z = p.read_shares(n, 1);
-  const std::vector<u64> r_v = p.read_shares(n, out_bits);
-  std::vector<u64> sum(n), count(n);
-  dpf_et_lut_eval(keys, idx, table, out_bits, sum, count, p.batch_options(), index_xor_mask);
+  const vec::Vec z = sp.upload(p.read_shares(n, 1));
+  const vec::Vec r_v = sp.upload(p.read_shares(n, out_bits));
+  vec::Vec sum = sp.make(n), count = sp.make(n);
+  sp.dpf_et_lut_eval(keys, idx, table, out_bits, sum, count, index_xor_mask);
   // Party 1 negates its sums. U_0 + U_1 = +-1 mod 4 has one odd term, so no carry reaches bit 1:
   // sigma = [U_0 + U_1 = 1 mod 4] = 1 XOR bit1(U_0) XOR bit1(U_1).
   const bool p0 = p.id() == 0;
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      const u64 ub = p0 ? count[i] : u64{0} - count[i];
-      u[i] = (((ub >> 1) & 1) ^ (p0 ? 1 : 0) ^ z[i]) & 1;
-      v[i] = ((p0 ? sum[i] : u64{0} - sum[i]) + r_v[i]) & m;
-    }
-  });
+  const u64 sign = p0 ? 1 : ~u64{0};
+  if (!p0) sp.combine(count, 64, 0, {{.v = &count, .coef = sign}});
+  u = sp.make(n);
+  v = sp.make(n);
+  sp.combine(u, 1, p0 ? 1 : 0, {{.v = &count, .shr = 1, .width = 1}, {.v = &z}});  // XOR: mod 2
+  sp.combine(v, out_bits, 0, {{.v = &sum, .coef = sign}, {.v = &r_v}});
+}
+
+void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
+                      std::span<const u64> idx, u64 index_xor_mask, std::span<u64> u,
+                      std::span<u64> v) {
+  const vec::Space& sp = p.space();
+  vec::Vec uv, vv;
+  lut_sigma_masked(p, k, out_bits, table, sp.upload(idx), index_xor_mask, uv, vv);
+  sp.download(uv, u);
+  sp.download(vv, v);
+}
+
+vec::Vec lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> table,
+                        const vec::Vec& idx, u64 index_xor_mask) {
+  const std::size_t n = idx.size();
+  const vec::Space& sp = p.space();
+  vec::Vec u, v;
+  lut_sigma_masked(p, k, out_bits, table, idx, index_xor_mask, u, v);
+  const vec::Vec w = sp.upload(p.read_shares(n, out_bits));
+  const vec::Vec w_rv = sp.upload(p.read_shares(n, out_bits));
+  const Party::VecOpenItem items[2] = {{&u, 1}, {&v, out_bits}};
+  p.open_many(items);
+  // share = (2u - 1)(w v - w r_V): t where u = 1, -t where u = 0.
+  vec::Vec share = sp.make(n);
+  sp.combine(share, out_bits, 0,
+             {{.v = &w, .times = &v, .gate = &u, .gate_when = true},
+              {.v = &w_rv, .coef = ~u64{0}, .gate = &u, .gate_when = true},
+              {.v = &w, .coef = ~u64{0}, .times = &v, .gate = &u, .gate_when = false},
+              {.v = &w_rv, .gate = &u, .gate_when = false}});
+  return share;
 }
 
 void lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> table,
                     std::span<const u64> idx, std::span<u64> share, u64 index_xor_mask) {
-  const std::size_t n = idx.size();
-  const u64 m = ring_mask(out_bits);
-  std::vector<u64> u(n), v(n);
-  lut_sigma_masked(p, k, out_bits, table, idx, index_xor_mask, u, v);
-  const std::vector<u64> w = p.read_shares(n, out_bits);
-  const std::vector<u64> w_rv = p.read_shares(n, out_bits);
-  const Party::OpenItem items[2] = {{u, u, 1}, {v, v, out_bits}};
-  p.open_many(items);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      const u64 t = w[i] * v[i] - w_rv[i];
-      share[i] = (u[i] ? t : u64{0} - t) & m;
-    }
-  });
+  const vec::Space& sp = p.space();
+  sp.download(lut_sigma_eval(p, k, out_bits, table, sp.upload(idx), index_xor_mask), share);
 }
 
 void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
@@ -128,28 +144,40 @@ void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
   }
 }
 
+namespace {
+
+// lut_core_eval's shares, where the party's vectors live.
+vec::Vec lut_core(Party& p, int k, int out_bits, std::span<const u64> table,
+                  const vec::Vec& idx_hat, bool with_out_mask) {
+  const std::size_t n = idx_hat.size();
+  const vec::Space& sp = p.space();
+  vec::Vec idx = sp.make(n);
+  sp.combine(idx, k, 0, {{.v = &idx_hat}});
+  vec::Vec share;
+  if (p.gate_options().lut == engine::GateOptions::Lut::kSigma) {
+    share = lut_sigma_eval(p, k, out_bits, table, idx);
+  } else {  // the n-bit DPF lookup runs from host arrays
+    DpfKeys keys = p.read_dpf(DpfShape{k, out_bits}, n);
+    std::vector<u64> host_idx(n), out(n);
+    sp.download(idx, host_idx);
+    dpf_lut_eval(keys, host_idx, table, out, p.batch_options());
+    share = sp.upload(std::move(out));
+  }
+  if (with_out_mask) {
+    const vec::Vec r = sp.upload(p.read_shares(n, out_bits));
+    sp.combine(share, out_bits, 0, {{.v = &share}, {.v = &r}});
+  }
+  return share;
+}
+
+}  // namespace
+
 void lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
                    std::span<const u64> idx_hat, std::span<u64> share, bool with_out_mask) {
   check_lut(k, out_bits, table.size(), "lut_core_eval");
   engine::check_unary_sizes(idx_hat.size(), share.size(), "lut_core_eval");
-  const std::size_t n = idx_hat.size();
-  std::vector<u64> idx(n);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) idx[i] = idx_hat[i] & ring_mask(k);
-  });
-  if (p.gate_options().lut == engine::GateOptions::Lut::kSigma) {
-    lut_sigma_eval(p, k, out_bits, table, idx, share);
-  } else {
-    DpfKeys keys = p.read_dpf(DpfShape{k, out_bits}, n);
-    dpf_lut_eval(keys, idx, table, share, p.batch_options());
-  }
-  if (with_out_mask) {
-    std::vector<u64> r = p.read_shares(n, out_bits);
-    const u64 m = ring_mask(out_bits);
-    p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-      for (std::size_t i = lo; i < hi; ++i) share[i] = (share[i] + r[i]) & m;
-    });
-  }
+  const vec::Space& sp = p.space();
+  sp.download(lut_core(p, k, out_bits, table, sp.upload(idx_hat), with_out_mask), share);
 }
 
 void lut_idx_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
@@ -163,10 +191,12 @@ void lut_idx_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
 void lut_idx_eval(Party& p, int k, int out_bits, std::span<const u64> table,
                   std::span<const u64> idx_hat, std::span<u64> yhat) {
   engine::check_unary_sizes(idx_hat.size(), yhat.size(), "lut_idx_eval");
+  check_lut(k, out_bits, table.size(), "lut_core_eval");
   p.keys().expect_record(kTagLut, idx_hat.size());
-  std::vector<u64> share(idx_hat.size());
-  lut_core_eval(p, k, out_bits, table, idx_hat, share, true);
-  p.open(share, yhat, out_bits);
+  const vec::Space& sp = p.space();
+  vec::Vec share = lut_core(p, k, out_bits, table, sp.upload(idx_hat), true);
+  p.open(share, out_bits);
+  sp.download(share, yhat);
 }
 
 void lut_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,

@@ -70,6 +70,12 @@ void lut_sigma_masked_keygen(Dealer& d, int k, int out_bits, std::span<const u64
 void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
                       std::span<const u64> idx, u64 index_xor_mask, std::span<u64> u,
                       std::span<u64> v);
+// The same two over the vector vocabulary (fss/vec/vec.h): idx, u, v and the returned shares are
+// vectors of p.space().
+void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
+                      const vec::Vec& idx, u64 index_xor_mask, vec::Vec& u, vec::Vec& v);
+vec::Vec lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> table,
+                        const vec::Vec& idx, u64 index_xor_mask = 0);
 
 // ---- The LUT gate, UnaryGate faces (gate.h) ----
 // GateArgs: table (2^table_bits entries, ring elements), table_bits = k, param = s >= 0

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fss/sigma_dcf.h"
+#include "fss/vec/vec.h"
 #include "profiling/scope_names.h"
 
 namespace secinfer::fss::sigma {
@@ -62,31 +63,30 @@ void corr_keygen(Dealer& d, int cmp_bits, std::span<const u64> alpha,
 
 struct CorrKey {
   SigmaDcfKeys dcf;
-  std::vector<u64> z, corr;
+  vec::Vec z, corr;  // where the party's vectors live
 };
 
 CorrKey corr_read(Party& p, int cmp_bits, std::size_t n, int out_bits) {
+  const vec::Space& sp = p.space();
   CorrKey k;
   k.dcf = p.read_sigma_dcf(cmp_bits, n);
-  k.z = p.read_shares(n, 1);
-  k.corr = p.read_shares(2 * n, out_bits);
+  k.z = sp.upload(p.read_shares(n, 1));
+  k.corr = sp.upload(p.read_shares(2 * n, out_bits));
   return k;
 }
 
 // Round 1: the opened bit c = [xlow < alpha] XOR z; returns this party's chosen correction shares.
-std::vector<u64> corr_select(Party& p, const CorrKey& k, std::span<const u64> xlow) {
+vec::Vec corr_select(Party& p, const CorrKey& k, const vec::Vec& xlow) {
   const std::size_t n = xlow.size();
-  std::vector<u64> bit(n);
-  if (n) sigma_dcf_eval(k.dcf, xlow, bit, p.batch_options());
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) bit[i] = (bit[i] ^ k.z[i]) & 1;
-  });
-  std::vector<u64> c(n);
-  p.open(bit, c, 1);
-  std::vector<u64> sel(n);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) sel[i] = k.corr[2 * i + c[i]];
-  });
+  const vec::Space& sp = p.space();
+  vec::Vec bit = sp.make(n);
+  sp.sigma_dcf_eval(k.dcf, xlow, bit);
+  sp.combine(bit, 1, 0, {{.v = &bit}, {.v = &k.z}});  // XOR: mod 2
+  p.open(bit, 1);
+  vec::Vec sel = sp.make(n);
+  sp.combine(sel, 64, 0,
+             {{.v = &k.corr, .stride = 2, .offset = 0, .gate = &bit, .gate_when = false},
+              {.v = &k.corr, .stride = 2, .offset = 1, .gate = &bit, .gate_when = true}});
   return sel;
 }
 
@@ -122,26 +122,33 @@ void trunc_reduce_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in,
   corr_keygen(d, w.s, alpha, q0, q1, ob);
 }
 
+namespace {
+// trunc_reduce_eval's opened output, where the party's vectors live.
+vec::Vec trunc_reduce(Party& p, const Widths& w, const vec::Vec& xhat) {
+  const std::size_t n = xhat.size();
+  const int ob = w.in - w.s;
+  const vec::Space& sp = p.space();
+  p.keys().expect_record(kTagReduce, n);
+  const CorrKey k = corr_read(p, w.s, n, ob);
+  vec::Vec xlow = sp.make(n);
+  sp.combine(xlow, w.s, 0, {{.v = &xhat}});
+  vec::Vec share = corr_select(p, k, xlow);
+  const u64 p0 = p.id() == 0 ? 1 : 0;
+  sp.combine(share, ob, 0, {{.v = &xhat, .shr = w.s, .width = ob, .coef = p0}, {.v = &share}});
+  p.open(share, ob);
+  return share;
+}
+}  // namespace
+
 void trunc_reduce_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::span<u64> yhat) {
   const Widths w = widths(p.ring(), tp, "trunc_reduce");
   check_len("trunc_reduce", xhat.size(), yhat.size());
-  const std::size_t n = xhat.size();
-  const int ob = w.in - w.s;
-  const u64 om = ring_mask(ob);
-  p.keys().expect_record(kTagReduce, n);
-  const CorrKey k = corr_read(p, w.s, n, ob);
-  std::vector<u64> xlow(n);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) xlow[i] = xhat[i] & ring_mask(w.s);
-  });
-  std::vector<u64> share = corr_select(p, k, xlow);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      const u64 base = p.id() == 0 ? ((xhat[i] & ring_mask(w.in)) >> w.s) : 0;
-      share[i] = (base + share[i]) & om;
-    }
-  });
-  p.open(share, yhat, ob);
+  const vec::Space& sp = p.space();
+  sp.download(trunc_reduce(p, w, sp.upload(xhat)), yhat);
+}
+
+vec::Vec trunc_reduce_eval(Party& p, TruncParams tp, const vec::Vec& xhat) {
+  return trunc_reduce(p, widths(p.ring(), tp, "trunc_reduce"), xhat);
 }
 
 // ---------------------------------------------------------------- sign extension
@@ -186,24 +193,30 @@ void sign_extend_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std
   corr_keygen(d, m, alpha, q0, q1, out);
 }
 
+namespace {
+// sign_extend_eval's opened output, where the party's vectors live.
+vec::Vec sign_extend(Party& p, int m, int out, const vec::Vec& xhat) {
+  const std::size_t n = xhat.size();
+  const vec::Space& sp = p.space();
+  p.keys().expect_record(kTagSignExt, n);
+  const CorrKey k = corr_read(p, m, n, out);
+  vec::Vec xs = sp.make(n);
+  sp.combine(xs, m, u64{1} << (m - 1), {{.v = &xhat}});
+  vec::Vec share = corr_select(p, k, xs);
+  const u64 p0 = p.id() == 0 ? 1 : 0;
+  sp.combine(share, out, 0, {{.v = &xs, .coef = p0}, {.v = &share}});
+  p.open(share, out);
+  return share;
+}
+}  // namespace
+
 void sign_extend_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::span<u64> yhat) {
   const int m = tp.in_bits ? tp.in_bits : p.ring().bits;
   const int out = tp.out_bits ? tp.out_bits : p.ring().bits;
   check_extend(m, out);
   check_len("sign_extend", xhat.size(), yhat.size());
-  const std::size_t n = xhat.size();
-  const u64 om = ring_mask(out);
-  p.keys().expect_record(kTagSignExt, n);
-  const CorrKey k = corr_read(p, m, n, out);
-  std::vector<u64> xs(n);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) xs[i] = (xhat[i] + (u64{1} << (m - 1))) & ring_mask(m);
-  });
-  std::vector<u64> share = corr_select(p, k, xs);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) share[i] = ((p.id() == 0 ? xs[i] : 0) + share[i]) & om;
-  });
-  p.open(share, yhat, out);
+  const vec::Space& sp = p.space();
+  sp.download(sign_extend(p, m, out, sp.upload(xhat)), yhat);
 }
 
 // ---------------------------------------------------------------- TrFloor
@@ -234,15 +247,13 @@ void trunc_floor_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::
   const Widths w = widths(p.ring(), tp, "trunc_floor");
   check_len("trunc_floor", xhat.size(), yhat.size());
   const int mid = w.in - w.s;
-  std::vector<u64> y_mid(xhat.size());
-  trunc_reduce_eval(p, {w.s, w.in, mid}, xhat, y_mid);
-  if (w.out > mid) {
-    sign_extend_eval(p, {0, mid, w.out}, y_mid, yhat);
-  } else {
-    p.for_range(xhat.size(), [&](std::size_t lo, std::size_t hi) {
-      for (std::size_t i = lo; i < hi; ++i) yhat[i] = y_mid[i] & ring_mask(w.out);
-    });
-  }
+  const vec::Space& sp = p.space();
+  vec::Vec y = trunc_reduce(p, widths(p.ring(), {w.s, w.in, mid}, "trunc_reduce"), sp.upload(xhat));
+  if (w.out > mid)
+    y = sign_extend(p, mid, w.out, y);
+  else
+    sp.combine(y, w.out, 0, {{.v = &y}});
+  sp.download(y, yhat);
 }
 
 // ---------------------------------------------------------------- TrWithSlack
@@ -292,26 +303,24 @@ void trunc_slack_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::
   const Widths w = slack_widths(p.ring(), tp);
   check_len("trunc_slack", xhat.size(), yhat.size());
   const std::size_t n = xhat.size();
-  const u64 om = ring_mask(w.out);
+  const vec::Space& sp = p.space();
   p.keys().expect_record(kTagSlack, n);
   const CorrKey k = corr_read(p, w.s, n, w.out);
-  const std::vector<u64> msb_corr = p.read_shares(n, w.out);
-  std::vector<u64> xlow(n);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) xlow[i] = xhat[i] & ring_mask(w.s);
-  });
-  std::vector<u64> share = corr_select(p, k, xlow);
+  const vec::Vec msb_corr = sp.upload(p.read_shares(n, w.out));
+  vec::Vec x1 = sp.upload(xhat);
+  vec::Vec xlow = sp.make(n);
+  sp.combine(xlow, w.s, 0, {{.v = &x1}});
+  vec::Vec share = corr_select(p, k, xlow);
+  sp.combine(x1, w.in, u64{1} << (w.in - 2), {{.v = &x1}});
+  const u64 p0 = p.id() == 0 ? 1 : 0;
   const u64 half_off = u64{1} << (w.in - w.s - 2);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      const u64 x1 = (xhat[i] + (u64{1} << (w.in - 2))) & ring_mask(w.in);
-      const u64 msb_x1 = (x1 >> (w.in - 1)) & 1;
-      u64 v = share[i] + (msb_x1 ? 0 : msb_corr[i]);
-      if (p.id() == 0) v += (x1 >> w.s) - half_off;
-      share[i] = v & om;
-    }
-  });
-  p.open(share, yhat, w.out);
+  // msb_corr counts where MSB(x1) = 0 (public).
+  sp.combine(share, w.out, p0 * (u64{0} - half_off),
+             {{.v = &share},
+              {.v = &msb_corr, .gate = &x1, .gate_bit = w.in - 1, .gate_when = false},
+              {.v = &x1, .shr = w.s, .coef = p0}});
+  p.open(share, w.out);
+  sp.download(share, yhat);
 }
 
 // ---------------------------------------------------------------- local shifts (LocalLRS/ARS)

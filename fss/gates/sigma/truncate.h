@@ -62,6 +62,9 @@ void trunc_reduce_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64>
                         std::span<u64> y);
 void trunc_reduce_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std::span<u64> r_out);
 void trunc_reduce_eval(Party& party, TruncParams p, std::span<const u64> xhat, std::span<u64> yhat);
+// The same over the vector vocabulary (fss/vec/vec.h): xhat and the returned opened output are
+// vectors of p.space().
+vec::Vec trunc_reduce_eval(Party& p, TruncParams tp, const vec::Vec& xhat);
 
 // Sign extension of a signed in_bits value to out_bits > in_bits (shift ignored). Exact.
 // Online: 2 rounds, 1 + out bits per party per element.

@@ -4,12 +4,15 @@
 // device (scripts/gpu_check.sh, group `vec`).
 #include "fss/vec/host_space.h"
 
+#include <array>
 #include <catch2/catch.hpp>
 #include <random>
 #include <vector>
 
 #include "fss/dcf.h"
+#include "fss/dpf_et.h"
 #include "fss/prg.h"
+#include "fss/sigma_dcf.h"
 #include "fss/thread_pool.h"
 
 namespace secinfer::fss::vec {
@@ -19,7 +22,10 @@ namespace {
 u64 reference(int bits, u64 c, const std::vector<Term>& terms, std::size_t i) {
   u64 acc = c;
   for (const Term& t : terms) {
-    u64 x = (t.v->data()[i] >> t.shr) & ring_mask(t.width);
+    u64 x =
+        (t.v->data()[i * static_cast<std::size_t>(t.stride) + static_cast<std::size_t>(t.offset)] >>
+         t.shr) &
+        ring_mask(t.width);
     if (t.times) x *= t.times->data()[i];
     if (t.gate && (((t.gate->data()[i] >> t.gate_bit) & 1) == 1) != t.gate_when) x = 0;
     acc += t.coef * x;
@@ -89,6 +95,69 @@ TEST_CASE("vec::HostSpace: combine equals its contract on random terms, every wi
   }
 }
 
+TEST_CASE("vec::HostSpace: a term reads one field of interleaved records (stride, offset)",
+          "[vec]") {
+  ThreadPool pool(2);
+  const HostSpace sp(pool, {});
+  std::mt19937_64 g(Catch::rngSeed() + 15);
+  for (int stride : {1, 2, 3, 6}) {
+    const std::size_t n = 1000;
+    const Vec rec = sp.upload(random_words(g, n * static_cast<std::size_t>(stride)));
+    const Vec bit = sp.upload(random_words(g, n));
+    for (int offset = 0; offset < stride; ++offset) {
+      const std::vector<Term> terms = {
+          {.v = &rec, .stride = stride, .offset = offset, .shr = 3, .width = 40, .coef = 5},
+          {.v = &rec, .stride = stride, .offset = stride - 1 - offset, .gate = &bit}};
+      std::vector<u64> want(n), got(n);
+      for (std::size_t i = 0; i < n; ++i) want[i] = reference(50, 7, terms, i);
+      Vec out = sp.make(n);
+      sp.combine(out, 50, 7, terms);
+      sp.download(out, got);
+      REQUIRE(got == want);
+    }
+  }
+  const Vec short_rec = sp.upload(random_words(g, 10));
+  Vec out = sp.make(10);
+  CHECK_THROWS_WITH(sp.combine(out, 8, 0, {{.v = &short_rec, .stride = 2}}),
+                    Catch::Contains("10 elements where 20"));
+  CHECK_THROWS_WITH(sp.combine(out, 8, 0, {{.v = &short_rec, .stride = 2, .offset = 2}}),
+                    Catch::Contains("offset below it"));
+}
+
+TEST_CASE("vec::HostSpace: sigma_dcf_eval at several points is fss::sigma_dcf_eval", "[vec]") {
+  ThreadPool pool(2);
+  const HostSpace sp(pool, {});
+  std::mt19937_64 g(Catch::rngSeed() + 16);
+  for (const int in_bits : {6, 12, 37}) {
+    const std::size_t n = 300, P = 3;
+    std::vector<u64> alpha(n), x(n * P);
+    for (std::size_t i = 0; i < n; ++i) alpha[i] = g() & ring_mask(in_bits);
+    for (std::size_t i = 0; i < n * P; ++i)
+      x[i] = i % 4 == 0 ? alpha[i / P] : g() & ring_mask(in_bits);
+    SeededPrg rng(Block{g(), g()});
+    const auto [k0, k1] = sigma_dcf_gen(in_bits, alpha, rng);
+    for (const SigmaDcfKeys* k : {&k0, &k1}) {
+      std::vector<std::uint8_t> want(n * P);
+      fss::sigma_dcf_eval(*k, P, x, want);
+      std::vector<Vec> pts, bits;
+      for (std::size_t j = 0; j < P; ++j) {
+        std::vector<u64> col(n);
+        for (std::size_t i = 0; i < n; ++i) col[i] = x[i * P + j];
+        pts.push_back(sp.upload(col));
+        bits.push_back(sp.make(n));
+      }
+      const Vec* pp[3] = {&pts[0], &pts[1], &pts[2]};
+      Vec* bp[3] = {&bits[0], &bits[1], &bits[2]};
+      sp.sigma_dcf_eval(*k, pp, bp);
+      for (std::size_t j = 0; j < P; ++j) {
+        std::vector<u64> got(n);
+        sp.download(bits[j], got);
+        for (std::size_t i = 0; i < n; ++i) REQUIRE(got[i] == want[i * P + j]);
+      }
+    }
+  }
+}
+
 TEST_CASE("vec::HostSpace: pack and unpack_add are the ring's packing and an addition mod 2^bits",
           "[vec]") {
   ThreadPool pool(2);
@@ -136,6 +205,35 @@ TEST_CASE("vec::HostSpace: dcf_eval is fss::dcf_eval", "[vec]") {
     sp.dcf_eval(*k, xv, out);
     sp.download(out, got);
     REQUIRE(got == want);
+  }
+}
+
+TEST_CASE("vec::HostSpace: dpf_et_lut_eval is fss::dpf_et_lut_eval", "[vec]") {
+  ThreadPool pool(2);
+  const HostSpace sp(pool, {});
+  std::mt19937_64 g(Catch::rngSeed() + 14);
+  for (const u64 xor_mask : {u64{0}, u64{0xE00}}) {
+    const int k = 12, out_bits = 50;
+    const std::size_t n = 200;
+    std::vector<u64> alpha(n), idx(n), table(std::size_t{1} << k);
+    for (std::size_t i = 0; i < n; ++i) {
+      alpha[i] = g() & ring_mask(k);
+      idx[i] = i % 5 == 0 ? alpha[i] : g() & ring_mask(k);
+    }
+    for (u64& t : table) t = g() & ring_mask(out_bits);
+    SeededPrg rng(Block{g(), g()});
+    const auto [k0, k1] = dpf_et_gen(k, alpha, rng);
+    for (const DpfEtKeys* keys : {&k0, &k1}) {
+      std::vector<u64> want_sum(n), want_count(n), sum(n), count(n);
+      fss::dpf_et_lut_eval(*keys, idx, table, out_bits, want_sum, want_count, {}, xor_mask);
+      const Vec iv = sp.upload(idx);
+      Vec sv = sp.make(n), cv = sp.make(n);
+      sp.dpf_et_lut_eval(*keys, iv, table, out_bits, sv, cv, xor_mask);
+      sp.download(sv, sum);
+      sp.download(cv, count);
+      REQUIRE(sum == want_sum);
+      REQUIRE(count == want_count);
+    }
   }
 }
 
