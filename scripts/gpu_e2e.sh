@@ -79,14 +79,21 @@ for sys in sigma fusefss; do
     --backend cuda --runs 1 --warmup 0
 done
 # 2. Per-gate microbenchmarks, cuda then cpu on the same settings (SKIP_MICRO=1 skips them;
-#    MICRO_SPECS="gate n;gate n;..." replaces the list, MICRO_BACKENDS="cuda" drops the cpu runs).
+#    MICRO_SPECS="gate n;gate n;..." replaces the list, MICRO_BACKENDS="cuda" drops the cpu runs;
+#    MICRO_VECTORS="host device" also runs each cuda setting with --gate-vectors device, its step
+#    named -devvec).
 IFS=';' read -r -a micro_specs <<<"${MICRO_SPECS:-gelu ${GELU_N:-393216};softmax ${SOFTMAX_N:-196608}}"
 [ "${SKIP_MICRO:-0}" = 1 ] || for spec in "${micro_specs[@]}"; do
   read -r gate n <<<"$spec"
   for sys in sigma fusefss; do
     for be in ${MICRO_BACKENDS:-cuda cpu}; do
-      step "micro-$gate-$sys-n$n-$be" 75 microbench --gate "$gate" --system "$sys" --n "$n" \
-        --backend "$be" --runs "$RUNS" --warmup "$WARMUP"
+      for vecs in ${MICRO_VECTORS:-host}; do
+        [ "$be" = cpu ] && [ "$vecs" != host ] && continue
+        suffix=""
+        [ "$vecs" = host ] || suffix="-devvec"
+        step "micro-$gate-$sys-n$n-$be$suffix" 75 microbench --gate "$gate" --system "$sys" \
+          --n "$n" --backend "$be" --gate-vectors "$vecs" --runs "$RUNS" --warmup "$WARMUP"
+      done
     done
   done
 done
@@ -94,13 +101,16 @@ done
 #    (default 128), batch 1, MODEL_RUNS measured runs after MODEL_WARMUP (defaults 1 and 0), each
 #    suite of E2E_SYSTEMS (default sigma fusefss; fusefss-sigmatrunc is fusefss with
 #    --fusefss-trunc sigma, fusefss-dcfmax with --fusefss-trunc dcf-max, fusefss-dcftrunc the
-#    default's name spelt out) under MODEL_CAP seconds (default 240).
+#    default's name spelt out; a -devvec suffix on any of them adds --gate-vectors device) under
+#    MODEL_CAP seconds (default 240).
 [ "${SKIP_BERT_BASE:-0}" = 1 ] || for model in ${E2E_MODELS:-bert-base}; do
   for sys in ${E2E_SYSTEMS:-sigma fusefss}; do
-    flags=(--system "$sys")
-    [ "$sys" = fusefss-dcftrunc ] && flags=(--system fusefss --fusefss-trunc dcf)
-    [ "$sys" = fusefss-sigmatrunc ] && flags=(--system fusefss --fusefss-trunc sigma)
-    [ "$sys" = fusefss-dcfmax ] && flags=(--system fusefss --fusefss-trunc dcf-max)
+    base=${sys%-devvec}
+    flags=(--system "$base")
+    [ "$base" = fusefss-dcftrunc ] && flags=(--system fusefss --fusefss-trunc dcf)
+    [ "$base" = fusefss-sigmatrunc ] && flags=(--system fusefss --fusefss-trunc sigma)
+    [ "$base" = fusefss-dcfmax ] && flags=(--system fusefss --fusefss-trunc dcf-max)
+    [ "$base" = "$sys" ] || flags+=(--gate-vectors device)
     step "$model-s${E2E_SEQ:-128}-b1-$sys-cuda" "${MODEL_CAP:-240}" local --model "$model" \
       --seq "${E2E_SEQ:-128}" --batch 1 "${flags[@]}" --backend cuda \
       --runs "${MODEL_RUNS:-1}" --warmup "${MODEL_WARMUP:-0}"
