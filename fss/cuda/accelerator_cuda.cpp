@@ -574,66 +574,60 @@ const std::shared_ptr<Stream>& CudaAccelerator::stream() const {
   return s_->stream;
 }
 
-void CudaAccelerator::dcf_launch_on_device(const DcfKeys& keys, const u64* x, u64* out) const {
+// The vector Space's launches (vec_space_cuda.h): the keys' device view (resident, or uploaded
+// and waited for), then the kernels on the stream, not waited for. Stream order keeps them ahead
+// of whatever the next call writes into the grow-only arrays an uploaded batch occupies.
+template <class Keys, class Launch>
+void CudaAccelerator::launch_async(const Keys& keys, Launch&& launch) const {
   if (keys.count == 0) return;
   State& s = *s_;
   std::lock_guard lock(s.mu);
   AddElapsed busy(s.busy_ns);
   s.bind();
   s.staging.reset();
-  // Stream order keeps the kernel ahead of whatever the next call writes into the grow-only
-  // arrays that an uploaded batch occupies.
-  const DcfKeysView v = s.view_of(keys);
-  dcf_eval_device(v, x, out, s.s(), s.cfg);
+  launch(s, s.view_of(keys));
   ++s.calls;
+}
+
+void CudaAccelerator::dcf_launch_on_device(const DcfKeys& keys, const u64* x, u64* out) const {
+  launch_async(keys,
+               [&](State& s, const DcfKeysView& v) { dcf_eval_device(v, x, out, s.s(), s.cfg); });
 }
 
 void CudaAccelerator::sigma_dcf_launch_on_device(const SigmaDcfKeys& keys,
                                                  std::size_t points_per_key, const u64* x,
                                                  std::uint8_t* out) const {
-  if (keys.count == 0) return;
-  State& s = *s_;
-  std::lock_guard lock(s.mu);
-  AddElapsed busy(s.busy_ns);
-  s.bind();
-  s.staging.reset();
-  const SigmaDcfKeysView v = s.view_of(keys);
-  sigma_dcf_eval_device(v, points_per_key, x, out, s.s(), s.cfg);
-  ++s.calls;
+  launch_async(keys, [&](State& s, const SigmaDcfKeysView& v) {
+    sigma_dcf_eval_device(v, points_per_key, x, out, s.s(), s.cfg);
+  });
 }
 
 void CudaAccelerator::dpf_et_lut_launch_on_device(const DpfEtKeys& keys, const u64* idx,
                                                   std::span<const u64> table, int out_bits,
                                                   u64* sum, u64* count, u64 index_xor_mask) const {
-  if (keys.count == 0) return;
-  State& s = *s_;
-  std::lock_guard lock(s.mu);
-  AddElapsed busy(s.busy_ns);
-  s.bind();
-  s.staging.reset();
-  const DpfEtKeysView v = s.view_of(keys);
-  std::vector<u64> key(table.begin(), table.end());
-  key.insert(key.end(),
-             {static_cast<u64>(keys.in_bits), static_cast<u64>(out_bits), index_xor_mask});
-  auto it = s.lut_tables.find(key);
-  if (it == s.lut_tables.end()) {
-    // The bit planes where the table takes them (the CPU's choice, fss/dpf_et.cpp), else the
-    // table; uploaded synchronously, once.
-    const std::optional<LutPlanes> planes =
-        make_lut_planes(table, keys.in_bits, out_bits, index_xor_mask);
-    const std::span<const u64> words = planes ? std::span<const u64>(planes->words) : table;
-    State::LutTableDevice dev{DeviceBuffer<u64>(words.size()), std::nullopt};
-    dev.words.upload(words);
-    if (planes) {
-      dev.planes = planes->view();
-      dev.planes->data = dev.words.data();
+  launch_async(keys, [&](State& s, const DpfEtKeysView& v) {
+    std::vector<u64> key(table.begin(), table.end());
+    key.insert(key.end(),
+               {static_cast<u64>(keys.in_bits), static_cast<u64>(out_bits), index_xor_mask});
+    auto it = s.lut_tables.find(key);
+    if (it == s.lut_tables.end()) {
+      // The bit planes where the table takes them (the CPU's choice, fss/dpf_et.cpp), else the
+      // table; uploaded synchronously, once.
+      const std::optional<LutPlanes> planes =
+          make_lut_planes(table, keys.in_bits, out_bits, index_xor_mask);
+      const std::span<const u64> words = planes ? std::span<const u64>(planes->words) : table;
+      State::LutTableDevice dev{DeviceBuffer<u64>(words.size()), std::nullopt};
+      dev.words.upload(words);
+      if (planes) {
+        dev.planes = planes->view();
+        dev.planes->data = dev.words.data();
+      }
+      it = s.lut_tables.emplace(std::move(key), std::move(dev)).first;
     }
-    it = s.lut_tables.emplace(std::move(key), std::move(dev)).first;
-  }
-  const State::LutTableDevice& t = it->second;
-  dpf_et_lut_eval_device(v, idx, t.words.data(), out_bits, sum, count, s.s(), s.cfg, index_xor_mask,
-                         t.planes ? &*t.planes : nullptr);
-  ++s.calls;
+    const State::LutTableDevice& t = it->second;
+    dpf_et_lut_eval_device(v, idx, t.words.data(), out_bits, sum, count, s.s(), s.cfg,
+                           index_xor_mask, t.planes ? &*t.planes : nullptr);
+  });
 }
 
 void CudaAccelerator::add_kernel_ns(std::uint64_t ns) const {

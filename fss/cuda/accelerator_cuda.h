@@ -159,6 +159,9 @@ class CudaAccelerator final : public fss::Accelerator {
   // A resident batch's arrays copied back (copy_to_host); `what` names the batch kind.
   template <class View, class Keys>
   Keys download_resident(const Keys& keys, const char* what) const;
+  // launch(state, the keys' device view) under the call lock, not waited for.
+  template <class Keys, class Launch>
+  void launch_async(const Keys& keys, Launch&& launch) const;
   template <class Keys, class Shape, class Launch>
   std::optional<std::pair<Keys, Keys>> generate(Shape shape, std::size_t count,
                                                 std::span<const u64> alpha,

@@ -42,6 +42,14 @@ class DeviceWords {
   void* p_ = nullptr;
 };
 
+// Throws std::invalid_argument unless `bytes` is the packing of n elements of `bits` bits.
+void check_packed(std::size_t bytes, std::size_t n, int bits, const char* what) {
+  if (bytes != packed_bytes(n, bits))
+    throw std::invalid_argument(std::string(what) + ": " + std::to_string(bytes) + " bytes for " +
+                                std::to_string(n) + " elements of " + std::to_string(bits) +
+                                " bits");
+}
+
 // An event pair around kernels whose time is read once the stream has passed them.
 struct EventPair {
   cudaEvent_t start = nullptr, stop = nullptr;
@@ -228,10 +236,7 @@ void CudaSpace::sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const vec::Ve
 
 void CudaSpace::pack(const vec::Vec& v, int bits, std::span<std::uint8_t> out) const {
   check(v, v.size(), "vec::pack");
-  if (out.size() != packed_bytes(v.size(), bits))
-    throw std::invalid_argument("vec::pack: " + std::to_string(out.size()) + " bytes for " +
-                                std::to_string(v.size()) + " elements of " + std::to_string(bits) +
-                                " bits");
+  check_packed(out.size(), v.size(), bits, "vec::pack");
   if (out.empty()) return;
   std::lock_guard lock(s_->mu);
   s_->bind();
@@ -247,10 +252,7 @@ void CudaSpace::pack(const vec::Vec& v, int bits, std::span<std::uint8_t> out) c
 
 void CudaSpace::unpack_add(std::span<const std::uint8_t> in, int bits, vec::Vec& v) const {
   check(v, v.size(), "vec::unpack_add");
-  if (in.size() != packed_bytes(v.size(), bits))
-    throw std::invalid_argument("vec::unpack_add: " + std::to_string(in.size()) + " bytes for " +
-                                std::to_string(v.size()) + " elements of " + std::to_string(bits) +
-                                " bits");
+  check_packed(in.size(), v.size(), bits, "vec::unpack_add");
   if (v.empty()) return;
   vec::Vec theirs = make(v.size());
   std::lock_guard lock(s_->mu);
