@@ -27,6 +27,9 @@ struct ShareBatch {
   // over as they are instead of packing and unpacking them, and never moves them to an
   // accelerator (engine::keep_batches_on).
   bool host = false;
+  // Of those, the ones a gate reads as a vector (Dealer::share_vec, Party::read_shares_vec): moved
+  // to the accelerator offline where the party's vectors live there (its vec_space()).
+  bool vector = false;
   // The batch's copy in an accelerator's memory, if one made it (Accelerator::make_resident).
   std::shared_ptr<const ResidentKeys> resident{};
 };

@@ -630,6 +630,12 @@ void CudaAccelerator::dpf_et_lut_launch_on_device(const DpfEtKeys& keys, const u
   });
 }
 
+const u64* CudaAccelerator::resident_values(const ShareBatch& shares) const {
+  const auto* a = dynamic_cast<const DeviceArray*>(shares.resident.get());
+  return a != nullptr && a->block_->owner == s_.get() && a->count == shares.count ? a->data
+                                                                                  : nullptr;
+}
+
 void CudaAccelerator::add_kernel_ns(std::uint64_t ns) const {
   s_->kernel_ns += ns;
 }

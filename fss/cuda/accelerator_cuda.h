@@ -62,6 +62,9 @@ class CudaAccelerator final : public fss::Accelerator {
                                    std::span<const u64> table, int out_bits, u64* sum, u64* count,
                                    u64 index_xor_mask) const;
   void add_kernel_ns(std::uint64_t ns) const;
+  // The device address of a share batch this accelerator made resident (make_resident), else
+  // null.
+  const u64* resident_values(const ShareBatch& shares) const;
   void count_transfer(std::uint64_t up_bytes, std::uint64_t down_bytes) const;
 
   void dcf_eval(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out) const override;

@@ -165,6 +165,14 @@ vec::Vec CudaSpace::upload(std::span<const u64> values) const {
   return v;
 }
 
+std::optional<vec::Vec> CudaSpace::adopt(const ShareBatch& batch) const {
+  const u64* d = accel_->resident_values(batch);
+  if (d == nullptr) return std::nullopt;
+  // The batch's device copy, kept alive by the vector (read-only by the contract of adopt).
+  std::shared_ptr<void> keep = std::const_pointer_cast<ResidentKeys>(batch.resident);
+  return vec::Vec(this, const_cast<u64*>(d), batch.count, std::move(keep));
+}
+
 void CudaSpace::download(const vec::Vec& v, std::span<u64> out) const {
   check(v, out.size(), "vec::download");
   if (out.empty()) return;

@@ -31,6 +31,7 @@ class CudaSpace final : public vec::Space {
   bool on_device() const override { return true; }
   vec::Vec make(std::size_t n) const override;
   vec::Vec upload(std::span<const u64> values) const override;
+  std::optional<vec::Vec> adopt(const ShareBatch& batch) const override;
   void download(const vec::Vec& v, std::span<u64> out) const override;
   void combine(vec::Vec& out, int bits, u64 constant,
                std::span<const vec::Term> terms) const override;

@@ -104,6 +104,14 @@ std::pair<ShareBatch, ShareBatch> Dealer::split(std::span<const u64> v, int bits
 }
 
 void Dealer::share(std::span<const u64> v, int bits) {
+  share_as(v, bits, false);
+}
+
+void Dealer::share_vec(std::span<const u64> v, int bits) {
+  share_as(v, bits, true);
+}
+
+void Dealer::share_as(std::span<const u64> v, int bits, bool vector) {
   AddWall w(host_time_.share_ns);
   auto [s0, s1] = split(v, bits);
   ThreadPool* p = pool_for(v.size());
@@ -114,6 +122,7 @@ void Dealer::share(std::span<const u64> v, int bits) {
   const auto put = [&](KeyWriter& out, ShareBatch& s) {
     if (s.bits >= kUnpackedShareBits && !out.writes_file()) {
       s.host = true;
+      s.vector = vector;
       out.write_keys(std::move(s));
     } else {
       out.write_packed(s.values, s.bits, p);

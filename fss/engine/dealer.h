@@ -81,6 +81,10 @@ class Dealer {
   // and v - s0 to party 1, each bit-packed to `bits` bits (ceil(count * bits / 8) bytes per party).
   // bits = 1 gives XOR sharing of bits.
   void share(std::span<const u64> v, int bits = 0);
+  // share() for shares the party reads as a vector (Party::read_shares_vec, fss/vec/vec.h): the
+  // same randomness and key bytes; in an in-memory stream a wide batch is marked so that it can
+  // move to the device offline where the party's vectors live there (keep_batches_on).
+  void share_vec(std::span<const u64> v, int bits = 0);
   // share(), each party's shares handed over as one ShareBatch (KeyWriter::write_keys): the same
   // randomness and the same key bytes, but an in-memory stream queues the batch as an object that
   // an accelerator can hold from the offline phase (keep_batches_on). For large shares that a
@@ -126,6 +130,8 @@ class Dealer {
   // Additive shares of v in Z_{2^bits} (0 = ring width): party 0's drawn uniform, party 1's
   // v - s0; what share() and share_batch() write.
   std::pair<ShareBatch, ShareBatch> split(std::span<const u64> v, int bits);
+  // share() and share_vec(): `vector` marks the wide in-memory batches.
+  void share_as(std::span<const u64> v, int bits, bool vector);
   template <class Holder>
   friend class NarrowRing;  // narrow_ring.h: swaps ring_ for a scope
 

@@ -126,7 +126,10 @@ void KeyBuffer::consume(std::span<std::uint8_t> out) {
 
 void keep_batches_on(KeyBuffer& buffer, const Accelerator& accel) {
   buffer.set_on_object([&accel](KeyBatch& b) {
-    if (const auto* s = std::get_if<ShareBatch>(&b); s != nullptr && s->host) return;
+    // Host shares stay on the host, except those read as vectors where the vectors live here.
+    if (const auto* s = std::get_if<ShareBatch>(&b);
+        s != nullptr && s->host && !(s->vector && accel.vec_space() != nullptr))
+      return;
     std::visit([&accel](auto& k) { accel.make_resident(k); }, b);
   });
 }

@@ -203,6 +203,24 @@ ShareBatch Party::read_share_batch(std::size_t count, int bits) {
   return s;
 }
 
+vec::Vec Party::read_shares_vec(std::size_t count, int bits) {
+  const vec::Space& sp = space();
+  if (count == 0) return sp.make(0);
+  const int b = bits ? bits : ring_.bits;
+  ++host_time_.key_reads;
+  AddWall w(host_time_.key_read_ns);
+  if (std::optional<ShareBatch> s = take_shares(count, b, false)) {
+    if (!s->resident) return sp.upload(std::move(s->values));
+    if (std::optional<vec::Vec> v = sp.adopt(*s)) return std::move(*v);
+    throw KeyError("a gate reads as vectors of " + sp.describe() +
+                   " shares that another accelerator holds (the dealer's accelerator must be the "
+                   "party's)");
+  }
+  std::vector<u64> v(count);
+  unpack_shares(v, b);
+  return sp.upload(std::move(v));
+}
+
 DcfKeys Party::read_dcf(DcfShape shape, std::size_t count) {
   return read_dcf_keys(*keys_, shape, count, id_);
 }

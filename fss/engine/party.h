@@ -98,6 +98,9 @@ class Party {
   // it resident) or, from a key file, the batch parsed from its bytes. Throws KeyError when the
   // queued batch has another size or width.
   ShareBatch read_share_batch(std::size_t count, int bits = 0);
+  // What Dealer::share_vec wrote, as a vector of space(): the device copy made offline when there
+  // is one (no transfer), else the values uploaded.
+  vec::Vec read_shares_vec(std::size_t count, int bits = 0);
   DcfKeys read_dcf(DcfShape shape, std::size_t count);
   DpfKeys read_dpf(DpfShape shape, std::size_t count);
   DpfEtKeys read_dpf_et(int k, std::size_t count);

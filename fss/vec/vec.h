@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "fss/dcf.h"
 #include "fss/dpf_et.h"
 #include "fss/ring.h"
+#include "fss/share_batch.h"
 #include "fss/sigma_dcf.h"
 
 namespace secinfer::fss::vec {
@@ -96,6 +98,11 @@ class Space {
   virtual Vec upload(std::vector<u64>&& values) const {
     return upload(std::span<const u64>(values));
   }
+  // A resident share batch (fss/share_batch.h, made resident by this Space's accelerator) as a
+  // vector of this Space without a copy, or nullopt where this Space cannot read it in place (the
+  // host, another accelerator's batch). The vector shares the batch's memory: read it, never
+  // write it.
+  virtual std::optional<Vec> adopt(const ShareBatch& /*batch*/) const { return std::nullopt; }
   // The values back on the host (out.size() == v.size()); waits for the ops before it.
   virtual void download(const Vec& v, std::span<u64> out) const = 0;
 

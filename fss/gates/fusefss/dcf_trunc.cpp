@@ -60,7 +60,7 @@ void reduce_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::s
     }
   });
   d.dcf(DcfShape{w.s, w.mid, 1}, alpha, std::vector<u64>(n, 1));
-  d.share(q, w.mid);
+  d.share_vec(q, w.mid);
 }
 
 vec::Vec reduce_eval(Party& p, const Widths& w, const vec::Vec& xhat) {
@@ -68,7 +68,7 @@ vec::Vec reduce_eval(Party& p, const Widths& w, const vec::Vec& xhat) {
   p.keys().expect_record(kTagReduce, n);
   const DcfKeys k = p.read_dcf(DcfShape{w.s, w.mid, 1}, n);
   const vec::Space& sp = p.space();
-  const vec::Vec q = sp.upload(p.read_shares(n, w.mid));
+  const vec::Vec q = p.read_shares_vec(n, w.mid);
   const vec::Vec borrow = dcf_at(sp, k, xhat, w.s);
   const u64 p0 = p.id() == 0 ? 1 : 0;  // party 0 adds the public part
   vec::Vec y = sp.make(n);
@@ -103,7 +103,7 @@ void floor_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::sp
   const std::vector<u64> ones(n, 1);
   d.dcf(DcfShape{w.s, w.out, 1}, alpha_low, ones);
   d.dcf(DcfShape{w.in, w.out - w.mid, 1}, alpha_wrap, ones);
-  d.share(q, w.out);
+  d.share_vec(q, w.out);
 }
 
 void floor_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<u64> yhat) {
@@ -112,7 +112,7 @@ void floor_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<
   const DcfKeys k_low = p.read_dcf(DcfShape{w.s, w.out, 1}, n);
   const DcfKeys k_wrap = p.read_dcf(DcfShape{w.in, w.out - w.mid, 1}, n);
   const vec::Space& sp = p.space();
-  const vec::Vec q = sp.upload(p.read_shares(n, w.out));
+  const vec::Vec q = p.read_shares_vec(n, w.out);
   vec::Vec x1 = sp.upload(xhat);
   sp.combine(x1, w.in, u64{1} << (w.in - 1), {{.v = &x1}});
   const vec::Vec borrow = dcf_at(sp, k_low, x1, w.s);  // x1's low bits are x^'s
@@ -148,8 +148,8 @@ void slack_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::sp
     }
   });
   d.dcf(DcfShape{w.s, w.out, 1}, alpha, std::vector<u64>(n, 1));
-  d.share(q, w.out);
-  d.share(msb_corr, w.out);
+  d.share_vec(q, w.out);
+  d.share_vec(msb_corr, w.out);
 }
 
 void slack_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<u64> yhat) {
@@ -157,8 +157,8 @@ void slack_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<
   p.keys().expect_record(kTagSlack, n);
   const DcfKeys k = p.read_dcf(DcfShape{w.s, w.out, 1}, n);
   const vec::Space& sp = p.space();
-  const vec::Vec q = sp.upload(p.read_shares(n, w.out));
-  const vec::Vec msb_corr = sp.upload(p.read_shares(n, w.out));
+  const vec::Vec q = p.read_shares_vec(n, w.out);
+  const vec::Vec msb_corr = p.read_shares_vec(n, w.out);
   vec::Vec x1 = sp.upload(xhat);
   const vec::Vec borrow = dcf_at(sp, k, x1, w.s);  // x1's low bits are x^'s
   sp.combine(x1, w.in, u64{1} << (w.in - 2), {{.v = &x1}});

@@ -117,9 +117,9 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
   d.sigma_dcf(w.m - 1, a_low);
   d.sigma_dcf(w.s, a_carry);
   const std::vector<u64> r_b0 = d.random(N, 1), r_e = d.random(N, 1), r_c6 = d.random(N, 1);
-  d.share(r_b0, 1);
-  d.share(r_e, 1);
-  d.share(r_c6, 1);
+  d.share_vec(r_b0, 1);
+  d.share_vec(r_e, 1);
+  d.share_vec(r_c6, 1);
   // 3. The table's DPF at the index's mask (r_e, r_d, r_c6, r_mid >> s mod 2^p), r_d = the mask
   //    of the public d^ = 1 ^ msb(x_mid^) ^ b0^, i.e. msb(r_mid) ^ r_b0.
   std::vector<u64> alpha(N), r37(N), r_d(N);
@@ -147,7 +147,7 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
       out[6 * i + 5] = r_out[i];
     }
   });
-  d.share(out, w.n);
+  d.share_vec(out, w.n);
 }
 
 void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> table,
@@ -165,8 +165,8 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
   p.keys().expect_record(kTagFusedAct, N);
   const SigmaDcfKeys k_low = p.read_sigma_dcf(w.m - 1, N);
   const SigmaDcfKeys k_carry = p.read_sigma_dcf(w.s, N);
-  const vec::Vec s_b0 = sp.upload(p.read_shares(N, 1)), s_e = sp.upload(p.read_shares(N, 1)),
-                 s_c6 = sp.upload(p.read_shares(N, 1));
+  const vec::Vec s_b0 = p.read_shares_vec(N, 1), s_e = p.read_shares_vec(N, 1),
+                 s_c6 = p.read_shares_vec(N, 1);
   // 2. Exchange 3: b0 = [x_mid^ < r_mid] on the low m - 1 bits; e = msb(x - c_hi) ^ msb(x + c_hi)
   //    from the borrows at x_mid^ -+ c_hi (msb(r_mid) cancels; party 0 adds the public msbs);
   //    c6 = [x_mid^ < r_mid] on the low s bits.
@@ -209,7 +209,7 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
   // 4. Exchange 5: y = d (x_mid^ - r_mid) + 2^m r37 b0 (1 - msb(x_mid^)) - T' + r_y, with
   //    d = d^ + (1 - 2 d^) r_d and b0 = b0^ + (1 - 2 b0^) r_b0; the dealer's six shares per
   //    element k0..k5 side by side (r_mid, r_d, r_d r_mid, 2^m r37, 2^m r37 r_b0, r_y).
-  const vec::Vec k = sp.upload(p.read_shares(6 * N, w.n));
+  const vec::Vec k = p.read_shares_vec(6 * N, w.n);
   const auto share = [&](int j, u64 coef, bool when) {
     return vec::Term{
         .v = &k, .stride = 6, .offset = j, .coef = coef, .gate = &dh, .gate_when = when};

@@ -51,8 +51,8 @@ void lut_sigma_masked_keygen(Dealer& d, int k, int out_bits, std::span<const u64
   d.dpf_et(k, alpha);
   d.random(z, 1);
   d.random(r_v, out_bits);
-  d.share(z, 1);
-  d.share(r_v, out_bits);
+  d.share_vec(z, 1);
+  d.share_vec(r_v, out_bits);
 }
 
 void lut_sigma_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha) {
@@ -67,8 +67,8 @@ void lut_sigma_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha
       w_rv[i] = (w[i] * r_v[i]) & m;
     }
   });
-  d.share(w, out_bits);
-  d.share(w_rv, out_bits);
+  d.share_vec(w, out_bits);
+  d.share_vec(w_rv, out_bits);
 }
 
 void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
@@ -76,8 +76,8 @@ void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
   const std::size_t n = idx.size();
   const vec::Space& sp = p.space();
   const DpfEtKeys keys = p.read_dpf_et(k, n);
-  const vec::Vec z = sp.upload(p.read_shares(n, 1));
-  const vec::Vec r_v = sp.upload(p.read_shares(n, out_bits));
+  const vec::Vec z = p.read_shares_vec(n, 1);
+  const vec::Vec r_v = p.read_shares_vec(n, out_bits);
   vec::Vec sum = sp.make(n), count = sp.make(n);
   sp.dpf_et_lut_eval(keys, idx, table, out_bits, sum, count, index_xor_mask);
   // Party 1 negates its sums. U_0 + U_1 = +-1 mod 4 has one odd term, so no carry reaches bit 1:
@@ -107,8 +107,8 @@ vec::Vec lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> tabl
   const vec::Space& sp = p.space();
   vec::Vec u, v;
   lut_sigma_masked(p, k, out_bits, table, idx, index_xor_mask, u, v);
-  const vec::Vec w = sp.upload(p.read_shares(n, out_bits));
-  const vec::Vec w_rv = sp.upload(p.read_shares(n, out_bits));
+  const vec::Vec w = p.read_shares_vec(n, out_bits);
+  const vec::Vec w_rv = p.read_shares_vec(n, out_bits);
   const Party::VecOpenItem items[2] = {{&u, 1}, {&v, out_bits}};
   p.open_many(items);
   // share = (2u - 1)(w v - w r_V): t where u = 1, -t where u = 0.
@@ -140,7 +140,7 @@ void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
     d.dpf(DpfShape{k, out_bits}, alpha, std::vector<u64>(alpha.size(), 1));
   if (!r_out.empty()) {
     engine::check_unary_sizes(r_idx.size(), r_out.size(), "lut_core_keygen");
-    d.share(r_out, out_bits);
+    d.share_vec(r_out, out_bits);
   }
 }
 
@@ -164,7 +164,7 @@ vec::Vec lut_core(Party& p, int k, int out_bits, std::span<const u64> table,
     share = sp.upload(std::move(out));
   }
   if (with_out_mask) {
-    const vec::Vec r = sp.upload(p.read_shares(n, out_bits));
+    const vec::Vec r = p.read_shares_vec(n, out_bits);
     sp.combine(share, out_bits, 0, {{.v = &share}, {.v = &r}});
   }
   return share;

@@ -50,7 +50,7 @@ void corr_keygen(Dealer& d, int cmp_bits, std::span<const u64> alpha,
   const std::size_t n = alpha.size();
   d.sigma_dcf(cmp_bits, alpha);
   const std::vector<u64> z = d.random(n, 1);
-  d.share(z, 1);
+  d.share_vec(z, 1);
   std::vector<u64> corr(2 * n);
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
@@ -58,7 +58,7 @@ void corr_keygen(Dealer& d, int cmp_bits, std::span<const u64> alpha,
       corr[2 * i + (1 - z[i])] = q_carry[i];
     }
   });
-  d.share(corr, out_bits);
+  d.share_vec(corr, out_bits);
 }
 
 struct CorrKey {
@@ -67,11 +67,10 @@ struct CorrKey {
 };
 
 CorrKey corr_read(Party& p, int cmp_bits, std::size_t n, int out_bits) {
-  const vec::Space& sp = p.space();
   CorrKey k;
   k.dcf = p.read_sigma_dcf(cmp_bits, n);
-  k.z = sp.upload(p.read_shares(n, 1));
-  k.corr = sp.upload(p.read_shares(2 * n, out_bits));
+  k.z = p.read_shares_vec(n, 1);
+  k.corr = p.read_shares_vec(2 * n, out_bits);
   return k;
 }
 
@@ -296,7 +295,7 @@ void trunc_slack_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std
     }
   });
   corr_keygen(d, w.s, alpha, q0, q1, w.out);
-  d.share(msb_corr, w.out);
+  d.share_vec(msb_corr, w.out);
 }
 
 void trunc_slack_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::span<u64> yhat) {
@@ -306,7 +305,7 @@ void trunc_slack_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::
   const vec::Space& sp = p.space();
   p.keys().expect_record(kTagSlack, n);
   const CorrKey k = corr_read(p, w.s, n, w.out);
-  const vec::Vec msb_corr = sp.upload(p.read_shares(n, w.out));
+  const vec::Vec msb_corr = p.read_shares_vec(n, w.out);
   vec::Vec x1 = sp.upload(xhat);
   vec::Vec xlow = sp.make(n);
   sp.combine(xlow, w.s, 0, {{.v = &x1}});

@@ -1,0 +1,129 @@
+// Shares a gate reads as vectors (Dealer::share_vec, Party::read_shares_vec): the same key bytes
+// as share(); in an in-memory stream a wide batch moves to the accelerator offline only when the
+// accelerator keeps the party's vectors (Accelerator::vec_space), and a Space adopts it in place.
+// A CPU stand-in plays the accelerator (the CUDA one runs end to end in scripts/gpu_e2e.sh with
+// --gate-vectors device).
+#include <catch2/catch.hpp>
+#include <memory>
+#include <optional>
+#include <random>
+#include <vector>
+
+#include "fss/accelerator.h"
+#include "fss/engine/dealer.h"
+#include "fss/engine/key_stream.h"
+#include "fss/thread_pool.h"
+#include "fss/vec/host_space.h"
+
+using namespace secinfer::fss;
+using namespace secinfer::fss::engine;
+
+namespace {
+
+// Host memory standing in for a device's: a resident batch's values kept here.
+struct Held : ResidentKeys {
+  std::vector<u64> values;
+};
+
+// The host Space's ops, plus adopting the batches of its accelerator.
+class AdoptingSpace final : public vec::Space {
+ public:
+  explicit AdoptingSpace(ThreadPool& pool) : host_(pool, {}) {}
+  std::string describe() const override { return "stand-in device"; }
+  bool on_device() const override { return true; }
+  vec::Vec make(std::size_t n) const override { return rehome(host_.make(n)); }
+  vec::Vec upload(std::span<const u64> v) const override { return rehome(host_.upload(v)); }
+  std::optional<vec::Vec> adopt(const ShareBatch& b) const override {
+    const auto* h = dynamic_cast<const Held*>(b.resident.get());
+    if (h == nullptr) return std::nullopt;
+    return vec::Vec(this, const_cast<u64*>(h->values.data()), b.count,
+                    std::const_pointer_cast<ResidentKeys>(b.resident));
+  }
+  void download(const vec::Vec& v, std::span<u64> out) const override {
+    check(v, out.size(), "download");
+    std::copy(v.data(), v.data() + v.size(), out.begin());
+  }
+  void combine(vec::Vec&, int, u64, std::span<const vec::Term>) const override {}
+  void dcf_eval(const DcfKeys&, const vec::Vec&, vec::Vec&) const override {}
+  void dpf_et_lut_eval(const DpfEtKeys&, const vec::Vec&, std::span<const u64>, int, vec::Vec&,
+                       vec::Vec&, u64) const override {}
+  void sigma_dcf_eval(const SigmaDcfKeys&, std::span<const vec::Vec* const>,
+                      std::span<vec::Vec* const>) const override {}
+  void pack(const vec::Vec&, int, std::span<std::uint8_t>) const override {}
+  void unpack_add(std::span<const std::uint8_t>, int, vec::Vec&) const override {}
+
+ private:
+  vec::Vec rehome(vec::Vec v) const {
+    auto keep = std::make_shared<vec::Vec>(std::move(v));
+    u64* d = keep->data();
+    const std::size_t n = keep->size();
+    return vec::Vec(this, d, n, std::move(keep));
+  }
+  vec::HostSpace host_;
+};
+
+class ShareAccelerator final : public Accelerator {
+ public:
+  ShareAccelerator(ThreadPool& pool, bool vectors)
+      : space_(vectors ? std::make_unique<AdoptingSpace>(pool) : nullptr) {}
+  std::string describe() const override { return "share stand-in"; }
+  const vec::Space* vec_space() const override { return space_.get(); }
+  using Accelerator::make_resident;
+  void make_resident(ShareBatch& s) const override {
+    auto h = std::make_shared<Held>();
+    h->values = std::move(s.values);
+    s.values = {};
+    s.resident = std::move(h);
+    ++made;
+  }
+  void dcf_eval(const DcfKeys&, std::span<const u64>, std::span<u64>) const override {}
+  void dpf_eval(const DpfKeys&, std::span<const u64>, std::span<u64>) const override {}
+  void dpf_lut_eval(const DpfKeys&, std::span<const u64>, std::span<const u64>,
+                    std::span<u64>) const override {}
+  void dcf_eval_multipoint(const DcfKeys&, std::size_t, std::span<const u64>,
+                           std::span<u64>) const override {}
+  mutable int made = 0;
+
+ private:
+  std::unique_ptr<AdoptingSpace> space_;
+};
+
+}  // namespace
+
+TEST_CASE("share_vec: the bytes of share(); moved offline only where the vectors live there",
+          "[engine][keys][vec]") {
+  std::mt19937_64 g(Catch::rngSeed() + 21);
+  const std::size_t n = 300;
+  std::vector<u64> v(n);
+  for (u64& x : v) x = g() & ring_mask(50);
+  ThreadPool pool(1);
+  for (const bool vectors : {false, true}) {
+    ShareAccelerator accel(pool, vectors);
+    auto buffer = std::make_shared<KeyBuffer>();
+    keep_batches_on(*buffer, accel);
+    KeyWriter w0 = KeyWriter::memory(buffer), w1 = KeyWriter::discard();
+    Dealer d(make_ring(50), 12, Block{1, 2}, w0, w1);
+    d.share_vec(v, 50);  // wide: a vector batch
+    d.share(v, 50);      // wide: read on the host
+    d.share_vec(v, 1);   // narrow: packed bytes, as share()
+    CHECK(w0.bytes_written() == 2 * packed_bytes(n, 50) + packed_bytes(n, 1));
+    CHECK(accel.made == (vectors ? 1 : 0));
+
+    KeyReader r = KeyReader::memory(buffer);
+    const std::optional<ShareBatch> a = r.read_object<ShareBatch>();
+    REQUIRE(a.has_value());
+    CHECK(a->vector);
+    CHECK((a->resident != nullptr) == vectors);
+    CHECK(a->values.empty() == vectors);  // released offline when moved
+    if (vectors) {
+      const std::optional<vec::Vec> in_place = accel.vec_space()->adopt(*a);
+      REQUIRE(in_place.has_value());
+      CHECK(in_place->size() == n);
+    }
+    const std::optional<ShareBatch> b = r.read_object<ShareBatch>();
+    REQUIRE(b.has_value());
+    CHECK_FALSE(b->vector);
+    CHECK(b->resident == nullptr);
+    CHECK(b->values.size() == n);
+  }
+}
