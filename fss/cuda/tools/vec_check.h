@@ -18,6 +18,7 @@
 #include "fss/dpf_et.h"
 #include "fss/gates/fusefss/dcf_trunc.h"
 #include "fss/gates/fusefss/trunc_act.h"
+#include "fss/gates/sigma/compare.h"
 #include "fss/gates/sigma/nonlinear.h"
 #include "fss/gates/sigma/truncate.h"
 #include "fss/sigma_dcf.h"
@@ -247,6 +248,22 @@ inline void check_vec_gates(Tally& t, std::mt19937_64& g, std::size_t N) {
        },
        [](engine::Party& p, const engine::GateArgs&, std::span<const u64> x, std::span<u64> y) {
          sigma::trunc_slack_eval(p, sigma::TruncParams{12, 0, 0}, x, y);
+       }},
+      // SIGMA's ReLU (sigma/compare.cpp: DReLU, then the select), in the ring and in the
+      // softmax max's reduced ring of 40 bits.
+      {"SIGMA ReLU",
+       [](engine::Dealer& d, const engine::GateArgs&, std::span<const u64> r, std::span<u64> o) {
+         sigma::relu_keygen(d, r, o);
+       },
+       [](engine::Party& p, const engine::GateArgs&, std::span<const u64> x, std::span<u64> y) {
+         sigma::relu_eval(p, x, y);
+       }},
+      {"SIGMA ReLU in 40 bits",
+       [](engine::Dealer& d, const engine::GateArgs&, std::span<const u64> r, std::span<u64> o) {
+         sigma::relu_keygen(d, r, o, 40);
+       },
+       [](engine::Party& p, const engine::GateArgs&, std::span<const u64> x, std::span<u64> y) {
+         sigma::relu_eval(p, x, y, 40);
        }},
       // SIGMA's LUT gates (sigma/lut.cpp over the vocabulary) and the fused gate.
       {"sigma GELU", &sigma::gelu_keygen, &sigma::gelu_eval},

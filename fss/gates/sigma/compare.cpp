@@ -9,6 +9,7 @@
 
 #include "fss/engine/narrow_ring.h"
 #include "fss/sigma_dcf.h"
+#include "fss/vec/vec.h"
 #include "profiling/scope_names.h"
 
 namespace secinfer::fss::sigma {
@@ -54,29 +55,36 @@ void drelu_keygen(Dealer& dl, std::span<const u64> r_in, std::span<u64> r_d) {
     t[i] = 1 ^ ring.msb(r_in[i]) ^ r_d[i];
   }
   dl.sigma_dcf(ring.bits - 1, alpha);
-  dl.share(t, 1);
+  dl.share_vec(t, 1);
 }
 
-void drelu_eval(Party& p, std::span<const u64> xhat, std::span<u64> dhat) {
+namespace {
+// drelu_eval's opened bits, where the party's vectors live.
+vec::Vec drelu(Party& p, const vec::Vec& xhat) {
   const Ring ring = p.ring();
-  check_ring("drelu", ring);
-  check_len("drelu", xhat.size(), dhat.size());
   const std::size_t n = xhat.size();
+  const vec::Space& sp = p.space();
   p.keys().expect_record(kTagDrelu, n);
   const SigmaDcfKeys k = p.read_sigma_dcf(ring.bits - 1, n);
-  const std::vector<u64> t = p.read_shares(n, 1);
-  std::vector<u64> low(n), bit(n);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) low[i] = xhat[i] & ring_mask(ring.bits - 1);
-  });
-  if (n) sigma_dcf_eval(k, low, bit, p.batch_options());
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      bit[i] = (bit[i] ^ t[i]) & 1;
-      if (p.id() == 0) bit[i] ^= ring.msb(xhat[i]);
-    }
-  });
-  p.open(bit, dhat, 1);
+  const vec::Vec t = p.read_shares_vec(n, 1);
+  vec::Vec low = sp.make(n), bit = sp.make(n);
+  sp.combine(low, ring.bits - 1, 0, {{.v = &xhat}});
+  if (n) sp.sigma_dcf_eval(k, low, bit);
+  // XOR of bits (their sum mod 2): the DCF's, t, and party 0's msb(xhat).
+  sp.combine(bit, 1, 0,
+             {{.v = &bit},
+              {.v = &t},
+              {.v = &xhat, .shr = ring.bits - 1, .width = 1, .coef = p.id() == 0 ? 1u : 0u}});
+  p.open(bit, 1);
+  return bit;
+}
+}  // namespace
+
+void drelu_eval(Party& p, std::span<const u64> xhat, std::span<u64> dhat) {
+  check_ring("drelu", p.ring());
+  check_len("drelu", xhat.size(), dhat.size());
+  const vec::Space& sp = p.space();
+  sp.download(drelu(p, sp.upload(xhat)), dhat);
 }
 
 // ---------------------------------------------------------------- comparison x >= y
@@ -131,33 +139,42 @@ void select_keygen(Dealer& dl, std::span<const u64> r_d, std::span<const u64> r_
     d1[i] = ring.mul(2, rd[i]);
     d2[i] = ring.neg(ring.mul(2, ring.mul(rd[i], r_x[i])));
   }
-  dl.share(rd);
-  dl.share(r_x);
-  dl.share(c);
-  dl.share(d1);
-  dl.share(d2);
+  dl.share_vec(rd);
+  dl.share_vec(r_x);
+  dl.share_vec(c);
+  dl.share_vec(d1);
+  dl.share_vec(d2);
 }
+
+namespace {
+// select_eval's opened output, where the party's vectors live (dhat: opened bits).
+vec::Vec select(Party& p, const vec::Vec& dhat, const vec::Vec& xhat) {
+  const Ring ring = p.ring();
+  const std::size_t n = xhat.size();
+  p.keys().expect_record(kTagSelect, n);
+  const vec::Vec a = p.read_shares_vec(n), b = p.read_shares_vec(n), c = p.read_shares_vec(n),
+                 d1 = p.read_shares_vec(n), d2 = p.read_shares_vec(n);
+  // c - a x - d^ b, + x d1 + d2 where d^ = 0, + d^ x for party 0.
+  constexpr u64 kMinus = ~u64{0};
+  vec::Vec share = p.space().make(n);
+  p.space().combine(share, ring.bits, 0,
+                    {{.v = &c},
+                     {.v = &a, .coef = kMinus, .times = &xhat},
+                     {.v = &b, .coef = kMinus, .gate = &dhat},
+                     {.v = &d1, .times = &xhat, .gate = &dhat, .gate_when = false},
+                     {.v = &d2, .gate = &dhat, .gate_when = false},
+                     {.v = &xhat, .coef = p.id() == 0 ? 1u : 0u, .gate = &dhat}});
+  p.open(share, ring.bits);
+  return share;
+}
+}  // namespace
 
 void select_eval(Party& p, std::span<const u64> dhat, std::span<const u64> xhat,
                  std::span<u64> yhat) {
   check_len("select", dhat.size(), xhat.size());
   check_len("select", xhat.size(), yhat.size());
-  const Ring ring = p.ring();
-  const std::size_t n = xhat.size();
-  p.keys().expect_record(kTagSelect, n);
-  const auto a = p.read_shares(n), b = p.read_shares(n), c = p.read_shares(n),
-             d1 = p.read_shares(n), d2 = p.read_shares(n);
-  std::vector<u64> share(n);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      const u64 dh = dhat[i] & 1, x = xhat[i];
-      u64 v = c[i] - a[i] * x - dh * b[i];
-      if (!dh) v += x * d1[i] + d2[i];
-      if (p.id() == 0) v += dh * x;
-      share[i] = ring.reduce(v);
-    }
-  });
-  p.open(share, yhat);
+  const vec::Space& sp = p.space();
+  sp.download(select(p, sp.upload(dhat), sp.upload(xhat)), yhat);
 }
 
 // ---------------------------------------------------------------- ReLU
@@ -174,9 +191,11 @@ void relu_keygen(Dealer& dl, std::span<const u64> r_in, std::span<u64> r_out) {
 }
 
 void relu_eval(Party& p, std::span<const u64> xhat, std::span<u64> yhat) {
-  std::vector<u64> dhat(xhat.size());
-  drelu_eval(p, xhat, dhat);
-  select_eval(p, dhat, xhat, yhat);
+  check_ring("drelu", p.ring());
+  check_len("relu", xhat.size(), yhat.size());
+  const vec::Space& sp = p.space();
+  const vec::Vec x = sp.upload(xhat);
+  sp.download(select(p, drelu(p, x), x), yhat);
 }
 
 // ---------------------------------------------------------------- ReLU in a reduced ring
