@@ -10,6 +10,7 @@
 
 #include "fss/accelerator.h"
 #include "fss/gates/sigma/ring_matmul.h"
+#include "fss/vec/vec.h"
 
 namespace secinfer::fss::sigma {
 
@@ -155,26 +156,27 @@ void mul_keygen(Dealer& d, std::span<const u64> r_x, std::span<const u64> r_y, s
   d.random(r_z);
   std::vector<u64> c(r_x.size());
   for (std::size_t i = 0; i < c.size(); ++i) c[i] = ring.add(ring.mul(r_x[i], r_y[i]), r_z[i]);
-  d.share(r_x);
-  d.share(r_y);
-  d.share(c);
+  d.share_vec(r_x);
+  d.share_vec(r_y);
+  d.share_vec(c);
 }
 
 void mul_eval(Party& p, std::span<const u64> xhat, std::span<const u64> yhat, std::span<u64> zhat) {
   check_sizes("mul", xhat.size(), yhat.size(), zhat.size());
-  const Ring ring = p.ring();
   const std::size_t n = xhat.size();
+  const vec::Space& sp = p.space();
   p.keys().expect_record(kTagMul, n);
-  const auto rx = p.read_shares(n), ry = p.read_shares(n), c = p.read_shares(n);
-  std::vector<u64> share(n);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      u64 v = c[i] - xhat[i] * ry[i] - rx[i] * yhat[i];
-      if (p.id() == 0) v += xhat[i] * yhat[i];
-      share[i] = ring.reduce(v);
-    }
-  });
-  p.open(share, zhat);
+  const vec::Vec rx = p.read_shares_vec(n), ry = p.read_shares_vec(n), c = p.read_shares_vec(n);
+  const vec::Vec x = sp.upload(xhat), y = sp.upload(yhat);
+  // c - x^ r_y - r_x y^ (+ x^ y^ for party 0)
+  vec::Vec share = sp.make(n);
+  sp.combine(share, p.ring().bits, 0,
+             {{.v = &c},
+              {.v = &ry, .coef = ~u64{0}, .times = &x},
+              {.v = &rx, .coef = ~u64{0}, .times = &y},
+              {.v = &x, .coef = p.id() == 0 ? 1u : 0u, .times = &y}});
+  p.open(share);
+  sp.download(share, zhat);
 }
 
 // ---------------------------------------------------------------- row-wise mul
@@ -243,26 +245,25 @@ void square_keygen(Dealer& d, std::span<const u64> r_x, std::span<u64> r_z) {
   d.random(r_z);
   std::vector<u64> c(r_x.size());
   for (std::size_t i = 0; i < c.size(); ++i) c[i] = ring.add(ring.mul(r_x[i], r_x[i]), r_z[i]);
-  d.share(r_x);
-  d.share(c);
+  d.share_vec(r_x);
+  d.share_vec(c);
 }
 
 void square_eval(Party& p, std::span<const u64> xhat, std::span<u64> zhat) {
   check_sizes("square", xhat.size(), zhat.size(), zhat.size());
-  const Ring ring = p.ring();
   const std::size_t n = xhat.size();
+  const vec::Space& sp = p.space();
   p.keys().expect_record(kTagSquare, n);
-  const auto rx = p.read_shares(n), c = p.read_shares(n);
-  std::vector<u64> share(n);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      // (xhat - r)^2 + r_z = xhat^2 - 2 xhat r + (r^2 + r_z)
-      u64 v = c[i] - 2 * xhat[i] * rx[i];
-      if (p.id() == 0) v += xhat[i] * xhat[i];
-      share[i] = ring.reduce(v);
-    }
-  });
-  p.open(share, zhat);
+  const vec::Vec rx = p.read_shares_vec(n), c = p.read_shares_vec(n);
+  const vec::Vec x = sp.upload(xhat);
+  // (x^ - r)^2 + r_z = x^2 - 2 x^ r + (r^2 + r_z)
+  vec::Vec share = sp.make(n);
+  sp.combine(share, p.ring().bits, 0,
+             {{.v = &c},
+              {.v = &rx, .coef = u64{0} - 2, .times = &x},
+              {.v = &x, .coef = p.id() == 0 ? 1u : 0u, .times = &x}});
+  p.open(share);
+  sp.download(share, zhat);
 }
 
 }  // namespace secinfer::fss::sigma
