@@ -82,44 +82,50 @@ void Party::open(std::span<const u64> my_share, std::span<u64> out, int bits) {
   open_many(std::span<const OpenItem>(&item, 1));
 }
 
-void Party::open_many(std::span<const OpenItem> items) {
+void Party::open_round(
+    std::span<const Packing> layout,
+    const std::function<void(std::size_t, std::span<std::uint8_t>)>& pack,
+    const std::function<void(std::size_t, std::span<const std::uint8_t>)>& unpack_add) {
   // Each item is packed on its own byte boundary, so the message is the concatenation of the
   // per-item packings: sum_i ceil(N_i * bits_i / 8) bytes.
-  std::size_t total = 0;
-  for (const auto& it : items) {
-    if (it.share.size() != it.out.size()) {
-      throw std::invalid_argument("Party::open: share and output sizes differ (" +
-                                  std::to_string(it.share.size()) + " vs " +
-                                  std::to_string(it.out.size()) + ")");
-    }
-    total += packed_bytes(it.share.size(), it.bits ? it.bits : ring_.bits);
-  }
-  if (total == 0) return;
+  std::vector<std::size_t> at(layout.size() + 1, 0);
+  for (std::size_t i = 0; i < layout.size(); ++i)
+    at[i + 1] = at[i] + packed_bytes(layout[i].count, layout[i].bits);
+  if (at.back() == 0) return;
   ++host_time_.opens;
-  std::vector<std::uint8_t> mine(total), theirs(total);
-  std::size_t off = 0;
+  std::vector<std::uint8_t> mine(at.back()), theirs(at.back());
   {
     AddWall w(host_time_.pack_ns);
-    for (const auto& it : items) {
-      const int b = it.bits ? it.bits : ring_.bits;
-      const std::size_t nb = packed_bytes(it.share.size(), b);
-      pack_bits(it.share, b, std::span<std::uint8_t>(mine).subspan(off, nb), *pool_);
-      off += nb;
-    }
+    for (std::size_t i = 0; i < layout.size(); ++i)
+      pack(i, std::span<std::uint8_t>(mine).subspan(at[i], at[i + 1] - at[i]));
   }
   {
     AddWall w(host_time_.exchange_ns);
     ch_->exchange(mine, theirs);
   }
   AddWall w(host_time_.unpack_ns);
-  off = 0;
+  for (std::size_t i = 0; i < layout.size(); ++i)
+    unpack_add(i, std::span<const std::uint8_t>(theirs).subspan(at[i], at[i + 1] - at[i]));
+}
+
+void Party::open_many(std::span<const OpenItem> items) {
+  std::vector<Packing> layout;
   for (const auto& it : items) {
-    const int b = it.bits ? it.bits : ring_.bits;
-    const std::size_t nb = packed_bytes(it.share.size(), b);
-    unpack_add_bits(std::span<const std::uint8_t>(theirs).subspan(off, nb), b, it.share, it.out,
-                    *pool_);
-    off += nb;
+    if (it.share.size() != it.out.size()) {
+      throw std::invalid_argument("Party::open: share and output sizes differ (" +
+                                  std::to_string(it.share.size()) + " vs " +
+                                  std::to_string(it.out.size()) + ")");
+    }
+    layout.push_back({it.share.size(), it.bits ? it.bits : ring_.bits});
   }
+  open_round(
+      layout,
+      [&](std::size_t i, std::span<std::uint8_t> bytes) {
+        pack_bits(items[i].share, layout[i].bits, bytes, *pool_);
+      },
+      [&](std::size_t i, std::span<const std::uint8_t> bytes) {
+        unpack_add_bits(bytes, layout[i].bits, items[i].share, items[i].out, *pool_);
+      });
 }
 
 const vec::Space& Party::space() {
@@ -134,37 +140,18 @@ void Party::open(vec::Vec& v, int bits) {
 }
 
 void Party::open_many(std::span<const VecOpenItem> items) {
-  // As open_many over spans: each item on its own byte boundary of one message.
-  std::size_t total = 0;
+  std::vector<Packing> layout;
   for (const VecOpenItem& it : items)
-    total += packed_bytes(it.v->size(), it.bits ? it.bits : ring_.bits);
-  if (total == 0) return;
+    layout.push_back({it.v->size(), it.bits ? it.bits : ring_.bits});
   const vec::Space& sp = space();
-  ++host_time_.opens;
-  std::vector<std::uint8_t> mine(total), theirs(total);
-  const auto each = [&](auto&& fn) {
-    std::size_t off = 0;
-    for (const VecOpenItem& it : items) {
-      const int b = it.bits ? it.bits : ring_.bits;
-      const std::size_t nb = packed_bytes(it.v->size(), b);
-      fn(*it.v, b, off, nb);
-      off += nb;
-    }
-  };
-  {
-    AddWall w(host_time_.pack_ns);
-    each([&](const vec::Vec& v, int b, std::size_t off, std::size_t nb) {
-      sp.pack(v, b, std::span<std::uint8_t>(mine).subspan(off, nb));
-    });
-  }
-  {
-    AddWall w(host_time_.exchange_ns);
-    ch_->exchange(mine, theirs);
-  }
-  AddWall w(host_time_.unpack_ns);
-  each([&](vec::Vec& v, int b, std::size_t off, std::size_t nb) {
-    sp.unpack_add(std::span<const std::uint8_t>(theirs).subspan(off, nb), b, v);
-  });
+  open_round(
+      layout,
+      [&](std::size_t i, std::span<std::uint8_t> bytes) {
+        sp.pack(*items[i].v, layout[i].bits, bytes);
+      },
+      [&](std::size_t i, std::span<const std::uint8_t> bytes) {
+        sp.unpack_add(bytes, layout[i].bits, *items[i].v);
+      });
 }
 
 void Party::send_packed(std::span<const u64> v, int bits) {

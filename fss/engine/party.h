@@ -129,6 +129,17 @@ class Party {
   void set_gate_cache(std::shared_ptr<compile::GateCache> cache);
 
  private:
+  // The one round of open_many: item i of layout[i] = {count, bits} elements packed on its own
+  // byte boundary by pack(i, its bytes), the peer's bytes added back by unpack_add(i, its bytes);
+  // packing, exchange and unpacking timed into host_time_.
+  struct Packing {
+    std::size_t count;
+    int bits;
+  };
+  void open_round(
+      std::span<const Packing> layout,
+      const std::function<void(std::size_t, std::span<std::uint8_t>)>& pack,
+      const std::function<void(std::size_t, std::span<const std::uint8_t>)>& unpack_add);
   template <class Holder>
   friend class NarrowRing;  // narrow_ring.h: swaps ring_ for a scope
   // The next queued share batch (an in-memory stream's object), checked against what the gate

@@ -1,5 +1,5 @@
-// Space::combine's arithmetic for one element, written once for the host and the GPU
-// (fss/vec/host_space.cpp, fss/cuda/vec_kernels.cu): the same expression in both, so the two
+// Space::combine's arithmetic, written once for the host and the GPU (fss/vec/host_space.cpp,
+// fss/cuda/ring_vec.cu): term_value is the one expression of a term both evaluate, so the two
 // Spaces agree bit for bit.
 #pragma once
 
@@ -53,17 +53,20 @@ inline CombineParams combine_params(int bits, u64 constant, std::span<const Term
   return p;
 }
 
+// One term's summand at element i (coef included).
+SECINFER_HD u64 term_value(const TermView& t, std::size_t i) {
+  u64 x =
+      (t.v[i * static_cast<std::size_t>(t.stride) + static_cast<std::size_t>(t.offset)] >> t.shr) &
+      t.mask;
+  if (t.times != nullptr) x *= t.times[i];
+  if (t.gate != nullptr && static_cast<int>((t.gate[i] >> t.gate_bit) & 1) != t.gate_when) x = 0;
+  return t.coef * x;
+}
+
+// Element i of the combine (the GPU's kernel, one thread an element).
 SECINFER_HD u64 combine_one(const CombineParams& p, std::size_t i) {
   u64 acc = p.constant;
-  for (int k = 0; k < p.terms; ++k) {
-    const TermView& t = p.term[k];
-    u64 x = (t.v[i * static_cast<std::size_t>(t.stride) + static_cast<std::size_t>(t.offset)] >>
-             t.shr) &
-            t.mask;
-    if (t.times != nullptr) x *= t.times[i];
-    if (t.gate != nullptr && static_cast<int>((t.gate[i] >> t.gate_bit) & 1) != t.gate_when) x = 0;
-    acc += t.coef * x;
-  }
+  for (int k = 0; k < p.terms; ++k) acc += term_value(p.term[k], i);
   return acc & p.out_mask;
 }
 

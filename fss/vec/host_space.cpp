@@ -21,9 +21,10 @@ Vec wrap(const Space* sp, std::vector<u64>&& values) {
   return Vec(sp, data, n, std::move(storage));
 }
 
-// combine over [lo, hi): the same sums as vec::combine_one, term by term over blocks that stay in
-// cache, so that each term's loop is a plain one the compiler vectorises. Every read of a block
-// happens before its write: out may alias a (stride 1) term's vector.
+// combine over [lo, hi): the sums of vec::combine_one, term by term over blocks that stay in cache,
+// so that each term's loop is a plain one (the common term, contiguous with neither factor nor
+// gate, is term_value spelt out for the compiler to vectorise). Every read of a block happens
+// before its write: out may alias a (stride 1) term's vector.
 void combine_range(const CombineParams& p, std::size_t lo, std::size_t hi, u64* out) {
   constexpr std::size_t kBlock = 512;
   u64 acc[kBlock];
@@ -32,23 +33,14 @@ void combine_range(const CombineParams& p, std::size_t lo, std::size_t hi, u64* 
     std::fill_n(acc, m, p.constant);
     for (int k = 0; k < p.terms; ++k) {
       const TermView& t = p.term[k];
-      const auto stride = static_cast<std::size_t>(t.stride);
-      const u64* v = t.v + b * stride + static_cast<std::size_t>(t.offset);
-      const u64 coef = t.coef, mask = t.mask;
-      const int shr = t.shr;
-      if (stride == 1 && t.times == nullptr && t.gate == nullptr) {
+      if (t.stride == 1 && t.times == nullptr && t.gate == nullptr) {
+        const u64* v = t.v + b;
+        const u64 coef = t.coef, mask = t.mask;
+        const int shr = t.shr;
         for (std::size_t j = 0; j < m; ++j) acc[j] += coef * ((v[j] >> shr) & mask);
         continue;
       }
-      const u64* times = t.times != nullptr ? t.times + b : nullptr;
-      const u64* gate = t.gate != nullptr ? t.gate + b : nullptr;
-      const u64 flip = t.gate_when ? 0 : 1;
-      for (std::size_t j = 0; j < m; ++j) {
-        u64 x = (v[j * stride] >> shr) & mask;
-        if (times != nullptr) x *= times[j];
-        if (gate != nullptr) x *= ((gate[j] >> t.gate_bit) & 1) ^ flip;
-        acc[j] += coef * x;
-      }
+      for (std::size_t j = 0; j < m; ++j) acc[j] += term_value(t, b + j);
     }
     for (std::size_t j = 0; j < m; ++j) out[b + j] = acc[j] & p.out_mask;
   }

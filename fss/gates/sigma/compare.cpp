@@ -69,7 +69,7 @@ vec::Vec drelu(Party& p, const vec::Vec& xhat) {
   const vec::Vec t = p.read_shares_vec(n, 1);
   vec::Vec low = sp.make(n), bit = sp.make(n);
   sp.combine(low, ring.bits - 1, 0, {{.v = &xhat}});
-  if (n) sp.sigma_dcf_eval(k, low, bit);
+  sp.sigma_dcf_eval(k, low, bit);
   // XOR of bits (their sum mod 2): the DCF's, t, and party 0's msb(xhat).
   sp.combine(bit, 1, 0,
              {{.v = &bit},
