@@ -134,27 +134,6 @@ int visible_devices() {
   return n;
 }
 
-// Stream-ordered device memory (cudaMallocAsync / cudaFreeAsync on the accelerator's stream, from
-// the device's default pool, which keeps freed blocks: allocating a layer's keys again costs no
-// driver call). Holds the stream so that it outlives every allocation.
-class AsyncBlock {
- public:
-  AsyncBlock(std::shared_ptr<Stream> stream, std::size_t bytes) : stream_(std::move(stream)) {
-    CUDA_CHECK(cudaMallocAsync(&p_, bytes, stream_->get()),
-               std::to_string(bytes) + " bytes of resident keys");
-  }
-  AsyncBlock(const AsyncBlock&) = delete;
-  AsyncBlock& operator=(const AsyncBlock&) = delete;
-  ~AsyncBlock() {
-    if (p_ != nullptr) cudaFreeAsync(p_, stream_->get());  // cannot report from a destructor
-  }
-  std::uint8_t* data() const { return static_cast<std::uint8_t*>(p_); }
-
- private:
-  std::shared_ptr<Stream> stream_;
-  void* p_ = nullptr;
-};
-
 // Carves the arrays of one key batch out of one AsyncBlock, 256-byte aligned: copied up (put) or
 // left for a kernel to write (take).
 class Carver {
@@ -195,7 +174,10 @@ class ResidentBlock {
  public:
   ResidentBlock(std::shared_ptr<Stream> stream, std::size_t bytes,
                 std::shared_ptr<std::atomic<std::uint64_t>> held, const void* owner_state)
-      : block(std::move(stream), bytes), owner(owner_state), bytes_(bytes), held_(std::move(held)) {
+      : block(std::move(stream), bytes, "resident keys"),
+        owner(owner_state),
+        bytes_(bytes),
+        held_(std::move(held)) {
     *held_ += bytes_;
   }
   ResidentBlock(const ResidentBlock&) = delete;

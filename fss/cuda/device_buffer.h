@@ -6,6 +6,8 @@
 #include <cuda_runtime.h>
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <utility>
@@ -134,6 +136,30 @@ class Stream {
 
  private:
   cudaStream_t s_ = nullptr;
+};
+
+// Stream-ordered device memory (cudaMallocAsync / cudaFreeAsync on `stream`, from the device's
+// default pool, which CudaAccelerator sets to keep freed blocks: allocating the same sizes again
+// costs no driver call). Holds the stream so that it outlives the allocation; `what` names the
+// memory in an allocation error. A zero size allocates nothing.
+class AsyncBlock {
+ public:
+  AsyncBlock(std::shared_ptr<Stream> stream, std::size_t bytes, const char* what)
+      : stream_(std::move(stream)) {
+    if (bytes != 0)
+      CUDA_CHECK(cudaMallocAsync(&p_, bytes, stream_->get()),
+                 std::to_string(bytes) + " bytes of " + what);
+  }
+  AsyncBlock(const AsyncBlock&) = delete;
+  AsyncBlock& operator=(const AsyncBlock&) = delete;
+  ~AsyncBlock() {
+    if (p_ != nullptr) cudaFreeAsync(p_, stream_->get());  // cannot report from a destructor
+  }
+  std::uint8_t* data() const { return static_cast<std::uint8_t*>(p_); }
+
+ private:
+  std::shared_ptr<Stream> stream_;
+  void* p_ = nullptr;
 };
 
 }  // namespace secinfer::fss::cuda

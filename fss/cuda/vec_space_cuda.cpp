@@ -21,27 +21,6 @@
 namespace secinfer::fss::cuda {
 namespace {
 
-// A vector's device memory: stream-ordered (cudaMallocAsync / cudaFreeAsync on the accelerator's
-// stream, from the device's default pool, which the accelerator set to keep freed blocks).
-class DeviceWords {
- public:
-  DeviceWords(std::shared_ptr<Stream> stream, std::size_t bytes) : stream_(std::move(stream)) {
-    if (bytes != 0)
-      CUDA_CHECK(cudaMallocAsync(&p_, bytes, stream_->get()),
-                 std::to_string(bytes) + " bytes of a device vector");
-  }
-  DeviceWords(const DeviceWords&) = delete;
-  DeviceWords& operator=(const DeviceWords&) = delete;
-  ~DeviceWords() {
-    if (p_ != nullptr) cudaFreeAsync(p_, stream_->get());  // cannot report from a destructor
-  }
-  void* data() const { return p_; }
-
- private:
-  std::shared_ptr<Stream> stream_;
-  void* p_ = nullptr;
-};
-
 // Throws std::invalid_argument unless `bytes` is the packing of n elements of `bits` bits.
 void check_packed(std::size_t bytes, std::size_t n, int bits, const char* what) {
   if (bytes != packed_bytes(n, bits))
@@ -62,8 +41,8 @@ struct CudaSpace::State {
   int device = 0;
   std::mutex mu;
   PinnedBuffer<std::uint8_t> staging;
-  std::size_t used = 0;                // staging bytes handed out since the last settle
-  std::shared_ptr<DeviceWords> bytes;  // packed openings on the device
+  std::size_t used = 0;               // staging bytes handed out since the last settle
+  std::shared_ptr<AsyncBlock> bytes;  // packed openings on the device
   std::size_t bytes_size = 0;
   // Event pairs of kernels not yet counted, and spare ones.
   std::vector<EventPair> pending, spare;
@@ -88,10 +67,10 @@ struct CudaSpace::State {
   }
   std::uint8_t* device_bytes(std::size_t n) {
     if (n > bytes_size) {
-      bytes = std::make_shared<DeviceWords>(stream, n);
+      bytes = std::make_shared<AsyncBlock>(stream, n, "packed openings");
       bytes_size = n;
     }
-    return static_cast<std::uint8_t*>(bytes->data());
+    return bytes->data();
   }
   // launch() between an event pair, counted at the next settle().
   template <class F>
@@ -147,8 +126,8 @@ std::string CudaSpace::describe() const {
 vec::Vec CudaSpace::make(std::size_t n) const {
   std::lock_guard lock(s_->mu);
   s_->bind();
-  auto words = std::make_shared<DeviceWords>(s_->stream, n * sizeof(u64));
-  u64* d = static_cast<u64*>(words->data());
+  auto words = std::make_shared<AsyncBlock>(s_->stream, n * sizeof(u64), "a device vector");
+  u64* d = reinterpret_cast<u64*>(words->data());
   return vec::Vec(this, d, n, std::move(words));
 }
 
@@ -233,8 +212,9 @@ void CudaSpace::sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const vec::Ve
   }
   std::lock_guard lock(s_->mu);
   s_->bind();
-  const DeviceWords b(s_->stream, n * P);  // freed in stream order, after the kernels
-  std::uint8_t* d8 = static_cast<std::uint8_t*>(b.data());
+  const AsyncBlock b(s_->stream, n * P,
+                     "SIGMA DCF bits");  // freed in stream order, after the kernels
+  std::uint8_t* d8 = b.data();
   s_->timed([&] {
     interleave_device(ptrs, static_cast<int>(P), n, x.data(), s_->s());
     accel_->sigma_dcf_launch_on_device(keys, P, x.data(), d8);
