@@ -168,7 +168,8 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
     add_enum_option(sc, "--gate-vectors", o.gate_vectors,
                     "host or device: under --backend cuda, where the gates keep their "
                     "party-local vectors (device: their arithmetic and the openings' packing run "
-                    "on the GPU; the same outputs and messages). Ignored by cpu");
+                    "on the GPU; the same outputs and messages; host: the CPU, the older path kept for "
+                    "comparison). Ignored by cpu");
   }
   sc->add_option("--runs", o.runs, "Measured runs")->check(at_least(1))->capture_default_str();
   sc->add_option("--warmup", o.warmup, "Warm-up runs (recorded, not merged)")

@@ -50,8 +50,9 @@ struct RunOptions {
   int gpu = 0;
   int gpu_party1 = -1;  // local: party 1's device; -1 = the same as gpu
   // --gate-vectors: where the gates' party-local vectors live under cuda (the same outputs and
-  // messages either way; recorded in the party log's environment).
-  models::GateVectors gate_vectors = models::GateVectors::kHost;
+  // messages either way; recorded in the party log's environment). Device by default: on the
+  // H200 it took bert-base seq 128 from 1,977 to 1,546 ms (fusefss) and 2,779 to 2,073 ms (sigma).
+  models::GateVectors gate_vectors = models::GateVectors::kDevice;
   int runs = 5;
   int warmup = 1;
   int threads = 0;            // resolved to the hardware concurrency by the parser

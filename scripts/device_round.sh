@@ -5,9 +5,9 @@
 # 1. gpu_check --n 18: every CUDA primitive against the CPU on the same seeds (P passed, F failed);
 # 2. scripts/gpu_e2e.sh with the FuseFSS issue's microbenchmarks on the GPU (MICRO_SPECS, default
 #    trunc-gelu 393,216, trunc-silu 1,409,024, trunc 393,216; sigma and fusefss, 5 runs after 1
-#    warm-up, with the gates' vectors on the host and on the device: MICRO_VECTORS) and bert-base
-#    at seq 128 (E2E_MODELS; E2E_SYSTEMS, default sigma and fusefss, each also with
-#    --gate-vectors device; 1 + 5 runs), every output compared with the cleartext reference;
+#    warm-up, with the gates' vectors on the device, the default: MICRO_VECTORS) and bert-base
+#    at seq 128 (E2E_MODELS; E2E_SYSTEMS, default sigma and fusefss; a -hostvec suffix runs one
+#    with --gate-vectors host; 1 + 5 runs), every output compared with the cleartext reference;
 # 3. scripts/host_profile.sh on bert-base fusefss (where the party's host time goes, online and in
 #    the inline dealer), unless SKIP_PROFILE=1.
 # Each part under its own budget (CHECK_S, E2E_S, PROFILE_S seconds; defaults fit one 600 s call
@@ -40,8 +40,8 @@ note "gpu_check: $(tail -1 "$out/gpu_check.log") ($(($(date +%s) - start)) s)"
 
 OUT="$work/e2e" SKIP_MICRO=0 MICRO_BACKENDS=cuda RUNS=5 WARMUP=1 \
   MICRO_SPECS="${MICRO_SPECS:-trunc-gelu 393216;trunc-silu 1409024;trunc 393216}" \
-  MICRO_VECTORS="${MICRO_VECTORS:-host device}" E2E_MODELS="${E2E_MODELS:-bert-base}" \
-  E2E_SYSTEMS="${E2E_SYSTEMS:-sigma fusefss sigma-devvec fusefss-devvec}" \
+  MICRO_VECTORS="${MICRO_VECTORS:-device}" E2E_MODELS="${E2E_MODELS:-bert-base}" \
+  E2E_SYSTEMS="${E2E_SYSTEMS:-sigma fusefss}" \
   MODEL_RUNS=5 MODEL_WARMUP=1 MODEL_CAP="${MODEL_CAP:-85}" BUDGET_S="${E2E_S:-330}" \
   bash scripts/gpu_e2e.sh >"$work/gpu_e2e.stdout" 2>&1 || rc=1
 for f in gpu_e2e.md gpu_e2e.log gpu_e2e_runs.tgz; do cp "$work/e2e/$f" "$out/" 2>/dev/null; done

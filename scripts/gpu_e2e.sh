@@ -80,17 +80,17 @@ for sys in sigma fusefss; do
 done
 # 2. Per-gate microbenchmarks, cuda then cpu on the same settings (SKIP_MICRO=1 skips them;
 #    MICRO_SPECS="gate n;gate n;..." replaces the list, MICRO_BACKENDS="cuda" drops the cpu runs;
-#    MICRO_VECTORS="host device" also runs each cuda setting with --gate-vectors device, its step
-#    named -devvec).
+#    MICRO_VECTORS="device host" also runs each cuda setting with --gate-vectors host, its step
+#    named -hostvec; device, the default, has no suffix).
 IFS=';' read -r -a micro_specs <<<"${MICRO_SPECS:-gelu ${GELU_N:-393216};softmax ${SOFTMAX_N:-196608}}"
 [ "${SKIP_MICRO:-0}" = 1 ] || for spec in "${micro_specs[@]}"; do
   read -r gate n <<<"$spec"
   for sys in sigma fusefss; do
     for be in ${MICRO_BACKENDS:-cuda cpu}; do
-      for vecs in ${MICRO_VECTORS:-host}; do
-        [ "$be" = cpu ] && [ "$vecs" != host ] && continue
+      for vecs in ${MICRO_VECTORS:-device}; do
+        [ "$be" = cpu ] && [ "$vecs" != device ] && continue
         suffix=""
-        [ "$vecs" = host ] || suffix="-devvec"
+        [ "$vecs" = device ] || suffix="-hostvec"
         step "micro-$gate-$sys-n$n-$be$suffix" 75 microbench --gate "$gate" --system "$sys" \
           --n "$n" --backend "$be" --gate-vectors "$vecs" --runs "$RUNS" --warmup "$WARMUP"
       done
@@ -101,16 +101,19 @@ done
 #    (default 128), batch 1, MODEL_RUNS measured runs after MODEL_WARMUP (defaults 1 and 0), each
 #    suite of E2E_SYSTEMS (default sigma fusefss; fusefss-sigmatrunc is fusefss with
 #    --fusefss-trunc sigma, fusefss-dcfmax with --fusefss-trunc dcf-max, fusefss-dcftrunc the
-#    default's name spelt out; a -devvec suffix on any of them adds --gate-vectors device) under
+#    default's name spelt out; a -hostvec suffix on any of them adds --gate-vectors host, -devvec
+#    --gate-vectors device, the default) under
 #    MODEL_CAP seconds (default 240).
 [ "${SKIP_BERT_BASE:-0}" = 1 ] || for model in ${E2E_MODELS:-bert-base}; do
   for sys in ${E2E_SYSTEMS:-sigma fusefss}; do
     base=${sys%-devvec}
+    base=${base%-hostvec}
     flags=(--system "$base")
     [ "$base" = fusefss-dcftrunc ] && flags=(--system fusefss --fusefss-trunc dcf)
     [ "$base" = fusefss-sigmatrunc ] && flags=(--system fusefss --fusefss-trunc sigma)
     [ "$base" = fusefss-dcfmax ] && flags=(--system fusefss --fusefss-trunc dcf-max)
-    [ "$base" = "$sys" ] || flags+=(--gate-vectors device)
+    [ "$base-devvec" = "$sys" ] && flags+=(--gate-vectors device)
+    [ "$base-hostvec" = "$sys" ] && flags+=(--gate-vectors host)
     step "$model-s${E2E_SEQ:-128}-b1-$sys-cuda" "${MODEL_CAP:-240}" local --model "$model" \
       --seq "${E2E_SEQ:-128}" --batch 1 "${flags[@]}" --backend cuda \
       --runs "${MODEL_RUNS:-1}" --warmup "${MODEL_WARMUP:-0}"
@@ -120,7 +123,7 @@ echo "total: $(($(date +%s) - start)) s" | tee -a "$log"
 
 # The table: one row per step, from the files the tools wrote.
 python3 - "$runs_dir" "$out/gpu_e2e.md" <<'EOF' || failed=1
-import json, os, sys
+import json, os, re, sys
 
 runs, md = sys.argv[1], sys.argv[2]
 
@@ -149,7 +152,7 @@ for name in sorted(os.listdir(runs), key=lambda n: (not n.startswith("bert-tiny"
     d = os.path.join(runs, name)
     status = open(os.path.join(d, "status.txt")).read().strip() if os.path.exists(
         os.path.join(d, "status.txt")) else "?"
-    backend = "cuda" if name.endswith("-cuda") else "cpu"
+    backend = "cuda" if re.search(r"-cuda(-|$)", name) else "cpu"
     online = gpu = kt = keygen = None
     vs = "-"
     mb = load(os.path.join(d, "microbench.json"))

@@ -470,14 +470,15 @@ TEST_CASE("--gpu picks each party's CUDA device; local passes one to each child"
   }
 }
 
-TEST_CASE("--gate-vectors: host by default, passed by local to each child, not shared config",
+TEST_CASE("--gate-vectors: device by default, passed by local to each child, not shared config",
           "[apps][cli]") {
-  CHECK(parse({"--party", "1", "--backend", "cpu"}).run.gate_vectors == models::GateVectors::kHost);
-  const RunOptions o = parse({"local", "--backend", "cpu", "--gate-vectors", "device"}).run;
-  CHECK(o.gate_vectors == models::GateVectors::kDevice);
+  CHECK(parse({"--party", "1", "--backend", "cpu"}).run.gate_vectors ==
+        models::GateVectors::kDevice);
+  const RunOptions o = parse({"local", "--backend", "cpu", "--gate-vectors", "host"}).run;
+  CHECK(o.gate_vectors == models::GateVectors::kHost);
   for (int p = 0; p < 2; ++p) {
     const RunOptions child = parse_command_line(party_command_line(o, p, 4567, "secinfer")).run;
-    CHECK(child.gate_vectors == models::GateVectors::kDevice);
+    CHECK(child.gate_vectors == models::GateVectors::kHost);
     CHECK(shared_config(child) == shared_config(o));
   }
 }
