@@ -96,8 +96,8 @@ void relu_sub_lut_keygen(engine::Dealer& d, const ReluSubLutParams& p, std::span
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) cd[i] = m_d[i] ^ nl::msb_of(r_xt[i], w.bt);
   });
-  d.share(cd, 1);
-  d.share(m_ic, 1);
+  d.share_vec(cd, 1);
+  d.share_vec(m_ic, 1);
   // 3. Mux: entry for (ic, drelu) = j sits at index j ^ (2 m_ic + m_d), the opened pair's index.
   const auto r_clip = d.random(N, w.clip);
   const auto l0 = lin0(w), l1 = lin1(w);
@@ -112,8 +112,8 @@ void relu_sub_lut_keygen(engine::Dealer& d, const ReluSubLutParams& p, std::span
       }
     }
   });
-  d.share(c0, w.clip);
-  d.share(c1, w.clip);
+  d.share_vec(c0, w.clip);
+  d.share_vec(c1, w.clip);
   // 4. LUT on the clipped value (shares, no own output mask) and select(drelu, x) carrying r_out.
   lut_core_keygen(d, w.clip, w.n, r_clip, {});
   d.random(r_out, w.n);
@@ -125,49 +125,53 @@ void relu_sub_lut_eval(engine::Party& party, const ReluSubLutParams& p, std::spa
   const Widths w = widths(party.ring().bits, party.frac_bits(), p, "relu_sub_lut_eval");
   if (xhat.size() != yhat.size()) throw std::invalid_argument("relu_sub_lut_eval: size mismatch");
   const std::size_t N = xhat.size();
-  const int id = party.id();
+  const vec::Space& sp = party.space();
+  const u64 p0 = party.id() == 0 ? 1 : 0;
+  const vec::Vec x = sp.upload(xhat);
   // 1. Rounds 1-2.
-  std::vector<u64> xt(N);
-  trunc_slack_eval(party, TruncParams{w.shift, w.n, w.bt}, xhat, xt);
+  const vec::Vec xt = trunc_slack_eval(party, TruncParams{w.shift, w.n, w.bt}, x);
   party.keys().expect_record(kTagAct, N);
-  // 2. Round 3: both bits from one DCF key, opened together (2N bits).
+  // 2. Round 3: both bits from one DCF key at three points, opened together (2N bits): drelu =
+  //    sign(xt) ^ cd ^ 1 (party 0), ic = sign(xt - max - 1) ^ sign(xt + max) ^ cic.
   const SigmaDcfKeys keys = nl::sign_dcf_read(party, w.bt, N);
-  const auto cd = party.read_shares(N, 1), cic = party.read_shares(N, 1);
-  std::vector<u64> bits(2 * N), t(N);
-  const BatchOptions opt = party.batch_options();
-  nl::sign_dcf_eval(keys, id, w.bt, xt, 0, t, opt);
-  party.for_range(N, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) bits[i] = t[i] ^ cd[i] ^ (id == 0 ? 1 : 0);
-  });
-  nl::sign_dcf_eval(keys, id, w.bt, xt, w.max + 1, t, opt);
-  party.for_range(N, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) bits[N + i] = t[i] ^ cic[i];
-  });
-  nl::sign_dcf_eval(keys, id, w.bt, xt, (0 - w.max) & ring_mask(w.bt), t, opt);
-  party.for_range(N, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) bits[N + i] ^= t[i];
-  });
-  party.open(bits, bits, 1);
-  // 3. Round 4: mux, open the clipped value mod 2^clip.
-  const auto c0 = party.read_shares(4 * N, w.clip), c1 = party.read_shares(4 * N, w.clip);
-  const u64 mc = ring_mask(w.clip);
-  std::vector<u64> clipped(N);
-  party.for_range(N, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      const std::size_t c = 2 * bits[N + i] + bits[i];
-      clipped[i] = (c1[4 * i + c] * xt[i] + c0[4 * i + c]) & mc;
-    }
-  });
-  party.open(clipped, clipped, w.clip);
+  const vec::Vec cd = party.read_shares_vec(N, 1), cic = party.read_shares_vec(N, 1);
+  vec::Vec bits = sp.make(2 * N);
+  vec::Vec drelu = bits.view(0, N), ic = bits.view(N, N);
+  vec::Vec t1 = sp.make(N), t2 = sp.make(N);
+  const u64 cs[3] = {0, w.max + 1, (0 - w.max) & ring_mask(w.bt)};
+  vec::Vec* outs[3] = {&drelu, &t1, &t2};
+  nl::sign_dcf_eval(party, keys, w.bt, xt, cs, outs);
+  sp.combine(drelu, 1, p0, {{.v = &drelu}, {.v = &cd}});
+  sp.combine(ic, 1, 0, {{.v = &t1}, {.v = &t2}, {.v = &cic}});
+  party.open(bits, 1);
+  // 3. Round 4: mux on the public pair (ic, drelu), entry j = 2 ic + drelu of each element's
+  //    four: clipped = c1[j] xt + c0[j], opened mod 2^clip.
+  const vec::Vec c0 = party.read_shares_vec(4 * N, w.clip),
+                 c1 = party.read_shares_vec(4 * N, w.clip);
+  const auto entry = [&](const vec::Vec& c, int j, const vec::Vec* times) {
+    return vec::Term{.v = &c,
+                     .stride = 4,
+                     .offset = j,
+                     .times = times,
+                     .gate = &drelu,
+                     .gate_when = (j & 1) != 0};
+  };
+  vec::Vec& lo = t1;  // free again: ic = 0's pair, then ic = 1's
+  vec::Vec& hi = t2;
+  sp.combine(lo, w.clip, 0,
+             {entry(c1, 0, &xt), entry(c1, 1, &xt), entry(c0, 0, nullptr), entry(c0, 1, nullptr)});
+  sp.combine(hi, w.clip, 0,
+             {entry(c1, 2, &xt), entry(c1, 3, &xt), entry(c0, 2, nullptr), entry(c0, 3, nullptr)});
+  vec::Vec clipped = sp.make(N);
+  sp.combine(clipped, w.clip, 0,
+             {{.v = &lo, .gate = &ic, .gate_when = false}, {.v = &hi, .gate = &ic}});
+  party.open(clipped, w.clip);
   // 4. Round 5: select(drelu, x) - T(clipped), opened once.
-  std::vector<u64> lut(N), sel(N);
-  lut_core_eval(party, w.clip, w.n, p.table, clipped, lut, false);
-  nl::select_share_eval(party, w.n, std::span<const u64>(bits).first(N), xhat, 0, 0, sel);
-  const u64 mn = ring_mask(w.n);
-  party.for_range(N, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) sel[i] = (sel[i] - lut[i]) & mn;
-  });
-  party.open(sel, yhat, w.n);
+  const vec::Vec lut = lut_core_eval(party, w.clip, w.n, p.table, clipped, false);
+  vec::Vec y = nl::select_share_eval(party, w.n, drelu, x, 0, 0);
+  sp.combine(y, w.n, 0, {{.v = &y}, {.v = &lut, .coef = ~u64{0}}});
+  party.open(y, w.n);
+  sp.download(y, yhat);
 }
 
 std::vector<u64> gelu_table(int frac_bits) {

@@ -161,13 +161,12 @@ void mul_keygen(Dealer& d, std::span<const u64> r_x, std::span<const u64> r_y, s
   d.share_vec(c);
 }
 
-void mul_eval(Party& p, std::span<const u64> xhat, std::span<const u64> yhat, std::span<u64> zhat) {
-  check_sizes("mul", xhat.size(), yhat.size(), zhat.size());
-  const std::size_t n = xhat.size();
+vec::Vec mul_eval(Party& p, const vec::Vec& x, const vec::Vec& y) {
+  check_sizes("mul", x.size(), y.size(), x.size());
+  const std::size_t n = x.size();
   const vec::Space& sp = p.space();
   p.keys().expect_record(kTagMul, n);
   const vec::Vec rx = p.read_shares_vec(n), ry = p.read_shares_vec(n), c = p.read_shares_vec(n);
-  const vec::Vec x = sp.upload(xhat), y = sp.upload(yhat);
   // c - x^ r_y - r_x y^ (+ x^ y^ for party 0)
   vec::Vec share = sp.make(n);
   sp.combine(share, p.ring().bits, 0,
@@ -176,7 +175,13 @@ void mul_eval(Party& p, std::span<const u64> xhat, std::span<const u64> yhat, st
               {.v = &rx, .coef = ~u64{0}, .times = &y},
               {.v = &x, .coef = p.id() == 0 ? 1u : 0u, .times = &y}});
   p.open(share);
-  sp.download(share, zhat);
+  return share;
+}
+
+void mul_eval(Party& p, std::span<const u64> xhat, std::span<const u64> yhat, std::span<u64> zhat) {
+  check_sizes("mul", xhat.size(), yhat.size(), zhat.size());
+  const vec::Space& sp = p.space();
+  sp.download(mul_eval(p, sp.upload(xhat), sp.upload(yhat)), zhat);
 }
 
 // ---------------------------------------------------------------- row-wise mul

@@ -42,6 +42,8 @@ void mul_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<const u64>
                std::span<u64> z);
 void mul_keygen(Dealer& d, std::span<const u64> r_x, std::span<const u64> r_y, std::span<u64> r_z);
 void mul_eval(Party& p, std::span<const u64> xhat, std::span<const u64> yhat, std::span<u64> zhat);
+// The same over the vector vocabulary: inputs and the returned opened product in p.space().
+vec::Vec mul_eval(Party& p, const vec::Vec& xhat, const vec::Vec& yhat);
 
 // Row-wise z[i][j] = x[i][j] * y[i] (x rows x cols, y rows).
 void mul_rowwise_clear(const ClearCtx& ctx, std::size_t cols, std::span<const u64> x,

@@ -144,11 +144,9 @@ void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
   }
 }
 
-namespace {
-
-// lut_core_eval's shares, where the party's vectors live.
-vec::Vec lut_core(Party& p, int k, int out_bits, std::span<const u64> table,
-                  const vec::Vec& idx_hat, bool with_out_mask) {
+vec::Vec lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
+                       const vec::Vec& idx_hat, bool with_out_mask) {
+  check_lut(k, out_bits, table.size(), "lut_core_eval");
   const std::size_t n = idx_hat.size();
   const vec::Space& sp = p.space();
   vec::Vec idx = sp.make(n);
@@ -170,14 +168,12 @@ vec::Vec lut_core(Party& p, int k, int out_bits, std::span<const u64> table,
   return share;
 }
 
-}  // namespace
-
 void lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
                    std::span<const u64> idx_hat, std::span<u64> share, bool with_out_mask) {
   check_lut(k, out_bits, table.size(), "lut_core_eval");
   engine::check_unary_sizes(idx_hat.size(), share.size(), "lut_core_eval");
   const vec::Space& sp = p.space();
-  sp.download(lut_core(p, k, out_bits, table, sp.upload(idx_hat), with_out_mask), share);
+  sp.download(lut_core_eval(p, k, out_bits, table, sp.upload(idx_hat), with_out_mask), share);
 }
 
 void lut_idx_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
@@ -188,15 +184,19 @@ void lut_idx_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
   lut_core_keygen(d, k, out_bits, r_idx, r_out);
 }
 
+vec::Vec lut_idx_eval(Party& p, int k, int out_bits, std::span<const u64> table,
+                      const vec::Vec& idx_hat) {
+  p.keys().expect_record(kTagLut, idx_hat.size());
+  vec::Vec share = lut_core_eval(p, k, out_bits, table, idx_hat, true);
+  p.open(share, out_bits);
+  return share;
+}
+
 void lut_idx_eval(Party& p, int k, int out_bits, std::span<const u64> table,
                   std::span<const u64> idx_hat, std::span<u64> yhat) {
   engine::check_unary_sizes(idx_hat.size(), yhat.size(), "lut_idx_eval");
-  check_lut(k, out_bits, table.size(), "lut_core_eval");
-  p.keys().expect_record(kTagLut, idx_hat.size());
   const vec::Space& sp = p.space();
-  vec::Vec share = lut_core(p, k, out_bits, table, sp.upload(idx_hat), true);
-  p.open(share, out_bits);
-  sp.download(share, yhat);
+  sp.download(lut_idx_eval(p, k, out_bits, table, sp.upload(idx_hat)), yhat);
 }
 
 void lut_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,

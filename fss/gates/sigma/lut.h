@@ -51,6 +51,9 @@ void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
 // is opened. idx_hat[i] is reduced mod 2^k here. table.size() must be 2^k.
 void lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
                    std::span<const u64> idx_hat, std::span<u64> share, bool with_out_mask);
+// The same over the vector vocabulary: idx_hat and the returned shares in p.space().
+vec::Vec lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
+                       const vec::Vec& idx_hat, bool with_out_mask);
 
 // ---- SIGMA's protocol itself (kSigma above), whatever the run's GateOptions ----
 // For gates whose index is not a plain Z_2^k value: index_xor_mask names the top index bits that
@@ -91,5 +94,7 @@ void lut_idx_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
                     std::span<u64> r_out);
 void lut_idx_eval(Party& p, int k, int out_bits, std::span<const u64> table,
                   std::span<const u64> idx_hat, std::span<u64> yhat);
+vec::Vec lut_idx_eval(Party& p, int k, int out_bits, std::span<const u64> table,
+                      const vec::Vec& idx_hat);  // opened output in p.space()
 
 }  // namespace secinfer::fss::sigma

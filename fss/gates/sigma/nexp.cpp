@@ -71,7 +71,7 @@ void nexp_keygen(Dealer& d, const GateArgs&, std::span<const u64> r_in, std::spa
     corr[i] = m_lt[i] ^ nl::msb_of(r_be[i], be);
     r_x16[i] = r_in[i] & ring_mask(kClipBits);
   }
-  d.share(corr, 1);
+  d.share_vec(corr, 1);
   const auto r_c = d.random(N, kClipBits);
   nl::select_share_keygen(d, kClipBits, m_lt, r_x16, r_c);
   // 2. Low byte LUT (index = c mod 2^8, mask r_c mod 2^8).
@@ -85,32 +85,33 @@ void nexp_keygen(Dealer& d, const GateArgs&, std::span<const u64> r_in, std::spa
   trunc_slack_keygen(d, TruncParams{f, n, n}, r_prod, r_out);
 }
 
-void nexp_eval(Party& party, const GateArgs&, std::span<const u64> xhat, std::span<u64> yhat) {
+void nexp_eval(Party& party, const GateArgs&, std::span<const u64> xhat_host, std::span<u64> yhat) {
   const int n = party.ring().bits, f = party.frac_bits();
   const int be = nexp_compare_bits(n, f, "nexp_eval");
-  engine::check_unary_sizes(xhat.size(), yhat.size(), "nexp_eval");
-  const std::size_t N = xhat.size();
+  engine::check_unary_sizes(xhat_host.size(), yhat.size(), "nexp_eval");
+  const std::size_t N = xhat_host.size();
+  const vec::Space& sp = party.space();
+  const vec::Vec xhat = sp.upload(xhat_host);
   party.keys().expect_record(kTagNexp, N);
   // 1. Round 1: lt bit; round 2: clipped value mod 2^16.
   const SigmaDcfKeys keys = nl::sign_dcf_read(party, be, N);
-  const auto corr = party.read_shares(N, 1);
-  std::vector<u64> lt(N), c(N);
-  nl::sign_dcf_eval(keys, party.id(), be, xhat, kNexpClip, lt, party.batch_options());
-  party.for_range(N, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) lt[i] ^= corr[i];
-  });
-  party.open(lt, lt, 1);
-  nl::select_share_eval(party, kClipBits, lt, xhat, kNexpClip, kNexpClip, c);
-  party.open(c, c, kClipBits);
+  const vec::Vec corr = party.read_shares_vec(N, 1);
+  vec::Vec lt = sp.make(N);
+  const u64 clip[1] = {kNexpClip};
+  vec::Vec* lt_out[1] = {&lt};
+  nl::sign_dcf_eval(party, keys, be, xhat, clip, lt_out);
+  sp.combine(lt, 1, 0, {{.v = &lt}, {.v = &corr}});
+  party.open(lt, 1);
+  vec::Vec c = nl::select_share_eval(party, kClipBits, lt, xhat, kNexpClip, kNexpClip);
+  party.open(c, kClipBits);
   // 2-3. Rounds 3-6.
   const auto lo_t = nexp_lo_table(f), hi_t = nexp_hi_table(f);
-  std::vector<u64> lo(N), hi8(N), hi(N), prod(N);
-  lut_idx_eval(party, 8, n, lo_t, c, lo);
-  trunc_slack_eval(party, TruncParams{8, kClipBits, 8}, c, hi8);
-  lut_idx_eval(party, 8, n, hi_t, hi8, hi);
+  const vec::Vec lo = lut_idx_eval(party, 8, n, lo_t, c);
+  const vec::Vec hi8 = trunc_slack_eval(party, TruncParams{8, kClipBits, 8}, c);
+  const vec::Vec hi = lut_idx_eval(party, 8, n, hi_t, hi8);
   // 4. Rounds 7-9.
-  mul_eval(party, hi, lo, prod);
-  trunc_slack_eval(party, TruncParams{f, n, n}, prod, yhat);
+  const vec::Vec prod = mul_eval(party, hi, lo);
+  sp.download(trunc_slack_eval(party, TruncParams{f, n, n}, prod), yhat);
 }
 
 }  // namespace secinfer::fss::sigma

@@ -58,6 +58,31 @@ void sign_dcf_eval(const SigmaDcfKeys& keys, int party, int b, std::span<const u
   });
 }
 
+void sign_dcf_eval(Party& p, const SigmaDcfKeys& keys, int b, const vec::Vec& xhat,
+                   std::span<const u64> cs, std::span<vec::Vec* const> out) {
+  check_b(b, "sign_dcf_eval");
+  check_same(cs.size(), out.size(), "sign_dcf_eval");
+  if (cs.empty() || cs.size() > vec::Space::kMaxPoints)
+    throw std::invalid_argument("sign_dcf_eval: " + std::to_string(cs.size()) +
+                                " constants; one key takes 1 to " +
+                                std::to_string(vec::Space::kMaxPoints));
+  const vec::Space& sp = p.space();
+  const std::size_t n = xhat.size();
+  std::vector<vec::Vec> u(cs.size());
+  std::vector<const vec::Vec*> points(cs.size());
+  for (std::size_t j = 0; j < cs.size(); ++j) {
+    u[j] = sp.make(n);
+    sp.combine(u[j], b - 1, u64{0} - cs[j], {{.v = &xhat}});  // u' = u mod 2^(b-1)
+    points[j] = &u[j];
+  }
+  sp.sigma_dcf_eval(keys, points, out);  // XOR shares of the borrows [u' < r']
+  const u64 p0 = p.id() == 0 ? 1 : 0;
+  for (std::size_t j = 0; j < cs.size(); ++j) {
+    sp.combine(u[j], b, u64{0} - cs[j], {{.v = &xhat}});  // u = xhat - c mod 2^b
+    sp.combine(*out[j], 1, 0, {{.v = out[j]}, {.v = &u[j], .shr = b - 1, .width = 1, .coef = p0}});
+  }
+}
+
 void select_share_keygen(Dealer& d, int bits, std::span<const u64> r_d, std::span<const u64> r_x,
                          std::span<const u64> r_out) {
   check_same(r_d.size(), r_x.size(), "select_share_keygen");
@@ -75,11 +100,11 @@ void select_share_keygen(Dealer& d, int bits, std::span<const u64> r_d, std::spa
       d2[i] = (u64{0} - 2 * rd * rx) & m;
     }
   });
-  d.share(a, bits);
-  d.share(bx, bits);
-  d.share(c, bits);
-  d.share(d1, bits);
-  d.share(d2, bits);
+  d.share_vec(a, bits);
+  d.share_vec(bx, bits);
+  d.share_vec(c, bits);
+  d.share_vec(d1, bits);
+  d.share_vec(d2, bits);
 }
 
 void select_share_eval(Party& p, int bits, std::span<const u64> dhat, std::span<const u64> xhat,
@@ -101,6 +126,30 @@ void select_share_eval(Party& p, int bits, std::span<const u64> dhat, std::span<
       share[i] = v & m;
     }
   });
+}
+
+vec::Vec select_share_eval(Party& p, int bits, const vec::Vec& dhat, const vec::Vec& xhat,
+                           u64 p_sub, u64 q_add) {
+  check_same(dhat.size(), xhat.size(), "select_share_eval");
+  const std::size_t n = dhat.size();
+  const vec::Space& sp = p.space();
+  const vec::Vec a = p.read_shares_vec(n, bits), bx = p.read_shares_vec(n, bits),
+                 c = p.read_shares_vec(n, bits), d1 = p.read_shares_vec(n, bits),
+                 d2 = p.read_shares_vec(n, bits);
+  vec::Vec y = sp.make(n);
+  sp.combine(y, bits, u64{0} - p_sub, {{.v = &xhat}});
+  // SIGMA's select with x = dhat's bit, z = 1 - x: c - a y - bx x + z (y d1 + d2), plus x y +
+  // q_add for party 0.
+  constexpr u64 kMinus = ~u64{0};
+  vec::Vec share = sp.make(n);
+  sp.combine(share, bits, p.id() == 0 ? q_add : 0,
+             {{.v = &c},
+              {.v = &a, .coef = kMinus, .times = &y},
+              {.v = &bx, .coef = kMinus, .gate = &dhat},
+              {.v = &d1, .times = &y, .gate = &dhat, .gate_when = false},
+              {.v = &d2, .gate = &dhat, .gate_when = false},
+              {.v = &y, .coef = p.id() == 0 ? 1u : 0u, .gate = &dhat}});
+  return share;
 }
 
 }  // namespace secinfer::fss::sigma::nl

@@ -39,6 +39,10 @@ SigmaDcfKeys sign_dcf_read(Party& p, int b, std::size_t count);
 // DCF evaluation's threads (Party::batch_options()); outputs do not depend on it.
 void sign_dcf_eval(const SigmaDcfKeys& keys, int party, int b, std::span<const u64> xhat, u64 c,
                    std::span<u64> out, const BatchOptions& opt = {});
+// The same over the vector vocabulary at up to vec::Space::kMaxPoints constants from one key
+// (one planar DCF evaluation): out[j] gets the shares at cs[j]; xhat and out[j] in p.space().
+void sign_dcf_eval(Party& p, const SigmaDcfKeys& keys, int b, const vec::Vec& xhat,
+                   std::span<const u64> cs, std::span<vec::Vec* const> out);
 // Cleartext: MSB((x - c) mod 2^b).
 inline u64 sign_clear(u64 x, u64 c, int b) {
   return msb_of((x - c) & ring_mask(b), b);
@@ -52,5 +56,8 @@ void select_share_keygen(Dealer& d, int bits, std::span<const u64> r_d, std::spa
                          std::span<const u64> r_out);
 void select_share_eval(Party& p, int bits, std::span<const u64> dhat, std::span<const u64> xhat,
                        u64 p_sub, u64 q_add, std::span<u64> share);
+// The same over the vector vocabulary (dhat: bit 0 read): the returned shares in p.space().
+vec::Vec select_share_eval(Party& p, int bits, const vec::Vec& dhat, const vec::Vec& xhat,
+                           u64 p_sub, u64 q_add);
 
 }  // namespace secinfer::fss::sigma::nl

@@ -298,19 +298,18 @@ void trunc_slack_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std
   d.share_vec(msb_corr, w.out);
 }
 
-void trunc_slack_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::span<u64> yhat) {
+vec::Vec trunc_slack_eval(Party& p, TruncParams tp, const vec::Vec& xhat) {
   const Widths w = slack_widths(p.ring(), tp);
-  check_len("trunc_slack", xhat.size(), yhat.size());
   const std::size_t n = xhat.size();
   const vec::Space& sp = p.space();
   p.keys().expect_record(kTagSlack, n);
   const CorrKey k = corr_read(p, w.s, n, w.out);
   const vec::Vec msb_corr = p.read_shares_vec(n, w.out);
-  vec::Vec x1 = sp.upload(xhat);
   vec::Vec xlow = sp.make(n);
-  sp.combine(xlow, w.s, 0, {{.v = &x1}});
+  sp.combine(xlow, w.s, 0, {{.v = &xhat}});
   vec::Vec share = corr_select(p, k, xlow);
-  sp.combine(x1, w.in, u64{1} << (w.in - 2), {{.v = &x1}});
+  vec::Vec& x1 = xlow;  // free again: reused for xhat + 2^(in-2)
+  sp.combine(x1, w.in, u64{1} << (w.in - 2), {{.v = &xhat}});
   const u64 p0 = p.id() == 0 ? 1 : 0;
   const u64 half_off = u64{1} << (w.in - w.s - 2);
   // msb_corr counts where MSB(x1) = 0 (public).
@@ -319,7 +318,13 @@ void trunc_slack_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::
               {.v = &msb_corr, .gate = &x1, .gate_bit = w.in - 1, .gate_when = false},
               {.v = &x1, .shr = w.s, .coef = p0}});
   p.open(share, w.out);
-  sp.download(share, yhat);
+  return share;
+}
+
+void trunc_slack_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::span<u64> yhat) {
+  check_len("trunc_slack", xhat.size(), yhat.size());
+  const vec::Space& sp = p.space();
+  sp.download(trunc_slack_eval(p, tp, sp.upload(xhat)), yhat);
 }
 
 // ---------------------------------------------------------------- local shifts (LocalLRS/ARS)

@@ -48,6 +48,8 @@ void trunc_slack_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> 
                        std::span<u64> y);
 void trunc_slack_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std::span<u64> r_out);
 void trunc_slack_eval(Party& party, TruncParams p, std::span<const u64> xhat, std::span<u64> yhat);
+// The same over the vector vocabulary: xhat and the returned opened output in p.space().
+vec::Vec trunc_slack_eval(Party& p, TruncParams tp, const vec::Vec& xhat);
 
 // The TruncParams of a truncation gate's GateArgs: param = the shift, in and out the ring width.
 TruncParams shift_params(const engine::GateArgs& args);
