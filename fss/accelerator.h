@@ -33,7 +33,8 @@ struct SharedMaskGateTables;  // fss/cuda/shared_mask_core.h: a fused gate's pub
 }
 namespace vec {
 class Space;  // fss/vec/vec.h
-}
+class Vec;
+}  // namespace vec
 
 // Arrays in an accelerator's memory: a key batch's, attached to the batch (DcfKeys::resident,
 // DpfKeys::resident, ShareBatch::resident, DpfEtKeys::resident) by Accelerator::make_resident,
@@ -181,6 +182,13 @@ class Accelerator {
   virtual bool masked_matmul(const RingMatmulShape& /*shape*/, int /*party*/,
                              std::span<const u64> /*ahat*/, std::span<const u64> /*ra*/,
                              Operand /*bhat*/, Operand /*rb*/, std::span<u64> /*c*/) const {
+    return false;
+  }
+  // The same with ahat, ra and c vectors of vec_space(): the product stays in c there. False
+  // where the other one would be, or when a vector belongs to another Space.
+  virtual bool masked_matmul(const RingMatmulShape& /*shape*/, int /*party*/,
+                             const vec::Vec& /*ahat*/, const vec::Vec& /*ra*/, Operand /*bhat*/,
+                             Operand /*rb*/, vec::Vec& /*c*/) const {
     return false;
   }
 

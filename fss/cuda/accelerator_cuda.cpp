@@ -963,31 +963,70 @@ std::shared_ptr<const ResidentKeys> CudaAccelerator::hold(std::span<const u64> v
   return v.empty() ? nullptr : copy_up(v);
 }
 
-bool CudaAccelerator::masked_matmul(const RingMatmulShape& g, int party, std::span<const u64> ahat,
-                                    std::span<const u64> ra, Operand bhat, Operand rb,
-                                    std::span<u64> c) const {
+// masked_matmul's operands where the device reads them: B-sized ones held here (or null), the
+// sizes checked against the shape.
+struct CudaAccelerator::MaskedMatmulPlan {
+  RingGemm rg;
+  std::size_t na = 0, nb = 0, nc = 0;
+  const DeviceArray* held_b = nullptr;
+  const DeviceArray* held_r = nullptr;
+};
+
+bool CudaAccelerator::plan_masked_matmul(const RingMatmulShape& g, std::size_t ahat, std::size_t ra,
+                                         const Operand& bhat, const Operand& rb, std::size_t c,
+                                         MaskedMatmulPlan& p) const {
   const auto held_here = [this](const ResidentKeys* h) {
     const auto* a = dynamic_cast<const DeviceArray*>(h);
     return a != nullptr && a->block_->owner == s_.get() ? a : nullptr;
   };
-  const DeviceArray* held_b = held_here(bhat.held);
-  const DeviceArray* held_r = held_here(rb.held);
-  if ((bhat.held != nullptr && held_b == nullptr) || (rb.held != nullptr && held_r == nullptr))
+  p.held_b = held_here(bhat.held);
+  p.held_r = held_here(rb.held);
+  if ((bhat.held != nullptr && p.held_b == nullptr) || (rb.held != nullptr && p.held_r == nullptr))
     return false;  // held by another accelerator
-  RingGemm rg;
-  static_cast<RingMatmulShape&>(rg) = g;
-  const std::size_t na = ring_gemm_a_size(rg), nb = ring_gemm_b_size(rg);
+  static_cast<RingMatmulShape&>(p.rg) = g;
+  p.na = ring_gemm_a_size(p.rg);
+  p.nb = ring_gemm_b_size(p.rg);
+  p.nc = ring_gemm_c_size(p.rg);
   const auto check = [&](const char* what, std::size_t got, std::size_t want) {
     if (got != want)
       throw std::invalid_argument(std::string("masked_matmul: ") + what + " has " +
                                   std::to_string(got) + " elements, the shape needs " +
                                   std::to_string(want));
   };
-  check("ahat", ahat.size(), na);
-  check("ra", ra.size(), na);
-  check("bhat", held_b ? held_b->count : bhat.host.size(), nb);
-  check("rb", held_r ? held_r->count : rb.host.size(), nb);
-  check("c", c.size(), ring_gemm_c_size(rg));
+  check("ahat", ahat, p.na);
+  check("ra", ra, p.na);
+  check("bhat", p.held_b ? p.held_b->count : bhat.host.size(), p.nb);
+  check("rb", p.held_r ? p.held_r->count : rb.host.size(), p.nb);
+  check("c", c, p.nc);
+  return true;
+}
+
+// c = ahat ([party 0] bhat - rb) + (-ra) bhat: two products, the second accumulated (c zeroed
+// first where causal). da, dra, dc: device addresses; B-sized operands held or staged up.
+void CudaAccelerator::masked_matmul_launch(const MaskedMatmulPlan& p, int party, const u64* da,
+                                           const u64* dra, Operand bhat, Operand rb,
+                                           u64* dc) const {
+  State& s = *s_;
+  const u64* dbh = p.held_b ? p.held_b->data : s.put(s.mm_b, bhat.host);
+  const u64* drb = p.held_r ? p.held_r->data : s.put(s.mm_b2, rb.host);
+  u64* dbt = s.mm_bt.fit(p.nb);
+  u64* dna = s.mm_na.fit(p.na);
+  if (p.rg.causal) CUDA_CHECK(cudaMemsetAsync(dc, 0, p.nc * sizeof(u64), s.s()));
+  RingGemm rg = p.rg;
+  s.timed([&] {
+    ring_sub_device(party == 0 ? dbh : nullptr, drb, dbt, p.nb, rg.bits, s.s());
+    ring_sub_device(nullptr, dra, dna, p.na, rg.bits, s.s());
+    ring_matmul_device(rg, da, dbt, dc, s.s());
+    rg.accumulate = true;
+    ring_matmul_device(rg, dna, dbh, dc, s.s());
+  });
+}
+
+bool CudaAccelerator::masked_matmul(const RingMatmulShape& g, int party, std::span<const u64> ahat,
+                                    std::span<const u64> ra, Operand bhat, Operand rb,
+                                    std::span<u64> c) const {
+  MaskedMatmulPlan plan;
+  if (!plan_masked_matmul(g, ahat.size(), ra.size(), bhat, rb, c.size(), plan)) return false;
   if (c.empty()) return true;
   State& s = *s_;
   std::lock_guard lock(s.mu);
@@ -996,21 +1035,31 @@ bool CudaAccelerator::masked_matmul(const RingMatmulShape& g, int party, std::sp
   s.staging.reset();
   const u64* da = s.put(s.mm_a, ahat);
   const u64* dra = s.put(s.mm_a2, ra);
-  const u64* dbh = held_b ? held_b->data : s.put(s.mm_b, bhat.host);
-  const u64* drb = held_r ? held_r->data : s.put(s.mm_b2, rb.host);
-  u64* dbt = s.mm_bt.fit(nb);
-  u64* dna = s.mm_na.fit(na);
   u64* dc = s.mm_c.fit(c.size());
-  if (g.causal) CUDA_CHECK(cudaMemsetAsync(dc, 0, c.size_bytes(), s.s()));
-  s.timed([&] {
-    // c = ahat ([party 0] bhat - rb) + (-ra) bhat: two products, the second accumulated.
-    ring_sub_device(party == 0 ? dbh : nullptr, drb, dbt, nb, g.bits, s.s());
-    ring_sub_device(nullptr, dra, dna, na, g.bits, s.s());
-    ring_matmul_device(rg, da, dbt, dc, s.s());
-    rg.accumulate = true;
-    ring_matmul_device(rg, dna, dbh, dc, s.s());
-  });
+  masked_matmul_launch(plan, party, da, dra, bhat, rb, dc);
   s.get(dc, c);
+  s.count_kernels();
+  return true;
+}
+
+bool CudaAccelerator::masked_matmul(const RingMatmulShape& g, int party, const vec::Vec& ahat,
+                                    const vec::Vec& ra, Operand bhat, Operand rb,
+                                    vec::Vec& c) const {
+  const vec::Space* own = space_.get();
+  if (own == nullptr || ahat.space() != own || ra.space() != own || c.space() != own) return false;
+  MaskedMatmulPlan plan;
+  if (!plan_masked_matmul(g, ahat.size(), ra.size(), bhat, rb, c.size(), plan)) return false;
+  if (c.empty()) return true;
+  State& s = *s_;
+  std::lock_guard lock(s.mu);
+  AddElapsed busy(s.busy_ns);
+  s.bind();
+  s.staging.reset();
+  masked_matmul_launch(plan, party, ahat.data(), ra.data(), bhat, rb, c.data());
+  {
+    AddElapsed w(s.wait_ns);
+    s.stream->sync();  // the event pair's time, and the staging memory free for the next call
+  }
   s.count_kernels();
   return true;
 }

@@ -114,6 +114,10 @@ class CudaAccelerator final : public fss::Accelerator {
   bool masked_matmul(const RingMatmulShape& shape, int party, std::span<const u64> ahat,
                      std::span<const u64> ra, Operand bhat, Operand rb,
                      std::span<u64> c) const override;
+  // The same into a vector of this accelerator's CudaSpace (ahat, ra too): no download; waits for
+  // the kernels (their time, and the staged operands' copies) before it returns.
+  bool masked_matmul(const RingMatmulShape& shape, int party, const vec::Vec& ahat,
+                     const vec::Vec& ra, Operand bhat, Operand rb, vec::Vec& c) const override;
   // The fused gate's shared-mask pass (shared_mask_cuda.h: one kernel from the keys to v and
   // rest), the gate's tables uploaded once per distinct gate.
   bool shared_mask_eval(const DcfKeys& keys, const SharedMaskGateTables& tables,
@@ -169,6 +173,13 @@ class CudaAccelerator final : public fss::Accelerator {
   std::optional<std::pair<Keys, Keys>> generate(Shape shape, std::size_t count,
                                                 std::span<const u64> alpha,
                                                 std::span<const u64> beta, Launch&& launch) const;
+  // masked_matmul's two faces: the operands' checks and places, then the kernels.
+  struct MaskedMatmulPlan;
+  bool plan_masked_matmul(const RingMatmulShape& g, std::size_t ahat, std::size_t ra,
+                          const Operand& bhat, const Operand& rb, std::size_t c,
+                          MaskedMatmulPlan& plan) const;
+  void masked_matmul_launch(const MaskedMatmulPlan& plan, int party, const u64* da, const u64* dra,
+                            Operand bhat, Operand rb, u64* dc) const;
   struct State;
   std::unique_ptr<State> s_;
   std::unique_ptr<CudaSpace> space_;  // device_vectors; destroyed before the state

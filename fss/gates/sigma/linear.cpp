@@ -96,9 +96,9 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
   batched(ring.bits, s, r_a, r_b, prod, dl.threads(), dl.accelerator());
   std::vector<u64> corr(live.size());
   for (std::size_t i = 0; i < live.size(); ++i) corr[i] = ring.add(prod[live[i]], fresh[i]);
-  dl.share(r_a);
+  dl.share_vec(r_a);
   dl.share_batch(r_b);  // B-sized: an accelerator holds it from the offline phase
-  dl.share(corr);
+  dl.share_vec(corr);
 }
 
 void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
@@ -106,32 +106,51 @@ void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
   const MmDims d = dims(s, ahat.size(), bhat.size(), chat.size());
   const Ring ring = p.ring();
   const auto live = live_entries(s);
+  const vec::Space& sp = p.space();
   p.keys().expect_record(kTagMatmul, live.size());
-  const std::vector<u64> ra = p.read_shares(d.na);
+  const vec::Vec ra = p.read_shares_vec(d.na);
   const ShareBatch rb = p.read_share_batch(d.nb);
-  const std::vector<u64> corr = p.read_shares(live.size());
-  // share = Ahat ([b == 0] Bhat - [r_B]) - [r_A] Bhat + [r_A r_B + r_C]: two local products.
+  vec::Vec corr = p.read_shares_vec(live.size());
+  // share = Ahat ([b == 0] Bhat - [r_B]) - [r_A] Bhat + [r_A r_B + r_C]: two local products, on
+  // the accelerator where the party's vectors are (the product stays there), else staged
+  // through it or on the CPU.
   const RingMatmulShape shape{ring.bits, s.batches,     s.m,        s.k,
                               s.n,       s.transpose_b, s.shared_b, s.causal};
   const Accelerator* accel = p.accelerator();
-  std::vector<u64> acc(d.nc, 0);
-  if (accel == nullptr || !accel->masked_matmul(shape, p.id(), ahat, ra, {bhat, bhat_held},
-                                                {rb.values, rb.resident.get()}, acc)) {
-    require_host_keys(rb.resident, "matmul_eval");
-    std::vector<u64> bt(d.nb), t2(d.nc, 0);
-    p.for_range(d.nb, [&](std::size_t lo, std::size_t hi) {
-      for (std::size_t i = lo; i < hi; ++i)
-        bt[i] = ring.sub(p.id() == 0 ? bhat[i] : 0, rb.values[i]);
-    });
-    batched(ring.bits, s, ahat, bt, acc, p.threads(), accel);
-    batched(ring.bits, s, ra, bhat, t2, p.threads(), accel);
-    p.for_range(d.nc, [&](std::size_t lo, std::size_t hi) {
-      for (std::size_t i = lo; i < hi; ++i) acc[i] = ring.sub(acc[i], t2[i]);
-    });
+  const Accelerator::Operand b_op{bhat, bhat_held}, rb_op{rb.values, rb.resident.get()};
+  vec::Vec acc = sp.make(d.nc);
+  if (accel == nullptr || !sp.on_device() ||
+      !accel->masked_matmul(shape, p.id(), sp.upload(ahat), ra, b_op, rb_op, acc)) {
+    std::vector<u64> host_ra(d.na), host_acc(d.nc, 0);
+    sp.download(ra, host_ra);
+    if (accel == nullptr ||
+        !accel->masked_matmul(shape, p.id(), ahat, host_ra, b_op, rb_op, host_acc)) {
+      require_host_keys(rb.resident, "matmul_eval");
+      std::vector<u64> bt(d.nb), t2(d.nc, 0);
+      p.for_range(d.nb, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i)
+          bt[i] = ring.sub(p.id() == 0 ? bhat[i] : 0, rb.values[i]);
+      });
+      batched(ring.bits, s, ahat, bt, host_acc, p.threads(), accel);
+      batched(ring.bits, s, host_ra, bhat, t2, p.threads(), accel);
+      p.for_range(d.nc, [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i) host_acc[i] = ring.sub(host_acc[i], t2[i]);
+      });
+    }
+    acc = sp.upload(std::move(host_acc));
   }
-  std::vector<u64> share(live.size());
+  if (live.size() == d.nc) {  // every entry: opened where the vectors are
+    sp.combine(corr, ring.bits, 0, {{.v = &corr}, {.v = &acc}});
+    p.open(corr, ring.bits);
+    sp.download(corr, chat);
+    return;
+  }
+  // Causal: the lower triangles only, gathered on the host.
+  std::vector<u64> host_acc(d.nc), share(live.size());
+  sp.download(acc, host_acc);
+  sp.download(corr, share);
   p.for_range(live.size(), [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) share[i] = ring.add(acc[live[i]], corr[i]);
+    for (std::size_t i = lo; i < hi; ++i) share[i] = ring.add(host_acc[live[i]], share[i]);
   });
   std::vector<u64> opened(live.size());
   p.open(share, opened);
