@@ -19,6 +19,7 @@ struct TermView {
   u64 mask = ~u64{0};  // ring_mask(width)
   int stride = 1;
   int offset = 0;
+  std::size_t repeat = 1;
   int shr = 0;
   int gate_bit = 0;
   int gate_when = 1;
@@ -46,6 +47,7 @@ inline CombineParams combine_params(int bits, u64 constant, std::span<const Term
                          ring_mask(t.width),
                          t.stride,
                          t.offset,
+                         t.repeat,
                          t.shr,
                          t.gate_bit,
                          t.gate_when ? 1 : 0};
@@ -55,9 +57,10 @@ inline CombineParams combine_params(int bits, u64 constant, std::span<const Term
 
 // One term's summand at element i (coef included).
 SECINFER_HD u64 term_value(const TermView& t, std::size_t i) {
-  u64 x =
-      (t.v[i * static_cast<std::size_t>(t.stride) + static_cast<std::size_t>(t.offset)] >> t.shr) &
-      t.mask;
+  const std::size_t row = t.repeat == 1 ? i : i / t.repeat;
+  u64 x = (t.v[row * static_cast<std::size_t>(t.stride) + static_cast<std::size_t>(t.offset)] >>
+           t.shr) &
+          t.mask;
   if (t.times != nullptr) x *= t.times[i];
   if (t.gate != nullptr && static_cast<int>((t.gate[i] >> t.gate_bit) & 1) != t.gate_when) x = 0;
   return t.coef * x;

@@ -33,7 +33,7 @@ void combine_range(const CombineParams& p, std::size_t lo, std::size_t hi, u64* 
     std::fill_n(acc, m, p.constant);
     for (int k = 0; k < p.terms; ++k) {
       const TermView& t = p.term[k];
-      if (t.stride == 1 && t.times == nullptr && t.gate == nullptr) {
+      if (t.stride == 1 && t.repeat == 1 && t.times == nullptr && t.gate == nullptr) {
         const u64* v = t.v + b;
         const u64 coef = t.coef, mask = t.mask;
         const int shr = t.shr;

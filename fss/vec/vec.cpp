@@ -37,7 +37,12 @@ void Space::check_combine(const Vec& out, int bits, std::span<const Term> terms)
           "vec::combine: a term's stride must be in [1, 64] and its offset "
           "below it (got stride " +
           std::to_string(t.stride) + ", offset " + std::to_string(t.offset) + ")");
-    check(*t.v, out.size() * static_cast<std::size_t>(t.stride), "vec::combine (term)");
+    if (t.repeat < 1 || out.size() % t.repeat != 0)
+      throw std::invalid_argument(
+          "vec::combine: a term's repeat must be at least 1 and divide the "
+          "output's " +
+          std::to_string(out.size()) + " elements (got " + std::to_string(t.repeat) + ")");
+    check(*t.v, out.size() / t.repeat * static_cast<std::size_t>(t.stride), "vec::combine (term)");
     if (t.times != nullptr) check(*t.times, out.size(), "vec::combine (factor)");
     if (t.gate != nullptr) check(*t.gate, out.size(), "vec::combine (gate)");
     if (t.shr < 0 || t.shr > 63 || t.width < 1 || t.width > 64 || t.gate_bit < 0 || t.gate_bit > 63)

@@ -62,12 +62,15 @@ class Vec {
 };
 
 // One summand of Space::combine: coef * ((v >> shr) mod 2^width) [* times] [* gate bit], where
-// element i of v is v[i * stride + offset] (stride > 1 reads one field of interleaved records: v
-// then has stride times out's elements).
+// element i of v is v[(i / repeat) * stride + offset] (stride > 1 reads one field of interleaved
+// records: v then has stride times out's elements; repeat > 1 reads each element of v for repeat
+// consecutive outputs, a row's value broadcast over its columns: v then has out's elements /
+// repeat, times stride). times and gate are read at i.
 struct Term {
   const Vec* v = nullptr;
   int stride = 1;              // 1..64
   int offset = 0;              // 0..stride-1
+  std::size_t repeat = 1;      // >= 1, dividing out's size
   int shr = 0;                 // 0..63
   int width = 64;              // 1..64, after the shift
   u64 coef = 1;                // mod 2^64 (~0 subtracts)

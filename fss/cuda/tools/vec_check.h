@@ -91,6 +91,21 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
       ht[0].stride = dt[0].stride = stride;
       ht[0].offset = dt[0].offset = static_cast<int>(g() % static_cast<u64>(stride));
     }
+    if (trial % 4 == 1) {  // one term broadcasts a row's value over `repeat` outputs
+      std::size_t repeat = 1;
+      for (std::size_t r : {768, 128, 7, 3, 2})
+        if (N % r == 0) {
+          repeat = r;
+          break;
+        }
+      std::vector<u64> rows(N / repeat);
+      for (u64& x : rows) x = random_bits(g, 64);
+      records_h.push_back(host.upload(rows));
+      records_d.push_back(dev.upload(rows));
+      ht[0].v = &records_h.back();
+      dt[0].v = &records_d.back();
+      ht[0].repeat = dt[0].repeat = repeat;
+    }
     const u64 c = g();
     t.run("vec combine N=" + std::to_string(N) + " bits=" + std::to_string(bits) +
               " terms=" + std::to_string(count) + ": CUDA == host",

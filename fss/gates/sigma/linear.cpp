@@ -231,28 +231,29 @@ void mul_rowwise_keygen(Dealer& d, std::size_t cols, std::span<const u64> r_x,
   std::vector<u64> c(r_x.size());
   for (std::size_t i = 0; i < c.size(); ++i)
     c[i] = ring.add(ring.mul(r_x[i], r_y[i / cols]), r_z[i]);
-  d.share(r_x);
-  d.share(r_y);
-  d.share(c);
+  d.share_vec(r_x);
+  d.share_vec(r_y);
+  d.share_vec(c);
 }
 
 void mul_rowwise_eval(Party& p, std::size_t cols, std::span<const u64> xhat,
                       std::span<const u64> yhat, std::span<u64> zhat) {
   check_rowwise(cols, xhat.size(), yhat.size(), zhat.size());
-  const Ring ring = p.ring();
   const std::size_t n = xhat.size();
+  const vec::Space& sp = p.space();
   p.keys().expect_record(kTagMulRow, n);
-  const auto rx = p.read_shares(n), ry = p.read_shares(yhat.size()), c = p.read_shares(n);
-  std::vector<u64> share(n);
-  p.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      const std::size_t r = i / cols;
-      u64 v = c[i] - xhat[i] * ry[r] - rx[i] * yhat[r];
-      if (p.id() == 0) v += xhat[i] * yhat[r];
-      share[i] = ring.reduce(v);
-    }
-  });
-  p.open(share, zhat);
+  const vec::Vec rx = p.read_shares_vec(n), ry = p.read_shares_vec(yhat.size()),
+                 c = p.read_shares_vec(n);
+  const vec::Vec x = sp.upload(xhat), y = sp.upload(yhat);
+  // c - x^ r_y[row] - r_x y^[row] (+ x^ y^[row] for party 0)
+  vec::Vec share = sp.make(n);
+  sp.combine(share, p.ring().bits, 0,
+             {{.v = &c},
+              {.v = &ry, .repeat = cols, .coef = ~u64{0}, .times = &x},
+              {.v = &y, .repeat = cols, .coef = ~u64{0}, .times = &rx},
+              {.v = &y, .repeat = cols, .coef = p.id() == 0 ? 1u : 0u, .times = &x}});
+  p.open(share);
+  sp.download(share, zhat);
 }
 
 // ---------------------------------------------------------------- square

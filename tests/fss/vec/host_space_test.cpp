@@ -22,10 +22,11 @@ namespace {
 u64 reference(int bits, u64 c, const std::vector<Term>& terms, std::size_t i) {
   u64 acc = c;
   for (const Term& t : terms) {
-    u64 x =
-        (t.v->data()[i * static_cast<std::size_t>(t.stride) + static_cast<std::size_t>(t.offset)] >>
-         t.shr) &
-        ring_mask(t.width);
+    const std::size_t row = i / t.repeat;
+    u64 x = (t.v->data()[row * static_cast<std::size_t>(t.stride) +
+                         static_cast<std::size_t>(t.offset)] >>
+             t.shr) &
+            ring_mask(t.width);
     if (t.times) x *= t.times->data()[i];
     if (t.gate && (((t.gate->data()[i] >> t.gate_bit) & 1) == 1) != t.gate_when) x = 0;
     acc += t.coef * x;
@@ -122,6 +123,33 @@ TEST_CASE("vec::HostSpace: a term reads one field of interleaved records (stride
                     Catch::Contains("10 elements where 20"));
   CHECK_THROWS_WITH(sp.combine(out, 8, 0, {{.v = &short_rec, .stride = 2, .offset = 2}}),
                     Catch::Contains("offset below it"));
+}
+
+TEST_CASE("vec::HostSpace: a term broadcasts each element over `repeat` outputs (rows)", "[vec]") {
+  ThreadPool pool(2);
+  const HostSpace sp(pool, {});
+  std::mt19937_64 g(Catch::rngSeed() + 16);
+  for (std::size_t cols : {1, 3, 64, 768}) {
+    const std::size_t rows = 5, n = rows * cols;
+    const Vec row_vals = sp.upload(random_words(g, rows)), x = sp.upload(random_words(g, n));
+    const Vec rec = sp.upload(random_words(g, 2 * rows));
+    const std::vector<Term> terms = {
+        {.v = &row_vals, .repeat = cols, .coef = ~u64{0}, .times = &x},
+        {.v = &rec, .stride = 2, .offset = 1, .repeat = cols, .shr = 2, .gate = &x},
+        {.v = &x, .coef = 3}};
+    std::vector<u64> want(n), got(n);
+    for (std::size_t i = 0; i < n; ++i) want[i] = reference(64, 11, terms, i);
+    Vec out = sp.make(n);
+    sp.combine(out, 64, 11, terms);
+    sp.download(out, got);
+    REQUIRE(got == want);
+  }
+  const Vec rows = sp.upload(random_words(g, 4));
+  Vec out = sp.make(10);
+  CHECK_THROWS_WITH(sp.combine(out, 8, 0, {{.v = &rows, .repeat = 3}}),
+                    Catch::Contains("divide the output's 10 elements"));
+  CHECK_THROWS_WITH(sp.combine(out, 8, 0, {{.v = &rows, .repeat = 2}}),
+                    Catch::Contains("4 elements where 5"));
 }
 
 TEST_CASE("vec::HostSpace: sigma_dcf_eval at several points is fss::sigma_dcf_eval", "[vec]") {
