@@ -152,16 +152,16 @@ void slack_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::sp
   d.share_vec(msb_corr, w.out);
 }
 
-void slack_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<u64> yhat) {
+vec::Vec slack_eval(Party& p, const Widths& w, const vec::Vec& xhat) {
   const std::size_t n = xhat.size();
   p.keys().expect_record(kTagSlack, n);
   const DcfKeys k = p.read_dcf(DcfShape{w.s, w.out, 1}, n);
   const vec::Space& sp = p.space();
   const vec::Vec q = p.read_shares_vec(n, w.out);
   const vec::Vec msb_corr = p.read_shares_vec(n, w.out);
-  vec::Vec x1 = sp.upload(xhat);
-  const vec::Vec borrow = dcf_at(sp, k, x1, w.s);  // x1's low bits are x^'s
-  sp.combine(x1, w.in, u64{1} << (w.in - 2), {{.v = &x1}});
+  const vec::Vec borrow = dcf_at(sp, k, xhat, w.s);
+  vec::Vec x1 = sp.make(n);
+  sp.combine(x1, w.in, u64{1} << (w.in - 2), {{.v = &xhat}});
   const u64 p0 = p.id() == 0 ? 1 : 0;
   const u64 half_off = u64{1} << (w.mid - 2);
   // msb_corr counts where MSB(x1) = 0 (public).
@@ -171,7 +171,7 @@ void slack_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<
               {.v = &borrow, .coef = ~u64{0}},
               {.v = &msb_corr, .gate = &x1, .gate_bit = w.in - 1, .gate_when = false}});
   p.open(x1, w.out);
-  sp.download(x1, yhat);
+  return x1;
 }
 
 void check_slack(const Widths& w) {
@@ -240,7 +240,14 @@ void dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, std::span<const u6
                           std::span<u64> yhat) {
   const Widths w = widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_slack_eval");
   check_slack(w);
-  slack_eval(party, w, xhat, yhat);
+  const vec::Space& sp = party.space();
+  sp.download(slack_eval(party, w, sp.upload(xhat)), yhat);
+}
+
+vec::Vec dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, const vec::Vec& xhat) {
+  const Widths w = widths(party.ring(), p, xhat.size(), xhat.size(), "dcf_trunc_slack_eval");
+  check_slack(w);
+  return slack_eval(party, w, xhat);
 }
 
 void trunc_floor_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,

@@ -47,6 +47,8 @@ void dcf_trunc_slack_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64
                             std::span<u64> r_out);
 void dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
                           std::span<u64> yhat);
+// The same over the vector vocabulary: xhat and the returned opened output in party.space().
+vec::Vec dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, const vec::Vec& xhat);
 
 // The keygen and eval faces of the suite's truncation gate (engine::GateSuite::trunc_floor):
 // GateArgs::param = the shift, in and out the ring width; its clear face is SIGMA's

@@ -84,8 +84,8 @@ void fused_nexp_keygen(engine::Dealer& d, const engine::GateArgs& args, std::spa
       alpha_lo[i] = (m_lt[i] << kByte) | r_lo[i];
     }
   });
-  d.share(corr, 1);
-  d.share(m_c8, 1);
+  d.share_vec(corr, 1);
+  d.share_vec(m_c8, 1);
   // 2. "The product of two lookups": z = T_hi' T_lo' masked by r_z.
   const std::vector<u64> r_z = d.random(N, n);
   lut_product_keygen(d, kHi, kLo, alpha_hi, alpha_lo, r_z);
@@ -96,47 +96,45 @@ void fused_nexp_keygen(engine::Dealer& d, const engine::GateArgs& args, std::spa
     sigma::trunc_slack_keygen(d, sigma::TruncParams{f, n, n}, r_z, r_out);
 }
 
-void fused_nexp_eval(engine::Party& p, const engine::GateArgs& args, std::span<const u64> xhat,
+void fused_nexp_eval(engine::Party& p, const engine::GateArgs& args, std::span<const u64> xhat_host,
                      std::span<u64> yhat) {
   const int n = p.ring().bits, f = p.frac_bits();
   const int be = sigma::nexp_compare_bits(n, f, "fused_nexp_eval");
-  engine::check_unary_sizes(xhat.size(), yhat.size(), "fused_nexp_eval");
-  const std::size_t N = xhat.size();
+  engine::check_unary_sizes(xhat_host.size(), yhat.size(), "fused_nexp_eval");
+  const std::size_t N = xhat_host.size();
+  const vec::Space& sp = p.space();
+  const vec::Vec xhat = sp.upload(xhat_host);
   p.keys().expect_record(kTagFusedNexp, N);
   const SigmaDcfKeys k_sign = sigma::nl::sign_dcf_read(p, be, N);
   const SigmaDcfKeys k_borrow = p.read_sigma_dcf(kByte, N);
-  const std::vector<u64> corr = p.read_shares(N, 1), s_c8 = p.read_shares(N, 1);
+  const vec::Vec corr = p.read_shares_vec(N, 1), s_c8 = p.read_shares_vec(N, 1);
   // 1. Exchange 1: lt^ = [x < P] ^ m_lt and c8^ = [xhat mod 2^8 < r mod 2^8] ^ m_c8.
-  const BatchOptions opt = p.batch_options();
-  std::vector<u64> bits(2 * N), low(N);
-  const std::span<u64> lt(bits.data(), N), c8(bits.data() + N, N);
-  sigma::nl::sign_dcf_eval(k_sign, p.id(), be, xhat, sigma::kNexpClip, lt, opt);
-  p.for_range(N, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) low[i] = xhat[i] & kByteMask;
-  });
-  sigma_dcf_eval(k_borrow, low, c8, opt);
-  p.for_range(N, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      lt[i] = (lt[i] ^ corr[i]) & 1;
-      c8[i] = (c8[i] ^ s_c8[i]) & 1;
-    }
-  });
-  p.open(bits, bits, 1);
+  vec::Vec bits = sp.make(2 * N);
+  vec::Vec lt = bits.view(0, N), c8 = bits.view(N, N);
+  const u64 clip[1] = {sigma::kNexpClip};
+  vec::Vec* lt_out[1] = {&lt};
+  sigma::nl::sign_dcf_eval(p, k_sign, be, xhat, clip, lt_out);
+  vec::Vec low = sp.make(N);
+  sp.combine(low, kByte, 0, {{.v = &xhat}});
+  sp.sigma_dcf_eval(k_borrow, low, c8);
+  sp.combine(lt, 1, 0, {{.v = &lt}, {.v = &corr}});
+  sp.combine(c8, 1, 0, {{.v = &c8}, {.v = &s_c8}});
+  p.open(bits, 1);
   // 2. Exchanges 2-3: the two lookups at the public indices, their product opened.
-  std::vector<u64> idx_hi(N), idx_lo(N);
-  p.for_range(N, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      idx_hi[i] = (lt[i] << (kByte + 1)) | (c8[i] << kByte) | ((xhat[i] >> kByte) & kByteMask);
-      idx_lo[i] = (lt[i] << kByte) | (xhat[i] & kByteMask);
-    }
-  });
-  std::vector<u64> zhat(N);
-  lut_product_eval(p, kHi, hi_table(f), idx_hi, kLo, lo_table(f), idx_lo, zhat);
+  vec::Vec idx_hi = sp.make(N);
+  vec::Vec& idx_lo = low;  // free again
+  sp.combine(idx_hi, kByte + 2, 0,
+             {{.v = &lt, .coef = u64{1} << (kByte + 1)},
+              {.v = &c8, .coef = u64{1} << kByte},
+              {.v = &xhat, .shr = kByte, .width = kByte}});
+  sp.combine(idx_lo, kByte + 1, 0,
+             {{.v = &lt, .coef = u64{1} << kByte}, {.v = &xhat, .width = kByte}});
+  const vec::Vec zhat = lut_product_eval(p, kHi, hi_table(f), idx_hi, kLo, lo_table(f), idx_lo);
   // 3. Exchanges 4-5: floor(z / 2^f).
   if (args.dcf_trunc)
-    dcf_trunc_slack_eval(p, sigma::TruncParams{f, n, n}, zhat, yhat);
+    sp.download(dcf_trunc_slack_eval(p, sigma::TruncParams{f, n, n}, zhat), yhat);
   else
-    sigma::trunc_slack_eval(p, sigma::TruncParams{f, n, n}, zhat, yhat);
+    sp.download(sigma::trunc_slack_eval(p, sigma::TruncParams{f, n, n}, zhat), yhat);
 }
 
 }  // namespace secinfer::fss::fusefss

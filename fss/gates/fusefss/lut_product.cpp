@@ -45,7 +45,7 @@ void lut_product_keygen(engine::Dealer& d, LookupSpec l1, LookupSpec l2,
       t[4] = r_z[i] & m;
     }
   });
-  d.share(terms, n);
+  d.share_vec(terms, n);
 }
 
 void lut_product_eval(engine::Party& p, LookupSpec l1, std::span<const u64> t1,
@@ -71,6 +71,45 @@ void lut_product_eval(engine::Party& p, LookupSpec l1, std::span<const u64> t1,
     }
   });
   p.open(zhat, zhat, n);
+}
+
+vec::Vec lut_product_eval(engine::Party& p, LookupSpec l1, std::span<const u64> t1,
+                          const vec::Vec& idx1, LookupSpec l2, std::span<const u64> t2,
+                          const vec::Vec& idx2) {
+  check_sizes(idx1.size(), idx2.size(), "lut_product_eval", "first lookup", "second lookup");
+  const int n = p.ring().bits;
+  const std::size_t N = idx1.size();
+  const vec::Space& sp = p.space();
+  vec::Vec u1 = sp.make(N), v1 = sp.make(N), u2 = sp.make(N), v2 = sp.make(N);
+  sigma::lut_sigma_masked(p, l1.k, n, t1, idx1, l1.index_xor_mask, u1, v1);
+  sigma::lut_sigma_masked(p, l2.k, n, t2, idx2, l2.index_xor_mask, u2, v2);
+  const vec::Vec t = p.read_shares_vec(kTerms * N, n);
+  const engine::Party::VecOpenItem items[4] = {{&u1, 1}, {&v1, n}, {&u2, 1}, {&v2, n}};
+  p.open_many(items);
+  const auto field = [&](int j) {
+    return vec::Term{.v = &t, .stride = static_cast<int>(kTerms), .offset = j};
+  };
+  constexpr u64 kMinus = ~u64{0};
+  // prod = a v1 v2 - b v1 - c v2 + d; s = (2 u1 - 1)(2 u2 - 1) = +1 when the two sign bits agree.
+  vec::Vec prod = sp.make(N);
+  sp.combine(prod, n, 0, {{.v = &v1, .times = &v2}});
+  vec::Term a = field(0), b = field(1), c = field(2);
+  a.times = &prod;
+  b.times = &v1;
+  b.coef = kMinus;
+  c.times = &v2;
+  c.coef = kMinus;
+  sp.combine(prod, n, 0, {a, b, c, field(3)});
+  vec::Vec& differ = u1;  // u1 XOR u2, in place
+  sp.combine(differ, 1, 0, {{.v = &u1}, {.v = &u2}});
+  vec::Vec z = sp.make(N);
+  vec::Term rz = field(4);
+  sp.combine(z, n, 0,
+             {{.v = &prod, .gate = &differ, .gate_when = false},
+              {.v = &prod, .coef = kMinus, .gate = &differ},
+              rz});
+  p.open(z, n);
+  return z;
 }
 
 }  // namespace secinfer::fss::fusefss

@@ -38,5 +38,9 @@ void lut_product_keygen(engine::Dealer& d, LookupSpec l1, LookupSpec l2,
 void lut_product_eval(engine::Party& p, LookupSpec l1, std::span<const u64> t1,
                       std::span<const u64> idx1, LookupSpec l2, std::span<const u64> t2,
                       std::span<const u64> idx2, std::span<u64> zhat);
+// The same over the vector vocabulary: indices and the returned opened product in p.space().
+vec::Vec lut_product_eval(engine::Party& p, LookupSpec l1, std::span<const u64> t1,
+                          const vec::Vec& idx1, LookupSpec l2, std::span<const u64> t2,
+                          const vec::Vec& idx2);
 
 }  // namespace secinfer::fss::fusefss
