@@ -47,6 +47,11 @@ MmDims dims(const MatmulShape& s, std::size_t a, std::size_t b, std::size_t c) {
   return d;
 }
 
+// How many entries of C exist: all, or the lower triangle of each batch when causal.
+std::size_t live_count(const MatmulShape& s) {
+  return s.batches * (s.causal ? s.m * (s.m + 1) / 2 : s.m * s.n);
+}
+
 // Entries of C that exist: all, or the lower triangle of each batch when causal.
 std::vector<std::size_t> live_entries(const MatmulShape& s) {
   std::vector<std::size_t> idx;
@@ -105,12 +110,12 @@ void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
                  std::span<const u64> bhat, std::span<u64> chat, const ResidentKeys* bhat_held) {
   const MmDims d = dims(s, ahat.size(), bhat.size(), chat.size());
   const Ring ring = p.ring();
-  const auto live = live_entries(s);
+  const std::size_t live_n = live_count(s);
   const vec::Space& sp = p.space();
-  p.keys().expect_record(kTagMatmul, live.size());
+  p.keys().expect_record(kTagMatmul, live_n);
   const vec::Vec ra = p.read_shares_vec(d.na);
   const ShareBatch rb = p.read_share_batch(d.nb);
-  vec::Vec corr = p.read_shares_vec(live.size());
+  vec::Vec corr = p.read_shares_vec(live_n);
   // share = Ahat ([b == 0] Bhat - [r_B]) - [r_A] Bhat + [r_A r_B + r_C]: two local products, on
   // the accelerator where the party's vectors are (the product stays there), else staged
   // through it or on the CPU.
@@ -139,13 +144,14 @@ void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
     }
     acc = sp.upload(std::move(host_acc));
   }
-  if (live.size() == d.nc) {  // every entry: opened where the vectors are
+  if (live_n == d.nc) {  // every entry: opened where the vectors are
     sp.combine(corr, ring.bits, 0, {{.v = &corr}, {.v = &acc}});
     p.open(corr, ring.bits);
     sp.download(corr, chat);
     return;
   }
   // Causal: the lower triangles only, gathered on the host.
+  const auto live = live_entries(s);
   std::vector<u64> host_acc(d.nc), share(live.size());
   sp.download(acc, host_acc);
   sp.download(corr, share);
