@@ -3,6 +3,7 @@
 // opened under a one-bit mask; select with a five-element key; max as a tree of ReLU(a - b) + b).
 #include "fss/gates/sigma/compare.h"
 
+#include <bit>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -301,11 +302,53 @@ void max_keygen(Dealer& d, std::size_t cols, std::span<const u64> r_in, std::spa
   });
 }
 
+namespace {
+
+// relu_eval (in a ring of `bits` bits, 0 = the party's) over the vector vocabulary.
+vec::Vec relu(Party& p, const vec::Vec& xhat, int bits) {
+  check_ring("drelu", p.ring());
+  if (bits == 0 || bits == p.ring().bits) return select(p, drelu(p, xhat), xhat);
+  const vec::Space& sp = p.space();
+  vec::Vec low = sp.make(xhat.size()), d;
+  {
+    engine::NarrowRing<Party> narrow(p, bits - 1);
+    sp.combine(low, bits - 1, 0, {{.v = &xhat}});
+    d = drelu(p, low);
+  }
+  engine::NarrowRing<Party> narrow(p, bits);
+  sp.combine(low, bits, 0, {{.v = &xhat}});
+  return select(p, d, low);
+}
+
+// max_tree's schedule where the party's vectors live, for rows whose width halves evenly down to
+// 1 (cols a power of two): level by level, the pairs are the even and odd fields of each row.
+void max_tree_vec(Party& p, std::size_t cols, std::span<const u64> xhat, std::span<u64> yhat,
+                  int bits) {
+  const vec::Space& sp = p.space();
+  const int n = p.ring().bits;
+  vec::Vec cur = sp.upload(xhat);
+  for (std::size_t w = cols; w > 1; w /= 2) {
+    const std::size_t half = cur.size() / 2;
+    vec::Vec diff = sp.make(half);
+    sp.combine(diff, n, 0,
+               {{.v = &cur, .stride = 2, .offset = 0},
+                {.v = &cur, .stride = 2, .offset = 1, .coef = ~u64{0}}});
+    vec::Vec next = relu(p, diff, bits);
+    sp.combine(next, n, 0, {{.v = &next}, {.v = &cur, .stride = 2, .offset = 1}});
+    cur = std::move(next);
+  }
+  sp.download(cur, yhat);
+}
+
+}  // namespace
+
 void max_eval(Party& p, std::size_t cols, std::span<const u64> xhat, std::span<u64> yhat, int bits,
-              const engine::UnaryGate& relu) {
+              const engine::UnaryGate& relu_gate_in_use) {
   check_max(cols, xhat.size(), yhat.size());
+  if (&relu_gate_in_use == &relu_gate() && std::has_single_bit(cols))
+    return max_tree_vec(p, cols, xhat, yhat, bits);
   max_tree(p.ring(), cols, xhat, yhat, [&](std::span<const u64> a, std::span<u64> b) {
-    relu.eval(p, engine::with_param(bits), a, b);
+    relu_gate_in_use.eval(p, engine::with_param(bits), a, b);
   });
 }
 

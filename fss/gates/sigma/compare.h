@@ -66,7 +66,8 @@ const engine::UnaryGate& relu_gate();
 // ceil(log2 cols) levels, each one ReLU = 2 rounds. Valid while |a - b| < 2^(n-1). bits > 0: each
 // ReLU in the reduced ring (above); the max is then right mod 2^bits while |a - b| < 2^(bits-2).
 // `relu`: the gate each level runs, its faces called with GateArgs::param = bits (a suite's
-// engine::GateSuite::relu_gate; SIGMA's by default).
+// engine::GateSuite::relu_gate; SIGMA's by default). With SIGMA's ReLU and cols a power of two
+// the party's levels run over the vector vocabulary (where its vectors live) from input to output.
 void max_clear(const ClearCtx& ctx, std::size_t cols, std::span<const u64> x, std::span<u64> y,
                int bits = 0, const engine::UnaryGate& relu = relu_gate());
 void max_keygen(Dealer& dealer, std::size_t cols, std::span<const u64> r_in, std::span<u64> r_out,
