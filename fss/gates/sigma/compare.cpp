@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "fss/engine/narrow_ring.h"
+#include "fss/gates/sigma/nl_prims.h"
 #include "fss/sigma_dcf.h"
 #include "fss/vec/vec.h"
 #include "profiling/scope_names.h"
@@ -129,43 +130,17 @@ void select_keygen(Dealer& dl, std::span<const u64> r_d, std::span<const u64> r_
                    std::span<u64> r_out) {
   check_len("select", r_d.size(), r_x.size());
   check_len("select", r_x.size(), r_out.size());
-  const Ring ring = dl.ring();
-  const std::size_t n = r_x.size();
-  dl.begin(kTagSelect, n);
+  dl.begin(kTagSelect, r_x.size());
   dl.random(r_out);
-  std::vector<u64> rd(n), c(n), d1(n), d2(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    rd[i] = r_d[i] & 1;
-    c[i] = ring.add(ring.mul(rd[i], r_x[i]), r_out[i]);
-    d1[i] = ring.mul(2, rd[i]);
-    d2[i] = ring.neg(ring.mul(2, ring.mul(rd[i], r_x[i])));
-  }
-  dl.share_vec(rd);
-  dl.share_vec(r_x);
-  dl.share_vec(c);
-  dl.share_vec(d1);
-  dl.share_vec(d2);
+  nl::select_share_keygen(dl, dl.ring().bits, r_d, r_x, r_out);
 }
 
 namespace {
 // select_eval's opened output, where the party's vectors live (dhat: opened bits).
 vec::Vec select(Party& p, const vec::Vec& dhat, const vec::Vec& xhat) {
-  const Ring ring = p.ring();
-  const std::size_t n = xhat.size();
-  p.keys().expect_record(kTagSelect, n);
-  const vec::Vec a = p.read_shares_vec(n), b = p.read_shares_vec(n), c = p.read_shares_vec(n),
-                 d1 = p.read_shares_vec(n), d2 = p.read_shares_vec(n);
-  // c - a x - d^ b, + x d1 + d2 where d^ = 0, + d^ x for party 0.
-  constexpr u64 kMinus = ~u64{0};
-  vec::Vec share = p.space().make(n);
-  p.space().combine(share, ring.bits, 0,
-                    {{.v = &c},
-                     {.v = &a, .coef = kMinus, .times = &xhat},
-                     {.v = &b, .coef = kMinus, .gate = &dhat},
-                     {.v = &d1, .times = &xhat, .gate = &dhat, .gate_when = false},
-                     {.v = &d2, .gate = &dhat, .gate_when = false},
-                     {.v = &xhat, .coef = p.id() == 0 ? 1u : 0u, .gate = &dhat}});
-  p.open(share, ring.bits);
+  p.keys().expect_record(kTagSelect, xhat.size());
+  vec::Vec share = nl::select_share_eval(p, p.ring().bits, dhat, xhat, 0, 0);
+  p.open(share, p.ring().bits);
   return share;
 }
 }  // namespace

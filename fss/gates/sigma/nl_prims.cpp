@@ -136,8 +136,12 @@ vec::Vec select_share_eval(Party& p, int bits, const vec::Vec& dhat, const vec::
   const vec::Vec a = p.read_shares_vec(n, bits), bx = p.read_shares_vec(n, bits),
                  c = p.read_shares_vec(n, bits), d1 = p.read_shares_vec(n, bits),
                  d2 = p.read_shares_vec(n, bits);
-  vec::Vec y = sp.make(n);
-  sp.combine(y, bits, u64{0} - p_sub, {{.v = &xhat}});
+  vec::Vec shifted;
+  if (p_sub != 0) {
+    shifted = sp.make(n);
+    sp.combine(shifted, bits, u64{0} - p_sub, {{.v = &xhat}});
+  }
+  const vec::Vec& y = p_sub != 0 ? shifted : xhat;  // products are reduced mod 2^bits anyway
   // SIGMA's select with x = dhat's bit, z = 1 - x: c - a y - bx x + z (y d1 + d2), plus x y +
   // q_add for party 0.
   constexpr u64 kMinus = ~u64{0};
