@@ -282,7 +282,7 @@ namespace {
 // relu_eval (in a ring of `bits` bits, 0 = the party's) over the vector vocabulary.
 vec::Vec relu(Party& p, const vec::Vec& xhat, int bits) {
   check_ring("drelu", p.ring());
-  if (bits == 0 || bits == p.ring().bits) return select(p, drelu(p, xhat), xhat);
+  if (bits == 0) return select(p, drelu(p, xhat), xhat);  // else as relu_eval: DReLU in bits - 1
   const vec::Space& sp = p.space();
   vec::Vec low = sp.make(xhat.size()), d;
   {
