@@ -17,6 +17,7 @@
 #include "fss/dcf.h"
 #include "fss/dpf_et.h"
 #include "fss/gates/fusefss/dcf_trunc.h"
+#include "fss/gates/fusefss/fused_nexp.h"
 #include "fss/gates/fusefss/trunc_act.h"
 #include "fss/gates/sigma/compare.h"
 #include "fss/gates/sigma/nonlinear.h"
@@ -282,7 +283,22 @@ inline void check_vec_gates(Tally& t, std::mt19937_64& g, std::size_t N) {
        }},
       // SIGMA's LUT gates (sigma/lut.cpp over the vocabulary) and the fused gate.
       {"sigma GELU", &sigma::gelu_keygen, &sigma::gelu_eval},
+      {"sigma SiLU", &sigma::silu_keygen, &sigma::silu_eval},
       {"sigma nExp", &sigma::nexp_keygen, &sigma::nexp_eval},
+      // The fused nExp (fusefss/fused_nexp.cpp: the two lookups' product over the vocabulary),
+      // with SIGMA's TrWithSlack and with the DCF one.
+      {"fused nExp", &fusefss::fused_nexp_keygen, &fusefss::fused_nexp_eval},
+      {"fused nExp (DCF truncation)",
+       [](engine::Dealer& d, const engine::GateArgs&, std::span<const u64> r, std::span<u64> o) {
+         engine::GateArgs a;
+         a.dcf_trunc = true;
+         fusefss::fused_nexp_keygen(d, a, r, o);
+       },
+       [](engine::Party& p, const engine::GateArgs&, std::span<const u64> x, std::span<u64> y) {
+         engine::GateArgs a;
+         a.dcf_trunc = true;
+         fusefss::fused_nexp_eval(p, a, x, y);
+       }},
       {"fused trunc-gelu", &fusefss::trunc_gelu_keygen, &fusefss::trunc_gelu_eval},
       {"fused trunc-silu", &fusefss::trunc_silu_keygen, &fusefss::trunc_silu_eval},
       {"fused trunc-gelu (DCF truncation)",
