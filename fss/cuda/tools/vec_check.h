@@ -216,6 +216,16 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
   }
 }
 
+// A fused gate's face with GateArgs::dcf_trunc set (its own DCF truncations).
+template <class Holder,
+          void (*F)(Holder&, const engine::GateArgs&, std::span<const u64>, std::span<u64>)>
+void with_dcf_trunc(Holder& h, const engine::GateArgs&, std::span<const u64> in,
+                    std::span<u64> out) {
+  engine::GateArgs a;
+  a.dcf_trunc = true;
+  F(h, a, in, out);
+}
+
 // The DCF truncations with both parties' vectors on the device against the CPU run.
 inline void check_vec_gates(Tally& t, std::mt19937_64& g, std::size_t N) {
   const CudaAccelerator accel(0, KernelConfig{}, 0, /*device_vectors=*/true);
@@ -288,30 +298,13 @@ inline void check_vec_gates(Tally& t, std::mt19937_64& g, std::size_t N) {
       // The fused nExp (fusefss/fused_nexp.cpp: the two lookups' product over the vocabulary),
       // with SIGMA's TrWithSlack and with the DCF one.
       {"fused nExp", &fusefss::fused_nexp_keygen, &fusefss::fused_nexp_eval},
-      {"fused nExp (DCF truncation)",
-       [](engine::Dealer& d, const engine::GateArgs&, std::span<const u64> r, std::span<u64> o) {
-         engine::GateArgs a;
-         a.dcf_trunc = true;
-         fusefss::fused_nexp_keygen(d, a, r, o);
-       },
-       [](engine::Party& p, const engine::GateArgs&, std::span<const u64> x, std::span<u64> y) {
-         engine::GateArgs a;
-         a.dcf_trunc = true;
-         fusefss::fused_nexp_eval(p, a, x, y);
-       }},
+      {"fused nExp (DCF truncation)", &with_dcf_trunc<engine::Dealer, &fusefss::fused_nexp_keygen>,
+       &with_dcf_trunc<engine::Party, &fusefss::fused_nexp_eval>},
       {"fused trunc-gelu", &fusefss::trunc_gelu_keygen, &fusefss::trunc_gelu_eval},
       {"fused trunc-silu", &fusefss::trunc_silu_keygen, &fusefss::trunc_silu_eval},
       {"fused trunc-gelu (DCF truncation)",
-       [](engine::Dealer& d, const engine::GateArgs&, std::span<const u64> r, std::span<u64> o) {
-         engine::GateArgs a;
-         a.dcf_trunc = true;
-         fusefss::trunc_gelu_keygen(d, a, r, o);
-       },
-       [](engine::Party& p, const engine::GateArgs&, std::span<const u64> x, std::span<u64> y) {
-         engine::GateArgs a;
-         a.dcf_trunc = true;
-         fusefss::trunc_gelu_eval(p, a, x, y);
-       }},
+       &with_dcf_trunc<engine::Dealer, &fusefss::trunc_gelu_keygen>,
+       &with_dcf_trunc<engine::Party, &fusefss::trunc_gelu_eval>},
   };
   for (const Gate& gate : gates) {
     const int n = 50;
