@@ -15,6 +15,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <type_traits>
 
 #include "fss/cuda/cuda_check.h"
@@ -1022,24 +1023,37 @@ void CudaAccelerator::masked_matmul_launch(const MaskedMatmulPlan& p, int party,
   });
 }
 
-bool CudaAccelerator::masked_matmul(const RingMatmulShape& g, int party, std::span<const u64> ahat,
-                                    std::span<const u64> ra, Operand bhat, Operand rb,
-                                    std::span<u64> c) const {
+// Both faces: the plan, the state's lock and staging, then where the faces differ: place(s) gives
+// the device addresses of ahat, ra and c, finish(s, dc) brings c to where the face wants it.
+template <class Place, class Finish>
+bool CudaAccelerator::masked_matmul_call(const RingMatmulShape& g, int party, std::size_t na,
+                                         std::size_t nra, const Operand& bhat, const Operand& rb,
+                                         std::size_t nc, Place&& place, Finish&& finish) const {
   MaskedMatmulPlan plan;
-  if (!plan_masked_matmul(g, ahat.size(), ra.size(), bhat, rb, c.size(), plan)) return false;
-  if (c.empty()) return true;
+  if (!plan_masked_matmul(g, na, nra, bhat, rb, nc, plan)) return false;
+  if (nc == 0) return true;
   State& s = *s_;
   std::lock_guard lock(s.mu);
   AddElapsed busy(s.busy_ns);
   s.bind();
   s.staging.reset();
-  const u64* da = s.put(s.mm_a, ahat);
-  const u64* dra = s.put(s.mm_a2, ra);
-  u64* dc = s.mm_c.fit(c.size());
+  const auto [da, dra, dc] = place(s);
   masked_matmul_launch(plan, party, da, dra, bhat, rb, dc);
-  s.get(dc, c);
+  finish(s, dc);
   s.count_kernels();
   return true;
+}
+
+bool CudaAccelerator::masked_matmul(const RingMatmulShape& g, int party, std::span<const u64> ahat,
+                                    std::span<const u64> ra, Operand bhat, Operand rb,
+                                    std::span<u64> c) const {
+  return masked_matmul_call(
+      g, party, ahat.size(), ra.size(), bhat, rb, c.size(),
+      [&](State& s) {
+        return std::tuple<const u64*, const u64*, u64*>(s.put(s.mm_a, ahat), s.put(s.mm_a2, ra),
+                                                        s.mm_c.fit(c.size()));
+      },
+      [&](State& s, u64* dc) { s.get(dc, c); });
 }
 
 bool CudaAccelerator::masked_matmul(const RingMatmulShape& g, int party, const vec::Vec& ahat,
@@ -1047,21 +1061,15 @@ bool CudaAccelerator::masked_matmul(const RingMatmulShape& g, int party, const v
                                     vec::Vec& c) const {
   const vec::Space* own = space_.get();
   if (own == nullptr || ahat.space() != own || ra.space() != own || c.space() != own) return false;
-  MaskedMatmulPlan plan;
-  if (!plan_masked_matmul(g, ahat.size(), ra.size(), bhat, rb, c.size(), plan)) return false;
-  if (c.empty()) return true;
-  State& s = *s_;
-  std::lock_guard lock(s.mu);
-  AddElapsed busy(s.busy_ns);
-  s.bind();
-  s.staging.reset();
-  masked_matmul_launch(plan, party, ahat.data(), ra.data(), bhat, rb, c.data());
-  {
-    AddElapsed w(s.wait_ns);
-    s.stream->sync();  // the event pair's time, and the staging memory free for the next call
-  }
-  s.count_kernels();
-  return true;
+  return masked_matmul_call(
+      g, party, ahat.size(), ra.size(), bhat, rb, c.size(),
+      [&](State&) {
+        return std::tuple<const u64*, const u64*, u64*>(ahat.data(), ra.data(), c.data());
+      },
+      [](State& s, u64*) {
+        AddElapsed w(s.wait_ns);
+        s.stream->sync();  // the event pair's time, and the staging memory free for the next call
+      });
 }
 
 bool CudaAccelerator::shared_mask_eval(const DcfKeys& keys, const SharedMaskGateTables& tables,

@@ -180,6 +180,10 @@ class CudaAccelerator final : public fss::Accelerator {
                           MaskedMatmulPlan& plan) const;
   void masked_matmul_launch(const MaskedMatmulPlan& plan, int party, const u64* da, const u64* dra,
                             Operand bhat, Operand rb, u64* dc) const;
+  template <class Place, class Finish>
+  bool masked_matmul_call(const RingMatmulShape& g, int party, std::size_t na, std::size_t nra,
+                          const Operand& bhat, const Operand& rb, std::size_t nc, Place&& place,
+                          Finish&& finish) const;
   struct State;
   std::unique_ptr<State> s_;
   std::unique_ptr<CudaSpace> space_;  // device_vectors; destroyed before the state
