@@ -136,7 +136,12 @@ Tensor OpsBase::broadcast_rows(const Tensor& b, std::size_t cols) {
   shape.push_back(cols);
   Tensor o{shape, std::vector<u64>(b.size() * cols)};
   for_range(o.size(), [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) o.data[i] = b.data[i / cols];
+    for (std::size_t i = lo; i < hi;) {  // a row's run at a time: one division per run
+      const std::size_t row = i / cols, end = std::min(hi, (row + 1) * cols);
+      std::fill(o.data.begin() + static_cast<std::ptrdiff_t>(i),
+                o.data.begin() + static_cast<std::ptrdiff_t>(end), b.data[row]);
+      i = end;
+    }
   });
   return o;
 }
@@ -158,7 +163,8 @@ Tensor OpsBase::transpose_heads(const Tensor& x, std::size_t batch, std::size_t 
   // One head_dim run at a time, indexed by its place in the flat layout (b, s, h).
   for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi;) {
-      const std::size_t run = i / head_dim, d0 = i % head_dim, len = std::min(head_dim - d0, hi - i);
+      const std::size_t run = i / head_dim, d0 = i % head_dim,
+                        len = std::min(head_dim - d0, hi - i);
       const std::size_t h = run % heads, s = run / heads % seq, b = run / heads / seq;
       const std::size_t flat = i;
       const std::size_t split = ((b * heads + h) * seq + s) * head_dim + d0;

@@ -434,6 +434,22 @@ TEST_CASE("a receive that waits longer than the I/O timeout fails", "[net]") {
   CHECK(m.find("timed out after 0.2 s waiting for the peer during recv") != std::string::npos);
 }
 
+TEST_CASE("a large exchange whose peer never reads times out, its blocked send ended", "[net]") {
+  // 64 MiB cannot sit in the socket buffers: the send blocks on the peer that reads nothing,
+  // and the exchange must still end with the I/O timeout, the sending thread stopped.
+  auto out = run_pair(
+      hello_for(0), hello_for(1),
+      [](Channel& c) {
+        std::vector<std::uint8_t> mine(64 << 20), theirs(16);
+        c.exchange(mine, theirs);
+      },
+      [](Channel&) { std::this_thread::sleep_for(900ms); }, Timeouts{5s, 200ms});
+  const std::string m = message_of(out.e0);
+  INFO(m);
+  CHECK(m.find("timed out after 0.2 s") != std::string::npos);
+  CHECK(m.find("exchange (sending 67108864 bytes") != std::string::npos);
+}
+
 TEST_CASE("parse_endpoint accepts HOST:PORT and rejects the rest", "[net]") {
   CHECK(parse_endpoint("127.0.0.1:7000").host == "127.0.0.1");
   CHECK(parse_endpoint("127.0.0.1:7000").port == 7000);
