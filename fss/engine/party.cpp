@@ -93,11 +93,15 @@ void Party::open_round(
     at[i + 1] = at[i] + packed_bytes(layout[i].count, layout[i].bits);
   if (at.back() == 0) return;
   ++host_time_.opens;
-  std::vector<std::uint8_t> mine(at.back()), theirs(at.back());
+  if (mine_.size() < at.back()) {
+    mine_.resize(at.back());
+    theirs_.resize(at.back());
+  }
+  const std::span<std::uint8_t> mine(mine_.data(), at.back()), theirs(theirs_.data(), at.back());
   {
     AddWall w(host_time_.pack_ns);
     for (std::size_t i = 0; i < layout.size(); ++i)
-      pack(i, std::span<std::uint8_t>(mine).subspan(at[i], at[i + 1] - at[i]));
+      pack(i, mine.subspan(at[i], at[i + 1] - at[i]));
   }
   {
     AddWall w(host_time_.exchange_ns);
@@ -105,7 +109,7 @@ void Party::open_round(
   }
   AddWall w(host_time_.unpack_ns);
   for (std::size_t i = 0; i < layout.size(); ++i)
-    unpack_add(i, std::span<const std::uint8_t>(theirs).subspan(at[i], at[i + 1] - at[i]));
+    unpack_add(i, theirs.subspan(at[i], at[i + 1] - at[i]));
 }
 
 void Party::open_many(std::span<const OpenItem> items) {
