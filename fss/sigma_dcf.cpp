@@ -281,6 +281,10 @@ void sigma_dcf_eval(const SigmaDcfKeys& keys, std::size_t points_per_key, std::s
   detail::check_size("sigma_dcf_eval", "out", out.size(), total);
   const int n = keys.in_bits;
   detail::check_range("sigma_dcf_eval", "x", x, n);
+  if (n <= kLeaf && keys.resident) {  // the tables held by an accelerator: read there
+    if (opt.accel != nullptr && opt.accel->sigma_dcf_eval(keys, points_per_key, x, out)) return;
+    require_host_keys(keys.resident, "sigma_dcf_eval");
+  }
   if (n <= kLeaf) {  // a table read per point, on the host's threads (no AES to offload)
     const std::size_t words = sigma_dcf_table_words(n);
     parallel_for(total, std::size_t{1} << 16, opt.threads, [&](std::size_t lo, std::size_t hi) {

@@ -803,30 +803,37 @@ void CudaAccelerator::make_resident(DpfEtKeys& keys) const {
 }
 
 void CudaAccelerator::make_resident(SigmaDcfKeys& keys) const {
-  if (keys.count == 0 || keys.resident || keys.root.empty()) return;
+  if (keys.count == 0 || keys.resident) return;
   sigma_dcf_check_keys(keys);
+  const bool tree = !keys.root.empty();  // else n <= 7: one truth table per key
   State& s = *s_;
   std::lock_guard lock(s.mu);
   AddElapsed moving(s.move_ns);
   s.bind();
-  const std::size_t bytes = Carver::size_of(keys.root) + Carver::size_of(keys.cw_seed) +
-                            Carver::size_of(keys.cw_tr) + Carver::size_of(keys.leaf0) +
-                            Carver::size_of(keys.leaf1);
+  const std::size_t bytes = tree ? Carver::size_of(keys.root) + Carver::size_of(keys.cw_seed) +
+                                       Carver::size_of(keys.cw_tr) + Carver::size_of(keys.leaf0) +
+                                       Carver::size_of(keys.leaf1)
+                                 : Carver::size_of(keys.table);
   if (!s.admit(bytes)) return;
   auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held, &s);
   Carver c(block->block.data(), s.s());
   SigmaDcfKeysView v{keys.in_bits, keys.party, keys.count};
-  v.root = c.put(keys.root);
-  v.cw_seed = keys.cw_seed.empty() ? nullptr : c.put(keys.cw_seed);
-  v.cw_tr = c.put(keys.cw_tr);
-  v.leaf0 = c.put(keys.leaf0);
-  v.leaf1 = c.put(keys.leaf1);
+  if (tree) {
+    v.root = c.put(keys.root);
+    v.cw_seed = keys.cw_seed.empty() ? nullptr : c.put(keys.cw_seed);
+    v.cw_tr = c.put(keys.cw_tr);
+    v.leaf0 = c.put(keys.leaf0);
+    v.leaf1 = c.put(keys.leaf1);
+  } else {
+    v.table = c.put(keys.table);
+  }
   s.stream->sync();  // offline time, as keep()
   keys.root = {};
   keys.cw_seed = {};
   keys.cw_tr = {};
   keys.leaf0 = {};
   keys.leaf1 = {};
+  keys.table = {};
   keys.resident = std::make_shared<DeviceKeys<SigmaDcfKeysView>>(std::move(block), v);
 }
 

@@ -104,7 +104,8 @@ class CudaAccelerator final : public fss::Accelerator {
   // A ShareBatch's values moved to the device offline (released on the host), and an operand's
   // copy held there (a masked weight); both under the key budget, declined when it is full.
   void make_resident(DpfEtKeys& keys) const override;
-  // SIGMA DCF trees (truth tables, n <= 7, stay on the host: the CPU reads them directly).
+  // SIGMA DCF keys: the trees, and the truth tables of n <= 7 (read there as well, also when a
+  // host evaluation asks: fss/sigma_dcf.cpp).
   void make_resident(SigmaDcfKeys& keys) const override;
   void make_resident(ShareBatch& shares) const override;
   std::shared_ptr<const ResidentKeys> hold(std::span<const u64> v) const override;

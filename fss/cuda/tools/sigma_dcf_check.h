@@ -1,10 +1,11 @@
 // gpu_check's SIGMA DCF cases (fss/cuda/sigma_dcf_cuda.h against fss/sigma_dcf.h,
 // docs/design/sigma-dcf.md): at each width, N keys generated on the CPU from SeededPrg(seed) and on
 // the GPU from the same seed must be identical (roots, correction words, tR bits, leaves, tables);
-// the GPU's evaluation at P points per key, under every AES table layout, must equal the CPU's bit
-// for bit, and the two parties' bits must XOR to [x < alpha]. Widths: truth tables (6, 7), the
-// one-level tree (8), SIGMA's TrFloor / GELU / DReLU widths (12, 32, 38, 49) and 64; points
-// alpha, alpha - 1, alpha + 1 (mod 2^n) and random ones with the edges 0, 1, 2^(n-1), 2^n - 1.
+// the GPU's evaluation at P points per key, under every AES table layout and from keys made
+// resident by CudaAccelerator (read through the host API), must equal the CPU's bit for bit, and
+// the two parties' bits must XOR to [x < alpha]. Widths: truth tables (6, 7), the one-level tree
+// (8), SIGMA's TrFloor / GELU / DReLU widths (12, 32, 38, 49) and 64; points alpha, alpha - 1,
+// alpha + 1 (mod 2^n) and random ones with the edges 0, 1, 2^(n-1), 2^n - 1.
 #pragma once
 
 #include <cstddef>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "fss/cuda/accelerator_cuda.h"
 #include "fss/cuda/config.h"
 #include "fss/cuda/device_buffer.h"
 #include "fss/cuda/sigma_dcf_cuda.h"
@@ -76,6 +78,15 @@ inline void check_sigma_dcf_width(Tally& t, std::mt19937_64& g, std::size_t N, i
     std::vector<std::uint8_t> o1(N * P);
     sigma_dcf_eval_cuda(c1, P, x, o1);
     return join({{"party 1", diff(y1, o1)}, {"CPU", cpu_rec}});
+  });
+  t.run(sn + " eval resident (make_resident, then sigma_dcf_eval with the accelerator)", [&] {
+    const CudaAccelerator gpu(0);
+    SigmaDcfKeys r1 = c1;
+    gpu.make_resident(r1);
+    if (!r1.resident) return std::string("make_resident kept the keys on the host");
+    std::vector<std::uint8_t> o1(N * P);
+    sigma_dcf_eval(r1, P, x, o1, BatchOptions{AesImpl::kAuto, 0, &gpu});
+    return diff(y1, o1);
   });
   Stream s;
   const SigmaDcfKeysDevice d0 = upload(c0, s.get()), d1 = upload(c1, s.get());
