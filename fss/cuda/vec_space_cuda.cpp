@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstring>
 #include <mutex>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,17 +44,6 @@ struct CudaSpace::State {
   std::size_t used = 0;               // staging bytes handed out since the last settle
   std::shared_ptr<AsyncBlock> bytes;  // packed openings on the device
   std::size_t bytes_size = 0;
-  // message_bytes' page-locked buffers; reading: an upload from them may still be running (any
-  // settle ends it).
-  PinnedBuffer<std::uint8_t> messages[2];
-  bool messages_reading = false;
-
-  // True when [p, p + n) lies in one of the message buffers (so page-locked: copied directly).
-  bool in_messages(const std::uint8_t* p, std::size_t n) const {
-    for (const PinnedBuffer<std::uint8_t>& m : messages)
-      if (m.size() != 0 && p >= m.data() && p + n <= m.data() + m.size()) return true;
-    return false;
-  }
   // Event pairs of kernels not yet counted, and spare ones.
   std::vector<EventPair> pending, spare;
 
@@ -105,7 +93,6 @@ struct CudaSpace::State {
   void settle(const CudaAccelerator& accel) {
     stream->sync();
     used = 0;
-    messages_reading = false;
     std::uint64_t ns = 0;
     for (const EventPair& e : pending) {
       float ms = 0;
@@ -243,13 +230,11 @@ void CudaSpace::pack(const vec::Vec& v, int bits, std::span<std::uint8_t> out) c
   s_->bind();
   std::uint8_t* d = s_->device_bytes(out.size());
   s_->timed([&] { pack_bits_device(v.data(), v.size(), bits, d, s_->s()); });
-  // Into a message buffer (page-locked) directly, else through the staging memory.
-  const bool direct = s_->in_messages(out.data(), out.size());
-  std::uint8_t* h = direct ? out.data() : s_->stage(out.size(), *accel_);
+  std::uint8_t* h = s_->stage(out.size(), *accel_);
   CUDA_CHECK(cudaMemcpyAsync(h, d, out.size(), cudaMemcpyDeviceToHost, s_->s()),
              std::to_string(out.size()) + " packed bytes down");
   s_->settle(*accel_);
-  if (!direct) std::memcpy(out.data(), h, out.size());
+  std::memcpy(out.data(), h, out.size());
   accel_->count_transfer(0, out.size());
 }
 
@@ -260,15 +245,8 @@ void CudaSpace::unpack_add(std::span<const std::uint8_t> in, int bits, vec::Vec&
   vec::Vec theirs = make(v.size());
   std::lock_guard lock(s_->mu);
   s_->bind();
-  // From a message buffer (page-locked) directly, else through the staging memory.
-  const bool direct = s_->in_messages(in.data(), in.size());
-  const std::uint8_t* h = in.data();
-  if (!direct) {
-    std::uint8_t* staged = s_->stage(in.size(), *accel_);
-    std::memcpy(staged, in.data(), in.size());
-    h = staged;
-  }
-  s_->messages_reading = s_->messages_reading || direct;
+  std::uint8_t* h = s_->stage(in.size(), *accel_);
+  std::memcpy(h, in.data(), in.size());
   std::uint8_t* d = s_->device_bytes(in.size());
   CUDA_CHECK(cudaMemcpyAsync(d, h, in.size(), cudaMemcpyHostToDevice, s_->s()),
              std::to_string(in.size()) + " packed bytes up");
@@ -279,21 +257,6 @@ void CudaSpace::unpack_add(std::span<const std::uint8_t> in, int bits, vec::Vec&
     combine_device(p, v.data(), v.size(), s_->s());
   });
   accel_->count_transfer(in.size(), 0);
-}
-
-std::span<std::uint8_t> CudaSpace::message_bytes(int which, std::size_t bytes) const {
-  if (which != 0 && which != 1)
-    throw std::invalid_argument("vec::message_bytes: which is 0 or 1, got " +
-                                std::to_string(which));
-  std::lock_guard lock(s_->mu);
-  s_->bind();
-  if (s_->messages_reading) s_->settle(*accel_);  // an upload may still read the last message
-  PinnedBuffer<std::uint8_t>& m = s_->messages[which];
-  if (m.size() < bytes) {
-    m = PinnedBuffer<std::uint8_t>();
-    m = PinnedBuffer<std::uint8_t>(std::max(bytes, std::size_t{1} << 20));
-  }
-  return {m.data(), bytes};
 }
 
 }  // namespace secinfer::fss::cuda

@@ -93,13 +93,15 @@ void Party::open_round(
     at[i + 1] = at[i] + packed_bytes(layout[i].count, layout[i].bits);
   if (at.back() == 0) return;
   ++host_time_.opens;
-  // The Space's message buffers (page-locked on a device: its pack and unpack copy them directly).
-  const vec::Space& sp = space();
-  const std::span<std::uint8_t> mine = sp.message_bytes(0, at.back());
-  const std::span<std::uint8_t> theirs = sp.message_bytes(1, at.back());
+  if (mine_.size() < at.back()) {
+    mine_.resize(at.back());
+    theirs_.resize(at.back());
+  }
+  const std::span<std::uint8_t> mine(mine_.data(), at.back()), theirs(theirs_.data(), at.back());
   {
     AddWall w(host_time_.pack_ns);
-    for (std::size_t i = 0; i < layout.size(); ++i) pack(i, mine.subspan(at[i], at[i + 1] - at[i]));
+    for (std::size_t i = 0; i < layout.size(); ++i)
+      pack(i, mine.subspan(at[i], at[i + 1] - at[i]));
   }
   {
     AddWall w(host_time_.exchange_ns);

@@ -162,6 +162,10 @@ class Party {
   GateOptions gate_options_;
   std::shared_ptr<compile::GateCache> gate_cache_;
   mutable HostTime host_time_;
+  // open_round's message buffers, kept from round to round: a round's bytes are written before
+  // they are read, so they grow to the largest round and are never cleared (no allocation and no
+  // zeroing per round).
+  std::vector<std::uint8_t> mine_, theirs_;
 };
 
 }  // namespace secinfer::fss::engine

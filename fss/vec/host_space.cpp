@@ -137,10 +137,4 @@ void HostSpace::unpack_add(std::span<const std::uint8_t> in, int bits, Vec& v) c
   unpack_add_bits(in, bits, s, s, *pool_);
 }
 
-std::span<std::uint8_t> HostSpace::message_bytes(int which, std::size_t bytes) const {
-  std::vector<std::uint8_t>& m = messages_.at(static_cast<std::size_t>(which));
-  if (m.size() < bytes) m.resize(bytes);
-  return {m.data(), bytes};
-}
-
 }  // namespace secinfer::fss::vec

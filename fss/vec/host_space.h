@@ -3,9 +3,7 @@
 // options (so an accelerator set there still evaluates them, from host arrays).
 #pragma once
 
-#include <array>
 #include <string>
-#include <vector>
 
 #include "fss/batch_options.h"
 #include "fss/thread_pool.h"
@@ -36,12 +34,10 @@ class HostSpace final : public Space {
   using Space::sigma_dcf_eval;
   void pack(const Vec& v, int bits, std::span<std::uint8_t> out) const override;
   void unpack_add(std::span<const std::uint8_t> in, int bits, Vec& v) const override;
-  std::span<std::uint8_t> message_bytes(int which, std::size_t bytes) const override;
 
  private:
   ThreadPool* pool_;
   BatchOptions eval_;
-  mutable std::array<std::vector<std::uint8_t>, 2> messages_;  // message_bytes' buffers
 };
 
 }  // namespace secinfer::fss::vec

@@ -142,11 +142,6 @@ class Space {
   // share added to v mod 2^bits.
   virtual void pack(const Vec& v, int bits, std::span<std::uint8_t> out) const = 0;
   virtual void unpack_add(std::span<const std::uint8_t> in, int bits, Vec& v) const = 0;
-  // Host memory for an opening's two messages (which = 0: this party's, 1: the peer's), `bytes`
-  // long, kept by the Space and reused by its next opening (grown, never cleared: a round writes
-  // its bytes before it reads them). A device Space gives page-locked memory, which its pack and
-  // unpack_add copy to and from directly; it waits here for a copy still reading the last ones.
-  virtual std::span<std::uint8_t> message_bytes(int which, std::size_t bytes) const = 0;
 
  protected:
   Space() = default;

@@ -132,29 +132,6 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
             return join(
                 {{"packed", diff(hb, db)}, {"sum", diff(vec_values(host, h), vec_values(dev, d))}});
           });
-    // The same through the device Space's page-locked message buffers (what an opening uses),
-    // twice, so the second round reuses buffers the first one's upload read.
-    t.run("vec pack / unpack_add via message_bytes N=" + std::to_string(N) +
-              " bits=" + std::to_string(bits) + ": CUDA == host",
-          [&] {
-            vec::Vec h = host.upload(inputs[1]), d = dev.upload(inputs[1]);
-            std::string out;
-            for (int round = 0; round < 2 && out.empty(); ++round) {
-              const std::size_t nb = packed_bytes(N, bits);
-              std::vector<std::uint8_t> hb(nb), peer(nb);
-              host.pack(h, bits, hb);
-              const std::span<std::uint8_t> mine = dev.message_bytes(0, nb);
-              const std::span<std::uint8_t> theirs = dev.message_bytes(1, nb);
-              dev.pack(d, bits, mine);
-              pack_bits(inputs[2 + round], bits, peer);
-              std::copy(peer.begin(), peer.end(), theirs.begin());
-              host.unpack_add(peer, bits, h);
-              dev.unpack_add(theirs, bits, d);
-              out = join({{"packed", diff(hb, std::vector<std::uint8_t>(mine.begin(), mine.end()))},
-                          {"sum", diff(vec_values(host, h), vec_values(dev, d))}});
-            }
-            return out;
-          });
   }
   for (const int in_bits : {12, 50}) {
     t.run(

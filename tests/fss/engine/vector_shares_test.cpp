@@ -51,9 +51,6 @@ class AdoptingSpace final : public vec::Space {
                       std::span<vec::Vec* const>) const override {}
   void pack(const vec::Vec&, int, std::span<std::uint8_t>) const override {}
   void unpack_add(std::span<const std::uint8_t>, int, vec::Vec&) const override {}
-  std::span<std::uint8_t> message_bytes(int which, std::size_t bytes) const override {
-    return host_.message_bytes(which, bytes);
-  }
 
  private:
   vec::Vec rehome(vec::Vec v) const {
