@@ -16,19 +16,16 @@
 #include <boost/asio/write.hpp>
 #include <charconv>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <map>
 #include <optional>
 #include <random>
 #include <sstream>
-#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
 
-#include "net/send_worker.h"
 #include "profiling/scope.h"
 
 namespace secinfer::net {
@@ -43,15 +40,6 @@ namespace {
 // The handshake frame starts with this magic, so a foreign program on the port is recognised.
 constexpr std::array<std::uint8_t, 8> kHelloMagic = {'S', 'E', 'C', 'I', 'N', 'F', 'E', 'R'};
 constexpr std::uint64_t kMaxHelloBytes = 1 << 20;
-// Exchanges of at least this many bytes send on the channel's SendWorker thread while the
-// channel's thread receives (smaller ones: the thread handoff would cost more than it saves).
-constexpr std::size_t kSendWorkerBytes = std::size_t{64} << 10;
-
-// SECINFER_NET_SEND_THREAD=0 keeps every exchange on one thread (for comparing the two).
-bool send_worker_enabled() {
-  const char* v = std::getenv("SECINFER_NET_SEND_THREAD");
-  return v == nullptr || std::string_view(v) != "0";
-}
 
 using Header = std::array<std::uint8_t, kFrameHeaderBytes>;
 
@@ -215,13 +203,6 @@ struct Channel::Impl {
   std::string broken;     // set after any failure: the framing is lost, the channel is unusable
   // The handshake frames of this connection (header included), charged once it succeeded.
   std::uint64_t hello_sent = 0, hello_recv = 0;
-  bool use_send_worker = send_worker_enabled();
-  std::optional<SendWorker> sender;  // made at the first large exchange; destroyed before sock
-
-  SendWorker& send_worker() {
-    if (!sender) sender.emplace(sock);
-    return *sender;
-  }
 
   void check_usable() const {
     if (!broken.empty()) {
@@ -304,12 +285,6 @@ struct Channel::Impl {
   [[noreturn]] void fail(const std::string& message) {
     broken = message;
     error_code ignored;
-    if (sender && sender->busy()) {
-      // The worker may be blocked writing to a stalled peer: the shutdown ends that write, and it
-      // must end before the caller's buffer goes away.
-      sock.shutdown(tcp::socket::shutdown_both, ignored);
-      sender->drain();
-    }
     sock.close(ignored);
     throw NetError(message);
   }
@@ -654,36 +629,15 @@ void Channel::recv(std::span<std::uint8_t> out) {
 void Channel::exchange(std::span<const std::uint8_t> mine, std::span<std::uint8_t> theirs) {
   impl_->check_usable();
   const auto start = Clock::now();
-  const auto describe = [&] {
-    return "exchange (sending " + std::to_string(mine.size()) + " bytes, receiving " +
-           std::to_string(theirs.size()) + " bytes)";
-  };
   Pending s, r;
-  if (impl_->use_send_worker && mine.size() >= kSendWorkerBytes) {
-    // The send on the worker's thread, the receive here: the two copies through the kernel run
-    // side by side.
-    const Header header = encode_length(mine.size());
-    SendWorker& w = impl_->send_worker();
-    w.start(header, mine);
-    impl_->start_recv(r, Impl::exact_sink(theirs));
-    impl_->run(describe, impl_->timeouts.io, r, s);  // s inactive: the worker has the send
-    error_code ec;
-    if (!w.wait(impl_->timeouts.io, ec)) {
-      impl_->fail("timed out after " + seconds(impl_->timeouts.io) + " s sending during " +
-                  describe() +
-                  ": the other party is stuck or far slower; see its log (the limit is the I/O "
-                  "timeout, --io-timeout)");
-    }
-    if (ec) {
-      impl_->fail(is_peer_gone(ec) ? "peer closed the connection during " + describe() +
-                                         ": the other party exited or crashed; see its log"
-                                   : "network error during " + describe() + ": " + ec.message());
-    }
-  } else {
-    impl_->start_send(s, mine);
-    impl_->start_recv(r, Impl::exact_sink(theirs));
-    impl_->run(describe, impl_->timeouts.io, s, r);
-  }
+  impl_->start_send(s, mine);
+  impl_->start_recv(r, Impl::exact_sink(theirs));
+  impl_->run(
+      [&] {
+        return "exchange (sending " + std::to_string(mine.size()) + " bytes, receiving " +
+               std::to_string(theirs.size()) + " bytes)";
+      },
+      impl_->timeouts.io, s, r);
   profiling::charge_send(mine.size() + kFrameHeaderBytes);
   profiling::charge_message();
   profiling::charge_recv(theirs.size() + kFrameHeaderBytes);
