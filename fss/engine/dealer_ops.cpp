@@ -109,9 +109,4 @@ Tensor DealerOps::unary(const UnaryGate& g, const Tensor& a, const GateArgs& arg
   return o;
 }
 
-void DealerOps::for_range(std::size_t n,
-                          const std::function<void(std::size_t, std::size_t)>& fn) const {
-  d_->for_range(n, fn);
-}
-
 }  // namespace secinfer::fss::engine

@@ -43,9 +43,6 @@ class DealerOps final : public OpsBase {
   void on_scope_change() override;
 
  private:
-  void for_range(std::size_t n,
-                 const std::function<void(std::size_t, std::size_t)>& fn) const override;
-
   Dealer* d_;
   int party_;
   std::uint64_t last_bytes_ = 0;

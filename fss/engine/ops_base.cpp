@@ -1,6 +1,5 @@
 #include "fss/engine/ops_base.h"
 
-#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -71,9 +70,7 @@ Tensor OpsBase::add(const Tensor& a, const Tensor& b) {
   check_same_size("add", a, b);
   Region r(*this, profiling::scopes::kMisc, "");
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  for_range(a.size(), [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) o.data[i] = ring_.add(a.data[i], b.data[i]);
-  });
+  for (std::size_t i = 0; i < a.size(); ++i) o.data[i] = ring_.add(a.data[i], b.data[i]);
   return o;
 }
 
@@ -81,18 +78,14 @@ Tensor OpsBase::sub(const Tensor& a, const Tensor& b) {
   check_same_size("sub", a, b);
   Region r(*this, profiling::scopes::kMisc, "");
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  for_range(a.size(), [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) o.data[i] = ring_.sub(a.data[i], b.data[i]);
-  });
+  for (std::size_t i = 0; i < a.size(); ++i) o.data[i] = ring_.sub(a.data[i], b.data[i]);
   return o;
 }
 
 Tensor OpsBase::mul_const(const Tensor& a, u64 c) {
   Region r(*this, profiling::scopes::kMisc, "");
   Tensor o{a.shape, std::vector<u64>(a.size())};
-  for_range(a.size(), [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) o.data[i] = ring_.mul(a.data[i], c);
-  });
+  for (std::size_t i = 0; i < a.size(); ++i) o.data[i] = ring_.mul(a.data[i], c);
   return o;
 }
 
@@ -102,15 +95,11 @@ Tensor OpsBase::add_bias(const Tensor& a, const Tensor& bias) {
   Tensor o{a.shape, std::vector<u64>(a.size())};
   const std::size_t c = bias.size();
   // Row by row: no division per element (a bert-base FFN output is 393,216 of them).
-  for_range(a.size() / c * c, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi;) {
-      const std::size_t j0 = i % c, len = std::min(c - j0, hi - i);
-      const u64* in = a.data.data() + i;
-      u64* out = o.data.data() + i;
-      for (std::size_t j = 0; j < len; ++j) out[j] = ring_.add(in[j], bias.data[j0 + j]);
-      i += len;
-    }
-  });
+  for (std::size_t row = 0; row < a.size(); row += c) {
+    const u64* in = a.data.data() + row;
+    u64* out = o.data.data() + row;
+    for (std::size_t j = 0; j < c; ++j) out[j] = ring_.add(in[j], bias.data[j]);
+  }
   return o;
 }
 
@@ -120,13 +109,11 @@ Tensor OpsBase::sum_last(const Tensor& a) {
   check_rows("sum_last", a, cols);
   Region r(*this, profiling::scopes::kMisc, "");
   Tensor o{summed_last_shape(a.shape), std::vector<u64>(a.size() / cols)};
-  for_range(o.size(), [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      u64 s = 0;
-      for (std::size_t j = 0; j < cols; ++j) s += a.data[i * cols + j];
-      o.data[i] = ring_.reduce(s);
-    }
-  });
+  for (std::size_t i = 0; i < o.size(); ++i) {
+    u64 s = 0;
+    for (std::size_t j = 0; j < cols; ++j) s += a.data[i * cols + j];
+    o.data[i] = ring_.reduce(s);
+  }
   return o;
 }
 
@@ -135,14 +122,8 @@ Tensor OpsBase::broadcast_rows(const Tensor& b, std::size_t cols) {
   std::vector<std::size_t> shape = b.shape;
   shape.push_back(cols);
   Tensor o{shape, std::vector<u64>(b.size() * cols)};
-  for_range(o.size(), [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi;) {  // a row's run at a time: one division per run
-      const std::size_t row = i / cols, end = std::min(hi, (row + 1) * cols);
-      std::fill(o.data.begin() + static_cast<std::ptrdiff_t>(i),
-                o.data.begin() + static_cast<std::ptrdiff_t>(end), b.data[row]);
-      i = end;
-    }
-  });
+  for (std::size_t i = 0; i < b.size(); ++i)
+    for (std::size_t j = 0; j < cols; ++j) o.data[i * cols + j] = b.data[i];
   return o;
 }
 
@@ -160,24 +141,18 @@ Tensor OpsBase::transpose_heads(const Tensor& x, std::size_t batch, std::size_t 
   o.data.resize(n);
   o.shape = inverse ? std::vector<std::size_t>{batch, seq, heads * head_dim}
                     : std::vector<std::size_t>{batch, heads, seq, head_dim};
-  // One head_dim run at a time, indexed by its place in the flat layout (b, s, h).
-  for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi;) {
-      const std::size_t run = i / head_dim, d0 = i % head_dim,
-                        len = std::min(head_dim - d0, hi - i);
-      const std::size_t h = run % heads, s = run / heads % seq, b = run / heads / seq;
-      const std::size_t flat = i;
-      const std::size_t split = ((b * heads + h) * seq + s) * head_dim + d0;
-      for (std::size_t d = 0; d < len; ++d) {
-        if (inverse) {
-          o.data[flat + d] = x.data[split + d];
-        } else {
-          o.data[split + d] = x.data[flat + d];
+  for (std::size_t b = 0; b < batch; ++b)
+    for (std::size_t s = 0; s < seq; ++s)
+      for (std::size_t h = 0; h < heads; ++h)
+        for (std::size_t d = 0; d < head_dim; ++d) {
+          const std::size_t flat = ((b * seq + s) * heads + h) * head_dim + d;
+          const std::size_t split = ((b * heads + h) * seq + s) * head_dim + d;
+          if (inverse) {
+            o.data[flat] = x.data[split];
+          } else {
+            o.data[split] = x.data[flat];
+          }
         }
-      }
-      i += len;
-    }
-  });
   return o;
 }
 

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <span>
 #include <vector>
 
@@ -30,13 +29,6 @@ class OpsBase : public Ops {
                          std::size_t head_dim, bool inverse) override;
 
  protected:
-  // Runs fn(begin, end) over disjoint ranges covering [0, n): on the party's or dealer's threads
-  // where the subclass has them, inline here. The local ops write only their range's outputs.
-  virtual void for_range(std::size_t n,
-                         const std::function<void(std::size_t, std::size_t)>& fn) const {
-    if (n > 0) fn(0, n);
-  }
-
   Ring ring_;
   int frac_bits_;
   const GateSuite* gates_;

@@ -41,15 +41,8 @@ std::vector<u64> PartyOps::reveal(const Tensor& x) {
 Tensor PartyOps::add_const(const Tensor& a, u64 c) {
   Region r(*this, profiling::scopes::kMisc, "");
   Tensor o = a;
-  for_range(o.size(), [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) o.data[i] = ring_.add(o.data[i], c);
-  });
+  for (auto& v : o.data) v = ring_.add(v, c);
   return o;
-}
-
-void PartyOps::for_range(std::size_t n,
-                         const std::function<void(std::size_t, std::size_t)>& fn) const {
-  p_->for_range(n, fn);
 }
 
 Tensor PartyOps::matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) {

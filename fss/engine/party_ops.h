@@ -28,9 +28,6 @@ class PartyOps final : public OpsBase {
   Tensor unary(const UnaryGate& g, const Tensor& a, const GateArgs& args) override;
 
  private:
-  void for_range(std::size_t n,
-                 const std::function<void(std::size_t, std::size_t)>& fn) const override;
-
   Party* p_;
 };
 
