@@ -9,7 +9,8 @@
 #    at seq 128 (E2E_MODELS; E2E_SYSTEMS, default sigma and fusefss; a -hostvec suffix runs one
 #    with --gate-vectors host; 1 + 5 runs), every output compared with the cleartext reference;
 # 3. scripts/host_profile.sh on bert-base fusefss (where the party's host time goes, online and in
-#    the inline dealer), unless SKIP_PROFILE=1.
+#    the inline dealer), unless SKIP_PROFILE=1; PROFILE_SYSTEM and PROFILE_FOCUS (pprof frames,
+#    e.g. "Transformer::layer" for the layers alone: the weight input is left out) change it.
 # Each part under its own budget (CHECK_S, E2E_S, PROFILE_S seconds; defaults fit one 600 s call
 # on a warm build, about 300 s of it the end-to-end runs). $OUT (or out/device-round) gets at most
 # 8 files, what the device hands back: device.txt, gpu_check.log, gpu_e2e.md, gpu_e2e.log,
@@ -48,7 +49,8 @@ for f in gpu_e2e.md gpu_e2e.log gpu_e2e_runs.tgz; do cp "$work/e2e/$f" "$out/" 2
 note "gpu_e2e: $(grep -c '| ok |' "$out/gpu_e2e.md" 2>/dev/null || echo 0) settings ok ($(($(date +%s) - start)) s)"
 
 if [ "${SKIP_PROFILE:-0}" != 1 ]; then
-  OUT="$work/profile" FOCUS="PartyOps DealerOps" timeout "${PROFILE_S:-90}" \
+  OUT="$work/profile" FOCUS="${PROFILE_FOCUS:-PartyOps DealerOps}" \
+    SYSTEM="${PROFILE_SYSTEM:-fusefss}" timeout "${PROFILE_S:-90}" \
     bash scripts/host_profile.sh >"$work/profile.stdout" 2>&1 ||
     note "host_profile.sh failed: $(tail -2 "$work/profile.stdout" | tr '\n' ' ')"
   cp "$work"/profile/host-profile-*.txt "$out/" 2>/dev/null
