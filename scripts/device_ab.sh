@@ -8,9 +8,8 @@
 # Builds `secinfer` as the tree is (B), then with the patch reversed (A, an incremental build),
 # and runs A, B, A, B, ... ROUNDS times (default 3): `secinfer local --model MODEL --system SYSTEM
 # --backend cuda --runs RUNS --warmup 1` (defaults bert-base, fusefss, 3), each printing its online
-# median; then the median of each side's medians and B / A. The tree is left as it was. Env passes
-# through to both sides (e.g. SECINFER_* settings). $OUT (or out/device-ab) gets ab.md (the table)
-# and the two sides' logs of the last round.
+# median; then the median of each side's medians and B / A. The tree is left as it was. $OUT (or
+# out/device-ab) gets ab.md (the table) and the two sides' logs of the last round.
 # Exit status: 2 when the patch or a build fails, 1 when a run fails, else 0.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
