@@ -29,6 +29,17 @@ void check_packed(std::size_t bytes, std::size_t n, int bits, const char* what) 
                                 " bits");
 }
 
+// True for page-locked host memory (cudaMallocHost's: host_bytes), which copies read and write in
+// place.
+bool page_locked(const void* p) {
+  cudaPointerAttributes a{};
+  if (cudaPointerGetAttributes(&a, p) != cudaSuccess) {
+    cudaGetLastError();  // not an error of the stream: clear it
+    return false;
+  }
+  return a.type == cudaMemoryTypeHost;
+}
+
 // An event pair around kernels whose time is read once the stream has passed them.
 struct EventPair {
   cudaEvent_t start = nullptr, stop = nullptr;
@@ -230,11 +241,13 @@ void CudaSpace::pack(const vec::Vec& v, int bits, std::span<std::uint8_t> out) c
   s_->bind();
   std::uint8_t* d = s_->device_bytes(out.size());
   s_->timed([&] { pack_bits_device(v.data(), v.size(), bits, d, s_->s()); });
-  std::uint8_t* h = s_->stage(out.size(), *accel_);
+  // Into page-locked memory (host_bytes) directly, else through the staging memory.
+  const bool direct = page_locked(out.data());
+  std::uint8_t* h = direct ? out.data() : s_->stage(out.size(), *accel_);
   CUDA_CHECK(cudaMemcpyAsync(h, d, out.size(), cudaMemcpyDeviceToHost, s_->s()),
              std::to_string(out.size()) + " packed bytes down");
   s_->settle(*accel_);
-  std::memcpy(out.data(), h, out.size());
+  if (!direct) std::memcpy(out.data(), h, out.size());
   accel_->count_transfer(0, out.size());
 }
 
@@ -245,11 +258,19 @@ void CudaSpace::unpack_add(std::span<const std::uint8_t> in, int bits, vec::Vec&
   vec::Vec theirs = make(v.size());
   std::lock_guard lock(s_->mu);
   s_->bind();
-  std::uint8_t* h = s_->stage(in.size(), *accel_);
-  std::memcpy(h, in.data(), in.size());
+  // From page-locked memory (host_bytes) directly, waited for here so the caller may write `in`
+  // again when this returns; else through the staging memory.
+  const bool direct = page_locked(in.data());
+  const std::uint8_t* h = in.data();
+  if (!direct) {
+    std::uint8_t* staged = s_->stage(in.size(), *accel_);
+    std::memcpy(staged, in.data(), in.size());
+    h = staged;
+  }
   std::uint8_t* d = s_->device_bytes(in.size());
   CUDA_CHECK(cudaMemcpyAsync(d, h, in.size(), cudaMemcpyHostToDevice, s_->s()),
              std::to_string(in.size()) + " packed bytes up");
+  if (direct) s_->settle(*accel_);
   const vec::Term sum[2] = {{.v = &v}, {.v = &theirs}};
   const vec::CombineParams p = vec::combine_params(bits, 0, sum);
   s_->timed([&] {
@@ -257,6 +278,15 @@ void CudaSpace::unpack_add(std::span<const std::uint8_t> in, int bits, vec::Vec&
     combine_device(p, v.data(), v.size(), s_->s());
   });
   accel_->count_transfer(in.size(), 0);
+}
+
+vec::HostBytes CudaSpace::host_bytes(std::size_t n) const {
+  if (n == 0) return vec::HostBytes();
+  std::lock_guard lock(s_->mu);
+  s_->bind();
+  void* p = nullptr;
+  CUDA_CHECK(cudaMallocHost(&p, n), std::to_string(n) + " page-locked bytes for messages");
+  return vec::HostBytes(static_cast<std::uint8_t*>(p), n, [](std::uint8_t* q) { cudaFreeHost(q); });
 }
 
 }  // namespace secinfer::fss::cuda

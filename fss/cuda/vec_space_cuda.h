@@ -45,6 +45,7 @@ class CudaSpace final : public vec::Space {
   using Space::sigma_dcf_eval;
   void pack(const vec::Vec& v, int bits, std::span<std::uint8_t> out) const override;
   void unpack_add(std::span<const std::uint8_t> in, int bits, vec::Vec& v) const override;
+  vec::HostBytes host_bytes(std::size_t n) const override;
 
  private:
   const CudaAccelerator* accel_;

@@ -94,14 +94,13 @@ void Party::open_round(
   if (at.back() == 0) return;
   ++host_time_.opens;
   if (mine_.size() < at.back()) {
-    mine_.resize(at.back());
-    theirs_.resize(at.back());
+    mine_ = space().host_bytes(at.back());
+    theirs_ = space().host_bytes(at.back());
   }
-  const std::span<std::uint8_t> mine(mine_.data(), at.back()), theirs(theirs_.data(), at.back());
+  const std::span<std::uint8_t> mine = mine_.first(at.back()), theirs = theirs_.first(at.back());
   {
     AddWall w(host_time_.pack_ns);
-    for (std::size_t i = 0; i < layout.size(); ++i)
-      pack(i, mine.subspan(at[i], at[i + 1] - at[i]));
+    for (std::size_t i = 0; i < layout.size(); ++i) pack(i, mine.subspan(at[i], at[i + 1] - at[i]));
   }
   {
     AddWall w(host_time_.exchange_ns);

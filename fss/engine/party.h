@@ -162,10 +162,10 @@ class Party {
   GateOptions gate_options_;
   std::shared_ptr<compile::GateCache> gate_cache_;
   mutable HostTime host_time_;
-  // open_round's message buffers, kept from round to round: a round's bytes are written before
-  // they are read, so they grow to the largest round and are never cleared (no allocation and no
-  // zeroing per round).
-  std::vector<std::uint8_t> mine_, theirs_;
+  // open_round's two messages, kept from round to round and grown to the largest (a round writes
+  // its bytes before it reads them): from the Space, so page-locked where the vectors are on a
+  // device and its pack / unpack copy them in place.
+  vec::HostBytes mine_, theirs_;
 };
 
 }  // namespace secinfer::fss::engine

@@ -27,6 +27,7 @@
 #include "fss/ring.h"
 #include "fss/share_batch.h"
 #include "fss/sigma_dcf.h"
+#include "fss/vec/host_bytes.h"
 
 namespace secinfer::fss::vec {
 
@@ -142,6 +143,10 @@ class Space {
   // share added to v mod 2^bits.
   virtual void pack(const Vec& v, int bits, std::span<std::uint8_t> out) const = 0;
   virtual void unpack_add(std::span<const std::uint8_t> in, int bits, Vec& v) const = 0;
+  // n bytes of host memory for an opening's messages, owned by the caller: a device Space's is
+  // page-locked, and its pack / unpack_add copy such memory directly (unpack_add has finished
+  // reading `in` when it returns, whatever memory it is).
+  virtual HostBytes host_bytes(std::size_t n) const { return HostBytes(n); }
 
  protected:
   Space() = default;

@@ -132,6 +132,29 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
             return join(
                 {{"packed", diff(hb, db)}, {"sum", diff(vec_values(host, h), vec_values(dev, d))}});
           });
+    // The same through page-locked memory from host_bytes (what a party's opening uses), two
+    // rounds on the same buffers: the second overwrites what the first's upload read.
+    t.run("vec pack / unpack_add via host_bytes N=" + std::to_string(N) +
+              " bits=" + std::to_string(bits) + ": CUDA == host",
+          [&] {
+            vec::Vec h = host.upload(inputs[1]), d = dev.upload(inputs[1]);
+            const std::size_t nb = packed_bytes(N, bits);
+            const vec::HostBytes mine = dev.host_bytes(nb), theirs = dev.host_bytes(nb);
+            std::string out;
+            for (int round = 0; round < 2 && out.empty(); ++round) {
+              std::vector<std::uint8_t> hb(nb), peer(nb);
+              host.pack(h, bits, hb);
+              dev.pack(d, bits, mine.first(nb));
+              pack_bits(inputs[2 + round], bits, peer);
+              std::copy(peer.begin(), peer.end(), theirs.first(nb).begin());
+              host.unpack_add(peer, bits, h);
+              dev.unpack_add(theirs.first(nb), bits, d);
+              const std::span<std::uint8_t> m = mine.first(nb);
+              out = join({{"packed", diff(hb, std::vector<std::uint8_t>(m.begin(), m.end()))},
+                          {"sum", diff(vec_values(host, h), vec_values(dev, d))}});
+            }
+            return out;
+          });
   }
   for (const int in_bits : {12, 50}) {
     t.run(
