@@ -522,7 +522,7 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
       c.beta = clear.weight({cols}, head.beta);
     }
     const Tensor expect = apply_gate(clear, g, c, cols, f);
-    const json vs = compare_with_clear(opened, expect.data, ring);
+    const json vs = compare_with_clear(opened, expect.data.host(), ring);
     const json check{{"vs_clear", vs},
                      {"approximation", approximation(o, g.name, dealer.gate_cache())}};
     profiling::write_file_atomic(o.out / "microbench_check.json", check.dump(2) + "\n");

@@ -172,6 +172,9 @@ class Accelerator {
   struct Operand {
     std::span<const u64> host;
     const ResidentKeys* held = nullptr;
+    // The values as a vector of vec_space() (an activation left there by the previous op); the
+    // Vec face reads it in place, the host face reads `host`.
+    const vec::Vec* vec = nullptr;
   };
   // The party-local product of a masked matmul (the sigma suite's linear layer, fss/gates/sigma/
   // linear.h): c = ahat ([party == 0] bhat - rb) - ra bhat over the ring, for the products of

@@ -1004,6 +1004,7 @@ bool CudaAccelerator::plan_masked_matmul(const RingMatmulShape& g, std::size_t a
   check("ahat", ahat, p.na);
   check("ra", ra, p.na);
   check("bhat", p.held_b ? p.held_b->count : bhat.host.size(), p.nb);
+  if (bhat.vec != nullptr) check("bhat (vector)", bhat.vec->size(), p.nb);
   check("rb", p.held_r ? p.held_r->count : rb.host.size(), p.nb);
   check("c", c, p.nc);
   return true;
@@ -1015,7 +1016,9 @@ void CudaAccelerator::masked_matmul_launch(const MaskedMatmulPlan& p, int party,
                                            const u64* dra, Operand bhat, Operand rb,
                                            u64* dc) const {
   State& s = *s_;
-  const u64* dbh = p.held_b ? p.held_b->data : s.put(s.mm_b, bhat.host);
+  const u64* dbh = p.held_b              ? p.held_b->data
+                   : bhat.vec != nullptr ? bhat.vec->data()
+                                         : s.put(s.mm_b, bhat.host);
   const u64* drb = p.held_r ? p.held_r->data : s.put(s.mm_b2, rb.host);
   u64* dbt = s.mm_bt.fit(p.nb);
   u64* dna = s.mm_na.fit(p.na);
@@ -1054,6 +1057,7 @@ bool CudaAccelerator::masked_matmul_call(const RingMatmulShape& g, int party, st
 bool CudaAccelerator::masked_matmul(const RingMatmulShape& g, int party, std::span<const u64> ahat,
                                     std::span<const u64> ra, Operand bhat, Operand rb,
                                     std::span<u64> c) const {
+  bhat.vec = nullptr;  // the host face reads the host values
   return masked_matmul_call(
       g, party, ahat.size(), ra.size(), bhat, rb, c.size(),
       [&](State& s) {
@@ -1067,7 +1071,9 @@ bool CudaAccelerator::masked_matmul(const RingMatmulShape& g, int party, const v
                                     const vec::Vec& ra, Operand bhat, Operand rb,
                                     vec::Vec& c) const {
   const vec::Space* own = space_.get();
-  if (own == nullptr || ahat.space() != own || ra.space() != own || c.space() != own) return false;
+  if (own == nullptr || ahat.space() != own || ra.space() != own || c.space() != own ||
+      (bhat.vec != nullptr && bhat.vec->space() != own))
+    return false;
   return masked_matmul_call(
       g, party, ahat.size(), ra.size(), bhat, rb, c.size(),
       [&](State&) {

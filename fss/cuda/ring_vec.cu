@@ -18,6 +18,34 @@ __global__ void combine_kernel(vec::CombineParams p, u64* out, std::size_t n) {
   for (std::size_t i = global_thread(); i < n; i += grid_threads()) out[i] = vec::combine_one(p, i);
 }
 
+// A warp per row: its lanes sum strided columns (coalesced reads), then the lanes' sums are
+// added by shuffles. Additions mod 2^64 give the same bits in any order, so this equals the
+// host's loop row by row.
+constexpr unsigned kWarp = 32;
+__global__ void row_sums_kernel(const u64* v, std::size_t rows, std::size_t cols, u64 mask,
+                                u64* out) {
+  const unsigned lane = threadIdx.x % kWarp;
+  for (std::size_t r = global_thread() / kWarp; r < rows; r += grid_threads() / kWarp) {
+    const u64* row = v + r * cols;
+    u64 acc = 0;
+    for (std::size_t j = lane; j < cols; j += kWarp) acc += row[j];
+    for (unsigned d = kWarp / 2; d > 0; d /= 2) acc += __shfl_down_sync(0xffffffffu, acc, d);
+    if (lane == 0) out[r] = acc & mask;
+  }
+}
+
+// A thread per output element; reads and writes are coalesced along `inner`.
+__global__ void swap_axes_kernel(const u64* in, std::size_t outer, std::size_t rows,
+                                 std::size_t cols, std::size_t inner, u64* out) {
+  const std::size_t n = outer * rows * cols * inner;
+  for (std::size_t k = global_thread(); k < n; k += grid_threads()) {
+    const std::size_t i = k % inner, p = k / inner;
+    const std::size_t r = p % rows, q = p / rows;
+    const std::size_t c = q % cols, o = q / cols;
+    out[k] = in[((o * rows + r) * cols + c) * inner + i];
+  }
+}
+
 __global__ void interleave_kernel(VecPtrs src, int P, std::size_t n, u64* dst) {
   for (std::size_t i = global_thread(); i < n; i += grid_threads())
     for (int j = 0; j < P; ++j) dst[i * P + j] = src.in[j][i];
@@ -49,6 +77,30 @@ void combine_device(const vec::CombineParams& p, u64* out, std::size_t n, CUstre
   combine_kernel<<<grid_for(n, kThreads), kThreads, 0, stream>>>(p, out, n);
   CUDA_CHECK_LAUNCH("combine_kernel",
                     "n=" + std::to_string(n) + " terms=" + std::to_string(p.terms));
+}
+
+void row_sums_device(const u64* v, std::size_t rows, std::size_t cols, int bits, u64* out,
+                     CUstream_st* stream) {
+  if (rows == 0) return;
+  constexpr unsigned kThreads = 256;
+  // Whole warps per block, so that every row's warp is complete for the shuffles.
+  static_assert(kThreads % kWarp == 0);
+  row_sums_kernel<<<grid_for(rows * kWarp, kThreads), kThreads, 0, stream>>>(v, rows, cols,
+                                                                             ring_mask(bits), out);
+  CUDA_CHECK_LAUNCH("row_sums_kernel", "rows=" + std::to_string(rows) + " cols=" +
+                                           std::to_string(cols) + " bits=" + std::to_string(bits));
+}
+
+void swap_axes_device(const u64* in, std::size_t outer, std::size_t rows, std::size_t cols,
+                      std::size_t inner, u64* out, CUstream_st* stream) {
+  const std::size_t n = outer * rows * cols * inner;
+  if (n == 0) return;
+  constexpr unsigned kThreads = 256;
+  swap_axes_kernel<<<grid_for(n, kThreads), kThreads, 0, stream>>>(in, outer, rows, cols, inner,
+                                                                   out);
+  CUDA_CHECK_LAUNCH("swap_axes_kernel", "shape=[" + std::to_string(outer) + ", " +
+                                            std::to_string(rows) + ", " + std::to_string(cols) +
+                                            ", " + std::to_string(inner) + "]");
 }
 
 void interleave_device(const VecPtrs& src, int P, std::size_t n, u64* dst, CUstream_st* stream) {

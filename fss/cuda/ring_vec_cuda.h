@@ -20,6 +20,17 @@ void ring_sub_device(const u64* a, const u64* b, u64* out, std::size_t n, int bi
 // expression); asynchronous on `stream`, the launch checked.
 void combine_device(const vec::CombineParams& p, u64* out, std::size_t n, CUstream_st* stream);
 
+// out[r] = (sum over j < cols of v[r * cols + j]) mod 2^bits for r < rows (vec::Space::row_sums);
+// asynchronous on `stream`, the launch checked.
+void row_sums_device(const u64* v, std::size_t rows, std::size_t cols, int bits, u64* out,
+                     CUstream_st* stream);
+
+// out[((o * cols + c) * rows + r) * inner + i] = in[((o * rows + r) * cols + c) * inner + i]
+// (vec::Space::swap_axes; in and out do not overlap); asynchronous on `stream`, the launch
+// checked.
+void swap_axes_device(const u64* in, std::size_t outer, std::size_t rows, std::size_t cols,
+                      std::size_t inner, u64* out, CUstream_st* stream);
+
 // Up to four vectors of n elements side by side and back (SIGMA's DCF reads key i's P points at
 // i * P + j and writes its bits there): dst[i * P + j] = src[j][i], and bits[j][i] = b[i * P + j].
 struct VecPtrs {

@@ -186,6 +186,23 @@ void CudaSpace::combine(vec::Vec& out, int bits, u64 constant,
   s_->timed([&] { combine_device(p, out.data(), out.size(), s_->s()); });
 }
 
+void CudaSpace::row_sums(const vec::Vec& v, std::size_t cols, int bits, vec::Vec& out) const {
+  check_row_sums(v, cols, bits, out);
+  if (out.empty()) return;
+  std::lock_guard lock(s_->mu);
+  s_->bind();
+  s_->timed([&] { row_sums_device(v.data(), out.size(), cols, bits, out.data(), s_->s()); });
+}
+
+void CudaSpace::swap_axes(const vec::Vec& in, std::size_t outer, std::size_t rows, std::size_t cols,
+                          std::size_t inner, vec::Vec& out) const {
+  check_swap_axes(in, outer, rows, cols, inner, out);
+  if (out.empty()) return;
+  std::lock_guard lock(s_->mu);
+  s_->bind();
+  s_->timed([&] { swap_axes_device(in.data(), outer, rows, cols, inner, out.data(), s_->s()); });
+}
+
 void CudaSpace::dcf_eval(const DcfKeys& keys, const vec::Vec& x, vec::Vec& out) const {
   check(x, keys.count, "vec::dcf_eval (points)");
   check(out, keys.count, "vec::dcf_eval (output)");

@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "fss/engine/gate.h"
+#include "fss/engine/tensor_values.h"
 #include "fss/ring.h"
 
 namespace secinfer::profiling {
@@ -56,10 +57,11 @@ class ResidentKeys;  // fss/accelerator.h
 namespace secinfer::fss::engine {
 
 // A dense row-major tensor of ring elements. What `data` means (value, mask, or masked value)
-// depends on the Ops that produced it; shape is metadata only.
+// depends on the Ops that produced it; shape is metadata only. PartyOps may leave `data` in its
+// party's vector Space (tensor_values.h); host code reads it as a vector either way.
 struct Tensor {
   std::vector<std::size_t> shape;
-  std::vector<u64> data;
+  TensorValues data;
   // A copy of `data` in the party's accelerator (fss::Accelerator::hold), made for operands that
   // stay fixed (PartyOps::weight, in the offline phase); null otherwise. Ops make new tensors and
   // never write into a weight, so the copy stays equal to `data`.

@@ -3,11 +3,32 @@
 #include <stdexcept>
 #include <string>
 
+#include "fss/vec/vec.h"
 #include "profiling/scope_names.h"
 
 namespace secinfer::fss::engine {
 
 namespace {
+
+// The Space of a's resident values, when every given tensor's values are resident there (or,
+// for `host_ok` tensors, small host values the op uploads): the local op then runs there.
+const vec::Space* resident_space(const Tensor& a) {
+  const vec::Vec* v = a.data.vec();
+  return v != nullptr ? v->space() : nullptr;
+}
+const vec::Space* resident_space(const Tensor& a, const Tensor& b) {
+  const vec::Space* sp = resident_space(a);
+  return sp != nullptr && resident_space(b) == sp ? sp : nullptr;
+}
+
+// The vector of t in sp: its own when resident there, else its host values uploaded into `up`.
+const vec::Vec& in_space(const vec::Space& sp, const Tensor& t, vec::Vec& up) {
+  const vec::Vec* v = t.data.vec();
+  if (v != nullptr && v->space() == &sp) return *v;
+  up = sp.upload(t.data.host());
+  return up;
+}
+
 std::string shape_str(const std::vector<std::size_t>& s) {
   std::string o = "[";
   for (std::size_t i = 0; i < s.size(); ++i) o += (i ? "," : "") + std::to_string(s[i]);
@@ -69,6 +90,11 @@ OpsBase::OpsBase(Ring ring, int frac_bits, const GateSuite& gates)
 Tensor OpsBase::add(const Tensor& a, const Tensor& b) {
   check_same_size("add", a, b);
   Region r(*this, profiling::scopes::kMisc, "");
+  if (const vec::Space* sp = resident_space(a, b)) {
+    vec::Vec out = sp->make(a.size());
+    sp->combine(out, ring_.bits, 0, {{.v = a.data.vec()}, {.v = b.data.vec()}});
+    return Tensor{a.shape, TensorValues::resident(std::move(out))};
+  }
   Tensor o{a.shape, std::vector<u64>(a.size())};
   for (std::size_t i = 0; i < a.size(); ++i) o.data[i] = ring_.add(a.data[i], b.data[i]);
   return o;
@@ -77,6 +103,11 @@ Tensor OpsBase::add(const Tensor& a, const Tensor& b) {
 Tensor OpsBase::sub(const Tensor& a, const Tensor& b) {
   check_same_size("sub", a, b);
   Region r(*this, profiling::scopes::kMisc, "");
+  if (const vec::Space* sp = resident_space(a, b)) {
+    vec::Vec out = sp->make(a.size());
+    sp->combine(out, ring_.bits, 0, {{.v = a.data.vec()}, {.v = b.data.vec(), .coef = ~u64{0}}});
+    return Tensor{a.shape, TensorValues::resident(std::move(out))};
+  }
   Tensor o{a.shape, std::vector<u64>(a.size())};
   for (std::size_t i = 0; i < a.size(); ++i) o.data[i] = ring_.sub(a.data[i], b.data[i]);
   return o;
@@ -84,6 +115,11 @@ Tensor OpsBase::sub(const Tensor& a, const Tensor& b) {
 
 Tensor OpsBase::mul_const(const Tensor& a, u64 c) {
   Region r(*this, profiling::scopes::kMisc, "");
+  if (const vec::Space* sp = resident_space(a)) {
+    vec::Vec out = sp->make(a.size());
+    sp->combine(out, ring_.bits, 0, {{.v = a.data.vec(), .coef = c}});
+    return Tensor{a.shape, TensorValues::resident(std::move(out))};
+  }
   Tensor o{a.shape, std::vector<u64>(a.size())};
   for (std::size_t i = 0; i < a.size(); ++i) o.data[i] = ring_.mul(a.data[i], c);
   return o;
@@ -92,6 +128,13 @@ Tensor OpsBase::mul_const(const Tensor& a, u64 c) {
 Tensor OpsBase::add_bias(const Tensor& a, const Tensor& bias) {
   check_rows("add_bias", a, bias.size());
   Region r(*this, profiling::scopes::kMisc, "");
+  if (const vec::Space* sp = resident_space(a)) {  // the bias (a weight) uploaded: one row
+    vec::Vec up;
+    const vec::Vec& b = in_space(*sp, bias, up);
+    vec::Vec out = sp->make(a.size());
+    sp->combine(out, ring_.bits, 0, {{.v = a.data.vec()}, {.v = &b, .cycle = bias.size()}});
+    return Tensor{a.shape, TensorValues::resident(std::move(out))};
+  }
   Tensor o{a.shape, std::vector<u64>(a.size())};
   const std::size_t c = bias.size();
   // Row by row: no division per element (a bert-base FFN output is 393,216 of them).
@@ -108,6 +151,11 @@ Tensor OpsBase::sum_last(const Tensor& a) {
   const std::size_t cols = a.shape.back();
   check_rows("sum_last", a, cols);
   Region r(*this, profiling::scopes::kMisc, "");
+  if (const vec::Space* sp = resident_space(a)) {
+    vec::Vec out = sp->make(a.size() / cols);
+    sp->row_sums(*a.data.vec(), cols, ring_.bits, out);
+    return Tensor{summed_last_shape(a.shape), TensorValues::resident(std::move(out))};
+  }
   Tensor o{summed_last_shape(a.shape), std::vector<u64>(a.size() / cols)};
   for (std::size_t i = 0; i < o.size(); ++i) {
     u64 s = 0;
@@ -121,6 +169,11 @@ Tensor OpsBase::broadcast_rows(const Tensor& b, std::size_t cols) {
   Region r(*this, profiling::scopes::kMisc, "");
   std::vector<std::size_t> shape = b.shape;
   shape.push_back(cols);
+  if (const vec::Space* sp = resident_space(b)) {
+    vec::Vec out = sp->make(b.size() * cols);
+    sp->combine(out, 64, 0, {{.v = b.data.vec(), .repeat = cols}});
+    return Tensor{shape, TensorValues::resident(std::move(out))};
+  }
   Tensor o{shape, std::vector<u64>(b.size() * cols)};
   for (std::size_t i = 0; i < b.size(); ++i)
     for (std::size_t j = 0; j < cols; ++j) o.data[i * cols + j] = b.data[i];
@@ -138,9 +191,21 @@ Tensor OpsBase::transpose_heads(const Tensor& x, std::size_t batch, std::size_t 
   }
   Region r(*this, profiling::scopes::kMisc, "");
   Tensor o;
-  o.data.resize(n);
+  if (const vec::Space* sp = resident_space(x)) {
+    // [batch, seq, heads, d] <-> [batch, heads, seq, d]: the two middle axes swapped.
+    vec::Vec out = sp->make(n);
+    if (inverse) {
+      sp->swap_axes(*x.data.vec(), batch, heads, seq, head_dim, out);
+    } else {
+      sp->swap_axes(*x.data.vec(), batch, seq, heads, head_dim, out);
+    }
+    o.data = TensorValues::resident(std::move(out));
+  } else {
+    o.data.resize(n);
+  }
   o.shape = inverse ? std::vector<std::size_t>{batch, seq, heads * head_dim}
                     : std::vector<std::size_t>{batch, heads, seq, head_dim};
+  if (o.data.resident()) return o;
   for (std::size_t b = 0; b < batch; ++b)
     for (std::size_t s = 0; s < seq; ++s)
       for (std::size_t h = 0; h < heads; ++h)

@@ -131,6 +131,76 @@ void Party::open_many(std::span<const OpenItem> items) {
       });
 }
 
+std::span<const u64> Party::bind(const vec::Vec& v) {
+  bound_.push_back({&v});
+  return {v.data(), v.size()};
+}
+
+std::span<u64> Party::out_span(std::size_t n) {
+  if (out_.size() < n) out_.resize(n);
+  out_span_ = std::span<u64>(out_).first(n);
+  return out_span_;
+}
+
+void Party::unbind_quietly() {
+  bound_.clear();
+  out_span_ = {};
+  produced_.reset();
+}
+
+std::optional<vec::Vec> Party::unbind() {
+  const bool untaken = std::any_of(bound_.begin(), bound_.end(),
+                                   [](const Bound& b) { return !b.taken && b.v->size() > 0; });
+  bound_.clear();
+  out_span_ = {};
+  std::optional<vec::Vec> out = std::move(produced_);
+  produced_.reset();
+  if (untaken)
+    throw std::logic_error(
+        "a gate read a resident operand's stand-in span instead of taking it through "
+        "Party::operand or Party::bound");
+  return out;
+}
+
+const vec::Vec* Party::bound(std::span<const u64> xhat) {
+  if (xhat.empty()) return nullptr;
+  const vec::Vec* found = nullptr;
+  for (Bound& b : bound_) {  // every binding of it (mul(a, a) binds a twice)
+    if (b.v->data() == xhat.data() && b.v->size() == xhat.size()) {
+      b.taken = true;
+      found = b.v;
+    }
+  }
+  return found;
+}
+
+std::span<const u64> Party::on_host(std::span<const u64> xhat, std::vector<u64>& scratch) {
+  const vec::Vec* v = bound(xhat);
+  if (v == nullptr || !v->space()->on_device()) return xhat;
+  scratch.resize(v->size());
+  v->space()->download(*v, scratch);
+  return scratch;
+}
+
+vec::Vec Party::operand(std::span<const u64> xhat) {
+  const vec::Space& sp = space();
+  const vec::Vec* v = bound(xhat);
+  if (v == nullptr || v->space() != &sp) return sp.upload(xhat);
+  vec::Vec copy = sp.make(v->size());  // the gate may write its input vector
+  sp.combine(copy, 64, 0, {{.v = v}});
+  return copy;
+}
+
+void Party::result(vec::Vec&& y, std::span<u64> yhat) {
+  const vec::Space& sp = space();
+  if (!yhat.empty() && yhat.data() == out_span_.data() && yhat.size() == out_span_.size() &&
+      y.space() == &sp && y.size() == yhat.size()) {
+    produced_ = std::move(y);
+    return;
+  }
+  sp.download(y, yhat);
+}
+
 const vec::Space& Party::space() {
   if (accel_ != nullptr && accel_->vec_space() != nullptr) return *accel_->vec_space();
   host_space_->set_eval_options(batch_options());

@@ -86,6 +86,31 @@ class Party {
   };
   void open_many(std::span<const VecOpenItem> items);
 
+  // The operands and the result of the op PartyOps is running, where they already are in
+  // space() (tensor_values.h: a gate's output stays there for the next gate). A gate takes its
+  // input through operand(xhat), which returns a copy of the bound vector when xhat is a bound
+  // operand's stand-in span and uploads xhat otherwise, and hands its output over through
+  // result(y, yhat), which keeps y when yhat is the bound output span and downloads it otherwise.
+  vec::Vec operand(std::span<const u64> xhat);
+  void result(vec::Vec&& y, std::span<u64> yhat);
+  // The vector a bound operand's stand-in span stands for (null when `xhat` is host memory); the
+  // operand counts as read.
+  const vec::Vec* bound(std::span<const u64> xhat);
+  // xhat's values readable on the host: xhat itself, a bound vector's host memory, or a bound
+  // device vector downloaded into `scratch` (for a gate's host-side code).
+  std::span<const u64> on_host(std::span<const u64> xhat, std::vector<u64>& scratch);
+  // For PartyOps: binds `v` to a stand-in span (over v's own memory, which the host must not
+  // read: it may be on a device) and returns the span; out_span(n) is where the op writes an
+  // output of n elements (memory kept by the party); unbind() ends the op, returns the output the
+  // gate handed to result() (nullopt: it is in the out_span), and throws std::logic_error when a
+  // bound operand was never taken through operand() or bound() (a gate that read the stand-in
+  // span itself).
+  std::span<const u64> bind(const vec::Vec& v);
+  std::span<u64> out_span(std::size_t n);
+  std::optional<vec::Vec> unbind();
+  // unbind() without the check, for an op that ends with an exception.
+  void unbind_quietly();
+
   // One-way transfer in one message (input gate): the sender packs, the receiver unpacks.
   void send_packed(std::span<const u64> v, int bits = 0);
   void recv_packed(std::span<u64> out, int bits = 0);
@@ -162,6 +187,15 @@ class Party {
   GateOptions gate_options_;
   std::shared_ptr<compile::GateCache> gate_cache_;
   mutable HostTime host_time_;
+  // The bindings of the op PartyOps runs (bind, out_span, unbind).
+  struct Bound {
+    const vec::Vec* v;
+    bool taken = false;
+  };
+  std::vector<Bound> bound_;
+  std::vector<u64> out_;  // out_span's memory, grown to the largest
+  std::span<u64> out_span_{};
+  std::optional<vec::Vec> produced_;
   // open_round's two messages, kept from round to round and grown to the largest (a round writes
   // its bytes before it reads them): from the Space, so page-locked where the vectors are on a
   // device and its pack / unpack copy them in place.

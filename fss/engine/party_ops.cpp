@@ -9,9 +9,46 @@
 #include "fss/gates/sigma/input.h"
 #include "fss/gates/sigma/linear.h"
 #include "fss/gates/sigma/truncate.h"
+#include "fss/vec/vec.h"
 #include "profiling/scope_names.h"
 
 namespace secinfer::fss::engine {
+
+namespace {
+
+// One keyed op's operands and output, bound in the party (Party::bind): a resident input is
+// handed to the gate where it is, and the gate's output stays where the gate made it.
+class OpIo {
+ public:
+  explicit OpIo(Party& p) : p_(&p) {}
+  OpIo(const OpIo&) = delete;
+  OpIo& operator=(const OpIo&) = delete;
+  ~OpIo() {
+    if (!finished_) p_->unbind_quietly();
+  }
+  // What the gate reads for t: a stand-in span for a resident tensor, else its host values.
+  std::span<const u64> in(const Tensor& t) {
+    const vec::Vec* v = t.data.vec();
+    if (v != nullptr && v->space() == &p_->space()) return p_->bind(*v);
+    return t.data;
+  }
+  // Where the gate writes an output of n elements.
+  std::span<u64> out(std::size_t n) { return out_ = p_->out_span(n); }
+  // The output: the vector the gate handed over, or the values it wrote.
+  TensorValues finish() {
+    finished_ = true;
+    std::optional<vec::Vec> v = p_->unbind();
+    if (v) return TensorValues::resident(std::move(*v));
+    return std::vector<u64>(out_.begin(), out_.end());
+  }
+
+ private:
+  Party* p_;
+  std::span<u64> out_{};
+  bool finished_ = false;
+};
+
+}  // namespace
 
 PartyOps::PartyOps(Party& party, const GateSuite& gates)
     : OpsBase(party.ring(), party.frac_bits(), gates), p_(&party) {}
@@ -40,66 +77,89 @@ std::vector<u64> PartyOps::reveal(const Tensor& x) {
 
 Tensor PartyOps::add_const(const Tensor& a, u64 c) {
   Region r(*this, profiling::scopes::kMisc, "");
+  if (const vec::Vec* v = a.data.vec()) {
+    const vec::Space& sp = *v->space();
+    vec::Vec out = sp.make(v->size());
+    sp.combine(out, ring_.bits, c, {{.v = v}});
+    return Tensor{a.shape, TensorValues::resident(std::move(out))};
+  }
   Tensor o = a;
   for (auto& v : o.data) v = ring_.add(v, c);
   return o;
 }
 
 Tensor PartyOps::matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) {
-  Tensor o = Tensor::zeros(matmul_out_shape(a, b, s));
+  Tensor o{matmul_out_shape(a, b, s), {}};
   Region r(*this, profiling::scopes::kLinear, "matmul");
-  sigma::matmul_eval(*p_, s, a.data, b.data, o.data, b.held.get());
+  OpIo io(*p_);
+  const std::size_t n = s.batches * s.m * s.n;
+  sigma::matmul_eval(*p_, s, io.in(a), io.in(b), io.out(n), b.held.get());
+  o.data = io.finish();
   return o;
 }
 
 Tensor PartyOps::mul(const Tensor& a, const Tensor& b) {
   check_same_size("mul", a, b);
-  Tensor o{a.shape, std::vector<u64>(a.size())};
+  Tensor o{a.shape, {}};
   Region r(*this, profiling::scopes::kLinear, "mul");
-  sigma::mul_eval(*p_, a.data, b.data, o.data);
+  OpIo io(*p_);
+  sigma::mul_eval(*p_, io.in(a), io.in(b), io.out(a.size()));
+  o.data = io.finish();
   return o;
 }
 
 Tensor PartyOps::mul_rowwise(const Tensor& a, const Tensor& b, std::size_t cols) {
-  Tensor o{a.shape, std::vector<u64>(a.size())};
+  Tensor o{a.shape, {}};
   Region r(*this, profiling::scopes::kLinear, "mul");
-  sigma::mul_rowwise_eval(*p_, cols, a.data, b.data, o.data);
+  OpIo io(*p_);
+  sigma::mul_rowwise_eval(*p_, cols, io.in(a), io.in(b), io.out(a.size()));
+  o.data = io.finish();
   return o;
 }
 
 Tensor PartyOps::square(const Tensor& a) {
-  Tensor o{a.shape, std::vector<u64>(a.size())};
+  Tensor o{a.shape, {}};
   Region r(*this, profiling::scopes::kLinear, "mul");
-  sigma::square_eval(*p_, a.data, o.data);
+  OpIo io(*p_);
+  sigma::square_eval(*p_, io.in(a), io.out(a.size()));
+  o.data = io.finish();
   return o;
 }
 
 Tensor PartyOps::truncate(const Tensor& a, int shift, TruncKind kind) {
-  Tensor o{a.shape, std::vector<u64>(a.size())};
+  Tensor o{a.shape, {}};
   Region r(*this, profiling::scopes::kTruncRescale, "trunc");
-  gates().truncation(kind).eval(*p_, with_param(shift), a.data, o.data);
+  OpIo io(*p_);
+  gates().truncation(kind).eval(*p_, with_param(shift), io.in(a), io.out(a.size()));
+  o.data = io.finish();
   return o;
 }
 
 Tensor PartyOps::relu(const Tensor& a, int bits) {
-  Tensor o{a.shape, std::vector<u64>(a.size())};
+  Tensor o{a.shape, {}};
   Region r(*this, profiling::scopes::kRelu, "relu");
-  gates().relu_gate().eval(*p_, with_param(bits), a.data, o.data);
+  OpIo io(*p_);
+  gates().relu_gate().eval(*p_, with_param(bits), io.in(a), io.out(a.size()));
+  o.data = io.finish();
   return o;
 }
 
 Tensor PartyOps::max_last(const Tensor& a, std::size_t cols, int bits) {
-  Tensor o = Tensor::zeros(rows_shape(a, cols));
+  Tensor o{rows_shape(a, cols), {}};
   Region r(*this, profiling::scopes::kSoftmax, "max");
-  sigma::max_eval(*p_, cols, a.data, o.data, bits, gates().relu_gate());
+  OpIo io(*p_);
+  sigma::max_eval(*p_, cols, io.in(a), io.out(a.size() / cols), bits, gates().relu_gate());
+  o.data = io.finish();
   return o;
 }
 
 Tensor PartyOps::unary(const UnaryGate& g, const Tensor& a, const GateArgs& args) {
   check_provided(gates(), g);
-  Tensor o{a.shape, std::vector<u64>(a.size())};
+  Tensor o{a.shape, {}};
   Region r(*this, g.top_scope, g.nested_scope);
-  g.eval(*p_, args, a.data, o.data);
+  OpIo io(*p_);
+  g.eval(*p_, args, io.in(a), io.out(a.size()));
+  o.data = io.finish();
   return o;
 }
 

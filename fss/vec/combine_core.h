@@ -20,6 +20,7 @@ struct TermView {
   int stride = 1;
   int offset = 0;
   std::size_t repeat = 1;
+  std::size_t cycle = 0;  // 0: no cycle
   int shr = 0;
   int gate_bit = 0;
   int gate_when = 1;
@@ -48,6 +49,7 @@ inline CombineParams combine_params(int bits, u64 constant, std::span<const Term
                          t.stride,
                          t.offset,
                          t.repeat,
+                         t.cycle,
                          t.shr,
                          t.gate_bit,
                          t.gate_when ? 1 : 0};
@@ -57,7 +59,9 @@ inline CombineParams combine_params(int bits, u64 constant, std::span<const Term
 
 // One term's summand at element i (coef included).
 SECINFER_HD u64 term_value(const TermView& t, std::size_t i) {
-  const std::size_t row = t.repeat == 1 ? i : i / t.repeat;
+  // The branches spare the common term (no cycle, no repeat) its divisions.
+  const std::size_t j = t.cycle == 0 ? i : i % t.cycle;
+  const std::size_t row = t.repeat == 1 ? j : j / t.repeat;
   u64 x = (t.v[row * static_cast<std::size_t>(t.stride) + static_cast<std::size_t>(t.offset)] >>
            t.shr) &
           t.mask;

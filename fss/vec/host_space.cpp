@@ -34,10 +34,19 @@ void combine_range(const CombineParams& p, std::size_t lo, std::size_t hi, u64* 
     for (int k = 0; k < p.terms; ++k) {
       const TermView& t = p.term[k];
       if (t.stride == 1 && t.repeat == 1 && t.times == nullptr && t.gate == nullptr) {
-        const u64* v = t.v + b;
         const u64 coef = t.coef, mask = t.mask;
         const int shr = t.shr;
-        for (std::size_t j = 0; j < m; ++j) acc[j] += coef * ((v[j] >> shr) & mask);
+        if (t.cycle == 0) {
+          const u64* v = t.v + b;
+          for (std::size_t j = 0; j < m; ++j) acc[j] += coef * ((v[j] >> shr) & mask);
+        } else {
+          // A bias row: its position wraps instead of a division per element.
+          std::size_t pos = b % t.cycle;
+          for (std::size_t j = 0; j < m; ++j) {
+            acc[j] += coef * ((t.v[pos] >> shr) & mask);
+            if (++pos == t.cycle) pos = 0;
+          }
+        }
         continue;
       }
       for (std::size_t j = 0; j < m; ++j) acc[j] += term_value(t, b + j);
@@ -77,6 +86,57 @@ void HostSpace::combine(Vec& out, int bits, u64 constant, std::span<const Term> 
     run(0, out.size());
   else
     parallel_for(*pool_, out.size(), kGrain, run);
+}
+
+void HostSpace::row_sums(const Vec& v, std::size_t cols, int bits, Vec& out) const {
+  check_row_sums(v, cols, bits, out);
+  const std::size_t rows = out.size();
+  const u64 mask = ring_mask(bits);
+  const u64* in = v.data();
+  u64* o = out.data();
+  // Each row summed whole by one range (sums mod 2^64 are exact in any order anyway).
+  const auto run = [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t r = lo; r < hi; ++r) {
+      const u64* row = in + r * cols;
+      u64 acc = 0;
+      for (std::size_t j = 0; j < cols; ++j) acc += row[j];
+      o[r] = acc & mask;
+    }
+  };
+  if (v.size() < 2 * kGrain)
+    run(0, rows);
+  else
+    parallel_for(*pool_, rows, std::max<std::size_t>(1, kGrain / cols), run);
+}
+
+void HostSpace::swap_axes(const Vec& in, std::size_t outer, std::size_t rows, std::size_t cols,
+                          std::size_t inner, Vec& out) const {
+  check_swap_axes(in, outer, rows, cols, inner, out);
+  if (out.empty()) return;
+  const u64* src = in.data();
+  u64* dst = out.data();
+  // Over the output's runs of `inner` words, p = (o * cols + c) * rows + r, each copied from its
+  // place in the input; the indices advance with p instead of being divided out of it.
+  const auto run = [&](std::size_t lo, std::size_t hi) {
+    std::size_t r = lo % rows, q = lo / rows;
+    std::size_t c = q % cols, o = q / cols;
+    for (std::size_t p = lo; p < hi; ++p) {
+      const u64* from = src + ((o * rows + r) * cols + c) * inner;
+      std::copy(from, from + inner, dst + p * inner);
+      if (++r == rows) {
+        r = 0;
+        if (++c == cols) {
+          c = 0;
+          ++o;
+        }
+      }
+    }
+  };
+  const std::size_t runs = outer * rows * cols;
+  if (out.size() < 2 * kGrain)
+    run(0, runs);
+  else
+    parallel_for(*pool_, runs, std::max<std::size_t>(1, kGrain / inner), run);
 }
 
 void HostSpace::dcf_eval(const DcfKeys& keys, const Vec& x, Vec& out) const {

@@ -26,6 +26,9 @@ class HostSpace final : public Space {
   void download(const Vec& v, std::span<u64> out) const override;
   void combine(Vec& out, int bits, u64 constant, std::span<const Term> terms) const override;
   using Space::combine;
+  void row_sums(const Vec& v, std::size_t cols, int bits, Vec& out) const override;
+  void swap_axes(const Vec& in, std::size_t outer, std::size_t rows, std::size_t cols,
+                 std::size_t inner, Vec& out) const override;
   void dcf_eval(const DcfKeys& keys, const Vec& x, Vec& out) const override;
   void dpf_et_lut_eval(const DpfEtKeys& keys, const Vec& idx, std::span<const u64> table,
                        int out_bits, Vec& sum, Vec& count, u64 index_xor_mask) const override;

@@ -1,5 +1,7 @@
 #include "fss/vec/vec.h"
 
+#include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -37,12 +39,22 @@ void Space::check_combine(const Vec& out, int bits, std::span<const Term> terms)
           "vec::combine: a term's stride must be in [1, 64] and its offset "
           "below it (got stride " +
           std::to_string(t.stride) + ", offset " + std::to_string(t.offset) + ")");
+    if (t.cycle > 0 && out.size() % t.cycle != 0)
+      throw std::invalid_argument("vec::combine: a term's cycle must divide the output's " +
+                                  std::to_string(out.size()) + " elements (got cycle " +
+                                  std::to_string(t.cycle) + ")");
     if (t.repeat < 1 || out.size() % t.repeat != 0)
       throw std::invalid_argument(
           "vec::combine: a term's repeat must be at least 1 and divide the "
           "output's " +
           std::to_string(out.size()) + " elements (got " + std::to_string(t.repeat) + ")");
-    check(*t.v, out.size() / t.repeat * static_cast<std::size_t>(t.stride), "vec::combine (term)");
+    if (t.cycle > 0 && t.cycle % t.repeat != 0)
+      throw std::invalid_argument(
+          "vec::combine: a term's repeat must divide its cycle (got repeat " +
+          std::to_string(t.repeat) + ", cycle " + std::to_string(t.cycle) + ")");
+    // A cycling term reads only its first `cycle` positions.
+    const std::size_t reads = t.cycle > 0 ? t.cycle : out.size();
+    check(*t.v, reads / t.repeat * static_cast<std::size_t>(t.stride), "vec::combine (term)");
     if (t.times != nullptr) check(*t.times, out.size(), "vec::combine (factor)");
     if (t.gate != nullptr) check(*t.gate, out.size(), "vec::combine (gate)");
     if (t.shr < 0 || t.shr > 63 || t.width < 1 || t.width > 64 || t.gate_bit < 0 || t.gate_bit > 63)
@@ -52,6 +64,50 @@ void Space::check_combine(const Vec& out, int bits, std::span<const Term> terms)
           std::to_string(t.shr) + ", width " + std::to_string(t.width) + ", gate bit " +
           std::to_string(t.gate_bit) + ")");
   }
+}
+
+void Space::check_row_sums(const Vec& v, std::size_t cols, int bits, const Vec& out) const {
+  if (bits < 1 || bits > 64)
+    throw std::invalid_argument("vec::row_sums: bits must be in [1, 64], got " +
+                                std::to_string(bits));
+  // Divided rather than multiplied: out.size() * cols could wrap.
+  if (cols == 0 || v.size() % cols != 0 || v.size() / cols != out.size())
+    throw std::invalid_argument("vec::row_sums: " + std::to_string(v.size()) +
+                                " elements are not " + std::to_string(out.size()) + " rows of " +
+                                std::to_string(cols) + " columns");
+  check(v, v.size(), "vec::row_sums (input)");
+  check(out, out.size(), "vec::row_sums (output)");
+}
+
+void Space::check_swap_axes(const Vec& in, std::size_t outer, std::size_t rows, std::size_t cols,
+                            std::size_t inner, const Vec& out) const {
+  // Only for the messages; appended piece by piece, as GCC 12 warns falsely (-Wrestrict) on
+  // "[" + std::to_string(...).
+  const auto shape = [&] {
+    std::string s("[");
+    s += std::to_string(outer) + ", " + std::to_string(rows) + ", " + std::to_string(cols) + ", ";
+    s += std::to_string(inner) + "]";
+    return s;
+  };
+  std::size_t n = 1;
+  for (const std::size_t d : {outer, rows, cols, inner}) {
+    if (d != 0 && n > SIZE_MAX / d)
+      throw std::invalid_argument("vec::swap_axes: the shape " + shape() + " overflows");
+    n *= d;
+  }
+  if (in.size() != n || out.size() != n)
+    throw std::invalid_argument("vec::swap_axes: the shape " + shape() + " has " +
+                                std::to_string(n) + " elements, the input " +
+                                std::to_string(in.size()) + " and the output " +
+                                std::to_string(out.size()));
+  check(in, n, "vec::swap_axes (input)");
+  check(out, n, "vec::swap_axes (output)");
+  // Every element moves (but for the ones on the diagonal), so the two may not share memory.
+  const std::less<const u64*> below;
+  if (n > 0 && below(in.data(), out.data() + n) && below(out.data(), in.data() + n))
+    throw std::invalid_argument(
+        "vec::swap_axes: the input and the output must be distinct vectors (their memory "
+        "overlaps)");
 }
 
 void Space::check_sigma_dcf(const SigmaDcfKeys& keys, std::span<const Vec* const> points,

@@ -63,15 +63,21 @@ class Vec {
 };
 
 // One summand of Space::combine: coef * ((v >> shr) mod 2^width) [* times] [* gate bit], where
-// element i of v is v[(i / repeat) * stride + offset] (stride > 1 reads one field of interleaved
-// records: v then has stride times out's elements; repeat > 1 reads each element of v for repeat
-// consecutive outputs, a row's value broadcast over its columns: v then has out's elements /
-// repeat, times stride). times and gate are read at i.
+// element i of v is v[(j / repeat) * stride + offset] with j = i % cycle where cycle > 0, else i
+// (stride > 1 reads one field of interleaved records: v then has stride times out's elements;
+// repeat > 1 reads each element of v for repeat consecutive outputs, a row's value broadcast over
+// its columns: v then has out's elements / repeat, times stride; cycle > 0 reads the same `cycle`
+// values again for every `cycle` outputs, a bias row broadcast over the rows: v then has cycle /
+// repeat times stride elements). times and gate are read at i.
 struct Term {
   const Vec* v = nullptr;
   int stride = 1;              // 1..64
   int offset = 0;              // 0..stride-1
   std::size_t repeat = 1;      // >= 1, dividing out's size
+  std::size_t cycle = 0;       // > 0: element i of the term is read at position i % cycle first
+                               // (then repeat, stride, offset as before): a row of `cycle` values
+                               // broadcast over every row of out (a bias); cycle must divide
+                               // out's size
   int shr = 0;                 // 0..63
   int width = 64;              // 1..64, after the shift
   u64 coef = 1;                // mod 2^64 (~0 subtracts)
@@ -138,6 +144,18 @@ class Space {
                                int out_bits, Vec& sum, Vec& count,
                                u64 index_xor_mask = 0) const = 0;
 
+  // out[r] = (sum over j < cols of v[r * cols + j]) mod 2^bits (bits 1..64): the sums of the rows
+  // of a row-major [out.size(), cols] matrix; cols > 0, v.size() == out.size() * cols. out must
+  // not overlap v (but may be v itself when cols == 1).
+  virtual void row_sums(const Vec& v, std::size_t cols, int bits, Vec& out) const = 0;
+  // The two middle axes of a row-major [outer, rows, cols, inner] array swapped:
+  // out[((o * cols + c) * rows + r) * inner + i] = in[((o * rows + r) * cols + c) * inner + i]
+  // (a transformer's [batch, seq, heads, head_dim] to [batch, heads, seq, head_dim] is
+  // swap_axes(in, batch, seq, heads, head_dim, out)). in.size() == out.size() == outer * rows *
+  // cols * inner; in and out are distinct vectors whose memory does not overlap.
+  virtual void swap_axes(const Vec& in, std::size_t outer, std::size_t rows, std::size_t cols,
+                         std::size_t inner, Vec& out) const = 0;
+
   // Openings (engine::Party::open): v packed to `bits` per element for the wire
   // (fss::pack_bits's layout, out.size() == packed_bytes(v.size(), bits)), and the peer's packed
   // share added to v mod 2^bits.
@@ -154,6 +172,11 @@ class Space {
   void check(const Vec& v, std::size_t n, const char* what) const;
   // The checks of combine: widths, shifts, sizes and owners; throws std::invalid_argument.
   void check_combine(const Vec& out, int bits, std::span<const Term> terms) const;
+  // The checks of row_sums and swap_axes: sizes, bits, owners, distinct vectors; throw
+  // std::invalid_argument.
+  void check_row_sums(const Vec& v, std::size_t cols, int bits, const Vec& out) const;
+  void check_swap_axes(const Vec& in, std::size_t outer, std::size_t rows, std::size_t cols,
+                       std::size_t inner, const Vec& out) const;
   // The checks of sigma_dcf_eval: P in [1, kMaxPoints], one output per point, sizes and owners.
   void check_sigma_dcf(const SigmaDcfKeys& keys, std::span<const Vec* const> points,
                        std::span<Vec* const> bits) const;

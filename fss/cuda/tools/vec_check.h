@@ -1,8 +1,8 @@
 // gpu_check's vector-Space cases (fss/vec/vec.h): the CUDA Space (vec_space_cuda.h) against the
-// host Space on the same inputs, op by op (combine over random terms and every width, the
-// openings' pack / unpack_add, the DCF on device points), then the gates written over the
-// vocabulary run by two parties with their vectors on the device against the same gates on the
-// CPU (fusefss's DCF truncations), both parties' opened outputs bit for bit.
+// host Space on the same inputs, op by op (combine over random terms and every width, terms with
+// a cycle, row_sums, swap_axes, the openings' pack / unpack_add, the DCF on device points), then
+// the gates written over the vocabulary run by two parties with their vectors on the device against
+// the same gates on the CPU (fusefss's DCF truncations), both parties' opened outputs bit for bit.
 #pragma once
 
 #include <cstddef>
@@ -114,6 +114,101 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
             vec::Vec ho = host.make(N), d_o = dev.make(N);
             host.combine(ho, bits, c, ht);
             dev.combine(d_o, bits, c, dt);
+            return diff(vec_values(host, ho), vec_values(dev, d_o));
+          });
+  }
+  // Terms with a cycle: a row of `cols` values over every row (a bias), a field of interleaved
+  // records read `repeat` times within the cycle, with a factor and a gate; over the first whole
+  // rows of the inputs (views), so that every cycle length runs whatever N is.
+  for (const std::size_t cols : {std::size_t{768}, std::size_t{128}, std::size_t{7}}) {
+    const std::size_t n = N / cols * cols;
+    if (n == 0) continue;
+    for (const std::size_t repeat : {std::size_t{1}, std::size_t{3}, std::size_t{4}}) {
+      if (cols % repeat != 0) continue;
+      const int stride = 1 + static_cast<int>(g() % 4);
+      std::vector<u64> rec(cols / repeat * static_cast<std::size_t>(stride)), bias(cols);
+      for (u64& x : rec) x = random_bits(g, 64);
+      for (u64& x : bias) x = random_bits(g, 64);
+      const int bits = repeat == 1 ? 64 : 1 + static_cast<int>(g() % 64);
+      vec::Term a{.stride = stride,
+                  .offset = static_cast<int>(g() % static_cast<u64>(stride)),
+                  .repeat = repeat,
+                  .cycle = cols,
+                  .shr = static_cast<int>(g() % 64),
+                  .width = 1 + static_cast<int>(g() % 64),
+                  .coef = g(),
+                  .gate_bit = static_cast<int>(g() % 64)};
+      const u64 c = g();
+      t.run("vec combine with cycle=" + std::to_string(cols) + " repeat=" + std::to_string(repeat) +
+                " stride=" + std::to_string(stride) + " n=" + std::to_string(n) +
+                " bits=" + std::to_string(bits) + ": CUDA == host",
+            [&] {
+              const vec::Vec hr = host.upload(rec), dr = dev.upload(rec);
+              const vec::Vec hb = host.upload(bias), db = dev.upload(bias);
+              const vec::Vec hx = hv[1].view(0, n), dx = dv[1].view(0, n);
+              const vec::Vec hg = hv[2].view(0, n), dg = dv[2].view(0, n);
+              vec::Term ha = a, da = a;
+              ha.v = &hr;
+              ha.times = &hx;
+              ha.gate = &hg;
+              da.v = &dr;
+              da.times = &dx;
+              da.gate = &dg;
+              const std::vector<vec::Term> ht = {ha, {.v = &hb, .cycle = cols}, {.v = &hx}};
+              const std::vector<vec::Term> dt = {da, {.v = &db, .cycle = cols}, {.v = &dx}};
+              vec::Vec ho = host.make(n), d_o = dev.make(n);
+              host.combine(ho, bits, c, ht);
+              dev.combine(d_o, bits, c, dt);
+              return diff(vec_values(host, ho), vec_values(dev, d_o));
+            });
+    }
+  }
+  // Row sums over the first whole rows of an input, the widths of a model's rows (and 1, and an
+  // odd one); random words, so the sums wrap mod 2^64; and rows of all ones.
+  for (const std::size_t cols :
+       {std::size_t{1}, std::size_t{33}, std::size_t{128}, std::size_t{768}, std::size_t{3072}}) {
+    const std::size_t rows = N / cols;
+    if (rows == 0) continue;
+    for (const int bits : {1, 37, 64}) {
+      t.run("vec row_sums rows=" + std::to_string(rows) + " cols=" + std::to_string(cols) +
+                " bits=" + std::to_string(bits) + ": CUDA == host",
+            [&] {
+              const vec::Vec hin = hv[0].view(0, rows * cols), din = dv[0].view(0, rows * cols);
+              vec::Vec ho = host.make(rows), d_o = dev.make(rows);
+              host.row_sums(hin, cols, bits, ho);
+              dev.row_sums(din, cols, bits, d_o);
+              return diff(vec_values(host, ho), vec_values(dev, d_o));
+            });
+    }
+  }
+  t.run("vec row_sums of all-ones rows (wrapping mod 2^64): CUDA == host", [&] {
+    const std::size_t rows = 5, cols = 3072;
+    const std::vector<u64> ones(rows * cols, ~u64{0});
+    const vec::Vec hin = host.upload(ones), din = dev.upload(ones);
+    vec::Vec ho = host.make(rows), d_o = dev.make(rows);
+    host.row_sums(hin, cols, 64, ho);
+    dev.row_sums(din, cols, 64, d_o);
+    return join({{"host", diff(std::vector<u64>(rows, u64{0} - cols), vec_values(host, ho))},
+                 {"device", diff(vec_values(host, ho), vec_values(dev, d_o))}});
+  });
+  // The two middle axes swapped: a transformer's heads split and merged, inner == 1, outer == 1,
+  // odd lengths, a single row or column.
+  struct Shape {
+    std::size_t outer, rows, cols, inner;
+  };
+  for (const Shape& sh :
+       {Shape{1, 128, 12, 64}, Shape{2, 128, 12, 64}, Shape{2, 12, 128, 64}, Shape{1, 512, 384, 1},
+        Shape{5, 40, 30, 1}, Shape{4, 7, 9, 33}, Shape{3, 1, 5, 70}, Shape{1, 3, 1, 100000}}) {
+    const std::size_t n = sh.outer * sh.rows * sh.cols * sh.inner;
+    t.run("vec swap_axes [" + std::to_string(sh.outer) + ", " + std::to_string(sh.rows) + ", " +
+              std::to_string(sh.cols) + ", " + std::to_string(sh.inner) + "]: CUDA == host",
+          [&] {
+            std::vector<u64> in(n);
+            for (u64& x : in) x = random_bits(g, 64);
+            const vec::Vec hin = host.upload(in), din = dev.upload(in);
+            vec::Vec ho = host.make(n), d_o = dev.make(n);
+            host.swap_axes(hin, sh.outer, sh.rows, sh.cols, sh.inner, ho);
+            dev.swap_axes(din, sh.outer, sh.rows, sh.cols, sh.inner, d_o);
             return diff(vec_values(host, ho), vec_values(dev, d_o));
           });
   }

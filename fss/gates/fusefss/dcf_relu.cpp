@@ -85,6 +85,8 @@ void dcf_relu_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
 }
 
 void dcf_relu_eval(Party& p, const GateArgs& args, std::span<const u64> xhat, std::span<u64> yhat) {
+  std::vector<u64> host_x;
+  xhat = p.on_host(xhat, host_x);  // read on the host below
   const Widths w = widths(p.ring(), args, xhat.size(), yhat.size(), "dcf_relu_eval");
   const std::size_t n = xhat.size();
   const int h = w.d - 1;

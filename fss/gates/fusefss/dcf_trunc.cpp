@@ -113,7 +113,7 @@ void floor_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<
   const DcfKeys k_wrap = p.read_dcf(DcfShape{w.in, w.out - w.mid, 1}, n);
   const vec::Space& sp = p.space();
   const vec::Vec q = p.read_shares_vec(n, w.out);
-  vec::Vec x1 = sp.upload(xhat);
+  vec::Vec x1 = p.operand(xhat);
   sp.combine(x1, w.in, u64{1} << (w.in - 1), {{.v = &x1}});
   const vec::Vec borrow = dcf_at(sp, k_low, x1, w.s);  // x1's low bits are x^'s
   vec::Vec wrap = sp.make(n);
@@ -126,7 +126,7 @@ void floor_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<
               {.v = &borrow, .coef = ~u64{0}},
               {.v = &wrap, .coef = u64{1} << w.mid}});
   p.open(x1, w.out);
-  sp.download(x1, yhat);
+  p.result(std::move(x1), yhat);
 }
 
 // "TrWithSlack": for |x| < 2^(in-2), x1 = x + 2^(in-2) lies in [0, 2^(in-1)), so with xhat1 =
@@ -203,9 +203,9 @@ void dcf_trunc_floor_eval(Party& party, sigma::TruncParams p, std::span<const u6
     return;
   }
   const vec::Space& sp = party.space();
-  vec::Vec y = reduce_eval(party, w, sp.upload(xhat));
+  vec::Vec y = reduce_eval(party, w, party.operand(xhat));
   sp.combine(y, w.out, 0, {{.v = &y}});  // no sign extension: the reduce's low out bits
-  sp.download(y, yhat);
+  party.result(std::move(y), yhat);
 }
 
 void dcf_trunc_reduce_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
@@ -219,8 +219,7 @@ void dcf_trunc_reduce_eval(Party& party, sigma::TruncParams p, std::span<const u
                            std::span<u64> yhat) {
   p.out_bits = 0;
   const Widths w = widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_reduce_eval");
-  const vec::Space& sp = party.space();
-  sp.download(reduce_eval(party, w, sp.upload(xhat)), yhat);
+  party.result(reduce_eval(party, w, party.operand(xhat)), yhat);
 }
 
 vec::Vec dcf_trunc_reduce_eval(Party& party, sigma::TruncParams p, const vec::Vec& xhat) {
@@ -240,8 +239,7 @@ void dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, std::span<const u6
                           std::span<u64> yhat) {
   const Widths w = widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_slack_eval");
   check_slack(w);
-  const vec::Space& sp = party.space();
-  sp.download(slack_eval(party, w, sp.upload(xhat)), yhat);
+  party.result(slack_eval(party, w, party.operand(xhat)), yhat);
 }
 
 vec::Vec dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, const vec::Vec& xhat) {

@@ -103,7 +103,7 @@ void fused_nexp_eval(engine::Party& p, const engine::GateArgs& args, std::span<c
   engine::check_unary_sizes(xhat_host.size(), yhat.size(), "fused_nexp_eval");
   const std::size_t N = xhat_host.size();
   const vec::Space& sp = p.space();
-  const vec::Vec xhat = sp.upload(xhat_host);
+  const vec::Vec xhat = p.operand(xhat_host);
   p.keys().expect_record(kTagFusedNexp, N);
   const SigmaDcfKeys k_sign = sigma::nl::sign_dcf_read(p, be, N);
   const SigmaDcfKeys k_borrow = p.read_sigma_dcf(kByte, N);
@@ -132,9 +132,9 @@ void fused_nexp_eval(engine::Party& p, const engine::GateArgs& args, std::span<c
   const vec::Vec zhat = lut_product_eval(p, kHi, hi_table(f), idx_hi, kLo, lo_table(f), idx_lo);
   // 3. Exchanges 4-5: floor(z / 2^f).
   if (args.dcf_trunc)
-    sp.download(dcf_trunc_slack_eval(p, sigma::TruncParams{f, n, n}, zhat), yhat);
+    p.result(dcf_trunc_slack_eval(p, sigma::TruncParams{f, n, n}, zhat), yhat);
   else
-    sp.download(sigma::trunc_slack_eval(p, sigma::TruncParams{f, n, n}, zhat), yhat);
+    p.result(sigma::trunc_slack_eval(p, sigma::TruncParams{f, n, n}, zhat), yhat);
 }
 
 }  // namespace secinfer::fss::fusefss

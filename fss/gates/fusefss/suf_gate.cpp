@@ -205,6 +205,8 @@ void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t
 
 void suf_eval(engine::Party& p, const SufGate& g, Padding padding, std::uint32_t tag,
               std::span<const u64> xhat, std::span<u64> yhat, LookupMode mode) {
+  std::vector<u64> host_x;
+  xhat = p.on_host(xhat, host_x);  // read on the host below
   const Ring rn = p.ring();
   check_gate(g, rn, xhat.size(), yhat.size(), "fusefss eval");
   check_mode(g, mode, "fusefss eval");

@@ -158,7 +158,7 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
   const u64 p0 = p.id() == 0 ? 1 : 0;
   const vec::Space& sp = p.space();
   // 1. Exchanges 1-2 (or 1 from the ring-payload DCF): x_mid^.
-  const vec::Vec xhat = sp.upload(xhat_host);
+  const vec::Vec xhat = p.operand(xhat_host);
   const vec::Vec xm = args.dcf_trunc
                           ? dcf_trunc_reduce_eval(p, sigma::TruncParams{w.f, w.n, 0}, xhat)
                           : sigma::trunc_reduce_eval(p, sigma::TruncParams{w.f, w.n, 0}, xhat);
@@ -236,7 +236,7 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
               {.v = &k, .stride = 6, .offset = 5},
               {.v = &t_share, .coef = kMinus}});
   p.open(y, w.n);
-  sp.download(y, yhat);
+  p.result(std::move(y), yhat);
 }
 
 constexpr int kGeluClip = 8, kSiluClip = 10;  // SIGMA's table sizes (sigma/gelu.h)

@@ -85,8 +85,7 @@ vec::Vec drelu(Party& p, const vec::Vec& xhat) {
 void drelu_eval(Party& p, std::span<const u64> xhat, std::span<u64> dhat) {
   check_ring("drelu", p.ring());
   check_len("drelu", xhat.size(), dhat.size());
-  const vec::Space& sp = p.space();
-  sp.download(drelu(p, sp.upload(xhat)), dhat);
+  p.result(drelu(p, p.operand(xhat)), dhat);
 }
 
 // ---------------------------------------------------------------- comparison x >= y
@@ -149,8 +148,7 @@ void select_eval(Party& p, std::span<const u64> dhat, std::span<const u64> xhat,
                  std::span<u64> yhat) {
   check_len("select", dhat.size(), xhat.size());
   check_len("select", xhat.size(), yhat.size());
-  const vec::Space& sp = p.space();
-  sp.download(select(p, sp.upload(dhat), sp.upload(xhat)), yhat);
+  p.result(select(p, p.operand(dhat), p.operand(xhat)), yhat);
 }
 
 // ---------------------------------------------------------------- ReLU
@@ -169,9 +167,8 @@ void relu_keygen(Dealer& dl, std::span<const u64> r_in, std::span<u64> r_out) {
 void relu_eval(Party& p, std::span<const u64> xhat, std::span<u64> yhat) {
   check_ring("drelu", p.ring());
   check_len("relu", xhat.size(), yhat.size());
-  const vec::Space& sp = p.space();
-  const vec::Vec x = sp.upload(xhat);
-  sp.download(select(p, drelu(p, x), x), yhat);
+  const vec::Vec x = p.operand(xhat);
+  p.result(select(p, drelu(p, x), x), yhat);
 }
 
 // ---------------------------------------------------------------- ReLU in a reduced ring
@@ -301,7 +298,7 @@ void max_tree_vec(Party& p, std::size_t cols, std::span<const u64> xhat, std::sp
                   int bits) {
   const vec::Space& sp = p.space();
   const int n = p.ring().bits;
-  vec::Vec cur = sp.upload(xhat);
+  vec::Vec cur = p.operand(xhat);
   for (std::size_t w = cols; w > 1; w /= 2) {
     const std::size_t half = cur.size() / 2;
     vec::Vec diff = sp.make(half);
@@ -312,7 +309,7 @@ void max_tree_vec(Party& p, std::size_t cols, std::span<const u64> xhat, std::sp
     sp.combine(next, n, 0, {{.v = &next}, {.v = &cur, .stride = 2, .offset = 1}});
     cur = std::move(next);
   }
-  sp.download(cur, yhat);
+  p.result(std::move(cur), yhat);
 }
 
 }  // namespace
@@ -322,6 +319,8 @@ void max_eval(Party& p, std::size_t cols, std::span<const u64> xhat, std::span<u
   check_max(cols, xhat.size(), yhat.size());
   if (&relu_gate_in_use == &relu_gate() && std::has_single_bit(cols))
     return max_tree_vec(p, cols, xhat, yhat, bits);
+  std::vector<u64> scratch;
+  xhat = p.on_host(xhat, scratch);
   max_tree(p.ring(), cols, xhat, yhat, [&](std::span<const u64> a, std::span<u64> b) {
     relu_gate_in_use.eval(p, engine::with_param(bits), a, b);
   });

@@ -127,7 +127,7 @@ void relu_sub_lut_eval(engine::Party& party, const ReluSubLutParams& p, std::spa
   const std::size_t N = xhat.size();
   const vec::Space& sp = party.space();
   const u64 p0 = party.id() == 0 ? 1 : 0;
-  const vec::Vec x = sp.upload(xhat);
+  const vec::Vec x = party.operand(xhat);
   // 1. Rounds 1-2.
   const vec::Vec xt = trunc_slack_eval(party, TruncParams{w.shift, w.n, w.bt}, x);
   party.keys().expect_record(kTagAct, N);
@@ -171,7 +171,7 @@ void relu_sub_lut_eval(engine::Party& party, const ReluSubLutParams& p, std::spa
   vec::Vec y = nl::select_share_eval(party, w.n, drelu, x, 0, 0);
   sp.combine(y, w.n, 0, {{.v = &y}, {.v = &lut, .coef = ~u64{0}}});
   party.open(y, w.n);
-  sp.download(y, yhat);
+  party.result(std::move(y), yhat);
 }
 
 std::vector<u64> gelu_table(int frac_bits) {

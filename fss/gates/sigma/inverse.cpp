@@ -8,6 +8,7 @@
 #include "fss/gates/sigma/lut.h"
 #include "fss/gates/sigma/nl_tables.h"
 #include "fss/gates/sigma/truncate.h"
+#include "fss/vec/vec.h"
 
 namespace secinfer::fss::sigma {
 namespace {
@@ -77,13 +78,15 @@ void inverse_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
                   std::span<u64> yhat) {
   const InvWidths w = widths(party.ring().bits, party.frac_bits(), args.cols, "inverse_eval");
   engine::check_unary_sizes(xhat.size(), yhat.size(), "inverse_eval");
-  std::vector<u64> red(xhat.size()), idx(xhat.size());
-  for (std::size_t i = 0; i < xhat.size(); ++i) red[i] = xhat[i] & ring_mask(w.in_bits);
-  if (w.shift > 0)
-    trunc_slack_eval(party, TruncParams{w.shift, w.in_bits, w.k}, red, idx);
-  else
-    idx = red;
-  lut_idx_eval(party, w.k, party.ring().bits, inverse_lut(args.cols, party.frac_bits()), idx, yhat);
+  const vec::Space& sp = party.space();
+  vec::Vec red = party.operand(xhat);
+  sp.combine(red, w.in_bits, 0, {{.v = &red}});  // the low in_bits bits
+  const vec::Vec idx = w.shift > 0
+                           ? trunc_slack_eval(party, TruncParams{w.shift, w.in_bits, w.k}, red)
+                           : std::move(red);
+  party.result(
+      lut_idx_eval(party, w.k, party.ring().bits, inverse_lut(args.cols, party.frac_bits()), idx),
+      yhat);
 }
 
 }  // namespace secinfer::fss::sigma

@@ -122,14 +122,21 @@ void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
   const RingMatmulShape shape{ring.bits, s.batches,     s.m,        s.k,
                               s.n,       s.transpose_b, s.shared_b, s.causal};
   const Accelerator* accel = p.accelerator();
-  const Accelerator::Operand b_op{bhat, bhat_held}, rb_op{rb.values, rb.resident.get()};
+  // B where it is: a weight held by the accelerator, an activation left in the Space (attention's
+  // K and V), or host values.
+  const Accelerator::Operand b_op{bhat, bhat_held, p.bound(bhat)},
+      rb_op{rb.values, rb.resident.get()};
   vec::Vec acc = sp.make(d.nc);
   if (accel == nullptr || !sp.on_device() ||
-      !accel->masked_matmul(shape, p.id(), sp.upload(ahat), ra, b_op, rb_op, acc)) {
+      !accel->masked_matmul(shape, p.id(), p.operand(ahat), ra, b_op, rb_op, acc)) {
+    std::vector<u64> a_scratch, b_scratch;
+    ahat = p.on_host(ahat, a_scratch);
+    bhat = p.on_host(bhat, b_scratch);
+    const Accelerator::Operand b_host{bhat, bhat_held};
     std::vector<u64> host_ra(d.na), host_acc(d.nc, 0);
     sp.download(ra, host_ra);
     if (accel == nullptr ||
-        !accel->masked_matmul(shape, p.id(), ahat, host_ra, b_op, rb_op, host_acc)) {
+        !accel->masked_matmul(shape, p.id(), ahat, host_ra, b_host, rb_op, host_acc)) {
       require_host_keys(rb.resident, "matmul_eval");
       std::vector<u64> bt(d.nb), t2(d.nc, 0);
       p.for_range(d.nb, [&](std::size_t lo, std::size_t hi) {
@@ -147,7 +154,7 @@ void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
   if (live_n == d.nc) {  // every entry: opened where the vectors are
     sp.combine(corr, ring.bits, 0, {{.v = &corr}, {.v = &acc}});
     p.open(corr, ring.bits);
-    sp.download(corr, chat);
+    p.result(std::move(corr), chat);
     return;
   }
   // Causal: the lower triangles only, gathered on the host.
@@ -205,8 +212,7 @@ vec::Vec mul_eval(Party& p, const vec::Vec& x, const vec::Vec& y) {
 
 void mul_eval(Party& p, std::span<const u64> xhat, std::span<const u64> yhat, std::span<u64> zhat) {
   check_sizes("mul", xhat.size(), yhat.size(), zhat.size());
-  const vec::Space& sp = p.space();
-  sp.download(mul_eval(p, sp.upload(xhat), sp.upload(yhat)), zhat);
+  p.result(mul_eval(p, p.operand(xhat), p.operand(yhat)), zhat);
 }
 
 // ---------------------------------------------------------------- row-wise mul
@@ -250,7 +256,7 @@ void mul_rowwise_eval(Party& p, std::size_t cols, std::span<const u64> xhat,
   p.keys().expect_record(kTagMulRow, n);
   const vec::Vec rx = p.read_shares_vec(n), ry = p.read_shares_vec(yhat.size()),
                  c = p.read_shares_vec(n);
-  const vec::Vec x = sp.upload(xhat), y = sp.upload(yhat);
+  const vec::Vec x = p.operand(xhat), y = p.operand(yhat);
   // c - x^ r_y[row] - r_x y^[row] (+ x^ y^[row] for party 0)
   vec::Vec share = sp.make(n);
   sp.combine(share, p.ring().bits, 0,
@@ -259,7 +265,7 @@ void mul_rowwise_eval(Party& p, std::size_t cols, std::span<const u64> xhat,
               {.v = &y, .repeat = cols, .coef = ~u64{0}, .times = &rx},
               {.v = &y, .repeat = cols, .coef = p.id() == 0 ? 1u : 0u, .times = &x}});
   p.open(share);
-  sp.download(share, zhat);
+  p.result(std::move(share), zhat);
 }
 
 // ---------------------------------------------------------------- square
@@ -286,7 +292,7 @@ void square_eval(Party& p, std::span<const u64> xhat, std::span<u64> zhat) {
   const vec::Space& sp = p.space();
   p.keys().expect_record(kTagSquare, n);
   const vec::Vec rx = p.read_shares_vec(n), c = p.read_shares_vec(n);
-  const vec::Vec x = sp.upload(xhat);
+  const vec::Vec x = p.operand(xhat);
   // (x^ - r)^2 + r_z = x^2 - 2 x^ r + (r^2 + r_z)
   vec::Vec share = sp.make(n);
   sp.combine(share, p.ring().bits, 0,
@@ -294,7 +300,7 @@ void square_eval(Party& p, std::span<const u64> xhat, std::span<u64> zhat) {
               {.v = &rx, .coef = u64{0} - 2, .times = &x},
               {.v = &x, .coef = p.id() == 0 ? 1u : 0u, .times = &x}});
   p.open(share);
-  sp.download(share, zhat);
+  p.result(std::move(share), zhat);
 }
 
 }  // namespace secinfer::fss::sigma

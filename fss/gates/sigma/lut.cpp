@@ -96,7 +96,7 @@ void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
                       std::span<u64> v) {
   const vec::Space& sp = p.space();
   vec::Vec uv, vv;
-  lut_sigma_masked(p, k, out_bits, table, sp.upload(idx), index_xor_mask, uv, vv);
+  lut_sigma_masked(p, k, out_bits, table, p.operand(idx), index_xor_mask, uv, vv);
   sp.download(uv, u);
   sp.download(vv, v);
 }
@@ -124,7 +124,7 @@ vec::Vec lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> tabl
 void lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> table,
                     std::span<const u64> idx, std::span<u64> share, u64 index_xor_mask) {
   const vec::Space& sp = p.space();
-  sp.download(lut_sigma_eval(p, k, out_bits, table, sp.upload(idx), index_xor_mask), share);
+  sp.download(lut_sigma_eval(p, k, out_bits, table, p.operand(idx), index_xor_mask), share);
 }
 
 void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
@@ -173,7 +173,7 @@ void lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table,
   check_lut(k, out_bits, table.size(), "lut_core_eval");
   engine::check_unary_sizes(idx_hat.size(), share.size(), "lut_core_eval");
   const vec::Space& sp = p.space();
-  sp.download(lut_core_eval(p, k, out_bits, table, sp.upload(idx_hat), with_out_mask), share);
+  sp.download(lut_core_eval(p, k, out_bits, table, p.operand(idx_hat), with_out_mask), share);
 }
 
 void lut_idx_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,
@@ -195,8 +195,7 @@ vec::Vec lut_idx_eval(Party& p, int k, int out_bits, std::span<const u64> table,
 void lut_idx_eval(Party& p, int k, int out_bits, std::span<const u64> table,
                   std::span<const u64> idx_hat, std::span<u64> yhat) {
   engine::check_unary_sizes(idx_hat.size(), yhat.size(), "lut_idx_eval");
-  const vec::Space& sp = p.space();
-  sp.download(lut_idx_eval(p, k, out_bits, table, sp.upload(idx_hat)), yhat);
+  p.result(lut_idx_eval(p, k, out_bits, table, p.operand(idx_hat)), yhat);
 }
 
 void lut_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,

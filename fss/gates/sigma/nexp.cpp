@@ -91,7 +91,7 @@ void nexp_eval(Party& party, const GateArgs&, std::span<const u64> xhat_host, st
   engine::check_unary_sizes(xhat_host.size(), yhat.size(), "nexp_eval");
   const std::size_t N = xhat_host.size();
   const vec::Space& sp = party.space();
-  const vec::Vec xhat = sp.upload(xhat_host);
+  const vec::Vec xhat = party.operand(xhat_host);
   party.keys().expect_record(kTagNexp, N);
   // 1. Round 1: lt bit; round 2: clipped value mod 2^16.
   const SigmaDcfKeys keys = nl::sign_dcf_read(party, be, N);
@@ -111,7 +111,7 @@ void nexp_eval(Party& party, const GateArgs&, std::span<const u64> xhat_host, st
   const vec::Vec hi = lut_idx_eval(party, 8, n, hi_t, hi8);
   // 4. Rounds 7-9.
   const vec::Vec prod = mul_eval(party, hi, lo);
-  sp.download(trunc_slack_eval(party, TruncParams{f, n, n}, prod), yhat);
+  party.result(trunc_slack_eval(party, TruncParams{f, n, n}, prod), yhat);
 }
 
 }  // namespace secinfer::fss::sigma

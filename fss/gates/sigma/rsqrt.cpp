@@ -98,6 +98,8 @@ void rsqrt_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
 
 void rsqrt_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
                 std::span<u64> yhat) {
+  std::vector<u64> host_x;
+  xhat = party.on_host(xhat, host_x);  // read on the host below
   const int n = party.ring().bits;
   check(n, args.cols, "rsqrt_eval");
   engine::check_unary_sizes(xhat.size(), yhat.size(), "rsqrt_eval");

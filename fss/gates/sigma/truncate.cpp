@@ -142,8 +142,7 @@ vec::Vec trunc_reduce(Party& p, const Widths& w, const vec::Vec& xhat) {
 void trunc_reduce_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::span<u64> yhat) {
   const Widths w = widths(p.ring(), tp, "trunc_reduce");
   check_len("trunc_reduce", xhat.size(), yhat.size());
-  const vec::Space& sp = p.space();
-  sp.download(trunc_reduce(p, w, sp.upload(xhat)), yhat);
+  p.result(trunc_reduce(p, w, p.operand(xhat)), yhat);
 }
 
 vec::Vec trunc_reduce_eval(Party& p, TruncParams tp, const vec::Vec& xhat) {
@@ -214,8 +213,7 @@ void sign_extend_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::
   const int out = tp.out_bits ? tp.out_bits : p.ring().bits;
   check_extend(m, out);
   check_len("sign_extend", xhat.size(), yhat.size());
-  const vec::Space& sp = p.space();
-  sp.download(sign_extend(p, m, out, sp.upload(xhat)), yhat);
+  p.result(sign_extend(p, m, out, p.operand(xhat)), yhat);
 }
 
 // ---------------------------------------------------------------- TrFloor
@@ -247,12 +245,12 @@ void trunc_floor_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::
   check_len("trunc_floor", xhat.size(), yhat.size());
   const int mid = w.in - w.s;
   const vec::Space& sp = p.space();
-  vec::Vec y = trunc_reduce(p, widths(p.ring(), {w.s, w.in, mid}, "trunc_reduce"), sp.upload(xhat));
+  vec::Vec y = trunc_reduce(p, widths(p.ring(), {w.s, w.in, mid}, "trunc_reduce"), p.operand(xhat));
   if (w.out > mid)
     y = sign_extend(p, mid, w.out, y);
   else
     sp.combine(y, w.out, 0, {{.v = &y}});
-  sp.download(y, yhat);
+  p.result(std::move(y), yhat);
 }
 
 // ---------------------------------------------------------------- TrWithSlack
@@ -323,8 +321,7 @@ vec::Vec trunc_slack_eval(Party& p, TruncParams tp, const vec::Vec& xhat) {
 
 void trunc_slack_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::span<u64> yhat) {
   check_len("trunc_slack", xhat.size(), yhat.size());
-  const vec::Space& sp = p.space();
-  sp.download(trunc_slack_eval(p, tp, sp.upload(xhat)), yhat);
+  p.result(trunc_slack_eval(p, tp, p.operand(xhat)), yhat);
 }
 
 // ---------------------------------------------------------------- local shifts (LocalLRS/ARS)

@@ -1,12 +1,14 @@
 // The host vector Space (fss/vec/host_space.h): combine against a per-element reference written
-// from the contract, over fresh random terms and every width; the openings' pack / unpack_add
-// against the ring's packing; the checks. The CUDA Space is checked against this one on the
-// device (scripts/gpu_check.sh, group `vec`).
+// from the contract, over fresh random terms and every width; row_sums and swap_axes against
+// naive loops; the openings' pack / unpack_add against the ring's packing; the checks. The CUDA
+// Space is checked against this one on the device (scripts/gpu_check.sh, group `vec`).
 #include "fss/vec/host_space.h"
 
+#include <algorithm>
 #include <array>
 #include <catch2/catch.hpp>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "fss/dcf.h"
@@ -22,7 +24,7 @@ namespace {
 u64 reference(int bits, u64 c, const std::vector<Term>& terms, std::size_t i) {
   u64 acc = c;
   for (const Term& t : terms) {
-    const std::size_t row = i / t.repeat;
+    const std::size_t row = (t.cycle > 0 ? i % t.cycle : i) / t.repeat;
     u64 x = (t.v->data()[row * static_cast<std::size_t>(t.stride) +
                          static_cast<std::size_t>(t.offset)] >>
              t.shr) &
@@ -32,6 +34,18 @@ u64 reference(int bits, u64 c, const std::vector<Term>& terms, std::size_t i) {
     acc += t.coef * x;
   }
   return acc & ring_mask(bits);
+}
+
+// "" when equal, else the sizes or the first difference: a failure stays readable (Catch would
+// print the whole vectors).
+std::string mismatch(const std::vector<u64>& got, const std::vector<u64>& want) {
+  if (got.size() != want.size())
+    return "size " + std::to_string(got.size()) + ", want " + std::to_string(want.size());
+  for (std::size_t i = 0; i < got.size(); ++i)
+    if (got[i] != want[i])
+      return "at " + std::to_string(i) + ": got " + std::to_string(got[i]) + ", want " +
+             std::to_string(want[i]);
+  return "";
 }
 
 std::vector<u64> random_words(std::mt19937_64& g, std::size_t n) {
@@ -150,6 +164,189 @@ TEST_CASE("vec::HostSpace: a term broadcasts each element over `repeat` outputs 
                     Catch::Contains("divide the output's 10 elements"));
   CHECK_THROWS_WITH(sp.combine(out, 8, 0, {{.v = &rows, .repeat = 2}}),
                     Catch::Contains("4 elements where 5"));
+}
+
+TEST_CASE("vec::HostSpace: a term with a cycle reads one row of values over every row (a bias)",
+          "[vec]") {
+  ThreadPool pool(3);
+  const HostSpace sp(pool, {});
+  std::mt19937_64 g(Catch::rngSeed() + 17);
+  // Above the threaded grain too, where a range starts inside a cycle.
+  for (const std::size_t cols : {1, 3, 128, 768}) {
+    for (const std::size_t rows : {std::size_t{1}, std::size_t{5}, (std::size_t{3} << 16) / cols}) {
+      const std::size_t n = rows * cols;
+      const Vec x = sp.upload(random_words(g, n)), bias = sp.upload(random_words(g, cols));
+      // The plain bias add, written without the contract's reference.
+      const std::vector<Term> add = {{.v = &x}, {.v = &bias, .cycle = cols}};
+      std::vector<u64> want(n), got(n);
+      for (std::size_t i = 0; i < n; ++i) want[i] = x.data()[i] + bias.data()[i % cols];
+      Vec out = sp.make(n);
+      sp.combine(out, 64, 0, add);
+      sp.download(out, got);
+      REQUIRE(mismatch(got, want) == "");
+      // With repeat > 1 and stride > 1 inside the cycle, and with a factor and a gate.
+      const std::size_t repeat = cols % 3 == 0 ? 3 : 1;
+      const Vec rec = sp.upload(random_words(g, cols / repeat * 3));
+      for (int trial = 0; trial < 6; ++trial) {
+        const int bits = trial == 0 ? 1 : trial == 1 ? 64 : 1 + static_cast<int>(g() % 64);
+        const std::vector<Term> terms = {{.v = &rec,
+                                          .stride = 3,
+                                          .offset = static_cast<int>(g() % 3),
+                                          .repeat = repeat,
+                                          .cycle = cols,
+                                          .shr = static_cast<int>(g() % 64),
+                                          .width = 1 + static_cast<int>(g() % 64),
+                                          .coef = g(),
+                                          .times = trial % 2 == 0 ? &x : nullptr,
+                                          .gate = trial % 3 == 0 ? &x : nullptr,
+                                          .gate_bit = static_cast<int>(g() % 64)},
+                                         {.v = &bias, .cycle = cols, .coef = ~u64{0}},
+                                         {.v = &x, .shr = 5}};
+        const u64 c = g();
+        for (std::size_t i = 0; i < n; ++i) want[i] = reference(bits, c, terms, i);
+        sp.combine(out, bits, c, terms);
+        sp.download(out, got);
+        REQUIRE(mismatch(got, want) == "");
+      }
+    }
+  }
+  // A cycle of a whole output is the term without one.
+  const Vec x = sp.upload(random_words(g, 12));
+  Vec a = sp.make(12), b = sp.make(12);
+  sp.combine(a, 64, 0, {{.v = &x, .cycle = 12}});
+  sp.combine(b, 64, 0, {{.v = &x}});
+  std::vector<u64> va(12), vb(12);
+  sp.download(a, va);
+  sp.download(b, vb);
+  CHECK(mismatch(va, vb) == "");
+  // The checks: a cycle not dividing the output, a repeat not dividing the cycle, the term's
+  // vector sized by the cycle.
+  const Vec four = sp.upload(random_words(g, 4));
+  CHECK_THROWS_WITH(sp.combine(a, 8, 0, {{.v = &four, .cycle = 5}}),
+                    Catch::Contains("cycle must divide the output's 12 elements (got cycle 5)"));
+  CHECK_THROWS_WITH(sp.combine(a, 8, 0, {{.v = &four, .repeat = 3, .cycle = 4}}),
+                    Catch::Contains("repeat must divide its cycle"));
+  CHECK_THROWS_WITH(sp.combine(a, 8, 0, {{.v = &four, .cycle = 6}}),
+                    Catch::Contains("4 elements where 6"));
+  CHECK_THROWS_WITH(sp.combine(a, 8, 0, {{.v = &four, .stride = 2, .repeat = 2, .cycle = 6}}),
+                    Catch::Contains("4 elements where 6"));
+  CHECK_NOTHROW(sp.combine(a, 8, 0, {{.v = &four, .stride = 2, .repeat = 3, .cycle = 6}}));
+}
+
+TEST_CASE("vec::HostSpace: row_sums are the rows' sums mod 2^bits, whatever the threads", "[vec]") {
+  ThreadPool one(1), four(4);
+  const HostSpace sp(four, {}), sp1(one, {});
+  std::mt19937_64 g(Catch::rngSeed() + 18);
+  for (const std::size_t cols : {1, 2, 3, 128, 768, 3072}) {
+    // Rows enough for the threaded ranges at every width, and a single row.
+    for (const std::size_t rows : {std::size_t{1}, std::size_t{7}, (std::size_t{5} << 16) / cols}) {
+      const std::size_t n = rows * cols;
+      std::vector<u64> in = random_words(g, n);
+      // All ones somewhere: the sums wrap mod 2^64.
+      for (std::size_t j = 0; j < std::min<std::size_t>(cols, 4); ++j) in[j] = ~u64{0};
+      for (const int bits : {1, 64, 1 + static_cast<int>(g() % 64)}) {
+        std::vector<u64> want(rows), got(rows), got1(rows);
+        for (std::size_t r = 0; r < rows; ++r) {
+          u64 acc = 0;
+          for (std::size_t j = 0; j < cols; ++j) acc += in[r * cols + j];
+          want[r] = acc & ring_mask(bits);
+        }
+        const Vec v = sp.upload(in), v1 = sp1.upload(in);
+        Vec out = sp.make(rows), out1 = sp1.make(rows);
+        sp.row_sums(v, cols, bits, out);
+        sp1.row_sums(v1, cols, bits, out1);
+        sp.download(out, got);
+        sp1.download(out1, got1);
+        REQUIRE(mismatch(got, want) == "");
+        REQUIRE(mismatch(got1, want) == "");
+      }
+    }
+  }
+  // The wrap-around spelt out: three all-ones words sum to -3.
+  const Vec ones = sp.upload(std::vector<u64>(3, ~u64{0}));
+  Vec s = sp.make(1);
+  std::vector<u64> got(1);
+  sp.row_sums(ones, 3, 64, s);
+  sp.download(s, got);
+  CHECK(got[0] == ~u64{0} - 2);
+  sp.row_sums(ones, 3, 1, s);
+  sp.download(s, got);
+  CHECK(got[0] == 1);
+  // cols == 1 in place: the values reduced mod 2^bits.
+  Vec w = sp.upload(std::vector<u64>{~u64{0}, 5, 6});
+  sp.row_sums(w, 1, 2, w);
+  std::vector<u64> wv(3);
+  sp.download(w, wv);
+  CHECK(wv == std::vector<u64>{3, 1, 2});
+  // An empty matrix.
+  const Vec none = sp.make(0);
+  Vec none_out = sp.make(0);
+  CHECK_NOTHROW(sp.row_sums(none, 4, 64, none_out));
+  // The checks.
+  const Vec six = sp.upload(random_words(g, 6));
+  Vec two = sp.make(2), three = sp.make(3);
+  CHECK_THROWS_WITH(sp.row_sums(six, 0, 64, two), Catch::Contains("vec::row_sums"));
+  CHECK_THROWS_WITH(sp.row_sums(six, 2, 64, two),
+                    Catch::Contains("vec::row_sums: 6 elements are not 2 rows of 2 columns"));
+  CHECK_THROWS_WITH(sp.row_sums(six, 4, 64, two), Catch::Contains("not 2 rows of 4 columns"));
+  CHECK_THROWS_WITH(sp.row_sums(six, 2, 0, three), Catch::Contains("bits must be in [1, 64]"));
+  CHECK_THROWS_WITH(sp.row_sums(six, 2, 65, three), Catch::Contains("bits must be in [1, 64]"));
+  Vec other = sp1.make(3);
+  CHECK_THROWS_WITH(sp.row_sums(six, 2, 64, other), Catch::Contains("another space"));
+  CHECK_NOTHROW(sp.row_sums(six, 2, 64, three));
+}
+
+TEST_CASE("vec::HostSpace: swap_axes swaps the two middle axes, whatever the threads", "[vec]") {
+  ThreadPool one(1), four(4);
+  const HostSpace sp(four, {}), sp1(one, {});
+  std::mt19937_64 g(Catch::rngSeed() + 19);
+  struct Shape {
+    std::size_t outer, rows, cols, inner;
+  };
+  std::vector<Shape> shapes = {{1, 1, 1, 1},     {1, 5, 7, 1}, {3, 1, 4, 2},     {2, 6, 1, 3},
+                               {1, 128, 12, 64}, {4, 3, 5, 1}, {2, 128, 12, 64}, {1, 2, 3, 70000},
+                               {1, 300, 500, 1}, {0, 3, 4, 5}};
+  for (int k = 0; k < 20; ++k)
+    shapes.push_back({1 + g() % 4, 1 + g() % 40, 1 + g() % 40, 1 + g() % 70});
+  for (const Shape& s : shapes) {
+    const std::size_t n = s.outer * s.rows * s.cols * s.inner;
+    const std::vector<u64> in = random_words(g, n);
+    std::vector<u64> want(n), got(n), got1(n), back(n);
+    for (std::size_t o = 0; o < s.outer; ++o)
+      for (std::size_t r = 0; r < s.rows; ++r)
+        for (std::size_t c = 0; c < s.cols; ++c)
+          for (std::size_t i = 0; i < s.inner; ++i)
+            want[((o * s.cols + c) * s.rows + r) * s.inner + i] =
+                in[((o * s.rows + r) * s.cols + c) * s.inner + i];
+    const Vec v = sp.upload(in), v1 = sp1.upload(in);
+    Vec out = sp.make(n), out1 = sp1.make(n), again = sp.make(n);
+    sp.swap_axes(v, s.outer, s.rows, s.cols, s.inner, out);
+    sp1.swap_axes(v1, s.outer, s.rows, s.cols, s.inner, out1);
+    // Swapped back with the axes' lengths exchanged: the input again.
+    sp.swap_axes(out, s.outer, s.cols, s.rows, s.inner, again);
+    sp.download(out, got);
+    sp1.download(out1, got1);
+    sp.download(again, back);
+    INFO("shape [" << s.outer << ", " << s.rows << ", " << s.cols << ", " << s.inner << "]");
+    REQUIRE(mismatch(got, want) == "");
+    REQUIRE(mismatch(got1, want) == "");
+    REQUIRE(mismatch(back, in) == "");
+  }
+  // The checks: sizes, one vector for both, overlapping views, another space's vector.
+  Vec x = sp.upload(random_words(g, 24)), y = sp.make(24), z = sp.make(23);
+  CHECK_THROWS_WITH(sp.swap_axes(x, 2, 3, 4, 1, z),
+                    Catch::Contains("vec::swap_axes: the shape [2, 3, 4, 1] has 24 elements, the "
+                                    "input 24 and the output 23"));
+  CHECK_THROWS_WITH(sp.swap_axes(x, 2, 3, 4, 2, y), Catch::Contains("has 48 elements"));
+  CHECK_THROWS_WITH(sp.swap_axes(x, 2, 3, 4, 1, x), Catch::Contains("distinct vectors"));
+  Vec head = x.view(0, 12), tail = x.view(6, 12), back_half = x.view(12, 12);
+  CHECK_THROWS_WITH(sp.swap_axes(head, 1, 3, 4, 1, tail), Catch::Contains("distinct vectors"));
+  CHECK_NOTHROW(sp.swap_axes(head, 1, 3, 4, 1, back_half));
+  const std::size_t big = std::size_t{1} << 32;
+  CHECK_THROWS_WITH(sp.swap_axes(x, big, big, 2, 1, y), Catch::Contains("overflows"));
+  Vec other = sp1.make(24);
+  CHECK_THROWS_WITH(sp.swap_axes(x, 2, 3, 4, 1, other), Catch::Contains("another space"));
+  CHECK_NOTHROW(sp.swap_axes(x, 2, 3, 4, 1, y));
 }
 
 TEST_CASE("vec::HostSpace: sigma_dcf_eval at several points is fss::sigma_dcf_eval", "[vec]") {

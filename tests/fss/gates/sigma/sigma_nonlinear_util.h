@@ -189,7 +189,7 @@ inline UnaryRun run_ops(const TwoPartyOptions& opt, const std::vector<Tensor>& i
     std::vector<Tensor> masks, hats;
     for (std::size_t t = 0; t < inputs.size(); ++t) {
       Tensor m{inputs[t].shape, c.dealer().random(inputs[t].size())};
-      if (t == 0) set_edge_masks(ring, inputs[t].data, edge_masks, m.data);
+      if (t == 0) set_edge_masks(ring, inputs[t].data, edge_masks, m.data.mut());
       Tensor h{inputs[t].shape, std::vector<u64>(inputs[t].size())};
       for (std::size_t i = 0; i < h.size(); ++i)
         h.data[i] = ring.add(ring.reduce(inputs[t].data[i]), m.data[i]);
