@@ -95,6 +95,8 @@ void sumsq_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
 
 void sumsq_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
                 std::span<u64> yhat) {
+  std::vector<u64> host_x;
+  xhat = party.on_host(xhat, host_x);  // read on the host below
   const std::size_t rows = check_rows(xhat.size(), args.cols, "sumsq_eval");
   engine::check_unary_sizes(xhat.size(), yhat.size(), "sumsq_eval");
   const std::size_t N = xhat.size(), cols = args.cols;
@@ -139,7 +141,7 @@ Tensor layernorm(Ops& ops, const Tensor& a, const Tensor& gamma, const Tensor& b
                  std::size_t cols) {
   const std::size_t rows = check_rows(a.size(), cols, "sigma::layernorm");
   const int f = ops.frac_bits();
-  const Tensor x = make({rows, cols}, a.data);
+  const Tensor x{{rows, cols}, a.data};  // a reshape: resident values stay where they are
   Tensor mu;
   {
     Ops::Region reg(ops, "mean");
@@ -160,7 +162,7 @@ Tensor layernorm(Ops& ops, const Tensor& a, const Tensor& gamma, const Tensor& b
 
 Tensor rmsnorm(Ops& ops, const Tensor& a, const Tensor& gamma, std::size_t cols) {
   const std::size_t rows = check_rows(a.size(), cols, "sigma::rmsnorm");
-  const Tensor x = make({rows, cols}, a.data);
+  const Tensor x{{rows, cols}, a.data};  // a reshape: resident values stay where they are
   const Tensor v = sum_squares(ops, x, cols);
   const Tensor q = ops.rsqrt(v, cols);
   Tensor out = normalise(ops, x, q, gamma, nullptr, rows, cols);

@@ -122,7 +122,7 @@ Tensor softmax(Ops& ops, const Tensor& a, std::size_t cols, bool causal) {
   const int f = ops.frac_bits();
   const int max_bits = max_ring_bits(ops);
   if (!causal) {
-    const Tensor x = make({rows, cols}, a.data);
+    const Tensor x{{rows, cols}, a.data};  // a reshape: resident values stay where they are
     const Tensor m = ops.max_last(x, cols, max_bits);          // "max"
     const Tensor d = ops.sub(ops.broadcast_rows(m, cols), x);  // max - x (local)
     const Tensor e = ops.nexp(d);                              // "nexp"
