@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "fss/vec/vec.h"
 #include "models/fixed.h"
 
 namespace secinfer::models {
@@ -21,6 +22,16 @@ Tensor slice_cols(const Tensor& x, std::size_t rows, std::size_t cols, std::size
     throw std::invalid_argument("slice_cols: tensor of " + std::to_string(x.data.size()) +
                                 " elements is not " + std::to_string(rows) + " x " +
                                 std::to_string(cols));
+  if (const fss::vec::Vec* v = x.data.vec();
+      v != nullptr && cols % count == 0 && begin % count == 0) {
+    // Resident values (a party's, left where its gates run): [rows, cols / count, count] with
+    // its first two axes swapped puts every slice of `count` columns in one block.
+    const fss::vec::Space& sp = *v->space();
+    fss::vec::Vec blocks = sp.make(rows * cols);
+    sp.swap_axes(*v, 1, rows, cols / count, count, blocks);
+    y.data = fss::engine::TensorValues::resident(blocks.view(begin * rows, rows * count));
+    return y;
+  }
   y.data.resize(rows * count);
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t c = 0; c < count; ++c) y.data[r * count + c] = x.data[r * cols + begin + c];

@@ -65,6 +65,12 @@ Tensor PartyOps::weight(std::vector<std::size_t> shape, std::span<const u64> val
   // The masked weight is public and fixed for the run: the accelerator keeps a copy from now on
   // (the offline phase), so a matmul does not upload it.
   if (const Accelerator* a = p_->accelerator()) t.held = a->hold(t.data);
+  // A row (bias, LayerNorm's gamma and beta) also as a vector of the party's Space, for the
+  // local ops that read it there; its host values stay valid.
+  if (t.shape.size() == 1) {
+    t.data = TensorValues::resident(p_->space().upload(t.data.host()));
+    (void)t.data.host();
+  }
   return t;
 }
 
