@@ -7,6 +7,7 @@
 
 #include "fss/engine/gate.h"
 #include "fss/engine/key_stream.h"
+#include "fss/vec/vec.h"
 #include "profiling/scope_names.h"
 
 namespace secinfer::fss::sigma {
@@ -36,6 +37,11 @@ Tensor tile_rows(const Tensor& g, std::size_t rows, std::size_t cols) {
   if (g.size() != cols)
     throw std::invalid_argument("sigma::layernorm: gamma has " + std::to_string(g.size()) +
                                 " elements, expected the row length " + std::to_string(cols));
+  if (const vec::Vec* v = g.data.vec()) {  // a resident row: tiled where it is
+    vec::Vec out = v->space()->make(rows * cols);
+    v->space()->combine(out, 64, 0, {{.v = v, .cycle = cols}});
+    return Tensor{{rows, cols}, engine::TensorValues::resident(std::move(out))};
+  }
   std::vector<u64> out(rows * cols);
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t j = 0; j < cols; ++j) out[r * cols + j] = g.data[j];
