@@ -198,3 +198,67 @@ TEST_CASE("missing suite gates and bad shapes give clear errors", "[engine][ops]
   std::vector<u64> v(5);
   CHECK_THROWS_WITH(ops.input(0, {2, 3}, v), Catch::Contains("5 values"));
 }
+
+namespace {
+
+// Keyless unary gates over the identity function (y = x, the output mask the input's), to see how
+// a gate meets a resident operand (fss/engine/tensor_values.h): `taking` takes it through
+// Party::operand and hands its output to Party::result; `peeking` reads the stand-in span itself.
+void identity_clear(const ClearCtx&, const GateArgs&, std::span<const u64> x, std::span<u64> y) {
+  std::copy(x.begin(), x.end(), y.begin());
+}
+void identity_keygen(Dealer&, const GateArgs&, std::span<const u64> r, std::span<u64> r_out) {
+  std::copy(r.begin(), r.end(), r_out.begin());
+}
+void taking_eval(Party& p, const GateArgs&, std::span<const u64> xhat, std::span<u64> yhat) {
+  p.result(p.operand(xhat), yhat);
+}
+void peeking_eval(Party&, const GateArgs&, std::span<const u64> xhat, std::span<u64> yhat) {
+  std::copy(xhat.begin(), xhat.end(), yhat.begin());
+}
+const UnaryGate kTaking{"taking",        "Misc",           "taking",
+                        &identity_clear, &identity_keygen, &taking_eval};
+const UnaryGate kPeeking{"peeking",       "Misc",           "peeking",
+                         &identity_clear, &identity_keygen, &peeking_eval};
+
+}  // namespace
+
+TEST_CASE("resident operands: a gate takes them through the party, or the op fails",
+          "[engine][ops][tensor]") {
+  const Ring ring = make_ring(50);
+  const std::vector<u64> x = test_values(ring, 64, 7, -(i64{1} << 20), i64{1} << 20);
+  for (const bool peek : {false, true}) {
+    INFO((peek ? "peeking" : "taking") << " gate");
+    auto body = [&](PartyContext& c) {
+      bool resident = false;
+      const auto run = [&](Ops& ops, int id) {
+        const Tensor in =
+            ops.input(0, {64}, id == 0 ? std::span<const u64>(x) : std::span<const u64>());
+        const Tensor t = ops.truncate(in, 3, TruncKind::kFloor);  // resident in PartyOps
+        const Tensor y = ops.unary(kTaking, t, {});
+        const Tensor z = ops.unary(peek ? kPeeking : kTaking, y, {});
+        resident = z.data.resident();
+        return ops.reveal(z);
+      };
+      DealerOps dops(c.dealer(), bare_suite(), c.id() < 0 ? 0 : c.id());
+      c.offline([&] { run(dops, c.id()); });
+      if (c.dealer_pass()) return std::vector<u64>{};
+      PartyOps pops(c.party(), bare_suite());
+      std::vector<u64> out;
+      c.online([&] { out = run(pops, c.id()); });
+      CHECK(resident);  // the output stayed in the party's Space
+      return out;
+    };
+    ClearOps clear(ring, 12, bare_suite());
+    const std::vector<u64> want =
+        clear.reveal(clear.truncate(clear.input(0, {64}, x), 3, TruncKind::kFloor));
+    if (!peek) {
+      const auto res = run_two_party<std::vector<u64>>(options(50, 5), body);
+      CHECK(res[0].value == want);
+      CHECK(res[1].value == want);
+    } else {
+      CHECK_THROWS_WITH(run_two_party<std::vector<u64>>(options(50, 5), body),
+                        Catch::Contains("stand-in span"));
+    }
+  }
+}
