@@ -10,8 +10,8 @@ namespace secinfer::fss::engine {
 
 namespace {
 
-// The Space of a's resident values, when every given tensor's values are resident there (or,
-// for `host_ok` tensors, small host values the op uploads): the local op then runs there.
+// The Space that holds the given tensors' values (all of them resident there), or null: the
+// local op then runs in that Space instead of over host arrays.
 const vec::Space* resident_space(const Tensor& a) {
   const vec::Vec* v = a.data.vec();
   return v != nullptr ? v->space() : nullptr;
