@@ -7,9 +7,11 @@
 #   PATCH=ab.patch bash scripts/device_ab.sh          # there
 # Builds `secinfer` as the tree is (B), then with the patch reversed (A, an incremental build),
 # and runs A, B, A, B, ... ROUNDS times (default 3): `secinfer local --model MODEL --system SYSTEM
-# --backend cuda --runs RUNS --warmup 1` (defaults bert-base, fusefss, 3), each printing its online
-# median; then the median of each side's medians and B / A. The tree is left as it was. $OUT (or
-# out/device-ab) gets ab.md (the table) and the two sides' logs of the last round.
+# --backend cuda --runs RUNS --warmup 1` (defaults bert-base, fusefss, 3) for each suite of
+# SYSTEMS (default: SYSTEM alone; SYSTEMS="fusefss sigma" alternates the suites within a round),
+# each printing its online median; then, per suite, the median of each side's medians and B / A.
+# The tree is left as it was. $OUT (or out/device-ab) gets ab.md (the tables) and the two sides'
+# logs of the last round (A-SYSTEM.log, B-SYSTEM.log).
 # Exit status: 2 when the patch or a build fails, 1 when a run fails, else 0.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
@@ -35,30 +37,37 @@ restore
 rc=0
 declare -A med
 for r in $(seq 1 "${ROUNDS:-3}"); do
-  for side in A B; do
-    log="$out/$side.log"
-    if ! "$bins/$side" local --model "${MODEL:-bert-base}" --system "${SYSTEM:-fusefss}" \
-        --backend cuda --runs "${RUNS:-3}" --warmup 1 --out "$bins/run-$side" >"$log" 2>&1; then
-      echo "device_ab.sh: side $side failed in round $r (log: $log)" >&2
-      rc=1
-      continue
-    fi
-    m=$(sed -n 's/^total wall ms: median \([0-9.]*\),.*/\1/p' "$log")
-    echo "round $r $side: $m ms"
-    med[$side]="${med[$side]:-} $m"
+  for sys in ${SYSTEMS:-${SYSTEM:-fusefss}}; do
+    for side in A B; do
+      log="$out/$side-$sys.log"
+      if ! "$bins/$side" local --model "${MODEL:-bert-base}" --system "$sys" --backend cuda \
+          --runs "${RUNS:-3}" --warmup 1 --out "$bins/run-$side" >"$log" 2>&1; then
+        echo "device_ab.sh: side $side ($sys) failed in round $r (log: $log)" >&2
+        rc=1
+        continue
+      fi
+      m=$(sed -n 's/^total wall ms: median \([0-9.]*\),.*/\1/p' "$log")
+      echo "round $r $sys $side: $m ms"
+      med[$side-$sys]="${med[$side-$sys]:-} $m"
+    done
   done
 done
-python3 - "${med[A]:-}" "${med[B]:-}" >"$out/ab.md" <<'EOF'
+: >"$out/ab.md"
+for sys in ${SYSTEMS:-${SYSTEM:-fusefss}}; do
+  python3 - "$sys" "${med[A-$sys]:-}" "${med[B-$sys]:-}" >>"$out/ab.md" <<'EOF'
 import statistics, sys
-a = [float(v) for v in sys.argv[1].split()]
-b = [float(v) for v in sys.argv[2].split()]
+name = sys.argv[1]
+a = [float(v) for v in sys.argv[2].split()]
+b = [float(v) for v in sys.argv[3].split()]
+print(f"\n{name}:\n")
 print("| side | online medians of the rounds (ms) | median |")
 print("|---|---|---:|")
-for name, v in (("A (patch reversed)", a), ("B (the tree)", b)):
-    print(f"| {name} | {', '.join(f'{x:.1f}' for x in v)} | {statistics.median(v):.1f} |" if v else f"| {name} | - | - |")
+for side, v in (("A (patch reversed)", a), ("B (the tree)", b)):
+    print(f"| {side} | {', '.join(f'{x:.1f}' for x in v)} | {statistics.median(v):.1f} |" if v else f"| {side} | - | - |")
 if a and b:
     print(f"\nB / A = {statistics.median(b) / statistics.median(a):.3f}")
 EOF
+done
 cat "$out/ab.md"
 rm -rf "$bins"
 exit "$rc"
