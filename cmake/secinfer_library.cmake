@@ -24,13 +24,17 @@ endfunction()
 
 # secinfer_test(NAME DIR dir DEPS target...): one Catch2 executable from tests/<dir>/**/*_test.cpp.
 function(secinfer_test name)
-  # DIR / DIRS: folders under tests/ (searched recursively); EXCLUDE: a regex of paths to leave out
-  # (the sub-folders another test binary takes).
-  cmake_parse_arguments(A "" "DIR;EXCLUDE" "DIRS;DEPS" ${ARGN})
+  # DIR / DIRS: folders under tests/ (searched recursively); FILES: single files under tests/;
+  # EXCLUDE: a regex of paths to leave out (the sub-folders or files another test binary takes);
+  # NO_CTEST: built, not registered with ctest (tests that need hardware CI lacks).
+  cmake_parse_arguments(A "NO_CTEST" "DIR;EXCLUDE" "DIRS;FILES;DEPS" ${ARGN})
   set(srcs)
   foreach(dir ${A_DIR} ${A_DIRS})
     file(GLOB_RECURSE found CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/${dir}/*_test.cpp)
     list(APPEND srcs ${found})
+  endforeach()
+  foreach(file ${A_FILES})
+    list(APPEND srcs ${CMAKE_SOURCE_DIR}/tests/${file})
   endforeach()
   if(A_EXCLUDE AND srcs)
     list(FILTER srcs EXCLUDE REGEX "${A_EXCLUDE}")
@@ -41,5 +45,7 @@ function(secinfer_test name)
   add_executable(${name} ${srcs})
   target_link_libraries(${name} PRIVATE secinfer_catch_main ${A_DEPS} secinfer_warnings secinfer_arch)
   target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR} ${CMAKE_SOURCE_DIR}/tests)
-  add_test(NAME ${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
+  if(NOT A_NO_CTEST)
+    add_test(NAME ${name} COMMAND ${name} WORKING_DIRECTORY ${CMAKE_BINARY_DIR})
+  endif()
 endfunction()

@@ -145,7 +145,8 @@ void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span
   detail::check_size("dpf_et_lut_eval", "sum", sum.size(), keys.count);
   detail::check_size("dpf_et_lut_eval", "count", count.size(), keys.count);
   detail::check_range("dpf_et_lut_eval", "xhat", xhat, k);
-  check_xor_mask(k, index_xor_mask);
+  const u64 xor_mask = index_xor_mask & ~kLutSkipZeros;
+  check_xor_mask(k, xor_mask);
   if (keys.count == 0) return;
   if (opt.accel != nullptr &&
       opt.accel->dpf_et_lut_eval(keys, xhat, table, out_bits, sum, count, index_xor_mask))
@@ -153,7 +154,10 @@ void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span
   require_host_keys(keys.resident, "dpf_et_lut_eval");
   const HostPrg prg{&fixed_key_prg(opt.aes)};
   const u64 mask = ring_mask(out_bits);
-  const std::optional<LutPlanes> planes = make_lut_planes(table, k, out_bits, index_xor_mask);
+  const std::optional<LutPlanes> planes = make_lut_planes(table, k, out_bits, xor_mask);
+  const std::optional<LutSupport> support =
+      lut_support_if_asked(table, k, out_bits, index_xor_mask);
+  const LutSupport* sup = support ? &*support : nullptr;
   const LutPlanesView pv = planes ? planes->view() : LutPlanesView{};
   const auto lookup = [&table](std::size_t j) { return table[j]; };
   const auto word = [&pv](std::size_t j) { return pv.data[j]; };
@@ -163,11 +167,11 @@ void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span
       if (planes)
         dpf_et_lut_planes_one(prg, k, keys.party, keys.root[i], at(keys.cw_seed, i),
                               at(keys.cw_t, i), leaf_cw(keys, 0, i), leaf_cw(keys, 1, i),
-                              keys.count, xhat[i], pv, word, s, c);
+                              keys.count, xhat[i], pv, word, s, c, sup);
       else
         dpf_et_lut_one(prg, k, keys.party, keys.root[i], at(keys.cw_seed, i), at(keys.cw_t, i),
-                       leaf_cw(keys, 0, i), leaf_cw(keys, 1, i), keys.count, xhat[i],
-                       index_xor_mask, lookup, s, c);
+                       leaf_cw(keys, 0, i), leaf_cw(keys, 1, i), keys.count, xhat[i], xor_mask,
+                       lookup, s, c, sup);
       sum[i] = s & mask;
       count[i] = c;
     }

@@ -52,7 +52,9 @@ void dpf_et_eval_full_domain(const DpfEtKeys& keys, std::size_t key, std::span<u
 // table.size() == 2^k, xhat[i] < 2^k. With opt.accel set the evaluation runs there when it has
 // this pass (Accelerator::dpf_et_lut_eval), with the same outputs. index_xor_mask: the top bits
 // of the index that combine by XOR instead (dpf_et_core.h lut_index; 0 = none); it must be 0 or
-// a run of top bits of [0, 2^k), else std::invalid_argument.
+// a run of top bits of [0, 2^k), else std::invalid_argument. With kLutSkipZeros set in it
+// (fss/lut_support.h) the sums leave out leaves whose table entry is 0: they then cover a set of
+// leaves fixed by xhat and the table, and the parties' differences stay those of the whole domain.
 void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span<const u64> table,
                      int out_bits, std::span<u64> sum, std::span<u64> count,
                      const BatchOptions& opt = {}, u64 index_xor_mask = 0);

@@ -19,6 +19,7 @@
 #include "fss/bit_ops.h"
 #include "fss/block.h"
 #include "fss/lut_planes.h"
+#include "fss/lut_support.h"
 
 namespace secinfer::fss {
 
@@ -140,6 +141,83 @@ SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int party, Block root
   }
 }
 
+// dpf_et_leaf_blocks over the part of the tree that `need` keeps: need(level, q) says whether node
+// q of that level (0 the root, L the leaf blocks; it covers blocks q 2^(L - level) .. (q + 1)
+// 2^(L - level) - 1) holds a leaf to visit. A node it drops costs no AES, nor does anything below
+// it. Where need keeps everything: the same blocks, in the same order, for the same AES.
+template <class Prg, class Need, class Leaf>
+SECINFER_HD void dpf_et_leaf_blocks_where(const Prg& prg, int k, int party, Block root,
+                                          const Block* cw_seed, const std::uint8_t* cw_t, Block l0,
+                                          Block l1, std::size_t stride, u64 flip, const Need& need,
+                                          Leaf&& leaf) {
+  const int levels = dpf_et_levels(k);
+  if (!need(0, u64{0})) return;
+  if (levels == 0) {
+    leaf(u64{0}, root);
+    return;
+  }
+  const int depth = levels - 1;  // inner levels
+  // Depth first: a node's pending sibling per level, so at most depth + 1 entries.
+  Block stack_s[kDpfEtMaxLevels + 1];
+  u64 stack_q[kDpfEtMaxLevels + 1];
+  std::uint8_t stack_t[kDpfEtMaxLevels + 1], stack_level[kDpfEtMaxLevels + 1];
+  stack_s[0] = root;
+  stack_q[0] = 0;
+  stack_t[0] = static_cast<std::uint8_t>(party);
+  stack_level[0] = 0;
+  int top = 1;
+  while (top > 0) {
+    --top;
+    const Block s = stack_s[top];
+    const u64 q = stack_q[top];
+    const int t = stack_t[top], level = stack_level[top];
+    if (level == depth) {  // the children are leaf blocks
+      for (int dir = 0; dir < 2; ++dir) {
+        const u64 b = 2 * q + static_cast<u64>(dir);
+        if (!need(levels, b)) continue;
+        Block blk = prg.g(dir, s);
+        if (t) blk ^= dir == 0 ? l0 : l1;
+        leaf(b, blk);
+      }
+      continue;
+    }
+    const Block cw = cw_seed[level * stride];
+    const int cwt = cw_t[level * stride];
+    const int first = static_cast<int>((flip >> (depth - 1 - level)) & 1);
+    for (int i = 0; i < 2; ++i) {  // the child visited second goes on the stack first
+      const int dir = i == 0 ? 1 - first : first;
+      const u64 c = 2 * q + static_cast<u64>(dir);
+      if (!need(level + 1, c)) continue;
+      Block g = prg.g(dir, s);
+      int tg = g.lsb();
+      g = g.clear_lsb();
+      if (t) {
+        g ^= cw;
+        tg ^= (cwt >> dir) & 1;
+      }
+      stack_s[top] = g;
+      stack_q[top] = c;
+      stack_t[top] = static_cast<std::uint8_t>(tg);
+      stack_level[top] = static_cast<std::uint8_t>(level + 1);
+      ++top;
+    }
+  }
+}
+
+// The leaves of a tree of `levels` levels (k = levels + 7) that may read a nonzero entry of a
+// table with support `sup` at the public index xhat (lut_support.h), as dpf_et_leaf_blocks_where's
+// need: node q of `level` under the node `sub` at depth a of the whole tree (a = 0: the tree).
+struct DpfEtLutNeed {
+  const LutSupport* sup;
+  u64 xhat, sub;
+  int levels;  // the walked tree's (L - a)
+  SECINFER_HD bool operator()(int level, u64 q) const {
+    const int below = levels - level;  // levels under the node
+    const u64 node = (sub << level) | q;
+    return sup->any(xhat, (node << below) << 7, u64{128} << below);
+  }
+};
+
 // Where a lookup table is read for leaf j at the public index xhat: T[(xhat - j) mod 2^k] in
 // SIGMA's LUT; an index whose top fields are XOR-masked bits (the fused truncation + activation
 // gates, docs/design/fused-trunc-act.md) combines those bits, the set bits of xor_mask, by XOR
@@ -155,10 +233,12 @@ SECINFER_HD u64 lut_index(u64 xhat, u64 j, u64 dmask, u64 xor_mask) {
 template <class Prg, class Table>
 SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int party, Block root, const Block* cw_seed,
                                 const std::uint8_t* cw_t, Block l0, Block l1, std::size_t stride,
-                                u64 xhat, u64 xor_mask, const Table& table, u64& sum, u64& count) {
+                                u64 xhat, u64 xor_mask, const Table& table, u64& sum, u64& count,
+                                const LutSupport* support = nullptr) {
   const u64 dmask = (u64{1} << k) - 1;
+  xor_mask &= dmask;  // without kLutSkipZeros
   u64 s = 0, c = 0;
-  dpf_et_leaf_blocks(prg, k, party, root, cw_seed, cw_t, l0, l1, stride, 0, [&](u64 b, Block blk) {
+  const auto leaf = [&](u64 b, Block blk) {
     if (k < 7) {  // the block holds 2^k leaves
       if (k < 6) blk.lo &= (u64{1} << (1 << k)) - 1;
       blk.hi = 0;
@@ -171,7 +251,12 @@ SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int party, Block root, co
     for (u64 w = blk.hi; w != 0; w &= w - 1)
       s += table(static_cast<std::size_t>(
           lut_index(xhat, base + 64 + static_cast<u64>(ctz64(w)), dmask, xor_mask)));
-  });
+  };
+  if (support == nullptr)
+    dpf_et_leaf_blocks(prg, k, party, root, cw_seed, cw_t, l0, l1, stride, 0, leaf);
+  else
+    dpf_et_leaf_blocks_where(prg, k, party, root, cw_seed, cw_t, l0, l1, stride, 0,
+                             DpfEtLutNeed{support, xhat, 0, dpf_et_levels(k)}, leaf);
   sum = s;
   count = c;
 }
@@ -187,7 +272,13 @@ SECINFER_HD void dpf_et_lut_planes_part(const Prg& prg, int k, int party, Block 
                                         const Block* cw_seed, const std::uint8_t* cw_t, Block l0,
                                         Block l1, std::size_t stride, u64 xhat,
                                         const LutPlanesView& planes, const Word& word, int a,
-                                        unsigned r, u64& sum, u64& count) {
+                                        unsigned r, u64& sum, u64& count,
+                                        const LutSupport* support = nullptr) {
+  sum = 0;
+  count = 0;
+  const int levels = dpf_et_levels(k);
+  if (support != nullptr && !DpfEtLutNeed{support, xhat, 0, levels}(a, static_cast<u64>(r)))
+    return;  // nothing under this lane's node reads a nonzero entry: not even its path's AES
   Block node = root;
   int t = party;
   for (int d = 0; d < a; ++d) {  // one child per level, as dpf_et_leaf_blocks expands both
@@ -217,14 +308,19 @@ SECINFER_HD void dpf_et_lut_planes_part(const Prg& prg, int k, int party, Block 
   const u64 flip = aligned & ((u64{1} << depth) - 1);
   u64 s = 0, c = 0;
   // The subtree is a key of k - a bits (L - a >= 1 levels) rooted at node with control bit t.
-  dpf_et_leaf_blocks(prg, k - a, t, node, cw_seed != nullptr ? cw_seed + skip : nullptr,
-                     cw_t != nullptr ? cw_t + skip : nullptr, l0, l1, stride, flip,
-                     [&](u64 b, Block blk) {
-                       const u64 j0 = (first + b) << 7;
-                       c += static_cast<u64>(popc64(blk.lo) + popc64(blk.hi));
-                       s += planes.word_sum(blk.lo, j0, x_low, x_high, word);
-                       s += planes.word_sum(blk.hi, j0 + 64, x_low, x_high, word);
-                     });
+  const Block* sub_cw_seed = cw_seed != nullptr ? cw_seed + skip : nullptr;
+  const std::uint8_t* sub_cw_t = cw_t != nullptr ? cw_t + skip : nullptr;
+  const auto leaf = [&](u64 b, Block blk) {
+    const u64 j0 = (first + b) << 7;
+    c += static_cast<u64>(popc64(blk.lo) + popc64(blk.hi));
+    s += planes.word_sum(blk.lo, j0, x_low, x_high, word);
+    s += planes.word_sum(blk.hi, j0 + 64, x_low, x_high, word);
+  };
+  if (support == nullptr)
+    dpf_et_leaf_blocks(prg, k - a, t, node, sub_cw_seed, sub_cw_t, l0, l1, stride, flip, leaf);
+  else
+    dpf_et_leaf_blocks_where(prg, k - a, t, node, sub_cw_seed, sub_cw_t, l0, l1, stride, flip,
+                             DpfEtLutNeed{support, xhat, r, levels - a}, leaf);
   sum = s;
   count = c;
 }
@@ -235,9 +331,9 @@ SECINFER_HD void dpf_et_lut_planes_one(const Prg& prg, int k, int party, Block r
                                        const Block* cw_seed, const std::uint8_t* cw_t, Block l0,
                                        Block l1, std::size_t stride, u64 xhat,
                                        const LutPlanesView& planes, const Word& word, u64& sum,
-                                       u64& count) {
+                                       u64& count, const LutSupport* support = nullptr) {
   dpf_et_lut_planes_part(prg, k, party, root, cw_seed, cw_t, l0, l1, stride, xhat, planes, word, 0,
-                         0u, sum, count);
+                         0u, sum, count, support);
 }
 
 }  // namespace secinfer::fss

@@ -2,7 +2,8 @@
 # One device call that checks and measures the tree as it is (device `run`, carry [".deps"];
 # scripts/fetch_device_debs.sh fills .deps here first):
 #   bash scripts/device_round.sh
-# 1. gpu_check --n 18: every CUDA primitive against the CPU on the same seeds (P passed, F failed);
+# 1. the GPU equivalence checks at N = 2^18 (test_cuda_equivalence "[cuda]": every CUDA primitive
+#    against the CPU on the same seeds; P passed, F failed);
 # 2. scripts/gpu_e2e.sh with the FuseFSS issue's microbenchmarks on the GPU (MICRO_SPECS, default
 #    trunc-gelu 393,216, trunc-silu 1,409,024, trunc 393,216; sigma and fusefss, 5 runs after 1
 #    warm-up, with the gates' vectors on the device, the default: MICRO_VECTORS) and bert-base
@@ -33,10 +34,13 @@ note() { echo "$*" | tee -a "$summary"; }
 
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv >"$out/device.txt" 2>&1
 note "device: $(tail -1 "$out/device.txt")"
-DEVICE_BUILD_TIMEOUT=400 device_build device_round.sh "$work" "$build" secinfer gpu_check || exit 2
+DEVICE_BUILD_TESTS=ON DEVICE_BUILD_TIMEOUT=400 device_build device_round.sh "$work" "$build" \
+  secinfer test_cuda_equivalence || exit 2
 note "build: $(($(date +%s) - start)) s"
 
-timeout "${CHECK_S:-120}" "$build/bin/gpu_check" --n 18 >"$out/gpu_check.log" 2>&1 || rc=1
+SECINFER_GPU_CHECK_LOG2N=18 timeout "${CHECK_S:-120}" bash -c \
+  'source scripts/device_setup.sh && run_cuda_checks "$1" "$2"' _ "$build" "$out/gpu_check.log" ||
+  rc=1
 note "gpu_check: $(tail -1 "$out/gpu_check.log") ($(($(date +%s) - start)) s)"
 
 OUT="$work/e2e" SKIP_MICRO=0 MICRO_BACKENDS=cuda RUNS=5 WARMUP=1 \

@@ -14,15 +14,17 @@ export BOOST_ROOT="$SECINFER_DEPS"
 export SECINFER_SKIP_APT=1
 export PATH=/usr/local/cuda/bin:$PATH
 
-# device_build NAME OUT BUILD TARGET...: configures BUILD for sm_90 (Release, CUDA on, no tests or
-# benchmarks; CMake < 3.26 does not know nvcc's C++20 flag, naming it is harmless on newer ones)
-# and builds TARGETs, logs in OUT/configure.log and OUT/build.log. On failure prints the errors
-# naming NAME and returns 2. DEVICE_BUILD_TIMEOUT (seconds) bounds the build (default: none).
+# device_build NAME OUT BUILD TARGET...: configures BUILD for sm_90 (Release, CUDA on, no
+# benchmarks, no tests unless DEVICE_BUILD_TESTS=ON; CMake < 3.26 does not know nvcc's C++20 flag,
+# naming it is harmless on newer ones) and builds TARGETs, logs in OUT/configure.log and
+# OUT/build.log. On failure prints the errors naming NAME and returns 2. DEVICE_BUILD_TIMEOUT
+# (seconds) bounds the build (default: none).
 device_build() {
   local name=$1 out=$2 build=$3
   shift 3
   if ! cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSECINFER_CUDA=ON \
-      -DCMAKE_CUDA_ARCHITECTURES=90 -DSECINFER_BUILD_BENCH=OFF -DSECINFER_BUILD_TESTS=OFF \
+      -DCMAKE_CUDA_ARCHITECTURES=90 -DSECINFER_BUILD_BENCH=OFF \
+      -DSECINFER_BUILD_TESTS="${DEVICE_BUILD_TESTS:-OFF}" \
       -DCMAKE_CUDA20_STANDARD_COMPILE_OPTION=-std=c++20 \
       -DCMAKE_CUDA20_EXTENSION_COMPILE_OPTION=-std=c++20 >"$out/configure.log" 2>&1; then
     tail -40 "$out/configure.log"
@@ -36,4 +38,23 @@ device_build() {
     echo "$name: build failed${DEVICE_BUILD_TIMEOUT:+ or took over $DEVICE_BUILD_TIMEOUT s} (log: $out/build.log)"
     return 2
   fi
+}
+
+# run_cuda_checks BUILD LOG [SPEC]: runs the GPU equivalence checks, the Catch2 cases tagged [cuda]
+# of BUILD/tests/test_cuda_equivalence (tests/fss/cuda/gpu_equivalence_test.cpp; SPEC, default
+# "[cuda]", picks cases; N and the seed from SECINFER_GPU_CHECK_LOG2N / _SEED) into LOG, and ends
+# LOG with `P passed, F failed` (the [PASS] / [FAIL] checks; a case that fails outside them, e.g. no
+# GPU or a crash, or no case run, counts as one failure). Returns 0 when nothing failed, else 1.
+run_cuda_checks() {
+  local build=$1 log=$2 spec=${3:-[cuda]} rc passed failed
+  # -w NoTests: a SPEC that names no case fails; -d yes: each case's seconds.
+  "$build/tests/test_cuda_equivalence" "$spec" -w NoTests -d yes --use-colour no >"$log" 2>&1
+  rc=$?
+  passed=$(grep -c '^\[PASS\]' "$log")
+  failed=$(grep -c '^\[FAIL\]' "$log")
+  if [ "$failed" -eq 0 ] && { [ "$rc" -ne 0 ] || [ "$passed" -eq 0 ]; }; then
+    failed=1
+  fi
+  echo "$passed passed, $failed failed" >>"$log"
+  [ "$failed" -eq 0 ]
 }

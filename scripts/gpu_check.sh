@@ -1,13 +1,40 @@
 #!/usr/bin/env bash
 # Run ON THE GPU MACHINE from anywhere in the repo (device `run`, carry [".deps"]):
-#   bash scripts/gpu_check.sh [gpu_check args]
-# Unpacks the carried Debian packages (scripts/device_setup.sh), configures for sm_90, builds only
-# gpu_check and gpu_bench, runs the CPU and GPU paths on the same seeds for every primitive
-# (final line of that part: `P passed, F failed`), then the benchmark, whose table is printed
-# last. Full logs and the benchmark table (markdown) go to $OUT (or out/gpu here).
+#   bash scripts/gpu_check.sh [--n LOG2N (default 18)] [--seed S] [--only GROUP]...
+# Unpacks the carried Debian packages (scripts/device_setup.sh), configures for sm_90 with the
+# tests, builds only test_cuda_equivalence and gpu_bench, runs the CPU and GPU paths on the same
+# seeds for every primitive, then the benchmark. The check is the Catch2 cases tagged [cuda]
+# (tests/fss/cuda/gpu_equivalence_test.cpp, one a gpu_check group) at N = 2^LOG2N; --only GROUP
+# picks groups, --seed fixes every case's seed (else each case prints its own). From the check's
+# log the script prints a last line `P passed, F failed` (the [PASS] / [FAIL] checks; a case that
+# fails outside them, e.g. no GPU or a crash, or no case run, counts as one failure), then the
+# benchmark's table. Full logs and the benchmark table (markdown) go to $OUT (or out/gpu here).
 # Exit status: non-zero when the build fails or any check fails.
 set -uo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+log2n=18
+seed=
+specs=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --n | --seed | --only)
+      [ $# -ge 2 ] || { echo "gpu_check.sh: $1 needs a value" >&2; exit 2; }
+      case "$1" in
+        --n) log2n=$2 ;;
+        --seed) seed=$2 ;;
+        --only) specs+=("[$2]") ;;
+      esac
+      shift 2
+      ;;
+    *)
+      echo "usage: gpu_check.sh [--n LOG2N (default 18)] [--seed S] [--only GROUP]..." >&2
+      exit 2
+      ;;
+  esac
+done
+spec="[cuda]"
+[ ${#specs[@]} -gt 0 ] && spec=$(IFS=,; echo "${specs[*]}")
+
 # shellcheck source=device_setup.sh
 source scripts/device_setup.sh
 out="${OUT:-$PWD/out/gpu}"
@@ -22,11 +49,15 @@ start=$(date +%s)
   cmake --version | head -1
 } | tee "$out/device.txt"
 
-device_build gpu_check.sh "$out" "$build" gpu_check gpu_bench || exit 2
+DEVICE_BUILD_TESTS=ON device_build gpu_check.sh "$out" "$build" test_cuda_equivalence gpu_bench ||
+  exit 2
 echo "build: $(( $(date +%s) - start )) s"
 
-"$build/bin/gpu_check" "$@" 2>&1 | tee "$out/gpu_check.log"
-check_rc=${PIPESTATUS[0]}
+export SECINFER_GPU_CHECK_LOG2N=$log2n
+[ -z "$seed" ] || export SECINFER_GPU_CHECK_SEED=$seed
+run_cuda_checks "$build" "$out/gpu_check.log" "$spec"
+check_rc=$?
+cat "$out/gpu_check.log"
 echo "check: $(( $(date +%s) - start )) s"
 
 "$build/bin/gpu_bench" --md "$out/gpu_bench.md" >"$out/gpu_bench.log" 2>&1

@@ -81,18 +81,26 @@ done
 # 2. Per-gate microbenchmarks, cuda then cpu on the same settings (SKIP_MICRO=1 skips them;
 #    MICRO_SPECS="gate n;gate n;..." replaces the list, MICRO_BACKENDS="cuda" drops the cpu runs;
 #    MICRO_VECTORS="device host" also runs each cuda setting with --gate-vectors host, its step
-#    named -hostvec; device, the default, has no suffix).
+#    named -hostvec; device, the default, has no suffix). A spec "gate n --flag value" passes
+#    fusefss flags (e.g. --fusefss-trunc sigma) and runs fusefss alone, its step named with them.
 IFS=';' read -r -a micro_specs <<<"${MICRO_SPECS:-gelu ${GELU_N:-393216};softmax ${SOFTMAX_N:-196608}}"
 [ "${SKIP_MICRO:-0}" = 1 ] || for spec in "${micro_specs[@]}"; do
-  read -r gate n <<<"$spec"
-  for sys in sigma fusefss; do
+  read -r gate n extra <<<"$spec"
+  systems="sigma fusefss"
+  tag=""
+  if [ -n "$extra" ]; then
+    systems=fusefss
+    tag="-$(echo "$extra" | tr -s ' -' '-' | sed 's/^-//')"
+  fi
+  for sys in $systems; do
     for be in ${MICRO_BACKENDS:-cuda cpu}; do
       for vecs in ${MICRO_VECTORS:-device}; do
         [ "$be" = cpu ] && [ "$vecs" != device ] && continue
         suffix=""
         [ "$vecs" = device ] || suffix="-hostvec"
-        step "micro-$gate-$sys-n$n-$be$suffix" 75 microbench --gate "$gate" --system "$sys" \
-          --n "$n" --backend "$be" --gate-vectors "$vecs" --runs "$RUNS" --warmup "$WARMUP"
+        # shellcheck disable=SC2086 # $extra: the spec's flags, word-split on purpose
+        step "micro-$gate-$sys-n$n$tag-$be$suffix" 75 microbench --gate "$gate" --system "$sys" \
+          --n "$n" --backend "$be" --gate-vectors "$vecs" --runs "$RUNS" --warmup "$WARMUP" $extra
       done
     done
   done

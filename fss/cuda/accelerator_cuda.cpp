@@ -31,6 +31,7 @@
 #include "fss/cuda/sigma_dcf_cuda.h"
 #include "fss/cuda/vec_space_cuda.h"
 #include "fss/lut_planes.h"
+#include "fss/lut_support.h"
 #include "fss/parallel.h"
 #include "fss/thread_pool.h"
 #include "profiling/scope.h"
@@ -322,6 +323,7 @@ struct CudaAccelerator::State {
   struct LutTableDevice {
     DeviceBuffer<u64> words;
     std::optional<LutPlanesView> planes;
+    std::optional<LutSupport> support;  // under kLutSkipZeros
   };
   std::map<std::vector<u64>, LutTableDevice> lut_tables;
   Staging staging;
@@ -596,10 +598,12 @@ void CudaAccelerator::dpf_et_lut_launch_on_device(const DpfEtKeys& keys, const u
     if (it == s.lut_tables.end()) {
       // The bit planes where the table takes them (the CPU's choice, fss/dpf_et.cpp), else the
       // table; uploaded synchronously, once.
+      const u64 xor_mask = index_xor_mask & ~kLutSkipZeros;
       const std::optional<LutPlanes> planes =
-          make_lut_planes(table, keys.in_bits, out_bits, index_xor_mask);
+          make_lut_planes(table, keys.in_bits, out_bits, xor_mask);
       const std::span<const u64> words = planes ? std::span<const u64>(planes->words) : table;
-      State::LutTableDevice dev{DeviceBuffer<u64>(words.size()), std::nullopt};
+      State::LutTableDevice dev{DeviceBuffer<u64>(words.size()), std::nullopt, std::nullopt};
+      dev.support = lut_support_if_asked(table, keys.in_bits, out_bits, index_xor_mask);
       dev.words.upload(words);
       if (planes) {
         dev.planes = planes->view();
@@ -609,7 +613,8 @@ void CudaAccelerator::dpf_et_lut_launch_on_device(const DpfEtKeys& keys, const u
     }
     const State::LutTableDevice& t = it->second;
     dpf_et_lut_eval_device(v, idx, t.words.data(), out_bits, sum, count, s.s(), s.cfg,
-                           index_xor_mask, t.planes ? &*t.planes : nullptr);
+                           index_xor_mask, t.planes ? &*t.planes : nullptr,
+                           t.support ? &*t.support : nullptr);
   });
 }
 
@@ -698,15 +703,17 @@ bool CudaAccelerator::dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64
   const DpfEtKeysView v = s.view_of(keys);
   const u64* dx = s.put(s.in, xhat);
   // The bit planes where the table takes them (the CPU's choice, fss/dpf_et.cpp), else the table.
-  const std::optional<LutPlanes> planes =
-      make_lut_planes(table, keys.in_bits, out_bits, index_xor_mask);
+  const u64 xor_mask = index_xor_mask & ~kLutSkipZeros;
+  const std::optional<LutPlanes> planes = make_lut_planes(table, keys.in_bits, out_bits, xor_mask);
+  const std::optional<LutSupport> support =
+      lut_support_if_asked(table, keys.in_bits, out_bits, index_xor_mask);
   LutPlanesView pv = planes ? planes->view() : LutPlanesView{};
   const u64* dt = s.put(s.table, planes ? std::span<const u64>(planes->words) : table);
   if (planes) pv.data = dt;
   u64* d = s.out.fit(2 * n);
   s.timed([&] {
-    dpf_et_lut_eval_device(v, dx, dt, out_bits, d, d + n, s.s(), s.cfg, index_xor_mask,
-                           planes ? &pv : nullptr);
+    dpf_et_lut_eval_device(v, dx, dt, out_bits, d, d + n, s.s(), s.cfg, xor_mask,
+                           planes ? &pv : nullptr, support ? &*support : nullptr);
   });
   s.get(d, sum);
   s.get(d + n, count);

@@ -12,6 +12,7 @@
 #include "fss/cuda/config.h"
 #include "fss/dpf_et.h"
 #include "fss/lut_planes.h"
+#include "fss/lut_support.h"
 
 namespace secinfer::fss::cuda {
 
@@ -30,11 +31,14 @@ struct DpfEtKeysView {
 // pointers in device memory, table of 2^k entries, xhat[i] < 2^k, index_xor_mask as
 // fss/dpf_et.h dpf_et_lut_eval (the caller checked). With `planes` (make_lut_planes of the same
 // table, k, out_bits and mask; its words in device memory) the sums come from the bit planes and
-// `table` is not read.
+// `table` is not read. With `support` (make_lut_support of the same table, k, out_bits and mask,
+// a host struct passed by value) the sums leave out the leaves that read a zero entry
+// (fss/lut_support.h), as the CPU's under kLutSkipZeros.
 void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u64* table,
                             int out_bits, u64* sum, u64* count, cudaStream_t stream,
                             const KernelConfig& cfg = {}, u64 index_xor_mask = 0,
-                            const LutPlanesView* planes = nullptr);
+                            const LutPlanesView* planes = nullptr,
+                            const LutSupport* support = nullptr);
 
 // The same from host arrays (uploads, evaluates, downloads): for gpu_check. use_planes: the bit
 // planes where make_lut_planes gives them (the CPU's choice), else the table reads.

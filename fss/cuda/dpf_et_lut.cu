@@ -19,7 +19,7 @@ namespace {
 template <class Tab>
 __global__ void __launch_bounds__(512)
     dpf_et_lut_kernel(DpfEtKeysView keys, const u64* xhat, const u64* table, u64 mask, u64 xor_mask,
-                      u64* sum, u64* count) {
+                      const __grid_constant__ LutSupport support, bool skip, u64* sum, u64* count) {
   const BlockAes<Tab> b = block_aes_setup<Tab>();
   const FixedPrg<Tab> prg = b.prg();
   const auto lookup = [table](std::size_t j) { return __ldg(table + j); };
@@ -30,7 +30,7 @@ __global__ void __launch_bounds__(512)
     dpf_et_lut_one(prg, keys.in_bits, keys.party, keys.root[i],
                    keys.cw_seed != nullptr ? keys.cw_seed + i : nullptr,
                    keys.cw_t != nullptr ? keys.cw_t + i : nullptr, l0, l1, keys.count, xhat[i],
-                   xor_mask, lookup, s, c);
+                   xor_mask, lookup, s, c, skip ? &support : nullptr);
     sum[i] = s & mask;
     count[i] = c;
   }
@@ -42,7 +42,8 @@ __global__ void __launch_bounds__(512)
 template <class Tab, bool kShared, int kBlocksPerSm>
 __global__ void __launch_bounds__(512, kBlocksPerSm)
     dpf_et_lut_planes_kernel(DpfEtKeysView keys, const u64* xhat, LutPlanesView planes,
-                             int lanes_log2, u64 mask, u64* sum, u64* count) {
+                             int lanes_log2, u64 mask, const __grid_constant__ LutSupport support,
+                             bool skip, u64* sum, u64* count) {
   const BlockAes<Tab> b = block_aes_setup<Tab>();
   const FixedPrg<Tab> prg = b.prg();
   const u64* w = planes.data;
@@ -66,7 +67,7 @@ __global__ void __launch_bounds__(512, kBlocksPerSm)
                              keys.cw_seed != nullptr ? keys.cw_seed + i : nullptr,
                              keys.cw_t != nullptr ? keys.cw_t + i : nullptr, keys.leaf_cw[i],
                              keys.leaf_cw[keys.count + i], keys.count, xhat[i], planes, word,
-                             lanes_log2, r, s, c);
+                             lanes_log2, r, s, c, skip ? &support : nullptr);
     for (unsigned m = 1; m < (1u << lanes_log2); m <<= 1) {
       s += __shfl_xor_sync(0xffffffffu, s, m);
       c += __shfl_xor_sync(0xffffffffu, c, m);
@@ -93,13 +94,16 @@ DeviceBuffer<T> up(std::span<const T> v, cudaStream_t stream) {
 void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u64* table,
                             int out_bits, u64* sum, u64* count, cudaStream_t stream,
                             const KernelConfig& cfg, u64 index_xor_mask,
-                            const LutPlanesView* planes) {
+                            const LutPlanesView* planes, const LutSupport* support) {
   if (keys.in_bits < 1 || keys.in_bits > kDpfEtMaxBits)
     throw std::invalid_argument("dpf_et_lut_eval_device: domain of " +
                                 std::to_string(keys.in_bits) + " bits is outside [1, " +
                                 std::to_string(kDpfEtMaxBits) + "]");
   if (keys.count == 0) return;
   using Tab = DefaultTab;
+  const LutSupport sup = support != nullptr ? *support : LutSupport{};
+  const bool skip = support != nullptr;
+  index_xor_mask &= ~kLutSkipZeros;
   if (planes != nullptr) {
     const std::size_t words = planes->words;
     const bool shared = words * sizeof(u64) <= kSharedPlaneBytes;
@@ -119,7 +123,7 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
     const int most = std::max(0, std::min(5, dpf_et_levels(keys.in_bits) - 1));
     const int lanes_log2 = std::clamp(cfg.lut_lanes_log2, 0, most);
     k<<<grid, cfg.threads_per_block, smem, stream>>>(keys, xhat, *planes, lanes_log2,
-                                                     ring_mask(out_bits), sum, count);
+                                                     ring_mask(out_bits), sup, skip, sum, count);
     CUDA_CHECK_LAUNCH("dpf_et_lut_planes_kernel", shape_info(keys.in_bits, out_bits, keys.count) +
                                                       " plane words=" + std::to_string(words));
     return;
@@ -127,7 +131,7 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
   auto k = dpf_et_lut_kernel<Tab>;
   const unsigned grid = plan_grid<Tab>(k, cfg, keys.count, "dpf_et_lut_kernel");
   k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
-      keys, xhat, table, ring_mask(out_bits), index_xor_mask, sum, count);
+      keys, xhat, table, ring_mask(out_bits), index_xor_mask, sup, skip, sum, count);
   CUDA_CHECK_LAUNCH("dpf_et_lut_kernel", shape_info(keys.in_bits, out_bits, keys.count));
 }
 
@@ -149,8 +153,11 @@ void dpf_et_lut_eval_cuda(const DpfEtKeys& keys, std::span<const u64> xhat,
   const auto leaf = up(std::span<const Block>(keys.leaf_cw), s.get());
   const auto dx = up(xhat, s.get());
   const auto dt = up(table, s.get());
+  const u64 xor_mask = index_xor_mask & ~kLutSkipZeros;
   const std::optional<LutPlanes> planes =
-      use_planes ? make_lut_planes(table, keys.in_bits, out_bits, index_xor_mask) : std::nullopt;
+      use_planes ? make_lut_planes(table, keys.in_bits, out_bits, xor_mask) : std::nullopt;
+  const std::optional<LutSupport> support =
+      lut_support_if_asked(table, keys.in_bits, out_bits, index_xor_mask);
   const auto dw =
       up(planes ? std::span<const u64>(planes->words) : std::span<const u64>{}, s.get());
   LutPlanesView pv = planes ? planes->view() : LutPlanesView{};
@@ -162,7 +169,7 @@ void dpf_et_lut_eval_cuda(const DpfEtKeys& keys, std::span<const u64> xhat,
   v.cw_t = keys.cw_t.empty() ? nullptr : cw_t.data();
   v.leaf_cw = keys.leaf_cw.empty() ? nullptr : leaf.data();
   dpf_et_lut_eval_device(v, dx.data(), dt.data(), out_bits, dsum.data(), dcount.data(), s.get(),
-                         cfg, index_xor_mask, planes ? &pv : nullptr);
+                         cfg, xor_mask, planes ? &pv : nullptr, support ? &*support : nullptr);
   dsum.download(sum, s.get());
   dcount.download(count, s.get());
   s.sync();

@@ -1,13 +1,13 @@
-// gpu_check: the CPU FSS core (fss/*.cpp) and the CUDA backend (fss/cuda) on the same seeds and
-// inputs, every primitive, at N = 2^20 elements (LUTs over larger domains: fewer elements, said
-// in the check's name) and bit widths n in {16, 37, 50, 64}, m in {1, 37, 50, 64}. Outputs and
-// keys must be identical; shares must also reconstruct f(x). Also the fused gates' multipoint DCF
-// (fusefss::dcf_eval_multipoint) and the shared-mask gate's party-local part on real dealer keys
-// (suf_keygen), against the CPU path of suf_eval. Prints one line per check and last exactly
-// `P passed, F failed`; exits 1 on any failure.
-//   gpu_check [--n LOG2N] [--seed S] [--only GROUP]...   (GROUP: core, multipoint, sigma-dcf,
-//                                                        ring-matmul, masked-matmul, dealer,
-//                                                        dpf-et, fused-act, vec; default: all)
+// gpu_check's groups (gpu_check.h): the CPU FSS core (fss/*.cpp) and the CUDA backend (fss/cuda)
+// on the same seeds and inputs, every primitive, at N = 2^20 elements by default (LUTs over larger
+// domains: fewer elements, said in the check's name) and bit widths n in {16, 37, 50, 64}, m in
+// {1, 37, 50, 64}. Outputs and keys must be identical; shares must also reconstruct f(x). Also the
+// fused gates' multipoint DCF (fusefss::dcf_eval_multipoint) and the shared-mask gate's
+// party-local part on real dealer keys (suf_keygen), against the CPU path of suf_eval. Run by the
+// gpu_check program (gpu_check_main.cpp) and the Catch2 cases tagged [cuda]
+// (tests/fss/cuda/gpu_equivalence_test.cpp).
+#include "fss/cuda/tools/gpu_check.h"
+
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -16,12 +16,14 @@
 #include <cstring>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "fss/compile/functions.h"
 #include "fss/compile/instance.h"
 #include "fss/compile/suf.h"
+#include "fss/cuda/cuda_check.h"
 #include "fss/cuda/dcf_cuda.h"
 #include "fss/cuda/device_buffer.h"
 #include "fss/cuda/dpf_cuda.h"
@@ -338,9 +340,13 @@ void check_lut(Tally& t, std::mt19937_64& g, int n, int m, std::size_t count) {
 // equal the CPU's for both parties, and the pair gives +-T[xhat - alpha] with a count of +-1.
 // spread > 0: entries in [-2^(spread-1), 2^(spread-1)) mod 2^m, which the bit planes take
 // (fss/lut_planes.h): both GPU kernels, planes and table reads, against the CPU's.
+// skip_zeros: the table is zero on every other segment and on a random arc of the rest, and both
+// sides leave out the leaves that read zero (kLutSkipZeros, fss/lut_support.h); a key whose entry
+// is zero may then have a count difference of 0.
 void check_dpf_et(Tally& t, std::mt19937_64& g, int k, int m, std::size_t count, int xor_bits = 0,
-                  int spread = 0) {
+                  int spread = 0, bool skip_zeros = false) {
   const u64 xor_mask = mask_of(k) & ~mask_of(k - xor_bits);
+  const u64 eval_mask = xor_mask | (skip_zeros ? kLutSkipZeros : 0);
   const std::size_t domain = std::size_t{1} << k;
   const u64 in_mask = mask_of(k), out_mask = mask_of(m);
   std::vector<u64> alpha(count), xhat(count), table(domain);
@@ -353,11 +359,16 @@ void check_dpf_et(Tally& t, std::mt19937_64& g, int k, int m, std::size_t count,
   for (auto& e : table)
     e = spread == 0 ? g() & out_mask
                     : (random_bits(g, spread) - (u64{1} << (spread - 1))) & out_mask;
+  if (skip_zeros) {
+    const std::size_t circle = domain >> xor_bits, start = g() % circle, len = g() % circle;
+    for (std::size_t i = 0; i < domain; ++i)
+      if ((i / circle) % 2 == 1 || ((i % circle) - start) % circle >= len) table[i] = 0;
+  }
   SeededPrg rng(random_block(g));
   const auto [k0, k1] = dpf_et_gen(k, alpha, rng);
   std::vector<u64> s0(count), c0(count), s1(count), c1(count);
-  dpf_et_lut_eval(k0, xhat, table, m, s0, c0, {}, xor_mask);
-  dpf_et_lut_eval(k1, xhat, table, m, s1, c1, {}, xor_mask);
+  dpf_et_lut_eval(k0, xhat, table, m, s0, c0, {}, eval_mask);
+  dpf_et_lut_eval(k1, xhat, table, m, s1, c1, {}, eval_mask);
   // The planes kernel's launch variants (KernelConfig: blocks an SM, lanes a key), then the
   // table reads.
   struct Variant {
@@ -372,32 +383,38 @@ void check_dpf_et(Tally& t, std::mt19937_64& g, int k, int m, std::size_t count,
     KernelConfig cfg;
     cfg.lut_blocks_per_sm = var.blocks;
     cfg.lut_lanes_log2 = var.lanes;
-    t.run("DPF-ET LUT k=" + std::to_string(k) + " m=" + std::to_string(m) +
-              " N=" + std::to_string(count) + " xor bits=" + std::to_string(xor_bits) +
-              (spread == 0 ? std::string()
-                           : " spread=" + std::to_string(spread) +
-                                 (planes ? " (bit planes, " + std::to_string(var.blocks) +
-                                               " block(s)/SM, 2^" + std::to_string(var.lanes) +
-                                               " lanes/key)"
-                                         : " (table reads)")),
-          [&] {
-            std::vector<u64> gs0(count), gc0(count), gs1(count), gc1(count);
-            dpf_et_lut_eval_cuda(k0, xhat, table, m, gs0, gc0, cfg, xor_mask, planes);
-            dpf_et_lut_eval_cuda(k1, xhat, table, m, gs1, gc1, cfg, xor_mask, planes);
-            std::string rec;
-            for (std::size_t i = 0; i < count && rec.empty(); ++i) {
-              const u64 dc = (gc0[i] - gc1[i]) & out_mask;
-              const u64 want = table[lut_index(xhat[i], alpha[i], in_mask, xor_mask)];
-              const u64 signed_want = dc == 1 ? want : (u64{0} - want) & out_mask;
-              if ((dc != 1 && dc != out_mask) || ((gs0[i] - gs1[i]) & out_mask) != signed_want)
-                rec = "element " + std::to_string(i) + " does not reconstruct +-T[x]";
-            }
-            return join({{"party 0 sum", diff(s0, gs0)},
-                         {"party 0 count", diff(c0, gc0)},
-                         {"party 1 sum", diff(s1, gs1)},
-                         {"party 1 count", diff(c1, gc1)},
-                         {"reconstruct", rec}});
-          });
+    t.run(
+        "DPF-ET LUT k=" + std::to_string(k) + " m=" + std::to_string(m) +
+            " N=" + std::to_string(count) + " xor bits=" + std::to_string(xor_bits) +
+            (skip_zeros ? " skipping zeros" : "") +
+            (spread == 0
+                 ? std::string()
+                 : " spread=" + std::to_string(spread) +
+                       (planes ? " (bit planes, " + std::to_string(var.blocks) +
+                                     " block(s)/SM, 2^" + std::to_string(var.lanes) + " lanes/key)"
+                               : " (table reads)")),
+        [&] {
+          std::vector<u64> gs0(count), gc0(count), gs1(count), gc1(count);
+          dpf_et_lut_eval_cuda(k0, xhat, table, m, gs0, gc0, cfg, eval_mask, planes);
+          dpf_et_lut_eval_cuda(k1, xhat, table, m, gs1, gc1, cfg, eval_mask, planes);
+          std::string rec;
+          for (std::size_t i = 0; i < count && rec.empty(); ++i) {
+            const u64 dc = (gc0[i] - gc1[i]) & out_mask;
+            const u64 want = table[lut_index(xhat[i], alpha[i], in_mask, xor_mask)];
+            const u64 signed_want = dc == 1 ? want : (u64{0} - want) & out_mask;
+            const bool left_out = skip_zeros && want == 0 && dc == 0;
+            if (left_out) {
+              if (((gs0[i] - gs1[i]) & out_mask) != 0)
+                rec = "element " + std::to_string(i) + " left out but its sums differ";
+            } else if ((dc != 1 && dc != out_mask) || ((gs0[i] - gs1[i]) & out_mask) != signed_want)
+              rec = "element " + std::to_string(i) + " does not reconstruct +-T[x]";
+          }
+          return join({{"party 0 sum", diff(s0, gs0)},
+                       {"party 0 count", diff(c0, gc0)},
+                       {"party 1 sum", diff(s1, gs1)},
+                       {"party 1 count", diff(c1, gc1)},
+                       {"reconstruct", rec}});
+        });
   }
 }
 
@@ -791,49 +808,31 @@ void check_shared_mask_gate(Tally& t, std::mt19937_64& g, std::size_t N, compile
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  int log2n = 20;
-  std::uint64_t seed = std::random_device{}();
-  seed = (seed << 32) ^ std::random_device{}();
-  const std::vector<std::string> groups = {"core",        "multipoint",    "sigma-dcf",
-                                           "ring-matmul", "masked-matmul", "dealer",
-                                           "dpf-et",      "fused-act",     "vec"};
-  std::vector<std::string> only;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--n" && i + 1 < argc) {
-      log2n = std::atoi(argv[++i]);
-    } else if (a == "--seed" && i + 1 < argc) {
-      seed = std::strtoull(argv[++i], nullptr, 0);
-    } else if (a == "--only" && i + 1 < argc &&
-               std::find(groups.begin(), groups.end(), argv[i + 1]) != groups.end()) {
-      only.emplace_back(argv[++i]);
-    } else {
-      std::fprintf(
-          stderr,
-          "usage: gpu_check [--n LOG2N (default 20)] [--seed S] [--only "
-          "core|multipoint|sigma-dcf|ring-matmul|masked-matmul|dealer|dpf-et|fused-act|vec]...\n");
-      return 2;
-    }
-  }
-  const auto want = [&](const char* group) {
-    return only.empty() || std::find(only.begin(), only.end(), group) != only.end();
-  };
-  const std::size_t N = std::size_t{1} << log2n;
-  Tally t;
-  try {
-    cudaDeviceProp prop{};
-    CUDA_CHECK(cudaGetDeviceProperties(&prop, 0));
-    std::printf("gpu_check: %s (sm_%d%d, %d SMs), CPU AES %s, N = 2^%d, seed %llu\n", prop.name,
-                prop.major, prop.minor, prop.multiProcessorCount,
-                cpu_has_aesni() ? "AES-NI" : "portable", log2n,
-                static_cast<unsigned long long>(seed));
-  } catch (const std::exception& e) {
-    std::printf("[FAIL] no usable GPU: %s\n0 passed, 1 failed\n", e.what());
-    return 1;
-  }
-  std::mt19937_64 g(seed);
-  if (want("core")) {
+namespace secinfer::fss::cuda::tools {
+
+const std::vector<std::string>& gpu_check_groups() {
+  static const std::vector<std::string> groups = {"core",        "dpf-et",        "multipoint",
+                                                  "sigma-dcf",   "fused-act",     "vec",
+                                                  "ring-matmul", "masked-matmul", "dealer"};
+  return groups;
+}
+
+std::string gpu_check_device() {
+  cudaDeviceProp prop{};
+  CUDA_CHECK(cudaGetDeviceProperties(&prop, 0));
+  return std::string(prop.name) + " (sm_" + std::to_string(prop.major) +
+         std::to_string(prop.minor) + ", " + std::to_string(prop.multiProcessorCount) +
+         " SMs), CPU AES " + (cpu_has_aesni() ? "AES-NI" : "portable");
+}
+
+std::uint64_t random_check_seed() {
+  std::random_device rd;
+  const std::uint64_t hi = rd();
+  return (hi << 32) ^ rd();
+}
+
+void run_gpu_check_group(const std::string& group, Tally& t, std::mt19937_64& g, std::size_t N) {
+  if (group == "core") {
     check_aes(t, g, N);
     check_prg(t, g, N);
     check_pack(t, g, N);
@@ -852,10 +851,9 @@ int main(int argc, char** argv) {
       for (const int L : {1, 3}) check_dcf(t, g, N, d[0], d[1], L);
     check_dcf(t, g, N / 8, 37, 50, 2);
     check_dcf(t, g, N / 8, 64, 37, 5);  // L > 4: payload accumulated in memory
-  }
-  // SIGMA's LUT at its table widths: GELU's and nExp's 8 bits (N), SiLU's 10, inverse's and
-  // rsqrt's 13 (fewer elements), and the no-tree widths below 8.
-  if (want("dpf-et")) {
+  } else if (group == "dpf-et") {
+    // SIGMA's LUT at its table widths: GELU's and nExp's 8 bits (N), SiLU's 10, inverse's and
+    // rsqrt's 13 (fewer elements), and the no-tree widths below 8.
     check_dpf_et(t, g, 8, 50, N);
     check_dpf_et(t, g, 10, 50, N / 4);
     check_dpf_et(t, g, 13, 50, N / 64);
@@ -871,11 +869,15 @@ int main(int argc, char** argv) {
     check_dpf_et(t, g, 14, 50, N / 64, 3, 12);
     check_dpf_et(t, g, 14, 50, N / 64, 3, 20);
     check_dpf_et(t, g, 10, 64, N / 4, 0, 32);
-  }
-  // Multipoint DCF: the GELU gate's shared-mask shape (n = m = 50, its payload W and its P public
-  // offsets) at N keys; other shapes with clustered random points (trie limits: P = 32 is the
-  // largest trie walk, P = 33 and L = 6 walk per point).
-  if (want("multipoint")) {
+    // Leaves that read zero left out (the fused gates' lookups): planes and table reads.
+    check_dpf_et(t, g, 12, 50, N / 16, 3, 11, true);
+    check_dpf_et(t, g, 14, 50, N / 64, 3, 12, true);
+    check_dpf_et(t, g, 14, 50, N / 64, 3, 0, true);
+    check_dpf_et(t, g, 9, 37, N / 4, 0, 5, true);
+  } else if (group == "multipoint") {
+    // Multipoint DCF: the GELU gate's shared-mask shape (n = m = 50, its payload W and its P
+    // public offsets) at N keys; other shapes with clustered random points (trie limits: P = 32
+    // is the largest trie walk, P = 33 and L = 6 walk per point).
     const compile::SufGate gelu = compile::compile_function({compile::FunctionId::kGelu, 50, 12});
     const std::vector<u64> offs = compile::shared_mask_offsets(gelu);
     check_multipoint(t, g, N, 50, 50, compile::shared_mask_payload(gelu), offs.size(), offs,
@@ -887,22 +889,27 @@ int main(int argc, char** argv) {
     // The fused gates' party-local part on real dealer keys.
     check_shared_mask_gate(t, g, N, compile::FunctionId::kGelu);
     check_shared_mask_gate(t, g, N / 4, compile::FunctionId::kSilu);
-  }
-  // SIGMA's DCF, CPU against GPU keys and bits (sigma_dcf_check.h).
-  if (want("sigma-dcf")) check_sigma_dcf(t, g, N);
-  if (want("fused-act")) check_fused_act(t, g, std::min<std::size_t>(N, 1 << 14));
-  // The vector Space on the device against the host's, and the gates written over it
-  // (vec_check.h).
-  if (want("vec")) {
+  } else if (group == "sigma-dcf") {
+    check_sigma_dcf(t, g, N);  // SIGMA's DCF, CPU against GPU keys and bits (sigma_dcf_check.h)
+  } else if (group == "fused-act") {
+    check_fused_act(t, g, std::min<std::size_t>(N, 1 << 14));
+  } else if (group == "vec") {
+    // The vector Space on the device against the host's, and the gates written over it
+    // (vec_check.h).
     check_vec_ops(t, g, N);
     check_vec_gates(t, g, std::min<std::size_t>(N, 1 << 16));
+  } else if (group == "ring-matmul") {
+    // The ring matrix product, every implementation, against the CPU's (ring_matmul_check.h).
+    check_ring_matmul(t, g);
+  } else if (group == "masked-matmul") {
+    // The linear layer's party-local product (masked_matmul_check.h).
+    check_masked_matmul(t, g);
+  } else if (group == "dealer") {
+    // The inline dealer's DCF / DPF key generation on the GPU against the CPU's (dealer_check.h).
+    check_dealer(t, g, N);
+  } else {
+    throw std::invalid_argument("gpu_check: no group \"" + group + "\"");
   }
-  // The ring matrix product, every implementation, against the CPU's (ring_matmul_check.h).
-  if (want("ring-matmul")) check_ring_matmul(t, g);
-  // The linear layer's party-local product (masked_matmul_check.h).
-  if (want("masked-matmul")) check_masked_matmul(t, g);
-  // The inline dealer's DCF / DPF key generation on the GPU against the CPU's (dealer_check.h).
-  if (want("dealer")) check_dealer(t, g, N);
-  std::printf("%d passed, %d failed\n", t.passed(), t.failed());
-  return t.failed() == 0 ? 0 : 1;
 }
+
+}  // namespace secinfer::fss::cuda::tools

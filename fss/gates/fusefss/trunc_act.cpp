@@ -14,6 +14,7 @@
 #include "fss/gates/sigma/gelu.h"
 #include "fss/gates/sigma/lut.h"
 #include "fss/gates/sigma/truncate.h"
+#include "fss/lut_support.h"
 #include "fss/sigma_dcf.h"
 
 namespace secinfer::fss::fusefss {
@@ -204,8 +205,14 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
               {.v = &dh, .coef = u64{1} << (w.p + 1)},
               {.v = &c6, .coef = u64{1} << w.p},
               {.v = &xm, .shr = w.s, .width = w.p}});
-  const std::vector<u64> tab = fused_table(w, table);
-  const vec::Vec t_share = sigma::lut_sigma_eval(p, w.k, w.n, tab, idx, w.xor_mask());
+  // "Leaves that read zero": the lookup reads T' - T[C], zero wherever the entry is T[C] (the
+  // whole out-of-range half and the mirrored pairs), and leaves those leaves out; party 0 adds
+  // T[C] back in the output below.
+  const u64 background = table[(std::size_t{1} << clip) - 1];
+  std::vector<u64> tab = fused_table(w, table);
+  for (u64& entry : tab) entry = (entry - background) & ring_mask(w.n);
+  const vec::Vec t_share =
+      sigma::lut_sigma_eval(p, w.k, w.n, tab, idx, w.xor_mask() | kLutSkipZeros);
   // 4. Exchange 5: y = d (x_mid^ - r_mid) + 2^m r37 b0 (1 - msb(x_mid^)) - T' + r_y, with
   //    d = d^ + (1 - 2 d^) r_d and b0 = b0^ + (1 - 2 b0^) r_b0; the dealer's six shares per
   //    element k0..k5 side by side (r_mid, r_d, r_d r_mid, 2^m r37, 2^m r37 r_b0, r_y).
@@ -228,7 +235,7 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
   vec::Vec z1 = sp.make(N), z0 = sp.make(N);
   sp.combine(z1, 1, 0, {{.v = &b0, .gate = &xm, .gate_bit = w.m - 1, .gate_when = false}});
   sp.combine(z0, 1, 1, {{.v = &xm, .shr = w.m - 1, .width = 1}, {.v = &z1}});
-  sp.combine(y, w.n, 0,
+  sp.combine(y, w.n, p0 * (u64{0} - background),
              {{.v = &y},
               {.v = &k, .stride = 6, .offset = 3, .gate = &z1},
               {.v = &k, .stride = 6, .offset = 4, .coef = kMinus, .gate = &z1},
