@@ -32,7 +32,9 @@
 #include "fss/cuda/tools/ring_matmul_bench.h"
 #include "fss/dpf_et.h"
 #include "fss/gates/fusefss/lookup_combine.h"
+#include "fss/gates/fusefss/trunc_act.h"
 #include "fss/lut_planes.h"
+#include "fss/lut_support.h"
 
 using namespace secinfer::fss;
 using namespace secinfer::fss::cuda;
@@ -529,13 +531,17 @@ int main(int argc, char** argv) {
     // the sigma suite's 10-bit SiLU table, the fused GELU's 12-bit and the fused SiLU's 14-bit
     // index (3 XOR bits, the out-of-range half of the table one value, entries of 11 bits), from
     // table reads and from bit planes (fss/lut_planes.h) at 1 and 2 blocks an SM.
+    // The fused gates' own tables (T' - T[C], fusefss/trunc_act.h) also with the leaves that
+    // read zero left out (kLutSkipZeros, fss/lut_support.h): "skip" rows.
     for (const auto& [k, xor_bits] : {std::pair{10, 0}, std::pair{12, 3}, std::pair{14, 3}}) {
       const std::size_t count = N, domain = std::size_t{1} << k;
       const u64 xor_mask = ((u64{1} << k) - 1) & ~((u64{1} << (k - xor_bits)) - 1);
       std::vector<u64> alpha = random_u64(g, count, k), xh = random_u64(g, count, k),
                        table = random_u64(g, domain, 11);
       if (xor_bits > 0)
-        for (std::size_t i = domain / 2; i < domain; ++i) table[i] = 3;
+        table = (k == 12 ? fusefss::trunc_gelu_lookup(50, 12) : fusefss::trunc_silu_lookup(50, 12))
+                    .table;
+      const LutSupport support = make_lut_support(table, k, 50, xor_mask);
       SeededPrg rng(Block{11, 12});
       const auto keys = dpf_et_gen(k, alpha, rng).first;
       DeviceBuffer<Block> root = to_dev(keys.root, s), cw_seed = to_dev(keys.cw_seed, s),
@@ -554,21 +560,33 @@ int main(int argc, char** argv) {
       const double aes = static_cast<double>((std::size_t{2} << dpf_et_levels(k)) - 2);
       const std::string shape =
           "DPF-ET LUT k=" + std::to_string(k) + " xor bits=" + std::to_string(xor_bits) + " N=2^20";
-      // Table reads; the planes at 1 and 2 blocks an SM, a thread per key or 8 / 32 lanes a key.
-      for (const auto& [mode, lanes] : {std::pair{0, 0}, std::pair{1, 0}, std::pair{2, 0},
-                                        std::pair{1, 3}, std::pair{1, 5}, std::pair{2, 5}}) {
+      // Table reads; the planes at 1 and 2 blocks an SM, a thread per key or 2 / 8 / 32 lanes a
+      // key; the fused tables again leaving out the leaves that read zero.
+      struct Variant {
+        int mode, lanes;
+        bool skip;
+      };
+      for (const Variant& var :
+           {Variant{0, 0, false}, Variant{1, 0, false}, Variant{2, 0, false}, Variant{1, 3, false},
+            Variant{1, 5, false}, Variant{2, 5, false}, Variant{0, 0, true}, Variant{1, 0, true},
+            Variant{2, 0, true}, Variant{1, 1, true}, Variant{2, 1, true}, Variant{1, 3, true},
+            Variant{2, 3, true}}) {
+        if (var.skip && xor_bits == 0) continue;
         KernelConfig cfg;
-        cfg.lut_blocks_per_sm = mode == 2 ? 2 : 1;
-        cfg.lut_lanes_log2 = lanes;
+        cfg.lut_blocks_per_sm = var.mode == 2 ? 2 : 1;
+        cfg.lut_lanes_log2 = var.lanes;
         const double t = bench.time(s, [&] {
           dpf_et_lut_eval_device(v, dx.data(), dt.data(), 50, out.data(), out.data() + count, s,
-                                 cfg, xor_mask, mode == 0 ? nullptr : &pv);
+                                 cfg, xor_mask, var.mode == 0 ? nullptr : &pv,
+                                 var.skip ? &support : nullptr);
         });
-        add(shape + (mode == 0 ? " [table reads]"
-                               : " [bit planes, " + std::to_string(cfg.lut_blocks_per_sm) +
-                                     " block(s)/SM, 2^" + std::to_string(lanes) + " lanes/key]"),
+        add(shape + (var.skip ? " skip" : "") +
+                (var.mode == 0
+                     ? " [table reads]"
+                     : " [bit planes, " + std::to_string(cfg.lut_blocks_per_sm) +
+                           " block(s)/SM, 2^" + std::to_string(var.lanes) + " lanes/key]"),
             count, aes, t, kDefaultAesVariant, 0,
-            mode == 0 ? "" : std::to_string(planes->words.size() * 8) + " B of planes");
+            var.mode == 0 ? "" : std::to_string(planes->words.size() * 8) + " B of planes");
       }
     }
 

@@ -78,6 +78,15 @@ std::vector<u64> fused_table(const Widths& w, std::span<const u64> t) {
   return out;
 }
 
+// "Leaves that read zero": T' - T[C], zero wherever the entry is T[C] (the whole out-of-range
+// half, the mirrored pairs and the table's flat tail), so that the lookup may leave those leaves
+// out; party 0 adds T[C] back.
+FusedLookup fused_lookup(const Widths& w, std::span<const u64> t) {
+  FusedLookup out{w.k, w.xor_mask(), fused_table(w, t), t[(std::size_t{1} << w.clip) - 1]};
+  for (u64& entry : out.table) entry = (entry - out.background) & ring_mask(w.n);
+  return out;
+}
+
 // The cleartext function (trunc_act.h), the same for every X in Z_{2^n}.
 void fused_clear(const ClearCtx& ctx, const GateArgs& args, int clip, std::span<const u64> table,
                  std::span<const u64> x, std::span<u64> y, const char* what) {
@@ -205,14 +214,12 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
               {.v = &dh, .coef = u64{1} << (w.p + 1)},
               {.v = &c6, .coef = u64{1} << w.p},
               {.v = &xm, .shr = w.s, .width = w.p}});
-  // "Leaves that read zero": the lookup reads T' - T[C], zero wherever the entry is T[C] (the
-  // whole out-of-range half and the mirrored pairs), and leaves those leaves out; party 0 adds
-  // T[C] back in the output below.
-  const u64 background = table[(std::size_t{1} << clip) - 1];
-  std::vector<u64> tab = fused_table(w, table);
-  for (u64& entry : tab) entry = (entry - background) & ring_mask(w.n);
+  // The lookup reads T' - T[C] and leaves out the leaves that read zero; party 0 adds T[C] back
+  // in the output below.
+  const FusedLookup lookup = fused_lookup(w, table);
   const vec::Vec t_share =
-      sigma::lut_sigma_eval(p, w.k, w.n, tab, idx, w.xor_mask() | kLutSkipZeros);
+      sigma::lut_sigma_eval(p, w.k, w.n, lookup.table, idx, lookup.xor_mask | kLutSkipZeros);
+  const u64 background = lookup.background;
   // 4. Exchange 5: y = d (x_mid^ - r_mid) + 2^m r37 b0 (1 - msb(x_mid^)) - T' + r_y, with
   //    d = d^ + (1 - 2 d^) r_d and b0 = b0^ + (1 - 2 b0^) r_b0; the dealer's six shares per
   //    element k0..k5 side by side (r_mid, r_d, r_d r_mid, 2^m r37, 2^m r37 r_b0, r_y).
@@ -262,6 +269,15 @@ void trunc_gelu_eval(Party& party, const GateArgs& args, std::span<const u64> xh
                      std::span<u64> yhat) {
   fused_eval(party, args, kGeluClip, sigma::gelu_table(party.frac_bits()), xhat, yhat,
              "trunc_gelu_eval");
+}
+
+FusedLookup trunc_gelu_lookup(int n, int f) {
+  return fused_lookup(widths(n, f, GateArgs{}, kGeluClip, "trunc_gelu_lookup"),
+                      sigma::gelu_table(f));
+}
+FusedLookup trunc_silu_lookup(int n, int f) {
+  return fused_lookup(widths(n, f, GateArgs{}, kSiluClip, "trunc_silu_lookup"),
+                      sigma::silu_table(f));
 }
 
 void trunc_silu_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,

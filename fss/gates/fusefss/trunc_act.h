@@ -19,6 +19,7 @@
 #pragma once
 
 #include <span>
+#include <vector>
 
 #include "fss/engine/dealer.h"
 #include "fss/engine/gate.h"
@@ -48,5 +49,18 @@ void trunc_silu_keygen(Dealer& dealer, const GateArgs& args, std::span<const u64
                        std::span<u64> r_out);
 void trunc_silu_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
                      std::span<u64> yhat);
+
+// The lookup the fused gate runs (fused-trunc-act.md "The table" and "Leaves that read zero"):
+// the table T' - T[C] over the k-bit index (e, d, c6, q), whose top three bits xor_mask combine by
+// XOR, and T[C], which party 0 adds back. For a ring of n bits with f fractional bits (the
+// gates' widths checks apply); gpu_bench and the tests read it.
+struct FusedLookup {
+  int k = 0;
+  u64 xor_mask = 0;
+  std::vector<u64> table;
+  u64 background = 0;
+};
+FusedLookup trunc_gelu_lookup(int n, int f);
+FusedLookup trunc_silu_lookup(int n, int f);
 
 }  // namespace secinfer::fss::fusefss
