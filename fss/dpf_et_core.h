@@ -143,8 +143,9 @@ SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int party, Block root
 
 // dpf_et_leaf_blocks over the part of the tree that `need` keeps: need(level, q) says whether node
 // q of that level (0 the root, L the leaf blocks; it covers blocks q 2^(L - level) .. (q + 1)
-// 2^(L - level) - 1) holds a leaf to visit. A node it drops costs no AES, nor does anything below
-// it. Where need keeps everything: the same blocks, in the same order, for the same AES.
+// 2^(L - level) - 1) holds a leaf to visit. Nothing below a node it drops costs AES; a kept
+// node costs its two children's. Where need keeps everything: the same blocks, in the same order,
+// for the same AES.
 template <class Prg, class Need, class Leaf>
 SECINFER_HD void dpf_et_leaf_blocks_where(const Prg& prg, int k, int party, Block root,
                                           const Block* cw_seed, const std::uint8_t* cw_t, Block l0,
@@ -171,11 +172,15 @@ SECINFER_HD void dpf_et_leaf_blocks_where(const Prg& prg, int k, int party, Bloc
     const Block s = stack_s[top];
     const u64 q = stack_q[top];
     const int t = stack_t[top], level = stack_level[top];
+    // Both children, whichever are kept: every lane of a GPU warp then runs the same two AES per
+    // step, whether its node is a last-level one or not (AES in the branches below would run
+    // once per branch a warp's lanes take).
+    const Block g2[2] = {prg.g(0, s), prg.g(1, s)};
     if (level == depth) {  // the children are leaf blocks
       for (int dir = 0; dir < 2; ++dir) {
         const u64 b = 2 * q + static_cast<u64>(dir);
         if (!need(levels, b)) continue;
-        Block blk = prg.g(dir, s);
+        Block blk = g2[dir];
         if (t) blk ^= dir == 0 ? l0 : l1;
         leaf(b, blk);
       }
@@ -188,7 +193,7 @@ SECINFER_HD void dpf_et_leaf_blocks_where(const Prg& prg, int k, int party, Bloc
       const int dir = i == 0 ? 1 - first : first;
       const u64 c = 2 * q + static_cast<u64>(dir);
       if (!need(level + 1, c)) continue;
-      Block g = prg.g(dir, s);
+      Block g = g2[dir];
       int tg = g.lsb();
       g = g.clear_lsb();
       if (t) {
