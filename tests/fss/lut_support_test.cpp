@@ -30,9 +30,10 @@ std::vector<u64> zero_run_table(std::mt19937_64& g, int k, int xor_bits, int m, 
   const auto entry = [&] {
     u64 v = 0;
     while (v == 0)
-      v = spread == 0 ? g() & ring_mask(m)
-                      : (u64{1} + g() % ((u64{1} << (spread - 1)) - 1)) *
-                            (g() % 2 ? u64{1} : ~u64{0}) & ring_mask(m);
+      v = spread == 0
+              ? g() & ring_mask(m)
+              : (u64{1} + g() % ((u64{1} << (spread - 1)) - 1)) * (g() % 2 ? u64{1} : ~u64{0}) &
+                    ring_mask(m);
     return v;
   };
   for (std::size_t seg = 0; seg < (std::size_t{1} << xor_bits); ++seg) {
