@@ -276,9 +276,12 @@ vec::Vec Party::read_shares_vec(std::size_t count, int bits) {
                    " shares that another accelerator holds (the dealer's accelerator must be the "
                    "party's)");
   }
-  std::vector<u64> v(count);
-  unpack_shares(v, b);
-  return sp.upload(std::move(v));
+  // Packed shares go to the Space as they are and are unpacked there: on a device a 1-bit share
+  // moves 1/64 of the bytes its unpacked words would.
+  vec::Vec v = sp.make(count);
+  sp.combine(v, b, 0, std::span<const vec::Term>{});
+  sp.unpack_add(keys_->read_view(packed_bytes(count, b)), b, v);
+  return v;
 }
 
 DcfKeys Party::read_dcf(DcfShape shape, std::size_t count) {
