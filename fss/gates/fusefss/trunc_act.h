@@ -53,7 +53,7 @@ void trunc_silu_eval(Party& party, const GateArgs& args, std::span<const u64> xh
 // The lookup the fused gate runs (fused-trunc-act.md "The table" and "Leaves that read zero"):
 // the table T' - T[C] over the k-bit index (e, d, c6, q), whose top three bits xor_mask combine by
 // XOR, and T[C], which party 0 adds back. For a ring of n bits with f fractional bits (the
-// gates' widths checks apply); gpu_bench reads it.
+// gates' widths checks apply); gpu_bench and trunc_act_test read it.
 struct FusedLookup {
   int k = 0;
   u64 xor_mask = 0;

@@ -9,12 +9,14 @@
 #include <filesystem>
 #include <optional>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "fss/gates/sigma/gelu.h"
 #include "fss/gates/sigma/nonlinear.h"
 #include "fss/gates/sigma/sigma_nonlinear_util.h"
 #include "fss/gates/sigma/truncate.h"
+#include "fss/lut_support.h"
 
 namespace secinfer::fss::fusefss {
 namespace {
@@ -168,6 +170,38 @@ TEST_CASE("fused trunc + activation: key and message sizes never depend on the m
   const Fused fz = gates().front();
   const std::vector<u64> x = {0, r.mask(), u64{1} << (n - 1), r.from_signed(4096 * 100)};
   CHECK(sigma::test::size_changes_over_masks(fz.gate, n, f, x, g) == 0);
+}
+
+// How much of the lookup's tree the skipping keeps (fused-trunc-act.md "Leaves that read zero"):
+// over 1,000 public indices from a fixed seed, the leaf blocks and tree nodes (each a PRG call)
+// whose leaves may read a nonzero entry of T' - T[C]. Printed, as docs/perf.md quotes them.
+TEST_CASE("fused trunc + activation: the lookup keeps a fraction of its tree",
+          "[gates][fusefss][trunc_act]") {
+  for (const auto& [name, lookup] : {std::pair{"trunc_gelu", trunc_gelu_lookup(50, 12)},
+                                     std::pair{"trunc_silu", trunc_silu_lookup(50, 12)}}) {
+    INFO(name);
+    const LutSupport sup = make_lut_support(lookup.table, lookup.k, 50, lookup.xor_mask);
+    const int levels = lookup.k - 7;
+    std::mt19937_64 g(1);
+    double blocks = 0, nodes = 0;
+    const int trials = 1000;
+    for (int i = 0; i < trials; ++i) {
+      const u64 xhat = g() & ring_mask(lookup.k);
+      for (int level = 1; level <= levels; ++level)
+        for (u64 q = 0; q < (u64{1} << level); ++q) {
+          const u64 span = u64{128} << (levels - level);
+          const bool kept = sup.any(xhat, q * span, span);
+          nodes += kept;
+          if (level == levels) blocks += kept;
+        }
+    }
+    blocks /= trials;
+    nodes /= trials;
+    const int all_nodes = (2 << levels) - 2;
+    std::printf("[fusefss %s lookup] k=%d: %.1f of %d leaf blocks, %.1f of %d tree nodes kept\n",
+                name, lookup.k, blocks, 1 << levels, nodes, all_nodes);
+    CHECK(nodes < 0.5 * all_nodes);
+  }
 }
 
 TEST_CASE("fused trunc + activation: bad settings are refused", "[gates][fusefss][trunc_act]") {
