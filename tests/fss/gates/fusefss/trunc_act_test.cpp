@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <random>
-#include <utility>
+#include <tuple>
 #include <vector>
 
 #include "fss/gates/sigma/gelu.h"
@@ -177,9 +177,16 @@ TEST_CASE("fused trunc + activation: key and message sizes never depend on the m
 // whose leaves may read a nonzero entry of T' - T[C]. Printed, as docs/perf.md quotes them.
 TEST_CASE("fused trunc + activation: the lookup keeps a fraction of its tree",
           "[gates][fusefss][trunc_act]") {
-  for (const auto& [name, lookup] : {std::pair{"trunc_gelu", trunc_gelu_lookup(50, 12)},
-                                     std::pair{"trunc_silu", trunc_silu_lookup(50, 12)}}) {
+  for (const auto& [name, lookup, act] :
+       {std::tuple{"trunc_gelu", trunc_gelu_lookup(50, 12), sigma::gelu_table(12)},
+        std::tuple{"trunc_silu", trunc_silu_lookup(50, 12), sigma::silu_table(12)}}) {
     INFO(name);
+    // The activation table's flat tail: entries past the last one that differs from T[C].
+    std::size_t last = 0;
+    for (std::size_t t = 0; t < act.size(); ++t)
+      if (act[t] != act.back()) last = t;
+    std::printf("[fusefss %s lookup] T: entry %zu of %zu is the last that differs from T[C]\n",
+                name, last, act.size());
     const LutSupport sup = make_lut_support(lookup.table, lookup.k, 50, lookup.xor_mask);
     const int levels = lookup.k - 7;
     std::mt19937_64 g(1);
