@@ -153,6 +153,10 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
                     "sigma's table lookups: sigma (SIGMA's own: 1-bit DPF, sign and value "
                     "opened; default) or nbit (ring-valued DPF in one round: 'improved sigma', not "
                     "SIGMA). Ignored by fusefss (recorded as n/a)");
+    add_enum_option(sc, "--sigma-shares", o.sigma_shares,
+                    "how sigma's keys store additive shares: words (SIGMA's: u64, or u16 / u8 "
+                    "for narrow values; default) or packed (to their bit width: 'improved "
+                    "sigma'). Same outputs and messages. Ignored by fusefss (recorded as n/a)");
   }
   if (groups & kDeviceFlags) {
     raw.backend_flag = add_enum_option(
@@ -165,11 +169,12 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
                    "CUDA device of the party under --backend cuda (run: N; local: N for both "
                    "parties or N,M for party 0 on N and party 1 on M)")
         ->capture_default_str();
-    add_enum_option(sc, "--gate-vectors", o.gate_vectors,
-                    "host or device: under --backend cuda, where the gates keep their "
-                    "party-local vectors (device: their arithmetic and the openings' packing run "
-                    "on the GPU; the same outputs and messages; host: the CPU, the older path kept for "
-                    "comparison). Ignored by cpu");
+    add_enum_option(
+        sc, "--gate-vectors", o.gate_vectors,
+        "host or device: under --backend cuda, where the gates keep their "
+        "party-local vectors (device: their arithmetic and the openings' packing run "
+        "on the GPU; the same outputs and messages; host: the CPU, the older path kept for "
+        "comparison). Ignored by cpu");
   }
   sc->add_option("--runs", o.runs, "Measured runs")->check(at_least(1))->capture_default_str();
   sc->add_option("--warmup", o.warmup, "Warm-up runs (recorded, not merged)")
@@ -494,6 +499,8 @@ Invocation parse_command_line(const std::vector<std::string>& args_in) {
   add_enum_option(deal, "--fusefss-trunc", deal_opts.fuse_trunc, kFuseTruncHelp);
   add_enum_option(deal, "--sigma-lut", deal_opts.sigma_lut,
                   "sigma's table lookups: sigma (SIGMA's own) or nbit (improved sigma)");
+  add_enum_option(deal, "--sigma-shares", deal_opts.sigma_shares,
+                  "sigma's share storage: words (SIGMA's) or packed (improved sigma)");
   deal->add_option("--runs", deal_opts.runs, "Measured runs the parties will make")
       ->check(at_least(1))
       ->capture_default_str();

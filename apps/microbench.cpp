@@ -453,7 +453,7 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
   KeyWriter other = KeyWriter::discard();
   Dealer dealer(ring, f, models::dealer_seed(o.seed), me == 0 ? own : other, me == 0 ? other : own);
   dealer.set_accelerator(accel);  // DCF/DPF keys generated on the GPU (the CPU's keys bit for bit)
-  dealer.set_gate_options(models::gate_options_for(o.sigma_lut));
+  dealer.set_gate_options(models::gate_options_for(o));
   dealer.set_threads(o.threads);  // the party's threads (half the host's under local)
   DealerOps dops(dealer, suite, me);
   KeyReader reader = KeyReader::memory(buffer);
@@ -549,6 +549,7 @@ json microbench_summary(const json& merged, const RunOptions& o, const json& che
          {"fusefss_act", recorded_fuse_act(o)},
          {"fusefss_trunc", recorded_fuse_trunc(o)},
          {"sigma_lut", recorded_sigma_lut(o)},
+         {"sigma_shares", recorded_sigma_shares(o)},
          {"backend", to_string(o.backend)},
          {"n", o.micro_n},
          {"cols", o.micro_cols},

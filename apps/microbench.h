@@ -83,7 +83,7 @@ std::vector<std::string> microbench_party_command_line(const RunOptions& o, int 
 // microbench.json ("secinfer.microbench/1") from the merged breakdown; `check` is party 0's
 // microbench_check.json (null if absent). Fields: gate, system, padding, lookup (fusefss:
 // shared-mask | per-cut; sigma: n/a), fusefss_act (fusefss: fused | precise; sigma: n/a),
-// sigma_lut, backend, n, rows, cols,
+// sigma_lut, sigma_shares, backend, n, rows, cols,
 // bits, frac_bits, runs, warmup, status (+ reason), online_ms (median; a number, as
 // scripts/report.py --microbench reads it), online_ms_p25/p75/min/max, gpu_ms (when measured),
 // bytes, messages, rounds, key_bytes {p0, p1} (the gate's keys) and key_bytes_phase {p0, p1}

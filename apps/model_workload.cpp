@@ -19,6 +19,7 @@ models::RunOptions to_model_options(const RunOptions& o) {
   m.fuse_act = o.fuse_act;
   m.fuse_trunc = o.fuse_trunc;
   m.sigma_lut = o.sigma_lut;
+  m.sigma_shares = o.sigma_shares;
   m.threads = o.threads;
   m.runs = o.runs;
   m.warmup = o.warmup;

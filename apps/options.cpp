@@ -26,6 +26,11 @@ std::string recorded_sigma_lut(const RunOptions& o) {
   return o.sigma_lut == models::SigmaLut::kNbit ? "nbit (improved sigma)" : "sigma";
 }
 
+std::string recorded_sigma_shares(const RunOptions& o) {
+  if (o.system != System::kSigma) return "n/a";
+  return o.sigma_shares == models::SigmaShares::kPacked ? "packed (improved sigma)" : "words";
+}
+
 nlohmann::json shared_config(const RunOptions& o) {
   nlohmann::json c;
   c["workload"] = to_string(o.workload);
@@ -53,6 +58,7 @@ nlohmann::json shared_config(const RunOptions& o) {
   c["fusefss_act"] = recorded_fuse_act(o);
   c["fusefss_trunc"] = recorded_fuse_trunc(o);
   c["sigma_lut"] = recorded_sigma_lut(o);
+  c["sigma_shares"] = recorded_sigma_shares(o);
   c["backend"] = to_string(o.backend);
   c["runs"] = o.runs;
   c["warmup"] = o.warmup;
@@ -87,9 +93,10 @@ std::string config_summary(const RunOptions& o) {
   s << " system=" << to_string(o.system) << " padding=" << models::padding_name(o.padding)
     << " lookup=" << recorded_lookup(o) << " fusefss_act=" << recorded_fuse_act(o)
     << " fusefss_trunc=" << recorded_fuse_trunc(o) << " sigma_lut=" << recorded_sigma_lut(o)
-    << " backend=" << to_string(o.backend) << " runs=" << o.runs << " warmup=" << o.warmup
-    << " dealer=" << to_string(o.dealer) << " seed=" << o.seed << " (secinfer "
-    << profiling::build_version() << ", " << profiling::build_commit() << ")";
+    << " sigma_shares=" << recorded_sigma_shares(o) << " backend=" << to_string(o.backend)
+    << " runs=" << o.runs << " warmup=" << o.warmup << " dealer=" << to_string(o.dealer)
+    << " seed=" << o.seed << " (secinfer " << profiling::build_version() << ", "
+    << profiling::build_commit() << ")";
   return s.str();
 }
 
@@ -125,6 +132,9 @@ std::filesystem::path default_out_dir(const RunOptions& o) {
   if (o.workload != Workload::kNetbench && o.system == System::kSigma &&
       o.sigma_lut == models::SigmaLut::kNbit)
     name += "-nbitlut";
+  if (o.workload != Workload::kNetbench && o.system == System::kSigma &&
+      o.sigma_shares == models::SigmaShares::kPacked)
+    name += "-packed";
   if (!o.padding) name += "-padoff";
   return std::filesystem::path("results") / name;
 }

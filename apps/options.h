@@ -44,6 +44,7 @@ struct RunOptions {
   // sigma's table lookups (fss/gates/sigma/lut.h): SIGMA's own (default) or the ring-valued DPF
   // lookup ("improved sigma": not SIGMA, labelled so in results). Ignored by fusefss.
   models::SigmaLut sigma_lut = models::SigmaLut::kSigma;
+  models::SigmaShares sigma_shares = models::SigmaShares::kWords;
   models::Backend backend = models::Backend::kCpu;  // resolved by the parser (auto: cuda if any)
   // --gpu: the CUDA device of this party (run), or of both parties ("N") or of each ("N,M") under
   // local; recorded in the party log's environment, not in the shared config.
@@ -107,6 +108,8 @@ std::string recorded_fuse_trunc(const RunOptions& o);
 // The --sigma-lut setting as recorded: "sigma" or "nbit (improved sigma)" under --system sigma,
 // "n/a" under fusefss (which has no such lookup).
 std::string recorded_sigma_lut(const RunOptions& o);
+// "words" / "packed (improved sigma)" for sigma, "n/a" for fusefss.
+std::string recorded_sigma_shares(const RunOptions& o);
 
 // FNV-1a 64 of the canonical dump of shared_config(): equal iff the shared configs are equal.
 std::uint64_t config_hash(const RunOptions& o);

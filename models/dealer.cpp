@@ -59,7 +59,7 @@ DealResult deal_model_keys(const RunOptions& o, std::size_t vocab, fss::Block se
       KeyWriter w1 = KeyWriter::file(tmp[1].string(), key_file_header(o, 1, vocab));
       Dealer dealer(fss::Ring{c.ring_bits}, c.frac_bits, seed, w0, w1);
       if (o.threads > 0) dealer.set_threads(o.threads);
-      dealer.set_gate_options(gate_options_for(o.sigma_lut));
+      dealer.set_gate_options(gate_options_for(o));
       DealerOps dops(dealer, suite, 0);
       const Transformer t(c, batch, seq);
       for (int run = 0; run < o.warmup + o.runs; ++run)

@@ -63,6 +63,7 @@ nlohmann::json key_stream_config(const RunOptions& o, std::size_t vocab) {
   j["fusefss_trunc"] = fusefss ? to_string(o.fuse_trunc) : "n/a";
   // sigma's table lookups change its keys; fusefss has none.
   j["sigma_lut"] = fusefss ? "n/a" : to_string(o.sigma_lut);
+  j["sigma_shares"] = fusefss ? "n/a" : to_string(o.sigma_shares);
   j["runs"] = o.runs;
   j["warmup"] = o.warmup;
   j["schedule"] = schedule_text(o);
@@ -88,9 +89,9 @@ std::uint64_t key_stream_hash(const RunOptions& o, std::size_t vocab) {
 std::string key_stream_summary(const RunOptions& o, std::size_t vocab) {
   const nlohmann::json j = key_stream_config(o, vocab);
   std::string s;
-  for (const char* k :
-       {"model", "seq", "batch", "system", "padding", "lookup", "fusefss_act", "fusefss_trunc",
-        "sigma_lut", "runs", "warmup", "schedule", "input", "ring_bits", "protocol_version"}) {
+  for (const char* k : {"model", "seq", "batch", "system", "padding", "lookup", "fusefss_act",
+                        "fusefss_trunc", "sigma_lut", "sigma_shares", "runs", "warmup", "schedule",
+                        "input", "ring_bits", "protocol_version"}) {
     const auto& v = j[k];
     if (!s.empty()) s += ' ';
     s += k;
@@ -124,7 +125,7 @@ std::string deal_command(const RunOptions& o, std::size_t vocab) {
     s += " --padding " + padding_name(o.padding) + " --lookup " + to_string(o.lookup) +
          " --fusefss-act " + to_string(o.fuse_act) + " --fusefss-trunc " + to_string(o.fuse_trunc);
   } else {
-    s += " --sigma-lut " + to_string(o.sigma_lut);
+    s += " --sigma-lut " + to_string(o.sigma_lut) + " --sigma-shares " + to_string(o.sigma_shares);
   }
   s += " --runs " + std::to_string(o.runs) + " --warmup " + std::to_string(o.warmup) +
        " --schedule " + schedule_text(o);

@@ -41,6 +41,10 @@ enum class FuseTrunc { kSigma, kDcf, kDcfMax };
 // --sigma-lut: the sigma suite's table lookups, SIGMA's own (1-bit early-terminated DPF, sign and
 // value opened) or the ring-valued DPF lookup in one round ("improved sigma").
 enum class SigmaLut { kSigma, kNbit };
+// --sigma-shares: how sigma's keys store additive shares, in SIGMA's words (u64 for ring
+// elements, u16 / u8 for narrow values; the default, as SIGMA) or packed to their bit width
+// ("improved sigma"; fusefss always packs them).
+enum class SigmaShares { kWords, kPacked };
 // --dealer: inline (a dealer inside each party process) or file (`secinfer deal`'s key files).
 enum class Dealer { kInline, kFile };
 // --backend: where a party evaluates its FSS keys.
@@ -90,6 +94,12 @@ struct EnumNames<SigmaLut> {
       {{SigmaLut::kSigma, "sigma"}, {SigmaLut::kNbit, "nbit"}}};
 };
 template <>
+struct EnumNames<SigmaShares> {
+  static constexpr std::string_view flag = "--sigma-shares";
+  static constexpr std::array<std::pair<SigmaShares, std::string_view>, 2> values{
+      {{SigmaShares::kWords, "words"}, {SigmaShares::kPacked, "packed"}}};
+};
+template <>
 struct EnumNames<Dealer> {
   static constexpr std::string_view flag = "--dealer";
   static constexpr std::array<std::pair<Dealer, std::string_view>, 2> values{
@@ -134,11 +144,16 @@ concept NamedEnum = requires {
   EnumNames<E>::values;
 };
 
-// The gates' protocol choices that --sigma-lut makes (the dealer and both parties take the same).
-inline fss::engine::GateOptions gate_options_for(SigmaLut lut) {
-  fss::engine::GateOptions g;
-  g.lut = lut == SigmaLut::kNbit ? fss::engine::GateOptions::Lut::kNbit
-                                 : fss::engine::GateOptions::Lut::kSigma;
+// The gates' protocol choices that --system, --sigma-lut and --sigma-shares make (the dealer and
+// both parties take the same). `o`: any options with those three fields.
+template <class Options>
+fss::engine::GateOptions gate_options_for(const Options& o) {
+  using G = fss::engine::GateOptions;
+  G g;
+  g.lut = o.sigma_lut == SigmaLut::kNbit ? G::Lut::kNbit : G::Lut::kSigma;
+  g.shares = o.system == System::kSigma && o.sigma_shares == SigmaShares::kWords
+                 ? G::Shares::kWords
+                 : G::Shares::kPacked;
   return g;
 }
 

@@ -72,7 +72,8 @@ struct RunOptions {
   FuseAct fuse_act = FuseAct::kFused;      // fusefss GELU/SiLU after a truncation: fused or precise
   FuseTrunc fuse_trunc = FuseTrunc::kDcf;  // fusefss rescaling truncations: DCF or SIGMA's
   SigmaLut sigma_lut = SigmaLut::kSigma;   // sigma's table lookups (fss/gates/sigma/lut.h)
-  int threads = 1;                         // worker threads of a party's gates
+  SigmaShares sigma_shares = SigmaShares::kWords;  // sigma's share storage (GateOptions)
+  int threads = 1;                                 // worker threads of a party's gates
   int runs = 5;
   int warmup = 1;
   // inline: a dealer inside this process draws the same masks as the peer's from the shared seed

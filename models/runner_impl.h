@@ -184,7 +184,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
 
   // Memory, before any work; both parties learn both verdicts.
   const auto estimate = [&](std::size_t b) {
-    return estimate_memory(c, b, seq, suite, me, res.schedule, gate_options_for(o.sigma_lut));
+    return estimate_memory(c, b, seq, suite, me, res.schedule, gate_options_for(o));
   };
   res.memory = estimate(batch);
   res.available_bytes = o.memory_limit_bytes ? o.memory_limit_bytes : available_memory_bytes();
@@ -306,14 +306,14 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
     // Keys made where they are evaluated: the GPU's generator gives the CPU's keys bit for bit.
     // (Never for key files: their batches are host batches, uploaded at evaluation.)
     if (o.accel != nullptr && o.keys_on_device) dealer->set_accelerator(o.accel);
-    dealer->set_gate_options(gate_options_for(o.sigma_lut));
+    dealer->set_gate_options(gate_options_for(o));
     // The party's threads: with both parties on one host each dealer takes its party's share.
     if (o.threads > 0) dealer->set_threads(o.threads);
     dops.emplace(*dealer, suite, me);
   }
   KeyReader reader = file_keys ? std::move(*file_reader) : KeyReader::memory(buffer);
   Party party(me, fss::Ring{c.ring_bits}, c.frac_bits, ch, reader, o.threads, o.accel);
-  party.set_gate_options(gate_options_for(o.sigma_lut));
+  party.set_gate_options(gate_options_for(o));
   // Online reuses the offline compilations (a key-file run compiles its own on first use).
   if (dealer) party.set_gate_cache(dealer->shared_gate_cache());
   PartyOps pops(party, suite);

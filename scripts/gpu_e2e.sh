@@ -82,7 +82,8 @@ done
 #    MICRO_SPECS="gate n;gate n;..." replaces the list, MICRO_BACKENDS="cuda" drops the cpu runs;
 #    MICRO_VECTORS="device host" also runs each cuda setting with --gate-vectors host, its step
 #    named -hostvec; device, the default, has no suffix). A spec "gate n --flag value" passes
-#    fusefss flags (e.g. --fusefss-trunc sigma) and runs fusefss alone, its step named with them.
+#    fusefss flags (e.g. --fusefss-trunc sigma) and runs fusefss alone, or sigma flags (starting
+#    with --sigma-, e.g. --sigma-shares packed) and runs sigma alone, its step named with them.
 IFS=';' read -r -a micro_specs <<<"${MICRO_SPECS:-gelu ${GELU_N:-393216};softmax ${SOFTMAX_N:-196608}}"
 [ "${SKIP_MICRO:-0}" = 1 ] || for spec in "${micro_specs[@]}"; do
   read -r gate n extra <<<"$spec"
@@ -90,6 +91,7 @@ IFS=';' read -r -a micro_specs <<<"${MICRO_SPECS:-gelu ${GELU_N:-393216};softmax
   tag=""
   if [ -n "$extra" ]; then
     systems=fusefss
+    case "$extra" in --sigma-*) systems=sigma ;; esac
     tag="-$(echo "$extra" | tr -s ' -' '-' | sed 's/^-//')"
   fi
   for sys in $systems; do
@@ -109,7 +111,7 @@ done
 #    (default 128), batch 1, MODEL_RUNS measured runs after MODEL_WARMUP (defaults 1 and 0), each
 #    suite of E2E_SYSTEMS (default sigma fusefss; fusefss-sigmatrunc is fusefss with
 #    --fusefss-trunc sigma, fusefss-dcfmax with --fusefss-trunc dcf-max, fusefss-dcftrunc the
-#    default's name spelt out; a -hostvec suffix on any of them adds --gate-vectors host, -devvec
+#    default's name spelt out, sigma-packed sigma with --sigma-shares packed; a -hostvec suffix on any of them adds --gate-vectors host, -devvec
 #    --gate-vectors device, the default) under
 #    MODEL_CAP seconds (default 240).
 [ "${SKIP_BERT_BASE:-0}" = 1 ] || for model in ${E2E_MODELS:-bert-base}; do
@@ -120,6 +122,7 @@ done
     [ "$base" = fusefss-dcftrunc ] && flags=(--system fusefss --fusefss-trunc dcf)
     [ "$base" = fusefss-sigmatrunc ] && flags=(--system fusefss --fusefss-trunc sigma)
     [ "$base" = fusefss-dcfmax ] && flags=(--system fusefss --fusefss-trunc dcf-max)
+    [ "$base" = sigma-packed ] && flags=(--system sigma --sigma-shares packed)
     [ "$base-devvec" = "$sys" ] && flags+=(--gate-vectors device)
     [ "$base-hostvec" = "$sys" ] && flags+=(--gate-vectors host)
     step "$model-s${E2E_SEQ:-128}-b1-$sys-cuda" "${MODEL_CAP:-240}" local --model "$model" \

@@ -89,8 +89,9 @@ std::vector<u64> Dealer::random(std::size_t count, int bits) {
 std::pair<ShareBatch, ShareBatch> Dealer::split(std::span<const u64> v, int bits) {
   const int b = bits ? bits : ring_.bits;
   const u64 mask = ring_mask(b);
-  std::pair<ShareBatch, ShareBatch> s{ShareBatch{b, v.size(), std::vector<u64>(v.size())},
-                                      ShareBatch{b, v.size(), std::vector<u64>(v.size())}};
+  const int stored = stored_share_bits(b);
+  std::pair<ShareBatch, ShareBatch> s{ShareBatch{stored, v.size(), std::vector<u64>(v.size())},
+                                      ShareBatch{stored, v.size(), std::vector<u64>(v.size())}};
   random(s.first.values, b);
   // Party 1's shares are not made for a writer that drops them (party 0's inline dealer).
   if (!out_[1]->discards()) {
@@ -140,7 +141,7 @@ void Dealer::share_batch(std::span<const u64> v, int bits) {
 }
 
 void Dealer::write_public(std::span<const u64> v, int bits) {
-  const int b = bits ? bits : ring_.bits;
+  const int b = stored_share_bits(bits);
   out_[0]->write_packed(v, b);
   out_[1]->write_packed(v, b);
 }

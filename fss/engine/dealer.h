@@ -90,8 +90,13 @@ class Dealer {
   // an accelerator can hold from the offline phase (keep_batches_on). For large shares that a
   // party's accelerator reads as a whole (a matmul's weight-mask shares: Party::read_share_batch).
   void share_batch(std::span<const u64> v, int bits = 0);
-  // Writes the same public value(s) to both parties (e.g. a gate parameter both must agree on).
+  // Writes the same public value(s) to both parties (e.g. a gate parameter both must agree on),
+  // stored as shares are (Party::read_shares reads them).
   void write_public(std::span<const u64> v, int bits = 0);
+  // The width the keys store a share of `bits` bits in (0 = the ring's; GateOptions).
+  int stored_share_bits(int bits) const {
+    return gate_options_.share_storage_bits(bits ? bits : ring_.bits);
+  }
 
   // DCF / DPF keys (fss/dcf.h, fss/dpf.h) generated from this dealer's stream and written to both
   // parties (serialised as in docs/design/fss-core.md "Key sizes"; see key_codec.h).
@@ -128,7 +133,8 @@ class Dealer {
 
  private:
   // Additive shares of v in Z_{2^bits} (0 = ring width): party 0's drawn uniform, party 1's
-  // v - s0; what share() and share_batch() write.
+  // v - s0; what share() and share_batch() write. The batches' width is the one the keys store
+  // them in (GateOptions::share_storage_bits).
   std::pair<ShareBatch, ShareBatch> split(std::span<const u64> v, int bits);
   // share() and share_vec(): `vector` marks the wide in-memory batches.
   void share_as(std::span<const u64> v, int bits, bool vector);

@@ -68,7 +68,7 @@ void Party::unpack_shares(std::span<u64> out, int b) {
 
 void Party::read_shares(std::span<u64> out, int bits) {
   if (out.empty()) return;
-  const int b = bits ? bits : ring_.bits;
+  const int b = stored_share_bits(bits);
   ++host_time_.key_reads;
   AddWall w(host_time_.key_read_ns);
   if (std::optional<ShareBatch> s = take_shares(out.size(), b, true))
@@ -244,7 +244,7 @@ void Party::recv_packed(std::span<u64> out, int bits) {
 std::vector<u64> Party::read_shares(std::size_t count, int bits) {
   std::vector<u64> v;
   if (count == 0) return v;
-  const int b = bits ? bits : ring_.bits;
+  const int b = stored_share_bits(bits);
   ++host_time_.key_reads;
   AddWall w(host_time_.key_read_ns);
   if (std::optional<ShareBatch> s = take_shares(count, b, true)) return std::move(s->values);
@@ -254,7 +254,7 @@ std::vector<u64> Party::read_shares(std::size_t count, int bits) {
 }
 
 ShareBatch Party::read_share_batch(std::size_t count, int bits) {
-  const int b = bits ? bits : ring_.bits;
+  const int b = stored_share_bits(bits);
   ++host_time_.key_reads;
   AddWall w(host_time_.key_read_ns);
   if (std::optional<ShareBatch> s = take_shares(count, b, false)) return std::move(*s);
@@ -266,7 +266,7 @@ ShareBatch Party::read_share_batch(std::size_t count, int bits) {
 vec::Vec Party::read_shares_vec(std::size_t count, int bits) {
   const vec::Space& sp = space();
   if (count == 0) return sp.make(0);
-  const int b = bits ? bits : ring_.bits;
+  const int b = stored_share_bits(bits);
   ++host_time_.key_reads;
   AddWall w(host_time_.key_read_ns);
   if (std::optional<ShareBatch> s = take_shares(count, b, false)) {

@@ -173,6 +173,10 @@ class Party {
   std::optional<ShareBatch> take_shares(std::size_t count, int bits, bool on_host);
   // Reads out.size() packed b-bit shares from the key stream (where take_shares found none).
   void unpack_shares(std::span<u64> out, int b);
+  // The width the keys store a share of `bits` bits in (0 = the ring's; GateOptions).
+  int stored_share_bits(int bits) const {
+    return gate_options_.share_storage_bits(bits ? bits : ring_.bits);
+  }
 
   int id_;
   Ring ring_;

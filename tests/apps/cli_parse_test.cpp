@@ -19,6 +19,7 @@ using models::Dealer;
 using models::FuseAct;
 using models::Lookup;
 using models::SigmaLut;
+using models::SigmaShares;
 using models::System;
 using models::Workload;
 
@@ -298,6 +299,35 @@ TEST_CASE("--sigma-lut selects sigma's table lookups and is part of the shared c
     CHECK(shared_config(child.run) == shared_config(l));
   }
   CHECK_THROWS_WITH(parse({"--party", "0", "--sigma-lut", "fast"}), Catch::Contains("nbit"));
+}
+
+TEST_CASE("--sigma-shares selects how sigma's keys store shares and is part of the shared config",
+          "[apps][cli]") {
+  // Default: SIGMA's words; packed is "improved sigma", with its own results folder and key hash.
+  const RunOptions d = parse({"--party", "0", "--system", "sigma"}).run;
+  CHECK(d.sigma_shares == SigmaShares::kWords);
+  CHECK(shared_config(d)["sigma_shares"] == "words");
+  CHECK(models::gate_options_for(d).shares == fss::engine::GateOptions::Shares::kWords);
+  const RunOptions pk =
+      parse({"--party", "0", "--system", "sigma", "--sigma-shares", "packed"}).run;
+  CHECK(shared_config(pk)["sigma_shares"] == "packed (improved sigma)");
+  CHECK(config_hash(pk) != config_hash(d));
+  CHECK(make_hello(pk).config_summary.find("sigma_shares=packed (improved sigma)") !=
+        std::string::npos);
+  CHECK(pk.out == "results/bert-base-s128-b1-sigma-packed");
+  CHECK(models::key_stream_hash(to_model_options(pk), 0) !=
+        models::key_stream_hash(to_model_options(d), 0));
+  CHECK(models::gate_options_for(pk).shares == fss::engine::GateOptions::Shares::kPacked);
+  // fusefss always packs: ignored, recorded as n/a.
+  const RunOptions f = parse({"--party", "0", "--system", "fusefss"}).run;
+  CHECK(shared_config(f)["sigma_shares"] == "n/a");
+  CHECK(models::gate_options_for(f).shares == fss::engine::GateOptions::Shares::kPacked);
+  const RunOptions l =
+      parse({"local", "--model", "bert-tiny", "--system", "sigma", "--sigma-shares", "packed"}).run;
+  for (int p = 0; p < 2; ++p)
+    CHECK(parse_command_line(party_command_line(l, p, 4567, "secinfer")).run.sigma_shares ==
+          SigmaShares::kPacked);
+  CHECK_THROWS_WITH(parse({"--party", "0", "--sigma-shares", "u64"}), Catch::Contains("packed"));
 }
 
 TEST_CASE("--lookup selects the fusefss interval lookup and is part of the shared config",

@@ -22,7 +22,7 @@ void input_keygen(Dealer& d, int owner, std::span<u64> r_out) {
   check_owner(owner);
   d.begin(kTagInput, r_out.size());
   d.random(r_out);
-  d.out(owner).write_packed(r_out, d.ring().bits);
+  d.out(owner).write_packed(r_out, d.stored_share_bits(0));  // read as a share (read_shares)
 }
 
 void input_eval(Party& p, int owner, std::span<const u64> x, std::span<u64> xhat) {

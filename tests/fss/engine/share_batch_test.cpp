@@ -128,3 +128,58 @@ TEST_CASE("a queued share batch of another size is refused", "[engine][keys][sha
   };
   CHECK_THROWS_WITH(wrong(), Catch::Contains("out of sync"));
 }
+
+TEST_CASE("shares in SIGMA's words: the same values, a word's bytes each, memory and key files",
+          "[engine][keys][share_batch]") {
+  // GateOptions::Shares::kWords (--sigma-shares words): u64 for values wider than 16 bits, u16 /
+  // u8 for narrower ones, 1- and 2-bit values packed. share, share_vec and share_batch read back
+  // the dealer's values whatever the container.
+  std::mt19937_64 g(std::random_device{}());
+  const GateOptions words{.shares = GateOptions::Shares::kWords};
+  CHECK(words.share_storage_bits(1) == 1);
+  CHECK(words.share_storage_bits(2) == 2);
+  CHECK(words.share_storage_bits(3) == 8);
+  CHECK(words.share_storage_bits(8) == 8);
+  CHECK(words.share_storage_bits(9) == 16);
+  CHECK(words.share_storage_bits(16) == 16);
+  CHECK(words.share_storage_bits(17) == 64);
+  CHECK(words.share_storage_bits(64) == 64);
+  CHECK(GateOptions{}.share_storage_bits(37) == 37);  // packed, the default
+  for (const KeyMode mode : {KeyMode::kInline, KeyMode::kFile}) {
+    for (const int bits : {1, 2, 7, 12, 37, 50}) {
+      const std::size_t n = 1 + g() % 300;
+      const std::vector<u64> v = random_values(g, n, bits);
+      TwoPartyOptions o = test::options(50, g());
+      o.key_mode = mode;
+      o.gate_options = words;
+      const auto dir = std::filesystem::temp_directory_path() /
+                       ("secinfer_share_words_" + std::to_string(std::random_device{}()));
+      if (mode == KeyMode::kFile) o.key_dir = dir.string();
+      INFO("bits " << bits << (mode == KeyMode::kFile ? ", key file" : ", memory"));
+      const test::GateRun res = test::run_gate(
+          o, {}, {}, 3 * n, bits,
+          [&](Dealer& d, const std::vector<std::vector<u64>>&, std::span<u64> r_out) {
+            d.share(v, bits);
+            d.share_vec(v, bits);
+            d.share_batch(v, bits);
+            std::fill(r_out.begin(), r_out.end(), 0);
+          },
+          [&](Party& p, const std::vector<std::vector<u64>>&, std::span<u64> yhat) {
+            std::vector<u64> mine = p.read_shares(n, bits);
+            const vec::Vec as_vec = p.read_shares_vec(n, bits);
+            std::vector<u64> from_vec(n);
+            p.space().download(as_vec, from_vec);
+            mine.insert(mine.end(), from_vec.begin(), from_vec.end());
+            const ShareBatch batch = p.read_share_batch(n, bits);
+            mine.insert(mine.end(), batch.values.begin(), batch.values.end());
+            p.open(mine, yhat, bits);
+          });
+      std::vector<u64> want;
+      for (int k = 0; k < 3; ++k) want.insert(want.end(), v.begin(), v.end());
+      CHECK(res.y[0] == want);
+      CHECK(res.y[1] == want);
+      CHECK(res.key_bytes[1] == 3 * packed_bytes(n, words.share_storage_bits(bits)));
+      std::filesystem::remove_all(dir);
+    }
+  }
+}
