@@ -45,6 +45,12 @@ struct SigmaDcfKeys {
   // The batch's copy in an accelerator's memory, if one made it (fss/accelerator.h
   // make_resident; trees only); the host arrays are then released.
   std::shared_ptr<const ResidentKeys> resident{};
+  // How a GPU evaluation at several points walks a tree: false, a walk a point (SIGMA's); true,
+  // one walk a key whose points take each other's nodes where their paths agree
+  // (cuda/sigma_dcf_core.h sigma_dcf_eval_shared; the fused truncation + activation sets it,
+  // docs/design/fused-trunc-act.md "One walk for the three points"). The same bits either way
+  // (the CPU always walks a point); not part of the key.
+  bool share_prefixes = false;
 };
 
 // 64-bit words per key of the truth table (n <= 7): 2 for n = 7, else 1.

@@ -451,9 +451,11 @@ struct CudaAccelerator::State {
     return upload(k);
   }
   SigmaDcfKeysView view_of(const SigmaDcfKeys& k) {
-    if (k.resident)
-      return mine(dynamic_cast<const DeviceKeys<SigmaDcfKeysView>*>(k.resident.get()));
-    return upload(k);
+    SigmaDcfKeysView v =
+        k.resident ? mine(dynamic_cast<const DeviceKeys<SigmaDcfKeysView>*>(k.resident.get()))
+                   : upload(k);
+    v.share_prefixes = k.share_prefixes;  // how this evaluation walks, not part of the keys
+    return v;
   }
   // A resident batch's view, when this accelerator made it (another one's memory, or another
   // kind of resident array, cannot be read here).

@@ -57,6 +57,11 @@ struct KernelConfig {
   // SIGMA's LUT from bit planes: 2^lut_lanes_log2 lanes of a warp share a key, each walking one
   // subtree (0 = a thread per key; capped at 32 lanes and at the tree's inner levels).
   int lut_lanes_log2 = 0;
+  // SIGMA's LUT with the leaves that read zero left out (fss/lut_support.h): the threads take the
+  // keys in the order of their public index (a radix sort of the indices first), so that the
+  // lanes of a warp keep the same subtrees and diverge less; every output stays at its key's
+  // position. false: the keys in their own order (gpu_bench compares the two).
+  bool lut_sort_by_index = true;
 };
 
 }  // namespace secinfer::fss::cuda

@@ -2,6 +2,8 @@
 // tree (dpf_et_core.h) and adds the table entries under its set leaves, or, where the table's
 // entries spread over few bits, counts them against the table's bit planes (fss/lut_planes.h).
 #include <algorithm>
+#include <cstdint>
+#include <cub/device/device_radix_sort.cuh>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -19,11 +21,13 @@ namespace {
 template <class Tab>
 __global__ void __launch_bounds__(512)
     dpf_et_lut_kernel(DpfEtKeysView keys, const u64* xhat, const u64* table, u64 mask, u64 xor_mask,
-                      const __grid_constant__ LutSupport support, bool skip, u64* sum, u64* count) {
+                      const __grid_constant__ LutSupport support, bool skip,
+                      const std::uint32_t* order, u64* sum, u64* count) {
   const BlockAes<Tab> b = block_aes_setup<Tab>();
   const FixedPrg<Tab> prg = b.prg();
   const auto lookup = [table](std::size_t j) { return __ldg(table + j); };
-  for (std::size_t i = global_thread(); i < keys.count; i += grid_threads()) {
+  for (std::size_t t = global_thread(); t < keys.count; t += grid_threads()) {
+    const std::size_t i = order != nullptr ? order[t] : t;
     const Block l0 = keys.leaf_cw != nullptr ? keys.leaf_cw[i] : Block{};
     const Block l1 = keys.leaf_cw != nullptr ? keys.leaf_cw[keys.count + i] : Block{};
     u64 s = 0, c = 0;
@@ -43,7 +47,7 @@ template <class Tab, bool kShared, int kBlocksPerSm>
 __global__ void __launch_bounds__(512, kBlocksPerSm)
     dpf_et_lut_planes_kernel(DpfEtKeysView keys, const u64* xhat, LutPlanesView planes,
                              int lanes_log2, u64 mask, const __grid_constant__ LutSupport support,
-                             bool skip, u64* sum, u64* count) {
+                             bool skip, const std::uint32_t* order, u64* sum, u64* count) {
   const BlockAes<Tab> b = block_aes_setup<Tab>();
   const FixedPrg<Tab> prg = b.prg();
   const u64* w = planes.data;
@@ -60,9 +64,11 @@ __global__ void __launch_bounds__(512, kBlocksPerSm)
   // Whole warps step together (the shuffles need every lane), a group of lanes per key.
   for (std::size_t first = (global_thread() >> 5) * per_warp; first < keys.count;
        first += (grid_threads() >> 5) * per_warp) {
-    const std::size_t i = first + (lane >> lanes_log2);
+    const std::size_t t = first + (lane >> lanes_log2);
+    const bool live = t < keys.count;
+    const std::size_t i = !live ? t : order != nullptr ? order[t] : t;
     u64 s = 0, c = 0;
-    if (i < keys.count)
+    if (live)
       dpf_et_lut_planes_part(prg, keys.in_bits, keys.party, keys.root[i],
                              keys.cw_seed != nullptr ? keys.cw_seed + i : nullptr,
                              keys.cw_t != nullptr ? keys.cw_t + i : nullptr, keys.leaf_cw[i],
@@ -72,7 +78,7 @@ __global__ void __launch_bounds__(512, kBlocksPerSm)
       s += __shfl_xor_sync(0xffffffffu, s, m);
       c += __shfl_xor_sync(0xffffffffu, c, m);
     }
-    if (i < keys.count && r == 0) {
+    if (live && r == 0) {
       sum[i] = s & mask;
       count[i] = c;
     }
@@ -81,6 +87,65 @@ __global__ void __launch_bounds__(512, kBlocksPerSm)
 
 // Plane words up to this size go to shared memory (beside the AES tables' 33 KiB).
 constexpr std::size_t kSharedPlaneBytes = 32 * 1024;
+
+// Stream-ordered device scratch (cudaMallocAsync / cudaFreeAsync): no synchronisation, so the
+// party's stream keeps its kernels queued.
+template <class T>
+class StreamScratch {
+ public:
+  StreamScratch(std::size_t n, cudaStream_t stream) : stream_(stream) {
+    void* p = nullptr;
+    if (n > 0)
+      CUDA_CHECK(cudaMallocAsync(&p, n * sizeof(T), stream),
+                 "LUT order scratch of " + std::to_string(n * sizeof(T)) + " bytes");
+    p_ = static_cast<T*>(p);
+  }
+  StreamScratch(const StreamScratch&) = delete;
+  StreamScratch& operator=(const StreamScratch&) = delete;
+  ~StreamScratch() {
+    if (p_ != nullptr) cudaFreeAsync(p_, stream_);  // a destructor reports nothing
+  }
+  T* get() const { return p_; }
+
+ private:
+  T* p_ = nullptr;
+  cudaStream_t stream_;
+};
+
+__global__ void iota_kernel(std::uint32_t* out, std::size_t n) {
+  for (std::size_t t = global_thread(); t < n; t += grid_threads())
+    out[t] = static_cast<std::uint32_t>(t);
+}
+
+// Below this many keys the sort costs more than the divergence it saves.
+constexpr std::size_t kSortMinKeys = 1 << 14;
+
+// The keys' order by their public index (its low `bits` bits): order[t] is the key the t-th
+// thread walks. Keys of equal index keep their order (a stable radix sort).
+class IndexOrder {
+ public:
+  IndexOrder(const u64* xhat, std::size_t n, int bits, cudaStream_t stream)
+      : order_(n, stream), ids_(n, stream), sorted_(n, stream) {
+    if (n > static_cast<std::size_t>(INT32_MAX))
+      throw std::invalid_argument("LUT order: " + std::to_string(n) + " keys exceed 2^31 - 1");
+    const int items = static_cast<int>(n);
+    iota_kernel<<<grid_for(iota_kernel, 256, 0, n, "iota_kernel"), 256, 0, stream>>>(ids_.get(), n);
+    CUDA_CHECK_LAUNCH("iota_kernel", std::to_string(n) + " keys");
+    std::size_t temp_bytes = 0;
+    CUDA_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, temp_bytes, xhat, sorted_.get(), ids_.get(),
+                                               order_.get(), items, 0, bits, stream),
+               "LUT order: radix sort size");
+    StreamScratch<unsigned char> temp(temp_bytes, stream);
+    CUDA_CHECK(cub::DeviceRadixSort::SortPairs(temp.get(), temp_bytes, xhat, sorted_.get(),
+                                               ids_.get(), order_.get(), items, 0, bits, stream),
+               "LUT order: radix sort of " + std::to_string(n) + " indices");
+  }
+  const std::uint32_t* get() const { return order_.get(); }
+
+ private:
+  StreamScratch<std::uint32_t> order_, ids_;
+  StreamScratch<u64> sorted_;
+};
 
 template <class T>
 DeviceBuffer<T> up(std::span<const T> v, cudaStream_t stream) {
@@ -104,6 +169,11 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
   const LutSupport sup = support != nullptr ? *support : LutSupport{};
   const bool skip = support != nullptr;
   index_xor_mask &= ~kLutSkipZeros;
+  // Skipping makes a key's work depend on its public index: walk the keys sorted by it.
+  std::optional<IndexOrder> order;
+  if (skip && cfg.lut_sort_by_index && keys.count >= kSortMinKeys)
+    order.emplace(xhat, keys.count, keys.in_bits, stream);
+  const std::uint32_t* ord = order ? order->get() : nullptr;
   if (planes != nullptr) {
     const std::size_t words = planes->words;
     const bool shared = words * sizeof(u64) <= kSharedPlaneBytes;
@@ -122,8 +192,8 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
     // Lanes per key: at most 2^(L - 1) (one inner level's nodes a lane) and 32.
     const int most = std::max(0, std::min(5, dpf_et_levels(keys.in_bits) - 1));
     const int lanes_log2 = std::clamp(cfg.lut_lanes_log2, 0, most);
-    k<<<grid, cfg.threads_per_block, smem, stream>>>(keys, xhat, *planes, lanes_log2,
-                                                     ring_mask(out_bits), sup, skip, sum, count);
+    k<<<grid, cfg.threads_per_block, smem, stream>>>(
+        keys, xhat, *planes, lanes_log2, ring_mask(out_bits), sup, skip, ord, sum, count);
     CUDA_CHECK_LAUNCH("dpf_et_lut_planes_kernel", shape_info(keys.in_bits, out_bits, keys.count) +
                                                       " plane words=" + std::to_string(words));
     return;
@@ -131,7 +201,7 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
   auto k = dpf_et_lut_kernel<Tab>;
   const unsigned grid = plan_grid<Tab>(k, cfg, keys.count, "dpf_et_lut_kernel");
   k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
-      keys, xhat, table, ring_mask(out_bits), index_xor_mask, sup, skip, sum, count);
+      keys, xhat, table, ring_mask(out_bits), index_xor_mask, sup, skip, ord, sum, count);
   CUDA_CHECK_LAUNCH("dpf_et_lut_kernel", shape_info(keys.in_bits, out_bits, keys.count));
 }
 

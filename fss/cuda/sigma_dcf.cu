@@ -79,6 +79,23 @@ __global__ void __launch_bounds__(512)
   }
 }
 
+// A thread per key, its P points in one walk (sigma_dcf_eval_shared).
+template <class Tab>
+__global__ void __launch_bounds__(512)
+    sigma_dcf_eval_shared_kernel(SigmaDcfKeysView keys, int P, const u64* x, std::uint8_t* out) {
+  const BlockAes<Tab> b = block_aes_setup<Tab>();
+  const FixedPrg<Tab> prg = b.prg();
+  for (std::size_t k = global_thread(); k < keys.count; k += grid_threads()) {
+    const Block* cw = keys.cw_seed != nullptr ? keys.cw_seed + k : nullptr;
+    u64 pts[kSigmaDcfMaxSharedPoints];
+    int bits[kSigmaDcfMaxSharedPoints];
+    for (int j = 0; j < P; ++j) pts[j] = x[k * P + j];
+    sigma_dcf_eval_shared(prg, keys.in_bits, keys.party, keys.root[k], cw, keys.count,
+                          keys.cw_tr[k], keys.leaf0 + k, keys.leaf1 + k, pts, P, bits);
+    for (int j = 0; j < P; ++j) out[k * P + j] = static_cast<std::uint8_t>(bits[j]);
+  }
+}
+
 __global__ void __launch_bounds__(512)
     sigma_dcf_table_eval_kernel(SigmaDcfKeysView keys, std::size_t P, const u64* x,
                                 std::uint8_t* out) {
@@ -229,6 +246,21 @@ void sigma_dcf_eval_device(const SigmaDcfKeysView& keys, std::size_t points_per_
     CUDA_CHECK_LAUNCH("sigma_dcf_table_eval_kernel", info(keys.in_bits, keys.count));
     return;
   }
+  if (keys.share_prefixes && points_per_key > 1) {
+    if (points_per_key > static_cast<std::size_t>(kSigmaDcfMaxSharedPoints))
+      throw std::invalid_argument("sigma_dcf_eval_device: one walk takes at most " +
+                                  std::to_string(kSigmaDcfMaxSharedPoints) + " points, not " +
+                                  std::to_string(points_per_key));
+    with_aes_variant(cfg.aes.value_or(kDefaultAesVariant), [&](auto tab) {
+      using Tab = decltype(tab);
+      auto k = sigma_dcf_eval_shared_kernel<Tab>;
+      const unsigned grid = plan_grid<Tab>(k, cfg, keys.count, "sigma_dcf_eval_shared_kernel");
+      k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
+          keys, static_cast<int>(points_per_key), x, out);
+      CUDA_CHECK_LAUNCH("sigma_dcf_eval_shared_kernel", info(keys.in_bits, keys.count));
+    });
+    return;
+  }
   with_aes_variant(cfg.aes.value_or(kDefaultAesVariant), [&](auto tab) {
     using Tab = decltype(tab);
     auto k = sigma_dcf_eval_kernel<Tab>;
@@ -271,7 +303,9 @@ void sigma_dcf_eval_cuda(const SigmaDcfKeys& keys, std::size_t points_per_key,
   DeviceBuffer<u64> dx(total);
   DeviceBuffer<std::uint8_t> dout(total);
   dx.upload(x, s.get());
-  sigma_dcf_eval_device(d.view(), points_per_key, dx.data(), dout.data(), s.get(), cfg);
+  SigmaDcfKeysView v = d.view();
+  v.share_prefixes = keys.share_prefixes;
+  sigma_dcf_eval_device(v, points_per_key, dx.data(), dout.data(), s.get(), cfg);
   dout.download(out, s.get());
   s.sync();
 }

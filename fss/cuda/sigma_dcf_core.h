@@ -89,34 +89,83 @@ SECINFER_HD int sigma_leaf_parity(Block leaf, u64 pos, int c) {
   return (popc64(leaf.lo & m_lo) + popc64(leaf.hi & m_hi)) & 1;
 }
 
+// Where one evaluation stands on its path: the node s, the prefix parity p and the direction of
+// the last step prev (0 before the root).
+struct SigmaDcfWalk {
+  Block s;
+  int p = 0, prev = 0;
+};
+
+// One level down x's path (level i of d = n - 7): one AES. leaf0 / leaf1 point at this key's leaf
+// corrections (only the last level reads one).
+template <class Prg>
+SECINFER_HD void sigma_dcf_step(const Prg& prg, int n, int i, SigmaDcfWalk& w, const Block* cw_seed,
+                                std::size_t stride, u64 cw_tr, const Block* leaf0,
+                                const Block* leaf1, u64 x) {
+  const int d = n - kSigmaDcfLeafBitsCore;
+  const int c = sigma_path_bit(x, n, i);
+  const u64 t = w.s.lo & 1;
+  // Prefix parity: the control bit counts where the path turns (direction 0 before the root).
+  w.p ^= (c ^ w.prev) & static_cast<int>(t);
+  const Block g = prg.g(c, w.s.clear_lsb());
+  Block corr;
+  if (i == d - 1) {
+    corr = c ? *leaf1 : *leaf0;
+  } else {
+    const Block cw = cw_seed[i * stride];
+    corr = c ? Block{(cw.lo & ~u64{1}) | ((cw_tr >> i) & 1), cw.hi} : cw;
+  }
+  w.s = g ^ sigma_block_if(corr, t);
+  w.prev = c;
+}
+
+// This party's share of [x < alpha] at the end of x's walk. Party 1 complements: the shares of
+// the walk XOR to [x >= alpha].
+SECINFER_HD int sigma_dcf_walk_bit(const SigmaDcfWalk& w, int party, u64 x) {
+  const u64 pos = x & ((u64{1} << kSigmaDcfLeafBitsCore) - 1);
+  return w.p ^ sigma_leaf_parity(w.s, pos, w.prev) ^ party;
+}
+
 // Eval(b, x) for one key of n >= 8 bits: this party's share (0 or 1) of [x < alpha]. One AES per
-// level (n - 7). leaf0 / leaf1 point at this key's leaf corrections (only one is read).
+// level (n - 7).
 template <class Prg>
 SECINFER_HD int sigma_dcf_eval_one(const Prg& prg, int n, int party, Block root,
                                    const Block* cw_seed, std::size_t stride, u64 cw_tr,
                                    const Block* leaf0, const Block* leaf1, u64 x) {
-  const int d = n - kSigmaDcfLeafBitsCore;
-  Block s = root;
-  int p = 0, prev = 0;
-  for (int i = 0; i < d; ++i) {
-    const int c = sigma_path_bit(x, n, i);
-    const u64 t = s.lo & 1;
-    // Prefix parity: the control bit counts where the path turns (direction 0 before the root).
-    p ^= (c ^ prev) & static_cast<int>(t);
-    const Block g = prg.g(c, s.clear_lsb());
-    Block corr;
-    if (i == d - 1) {
-      corr = c ? *leaf1 : *leaf0;
-    } else {
-      const Block cw = cw_seed[i * stride];
-      corr = c ? Block{(cw.lo & ~u64{1}) | ((cw_tr >> i) & 1), cw.hi} : cw;
+  SigmaDcfWalk w{root};
+  for (int i = 0; i < n - kSigmaDcfLeafBitsCore; ++i)
+    sigma_dcf_step(prg, n, i, w, cw_seed, stride, cw_tr, leaf0, leaf1, x);
+  return sigma_dcf_walk_bit(w, party, x);
+}
+
+// The most points one shared walk takes (vec::Space::kMaxPoints).
+inline constexpr int kSigmaDcfMaxSharedPoints = 4;
+
+// Eval at P <= kSigmaDcfMaxSharedPoints points x[0..P) of ONE key in one walk: a point whose path
+// agrees with an earlier point's through level i takes that point's node instead of computing it
+// (the node after level i depends only on the top i + 1 bits). The same bits as P calls of
+// sigma_dcf_eval_one with fewer AES: points a small offset apart (the fused gate's x, x -+ c)
+// share most of their levels.
+template <class Prg>
+SECINFER_HD void sigma_dcf_eval_shared(const Prg& prg, int n, int party, Block root,
+                                       const Block* cw_seed, std::size_t stride, u64 cw_tr,
+                                       const Block* leaf0, const Block* leaf1, const u64* x, int P,
+                                       int* out) {
+  SigmaDcfWalk w[kSigmaDcfMaxSharedPoints];
+  for (int j = 0; j < P; ++j) w[j] = SigmaDcfWalk{root};
+  for (int i = 0; i < n - kSigmaDcfLeafBitsCore; ++i) {
+    const int shift = n - 1 - i;
+    for (int j = 0; j < P; ++j) {
+      int from = -1;
+      for (int e = 0; e < j && from < 0; ++e)
+        if ((x[e] >> shift) == (x[j] >> shift)) from = e;
+      if (from >= 0)
+        w[j] = w[from];
+      else
+        sigma_dcf_step(prg, n, i, w[j], cw_seed, stride, cw_tr, leaf0, leaf1, x[j]);
     }
-    s = g ^ sigma_block_if(corr, t);
-    prev = c;
   }
-  const u64 pos = x & ((u64{1} << kSigmaDcfLeafBitsCore) - 1);
-  // Party 1 complements: the shares above XOR to [x >= alpha].
-  return p ^ sigma_leaf_parity(s, pos, prev) ^ party;
+  for (int j = 0; j < P; ++j) out[j] = sigma_dcf_walk_bit(w[j], party, x[j]);
 }
 
 // Truth table (n <= 7) from the key's random block r: party 0's words r (masked to 2^n bits),

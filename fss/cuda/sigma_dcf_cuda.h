@@ -33,6 +33,8 @@ struct SigmaDcfKeysView {
   const Block* leaf0 = nullptr;    // [count]
   const Block* leaf1 = nullptr;    // [count]
   const u64* table = nullptr;      // [count * table words]     (n <= 7)
+  // SigmaDcfKeys::share_prefixes: at several points, one walk a key (sigma_dcf_eval_shared).
+  bool share_prefixes = false;
 };
 
 // One party's keys, owning.

@@ -453,3 +453,66 @@ TEST_CASE("CUDA SIGMA DCF core equals the CPU SIGMA DCF", "[sigma_dcf][cuda-core
     }
   }
 }
+
+TEST_CASE("CUDA SIGMA DCF core: one walk at several points equals the CPU's walk a point",
+          "[sigma_dcf][cuda-core]") {
+  // sigma_dcf_eval_shared shares the levels where points' paths agree: points a small offset
+  // apart (the fused gate's x, x - c, x + c), equal points, points next to alpha, and points
+  // whose paths part at the root, at every width with a tree.
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  const auto prg = host_prg();
+  for (const int n : {8, 9, 12, 31, 37, 38, 49, 64}) {
+    INFO("n = " << n);
+    const u64 nm = n == 64 ? ~u64{0} : (u64{1} << n) - 1;
+    const std::size_t count = 300;
+    std::vector<u64> alpha(count);
+    for (u64& a : alpha) a = g() & nm;
+    alpha[0] = 0;
+    alpha[1] = nm;
+    SeededPrg rng(random_block(g));
+    const auto [k0, k1] = sigma_dcf_gen(n, alpha, rng);
+    for (const int P : {2, 3, 4}) {
+      std::vector<u64> x(count * P);
+      for (std::size_t k = 0; k < count; ++k) {
+        const u64 base = k % 3 == 0 ? alpha[k] : g() & nm;
+        const u64 c = (u64{1} << (g() % static_cast<unsigned>(n))) & nm;
+        for (int j = 0; j < P; ++j) {
+          u64& v = x[k * P + j];
+          switch ((k + static_cast<std::size_t>(j)) % 6) {
+            case 0:
+              v = base;
+              break;
+            case 1:
+              v = (base - c) & nm;
+              break;
+            case 2:
+              v = (base + c) & nm;
+              break;
+            case 3:
+              v = (alpha[k] - 1) & nm;
+              break;
+            case 4:
+              v = base ^ (u64{1} << (n - 1));
+              break;  // parts at the root
+            default:
+              v = g() & nm;
+          }
+        }
+      }
+      for (const SigmaDcfKeys* keys : {&k0, &k1}) {
+        std::vector<std::uint8_t> want(count * P);
+        sigma_dcf_eval(*keys, P, x, want);
+        for (std::size_t k = 0; k < count; ++k) {
+          int got[cuda::kSigmaDcfMaxSharedPoints];
+          cuda::sigma_dcf_eval_shared(prg, n, keys->party, keys->root[k],
+                                      keys->cw_seed.empty() ? nullptr : keys->cw_seed.data() + k,
+                                      count, keys->cw_tr[k], &keys->leaf0[k], &keys->leaf1[k],
+                                      x.data() + k * P, P, got);
+          for (int j = 0; j < P; ++j) REQUIRE(got[j] == want[k * P + j]);
+        }
+      }
+    }
+  }
+}

@@ -532,7 +532,8 @@ int main(int argc, char** argv) {
     // index (3 XOR bits, the out-of-range half of the table one value, entries of 11 bits), from
     // table reads and from bit planes (fss/lut_planes.h) at 1 and 2 blocks an SM.
     // The fused gates' own tables (T' - T[C], fusefss/trunc_act.h) also with the leaves that
-    // read zero left out (kLutSkipZeros, fss/lut_support.h): "skip" rows.
+    // read zero left out (kLutSkipZeros, fss/lut_support.h): "skip" rows, the keys walked in the
+    // order of their index (the default) or in their own ("keys unsorted").
     for (const auto& [k, xor_bits] : {std::pair{10, 0}, std::pair{12, 3}, std::pair{14, 3}}) {
       const std::size_t count = N, domain = std::size_t{1} << k;
       const u64 xor_mask = ((u64{1} << k) - 1) & ~((u64{1} << (k - xor_bits)) - 1);
@@ -562,31 +563,63 @@ int main(int argc, char** argv) {
           "DPF-ET LUT k=" + std::to_string(k) + " xor bits=" + std::to_string(xor_bits) + " N=2^20";
       // Table reads; the planes at 1 and 2 blocks an SM, a thread per key or 2 / 8 / 32 lanes a
       // key; the fused tables again leaving out the leaves that read zero.
+      // Skipping walks the keys sorted by their public index (KernelConfig::lut_sort_by_index)
+      // unless `sort` is false.
       struct Variant {
         int mode, lanes;
-        bool skip;
+        bool skip, sort = true;
       };
       for (const Variant& var :
            {Variant{0, 0, false}, Variant{1, 0, false}, Variant{2, 0, false}, Variant{1, 3, false},
             Variant{1, 5, false}, Variant{2, 5, false}, Variant{0, 0, true}, Variant{1, 0, true},
             Variant{2, 0, true}, Variant{1, 1, true}, Variant{2, 1, true}, Variant{1, 3, true},
-            Variant{2, 3, true}}) {
+            Variant{2, 3, true}, Variant{0, 0, true, false}, Variant{1, 0, true, false}}) {
         if (var.skip && xor_bits == 0) continue;
         KernelConfig cfg;
         cfg.lut_blocks_per_sm = var.mode == 2 ? 2 : 1;
         cfg.lut_lanes_log2 = var.lanes;
+        cfg.lut_sort_by_index = var.sort;
         const double t = bench.time(s, [&] {
           dpf_et_lut_eval_device(v, dx.data(), dt.data(), 50, out.data(), out.data() + count, s,
                                  cfg, xor_mask, var.mode == 0 ? nullptr : &pv,
                                  var.skip ? &support : nullptr);
         });
-        add(shape + (var.skip ? " skip" : "") +
+        add(shape + (var.skip ? (var.sort ? " skip" : " skip, keys unsorted") : "") +
                 (var.mode == 0
                      ? " [table reads]"
                      : " [bit planes, " + std::to_string(cfg.lut_blocks_per_sm) +
                            " block(s)/SM, 2^" + std::to_string(var.lanes) + " lanes/key]"),
             count, aes, t, kDefaultAesVariant, 0,
             var.mode == 0 ? "" : std::to_string(planes->words.size() * 8) + " B of planes");
+      }
+    }
+
+    // ---- the fused gates' range test (fusefss/trunc_act.h): ONE SIGMA DCF on 37 bits at x and
+    // x -+ c_hi (SiLU's c_hi = 1023 * 2^6), a thread a point (SIGMA's walk) or a thread a key whose
+    // three points share the levels where their paths agree (share_prefixes). Elements are keys;
+    // the AES column counts three whole walks.
+    {
+      const int n = 37;
+      const u64 nm = (u64{1} << n) - 1, c_hi = u64{1023} << 6;
+      const std::vector<u64> alpha = random_u64(g, N, n), base = random_u64(g, N, n);
+      std::vector<u64> x(3 * N);
+      for (std::size_t k = 0; k < N; ++k) {
+        x[3 * k] = base[k];
+        x[3 * k + 1] = (base[k] - c_hi) & nm;
+        x[3 * k + 2] = (base[k] + c_hi) & nm;
+      }
+      DeviceBuffer<u64> da = to_dev(alpha, s), dx = to_dev(x, s);
+      DeviceBuffer<std::uint8_t> out(3 * N);
+      SigmaDcfKeyPairDevice keys(n, N);
+      sigma_dcf_gen_device(da.data(), Block{17, 18}, 0, keys, s);
+      for (const bool shared : {false, true}) {
+        SigmaDcfKeysView v = keys.view(1);
+        v.share_prefixes = shared;
+        add(std::string("SIGMA DCF n=37 at x, x -+ c_hi N=2^20 keys [") +
+                (shared ? "one walk a key" : "a walk a point") + "]",
+            static_cast<double>(N), 3.0 * static_cast<double>(sigma_dcf_eval_aes(n)),
+            bench.time(s, [&] { sigma_dcf_eval_device(v, 3, dx.data(), out.data(), s); }),
+            kDefaultAesVariant, 0, "");
       }
     }
 

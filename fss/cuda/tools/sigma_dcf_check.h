@@ -4,7 +4,8 @@
 // the GPU's evaluation at P points per key, under every AES table layout and from keys made
 // resident by CudaAccelerator (read through the host API), must equal the CPU's bit for bit, and
 // the two parties' bits must XOR to [x < alpha]. Widths: truth tables (6, 7), the one-level tree
-// (8), SIGMA's TrFloor / GELU / DReLU widths (12, 32, 38, 49) and 64; points alpha, alpha - 1,
+// (8), SIGMA's TrFloor / GELU / DReLU widths (12, 32, 38, 49), the fused range test's 37 and 64;
+// several points also walked once a key (share_prefixes); points alpha, alpha - 1,
 // alpha + 1 (mod 2^n) and random ones with the edges 0, 1, 2^(n-1), 2^n - 1.
 #pragma once
 
@@ -86,17 +87,30 @@ inline void check_sigma_dcf_width(Tally& t, std::mt19937_64& g, std::size_t N, i
     if (!r1.resident) return std::string("make_resident kept the keys on the host");
     std::vector<std::uint8_t> o1(N * P);
     sigma_dcf_eval(r1, P, x, o1, BatchOptions{AesImpl::kAuto, 0, &gpu});
-    return diff(y1, o1);
+    if (P == 1 || n <= kSigmaDcfLeafBits) return diff(y1, o1);
+    // The same keys walked once for all P points (share_prefixes): the same bits.
+    r1.share_prefixes = true;
+    std::vector<std::uint8_t> o2(N * P);
+    sigma_dcf_eval(r1, P, x, o2, BatchOptions{AesImpl::kAuto, 0, &gpu});
+    SigmaDcfKeys h1 = c1;
+    h1.share_prefixes = true;
+    std::vector<std::uint8_t> o3(N * P);
+    sigma_dcf_eval_cuda(h1, P, x, o3);
+    return join({{"a walk a point", diff(y1, o1)},
+                 {"one walk, resident", diff(y1, o2)},
+                 {"one walk, host API", diff(y1, o3)}});
   });
   Stream s;
   const SigmaDcfKeysDevice d0 = upload(c0, s.get()), d1 = upload(c1, s.get());
   DeviceBuffer<u64> dx(N * P);
   DeviceBuffer<std::uint8_t> dout(N * P);
   dx.upload(std::span<const u64>(x), s.get());
-  const auto eval = [&](const SigmaDcfKeysDevice& d, const KernelConfig& cfg) {
+  const auto eval = [&](const SigmaDcfKeysDevice& d, const KernelConfig& cfg, bool shared) {
     std::vector<std::uint8_t> o(N * P);
     CUDA_CHECK(cudaMemsetAsync(dout.data(), 0xa5, dout.bytes(), s.get()));  // poison
-    sigma_dcf_eval_device(d.view(), P, dx.data(), dout.data(), s.get(), cfg);
+    SigmaDcfKeysView v = d.view();
+    v.share_prefixes = shared;
+    sigma_dcf_eval_device(v, P, dx.data(), dout.data(), s.get(), cfg);
     dout.download(o, s.get());
     s.sync();
     return o;
@@ -106,24 +120,29 @@ inline void check_sigma_dcf_width(Tally& t, std::mt19937_64& g, std::size_t N, i
     if (n <= kSigmaDcfLeafBits && v != AesVariant::kReplicatedTe0) continue;  // no AES: one run
     KernelConfig cfg;
     cfg.aes = v;
-    t.run(
-        sn + " eval [" + std::string(n <= kSigmaDcfLeafBits ? "truth table" : to_string(v)) + "]",
-        [&] {
-          const std::vector<std::uint8_t> o0 = eval(d0, cfg), o1 = eval(d1, cfg);
-          std::string rec;
-          for (std::size_t q = 0; q < N * P && rec.empty(); ++q)
-            if ((o0[q] ^ o1[q]) != (x[q] < alpha[q / P] ? 1 : 0))
-              rec = "point " + std::to_string(q) + " does not reconstruct [x < alpha]";
-          return join({{"party 0", diff(y0, o0)}, {"party 1", diff(y1, o1)}, {"reconstruct", rec}});
-        });
+    for (const bool shared : {false, true}) {
+      if (shared && (P == 1 || n <= kSigmaDcfLeafBits)) continue;
+      t.run(sn + " eval [" + std::string(n <= kSigmaDcfLeafBits ? "truth table" : to_string(v)) +
+                (shared ? ", one walk a key" : "") + "]",
+            [&] {
+              const std::vector<std::uint8_t> o0 = eval(d0, cfg, shared),
+                                              o1 = eval(d1, cfg, shared);
+              std::string rec;
+              for (std::size_t q = 0; q < N * P && rec.empty(); ++q)
+                if ((o0[q] ^ o1[q]) != (x[q] < alpha[q / P] ? 1 : 0))
+                  rec = "point " + std::to_string(q) + " does not reconstruct [x < alpha]";
+              return join(
+                  {{"party 0", diff(y0, o0)}, {"party 1", diff(y1, o1)}, {"reconstruct", rec}});
+            });
+    }
   }
 }
 
-// Every width above at N keys (P = 3 points per key at two of them, as SIGMA's GELU evaluates one
-// DCF at 3 points).
+// Every width above at N keys (P = 3 points per key at three of them, as SIGMA's GELU and the fused
+// gate evaluate one DCF at 3 points; P = 4 once), trees at several points also in one walk a key.
 inline void check_sigma_dcf(Tally& t, std::mt19937_64& g, std::size_t N) {
-  const std::pair<int, std::size_t> cases[] = {{6, 3},  {7, 1},  {8, 1},  {12, 1},
-                                               {32, 3}, {38, 1}, {49, 1}, {64, 1}};
+  const std::pair<int, std::size_t> cases[] = {{6, 3},  {7, 1},  {8, 1},  {12, 1}, {32, 3},
+                                               {37, 3}, {38, 1}, {49, 1}, {64, 1}, {9, 4}};
   for (const auto& [n, P] : cases) check_sigma_dcf_width(t, g, N, n, P);
 }
 

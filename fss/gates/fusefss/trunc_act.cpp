@@ -173,7 +173,10 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
                           ? dcf_trunc_reduce_eval(p, sigma::TruncParams{w.f, w.n, 0}, xhat)
                           : sigma::trunc_reduce_eval(p, sigma::TruncParams{w.f, w.n, 0}, xhat);
   p.keys().expect_record(kTagFusedAct, N);
-  const SigmaDcfKeys k_low = p.read_sigma_dcf(w.m - 1, N);
+  // The three points are x_mid^ and x_mid^ -+ c_hi: their paths agree above bit ~p + s, so a GPU
+  // walks them once ("One walk for the three points").
+  SigmaDcfKeys k_low = p.read_sigma_dcf(w.m - 1, N);
+  k_low.share_prefixes = true;
   const SigmaDcfKeys k_carry = p.read_sigma_dcf(w.s, N);
   const vec::Vec s_b0 = p.read_shares_vec(N, 1), s_e = p.read_shares_vec(N, 1),
                  s_c6 = p.read_shares_vec(N, 1);
