@@ -143,6 +143,14 @@ class Accelerator {
       int /*in_bits*/, std::span<const u64> /*alpha*/, Block, u64 /*first_block*/) const {
     return std::nullopt;
   }
+  // SIGMA's 1-bit early-terminated DPF (the lookups' keys; fss::dpf_et_gen with
+  // BatchOptions::accel), the same contract.
+  virtual std::optional<std::pair<DpfEtKeys, DpfEtKeys>> dpf_et_gen(int /*k*/,
+                                                                    std::span<const u64> /*alpha*/,
+                                                                    Block,
+                                                                    u64 /*first_block*/) const {
+    return std::nullopt;
+  }
 
   // c = a b over the ring (fss/ring_matmul_shape.h; the CPU's semantics with c zeroed first, so
   // the causal upper triangle comes back 0); sizes are the caller's to check. Returns false when

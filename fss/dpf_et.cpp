@@ -95,6 +95,14 @@ std::pair<DpfEtKeys, DpfEtKeys> dpf_et_gen(int k, std::span<const u64> alpha, Se
   check_k("dpf_et_gen", k);
   detail::check_range("dpf_et_gen", "alpha", alpha, k);
   const std::size_t count = alpha.size();
+  // Key i's seeds are blocks next_counter() + 2i and + 2i + 1 of the stream, so an accelerator
+  // makes the same keys from (seed, counter); asked before the host arrays exist.
+  if (opt.accel != nullptr && count != 0) {
+    if (auto made = opt.accel->dpf_et_gen(k, alpha, rng.seed(), rng.next_counter())) {
+      rng.skip_blocks(2 * count);
+      return std::move(*made);
+    }
+  }
   std::vector<Block> seeds(2 * count);
   rng.next_blocks(seeds);
   std::pair<DpfEtKeys, DpfEtKeys> keys{empty_keys(k, 0, count), empty_keys(k, 1, count)};

@@ -39,8 +39,9 @@ struct DpfEtKeys {
 };
 
 // Keys for [x == alpha[i]], alpha[i] < 2^k. Randomness: two blocks per key from `rng`, keys in
-// order (s0 then s1). Throws std::invalid_argument on k outside [1, kDpfEtMaxBits] or alpha out
-// of range.
+// order (s0 then s1). With opt.accel set the keys are made there when it has this pass
+// (Accelerator::dpf_et_gen): the same keys, resident in its memory. Throws std::invalid_argument
+// on k outside [1, kDpfEtMaxBits] or alpha out of range.
 std::pair<DpfEtKeys, DpfEtKeys> dpf_et_gen(int k, std::span<const u64> alpha, SeededPrg& rng,
                                            const BatchOptions& opt = {});
 

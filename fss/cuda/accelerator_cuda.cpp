@@ -952,6 +952,43 @@ std::optional<std::pair<SigmaDcfKeys, SigmaDcfKeys>> CudaAccelerator::sigma_dcf_
   return keys;
 }
 
+std::optional<std::pair<DpfEtKeys, DpfEtKeys>> CudaAccelerator::dpf_et_gen(
+    int k, std::span<const u64> alpha, Block seed, u64 first_block) const {
+  const std::size_t count = alpha.size();
+  const int levels = dpf_et_levels(k);
+  const std::size_t inner = levels > 1 ? static_cast<std::size_t>(levels - 1) * count : 0;
+  State& s = *s_;
+  std::lock_guard lock(s.mu);
+  AddElapsed busy(s.gen_ns);
+  s.bind();
+  const std::size_t bytes = 2 * Carver::bytes_for<Block>(count) + Carver::bytes_for<Block>(inner) +
+                            Carver::bytes_for<std::uint8_t>(inner) +
+                            (levels > 0 ? Carver::bytes_for<Block>(2 * count) : 0);
+  if (!s.admit(bytes)) return std::nullopt;
+  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held, &s);
+  Carver c(block->block.data(), s.s());
+  DpfEtKeyPairView v{k, count};
+  v.root[0] = c.take<Block>(count);
+  v.root[1] = c.take<Block>(count);
+  v.cw_seed = inner == 0 ? nullptr : c.take<Block>(inner);
+  v.cw_t = inner == 0 ? nullptr : c.take<std::uint8_t>(inner);
+  v.leaf_cw = levels > 0 ? c.take<Block>(2 * count) : nullptr;
+  s.staging.reset();
+  const u64* da = s.stage_up(s.in, alpha);
+  dpf_et_gen_device(da, seed, first_block, v, s.s(), s.cfg);
+  s.stream->sync();  // the staged alphas are reused by the next call; keygen is offline time
+  ++s.gen_calls;
+  std::pair<DpfEtKeys, DpfEtKeys> keys;
+  for (int p = 0; p < 2; ++p) {
+    DpfEtKeys& kp = p == 0 ? keys.first : keys.second;
+    kp.in_bits = k;
+    kp.party = p;
+    kp.count = count;
+    kp.resident = std::make_shared<DeviceKeys<DpfEtKeysView>>(block, v.view(p));
+  }
+  return keys;
+}
+
 std::shared_ptr<const ResidentKeys> CudaAccelerator::copy_up(std::span<const u64> v) const {
   State& s = *s_;
   std::lock_guard lock(s.mu);
@@ -1154,6 +1191,10 @@ DpfKeys CudaAccelerator::copy_to_host(const DpfKeys& keys) const {
 
 SigmaDcfKeys CudaAccelerator::copy_to_host(const SigmaDcfKeys& keys) const {
   return download_resident<SigmaDcfKeysView>(keys, "SIGMA DCF");
+}
+
+DpfEtKeys CudaAccelerator::copy_to_host(const DpfEtKeys& keys) const {
+  return download_resident<DpfEtKeysView>(keys, "DPF-ET");
 }
 
 bool CudaAccelerator::ring_matmul(const RingMatmulShape& g, std::span<const u64> a,

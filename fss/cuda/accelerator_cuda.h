@@ -96,11 +96,16 @@ class CudaAccelerator final : public fss::Accelerator {
   // (n <= 7: one AES a key, kept on the host where they are read).
   std::optional<std::pair<SigmaDcfKeys, SigmaDcfKeys>> sigma_dcf_gen(
       int in_bits, std::span<const u64> alpha, Block seed, u64 first_block) const override;
+  // The lookups' DPF-ET keys generated here (dpf_et_cuda.h dpf_et_gen_device), the same way.
+  std::optional<std::pair<DpfEtKeys, DpfEtKeys>> dpf_et_gen(int k, std::span<const u64> alpha,
+                                                            Block seed,
+                                                            u64 first_block) const override;
   // A resident batch of this accelerator's copied back to host arrays (for checks: the GPU
   // dealer's keys against the CPU's); throws std::invalid_argument for any other batch.
   DcfKeys copy_to_host(const DcfKeys& keys) const;
   DpfKeys copy_to_host(const DpfKeys& keys) const;
   SigmaDcfKeys copy_to_host(const SigmaDcfKeys& keys) const;
+  DpfEtKeys copy_to_host(const DpfEtKeys& keys) const;
   // A ShareBatch's values moved to the device offline (released on the host), and an operand's
   // copy held there (a masked weight); both under the key budget, declined when it is full.
   void make_resident(DpfEtKeys& keys) const override;

@@ -27,6 +27,29 @@ struct DpfEtKeysView {
   const Block* leaf_cw = nullptr;
 };
 
+// Both parties' keys as a dealer makes them on the GPU (fss/dpf_et.h's layout; the correction
+// words are common and stored once, only the roots differ). cw_seed / cw_t null when the tree
+// has fewer than 2 levels, leaf_cw null when it has none.
+struct DpfEtKeyPairView {
+  int in_bits = 0;
+  std::size_t count = 0;
+  Block* root[2] = {nullptr, nullptr};
+  Block* cw_seed = nullptr;
+  std::uint8_t* cw_t = nullptr;
+  Block* leaf_cw = nullptr;  // [2 * count]
+  DpfEtKeysView view(int party) const {
+    return DpfEtKeysView{in_bits, party, count, root[party], cw_seed, cw_t, leaf_cw};
+  }
+};
+
+// A batch's arrays copied back to host arrays (synchronous): for checks.
+DpfEtKeys download(const DpfEtKeysView& keys, cudaStream_t stream = nullptr);
+
+// Gen on the GPU (device pointers, enqueued on `stream`): key i from blocks first_block + 2i and
+// + 2i + 1 of SeededPrg(seed), dpf_et_core.h's dpf_et_gen_one, the CPU's keys bit for bit.
+void dpf_et_gen_device(const u64* alpha, Block seed, u64 first_block, const DpfEtKeyPairView& out,
+                       cudaStream_t stream, const KernelConfig& cfg = {});
+
 // sum[i] = sum_j y_b(j) T[lut_index(xhat[i], j)] mod 2^out_bits, count[i] = sum_j y_b(j); all
 // pointers in device memory, table of 2^k entries, xhat[i] < 2^k, index_xor_mask as
 // fss/dpf_et.h dpf_et_lut_eval (the caller checked). With `planes` (make_lut_planes of the same

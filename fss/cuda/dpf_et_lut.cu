@@ -7,6 +7,8 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "fss/cuda/device_buffer.h"
 #include "fss/cuda/dpf_et_cuda.h"
@@ -85,6 +87,25 @@ __global__ void __launch_bounds__(512, kBlocksPerSm)
   }
 }
 
+// Key pairs a thread per key: the two seed blocks of SeededPrg(seed), then dpf_et_gen_one (the
+// CPU's code) with the AES outlined.
+template <class Tab>
+__global__ void __launch_bounds__(512)
+    dpf_et_gen_kernel(int k, std::size_t count, const u64* alpha, Block seed, u64 first,
+                      DpfEtKeyPairView out) {
+  const BlockAes<Tab> b = block_aes_setup<Tab>();
+  load_seed_schedule(b, seed);
+  const OutlinedPrg<Tab> prg{b.tab, b.fixed_rk};
+  for (std::size_t i = global_thread(); i < count; i += grid_threads()) {
+    const Block s0 = aes_encrypt_outlined(b.tab, b.seed_rk, Block{first + 2 * i, 0});
+    const Block s1 = aes_encrypt_outlined(b.tab, b.seed_rk, Block{first + 2 * i + 1, 0});
+    dpf_et_gen_one(prg, k, s0, s1, alpha[i], out.root[0][i], out.root[1][i],
+                   out.cw_seed != nullptr ? out.cw_seed + i : nullptr,
+                   out.cw_t != nullptr ? out.cw_t + i : nullptr,
+                   out.leaf_cw != nullptr ? out.leaf_cw + i : nullptr, count);
+  }
+}
+
 // Plane words up to this size go to shared memory (beside the AES tables' 33 KiB).
 constexpr std::size_t kSharedPlaneBytes = 32 * 1024;
 
@@ -155,6 +176,44 @@ DeviceBuffer<T> up(std::span<const T> v, cudaStream_t stream) {
 }
 
 }  // namespace
+
+DpfEtKeys download(const DpfEtKeysView& keys, cudaStream_t stream) {
+  const std::size_t c = keys.count;
+  const int levels = dpf_et_levels(keys.in_bits);
+  const std::size_t inner = levels > 1 ? static_cast<std::size_t>(levels - 1) * c : 0;
+  const auto take = [&](const auto* p, std::size_t n) {
+    using T = std::remove_cv_t<std::remove_pointer_t<decltype(p)>>;
+    std::vector<T> v(n);
+    if (n > 0)
+      CUDA_CHECK(cudaMemcpyAsync(v.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost, stream),
+                 "DPF-ET keys down: " + std::to_string(n * sizeof(T)) + " bytes");
+    return v;
+  };
+  DpfEtKeys k;
+  k.in_bits = keys.in_bits;
+  k.party = keys.party;
+  k.count = c;
+  k.root = take(keys.root, c);
+  k.cw_seed = take(keys.cw_seed, inner);
+  k.cw_t = take(keys.cw_t, inner);
+  k.leaf_cw = take(keys.leaf_cw, levels > 0 ? 2 * c : 0);
+  CUDA_CHECK(cudaStreamSynchronize(stream), "DPF-ET keys down");
+  return k;
+}
+
+void dpf_et_gen_device(const u64* alpha, Block seed, u64 first_block, const DpfEtKeyPairView& out,
+                       cudaStream_t stream, const KernelConfig& cfg) {
+  if (out.in_bits < 1 || out.in_bits > kDpfEtMaxBits)
+    throw std::invalid_argument("dpf_et_gen_device: domain of " + std::to_string(out.in_bits) +
+                                " bits is outside [1, " + std::to_string(kDpfEtMaxBits) + "]");
+  if (out.count == 0) return;
+  using Tab = DefaultTab;
+  auto k = dpf_et_gen_kernel<Tab>;
+  const unsigned grid = plan_grid<Tab>(k, cfg, out.count, "dpf_et_gen_kernel");
+  k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(out.in_bits, out.count, alpha,
+                                                                    seed, first_block, out);
+  CUDA_CHECK_LAUNCH("dpf_et_gen_kernel", shape_info(out.in_bits, 1, out.count));
+}
 
 void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u64* table,
                             int out_bits, u64* sum, u64* count, cudaStream_t stream,

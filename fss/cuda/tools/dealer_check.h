@@ -1,10 +1,10 @@
-// gpu_check's dealer cases: fss::dcf_gen / fss::dpf_gen with the CUDA accelerator in
-// BatchOptions (the inline dealer's key generation on the GPU, CudaAccelerator::dcf_gen) against
-// the CPU's generator from the same SeededPrg stream. The stream stands at an odd position (a
-// hi half buffered), as a dealer's does after drawing masks; the GPU's keys, copied back, must
-// equal the CPU's array by array, both streams must stand at the same place afterwards, and the
-// resident keys must evaluate through the accelerator as the CPU's keys do on the CPU. A budget too
-// small for any batch must fall back to the CPU's generator with the same keys.
+// gpu_check's dealer cases: fss::dcf_gen / fss::dpf_gen / fss::sigma_dcf_gen / fss::dpf_et_gen with
+// the CUDA accelerator in BatchOptions (the inline dealer's key generation on the GPU) against the
+// CPU's generator from the same SeededPrg stream. The stream stands at an odd position (a hi half
+// buffered), as a dealer's does after drawing masks; the GPU's keys, copied back, must equal the
+// CPU's array by array, both streams must stand at the same place afterwards, and the resident keys
+// must evaluate through the accelerator as the CPU's keys do on the CPU. A budget too small for any
+// batch must fall back to the CPU's generator with the same keys.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +18,7 @@
 #include "fss/cuda/tools/sigma_dcf_check.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
+#include "fss/dpf_et.h"
 #include "fss/prg.h"
 #include "fss/sigma_dcf.h"
 
@@ -85,6 +86,46 @@ inline void check_dealer_sigma_dcf(Tally& t, std::mt19937_64& g, const CudaAccel
     return join({{"party 0", compare_sigma_dcf(want.first, g0)},
                  {"party 1", compare_sigma_dcf(want.second, g1)},
                  {"eval", diff(y_cpu, y_gpu)},
+                 {"stream", same_position(cpu_rng, gpu_rng)}});
+  });
+}
+
+// SIGMA's lookup keys (1-bit early-terminated DPF, fss/dpf_et.h) made on the GPU: array by array
+// the CPU's, and the lookup sums of the resident keys (through the accelerator) the CPU's sums of
+// the CPU's keys. k = 7 has no tree levels, 8 one, 12 / 14 the fused tables' indices.
+inline void check_dealer_dpf_et(Tally& t, std::mt19937_64& g, const CudaAccelerator& gpu,
+                                std::size_t N, int k) {
+  const std::string name =
+      "dealer DPF-ET on the GPU k=" + std::to_string(k) + " N=" + std::to_string(N);
+  t.run(name, [&]() -> std::string {
+    std::vector<u64> alpha(N), xhat(N), table(std::size_t{1} << k);
+    for (std::size_t i = 0; i < N; ++i) {
+      alpha[i] = random_bits(g, k);
+      xhat[i] = random_bits(g, k);
+    }
+    for (u64& v : table) v = random_bits(g, 20);
+    auto [cpu_rng, gpu_rng] = twin_streams(g, 2 * (g() % 50) + 1);
+    const auto want = dpf_et_gen(k, alpha, cpu_rng, BatchOptions{});
+    const auto got = dpf_et_gen(k, alpha, gpu_rng, BatchOptions{AesImpl::kAuto, 0, &gpu});
+    if (got.first.resident == nullptr || got.second.resident == nullptr)
+      return std::string("the keys were not generated on the GPU");
+    const DpfEtKeys g0 = gpu.copy_to_host(got.first), g1 = gpu.copy_to_host(got.second);
+    const auto same = [](const DpfEtKeys& a, const DpfEtKeys& b) {
+      if (a.count != b.count || a.party != b.party || a.in_bits != b.in_bits)
+        return std::string("count, party or width differ");
+      return join({{"root", diff(a.root, b.root)},
+                   {"cw_seed", diff(a.cw_seed, b.cw_seed)},
+                   {"cw_t", diff(a.cw_t, b.cw_t)},
+                   {"leaf_cw", diff(a.leaf_cw, b.leaf_cw)}});
+    };
+    std::vector<u64> s_cpu(N), c_cpu(N), s_gpu(N), c_gpu(N);
+    dpf_et_lut_eval(want.second, xhat, table, 20, s_cpu, c_cpu, BatchOptions{});
+    dpf_et_lut_eval(got.second, xhat, table, 20, s_gpu, c_gpu,
+                    BatchOptions{AesImpl::kAuto, 0, &gpu});
+    return join({{"party 0", same(want.first, g0)},
+                 {"party 1", same(want.second, g1)},
+                 {"sums", diff(s_cpu, s_gpu)},
+                 {"counts", diff(c_cpu, c_gpu)},
                  {"stream", same_position(cpu_rng, gpu_rng)}});
   });
 }
@@ -158,6 +199,7 @@ inline void check_dealer(Tally& t, std::mt19937_64& g, std::size_t N) {
   // SIGMA's DCF: TrFloor's 12 and 38 bits, DReLU's 49, the softmax max's 38, n = 8 (no inner
   // level), a truth table (6), the widest (64).
   for (int n : {12, 38, 49, 8, 6, 64}) check_dealer_sigma_dcf(t, g, gpu, N / 4, n);
+  for (int k : {7, 8, 12, 14}) check_dealer_dpf_et(t, g, gpu, N / 16, k);
   const CudaAccelerator full(0, KernelConfig{}, 1);  // a one-byte key budget: nothing fits
   check_dealer_dcf(t, g, full, N / 16, DcfShape{50, 50, 2}, false);
 }
