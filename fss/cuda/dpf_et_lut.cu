@@ -73,9 +73,11 @@ __global__ void __launch_bounds__(512, kBlocksPerSm)
     if (live)
       dpf_et_lut_planes_part(prg, keys.in_bits, keys.party, keys.root[i],
                              keys.cw_seed != nullptr ? keys.cw_seed + i : nullptr,
-                             keys.cw_t != nullptr ? keys.cw_t + i : nullptr, keys.leaf_cw[i],
-                             keys.leaf_cw[keys.count + i], keys.count, xhat[i], planes, word,
-                             lanes_log2, r, s, c, skip ? &support : nullptr);
+                             keys.cw_t != nullptr ? keys.cw_t + i : nullptr,
+                             keys.leaf_cw != nullptr ? keys.leaf_cw[i] : Block{},  // k <= 7: none
+                             keys.leaf_cw != nullptr ? keys.leaf_cw[keys.count + i] : Block{},
+                             keys.count, xhat[i], planes, word, lanes_log2, r, s, c,
+                             skip ? &support : nullptr);
     for (unsigned m = 1; m < (1u << lanes_log2); m <<= 1) {
       s += __shfl_xor_sync(0xffffffffu, s, m);
       c += __shfl_xor_sync(0xffffffffu, c, m);

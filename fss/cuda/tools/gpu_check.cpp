@@ -865,6 +865,7 @@ void run_gpu_check_group(const std::string& group, Tally& t, std::mt19937_64& g,
     // k = 14: 42 KiB of planes) through the cache, and the table reads.
     check_dpf_et(t, g, 8, 50, N, 0, 13);
     check_dpf_et(t, g, 9, 37, N / 4, 3, 1);
+    check_dpf_et(t, g, 7, 50, N / 16, 0, 13);  // no tree levels, no leaf corrections
     check_dpf_et(t, g, 12, 50, N / 16, 3, 11);
     check_dpf_et(t, g, 14, 50, N / 64, 3, 12);
     check_dpf_et(t, g, 14, 50, N / 64, 3, 20);
