@@ -213,6 +213,13 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
                     "Model runs: layer-by-layer (keys of one layer generated, then evaluated; key "
                     "memory bounded by one layer) or keys-first (all keys of a run before it)");
     sc->add_option("--key-dir", raw.key_dir, "Folder of the key files (with --dealer file)");
+    sc->add_option("--key-memory", o.key_memory,
+                   "Model runs, inline dealer: the memory a party may hold at once (keys, "
+                   "activations, weights), e.g. 64GiB or 512MiB; a batch that needs more runs "
+                   "its sequences in equal groups, one group's keys at a time, and a run whose "
+                   "single sequence does not fit is refused (status oom) before any work. "
+                   "Default: the host's available memory")
+        ->transform(CLI::AsSizeValue(false));
   }
   sc->add_option("--seed", o.seed, "Seed of weights, inputs and dealer randomness")
       ->capture_default_str();

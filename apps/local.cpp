@@ -51,6 +51,7 @@ std::vector<std::string> party_command_line(const RunOptions& o, int party, std:
   add("--fusefss-trunc", to_string(o.fuse_trunc));
   add("--sigma-lut", to_string(o.sigma_lut));
   add("--sigma-shares", to_string(o.sigma_shares));
+  if (o.key_memory != 0) add("--key-memory", std::to_string(o.key_memory));
   add("--backend", to_string(o.backend));
   add("--gpu", std::to_string(party == 1 && o.gpu_party1 >= 0 ? o.gpu_party1 : o.gpu));
   add("--gate-vectors", to_string(o.gate_vectors));

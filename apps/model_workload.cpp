@@ -33,6 +33,8 @@ models::RunOptions to_model_options(const RunOptions& o) {
   // Both parties on one host (loopback peer, as `secinfer local` runs them) share its memory, so
   // the memory check counts both.
   m.parties_on_host = net::is_loopback(o.peer) ? 2 : 1;
+  // --key-memory is a party's budget; the check compares both parties' needs with the host's.
+  m.memory_limit_bytes = o.key_memory * static_cast<std::uint64_t>(m.parties_on_host);
   // Party 0 compares the revealed output with both references (docs/accuracy.md: the cleartext
   // fixed-point evaluation of the same gates, expected bit-identical, and the double-precision
   // model).

@@ -64,6 +64,11 @@ struct RunOptions {
   // Model runs: layer-by-layer (keys of one layer, evaluate it; bounded key memory) or keys-first
   // (every key of the run before its online phase). models/runner.h.
   models::Schedule schedule = models::Schedule::kLayerByLayer;
+  // Model runs, inline dealer: the memory a party may hold at once (keys, activations, weights;
+  // models/memory.h). A run that needs more takes the batch's sequences in equal groups (the keys
+  // of one group at a time), or is refused when one sequence does not fit. 0: the host's
+  // available memory, shared by the parties on it.
+  std::uint64_t key_memory = 0;
   std::filesystem::path key_dir;  // with --dealer file; `deal`: where it writes the key files
   std::uint64_t seed = 1;
   // `deal`: --seed was given (reproducible keys); else the dealer seed comes from the OS CSPRNG.

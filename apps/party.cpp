@@ -49,6 +49,8 @@ nlohmann::json party_environment(const RunOptions& o) {
   if (!o.key_dir.empty()) env["key_dir"] = o.key_dir.string();
   env["connect_timeout_s"] = o.connect_timeout_s;
   env["io_timeout_s"] = o.io_timeout_s;
+  // The party's memory budget (--key-memory; 0: the host's available memory).
+  env["key_memory_bytes"] = o.key_memory;
   if (o.backend == models::Backend::kCuda) {
     env["gpu"] = o.gpu;  // the CUDA device (model, driver: "accelerator")
     env["gate_vectors"] = to_string(o.gate_vectors);

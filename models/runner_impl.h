@@ -223,15 +223,17 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
     const MemoryVerdict& v = mine.ok ? peer : mine;
     const int who = mine.ok ? 1 - me : me;
     res.status = profiling::Status::kOom;
-    res.reason = c.name + " seq " + std::to_string(seq) + " batch " + std::to_string(batch) +
-                 ": party " + std::to_string(who) + " needs " + format_bytes(v.needed) +
-                 (one_at_a_time ? " even with one sequence at a time" : "") +
-                 (o.parties_on_host > 1 ? " (both parties on this host)" : "") + " but " +
-                 format_bytes(v.available) + " are available";
+    res.reason =
+        c.name + " seq " + std::to_string(seq) + " batch " + std::to_string(batch) + ": party " +
+        std::to_string(who) + " needs " + format_bytes(v.needed) +
+        (one_at_a_time ? " even with one sequence at a time" : "") +
+        (o.parties_on_host > 1 ? " (both parties on this host)" : "") + " but " +
+        format_bytes(v.available) +
+        (o.memory_limit_bytes ? " are the memory budget (--key-memory)" : " are available");
     if (who == me) res.reason += " [" + res.memory.describe() + "]";
-    res.reason +=
-        "; nothing was run. Reduce --seq or --batch, run the parties on separate machines, or "
-        "use a machine with more memory";
+    res.reason += std::string("; nothing was run. Reduce --seq or --batch, ") +
+                  (o.memory_limit_bytes ? "raise --key-memory, " : "") +
+                  "run the parties on separate machines, or use a machine with more memory";
     rec.set_status(profiling::Status::kOom, res.reason);
     return res;
   }

@@ -821,5 +821,30 @@ TEST_CASE("each subcommand lists and accepts only its own flags", "[apps][cli]")
   CHECK_NOTHROW(parse({"deal", "--model", "bert-tiny", "--seq", "16", "--key-dir", "keys/"}));
 }
 
+TEST_CASE("The memory budget: --key-memory takes a size and bounds the model run", "[apps][cli]") {
+  // A party's budget: the model run's memory check compares with it (both parties' under local,
+  // whose peer is on this host); 0, the default, leaves the host's available memory.
+  const RunOptions d = parse({"--party", "0", "--model", "bert-tiny"}).run;
+  CHECK(d.key_memory == 0);
+  CHECK(to_model_options(d).memory_limit_bytes == 0);
+  const RunOptions r = parse({"--party", "0", "--model", "bert-tiny", "--peer", "10.0.0.2:5000",
+                              "--key-memory", "512MiB"})
+                           .run;
+  CHECK(r.key_memory == std::uint64_t{512} << 20);
+  CHECK(to_model_options(r).memory_limit_bytes == std::uint64_t{512} << 20);
+  CHECK(parse({"--party", "0", "--key-memory", "64GiB"}).run.key_memory == std::uint64_t{64} << 30);
+  CHECK(parse({"--party", "0", "--key-memory", "1000"}).run.key_memory == 1000);
+  // local hands it to both children, whose loopback peer makes the check count both parties.
+  const RunOptions l =
+      parse({"local", "--model", "bert-tiny", "--batch", "2", "--key-memory", "3MiB"}).run;
+  for (int p = 0; p < 2; ++p) {
+    const RunOptions child = parse_command_line(party_command_line(l, p, 4567, "secinfer")).run;
+    CHECK(child.key_memory == std::uint64_t{3} << 20);
+    CHECK(to_model_options(child).memory_limit_bytes == std::uint64_t{6} << 20);
+  }
+  // A party's budget, not a protocol choice: the parties may differ (they exchange verdicts).
+  CHECK(shared_config(l).dump().find("key_memory") == std::string::npos);
+  CHECK_THROWS(parse({"--party", "0", "--key-memory", "lots"}));
+}
 }  // namespace
 }  // namespace secinfer::apps
