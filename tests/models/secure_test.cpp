@@ -124,7 +124,9 @@ TEST_CASE("a run that does not fit ends as oom on both parties before any work",
   for (int b = 0; b < 2; ++b) {
     CHECK(t.r[b].status == profiling::Status::kOom);
     CHECK(t.r[b].reason.find("needs") != std::string::npos);
-    CHECK(t.r[b].reason.find("available") != std::string::npos);
+    // The budget was given (the CLI's --key-memory), so the reason names it and the flag.
+    CHECK(t.r[b].reason.find("memory budget (--key-memory)") != std::string::npos);
+    CHECK(t.r[b].reason.find("raise --key-memory") != std::string::npos);
     CHECK(t.log[b]["status"] == "oom");
     CHECK(t.log[b]["runs"].empty());
     CHECK(t.r[b].output.empty());
