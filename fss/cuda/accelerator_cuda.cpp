@@ -479,6 +479,36 @@ struct CudaAccelerator::State {
     return true;
   }
 
+  // Both parties' keys of one batch made on the device and left resident (the dealer's GPU
+  // keygen): carve(Carver&) lays the pair's arrays out in one block of `bytes` and returns its
+  // pair view, launch(device alphas, pair view) enqueues the generator. nullopt when the block
+  // does not fit the key budget. The caller holds no lock.
+  template <class Keys, class View, class Carve, class Launch>
+  std::optional<std::pair<Keys, Keys>> gen_resident_pair(int in_bits, std::span<const u64> alpha,
+                                                         std::size_t bytes, Carve&& carve,
+                                                         Launch&& launch) {
+    std::lock_guard lock(mu);
+    AddElapsed busy(gen_ns);
+    bind();
+    if (!admit(bytes)) return std::nullopt;
+    auto block = std::make_shared<ResidentBlock>(stream, bytes, resident_held, this);
+    Carver c(block->block.data(), s());
+    const auto v = carve(c);
+    staging.reset();
+    launch(stage_up(in, alpha), v);
+    stream->sync();  // the staged alphas are reused by the next call; keygen is offline time
+    ++gen_calls;
+    std::pair<Keys, Keys> keys;
+    for (int p = 0; p < 2; ++p) {
+      Keys& k = p == 0 ? keys.first : keys.second;
+      k.in_bits = in_bits;
+      k.party = p;
+      k.count = alpha.size();
+      k.resident = std::make_shared<DeviceKeys<View>>(block, v.view(p));
+    }
+    return keys;
+  }
+
   // launch() between the event pair: the kernels of one call.
   template <class F>
   void timed(F&& launch) {
@@ -920,36 +950,24 @@ std::optional<std::pair<SigmaDcfKeys, SigmaDcfKeys>> CudaAccelerator::sigma_dcf_
   if (in_bits <= kSigmaDcfLeafBits) return std::nullopt;
   const std::size_t count = alpha.size();
   const std::size_t inner = static_cast<std::size_t>(in_bits - kSigmaDcfLeafBits - 1) * count;
-  State& s = *s_;
-  std::lock_guard lock(s.mu);
-  AddElapsed busy(s.gen_ns);
-  s.bind();
   const std::size_t bytes = 4 * Carver::bytes_for<Block>(count) + Carver::bytes_for<Block>(inner) +
                             Carver::bytes_for<u64>(count);
-  if (!s.admit(bytes)) return std::nullopt;
-  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held, &s);
-  Carver c(block->block.data(), s.s());
-  SigmaDcfKeyPairView v{in_bits, count};
-  v.root[0] = c.take<Block>(count);
-  v.root[1] = c.take<Block>(count);
-  v.cw_seed = inner == 0 ? nullptr : c.take<Block>(inner);
-  v.cw_tr = c.take<u64>(count);
-  v.leaf0 = c.take<Block>(count);
-  v.leaf1 = c.take<Block>(count);
-  s.staging.reset();
-  const u64* da = s.stage_up(s.in, alpha);
-  sigma_dcf_gen_device(da, seed, first_block, v, s.s(), s.cfg);
-  s.stream->sync();  // the staged alphas are reused by the next call; keygen is offline time
-  ++s.gen_calls;
-  std::pair<SigmaDcfKeys, SigmaDcfKeys> keys;
-  for (int p = 0; p < 2; ++p) {
-    SigmaDcfKeys& k = p == 0 ? keys.first : keys.second;
-    k.in_bits = in_bits;
-    k.party = p;
-    k.count = count;
-    k.resident = std::make_shared<DeviceKeys<SigmaDcfKeysView>>(block, v.view(p));
-  }
-  return keys;
+  State& s = *s_;
+  return s.gen_resident_pair<SigmaDcfKeys, SigmaDcfKeysView>(
+      in_bits, alpha, bytes,
+      [&](Carver& c) {
+        SigmaDcfKeyPairView v{in_bits, count};
+        v.root[0] = c.take<Block>(count);
+        v.root[1] = c.take<Block>(count);
+        v.cw_seed = inner == 0 ? nullptr : c.take<Block>(inner);
+        v.cw_tr = c.take<u64>(count);
+        v.leaf0 = c.take<Block>(count);
+        v.leaf1 = c.take<Block>(count);
+        return v;
+      },
+      [&](const u64* da, const SigmaDcfKeyPairView& v) {
+        sigma_dcf_gen_device(da, seed, first_block, v, s.s(), s.cfg);
+      });
 }
 
 std::optional<std::pair<DpfEtKeys, DpfEtKeys>> CudaAccelerator::dpf_et_gen(
@@ -957,36 +975,24 @@ std::optional<std::pair<DpfEtKeys, DpfEtKeys>> CudaAccelerator::dpf_et_gen(
   const std::size_t count = alpha.size();
   const int levels = dpf_et_levels(k);
   const std::size_t inner = levels > 1 ? static_cast<std::size_t>(levels - 1) * count : 0;
-  State& s = *s_;
-  std::lock_guard lock(s.mu);
-  AddElapsed busy(s.gen_ns);
-  s.bind();
   const std::size_t bytes = 2 * Carver::bytes_for<Block>(count) + Carver::bytes_for<Block>(inner) +
                             Carver::bytes_for<std::uint8_t>(inner) +
                             (levels > 0 ? Carver::bytes_for<Block>(2 * count) : 0);
-  if (!s.admit(bytes)) return std::nullopt;
-  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held, &s);
-  Carver c(block->block.data(), s.s());
-  DpfEtKeyPairView v{k, count};
-  v.root[0] = c.take<Block>(count);
-  v.root[1] = c.take<Block>(count);
-  v.cw_seed = inner == 0 ? nullptr : c.take<Block>(inner);
-  v.cw_t = inner == 0 ? nullptr : c.take<std::uint8_t>(inner);
-  v.leaf_cw = levels > 0 ? c.take<Block>(2 * count) : nullptr;
-  s.staging.reset();
-  const u64* da = s.stage_up(s.in, alpha);
-  dpf_et_gen_device(da, seed, first_block, v, s.s(), s.cfg);
-  s.stream->sync();  // the staged alphas are reused by the next call; keygen is offline time
-  ++s.gen_calls;
-  std::pair<DpfEtKeys, DpfEtKeys> keys;
-  for (int p = 0; p < 2; ++p) {
-    DpfEtKeys& kp = p == 0 ? keys.first : keys.second;
-    kp.in_bits = k;
-    kp.party = p;
-    kp.count = count;
-    kp.resident = std::make_shared<DeviceKeys<DpfEtKeysView>>(block, v.view(p));
-  }
-  return keys;
+  State& s = *s_;
+  return s.gen_resident_pair<DpfEtKeys, DpfEtKeysView>(
+      k, alpha, bytes,
+      [&](Carver& c) {
+        DpfEtKeyPairView v{k, count};
+        v.root[0] = c.take<Block>(count);
+        v.root[1] = c.take<Block>(count);
+        v.cw_seed = inner == 0 ? nullptr : c.take<Block>(inner);
+        v.cw_t = inner == 0 ? nullptr : c.take<std::uint8_t>(inner);
+        v.leaf_cw = levels > 0 ? c.take<Block>(2 * count) : nullptr;
+        return v;
+      },
+      [&](const u64* da, const DpfEtKeyPairView& v) {
+        dpf_et_gen_device(da, seed, first_block, v, s.s(), s.cfg);
+      });
 }
 
 std::shared_ptr<const ResidentKeys> CudaAccelerator::copy_up(std::span<const u64> v) const {
