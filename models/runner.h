@@ -98,8 +98,9 @@ struct RunOptions {
   int parties_on_host = 1;               // 2 in local mode: both parties share this memory
   std::uint64_t memory_limit_bytes = 0;  // 0: MemAvailable from /proc/meminfo
   // Where the party's FSS evaluations run (the CUDA backend's CudaAccelerator); null = the CPU.
-  // Non-owning. With keys_on_device the dealer's DCF / DPF key generation runs there too (the
-  // CPU's keys bit for bit); the rest of the dealer and the cleartext references stay on the CPU.
+  // Non-owning. With keys_on_device the dealer's DCF, DPF, SIGMA DCF and DPF-ET (lookup) key
+  // generation runs there too (the CPU's keys bit for bit); the rest of the dealer (masks, share
+  // splits) and the cleartext references stay on the CPU.
   const fss::Accelerator* accel = nullptr;
   // Called after each step of each run, on the party's thread (may be empty): progress lines.
   std::function<void(const StepDone&)> on_step;

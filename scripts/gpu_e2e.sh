@@ -2,7 +2,8 @@
 # Run ON THE GPU MACHINE from anywhere in the repo (device `run`, carry [".deps"]):
 #   bash scripts/gpu_e2e.sh
 # The CUDA backend end to end (--backend cuda: each party process evaluates its FSS keys on the GPU
-# through fss::cuda::CudaAccelerator, and its inline dealer generates the DCF / DPF keys there). Unpacks the carried Debian
+# through fss::cuda::CudaAccelerator, and its inline dealer generates the DCF, DPF, SIGMA DCF and
+# lookup (DPF-ET) keys there). Unpacks the carried Debian
 # packages (scripts/device_setup.sh), builds `secinfer` in build-gpu, then, each step under its own
 # timeout and all of them under one deadline (BUDGET_S, default 520 s from the start):
 #   1. secinfer local --model bert-tiny --seq 128 --backend cuda, sigma and fusefss;
