@@ -20,8 +20,9 @@ namespace {
 // --fusefss-act's help, for the run and the dealer commands.
 constexpr const char* kFuseActHelp =
     "fusefss's GELU/SiLU after a truncation and its softmax nExp and inverse: fused (the fused "
-    "truncation + activation gate, the fused nExp and sigma's inverse, SIGMA's approximations) or "
-    "precise (truncation, then the whole-ring high-precision gates)";
+    "truncation + activation gate, the fused nExp and sigma's inverse, SIGMA's approximations), "
+    "fused-flag (fused, the fused truncation + activation's table carry an XOR flag: one exchange "
+    "fewer, twice the table) or precise (truncation, then the whole-ring high-precision gates)";
 
 // --fusefss-trunc's help, for the run and the dealer commands.
 constexpr const char* kFuseTruncHelp =
@@ -185,16 +186,19 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
         "CPU threads per party (default: all hardware threads; under local, or with a peer on this "
         "host, half of them)")
       ->check(at_least(1));
-  sc->add_option("--out", raw.out,
-                 (groups & kModelFlags)
-                     ? "Output folder (default results/<model>-s<seq>-b<batch>-<system>/, "
-                       "+\"-percut\" under fusefss --lookup per-cut, +\"-precise\" under "
-                       "fusefss --fusefss-act precise, +\"-padoff\" under --padding off)"
-                 : (groups & kMicrobenchFlags)
-                     ? "Output folder (default results/microbench/<gate>-<system>-n<N>/, "
-                       "+\"-percut\" under fusefss --lookup per-cut, +\"-precise\" under "
-                       "fusefss --fusefss-act precise, +\"-padoff\" under --padding off)"
-                     : "Output folder (default results/netbench-<bytes>B-r<rounds>/)");
+  sc->add_option(
+      "--out", raw.out,
+      (groups & kModelFlags)
+          ? "Output folder (default results/<model>-s<seq>-b<batch>-<system>/, "
+            "+\"-percut\" under fusefss --lookup per-cut, +\"-precise\" under "
+            "fusefss --fusefss-act precise, +\"-fusedflag\" under fused-flag, +\"-padoff\" under "
+            "--padding off)"
+      : (groups & kMicrobenchFlags)
+          ? "Output folder (default results/microbench/<gate>-<system>-n<N>/, "
+            "+\"-percut\" under fusefss --lookup per-cut, +\"-precise\" under "
+            "fusefss --fusefss-act precise, +\"-fusedflag\" under fused-flag, +\"-padoff\" under "
+            "--padding off)"
+          : "Output folder (default results/netbench-<bytes>B-r<rounds>/)");
   sc->add_option("--connect-timeout", o.connect_timeout_s,
                  "Seconds to wait for the peer to connect / to keep retrying the connection")
       ->check(positive_seconds())

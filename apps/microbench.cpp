@@ -250,7 +250,7 @@ json approximation(const RunOptions& o, std::string_view gate, fss::compile::Gat
   if (o.system != models::System::kFuseFss) return out;
   using fss::compile::FunctionId;
   std::vector<std::pair<const char*, FunctionId>> ids;
-  const bool fused = o.fuse_act == models::FuseAct::kFused;
+  const bool fused = o.fuse_act != models::FuseAct::kPrecise;
   if (fused && (gate == "trunc-gelu" || gate == "trunc-silu"))
     out[std::string(gate)] =
         "fused TrFloor + SIGMA's ReLU-minus-activation table (docs/design/fused-trunc-act.md)";

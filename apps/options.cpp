@@ -124,8 +124,8 @@ std::filesystem::path default_out_dir(const RunOptions& o) {
       o.lookup == models::Lookup::kPerCut)
     name += "-percut";
   if (o.workload != Workload::kNetbench && o.system == System::kFuseFss &&
-      o.fuse_act == models::FuseAct::kPrecise)
-    name += "-precise";
+      o.fuse_act != models::FuseAct::kFused)
+    name += o.fuse_act == models::FuseAct::kPrecise ? "-precise" : "-fusedflag";
   if (o.workload != Workload::kNetbench && o.system == System::kFuseFss &&
       o.fuse_trunc != models::FuseTrunc::kDcf)
     name += o.fuse_trunc == models::FuseTrunc::kSigma ? "-sigmatrunc" : "-dcfmax";

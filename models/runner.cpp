@@ -106,14 +106,15 @@ const fss::engine::GateSuite& suite_for(System system, bool padding, Lookup look
                                         FuseTrunc trunc) {
   if (system == System::kSigma) return fss::sigma::suite();
 #ifdef SECINFER_HAVE_FUSEFSS_SUITE
-  return fss::fusefss::suite(
-      padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff,
-      lookup == Lookup::kPerCut ? fss::compile::LookupMode::kPerCut
-                                : fss::compile::LookupMode::kSharedMask,
-      act == FuseAct::kPrecise ? fss::fusefss::ActMode::kPrecise : fss::fusefss::ActMode::kFused,
-      trunc == FuseTrunc::kDcfMax ? fss::fusefss::TruncMode::kDcfMax
-      : trunc == FuseTrunc::kDcf  ? fss::fusefss::TruncMode::kDcf
-                                  : fss::fusefss::TruncMode::kSigma);
+  return fss::fusefss::suite(padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff,
+                             lookup == Lookup::kPerCut ? fss::compile::LookupMode::kPerCut
+                                                       : fss::compile::LookupMode::kSharedMask,
+                             act == FuseAct::kPrecise     ? fss::fusefss::ActMode::kPrecise
+                             : act == FuseAct::kFusedFlag ? fss::fusefss::ActMode::kFusedFlag
+                                                          : fss::fusefss::ActMode::kFused,
+                             trunc == FuseTrunc::kDcfMax ? fss::fusefss::TruncMode::kDcfMax
+                             : trunc == FuseTrunc::kDcf  ? fss::fusefss::TruncMode::kDcf
+                                                         : fss::fusefss::TruncMode::kSigma);
 #else
   (void)padding;
   (void)lookup;

@@ -69,7 +69,7 @@ struct RunOptions {
   System system = System::kSigma;
   bool padding = true;                     // fusefss: --padding on|off (sigma has nothing to pad)
   Lookup lookup = Lookup::kSharedMask;     // fusefss interval lookup
-  FuseAct fuse_act = FuseAct::kFused;      // fusefss GELU/SiLU after a truncation: fused or precise
+  FuseAct fuse_act = FuseAct::kFused;      // fusefss GELU/SiLU after a truncation (run_config.h)
   FuseTrunc fuse_trunc = FuseTrunc::kDcf;  // fusefss rescaling truncations: DCF or SIGMA's
   SigmaLut sigma_lut = SigmaLut::kSigma;   // sigma's table lookups (fss/gates/sigma/lut.h)
   SigmaShares sigma_shares = SigmaShares::kWords;  // sigma's share storage (GateOptions)

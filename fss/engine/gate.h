@@ -57,6 +57,10 @@ struct GateArgs {
   // fusefss's fused gates: their own truncation steps from ring-payload DCFs
   // (fss/gates/fusefss/dcf_trunc.h) instead of SIGMA's, one exchange fewer; the same outputs.
   bool dcf_trunc = false;
+  // fusefss's fused truncation + activation gates: the table index's carry as a third XOR flag
+  // (one exchange fewer, twice the table) instead of opened additively
+  // (docs/design/fused-trunc-act.md "The carry opened additively").
+  bool fused_carry_flag = false;
 };
 
 // GateArgs with only `param` set (a truncation's shift, a ReLU's ring width).

@@ -25,7 +25,8 @@ struct FusedActRun {
 
 // One two-party run of `keygen` / `eval` on x; accel (null: the CPU) evaluates for both parties.
 template <class Keygen, class Eval>
-FusedActRun run_fused_act(Keygen keygen, Eval eval, const std::vector<u64>& x, int n, Block seed,
+FusedActRun run_fused_act(Keygen keygen, Eval eval, const engine::GateArgs& args,
+                          const std::vector<u64>& x, int n, Block seed,
                           const CudaAccelerator* accel) {
   engine::TwoPartyOptions opt;
   opt.ring = make_ring(n);
@@ -36,11 +37,11 @@ FusedActRun run_fused_act(Keygen keygen, Eval eval, const std::vector<u64>& x, i
   auto res = engine::run_two_party<std::vector<u64>>(opt, [&](engine::PartyContext& c) {
     const std::size_t N = x.size();
     std::vector<u64> r_in = c.dealer().random(N), r_out(N), xhat(N), yhat(N);
-    c.offline([&] { keygen(c.dealer(), engine::GateArgs{}, r_in, r_out); });
+    c.offline([&] { keygen(c.dealer(), args, r_in, r_out); });
     for (std::size_t i = 0; i < N; ++i) xhat[i] = ring.add(ring.reduce(x[i]), r_in[i]);
     c.online([&] {
       c.party().set_accelerator(accel);
-      eval(c.party(), engine::GateArgs{}, xhat, yhat);
+      eval(c.party(), args, xhat, yhat);
     });
     if (!c.dealer_pass() && c.id() == 0) {
       std::vector<u64> y(N);
@@ -68,7 +69,10 @@ inline void check_fused_act(Tally& t, std::mt19937_64& g, std::size_t N) {
                                 &fusefss::trunc_gelu_eval, &fusefss::trunc_gelu_clear},
                            Gate{"trunc-silu", &fusefss::trunc_silu_keygen,
                                 &fusefss::trunc_silu_eval, &fusefss::trunc_silu_clear}}) {
-    for (int n : {50, 37}) {
+    for (const auto& [n, carry_flag] :
+         {std::pair{50, false}, std::pair{37, false}, std::pair{50, true}}) {
+      engine::GateArgs args;
+      args.fused_carry_flag = carry_flag;  // --fusefss-act fused-flag
       const Ring ring = make_ring(n);
       std::vector<u64> x(N);
       for (std::size_t i = 0; i < N; ++i)  // a quarter uniform, the rest near the clip range
@@ -79,11 +83,13 @@ inline void check_fused_act(Tally& t, std::mt19937_64& g, std::size_t N) {
       x[1] = ring.mask();
       x[2] = u64{1} << (n - 1);
       const Block seed{g(), g()};
-      t.run(std::string("fused ") + gate.name + " n=" + std::to_string(n) +
-                " N=" + std::to_string(N) + ": CUDA accelerator == CPU",
+      t.run(std::string("fused ") + gate.name + " n=" + std::to_string(n) + " N=" +
+                std::to_string(N) + (carry_flag ? " carry flag" : "") + ": CUDA accelerator == CPU",
             [&] {
-              const FusedActRun cpu = run_fused_act(gate.keygen, gate.eval, x, n, seed, nullptr);
-              const FusedActRun gpu = run_fused_act(gate.keygen, gate.eval, x, n, seed, &accel);
+              const FusedActRun cpu =
+                  run_fused_act(gate.keygen, gate.eval, args, x, n, seed, nullptr);
+              const FusedActRun gpu =
+                  run_fused_act(gate.keygen, gate.eval, args, x, n, seed, &accel);
               std::vector<u64> want(N);
               gate.clear(engine::ClearCtx{ring, 12}, engine::GateArgs{}, x, want);
               return join({{"party 0", diff(cpu.yhat[0], gpu.yhat[0])},

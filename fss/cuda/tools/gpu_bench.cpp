@@ -528,19 +528,23 @@ int main(int argc, char** argv) {
     }  // !lut_only
 
     // ---- SIGMA's LUT over early-terminated 1-bit DPF keys (dpf_et_cuda.h) at the gates' shapes:
-    // the sigma suite's 10-bit SiLU table, the fused GELU's 12-bit and the fused SiLU's 14-bit
-    // index (3 XOR bits, the out-of-range half of the table one value, entries of 11 bits), from
+    // the sigma suite's 10-bit SiLU table, the fused GELU's 11-bit and the fused SiLU's 13-bit
+    // index (2 XOR bits, the out-of-range half of the table one value, entries of 11 bits), from
     // table reads and from bit planes (fss/lut_planes.h) at 1 and 2 blocks an SM.
     // The fused gates' own tables (T' - T[C], fusefss/trunc_act.h) also with the leaves that
     // read zero left out (kLutSkipZeros, fss/lut_support.h): "skip" rows, the keys walked in the
     // order of their index (the default) or in their own ("keys unsorted").
-    for (const auto& [k, xor_bits] : {std::pair{10, 0}, std::pair{12, 3}, std::pair{14, 3}}) {
+    // The fused tables with the carry opened additively (2 XOR bits: k = 11 / 13, the default) and
+    // as a flag (3 XOR bits: k = 12 / 14, --fusefss-act fused-flag).
+    for (const auto& [k, xor_bits] : {std::pair{10, 0}, std::pair{11, 2}, std::pair{13, 2},
+                                      std::pair{12, 3}, std::pair{14, 3}}) {
       const std::size_t count = N, domain = std::size_t{1} << k;
       const u64 xor_mask = ((u64{1} << k) - 1) & ~((u64{1} << (k - xor_bits)) - 1);
       std::vector<u64> alpha = random_u64(g, count, k), xh = random_u64(g, count, k),
                        table = random_u64(g, domain, 11);
       if (xor_bits > 0)
-        table = (k == 12 ? fusefss::trunc_gelu_lookup(50, 12) : fusefss::trunc_silu_lookup(50, 12))
+        table = (k - xor_bits == 9 ? fusefss::trunc_gelu_lookup(50, 12, xor_bits == 3)
+                                   : fusefss::trunc_silu_lookup(50, 12, xor_bits == 3))
                     .table;
       const LutSupport support = make_lut_support(table, k, 50, xor_mask);
       SeededPrg rng(Block{11, 12});
@@ -575,6 +579,8 @@ int main(int argc, char** argv) {
             Variant{2, 0, true}, Variant{1, 1, true}, Variant{2, 1, true}, Variant{1, 3, true},
             Variant{2, 3, true}, Variant{0, 0, true, false}, Variant{1, 0, true, false}}) {
         if (var.skip && xor_bits == 0) continue;
+        // The flag tables (fused-flag) at the default kernel only, to compare with the default's.
+        if (xor_bits == 3 && !(var.mode == 1 && var.lanes == 0 && var.skip && var.sort)) continue;
         KernelConfig cfg;
         cfg.lut_blocks_per_sm = var.mode == 2 ? 2 : 1;
         cfg.lut_lanes_log2 = var.lanes;

@@ -28,6 +28,9 @@ void set_param(GateArgs& a) {
 void set_dcf_trunc(GateArgs& a) {
   a.dcf_trunc = true;
 }
+void set_carry_flag(GateArgs& a) {
+  a.fused_carry_flag = true;
+}
 
 using KeygenFn = void (*)(Dealer&, const GateArgs&, std::span<const u64>, std::span<u64>);
 using EvalFn = void (*)(Party&, const GateArgs&, std::span<const u64>, std::span<u64>);
@@ -44,8 +47,15 @@ constexpr KeygenFn keygen_dcf = &with_args<Dealer, F, &set_dcf_trunc>;
 template <EvalFn F>
 constexpr EvalFn eval_dcf = &with_args<Party, F, &set_dcf_trunc>;
 
+// The fused truncation + activation's faces with GateArgs::fused_carry_flag set.
+template <KeygenFn F>
+constexpr KeygenFn keygen_flag = &with_args<Dealer, F, &set_carry_flag>;
+template <EvalFn F>
+constexpr EvalFn eval_flag = &with_args<Party, F, &set_carry_flag>;
+
 template <std::int64_t P, ActMode A, TruncMode T>
 engine::GateSuite make() {
+  constexpr bool kFusedAct = A != ActMode::kPrecise;
   engine::GateSuite g;
   g.id = engine::Suite::kFuseFss;
   g.name = "fusefss";
@@ -59,13 +69,21 @@ engine::GateSuite make() {
     g.trunc_silu = {"trunc_silu",      profiling::scopes::kSilu, "silu",
                     &trunc_silu_clear, &trunc_silu_keygen,       &trunc_silu_eval};
   }
+  if (A == ActMode::kFusedFlag) {
+    g.trunc_gelu = {
+        "trunc_gelu",      profiling::scopes::kGelu,        "gelu",
+        &trunc_gelu_clear, keygen_flag<&trunc_gelu_keygen>, eval_flag<&trunc_gelu_eval>};
+    g.trunc_silu = {
+        "trunc_silu",      profiling::scopes::kSilu,        "silu",
+        &trunc_silu_clear, keygen_flag<&trunc_silu_keygen>, eval_flag<&trunc_silu_eval>};
+  }
   g.nexp = {"nexp",      profiling::scopes::kSoftmax,  "nexp",
             &nexp_clear, keygen_with<&nexp_keygen, P>, eval_with<&nexp_eval, P>};
   g.inverse = {"inverse",      profiling::scopes::kSoftmax,     "inv",
                &inverse_clear, keygen_with<&inverse_keygen, P>, eval_with<&inverse_eval, P>};
   g.rsqrt = {"rsqrt",      profiling::scopes::kLayerNorm, "rsqrt",
              &rsqrt_clear, keygen_with<&rsqrt_keygen, P>, eval_with<&rsqrt_eval, P>};
-  if (A == ActMode::kFused) {
+  if (kFusedAct) {
     // SIGMA's nExp function in 5 exchanges (fused_nexp.h: the clip and the byte borrow as table
     // entries, the two lookups multiplied without a Beaver round) instead of the whole-ring gate.
     g.nexp = {
@@ -109,7 +127,7 @@ engine::GateSuite make() {
     // truncate-reduce: its DCF version saves one exchange for 155 B more key an element
     // (974.5 against 819.4 B for trunc-gelu), and on the H200 the two ran within each other's
     // spread (docs/perf.md, session 17), so the smaller key is the default.
-    if (A == ActMode::kFused) {
+    if (kFusedAct) {
       g.nexp.keygen = keygen_dcf<&fused_nexp_keygen>;
       g.nexp.eval = eval_dcf<&fused_nexp_eval>;
     }
@@ -134,21 +152,35 @@ const engine::GateSuite& suite_of(compile::Padding padding, compile::LookupMode 
 
 }  // namespace
 
+namespace {
+
+template <TruncMode T>
+const engine::GateSuite& suite_with(compile::Padding padding, compile::LookupMode lookup,
+                                    ActMode act) {
+  switch (act) {
+    case ActMode::kPrecise:
+      return suite_of<ActMode::kPrecise, T>(padding, lookup);
+    case ActMode::kFusedFlag:
+      return suite_of<ActMode::kFusedFlag, T>(padding, lookup);
+    case ActMode::kFused:
+      break;
+  }
+  return suite_of<ActMode::kFused, T>(padding, lookup);
+}
+
+}  // namespace
+
 const engine::GateSuite& suite(compile::Padding padding, compile::LookupMode lookup, ActMode act,
                                TruncMode trunc) {
-  const bool fused = act == ActMode::kFused;
   switch (trunc) {
     case TruncMode::kDcf:
-      return fused ? suite_of<ActMode::kFused, TruncMode::kDcf>(padding, lookup)
-                   : suite_of<ActMode::kPrecise, TruncMode::kDcf>(padding, lookup);
+      return suite_with<TruncMode::kDcf>(padding, lookup, act);
     case TruncMode::kDcfMax:
-      return fused ? suite_of<ActMode::kFused, TruncMode::kDcfMax>(padding, lookup)
-                   : suite_of<ActMode::kPrecise, TruncMode::kDcfMax>(padding, lookup);
+      return suite_with<TruncMode::kDcfMax>(padding, lookup, act);
     case TruncMode::kSigma:
       break;
   }
-  return fused ? suite_of<ActMode::kFused, TruncMode::kSigma>(padding, lookup)
-               : suite_of<ActMode::kPrecise, TruncMode::kSigma>(padding, lookup);
+  return suite_with<TruncMode::kSigma>(padding, lookup, act);
 }
 
 }  // namespace secinfer::fss::fusefss

@@ -29,8 +29,10 @@ namespace secinfer::fss::fusefss {
 // of nonlinear.h (about 1 ULP; the accuracy mode, docs/accuracy.md). kFused also takes SIGMA's
 // functions for nExp (the fused nExp of fused_nexp.h), the row inverse (SIGMA's lookup) and the
 // softmax's row max (in SIGMA's reduced ring), so its accuracy is SIGMA's throughout; kPrecise
-// keeps the whole-ring gates and max. Other gates are the same in both.
-enum class ActMode { kFused, kPrecise };
+// keeps the whole-ring gates and max. Other gates are the same in both. kFusedFlag is kFused
+// with the fused truncation + activation's table carry as an XOR flag (GateArgs::fused_carry_flag:
+// one exchange fewer, twice the table).
+enum class ActMode { kFused, kPrecise, kFusedFlag };
 // SIGMA's steps that choose a correction by an opened comparison bit: kSigma runs them as SIGMA
 // does; kDcf takes the rescaling truncations (and the fused gates' truncation steps) from
 // ring-payload DCFs in half the exchanges (dcf_trunc.h; the run's default); kDcfMax also the

@@ -10,7 +10,6 @@
 
 #include "fss/engine/gate.h"
 #include "fss/engine/key_stream.h"
-#include "fss/gates/fusefss/dcf_trunc.h"
 #include "fss/gates/sigma/gelu.h"
 #include "fss/gates/sigma/lut.h"
 #include "fss/gates/sigma/truncate.h"
@@ -22,13 +21,16 @@ namespace {
 
 constexpr std::uint32_t kTagFusedAct = engine::key_tag("FTAC");
 constexpr int kTableScale = 6;  // SIGMA's tables read |x| at scale 6
-constexpr int kFlagBits = 3;    // e, d, c6 on top of the table index
 
 // "Widths": n the ring, f the shift, m = n - f the truncate-reduce ring, s = f - 6 the table's
-// pre-shift, p = clip + 1 bits of xt mod 2^p, k = p + 3 the table index, c_hi = C 2^s.
+// pre-shift, p = clip + 1 bits of xt mod 2^p, k = p + flags the table index, c_hi = C 2^s. The
+// index's XOR flags are e and d, and the carry c6 as a third under GateArgs::fused_carry_flag
+// ("The carry opened additively").
 struct Widths {
-  int n, f, m, s, clip, p, k;
+  int n, f, m, s, clip, p, flags, k;
   u64 c_hi;
+
+  bool carry_flag() const { return flags == 3; }
 
   u64 mid_mask() const { return ring_mask(m); }
   u64 low_mask() const { return ring_mask(m - 1); }  // the range DCF's domain
@@ -46,7 +48,8 @@ Widths widths(int n, int f, const GateArgs& args, int clip, const char* what) {
     throw std::invalid_argument(std::string(what) + ": needs at least " +
                                 std::to_string(kTableScale + 1) + " fractional bits, got " +
                                 std::to_string(f));
-  Widths w{n, f, n - f, f - kTableScale, clip, clip + 1, clip + 1 + kFlagBits, 0};
+  const int flags = args.fused_carry_flag ? 3 : 2;
+  Widths w{n, f, n - f, f - kTableScale, clip, clip + 1, flags, clip + 1 + flags, 0};
   w.c_hi = ((u64{1} << clip) - 1) << w.s;
   // The range tests at x_mid^ -+ c_hi must not wrap into each other, and the table index
   // (xt mod 2^p) must come from below bit m - 1.
@@ -58,16 +61,18 @@ Widths widths(int n, int f, const GateArgs& args, int clip, const char* what) {
   return w;
 }
 
-// "The table": T'(e, d, c6, q) over the k-bit index, q = x_mid^ >> s mod 2^p read at the leaf:
-// t = q - c6 as a signed p-bit value is xt; the entry is T[|t|] when e = 1 and (d, t) is a pair
-// an in-range x gives (d = 1: 0 <= t <= C - 1; d = 0: -C <= t <= -1), else T[C].
+// "The table": T'(e, d, c6, q) over the k-bit index, q the index's low field read at the leaf:
+// t = q - c6 as a signed p-bit value is xt (c6 = 0 where the carry is not a flag: q is xt); the
+// entry is T[|t|] when e = 1 and (d, t) is a pair an in-range x gives (d = 1: 0 <= t <= C - 1;
+// d = 0: -C <= t <= -1), else T[C].
 std::vector<u64> fused_table(const Widths& w, std::span<const u64> t) {
   const u64 c = (u64{1} << w.clip) - 1;
   const auto cmax = static_cast<std::int64_t>(c);
   std::vector<u64> out(std::size_t{1} << w.k);
   for (std::size_t idx = 0; idx < out.size(); ++idx) {
     const u64 flags = idx >> w.p, q = idx & ring_mask(w.p);
-    const u64 e = flags >> 2, d = (flags >> 1) & 1, c6 = flags & 1;
+    const u64 c6 = w.carry_flag() ? flags & 1 : 0, ed = w.carry_flag() ? flags >> 1 : flags;
+    const u64 e = ed >> 1, d = ed & 1;
     const u64 tu = (q - c6) & ring_mask(w.p);
     const auto ts = static_cast<std::int64_t>(tu) -
                     (tu >> (w.p - 1) != 0 ? (std::int64_t{1} << w.p) : std::int64_t{0});
@@ -110,10 +115,7 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
   const std::size_t N = r_in.size();
   // 1. Truncate-reduce by f: x_mid^ opened with mask r_mid (m bits).
   std::vector<u64> r_mid(N);
-  if (args.dcf_trunc)
-    dcf_trunc_reduce_keygen(d, sigma::TruncParams{w.f, w.n, 0}, r_in, r_mid);
-  else
-    sigma::trunc_reduce_keygen(d, sigma::TruncParams{w.f, w.n, 0}, r_in, r_mid);
+  sigma::trunc_reduce_keygen(d, sigma::TruncParams{w.f, w.n, 0}, r_in, r_mid);
   d.begin(kTagFusedAct, N);
   // 2. The range DCF on the low m - 1 bits and the carry DCF on the low s bits of x_mid, and the
   //    masks of the three opened bits.
@@ -130,15 +132,32 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
   d.share_vec(r_b0, 1);
   d.share_vec(r_e, 1);
   d.share_vec(r_c6, 1);
-  // 3. The table's DPF at the index's mask (r_e, r_d, r_c6, r_mid >> s mod 2^p), r_d = the mask
-  //    of the public d^ = 1 ^ msb(x_mid^) ^ b0^, i.e. msb(r_mid) ^ r_b0.
+  // 2b. "The carry opened additively": shares of r_c6 and of a fresh rho in Z_2^p, side by side,
+  //     from which the parties open z = c6 + rho.
+  std::vector<u64> rho;
+  if (!w.carry_flag()) {
+    rho = d.random(N, w.p);
+    std::vector<u64> carry(2 * N);
+    d.for_range(N, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i) {
+        carry[2 * i] = r_c6[i];
+        carry[2 * i + 1] = rho[i];
+      }
+    });
+    d.share_vec(carry, w.p);
+  }
+  // 3. The table's DPF at the index's mask: (r_e, r_d, r_c6, r_mid >> s mod 2^p) with the carry a
+  //    flag, else (r_e, r_d, (r_mid >> s) - rho mod 2^p); r_d = the mask of the public
+  //    d^ = 1 ^ msb(x_mid^) ^ b0^, i.e. msb(r_mid) ^ r_b0.
   std::vector<u64> alpha(N), r37(N), r_d(N);
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       r37[i] = w.msb_mid(r_mid[i]);
       r_d[i] = r37[i] ^ r_b0[i];
-      const u64 flags = (r_e[i] << 2) | (r_d[i] << 1) | r_c6[i];
-      alpha[i] = (flags << w.p) | ((r_mid[i] >> w.s) & ring_mask(w.p));
+      const u64 r_q = (r_mid[i] >> w.s) & ring_mask(w.p);
+      alpha[i] = w.carry_flag()
+                     ? (((r_e[i] << 2) | (r_d[i] << 1) | r_c6[i]) << w.p) | r_q
+                     : (((r_e[i] << 1) | r_d[i]) << w.p) | ((r_q - rho[i]) & ring_mask(w.p));
     }
   });
   sigma::lut_sigma_keygen(d, w.k, w.n, alpha);
@@ -167,11 +186,9 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
   const std::size_t N = xhat_host.size();
   const u64 p0 = p.id() == 0 ? 1 : 0;
   const vec::Space& sp = p.space();
-  // 1. Exchanges 1-2 (or 1 from the ring-payload DCF): x_mid^.
+  // 1. Exchanges 1-2: x_mid^.
   const vec::Vec xhat = p.operand(xhat_host);
-  const vec::Vec xm = args.dcf_trunc
-                          ? dcf_trunc_reduce_eval(p, sigma::TruncParams{w.f, w.n, 0}, xhat)
-                          : sigma::trunc_reduce_eval(p, sigma::TruncParams{w.f, w.n, 0}, xhat);
+  const vec::Vec xm = sigma::trunc_reduce_eval(p, sigma::TruncParams{w.f, w.n, 0}, xhat);
   p.keys().expect_record(kTagFusedAct, N);
   // The three points are x_mid^ and x_mid^ -+ c_hi: their paths agree above bit ~p + s, so a GPU
   // walks them once ("One walk for the three points").
@@ -208,15 +225,32 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
               {.v = &s_e}});
   sp.combine(c6, 1, 0, {{.v = &oc}, {.v = &s_c6}});
   p.open(bits, 1);
+  constexpr u64 kMinus = ~u64{0};
   // 3. Exchange 4: the table at the public index (e^, d^, c6^, x_mid^ >> s mod 2^p), with
-  //    d^ = 1 XOR msb(x_mid^) XOR b0^.
+  //    d^ = 1 XOR msb(x_mid^) XOR b0^; or, the carry opened additively (exchange 3b: z = c6 + rho
+  //    mod 2^p, c6 = c6^ + r_c6 - 2 c6^ r_c6), at (e^, d^, (x_mid^ >> s) - z mod 2^p).
   vec::Vec dh = sp.make(N), idx = sp.make(N);
   sp.combine(dh, 1, 1, {{.v = &xm, .shr = w.m - 1, .width = 1}, {.v = &b0}});
-  sp.combine(idx, w.k, 0,
-             {{.v = &e, .coef = u64{1} << (w.p + 2)},
-              {.v = &dh, .coef = u64{1} << (w.p + 1)},
-              {.v = &c6, .coef = u64{1} << w.p},
-              {.v = &xm, .shr = w.s, .width = w.p}});
+  if (w.carry_flag()) {
+    sp.combine(idx, w.k, 0,
+               {{.v = &e, .coef = u64{1} << (w.p + 2)},
+                {.v = &dh, .coef = u64{1} << (w.p + 1)},
+                {.v = &c6, .coef = u64{1} << w.p},
+                {.v = &xm, .shr = w.s, .width = w.p}});
+  } else {
+    const vec::Vec kc = p.read_shares_vec(2 * N, w.p);  // r_c6 and rho, side by side
+    vec::Vec z = sp.make(N), low = sp.make(N);
+    sp.combine(z, w.p, 0,
+               {{.v = &c6, .coef = p0},
+                {.v = &kc, .stride = 2, .offset = 0, .gate = &c6, .gate_when = false},
+                {.v = &kc, .stride = 2, .offset = 0, .coef = kMinus, .gate = &c6},
+                {.v = &kc, .stride = 2, .offset = 1}});
+    p.open(z, w.p);
+    sp.combine(low, w.p, 0, {{.v = &xm, .shr = w.s, .width = w.p}, {.v = &z, .coef = kMinus}});
+    sp.combine(
+        idx, w.k, 0,
+        {{.v = &e, .coef = u64{1} << (w.p + 1)}, {.v = &dh, .coef = u64{1} << w.p}, {.v = &low}});
+  }
   // The lookup reads T' - T[C] and leaves out the leaves that read zero; party 0 adds T[C] back
   // in the output below.
   const FusedLookup lookup = fused_lookup(w, table);
@@ -231,7 +265,6 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
     return vec::Term{
         .v = &k, .stride = 6, .offset = j, .coef = coef, .gate = &dh, .gate_when = when};
   };
-  constexpr u64 kMinus = ~u64{0};
   // d^ = 1: x - k0 - (x k1 - k2); d^ = 0: x k1 - k2 (party 0 alone adds x).
   vec::Vec y = sp.make(N);
   sp.combine(y, w.n, 0,
@@ -274,13 +307,15 @@ void trunc_gelu_eval(Party& party, const GateArgs& args, std::span<const u64> xh
              "trunc_gelu_eval");
 }
 
-FusedLookup trunc_gelu_lookup(int n, int f) {
-  return fused_lookup(widths(n, f, GateArgs{}, kGeluClip, "trunc_gelu_lookup"),
-                      sigma::gelu_table(f));
+FusedLookup trunc_gelu_lookup(int n, int f, bool carry_flag) {
+  GateArgs args;
+  args.fused_carry_flag = carry_flag;
+  return fused_lookup(widths(n, f, args, kGeluClip, "trunc_gelu_lookup"), sigma::gelu_table(f));
 }
-FusedLookup trunc_silu_lookup(int n, int f) {
-  return fused_lookup(widths(n, f, GateArgs{}, kSiluClip, "trunc_silu_lookup"),
-                      sigma::silu_table(f));
+FusedLookup trunc_silu_lookup(int n, int f, bool carry_flag) {
+  GateArgs args;
+  args.fused_carry_flag = carry_flag;
+  return fused_lookup(widths(n, f, args, kSiluClip, "trunc_silu_lookup"), sigma::silu_table(f));
 }
 
 void trunc_silu_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const u64> x,

@@ -12,10 +12,13 @@
 // x_mid^ = (X >> f) + r_mid mod 2^m, m = n - f (2 exchanges); (2) ONE SIGMA DCF on the low m - 1
 // bits of x_mid, evaluated at 3 points, gives the borrow b0 (hence the sign d of x) and the
 // range bit e; a 2^(f-6)-entry truth-table DCF gives the table index's carry c6; b0, e, c6 are
-// opened masked (1 exchange, 3 bits); (3) SIGMA's 1-bit-leaf LUT over the (clip + 4)-bit index
-// (e, d, c6, x_mid^ >> (f-6) mod 2^(clip+1)), the three flag bits combined by XOR, opens its
-// sign and value (1 exchange); (4) y = d x - T' + r_y is linear in what is public and the
-// dealer's shares; y^ is opened (1 exchange). 5 exchanges of 1 + m + 3 + 1 + 2 n bits per party.
+// opened masked (1 exchange, 3 bits), then z = c6 + rho mod 2^(clip+1) (1 exchange); (3) SIGMA's
+// 1-bit-leaf LUT over the (clip + 3)-bit index (e, d, (x_mid^ >> (f-6)) - z mod 2^(clip+1)), the
+// two flag bits combined by XOR, opens its sign and value (1 exchange); (4) y = d x - T' + r_y is
+// linear in what is public and the dealer's shares; y^ is opened (1 exchange). 6 exchanges of
+// 1 + m + 3 + (clip + 1) + 1 + 2 n bits per party. Under GateArgs::fused_carry_flag c6^ is a
+// third flag of a (clip + 4)-bit index instead: 5 exchanges, twice the table ("The carry opened
+// additively").
 #pragma once
 
 #include <span>
@@ -51,16 +54,16 @@ void trunc_silu_eval(Party& party, const GateArgs& args, std::span<const u64> xh
                      std::span<u64> yhat);
 
 // The lookup the fused gate runs (fused-trunc-act.md "The table" and "Leaves that read zero"):
-// the table T' - T[C] over the k-bit index (e, d, c6, q), whose top three bits xor_mask combine by
-// XOR, and T[C], which party 0 adds back. For a ring of n bits with f fractional bits (the
-// gates' widths checks apply); gpu_bench and trunc_act_test read it.
+// the table T' - T[C] over the k-bit index (e, d, q), or (e, d, c6, q) with carry_flag, whose top
+// flag bits xor_mask combine by XOR, and T[C], which party 0 adds back. For a ring of n bits with
+// f fractional bits (the gates' widths checks apply); gpu_bench and trunc_act_test read it.
 struct FusedLookup {
   int k = 0;
   u64 xor_mask = 0;
   std::vector<u64> table;
   u64 background = 0;
 };
-FusedLookup trunc_gelu_lookup(int n, int f);
-FusedLookup trunc_silu_lookup(int n, int f);
+FusedLookup trunc_gelu_lookup(int n, int f, bool carry_flag = false);
+FusedLookup trunc_silu_lookup(int n, int f, bool carry_flag = false);
 
 }  // namespace secinfer::fss::fusefss

@@ -2,7 +2,8 @@
 // sigma's TrFloor then GELU / SiLU bit for bit on the whole ring; the secure output equals it for
 // fresh random inputs, masks and the edges (the ring ends, the clip bounds, and x within the clip
 // range of +-2^(m-1), where a range test without the sign in the table index fails:
-// docs/design/fused-trunc-act.md "Why d is in the index"); the online cost is the five openings.
+// docs/design/fused-trunc-act.md "Why d is in the index"); the online cost is the six openings, or
+// five with the table's carry a flag.
 #include "fss/gates/fusefss/trunc_act.h"
 
 #include <cstdio>
@@ -97,8 +98,8 @@ TEST_CASE("fused trunc + activation: clear face = sigma's TrFloor then the activ
   }
 }
 
-// Secure output = clear output for every gate at n = 37 and 50, with `args` (the truncate-reduce's
-// mode) and the openings `opens(N, n, m)` lists; prints the cost.
+// Secure output = clear output for every gate at n = 37 and 50, with `args` (where the table's
+// carry goes) and the openings `opens(N, n, m, clip)` lists; prints the cost.
 template <class Opens>
 void check_secure(const GateArgs& args, const char* mode, Opens opens) {
   const std::uint64_t seed = fresh_seed();
@@ -116,7 +117,7 @@ void check_secure(const GateArgs& args, const char* mode, Opens opens) {
       CHECK(sigma::test::mismatches(x, run.y[0], want, fz.name) == 0);
       CHECK(run.y[0] == run.y[1]);
       const std::size_t N = x.size();
-      const auto e = expected_cost(opens(N, n, m));
+      const auto e = expected_cost(opens(N, n, m, fz.clip));
       sigma::test::check_cost(run.comm[0], e);
       sigma::test::check_cost(run.comm[1], e);
       std::printf(
@@ -128,20 +129,21 @@ void check_secure(const GateArgs& args, const char* mode, Opens opens) {
   }
 }
 
-TEST_CASE("fused trunc + activation: secure = clear, five openings",
-          "[gates][fusefss][trunc_act]") {
-  check_secure(GateArgs{}, "", [](std::size_t N, int n, int m) {
-    return std::vector<Opening>{{N, 1}, {N, m}, {3 * N, 1}, lut_sign_value(N, n), {N, n}};
+TEST_CASE("fused trunc + activation: secure = clear, six openings", "[gates][fusefss][trunc_act]") {
+  // The carry opened additively: z = c6 + rho in clip + 1 bits after the three flag bits.
+  check_secure(GateArgs{}, "", [](std::size_t N, int n, int m, int clip) {
+    return std::vector<Opening>{{N, 1}, {N, m}, {3 * N, 1}, {N, clip + 1}, lut_sign_value(N, n),
+                                {N, n}};
   });
 }
 
-TEST_CASE("fused trunc + activation with the DCF truncate-reduce: secure = clear, four openings",
+TEST_CASE("fused trunc + activation with the carry a flag: secure = clear, five openings",
           "[gates][fusefss][trunc_act]") {
-  // GateArgs::dcf_trunc (--fusefss-trunc dcf): the first step opens x_mid^ in one exchange.
-  GateArgs dcf;
-  dcf.dcf_trunc = true;
-  check_secure(dcf, ", dcf reduce", [](std::size_t N, int n, int m) {
-    return std::vector<Opening>{{N, m}, {3 * N, 1}, lut_sign_value(N, n), {N, n}};
+  // GateArgs::fused_carry_flag (--fusefss-act fused-flag): c6^ is a third flag of the index.
+  GateArgs flag;
+  flag.fused_carry_flag = true;
+  check_secure(flag, ", carry flag", [](std::size_t N, int n, int m, int) {
+    return std::vector<Opening>{{N, 1}, {N, m}, {3 * N, 1}, lut_sign_value(N, n), {N, n}};
   });
 }
 
@@ -170,6 +172,18 @@ TEST_CASE("fused trunc + activation: key and message sizes never depend on the m
   const Fused fz = gates().front();
   const std::vector<u64> x = {0, r.mask(), u64{1} << (n - 1), r.from_signed(4096 * 100)};
   CHECK(sigma::test::size_changes_over_masks(fz.gate, n, f, x, g) == 0);
+  UnaryGate flag = fz.gate;  // the carry as a flag (--fusefss-act fused-flag)
+  flag.keygen = [](Dealer& d, const GateArgs& a, std::span<const u64> in, std::span<u64> out) {
+    GateArgs b = a;
+    b.fused_carry_flag = true;
+    trunc_gelu_keygen(d, b, in, out);
+  };
+  flag.eval = [](Party& p, const GateArgs& a, std::span<const u64> in, std::span<u64> out) {
+    GateArgs b = a;
+    b.fused_carry_flag = true;
+    trunc_gelu_eval(p, b, in, out);
+  };
+  CHECK(sigma::test::size_changes_over_masks(flag, n, f, x, g) == 0);
 }
 
 // How much of the lookup's tree the skipping keeps (fused-trunc-act.md "Leaves that read zero"):
@@ -179,7 +193,11 @@ TEST_CASE("fused trunc + activation: the lookup keeps a fraction of its tree",
           "[gates][fusefss][trunc_act]") {
   for (const auto& [name, lookup, act] :
        {std::tuple{"trunc_gelu", trunc_gelu_lookup(50, 12), sigma::gelu_table(12)},
-        std::tuple{"trunc_silu", trunc_silu_lookup(50, 12), sigma::silu_table(12)}}) {
+        std::tuple{"trunc_silu", trunc_silu_lookup(50, 12), sigma::silu_table(12)},
+        std::tuple{"trunc_gelu, carry flag", trunc_gelu_lookup(50, 12, true),
+                   sigma::gelu_table(12)},
+        std::tuple{"trunc_silu, carry flag", trunc_silu_lookup(50, 12, true),
+                   sigma::silu_table(12)}}) {
     INFO(name);
     // The activation table's flat tail: entries past the last one that differs from T[C].
     std::size_t last = 0;
