@@ -436,6 +436,15 @@ TEST_CASE("--fusefss-act selects fusefss's GELU/SiLU after a truncation and is s
   CHECK(pr.out == "results/bert-base-s128-b1-fusefss-precise");  // never overwrites the default
   CHECK(parse({"--party", "0", "--fusefss-act", "fused"}).run.fuse_act == FuseAct::kFused);
   CHECK(to_model_options(pr).fuse_act == FuseAct::kPrecise);
+  // fused-flag: the fused gate with its table's carry an XOR flag, a setting of its own.
+  const RunOptions fl =
+      parse({"run", "--party", "0", "--system", "fusefss", "--fusefss-act", "fused-flag"}).run;
+  CHECK(fl.fuse_act == FuseAct::kFusedFlag);
+  CHECK(shared_config(fl)["fusefss_act"] == "fused-flag");
+  CHECK(config_hash(fl) != config_hash(d));
+  CHECK(fl.out == "results/bert-base-s128-b1-fusefss-fusedflag");
+  CHECK(models::key_stream_hash(to_model_options(fl), 0) !=
+        models::key_stream_hash(to_model_options(d), 0));
   // Key files of one setting are refused by a run of the other (the key stream's config hash).
   CHECK(models::key_stream_config(to_model_options(pr), 0)["fusefss_act"] == "precise");
   CHECK(models::key_stream_config(to_model_options(d), 0)["fusefss_act"] == "fused");
@@ -485,7 +494,7 @@ TEST_CASE("--fusefss-act selects fusefss's GELU/SiLU after a truncation and is s
 
   // A bad value names the flag and the choices (exit status 2: the enum flags' test below).
   const std::string e = usage_error({"--party", "0", "--fusefss-act", "exact"});
-  CHECK(e.find("--fusefss-act: exact not in {fused,precise}") != std::string::npos);
+  CHECK(e.find("--fusefss-act: exact not in {fused,precise,fused-flag}") != std::string::npos);
 }
 
 TEST_CASE("--gpu picks each party's CUDA device; local passes one to each child", "[apps][cli]") {
@@ -667,8 +676,10 @@ TEST_CASE("the string-valued flags are parsed once into enums, each name in one 
   const std::vector<Bad> bad = {
       {{"--party", "0", "--system", "aby"}, "--system: aby not in {sigma,fusefss}"},
       {{"--party", "0", "--lookup", "table"}, "--lookup: table not in {shared-mask,per-cut}"},
-      {{"--party", "0", "--fusefss-act", "exact"}, "--fusefss-act: exact not in {fused,precise}"},
-      {{"local", "--fusefss-act", "Fused"}, "--fusefss-act: Fused not in {fused,precise}"},
+      {{"--party", "0", "--fusefss-act", "exact"},
+       "--fusefss-act: exact not in {fused,precise,fused-flag}"},
+      {{"local", "--fusefss-act", "Fused"},
+       "--fusefss-act: Fused not in {fused,precise,fused-flag}"},
       {{"--party", "0", "--dealer", "remote"}, "--dealer: remote not in {inline,file}"},
       {{"--party", "0", "--schedule", "random"},
        "--schedule: random not in {layer-by-layer,keys-first}"},
@@ -678,8 +689,9 @@ TEST_CASE("the string-valued flags are parsed once into enums, each name in one 
       {{"--party", "0", "--padding", "maybe"}, "--padding: maybe not in {on,off}"},
       {{"local", "--system", "SIGMA"}, "--system: SIGMA not in {sigma,fusefss}"},
       {{"microbench", "--lookup", "x"}, "--lookup: x not in {shared-mask,per-cut}"},
-      {{"microbench", "--fusefss-act", "x"}, "--fusefss-act: x not in {fused,precise}"},
-      {{"deal", "--key-dir", "k", "--fusefss-act", "x"}, "--fusefss-act: x not in {fused,precise}"},
+      {{"microbench", "--fusefss-act", "x"}, "--fusefss-act: x not in {fused,precise,fused-flag}"},
+      {{"deal", "--key-dir", "k", "--fusefss-act", "x"},
+       "--fusefss-act: x not in {fused,precise,fused-flag}"},
       {{"deal", "--key-dir", "k", "--schedule", "x"}, "--schedule: x not in"},
       {{"deal", "--key-dir", "k", "--system", "x"}, "--system: x not in {sigma,fusefss}"},
   };

@@ -344,6 +344,16 @@ void with_dcf_trunc(Holder& h, const engine::GateArgs&, std::span<const u64> in,
   F(h, a, in, out);
 }
 
+// The same with GateArgs::fused_carry_flag (--fusefss-act fused-flag).
+template <class Holder,
+          void (*F)(Holder&, const engine::GateArgs&, std::span<const u64>, std::span<u64>)>
+void with_carry_flag(Holder& h, const engine::GateArgs&, std::span<const u64> in,
+                     std::span<u64> out) {
+  engine::GateArgs a;
+  a.fused_carry_flag = true;
+  F(h, a, in, out);
+}
+
 // The DCF truncations with both parties' vectors on the device against the CPU run.
 inline void check_vec_gates(Tally& t, std::mt19937_64& g, std::size_t N) {
   const CudaAccelerator accel(0, KernelConfig{}, 0, /*device_vectors=*/true);
@@ -420,9 +430,9 @@ inline void check_vec_gates(Tally& t, std::mt19937_64& g, std::size_t N) {
        &with_dcf_trunc<engine::Party, &fusefss::fused_nexp_eval>},
       {"fused trunc-gelu", &fusefss::trunc_gelu_keygen, &fusefss::trunc_gelu_eval},
       {"fused trunc-silu", &fusefss::trunc_silu_keygen, &fusefss::trunc_silu_eval},
-      {"fused trunc-gelu (DCF truncation)",
-       &with_dcf_trunc<engine::Dealer, &fusefss::trunc_gelu_keygen>,
-       &with_dcf_trunc<engine::Party, &fusefss::trunc_gelu_eval>},
+      {"fused trunc-gelu (carry flag)",
+       &with_carry_flag<engine::Dealer, &fusefss::trunc_gelu_keygen>,
+       &with_carry_flag<engine::Party, &fusefss::trunc_gelu_eval>},
   };
   for (const Gate& gate : gates) {
     const int n = 50;
@@ -432,8 +442,10 @@ inline void check_vec_gates(Tally& t, std::mt19937_64& g, std::size_t N) {
     t.run(std::string("vec gate ") + gate.name + " N=" + std::to_string(N) +
               ": device vectors == CPU",
           [&] {
-            const FusedActRun cpu = run_fused_act(gate.keygen, gate.eval, x, n, seed, nullptr);
-            const FusedActRun gpu = run_fused_act(gate.keygen, gate.eval, x, n, seed, &accel);
+            const engine::GateArgs args;  // the faces set their own
+            const FusedActRun cpu =
+                run_fused_act(gate.keygen, gate.eval, args, x, n, seed, nullptr);
+            const FusedActRun gpu = run_fused_act(gate.keygen, gate.eval, args, x, n, seed, &accel);
             return join({{"party 0", diff(cpu.yhat[0], gpu.yhat[0])},
                          {"party 1", diff(cpu.yhat[1], gpu.yhat[1])},
                          {"outputs", diff(cpu.y, gpu.y)}});
