@@ -46,7 +46,8 @@ DpfEtKeys empty_keys(int k, int party, std::size_t count) {
 
 // The XOR part of a lookup index (dpf_et_core.h lut_index) must be a run of top bits of [0, 2^k):
 // what it leaves, top ^ m, is then a run of low bits 2^j - 1.
-void check_xor_mask(int k, u64 m) {
+void check_xor_mask(int k, u64 index_xor_mask) {
+  const u64 m = lut_xor_field(index_xor_mask);
   const u64 top = (u64{1} << k) - 1, low = top ^ m;
   if ((m & ~top) != 0 || (low & (low + 1)) != 0)
     throw std::invalid_argument("dpf_et_lut_eval: index XOR mask " + std::to_string(m) +
@@ -153,8 +154,7 @@ void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span
   detail::check_size("dpf_et_lut_eval", "sum", sum.size(), keys.count);
   detail::check_size("dpf_et_lut_eval", "count", count.size(), keys.count);
   detail::check_range("dpf_et_lut_eval", "xhat", xhat, k);
-  const u64 xor_mask = index_xor_mask & ~kLutSkipZeros;
-  check_xor_mask(k, xor_mask);
+  check_xor_mask(k, index_xor_mask);
   if (keys.count == 0) return;
   if (opt.accel != nullptr &&
       opt.accel->dpf_et_lut_eval(keys, xhat, table, out_bits, sum, count, index_xor_mask))
@@ -162,7 +162,7 @@ void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span
   require_host_keys(keys.resident, "dpf_et_lut_eval");
   const HostPrg prg{&fixed_key_prg(opt.aes)};
   const u64 mask = ring_mask(out_bits);
-  const std::optional<LutPlanes> planes = make_lut_planes(table, k, out_bits, xor_mask);
+  const std::optional<LutPlanes> planes = make_lut_planes(table, k, out_bits, index_xor_mask);
   const std::optional<LutSupport> support =
       lut_support_if_asked(table, k, out_bits, index_xor_mask);
   const LutSupport* sup = support ? &*support : nullptr;
@@ -178,8 +178,8 @@ void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span
                               keys.count, xhat[i], pv, word, s, c, sup);
       else
         dpf_et_lut_one(prg, k, keys.party, keys.root[i], at(keys.cw_seed, i), at(keys.cw_t, i),
-                       leaf_cw(keys, 0, i), leaf_cw(keys, 1, i), keys.count, xhat[i], xor_mask,
-                       lookup, s, c, sup);
+                       leaf_cw(keys, 0, i), leaf_cw(keys, 1, i), keys.count, xhat[i],
+                       index_xor_mask, lookup, s, c, sup);
       sum[i] = s & mask;
       count[i] = c;
     }

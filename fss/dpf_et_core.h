@@ -241,7 +241,7 @@ SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int party, Block root, co
                                 u64 xhat, u64 xor_mask, const Table& table, u64& sum, u64& count,
                                 const LutSupport* support = nullptr) {
   const u64 dmask = (u64{1} << k) - 1;
-  xor_mask &= dmask;  // without kLutSkipZeros
+  xor_mask &= dmask;  // the XOR field alone (lut_planes.h lut_xor_field)
   u64 s = 0, c = 0;
   const auto leaf = [&](u64 b, Block blk) {
     if (k < 7) {  // the block holds 2^k leaves

@@ -18,7 +18,7 @@ std::int64_t signed_entry(u64 v, int bits) {
 
 std::optional<LutPlanes> make_lut_planes(std::span<const u64> table, int k, int out_bits,
                                          u64 xor_mask) {
-  const int low = k - std::popcount(xor_mask);
+  const int low = k - std::popcount(lut_xor_field(xor_mask));
   if (k < 7 || low < 6 || k - low > 4 || table.size() != (std::size_t{1} << k)) return std::nullopt;
   const std::size_t segs = std::size_t{1} << (k - low);
   const std::size_t seg_len = std::size_t{1} << low;

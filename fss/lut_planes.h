@@ -25,6 +25,16 @@
 
 namespace secinfer::fss {
 
+// A bit of the `index_xor_mask` argument of the LUT sums (fss/dpf_et.h, fss/vec/vec.h,
+// fss/cuda/dpf_et_cuda.h), above any index width they take: the sums may leave out leaves whose
+// table entry is 0 (fss/lut_support.h). Off by default: SIGMA's own LUT evaluates the whole
+// domain. The functions that read the index's XOR field take the argument as given and read it
+// through lut_xor_field.
+inline constexpr u64 kLutSkipZeros = u64{1} << 63;
+SECINFER_HD constexpr u64 lut_xor_field(u64 index_xor_mask) {
+  return index_xor_mask & ~kLutSkipZeros;
+}
+
 // Segments a table may have (index bits combined by XOR: at most 4).
 inline constexpr int kLutMaxSegments = 16;
 

@@ -7,7 +7,7 @@ namespace secinfer::fss {
 
 LutSupport make_lut_support(std::span<const u64> table, int k, int out_bits, u64 xor_mask) {
   LutSupport out;
-  out.xor_bits = std::popcount(xor_mask & ~kLutSkipZeros);
+  out.xor_bits = std::popcount(lut_xor_field(xor_mask));
   out.low_bits = k - out.xor_bits;
   const std::size_t circle = std::size_t{1} << out.low_bits;
   const u64 m = ring_mask(out_bits);

@@ -26,11 +26,6 @@
 
 namespace secinfer::fss {
 
-// A bit of the `index_xor_mask` argument of the LUT sums (fss/dpf_et.h, fss/vec/vec.h,
-// fss/cuda/dpf_et_cuda.h), above any index width they take: the sums may leave out leaves whose
-// table entry is 0 (lut_support.h). Off by default: SIGMA's own LUT evaluates the whole domain.
-inline constexpr u64 kLutSkipZeros = u64{1} << 63;
-
 struct LutSupport {
   int low_bits = 0;  // bits of the subtracted field
   int xor_bits = 0;  // bits of the XOR field (segments = 2^xor_bits)
@@ -60,7 +55,8 @@ struct LutSupport {
 };
 
 // The support of `table` (2^k entries, read mod 2^out_bits) under an index whose top bits in
-// xor_mask combine by XOR (the caller checked the mask; kLutSkipZeros may be set in it).
+// xor_mask combine by XOR (the caller checked the mask; kLutSkipZeros may be set in it,
+// lut_planes.h).
 LutSupport make_lut_support(std::span<const u64> table, int k, int out_bits, u64 xor_mask);
 // The same where index_xor_mask asks for it (kLutSkipZeros set), else nothing.
 std::optional<LutSupport> lut_support_if_asked(std::span<const u64> table, int k, int out_bits,

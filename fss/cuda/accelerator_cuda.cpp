@@ -630,9 +630,8 @@ void CudaAccelerator::dpf_et_lut_launch_on_device(const DpfEtKeys& keys, const u
     if (it == s.lut_tables.end()) {
       // The bit planes where the table takes them (the CPU's choice, fss/dpf_et.cpp), else the
       // table; uploaded synchronously, once.
-      const u64 xor_mask = index_xor_mask & ~kLutSkipZeros;
       const std::optional<LutPlanes> planes =
-          make_lut_planes(table, keys.in_bits, out_bits, xor_mask);
+          make_lut_planes(table, keys.in_bits, out_bits, index_xor_mask);
       const std::span<const u64> words = planes ? std::span<const u64>(planes->words) : table;
       State::LutTableDevice dev{DeviceBuffer<u64>(words.size()), std::nullopt, std::nullopt};
       dev.support = lut_support_if_asked(table, keys.in_bits, out_bits, index_xor_mask);
@@ -735,8 +734,8 @@ bool CudaAccelerator::dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64
   const DpfEtKeysView v = s.view_of(keys);
   const u64* dx = s.put(s.in, xhat);
   // The bit planes where the table takes them (the CPU's choice, fss/dpf_et.cpp), else the table.
-  const u64 xor_mask = index_xor_mask & ~kLutSkipZeros;
-  const std::optional<LutPlanes> planes = make_lut_planes(table, keys.in_bits, out_bits, xor_mask);
+  const std::optional<LutPlanes> planes =
+      make_lut_planes(table, keys.in_bits, out_bits, index_xor_mask);
   const std::optional<LutSupport> support =
       lut_support_if_asked(table, keys.in_bits, out_bits, index_xor_mask);
   LutPlanesView pv = planes ? planes->view() : LutPlanesView{};
@@ -744,7 +743,7 @@ bool CudaAccelerator::dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64
   if (planes) pv.data = dt;
   u64* d = s.out.fit(2 * n);
   s.timed([&] {
-    dpf_et_lut_eval_device(v, dx, dt, out_bits, d, d + n, s.s(), s.cfg, xor_mask,
+    dpf_et_lut_eval_device(v, dx, dt, out_bits, d, d + n, s.s(), s.cfg, index_xor_mask,
                            planes ? &pv : nullptr, support ? &*support : nullptr);
   });
   s.get(d, sum);

@@ -120,6 +120,14 @@ template <class Tab>
 __device__ __noinline__ Block aes_encrypt_outlined(Tab tab, const RoundKey* rk, Block in) {
   return aes_encrypt(tab, rk, in);
 }
+
+// Block `first + i` of the dealer's seeded stream (SeededPrg: the counter encrypted under the
+// seed's schedule, load_seed_schedule): the key generation kernels draw key k's two random
+// blocks as i = 2k and 2k + 1, the blocks the CPU dealer draws for it.
+template <class Tab>
+__device__ Block seeded_block(const BlockAes<Tab>& b, u64 first, u64 i) {
+  return aes_encrypt_outlined(b.tab, b.seed_rk, Block{first + i, 0});
+}
 template <class Tab>
 struct OutlinedPrg {
   Tab tab;

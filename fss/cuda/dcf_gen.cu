@@ -24,9 +24,8 @@ __global__ void __launch_bounds__(512)
   const u64 mask = ring_mask(shape.out_bits);
   const int L = kL > 0 ? kL : shape.payload_len;
   for (std::size_t k = global_thread(); k < count; k += grid_threads()) {
-    const Block s0 = aes_encrypt_outlined(b.tab, b.seed_rk, Block{first + 2 * k, 0}).clear_lsb();
-    const Block s1 =
-        aes_encrypt_outlined(b.tab, b.seed_rk, Block{first + 2 * k + 1, 0}).clear_lsb();
+    const Block s0 = seeded_block(b, first, 2 * k).clear_lsb();
+    const Block s1 = seeded_block(b, first, 2 * k + 1).clear_lsb();
     root0[k] = s0;
     root1[k] = s1;
     const std::size_t kl = k * static_cast<std::size_t>(L);

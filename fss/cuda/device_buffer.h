@@ -138,28 +138,44 @@ class Stream {
   cudaStream_t s_ = nullptr;
 };
 
-// Stream-ordered device memory (cudaMallocAsync / cudaFreeAsync on `stream`, from the device's
-// default pool, which CudaAccelerator sets to keep freed blocks: allocating the same sizes again
-// costs no driver call). Holds the stream so that it outlives the allocation; `what` names the
-// memory in an allocation error. A zero size allocates nothing.
+// `count` elements of T in stream-ordered device memory (cudaMallocAsync / cudaFreeAsync on
+// `stream`, from the device's default pool, which CudaAccelerator sets to keep freed blocks:
+// allocating the same sizes again costs no driver call). The release is queued after the work
+// queued before the destructor, without a synchronisation. The caller keeps the stream alive for
+// the array's lifetime (AsyncBlock holds it); `what` names the memory in an allocation error. A
+// zero count allocates nothing.
+template <class T>
+class StreamArray {
+ public:
+  StreamArray(std::size_t count, cudaStream_t stream, const std::string& what) : stream_(stream) {
+    void* p = nullptr;
+    if (count != 0)
+      CUDA_CHECK(cudaMallocAsync(&p, count * sizeof(T), stream),
+                 std::to_string(count * sizeof(T)) + " bytes of " + what);
+    p_ = static_cast<T*>(p);
+  }
+  StreamArray(const StreamArray&) = delete;
+  StreamArray& operator=(const StreamArray&) = delete;
+  ~StreamArray() {
+    if (p_ != nullptr) cudaFreeAsync(p_, stream_);  // cannot report from a destructor
+  }
+  T* get() const { return p_; }
+
+ private:
+  T* p_ = nullptr;
+  cudaStream_t stream_;
+};
+
+// A StreamArray of bytes that holds its stream, so that the stream outlives the allocation.
 class AsyncBlock {
  public:
   AsyncBlock(std::shared_ptr<Stream> stream, std::size_t bytes, const char* what)
-      : stream_(std::move(stream)) {
-    if (bytes != 0)
-      CUDA_CHECK(cudaMallocAsync(&p_, bytes, stream_->get()),
-                 std::to_string(bytes) + " bytes of " + what);
-  }
-  AsyncBlock(const AsyncBlock&) = delete;
-  AsyncBlock& operator=(const AsyncBlock&) = delete;
-  ~AsyncBlock() {
-    if (p_ != nullptr) cudaFreeAsync(p_, stream_->get());  // cannot report from a destructor
-  }
-  std::uint8_t* data() const { return static_cast<std::uint8_t*>(p_); }
+      : stream_(std::move(stream)), bytes_(bytes, stream_->get(), what) {}
+  std::uint8_t* data() const { return bytes_.get(); }
 
  private:
-  std::shared_ptr<Stream> stream_;
-  void* p_ = nullptr;
+  std::shared_ptr<Stream> stream_;  // declared first: destroyed after the array
+  StreamArray<std::uint8_t> bytes_;
 };
 
 }  // namespace secinfer::fss::cuda

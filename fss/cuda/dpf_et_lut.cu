@@ -99,8 +99,8 @@ __global__ void __launch_bounds__(512)
   load_seed_schedule(b, seed);
   const OutlinedPrg<Tab> prg{b.tab, b.fixed_rk};
   for (std::size_t i = global_thread(); i < count; i += grid_threads()) {
-    const Block s0 = aes_encrypt_outlined(b.tab, b.seed_rk, Block{first + 2 * i, 0});
-    const Block s1 = aes_encrypt_outlined(b.tab, b.seed_rk, Block{first + 2 * i + 1, 0});
+    const Block s0 = seeded_block(b, first, 2 * i);
+    const Block s1 = seeded_block(b, first, 2 * i + 1);
     dpf_et_gen_one(prg, k, s0, s1, alpha[i], out.root[0][i], out.root[1][i],
                    out.cw_seed != nullptr ? out.cw_seed + i : nullptr,
                    out.cw_t != nullptr ? out.cw_t + i : nullptr,
@@ -110,30 +110,6 @@ __global__ void __launch_bounds__(512)
 
 // Plane words up to this size go to shared memory (beside the AES tables' 33 KiB).
 constexpr std::size_t kSharedPlaneBytes = 32 * 1024;
-
-// Stream-ordered device scratch (cudaMallocAsync / cudaFreeAsync): no synchronisation, so the
-// party's stream keeps its kernels queued.
-template <class T>
-class StreamScratch {
- public:
-  StreamScratch(std::size_t n, cudaStream_t stream) : stream_(stream) {
-    void* p = nullptr;
-    if (n > 0)
-      CUDA_CHECK(cudaMallocAsync(&p, n * sizeof(T), stream),
-                 "LUT order scratch of " + std::to_string(n * sizeof(T)) + " bytes");
-    p_ = static_cast<T*>(p);
-  }
-  StreamScratch(const StreamScratch&) = delete;
-  StreamScratch& operator=(const StreamScratch&) = delete;
-  ~StreamScratch() {
-    if (p_ != nullptr) cudaFreeAsync(p_, stream_);  // a destructor reports nothing
-  }
-  T* get() const { return p_; }
-
- private:
-  T* p_ = nullptr;
-  cudaStream_t stream_;
-};
 
 __global__ void iota_kernel(std::uint32_t* out, std::size_t n) {
   for (std::size_t t = global_thread(); t < n; t += grid_threads())
@@ -148,7 +124,9 @@ constexpr std::size_t kSortMinKeys = 1 << 14;
 class IndexOrder {
  public:
   IndexOrder(const u64* xhat, std::size_t n, int bits, cudaStream_t stream)
-      : order_(n, stream), ids_(n, stream), sorted_(n, stream) {
+      : order_(n, stream, "the LUT order"),
+        ids_(n, stream, "the LUT order's key ids"),
+        sorted_(n, stream, "the LUT order's sorted indices") {
     if (n > static_cast<std::size_t>(INT32_MAX))
       throw std::invalid_argument("LUT order: " + std::to_string(n) + " keys exceed 2^31 - 1");
     const int items = static_cast<int>(n);
@@ -158,7 +136,7 @@ class IndexOrder {
     CUDA_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, temp_bytes, xhat, sorted_.get(), ids_.get(),
                                                order_.get(), items, 0, bits, stream),
                "LUT order: radix sort size");
-    StreamScratch<unsigned char> temp(temp_bytes, stream);
+    StreamArray<unsigned char> temp(temp_bytes, stream, "the LUT order's sort scratch");
     CUDA_CHECK(cub::DeviceRadixSort::SortPairs(temp.get(), temp_bytes, xhat, sorted_.get(),
                                                ids_.get(), order_.get(), items, 0, bits, stream),
                "LUT order: radix sort of " + std::to_string(n) + " indices");
@@ -166,8 +144,8 @@ class IndexOrder {
   const std::uint32_t* get() const { return order_.get(); }
 
  private:
-  StreamScratch<std::uint32_t> order_, ids_;
-  StreamScratch<u64> sorted_;
+  StreamArray<std::uint32_t> order_, ids_;
+  StreamArray<u64> sorted_;
 };
 
 template <class T>
@@ -229,7 +207,6 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
   using Tab = DefaultTab;
   const LutSupport sup = support != nullptr ? *support : LutSupport{};
   const bool skip = support != nullptr;
-  index_xor_mask &= ~kLutSkipZeros;
   // Skipping makes a key's work depend on its public index: walk the keys sorted by it.
   std::optional<IndexOrder> order;
   if (skip && cfg.lut_sort_by_index && keys.count >= kSortMinKeys)
@@ -284,9 +261,8 @@ void dpf_et_lut_eval_cuda(const DpfEtKeys& keys, std::span<const u64> xhat,
   const auto leaf = up(std::span<const Block>(keys.leaf_cw), s.get());
   const auto dx = up(xhat, s.get());
   const auto dt = up(table, s.get());
-  const u64 xor_mask = index_xor_mask & ~kLutSkipZeros;
   const std::optional<LutPlanes> planes =
-      use_planes ? make_lut_planes(table, keys.in_bits, out_bits, xor_mask) : std::nullopt;
+      use_planes ? make_lut_planes(table, keys.in_bits, out_bits, index_xor_mask) : std::nullopt;
   const std::optional<LutSupport> support =
       lut_support_if_asked(table, keys.in_bits, out_bits, index_xor_mask);
   const auto dw =
@@ -300,7 +276,8 @@ void dpf_et_lut_eval_cuda(const DpfEtKeys& keys, std::span<const u64> xhat,
   v.cw_t = keys.cw_t.empty() ? nullptr : cw_t.data();
   v.leaf_cw = keys.leaf_cw.empty() ? nullptr : leaf.data();
   dpf_et_lut_eval_device(v, dx.data(), dt.data(), out_bits, dsum.data(), dcount.data(), s.get(),
-                         cfg, xor_mask, planes ? &pv : nullptr, support ? &*support : nullptr);
+                         cfg, index_xor_mask, planes ? &pv : nullptr,
+                         support ? &*support : nullptr);
   dsum.download(sum, s.get());
   dcount.download(count, s.get());
   s.sync();

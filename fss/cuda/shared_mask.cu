@@ -5,6 +5,7 @@
 #include <string>
 
 #include "fss/cuda/dcf_core.h"
+#include "fss/cuda/device_buffer.h"
 #include "fss/cuda/kernel_util.cuh"
 #include "fss/cuda/multipoint_core.h"
 #include "fss/cuda/shared_mask_cuda.h"
@@ -18,29 +19,6 @@ DeviceBuffer<T> to_device(const std::vector<T>& v, cudaStream_t stream) {
   d.upload(std::span<const T>(v), stream);
   return d;
 }
-
-// Scratch memory in stream order (cudaMallocAsync / cudaFreeAsync): freed after the work queued
-// before the destructor, without a device-wide synchronisation.
-class StreamScratch {
- public:
-  StreamScratch(std::size_t n, cudaStream_t stream) : stream_(stream) {
-    if (n == 0) return;
-    void* p = nullptr;
-    CUDA_CHECK(cudaMallocAsync(&p, n * sizeof(u64), stream),
-               "shared-mask scratch of " + std::to_string(n) + " u64");
-    p_ = static_cast<u64*>(p);
-  }
-  StreamScratch(const StreamScratch&) = delete;
-  StreamScratch& operator=(const StreamScratch&) = delete;
-  ~StreamScratch() {
-    if (p_ != nullptr) cudaFreeAsync(p_, stream_);  // an error cannot be reported here
-  }
-  u64* data() const { return p_; }
-
- private:
-  u64* p_ = nullptr;
-  cudaStream_t stream_;
-};
 
 __global__ void shared_mask_points_kernel(SharedMaskGateView g, const u64* xhat, std::size_t count,
                                           u64* points) {
@@ -242,11 +220,12 @@ void shared_mask_eval_device(const DcfKeysView& keys, const SharedMaskGateView& 
     }
   }
   const std::size_t N = keys.count;
-  StreamScratch points(N * g.P, stream), prod(N * g.P * static_cast<std::size_t>(g.W), stream);
-  shared_mask_points_device(g, xhat, N, points.data(), stream);
-  dcf_eval_multipoint_device(keys, g.P, points.data(), prod.data(), stream, cfg,
+  StreamArray<u64> points(N * g.P, stream, "shared-mask points"),
+      prod(N * g.P * static_cast<std::size_t>(g.W), stream, "shared-mask products");
+  shared_mask_points_device(g, xhat, N, points.get(), stream);
+  dcf_eval_multipoint_device(keys, g.P, points.get(), prod.get(), stream, cfg,
                              MultipointWalk::kThreadPerPoint);
-  shared_mask_combine_device(g, xhat, prod.data(), vsh, rv, N, v, rest, stream, cfg);
+  shared_mask_combine_device(g, xhat, prod.get(), vsh, rv, N, v, rest, stream, cfg);
 }
 
 void shared_mask_eval_cuda(const DcfKeys& keys, const SharedMaskGateTables& g,

@@ -35,8 +35,8 @@ __global__ void __launch_bounds__(512)
   load_seed_schedule(b, seed);
   const OutlinedPrg<Tab> prg{b.tab, b.fixed_rk};
   for (std::size_t k = global_thread(); k < count; k += grid_threads()) {
-    const Block a = aes_encrypt_outlined(b.tab, b.seed_rk, Block{first + 2 * k, 0});
-    const Block c = aes_encrypt_outlined(b.tab, b.seed_rk, Block{first + 2 * k + 1, 0});
+    const Block a = seeded_block(b, first, 2 * k);
+    const Block c = seeded_block(b, first, 2 * k + 1);
     Block r0, r1;
     sigma_dcf_roots(a, c, r0, r1);
     root0[k] = r0;
@@ -59,7 +59,7 @@ __global__ void __launch_bounds__(512)
   load_seed_schedule(b, seed);
   const std::size_t words = n >= 7 ? 2 : 1;
   for (std::size_t k = global_thread(); k < count; k += grid_threads()) {
-    const Block r = aes_encrypt_outlined(b.tab, b.seed_rk, Block{first + k, 0});
+    const Block r = seeded_block(b, first, k);
     sigma_dcf_table_gen(n, r, alpha[k], t0 + k * words, t1 + k * words);
   }
 }
