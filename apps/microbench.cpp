@@ -491,6 +491,7 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
       rec.begin_offline();  // fresh keys for every run: a key is used once
       deal(dops, g, in, cols, f, false);
       const GateOperands a = deliver(pops, me, g, in, cols);
+      dops.dealer().finish_keys();
       rec.end_offline();
       rec.begin_run(warm);
       apply_gate(pops, g, a, cols, f);

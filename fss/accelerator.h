@@ -128,6 +128,10 @@ class Accelerator {
   // correction words are one array there; only the roots differ). nullopt when this accelerator
   // generates no keys or has no room under its key budget: the caller then runs the CPU's. The
   // caller has checked the arguments with the CPU's checks and passes count >= 1.
+  // Waits for key generation this accelerator left running (the calls above may return before
+  // their kernels end), so that the offline phase's time holds it and the online phase's does
+  // not (engine::Dealer::finish_keys).
+  virtual void finish_keygen() const {}
   virtual std::optional<std::pair<DcfKeys, DcfKeys>> dcf_gen(DcfShape, std::span<const u64>,
                                                              std::span<const u64>, Block,
                                                              u64 /*first_block*/) const {

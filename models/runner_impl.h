@@ -370,6 +370,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
             else if (s != 0)
               ph = t.load_head(pops, head_weights());
           }
+          if (dops) dops->dealer().finish_keys();
           rec.end_offline();
           keygen_ms += ms_since(t0);
           // Online: the step itself, on this micro-batch.
@@ -408,6 +409,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
         ph = t.load_head(pops, head_weights());
         if (tokens) pe = load_embedding(pops, c, batch, seq, vocab, own_tables);
       }
+      if (dops) dops->dealer().finish_keys();
       rec.end_offline();
       keygen_ms = ms_since(t0);
       t0 = Clock::now();

@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "fss/accelerator.h"
 #include "fss/compile/gate_cache.h"
 #include "fss/dpf_et.h"
 #include "fss/engine/add_wall.h"
@@ -84,6 +85,10 @@ std::vector<u64> Dealer::random(std::size_t count, int bits) {
   std::vector<u64> v(count);
   random(v, bits);
   return v;
+}
+
+void Dealer::finish_keys() const {
+  if (accel_ != nullptr) accel_->finish_keygen();
 }
 
 std::pair<ShareBatch, ShareBatch> Dealer::split(std::span<const u64> v, int bits) {

@@ -64,6 +64,9 @@ class Dealer {
   // must serialise them, so this throws std::invalid_argument when either writer is one.
   void set_accelerator(const Accelerator* accel);
   const Accelerator* accelerator() const { return accel_; }
+  // The end of an offline phase: key generation left running on the accelerator finishes
+  // (Accelerator::finish_keygen), so that the online phase's time does not hold it.
+  void finish_keys() const;
   BatchOptions batch_options() const { return BatchOptions{rng_.impl(), threads_, accel_}; }
   KeyWriter& out(int party) { return *out_[party]; }
   // The run's gate protocol choices (engine/gate_options.h); the parties must be given the same.

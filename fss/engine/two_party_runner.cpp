@@ -33,6 +33,7 @@ void PartyContext::offline(const std::function<void()>& f) {
   profiling::Recorder* rec = TwoPartyAccess::recorder(*this);
   if (rec) rec->begin_offline();
   f();
+  if (dealer_ != nullptr) dealer_->finish_keys();
   if (rec) rec->end_offline();
 }
 
