@@ -334,23 +334,14 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
   }
 }
 
-// A fused gate's face with GateArgs::dcf_trunc set (its own DCF truncations).
+// A fused gate's face with one of GateArgs' switches set: dcf_trunc (its own DCF truncations) or
+// fused_carry_flag (--fusefss-act fused-flag).
 template <class Holder,
-          void (*F)(Holder&, const engine::GateArgs&, std::span<const u64>, std::span<u64>)>
-void with_dcf_trunc(Holder& h, const engine::GateArgs&, std::span<const u64> in,
-                    std::span<u64> out) {
+          void (*F)(Holder&, const engine::GateArgs&, std::span<const u64>, std::span<u64>),
+          bool engine::GateArgs::*Flag>
+void with_flag(Holder& h, const engine::GateArgs&, std::span<const u64> in, std::span<u64> out) {
   engine::GateArgs a;
-  a.dcf_trunc = true;
-  F(h, a, in, out);
-}
-
-// The same with GateArgs::fused_carry_flag (--fusefss-act fused-flag).
-template <class Holder,
-          void (*F)(Holder&, const engine::GateArgs&, std::span<const u64>, std::span<u64>)>
-void with_carry_flag(Holder& h, const engine::GateArgs&, std::span<const u64> in,
-                     std::span<u64> out) {
-  engine::GateArgs a;
-  a.fused_carry_flag = true;
+  a.*Flag = true;
   F(h, a, in, out);
 }
 
@@ -426,13 +417,14 @@ inline void check_vec_gates(Tally& t, std::mt19937_64& g, std::size_t N) {
       // The fused nExp (fusefss/fused_nexp.cpp: the two lookups' product over the vocabulary),
       // with SIGMA's TrWithSlack and with the DCF one.
       {"fused nExp", &fusefss::fused_nexp_keygen, &fusefss::fused_nexp_eval},
-      {"fused nExp (DCF truncation)", &with_dcf_trunc<engine::Dealer, &fusefss::fused_nexp_keygen>,
-       &with_dcf_trunc<engine::Party, &fusefss::fused_nexp_eval>},
+      {"fused nExp (DCF truncation)",
+       &with_flag<engine::Dealer, &fusefss::fused_nexp_keygen, &engine::GateArgs::dcf_trunc>,
+       &with_flag<engine::Party, &fusefss::fused_nexp_eval, &engine::GateArgs::dcf_trunc>},
       {"fused trunc-gelu", &fusefss::trunc_gelu_keygen, &fusefss::trunc_gelu_eval},
       {"fused trunc-silu", &fusefss::trunc_silu_keygen, &fusefss::trunc_silu_eval},
       {"fused trunc-gelu (carry flag)",
-       &with_carry_flag<engine::Dealer, &fusefss::trunc_gelu_keygen>,
-       &with_carry_flag<engine::Party, &fusefss::trunc_gelu_eval>},
+       &with_flag<engine::Dealer, &fusefss::trunc_gelu_keygen, &engine::GateArgs::fused_carry_flag>,
+       &with_flag<engine::Party, &fusefss::trunc_gelu_eval, &engine::GateArgs::fused_carry_flag>},
   };
   for (const Gate& gate : gates) {
     const int n = 50;
