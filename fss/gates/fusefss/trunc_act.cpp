@@ -227,9 +227,9 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
   p.open(bits, 1);
   constexpr u64 kMinus = ~u64{0};
   // 3. Exchange 4 (5 by default, after 3b): the table at the public index (e^, d^, c6^,
-  //    x_mid^ >> s mod 2^p), with
-  //    d^ = 1 XOR msb(x_mid^) XOR b0^; or, the carry opened additively (exchange 3b: z = c6 + rho
-  //    mod 2^p, c6 = c6^ + r_c6 - 2 c6^ r_c6), at (e^, d^, (x_mid^ >> s) - z mod 2^p).
+  //    x_mid^ >> s mod 2^p), with d^ = 1 XOR msb(x_mid^) XOR b0^; or, the carry opened
+  //    additively (exchange 3b: z = c6 + rho mod 2^p, c6 = c6^ + r_c6 - 2 c6^ r_c6), at
+  //    (e^, d^, (x_mid^ >> s) - z mod 2^p).
   vec::Vec dh = sp.make(N), idx = sp.make(N);
   sp.combine(dh, 1, 1, {{.v = &xm, .shr = w.m - 1, .width = 1}, {.v = &b0}});
   if (w.carry_flag()) {
@@ -258,10 +258,10 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
   const vec::Vec t_share =
       sigma::lut_sigma_eval(p, w.k, w.n, lookup.table, idx, lookup.xor_mask | kLutSkipZeros);
   const u64 background = lookup.background;
-  // 4. Exchange 5 (6 by default): y = d (x_mid^ - r_mid) + 2^m r37 b0 (1 - msb(x_mid^)) - T' + r_y,
-  // with
-  //    d = d^ + (1 - 2 d^) r_d and b0 = b0^ + (1 - 2 b0^) r_b0; the dealer's six shares per
-  //    element k0..k5 side by side (r_mid, r_d, r_d r_mid, 2^m r37, 2^m r37 r_b0, r_y).
+  // 4. Exchange 5 (6 by default): y = d (x_mid^ - r_mid) + 2^m r37 b0 (1 - msb(x_mid^)) - T'
+  //    + r_y, with d = d^ + (1 - 2 d^) r_d and b0 = b0^ + (1 - 2 b0^) r_b0; the dealer's six
+  //    shares per element k0..k5 side by side (r_mid, r_d, r_d r_mid, 2^m r37, 2^m r37 r_b0,
+  //    r_y).
   const vec::Vec k = p.read_shares_vec(6 * N, w.n);
   const auto share = [&](int j, u64 coef, bool when) {
     return vec::Term{
