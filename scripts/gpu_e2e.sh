@@ -112,9 +112,9 @@ done
 #    (default 128), batch 1, MODEL_RUNS measured runs after MODEL_WARMUP (defaults 1 and 0), each
 #    suite of E2E_SYSTEMS (default sigma fusefss; fusefss-sigmatrunc is fusefss with
 #    --fusefss-trunc sigma, fusefss-dcfmax with --fusefss-trunc dcf-max, fusefss-dcftrunc the
-#    default's name spelt out, sigma-packed sigma with --sigma-shares packed; a -hostvec suffix on any of them adds --gate-vectors host, -devvec
-#    --gate-vectors device, the default) under
-#    MODEL_CAP seconds (default 240).
+#    default's name spelt out, sigma-packed sigma with --sigma-shares packed, fusefss-fusedflag
+#    fusefss with --fusefss-act fused-flag; a -hostvec suffix on any of them adds --gate-vectors
+#    host, -devvec --gate-vectors device, the default) under MODEL_CAP seconds (default 240).
 [ "${SKIP_BERT_BASE:-0}" = 1 ] || for model in ${E2E_MODELS:-bert-base}; do
   for sys in ${E2E_SYSTEMS:-sigma fusefss}; do
     base=${sys%-devvec}
@@ -124,6 +124,7 @@ done
     [ "$base" = fusefss-sigmatrunc ] && flags=(--system fusefss --fusefss-trunc sigma)
     [ "$base" = fusefss-dcfmax ] && flags=(--system fusefss --fusefss-trunc dcf-max)
     [ "$base" = sigma-packed ] && flags=(--system sigma --sigma-shares packed)
+    [ "$base" = fusefss-fusedflag ] && flags=(--system fusefss --fusefss-act fused-flag)
     [ "$base-devvec" = "$sys" ] && flags+=(--gate-vectors device)
     [ "$base-hostvec" = "$sys" ] && flags+=(--gate-vectors host)
     step "$model-s${E2E_SEQ:-128}-b1-$sys-cuda" "${MODEL_CAP:-240}" local --model "$model" \
