@@ -199,7 +199,8 @@ inline void check_dealer(Tally& t, std::mt19937_64& g, std::size_t N) {
   // SIGMA's DCF: TrFloor's 12 and 38 bits, DReLU's 49, the softmax max's 38, n = 8 (no inner
   // level), a truth table (6), the widest (64).
   for (int n : {12, 38, 49, 8, 6, 64}) check_dealer_sigma_dcf(t, g, gpu, N / 4, n);
-  for (int k : {7, 8, 12, 14}) check_dealer_dpf_et(t, g, gpu, N / 16, k);
+  // DPF-ET: no tree levels (7), one (8), the fused tables (11, 13; 12, 14 under fused-flag).
+  for (int k : {7, 8, 11, 12, 13, 14}) check_dealer_dpf_et(t, g, gpu, N / 16, k);
   const CudaAccelerator full(0, KernelConfig{}, 1);  // a one-byte key budget: nothing fits
   check_dealer_dcf(t, g, full, N / 16, DcfShape{50, 50, 2}, false);
 }
