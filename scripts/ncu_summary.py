@@ -32,6 +32,11 @@ def short_name(name):
     return name.split("::")[-1].strip()
 
 
+def is_keygen(name):
+    """Whether a kernel is the inline dealer's key generation (fss/cuda/*_gen*.cu)."""
+    return name.endswith("_gen_kernel")
+
+
 def parse(text):
     """{pid: {kernel: [launches, total_us]}} in the order the processes appear."""
     procs, pid, kernel, launches = {}, None, None, 0
@@ -71,8 +76,10 @@ def main():
     total = totals[pid]
     if a.title:
         print(f"### {a.title}\n")
+    keygen = sum(us for name, (_, us) in kernels.items() if is_keygen(name))
     print(f"party process {pid}: {sum(v[0] for v in kernels.values())} launches, "
-          f"{total / 1e3:.3f} ms of kernels in isolation"
+          f"{total / 1e3:.3f} ms of kernels in isolation ({(total - keygen) / 1e3:.3f} ms "
+          f"evaluating, {keygen / 1e3:.3f} ms the dealer's key generation)"
           + "".join(f"; process {p}: {t / 1e3:.3f} ms" for p, t in totals.items() if p != pid) + "\n")
     print("| kernel | launches | total us | share |")
     print("|---|---:|---:|---:|")
