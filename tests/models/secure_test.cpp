@@ -231,6 +231,13 @@ TEST_CASE("suite_for: fusefss lookups, padding and activation mode, sigma ignore
   CHECK(precise.id == fss::engine::Suite::kFuseFss);
   CHECK(&suite_for(System::kSigma, true, Lookup::kSharedMask, FuseAct::kPrecise) ==
         &suite_for(System::kSigma));
+  // fused-flag: the fused suite with only the truncation + activation's faces changed.
+  const auto& flag = suite_for(System::kFuseFss, true, Lookup::kSharedMask, FuseAct::kFusedFlag);
+  CHECK(&flag != &shared);
+  CHECK(flag.trunc_gelu.keygen != shared.trunc_gelu.keygen);
+  CHECK(flag.trunc_silu.eval != shared.trunc_silu.eval);
+  CHECK(flag.trunc_gelu.clear == shared.trunc_gelu.clear);
+  CHECK(flag.nexp.eval == shared.nexp.eval);
   // The names are parsed once (the CLI); a bad one is refused there, naming the flag.
   CHECK_THROWS_WITH(parse_enum<Lookup>("table"), Catch::Contains("--lookup"));
   CHECK_THROWS_WITH(parse_enum<Lookup>("bogus"), Catch::Contains("shared-mask or per-cut"));

@@ -25,11 +25,10 @@ template <std::int64_t Param>
 void set_param(GateArgs& a) {
   a.param = Param;
 }
-void set_dcf_trunc(GateArgs& a) {
-  a.dcf_trunc = true;
-}
-void set_carry_flag(GateArgs& a) {
-  a.fused_carry_flag = true;
+// Sets one of GateArgs' switches (dcf_trunc, fused_carry_flag).
+template <bool GateArgs::*Flag>
+void set_flag(GateArgs& a) {
+  a.*Flag = true;
 }
 
 using KeygenFn = void (*)(Dealer&, const GateArgs&, std::span<const u64>, std::span<u64>);
@@ -41,17 +40,12 @@ constexpr KeygenFn keygen_with = &with_args<Dealer, F, &set_param<Param>>;
 template <EvalFn F, std::int64_t Param>
 constexpr EvalFn eval_with = &with_args<Party, F, &set_param<Param>>;
 
-// The same faces with GateArgs::dcf_trunc set (the fused gates' own truncations, dcf_trunc.h).
-template <KeygenFn F>
-constexpr KeygenFn keygen_dcf = &with_args<Dealer, F, &set_dcf_trunc>;
-template <EvalFn F>
-constexpr EvalFn eval_dcf = &with_args<Party, F, &set_dcf_trunc>;
-
-// The fused truncation + activation's faces with GateArgs::fused_carry_flag set.
-template <KeygenFn F>
-constexpr KeygenFn keygen_flag = &with_args<Dealer, F, &set_carry_flag>;
-template <EvalFn F>
-constexpr EvalFn eval_flag = &with_args<Party, F, &set_carry_flag>;
+// The same faces with a GateArgs switch set: dcf_trunc (the fused gates' own truncations,
+// dcf_trunc.h) or fused_carry_flag (the fused truncation + activation's carry as a flag).
+template <KeygenFn F, bool GateArgs::*Flag>
+constexpr KeygenFn keygen_flag = &with_args<Dealer, F, &set_flag<Flag>>;
+template <EvalFn F, bool GateArgs::*Flag>
+constexpr EvalFn eval_flag = &with_args<Party, F, &set_flag<Flag>>;
 
 template <std::int64_t P, ActMode A, TruncMode T>
 engine::GateSuite make() {
@@ -63,19 +57,18 @@ engine::GateSuite make() {
             &gelu_clear, keygen_with<&gelu_keygen, P>, eval_with<&gelu_eval, P>};
   g.silu = {"silu",      profiling::scopes::kSilu,     "silu",
             &silu_clear, keygen_with<&silu_keygen, P>, eval_with<&silu_eval, P>};
-  if (A == ActMode::kFused) {
+  if (kFusedAct) {
     g.trunc_gelu = {"trunc_gelu",      profiling::scopes::kGelu, "gelu",
                     &trunc_gelu_clear, &trunc_gelu_keygen,       &trunc_gelu_eval};
     g.trunc_silu = {"trunc_silu",      profiling::scopes::kSilu, "silu",
                     &trunc_silu_clear, &trunc_silu_keygen,       &trunc_silu_eval};
   }
-  if (A == ActMode::kFusedFlag) {
-    g.trunc_gelu = {
-        "trunc_gelu",      profiling::scopes::kGelu,        "gelu",
-        &trunc_gelu_clear, keygen_flag<&trunc_gelu_keygen>, eval_flag<&trunc_gelu_eval>};
-    g.trunc_silu = {
-        "trunc_silu",      profiling::scopes::kSilu,        "silu",
-        &trunc_silu_clear, keygen_flag<&trunc_silu_keygen>, eval_flag<&trunc_silu_eval>};
+  if (A == ActMode::kFusedFlag) {  // the table's carry as an XOR flag
+    constexpr bool GateArgs::*kFlag = &GateArgs::fused_carry_flag;
+    g.trunc_gelu.keygen = keygen_flag<&trunc_gelu_keygen, kFlag>;
+    g.trunc_gelu.eval = eval_flag<&trunc_gelu_eval, kFlag>;
+    g.trunc_silu.keygen = keygen_flag<&trunc_silu_keygen, kFlag>;
+    g.trunc_silu.eval = eval_flag<&trunc_silu_eval, kFlag>;
   }
   g.nexp = {"nexp",      profiling::scopes::kSoftmax,  "nexp",
             &nexp_clear, keygen_with<&nexp_keygen, P>, eval_with<&nexp_eval, P>};
@@ -128,8 +121,8 @@ engine::GateSuite make() {
     // (974.5 against 819.4 B for trunc-gelu), and on the H200 the two ran within each other's
     // spread (docs/perf.md, session 17), so the smaller key is the default.
     if (kFusedAct) {
-      g.nexp.keygen = keygen_dcf<&fused_nexp_keygen>;
-      g.nexp.eval = eval_dcf<&fused_nexp_eval>;
+      g.nexp.keygen = keygen_flag<&fused_nexp_keygen, &GateArgs::dcf_trunc>;
+      g.nexp.eval = eval_flag<&fused_nexp_eval, &GateArgs::dcf_trunc>;
     }
   }
   g.softmax = &sigma::softmax;
@@ -149,10 +142,6 @@ const engine::GateSuite& suite_of(compile::Padding padding, compile::LookupMode 
   if (lookup == compile::LookupMode::kPerCut) return pad ? per_cut_on : per_cut_off;
   return pad ? shared_on : shared_off;
 }
-
-}  // namespace
-
-namespace {
 
 template <TruncMode T>
 const engine::GateSuite& suite_with(compile::Padding padding, compile::LookupMode lookup,
