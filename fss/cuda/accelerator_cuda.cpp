@@ -377,8 +377,8 @@ struct CudaAccelerator::State {
 
   cudaStream_t s() const { return stream->get(); }
 
-  // Every call: the device may differ from the calling thread's current one.
-  // Every call starts here: the device current, and the generation left running finished.
+  // Every call starts here: the device made current (it may differ from the calling thread's),
+  // and the generation left running finished.
   void bind() {
     CUDA_CHECK(cudaSetDevice(device), "device " + std::to_string(device));
     if (gen_pending) {
