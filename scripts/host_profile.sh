@@ -7,9 +7,11 @@
 #     bash scripts/host_profile.sh [extra secinfer local flags]
 # FOCUS: one or more frames, space-separated ("PartyOps DealerOps": the online phase, then the
 # dealer), one table each. Writes $OUT/host-profile-<pid>.txt per party process (OUT defaults to
-# out/host-profile) and prints the first lines of each. The profiler samples CPU time: time
-# blocked on the peer, the GPU or a worker thread does not show (compare with the breakdown's wall
-# and wait columns).
+# out/host-profile) and prints the first lines of each, and keeps the run's folder (the party logs
+# with the offline phase's scopes) as $OUT/run.tgz. The profiler samples CPU time: time blocked on
+# the peer, the GPU or a worker thread does not show (compare with the breakdown's wall and wait
+# columns). WALL=1 samples wall-clock time instead (gperftools' CPUPROFILE_REALTIME): the main
+# thread's blocked time then shows under the call that blocks.
 # CONTRIBUTING.md "The GPU machine" says how to read glibc's and libcuda's mis-named symbols.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
@@ -34,7 +36,9 @@ fi
 prof_dir=$(mktemp -d)
 trap 'rm -rf "$prof_dir"' EXIT
 # Every process of the run (the launcher and both parties) writes <prefix>_<pid>.
-CPUPROFILE="$prof_dir/cpu.prof" CPUPROFILE_FREQUENCY=${FREQ:-1000} \
+realtime=()
+[ "${WALL:-0}" = 1 ] && realtime=(CPUPROFILE_REALTIME=1)
+env "${realtime[@]}" CPUPROFILE="$prof_dir/cpu.prof" CPUPROFILE_FREQUENCY=${FREQ:-1000} \
   LD_PRELOAD="$pt/lib/x86_64-linux-gnu/libprofiler.so.0" \
   LD_LIBRARY_PATH="$pt/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}" \
   "$build/bin/secinfer" local --model "${MODEL:-bert-base}" --system "${SYSTEM:-fusefss}" \
@@ -42,6 +46,7 @@ CPUPROFILE="$prof_dir/cpu.prof" CPUPROFILE_FREQUENCY=${FREQ:-1000} \
   >"$out/stdout.txt" 2>"$out/stderr.txt"
 rc=$?
 [ "$rc" -eq 0 ] || { echo "host_profile.sh: secinfer local exited $rc (log: $out/stderr.txt)"; tail -5 "$out/stderr.txt"; exit "$rc"; }
+tar -czf "$out/run.tgz" -C "$prof_dir" run
 # One table per FOCUS entry (space-separated, e.g. "PartyOps DealerOps"), one after the other in
 # each party's file.
 read -r -a focuses <<<"${FOCUS:-PartyOps}"

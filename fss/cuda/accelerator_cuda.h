@@ -152,6 +152,8 @@ class CudaAccelerator final : public fss::Accelerator {
     std::uint64_t up_bytes = 0, down_bytes = 0;  // staged inputs and outputs (not keys)
     std::uint64_t gen_calls = 0, gen_ns = 0;     // key generation (offline), not in the above
     std::uint64_t move_ns = 0;  // host batches moved to the device offline (make_resident, hold)
+    std::uint64_t upload_wait_ns = 0;  // of gen_ns and move_ns, waiting for an upload slot
+    std::uint64_t finish_ns = 0;       // the offline phases' ends waiting for the keygen kernels
   };
   CallStats call_stats() const;
   // One line for the party's log: the call statistics and the resident keys.

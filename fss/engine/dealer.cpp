@@ -95,15 +95,21 @@ std::pair<ShareBatch, ShareBatch> Dealer::split(std::span<const u64> v, int bits
   const int b = bits ? bits : ring_.bits;
   const u64 mask = ring_mask(b);
   const int stored = stored_share_bits(b);
-  std::pair<ShareBatch, ShareBatch> s{ShareBatch{stored, v.size(), std::vector<u64>(v.size())},
-                                      ShareBatch{stored, v.size(), std::vector<u64>(v.size())}};
-  random(s.first.values, b);
-  // Party 1's shares are not made for a writer that drops them (party 0's inline dealer).
+  const std::size_t n = v.size();
+  std::pair<ShareBatch, ShareBatch> s{ShareBatch{stored, n, {}}, ShareBatch{stored, n, {}}};
+  // A writer that drops its party's shares (the other party's, in an inline dealer) gets a batch
+  // of the right count and no values. Party 0's shares are drawn either way, as the stream's next
+  // values: party 1's are v - s0. Where they are dropped they go to a scratch vector that keeps
+  // its memory from call to call.
+  std::vector<u64>& s0 = out_[0]->discards() ? share_scratch_ : s.first.values;
+  s0.resize(n);
+  random(s0, b);
   if (!out_[1]->discards()) {
-    const std::span<const u64> s0 = s.first.values;
+    s.second.values.resize(n);
+    const std::span<const u64> r = s0;
     const std::span<u64> s1 = s.second.values;
-    run_range(v.size(), [&](std::size_t lo, std::size_t hi) {
-      for (std::size_t i = lo; i < hi; ++i) s1[i] = (v[i] - s0[i]) & mask;
+    run_range(n, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i) s1[i] = (v[i] - r[i]) & mask;
     });
   }
   return s;
@@ -126,7 +132,9 @@ void Dealer::share_as(std::span<const u64> v, int bits, bool vector) {
   // packed there (a 1-bit share held in 64 bits would cost 64 times the memory), as do all
   // shares of a key file.
   const auto put = [&](KeyWriter& out, ShareBatch& s) {
-    if (s.bits >= kUnpackedShareBits && !out.writes_file()) {
+    if (out.discards()) {
+      out.write_keys(std::move(s));  // counted by size: split() made no values for it
+    } else if (s.bits >= kUnpackedShareBits && !out.writes_file()) {
       s.host = true;
       s.vector = vector;
       out.write_keys(std::move(s));

@@ -137,7 +137,8 @@ class Dealer {
  private:
   // Additive shares of v in Z_{2^bits} (0 = ring width): party 0's drawn uniform, party 1's
   // v - s0; what share() and share_batch() write. The batches' width is the one the keys store
-  // them in (GateOptions::share_storage_bits).
+  // them in (GateOptions::share_storage_bits). A batch for a discarding writer has its count and
+  // no values.
   std::pair<ShareBatch, ShareBatch> split(std::span<const u64> v, int bits);
   // share() and share_vec(): `vector` marks the wide in-memory batches.
   void share_as(std::span<const u64> v, int bits, bool vector);
@@ -158,6 +159,7 @@ class Dealer {
   // fn over [0, n) in grains, on pool_for(n); untimed (the caller's timer counts it).
   void run_range(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn);
   std::unique_ptr<ThreadPool> pool_;
+  std::vector<u64> share_scratch_;  // split(): party 0's shares where its writer drops them
   HostTime host_time_;
   const Accelerator* accel_ = nullptr;
   GateOptions gate_options_;
