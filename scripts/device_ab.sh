@@ -9,7 +9,8 @@
 # and runs A, B, A, B, ... ROUNDS times (default 3): `secinfer local --model MODEL --system SYSTEM
 # --backend cuda --runs RUNS --warmup 1` (defaults bert-base, fusefss, 3) for each suite of
 # SYSTEMS (default: SYSTEM alone; SYSTEMS="fusefss sigma" alternates the suites within a round),
-# each printing its online median; then, per suite, the median of each side's medians and B / A.
+# each printing its online median (METRIC=keygen: the offline phase's keygen ms per run, the
+# larger party's); then, per suite, the median of each side's medians and B / A.
 # The tree is left as it was. $OUT (or out/device-ab) gets ab.md (the tables) and the two sides'
 # logs of the last round (A-SYSTEM.log, B-SYSTEM.log).
 # Exit status: 2 when the patch or a build fails, 1 when a run fails, else 0.
@@ -46,7 +47,11 @@ for r in $(seq 1 "${ROUNDS:-3}"); do
         rc=1
         continue
       fi
-      m=$(sed -n 's/^total wall ms: median \([0-9.]*\),.*/\1/p' "$log")
+      if [ "${METRIC:-online}" = keygen ]; then
+        m=$(sed -n 's/^offline: keygen \([0-9.]*\) ms.*/\1/p' "$log")
+      else
+        m=$(sed -n 's/^total wall ms: median \([0-9.]*\),.*/\1/p' "$log")
+      fi
       echo "round $r $sys $side: $m ms"
       med[$side-$sys]="${med[$side-$sys]:-} $m"
     done
@@ -54,13 +59,13 @@ for r in $(seq 1 "${ROUNDS:-3}"); do
 done
 : >"$out/ab.md"
 for sys in ${SYSTEMS:-${SYSTEM:-fusefss}}; do
-  python3 - "$sys" "${med[A-$sys]:-}" "${med[B-$sys]:-}" >>"$out/ab.md" <<'EOF'
+  python3 - "$sys" "${med[A-$sys]:-}" "${med[B-$sys]:-}" "${METRIC:-online}" >>"$out/ab.md" <<'EOF'
 import statistics, sys
 name = sys.argv[1]
 a = [float(v) for v in sys.argv[2].split()]
 b = [float(v) for v in sys.argv[3].split()]
 print(f"\n{name}:\n")
-print("| side | online medians of the rounds (ms) | median |")
+print(f"| side | {sys.argv[4]} medians of the rounds (ms) | median |")
 print("|---|---|---:|")
 for side, v in (("A (patch reversed)", a), ("B (the tree)", b)):
     print(f"| {side} | {', '.join(f'{x:.1f}' for x in v)} | {statistics.median(v):.1f} |" if v else f"| {side} | - | - |")
