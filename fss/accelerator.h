@@ -22,6 +22,7 @@
 #include "fss/dcf.h"
 #include "fss/dpf.h"
 #include "fss/dpf_et.h"
+#include "fss/prg.h"
 #include "fss/ring_matmul_shape.h"
 #include "fss/share_batch.h"
 #include "fss/sigma_dcf.h"
@@ -146,6 +147,20 @@ class Accelerator {
   virtual std::optional<std::pair<SigmaDcfKeys, SigmaDcfKeys>> sigma_dcf_gen(
       int /*in_bits*/, std::span<const u64> /*alpha*/, Block, u64 /*first_block*/) const {
     return std::nullopt;
+  }
+  // One batch of the dealer's additive shares made in the accelerator's memory
+  // (engine::Dealer's share split where the party's vectors live here): party 0's are the values
+  // of SeededPrg(seed)'s stream that `slice` stands for (SeededPrg::take_slice), masked to `bits`
+  // bits; party 1's are (v[i] - those) mod 2^bits, v of slice.count values (empty for party 0).
+  // Returns the batch's device copy, as make_resident leaves one (ShareBatch::resident); null
+  // when this accelerator makes no shares or has no room under its key budget: the caller then
+  // makes them on the host from the same slice (SeededPrg::fill_slice). May return before the
+  // values are written, like the generators above.
+  virtual std::shared_ptr<const ResidentKeys> seeded_shares(Block /*seed*/,
+                                                            const StreamSlice& /*slice*/,
+                                                            int /*bits*/,
+                                                            std::span<const u64> /*v*/) const {
+    return nullptr;
   }
   // SIGMA's 1-bit early-terminated DPF (the lookups' keys; fss::dpf_et_gen with
   // BatchOptions::accel), the same contract.

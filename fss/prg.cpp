@@ -228,35 +228,55 @@ void fill_pairs(const Aes128& aes, u64 first, u64 mask, std::span<u64> out) {
 }  // namespace
 
 void SeededPrg::fill(std::span<u64> out, int m) {
-  fill_on(out, m, nullptr);
+  check_fill_bits(m);
+  fill_slice(take_slice(out.size()), out, m);
 }
 
 void SeededPrg::fill(std::span<u64> out, int m, ThreadPool& pool) {
-  fill_on(out, m, &pool);
+  check_fill_bits(m);
+  fill_slice(take_slice(out.size()), out, m, &pool);
 }
 
-void SeededPrg::fill_on(std::span<u64> out, int m, ThreadPool* pool) {
-  check_fill_bits(m);
-  const u64 mask = ring_mask(m);
+StreamSlice SeededPrg::take_slice(std::size_t count) {
+  StreamSlice s;
+  s.count = count;
   std::size_t i = 0;
-  if (have_hi_ && i < out.size()) {
-    out[i++] = buffered_.hi & mask;
+  if (have_hi_ && count > 0) {
+    s.has_head = true;
+    s.head = buffered_.hi;
     have_hi_ = false;
+    i = 1;
   }
-  const std::size_t pairs = (out.size() - i) / 2;
-  const u64 first = counter_;
-  const std::span<u64> body = out.subspan(i, 2 * pairs);
+  s.pairs = (count - i) / 2;
+  s.first_block = counter_;
+  counter_ += s.pairs;
+  i += 2 * s.pairs;
+  if (i < count) {
+    s.has_tail = true;
+    s.tail = next_u64();
+  }
+  return s;
+}
+
+void SeededPrg::fill_slice(const StreamSlice& slice, std::span<u64> out, int m,
+                           ThreadPool* pool) const {
+  check_fill_bits(m);
+  if (out.size() != slice.count)
+    throw std::invalid_argument("SeededPrg::fill_slice: " + std::to_string(out.size()) +
+                                " outputs for a slice of " + std::to_string(slice.count));
+  const u64 mask = ring_mask(m);
+  const std::size_t at = slice.has_head ? 1 : 0;
+  if (slice.has_head) out[0] = slice.head & mask;
+  const std::span<u64> body = out.subspan(at, 2 * slice.pairs);
   if (pool == nullptr) {
-    fill_pairs(aes_, first, mask, body);
+    fill_pairs(aes_, slice.first_block, mask, body);
   } else {
     constexpr std::size_t kGrainPairs = std::size_t{1} << 15;
-    parallel_for(*pool, pairs, kGrainPairs, [&](std::size_t b, std::size_t e) {
-      fill_pairs(aes_, first + b, mask, body.subspan(2 * b, 2 * (e - b)));
+    parallel_for(*pool, slice.pairs, kGrainPairs, [&](std::size_t b, std::size_t e) {
+      fill_pairs(aes_, slice.first_block + b, mask, body.subspan(2 * b, 2 * (e - b)));
     });
   }
-  counter_ += pairs;
-  i += 2 * pairs;
-  if (i < out.size()) out[i] = next_u64() & mask;
+  if (slice.has_tail) out[slice.count - 1] = slice.tail & mask;
 }
 
 }  // namespace secinfer::fss

@@ -79,6 +79,19 @@ class FixedKeyPrg {
 // The shared immutable instance for `impl` (kAuto resolves as in resolve_aes_impl).
 const FixedKeyPrg& fixed_key_prg(AesImpl impl = AesImpl::kAuto);
 
+// What SeededPrg::fill of `count` values draws, taken from the stream so that the values can be
+// made elsewhere (SeededPrg::fill_slice here, an accelerator's generator there): value 0 is `head`
+// where a hi half was buffered, then value head + 2j and head + 2j + 1 are the lo and hi halves of
+// block first_block + j (j < pairs), then `tail`, the lo half of one more block, where one value
+// is left over. Values are masked to the fill's width where they are made.
+struct StreamSlice {
+  std::size_t count = 0;
+  bool has_head = false, has_tail = false;
+  u64 head = 0, tail = 0;
+  u64 first_block = 0;
+  std::size_t pairs = 0;
+};
+
 // AES-128-CTR keyed by a seed: block k = AES_seed(Block{k, 0}), k = 0, 1, ...
 // next_block() always starts a fresh counter block: a hi half left over by next_u64() is dropped.
 class SeededPrg {
@@ -92,6 +105,13 @@ class SeededPrg {
   // The same values, the counter blocks encrypted on `pool`'s threads (CTR mode: block k of the
   // stream is AES_seed(k) wherever it is computed), so the stream ends where fill() leaves it.
   void fill(std::span<u64> out, int m, ThreadPool& pool);
+  // Advances the stream exactly as fill() of `count` values does and says what those values are;
+  // fill_slice() then makes them (fill() is the two in one).
+  StreamSlice take_slice(std::size_t count);
+  // out[i] = value i of `slice` (taken from this stream) masked to m bits; out.size() ==
+  // slice.count, m in [1, 64], else std::invalid_argument. On `pool`'s threads where given.
+  void fill_slice(const StreamSlice& slice, std::span<u64> out, int m,
+                  ThreadPool* pool = nullptr) const;
   AesImpl impl() const { return aes_.impl(); }
   // The stream's key, and the counter of the block that next_block() would return next.
   Block seed() const { return seed_; }
@@ -101,8 +121,6 @@ class SeededPrg {
   void skip_blocks(u64 n);
 
  private:
-  void fill_on(std::span<u64> out, int m, ThreadPool* pool);  // pool null: this thread
-
   Block seed_;
   Aes128 aes_;
   u64 counter_ = 0;

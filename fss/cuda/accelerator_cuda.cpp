@@ -25,6 +25,7 @@
 #include "fss/cuda/dpf_et_cuda.h"
 #include "fss/cuda/keys_cuda.h"
 #include "fss/cuda/multipoint_dcf_cuda.h"
+#include "fss/cuda/prg_cuda.h"
 #include "fss/cuda/ring_matmul_cuda.h"
 #include "fss/cuda/ring_vec_cuda.h"
 #include "fss/cuda/shared_mask_cuda.h"
@@ -1042,6 +1043,29 @@ void CudaAccelerator::make_resident(ShareBatch& shares) const {
   if (!held) return;
   shares.values = {};  // released offline, as a key batch's arrays
   shares.resident = std::move(held);
+}
+
+std::shared_ptr<const ResidentKeys> CudaAccelerator::seeded_shares(Block seed,
+                                                                   const StreamSlice& slice,
+                                                                   int bits,
+                                                                   std::span<const u64> v) const {
+  if (!v.empty() && v.size() != slice.count)
+    throw std::invalid_argument("seeded_shares: " + std::to_string(v.size()) +
+                                " values for a slice of " + std::to_string(slice.count));
+  if (slice.count == 0) return nullptr;
+  State& s = *s_;
+  std::lock_guard lock(s.mu);
+  AddElapsed busy(s.gen_ns);
+  s.bind();
+  const std::size_t bytes = Carver::bytes_for<u64>(slice.count);
+  if (!s.admit(bytes)) return nullptr;
+  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held, &s);
+  u64* d = reinterpret_cast<u64*>(block->block.data());
+  const u64* dv = v.empty() ? nullptr : s.upload_queued(s.in, v);
+  seeded_shares_device(seed, slice, bits, dv, d, s.s(), s.cfg);
+  s.gen_launched();  // finish_keygen waits for it
+  ++s.gen_calls;
+  return std::make_shared<DeviceArray>(std::move(block), d, slice.count);
 }
 
 std::shared_ptr<const ResidentKeys> CudaAccelerator::hold(std::span<const u64> v) const {

@@ -117,6 +117,9 @@ class CudaAccelerator final : public fss::Accelerator {
   void make_resident(SigmaDcfKeys& keys) const override;
   void make_resident(ShareBatch& shares) const override;
   std::shared_ptr<const ResidentKeys> hold(std::span<const u64> v) const override;
+  // The dealer's shares of one batch made here (prg_cuda.h seeded_shares_device).
+  std::shared_ptr<const ResidentKeys> seeded_shares(Block seed, const StreamSlice& slice, int bits,
+                                                    std::span<const u64> v) const override;
   // The masked matmul's party-local product on the device: held operands are read in place, the
   // rest staged up; bt = [party 0] bhat - rb and -ra by ring_vec_cuda.h, two ring products (the
   // second accumulated), one download. False for an operand held by another accelerator.

@@ -1,4 +1,5 @@
 // Kernels behind prg_cuda.h: grid-stride loops, one AES table per thread block.
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -42,6 +43,27 @@ __global__ void __launch_bounds__(512)
   load_seed_schedule(b, seed);
   for (std::size_t i = global_thread(); i < n; i += grid_threads())
     out[i] = aes_encrypt(b.tab, b.seed_rk, Block{first + i, 0});
+}
+
+// Additive shares from a stream slice (fss/prg.h StreamSlice): value i is r_i & mask (party 0, v
+// null) or (v[i] - r_i) & mask (party 1); thread k makes the pair of block first + k, thread 0
+// the head and tail values too.
+template <class Tab>
+__global__ void __launch_bounds__(512)
+    seeded_shares_kernel(Block seed, StreamSlice sl, u64 mask, const u64* v, u64* out) {
+  const BlockAes<Tab> b = block_aes_setup<Tab>();
+  load_seed_schedule(b, seed);
+  const auto share = [&](std::size_t i, u64 r) { out[i] = (v != nullptr ? v[i] - r : r) & mask; };
+  const std::size_t at = sl.has_head ? 1 : 0;
+  for (std::size_t k = global_thread(); k < sl.pairs; k += grid_threads()) {
+    const Block r = aes_encrypt(b.tab, b.seed_rk, Block{sl.first_block + k, 0});
+    share(at + 2 * k, r.lo);
+    share(at + 2 * k + 1, r.hi);
+  }
+  if (global_thread() == 0) {
+    if (sl.has_head) share(0, sl.head);
+    if (sl.has_tail) share(sl.count - 1, sl.tail);
+  }
 }
 
 template <class Tab>
@@ -145,6 +167,22 @@ void seeded_prg_device(Block seed, u64 first_block, Block* out, std::size_t n, c
   launch_info(k, cfg, smem, n, "seeded_prg_kernel", grid);
   k<<<grid, cfg.threads_per_block, smem, stream>>>(seed, first_block, out, n);
   CUDA_CHECK_LAUNCH("seeded_prg_kernel", n_info(n));
+}
+
+void seeded_shares_device(Block seed, const StreamSlice& slice, int bits, const u64* v, u64* out,
+                          cudaStream_t stream, const KernelConfig& cfg) {
+  if (bits < 1 || bits > 64)
+    throw std::invalid_argument("seeded_shares_device: bit width " + std::to_string(bits) +
+                                " is outside [1, 64]");
+  if (slice.count == 0) return;
+  using Tab = DefaultTab;
+  auto k = seeded_shares_kernel<Tab>;
+  unsigned grid;
+  const std::size_t smem = aes_smem_bytes<Tab>();
+  const std::size_t threads = std::max<std::size_t>(slice.pairs, 1);
+  launch_info(k, cfg, smem, threads, "seeded_shares_kernel", grid);
+  k<<<grid, cfg.threads_per_block, smem, stream>>>(seed, slice, ring_mask(bits), v, out);
+  CUDA_CHECK_LAUNCH("seeded_shares_kernel", n_info(slice.count));
 }
 
 void convert_vec_device(const Block* in, std::size_t n, int m, int L, u64* out, cudaStream_t stream,

@@ -14,6 +14,7 @@
 
 #include "fss/block.h"
 #include "fss/cuda/config.h"
+#include "fss/prg.h"
 
 namespace secinfer::fss::cuda {
 
@@ -29,6 +30,11 @@ void prg_g_device(int j, const Block* in, Block* out, std::size_t n, cudaStream_
 // out[i] = block first_block + i of SeededPrg(seed): AES_seed(Block{first_block + i, 0}).
 void seeded_prg_device(Block seed, u64 first_block, Block* out, std::size_t n, cudaStream_t stream,
                        const KernelConfig& cfg = {});
+// out[i] = value i of `slice` of SeededPrg(seed)'s stream (fss/prg.h StreamSlice) masked to `bits`
+// bits where v is null (party 0's shares), else (v[i] - that value) mod 2^bits (party 1's);
+// out and v hold slice.count values.
+void seeded_shares_device(Block seed, const StreamSlice& slice, int bits, const u64* v, u64* out,
+                          cudaStream_t stream, const KernelConfig& cfg = {});
 // out[i * L + j] = ConvertVec_{m,L}(in[i])_j.
 void convert_vec_device(const Block* in, std::size_t n, int m, int L, u64* out, cudaStream_t stream,
                         const KernelConfig& cfg = {});

@@ -123,8 +123,45 @@ void Dealer::share_vec(std::span<const u64> v, int bits) {
   share_as(v, bits, true);
 }
 
+bool Dealer::share_on_device(std::span<const u64> v, int bits, bool vector) {
+  const int b = bits ? bits : ring_.bits;
+  const int stored = stored_share_bits(b);
+  const bool drop0 = out_[0]->discards(), drop1 = out_[1]->discards();
+  // An inline dealer whose party computes on the accelerator: one writer keeps its shares in
+  // memory (set_accelerator refuses file writers), the other drops them; wide shares only, the
+  // ones an in-memory stream hands over unpacked.
+  if (accel_ == nullptr || accel_->vec_space() == nullptr || drop0 == drop1 ||
+      stored < kUnpackedShareBits)
+    return false;
+  const int kept = drop0 ? 1 : 0;
+  const std::span<const u64> mine = kept == 1 ? v : std::span<const u64>{};
+  const StreamSlice slice = rng_.take_slice(v.size());
+  ShareBatch batch{stored, v.size(), {}};
+  batch.host = vector;  // as share_as() marks them: read as vectors, moved offline
+  batch.vector = vector;
+  batch.resident = accel_->seeded_shares(rng_.seed(), slice, b, mine);
+  if (!batch.resident) {  // no room: the same values made here (split()'s arithmetic)
+    batch.values.resize(v.size());
+    {
+      AddWall r(host_time_.random_ns);
+      rng_.fill_slice(slice, batch.values, b, pool_for(v.size()));
+    }
+    if (kept == 1) {
+      const u64 mask = ring_mask(b);
+      const std::span<u64> s1 = batch.values;
+      run_range(v.size(), [&](std::size_t lo, std::size_t hi) {
+        for (std::size_t i = lo; i < hi; ++i) s1[i] = (v[i] - s1[i]) & mask;
+      });
+    }
+  }
+  out_[kept]->write_keys(std::move(batch));
+  out_[1 - kept]->write_keys(ShareBatch{stored, v.size(), {}});  // counted by size
+  return true;
+}
+
 void Dealer::share_as(std::span<const u64> v, int bits, bool vector) {
   AddWall w(host_time_.share_ns);
+  if (vector && share_on_device(v, bits, true)) return;
   auto [s0, s1] = split(v, bits);
   ThreadPool* p = pool_for(v.size());
   // Wide shares go to an in-memory stream as they are (ShareBatch::host): the same key bytes are
@@ -148,6 +185,7 @@ void Dealer::share_as(std::span<const u64> v, int bits, bool vector) {
 
 void Dealer::share_batch(std::span<const u64> v, int bits) {
   AddWall w(host_time_.share_ns);
+  if (share_on_device(v, bits, false)) return;
   auto [s0, s1] = split(v, bits);
   out_[0]->write_keys(std::move(s0));
   out_[1]->write_keys(std::move(s1));

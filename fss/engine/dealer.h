@@ -142,6 +142,13 @@ class Dealer {
   std::pair<ShareBatch, ShareBatch> split(std::span<const u64> v, int bits);
   // share() and share_vec(): `vector` marks the wide in-memory batches.
   void share_as(std::span<const u64> v, int bits, bool vector);
+  // share_vec() and share_batch() where this process's party computes on the accelerator (an
+  // inline dealer with one writer dropping its shares): the kept party's batch is made in the
+  // accelerator's memory from the stream slice that split() would draw (party 0's the slice, party
+  // 1's v - slice; docs/design/gpu-online-phase.md "The shares on the device"), with the same key
+  // bytes and the stream left where split() leaves it. False (nothing drawn) where it does not
+  // apply; the host then splits.
+  bool share_on_device(std::span<const u64> v, int bits, bool vector);
   template <class Holder>
   friend class NarrowRing;  // narrow_ring.h: swaps ring_ for a scope
 

@@ -155,6 +155,37 @@ TEST_CASE("SeededPrg is AES-CTR with block k = AES_seed(Block{k, 0})", "[prg]") 
         CHECK(c.next_counter() == d.next_counter());
       }
     }
+    // A slice taken, then made (what an accelerator's generator makes of it), is fill(): the
+    // same values for every width, and the stream at the same place.
+    for (const std::size_t len :
+         {std::size_t{0}, std::size_t{1}, std::size_t{2}, std::size_t{7}, std::size_t{200'002}}) {
+      for (const bool pending : {false, true}) {
+        for (const int m : {1, 37, 64}) {
+          SeededPrg c(key, impl), d(key, impl);
+          if (pending) {
+            c.next_u64();
+            d.next_u64();
+          }
+          const StreamSlice slice = c.take_slice(len);
+          CHECK(slice.count == len);
+          CHECK(slice.has_head == (pending && len > 0));
+          CHECK(slice.count ==
+                (slice.has_head ? 1u : 0u) + 2 * slice.pairs + (slice.has_tail ? 1u : 0u));
+          std::vector<u64> got(len), want(len);
+          c.fill_slice(slice, got, m, len > 100 ? &pool : nullptr);
+          d.fill(want, m);
+          CHECK(got == want);
+          CHECK(c.next_u64() == d.next_u64());
+          CHECK(c.next_counter() == d.next_counter());
+        }
+      }
+    }
+    {
+      SeededPrg c(key, impl);
+      const StreamSlice slice = c.take_slice(5);
+      std::vector<u64> wrong(4);
+      CHECK_THROWS_AS(c.fill_slice(slice, wrong, 8), std::invalid_argument);
+    }
     SeededPrg e(key, impl), f(key, impl);
     std::vector<Block> blocks(21);
     e.next_blocks(blocks);

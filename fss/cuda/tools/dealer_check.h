@@ -14,6 +14,7 @@
 
 #include "fss/batch_options.h"
 #include "fss/cuda/accelerator_cuda.h"
+#include "fss/cuda/cuda_check.h"
 #include "fss/cuda/tools/check_util.h"
 #include "fss/cuda/tools/sigma_dcf_check.h"
 #include "fss/dcf.h"
@@ -188,6 +189,47 @@ inline void check_dealer_dpf(Tally& t, std::mt19937_64& g, const CudaAccelerator
   });
 }
 
+// The dealer's share split on the GPU (CudaAccelerator::seeded_shares, engine::Dealer's
+// share_on_device): party 0's batch is the stream's next n values, party 1's v minus those, masked,
+// as the CPU's fill() makes them; odd and even counts, a hi half buffered or not; each stream ends
+// where the CPU's does. A budget too small for the batch makes nothing and leaves it to the host.
+inline void check_dealer_shares(Tally& t, std::mt19937_64& g, const CudaAccelerator& gpu,
+                                std::size_t n, int bits, bool pending, bool expect_made = true) {
+  const std::string name = "dealer shares on the GPU bits=" + std::to_string(bits) +
+                           " n=" + std::to_string(n) + (pending ? " (a hi half buffered)" : "") +
+                           (expect_made ? "" : " (budget full: host)");
+  t.run(name, [&]() -> std::string {
+    std::vector<u64> v(n);
+    for (u64& x : v) x = random_bits(g, 64);
+    const Block seed{g(), g()};
+    SeededPrg ref0(seed), ref1(seed), p0(seed), p1(seed);
+    if (pending)
+      for (SeededPrg* s : {&ref0, &ref1, &p0, &p1}) s->next_u64();
+    std::vector<u64> want0(n), want1(n);
+    ref0.fill(want0, bits);
+    ref1.fill(want1, bits);
+    const u64 mask = ring_mask(bits);
+    for (std::size_t i = 0; i < n; ++i) want1[i] = (v[i] - want1[i]) & mask;
+    ShareBatch b0{bits, n, {}}, b1{bits, n, {}};
+    b0.resident = gpu.seeded_shares(seed, p0.take_slice(n), bits, {});
+    b1.resident = gpu.seeded_shares(seed, p1.take_slice(n), bits, v);
+    const std::string stream =
+        join({{"party 0", same_position(ref0, p0)}, {"party 1", same_position(ref1, p1)}});
+    if (!expect_made)
+      return b0.resident || b1.resident ? "shares were made although the budget was full"
+                                        : join({{"stream", stream}});
+    const u64* d0 = gpu.resident_values(b0);
+    const u64* d1 = gpu.resident_values(b1);
+    if (d0 == nullptr || d1 == nullptr) return "the shares were not made on the GPU";
+    gpu.finish_keygen();  // the kernels may still run on the accelerator's stream
+    std::vector<u64> got0(n), got1(n);
+    CUDA_CHECK(cudaMemcpy(got0.data(), d0, n * sizeof(u64), cudaMemcpyDeviceToHost));
+    CUDA_CHECK(cudaMemcpy(got1.data(), d1, n * sizeof(u64), cudaMemcpyDeviceToHost));
+    return join(
+        {{"party 0", diff(want0, got0)}, {"party 1", diff(want1, got1)}, {"stream", stream}});
+  });
+}
+
 inline void check_dealer(Tally& t, std::mt19937_64& g, std::size_t N) {
   const CudaAccelerator gpu(0);
   // SIGMA's truncation (13-bit low part, 1-bit payload), DReLU / GELU widths, vector payloads
@@ -201,8 +243,15 @@ inline void check_dealer(Tally& t, std::mt19937_64& g, std::size_t N) {
   for (int n : {12, 38, 49, 8, 6, 64}) check_dealer_sigma_dcf(t, g, gpu, N / 4, n);
   // DPF-ET: no tree levels (7), one (8), the fused tables (11, 13; 12, 14 under fused-flag).
   for (int k : {7, 8, 11, 12, 13, 14}) check_dealer_dpf_et(t, g, gpu, N / 16, k);
+  // Shares: the ring's 50 bits and the full 64; odd, even and tiny counts.
+  for (const bool pending : {false, true}) {
+    check_dealer_shares(t, g, gpu, N + 1, 50, pending);
+    check_dealer_shares(t, g, gpu, N, 64, pending);
+    check_dealer_shares(t, g, gpu, 1, 37, pending);
+  }
   const CudaAccelerator full(0, KernelConfig{}, 1);  // a one-byte key budget: nothing fits
   check_dealer_dcf(t, g, full, N / 16, DcfShape{50, 50, 2}, false);
+  check_dealer_shares(t, g, full, 7, 50, true, false);
 }
 
 }  // namespace secinfer::fss::cuda::tools
