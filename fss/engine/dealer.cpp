@@ -191,6 +191,23 @@ void Dealer::share_batch(std::span<const u64> v, int bits) {
   out_[1]->write_keys(std::move(s1));
 }
 
+void Dealer::write_to(int party, std::span<const u64> v, int bits) {
+  if (party != 0 && party != 1)
+    throw std::invalid_argument("Dealer::write_to: party " + std::to_string(party) +
+                                " must be 0 or 1");
+  if (v.empty()) return;  // as write_packed: nothing written, nothing read
+  AddWall w(host_time_.share_ns);
+  const int b = stored_share_bits(bits);
+  KeyWriter& out = *out_[party];
+  if (!out.discards() && b >= kUnpackedShareBits && !out.writes_file()) {
+    ShareBatch s{b, v.size(), std::vector<u64>(v.begin(), v.end())};
+    s.host = true;
+    out.write_keys(std::move(s));
+  } else {
+    out.write_packed(v, b, pool_for(v.size()));
+  }
+}
+
 void Dealer::write_public(std::span<const u64> v, int bits) {
   const int b = stored_share_bits(bits);
   out_[0]->write_packed(v, b);

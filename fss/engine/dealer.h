@@ -93,6 +93,11 @@ class Dealer {
   // an accelerator can hold from the offline phase (keep_batches_on). For large shares that a
   // party's accelerator reads as a whole (a matmul's weight-mask shares: Party::read_share_batch).
   void share_batch(std::span<const u64> v, int bits = 0);
+  // Writes v to one party only (a mask its owner holds, read with Party::read_shares), stored as
+  // a share of `bits` bits (0 = the ring's): handed over unpacked in an in-memory stream where
+  // wide, as share() does, else packed on the dealer's threads. The other party's stream gets
+  // nothing.
+  void write_to(int party, std::span<const u64> v, int bits = 0);
   // Writes the same public value(s) to both parties (e.g. a gate parameter both must agree on),
   // stored as shares are (Party::read_shares reads them).
   void write_public(std::span<const u64> v, int bits = 0);

@@ -230,7 +230,7 @@ void Party::open_many(std::span<const VecOpenItem> items) {
 void Party::send_packed(std::span<const u64> v, int bits) {
   const int b = bits ? bits : ring_.bits;
   std::vector<std::uint8_t> buf(packed_bytes(v.size(), b));
-  pack_bits(v, b, buf);
+  pack_bits(v, b, buf, *pool_);  // a weight's masked values: tens of millions
   ch_->send(buf);
 }
 
@@ -238,7 +238,7 @@ void Party::recv_packed(std::span<u64> out, int bits) {
   const int b = bits ? bits : ring_.bits;
   std::vector<std::uint8_t> buf(packed_bytes(out.size(), b));
   ch_->recv(buf);
-  unpack_bits(buf, b, out);
+  unpack_bits(buf, b, out, *pool_);
 }
 
 std::vector<u64> Party::read_shares(std::size_t count, int bits) {

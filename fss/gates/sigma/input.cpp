@@ -22,7 +22,7 @@ void input_keygen(Dealer& d, int owner, std::span<u64> r_out) {
   check_owner(owner);
   d.begin(kTagInput, r_out.size());
   d.random(r_out);
-  d.out(owner).write_packed(r_out, d.stored_share_bits(0));  // read as a share (read_shares)
+  d.write_to(owner, r_out);  // read as a share (read_shares)
 }
 
 void input_eval(Party& p, int owner, std::span<const u64> x, std::span<u64> xhat) {
@@ -36,7 +36,9 @@ void input_eval(Party& p, int owner, std::span<const u64> x, std::span<u64> xhat
     }
     const std::vector<u64> r = p.read_shares(n);
     const Ring ring = p.ring();
-    for (std::size_t i = 0; i < n; ++i) xhat[i] = ring.add(ring.reduce(x[i]), r[i]);
+    p.for_range(n, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i) xhat[i] = ring.add(ring.reduce(x[i]), r[i]);
+    });
     if (n) p.send_packed(xhat);
   } else if (n) {
     p.recv_packed(xhat);

@@ -96,11 +96,15 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
   // Output masks: fresh for every live entry; the causal upper triangle is a public 0.
   std::fill(r_c.begin(), r_c.end(), 0);
   std::vector<u64> fresh = dl.random(live.size());
-  for (std::size_t i = 0; i < live.size(); ++i) r_c[live[i]] = fresh[i];
   std::vector<u64> prod(d.nc, 0);
   batched(ring.bits, s, r_a, r_b, prod, dl.threads(), dl.accelerator());
   std::vector<u64> corr(live.size());
-  for (std::size_t i = 0; i < live.size(); ++i) corr[i] = ring.add(prod[live[i]], fresh[i]);
+  dl.for_range(live.size(), [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      r_c[live[i]] = fresh[i];
+      corr[i] = ring.add(prod[live[i]], fresh[i]);
+    }
+  });
   dl.share_vec(r_a);
   dl.share_batch(r_b);  // B-sized: an accelerator holds it from the offline phase
   dl.share_vec(corr);
