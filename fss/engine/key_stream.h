@@ -103,6 +103,12 @@ class KeyBuffer {
   // else nullopt (nothing consumed).
   template <class Keys>
   std::optional<Keys> take();
+  // Calls fn on every queued batch object, in stream order (a check that swaps each resident
+  // batch for its host copy before it reads the stream as bytes). fn must keep the batch's type
+  // and serialised size.
+  void for_each_object(const std::function<void(KeyBatch&)>& fn) {
+    for (Object& o : objects_) fn(o.keys);
+  }
 
  private:
   // Grows without zero-filling: every appended byte is written right after.
