@@ -4,8 +4,9 @@
 # Unpacks the carried Debian packages (scripts/device_setup.sh), configures for sm_90 with the
 # tests, builds only test_cuda_equivalence and gpu_bench, runs the CPU and GPU paths on the same
 # seeds for every primitive, then the benchmark. The check is the Catch2 cases tagged [cuda]
-# (tests/fss/cuda/gpu_equivalence_test.cpp, one a gpu_check group) at N = 2^LOG2N; --only GROUP
-# picks groups, --seed fixes every case's seed (else each case prints its own). From the check's
+# (tests/fss/cuda/gpu_equivalence_test.cpp, one a gpu_check group, and
+# tests/models/gpu_dealer_run_test.cpp, a whole bert-tiny run's keys from the GPU dealer against
+# the CPU's, tag dealer-run) at N = 2^LOG2N; --only GROUP picks groups, --seed fixes every case's seed (else each case prints its own). From the check's
 # log the script prints a last line `P passed, F failed` (the [PASS] / [FAIL] checks; a case that
 # fails outside them, e.g. no GPU or a crash, or no case run, counts as one failure), then the
 # benchmark's table. Full logs and the benchmark table (markdown) go to $OUT (or out/gpu here).
