@@ -244,6 +244,53 @@ TEST_CASE("SIGMA DCF: one key at P points equals P single-point evaluations", "[
   }
 }
 
+TEST_CASE("SIGMA DCF: points close together give each point's bit", "[sigma_dcf]") {
+  // The fused gate's points (x and x -+ c, docs/design/fused-trunc-act.md): points a small offset
+  // apart, equal points and points on either side of the wrap-around, across chunks and thread
+  // ranges that cut a key's points apart.
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  for (const int n : {8, 9, 13, 37, 50, 64}) {
+    for (const std::size_t P : {std::size_t{2}, std::size_t{3}, std::size_t{4}}) {
+      for (const int threads : {1, 3}) {
+        INFO("n = " << n << ", P = " << P << ", threads = " << threads);
+        const std::size_t count = 1001;
+        const u64 mask = ring_mask(n);
+        std::vector<u64> alpha(count), x(count * P);
+        for (std::size_t k = 0; k < count; ++k) {
+          alpha[k] = g() & mask;
+          const u64 base = k % 5 == 0 ? mask - (g() % 4) : g() & mask;  // near 2^n - 1 at times
+          const u64 step = u64{1} << (g() % static_cast<unsigned>(n));
+          for (std::size_t j = 0; j < P; ++j) {
+            const u64 off = j == 0 ? 0 : j == 1 ? step : j == 2 ? 0 - step : 0;  // j = 3: = j 0
+            x[k * P + j] = (base + off) & mask;
+          }
+          if (k % 7 == 0) x[k * P + P - 1] = alpha[k];
+        }
+        SeededPrg rng(random_block(g));
+        const auto [k0, k1] = sigma_dcf_gen(n, alpha, rng);
+        const BatchOptions opt{AesImpl::kAuto, threads};
+        std::vector<std::uint8_t> m0(count * P), m1(count * P);
+        sigma_dcf_eval(k0, P, x, m0, opt);
+        sigma_dcf_eval(k1, P, x, m1, opt);
+        CHECK(count_bad(alpha, P, x, m0, m1) == 0);
+        std::size_t diff = 0;
+        for (std::size_t j = 0; j < P; ++j) {
+          std::vector<u64> xj(count);
+          for (std::size_t k = 0; k < count; ++k) xj[k] = x[k * P + j];
+          std::vector<std::uint8_t> s0(count), s1(count);
+          sigma_dcf_eval(k0, 1, xj, s0);
+          sigma_dcf_eval(k1, 1, xj, s1);
+          for (std::size_t k = 0; k < count; ++k)
+            diff += (s0[k] != m0[k * P + j]) + (s1[k] != m1[k * P + j]);
+        }
+        CHECK(diff == 0);
+      }
+    }
+  }
+}
+
 TEST_CASE("SIGMA DCF: AES paths and thread counts give identical keys and outputs", "[sigma_dcf]") {
   const std::uint64_t seed = fresh_seed();
   INFO("seed " << seed);
