@@ -378,8 +378,9 @@ struct CudaAccelerator::State {
 
   cudaStream_t s() const { return stream->get(); }
 
-  // Every call starts here: the device made current (it may differ from the calling thread's),
-  // and the generation left running finished.
+  // Every call starts here: the device made current (it may differ from the calling thread's).
+  // Generation left running is not waited for: later work queues behind it on the stream, and
+  // its inputs went up through the upload ring, whose slots wait for their own copies.
   void bind() { CUDA_CHECK(cudaSetDevice(device), "device " + std::to_string(device)); }
   // The key generation left running, waited for (the end of an offline phase).
   void wait_keygen() {
