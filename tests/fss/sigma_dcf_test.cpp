@@ -80,6 +80,26 @@ std::size_t count_bad(const std::vector<u64>& alpha, std::size_t P, const std::v
   return bad;
 }
 
+// How many of the P-point outputs m0 / m1 (key k's points side by side in x) differ from the
+// same keys evaluated at each point alone.
+std::size_t differ_from_single_points(const SigmaDcfKeys& k0, const SigmaDcfKeys& k1, std::size_t P,
+                                      const std::vector<u64>& x,
+                                      const std::vector<std::uint8_t>& m0,
+                                      const std::vector<std::uint8_t>& m1) {
+  const std::size_t count = k0.count;
+  std::size_t diff = 0;
+  for (std::size_t j = 0; j < P; ++j) {
+    std::vector<u64> xj(count);
+    for (std::size_t k = 0; k < count; ++k) xj[k] = x[k * P + j];
+    std::vector<std::uint8_t> s0(count), s1(count);
+    sigma_dcf_eval(k0, 1, xj, s0);
+    sigma_dcf_eval(k1, 1, xj, s1);
+    for (std::size_t k = 0; k < count; ++k)
+      diff += (s0[k] != m0[k * P + j]) + (s1[k] != m1[k * P + j]);
+  }
+  return diff;
+}
+
 bool same_keys(const SigmaDcfKeys& a, const SigmaDcfKeys& b) {
   return a.in_bits == b.in_bits && a.party == b.party && a.count == b.count && a.root == b.root &&
          a.cw_seed == b.cw_seed && a.cw_tr == b.cw_tr && a.leaf0 == b.leaf0 && a.leaf1 == b.leaf1 &&
@@ -230,17 +250,7 @@ TEST_CASE("SIGMA DCF: one key at P points equals P single-point evaluations", "[
     sigma_dcf_eval(k0, P, x, m0);
     sigma_dcf_eval(k1, P, x, m1);
     CHECK(count_bad(alpha, P, x, m0, m1) == 0);
-    for (std::size_t j = 0; j < P; ++j) {
-      std::vector<u64> xj(count);
-      for (std::size_t k = 0; k < count; ++k) xj[k] = x[k * P + j];
-      std::vector<std::uint8_t> s0(count), s1(count);
-      sigma_dcf_eval(k0, 1, xj, s0);
-      sigma_dcf_eval(k1, 1, xj, s1);
-      std::size_t diff = 0;
-      for (std::size_t k = 0; k < count; ++k)
-        diff += (s0[k] != m0[k * P + j]) + (s1[k] != m1[k * P + j]);
-      CHECK(diff == 0);
-    }
+    CHECK(differ_from_single_points(k0, k1, P, x, m0, m1) == 0);
   }
 }
 
@@ -275,17 +285,7 @@ TEST_CASE("SIGMA DCF: points close together give each point's bit", "[sigma_dcf]
         sigma_dcf_eval(k0, P, x, m0, opt);
         sigma_dcf_eval(k1, P, x, m1, opt);
         CHECK(count_bad(alpha, P, x, m0, m1) == 0);
-        std::size_t diff = 0;
-        for (std::size_t j = 0; j < P; ++j) {
-          std::vector<u64> xj(count);
-          for (std::size_t k = 0; k < count; ++k) xj[k] = x[k * P + j];
-          std::vector<std::uint8_t> s0(count), s1(count);
-          sigma_dcf_eval(k0, 1, xj, s0);
-          sigma_dcf_eval(k1, 1, xj, s1);
-          for (std::size_t k = 0; k < count; ++k)
-            diff += (s0[k] != m0[k * P + j]) + (s1[k] != m1[k * P + j]);
-        }
-        CHECK(diff == 0);
+        CHECK(differ_from_single_points(k0, k1, P, x, m0, m1) == 0);
       }
     }
   }
