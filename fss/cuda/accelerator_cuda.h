@@ -96,8 +96,8 @@ class CudaAccelerator final : public fss::Accelerator {
   // (n <= 7: one AES a key, kept on the host where they are read).
   std::optional<std::pair<SigmaDcfKeys, SigmaDcfKeys>> sigma_dcf_gen(
       int in_bits, std::span<const u64> alpha, Block seed, u64 first_block) const override;
-  // The generation calls above return with their kernels still running (the next call of this
-  // accelerator waits for them); this waits now.
+  // The generation calls above return with their kernels still running (later calls queue
+  // behind them on the stream); this waits for them.
   void finish_keygen() const override;
   // The lookups' DPF-ET keys generated here (dpf_et_cuda.h dpf_et_gen_device), the same way.
   std::optional<std::pair<DpfEtKeys, DpfEtKeys>> dpf_et_gen(int k, std::span<const u64> alpha,
