@@ -55,6 +55,16 @@ void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Reco
   if (r.status == profiling::Status::kOom) throw OutOfMemoryError(r.reason);
   if (r.status != profiling::Status::kOk) throw std::runtime_error(r.reason);
   spdlog::info("party {}: FSS keys read from: {}", opt.party, r.key_mode);
+  if (r.weights_once)
+    spdlog::info(
+        "party {}: model input: the weights masked once, before the runs, and reused by every run "
+        "({:.1f} ms, {} key bytes; not part of a run's keygen)",
+        opt.party, r.model_input_ms, r.model_input_key_bytes);
+  else
+    spdlog::info(
+        "party {}: the weights are masked again in every run (the model's weights are too many "
+        "to hold across runs), inside each run's keygen",
+        opt.party);
   if (r.micro_batch != 0 && r.micro_batch < static_cast<std::size_t>(opt.batch))
     spdlog::warn(
         "party {}: the batch of {} ran as {} micro-batches of {} sequences, each layer's keys "

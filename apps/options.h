@@ -18,7 +18,8 @@ namespace secinfer::apps {
 
 // Bumped whenever the messages exchanged by the parties change shape.
 // 3: the sigma suite's softmax max opens n - f + 2 bits (docs/design/sigma-softmax-max.md).
-inline constexpr std::uint32_t kProtocolVersion = 3;
+// 4: the masked weights are sent once, before the runs (the model input), not in every run.
+inline constexpr std::uint32_t kProtocolVersion = 4;
 
 struct RunOptions {
   int party = -1;  // 0 or 1 (`run`); -1 for `local`, which starts both

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -62,8 +63,11 @@ DealResult deal_model_keys(const RunOptions& o, std::size_t vocab, fss::Block se
       dealer.set_gate_options(gate_options_for(o));
       DealerOps dops(dealer, suite, 0);
       const Transformer t(c, batch, seq);
+      // The model input first (weights_masked_once): every step's weight masks, then the runs.
+      std::optional<std::vector<detail::StepWeights>> kept;
+      if (weights_masked_once(c)) kept = detail::deal_model_weights(dops, t, c, batch, seq, vocab);
       for (int run = 0; run < o.warmup + o.runs; ++run)
-        detail::deal_run(dops, t, c, batch, seq, vocab, schedule);
+        detail::deal_run(dops, t, c, batch, seq, vocab, schedule, kept ? &*kept : nullptr);
       w0.flush();
       w1.flush();
       r.key_bytes[0] = w0.bytes_written();

@@ -194,6 +194,10 @@ nlohmann::json MemoryEstimate::to_json() const {
           {"steps", steps_j}};
 }
 
+bool weights_masked_once(const ModelConfig& c) {
+  return static_cast<std::uint64_t>(layer_weight_count(c)) * c.layers <= kWeightsOnceMaxElements;
+}
+
 MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::size_t seq,
                                const fss::engine::GateSuite& gates, int party, Schedule schedule,
                                fss::engine::GateOptions gate_options) {
@@ -240,10 +244,14 @@ MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::siz
     m.peak_weight_bytes = std::max(m.peak_weight_bytes, s.weight_bytes);
     all_weights += s.weight_bytes;
   }
-  if (schedule == Schedule::kKeysFirst) {
-    m.peak_key_bytes = m.key_bytes_per_run;
-    m.peak_weight_bytes = all_weights;  // every layer's masked weights are loaded offline
-  }
+  if (schedule == Schedule::kKeysFirst) m.peak_key_bytes = m.key_bytes_per_run;
+  // Every layer's masked weights held at once: loaded offline (keys first), or the model input
+  // kept for every run, with the inline dealer's masks beside them (8 bytes a weight).
+  if (weights_masked_once(c))
+    m.peak_weight_bytes =
+        all_weights + 8 * static_cast<std::uint64_t>(layer_weight_count(c)) * c.layers;
+  else if (schedule == Schedule::kKeysFirst)
+    m.peak_weight_bytes = all_weights;
   m.peak_key_bytes *= kKeyBufferGrowth;
   m.needed_bytes =
       m.peak_key_bytes + m.peak_activation_bytes + m.peak_weight_bytes + kBaselineBytes;

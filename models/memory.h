@@ -53,6 +53,16 @@ struct MemoryEstimate {
   nlohmann::json to_json() const;
 };
 
+// Whether a run masks the model's weights once, before its runs, and reuses them in every run
+// (the model input; SIGMA's benchmark likewise keeps the model's masked weights out of an
+// inference): when the layers' weights are at most kWeightsOnceMaxElements, so that holding every
+// layer's masked weights (and the inline dealer's masks) costs at most a few GiB. Larger models
+// (llama2-7b) mask each step's weights in every run, so that the layer-by-layer schedule bounds
+// the weights held at once. A function of the model only: both parties and the dealer process
+// agree without a message.
+inline constexpr std::uint64_t kWeightsOnceMaxElements = std::uint64_t{1} << 29;
+bool weights_masked_once(const ModelConfig& c);
+
 // Throws std::invalid_argument on a bad run shape (validate_run).
 // `gate_options`: the run's gate protocol choices (they change key sizes).
 MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::size_t seq,

@@ -82,6 +82,9 @@ nlohmann::json ModelRunResult::to_json() const {
                    {"online_ms", online_ms},
                    {"keygen_ms", keygen_ms},
                    {"key_bytes_per_run", key_bytes_per_run},
+                   {"weights_once", weights_once},
+                   {"model_input_ms", model_input_ms},
+                   {"model_input_key_bytes", model_input_key_bytes},
                    {"key_mode", key_mode},
                    {"micro_batch", micro_batch}};
   if (vs_clear) j["vs_clear"] = vs_clear->to_json();

@@ -124,6 +124,12 @@ struct ModelRunResult {
   std::vector<double> online_ms;        // per run incl. warm-up (sum of the online steps)
   std::vector<double> keygen_ms;        // per run incl. warm-up
   std::uint64_t key_bytes_per_run = 0;  // this party's keys (measured)
+  // The model input (weights_masked_once, memory.h): the weights masked once, before the runs, and
+  // reused by every run; its wall time and this party's key bytes (the weight masks), outside
+  // keygen_ms and key_bytes_per_run. false: each run masks its weights again.
+  bool weights_once = false;
+  double model_input_ms = 0;
+  std::uint64_t model_input_key_bytes = 0;
   // Where the online phase found its FSS keys: "host" (CPU backend), "uploaded at evaluation"
   // (KeyTransfer scopes in the online time) or "device, uploaded offline".
   std::string key_mode = "host";

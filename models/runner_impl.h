@@ -87,14 +87,18 @@ inline constexpr const char* kWeightInputScope = profiling::scopes::kWeightInput
 // The offline scope charged with a run's key bytes read from a key file (--dealer file).
 inline constexpr const char* kKeyFileScope = profiling::scopes::kKeyFile;
 
-// The dealer side of one run, shared by the inline dealer of a party run (run_party) and the
+// The dealer side of a model run, shared by the inline dealer of a party run (run_party) and the
 // dealer process (deal_model_keys, `secinfer deal`): every DealerOps call whose keys the party
 // consumes, in the order it consumes them. `vocab` is the token vocabulary of a token-input run (0:
 // embeddings); `hd` carries the masks of the hidden state from step to step.
 //
-// Step s of the layer-by-layer schedule (0 embed, 1..layers a layer, layers + 1 the head): the
-// step's weight masks first (the party masks its weights with them offline), then its gates, once
-// per micro-batch (a group of `batch` sequences; the run's batch is groups of equal size).
+// The weights: the masks of step s's weights (s = 0 the token tables, 1..layers a layer, layers + 1
+// the head); the party masks its weights with them (Ops::weight). Under weights_masked_once (the
+// model input) every step's masks are dealt once, before the runs, in step order, and every run
+// reuses them; otherwise each run deals them again (at the start of each step of the
+// layer-by-layer schedule, all of them first in the keys-first one).
+// Step s of the layer-by-layer schedule: its gates, once per micro-batch (a group of `batch`
+// sequences; the run's batch is groups of equal size).
 struct StepWeights {
   EmbedParams embed;
   LayerParams layer;
@@ -112,6 +116,16 @@ inline StepWeights deal_step_weights(fss::engine::DealerOps& dops, const Transfo
     w.head = t.load_head(dops, t.shape_only_head());
   return w;
 }
+// Every step's weight masks, in step order.
+inline std::vector<StepWeights> deal_model_weights(fss::engine::DealerOps& dops,
+                                                   const Transformer& t, const ModelConfig& c,
+                                                   std::size_t batch, std::size_t seq,
+                                                   std::size_t vocab) {
+  std::vector<StepWeights> w(c.layers + 2);
+  for (std::size_t s = 0; s < w.size(); ++s)
+    w[s] = deal_step_weights(dops, t, c, batch, seq, vocab, s);
+  return w;
+}
 inline void deal_step_gates(fss::engine::DealerOps& dops, const Transformer& t,
                             const ModelConfig& c, std::size_t batch, std::size_t seq,
                             std::size_t vocab, std::size_t s, const StepWeights& w, Tensor& hd) {
@@ -124,41 +138,28 @@ inline void deal_step_gates(fss::engine::DealerOps& dops, const Transformer& t,
   else
     t.head(dops, w.head, hd);
 }
-inline void deal_step(fss::engine::DealerOps& dops, const Transformer& t, const ModelConfig& c,
-                      std::size_t batch, std::size_t seq, std::size_t vocab, std::size_t s,
-                      Tensor& hd) {
-  deal_step_gates(dops, t, c, batch, seq, vocab, s,
-                  deal_step_weights(dops, t, c, batch, seq, vocab, s), hd);
-}
-
-// A whole run of the keys-first schedule: every weight's masks (the layers', the head's, then the
-// token tables'), then the online steps' keys.
-inline void deal_keys_first(fss::engine::DealerOps& dops, const Transformer& t,
-                            const ModelConfig& c, std::size_t batch, std::size_t seq,
-                            std::size_t vocab) {
-  std::vector<LayerParams> dps(c.layers);
-  for (std::size_t l = 0; l < c.layers; ++l) dps[l] = t.load_layer(dops, t.shape_only_layer());
-  const HeadParams dh = t.load_head(dops, t.shape_only_head());
-  EmbedParams de;  // token input: the tables' masks after the head's, in both orders
-  if (vocab != 0) de = load_embedding(dops, c, batch, seq, vocab, nullptr);
-  Tensor hd = vocab != 0 ? embed_tokens(dops, c, batch, seq, vocab, de, {}) : t.embed(dops, {});
-  de = {};
-  for (std::size_t l = 0; l < c.layers; ++l) {
-    hd = t.layer(dops, l, dps[l], hd);
-    dps[l] = {};
-  }
-  t.head(dops, dh, hd);
-}
 
 // One whole run under `schedule` (the dealer process deals warm-up + measured runs, in order).
+// `kept`: the model input's weight masks (weights_masked_once), null to deal them in this run.
 inline void deal_run(fss::engine::DealerOps& dops, const Transformer& t, const ModelConfig& c,
-                     std::size_t batch, std::size_t seq, std::size_t vocab, Schedule schedule) {
-  if (schedule == Schedule::kKeysFirst) {
-    deal_keys_first(dops, t, c, batch, seq, vocab);
-    return;
-  }
+                     std::size_t batch, std::size_t seq, std::size_t vocab, Schedule schedule,
+                     const std::vector<StepWeights>* kept) {
+  const std::size_t steps = c.layers + 2;
+  std::vector<StepWeights> fresh;
+  if (kept == nullptr && schedule == Schedule::kKeysFirst)
+    fresh = deal_model_weights(dops, t, c, batch, seq, vocab);
   Tensor hd;
-  for (std::size_t s = 0; s < c.layers + 2; ++s) deal_step(dops, t, c, batch, seq, vocab, s, hd);
+  for (std::size_t s = 0; s < steps; ++s) {
+    if (kept != nullptr) {
+      deal_step_gates(dops, t, c, batch, seq, vocab, s, (*kept)[s], hd);
+    } else if (schedule == Schedule::kKeysFirst) {
+      deal_step_gates(dops, t, c, batch, seq, vocab, s, fresh[s], hd);
+      fresh[s] = {};
+    } else {
+      deal_step_gates(dops, t, c, batch, seq, vocab, s,
+                      deal_step_weights(dops, t, c, batch, seq, vocab, s), hd);
+    }
+  }
 }
 
 template <class Rec>
@@ -320,17 +321,55 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   if (dealer) party.set_gate_cache(dealer->shared_gate_cache());
   PartyOps pops(party, suite);
   auto key_bytes_now = [&] { return dealer ? dealer->key_bytes(me) : reader.bytes_read(); };
-  // Key files: a run's keys (every run's stream has the same size) are charged to the offline
-  // scope KeyFile of its first offline phase, as the inline dealer's are to its gates' scopes.
-  const std::uint64_t file_bytes_per_run =
-      trailer ? trailer->stream_bytes / static_cast<std::uint64_t>(o.warmup + o.runs) : 0;
+  // The party's side of step s's weights (StepWeights): party 0 masks its own and sends them,
+  // party 1 receives them.
+  auto input_step_weights = [&](std::size_t s) {
+    StepWeights w;
+    const profiling::Scope load(kWeightInputScope);
+    if (s == 0 && tokens)
+      w.embed = load_embedding(pops, c, micro, seq, vocab, own_tables);
+    else if (s != 0 && s <= c.layers)
+      w.layer = t.load_layer(pops, layer_weights(s - 1));
+    else if (s != 0)
+      w.head = t.load_head(pops, head_weights());
+    return w;
+  };
+  const std::size_t steps = c.layers + 2;
+  // Each step's weight masks (the inline dealer's) and masked weights (the party's): the model
+  // input's, kept for every run, or one run's.
+  std::vector<StepWeights> dealt(steps), loaded(steps);
+  res.weights_once = weights_masked_once(c);
+  std::uint64_t model_input_key_bytes = 0;
+  if (res.weights_once) {
+    const auto t0 = Clock::now();
+    const std::uint64_t before = key_bytes_now();
+    rec.begin_model_input();
+    if (dops) dealt = deal_model_weights(*dops, t, c, micro, seq, vocab);
+    for (std::size_t s = 0; s < steps; ++s) loaded[s] = input_step_weights(s);
+    if (dops) dops->dealer().finish_keys();
+    model_input_key_bytes = key_bytes_now() - before;
+    if (trailer) {
+      const profiling::Scope load(kKeyFileScope);
+      profiling::charge_key_bytes(model_input_key_bytes);
+    }
+    rec.end_model_input();
+    check_drained(*buffer, "the model input");
+    res.model_input_ms = ms_since(t0);
+    res.model_input_key_bytes = model_input_key_bytes;
+  }
+  // Key files: a run's keys (every run's stream has the same size once the model input's are
+  // read) are charged to the offline scope KeyFile of its first offline phase, as the inline
+  // dealer's are to its gates' scopes.
+  const std::uint64_t file_bytes_per_run = trailer
+                                               ? (trailer->stream_bytes - model_input_key_bytes) /
+                                                     static_cast<std::uint64_t>(o.warmup + o.runs)
+                                               : 0;
   auto charge_key_file = [&] {
     if (!trailer) return;
     const profiling::Scope load(kKeyFileScope);
     profiling::charge_key_bytes(file_bytes_per_run);
   };
 
-  const std::size_t steps = c.layers + 2;
   auto step_name = [&](std::size_t s) {
     return s == 0          ? std::string("embed")
            : s <= c.layers ? "layer " + std::to_string(s - 1)
@@ -350,79 +389,68 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
       rec.pause_run();
       std::vector<Tensor> hds(groups), hps(groups);  // each micro-batch's hidden state
       for (std::size_t s = 0; s < steps; ++s) {
-        StepWeights dw;
-        LayerParams pp;
-        HeadParams ph;
-        EmbedParams pe;
         for (std::size_t g = 0; g < groups; ++g) {
-          // Offline: the step's weights (the first micro-batch) and this micro-batch's keys.
+          // Offline: the step's weights (the first micro-batch, unless kept) and this
+          // micro-batch's keys.
           auto t0 = Clock::now();
           rec.begin_offline();
           if (s == 0 && g == 0) charge_key_file();
-          if (dops && g == 0) dw = deal_step_weights(*dops, t, c, micro, seq, vocab, s);
-          if (dops) deal_step_gates(*dops, t, c, micro, seq, vocab, s, dw, hds[g]);
-          if (g == 0) {
-            const profiling::Scope load(kWeightInputScope);
-            if (s == 0 && tokens)
-              pe = load_embedding(pops, c, micro, seq, vocab, own_tables);
-            else if (s != 0 && s <= c.layers)
-              pp = t.load_layer(pops, layer_weights(s - 1));
-            else if (s != 0)
-              ph = t.load_head(pops, head_weights());
-          }
+          const bool fresh_weights = g == 0 && !res.weights_once;
+          if (dops && fresh_weights)
+            dealt[s] = deal_step_weights(*dops, t, c, micro, seq, vocab, s);
+          if (dops) deal_step_gates(*dops, t, c, micro, seq, vocab, s, dealt[s], hds[g]);
+          if (fresh_weights) loaded[s] = input_step_weights(s);
           if (dops) dops->dealer().finish_keys();
           rec.end_offline();
           keygen_ms += ms_since(t0);
           // Online: the step itself, on this micro-batch.
           t0 = Clock::now();
           rec.resume_run();
+          const StepWeights& w = loaded[s];
           if (s == 0) {
-            hps[g] = tokens ? embed_tokens(pops, c, micro, seq, vocab, pe, group_input(g))
+            hps[g] = tokens ? embed_tokens(pops, c, micro, seq, vocab, w.embed, group_input(g))
                             : t.embed(pops, group_input(g));
           } else if (s <= c.layers) {
-            hps[g] = t.layer(pops, s - 1, pp, hps[g]);
+            hps[g] = t.layer(pops, s - 1, w.layer, hps[g]);
           } else {
-            const std::vector<u64> part = t.head(pops, ph, hps[g]);
+            const std::vector<u64> part = t.head(pops, w.head, hps[g]);
             out.insert(out.end(), part.begin(), part.end());
           }
           rec.pause_run();
           online_ms += ms_since(t0);
           check_drained(*buffer, step_name(s));
         }
+        if (!res.weights_once) dealt[s] = {}, loaded[s] = {};
         step_done(s);
       }
       rec.resume_run();
       rec.end_run();
     } else {
       // Keys first. The dealer's call order must be the party's consumption order: every weight
-      // (masked offline), then the online steps.
+      // (unless kept: masked offline, in step order), then the online steps.
       auto t0 = Clock::now();
       rec.begin_offline();
       charge_key_file();
-      if (dops) deal_keys_first(*dops, t, c, batch, seq, vocab);
-      std::vector<LayerParams> pps(c.layers);
-      EmbedParams pe;  // token input: the tables' masks after the head's, in both orders
-      HeadParams ph;
-      {
-        const profiling::Scope input(kWeightInputScope);
-        for (std::size_t l = 0; l < c.layers; ++l) pps[l] = t.load_layer(pops, layer_weights(l));
-        ph = t.load_head(pops, head_weights());
-        if (tokens) pe = load_embedding(pops, c, batch, seq, vocab, own_tables);
-      }
+      if (dops)
+        deal_run(*dops, t, c, batch, seq, vocab, Schedule::kKeysFirst,
+                 res.weights_once ? &dealt : nullptr);
+      if (!res.weights_once)
+        for (std::size_t s = 0; s < steps; ++s) loaded[s] = input_step_weights(s);
       if (dops) dops->dealer().finish_keys();
       rec.end_offline();
       keygen_ms = ms_since(t0);
       t0 = Clock::now();
       rec.begin_run(warm);
-      hp = tokens ? embed_tokens(pops, c, batch, seq, vocab, pe, input) : t.embed(pops, input);
-      pe = {};
+      hp = tokens ? embed_tokens(pops, c, batch, seq, vocab, loaded[0].embed, input)
+                  : t.embed(pops, input);
       step_done(0);
       for (std::size_t l = 0; l < c.layers; ++l) {
-        hp = t.layer(pops, l, pps[l], hp);
-        pps[l] = {};
+        hp = t.layer(pops, l, loaded[l + 1].layer, hp);
+        if (!res.weights_once) loaded[l + 1] = {};
         step_done(l + 1);
       }
-      out = t.head(pops, ph, hp);
+      out = t.head(pops, loaded.back().head, hp);
+      if (!res.weights_once) loaded[0] = loaded.back() = {};
       step_done(steps - 1);
       rec.end_run();
       online_ms = ms_since(t0);

@@ -59,6 +59,11 @@ struct Party {
   // median offline phase, in all offline phases (the weight input), and outside every run and
   // phase (handshake, memory verdicts, input agreement).
   std::uint64_t offline_sent = 0, offline_sent_all = 0, outside_sent = 0;
+  // The model input (Recorder::begin_model_input; absent in older logs and in runs that mask
+  // their weights in every run).
+  bool has_model_input = false;
+  double model_input_ms = 0;
+  std::uint64_t model_input_key_bytes = 0, model_input_sent = 0;
 };
 
 // "P0" / "P1" (appended, not "P" + to_string(): GCC 12 -Wrestrict false positive at -O3).
@@ -128,6 +133,13 @@ void parse_offline(const json& j, Party& p) {
     for (const json& s : phase.value("scopes", json::array()))
       p.offline_sent_all += s.value("bytes_sent", std::uint64_t{0});
   }
+  const auto mi = j.find("model_input");
+  if (mi == j.end() || !mi->is_object()) return;
+  p.has_model_input = true;
+  p.model_input_ms = mi->value("keygen_ms", 0.0);
+  p.model_input_key_bytes = mi->value("key_bytes", std::uint64_t{0});
+  for (const json& s : mi->value("scopes", json::array()))
+    p.model_input_sent += s.value("bytes_sent", std::uint64_t{0});
 }
 
 void parse_outside_runs(const json& j, Party& p) {
@@ -261,12 +273,25 @@ std::string join(const std::vector<std::string>& v, const std::string& sep, std:
 }
 
 json offline_json(const Party& a, const Party& b) {
-  return {{"keygen_ms", std::max(a.keygen_ms, b.keygen_ms)},
-          {"key_bytes", {{"p0", a.key_bytes}, {"p1", b.key_bytes}}},
-          {"keygen_ms_party", {{"p0", a.keygen_ms}, {"p1", b.keygen_ms}}},
-          {"phase_count", {{"p0", a.offline_phases}, {"p1", b.offline_phases}}},
-          {"bytes", a.offline_sent + b.offline_sent},
-          {"bytes_sent", {{"p0", a.offline_sent}, {"p1", b.offline_sent}}}};
+  json j = {{"keygen_ms", std::max(a.keygen_ms, b.keygen_ms)},
+            {"key_bytes", {{"p0", a.key_bytes}, {"p1", b.key_bytes}}},
+            {"keygen_ms_party", {{"p0", a.keygen_ms}, {"p1", b.keygen_ms}}},
+            {"phase_count", {{"p0", a.offline_phases}, {"p1", b.offline_phases}}},
+            {"bytes", a.offline_sent + b.offline_sent},
+            {"bytes_sent", {{"p0", a.offline_sent}, {"p1", b.offline_sent}}}};
+  if (a.has_model_input || b.has_model_input) {
+    j["model_input"] = {
+        {"ms",
+         {{"p0", a.model_input_ms},
+          {"p1", b.model_input_ms},
+          {"max", std::max(a.model_input_ms, b.model_input_ms)}}},
+        {"key_bytes", {{"p0", a.model_input_key_bytes}, {"p1", b.model_input_key_bytes}}},
+        {"bytes_sent", {{"p0", a.model_input_sent}, {"p1", b.model_input_sent}}},
+        {"what",
+         "once per execution, before the runs: the model owner masks its weights and sends them; "
+         "every run reuses them, so keygen_ms (a run's offline phase) leaves this out"}};
+  }
+  return j;
 }
 
 // Every byte both parties put on the channel in this execution (profiling/README.md, "Bytes on
@@ -279,7 +304,8 @@ json wire_json(const Party& a, const Party& b) {
       for (const auto& [path, s] : r.scopes) online += s.sent;
     }
   }
-  const std::uint64_t offline = a.offline_sent_all + b.offline_sent_all;
+  const std::uint64_t offline =
+      a.offline_sent_all + b.offline_sent_all + a.model_input_sent + b.model_input_sent;
   const std::uint64_t control = a.outside_sent + b.outside_sent;
   return {{"online_bytes", online},
           {"offline_bytes", offline},
@@ -289,8 +315,8 @@ json wire_json(const Party& a, const Party& b) {
           {"offline_phases", a.offline_phases},
           {"what",
            "bytes sent by both parties over the whole execution, 8-byte frame headers included: "
-           "online = every run (warm-up included), offline = every offline phase (the weight "
-           "input: party 0 sends its masked weights), control = outside the runs (handshake, "
+           "online = every run (warm-up included), offline = every offline phase and the model "
+           "input (party 0 sends its masked weights), control = outside the runs (handshake, "
            "memory verdicts, input agreement); total_bytes is the TCP payload on the wire"}};
 }
 
@@ -817,6 +843,13 @@ std::string format_breakdown_table(const nlohmann::json& merged) {
     out << "offline: keygen " << fmt("%.3f", num(off, "keygen_ms")) << " ms, key bytes P0 "
         << human_bytes(num(off, "key_bytes", "p0")) << ", P1 "
         << human_bytes(num(off, "key_bytes", "p1")) << "\n";
+    if (off.contains("model_input")) {
+      const json& mi = off["model_input"];
+      out << "model input (once, before the runs): " << fmt("%.3f", num(mi, "ms", "max"))
+          << " ms, key bytes P0 " << human_bytes(num(mi, "key_bytes", "p0")) << ", P1 "
+          << human_bytes(num(mi, "key_bytes", "p1")) << ", sent P0 "
+          << human_bytes(num(mi, "bytes_sent", "p0")) << "\n";
+    }
   }
   if (merged.contains("wire")) {
     const json& w = merged["wire"];

@@ -388,6 +388,11 @@ void Recorder::begin_offline() {
 }
 
 void Recorder::end_offline() {
+  if (s_->in_model_input) {
+    throw std::logic_error(
+        "profiling::Recorder::end_offline called in the model input: end it with "
+        "end_model_input()");
+  }
   PhaseRecord r = finish_phase(*s_, Mode::kOffline, "end_offline");
   if (!s_->run_paused) {
     s_->offline_phases.push_back(std::move(r));
@@ -403,9 +408,34 @@ void Recorder::end_offline() {
   }
 }
 
+void Recorder::begin_model_input() {
+  if (s_->run_paused) {
+    throw std::logic_error(
+        "profiling::Recorder::begin_model_input called while a run is paused: the model input "
+        "comes before the runs");
+  }
+  if (s_->model_input) {
+    throw std::logic_error(
+        "profiling::Recorder::begin_model_input called twice: the model input is recorded once");
+  }
+  start_phase(*s_, Mode::kOffline, s_->offline, false, "begin_model_input");
+  s_->in_model_input = true;
+}
+
+void Recorder::end_model_input() {
+  if (!s_->in_model_input) {
+    throw std::logic_error(
+        "profiling::Recorder::end_model_input called outside the model input: pair it with "
+        "begin_model_input()");
+  }
+  s_->model_input = finish_phase(*s_, Mode::kOffline, "end_model_input");
+  s_->in_model_input = false;
+}
+
 void Recorder::abort_phase() {
   RecorderState& s = *s_;
   if (s.mode != Mode::kIdle) s.live->reset_metrics();
+  s.in_model_input = false;
   s.mode = Mode::kIdle;
   s.live = nullptr;
   s.current = nullptr;
@@ -507,6 +537,12 @@ json Recorder::to_json() const {
   }
   offline["phases"] = std::move(phases);
   j["offline"] = std::move(offline);
+  // The model input (begin_model_input), with the bytes it sent; null when there was none.
+  j["model_input"] = nullptr;
+  if (s.model_input) {
+    j["model_input"] = offline_phase_json(s.offline, *s.model_input);
+    j["model_input"]["totals"] = totals_json(s.model_input->totals);
+  }
 
   j["outside_runs"] = {{"bytes_sent", s.outside.bytes_sent},
                        {"bytes_recv", s.outside.bytes_recv},

@@ -94,6 +94,14 @@ class Recorder {
   void begin_offline();
   void end_offline();
 
+  // The model input: the offline phase, once per execution and outside every run, in which the
+  // model owner masks its weights and sends them (the masks are reused by every run). Logged as
+  // "model_input" beside the per-run offline phases, never one of them (so a run's keygen_ms and
+  // the median phase are the runs' own). Scopes go to the offline tree. Throws std::logic_error
+  // inside a run (paused or not) or when a model input was already recorded.
+  void begin_model_input();
+  void end_model_input();
+
   // Discards the run or offline phase in progress, e.g. after an exception ended it early (call it
   // after the scopes have unwound); no-op when none is in progress. Nothing of it is logged.
   void abort_phase();

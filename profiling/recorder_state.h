@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -135,6 +136,9 @@ struct RecorderState {
 
   std::vector<PhaseRecord> runs;
   std::vector<PhaseRecord> offline_phases;
+  // The model input (begin_model_input): an offline phase of its own, once, before the runs.
+  bool in_model_input = false;
+  std::optional<PhaseRecord> model_input;
 };
 
 // Hot path, used by Scope and the charge_* functions (scope.cpp).

@@ -47,7 +47,9 @@ class KeyError : public std::runtime_error {
 // 3: the sigma suite's comparisons and truncations use SIGMA's DCF (fss/sigma_dcf.h); fusefss's
 //    fused truncation + activation gates.
 // 4: the sigma suite's softmax max in SIGMA's reduced ring (docs/design/sigma-softmax-max.md).
-inline constexpr std::uint32_t kKeyFormatVersion = 4;
+// 5: a model run's stream opens with the model input's weight masks, dealt once for every run
+//    (models/memory.h weights_masked_once).
+inline constexpr std::uint32_t kKeyFormatVersion = 5;
 
 // Header of a key file (file mode): magic "SIKEYS\0\n", then version (u32), party (u32),
 // config_hash (u64), and the config summary (u32 length + bytes, quoted in mismatch messages).

@@ -79,7 +79,10 @@ TEST_CASE("key files from deal_model_keys run like the inline dealer, bit for bi
     CHECK(file_run.r[0].output == inline_run.r[0].output);
     for (int p = 0; p < 2; ++p) {
       CHECK(file_run.r[p].key_bytes_per_run == inline_run.r[p].key_bytes_per_run);
-      CHECK(d.key_bytes[p] == 2 * inline_run.r[p].key_bytes_per_run);  // warm-up + 1 run
+      CHECK(file_run.r[p].model_input_key_bytes == inline_run.r[p].model_input_key_bytes);
+      // The model input (the weight masks, once), then warm-up + 1 run.
+      CHECK(d.key_bytes[p] ==
+            inline_run.r[p].model_input_key_bytes + 2 * inline_run.r[p].key_bytes_per_run);
     }
   }
 }

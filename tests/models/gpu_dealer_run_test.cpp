@@ -36,8 +36,8 @@ using fss::engine::KeyBatch;
 using fss::engine::KeyBuffer;
 using fss::engine::KeyWriter;
 
-// One run of `o`'s model dealt by party `party`'s inline dealer into a buffer (the CPU's when
-// accel is null); the number of key bytes written.
+// The model input and one run of `o`'s model dealt by party `party`'s inline dealer into a buffer
+// (the CPU's when accel is null); the number of key bytes written.
 std::uint64_t deal_one_run(const models::RunOptions& o, int party,
                            const fss::cuda::CudaAccelerator* accel,
                            const std::shared_ptr<KeyBuffer>& buffer) {
@@ -54,7 +54,9 @@ std::uint64_t deal_one_run(const models::RunOptions& o, int party,
   const std::size_t batch = static_cast<std::size_t>(o.batch);
   const std::size_t seq = static_cast<std::size_t>(o.seq);
   const models::Transformer t(c, batch, seq);
-  models::detail::deal_run(dops, t, c, batch, seq, 0, models::Schedule::kLayerByLayer);
+  // The model input (its weight masks), then a run that reuses them, as run_party deals them.
+  const auto kept = models::detail::deal_model_weights(dops, t, c, batch, seq, 0);
+  models::detail::deal_run(dops, t, c, batch, seq, 0, models::Schedule::kLayerByLayer, &kept);
   dealer.finish_keys();
   return dealer.key_bytes(party);
 }

@@ -29,12 +29,18 @@ class PausingRecorder {
     ++offline_phases;
   }
   void end_offline() { expect(state_ == kOffline, "end_offline"), state_ = saved_; }
+  void begin_model_input() {
+    expect(state_ == kIdle && runs == 0 && model_inputs == 0, "begin_model_input");
+    state_ = kModelInput;
+    ++model_inputs;
+  }
+  void end_model_input() { expect(state_ == kModelInput, "end_model_input"), state_ = kIdle; }
   void set_status(profiling::Status, std::string) {}
 
-  int runs = 0, offline_phases = 0;
+  int runs = 0, offline_phases = 0, model_inputs = 0;
 
  private:
-  enum State { kIdle, kRun, kPaused, kOffline };
+  enum State { kIdle, kRun, kPaused, kOffline, kModelInput };
   static void expect(bool ok, const char* what) {
     if (!ok) throw std::logic_error(std::string("recorder double: bad call ") + what);
   }
@@ -94,7 +100,10 @@ TEST_CASE("layer-by-layer schedule: bit-identical, one offline phase per step",
     for (const auto& rec : b.rec) {
       CHECK(rec.runs == 2);
       CHECK(rec.offline_phases == static_cast<int>(2 * steps));
+      CHECK(rec.model_inputs == 1);  // the weights, masked once before the runs
     }
+    CHECK(b.r[0].weights_once);
+    CHECK(b.r[0].model_input_key_bytes > 0);  // party 0's weight masks
     // Fresh keys per run, the same amount.
     CHECK(b.r[0].key_bytes_per_run > 0);
     CHECK(b.r[0].online_ms.size() == 2);
@@ -121,6 +130,11 @@ TEST_CASE("layer-by-layer schedule: the party log holds one offline phase per ru
       CHECK(j["runs"][run]["wall_ms"].get<double>() <= b.r[p].online_ms[run] * 1.05 + 1.0);
       CHECK(j["offline"]["phases"][run]["key_bytes"] == b.r[p].key_bytes_per_run);
     }
+    // The model input: its own phase, outside the runs' offline phases.
+    REQUIRE(j["model_input"].is_object());
+    CHECK(j["model_input"]["key_bytes"] == b.r[p].model_input_key_bytes);
+    const bool sent = j["model_input"]["totals"]["bytes_sent"].get<std::uint64_t>() > 0;
+    CHECK(sent == (p == 0));  // party 0 sends its masked weights
   }
 }
 

@@ -241,6 +241,28 @@ TEST_CASE("merge: the wire block counts every byte sent, online, offline and con
   CHECK(o["wire"]["offline_bytes"] == 0);
 }
 
+TEST_CASE("merge: the model input is reported on its own and counted on the wire") {
+  json a = fixture("p0.json"), b = fixture("p1.json");
+  a["model_input"] = {{"keygen_ms", 120.5},
+                      {"key_bytes", 4096},
+                      {"scopes", json::array({{{"path", "WeightInput"}, {"bytes_sent", 9000}}})}};
+  b["model_input"] = {{"keygen_ms", 80.0}, {"key_bytes", 16}, {"scopes", json::array()}};
+  const json m = prof::merge_party_logs(a, b);
+  const json& mi = m.at("offline").at("model_input");
+  CHECK(mi["ms"]["max"] == Approx(120.5));
+  CHECK(mi["key_bytes"]["p0"] == 4096);
+  CHECK(mi["key_bytes"]["p1"] == 16);
+  CHECK(mi["bytes_sent"]["p0"] == 9000);
+  // A run's keygen is the runs' own; the wire counts the model input's bytes as offline bytes.
+  CHECK(m["offline"]["keygen_ms"] ==
+        prof::merge_party_logs(fixture("p0.json"), fixture("p1.json"))["offline"]["keygen_ms"]);
+  CHECK(m["wire"]["offline_bytes"] == 9000);
+  CHECK(contains(prof::format_breakdown_table(m), "model input (once, before the runs): 120.500"));
+  // Logs without it: no model_input block.
+  CHECK_FALSE(prof::merge_party_logs(fixture("p0.json"), fixture("p1.json"))["offline"].contains(
+      "model_input"));
+}
+
 TEST_CASE("merge: logs that do not belong together are refused") {
   const json a = fixture("p0.json"), b = fixture("p1.json");
 

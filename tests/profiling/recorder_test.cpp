@@ -261,6 +261,37 @@ TEST_CASE("recorder: offline phases, key bytes per scope") {
   CHECK(sum == Approx(keygen).epsilon(1e-9));
 }
 
+TEST_CASE("recorder: the model input is its own phase, once, before the runs") {
+  prof::Recorder rec(small_config(), 0);
+  auto active = rec.activate();
+  CHECK(rec.to_json()["model_input"].is_null());
+  CHECK_THROWS_AS(rec.end_model_input(), std::logic_error);
+  rec.begin_model_input();
+  CHECK_THROWS_AS(rec.end_offline(), std::logic_error);  // pairs with end_model_input only
+  {
+    prof::Scope s("WeightInput");
+    prof::charge_key_bytes(40);
+    prof::charge_send(500);
+  }
+  rec.end_model_input();
+  CHECK_THROWS_AS(rec.begin_model_input(), std::logic_error);  // once
+  rec.begin_run(false);
+  rec.pause_run();
+  rec.begin_offline();
+  prof::charge_key_bytes(7);
+  rec.end_offline();
+  rec.resume_run();
+  rec.end_run();
+  const json log = rec.to_json();
+  REQUIRE(log["model_input"].is_object());
+  CHECK(log["model_input"]["key_bytes"] == 40);
+  CHECK(log["model_input"]["totals"]["bytes_sent"] == 500);
+  CHECK(log["model_input"]["keygen_ms"].get<double>() >= 0);
+  // The runs' offline phases are their own: the model input is not one of them.
+  CHECK(log["offline"]["phase_count"] == 1);
+  CHECK(log["offline"]["key_bytes"] == 7);
+}
+
 TEST_CASE("recorder: misuse is refused with a clear error") {
   CHECK_THROWS_AS(prof::Recorder(small_config(), 2), std::invalid_argument);
   prof::Recorder rec(small_config(), 0);
