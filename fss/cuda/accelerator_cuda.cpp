@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -18,6 +17,7 @@
 #include <tuple>
 #include <type_traits>
 
+#include "fss/cuda/add_elapsed.h"
 #include "fss/cuda/cuda_check.h"
 #include "fss/cuda/dcf_cuda.h"
 #include "fss/cuda/device_buffer.h"
@@ -94,24 +94,6 @@ class Staging {
  private:
   PinnedBuffer<std::uint8_t> buf_;
   std::size_t used_ = 0;
-};
-
-// Adds the wall time of its scope to a counter (the accelerator's call statistics).
-class AddElapsed {
- public:
-  explicit AddElapsed(std::atomic<std::uint64_t>& to)
-      : to_(to), t0_(std::chrono::steady_clock::now()) {}
-  AddElapsed(const AddElapsed&) = delete;
-  AddElapsed& operator=(const AddElapsed&) = delete;
-  ~AddElapsed() {
-    to_ += static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0_)
-            .count());
-  }
-
- private:
-  std::atomic<std::uint64_t>& to_;
-  std::chrono::steady_clock::time_point t0_;
 };
 
 int visible_devices() {
@@ -503,6 +485,25 @@ struct CudaAccelerator::State {
     return true;
   }
 
+  // The frame of every generation call that leaves its output resident (the dealer's GPU
+  // keygen; generate, gen_resident_pair, seeded_shares): under the lock, timed as generation,
+  // the device bound and `bytes` admitted under the key budget (else Result{}: nullopt, null).
+  // launch(block) lays its arrays out in a fresh block of `bytes` and enqueues the kernels, which
+  // run on (gen_launched); wrap(block, what launch returned) then makes the caller's Result,
+  // still under the lock. The caller holds no lock.
+  template <class Result, class Launch, class Wrap>
+  Result gen_resident(std::size_t bytes, Launch&& launch, Wrap&& wrap) {
+    std::lock_guard lock(mu);
+    AddElapsed busy(gen_ns);
+    bind();
+    if (!admit(bytes)) return Result{};
+    auto block = std::make_shared<ResidentBlock>(stream, bytes, resident_held, this);
+    const auto launched = launch(*block);
+    gen_launched();  // finish_keygen waits for it
+    ++gen_calls;
+    return wrap(std::move(block), launched);
+  }
+
   // Both parties' keys of one batch made on the device and left resident (the dealer's GPU
   // keygen): carve(Carver&) lays the pair's arrays out in one block of `bytes` and returns its
   // pair view, launch(device alphas, pair view) enqueues the generator. nullopt when the block
@@ -511,25 +512,25 @@ struct CudaAccelerator::State {
   std::optional<std::pair<Keys, Keys>> gen_resident_pair(int in_bits, std::span<const u64> alpha,
                                                          std::size_t bytes, Carve&& carve,
                                                          Launch&& launch) {
-    std::lock_guard lock(mu);
-    AddElapsed busy(gen_ns);
-    bind();
-    if (!admit(bytes)) return std::nullopt;
-    auto block = std::make_shared<ResidentBlock>(stream, bytes, resident_held, this);
-    Carver c = carver(*block);
-    const auto v = carve(c);
-    launch(upload_queued(in, alpha), v);
-    gen_launched();  // finish_keygen waits for it
-    ++gen_calls;
-    std::pair<Keys, Keys> keys;
-    for (int p = 0; p < 2; ++p) {
-      Keys& k = p == 0 ? keys.first : keys.second;
-      k.in_bits = in_bits;
-      k.party = p;
-      k.count = alpha.size();
-      k.resident = std::make_shared<DeviceKeys<View>>(block, v.view(p));
-    }
-    return keys;
+    return gen_resident<std::optional<std::pair<Keys, Keys>>>(
+        bytes,
+        [&](const ResidentBlock& block) {
+          Carver c = carver(block);
+          const auto v = carve(c);
+          launch(upload_queued(in, alpha), v);
+          return v;
+        },
+        [&](const std::shared_ptr<ResidentBlock>& block, const auto& v) {
+          std::pair<Keys, Keys> keys;
+          for (int p = 0; p < 2; ++p) {
+            Keys& k = p == 0 ? keys.first : keys.second;
+            k.in_bits = in_bits;
+            k.party = p;
+            k.count = alpha.size();
+            k.resident = std::make_shared<DeviceKeys<View>>(block, v.view(p));
+          }
+          return keys;
+        });
   }
 
   // launch() between the event pair: the kernels of one call.
@@ -905,31 +906,31 @@ std::optional<std::pair<Keys, Keys>> CudaAccelerator::generate(Shape shape, std:
                                                                std::span<const u64> beta,
                                                                Launch&& launch) const {
   State& s = *s_;
-  std::lock_guard lock(s.mu);
-  AddElapsed busy(s.gen_ns);
-  s.bind();
   const std::size_t bytes = tree_bytes(shape.in_bits, count, 2) + payload_bytes(shape, count);
-  if (!s.admit(bytes)) return std::nullopt;
-  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held, &s);
-  Carver c = s.carver(*block);
-  Block* roots[2] = {c.take<Block>(count), c.take<Block>(count)};
-  const std::size_t nc = static_cast<std::size_t>(shape.in_bits) * count;
-  Block* cw_seed = c.take<Block>(nc);
-  std::uint8_t* cw_t = c.take<std::uint8_t>(nc);
-  const u64* da = s.upload_queued(s.in, alpha);
-  const u64* db = s.upload_queued(s.table, beta);
-  const auto pair = launch(c, roots, cw_seed, cw_t, da, db);
-  s.gen_launched();  // finish_keygen waits for it
-  ++s.gen_calls;
-  std::pair<Keys, Keys> keys;
-  for (int p = 0; p < 2; ++p) {
-    Keys& k = p == 0 ? keys.first : keys.second;
-    k.shape = shape;
-    k.party = p;
-    k.count = count;
-    k.resident = std::make_shared<DeviceKeys<typename ViewOf<Keys>::type>>(block, pair.view(p));
-  }
-  return keys;
+  return s.gen_resident<std::optional<std::pair<Keys, Keys>>>(
+      bytes,
+      [&](const ResidentBlock& block) {
+        Carver c = s.carver(block);
+        Block* roots[2] = {c.take<Block>(count), c.take<Block>(count)};
+        const std::size_t nc = static_cast<std::size_t>(shape.in_bits) * count;
+        Block* cw_seed = c.take<Block>(nc);
+        std::uint8_t* cw_t = c.take<std::uint8_t>(nc);
+        const u64* da = s.upload_queued(s.in, alpha);
+        const u64* db = s.upload_queued(s.table, beta);
+        return launch(c, roots, cw_seed, cw_t, da, db);
+      },
+      [&](const std::shared_ptr<ResidentBlock>& block, const auto& pair) {
+        std::pair<Keys, Keys> keys;
+        for (int p = 0; p < 2; ++p) {
+          Keys& k = p == 0 ? keys.first : keys.second;
+          k.shape = shape;
+          k.party = p;
+          k.count = count;
+          k.resident =
+              std::make_shared<DeviceKeys<typename ViewOf<Keys>::type>>(block, pair.view(p));
+        }
+        return keys;
+      });
 }
 
 std::optional<std::pair<DcfKeys, DcfKeys>> CudaAccelerator::dcf_gen(DcfShape shape,
@@ -1055,18 +1056,17 @@ std::shared_ptr<const ResidentKeys> CudaAccelerator::seeded_shares(Block seed,
                                 " values for a slice of " + std::to_string(slice.count));
   if (slice.count == 0) return nullptr;
   State& s = *s_;
-  std::lock_guard lock(s.mu);
-  AddElapsed busy(s.gen_ns);
-  s.bind();
-  const std::size_t bytes = Carver::bytes_for<u64>(slice.count);
-  if (!s.admit(bytes)) return nullptr;
-  auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held, &s);
-  u64* d = reinterpret_cast<u64*>(block->block.data());
-  const u64* dv = v.empty() ? nullptr : s.upload_queued(s.in, v);
-  seeded_shares_device(seed, slice, bits, dv, d, s.s(), s.cfg);
-  s.gen_launched();  // finish_keygen waits for it
-  ++s.gen_calls;
-  return std::make_shared<DeviceArray>(std::move(block), d, slice.count);
+  return s.gen_resident<std::shared_ptr<const ResidentKeys>>(
+      Carver::bytes_for<u64>(slice.count),
+      [&](const ResidentBlock& block) {
+        u64* d = reinterpret_cast<u64*>(block.block.data());
+        const u64* dv = v.empty() ? nullptr : s.upload_queued(s.in, v);
+        seeded_shares_device(seed, slice, bits, dv, d, s.s(), s.cfg);
+        return d;
+      },
+      [&](std::shared_ptr<ResidentBlock> block, u64* d) {
+        return std::make_shared<DeviceArray>(std::move(block), d, slice.count);
+      });
 }
 
 std::shared_ptr<const ResidentKeys> CudaAccelerator::hold(std::span<const u64> v) const {

@@ -1,10 +1,10 @@
 #include "fss/cuda/upload_ring.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 #include <string>
 
+#include "fss/cuda/add_elapsed.h"
 #include "fss/cuda/cuda_check.h"
 #include "fss/parallel.h"
 
@@ -42,11 +42,8 @@ void UploadRing::put(void* dst, const void* src, std::size_t bytes, cudaStream_t
       CUDA_CHECK(cudaEventCreateWithFlags(&done_[i], cudaEventDisableTiming));
     }
     if (queued_[i]) {
-      const auto t0 = std::chrono::steady_clock::now();
+      AddElapsed w(wait_ns_);
       CUDA_CHECK(cudaEventSynchronize(done_[i]), "an upload slot's last copy");
-      wait_ns_ += static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                 std::chrono::steady_clock::now() - t0)
-                                                 .count());
     }
     const std::size_t n = std::min(slot_bytes_, bytes - at);
     copy_bytes(pool, slots_[i].data(), static_cast<const std::uint8_t*>(src) + at, n);

@@ -93,7 +93,6 @@ void Dealer::finish_keys() const {
 
 std::pair<ShareBatch, ShareBatch> Dealer::split(std::span<const u64> v, int bits) {
   const int b = bits ? bits : ring_.bits;
-  const u64 mask = ring_mask(b);
   const int stored = stored_share_bits(b);
   const std::size_t n = v.size();
   std::pair<ShareBatch, ShareBatch> s{ShareBatch{stored, n, {}}, ShareBatch{stored, n, {}}};
@@ -106,13 +105,21 @@ std::pair<ShareBatch, ShareBatch> Dealer::split(std::span<const u64> v, int bits
   random(s0, b);
   if (!out_[1]->discards()) {
     s.second.values.resize(n);
-    const std::span<const u64> r = s0;
-    const std::span<u64> s1 = s.second.values;
-    run_range(n, [&](std::size_t lo, std::size_t hi) {
-      for (std::size_t i = lo; i < hi; ++i) s1[i] = (v[i] - r[i]) & mask;
-    });
+    subtract_shares(v, s0, s.second.values, b);
   }
   return s;
+}
+
+void Dealer::subtract_shares(std::span<const u64> v, std::span<const u64> s0, std::span<u64> s1,
+                             int bits) {
+  const u64 mask = ring_mask(bits);
+  run_range(v.size(), [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) s1[i] = (v[i] - s0[i]) & mask;
+  });
+}
+
+bool Dealer::hands_over_unpacked(const KeyWriter& out, int bits) {
+  return !out.discards() && bits >= kUnpackedShareBits && !out.writes_file();
 }
 
 void Dealer::share(std::span<const u64> v, int bits) {
@@ -129,11 +136,11 @@ bool Dealer::share_on_device(std::span<const u64> v, int bits, bool vector) {
   const bool drop0 = out_[0]->discards(), drop1 = out_[1]->discards();
   // An inline dealer whose party computes on the accelerator: one writer keeps its shares in
   // memory (set_accelerator refuses file writers), the other drops them; wide shares only, the
-  // ones an in-memory stream hands over unpacked.
-  if (accel_ == nullptr || accel_->vec_space() == nullptr || drop0 == drop1 ||
-      stored < kUnpackedShareBits)
-    return false;
+  // ones an in-memory stream hands over unpacked (for the kept writer, hands_over_unpacked thus
+  // tests only the width).
+  if (accel_ == nullptr || accel_->vec_space() == nullptr || drop0 == drop1) return false;
   const int kept = drop0 ? 1 : 0;
+  if (!hands_over_unpacked(*out_[kept], stored)) return false;
   const std::span<const u64> mine = kept == 1 ? v : std::span<const u64>{};
   const StreamSlice slice = rng_.take_slice(v.size());
   ShareBatch batch{stored, v.size(), {}};
@@ -146,13 +153,7 @@ bool Dealer::share_on_device(std::span<const u64> v, int bits, bool vector) {
       AddWall r(host_time_.random_ns);
       rng_.fill_slice(slice, batch.values, b, pool_for(v.size()));
     }
-    if (kept == 1) {
-      const u64 mask = ring_mask(b);
-      const std::span<u64> s1 = batch.values;
-      run_range(v.size(), [&](std::size_t lo, std::size_t hi) {
-        for (std::size_t i = lo; i < hi; ++i) s1[i] = (v[i] - s1[i]) & mask;
-      });
-    }
+    if (kept == 1) subtract_shares(v, batch.values, batch.values, b);  // in place
   }
   out_[kept]->write_keys(std::move(batch));
   out_[1 - kept]->write_keys(ShareBatch{stored, v.size(), {}});  // counted by size
@@ -171,7 +172,7 @@ void Dealer::share_as(std::span<const u64> v, int bits, bool vector) {
   const auto put = [&](KeyWriter& out, ShareBatch& s) {
     if (out.discards()) {
       out.write_keys(std::move(s));  // counted by size: split() made no values for it
-    } else if (s.bits >= kUnpackedShareBits && !out.writes_file()) {
+    } else if (hands_over_unpacked(out, s.bits)) {
       s.host = true;
       s.vector = vector;
       out.write_keys(std::move(s));
@@ -199,7 +200,7 @@ void Dealer::write_to(int party, std::span<const u64> v, int bits) {
   AddWall w(host_time_.share_ns);
   const int b = stored_share_bits(bits);
   KeyWriter& out = *out_[party];
-  if (!out.discards() && b >= kUnpackedShareBits && !out.writes_file()) {
+  if (hands_over_unpacked(out, b)) {
     ShareBatch s{b, v.size(), std::vector<u64>(v.begin(), v.end())};
     s.host = true;
     out.write_keys(std::move(s));

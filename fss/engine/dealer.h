@@ -154,6 +154,13 @@ class Dealer {
   // bytes and the stream left where split() leaves it. False (nothing drawn) where it does not
   // apply; the host then splits.
   bool share_on_device(std::span<const u64> v, int bits, bool vector);
+  // Party 1's shares s1 = v - s0 in Z_{2^bits} from party 0's, on the dealer's threads (split()
+  // and share_on_device()'s host fallback). `s1` may be `s0` (in place).
+  void subtract_shares(std::span<const u64> v, std::span<const u64> s0, std::span<u64> s1,
+                       int bits);
+  // Whether a share batch of `bits` stored bits goes to `out` unpacked (ShareBatch::host): where
+  // it is wide and `out` keeps it in this process's memory (neither drops nor serialises it).
+  static bool hands_over_unpacked(const KeyWriter& out, int bits);
   template <class Holder>
   friend class NarrowRing;  // narrow_ring.h: swaps ring_ for a scope
 
