@@ -28,11 +28,8 @@ using engine::Party;
 // opened (mask 0, xhat 0): online bytes count only the lower triangle.
 void matmul_clear(const ClearCtx& ctx, const MatmulShape& s, std::span<const u64> a,
                   std::span<const u64> b, std::span<u64> c);
-// r_b_held: the dealer's accelerator's copy of r_b (a weight mask held from the model input,
-// DealerOps::weight), or null: the product r_A r_B and the split of [r_B] then read it in place.
 void matmul_keygen(Dealer& d, const MatmulShape& s, std::span<const u64> r_a,
-                   std::span<const u64> r_b, std::span<u64> r_c,
-                   const ResidentKeys* r_b_held = nullptr);
+                   std::span<const u64> r_b, std::span<u64> r_c);
 // bhat_held: the copy of bhat that the party's accelerator holds (Tensor::held), or null. The B
 // side's mask shares [r_B] travel as one ShareBatch (held by the accelerator from the offline
 // phase when the keys live there), so with both held only A-sized inputs go up per product.
