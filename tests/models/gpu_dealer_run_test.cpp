@@ -1,11 +1,16 @@
 // The GPU dealer of a whole model run against the CPU dealer (built into test_cuda_equivalence,
-// tagged [cuda] and hidden: scripts/gpu_check.sh runs it on the device). For each party's inline
-// dealer (its own keys kept in memory, the other party's dropped), one run of a model is dealt
-// twice from the same seed: on the CPU, and with the CUDA accelerator generating the DCF, DPF,
+// hidden: scripts/gpu_check.sh runs them on the device). For each party's inline dealer (its own
+// keys kept in memory, the other party's dropped), the model input and one run of a model are
+// dealt from the same seed on the CPU and with the CUDA accelerator generating the DCF, DPF,
 // SIGMA DCF and DPF-ET keys and splitting the shares on the device. Every resident batch is then
 // copied back, and the two key streams must be the same bytes, of the same length.
+// [cuda][dealer-run]: bert-tiny, whole streams. [cuda-long][dealer-run-base]: bert-base at its
+// benchmark shape (seq 128), compared step by step so that one step's keys are held at once; its
+// CPU side is one dealer of both parties' streams (the same bytes as each inline dealer's:
+// dealer_streams_test.cpp), its GPU side the two parties' inline dealers.
 #include <cuda_runtime.h>
 
+#include <array>
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <memory>
@@ -18,48 +23,15 @@
 #include "fss/cuda/accelerator_cuda.h"
 #include "fss/cuda/cuda_check.h"
 #include "fss/cuda/tools/check_util.h"
-#include "fss/engine/dealer.h"
-#include "fss/engine/dealer_ops.h"
 #include "fss/engine/key_stream.h"
-#include "models/registry.h"
 #include "models/run_config.h"
-#include "models/runner.h"
-#include "models/runner_impl.h"
-#include "models/transformer.h"
+#include "tests/models/dealer_lane.h"
 
 namespace {
 
 using namespace secinfer;
-using fss::engine::Dealer;
-using fss::engine::DealerOps;
 using fss::engine::KeyBatch;
 using fss::engine::KeyBuffer;
-using fss::engine::KeyWriter;
-
-// The model input and one run of `o`'s model dealt by party `party`'s inline dealer into a buffer
-// (the CPU's when accel is null); the number of key bytes written.
-std::uint64_t deal_one_run(const models::RunOptions& o, int party,
-                           const fss::cuda::CudaAccelerator* accel,
-                           const std::shared_ptr<KeyBuffer>& buffer) {
-  const models::ModelConfig& c = models::find_model(o.model);
-  const auto& suite = models::suite_for(o.system, o.padding, o.lookup, o.fuse_act, o.fuse_trunc);
-  if (accel != nullptr) fss::engine::keep_batches_on(*buffer, *accel);
-  KeyWriter own = KeyWriter::memory(buffer), other = KeyWriter::discard();
-  Dealer dealer(fss::Ring{c.ring_bits}, c.frac_bits, models::dealer_seed(o.seed),
-                party == 0 ? own : other, party == 0 ? other : own);
-  dealer.set_threads(2);
-  dealer.set_gate_options(models::gate_options_for(o));
-  if (accel != nullptr) dealer.set_accelerator(accel);
-  DealerOps dops(dealer, suite, party);
-  const std::size_t batch = static_cast<std::size_t>(o.batch);
-  const std::size_t seq = static_cast<std::size_t>(o.seq);
-  const models::Transformer t(c, batch, seq);
-  // The model input (its weight masks), then a run that reuses them, as run_party deals them.
-  const auto kept = models::detail::deal_model_weights(dops, t, c, batch, seq, 0);
-  models::detail::deal_run(dops, t, c, batch, seq, 0, models::Schedule::kLayerByLayer, &kept);
-  dealer.finish_keys();
-  return dealer.key_bytes(party);
-}
 
 // Every resident batch in `buffer` swapped for its host copy; the number swapped.
 std::size_t copy_back(KeyBuffer& buffer, const fss::cuda::CudaAccelerator& accel) {
@@ -86,6 +58,18 @@ std::size_t copy_back(KeyBuffer& buffer, const fss::cuda::CudaAccelerator& accel
   return swapped;
 }
 
+// "" when the two streams hold the same bytes (both drained), else what differs.
+std::string same_stream(KeyBuffer& cpu, KeyBuffer& gpu) {
+  if (cpu.available() != gpu.available())
+    return "the streams' lengths differ: CPU " + std::to_string(cpu.available()) + ", GPU " +
+           std::to_string(gpu.available());
+  return fss::cuda::tools::diff(test::drain(cpu), test::drain(gpu));
+}
+
+const char* system_name(models::System s) {
+  return s == models::System::kSigma ? "sigma" : "fusefss";
+}
+
 }  // namespace
 
 TEST_CASE("GPU dealer's whole-run keys equal the CPU dealer's", "[cuda][.][dealer-run]") {
@@ -99,26 +83,71 @@ TEST_CASE("GPU dealer's whole-run keys equal the CPU dealer's", "[cuda][.][deale
     o.system = system;
     o.seed = 7;
     for (int party = 0; party < 2; ++party) {
-      const std::string name = std::string("dealer run bert-tiny seq 32 ") +
-                               (system == models::System::kSigma ? "sigma" : "fusefss") +
+      const std::string name = std::string("dealer run bert-tiny seq 32 ") + system_name(system) +
                                " party " + std::to_string(party);
       t.run(name, [&]() -> std::string {
-        const auto cpu = std::make_shared<KeyBuffer>(), gpu = std::make_shared<KeyBuffer>();
-        const std::uint64_t n_cpu = deal_one_run(o, party, nullptr, cpu);
-        const std::uint64_t n_gpu = deal_one_run(o, party, &accel, gpu);
-        if (n_cpu != n_gpu)
-          return "key bytes differ: CPU " + std::to_string(n_cpu) + ", GPU " +
-                 std::to_string(n_gpu);
-        if (copy_back(*gpu, accel) == 0) return "no batch was made on the GPU";
-        if (cpu->available() != gpu->available()) return "the streams' lengths differ";
-        const auto a = cpu->consume_view(cpu->available());
-        const std::vector<std::uint8_t> want(a.begin(), a.end());
-        const auto b = gpu->consume_view(gpu->available());
-        const std::vector<std::uint8_t> got(b.begin(), b.end());
-        return fss::cuda::tools::diff(want, got);
+        const std::array<bool, 2> keep{party == 0, party == 1};
+        test::DealerLane cpu(o, keep), gpu(o, keep, &accel);
+        for (test::DealerLane* l : {&cpu, &gpu}) {
+          l->model_input();
+          for (std::size_t s = 0; s < l->steps(); ++s) l->step(s);
+          l->finish();
+        }
+        if (cpu.key_bytes(party) != gpu.key_bytes(party))
+          return "key bytes differ: CPU " + std::to_string(cpu.key_bytes(party)) + ", GPU " +
+                 std::to_string(gpu.key_bytes(party));
+        if (copy_back(*gpu.buffer(party), accel) == 0) return "no batch was made on the GPU";
+        return same_stream(*cpu.buffer(party), *gpu.buffer(party));
       });
     }
   }
   CHECK(t.failed() == 0);
   CHECK(t.passed() == 4);
+}
+
+TEST_CASE("GPU dealer's bert-base keys equal the CPU dealer's, step by step",
+          "[cuda-long][.][dealer-run-base]") {
+  fss::cuda::tools::Tally t;
+  const fss::cuda::CudaAccelerator accel(0, {}, 0, /*device_vectors=*/true);
+  for (const models::System system : {models::System::kSigma, models::System::kFuseFss}) {
+    models::RunOptions o;
+    o.model = "bert-base";
+    o.seq = 128;
+    o.batch = 1;
+    o.system = system;
+    o.seed = 11;
+    // Every dealer on all hardware threads (they run one after another).
+    test::DealerLane cpu(o, {true, true}, nullptr, 0);
+    test::DealerLane gpu0(o, {true, false}, &accel, 0), gpu1(o, {false, true}, &accel, 0);
+    // After each part (the model input, then each step), every lane's new keys compared, drained.
+    const auto compare = [&](const std::string& part) {
+      const std::string name =
+          std::string("dealer bert-base seq 128 ") + system_name(system) + ", " + part;
+      t.run(name, [&]() -> std::string {
+        std::string err;
+        for (int p = 0; p < 2; ++p) {
+          test::DealerLane& g = p == 0 ? gpu0 : gpu1;
+          g.finish();
+          if (cpu.key_bytes(p) != g.key_bytes(p))
+            err += "party " + std::to_string(p) + ": key bytes differ (CPU " +
+                   std::to_string(cpu.key_bytes(p)) + ", GPU " + std::to_string(g.key_bytes(p)) +
+                   "); ";
+          copy_back(*g.buffer(p), accel);
+          const std::string d = same_stream(*cpu.buffer(p), *g.buffer(p));
+          if (!d.empty()) err += "party " + std::to_string(p) + ": " + d + "; ";
+        }
+        return err;
+      });
+    };
+    for (test::DealerLane* l : {&cpu, &gpu0, &gpu1}) l->model_input();
+    compare("the model input");
+    for (std::size_t s = 0; s < cpu.steps(); ++s) {
+      for (test::DealerLane* l : {&cpu, &gpu0, &gpu1}) l->step(s);
+      compare(s == 0                ? std::string("embed")
+              : s + 1 < cpu.steps() ? "layer " + std::to_string(s - 1)
+                                    : std::string("head"));
+    }
+  }
+  CHECK(t.failed() == 0);
+  CHECK(t.passed() == 2 * (12 + 3));
 }
