@@ -70,18 +70,24 @@ const char* system_name(models::System s) {
   return s == models::System::kSigma ? "sigma" : "fusefss";
 }
 
+// One sequence of `model` at `seq` under `system`, dealt from `seed`.
+models::RunOptions run_of(const char* model, int seq, models::System system, std::uint64_t seed) {
+  models::RunOptions o;
+  o.model = model;
+  o.seq = seq;
+  o.batch = 1;
+  o.system = system;
+  o.seed = seed;
+  return o;
+}
+
 }  // namespace
 
 TEST_CASE("GPU dealer's whole-run keys equal the CPU dealer's", "[cuda][.][dealer-run]") {
   fss::cuda::tools::Tally t;
   const fss::cuda::CudaAccelerator accel(0, {}, 0, /*device_vectors=*/true);
   for (const models::System system : {models::System::kSigma, models::System::kFuseFss}) {
-    models::RunOptions o;
-    o.model = "bert-tiny";
-    o.seq = 32;
-    o.batch = 1;
-    o.system = system;
-    o.seed = 7;
+    const models::RunOptions o = run_of("bert-tiny", 32, system, 7);
     for (int party = 0; party < 2; ++party) {
       const std::string name = std::string("dealer run bert-tiny seq 32 ") + system_name(system) +
                                " party " + std::to_string(party);
@@ -110,12 +116,7 @@ TEST_CASE("GPU dealer's bert-base keys equal the CPU dealer's, step by step",
   fss::cuda::tools::Tally t;
   const fss::cuda::CudaAccelerator accel(0, {}, 0, /*device_vectors=*/true);
   for (const models::System system : {models::System::kSigma, models::System::kFuseFss}) {
-    models::RunOptions o;
-    o.model = "bert-base";
-    o.seq = 128;
-    o.batch = 1;
-    o.system = system;
-    o.seed = 11;
+    const models::RunOptions o = run_of("bert-base", 128, system, 11);
     // Every dealer on all hardware threads (they run one after another).
     test::DealerLane cpu(o, {true, true}, nullptr, 0);
     test::DealerLane gpu0(o, {true, false}, &accel, 0), gpu1(o, {false, true}, &accel, 0);
