@@ -7,7 +7,8 @@ MERGED is a breakdown_merged.json (`secinfer local` / `secinfer merge` write it;
 them in gpu_e2e_runs.tgz, host_profile.sh in run.tgz). Its `offline_scopes` hold each party's
 keygen wall time (ms a run) and key bytes per scope. Prints, per file, the whole phase's keygen
 per party and a Markdown table of the N scopes (default 10) with the most keygen time on either
-party: scope, P0 ms, P1 ms, P0 key GiB, P1 key GiB.
+party: scope, P0 ms, P1 ms, P0 key GiB, P1 key GiB. Where the run masked its weights once, before
+the runs (the model input, not part of a run's keygen), a line gives that phase's time per party.
 """
 import argparse
 import json
@@ -47,6 +48,11 @@ def main(argv):
             return 2
         (k0, k1), rows = top_scopes(merged, a.top)
         print(f"\n{path}: keygen a run P0 {k0:.1f} ms, P1 {k1:.1f} ms\n")
+        mi = merged["offline"].get("model_input") if "offline" in merged else None
+        if mi:
+            ms = mi.get("ms", {})
+            print(f"model input (once, before the runs): P0 {ms.get('p0', 0.0):.1f} ms, "
+                  f"P1 {ms.get('p1', 0.0):.1f} ms\n")
         print("| scope | P0 ms | P1 ms | P0 key GiB | P1 key GiB |")
         print("|---|---:|---:|---:|---:|")
         for name, m0, m1, g0, g1 in rows:

@@ -38,6 +38,19 @@ class OfflineScopesTest(unittest.TestCase):
         self.assertIn("| Linear/matmul | 10.0 | 12.5 | 0.50 | 0.50 |", out)
         self.assertIn("| Softmax/max | 3.0 | 12.5 | 0.00 | 0.00 |", out)
         self.assertNotIn("TruncRescale", out)
+        self.assertNotIn("model input", out)  # the fixture's run predates it
+
+    def test_model_input_line(self):
+        with open(FIXTURE) as f:
+            merged = json.load(f)
+        merged["offline"]["model_input"] = {"ms": {"p0": 812.25, "p1": 400.0, "max": 812.25}}
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "breakdown_merged.json")
+            with open(path, "w") as f:
+                json.dump(merged, f)
+            out = subprocess.run([sys.executable, SCRIPT, path], check=True, capture_output=True,
+                                 text=True).stdout
+        self.assertIn("model input (once, before the runs): P0 812.2 ms, P1 400.0 ms", out)
 
     def test_not_a_merged_breakdown(self):
         with tempfile.TemporaryDirectory() as d:
