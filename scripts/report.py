@@ -64,6 +64,7 @@ def load(results_dir):
         # own setting, "<model>@<profile>", never paired with the loopback run of the same model.
         net = ((d.get("environment") or {}).get("p0") or {}).get("net", {}).get("profile", "none")
         model = c.get("model") if net == "none" else f"{c.get('model')}@{net}"
+        model_input = (d.get("offline") or {}).get("model_input") or {}
         row = {
             "file": f, "status": d.get("status", "?"), "model": model, "seq": c.get("seq"), "net": net,
             "batch": c.get("batch"), "system": c.get("system"), "padding": c.get("padding", "on"),
@@ -71,9 +72,14 @@ def load(results_dir):
             "bytes": d.get("total", {}).get("bytes", 0), "rounds": d.get("total", {}).get("rounds", 0),
             "key_bytes": sum((d.get("offline", {}).get("key_bytes") or {}).values()) if isinstance(
                 d.get("offline", {}).get("key_bytes"), dict) else 0,
-            # Per run, beside the online bytes: the offline phase's traffic (weight input); and the
-            # whole execution's bytes on the wire (every run, offline phase and control message).
+            # Per run, beside the online bytes: the offline phase's traffic and keygen time; once,
+            # before the runs, the model input (the masked weights sent; 0 in older logs); and the
+            # whole execution's bytes on the wire (every run, offline phase, model input and
+            # control message).
             "offline_bytes": (d.get("offline") or {}).get("bytes", 0),
+            "keygen_ms": (d.get("offline") or {}).get("keygen_ms", 0.0),
+            "model_input_ms": model_input.get("ms", {}).get("max", 0.0),
+            "model_input_bytes": sum((model_input.get("bytes_sent") or {}).values()),
             "wire_bytes": (d.get("wire") or {}).get("total_bytes", 0),
             "time": defaultdict(float), "bytes_by": defaultdict(int), "rounds_by": defaultdict(int),
         }
@@ -221,8 +227,9 @@ def main():
     flat = []
     for r in rows:
         f = {k: r[k] for k in ("model", "net", "seq", "batch", "system", "padding", "backend", "status",
-                                "total_ms", "bytes", "rounds", "key_bytes", "offline_bytes", "wire_bytes",
-                                "nonlinear_ms", "linear_ms")}
+                                "total_ms", "bytes", "rounds", "key_bytes", "offline_bytes", "keygen_ms",
+                                "model_input_ms", "model_input_bytes", "wire_bytes", "nonlinear_ms",
+                                "linear_ms")}
         for c, v in r["time"].items():
             f[f"ms:{c}"] = round(v, 3)
         for c, v in r["bytes_by"].items():
