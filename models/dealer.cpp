@@ -65,7 +65,7 @@ DealResult deal_model_keys(const RunOptions& o, std::size_t vocab, fss::Block se
       const Transformer t(c, batch, seq);
       // The model input first (weights_masked_once): every step's weight masks, then the runs.
       std::optional<std::vector<detail::StepWeights>> kept;
-      if (weights_masked_once(c)) kept = detail::deal_model_weights(dops, t, c, batch, seq, vocab);
+      if (weights_once_for(o, c)) kept = detail::deal_model_weights(dops, t, c, batch, seq, vocab);
       for (int run = 0; run < o.warmup + o.runs; ++run)
         detail::deal_run(dops, t, c, batch, seq, vocab, schedule, kept ? &*kept : nullptr);
       w0.flush();

@@ -67,6 +67,7 @@ nlohmann::json key_stream_config(const RunOptions& o, std::size_t vocab) {
   j["runs"] = o.runs;
   j["warmup"] = o.warmup;
   j["schedule"] = schedule_text(o);
+  j["weights_once"] = weights_once_for(o, c);
   j["input"] =
       vocab == 0 ? std::string("embeddings") : "tokens, vocabulary " + std::to_string(vocab);
   j["ring_bits"] = c.ring_bits;

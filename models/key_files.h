@@ -33,8 +33,9 @@ struct KeyFileTrailer {
 };
 
 // Everything that shapes a model run's key stream (model, seq, batch, system, padding, lookup,
-// fusefss_act, fusefss_trunc, sigma_lut, sigma_shares, runs, warm-up runs, schedule, input kind,
-// ring and fractional bits, the CLI's protocol version, the key format version), never the seed.
+// fusefss_act, fusefss_trunc, sigma_lut, sigma_shares, runs, warm-up runs, schedule, whether the
+// weights are masked once (weights_once_for), input kind, ring and fractional bits, the CLI's
+// protocol version, the key format version), never the seed.
 // `vocab`: the token vocabulary of a token-input run, 0 for embeddings.
 nlohmann::json key_stream_config(const RunOptions& o, std::size_t vocab);
 // FNV-1a 64 of key_stream_config's canonical dump.

@@ -99,6 +99,10 @@ nlohmann::json ModelRunResult::to_json() const {
   return j;
 }
 
+bool weights_once_for(const RunOptions& o, const ModelConfig& c) {
+  return o.weights_once.value_or(weights_masked_once(c));
+}
+
 fss::Block dealer_seed(std::uint64_t seed) {
   std::uint64_t s = seed ^ 0x6465616c6572ull;  // "dealer"
   const std::uint64_t lo = splitmix(s);

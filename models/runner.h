@@ -92,7 +92,11 @@ struct RunOptions {
   // the input in the clear, as they regenerate the seeded input today). Empty: embeddings
   // (make_input).
   std::filesystem::path input_file;
-  std::optional<Schedule> schedule;      // default: layer-by-layer
+  std::optional<Schedule> schedule;  // default: layer-by-layer
+  // Whether the weights are masked once, before the runs (the model input), or in every run; the
+  // default is the model's (memory.h weights_masked_once). Set by tests, to run the per-run weight
+  // input of the largest models on small ones; part of a key file's configuration.
+  std::optional<bool> weights_once;
   bool compare_clear = true;             // party 0: ClearOps output vs the secure output
   bool compare_float = false;            // party 0: float reference vs the secure output
   int parties_on_host = 1;               // 2 in local mode: both parties share this memory
@@ -172,6 +176,9 @@ ModelRunResult run_model_party(const RunOptions& o, net::Channel& ch, profiling:
 // ClearOps forward (same gates, same bit widths, no cryptography) of the same weights and input;
 // with o.compare_float also the float reference and its difference.
 ModelRunResult run_model_clear(const RunOptions& o);
+
+// o.weights_once, else the model's default (memory.h weights_masked_once).
+bool weights_once_for(const RunOptions& o, const ModelConfig& c);
 
 // The shared dealer seed of both parties' inline dealers, derived from o.seed.
 fss::Block dealer_seed(std::uint64_t seed);

@@ -338,7 +338,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   // Each step's weight masks (the inline dealer's) and masked weights (the party's): the model
   // input's, kept for every run, or one run's.
   std::vector<StepWeights> dealt(steps), loaded(steps);
-  res.weights_once = weights_masked_once(c);
+  res.weights_once = weights_once_for(o, c);
   std::uint64_t model_input_key_bytes = 0;
   if (res.weights_once) {
     const auto t0 = Clock::now();

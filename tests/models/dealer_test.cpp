@@ -59,10 +59,13 @@ std::string failure_of(const RunOptions& o) {
 
 TEST_CASE("key files from deal_model_keys run like the inline dealer, bit for bit",
           "[models][secure][dealer]") {
-  for (const Schedule s : {Schedule::kLayerByLayer, Schedule::kKeysFirst}) {
-    INFO(schedule_name(s));
+  for (const auto& [s, once] :
+       {std::pair{Schedule::kLayerByLayer, true}, std::pair{Schedule::kKeysFirst, true},
+        std::pair{Schedule::kLayerByLayer, false}}) {
+    INFO(schedule_name(s) << (once ? ", weights masked once" : ", weights masked every run"));
     Dir dir;
     RunOptions o = tiny(s);
+    o.weights_once = once;
     const DealResult d = deal_model_keys(o, 0, dealer_seed(o.seed), 42, dir.path);
     CHECK(fs::exists(dir.path / "p0.keys"));
     CHECK(fs::exists(dir.path / "p1.keys"));

@@ -173,3 +173,30 @@ TEST_CASE("bert-base seq 128 layer by layer", "[.bert-base]") {
        << " ms, key bytes P0 " << b.r[0].key_bytes_per_run << " P1 " << b.r[1].key_bytes_per_run
        << "; " << b.r[0].memory.describe());
 }
+
+TEST_CASE("weights masked in every run (the largest models' way) give the same output",
+          "[models][secure][schedule]") {
+  for (const Schedule schedule : {Schedule::kLayerByLayer, Schedule::kKeysFirst}) {
+    INFO(schedule_name(schedule));
+    RunOptions o;
+    o.model = "bert-tiny";
+    o.seq = 8;
+    o.runs = 1;
+    o.warmup = 1;
+    o.seed = 24;
+    o.schedule = schedule;
+    const Both once = run_layer_by_layer(o);
+    o.weights_once = false;
+    const Both every = run_layer_by_layer(o);
+    REQUIRE(every.r[0].status == profiling::Status::kOk);
+    CHECK_FALSE(every.r[0].weights_once);
+    CHECK(every.r[0].output == once.r[0].output);
+    REQUIRE(every.r[0].vs_clear.has_value());
+    CHECK(every.r[0].vs_clear->differing == 0);
+    for (const auto& rec : every.rec) CHECK(rec.model_inputs == 0);
+    // Every run carries the weight masks that the model input dealt once.
+    CHECK(every.r[0].model_input_key_bytes == 0);
+    CHECK(every.r[0].key_bytes_per_run ==
+          once.r[0].key_bytes_per_run + once.r[0].model_input_key_bytes);
+  }
+}
