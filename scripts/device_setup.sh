@@ -41,12 +41,14 @@ device_build() {
 }
 
 # run_cuda_checks BUILD LOG [SPEC]: runs the GPU equivalence checks, the Catch2 cases tagged [cuda]
-# of BUILD/tests/test_cuda_equivalence (tests/fss/cuda/gpu_equivalence_test.cpp; SPEC, default
-# "[cuda]", picks cases; N and the seed from SECINFER_GPU_CHECK_LOG2N / _SEED) into LOG, and ends
+# of BUILD/tests/test_cuda_equivalence (tests/fss/cuda/gpu_equivalence_test.cpp,
+# tests/models/gpu_dealer_run_test.cpp; SPEC, default "[cuda]~[cuda-long]": all but the minutes-long
+# bert-base key check, picks cases; N and the seed from SECINFER_GPU_CHECK_LOG2N / _SEED) into
+# LOG, and ends
 # LOG with `P passed, F failed` (the [PASS] / [FAIL] checks; a case that fails outside them, e.g. no
 # GPU or a crash, or no case run, counts as one failure). Returns 0 when nothing failed, else 1.
 run_cuda_checks() {
-  local build=$1 log=$2 spec=${3:-[cuda]} rc passed failed
+  local build=$1 log=$2 spec=${3:-[cuda]~[cuda-long]} rc passed failed
   # -w NoTests: a SPEC that names no case fails; -d yes: each case's seconds.
   "$build/tests/test_cuda_equivalence" "$spec" -w NoTests -d yes --use-colour no >"$log" 2>&1
   rc=$?

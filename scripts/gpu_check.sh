@@ -7,10 +7,9 @@
 # (tests/fss/cuda/gpu_equivalence_test.cpp, one a gpu_check group, and
 # tests/models/gpu_dealer_run_test.cpp, a whole bert-tiny run's keys from the GPU dealer against
 # the CPU's, tag dealer-run) at N = 2^LOG2N; --only GROUP picks groups, --seed fixes every case's seed (else each case prints its own).
-# Then, unless --only or --no-long, the long case [cuda-long] (a bert-base run's keys, seq 128,
-# both suites, both parties, from the GPU dealer against the CPU's, step by step: minutes) into
-# gpu_check_long.log, whose `P passed, F failed` line is printed last. From the check's
-# log the script prints a line `P passed, F failed` (the [PASS] / [FAIL] checks; a case that
+# With them, unless --no-long, the long case (tagged [cuda] and [cuda-long]: a bert-base run's keys,
+# seq 128, both suites, both parties, from the GPU dealer against the CPU's, step by step; minutes).
+# From the check's log the script prints a line `P passed, F failed` (the [PASS] / [FAIL] checks; a case that
 # fails outside them, e.g. no GPU or a crash, or no case run, counts as one failure), then the
 # benchmark's table. Full logs and the benchmark table (markdown) go to $OUT (or out/gpu here).
 # Exit status: non-zero when the build fails or any check fails.
@@ -42,6 +41,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 spec="[cuda]"
+[ "$long" = 1 ] || spec="[cuda]~[cuda-long]"
 [ ${#specs[@]} -gt 0 ] && spec=$(IFS=,; echo "${specs[*]}")
 
 # shellcheck source=device_setup.sh
@@ -68,11 +68,6 @@ run_cuda_checks "$build" "$out/gpu_check.log" "$spec"
 check_rc=$?
 cat "$out/gpu_check.log"
 echo "check: $(( $(date +%s) - start )) s"
-if [ "$long" = 1 ] && [ ${#specs[@]} -eq 0 ]; then
-  run_cuda_checks "$build" "$out/gpu_check_long.log" "[cuda-long]" || check_rc=1
-  grep -E '^\[(PASS|FAIL)\]' "$out/gpu_check_long.log"
-  echo "long check: $(( $(date +%s) - start )) s"
-fi
 
 "$build/bin/gpu_bench" --md "$out/gpu_bench.md" >"$out/gpu_bench.log" 2>&1
 bench_rc=$?
@@ -81,5 +76,4 @@ grep -v '^|' "$out/gpu_bench.log" | tail -5
 tail -1 "$out/gpu_check.log"
 cat "$out/gpu_bench.md" 2>/dev/null || tail -20 "$out/gpu_bench.log"
 [ "$bench_rc" -eq 0 ] || echo "gpu_bench failed (rc $bench_rc, log: $out/gpu_bench.log)"
-[ -f "$out/gpu_check_long.log" ] && echo "long check ([cuda-long]): $(tail -1 "$out/gpu_check_long.log")"
 exit "$check_rc"

@@ -4,8 +4,9 @@
 // dealt from the same seed on the CPU and with the CUDA accelerator generating the DCF, DPF,
 // SIGMA DCF and DPF-ET keys and splitting the shares on the device. Every resident batch is then
 // copied back, and the two key streams must be the same bytes, of the same length.
-// [cuda][dealer-run]: bert-tiny, whole streams. [cuda-long][dealer-run-base]: bert-base at its
-// benchmark shape (seq 128), compared step by step so that one step's keys are held at once; its
+// [cuda][dealer-run]: bert-tiny, whole streams. [cuda][cuda-long][dealer-run-base]: bert-base at
+// its benchmark shape (seq 128), compared step by step so that one step's keys are held at once
+// (minutes: gpu_check.sh runs it unless --no-long, run_cuda_checks only when asked); its
 // CPU side is one dealer of both parties' streams (the same bytes as each inline dealer's:
 // dealer_streams_test.cpp), its GPU side the two parties' inline dealers.
 #include <cuda_runtime.h>
@@ -112,7 +113,7 @@ TEST_CASE("GPU dealer's whole-run keys equal the CPU dealer's", "[cuda][.][deale
 }
 
 TEST_CASE("GPU dealer's bert-base keys equal the CPU dealer's, step by step",
-          "[cuda-long][.][dealer-run-base]") {
+          "[cuda][cuda-long][.][dealer-run-base]") {
   fss::cuda::tools::Tally t;
   const fss::cuda::CudaAccelerator accel(0, {}, 0, /*device_vectors=*/true);
   for (const models::System system : {models::System::kSigma, models::System::kFuseFss}) {
