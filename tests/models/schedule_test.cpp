@@ -72,6 +72,17 @@ void run_into(BothWith<Rec>& out, RunOptions o) {
   });
 }
 
+// `model` at seq `seq`, batch 1: `warmup` + `runs` runs from `seed`.
+RunOptions options(const char* model, long long seq, int runs, int warmup, std::uint64_t seed) {
+  RunOptions o;
+  o.model = model;
+  o.seq = seq;
+  o.runs = runs;
+  o.warmup = warmup;
+  o.seed = seed;
+  return o;
+}
+
 Both run_layer_by_layer(RunOptions o) {
   Both out;
   run_into(out, o);
@@ -84,12 +95,7 @@ TEST_CASE("layer-by-layer schedule: bit-identical, one offline phase per step",
           "[models][secure][schedule]") {
   for (const char* model : {"bert-tiny", "llama-tiny"}) {
     INFO(model);
-    RunOptions o;
-    o.model = model;
-    o.seq = 8;
-    o.runs = 1;
-    o.warmup = 1;
-    o.seed = 21;
+    const RunOptions o = options(model, 8, 1, 1, 21);
     const Both b = run_layer_by_layer(o);
     REQUIRE(b.r[0].status == profiling::Status::kOk);
     CHECK(b.r[0].schedule == Schedule::kLayerByLayer);
@@ -112,12 +118,7 @@ TEST_CASE("layer-by-layer schedule: bit-identical, one offline phase per step",
 
 TEST_CASE("layer-by-layer schedule: the party log holds one offline phase per run",
           "[models][secure][schedule]") {
-  RunOptions o;
-  o.model = "bert-tiny";
-  o.seq = 8;
-  o.runs = 2;
-  o.warmup = 1;
-  o.seed = 23;
+  const RunOptions o = options("bert-tiny", 8, 2, 1, 23);
   BothWith<RealRecorder> b;
   run_into(b, o);
   REQUIRE(b.r[0].status == profiling::Status::kOk);
@@ -139,12 +140,7 @@ TEST_CASE("layer-by-layer schedule: the party log holds one offline phase per ru
 }
 
 TEST_CASE("keys-first and layer-by-layer give the same output", "[models][secure][schedule]") {
-  RunOptions o;
-  o.model = "bert-tiny";
-  o.seq = 8;
-  o.runs = 1;
-  o.warmup = 0;
-  o.seed = 22;
+  RunOptions o = options("bert-tiny", 8, 1, 0, 22);
   const Both lbl = run_layer_by_layer(o);
   o.schedule = Schedule::kKeysFirst;
   const Both kf = run_layer_by_layer(o);
@@ -156,11 +152,7 @@ TEST_CASE("keys-first and layer-by-layer give the same output", "[models][secure
 // Hidden (run with: test_models "[.bert-base]"): bert-base seq 128 end to end, layer by layer,
 // with the recorder double; prints the per-run times and the memory estimate.
 TEST_CASE("bert-base seq 128 layer by layer", "[.bert-base]") {
-  RunOptions o;
-  o.model = "bert-base";
-  o.seq = 128;
-  o.runs = 1;
-  o.warmup = 0;
+  RunOptions o = options("bert-base", 128, 1, 0, 1);
   o.parties_on_host = 2;
   o.compare_clear = true;
   const Both b = run_layer_by_layer(o);
@@ -178,12 +170,7 @@ TEST_CASE("weights masked in every run (the largest models' way) give the same o
           "[models][secure][schedule]") {
   for (const Schedule schedule : {Schedule::kLayerByLayer, Schedule::kKeysFirst}) {
     INFO(schedule_name(schedule));
-    RunOptions o;
-    o.model = "bert-tiny";
-    o.seq = 8;
-    o.runs = 1;
-    o.warmup = 1;
-    o.seed = 24;
+    RunOptions o = options("bert-tiny", 8, 1, 1, 24);
     o.schedule = schedule;
     const Both once = run_layer_by_layer(o);
     o.weights_once = false;
