@@ -11,10 +11,11 @@ import sys
 import tempfile
 import unittest
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FIXTURES = os.path.join(REPO, "tests", "fixtures", "import")
-sys.path.insert(0, os.path.join(REPO, "scripts"))
-import import_stats  # noqa: E402
+from script_paths import fixture, script
+
+import import_stats
+
+FIXTURES = fixture("import")
 
 
 def read(path):
@@ -99,7 +100,7 @@ class ImportStats(unittest.TestCase):
                 f.write("Total time=12 us\nTotal Comm=5 GB\n")
             with self.assertRaisesRegex(import_stats.FormatError, "byte count"):
                 import_stats.import_dir(d)
-            r = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "import_stats.py"), d],
+            r = subprocess.run([sys.executable, script("import_stats.py"), d],
                                capture_output=True, text=True)
             self.assertEqual(r.returncode, 2)
             self.assertIn("byte count", r.stderr)
@@ -107,7 +108,7 @@ class ImportStats(unittest.TestCase):
     def test_cli_writes_json(self):
         with tempfile.TemporaryDirectory() as d:
             out = os.path.join(d, "sigma.json")
-            r = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "import_stats.py"),
+            r = subprocess.run([sys.executable, script("import_stats.py"),
                                 os.path.join(FIXTURES, "sigma"), "--label", "SIGMA (H100)", "--out", out],
                                capture_output=True, text=True)
             self.assertEqual(r.returncode, 0, r.stderr)
@@ -119,7 +120,7 @@ class ImportStats(unittest.TestCase):
 
 class ReportImport(unittest.TestCase):
     def run_report(self, results, *extra):
-        return subprocess.run([sys.executable, os.path.join(REPO, "scripts", "report.py"), results,
+        return subprocess.run([sys.executable, script("report.py"), results,
                                *extra], capture_output=True, text=True)
 
     def test_report_shows_the_originals_beside_ours(self):

@@ -12,11 +12,12 @@ import sys
 import tempfile
 import unittest
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FIXTURE = os.path.join(REPO, "tests", "fixtures", "ncu", "per_kernel.txt")
-SCRIPT = os.path.join(REPO, "scripts", "ncu_summary.py")
-sys.path.insert(0, os.path.join(REPO, "scripts"))
-import ncu_summary  # noqa: E402
+from script_paths import fixture, script
+
+import ncu_summary
+
+FIXTURE = fixture("ncu", "per_kernel.txt")
+SCRIPT = script("ncu_summary.py")
 
 
 class NcuSummaryTest(unittest.TestCase):

@@ -13,11 +13,12 @@ import sys
 import tempfile
 import unittest
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FIXTURE = os.path.join(REPO, "tests", "fixtures", "offline", "breakdown_merged.json")
-SCRIPT = os.path.join(REPO, "scripts", "offline_scopes.py")
-sys.path.insert(0, os.path.join(REPO, "scripts"))
-import offline_scopes  # noqa: E402
+from script_paths import fixture, script
+
+import offline_scopes
+
+FIXTURE = fixture("offline", "breakdown_merged.json")
+SCRIPT = script("offline_scopes.py")
 
 
 class OfflineScopesTest(unittest.TestCase):

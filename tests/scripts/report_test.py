@@ -14,8 +14,9 @@ import sys
 import tempfile
 import unittest
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCRIPT = os.path.join(REPO, "scripts", "report.py")
+from script_paths import script
+
+SCRIPT = script("report.py")
 
 
 def merged(system, padding, scopes, bytes_total, status="ok", seq=128):

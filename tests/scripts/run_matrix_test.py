@@ -11,13 +11,13 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 import unittest
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCRIPT = os.path.join(REPO, "scripts", "run_matrix.sh")
+from script_paths import script
+
+SCRIPT = script("run_matrix.sh")
 
 # `secinfer local ... --out DIR`: logs "model seq batch system" to $CALLS, sleeps $SLEEP_<model>
 # seconds, then writes DIR/breakdown_merged.json; model "huge" is recorded as oom (exit 5),
