@@ -220,9 +220,11 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
     sc->add_option("--key-memory", o.key_memory,
                    "Model runs, inline dealer: the memory a party may hold at once (keys, "
                    "activations, weights), e.g. 64GiB or 512MiB; a batch that needs more runs "
-                   "its sequences in equal groups, one group's keys at a time, and a run whose "
-                   "single sequence does not fit is refused (status oom) before any work. "
-                   "Default: the host's available memory")
+                   "its sequences in equal groups, one group's keys at a time; where one "
+                   "sequence does not fit, each layer runs in chunks of its rows, one chunk's "
+                   "keys at a time (more rounds); a run that does not fit even one row at a "
+                   "time is refused (status oom) before any work. Default: the host's available "
+                   "memory")
         ->transform(CLI::AsSizeValue(false));
   }
   sc->add_option("--seed", o.seed, "Seed of weights, inputs and dealer randomness")

@@ -198,7 +198,7 @@ Tensor apply_gate(Ops& ops, const MicrobenchGate& g, const GateOperands& a, std:
     Ops::Region r(ops, profiling::scopes::kSilu);
     return ops.trunc_silu(a.x, frac_bits);
   }
-  if (g.name == "softmax") return ops.softmax(a.x, cols, false);
+  if (g.name == "softmax") return ops.softmax(a.x, cols, {});
   if (g.name == "layernorm") return ops.layernorm(a.x, a.gamma, a.beta, cols);
   // Leaf gates of a composite: inside the composite's category, as in a model.
   if (g.name == "nexp") {

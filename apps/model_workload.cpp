@@ -65,7 +65,14 @@ void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Reco
         "party {}: the weights are masked again in every run (the model's weights are too many "
         "to hold across runs), inside each run's keygen",
         opt.party);
-  if (r.micro_batch != 0 && r.micro_batch < static_cast<std::size_t>(opt.batch))
+  if (r.chunk_rows != 0)
+    spdlog::warn(
+        "party {}: not even one sequence's keys for a layer fit in memory: each layer ran as its "
+        "attention inputs and then chunks of {} of its {} rows, one sequence at a time, each "
+        "part's keys dealt and used in turn ({}). Rounds and messages grow with the chunks; the "
+        "output is the whole batch's",
+        opt.party, r.chunk_rows, opt.seq, r.memory.describe());
+  else if (r.micro_batch != 0 && r.micro_batch < static_cast<std::size_t>(opt.batch))
     spdlog::warn(
         "party {}: the batch of {} ran as {} micro-batches of {} sequences, each layer's keys "
         "dealt and used one micro-batch at a time ({} per micro-batch): the whole batch's did not "

@@ -4,12 +4,15 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <sstream>
 #include <tuple>
 
 #include "fss/engine/dealer.h"
 #include "fss/engine/dealer_ops.h"
 #include "fss/engine/key_stream.h"
+#include "fss/gates/sigma/softmax.h"
+#include "models/row_chunks.h"
 #include "models/trace_ops.h"
 #include "models/transformer.h"
 #include "models/weights.h"
@@ -66,10 +69,12 @@ class KeyCalibrator {
         // Calibrated without the causal mask; a causal softmax keys only the lower triangle.
         const double per_elem = per_element(op, 2 * op.cols);
         const std::size_t rows = op.cols ? op.elements / op.cols : 0;
-        const double elems =
-            op.causal ? static_cast<double>(rows) * static_cast<double>(op.cols + 1) / 2.0
-                      : static_cast<double>(op.elements);
-        return static_cast<std::uint64_t>(per_elem * elems);
+        std::size_t elems = op.elements;
+        if (op.mask.causal) {
+          const auto lens = fss::sigma::causal_row_lengths(rows, op.cols, op.mask.first_row);
+          elems = std::accumulate(lens.begin(), lens.end(), std::size_t{0});
+        }
+        return static_cast<std::uint64_t>(per_elem * static_cast<double>(elems));
       }
       case Kind::kLayerNorm:
       case Kind::kRmsNorm:
@@ -88,8 +93,8 @@ class KeyCalibrator {
   using CacheKey = std::tuple<int, const void*, std::size_t, int, int, bool>;
 
   double per_element(const TracedOp& op, std::size_t count) {
-    const CacheKey key{static_cast<int>(op.kind),  op.gate,  op.cols, op.shift,
-                       static_cast<int>(op.trunc), op.causal};
+    const CacheKey key{static_cast<int>(op.kind),  op.gate,       op.cols, op.shift,
+                       static_cast<int>(op.trunc), op.mask.causal};
     const auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
     KeyWriter w0 = KeyWriter::discard(), w1 = KeyWriter::discard();
@@ -124,7 +129,7 @@ class KeyCalibrator {
         ops.unary(*op.gate, a, op.args);
         break;
       case Kind::kSoftmax:
-        ops.softmax(a, op.cols, false);
+        ops.softmax(a, op.cols, {});
         break;
       case Kind::kLayerNorm: {
         const Tensor g = Tensor::zeros({op.cols});
@@ -174,7 +179,8 @@ std::string MemoryEstimate::describe() const {
   return "needs " + format_bytes(needed_bytes) + " (keys " + format_bytes(peak_key_bytes) +
          " held at once, " + format_bytes(key_bytes_per_run) + " per run; activations " +
          format_bytes(peak_activation_bytes) + "; weights " + format_bytes(peak_weight_bytes) +
-         "; schedule " + schedule_name(schedule) + ")";
+         "; schedule " + schedule_name(schedule) +
+         (chunk_rows ? ", layers in chunks of " + std::to_string(chunk_rows) + " rows" : "") + ")";
 }
 
 nlohmann::json MemoryEstimate::to_json() const {
@@ -186,6 +192,7 @@ nlohmann::json MemoryEstimate::to_json() const {
                        {"weight_bytes", s.weight_bytes}});
   return {{"party", party},
           {"schedule", schedule_name(schedule)},
+          {"chunk_rows", chunk_rows},
           {"key_bytes_per_run", key_bytes_per_run},
           {"peak_key_bytes", peak_key_bytes},
           {"peak_activation_bytes", peak_activation_bytes},
@@ -200,45 +207,74 @@ bool weights_masked_once(const ModelConfig& c) {
 
 MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::size_t seq,
                                const fss::engine::GateSuite& gates, int party, Schedule schedule,
-                               fss::engine::GateOptions gate_options) {
+                               fss::engine::GateOptions gate_options, std::size_t chunk_rows) {
   const Transformer t(c, batch, seq);
   TraceOps trace(fss::Ring{c.ring_bits}, c.frac_bits, gates);
-  // The same steps a runner takes.
-  trace.set_step(0);
+  // The same steps a runner takes, each as its units (a layer in row chunks: RowChunkedLayer's);
+  // the trace's step index is the unit's.
+  std::vector<std::size_t> unit_step;
+  auto begin_unit = [&](std::size_t step) {
+    trace.set_step(unit_step.size());
+    unit_step.push_back(step);
+  };
+  begin_unit(0);
   Tensor h = t.embed(trace, {});
   for (std::size_t l = 0; l < c.layers; ++l) {
-    trace.set_step(l + 1);
+    begin_unit(l + 1);
     const LayerParams p = t.load_layer(trace, t.shape_only_layer());
-    h = t.layer(trace, l, p, h);
+    RowChunkedLayer layer(t, l, chunk_rows);
+    for (std::size_t u = 0; u < layer.units(); ++u) {
+      if (u > 0) begin_unit(l + 1);
+      layer.run(trace, u, p, h);
+    }
+    h = layer.output();
   }
-  trace.set_step(c.layers + 1);
+  begin_unit(c.layers + 1);
   t.head(trace, t.load_head(trace, t.shape_only_head()), h);
 
   MemoryEstimate m;
   m.party = party;
   m.schedule = schedule;
+  m.chunk_rows = RowChunkedLayer::units_for(seq, chunk_rows) > 1 ? chunk_rows : 0;
   m.steps.resize(c.layers + 2);
   m.steps.front().name = "embed";
   for (std::size_t l = 0; l < c.layers; ++l) m.steps[l + 1].name = "layer " + std::to_string(l);
   m.steps.back().name = "head";
   KeyCalibrator cal(fss::Ring{c.ring_bits}, c.frac_bits, gates, party, gate_options);
+  std::vector<std::uint64_t> unit_keys(unit_step.size()), unit_act(unit_step.size());
   for (const TracedOp& op : trace.ops()) {
-    StepMemory& s = m.steps[op.step];
-    s.key_bytes += cal.bytes(op);
+    const std::size_t step = unit_step[op.step];
+    StepMemory& s = m.steps[step];
+    unit_keys[op.step] += cal.bytes(op);
     std::uint64_t act = op.elements * 8;
     if (op.kind == Kind::kSoftmax) act *= kSoftmaxTemporaries;
     if (op.kind == Kind::kLayerNorm || op.kind == Kind::kRmsNorm) act *= kNormTemporaries;
-    if (op.kind == Kind::kInput && op.step > 0 && op.step <= c.layers) {
+    if (op.kind == Kind::kInput && step > 0 && step <= c.layers) {
       // A weight: party 0 holds its values and the masked tensor, party 1 the masked tensor.
       s.weight_bytes += op.elements * 8 * (party == 0 ? 2 : 1);
     } else {
-      s.activation_bytes += act;
+      unit_act[op.step] += act;
     }
   }
+  // A step's keys are its units'; its activations, those of its first unit (a chunked layer's Q,
+  // K and V, alive through its chunks) and of its largest other unit.
+  std::vector<std::uint64_t> step_later_act(m.steps.size());
+  std::vector<bool> step_seen(m.steps.size());
+  for (std::size_t u = 0; u < unit_step.size(); ++u) {
+    StepMemory& s = m.steps[unit_step[u]];
+    s.key_bytes += unit_keys[u];
+    m.peak_key_bytes = std::max(m.peak_key_bytes, unit_keys[u]);
+    if (!step_seen[unit_step[u]])
+      s.activation_bytes += unit_act[u];
+    else
+      step_later_act[unit_step[u]] = std::max(step_later_act[unit_step[u]], unit_act[u]);
+    step_seen[unit_step[u]] = true;
+  }
   std::uint64_t all_weights = 0;
-  for (const auto& s : m.steps) {
+  for (std::size_t i = 0; i < m.steps.size(); ++i) {
+    StepMemory& s = m.steps[i];
+    s.activation_bytes += step_later_act[i];
     m.key_bytes_per_run += s.key_bytes;
-    m.peak_key_bytes = std::max(m.peak_key_bytes, s.key_bytes);
     // The dealer's masks mirror the party's tensors in this process (inline dealer).
     m.peak_activation_bytes = std::max(m.peak_activation_bytes, 2 * s.activation_bytes);
     m.peak_weight_bytes = std::max(m.peak_weight_bytes, s.weight_bytes);

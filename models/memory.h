@@ -10,7 +10,8 @@
 // per step. Key bytes per call come from the gates themselves: each distinct gate configuration is
 // key-generated once on a small instance (a few hundred elements, discarded) and scaled by its
 // element / row count; products use linear.h's exact formula. Activations: every tensor a step
-// produces, counted as if all were alive at once (an upper bound), plus the layer's weights.
+// produces, counted as if all were alive at once (an upper bound), plus the layer's weights. A
+// layer in row chunks is counted unit by unit: keys held at once are the largest unit's.
 #pragma once
 
 #include <cstdint>
@@ -41,6 +42,7 @@ struct StepMemory {
 struct MemoryEstimate {
   int party = 0;
   Schedule schedule = Schedule::kLayerByLayer;
+  std::size_t chunk_rows = 0;  // a layer's rows per chunk (RowChunkedLayer); 0: whole sequences
   std::vector<StepMemory> steps;
   std::uint64_t key_bytes_per_run = 0;  // all steps of one run
   std::uint64_t peak_key_bytes = 0;     // keys held at once (x2: the key buffer's growth)
@@ -64,10 +66,13 @@ inline constexpr std::uint64_t kWeightsOnceMaxElements = std::uint64_t{1} << 29;
 bool weights_masked_once(const ModelConfig& c);
 
 // Throws std::invalid_argument on a bad run shape (validate_run).
-// `gate_options`: the run's gate protocol choices (they change key sizes).
+// `gate_options`: the run's gate protocol choices (they change key sizes). `chunk_rows`: each
+// layer in row chunks of this many rows (models/row_chunks.h; batch 1), 0 for whole sequences;
+// the keys held at once are then the largest unit's.
 MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::size_t seq,
                                const fss::engine::GateSuite& gates, int party, Schedule schedule,
-                               fss::engine::GateOptions gate_options = {});
+                               fss::engine::GateOptions gate_options = {},
+                               std::size_t chunk_rows = 0);
 
 // MemAvailable from /proc/meminfo in bytes (0 if it cannot be read).
 std::uint64_t available_memory_bytes();

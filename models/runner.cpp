@@ -86,7 +86,8 @@ nlohmann::json ModelRunResult::to_json() const {
                    {"model_input_ms", model_input_ms},
                    {"model_input_key_bytes", model_input_key_bytes},
                    {"key_mode", key_mode},
-                   {"micro_batch", micro_batch}};
+                   {"micro_batch", micro_batch},
+                   {"chunk_rows", chunk_rows}};
   if (vs_clear) j["vs_clear"] = vs_clear->to_json();
   if (vs_float) j["vs_float"] = vs_float->to_json();
   j["input"] = input;

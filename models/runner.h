@@ -140,6 +140,9 @@ struct ModelRunResult {
   // Sequences per micro-batch: the batch, unless the whole batch's keys per layer did not fit in
   // memory and the run took the sequences in equal groups (runner_impl.h run_party).
   std::size_t micro_batch = 0;
+  // Rows per chunk when even one sequence's keys per layer did not fit: each layer in row chunks
+  // (models/row_chunks.h), one sequence at a time; 0: whole sequences.
+  std::size_t chunk_rows = 0;
   std::optional<Difference> vs_clear;  // secure vs ClearOps (expected: 0 differing)
   std::optional<Difference> vs_float;  // secure (or clear) vs the float reference
   // "tokens" (party 1's --input, embedded securely) or "embeddings" (make_input).

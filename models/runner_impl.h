@@ -22,6 +22,7 @@
 #include "models/key_files.h"
 #include "models/memory_verdict.h"
 #include "models/registry.h"
+#include "models/row_chunks.h"
 #include "models/runner.h"
 #include "models/transformer.h"
 #include "models/weights.h"
@@ -184,8 +185,8 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   res.schedule = o.schedule.value_or(Schedule::kLayerByLayer);
 
   // Memory, before any work; both parties learn both verdicts.
-  const auto estimate = [&](std::size_t b) {
-    return estimate_memory(c, b, seq, suite, me, res.schedule, gate_options_for(o));
+  const auto estimate = [&](std::size_t b, std::size_t chunk_rows = 0) {
+    return estimate_memory(c, b, seq, suite, me, res.schedule, gate_options_for(o), chunk_rows);
   };
   res.memory = estimate(batch);
   res.available_bytes = o.memory_limit_bytes ? o.memory_limit_bytes : available_memory_bytes();
@@ -199,26 +200,42 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   // the sequences in equal groups, each group's keys dealt and consumed in turn within each step,
   // so the keys held at once are one group's (the sequences of a batch are independent, the
   // output is the same). Both parties take the largest group size both can hold.
-  std::size_t micro = batch;
-  bool one_at_a_time = false;  // even a group of one sequence does not fit (the verdicts say so)
-  if ((!mine.ok || !peer.ok) && batch > 1 && o.dealer != models::Dealer::kFile &&
+  // Row chunks: when not even one sequence fits, each layer is taken in chunks of its rows
+  // (models/row_chunks.h), one sequence at a time, so the keys held at once are one chunk's; both
+  // parties take the largest chunk (halving from half the sequence) both can hold.
+  std::size_t micro = batch, chunk = 0;
+  bool one_at_a_time = false;  // even the smallest chunk does not fit (the verdicts say so)
+  if ((!mine.ok || !peer.ok) && o.dealer != models::Dealer::kFile &&
       res.schedule == Schedule::kLayerByLayer) {
     std::uint64_t fits = 0;
     for (std::size_t b = batch - 1; b >= 1 && fits == 0; --b)
       if (batch % b == 0 && verdict(estimate(b)).ok) fits = b;
-    const std::uint64_t both = std::min(fits, exchange_count(ch, fits));
+    const std::uint64_t both = batch > 1 ? std::min(fits, exchange_count(ch, fits)) : 0;
     if (both != 0) {
       micro = static_cast<std::size_t>(both);
       res.memory = estimate(micro);
       mine = verdict(res.memory);
       peer = mine;
-    } else {  // the refusal reports what one sequence at a time needs, for both parties
-      res.memory = estimate(1);
-      mine = verdict(res.memory);
-      peer = exchange_verdict(ch, mine);
-      one_at_a_time = true;
+    } else {
+      std::uint64_t rows_fit = 0;
+      for (std::size_t rows = seq / 2; rows >= kMinChunkRows && rows_fit == 0; rows /= 2)
+        if (verdict(estimate(1, rows)).ok) rows_fit = rows;
+      const std::uint64_t both_rows = std::min(rows_fit, exchange_count(ch, rows_fit));
+      micro = 1;
+      if (both_rows != 0) {
+        chunk = static_cast<std::size_t>(both_rows);
+        res.memory = estimate(1, chunk);
+        mine = verdict(res.memory);
+        peer = mine;
+      } else {  // the refusal reports what the smallest chunk needs, for both parties
+        res.memory = estimate(1, std::min(seq, kMinChunkRows));
+        mine = verdict(res.memory);
+        peer = exchange_verdict(ch, mine);
+        one_at_a_time = true;
+      }
     }
   }
+  res.chunk_rows = chunk;
   res.micro_batch = micro;
   if (!mine.ok || !peer.ok) {
     const MemoryVerdict& v = mine.ok ? peer : mine;
@@ -227,7 +244,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
     res.reason =
         c.name + " seq " + std::to_string(seq) + " batch " + std::to_string(batch) + ": party " +
         std::to_string(who) + " needs " + format_bytes(v.needed) +
-        (one_at_a_time ? " even with one sequence at a time" : "") +
+        (one_at_a_time ? " even with one sequence at a time, its layers row by row" : "") +
         (o.parties_on_host > 1 ? " (both parties on this host)" : "") + " but " +
         format_bytes(v.available) +
         (o.memory_limit_bytes ? " are the memory budget (--key-memory)" : " are available");
@@ -390,35 +407,51 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
       std::vector<Tensor> hds(groups), hps(groups);  // each micro-batch's hidden state
       for (std::size_t s = 0; s < steps; ++s) {
         for (std::size_t g = 0; g < groups; ++g) {
-          // Offline: the step's weights (the first micro-batch, unless kept) and this
-          // micro-batch's keys.
-          auto t0 = Clock::now();
-          rec.begin_offline();
-          if (s == 0 && g == 0) charge_key_file();
-          const bool fresh_weights = g == 0 && !res.weights_once;
-          if (dops && fresh_weights)
-            dealt[s] = deal_step_weights(*dops, t, c, micro, seq, vocab, s);
-          if (dops) deal_step_gates(*dops, t, c, micro, seq, vocab, s, dealt[s], hds[g]);
-          if (fresh_weights) loaded[s] = input_step_weights(s);
-          if (dops) dops->dealer().finish_keys();
-          rec.end_offline();
-          keygen_ms += ms_since(t0);
-          // Online: the step itself, on this micro-batch.
-          t0 = Clock::now();
-          rec.resume_run();
-          const StepWeights& w = loaded[s];
-          if (s == 0) {
-            hps[g] = tokens ? embed_tokens(pops, c, micro, seq, vocab, w.embed, group_input(g))
-                            : t.embed(pops, group_input(g));
-          } else if (s <= c.layers) {
-            hps[g] = t.layer(pops, s - 1, w.layer, hps[g]);
-          } else {
-            const std::vector<u64> part = t.head(pops, w.head, hps[g]);
-            out.insert(out.end(), part.begin(), part.end());
+          // A layer's units (RowChunkedLayer): the whole layer, or its attention inputs and then
+          // its row chunks; the dealer's over the masks, the party's over the masked values.
+          const bool is_layer = s != 0 && s <= c.layers;
+          std::optional<RowChunkedLayer> dl, pl;
+          if (is_layer) {
+            if (dops) dl.emplace(t, s - 1, chunk);
+            pl.emplace(t, s - 1, chunk);
           }
-          rec.pause_run();
-          online_ms += ms_since(t0);
-          check_drained(*buffer, step_name(s));
+          const std::size_t units = pl ? pl->units() : 1;
+          for (std::size_t u = 0; u < units; ++u) {
+            // Offline: the step's weights (the first micro-batch, unless kept) and this unit's
+            // keys.
+            auto t0 = Clock::now();
+            rec.begin_offline();
+            if (s == 0 && g == 0 && u == 0) charge_key_file();
+            const bool fresh_weights = g == 0 && u == 0 && !res.weights_once;
+            if (dops && fresh_weights)
+              dealt[s] = deal_step_weights(*dops, t, c, micro, seq, vocab, s);
+            if (dl)
+              dl->run(*dops, u, dealt[s].layer, hds[g]);
+            else if (dops)
+              deal_step_gates(*dops, t, c, micro, seq, vocab, s, dealt[s], hds[g]);
+            if (fresh_weights) loaded[s] = input_step_weights(s);
+            if (dops) dops->dealer().finish_keys();
+            rec.end_offline();
+            keygen_ms += ms_since(t0);
+            // Online: the unit itself, on this micro-batch.
+            t0 = Clock::now();
+            rec.resume_run();
+            const StepWeights& w = loaded[s];
+            if (s == 0) {
+              hps[g] = tokens ? embed_tokens(pops, c, micro, seq, vocab, w.embed, group_input(g))
+                              : t.embed(pops, group_input(g));
+            } else if (is_layer) {
+              pl->run(pops, u, w.layer, hps[g]);
+            } else {
+              const std::vector<u64> part = t.head(pops, w.head, hps[g]);
+              out.insert(out.end(), part.begin(), part.end());
+            }
+            rec.pause_run();
+            online_ms += ms_since(t0);
+            check_drained(*buffer, step_name(s));
+          }
+          if (dl) hds[g] = dl->output();
+          if (pl) hps[g] = pl->output();
         }
         if (!res.weights_once) dealt[s] = {}, loaded[s] = {};
         step_done(s);

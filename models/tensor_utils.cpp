@@ -1,5 +1,6 @@
 #include "models/tensor_utils.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -35,6 +36,60 @@ Tensor slice_cols(const Tensor& x, std::size_t rows, std::size_t cols, std::size
   y.data.resize(rows * count);
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t c = 0; c < count; ++c) y.data[r * count + c] = x.data[r * cols + begin + c];
+  return y;
+}
+
+Tensor slice_rows(const Tensor& x, std::size_t blocks, std::size_t rows, std::size_t cols,
+                  std::size_t begin, std::size_t count) {
+  if (begin + count > rows)
+    throw std::invalid_argument("slice_rows: rows [" + std::to_string(begin) + ", " +
+                                std::to_string(begin + count) + ") outside " +
+                                std::to_string(rows));
+  Tensor y;
+  y.shape = {blocks * count, cols};
+  if (x.data.empty()) return y;
+  if (x.data.size() != blocks * rows * cols)
+    throw std::invalid_argument("slice_rows: tensor of " + std::to_string(x.data.size()) +
+                                " elements is not " + std::to_string(blocks) + " x " +
+                                std::to_string(rows) + " x " + std::to_string(cols));
+  if (const fss::vec::Vec* v = x.data.vec(); v != nullptr && blocks == 1) {
+    // Resident values, one block: the rows are one range of the vector.
+    y.data = fss::engine::TensorValues::resident(v->view(begin * cols, count * cols));
+    return y;
+  }
+  const std::vector<u64>& in = x.data.host();
+  std::vector<u64> out(blocks * count * cols);
+  for (std::size_t b = 0; b < blocks; ++b)
+    std::copy_n(in.begin() + static_cast<std::ptrdiff_t>((b * rows + begin) * cols), count * cols,
+                out.begin() + static_cast<std::ptrdiff_t>(b * count * cols));
+  y.data = std::move(out);
+  return y;
+}
+
+Tensor concat_rows(const std::vector<Tensor>& parts, std::size_t cols) {
+  std::size_t total = 0;
+  bool shape_only = true;
+  for (const Tensor& p : parts) {
+    std::size_t n = 1;
+    for (const std::size_t d : p.shape) n *= d;
+    if (n % cols != 0 || (!p.data.empty() && p.data.size() != n))
+      throw std::invalid_argument("concat_rows: a part of " + std::to_string(n) +
+                                  " elements is not a whole number of rows of " +
+                                  std::to_string(cols));
+    total += n;
+    shape_only = shape_only && p.data.empty();
+  }
+  Tensor y;
+  y.shape = {total / cols, cols};
+  if (shape_only) return y;
+  std::vector<u64> out;
+  out.reserve(total);
+  for (const Tensor& p : parts) {
+    if (p.data.empty()) throw std::invalid_argument("concat_rows: parts with and without values");
+    const std::vector<u64>& v = p.data.host();
+    out.insert(out.end(), v.begin(), v.end());
+  }
+  y.data = std::move(out);
   return y;
 }
 

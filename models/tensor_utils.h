@@ -1,6 +1,7 @@
 // Local, public-coefficient tensor operations the model needs beyond fss/engine/ops.h: column
-// slices (Q|K|V and gate|up splits), elementwise multiplication by a PUBLIC vector (rotary
-// embeddings) and the addition of a public tensor (GPT-Neo's local-attention mask).
+// slices (Q|K|V and gate|up splits), row slices and their concatenation (row chunks), elementwise
+// multiplication by a PUBLIC vector (rotary embeddings) and the addition of a public tensor
+// (GPT-Neo's local-attention mask).
 //
 // Why they are correct for every Ops: a public linear map L commutes with masking, so applying L
 // to the data of a tensor gives the values L(x) in ClearOps, the masks L(r) in DealerOps and the
@@ -24,6 +25,15 @@ using fss::engine::Tensor;
 // Columns [begin, begin + count) of a rows x cols tensor (row-major) as a rows x count tensor.
 Tensor slice_cols(const Tensor& x, std::size_t rows, std::size_t cols, std::size_t begin,
                   std::size_t count);
+
+// Rows [begin, begin + count) of each of `blocks` blocks of `rows` rows (x: blocks x rows x cols,
+// row-major) as a (blocks * count) x cols tensor: a chunk of a sequence's rows, or of each head's.
+Tensor slice_rows(const Tensor& x, std::size_t blocks, std::size_t rows, std::size_t cols,
+                  std::size_t begin, std::size_t count);
+
+// The rows of `parts` (each some rows x cols) one after another, as one (total rows) x cols tensor
+// (resident values are read on the host).
+Tensor concat_rows(const std::vector<Tensor>& parts, std::size_t cols);
 
 // y[i] = x[i] * c[i] mod 2^n for a public c (c.size() == x.size()); no truncation.
 Tensor mul_public(const Tensor& x, std::span<const u64> c, fss::Ring ring);

@@ -135,11 +135,11 @@ Tensor TraceOps::unary(const UnaryGate& g, const Tensor& a, const GateArgs& args
   return record(op, a.shape);
 }
 
-Tensor TraceOps::softmax(const Tensor& a, std::size_t cols, bool causal) {
+Tensor TraceOps::softmax(const Tensor& a, std::size_t cols, SoftmaxMask mask) {
   TracedOp op;
   op.kind = Kind::kSoftmax;
   op.cols = cols;
-  op.causal = causal;
+  op.mask = mask;
   return record(op, a.shape);
 }
 

@@ -19,6 +19,7 @@ using fss::u64;
 using fss::engine::GateArgs;
 using fss::engine::MatmulShape;
 using fss::engine::Ops;
+using fss::engine::SoftmaxMask;
 using fss::engine::Tensor;
 using fss::engine::TruncKind;
 using fss::engine::UnaryGate;
@@ -49,8 +50,8 @@ struct TracedOp {
   int shift = 0;         // truncate
   int bits = 0;          // relu / max: the reduced ring (Ops::relu), 0 = the ring
   TruncKind trunc = TruncKind::kFloor;
-  bool causal = false;  // softmax
-  MatmulShape mm;       // matmul
+  SoftmaxMask mask;  // softmax
+  MatmulShape mm;    // matmul
   const UnaryGate* gate = nullptr;
   GateArgs args;
 };
@@ -87,7 +88,7 @@ class TraceOps final : public Ops {
   Tensor max_last(const Tensor& a, std::size_t cols, int bits) override;
   Tensor unary(const UnaryGate& g, const Tensor& a, const GateArgs& args) override;
   // Recorded whole (the suites' composites work on data, which a trace does not have).
-  Tensor softmax(const Tensor& a, std::size_t cols, bool causal) override;
+  Tensor softmax(const Tensor& a, std::size_t cols, SoftmaxMask mask) override;
   Tensor layernorm(const Tensor& a, const Tensor& gamma, const Tensor& beta,
                    std::size_t cols) override;
   Tensor rmsnorm(const Tensor& a, const Tensor& gamma, std::size_t cols) override;

@@ -1,5 +1,6 @@
 #include "models/transformer.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <optional>
@@ -27,6 +28,13 @@ Tensor load(Ops& ops, const TensorMap& w, const char* name, bool present) {
 
 bool is_pow2(std::size_t v) {
   return v != 0 && (v & (v - 1)) == 0;
+}
+
+// Rows of a tensor of `cols` columns, from its shape (a shape-only tensor has no data).
+std::size_t rows_of(const Tensor& x, std::size_t cols) {
+  std::size_t n = 1;
+  for (const std::size_t d : x.shape) n *= d;
+  return n / cols;
 }
 
 }  // namespace
@@ -93,7 +101,7 @@ Tensor Transformer::projection(Ops& ops, const Tensor& x, const Tensor& w, const
                                std::size_t in, std::size_t out) const {
   Ops::Region r(ops, profiling::scopes::kLinear);
   MatmulShape s;
-  s.m = rows();
+  s.m = rows_of(x, in);
   s.k = in;
   s.n = out;
   s.shared_b = true;
@@ -112,25 +120,28 @@ Tensor Transformer::norm(Ops& ops, const Tensor& x, const Tensor& g, const Tenso
   return ops.layernorm(x, g, b, c_.hidden);
 }
 
-Tensor Transformer::attention(Ops& ops, std::size_t l, const LayerParams& p,
-                              const Tensor& x) const {
+Transformer::AttentionInputs Transformer::attention_inputs(Ops& ops, const LayerParams& p,
+                                                           const Tensor& x) const {
   const std::size_t h = c_.hidden, heads = c_.heads, d = c_.head_dim, S = seq_, B = batch_;
   const int f = c_.frac_bits;
-  Tensor q, k, v;
+  Tensor normed;
+  if (c_.pre_ln) normed = norm(ops, x, p.norm1_g, p.norm1_b);
+  const Tensor& in = c_.pre_ln ? normed : x;
+  AttentionInputs a;
   {
-    Tensor qkv = linear(ops, x, p.qkv_w, p.qkv_b, h, 3 * h);
+    Tensor qkv = linear(ops, in, p.qkv_w, p.qkv_b, h, 3 * h);
     Ops::Region r(ops, profiling::scopes::kMisc);
-    q = ops.transpose_heads(slice_cols(qkv, rows(), 3 * h, 0, h), B, S, heads, d, false);
-    k = ops.transpose_heads(slice_cols(qkv, rows(), 3 * h, h, h), B, S, heads, d, false);
-    v = ops.transpose_heads(slice_cols(qkv, rows(), 3 * h, 2 * h, h), B, S, heads, d, false);
+    a.q = ops.transpose_heads(slice_cols(qkv, rows(), 3 * h, 0, h), B, S, heads, d, false);
+    a.k = ops.transpose_heads(slice_cols(qkv, rows(), 3 * h, h, h), B, S, heads, d, false);
+    a.v = ops.transpose_heads(slice_cols(qkv, rows(), 3 * h, 2 * h, h), B, S, heads, d, false);
   }
   if (c_.rotary) {
     // RoPE: a public linear map (scale f -> 2f), then one truncation for Q and K together.
     Tensor qk;
     {
       Ops::Region r(ops, profiling::scopes::kLinear, "rope");
-      Tensor rq = rope_rotate(q, B * heads, S, d, f, ops.ring());
-      Tensor rk = rope_rotate(k, B * heads, S, d, f, ops.ring());
+      Tensor rq = rope_rotate(a.q, B * heads, S, d, f, ops.ring());
+      Tensor rk = rope_rotate(a.k, B * heads, S, d, f, ops.ring());
       qk.shape = {2 * B * heads * S, d};
       qk.data = std::move(rq.data);
       qk.data.insert(qk.data.end(), rk.data.begin(), rk.data.end());
@@ -138,60 +149,73 @@ Tensor Transformer::attention(Ops& ops, std::size_t l, const LayerParams& p,
     qk = ops.truncate(qk, f, TruncKind::kFloor);
     Ops::Region r(ops, profiling::scopes::kMisc);
     const std::size_t half = B * heads * S * d;
-    q.data.assign(qk.data.begin(), qk.data.begin() + (qk.data.empty() ? 0 : half));
-    k.data.assign(qk.data.begin() + (qk.data.empty() ? 0 : half), qk.data.end());
+    a.q.data.assign(qk.data.begin(), qk.data.begin() + (qk.data.empty() ? 0 : half));
+    a.k.data.assign(qk.data.begin() + (qk.data.empty() ? 0 : half), qk.data.end());
   }
+  return a;
+}
+
+Tensor Transformer::attention_rows(Ops& ops, std::size_t l, const LayerParams& p,
+                                   const AttentionInputs& in, std::size_t r0,
+                                   std::size_t r1) const {
+  const std::size_t h = c_.hidden, heads = c_.heads, d = c_.head_dim, S = seq_, B = batch_;
+  const int f = c_.frac_bits;
+  const bool whole = r0 == 0 && r1 == S;
+  const std::size_t C = r1 - r0;
+  // A decoder's chunk of queries sees the keys up to its last row; the whole sequence's causal
+  // product keeps only its lower triangle (MatmulShape::causal), a chunk's is a rectangle whose
+  // entries above the diagonal the gather below leaves out.
+  const std::size_t keys = c_.causal ? r1 : S;
   Tensor scores;
   {
     Ops::Region r(ops, profiling::scopes::kLinear);
     MatmulShape s;
     s.batches = B * heads;
-    s.m = S;
+    s.m = C;
     s.k = d;
-    s.n = S;
+    s.n = keys;
     s.transpose_b = true;  // K stored S x d
-    s.causal = c_.causal;
-    scores = ops.matmul(q, k, s);
+    s.causal = c_.causal && whole;
+    scores = ops.matmul(whole ? in.q : slice_rows(in.q, B * heads, S, d, r0, C),
+                        keys == S ? in.k : slice_rows(in.k, B * heads, S, d, 0, keys), s);
   }
-  q = {};
-  k = {};
-  scores = rescale_scores(ops, scores, B * heads * S, S);
+  scores = rescale_scores(ops, scores, B * heads * C, keys, c_.causal ? r0 : 0);
   if (c_.attention_type(l) == AttentionType::kLocal && S > c_.window) {
     // GPT-Neo local attention: query i sees keys j with i - window < j <= i. The causal softmax
     // masks j > i; keys older than the window get a large negative public offset.
     Ops::Region r(ops, profiling::scopes::kSoftmax, "mask");
     const Ring ring = ops.ring();
-    std::vector<u64> offset(B * heads * S * S, 0);
+    std::vector<u64> offset(B * heads * C * keys, 0);
     const u64 neg = to_fixed(kMaskedScore, f, ring);
     for (std::size_t bh = 0; bh < B * heads; ++bh)
-      for (std::size_t i = c_.window; i < S; ++i)
-        for (std::size_t j = 0; j + c_.window <= i; ++j) offset[(bh * S + i) * S + j] = neg;
+      for (std::size_t i = std::max(r0, c_.window); i < r1; ++i)
+        for (std::size_t j = 0; j + c_.window <= i; ++j)
+          offset[(bh * C + (i - r0)) * keys + j] = neg;
     scores = add_public(ops, scores, offset);
   }
-  Tensor probs = ops.softmax(scores, S, c_.causal);
+  Tensor probs = ops.softmax(scores, keys, {.causal = c_.causal, .first_row = c_.causal ? r0 : 0});
   scores = {};
   Tensor ctx;
   {
     Ops::Region r(ops, profiling::scopes::kLinear);
     MatmulShape s;
     s.batches = B * heads;
-    s.m = S;
-    s.k = S;
+    s.m = C;
+    s.k = keys;
     s.n = d;
-    ctx = ops.matmul(probs, v, s);
+    ctx = ops.matmul(probs, keys == S ? in.v : slice_rows(in.v, B * heads, S, d, 0, keys), s);
   }
   probs = {};
-  v = {};
   ctx = ops.truncate(ctx, f, TruncKind::kFloor);
   {
     Ops::Region r(ops, profiling::scopes::kMisc);
-    ctx = ops.transpose_heads(ctx, B, S, heads, d, true);
+    ctx = ops.transpose_heads(ctx, B, C, heads, d, true);
   }
   return linear(ops, ctx, p.out_w, p.out_b, h, h);
 }
 
-Tensor Transformer::rescale_scores(Ops& ops, const Tensor& scores, std::size_t rows,
-                                   std::size_t S) const {
+Tensor Transformer::rescale_scores(Ops& ops, const Tensor& scores, std::size_t rows, std::size_t S,
+                                   std::size_t first_row) const {
   const AttentionScale sc = attention_scale();
   // One TruncRescale scope around the local steps too (a lone truncate opens its own).
   std::optional<Ops::Region> r;
@@ -199,7 +223,7 @@ Tensor Transformer::rescale_scores(Ops& ops, const Tensor& scores, std::size_t r
   // A causal product holds only its lower triangle (MatmulShape::causal), and the softmax reads no
   // more: truncate just those entries, as SIGMA does (its isLowerTriangular layout). Gathering and
   // scattering them is local (public positions).
-  const auto lens = fss::sigma::causal_row_lengths(c_.causal ? rows : 0, S);
+  const auto lens = fss::sigma::causal_row_lengths(c_.causal ? rows : 0, S, first_row);
   Tensor t = c_.causal ? fss::sigma::gather_ragged(scores, S, lens) : scores;
   if (sc.multiplier != 1) t = ops.mul_const(t, sc.multiplier);
   t = ops.truncate(t, sc.shift, TruncKind::kFloor);
@@ -218,8 +242,9 @@ Tensor Transformer::mlp(Ops& ops, const LayerParams& p, const Tensor& x) const {
     Tensor gate, val;
     {
       Ops::Region r(ops, profiling::scopes::kMisc);
-      gate = slice_cols(up, rows(), 2 * inter, 0, inter);
-      val = slice_cols(up, rows(), 2 * inter, inter, inter);
+      const std::size_t n = rows_of(x, h);
+      gate = slice_cols(up, n, 2 * inter, 0, inter);
+      val = slice_cols(up, n, 2 * inter, inter, inter);
     }
     up = {};
     gate = c_.activation == ActivationKind::kSilu ? ops.silu(gate) : ops.gelu(gate);
@@ -233,16 +258,28 @@ Tensor Transformer::mlp(Ops& ops, const LayerParams& p, const Tensor& x) const {
 }
 
 Tensor Transformer::layer(Ops& ops, std::size_t l, const LayerParams& p, const Tensor& x) const {
+  return layer_rows(ops, l, p, x, attention_inputs(ops, p, x), 0, seq_);
+}
+
+Tensor Transformer::layer_rows(Ops& ops, std::size_t l, const LayerParams& p, const Tensor& x,
+                               const AttentionInputs& in, std::size_t r0, std::size_t r1) const {
   if (l >= c_.layers)
     throw std::out_of_range("layer " + std::to_string(l) + " of a " + std::to_string(c_.layers) +
                             "-layer model");
+  const bool whole = r0 == 0 && r1 == seq_;
+  if (!whole && (r0 >= r1 || r1 > seq_ || batch_ != 1))
+    throw std::invalid_argument("layer_rows: rows [" + std::to_string(r0) + ", " +
+                                std::to_string(r1) + ") of a batch of " + std::to_string(batch_) +
+                                " x seq " + std::to_string(seq_) +
+                                ": a part of the rows needs one sequence and 0 <= r0 < r1 <= seq");
+  const Tensor xs = whole ? x : slice_rows(x, 1, seq_, c_.hidden, r0, r1 - r0);
   if (c_.pre_ln) {
     // x + Attn(Norm1(x)), then h + MLP(Norm2(h)) (GPT-2, GPT-Neo, Llama).
     Tensor hid;
     {
-      Tensor a = attention(ops, l, p, norm(ops, x, p.norm1_g, p.norm1_b));
+      Tensor a = attention_rows(ops, l, p, in, r0, r1);
       Ops::Region r(ops, profiling::scopes::kMisc);
-      hid = ops.add(x, a);
+      hid = ops.add(xs, a);
     }
     Tensor m = mlp(ops, p, norm(ops, hid, p.norm2_g, p.norm2_b));
     Ops::Region r(ops, profiling::scopes::kMisc);
@@ -251,9 +288,9 @@ Tensor Transformer::layer(Ops& ops, std::size_t l, const LayerParams& p, const T
   // BERT (post-LN): h = Norm1(x + Attn(x)); out = Norm2(h + MLP(h)).
   Tensor sum;
   {
-    Tensor a = attention(ops, l, p, x);
+    Tensor a = attention_rows(ops, l, p, in, r0, r1);
     Ops::Region r(ops, profiling::scopes::kMisc);
-    sum = ops.add(x, a);
+    sum = ops.add(xs, a);
   }
   const Tensor hid = norm(ops, sum, p.norm1_g, p.norm1_b);
   sum = {};

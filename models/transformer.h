@@ -71,6 +71,21 @@ class Transformer {
   LayerParams load_layer(Ops& ops, const TensorMap& w) const;
   Tensor layer(Ops& ops, std::size_t l, const LayerParams& p, const Tensor& x) const;
 
+  // A layer in row chunks (models/row_chunks.h): its attention's inputs for every row, then its
+  // output rows [r0, r1) of the sequence, as many times as the chunks; any split of 0 .. seq gives
+  // the rows layer() gives, bit for bit. After Q, K and V every operation is row by row; a query
+  // row needs every key row (a decoder's, those up to its own).
+  struct AttentionInputs {
+    Tensor q, k, v;  // (batch * heads) x seq x head_dim
+  };
+  // The first norm where it comes first (pre-LN), the Q|K|V projection, its split into heads,
+  // RoPE.
+  AttentionInputs attention_inputs(Ops& ops, const LayerParams& p, const Tensor& x) const;
+  // Rows [r0, r1) of layer l's output from its input x (every row) and attention_inputs(x). Rows
+  // other than the whole sequence need batch 1 (std::invalid_argument otherwise).
+  Tensor layer_rows(Ops& ops, std::size_t l, const LayerParams& p, const Tensor& x,
+                    const AttentionInputs& in, std::size_t r0, std::size_t r1) const;
+
   HeadParams load_head(Ops& ops, const TensorMap& w) const;
   // Final norm (decoders) and the reveal of the output.
   std::vector<u64> head(Ops& ops, const HeadParams& p, const Tensor& x) const;
@@ -89,8 +104,10 @@ class Transformer {
   };
   AttentionScale attention_scale() const;
   // The scores (rows x S, scale 2f) rescaled to scale f: x multiplier, TrFloor by shift; causal:
-  // only the lower triangle (zeros above it).
-  Tensor rescale_scores(Ops& ops, const Tensor& scores, std::size_t rows, std::size_t S) const;
+  // only the lower triangle (zeros above it), of query rows first_row .. S - 1 against keys
+  // 0 .. S - 1 (a row chunk's; engine::SoftmaxMask).
+  Tensor rescale_scores(Ops& ops, const Tensor& scores, std::size_t rows, std::size_t S,
+                        std::size_t first_row = 0) const;
   // Fixed-point value added to masked scores (GPT-Neo local layers): -64 at scale f, far below
   // the nExp clip (SIGMA clips max - x at 16), so masked keys get weight 0.
   static constexpr double kMaskedScore = -64.0;
@@ -102,7 +119,9 @@ class Transformer {
   Tensor linear(Ops& ops, const Tensor& x, const Tensor& w, const Tensor& b, std::size_t in,
                 std::size_t out) const;
   Tensor norm(Ops& ops, const Tensor& x, const Tensor& g, const Tensor& b) const;
-  Tensor attention(Ops& ops, std::size_t l, const LayerParams& p, const Tensor& x) const;
+  // Attention output rows [r0, r1) (before the residual).
+  Tensor attention_rows(Ops& ops, std::size_t l, const LayerParams& p, const AttentionInputs& in,
+                        std::size_t r0, std::size_t r1) const;
   Tensor mlp(Ops& ops, const LayerParams& p, const Tensor& x) const;
 
   const ModelConfig& c_;

@@ -109,10 +109,10 @@ Tensor Ops::rsqrt(const Tensor& a, std::size_t cols) {
   return unary(need(gates(), gates().rsqrt, "rsqrt"), a, args);
 }
 
-Tensor Ops::softmax(const Tensor& a, std::size_t cols, bool causal) {
+Tensor Ops::softmax(const Tensor& a, std::size_t cols, SoftmaxMask mask) {
   if (!gates().softmax) missing(gates(), "softmax");
   Region r(*this, profiling::scopes::kSoftmax, "softmax");
-  return gates().softmax(*this, a, cols, causal);
+  return gates().softmax(*this, a, cols, mask);
 }
 
 Tensor Ops::layernorm(const Tensor& a, const Tensor& gamma, const Tensor& beta, std::size_t cols) {

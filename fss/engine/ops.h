@@ -90,6 +90,15 @@ struct MatmulShape {
                              // j > i is not computed, not opened, and set to 0 in every Ops
 };
 
+// The columns each softmax row sees (Ops::softmax). Not causal: all. Causal: the rows come in
+// blocks of cols - first_row, and row r of a block sees columns 0 .. first_row + r (the queries
+// first_row .. cols - 1 of a decoder against its keys 0 .. cols - 1; first_row 0 is the square
+// lower triangle of a whole sequence).
+struct SoftmaxMask {
+  bool causal = false;
+  std::size_t first_row = 0;
+};
+
 enum class TruncKind {
   kFloor,      // exact truncate-reduce (SIGMA's TrFloor): floor(x / 2^s), signed; bit-exact
   kWithSlack,  // SIGMA's TrWithSlack inside nonlinear ops: the same floor(x / 2^s), exact when
@@ -124,7 +133,7 @@ struct GateSuite {
   UnaryGate nexp;     // exp(-x) for x >= 0 (softmax)
   UnaryGate inverse;  // 1 / x for x > 0 (softmax row sums; GateArgs::cols = terms per sum)
   UnaryGate rsqrt;    // 1 / sqrt(x) for x > 0 (LayerNorm; GateArgs::cols = hidden size)
-  Tensor (*softmax)(Ops&, const Tensor& a, std::size_t cols, bool causal) = nullptr;
+  Tensor (*softmax)(Ops&, const Tensor& a, std::size_t cols, SoftmaxMask mask) = nullptr;
   // SIGMA's softmax takes the row max in the reduced ring of n - f + 2 bits (its nExp reads no
   // more of x); false: in the ring (a suite whose nExp reads the whole ring).
   bool softmax_max_reduced = false;
@@ -198,8 +207,8 @@ class Ops {
   virtual Tensor nexp(const Tensor& a);
   virtual Tensor inverse(const Tensor& a, std::size_t cols);
   virtual Tensor rsqrt(const Tensor& a, std::size_t cols);
-  // Softmax over the last dimension (rows x cols); causal masks column j > row index i % cols.
-  virtual Tensor softmax(const Tensor& a, std::size_t cols, bool causal);
+  // Softmax over the last dimension (rows x cols), each row over the columns `mask` gives it.
+  virtual Tensor softmax(const Tensor& a, std::size_t cols, SoftmaxMask mask);
   // LayerNorm / RMSNorm over the last dimension with public-shape secret gamma, beta (weights).
   virtual Tensor layernorm(const Tensor& a, const Tensor& gamma, const Tensor& beta,
                            std::size_t cols);

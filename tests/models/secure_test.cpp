@@ -166,6 +166,41 @@ TEST_CASE("a batch whose keys do not fit runs as micro-batches, bit-identical to
   CHECK(rounds(t.log[0]) > rounds(w.log[0]));
 }
 
+TEST_CASE("a sequence whose keys do not fit runs in row chunks, bit-identical to ClearOps",
+          "[models][secure][oom][chunks]") {
+  // Memory for a layer's keys in chunks of 8 of its 32 rows, not in chunks of 16: both parties
+  // take each layer as its attention inputs and 4 chunks, one sequence at a time.
+  RunOptions o;
+  o.model = "gpt2-2l";
+  o.seq = 32;
+  o.batch = 2;
+  o.runs = 1;
+  o.warmup = 0;
+  o.seed = 23;
+  o.system = System::kFuseFss;
+  REQUIRE(test::needed_bytes(o, 1, 8) < test::needed_bytes(o, 1, 16));
+  o.memory_limit_bytes = (test::needed_bytes(o, 1, 8) + test::needed_bytes(o, 1, 16)) / 2;
+  const TwoResults t = run_both_parties(o);
+  check_bit_identical(t, 2 * 32 * 768);
+  for (int b = 0; b < 2; ++b) {
+    CHECK(t.r[b].micro_batch == 1);
+    CHECK(t.r[b].chunk_rows == 8);
+    CHECK(t.r[b].memory.chunk_rows == 8);
+    CHECK(t.r[b].memory.needed_bytes <= o.memory_limit_bytes);
+    CHECK(t.log[b]["status"] == "ok");
+  }
+  // The same run with room for both sequences: the same output, fewer rounds.
+  RunOptions whole = o;
+  whole.memory_limit_bytes = 0;
+  const TwoResults w = run_both_parties(whole);
+  CHECK(w.r[0].chunk_rows == 0);
+  CHECK(w.r[0].output == t.r[0].output);
+  const auto rounds = [](const nlohmann::json& log) {
+    return log["runs"][0]["totals"]["rounds"].get<std::uint64_t>();
+  };
+  CHECK(rounds(t.log[0]) > rounds(w.log[0]));
+}
+
 TEST_CASE("secure bert-tiny and gpt2-2l with --fusefss-trunc dcf are bit-identical to ClearOps",
           "[models][secure][fusefss]") {
   // Every truncation from ring-payload DCFs (fss/gates/fusefss/dcf_trunc.h): the same outputs as

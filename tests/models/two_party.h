@@ -19,14 +19,16 @@
 namespace secinfer::models::test {
 
 // The larger party's memory need for o's model, suite and seq at `batch` sequences (layer by
-// layer), what a memory limit between two batch sizes is set from to force micro-batches.
-inline std::uint64_t needed_bytes(const RunOptions& o, std::size_t batch) {
+// layer; each layer in chunks of `chunk_rows` rows, 0 for whole sequences), what a memory limit
+// between two batch or chunk sizes is set from to force micro-batches or row chunks.
+inline std::uint64_t needed_bytes(const RunOptions& o, std::size_t batch,
+                                  std::size_t chunk_rows = 0) {
   const ModelConfig& c = find_model(o.model);
   const auto& suite = suite_for(o.system, o.padding, o.lookup, o.fuse_act, o.fuse_trunc);
   std::uint64_t n = 0;
   for (int p = 0; p < 2; ++p)
     n = std::max(n, estimate_memory(c, batch, static_cast<std::size_t>(o.seq), suite, p,
-                                    Schedule::kLayerByLayer)
+                                    Schedule::kLayerByLayer, {}, chunk_rows)
                         .needed_bytes);
   return n;
 }

@@ -56,7 +56,7 @@ SECINFER_SIGMA_UNARY_GATE(rsqrt)
 
 // Composite functions over Ops (leaf ops only, so they run unchanged in ClearOps, DealerOps and
 // PartyOps). The caller (Ops::softmax etc.) has already opened the category scope.
-Tensor softmax(Ops& ops, const Tensor& a, std::size_t cols, bool causal);
+Tensor softmax(Ops& ops, const Tensor& a, std::size_t cols, engine::SoftmaxMask mask);
 Tensor layernorm(Ops& ops, const Tensor& a, const Tensor& gamma, const Tensor& beta,
                  std::size_t cols);
 Tensor rmsnorm(Ops& ops, const Tensor& a, const Tensor& gamma, std::size_t cols);

@@ -33,9 +33,15 @@ std::size_t check_rows(const Tensor& a, std::size_t cols, const char* what) {
 
 }  // namespace
 
-std::vector<std::size_t> causal_row_lengths(std::size_t rows, std::size_t cols) {
+std::vector<std::size_t> causal_row_lengths(std::size_t rows, std::size_t cols,
+                                            std::size_t first_row) {
+  if (first_row >= cols)
+    throw std::invalid_argument("causal_row_lengths: first row " + std::to_string(first_row) +
+                                " of a causal block must be below its " + std::to_string(cols) +
+                                " columns");
+  const std::size_t block = cols - first_row;
   std::vector<std::size_t> lens(rows);
-  for (std::size_t r = 0; r < rows; ++r) lens[r] = r % cols + 1;
+  for (std::size_t r = 0; r < rows; ++r) lens[r] = first_row + r % block + 1;
   return lens;
 }
 
@@ -117,11 +123,11 @@ Tensor ragged_max(Ops& ops, const Tensor& c, const std::vector<std::size_t>& len
   return make({lens.size()}, std::move(cur));
 }
 
-Tensor softmax(Ops& ops, const Tensor& a, std::size_t cols, bool causal) {
+Tensor softmax(Ops& ops, const Tensor& a, std::size_t cols, engine::SoftmaxMask mask) {
   const std::size_t rows = check_rows(a, cols, "sigma::softmax");
   const int f = ops.frac_bits();
   const int max_bits = max_ring_bits(ops);
-  if (!causal) {
+  if (!mask.causal) {
     const Tensor x{{rows, cols}, a.data};  // a reshape: resident values stay where they are
     const Tensor m = ops.max_last(x, cols, max_bits);          // "max"
     const Tensor d = ops.sub(ops.broadcast_rows(m, cols), x);  // max - x (local)
@@ -140,7 +146,7 @@ Tensor softmax(Ops& ops, const Tensor& a, std::size_t cols, bool causal) {
     y.shape = a.shape;
     return y;
   }
-  const auto lens = causal_row_lengths(rows, cols);
+  const auto lens = causal_row_lengths(rows, cols, mask.first_row);
   const Tensor x = gather_ragged(a, cols, lens);
   Tensor m;
   {

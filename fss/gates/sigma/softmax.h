@@ -10,12 +10,13 @@
 //   "sum"       s = sum_j e_j                     local
 //   "inv"       v = Inverse(s)                    inverse.h (table of ceil(log2 cols) + 6 bits)
 //   "normalise" y_j = TrWithSlack(e_j v, f)        Ops::mul_rowwise, Ops::truncate(kWithSlack)
-// Causal (GPT-2, row i of a block of cols rows sees columns j <= i mod cols): only the lower
-// triangle is computed, as SIGMA does (isLowerTriangular): the entries are gathered into a compact
-// ragged layout, the max tree runs on the ragged rows (one ReLU per level for all rows,
-// ceil(log2 cols) levels), and masked-out outputs are the public constant 0 (no key, no bytes).
-// The ragged normalisation uses Ops::mul with the row value broadcast (same online bytes as
-// mul_rowwise; key 3 instead of 2 ring elements per entry).
+// Causal (GPT-2, row i of a block of cols rows sees columns j <= i mod cols; engine::SoftmaxMask
+// with first_row > 0: a chunk of a sequence's rows, blocks of cols - first_row rows, row i seeing
+// j <= first_row + i mod block): only the lower triangle is computed, as SIGMA does
+// (isLowerTriangular): the entries are gathered into a compact ragged layout, the max tree runs on
+// the ragged rows (one ReLU per level for all rows, ceil(log2 cols) levels), and masked-out outputs
+// are the public constant 0 (no key, no bytes). The ragged normalisation uses Ops::mul with the row
+// value broadcast (same online bytes as mul_rowwise; key 3 instead of 2 ring elements per entry).
 #pragma once
 
 #include <cstddef>
@@ -25,8 +26,11 @@
 
 namespace secinfer::fss::sigma {
 
-// Row lengths of the causal layout: rows x cols, row r keeps columns 0 .. r mod cols.
-std::vector<std::size_t> causal_row_lengths(std::size_t rows, std::size_t cols);
+// Row lengths of the causal layout: rows x cols in blocks of cols - first_row rows, row r keeping
+// columns 0 .. first_row + r mod (cols - first_row) (first_row 0: 0 .. r mod cols). Throws
+// std::invalid_argument unless first_row < cols.
+std::vector<std::size_t> causal_row_lengths(std::size_t rows, std::size_t cols,
+                                            std::size_t first_row = 0);
 // Lower-triangle entries of a (rows x cols) in row order; shape {sum of lengths}. A shape-only
 // tensor (no data, models/trace_ops.h) gives a shape-only result; so does scatter_ragged.
 engine::Tensor gather_ragged(const engine::Tensor& a, std::size_t cols,

@@ -191,7 +191,7 @@ TEST_CASE("missing suite gates and bad shapes give clear errors", "[engine][ops]
   ClearOps ops(make_ring(37), 12, bare_suite());
   Tensor a = Tensor::zeros({2, 3});
   CHECK_THROWS_WITH(ops.gelu(a), Catch::Contains("bare-test") && Catch::Contains("gelu"));
-  CHECK_THROWS_WITH(ops.softmax(a, 3, false), Catch::Contains("softmax"));
+  CHECK_THROWS_WITH(ops.softmax(a, 3, {}), Catch::Contains("softmax"));
   CHECK_THROWS_AS(ops.add(a, Tensor::zeros({4})), std::invalid_argument);
   CHECK_THROWS_AS(ops.matmul(a, a, {1, 2, 3, 3, false, false, false}), std::invalid_argument);
   CHECK_THROWS_AS(ops.max_last(a, 4, 0), std::invalid_argument);

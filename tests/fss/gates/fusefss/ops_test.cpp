@@ -137,7 +137,7 @@ TEST_CASE("fusefss suite through Ops equals ClearOps bit for bit", "[fusefss][op
     const Tensor logits = random_tensor({6, 16}, -8, 8, seed + 1, n);
     for (bool causal : {false, true}) {
       const OpsFn sm = [causal](engine::Ops& o, const std::vector<Tensor>& in) {
-        return o.softmax(in[0], 16, causal);
+        return o.softmax(in[0], 16, {.causal = causal});
       };
       check_equal(secure({logits}, sm), clear({logits}, sm), "softmax");
     }

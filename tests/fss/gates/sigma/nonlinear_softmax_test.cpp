@@ -133,7 +133,7 @@ TEST_CASE("sigma softmax over Ops: secure == ClearOps, cost == paper count",
     const Ring r = make_ring(s.n);
     const Tensor x{{s.rows, s.cols}, softmax_inputs(r, f, s.rows, s.cols, g)};
     const OpsFn fn = [&](engine::Ops& ops, const std::vector<Tensor>& in) {
-      return ops.softmax(in[0], s.cols, s.causal);
+      return ops.softmax(in[0], s.cols, {.causal = s.causal});
     };
     const auto want = run_ops_clear(s.n, f, {x}, fn);
     const auto run = run_ops(options(s.n, f, g()), {x}, fn, 64);
@@ -283,6 +283,10 @@ TEST_CASE("sigma softmax: ragged layout helpers are inverse to each other", "[ga
   const Tensor s = ragged_sum(c, lens);
   CHECK(s.data[2] == 7 + 8 + 9);
   CHECK(ragged_broadcast(s, lens).size() == 13);
+  // A chunk of a decoder's queries: rows 2 .. 4 of 5 against keys 0 .. 4, per block of 3 rows.
+  CHECK(causal_row_lengths(6, 5, 2) == std::vector<std::size_t>{3, 4, 5, 3, 4, 5});
+  CHECK(causal_row_lengths(7, 3, 0) == lens);
+  CHECK_THROWS_WITH(causal_row_lengths(4, 3, 3), Catch::Contains("first row 3"));
 }
 
 }  // namespace secinfer::fss::sigma::test
