@@ -154,7 +154,8 @@ struct ModelRunResult {
   std::optional<double> top1_agreement;
   std::size_t top1_positions = 0;
   std::string accuracy_note;  // why an accuracy check was skipped (empty: none was)
-  // Where the party's own host work went, per run (fss::engine::Party::host_time_summary).
+  // Where the party's own host work went, per run, the model input's left out
+  // (fss::engine::Party::host_time_summary).
   std::string host_time;
 
   nlohmann::json to_json() const;

@@ -374,6 +374,9 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
     res.model_input_ms = ms_since(t0);
     res.model_input_key_bytes = model_input_key_bytes;
   }
+  // The host-time lines are per run: the model input's (once) left out.
+  const Party::HostTime party_host_before = party.host_time();
+  const Dealer::HostTime dealer_host_before = dealer ? dealer->host_time() : Dealer::HostTime{};
   // Key files: a run's keys (every run's stream has the same size once the model input's are
   // read) are charged to the offline scope KeyFile of its first offline phase, as the inline
   // dealer's are to its gates' scopes.
@@ -506,9 +509,9 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
                            " of the key file's " + std::to_string(trailer->stream_bytes) +
                            " key bytes: the dealer's and the party's call sequences diverged");
 
-  res.host_time = party.host_time_summary(static_cast<std::size_t>(o.warmup + o.runs));
-  if (dealer)
-    res.host_time += "; " + dealer->host_time_summary(static_cast<std::size_t>(o.warmup + o.runs));
+  const auto runs_done = static_cast<std::size_t>(o.warmup + o.runs);
+  res.host_time = party.host_time_summary(runs_done, party_host_before);
+  if (dealer) res.host_time += "; " + dealer->host_time_summary(runs_done, dealer_host_before);
 
   // Accuracy (party 0, after every run): the same weights and input in the clear.
   // With token input the references need party 1's ids in the clear: party 0's own --input (an

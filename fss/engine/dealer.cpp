@@ -250,7 +250,12 @@ void Dealer::sigma_dcf(int n, std::span<const u64> alpha) {
 }
 
 std::string Dealer::host_time_summary(std::size_t runs) const {
-  const HostTime& h = host_time_;
+  return host_time_summary(runs, HostTime{});
+}
+
+std::string Dealer::host_time_summary(std::size_t runs, const HostTime& since) const {
+  const HostTime h{host_time_.random_ns - since.random_ns, host_time_.share_ns - since.share_ns,
+                   host_time_.keys_ns - since.keys_ns, host_time_.loops_ns - since.loops_ns};
   const double per = runs == 0 ? 1.0 : static_cast<double>(runs);
   const auto ms = [per](std::uint64_t ns) {
     return std::to_string(std::llround(static_cast<double>(ns) / 1e6 / per));

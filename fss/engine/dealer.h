@@ -126,8 +126,10 @@ class Dealer {
     std::uint64_t random_ns = 0, share_ns = 0, keys_ns = 0, loops_ns = 0;
   };
   const HostTime& host_time() const { return host_time_; }
-  // One line: "dealer host time per run: masks 812 ms, shares ..." (milliseconds per `runs`).
-  std::string host_time_summary(std::size_t runs) const;
+  // One line: "dealer host time per run: masks 812 ms, shares ..." (milliseconds per `runs` of
+  // what was spent after `since`, a host_time() read earlier, e.g. after the model input).
+  std::string host_time_summary(std::size_t runs, const HostTime& since) const;
+  std::string host_time_summary(std::size_t runs) const;  // since the start
 
   // Total key bytes written for each party so far.
   std::uint64_t key_bytes(int party) const { return out_[party]->bytes_written(); }

@@ -293,7 +293,15 @@ DpfKeys Party::read_dpf(DpfShape shape, std::size_t count) {
 }
 
 std::string Party::host_time_summary(std::size_t runs) const {
-  const HostTime& h = host_time_;
+  return host_time_summary(runs, HostTime{});
+}
+
+std::string Party::host_time_summary(std::size_t runs, const HostTime& since) const {
+  const HostTime& t = host_time_;
+  const HostTime h{t.loops_ns - since.loops_ns,       t.loops - since.loops,
+                   t.pack_ns - since.pack_ns,         t.exchange_ns - since.exchange_ns,
+                   t.unpack_ns - since.unpack_ns,     t.opens - since.opens,
+                   t.key_read_ns - since.key_read_ns, t.key_reads - since.key_reads};
   const double per = runs == 0 ? 1.0 : static_cast<double>(runs);
   const auto ms = [per](std::uint64_t ns) {
     return std::to_string(std::llround(static_cast<double>(ns) / 1e6 / per));

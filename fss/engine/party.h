@@ -145,8 +145,10 @@ class Party {
     std::uint64_t key_read_ns = 0, key_reads = 0;
   };
   const HostTime& host_time() const { return host_time_; }
-  // One line: "host: loops 812 ms (3,120 calls), ..." (milliseconds per `runs`).
-  std::string host_time_summary(std::size_t runs) const;
+  // One line: "host: loops 812 ms (3,120 calls), ..." (milliseconds per `runs` of what was spent
+  // after `since`, a host_time() read earlier, e.g. after the model input).
+  std::string host_time_summary(std::size_t runs, const HostTime& since) const;
+  std::string host_time_summary(std::size_t runs) const;  // since the start
 
   // The run's compiled fused gates (as Dealer::gate_cache: fresh on first use unless shared).
   compile::GateCache& gate_cache();
