@@ -95,8 +95,8 @@ EmbedParams load_embedding(Ops& ops, const ModelConfig& c, std::size_t batch, st
   const std::size_t h = c.hidden, rows = batch * seq;
   const Ring r = ops.ring();
   EmbedParams p;
-  p.token = ops.weight({vocab, h},
-                       tables ? std::span<const u64>(tables->token.data) : std::span<const u64>{});
+  p.token = ops.weight_matrix(
+      {vocab, h}, tables ? std::span<const u64>(tables->token.data) : std::span<const u64>{});
   if (c.family != Family::kLlama) {  // absolute positions (Llama: RoPE inside attention)
     std::vector<u64> pos;
     if (tables) {

@@ -54,16 +54,21 @@ class KeyCalibrator {
         return 0;
       case Kind::kInput:
         return fss::engine::kRecordHeaderBytes + (op.owner == party_ ? packed(op.elements, n) : 0);
+      case Kind::kWeightShares:  // linear.h weight_shares_keygen: [r_W], n bits each
+        return fss::engine::kRecordHeaderBytes + packed(op.elements, n);
       case Kind::kReveal:
         return fss::engine::kRecordHeaderBytes + packed(op.elements, n);
       case Kind::kMatmul: {
-        // linear.h: shares of r_A (M K per batch), r_B (K N, once if shared), r_A r_B + r_C
-        // (M N per batch; the lower triangle only when causal), n bits each.
+        // linear.h: shares of r_A (M K per batch), r_B (K N, once if shared; none where B is a
+        // weight whose shares came with it), r_A r_B + r_C (M N per batch; the lower triangle
+        // only when causal), n bits each.
         const auto& s = op.mm;
         const std::uint64_t out =
             s.causal ? s.batches * s.m * (s.m + 1) / 2 : s.batches * s.m * s.n;
-        return fss::engine::kRecordHeaderBytes + packed(s.batches * s.m * s.k, n) +
-               packed((s.shared_b ? 1 : s.batches) * s.k * s.n, n) + packed(out, n);
+        const std::uint64_t b_shares =
+            op.b_shares_dealt ? 0 : packed((s.shared_b ? 1 : s.batches) * s.k * s.n, n);
+        return fss::engine::kRecordHeaderBytes + packed(s.batches * s.m * s.k, n) + b_shares +
+               packed(out, n);
       }
       case Kind::kSoftmax: {
         // Calibrated without the causal mask; a causal softmax keys only the lower triangle.
@@ -252,6 +257,8 @@ MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::siz
     if (op.kind == Kind::kInput && step > 0 && step <= c.layers) {
       // A weight: party 0 holds its values and the masked tensor, party 1 the masked tensor.
       s.weight_bytes += op.elements * 8 * (party == 0 ? 2 : 1);
+    } else if (op.kind == Kind::kWeightShares) {
+      s.weight_bytes += op.elements * 8;  // the party's share of the weight's mask, kept
     } else {
       unit_act[op.step] += act;
     }

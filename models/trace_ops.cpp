@@ -35,6 +35,15 @@ Tensor TraceOps::weight(std::vector<std::size_t> shape, std::span<const u64> val
   return input(0, std::move(shape), values);
 }
 
+Tensor TraceOps::weight_matrix(std::vector<std::size_t> shape, std::span<const u64> values) {
+  Tensor t = weight(shape, values);
+  TracedOp op;
+  op.kind = Kind::kWeightShares;
+  record(op, std::move(shape));
+  t.mask_shares = std::make_shared<const fss::ShareBatch>();
+  return t;
+}
+
 std::vector<u64> TraceOps::reveal(const Tensor& x) {
   TracedOp op;
   op.kind = Kind::kReveal;
@@ -75,10 +84,11 @@ Tensor TraceOps::transpose_heads(const Tensor&, std::size_t batch, std::size_t s
                             : std::vector<std::size_t>{batch, heads, seq, head_dim});
 }
 
-Tensor TraceOps::matmul(const Tensor& a, const Tensor&, const MatmulShape& s) {
+Tensor TraceOps::matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) {
   TracedOp op;
   op.kind = Kind::kMatmul;
   op.mm = s;
+  op.b_shares_dealt = b.mask_shares != nullptr;
   op.in_elements = numel(a);
   return record(op, {s.batches, s.m, s.n});
 }

@@ -27,6 +27,7 @@ using fss::engine::UnaryGate;
 struct TracedOp {
   enum class Kind {
     kInput,
+    kWeightShares,  // Ops::weight_matrix's mask shares (after its kInput)
     kReveal,
     kMatmul,
     kMul,
@@ -50,8 +51,9 @@ struct TracedOp {
   int shift = 0;         // truncate
   int bits = 0;          // relu / max: the reduced ring (Ops::relu), 0 = the ring
   TruncKind trunc = TruncKind::kFloor;
-  SoftmaxMask mask;  // softmax
-  MatmulShape mm;    // matmul
+  SoftmaxMask mask;             // softmax
+  MatmulShape mm;               // matmul
+  bool b_shares_dealt = false;  // matmul: B's mask shares came with it (Tensor::mask_shares)
   const UnaryGate* gate = nullptr;
   GateArgs args;
 };
@@ -69,6 +71,7 @@ class TraceOps final : public Ops {
 
   Tensor input(int owner, std::vector<std::size_t> shape, std::span<const u64> values) override;
   Tensor weight(std::vector<std::size_t> shape, std::span<const u64> values) override;
+  Tensor weight_matrix(std::vector<std::size_t> shape, std::span<const u64> values) override;
   std::vector<u64> reveal(const Tensor& x) override;
   Tensor add(const Tensor& a, const Tensor& b) override;
   Tensor sub(const Tensor& a, const Tensor& b) override;

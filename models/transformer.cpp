@@ -19,11 +19,15 @@ using fss::engine::TruncKind;
 namespace {
 
 // Weight tensor of `w` by name as an Ops weight; an absent (optional) tensor gives an empty one.
-Tensor load(Ops& ops, const TensorMap& w, const char* name, bool present) {
+// A projection's matrix (a product's B operand) comes with its mask shares (Ops::weight_matrix).
+enum class Use { kElementwise, kProduct };
+Tensor load(Ops& ops, const TensorMap& w, const char* name, bool present,
+            Use use = Use::kElementwise) {
   if (!present) return {};
   const auto it = w.find(name);
   if (it == w.end()) throw std::invalid_argument(std::string("model weights lack tensor ") + name);
-  return ops.weight(it->second.shape, it->second.data);
+  return use == Use::kProduct ? ops.weight_matrix(it->second.shape, it->second.data)
+                              : ops.weight(it->second.shape, it->second.data);
 }
 
 bool is_pow2(std::size_t v) {
@@ -62,15 +66,15 @@ Tensor Transformer::embed(Ops& ops, std::span<const u64> input) const {
 LayerParams Transformer::load_layer(Ops& ops, const TensorMap& w) const {
   const bool ln = c_.norm == NormKind::kLayerNorm;
   LayerParams p;
-  p.qkv_w = load(ops, w, "attn.qkv.weight", true);
+  p.qkv_w = load(ops, w, "attn.qkv.weight", true, Use::kProduct);
   p.qkv_b = load(ops, w, "attn.qkv.bias", c_.qkv_bias);
-  p.out_w = load(ops, w, "attn.out.weight", true);
+  p.out_w = load(ops, w, "attn.out.weight", true, Use::kProduct);
   p.out_b = load(ops, w, "attn.out.bias", c_.out_bias);
   p.norm1_g = load(ops, w, "norm1.weight", true);
   p.norm1_b = load(ops, w, "norm1.bias", ln);
-  p.up_w = load(ops, w, "mlp.up.weight", true);
+  p.up_w = load(ops, w, "mlp.up.weight", true, Use::kProduct);
   p.up_b = load(ops, w, "mlp.up.bias", c_.mlp_bias);
-  p.down_w = load(ops, w, "mlp.down.weight", true);
+  p.down_w = load(ops, w, "mlp.down.weight", true, Use::kProduct);
   p.down_b = load(ops, w, "mlp.down.bias", c_.mlp_bias);
   p.norm2_g = load(ops, w, "norm2.weight", true);
   p.norm2_b = load(ops, w, "norm2.bias", ln);

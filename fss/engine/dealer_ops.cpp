@@ -41,6 +41,14 @@ Tensor DealerOps::weight(std::vector<std::size_t> shape, std::span<const u64> va
   return input(0, std::move(shape), values);
 }
 
+Tensor DealerOps::weight_matrix(std::vector<std::size_t> shape, std::span<const u64> values) {
+  Tensor t = weight(std::move(shape), values);
+  Region r(*this, profiling::scopes::kMisc, "input");
+  sigma::weight_shares_keygen(*d_, t.data);
+  t.mask_shares = std::make_shared<const ShareBatch>();
+  return t;
+}
+
 std::vector<u64> DealerOps::reveal(const Tensor& x) {
   Region r(*this, profiling::scopes::kMisc, "reveal");
   sigma::reveal_keygen(*d_, x.data);
@@ -54,7 +62,7 @@ Tensor DealerOps::add_const(const Tensor& a, u64) {
 Tensor DealerOps::matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) {
   Tensor o = Tensor::zeros(matmul_out_shape(a, b, s));
   Region r(*this, profiling::scopes::kLinear, "matmul");
-  sigma::matmul_keygen(*d_, s, a.data, b.data, o.data);
+  sigma::matmul_keygen(*d_, s, a.data, b.data, o.data, b.mask_shares != nullptr);
   return o;
 }
 

@@ -24,6 +24,7 @@ class DealerOps final : public OpsBase {
 
   Tensor input(int owner, std::vector<std::size_t> shape, std::span<const u64> values) override;
   Tensor weight(std::vector<std::size_t> shape, std::span<const u64> values) override;
+  Tensor weight_matrix(std::vector<std::size_t> shape, std::span<const u64> values) override;
   // Writes the masks so that reveal_eval can unmask; returns zeros (the dealer learns nothing).
   std::vector<u64> reveal(const Tensor& x) override;
   Tensor add_const(const Tensor& a, u64 c) override;

@@ -49,7 +49,9 @@ class KeyError : public std::runtime_error {
 // 4: the sigma suite's softmax max in SIGMA's reduced ring (docs/design/sigma-softmax-max.md).
 // 5: a model run's stream opens with the model input's weight masks, dealt once for every run
 //    (models/memory.h weights_masked_once).
-inline constexpr std::uint32_t kKeyFormatVersion = 5;
+// 6: a weight matrix's mask shares come with the weight, once, not in every product's key
+//    (sigma linear.h weight_shares_keygen).
+inline constexpr std::uint32_t kKeyFormatVersion = 6;
 
 // Header of a key file (file mode): magic "SIKEYS\0\n", then version (u32), party (u32),
 // config_hash (u64), and the config summary (u32 length + bytes, quoted in mismatch messages).

@@ -45,6 +45,7 @@
 #include "fss/engine/gate.h"
 #include "fss/engine/tensor_values.h"
 #include "fss/ring.h"
+#include "fss/share_batch.h"
 
 namespace secinfer::profiling {
 class Scope;
@@ -66,6 +67,11 @@ struct Tensor {
   // stay fixed (PartyOps::weight, in the offline phase); null otherwise. Ops make new tensors and
   // never write into a weight, so the copy stays equal to `data`.
   std::shared_ptr<const ResidentKeys> held{};
+  // A weight that is a product's B operand (Ops::weight_matrix): its mask's shares [r_W], dealt
+  // with it, once, so that the products that read it carry only [r_A] and the correlation in
+  // their keys (linear.h). The party's share here; the dealer's and the trace's tensors hold an
+  // empty batch (dealt, not kept). Null for every other tensor.
+  std::shared_ptr<const ShareBatch> mask_shares{};
 
   std::size_t size() const { return data.size(); }
   static Tensor zeros(std::vector<std::size_t> shape);
@@ -158,6 +164,12 @@ class Ops {
   // Weights: party 0's input, masked once (SIGMA keeps masked weights; do this before the online
   // clock starts). The masked weight is public to both parties.
   virtual Tensor weight(std::vector<std::size_t> shape, std::span<const u64> values) = 0;
+  // A weight that is the B operand of products (MatmulShape::shared_b): weight(), and the shares
+  // of its mask dealt with it (Tensor::mask_shares) instead of in every product's key. The mask
+  // is fixed for as long as the masked weight is, so its shares are too: a secret-shared model.
+  virtual Tensor weight_matrix(std::vector<std::size_t> shape, std::span<const u64> values) {
+    return weight(std::move(shape), values);
+  }
   // Opens a tensor to both parties (the final logits); returns the cleartext values.
   virtual std::vector<u64> reveal(const Tensor& x) = 0;
 

@@ -94,12 +94,19 @@ Tensor PartyOps::add_const(const Tensor& a, u64 c) {
   return o;
 }
 
+Tensor PartyOps::weight_matrix(std::vector<std::size_t> shape, std::span<const u64> values) {
+  Tensor t = weight(std::move(shape), values);
+  Region r(*this, profiling::scopes::kMisc, "input");
+  t.mask_shares = std::make_shared<const ShareBatch>(sigma::weight_shares_eval(*p_, t.size()));
+  return t;
+}
+
 Tensor PartyOps::matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) {
   Tensor o{matmul_out_shape(a, b, s), {}};
   Region r(*this, profiling::scopes::kLinear, "matmul");
   OpIo io(*p_);
   const std::size_t n = s.batches * s.m * s.n;
-  sigma::matmul_eval(*p_, s, io.in(a), io.in(b), io.out(n), b.held.get());
+  sigma::matmul_eval(*p_, s, io.in(a), io.in(b), io.out(n), b.held.get(), b.mask_shares.get());
   o.data = io.finish();
   return o;
 }

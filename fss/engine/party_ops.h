@@ -16,6 +16,7 @@ class PartyOps final : public OpsBase {
 
   Tensor input(int owner, std::vector<std::size_t> shape, std::span<const u64> values) override;
   Tensor weight(std::vector<std::size_t> shape, std::span<const u64> values) override;
+  Tensor weight_matrix(std::vector<std::size_t> shape, std::span<const u64> values) override;
   std::vector<u64> reveal(const Tensor& x) override;
   Tensor add_const(const Tensor& a, u64 c) override;
   Tensor matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) override;

@@ -17,6 +17,7 @@ namespace secinfer::fss::sigma {
 namespace {
 
 constexpr std::uint32_t kTagMatmul = engine::key_tag("MMUL");
+constexpr std::uint32_t kTagWeightShares = engine::key_tag("WSHR");
 constexpr std::uint32_t kTagMul = engine::key_tag("MULE");
 constexpr std::uint32_t kTagMulRow = engine::key_tag("MULR");
 constexpr std::uint32_t kTagSquare = engine::key_tag("SQR_");
@@ -87,8 +88,18 @@ void matmul_clear(const ClearCtx& ctx, const MatmulShape& s, std::span<const u64
   batched(ctx.ring.bits, s, a, b, c, 0);  // deterministic: all hardware threads
 }
 
+void weight_shares_keygen(Dealer& d, std::span<const u64> r_w) {
+  d.begin(kTagWeightShares, r_w.size());
+  d.share_batch(r_w);  // B-sized: an accelerator holds it, as a product's would be
+}
+
+ShareBatch weight_shares_eval(Party& p, std::size_t count) {
+  p.keys().expect_record(kTagWeightShares, count);
+  return p.read_share_batch(count);
+}
+
 void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
-                   std::span<const u64> r_b, std::span<u64> r_c) {
+                   std::span<const u64> r_b, std::span<u64> r_c, bool b_shares_dealt) {
   const MmDims d = dims(s, r_a.size(), r_b.size(), r_c.size());
   const Ring ring = dl.ring();
   const auto live = live_entries(s);
@@ -106,19 +117,26 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
     }
   });
   dl.share_vec(r_a);
-  dl.share_batch(r_b);  // B-sized: an accelerator holds it from the offline phase
+  if (!b_shares_dealt) dl.share_batch(r_b);  // B-sized: an accelerator holds it from offline
   dl.share_vec(corr);
 }
 
 void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
-                 std::span<const u64> bhat, std::span<u64> chat, const ResidentKeys* bhat_held) {
+                 std::span<const u64> bhat, std::span<u64> chat, const ResidentKeys* bhat_held,
+                 const ShareBatch* rb_dealt) {
   const MmDims d = dims(s, ahat.size(), bhat.size(), chat.size());
   const Ring ring = p.ring();
   const std::size_t live_n = live_count(s);
   const vec::Space& sp = p.space();
+  if (rb_dealt != nullptr && rb_dealt->count != d.nb)
+    throw std::invalid_argument("matmul_eval: the weight's mask shares hold " +
+                                std::to_string(rb_dealt->count) + " elements, B has " +
+                                std::to_string(d.nb));
   p.keys().expect_record(kTagMatmul, live_n);
   const vec::Vec ra = p.read_shares_vec(d.na);
-  const ShareBatch rb = p.read_share_batch(d.nb);
+  ShareBatch rb_read;
+  if (rb_dealt == nullptr) rb_read = p.read_share_batch(d.nb);
+  const ShareBatch& rb = rb_dealt != nullptr ? *rb_dealt : rb_read;
   vec::Vec corr = p.read_shares_vec(live_n);
   // share = Ahat ([b == 0] Bhat - [r_B]) - [r_A] Bhat + [r_A r_B + r_C]: two local products, on
   // the accelerator where the party's vectors are (the product stays there), else staged

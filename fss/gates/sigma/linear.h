@@ -28,14 +28,26 @@ using engine::Party;
 // opened (mask 0, xhat 0): online bytes count only the lower triangle.
 void matmul_clear(const ClearCtx& ctx, const MatmulShape& s, std::span<const u64> a,
                   std::span<const u64> b, std::span<u64> c);
+// b_shares_dealt: B is a weight whose mask shares [r_B] were dealt with it (weight_shares_keygen,
+// Ops::weight_matrix), so this product's key leaves them out.
 void matmul_keygen(Dealer& d, const MatmulShape& s, std::span<const u64> r_a,
-                   std::span<const u64> r_b, std::span<u64> r_c);
+                   std::span<const u64> r_b, std::span<u64> r_c, bool b_shares_dealt = false);
 // bhat_held: the copy of bhat that the party's accelerator holds (Tensor::held), or null. The B
 // side's mask shares [r_B] travel as one ShareBatch (held by the accelerator from the offline
 // phase when the keys live there), so with both held only A-sized inputs go up per product.
+// rb_dealt: those shares where they came with the weight (weight_shares_eval), else null: read
+// from this product's key.
 void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
                  std::span<const u64> bhat, std::span<u64> chat,
-                 const ResidentKeys* bhat_held = nullptr);
+                 const ResidentKeys* bhat_held = nullptr, const ShareBatch* rb_dealt = nullptr);
+
+// A weight matrix's mask shares [r_W], dealt once with the masked weight (the model input) rather
+// than in every product that reads it: r_W is fixed for as long as the masked weight W + r_W is,
+// so fixed shares of it reveal nothing more than fresh ones (each party's share is uniform and
+// independent of r_W; a product's [r_A] and correlation stay fresh in every run). SIGMA's keys
+// carry [r_W] in every inference's matmul key (docs/design/sigma-fidelity.md D17).
+void weight_shares_keygen(Dealer& d, std::span<const u64> r_w);
+ShareBatch weight_shares_eval(Party& p, std::size_t count);
 
 // Elementwise z = x * y.
 void mul_clear(const ClearCtx& ctx, std::span<const u64> x, std::span<const u64> y,

@@ -90,6 +90,38 @@ TEST_CASE("masked matmul equals the ring product", "[sigma][linear]") {
   CHECK(total >= 10000);
 }
 
+TEST_CASE("a weight's mask shares dealt with it: the product reads them, its key leaves them out",
+          "[sigma][linear]") {
+  // Ops::weight_matrix: [r_W] in its own record before the product's (the model input's), the
+  // product's key only [r_A] and the correlation; the same opened product.
+  for (const int bits : {37, 50}) {
+    const Ring ring = make_ring(bits);
+    const MatmulShape s{2, 24, 32, 40, false, true, false};  // one weight for both batches
+    const std::size_t na = s.batches * s.m * s.k, nb = s.k * s.n, nc = s.batches * s.m * s.n;
+    const auto a = test_values(ring, na, 3000 + bits);
+    const auto b = test_values(ring, nb, 4000 + bits);
+    auto run = run_gate(
+        options(bits, 43), {a, b}, {bits, bits}, nc, bits,
+        [&](Dealer& d, const auto& r, std::span<u64> ro) {
+          weight_shares_keygen(d, r[1]);
+          matmul_keygen(d, s, r[0], r[1], ro, true);
+        },
+        [&](Party& p, const auto& xh, std::span<u64> yh) {
+          const ShareBatch rb = weight_shares_eval(p, nb);
+          matmul_eval(p, s, xh[0], xh[1], yh, nullptr, &rb);
+        });
+    std::vector<u64> want(nc);
+    matmul_clear({ring, 12}, s, a, b, want);
+    REQUIRE(run.y[0] == want);
+    REQUIRE(run.y[1] == want);
+    for (int bt = 0; bt < 2; ++bt) {
+      CHECK(run.comm[bt].bytes_sent == open_bytes(nc, bits));
+      CHECK(run.key_bytes[bt] ==
+            2 * kRecordHeaderBytes + packed(nb, bits) + packed(na, bits) + packed(nc, bits));
+    }
+  }
+}
+
 TEST_CASE("elementwise mul, mul_rowwise and square", "[sigma][linear]") {
   for (int bits : {37, 50}) {
     const Ring ring = make_ring(bits);
