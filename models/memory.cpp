@@ -211,8 +211,10 @@ bool weights_masked_once(const ModelConfig& c) {
 }
 
 MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::size_t seq,
-                               const fss::engine::GateSuite& gates, int party, Schedule schedule,
-                               fss::engine::GateOptions gate_options, std::size_t chunk_rows) {
+                               const fss::engine::GateSuite& gates, int party,
+                               const EstimateOptions& options) {
+  const Schedule schedule = options.schedule;
+  const std::size_t chunk_rows = options.chunk_rows;
   const Transformer t(c, batch, seq);
   TraceOps trace(fss::Ring{c.ring_bits}, c.frac_bits, gates);
   // The same steps a runner takes, each as its units (a layer in row chunks: RowChunkedLayer's);
@@ -245,7 +247,7 @@ MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::siz
   m.steps.front().name = "embed";
   for (std::size_t l = 0; l < c.layers; ++l) m.steps[l + 1].name = "layer " + std::to_string(l);
   m.steps.back().name = "head";
-  KeyCalibrator cal(fss::Ring{c.ring_bits}, c.frac_bits, gates, party, gate_options);
+  KeyCalibrator cal(fss::Ring{c.ring_bits}, c.frac_bits, gates, party, options.gate_options);
   std::vector<std::uint64_t> unit_keys(unit_step.size()), unit_act(unit_step.size());
   for (const TracedOp& op : trace.ops()) {
     const std::size_t step = unit_step[op.step];
@@ -290,7 +292,7 @@ MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::siz
   if (schedule == Schedule::kKeysFirst) m.peak_key_bytes = m.key_bytes_per_run;
   // Every layer's masked weights held at once: loaded offline (keys first), or the model input
   // kept for every run, with the inline dealer's masks beside them (8 bytes a weight).
-  if (weights_masked_once(c))
+  if (options.weights_once.value_or(weights_masked_once(c)))
     m.peak_weight_bytes =
         all_weights + 8 * static_cast<std::uint64_t>(layer_weight_count(c)) * c.layers;
   else if (schedule == Schedule::kKeysFirst)

@@ -3,7 +3,7 @@
 // available, instead of dying halfway.
 //
 //   MemoryEstimate m = estimate_memory(config, batch, seq, sigma::suite(), /*party=*/0,
-//                                      Schedule::kLayerByLayer);
+//                                      {.schedule = Schedule::kLayerByLayer});
 //   if (m.needed_bytes > available_memory_bytes()) ... m.describe() ...
 //
 // How: the forward pass runs once on TraceOps (shapes only, milliseconds), listing every gate call
@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,14 +66,22 @@ struct MemoryEstimate {
 inline constexpr std::uint64_t kWeightsOnceMaxElements = std::uint64_t{1} << 29;
 bool weights_masked_once(const ModelConfig& c);
 
+// How a run is shaped beyond its model, batch and seq.
+struct EstimateOptions {
+  Schedule schedule = Schedule::kLayerByLayer;
+  fss::engine::GateOptions gate_options{};  // the run's gate protocol choices (key sizes)
+  // Each layer in row chunks of this many rows (models/row_chunks.h; batch 1), 0 for whole
+  // sequences; the keys held at once are then the largest unit's.
+  std::size_t chunk_rows = 0;
+  // Whether every layer's masked weights are held across runs (the model input); unset: the
+  // model's choice, weights_masked_once (RunOptions::weights_once overrides it).
+  std::optional<bool> weights_once{};
+};
+
 // Throws std::invalid_argument on a bad run shape (validate_run).
-// `gate_options`: the run's gate protocol choices (they change key sizes). `chunk_rows`: each
-// layer in row chunks of this many rows (models/row_chunks.h; batch 1), 0 for whole sequences;
-// the keys held at once are then the largest unit's.
 MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::size_t seq,
-                               const fss::engine::GateSuite& gates, int party, Schedule schedule,
-                               fss::engine::GateOptions gate_options = {},
-                               std::size_t chunk_rows = 0);
+                               const fss::engine::GateSuite& gates, int party,
+                               const EstimateOptions& options = {});
 
 // MemAvailable from /proc/meminfo in bytes (0 if it cannot be read).
 std::uint64_t available_memory_bytes();

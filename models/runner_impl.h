@@ -186,7 +186,11 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
 
   // Memory, before any work; both parties learn both verdicts.
   const auto estimate = [&](std::size_t b, std::size_t chunk_rows = 0) {
-    return estimate_memory(c, b, seq, suite, me, res.schedule, gate_options_for(o), chunk_rows);
+    return estimate_memory(c, b, seq, suite, me,
+                           {.schedule = res.schedule,
+                            .gate_options = gate_options_for(o),
+                            .chunk_rows = chunk_rows,
+                            .weights_once = weights_once_for(o, c)});
   };
   res.memory = estimate(batch);
   res.available_bytes = o.memory_limit_bytes ? o.memory_limit_bytes : available_memory_bytes();

@@ -12,21 +12,14 @@
 #include "models/runner.h"
 #include "models/transformer.h"
 #include "models/weights.h"
+#include "tests/models/small_models.h"
 
 using namespace secinfer;
 using namespace secinfer::models;
 
 TEST_CASE("gpt-neo local attention beyond the window is bit-identical to ClearOps",
           "[models][secure][local]") {
-  ModelConfig c = find_model("gpt-neo-125m");
-  c.name = "gpt-neo-small-window";
-  c.layers = 2;  // layer 0 global, layer 1 local
-  c.hidden = 128;
-  c.heads = 2;
-  c.head_dim = 64;
-  c.intermediate = 256;
-  c.attention_types.resize(2);
-  c.window = 8;
+  const ModelConfig c = test::small_gpt_neo();  // layer 0 global, layer 1 local, window 8
   const std::size_t batch = 1, seq = 20;
   const Transformer t(c, batch, seq);
   const RandomWeights w(c, 31);

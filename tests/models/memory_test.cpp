@@ -54,8 +54,7 @@ TEST_CASE("memory estimate: key bytes per step match the real dealer", "[models]
       if (std::string(k.model) == "gpt2-2l" && party == 0) continue;  // time: party 1 suffices
       INFO(k.model << " party " << party);
       const auto real = real_key_bytes(c, k.batch, k.seq, party);
-      const MemoryEstimate m =
-          estimate_memory(c, k.batch, k.seq, fss::sigma::suite(), party, Schedule::kLayerByLayer);
+      const MemoryEstimate m = estimate_memory(c, k.batch, k.seq, fss::sigma::suite(), party);
       REQUIRE(m.steps.size() == real.size());
       for (std::size_t s = 0; s < real.size(); ++s) {
         INFO("step " << m.steps[s].name << ": estimate " << m.steps[s].key_bytes << ", real "
@@ -73,13 +72,29 @@ TEST_CASE("memory estimate: layer by layer holds one layer, keys first the whole
           "[models][memory]") {
   const ModelConfig& c = find_model("bert-base");
   const MemoryEstimate lbl =
-      estimate_memory(c, 1, 128, fss::sigma::suite(), 0, Schedule::kLayerByLayer);
+      estimate_memory(c, 1, 128, fss::sigma::suite(), 0, {.schedule = Schedule::kLayerByLayer});
   const MemoryEstimate all =
-      estimate_memory(c, 1, 128, fss::sigma::suite(), 0, Schedule::kKeysFirst);
+      estimate_memory(c, 1, 128, fss::sigma::suite(), 0, {.schedule = Schedule::kKeysFirst});
   CHECK(lbl.key_bytes_per_run == all.key_bytes_per_run);
   CHECK(all.peak_key_bytes > 10 * lbl.peak_key_bytes);
   CHECK(lbl.needed_bytes < all.needed_bytes);
   CHECK(lbl.describe().find("GiB") != std::string::npos);
   CHECK(available_memory_bytes() > 0);
   WARN("bert-base seq 128 party 0: " << lbl.describe() << "; keys first: " << all.describe());
+}
+
+TEST_CASE("memory estimate: weights held across runs only where the run keeps them",
+          "[models][memory]") {
+  // The model input keeps every layer's masked weights (and the inline dealer's masks); a run
+  // that masks them per step (RunOptions::weights_once = false) holds one step's.
+  const ModelConfig& c = find_model("bert-tiny");
+  const MemoryEstimate kept = estimate_memory(c, 1, 16, fss::sigma::suite(), 0);
+  const MemoryEstimate per_step =
+      estimate_memory(c, 1, 16, fss::sigma::suite(), 0, {.weights_once = false});
+  CHECK(weights_masked_once(c));
+  CHECK(kept.peak_weight_bytes > per_step.peak_weight_bytes);
+  CHECK(kept.key_bytes_per_run == per_step.key_bytes_per_run);
+  CHECK(
+      estimate_memory(c, 1, 16, fss::sigma::suite(), 0, {.weights_once = true}).peak_weight_bytes ==
+      kept.peak_weight_bytes);
 }

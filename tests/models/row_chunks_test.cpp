@@ -18,27 +18,14 @@
 #include "models/registry.h"
 #include "models/runner.h"
 #include "models/weights.h"
+#include "tests/models/small_models.h"
 
 using namespace secinfer;
 using namespace secinfer::models;
 using fss::engine::Ops;
+using test::small_gpt_neo;
 
 namespace {
-
-// A GPT-Neo-shaped model small enough for tests: layer 0 global, layer 1 local with a window of
-// 8 (local_attention_test.cpp's).
-ModelConfig small_gpt_neo() {
-  ModelConfig c = find_model("gpt-neo-125m");
-  c.name = "gpt-neo-small-window";
-  c.layers = 2;
-  c.hidden = 128;
-  c.heads = 2;
-  c.head_dim = 64;
-  c.intermediate = 256;
-  c.attention_types.resize(2);
-  c.window = 8;
-  return c;
-}
 
 // The whole pass with every layer in chunks of `chunk_rows` rows.
 std::vector<u64> chunked_forward(Ops& ops, const Transformer& t, const WeightSource* w,
@@ -131,9 +118,8 @@ TEST_CASE("a causal model with a local window in row chunks is bit-identical sec
 TEST_CASE("row chunks bound the keys held at once", "[models][chunks][memory]") {
   const ModelConfig& c = find_model("gpt2-2l");
   const auto& suite = fss::fusefss::suite();
-  const MemoryEstimate whole = estimate_memory(c, 1, 128, suite, 0, Schedule::kLayerByLayer);
-  const MemoryEstimate chunked =
-      estimate_memory(c, 1, 128, suite, 0, Schedule::kLayerByLayer, {}, 16);
+  const MemoryEstimate whole = estimate_memory(c, 1, 128, suite, 0);
+  const MemoryEstimate chunked = estimate_memory(c, 1, 128, suite, 0, {.chunk_rows = 16});
   CHECK(whole.chunk_rows == 0);
   CHECK(chunked.chunk_rows == 16);
   CHECK(chunked.peak_key_bytes < whole.peak_key_bytes / 2);

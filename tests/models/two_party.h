@@ -28,7 +28,7 @@ inline std::uint64_t needed_bytes(const RunOptions& o, std::size_t batch,
   std::uint64_t n = 0;
   for (int p = 0; p < 2; ++p)
     n = std::max(n, estimate_memory(c, batch, static_cast<std::size_t>(o.seq), suite, p,
-                                    Schedule::kLayerByLayer, {}, chunk_rows)
+                                    {.chunk_rows = chunk_rows})
                         .needed_bytes);
   return n;
 }
