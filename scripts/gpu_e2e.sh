@@ -7,6 +7,10 @@
 # packages (scripts/device_setup.sh), builds `secinfer` in build-gpu, then, each step under its own
 # timeout and all of them under one deadline (BUDGET_S, default 520 s from the start):
 #   1. secinfer local --model bert-tiny --seq 128 --backend cuda, sigma and fusefss;
+#   1b. the same with row chunks (docs/design/row-chunks.md): a --key-memory below one sequence's
+#      layer keys, so each layer runs as its attention inputs and chunks of its rows: bert-tiny
+#      seq 128 fusefss (600MiB: chunks of 64) and gpt2-2l seq 256 sigma (4GiB: chunks of 128, the
+#      causal chunks' SoftmaxMask::first_row); SKIP_CHUNKS=1 skips them;
 #   2. secinfer microbench --backend cuda and --backend cpu: gelu at 393,216 and softmax at
 #      196,608 elements (GELU_N, SOFTMAX_N; MICRO_SPECS and MICRO_BACKENDS, below, change the
 #      list), sigma and fusefss (RUNS measured runs after WARMUP, defaults 3 and 1);
@@ -79,6 +83,14 @@ for sys in sigma fusefss; do
   step "bert-tiny-s128-$sys-cuda" 60 local --model bert-tiny --seq 128 --system "$sys" \
     --backend cuda --runs 1 --warmup 0
 done
+# 1b. Row chunks: the same outputs when a layer's keys are dealt and used per chunk of its rows.
+if [ "${SKIP_CHUNKS:-0}" != 1 ]; then
+  step "bert-tiny-s128-fusefss-cuda-chunks" 60 local --model bert-tiny --seq 128 --system fusefss \
+    --backend cuda --runs 1 --warmup 0 --key-memory 600MiB
+  step "gpt2-2l-s256-sigma-cuda-chunks" 90 local --model gpt2-2l --seq 256 --system sigma \
+    --backend cuda --runs 1 --warmup 0 --key-memory 4GiB
+fi
+
 # 2. Per-gate microbenchmarks, cuda then cpu on the same settings (SKIP_MICRO=1 skips them;
 #    MICRO_SPECS="gate n;gate n;..." replaces the list, MICRO_BACKENDS="cuda" drops the cpu runs;
 #    MICRO_VECTORS="device host" also runs each cuda setting with --gate-vectors host, its step
