@@ -86,4 +86,18 @@ inline void check_bit_identical(const TwoResults& t, std::size_t elements) {
   CHECK(t.r[0].vs_clear->differing == 0);
 }
 
+// A run that its memory limit split into smaller units (micro-batches, row chunks) against the
+// same run with no limit: the same output, more rounds. Returns the unlimited run.
+inline TwoResults check_against_unlimited(const RunOptions& limited, const TwoResults& t) {
+  RunOptions whole = limited;
+  whole.memory_limit_bytes = 0;
+  TwoResults w = run_both_parties(whole);
+  CHECK(w.r[0].output == t.r[0].output);
+  const auto rounds = [](const nlohmann::json& log) {
+    return log["runs"][0]["totals"]["rounds"].get<std::uint64_t>();
+  };
+  CHECK(rounds(t.log[0]) > rounds(w.log[0]));
+  return w;
+}
+
 }  // namespace secinfer::models::test
