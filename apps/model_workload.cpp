@@ -55,6 +55,9 @@ void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Reco
   if (r.status == profiling::Status::kOom) throw OutOfMemoryError(r.reason);
   if (r.status != profiling::Status::kOk) throw std::runtime_error(r.reason);
   spdlog::info("party {}: FSS keys read from: {}", opt.party, r.key_mode);
+  rec.set_memory_plan({{"micro_batch", r.micro_batch},
+                       {"chunk_rows", r.chunk_rows},
+                       {"estimate", r.memory.to_json()}});
   if (r.weights_once)
     spdlog::info(
         "party {}: model input: the weights masked once, before the runs, and reused by every run "

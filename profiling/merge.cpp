@@ -676,6 +676,9 @@ nlohmann::json merge_party_logs(const nlohmann::json& first, const nlohmann::jso
   merged["environment"] = environments(a, b);
   if (auto w = padding_warning(a, b); !w.is_null()) merged["padding_warning"] = w;
   if (ja->contains("accuracy")) merged["accuracy"] = (*ja)["accuracy"];  // P0 compares
+  if (ja->contains("memory_plan") || jb->contains("memory_plan"))
+    merged["memory_plan"] = {{"p0", ja->value("memory_plan", json())},
+                             {"p1", jb->value("memory_plan", json())}};
   merged["run_count"] = {{"measured", n}, {"warmup", a.runs.size() - n}};
   json per_run = json::array();
   for (std::size_t i = 0; i < n; ++i) {

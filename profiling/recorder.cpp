@@ -472,6 +472,10 @@ void Recorder::set_accuracy(json accuracy) {
   s_->accuracy = std::move(accuracy);
 }
 
+void Recorder::set_memory_plan(json plan) {
+  s_->memory_plan = std::move(plan);
+}
+
 void Recorder::set_gpu_timer(GpuTimer* t) {
   s_->gpu = t;
 }
@@ -501,6 +505,7 @@ json Recorder::to_json() const {
   }
   if (padding_off(s.config)) j["padding_warning"] = std::string(kPaddingWarning);
   if (!s.accuracy.is_null()) j["accuracy"] = s.accuracy;
+  if (!s.memory_plan.is_null()) j["memory_plan"] = s.memory_plan;
 
   json runs = json::array();
   for (std::size_t i = 0; i < s.runs.size(); ++i) {

@@ -124,6 +124,11 @@ class Recorder {
   // stored verbatim as the log's "accuracy"; the merge copies party 0's.
   void set_accuracy(nlohmann::json accuracy);
 
+  // How memory shaped a model run (models::ModelRunResult: the micro-batch, the row chunk, the
+  // memory estimate), stored verbatim as the log's "memory_plan"; the merge keeps both parties'.
+  // Rounds and messages depend on it: a run in micro-batches or row chunks has more of them.
+  void set_memory_plan(nlohmann::json plan);
+
   // Optional second clock (CUDA backend): scopes opened while a timer is set also record GPU time.
   // The timer must outlive its use; pass nullptr to stop.
   void set_gpu_timer(GpuTimer* t);

@@ -109,7 +109,8 @@ struct RecorderState {
   int party = 0;
   nlohmann::json environment;
   Status status = Status::kOk;
-  nlohmann::json accuracy;  // null: none reported
+  nlohmann::json accuracy;     // null: none reported
+  nlohmann::json memory_plan;  // null: none reported
   std::string reason;
   std::string run_id;  // set_run_id(); empty: not connected (the log has no "run_id")
   GpuTimer* gpu = nullptr;

@@ -81,6 +81,10 @@ def load(results_dir):
             "model_input_ms": model_input.get("ms", {}).get("max", 0.0),
             "model_input_bytes": sum((model_input.get("bytes_sent") or {}).values()),
             "wire_bytes": (d.get("wire") or {}).get("total_bytes", 0),
+            # How memory split the run (party 0's plan; 0 where the log has none): sequences per
+            # micro-batch and rows per layer chunk, which multiply its rounds.
+            "micro_batch": ((d.get("memory_plan") or {}).get("p0") or {}).get("micro_batch", 0),
+            "chunk_rows": ((d.get("memory_plan") or {}).get("p0") or {}).get("chunk_rows", 0),
             "time": defaultdict(float), "bytes_by": defaultdict(int), "rounds_by": defaultdict(int),
         }
         for s in d.get("scopes", []):
@@ -228,8 +232,8 @@ def main():
     for r in rows:
         f = {k: r[k] for k in ("model", "net", "seq", "batch", "system", "padding", "backend", "status",
                                 "total_ms", "bytes", "rounds", "key_bytes", "offline_bytes", "keygen_ms",
-                                "model_input_ms", "model_input_bytes", "wire_bytes", "nonlinear_ms",
-                                "linear_ms")}
+                                "model_input_ms", "model_input_bytes", "wire_bytes", "micro_batch",
+                                "chunk_rows", "nonlinear_ms", "linear_ms")}
         for c, v in r["time"].items():
             f[f"ms:{c}"] = round(v, 3)
         for c, v in r["bytes_by"].items():

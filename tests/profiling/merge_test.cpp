@@ -263,6 +263,15 @@ TEST_CASE("merge: the model input is reported on its own and counted on the wire
       "model_input"));
 }
 
+TEST_CASE("merge: both parties' memory plans are kept") {
+  json a = fixture("p0.json"), b = fixture("p1.json");
+  CHECK_FALSE(prof::merge_party_logs(a, b).contains("memory_plan"));
+  a["memory_plan"] = {{"micro_batch", 1}, {"chunk_rows", 128}};
+  const json m = prof::merge_party_logs(a, b);
+  CHECK(m["memory_plan"]["p0"]["chunk_rows"] == 128);
+  CHECK(m["memory_plan"]["p1"].is_null());
+}
+
 TEST_CASE("merge: logs that do not belong together are refused") {
   const json a = fixture("p0.json"), b = fixture("p1.json");
 

@@ -582,4 +582,7 @@ TEST_CASE("recorder: accuracy is stored in the log only when reported") {
   CHECK_FALSE(rec.to_json().contains("accuracy"));
   rec.set_accuracy({{"vs_clear", {{"differing", 0}}}});
   CHECK(rec.to_json()["accuracy"]["vs_clear"]["differing"] == 0);
+  CHECK_FALSE(rec.to_json().contains("memory_plan"));
+  rec.set_memory_plan({{"micro_batch", 2}, {"chunk_rows", 0}});
+  CHECK(rec.to_json()["memory_plan"]["micro_batch"] == 2);
 }

@@ -125,6 +125,7 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(sigma["model_input_ms"], 500.0)
         self.assertEqual(sigma["model_input_bytes"], 4000)
         self.assertEqual(sigma["key_bytes"], 22)
+        self.assertEqual((sigma["micro_batch"], sigma["chunk_rows"]), (0, 0))  # no memory_plan
         self.assertTrue(any(r["status"] == "oom" for r in rows))
 
 
