@@ -224,6 +224,28 @@ TEST_CASE("a local model run records its accuracy against both references", "[ap
   CHECK(p.err().find("progress: run 1 of 1, output head done") != std::string::npos);
 }
 
+TEST_CASE("a sequence over the memory budget runs in row chunks, and the logs say so",
+          "[apps][e2e][chunks]") {
+  // bert-tiny seq 128: 600 MiB a party holds one layer in chunks of 64 rows, not whole
+  // (docs/design/row-chunks.md).
+  require_binary();
+  TempDir dir;
+  Process p({"local", "--model", "bert-tiny", "--seq", "128", "--runs", "1", "--warmup", "0",
+             "--threads", "1", "--key-memory", "600MiB", "--out", dir.path().string()},
+            dir.path(), "local");
+  INFO(p.err());
+  REQUIRE(p.wait() == 0);
+  CHECK(p.err().find("chunks of 64 of its 128 rows") != std::string::npos);
+  const json merged = read_json(dir.path() / "breakdown_merged.json");
+  CHECK(merged["accuracy"]["vs_clear"]["differing"] == 0);
+  for (const char* party : {"p0", "p1"}) {
+    INFO(party);
+    CHECK(merged["memory_plan"][party]["chunk_rows"] == 64);
+    CHECK(merged["memory_plan"][party]["micro_batch"] == 1);
+    CHECK(merged["memory_plan"][party]["estimate"]["chunk_rows"] == 64);
+  }
+}
+
 TEST_CASE("--padding off warns loudly and is recorded in the logs", "[apps][e2e]") {
   require_binary();
   TempDir dir;
