@@ -10,6 +10,7 @@
 #include "models/registry.h"
 #include "models/transformer.h"
 #include "models/weights.h"
+#include "tests/models/small_models.h"
 
 using namespace secinfer;
 using namespace secinfer::models;
@@ -66,15 +67,9 @@ TEST_CASE("llama-tiny runs: RMSNorm, SiLU-gated MLP, RoPE", "[models][forward]")
 
 TEST_CASE("gpt-neo local attention masks keys beyond the window", "[models][forward]") {
   // A 2-layer GPT-Neo-shaped model with a window of 8 at seq 24: layer 1 is local.
-  ModelConfig c = find_model("gpt-neo-125m");
+  ModelConfig c = test::small_gpt_neo();
   c.name = "gpt-neo-test";
-  c.layers = 2;
-  c.hidden = 128;
-  c.heads = 2;
-  c.head_dim = 64;
   c.intermediate = 512;
-  c.attention_types.resize(2);
-  c.window = 8;
   const Outputs o = run_both(c, 1, 24, 9);
   const Difference d = compare_to_float(o.fixed, o.exact, fss::Ring{c.ring_bits}, c.frac_bits);
   INFO("max abs " << d.max_abs << " mean abs " << d.mean_abs);
