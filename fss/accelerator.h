@@ -75,6 +75,16 @@ class Accelerator {
   // vectors live when the run keeps them there; null: they stay on the host (the default).
   virtual const vec::Space* vec_space() const { return nullptr; }
 
+  // An operand on the host, or the copy this accelerator holds of it (held: then `host` may be
+  // empty).
+  struct Operand {
+    std::span<const u64> host;
+    const ResidentKeys* held = nullptr;
+    // The values as a vector of vec_space() (an activation left there by the previous op); the
+    // Vec face reads it in place, the host face reads `host`.
+    const vec::Vec* vec = nullptr;
+  };
+
   // The callers (the fss entry points named above) have already checked the keys, the span
   // sizes and the input ranges with the CPU's checks; implementations may rely on that.
   // Contracts: those of the CPU function of the same name (fss/dcf.h, fss/dpf.h,
@@ -151,15 +161,15 @@ class Accelerator {
   // One batch of the dealer's additive shares made in the accelerator's memory
   // (engine::Dealer's share split where the party's vectors live here): party 0's are the values
   // of SeededPrg(seed)'s stream that `slice` stands for (SeededPrg::take_slice), masked to `bits`
-  // bits; party 1's are (v[i] - those) mod 2^bits, v of slice.count values (empty for party 0).
+  // bits; party 1's are (v[i] - those) mod 2^bits, v of slice.count values (empty for party 0;
+  // read from v.held where this accelerator holds them, a fixed weight mask).
   // Returns the batch's device copy, as make_resident leaves one (ShareBatch::resident); null
   // when this accelerator makes no shares or has no room under its key budget: the caller then
   // makes them on the host from the same slice (SeededPrg::fill_slice). May return before the
   // values are written, like the generators above.
   virtual std::shared_ptr<const ResidentKeys> seeded_shares(Block /*seed*/,
                                                             const StreamSlice& /*slice*/,
-                                                            int /*bits*/,
-                                                            std::span<const u64> /*v*/) const {
+                                                            int /*bits*/, Operand /*v*/) const {
     return nullptr;
   }
   // SIGMA's 1-bit early-terminated DPF (the lookups' keys; fss::dpf_et_gen with
@@ -172,11 +182,12 @@ class Accelerator {
   }
 
   // c = a b over the ring (fss/ring_matmul_shape.h; the CPU's semantics with c zeroed first, so
-  // the causal upper triangle comes back 0); sizes are the caller's to check. Returns false when
-  // this accelerator has no ring matmul (the caller then runs the CPU's), true when c holds the
-  // product, bit-identical to the CPU's.
-  virtual bool ring_matmul(const RingMatmulShape&, std::span<const u64> /*a*/,
-                           std::span<const u64> /*b*/, std::span<u64> /*c*/) const {
+  // the causal upper triangle comes back 0); sizes are the caller's to check. b is read from
+  // b.held where this accelerator holds it (the dealer's weight masks), else from b.host.
+  // Returns false when this accelerator has no ring matmul or b is held by another one (the caller
+  // then runs the CPU's on b.host), true when c holds the product, bit-identical to the CPU's.
+  virtual bool ring_matmul(const RingMatmulShape&, std::span<const u64> /*a*/, Operand /*b*/,
+                           std::span<u64> /*c*/) const {
     return false;
   }
 
@@ -194,15 +205,6 @@ class Accelerator {
     return false;
   }
 
-  // An operand on the host, or the copy this accelerator holds of it (held: then `host` may be
-  // empty).
-  struct Operand {
-    std::span<const u64> host;
-    const ResidentKeys* held = nullptr;
-    // The values as a vector of vec_space() (an activation left there by the previous op); the
-    // Vec face reads it in place, the host face reads `host`.
-    const vec::Vec* vec = nullptr;
-  };
   // The party-local product of a masked matmul (the sigma suite's linear layer, fss/gates/sigma/
   // linear.h): c = ahat ([party == 0] bhat - rb) - ra bhat over the ring, for the products of
   // `shape` (c zeroed first: the causal upper triangle comes back 0). B-sized operands may be held

@@ -485,6 +485,13 @@ struct CudaAccelerator::State {
     return true;
   }
 
+  // The array behind `h` when this accelerator holds it (hold, make_resident of a share batch),
+  // else null: another accelerator's, or none.
+  const DeviceArray* held_here(const ResidentKeys* h) const {
+    const auto* a = dynamic_cast<const DeviceArray*>(h);
+    return a != nullptr && a->block_->owner == this ? a : nullptr;
+  }
+
   // The frame of every generation call that leaves its output resident (the dealer's GPU
   // keygen; generate, gen_resident_pair, seeded_shares): under the lock, timed as generation,
   // the device bound and `bytes` admitted under the key budget (else Result{}: nullopt, null).
@@ -1049,18 +1056,27 @@ void CudaAccelerator::make_resident(ShareBatch& shares) const {
 
 std::shared_ptr<const ResidentKeys> CudaAccelerator::seeded_shares(Block seed,
                                                                    const StreamSlice& slice,
-                                                                   int bits,
-                                                                   std::span<const u64> v) const {
-  if (!v.empty() && v.size() != slice.count)
-    throw std::invalid_argument("seeded_shares: " + std::to_string(v.size()) +
-                                " values for a slice of " + std::to_string(slice.count));
-  if (slice.count == 0) return nullptr;
+                                                                   int bits, Operand v) const {
   State& s = *s_;
+  const DeviceArray* held = s.held_here(v.held);
+  if (v.held != nullptr && held == nullptr && v.host.empty())
+    throw std::invalid_argument(
+        "seeded_shares: v is held by another accelerator and has no host "
+        "values");
+  const std::size_t nv = held != nullptr ? held->count : v.host.size();
+  const bool has_v = held != nullptr || !v.host.empty();
+  if (has_v && nv != slice.count)
+    throw std::invalid_argument("seeded_shares: " + std::to_string(nv) + " values for a slice of " +
+                                std::to_string(slice.count));
+  if (slice.count == 0) return nullptr;
   return s.gen_resident<std::shared_ptr<const ResidentKeys>>(
       Carver::bytes_for<u64>(slice.count),
       [&](const ResidentBlock& block) {
         u64* d = reinterpret_cast<u64*>(block.block.data());
-        const u64* dv = v.empty() ? nullptr : s.upload_queued(s.in, v);
+        // v where it is: held here (a weight mask, read in place), else queued up from the host.
+        const u64* dv = held != nullptr  ? held->data
+                        : v.host.empty() ? nullptr
+                                         : s.upload_queued(s.in, v.host);
         seeded_shares_device(seed, slice, bits, dv, d, s.s(), s.cfg);
         return d;
       },
@@ -1085,12 +1101,8 @@ struct CudaAccelerator::MaskedMatmulPlan {
 bool CudaAccelerator::plan_masked_matmul(const RingMatmulShape& g, std::size_t ahat, std::size_t ra,
                                          const Operand& bhat, const Operand& rb, std::size_t c,
                                          MaskedMatmulPlan& p) const {
-  const auto held_here = [this](const ResidentKeys* h) {
-    const auto* a = dynamic_cast<const DeviceArray*>(h);
-    return a != nullptr && a->block_->owner == s_.get() ? a : nullptr;
-  };
-  p.held_b = held_here(bhat.held);
-  p.held_r = held_here(rb.held);
+  p.held_b = s_->held_here(bhat.held);
+  p.held_r = s_->held_here(rb.held);
   if ((bhat.held != nullptr && p.held_b == nullptr) || (rb.held != nullptr && p.held_r == nullptr))
     return false;  // held by another accelerator
   static_cast<RingMatmulShape&>(p.rg) = g;
@@ -1253,16 +1265,19 @@ DpfEtKeys CudaAccelerator::copy_to_host(const DpfEtKeys& keys) const {
   return download_resident<DpfEtKeysView>(keys, "DPF-ET");
 }
 
-bool CudaAccelerator::ring_matmul(const RingMatmulShape& g, std::span<const u64> a,
-                                  std::span<const u64> b, std::span<u64> c) const {
-  if (c.empty()) return true;
+bool CudaAccelerator::ring_matmul(const RingMatmulShape& g, std::span<const u64> a, Operand b,
+                                  std::span<u64> c) const {
   State& s = *s_;
+  const DeviceArray* held_b = s.held_here(b.held);
+  if (b.held != nullptr && held_b == nullptr) return false;  // another accelerator's
+  if (c.empty()) return true;
   std::lock_guard lock(s.mu);
   AddElapsed busy(s.busy_ns);
   s.bind();
   s.staging.reset();
   const u64* da = s.put(s.mm_a, a);
-  const u64* db = s.put(s.mm_b, b);
+  // b where it is: held here (the dealer's weight mask, from the model input), else staged up.
+  const u64* db = held_b != nullptr ? held_b->data : s.put(s.mm_b, b.host);
   RingGemm rg;
   static_cast<RingMatmulShape&>(rg) = g;
   u64* dc = s.mm_c.fit(c.size());

@@ -119,7 +119,7 @@ class CudaAccelerator final : public fss::Accelerator {
   std::shared_ptr<const ResidentKeys> hold(std::span<const u64> v) const override;
   // The dealer's shares of one batch made here (prg_cuda.h seeded_shares_device).
   std::shared_ptr<const ResidentKeys> seeded_shares(Block seed, const StreamSlice& slice, int bits,
-                                                    std::span<const u64> v) const override;
+                                                    Operand v) const override;
   // The masked matmul's party-local product on the device: held operands are read in place, the
   // rest staged up; bt = [party 0] bhat - rb and -ra by ring_vec_cuda.h, two ring products (the
   // second accumulated), one download. False for an operand held by another accelerator.
@@ -136,8 +136,9 @@ class CudaAccelerator final : public fss::Accelerator {
                         std::span<const u64> xhat, std::span<const u64> vsh,
                         std::span<const u64> rv, std::span<u64> v,
                         std::span<u64> rest) const override;
-  // Exact ring matmul on the device (ring_matmul_cuda.h); always true.
-  bool ring_matmul(const RingMatmulShape& shape, std::span<const u64> a, std::span<const u64> b,
+  // Exact ring matmul on the device (ring_matmul_cuda.h); b read in place where held here. True
+  // unless b is held by another accelerator.
+  bool ring_matmul(const RingMatmulShape& shape, std::span<const u64> a, Operand b,
                    std::span<u64> c) const override;
 
   struct ResidentStats {

@@ -130,7 +130,8 @@ void Dealer::share_vec(std::span<const u64> v, int bits) {
   share_as(v, bits, true);
 }
 
-bool Dealer::share_on_device(std::span<const u64> v, int bits, bool vector) {
+bool Dealer::share_on_device(std::span<const u64> v, int bits, bool vector,
+                             const ResidentKeys* v_held) {
   const int b = bits ? bits : ring_.bits;
   const int stored = stored_share_bits(b);
   const bool drop0 = out_[0]->discards(), drop1 = out_[1]->discards();
@@ -146,7 +147,8 @@ bool Dealer::share_on_device(std::span<const u64> v, int bits, bool vector) {
   ShareBatch batch{stored, v.size(), {}};
   batch.host = vector;  // as share_as() marks them: read as vectors, moved offline
   batch.vector = vector;
-  batch.resident = accel_->seeded_shares(rng_.seed(), slice, b, mine);
+  batch.resident = accel_->seeded_shares(rng_.seed(), slice, b,
+                                         Accelerator::Operand{mine, kept == 1 ? v_held : nullptr});
   if (!batch.resident) {  // no room: the same values made here (split()'s arithmetic)
     batch.values.resize(v.size());
     {
@@ -184,9 +186,9 @@ void Dealer::share_as(std::span<const u64> v, int bits, bool vector) {
   put(*out_[1], s1);
 }
 
-void Dealer::share_batch(std::span<const u64> v, int bits) {
+void Dealer::share_batch(std::span<const u64> v, int bits, const ResidentKeys* v_held) {
   AddWall w(host_time_.share_ns);
-  if (share_on_device(v, bits, false)) return;
+  if (share_on_device(v, bits, false, v_held)) return;
   auto [s0, s1] = split(v, bits);
   out_[0]->write_keys(std::move(s0));
   out_[1]->write_keys(std::move(s1));

@@ -92,7 +92,9 @@ class Dealer {
   // randomness and the same key bytes, but an in-memory stream queues the batch as an object that
   // an accelerator can hold from the offline phase (keep_batches_on). For large shares that a
   // party's accelerator reads as a whole (a matmul's weight-mask shares: Party::read_share_batch).
-  void share_batch(std::span<const u64> v, int bits = 0);
+  // v_held: the accelerator's copy of v (a weight mask held from the model input), which the
+  // share split on the device then reads in place; v stays the values either way.
+  void share_batch(std::span<const u64> v, int bits = 0, const ResidentKeys* v_held = nullptr);
   // Writes v to one party only (a mask its owner holds, read with Party::read_shares), stored as
   // a share of `bits` bits (0 = the ring's): handed over unpacked in an in-memory stream where
   // wide, as share() does, else packed on the dealer's threads. The other party's stream gets
@@ -155,7 +157,8 @@ class Dealer {
   // 1's v - slice; docs/design/gpu-online-phase.md "The shares on the device"), with the same key
   // bytes and the stream left where split() leaves it. False (nothing drawn) where it does not
   // apply; the host then splits.
-  bool share_on_device(std::span<const u64> v, int bits, bool vector);
+  bool share_on_device(std::span<const u64> v, int bits, bool vector,
+                       const ResidentKeys* v_held = nullptr);
   // Party 1's shares s1 = v - s0 in Z_{2^bits} from party 0's, on the dealer's threads (split()
   // and share_on_device()'s host fallback). `s1` may be `s0` (in place).
   void subtract_shares(std::span<const u64> v, std::span<const u64> s0, std::span<u64> s1,

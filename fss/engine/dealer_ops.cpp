@@ -38,13 +38,19 @@ Tensor DealerOps::input(int owner, std::vector<std::size_t> shape, std::span<con
 }
 
 Tensor DealerOps::weight(std::vector<std::size_t> shape, std::span<const u64> values) {
-  return input(0, std::move(shape), values);
+  Tensor t = input(0, std::move(shape), values);
+  // The weight mask is fixed while the tensor lives (the model input's, for every run): where the
+  // dealer's keys are made on the party's accelerator it keeps a copy, which the matmul
+  // correlation's product and the split of [r_B] read in place (sigma::matmul_keygen).
+  if (const Accelerator* a = d_->accelerator(); a != nullptr && a->vec_space() != nullptr)
+    t.held = a->hold(t.data.host());
+  return t;
 }
 
 Tensor DealerOps::weight_matrix(std::vector<std::size_t> shape, std::span<const u64> values) {
   Tensor t = weight(std::move(shape), values);
   Region r(*this, profiling::scopes::kMisc, "input");
-  sigma::weight_shares_keygen(*d_, t.data);
+  sigma::weight_shares_keygen(*d_, t.data, t.held.get());
   t.mask_shares = std::make_shared<const ShareBatch>();
   return t;
 }
@@ -62,7 +68,7 @@ Tensor DealerOps::add_const(const Tensor& a, u64) {
 Tensor DealerOps::matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) {
   Tensor o = Tensor::zeros(matmul_out_shape(a, b, s));
   Region r(*this, profiling::scopes::kLinear, "matmul");
-  sigma::matmul_keygen(*d_, s, a.data, b.data, o.data, b.mask_shares != nullptr);
+  sigma::matmul_keygen(*d_, s, a.data, b.data, o.data, b.mask_shares != nullptr, b.held.get());
   return o;
 }
 

@@ -16,6 +16,7 @@
 #include "fss/cuda/accelerator_cuda.h"
 #include "fss/cuda/cuda_check.h"
 #include "fss/cuda/tools/check_util.h"
+#include "fss/cuda/tools/ring_matmul_check.h"
 #include "fss/cuda/tools/sigma_dcf_check.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
@@ -193,11 +194,14 @@ inline void check_dealer_dpf(Tally& t, std::mt19937_64& g, const CudaAccelerator
 // share_on_device): party 0's batch is the stream's next n values, party 1's v minus those, masked,
 // as the CPU's fill() makes them; odd and even counts, a hi half buffered or not; each stream ends
 // where the CPU's does. A budget too small for the batch makes nothing and leaves it to the host.
+// held: v is read from the accelerator's own copy (hold, as a dealer's weight mask is).
 inline void check_dealer_shares(Tally& t, std::mt19937_64& g, const CudaAccelerator& gpu,
-                                std::size_t n, int bits, bool pending, bool expect_made = true) {
+                                std::size_t n, int bits, bool pending, bool expect_made = true,
+                                bool held = false) {
   const std::string name = "dealer shares on the GPU bits=" + std::to_string(bits) +
                            " n=" + std::to_string(n) + (pending ? " (a hi half buffered)" : "") +
-                           (expect_made ? "" : " (budget full: host)");
+                           (expect_made ? "" : " (budget full: host)") +
+                           (held ? " (v held on the GPU)" : "");
   t.run(name, [&]() -> std::string {
     std::vector<u64> v(n);
     for (u64& x : v) x = random_bits(g, 64);
@@ -211,8 +215,12 @@ inline void check_dealer_shares(Tally& t, std::mt19937_64& g, const CudaAccelera
     const u64 mask = ring_mask(bits);
     for (std::size_t i = 0; i < n; ++i) want1[i] = (v[i] - want1[i]) & mask;
     ShareBatch b0{bits, n, {}}, b1{bits, n, {}};
+    const std::shared_ptr<const ResidentKeys> v_held = held ? gpu.hold(v) : nullptr;
+    if (held && !v_held) return std::string("hold() declined v");
     b0.resident = gpu.seeded_shares(seed, p0.take_slice(n), bits, {});
-    b1.resident = gpu.seeded_shares(seed, p1.take_slice(n), bits, v);
+    b1.resident =
+        gpu.seeded_shares(seed, p1.take_slice(n), bits,
+                          held ? Accelerator::Operand{{}, v_held.get()} : Accelerator::Operand{v});
     const std::string stream =
         join({{"party 0", same_position(ref0, p0)}, {"party 1", same_position(ref1, p1)}});
     if (!expect_made)
@@ -227,6 +235,35 @@ inline void check_dealer_shares(Tally& t, std::mt19937_64& g, const CudaAccelera
     CUDA_CHECK(cudaMemcpy(got1.data(), d1, n * sizeof(u64), cudaMemcpyDeviceToHost));
     return join(
         {{"party 0", diff(want0, got0)}, {"party 1", diff(want1, got1)}, {"stream", stream}});
+  });
+}
+
+// The dealer's ring product (CudaAccelerator::ring_matmul, the matmul correlation's r_A r_B) with
+// B staged up from the host and with B held on the GPU (a weight mask of the model input, read in
+// place), against the CPU's.
+inline void check_dealer_ring_matmul(Tally& t, std::mt19937_64& g, const CudaAccelerator& gpu,
+                                     const RingMatmulShape& shape) {
+  const std::string name =
+      "dealer ring matmul, B staged and held: " + std::to_string(shape.batches) + " x " +
+      std::to_string(shape.m) + "x" + std::to_string(shape.k) + "x" + std::to_string(shape.n) +
+      (shape.transpose_b ? " B^T" : "") + (shape.shared_b ? " shared B" : "") +
+      (shape.causal ? " causal" : "");
+  t.run(name, [&]() -> std::string {
+    RingGemm rg;
+    static_cast<RingMatmulShape&>(rg) = shape;
+    std::vector<u64> a(ring_gemm_a_size(rg)), b(ring_gemm_b_size(rg));
+    for (u64& x : a) x = random_bits(g, shape.bits);
+    for (u64& x : b) x = random_bits(g, shape.bits);
+    const std::size_t nc = ring_gemm_c_size(rg);
+    std::vector<u64> want(nc, 0), staged(nc, 1), held(nc, 1);
+    sigma::detail::ring_matmul_batched(cpu_matmul_args(rg), a, b, want);
+    if (!gpu.ring_matmul(shape, a, Accelerator::Operand{b}, staged))
+      return std::string("declined with B on the host");
+    const std::shared_ptr<const ResidentKeys> b_held = gpu.hold(b);
+    if (!b_held) return std::string("hold() declined B");
+    if (!gpu.ring_matmul(shape, a, Accelerator::Operand{{}, b_held.get()}, held))
+      return std::string("declined with B held");
+    return join({{"staged", diff(want, staged)}, {"held", diff(want, held)}});
   });
 }
 
@@ -249,6 +286,12 @@ inline void check_dealer(Tally& t, std::mt19937_64& g, std::size_t N) {
     check_dealer_shares(t, g, gpu, N, 64, pending);
     check_dealer_shares(t, g, gpu, 1, 37, pending);
   }
+  check_dealer_shares(t, g, gpu, N + 1, 50, false, true, true);  // v held: a weight mask
+  check_dealer_shares(t, g, gpu, N, 64, true, true, true);
+  // The matmul correlation's products: a projection, attention's causal Q K^T per head, a shared B.
+  check_dealer_ring_matmul(t, g, gpu, RingMatmulShape{50, 1, 64, 192, 96, false, false, false});
+  check_dealer_ring_matmul(t, g, gpu, RingMatmulShape{50, 4, 32, 16, 32, true, false, true});
+  check_dealer_ring_matmul(t, g, gpu, RingMatmulShape{64, 3, 16, 40, 24, false, true, false});
   const CudaAccelerator full(0, KernelConfig{}, 1);  // a one-byte key budget: nothing fits
   check_dealer_dcf(t, g, full, N / 16, DcfShape{50, 50, 2}, false);
   check_dealer_shares(t, g, full, 7, 50, true, false);

@@ -67,10 +67,12 @@ std::vector<std::size_t> live_entries(const MatmulShape& s) {
 // c = A_b B_b for every batch (per MatmulShape), mod 2^bits (ring_matmul.h: cache-blocked,
 // multithreaded, the same bits for every kernel and thread count), on `accel` when it has a ring
 // matmul (bit-identical: fss/accelerator.h). c must be zero on entry.
+// b_held: the accelerator's copy of b (the dealer's weight mask), or null.
 void batched(int bits, const MatmulShape& s, std::span<const u64> a, std::span<const u64> b,
-             std::span<u64> c, int threads, const Accelerator* accel = nullptr) {
+             std::span<u64> c, int threads, const Accelerator* accel = nullptr,
+             const ResidentKeys* b_held = nullptr) {
   const RingMatmulShape shape{bits, s.batches, s.m, s.k, s.n, s.transpose_b, s.shared_b, s.causal};
-  if (accel != nullptr && accel->ring_matmul(shape, a, b, c)) return;
+  if (accel != nullptr && accel->ring_matmul(shape, a, Accelerator::Operand{b, b_held}, c)) return;
   detail::RingMatmulArgs g;
   static_cast<RingMatmulShape&>(g) = shape;
   g.threads = threads;
@@ -88,9 +90,9 @@ void matmul_clear(const ClearCtx& ctx, const MatmulShape& s, std::span<const u64
   batched(ctx.ring.bits, s, a, b, c, 0);  // deterministic: all hardware threads
 }
 
-void weight_shares_keygen(Dealer& d, std::span<const u64> r_w) {
+void weight_shares_keygen(Dealer& d, std::span<const u64> r_w, const ResidentKeys* r_w_held) {
   d.begin(kTagWeightShares, r_w.size());
-  d.share_batch(r_w);  // B-sized: an accelerator holds it, as a product's would be
+  d.share_batch(r_w, 0, r_w_held);  // B-sized: an accelerator holds it, as a product's would be
 }
 
 ShareBatch weight_shares_eval(Party& p, std::size_t count) {
@@ -99,7 +101,8 @@ ShareBatch weight_shares_eval(Party& p, std::size_t count) {
 }
 
 void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
-                   std::span<const u64> r_b, std::span<u64> r_c, bool b_shares_dealt) {
+                   std::span<const u64> r_b, std::span<u64> r_c, bool b_shares_dealt,
+                   const ResidentKeys* r_b_held) {
   const MmDims d = dims(s, r_a.size(), r_b.size(), r_c.size());
   const Ring ring = dl.ring();
   const auto live = live_entries(s);
@@ -108,7 +111,7 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
   std::fill(r_c.begin(), r_c.end(), 0);
   std::vector<u64> fresh = dl.random(live.size());
   std::vector<u64> prod(d.nc, 0);
-  batched(ring.bits, s, r_a, r_b, prod, dl.threads(), dl.accelerator());
+  batched(ring.bits, s, r_a, r_b, prod, dl.threads(), dl.accelerator(), r_b_held);
   std::vector<u64> corr(live.size());
   dl.for_range(live.size(), [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
@@ -117,7 +120,8 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
     }
   });
   dl.share_vec(r_a);
-  if (!b_shares_dealt) dl.share_batch(r_b);  // B-sized: an accelerator holds it from offline
+  // B-sized: an accelerator holds it from the offline phase.
+  if (!b_shares_dealt) dl.share_batch(r_b, 0, r_b_held);
   dl.share_vec(corr);
 }
 

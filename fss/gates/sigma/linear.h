@@ -29,9 +29,13 @@ using engine::Party;
 void matmul_clear(const ClearCtx& ctx, const MatmulShape& s, std::span<const u64> a,
                   std::span<const u64> b, std::span<u64> c);
 // b_shares_dealt: B is a weight whose mask shares [r_B] were dealt with it (weight_shares_keygen,
-// Ops::weight_matrix), so this product's key leaves them out.
+// Ops::weight_matrix), so this product's key leaves them out. r_b_held: the dealer's
+// accelerator's copy of r_b (a weight mask held from the model input, DealerOps::weight), or
+// null: the product r_A r_B (and the split of [r_B], where this key carries it) then read it in
+// place.
 void matmul_keygen(Dealer& d, const MatmulShape& s, std::span<const u64> r_a,
-                   std::span<const u64> r_b, std::span<u64> r_c, bool b_shares_dealt = false);
+                   std::span<const u64> r_b, std::span<u64> r_c, bool b_shares_dealt = false,
+                   const ResidentKeys* r_b_held = nullptr);
 // bhat_held: the copy of bhat that the party's accelerator holds (Tensor::held), or null. The B
 // side's mask shares [r_B] travel as one ShareBatch (held by the accelerator from the offline
 // phase when the keys live there), so with both held only A-sized inputs go up per product.
@@ -46,7 +50,8 @@ void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
 // so fixed shares of it reveal nothing more than fresh ones (each party's share is uniform and
 // independent of r_W; a product's [r_A] and correlation stay fresh in every run). SIGMA's keys
 // carry [r_W] in every inference's matmul key (docs/design/sigma-fidelity.md D17).
-void weight_shares_keygen(Dealer& d, std::span<const u64> r_w);
+void weight_shares_keygen(Dealer& d, std::span<const u64> r_w,
+                          const ResidentKeys* r_w_held = nullptr);
 ShareBatch weight_shares_eval(Party& p, std::size_t count);
 
 // Elementwise z = x * y.
