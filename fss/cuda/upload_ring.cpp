@@ -34,24 +34,34 @@ UploadRing::~UploadRing() {
 
 void UploadRing::put(void* dst, const void* src, std::size_t bytes, cudaStream_t stream,
                      ThreadPool& pool) {
+  constexpr std::size_t kAlign = 256;  // each piece's start in its slot
   for (std::size_t at = 0; at < bytes;) {
+    const std::size_t n = std::min(slot_bytes_, bytes - at);
+    // Small pieces share a slot (the dealer uploads thousands of a few KiB): the next slot is taken
+    // only when this one has no room left, so the ring holds up to slots x slot_bytes of queued
+    // copies however small they are, and the host waits only where the stream is that far behind.
+    if (used_ != 0 && used_ + n > slot_bytes_) {
+      next_ = (next_ + 1) % slots_.size();
+      used_ = 0;
+    }
     const std::size_t i = next_;
-    next_ = (next_ + 1) % slots_.size();
     if (slots_[i].size() == 0) {
       slots_[i] = PinnedBuffer<std::uint8_t>(slot_bytes_);
       CUDA_CHECK(cudaEventCreateWithFlags(&done_[i], cudaEventDisableTiming));
     }
-    if (queued_[i]) {
+    if (used_ == 0 && queued_[i]) {  // entering a slot: its earlier copies must be done
       AddElapsed w(wait_ns_);
       CUDA_CHECK(cudaEventSynchronize(done_[i]), "an upload slot's last copy");
+      queued_[i] = false;
     }
-    const std::size_t n = std::min(slot_bytes_, bytes - at);
-    copy_bytes(pool, slots_[i].data(), static_cast<const std::uint8_t*>(src) + at, n);
-    CUDA_CHECK(cudaMemcpyAsync(static_cast<std::uint8_t*>(dst) + at, slots_[i].data(), n,
-                               cudaMemcpyHostToDevice, stream),
-               std::to_string(n) + " bytes up through an upload slot");
-    CUDA_CHECK(cudaEventRecord(done_[i], stream));
+    std::uint8_t* h = slots_[i].data() + used_;
+    copy_bytes(pool, h, static_cast<const std::uint8_t*>(src) + at, n);
+    CUDA_CHECK(
+        cudaMemcpyAsync(static_cast<std::uint8_t*>(dst) + at, h, n, cudaMemcpyHostToDevice, stream),
+        std::to_string(n) + " bytes up through an upload slot");
+    CUDA_CHECK(cudaEventRecord(done_[i], stream));  // re-recorded: marks the slot's last copy
     queued_[i] = true;
+    used_ = std::min(slot_bytes_, (used_ + n + kAlign - 1) / kAlign * kAlign);
     at += n;
   }
 }

@@ -1,9 +1,9 @@
 // Host-to-device copies that the offline phase queues without waiting for the stream
 // (docs/design/gpu-online-phase.md "The dealer's uploads"): the source is copied into one of a few
-// page-locked slots at memcpy speed, the slot's DMA is queued on the stream, and an event marks
-// when the slot is free again. The caller's memory may be released as soon as put() returns, and
-// the host waits only where every slot still has a copy queued, i.e. where the stream is that far
-// behind.
+// page-locked slots at memcpy speed (small copies side by side in one slot), the DMA is queued on
+// the stream, and an event marks when the slot is free again. The caller's memory may be released
+// as soon as put() returns, and the host waits only where every slot still has a copy queued, i.e.
+// where the stream is that far behind.
 //
 //   UploadRing ring(8, 32 << 20);
 //   ring.put(device_dst, host_src, bytes, stream, pool);   // queued; host_src may go now
@@ -42,9 +42,10 @@ class UploadRing {
  private:
   std::size_t slot_bytes_;
   std::vector<PinnedBuffer<std::uint8_t>> slots_;
-  std::vector<cudaEvent_t> done_;  // recorded after each slot's last copy
-  std::vector<bool> queued_;       // whether done_[i] marks a copy not yet waited for
-  std::size_t next_ = 0;
+  std::vector<cudaEvent_t> done_;          // recorded after each slot's last copy
+  std::vector<bool> queued_;               // whether done_[i] marks a copy not yet waited for
+  std::size_t next_ = 0;                   // the slot being filled
+  std::size_t used_ = 0;                   // its bytes taken by queued copies
   std::atomic<std::uint64_t> wait_ns_{0};  // read by the statistics without the caller's lock
 };
 

@@ -7,7 +7,9 @@
 // batch must fall back to the CPU's generator with the same keys.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
@@ -15,9 +17,11 @@
 #include "fss/batch_options.h"
 #include "fss/cuda/accelerator_cuda.h"
 #include "fss/cuda/cuda_check.h"
+#include "fss/cuda/device_buffer.h"
 #include "fss/cuda/tools/check_util.h"
 #include "fss/cuda/tools/ring_matmul_check.h"
 #include "fss/cuda/tools/sigma_dcf_check.h"
+#include "fss/cuda/upload_ring.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
 #include "fss/dpf_et.h"
@@ -267,6 +271,43 @@ inline void check_dealer_ring_matmul(Tally& t, std::mt19937_64& g, const CudaAcc
   });
 }
 
+// The upload ring (UploadRing): pieces of 1 byte to more than a slot, most of them small ones
+// that share a slot, through a ring small enough to wrap around many times; each source buffer
+// is overwritten as soon as put() returns. The device copy must equal what was put, byte for byte.
+inline void check_upload_ring(Tally& t, std::mt19937_64& g) {
+  t.run("upload ring: small pieces side by side, pieces over a slot, many wrap-arounds",
+        [&]() -> std::string {
+          constexpr std::size_t kSlot = 64 << 10;
+          UploadRing ring(3, kSlot);
+          ThreadPool pool(2);
+          Stream stream;
+          std::vector<std::size_t> sizes;
+          for (int i = 0; i < 600; ++i) {
+            const std::uint64_t kind = g() % 10;
+            sizes.push_back(kind < 7   ? 1 + g() % 4096                   // a few KiB: side by side
+                            : kind < 9 ? 1 + g() % kSlot                  // up to a slot
+                                       : kSlot + 1 + g() % (3 * kSlot));  // over a slot
+          }
+          std::size_t total = 0;
+          for (std::size_t n : sizes) total += n;
+          std::vector<std::uint8_t> want(total), src;
+          for (std::uint8_t& b : want) b = static_cast<std::uint8_t>(g());
+          DeviceBuffer<std::uint8_t> dev(total);
+          std::size_t at = 0;
+          for (std::size_t n : sizes) {
+            src.assign(want.begin() + static_cast<std::ptrdiff_t>(at),
+                       want.begin() + static_cast<std::ptrdiff_t>(at + n));
+            ring.put(dev.data() + at, src.data(), n, stream.get(), pool);
+            std::fill(src.begin(), src.end(), std::uint8_t{0});  // the ring copied it already
+            at += n;
+          }
+          stream.sync();
+          std::vector<std::uint8_t> got(total);
+          CUDA_CHECK(cudaMemcpy(got.data(), dev.data(), total, cudaMemcpyDeviceToHost));
+          return got == want ? std::string() : std::string("the device copy differs");
+        });
+}
+
 inline void check_dealer(Tally& t, std::mt19937_64& g, std::size_t N) {
   const CudaAccelerator gpu(0);
   // SIGMA's truncation (13-bit low part, 1-bit payload), DReLU / GELU widths, vector payloads
@@ -292,6 +333,7 @@ inline void check_dealer(Tally& t, std::mt19937_64& g, std::size_t N) {
   check_dealer_ring_matmul(t, g, gpu, RingMatmulShape{50, 1, 64, 192, 96, false, false, false});
   check_dealer_ring_matmul(t, g, gpu, RingMatmulShape{50, 4, 32, 16, 32, true, false, true});
   check_dealer_ring_matmul(t, g, gpu, RingMatmulShape{64, 3, 16, 40, 24, false, true, false});
+  check_upload_ring(t, g);
   const CudaAccelerator full(0, KernelConfig{}, 1);  // a one-byte key budget: nothing fits
   check_dealer_dcf(t, g, full, N / 16, DcfShape{50, 50, 2}, false);
   check_dealer_shares(t, g, full, 7, 50, true, false);
