@@ -493,6 +493,7 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
       const GateOperands a = deliver(pops, me, g, in, cols);
       dops.dealer().finish_keys();
       rec.end_offline();
+      ch.wait_for_peer();  // the run starts when both hold its keys
       rec.begin_run(warm);
       apply_gate(pops, g, a, cols, f);
       rec.end_run();

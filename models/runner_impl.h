@@ -440,6 +440,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
             if (dops) dops->dealer().finish_keys();
             rec.end_offline();
             keygen_ms += ms_since(t0);
+            ch.wait_for_peer();  // the unit's online phase starts when both hold its keys
             // Online: the unit itself, on this micro-batch.
             t0 = Clock::now();
             rec.resume_run();
@@ -479,6 +480,7 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
       if (dops) dops->dealer().finish_keys();
       rec.end_offline();
       keygen_ms = ms_since(t0);
+      ch.wait_for_peer();  // the online phase starts when both hold the run's keys
       t0 = Clock::now();
       rec.begin_run(warm);
       hp = tokens ? embed_tokens(pops, c, batch, seq, vocab, loaded[0].embed, input)

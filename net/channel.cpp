@@ -647,6 +647,12 @@ void Channel::exchange(std::span<const std::uint8_t> mine, std::span<std::uint8_
       std::chrono::duration<double, std::milli>(r.finished - start).count());
 }
 
+void Channel::wait_for_peer() {
+  const std::uint8_t mine[1] = {1};
+  std::uint8_t theirs[1] = {0};
+  exchange(mine, theirs);
+}
+
 const Hello& Channel::peer_hello() const {
   return impl_->peer;
 }

@@ -121,6 +121,10 @@ class Channel {
   void recv(std::span<std::uint8_t> out);
   // One round: sends `mine` and receives `theirs` concurrently (no deadlock for large buffers).
   void exchange(std::span<const std::uint8_t> mine, std::span<std::uint8_t> theirs);
+  // Returns once the peer has called it too (one 1-byte exchange). The runners call it between an
+  // offline phase and the online phase that uses its keys, so that neither party's online clock
+  // runs while the other party's dealer still makes its keys.
+  void wait_for_peer();
 
   const Hello& peer_hello() const;
   const Timeouts& timeouts() const;

@@ -57,7 +57,7 @@ struct Party {
   std::vector<OfflineScope> offline_scopes;
   // Bytes this party sent outside the online scopes (0 in logs without the fields): in its
   // median offline phase, in all offline phases (the weight input), and outside every run and
-  // phase (handshake, memory verdicts, input agreement).
+  // phase (handshake, memory verdicts, input agreement, the exchange before each online step).
   std::uint64_t offline_sent = 0, offline_sent_all = 0, outside_sent = 0;
   // The model input (Recorder::begin_model_input; absent in older logs and in runs that mask
   // their weights in every run).
@@ -317,7 +317,8 @@ json wire_json(const Party& a, const Party& b) {
            "bytes sent by both parties over the whole execution, 8-byte frame headers included: "
            "online = every run (warm-up included), offline = every offline phase and the model "
            "input (party 0 sends its masked weights), control = outside the runs (handshake, "
-           "memory verdicts, input agreement); total_bytes is the TCP payload on the wire"}};
+           "memory verdicts, input agreement, the exchange before each online step); total_bytes "
+           "is the TCP payload on the wire"}};
 }
 
 json offline_scopes_json(const Party& a, const Party& b) {

@@ -136,6 +136,10 @@ TEST_CASE("layer-by-layer schedule: the party log holds one offline phase per ru
     CHECK(j["model_input"]["key_bytes"] == b.r[p].model_input_key_bytes);
     const bool sent = j["model_input"]["totals"]["bytes_sent"].get<std::uint64_t>() > 0;
     CHECK(sent == (p == 0));  // party 0 sends its masked weights
+    // Before each online step both parties wait for each other (Channel::wait_for_peer), outside
+    // the runs: a run's online clock never waits for the peer's dealer.
+    const std::uint64_t steps = find_model("bert-tiny").layers + 2;
+    CHECK(j["outside_runs"]["rounds"].get<std::uint64_t>() >= 3 * steps);
   }
 }
 

@@ -1,9 +1,11 @@
 // Framing, size checks, timeouts and failures of net::Channel (over loopback, in one process).
 #include "net/channel.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <random>
+#include <thread>
 
 #include "net_test_util.h"
 
@@ -65,6 +67,32 @@ TEST_CASE("send/recv and exchange deliver frames of random sizes intact, in orde
   CHECK(got0 == from1);
   CHECK(ex1 == from0);
   CHECK(ex0 == from1);
+}
+
+TEST_CASE("wait_for_peer returns only once the peer has called it, and frames follow intact",
+          "[net]") {
+  std::atomic<bool> peer_called{false};
+  bool seen_after_wait = false;
+  std::vector<std::uint8_t> got(3);
+  const std::vector<std::uint8_t> sent = {1, 2, 3};
+  auto out = run_pair(
+      hello_for(0), hello_for(1),
+      [&](Channel& c) {
+        c.wait_for_peer();  // called first: must wait for party 1's call
+        seen_after_wait = peer_called.load();
+        c.recv(got);
+      },
+      [&](Channel& c) {
+        std::this_thread::sleep_for(50ms);  // the slower dealer
+        peer_called = true;
+        c.wait_for_peer();
+        c.send(sent);
+      });
+  INFO(message_of(out.e0) << " / " << message_of(out.e1));
+  REQUIRE_FALSE(out.e0);
+  REQUIRE_FALSE(out.e1);
+  CHECK(seen_after_wait);
+  CHECK(got == sent);
 }
 
 TEST_CASE("the peer's Hello is available after connecting", "[net]") {
