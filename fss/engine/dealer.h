@@ -84,6 +84,10 @@ class Dealer {
   // and v - s0 to party 1, each bit-packed to `bits` bits (ceil(count * bits / 8) bytes per party).
   // bits = 1 gives XOR sharing of bits.
   void share(std::span<const u64> v, int bits = 0);
+  // Whether share(), share_vec() and share_batch() read the values they are given: not in a dealer
+  // whose party 1 writer discards (an inline dealer of party 0), since party 0's shares are the
+  // stream's next values whatever v is. A gate may then skip computing values only shared.
+  bool reads_share_values() const { return !out_[1]->discards(); }
   // share() for shares the party reads as a vector (Party::read_shares_vec, fss/vec/vec.h): the
   // same randomness and key bytes; in an in-memory stream a wide batch is marked so that it can
   // move to the device offline where the party's vectors live there (keep_batches_on).

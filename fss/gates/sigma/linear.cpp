@@ -110,13 +110,16 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
   // Output masks: fresh for every live entry; the causal upper triangle is a public 0.
   std::fill(r_c.begin(), r_c.end(), 0);
   std::vector<u64> fresh = dl.random(live.size());
-  std::vector<u64> prod(d.nc, 0);
-  batched(ring.bits, s, r_a, r_b, prod, dl.threads(), dl.accelerator(), r_b_held);
+  // The correlation r_A r_B + r_C, unless this dealer never reads it (party 0's inline dealer:
+  // its share is the stream's next values), which spares the product and its wait for the device.
   std::vector<u64> corr(live.size());
+  const bool correlation = dl.reads_share_values();
+  std::vector<u64> prod(correlation ? d.nc : 0, 0);
+  if (correlation) batched(ring.bits, s, r_a, r_b, prod, dl.threads(), dl.accelerator(), r_b_held);
   dl.for_range(live.size(), [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       r_c[live[i]] = fresh[i];
-      corr[i] = ring.add(prod[live[i]], fresh[i]);
+      if (correlation) corr[i] = ring.add(prod[live[i]], fresh[i]);
     }
   });
   dl.share_vec(r_a);
