@@ -91,21 +91,23 @@ void Dealer::finish_keys() const {
   if (accel_ != nullptr) accel_->finish_keygen();
 }
 
-std::pair<ShareBatch, ShareBatch> Dealer::split(std::span<const u64> v, int bits) {
+std::pair<ShareBatch, ShareBatch> Dealer::split(std::span<const u64> v, int bits, int drawn) {
   const int b = bits ? bits : ring_.bits;
   const int stored = stored_share_bits(b);
   const std::size_t n = v.size();
   std::pair<ShareBatch, ShareBatch> s{ShareBatch{stored, n, {}}, ShareBatch{stored, n, {}}};
+  ShareBatch& sd = drawn == 0 ? s.first : s.second;
+  ShareBatch& so = drawn == 0 ? s.second : s.first;
   // A writer that drops its party's shares (the other party's, in an inline dealer) gets a batch
-  // of the right count and no values. Party 0's shares are drawn either way, as the stream's next
-  // values: party 1's are v - s0. Where they are dropped they go to a scratch vector that keeps
-  // its memory from call to call.
-  std::vector<u64>& s0 = out_[0]->discards() ? share_scratch_ : s.first.values;
-  s0.resize(n);
-  random(s0, b);
-  if (!out_[1]->discards()) {
-    s.second.values.resize(n);
-    subtract_shares(v, s0, s.second.values, b);
+  // of the right count and no values. The drawn party's shares are drawn either way, as the
+  // stream's next values: the other party's are v - those. Where they are dropped they go to a
+  // scratch vector that keeps its memory from call to call.
+  std::vector<u64>& sv = out_[drawn]->discards() ? share_scratch_ : sd.values;
+  sv.resize(n);
+  random(sv, b);
+  if (!out_[1 - drawn]->discards()) {
+    so.values.resize(n);
+    subtract_shares(v, sv, so.values, b);
   }
   return s;
 }
@@ -126,12 +128,15 @@ void Dealer::share(std::span<const u64> v, int bits) {
   share_as(v, bits, false);
 }
 
-void Dealer::share_vec(std::span<const u64> v, int bits) {
-  share_as(v, bits, true);
+void Dealer::share_vec(std::span<const u64> v, int bits, int drawn) {
+  if (drawn != 0 && drawn != 1)
+    throw std::invalid_argument("Dealer::share_vec: party " + std::to_string(drawn) +
+                                " must be 0 or 1");
+  share_as(v, bits, true, drawn);
 }
 
 bool Dealer::share_on_device(std::span<const u64> v, int bits, bool vector,
-                             const ResidentKeys* v_held) {
+                             const ResidentKeys* v_held, int drawn) {
   const int b = bits ? bits : ring_.bits;
   const int stored = stored_share_bits(b);
   const bool drop0 = out_[0]->discards(), drop1 = out_[1]->discards();
@@ -142,30 +147,31 @@ bool Dealer::share_on_device(std::span<const u64> v, int bits, bool vector,
   if (accel_ == nullptr || accel_->vec_space() == nullptr || drop0 == drop1) return false;
   const int kept = drop0 ? 1 : 0;
   if (!hands_over_unpacked(*out_[kept], stored)) return false;
-  const std::span<const u64> mine = kept == 1 ? v : std::span<const u64>{};
+  const bool from_v = kept != drawn;  // the kept party's shares are v - slice, else the slice
+  const std::span<const u64> mine = from_v ? v : std::span<const u64>{};
   const StreamSlice slice = rng_.take_slice(v.size());
   ShareBatch batch{stored, v.size(), {}};
   batch.host = vector;  // as share_as() marks them: read as vectors, moved offline
   batch.vector = vector;
   batch.resident = accel_->seeded_shares(rng_.seed(), slice, b,
-                                         Accelerator::Operand{mine, kept == 1 ? v_held : nullptr});
+                                         Accelerator::Operand{mine, from_v ? v_held : nullptr});
   if (!batch.resident) {  // no room: the same values made here (split()'s arithmetic)
     batch.values.resize(v.size());
     {
       AddWall r(host_time_.random_ns);
       rng_.fill_slice(slice, batch.values, b, pool_for(v.size()));
     }
-    if (kept == 1) subtract_shares(v, batch.values, batch.values, b);  // in place
+    if (from_v) subtract_shares(v, batch.values, batch.values, b);  // in place
   }
   out_[kept]->write_keys(std::move(batch));
   out_[1 - kept]->write_keys(ShareBatch{stored, v.size(), {}});  // counted by size
   return true;
 }
 
-void Dealer::share_as(std::span<const u64> v, int bits, bool vector) {
+void Dealer::share_as(std::span<const u64> v, int bits, bool vector, int drawn) {
   AddWall w(host_time_.share_ns);
-  if (vector && share_on_device(v, bits, true)) return;
-  auto [s0, s1] = split(v, bits);
+  if (vector && share_on_device(v, bits, true, nullptr, drawn)) return;
+  auto [s0, s1] = split(v, bits, drawn);
   ThreadPool* p = pool_for(v.size());
   // Wide shares go to an in-memory stream as they are (ShareBatch::host): the same key bytes are
   // counted, but neither the dealer packs them nor the party unpacks them. Narrow ones stay

@@ -85,13 +85,16 @@ class Dealer {
   // bits = 1 gives XOR sharing of bits.
   void share(std::span<const u64> v, int bits = 0);
   // Whether share(), share_vec() and share_batch() read the values they are given: not in a dealer
-  // whose party 1 writer discards (an inline dealer of party 0), since party 0's shares are the
-  // stream's next values whatever v is. A gate may then skip computing values only shared.
-  bool reads_share_values() const { return !out_[1]->discards(); }
+  // whose writer for the party other than `drawn` discards (e.g. party 0's inline dealer), since
+  // the drawn party's shares are the stream's next values whatever v is. A gate may then skip
+  // computing values only shared.
+  bool reads_share_values(int drawn = 0) const { return !out_[1 - drawn]->discards(); }
   // share() for shares the party reads as a vector (Party::read_shares_vec, fss/vec/vec.h): the
   // same randomness and key bytes; in an in-memory stream a wide batch is marked so that it can
   // move to the device offline where the party's vectors live there (keep_batches_on).
-  void share_vec(std::span<const u64> v, int bits = 0);
+  // drawn: the party whose shares are the stream's next values (the other's are v minus them):
+  // party 0 unless a gate balances the two inline dealers' work (reads_share_values).
+  void share_vec(std::span<const u64> v, int bits = 0, int drawn = 0);
   // share(), each party's shares handed over as one ShareBatch (KeyWriter::write_keys): the same
   // randomness and the same key bytes, but an in-memory stream queues the batch as an object that
   // an accelerator can hold from the offline phase (keep_batches_on). For large shares that a
@@ -149,22 +152,23 @@ class Dealer {
 
  private:
   // Additive shares of v in Z_{2^bits} (0 = ring width): party 0's drawn uniform, party 1's
-  // v - s0; what share() and share_batch() write. The batches' width is the one the keys store
-  // them in (GateOptions::share_storage_bits). A batch for a discarding writer has its count and
-  // no values.
-  std::pair<ShareBatch, ShareBatch> split(std::span<const u64> v, int bits);
+  // v - s0 (or the other way round); what share() and share_batch() write. The batches' width is
+  // the one the keys store them in (GateOptions::share_storage_bits). A batch for a discarding
+  // writer has its count and no values. drawn: the party whose shares are drawn (share_vec), party
+  // 0 elsewhere.
+  std::pair<ShareBatch, ShareBatch> split(std::span<const u64> v, int bits, int drawn = 0);
   // share() and share_vec(): `vector` marks the wide in-memory batches.
-  void share_as(std::span<const u64> v, int bits, bool vector);
+  void share_as(std::span<const u64> v, int bits, bool vector, int drawn = 0);
   // share_vec() and share_batch() where this process's party computes on the accelerator (an
   // inline dealer with one writer dropping its shares): the kept party's batch is made in the
-  // accelerator's memory from the stream slice that split() would draw (party 0's the slice, party
-  // 1's v - slice; docs/design/gpu-online-phase.md "The shares on the device"), with the same key
-  // bytes and the stream left where split() leaves it. False (nothing drawn) where it does not
-  // apply; the host then splits.
+  // accelerator's memory from the stream slice that split() would draw (the drawn party's the
+  // slice, the other's v - slice; docs/design/gpu-online-phase.md "The shares on the device"), with
+  // the same key bytes and the stream left where split() leaves it. False (nothing drawn) where it
+  // does not apply; the host then splits.
   bool share_on_device(std::span<const u64> v, int bits, bool vector,
-                       const ResidentKeys* v_held = nullptr);
-  // Party 1's shares s1 = v - s0 in Z_{2^bits} from party 0's, on the dealer's threads (split()
-  // and share_on_device()'s host fallback). `s1` may be `s0` (in place).
+                       const ResidentKeys* v_held = nullptr, int drawn = 0);
+  // The other party's shares s1 = v - s0 in Z_{2^bits} from the drawn ones, on the dealer's threads
+  // (split() and share_on_device()'s host fallback). `s1` may be `s0` (in place).
   void subtract_shares(std::span<const u64> v, std::span<const u64> s0, std::span<u64> s1,
                        int bits);
   // Whether a share batch of `bits` stored bits goes to `out` unpacked (ShareBatch::host): where

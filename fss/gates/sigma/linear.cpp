@@ -110,10 +110,13 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
   // Output masks: fresh for every live entry; the causal upper triangle is a public 0.
   std::fill(r_c.begin(), r_c.end(), 0);
   std::vector<u64> fresh = dl.random(live.size());
-  // The correlation r_A r_B + r_C, unless this dealer never reads it (party 0's inline dealer:
-  // its share is the stream's next values), which spares the product and its wait for the device.
+  // The correlation r_A r_B + r_C, shared with party 1's shares drawn from the stream: party 1's
+  // inline dealer never reads it and skips the product and its wait for the device, while party
+  // 0's, which splits no other v on the host in the GPU dealer, computes it. This evens the two
+  // inline dealers' work (docs/design/gpu-online-phase.md "The shares on the device").
+  constexpr int kDrawn = 1;
   std::vector<u64> corr(live.size());
-  const bool correlation = dl.reads_share_values();
+  const bool correlation = dl.reads_share_values(kDrawn);
   std::vector<u64> prod(correlation ? d.nc : 0, 0);
   if (correlation) batched(ring.bits, s, r_a, r_b, prod, dl.threads(), dl.accelerator(), r_b_held);
   dl.for_range(live.size(), [&](std::size_t lo, std::size_t hi) {
@@ -125,7 +128,7 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
   dl.share_vec(r_a);
   // B-sized: an accelerator holds it from the offline phase.
   if (!b_shares_dealt) dl.share_batch(r_b, 0, r_b_held);
-  dl.share_vec(corr);
+  dl.share_vec(corr, 0, kDrawn);
 }
 
 void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,

@@ -135,43 +135,53 @@ TEST_CASE("share_vec on an accelerator that makes no shares: the host's fallback
           "[engine][keys][vec]") {
   // Dealer::share_on_device draws the kept party's shares from a stream slice and, where the
   // accelerator declines (seeded_shares returns null, as the stand-in does), makes them on the
-  // host: the same values as a host-only dealer's, and the stream left where it leaves it.
+  // host: the same values as a host-only dealer's, and the stream left where it leaves it. With
+  // either party's shares drawn (share_vec's `drawn`): those are the stream's next values, the
+  // other party's v minus them.
   std::mt19937_64 g(Catch::rngSeed() + 22);
   ThreadPool pool(1);
   for (const std::size_t n : {std::size_t{300}, (std::size_t{1} << 17) + 3}) {  // inline, pool
     for (const int bits : {32, 50, 64}) {
-      std::vector<u64> v(n);
-      for (u64& x : v) x = g() & ring_mask(bits);
-      v[0] = 0;
-      v[1] = ring_mask(bits);
-      const Block seed{g(), g()};
+      for (const int drawn : {0, 1}) {
+        INFO("n " << n << " bits " << bits << " drawn " << drawn);
+        std::vector<u64> v(n);
+        for (u64& x : v) x = g() & ring_mask(bits);
+        v[0] = 0;
+        v[1] = ring_mask(bits);
+        const Block seed{g(), g()};
 
-      auto b0 = std::make_shared<KeyBuffer>(), b1 = std::make_shared<KeyBuffer>();
-      KeyWriter h0 = KeyWriter::memory(b0), h1 = KeyWriter::memory(b1);
-      Dealer host(make_ring(64), 12, seed, h0, h1);
-      host.set_threads(2);
-      host.share_vec(v, bits);
-      const std::vector<u64> next = host.random(4);
-      std::optional<ShareBatch> want[2] = {KeyReader::memory(b0).read_object<ShareBatch>(),
-                                           KeyReader::memory(b1).read_object<ShareBatch>()};
-      REQUIRE(want[0].has_value());
-      REQUIRE(want[1].has_value());
+        auto b0 = std::make_shared<KeyBuffer>(), b1 = std::make_shared<KeyBuffer>();
+        KeyWriter h0 = KeyWriter::memory(b0), h1 = KeyWriter::memory(b1);
+        Dealer host(make_ring(64), 12, seed, h0, h1);
+        host.set_threads(2);
+        host.share_vec(v, bits, drawn);
+        const std::vector<u64> next = host.random(4);
+        std::optional<ShareBatch> want[2] = {KeyReader::memory(b0).read_object<ShareBatch>(),
+                                             KeyReader::memory(b1).read_object<ShareBatch>()};
+        REQUIRE(want[0].has_value());
+        REQUIRE(want[1].has_value());
+        Dealer stream(make_ring(64), 12, seed, h0, h1);  // the same stream, read directly
+        CHECK(want[drawn]->values == stream.random(n, bits));
+        for (std::size_t i = 0; i < n; ++i)
+          REQUIRE(((want[0]->values[i] + want[1]->values[i]) & ring_mask(bits)) == v[i]);
 
-      for (const int kept : {0, 1}) {
-        ShareAccelerator accel(pool, true);
-        auto buffer = std::make_shared<KeyBuffer>();
-        KeyWriter mem = KeyWriter::memory(buffer), drop = KeyWriter::discard();
-        Dealer d(make_ring(64), 12, seed, kept == 0 ? mem : drop, kept == 1 ? mem : drop);
-        d.set_threads(2);
-        d.set_accelerator(&accel);
-        d.share_vec(v, bits);
-        CHECK(d.random(4) == next);
-        CHECK(mem.bytes_written() == packed_bytes(n, bits));
-        const std::optional<ShareBatch> got = KeyReader::memory(buffer).read_object<ShareBatch>();
-        REQUIRE(got.has_value());
-        CHECK(got->vector);
-        CHECK(got->bits == want[kept]->bits);
-        CHECK(got->values == want[kept]->values);
+        for (const int kept : {0, 1}) {
+          ShareAccelerator accel(pool, true);
+          auto buffer = std::make_shared<KeyBuffer>();
+          KeyWriter mem = KeyWriter::memory(buffer), drop = KeyWriter::discard();
+          Dealer d(make_ring(64), 12, seed, kept == 0 ? mem : drop, kept == 1 ? mem : drop);
+          d.set_threads(2);
+          d.set_accelerator(&accel);
+          CHECK(d.reads_share_values(drawn) == (kept != drawn));
+          d.share_vec(v, bits, drawn);
+          CHECK(d.random(4) == next);
+          CHECK(mem.bytes_written() == packed_bytes(n, bits));
+          const std::optional<ShareBatch> got = KeyReader::memory(buffer).read_object<ShareBatch>();
+          REQUIRE(got.has_value());
+          CHECK(got->vector);
+          CHECK(got->bits == want[kept]->bits);
+          CHECK(got->values == want[kept]->values);
+        }
       }
     }
   }
