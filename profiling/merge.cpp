@@ -711,7 +711,9 @@ nlohmann::json merge_party_logs(const nlohmann::json& first, const nlohmann::jso
        "exclusive_wall_ms.median is the scaled value of the median run (times even_count_scale), "
        "so that the medians add up to the total median; median_of_runs, p25, p75, min and max "
        "are order statistics of the scaled values over the measured runs; "
-       "exclusive_wall_ms_max holds the unscaled maxima"}};
+       "exclusive_wall_ms_max holds the unscaled maxima; a party's run time counts from when "
+       "both parties hold the keys of each online step (the runners' wait for the peer before "
+       "each step is outside the runs, in the logs' outside_runs)"}};
   merged["offline"] = offline_json(a, b);
   merged["offline_scopes"] = offline_scopes_json(a, b);
   merged["wire"] = wire_json(a, b);
