@@ -19,6 +19,8 @@
 # The tools compare their outputs with the cleartext fixed-point reference themselves (model: all
 # outputs; microbench: the first 4096); the table's "vs clear" column is "differing / elements":
 # 0 means bit-identical to the reference, and so the cuda and cpu backends agree bit for bit.
+# The table's "dealer masks" column is the dealers' host AES time a run (the larger party's), the
+# same work on every machine: a meter of the host's speed when two machines' rows are compared.
 # Output ($OUT, or out/gpu-e2e here): gpu_e2e.md (the table, also printed last), gpu_e2e.log,
 # device.txt, and gpu_e2e_runs.tgz holding runs/<setting>/ (breakdown_merged.json, microbench.json,
 # the party logs and each step's stdout/stderr). The device returns at most 8 files, hence the
@@ -208,8 +210,17 @@ for name in sorted(os.listdir(runs), key=lambda n: (not n.startswith("bert-tiny"
     if status not in ("ok", "exit 0"):
         bad += 1
     online_of[name] = online
+    # A meter of the host's speed, to compare machines: the dealers' "masks" time a run (host
+    # AES-CTR only, the same work on every machine), the larger party's, from the logs.
+    masks = None
+    try:
+        err = open(os.path.join(d, "stderr.txt")).read()
+        found = [float(m) for m in re.findall(r"dealer host time per run: masks (\d+) ms", err)]
+        masks = max(found) if found else None
+    except OSError:
+        pass
     rows.append([name, backend, status, fmt(online), fmt(gpu, 2), fmt(kt), fmt(keygen),
-                 fmt(model_input), vs])
+                 fmt(model_input), vs, fmt(masks, 0)])
 
 # cpu / cuda: the online speed-up of the GPU backend where both ran the same setting.
 for r in rows:
@@ -218,8 +229,8 @@ for r in rows:
     r.append(f"{cpu / cuda:.2f}x" if cpu and cuda else "-")
 lines = ["| setting | backend | status | online ms (median) | gpu ms | KeyTransfer ms | "
          "keygen ms per run | model input ms (once) | vs clear (differing / elements) | "
-         "cpu / cuda |",
-         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"] + ["| " + " | ".join(r) + " |" for r in rows]
+         "dealer masks ms per run (host speed) | cpu / cuda |",
+         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"] + ["| " + " | ".join(r) + " |" for r in rows]
 text = "\n".join(lines) + "\n"
 open(md, "w").write(text)
 print(text)
