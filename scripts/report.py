@@ -65,6 +65,7 @@ def load(results_dir):
         net = ((d.get("environment") or {}).get("p0") or {}).get("net", {}).get("profile", "none")
         model = c.get("model") if net == "none" else f"{c.get('model')}@{net}"
         model_input = (d.get("offline") or {}).get("model_input") or {}
+        plan = (d.get("memory_plan") or {}).get("p0") or {}
         row = {
             "file": f, "status": d.get("status", "?"), "model": model, "seq": c.get("seq"), "net": net,
             "batch": c.get("batch"), "system": c.get("system"), "padding": c.get("padding", "on"),
@@ -83,8 +84,8 @@ def load(results_dir):
             "wire_bytes": (d.get("wire") or {}).get("total_bytes", 0),
             # How memory split the run (party 0's plan; 0 where the log has none): sequences per
             # micro-batch and rows per layer chunk, which multiply its rounds.
-            "micro_batch": ((d.get("memory_plan") or {}).get("p0") or {}).get("micro_batch", 0),
-            "chunk_rows": ((d.get("memory_plan") or {}).get("p0") or {}).get("chunk_rows", 0),
+            "micro_batch": plan.get("micro_batch", 0),
+            "chunk_rows": plan.get("chunk_rows", 0),
             "time": defaultdict(float), "bytes_by": defaultdict(int), "rounds_by": defaultdict(int),
         }
         for s in d.get("scopes", []):

@@ -247,11 +247,9 @@ inline void check_dealer_shares(Tally& t, std::mt19937_64& g, const CudaAccelera
 // place), against the CPU's.
 inline void check_dealer_ring_matmul(Tally& t, std::mt19937_64& g, const CudaAccelerator& gpu,
                                      const RingMatmulShape& shape) {
-  const std::string name =
-      "dealer ring matmul, B staged and held: " + std::to_string(shape.batches) + " x " +
-      std::to_string(shape.m) + "x" + std::to_string(shape.k) + "x" + std::to_string(shape.n) +
-      (shape.transpose_b ? " B^T" : "") + (shape.shared_b ? " shared B" : "") +
-      (shape.causal ? " causal" : "");
+  const std::string name = "dealer ring matmul, B staged and held: " +
+                           ring_gemm_shape_text(shape.batches, shape.m, shape.k, shape.n,
+                                                shape.transpose_b, shape.shared_b, shape.causal);
   t.run(name, [&]() -> std::string {
     RingGemm rg;
     static_cast<RingMatmulShape&>(rg) = shape;

@@ -46,13 +46,21 @@ struct RingGemmCase {
   bool small;  // also bits 1 / 20 / 32, and the CPU emulations
 };
 
+// "batches x m x k x n" and the shape's flags, as the check names print a product's shape.
+inline std::string ring_gemm_shape_text(std::size_t batches, std::size_t m, std::size_t k,
+                                        std::size_t n, bool transpose_b, bool shared_b,
+                                        bool causal) {
+  return std::to_string(batches) + "x" + std::to_string(m) + "x" + std::to_string(k) + "x" +
+         std::to_string(n) + (transpose_b ? " B^T" : "") + (shared_b ? " shared B" : "") +
+         (causal ? " causal" : "");
+}
+
 inline std::string ring_gemm_case_name(const RingGemmCase& s, int bits, bool accumulate,
                                        bool saturated) {
-  return std::string("ring matmul ") + s.name + " " + std::to_string(s.batches) + "x" +
-         std::to_string(s.m) + "x" + std::to_string(s.k) + "x" + std::to_string(s.n) +
-         (s.transpose_b ? " B^T" : "") + (s.shared_b ? " shared B" : "") +
-         (s.causal ? " causal" : "") + " bits=" + std::to_string(bits) +
-         (accumulate ? " accumulate" : "") + (saturated ? " all 2^64-1" : "");
+  return std::string("ring matmul ") + s.name + " " +
+         ring_gemm_shape_text(s.batches, s.m, s.k, s.n, s.transpose_b, s.shared_b, s.causal) +
+         " bits=" + std::to_string(bits) + (accumulate ? " accumulate" : "") +
+         (saturated ? " all 2^64-1" : "");
 }
 
 // One shape, bits and accumulate flag: the CPU result against every GPU implementation (and the
