@@ -172,6 +172,20 @@ class Accelerator {
                                                             int /*bits*/, Operand /*v*/) const {
     return nullptr;
   }
+  // seeded_shares() of the sigma suite's matmul correlation (fss/gates/sigma/linear.h), v made
+  // here as well: v = (a b)[live] + fresh mod 2^bits, the live entries of `shape`'s product in
+  // order (all, or each batch's lower triangle when causal; fresh has one value per live entry
+  // and slice.count == fresh.size()), b read from b.held where this accelerator holds it (a
+  // weight mask), else from b.host. Party 0's inline dealer thus never waits for the product
+  // (docs/design/gpu-online-phase.md "The matmul correlation on the device"). The same values as
+  // seeded_shares(seed, slice, bits, {v}) with v computed on the host; null where that would be
+  // null or b is held by another accelerator (the caller then computes v on the host).
+  virtual std::shared_ptr<const ResidentKeys> matmul_correlation_shares(
+      const RingMatmulShape& /*shape*/, std::span<const u64> /*a*/, Operand /*b*/,
+      std::span<const u64> /*fresh*/, Block /*seed*/, const StreamSlice& /*slice*/,
+      int /*bits*/) const {
+    return nullptr;
+  }
   // SIGMA's 1-bit early-terminated DPF (the lookups' keys; fss::dpf_et_gen with
   // BatchOptions::accel), the same contract.
   virtual std::optional<std::pair<DpfEtKeys, DpfEtKeys>> dpf_et_gen(int /*k*/,

@@ -1085,6 +1085,46 @@ std::shared_ptr<const ResidentKeys> CudaAccelerator::seeded_shares(Block seed,
       });
 }
 
+std::shared_ptr<const ResidentKeys> CudaAccelerator::matmul_correlation_shares(
+    const RingMatmulShape& g, std::span<const u64> a, Operand b, std::span<const u64> fresh,
+    Block seed, const StreamSlice& slice, int bits) const {
+  State& s = *s_;
+  const DeviceArray* held_b = s.held_here(b.held);
+  if (b.held != nullptr && held_b == nullptr) return nullptr;  // another accelerator's
+  RingGemm rg;
+  static_cast<RingMatmulShape&>(rg) = g;
+  validate(rg);
+  const std::size_t nb = held_b != nullptr ? held_b->count : b.host.size();
+  const std::size_t live = g.batches * (g.causal ? g.m * (g.m + 1) / 2 : g.m * g.n);
+  if (a.size() != ring_gemm_a_size(rg) || nb != ring_gemm_b_size(rg) || fresh.size() != live ||
+      slice.count != live)
+    throw std::invalid_argument(
+        "matmul_correlation_shares: " + std::to_string(a.size()) + ", " + std::to_string(nb) +
+        ", " + std::to_string(fresh.size()) + " values and a slice of " +
+        std::to_string(slice.count) + " for the product " + std::to_string(g.batches) + " x " +
+        std::to_string(g.m) + "x" + std::to_string(g.k) + "x" + std::to_string(g.n) + " (needs " +
+        std::to_string(ring_gemm_a_size(rg)) + ", " + std::to_string(ring_gemm_b_size(rg)) + ", " +
+        std::to_string(live) + ")");
+  if (live == 0) return nullptr;
+  return s.gen_resident<std::shared_ptr<const ResidentKeys>>(
+      Carver::bytes_for<u64>(live),
+      [&](const ResidentBlock& block) {
+        u64* d = reinterpret_cast<u64*>(block.block.data());
+        // Everything queued on the stream behind the layer's other keygen: the inputs through the
+        // upload ring, the product into scratch, then v and v - slice in the batch's own memory.
+        const u64* da = s.upload_queued(s.mm_a, a);
+        const u64* db = held_b != nullptr ? held_b->data : s.upload_queued(s.mm_b, b.host);
+        u64* dc = s.mm_c.fit(ring_gemm_c_size(rg));
+        ring_matmul_device(rg, da, db, dc, s.s());
+        live_entries_add_device(g, dc, s.upload_queued(s.table, fresh), d, s.s());
+        seeded_shares_device(seed, slice, bits, d, d, s.s(), s.cfg);
+        return d;
+      },
+      [&](std::shared_ptr<ResidentBlock> block, u64* d) {
+        return std::make_shared<DeviceArray>(std::move(block), d, live);
+      });
+}
+
 std::shared_ptr<const ResidentKeys> CudaAccelerator::hold(std::span<const u64> v) const {
   return v.empty() ? nullptr : copy_up(v);
 }

@@ -120,6 +120,10 @@ class CudaAccelerator final : public fss::Accelerator {
   // The dealer's shares of one batch made here (prg_cuda.h seeded_shares_device).
   std::shared_ptr<const ResidentKeys> seeded_shares(Block seed, const StreamSlice& slice, int bits,
                                                     Operand v) const override;
+  // The matmul correlation's shares made here: the product, v and v - slice on the device.
+  std::shared_ptr<const ResidentKeys> matmul_correlation_shares(
+      const RingMatmulShape& shape, std::span<const u64> a, Operand b, std::span<const u64> fresh,
+      Block seed, const StreamSlice& slice, int bits) const override;
   // The masked matmul's party-local product on the device: held operands are read in place, the
   // rest staged up; bt = [party 0] bhat - rb and -ra by ring_vec_cuda.h, two ring products (the
   // second accumulated), one download. False for an operand held by another accelerator.

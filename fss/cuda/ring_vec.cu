@@ -1,5 +1,6 @@
 #include <cuda_runtime.h>
 
+#include <stdexcept>
 #include <string>
 
 #include "fss/cuda/cuda_check.h"
@@ -43,6 +44,23 @@ __global__ void swap_axes_kernel(const u64* in, std::size_t outer, std::size_t r
     const std::size_t r = p % rows, q = p / rows;
     const std::size_t c = q % cols, o = q / cols;
     out[k] = in[((o * rows + r) * cols + c) * inner + i];
+  }
+}
+
+// A thread per entry of the product: entry (b, i, j) is live unless causal with j > i; its live
+// index counts the live entries before it (b whole triangles, then i (i + 1) / 2 in its own).
+__global__ void live_entries_add_kernel(RingMatmulShape g, const u64* c, const u64* add, u64* out) {
+  const std::size_t n = g.batches * g.m * g.n;
+  const std::size_t tri = g.m * (g.m + 1) / 2;
+  for (std::size_t e = global_thread(); e < n; e += grid_threads()) {
+    if (!g.causal) {
+      out[e] = c[e] + add[e];
+      continue;
+    }
+    const std::size_t j = e % g.n, i = (e / g.n) % g.m, b = e / (g.m * g.n);
+    if (j > i) continue;
+    const std::size_t l = b * tri + i * (i + 1) / 2 + j;
+    out[l] = c[e] + add[l];
   }
 }
 
@@ -101,6 +119,19 @@ void swap_axes_device(const u64* in, std::size_t outer, std::size_t rows, std::s
   CUDA_CHECK_LAUNCH("swap_axes_kernel", "shape=[" + std::to_string(outer) + ", " +
                                             std::to_string(rows) + ", " + std::to_string(cols) +
                                             ", " + std::to_string(inner) + "]");
+}
+
+void live_entries_add_device(const RingMatmulShape& shape, const u64* c, const u64* add, u64* out,
+                             CUstream_st* stream) {
+  const std::size_t n = shape.batches * shape.m * shape.n;
+  if (n == 0) return;
+  if (shape.causal && shape.m != shape.n)
+    throw std::invalid_argument("live_entries_add_device: causal needs m == n");
+  constexpr unsigned kThreads = 256;
+  live_entries_add_kernel<<<grid_for(n, kThreads), kThreads, 0, stream>>>(shape, c, add, out);
+  CUDA_CHECK_LAUNCH("live_entries_add_kernel",
+                    "batches=" + std::to_string(shape.batches) + " m=" + std::to_string(shape.m) +
+                        " n=" + std::to_string(shape.n) + (shape.causal ? " causal" : ""));
 }
 
 void interleave_device(const VecPtrs& src, int P, std::size_t n, u64* dst, CUstream_st* stream) {

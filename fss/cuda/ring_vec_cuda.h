@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "fss/ring.h"
+#include "fss/ring_matmul_shape.h"
 #include "fss/vec/combine_core.h"
 
 struct CUstream_st;  // cudaStream_t is CUstream_st* (driver_types.h)
@@ -30,6 +31,14 @@ void row_sums_device(const u64* v, std::size_t rows, std::size_t cols, int bits,
 // checked.
 void swap_axes_device(const u64* in, std::size_t outer, std::size_t rows, std::size_t cols,
                       std::size_t inner, u64* out, CUstream_st* stream);
+
+// The live entries of a ring product c of `shape` (fss/ring_matmul_shape.h: all, or each batch's
+// lower triangle when causal), in order, plus `add`: out[l] = c[e] + add[l] (mod 2^64) where e is
+// the l-th live entry. The sigma suite's matmul correlation r_A r_B + r_C
+// (fss/gates/sigma/linear.h) made where the product is; asynchronous on `stream`, the launch
+// checked.
+void live_entries_add_device(const RingMatmulShape& shape, const u64* c, const u64* add, u64* out,
+                             CUstream_st* stream);
 
 // Up to four vectors of n elements side by side and back (SIGMA's DCF reads key i's P points at
 // i * P + j and writes its bits there): dst[i * P + j] = src[j][i], and bits[j][i] = b[i * P + j].

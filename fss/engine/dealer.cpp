@@ -138,6 +138,19 @@ void Dealer::share_vec(std::span<const u64> v, int bits, int drawn) {
 bool Dealer::share_on_device(std::span<const u64> v, int bits, bool vector,
                              const ResidentKeys* v_held, int drawn) {
   const int b = bits ? bits : ring_.bits;
+  return share_made_on_device(
+      v.size(), bits, vector, drawn,
+      [&](const StreamSlice& slice, bool from_v) {
+        return accel_->seeded_shares(
+            rng_.seed(), slice, b,
+            from_v ? Accelerator::Operand{v, v_held} : Accelerator::Operand{});
+      },
+      [&](std::vector<u64>&) { return v; });
+}
+
+bool Dealer::share_made_on_device(std::size_t count, int bits, bool vector, int drawn,
+                                  const DeviceShares& make, const HostValues& host_v) {
+  const int b = bits ? bits : ring_.bits;
   const int stored = stored_share_bits(b);
   const bool drop0 = out_[0]->discards(), drop1 = out_[1]->discards();
   // An inline dealer whose party computes on the accelerator: one writer keeps its shares in
@@ -148,24 +161,34 @@ bool Dealer::share_on_device(std::span<const u64> v, int bits, bool vector,
   const int kept = drop0 ? 1 : 0;
   if (!hands_over_unpacked(*out_[kept], stored)) return false;
   const bool from_v = kept != drawn;  // the kept party's shares are v - slice, else the slice
-  const std::span<const u64> mine = from_v ? v : std::span<const u64>{};
-  const StreamSlice slice = rng_.take_slice(v.size());
-  ShareBatch batch{stored, v.size(), {}};
+  const StreamSlice slice = rng_.take_slice(count);
+  ShareBatch batch{stored, count, {}};
   batch.host = vector;  // as share_as() marks them: read as vectors, moved offline
   batch.vector = vector;
-  batch.resident = accel_->seeded_shares(rng_.seed(), slice, b,
-                                         Accelerator::Operand{mine, from_v ? v_held : nullptr});
+  batch.resident = make(slice, from_v);
   if (!batch.resident) {  // no room: the same values made here (split()'s arithmetic)
-    batch.values.resize(v.size());
+    batch.values.resize(count);
     {
       AddWall r(host_time_.random_ns);
-      rng_.fill_slice(slice, batch.values, b, pool_for(v.size()));
+      rng_.fill_slice(slice, batch.values, b, pool_for(count));
     }
-    if (from_v) subtract_shares(v, batch.values, batch.values, b);  // in place
+    if (from_v) {
+      std::vector<u64> storage;
+      subtract_shares(host_v(storage), batch.values, batch.values, b);  // in place
+    }
   }
   out_[kept]->write_keys(std::move(batch));
-  out_[1 - kept]->write_keys(ShareBatch{stored, v.size(), {}});  // counted by size
+  out_[1 - kept]->write_keys(ShareBatch{stored, count, {}});  // counted by size
   return true;
+}
+
+bool Dealer::share_vec_made_on_device(std::size_t count, int bits, int drawn,
+                                      const DeviceShares& make, const HostValues& host_v) {
+  if (drawn != 0 && drawn != 1)
+    throw std::invalid_argument("Dealer::share_vec_made_on_device: party " + std::to_string(drawn) +
+                                " must be 0 or 1");
+  AddWall w(host_time_.share_ns);
+  return share_made_on_device(count, bits, true, drawn, make, host_v);
 }
 
 void Dealer::share_as(std::span<const u64> v, int bits, bool vector, int drawn) {

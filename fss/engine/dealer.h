@@ -95,6 +95,17 @@ class Dealer {
   // drawn: the party whose shares are the stream's next values (the other's are v minus them):
   // party 0 unless a gate balances the two inline dealers' work (reads_share_values).
   void share_vec(std::span<const u64> v, int bits = 0, int drawn = 0);
+  // share_vec(v, bits, drawn) of a v that the party's accelerator can make itself (the sigma
+  // suite's matmul correlation: Accelerator::matmul_correlation_shares), with the same stream,
+  // shares and key bytes. Where share_vec would split on the device, make(slice, from_v) returns
+  // the kept party's batch made there (from_v: v - the slice's values, else the slice's values),
+  // and host_v(storage) gives v only where the device declines; true then. False, nothing drawn,
+  // where share_vec would split on the host: the caller computes v and calls share_vec.
+  using DeviceShares =
+      std::function<std::shared_ptr<const ResidentKeys>(const StreamSlice& slice, bool from_v)>;
+  using HostValues = std::function<std::span<const u64>(std::vector<u64>& storage)>;
+  bool share_vec_made_on_device(std::size_t count, int bits, int drawn, const DeviceShares& make,
+                                const HostValues& host_v);
   // share(), each party's shares handed over as one ShareBatch (KeyWriter::write_keys): the same
   // randomness and the same key bytes, but an in-memory stream queues the batch as an object that
   // an accelerator can hold from the offline phase (keep_batches_on). For large shares that a
@@ -167,6 +178,9 @@ class Dealer {
   // does not apply; the host then splits.
   bool share_on_device(std::span<const u64> v, int bits, bool vector,
                        const ResidentKeys* v_held = nullptr, int drawn = 0);
+  // share_on_device() with the kept party's batch made by `make` (share_vec_made_on_device).
+  bool share_made_on_device(std::size_t count, int bits, bool vector, int drawn,
+                            const DeviceShares& make, const HostValues& host_v);
   // The other party's shares s1 = v - s0 in Z_{2^bits} from the drawn ones, on the dealer's threads
   // (split() and share_on_device()'s host fallback). `s1` may be `s0` (in place).
   void subtract_shares(std::span<const u64> v, std::span<const u64> s0, std::span<u64> s1,

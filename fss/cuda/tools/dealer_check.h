@@ -269,6 +269,68 @@ inline void check_dealer_ring_matmul(Tally& t, std::mt19937_64& g, const CudaAcc
   });
 }
 
+// The matmul correlation's shares made on the GPU (CudaAccelerator::matmul_correlation_shares,
+// party 0's inline dealer in sigma::matmul_keygen): v = (a b)[live] + fresh, the live entries in
+// order (each batch's lower triangle when causal), then v minus the stream's next values, masked;
+// against the CPU's product and fill() from the same stream, with B staged and held, a hi half
+// buffered; the stream must end where the CPU's does.
+inline void check_dealer_matmul_correlation(Tally& t, std::mt19937_64& g,
+                                            const CudaAccelerator& gpu,
+                                            const RingMatmulShape& shape) {
+  const std::string name = "dealer matmul correlation shares, B staged and held: " +
+                           ring_gemm_shape_text(shape.batches, shape.m, shape.k, shape.n,
+                                                shape.transpose_b, shape.shared_b, shape.causal);
+  t.run(name, [&]() -> std::string {
+    RingGemm rg;
+    static_cast<RingMatmulShape&>(rg) = shape;
+    std::vector<u64> a(ring_gemm_a_size(rg)), b(ring_gemm_b_size(rg));
+    for (u64& x : a) x = random_bits(g, shape.bits);
+    for (u64& x : b) x = random_bits(g, shape.bits);
+    std::vector<u64> prod(ring_gemm_c_size(rg), 0);
+    sigma::detail::ring_matmul_batched(cpu_matmul_args(rg), a, b, prod);
+    std::vector<std::size_t> live;
+    for (std::size_t bi = 0; bi < shape.batches; ++bi)
+      for (std::size_t i = 0; i < shape.m; ++i)
+        for (std::size_t j = 0; j < (shape.causal ? i + 1 : shape.n); ++j)
+          live.push_back((bi * shape.m + i) * shape.n + j);
+    std::vector<u64> fresh(live.size());
+    for (u64& x : fresh) x = random_bits(g, shape.bits);
+    const u64 mask = ring_mask(shape.bits);
+    const Block seed{g(), g()};
+    SeededPrg ref(seed), staged(seed), held(seed);
+    for (SeededPrg* s : {&ref, &staged, &held}) s->next_u64();  // a hi half buffered
+    std::vector<u64> want(live.size());
+    ref.fill(want, shape.bits);
+    for (std::size_t i = 0; i < live.size(); ++i)
+      want[i] = (prod[live[i]] + fresh[i] - want[i]) & mask;
+    const std::shared_ptr<const ResidentKeys> b_held = gpu.hold(b);
+    if (!b_held) return std::string("hold() declined B");
+    ShareBatch got_staged{shape.bits, live.size(), {}}, got_held{shape.bits, live.size(), {}};
+    got_staged.resident = gpu.matmul_correlation_shares(
+        shape, a, Accelerator::Operand{b}, fresh, seed, staged.take_slice(live.size()), shape.bits);
+    got_held.resident =
+        gpu.matmul_correlation_shares(shape, a, Accelerator::Operand{{}, b_held.get()}, fresh, seed,
+                                      held.take_slice(live.size()), shape.bits);
+    const u64* d_staged = gpu.resident_values(got_staged);
+    const u64* d_held = gpu.resident_values(got_held);
+    if (d_staged == nullptr || d_held == nullptr) return std::string("declined");
+    gpu.finish_keygen();
+    std::vector<u64> v_staged(live.size()), v_held(live.size());
+    CUDA_CHECK(
+        cudaMemcpy(v_staged.data(), d_staged, live.size() * sizeof(u64), cudaMemcpyDeviceToHost));
+    CUDA_CHECK(
+        cudaMemcpy(v_held.data(), d_held, live.size() * sizeof(u64), cudaMemcpyDeviceToHost));
+    SeededPrg ref2(seed);
+    ref2.next_u64();
+    std::vector<u64> skip(live.size());
+    ref2.fill(skip, shape.bits);
+    return join({{"staged", diff(want, v_staged)},
+                 {"held", diff(want, v_held)},
+                 {"stream", join({{"staged", same_position(ref, staged)},
+                                  {"held", same_position(ref2, held)}})}});
+  });
+}
+
 // The upload ring (UploadRing): pieces of 1 byte to more than a slot, most of them small ones
 // that share a slot, through a ring small enough to wrap around many times; each source buffer
 // is overwritten as soon as put() returns. The device copy must equal what was put, byte for byte.
@@ -331,6 +393,12 @@ inline void check_dealer(Tally& t, std::mt19937_64& g, std::size_t N) {
   check_dealer_ring_matmul(t, g, gpu, RingMatmulShape{50, 1, 64, 192, 96, false, false, false});
   check_dealer_ring_matmul(t, g, gpu, RingMatmulShape{50, 4, 32, 16, 32, true, false, true});
   check_dealer_ring_matmul(t, g, gpu, RingMatmulShape{64, 3, 16, 40, 24, false, true, false});
+  // The same shapes for the correlation's shares: entries in order, the causal triangles packed.
+  check_dealer_matmul_correlation(t, g, gpu,
+                                  RingMatmulShape{50, 1, 64, 192, 96, false, false, false});
+  check_dealer_matmul_correlation(t, g, gpu, RingMatmulShape{50, 4, 32, 16, 32, true, false, true});
+  check_dealer_matmul_correlation(t, g, gpu,
+                                  RingMatmulShape{64, 3, 16, 40, 24, false, true, false});
   check_upload_ring(t, g);
   const CudaAccelerator full(0, KernelConfig{}, 1);  // a one-byte key budget: nothing fits
   check_dealer_dcf(t, g, full, N / 16, DcfShape{50, 50, 2}, false);

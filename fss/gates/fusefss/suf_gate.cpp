@@ -131,10 +131,12 @@ void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint3
       d.share(std::span<const u64>(r_v).subspan(c0, c1 - c0));
       continue;
     }
-    std::vector<InstanceKey> inst;
-    inst.reserve(c1 - c0);
-    for (std::size_t i = c0; i < c1; ++i)
-      inst.push_back(compile::compile_instance(g, r_in[i], r_v[i], padding, dummy[i]));
+    // Each instance depends only on its own masks: compiled on the dealer's threads.
+    std::vector<InstanceKey> inst(c1 - c0);
+    d.for_range(c1 - c0, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i)
+        inst[i] = compile::compile_instance(g, r_in[c0 + i], r_v[c0 + i], padding, dummy[c0 + i]);
+    });
     if (padding == Padding::kOff) {
       // The mask-dependent shape travels in clear: this is what padding prevents.
       std::vector<u64> counts;

@@ -112,23 +112,41 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
   std::vector<u64> fresh = dl.random(live.size());
   // The correlation r_A r_B + r_C, shared with party 1's shares drawn from the stream: party 1's
   // inline dealer never reads it and skips the product and its wait for the device, while party
-  // 0's, which splits no other v on the host in the GPU dealer, computes it. This evens the two
-  // inline dealers' work (docs/design/gpu-online-phase.md "The shares on the device").
+  // 0's makes it on the device, the product included, and waits for nothing there
+  // (Accelerator::matmul_correlation_shares). This evens the two inline dealers' work
+  // (docs/design/gpu-online-phase.md "The shares on the device").
   constexpr int kDrawn = 1;
-  std::vector<u64> corr(live.size());
-  const bool correlation = dl.reads_share_values(kDrawn);
-  std::vector<u64> prod(correlation ? d.nc : 0, 0);
-  if (correlation) batched(ring.bits, s, r_a, r_b, prod, dl.threads(), dl.accelerator(), r_b_held);
   dl.for_range(live.size(), [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      r_c[live[i]] = fresh[i];
-      if (correlation) corr[i] = ring.add(prod[live[i]], fresh[i]);
-    }
+    for (std::size_t i = lo; i < hi; ++i) r_c[live[i]] = fresh[i];
   });
+  const auto host_corr = [&](std::vector<u64>& corr) -> std::span<const u64> {
+    corr.assign(live.size(), 0);
+    if (!dl.reads_share_values(kDrawn)) return corr;
+    std::vector<u64> prod(d.nc, 0);
+    batched(ring.bits, s, r_a, r_b, prod, dl.threads(), dl.accelerator(), r_b_held);
+    dl.for_range(live.size(), [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i) corr[i] = ring.add(prod[live[i]], fresh[i]);
+    });
+    return corr;
+  };
+  const RingMatmulShape shape{ring.bits, s.batches,     s.m,        s.k,
+                              s.n,       s.transpose_b, s.shared_b, s.causal};
+  const Accelerator* accel = dl.accelerator();
+  const auto on_device = [&](const StreamSlice& slice, bool from_v) {
+    const Block seed = dl.rng().seed();
+    return from_v
+               ? accel->matmul_correlation_shares(shape, r_a, Accelerator::Operand{r_b, r_b_held},
+                                                  fresh, seed, slice, ring.bits)
+               : accel->seeded_shares(seed, slice, ring.bits, Accelerator::Operand{});
+  };
+  // The input masks' shares come first in the stream, the correlation's last, wherever it is made.
   dl.share_vec(r_a);
   // B-sized: an accelerator holds it from the offline phase.
   if (!b_shares_dealt) dl.share_batch(r_b, 0, r_b_held);
-  dl.share_vec(corr, 0, kDrawn);
+  if (!dl.share_vec_made_on_device(live.size(), 0, kDrawn, on_device, host_corr)) {
+    std::vector<u64> corr;
+    dl.share_vec(host_corr(corr), 0, kDrawn);
+  }
 }
 
 void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,

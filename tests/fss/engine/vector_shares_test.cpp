@@ -186,3 +186,77 @@ TEST_CASE("share_vec on an accelerator that makes no shares: the host's fallback
     }
   }
 }
+
+TEST_CASE("share_vec_made_on_device: share_vec's shares and stream; v asked for only where needed",
+          "[engine][keys][vec]") {
+  // Dealer::share_vec_made_on_device (the matmul correlation made on the accelerator): where the
+  // maker declines (the stand-in's), the host makes the kept party's batch from the same slice,
+  // calling host_v only where those shares are v minus the slice's values; without a device Space
+  // (or with both writers kept) it draws nothing and says so, and the caller shares v itself.
+  std::mt19937_64 g(Catch::rngSeed() + 23);
+  ThreadPool pool(1);
+  const std::size_t n = 301;
+  const int bits = 50;
+  std::vector<u64> v(n);
+  for (u64& x : v) x = g() & ring_mask(bits);
+  const Block seed{g(), g()};
+  for (const int drawn : {0, 1}) {
+    auto b0 = std::make_shared<KeyBuffer>(), b1 = std::make_shared<KeyBuffer>();
+    KeyWriter h0 = KeyWriter::memory(b0), h1 = KeyWriter::memory(b1);
+    Dealer host(make_ring(64), 12, seed, h0, h1);
+    host.share_vec(v, bits, drawn);
+    const std::vector<u64> next = host.random(4);
+    std::optional<ShareBatch> want[2] = {KeyReader::memory(b0).read_object<ShareBatch>(),
+                                         KeyReader::memory(b1).read_object<ShareBatch>()};
+    REQUIRE(want[0].has_value());
+    REQUIRE(want[1].has_value());
+    for (const int kept : {0, 1}) {
+      INFO("drawn " << drawn << " kept " << kept);
+      ShareAccelerator accel(pool, true);
+      auto buffer = std::make_shared<KeyBuffer>();
+      KeyWriter mem = KeyWriter::memory(buffer), drop = KeyWriter::discard();
+      Dealer d(make_ring(64), 12, seed, kept == 0 ? mem : drop, kept == 1 ? mem : drop);
+      d.set_accelerator(&accel);
+      int made = 0, asked = 0;
+      bool saw_from_v = false;
+      const bool done = d.share_vec_made_on_device(
+          n, bits, drawn,
+          [&](const StreamSlice& slice, bool from_v) -> std::shared_ptr<const ResidentKeys> {
+            ++made;
+            saw_from_v = from_v;
+            CHECK(slice.count == n);
+            return nullptr;  // declined: the host makes them
+          },
+          [&](std::vector<u64>&) -> std::span<const u64> {
+            ++asked;
+            return v;
+          });
+      CHECK(done);
+      CHECK(made == 1);
+      CHECK(saw_from_v == (kept != drawn));
+      CHECK(asked == (kept != drawn ? 1 : 0));
+      CHECK(d.random(4) == next);
+      const std::optional<ShareBatch> got = KeyReader::memory(buffer).read_object<ShareBatch>();
+      REQUIRE(got.has_value());
+      CHECK(got->vector);
+      CHECK(got->values == want[kept]->values);
+    }
+    // Both writers kept (a separate dealer): nothing drawn, the caller shares v.
+    auto m0 = std::make_shared<KeyBuffer>(), m1 = std::make_shared<KeyBuffer>();
+    KeyWriter k0 = KeyWriter::memory(m0), k1 = KeyWriter::memory(m1);
+    Dealer both(make_ring(64), 12, seed, k0, k1);
+    const auto never = [](const StreamSlice&, bool) -> std::shared_ptr<const ResidentKeys> {
+      FAIL("made on a device where share_vec splits on the host");
+      return nullptr;
+    };
+    CHECK_FALSE(both.share_vec_made_on_device(
+        n, bits, drawn, never, [&](std::vector<u64>&) -> std::span<const u64> { return v; }));
+    CHECK(k0.bytes_written() == 0);
+    Dealer fresh(make_ring(64), 12, seed, k0, k1);
+    CHECK(both.random(4) == fresh.random(4));
+    CHECK_THROWS_AS(
+        both.share_vec_made_on_device(n, bits, 2, never,
+                                      [&](std::vector<u64>&) -> std::span<const u64> { return v; }),
+        std::invalid_argument);
+  }
+}
