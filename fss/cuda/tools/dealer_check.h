@@ -242,20 +242,34 @@ inline void check_dealer_shares(Tally& t, std::mt19937_64& g, const CudaAccelera
   });
 }
 
+// A ring product's shape and operands, uniform in the ring, and its check name (the dealer's
+// product checks).
+struct ProductOperands {
+  RingGemm rg;
+  std::vector<u64> a, b;
+};
+inline ProductOperands random_product_operands(std::mt19937_64& g, const RingMatmulShape& shape) {
+  ProductOperands p;
+  static_cast<RingMatmulShape&>(p.rg) = shape;
+  p.a.resize(ring_gemm_a_size(p.rg));
+  p.b.resize(ring_gemm_b_size(p.rg));
+  for (u64& x : p.a) x = random_bits(g, shape.bits);
+  for (u64& x : p.b) x = random_bits(g, shape.bits);
+  return p;
+}
+inline std::string product_check_name(const std::string& what, const RingMatmulShape& shape) {
+  return what + ": " +
+         ring_gemm_shape_text(shape.batches, shape.m, shape.k, shape.n, shape.transpose_b,
+                              shape.shared_b, shape.causal);
+}
+
 // The dealer's ring product (CudaAccelerator::ring_matmul, the matmul correlation's r_A r_B) with
 // B staged up from the host and with B held on the GPU (a weight mask of the model input, read in
 // place), against the CPU's.
 inline void check_dealer_ring_matmul(Tally& t, std::mt19937_64& g, const CudaAccelerator& gpu,
                                      const RingMatmulShape& shape) {
-  const std::string name = "dealer ring matmul, B staged and held: " +
-                           ring_gemm_shape_text(shape.batches, shape.m, shape.k, shape.n,
-                                                shape.transpose_b, shape.shared_b, shape.causal);
-  t.run(name, [&]() -> std::string {
-    RingGemm rg;
-    static_cast<RingMatmulShape&>(rg) = shape;
-    std::vector<u64> a(ring_gemm_a_size(rg)), b(ring_gemm_b_size(rg));
-    for (u64& x : a) x = random_bits(g, shape.bits);
-    for (u64& x : b) x = random_bits(g, shape.bits);
+  t.run(product_check_name("dealer ring matmul, B staged and held", shape), [&]() -> std::string {
+    const auto [rg, a, b] = random_product_operands(g, shape);
     const std::size_t nc = ring_gemm_c_size(rg);
     std::vector<u64> want(nc, 0), staged(nc, 1), held(nc, 1);
     sigma::detail::ring_matmul_batched(cpu_matmul_args(rg), a, b, want);
@@ -277,15 +291,10 @@ inline void check_dealer_ring_matmul(Tally& t, std::mt19937_64& g, const CudaAcc
 inline void check_dealer_matmul_correlation(Tally& t, std::mt19937_64& g,
                                             const CudaAccelerator& gpu,
                                             const RingMatmulShape& shape) {
-  const std::string name = "dealer matmul correlation shares, B staged and held: " +
-                           ring_gemm_shape_text(shape.batches, shape.m, shape.k, shape.n,
-                                                shape.transpose_b, shape.shared_b, shape.causal);
+  const std::string name =
+      product_check_name("dealer matmul correlation shares, B staged and held", shape);
   t.run(name, [&]() -> std::string {
-    RingGemm rg;
-    static_cast<RingMatmulShape&>(rg) = shape;
-    std::vector<u64> a(ring_gemm_a_size(rg)), b(ring_gemm_b_size(rg));
-    for (u64& x : a) x = random_bits(g, shape.bits);
-    for (u64& x : b) x = random_bits(g, shape.bits);
+    const auto [rg, a, b] = random_product_operands(g, shape);
     std::vector<u64> prod(ring_gemm_c_size(rg), 0);
     sigma::detail::ring_matmul_batched(cpu_matmul_args(rg), a, b, prod);
     std::vector<std::size_t> live;
