@@ -91,6 +91,27 @@ class ShareAccelerator final : public Accelerator {
   std::unique_ptr<AdoptingSpace> space_;
 };
 
+// What a host-only dealer's share_vec(v, bits, drawn) writes for each party, and the stream's
+// next four values after it.
+struct HostShares {
+  std::optional<ShareBatch> batch[2];
+  std::vector<u64> next;
+};
+HostShares host_share_vec(Block seed, std::span<const u64> v, int bits, int drawn) {
+  auto b0 = std::make_shared<KeyBuffer>(), b1 = std::make_shared<KeyBuffer>();
+  KeyWriter h0 = KeyWriter::memory(b0), h1 = KeyWriter::memory(b1);
+  Dealer host(make_ring(64), 12, seed, h0, h1);
+  host.set_threads(2);
+  host.share_vec(v, bits, drawn);
+  HostShares out;
+  out.next = host.random(4);
+  out.batch[0] = KeyReader::memory(b0).read_object<ShareBatch>();
+  out.batch[1] = KeyReader::memory(b1).read_object<ShareBatch>();
+  REQUIRE(out.batch[0].has_value());
+  REQUIRE(out.batch[1].has_value());
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("share_vec: the bytes of share(); moved offline only where the vectors live there",
@@ -150,17 +171,11 @@ TEST_CASE("share_vec on an accelerator that makes no shares: the host's fallback
         v[1] = ring_mask(bits);
         const Block seed{g(), g()};
 
-        auto b0 = std::make_shared<KeyBuffer>(), b1 = std::make_shared<KeyBuffer>();
-        KeyWriter h0 = KeyWriter::memory(b0), h1 = KeyWriter::memory(b1);
-        Dealer host(make_ring(64), 12, seed, h0, h1);
-        host.set_threads(2);
-        host.share_vec(v, bits, drawn);
-        const std::vector<u64> next = host.random(4);
-        std::optional<ShareBatch> want[2] = {KeyReader::memory(b0).read_object<ShareBatch>(),
-                                             KeyReader::memory(b1).read_object<ShareBatch>()};
-        REQUIRE(want[0].has_value());
-        REQUIRE(want[1].has_value());
-        Dealer stream(make_ring(64), 12, seed, h0, h1);  // the same stream, read directly
+        const HostShares host = host_share_vec(seed, v, bits, drawn);
+        const std::optional<ShareBatch>(&want)[2] = host.batch;
+        const std::vector<u64>& next = host.next;
+        KeyWriter none0 = KeyWriter::discard(), none1 = KeyWriter::discard();
+        Dealer stream(make_ring(64), 12, seed, none0, none1);  // the same stream, read directly
         CHECK(want[drawn]->values == stream.random(n, bits));
         for (std::size_t i = 0; i < n; ++i)
           REQUIRE(((want[0]->values[i] + want[1]->values[i]) & ring_mask(bits)) == v[i]);
@@ -201,15 +216,9 @@ TEST_CASE("share_vec_made_on_device: share_vec's shares and stream; v asked for 
   for (u64& x : v) x = g() & ring_mask(bits);
   const Block seed{g(), g()};
   for (const int drawn : {0, 1}) {
-    auto b0 = std::make_shared<KeyBuffer>(), b1 = std::make_shared<KeyBuffer>();
-    KeyWriter h0 = KeyWriter::memory(b0), h1 = KeyWriter::memory(b1);
-    Dealer host(make_ring(64), 12, seed, h0, h1);
-    host.share_vec(v, bits, drawn);
-    const std::vector<u64> next = host.random(4);
-    std::optional<ShareBatch> want[2] = {KeyReader::memory(b0).read_object<ShareBatch>(),
-                                         KeyReader::memory(b1).read_object<ShareBatch>()};
-    REQUIRE(want[0].has_value());
-    REQUIRE(want[1].has_value());
+    const HostShares host = host_share_vec(seed, v, bits, drawn);
+    const std::optional<ShareBatch>(&want)[2] = host.batch;
+    const std::vector<u64>& next = host.next;
     for (const int kept : {0, 1}) {
       INFO("drawn " << drawn << " kept " << kept);
       ShareAccelerator accel(pool, true);
