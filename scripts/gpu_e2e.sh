@@ -21,6 +21,10 @@
 # 0 means bit-identical to the reference, and so the cuda and cpu backends agree bit for bit.
 # The table's "dealer masks" column is the dealers' host AES time a run (the larger party's), the
 # same work on every machine: a meter of the host's speed when two machines' rows are compared.
+# "keygen P0 / P1" gives each party's keygen a run of a model setting and, in brackets, how long
+# its offline phases ended waiting for its dealer's kernels on the GPU (the accelerator's total,
+# the model input's included, over the offline phases): large where the dealer is bound by the
+# GPU, near 0 where it is bound by its host.
 # Output ($OUT, or out/gpu-e2e here): gpu_e2e.md (the table, also printed last), gpu_e2e.log,
 # device.txt, and gpu_e2e_runs.tgz holding runs/<setting>/ (breakdown_merged.json, microbench.json,
 # the party logs and each step's stdout/stderr). The device returns at most 8 files, hence the
@@ -212,14 +216,27 @@ for name in sorted(os.listdir(runs), key=lambda n: (not n.startswith("bert-tiny"
     online_of[name] = online
     # A meter of the host's speed, to compare machines: the dealers' "masks" time a run (host
     # AES-CTR only, the same work on every machine), the larger party's, from the logs.
-    masks = None
+    masks, err = None, ""
     try:
         err = open(os.path.join(d, "stderr.txt")).read()
         found = [float(m) for m in re.findall(r"dealer host time per run: masks (\d+) ms", err)]
         masks = max(found) if found else None
     except OSError:
         pass
-    rows.append([name, backend, status, fmt(online), fmt(gpu, 2), fmt(kt), fmt(keygen),
+    # Each party's keygen a run, and of it the wait at the offline phases' ends for its dealer's
+    # GPU kernels (the accelerator's log line: its total over the process, divided by the phases).
+    split = "-"
+    if mb is None and merged is not None and backend == "cuda":
+        off = merged.get("offline", {})
+        per, phases = off.get("keygen_ms_party") or {}, off.get("phase_count") or {}
+        tails = {}
+        for p, ms in re.findall(r"\[P([01])\].*ends waiting for the keygen kernels (\d+) ms", err):
+            n = phases.get("p" + p) or 0
+            tails["p" + p] = float(ms) / n if n else None
+        if per.get("p0") is not None and per.get("p1") is not None:
+            split = (f"{fmt(per['p0'])} ({fmt(tails.get('p0'), 0)}) / "
+                     f"{fmt(per['p1'])} ({fmt(tails.get('p1'), 0)})")
+    rows.append([name, backend, status, fmt(online), fmt(gpu, 2), fmt(kt), fmt(keygen), split,
                  fmt(model_input), vs, fmt(masks, 0)])
 
 # cpu / cuda: the online speed-up of the GPU backend where both ran the same setting.
@@ -228,9 +245,10 @@ for r in rows:
     cuda = online_of.get(r[0])
     r.append(f"{cpu / cuda:.2f}x" if cpu and cuda else "-")
 lines = ["| setting | backend | status | online ms (median) | gpu ms | KeyTransfer ms | "
-         "keygen ms per run | model input ms (once) | vs clear (differing / elements) | "
+         "keygen ms per run | keygen P0 / P1 ms (waiting for the GPU at the end) | "
+         "model input ms (once) | vs clear (differing / elements) | "
          "dealer masks ms per run (host speed) | cpu / cuda |",
-         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"] + ["| " + " | ".join(r) + " |" for r in rows]
+         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"] + ["| " + " | ".join(r) + " |" for r in rows]
 text = "\n".join(lines) + "\n"
 open(md, "w").write(text)
 print(text)
