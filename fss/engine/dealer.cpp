@@ -124,15 +124,22 @@ bool Dealer::hands_over_unpacked(const KeyWriter& out, int bits) {
   return !out.discards() && bits >= kUnpackedShareBits && !out.writes_file();
 }
 
+int Dealer::pick_drawn(std::size_t count, int bits, int drawn) {
+  if (drawn != kBalanced && drawn != 0 && drawn != 1)
+    throw std::invalid_argument("Dealer: the drawn party " + std::to_string(drawn) +
+                                " must be 0, 1 or kBalanced");
+  std::uint64_t(&tally)[2] = host_time_.wide_from_v;
+  if (drawn == kBalanced) drawn = tally[1] <= tally[0] ? 0 : 1;
+  if (stored_share_bits(bits ? bits : ring_.bits) >= kUnpackedShareBits) tally[1 - drawn] += count;
+  return drawn;
+}
+
 void Dealer::share(std::span<const u64> v, int bits) {
-  share_as(v, bits, false);
+  share_as(v, bits, false, pick_drawn(v.size(), bits, kBalanced));
 }
 
 void Dealer::share_vec(std::span<const u64> v, int bits, int drawn) {
-  if (drawn != 0 && drawn != 1)
-    throw std::invalid_argument("Dealer::share_vec: party " + std::to_string(drawn) +
-                                " must be 0 or 1");
-  share_as(v, bits, true, drawn);
+  share_as(v, bits, true, pick_drawn(v.size(), bits, drawn));
 }
 
 bool Dealer::share_on_device(std::span<const u64> v, int bits, bool vector,
@@ -188,7 +195,9 @@ bool Dealer::share_vec_made_on_device(std::size_t count, int bits, int drawn,
     throw std::invalid_argument("Dealer::share_vec_made_on_device: party " + std::to_string(drawn) +
                                 " must be 0 or 1");
   AddWall w(host_time_.share_ns);
-  return share_made_on_device(count, bits, true, drawn, make, host_v);
+  if (!share_made_on_device(count, bits, true, drawn, make, host_v)) return false;
+  pick_drawn(count, bits, drawn);  // counted as the caller's share_vec would be otherwise
+  return true;
 }
 
 void Dealer::share_as(std::span<const u64> v, int bits, bool vector, int drawn) {
@@ -285,15 +294,24 @@ std::string Dealer::host_time_summary(std::size_t runs) const {
 }
 
 std::string Dealer::host_time_summary(std::size_t runs, const HostTime& since) const {
-  const HostTime h{host_time_.random_ns - since.random_ns, host_time_.share_ns - since.share_ns,
-                   host_time_.keys_ns - since.keys_ns, host_time_.loops_ns - since.loops_ns};
+  const HostTime h{host_time_.random_ns - since.random_ns,
+                   host_time_.share_ns - since.share_ns,
+                   host_time_.keys_ns - since.keys_ns,
+                   host_time_.loops_ns - since.loops_ns,
+                   {host_time_.wide_from_v[0] - since.wide_from_v[0],
+                    host_time_.wide_from_v[1] - since.wide_from_v[1]}};
   const double per = runs == 0 ? 1.0 : static_cast<double>(runs);
   const auto ms = [per](std::uint64_t ns) {
     return std::to_string(std::llround(static_cast<double>(ns) / 1e6 / per));
   };
+  const auto count = [per](std::uint64_t n) {
+    return std::to_string(std::llround(static_cast<double>(n) / per));
+  };
   return "dealer host time per run: masks " + ms(h.random_ns) +
          " ms (the shares' included), shares (split + pack) " + ms(h.share_ns) + " ms, FSS keys " +
-         ms(h.keys_ns) + " ms, parallel loops " + ms(h.loops_ns) + " ms";
+         ms(h.keys_ns) + " ms, parallel loops " + ms(h.loops_ns) +
+         " ms; wide shares made as v minus the stream's, party 0 / 1: " + count(h.wide_from_v[0]) +
+         " / " + count(h.wide_from_v[1]) + " values";
 }
 
 compile::GateCache& Dealer::gate_cache() {

@@ -80,10 +80,18 @@ class Dealer {
   void random(std::span<u64> out, int bits = 0);
   std::vector<u64> random(std::size_t count, int bits = 0);
 
-  // Additive sharing of v in Z_{2^bits} (0 = ring width): draws s0 uniform, writes s0 to party 0
-  // and v - s0 to party 1, each bit-packed to `bits` bits (ceil(count * bits / 8) bytes per party).
-  // bits = 1 gives XOR sharing of bits.
+  // Additive sharing of v in Z_{2^bits} (0 = ring width): draws one party's shares uniform from
+  // the stream (the drawn party, chosen as kBalanced says) and gives the other v minus them, each
+  // bit-packed to `bits` bits (ceil(count * bits / 8) bytes per party). bits = 1 gives XOR sharing
+  // of bits.
   void share(std::span<const u64> v, int bits = 0);
+  // The drawn party of a share() or share_vec() that names none: the one whose dealer has so far
+  // made fewer wide shares as v minus the stream's (the other party on a tie, party 0 first), so
+  // that the two inline dealers' work evens out: where the party computes on an accelerator, that
+  // dealer uploads v (docs/design/gpu-online-phase.md "The shares on the device"). The choice
+  // depends on the calls' counts and widths alone, never on a value, so every dealer of a run
+  // (either party's inline one, `secinfer deal`, the CPU's) makes the same choices and streams.
+  static constexpr int kBalanced = -1;
   // Whether share(), share_vec() and share_batch() read the values they are given: not in a dealer
   // whose writer for the party other than `drawn` discards (e.g. party 0's inline dealer), since
   // the drawn party's shares are the stream's next values whatever v is. A gate may then skip
@@ -92,9 +100,10 @@ class Dealer {
   // share() for shares the party reads as a vector (Party::read_shares_vec, fss/vec/vec.h): the
   // same randomness and key bytes; in an in-memory stream a wide batch is marked so that it can
   // move to the device offline where the party's vectors live there (keep_batches_on).
-  // drawn: the party whose shares are the stream's next values (the other's are v minus them):
-  // party 0 unless a gate balances the two inline dealers' work (reads_share_values).
-  void share_vec(std::span<const u64> v, int bits = 0, int drawn = 0);
+  // drawn: the party whose shares are the stream's next values (the other's are v minus them),
+  // kBalanced to let the dealer choose; a gate that skips computing v in the dealer that does
+  // not read it names the party (reads_share_values).
+  void share_vec(std::span<const u64> v, int bits = 0, int drawn = kBalanced);
   // share_vec(v, bits, drawn) of a v that the party's accelerator can make itself (the sigma
   // suite's matmul correlation: Accelerator::matmul_correlation_shares), with the same stream,
   // shares and key bytes. Where share_vec would split on the device, make(slice, from_v) returns
@@ -144,10 +153,14 @@ class Dealer {
   // bookkeeping (moving batches to an accelerator included). Timed on the calling thread.
   struct HostTime {
     std::uint64_t random_ns = 0, share_ns = 0, keys_ns = 0, loops_ns = 0;
+    // Per party, the wide shares (stored in 32 bits or more: the ones an in-memory stream hands
+    // over unpacked) made so far as v minus the stream's values; kBalanced evens these out.
+    std::uint64_t wide_from_v[2] = {0, 0};
   };
   const HostTime& host_time() const { return host_time_; }
   // One line: "dealer host time per run: masks 812 ms, shares ..." (milliseconds per `runs` of
-  // what was spent after `since`, a host_time() read earlier, e.g. after the model input).
+  // what was spent after `since`, a host_time() read earlier, e.g. after the model input), and
+  // the wide shares made as v minus the stream's per party and run.
   std::string host_time_summary(std::size_t runs, const HostTime& since) const;
   std::string host_time_summary(std::size_t runs) const;  // since the start
 
@@ -181,6 +194,9 @@ class Dealer {
   // share_on_device() with the kept party's batch made by `make` (share_vec_made_on_device).
   bool share_made_on_device(std::size_t count, int bits, bool vector, int drawn,
                             const DeviceShares& make, const HostValues& host_v);
+  // The drawn party of a share of `count` values of `bits` bits (kBalanced resolved), counted in
+  // host_time_.wide_from_v.
+  int pick_drawn(std::size_t count, int bits, int drawn);
   // The other party's shares s1 = v - s0 in Z_{2^bits} from the drawn ones, on the dealer's threads
   // (split() and share_on_device()'s host fallback). `s1` may be `s0` (in place).
   void subtract_shares(std::span<const u64> v, std::span<const u64> s0, std::span<u64> s1,

@@ -17,6 +17,7 @@ TEST_CASE("Dealer::host_time_summary counts what came after `since`", "[engine][
   CHECK(mark.random_ns > 0);
   CHECK(d.host_time_summary(1, mark) ==
         "dealer host time per run: masks 0 ms (the shares' included), shares (split + pack) 0 "
-        "ms, FSS keys 0 ms, parallel loops 0 ms");
+        "ms, FSS keys 0 ms, parallel loops 0 ms; wide shares made as v minus the stream's, "
+        "party 0 / 1: 0 / 0 values");
   CHECK(d.host_time_summary(1) != d.host_time_summary(1, mark));
 }

@@ -269,3 +269,61 @@ TEST_CASE("share_vec_made_on_device: share_vec's shares and stream; v asked for 
         std::invalid_argument);
   }
 }
+
+TEST_CASE("share and share_vec without a drawn party even out the parties' v-minus-stream work",
+          "[engine][keys][vec]") {
+  // Dealer::kBalanced: the drawn party is the one whose dealer has made fewer wide shares as v
+  // minus the stream's so far (party 1 makes them on a tie); narrow shares are not counted;
+  // a named party counts as well. The shares are the stream's values for the drawn party.
+  std::mt19937_64 g(Catch::rngSeed() + 24);
+  const Block seed{g(), g()};
+  auto b0 = std::make_shared<KeyBuffer>(), b1 = std::make_shared<KeyBuffer>();
+  KeyWriter w0 = KeyWriter::memory(b0), w1 = KeyWriter::memory(b1);
+  Dealer d(make_ring(64), 12, seed, w0, w1);
+  KeyWriter n0 = KeyWriter::discard(), n1 = KeyWriter::discard();
+  Dealer stream(make_ring(64), 12, seed, n0, n1);  // the same stream, read directly
+  const auto values = [&](std::size_t n, int bits) {
+    std::vector<u64> v(n);
+    for (u64& x : v) x = g() & ring_mask(bits);
+    return v;
+  };
+  struct Call {
+    std::size_t n;
+    int bits, drawn, want_drawn;
+    std::uint64_t from_v0, from_v1;  // the tally after the call
+  };
+  const Call calls[] = {
+      {1000, 50, Dealer::kBalanced, 0, 0, 1000},     // a tie: party 1 makes v - stream
+      {300, 50, Dealer::kBalanced, 1, 300, 1000},    // party 0 has made fewer
+      {500, 1, Dealer::kBalanced, 1, 300, 1000},     // narrow: not counted
+      {200, 64, 1, 1, 500, 1000},                    // named: counted
+      {600, 50, Dealer::kBalanced, 1, 1100, 1000},   // party 0 still fewer
+      {100, 50, Dealer::kBalanced, 0, 1100, 1100}};  // now party 1
+  KeyReader r0 = KeyReader::memory(b0), r1 = KeyReader::memory(b1);  // each call's, in turn
+  for (const Call& c : calls) {
+    INFO("n " << c.n << " bits " << c.bits);
+    const std::vector<u64> v = values(c.n, c.bits);
+    d.share_vec(v, c.bits, c.drawn);
+    CHECK(d.host_time().wide_from_v[0] == c.from_v0);
+    CHECK(d.host_time().wide_from_v[1] == c.from_v1);
+    const std::vector<u64> drawn_values = stream.random(c.n, c.bits);
+    std::optional<ShareBatch> s0, s1;
+    std::vector<u64> p0(c.n), p1(c.n);
+    if (c.bits >= 32) {  // handed over unpacked
+      s0 = r0.read_object<ShareBatch>();
+      s1 = r1.read_object<ShareBatch>();
+      REQUIRE(s0.has_value());
+      REQUIRE(s1.has_value());
+      p0 = s0->values;
+      p1 = s1->values;
+    } else {
+      const std::span<const std::uint8_t> q0 = r0.read_view(packed_bytes(c.n, c.bits)),
+                                          q1 = r1.read_view(packed_bytes(c.n, c.bits));
+      unpack_bits(q0, c.bits, p0);
+      unpack_bits(q1, c.bits, p1);
+    }
+    CHECK((c.want_drawn == 0 ? p0 : p1) == drawn_values);
+    for (std::size_t i = 0; i < c.n; ++i) REQUIRE(((p0[i] + p1[i]) & ring_mask(c.bits)) == v[i]);
+  }
+  CHECK_THROWS_AS(d.share_vec(values(4, 50), 50, 2), std::invalid_argument);
+}
