@@ -86,11 +86,12 @@ class Dealer {
   // of bits.
   void share(std::span<const u64> v, int bits = 0);
   // The drawn party of a share() or share_vec() that names none: the one whose dealer has so far
-  // made fewer wide shares as v minus the stream's (the other party on a tie, party 0 first), so
-  // that the two inline dealers' work evens out: where the party computes on an accelerator, that
-  // dealer uploads v (docs/design/gpu-online-phase.md "The shares on the device"). The choice
-  // depends on the calls' counts and widths alone, never on a value, so every dealer of a run
-  // (either party's inline one, `secinfer deal`, the CPU's) makes the same choices and streams.
+  // made more wide shares as v minus the stream's (party 0 on a tie), so that the other makes
+  // these and the two inline dealers' work evens out: where the party computes on an
+  // accelerator, the dealer of the party that is not drawn uploads v
+  // (docs/design/gpu-online-phase.md "The shares on the device"). The choice depends on the
+  // calls' counts and widths alone, never on a value, so every dealer of a run (either party's
+  // inline one, `secinfer deal`, the CPU's) makes the same choices and streams.
   static constexpr int kBalanced = -1;
   // Whether share(), share_vec() and share_batch() read the values they are given: not in a dealer
   // whose writer for the party other than `drawn` discards (e.g. party 0's inline dealer), since

@@ -272,9 +272,9 @@ TEST_CASE("share_vec_made_on_device: share_vec's shares and stream; v asked for 
 
 TEST_CASE("share and share_vec without a drawn party even out the parties' v-minus-stream work",
           "[engine][keys][vec]") {
-  // Dealer::kBalanced: the drawn party is the one whose dealer has made fewer wide shares as v
-  // minus the stream's so far (party 1 makes them on a tie); narrow shares are not counted;
-  // a named party counts as well. The shares are the stream's values for the drawn party.
+  // Dealer::kBalanced: the drawn party is the one whose dealer has made more wide shares as v
+  // minus the stream's so far (party 0 on a tie), so the other makes them; narrow shares are not
+  // counted; a named party counts as well. The drawn party's shares are the stream's values.
   std::mt19937_64 g(Catch::rngSeed() + 24);
   const Block seed{g(), g()};
   auto b0 = std::make_shared<KeyBuffer>(), b1 = std::make_shared<KeyBuffer>();
