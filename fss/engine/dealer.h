@@ -176,11 +176,11 @@ class Dealer {
   void set_gate_cache(std::shared_ptr<compile::GateCache> cache);
 
  private:
-  // Additive shares of v in Z_{2^bits} (0 = ring width): party 0's drawn uniform, party 1's
-  // v - s0 (or the other way round); what share() and share_batch() write. The batches' width is
-  // the one the keys store them in (GateOptions::share_storage_bits). A batch for a discarding
-  // writer has its count and no values. drawn: the party whose shares are drawn (share_vec), party
-  // 0 elsewhere.
+  // Additive shares of v in Z_{2^bits} (0 = ring width): the drawn party's uniform from the
+  // stream, the other's v minus them; what share(), share_vec() and share_batch() write. The
+  // batches' width is the one the keys store them in (GateOptions::share_storage_bits). A batch
+  // for a discarding writer has its count and no values. drawn: 0 or 1 (share() and share_vec()
+  // resolve kBalanced first; share_batch() draws party 0's).
   std::pair<ShareBatch, ShareBatch> split(std::span<const u64> v, int bits, int drawn = 0);
   // share() and share_vec(): `vector` marks the wide in-memory batches.
   void share_as(std::span<const u64> v, int bits, bool vector, int drawn = 0);
