@@ -2,12 +2,17 @@
 # Where a gate's GPU time goes, on the device (device `run`, carry [".deps"]):
 #   bash scripts/gpu_kernel_profile.sh
 # For each spec of PROFILE_SPECS ("gate n system [flags...]" separated by ';'; default trunc-gelu
-# 393,216 and trunc-silu 1,409,024 under sigma and fusefss):
+# 393,216 and trunc-silu 1,409,024 under sigma and fusefss; PROFILE_SPECS= empty: none):
 #   1. `secinfer microbench` with 1 + 5 runs: the online time, and each party's host time per run
 #      (packing, exchanges, unpacking of the openings; key reads), from its log;
 #   2. the same microbenchmark, 1 run, under Nsight Compute (`ncu --target-processes all --metrics
 #      gpu__time_duration.sum --print-summary per-kernel`): every kernel's time in isolation, summed
 #      per kernel by scripts/ncu_summary.py (the dealer's keygen kernels are in it too).
+# Then, for each model of DEALER_MODELS (default none; e.g. "bert-base") and suite of
+# DEALER_SYSTEMS (default "fusefss sigma"): one `secinfer local --model M --runs 1 --warmup 0`
+# under ncu with only the dealer's kernels profiled (--kernel-name: the key generators, the share
+# makers and the matmul correlation's gather; the other kernels run unprofiled at full speed):
+# where a run's keygen spends its GPU time, each kernel in isolation.
 # $OUT (or out/kernel-profile) gets kernels.md (the tables, printed last) and kernel_logs.tgz (the
 # raw ncu and party logs). PROFILE_S bounds the whole (default 300 s). Exit 2 when the build fails,
 # 1 when a step failed.
@@ -33,7 +38,7 @@ md="$out/kernels.md"
   echo
 } >"$md"
 rc=0
-IFS=';' read -r -a specs <<<"${PROFILE_SPECS:-trunc-gelu 393216 sigma;trunc-gelu 393216 fusefss;trunc-silu 1409024 sigma;trunc-silu 1409024 fusefss}"
+IFS=';' read -r -a specs <<<"${PROFILE_SPECS-trunc-gelu 393216 sigma;trunc-gelu 393216 fusefss;trunc-silu 1409024 sigma;trunc-silu 1409024 fusefss}"
 for spec in "${specs[@]}"; do
   read -r gate n sys extra <<<"$spec"
   name="$gate-$sys-n$n$(echo "${extra:-}" | tr -s ' -' '-')"
@@ -65,6 +70,26 @@ for spec in "${specs[@]}"; do
     python3 scripts/ncu_summary.py "$work/logs/$name-ncu.txt" >>"$md" 2>&1 || rc=1
   fi
   echo "$name: done ($(($(date +%s) - start)) s)"
+done
+# The dealer's kernels of whole models.
+for model in ${DEALER_MODELS:-}; do
+  for sys in ${DEALER_SYSTEMS:-fusefss sigma}; do
+    name="dealer-$model-$sys"
+    left=$((deadline - $(date +%s)))
+    if [ -z "$ncu_bin" ] || [ "$left" -lt 30 ]; then
+      echo "$name: skipped (no ncu, or PROFILE_S spent)" | tee -a "$md"
+      rc=1
+      continue
+    fi
+    timeout -k 5 "$left" "$ncu_bin" --target-processes all --metrics gpu__time_duration.sum       --kernel-name regex:"_gen_kernel|seeded_|convert_vec|live_entries"       --print-summary per-kernel "$bin" local --model "$model" --system "$sys" --backend cuda       --runs 1 --warmup 0 --out "$work/logs/$name-run" >"$work/logs/$name-ncu.txt" 2>&1 ||
+      { rc=1; echo "$name: the ncu run failed: $(tail -2 "$work/logs/$name-ncu.txt" | tr '\n' ' ')" >>"$md"; }
+    { echo "## $name (the dealer's kernels of one run, its model input included)"; echo; } >>"$md"
+    # The two parties' dealers differ (party 0's makes the matmul correlation): ncu_summary.py's
+    # 5% check is a note here, not a failure.
+    python3 scripts/ncu_summary.py "$work/logs/$name-ncu.txt" >>"$md" 2>&1 ||
+      echo "(the two processes' dealer kernels differ by more than 5%: the table is the first's)" >>"$md"
+    echo "$name: done ($(($(date +%s) - start)) s)"
+  done
 done
 tar -C "$work" -czf "$out/kernel_logs.tgz" logs 2>/dev/null
 cat "$md"
