@@ -10,7 +10,8 @@
 # --backend cuda --runs RUNS --warmup 1` (defaults bert-base, fusefss, 3) for each suite of
 # SYSTEMS (default: SYSTEM alone; SYSTEMS="fusefss sigma" alternates the suites within a round),
 # each printing its online median (METRIC=keygen: the offline phase's keygen ms per run, the
-# larger party's); then, per suite, the median of each side's medians and B / A.
+# larger party's, each party's beside it); then, per suite, the median of each side's medians and
+# B / A.
 # The tree is left as it was. $OUT (or out/device-ab) gets ab.md (the tables) and the two sides'
 # logs of the last round (A-SYSTEM.log, B-SYSTEM.log).
 # Exit status: 2 when the patch or a build fails, 1 when a run fails, else 0.
@@ -47,12 +48,17 @@ for r in $(seq 1 "${ROUNDS:-3}"); do
         rc=1
         continue
       fi
+      parties=""
       if [ "${METRIC:-online}" = keygen ]; then
         m=$(sed -n 's/^offline: keygen \([0-9.]*\) ms.*/\1/p' "$log")
+        # Each party's (the figure is the larger): the balance of the two inline dealers.
+        parties=$(python3 -c 'import json, sys
+k = json.load(open(sys.argv[1]))["offline"]["keygen_ms_party"]
+print(" (P0 %.1f / P1 %.1f)" % (k["p0"], k["p1"]))' "$bins/run-$side/breakdown_merged.json" 2>/dev/null)
       else
         m=$(sed -n 's/^total wall ms: median \([0-9.]*\),.*/\1/p' "$log")
       fi
-      echo "round $r $sys $side: $m ms"
+      echo "round $r $sys $side: $m ms$parties"
       med[$side-$sys]="${med[$side-$sys]:-} $m"
     done
   done
