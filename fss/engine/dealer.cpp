@@ -59,6 +59,17 @@ void Dealer::for_range(std::size_t n, const std::function<void(std::size_t, std:
   run_range(n, fn);
 }
 
+void Dealer::for_range(std::size_t n, std::size_t grain,
+                       const std::function<void(std::size_t, std::size_t)>& fn) {
+  if (grain == 0) throw std::invalid_argument("Dealer::for_range: a grain of 0 elements");
+  AddWall w(host_time_.loops_ns);
+  if (n == 0) return;
+  if (n < 2 * grain)
+    fn(0, n);
+  else
+    parallel_for(pool(), n, grain, fn);
+}
+
 void Dealer::set_accelerator(const Accelerator* accel) {
   if (accel != nullptr && (out_[0]->writes_file() || out_[1]->writes_file()))
     throw std::invalid_argument(

@@ -58,6 +58,10 @@ class Dealer {
   // 2^17 elements), for a gate keygen's elementwise arithmetic after its masks are drawn: fn
   // writes only the outputs of its own range, so keys never depend on the thread count.
   void for_range(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn);
+  // The same for per-element work far heavier than arithmetic (compiling one SUF instance, tens of
+  // microseconds): ranges of `grain` elements, on the dealer's threads from 2 grains on.
+  void for_range(std::size_t n, std::size_t grain,
+                 const std::function<void(std::size_t, std::size_t)>& fn);
   // DCF / DPF keys generated on `accel` (null: the CPU), in its memory (resident,
   // fss/accelerator.h): the same keys, made where the online phase of this process evaluates them.
   // Only for writers that keep keys in this process (KeyWriter::memory, discard); a file writer

@@ -131,9 +131,10 @@ void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint3
       d.share(std::span<const u64>(r_v).subspan(c0, c1 - c0));
       continue;
     }
-    // Each instance depends only on its own masks: compiled on the dealer's threads.
+    // Each instance depends only on its own masks: compiled on the dealer's threads, 8 a range
+    // (an instance is tens of microseconds of work).
     std::vector<InstanceKey> inst(c1 - c0);
-    d.for_range(c1 - c0, [&](std::size_t lo, std::size_t hi) {
+    d.for_range(c1 - c0, 8, [&](std::size_t lo, std::size_t hi) {
       for (std::size_t i = lo; i < hi; ++i)
         inst[i] = compile::compile_instance(g, r_in[c0 + i], r_v[c0 + i], padding, dummy[c0 + i]);
     });
