@@ -55,9 +55,12 @@ class NcuSummaryTest(unittest.TestCase):
         rows = [l for l in lines if l.startswith("| ") and not l.startswith("| kernel |")]
         self.assertTrue(rows[0].startswith("| dpf_et_lut_planes_kernel | 1 | 1,500.0 |"), rows)
         self.assertIn("8 launches, 1.533 ms", run.stdout)
-        self.assertIn("(1.533 ms evaluating, 0.000 ms the dealer's key generation)", run.stdout)
+        self.assertIn("(1.533 ms evaluating, 0.000 ms the dealer's keys and shares)", run.stdout)
         self.assertTrue(ncu_summary.is_keygen("sigma_dcf_gen_kernel"))
         self.assertFalse(ncu_summary.is_keygen("sigma_dcf_eval_kernel"))
+        self.assertTrue(ncu_summary.is_keygen("seeded_shares_kernel"))
+        self.assertTrue(ncu_summary.is_keygen("live_entries_add_kernel"))
+        self.assertFalse(ncu_summary.is_keygen("combine_kernel"))
         # A second process far off: exit 1.
         with open(FIXTURE) as f:
             text = f.read().replace("ms    1.53    1.53    1.53", "ms    3.00    3.00    3.00")
