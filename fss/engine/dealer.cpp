@@ -37,19 +37,19 @@ ThreadPool& Dealer::pool() {
 }
 
 namespace {
-constexpr std::size_t kGrain = std::size_t{1} << 16;  // elements per thread's range
 // Shares of at least this width travel unpacked in an in-memory key stream (Dealer::share).
 constexpr int kUnpackedShareBits = 32;
 }  // namespace
 
-ThreadPool* Dealer::pool_for(std::size_t n) {
-  return n < 2 * kGrain ? nullptr : &pool();
+ThreadPool* Dealer::pool_for(std::size_t n, std::size_t grain) {
+  return n < 2 * grain ? nullptr : &pool();
 }
 
-void Dealer::run_range(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn) {
+void Dealer::run_range(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn,
+                       std::size_t grain) {
   if (n == 0) return;
-  if (ThreadPool* p = pool_for(n))
-    parallel_for(*p, n, kGrain, fn);
+  if (ThreadPool* p = pool_for(n, grain))
+    parallel_for(*p, n, grain, fn);
   else
     fn(0, n);
 }
@@ -63,11 +63,7 @@ void Dealer::for_range(std::size_t n, std::size_t grain,
                        const std::function<void(std::size_t, std::size_t)>& fn) {
   if (grain == 0) throw std::invalid_argument("Dealer::for_range: a grain of 0 elements");
   AddWall w(host_time_.loops_ns);
-  if (n == 0) return;
-  if (n < 2 * grain)
-    fn(0, n);
-  else
-    parallel_for(pool(), n, grain, fn);
+  run_range(n, fn, grain);
 }
 
 void Dealer::set_accelerator(const Accelerator* accel) {

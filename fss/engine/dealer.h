@@ -220,11 +220,15 @@ class Dealer {
   // The workers of for_range, of the PRG's counter blocks and of the packing (started on first
   // use with threads_).
   ThreadPool& pool();
-  // The pool for `n` elements, or null where n is below two grains (run inline: a pool's hand-off
-  // costs more than it saves).
-  ThreadPool* pool_for(std::size_t n);
-  // fn over [0, n) in grains, on pool_for(n); untimed (the caller's timer counts it).
-  void run_range(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn);
+  // Elements per thread's range of elementwise arithmetic.
+  static constexpr std::size_t kGrain = std::size_t{1} << 16;
+  // The pool for `n` elements in ranges of `grain`, or null where n is below two grains (run
+  // inline: a pool's hand-off costs more than it saves).
+  ThreadPool* pool_for(std::size_t n, std::size_t grain = kGrain);
+  // fn over [0, n) in ranges of `grain`, on pool_for(n, grain); untimed (the caller's timer counts
+  // it).
+  void run_range(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn,
+                 std::size_t grain = kGrain);
   std::unique_ptr<ThreadPool> pool_;
   std::vector<u64> share_scratch_;  // split(): party 0's shares where its writer drops them
   HostTime host_time_;
