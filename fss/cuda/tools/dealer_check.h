@@ -46,6 +46,13 @@ inline std::string same_position(SeededPrg& a, SeededPrg& b) {
   return x == y ? "" : "the streams stand at different places afterwards";
 }
 
+// The n values of a resident share batch, copied back (after finish_keygen: its kernels done).
+inline std::vector<u64> resident_copy(const u64* d, std::size_t n) {
+  std::vector<u64> v(n);
+  CUDA_CHECK(cudaMemcpy(v.data(), d, n * sizeof(u64), cudaMemcpyDeviceToHost));
+  return v;
+}
+
 // "" when two batches are equal array by array, else what differs (gpu_check's key checks).
 inline std::string compare_keys(const DcfKeys& want, const DcfKeys& got) {
   if (want.count != got.count || want.party != got.party) return "count or party differ";
@@ -234,11 +241,9 @@ inline void check_dealer_shares(Tally& t, std::mt19937_64& g, const CudaAccelera
     const u64* d1 = gpu.resident_values(b1);
     if (d0 == nullptr || d1 == nullptr) return "the shares were not made on the GPU";
     gpu.finish_keygen();  // the kernels may still run on the accelerator's stream
-    std::vector<u64> got0(n), got1(n);
-    CUDA_CHECK(cudaMemcpy(got0.data(), d0, n * sizeof(u64), cudaMemcpyDeviceToHost));
-    CUDA_CHECK(cudaMemcpy(got1.data(), d1, n * sizeof(u64), cudaMemcpyDeviceToHost));
-    return join(
-        {{"party 0", diff(want0, got0)}, {"party 1", diff(want1, got1)}, {"stream", stream}});
+    return join({{"party 0", diff(want0, resident_copy(d0, n))},
+                 {"party 1", diff(want1, resident_copy(d1, n))},
+                 {"stream", stream}});
   });
 }
 
@@ -310,6 +315,7 @@ inline void check_dealer_matmul_correlation(Tally& t, std::mt19937_64& g,
     for (SeededPrg* s : {&ref, &staged, &held}) s->next_u64();  // a hi half buffered
     std::vector<u64> want(live.size());
     ref.fill(want, shape.bits);
+    SeededPrg ref_end = ref;  // where both streams must stand afterwards
     for (std::size_t i = 0; i < live.size(); ++i)
       want[i] = (prod[live[i]] + fresh[i] - want[i]) & mask;
     const std::shared_ptr<const ResidentKeys> b_held = gpu.hold(b);
@@ -324,19 +330,10 @@ inline void check_dealer_matmul_correlation(Tally& t, std::mt19937_64& g,
     const u64* d_held = gpu.resident_values(got_held);
     if (d_staged == nullptr || d_held == nullptr) return std::string("declined");
     gpu.finish_keygen();
-    std::vector<u64> v_staged(live.size()), v_held(live.size());
-    CUDA_CHECK(
-        cudaMemcpy(v_staged.data(), d_staged, live.size() * sizeof(u64), cudaMemcpyDeviceToHost));
-    CUDA_CHECK(
-        cudaMemcpy(v_held.data(), d_held, live.size() * sizeof(u64), cudaMemcpyDeviceToHost));
-    SeededPrg ref2(seed);
-    ref2.next_u64();
-    std::vector<u64> skip(live.size());
-    ref2.fill(skip, shape.bits);
-    return join({{"staged", diff(want, v_staged)},
-                 {"held", diff(want, v_held)},
+    return join({{"staged", diff(want, resident_copy(d_staged, live.size()))},
+                 {"held", diff(want, resident_copy(d_held, live.size()))},
                  {"stream", join({{"staged", same_position(ref, staged)},
-                                  {"held", same_position(ref2, held)}})}});
+                                  {"held", same_position(ref_end, held)}})}});
   });
 }
 
