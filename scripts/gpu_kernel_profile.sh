@@ -38,6 +38,15 @@ md="$out/kernels.md"
   echo
 } >"$md"
 rc=0
+# ncu_run NAME LEFT [NCU FLAGS...] PROGRAM ARGS...: every kernel's time in isolation into
+# $work/logs/NAME-ncu.txt, under LEFT seconds; a failed run is noted in kernels.md and sets rc.
+ncu_run() {
+  local name=$1 left=$2
+  shift 2
+  timeout -k 5 "$left" "$ncu_bin" --target-processes all --metrics gpu__time_duration.sum \
+    --print-summary per-kernel "$@" >"$work/logs/$name-ncu.txt" 2>&1 ||
+    { rc=1; echo "$name: the ncu run failed: $(tail -2 "$work/logs/$name-ncu.txt" | tr '\n' ' ')" >>"$md"; }
+}
 IFS=';' read -r -a specs <<<"${PROFILE_SPECS-trunc-gelu 393216 sigma;trunc-gelu 393216 fusefss;trunc-silu 1409024 sigma;trunc-silu 1409024 fusefss}"
 for spec in "${specs[@]}"; do
   read -r gate n sys extra <<<"$spec"
@@ -63,10 +72,7 @@ for spec in "${specs[@]}"; do
   if [ -z "$ncu_bin" ]; then
     echo "ncu not found: no kernel table" >>"$md"
   elif [ "$left" -ge 20 ]; then
-    timeout -k 5 "$left" "$ncu_bin" --target-processes all --metrics gpu__time_duration.sum \
-      --print-summary per-kernel "$bin" "${args[@]}" --runs 1 --warmup 0 \
-      --out "$work/logs/$name-ncu" >"$work/logs/$name-ncu.txt" 2>&1 ||
-      { rc=1; echo "$name: the ncu run failed: $(tail -2 "$work/logs/$name-ncu.txt" | tr '\n' ' ')" >>"$md"; }
+    ncu_run "$name" "$left" "$bin" "${args[@]}" --runs 1 --warmup 0 --out "$work/logs/$name-ncu"
     python3 scripts/ncu_summary.py "$work/logs/$name-ncu.txt" >>"$md" 2>&1 || rc=1
   fi
   echo "$name: done ($(($(date +%s) - start)) s)"
@@ -81,8 +87,9 @@ for model in ${DEALER_MODELS:-}; do
       rc=1
       continue
     fi
-    timeout -k 5 "$left" "$ncu_bin" --target-processes all --metrics gpu__time_duration.sum       --kernel-name regex:"_gen_kernel|seeded_|convert_vec|live_entries"       --print-summary per-kernel "$bin" local --model "$model" --system "$sys" --backend cuda       --runs 1 --warmup 0 --out "$work/logs/$name-run" >"$work/logs/$name-ncu.txt" 2>&1 ||
-      { rc=1; echo "$name: the ncu run failed: $(tail -2 "$work/logs/$name-ncu.txt" | tr '\n' ' ')" >>"$md"; }
+    ncu_run "$name" "$left" --kernel-name regex:"_gen_kernel|seeded_|convert_vec|live_entries" \
+      "$bin" local --model "$model" --system "$sys" --backend cuda --runs 1 --warmup 0 \
+      --out "$work/logs/$name-run"
     { echo "## $name (the dealer's kernels of one run, its model input included)"; echo; } >>"$md"
     # The two parties' dealers differ (party 0's makes the matmul correlation): ncu_summary.py's
     # 5% check is a note here, not a failure.
