@@ -22,7 +22,9 @@ constexpr const char* kFuseActHelp =
     "fusefss's GELU/SiLU after a truncation and its softmax nExp and inverse: fused (the fused "
     "truncation + activation gate, the fused nExp and sigma's inverse, SIGMA's approximations), "
     "fused-flag (fused, the fused truncation + activation's table carry an XOR flag: one exchange "
-    "fewer, twice the table) or precise (truncation, then the whole-ring high-precision gates)";
+    "fewer, twice the table), fused-leaf128 (fused, that gate's lookup on SIGMA's 128-bit DPF "
+    "leaves instead of 512-bit ones: smaller keys, more AES) or precise (truncation, then the "
+    "whole-ring high-precision gates)";
 
 // --fusefss-trunc's help, for the run and the dealer commands.
 constexpr const char* kFuseTruncHelp =

@@ -125,7 +125,9 @@ std::filesystem::path default_out_dir(const RunOptions& o) {
     name += "-percut";
   if (o.workload != Workload::kNetbench && o.system == System::kFuseFss &&
       o.fuse_act != models::FuseAct::kFused)
-    name += o.fuse_act == models::FuseAct::kPrecise ? "-precise" : "-fusedflag";
+    name += o.fuse_act == models::FuseAct::kPrecise     ? "-precise"
+            : o.fuse_act == models::FuseAct::kFusedFlag ? "-fusedflag"
+                                                        : "-leaf128";
   if (o.workload != Workload::kNetbench && o.system == System::kFuseFss &&
       o.fuse_trunc != models::FuseTrunc::kDcf)
     name += o.fuse_trunc == models::FuseTrunc::kSigma ? "-sigmatrunc" : "-dcfmax";

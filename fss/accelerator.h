@@ -188,7 +188,7 @@ class Accelerator {
   }
   // SIGMA's 1-bit early-terminated DPF (the lookups' keys; fss::dpf_et_gen with
   // BatchOptions::accel), the same contract.
-  virtual std::optional<std::pair<DpfEtKeys, DpfEtKeys>> dpf_et_gen(int /*k*/,
+  virtual std::optional<std::pair<DpfEtKeys, DpfEtKeys>> dpf_et_gen(int /*k*/, int /*leaf_log2*/,
                                                                     std::span<const u64> /*alpha*/,
                                                                     Block,
                                                                     u64 /*first_block*/) const {

@@ -21,26 +21,37 @@ struct HostPrg {
   Block g(int j, Block s) const { return prg->g(j, s); }
 };
 
-void check_k(const char* what, int k) {
+void check_shape(const char* what, int k, int leaf_log2) {
   if (k < 1 || k > kDpfEtMaxBits)
     throw std::invalid_argument(std::string(what) + ": domain of " + std::to_string(k) +
                                 " bits is outside [1, " + std::to_string(kDpfEtMaxBits) + "]");
+  if (!dpf_et_shape_ok(k, leaf_log2))
+    throw std::invalid_argument(
+        std::string(what) + ": leaves of 2^" + std::to_string(leaf_log2) + " blocks do not fit a " +
+        std::to_string(k) + "-bit domain (0 <= leaf_log2 <= " + std::to_string(kDpfEtMaxLeafLog2) +
+        ", and a wide leaf needs k >= 8 + leaf_log2)");
 }
 
-std::size_t inner_levels(int k) {
-  const int levels = dpf_et_levels(k);
+std::size_t inner_levels(int k, int leaf_log2) {
+  const int levels = dpf_et_levels(k, leaf_log2);
   return levels > 0 ? static_cast<std::size_t>(levels - 1) : 0;
 }
 
-DpfEtKeys empty_keys(int k, int party, std::size_t count) {
+// Leaf CW blocks a key: 2^(w+1), none when the tree has no levels.
+std::size_t leaf_cw_blocks(int k, int leaf_log2) {
+  return dpf_et_levels(k, leaf_log2) > 0 ? std::size_t{2} << leaf_log2 : 0;
+}
+
+DpfEtKeys empty_keys(int k, int leaf_log2, int party, std::size_t count) {
   DpfEtKeys keys;
   keys.in_bits = k;
+  keys.leaf_log2 = leaf_log2;
   keys.party = party;
   keys.count = count;
   keys.root.resize(count);
-  keys.cw_seed.resize(inner_levels(k) * count);
-  keys.cw_t.resize(inner_levels(k) * count);
-  if (dpf_et_levels(k) > 0) keys.leaf_cw.resize(2 * count);
+  keys.cw_seed.resize(inner_levels(k, leaf_log2) * count);
+  keys.cw_t.resize(inner_levels(k, leaf_log2) * count);
+  keys.leaf_cw.resize(leaf_cw_blocks(k, leaf_log2) * count);
   return keys;
 }
 
@@ -57,7 +68,7 @@ void check_xor_mask(int k, u64 index_xor_mask) {
 
 // Keys per thread: a few thousand AES calls each.
 std::size_t grain_for(int k) {
-  return detail::key_grain(std::size_t{4} << dpf_et_levels(k));
+  return detail::key_grain(std::size_t{4} << dpf_et_levels(k));  // the 128-bit leaves' AES
 }
 
 // Key i's entry of a level-major array (null when the array is empty: no such level).
@@ -70,50 +81,46 @@ const T* at(const std::vector<T>& v, std::size_t i) {
   return v.empty() ? nullptr : v.data() + i;
 }
 
-// Leaf CW l_d of key i (a zero block when the tree has no levels).
-Block leaf_cw(const DpfEtKeys& keys, int d, std::size_t i) {
-  return keys.leaf_cw.empty() ? Block{} : keys.leaf_cw[d * keys.count + i];
-}
-
 }  // namespace
 
 void dpf_et_check_keys(const DpfEtKeys& keys) {
-  check_k("DPF-ET keys", keys.in_bits);
+  check_shape("DPF-ET keys", keys.in_bits, keys.leaf_log2);
   if (keys.party != 0 && keys.party != 1)
     throw std::invalid_argument("DPF-ET keys: party " + std::to_string(keys.party) +
                                 " is not 0 or 1");
   if (keys.resident) return;  // its arrays were checked by the accelerator that holds them
-  const std::size_t c = keys.count, inner = inner_levels(keys.in_bits);
+  const std::size_t c = keys.count, inner = inner_levels(keys.in_bits, keys.leaf_log2);
   detail::check_size("DPF-ET keys", "root", keys.root.size(), c);
   detail::check_size("DPF-ET keys", "cw_seed", keys.cw_seed.size(), inner * c);
   detail::check_size("DPF-ET keys", "cw_t", keys.cw_t.size(), inner * c);
   detail::check_size("DPF-ET keys", "leaf_cw", keys.leaf_cw.size(),
-                     dpf_et_levels(keys.in_bits) > 0 ? 2 * c : 0);
+                     leaf_cw_blocks(keys.in_bits, keys.leaf_log2) * c);
 }
 
 std::pair<DpfEtKeys, DpfEtKeys> dpf_et_gen(int k, std::span<const u64> alpha, SeededPrg& rng,
-                                           const BatchOptions& opt) {
-  check_k("dpf_et_gen", k);
+                                           const BatchOptions& opt, int leaf_log2) {
+  check_shape("dpf_et_gen", k, leaf_log2);
   detail::check_range("dpf_et_gen", "alpha", alpha, k);
   const std::size_t count = alpha.size();
   // Key i's seeds are blocks next_counter() + 2i and + 2i + 1 of the stream, so an accelerator
   // makes the same keys from (seed, counter); asked before the host arrays exist.
   if (opt.accel != nullptr && count != 0) {
-    if (auto made = opt.accel->dpf_et_gen(k, alpha, rng.seed(), rng.next_counter())) {
+    if (auto made = opt.accel->dpf_et_gen(k, leaf_log2, alpha, rng.seed(), rng.next_counter())) {
       rng.skip_blocks(2 * count);
       return std::move(*made);
     }
   }
   std::vector<Block> seeds(2 * count);
   rng.next_blocks(seeds);
-  std::pair<DpfEtKeys, DpfEtKeys> keys{empty_keys(k, 0, count), empty_keys(k, 1, count)};
+  std::pair<DpfEtKeys, DpfEtKeys> keys{empty_keys(k, leaf_log2, 0, count),
+                                       empty_keys(k, leaf_log2, 1, count)};
   const HostPrg prg{&fixed_key_prg(opt.aes)};
   DpfEtKeys& k0 = keys.first;
   DpfEtKeys& k1 = keys.second;
   parallel_for(count, grain_for(k), opt.threads, [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i)
-      dpf_et_gen_one(prg, k, seeds[2 * i], seeds[2 * i + 1], alpha[i], k0.root[i], k1.root[i],
-                     at(k0.cw_seed, i), at(k0.cw_t, i), at(k0.leaf_cw, i), count);
+      dpf_et_gen_one(prg, k, leaf_log2, seeds[2 * i], seeds[2 * i + 1], alpha[i], k0.root[i],
+                     k1.root[i], at(k0.cw_seed, i), at(k0.cw_t, i), at(k0.leaf_cw, i), count);
   });
   // Both parties hold the same correction words.
   k1.cw_seed = k0.cw_seed;
@@ -132,8 +139,8 @@ void dpf_et_eval_full_domain(const DpfEtKeys& keys, std::size_t key, std::span<u
   detail::check_size("dpf_et_eval_full_domain", "out", out.size(), std::size_t{1} << k);
   const HostPrg prg{&fixed_key_prg()};
   const std::size_t n = out.size();
-  dpf_et_leaf_blocks(prg, k, keys.party, keys.root[key], at(keys.cw_seed, key), at(keys.cw_t, key),
-                     leaf_cw(keys, 0, key), leaf_cw(keys, 1, key), keys.count, 0,
+  dpf_et_leaf_blocks(prg, k, keys.leaf_log2, keys.party, keys.root[key], at(keys.cw_seed, key),
+                     at(keys.cw_t, key), at(keys.leaf_cw, key), keys.count, 0,
                      [&](u64 b, Block blk) {
                        for (std::size_t i = 0; i < 128; ++i) {
                          const std::size_t j = static_cast<std::size_t>(b) * 128 + i;
@@ -173,23 +180,23 @@ void dpf_et_lut_eval(const DpfEtKeys& keys, std::span<const u64> xhat, std::span
     for (std::size_t i = begin; i < end; ++i) {
       u64 s = 0, c = 0;
       if (planes)
-        dpf_et_lut_planes_one(prg, k, keys.party, keys.root[i], at(keys.cw_seed, i),
-                              at(keys.cw_t, i), leaf_cw(keys, 0, i), leaf_cw(keys, 1, i),
-                              keys.count, xhat[i], pv, word, s, c, sup);
+        dpf_et_lut_planes_one(prg, k, keys.leaf_log2, keys.party, keys.root[i], at(keys.cw_seed, i),
+                              at(keys.cw_t, i), at(keys.leaf_cw, i), keys.count, xhat[i], pv, word,
+                              s, c, sup);
       else
-        dpf_et_lut_one(prg, k, keys.party, keys.root[i], at(keys.cw_seed, i), at(keys.cw_t, i),
-                       leaf_cw(keys, 0, i), leaf_cw(keys, 1, i), keys.count, xhat[i],
-                       index_xor_mask, lookup, s, c, sup);
+        dpf_et_lut_one(prg, k, keys.leaf_log2, keys.party, keys.root[i], at(keys.cw_seed, i),
+                       at(keys.cw_t, i), at(keys.leaf_cw, i), keys.count, xhat[i], index_xor_mask,
+                       lookup, s, c, sup);
       sum[i] = s & mask;
       count[i] = c;
     }
   });
 }
 
-std::size_t dpf_et_key_bytes(int k, std::size_t count) {
-  check_k("dpf_et_key_bytes", k);
+std::size_t dpf_et_key_bytes(int k, std::size_t count, int leaf_log2) {
+  check_shape("dpf_et_key_bytes", k, leaf_log2);
   const std::size_t per_key =
-      dpf_et_levels(k) == 0 ? 16 : 16 + 17 * inner_levels(k) + 2 * sizeof(Block);
+      16 + 17 * inner_levels(k, leaf_log2) + leaf_cw_blocks(k, leaf_log2) * sizeof(Block);
   return per_key * count;
 }
 
@@ -210,7 +217,7 @@ void dpf_et_serialize(const DpfEtKeys& keys, std::span<std::uint8_t> out) {
   dpf_et_check_keys(keys);
   require_host_keys(keys.resident, "dpf_et_serialize");
   detail::check_size("dpf_et_serialize", "out", out.size(),
-                     dpf_et_key_bytes(keys.in_bits, keys.count));
+                     dpf_et_key_bytes(keys.in_bits, keys.count, keys.leaf_log2));
   std::size_t at = put(out, 0, keys.root);
   at = put(out, at, keys.cw_seed);
   at = put(out, at, keys.cw_t);
@@ -218,7 +225,7 @@ void dpf_et_serialize(const DpfEtKeys& keys, std::span<std::uint8_t> out) {
 }
 
 std::size_t serialized_size(const DpfEtKeys& keys) {
-  return dpf_et_key_bytes(keys.in_bits, keys.count);
+  return dpf_et_key_bytes(keys.in_bits, keys.count, keys.leaf_log2);
 }
 
 void serialize_keys(const DpfEtKeys& keys, std::span<std::uint8_t> out) {
@@ -231,11 +238,12 @@ std::vector<std::uint8_t> serialize_keys(const DpfEtKeys& keys) {
   return out;
 }
 
-DpfEtKeys dpf_et_deserialize(std::span<const std::uint8_t> in, int k, std::size_t count,
-                             int party) {
-  check_k("dpf_et_deserialize", k);
-  detail::check_size("dpf_et_deserialize", "bytes", in.size(), dpf_et_key_bytes(k, count));
-  DpfEtKeys keys = empty_keys(k, party, count);
+DpfEtKeys dpf_et_deserialize(std::span<const std::uint8_t> in, int k, std::size_t count, int party,
+                             int leaf_log2) {
+  check_shape("dpf_et_deserialize", k, leaf_log2);
+  detail::check_size("dpf_et_deserialize", "bytes", in.size(),
+                     dpf_et_key_bytes(k, count, leaf_log2));
+  DpfEtKeys keys = empty_keys(k, leaf_log2, party, count);
   std::size_t at = get(in, 0, keys.root);
   at = get(in, at, keys.cw_seed);
   at = get(in, at, keys.cw_t);

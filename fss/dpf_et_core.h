@@ -4,13 +4,18 @@
 // fss/dpf_et.cpp runs these on the CPU, fss/cuda/dpf_et_lut.cu one per GPU thread, so the two
 // paths are the same code; scripts/gpu_check.sh checks them against each other on the device.
 //
-// The tree (docs/design/sigma-lut.md): L = max(k - 7, 0) levels above 128-bit leaf blocks. Levels
-// 0 .. L-2 are Boyle-Gilboa-Ishai DPF levels (seed CW and two control-bit CWs, as fss/dpf.h); the
-// last level expands a node into its two children as whole 128-bit blocks, corrected by the leaf
-// CWs l_0 / l_1 where the control bit is set. Leaf j is bit (j mod 128) of block floor(j / 128)
-// (bit i of a block: lo bit i for i < 64, else hi bit i - 64). The two parties' leaves XOR to the
-// point function [j == alpha]. With L = 0 (k <= 7) the roots are the leaf block itself:
-// root_1 = root_0 XOR e_alpha.
+// The tree (docs/design/sigma-lut.md): L = max(k - 7 - w, 0) levels above leaves of 2^w 128-bit
+// blocks (w = leaf_log2; 0 is SIGMA's key, 1 and 2 the fused suite's wider leaves,
+// docs/design/fused-trunc-act.md "Wider leaves"). Levels 0 .. L-2 are Boyle-Gilboa-Ishai DPF
+// levels (seed CW and two control-bit CWs, as fss/dpf.h); the last level expands a node of seed s
+// into its two children, leaf dir being the blocks G_dir(s XOR sub), sub < 2^w (for w = 0 the
+// block G_dir(s), SIGMA's), corrected by the leaf CWs where the control bit is set. Leaf j is bit
+// (j mod 128) of block floor(j / 128) (bit i of a block: lo bit i for i < 64, else hi bit i - 64).
+// The two parties' leaves XOR to the point function [j == alpha]. With L = 0 (k <= 7, w = 0) the
+// roots are the leaf block itself: root_1 = root_0 XOR e_alpha.
+//
+// A node's "level" below counts 128-bit block levels (0 the root, k - 7 the blocks): the tree's
+// nodes sit at levels 0 .. L, and a wide leaf's blocks at L + w.
 #pragma once
 
 #include <cstddef>
@@ -23,9 +28,17 @@
 
 namespace secinfer::fss {
 
-// Levels above the 128-bit leaf blocks of a k-bit domain.
-SECINFER_HD constexpr int dpf_et_levels(int k) {
-  return k > 7 ? k - 7 : 0;
+// Levels of the tree of a k-bit domain above its leaves of 2^leaf_log2 blocks.
+SECINFER_HD constexpr int dpf_et_levels(int k, int leaf_log2 = 0) {
+  return k > 7 + leaf_log2 ? k - 7 - leaf_log2 : 0;
+}
+// Widest leaf taken: 4 blocks (512 leaves).
+inline constexpr int kDpfEtMaxLeafLog2 = 2;
+// Whether a k-bit domain takes leaves of 2^leaf_log2 blocks: SIGMA's 128-bit leaves always, a
+// wider leaf where the tree keeps at least one level above it.
+SECINFER_HD constexpr bool dpf_et_shape_ok(int k, int leaf_log2) {
+  return leaf_log2 == 0 ||
+         (leaf_log2 > 0 && leaf_log2 <= kDpfEtMaxLeafLog2 && dpf_et_levels(k, leaf_log2) >= 1);
 }
 // Deepest tree the evaluation takes (k <= 7 + this).
 inline constexpr int kDpfEtMaxLevels = 24;
@@ -35,14 +48,23 @@ SECINFER_HD constexpr Block dpf_et_unit(u64 i) {
   return i < 64 ? Block{u64{1} << i, 0} : Block{0, u64{1} << (i - 64)};
 }
 
-// One key pair from the root seeds s0, s1 at alpha (< 2^k): writes both roots, the L - 1 inner
-// levels' cw_seed / cw_t (bit 0 = tL, bit 1 = tR) at cw_seed[i * stride], and the leaf CWs at
-// leaf_cw[0] (l_0) and leaf_cw[stride] (l_1) when L >= 1.
+// Block `sub` of leaf `dir` under a last-level node of seed s: G_dir(s XOR sub). The seeds of the
+// inner levels have their low bit cleared, so sub = 1 never repeats an inner node's input; the
+// blocks of one leaf are the fixed-key PRG at distinct inputs of one secret seed.
 template <class Prg>
-SECINFER_HD void dpf_et_gen_one(const Prg& prg, int k, Block s0, Block s1, u64 alpha, Block& root0,
-                                Block& root1, Block* cw_seed, std::uint8_t* cw_t, Block* leaf_cw,
-                                std::size_t stride) {
-  const int levels = dpf_et_levels(k);
+SECINFER_HD Block dpf_et_leaf_block(const Prg& prg, int dir, u64 sub, Block s) {
+  return prg.g(dir, s ^ Block{sub, 0});
+}
+
+// One key pair from the root seeds s0, s1 at alpha (< 2^k) with leaves of 2^w blocks (w =
+// leaf_log2, dpf_et_shape_ok): writes both roots, the L - 1 inner levels' cw_seed / cw_t (bit 0 =
+// tL, bit 1 = tR) at cw_seed[i * stride], and, when L >= 1, the leaf CWs: block sub of leaf dir's
+// at leaf_cw[(dir 2^w + sub) stride] (w = 0: l_0 at leaf_cw[0], l_1 at leaf_cw[stride]).
+template <class Prg>
+SECINFER_HD void dpf_et_gen_one(const Prg& prg, int k, int leaf_log2, Block s0, Block s1, u64 alpha,
+                                Block& root0, Block& root1, Block* cw_seed, std::uint8_t* cw_t,
+                                Block* leaf_cw, std::size_t stride) {
+  const int levels = dpf_et_levels(k, leaf_log2);
   if (levels == 0) {
     root0 = s0;
     root1 = s0 ^ dpf_et_unit(alpha & 127);
@@ -73,32 +95,39 @@ SECINFER_HD void dpf_et_gen_one(const Prg& prg, int k, Block s0, Block s1, u64 a
     t0 = k0 ^ (t0 & cw_tk);
     t1 = k1 ^ (t1 & cw_tk);
   }
-  // The last level: the children are the leaf blocks. Off the path both parties' blocks agree;
-  // on it exactly one control bit is set, so l_d = G_d(s0) ^ G_d(s1) ^ [d == a] e makes the XOR
-  // of the two blocks e (at alpha's 7 low bits) under alpha's child and 0 under the other.
-  const int a = static_cast<int>((alpha >> 7) & 1);
-  for (int dir = 0; dir < 2; ++dir) {
-    Block l = prg.g(dir, s0) ^ prg.g(dir, s1);
-    if (dir == a) l ^= dpf_et_unit(alpha & 127);
-    leaf_cw[dir * stride] = l;
-  }
+  // The last level: the children are the leaves. Off the path both parties' blocks agree; on it
+  // exactly one control bit is set, so each block's CW, G(s0) ^ G(s1) ^ [alpha's block] e, makes
+  // the XOR of the two parties' blocks e (at alpha's 7 low bits) in alpha's block and 0 in every
+  // other.
+  const int a = static_cast<int>((alpha >> (7 + leaf_log2)) & 1);
+  const u64 blocks = u64{1} << leaf_log2;
+  const u64 sub_a = (alpha >> 7) & (blocks - 1);
+  for (int dir = 0; dir < 2; ++dir)
+    for (u64 sub = 0; sub < blocks; ++sub) {
+      Block l = dpf_et_leaf_block(prg, dir, sub, s0) ^ dpf_et_leaf_block(prg, dir, sub, s1);
+      if (dir == a && sub == sub_a) l ^= dpf_et_unit(alpha & 127);
+      leaf_cw[(static_cast<u64>(dir) * blocks + sub) * stride] = l;
+    }
 }
 
 // Every leaf block of one key: leaf(block index, block). Depth-first over the L - 1 inner levels
-// (2 AES per inner node), 2 AES per last-level node; L = 0: the root itself. The last-level nodes
-// come in the order q = 0, 1, .. of node index q XOR flip (flip < 2^(L-1); 0: in order): keys
+// (2 AES per inner node), 2^(w+1) AES per last-level node; L = 0: the root itself. The last-level
+// nodes come in the order q = 0, 1, .. of node index q XOR flip (flip < 2^(L-1); 0: in order): keys
 // walked side by side with different flips can then meet the same part of a table at the same
-// step (the bit-plane sums, below).
+// step (the bit-plane sums, below). leaf_cw: the key's leaf CWs at leaf_cw[(dir 2^w + sub)
+// stride] (dpf_et_gen_one; unread when L = 0).
 template <class Prg, class Leaf>
-SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int party, Block root,
-                                    const Block* cw_seed, const std::uint8_t* cw_t, Block l0,
-                                    Block l1, std::size_t stride, u64 flip, Leaf&& leaf) {
-  const int levels = dpf_et_levels(k);
+SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int leaf_log2, int party, Block root,
+                                    const Block* cw_seed, const std::uint8_t* cw_t,
+                                    const Block* leaf_cw, std::size_t stride, u64 flip,
+                                    Leaf&& leaf) {
+  const int levels = dpf_et_levels(k, leaf_log2);
   if (levels == 0) {
     leaf(u64{0}, root);
     return;
   }
   const int depth = levels - 1;  // inner levels
+  const u64 blocks = u64{1} << leaf_log2;
   Block stack_s[kDpfEtMaxLevels];
   std::uint8_t stack_t[kDpfEtMaxLevels];
   Block s = root;
@@ -125,13 +154,12 @@ SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int party, Block root
       s = right_first ? gr : gl;
       t = right_first ? tr : tl;
     }
-    Block b0 = prg.g(0, s), b1 = prg.g(1, s);
-    if (t) {
-      b0 ^= l0;
-      b1 ^= l1;
-    }
-    leaf(2 * (j ^ flip), b0);
-    leaf(2 * (j ^ flip) + 1, b1);
+    for (int dir = 0; dir < 2; ++dir)
+      for (u64 sub = 0; sub < blocks; ++sub) {
+        Block blk = dpf_et_leaf_block(prg, dir, sub, s);
+        if (t) blk ^= leaf_cw[(static_cast<u64>(dir) * blocks + sub) * stride];
+        leaf(((2 * (j ^ flip) + static_cast<u64>(dir)) << leaf_log2) | sub, blk);
+      }
     if (++j == nodes) break;
     // The next node's path leaves this one at the lowest set bit of j.
     d = depth - 1 - ctz64(j);
@@ -142,22 +170,24 @@ SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int party, Block root
 }
 
 // dpf_et_leaf_blocks over the part of the tree that `need` keeps: need(level, q) says whether node
-// q of that level (0 the root, L the leaf blocks; it covers blocks q 2^(L - level) .. (q + 1)
-// 2^(L - level) - 1) holds a leaf to visit. Nothing below a node it drops costs AES; a kept
-// node costs its two children's. Where need keeps everything: the same blocks, in the same order,
-// for the same AES.
+// q of that block level (0 the root, k - 7 the 128-bit blocks; it covers blocks q 2^(k - 7 -
+// level) .. (q + 1) 2^(k - 7 - level) - 1) holds a leaf to visit. Nothing below a node it drops
+// costs AES; a kept inner node costs its two children's, a kept block of a wide leaf its own one.
+// Where need keeps everything: the same blocks, in the same order, for the same AES.
 template <class Prg, class Need, class Leaf>
-SECINFER_HD void dpf_et_leaf_blocks_where(const Prg& prg, int k, int party, Block root,
-                                          const Block* cw_seed, const std::uint8_t* cw_t, Block l0,
-                                          Block l1, std::size_t stride, u64 flip, const Need& need,
+SECINFER_HD void dpf_et_leaf_blocks_where(const Prg& prg, int k, int leaf_log2, int party,
+                                          Block root, const Block* cw_seed,
+                                          const std::uint8_t* cw_t, const Block* leaf_cw,
+                                          std::size_t stride, u64 flip, const Need& need,
                                           Leaf&& leaf) {
-  const int levels = dpf_et_levels(k);
+  const int levels = dpf_et_levels(k, leaf_log2);
   if (!need(0, u64{0})) return;
   if (levels == 0) {
     leaf(u64{0}, root);
     return;
   }
   const int depth = levels - 1;  // inner levels
+  const u64 blocks = u64{1} << leaf_log2;
   // Depth first: a node's pending sibling per level, so at most depth + 1 entries.
   Block stack_s[kDpfEtMaxLevels + 1];
   u64 stack_q[kDpfEtMaxLevels + 1];
@@ -172,16 +202,30 @@ SECINFER_HD void dpf_et_leaf_blocks_where(const Prg& prg, int k, int party, Bloc
     const Block s = stack_s[top];
     const u64 q = stack_q[top];
     const int t = stack_t[top], level = stack_level[top];
+    if (level == depth && leaf_log2 > 0) {  // the children are wide leaves: a block an AES
+      for (int dir = 0; dir < 2; ++dir) {
+        const u64 c = 2 * q + static_cast<u64>(dir);
+        if (!need(levels, c)) continue;
+        for (u64 sub = 0; sub < blocks; ++sub) {
+          const u64 b = (c << leaf_log2) | sub;
+          if (!need(levels + leaf_log2, b)) continue;
+          Block blk = dpf_et_leaf_block(prg, dir, sub, s);
+          if (t) blk ^= leaf_cw[(static_cast<u64>(dir) * blocks + sub) * stride];
+          leaf(b, blk);
+        }
+      }
+      continue;
+    }
     // Both children, whichever are kept: every lane of a GPU warp then runs the same two AES per
     // step, whether its node is a last-level one or not (AES in the branches below would run
     // once per branch a warp's lanes take).
     const Block g2[2] = {prg.g(0, s), prg.g(1, s)};
-    if (level == depth) {  // the children are leaf blocks
+    if (level == depth) {  // the children are 128-bit leaf blocks
       for (int dir = 0; dir < 2; ++dir) {
         const u64 b = 2 * q + static_cast<u64>(dir);
         if (!need(levels, b)) continue;
         Block blk = g2[dir];
-        if (t) blk ^= dir == 0 ? l0 : l1;
+        if (t) blk ^= leaf_cw[static_cast<std::size_t>(dir) * stride];
         leaf(b, blk);
       }
       continue;
@@ -209,13 +253,14 @@ SECINFER_HD void dpf_et_leaf_blocks_where(const Prg& prg, int k, int party, Bloc
   }
 }
 
-// The leaves of a tree of `levels` levels (k = levels + 7) that may read a nonzero entry of a
-// table with support `sup` at the public index xhat (lut_support.h), as dpf_et_leaf_blocks_where's
-// need: node q of `level` under the node `sub` at depth a of the whole tree (a = 0: the tree).
+// The leaves of a tree of `levels` block levels (k = levels + 7, whatever its leaf width) that may
+// read a nonzero entry of a table with support `sup` at the public index xhat (lut_support.h), as
+// dpf_et_leaf_blocks_where's need: node q of block level `level` under the node `sub` at depth a
+// of the whole tree (a = 0: the tree).
 struct DpfEtLutNeed {
   const LutSupport* sup;
   u64 xhat, sub;
-  int levels;  // the walked tree's (L - a)
+  int levels;  // the walked tree's block levels (k - 7 - a)
   SECINFER_HD bool operator()(int level, u64 q) const {
     const int below = levels - level;  // levels under the node
     const u64 node = (sub << level) | q;
@@ -236,9 +281,10 @@ SECINFER_HD u64 lut_index(u64 xhat, u64 j, u64 dmask, u64 xor_mask) {
 // sum = sum_j y_b(j) T[lut_index(xhat, j)] mod 2^64 (the caller reduces). table: 2^k entries;
 // xor_mask: 0 (SIGMA's index) or the top bits of the index combined by XOR (lut_index).
 template <class Prg, class Table>
-SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int party, Block root, const Block* cw_seed,
-                                const std::uint8_t* cw_t, Block l0, Block l1, std::size_t stride,
-                                u64 xhat, u64 xor_mask, const Table& table, u64& sum, u64& count,
+SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int leaf_log2, int party, Block root,
+                                const Block* cw_seed, const std::uint8_t* cw_t,
+                                const Block* leaf_cw, std::size_t stride, u64 xhat, u64 xor_mask,
+                                const Table& table, u64& sum, u64& count,
                                 const LutSupport* support = nullptr) {
   const u64 dmask = (u64{1} << k) - 1;
   xor_mask &= dmask;  // the XOR field alone (lut_planes.h lut_xor_field)
@@ -258,9 +304,9 @@ SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int party, Block root, co
           lut_index(xhat, base + 64 + static_cast<u64>(ctz64(w)), dmask, xor_mask)));
   };
   if (support == nullptr)
-    dpf_et_leaf_blocks(prg, k, party, root, cw_seed, cw_t, l0, l1, stride, 0, leaf);
+    dpf_et_leaf_blocks(prg, k, leaf_log2, party, root, cw_seed, cw_t, leaf_cw, stride, 0, leaf);
   else
-    dpf_et_leaf_blocks_where(prg, k, party, root, cw_seed, cw_t, l0, l1, stride, 0,
+    dpf_et_leaf_blocks_where(prg, k, leaf_log2, party, root, cw_seed, cw_t, leaf_cw, stride, 0,
                              DpfEtLutNeed{support, xhat, 0, dpf_et_levels(k)}, leaf);
   sum = s;
   count = c;
@@ -273,16 +319,17 @@ SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int party, Block root, co
 // count = its leaves' popcount, sum = their words' bases and windows' popcounts; the lanes' sums
 // and counts add up (mod 2^out_bits, not mod 2^64) to dpf_et_lut_one's.
 template <class Prg, class Word>
-SECINFER_HD void dpf_et_lut_planes_part(const Prg& prg, int k, int party, Block root,
-                                        const Block* cw_seed, const std::uint8_t* cw_t, Block l0,
-                                        Block l1, std::size_t stride, u64 xhat,
+SECINFER_HD void dpf_et_lut_planes_part(const Prg& prg, int k, int leaf_log2, int party, Block root,
+                                        const Block* cw_seed, const std::uint8_t* cw_t,
+                                        const Block* leaf_cw, std::size_t stride, u64 xhat,
                                         const LutPlanesView& planes, const Word& word, int a,
                                         unsigned r, u64& sum, u64& count,
                                         const LutSupport* support = nullptr) {
   sum = 0;
   count = 0;
-  const int levels = dpf_et_levels(k);
-  if (support != nullptr && !DpfEtLutNeed{support, xhat, 0, levels}(a, static_cast<u64>(r)))
+  const int levels = dpf_et_levels(k, leaf_log2);
+  const int block_levels = dpf_et_levels(k);
+  if (support != nullptr && !DpfEtLutNeed{support, xhat, 0, block_levels}(a, static_cast<u64>(r)))
     return;  // nothing under this lane's node reads a nonzero entry: not even its path's AES
   Block node = root;
   int t = party;
@@ -298,15 +345,16 @@ SECINFER_HD void dpf_et_lut_planes_part(const Prg& prg, int k, int party, Block 
     node = g;
     t = tg;
   }
-  const u64 first = static_cast<u64>(r) << (dpf_et_levels(k) - a);  // the subtree's first block
+  const u64 first = static_cast<u64>(r) << (block_levels - a);  // the subtree's first block
   const std::size_t skip = static_cast<std::size_t>(a) * stride;
   const u64 x_low = xhat & ((u64{1} << planes.low_bits) - 1);
   const u64 x_high = xhat >> planes.low_bits;
   // Visit the subtree's last-level nodes so that the XOR field of the table index they read
   // (seg = x_high XOR the block's top bits) rises with the step, the same at every step for keys
   // walked side by side: their per-segment plane counts agree, a warp does not wait on its
-  // slowest lane (the fused gates' constant segments then cost nothing).
-  const int depth = dpf_et_levels(k) - a - 1;  // the subtree's inner levels
+  // slowest lane (the fused gates' constant segments then cost nothing). A last-level node's
+  // number over the whole tree is the top depth + a bits of its leaves' indices.
+  const int depth = levels - a - 1;  // the subtree's inner levels
   const int xor_bits = k - planes.low_bits;
   const u64 aligned =
       depth >= xor_bits + a ? x_high << (depth + a - xor_bits) : x_high >> (xor_bits - depth - a);
@@ -322,23 +370,24 @@ SECINFER_HD void dpf_et_lut_planes_part(const Prg& prg, int k, int party, Block 
     s += planes.word_sum(blk.hi, j0 + 64, x_low, x_high, word);
   };
   if (support == nullptr)
-    dpf_et_leaf_blocks(prg, k - a, t, node, sub_cw_seed, sub_cw_t, l0, l1, stride, flip, leaf);
+    dpf_et_leaf_blocks(prg, k - a, leaf_log2, t, node, sub_cw_seed, sub_cw_t, leaf_cw, stride, flip,
+                       leaf);
   else
-    dpf_et_leaf_blocks_where(prg, k - a, t, node, sub_cw_seed, sub_cw_t, l0, l1, stride, flip,
-                             DpfEtLutNeed{support, xhat, r, levels - a}, leaf);
+    dpf_et_leaf_blocks_where(prg, k - a, leaf_log2, t, node, sub_cw_seed, sub_cw_t, leaf_cw, stride,
+                             flip, DpfEtLutNeed{support, xhat, r, block_levels - a}, leaf);
   sum = s;
   count = c;
 }
 
 // The whole key from the bit planes: dpf_et_lut_planes_part with one lane.
 template <class Prg, class Word>
-SECINFER_HD void dpf_et_lut_planes_one(const Prg& prg, int k, int party, Block root,
-                                       const Block* cw_seed, const std::uint8_t* cw_t, Block l0,
-                                       Block l1, std::size_t stride, u64 xhat,
+SECINFER_HD void dpf_et_lut_planes_one(const Prg& prg, int k, int leaf_log2, int party, Block root,
+                                       const Block* cw_seed, const std::uint8_t* cw_t,
+                                       const Block* leaf_cw, std::size_t stride, u64 xhat,
                                        const LutPlanesView& planes, const Word& word, u64& sum,
                                        u64& count, const LutSupport* support = nullptr) {
-  dpf_et_lut_planes_part(prg, k, party, root, cw_seed, cw_t, l0, l1, stride, xhat, planes, word, 0,
-                         0u, sum, count, support);
+  dpf_et_lut_planes_part(prg, k, leaf_log2, party, root, cw_seed, cw_t, leaf_cw, stride, xhat,
+                         planes, word, 0, 0u, sum, count, support);
 }
 
 }  // namespace secinfer::fss

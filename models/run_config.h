@@ -30,8 +30,10 @@ enum class Lookup { kSharedMask, kPerCut };
 // --fusefss-act: fusefss's GELU/SiLU after a truncation: the fused truncation + activation gate on
 // SIGMA's table (fused, default) or the truncation then the whole-ring high-precision gate
 // (precise, the accuracy mode); fused-flag: the fused gate with its table's carry as an XOR flag
-// (one exchange fewer, twice the table; docs/design/fused-trunc-act.md).
-enum class FuseAct { kFused, kPrecise, kFusedFlag };
+// (one exchange fewer, twice the table; docs/design/fused-trunc-act.md); fused-leaf128: the fused
+// gate with its lookup's DPF on SIGMA's 128-bit leaves instead of 512-bit ones (the same outputs,
+// smaller keys, about twice the lookup's AES; "Wider leaves").
+enum class FuseAct { kFused, kPrecise, kFusedFlag, kFusedLeaf128 };
 // --fusefss-trunc: fusefss's rescaling truncations (TrFloor after products): from ring-payload
 // DCFs (dcf, default: 1 exchange, about 1.8x the keys; the same function,
 // fss/gates/fusefss/dcf_trunc.h) or SIGMA's own steps (sigma: 4 exchanges); dcf-max: the DCF
@@ -79,10 +81,11 @@ struct EnumNames<Lookup> {
 template <>
 struct EnumNames<FuseAct> {
   static constexpr std::string_view flag = "--fusefss-act";
-  static constexpr std::array<std::pair<FuseAct, std::string_view>, 3> values{
+  static constexpr std::array<std::pair<FuseAct, std::string_view>, 4> values{
       {{FuseAct::kFused, "fused"},
        {FuseAct::kPrecise, "precise"},
-       {FuseAct::kFusedFlag, "fused-flag"}}};
+       {FuseAct::kFusedFlag, "fused-flag"},
+       {FuseAct::kFusedLeaf128, "fused-leaf128"}}};
 };
 template <>
 struct EnumNames<FuseTrunc> {

@@ -117,9 +117,10 @@ const fss::engine::GateSuite& suite_for(System system, bool padding, Lookup look
   return fss::fusefss::suite(padding ? fss::compile::Padding::kOn : fss::compile::Padding::kOff,
                              lookup == Lookup::kPerCut ? fss::compile::LookupMode::kPerCut
                                                        : fss::compile::LookupMode::kSharedMask,
-                             act == FuseAct::kPrecise     ? fss::fusefss::ActMode::kPrecise
-                             : act == FuseAct::kFusedFlag ? fss::fusefss::ActMode::kFusedFlag
-                                                          : fss::fusefss::ActMode::kFused,
+                             act == FuseAct::kPrecise        ? fss::fusefss::ActMode::kPrecise
+                             : act == FuseAct::kFusedFlag    ? fss::fusefss::ActMode::kFusedFlag
+                             : act == FuseAct::kFusedLeaf128 ? fss::fusefss::ActMode::kFusedLeaf128
+                                                             : fss::fusefss::ActMode::kFused,
                              trunc == FuseTrunc::kDcfMax ? fss::fusefss::TruncMode::kDcfMax
                              : trunc == FuseTrunc::kDcf  ? fss::fusefss::TruncMode::kDcf
                                                          : fss::fusefss::TruncMode::kSigma);

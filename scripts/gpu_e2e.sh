@@ -131,7 +131,8 @@ done
 #    suite of E2E_SYSTEMS (default sigma fusefss; fusefss-sigmatrunc is fusefss with
 #    --fusefss-trunc sigma, fusefss-dcfmax with --fusefss-trunc dcf-max, fusefss-dcftrunc the
 #    default's name spelt out, sigma-packed sigma with --sigma-shares packed, fusefss-fusedflag
-#    fusefss with --fusefss-act fused-flag; a -hostvec suffix on any of them adds --gate-vectors
+#    fusefss with --fusefss-act fused-flag, fusefss-leaf128 with --fusefss-act fused-leaf128 (the
+#    fused lookups on SIGMA's 128-bit DPF leaves); a -hostvec suffix on any of them adds --gate-vectors
 #    host, -devvec --gate-vectors device, the default) under MODEL_CAP seconds (default 240).
 [ "${SKIP_BERT_BASE:-0}" = 1 ] || for model in ${E2E_MODELS:-bert-base}; do
   for sys in ${E2E_SYSTEMS:-sigma fusefss}; do
@@ -143,6 +144,7 @@ done
     [ "$base" = fusefss-dcfmax ] && flags=(--system fusefss --fusefss-trunc dcf-max)
     [ "$base" = sigma-packed ] && flags=(--system sigma --sigma-shares packed)
     [ "$base" = fusefss-fusedflag ] && flags=(--system fusefss --fusefss-act fused-flag)
+    [ "$base" = fusefss-leaf128 ] && flags=(--system fusefss --fusefss-act fused-leaf128)
     [ "$base-devvec" = "$sys" ] && flags+=(--gate-vectors device)
     [ "$base-hostvec" = "$sys" ] && flags+=(--gate-vectors host)
     step "$model-s${E2E_SEQ:-128}-b1-$sys-cuda" "${MODEL_CAP:-240}" local --model "$model" \

@@ -410,7 +410,7 @@ struct CudaAccelerator::State {
   // An early-terminated DPF batch from a key file (a few dozen bytes per element): staged up.
   DpfEtKeysView upload(const DpfEtKeys& k) {
     profiling::Scope sc(profiling::scopes::kKeyTransfer);
-    DpfEtKeysView v{k.in_bits, k.party, k.count};
+    DpfEtKeysView v{k.in_bits, k.leaf_log2, k.party, k.count};
     v.root = put(root, std::span<const Block>(k.root));
     if (!k.cw_seed.empty()) {
       v.cw_seed = put(cw_seed, std::span<const Block>(k.cw_seed));
@@ -859,7 +859,7 @@ void CudaAccelerator::make_resident(DpfEtKeys& keys) const {
   if (!s.admit(bytes)) return;
   auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held, &s);
   Carver c = s.carver(*block);
-  DpfEtKeysView v{keys.in_bits, keys.party, keys.count};
+  DpfEtKeysView v{keys.in_bits, keys.leaf_log2, keys.party, keys.count};
   v.root = c.put(keys.root);
   v.cw_seed = keys.cw_seed.empty() ? nullptr : c.put(keys.cw_seed);
   v.cw_t = keys.cw_t.empty() ? nullptr : c.put(keys.cw_t);
@@ -1008,28 +1008,31 @@ void CudaAccelerator::finish_keygen() const {
 }
 
 std::optional<std::pair<DpfEtKeys, DpfEtKeys>> CudaAccelerator::dpf_et_gen(
-    int k, std::span<const u64> alpha, Block seed, u64 first_block) const {
+    int k, int leaf_log2, std::span<const u64> alpha, Block seed, u64 first_block) const {
   const std::size_t count = alpha.size();
-  const int levels = dpf_et_levels(k);
+  const int levels = dpf_et_levels(k, leaf_log2);
   const std::size_t inner = levels > 1 ? static_cast<std::size_t>(levels - 1) * count : 0;
+  const std::size_t leaves = levels > 0 ? (std::size_t{2} << leaf_log2) * count : 0;
   const std::size_t bytes = 2 * Carver::bytes_for<Block>(count) + Carver::bytes_for<Block>(inner) +
                             Carver::bytes_for<std::uint8_t>(inner) +
-                            (levels > 0 ? Carver::bytes_for<Block>(2 * count) : 0);
+                            Carver::bytes_for<Block>(leaves);
   State& s = *s_;
-  return s.gen_resident_pair<DpfEtKeys, DpfEtKeysView>(
+  auto keys = s.gen_resident_pair<DpfEtKeys, DpfEtKeysView>(
       k, alpha, bytes,
       [&](Carver& c) {
-        DpfEtKeyPairView v{k, count};
+        DpfEtKeyPairView v{k, leaf_log2, count};
         v.root[0] = c.take<Block>(count);
         v.root[1] = c.take<Block>(count);
         v.cw_seed = inner == 0 ? nullptr : c.take<Block>(inner);
         v.cw_t = inner == 0 ? nullptr : c.take<std::uint8_t>(inner);
-        v.leaf_cw = levels > 0 ? c.take<Block>(2 * count) : nullptr;
+        v.leaf_cw = leaves == 0 ? nullptr : c.take<Block>(leaves);
         return v;
       },
       [&](const u64* da, const DpfEtKeyPairView& v) {
         dpf_et_gen_device(da, seed, first_block, v, s.s(), s.cfg);
       });
+  if (keys) keys->first.leaf_log2 = keys->second.leaf_log2 = leaf_log2;
+  return keys;
 }
 
 std::shared_ptr<const ResidentKeys> CudaAccelerator::copy_up(std::span<const u64> v) const {

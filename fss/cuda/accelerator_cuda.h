@@ -100,8 +100,8 @@ class CudaAccelerator final : public fss::Accelerator {
   // behind them on the stream); this waits for them.
   void finish_keygen() const override;
   // The lookups' DPF-ET keys generated here (dpf_et_cuda.h dpf_et_gen_device), the same way.
-  std::optional<std::pair<DpfEtKeys, DpfEtKeys>> dpf_et_gen(int k, std::span<const u64> alpha,
-                                                            Block seed,
+  std::optional<std::pair<DpfEtKeys, DpfEtKeys>> dpf_et_gen(int k, int leaf_log2,
+                                                            std::span<const u64> alpha, Block seed,
                                                             u64 first_block) const override;
   // A resident batch of this accelerator's copied back to host arrays (for checks: the GPU
   // dealer's keys against the CPU's); throws std::invalid_argument for any other batch.

@@ -19,6 +19,7 @@ namespace secinfer::fss::cuda {
 // A batch's arrays in device memory (the layout of fss/dpf_et.h; null for an empty array).
 struct DpfEtKeysView {
   int in_bits = 0;
+  int leaf_log2 = 0;
   int party = 0;
   std::size_t count = 0;
   const Block* root = nullptr;
@@ -32,13 +33,14 @@ struct DpfEtKeysView {
 // has fewer than 2 levels, leaf_cw null when it has none.
 struct DpfEtKeyPairView {
   int in_bits = 0;
+  int leaf_log2 = 0;
   std::size_t count = 0;
   Block* root[2] = {nullptr, nullptr};
   Block* cw_seed = nullptr;
   std::uint8_t* cw_t = nullptr;
-  Block* leaf_cw = nullptr;  // [2 * count]
+  Block* leaf_cw = nullptr;  // [2^(leaf_log2 + 1) count]
   DpfEtKeysView view(int party) const {
-    return DpfEtKeysView{in_bits, party, count, root[party], cw_seed, cw_t, leaf_cw};
+    return DpfEtKeysView{in_bits, leaf_log2, party, count, root[party], cw_seed, cw_t, leaf_cw};
   }
 };
 

@@ -30,12 +30,11 @@ __global__ void __launch_bounds__(512)
   const auto lookup = [table](std::size_t j) { return __ldg(table + j); };
   for (std::size_t t = global_thread(); t < keys.count; t += grid_threads()) {
     const std::size_t i = order != nullptr ? order[t] : t;
-    const Block l0 = keys.leaf_cw != nullptr ? keys.leaf_cw[i] : Block{};
-    const Block l1 = keys.leaf_cw != nullptr ? keys.leaf_cw[keys.count + i] : Block{};
     u64 s = 0, c = 0;
-    dpf_et_lut_one(prg, keys.in_bits, keys.party, keys.root[i],
+    dpf_et_lut_one(prg, keys.in_bits, keys.leaf_log2, keys.party, keys.root[i],
                    keys.cw_seed != nullptr ? keys.cw_seed + i : nullptr,
-                   keys.cw_t != nullptr ? keys.cw_t + i : nullptr, l0, l1, keys.count, xhat[i],
+                   keys.cw_t != nullptr ? keys.cw_t + i : nullptr,
+                   keys.leaf_cw != nullptr ? keys.leaf_cw + i : nullptr, keys.count, xhat[i],
                    xor_mask, lookup, s, c, skip ? &support : nullptr);
     sum[i] = s & mask;
     count[i] = c;
@@ -71,11 +70,10 @@ __global__ void __launch_bounds__(512, kBlocksPerSm)
     const std::size_t i = !live ? t : order != nullptr ? order[t] : t;
     u64 s = 0, c = 0;
     if (live)
-      dpf_et_lut_planes_part(prg, keys.in_bits, keys.party, keys.root[i],
+      dpf_et_lut_planes_part(prg, keys.in_bits, keys.leaf_log2, keys.party, keys.root[i],
                              keys.cw_seed != nullptr ? keys.cw_seed + i : nullptr,
                              keys.cw_t != nullptr ? keys.cw_t + i : nullptr,
-                             keys.leaf_cw != nullptr ? keys.leaf_cw[i] : Block{},  // k <= 7: none
-                             keys.leaf_cw != nullptr ? keys.leaf_cw[keys.count + i] : Block{},
+                             keys.leaf_cw != nullptr ? keys.leaf_cw + i : nullptr,  // k <= 7: none
                              keys.count, xhat[i], planes, word, lanes_log2, r, s, c,
                              skip ? &support : nullptr);
     for (unsigned m = 1; m < (1u << lanes_log2); m <<= 1) {
@@ -93,15 +91,15 @@ __global__ void __launch_bounds__(512, kBlocksPerSm)
 // CPU's code) with the AES outlined.
 template <class Tab>
 __global__ void __launch_bounds__(512)
-    dpf_et_gen_kernel(int k, std::size_t count, const u64* alpha, Block seed, u64 first,
-                      DpfEtKeyPairView out) {
+    dpf_et_gen_kernel(int k, int leaf_log2, std::size_t count, const u64* alpha, Block seed,
+                      u64 first, DpfEtKeyPairView out) {
   const BlockAes<Tab> b = block_aes_setup<Tab>();
   load_seed_schedule(b, seed);
   const OutlinedPrg<Tab> prg{b.tab, b.fixed_rk};
   for (std::size_t i = global_thread(); i < count; i += grid_threads()) {
     const Block s0 = seeded_block(b, first, 2 * i);
     const Block s1 = seeded_block(b, first, 2 * i + 1);
-    dpf_et_gen_one(prg, k, s0, s1, alpha[i], out.root[0][i], out.root[1][i],
+    dpf_et_gen_one(prg, k, leaf_log2, s0, s1, alpha[i], out.root[0][i], out.root[1][i],
                    out.cw_seed != nullptr ? out.cw_seed + i : nullptr,
                    out.cw_t != nullptr ? out.cw_t + i : nullptr,
                    out.leaf_cw != nullptr ? out.leaf_cw + i : nullptr, count);
@@ -159,7 +157,7 @@ DeviceBuffer<T> up(std::span<const T> v, cudaStream_t stream) {
 
 DpfEtKeys download(const DpfEtKeysView& keys, cudaStream_t stream) {
   const std::size_t c = keys.count;
-  const int levels = dpf_et_levels(keys.in_bits);
+  const int levels = dpf_et_levels(keys.in_bits, keys.leaf_log2);
   const std::size_t inner = levels > 1 ? static_cast<std::size_t>(levels - 1) * c : 0;
   const auto take = [&](const auto* p, std::size_t n) {
     using T = std::remove_cv_t<std::remove_pointer_t<decltype(p)>>;
@@ -171,27 +169,30 @@ DpfEtKeys download(const DpfEtKeysView& keys, cudaStream_t stream) {
   };
   DpfEtKeys k;
   k.in_bits = keys.in_bits;
+  k.leaf_log2 = keys.leaf_log2;
   k.party = keys.party;
   k.count = c;
   k.root = take(keys.root, c);
   k.cw_seed = take(keys.cw_seed, inner);
   k.cw_t = take(keys.cw_t, inner);
-  k.leaf_cw = take(keys.leaf_cw, levels > 0 ? 2 * c : 0);
+  k.leaf_cw = take(keys.leaf_cw, levels > 0 ? (std::size_t{2} << keys.leaf_log2) * c : 0);
   CUDA_CHECK(cudaStreamSynchronize(stream), "DPF-ET keys down");
   return k;
 }
 
 void dpf_et_gen_device(const u64* alpha, Block seed, u64 first_block, const DpfEtKeyPairView& out,
                        cudaStream_t stream, const KernelConfig& cfg) {
-  if (out.in_bits < 1 || out.in_bits > kDpfEtMaxBits)
+  if (out.in_bits < 1 || out.in_bits > kDpfEtMaxBits ||
+      !dpf_et_shape_ok(out.in_bits, out.leaf_log2))
     throw std::invalid_argument("dpf_et_gen_device: domain of " + std::to_string(out.in_bits) +
-                                " bits is outside [1, " + std::to_string(kDpfEtMaxBits) + "]");
+                                " bits with leaves of 2^" + std::to_string(out.leaf_log2) +
+                                " blocks is outside the shapes fss/dpf_et.h takes");
   if (out.count == 0) return;
   using Tab = DefaultTab;
   auto k = dpf_et_gen_kernel<Tab>;
   const unsigned grid = plan_grid<Tab>(k, cfg, out.count, "dpf_et_gen_kernel");
-  k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(out.in_bits, out.count, alpha,
-                                                                    seed, first_block, out);
+  k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
+      out.in_bits, out.leaf_log2, out.count, alpha, seed, first_block, out);
   CUDA_CHECK_LAUNCH("dpf_et_gen_kernel", shape_info(out.in_bits, 1, out.count));
 }
 
@@ -199,10 +200,12 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
                             int out_bits, u64* sum, u64* count, cudaStream_t stream,
                             const KernelConfig& cfg, u64 index_xor_mask,
                             const LutPlanesView* planes, const LutSupport* support) {
-  if (keys.in_bits < 1 || keys.in_bits > kDpfEtMaxBits)
+  if (keys.in_bits < 1 || keys.in_bits > kDpfEtMaxBits ||
+      !dpf_et_shape_ok(keys.in_bits, keys.leaf_log2))
     throw std::invalid_argument("dpf_et_lut_eval_device: domain of " +
-                                std::to_string(keys.in_bits) + " bits is outside [1, " +
-                                std::to_string(kDpfEtMaxBits) + "]");
+                                std::to_string(keys.in_bits) + " bits with leaves of 2^" +
+                                std::to_string(keys.leaf_log2) +
+                                " blocks is outside the shapes fss/dpf_et.h takes");
   if (keys.count == 0) return;
   using Tab = DefaultTab;
   const LutSupport sup = support != nullptr ? *support : LutSupport{};
@@ -228,7 +231,7 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
     const unsigned grid =
         grid_for(k, cfg.threads_per_block, smem, keys.count, "dpf_et_lut_planes_kernel");
     // Lanes per key: at most 2^(L - 1) (one inner level's nodes a lane) and 32.
-    const int most = std::max(0, std::min(5, dpf_et_levels(keys.in_bits) - 1));
+    const int most = std::max(0, std::min(5, dpf_et_levels(keys.in_bits, keys.leaf_log2) - 1));
     const int lanes_log2 = std::clamp(cfg.lut_lanes_log2, 0, most);
     k<<<grid, cfg.threads_per_block, smem, stream>>>(
         keys, xhat, *planes, lanes_log2, ring_mask(out_bits), sup, skip, ord, sum, count);
@@ -270,7 +273,7 @@ void dpf_et_lut_eval_cuda(const DpfEtKeys& keys, std::span<const u64> xhat,
   LutPlanesView pv = planes ? planes->view() : LutPlanesView{};
   pv.data = dw.data();
   DeviceBuffer<u64> dsum(keys.count), dcount(keys.count);
-  DpfEtKeysView v{keys.in_bits, keys.party, keys.count};
+  DpfEtKeysView v{keys.in_bits, keys.leaf_log2, keys.party, keys.count};
   v.root = root.data();
   v.cw_seed = keys.cw_seed.empty() ? nullptr : cw_seed.data();
   v.cw_t = keys.cw_t.empty() ? nullptr : cw_t.data();

@@ -280,10 +280,10 @@ void Dealer::dpf(DpfShape shape, std::span<const u64> alpha, std::span<const u64
   write_dpf_keys(*out_[1], std::move(k1));
 }
 
-void Dealer::dpf_et(int k, std::span<const u64> alpha) {
+void Dealer::dpf_et(int k, std::span<const u64> alpha, int leaf_log2) {
   if (alpha.empty()) return;
   AddWall w(host_time_.keys_ns);
-  auto [k0, k1] = dpf_et_gen(k, alpha, rng_, batch_options());
+  auto [k0, k1] = dpf_et_gen(k, alpha, rng_, batch_options(), leaf_log2);
   out_[0]->write_keys(std::move(k0));
   out_[1]->write_keys(std::move(k1));
 }

@@ -144,9 +144,9 @@ class Dealer {
   // parties (serialised as in docs/design/fss-core.md "Key sizes"; see key_codec.h).
   void dcf(DcfShape shape, std::span<const u64> alpha, std::span<const u64> beta);
   void dpf(DpfShape shape, std::span<const u64> alpha, std::span<const u64> beta);
-  // Early-terminated 1-bit DPF keys at alpha over k bits (fss/dpf_et.h), dpf_et_key_bytes(k, n)
-  // bytes to each party (Party::read_dpf_et).
-  void dpf_et(int k, std::span<const u64> alpha);
+  // Early-terminated 1-bit DPF keys at alpha over k bits with leaves of 2^leaf_log2 blocks
+  // (fss/dpf_et.h), dpf_et_key_bytes(k, n, leaf_log2) bytes to each party (Party::read_dpf_et).
+  void dpf_et(int k, std::span<const u64> alpha, int leaf_log2 = 0);
   // SIGMA's early-terminated comparison keys [x < alpha] over n bits (fss/sigma_dcf.h), one batch
   // per party (sigma_dcf_record_bytes(n) bytes per key serialised; Party::read_sigma_dcf).
   void sigma_dcf(int n, std::span<const u64> alpha);

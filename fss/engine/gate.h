@@ -61,6 +61,10 @@ struct GateArgs {
   // (one exchange fewer, twice the table) instead of opened additively
   // (docs/design/fused-trunc-act.md "The carry opened additively").
   bool fused_carry_flag = false;
+  // fusefss's fused truncation + activation gates: the lookup's DPF with SIGMA's 128-bit leaves
+  // instead of the 512-bit leaves that halve its AES (docs/design/fused-trunc-act.md "Wider
+  // leaves"); the same outputs.
+  bool fused_sigma_leaf = false;
 };
 
 // GateArgs with only `param` set (a truncation's shift, a ReLU's ring width).

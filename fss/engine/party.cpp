@@ -333,10 +333,18 @@ std::optional<Keys> take_batch(KeyReader& r, const char* what, int bits, std::si
 }
 }  // namespace
 
-DpfEtKeys Party::read_dpf_et(int k, std::size_t count) {
-  if (count == 0) return dpf_et_deserialize({}, k, 0, id_);
-  if (auto keys = take_batch<DpfEtKeys>(*keys_, "DPF-ET", k, count, id_)) return std::move(*keys);
-  return dpf_et_deserialize(keys_->read_view(dpf_et_key_bytes(k, count)), k, count, id_);
+DpfEtKeys Party::read_dpf_et(int k, std::size_t count, int leaf_log2) {
+  if (count == 0) return dpf_et_deserialize({}, k, 0, id_, leaf_log2);
+  if (auto keys = take_batch<DpfEtKeys>(*keys_, "DPF-ET", k, count, id_)) {
+    if (keys->leaf_log2 != leaf_log2)
+      throw KeyError("key stream out of sync: a gate reads DPF-ET keys with leaves of 2^" +
+                     std::to_string(leaf_log2) + " blocks where the dealer wrote leaves of 2^" +
+                     std::to_string(keys->leaf_log2) +
+                     " (dealer and party ran different call sequences)");
+    return std::move(*keys);
+  }
+  return dpf_et_deserialize(keys_->read_view(dpf_et_key_bytes(k, count, leaf_log2)), k, count, id_,
+                            leaf_log2);
 }
 
 SigmaDcfKeys Party::read_sigma_dcf(int n, std::size_t count) {

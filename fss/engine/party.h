@@ -128,7 +128,8 @@ class Party {
   vec::Vec read_shares_vec(std::size_t count, int bits = 0);
   DcfKeys read_dcf(DcfShape shape, std::size_t count);
   DpfKeys read_dpf(DpfShape shape, std::size_t count);
-  DpfEtKeys read_dpf_et(int k, std::size_t count);
+  DpfEtKeys read_dpf_et(int k, std::size_t count,
+                        int leaf_log2 = 0);  // leaves of 2^leaf_log2 blocks
   SigmaDcfKeys read_sigma_dcf(int n, std::size_t count);
 
   // The run's gate protocol choices (engine/gate_options.h), the dealer's.

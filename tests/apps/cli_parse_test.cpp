@@ -494,7 +494,8 @@ TEST_CASE("--fusefss-act selects fusefss's GELU/SiLU after a truncation and is s
 
   // A bad value names the flag and the choices (exit status 2: the enum flags' test below).
   const std::string e = usage_error({"--party", "0", "--fusefss-act", "exact"});
-  CHECK(e.find("--fusefss-act: exact not in {fused,precise,fused-flag}") != std::string::npos);
+  CHECK(e.find("--fusefss-act: exact not in {fused,precise,fused-flag,fused-leaf128}") !=
+        std::string::npos);
 }
 
 TEST_CASE("--gpu picks each party's CUDA device; local passes one to each child", "[apps][cli]") {
@@ -677,9 +678,9 @@ TEST_CASE("the string-valued flags are parsed once into enums, each name in one 
       {{"--party", "0", "--system", "aby"}, "--system: aby not in {sigma,fusefss}"},
       {{"--party", "0", "--lookup", "table"}, "--lookup: table not in {shared-mask,per-cut}"},
       {{"--party", "0", "--fusefss-act", "exact"},
-       "--fusefss-act: exact not in {fused,precise,fused-flag}"},
+       "--fusefss-act: exact not in {fused,precise,fused-flag,fused-leaf128}"},
       {{"local", "--fusefss-act", "Fused"},
-       "--fusefss-act: Fused not in {fused,precise,fused-flag}"},
+       "--fusefss-act: Fused not in {fused,precise,fused-flag,fused-leaf128}"},
       {{"--party", "0", "--dealer", "remote"}, "--dealer: remote not in {inline,file}"},
       {{"--party", "0", "--schedule", "random"},
        "--schedule: random not in {layer-by-layer,keys-first}"},
@@ -689,9 +690,10 @@ TEST_CASE("the string-valued flags are parsed once into enums, each name in one 
       {{"--party", "0", "--padding", "maybe"}, "--padding: maybe not in {on,off}"},
       {{"local", "--system", "SIGMA"}, "--system: SIGMA not in {sigma,fusefss}"},
       {{"microbench", "--lookup", "x"}, "--lookup: x not in {shared-mask,per-cut}"},
-      {{"microbench", "--fusefss-act", "x"}, "--fusefss-act: x not in {fused,precise,fused-flag}"},
+      {{"microbench", "--fusefss-act", "x"},
+       "--fusefss-act: x not in {fused,precise,fused-flag,fused-leaf128}"},
       {{"deal", "--key-dir", "k", "--fusefss-act", "x"},
-       "--fusefss-act: x not in {fused,precise,fused-flag}"},
+       "--fusefss-act: x not in {fused,precise,fused-flag,fused-leaf128}"},
       {{"deal", "--key-dir", "k", "--schedule", "x"}, "--schedule: x not in"},
       {{"deal", "--key-dir", "k", "--system", "x"}, "--system: x not in {sigma,fusefss}"},
   };

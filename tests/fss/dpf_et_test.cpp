@@ -1,7 +1,8 @@
 // The early-terminated 1-bit DPF (fss/dpf_et.h): for fresh random alpha and the edges 0 and
-// 2^k - 1, at every domain width from 1 to 13 bits (no tree, one level, several), the two
-// parties' full domains XOR to [j == alpha]; the lookup-table sums obey the identities SIGMA's LUT
-// relies on (count_0 - count_1 = +-1 and sum_0 - sum_1 = that sign times T[xhat - alpha]);
+// 2^k - 1, at every domain width from 1 to 13 bits (no tree, one level, several) and every leaf
+// width the domain takes (SIGMA's 128-bit leaves, the fused suite's 256- and 512-bit ones), the
+// two parties' full domains XOR to [j == alpha]; the lookup-table sums obey the identities SIGMA's
+// LUT relies on (count_0 - count_1 = +-1 and sum_0 - sum_1 = that sign times T[xhat - alpha]);
 // serialisation round-trips; keys do not depend on the thread count.
 #include "fss/dpf_et.h"
 
@@ -31,27 +32,36 @@ Block seed_block(std::uint64_t s) {
   return Block{s, s ^ 0x9e3779b97f4a7c15ULL};
 }
 
+// The leaf widths (log2 of 128-bit blocks) a k-bit domain takes.
+std::vector<int> leaf_widths(int k) {
+  std::vector<int> out;
+  for (int w = 0; w <= kDpfEtMaxLeafLog2; ++w)
+    if (dpf_et_shape_ok(k, w)) out.push_back(w);
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("dpf_et: full domains XOR to the point function", "[fss][dpf_et]") {
   const std::uint64_t seed = fresh_seed();
   INFO("seed " << seed);
   std::mt19937_64 g(seed);
-  for (int k = 1; k <= 13; ++k) {
-    INFO("k = " << k);
-    const std::vector<u64> alpha = alphas(g, k, 6);
-    SeededPrg rng(seed_block(seed + static_cast<std::uint64_t>(k)));
-    const auto [k0, k1] = dpf_et_gen(k, alpha, rng);
-    std::vector<u64> y0(std::size_t{1} << k), y1(y0.size());
-    for (std::size_t i = 0; i < alpha.size(); ++i) {
-      dpf_et_eval_full_domain(k0, i, y0);
-      dpf_et_eval_full_domain(k1, i, y1);
-      for (std::size_t j = 0; j < y0.size(); ++j) {
-        REQUIRE(y0[j] <= 1);
-        REQUIRE((y0[j] ^ y1[j]) == (j == alpha[i] ? 1u : 0u));
+  for (int k = 1; k <= 13; ++k)
+    for (int w : leaf_widths(k)) {
+      INFO("k = " << k << ", leaves of 2^" << w << " blocks");
+      const std::vector<u64> alpha = alphas(g, k, 6);
+      SeededPrg rng(seed_block(seed + static_cast<std::uint64_t>(k)));
+      const auto [k0, k1] = dpf_et_gen(k, alpha, rng, {}, w);
+      std::vector<u64> y0(std::size_t{1} << k), y1(y0.size());
+      for (std::size_t i = 0; i < alpha.size(); ++i) {
+        dpf_et_eval_full_domain(k0, i, y0);
+        dpf_et_eval_full_domain(k1, i, y1);
+        for (std::size_t j = 0; j < y0.size(); ++j) {
+          REQUIRE(y0[j] <= 1);
+          REQUIRE((y0[j] ^ y1[j]) == (j == alpha[i] ? 1u : 0u));
+        }
       }
     }
-  }
 }
 
 TEST_CASE("dpf_et: LUT sums give +-T[xhat - alpha] and a count of +-1", "[fss][dpf_et]") {
@@ -60,29 +70,30 @@ TEST_CASE("dpf_et: LUT sums give +-T[xhat - alpha] and a count of +-1", "[fss][d
   std::mt19937_64 g(seed);
   const int out_bits = 50;
   const u64 m = ring_mask(out_bits);
-  for (int k : {1, 6, 7, 8, 9, 10, 13}) {
-    INFO("k = " << k);
-    const std::size_t n = 300;
-    const std::vector<u64> alpha = alphas(g, k, n);
-    std::vector<u64> xhat(n), table(std::size_t{1} << k);
-    for (auto& v : xhat) v = g() & ring_mask(k);
-    xhat[2] = 0;
-    xhat[3] = ring_mask(k);
-    for (auto& v : table) v = g() & m;
-    SeededPrg rng(seed_block(seed ^ static_cast<std::uint64_t>(k)));
-    const auto [k0, k1] = dpf_et_gen(k, alpha, rng);
-    std::vector<u64> s0(n), c0(n), s1(n), c1(n);
-    dpf_et_lut_eval(k0, xhat, table, out_bits, s0, c0);
-    dpf_et_lut_eval(k1, xhat, table, out_bits, s1, c1);
-    for (std::size_t i = 0; i < n; ++i) {
-      const u64 dc = (c0[i] - c1[i]) & m;
-      REQUIRE(c0[i] <= (u64{1} << k));
-      REQUIRE((dc == 1 || dc == m));
-      const u64 t = table[(xhat[i] - alpha[i]) & ring_mask(k)];
-      const u64 want = dc == 1 ? t : (u64{0} - t) & m;
-      REQUIRE(((s0[i] - s1[i]) & m) == want);
+  for (int k : {1, 6, 7, 8, 9, 10, 13})
+    for (int w : leaf_widths(k)) {
+      INFO("k = " << k << ", leaves of 2^" << w << " blocks");
+      const std::size_t n = 300;
+      const std::vector<u64> alpha = alphas(g, k, n);
+      std::vector<u64> xhat(n), table(std::size_t{1} << k);
+      for (auto& v : xhat) v = g() & ring_mask(k);
+      xhat[2] = 0;
+      xhat[3] = ring_mask(k);
+      for (auto& v : table) v = g() & m;
+      SeededPrg rng(seed_block(seed ^ static_cast<std::uint64_t>(k)));
+      const auto [k0, k1] = dpf_et_gen(k, alpha, rng, {}, w);
+      std::vector<u64> s0(n), c0(n), s1(n), c1(n);
+      dpf_et_lut_eval(k0, xhat, table, out_bits, s0, c0);
+      dpf_et_lut_eval(k1, xhat, table, out_bits, s1, c1);
+      for (std::size_t i = 0; i < n; ++i) {
+        const u64 dc = (c0[i] - c1[i]) & m;
+        REQUIRE(c0[i] <= (u64{1} << k));
+        REQUIRE((dc == 1 || dc == m));
+        const u64 t = table[(xhat[i] - alpha[i]) & ring_mask(k)];
+        const u64 want = dc == 1 ? t : (u64{0} - t) & m;
+        REQUIRE(((s0[i] - s1[i]) & m) == want);
+      }
     }
-  }
 }
 
 TEST_CASE("dpf_et: LUT sums with XOR-combined top index bits", "[fss][dpf_et]") {
@@ -93,30 +104,30 @@ TEST_CASE("dpf_et: LUT sums with XOR-combined top index bits", "[fss][dpf_et]") 
   std::mt19937_64 g(seed);
   const int out_bits = 50;
   const u64 m = ring_mask(out_bits);
-  for (const auto& [k, h] :
-       {std::pair{12, 3}, std::pair{9, 1}, std::pair{14, 3}, std::pair{8, 8}}) {
-    INFO("k = " << k << ", xor bits = " << h);
-    const std::size_t n = 200;
-    const u64 xm = ring_mask(k) & ~ring_mask(k - h), lo = ring_mask(k - h);
-    const std::vector<u64> alpha = alphas(g, k, n);
-    std::vector<u64> xhat(n), table(std::size_t{1} << k);
-    for (auto& v : xhat) v = g() & ring_mask(k);
-    xhat[0] = 0;
-    xhat[1] = ring_mask(k);
-    for (auto& v : table) v = g() & m;
-    SeededPrg rng(seed_block(seed ^ static_cast<std::uint64_t>(k * 64 + h)));
-    const auto [k0, k1] = dpf_et_gen(k, alpha, rng);
-    std::vector<u64> s0(n), c0(n), s1(n), c1(n);
-    dpf_et_lut_eval(k0, xhat, table, out_bits, s0, c0, {}, xm);
-    dpf_et_lut_eval(k1, xhat, table, out_bits, s1, c1, {}, xm);
-    for (std::size_t i = 0; i < n; ++i) {
-      const u64 dc = (c0[i] - c1[i]) & m;
-      REQUIRE((dc == 1 || dc == m));
-      const u64 idx = ((xhat[i] ^ alpha[i]) & xm) | ((xhat[i] - alpha[i]) & lo);
-      const u64 want = dc == 1 ? table[idx] : (u64{0} - table[idx]) & m;
-      REQUIRE(((s0[i] - s1[i]) & m) == want);
+  for (const auto& [k, h] : {std::pair{12, 3}, std::pair{9, 1}, std::pair{14, 3}, std::pair{8, 8}})
+    for (int w : leaf_widths(k)) {
+      INFO("k = " << k << ", xor bits = " << h << ", leaves of 2^" << w << " blocks");
+      const std::size_t n = 200;
+      const u64 xm = ring_mask(k) & ~ring_mask(k - h), lo = ring_mask(k - h);
+      const std::vector<u64> alpha = alphas(g, k, n);
+      std::vector<u64> xhat(n), table(std::size_t{1} << k);
+      for (auto& v : xhat) v = g() & ring_mask(k);
+      xhat[0] = 0;
+      xhat[1] = ring_mask(k);
+      for (auto& v : table) v = g() & m;
+      SeededPrg rng(seed_block(seed ^ static_cast<std::uint64_t>(k * 64 + h)));
+      const auto [k0, k1] = dpf_et_gen(k, alpha, rng, {}, w);
+      std::vector<u64> s0(n), c0(n), s1(n), c1(n);
+      dpf_et_lut_eval(k0, xhat, table, out_bits, s0, c0, {}, xm);
+      dpf_et_lut_eval(k1, xhat, table, out_bits, s1, c1, {}, xm);
+      for (std::size_t i = 0; i < n; ++i) {
+        const u64 dc = (c0[i] - c1[i]) & m;
+        REQUIRE((dc == 1 || dc == m));
+        const u64 idx = ((xhat[i] ^ alpha[i]) & xm) | ((xhat[i] - alpha[i]) & lo);
+        const u64 want = dc == 1 ? table[idx] : (u64{0} - table[idx]) & m;
+        REQUIRE(((s0[i] - s1[i]) & m) == want);
+      }
     }
-  }
   SeededPrg rng(seed_block(seed));
   const auto keys = dpf_et_gen(8, std::vector<u64>{1}, rng);
   std::vector<u64> x{0}, t(256), s(1), c(1);
@@ -169,20 +180,23 @@ TEST_CASE("dpf_et: LUT sums from bit planes equal the table reads, party by part
       if (seg * seg_len >= top) CHECK(planes->planes(seg) == 0);
     }
     CHECK(most == cs.spread);
-    SeededPrg rng(seed_block(seed ^ static_cast<std::uint64_t>(cs.k * 64 + cs.h)));
-    const auto [k0, k1] = dpf_et_gen(cs.k, alpha, rng);
-    std::vector<u64> y(table.size()), s(n), c(n);
-    for (const DpfEtKeys* keys : {&k0, &k1}) {
-      dpf_et_lut_eval(*keys, xhat, table, cs.out_bits, s, c, {}, xm);
-      for (std::size_t i = 0; i < n; ++i) {
-        dpf_et_eval_full_domain(*keys, i, y);
-        u64 want = 0, count = 0;
-        for (std::size_t j = 0; j < y.size(); ++j) {
-          want += y[j] * table[lut_index(xhat[i], j, dmask, xm)];
-          count += y[j];
+    for (int w : leaf_widths(cs.k)) {
+      INFO("leaves of 2^" << w << " blocks");
+      SeededPrg rng(seed_block(seed ^ static_cast<std::uint64_t>(cs.k * 64 + cs.h)));
+      const auto [k0, k1] = dpf_et_gen(cs.k, alpha, rng, {}, w);
+      std::vector<u64> y(table.size()), s(n), c(n);
+      for (const DpfEtKeys* keys : {&k0, &k1}) {
+        dpf_et_lut_eval(*keys, xhat, table, cs.out_bits, s, c, {}, xm);
+        for (std::size_t i = 0; i < n; ++i) {
+          dpf_et_eval_full_domain(*keys, i, y);
+          u64 want = 0, count = 0;
+          for (std::size_t j = 0; j < y.size(); ++j) {
+            want += y[j] * table[lut_index(xhat[i], j, dmask, xm)];
+            count += y[j];
+          }
+          REQUIRE(c[i] == count);
+          REQUIRE(s[i] == (want & m));
         }
-        REQUIRE(c[i] == count);
-        REQUIRE(s[i] == (want & m));
       }
     }
   }
@@ -219,30 +233,33 @@ TEST_CASE("dpf_et: bit-plane sums split over 2^a lanes add up to the whole key's
     const auto word = [&pv](std::size_t j) { return pv.data[j]; };
     const std::size_t n = 24;
     const std::vector<u64> alpha = alphas(g, k, n);
-    SeededPrg rng(seed_block(seed ^ static_cast<std::uint64_t>(k)));
-    const auto [k0, k1] = dpf_et_gen(k, alpha, rng);
-    const int levels = dpf_et_levels(k);
-    for (const DpfEtKeys* keys : {&k0, &k1}) {
-      for (std::size_t i = 0; i < n; ++i) {
-        const u64 xhat = g() & ring_mask(k);
-        const Block* cw = keys->cw_seed.empty() ? nullptr : keys->cw_seed.data() + i;
-        const std::uint8_t* ct = keys->cw_t.empty() ? nullptr : keys->cw_t.data() + i;
-        const Block l0 = keys->leaf_cw[i], l1 = keys->leaf_cw[n + i];
-        u64 want_s = 0, want_c = 0;
-        dpf_et_lut_planes_one(prg, k, keys->party, keys->root[i], cw, ct, l0, l1, n, xhat, pv, word,
-                              want_s, want_c);
-        for (int a = 1; a <= std::min(5, levels - 1); ++a) {
-          u64 s = 0, c = 0;
-          for (unsigned r = 0; r < (1u << a); ++r) {
-            u64 ps = 0, pc = 0;
-            dpf_et_lut_planes_part(prg, k, keys->party, keys->root[i], cw, ct, l0, l1, n, xhat, pv,
-                                   word, a, r, ps, pc);
-            s += ps;
-            c += pc;
+    for (int w : leaf_widths(k)) {
+      INFO("leaves of 2^" << w << " blocks");
+      SeededPrg rng(seed_block(seed ^ static_cast<std::uint64_t>(k)));
+      const auto [k0, k1] = dpf_et_gen(k, alpha, rng, {}, w);
+      const int levels = dpf_et_levels(k, w);
+      for (const DpfEtKeys* keys : {&k0, &k1}) {
+        for (std::size_t i = 0; i < n; ++i) {
+          const u64 xhat = g() & ring_mask(k);
+          const Block* cw = keys->cw_seed.empty() ? nullptr : keys->cw_seed.data() + i;
+          const std::uint8_t* ct = keys->cw_t.empty() ? nullptr : keys->cw_t.data() + i;
+          const Block* leaf = keys->leaf_cw.data() + i;
+          u64 want_s = 0, want_c = 0;
+          dpf_et_lut_planes_one(prg, k, w, keys->party, keys->root[i], cw, ct, leaf, n, xhat, pv,
+                                word, want_s, want_c);
+          for (int a = 1; a <= std::min(5, levels - 1); ++a) {
+            u64 s = 0, c = 0;
+            for (unsigned r = 0; r < (1u << a); ++r) {
+              u64 ps = 0, pc = 0;
+              dpf_et_lut_planes_part(prg, k, w, keys->party, keys->root[i], cw, ct, leaf, n, xhat,
+                                     pv, word, a, r, ps, pc);
+              s += ps;
+              c += pc;
+            }
+            INFO("a = " << a);
+            REQUIRE(c == want_c);
+            REQUIRE((s & ring_mask(50)) == (want_s & ring_mask(50)));
           }
-          INFO("a = " << a);
-          REQUIRE(c == want_c);
-          REQUIRE((s & ring_mask(50)) == (want_s & ring_mask(50)));
         }
       }
     }
@@ -252,30 +269,40 @@ TEST_CASE("dpf_et: bit-plane sums split over 2^a lanes add up to the whole key's
 TEST_CASE("dpf_et: serialisation round-trips and threads do not change keys", "[fss][dpf_et]") {
   const std::uint64_t seed = fresh_seed();
   std::mt19937_64 g(seed);
-  for (int k : {5, 8, 12}) {
-    const std::vector<u64> alpha = alphas(g, k, 1000);
-    SeededPrg r1(seed_block(seed)), r2(seed_block(seed));
-    BatchOptions one;
-    one.threads = 1;
-    const auto a = dpf_et_gen(k, alpha, r1, one);
-    const auto b = dpf_et_gen(k, alpha, r2);
-    REQUIRE(a.first.root == b.first.root);
-    REQUIRE(a.second.root == b.second.root);
-    REQUIRE(a.first.cw_seed == b.first.cw_seed);
-    REQUIRE(a.first.cw_t == b.first.cw_t);
-    REQUIRE(a.first.leaf_cw == b.first.leaf_cw);
-    std::vector<std::uint8_t> bytes(dpf_et_key_bytes(k, alpha.size()));
-    dpf_et_serialize(a.second, bytes);
-    const DpfEtKeys back = dpf_et_deserialize(bytes, k, alpha.size(), 1);
-    REQUIRE(back.root == a.second.root);
-    REQUIRE(back.cw_seed == a.second.cw_seed);
-    REQUIRE(back.cw_t == a.second.cw_t);
-    REQUIRE(back.leaf_cw == a.second.leaf_cw);
-  }
+  for (int k : {5, 8, 10, 12})
+    for (int w : leaf_widths(k)) {
+      INFO("k = " << k << ", leaves of 2^" << w << " blocks");
+      const std::vector<u64> alpha = alphas(g, k, 1000);
+      SeededPrg r1(seed_block(seed)), r2(seed_block(seed));
+      BatchOptions one;
+      one.threads = 1;
+      const auto a = dpf_et_gen(k, alpha, r1, one, w);
+      const auto b = dpf_et_gen(k, alpha, r2, {}, w);
+      REQUIRE(a.first.root == b.first.root);
+      REQUIRE(a.second.root == b.second.root);
+      REQUIRE(a.first.cw_seed == b.first.cw_seed);
+      REQUIRE(a.first.cw_t == b.first.cw_t);
+      REQUIRE(a.first.leaf_cw == b.first.leaf_cw);
+      std::vector<std::uint8_t> bytes(dpf_et_key_bytes(k, alpha.size(), w));
+      dpf_et_serialize(a.second, bytes);
+      const DpfEtKeys back = dpf_et_deserialize(bytes, k, alpha.size(), 1, w);
+      REQUIRE(back.leaf_log2 == w);
+      REQUIRE(back.root == a.second.root);
+      REQUIRE(back.cw_seed == a.second.cw_seed);
+      REQUIRE(back.cw_t == a.second.cw_t);
+      REQUIRE(back.leaf_cw == a.second.leaf_cw);
+    }
   // 16 bytes of root, 17 per inner level, 32 of leaf CWs (SIGMA's k = 8 key: 16 + 32 + tR).
   REQUIRE(dpf_et_key_bytes(7, 1) == 16);
   REQUIRE(dpf_et_key_bytes(8, 1) == 48);
   REQUIRE(dpf_et_key_bytes(13, 2) == 2 * (16 + 17 * 5 + 32));
+  // Wider leaves: a level fewer per doubling, leaf CWs of 2^(w+1) blocks (the fused SiLU's
+  // 13-bit index: 133 B with SIGMA's leaves, 195 B with 512-bit ones).
+  REQUIRE(dpf_et_key_bytes(13, 1, 1) == 16 + 17 * 4 + 64);
+  REQUIRE(dpf_et_key_bytes(13, 1, 2) == 195);
+  REQUIRE(dpf_et_key_bytes(9, 1, 1) == 16 + 64);
+  REQUIRE_THROWS_WITH(dpf_et_key_bytes(9, 1, 2), Catch::Contains("do not fit a 9-bit domain"));
+  REQUIRE_THROWS_AS(dpf_et_key_bytes(12, 1, 3), std::invalid_argument);
   REQUIRE_THROWS_AS(dpf_et_key_bytes(0, 1), std::invalid_argument);
   std::vector<u64> bad{256};
   SeededPrg rng(seed_block(seed));

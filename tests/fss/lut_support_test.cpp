@@ -97,8 +97,12 @@ TEST_CASE("lut_support: skipping zero entries keeps the LUT sums' differences",
     }
     alpha[0] = 0;
     alpha[1] = dmask;
+    // Every leaf width the domain takes (the fused gates' wide leaves skip 128-bit blocks).
+    const int w = static_cast<int>(g() % (kDpfEtMaxLeafLog2 + 1));
+    const int leaf_log2 = dpf_et_shape_ok(k, w) ? w : 0;
+    INFO("leaves of 2^" << leaf_log2 << " blocks");
     SeededPrg rng(random_block(g));
-    const auto [k0, k1] = dpf_et_gen(k, alpha, rng);
+    const auto [k0, k1] = dpf_et_gen(k, alpha, rng, {}, leaf_log2);
     std::vector<u64> s0(n), c0(n), s1(n), c1(n), z0(n), d0(n), z1(n), d1(n);
     dpf_et_lut_eval(k0, xhat, table, m, s0, c0, {}, xor_mask);
     dpf_et_lut_eval(k1, xhat, table, m, s1, c1, {}, xor_mask);

@@ -262,6 +262,7 @@ TEST_CASE("suite_for: fusefss lookups, padding and activation mode, sigma ignore
   CHECK_THROWS_WITH(parse_enum<Lookup>("table"), Catch::Contains("--lookup"));
   CHECK_THROWS_WITH(parse_enum<Lookup>("bogus"), Catch::Contains("shared-mask or per-cut"));
   CHECK_THROWS_WITH(parse_enum<FuseAct>("exact"), Catch::Contains("--fusefss-act"));
-  CHECK_THROWS_WITH(parse_enum<FuseAct>("exact"), Catch::Contains("fused, precise or fused-flag"));
+  CHECK_THROWS_WITH(parse_enum<FuseAct>("exact"),
+                    Catch::Contains("fused, precise, fused-flag or fused-leaf128"));
   CHECK_THROWS_WITH(parse_enum<System>("aby"), Catch::Contains("choose sigma or fusefss"));
 }

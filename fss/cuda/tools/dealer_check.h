@@ -105,11 +105,13 @@ inline void check_dealer_sigma_dcf(Tally& t, std::mt19937_64& g, const CudaAccel
 
 // SIGMA's lookup keys (1-bit early-terminated DPF, fss/dpf_et.h) made on the GPU: array by array
 // the CPU's, and the lookup sums of the resident keys (through the accelerator) the CPU's sums of
-// the CPU's keys. k = 7 has no tree levels, 8 one, 12 / 14 the fused tables' indices.
+// the CPU's keys. k = 7 has no tree levels, 8 one, 12 / 14 the fused tables' indices; leaf_log2:
+// leaves of 2^leaf_log2 blocks (the fused lookups' 512-bit leaves: 2).
 inline void check_dealer_dpf_et(Tally& t, std::mt19937_64& g, const CudaAccelerator& gpu,
-                                std::size_t N, int k) {
-  const std::string name =
-      "dealer DPF-ET on the GPU k=" + std::to_string(k) + " N=" + std::to_string(N);
+                                std::size_t N, int k, int leaf_log2 = 0) {
+  const std::string name = "dealer DPF-ET on the GPU k=" + std::to_string(k) +
+                           (leaf_log2 > 0 ? " leaf " + std::to_string(128 << leaf_log2) : "") +
+                           " N=" + std::to_string(N);
   t.run(name, [&]() -> std::string {
     std::vector<u64> alpha(N), xhat(N), table(std::size_t{1} << k);
     for (std::size_t i = 0; i < N; ++i) {
@@ -118,14 +120,16 @@ inline void check_dealer_dpf_et(Tally& t, std::mt19937_64& g, const CudaAccelera
     }
     for (u64& v : table) v = random_bits(g, 20);
     auto [cpu_rng, gpu_rng] = twin_streams(g, 2 * (g() % 50) + 1);
-    const auto want = dpf_et_gen(k, alpha, cpu_rng, BatchOptions{});
-    const auto got = dpf_et_gen(k, alpha, gpu_rng, BatchOptions{AesImpl::kAuto, 0, &gpu});
+    const auto want = dpf_et_gen(k, alpha, cpu_rng, BatchOptions{}, leaf_log2);
+    const auto got =
+        dpf_et_gen(k, alpha, gpu_rng, BatchOptions{AesImpl::kAuto, 0, &gpu}, leaf_log2);
     if (got.first.resident == nullptr || got.second.resident == nullptr)
       return std::string("the keys were not generated on the GPU");
     const DpfEtKeys g0 = gpu.copy_to_host(got.first), g1 = gpu.copy_to_host(got.second);
     const auto same = [](const DpfEtKeys& a, const DpfEtKeys& b) {
-      if (a.count != b.count || a.party != b.party || a.in_bits != b.in_bits)
-        return std::string("count, party or width differ");
+      if (a.count != b.count || a.party != b.party || a.in_bits != b.in_bits ||
+          a.leaf_log2 != b.leaf_log2)
+        return std::string("count, party, width or leaf width differ");
       return join({{"root", diff(a.root, b.root)},
                    {"cw_seed", diff(a.cw_seed, b.cw_seed)},
                    {"cw_t", diff(a.cw_t, b.cw_t)},
@@ -387,6 +391,9 @@ inline void check_dealer(Tally& t, std::mt19937_64& g, std::size_t N) {
   for (int n : {12, 38, 49, 8, 6, 64}) check_dealer_sigma_dcf(t, g, gpu, N / 4, n);
   // DPF-ET: no tree levels (7), one (8), the fused tables (11, 13; 12, 14 under fused-flag).
   for (int k : {7, 8, 11, 12, 13, 14}) check_dealer_dpf_et(t, g, gpu, N / 16, k);
+  // The fused lookups' 512-bit leaves (11, 13; 12, 14 under fused-flag) and a 256-bit one.
+  for (int k : {11, 12, 13, 14}) check_dealer_dpf_et(t, g, gpu, N / 16, k, 2);
+  check_dealer_dpf_et(t, g, gpu, N / 16, 9, 1);
   // Shares: the ring's 50 bits and the full 64; odd, even and tiny counts.
   for (const bool pending : {false, true}) {
     check_dealer_shares(t, g, gpu, N + 1, 50, pending);

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "fss/cuda/accelerator_cuda.h"
@@ -69,10 +70,13 @@ inline void check_fused_act(Tally& t, std::mt19937_64& g, std::size_t N) {
                                 &fusefss::trunc_gelu_eval, &fusefss::trunc_gelu_clear},
                            Gate{"trunc-silu", &fusefss::trunc_silu_keygen,
                                 &fusefss::trunc_silu_eval, &fusefss::trunc_silu_clear}}) {
-    for (const auto& [n, carry_flag] :
-         {std::pair{50, false}, std::pair{37, false}, std::pair{50, true}}) {
+    // The default (512-bit lookup leaves), fused-flag, and fused-leaf128 (SIGMA's leaves).
+    for (const auto& [n, carry_flag, sigma_leaf] :
+         {std::tuple{50, false, false}, std::tuple{37, false, false}, std::tuple{50, true, false},
+          std::tuple{50, false, true}}) {
       engine::GateArgs args;
       args.fused_carry_flag = carry_flag;  // --fusefss-act fused-flag
+      args.fused_sigma_leaf = sigma_leaf;  // --fusefss-act fused-leaf128
       const Ring ring = make_ring(n);
       std::vector<u64> x(N);
       for (std::size_t i = 0; i < N; ++i)  // a quarter uniform, the rest near the clip range
@@ -83,8 +87,9 @@ inline void check_fused_act(Tally& t, std::mt19937_64& g, std::size_t N) {
       x[1] = ring.mask();
       x[2] = u64{1} << (n - 1);
       const Block seed{g(), g()};
-      t.run(std::string("fused ") + gate.name + " n=" + std::to_string(n) + " N=" +
-                std::to_string(N) + (carry_flag ? " carry flag" : "") + ": CUDA accelerator == CPU",
+      t.run(std::string("fused ") + gate.name + " n=" + std::to_string(n) +
+                " N=" + std::to_string(N) + (carry_flag ? " carry flag" : "") +
+                (sigma_leaf ? " 128-bit leaves" : "") + ": CUDA accelerator == CPU",
             [&] {
               const FusedActRun cpu =
                   run_fused_act(gate.keygen, gate.eval, args, x, n, seed, nullptr);

@@ -15,6 +15,7 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "fss/compile/functions.h"
@@ -534,10 +535,12 @@ int main(int argc, char** argv) {
     // The fused gates' own tables (T' - T[C], fusefss/trunc_act.h) also with the leaves that
     // read zero left out (kLutSkipZeros, fss/lut_support.h): "skip" rows, the keys walked in the
     // order of their index (the default) or in their own ("keys unsorted").
-    // The fused tables with the carry opened additively (2 XOR bits: k = 11 / 13, the default) and
-    // as a flag (3 XOR bits: k = 12 / 14, --fusefss-act fused-flag).
-    for (const auto& [k, xor_bits] : {std::pair{10, 0}, std::pair{11, 2}, std::pair{13, 2},
-                                      std::pair{12, 3}, std::pair{14, 3}}) {
+    // The fused tables with the carry opened additively (2 XOR bits: k = 11 / 13) and as a flag
+    // (3 XOR bits: k = 12 / 14, --fusefss-act fused-flag), on SIGMA's 128-bit leaves
+    // (--fusefss-act fused-leaf128), and the fused gates' default: 512-bit leaves (leaf 2).
+    for (const auto& [k, xor_bits, leaf_log2] :
+         {std::tuple{10, 0, 0}, std::tuple{11, 2, 0}, std::tuple{13, 2, 0}, std::tuple{12, 3, 0},
+          std::tuple{14, 3, 0}, std::tuple{11, 2, 2}, std::tuple{13, 2, 2}}) {
       const std::size_t count = N, domain = std::size_t{1} << k;
       const u64 xor_mask = ((u64{1} << k) - 1) & ~((u64{1} << (k - xor_bits)) - 1);
       std::vector<u64> alpha = random_u64(g, count, k), xh = random_u64(g, count, k),
@@ -548,7 +551,7 @@ int main(int argc, char** argv) {
                     .table;
       const LutSupport support = make_lut_support(table, k, 50, xor_mask);
       SeededPrg rng(Block{11, 12});
-      const auto keys = dpf_et_gen(k, alpha, rng).first;
+      const auto keys = dpf_et_gen(k, alpha, rng, {}, leaf_log2).first;
       DeviceBuffer<Block> root = to_dev(keys.root, s), cw_seed = to_dev(keys.cw_seed, s),
                           leaf = to_dev(keys.leaf_cw, s);
       DeviceBuffer<std::uint8_t> cw_t = to_dev(keys.cw_t, s);
@@ -557,14 +560,18 @@ int main(int argc, char** argv) {
       DeviceBuffer<u64> dw = to_dev(planes->words, s);
       LutPlanesView pv = planes->view();
       pv.data = dw.data();
-      DpfEtKeysView v{k, 0, count};
+      DpfEtKeysView v{k, leaf_log2, 0, count};
       v.root = root.data();
       v.cw_seed = cw_seed.data();
       v.cw_t = cw_t.data();
       v.leaf_cw = leaf.data();
-      const double aes = static_cast<double>((std::size_t{2} << dpf_et_levels(k)) - 2);
+      // A whole walk: 2 AES an inner node, 2^(w+1) a last-level node: 2^L - 2 + 2^(L+w).
+      const int levels = dpf_et_levels(k, leaf_log2);
+      const double aes = static_cast<double>((std::size_t{1} << levels) - 2 +
+                                             (std::size_t{1} << (levels + leaf_log2)));
       const std::string shape =
-          "DPF-ET LUT k=" + std::to_string(k) + " xor bits=" + std::to_string(xor_bits) + " N=2^20";
+          "DPF-ET LUT k=" + std::to_string(k) + " xor bits=" + std::to_string(xor_bits) +
+          (leaf_log2 > 0 ? " leaf " + std::to_string(128 << leaf_log2) : "") + " N=2^20";
       // Table reads; the planes at 1 and 2 blocks an SM, a thread per key or 2 / 8 / 32 lanes a
       // key; the fused tables again leaving out the leaves that read zero.
       // Skipping walks the keys sorted by their public index (KernelConfig::lut_sort_by_index)
@@ -579,8 +586,12 @@ int main(int argc, char** argv) {
             Variant{2, 0, true}, Variant{1, 1, true}, Variant{2, 1, true}, Variant{1, 3, true},
             Variant{2, 3, true}, Variant{0, 0, true, false}, Variant{1, 0, true, false}}) {
         if (var.skip && xor_bits == 0) continue;
-        // The flag tables (fused-flag) at the default kernel only, to compare with the default's.
-        if (xor_bits == 3 && !(var.mode == 1 && var.lanes == 0 && var.skip && var.sort)) continue;
+        // The flag tables (fused-flag) and the wide leaves at the default kernel only (and the
+        // wide leaves at 2 lanes a key), to compare with the 128-bit leaves' rows.
+        const bool default_kernel = var.mode == 1 && var.lanes == 0 && var.skip && var.sort;
+        if (xor_bits == 3 && !default_kernel) continue;
+        if (leaf_log2 > 0 && !default_kernel && !(var.mode == 1 && var.lanes == 1 && var.skip))
+          continue;
         KernelConfig cfg;
         cfg.lut_blocks_per_sm = var.mode == 2 ? 2 : 1;
         cfg.lut_lanes_log2 = var.lanes;

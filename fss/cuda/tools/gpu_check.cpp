@@ -342,9 +342,10 @@ void check_lut(Tally& t, std::mt19937_64& g, int n, int m, std::size_t count) {
 // (fss/lut_planes.h): both GPU kernels, planes and table reads, against the CPU's.
 // skip_zeros: the table is zero on every other segment and on a random arc of the rest, and both
 // sides leave out the leaves that read zero (kLutSkipZeros, fss/lut_support.h); a key whose entry
-// is zero may then have a count difference of 0.
+// is zero may then have a count difference of 0. leaf_log2: leaves of 2^leaf_log2 blocks (the
+// fused lookups' 512-bit leaves: 2).
 void check_dpf_et(Tally& t, std::mt19937_64& g, int k, int m, std::size_t count, int xor_bits = 0,
-                  int spread = 0, bool skip_zeros = false) {
+                  int spread = 0, bool skip_zeros = false, int leaf_log2 = 0) {
   const u64 xor_mask = mask_of(k) & ~mask_of(k - xor_bits);
   const u64 eval_mask = xor_mask | (skip_zeros ? kLutSkipZeros : 0);
   const std::size_t domain = std::size_t{1} << k;
@@ -365,7 +366,7 @@ void check_dpf_et(Tally& t, std::mt19937_64& g, int k, int m, std::size_t count,
       if ((i / circle) % 2 == 1 || ((i % circle) - start) % circle >= len) table[i] = 0;
   }
   SeededPrg rng(random_block(g));
-  const auto [k0, k1] = dpf_et_gen(k, alpha, rng);
+  const auto [k0, k1] = dpf_et_gen(k, alpha, rng, {}, leaf_log2);
   std::vector<u64> s0(count), c0(count), s1(count), c1(count);
   dpf_et_lut_eval(k0, xhat, table, m, s0, c0, {}, eval_mask);
   dpf_et_lut_eval(k1, xhat, table, m, s1, c1, {}, eval_mask);
@@ -386,6 +387,7 @@ void check_dpf_et(Tally& t, std::mt19937_64& g, int k, int m, std::size_t count,
     t.run(
         "DPF-ET LUT k=" + std::to_string(k) + " m=" + std::to_string(m) +
             " N=" + std::to_string(count) + " xor bits=" + std::to_string(xor_bits) +
+            (leaf_log2 > 0 ? " leaf " + std::to_string(128 << leaf_log2) : "") +
             (skip_zeros ? " skipping zeros" : "") +
             (spread == 0
                  ? std::string()
@@ -873,6 +875,15 @@ void run_gpu_check_group(const std::string& group, Tally& t, std::mt19937_64& g,
     // Leaves that read zero left out (the fused gates' lookups): planes and table reads.
     check_dpf_et(t, g, 12, 50, N / 16, 3, 11, true);
     check_dpf_et(t, g, 14, 50, N / 64, 3, 12, true);
+    // Wider leaves (the fused lookups' 512 bits, and 256): random tables, the bit planes, and
+    // leaves that read zero left out at the fused gates' indices (11, 13; 12, 14 with the flag).
+    check_dpf_et(t, g, 10, 50, N / 4, 0, 0, false, 1);
+    check_dpf_et(t, g, 13, 50, N / 64, 0, 0, false, 2);
+    check_dpf_et(t, g, 11, 50, N / 16, 2, 11, false, 2);
+    check_dpf_et(t, g, 11, 50, N / 16, 2, 11, true, 2);
+    check_dpf_et(t, g, 13, 50, N / 64, 2, 12, true, 2);
+    check_dpf_et(t, g, 12, 50, N / 16, 3, 11, true, 2);
+    check_dpf_et(t, g, 14, 50, N / 64, 3, 20, true, 2);
     check_dpf_et(t, g, 14, 50, N / 64, 3, 0, true);
     check_dpf_et(t, g, 9, 37, N / 4, 0, 5, true);
   } else if (group == "multipoint") {

@@ -307,30 +307,32 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
             return out;
           });
   }
-  for (const int k : {8, 12}) {
-    const u64 xor_mask = k == 12 ? u64{0xE00} : 0;  // the fused GELU's index at k = 12
-    t.run(
-        "vec dpf_et_lut_eval k=" + std::to_string(k) + " N=" + std::to_string(N) + ": CUDA == host",
-        [&] {
-          std::vector<u64> alpha(N), idx(N), table(std::size_t{1} << k);
-          for (std::size_t i = 0; i < N; ++i) {
-            alpha[i] = random_bits(g, k);
-            idx[i] = i % 4 == 0 ? alpha[i] : random_bits(g, k);
-          }
-          for (u64& v : table) v = random_bits(g, 14);  // a narrow spread: the bit planes
-          SeededPrg rng(Block{g(), g()});
-          const auto keys = dpf_et_gen(k, alpha, rng);
-          std::string out;
-          for (const DpfEtKeys* kk : {&keys.first, &keys.second}) {
-            const vec::Vec hi = host.upload(idx), di = dev.upload(idx);
-            vec::Vec hs = host.make(N), hc = host.make(N), ds = dev.make(N), dc = dev.make(N);
-            host.dpf_et_lut_eval(*kk, hi, table, 50, hs, hc, xor_mask);
-            dev.dpf_et_lut_eval(*kk, di, table, 50, ds, dc, xor_mask);
-            out += join({{"sum", diff(vec_values(host, hs), vec_values(dev, ds))},
-                         {"count", diff(vec_values(host, hc), vec_values(dev, dc))}});
-          }
-          return out;
-        });
+  // SIGMA's leaves at k = 8 and the fused GELU's flag index (k = 12), and the fused SiLU's index
+  // (k = 13) with its 512-bit leaves.
+  for (const auto& [k, leaf_log2] : {std::pair{8, 0}, std::pair{12, 0}, std::pair{13, 2}}) {
+    const u64 xor_mask = k == 12 ? u64{0xE00} : k == 13 ? u64{0x1800} : 0;
+    t.run("vec dpf_et_lut_eval k=" + std::to_string(k) + " leaf " +
+              std::to_string(128 << leaf_log2) + " N=" + std::to_string(N) + ": CUDA == host",
+          [&] {
+            std::vector<u64> alpha(N), idx(N), table(std::size_t{1} << k);
+            for (std::size_t i = 0; i < N; ++i) {
+              alpha[i] = random_bits(g, k);
+              idx[i] = i % 4 == 0 ? alpha[i] : random_bits(g, k);
+            }
+            for (u64& v : table) v = random_bits(g, 14);  // a narrow spread: the bit planes
+            SeededPrg rng(Block{g(), g()});
+            const auto keys = dpf_et_gen(k, alpha, rng, {}, leaf_log2);
+            std::string out;
+            for (const DpfEtKeys* kk : {&keys.first, &keys.second}) {
+              const vec::Vec hi = host.upload(idx), di = dev.upload(idx);
+              vec::Vec hs = host.make(N), hc = host.make(N), ds = dev.make(N), dc = dev.make(N);
+              host.dpf_et_lut_eval(*kk, hi, table, 50, hs, hc, xor_mask);
+              dev.dpf_et_lut_eval(*kk, di, table, 50, ds, dc, xor_mask);
+              out += join({{"sum", diff(vec_values(host, hs), vec_values(dev, ds))},
+                           {"count", diff(vec_values(host, hc), vec_values(dev, dc))}});
+            }
+            return out;
+          });
   }
 }
 

@@ -25,7 +25,7 @@ template <std::int64_t Param>
 void set_param(GateArgs& a) {
   a.param = Param;
 }
-// Sets one of GateArgs' switches (dcf_trunc, fused_carry_flag).
+// Sets one of GateArgs' switches (dcf_trunc, fused_carry_flag, fused_sigma_leaf).
 template <bool GateArgs::*Flag>
 void set_flag(GateArgs& a) {
   a.*Flag = true;
@@ -41,7 +41,8 @@ template <EvalFn F, std::int64_t Param>
 constexpr EvalFn eval_with = &with_args<Party, F, &set_param<Param>>;
 
 // The same faces with a GateArgs switch set: dcf_trunc (the fused gates' own truncations,
-// dcf_trunc.h) or fused_carry_flag (the fused truncation + activation's carry as a flag).
+// dcf_trunc.h), fused_carry_flag (the fused truncation + activation's carry as a flag) or
+// fused_sigma_leaf (its lookup on SIGMA's 128-bit DPF leaves).
 template <KeygenFn F, bool GateArgs::*Flag>
 constexpr KeygenFn keygen_flag = &with_args<Dealer, F, &set_flag<Flag>>;
 template <EvalFn F, bool GateArgs::*Flag>
@@ -63,8 +64,10 @@ engine::GateSuite make() {
     g.trunc_silu = {"trunc_silu",      profiling::scopes::kSilu, "silu",
                     &trunc_silu_clear, &trunc_silu_keygen,       &trunc_silu_eval};
   }
-  if (A == ActMode::kFusedFlag) {  // the table's carry as an XOR flag
-    constexpr bool GateArgs::*kFlag = &GateArgs::fused_carry_flag;
+  if (A == ActMode::kFusedFlag || A == ActMode::kFusedLeaf128) {
+    // The table's carry as an XOR flag, or the lookup on SIGMA's 128-bit leaves.
+    constexpr bool GateArgs::*kFlag =
+        A == ActMode::kFusedFlag ? &GateArgs::fused_carry_flag : &GateArgs::fused_sigma_leaf;
     g.trunc_gelu.keygen = keygen_flag<&trunc_gelu_keygen, kFlag>;
     g.trunc_gelu.eval = eval_flag<&trunc_gelu_eval, kFlag>;
     g.trunc_silu.keygen = keygen_flag<&trunc_silu_keygen, kFlag>;
@@ -151,6 +154,8 @@ const engine::GateSuite& suite_with(compile::Padding padding, compile::LookupMod
       return suite_of<ActMode::kPrecise, T>(padding, lookup);
     case ActMode::kFusedFlag:
       return suite_of<ActMode::kFusedFlag, T>(padding, lookup);
+    case ActMode::kFusedLeaf128:
+      return suite_of<ActMode::kFusedLeaf128, T>(padding, lookup);
     case ActMode::kFused:
       break;
   }

@@ -31,8 +31,9 @@ namespace secinfer::fss::fusefss {
 // softmax's row max (in SIGMA's reduced ring), so its accuracy is SIGMA's throughout; kPrecise
 // keeps the whole-ring gates and max. Other gates are the same in both. kFusedFlag is kFused
 // with the fused truncation + activation's table carry as an XOR flag (GateArgs::fused_carry_flag:
-// one exchange fewer, twice the table).
-enum class ActMode { kFused, kPrecise, kFusedFlag };
+// one exchange fewer, twice the table); kFusedLeaf128 is kFused with that gate's lookup on SIGMA's
+// 128-bit DPF leaves (GateArgs::fused_sigma_leaf: smaller keys, more AES).
+enum class ActMode { kFused, kPrecise, kFusedFlag, kFusedLeaf128 };
 // SIGMA's steps that choose a correction by an opened comparison bit: kSigma runs them as SIGMA
 // does; kDcf takes the rescaling truncations (and the fused gates' truncation steps) from
 // ring-payload DCFs in half the exchanges (dcf_trunc.h; the run's default); kDcfMax also the

@@ -21,14 +21,18 @@ namespace {
 
 constexpr std::uint32_t kTagFusedAct = engine::key_tag("FTAC");
 constexpr int kTableScale = 6;  // SIGMA's tables read |x| at scale 6
+// "Wider leaves": the lookup's DPF leaves of 2^2 128-bit blocks, unless
+// GateArgs::fused_sigma_leaf asks for SIGMA's.
+constexpr int kWideLeafLog2 = 2;
 
 // "Widths": n the ring, f the shift, m = n - f the truncate-reduce ring, s = f - 6 the table's
 // pre-shift, p = clip + 1 bits of xt mod 2^p, k = p + flags the table index, c_hi = C 2^s. The
 // index's XOR flags are e and d, and the carry c6 as a third under GateArgs::fused_carry_flag
-// ("The carry opened additively").
+// ("The carry opened additively"). leaf_log2: the lookup DPF's leaves of 2^leaf_log2 blocks.
 struct Widths {
   int n, f, m, s, clip, p, flags, k;
   u64 c_hi;
+  int leaf_log2;
 
   bool carry_flag() const { return flags == 3; }
 
@@ -49,7 +53,11 @@ Widths widths(int n, int f, const GateArgs& args, int clip, const char* what) {
                                 std::to_string(kTableScale + 1) + " fractional bits, got " +
                                 std::to_string(f));
   const int flags = args.fused_carry_flag ? 3 : 2;
-  Widths w{n, f, n - f, f - kTableScale, clip, clip + 1, flags, clip + 1 + flags, 0};
+  Widths w{n,     f,
+           n - f, f - kTableScale,
+           clip,  clip + 1,
+           flags, clip + 1 + flags,
+           0,     args.fused_sigma_leaf ? 0 : kWideLeafLog2};
   w.c_hi = ((u64{1} << clip) - 1) << w.s;
   // The range tests at x_mid^ -+ c_hi must not wrap into each other, and the table index
   // (xt mod 2^p) must come from below bit m - 1.
@@ -87,7 +95,8 @@ std::vector<u64> fused_table(const Widths& w, std::span<const u64> t) {
 // half, the mirrored pairs and the table's flat tail), so that the lookup may leave those leaves
 // out; party 0 adds T[C] back.
 FusedLookup fused_lookup(const Widths& w, std::span<const u64> t) {
-  FusedLookup out{w.k, w.xor_mask(), fused_table(w, t), t[(std::size_t{1} << w.clip) - 1]};
+  FusedLookup out{w.k, w.xor_mask(), fused_table(w, t), t[(std::size_t{1} << w.clip) - 1],
+                  w.leaf_log2};
   for (u64& entry : out.table) entry = (entry - out.background) & ring_mask(w.n);
   return out;
 }
@@ -160,7 +169,7 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
                      : (((r_e[i] << 1) | r_d[i]) << w.p) | ((r_q - rho[i]) & ring_mask(w.p));
     }
   });
-  sigma::lut_sigma_keygen(d, w.k, w.n, alpha);
+  sigma::lut_sigma_keygen(d, w.k, w.n, alpha, w.leaf_log2);
   // 4. "Output": shares of r_mid, r_d, r_d r_mid, 2^m r37, 2^m r37 r_b0 and r_y.
   d.random(r_out, w.n);
   const u64 nm = ring_mask(w.n);
@@ -255,8 +264,8 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
   // The lookup reads T' - T[C] and leaves out the leaves that read zero; party 0 adds T[C] back
   // in the output below.
   const FusedLookup lookup = fused_lookup(w, table);
-  const vec::Vec t_share =
-      sigma::lut_sigma_eval(p, w.k, w.n, lookup.table, idx, lookup.xor_mask | kLutSkipZeros);
+  const vec::Vec t_share = sigma::lut_sigma_eval(p, w.k, w.n, lookup.table, idx,
+                                                 lookup.xor_mask | kLutSkipZeros, lookup.leaf_log2);
   const u64 background = lookup.background;
   // 4. Exchange 5 (6 by default): y = d (x_mid^ - r_mid) + 2^m r37 b0 (1 - msb(x_mid^)) - T'
   //    + r_y, with d = d^ + (1 - 2 d^) r_d and b0 = b0^ + (1 - 2 b0^) r_b0; the dealer's six
@@ -309,14 +318,16 @@ void trunc_gelu_eval(Party& party, const GateArgs& args, std::span<const u64> xh
              "trunc_gelu_eval");
 }
 
-FusedLookup trunc_gelu_lookup(int n, int f, bool carry_flag) {
+FusedLookup trunc_gelu_lookup(int n, int f, bool carry_flag, bool sigma_leaf) {
   GateArgs args;
   args.fused_carry_flag = carry_flag;
+  args.fused_sigma_leaf = sigma_leaf;
   return fused_lookup(widths(n, f, args, kGeluClip, "trunc_gelu_lookup"), sigma::gelu_table(f));
 }
-FusedLookup trunc_silu_lookup(int n, int f, bool carry_flag) {
+FusedLookup trunc_silu_lookup(int n, int f, bool carry_flag, bool sigma_leaf) {
   GateArgs args;
   args.fused_carry_flag = carry_flag;
+  args.fused_sigma_leaf = sigma_leaf;
   return fused_lookup(widths(n, f, args, kSiluClip, "trunc_silu_lookup"), sigma::silu_table(f));
 }
 

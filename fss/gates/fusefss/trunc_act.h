@@ -18,7 +18,8 @@
 // linear in what is public and the dealer's shares; y^ is opened (1 exchange). 6 exchanges of
 // 1 + m + 3 + (clip + 1) + 1 + 2 n bits per party. Under GateArgs::fused_carry_flag c6^ is a
 // third flag of a (clip + 4)-bit index instead: 5 exchanges, twice the table ("The carry opened
-// additively").
+// additively"). The lookup's DPF has 512-bit leaves ("Wider leaves"), SIGMA's 128-bit ones
+// under GateArgs::fused_sigma_leaf.
 #pragma once
 
 #include <span>
@@ -55,15 +56,17 @@ void trunc_silu_eval(Party& party, const GateArgs& args, std::span<const u64> xh
 
 // The lookup the fused gate runs (fused-trunc-act.md "The table" and "Leaves that read zero"):
 // the table T' - T[C] over the k-bit index (e, d, q), or (e, d, c6, q) with carry_flag, whose top
-// flag bits xor_mask combine by XOR, and T[C], which party 0 adds back. For a ring of n bits with
-// f fractional bits (the gates' widths checks apply); gpu_bench and trunc_act_test read it.
+// flag bits xor_mask combine by XOR, T[C], which party 0 adds back, and the leaves of its DPF keys
+// (2^leaf_log2 blocks: "Wider leaves"; SIGMA's 128-bit ones with sigma_leaf). For a ring of n bits
+// with f fractional bits (the gates' widths checks apply); gpu_bench and trunc_act_test read it.
 struct FusedLookup {
   int k = 0;
   u64 xor_mask = 0;
   std::vector<u64> table;
   u64 background = 0;
+  int leaf_log2 = 0;
 };
-FusedLookup trunc_gelu_lookup(int n, int f, bool carry_flag = false);
-FusedLookup trunc_silu_lookup(int n, int f, bool carry_flag = false);
+FusedLookup trunc_gelu_lookup(int n, int f, bool carry_flag = false, bool sigma_leaf = false);
+FusedLookup trunc_silu_lookup(int n, int f, bool carry_flag = false, bool sigma_leaf = false);
 
 }  // namespace secinfer::fss::fusefss

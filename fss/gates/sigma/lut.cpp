@@ -47,19 +47,19 @@ int pre_shift(const GateArgs& args, int n, int k, const char* what) {
 // V + r_V (out bits); then T[x] = (2u - 1)(w (V + r_V) - w r_V) with w = 1 - 2z, all shared.
 
 void lut_sigma_masked_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha,
-                             std::span<u64> z, std::span<u64> r_v) {
-  d.dpf_et(k, alpha);
+                             std::span<u64> z, std::span<u64> r_v, int leaf_log2) {
+  d.dpf_et(k, alpha, leaf_log2);
   d.random(z, 1);
   d.random(r_v, out_bits);
   d.share_vec(z, 1);
   d.share_vec(r_v, out_bits);
 }
 
-void lut_sigma_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha) {
+void lut_sigma_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha, int leaf_log2) {
   const std::size_t n = alpha.size();
   const u64 m = ring_mask(out_bits);
   std::vector<u64> z(n), r_v(n);
-  lut_sigma_masked_keygen(d, k, out_bits, alpha, z, r_v);
+  lut_sigma_masked_keygen(d, k, out_bits, alpha, z, r_v, leaf_log2);
   std::vector<u64> w(n), w_rv(n);
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
@@ -72,10 +72,11 @@ void lut_sigma_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha
 }
 
 void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
-                      const vec::Vec& idx, u64 index_xor_mask, vec::Vec& u, vec::Vec& v) {
+                      const vec::Vec& idx, u64 index_xor_mask, vec::Vec& u, vec::Vec& v,
+                      int leaf_log2) {
   const std::size_t n = idx.size();
   const vec::Space& sp = p.space();
-  const DpfEtKeys keys = p.read_dpf_et(k, n);
+  const DpfEtKeys keys = p.read_dpf_et(k, n, leaf_log2);
   const vec::Vec z = p.read_shares_vec(n, 1);
   const vec::Vec r_v = p.read_shares_vec(n, out_bits);
   vec::Vec sum = sp.make(n), count = sp.make(n);
@@ -93,20 +94,20 @@ void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
 
 void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
                       std::span<const u64> idx, u64 index_xor_mask, std::span<u64> u,
-                      std::span<u64> v) {
+                      std::span<u64> v, int leaf_log2) {
   const vec::Space& sp = p.space();
   vec::Vec uv, vv;
-  lut_sigma_masked(p, k, out_bits, table, p.operand(idx), index_xor_mask, uv, vv);
+  lut_sigma_masked(p, k, out_bits, table, p.operand(idx), index_xor_mask, uv, vv, leaf_log2);
   sp.download(uv, u);
   sp.download(vv, v);
 }
 
 vec::Vec lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> table,
-                        const vec::Vec& idx, u64 index_xor_mask) {
+                        const vec::Vec& idx, u64 index_xor_mask, int leaf_log2) {
   const std::size_t n = idx.size();
   const vec::Space& sp = p.space();
   vec::Vec u, v;
-  lut_sigma_masked(p, k, out_bits, table, idx, index_xor_mask, u, v);
+  lut_sigma_masked(p, k, out_bits, table, idx, index_xor_mask, u, v, leaf_log2);
   const vec::Vec w = p.read_shares_vec(n, out_bits);
   const vec::Vec w_rv = p.read_shares_vec(n, out_bits);
   const Party::VecOpenItem items[2] = {{&u, 1}, {&v, out_bits}};
@@ -122,9 +123,11 @@ vec::Vec lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> tabl
 }
 
 void lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> table,
-                    std::span<const u64> idx, std::span<u64> share, u64 index_xor_mask) {
+                    std::span<const u64> idx, std::span<u64> share, u64 index_xor_mask,
+                    int leaf_log2) {
   const vec::Space& sp = p.space();
-  sp.download(lut_sigma_eval(p, k, out_bits, table, p.operand(idx), index_xor_mask), share);
+  sp.download(lut_sigma_eval(p, k, out_bits, table, p.operand(idx), index_xor_mask, leaf_log2),
+              share);
 }
 
 void lut_core_keygen(Dealer& d, int k, int out_bits, std::span<const u64> r_idx,

@@ -59,26 +59,31 @@ vec::Vec lut_core_eval(Party& p, int k, int out_bits, std::span<const u64> table
 // For gates whose index is not a plain Z_2^k value: index_xor_mask names the top index bits that
 // combine by XOR (fss/dpf_et.h dpf_et_lut_eval; the fused truncation + activation gates). Keys:
 // the DPF-ET at alpha and shares of z, r_V, w, w r_V (no header, no output mask); share[i] = this
-// party's share of T[idx] in Z_{2^out_bits} after one exchange of 1 + out_bits bits.
-void lut_sigma_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha);
+// party's share of T[idx] in Z_{2^out_bits} after one exchange of 1 + out_bits bits. leaf_log2:
+// the DPF-ET's leaves of 2^leaf_log2 128-bit blocks (0, SIGMA's, unless the gate asks for wider:
+// the fused suite's, fss/dpf_et.h); the keygen's and the evaluation's must agree.
+void lut_sigma_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha,
+                      int leaf_log2 = 0);
 void lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> table,
-                    std::span<const u64> idx, std::span<u64> share, u64 index_xor_mask = 0);
+                    std::span<const u64> idx, std::span<u64> share, u64 index_xor_mask = 0,
+                    int leaf_log2 = 0);
 // The protocol's first half, for gates that combine several lookups before anything else (the
 // fused nExp's product of two tables, fusefss/lut_product.h). Keys: the DPF-ET at alpha and shares
 // of z (1 bit) and r_V (out_bits), drawn here into z and r_v (the dealer's values, which the
 // caller needs for its own correlations). Party: the masked values it contributes to the opening,
 // u (1 bit) and V + r_V (out_bits); opened, T[idx] = (2u - 1)(w (V + r_V) - w r_V) with w = 1 - 2z.
 void lut_sigma_masked_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha,
-                             std::span<u64> z, std::span<u64> r_v);
+                             std::span<u64> z, std::span<u64> r_v, int leaf_log2 = 0);
 void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
                       std::span<const u64> idx, u64 index_xor_mask, std::span<u64> u,
-                      std::span<u64> v);
+                      std::span<u64> v, int leaf_log2 = 0);
 // The same two over the vector vocabulary (fss/vec/vec.h): idx, u, v and the returned shares are
 // vectors of p.space().
 void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
-                      const vec::Vec& idx, u64 index_xor_mask, vec::Vec& u, vec::Vec& v);
+                      const vec::Vec& idx, u64 index_xor_mask, vec::Vec& u, vec::Vec& v,
+                      int leaf_log2 = 0);
 vec::Vec lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> table,
-                        const vec::Vec& idx, u64 index_xor_mask = 0);
+                        const vec::Vec& idx, u64 index_xor_mask = 0, int leaf_log2 = 0);
 
 // ---- The LUT gate, UnaryGate faces (gate.h) ----
 // GateArgs: table (2^table_bits entries, ring elements), table_bits = k, param = s >= 0

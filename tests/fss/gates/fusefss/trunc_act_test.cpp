@@ -13,11 +13,13 @@
 #include <tuple>
 #include <vector>
 
+#include "fss/dpf_et.h"
 #include "fss/gates/sigma/gelu.h"
 #include "fss/gates/sigma/nonlinear.h"
 #include "fss/gates/sigma/sigma_nonlinear_util.h"
 #include "fss/gates/sigma/truncate.h"
 #include "fss/lut_support.h"
+#include "fss/prg.h"
 
 namespace secinfer::fss::fusefss {
 namespace {
@@ -226,6 +228,62 @@ TEST_CASE("fused trunc + activation: the lookup keeps a fraction of its tree",
     std::printf("[fusefss %s lookup] k=%d: %.1f of %d leaf blocks, %.1f of %d tree nodes kept\n",
                 name, lookup.k, blocks, 1 << levels, nodes, all_nodes);
     CHECK(nodes < 0.5 * all_nodes);
+  }
+}
+
+// "Wider leaves": the lookup's walks counted, PRG call by PRG call (each one AES), on real keys
+// of both leaf widths over 1,000 public indices from a fixed seed. The 512-bit leaves' walk is
+// two levels shorter and computes only the 128-bit blocks it reads. Printed, as docs/perf.md
+// quotes them; scripts/lookup_leaf_width.py models the same counts.
+TEST_CASE("fused trunc + activation: 512-bit leaves take fewer AES a lookup",
+          "[gates][fusefss][trunc_act]") {
+  struct CountingPrg {
+    const FixedKeyPrg* prg;
+    std::size_t* calls;
+    Block g(int j, Block s) const {
+      ++*calls;
+      return prg->g(j, s);
+    }
+  };
+  for (const auto& [name, wide, narrow] :
+       {std::tuple{"trunc_gelu", trunc_gelu_lookup(50, 12), trunc_gelu_lookup(50, 12, false, true)},
+        std::tuple{"trunc_silu", trunc_silu_lookup(50, 12),
+                   trunc_silu_lookup(50, 12, false, true)}}) {
+    INFO(name);
+    REQUIRE(wide.leaf_log2 == 2);
+    REQUIRE(narrow.leaf_log2 == 0);
+    REQUIRE(wide.table == narrow.table);
+    const int k = wide.k;
+    const LutSupport sup = make_lut_support(wide.table, k, 50, wide.xor_mask);
+    const std::size_t n = 1000;
+    std::mt19937_64 g(1);
+    std::vector<u64> alpha(n), xhat(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      alpha[i] = g() & ring_mask(k);
+      xhat[i] = g() & ring_mask(k);
+    }
+    double aes[2] = {0, 0};
+    std::vector<u64> sums[2];
+    for (int which = 0; which < 2; ++which) {
+      const FusedLookup& lk = which == 0 ? narrow : wide;
+      SeededPrg rng(Block{7, 8});
+      const DpfEtKeys keys = dpf_et_gen(k, alpha, rng, {}, lk.leaf_log2).first;
+      std::size_t calls = 0;
+      const CountingPrg prg{&fixed_key_prg(), &calls};
+      const auto table = [&lk](std::size_t j) { return lk.table[j]; };
+      for (std::size_t i = 0; i < n; ++i) {
+        u64 sum = 0, count = 0;
+        dpf_et_lut_one(prg, k, lk.leaf_log2, 0, keys.root[i],
+                       keys.cw_seed.empty() ? nullptr : keys.cw_seed.data() + i,
+                       keys.cw_t.empty() ? nullptr : keys.cw_t.data() + i, keys.leaf_cw.data() + i,
+                       n, xhat[i], lk.xor_mask, table, sum, count, &sup);
+        sums[which].push_back(sum & ring_mask(50));
+      }
+      aes[which] = static_cast<double>(calls) / static_cast<double>(n);
+      std::printf("[fusefss %s lookup] k=%d, leaves of %d bits: %.1f AES a key, %zu key bytes\n",
+                  name, k, 128 << lk.leaf_log2, aes[which], dpf_et_key_bytes(k, 1, lk.leaf_log2));
+    }
+    CHECK(aes[1] < 0.6 * aes[0]);
   }
 }
 
