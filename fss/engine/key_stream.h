@@ -51,7 +51,9 @@ class KeyError : public std::runtime_error {
 //    (models/memory.h weights_masked_once).
 // 6: a weight matrix's mask shares come with the weight, once, not in every product's key
 //    (sigma linear.h weight_shares_keygen).
-inline constexpr std::uint32_t kKeyFormatVersion = 6;
+// 7: fusefss's fused truncation + activation lookups on 512-bit DPF leaves (fss/dpf_et.h;
+//    --fusefss-act fused-leaf128 keeps SIGMA's 128-bit ones).
+inline constexpr std::uint32_t kKeyFormatVersion = 7;
 
 // Header of a key file (file mode): magic "SIKEYS\0\n", then version (u32), party (u32),
 // config_hash (u64), and the config summary (u32 length + bytes, quoted in mismatch messages).
