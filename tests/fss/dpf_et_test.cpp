@@ -32,6 +32,20 @@ Block seed_block(std::uint64_t s) {
   return Block{s, s ^ 0x9e3779b97f4a7c15ULL};
 }
 
+// Fresh public indices of k bits, the edges 0 and 2^k - 1 at `edge` and edge + 1, and a table of
+// 2^k fresh entries under out_mask.
+struct LutInputs {
+  std::vector<u64> xhat, table;
+};
+LutInputs lut_inputs(std::mt19937_64& g, int k, std::size_t n, u64 out_mask, std::size_t edge) {
+  LutInputs in{std::vector<u64>(n), std::vector<u64>(std::size_t{1} << k)};
+  for (auto& v : in.xhat) v = g() & ring_mask(k);
+  in.xhat[edge] = 0;
+  in.xhat[edge + 1] = ring_mask(k);
+  for (auto& v : in.table) v = g() & out_mask;
+  return in;
+}
+
 // The leaf widths (log2 of 128-bit blocks) a k-bit domain takes.
 std::vector<int> leaf_widths(int k) {
   std::vector<int> out;
@@ -75,11 +89,7 @@ TEST_CASE("dpf_et: LUT sums give +-T[xhat - alpha] and a count of +-1", "[fss][d
       INFO("k = " << k << ", leaves of 2^" << w << " blocks");
       const std::size_t n = 300;
       const std::vector<u64> alpha = alphas(g, k, n);
-      std::vector<u64> xhat(n), table(std::size_t{1} << k);
-      for (auto& v : xhat) v = g() & ring_mask(k);
-      xhat[2] = 0;
-      xhat[3] = ring_mask(k);
-      for (auto& v : table) v = g() & m;
+      const auto [xhat, table] = lut_inputs(g, k, n, m, 2);
       SeededPrg rng(seed_block(seed ^ static_cast<std::uint64_t>(k)));
       const auto [k0, k1] = dpf_et_gen(k, alpha, rng, {}, w);
       std::vector<u64> s0(n), c0(n), s1(n), c1(n);
@@ -110,11 +120,7 @@ TEST_CASE("dpf_et: LUT sums with XOR-combined top index bits", "[fss][dpf_et]") 
       const std::size_t n = 200;
       const u64 xm = ring_mask(k) & ~ring_mask(k - h), lo = ring_mask(k - h);
       const std::vector<u64> alpha = alphas(g, k, n);
-      std::vector<u64> xhat(n), table(std::size_t{1} << k);
-      for (auto& v : xhat) v = g() & ring_mask(k);
-      xhat[0] = 0;
-      xhat[1] = ring_mask(k);
-      for (auto& v : table) v = g() & m;
+      const auto [xhat, table] = lut_inputs(g, k, n, m, 0);
       SeededPrg rng(seed_block(seed ^ static_cast<std::uint64_t>(k * 64 + h)));
       const auto [k0, k1] = dpf_et_gen(k, alpha, rng, {}, w);
       std::vector<u64> s0(n), c0(n), s1(n), c1(n);
