@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <tuple>
 
 #include "fss/engine/key_stream.h"
 #include "models/key_files.h"
@@ -59,13 +60,19 @@ std::string failure_of(const RunOptions& o) {
 
 TEST_CASE("key files from deal_model_keys run like the inline dealer, bit for bit",
           "[models][secure][dealer]") {
-  for (const auto& [s, once] :
-       {std::pair{Schedule::kLayerByLayer, true}, std::pair{Schedule::kKeysFirst, true},
-        std::pair{Schedule::kLayerByLayer, false}}) {
-    INFO(schedule_name(s) << (once ? ", weights masked once" : ", weights masked every run"));
+  // Sigma under both schedules, and fusefss (every gate of its key stream, the fused lookups'
+  // wide-leaf DPF keys among them, through the files).
+  for (const auto& [s, once, system] :
+       {std::tuple{Schedule::kLayerByLayer, true, System::kSigma},
+        std::tuple{Schedule::kKeysFirst, true, System::kSigma},
+        std::tuple{Schedule::kLayerByLayer, false, System::kSigma},
+        std::tuple{Schedule::kLayerByLayer, true, System::kFuseFss}}) {
+    INFO(schedule_name(s) << (once ? ", weights masked once" : ", weights masked every run")
+                          << (system == System::kFuseFss ? ", fusefss" : ", sigma"));
     Dir dir;
     RunOptions o = tiny(s);
     o.weights_once = once;
+    o.system = system;
     const DealResult d = deal_model_keys(o, 0, dealer_seed(o.seed), 42, dir.path);
     CHECK(fs::exists(dir.path / "p0.keys"));
     CHECK(fs::exists(dir.path / "p1.keys"));
