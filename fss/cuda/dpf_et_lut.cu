@@ -3,7 +3,6 @@
 // entries spread over few bits, counts them against the table's bit planes (fss/lut_planes.h).
 #include <algorithm>
 #include <cstdint>
-#include <cub/device/device_radix_sort.cuh>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -13,6 +12,7 @@
 #include "fss/cuda/device_buffer.h"
 #include "fss/cuda/dpf_et_cuda.h"
 #include "fss/cuda/kernel_util.cuh"
+#include "fss/cuda/key_order.h"
 #include "fss/cuda/prg_core.h"
 #include "fss/dpf_et_core.h"
 #include "fss/lut_planes.h"
@@ -109,42 +109,8 @@ __global__ void __launch_bounds__(512)
 // Plane words up to this size go to shared memory (beside the AES tables' 33 KiB).
 constexpr std::size_t kSharedPlaneBytes = 32 * 1024;
 
-__global__ void iota_kernel(std::uint32_t* out, std::size_t n) {
-  for (std::size_t t = global_thread(); t < n; t += grid_threads())
-    out[t] = static_cast<std::uint32_t>(t);
-}
-
 // Below this many keys the sort costs more than the divergence it saves.
 constexpr std::size_t kSortMinKeys = 1 << 14;
-
-// The keys' order by their public index (its low `bits` bits): order[t] is the key the t-th
-// thread walks. Keys of equal index keep their order (a stable radix sort).
-class IndexOrder {
- public:
-  IndexOrder(const u64* xhat, std::size_t n, int bits, cudaStream_t stream)
-      : order_(n, stream, "the LUT order"),
-        ids_(n, stream, "the LUT order's key ids"),
-        sorted_(n, stream, "the LUT order's sorted indices") {
-    if (n > static_cast<std::size_t>(INT32_MAX))
-      throw std::invalid_argument("LUT order: " + std::to_string(n) + " keys exceed 2^31 - 1");
-    const int items = static_cast<int>(n);
-    iota_kernel<<<grid_for(iota_kernel, 256, 0, n, "iota_kernel"), 256, 0, stream>>>(ids_.get(), n);
-    CUDA_CHECK_LAUNCH("iota_kernel", std::to_string(n) + " keys");
-    std::size_t temp_bytes = 0;
-    CUDA_CHECK(cub::DeviceRadixSort::SortPairs(nullptr, temp_bytes, xhat, sorted_.get(), ids_.get(),
-                                               order_.get(), items, 0, bits, stream),
-               "LUT order: radix sort size");
-    StreamArray<unsigned char> temp(temp_bytes, stream, "the LUT order's sort scratch");
-    CUDA_CHECK(cub::DeviceRadixSort::SortPairs(temp.get(), temp_bytes, xhat, sorted_.get(),
-                                               ids_.get(), order_.get(), items, 0, bits, stream),
-               "LUT order: radix sort of " + std::to_string(n) + " indices");
-  }
-  const std::uint32_t* get() const { return order_.get(); }
-
- private:
-  StreamArray<std::uint32_t> order_, ids_;
-  StreamArray<u64> sorted_;
-};
 
 template <class T>
 DeviceBuffer<T> up(std::span<const T> v, cudaStream_t stream) {
@@ -211,7 +177,7 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
   const LutSupport sup = support != nullptr ? *support : LutSupport{};
   const bool skip = support != nullptr;
   // Skipping makes a key's work depend on its public index: walk the keys sorted by it.
-  std::optional<IndexOrder> order;
+  std::optional<KeyOrder> order;
   if (skip && cfg.lut_sort_by_index && keys.count >= kSortMinKeys)
     order.emplace(xhat, keys.count, keys.in_bits, stream);
   const std::uint32_t* ord = order ? order->get() : nullptr;
