@@ -170,22 +170,22 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
     }
   });
   sigma::lut_sigma_keygen(d, w.k, w.n, alpha, w.leaf_log2);
-  // 4. "Output": shares of r_mid, r_d, r_d r_mid, 2^m r37, 2^m r37 r_b0 and r_y.
+  // 4. "Output": shares of r_mid, r_d, r_d r_mid and r_y in n bits, then of r37 and r37 r_b0 in
+  //    n - m bits: the party multiplies those two by 2^m, which drops the bits above n - m.
   d.random(r_out, w.n);
-  const u64 nm = ring_mask(w.n);
-  std::vector<u64> out(6 * N);
+  std::vector<u64> out(4 * N), top(2 * N);
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
-      const u64 top = (r37[i] << w.m) & nm;  // 2^m r37
-      out[6 * i + 0] = r_mid[i];
-      out[6 * i + 1] = r_d[i];
-      out[6 * i + 2] = r_d[i] * r_mid[i];
-      out[6 * i + 3] = top;
-      out[6 * i + 4] = r_b0[i] * top;
-      out[6 * i + 5] = r_out[i];
+      out[4 * i + 0] = r_mid[i];
+      out[4 * i + 1] = r_d[i];
+      out[4 * i + 2] = r_d[i] * r_mid[i];
+      out[4 * i + 3] = r_out[i];
+      top[2 * i + 0] = r37[i];
+      top[2 * i + 1] = r37[i] & r_b0[i];
     }
   });
   d.share_vec(out, w.n);
+  d.share_vec(top, w.n - w.m);
 }
 
 void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> table,
@@ -268,33 +268,36 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
                                                  lookup.xor_mask | kLutSkipZeros, lookup.leaf_log2);
   const u64 background = lookup.background;
   // 4. Exchange 5 (6 by default): y = d (x_mid^ - r_mid) + 2^m r37 b0 (1 - msb(x_mid^)) - T'
-  //    + r_y, with d = d^ + (1 - 2 d^) r_d and b0 = b0^ + (1 - 2 b0^) r_b0; the dealer's six
-  //    shares per element k0..k5 side by side (r_mid, r_d, r_d r_mid, 2^m r37, 2^m r37 r_b0,
-  //    r_y).
-  const vec::Vec k = p.read_shares_vec(6 * N, w.n);
+  //    + r_y, with d = d^ + (1 - 2 d^) r_d and b0 = b0^ + (1 - 2 b0^) r_b0; the dealer's shares
+  //    per element side by side: k0..k3 (r_mid, r_d, r_d r_mid, r_y) in n bits and t0, t1 (r37,
+  //    r37 r_b0) in n - m bits, which enter times 2^m (so their sum's wrap past 2^(n - m)
+  //    vanishes mod 2^n).
+  const vec::Vec k = p.read_shares_vec(4 * N, w.n);
+  const vec::Vec t = p.read_shares_vec(2 * N, w.n - w.m);
+  const u64 two_m = u64{1} << w.m;
   const auto share = [&](int j, u64 coef, bool when) {
     return vec::Term{
-        .v = &k, .stride = 6, .offset = j, .coef = coef, .gate = &dh, .gate_when = when};
+        .v = &k, .stride = 4, .offset = j, .coef = coef, .gate = &dh, .gate_when = when};
   };
   // d^ = 1: x - k0 - (x k1 - k2); d^ = 0: x k1 - k2 (party 0 alone adds x).
   vec::Vec y = sp.make(N);
   sp.combine(y, w.n, 0,
              {{.v = &xm, .coef = p0, .gate = &dh},
               share(0, kMinus, true),
-              {.v = &k, .stride = 6, .offset = 1, .coef = kMinus, .times = &xm, .gate = &dh},
+              {.v = &k, .stride = 4, .offset = 1, .coef = kMinus, .times = &xm, .gate = &dh},
               share(2, 1, true),
-              {.v = &k, .stride = 6, .offset = 1, .times = &xm, .gate = &dh, .gate_when = false},
+              {.v = &k, .stride = 4, .offset = 1, .times = &xm, .gate = &dh, .gate_when = false},
               share(2, kMinus, false)});
-  // Where msb(x_mid^) = 0: b0^ = 1 adds k3 - k4, b0^ = 0 adds k4.
+  // Where msb(x_mid^) = 0: b0^ = 1 adds 2^m (t0 - t1), b0^ = 0 adds 2^m t1.
   vec::Vec z1 = sp.make(N), z0 = sp.make(N);
   sp.combine(z1, 1, 0, {{.v = &b0, .gate = &xm, .gate_bit = w.m - 1, .gate_when = false}});
   sp.combine(z0, 1, 1, {{.v = &xm, .shr = w.m - 1, .width = 1}, {.v = &z1}});
   sp.combine(y, w.n, p0 * (u64{0} - background),
              {{.v = &y},
-              {.v = &k, .stride = 6, .offset = 3, .gate = &z1},
-              {.v = &k, .stride = 6, .offset = 4, .coef = kMinus, .gate = &z1},
-              {.v = &k, .stride = 6, .offset = 4, .gate = &z0},
-              {.v = &k, .stride = 6, .offset = 5},
+              {.v = &t, .stride = 2, .offset = 0, .coef = two_m, .gate = &z1},
+              {.v = &t, .stride = 2, .offset = 1, .coef = u64{0} - two_m, .gate = &z1},
+              {.v = &t, .stride = 2, .offset = 1, .coef = two_m, .gate = &z0},
+              {.v = &k, .stride = 4, .offset = 3},
               {.v = &t_share, .coef = kMinus}});
   p.open(y, w.n);
   p.result(std::move(y), yhat);
