@@ -52,7 +52,8 @@ class KeyError : public std::runtime_error {
 // 6: a weight matrix's mask shares come with the weight, once, not in every product's key
 //    (sigma linear.h weight_shares_keygen).
 // 7: fusefss's fused truncation + activation lookups on 512-bit DPF leaves (fss/dpf_et.h;
-//    --fusefss-act fused-leaf128 keeps SIGMA's 128-bit ones).
+//    --fusefss-act fused-leaf128 keeps SIGMA's 128-bit ones), and its output's two multiples of
+//    2^m dealt in n - m bits.
 inline constexpr std::uint32_t kKeyFormatVersion = 7;
 
 // Header of a key file (file mode): magic "SIKEYS\0\n", then version (u32), party (u32),
