@@ -5,7 +5,8 @@
 # 1. the GPU equivalence checks at N = 2^18 (test_cuda_equivalence "[cuda]": every CUDA primitive
 #    against the CPU on the same seeds; P passed, F failed);
 # 2. scripts/gpu_e2e.sh with the FuseFSS issue's microbenchmarks on the GPU (MICRO_SPECS, default
-#    trunc-gelu 393,216, trunc-silu 1,409,024, trunc 393,216; sigma and fusefss, 5 runs after 1
+#    trunc-gelu 393,216, trunc-silu 1,409,024, trunc 393,216, and the two fused gates again with
+#    --fusefss-act fused-leaf128, their lookups on SIGMA's 128-bit DPF leaves; sigma and fusefss, 5 runs after 1
 #    warm-up, with the gates' vectors on the device, the default: MICRO_VECTORS) and bert-base
 #    at seq 128 (E2E_MODELS; E2E_SYSTEMS, default sigma and fusefss; a -hostvec suffix runs one
 #    with --gate-vectors host; 1 + 5 runs), every output compared with the cleartext reference;
@@ -55,7 +56,7 @@ if [ "${LUT_BENCH:-0}" = 1 ]; then
 fi
 
 OUT="$work/e2e" SKIP_MICRO=0 MICRO_BACKENDS=cuda RUNS=5 WARMUP=1 \
-  MICRO_SPECS="${MICRO_SPECS:-trunc-gelu 393216;trunc-silu 1409024;trunc 393216}" \
+  MICRO_SPECS="${MICRO_SPECS:-trunc-gelu 393216;trunc-silu 1409024;trunc 393216;trunc-gelu 393216 --fusefss-act fused-leaf128;trunc-silu 1409024 --fusefss-act fused-leaf128}" \
   MICRO_VECTORS="${MICRO_VECTORS:-device}" E2E_MODELS="${E2E_MODELS:-bert-base}" \
   E2E_SYSTEMS="${E2E_SYSTEMS:-sigma fusefss}" \
   MODEL_RUNS=5 MODEL_WARMUP=1 MODEL_CAP="${MODEL_CAP:-85}" BUDGET_S="${E2E_S:-330}" \
