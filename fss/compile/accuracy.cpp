@@ -176,7 +176,9 @@ std::string accuracy_report() {
          << r.fused.argmax << " | " << r.fused.method << " (" << r.fused.exhaustive_points
          << " inputs one by one) | " << r.sigma.argmax << " |\n";
     // The fused truncation + activation gates are sigma's TrFloor then sigma's gate, bit for bit.
-    os << "\nUnder `--fusefss-act fused` (the default) the GELU / SiLU after the MLP's "
+    os << "\nUnder `--fusefss-act fused` (the default; `fused-flag` and `fused-leaf128` compute "
+          "the "
+          "same function with other keys) the GELU / SiLU after the MLP's "
           "up-projection is the fused truncation + activation gate (docs/design/"
           "fused-trunc-act.md): for every input X of the ring it gives sigma's TrFloor then "
           "sigma's gate bit for bit (tests/fss/gates/fusefss/trunc_act_test.cpp), and TrFloor's "
