@@ -8,7 +8,7 @@ SIGMA's early-terminated 1-bit DPF over a k-bit index (e, d, low p bits) and lea
 that read zero ("Leaves that read zero"): the nonzero entries are the two arcs e = 1, d = 1,
 t in [0, last] and e = 1, d = 0, t in [-last, -1], the low field being t + rot mod 2^p for the
 key's secret rotation rot (uniform). A walk keeps the tree nodes above a leaf it needs. With
-128-bit leaves (SIGMA's key, what the gates use) a kept node computes both children: 2 AES. With
+128-bit leaves (SIGMA's key; --fusefss-act fused-leaf128) a kept node computes both children: 2 AES. With
 W-bit leaves (W / 128 blocks, each block one AES of its leaf's seed) the tree is log2(W / 128)
 levels shorter, a kept node above the last level costs 2 AES and the last level's kept nodes one
 AES per 128-bit block read. Key bytes: fss/dpf_et.cpp dpf_et_key_bytes, 16 + 17 (levels - 1) +
@@ -17,7 +17,8 @@ AES per 128-bit block read. Key bytes: fss/dpf_et.cpp dpf_et_key_bytes, 16 + 17 
 Prints, per gate (GELU: k = 11, p = 9, last = 245; SiLU: k = 13, p = 11, last = 683, the entries
 tests/fss/gates/fusefss/trunc_act_test.cpp prints) and leaf width, the mean AES a key over every
 rotation and the key bytes. The 128-bit rows are the design note's counts (GELU about 16, SiLU
-about 39 AES a key).
+about 39 AES a key); the 512-bit rows are the gates' default since (7.8 and 20.7, the counts of
+trunc_act_test's "512-bit leaves take fewer AES a lookup").
 """
 import argparse
 import sys

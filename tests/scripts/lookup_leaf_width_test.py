@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""scripts/lookup_leaf_width.py: its 128-bit rows are the fused lookups as they are (the AES a key
+"""scripts/lookup_leaf_width.py: its 128-bit rows are the fused lookups on SIGMA's leaves (the AES a key
 that the kept-node counts of tests/fss/gates/fusefss/trunc_act_test.cpp give, GELU 2 (1 + 12.7 -
 5.8), SiLU 2 (1 + 31.0 - 12.7); fss/dpf_et.cpp's key bytes at k = 11 and 13); a wider leaf needs
 fewer AES and more key bytes; bad widths exit 2 with a message.
@@ -20,6 +20,10 @@ SCRIPT = script("lookup_leaf_width.py")
 class LookupLeafWidthTest(unittest.TestCase):
     def test_today(self):
         rows = {(r[0], r[1]): r for r in llw.table([128, 512])}
+        # The gates' 512-bit leaves: the counts trunc_act_test makes on real keys.
+        self.assertAlmostEqual(rows[("trunc-gelu", 512)][3], 7.8, delta=0.15)
+        self.assertAlmostEqual(rows[("trunc-silu", 512)][3], 20.7, delta=0.15)
+        self.assertEqual(rows[("trunc-silu", 512)][4], 195)
         self.assertAlmostEqual(rows[("trunc-gelu", 128)][3], 15.8, delta=0.15)
         self.assertAlmostEqual(rows[("trunc-silu", 128)][3], 38.6, delta=0.15)
         self.assertEqual(rows[("trunc-gelu", 128)][4], 99)
