@@ -109,9 +109,6 @@ __global__ void __launch_bounds__(512)
 // Plane words up to this size go to shared memory (beside the AES tables' 33 KiB).
 constexpr std::size_t kSharedPlaneBytes = 32 * 1024;
 
-// Below this many keys the sort costs more than the divergence it saves.
-constexpr std::size_t kSortMinKeys = 1 << 14;
-
 template <class T>
 DeviceBuffer<T> up(std::span<const T> v, cudaStream_t stream) {
   DeviceBuffer<T> d(v.size());
@@ -178,7 +175,7 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
   const bool skip = support != nullptr;
   // Skipping makes a key's work depend on its public index: walk the keys sorted by it.
   std::optional<KeyOrder> order;
-  if (skip && cfg.lut_sort_by_index && keys.count >= kSortMinKeys)
+  if (skip && cfg.lut_sort_by_index && keys.count >= kKeyOrderMinKeys)
     order.emplace(xhat, keys.count, keys.in_bits, stream);
   const std::uint32_t* ord = order ? order->get() : nullptr;
   if (planes != nullptr) {

@@ -16,6 +16,10 @@
 
 namespace secinfer::fss::cuda {
 
+// Below this many keys the sort costs more than the divergence it saves (the LUT sums' threshold,
+// which the range test's sorted walk takes too).
+inline constexpr std::size_t kKeyOrderMinKeys = std::size_t{1} << 14;
+
 class KeyOrder {
  public:
   // keys: device [n] sort keys, of which the low `bits` bits are read; enqueued on `stream`.

@@ -129,9 +129,6 @@ __global__ void parting_kernel(int n, std::size_t count, int P, const u64* x, u6
   }
 }
 
-// Below this many keys the sort costs more than the divergence it saves (the LUT's threshold).
-constexpr std::size_t kSharedSortMinKeys = 1 << 14;
-
 __global__ void __launch_bounds__(512)
     sigma_dcf_table_eval_kernel(SigmaDcfKeysView keys, std::size_t P, const u64* x,
                                 std::uint8_t* out) {
@@ -291,7 +288,7 @@ void sigma_dcf_eval_device(const SigmaDcfKeysView& keys, std::size_t points_per_
     // KernelConfig::dcf_shared_sort: the keys in the order of their points' parting levels.
     std::optional<StreamArray<u64>> parting;
     std::optional<KeyOrder> order;
-    if (cfg.dcf_shared_sort && keys.count >= kSharedSortMinKeys) {
+    if (cfg.dcf_shared_sort && keys.count >= kKeyOrderMinKeys) {
       parting.emplace(keys.count, stream, "the shared walks' parting levels");
       check_block_size(cfg.threads_per_block);
       const unsigned pgrid =
