@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The per-gate fusefss / sigma ratio on the device, over interleaved rounds (device `run`, carry
+# [".deps"]):
+#   bash scripts/gate_ratio.sh
+# One microbenchmark's median of 5 runs moved by 10-15% from call to call on one H100 (both parties
+# share the GPU), more than the margin the FuseFSS issue's 1.5x is judged by. So: ROUNDS rounds
+# (default 3), each running every spec of SPECS ("gate n [flags]" separated by ';'; default
+# trunc-gelu 393,216 and trunc-silu 1,409,024) under SYSTEMS (default "sigma fusefss") in turn,
+# `secinfer microbench --backend cuda --runs RUNS --warmup 1` (RUNS default 10). A spec's flags go
+# to fusefss only. $OUT (or out/gate-ratio) gets gate_ratio.md: each round's online medians and
+# the ratio of the medians over the rounds (with the rounds' lowest and highest ratio), printed
+# last, and gate_ratio_logs.tgz. Exit 2 when the build fails, 1 when a run failed.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+# shellcheck source=device_setup.sh
+source scripts/device_setup.sh
+out="${OUT:-$PWD/out/gate-ratio}"
+build="${SECINFER_GPU_BUILD:-build-gpu}"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$out" "$work/logs"
+DEVICE_BUILD_TIMEOUT=400 device_build gate_ratio.sh "$work" "$build" secinfer || exit 2
+bin="$build/bin/secinfer"
+rounds=${ROUNDS:-3}
+IFS=';' read -r -a specs <<<"${SPECS:-trunc-gelu 393216;trunc-silu 1409024}"
+rc=0
+results="$work/results.tsv"  # round, spec, system, online ms
+: >"$results"
+for ((r = 1; r <= rounds; r++)); do
+  for spec in "${specs[@]}"; do
+    read -r gate n extra <<<"$spec"
+    for sys in ${SYSTEMS:-sigma fusefss}; do
+      flags=()
+      # shellcheck disable=SC2206 # the spec's flags, word-split on purpose
+      [ "$sys" = fusefss ] && flags=($extra)
+      log="$work/logs/r$r-$gate-$n-$sys.txt"
+      if "$bin" microbench --gate "$gate" --system "$sys" --n "$n" --backend cuda \
+        --runs "${RUNS:-10}" --warmup 1 "${flags[@]}" --out "$work/logs/r$r-$gate-$sys" >"$log" 2>&1; then
+        ms=$(sed -n 's/^ *online \([0-9.]*\) ms.*/\1/p' "$log" | head -1)
+        printf '%s\t%s\t%s\t%s\n' "$r" "$spec" "$sys" "${ms:-nan}" >>"$results"
+        grep -q "check vs cleartext reference: 0 of" "$log" || { rc=1; echo "$spec $sys round $r: output differs" >&2; }
+      else
+        rc=1
+        echo "$spec $sys round $r: failed ($(tail -1 "$log"))" >&2
+      fi
+    done
+  done
+done
+python3 - "$results" "$rounds" >"$out/gate_ratio.md" <<'EOF'
+import statistics, sys
+from collections import defaultdict
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+ms = defaultdict(dict)  # spec -> system -> {round: ms}
+for r, spec, sysname, v in rows:
+    ms[spec].setdefault(sysname, {})[int(r)] = float(v)
+print(f"# fusefss against sigma online, {sys.argv[2]} interleaved rounds\n")
+print("| gate | system | online ms by round | median |")
+print("|---|---|---|---:|")
+for spec, by in ms.items():
+    for sysname, v in by.items():
+        vals = [v[k] for k in sorted(v)]
+        print(f"| {spec} | {sysname} | {', '.join(f'{x:.1f}' for x in vals)} | {statistics.median(vals):.1f} |")
+print("\n| gate | fusefss speed-up: sigma / fusefss of the medians | lowest round | highest round |")
+print("|---|---:|---:|---:|")
+for spec, by in ms.items():
+    if "sigma" not in by or "fusefss" not in by:
+        continue
+    common = sorted(set(by["sigma"]) & set(by["fusefss"]))
+    per = [by["sigma"][k] / by["fusefss"][k] for k in common]
+    med = statistics.median(by["sigma"].values()) / statistics.median(by["fusefss"].values())
+    print(f"| {spec} | **{med:.2f}x** | {min(per):.2f}x | {max(per):.2f}x |")
+EOF
+tar -C "$work" -czf "$out/gate_ratio_logs.tgz" logs 2>/dev/null
+cat "$out/gate_ratio.md"
+exit "$rc"
