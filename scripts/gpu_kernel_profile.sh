@@ -8,7 +8,9 @@
 #   2. the same microbenchmark, 1 run, under Nsight Compute (`ncu --target-processes all --metrics
 #      gpu__time_duration.sum --print-summary per-kernel`): every kernel's time in isolation, summed
 #      per kernel by scripts/ncu_summary.py (the dealer's keygen kernels are in it too).
-# Then, for each model of DEALER_MODELS (default none; e.g. "bert-base") and suite of
+# Then, for each model of DEALER_MODELS (default none; e.g. "gpt2-2l": two layers of GPT-2's
+# shapes; a whole bert-base run under ncu did not finish in 240 s, and ncu prints its summary only
+# at the end) and suite of
 # DEALER_SYSTEMS (default "fusefss sigma"): one `secinfer local --model M --runs 1 --warmup 0`
 # under ncu with only the dealer's kernels profiled (--kernel-name: the key generators, the share
 # makers and the matmul correlation's gather; the other kernels run unprofiled at full speed):
