@@ -33,9 +33,10 @@ for ((r = 1; r <= rounds; r++)); do
       flags=()
       # shellcheck disable=SC2206 # the spec's flags, word-split on purpose
       [ "$sys" = fusefss ] && flags=($extra)
-      log="$work/logs/r$r-$gate-$n-$sys.txt"
+      name="r$r-$gate-$n-$sys$(echo "${flags[*]}" | tr -s ' -' '-')"
+      log="$work/logs/$name.txt"
       if "$bin" microbench --gate "$gate" --system "$sys" --n "$n" --backend cuda \
-        --runs "${RUNS:-10}" --warmup 1 "${flags[@]}" --out "$work/logs/r$r-$gate-$sys" >"$log" 2>&1; then
+        --runs "${RUNS:-10}" --warmup 1 "${flags[@]}" --out "$work/logs/$name" >"$log" 2>&1; then
         ms=$(sed -n 's/^ *online \([0-9.]*\) ms.*/\1/p' "$log" | head -1)
         printf '%s\t%s\t%s\t%s\n' "$r" "$spec" "$sys" "${ms:-nan}" >>"$results"
         grep -q "check vs cleartext reference: 0 of" "$log" || { rc=1; echo "$spec $sys round $r: output differs" >&2; }
