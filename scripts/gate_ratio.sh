@@ -8,8 +8,9 @@
 # trunc-gelu 393,216 and trunc-silu 1,409,024) under SYSTEMS (default "sigma fusefss") in turn,
 # `secinfer microbench --backend cuda --runs RUNS --warmup 1` (RUNS default 10). A spec's flags go
 # to fusefss only. $OUT (or out/gate-ratio) gets gate_ratio.md: each round's online medians and
-# the ratio of the medians over the rounds (with the rounds' lowest and highest ratio), printed
-# last, and gate_ratio_logs.tgz. Exit 2 when the build fails, 1 when a run failed.
+# the ratio of the medians over the rounds (with the rounds' lowest and highest ratio;
+# scripts/gate_ratio_table.py), printed last, and gate_ratio_logs.tgz. Exit 2 when the build
+# fails, 1 when a run failed.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 # shellcheck source=device_setup.sh
@@ -47,30 +48,7 @@ for ((r = 1; r <= rounds; r++)); do
     done
   done
 done
-python3 - "$results" "$rounds" >"$out/gate_ratio.md" <<'EOF'
-import statistics, sys
-from collections import defaultdict
-rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-ms = defaultdict(dict)  # spec -> system -> {round: ms}
-for r, spec, sysname, v in rows:
-    ms[spec].setdefault(sysname, {})[int(r)] = float(v)
-print(f"# fusefss against sigma online, {sys.argv[2]} interleaved rounds\n")
-print("| gate | system | online ms by round | median |")
-print("|---|---|---|---:|")
-for spec, by in ms.items():
-    for sysname, v in by.items():
-        vals = [v[k] for k in sorted(v)]
-        print(f"| {spec} | {sysname} | {', '.join(f'{x:.1f}' for x in vals)} | {statistics.median(vals):.1f} |")
-print("\n| gate | fusefss speed-up: sigma / fusefss of the medians | lowest round | highest round |")
-print("|---|---:|---:|---:|")
-for spec, by in ms.items():
-    if "sigma" not in by or "fusefss" not in by:
-        continue
-    common = sorted(set(by["sigma"]) & set(by["fusefss"]))
-    per = [by["sigma"][k] / by["fusefss"][k] for k in common]
-    med = statistics.median(by["sigma"].values()) / statistics.median(by["fusefss"].values())
-    print(f"| {spec} | **{med:.2f}x** | {min(per):.2f}x | {max(per):.2f}x |")
-EOF
+python3 scripts/gate_ratio_table.py "$results" "$rounds" >"$out/gate_ratio.md" || rc=1
 tar -C "$work" -czf "$out/gate_ratio_logs.tgz" logs 2>/dev/null
 cat "$out/gate_ratio.md"
 exit "$rc"
