@@ -110,7 +110,7 @@ constexpr int kPartingBits = 6;
 // each; `levels` where it never does. Public: the points are.
 __global__ void parting_kernel(int n, std::size_t count, int P, const u64* x, u64* out) {
   const int levels = n - kLeaf;
-  const u64 nm = n == 64 ? ~u64{0} : (u64{1} << n) - 1;
+  const u64 nm = ring_mask(n);
   for (std::size_t k = global_thread(); k < count; k += grid_threads()) {
     const u64* pts = x + k * static_cast<std::size_t>(P);
     u64 code = 0;
