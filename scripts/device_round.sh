@@ -6,10 +6,11 @@
 #    against the CPU on the same seeds; P passed, F failed);
 # 2. scripts/gpu_e2e.sh with the FuseFSS issue's microbenchmarks on the GPU (MICRO_SPECS, default
 #    trunc-gelu 393,216, trunc-silu 1,409,024, trunc 393,216, and the two fused gates again with
-#    --fusefss-act fused-leaf128, their lookups on SIGMA's 128-bit DPF leaves; sigma and fusefss, 5 runs after 1
-#    warm-up, with the gates' vectors on the device, the default: MICRO_VECTORS) and bert-base
-#    at seq 128 (E2E_MODELS; E2E_SYSTEMS, default sigma and fusefss; a -hostvec suffix runs one
-#    with --gate-vectors host; 1 + 5 runs), every output compared with the cleartext reference;
+#    --fusefss-act fused-leaf128, their lookups on SIGMA's 128-bit DPF leaves; sigma and fusefss,
+#    5 runs after 1 warm-up, with the gates' vectors on the device, the default: MICRO_VECTORS)
+#    and bert-base at seq 128 (E2E_MODELS; E2E_SYSTEMS, default sigma and fusefss; a -hostvec
+#    suffix runs one with --gate-vectors host; 1 + 5 runs), every output compared with the
+#    cleartext reference;
 # 2b. with LUT_BENCH=1, `gpu_bench --lut` (the lookup kernels on the fused tables and the fused
 #    range test's DCF, fss/cuda/tools/gpu_bench.cpp) into lut.md, under LUT_BENCH_S (120 s);
 # 3. scripts/host_profile.sh on bert-base fusefss (where the party's host time goes, online and in

@@ -40,7 +40,8 @@ for ((r = 1; r <= rounds; r++)); do
         --runs "${RUNS:-10}" --warmup 1 "${flags[@]}" --out "$work/logs/$name" >"$log" 2>&1; then
         ms=$(sed -n 's/^ *online \([0-9.]*\) ms.*/\1/p' "$log" | head -1)
         printf '%s\t%s\t%s\t%s\n' "$r" "$spec" "$sys" "${ms:-nan}" >>"$results"
-        grep -q "check vs cleartext reference: 0 of" "$log" || { rc=1; echo "$spec $sys round $r: output differs" >&2; }
+        grep -q "check vs cleartext reference: 0 of" "$log" ||
+          { rc=1; echo "$spec $sys round $r: output differs" >&2; }
       else
         rc=1
         echo "$spec $sys round $r: failed ($(tail -1 "$log"))" >&2

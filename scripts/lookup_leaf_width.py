@@ -8,10 +8,10 @@ SIGMA's early-terminated 1-bit DPF over a k-bit index (e, d, low p bits) and lea
 that read zero ("Leaves that read zero"): the nonzero entries are the two arcs e = 1, d = 1,
 t in [0, last] and e = 1, d = 0, t in [-last, -1], the low field being t + rot mod 2^p for the
 key's secret rotation rot (uniform). A walk keeps the tree nodes above a leaf it needs. With
-128-bit leaves (SIGMA's key; --fusefss-act fused-leaf128) a kept node computes both children: 2 AES. With
-W-bit leaves (W / 128 blocks, each block one AES of its leaf's seed) the tree is log2(W / 128)
-levels shorter, a kept node above the last level costs 2 AES and the last level's kept nodes one
-AES per 128-bit block read. Key bytes: fss/dpf_et.cpp dpf_et_key_bytes, 16 + 17 (levels - 1) +
+128-bit leaves (SIGMA's key; --fusefss-act fused-leaf128) a kept node computes both children:
+2 AES. With W-bit leaves (W / 128 blocks, each block one AES of its leaf's seed) the tree is
+log2(W / 128) levels shorter, a kept node above the last level costs 2 AES and the last level's
+kept nodes one AES per 128-bit block read. Key bytes: fss/dpf_et.cpp dpf_et_key_bytes, 16 + 17 (levels - 1) +
 2 W / 8 (the two leaf correction words W bits wide).
 
 Prints, per gate (GELU: k = 11, p = 9, last = 245; SiLU: k = 13, p = 11, last = 683, the entries
