@@ -11,8 +11,8 @@ key's secret rotation rot (uniform). A walk keeps the tree nodes above a leaf it
 128-bit leaves (SIGMA's key; --fusefss-act fused-leaf128) a kept node computes both children:
 2 AES. With W-bit leaves (W / 128 blocks, each block one AES of its leaf's seed) the tree is
 log2(W / 128) levels shorter, a kept node above the last level costs 2 AES and the last level's
-kept nodes one AES per 128-bit block read. Key bytes: fss/dpf_et.cpp dpf_et_key_bytes, 16 + 17 (levels - 1) +
-2 W / 8 (the two leaf correction words W bits wide).
+kept nodes one AES per 128-bit block read. Key bytes: fss/dpf_et.cpp dpf_et_key_bytes,
+16 + 17 (levels - 1) + 2 W / 8 (the two leaf correction words W bits wide).
 
 Prints, per gate (GELU: k = 11, p = 9, last = 245; SiLU: k = 13, p = 11, last = 683, the entries
 tests/fss/gates/fusefss/trunc_act_test.cpp prints) and leaf width, the mean AES a key over every
