@@ -25,4 +25,13 @@ SECINFER_HD int ctz64(u64 x) {
 #endif
 }
 
+// Index of the highest set bit of a non-zero x.
+SECINFER_HD int msb64(u64 x) {
+#if defined(__CUDA_ARCH__)
+  return 63 - __clzll(static_cast<long long>(x));
+#else
+  return 63 - __builtin_clzll(x);
+#endif
+}
+
 }  // namespace secinfer::fss

@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 #include "fss/bit_ops.h"
 #include "fss/block.h"
@@ -42,6 +43,50 @@ SECINFER_HD constexpr bool dpf_et_shape_ok(int k, int leaf_log2) {
 }
 // Deepest tree the evaluation takes (k <= 7 + this).
 inline constexpr int kDpfEtMaxLevels = 24;
+// Walk depth (inner levels under the walk's root, dpf_et_levels - 1 less the levels a GPU lane
+// skips) up to which the GPU instantiates the walks with their stack in registers: the fused
+// lookups' trees (at most 6 levels) and the sigma suite's shallow ones. Deeper walks take the
+// generic instantiation (kMaxDepth = kDpfEtMaxLevels), its stack in local memory.
+inline constexpr int kDpfEtRegDepth = 5;
+// The kMaxDepth of the walk instantiation for a walk of `depth` inner levels.
+constexpr int dpf_et_walk_bound(int depth) {
+  return depth <= kDpfEtRegDepth ? kDpfEtRegDepth : kDpfEtMaxLevels;
+}
+
+// A depth-first walk's pending seeds, one slot per inner level. Up to 8 slots every access is a
+// chain of selects at compile-time indices, which lets the GPU keep the array in registers (an
+// array indexed at run time lives in local memory); deeper, a plain array.
+template <int N>
+struct DpfEtSeedStack {
+  Block v[N];
+  SECINFER_HD Block get(int i) const {
+    if constexpr (N <= 8) {
+      Block r;
+      [&]<int... J>(std::integer_sequence<int, J...>) {
+        ((r = i == J ? v[J] : r), ...);
+      }
+      (std::make_integer_sequence<int, N>{});
+      return r;
+    } else {
+      return v[i];
+    }
+  }
+  SECINFER_HD void set(int i, Block b) {
+    if constexpr (N <= 8) {
+      [&]<int... J>(std::integer_sequence<int, J...>) {
+        ((v[J] = i == J ? b : v[J]), ...);
+      }
+      (std::make_integer_sequence<int, N>{});
+    } else {
+      v[i] = b;
+    }
+  }
+};
+
+// Bit i of x set to b (0 or 1).
+SECINFER_HD constexpr unsigned dpf_et_with_bit(unsigned x, int i, int b) {
+  return (x & ~(1u << i)) | (static_cast<unsigned>(b) << i);
+}
 
 // The 128-bit block with only bit i (0..127) set.
 SECINFER_HD constexpr Block dpf_et_unit(u64 i) {
@@ -115,12 +160,14 @@ SECINFER_HD void dpf_et_gen_one(const Prg& prg, int k, int leaf_log2, Block s0, 
 // nodes come in the order q = 0, 1, .. of node index q XOR flip (flip < 2^(L-1); 0: in order): keys
 // walked side by side with different flips can then meet the same part of a table at the same
 // step (the bit-plane sums, below). leaf_cw: the key's leaf CWs at leaf_cw[(dir 2^w + sub)
-// stride] (dpf_et_gen_one; unread when L = 0).
-template <class Prg, class Leaf>
+// stride] (dpf_et_gen_one; unread when L = 0). kMaxDepth >= L - 1 bounds the walk's stack
+// (DpfEtSeedStack; dpf_et_walk_bound).
+template <int kMaxDepth = kDpfEtMaxLevels, class Prg, class Leaf>
 SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int leaf_log2, int party, Block root,
                                     const Block* cw_seed, const std::uint8_t* cw_t,
                                     const Block* leaf_cw, std::size_t stride, u64 flip,
                                     Leaf&& leaf) {
+  static_assert(kMaxDepth >= 1 && kMaxDepth <= 32, "the control bits wait in one 32-bit word");
   const int levels = dpf_et_levels(k, leaf_log2);
   if (levels == 0) {
     leaf(u64{0}, root);
@@ -128,8 +175,8 @@ SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int leaf_log2, int pa
   }
   const int depth = levels - 1;  // inner levels
   const u64 blocks = u64{1} << leaf_log2;
-  Block stack_s[kDpfEtMaxLevels];
-  std::uint8_t stack_t[kDpfEtMaxLevels];
+  DpfEtSeedStack<kMaxDepth> stack_s;  // the other child of the path's level-d node at d
+  unsigned stack_t = 0;               // its control bit at bit d
   Block s = root;
   int t = party;
   int d = 0;
@@ -149,8 +196,8 @@ SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int leaf_log2, int pa
         tr ^= (cwt >> 1) & 1;
       }
       const bool right_first = ((flip >> (depth - 1 - d)) & 1) != 0;
-      stack_s[d] = right_first ? gl : gr;
-      stack_t[d] = static_cast<std::uint8_t>(right_first ? tl : tr);
+      stack_s.set(d, right_first ? gl : gr);
+      stack_t = dpf_et_with_bit(stack_t, d, right_first ? tl : tr);
       s = right_first ? gr : gl;
       t = right_first ? tr : tl;
     }
@@ -163,8 +210,8 @@ SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int leaf_log2, int pa
     if (++j == nodes) break;
     // The next node's path leaves this one at the lowest set bit of j.
     d = depth - 1 - ctz64(j);
-    s = stack_s[d];
-    t = stack_t[d];
+    s = stack_s.get(d);
+    t = static_cast<int>((stack_t >> d) & 1);
     ++d;
   }
 }
@@ -173,13 +220,15 @@ SECINFER_HD void dpf_et_leaf_blocks(const Prg& prg, int k, int leaf_log2, int pa
 // q of that block level (0 the root, k - 7 the 128-bit blocks; it covers blocks q 2^(k - 7 -
 // level) .. (q + 1) 2^(k - 7 - level) - 1) holds a leaf to visit. Nothing below a node it drops
 // costs AES; a kept inner node costs its two children's, a kept block of a wide leaf its own one.
-// Where need keeps everything: the same blocks, in the same order, for the same AES.
-template <class Prg, class Need, class Leaf>
+// Where need keeps everything: the same blocks, in the same order, for the same AES. kMaxDepth as
+// dpf_et_leaf_blocks.
+template <int kMaxDepth = kDpfEtMaxLevels, class Prg, class Need, class Leaf>
 SECINFER_HD void dpf_et_leaf_blocks_where(const Prg& prg, int k, int leaf_log2, int party,
                                           Block root, const Block* cw_seed,
                                           const std::uint8_t* cw_t, const Block* leaf_cw,
                                           std::size_t stride, u64 flip, const Need& need,
                                           Leaf&& leaf) {
+  static_assert(kMaxDepth >= 1 && kMaxDepth <= 32, "the pending slots fit one 32-bit word");
   const int levels = dpf_et_levels(k, leaf_log2);
   if (!need(0, u64{0})) return;
   if (levels == 0) {
@@ -188,20 +237,15 @@ SECINFER_HD void dpf_et_leaf_blocks_where(const Prg& prg, int k, int leaf_log2, 
   }
   const int depth = levels - 1;  // inner levels
   const u64 blocks = u64{1} << leaf_log2;
-  // Depth first: a node's pending sibling per level, so at most depth + 1 entries.
-  Block stack_s[kDpfEtMaxLevels + 1];
-  u64 stack_q[kDpfEtMaxLevels + 1];
-  std::uint8_t stack_t[kDpfEtMaxLevels + 1], stack_level[kDpfEtMaxLevels + 1];
-  stack_s[0] = root;
-  stack_q[0] = 0;
-  stack_t[0] = static_cast<std::uint8_t>(party);
-  stack_level[0] = 0;
-  int top = 1;
-  while (top > 0) {
-    --top;
-    const Block s = stack_s[top];
-    const u64 q = stack_q[top];
-    const int t = stack_t[top], level = stack_level[top];
+  // Depth first, a node (s, t, q at block level `level`) at a time. Where both children are kept
+  // the walk goes down the first and the second waits in the slot of their parent's level l; the
+  // deepest waiting one comes next, q from the last node's (it lies under the first child).
+  DpfEtSeedStack<kMaxDepth> stack_s;
+  unsigned stack_t = 0, pending = 0;  // bit l: slot l's control bit, whether it waits
+  Block s = root;
+  int t = party, level = 0;
+  u64 q = 0;
+  for (;;) {
     if (level == depth && leaf_log2 > 0) {  // the children are wide leaves: a block an AES
       for (int dir = 0; dir < 2; ++dir) {
         const u64 c = 2 * q + static_cast<u64>(dir);
@@ -214,42 +258,59 @@ SECINFER_HD void dpf_et_leaf_blocks_where(const Prg& prg, int k, int leaf_log2, 
           leaf(b, blk);
         }
       }
-      continue;
-    }
-    // Both children, whichever are kept: every lane of a GPU warp then runs the same two AES per
-    // step, whether its node is a last-level one or not (AES in the branches below would run
-    // once per branch a warp's lanes take).
-    const Block g2[2] = {prg.g(0, s), prg.g(1, s)};
-    if (level == depth) {  // the children are 128-bit leaf blocks
-      for (int dir = 0; dir < 2; ++dir) {
-        const u64 b = 2 * q + static_cast<u64>(dir);
-        if (!need(levels, b)) continue;
-        Block blk = g2[dir];
-        if (t) blk ^= leaf_cw[static_cast<std::size_t>(dir) * stride];
-        leaf(b, blk);
+    } else {
+      // Both children, whichever are kept: every lane of a GPU warp then runs the same two AES
+      // per step, whether its node is a last-level one or not (AES in the branches below would
+      // run once per branch a warp's lanes take).
+      const Block gl = prg.g(0, s), gr = prg.g(1, s);
+      if (level == depth) {  // the children are 128-bit leaf blocks
+        for (int dir = 0; dir < 2; ++dir) {
+          const u64 b = 2 * q + static_cast<u64>(dir);
+          if (!need(levels, b)) continue;
+          Block blk = dir == 0 ? gl : gr;
+          if (t) blk ^= leaf_cw[static_cast<std::size_t>(dir) * stride];
+          leaf(b, blk);
+        }
+      } else {
+        const int first = static_cast<int>((flip >> (depth - 1 - level)) & 1);
+        const bool keep_first = need(level + 1, 2 * q + static_cast<u64>(first));
+        const bool keep_second = need(level + 1, 2 * q + static_cast<u64>(1 - first));
+        const Block cw = cw_seed[level * stride];
+        const int cwt = cw_t[level * stride];
+        const auto child = [&](int dir, int& tc) {  // child dir's seed; its control bit to tc
+          Block g = dir == 0 ? gl : gr;
+          tc = g.lsb();
+          g = g.clear_lsb();
+          if (t) {
+            g ^= cw;
+            tc ^= (cwt >> dir) & 1;
+          }
+          return g;
+        };
+        if (keep_first && keep_second) {
+          int tc = 0;
+          stack_s.set(level, child(1 - first, tc));
+          stack_t = dpf_et_with_bit(stack_t, level, tc);
+          pending |= 1u << level;
+        }
+        if (keep_first || keep_second) {
+          const int dir = keep_first ? first : 1 - first;
+          int tc = 0;
+          s = child(dir, tc);
+          t = tc;
+          q = 2 * q + static_cast<u64>(dir);
+          ++level;
+          continue;
+        }
       }
-      continue;
     }
-    const Block cw = cw_seed[level * stride];
-    const int cwt = cw_t[level * stride];
-    const int first = static_cast<int>((flip >> (depth - 1 - level)) & 1);
-    for (int i = 0; i < 2; ++i) {  // the child visited second goes on the stack first
-      const int dir = i == 0 ? 1 - first : first;
-      const u64 c = 2 * q + static_cast<u64>(dir);
-      if (!need(level + 1, c)) continue;
-      Block g = g2[dir];
-      int tg = g.lsb();
-      g = g.clear_lsb();
-      if (t) {
-        g ^= cw;
-        tg ^= (cwt >> dir) & 1;
-      }
-      stack_s[top] = g;
-      stack_q[top] = c;
-      stack_t[top] = static_cast<std::uint8_t>(tg);
-      stack_level[top] = static_cast<std::uint8_t>(level + 1);
-      ++top;
-    }
+    if (pending == 0) break;
+    const int l = msb64(pending);
+    pending &= ~(1u << l);
+    s = stack_s.get(l);
+    t = static_cast<int>((stack_t >> l) & 1);
+    q = (q >> (level - l - 1)) ^ 1;
+    level = l + 1;
   }
 }
 
@@ -280,7 +341,8 @@ SECINFER_HD u64 lut_index(u64 xhat, u64 j, u64 dmask, u64 xor_mask) {
 // leaves y_b(j) in {0, 1}, j < 2^k, count = sum_j y_b(j) and
 // sum = sum_j y_b(j) T[lut_index(xhat, j)] mod 2^64 (the caller reduces). table: 2^k entries;
 // xor_mask: 0 (SIGMA's index) or the top bits of the index combined by XOR (lut_index).
-template <class Prg, class Table>
+// kMaxDepth >= L - 1: the walk's instantiation (dpf_et_walk_bound).
+template <int kMaxDepth = kDpfEtMaxLevels, class Prg, class Table>
 SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int leaf_log2, int party, Block root,
                                 const Block* cw_seed, const std::uint8_t* cw_t,
                                 const Block* leaf_cw, std::size_t stride, u64 xhat, u64 xor_mask,
@@ -304,10 +366,12 @@ SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int leaf_log2, int party,
           lut_index(xhat, base + 64 + static_cast<u64>(ctz64(w)), dmask, xor_mask)));
   };
   if (support == nullptr)
-    dpf_et_leaf_blocks(prg, k, leaf_log2, party, root, cw_seed, cw_t, leaf_cw, stride, 0, leaf);
+    dpf_et_leaf_blocks<kMaxDepth>(prg, k, leaf_log2, party, root, cw_seed, cw_t, leaf_cw, stride, 0,
+                                  leaf);
   else
-    dpf_et_leaf_blocks_where(prg, k, leaf_log2, party, root, cw_seed, cw_t, leaf_cw, stride, 0,
-                             DpfEtLutNeed{support, xhat, 0, dpf_et_levels(k)}, leaf);
+    dpf_et_leaf_blocks_where<kMaxDepth>(prg, k, leaf_log2, party, root, cw_seed, cw_t, leaf_cw,
+                                        stride, 0, DpfEtLutNeed{support, xhat, 0, dpf_et_levels(k)},
+                                        leaf);
   sum = s;
   count = c;
 }
@@ -317,8 +381,9 @@ SECINFER_HD void dpf_et_lut_one(const Prg& prg, int k, int leaf_log2, int party,
 // of 2^a lanes sharing the key owns: the subtree under the depth-a node on r's path (a <= L - 1;
 // a = 0, r = 0: the whole key). The lane walks to that node (a AES), then its subtree as above.
 // count = its leaves' popcount, sum = their words' bases and windows' popcounts; the lanes' sums
-// and counts add up (mod 2^out_bits, not mod 2^64) to dpf_et_lut_one's.
-template <class Prg, class Word>
+// and counts add up (mod 2^out_bits, not mod 2^64) to dpf_et_lut_one's. kMaxDepth >= L - a - 1:
+// the subtree walk's instantiation (dpf_et_walk_bound).
+template <int kMaxDepth = kDpfEtMaxLevels, class Prg, class Word>
 SECINFER_HD void dpf_et_lut_planes_part(const Prg& prg, int k, int leaf_log2, int party, Block root,
                                         const Block* cw_seed, const std::uint8_t* cw_t,
                                         const Block* leaf_cw, std::size_t stride, u64 xhat,
@@ -370,11 +435,12 @@ SECINFER_HD void dpf_et_lut_planes_part(const Prg& prg, int k, int leaf_log2, in
     s += planes.word_sum(blk.hi, j0 + 64, x_low, x_high, word);
   };
   if (support == nullptr)
-    dpf_et_leaf_blocks(prg, k - a, leaf_log2, t, node, sub_cw_seed, sub_cw_t, leaf_cw, stride, flip,
-                       leaf);
+    dpf_et_leaf_blocks<kMaxDepth>(prg, k - a, leaf_log2, t, node, sub_cw_seed, sub_cw_t, leaf_cw,
+                                  stride, flip, leaf);
   else
-    dpf_et_leaf_blocks_where(prg, k - a, leaf_log2, t, node, sub_cw_seed, sub_cw_t, leaf_cw, stride,
-                             flip, DpfEtLutNeed{support, xhat, r, block_levels - a}, leaf);
+    dpf_et_leaf_blocks_where<kMaxDepth>(prg, k - a, leaf_log2, t, node, sub_cw_seed, sub_cw_t,
+                                        leaf_cw, stride, flip,
+                                        DpfEtLutNeed{support, xhat, r, block_levels - a}, leaf);
   sum = s;
   count = c;
 }

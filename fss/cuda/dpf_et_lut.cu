@@ -20,7 +20,8 @@
 namespace secinfer::fss::cuda {
 namespace {
 
-template <class Tab>
+// kMaxDepth: the walk's instantiation (dpf_et_core.h dpf_et_walk_bound of L - 1).
+template <class Tab, int kMaxDepth>
 __global__ void __launch_bounds__(512)
     dpf_et_lut_kernel(DpfEtKeysView keys, const u64* xhat, const u64* table, u64 mask, u64 xor_mask,
                       const __grid_constant__ LutSupport support, bool skip,
@@ -31,11 +32,11 @@ __global__ void __launch_bounds__(512)
   for (std::size_t t = global_thread(); t < keys.count; t += grid_threads()) {
     const std::size_t i = order != nullptr ? order[t] : t;
     u64 s = 0, c = 0;
-    dpf_et_lut_one(prg, keys.in_bits, keys.leaf_log2, keys.party, keys.root[i],
-                   keys.cw_seed != nullptr ? keys.cw_seed + i : nullptr,
-                   keys.cw_t != nullptr ? keys.cw_t + i : nullptr,
-                   keys.leaf_cw != nullptr ? keys.leaf_cw + i : nullptr, keys.count, xhat[i],
-                   xor_mask, lookup, s, c, skip ? &support : nullptr);
+    dpf_et_lut_one<kMaxDepth>(prg, keys.in_bits, keys.leaf_log2, keys.party, keys.root[i],
+                              keys.cw_seed != nullptr ? keys.cw_seed + i : nullptr,
+                              keys.cw_t != nullptr ? keys.cw_t + i : nullptr,
+                              keys.leaf_cw != nullptr ? keys.leaf_cw + i : nullptr, keys.count,
+                              xhat[i], xor_mask, lookup, s, c, skip ? &support : nullptr);
     sum[i] = s & mask;
     count[i] = c;
   }
@@ -44,7 +45,8 @@ __global__ void __launch_bounds__(512)
 // The same sums from the table's bit planes (dpf_et_core.h dpf_et_lut_planes_part), the plane
 // words copied into shared memory after the AES tables (kShared) or read through the cache;
 // 2^lanes_log2 lanes of a warp share a key (each walks one subtree; their sums meet by shuffles).
-template <class Tab, bool kShared, int kBlocksPerSm>
+// kMaxDepth: the subtree walk's instantiation (dpf_et_walk_bound of L - 1 - lanes_log2).
+template <class Tab, bool kShared, int kBlocksPerSm, int kMaxDepth>
 __global__ void __launch_bounds__(512, kBlocksPerSm)
     dpf_et_lut_planes_kernel(DpfEtKeysView keys, const u64* xhat, LutPlanesView planes,
                              int lanes_log2, u64 mask, const __grid_constant__ LutSupport support,
@@ -70,12 +72,12 @@ __global__ void __launch_bounds__(512, kBlocksPerSm)
     const std::size_t i = !live ? t : order != nullptr ? order[t] : t;
     u64 s = 0, c = 0;
     if (live)
-      dpf_et_lut_planes_part(prg, keys.in_bits, keys.leaf_log2, keys.party, keys.root[i],
-                             keys.cw_seed != nullptr ? keys.cw_seed + i : nullptr,
-                             keys.cw_t != nullptr ? keys.cw_t + i : nullptr,
-                             keys.leaf_cw != nullptr ? keys.leaf_cw + i : nullptr,  // k <= 7: none
-                             keys.count, xhat[i], planes, word, lanes_log2, r, s, c,
-                             skip ? &support : nullptr);
+      dpf_et_lut_planes_part<kMaxDepth>(
+          prg, keys.in_bits, keys.leaf_log2, keys.party, keys.root[i],
+          keys.cw_seed != nullptr ? keys.cw_seed + i : nullptr,
+          keys.cw_t != nullptr ? keys.cw_t + i : nullptr,
+          keys.leaf_cw != nullptr ? keys.leaf_cw + i : nullptr,  // k <= 7: none
+          keys.count, xhat[i], planes, word, lanes_log2, r, s, c, skip ? &support : nullptr);
     for (unsigned m = 1; m < (1u << lanes_log2); m <<= 1) {
       s += __shfl_xor_sync(0xffffffffu, s, m);
       c += __shfl_xor_sync(0xffffffffu, c, m);
@@ -104,6 +106,22 @@ __global__ void __launch_bounds__(512)
                    out.cw_t != nullptr ? out.cw_t + i : nullptr,
                    out.leaf_cw != nullptr ? out.leaf_cw + i : nullptr, count);
   }
+}
+
+// The planes kernel: plane words in shared memory or not; one block an SM (128 registers), the
+// walk's stack in registers where its depth allows (reg), or two (64 registers: a register stack
+// would only spill) with the generic walk.
+template <class Tab>
+auto planes_kernel(bool shared, bool two, bool reg) {
+  constexpr int kReg = kDpfEtRegDepth, kMax = kDpfEtMaxLevels;
+  if (two)
+    return shared ? dpf_et_lut_planes_kernel<Tab, true, 2, kMax>
+                  : dpf_et_lut_planes_kernel<Tab, false, 2, kMax>;
+  if (reg)
+    return shared ? dpf_et_lut_planes_kernel<Tab, true, 1, kReg>
+                  : dpf_et_lut_planes_kernel<Tab, false, 1, kReg>;
+  return shared ? dpf_et_lut_planes_kernel<Tab, true, 1, kMax>
+                : dpf_et_lut_planes_kernel<Tab, false, 1, kMax>;
 }
 
 // Plane words up to this size go to shared memory (beside the AES tables' 33 KiB).
@@ -178,6 +196,9 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
   if (skip && cfg.lut_sort_by_index && keys.count >= kKeyOrderMinKeys)
     order.emplace(xhat, keys.count, keys.in_bits, stream);
   const std::uint32_t* ord = order ? order->get() : nullptr;
+  const int levels = dpf_et_levels(keys.in_bits, keys.leaf_log2);
+  // The walks keep their stack in registers up to kDpfEtRegDepth inner levels.
+  const auto reg = [](int depth) { return dpf_et_walk_bound(depth) == kDpfEtRegDepth; };
   if (planes != nullptr) {
     const std::size_t words = planes->words;
     const bool shared = words * sizeof(u64) <= kSharedPlaneBytes;
@@ -185,24 +206,21 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
       throw std::invalid_argument("lut_blocks_per_sm " + std::to_string(cfg.lut_blocks_per_sm) +
                                   " must be 1 or 2");
     const bool two = cfg.lut_blocks_per_sm == 2;
-    auto k = shared ? (two ? dpf_et_lut_planes_kernel<Tab, true, 2>
-                           : dpf_et_lut_planes_kernel<Tab, true, 1>)
-                    : (two ? dpf_et_lut_planes_kernel<Tab, false, 2>
-                           : dpf_et_lut_planes_kernel<Tab, false, 1>);
+    // Lanes per key: at most 2^(L - 1) (one inner level's nodes a lane) and 32.
+    const int lanes_log2 = std::clamp(cfg.lut_lanes_log2, 0, std::max(0, std::min(5, levels - 1)));
+    auto k = planes_kernel<Tab>(shared, two, reg(levels - 1 - lanes_log2));
     const std::size_t smem = aes_smem_bytes<Tab>() + (shared ? words * sizeof(u64) : 0);
     check_block_size(cfg.threads_per_block);
     const unsigned grid =
         grid_for(k, cfg.threads_per_block, smem, keys.count, "dpf_et_lut_planes_kernel");
-    // Lanes per key: at most 2^(L - 1) (one inner level's nodes a lane) and 32.
-    const int most = std::max(0, std::min(5, dpf_et_levels(keys.in_bits, keys.leaf_log2) - 1));
-    const int lanes_log2 = std::clamp(cfg.lut_lanes_log2, 0, most);
     k<<<grid, cfg.threads_per_block, smem, stream>>>(
         keys, xhat, *planes, lanes_log2, ring_mask(out_bits), sup, skip, ord, sum, count);
     CUDA_CHECK_LAUNCH("dpf_et_lut_planes_kernel", shape_info(keys.in_bits, out_bits, keys.count) +
                                                       " plane words=" + std::to_string(words));
     return;
   }
-  auto k = dpf_et_lut_kernel<Tab>;
+  auto k = reg(levels - 1) ? dpf_et_lut_kernel<Tab, kDpfEtRegDepth>
+                           : dpf_et_lut_kernel<Tab, kDpfEtMaxLevels>;
   const unsigned grid = plan_grid<Tab>(k, cfg, keys.count, "dpf_et_lut_kernel");
   k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
       keys, xhat, table, ring_mask(out_bits), index_xor_mask, sup, skip, ord, sum, count);

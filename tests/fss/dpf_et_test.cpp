@@ -259,6 +259,13 @@ TEST_CASE("dpf_et: bit-plane sums split over 2^a lanes add up to the whole key's
               u64 ps = 0, pc = 0;
               dpf_et_lut_planes_part(prg, k, w, keys->party, keys->root[i], cw, ct, leaf, n, xhat,
                                      pv, word, a, r, ps, pc);
+              if (levels - a - 1 <= kDpfEtRegDepth) {  // the GPU's register-stack instantiation
+                u64 rs = 0, rc = 0;
+                dpf_et_lut_planes_part<kDpfEtRegDepth>(prg, k, w, keys->party, keys->root[i], cw,
+                                                       ct, leaf, n, xhat, pv, word, a, r, rs, rc);
+                REQUIRE(rs == ps);
+                REQUIRE(rc == pc);
+              }
               s += ps;
               c += pc;
             }
@@ -313,4 +320,142 @@ TEST_CASE("dpf_et: serialisation round-trips and threads do not change keys", "[
   std::vector<u64> bad{256};
   SeededPrg rng(seed_block(seed));
   REQUIRE_THROWS_AS(dpf_et_gen(8, bad, rng), std::invalid_argument);
+}
+
+namespace {
+
+// A PRG that counts its AES calls.
+struct CountingPrg {
+  const FixedKeyPrg* prg;
+  std::size_t* calls;
+  Block g(int j, Block s) const {
+    ++*calls;
+    return prg->g(j, s);
+  }
+};
+
+struct Visit {
+  u64 b;
+  Block blk;
+  bool operator==(const Visit&) const = default;
+};
+
+// The walks' contract written recursively: children first-then-second by flip's bits, 2 AES a
+// kept inner or last-level node (w = 0), one a kept block of a wide leaf.
+template <class Prg, class Need>
+void reference_walk(const Prg& prg, int k, int w, int party, Block root, const Block* cw_seed,
+                    const std::uint8_t* cw_t, const Block* leaf_cw, std::size_t stride, u64 flip,
+                    const Need& need, std::vector<Visit>& out) {
+  const int levels = dpf_et_levels(k, w);
+  if (!need(0, u64{0})) return;
+  if (levels == 0) {
+    out.push_back({0, root});
+    return;
+  }
+  const int depth = levels - 1;
+  const u64 blocks = u64{1} << w;
+  const auto rec = [&](const auto& self, Block s, int t, u64 q, int level) -> void {
+    if (level == depth && w > 0) {
+      for (int dir = 0; dir < 2; ++dir) {
+        const u64 c = 2 * q + static_cast<u64>(dir);
+        if (!need(levels, c)) continue;
+        for (u64 sub = 0; sub < blocks; ++sub) {
+          if (!need(levels + w, (c << w) | sub)) continue;
+          Block blk = dpf_et_leaf_block(prg, dir, sub, s);
+          if (t) blk ^= leaf_cw[(static_cast<u64>(dir) * blocks + sub) * stride];
+          out.push_back({(c << w) | sub, blk});
+        }
+      }
+      return;
+    }
+    const Block g[2] = {prg.g(0, s), prg.g(1, s)};
+    if (level == depth) {
+      for (int dir = 0; dir < 2; ++dir) {
+        const u64 b = 2 * q + static_cast<u64>(dir);
+        if (!need(levels, b)) continue;
+        out.push_back({b, t ? g[dir] ^ leaf_cw[static_cast<std::size_t>(dir) * stride] : g[dir]});
+      }
+      return;
+    }
+    const int first = static_cast<int>((flip >> (depth - 1 - level)) & 1);
+    for (const int dir : {first, 1 - first}) {
+      const u64 c = 2 * q + static_cast<u64>(dir);
+      if (!need(level + 1, c)) continue;
+      Block gc = g[dir];
+      int tc = gc.lsb();
+      gc = gc.clear_lsb();
+      if (t) {
+        gc ^= cw_seed[static_cast<std::size_t>(level) * stride];
+        tc ^= (cw_t[static_cast<std::size_t>(level) * stride] >> dir) & 1;
+      }
+      self(self, gc, tc, c, level + 1);
+    }
+  };
+  rec(rec, root, party, 0, 0);
+}
+
+}  // namespace
+
+TEST_CASE("dpf_et: the walks visit the reference's leaves in its order for its AES",
+          "[fss][dpf_et]") {
+  // Every shape up to 16 bits, flips 0, all ones and random, every node kept or a pseudo-random
+  // part of them; the walks as the GPU instantiates them, the stack in registers (walk depth up to
+  // kDpfEtRegDepth) and in an array, against reference_walk.
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed = " << seed);
+  std::mt19937_64 g(seed);
+  for (int k = 1; k <= 16; ++k)
+    for (int w : leaf_widths(k)) {
+      INFO("k = " << k << ", leaves of 2^" << w << " blocks");
+      const std::size_t n = 4;
+      SeededPrg rng(seed_block(seed ^ static_cast<std::uint64_t>(k)));
+      const auto [k0, k1] = dpf_et_gen(k, alphas(g, k, n), rng, {}, w);
+      const int depth = std::max(dpf_et_levels(k, w) - 1, 0);
+      for (const DpfEtKeys* keys : {&k0, &k1})
+        for (std::size_t i = 0; i < n; ++i) {
+          const Block* cw = keys->cw_seed.empty() ? nullptr : keys->cw_seed.data() + i;
+          const std::uint8_t* ct = keys->cw_t.empty() ? nullptr : keys->cw_t.data() + i;
+          const Block* leaf = keys->leaf_cw.empty() ? nullptr : keys->leaf_cw.data() + i;
+          const u64 salt = g();
+          const auto some = [salt](int level, u64 q) {  // keeps about 3 nodes in 4
+            return ((salt ^ (q * 0x9e3779b97f4a7c15ULL) ^ static_cast<u64>(level) << 40) *
+                        0xff51afd7ed558ccdULL >>
+                    62) != 0;
+          };
+          const auto all = [](int, u64) { return true; };
+          for (const u64 flip : {u64{0}, ring_mask(depth), g() & ring_mask(depth)}) {
+            INFO("key " << i << ", party " << keys->party << ", flip " << flip);
+            const auto check = [&](const auto& need, bool full) {
+              std::size_t want_aes = 0;
+              std::vector<Visit> want;
+              reference_walk(CountingPrg{&fixed_key_prg(), &want_aes}, k, w, keys->party,
+                             keys->root[i], cw, ct, leaf, n, flip, need, want);
+              const auto run = [&](auto walk) {
+                std::size_t aes = 0;
+                std::vector<Visit> got;
+                walk(CountingPrg{&fixed_key_prg(), &aes}, [&got](u64 b, Block blk) {
+                  got.push_back({b, blk});
+                });
+                REQUIRE(got == want);
+                REQUIRE(aes == want_aes);
+              };
+              const auto both = [&]<int kMaxDepth>() {
+                run([&](const auto& prg, auto&& out) {
+                  dpf_et_leaf_blocks_where<kMaxDepth>(prg, k, w, keys->party, keys->root[i], cw, ct,
+                                                      leaf, n, flip, need, out);
+                });
+                if (full)
+                  run([&](const auto& prg, auto&& out) {
+                    dpf_et_leaf_blocks<kMaxDepth>(prg, k, w, keys->party, keys->root[i], cw, ct,
+                                                  leaf, n, flip, out);
+                  });
+              };
+              both.template operator()<kDpfEtMaxLevels>();
+              if (depth <= kDpfEtRegDepth) both.template operator()<kDpfEtRegDepth>();
+            };
+            check(all, true);
+            check(some, false);
+          }
+        }
+    }
 }
