@@ -69,6 +69,10 @@ struct KernelConfig {
   // until a device measures it against the correction words then read out of order; gpu_bench's
   // range-test rows compare the two.
   bool dcf_shared_sort = false;
+  // SIGMA's LUT (dpf_et_lut.cu): walks of at most kDpfEtRegDepth inner levels keep their stack in
+  // registers (dpf_et_core.h DpfEtSeedStack, some spilled at the kernels' 128 registers) instead
+  // of local memory; false: the generic walk everywhere (gpu_bench's "generic walk" rows).
+  bool lut_register_walk = true;
 };
 
 }  // namespace secinfer::fss::cuda

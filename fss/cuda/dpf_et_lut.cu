@@ -198,7 +198,9 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
   const std::uint32_t* ord = order ? order->get() : nullptr;
   const int levels = dpf_et_levels(keys.in_bits, keys.leaf_log2);
   // The walks keep their stack in registers up to kDpfEtRegDepth inner levels.
-  const auto reg = [](int depth) { return dpf_et_walk_bound(depth) == kDpfEtRegDepth; };
+  const auto reg = [&cfg](int depth) {
+    return cfg.lut_register_walk && dpf_et_walk_bound(depth) == kDpfEtRegDepth;
+  };
   if (planes != nullptr) {
     const std::size_t words = planes->words;
     const bool shared = words * sizeof(u64) <= kSharedPlaneBytes;

@@ -578,17 +578,21 @@ int main(int argc, char** argv) {
       // unless `sort` is false.
       struct Variant {
         int mode, lanes;
-        bool skip, sort = true;
+        bool skip, sort = true, reg = true;  // reg: KernelConfig::lut_register_walk
       };
       for (const Variant& var :
            {Variant{0, 0, false}, Variant{1, 0, false}, Variant{2, 0, false}, Variant{1, 3, false},
             Variant{1, 5, false}, Variant{2, 5, false}, Variant{0, 0, true}, Variant{1, 0, true},
             Variant{2, 0, true}, Variant{1, 1, true}, Variant{2, 1, true}, Variant{1, 3, true},
-            Variant{2, 3, true}, Variant{0, 0, true, false}, Variant{1, 0, true, false}}) {
+            Variant{2, 3, true}, Variant{0, 0, true, false}, Variant{1, 0, true, false},
+            Variant{1, 0, true, true, false}}) {
         if (var.skip && xor_bits == 0) continue;
         // The flag tables (fused-flag) and the wide leaves at the default kernel only (and the
         // wide leaves at 2 lanes a key), to compare with the 128-bit leaves' rows.
         const bool default_kernel = var.mode == 1 && var.lanes == 0 && var.skip && var.sort;
+        // The generic walk (its stack in local memory) beside the default kernel, the fused
+        // gates' tables alone.
+        if (!var.reg && !(default_kernel && xor_bits == 2)) continue;
         if (xor_bits == 3 && !default_kernel) continue;
         if (leaf_log2 > 0 && !default_kernel && !(var.mode == 1 && var.lanes == 1 && var.skip))
           continue;
@@ -596,12 +600,14 @@ int main(int argc, char** argv) {
         cfg.lut_blocks_per_sm = var.mode == 2 ? 2 : 1;
         cfg.lut_lanes_log2 = var.lanes;
         cfg.lut_sort_by_index = var.sort;
+        cfg.lut_register_walk = var.reg;
         const double t = bench.time(s, [&] {
           dpf_et_lut_eval_device(v, dx.data(), dt.data(), 50, out.data(), out.data() + count, s,
                                  cfg, xor_mask, var.mode == 0 ? nullptr : &pv,
                                  var.skip ? &support : nullptr);
         });
         add(shape + (var.skip ? (var.sort ? " skip" : " skip, keys unsorted") : "") +
+                (var.reg ? "" : ", generic walk") +
                 (var.mode == 0
                      ? " [table reads]"
                      : " [bit planes, " + std::to_string(cfg.lut_blocks_per_sm) +
