@@ -324,16 +324,6 @@ TEST_CASE("dpf_et: serialisation round-trips and threads do not change keys", "[
 
 namespace {
 
-// A PRG that counts its AES calls.
-struct CountingPrg {
-  const FixedKeyPrg* prg;
-  std::size_t* calls;
-  Block g(int j, Block s) const {
-    ++*calls;
-    return prg->g(j, s);
-  }
-};
-
 struct Visit {
   u64 b;
   Block blk;
@@ -428,12 +418,12 @@ TEST_CASE("dpf_et: the walks visit the reference's leaves in its order for its A
             const auto check = [&](const auto& need, bool full) {
               std::size_t want_aes = 0;
               std::vector<Visit> want;
-              reference_walk(CountingPrg{&fixed_key_prg(), &want_aes}, k, w, keys->party,
+              reference_walk(test::CountingPrg{&fixed_key_prg(), &want_aes}, k, w, keys->party,
                              keys->root[i], cw, ct, leaf, n, flip, need, want);
               const auto run = [&](auto walk) {
                 std::size_t aes = 0;
                 std::vector<Visit> got;
-                walk(CountingPrg{&fixed_key_prg(), &aes}, [&got](u64 b, Block blk) {
+                walk(test::CountingPrg{&fixed_key_prg(), &aes}, [&got](u64 b, Block blk) {
                   got.push_back({b, blk});
                 });
                 REQUIRE(got == want);

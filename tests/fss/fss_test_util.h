@@ -1,12 +1,15 @@
-// Shared helpers for the FSS core tests: byte strings <-> blocks, a seeded test RNG.
+// Shared helpers for the FSS core tests: byte strings <-> blocks, a seeded test RNG, a PRG that
+// counts its AES calls.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "fss/block.h"
+#include "fss/prg.h"
 #include "fss/ring.h"
 
 namespace secinfer::fss::test {
@@ -33,6 +36,17 @@ inline std::uint64_t fresh_seed() {
 inline Block random_block(std::mt19937_64& g) {
   return Block{g(), g()};
 }
+
+// The fixed-key PRG, counting its calls (one AES each) in *calls: the AES counts the walks'
+// comments and docs/perf.md quote.
+struct CountingPrg {
+  const FixedKeyPrg* prg;
+  std::size_t* calls;
+  Block g(int j, Block s) const {
+    ++*calls;
+    return prg->g(j, s);
+  }
+};
 
 // Point-function / comparison test cases: key k is an edge case first (alpha and x in
 // {0, 2^n - 1, 1, 2^(n-1) - 1, 2^(n-1)} x {0, 2^n - 1, alpha, alpha - 1, alpha + 1}), then random

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fss/dpf_et.h"
+#include "fss/fss_test_util.h"
 #include "fss/gates/sigma/gelu.h"
 #include "fss/gates/sigma/nonlinear.h"
 #include "fss/gates/sigma/sigma_nonlinear_util.h"
@@ -237,14 +238,6 @@ TEST_CASE("fused trunc + activation: the lookup keeps a fraction of its tree",
 // quotes them; scripts/lookup_leaf_width.py models the same counts.
 TEST_CASE("fused trunc + activation: 512-bit leaves take fewer AES a lookup",
           "[gates][fusefss][trunc_act]") {
-  struct CountingPrg {
-    const FixedKeyPrg* prg;
-    std::size_t* calls;
-    Block g(int j, Block s) const {
-      ++*calls;
-      return prg->g(j, s);
-    }
-  };
   for (const auto& [name, wide, narrow] :
        {std::tuple{"trunc_gelu", trunc_gelu_lookup(50, 12), trunc_gelu_lookup(50, 12, false, true)},
         std::tuple{"trunc_silu", trunc_silu_lookup(50, 12),
@@ -269,7 +262,7 @@ TEST_CASE("fused trunc + activation: 512-bit leaves take fewer AES a lookup",
       SeededPrg rng(Block{7, 8});
       const DpfEtKeys keys = dpf_et_gen(k, alpha, rng, {}, lk.leaf_log2).first;
       std::size_t calls = 0;
-      const CountingPrg prg{&fixed_key_prg(), &calls};
+      const test::CountingPrg prg{&fixed_key_prg(), &calls};
       const auto table = [&lk](std::size_t j) { return lk.table[j]; };
       for (std::size_t i = 0; i < n; ++i) {
         u64 sum = 0, count = 0;
