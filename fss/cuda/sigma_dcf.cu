@@ -84,19 +84,20 @@ __global__ void __launch_bounds__(512)
 
 // A thread per key, its P points in one walk (sigma_dcf_eval_shared); thread t takes key order[t]
 // (null: key t).
-template <class Tab, int P>
+template <class Tab>
 __global__ void __launch_bounds__(512)
-    sigma_dcf_eval_shared_kernel(SigmaDcfKeysView keys, const u64* x, const std::uint32_t* order,
-                                 std::uint8_t* out) {
+    sigma_dcf_eval_shared_kernel(SigmaDcfKeysView keys, int P, const u64* x,
+                                 const std::uint32_t* order, std::uint8_t* out) {
   const BlockAes<Tab> b = block_aes_setup<Tab>();
   const FixedPrg<Tab> prg = b.prg();
   for (std::size_t t = global_thread(); t < keys.count; t += grid_threads()) {
     const std::size_t k = order != nullptr ? order[t] : t;
     const Block* cw = keys.cw_seed != nullptr ? keys.cw_seed + k : nullptr;
-    int bits[P];
-    sigma_dcf_eval_shared<P>(prg, keys.in_bits, keys.party, keys.root[k], cw, keys.count,
-                             keys.cw_tr[k], keys.leaf0 + k, keys.leaf1 + k, x + k * P, bits);
-#pragma unroll
+    u64 pts[kSigmaDcfMaxSharedPoints];
+    int bits[kSigmaDcfMaxSharedPoints];
+    for (int j = 0; j < P; ++j) pts[j] = x[k * P + j];
+    sigma_dcf_eval_shared(prg, keys.in_bits, keys.party, keys.root[k], cw, keys.count,
+                          keys.cw_tr[k], keys.leaf0 + k, keys.leaf1 + k, pts, P, bits);
     for (int j = 0; j < P; ++j) out[k * P + j] = static_cast<std::uint8_t>(bits[j]);
   }
 }
@@ -155,27 +156,6 @@ std::vector<T> to_host(const T* p, std::size_t n, cudaStream_t stream) {
 
 std::string info(int n, std::size_t count) {
   return "n=" + std::to_string(n) + " count=" + std::to_string(count);
-}
-
-// The shared walk's kernel for P = 2 .. kSigmaDcfMaxSharedPoints points a key.
-template <class Tab>
-void launch_shared_walk(int P, const SigmaDcfKeysView& keys, const u64* x,
-                        const std::uint32_t* order, std::uint8_t* out, cudaStream_t stream,
-                        const KernelConfig& cfg) {
-  static_assert(kSigmaDcfMaxSharedPoints == 4, "one kernel for each P of 2 .. 4");
-  const auto launch = [&](auto kernel) {
-    const unsigned grid = plan_grid<Tab>(kernel, cfg, keys.count, "sigma_dcf_eval_shared_kernel");
-    kernel<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, x, order, out);
-    CUDA_CHECK_LAUNCH("sigma_dcf_eval_shared_kernel", info(keys.in_bits, keys.count));
-  };
-  switch (P) {
-    case 2:
-      return launch(sigma_dcf_eval_shared_kernel<Tab, 2>);
-    case 3:
-      return launch(sigma_dcf_eval_shared_kernel<Tab, 3>);
-    default:
-      return launch(sigma_dcf_eval_shared_kernel<Tab, 4>);
-  }
 }
 
 }  // namespace
@@ -320,7 +300,11 @@ void sigma_dcf_eval_device(const SigmaDcfKeysView& keys, std::size_t points_per_
     }
     const std::uint32_t* ord = order ? order->get() : nullptr;
     with_aes_variant(cfg.aes.value_or(kDefaultAesVariant), [&](auto tab) {
-      launch_shared_walk<decltype(tab)>(P, keys, x, ord, out, stream, cfg);
+      using Tab = decltype(tab);
+      auto k = sigma_dcf_eval_shared_kernel<Tab>;
+      const unsigned grid = plan_grid<Tab>(k, cfg, keys.count, "sigma_dcf_eval_shared_kernel");
+      k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, P, x, ord, out);
+      CUDA_CHECK_LAUNCH("sigma_dcf_eval_shared_kernel", info(keys.in_bits, keys.count));
     });
     return;
   }

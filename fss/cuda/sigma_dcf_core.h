@@ -9,7 +9,6 @@
 #include <cstdint>
 
 #include "fss/bit_ops.h"
-#include "fss/cuda/aes_core.h"  // SECINFER_UNROLL
 #include "fss/cuda/prg_core.h"
 
 namespace secinfer::fss::cuda {
@@ -146,39 +145,27 @@ inline constexpr int kSigmaDcfMaxSharedPoints = 4;
 // agrees with an earlier point's through level i takes that point's node instead of computing it
 // (the node after level i depends only on the top i + 1 bits). The same bits as P calls of
 // sigma_dcf_eval_one with fewer AES: points a small offset apart (the fused gate's x, x -+ c)
-// share most of their levels. P is a template parameter so that the loops over the points unroll
-// and a GPU thread's P walks are indexed by constants: they stay in registers, where a runtime P
-// put them in local memory.
-template <int P, class Prg>
+// share most of their levels.
+template <class Prg>
 SECINFER_HD void sigma_dcf_eval_shared(const Prg& prg, int n, int party, Block root,
                                        const Block* cw_seed, std::size_t stride, u64 cw_tr,
-                                       const Block* leaf0, const Block* leaf1, const u64* x,
+                                       const Block* leaf0, const Block* leaf1, const u64* x, int P,
                                        int* out) {
-  static_assert(P >= 1 && P <= kSigmaDcfMaxSharedPoints, "one walk takes 1 to 4 points");
-  SigmaDcfWalk w[P];
-  u64 pt[P];
-  SECINFER_UNROLL
-  for (int j = 0; j < P; ++j) {
-    w[j] = SigmaDcfWalk{root};
-    pt[j] = x[j];
-  }
+  SigmaDcfWalk w[kSigmaDcfMaxSharedPoints];
+  for (int j = 0; j < P; ++j) w[j] = SigmaDcfWalk{root};
   for (int i = 0; i < n - kSigmaDcfLeafBitsCore; ++i) {
     const int shift = n - 1 - i;
-    SECINFER_UNROLL
     for (int j = 0; j < P; ++j) {
-      bool shared = false;  // the first earlier point on this path lends its node
-      SECINFER_UNROLL
-      for (int e = 0; e < j; ++e) {
-        if (!shared && (pt[e] >> shift) == (pt[j] >> shift)) {
-          w[j] = w[e];
-          shared = true;
-        }
-      }
-      if (!shared) sigma_dcf_step(prg, n, i, w[j], cw_seed, stride, cw_tr, leaf0, leaf1, pt[j]);
+      int from = -1;
+      for (int e = 0; e < j && from < 0; ++e)
+        if ((x[e] >> shift) == (x[j] >> shift)) from = e;
+      if (from >= 0)
+        w[j] = w[from];
+      else
+        sigma_dcf_step(prg, n, i, w[j], cw_seed, stride, cw_tr, leaf0, leaf1, x[j]);
     }
   }
-  SECINFER_UNROLL
-  for (int j = 0; j < P; ++j) out[j] = sigma_dcf_walk_bit(w[j], party, pt[j]);
+  for (int j = 0; j < P; ++j) out[j] = sigma_dcf_walk_bit(w[j], party, x[j]);
 }
 
 // Truth table (n <= 7) from the key's random block r: party 0's words r (masked to 2^n bits),

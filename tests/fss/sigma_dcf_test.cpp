@@ -8,7 +8,6 @@
 
 #include <catch2/catch.hpp>
 #include <random>
-#include <type_traits>
 #include <vector>
 
 #include "fss/cuda/sigma_dcf_core.h"
@@ -554,15 +553,10 @@ TEST_CASE("CUDA SIGMA DCF core: one walk at several points equals the CPU's walk
         sigma_dcf_eval(*keys, P, x, want);
         for (std::size_t k = 0; k < count; ++k) {
           int got[cuda::kSigmaDcfMaxSharedPoints];
-          const auto walk = [&](auto points) {
-            cuda::sigma_dcf_eval_shared<decltype(points)::value>(
-                prg, n, keys->party, keys->root[k],
-                keys->cw_seed.empty() ? nullptr : keys->cw_seed.data() + k, count, keys->cw_tr[k],
-                &keys->leaf0[k], &keys->leaf1[k], x.data() + k * P, got);
-          };
-          if (P == 2) walk(std::integral_constant<int, 2>{});
-          if (P == 3) walk(std::integral_constant<int, 3>{});
-          if (P == 4) walk(std::integral_constant<int, 4>{});
+          cuda::sigma_dcf_eval_shared(prg, n, keys->party, keys->root[k],
+                                      keys->cw_seed.empty() ? nullptr : keys->cw_seed.data() + k,
+                                      count, keys->cw_tr[k], &keys->leaf0[k], &keys->leaf1[k],
+                                      x.data() + k * P, P, got);
           for (int j = 0; j < P; ++j) REQUIRE(got[j] == want[k * P + j]);
         }
       }
