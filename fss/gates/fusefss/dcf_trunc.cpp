@@ -9,6 +9,7 @@
 
 #include "fss/dcf.h"
 #include "fss/engine/key_stream.h"
+#include "fss/uninit_vector.h"
 #include "fss/vec/vec.h"
 
 namespace secinfer::fss::fusefss {
@@ -51,7 +52,7 @@ void reduce_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::s
   const u64 mm = ring_mask(w.mid);
   d.begin(kTagReduce, n);
   d.random(r_mid, w.mid);
-  std::vector<u64> alpha(n), q(n);
+  UninitVector<u64> alpha(n), q(n);
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       const u64 r = r_in[i] & ring_mask(w.in);
@@ -91,7 +92,7 @@ void floor_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::sp
   const u64 om = ring_mask(w.out);
   d.begin(kTagFloor, n);
   d.random(r_out, w.out);
-  std::vector<u64> alpha_low(n), alpha_wrap(n), q(n);
+  UninitVector<u64> alpha_low(n), alpha_wrap(n), q(n);
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       const u64 r = r_in[i] & ring_mask(w.in);
@@ -138,7 +139,7 @@ void slack_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::sp
   const u64 om = ring_mask(w.out);
   d.begin(kTagSlack, n);
   d.random(r_out, w.out);
-  std::vector<u64> alpha(n), q(n), msb_corr(n);
+  UninitVector<u64> alpha(n), q(n), msb_corr(n);
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       const u64 r = r_in[i] & ring_mask(w.in);
@@ -189,7 +190,7 @@ void dcf_trunc_floor_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64
     floor_keygen(d, w, r_in, r_out);
     return;
   }
-  std::vector<u64> r_mid(r_in.size());
+  UninitVector<u64> r_mid(r_in.size());
   reduce_keygen(d, w, r_in, r_mid);
   for (std::size_t i = 0; i < r_mid.size(); ++i)  // no sign extension: the reduce's low out bits
     r_out[i] = r_mid[i] & ring_mask(w.out);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fss/sigma_dcf.h"
+#include "fss/uninit_vector.h"
 #include "fss/vec/vec.h"
 #include "profiling/scope_names.h"
 
@@ -49,9 +50,10 @@ void corr_keygen(Dealer& d, int cmp_bits, std::span<const u64> alpha,
                  std::span<const u64> q_nocarry, std::span<const u64> q_carry, int out_bits) {
   const std::size_t n = alpha.size();
   d.sigma_dcf(cmp_bits, alpha);
-  const std::vector<u64> z = d.random(n, 1);
+  UninitVector<u64> z(n);  // every array here is written in full before it is read
+  d.random(z, 1);
   d.share_vec(z, 1);
-  std::vector<u64> corr(2 * n);
+  UninitVector<u64> corr(2 * n);
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       corr[2 * i + z[i]] = q_nocarry[i];
@@ -110,7 +112,7 @@ void trunc_reduce_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in,
   const u64 om = ring_mask(ob);
   d.begin(kTagReduce, n);
   d.random(r_out, ob);
-  std::vector<u64> alpha(n), q0(n), q1(n);
+  UninitVector<u64> alpha(n), q0(n), q1(n);
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       alpha[i] = r_in[i] & ring_mask(w.s);
@@ -180,7 +182,7 @@ void sign_extend_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std
   const u64 om = ring_mask(out);
   d.begin(kTagSignExt, n);
   d.random(r_out, out);
-  std::vector<u64> alpha(n), q0(n), q1(n);
+  UninitVector<u64> alpha(n), q0(n), q1(n);
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       alpha[i] = r_in[i] & ring_mask(m);
@@ -231,7 +233,7 @@ void trunc_floor_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std
   const Widths w = widths(d.ring(), p, "trunc_floor");
   check_len("trunc_floor", r_in.size(), r_out.size());
   const int mid = w.in - w.s;
-  std::vector<u64> r_mid(r_in.size());
+  UninitVector<u64> r_mid(r_in.size());
   trunc_reduce_keygen(d, {w.s, w.in, mid}, r_in, r_mid);
   if (w.out > mid) {
     sign_extend_keygen(d, {0, mid, w.out}, r_mid, r_out);
@@ -281,7 +283,7 @@ void trunc_slack_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std
   const u64 om = ring_mask(w.out);
   d.begin(kTagSlack, n);
   d.random(r_out, w.out);
-  std::vector<u64> alpha(n), q0(n), q1(n), msb_corr(n);
+  UninitVector<u64> alpha(n), q0(n), q1(n), msb_corr(n);
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       const u64 r = r_in[i] & ring_mask(w.in);

@@ -1,0 +1,38 @@
+// A std::vector whose sized construction and resize leave new elements default-initialised
+// (indeterminate for integers) instead of zeroed: for the dealer's large scratch arrays that a
+// parallel loop then writes in full. A zeroed std::vector<u64>(n) costs a single-threaded memset
+// over memory the loop overwrites anyway; here the loop's threads are the first to touch it.
+#pragma once
+
+#include <memory>
+#include <new>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace secinfer::fss {
+
+template <class T>
+struct DefaultInitAllocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = DefaultInitAllocator<U>;
+  };
+  DefaultInitAllocator() = default;
+  template <class U>
+  explicit DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+  // Value-less construction default-initialises; any other is std::construct_at's.
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    std::construct_at(p, std::forward<Args>(args)...);
+  }
+};
+
+template <class T>
+using UninitVector = std::vector<T, DefaultInitAllocator<T>>;
+
+}  // namespace secinfer::fss
