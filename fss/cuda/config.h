@@ -62,13 +62,6 @@ struct KernelConfig {
   // lanes of a warp keep the same subtrees and diverge less; every output stays at its key's
   // position. false: the keys in their own order (gpu_bench compares the two).
   bool lut_sort_by_index = true;
-  // SIGMA's DCF walked once for several points of a key (the fused gates' range test,
-  // sigma_dcf_eval_shared): the threads take the keys in the order of the levels where their
-  // points part (a radix sort of those public levels first), so that a warp's lanes compute their
-  // own nodes at the same levels (scripts/range_walk_model.py: about 14% fewer AES a warp). Off
-  // until a device measures it against the correction words then read out of order; gpu_bench's
-  // range-test rows compare the two.
-  bool dcf_shared_sort = false;
   // SIGMA's LUT (dpf_et_lut.cu): walks of at most kDpfEtRegDepth inner levels keep their stack in
   // registers (dpf_et_core.h DpfEtSeedStack, some spilled at the kernels' 128 registers) instead
   // of local memory; false: the generic walk everywhere (gpu_bench's "generic walk" rows).

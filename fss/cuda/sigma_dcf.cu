@@ -2,14 +2,12 @@
 // the AES outlined, four calls a level), evaluation a thread per (key, point) with the AES inline
 // (one call a level; the P threads of a key are neighbours, so its correction words are one
 // broadcast load). Truth tables (n <= 7) need no AES at evaluation and one block per key at Gen.
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "fss/cuda/device_buffer.h"
 #include "fss/cuda/kernel_util.cuh"
-#include "fss/cuda/key_order.h"
 #include "fss/cuda/keys_cuda.h"
 #include "fss/cuda/sigma_dcf_core.h"
 #include "fss/cuda/sigma_dcf_cuda.h"
@@ -82,16 +80,13 @@ __global__ void __launch_bounds__(512)
   }
 }
 
-// A thread per key, its P points in one walk (sigma_dcf_eval_shared); thread t takes key order[t]
-// (null: key t).
+// A thread per key, its P points in one walk (sigma_dcf_eval_shared).
 template <class Tab>
 __global__ void __launch_bounds__(512)
-    sigma_dcf_eval_shared_kernel(SigmaDcfKeysView keys, int P, const u64* x,
-                                 const std::uint32_t* order, std::uint8_t* out) {
+    sigma_dcf_eval_shared_kernel(SigmaDcfKeysView keys, int P, const u64* x, std::uint8_t* out) {
   const BlockAes<Tab> b = block_aes_setup<Tab>();
   const FixedPrg<Tab> prg = b.prg();
-  for (std::size_t t = global_thread(); t < keys.count; t += grid_threads()) {
-    const std::size_t k = order != nullptr ? order[t] : t;
+  for (std::size_t k = global_thread(); k < keys.count; k += grid_threads()) {
     const Block* cw = keys.cw_seed != nullptr ? keys.cw_seed + k : nullptr;
     u64 pts[kSigmaDcfMaxSharedPoints];
     int bits[kSigmaDcfMaxSharedPoints];
@@ -99,33 +94,6 @@ __global__ void __launch_bounds__(512)
     sigma_dcf_eval_shared(prg, keys.in_bits, keys.party, keys.root[k], cw, keys.count,
                           keys.cw_tr[k], keys.leaf0 + k, keys.leaf1 + k, pts, P, bits);
     for (int j = 0; j < P; ++j) out[k * P + j] = static_cast<std::uint8_t>(bits[j]);
-  }
-}
-
-// Bits of a point's parting level in a shared walk's sort key (levels <= 57).
-constexpr int kPartingBits = 6;
-
-// The sort key of a key walked once for its P points: for each point j >= 1, the first level at
-// which it computes its own node, i.e. differs from every earlier point (sigma_dcf_eval_shared:
-// two points differ from level n - 1 - b on, b their highest differing bit), kPartingBits bits
-// each; `levels` where it never does. Public: the points are.
-__global__ void parting_kernel(int n, std::size_t count, int P, const u64* x, u64* out) {
-  const int levels = n - kLeaf;
-  const u64 nm = ring_mask(n);
-  for (std::size_t k = global_thread(); k < count; k += grid_threads()) {
-    const u64* pts = x + k * static_cast<std::size_t>(P);
-    u64 code = 0;
-    for (int j = 1; j < P; ++j) {
-      int own = 0;
-      for (int e = 0; e < j; ++e) {
-        const u64 d = (pts[e] ^ pts[j]) & nm;
-        const int first = d == 0 ? levels : n - 1 - (63 - __clzll(static_cast<long long>(d)));
-        own = own > first ? own : first;
-      }
-      own = own < levels ? own : levels;
-      code |= static_cast<u64>(own) << (kPartingBits * (j - 1));
-    }
-    out[k] = code;
   }
 }
 
@@ -285,25 +253,11 @@ void sigma_dcf_eval_device(const SigmaDcfKeysView& keys, std::size_t points_per_
                                   std::to_string(kSigmaDcfMaxSharedPoints) + " points, not " +
                                   std::to_string(points_per_key));
     const int P = static_cast<int>(points_per_key);
-    // KernelConfig::dcf_shared_sort: the keys in the order of their points' parting levels.
-    std::optional<StreamArray<u64>> parting;
-    std::optional<KeyOrder> order;
-    if (cfg.dcf_shared_sort && keys.count >= kKeyOrderMinKeys) {
-      parting.emplace(keys.count, stream, "the shared walks' parting levels");
-      check_block_size(cfg.threads_per_block);
-      const unsigned pgrid =
-          grid_for(parting_kernel, cfg.threads_per_block, 0, keys.count, "parting_kernel");
-      parting_kernel<<<pgrid, cfg.threads_per_block, 0, stream>>>(keys.in_bits, keys.count, P, x,
-                                                                  parting->get());
-      CUDA_CHECK_LAUNCH("parting_kernel", info(keys.in_bits, keys.count));
-      order.emplace(parting->get(), keys.count, kPartingBits * (P - 1), stream);
-    }
-    const std::uint32_t* ord = order ? order->get() : nullptr;
     with_aes_variant(cfg.aes.value_or(kDefaultAesVariant), [&](auto tab) {
       using Tab = decltype(tab);
       auto k = sigma_dcf_eval_shared_kernel<Tab>;
       const unsigned grid = plan_grid<Tab>(k, cfg, keys.count, "sigma_dcf_eval_shared_kernel");
-      k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, P, x, ord, out);
+      k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, P, x, out);
       CUDA_CHECK_LAUNCH("sigma_dcf_eval_shared_kernel", info(keys.in_bits, keys.count));
     });
     return;

@@ -635,17 +635,13 @@ int main(int argc, char** argv) {
       DeviceBuffer<std::uint8_t> out(3 * N);
       SigmaDcfKeyPairDevice keys(n, N);
       sigma_dcf_gen_device(da.data(), Block{17, 18}, 0, keys, s);
-      // A walk a point, one walk a key, and one walk a key with the keys sorted by the levels
-      // where their points part (KernelConfig::dcf_shared_sort).
-      for (const auto& [shared, sorted] :
-           {std::pair{false, false}, std::pair{true, false}, std::pair{true, true}}) {
+      // A walk a point and one walk a key.
+      for (const bool shared : {false, true}) {
         SigmaDcfKeysView v = keys.view(1);
         v.share_prefixes = shared;
-        KernelConfig cfg;
-        cfg.dcf_shared_sort = sorted;
+        const KernelConfig cfg;
         add(std::string("SIGMA DCF n=37 at x, x -+ c_hi N=2^20 keys [") +
-                (shared ? "one walk a key" : "a walk a point") + (sorted ? ", keys sorted" : "") +
-                "]",
+                (shared ? "one walk a key" : "a walk a point") + "]",
             static_cast<double>(N), 3.0 * static_cast<double>(sigma_dcf_eval_aes(n)),
             bench.time(s, [&] { sigma_dcf_eval_device(v, 3, dx.data(), out.data(), s, cfg); }),
             kDefaultAesVariant, 0, "");

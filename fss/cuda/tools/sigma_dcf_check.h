@@ -5,10 +5,8 @@
 // resident by CudaAccelerator (read through the host API), must equal the CPU's bit for bit, and
 // the two parties' bits must XOR to [x < alpha]. Widths: truth tables (6, 7), the one-level tree
 // (8), SIGMA's TrFloor / GELU / DReLU widths (12, 32, 38, 49), the fused range test's 37 and 64;
-// several points also walked once a key (share_prefixes), in the keys' order and sorted by the
-// levels where their points part (KernelConfig::dcf_shared_sort; from 2^14 keys); points alpha,
-// alpha - 1,
-// alpha + 1 (mod 2^n) and random ones with the edges 0, 1, 2^(n-1), 2^n - 1.
+// several points also walked once a key (share_prefixes); points alpha, alpha - 1, alpha + 1 (mod
+// 2^n) and random ones with the edges 0, 1, 2^(n-1), 2^n - 1.
 #pragma once
 
 #include <cstddef>
@@ -122,12 +120,10 @@ inline void check_sigma_dcf_width(Tally& t, std::mt19937_64& g, std::size_t N, i
     if (n <= kSigmaDcfLeafBits && v != AesVariant::kReplicatedTe0) continue;  // no AES: one run
     KernelConfig cfg;
     cfg.aes = v;
-    for (const auto& [shared, sorted] :
-         {std::pair{false, false}, std::pair{true, false}, std::pair{true, true}}) {
+    for (const bool shared : {false, true}) {
       if (shared && (P == 1 || n <= kSigmaDcfLeafBits)) continue;
-      cfg.dcf_shared_sort = sorted;
       t.run(sn + " eval [" + std::string(n <= kSigmaDcfLeafBits ? "truth table" : to_string(v)) +
-                (shared ? ", one walk a key" : "") + (sorted ? ", keys sorted" : "") + "]",
+                (shared ? ", one walk a key" : "") + "]",
             [&] {
               const std::vector<std::uint8_t> o0 = eval(d0, cfg, shared),
                                               o1 = eval(d1, cfg, shared);
