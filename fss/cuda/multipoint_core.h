@@ -15,6 +15,7 @@
 
 #include <cstdint>
 
+#include "fss/bit_ops.h"
 #include "fss/cuda/dcf_core.h"
 
 namespace secinfer::fss::cuda {
@@ -27,13 +28,7 @@ inline constexpr int kMultipointMaxPayload = 4;
 // Leading bits (of n) that a and b share; n when their low n bits are equal.
 SECINFER_HD int common_prefix(u64 a, u64 b, int n) {
   const u64 d = (a ^ b) & ring_mask(n);
-  if (d == 0) return n;
-#if defined(__CUDA_ARCH__)
-  const int high = 63 - __clzll(static_cast<long long>(d));
-#else
-  const int high = 63 - __builtin_clzll(d);
-#endif
-  return n - 1 - high;
+  return d == 0 ? n : n - 1 - msb64(d);
 }
 
 // The key's share at P points, calling emit(j, v) once per point j (v: RegVec<kL>, reduced mod

@@ -8,6 +8,7 @@
 
 #include "fss/cuda/dcf_core.h"
 #include "fss/cuda/dpf_core.h"
+#include "fss/cuda/multipoint_core.h"
 #include "fss/cuda/pack_core.h"
 #include "fss/dcf.h"
 #include "fss/dpf.h"
@@ -271,4 +272,27 @@ TEST_CASE("CUDA bit-packing core equals fss::pack_bits", "[cuda-core]") {
       for (std::size_t e = 0; e < count; ++e)
         CHECK(cuda::unpack_element(cpu.data(), nb, bits, e) == (v[e] & ring_mask(bits)));
     }
+}
+
+TEST_CASE("CUDA multipoint core: common_prefix counts the leading bits two points share",
+          "[cuda-core]") {
+  const std::uint64_t seed = test::fresh_seed();
+  INFO("seed = " << seed);
+  std::mt19937_64 g(seed);
+  const auto naive = [](u64 a, u64 b, int n) {
+    int k = 0;
+    while (k < n && ((a >> (n - 1 - k)) & 1) == ((b >> (n - 1 - k)) & 1)) ++k;
+    return k;
+  };
+  for (int n = 1; n <= 64; ++n) {
+    const u64 m = ring_mask(n);
+    // Edges: 0, 2^n - 1, the top bit alone, and values above 2^n (only the low n bits count).
+    const u64 edges[] = {0, m, u64{1} << (n - 1), ~u64{0}, m + 1};
+    for (const u64 a : edges)
+      for (const u64 b : edges) REQUIRE(cuda::common_prefix(a, b, n) == naive(a, b, n));
+    for (int i = 0; i < 200; ++i) {
+      const u64 a = g(), b = i % 2 ? g() : a ^ (u64{1} << (g() % 64));
+      REQUIRE(cuda::common_prefix(a, b, n) == naive(a, b, n));
+    }
+  }
 }
