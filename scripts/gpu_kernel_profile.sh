@@ -10,11 +10,10 @@
 #      per kernel by scripts/ncu_summary.py (the dealer's keygen kernels are in it too).
 # Then, for each model of DEALER_MODELS (default none; e.g. "gpt2-2l": two layers of GPT-2's
 # shapes; a whole bert-base run under ncu did not finish in 240 s, and ncu prints its summary only
-# at the end) and suite of
-# DEALER_SYSTEMS (default "fusefss sigma"): one `secinfer local --model M --runs 1 --warmup 0`
-# under ncu with only the dealer's kernels profiled (--kernel-name: the key generators, the share
-# makers and the matmul correlation's gather; the other kernels run unprofiled at full speed):
-# where a run's keygen spends its GPU time, each kernel in isolation.
+# at the end) and suite of DEALER_SYSTEMS (default "fusefss sigma"): one `secinfer local --model M
+# --runs 1 --warmup 0` under ncu with only the dealer's kernels profiled (--kernel-name: the key
+# generators, the share makers and the matmul correlation's gather; the other kernels run
+# unprofiled at full speed): where a run's keygen spends its GPU time, each kernel in isolation.
 # $OUT (or out/kernel-profile) gets kernels.md (the tables, printed last) and kernel_logs.tgz (the
 # raw ncu and party logs). PROFILE_S bounds the whole (default 300 s). Exit 2 when the build fails,
 # 1 when a step failed.
