@@ -13,6 +13,8 @@
 # columns). WALL=1 samples wall-clock time instead (gperftools' CPUPROFILE_REALTIME): the main
 # thread's blocked time then shows under the call that blocks.
 # CONTRIBUTING.md "The GPU machine" says how to read glibc's and libcuda's mis-named symbols.
+# STACKS=1 also keeps each party's collapsed stacks as $OUT/host-stacks-<pid>.txt.gz, which
+# scripts/stack_callers.py reads (e.g. who calls memset under Transformer::layer and DealerOps).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 pt="$PWD/.deps/pt/usr"
@@ -38,7 +40,7 @@ trap 'rm -rf "$prof_dir"' EXIT
 # Every process of the run (the launcher and both parties) writes <prefix>_<pid>.
 realtime=()
 [ "${WALL:-0}" = 1 ] && realtime=(CPUPROFILE_REALTIME=1)
-env "${realtime[@]}" CPUPROFILE="$prof_dir/cpu.prof" CPUPROFILE_FREQUENCY=${FREQ:-1000} \
+env "${realtime[@]}" CPUPROFILE="$prof_dir/cpu.prof" CPUPROFILE_FREQUENCY="${FREQ:-1000}" \
   LD_PRELOAD="$pt/lib/x86_64-linux-gnu/libprofiler.so.0" \
   LD_LIBRARY_PATH="$pt/lib/x86_64-linux-gnu:${LD_LIBRARY_PATH:-}" \
   "$build/bin/secinfer" local --model "${MODEL:-bert-base}" --system "${SYSTEM:-fusefss}" \
@@ -66,6 +68,10 @@ for f in "$prof_dir"/cpu.prof_*; do
     fi
     rm -f "$tmp"
   done
+  if [ "${STACKS:-0}" = 1 ] && [ -s "$table" ]; then
+    "$pt/bin/google-pprof" --collapsed "$build/bin/secinfer" "$f" 2>/dev/null |
+      gzip >"$out/host-stacks-$pid.txt.gz"
+  fi
   if [ -s "$table" ]; then
     found=$((found + 1))
     echo "== party process $pid ($table)"
