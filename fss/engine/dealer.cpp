@@ -98,24 +98,38 @@ void Dealer::finish_keys() const {
   if (accel_ != nullptr) accel_->finish_keygen();
 }
 
-std::pair<ShareBatch, ShareBatch> Dealer::split(std::span<const u64> v, int bits, int drawn) {
+namespace {
+// The first n elements of a buffer that keeps its memory from call to call, grown without copying
+// (or zeroing) what it held.
+std::span<u64> scratch(UninitVector<u64>& buffer, std::size_t n) {
+  if (buffer.size() < n) {
+    buffer.clear();
+    buffer.resize(n);
+  }
+  return std::span<u64>(buffer).first(n);
+}
+}  // namespace
+
+std::pair<ShareBatch, ShareBatch> Dealer::split(std::span<const u64> v, int bits, int drawn,
+                                                bool pack) {
   const int b = bits ? bits : ring_.bits;
   const int stored = stored_share_bits(b);
   const std::size_t n = v.size();
   std::pair<ShareBatch, ShareBatch> s{ShareBatch{stored, n, {}}, ShareBatch{stored, n, {}}};
-  ShareBatch& sd = drawn == 0 ? s.first : s.second;
-  ShareBatch& so = drawn == 0 ? s.second : s.first;
   // A writer that drops its party's shares (the other party's, in an inline dealer) gets a batch
   // of the right count and no values. The drawn party's shares are drawn either way, as the
   // stream's next values: the other party's are v - those. Where they are dropped they go to a
-  // scratch vector that keeps its memory from call to call.
-  std::vector<u64>& sv = out_[drawn]->discards() ? share_scratch_ : sd.values;
-  sv.resize(n);
-  random(sv, b);
-  if (!out_[1 - drawn]->discards()) {
-    so.values.resize(n);
-    subtract_shares(v, sv, so.values, b);
-  }
+  // scratch buffer, as do the shares the caller packs (`pack`).
+  const auto values = [&](int party, ShareBatch& batch) -> std::span<u64> {
+    if (out_[party]->discards()) return scratch(share_scratch_, n);
+    if (pack && !hands_over_unpacked(*out_[party], stored)) return scratch(packed_[party], n);
+    batch.values.resize(n);
+    return batch.values;
+  };
+  const std::span<u64> drawn_values = values(drawn, drawn == 0 ? s.first : s.second);
+  random(drawn_values, b);
+  if (!out_[1 - drawn]->discards())
+    subtract_shares(v, drawn_values, values(1 - drawn, drawn == 0 ? s.second : s.first), b);
   return s;
 }
 
@@ -210,13 +224,14 @@ bool Dealer::share_vec_made_on_device(std::size_t count, int bits, int drawn,
 void Dealer::share_as(std::span<const u64> v, int bits, bool vector, int drawn) {
   AddWall w(host_time_.share_ns);
   if (vector && share_on_device(v, bits, true, nullptr, drawn)) return;
-  auto [s0, s1] = split(v, bits, drawn);
+  auto [s0, s1] = split(v, bits, drawn, /*pack=*/true);
   ThreadPool* p = pool_for(v.size());
   // Wide shares go to an in-memory stream as they are (ShareBatch::host): the same key bytes are
   // counted, but neither the dealer packs them nor the party unpacks them. Narrow ones stay
   // packed there (a 1-bit share held in 64 bits would cost 64 times the memory), as do all
-  // shares of a key file.
-  const auto put = [&](KeyWriter& out, ShareBatch& s) {
+  // shares of a key file: split() left those in packed_.
+  const auto put = [&](int party, ShareBatch& s) {
+    KeyWriter& out = *out_[party];
     if (out.discards()) {
       out.write_keys(std::move(s));  // counted by size: split() made no values for it
     } else if (hands_over_unpacked(out, s.bits)) {
@@ -224,11 +239,11 @@ void Dealer::share_as(std::span<const u64> v, int bits, bool vector, int drawn) 
       s.vector = vector;
       out.write_keys(std::move(s));
     } else {
-      out.write_packed(s.values, s.bits, p);
+      out.write_packed(std::span<const u64>(packed_[party]).first(s.count), s.bits, p);
     }
   };
-  put(*out_[0], s0);
-  put(*out_[1], s1);
+  put(0, s0);
+  put(1, s1);
 }
 
 void Dealer::share_batch(std::span<const u64> v, int bits, const ResidentKeys* v_held) {

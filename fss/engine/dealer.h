@@ -33,6 +33,7 @@
 #include "fss/prg.h"
 #include "fss/ring.h"
 #include "fss/thread_pool.h"
+#include "fss/uninit_vector.h"
 
 namespace secinfer::fss::compile {
 class GateCache;
@@ -184,8 +185,11 @@ class Dealer {
   // stream, the other's v minus them; what share(), share_vec() and share_batch() write. The
   // batches' width is the one the keys store them in (GateOptions::share_storage_bits). A batch
   // for a discarding writer has its count and no values. drawn: 0 or 1 (share() and share_vec()
-  // resolve kBalanced first; share_batch() draws party 0's).
-  std::pair<ShareBatch, ShareBatch> split(std::span<const u64> v, int bits, int drawn = 0);
+  // resolve kBalanced first; share_batch() draws party 0's). With `pack`, a party whose writer
+  // packs the batch (keeps it, but not unpacked: hands_over_unpacked) gets a batch with no values
+  // and its values in packed_[party], for the caller to pack: no batch vector to zero and drop.
+  std::pair<ShareBatch, ShareBatch> split(std::span<const u64> v, int bits, int drawn = 0,
+                                          bool pack = false);
   // share() and share_vec(): `vector` marks the wide in-memory batches.
   void share_as(std::span<const u64> v, int bits, bool vector, int drawn = 0);
   // share_vec() and share_batch() where this process's party computes on the accelerator (an
@@ -230,7 +234,10 @@ class Dealer {
   void run_range(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn,
                  std::size_t grain = kGrain);
   std::unique_ptr<ThreadPool> pool_;
-  std::vector<u64> share_scratch_;  // split(): party 0's shares where its writer drops them
+  // split()'s buffers, which keep their memory from call to call: the drawn party's shares where
+  // its writer drops them, and each party's shares that its writer packs.
+  UninitVector<u64> share_scratch_;
+  UninitVector<u64> packed_[2];
   HostTime host_time_;
   const Accelerator* accel_ = nullptr;
   GateOptions gate_options_;

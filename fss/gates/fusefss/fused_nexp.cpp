@@ -15,6 +15,7 @@
 #include "fss/gates/sigma/nl_prims.h"
 #include "fss/gates/sigma/truncate.h"
 #include "fss/sigma_dcf.h"
+#include "fss/uninit_vector.h"
 
 namespace secinfer::fss::fusefss {
 namespace {
@@ -65,7 +66,7 @@ void fused_nexp_keygen(engine::Dealer& d, const engine::GateArgs& args, std::spa
   d.begin(kTagFusedNexp, N);
   // 1. "Flags": the sign DCF of x - P on be bits and the low byte's borrow DCF, and the masks of
   //    the two opened bits (lt's correction folds MSB(r mod 2^be) in, as sigma's nExp).
-  std::vector<u64> r_be(N), r_lo(N);
+  UninitVector<u64> r_be(N), r_lo(N);  // every array here is written in full before it is read
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       r_be[i] = r_in[i] & ring_mask(be);
@@ -75,7 +76,7 @@ void fused_nexp_keygen(engine::Dealer& d, const engine::GateArgs& args, std::spa
   sigma::nl::sign_dcf_keygen(d, be, r_be);
   d.sigma_dcf(kByte, r_lo);
   const std::vector<u64> m_lt = d.random(N, 1), m_c8 = d.random(N, 1);
-  std::vector<u64> corr(N), alpha_hi(N), alpha_lo(N);
+  UninitVector<u64> corr(N), alpha_hi(N), alpha_lo(N);
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       corr[i] = m_lt[i] ^ sigma::nl::msb_of(r_be[i], be);

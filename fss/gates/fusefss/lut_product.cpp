@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fss/gates/sigma/lut.h"
+#include "fss/uninit_vector.h"
 
 namespace secinfer::fss::fusefss {
 namespace {
@@ -30,10 +31,10 @@ void lut_product_keygen(engine::Dealer& d, LookupSpec l1, LookupSpec l2,
   const int n = d.ring().bits;
   const u64 m = ring_mask(n);
   const std::size_t N = alpha1.size();
-  std::vector<u64> z1(N), rv1(N), z2(N), rv2(N);
+  UninitVector<u64> z1(N), rv1(N), z2(N), rv2(N);  // written in full before they are read
   sigma::lut_sigma_masked_keygen(d, l1.k, n, alpha1, z1, rv1);
   sigma::lut_sigma_masked_keygen(d, l2.k, n, alpha2, z2, rv2);
-  std::vector<u64> terms(kTerms * N);
+  UninitVector<u64> terms(kTerms * N);
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       const u64 a = (u64{1} - 2 * z1[i]) * (u64{1} - 2 * z2[i]);

@@ -15,6 +15,7 @@
 #include "fss/gates/sigma/truncate.h"
 #include "fss/lut_support.h"
 #include "fss/sigma_dcf.h"
+#include "fss/uninit_vector.h"
 
 namespace secinfer::fss::fusefss {
 namespace {
@@ -123,12 +124,12 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
   engine::check_unary_sizes(r_in.size(), r_out.size(), what);
   const std::size_t N = r_in.size();
   // 1. Truncate-reduce by f: x_mid^ opened with mask r_mid (m bits).
-  std::vector<u64> r_mid(N);
+  UninitVector<u64> r_mid(N);  // every array here is written in full before it is read
   sigma::trunc_reduce_keygen(d, sigma::TruncParams{w.f, w.n, 0}, r_in, r_mid);
   d.begin(kTagFusedAct, N);
   // 2. The range DCF on the low m - 1 bits and the carry DCF on the low s bits of x_mid, and the
   //    masks of the three opened bits.
-  std::vector<u64> a_low(N), a_carry(N);
+  UninitVector<u64> a_low(N), a_carry(N);
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       a_low[i] = r_mid[i] & w.low_mask();
@@ -146,7 +147,7 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
   std::vector<u64> rho;
   if (!w.carry_flag()) {
     rho = d.random(N, w.p);
-    std::vector<u64> carry(2 * N);
+    UninitVector<u64> carry(2 * N);
     d.for_range(N, [&](std::size_t lo, std::size_t hi) {
       for (std::size_t i = lo; i < hi; ++i) {
         carry[2 * i] = r_c6[i];
@@ -158,7 +159,7 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
   // 3. The table's DPF at the index's mask: (r_e, r_d, r_c6, r_mid >> s mod 2^p) with the carry a
   //    flag, else (r_e, r_d, (r_mid >> s) - rho mod 2^p); r_d = the mask of the public
   //    d^ = 1 ^ msb(x_mid^) ^ b0^, i.e. msb(r_mid) ^ r_b0.
-  std::vector<u64> alpha(N), r37(N), r_d(N);
+  UninitVector<u64> alpha(N), r37(N), r_d(N);
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       r37[i] = w.msb_mid(r_mid[i]);
@@ -173,7 +174,7 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
   // 4. "Output": shares of r_mid, r_d, r_d r_mid and r_y in n bits, then of r37 and r37 r_b0 in
   //    n - m bits: the party multiplies those two by 2^m, which drops the bits above n - m.
   d.random(r_out, w.n);
-  std::vector<u64> out(4 * N), top(2 * N);
+  UninitVector<u64> out(4 * N), top(2 * N);
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       out[4 * i + 0] = r_mid[i];

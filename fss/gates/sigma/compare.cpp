@@ -11,6 +11,7 @@
 #include "fss/engine/narrow_ring.h"
 #include "fss/gates/sigma/nl_prims.h"
 #include "fss/sigma_dcf.h"
+#include "fss/uninit_vector.h"
 #include "fss/vec/vec.h"
 #include "profiling/scope_names.h"
 
@@ -51,7 +52,7 @@ void drelu_keygen(Dealer& dl, std::span<const u64> r_in, std::span<u64> r_d) {
   const std::size_t n = r_in.size();
   dl.begin(kTagDrelu, n);
   dl.random(r_d, 1);
-  std::vector<u64> alpha(n), t(n);
+  UninitVector<u64> alpha(n), t(n);  // written in full before they are read
   for (std::size_t i = 0; i < n; ++i) {
     alpha[i] = r_in[i] & ring_mask(ring.bits - 1);
     t[i] = 1 ^ ring.msb(r_in[i]) ^ r_d[i];

@@ -11,6 +11,7 @@
 #include "fss/gates/sigma/nl_tables.h"
 #include "fss/gates/sigma/nonlinear.h"
 #include "fss/gates/sigma/truncate.h"
+#include "fss/uninit_vector.h"
 
 namespace secinfer::fss::sigma {
 namespace {
@@ -85,14 +86,14 @@ void relu_sub_lut_keygen(engine::Dealer& d, const ReluSubLutParams& p, std::span
     throw std::invalid_argument("relu_sub_lut_keygen: size mismatch");
   const std::size_t N = r_in.size();
   // 1. TrWithSlack n -> bt bits.
-  std::vector<u64> r_xt(N);
+  UninitVector<u64> r_xt(N);  // every array here is written in full before it is read
   trunc_slack_keygen(d, TruncParams{w.shift, w.n, w.bt}, r_in, r_xt);
   d.begin(kTagAct, N);
   // 2. One DCF for both bits; masks m_d (DReLU) and m_ic (interval); MSB(r_xt) folded into the
   //    DReLU correction bit (it cancels in ic, an XOR of two sign bits).
   nl::sign_dcf_keygen(d, w.bt, r_xt);
   const auto m_d = d.random(N, 1), m_ic = d.random(N, 1);
-  std::vector<u64> cd(N);
+  UninitVector<u64> cd(N);
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) cd[i] = m_d[i] ^ nl::msb_of(r_xt[i], w.bt);
   });
@@ -102,7 +103,7 @@ void relu_sub_lut_keygen(engine::Dealer& d, const ReluSubLutParams& p, std::span
   const auto r_clip = d.random(N, w.clip);
   const auto l0 = lin0(w), l1 = lin1(w);
   const u64 mc = ring_mask(w.clip);
-  std::vector<u64> c0(4 * N), c1(4 * N);
+  UninitVector<u64> c0(4 * N), c1(4 * N);
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       const std::size_t perm = 2 * m_ic[i] + m_d[i];

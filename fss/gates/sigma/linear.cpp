@@ -105,27 +105,38 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
                    const ResidentKeys* r_b_held) {
   const MmDims d = dims(s, r_a.size(), r_b.size(), r_c.size());
   const Ring ring = dl.ring();
-  const auto live = live_entries(s);
-  dl.begin(kTagMatmul, live.size());
-  // Output masks: fresh for every live entry; the causal upper triangle is a public 0.
-  std::fill(r_c.begin(), r_c.end(), 0);
-  std::vector<u64> fresh = dl.random(live.size());
+  // Output masks: fresh for every live entry; the causal upper triangle is a public 0. Where
+  // every entry lives (not causal) they are drawn into r_c in place: the same stream values.
+  const std::vector<std::size_t> live = s.causal ? live_entries(s) : std::vector<std::size_t>{};
+  const std::size_t live_n = s.causal ? live.size() : r_c.size();
+  const auto entry = [&](std::size_t i) { return s.causal ? live[i] : i; };
+  dl.begin(kTagMatmul, live_n);
+  std::vector<u64> fresh_causal;
+  if (s.causal) {
+    std::fill(r_c.begin(), r_c.end(), 0);
+    fresh_causal = dl.random(live_n);
+  } else {
+    dl.random(r_c);
+  }
+  const std::span<const u64> fresh = s.causal ? std::span<const u64>(fresh_causal) : r_c;
   // The correlation r_A r_B + r_C, shared with party 1's shares drawn from the stream: party 1's
   // inline dealer never reads it and skips the product and its wait for the device, while party
   // 0's makes it on the device, the product included, and waits for nothing there
   // (Accelerator::matmul_correlation_shares). This evens the two inline dealers' work
   // (docs/design/gpu-online-phase.md "The shares on the device").
   constexpr int kDrawn = 1;
-  dl.for_range(live.size(), [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) r_c[live[i]] = fresh[i];
-  });
+  if (s.causal) {
+    dl.for_range(live_n, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i) r_c[live[i]] = fresh[i];
+    });
+  }
   const auto host_corr = [&](std::vector<u64>& corr) -> std::span<const u64> {
-    corr.assign(live.size(), 0);
+    corr.assign(live_n, 0);
     if (!dl.reads_share_values(kDrawn)) return corr;
     std::vector<u64> prod(d.nc, 0);
     batched(ring.bits, s, r_a, r_b, prod, dl.threads(), dl.accelerator(), r_b_held);
-    dl.for_range(live.size(), [&](std::size_t lo, std::size_t hi) {
-      for (std::size_t i = lo; i < hi; ++i) corr[i] = ring.add(prod[live[i]], fresh[i]);
+    dl.for_range(live_n, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i) corr[i] = ring.add(prod[entry(i)], fresh[i]);
     });
     return corr;
   };
@@ -143,7 +154,7 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
   dl.share_vec(r_a);
   // B-sized: an accelerator holds it from the offline phase.
   if (!b_shares_dealt) dl.share_batch(r_b, 0, r_b_held);
-  if (!dl.share_vec_made_on_device(live.size(), 0, kDrawn, on_device, host_corr)) {
+  if (!dl.share_vec_made_on_device(live_n, 0, kDrawn, on_device, host_corr)) {
     std::vector<u64> corr;
     dl.share_vec(host_corr(corr), 0, kDrawn);
   }

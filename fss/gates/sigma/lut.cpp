@@ -10,6 +10,7 @@
 #include "fss/engine/gate.h"
 #include "fss/engine/key_stream.h"
 #include "fss/gates/sigma/truncate.h"
+#include "fss/uninit_vector.h"
 
 namespace secinfer::fss::sigma {
 namespace {
@@ -58,9 +59,9 @@ void lut_sigma_masked_keygen(Dealer& d, int k, int out_bits, std::span<const u64
 void lut_sigma_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha, int leaf_log2) {
   const std::size_t n = alpha.size();
   const u64 m = ring_mask(out_bits);
-  std::vector<u64> z(n), r_v(n);
+  UninitVector<u64> z(n), r_v(n);  // every array here is written in full before it is read
   lut_sigma_masked_keygen(d, k, out_bits, alpha, z, r_v, leaf_log2);
-  std::vector<u64> w(n), w_rv(n);
+  UninitVector<u64> w(n), w_rv(n);
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       w[i] = (u64{1} - 2 * z[i]) & m;

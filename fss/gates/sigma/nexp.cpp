@@ -11,6 +11,7 @@
 #include "fss/gates/sigma/nl_prims.h"
 #include "fss/gates/sigma/nl_tables.h"
 #include "fss/gates/sigma/truncate.h"
+#include "fss/uninit_vector.h"
 
 namespace secinfer::fss::sigma {
 namespace {
@@ -62,11 +63,11 @@ void nexp_keygen(Dealer& d, const GateArgs&, std::span<const u64> r_in, std::spa
   const std::size_t N = r_in.size();
   d.begin(kTagNexp, N);
   // 1. lt = MSB(x - P) over be bits, masked by m_lt; MSB(r mod 2^be) folded into the correction.
-  std::vector<u64> r_be(N);
+  UninitVector<u64> r_be(N);  // every array here is written in full before it is read
   for (std::size_t i = 0; i < N; ++i) r_be[i] = r_in[i] & ring_mask(be);
   nl::sign_dcf_keygen(d, be, r_be);
   const auto m_lt = d.random(N, 1);
-  std::vector<u64> corr(N), r_x16(N);
+  UninitVector<u64> corr(N), r_x16(N);
   for (std::size_t i = 0; i < N; ++i) {
     corr[i] = m_lt[i] ^ nl::msb_of(r_be[i], be);
     r_x16[i] = r_in[i] & ring_mask(kClipBits);
@@ -75,7 +76,7 @@ void nexp_keygen(Dealer& d, const GateArgs&, std::span<const u64> r_in, std::spa
   const auto r_c = d.random(N, kClipBits);
   nl::select_share_keygen(d, kClipBits, m_lt, r_x16, r_c);
   // 2. Low byte LUT (index = c mod 2^8, mask r_c mod 2^8).
-  std::vector<u64> r_lo(N), r_hi8(N), r_hi(N), r_prod(N);
+  UninitVector<u64> r_lo(N), r_hi8(N), r_hi(N), r_prod(N);
   lut_idx_keygen(d, 8, n, r_c, r_lo);
   // 3. High byte: TrWithSlack 16 -> 8 by 8, then its LUT.
   trunc_slack_keygen(d, TruncParams{8, kClipBits, 8}, r_c, r_hi8);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fss/parallel.h"
+#include "fss/uninit_vector.h"
 
 namespace secinfer::fss::sigma::nl {
 namespace {
@@ -89,7 +90,7 @@ void select_share_keygen(Dealer& d, int bits, std::span<const u64> r_d, std::spa
   check_same(r_d.size(), r_out.size(), "select_share_keygen");
   const u64 m = ring_mask(bits);
   const std::size_t n = r_d.size();
-  std::vector<u64> a(n), bx(n), c(n), d1(n), d2(n);
+  UninitVector<u64> a(n), bx(n), c(n), d1(n), d2(n);  // written in full below
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       const u64 rd = r_d[i] & 1, rx = r_x[i] & m;
