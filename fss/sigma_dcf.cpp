@@ -43,6 +43,7 @@ u64 leaf_parity(Block leaf, u64 pos, u64 c) {
   return static_cast<u64>(std::popcount(leaf.lo & m.lo) + std::popcount(leaf.hi & m.hi)) & 1;
 }
 
+// Arrays of `count` keys, not zeroed (UninitVector): the caller writes every element.
 SigmaDcfKeys empty_keys(int n, int party, std::size_t count) {
   SigmaDcfKeys k;
   k.in_bits = n;
@@ -419,6 +420,7 @@ SigmaDcfKeys sigma_dcf_unpack_keys(int in_bits, int party, std::size_t count,
           keys.table[k * words + j] = r.get(std::min(64, tb - 64 * static_cast<int>(j)));
       } else {
         keys.root[k] = r.get_block();
+        keys.cw_tr[k] = 0;  // empty_keys leaves the arrays unwritten: the bits are OR-ed in
         for (std::size_t lv = 0; lv + 1 < depth(in_bits); ++lv) {
           keys.cw_seed[lv * count + k] = r.get_block();
           keys.cw_tr[k] |= r.get(1) << lv;

@@ -22,6 +22,7 @@
 #include "fss/batch_options.h"
 #include "fss/block.h"
 #include "fss/prg.h"
+#include "fss/uninit_vector.h"
 
 namespace secinfer::fss {
 
@@ -35,13 +36,14 @@ struct SigmaDcfKeys {
   int party = 0;
   std::size_t count = 0;
   // n >= 8 (tree of depth d = n - 7):
-  std::vector<Block> root;     // [count], bit 0 = this party's root control bit
-  std::vector<Block> cw_seed;  // [(d - 1) * count], index i * count + k; bit 0 = tL correction
-  std::vector<u64> cw_tr;      // [count], bit i = tR correction of level i (i < d - 1)
-  std::vector<Block> leaf0;    // [count], the last level's correction for direction 0
-  std::vector<Block> leaf1;    // [count], ... for direction 1
+  // Arrays a generator writes in full: sized without zeroing (fss/uninit_vector.h).
+  UninitVector<Block> root;     // [count], bit 0 = this party's root control bit
+  UninitVector<Block> cw_seed;  // [(d - 1) * count], index i * count + k; bit 0 = tL correction
+  UninitVector<u64> cw_tr;      // [count], bit i = tR correction of level i (i < d - 1)
+  UninitVector<Block> leaf0;    // [count], the last level's correction for direction 0
+  UninitVector<Block> leaf1;    // [count], ... for direction 1
   // n <= 7: this party's share of the truth table, bit j = share of [j < alpha]:
-  std::vector<u64> table;  // [count * sigma_dcf_table_words(n)], index k * words + w
+  UninitVector<u64> table;  // [count * sigma_dcf_table_words(n)], index k * words + w
   // The batch's copy in an accelerator's memory, if one made it (fss/accelerator.h
   // make_resident; trees only); the host arrays are then released.
   std::shared_ptr<const ResidentKeys> resident{};

@@ -21,10 +21,15 @@ struct DefaultInitAllocator : std::allocator<T> {
   DefaultInitAllocator() = default;
   template <class U>
   explicit DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
-  // Value-less construction default-initialises; any other is std::construct_at's.
+  // Value-less construction default-initialises; any other is std::construct_at's. A trivially
+  // copyable aggregate such as Block (fss/block.h), whose default member initialisers would zero
+  // it, is an implicit-lifetime type: the allocation already holds its objects (C++20
+  // [intro.object]), so nothing is written.
   template <class U>
   void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
-    ::new (static_cast<void*>(p)) U;
+    if constexpr (!(std::is_trivially_copyable_v<U> && std::is_trivially_destructible_v<U> &&
+                    std::is_aggregate_v<U>))
+      ::new (static_cast<void*>(p)) U;
   }
   template <class U, class... Args>
   void construct(U* p, Args&&... args) {

@@ -114,9 +114,10 @@ class Carver {
   static std::size_t bytes_for(std::size_t n) {
     return (n * sizeof(T) + 255) / 256 * 256;
   }
-  template <class T>
-  static std::size_t size_of(const std::vector<T>& v) {
-    return bytes_for<T>(v.size());
+  // V: a contiguous container (std::vector, UninitVector).
+  template <class V>
+  static std::size_t size_of(const V& v) {
+    return bytes_for<typename V::value_type>(v.size());
   }
   Carver(std::uint8_t* base, cudaStream_t s, UploadRing& ring, ThreadPool& pool)
       : at_(base), s_(s), ring_(ring), pool_(pool) {}
@@ -126,8 +127,8 @@ class Carver {
     at_ += bytes_for<T>(n);
     return d;
   }
-  template <class T>
-  const T* put(const std::vector<T>& v) {
+  template <class V, class T = typename V::value_type>
+  const T* put(const V& v) {
     T* d = take<T>(v.size());
     if (!v.empty()) ring_.put(d, v.data(), v.size() * sizeof(T), s_, pool_);
     return d;

@@ -106,16 +106,17 @@ __global__ void __launch_bounds__(512)
     out[q] = static_cast<std::uint8_t>(sigma_dcf_table_eval(keys.table + (q / P) * words, x[q]));
 }
 
-template <class T>
-DeviceBuffer<T> to_device(const std::vector<T>& v, cudaStream_t stream) {
+// V: a key array (UninitVector, sigma_dcf.h).
+template <class V, class T = typename V::value_type>
+DeviceBuffer<T> to_device(const V& v, cudaStream_t stream) {
   DeviceBuffer<T> d(v.size());
   d.upload(std::span<const T>(v), stream);
   return d;
 }
 
 template <class T>
-std::vector<T> to_host(const T* p, std::size_t n, cudaStream_t stream) {
-  std::vector<T> v(n);
+UninitVector<T> to_host(const T* p, std::size_t n, cudaStream_t stream) {
+  UninitVector<T> v(n);  // the copy writes it in full
   if (n != 0)
     CUDA_CHECK(cudaMemcpyAsync(v.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost, stream),
                std::to_string(n * sizeof(T)) + " bytes");

@@ -463,7 +463,7 @@ TEST_CASE("CUDA SIGMA DCF core equals the CPU SIGMA DCF", "[sigma_dcf][cuda-core
     sigma_dcf_eval(k1, 1, c.x, y1);
     if (n <= 7) {
       const std::size_t words = sigma_dcf_table_words(n);
-      std::vector<u64> t0(count * words), t1(count * words);
+      UninitVector<u64> t0(count * words), t1(count * words);  // the keys' array type
       for (std::size_t k = 0; k < count; ++k)
         cuda::sigma_dcf_table_gen(n, block(k), c.alpha[k], t0.data() + k * words,
                                   t1.data() + k * words);
@@ -475,9 +475,9 @@ TEST_CASE("CUDA SIGMA DCF core equals the CPU SIGMA DCF", "[sigma_dcf][cuda-core
       }
       continue;
     }
-    std::vector<Block> root0(count), root1(count), leaf0(count), leaf1(count);
-    std::vector<Block> cw_seed(static_cast<std::size_t>(n - 8) * count);
-    std::vector<u64> cw_tr(count);
+    UninitVector<Block> root0(count), root1(count), leaf0(count), leaf1(count);
+    UninitVector<Block> cw_seed(static_cast<std::size_t>(n - 8) * count);
+    UninitVector<u64> cw_tr(count);
     for (std::size_t k = 0; k < count; ++k) {
       cuda::sigma_dcf_roots(block(2 * k), block(2 * k + 1), root0[k], root1[k]);
       Block* cw = cw_seed.empty() ? nullptr : cw_seed.data() + k;  // n = 8: no levels

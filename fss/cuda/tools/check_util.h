@@ -28,9 +28,10 @@ inline std::string hex(std::uint8_t v) {
   return std::to_string(static_cast<int>(v));
 }
 
-// "" when equal, else the sizes or the first differing index and both values.
-template <class T>
-std::string diff(const std::vector<T>& want, const std::vector<T>& got) {
+// "" when equal, else the sizes or the first differing index and both values. V: a contiguous
+// container (std::vector, UninitVector).
+template <class V>
+std::string diff(const V& want, const V& got) {
   if (want.size() != got.size())
     return "size " + std::to_string(got.size()) + ", want " + std::to_string(want.size());
   std::size_t bad = 0, first = 0;
