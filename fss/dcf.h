@@ -13,6 +13,7 @@
 #include "fss/batch_options.h"
 #include "fss/block.h"
 #include "fss/prg.h"
+#include "fss/uninit_vector.h"
 
 namespace secinfer::fss {
 
@@ -26,11 +27,12 @@ struct DcfKeys {
   DcfShape shape;
   int party = 0;
   std::size_t count = 0;
-  std::vector<Block> root;         // [count]
-  std::vector<Block> cw_seed;      // [in_bits * count], index i * count + k
-  std::vector<std::uint8_t> cw_t;  // [in_bits * count], bit 0 = tL, bit 1 = tR
-  std::vector<u64> cw_v;           // [in_bits * count * L], index (i * count + k) * L + j
-  std::vector<u64> cw_final;       // [count * L], index k * L + j
+  // Arrays a generator or reader writes in full: sized without zeroing (fss/uninit_vector.h).
+  UninitVector<Block> root;         // [count]
+  UninitVector<Block> cw_seed;      // [in_bits * count], index i * count + k
+  UninitVector<std::uint8_t> cw_t;  // [in_bits * count], bit 0 = tL, bit 1 = tR
+  UninitVector<u64> cw_v;           // [in_bits * count * L], index (i * count + k) * L + j
+  UninitVector<u64> cw_final;       // [count * L], index k * L + j
   // The batch's copy in an accelerator's memory, if one made it (fss/accelerator.h).
   std::shared_ptr<const ResidentKeys> resident{};
 };

@@ -178,4 +178,23 @@ class AsyncBlock {
   StreamArray<std::uint8_t> bytes_;
 };
 
+// A host key array's copy in a new device buffer, queued on `stream`. V: a contiguous container
+// (std::vector, UninitVector).
+template <class V, class T = typename V::value_type>
+DeviceBuffer<T> to_device(const V& v, cudaStream_t stream) {
+  DeviceBuffer<T> d(v.size());
+  d.upload(std::span<const T>(v), stream);
+  return d;
+}
+
+// `out` resized to n elements and filled from the device array p, queued on `stream` (the caller
+// synchronises before reading it).
+template <class V, class T = typename V::value_type>
+void to_host(V& out, const T* p, std::size_t n, cudaStream_t stream) {
+  out.resize(n);
+  if (n != 0)
+    CUDA_CHECK(cudaMemcpyAsync(out.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost, stream),
+               std::to_string(n * sizeof(T)) + " bytes");
+}
+
 }  // namespace secinfer::fss::cuda

@@ -13,22 +13,6 @@ void check_len(const char* what, const char* field, std::size_t have, std::size_
                                 " entries, the shape and count need " + std::to_string(want));
 }
 
-template <class T>
-DeviceBuffer<T> to_device(const std::vector<T>& v, cudaStream_t stream) {
-  DeviceBuffer<T> d(v.size());
-  d.upload(std::span<const T>(v), stream);
-  return d;
-}
-
-template <class T>
-std::vector<T> to_host(const T* p, std::size_t n, cudaStream_t stream) {
-  std::vector<T> v(n);
-  if (n != 0)
-    CUDA_CHECK(cudaMemcpyAsync(v.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost, stream),
-               std::to_string(n * sizeof(T)) + " bytes");
-  return v;
-}
-
 }  // namespace
 
 void check_dpf_shape(const char* what, DpfShape shape) {
@@ -136,10 +120,10 @@ DpfKeys download(const DpfKeysView& v, cudaStream_t stream) {
   k.shape = v.shape;
   k.party = v.party;
   k.count = v.count;
-  k.root = to_host(v.root, v.count, stream);
-  k.cw_seed = to_host(v.cw_seed, nc, stream);
-  k.cw_t = to_host(v.cw_t, nc, stream);
-  k.cw_out = to_host(v.cw_out, v.count, stream);
+  to_host(k.root, v.root, v.count, stream);
+  to_host(k.cw_seed, v.cw_seed, nc, stream);
+  to_host(k.cw_t, v.cw_t, nc, stream);
+  to_host(k.cw_out, v.cw_out, v.count, stream);
   CUDA_CHECK(cudaStreamSynchronize(stream));
   return k;
 }
@@ -151,11 +135,11 @@ DcfKeys download(const DcfKeysView& v, cudaStream_t stream) {
   k.shape = v.shape;
   k.party = v.party;
   k.count = v.count;
-  k.root = to_host(v.root, v.count, stream);
-  k.cw_seed = to_host(v.cw_seed, nc, stream);
-  k.cw_t = to_host(v.cw_t, nc, stream);
-  k.cw_v = to_host(v.cw_v, nc * L, stream);
-  k.cw_final = to_host(v.cw_final, v.count * L, stream);
+  to_host(k.root, v.root, v.count, stream);
+  to_host(k.cw_seed, v.cw_seed, nc, stream);
+  to_host(k.cw_t, v.cw_t, nc, stream);
+  to_host(k.cw_v, v.cw_v, nc * L, stream);
+  to_host(k.cw_final, v.cw_final, v.count * L, stream);
   CUDA_CHECK(cudaStreamSynchronize(stream));
   return k;
 }

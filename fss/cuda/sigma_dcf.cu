@@ -106,23 +106,6 @@ __global__ void __launch_bounds__(512)
     out[q] = static_cast<std::uint8_t>(sigma_dcf_table_eval(keys.table + (q / P) * words, x[q]));
 }
 
-// V: a key array (UninitVector, sigma_dcf.h).
-template <class V, class T = typename V::value_type>
-DeviceBuffer<T> to_device(const V& v, cudaStream_t stream) {
-  DeviceBuffer<T> d(v.size());
-  d.upload(std::span<const T>(v), stream);
-  return d;
-}
-
-template <class T>
-UninitVector<T> to_host(const T* p, std::size_t n, cudaStream_t stream) {
-  UninitVector<T> v(n);  // the copy writes it in full
-  if (n != 0)
-    CUDA_CHECK(cudaMemcpyAsync(v.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost, stream),
-               std::to_string(n * sizeof(T)) + " bytes");
-  return v;
-}
-
 std::string info(int n, std::size_t count) {
   return "n=" + std::to_string(n) + " count=" + std::to_string(count);
 }
@@ -181,13 +164,13 @@ SigmaDcfKeys download(const SigmaDcfKeysView& keys, cudaStream_t stream) {
   k.party = keys.party;
   k.count = c;
   if (n <= kLeaf) {
-    k.table = to_host(keys.table, c * table_words(n), stream);
+    to_host(k.table, keys.table, c * table_words(n), stream);
   } else {
-    k.root = to_host(keys.root, c, stream);
-    k.cw_seed = to_host(keys.cw_seed, static_cast<std::size_t>(n - 8) * c, stream);
-    k.cw_tr = to_host(keys.cw_tr, c, stream);
-    k.leaf0 = to_host(keys.leaf0, c, stream);
-    k.leaf1 = to_host(keys.leaf1, c, stream);
+    to_host(k.root, keys.root, c, stream);
+    to_host(k.cw_seed, keys.cw_seed, static_cast<std::size_t>(n - 8) * c, stream);
+    to_host(k.cw_tr, keys.cw_tr, c, stream);
+    to_host(k.leaf0, keys.leaf0, c, stream);
+    to_host(k.leaf1, keys.leaf1, c, stream);
   }
   CUDA_CHECK(cudaStreamSynchronize(stream));
   return k;

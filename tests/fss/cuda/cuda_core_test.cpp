@@ -205,9 +205,9 @@ TEST_CASE("CUDA DCF core equals the CPU DCF", "[cuda-core]") {
     const auto [k0, k1] = dcf_gen(shape, alpha, beta, rng);
     const u64 mask = ring_mask(shape.out_bits);
     const auto sched = cuda::aes_expand_key(HostTab{}, prg_seed);
-    std::vector<Block> cw_seed(count * shape.in_bits);
-    std::vector<std::uint8_t> cw_t(count * shape.in_bits);
-    std::vector<u64> cw_v(count * shape.in_bits * L), cw_final(count * L);
+    UninitVector<Block> cw_seed(count * shape.in_bits);  // the keys' array types
+    UninitVector<std::uint8_t> cw_t(count * shape.in_bits);
+    UninitVector<u64> cw_v(count * shape.in_bits * L), cw_final(count * L);
     for (std::size_t k = 0; k < count; ++k) {
       const Block s0 = cuda::aes_encrypt(HostTab{}, sched.rk, Block{2 * k, 0}).clear_lsb();
       const Block s1 = cuda::aes_encrypt(HostTab{}, sched.rk, Block{2 * k + 1, 0}).clear_lsb();
