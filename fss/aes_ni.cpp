@@ -48,87 +48,95 @@ inline void encrypt_group(const __m128i* const* rk, const Block* in, Block* out)
   }
 }
 
-// Same key for every block: the round keys live in registers across the whole batch.
-template <bool kMmo>
-inline void encrypt_same_key(const RoundKeys& keys, const Block* in, Block* out, std::size_t n) {
-  __m128i rk[11];
-  for (int r = 0; r < 11; ++r) rk[r] = load(&keys[r]);
-  std::size_t i = 0;
-  for (; i + kWays <= n; i += kWays) {
-    __m128i b[kWays], x[kWays];
-#pragma GCC unroll 8
-    for (std::size_t k = 0; k < kWays; ++k) {
-      x[k] = load(in + i + k);
-      b[k] = _mm_xor_si128(x[k], rk[0]);
-    }
-#pragma GCC unroll 9
-    for (int r = 1; r < 10; ++r) {
-#pragma GCC unroll 8
-      for (std::size_t k = 0; k < kWays; ++k) b[k] = _mm_aesenc_si128(b[k], rk[r]);
-    }
-#pragma GCC unroll 8
-    for (std::size_t k = 0; k < kWays; ++k) {
-      b[k] = _mm_aesenclast_si128(b[k], rk[10]);
-      if constexpr (kMmo) b[k] = _mm_xor_si128(b[k], x[k]);
-      store(out + i + k, b[k]);
-    }
-  }
-  for (; i < n; ++i) {
-    const __m128i x = load(in + i);
-    __m128i b = _mm_xor_si128(x, rk[0]);
-    for (int r = 1; r < 10; ++r) b = _mm_aesenc_si128(b, rk[r]);
-    b = _mm_aesenclast_si128(b, rk[10]);
-    if constexpr (kMmo) b = _mm_xor_si128(b, x);
-    store(out + i, b);
-  }
-}
+// The registers a same-key pass runs on: 128-bit (AES-NI, one block a register) or 512-bit (VAES,
+// four), with the same AES rounds on the same bytes either way.
+struct Sse {
+  using V = __m128i;
+  static constexpr std::size_t kBlocks = 1;
+  static V load(const Block* b) { return fss::detail::load(b); }
+  static V round_key(const Block& k) { return fss::detail::load(&k); }
+  static void store(Block* b, V v) { fss::detail::store(b, v); }
+  static V xor_(V a, V b) { return _mm_xor_si128(a, b); }
+  static V enc(V a, V k) { return _mm_aesenc_si128(a, k); }
+  static V enc_last(V a, V k) { return _mm_aesenclast_si128(a, k); }
+};
 
-// The same with VAES on 512-bit registers: 4 blocks a register, 8 registers in flight (32
-// blocks a pass), where the CPU has VAES and AVX-512F; the 128-bit loop above takes the rest.
-// The same AES rounds on the same bytes, so the output is identical (tests/fss/aes_test.cpp).
-template <bool kMmo>
-__attribute__((target("avx512f,vaes"))) std::size_t encrypt_same_key_vaes(const RoundKeys& keys,
-                                                                          const Block* in,
-                                                                          Block* out,
-                                                                          std::size_t n) {
-  constexpr std::size_t kRegs = 8, kPerReg = 4;
-  __m512i rk[11];
-  for (int r = 0; r < 11; ++r)
-    rk[r] = _mm512_maskz_broadcast_i32x4(0xFFFF, load(&keys[r]));  // maskz: no undefined lanes
+#define SECINFER_VAES __attribute__((target("avx512f,vaes")))
+struct Vaes512 {
+  using V = __m512i;
+  static constexpr std::size_t kBlocks = 4;
+  SECINFER_VAES static V load(const Block* b) { return _mm512_loadu_si512(b); }
+  // maskz: every lane written (the unmasked broadcast leaves GCC an "uninitialised" source).
+  SECINFER_VAES static V round_key(const Block& k) {
+    return _mm512_maskz_broadcast_i32x4(0xFFFF, fss::detail::load(&k));
+  }
+  SECINFER_VAES static void store(Block* b, V v) { _mm512_storeu_si512(b, v); }
+  SECINFER_VAES static V xor_(V a, V b) { return _mm512_xor_si512(a, b); }
+  SECINFER_VAES static V enc(V a, V k) { return _mm512_aesenc_epi128(a, k); }
+  SECINFER_VAES static V enc_last(V a, V k) { return _mm512_aesenclast_epi128(a, k); }
+};
+
+// Same key for every block: the round keys live in registers across the whole batch, kWays
+// registers in flight. Returns the blocks done (whole passes); the caller finishes the tail.
+// Inlined into its callers, so the 512-bit registers never cross a call (hence -Wpsabi, which
+// warns of their ABI on a non-AVX-512 function boundary, is quiet here).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+template <class R, bool kMmo>
+[[gnu::always_inline]] inline std::size_t same_key_passes(const RoundKeys& keys, const Block* in,
+                                                          Block* out, std::size_t n) {
+  typename R::V rk[11];
+  for (int r = 0; r < 11; ++r) rk[r] = R::round_key(keys[r]);
+  constexpr std::size_t kPass = kWays * R::kBlocks;
   std::size_t i = 0;
-  for (; i + kRegs * kPerReg <= n; i += kRegs * kPerReg) {
-    __m512i b[kRegs], x[kRegs];
+  for (; i + kPass <= n; i += kPass) {
+    typename R::V b[kWays], x[kWays];
 #pragma GCC unroll 8
-    for (std::size_t k = 0; k < kRegs; ++k) {
-      x[k] = _mm512_loadu_si512(in + i + kPerReg * k);
-      b[k] = _mm512_xor_si512(x[k], rk[0]);
+    for (std::size_t k = 0; k < kWays; ++k) {
+      x[k] = R::load(in + i + R::kBlocks * k);
+      b[k] = R::xor_(x[k], rk[0]);
     }
 #pragma GCC unroll 9
     for (int r = 1; r < 10; ++r) {
 #pragma GCC unroll 8
-      for (std::size_t k = 0; k < kRegs; ++k) b[k] = _mm512_aesenc_epi128(b[k], rk[r]);
+      for (std::size_t k = 0; k < kWays; ++k) b[k] = R::enc(b[k], rk[r]);
     }
 #pragma GCC unroll 8
-    for (std::size_t k = 0; k < kRegs; ++k) {
-      b[k] = _mm512_aesenclast_epi128(b[k], rk[10]);
-      if constexpr (kMmo) b[k] = _mm512_xor_si512(b[k], x[k]);
-      _mm512_storeu_si512(out + i + kPerReg * k, b[k]);
+    for (std::size_t k = 0; k < kWays; ++k) {
+      b[k] = R::enc_last(b[k], rk[10]);
+      if constexpr (kMmo) b[k] = R::xor_(b[k], x[k]);
+      R::store(out + i + R::kBlocks * k, b[k]);
     }
   }
   return i;
 }
+#pragma GCC diagnostic pop
+
+template <bool kMmo>
+SECINFER_VAES std::size_t same_key_passes_vaes(const RoundKeys& keys, const Block* in, Block* out,
+                                               std::size_t n) {
+  return same_key_passes<Vaes512, kMmo>(keys, in, out, n);
+}
+#undef SECINFER_VAES
 
 bool cpu_has_vaes512() {
   return __builtin_cpu_supports("vaes") && __builtin_cpu_supports("avx512f");
 }
 
-// encrypt_same_key, on VAES where the CPU has it and the batch fills a pass.
+// A same-key batch: whole passes of 32 blocks on VAES where the CPU has it (and AVX-512F), then
+// passes of 8 on AES-NI, then one block at a time.
 template <bool kMmo>
-void encrypt_batch(const RoundKeys& keys, const Block* in, Block* out, std::size_t n) {
+void encrypt_same_key(const RoundKeys& keys, const Block* in, Block* out, std::size_t n) {
   static const bool vaes = cpu_has_vaes512();
-  std::size_t done = 0;
-  if (vaes && n >= 32) done = encrypt_same_key_vaes<kMmo>(keys, in, out, n);
-  if (done < n) encrypt_same_key<kMmo>(keys, in + done, out + done, n - done);
+  std::size_t i = vaes ? same_key_passes_vaes<kMmo>(keys, in, out, n) : 0;
+  i += same_key_passes<Sse, kMmo>(keys, in + i, out + i, n - i);
+  for (; i < n; ++i) {
+    __m128i b = _mm_xor_si128(load(in + i), load(&keys[0]));
+    for (int r = 1; r < 10; ++r) b = _mm_aesenc_si128(b, load(&keys[r]));
+    b = _mm_aesenclast_si128(b, load(&keys[10]));
+    if constexpr (kMmo) b = _mm_xor_si128(b, load(in + i));
+    store(out + i, b);
+  }
 }
 
 }  // namespace
@@ -153,11 +161,11 @@ void aesni_expand_key(Block key, RoundKeys& rk) {
 }
 
 void aesni_encrypt(const RoundKeys& rk, const Block* in, Block* out, std::size_t n) {
-  encrypt_batch<false>(rk, in, out, n);
+  encrypt_same_key<false>(rk, in, out, n);
 }
 
 void aesni_mmo(const RoundKeys& rk, const Block* in, Block* out, std::size_t n) {
-  encrypt_batch<true>(rk, in, out, n);
+  encrypt_same_key<true>(rk, in, out, n);
 }
 
 void aesni_mmo_multi(const RoundKeys* const* rks, const std::uint8_t* key, const Block* in,
