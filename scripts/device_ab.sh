@@ -13,10 +13,14 @@
 # larger party's, each party's beside it); then, per suite, the median of each side's medians and
 # B / A.
 # The tree is left as it was. $OUT (or out/device-ab) gets ab.md (the tables) and the two sides'
-# logs of the last round (A-SYSTEM.log, B-SYSTEM.log).
+# logs of the last round (A-SYSTEM.log, B-SYSTEM.log). AB_S (seconds from the script's start):
+# a round starts only while the time left holds another round as long as the last, so that the
+# tables are written and no run is left behind when a call's time runs out (an outer `timeout`
+# that kills the script mid-run leaves its `secinfer` processes running beside the next command).
 # Exit status: 2 when the patch or a build fails, 1 when a run fails, else 0.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+started=$(date +%s)
 patch=${PATCH:?PATCH=file: the change to weigh, as git diff OLD NEW}
 [ -f "$patch" ] || { echo "device_ab.sh: no patch file $patch" >&2; exit 2; }
 # shellcheck source=device_setup.sh
@@ -38,7 +42,13 @@ restore
 
 rc=0
 declare -A med
+round_s=0
 for r in $(seq 1 "${ROUNDS:-3}"); do
+  round_start=$(date +%s)
+  if [ -n "${AB_S:-}" ] && [ $((round_start - started + round_s)) -gt "$AB_S" ]; then
+    echo "device_ab.sh: round $r would end past AB_S=$AB_S s (a round took $round_s s): stopping"
+    break
+  fi
   for sys in ${SYSTEMS:-${SYSTEM:-fusefss}}; do
     for side in A B; do
       log="$out/$side-$sys.log"
@@ -62,6 +72,7 @@ print(" (P0 %.1f / P1 %.1f)" % (k["p0"], k["p1"]))' "$bins/run-$side/breakdown_m
       med[$side-$sys]="${med[$side-$sys]:-} $m"
     done
   done
+  round_s=$(($(date +%s) - round_start))
 done
 : >"$out/ab.md"
 for sys in ${SYSTEMS:-${SYSTEM:-fusefss}}; do
