@@ -178,7 +178,7 @@ class AsyncBlock {
   StreamArray<std::uint8_t> bytes_;
 };
 
-// A host key array's copy in a new device buffer, queued on `stream`. V: a contiguous container
+// A host array's copy in a new device buffer, queued on `stream`. V: a contiguous container
 // (std::vector, UninitVector).
 template <class V, class T = typename V::value_type>
 DeviceBuffer<T> to_device(const V& v, cudaStream_t stream) {

@@ -6,7 +6,6 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "fss/cuda/device_buffer.h"
@@ -127,36 +126,21 @@ auto planes_kernel(bool shared, bool two, bool reg) {
 // Plane words up to this size go to shared memory (beside the AES tables' 33 KiB).
 constexpr std::size_t kSharedPlaneBytes = 32 * 1024;
 
-template <class T>
-DeviceBuffer<T> up(std::span<const T> v, cudaStream_t stream) {
-  DeviceBuffer<T> d(v.size());
-  d.upload(v, stream);
-  return d;
-}
-
 }  // namespace
 
 DpfEtKeys download(const DpfEtKeysView& keys, cudaStream_t stream) {
   const std::size_t c = keys.count;
   const int levels = dpf_et_levels(keys.in_bits, keys.leaf_log2);
   const std::size_t inner = levels > 1 ? static_cast<std::size_t>(levels - 1) * c : 0;
-  const auto take = [&](const auto* p, std::size_t n) {
-    using T = std::remove_cv_t<std::remove_pointer_t<decltype(p)>>;
-    std::vector<T> v(n);
-    if (n > 0)
-      CUDA_CHECK(cudaMemcpyAsync(v.data(), p, n * sizeof(T), cudaMemcpyDeviceToHost, stream),
-                 "DPF-ET keys down: " + std::to_string(n * sizeof(T)) + " bytes");
-    return v;
-  };
   DpfEtKeys k;
   k.in_bits = keys.in_bits;
   k.leaf_log2 = keys.leaf_log2;
   k.party = keys.party;
   k.count = c;
-  k.root = take(keys.root, c);
-  k.cw_seed = take(keys.cw_seed, inner);
-  k.cw_t = take(keys.cw_t, inner);
-  k.leaf_cw = take(keys.leaf_cw, levels > 0 ? (std::size_t{2} << keys.leaf_log2) * c : 0);
+  to_host(k.root, keys.root, c, stream);
+  to_host(k.cw_seed, keys.cw_seed, inner, stream);
+  to_host(k.cw_t, keys.cw_t, inner, stream);
+  to_host(k.leaf_cw, keys.leaf_cw, levels > 0 ? (std::size_t{2} << keys.leaf_log2) * c : 0, stream);
   CUDA_CHECK(cudaStreamSynchronize(stream), "DPF-ET keys down");
   return k;
 }
@@ -241,18 +225,18 @@ void dpf_et_lut_eval_cuda(const DpfEtKeys& keys, std::span<const u64> xhat,
                                 "2^k entries");
   if (keys.count == 0) return;
   Stream s;
-  const auto root = up(std::span<const Block>(keys.root), s.get());
-  const auto cw_seed = up(std::span<const Block>(keys.cw_seed), s.get());
-  const auto cw_t = up(std::span<const std::uint8_t>(keys.cw_t), s.get());
-  const auto leaf = up(std::span<const Block>(keys.leaf_cw), s.get());
-  const auto dx = up(xhat, s.get());
-  const auto dt = up(table, s.get());
+  const auto root = to_device(keys.root, s.get());
+  const auto cw_seed = to_device(keys.cw_seed, s.get());
+  const auto cw_t = to_device(keys.cw_t, s.get());
+  const auto leaf = to_device(keys.leaf_cw, s.get());
+  const auto dx = to_device(xhat, s.get());
+  const auto dt = to_device(table, s.get());
   const std::optional<LutPlanes> planes =
       use_planes ? make_lut_planes(table, keys.in_bits, out_bits, index_xor_mask) : std::nullopt;
   const std::optional<LutSupport> support =
       lut_support_if_asked(table, keys.in_bits, out_bits, index_xor_mask);
   const auto dw =
-      up(planes ? std::span<const u64>(planes->words) : std::span<const u64>{}, s.get());
+      to_device(planes ? std::span<const u64>(planes->words) : std::span<const u64>{}, s.get());
   LutPlanesView pv = planes ? planes->view() : LutPlanesView{};
   pv.data = dw.data();
   DeviceBuffer<u64> dsum(keys.count), dcount(keys.count);

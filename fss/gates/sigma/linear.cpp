@@ -108,7 +108,7 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
   // Output masks: fresh for every live entry; the causal upper triangle is a public 0. Where
   // every entry lives (not causal) they are drawn into r_c in place: the same stream values.
   const std::vector<std::size_t> live = s.causal ? live_entries(s) : std::vector<std::size_t>{};
-  const std::size_t live_n = s.causal ? live.size() : r_c.size();
+  const std::size_t live_n = live_count(s);
   const auto entry = [&](std::size_t i) { return s.causal ? live[i] : i; };
   dl.begin(kTagMatmul, live_n);
   std::vector<u64> fresh_causal;
