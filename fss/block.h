@@ -20,6 +20,7 @@ struct alignas(16) Block {
   SECINFER_HD constexpr bool operator==(const Block& o) const { return lo == o.lo && hi == o.hi; }
   SECINFER_HD constexpr int lsb() const { return static_cast<int>(lo & 1); }
   SECINFER_HD constexpr Block clear_lsb() const { return {lo & ~u64{1}, hi}; }
+  SECINFER_HD constexpr Block swapped() const { return {hi, lo}; }  // the halves exchanged
 };
 
 // The fixed public PRG keys K_j, j = 0..4 (fss-core.md "Blocks and AES").

@@ -67,12 +67,21 @@ void gen_chunk(DcfKeys& key0, DcfKeys& key1, std::span<const Block> seeds,
   const auto vat = [&](int b, u64 dir, std::size_t i) {
     return sc.v.data() + (2 * static_cast<std::size_t>(b) + dir) * kChunk * len + i * len;
   };
+  // The value blocks: G_2 (left) and G_3 (right); where L = 1, G_2 for both, its halves swapped
+  // for the right child (fss-core.md "DCF").
+  const int value_keys = L == 1 ? 1 : 2;
   for (int lv = 0; lv < n; ++lv) {
-    for (int b = 0; b < 2; ++b)
-      for (int j = 0; j < 4; ++j)
+    for (int b = 0; b < 2; ++b) {
+      for (int j = 0; j < 2 + value_keys; ++j)
         prg.g_blocks(j, std::span<const Block>(s[b].data(), w),
                      std::span<Block>(sc.g.data() + (4 * b + j) * kChunk, w));
-    // v^dir_b = ConvertVec(G_{2+dir}(s_b)).
+      if (L == 1) {
+        const Block* left = sc.g.data() + (4 * b + 2) * kChunk;
+        Block* right = sc.g.data() + (4 * b + 3) * kChunk;
+        for (std::size_t i = 0; i < w; ++i) right[i] = left[i].swapped();
+      }
+    }
+    // v^dir_b = ConvertVec(value block dir of s_b).
     for (int b = 0; b < 2; ++b)
       for (int dir = 0; dir < 2; ++dir)
         convert_vec(prg, sc.g.data() + (4 * b + 2 + dir) * kChunk, w, m, L, vat(b, dir, 0),
@@ -134,7 +143,7 @@ void gen_chunk(DcfKeys& key0, DcfKeys& key1, std::span<const Block> seeds,
 }
 
 struct EvalScratch {
-  std::array<Block, kChunk> vblk;  // G_{2+c}(s) per key
+  std::array<Block, kChunk> vblk;  // the value block per key: G_{2+c}(s), G_2(s) where L = 1
   std::vector<u64> v, acc;         // [i * L + e]
   std::vector<Block> cv_scratch;
 };
@@ -159,13 +168,18 @@ void eval_chunk(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out,
     std::copy_n(t.begin(), w, tprev.begin());
     prg.eval_level(x.subspan(k0, w), n - 1 - lv, std::span<Block>(s.data(), w),
                    std::span<u64>(t.data(), w), std::span(keys.cw_seed).subspan(base, w),
-                   std::span(keys.cw_t).subspan(base, w), std::span<Block>(sc.vblk.data(), w));
-    // V += ConvertVec(G_{2+c}(s)) + t * cw_v with the level's incoming t (the party's sign is
-    // applied once at the end).
+                   std::span(keys.cw_t).subspan(base, w), std::span<Block>(sc.vblk.data(), w),
+                   len == 1 ? ValueKeys::kShared : ValueKeys::kPerChild);
+    // V += ConvertVec(value block) + t * cw_v with the level's incoming t (the party's sign is
+    // applied once at the end). Where L = 1 the right child's element is G_2(s).lo.
     const u64* cw = keys.cw_v.data() + base * len;
     if (len == 1) {
-      for (std::size_t i = 0; i < w; ++i)
-        sc.acc[i] += sc.vblk[i].hi + (cw[i] & (u64{0} - tprev[i]));
+      const int shift = n - 1 - lv;
+      for (std::size_t i = 0; i < w; ++i) {
+        const Block& vb = sc.vblk[i];
+        const u64 v = ((x[k0 + i] >> shift) & 1) != 0 ? vb.lo : vb.hi;
+        sc.acc[i] += v + (cw[i] & (u64{0} - tprev[i]));
+      }
       continue;
     }
     detail::convert_vec_extra(prg, sc.vblk.data(), w, L, sc.cv_scratch);

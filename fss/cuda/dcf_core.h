@@ -40,9 +40,21 @@ SECINFER_HD void dcf_gen_one(const Prg& prg, int n, u64 out_mask, int L_rt, Bloc
     int tl0, tl1, tr0, tr1;
     const Block sl0 = prg.expand(0, s0, tl0), sl1 = prg.expand(0, s1, tl1);
     const Block sr0 = prg.expand(1, s0, tr0), sr1 = prg.expand(1, s1, tr1);
-    // v blocks: G_2 for the left child, G_3 for the right one.
-    const Block vlose0 = prg.g(2 + lose, s0), vlose1 = prg.g(2 + lose, s1);
-    const Block vkeep0 = prg.g(2 + a, s0), vkeep1 = prg.g(2 + a, s1);
+    // v blocks (FixedPrg::dcf_value): G_2 for the left child, G_3 for the right one; one G_2 for
+    // both where L = 1.
+    Block vlose0, vlose1, vkeep0, vkeep1;
+    if (L == 1) {
+      const Block v0 = prg.g(2, s0), v1 = prg.g(2, s1);
+      vlose0 = lose ? v0.swapped() : v0;
+      vlose1 = lose ? v1.swapped() : v1;
+      vkeep0 = a ? v0.swapped() : v0;
+      vkeep1 = a ? v1.swapped() : v1;
+    } else {
+      vlose0 = prg.g(2 + lose, s0);
+      vlose1 = prg.g(2 + lose, s1);
+      vkeep0 = prg.g(2 + a, s0);
+      vkeep1 = prg.g(2 + a, s1);
+    }
     u64* cwv = cw_v + i * vstride;
     // One payload element j from the four ConvertVec elements.
     auto element = [&](int j, u64 l0, u64 l1, u64 k0, u64 k1) {
@@ -105,7 +117,7 @@ SECINFER_HD void dcf_eval_one(const Prg& prg, int n, u64 out_mask, int L_rt, int
   int t = party;
   for (int i = 0; i < n; ++i) {
     const int c = path_bit(x, n, i);
-    const Block vb = prg.g(2 + c, s);
+    const Block vb = prg.dcf_value(L, c, s);
     const u64* cwv = cw_v + i * vstride;
     prg.convert_vec(vb, L, out_mask,
                     [&](int j, u64 e) { v[j] += signed_by(party, e + (t ? cwv[j] : 0)); });
@@ -117,12 +129,15 @@ SECINFER_HD void dcf_eval_one(const Prg& prg, int n, u64 out_mask, int L_rt, int
   for (int j = 0; j < L; ++j) v[j] &= out_mask;
 }
 
-// AES calls per key.
+// AES calls per key (gen: per level both children of both seeds, and their value blocks, one a
+// seed where L = 1).
 SECINFER_HD constexpr long long dcf_eval_aes(int n, int L) {
   return static_cast<long long>(n) * (2 + convert_vec_aes(L)) + convert_vec_aes(L);
 }
 SECINFER_HD constexpr long long dcf_gen_aes(int n, int L) {
-  return 2 + static_cast<long long>(n) * (8 + 4 * convert_vec_aes(L)) + 2 * convert_vec_aes(L);
+  const int value_blocks = L == 1 ? 1 : 2;
+  return 2 + static_cast<long long>(n) * (2 * (2 + value_blocks) + 4 * convert_vec_aes(L)) +
+         2 * convert_vec_aes(L);
 }
 
 }  // namespace secinfer::fss::cuda

@@ -1,7 +1,8 @@
 // Batch DCF evaluation on the GPU, two work splits (cfg.dcf_lanes, compared in docs/perf.md):
-//  1: a thread per key (dcf_core.h): per level G_c and G_{2+c} on the same seed, then ConvertVec.
+//  1: a thread per key (dcf_core.h): per level G_c and the value block (G_{2+c}, or G_2 where
+//     L = 1: FixedPrg::dcf_value) on the same seed, then ConvertVec.
 //  2: a lane pair per key: per level lane 0 computes G_c (the next seed) while lane 1 computes
-//     G_{2+c} (the payload block), they swap results by shuffle, lane 1 accumulates V. Half the
+//     the value block, they swap results by shuffle, lane 1 accumulates V. Half the
 //     latency per key, the same AES count.
 // Thread per key also comes with two keys per thread (cfg.dcf_keys_per_thread, L <= 4: two
 // independent chains in flight). Payloads of L <= 4 accumulate in registers; longer ones in the
@@ -63,7 +64,7 @@ __global__ void __launch_bounds__(512) dcf_eval2_kernel(DcfKeysView keys, const 
 #pragma unroll
       for (int q = 0; q < 2; ++q) {
         const int c = path_bit(xx[q], n, i);
-        const Block vb = prg.g(2 + c, s[q]);
+        const Block vb = prg.dcf_value(kL, c, s[q]);
         const u64* cwv = keys.cw_v + i * vstride + kk[q] * kL;
         prg.convert_vec(vb, kL, mask, [&](int j, u64 e) {
           v[q][j] += signed_by(party, e + (t[q] ? cwv[j] : 0));
@@ -113,7 +114,8 @@ __global__ void __launch_bounds__(512)
     for (int j = 0; j < kL; ++j) v[j] = 0;
     for (int i = 0; i < n; ++i) {
       const int c = path_bit(xk, n, i);
-      const Block mine = prg.g(c + 2 * q, s);  // lane 0: G_c, lane 1: G_{2+c}
+      // lane 0: G_c, lane 1: the value block (G_{2+c}, FixedPrg::dcf_value)
+      const Block mine = q ? prg.dcf_value(kL, c, s) : prg.g(c, s);
       const Block other = shfl_xor_block(mine, 1);
       const Block e = q ? other : mine;
       if (q) {

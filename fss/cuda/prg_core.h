@@ -22,6 +22,15 @@ struct FixedPrg {
     return b.clear_lsb();
   }
 
+  // The DCF's value block of child c (fss-core.md "DCF"): G_{2+c}(s); with a one-element payload
+  // both children's come from one AES, G_2(s) for c = 0 and G_2(s) with its halves swapped for
+  // c = 1 (ConvertVec reads element 0 from .hi).
+  SECINFER_HD Block dcf_value(int L, int c, Block s) const {
+    if (L != 1) return g(2 + c, s);
+    const Block b = g(2, s);
+    return c ? b.swapped() : b;
+  }
+
   // ConvertVec's elements 2k - 1 (C.lo) and 2k (C.hi), k >= 1: C = G_4(blk XOR Block{k, 0}).
   SECINFER_HD Block convert_pair(Block blk, u64 k) const { return g(4, blk ^ Block{k, 0}); }
 

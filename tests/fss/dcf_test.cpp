@@ -101,7 +101,10 @@ RefKey ref_gen(int n, int m, int L, u64 alpha, const u64* beta, Block s0, Block 
         const Block e = prg.g(d, s[b]);
         ct[b][d] = e.lsb();
         cs[b][d] = e.clear_lsb();
-        v[b][d] = ref_convert_vec(prg.g(2 + d, s[b]), m, L);
+        // The value blocks: G_{2+d}; one G_2 for both children where L = 1, its halves swapped
+        // for the right child.
+        const Block vb = L == 1 ? prg.g(2, s[b]) : prg.g(2 + d, s[b]);
+        v[b][d] = ref_convert_vec(L == 1 && d == 1 ? vb.swapped() : vb, m, L);
       }
     const int keep = a, lose = 1 - a;
     const Block cw = cs[0][lose] ^ cs[1][lose];
