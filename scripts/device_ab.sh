@@ -12,8 +12,9 @@
 # each printing its online median (METRIC=keygen: the offline phase's keygen ms per run, the
 # larger party's, each party's beside it); then, per suite, the median of each side's medians and
 # B / A.
-# The tree is left as it was. $OUT (or out/device-ab) gets ab.md (the tables) and the two sides'
-# logs of the last round (A-SYSTEM.log, B-SYSTEM.log). AB_S (seconds from the script's start):
+# The tree and the build directory are left as they were (B: rebuilt after A's build). $OUT (or
+# out/device-ab) gets ab.md (the tables) and the two sides' logs of the last round
+# (A-SYSTEM.log, B-SYSTEM.log). AB_S (seconds from the script's start):
 # a round starts only while the time left holds another round as long as the last, so that the
 # tables are written and no run is left behind when a call's time runs out (an outer `timeout`
 # that kills the script mid-run leaves its `secinfer` processes running beside the next command).
@@ -39,6 +40,11 @@ if ! device_build device_ab.sh "$out" "$build" secinfer; then
 fi
 cp "$build/bin/secinfer" "$bins/A"
 restore
+# Build B again, so that the build directory holds B when the script ends: the device copies the
+# working tree anew on its next call with the files' own (older) times, so a later build would
+# not see them as changed and would keep A's objects (session 29's fourth call ran A so).
+device_build device_ab.sh "$out" "$build" secinfer ||
+  echo "device_ab.sh: the rebuild of B failed: $build holds A's objects" >&2
 
 rc=0
 declare -A med
