@@ -12,6 +12,7 @@
 #include "fss/accelerator.h"
 #include "fss/parallel.h"
 #include "fss/tree_common.h"
+#include "fss/uninit_vector.h"
 
 namespace secinfer::fss {
 namespace {
@@ -62,13 +63,13 @@ SigmaDcfKeys empty_keys(int n, int party, std::size_t count) {
 }
 
 // Truth tables (n <= 7, sigma-dcf.md "Truth table"): party 0's share is the random block r
-// (masked to 2^n bits), party 1's is r XOR T with T bit j = [j < alpha].
+// (masked to 2^n bits), party 1's is r XOR T with T bit j = [j < alpha]; keys [lo, hi).
 void gen_tables(SigmaDcfKeys& k0, SigmaDcfKeys& k1, std::span<const Block> r,
-                std::span<const u64> alpha) {
+                std::span<const u64> alpha, std::size_t lo, std::size_t hi) {
   const int n = k0.in_bits;
   const std::size_t words = sigma_dcf_table_words(n);
   const u64 low_mask = n >= 6 ? ~u64{0} : ring_mask(1 << n);
-  for (std::size_t k = 0; k < k0.count; ++k) {
+  for (std::size_t k = lo; k < hi; ++k) {
     const u64 a = alpha[k];  // T = bits 0..a-1 set
     const u64 t_lo = a >= 64 ? ~u64{0} : (u64{1} << a) - 1;
     const u64 t_hi = a <= 64 ? 0 : (u64{1} << (a - 64)) - 1;
@@ -246,9 +247,12 @@ std::pair<SigmaDcfKeys, SigmaDcfKeys> sigma_dcf_gen(int in_bits, std::span<const
   };
   if (in_bits <= kLeaf) {
     auto keys = empty_pair();
-    std::vector<Block> r(count);  // one block per key: party 0's table share
+    UninitVector<Block> r(count);  // one block per key: party 0's table share
     rng.next_blocks(r);
-    gen_tables(keys.first, keys.second, r, alpha);
+    // The tables of a layer's GELU run to millions of keys: filled on the pool (the same keys).
+    parallel_for(count, std::size_t{1} << 16, opt.threads, [&](std::size_t lo, std::size_t hi) {
+      gen_tables(keys.first, keys.second, r, alpha, lo, hi);
+    });
     return keys;
   }
   // Key k's root blocks are blocks next_counter() + 2k and + 2k + 1 of the stream, which is what
