@@ -1,7 +1,7 @@
 // Batch DCF key generation on the GPU: one thread per key (dcf_core.h), roots from SeededPrg
 // blocks first + 2k, first + 2k + 1. Payloads of L <= 4 keep Valpha in registers; longer ones use
 // the key's cw_final slots as scratch (overwritten with the final words at the end). The AES is
-// outlined: a level makes 8 + 4 ceil((L-1)/2) calls.
+// outlined: a level makes 6 calls for L = 1 (one value block a seed), 8 + 4 ceil((L-1)/2) else.
 #include <stdexcept>
 #include <string>
 
