@@ -4,6 +4,7 @@
 // same comparison on the device.
 #include <catch2/catch.hpp>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "fss/cuda/dcf_core.h"
@@ -248,6 +249,64 @@ TEST_CASE("CUDA DCF core equals the CPU DCF", "[cuda-core]") {
       if (L == 1 || L == 3) CHECK(gpu_reg == cpu);
     }
   }
+}
+
+namespace {
+// FixedPrg's faces that the DCF core calls, each AES counted: what dcf_gen_aes / dcf_eval_aes
+// (and docs/design/sigma-dcf.md "AES calls") claim.
+struct CountingFixedPrg {
+  FixedPrg<HostTab> prg;
+  long long* calls;
+  Block g(int j, Block s) const {
+    ++*calls;
+    return prg.g(j, s);
+  }
+  Block expand(int j, Block s, int& t) const {
+    ++*calls;
+    return prg.expand(j, s, t);
+  }
+  Block dcf_value(int L, int c, Block s) const {
+    ++*calls;
+    return prg.dcf_value(L, c, s);
+  }
+  Block convert_pair(Block blk, u64 k) const {
+    ++*calls;
+    return prg.convert_pair(blk, k);
+  }
+  template <class F>
+  void convert_vec(Block blk, int L, u64 mask, F&& f) const {
+    *calls += cuda::convert_vec_aes(L);
+    prg.convert_vec(blk, L, mask, std::forward<F>(f));
+  }
+};
+}  // namespace
+
+TEST_CASE("CUDA DCF core: its AES calls a key are dcf_gen_aes and dcf_eval_aes", "[cuda-core]") {
+  std::mt19937_64 g(fresh_seed());
+  for (const DcfShape shape : {DcfShape{50, 12, 1}, DcfShape{12, 50, 1}, DcfShape{37, 37, 2},
+                               DcfShape{16, 16, 3}, DcfShape{20, 8, 6}}) {
+    INFO("n = " << shape.in_bits << ", m = " << shape.out_bits << ", L = " << shape.payload_len);
+    const int n = shape.in_bits, L = shape.payload_len;
+    const auto len = static_cast<std::size_t>(L);
+    const u64 mask = ring_mask(shape.out_bits);
+    std::vector<u64> beta(len, 1), cw_v(static_cast<std::size_t>(n) * len), cw_final(len);
+    std::vector<Block> cw_seed(static_cast<std::size_t>(n));
+    std::vector<std::uint8_t> cw_t(static_cast<std::size_t>(n));
+    long long calls = 0;
+    const CountingFixedPrg prg{host_prg(), &calls};
+    const Block s0 = random_block(g).clear_lsb(), s1 = random_block(g).clear_lsb();
+    const u64 alpha = g() & ring_mask(n);
+    cuda::dcf_gen_one<0>(prg, n, mask, L, s0, s1, alpha, beta.data(), cw_seed.data(), cw_t.data(),
+                         1, cw_v.data(), len, cw_final.data(), cuda::MemVec{cw_final.data()});
+    // The two root blocks come from the SeededPrg stream: 2 of dcf_gen_aes's count.
+    CHECK(calls + 2 == cuda::dcf_gen_aes(n, L));
+    calls = 0;
+    std::vector<u64> y(len);
+    cuda::dcf_eval_one<0>(prg, n, mask, L, 0, s0, cw_seed.data(), cw_t.data(), 1, cw_v.data(), len,
+                          cw_final.data(), g() & ring_mask(n), cuda::MemVec{y.data()});
+    CHECK(calls == cuda::dcf_eval_aes(n, L));
+  }
+  CHECK(cuda::dcf_gen_aes(50, 1) == 302);  // docs/perf.md, session 29: 402 before
 }
 
 TEST_CASE("CUDA bit-packing core equals fss::pack_bits", "[cuda-core]") {
