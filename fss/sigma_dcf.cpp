@@ -10,6 +10,7 @@
 #include <string>
 
 #include "fss/accelerator.h"
+#include "fss/cuda/sigma_dcf_core.h"
 #include "fss/parallel.h"
 #include "fss/tree_common.h"
 #include "fss/uninit_vector.h"
@@ -60,26 +61,6 @@ SigmaDcfKeys empty_keys(int n, int party, std::size_t count) {
   k.leaf0.resize(count);
   k.leaf1.resize(count);
   return k;
-}
-
-// Truth tables (n <= 7, sigma-dcf.md "Truth table"): party 0's share is the random block r
-// (masked to 2^n bits), party 1's is r XOR T with T bit j = [j < alpha]; keys [lo, hi).
-void gen_tables(SigmaDcfKeys& k0, SigmaDcfKeys& k1, std::span<const Block> r,
-                std::span<const u64> alpha, std::size_t lo, std::size_t hi) {
-  const int n = k0.in_bits;
-  const std::size_t words = sigma_dcf_table_words(n);
-  const u64 low_mask = n >= 6 ? ~u64{0} : ring_mask(1 << n);
-  for (std::size_t k = lo; k < hi; ++k) {
-    const u64 a = alpha[k];  // T = bits 0..a-1 set
-    const u64 t_lo = a >= 64 ? ~u64{0} : (u64{1} << a) - 1;
-    const u64 t_hi = a <= 64 ? 0 : (u64{1} << (a - 64)) - 1;
-    k0.table[k * words] = r[k].lo & low_mask;
-    k1.table[k * words] = (r[k].lo ^ t_lo) & low_mask;
-    if (words == 2) {
-      k0.table[k * words + 1] = r[k].hi;
-      k1.table[k * words + 1] = r[k].hi ^ t_hi;
-    }
-  }
 }
 
 // Gen for keys [k0, k0 + w) (sigma-dcf.md "Gen"): per level, G_0 and G_1 of both parties' seeds.
@@ -249,9 +230,13 @@ std::pair<SigmaDcfKeys, SigmaDcfKeys> sigma_dcf_gen(int in_bits, std::span<const
     auto keys = empty_pair();
     UninitVector<Block> r(count);  // one block per key: party 0's table share
     rng.next_blocks(r);
-    // The tables of a layer's GELU run to millions of keys: filled on the pool (the same keys).
+    // Truth tables (sigma-dcf.md "Truth table"), one key at a time as the GPU's core makes them;
+    // a layer's GELU has millions: filled on the pool.
+    const std::size_t words = sigma_dcf_table_words(in_bits);
     parallel_for(count, std::size_t{1} << 16, opt.threads, [&](std::size_t lo, std::size_t hi) {
-      gen_tables(keys.first, keys.second, r, alpha, lo, hi);
+      for (std::size_t k = lo; k < hi; ++k)
+        cuda::sigma_dcf_table_gen(in_bits, r[k], alpha[k], keys.first.table.data() + k * words,
+                                  keys.second.table.data() + k * words);
     });
     return keys;
   }
