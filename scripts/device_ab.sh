@@ -5,16 +5,16 @@
 #   git diff OLD HEAD > ab.patch          # here: the change to weigh (ab.patch is carried as an
 #                                         # untracked file)
 #   PATCH=ab.patch bash scripts/device_ab.sh          # there
-# Builds `secinfer` as the tree is (B), then with the patch reversed (A, an incremental build),
+# Builds `secinfer` with the patch reversed (A), then as the tree is (B, an incremental build),
 # and runs A, B, A, B, ... ROUNDS times (default 3): `secinfer local --model MODEL --system SYSTEM
 # --backend cuda --runs RUNS --warmup 1` (defaults bert-base, fusefss, 3) for each suite of
 # SYSTEMS (default: SYSTEM alone; SYSTEMS="fusefss sigma" alternates the suites within a round),
 # each printing its online median (METRIC=keygen: the offline phase's keygen ms per run, the
 # larger party's, each party's beside it); then, per suite, the median of each side's medians and
 # B / A.
-# The tree and the build directory are left as they were (B: rebuilt after A's build). $OUT (or
-# out/device-ab) gets ab.md (the tables) and the two sides' logs of the last round
-# (A-SYSTEM.log, B-SYSTEM.log). AB_S (seconds from the script's start):
+# The tree and the build directory are left at B. $OUT (or out/device-ab) gets ab.md (the tables)
+# and the two sides' logs of the last round (A-SYSTEM.log, B-SYSTEM.log). AB_S (seconds from the
+# script's start):
 # a round starts only while the time left holds another round as long as the last, so that the
 # tables are written and no run is left behind when a call's time runs out (an outer `timeout`
 # that kills the script mid-run leaves its `secinfer` processes running beside the next command).
@@ -30,8 +30,6 @@ out="${OUT:-$PWD/out/device-ab}"
 build="${SECINFER_GPU_BUILD:-build-gpu}"
 bins=$(mktemp -d)
 mkdir -p "$out"
-device_build device_ab.sh "$out" "$build" secinfer || exit 2
-cp "$build/bin/secinfer" "$bins/B"
 git apply -R "$patch" || { echo "device_ab.sh: $patch does not reverse-apply here" >&2; exit 2; }
 restore() { git apply "$patch" || echo "device_ab.sh: could not re-apply $patch: the tree is at A" >&2; }
 if ! device_build device_ab.sh "$out" "$build" secinfer; then
@@ -40,11 +38,12 @@ if ! device_build device_ab.sh "$out" "$build" secinfer; then
 fi
 cp "$build/bin/secinfer" "$bins/A"
 restore
-# Build B again, so that the build directory holds B when the script ends: the device copies the
-# working tree anew on its next call with the files' own (older) times, so a later build would
-# not see them as changed and would keep A's objects (session 29's fourth call ran A so).
-device_build device_ab.sh "$out" "$build" secinfer ||
-  echo "device_ab.sh: the rebuild of B failed: $build holds A's objects" >&2
+# B last (an incremental build), so that the build directory holds B when the script ends: the
+# device copies the working tree anew on its next call with the files' own (older) times, so a
+# later build would not see them as changed and would keep A's objects (session 29's fourth call
+# ran A so).
+device_build device_ab.sh "$out" "$build" secinfer || exit 2
+cp "$build/bin/secinfer" "$bins/B"
 
 rc=0
 declare -A med
