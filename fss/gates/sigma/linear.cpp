@@ -115,6 +115,9 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
   if (s.causal) {
     std::fill(r_c.begin(), r_c.end(), 0);
     fresh_causal = dl.random(live_n);
+    dl.for_range(live_n, [&](std::size_t lo, std::size_t hi) {
+      for (std::size_t i = lo; i < hi; ++i) r_c[live[i]] = fresh_causal[i];
+    });
   } else {
     dl.random(r_c);
   }
@@ -125,11 +128,6 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
   // (Accelerator::matmul_correlation_shares). This evens the two inline dealers' work
   // (docs/design/gpu-online-phase.md "The shares on the device").
   constexpr int kDrawn = 1;
-  if (s.causal) {
-    dl.for_range(live_n, [&](std::size_t lo, std::size_t hi) {
-      for (std::size_t i = lo; i < hi; ++i) r_c[live[i]] = fresh[i];
-    });
-  }
   const auto host_corr = [&](std::vector<u64>& corr) -> std::span<const u64> {
     corr.assign(live_n, 0);
     if (!dl.reads_share_values(kDrawn)) return corr;
