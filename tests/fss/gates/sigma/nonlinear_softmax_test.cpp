@@ -4,8 +4,10 @@
 // count, float accuracy printed.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <numeric>
+#include <random>
 
 #include "fss/gates/sigma/inverse.h"
 #include "fss/gates/sigma/layernorm.h"
@@ -272,17 +274,61 @@ TEST_CASE("sigma LayerNorm / RMSNorm over Ops: secure == ClearOps, cost == paper
 TEST_CASE("sigma softmax: ragged layout helpers are inverse to each other", "[gates][sigma]") {
   const auto lens = causal_row_lengths(7, 3);
   CHECK(lens == std::vector<std::size_t>{1, 2, 3, 1, 2, 3, 1});
+  engine::ClearOps ops(make_ring(50), 12, suite());
   Tensor a{{7, 3}, std::vector<u64>(21)};
   std::iota(a.data.begin(), a.data.end(), u64{1});
-  const Tensor c = gather_ragged(a, 3, lens);
+  const Tensor c = gather_ragged(ops, a, 3, lens);
   CHECK(c.size() == 13);
-  const Tensor back = scatter_ragged(c, 3, lens);
+  CHECK(c.shape == std::vector<std::size_t>{13});
+  const Tensor back = scatter_ragged(ops, c, 3, lens);
+  CHECK(back.shape == std::vector<std::size_t>{7, 3});
   for (std::size_t i = 0; i < 7; ++i)
     for (std::size_t j = 0; j < 3; ++j)
       CHECK(back.data[i * 3 + j] == (j < lens[i] ? a.data[i * 3 + j] : 0));
-  const Tensor s = ragged_sum(c, lens);
-  CHECK(s.data[2] == 7 + 8 + 9);
-  CHECK(ragged_broadcast(s, lens).size() == 13);
+  const Tensor s = ragged_sum(ops, c, lens);
+  CHECK(s.data == std::vector<u64>{1, 4 + 5, 7 + 8 + 9, 10, 13 + 14, 16 + 17 + 18, 19});
+  const Tensor bc = ragged_broadcast(ops, s, lens);
+  CHECK(bc.data == std::vector<u64>{1, 9, 9, 24, 24, 24, 10, 27, 27, 51, 51, 51, 19});
+  // The sums wrap mod 2^n.
+  const Tensor big{{2}, std::vector<u64>{(u64{1} << 50) - 1, 2}};
+  CHECK(ragged_sum(ops, big, {2}).data == std::vector<u64>{1});
+  // The max tree against each row's max: rows of every length 1 .. 9 (odd ones pass through at
+  // each level), signed values.
+  const std::vector<std::size_t> rl = {1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 1, 2, 1};
+  std::mt19937_64 g(Catch::rngSeed() + 5);
+  const Ring ring = make_ring(50);
+  std::vector<u64> vals;
+  std::vector<u64> want;
+  for (const std::size_t l : rl) {
+    std::int64_t best = INT64_MIN;
+    for (std::size_t j = 0; j < l; ++j) {
+      const auto v = static_cast<std::int64_t>(g() % (1u << 21)) - (std::int64_t{1} << 20);
+      best = std::max(best, v);
+      vals.push_back(ring.reduce(static_cast<u64>(v)));
+    }
+    want.push_back(ring.reduce(static_cast<u64>(best)));
+  }
+  const Tensor mx = ragged_max(ops, Tensor{{vals.size()}, vals}, rl, 0);
+  CHECK(mx.shape == std::vector<std::size_t>{rl.size()});
+  CHECK(mx.data == want);
+  // The same over the causal rows of 3 heads' 16 x 16 scores, in SIGMA's reduced ring.
+  const auto cl = causal_row_lengths(3 * 16, 16);
+  std::vector<u64> cv, cw;
+  for (const std::size_t l : cl) {
+    std::int64_t best = INT64_MIN;
+    for (std::size_t j = 0; j < l; ++j) {
+      const auto v = static_cast<std::int64_t>(g() % (1u << 21)) - (std::int64_t{1} << 20);
+      best = std::max(best, v);
+      cv.push_back(ring.reduce(static_cast<u64>(v)));
+    }
+    cw.push_back(best);
+  }
+  const Tensor cm = ragged_max(ops, Tensor{{cv.size()}, cv}, cl, 40);
+  REQUIRE(cm.size() == cl.size());
+  for (std::size_t r = 0; r < cl.size(); ++r) {
+    INFO("row " << r);
+    CHECK((ring_mask(40) & cm.data[r]) == (ring_mask(40) & static_cast<u64>(cw[r])));
+  }
   // A chunk of a decoder's queries: rows 2 .. 4 of 5 against keys 0 .. 4, per block of 3 rows.
   CHECK(causal_row_lengths(6, 5, 2) == std::vector<std::size_t>{3, 4, 5, 3, 4, 5});
   CHECK(causal_row_lengths(7, 3, 0) == lens);
