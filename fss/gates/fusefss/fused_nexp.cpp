@@ -75,7 +75,9 @@ void fused_nexp_keygen(engine::Dealer& d, const engine::GateArgs& args, std::spa
   });
   sigma::nl::sign_dcf_keygen(d, be, r_be);
   d.sigma_dcf(kByte, r_lo);
-  const std::vector<u64> m_lt = d.random(N, 1), m_c8 = d.random(N, 1);
+  UninitVector<u64> m_lt(N), m_c8(N);
+  d.random(m_lt, 1);
+  d.random(m_c8, 1);
   UninitVector<u64> corr(N), alpha_hi(N), alpha_lo(N);
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
@@ -88,7 +90,8 @@ void fused_nexp_keygen(engine::Dealer& d, const engine::GateArgs& args, std::spa
   d.share_vec(corr, 1);
   d.share_vec(m_c8, 1);
   // 2. "The product of two lookups": z = T_hi' T_lo' masked by r_z.
-  const std::vector<u64> r_z = d.random(N, n);
+  UninitVector<u64> r_z(N);
+  d.random(r_z, n);
   lut_product_keygen(d, kHi, kLo, alpha_hi, alpha_lo, r_z);
   // 3. "Truncation": SIGMA's TrWithSlack by f.
   if (args.dcf_trunc)

@@ -12,6 +12,7 @@
 #include "fss/gates/fusefss/lookup_combine.h"
 #include "fss/gates/fusefss/multipoint_dcf.h"
 #include "fss/parallel.h"
+#include "fss/uninit_vector.h"
 #include "profiling/scope.h"
 #include "profiling/scope_names.h"
 
@@ -106,7 +107,8 @@ void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint3
   else
     std::copy(r_out.begin(), r_out.end(), r_v.begin());
   // One dummy threshold per element, drawn whether or not it is needed (same stream either way).
-  const std::vector<u64> dummy = d.random(N);
+  UninitVector<u64> dummy(N);
+  d.random(dummy);
   const std::vector<int> widths = atom_widths(g);
   const std::size_t chunk = chunk_elements(g, mode);
 

@@ -138,15 +138,17 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
   });
   d.sigma_dcf(w.m - 1, a_low);
   d.sigma_dcf(w.s, a_carry);
-  const std::vector<u64> r_b0 = d.random(N, 1), r_e = d.random(N, 1), r_c6 = d.random(N, 1);
+  UninitVector<u64> r_b0(N), r_e(N), r_c6(N);
+  for (UninitVector<u64>* r : {&r_b0, &r_e, &r_c6}) d.random(*r, 1);
   d.share_vec(r_b0, 1);
   d.share_vec(r_e, 1);
   d.share_vec(r_c6, 1);
   // 2b. "The carry opened additively": shares of r_c6 and of a fresh rho in Z_2^p, side by side,
   //     from which the parties open z = c6 + rho.
-  std::vector<u64> rho;
+  UninitVector<u64> rho;
   if (!w.carry_flag()) {
-    rho = d.random(N, w.p);
+    rho.resize(N);
+    d.random(rho, w.p);
     UninitVector<u64> carry(2 * N);
     d.for_range(N, [&](std::size_t lo, std::size_t hi) {
       for (std::size_t i = lo; i < hi; ++i) {

@@ -92,7 +92,9 @@ void relu_sub_lut_keygen(engine::Dealer& d, const ReluSubLutParams& p, std::span
   // 2. One DCF for both bits; masks m_d (DReLU) and m_ic (interval); MSB(r_xt) folded into the
   //    DReLU correction bit (it cancels in ic, an XOR of two sign bits).
   nl::sign_dcf_keygen(d, w.bt, r_xt);
-  const auto m_d = d.random(N, 1), m_ic = d.random(N, 1);
+  UninitVector<u64> m_d(N), m_ic(N);
+  d.random(m_d, 1);
+  d.random(m_ic, 1);
   UninitVector<u64> cd(N);
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) cd[i] = m_d[i] ^ nl::msb_of(r_xt[i], w.bt);
@@ -100,7 +102,8 @@ void relu_sub_lut_keygen(engine::Dealer& d, const ReluSubLutParams& p, std::span
   d.share_vec(cd, 1);
   d.share_vec(m_ic, 1);
   // 3. Mux: entry for (ic, drelu) = j sits at index j ^ (2 m_ic + m_d), the opened pair's index.
-  const auto r_clip = d.random(N, w.clip);
+  UninitVector<u64> r_clip(N);
+  d.random(r_clip, w.clip);
   const auto l0 = lin0(w), l1 = lin1(w);
   const u64 mc = ring_mask(w.clip);
   UninitVector<u64> c0(4 * N), c1(4 * N);

@@ -7,6 +7,7 @@
 
 #include "fss/engine/gate.h"
 #include "fss/engine/key_stream.h"
+#include "fss/uninit_vector.h"
 #include "fss/vec/vec.h"
 #include "profiling/scope_names.h"
 
@@ -86,7 +87,8 @@ void sumsq_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
   const std::size_t N = r_in.size(), cols = args.cols;
   const Ring ring = d.ring();
   d.begin(kTagSumsq, N);
-  const auto s = d.random(N);  // per-element masks of the squares (SIGMA d_mask_sq)
+  UninitVector<u64> s(N);  // per-element masks of the squares (SIGMA d_mask_sq)
+  d.random(s);
   std::vector<u64> c(N);
   for (std::size_t i = 0; i < N; ++i) c[i] = ring.add(ring.mul(r_in[i], r_in[i]), s[i]);
   d.share(r_in);

@@ -66,14 +66,16 @@ void nexp_keygen(Dealer& d, const GateArgs&, std::span<const u64> r_in, std::spa
   UninitVector<u64> r_be(N);  // every array here is written in full before it is read
   for (std::size_t i = 0; i < N; ++i) r_be[i] = r_in[i] & ring_mask(be);
   nl::sign_dcf_keygen(d, be, r_be);
-  const auto m_lt = d.random(N, 1);
+  UninitVector<u64> m_lt(N);
+  d.random(m_lt, 1);
   UninitVector<u64> corr(N), r_x16(N);
   for (std::size_t i = 0; i < N; ++i) {
     corr[i] = m_lt[i] ^ nl::msb_of(r_be[i], be);
     r_x16[i] = r_in[i] & ring_mask(kClipBits);
   }
   d.share_vec(corr, 1);
-  const auto r_c = d.random(N, kClipBits);
+  UninitVector<u64> r_c(N);
+  d.random(r_c, kClipBits);
   nl::select_share_keygen(d, kClipBits, m_lt, r_x16, r_c);
   // 2. Low byte LUT (index = c mod 2^8, mask r_c mod 2^8).
   UninitVector<u64> r_lo(N), r_hi8(N), r_hi(N), r_prod(N);
