@@ -53,23 +53,40 @@ class OpIo {
 PartyOps::PartyOps(Party& party, const GateSuite& gates)
     : OpsBase(party.ring(), party.frac_bits(), gates), p_(&party) {}
 
-Tensor PartyOps::input(int owner, std::vector<std::size_t> shape, std::span<const u64> values) {
-  Region r(*this, profiling::scopes::kMisc, "input");
+Tensor PartyOps::masked_input(int owner, std::vector<std::size_t> shape,
+                              std::span<const u64> values) {
   Tensor t = Tensor::zeros(std::move(shape));
   sigma::input_eval(*p_, owner, values, t.data);
   return t;
 }
 
+Tensor PartyOps::input(int owner, std::vector<std::size_t> shape, std::span<const u64> values) {
+  Region r(*this, profiling::scopes::kMisc, "input");
+  Tensor t = masked_input(owner, std::move(shape), values);
+  // An activation, so where the party's gates run: a model's first tensor is the residual stream
+  // that a pre-LN decoder (GPT-2) adds every layer's output to, which would otherwise stay on the
+  // host and read each output down. Its host values stay valid.
+  std::vector<u64> host = std::move(t.data.mut());
+  vec::Vec v = p_->space().upload(host);
+  t.data = TensorValues::resident_and_host(std::move(v), std::move(host));
+  return t;
+}
+
 Tensor PartyOps::weight(std::vector<std::size_t> shape, std::span<const u64> values) {
-  Tensor t = input(0, std::move(shape), values);
+  Tensor t;
+  {
+    Region r(*this, profiling::scopes::kMisc, "input");
+    t = masked_input(0, std::move(shape), values);
+  }
   // The masked weight is public and fixed for the run: the accelerator keeps a copy from now on
   // (the offline phase), so a matmul does not upload it.
   if (const Accelerator* a = p_->accelerator()) t.held = a->hold(t.data);
   // A row (bias, LayerNorm's gamma and beta) also as a vector of the party's Space, for the
   // local ops that read it there; its host values stay valid.
   if (t.shape.size() == 1) {
-    t.data = TensorValues::resident(p_->space().upload(t.data.host()));
-    (void)t.data.host();
+    std::vector<u64> host = std::move(t.data.mut());
+    vec::Vec v = p_->space().upload(host);
+    t.data = TensorValues::resident_and_host(std::move(v), std::move(host));
   }
   return t;
 }

@@ -29,6 +29,9 @@ class PartyOps final : public OpsBase {
   Tensor unary(const UnaryGate& g, const Tensor& a, const GateArgs& args) override;
 
  private:
+  // The owner's masked values, opened to both parties, on the host.
+  Tensor masked_input(int owner, std::vector<std::size_t> shape, std::span<const u64> values);
+
   Party* p_;
 };
 
