@@ -16,9 +16,12 @@ const vec::Space* resident_space(const Tensor& a) {
   const vec::Vec* v = a.data.vec();
   return v != nullptr ? v->space() : nullptr;
 }
+// The Space of whichever of a, b is resident (a's first), or null: a local op of the two runs
+// there, the other operand uploaded, so that its result stays where the party's gates run (a
+// residual stream added to every layer's output, a position table added to the embedding).
 const vec::Space* resident_space(const Tensor& a, const Tensor& b) {
   const vec::Space* sp = resident_space(a);
-  return sp != nullptr && resident_space(b) == sp ? sp : nullptr;
+  return sp != nullptr ? sp : resident_space(b);
 }
 
 // The vector of t in sp: its own when resident there, else its host values uploaded into `up`.
@@ -91,8 +94,11 @@ Tensor OpsBase::add(const Tensor& a, const Tensor& b) {
   check_same_size("add", a, b);
   Region r(*this, profiling::scopes::kMisc, "");
   if (const vec::Space* sp = resident_space(a, b)) {
+    vec::Vec up_a, up_b;
+    const vec::Vec& va = in_space(*sp, a, up_a);
+    const vec::Vec& vb = in_space(*sp, b, up_b);
     vec::Vec out = sp->make(a.size());
-    sp->combine(out, ring_.bits, 0, {{.v = a.data.vec()}, {.v = b.data.vec()}});
+    sp->combine(out, ring_.bits, 0, {{.v = &va}, {.v = &vb}});
     return Tensor{a.shape, TensorValues::resident(std::move(out))};
   }
   Tensor o{a.shape, std::vector<u64>(a.size())};
@@ -104,8 +110,11 @@ Tensor OpsBase::sub(const Tensor& a, const Tensor& b) {
   check_same_size("sub", a, b);
   Region r(*this, profiling::scopes::kMisc, "");
   if (const vec::Space* sp = resident_space(a, b)) {
+    vec::Vec up_a, up_b;
+    const vec::Vec& va = in_space(*sp, a, up_a);
+    const vec::Vec& vb = in_space(*sp, b, up_b);
     vec::Vec out = sp->make(a.size());
-    sp->combine(out, ring_.bits, 0, {{.v = a.data.vec()}, {.v = b.data.vec(), .coef = ~u64{0}}});
+    sp->combine(out, ring_.bits, 0, {{.v = &va}, {.v = &vb, .coef = ~u64{0}}});
     return Tensor{a.shape, TensorValues::resident(std::move(out))};
   }
   Tensor o{a.shape, std::vector<u64>(a.size())};

@@ -46,6 +46,14 @@ TEST_CASE("TensorValues: host reads of a resident tensor, and writes", "[engine]
   CHECK(t[3] == 0);
   CHECK(copy[3] == words[3]);
   CHECK(copy.vec() != nullptr);
+  // Both copies at once (PartyOps::input): the vector for the ops, the host words as given.
+  std::vector<u64> moved = words;
+  const TensorValues both = TensorValues::resident_and_host(sp.upload(words), std::move(moved));
+  CHECK(both.resident());
+  CHECK(both.host() == words);
+  std::vector<u64> down(words.size());
+  sp.download(*both.vec(), down);
+  CHECK(down == words);
 }
 
 TEST_CASE("OpsBase local ops on resident tensors equal the host ops", "[engine][tensor]") {
@@ -91,9 +99,12 @@ TEST_CASE("OpsBase local ops on resident tensors equal the host ops", "[engine][
   same(ops.gather(ra, from, {3, cols}), g);
   for (std::size_t i = 0; i < from.size(); ++i)
     CHECK(g.data[i] == (from[i] == Ops::kGatherZero ? 0 : a.data[from[i]]));
-  // A host operand with a resident one: the host op, on the values read down.
-  const Tensor mixed = ops.add(ra, b);
-  CHECK(mixed.data.host() == ops.add(a, b).data.host());
+  // A host operand with a resident one, either way round: the op in the Space, the host operand
+  // uploaded, the result resident.
+  same(ops.add(ra, b), ops.add(a, b));
+  same(ops.add(a, rb), ops.add(a, b));
+  same(ops.sub(ra, b), ops.sub(a, b));
+  same(ops.sub(a, rb), ops.sub(a, b));
 }
 
 TEST_CASE("OpsBase gather refuses a shape or a position that does not fit", "[engine][tensor]") {
