@@ -292,43 +292,33 @@ TEST_CASE("sigma softmax: ragged layout helpers are inverse to each other", "[ga
   // The sums wrap mod 2^n.
   const Tensor big{{2}, std::vector<u64>{(u64{1} << 50) - 1, 2}};
   CHECK(ragged_sum(ops, big, {2}).data == std::vector<u64>{1});
-  // The max tree against each row's max: rows of every length 1 .. 9 (odd ones pass through at
-  // each level), signed values.
-  const std::vector<std::size_t> rl = {1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 1, 2, 1};
+  // The max tree against each row's max, over signed values: rows of every length 1 .. 9 (odd
+  // ones pass through at each level) in the ring, then the causal rows of 3 heads' 16 x 16
+  // scores in SIGMA's reduced ring of 40 bits (the result right mod 2^40).
   std::mt19937_64 g(Catch::rngSeed() + 5);
   const Ring ring = make_ring(50);
-  std::vector<u64> vals;
-  std::vector<u64> want;
-  for (const std::size_t l : rl) {
-    std::int64_t best = INT64_MIN;
-    for (std::size_t j = 0; j < l; ++j) {
-      const auto v = static_cast<std::int64_t>(g() % (1u << 21)) - (std::int64_t{1} << 20);
-      best = std::max(best, v);
-      vals.push_back(ring.reduce(static_cast<u64>(v)));
+  const auto check_max = [&](const std::vector<std::size_t>& rows, int bits) {
+    std::vector<u64> vals, want;
+    for (const std::size_t l : rows) {
+      std::int64_t best = INT64_MIN;
+      for (std::size_t j = 0; j < l; ++j) {
+        const auto v = static_cast<std::int64_t>(g() % (1u << 21)) - (std::int64_t{1} << 20);
+        best = std::max(best, v);
+        vals.push_back(ring.reduce(static_cast<u64>(v)));
+      }
+      want.push_back(ring.reduce(static_cast<u64>(best)));
     }
-    want.push_back(ring.reduce(static_cast<u64>(best)));
-  }
-  const Tensor mx = ragged_max(ops, Tensor{{vals.size()}, vals}, rl, 0);
-  CHECK(mx.shape == std::vector<std::size_t>{rl.size()});
-  CHECK(mx.data == want);
-  // The same over the causal rows of 3 heads' 16 x 16 scores, in SIGMA's reduced ring.
-  const auto cl = causal_row_lengths(3 * 16, 16);
-  std::vector<u64> cv, cw;
-  for (const std::size_t l : cl) {
-    std::int64_t best = INT64_MIN;
-    for (std::size_t j = 0; j < l; ++j) {
-      const auto v = static_cast<std::int64_t>(g() % (1u << 21)) - (std::int64_t{1} << 20);
-      best = std::max(best, v);
-      cv.push_back(ring.reduce(static_cast<u64>(v)));
+    const Tensor mx = ragged_max(ops, Tensor{{vals.size()}, vals}, rows, bits);
+    CHECK(mx.shape == std::vector<std::size_t>{rows.size()});
+    REQUIRE(mx.size() == rows.size());
+    const u64 m = bits ? ring_mask(bits) : ~u64{0};
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+      INFO("row " << r << " of " << rows.size() << ", bits " << bits);
+      CHECK((mx.data[r] & m) == (want[r] & m));
     }
-    cw.push_back(best);
-  }
-  const Tensor cm = ragged_max(ops, Tensor{{cv.size()}, cv}, cl, 40);
-  REQUIRE(cm.size() == cl.size());
-  for (std::size_t r = 0; r < cl.size(); ++r) {
-    INFO("row " << r);
-    CHECK((ring_mask(40) & cm.data[r]) == (ring_mask(40) & static_cast<u64>(cw[r])));
-  }
+  };
+  check_max({1, 2, 3, 4, 5, 6, 7, 8, 9, 1, 1, 2, 1}, 0);
+  check_max(causal_row_lengths(3 * 16, 16), 40);
   // A chunk of a decoder's queries: rows 2 .. 4 of 5 against keys 0 .. 4, per block of 3 rows.
   CHECK(causal_row_lengths(6, 5, 2) == std::vector<std::size_t>{3, 4, 5, 3, 4, 5});
   CHECK(causal_row_lengths(7, 3, 0) == lens);
