@@ -213,8 +213,8 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
             return diff(vec_values(host, ho), vec_values(dev, d_o));
           });
   }
-  // Gathers at public positions: a causal attention's lower triangle and its scatter back, a
-  // row broadcast, random positions with zeros among them, past the staging memory's 64 MiB.
+  // Gathers at public positions: a causal attention's lower triangle and its scatter back; random
+  // positions (repeats among them) with zeros, as many as fill the staging memory (64 MiB).
   for (const std::size_t rows : {std::size_t{128}, std::size_t{12 * 128}, std::size_t{1}}) {
     t.run("vec gather: the lower triangle of " + std::to_string(rows) +
               " rows of 128, and back: CUDA == host",
