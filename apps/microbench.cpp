@@ -485,6 +485,13 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
   }
 
   const Inputs in = make_inputs(o, g);
+  // Each run's openings one by one (Party::trace_openings), written to openings-pN.json.
+  json trace_runs = json::array();
+  const auto steady_ns = [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
   try {
     for (int run = 0; run < o.warmup + o.runs; ++run) {
       const bool warm = run < o.warmup;
@@ -494,9 +501,24 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
       dops.dealer().finish_keys();
       rec.end_offline();
       ch.wait_for_peer();  // the run starts when both hold its keys
+      party.trace_openings(true);
       rec.begin_run(warm);
+      const std::int64_t begin_ns = steady_ns();
       apply_gate(pops, g, a, cols, f);
+      const std::int64_t end_ns = steady_ns();
       rec.end_run();
+      party.trace_openings(false);
+      json openings = json::array();
+      for (const Party::OpeningTiming& t : party.take_opening_trace())
+        openings.push_back({{"start_ns", t.start_ns},
+                            {"packed_ns", t.packed_ns},
+                            {"exchanged_ns", t.exchanged_ns},
+                            {"unpacked_ns", t.unpacked_ns},
+                            {"bytes", t.bytes}});
+      trace_runs.push_back({{"warmup", warm},
+                            {"begin_ns", begin_ns},
+                            {"end_ns", end_ns},
+                            {"openings", std::move(openings)}});
       check_drained(*buffer, "run " + std::to_string(run));
       spdlog::info("microbench {} {} {}: done", g.name, warm ? "warm-up" : "run",
                    warm ? run + 1 : run - o.warmup + 1);
@@ -508,6 +530,17 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
   const auto measured = static_cast<std::size_t>(o.warmup + o.runs);
   spdlog::info("party {}: {}; {}", me, party.host_time_summary(measured),
                dealer.host_time_summary(measured));
+  profiling::write_file_atomic(
+      o.out / ("openings-p" + std::to_string(me) + ".json"),
+      json{{"party", me},
+           {"gate", o.gate},
+           {"system", to_string(o.system)},
+           {"n", o.micro_n},
+           {"clock",
+            "steady_clock nanoseconds since its epoch: one clock for both parties of a host"},
+           {"runs", std::move(trace_runs)}}
+              .dump(1) +
+          "\n");
 
   // Unrecorded check: the opened output of the first rows against the cleartext reference.
   const Inputs head = head_of(in, kCheckElements);
@@ -677,9 +710,12 @@ int run_microbench_local(const RunOptions& o, const std::filesystem::path& exe) 
   // that run completed, else removed.
   const std::filesystem::path summary_file = o.out / "microbench.json";
   const std::filesystem::path check_file = o.out / "microbench_check.json";
-  if (!keep_previous_results(summary_file, {check_file})) {
+  const std::vector<std::filesystem::path> companions = {check_file, o.out / "openings-p0.json",
+                                                         o.out / "openings-p1.json"};
+  if (!keep_previous_results(summary_file, companions)) {
     std::error_code ec;
-    for (const auto& f : {summary_file, check_file}) std::filesystem::remove(f, ec);
+    std::filesystem::remove(summary_file, ec);
+    for (const auto& f : companions) std::filesystem::remove(f, ec);
   }
   return run_local_parties(
       o, "microbench " + o.gate + " on " + to_string(o.system),
@@ -696,7 +732,7 @@ int run_microbench_local(const RunOptions& o, const std::filesystem::path& exe) 
                   << "\nsummary: " << summary_file.string() << "\n";
         std::cout.flush();
         const std::string status = summary.value("status", "failed");
-        if (status == "ok") drop_previous_results(summary_file, {check_file});
+        if (status == "ok") drop_previous_results(summary_file, companions);
         return status == "ok" ? kExitOk : status == "oom" ? kExitOom : kExitFailed;
       });
 }

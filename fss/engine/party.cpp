@@ -98,17 +98,33 @@ void Party::open_round(
     theirs_ = space().host_bytes(at.back());
   }
   const std::span<std::uint8_t> mine = mine_.first(at.back()), theirs = theirs_.first(at.back());
+  OpeningTiming t;
+  const auto now = [] {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  };
+  if (trace_on_) t.start_ns = now();
   {
     AddWall w(host_time_.pack_ns);
     for (std::size_t i = 0; i < layout.size(); ++i) pack(i, mine.subspan(at[i], at[i + 1] - at[i]));
   }
+  if (trace_on_) t.packed_ns = now();
   {
     AddWall w(host_time_.exchange_ns);
     ch_->exchange(mine, theirs);
   }
-  AddWall w(host_time_.unpack_ns);
-  for (std::size_t i = 0; i < layout.size(); ++i)
-    unpack_add(i, theirs.subspan(at[i], at[i + 1] - at[i]));
+  if (trace_on_) t.exchanged_ns = now();
+  {
+    AddWall w(host_time_.unpack_ns);
+    for (std::size_t i = 0; i < layout.size(); ++i)
+      unpack_add(i, theirs.subspan(at[i], at[i + 1] - at[i]));
+  }
+  if (trace_on_) {
+    t.unpacked_ns = now();
+    t.bytes = at.back();
+    trace_.push_back(t);
+  }
 }
 
 void Party::open_many(std::span<const OpenItem> items) {

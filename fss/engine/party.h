@@ -17,6 +17,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fss/batch_options.h"
@@ -146,6 +147,18 @@ class Party {
     std::uint64_t key_read_ns = 0, key_reads = 0;
   };
   const HostTime& host_time() const { return host_time_; }
+  // The openings one by one, where tracing is on (trace_openings): when each round started
+  // packing, finished packing (its kernels and the copy down waited for), had the peer's message
+  // and had added it back, on the steady clock (nanoseconds since its epoch, which on one host is
+  // both parties' clock), and its message's bytes. A microbenchmark writes them out per run
+  // (scripts/round_trace.py lines the two parties up).
+  struct OpeningTiming {
+    std::int64_t start_ns = 0, packed_ns = 0, exchanged_ns = 0, unpacked_ns = 0;
+    std::uint64_t bytes = 0;
+  };
+  void trace_openings(bool on) { trace_on_ = on; }
+  // The openings traced since the last call, handed over.
+  std::vector<OpeningTiming> take_opening_trace() { return std::exchange(trace_, {}); }
   // One line: "host: loops 812 ms (3,120 calls), ..." (milliseconds per `runs` of what was spent
   // after `since`, a host_time() read earlier, e.g. after the model input).
   std::string host_time_summary(std::size_t runs, const HostTime& since) const;
@@ -194,6 +207,8 @@ class Party {
   GateOptions gate_options_;
   std::shared_ptr<compile::GateCache> gate_cache_;
   mutable HostTime host_time_;
+  bool trace_on_ = false;
+  std::vector<OpeningTiming> trace_;
   // The bindings of the op PartyOps runs (bind, out_span, unbind).
   struct Bound {
     const vec::Vec* v;
