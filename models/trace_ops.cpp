@@ -84,11 +84,6 @@ Tensor TraceOps::transpose_heads(const Tensor&, std::size_t batch, std::size_t s
                             : std::vector<std::size_t>{batch, heads, seq, head_dim});
 }
 
-Tensor TraceOps::gather(const Tensor&, std::span<const std::uint32_t>,
-                        std::vector<std::size_t> shape) {
-  return record({}, std::move(shape));
-}
-
 Tensor TraceOps::matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) {
   TracedOp op;
   op.kind = Kind::kMatmul;

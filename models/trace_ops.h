@@ -82,8 +82,6 @@ class TraceOps final : public Ops {
   Tensor broadcast_rows(const Tensor& b, std::size_t cols) override;
   Tensor transpose_heads(const Tensor& x, std::size_t batch, std::size_t seq, std::size_t heads,
                          std::size_t head_dim, bool inverse) override;
-  Tensor gather(const Tensor& a, std::span<const std::uint32_t> from,
-                std::vector<std::size_t> shape) override;
   Tensor matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) override;
   Tensor mul(const Tensor& a, const Tensor& b) override;
   Tensor mul_rowwise(const Tensor& a, const Tensor& b, std::size_t cols) override;

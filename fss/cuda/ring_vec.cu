@@ -47,11 +47,6 @@ __global__ void swap_axes_kernel(const u64* in, std::size_t outer, std::size_t r
   }
 }
 
-__global__ void gather_kernel(const u64* in, const std::uint32_t* from, u64* out, std::size_t n) {
-  for (std::size_t i = global_thread(); i < n; i += grid_threads())
-    out[i] = from[i] == vec::Space::kGatherZero ? 0 : in[from[i]];
-}
-
 // A thread per entry of the product: entry (b, i, j) is live unless causal with j > i; its live
 // index counts the live entries before it (b whole triangles, then i (i + 1) / 2 in its own).
 __global__ void live_entries_add_kernel(RingMatmulShape g, const u64* c, const u64* add, u64* out) {
@@ -124,14 +119,6 @@ void swap_axes_device(const u64* in, std::size_t outer, std::size_t rows, std::s
   CUDA_CHECK_LAUNCH("swap_axes_kernel", "shape=[" + std::to_string(outer) + ", " +
                                             std::to_string(rows) + ", " + std::to_string(cols) +
                                             ", " + std::to_string(inner) + "]");
-}
-
-void gather_device(const u64* in, const std::uint32_t* from, u64* out, std::size_t n,
-                   CUstream_st* stream) {
-  if (n == 0) return;
-  constexpr unsigned kThreads = 256;
-  gather_kernel<<<grid_for(n, kThreads), kThreads, 0, stream>>>(in, from, out, n);
-  CUDA_CHECK_LAUNCH("gather_kernel", "n=" + std::to_string(n));
 }
 
 void live_entries_add_device(const RingMatmulShape& shape, const u64* c, const u64* add, u64* out,

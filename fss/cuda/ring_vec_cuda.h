@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
 
 #include "fss/ring.h"
 #include "fss/ring_matmul_shape.h"
@@ -32,12 +31,6 @@ void row_sums_device(const u64* v, std::size_t rows, std::size_t cols, int bits,
 // checked.
 void swap_axes_device(const u64* in, std::size_t outer, std::size_t rows, std::size_t cols,
                       std::size_t inner, u64* out, CUstream_st* stream);
-
-// out[i] = from[i] == vec::Space::kGatherZero ? 0 : in[from[i]] for i < n (vec::Space::gather;
-// `from` a device array of n positions, in and out distinct); asynchronous on `stream`, the launch
-// checked.
-void gather_device(const u64* in, const std::uint32_t* from, u64* out, std::size_t n,
-                   CUstream_st* stream);
 
 // The live entries of a ring product c of `shape` (fss/ring_matmul_shape.h: all, or each batch's
 // lower triangle when causal), in order, plus `add`: out[l] = c[e] + add[l] (mod 2^64) where e is

@@ -203,25 +203,6 @@ void CudaSpace::swap_axes(const vec::Vec& in, std::size_t outer, std::size_t row
   s_->timed([&] { swap_axes_device(in.data(), outer, rows, cols, inner, out.data(), s_->s()); });
 }
 
-void CudaSpace::gather(const vec::Vec& in, std::span<const std::uint32_t> from,
-                       vec::Vec& out) const {
-  check_gather(in, from, out);
-  if (out.empty()) return;
-  std::lock_guard lock(s_->mu);
-  s_->bind();
-  // The positions up through the staging memory into a block of their own, freed in stream
-  // order after the kernel that reads them.
-  const std::size_t bytes = from.size_bytes();
-  std::uint8_t* h = s_->stage(bytes, *accel_);
-  std::memcpy(h, from.data(), bytes);
-  const AsyncBlock positions(s_->stream, bytes, "gather positions");
-  CUDA_CHECK(cudaMemcpyAsync(positions.data(), h, bytes, cudaMemcpyHostToDevice, s_->s()),
-             std::to_string(bytes) + " bytes of gather positions up");
-  accel_->count_transfer(bytes, 0);
-  const auto* d = reinterpret_cast<const std::uint32_t*>(positions.data());
-  s_->timed([&] { gather_device(in.data(), d, out.data(), out.size(), s_->s()); });
-}
-
 void CudaSpace::dcf_eval(const DcfKeys& keys, const vec::Vec& x, vec::Vec& out) const {
   check(x, keys.count, "vec::dcf_eval (points)");
   check(out, keys.count, "vec::dcf_eval (output)");

@@ -187,14 +187,6 @@ class Ops {
   // Reshape / permute / slice are local and free: implementations apply them to `data` alike.
   virtual Tensor transpose_heads(const Tensor& x, std::size_t batch, std::size_t seq,
                                  std::size_t heads, std::size_t head_dim, bool inverse) = 0;
-  // A rearrangement at public positions, local: out[i] = a[from[i]], or the public zero where
-  // from[i] == kGatherZero (value 0, mask 0 and masked value 0 alike), shaped `shape` (whose
-  // product is from.size()); every other position below a.size(). A causal attention's lower
-  // triangle, its rows' broadcasts and sums, the max tree's pairs (fss/gates/sigma/softmax.h):
-  // a party's values stay where its gates run.
-  static constexpr std::uint32_t kGatherZero = vec::Space::kGatherZero;
-  virtual Tensor gather(const Tensor& a, std::span<const std::uint32_t> from,
-                        std::vector<std::size_t> shape) = 0;
 
   // Secret x secret products, result at scale 2f (the caller truncates). One round each.
   virtual Tensor matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) = 0;

@@ -230,32 +230,4 @@ Tensor OpsBase::transpose_heads(const Tensor& x, std::size_t batch, std::size_t 
   return o;
 }
 
-Tensor OpsBase::gather(const Tensor& a, std::span<const std::uint32_t> from,
-                       std::vector<std::size_t> shape) {
-  std::size_t n = 1;
-  for (const std::size_t d : shape) n *= d;
-  if (n != from.size())
-    throw std::invalid_argument("gather: the shape " + shape_str(shape) + " has " +
-                                std::to_string(n) + " elements, the positions " +
-                                std::to_string(from.size()));
-  Region r(*this, profiling::scopes::kMisc, "");
-  if (const vec::Space* sp = resident_space(a)) {
-    vec::Vec out = sp->make(n);
-    sp->gather(*a.data.vec(), from, out);  // checks every position
-    return Tensor{std::move(shape), TensorValues::resident(std::move(out))};
-  }
-  const std::vector<u64>& in = a.data.host();
-  Tensor o{std::move(shape), std::vector<u64>(n)};
-  std::vector<u64>& out = o.data.mut();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (from[i] == kGatherZero) continue;
-    if (from[i] >= in.size())
-      throw std::invalid_argument("gather: position " + std::to_string(i) + " reads element " +
-                                  std::to_string(from[i]) + " of a tensor of " +
-                                  std::to_string(in.size()));
-    out[i] = in[from[i]];
-  }
-  return o;
-}
-
 }  // namespace secinfer::fss::engine

@@ -139,19 +139,6 @@ void HostSpace::swap_axes(const Vec& in, std::size_t outer, std::size_t rows, st
     parallel_for(*pool_, runs, std::max<std::size_t>(1, kGrain / inner), run);
 }
 
-void HostSpace::gather(const Vec& in, std::span<const std::uint32_t> from, Vec& out) const {
-  check_gather(in, from, out);
-  const u64* src = in.data();
-  u64* dst = out.data();
-  const auto run = [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) dst[i] = from[i] == kGatherZero ? 0 : src[from[i]];
-  };
-  if (out.size() < 2 * kGrain)
-    run(0, out.size());
-  else
-    parallel_for(*pool_, out.size(), kGrain, run);
-}
-
 void HostSpace::dcf_eval(const DcfKeys& keys, const Vec& x, Vec& out) const {
   check(x, keys.count, "vec::dcf_eval (points)");
   check(out, keys.count, "vec::dcf_eval (output)");

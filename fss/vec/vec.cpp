@@ -110,24 +110,6 @@ void Space::check_swap_axes(const Vec& in, std::size_t outer, std::size_t rows, 
         "overlaps)");
 }
 
-void Space::check_gather(const Vec& in, std::span<const std::uint32_t> from, const Vec& out) const {
-  if (from.size() != out.size())
-    throw std::invalid_argument("vec::gather: " + std::to_string(from.size()) +
-                                " positions for an output of " + std::to_string(out.size()));
-  check(in, in.size(), "vec::gather (input)");
-  check(out, out.size(), "vec::gather (output)");
-  const std::less<const u64*> below;
-  if (!in.empty() && !out.empty() && below(in.data(), out.data() + out.size()) &&
-      below(out.data(), in.data() + in.size()))
-    throw std::invalid_argument(
-        "vec::gather: the input and the output must be distinct vectors (their memory overlaps)");
-  for (std::size_t i = 0; i < from.size(); ++i)
-    if (from[i] != kGatherZero && from[i] >= in.size())
-      throw std::invalid_argument("vec::gather: position " + std::to_string(i) + " reads element " +
-                                  std::to_string(from[i]) + " of an input of " +
-                                  std::to_string(in.size()));
-}
-
 void Space::check_sigma_dcf(const SigmaDcfKeys& keys, std::span<const Vec* const> points,
                             std::span<Vec* const> bits) const {
   if (points.empty() || points.size() > kMaxPoints || bits.size() != points.size())

@@ -155,12 +155,6 @@ class Space {
   // cols * inner; in and out are distinct vectors whose memory does not overlap.
   virtual void swap_axes(const Vec& in, std::size_t outer, std::size_t rows, std::size_t cols,
                          std::size_t inner, Vec& out) const = 0;
-  // out[i] = in[from[i]], or 0 where from[i] == kGatherZero: a rearrangement at public positions
-  // (the causal attention's lower triangle, its rows' broadcasts and sums). from.size() ==
-  // out.size(), every other entry below in.size() (< kGatherZero); in and out are distinct
-  // vectors whose memory does not overlap.
-  static constexpr std::uint32_t kGatherZero = 0xFFFFFFFFu;
-  virtual void gather(const Vec& in, std::span<const std::uint32_t> from, Vec& out) const = 0;
 
   // Openings (engine::Party::open): v packed to `bits` per element for the wire
   // (fss::pack_bits's layout, out.size() == packed_bytes(v.size(), bits)), and the peer's packed
@@ -183,9 +177,6 @@ class Space {
   void check_row_sums(const Vec& v, std::size_t cols, int bits, const Vec& out) const;
   void check_swap_axes(const Vec& in, std::size_t outer, std::size_t rows, std::size_t cols,
                        std::size_t inner, const Vec& out) const;
-  // The checks of gather: sizes, owners, distinct vectors and every position; throw
-  // std::invalid_argument.
-  void check_gather(const Vec& in, std::span<const std::uint32_t> from, const Vec& out) const;
   // The checks of sigma_dcf_eval: P in [1, kMaxPoints], one output per point, sizes and owners.
   void check_sigma_dcf(const SigmaDcfKeys& keys, std::span<const Vec* const> points,
                        std::span<Vec* const> bits) const;

@@ -1,9 +1,8 @@
 // gpu_check's vector-Space cases (fss/vec/vec.h): the CUDA Space (vec_space_cuda.h) against the
 // host Space on the same inputs, op by op (combine over random terms and every width, terms with
-// a cycle, row_sums, swap_axes, gather, the openings' pack / unpack_add, the DCF on device points),
-// then the gates written over the vocabulary run by two parties with their vectors on the device
-// against the same gates on the CPU (fusefss's DCF truncations), both parties' opened outputs bit
-// for bit.
+// a cycle, row_sums, swap_axes, the openings' pack / unpack_add, the DCF on device points), then
+// the gates written over the vocabulary run by two parties with their vectors on the device against
+// the same gates on the CPU (fusefss's DCF truncations), both parties' opened outputs bit for bit.
 #pragma once
 
 #include <cstddef>
@@ -213,45 +212,6 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
             return diff(vec_values(host, ho), vec_values(dev, d_o));
           });
   }
-  // Gathers at public positions: a causal attention's lower triangle and its scatter back; random
-  // positions (repeats among them) with zeros, as many as fill the staging memory (64 MiB).
-  for (const std::size_t rows : {std::size_t{128}, std::size_t{12 * 128}, std::size_t{1}}) {
-    t.run("vec gather: the lower triangle of " + std::to_string(rows) +
-              " rows of 128, and back: CUDA == host",
-          [&] {
-            const std::size_t cols = 128;
-            std::vector<u64> in(rows * cols);
-            for (u64& x : in) x = random_bits(g, 64);
-            std::vector<std::uint32_t> tri, back(rows * cols, vec::Space::kGatherZero);
-            for (std::size_t r = 0; r < rows; ++r)
-              for (std::size_t j = 0; j <= r % cols; ++j) {
-                back[r * cols + j] = static_cast<std::uint32_t>(tri.size());
-                tri.push_back(static_cast<std::uint32_t>(r * cols + j));
-              }
-            const vec::Vec hin = host.upload(in), din = dev.upload(in);
-            vec::Vec ht = host.make(tri.size()), dt = dev.make(tri.size());
-            vec::Vec hb = host.make(back.size()), db = dev.make(back.size());
-            host.gather(hin, tri, ht);
-            dev.gather(din, tri, dt);
-            host.gather(ht, back, hb);
-            dev.gather(dt, back, db);
-            return join({{"triangle", diff(vec_values(host, ht), vec_values(dev, dt))},
-                         {"back", diff(vec_values(host, hb), vec_values(dev, db))}});
-          });
-  }
-  t.run("vec gather: 2^24 random positions, a tenth of them zeros: CUDA == host", [&] {
-    const std::size_t n_in = 1000003, n_out = std::size_t{1} << 24;
-    std::vector<u64> in(n_in);
-    for (u64& x : in) x = random_bits(g, 64);
-    std::vector<std::uint32_t> from(n_out);
-    for (std::uint32_t& f : from)
-      f = g() % 10 == 0 ? vec::Space::kGatherZero : static_cast<std::uint32_t>(g() % n_in);
-    const vec::Vec hin = host.upload(in), din = dev.upload(in);
-    vec::Vec ho = host.make(n_out), d_o = dev.make(n_out);
-    host.gather(hin, from, ho);
-    dev.gather(din, from, d_o);
-    return diff(vec_values(host, ho), vec_values(dev, d_o));
-  });
   for (int bits : {1, 12, 37, 50, 64}) {
     t.run("vec pack / unpack_add N=" + std::to_string(N) + " bits=" + std::to_string(bits) +
               ": CUDA == host",

@@ -189,14 +189,11 @@ void relu_keygen(Dealer& dl, std::span<const u64> r_in, std::span<u64> r_out, in
   engine::in_ring(dl, bits, r_in,
                   [&](std::span<const u64> r) { select_keygen(dl, r_d, r, r_out); });
 }
-namespace {
-vec::Vec relu(Party& p, const vec::Vec& xhat, int bits);
-}  // namespace
-
 void relu_eval(Party& p, std::span<const u64> xhat, std::span<u64> yhat, int bits) {
   if (bits == 0) return relu_eval(p, xhat, yhat);
-  check_len("relu", xhat.size(), yhat.size());
-  p.result(relu(p, p.operand(xhat), bits), yhat);
+  std::vector<u64> dhat(xhat.size());
+  engine::in_ring(p, bits - 1, xhat, [&](std::span<const u64> x) { drelu_eval(p, x, dhat); });
+  engine::in_ring(p, bits, xhat, [&](std::span<const u64> x) { select_eval(p, dhat, x, yhat); });
 }
 
 namespace {

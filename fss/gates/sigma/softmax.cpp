@@ -1,10 +1,7 @@
 // SIGMA's softmax over Ops (softmax.h).
 #include "fss/gates/sigma/softmax.h"
 
-#include <algorithm>
-#include <cstdint>
 #include <numeric>
-#include <span>
 #include <stdexcept>
 #include <string>
 
@@ -19,32 +16,19 @@ std::size_t total(const std::vector<std::size_t>& lens) {
   return std::accumulate(lens.begin(), lens.end(), std::size_t{0});
 }
 
+Tensor make(std::vector<std::size_t> shape, std::vector<u64> data) {
+  Tensor t;
+  t.shape = std::move(shape);
+  t.data = std::move(data);
+  return t;
+}
+
 std::size_t check_rows(const Tensor& a, std::size_t cols, const char* what) {
   if (cols == 0 || a.size() % cols != 0)
     throw std::invalid_argument(std::string(what) + ": tensor of " + std::to_string(a.size()) +
                                 " elements is not a whole number of rows of " +
                                 std::to_string(cols) + " columns");
   return a.size() / cols;
-}
-
-// ops.gather at the n positions fill(from) writes, shaped `shape`; a shape-only tensor
-// (models/trace_ops.h) gets none (TraceOps reads only the shape).
-template <class Fill>
-Tensor gather_at(Ops& ops, const Tensor& a, std::vector<std::size_t> shape, std::size_t n,
-                 Fill&& fill) {
-  std::vector<std::uint32_t> from;
-  if (!a.data.empty()) {
-    if (a.size() >= Ops::kGatherZero)
-      throw std::invalid_argument("sigma softmax layout: a tensor of " + std::to_string(a.size()) +
-                                  " elements is past the 32-bit positions of Ops::gather");
-    from.resize(n);
-    fill(std::span<std::uint32_t>(from));
-  }
-  return ops.gather(a, from, std::move(shape));
-}
-
-std::uint32_t pos(std::size_t i) {
-  return static_cast<std::uint32_t>(i);  // below the tensor's size, checked by gather_at
 }
 
 }  // namespace
@@ -61,49 +45,40 @@ std::vector<std::size_t> causal_row_lengths(std::size_t rows, std::size_t cols,
   return lens;
 }
 
-Tensor gather_ragged(Ops& ops, const Tensor& a, std::size_t cols,
-                     const std::vector<std::size_t>& lens) {
-  const std::size_t n = total(lens);
-  return gather_at(ops, a, {n}, n, [&](std::span<std::uint32_t> from) {
-    std::size_t k = 0;
-    for (std::size_t r = 0; r < lens.size(); ++r)
-      for (std::size_t j = 0; j < lens[r]; ++j) from[k++] = pos(r * cols + j);
-  });
+Tensor gather_ragged(const Tensor& a, std::size_t cols, const std::vector<std::size_t>& lens) {
+  if (a.data.empty()) return make({total(lens)}, {});  // shape-only (models/trace_ops.h)
+  std::vector<u64> out;
+  out.reserve(total(lens));
+  for (std::size_t r = 0; r < lens.size(); ++r)
+    for (std::size_t j = 0; j < lens[r]; ++j) out.push_back(a.data.at(r * cols + j));
+  const std::size_t n = out.size();
+  return make({n}, std::move(out));
 }
 
-Tensor scatter_ragged(Ops& ops, const Tensor& c, std::size_t cols,
-                      const std::vector<std::size_t>& lens) {
-  return gather_at(ops, c, {lens.size(), cols}, lens.size() * cols,
-                   [&](std::span<std::uint32_t> from) {
-                     std::fill(from.begin(), from.end(), Ops::kGatherZero);
-                     std::size_t k = 0;
-                     for (std::size_t r = 0; r < lens.size(); ++r)
-                       for (std::size_t j = 0; j < lens[r]; ++j) from[r * cols + j] = pos(k++);
-                   });
+Tensor scatter_ragged(const Tensor& c, std::size_t cols, const std::vector<std::size_t>& lens) {
+  if (c.data.empty()) return make({lens.size(), cols}, {});  // shape-only (models/trace_ops.h)
+  std::vector<u64> out(lens.size() * cols, 0);
+  std::size_t pos = 0;
+  for (std::size_t r = 0; r < lens.size(); ++r)
+    for (std::size_t j = 0; j < lens[r]; ++j) out[r * cols + j] = c.data.at(pos++);
+  return make({lens.size(), cols}, std::move(out));
 }
 
-Tensor ragged_sum(Ops& ops, const Tensor& c, const std::vector<std::size_t>& lens) {
-  // Rows padded with zeros to the longest, so that the sums are Ops::sum_last's rows.
-  const std::size_t width =
-      std::max<std::size_t>(1, lens.empty() ? 0 : *std::max_element(lens.begin(), lens.end()));
-  const Tensor padded = gather_at(ops, c, {lens.size(), width}, lens.size() * width,
-                                  [&](std::span<std::uint32_t> from) {
-                                    std::fill(from.begin(), from.end(), Ops::kGatherZero);
-                                    std::size_t k = 0;
-                                    for (std::size_t r = 0; r < lens.size(); ++r)
-                                      for (std::size_t j = 0; j < lens[r]; ++j)
-                                        from[r * width + j] = pos(k++);
-                                  });
-  return ops.sum_last(padded);
+Tensor ragged_sum(const Tensor& c, const std::vector<std::size_t>& lens) {
+  std::vector<u64> out(lens.size(), 0);
+  std::size_t pos = 0;
+  for (std::size_t r = 0; r < lens.size(); ++r)
+    for (std::size_t j = 0; j < lens[r]; ++j) out[r] += c.data.at(pos++);
+  return make({lens.size()}, std::move(out));  // mod 2^64: the caller reduces to its ring
 }
 
-Tensor ragged_broadcast(Ops& ops, const Tensor& b, const std::vector<std::size_t>& lens) {
-  const std::size_t n = total(lens);
-  return gather_at(ops, b, {n}, n, [&](std::span<std::uint32_t> from) {
-    std::size_t k = 0;
-    for (std::size_t r = 0; r < lens.size(); ++r)
-      for (std::size_t j = 0; j < lens[r]; ++j) from[k++] = pos(r);
-  });
+Tensor ragged_broadcast(const Tensor& b, const std::vector<std::size_t>& lens) {
+  std::vector<u64> out;
+  out.reserve(total(lens));
+  for (std::size_t r = 0; r < lens.size(); ++r)
+    for (std::size_t j = 0; j < lens[r]; ++j) out.push_back(b.data.at(r));
+  const std::size_t n = out.size();
+  return make({n}, std::move(out));
 }
 
 // The ring the row max runs in: SIGMA's reducedBw = n - f + 2 (Gupta et al., PoPETs 2024,
@@ -118,53 +93,34 @@ int max_ring_bits(const Ops& ops) {
 
 Tensor ragged_max(Ops& ops, const Tensor& c, const std::vector<std::size_t>& lens, int bits) {
   // cur holds the candidates of all rows back to back; len[r] is row r's count.
-  Tensor cur = c;
+  std::vector<u64> cur = c.data;
   std::vector<std::size_t> len = lens;
   for (;;) {
-    std::size_t np = 0, next_n = 0;
-    for (const std::size_t l : len) {
-      np += l / 2;
-      next_n += l / 2 + l % 2;
+    std::vector<u64> left, right;
+    std::size_t pos = 0;
+    for (std::size_t r = 0; r < len.size(); ++r) {
+      for (std::size_t j = 0; j + 1 < len[r]; j += 2) {
+        left.push_back(cur[pos + j]);
+        right.push_back(cur[pos + j + 1]);
+      }
+      pos += len[r];
     }
-    if (np == 0) break;
-    // A level: row r's neighbours (2j, 2j + 1) as one ReLU call over all rows, then its maxima
-    // followed by its odd one, which passes through.
-    const auto pairs = [&](std::size_t second) {
-      return gather_at(ops, cur, {np}, np, [&](std::span<std::uint32_t> from) {
-        std::size_t k = 0, at = 0;
-        for (const std::size_t l : len) {
-          for (std::size_t j = 0; j + 1 < l; j += 2) from[k++] = pos(at + j + second);
-          at += l;
-        }
-      });
-    };
-    const Tensor a = pairs(0), b = pairs(1);
-    Tensor m = ops.add(ops.relu(ops.sub(a, b), bits), b);  // max(a, b) = ReLU(a - b) + b
-    Tensor next;
-    if (next_n == np) {
-      next = std::move(m);  // no row had an odd one: the maxima are the next level
-    } else {
-      // The next level's positions read the maxima (their rows' first entries) or, for an odd
-      // row's last entry, the current level; the other read is the public zero.
-      const auto merge = [&](bool from_max) {
-        return gather_at(ops, from_max ? m : cur, {next_n}, next_n,
-                         [&](std::span<std::uint32_t> from) {
-                           std::size_t k = 0, at = 0, mk = 0;
-                           for (const std::size_t l : len) {
-                             for (std::size_t j = 0; j < l / 2; ++j)
-                               from[k++] = from_max ? pos(mk++) : Ops::kGatherZero;
-                             if (l % 2) from[k++] = from_max ? Ops::kGatherZero : pos(at + l - 1);
-                             at += l;
-                           }
-                         });
-      };
-      next = ops.add(merge(true), merge(false));
+    if (left.empty()) break;
+    const std::size_t np = left.size();
+    const Tensor a = make({np}, std::move(left)), b = make({np}, right);
+    const Tensor m = ops.add(ops.relu(ops.sub(a, b), bits), b);  // max(a, b) = ReLU(a - b) + b
+    std::vector<u64> next;
+    std::size_t in = 0, k = 0;
+    for (std::size_t r = 0; r < len.size(); ++r) {
+      const std::size_t pairs = len[r] / 2;
+      for (std::size_t j = 0; j < pairs; ++j) next.push_back(m.data[k++]);
+      if (len[r] % 2) next.push_back(cur[in + len[r] - 1]);  // odd one passes through
+      in += len[r];
+      len[r] = pairs + len[r] % 2;
     }
-    for (std::size_t& l : len) l = l / 2 + l % 2;
     cur = std::move(next);
   }
-  cur.shape = {lens.size()};
-  return cur;
+  return make({lens.size()}, std::move(cur));
 }
 
 Tensor softmax(Ops& ops, const Tensor& a, std::size_t cols, engine::SoftmaxMask mask) {
@@ -191,27 +147,28 @@ Tensor softmax(Ops& ops, const Tensor& a, std::size_t cols, engine::SoftmaxMask 
     return y;
   }
   const auto lens = causal_row_lengths(rows, cols, mask.first_row);
-  const Tensor x = gather_ragged(ops, a, cols, lens);
+  const Tensor x = gather_ragged(a, cols, lens);
   Tensor m;
   {
     Ops::Region r(ops, "max");
     m = ragged_max(ops, x, lens, max_bits);
   }
-  const Tensor d = ops.sub(ragged_broadcast(ops, m, lens), x);
+  const Tensor d = ops.sub(ragged_broadcast(m, lens), x);
   const Tensor e = ops.nexp(d);
   Tensor s;
   {
     Ops::Region r(ops, "sum");
-    s = ragged_sum(ops, e, lens);
+    s = ragged_sum(e, lens);
+    ring_reduce(ops.ring(), s.data);
   }
   // The table covers sums of up to `cols` terms (the longest row), as SIGMA's p.FW.
   const Tensor inv = ops.inverse(s, cols);
   Tensor y;
   {
     Ops::Region r(ops, "normalise");
-    y = ops.truncate(ops.mul(e, ragged_broadcast(ops, inv, lens)), f, TruncKind::kWithSlack);
+    y = ops.truncate(ops.mul(e, ragged_broadcast(inv, lens)), f, TruncKind::kWithSlack);
   }
-  Tensor out = scatter_ragged(ops, y, cols, lens);
+  Tensor out = scatter_ragged(y, cols, lens);
   out.shape = a.shape;
   return out;
 }

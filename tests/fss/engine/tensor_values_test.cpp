@@ -2,7 +2,6 @@
 // a host tensor, a write makes the host copy the only one, and the local ops on resident tensors
 // (run in the Space) give the host ops' results bit for bit.
 #include <catch2/catch.hpp>
-#include <cstdint>
 #include <random>
 #include <vector>
 
@@ -89,36 +88,10 @@ TEST_CASE("OpsBase local ops on resident tensors equal the host ops", "[engine][
   for (const bool inverse : {false, true})
     same(ops.transpose_heads(ra, batch, seq, heads, dim, inverse),
          ops.transpose_heads(a, batch, seq, heads, dim, inverse));
-  // A gather at random positions, a fifth of them the public zero, reshaped.
-  std::vector<std::uint32_t> from(3 * cols);
-  for (auto& f : from)
-    f = rng() % 5 == 0 ? Ops::kGatherZero : static_cast<std::uint32_t>(rng() % a.size());
-  from.front() = 0;
-  from.back() = static_cast<std::uint32_t>(a.size() - 1);
-  const Tensor g = ops.gather(a, from, {3, cols});
-  same(ops.gather(ra, from, {3, cols}), g);
-  for (std::size_t i = 0; i < from.size(); ++i)
-    CHECK(g.data[i] == (from[i] == Ops::kGatherZero ? 0 : a.data[from[i]]));
   // A host operand with a resident one, either way round: the op in the Space, the host operand
   // uploaded, the result resident.
   same(ops.add(ra, b), ops.add(a, b));
   same(ops.add(a, rb), ops.add(a, b));
   same(ops.sub(ra, b), ops.sub(a, b));
   same(ops.sub(a, rb), ops.sub(a, b));
-}
-
-TEST_CASE("OpsBase gather refuses a shape or a position that does not fit", "[engine][tensor]") {
-  ThreadPool pool(1);
-  const vec::HostSpace sp(pool, {});
-  ClearOps ops(make_ring(50), 12, sigma::suite());
-  const Tensor a{{4}, std::vector<u64>{1, 2, 3, 4}};
-  const Tensor ra = resident(sp, a);
-  const std::vector<std::uint32_t> past = {0, 4}, two = {0, 1};
-  CHECK_THROWS_WITH(ops.gather(a, two, {3}),
-                    Catch::Contains("gather: the shape [3] has 3 elements, the positions 2"));
-  CHECK_THROWS_WITH(ops.gather(a, past, {2}),
-                    Catch::Contains("gather: position 1 reads element 4 of a tensor of 4"));
-  CHECK_THROWS_WITH(ops.gather(ra, past, {2}),
-                    Catch::Contains("vec::gather: position 1 reads element 4 of an input of 4"));
-  CHECK(ops.gather(a, two, {1, 2}).data.host() == std::vector<u64>{1, 2});
 }

@@ -1,7 +1,7 @@
 // The host vector Space (fss/vec/host_space.h): combine against a per-element reference written
-// from the contract, over fresh random terms and every width; row_sums, swap_axes and gather
-// against naive loops; the openings' pack / unpack_add against the ring's packing; the checks. The
-// CUDA Space is checked against this one on the device (scripts/gpu_check.sh, group `vec`).
+// from the contract, over fresh random terms and every width; row_sums and swap_axes against
+// naive loops; the openings' pack / unpack_add against the ring's packing; the checks. The CUDA
+// Space is checked against this one on the device (scripts/gpu_check.sh, group `vec`).
 #include "fss/vec/host_space.h"
 
 #include <algorithm>
@@ -294,49 +294,6 @@ TEST_CASE("vec::HostSpace: row_sums are the rows' sums mod 2^bits, whatever the 
   Vec other = sp1.make(3);
   CHECK_THROWS_WITH(sp.row_sums(six, 2, 64, other), Catch::Contains("another space"));
   CHECK_NOTHROW(sp.row_sums(six, 2, 64, three));
-}
-
-TEST_CASE("vec::HostSpace: gather reads the positions it is given, zero where told", "[vec]") {
-  ThreadPool one(1), four(4);
-  const HostSpace sp(four, {}), sp1(one, {});
-  std::mt19937_64 g(Catch::rngSeed() + 23);
-  constexpr std::uint32_t kZero = Space::kGatherZero;
-  // Sizes below and past the threads' grain, positions anywhere in the input (both ends
-  // included), repeated, and zeros.
-  for (const std::size_t n_in : {std::size_t{1}, std::size_t{7}, std::size_t{300000}}) {
-    for (const std::size_t n_out :
-         {std::size_t{0}, std::size_t{1}, std::size_t{5000}, std::size_t{400000}}) {
-      const std::vector<u64> in = random_words(g, n_in);
-      std::vector<std::uint32_t> from(n_out);
-      for (std::size_t i = 0; i < n_out; ++i)
-        from[i] = i % 7 == 3    ? kZero
-                  : i % 11 == 0 ? static_cast<std::uint32_t>(n_in - 1)
-                                : static_cast<std::uint32_t>(g() % n_in);
-      if (n_out > 1) from[1] = 0;
-      std::vector<u64> want(n_out), got(n_out), got1(n_out);
-      for (std::size_t i = 0; i < n_out; ++i) want[i] = from[i] == kZero ? 0 : in[from[i]];
-      const Vec v = sp.upload(in), v1 = sp1.upload(in);
-      Vec out = sp.make(n_out), out1 = sp1.make(n_out);
-      sp.gather(v, from, out);
-      sp1.gather(v1, from, out1);
-      sp.download(out, got);
-      sp1.download(out1, got1);
-      INFO("in " << n_in << ", out " << n_out);
-      REQUIRE(mismatch(got, want) == "");
-      REQUIRE(mismatch(got1, want) == "");
-    }
-  }
-  // The checks: a position past the input, sizes, one vector for both, another space's.
-  Vec x = sp.upload(random_words(g, 8)), y = sp.make(3);
-  const std::vector<std::uint32_t> ok = {0, kZero, 7}, past = {0, 8, 1}, two = {0, 1};
-  CHECK_THROWS_WITH(sp.gather(x, past, y),
-                    Catch::Contains("vec::gather: position 1 reads element 8 of an input of 8"));
-  CHECK_THROWS_WITH(sp.gather(x, two, y), Catch::Contains("2 positions for an output of 3"));
-  Vec head = x.view(0, 3);
-  CHECK_THROWS_WITH(sp.gather(x, ok, head), Catch::Contains("distinct vectors"));
-  Vec other = sp1.make(3);
-  CHECK_THROWS_WITH(sp.gather(x, ok, other), Catch::Contains("another space"));
-  CHECK_NOTHROW(sp.gather(x, ok, y));
 }
 
 TEST_CASE("vec::HostSpace: swap_axes swaps the two middle axes, whatever the threads", "[vec]") {
