@@ -66,9 +66,7 @@ Tensor PartyOps::input(int owner, std::vector<std::size_t> shape, std::span<cons
   // An activation, so where the party's gates run: a model's first tensor is the residual stream
   // that a pre-LN decoder (GPT-2) adds every layer's output to, which would otherwise stay on the
   // host and read each output down. Its host values stay valid.
-  std::vector<u64> host = std::move(t.data.mut());
-  vec::Vec v = p_->space().upload(host);
-  t.data = TensorValues::resident_and_host(std::move(v), std::move(host));
+  t.data.upload_to(p_->space());
   return t;
 }
 
@@ -83,11 +81,7 @@ Tensor PartyOps::weight(std::vector<std::size_t> shape, std::span<const u64> val
   if (const Accelerator* a = p_->accelerator()) t.held = a->hold(t.data);
   // A row (bias, LayerNorm's gamma and beta) also as a vector of the party's Space, for the
   // local ops that read it there; its host values stay valid.
-  if (t.shape.size() == 1) {
-    std::vector<u64> host = std::move(t.data.mut());
-    vec::Vec v = p_->space().upload(host);
-    t.data = TensorValues::resident_and_host(std::move(v), std::move(host));
-  }
+  if (t.shape.size() == 1) t.data.upload_to(p_->space());
   return t;
 }
 

@@ -34,13 +34,10 @@ class TensorValues {
     t.vec_ = std::make_shared<const vec::Vec>(std::move(v));
     return t;
   }
-  // The same values in `v`'s Space and on the host (`host` equal to v's contents): host reads
-  // copy nothing down.
-  static TensorValues resident_and_host(vec::Vec v, std::vector<u64> host) {
-    TensorValues t = resident(std::move(v));
-    t.host_ = std::move(host);
-    t.host_valid_ = true;
-    return t;
+  // Host values copied into `sp` as well: resident from now on, the host words still valid, so
+  // host reads copy nothing down. Nothing to do where already resident.
+  void upload_to(const vec::Space& sp) {
+    if (vec_ == nullptr) vec_ = std::make_shared<const vec::Vec>(sp.upload(host_));
   }
 
   std::size_t size() const { return vec_ ? vec_->size() : host_.size(); }

@@ -45,9 +45,9 @@ TEST_CASE("TensorValues: host reads of a resident tensor, and writes", "[engine]
   CHECK(t[3] == 0);
   CHECK(copy[3] == words[3]);
   CHECK(copy.vec() != nullptr);
-  // Both copies at once (PartyOps::input): the vector for the ops, the host words as given.
-  std::vector<u64> moved = words;
-  const TensorValues both = TensorValues::resident_and_host(sp.upload(words), std::move(moved));
+  // Both copies at once (PartyOps::input): the host words uploaded, still valid.
+  TensorValues both(words);
+  both.upload_to(sp);
   CHECK(both.resident());
   CHECK(both.host() == words);
   std::vector<u64> down(words.size());
