@@ -487,11 +487,6 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
   const Inputs in = make_inputs(o, g);
   // Each run's openings one by one (Party::trace_openings), written to openings-pN.json.
   json trace_runs = json::array();
-  const auto steady_ns = [] {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  };
   try {
     for (int run = 0; run < o.warmup + o.runs; ++run) {
       const bool warm = run < o.warmup;
@@ -503,9 +498,9 @@ void run_microbench_workload(const RunOptions& opt, net::Channel& ch, profiling:
       ch.wait_for_peer();  // the run starts when both hold its keys
       party.trace_openings(true);
       rec.begin_run(warm);
-      const std::int64_t begin_ns = steady_ns();
+      const std::int64_t begin_ns = Party::clock_ns();
       apply_gate(pops, g, a, cols, f);
-      const std::int64_t end_ns = steady_ns();
+      const std::int64_t end_ns = Party::clock_ns();
       rec.end_run();
       party.trace_openings(false);
       json openings = json::array();

@@ -1,7 +1,6 @@
 #include "fss/engine/party.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <optional>
 #include <stdexcept>
@@ -99,29 +98,24 @@ void Party::open_round(
   }
   const std::span<std::uint8_t> mine = mine_.first(at.back()), theirs = theirs_.first(at.back());
   OpeningTiming t;
-  const auto now = [] {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  };
-  if (trace_on_) t.start_ns = now();
+  if (trace_on_) t.start_ns = clock_ns();
   {
     AddWall w(host_time_.pack_ns);
     for (std::size_t i = 0; i < layout.size(); ++i) pack(i, mine.subspan(at[i], at[i + 1] - at[i]));
   }
-  if (trace_on_) t.packed_ns = now();
+  if (trace_on_) t.packed_ns = clock_ns();
   {
     AddWall w(host_time_.exchange_ns);
     ch_->exchange(mine, theirs);
   }
-  if (trace_on_) t.exchanged_ns = now();
+  if (trace_on_) t.exchanged_ns = clock_ns();
   {
     AddWall w(host_time_.unpack_ns);
     for (std::size_t i = 0; i < layout.size(); ++i)
       unpack_add(i, theirs.subspan(at[i], at[i + 1] - at[i]));
   }
   if (trace_on_) {
-    t.unpacked_ns = now();
+    t.unpacked_ns = clock_ns();
     t.bytes = at.back();
     trace_.push_back(t);
   }

@@ -11,6 +11,7 @@
 // (net::Channel::exchange).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -157,6 +158,12 @@ class Party {
     std::uint64_t bytes = 0;
   };
   void trace_openings(bool on) { trace_on_ = on; }
+  // The trace's clock: the steady clock's nanoseconds since its epoch.
+  static std::int64_t clock_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
   // The openings traced since the last call, handed over.
   std::vector<OpeningTiming> take_opening_trace() { return std::exchange(trace_, {}); }
   // One line: "host: loops 812 ms (3,120 calls), ..." (milliseconds per `runs` of what was spent
