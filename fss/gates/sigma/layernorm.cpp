@@ -91,8 +91,8 @@ void sumsq_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
   d.random(s);
   std::vector<u64> c(N);
   for (std::size_t i = 0; i < N; ++i) c[i] = ring.add(ring.mul(r_in[i], r_in[i]), s[i]);
-  d.share(r_in);
-  d.share(c);
+  d.share_vec(r_in);
+  d.share_vec(c);
   for (std::size_t r = 0; r < rows; ++r) {
     u64 m = 0;
     for (std::size_t j = 0; j < cols; ++j) m += s[r * cols + j];
@@ -101,32 +101,35 @@ void sumsq_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
   }
 }
 
-void sumsq_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
+void sumsq_eval(Party& party, const GateArgs& args, std::span<const u64> xhat_host,
                 std::span<u64> yhat) {
-  std::vector<u64> host_x;
-  xhat = party.on_host(xhat, host_x);  // read on the host below
-  const std::size_t rows = check_rows(xhat.size(), args.cols, "sumsq_eval");
-  engine::check_unary_sizes(xhat.size(), yhat.size(), "sumsq_eval");
-  const std::size_t N = xhat.size(), cols = args.cols;
-  const Ring ring = party.ring();
-  const bool lead = party.id() == 0;
+  const std::size_t rows = check_rows(xhat_host.size(), args.cols, "sumsq_eval");
+  engine::check_unary_sizes(xhat_host.size(), yhat.size(), "sumsq_eval");
+  const std::size_t N = xhat_host.size(), cols = args.cols;
+  const int n = party.ring().bits;
+  const vec::Space& sp = party.space();
+  const vec::Vec x = party.operand(xhat_host);
   party.keys().expect_record(kTagSumsq, N);
-  const auto a = party.read_shares(N), c = party.read_shares(N);
-  std::vector<u64> share(rows, 0);
-  for (std::size_t r = 0; r < rows; ++r) {
-    u64 acc = 0;
-    for (std::size_t j = 0; j < cols; ++j) {
-      const std::size_t i = r * cols + j;
-      acc += c[i] - 2 * xhat[i] * a[i];
-      if (lead) acc += xhat[i] * xhat[i];
-    }
-    share[r] = ring.reduce(acc);
-  }
-  party.open(share, share);
-  for (std::size_t r = 0; r < rows; ++r) {
-    yhat[r * cols] = share[r];
-    for (std::size_t j = 1; j < cols; ++j) yhat[r * cols + j] = 0;
-  }
+  const vec::Vec a = party.read_shares_vec(N), c = party.read_shares_vec(N);
+  // Per element [b == 0] xhat^2 - 2 xhat [r] + [r^2 + s], summed per row and opened.
+  vec::Vec terms = sp.make(N);
+  sp.combine(terms, n, 0,
+             {{.v = &c},
+              {.v = &a, .coef = u64{0} - 2, .times = &x},
+              {.v = &x, .coef = party.id() == 0 ? u64{1} : u64{0}, .times = &x}});
+  vec::Vec sums = sp.make(rows);
+  sp.row_sums(terms, cols, n, sums);
+  party.open(sums, n);
+  // Row r's sum in its column 0, the public zero elsewhere: a row of cols with a 1 in column 0,
+  // tiled, gates the sums repeated over their rows.
+  std::vector<u64> first(cols, 0);
+  first[0] = 1;
+  const vec::Vec first_row = sp.upload(std::move(first));
+  vec::Vec column0 = sp.make(N);
+  sp.combine(column0, 1, 0, {{.v = &first_row, .cycle = cols}});
+  vec::Vec y = sp.make(N);
+  sp.combine(y, n, 0, {{.v = &sums, .repeat = cols, .gate = &column0}});
+  party.result(std::move(y), yhat);
 }
 
 const engine::UnaryGate& sumsq_gate() {
@@ -140,9 +143,9 @@ Tensor sum_squares(Ops& ops, const Tensor& a, std::size_t cols) {
   GateArgs args;
   args.cols = cols;
   const Tensor full = ops.unary(sumsq_gate(), a, args);
-  std::vector<u64> out(rows);
-  for (std::size_t r = 0; r < rows; ++r) out[r] = full.data[r * cols];
-  return make({rows}, std::move(out));
+  // Each row holds its sum in column 0 and zeros: the row sums are the sums (local, linear in
+  // the masks alike, and where the values are).
+  return ops.sum_last(Tensor{{rows, cols}, full.data});
 }
 
 Tensor layernorm(Ops& ops, const Tensor& a, const Tensor& gamma, const Tensor& beta,

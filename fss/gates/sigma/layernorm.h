@@ -33,7 +33,7 @@ void sumsq_eval(Party& party, const GateArgs& args, std::span<const u64> xhat, s
 // The gate as a UnaryGate bound to the "variance" scope.
 const engine::UnaryGate& sumsq_gate();
 
-// Row sums of squares over Ops (rows elements): the gate above, then a local slice.
+// Row sums of squares over Ops (rows elements): the gate above, then its local row sums.
 engine::Tensor sum_squares(Ops& ops, const engine::Tensor& a, std::size_t cols);
 
 }  // namespace secinfer::fss::sigma
