@@ -38,8 +38,10 @@ DcfKeys empty_keys(DcfShape shape, int party, std::size_t count) {
 
 // Per-thread scratch for one chunk of keys.
 struct GenScratch {
-  std::array<Block, 8 * kChunk> g;  // g[(4 * b + j) * kChunk + i] = G_j(s_b) of key i
-  std::vector<u64> v;       // [(2 * b + dir) * kChunk * L + i * L + e]: ConvertVec(G_2+dir(s_b))
+  // g[(4 * b + j) * kChunk + i], key i's seed s_b: G_0 and G_1 (j = 0, 1), then the value blocks
+  // of its left and right children (j = 2, 3).
+  std::array<Block, 8 * kChunk> g;
+  std::vector<u64> v;       // [(2 * b + dir) * kChunk * L + i * L + e]: ConvertVec(value block dir)
   std::vector<u64> valpha;  // [i * L + e]
   std::vector<Block> cv_scratch;
 };
@@ -67,19 +69,15 @@ void gen_chunk(DcfKeys& key0, DcfKeys& key1, std::span<const Block> seeds,
   const auto vat = [&](int b, u64 dir, std::size_t i) {
     return sc.v.data() + (2 * static_cast<std::size_t>(b) + dir) * kChunk * len + i * len;
   };
-  // The value blocks: G_2 (left) and G_3 (right); where L = 1, G_2 for both, its halves swapped
-  // for the right child (fss-core.md "DCF").
-  const int value_keys = L == 1 ? 1 : 2;
   for (int lv = 0; lv < n; ++lv) {
     for (int b = 0; b < 2; ++b) {
-      for (int j = 0; j < 2 + value_keys; ++j)
-        prg.g_blocks(j, std::span<const Block>(s[b].data(), w),
-                     std::span<Block>(sc.g.data() + (4 * b + j) * kChunk, w));
-      if (L == 1) {
-        const Block* left = sc.g.data() + (4 * b + 2) * kChunk;
-        Block* right = sc.g.data() + (4 * b + 3) * kChunk;
-        for (std::size_t i = 0; i < w; ++i) right[i] = left[i].swapped();
-      }
+      const std::span<const Block> seeds_b(s[b].data(), w);
+      const auto at = [&](int j) {
+        return std::span<Block>(sc.g.data() + (4 * b + j) * kChunk, w);
+      };
+      prg.g_blocks(0, seeds_b, at(0));
+      prg.g_blocks(1, seeds_b, at(1));
+      prg.dcf_value_blocks(L, seeds_b, at(2), at(3));
     }
     // v^dir_b = ConvertVec(value block dir of s_b).
     for (int b = 0; b < 2; ++b)

@@ -105,6 +105,24 @@ void FixedKeyPrg::g_blocks(int j, std::span<const Block> in, std::span<Block> ou
     detail::portable_mmo(aes_[j].sliced_keys_, in.data(), out.data(), in.size());
 }
 
+void FixedKeyPrg::dcf_value_blocks(int L, int c, std::span<const Block> in,
+                                   std::span<Block> out) const {
+  g_blocks(L == 1 ? 2 : 2 + c, in, out);
+  if (L == 1 && c == 1)
+    for (Block& b : out) b = b.swapped();
+}
+
+void FixedKeyPrg::dcf_value_blocks(int L, std::span<const Block> in, std::span<Block> left,
+                                   std::span<Block> right) const {
+  dcf_value_blocks(L, 0, in, left);
+  if (L != 1) {
+    dcf_value_blocks(L, 1, in, right);
+    return;
+  }
+  check_same_size("FixedKeyPrg::dcf_value_blocks", in.size(), right.size());
+  for (std::size_t i = 0; i < in.size(); ++i) right[i] = left[i].swapped();
+}
+
 void FixedKeyPrg::g_multi(std::span<const std::uint8_t> j, std::span<const Block> in,
                           std::span<Block> out) const {
   check_same_size("FixedKeyPrg::g_multi", in.size(), out.size());

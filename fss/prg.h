@@ -55,6 +55,13 @@ class FixedKeyPrg {
   Block g(int j, Block s) const;
   // Batch: out[i] = G_j(in[i]). Spans of equal length (may alias).
   void g_blocks(int j, std::span<const Block> in, std::span<Block> out) const;
+  // The DCF's value blocks (fss-core.md "DCF"), batched: child c's is G_{2+c}(s); with a
+  // one-element payload (L = 1) G_2(s) for c = 0 and G_2(s) with its halves swapped for c = 1, so
+  // that both children's take one AES. One child's (out[i] of in[i], evaluation), or both
+  // (left[i], right[i], generation). Spans of equal length (out may alias in).
+  void dcf_value_blocks(int L, int c, std::span<const Block> in, std::span<Block> out) const;
+  void dcf_value_blocks(int L, std::span<const Block> in, std::span<Block> left,
+                        std::span<Block> right) const;
   // Batch with a key per block: out[i] = G_{j[i]}(in[i]), j[i] in [0, 5). Spans of equal length
   // (in and out may alias). This is the DPF / DCF hot path (the key follows a bit of x).
   void g_multi(std::span<const std::uint8_t> j, std::span<const Block> in,

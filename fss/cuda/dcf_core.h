@@ -40,21 +40,13 @@ SECINFER_HD void dcf_gen_one(const Prg& prg, int n, u64 out_mask, int L_rt, Bloc
     int tl0, tl1, tr0, tr1;
     const Block sl0 = prg.expand(0, s0, tl0), sl1 = prg.expand(0, s1, tl1);
     const Block sr0 = prg.expand(1, s0, tr0), sr1 = prg.expand(1, s1, tr1);
-    // v blocks (FixedPrg::dcf_value): G_2 for the left child, G_3 for the right one; one G_2 for
-    // both where L = 1.
-    Block vlose0, vlose1, vkeep0, vkeep1;
-    if (L == 1) {
-      const Block v0 = prg.g(2, s0), v1 = prg.g(2, s1);
-      vlose0 = lose ? v0.swapped() : v0;
-      vlose1 = lose ? v1.swapped() : v1;
-      vkeep0 = a ? v0.swapped() : v0;
-      vkeep1 = a ? v1.swapped() : v1;
-    } else {
-      vlose0 = prg.g(2 + lose, s0);
-      vlose1 = prg.g(2 + lose, s1);
-      vkeep0 = prg.g(2 + a, s0);
-      vkeep1 = prg.g(2 + a, s1);
-    }
+    // Both children's value blocks of both seeds (dcf_values; scalars, not arrays indexed by a
+    // bit, so that they stay in registers).
+    Block vl0, vr0, vl1, vr1;
+    dcf_values(prg, L, s0, vl0, vr0);
+    dcf_values(prg, L, s1, vl1, vr1);
+    const Block vlose0 = lose ? vr0 : vl0, vlose1 = lose ? vr1 : vl1;
+    const Block vkeep0 = a ? vr0 : vl0, vkeep1 = a ? vr1 : vl1;
     u64* cwv = cw_v + i * vstride;
     // One payload element j from the four ConvertVec elements.
     auto element = [&](int j, u64 l0, u64 l1, u64 k0, u64 k1) {
@@ -117,7 +109,7 @@ SECINFER_HD void dcf_eval_one(const Prg& prg, int n, u64 out_mask, int L_rt, int
   int t = party;
   for (int i = 0; i < n; ++i) {
     const int c = path_bit(x, n, i);
-    const Block vb = prg.dcf_value(L, c, s);
+    const Block vb = dcf_value(prg, L, c, s);
     const u64* cwv = cw_v + i * vstride;
     prg.convert_vec(vb, L, out_mask,
                     [&](int j, u64 e) { v[j] += signed_by(party, e + (t ? cwv[j] : 0)); });

@@ -1,6 +1,6 @@
 // Batch DCF evaluation on the GPU, two work splits (cfg.dcf_lanes, compared in docs/perf.md):
 //  1: a thread per key (dcf_core.h): per level G_c and the value block (G_{2+c}, or G_2 where
-//     L = 1: FixedPrg::dcf_value) on the same seed, then ConvertVec.
+//     L = 1: dcf_value) on the same seed, then ConvertVec.
 //  2: a lane pair per key: per level lane 0 computes G_c (the next seed) while lane 1 computes
 //     the value block, they swap results by shuffle, lane 1 accumulates V. Half the
 //     latency per key, the same AES count.
@@ -64,7 +64,7 @@ __global__ void __launch_bounds__(512) dcf_eval2_kernel(DcfKeysView keys, const 
 #pragma unroll
       for (int q = 0; q < 2; ++q) {
         const int c = path_bit(xx[q], n, i);
-        const Block vb = prg.dcf_value(kL, c, s[q]);
+        const Block vb = dcf_value(prg, kL, c, s[q]);
         const u64* cwv = keys.cw_v + i * vstride + kk[q] * kL;
         prg.convert_vec(vb, kL, mask, [&](int j, u64 e) {
           v[q][j] += signed_by(party, e + (t[q] ? cwv[j] : 0));
@@ -114,8 +114,8 @@ __global__ void __launch_bounds__(512)
     for (int j = 0; j < kL; ++j) v[j] = 0;
     for (int i = 0; i < n; ++i) {
       const int c = path_bit(xk, n, i);
-      // lane 0: G_c, lane 1: the value block (G_{2+c}, FixedPrg::dcf_value)
-      const Block mine = q ? prg.dcf_value(kL, c, s) : prg.g(c, s);
+      // lane 0: G_c, lane 1: the value block (dcf_value)
+      const Block mine = q ? dcf_value(prg, kL, c, s) : prg.g(c, s);
       const Block other = shfl_xor_block(mine, 1);
       const Block e = q ? other : mine;
       if (q) {

@@ -107,7 +107,7 @@ SECINFER_HD void dcf_multipoint_walk(const Prg& prg, int n, u64 out_mask, int pa
     const u64 x = pt[q] ^ pivot;
     for (int i = st_level[top]; i < n; ++i) {
       const int c = path_bit(x, n, i);
-      const Block vb = prg.dcf_value(kL, c, s);
+      const Block vb = dcf_value(prg, kL, c, s);
       const u64* cwv = cw_v + i * vstride;
       prg.convert_vec(vb, kL, out_mask, [&](int j, u64 e) { v[j] += e + (t ? cwv[j] : 0); });
       s = dpf_step(prg, s, t, c, cw_seed[i * stride], cw_t[i * stride]);

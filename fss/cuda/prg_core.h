@@ -22,15 +22,6 @@ struct FixedPrg {
     return b.clear_lsb();
   }
 
-  // The DCF's value block of child c (fss-core.md "DCF"): G_{2+c}(s); with a one-element payload
-  // both children's come from one AES, G_2(s) for c = 0 and G_2(s) with its halves swapped for
-  // c = 1 (ConvertVec reads element 0 from .hi).
-  SECINFER_HD Block dcf_value(int L, int c, Block s) const {
-    if (L != 1) return g(2 + c, s);
-    const Block b = g(2, s);
-    return c ? b.swapped() : b;
-  }
-
   // ConvertVec's elements 2k - 1 (C.lo) and 2k (C.hi), k >= 1: C = G_4(blk XOR Block{k, 0}).
   SECINFER_HD Block convert_pair(Block blk, u64 k) const { return g(4, blk ^ Block{k, 0}); }
 
@@ -46,6 +37,22 @@ struct FixedPrg {
     }
   }
 };
+
+// The DCF's value blocks (fss-core.md "DCF") for any PRG with g(j, s) (FixedPrg, OutlinedPrg):
+// child c's is G_{2+c}(s); with a one-element payload (L = 1) both children's come from one AES,
+// G_2(s) for c = 0 and G_2(s) with its halves swapped for c = 1 (ConvertVec reads element 0 from
+// .hi). dcf_value gives one child's (evaluation walks one), dcf_values both (generation).
+template <class Prg>
+SECINFER_HD Block dcf_value(const Prg& prg, int L, int c, Block s) {
+  if (L != 1) return prg.g(2 + c, s);
+  const Block b = prg.g(2, s);
+  return c ? b.swapped() : b;
+}
+template <class Prg>
+SECINFER_HD void dcf_values(const Prg& prg, int L, Block s, Block& v0, Block& v1) {
+  v0 = prg.g(2, s);
+  v1 = L == 1 ? v0.swapped() : prg.g(3, s);
+}
 
 // Convert_m(blk) = blk.hi & mask(m) (never uses bit 0 of lo).
 SECINFER_HD constexpr u64 convert_one(Block blk, u64 mask) {

@@ -83,8 +83,8 @@ void eval_range(const DcfKeys& keys, std::size_t P, std::span<const u64> points,
         next.push_back({nd.key, mid, nd.hi, {}, 0, 0});
       }
     }
-    // AES: G_c(s) for the child's seed and control bit, G_{2+c}(s) for its value (fss-core.md
-    // "DCF": where L = 1, G_2(s) for both children, its halves swapped for the right one).
+    // AES: G_c(s) for the child's seed and control bit, and its value block
+    // (FixedKeyPrg::dcf_value_blocks).
     const std::size_t nc = child.size();
     gs.resize(nc);
     gv.resize(nc);
@@ -95,9 +95,7 @@ void eval_range(const DcfKeys& keys, std::size_t P, std::span<const u64> points,
       in1.resize(in0.size());
       prg.g_blocks(c, in0, in1);
       std::vector<Block> v1(in0.size());
-      prg.g_blocks(L == 1 ? 2 : 2 + c, in0, v1);
-      if (L == 1 && c == 1)
-        for (Block& b : v1) b = b.swapped();
+      prg.dcf_value_blocks(L, c, in0, v1);
       for (std::size_t i = 0, j = 0; i < nc; ++i)
         if (child[i].second == c) {
           gs[i] = in1[j];
