@@ -26,13 +26,6 @@ std::size_t check_rows(std::size_t size, std::size_t cols, const char* what) {
   return size / cols;
 }
 
-Tensor make(std::vector<std::size_t> shape, std::vector<u64> data) {
-  Tensor t;
-  t.shape = std::move(shape);
-  t.data = std::move(data);
-  return t;
-}
-
 // gamma (cols) repeated for every row: rows x cols (linear, local).
 Tensor tile_rows(const Tensor& g, std::size_t rows, std::size_t cols) {
   if (g.size() != cols)
@@ -46,7 +39,7 @@ Tensor tile_rows(const Tensor& g, std::size_t rows, std::size_t cols) {
   std::vector<u64> out(rows * cols);
   for (std::size_t r = 0; r < rows; ++r)
     for (std::size_t j = 0; j < cols; ++j) out[r * cols + j] = g.data[j];
-  return make({rows, cols}, std::move(out));
+  return Tensor{{rows, cols}, std::move(out)};
 }
 
 int log2_exact(std::size_t v) {

@@ -16,13 +16,6 @@ std::size_t total(const std::vector<std::size_t>& lens) {
   return std::accumulate(lens.begin(), lens.end(), std::size_t{0});
 }
 
-Tensor make(std::vector<std::size_t> shape, std::vector<u64> data) {
-  Tensor t;
-  t.shape = std::move(shape);
-  t.data = std::move(data);
-  return t;
-}
-
 std::size_t check_rows(const Tensor& a, std::size_t cols, const char* what) {
   if (cols == 0 || a.size() % cols != 0)
     throw std::invalid_argument(std::string(what) + ": tensor of " + std::to_string(a.size()) +
@@ -46,22 +39,22 @@ std::vector<std::size_t> causal_row_lengths(std::size_t rows, std::size_t cols,
 }
 
 Tensor gather_ragged(const Tensor& a, std::size_t cols, const std::vector<std::size_t>& lens) {
-  if (a.data.empty()) return make({total(lens)}, {});  // shape-only (models/trace_ops.h)
+  if (a.data.empty()) return Tensor{{total(lens)}, {}};  // shape-only (models/trace_ops.h)
   std::vector<u64> out;
   out.reserve(total(lens));
   for (std::size_t r = 0; r < lens.size(); ++r)
     for (std::size_t j = 0; j < lens[r]; ++j) out.push_back(a.data.at(r * cols + j));
   const std::size_t n = out.size();
-  return make({n}, std::move(out));
+  return Tensor{{n}, std::move(out)};
 }
 
 Tensor scatter_ragged(const Tensor& c, std::size_t cols, const std::vector<std::size_t>& lens) {
-  if (c.data.empty()) return make({lens.size(), cols}, {});  // shape-only (models/trace_ops.h)
+  if (c.data.empty()) return Tensor{{lens.size(), cols}, {}};  // shape-only (models/trace_ops.h)
   std::vector<u64> out(lens.size() * cols, 0);
   std::size_t pos = 0;
   for (std::size_t r = 0; r < lens.size(); ++r)
     for (std::size_t j = 0; j < lens[r]; ++j) out[r * cols + j] = c.data.at(pos++);
-  return make({lens.size(), cols}, std::move(out));
+  return Tensor{{lens.size(), cols}, std::move(out)};
 }
 
 Tensor ragged_sum(const Tensor& c, const std::vector<std::size_t>& lens) {
@@ -69,7 +62,7 @@ Tensor ragged_sum(const Tensor& c, const std::vector<std::size_t>& lens) {
   std::size_t pos = 0;
   for (std::size_t r = 0; r < lens.size(); ++r)
     for (std::size_t j = 0; j < lens[r]; ++j) out[r] += c.data.at(pos++);
-  return make({lens.size()}, std::move(out));  // mod 2^64: the caller reduces to its ring
+  return Tensor{{lens.size()}, std::move(out)};  // mod 2^64: the caller reduces to its ring
 }
 
 Tensor ragged_broadcast(const Tensor& b, const std::vector<std::size_t>& lens) {
@@ -78,7 +71,7 @@ Tensor ragged_broadcast(const Tensor& b, const std::vector<std::size_t>& lens) {
   for (std::size_t r = 0; r < lens.size(); ++r)
     for (std::size_t j = 0; j < lens[r]; ++j) out.push_back(b.data.at(r));
   const std::size_t n = out.size();
-  return make({n}, std::move(out));
+  return Tensor{{n}, std::move(out)};
 }
 
 // The ring the row max runs in: SIGMA's reducedBw = n - f + 2 (Gupta et al., PoPETs 2024,
@@ -107,7 +100,7 @@ Tensor ragged_max(Ops& ops, const Tensor& c, const std::vector<std::size_t>& len
     }
     if (left.empty()) break;
     const std::size_t np = left.size();
-    const Tensor a = make({np}, std::move(left)), b = make({np}, right);
+    const Tensor a{{np}, std::move(left)}, b{{np}, right};
     const Tensor m = ops.add(ops.relu(ops.sub(a, b), bits), b);  // max(a, b) = ReLU(a - b) + b
     std::vector<u64> next;
     std::size_t in = 0, k = 0;
@@ -120,7 +113,7 @@ Tensor ragged_max(Ops& ops, const Tensor& c, const std::vector<std::size_t>& len
     }
     cur = std::move(next);
   }
-  return make({lens.size()}, std::move(cur));
+  return Tensor{{lens.size()}, std::move(cur)};
 }
 
 Tensor softmax(Ops& ops, const Tensor& a, std::size_t cols, engine::SoftmaxMask mask) {
