@@ -20,6 +20,7 @@
 
 #include "fss/compile/functions.h"
 #include "fss/compile/instance.h"
+#include "fss/cuda/dcf_core.h"
 #include "fss/cuda/dcf_cuda.h"
 #include "fss/cuda/device_buffer.h"
 #include "fss/cuda/dpf_cuda.h"
@@ -297,7 +298,7 @@ int main(int argc, char** argv) {
           DcfKeyPairDevice keys(shape, N);
           const std::string sn = "n=" + std::to_string(n) + " L=" + std::to_string(L);
           const int cv = L / 2;
-          add("DCF keygen " + sn + " N=2^20", N, 2.0 + n * (8.0 + 4 * cv) + 2 * cv,
+          add("DCF keygen " + sn + " N=2^20", N, static_cast<double>(dcf_gen_aes(n, L)),
               bench.time(s, [&] {
                 dcf_gen_device(da.data(), db.data(), Block{5, 6}, 0, keys, s);
               }));
@@ -329,6 +330,20 @@ int main(int argc, char** argv) {
             dcf_eval_device(keys.view(1), dx.data(), out.data(), s, pair);
           }));
         }
+
+      // ---- the fused suite's truncation DCFs (fusefss/dcf_trunc.h, TrFloor by 12 at n = 50): the
+      // wrap (50 levels, a 12-bit payload) and the borrow (12 levels, a 50-bit payload)
+      for (const DcfShape shape : {DcfShape{50, 12, 1}, DcfShape{12, 50, 1}}) {
+        const int n = shape.in_bits;
+        const std::vector<u64> alpha = random_u64(g, N, n), beta = random_u64(g, N, shape.out_bits);
+        DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s);
+        DcfKeyPairDevice keys(shape, N);
+        add("DCF keygen n=" + std::to_string(n) + " m=" + std::to_string(shape.out_bits) +
+                " L=1 N=2^20 (TrFloor)",
+            N, static_cast<double>(dcf_gen_aes(n, 1)), bench.time(s, [&] {
+              dcf_gen_device(da.data(), db.data(), Block{19, 20}, 0, keys, s);
+            }));
+      }
 
       // ---- SIGMA's DCF (sigma_dcf_cuda.h, docs/design/sigma-dcf.md): 1-bit output, n - 7 AES per
       // point against the full-depth DCF's 2 n above. Elements are points: a thread per point, P =
