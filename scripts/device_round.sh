@@ -12,15 +12,17 @@
 #    suffix runs one with --gate-vectors host; 1 + 5 runs), every output compared with the
 #    cleartext reference;
 # 2b. with LUT_BENCH=1, `gpu_bench --lut` (the lookup kernels on the fused tables and the fused
-#    range test's DCF, fss/cuda/tools/gpu_bench.cpp) into lut.md, under LUT_BENCH_S (120 s);
+#    range test's DCF, fss/cuda/tools/gpu_bench.cpp) into lut.md, under LUT_BENCH_S (120 s); with
+#    KEYGEN_BENCH=1, `gpu_bench --keygen --quick` (the DCF and SIGMA-DCF key generation at the
+#    dealer's shapes, 1 and 2 blocks an SM) into keygen.md, under KEYGEN_BENCH_S (90 s), first;
 # 3. scripts/host_profile.sh on bert-base fusefss (where the party's host time goes, online and in
 #    the inline dealer), unless SKIP_PROFILE=1; PROFILE_SYSTEM and PROFILE_FOCUS (pprof frames,
 #    e.g. "Transformer::layer" for the layers alone: the weight input is left out) change it.
 # Each part under its own budget (CHECK_S, E2E_S, PROFILE_S seconds; defaults fit one 600 s call
 # on a warm build, about 300 s of it the end-to-end runs). $OUT (or out/device-round) gets at most
 # 8 files, what the device hands back: device.txt, gpu_check.log, gpu_e2e.md, gpu_e2e.log,
-# gpu_e2e_runs.tgz, the two parties' host-profile-<pid>.txt (or lut.md: LUT_BENCH=1 wants
-# SKIP_PROFILE=1 to stay at 8) and summary.txt, printed last.
+# gpu_e2e_runs.tgz, the two parties' host-profile-<pid>.txt (or lut.md / keygen.md: LUT_BENCH=1
+# or KEYGEN_BENCH=1 wants SKIP_PROFILE=1 to stay at 8) and summary.txt, printed last.
 # Exit status: 2 when a build fails, 1 when a check or a step failed, else 0.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
@@ -40,10 +42,17 @@ note() { echo "$*" | tee -a "$summary"; }
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv >"$out/device.txt" 2>&1
 note "device: $(tail -1 "$out/device.txt")"
 bench_target=()
-[ "${LUT_BENCH:-0}" = 1 ] && bench_target=(gpu_bench)
+{ [ "${LUT_BENCH:-0}" = 1 ] || [ "${KEYGEN_BENCH:-0}" = 1 ]; } && bench_target=(gpu_bench)
 DEVICE_BUILD_TESTS=ON DEVICE_BUILD_TIMEOUT=400 device_build device_round.sh "$work" "$build" \
   secinfer test_cuda_equivalence "${bench_target[@]}" || exit 2
 note "build: $(($(date +%s) - start)) s"
+
+if [ "${KEYGEN_BENCH:-0}" = 1 ]; then
+  timeout "${KEYGEN_BENCH_S:-90}" "$build/bin/gpu_bench" --keygen --quick --md "$out/keygen.md" \
+    >"$work/gpu_bench_keygen.log" 2>&1 ||
+    note "gpu_bench --keygen failed: $(tail -2 "$work/gpu_bench_keygen.log" | tr '\n' ' ')"
+  note "gpu_bench --keygen: $(grep -c '^| ' "$out/keygen.md" 2>/dev/null || echo 0) rows ($(($(date +%s) - start)) s)"
+fi
 
 SECINFER_GPU_CHECK_LOG2N=18 timeout "${CHECK_S:-120}" bash -c \
   'source scripts/device_setup.sh && run_cuda_checks "$1" "$2"' _ "$build" "$out/gpu_check.log" ||

@@ -54,6 +54,11 @@ struct KernelConfig {
   // kernel is compiled for, 1 (up to 128 registers a thread) or 2 (64, some spilled); gpu_bench's
   // "DPF-ET LUT" rows compare them.
   int lut_blocks_per_sm = 1;
+  // Key generation of the DCF and SIGMA's DCF: blocks of threads_per_block resident per SM the
+  // kernels are compiled for, 1 (up to 128 registers a thread: the DCF's 86-108 and SIGMA's 74
+  // leave room for one 512-thread block an SM) or 2 (64 registers, a few bytes spilled; the DPF's
+  // generation fits 64 as it is); gpu_bench's keygen rows and gpu_check's key comparisons run both.
+  int gen_blocks_per_sm = 1;
   // SIGMA's LUT from bit planes: 2^lut_lanes_log2 lanes of a warp share a key, each walking one
   // subtree (0 = a thread per key; capped at 32 lanes and at the tree's inner levels).
   int lut_lanes_log2 = 0;

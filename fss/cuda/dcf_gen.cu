@@ -14,8 +14,8 @@
 namespace secinfer::fss::cuda {
 namespace {
 
-template <class Tab, int kL>
-__global__ void __launch_bounds__(512)
+template <class Tab, int kL, int kBlocksPerSm>
+__global__ void __launch_bounds__(512, kBlocksPerSm)
     dcf_gen_kernel(DcfShape shape, std::size_t count, const u64* alpha, const u64* beta, Block seed,
                    u64 first, Block* root0, Block* root1, Block* cw_seed, std::uint8_t* cw_t,
                    u64* cw_v, u64* cw_final) {
@@ -45,7 +45,9 @@ template <int kL>
 void launch_gen(const u64* alpha, const u64* beta, Block seed, u64 first, const DcfKeyPairView& out,
                 cudaStream_t stream, const KernelConfig& cfg) {
   using Tab = DefaultTab;
-  auto k = dcf_gen_kernel<Tab, kL>;
+  auto k = two_blocks_per_sm(cfg.gen_blocks_per_sm, "gen_blocks_per_sm")
+               ? dcf_gen_kernel<Tab, kL, 2>
+               : dcf_gen_kernel<Tab, kL, 1>;
   const unsigned grid = plan_grid<Tab>(k, cfg, out.count, "dcf_gen_kernel");
   k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
       out.shape, out.count, alpha, beta, seed, first, out.root[0], out.root[1], out.cw_seed,

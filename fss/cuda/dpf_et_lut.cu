@@ -187,10 +187,7 @@ void dpf_et_lut_eval_device(const DpfEtKeysView& keys, const u64* xhat, const u6
   if (planes != nullptr) {
     const std::size_t words = planes->words;
     const bool shared = words * sizeof(u64) <= kSharedPlaneBytes;
-    if (cfg.lut_blocks_per_sm != 1 && cfg.lut_blocks_per_sm != 2)
-      throw std::invalid_argument("lut_blocks_per_sm " + std::to_string(cfg.lut_blocks_per_sm) +
-                                  " must be 1 or 2");
-    const bool two = cfg.lut_blocks_per_sm == 2;
+    const bool two = two_blocks_per_sm(cfg.lut_blocks_per_sm, "lut_blocks_per_sm");
     // Lanes per key: at most 2^(L - 1) (one inner level's nodes a lane) and 32.
     const int lanes_log2 = std::clamp(cfg.lut_lanes_log2, 0, std::max(0, std::min(5, levels - 1)));
     auto k = planes_kernel<Tab>(shared, two, reg(levels - 1 - lanes_log2));

@@ -27,8 +27,8 @@ std::size_t table_words(int n) {
   return sigma_dcf_table_words(n);
 }
 
-template <class Tab>
-__global__ void __launch_bounds__(512)
+template <class Tab, int kBlocksPerSm>
+__global__ void __launch_bounds__(512, kBlocksPerSm)
     sigma_dcf_gen_kernel(int n, std::size_t count, const u64* alpha, Block seed, u64 first,
                          Block* root0, Block* root1, Block* cw_seed, u64* cw_tr, Block* leaf0,
                          Block* leaf1) {
@@ -207,7 +207,9 @@ void sigma_dcf_gen_device(const u64* alpha, Block seed, u64 first_block,
                                 std::to_string(out.in_bits));
   if (out.count == 0) return;
   using Tab = DefaultTab;
-  auto k = sigma_dcf_gen_kernel<Tab>;
+  auto k = two_blocks_per_sm(cfg.gen_blocks_per_sm, "gen_blocks_per_sm")
+               ? sigma_dcf_gen_kernel<Tab, 2>
+               : sigma_dcf_gen_kernel<Tab, 1>;
   const unsigned grid = plan_grid<Tab>(k, cfg, out.count, "sigma_dcf_gen_kernel");
   k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
       out.in_bits, out.count, alpha, seed, first_block, out.root[0], out.root[1], out.cw_seed,

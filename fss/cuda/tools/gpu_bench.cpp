@@ -6,7 +6,7 @@
 // bound max(AES / AES rate, bytes / copy bandwidth) and measured time over it (target <= 2).
 // Multipoint DCF and shared-mask gate rows: elements are keys; their AES count is stated there.
 // Kernel time by CUDA events, median of several runs after a warm-up. Prints a table last.
-//   gpu_bench [--md FILE] [--quick]
+//   gpu_bench [--md FILE] [--quick] [--lut | --keygen]
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -130,7 +130,7 @@ std::string times(double r) {
 
 int main(int argc, char** argv) {
   std::string md_path;
-  bool quick = false, lut_only = false;
+  bool quick = false, lut_only = false, keygen_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--md" && i + 1 < argc)
@@ -139,8 +139,10 @@ int main(int argc, char** argv) {
       quick = true;
     else if (a == "--lut")  // the ceilings and the DPF-ET LUT rows only
       lut_only = true;
+    else if (a == "--keygen")  // the ceilings and the key generation rows only
+      keygen_only = true;
     else {
-      std::fprintf(stderr, "usage: gpu_bench [--md FILE] [--quick] [--lut]\n");
+      std::fprintf(stderr, "usage: gpu_bench [--md FILE] [--quick] [--lut | --keygen]\n");
       return 2;
     }
   }
@@ -224,7 +226,41 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
     };
 
+    // ---- key generation at the dealer's shapes, 1 and 2 blocks an SM (KernelConfig::
+    // gen_blocks_per_sm): the fused suite's TrFloor DCFs (fusefss/dcf_trunc.h, by 12 at n = 50:
+    // the wrap, 50 levels with a 12-bit payload, and the borrow, 12 levels with a 50-bit one), a
+    // 3-element payload, and SIGMA's DCF at its TrFloor widths (12 and 38 bits)
     if (!lut_only) {
+      for (const int blocks : {1, 2}) {
+        KernelConfig cfg;
+        cfg.gen_blocks_per_sm = blocks;
+        const std::string occ = " [" + std::to_string(blocks) + " block(s)/SM]";
+        for (const DcfShape shape :
+             {DcfShape{50, 12, 1}, DcfShape{12, 50, 1}, DcfShape{64, 64, 3}}) {
+          const int n = shape.in_bits, L = shape.payload_len;
+          const std::vector<u64> alpha = random_u64(g, N, n),
+                                 beta = random_u64(g, N * L, shape.out_bits);
+          DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s);
+          DcfKeyPairDevice keys(shape, N);
+          add("DCF keygen n=" + std::to_string(n) + " m=" + std::to_string(shape.out_bits) +
+                  " L=" + std::to_string(L) + " N=2^20" + occ,
+              N, static_cast<double>(dcf_gen_aes(n, L)), bench.time(s, [&] {
+                dcf_gen_device(da.data(), db.data(), Block{19, 20}, 0, keys, s, cfg);
+              }));
+        }
+        for (const int n : {12, 38}) {
+          const std::vector<u64> alpha = random_u64(g, N, n);
+          DeviceBuffer<u64> da = to_dev(alpha, s);
+          SigmaDcfKeyPairDevice keys(n, N);
+          add("SIGMA DCF n=" + std::to_string(n) + " keygen N=2^20" + occ, N,
+              static_cast<double>(sigma_dcf_gen_aes(n)), bench.time(s, [&] {
+                sigma_dcf_gen_device(da.data(), Block{21, 22}, 0, keys, s, cfg);
+              }));
+        }
+      }
+    }
+
+    if (!lut_only && !keygen_only) {
       // ---- PRG-level kernels
       {
         const std::size_t n = std::size_t{1} << 24;
@@ -330,20 +366,6 @@ int main(int argc, char** argv) {
             dcf_eval_device(keys.view(1), dx.data(), out.data(), s, pair);
           }));
         }
-
-      // ---- the fused suite's truncation DCFs (fusefss/dcf_trunc.h, TrFloor by 12 at n = 50): the
-      // wrap (50 levels, a 12-bit payload) and the borrow (12 levels, a 50-bit payload)
-      for (const DcfShape shape : {DcfShape{50, 12, 1}, DcfShape{12, 50, 1}}) {
-        const int n = shape.in_bits;
-        const std::vector<u64> alpha = random_u64(g, N, n), beta = random_u64(g, N, shape.out_bits);
-        DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s);
-        DcfKeyPairDevice keys(shape, N);
-        add("DCF keygen n=" + std::to_string(n) + " m=" + std::to_string(shape.out_bits) +
-                " L=1 N=2^20 (TrFloor)",
-            N, static_cast<double>(dcf_gen_aes(n, 1)), bench.time(s, [&] {
-              dcf_gen_device(da.data(), db.data(), Block{19, 20}, 0, keys, s);
-            }));
-      }
 
       // ---- SIGMA's DCF (sigma_dcf_cuda.h, docs/design/sigma-dcf.md): 1-bit output, n - 7 AES per
       // point against the full-depth DCF's 2 n above. Elements are points: a thread per point, P =
@@ -541,127 +563,130 @@ int main(int argc, char** argv) {
       // ---- ring matrix product (ring_matmul_bench.h): elements/s = 64-bit multiply-adds/s
       for (const tools::RingMatmulBenchRow& r : tools::ring_matmul_bench(s, quick ? 3 : 7))
         rows.push_back({r.name, r.macs_per_s, 0, 0, 0, 0, r.note});
-    }  // !lut_only
+    }  // !lut_only && !keygen_only
 
-    // ---- SIGMA's LUT over early-terminated 1-bit DPF keys (dpf_et_cuda.h) at the gates' shapes:
-    // the sigma suite's 10-bit SiLU table, the fused GELU's 11-bit and the fused SiLU's 13-bit
-    // index (2 XOR bits, the out-of-range half of the table one value, entries of 11 bits), from
-    // table reads and from bit planes (fss/lut_planes.h) at 1 and 2 blocks an SM.
-    // The fused gates' own tables (T' - T[C], fusefss/trunc_act.h) also with the leaves that
-    // read zero left out (kLutSkipZeros, fss/lut_support.h): "skip" rows, the keys walked in the
-    // order of their index (the default) or in their own ("keys unsorted").
-    // The fused tables with the carry opened additively (2 XOR bits: k = 11 / 13) and as a flag
-    // (3 XOR bits: k = 12 / 14, --fusefss-act fused-flag), on SIGMA's 128-bit leaves
-    // (--fusefss-act fused-leaf128), and the fused gates' default: 512-bit leaves (leaf 2).
-    for (const auto& [k, xor_bits, leaf_log2] :
-         {std::tuple{10, 0, 0}, std::tuple{11, 2, 0}, std::tuple{13, 2, 0}, std::tuple{12, 3, 0},
-          std::tuple{14, 3, 0}, std::tuple{11, 2, 2}, std::tuple{13, 2, 2}}) {
-      const std::size_t count = N, domain = std::size_t{1} << k;
-      const u64 xor_mask = ((u64{1} << k) - 1) & ~((u64{1} << (k - xor_bits)) - 1);
-      std::vector<u64> alpha = random_u64(g, count, k), xh = random_u64(g, count, k),
-                       table = random_u64(g, domain, 11);
-      if (xor_bits > 0)
-        table = (k - xor_bits == 9 ? fusefss::trunc_gelu_lookup(50, 12, xor_bits == 3)
-                                   : fusefss::trunc_silu_lookup(50, 12, xor_bits == 3))
-                    .table;
-      const LutSupport support = make_lut_support(table, k, 50, xor_mask);
-      SeededPrg rng(Block{11, 12});
-      const auto keys = dpf_et_gen(k, alpha, rng, {}, leaf_log2).first;
-      DeviceBuffer<Block> root = to_dev(keys.root, s), cw_seed = to_dev(keys.cw_seed, s),
-                          leaf = to_dev(keys.leaf_cw, s);
-      DeviceBuffer<std::uint8_t> cw_t = to_dev(keys.cw_t, s);
-      DeviceBuffer<u64> dx = to_dev(xh, s), dt = to_dev(table, s), out(2 * count);
-      const auto planes = make_lut_planes(table, k, 50, xor_mask);
-      DeviceBuffer<u64> dw = to_dev(planes->words, s);
-      LutPlanesView pv = planes->view();
-      pv.data = dw.data();
-      DpfEtKeysView v{k, leaf_log2, 0, count};
-      v.root = root.data();
-      v.cw_seed = cw_seed.data();
-      v.cw_t = cw_t.data();
-      v.leaf_cw = leaf.data();
-      // A whole walk: 2 AES an inner node, 2^(w+1) a last-level node: 2^L - 2 + 2^(L+w).
-      const int levels = dpf_et_levels(k, leaf_log2);
-      const double aes = static_cast<double>((std::size_t{1} << levels) - 2 +
-                                             (std::size_t{1} << (levels + leaf_log2)));
-      const std::string shape =
-          "DPF-ET LUT k=" + std::to_string(k) + " xor bits=" + std::to_string(xor_bits) +
-          (leaf_log2 > 0 ? " leaf " + std::to_string(128 << leaf_log2) : "") + " N=2^20";
-      // Table reads; the planes at 1 and 2 blocks an SM, a thread per key or 2 / 8 / 32 lanes a
-      // key; the fused tables again leaving out the leaves that read zero.
-      // Skipping walks the keys sorted by their public index (KernelConfig::lut_sort_by_index)
-      // unless `sort` is false.
-      struct Variant {
-        int mode, lanes;
-        bool skip, sort = true, reg = true;  // reg: KernelConfig::lut_register_walk
-      };
-      for (const Variant& var :
-           {Variant{0, 0, false}, Variant{1, 0, false}, Variant{2, 0, false}, Variant{1, 3, false},
-            Variant{1, 5, false}, Variant{2, 5, false}, Variant{0, 0, true}, Variant{1, 0, true},
-            Variant{2, 0, true}, Variant{1, 1, true}, Variant{2, 1, true}, Variant{1, 3, true},
-            Variant{2, 3, true}, Variant{0, 0, true, false}, Variant{1, 0, true, false},
-            Variant{1, 0, true, true, false}}) {
-        if (var.skip && xor_bits == 0) continue;
-        // The flag tables (fused-flag) and the wide leaves at the default kernel only (and the
-        // wide leaves at 2 lanes a key), to compare with the 128-bit leaves' rows.
-        const bool default_kernel = var.mode == 1 && var.lanes == 0 && var.skip && var.sort;
-        // The generic walk (its stack in local memory) beside the default kernel, the fused
-        // gates' tables alone.
-        if (!var.reg && !(default_kernel && xor_bits == 2)) continue;
-        if (xor_bits == 3 && !default_kernel) continue;
-        if (leaf_log2 > 0 && !default_kernel && !(var.mode == 1 && var.lanes == 1 && var.skip))
-          continue;
-        KernelConfig cfg;
-        cfg.lut_blocks_per_sm = var.mode == 2 ? 2 : 1;
-        cfg.lut_lanes_log2 = var.lanes;
-        cfg.lut_sort_by_index = var.sort;
-        cfg.lut_register_walk = var.reg;
-        const double t = bench.time(s, [&] {
-          dpf_et_lut_eval_device(v, dx.data(), dt.data(), 50, out.data(), out.data() + count, s,
-                                 cfg, xor_mask, var.mode == 0 ? nullptr : &pv,
-                                 var.skip ? &support : nullptr);
-        });
-        add(shape + (var.skip ? (var.sort ? " skip" : " skip, keys unsorted") : "") +
-                (var.reg ? "" : ", generic walk") +
-                (var.mode == 0
-                     ? " [table reads]"
-                     : " [bit planes, " + std::to_string(cfg.lut_blocks_per_sm) +
-                           " block(s)/SM, 2^" + std::to_string(var.lanes) + " lanes/key]"),
-            count, aes, t, kDefaultAesVariant, 0,
-            var.mode == 0 ? "" : std::to_string(planes->words.size() * 8) + " B of planes");
+    if (!keygen_only) {
+      // ---- SIGMA's LUT over early-terminated 1-bit DPF keys (dpf_et_cuda.h) at the gates' shapes:
+      // the sigma suite's 10-bit SiLU table, the fused GELU's 11-bit and the fused SiLU's 13-bit
+      // index (2 XOR bits, the out-of-range half of the table one value, entries of 11 bits), from
+      // table reads and from bit planes (fss/lut_planes.h) at 1 and 2 blocks an SM.
+      // The fused gates' own tables (T' - T[C], fusefss/trunc_act.h) also with the leaves that
+      // read zero left out (kLutSkipZeros, fss/lut_support.h): "skip" rows, the keys walked in the
+      // order of their index (the default) or in their own ("keys unsorted").
+      // The fused tables with the carry opened additively (2 XOR bits: k = 11 / 13) and as a flag
+      // (3 XOR bits: k = 12 / 14, --fusefss-act fused-flag), on SIGMA's 128-bit leaves
+      // (--fusefss-act fused-leaf128), and the fused gates' default: 512-bit leaves (leaf 2).
+      for (const auto& [k, xor_bits, leaf_log2] :
+           {std::tuple{10, 0, 0}, std::tuple{11, 2, 0}, std::tuple{13, 2, 0}, std::tuple{12, 3, 0},
+            std::tuple{14, 3, 0}, std::tuple{11, 2, 2}, std::tuple{13, 2, 2}}) {
+        const std::size_t count = N, domain = std::size_t{1} << k;
+        const u64 xor_mask = ((u64{1} << k) - 1) & ~((u64{1} << (k - xor_bits)) - 1);
+        std::vector<u64> alpha = random_u64(g, count, k), xh = random_u64(g, count, k),
+                         table = random_u64(g, domain, 11);
+        if (xor_bits > 0)
+          table = (k - xor_bits == 9 ? fusefss::trunc_gelu_lookup(50, 12, xor_bits == 3)
+                                     : fusefss::trunc_silu_lookup(50, 12, xor_bits == 3))
+                      .table;
+        const LutSupport support = make_lut_support(table, k, 50, xor_mask);
+        SeededPrg rng(Block{11, 12});
+        const auto keys = dpf_et_gen(k, alpha, rng, {}, leaf_log2).first;
+        DeviceBuffer<Block> root = to_dev(keys.root, s), cw_seed = to_dev(keys.cw_seed, s),
+                            leaf = to_dev(keys.leaf_cw, s);
+        DeviceBuffer<std::uint8_t> cw_t = to_dev(keys.cw_t, s);
+        DeviceBuffer<u64> dx = to_dev(xh, s), dt = to_dev(table, s), out(2 * count);
+        const auto planes = make_lut_planes(table, k, 50, xor_mask);
+        DeviceBuffer<u64> dw = to_dev(planes->words, s);
+        LutPlanesView pv = planes->view();
+        pv.data = dw.data();
+        DpfEtKeysView v{k, leaf_log2, 0, count};
+        v.root = root.data();
+        v.cw_seed = cw_seed.data();
+        v.cw_t = cw_t.data();
+        v.leaf_cw = leaf.data();
+        // A whole walk: 2 AES an inner node, 2^(w+1) a last-level node: 2^L - 2 + 2^(L+w).
+        const int levels = dpf_et_levels(k, leaf_log2);
+        const double aes = static_cast<double>((std::size_t{1} << levels) - 2 +
+                                               (std::size_t{1} << (levels + leaf_log2)));
+        const std::string shape =
+            "DPF-ET LUT k=" + std::to_string(k) + " xor bits=" + std::to_string(xor_bits) +
+            (leaf_log2 > 0 ? " leaf " + std::to_string(128 << leaf_log2) : "") + " N=2^20";
+        // Table reads; the planes at 1 and 2 blocks an SM, a thread per key or 2 / 8 / 32 lanes a
+        // key; the fused tables again leaving out the leaves that read zero.
+        // Skipping walks the keys sorted by their public index (KernelConfig::lut_sort_by_index)
+        // unless `sort` is false.
+        struct Variant {
+          int mode, lanes;
+          bool skip, sort = true, reg = true;  // reg: KernelConfig::lut_register_walk
+        };
+        for (const Variant& var :
+             {Variant{0, 0, false}, Variant{1, 0, false}, Variant{2, 0, false},
+              Variant{1, 3, false}, Variant{1, 5, false}, Variant{2, 5, false}, Variant{0, 0, true},
+              Variant{1, 0, true}, Variant{2, 0, true}, Variant{1, 1, true}, Variant{2, 1, true},
+              Variant{1, 3, true}, Variant{2, 3, true}, Variant{0, 0, true, false},
+              Variant{1, 0, true, false}, Variant{1, 0, true, true, false}}) {
+          if (var.skip && xor_bits == 0) continue;
+          // The flag tables (fused-flag) and the wide leaves at the default kernel only (and the
+          // wide leaves at 2 lanes a key), to compare with the 128-bit leaves' rows.
+          const bool default_kernel = var.mode == 1 && var.lanes == 0 && var.skip && var.sort;
+          // The generic walk (its stack in local memory) beside the default kernel, the fused
+          // gates' tables alone.
+          if (!var.reg && !(default_kernel && xor_bits == 2)) continue;
+          if (xor_bits == 3 && !default_kernel) continue;
+          if (leaf_log2 > 0 && !default_kernel && !(var.mode == 1 && var.lanes == 1 && var.skip))
+            continue;
+          KernelConfig cfg;
+          cfg.lut_blocks_per_sm = var.mode == 2 ? 2 : 1;
+          cfg.lut_lanes_log2 = var.lanes;
+          cfg.lut_sort_by_index = var.sort;
+          cfg.lut_register_walk = var.reg;
+          const double t = bench.time(s, [&] {
+            dpf_et_lut_eval_device(v, dx.data(), dt.data(), 50, out.data(), out.data() + count, s,
+                                   cfg, xor_mask, var.mode == 0 ? nullptr : &pv,
+                                   var.skip ? &support : nullptr);
+          });
+          add(shape + (var.skip ? (var.sort ? " skip" : " skip, keys unsorted") : "") +
+                  (var.reg ? "" : ", generic walk") +
+                  (var.mode == 0
+                       ? " [table reads]"
+                       : " [bit planes, " + std::to_string(cfg.lut_blocks_per_sm) +
+                             " block(s)/SM, 2^" + std::to_string(var.lanes) + " lanes/key]"),
+              count, aes, t, kDefaultAesVariant, 0,
+              var.mode == 0 ? "" : std::to_string(planes->words.size() * 8) + " B of planes");
+        }
       }
-    }
 
-    // ---- the fused gates' range test (fusefss/trunc_act.h): ONE SIGMA DCF on 37 bits at x and
-    // x -+ c_hi (SiLU's c_hi = 1023 * 2^6), a thread a point (SIGMA's walk) or a thread a key whose
-    // three points share the levels where their paths agree (share_prefixes). Elements are keys;
-    // the AES column counts three whole walks.
-    {
-      const int n = 37;
-      const u64 nm = (u64{1} << n) - 1, c_hi = u64{1023} << 6;
-      const std::vector<u64> alpha = random_u64(g, N, n), base = random_u64(g, N, n);
-      std::vector<u64> x(3 * N);
-      for (std::size_t k = 0; k < N; ++k) {
-        x[3 * k] = base[k];
-        x[3 * k + 1] = (base[k] - c_hi) & nm;
-        x[3 * k + 2] = (base[k] + c_hi) & nm;
+      // ---- the fused gates' range test (fusefss/trunc_act.h): ONE SIGMA DCF on 37 bits at x and
+      // x -+ c_hi (SiLU's c_hi = 1023 * 2^6), a thread a point (SIGMA's walk) or a thread a key
+      // whose three points share the levels where their paths agree (share_prefixes). Elements are
+      // keys; the AES column counts three whole walks.
+      {
+        const int n = 37;
+        const u64 nm = (u64{1} << n) - 1, c_hi = u64{1023} << 6;
+        const std::vector<u64> alpha = random_u64(g, N, n), base = random_u64(g, N, n);
+        std::vector<u64> x(3 * N);
+        for (std::size_t k = 0; k < N; ++k) {
+          x[3 * k] = base[k];
+          x[3 * k + 1] = (base[k] - c_hi) & nm;
+          x[3 * k + 2] = (base[k] + c_hi) & nm;
+        }
+        DeviceBuffer<u64> da = to_dev(alpha, s), dx = to_dev(x, s);
+        DeviceBuffer<std::uint8_t> out(3 * N);
+        SigmaDcfKeyPairDevice keys(n, N);
+        sigma_dcf_gen_device(da.data(), Block{17, 18}, 0, keys, s);
+        // A walk a point and one walk a key.
+        for (const bool shared : {false, true}) {
+          SigmaDcfKeysView v = keys.view(1);
+          v.share_prefixes = shared;
+          const KernelConfig cfg;
+          add(std::string("SIGMA DCF n=37 at x, x -+ c_hi N=2^20 keys [") +
+                  (shared ? "one walk a key" : "a walk a point") + "]",
+              static_cast<double>(N), 3.0 * static_cast<double>(sigma_dcf_eval_aes(n)),
+              bench.time(s, [&] { sigma_dcf_eval_device(v, 3, dx.data(), out.data(), s, cfg); }),
+              kDefaultAesVariant, 0, "");
+        }
       }
-      DeviceBuffer<u64> da = to_dev(alpha, s), dx = to_dev(x, s);
-      DeviceBuffer<std::uint8_t> out(3 * N);
-      SigmaDcfKeyPairDevice keys(n, N);
-      sigma_dcf_gen_device(da.data(), Block{17, 18}, 0, keys, s);
-      // A walk a point and one walk a key.
-      for (const bool shared : {false, true}) {
-        SigmaDcfKeysView v = keys.view(1);
-        v.share_prefixes = shared;
-        const KernelConfig cfg;
-        add(std::string("SIGMA DCF n=37 at x, x -+ c_hi N=2^20 keys [") +
-                (shared ? "one walk a key" : "a walk a point") + "]",
-            static_cast<double>(N), 3.0 * static_cast<double>(sigma_dcf_eval_aes(n)),
-            bench.time(s, [&] { sigma_dcf_eval_device(v, 3, dx.data(), out.data(), s, cfg); }),
-            kDefaultAesVariant, 0, "");
-      }
-    }
+
+    }  // !keygen_only
 
     // ---- the table
     std::string md = "GPU: " + std::string(prop.name) + ", " +
