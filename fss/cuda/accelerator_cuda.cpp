@@ -23,6 +23,7 @@
 #include "fss/cuda/device_buffer.h"
 #include "fss/cuda/dpf_cuda.h"
 #include "fss/cuda/dpf_et_cuda.h"
+#include "fss/cuda/keygen_clock.h"
 #include "fss/cuda/keys_cuda.h"
 #include "fss/cuda/multipoint_dcf_cuda.h"
 #include "fss/cuda/prg_cuda.h"
@@ -241,6 +242,15 @@ void put_payload(Carver& c, DpfKeys& k, DpfKeysView& v) {
   k.cw_out = {};
 }
 
+// The keygen clock's name for a generation call of `shape`.
+std::string gen_kind(DcfShape shape) {
+  return "DCF n=" + std::to_string(shape.in_bits) + " m=" + std::to_string(shape.out_bits) +
+         " L=" + std::to_string(shape.payload_len);
+}
+std::string gen_kind(DpfShape shape) {
+  return "DPF n=" + std::to_string(shape.in_bits) + " m=" + std::to_string(shape.out_bits);
+}
+
 template <class Keys>
 struct ViewOf;
 template <>
@@ -272,6 +282,9 @@ struct CudaAccelerator::State {
   // (finish_keygen).
   cudaEvent_t gen_done = nullptr;
   bool gen_pending = false;
+  // The generation calls' stream time by kind (and the host batches' moves), read at the ends of
+  // the offline phases (wait_keygen).
+  KeygenClock keygen_clock;
   std::string description;
 
   std::mutex mu;
@@ -367,10 +380,12 @@ struct CudaAccelerator::State {
   void bind() { CUDA_CHECK(cudaSetDevice(device), "device " + std::to_string(device)); }
   // The key generation left running, waited for (the end of an offline phase).
   void wait_keygen() {
-    if (!gen_pending) return;
-    gen_pending = false;
-    AddElapsed w(finish_ns);
-    CUDA_CHECK(cudaEventSynchronize(gen_done), "the key generation left running");
+    if (gen_pending) {
+      gen_pending = false;
+      AddElapsed w(finish_ns);
+      CUDA_CHECK(cudaEventSynchronize(gen_done), "the key generation left running");
+    }
+    keygen_clock.collect();
   }
   // Instead of a synchronisation at the end of a generation call: its kernels run on, and the
   // next calls queue behind them on the stream. Its inputs went up through the upload ring, so no
@@ -497,16 +512,20 @@ struct CudaAccelerator::State {
   // keygen; generate, gen_resident_pair, seeded_shares): under the lock, timed as generation,
   // the device bound and `bytes` admitted under the key budget (else Result{}: nullopt, null).
   // launch(block) lays its arrays out in a fresh block of `bytes` and enqueues the kernels, which
-  // run on (gen_launched); wrap(block, what launch returned) then makes the caller's Result,
-  // still under the lock. The caller holds no lock.
+  // run on (gen_launched; their stream time goes to keygen_clock under `kind`); wrap(block, what
+  // launch returned) then makes the caller's Result, still under the lock. The caller holds no
+  // lock.
   template <class Result, class Launch, class Wrap>
-  Result gen_resident(std::size_t bytes, Launch&& launch, Wrap&& wrap) {
+  Result gen_resident(std::string kind, std::size_t bytes, Launch&& launch, Wrap&& wrap) {
     std::lock_guard lock(mu);
     AddElapsed busy(gen_ns);
     bind();
     if (!admit(bytes)) return Result{};
     auto block = std::make_shared<ResidentBlock>(stream, bytes, resident_held, this);
-    const auto launched = launch(*block);
+    const auto launched = [&] {
+      const auto timed_call = keygen_clock.time(s(), std::move(kind));
+      return launch(*block);
+    }();
     gen_launched();  // finish_keygen waits for it
     ++gen_calls;
     return wrap(std::move(block), launched);
@@ -517,11 +536,12 @@ struct CudaAccelerator::State {
   // pair view, launch(device alphas, pair view) enqueues the generator. nullopt when the block
   // does not fit the key budget. The caller holds no lock.
   template <class Keys, class View, class Carve, class Launch>
-  std::optional<std::pair<Keys, Keys>> gen_resident_pair(int in_bits, std::span<const u64> alpha,
+  std::optional<std::pair<Keys, Keys>> gen_resident_pair(std::string kind, int in_bits,
+                                                         std::span<const u64> alpha,
                                                          std::size_t bytes, Carve&& carve,
                                                          Launch&& launch) {
     return gen_resident<std::optional<std::pair<Keys, Keys>>>(
-        bytes,
+        std::move(kind), bytes,
         [&](const ResidentBlock& block) {
           Carver c = carver(block);
           const auto v = carve(c);
@@ -916,7 +936,7 @@ std::optional<std::pair<Keys, Keys>> CudaAccelerator::generate(Shape shape, std:
   State& s = *s_;
   const std::size_t bytes = tree_bytes(shape.in_bits, count, 2) + payload_bytes(shape, count);
   return s.gen_resident<std::optional<std::pair<Keys, Keys>>>(
-      bytes,
+      gen_kind(shape), bytes,
       [&](const ResidentBlock& block) {
         Carver c = s.carver(block);
         Block* roots[2] = {c.take<Block>(count), c.take<Block>(count)};
@@ -985,7 +1005,7 @@ std::optional<std::pair<SigmaDcfKeys, SigmaDcfKeys>> CudaAccelerator::sigma_dcf_
                             Carver::bytes_for<u64>(count);
   State& s = *s_;
   return s.gen_resident_pair<SigmaDcfKeys, SigmaDcfKeysView>(
-      in_bits, alpha, bytes,
+      "SIGMA DCF n=" + std::to_string(in_bits), in_bits, alpha, bytes,
       [&](Carver& c) {
         SigmaDcfKeyPairView v{in_bits, count};
         v.root[0] = c.take<Block>(count);
@@ -1019,7 +1039,8 @@ std::optional<std::pair<DpfEtKeys, DpfEtKeys>> CudaAccelerator::dpf_et_gen(
                             Carver::bytes_for<Block>(leaves);
   State& s = *s_;
   auto keys = s.gen_resident_pair<DpfEtKeys, DpfEtKeysView>(
-      k, alpha, bytes,
+      "DPF-ET k=" + std::to_string(k) + " leaf " + std::to_string(128 << leaf_log2), k, alpha,
+      bytes,
       [&](Carver& c) {
         DpfEtKeyPairView v{k, leaf_log2, count};
         v.root[0] = c.take<Block>(count);
@@ -1046,7 +1067,10 @@ std::shared_ptr<const ResidentKeys> CudaAccelerator::copy_up(std::span<const u64
   auto block = std::make_shared<ResidentBlock>(s.stream, bytes, s.resident_held, &s);
   u64* d = reinterpret_cast<u64*>(block->block.data());
   // Queued through the upload ring: the caller may release v now.
-  if (!v.empty()) s.uploads.put(d, v.data(), v.size_bytes(), s.s(), s.copier);
+  if (!v.empty()) {
+    const auto timed_call = s.keygen_clock.time(s.s(), "host batches moved up");
+    s.uploads.put(d, v.data(), v.size_bytes(), s.s(), s.copier);
+  }
   return std::make_shared<DeviceArray>(std::move(block), d, v.size());
 }
 
@@ -1074,7 +1098,7 @@ std::shared_ptr<const ResidentKeys> CudaAccelerator::seeded_shares(Block seed,
                                 std::to_string(slice.count));
   if (slice.count == 0) return nullptr;
   return s.gen_resident<std::shared_ptr<const ResidentKeys>>(
-      Carver::bytes_for<u64>(slice.count),
+      "seeded shares", Carver::bytes_for<u64>(slice.count),
       [&](const ResidentBlock& block) {
         u64* d = reinterpret_cast<u64*>(block.block.data());
         // v where it is: held here (a weight mask, read in place), else queued up from the host.
@@ -1111,7 +1135,7 @@ std::shared_ptr<const ResidentKeys> CudaAccelerator::matmul_correlation_shares(
         std::to_string(live) + ")");
   if (live == 0) return nullptr;
   return s.gen_resident<std::shared_ptr<const ResidentKeys>>(
-      Carver::bytes_for<u64>(live),
+      "matmul correlations", Carver::bytes_for<u64>(live),
       [&](const ResidentBlock& block) {
         u64* d = reinterpret_cast<u64*>(block.block.data());
         // Everything queued on the stream behind the layer's other keygen: the inputs through the
@@ -1340,6 +1364,16 @@ CudaAccelerator::CallStats CudaAccelerator::call_stats() const {
 }
 
 std::string CudaAccelerator::summary() const {
+  std::string keygen_by_kind;
+  {
+    std::lock_guard lock(s_->mu);
+    const std::string k = s_->keygen_clock.summary();
+    if (!k.empty())
+      keygen_by_kind =
+          "; the keygen stream's time by call (event pairs, the peer's kernels "
+          "between them included): " +
+          k;
+  }
   const CallStats c = call_stats();
   const ResidentStats r = resident_stats();
   const auto ms = [](std::uint64_t ns) { return std::to_string(ns / 1000000) + " ms"; };
@@ -1353,7 +1387,7 @@ std::string CudaAccelerator::summary() const {
          "; of these, waiting for an upload slot " + ms(c.upload_wait_ns) +
          "; the offline phases' ends waiting for the keygen kernels " + ms(c.finish_ns) + "), " +
          std::to_string(r.declined) + " over the key budget of " + mib(r.budget) +
-         " kept on the host";
+         " kept on the host" + keygen_by_kind;
 }
 
 CudaAccelerator::ResidentStats CudaAccelerator::resident_stats() const {

@@ -1,0 +1,95 @@
+// KeygenClock (keygen_clock.h): event pairs around the generation calls' stream work.
+#include "fss/cuda/keygen_clock.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <utility>
+
+#include "fss/cuda/cuda_check.h"
+
+namespace secinfer::fss::cuda {
+
+KeygenClock::~KeygenClock() {
+  for (const Pair& p : pending_) {
+    cudaEventDestroy(p.begin);
+    cudaEventDestroy(p.end);
+  }
+  for (cudaEvent_t e : pool_) cudaEventDestroy(e);
+}
+
+cudaEvent_t KeygenClock::take() {
+  if (pool_.empty()) {
+    cudaEvent_t e = nullptr;
+    CUDA_CHECK(cudaEventCreate(&e), "KeygenClock: an event");
+    return e;
+  }
+  cudaEvent_t e = pool_.back();
+  pool_.pop_back();
+  return e;
+}
+
+KeygenClock::Call KeygenClock::time(cudaStream_t stream, std::string kind) {
+  if (open_) throw std::logic_error("KeygenClock::time inside another call's pair");
+  Pair p{take(), take(), std::move(kind)};
+  const cudaError_t e = cudaEventRecord(p.begin, stream);
+  if (e != cudaSuccess) {
+    pool_.push_back(p.begin);
+    pool_.push_back(p.end);
+    CUDA_CHECK(e, "KeygenClock: " + p.kind);
+  }
+  pending_.push_back(std::move(p));
+  open_ = true;
+  return Call(*this, stream);
+}
+
+void KeygenClock::stop(cudaStream_t stream) noexcept {
+  open_ = false;
+  Pair& p = pending_.back();
+  if (cudaEventRecord(p.end, stream) == cudaSuccess) return;
+  pool_.push_back(p.begin);
+  pool_.push_back(p.end);
+  pending_.pop_back();
+}
+
+void KeygenClock::collect() {
+  if (open_) throw std::logic_error("KeygenClock::collect inside a call");
+  for (Pair& p : pending_) {
+    CUDA_CHECK(cudaEventSynchronize(p.end), "KeygenClock: " + p.kind);
+    float ms = 0;
+    CUDA_CHECK(cudaEventElapsedTime(&ms, p.begin, p.end), "KeygenClock: " + p.kind);
+    Total& t = totals_[p.kind];
+    ++t.calls;
+    t.ns += static_cast<std::uint64_t>(std::llround(static_cast<double>(ms) * 1e6));
+    pool_.push_back(p.begin);
+    pool_.push_back(p.end);
+  }
+  pending_.clear();
+}
+
+std::string KeygenClock::summary(std::size_t top) const {
+  std::vector<std::pair<std::string, Total>> kinds(totals_.begin(), totals_.end());
+  std::sort(kinds.begin(), kinds.end(),
+            [](const auto& a, const auto& b) { return a.second.ns > b.second.ns; });
+  const auto ms = [](std::uint64_t ns) { return std::to_string(ns / 1000000) + " ms"; };
+  std::string out;
+  Total rest;
+  std::size_t rest_kinds = 0;
+  for (std::size_t i = 0; i < kinds.size(); ++i) {
+    const auto& [kind, t] = kinds[i];
+    if (i >= top) {
+      rest.calls += t.calls;
+      rest.ns += t.ns;
+      ++rest_kinds;
+      continue;
+    }
+    out += (out.empty() ? "" : ", ") + kind + " " + ms(t.ns) + " (" + std::to_string(t.calls) +
+           " calls)";
+  }
+  if (rest_kinds > 0)
+    out += ", " + std::to_string(rest_kinds) + " other kinds " + ms(rest.ns) + " (" +
+           std::to_string(rest.calls) + " calls)";
+  return out;
+}
+
+}  // namespace secinfer::fss::cuda
