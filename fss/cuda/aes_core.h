@@ -180,31 +180,6 @@ SECINFER_HD Block aes_encrypt(const Tab& tab, const RoundKey* rk, Block in) {
   return aes_last_round(tab, s0, s1, s2, s3, rk[10]);
 }
 
-// Two blocks under one schedule. Key generation encrypts its two seeds of a level under the same
-// fixed key at every step; side by side, round by round, each round has twice the independent
-// table lookups to overlap, and an outlined copy (aes_tables.cuh) is called half as often.
-struct BlockPair {
-  Block a, b;
-};
-template <class Tab>
-SECINFER_HD BlockPair aes_encrypt2(const Tab& tab, const RoundKey* rk, BlockPair in) {
-  const RoundKey k0 = rk[0];
-  u32 a0 = static_cast<u32>(in.a.lo) ^ k0.w[0], b0 = static_cast<u32>(in.b.lo) ^ k0.w[0];
-  u32 a1 = static_cast<u32>(in.a.lo >> 32) ^ k0.w[1],
-      b1 = static_cast<u32>(in.b.lo >> 32) ^ k0.w[1];
-  u32 a2 = static_cast<u32>(in.a.hi) ^ k0.w[2], b2 = static_cast<u32>(in.b.hi) ^ k0.w[2];
-  u32 a3 = static_cast<u32>(in.a.hi >> 32) ^ k0.w[3],
-      b3 = static_cast<u32>(in.b.hi >> 32) ^ k0.w[3];
-  SECINFER_UNROLL
-  for (int r = 1; r < 10; ++r) {
-    const RoundKey k = rk[r];
-    aes_round(tab, a0, a1, a2, a3, k);
-    aes_round(tab, b0, b1, b2, b3, k);
-  }
-  return BlockPair{aes_last_round(tab, a0, a1, a2, a3, rk[10]),
-                   aes_last_round(tab, b0, b1, b2, b3, rk[10])};
-}
-
 // AES-128 keyed by `key` with the schedule derived round by round next to the data (SIGMA's way
 // for per-seed keys: no schedule is stored).
 template <class Tab>

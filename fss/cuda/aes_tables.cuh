@@ -121,12 +121,6 @@ __device__ __noinline__ Block aes_encrypt_outlined(Tab tab, const RoundKey* rk, 
   return aes_encrypt(tab, rk, in);
 }
 
-// The same for two blocks under one schedule (aes_encrypt2: the generation's two seeds a step).
-template <class Tab>
-__device__ __noinline__ BlockPair aes_encrypt2_outlined(Tab tab, const RoundKey* rk, BlockPair in) {
-  return aes_encrypt2(tab, rk, in);
-}
-
 // Block `first + i` of the dealer's seeded stream (SeededPrg: the counter encrypted under the
 // seed's schedule, load_seed_schedule): the key generation kernels draw key k's two random
 // blocks as i = 2k and 2k + 1, the blocks the CPU dealer draws for it.
@@ -134,21 +128,11 @@ template <class Tab>
 __device__ Block seeded_block(const BlockAes<Tab>& b, u64 first, u64 i) {
   return aes_encrypt_outlined(b.tab, b.seed_rk, Block{first + i, 0});
 }
-// Key k's two random blocks, 2k and 2k + 1, in one call.
-template <class Tab>
-__device__ BlockPair seeded_key_blocks(const BlockAes<Tab>& b, u64 first, u64 k) {
-  return aes_encrypt2_outlined(b.tab, b.seed_rk,
-                               BlockPair{Block{first + 2 * k, 0}, Block{first + 2 * k + 1, 0}});
-}
 template <class Tab>
 struct OutlinedPrg {
   Tab tab;
   const RoundKey* rk;
   __device__ Block g(int j, Block s) const { return aes_encrypt_outlined(tab, rk + 11 * j, s) ^ s; }
-  __device__ BlockPair g2(int j, BlockPair s) const {
-    const BlockPair e = aes_encrypt2_outlined(tab, rk + 11 * j, s);
-    return BlockPair{e.a ^ s.a, e.b ^ s.b};
-  }
   __device__ Block expand(int j, Block s, int& t) const {
     const Block b = g(j, s);
     t = b.lsb();

@@ -38,11 +38,13 @@ SECINFER_HD void dcf_gen_one(const Prg& prg, int n, u64 out_mask, int L_rt, Bloc
     const int a = path_bit(alpha, n, i);
     const int lose = 1 - a;
     int tl0, tl1, tr0, tr1;
-    const BlockPair sl = expand2(prg, 0, s0, s1, tl0, tl1), sr = expand2(prg, 1, s0, s1, tr0, tr1);
-    const Block sl0 = sl.a, sl1 = sl.b, sr0 = sr.a, sr1 = sr.b;
-    // Both children's value blocks of both seeds.
+    const Block sl0 = prg.expand(0, s0, tl0), sl1 = prg.expand(0, s1, tl1);
+    const Block sr0 = prg.expand(1, s0, tr0), sr1 = prg.expand(1, s1, tr1);
+    // Both children's value blocks of both seeds (dcf_values; scalars, not arrays indexed by a
+    // bit, so that they stay in registers).
     Block vl0, vr0, vl1, vr1;
-    dcf_values2(prg, L, s0, s1, vl0, vr0, vl1, vr1);
+    dcf_values(prg, L, s0, vl0, vr0);
+    dcf_values(prg, L, s1, vl1, vr1);
     const Block vlose0 = lose ? vr0 : vl0, vlose1 = lose ? vr1 : vl1;
     const Block vkeep0 = a ? vr0 : vl0, vkeep1 = a ? vr1 : vl1;
     u64* cwv = cw_v + i * vstride;
@@ -59,12 +61,11 @@ SECINFER_HD void dcf_gen_one(const Prg& prg, int n, u64 out_mask, int L_rt, Bloc
     SECINFER_UNROLL
     for (int j = 1; j < L; j += 2) {
       const u64 k = static_cast<u64>((j + 1) / 2);
-      const BlockPair l = convert_pair2(prg, vlose0, vlose1, k);
-      const BlockPair kp = convert_pair2(prg, vkeep0, vkeep1, k);
-      element(j, l.a.lo & out_mask, l.b.lo & out_mask, kp.a.lo & out_mask, kp.b.lo & out_mask);
+      const Block l0 = prg.convert_pair(vlose0, k), l1 = prg.convert_pair(vlose1, k);
+      const Block k0 = prg.convert_pair(vkeep0, k), k1 = prg.convert_pair(vkeep1, k);
+      element(j, l0.lo & out_mask, l1.lo & out_mask, k0.lo & out_mask, k1.lo & out_mask);
       if (j + 1 < L)
-        element(j + 1, l.a.hi & out_mask, l.b.hi & out_mask, kp.a.hi & out_mask,
-                kp.b.hi & out_mask);
+        element(j + 1, l0.hi & out_mask, l1.hi & out_mask, k0.hi & out_mask, k1.hi & out_mask);
     }
     const Block cw = a ? (sl0 ^ sl1) : (sr0 ^ sr1);
     const int cw_tl = tl0 ^ tl1 ^ a ^ 1;
@@ -87,9 +88,9 @@ SECINFER_HD void dcf_gen_one(const Prg& prg, int n, u64 out_mask, int L_rt, Bloc
   SECINFER_UNROLL
   for (int j = 1; j < L; j += 2) {
     const u64 k = static_cast<u64>((j + 1) / 2);
-    const BlockPair c = convert_pair2(prg, s0, s1, k);
-    fin(j, c.a.lo & out_mask, c.b.lo & out_mask);
-    if (j + 1 < L) fin(j + 1, c.a.hi & out_mask, c.b.hi & out_mask);
+    const Block c0 = prg.convert_pair(s0, k), c1 = prg.convert_pair(s1, k);
+    fin(j, c0.lo & out_mask, c1.lo & out_mask);
+    if (j + 1 < L) fin(j + 1, c0.hi & out_mask, c1.hi & out_mask);
   }
 }
 

@@ -1,8 +1,7 @@
 // Batch DCF key generation on the GPU: one thread per key (dcf_core.h), roots from SeededPrg
 // blocks first + 2k, first + 2k + 1. Payloads of L <= 4 keep Valpha in registers; longer ones use
 // the key's cw_final slots as scratch (overwritten with the final words at the end). The AES is
-// outlined and takes the two seeds side by side (aes_encrypt2_outlined): a level's 6 AES for
-// L = 1 (one value block a seed), 8 + 4 ceil((L-1)/2) else, in half as many calls.
+// outlined: a level makes 6 calls for L = 1 (one value block a seed), 8 + 4 ceil((L-1)/2) else.
 #include <stdexcept>
 #include <string>
 
@@ -25,8 +24,8 @@ __global__ void __launch_bounds__(512, kBlocksPerSm)
   const u64 mask = ring_mask(shape.out_bits);
   const int L = kL > 0 ? kL : shape.payload_len;
   for (std::size_t k = global_thread(); k < count; k += grid_threads()) {
-    const BlockPair r = seeded_key_blocks(b, first, k);
-    const Block s0 = r.a.clear_lsb(), s1 = r.b.clear_lsb();
+    const Block s0 = seeded_block(b, first, 2 * k).clear_lsb();
+    const Block s1 = seeded_block(b, first, 2 * k + 1).clear_lsb();
     root0[k] = s0;
     root1[k] = s1;
     const std::size_t kl = k * static_cast<std::size_t>(L);

@@ -26,8 +26,8 @@ SECINFER_HD u64 dpf_gen_one(const Prg& prg, int n, u64 out_mask, Block s0, Block
   for (int i = 0; i < n; ++i) {
     const int a = path_bit(alpha, n, i);
     int tl0, tl1, tr0, tr1;
-    const BlockPair sl = expand2(prg, 0, s0, s1, tl0, tl1), sr = expand2(prg, 1, s0, s1, tr0, tr1);
-    const Block sl0 = sl.a, sl1 = sl.b, sr0 = sr.a, sr1 = sr.b;
+    const Block sl0 = prg.expand(0, s0, tl0), sl1 = prg.expand(0, s1, tl1);
+    const Block sr0 = prg.expand(1, s0, tr0), sr1 = prg.expand(1, s1, tr1);
     // Keep = a, Lose = 1 - a.
     const Block cw = a ? (sl0 ^ sl1) : (sr0 ^ sr1);
     const int cw_tl = tl0 ^ tl1 ^ a ^ 1;

@@ -98,8 +98,9 @@ __global__ void __launch_bounds__(512)
   load_seed_schedule(b, seed);
   const OutlinedPrg<Tab> prg{b.tab, b.fixed_rk};
   for (std::size_t i = global_thread(); i < count; i += grid_threads()) {
-    const BlockPair s = seeded_key_blocks(b, first, i);
-    dpf_et_gen_one(prg, k, leaf_log2, s.a, s.b, alpha[i], out.root[0][i], out.root[1][i],
+    const Block s0 = seeded_block(b, first, 2 * i);
+    const Block s1 = seeded_block(b, first, 2 * i + 1);
+    dpf_et_gen_one(prg, k, leaf_log2, s0, s1, alpha[i], out.root[0][i], out.root[1][i],
                    out.cw_seed != nullptr ? out.cw_seed + i : nullptr,
                    out.cw_t != nullptr ? out.cw_t + i : nullptr,
                    out.leaf_cw != nullptr ? out.leaf_cw + i : nullptr, count);

@@ -23,8 +23,8 @@ __global__ void __launch_bounds__(512)
   const OutlinedPrg<Tab> prg{b.tab, b.fixed_rk};
   const u64 mask = ring_mask(shape.out_bits);
   for (std::size_t k = global_thread(); k < count; k += grid_threads()) {
-    const BlockPair r = seeded_key_blocks(b, first, k);
-    const Block s0 = r.a.clear_lsb(), s1 = r.b.clear_lsb();
+    const Block s0 = seeded_block(b, first, 2 * k).clear_lsb();
+    const Block s1 = seeded_block(b, first, 2 * k + 1).clear_lsb();
     root0[k] = s0;
     root1[k] = s1;
     cw_out[k] = dpf_gen_one(prg, shape.in_bits, mask, s0, s1, alpha[k], beta[k], cw_seed + k,

@@ -14,11 +14,6 @@ struct FixedPrg {
 
   // G_j(s) = AES_{K_j}(s) XOR s (fixed-key Davies-Meyer / MMO).
   SECINFER_HD Block g(int j, Block s) const { return aes_encrypt(tab, rk + 11 * j, s) ^ s; }
-  // G_j of two blocks (aes_encrypt2).
-  SECINFER_HD BlockPair g2(int j, BlockPair s) const {
-    const BlockPair e = aes_encrypt2(tab, rk + 11 * j, s);
-    return BlockPair{e.a ^ s.a, e.b ^ s.b};
-  }
 
   // expand_j(s): B = G_j(s); control bit t = B.lo & 1; next seed B with bit 0 cleared.
   SECINFER_HD Block expand(int j, Block s, int& t) const {
@@ -43,27 +38,10 @@ struct FixedPrg {
   }
 };
 
-// expand_j of two seeds, for any PRG with g2 (FixedPrg, OutlinedPrg): key generation expands
-// both parties' seeds of a level with the same j.
-template <class Prg>
-SECINFER_HD BlockPair expand2(const Prg& prg, int j, Block s0, Block s1, int& t0, int& t1) {
-  const BlockPair b = prg.g2(j, BlockPair{s0, s1});
-  t0 = b.a.lsb();
-  t1 = b.b.lsb();
-  return BlockPair{b.a.clear_lsb(), b.b.clear_lsb()};
-}
-
-// ConvertVec's pair k of two blocks (FixedPrg::convert_pair of each).
-template <class Prg>
-SECINFER_HD BlockPair convert_pair2(const Prg& prg, Block a, Block b, u64 k) {
-  return prg.g2(4, BlockPair{a ^ Block{k, 0}, b ^ Block{k, 0}});
-}
-
 // The DCF's value blocks (fss-core.md "DCF") for any PRG with g(j, s) (FixedPrg, OutlinedPrg):
 // child c's is G_{2+c}(s); with a one-element payload (L = 1) both children's come from one AES,
 // G_2(s) for c = 0 and G_2(s) with its halves swapped for c = 1 (ConvertVec reads element 0 from
-// .hi). dcf_value gives one child's of one seed (evaluation walks one), dcf_values2 both children's
-// of two seeds (generation; scalars, not arrays indexed by a bit, so that they stay in registers).
+// .hi). dcf_value gives one child's (evaluation walks one), dcf_values both (generation).
 template <class Prg>
 SECINFER_HD Block dcf_value(const Prg& prg, int L, int c, Block s) {
   if (L != 1) return prg.g(2 + c, s);
@@ -71,19 +49,9 @@ SECINFER_HD Block dcf_value(const Prg& prg, int L, int c, Block s) {
   return c ? b.swapped() : b;
 }
 template <class Prg>
-SECINFER_HD void dcf_values2(const Prg& prg, int L, Block s0, Block s1, Block& v0l, Block& v0r,
-                             Block& v1l, Block& v1r) {
-  const BlockPair l = prg.g2(2, BlockPair{s0, s1});
-  v0l = l.a;
-  v1l = l.b;
-  if (L == 1) {
-    v0r = l.a.swapped();
-    v1r = l.b.swapped();
-  } else {
-    const BlockPair r = prg.g2(3, BlockPair{s0, s1});
-    v0r = r.a;
-    v1r = r.b;
-  }
+SECINFER_HD void dcf_values(const Prg& prg, int L, Block s, Block& v0, Block& v1) {
+  v0 = prg.g(2, s);
+  v1 = L == 1 ? v0.swapped() : prg.g(3, s);
 }
 
 // Convert_m(blk) = blk.hi & mask(m) (never uses bit 0 of lo).

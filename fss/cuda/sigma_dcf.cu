@@ -36,9 +36,10 @@ __global__ void __launch_bounds__(512, kBlocksPerSm)
   load_seed_schedule(b, seed);
   const OutlinedPrg<Tab> prg{b.tab, b.fixed_rk};
   for (std::size_t k = global_thread(); k < count; k += grid_threads()) {
-    const BlockPair ac = seeded_key_blocks(b, first, k);
+    const Block a = seeded_block(b, first, 2 * k);
+    const Block c = seeded_block(b, first, 2 * k + 1);
     Block r0, r1;
-    sigma_dcf_roots(ac.a, ac.b, r0, r1);
+    sigma_dcf_roots(a, c, r0, r1);
     root0[k] = r0;
     root1[k] = r1;
     Block* cw = cw_seed != nullptr ? cw_seed + k : nullptr;  // n = 8: no inner levels

@@ -51,8 +51,8 @@ SECINFER_HD void sigma_dcf_gen_one(const Prg& prg, int n, Block s0, Block s1, u6
   for (int i = 0; i < d; ++i) {
     const int a = sigma_path_bit(alpha, n, i);  // Keep = a, Lose = 1 - a
     const Block c0 = s0.clear_lsb(), c1 = s1.clear_lsb();
-    const BlockPair l = prg.g2(0, BlockPair{c0, c1}), r = prg.g2(1, BlockPair{c0, c1});
-    const Block l0 = l.a, l1 = l.b, r0 = r.a, r1 = r.b;
+    const Block l0 = prg.g(0, c0), l1 = prg.g(0, c1);
+    const Block r0 = prg.g(1, c0), r1 = prg.g(1, c1);
     const Block x0 = l0 ^ l1, x1 = r0 ^ r1;
     if (i == d - 1) {
       // Leaves: the children's XOR plus the unit vector at alpha's low 7 bits on alpha's side.

@@ -94,11 +94,6 @@ TEST_CASE("CUDA AES core: FIPS-197, fixed schedules, on-the-fly schedule", "[cud
     const Aes128 cpu(k);
     CHECK(cuda::aes_encrypt_otf(tab, k, p) == cpu.encrypt(p));
     CHECK(cuda::aes_encrypt(tab, cuda::aes_expand_key(tab, k).rk, p) == cpu.encrypt(p));
-    // Two blocks side by side: each as alone (the same block twice included).
-    const Block q = (i % 7 == 0) ? p : random_block(g);
-    const auto two = cuda::aes_encrypt2(tab, cuda::aes_expand_key(tab, k).rk, {p, q});
-    CHECK(two.a == cpu.encrypt(p));
-    CHECK(two.b == cpu.encrypt(q));
   }
   const auto prg = host_prg();
   const FixedKeyPrg& cpu_prg = fixed_key_prg();
@@ -258,18 +253,14 @@ TEST_CASE("CUDA DCF core equals the CPU DCF", "[cuda-core]") {
 
 namespace {
 // FixedPrg's faces that the DCF core calls, each AES counted (the value blocks, dcf_value and
-// dcf_values2, through g and g2): what dcf_gen_aes / dcf_eval_aes (and docs/design/sigma-dcf.md
-// "AES calls") claim.
+// dcf_values, through g): what dcf_gen_aes / dcf_eval_aes (and docs/design/sigma-dcf.md "AES
+// calls") claim.
 struct CountingFixedPrg {
   FixedPrg<HostTab> prg;
   long long* calls;
   Block g(int j, Block s) const {
     ++*calls;
     return prg.g(j, s);
-  }
-  cuda::BlockPair g2(int j, cuda::BlockPair s) const {
-    *calls += 2;
-    return prg.g2(j, s);
   }
   Block expand(int j, Block s, int& t) const {
     ++*calls;
