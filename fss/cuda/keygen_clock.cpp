@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <stdexcept>
 #include <utility>
 
@@ -34,8 +35,7 @@ KeygenClock::Call KeygenClock::time(cudaStream_t stream, std::string kind) {
   Pair p{take(), take(), std::move(kind)};
   const cudaError_t e = cudaEventRecord(p.begin, stream);
   if (e != cudaSuccess) {
-    pool_.push_back(p.begin);
-    pool_.push_back(p.end);
+    release(p);
     CUDA_CHECK(e, "KeygenClock: " + p.kind);
   }
   pending_.push_back(std::move(p));
@@ -47,22 +47,33 @@ void KeygenClock::stop(cudaStream_t stream) noexcept {
   open_ = false;
   Pair& p = pending_.back();
   if (cudaEventRecord(p.end, stream) == cudaSuccess) return;
+  release(p);
+  pending_.pop_back();
+}
+
+void KeygenClock::release(const Pair& p) {
   pool_.push_back(p.begin);
   pool_.push_back(p.end);
-  pending_.pop_back();
 }
 
 void KeygenClock::collect() {
   if (open_) throw std::logic_error("KeygenClock::collect inside a call");
-  for (Pair& p : pending_) {
-    CUDA_CHECK(cudaEventSynchronize(p.end), "KeygenClock: " + p.kind);
-    float ms = 0;
-    CUDA_CHECK(cudaEventElapsedTime(&ms, p.begin, p.end), "KeygenClock: " + p.kind);
-    Total& t = totals_[p.kind];
-    ++t.calls;
-    t.ns += static_cast<std::uint64_t>(std::llround(static_cast<double>(ms) * 1e6));
-    pool_.push_back(p.begin);
-    pool_.push_back(p.end);
+  // Pairs read so far leave pending_ even when a later one throws (none is counted twice).
+  std::size_t done = 0;
+  try {
+    for (; done < pending_.size(); ++done) {
+      const Pair& p = pending_[done];
+      CUDA_CHECK(cudaEventSynchronize(p.end), "KeygenClock: " + p.kind);
+      float ms = 0;
+      CUDA_CHECK(cudaEventElapsedTime(&ms, p.begin, p.end), "KeygenClock: " + p.kind);
+      Total& t = totals_[p.kind];
+      ++t.calls;
+      t.ns += static_cast<std::uint64_t>(std::llround(static_cast<double>(ms) * 1e6));
+      release(p);
+    }
+  } catch (...) {
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(done));
+    throw;
   }
   pending_.clear();
 }

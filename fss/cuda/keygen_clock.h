@@ -58,6 +58,7 @@ class KeygenClock {
     std::string kind;
   };
   cudaEvent_t take();
+  void release(const Pair& p);  // its events back to the pool
   // The open pair's end (a failed record drops the pair: a destructor cannot throw).
   void stop(cudaStream_t stream) noexcept;
 
