@@ -1376,7 +1376,7 @@ std::string CudaAccelerator::summary() const {
   }
   const CallStats c = call_stats();
   const ResidentStats r = resident_stats();
-  const auto ms = [](std::uint64_t ns) { return std::to_string(ns / 1000000) + " ms"; };
+  const auto ms = whole_ms;
   const auto mib = [](std::uint64_t b) { return std::to_string(b >> 20) + " MiB"; };
   return std::to_string(c.calls) + " GPU calls: " + ms(c.busy_ns) + " inside them, of which " +
          ms(c.wait_ns) + " waiting for the stream (kernels " + ms(c.kernel_ns) + ", copies " +

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace secinfer::fss::cuda {
 
@@ -27,5 +28,10 @@ class AddElapsed {
   std::atomic<std::uint64_t>& to_;
   std::chrono::steady_clock::time_point t0_;
 };
+
+// A nanosecond counter as the logs print it: whole milliseconds, "123 ms".
+inline std::string whole_ms(std::uint64_t ns) {
+  return std::to_string(ns / 1000000) + " ms";
+}
 
 }  // namespace secinfer::fss::cuda

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "fss/cuda/add_elapsed.h"
 #include "fss/cuda/cuda_check.h"
 
 namespace secinfer::fss::cuda {
@@ -82,7 +83,6 @@ std::string KeygenClock::summary(std::size_t top) const {
   std::vector<std::pair<std::string, Total>> kinds(totals_.begin(), totals_.end());
   std::sort(kinds.begin(), kinds.end(),
             [](const auto& a, const auto& b) { return a.second.ns > b.second.ns; });
-  const auto ms = [](std::uint64_t ns) { return std::to_string(ns / 1000000) + " ms"; };
   std::string out;
   Total rest;
   std::size_t rest_kinds = 0;
@@ -94,11 +94,11 @@ std::string KeygenClock::summary(std::size_t top) const {
       ++rest_kinds;
       continue;
     }
-    out += (out.empty() ? "" : ", ") + kind + " " + ms(t.ns) + " (" + std::to_string(t.calls) +
-           " calls)";
+    out += (out.empty() ? "" : ", ") + kind + " " + whole_ms(t.ns) + " (" +
+           std::to_string(t.calls) + " calls)";
   }
   if (rest_kinds > 0)
-    out += ", " + std::to_string(rest_kinds) + " other kinds " + ms(rest.ns) + " (" +
+    out += ", " + std::to_string(rest_kinds) + " other kinds " + whole_ms(rest.ns) + " (" +
            std::to_string(rest.calls) + " calls)";
   return out;
 }

@@ -47,7 +47,6 @@ class KeygenClock {
   // The pending pairs' times onto the totals (waits for each pair's end, which the caller's wait
   // for the stream has passed), their events back to the pool.
   void collect();
-  const std::map<std::string, Total>& totals() const { return totals_; }
   // "DCF n=50 m=12 L=1 312 ms (1234 calls), ..." largest first, at most `top` kinds and the rest
   // summed; empty when nothing was timed.
   std::string summary(std::size_t top = 8) const;
