@@ -55,7 +55,7 @@ struct KernelConfig {
   // "DPF-ET LUT" rows compare them.
   int lut_blocks_per_sm = 1;
   // Key generation of the DCF and SIGMA's DCF: blocks of threads_per_block resident per SM the
-  // kernels are compiled for, 1 (up to 128 registers a thread: the DCF's 86-108 and SIGMA's 74
+  // kernels are compiled for, 1 (up to 128 registers a thread: the DCF's 96-114 and SIGMA's 78
   // leave room for one 512-thread block an SM) or 2 (64 registers, a few bytes spilled; the DPF's
   // generation fits 64 as it is); gpu_bench's keygen rows and gpu_check's key comparisons run both.
   int gen_blocks_per_sm = 1;
