@@ -15,14 +15,18 @@
 #    range test's DCF, fss/cuda/tools/gpu_bench.cpp) into lut.md, under LUT_BENCH_S (120 s); with
 #    KEYGEN_BENCH=1, `gpu_bench --keygen --quick` (the DCF and SIGMA-DCF key generation at the
 #    dealer's shapes, 1 and 2 blocks an SM) into keygen.md, under KEYGEN_BENCH_S (90 s), first;
+#    with DEALER_ALONE=1, the "[dealer-alone]" probe (tests/models/gpu_dealer_run_test.cpp: one
+#    party's inline dealer of bert-base seq 128 with the GPU to itself, both suites, 1 + 3 runs
+#    timed, the keygen clock's totals) into dealer_alone.log and the summary, under DEALER_ALONE_S;
 # 3. scripts/host_profile.sh on bert-base fusefss (where the party's host time goes, online and in
 #    the inline dealer), unless SKIP_PROFILE=1; PROFILE_SYSTEM and PROFILE_FOCUS (pprof frames,
 #    e.g. "Transformer::layer" for the layers alone: the weight input is left out) change it.
 # Each part under its own budget (CHECK_S, E2E_S, PROFILE_S seconds; defaults fit one 600 s call
 # on a warm build, about 300 s of it the end-to-end runs). $OUT (or out/device-round) gets at most
 # 8 files, what the device hands back: device.txt, gpu_check.log, gpu_e2e.md, gpu_e2e.log,
-# gpu_e2e_runs.tgz, the two parties' host-profile-<pid>.txt (or lut.md / keygen.md: LUT_BENCH=1
-# or KEYGEN_BENCH=1 wants SKIP_PROFILE=1 to stay at 8) and summary.txt, printed last.
+# gpu_e2e_runs.tgz, the two parties' host-profile-<pid>.txt (or lut.md / keygen.md /
+# dealer_alone.log: LUT_BENCH=1, KEYGEN_BENCH=1 or DEALER_ALONE=1 wants SKIP_PROFILE=1 to stay at
+# 8, and two of them at most) and summary.txt, printed last.
 # Exit status: 2 when a build fails, 1 when a check or a step failed, else 0.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
@@ -58,6 +62,14 @@ SECINFER_GPU_CHECK_LOG2N=18 timeout "${CHECK_S:-120}" bash -c \
   'source scripts/device_setup.sh && run_cuda_checks "$1" "$2"' _ "$build" "$out/gpu_check.log" ||
   rc=1
 note "gpu_check: $(tail -1 "$out/gpu_check.log") ($(($(date +%s) - start)) s)"
+
+if [ "${DEALER_ALONE:-0}" = 1 ]; then
+  timeout "${DEALER_ALONE_S:-150}" "$build/tests/test_cuda_equivalence" "[dealer-alone]" \
+    --use-colour no >"$out/dealer_alone.log" 2>&1 ||
+    note "dealer alone failed: $(tail -2 "$out/dealer_alone.log" | tr '\n' ' ')"
+  grep -E '^dealer alone|^  accelerator' "$out/dealer_alone.log" | tee -a "$summary"
+  note "dealer alone: ($(($(date +%s) - start)) s)"
+fi
 
 if [ "${LUT_BENCH:-0}" = 1 ]; then
   timeout "${LUT_BENCH_S:-120}" "$build/bin/gpu_bench" --lut --md "$out/lut.md" >"$work/gpu_bench.log" 2>&1 ||

@@ -11,12 +11,16 @@
 // dealer_streams_test.cpp), its GPU side the two parties' inline dealers.
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <array>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <variant>
 #include <vector>
@@ -157,4 +161,36 @@ TEST_CASE("GPU dealer's bert-base keys equal the CPU dealer's, step by step",
   }
   CHECK(t.failed() == 0);
   CHECK(t.passed() == 2 * (12 + 3));
+}
+
+// Not a check: how long one party's inline dealer of a bert-base run takes with the GPU to itself
+// (no peer process beside it), and where the keygen stream's time goes, for both suites. With
+// both parties on one GPU each party's keygen phase also waits for the peer's kernels; this
+// tells the two apart. Prints, asserts nothing about time (docs/perf.md records the output).
+// scripts/device_round.sh runs it with DEALER_ALONE=1.
+TEST_CASE("GPU dealer alone: one party's bert-base run, timed", "[cuda-probe][.][dealer-alone]") {
+  const int threads = std::max(1, static_cast<int>(std::thread::hardware_concurrency() / 2));
+  for (const models::System system : {models::System::kFuseFss, models::System::kSigma}) {
+    const fss::cuda::CudaAccelerator accel(0, {}, 0, /*device_vectors=*/true);
+    const models::RunOptions o = run_of("bert-base", 128, system, 11);
+    std::vector<double> ms;
+    for (int run = 0; run < 4; ++run) {  // the first a warm-up, as the harness's
+      // Party 0's inline dealer (its keys kept on the GPU, party 1's dropped), a fresh one a run.
+      test::DealerLane lane(o, {true, false}, &accel, threads);
+      lane.model_input();
+      lane.finish();
+      const auto start = std::chrono::steady_clock::now();
+      for (std::size_t s = 0; s < lane.steps(); ++s) lane.step(s);
+      lane.finish();
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count());
+    }
+    std::printf("dealer alone, bert-base seq 128 %s party 0, %d threads: runs (ms) %.1f (warm-up)",
+                system_name(system), threads, ms[0]);
+    for (std::size_t r = 1; r < ms.size(); ++r) std::printf(", %.1f", ms[r]);
+    std::printf("\n  accelerator (4 runs and their model inputs): %s\n", accel.summary().c_str());
+    std::fflush(stdout);
+    CHECK(ms.size() == 4);
+  }
 }
