@@ -138,7 +138,8 @@ class Accelerator {
   // SeededPrg(seed) standing at block `first_block`, both parties' batches resident (their
   // correction words are one array there; only the roots differ). nullopt when this accelerator
   // generates no keys or has no room under its key budget: the caller then runs the CPU's. The
-  // caller has checked the arguments with the CPU's checks and passes count >= 1.
+  // caller has checked the arguments with the CPU's checks and passes count >= 1 (a DCF's beta:
+  // count * L elements, or L for every key, as fss::dcf_gen takes them).
   // Waits for key generation this accelerator left running (the calls above may return before
   // their kernels end), so that the offline phase's time holds it and the online phase's does
   // not (engine::Dealer::finish_keys).

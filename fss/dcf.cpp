@@ -47,9 +47,10 @@ struct GenScratch {
 };
 
 // Gen for keys [k0, k0 + w) (Fig. 3 "Gen", fss-core.md "DCF").
+// Key k's payload at beta[k * beta_stride] (dcf_beta_stride).
 void gen_chunk(DcfKeys& key0, DcfKeys& key1, std::span<const Block> seeds,
-               std::span<const u64> alpha, std::span<const u64> beta, std::size_t k0, std::size_t w,
-               const FixedKeyPrg& prg, GenScratch& sc) {
+               std::span<const u64> alpha, std::span<const u64> beta, std::size_t beta_stride,
+               std::size_t k0, std::size_t w, const FixedKeyPrg& prg, GenScratch& sc) {
   const int n = key0.shape.in_bits, m = key0.shape.out_bits, L = key0.shape.payload_len;
   const auto len = static_cast<std::size_t>(L);
   const std::size_t count = key0.count;
@@ -110,7 +111,8 @@ void gen_chunk(DcfKeys& key0, DcfKeys& key1, std::span<const Block> seeds,
       u64* cw1 = key1.cw_v.data() + at * len;
       const u64 beta_mask = u64{0} - a;
       for (std::size_t e = 0; e < len; ++e) {
-        const u64 cw = neg_if(vl1[e] - vl0[e] - va[e] + (beta[k * len + e] & beta_mask), t1);
+        const u64 cw =
+            neg_if(vl1[e] - vl0[e] - va[e] + (beta[k * beta_stride + e] & beta_mask), t1);
         cw0[e] = cw1[e] = cw & mask;
         va[e] = va[e] - vk1[e] + vk0[e] + neg_if(cw, t1);
       }
@@ -241,6 +243,17 @@ std::size_t dcf_key_bits(DcfShape shape) {
   return 128 + n * (128 + 2 + lm) + lm;
 }
 
+std::size_t dcf_beta_stride(DcfShape shape, std::size_t count, std::size_t beta_size,
+                            const char* what) {
+  const auto len = static_cast<std::size_t>(shape.payload_len);
+  if (beta_size == count * len) return len;
+  if (beta_size == len) return 0;
+  throw std::invalid_argument(std::string(what) + ": " + std::to_string(count) + " keys need " +
+                              std::to_string(count * len) + " payload elements (L = " +
+                              std::to_string(len) + " a key) or " + std::to_string(len) +
+                              " (one payload for every key), got " + std::to_string(beta_size));
+}
+
 std::pair<DcfKeys, DcfKeys> dcf_gen(DcfShape shape, std::span<const u64> alpha,
                                     std::span<const u64> beta, SeededPrg& rng) {
   return dcf_gen(shape, alpha, beta, rng, BatchOptions{rng.impl(), 0});
@@ -251,8 +264,7 @@ std::pair<DcfKeys, DcfKeys> dcf_gen(DcfShape shape, std::span<const u64> alpha,
                                     const BatchOptions& opt) {
   dcf_check_shape(shape);
   const std::size_t count = alpha.size();
-  detail::check_size("dcf_gen", "beta", beta.size(),
-                     count * static_cast<std::size_t>(shape.payload_len));
+  const std::size_t beta_stride = dcf_beta_stride(shape, count, beta.size(), "dcf_gen");
   detail::check_range("dcf_gen", "alpha", alpha, shape.in_bits);
   detail::check_range("dcf_gen", "beta", beta, shape.out_bits);
   // fss-core.md "Randomness": key k draws s0 then s1, keys in order (blocks next_counter() + 2k
@@ -271,7 +283,8 @@ std::pair<DcfKeys, DcfKeys> dcf_gen(DcfShape shape, std::span<const u64> alpha,
   parallel_for(count, grain, opt.threads, [&](std::size_t begin, std::size_t end) {
     GenScratch sc;
     for (std::size_t k = begin; k < end; k += kChunk)
-      gen_chunk(keys.first, keys.second, seeds, alpha, beta, k, std::min(kChunk, end - k), prg, sc);
+      gen_chunk(keys.first, keys.second, seeds, alpha, beta, beta_stride, k,
+                std::min(kChunk, end - k), prg, sc);
   });
   return keys;
 }

@@ -37,7 +37,8 @@ struct DcfKeys {
   std::shared_ptr<const ResidentKeys> resident{};
 };
 
-// Keys for f_k(x) = beta[k*L .. k*L+L) if x < alpha[k]. beta.size() == count * L.
+// Keys for f_k(x) = beta[k*L .. k*L+L) if x < alpha[k]. beta.size() == count * L, or L: one
+// payload for every key (the same keys as that payload repeated count times, without the array).
 // Throws std::invalid_argument on a bad shape or out-of-range inputs. Randomness from `rng`
 // (s0 then s1 per key, in key order); G_j runs on opt.aes, or on rng's AES path in the overload
 // without options. Both paths give identical keys.
@@ -47,6 +48,11 @@ std::pair<DcfKeys, DcfKeys> dcf_gen(DcfShape shape, std::span<const u64> alpha,
 std::pair<DcfKeys, DcfKeys> dcf_gen(DcfShape shape, std::span<const u64> alpha,
                                     std::span<const u64> beta, SeededPrg& rng,
                                     const BatchOptions& opt);
+
+// Where key k's payload starts in dcf_gen's beta: k * L when beta holds count * L elements, 0
+// when it holds L (one payload for all); else std::invalid_argument naming `what`.
+std::size_t dcf_beta_stride(DcfShape shape, std::size_t count, std::size_t beta_size,
+                            const char* what);
 
 // out[k*L + j] = party's share of f_k(x[k])_j. x.size() == count, x[k] < 2^n,
 // out.size() == count * L, else std::invalid_argument (also for malformed keys). With

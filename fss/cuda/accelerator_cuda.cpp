@@ -975,7 +975,8 @@ std::optional<std::pair<DcfKeys, DcfKeys>> CudaAccelerator::dcf_gen(DcfShape sha
                              v.cw_v =
                                  c.take<u64>(static_cast<std::size_t>(shape.in_bits) * count * L);
                              v.cw_final = c.take<u64>(count * L);
-                             dcf_gen_device(da, db, seed, first_block, v, s_->s(), s_->cfg);
+                             dcf_gen_device(da, db, beta.size() == count * L ? L : 0, seed,
+                                            first_block, v, s_->s(), s_->cfg);
                              return v;
                            });
 }
@@ -1057,7 +1058,8 @@ std::optional<std::pair<DpfEtKeys, DpfEtKeys>> CudaAccelerator::dpf_et_gen(
   return keys;
 }
 
-std::shared_ptr<const ResidentKeys> CudaAccelerator::copy_up(std::span<const u64> v) const {
+std::shared_ptr<const ResidentKeys> CudaAccelerator::copy_up(std::span<const u64> v,
+                                                             const char* kind) const {
   State& s = *s_;
   std::lock_guard lock(s.mu);
   AddElapsed moving(s.move_ns);
@@ -1068,7 +1070,7 @@ std::shared_ptr<const ResidentKeys> CudaAccelerator::copy_up(std::span<const u64
   u64* d = reinterpret_cast<u64*>(block->block.data());
   // Queued through the upload ring: the caller may release v now.
   if (!v.empty()) {
-    const auto timed_call = s.keygen_clock.time(s.s(), "host batches moved up");
+    const auto timed_call = s.keygen_clock.time(s.s(), kind);
     s.uploads.put(d, v.data(), v.size_bytes(), s.s(), s.copier);
   }
   return std::make_shared<DeviceArray>(std::move(block), d, v.size());
@@ -1076,7 +1078,8 @@ std::shared_ptr<const ResidentKeys> CudaAccelerator::copy_up(std::span<const u64
 
 void CudaAccelerator::make_resident(ShareBatch& shares) const {
   if (shares.count == 0 || shares.resident || shares.values.size() != shares.count) return;
-  std::shared_ptr<const ResidentKeys> held = copy_up(shares.values);
+  std::shared_ptr<const ResidentKeys> held = copy_up(
+      shares.values, shares.vector ? "host shares moved up (vectors)" : "host shares moved up");
   if (!held) return;
   shares.values = {};  // released offline, as a key batch's arrays
   shares.resident = std::move(held);
@@ -1154,7 +1157,7 @@ std::shared_ptr<const ResidentKeys> CudaAccelerator::matmul_correlation_shares(
 }
 
 std::shared_ptr<const ResidentKeys> CudaAccelerator::hold(std::span<const u64> v) const {
-  return v.empty() ? nullptr : copy_up(v);
+  return v.empty() ? nullptr : copy_up(v, "weights held");
 }
 
 // masked_matmul's operands where the device reads them: B-sized ones held here (or null), the

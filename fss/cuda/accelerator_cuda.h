@@ -178,8 +178,8 @@ class CudaAccelerator final : public fss::Accelerator {
 
  private:
   // v's copy in a resident block under the key budget (offline: waits for the copy); null when
-  // the budget is full.
-  std::shared_ptr<const ResidentKeys> copy_up(std::span<const u64> v) const;
+  // the budget is full. kind: the keygen clock's name for the copy.
+  std::shared_ptr<const ResidentKeys> copy_up(std::span<const u64> v, const char* kind) const;
   template <class Keys>
   void keep(Keys& keys) const;
   // A resident batch's arrays copied back (copy_to_host); `what` names the batch kind.

@@ -20,13 +20,15 @@
 namespace secinfer::fss::cuda {
 
 // Batch Gen: key k's roots are blocks first_block + 2k and first_block + 2k + 1 of
-// SeededPrg(seed) (bit 0 cleared). alpha: device [count]; beta: device [count * L].
-void dcf_gen_device(const u64* alpha, const u64* beta, Block seed, u64 first_block,
-                    const DcfKeyPairView& out, cudaStream_t stream, const KernelConfig& cfg = {});
-inline void dcf_gen_device(const u64* alpha, const u64* beta, Block seed, u64 first_block,
-                           DcfKeyPairDevice& out, cudaStream_t stream,
+// SeededPrg(seed) (bit 0 cleared). alpha: device [count]; beta: device, key k's payload at
+// beta + k * beta_stride: beta_stride = L ([count * L]) or 0 (one payload of L for every key).
+void dcf_gen_device(const u64* alpha, const u64* beta, std::size_t beta_stride, Block seed,
+                    u64 first_block, const DcfKeyPairView& out, cudaStream_t stream,
+                    const KernelConfig& cfg = {});
+inline void dcf_gen_device(const u64* alpha, const u64* beta, std::size_t beta_stride, Block seed,
+                           u64 first_block, DcfKeyPairDevice& out, cudaStream_t stream,
                            const KernelConfig& cfg = {}) {
-  dcf_gen_device(alpha, beta, seed, first_block, out.pair_view(), stream, cfg);
+  dcf_gen_device(alpha, beta, beta_stride, seed, first_block, out.pair_view(), stream, cfg);
 }
 
 // out[k * L + j] = party's share of f_k(x[k])_j. cfg.dcf_lanes: 1 thread per key or a pair.

@@ -263,6 +263,41 @@ TEST_CASE("DCF: AES-NI and portable paths and every thread count agree", "[dcf][
     }
 }
 
+TEST_CASE("DCF: one payload for every key gives the keys of that payload repeated", "[dcf]") {
+  const auto seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  for (const DcfShape shape : {DcfShape{50, 12, 1}, DcfShape{12, 50, 1}, DcfShape{9, 64, 3}}) {
+    INFO("n " << shape.in_bits << " m " << shape.out_bits << " L " << shape.payload_len);
+    const auto len = static_cast<std::size_t>(shape.payload_len);
+    // Edge payloads (0, 1, 2^m - 1) and a random one; alphas with 0 and 2^n - 1 among them.
+    const u64 top = ring_mask(shape.out_bits);
+    for (const u64 b : {u64{0}, u64{1}, top, g() & top}) {
+      const Cases c = make_cases(g, shape.in_bits, shape.out_bits, shape.payload_len, 3000);
+      std::vector<u64> one(len), repeated(c.alpha.size() * len);
+      for (std::size_t e = 0; e < len; ++e) one[e] = (b + e) & top;
+      for (std::size_t k = 0; k < c.alpha.size(); ++k)
+        for (std::size_t e = 0; e < len; ++e) repeated[k * len + e] = one[e];
+      const Block s = random_block(g);
+      SeededPrg r1(s), r2(s);
+      const auto [a0, a1] = dcf_gen(shape, c.alpha, one, r1, {AesImpl::kAuto, 3});
+      const auto [b0, b1] = dcf_gen(shape, c.alpha, repeated, r2, {AesImpl::kAuto, 3});
+      CHECK(same_keys(a0, b0));
+      CHECK(same_keys(a1, b1));
+      CHECK(r1.next_counter() == r2.next_counter());
+    }
+  }
+  // One key: the two readings of a beta of L elements coincide.
+  SeededPrg rng(Block{7, 8});
+  const std::vector<u64> alpha{5}, beta{9, 10};
+  const auto [k0, k1] = dcf_gen({8, 8, 2}, alpha, beta, rng);
+  std::vector<u64> y0(2), y1(2);
+  dcf_eval(k0, std::vector<u64>{4}, y0);
+  dcf_eval(k1, std::vector<u64>{4}, y1);
+  CHECK(((y0[0] + y1[0]) & 255) == 9);
+  CHECK(((y0[1] + y1[1]) & 255) == 10);
+}
+
 TEST_CASE("DCF: key size formula and key shapes", "[dcf]") {
   for (const int n : {1, 8, 37, 64})
     for (const int m : {1, 8, 64})
@@ -289,6 +324,9 @@ TEST_CASE("DCF: bad input is a clear std::invalid_argument", "[dcf]") {
   CHECK_THROWS_AS(dcf_gen({8, 0, 1}, one, one, rng), std::invalid_argument);
   CHECK_THROWS_WITH(dcf_gen({8, 8, 0}, one, one, rng), Catch::Contains("payload_len"));
   CHECK_THROWS_AS(dcf_gen({8, 8, 2}, one, one, rng), std::invalid_argument);  // beta needs 2
+  const std::vector<u64> three_keys{1, 2, 3};
+  CHECK_THROWS_WITH(dcf_gen({8, 8, 2}, three_keys, std::vector<u64>{1, 2, 3}, rng),
+                    Catch::Contains("one payload for every key"));  // neither 6 nor 2
   CHECK_THROWS_AS(dcf_gen({8, 8, 1}, big, one, rng), std::invalid_argument);
   CHECK_THROWS_AS(dcf_gen({8, 8, 1}, one, big, rng), std::invalid_argument);
   auto [k0, k1] = dcf_gen({8, 8, 2}, one, two, rng);

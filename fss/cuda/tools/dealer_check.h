@@ -147,16 +147,19 @@ inline void check_dealer_dpf_et(Tally& t, std::mt19937_64& g, const CudaAccelera
   });
 }
 
+// one_payload: beta holds one payload of L for every key (fss::dcf_beta_stride 0).
 inline void check_dealer_dcf(Tally& t, std::mt19937_64& g, const CudaAccelerator& gpu,
-                             std::size_t N, DcfShape shape, bool expect_resident) {
+                             std::size_t N, DcfShape shape, bool expect_resident,
+                             bool one_payload = false) {
   const std::string name = std::string("dealer DCF on the GPU") +
                            (expect_resident ? "" : " (budget full: CPU fallback)") +
+                           (one_payload ? " (one payload for all keys)" : "") +
                            " n=" + std::to_string(shape.in_bits) +
                            " m=" + std::to_string(shape.out_bits) +
                            " L=" + std::to_string(shape.payload_len) + " N=" + std::to_string(N);
   t.run(name, [&]() -> std::string {
     const auto L = static_cast<std::size_t>(shape.payload_len);
-    std::vector<u64> alpha(N), beta(N * L), x(N);
+    std::vector<u64> alpha(N), beta(one_payload ? L : N * L), x(N);
     for (std::size_t k = 0; k < N; ++k) {
       alpha[k] = random_bits(g, shape.in_bits);
       x[k] = k % 4 == 0 ? alpha[k] : random_bits(g, shape.in_bits);
@@ -384,6 +387,9 @@ inline void check_dealer(Tally& t, std::mt19937_64& g, std::size_t N) {
   // (the fused gates' L = 4 and a longer one kept in memory on the device).
   const DcfShape dcf_shapes[] = {{13, 1, 1}, {50, 1, 1}, {37, 50, 2}, {50, 50, 4}, {64, 37, 5}};
   for (const DcfShape& s : dcf_shapes) check_dealer_dcf(t, g, gpu, N / 4, s, true);
+  // The truncations' DCFs (fusefss/dcf_trunc.h): one payload for every key.
+  for (const DcfShape& s : {DcfShape{50, 12, 1}, DcfShape{12, 50, 1}, DcfShape{16, 64, 3}})
+    check_dealer_dcf(t, g, gpu, N / 4, s, true, /*one_payload=*/true);
   const DpfShape dpf_shapes[] = {{8, 64}, {16, 50}, {50, 1}};
   for (const DpfShape& s : dpf_shapes) check_dealer_dpf(t, g, gpu, N / 4, s);
   // SIGMA's DCF: TrFloor's 12 and 38 bits, DReLU's 49, the softmax max's 38, n = 8 (no inner

@@ -245,7 +245,8 @@ int main(int argc, char** argv) {
           add("DCF keygen n=" + std::to_string(n) + " m=" + std::to_string(shape.out_bits) +
                   " L=" + std::to_string(L) + " N=2^20" + occ,
               N, static_cast<double>(dcf_gen_aes(n, L)), bench.time(s, [&] {
-                dcf_gen_device(da.data(), db.data(), Block{19, 20}, 0, keys, s, cfg);
+                dcf_gen_device(da.data(), db.data(), static_cast<std::size_t>(L), Block{19, 20}, 0,
+                               keys, s, cfg);
               }));
         }
         for (const int n : {12, 38}) {
@@ -336,7 +337,8 @@ int main(int argc, char** argv) {
           const int cv = L / 2;
           add("DCF keygen " + sn + " N=2^20", N, static_cast<double>(dcf_gen_aes(n, L)),
               bench.time(s, [&] {
-                dcf_gen_device(da.data(), db.data(), Block{5, 6}, 0, keys, s);
+                dcf_gen_device(da.data(), db.data(), static_cast<std::size_t>(L), Block{5, 6}, 0,
+                               keys, s);
               }));
           const double aes = static_cast<double>(n) * (2 + cv) + cv;
           for (const AesVariant v : variants)
@@ -420,7 +422,8 @@ int main(int argc, char** argv) {
         DcfKeyPairDevice keys(DcfShape{n, n, W}, N);
         {
           DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s);
-          dcf_gen_device(da.data(), db.data(), Block{11, 12}, 0, keys, s);
+          dcf_gen_device(da.data(), db.data(), static_cast<std::size_t>(W), Block{11, 12}, 0, keys,
+                         s);
           st.sync();
         }
         DeviceBuffer<u64> dp = to_dev(pts, s), dxh = to_dev(xh, s), dvsh = to_dev(vsh, s),
@@ -484,7 +487,8 @@ int main(int argc, char** argv) {
         DcfKeyPairDevice keys(DcfShape{n, 64, L}, N);
         {
           DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s);
-          dcf_gen_device(da.data(), db.data(), Block{13, 14}, 0, keys, s);
+          dcf_gen_device(da.data(), db.data(), static_cast<std::size_t>(L), Block{13, 14}, 0, keys,
+                         s);
           st.sync();
         }
         DeviceBuffer<u64> dp = to_dev(pts, s), out(N * P * L);

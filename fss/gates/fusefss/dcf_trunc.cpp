@@ -18,6 +18,9 @@ namespace {
 constexpr std::uint32_t kTagReduce = engine::key_tag("DTRR");
 constexpr std::uint32_t kTagFloor = engine::key_tag("DTRF");
 constexpr std::uint32_t kTagSlack = engine::key_tag("DTRS");
+// Every comparison's payload is 1 (scaled where the party adds it): one payload for all keys.
+constexpr u64 kOnePayloadValue[] = {1};
+constexpr std::span<const u64> kOnePayload{kOnePayloadValue};
 
 struct Widths {
   int in, s, mid, out;  // mid = in - s: the truncate-reduce's output ring
@@ -60,7 +63,7 @@ void reduce_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::s
       q[i] = (r_mid[i] - (r >> w.s)) & mm;
     }
   });
-  d.dcf(DcfShape{w.s, w.mid, 1}, alpha, std::vector<u64>(n, 1));
+  d.dcf(DcfShape{w.s, w.mid, 1}, alpha, kOnePayload);
   d.share_vec(q, w.mid);
 }
 
@@ -101,9 +104,8 @@ void floor_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::sp
       q[i] = (r_out[i] - (r >> w.s)) & om;
     }
   });
-  const std::vector<u64> ones(n, 1);
-  d.dcf(DcfShape{w.s, w.out, 1}, alpha_low, ones);
-  d.dcf(DcfShape{w.in, w.out - w.mid, 1}, alpha_wrap, ones);
+  d.dcf(DcfShape{w.s, w.out, 1}, alpha_low, kOnePayload);
+  d.dcf(DcfShape{w.in, w.out - w.mid, 1}, alpha_wrap, kOnePayload);
   d.share_vec(q, w.out);
 }
 
@@ -148,7 +150,7 @@ void slack_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::sp
       msb_corr[i] = (((r >> (w.in - 1)) & 1) << w.mid) & om;
     }
   });
-  d.dcf(DcfShape{w.s, w.out, 1}, alpha, std::vector<u64>(n, 1));
+  d.dcf(DcfShape{w.s, w.out, 1}, alpha, kOnePayload);
   d.share_vec(q, w.out);
   d.share_vec(msb_corr, w.out);
 }

@@ -185,7 +185,8 @@ void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint3
     const u64 smask = ring_mask(s);
     for (std::size_t c0 = 0; c0 < N; c0 += chunk) {
       const std::size_t c1 = std::min(N, c0 + chunk);
-      std::vector<u64> alpha(c1 - c0), beta(c1 - c0, rn.mask()), msb(c1 - c0), cst(c1 - c0);
+      std::vector<u64> alpha(c1 - c0), msb(c1 - c0), cst(c1 - c0);
+      const u64 beta[] = {rn.mask()};  // one payload for every key (fss/dcf.h)
       for (std::size_t i = c0; i < c1; ++i) {
         alpha[i - c0] = r_v[i] & smask;
         msb[i - c0] = rn.reduce(rh.msb(r_v[i]) << (g.poly_bits - s));

@@ -69,8 +69,8 @@ void rsqrt_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
   const Ring ring{n};
   d.begin(kTagRsqrt, N);
   // Round 1: [v < c] for all c = 2^i from one DCF at alpha = r_in.
-  std::vector<u64> ones(N, 1);
-  d.dcf(DcfShape{n, n, 1}, r_in, ones);
+  const u64 one[] = {1};  // one payload for every key (fss/dcf.h)
+  d.dcf(DcfShape{n, n, 1}, r_in, one);
   const auto r_k = d.random(N, n), r_m = d.random(N, n), r_xm = d.random(N, n);
   std::vector<u64> prod(N), r_top(N), r_low(N), r_code_k(N);
   for (std::size_t i = 0; i < N; ++i) {
@@ -84,8 +84,7 @@ void rsqrt_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
   d.share(r_in, n);
   d.share(prod, n);
   // Round 3: truncate-reduce xm to its top byte (carry DCF on the low n-8 bits, 8-bit output).
-  std::vector<u64> ones8(N, 1);
-  d.dcf(DcfShape{n - kTopBits, kTopBits, 1}, r_low, ones8);
+  d.dcf(DcfShape{n - kTopBits, kTopBits, 1}, r_low, one);
   // Choice: SIGMA's key stores this share (and r_code - r_k) as full ring elements; only its value
   // mod 2^8 (mod 2^13) matters, so we store 8 (13) bits: smaller key, identical output.
   d.share(r_top, kTopBits);
