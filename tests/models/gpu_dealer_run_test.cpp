@@ -5,7 +5,8 @@
 // SIGMA DCF and DPF-ET keys and splitting the shares on the device. Every resident batch is then
 // copied back, and the two key streams must be the same bytes, of the same length.
 // [cuda][dealer-run]: bert-tiny, whole streams. [cuda][cuda-long][dealer-run-base]: bert-base at
-// its benchmark shape (seq 128), compared step by step so that one step's keys are held at once
+// its benchmark shape (seq 128), one case a suite ([dealer-run-base-sigma],
+// [dealer-run-base-fusefss]), compared step by step so that one step's keys are held at once
 // (minutes: gpu_check.sh runs it unless --no-long, run_cuda_checks only when asked); its
 // CPU side is one dealer of both parties' streams (the same bytes as each inline dealer's:
 // dealer_streams_test.cpp), its GPU side the two parties' inline dealers.
@@ -121,46 +122,63 @@ TEST_CASE("GPU dealer's whole-run keys equal the CPU dealer's", "[cuda][.][deale
   CHECK(summary.find("DCF n=") != std::string::npos);
 }
 
-TEST_CASE("GPU dealer's bert-base keys equal the CPU dealer's, step by step",
-          "[cuda][cuda-long][.][dealer-run-base]") {
-  fss::cuda::tools::Tally t;
+namespace {
+
+// The bert-base key check of one suite (both parties, step by step), into t.
+void bert_base_step_by_step(models::System system, fss::cuda::tools::Tally& t) {
   const fss::cuda::CudaAccelerator accel(0, {}, 0, /*device_vectors=*/true);
-  for (const models::System system : {models::System::kSigma, models::System::kFuseFss}) {
-    const models::RunOptions o = run_of("bert-base", 128, system, 11);
-    // Every dealer on all hardware threads (they run one after another).
-    test::DealerLane cpu(o, {true, true}, nullptr, 0);
-    test::DealerLane gpu0(o, {true, false}, &accel, 0), gpu1(o, {false, true}, &accel, 0);
-    // After each part (the model input, then each step), every lane's new keys compared, drained.
-    const auto compare = [&](const std::string& part) {
-      const std::string name =
-          std::string("dealer bert-base seq 128 ") + system_name(system) + ", " + part;
-      t.run(name, [&]() -> std::string {
-        std::string err;
-        for (int p = 0; p < 2; ++p) {
-          test::DealerLane& g = p == 0 ? gpu0 : gpu1;
-          g.finish();
-          if (cpu.key_bytes(p) != g.key_bytes(p))
-            err += "party " + std::to_string(p) + ": key bytes differ (CPU " +
-                   std::to_string(cpu.key_bytes(p)) + ", GPU " + std::to_string(g.key_bytes(p)) +
-                   "); ";
-          copy_back(*g.buffer(p), accel);
-          const std::string d = same_stream(*cpu.buffer(p), *g.buffer(p));
-          if (!d.empty()) err += "party " + std::to_string(p) + ": " + d + "; ";
-        }
-        return err;
-      });
-    };
-    for (test::DealerLane* l : {&cpu, &gpu0, &gpu1}) l->model_input();
-    compare("the model input");
-    for (std::size_t s = 0; s < cpu.steps(); ++s) {
-      for (test::DealerLane* l : {&cpu, &gpu0, &gpu1}) l->step(s);
-      compare(s == 0                ? std::string("embed")
-              : s + 1 < cpu.steps() ? "layer " + std::to_string(s - 1)
-                                    : std::string("head"));
-    }
+  const models::RunOptions o = run_of("bert-base", 128, system, 11);
+  // Every dealer on all hardware threads (they run one after another).
+  test::DealerLane cpu(o, {true, true}, nullptr, 0);
+  test::DealerLane gpu0(o, {true, false}, &accel, 0), gpu1(o, {false, true}, &accel, 0);
+  // After each part (the model input, then each step), every lane's new keys compared, drained.
+  const auto compare = [&](const std::string& part) {
+    const std::string name =
+        std::string("dealer bert-base seq 128 ") + system_name(system) + ", " + part;
+    t.run(name, [&]() -> std::string {
+      std::string err;
+      for (int p = 0; p < 2; ++p) {
+        test::DealerLane& g = p == 0 ? gpu0 : gpu1;
+        g.finish();
+        if (cpu.key_bytes(p) != g.key_bytes(p))
+          err += "party " + std::to_string(p) + ": key bytes differ (CPU " +
+                 std::to_string(cpu.key_bytes(p)) + ", GPU " + std::to_string(g.key_bytes(p)) +
+                 "); ";
+        copy_back(*g.buffer(p), accel);
+        const std::string d = same_stream(*cpu.buffer(p), *g.buffer(p));
+        if (!d.empty()) err += "party " + std::to_string(p) + ": " + d + "; ";
+      }
+      return err;
+    });
+  };
+  for (test::DealerLane* l : {&cpu, &gpu0, &gpu1}) l->model_input();
+  compare("the model input");
+  for (std::size_t s = 0; s < cpu.steps(); ++s) {
+    for (test::DealerLane* l : {&cpu, &gpu0, &gpu1}) l->step(s);
+    compare(s == 0                ? std::string("embed")
+            : s + 1 < cpu.steps() ? "layer " + std::to_string(s - 1)
+                                  : std::string("head"));
   }
+}
+
+}  // namespace
+
+// One case a suite (each a few minutes), so that a device call can run one: [dealer-run-base]
+// picks both.
+TEST_CASE("GPU dealer's bert-base keys equal the CPU dealer's, step by step: sigma",
+          "[cuda][cuda-long][.][dealer-run-base][dealer-run-base-sigma]") {
+  fss::cuda::tools::Tally t;
+  bert_base_step_by_step(models::System::kSigma, t);
   CHECK(t.failed() == 0);
-  CHECK(t.passed() == 2 * (12 + 3));
+  CHECK(t.passed() == 12 + 3);
+}
+
+TEST_CASE("GPU dealer's bert-base keys equal the CPU dealer's, step by step: fusefss",
+          "[cuda][cuda-long][.][dealer-run-base][dealer-run-base-fusefss]") {
+  fss::cuda::tools::Tally t;
+  bert_base_step_by_step(models::System::kFuseFss, t);
+  CHECK(t.failed() == 0);
+  CHECK(t.passed() == 12 + 3);
 }
 
 // Not a check: how long one party's inline dealer of a bert-base run takes with the GPU to itself
