@@ -124,8 +124,9 @@ TEST_CASE("GPU dealer's whole-run keys equal the CPU dealer's", "[cuda][.][deale
 
 namespace {
 
-// The bert-base key check of one suite (both parties, step by step), into t.
-void bert_base_step_by_step(models::System system, fss::cuda::tools::Tally& t) {
+// The bert-base key check of one suite (both parties, step by step).
+void bert_base_step_by_step(models::System system) {
+  fss::cuda::tools::Tally t;
   const fss::cuda::CudaAccelerator accel(0, {}, 0, /*device_vectors=*/true);
   const models::RunOptions o = run_of("bert-base", 128, system, 11);
   // Every dealer on all hardware threads (they run one after another).
@@ -159,6 +160,8 @@ void bert_base_step_by_step(models::System system, fss::cuda::tools::Tally& t) {
             : s + 1 < cpu.steps() ? "layer " + std::to_string(s - 1)
                                   : std::string("head"));
   }
+  CHECK(t.failed() == 0);
+  CHECK(t.passed() == 12 + 3);
 }
 
 }  // namespace
@@ -167,18 +170,12 @@ void bert_base_step_by_step(models::System system, fss::cuda::tools::Tally& t) {
 // picks both.
 TEST_CASE("GPU dealer's bert-base keys equal the CPU dealer's, step by step: sigma",
           "[cuda][cuda-long][.][dealer-run-base][dealer-run-base-sigma]") {
-  fss::cuda::tools::Tally t;
-  bert_base_step_by_step(models::System::kSigma, t);
-  CHECK(t.failed() == 0);
-  CHECK(t.passed() == 12 + 3);
+  bert_base_step_by_step(models::System::kSigma);
 }
 
 TEST_CASE("GPU dealer's bert-base keys equal the CPU dealer's, step by step: fusefss",
           "[cuda][cuda-long][.][dealer-run-base][dealer-run-base-fusefss]") {
-  fss::cuda::tools::Tally t;
-  bert_base_step_by_step(models::System::kFuseFss, t);
-  CHECK(t.failed() == 0);
-  CHECK(t.passed() == 12 + 3);
+  bert_base_step_by_step(models::System::kFuseFss);
 }
 
 // Not a check: how long one party's inline dealer of a bert-base run takes with the GPU to itself
