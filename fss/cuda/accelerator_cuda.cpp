@@ -968,17 +968,18 @@ std::optional<std::pair<DcfKeys, DcfKeys>> CudaAccelerator::dcf_gen(DcfShape sha
                                                                     u64 first_block) const {
   const std::size_t count = alpha.size();
   const auto L = static_cast<std::size_t>(shape.payload_len);
-  return generate<DcfKeys>(shape, count, alpha, beta,
-                           [&](Carver& c, Block* const* roots, Block* cw_seed, std::uint8_t* cw_t,
-                               const u64* da, const u64* db) {
-                             DcfKeyPairView v{shape, count, {roots[0], roots[1]}, cw_seed, cw_t};
-                             v.cw_v =
-                                 c.take<u64>(static_cast<std::size_t>(shape.in_bits) * count * L);
-                             v.cw_final = c.take<u64>(count * L);
-                             dcf_gen_device(da, db, beta.size() == count * L ? L : 0, seed,
-                                            first_block, v, s_->s(), s_->cfg);
-                             return v;
-                           });
+  const std::size_t beta_stride =
+      dcf_beta_stride(shape, count, beta.size(), "CudaAccelerator::dcf_gen");
+  return generate<DcfKeys>(
+      shape, count, alpha, beta,
+      [&](Carver& c, Block* const* roots, Block* cw_seed, std::uint8_t* cw_t, const u64* da,
+          const u64* db) {
+        DcfKeyPairView v{shape, count, {roots[0], roots[1]}, cw_seed, cw_t};
+        v.cw_v = c.take<u64>(static_cast<std::size_t>(shape.in_bits) * count * L);
+        v.cw_final = c.take<u64>(count * L);
+        dcf_gen_device(da, db, beta_stride, seed, first_block, v, s_->s(), s_->cfg);
+        return v;
+      });
 }
 
 std::optional<std::pair<DpfKeys, DpfKeys>> CudaAccelerator::dpf_gen(DpfShape shape,
