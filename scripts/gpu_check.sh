@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run ON THE GPU MACHINE from anywhere in the repo (device `run`, carry [".deps"]):
 #   bash scripts/gpu_check.sh [--n LOG2N (default 18)] [--seed S] [--only GROUP]... [--no-long]
+#                             [--no-bench]
 # Unpacks the carried Debian packages (scripts/device_setup.sh), configures for sm_90 with the
 # tests, builds only test_cuda_equivalence and gpu_bench, runs the CPU and GPU paths on the same
 # seeds for every primitive, then the benchmark. The check is the Catch2 cases tagged [cuda]
@@ -11,7 +12,9 @@
 # seq 128, both suites, both parties, from the GPU dealer against the CPU's, step by step; minutes).
 # From the check's log the script prints a line `P passed, F failed` (the [PASS] / [FAIL] checks; a case that
 # fails outside them, e.g. no GPU or a crash, or no case run, counts as one failure), then the
-# benchmark's table. Full logs and the benchmark table (markdown) go to $OUT (or out/gpu here).
+# benchmark's table (--no-bench: no benchmark, e.g. `--only dealer-run-base --no-bench` for the
+# bert-base key check alone, about 7 minutes after the build). Full logs and the benchmark table
+# (markdown) go to $OUT (or out/gpu here).
 # Exit status: non-zero when the build fails or any check fails.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
@@ -19,6 +22,7 @@ log2n=18
 seed=
 specs=()
 long=1
+bench=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --n | --seed | --only)
@@ -34,8 +38,12 @@ while [ $# -gt 0 ]; do
       long=0
       shift
       ;;
+    --no-bench)
+      bench=0
+      shift
+      ;;
     *)
-      echo "usage: gpu_check.sh [--n LOG2N (default 18)] [--seed S] [--only GROUP]... [--no-long]" >&2
+      echo "usage: gpu_check.sh [--n LOG2N (default 18)] [--seed S] [--only GROUP]... [--no-long] [--no-bench]" >&2
       exit 2
       ;;
   esac
@@ -58,8 +66,9 @@ start=$(date +%s)
   cmake --version | head -1
 } | tee "$out/device.txt"
 
-DEVICE_BUILD_TESTS=ON device_build gpu_check.sh "$out" "$build" test_cuda_equivalence gpu_bench ||
-  exit 2
+targets=(test_cuda_equivalence)
+[ "$bench" = 1 ] && targets+=(gpu_bench)
+DEVICE_BUILD_TESTS=ON device_build gpu_check.sh "$out" "$build" "${targets[@]}" || exit 2
 echo "build: $(( $(date +%s) - start )) s"
 
 export SECINFER_GPU_CHECK_LOG2N=$log2n
@@ -69,6 +78,10 @@ check_rc=$?
 cat "$out/gpu_check.log"
 echo "check: $(( $(date +%s) - start )) s"
 
+if [ "$bench" = 0 ]; then
+  tail -1 "$out/gpu_check.log"
+  exit "$check_rc"
+fi
 "$build/bin/gpu_bench" --md "$out/gpu_bench.md" >"$out/gpu_bench.log" 2>&1
 bench_rc=$?
 echo "bench: $(( $(date +%s) - start )) s"
