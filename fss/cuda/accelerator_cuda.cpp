@@ -512,18 +512,19 @@ struct CudaAccelerator::State {
   // keygen; generate, gen_resident_pair, seeded_shares): under the lock, timed as generation,
   // the device bound and `bytes` admitted under the key budget (else Result{}: nullopt, null).
   // launch(block) lays its arrays out in a fresh block of `bytes` and enqueues the kernels, which
-  // run on (gen_launched; their stream time goes to keygen_clock under `kind`); wrap(block, what
-  // launch returned) then makes the caller's Result, still under the lock. The caller holds no
-  // lock.
+  // run on (gen_launched; their stream time goes to keygen_clock under `kind`, with the
+  // `elements` the call makes); wrap(block, what launch returned) then makes the caller's Result,
+  // still under the lock. The caller holds no lock.
   template <class Result, class Launch, class Wrap>
-  Result gen_resident(std::string kind, std::size_t bytes, Launch&& launch, Wrap&& wrap) {
+  Result gen_resident(std::string kind, std::size_t elements, std::size_t bytes, Launch&& launch,
+                      Wrap&& wrap) {
     std::lock_guard lock(mu);
     AddElapsed busy(gen_ns);
     bind();
     if (!admit(bytes)) return Result{};
     auto block = std::make_shared<ResidentBlock>(stream, bytes, resident_held, this);
     const auto launched = [&] {
-      const auto timed_call = keygen_clock.time(s(), std::move(kind));
+      const auto timed_call = keygen_clock.time(s(), std::move(kind), elements);
       return launch(*block);
     }();
     gen_launched();  // finish_keygen waits for it
@@ -541,7 +542,7 @@ struct CudaAccelerator::State {
                                                          std::size_t bytes, Carve&& carve,
                                                          Launch&& launch) {
     return gen_resident<std::optional<std::pair<Keys, Keys>>>(
-        std::move(kind), bytes,
+        std::move(kind), alpha.size(), bytes,
         [&](const ResidentBlock& block) {
           Carver c = carver(block);
           const auto v = carve(c);
@@ -936,7 +937,7 @@ std::optional<std::pair<Keys, Keys>> CudaAccelerator::generate(Shape shape, std:
   State& s = *s_;
   const std::size_t bytes = tree_bytes(shape.in_bits, count, 2) + payload_bytes(shape, count);
   return s.gen_resident<std::optional<std::pair<Keys, Keys>>>(
-      gen_kind(shape), bytes,
+      gen_kind(shape), count, bytes,
       [&](const ResidentBlock& block) {
         Carver c = s.carver(block);
         Block* roots[2] = {c.take<Block>(count), c.take<Block>(count)};
@@ -1071,7 +1072,7 @@ std::shared_ptr<const ResidentKeys> CudaAccelerator::copy_up(std::span<const u64
   u64* d = reinterpret_cast<u64*>(block->block.data());
   // Queued through the upload ring: the caller may release v now.
   if (!v.empty()) {
-    const auto timed_call = s.keygen_clock.time(s.s(), kind);
+    const auto timed_call = s.keygen_clock.time(s.s(), kind, v.size());
     s.uploads.put(d, v.data(), v.size_bytes(), s.s(), s.copier);
   }
   return std::make_shared<DeviceArray>(std::move(block), d, v.size());
@@ -1102,7 +1103,7 @@ std::shared_ptr<const ResidentKeys> CudaAccelerator::seeded_shares(Block seed,
                                 std::to_string(slice.count));
   if (slice.count == 0) return nullptr;
   return s.gen_resident<std::shared_ptr<const ResidentKeys>>(
-      "seeded shares", Carver::bytes_for<u64>(slice.count),
+      "seeded shares", slice.count, Carver::bytes_for<u64>(slice.count),
       [&](const ResidentBlock& block) {
         u64* d = reinterpret_cast<u64*>(block.block.data());
         // v where it is: held here (a weight mask, read in place), else queued up from the host.
@@ -1139,7 +1140,7 @@ std::shared_ptr<const ResidentKeys> CudaAccelerator::matmul_correlation_shares(
         std::to_string(live) + ")");
   if (live == 0) return nullptr;
   return s.gen_resident<std::shared_ptr<const ResidentKeys>>(
-      "matmul correlations", Carver::bytes_for<u64>(live),
+      "matmul correlations", live, Carver::bytes_for<u64>(live),
       [&](const ResidentBlock& block) {
         u64* d = reinterpret_cast<u64*>(block.block.data());
         // Everything queued on the stream behind the layer's other keygen: the inputs through the

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdio>
 #include <stdexcept>
 #include <utility>
 
@@ -31,9 +32,9 @@ cudaEvent_t KeygenClock::take() {
   return e;
 }
 
-KeygenClock::Call KeygenClock::time(cudaStream_t stream, std::string kind) {
+KeygenClock::Call KeygenClock::time(cudaStream_t stream, std::string kind, std::uint64_t elements) {
   if (open_) throw std::logic_error("KeygenClock::time inside another call's pair");
-  Pair p{take(), take(), std::move(kind)};
+  Pair p{take(), take(), std::move(kind), elements};
   const cudaError_t e = cudaEventRecord(p.begin, stream);
   if (e != cudaSuccess) {
     release(p);
@@ -70,6 +71,7 @@ void KeygenClock::collect() {
       Total& t = totals_[p.kind];
       ++t.calls;
       t.ns += static_cast<std::uint64_t>(std::llround(static_cast<double>(ms) * 1e6));
+      t.elements += p.elements;
       release(p);
     }
   } catch (...) {
@@ -78,6 +80,18 @@ void KeygenClock::collect() {
   }
   pending_.clear();
 }
+
+namespace {
+
+// "(12 calls, 3.4M elements)".
+std::string counts(const KeygenClock::Total& t) {
+  char text[64];
+  std::snprintf(text, sizeof text, "(%llu calls, %.1fM elements)",
+                static_cast<unsigned long long>(t.calls), static_cast<double>(t.elements) / 1e6);
+  return text;
+}
+
+}  // namespace
 
 std::string KeygenClock::summary(std::size_t top) const {
   std::vector<std::pair<std::string, Total>> kinds(totals_.begin(), totals_.end());
@@ -91,15 +105,15 @@ std::string KeygenClock::summary(std::size_t top) const {
     if (i >= top) {
       rest.calls += t.calls;
       rest.ns += t.ns;
+      rest.elements += t.elements;
       ++rest_kinds;
       continue;
     }
-    out += (out.empty() ? "" : ", ") + kind + " " + whole_ms(t.ns) + " (" +
-           std::to_string(t.calls) + " calls)";
+    out += (out.empty() ? "" : ", ") + kind + " " + whole_ms(t.ns) + " " + counts(t);
   }
   if (rest_kinds > 0)
-    out += ", " + std::to_string(rest_kinds) + " other kinds " + whole_ms(rest.ns) + " (" +
-           std::to_string(rest.calls) + " calls)";
+    out += ", " + std::to_string(rest_kinds) + " other kinds " + whole_ms(rest.ns) + " " +
+           counts(rest);
   return out;
 }
 

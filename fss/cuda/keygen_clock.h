@@ -6,7 +6,7 @@
 // so the totals say which calls hold the stream, not how long each would run alone.
 //
 //   KeygenClock clock;                 // under the accelerator's lock
-//   { auto t = clock.time(stream, "DCF n=50 m=12 L=1");  ...queue the call's work... }
+//   { auto t = clock.time(stream, "DCF n=50 m=12 L=1", keys);  ...queue the call's work... }
 //   (the stream waited for)  clock.collect();  log(clock.summary());
 #pragma once
 
@@ -24,6 +24,7 @@ class KeygenClock {
   struct Total {
     std::uint64_t calls = 0;
     std::uint64_t ns = 0;
+    std::uint64_t elements = 0;  // keys, shares or values the calls made
   };
 
   KeygenClock() = default;
@@ -43,18 +44,21 @@ class KeygenClock {
     KeygenClock* clock_;
     cudaStream_t stream_;
   };
-  [[nodiscard]] Call time(cudaStream_t stream, std::string kind);
+  // elements: what the call makes (keys of a generation, values of a share split or a copy), so
+  // that a kind's total divides into a rate.
+  [[nodiscard]] Call time(cudaStream_t stream, std::string kind, std::uint64_t elements);
   // The pending pairs' times onto the totals (waits for each pair's end, which the caller's wait
   // for the stream has passed), their events back to the pool.
   void collect();
-  // "DCF n=50 m=12 L=1 312 ms (1234 calls), ..." largest first, at most `top` kinds and the rest
-  // summed; empty when nothing was timed.
+  // "DCF n=50 m=12 L=1 312 ms (1234 calls, 9.4M elements), ..." largest first, at most `top`
+  // kinds and the rest summed; empty when nothing was timed.
   std::string summary(std::size_t top = 8) const;
 
  private:
   struct Pair {
     cudaEvent_t begin, end;
     std::string kind;
+    std::uint64_t elements;
   };
   cudaEvent_t take();
   void release(const Pair& p);  // its events back to the pool
