@@ -146,6 +146,12 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (lut_only && keygen_only) {
+    std::fprintf(stderr,
+                 "gpu_bench: --lut and --keygen each pick one section; give one of them (or "
+                 "neither, for every row)\n");
+    return 2;
+  }
   try {
     cudaDeviceProp prop{};
     CUDA_CHECK(cudaGetDeviceProperties(&prop, 0));
@@ -689,7 +695,6 @@ int main(int argc, char** argv) {
               kDefaultAesVariant, 0, "");
         }
       }
-
     }  // !keygen_only
 
     // ---- the table
