@@ -169,8 +169,9 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
         "CPU; same outputs). Default: cuda if this build has CUDA and a GPU is present, else cpu",
         /*show_default=*/false);
     sc->add_option("--gpu", raw.gpu,
-                   "CUDA device of the party under --backend cuda (run: N; local: N for both "
-                   "parties or N,M for party 0 on N and party 1 on M)")
+                   "CUDA device of the party under --backend cuda (run: N; local, and "
+                   "microbench without --party: N for both parties or N,M for party 0 on N and "
+                   "party 1 on M)")
         ->capture_default_str();
     add_enum_option(
         sc, "--gate-vectors", o.gate_vectors,
@@ -336,19 +337,23 @@ void finish_run_options(RunOptions& o, const RawFlags& raw, const std::string& s
     }
   }
   {
-    // --gpu N, or N,M under local (party 0 on N, party 1 on M).
+    // --gpu N, or N,M where this process starts both parties (local, microbench without
+    // --party): party 0 on N, party 1 on M.
     const auto comma = raw.gpu.find(',');
     const bool pair = comma != std::string::npos;
+    const bool both_parties = sub == "local" || (sub == "microbench" && o.party < 0);
     auto device = [&](const std::string& text) {
       int v = -1;
       const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
       if (ec != std::errc() || end != text.data() + text.size() || v < 0)
         fail("--gpu " + raw.gpu + ": expected a CUDA device number (0, 1, ...)" +
-             (sub == "local" ? std::string(" or two of them, N,M") : std::string()));
+             (both_parties ? std::string(" or two of them, N,M") : std::string()));
       return v;
     };
-    if (pair && sub != "local")
-      fail("--gpu " + raw.gpu + ": one device per party process; N,M is for `secinfer local`");
+    if (pair && !both_parties)
+      fail("--gpu " + raw.gpu +
+           ": one device per party process; N,M is for `secinfer local` and `secinfer "
+           "microbench` without --party");
     o.gpu = device(raw.gpu.substr(0, comma));
     o.gpu_party1 = pair ? device(raw.gpu.substr(comma + 1)) : -1;
     if (o.backend == Backend::kCuda) {

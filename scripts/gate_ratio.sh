@@ -9,8 +9,10 @@
 # `secinfer microbench --backend cuda --runs RUNS --warmup 1` (RUNS default 10). A spec's flags go
 # to fusefss only, so sigma runs once a round for each gate and n, its time standing for every
 # spec of that gate and n (e.g. "trunc-gelu 393216" and "trunc-gelu 393216 --fusefss-act
-# fused-flag"). $OUT (or out/gate-ratio) gets gate_ratio.md: each round's online medians and
-# the ratio of the medians over the rounds (with the rounds' lowest and highest ratio;
+# fused-flag"). BOTH_FLAGS go to both systems, e.g. BOTH_FLAGS="--gpu 0,1" on a two-GPU host:
+# each party on its own GPU, as on two hosts (the default: both on GPU 0). $OUT (or
+# out/gate-ratio) gets gate_ratio.md: the flags for both, each round's online medians and the
+# ratio of the medians over the rounds (with the rounds' lowest and highest ratio;
 # scripts/gate_ratio_table.py), printed last, and gate_ratio_logs.tgz. Exit 2 when the build
 # fails, 1 when a run failed.
 set -uo pipefail
@@ -42,6 +44,8 @@ for ((r = 1; r <= rounds; r++)); do
       # shellcheck disable=SC2206 # the spec's flags, word-split on purpose
       [ "$sys" = fusefss ] && flags=($extra)
       name="r$r-$gate-$n-$sys$(echo "${flags[*]}" | tr -s ' -' '-')"
+      # shellcheck disable=SC2206 # BOTH_FLAGS word-split on purpose
+      flags+=(${BOTH_FLAGS:-})
       log="$work/logs/$name.txt"
       if "$bin" microbench --gate "$gate" --system "$sys" --n "$n" --backend cuda \
         --runs "${RUNS:-10}" --warmup 1 "${flags[@]}" --out "$work/logs/$name" >"$log" 2>&1; then
@@ -57,7 +61,12 @@ for ((r = 1; r <= rounds; r++)); do
     done
   done
 done
-python3 scripts/gate_ratio_table.py "$results" "$rounds" >"$out/gate_ratio.md" || rc=1
+{
+  echo "flags for both systems: ${BOTH_FLAGS:-none} (devices: $(nvidia-smi --query-gpu=name \
+    --format=csv,noheader 2>/dev/null | sort | uniq -c | xargs echo))"
+  echo
+  python3 scripts/gate_ratio_table.py "$results" "$rounds"
+} >"$out/gate_ratio.md" || rc=1
 tar -C "$work" -czf "$out/gate_ratio_logs.tgz" logs 2>/dev/null
 cat "$out/gate_ratio.md"
 exit "$rc"

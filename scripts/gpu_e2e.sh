@@ -25,6 +25,9 @@
 # its offline phases ended waiting for its dealer's kernels on the GPU (the accelerator's total,
 # the model input's included, over the offline phases): large where the dealer is bound by the
 # GPU, near 0 where it is bound by its host.
+# GPU_FLAGS go to every --backend cuda step, e.g. GPU_FLAGS="--gpu 0,1" on a two-GPU host: each
+# party on its own GPU, as on two hosts (the default: both parties on GPU 0); gpu_e2e.md says
+# which.
 # Output ($OUT, or out/gpu-e2e here): gpu_e2e.md (the table, also printed last), gpu_e2e.log,
 # device.txt, and gpu_e2e_runs.tgz holding runs/<setting>/ (breakdown_merged.json, microbench.json,
 # the party logs and each step's stdout/stderr). The device returns at most 8 files, hence the
@@ -69,7 +72,11 @@ step() {
     failed=1
     return
   fi
-  local t=$((cap < left ? cap : left)) t0 rc
+  local t=$((cap < left ? cap : left)) t0 rc arg
+  for arg in "$@"; do
+    # shellcheck disable=SC2086 # GPU_FLAGS word-split on purpose
+    [ "$arg" = cuda ] && { set -- "$@" ${GPU_FLAGS:-}; break; }
+  done
   t0=$(date +%s)
   # -k: a party that ignores SIGTERM is killed 5 s later; the launcher stops its children itself.
   timeout -k 5 "$t" "$bin" "$@" --out "$dir" >"$dir/stdout.txt" 2>"$dir/stderr.txt"
@@ -251,7 +258,8 @@ lines = ["| setting | backend | status | online ms (median) | gpu ms | KeyTransf
          "model input ms (once) | vs clear (differing / elements) | "
          "dealer masks ms per run (host speed) | cpu / cuda |",
          "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"] + ["| " + " | ".join(r) + " |" for r in rows]
-text = "\n".join(lines) + "\n"
+layout = os.environ.get("GPU_FLAGS") or "none (both parties on GPU 0)"
+text = f"cuda steps' GPU_FLAGS: {layout}\n\n" + "\n".join(lines) + "\n"
 open(md, "w").write(text)
 print(text)
 sys.exit(1 if bad else 0)

@@ -147,6 +147,8 @@ TEST_CASE("bad flags are refused with a message naming the flag", "[apps][cli]")
       {{"--party", "0", "--gpu", "x"}, "--gpu x: expected a CUDA device number"},
       {{"--party", "0", "--gpu", "-1"}, "--gpu -1: expected a CUDA device number"},
       {{"--party", "0", "--gpu", "0,1"}, "N,M is for `secinfer local`"},
+      {{"microbench", "--party", "0", "--gpu", "0,1"}, "N,M is for `secinfer local`"},
+      {{"microbench", "--gpu", "1,x"}, "--gpu 1,x: expected a CUDA device number (0, 1, ...) or"},
       {{"local", "--gpu", "0,"}, "--gpu 0,: expected a CUDA device number (0, 1, ...) or two"},
       {{"--party", "0", "--gate-vectors", "gpu"}, "--gate-vectors"},
       {{"--party", "0", "--model", "resnet"}, "unknown model \"resnet\""},
@@ -508,6 +510,10 @@ TEST_CASE("--gpu picks each party's CUDA device; local passes one to each child"
     CHECK(child.gpu == p);
     CHECK(shared_config(child) == shared_config(each));  // a party's device is not shared config
   }
+  // microbench without --party starts both parties as local does: each on its own device too.
+  const RunOptions mb = parse({"microbench", "--backend", "cpu", "--gpu", "0,1"}).run;
+  for (int p = 0; p < 2; ++p)
+    CHECK(parse_command_line(microbench_party_command_line(mb, p, 4567, "secinfer")).run.gpu == p);
 }
 
 TEST_CASE("--gate-vectors: device by default, passed by local to each child, not shared config",
