@@ -10,7 +10,7 @@
 #    5 runs after 1 warm-up, with the gates' vectors on the device, the default: MICRO_VECTORS)
 #    and bert-base at seq 128 (E2E_MODELS; E2E_SYSTEMS, default sigma and fusefss; a -hostvec
 #    suffix runs one with --gate-vectors host; 1 + 5 runs), every output compared with the
-#    cleartext reference;
+#    cleartext reference; MPS=1 runs them under NVIDIA's Multi-Process Service (gpu_e2e.sh);
 # 2b. with LUT_BENCH=1, `gpu_bench --lut` (the lookup kernels on the fused tables and the fused
 #    range test's DCF, fss/cuda/tools/gpu_bench.cpp) into lut.md, under LUT_BENCH_S (120 s); with
 #    KEYGEN_BENCH=1, `gpu_bench --keygen --quick` (the DCF and SIGMA-DCF key generation at the

@@ -60,3 +60,29 @@ run_cuda_checks() {
   echo "$passed passed, $failed failed" >>"$log"
   [ "$failed" -eq 0 ]
 }
+
+# mps_start / mps_stop: NVIDIA's Multi-Process Service for the party processes of this machine
+# (MPS=1 in gpu_e2e.sh and gate_ratio.sh). Without it the two parties' processes take turns on the
+# one GPU (time slices: one context's kernels at a time); under it their kernels share the GPU at
+# the same time. A control daemon of this machine only: the card's compute mode, clocks and
+# other settings are not touched. mps_start starts the daemon unless one answers already (then
+# mps_stop leaves it running) and prints what it did; mps_stop quits the daemon it started.
+mps_started=0
+mps_start() {
+  if ! command -v nvidia-cuda-mps-control >/dev/null; then
+    echo "MPS: nvidia-cuda-mps-control not found; the parties take turns on the GPU"
+    return 1
+  fi
+  if echo get_server_list | nvidia-cuda-mps-control >/dev/null 2>&1; then
+    echo "MPS: a control daemon is already running (left as it is)"
+    return 0
+  fi
+  nvidia-cuda-mps-control -d || { echo "MPS: the control daemon did not start"; return 1; }
+  mps_started=1
+  echo "MPS: control daemon started"
+}
+mps_stop() {
+  [ "$mps_started" = 1 ] || return 0
+  echo quit | nvidia-cuda-mps-control && echo "MPS: control daemon stopped"
+  mps_started=0
+}

@@ -10,7 +10,8 @@
 # to fusefss only, so sigma runs once a round for each gate and n, its time standing for every
 # spec of that gate and n (e.g. "trunc-gelu 393216" and "trunc-gelu 393216 --fusefss-act
 # fused-flag"). BOTH_FLAGS go to both systems, e.g. BOTH_FLAGS="--gpu 0,1" on a two-GPU host:
-# each party on its own GPU, as on two hosts (the default: both on GPU 0). $OUT (or
+# each party on its own GPU, as on two hosts (the default: both on GPU 0). MPS=1 runs them under
+# NVIDIA's Multi-Process Service (scripts/device_setup.sh mps_start). $OUT (or
 # out/gate-ratio) gets gate_ratio.md: the flags for both, each round's online medians and the
 # ratio of the medians over the rounds (with the rounds' lowest and highest ratio;
 # scripts/gate_ratio_table.py), printed last, and gate_ratio_logs.tgz. Exit 2 when the build
@@ -26,6 +27,11 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$out" "$work/logs"
 DEVICE_BUILD_TIMEOUT=400 device_build gate_ratio.sh "$work" "$build" secinfer || exit 2
 bin="$build/bin/secinfer"
+sharing="the parties' processes take turns on the GPU (no MPS)"
+if [ "${MPS:-0}" = 1 ]; then
+  trap 'mps_stop; rm -rf "$work"' EXIT
+  mps_start && sharing="under MPS (the parties' kernels share the GPU)"
+fi
 rounds=${ROUNDS:-3}
 IFS=';' read -r -a specs <<<"${SPECS:-trunc-gelu 393216;trunc-silu 1409024}"
 rc=0
@@ -63,7 +69,7 @@ for ((r = 1; r <= rounds; r++)); do
 done
 {
   echo "flags for both systems: ${BOTH_FLAGS:-none} (devices: $(nvidia-smi --query-gpu=name \
-    --format=csv,noheader 2>/dev/null | sort | uniq -c | xargs echo))"
+    --format=csv,noheader 2>/dev/null | sort | uniq -c | xargs echo)); $sharing"
   echo
   python3 scripts/gate_ratio_table.py "$results" "$rounds"
 } >"$out/gate_ratio.md" || rc=1

@@ -25,7 +25,9 @@
 # its offline phases ended waiting for its dealer's kernels on the GPU (the accelerator's total,
 # the model input's included, over the offline phases): large where the dealer is bound by the
 # GPU, near 0 where it is bound by its host.
-# GPU_FLAGS go to every --backend cuda step, e.g. GPU_FLAGS="--gpu 0,1" on a two-GPU host: each
+# MPS=1 runs every step under NVIDIA's Multi-Process Service (scripts/device_setup.sh mps_start:
+# the two parties' kernels share the GPU at the same time instead of taking turns), stopped at the
+# end; gpu_e2e.md says which. GPU_FLAGS go to every --backend cuda step, e.g. GPU_FLAGS="--gpu 0,1" on a two-GPU host: each
 # party on its own GPU, as on two hosts (the default: both parties on GPU 0); gpu_e2e.md says
 # which.
 # Output ($OUT, or out/gpu-e2e here): gpu_e2e.md (the table, also printed last), gpu_e2e.log,
@@ -58,6 +60,13 @@ log="$out/gpu_e2e.log"
 DEVICE_BUILD_TIMEOUT=300 device_build gpu_e2e.sh "$out" "$build" secinfer || exit 2
 bin="$build/bin/secinfer"
 echo "build: $(($(date +%s) - start)) s" | tee -a "$log"
+sharing="the parties' processes take turns on the GPU (no MPS)"
+if [ "${MPS:-0}" = 1 ]; then
+  trap mps_stop EXIT
+  # Not in a pipeline: mps_start records in this shell that it started the daemon.
+  mps_start >>"$log" && sharing="under MPS (the parties' kernels share the GPU)"
+  tail -1 "$log"
+fi
 
 failed=0
 # step NAME CAP_SECONDS ARGS...: runs `secinfer ARGS --out runs/NAME` under min(CAP, time left).
@@ -162,7 +171,7 @@ done
 echo "total: $(($(date +%s) - start)) s" | tee -a "$log"
 
 # The table: one row per step, from the files the tools wrote.
-python3 - "$runs_dir" "$out/gpu_e2e.md" <<'EOF' || failed=1
+SHARING="$sharing" python3 - "$runs_dir" "$out/gpu_e2e.md" <<'EOF' || failed=1
 import json, os, re, sys
 
 runs, md = sys.argv[1], sys.argv[2]
@@ -259,7 +268,8 @@ lines = ["| setting | backend | status | online ms (median) | gpu ms | KeyTransf
          "dealer masks ms per run (host speed) | cpu / cuda |",
          "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"] + ["| " + " | ".join(r) + " |" for r in rows]
 layout = os.environ.get("GPU_FLAGS") or "none (both parties on GPU 0)"
-text = f"cuda steps' GPU_FLAGS: {layout}\n\n" + "\n".join(lines) + "\n"
+text = (f"cuda steps' GPU_FLAGS: {layout}; {os.environ.get('SHARING', '')}\n\n" +
+        "\n".join(lines) + "\n")
 open(md, "w").write(text)
 print(text)
 sys.exit(1 if bad else 0)
