@@ -83,6 +83,14 @@ mps_start() {
 }
 mps_stop() {
   [ "$mps_started" = 1 ] || return 0
-  echo quit | nvidia-cuda-mps-control && echo "MPS: control daemon stopped"
   mps_started=0
+  echo quit | nvidia-cuda-mps-control || return 1
+  # quit returns before the daemon and its server have exited: wait for them (at most 10 s).
+  local i
+  for ((i = 0; i < 100; i++)); do
+    pgrep -f nvidia-cuda-mps- >/dev/null || { echo "MPS: control daemon stopped"; return 0; }
+    sleep 0.1
+  done
+  echo "MPS: the control daemon is still running 10 s after quit"
+  return 1
 }
