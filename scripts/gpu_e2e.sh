@@ -27,9 +27,9 @@
 # GPU, near 0 where it is bound by its host.
 # MPS=1 runs every step under NVIDIA's Multi-Process Service (scripts/device_setup.sh mps_start:
 # the two parties' kernels share the GPU at the same time instead of taking turns), stopped at the
-# end; gpu_e2e.md says which. GPU_FLAGS go to every --backend cuda step, e.g. GPU_FLAGS="--gpu 0,1" on a two-GPU host: each
-# party on its own GPU, as on two hosts (the default: both parties on GPU 0); gpu_e2e.md says
-# which.
+# end. GPU_FLAGS go to every --backend cuda step, e.g. GPU_FLAGS="--gpu 0,1" on a two-GPU host:
+# each party on its own GPU, as on two hosts (the default: both parties on GPU 0). gpu_e2e.md
+# says which of these ran.
 # Output ($OUT, or out/gpu-e2e here): gpu_e2e.md (the table, also printed last), gpu_e2e.log,
 # device.txt, and gpu_e2e_runs.tgz holding runs/<setting>/ (breakdown_merged.json, microbench.json,
 # the party logs and each step's stdout/stderr). The device returns at most 8 files, hence the
