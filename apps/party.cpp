@@ -12,6 +12,7 @@
 
 #include "apps/child_process.h"
 #include "apps/exit_codes.h"
+#include "apps/gpu_sharing.h"
 #include "apps/logging.h"
 #include "apps/model_workload.h"
 #include "apps/party_backend.h"
@@ -54,6 +55,7 @@ nlohmann::json party_environment(const RunOptions& o) {
   if (o.backend == models::Backend::kCuda) {
     env["gpu"] = o.gpu;  // the CUDA device (model, driver: "accelerator")
     env["gate_vectors"] = to_string(o.gate_vectors);
+    env["gpu_sharing"] = gpu_sharing_note(mps_daemon_running());
   }
   if (o.workload != models::Workload::kNetbench) env["dealer_note"] = dealer_note(o);
   return env;
@@ -138,9 +140,10 @@ int run_party(const RunOptions& o) {
                             "dealer, other batches uploaded offline as it makes them (over the "
                             "key budget: generated on the CPU, uploaded at evaluation, "
                             "KeyTransfer)";
+    const std::string sharing = env.value("gpu_sharing", std::string());
     rec.set_environment(std::move(env));
     if (backend->accelerator() != nullptr)
-      spdlog::info("party {}: FSS evaluations on {}", o.party, backend->describe());
+      spdlog::info("party {}: FSS evaluations on {}; {}", o.party, backend->describe(), sharing);
     if (o.workload != models::Workload::kNetbench)
       spdlog::info("party {}: {}", o.party, dealer_note(o));
     const net::Timeouts t{to_ms(o.connect_timeout_s), to_ms(o.io_timeout_s)};
