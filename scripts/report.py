@@ -62,8 +62,13 @@ def load(results_dir):
         c = d.get("config", {})
         # The link of `secinfer local --net` (environment.p0.net.profile): an emulated run is its
         # own setting, "<model>@<profile>", never paired with the loopback run of the same model.
-        net = ((d.get("environment") or {}).get("p0") or {}).get("net", {}).get("profile", "none")
+        # So is a CUDA run under NVIDIA's MPS (environment.p0.gpu_sharing, apps/gpu_sharing.h),
+        # "<model>@mps": both parties on one GPU measure 1.8-2x apart with and without it.
+        env0 = (d.get("environment") or {}).get("p0") or {}
+        net = env0.get("net", {}).get("profile", "none")
         model = c.get("model") if net == "none" else f"{c.get('model')}@{net}"
+        if str(env0.get("gpu_sharing", "")).startswith("MPS"):
+            model = f"{model}@mps"
         model_input = (d.get("offline") or {}).get("model_input") or {}
         plan = (d.get("memory_plan") or {}).get("p0") or {}
         row = {

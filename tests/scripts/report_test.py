@@ -112,6 +112,21 @@ class ReportTest(unittest.TestCase):
                          "50% in FuseFSS; hence a per-gate 1.50x speedup (Sigma time / FuseFSS "
                          "time) translates to an end-to-end 1.25x speedup.")
 
+    def test_runs_under_mps_are_their_own_setting(self):
+        # The same model's runs under MPS (environment.p0.gpu_sharing) pair with each other only.
+        for name, system, scopes in (("sigma-mps", "sigma", SIGMA), ("fuse-mps", "fusefss", FUSE_OFF)):
+            m = merged(system, "on", scopes, 1_000_000)
+            m["environment"] = {"p0": {"gpu_sharing": "MPS: a daemon runs"}, "p1": {}}
+            os.makedirs(os.path.join(self.results, name))
+            with open(os.path.join(self.results, name, "breakdown_merged.json"), "w") as f:
+                json.dump(m, f)
+        self.report()
+        table = self.read("amdahl_table.md")
+        self.assertIn("| bert-base | 128 | 1 | 0.600 | 1.50 | scopes | 1.25x | 1.25x | +0.00 |", table)
+        # Under MPS: sigma 1000 ms against fusefss 700 (nonlinear 600 against 300): s = 2.
+        self.assertIn("| bert-base@mps | 128 | 1 | 0.600 | 2.00 | scopes | 1.43x | 1.43x | +0.00 |",
+                      table)
+
     def test_summary_rows(self):
         self.report()
         with open(os.path.join(self.out, "summary.json")) as f:
