@@ -63,7 +63,7 @@ def load(results_dir):
         # The link of `secinfer local --net` (environment.p0.net.profile): an emulated run is its
         # own setting, "<model>@<profile>", never paired with the loopback run of the same model.
         # So is a CUDA run under NVIDIA's MPS (environment.p0.gpu_sharing, apps/gpu_sharing.h),
-        # "<model>@mps": both parties on one GPU measure 1.8-2x apart with and without it.
+        # "<model>@mps": both parties on one GPU measure 1.8-2.1x apart with and without it.
         env0 = (d.get("environment") or {}).get("p0") or {}
         net = env0.get("net", {}).get("profile", "none")
         model = c.get("model") if net == "none" else f"{c.get('model')}@{net}"
