@@ -6,10 +6,10 @@
 namespace secinfer::apps {
 
 bool mps_daemon_running(const std::filesystem::path& proc) {
+  // Never throws: a party must not fail over this note (processes come and go as it reads).
   std::error_code ec;
-  std::filesystem::directory_iterator it(proc, ec);
-  if (ec) return false;
-  for (const auto& entry : it) {
+  for (std::filesystem::directory_iterator it(proc, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::filesystem::directory_entry& entry = *it;
     const std::string pid = entry.path().filename().string();
     if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream comm(entry.path() / "comm");
