@@ -81,6 +81,15 @@ mps_start() {
   mps_started=1
   echo "MPS: control daemon started"
 }
+# mps_if_asked: mps_start where MPS=1; either way sets gpu_sharing to what the tables print (the
+# parties took turns on the GPU, or ran under MPS). Call it outside a pipeline, so that mps_stop
+# (a no-op where nothing was started: a script's EXIT trap may call it always) sees what it did.
+# shellcheck disable=SC2034 # gpu_sharing: read by the scripts that source this file
+mps_if_asked() {
+  gpu_sharing="the parties' processes take turns on the GPU (no MPS)"
+  [ "${MPS:-0}" = 1 ] || return 0
+  mps_start && gpu_sharing="under MPS (the parties' kernels share the GPU)"
+}
 mps_stop() {
   [ "$mps_started" = 1 ] || return 0
   mps_started=0

@@ -23,15 +23,11 @@ source scripts/device_setup.sh
 out="${OUT:-$PWD/out/gate-ratio}"
 build="${SECINFER_GPU_BUILD:-build-gpu}"
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'mps_stop; rm -rf "$work"' EXIT
 mkdir -p "$out" "$work/logs"
 DEVICE_BUILD_TIMEOUT=400 device_build gate_ratio.sh "$work" "$build" secinfer || exit 2
 bin="$build/bin/secinfer"
-sharing="the parties' processes take turns on the GPU (no MPS)"
-if [ "${MPS:-0}" = 1 ]; then
-  trap 'mps_stop; rm -rf "$work"' EXIT
-  mps_start && sharing="under MPS (the parties' kernels share the GPU)"
-fi
+mps_if_asked
 rounds=${ROUNDS:-3}
 IFS=';' read -r -a specs <<<"${SPECS:-trunc-gelu 393216;trunc-silu 1409024}"
 rc=0
@@ -69,7 +65,7 @@ for ((r = 1; r <= rounds; r++)); do
 done
 {
   echo "flags for both systems: ${BOTH_FLAGS:-none} (devices: $(nvidia-smi --query-gpu=name \
-    --format=csv,noheader 2>/dev/null | sort | uniq -c | xargs echo)); $sharing"
+    --format=csv,noheader 2>/dev/null | sort | uniq -c | xargs echo)); $gpu_sharing"
   echo
   python3 scripts/gate_ratio_table.py "$results" "$rounds"
 } >"$out/gate_ratio.md" || rc=1

@@ -60,13 +60,9 @@ log="$out/gpu_e2e.log"
 DEVICE_BUILD_TIMEOUT=300 device_build gpu_e2e.sh "$out" "$build" secinfer || exit 2
 bin="$build/bin/secinfer"
 echo "build: $(($(date +%s) - start)) s" | tee -a "$log"
-sharing="the parties' processes take turns on the GPU (no MPS)"
-if [ "${MPS:-0}" = 1 ]; then
-  trap mps_stop EXIT
-  # Not in a pipeline: mps_start records in this shell that it started the daemon.
-  mps_start >>"$log" && sharing="under MPS (the parties' kernels share the GPU)"
-  tail -1 "$log"
-fi
+trap mps_stop EXIT
+mps_if_asked >>"$log"
+echo "GPU sharing: $gpu_sharing" | tee -a "$log"
 
 failed=0
 # step NAME CAP_SECONDS ARGS...: runs `secinfer ARGS --out runs/NAME` under min(CAP, time left).
@@ -171,7 +167,7 @@ done
 echo "total: $(($(date +%s) - start)) s" | tee -a "$log"
 
 # The table: one row per step, from the files the tools wrote.
-SHARING="$sharing" python3 - "$runs_dir" "$out/gpu_e2e.md" <<'EOF' || failed=1
+SHARING="$gpu_sharing" python3 - "$runs_dir" "$out/gpu_e2e.md" <<'EOF' || failed=1
 import json, os, re, sys
 
 runs, md = sys.argv[1], sys.argv[2]
