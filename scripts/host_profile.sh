@@ -12,6 +12,8 @@
 # the peer, the GPU or a worker thread does not show (compare with the breakdown's wall and wait
 # columns). WALL=1 samples wall-clock time instead (gperftools' CPUPROFILE_REALTIME): the main
 # thread's blocked time then shows under the call that blocks.
+# MPS=1 (cuda only) runs the parties under NVIDIA's Multi-Process Service (scripts/device_setup.sh
+# mps_start), as gpu_e2e.sh's MPS=1 does.
 # CONTRIBUTING.md "The GPU machine" says how to read glibc's and libcuda's mis-named symbols.
 # STACKS=1 also keeps each party's collapsed stacks as $OUT/host-stacks-<pid>.txt.gz, which
 # scripts/stack_callers.py reads (e.g. who calls memset under Transformer::layer and DealerOps).
@@ -31,12 +33,14 @@ if [ "$backend" = cuda ]; then
   source scripts/device_setup.sh
   build=${SECINFER_GPU_BUILD:-build-gpu}
   [ -x "$build/bin/secinfer" ] || device_build host_profile.sh "$out" "$build" secinfer || exit 2
+  mps_if_asked
+  echo "host_profile.sh: $gpu_sharing"
 else
   build=${BUILD_DIR:-build-cpu}
   [ -x "$build/bin/secinfer" ] || { echo "host_profile.sh: build $build/bin/secinfer first" >&2; exit 2; }
 fi
 prof_dir=$(mktemp -d)
-trap 'rm -rf "$prof_dir"' EXIT
+trap 'declare -F mps_stop >/dev/null && mps_stop; rm -rf "$prof_dir"' EXIT
 # Every process of the run (the launcher and both parties) writes <prefix>_<pid>.
 realtime=()
 [ "${WALL:-0}" = 1 ] && realtime=(CPUPROFILE_REALTIME=1)
