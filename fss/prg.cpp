@@ -295,7 +295,7 @@ void SeededPrg::fill_slice(const StreamSlice& slice, std::span<u64> out, int m,
   if (pool == nullptr) {
     fill_pairs(aes_, slice.first_block, mask, body);
   } else {
-    constexpr std::size_t kGrainPairs = std::size_t{1} << 15;
+    constexpr std::size_t kGrainPairs = std::size_t{1} << 13;  // 16K values a range
     parallel_for(*pool, slice.pairs, kGrainPairs, [&](std::size_t b, std::size_t e) {
       fill_pairs(aes_, slice.first_block + b, mask, body.subspan(2 * b, 2 * (e - b)));
     });

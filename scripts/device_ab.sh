@@ -18,6 +18,8 @@
 # a round starts only while the time left holds another round as long as the last, so that the
 # tables are written and no run is left behind when a call's time runs out (an outer `timeout`
 # that kills the script mid-run leaves its `secinfer` processes running beside the next command).
+# MPS=1 runs every side under NVIDIA's Multi-Process Service (scripts/device_setup.sh mps_start),
+# as gpu_e2e.sh's MPS=1 does; the table says which.
 # Exit status: 2 when the patch or a build fails, 1 when a run fails, else 0.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
@@ -44,6 +46,9 @@ restore
 # ran A so).
 device_build device_ab.sh "$out" "$build" secinfer || exit 2
 cp "$build/bin/secinfer" "$bins/B"
+trap 'mps_stop' EXIT
+mps_if_asked
+echo "device_ab.sh: $gpu_sharing"
 
 rc=0
 declare -A med
@@ -79,7 +84,7 @@ print(" (P0 %.1f / P1 %.1f)" % (k["p0"], k["p1"]))' "$bins/run-$side/breakdown_m
   done
   round_s=$(($(date +%s) - round_start))
 done
-: >"$out/ab.md"
+echo "both sides $gpu_sharing" >"$out/ab.md"
 for sys in ${SYSTEMS:-${SYSTEM:-fusefss}}; do
   python3 - "$sys" "${med[A-$sys]:-}" "${med[B-$sys]:-}" "${METRIC:-online}" >>"$out/ab.md" <<'EOF'
 import statistics, sys

@@ -12,8 +12,9 @@ namespace secinfer::fss::cuda {
 
 void copy_bytes(ThreadPool& pool, void* dst, const void* src, std::size_t bytes) {
   // The dealer's uploads are mostly 0.5-4 MiB (a gate's shares at seq 128); one thread copies
-  // them at a few GB/s, so they are split from 1 MiB on.
-  constexpr std::size_t kGrain = std::size_t{512} << 10;
+  // them at a few GB/s, so they are split from 256 KiB on (docs/perf.md, session 35: the copies
+  // below 1 MiB, made on one thread, held the dealer's host).
+  constexpr std::size_t kGrain = std::size_t{128} << 10;
   if (bytes < 2 * kGrain) {
     std::memcpy(dst, src, bytes);
     return;

@@ -21,7 +21,7 @@
 
 namespace secinfer::fss::cuda {
 
-// memcpy split over the pool's threads from 1 MiB on (one thread copies a few GB/s).
+// memcpy split over the pool's threads from 256 KiB on (one thread copies a few GB/s).
 void copy_bytes(ThreadPool& pool, void* dst, const void* src, std::size_t bytes);
 
 class UploadRing {

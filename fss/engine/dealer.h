@@ -55,8 +55,12 @@ class Dealer {
   // drawn from rng() in call order first.
   void set_threads(int threads);
   int threads() const { return threads_; }
+  // Elements per thread's range of elementwise arithmetic (and of the masks' AES): a gate's tensor
+  // at seq 128 is 98K-393K elements, which ranges of 2^16 left on one or a few threads while the
+  // dealer's host work set its keygen time (docs/perf.md, session 35).
+  static constexpr std::size_t kGrain = std::size_t{1} << 14;
   // Runs fn(begin, end) over disjoint ranges covering [0, n) on the dealer's threads (inline below
-  // 2^17 elements), for a gate keygen's elementwise arithmetic after its masks are drawn: fn
+  // two kGrain), for a gate keygen's elementwise arithmetic after its masks are drawn: fn
   // writes only the outputs of its own range, so keys never depend on the thread count.
   void for_range(std::size_t n, const std::function<void(std::size_t, std::size_t)>& fn);
   // The same for per-element work far heavier than arithmetic (compiling one SUF instance, tens of
@@ -224,8 +228,6 @@ class Dealer {
   // The workers of for_range, of the PRG's counter blocks and of the packing (started on first
   // use with threads_).
   ThreadPool& pool();
-  // Elements per thread's range of elementwise arithmetic.
-  static constexpr std::size_t kGrain = std::size_t{1} << 16;
   // The pool for `n` elements in ranges of `grain`, or null where n is below two grains (run
   // inline: a pool's hand-off costs more than it saves).
   ThreadPool* pool_for(std::size_t n, std::size_t grain = kGrain);

@@ -53,10 +53,12 @@ void drelu_keygen(Dealer& dl, std::span<const u64> r_in, std::span<u64> r_d) {
   dl.begin(kTagDrelu, n);
   dl.random(r_d, 1);
   UninitVector<u64> alpha(n), t(n);  // written in full before they are read
-  for (std::size_t i = 0; i < n; ++i) {
-    alpha[i] = r_in[i] & ring_mask(ring.bits - 1);
-    t[i] = 1 ^ ring.msb(r_in[i]) ^ r_d[i];
-  }
+  dl.for_range(n, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      alpha[i] = r_in[i] & ring_mask(ring.bits - 1);
+      t[i] = 1 ^ ring.msb(r_in[i]) ^ r_d[i];
+    }
+  });
   dl.sigma_dcf(ring.bits - 1, alpha);
   dl.share_vec(t, 1);
 }

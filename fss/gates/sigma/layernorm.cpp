@@ -82,16 +82,21 @@ void sumsq_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
   d.begin(kTagSumsq, N);
   UninitVector<u64> s(N);  // per-element masks of the squares (SIGMA d_mask_sq)
   d.random(s);
-  std::vector<u64> c(N);
-  for (std::size_t i = 0; i < N; ++i) c[i] = ring.add(ring.mul(r_in[i], r_in[i]), s[i]);
+  UninitVector<u64> c(N);  // written in full below
+  d.for_range(N, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) c[i] = ring.add(ring.mul(r_in[i], r_in[i]), s[i]);
+  });
   d.share_vec(r_in);
   d.share_vec(c);
-  for (std::size_t r = 0; r < rows; ++r) {
-    u64 m = 0;
-    for (std::size_t j = 0; j < cols; ++j) m += s[r * cols + j];
-    r_out[r * cols] = ring.reduce(m);
-    for (std::size_t j = 1; j < cols; ++j) r_out[r * cols + j] = 0;
-  }
+  d.for_range(rows, std::max<std::size_t>(1, Dealer::kGrain / cols),
+              [&](std::size_t lo, std::size_t hi) {
+                for (std::size_t r = lo; r < hi; ++r) {
+                  u64 m = 0;
+                  for (std::size_t j = 0; j < cols; ++j) m += s[r * cols + j];
+                  r_out[r * cols] = ring.reduce(m);
+                  for (std::size_t j = 1; j < cols; ++j) r_out[r * cols + j] = 0;
+                }
+              });
 }
 
 void sumsq_eval(Party& party, const GateArgs& args, std::span<const u64> xhat_host,

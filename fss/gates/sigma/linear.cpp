@@ -10,6 +10,7 @@
 
 #include "fss/accelerator.h"
 #include "fss/gates/sigma/ring_matmul.h"
+#include "fss/uninit_vector.h"
 #include "fss/vec/vec.h"
 
 namespace secinfer::fss::sigma {
@@ -245,8 +246,10 @@ void mul_keygen(Dealer& d, std::span<const u64> r_x, std::span<const u64> r_y, s
   const Ring ring = d.ring();
   d.begin(kTagMul, r_x.size());
   d.random(r_z);
-  std::vector<u64> c(r_x.size());
-  for (std::size_t i = 0; i < c.size(); ++i) c[i] = ring.add(ring.mul(r_x[i], r_y[i]), r_z[i]);
+  UninitVector<u64> c(r_x.size());  // written in full below
+  d.for_range(c.size(), [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) c[i] = ring.add(ring.mul(r_x[i], r_y[i]), r_z[i]);
+  });
   d.share_vec(r_x);
   d.share_vec(r_y);
   d.share_vec(c);
@@ -299,9 +302,14 @@ void mul_rowwise_keygen(Dealer& d, std::size_t cols, std::span<const u64> r_x,
   const Ring ring = d.ring();
   d.begin(kTagMulRow, r_x.size());
   d.random(r_z);
-  std::vector<u64> c(r_x.size());
-  for (std::size_t i = 0; i < c.size(); ++i)
-    c[i] = ring.add(ring.mul(r_x[i], r_y[i / cols]), r_z[i]);
+  UninitVector<u64> c(r_x.size());  // written in full below
+  // Row by row: no division an element.
+  d.for_range(r_y.size(), std::max<std::size_t>(1, Dealer::kGrain / cols),
+              [&](std::size_t lo, std::size_t hi) {
+                for (std::size_t row = lo; row < hi; ++row)
+                  for (std::size_t i = row * cols; i < (row + 1) * cols; ++i)
+                    c[i] = ring.add(ring.mul(r_x[i], r_y[row]), r_z[i]);
+              });
   d.share_vec(r_x);
   d.share_vec(r_y);
   d.share_vec(c);
