@@ -1,6 +1,7 @@
 // SIGMA's LayerNorm / RMSNorm over Ops and the square-and-sum gate (layernorm.h).
 #include "fss/gates/sigma/layernorm.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <vector>
