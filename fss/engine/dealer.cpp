@@ -1,5 +1,6 @@
 #include "fss/engine/dealer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -64,6 +65,11 @@ void Dealer::for_range(std::size_t n, std::size_t grain,
   if (grain == 0) throw std::invalid_argument("Dealer::for_range: a grain of 0 elements");
   AddWall w(host_time_.loops_ns);
   run_range(n, fn, grain);
+}
+
+void Dealer::for_rows(std::size_t rows, std::size_t cols,
+                      const std::function<void(std::size_t, std::size_t)>& fn) {
+  for_range(rows, cols == 0 ? kGrain : std::max<std::size_t>(1, kGrain / cols), fn);
 }
 
 void Dealer::set_accelerator(const Accelerator* accel) {

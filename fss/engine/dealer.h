@@ -67,6 +67,10 @@ class Dealer {
   // microseconds): ranges of `grain` elements, on the dealer's threads from 2 grains on.
   void for_range(std::size_t n, std::size_t grain,
                  const std::function<void(std::size_t, std::size_t)>& fn);
+  // for_range over `rows` rows of `cols` elements each, in ranges of about kGrain elements (whole
+  // rows, at least one): fn(first_row, end_row), for row-wise arithmetic.
+  void for_rows(std::size_t rows, std::size_t cols,
+                const std::function<void(std::size_t, std::size_t)>& fn);
   // DCF / DPF keys generated on `accel` (null: the CPU), in its memory (resident,
   // fss/accelerator.h): the same keys, made where the online phase of this process evaluates them.
   // Only for writers that keep keys in this process (KeyWriter::memory, discard); a file writer

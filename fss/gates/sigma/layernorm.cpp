@@ -1,7 +1,6 @@
 // SIGMA's LayerNorm / RMSNorm over Ops and the square-and-sum gate (layernorm.h).
 #include "fss/gates/sigma/layernorm.h"
 
-#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -89,15 +88,14 @@ void sumsq_keygen(Dealer& d, const GateArgs& args, std::span<const u64> r_in,
   });
   d.share_vec(r_in);
   d.share_vec(c);
-  d.for_range(rows, std::max<std::size_t>(1, Dealer::kGrain / cols),
-              [&](std::size_t lo, std::size_t hi) {
-                for (std::size_t r = lo; r < hi; ++r) {
-                  u64 m = 0;
-                  for (std::size_t j = 0; j < cols; ++j) m += s[r * cols + j];
-                  r_out[r * cols] = ring.reduce(m);
-                  for (std::size_t j = 1; j < cols; ++j) r_out[r * cols + j] = 0;
-                }
-              });
+  d.for_rows(rows, cols, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t r = lo; r < hi; ++r) {
+      u64 m = 0;
+      for (std::size_t j = 0; j < cols; ++j) m += s[r * cols + j];
+      r_out[r * cols] = ring.reduce(m);
+      for (std::size_t j = 1; j < cols; ++j) r_out[r * cols + j] = 0;
+    }
+  });
 }
 
 void sumsq_eval(Party& party, const GateArgs& args, std::span<const u64> xhat_host,

@@ -304,12 +304,11 @@ void mul_rowwise_keygen(Dealer& d, std::size_t cols, std::span<const u64> r_x,
   d.random(r_z);
   UninitVector<u64> c(r_x.size());  // written in full below
   // Row by row: no division an element.
-  d.for_range(r_y.size(), std::max<std::size_t>(1, Dealer::kGrain / cols),
-              [&](std::size_t lo, std::size_t hi) {
-                for (std::size_t row = lo; row < hi; ++row)
-                  for (std::size_t i = row * cols; i < (row + 1) * cols; ++i)
-                    c[i] = ring.add(ring.mul(r_x[i], r_y[row]), r_z[i]);
-              });
+  d.for_rows(r_y.size(), cols, [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t row = lo; row < hi; ++row)
+      for (std::size_t i = row * cols; i < (row + 1) * cols; ++i)
+        c[i] = ring.add(ring.mul(r_x[i], r_y[row]), r_z[i]);
+  });
   d.share_vec(r_x);
   d.share_vec(r_y);
   d.share_vec(c);

@@ -38,3 +38,26 @@ TEST_CASE("Dealer::for_range covers every element once, with the default grain o
     CHECK_THROWS_AS(d.for_range(10, 0, [](std::size_t, std::size_t) {}), std::invalid_argument);
   }
 }
+
+TEST_CASE("Dealer::for_rows covers every row once, whatever the row width", "[engine][dealer]") {
+  KeyWriter w0 = KeyWriter::discard(), w1 = KeyWriter::discard();
+  for (const int threads : {1, 3}) {
+    Dealer d(make_ring(64), 12, Block{5, 6}, w0, w1);
+    d.set_threads(threads);
+    for (const std::size_t rows :
+         {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{300}}) {
+      // 0 and 1: degenerate widths; 768: a few rows a range; 2^20: wider than a range's elements.
+      for (const std::size_t cols :
+           {std::size_t{0}, std::size_t{1}, std::size_t{768}, std::size_t{1} << 20}) {
+        INFO("threads " << threads << " rows " << rows << " cols " << cols);
+        std::vector<std::atomic<int>> hits(rows);
+        d.for_rows(rows, cols, [&](std::size_t lo, std::size_t hi) {
+          REQUIRE(lo < hi);
+          REQUIRE(hi <= rows);
+          for (std::size_t r = lo; r < hi; ++r) hits[r].fetch_add(1);
+        });
+        for (std::size_t r = 0; r < rows; ++r) REQUIRE(hits[r].load() == 1);
+      }
+    }
+  }
+}
