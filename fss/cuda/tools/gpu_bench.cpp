@@ -265,6 +265,42 @@ int main(int argc, char** argv) {
               }));
         }
       }
+      // The dealer's call sizes (a bert-base seq 128 gate: 98,304 or 393,216 keys) against the
+      // block size: a thread a key, so a call of a few waves ends with SMs idle (the last wave's
+      // blocks on some SMs only); smaller blocks spread that wave over more SMs. The keys are the
+      // same bits whatever the block size (gpu_check compares them).
+      for (const std::size_t count : {std::size_t{98304}, std::size_t{393216}})
+        for (const int block : {512, 256, 128}) {
+          KernelConfig cfg;
+          cfg.threads_per_block = block;
+          const std::string tail =
+              " N=" + std::to_string(count) + " block " + std::to_string(block);
+          for (const DcfShape shape : {DcfShape{50, 12, 1}, DcfShape{12, 50, 1}}) {
+            const int n = shape.in_bits;
+            const std::vector<u64> alpha = random_u64(g, count, n),
+                                   beta = random_u64(g, count, shape.out_bits),
+                                   x = random_u64(g, count, n);
+            DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s), dx = to_dev(x, s),
+                              out(count);
+            DcfKeyPairDevice keys(shape, count);
+            const std::string sn =
+                "n=" + std::to_string(n) + " m=" + std::to_string(shape.out_bits) + " L=1";
+            add("DCF keygen " + sn + tail, static_cast<double>(count),
+                static_cast<double>(dcf_gen_aes(n, 1)), bench.time(s, [&] {
+                  dcf_gen_device(da.data(), db.data(), 1, Block{23, 24}, 0, keys, s, cfg);
+                }));
+            add("DCF eval " + sn + tail, static_cast<double>(count), 2.0 * n, bench.time(s, [&] {
+                  dcf_eval_device(keys.view(1), dx.data(), out.data(), s, cfg);
+                }));
+          }
+          const std::vector<u64> alpha = random_u64(g, count, 38);
+          DeviceBuffer<u64> da = to_dev(alpha, s);
+          SigmaDcfKeyPairDevice keys(38, count);
+          add("SIGMA DCF n=38 keygen" + tail, static_cast<double>(count),
+              static_cast<double>(sigma_dcf_gen_aes(38)), bench.time(s, [&] {
+                sigma_dcf_gen_device(da.data(), Block{25, 26}, 0, keys, s, cfg);
+              }));
+        }
     }
 
     if (!lut_only && !keygen_only) {
