@@ -290,8 +290,8 @@ int main(int argc, char** argv) {
                   dcf_gen_device(da.data(), db.data(), 1, Block{23, 24}, 0, keys, s, cfg);
                 }));
             add("DCF eval " + sn + tail, static_cast<double>(count), 2.0 * n, bench.time(s, [&] {
-                  dcf_eval_device(keys.view(1), dx.data(), out.data(), s, cfg);
-                }));
+              dcf_eval_device(keys.view(1), dx.data(), out.data(), s, cfg);
+            }));
           }
           const std::vector<u64> alpha = random_u64(g, count, 38);
           DeviceBuffer<u64> da = to_dev(alpha, s);
