@@ -151,27 +151,40 @@ struct OutlinedPrg {
   }
 };
 
-// Grid for a grid-stride kernel over `items` work items: enough resident blocks to fill every
-// SM (occupancy with this kernel's registers and shared memory), no more than the work needs.
-// Also raises the kernel's dynamic shared-memory limit when it needs more than 48 KiB.
+// Blocks of `block` threads with `smem` bytes of shared memory that one SM holds at once with
+// this kernel's registers, and the device's SM count. Also raises the kernel's dynamic
+// shared-memory limit when it needs more than 48 KiB.
+struct Residency {
+  int sms = 0;
+  int per_sm = 0;
+};
 template <class Kernel>
-unsigned grid_for(Kernel kernel, int block, std::size_t smem, std::size_t items, const char* name) {
+Residency residency(Kernel kernel, int block, std::size_t smem, const char* name) {
   if (smem > 48 * 1024)
     CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                     static_cast<int>(smem)),
                std::string(name) + ": " + std::to_string(smem) + " bytes of shared memory");
-  int dev = 0, sms = 0, per_sm = 0;
+  int dev = 0;
+  Residency r;
   CUDA_CHECK(cudaGetDevice(&dev));
-  CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
-  CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, kernel, block, smem),
+  CUDA_CHECK(cudaDeviceGetAttribute(&r.sms, cudaDevAttrMultiProcessorCount, dev));
+  CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&r.per_sm, kernel, block, smem),
              std::string(name) + ": block " + std::to_string(block) + ", shared memory " +
                  std::to_string(smem));
-  if (per_sm < 1)
+  if (r.per_sm < 1)
     throw std::runtime_error(std::string(name) + ": a block of " + std::to_string(block) +
                              " threads with " + std::to_string(smem) +
                              " bytes of shared memory does not fit an SM");
+  return r;
+}
+
+// Grid for a grid-stride kernel over `items` work items: enough resident blocks to fill every
+// SM (occupancy with this kernel's registers and shared memory), no more than the work needs.
+template <class Kernel>
+unsigned grid_for(Kernel kernel, int block, std::size_t smem, std::size_t items, const char* name) {
+  const Residency r = residency(kernel, block, smem, name);
   const std::size_t need = (items + block - 1) / block;
-  const std::size_t full = static_cast<std::size_t>(sms) * per_sm;
+  const std::size_t full = static_cast<std::size_t>(r.sms) * r.per_sm;
   const std::size_t g = need < full ? need : full;
   return static_cast<unsigned>(g < 1 ? 1 : g);
 }

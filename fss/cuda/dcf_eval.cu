@@ -153,8 +153,8 @@ void launch_eval(const DcfKeysView& keys, const u64* x, u64* out, cudaStream_t s
     if constexpr (kL > 0) {
       using Tab = DefaultTab;
       auto k = dcf_eval_pair_kernel<Tab, kL>;
-      const unsigned grid = plan_grid<Tab>(k, cfg, keys.count * 2, "dcf_eval_pair_kernel");
-      k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, x, out);
+      const LaunchShape ls = plan_launch<Tab>(k, cfg, keys.count * 2, "dcf_eval_pair_kernel");
+      k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(keys, x, out);
       CUDA_CHECK_LAUNCH("dcf_eval_pair_kernel", info);
       return;
     } else {
@@ -173,8 +173,8 @@ void launch_eval(const DcfKeysView& keys, const u64* x, u64* out, cudaStream_t s
       with_aes_variant(aes, [&](auto tab) {
         using Tab = decltype(tab);
         auto k = dcf_eval2_kernel<Tab, kL>;
-        const unsigned grid = plan_grid<Tab>(k, cfg, (keys.count + 1) / 2, "dcf_eval2_kernel");
-        k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, x, out);
+        const LaunchShape ls = plan_launch<Tab>(k, cfg, (keys.count + 1) / 2, "dcf_eval2_kernel");
+        k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(keys, x, out);
         CUDA_CHECK_LAUNCH("dcf_eval2_kernel", info);
       });
       return;
@@ -183,8 +183,8 @@ void launch_eval(const DcfKeysView& keys, const u64* x, u64* out, cudaStream_t s
   with_aes_variant(aes, [&](auto tab) {
     using Tab = decltype(tab);
     auto k = dcf_eval_kernel<Tab, kL>;
-    const unsigned grid = plan_grid<Tab>(k, cfg, keys.count, "dcf_eval_kernel");
-    k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, x, out);
+    const LaunchShape ls = plan_launch<Tab>(k, cfg, keys.count, "dcf_eval_kernel");
+    k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(keys, x, out);
     CUDA_CHECK_LAUNCH("dcf_eval_kernel", info);
   });
 }

@@ -48,8 +48,8 @@ void launch_gen(const u64* alpha, const u64* beta, std::size_t beta_stride, Bloc
   auto k = two_blocks_per_sm(cfg.gen_blocks_per_sm, "gen_blocks_per_sm")
                ? dcf_gen_kernel<Tab, kL, 2>
                : dcf_gen_kernel<Tab, kL, 1>;
-  const unsigned grid = plan_grid<Tab>(k, cfg, out.count, "dcf_gen_kernel");
-  k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
+  const LaunchShape ls = plan_launch<Tab>(k, cfg, out.count, "dcf_gen_kernel");
+  k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(
       out.shape, out.count, alpha, beta, beta_stride, seed, first, out.root[0], out.root[1],
       out.cw_seed, out.cw_t, out.cw_v, out.cw_final);
   CUDA_CHECK_LAUNCH("dcf_gen_kernel", shape_info(out.shape.in_bits, out.shape.out_bits, out.count) +

@@ -155,9 +155,9 @@ void dpf_et_gen_device(const u64* alpha, Block seed, u64 first_block, const DpfE
   if (out.count == 0) return;
   using Tab = DefaultTab;
   auto k = dpf_et_gen_kernel<Tab>;
-  const unsigned grid = plan_grid<Tab>(k, cfg, out.count, "dpf_et_gen_kernel");
-  k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
-      out.in_bits, out.leaf_log2, out.count, alpha, seed, first_block, out);
+  const LaunchShape ls = plan_launch<Tab>(k, cfg, out.count, "dpf_et_gen_kernel");
+  k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(out.in_bits, out.leaf_log2, out.count,
+                                                          alpha, seed, first_block, out);
   CUDA_CHECK_LAUNCH("dpf_et_gen_kernel", shape_info(out.in_bits, 1, out.count));
 }
 

@@ -59,8 +59,8 @@ void dpf_eval_device(const DpfKeysView& keys, const u64* x, u64* out, cudaStream
     with_aes_variant(cfg.aes.value_or(kDefaultAesVariant), [&](auto tab) {
       using Tab = decltype(tab);
       auto k = dpf_eval2_kernel<Tab>;
-      const unsigned grid = plan_grid<Tab>(k, cfg, (keys.count + 1) / 2, "dpf_eval2_kernel");
-      k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, x, out);
+      const LaunchShape ls = plan_launch<Tab>(k, cfg, (keys.count + 1) / 2, "dpf_eval2_kernel");
+      k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(keys, x, out);
       CUDA_CHECK_LAUNCH("dpf_eval2_kernel", info);
     });
     return;
@@ -71,8 +71,8 @@ void dpf_eval_device(const DpfKeysView& keys, const u64* x, u64* out, cudaStream
   with_aes_variant(cfg.aes.value_or(kDefaultAesVariant), [&](auto tab) {
     using Tab = decltype(tab);
     auto k = dpf_eval_kernel<Tab>;
-    const unsigned grid = plan_grid<Tab>(k, cfg, keys.count, "dpf_eval_kernel");
-    k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, x, out);
+    const LaunchShape ls = plan_launch<Tab>(k, cfg, keys.count, "dpf_eval_kernel");
+    k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(keys, x, out);
     CUDA_CHECK_LAUNCH("dpf_eval_kernel", info);
   });
 }

@@ -40,10 +40,10 @@ void dpf_gen_device(const u64* alpha, const u64* beta, Block seed, u64 first_blo
   if (out.count == 0) return;
   using Tab = DefaultTab;
   auto k = dpf_gen_kernel<Tab>;
-  const unsigned grid = plan_grid<Tab>(k, cfg, out.count, "dpf_gen_kernel");
-  k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
-      out.shape, out.count, alpha, beta, seed, first_block, out.root[0], out.root[1], out.cw_seed,
-      out.cw_t, out.cw_out);
+  const LaunchShape ls = plan_launch<Tab>(k, cfg, out.count, "dpf_gen_kernel");
+  k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(out.shape, out.count, alpha, beta, seed,
+                                                          first_block, out.root[0], out.root[1],
+                                                          out.cw_seed, out.cw_t, out.cw_out);
   CUDA_CHECK_LAUNCH("dpf_gen_kernel", shape_info(out.shape.in_bits, out.shape.out_bits, out.count));
 }
 

@@ -25,6 +25,43 @@ unsigned plan_grid(Kernel kernel, const KernelConfig& cfg, std::size_t items, co
   return grid_for(kernel, cfg.threads_per_block, aes_smem_bytes<Tab>(), items, name);
 }
 
+// A launch: blocks of `block` threads, `grid` of them.
+struct LaunchShape {
+  unsigned grid = 1;
+  int block = 0;
+};
+// The share of its last wave's thread slots that a call must fill to keep the configured block.
+inline constexpr double kLastWaveUse = 0.85;
+
+// The launch of a grid-stride kernel of a thread an item (a key, a point) over `items`: blocks of
+// cfg.threads_per_block, unless their waves over the GPU's resident slots would leave more than
+// 1 - kLastWaveUse of the slots idle and blocks of cfg.small_call_block threads hold at least as
+// many threads an SM. A call of one or two waves (a bert-base seq 128 gate's 98,304 keys against
+// 67,584 resident threads of the DCF generator on an H100) otherwise ends with one block a busy
+// SM and the rest idle; smaller blocks spread that last wave over every SM (docs/perf.md,
+// session 36: the generators 11-27% faster at 98,304 keys, 512 threads still best at 393,216).
+// The threads compute the same items whatever the shape.
+template <class Tab, class Kernel>
+LaunchShape plan_launch(Kernel kernel, const KernelConfig& cfg, std::size_t items,
+                        const char* name) {
+  check_block_size(cfg.threads_per_block);
+  const std::size_t smem = aes_smem_bytes<Tab>();
+  int block = cfg.threads_per_block;
+  const int small = cfg.small_call_block;
+  if (small > 0 && small < block && items > 0) {
+    check_block_size(small);
+    const Residency r = residency(kernel, block, smem, name);
+    const std::size_t wave = static_cast<std::size_t>(r.sms) * r.per_sm * block;
+    const std::size_t waves = (items + wave - 1) / wave;
+    const double use = static_cast<double>(items) / static_cast<double>(waves * wave);
+    if (use < kLastWaveUse) {
+      const Residency rs = residency(kernel, small, smem, name);
+      if (rs.per_sm * small >= r.per_sm * block) block = small;
+    }
+  }
+  return {grid_for(kernel, block, smem, items, name), block};
+}
+
 // Whether a "blocks per SM" knob of KernelConfig asks for two (it must be 1 or 2).
 inline bool two_blocks_per_sm(int blocks, const char* knob) {
   if (blocks != 1 && blocks != 2)

@@ -183,8 +183,8 @@ void sigma_dcf_gen_device(const u64* alpha, Block seed, u64 first_block, SigmaDc
   using Tab = DefaultTab;
   if (out.in_bits <= kLeaf) {
     auto k = sigma_dcf_table_gen_kernel<Tab>;
-    const unsigned grid = plan_grid<Tab>(k, cfg, out.count, "sigma_dcf_table_gen_kernel");
-    k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
+    const LaunchShape ls = plan_launch<Tab>(k, cfg, out.count, "sigma_dcf_table_gen_kernel");
+    k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(
         out.in_bits, out.count, alpha, seed, first_block, out.table[0].data(), out.table[1].data());
     CUDA_CHECK_LAUNCH("sigma_dcf_table_gen_kernel", info(out.in_bits, out.count));
     return;
@@ -211,8 +211,8 @@ void sigma_dcf_gen_device(const u64* alpha, Block seed, u64 first_block,
   auto k = two_blocks_per_sm(cfg.gen_blocks_per_sm, "gen_blocks_per_sm")
                ? sigma_dcf_gen_kernel<Tab, 2>
                : sigma_dcf_gen_kernel<Tab, 1>;
-  const unsigned grid = plan_grid<Tab>(k, cfg, out.count, "sigma_dcf_gen_kernel");
-  k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(
+  const LaunchShape ls = plan_launch<Tab>(k, cfg, out.count, "sigma_dcf_gen_kernel");
+  k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(
       out.in_bits, out.count, alpha, seed, first_block, out.root[0], out.root[1], out.cw_seed,
       out.cw_tr, out.leaf0, out.leaf1);
   CUDA_CHECK_LAUNCH("sigma_dcf_gen_kernel", info(out.in_bits, out.count));
@@ -242,8 +242,8 @@ void sigma_dcf_eval_device(const SigmaDcfKeysView& keys, std::size_t points_per_
     with_aes_variant(cfg.aes.value_or(kDefaultAesVariant), [&](auto tab) {
       using Tab = decltype(tab);
       auto k = sigma_dcf_eval_shared_kernel<Tab>;
-      const unsigned grid = plan_grid<Tab>(k, cfg, keys.count, "sigma_dcf_eval_shared_kernel");
-      k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, P, x, out);
+      const LaunchShape ls = plan_launch<Tab>(k, cfg, keys.count, "sigma_dcf_eval_shared_kernel");
+      k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(keys, P, x, out);
       CUDA_CHECK_LAUNCH("sigma_dcf_eval_shared_kernel", info(keys.in_bits, keys.count));
     });
     return;
@@ -251,8 +251,8 @@ void sigma_dcf_eval_device(const SigmaDcfKeysView& keys, std::size_t points_per_
   with_aes_variant(cfg.aes.value_or(kDefaultAesVariant), [&](auto tab) {
     using Tab = decltype(tab);
     auto k = sigma_dcf_eval_kernel<Tab>;
-    const unsigned grid = plan_grid<Tab>(k, cfg, total, "sigma_dcf_eval_kernel");
-    k<<<grid, cfg.threads_per_block, aes_smem_bytes<Tab>(), stream>>>(keys, points_per_key, x, out);
+    const LaunchShape ls = plan_launch<Tab>(k, cfg, total, "sigma_dcf_eval_kernel");
+    k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(keys, points_per_key, x, out);
     CUDA_CHECK_LAUNCH("sigma_dcf_eval_kernel", info(keys.in_bits, keys.count));
   });
 }

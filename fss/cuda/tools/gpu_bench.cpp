@@ -267,31 +267,42 @@ int main(int argc, char** argv) {
       }
       // The dealer's call sizes (a bert-base seq 128 gate: 98,304 or 393,216 keys) against the
       // block size: a thread a key, so a call of a few waves ends with SMs idle (the last wave's
-      // blocks on some SMs only); smaller blocks spread that wave over more SMs. The keys are the
-      // same bits whatever the block size (gpu_check compares them).
-      for (const std::size_t count : {std::size_t{98304}, std::size_t{393216}})
-        for (const int block : {512, 256, 128}) {
+      // blocks on some SMs only); smaller blocks spread that wave over more SMs. Block 0 is the
+      // default launch (kernel_util.cuh plan_launch: 512, or KernelConfig::small_call_block where
+      // the last wave would be mostly idle). The keys are the same bits whatever the block size
+      // (gpu_check compares them).
+      // 27,648 keys: the size of the fused softmax / layer-norm gates' 4-word DCF calls (a row of
+      // seq 128's, bert-base). The DCF eval row's AES count is the L = 1 walk's (2 n).
+      for (const std::size_t count : {std::size_t{27648}, std::size_t{98304}, std::size_t{393216}})
+        for (const int block : {512, 256, 128, 0}) {
           KernelConfig cfg;
-          cfg.threads_per_block = block;
-          const std::string tail =
-              " N=" + std::to_string(count) + " block " + std::to_string(block);
-          for (const DcfShape shape : {DcfShape{50, 12, 1}, DcfShape{12, 50, 1}}) {
+          if (block > 0) {
+            cfg.threads_per_block = block;
+            cfg.small_call_block = 0;
+          }
+          const std::string tail = " N=" + std::to_string(count) +
+                                   (block > 0 ? " block " + std::to_string(block) : " default");
+          for (const DcfShape shape :
+               {DcfShape{50, 12, 1}, DcfShape{12, 50, 1}, DcfShape{50, 64, 4}}) {
             const int n = shape.in_bits;
+            const auto L = static_cast<std::size_t>(shape.payload_len);
             const std::vector<u64> alpha = random_u64(g, count, n),
-                                   beta = random_u64(g, count, shape.out_bits),
+                                   beta = random_u64(g, count * L, shape.out_bits),
                                    x = random_u64(g, count, n);
             DeviceBuffer<u64> da = to_dev(alpha, s), db = to_dev(beta, s), dx = to_dev(x, s),
-                              out(count);
+                              out(count * L);
             DcfKeyPairDevice keys(shape, count);
-            const std::string sn =
-                "n=" + std::to_string(n) + " m=" + std::to_string(shape.out_bits) + " L=1";
+            const std::string sn = "n=" + std::to_string(n) +
+                                   " m=" + std::to_string(shape.out_bits) +
+                                   " L=" + std::to_string(L);
             add("DCF keygen " + sn + tail, static_cast<double>(count),
-                static_cast<double>(dcf_gen_aes(n, 1)), bench.time(s, [&] {
-                  dcf_gen_device(da.data(), db.data(), 1, Block{23, 24}, 0, keys, s, cfg);
+                static_cast<double>(dcf_gen_aes(n, shape.payload_len)), bench.time(s, [&] {
+                  dcf_gen_device(da.data(), db.data(), L, Block{23, 24}, 0, keys, s, cfg);
                 }));
-            add("DCF eval " + sn + tail, static_cast<double>(count), 2.0 * n, bench.time(s, [&] {
-              dcf_eval_device(keys.view(1), dx.data(), out.data(), s, cfg);
-            }));
+            if (L == 1)
+              add("DCF eval " + sn + tail, static_cast<double>(count), 2.0 * n, bench.time(s, [&] {
+                dcf_eval_device(keys.view(1), dx.data(), out.data(), s, cfg);
+              }));
           }
           const std::vector<u64> alpha = random_u64(g, count, 38);
           DeviceBuffer<u64> da = to_dev(alpha, s);
