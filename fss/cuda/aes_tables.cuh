@@ -178,15 +178,19 @@ Residency residency(Kernel kernel, int block, std::size_t smem, const char* name
   return r;
 }
 
-// Grid for a grid-stride kernel over `items` work items: enough resident blocks to fill every
-// SM (occupancy with this kernel's registers and shared memory), no more than the work needs.
-template <class Kernel>
-unsigned grid_for(Kernel kernel, int block, std::size_t smem, std::size_t items, const char* name) {
-  const Residency r = residency(kernel, block, smem, name);
+// The grid of blocks of `block` threads over `items` work items for a kernel of residency `r`:
+// enough resident blocks to fill every SM, no more than the work needs.
+inline unsigned grid_of(const Residency& r, int block, std::size_t items) {
   const std::size_t need = (items + block - 1) / block;
   const std::size_t full = static_cast<std::size_t>(r.sms) * r.per_sm;
   const std::size_t g = need < full ? need : full;
   return static_cast<unsigned>(g < 1 ? 1 : g);
+}
+
+// Grid for a grid-stride kernel over `items` work items (grid_of at this kernel's residency).
+template <class Kernel>
+unsigned grid_for(Kernel kernel, int block, std::size_t smem, std::size_t items, const char* name) {
+  return grid_of(residency(kernel, block, smem, name), block, items);
 }
 
 inline void check_block_size(int block) {

@@ -46,20 +46,20 @@ LaunchShape plan_launch(Kernel kernel, const KernelConfig& cfg, std::size_t item
                         const char* name) {
   check_block_size(cfg.threads_per_block);
   const std::size_t smem = aes_smem_bytes<Tab>();
-  int block = cfg.threads_per_block;
+  const int block = cfg.threads_per_block;
   const int small = cfg.small_call_block;
+  const Residency r = residency(kernel, block, smem, name);
   if (small > 0 && small < block && items > 0) {
     check_block_size(small);
-    const Residency r = residency(kernel, block, smem, name);
     const std::size_t wave = static_cast<std::size_t>(r.sms) * r.per_sm * block;
     const std::size_t waves = (items + wave - 1) / wave;
     const double use = static_cast<double>(items) / static_cast<double>(waves * wave);
     if (use < kLastWaveUse) {
       const Residency rs = residency(kernel, small, smem, name);
-      if (rs.per_sm * small >= r.per_sm * block) block = small;
+      if (rs.per_sm * small >= r.per_sm * block) return {grid_of(rs, small, items), small};
     }
   }
-  return {grid_for(kernel, block, smem, items, name), block};
+  return {grid_of(r, block, items), block};
 }
 
 // Whether a "blocks per SM" knob of KernelConfig asks for two (it must be 1 or 2).

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Session 36, call 6 (device `run`, one GPU, carry [".deps"]), from the repository root:
+#   bash docs/results/gpu-e2e-session36/call6/run.sh
+# At the mend of plan_launch's host cost (one occupancy query a launch where the configured block
+# stays, the grid from it): the [cuda] checks at 2^18 (gpu_check.log), then gpu_e2e.sh on
+# bert-tiny and bert-base seq 128, sigma and fusefss, 1 run, taking turns (e2e.md, e2e_runs.tgz).
+set -uo pipefail
+source scripts/device_setup.sh
+out="${OUT:-$PWD/out/call6}"
+logs=$(mktemp -d)
+mkdir -p "$out"
+start=$(date +%s)
+nvidia-smi --query-gpu=name,driver_version,memory.total,compute_mode --format=csv,noheader
+DEVICE_BUILD_TESTS=ON DEVICE_BUILD_TIMEOUT=300 device_build call6 "$logs" build-gpu \
+  test_cuda_equivalence secinfer || { cp "$logs"/*.log "$out/"; exit 2; }
+echo "build: $(($(date +%s) - start)) s"
+SECINFER_GPU_CHECK_LOG2N=18 timeout 110 bash -c \
+  'source scripts/device_setup.sh && run_cuda_checks "$1" "$2"' _ build-gpu "$out/gpu_check.log"
+echo "gpu_check: $(tail -1 "$out/gpu_check.log") ($(($(date +%s) - start)) s)"
+OUT="$logs/e2e" SKIP_CHUNKS=1 SKIP_MICRO=1 E2E_MODELS="bert-base" E2E_SYSTEMS="sigma fusefss" \
+  MODEL_RUNS=1 MODEL_WARMUP=1 MODEL_CAP=80 BUDGET_S=120 bash scripts/gpu_e2e.sh \
+  >"$logs/e2e.stdout" 2>&1
+echo "gpu_e2e: rc $? ($(($(date +%s) - start)) s)"
+cp "$logs/e2e/gpu_e2e.md" "$out/e2e.md" 2>/dev/null
+cp "$logs/e2e/gpu_e2e_runs.tgz" "$out/e2e_runs.tgz" 2>/dev/null
+cat "$out/e2e.md" 2>/dev/null || tail -20 "$logs/e2e.stdout"
