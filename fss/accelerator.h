@@ -154,7 +154,9 @@ class Accelerator {
                                                              u64 /*first_block*/) const {
     return std::nullopt;
   }
-  // SIGMA DCF trees (n >= 8; fss::sigma_dcf_gen with BatchOptions::accel), the same contract.
+  // SIGMA DCF keys (fss::sigma_dcf_gen with BatchOptions::accel), the same contract: trees for
+  // n >= 8 (key k's roots from blocks first_block + 2k, + 2k + 1), truth tables for n <= 7 (key
+  // k's from block first_block + k).
   virtual std::optional<std::pair<SigmaDcfKeys, SigmaDcfKeys>> sigma_dcf_gen(
       int /*in_bits*/, std::span<const u64> /*alpha*/, Block, u64 /*first_block*/) const {
     return std::nullopt;

@@ -227,6 +227,13 @@ std::pair<SigmaDcfKeys, SigmaDcfKeys> sigma_dcf_gen(int in_bits, std::span<const
                                                  empty_keys(in_bits, 1, count)};
   };
   if (in_bits <= kLeaf) {
+    // Key k's table from block next_counter() + k of the stream: an accelerator makes the same.
+    if (opt.accel != nullptr && count != 0) {
+      if (auto made = opt.accel->sigma_dcf_gen(in_bits, alpha, rng.seed(), rng.next_counter())) {
+        rng.skip_blocks(count);
+        return std::move(*made);
+      }
+    }
     auto keys = empty_pair();
     UninitVector<Block> r(count);  // one block per key: party 0's table share
     rng.next_blocks(r);

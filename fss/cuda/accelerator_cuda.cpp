@@ -1001,12 +1001,26 @@ std::optional<std::pair<DpfKeys, DpfKeys>> CudaAccelerator::dpf_gen(DpfShape sha
 
 std::optional<std::pair<SigmaDcfKeys, SigmaDcfKeys>> CudaAccelerator::sigma_dcf_gen(
     int in_bits, std::span<const u64> alpha, Block seed, u64 first_block) const {
-  if (in_bits <= kSigmaDcfLeafBits) return std::nullopt;
   const std::size_t count = alpha.size();
+  State& s = *s_;
+  if (in_bits <= kSigmaDcfLeafBits) {  // truth tables: a block of the stream a key
+    const std::size_t words = sigma_dcf_table_words(in_bits) * count;
+    return s.gen_resident_pair<SigmaDcfKeys, SigmaDcfKeysView>(
+        "SIGMA DCF n=" + std::to_string(in_bits) + " (tables)", in_bits, alpha,
+        2 * Carver::bytes_for<u64>(words),
+        [&](Carver& c) {
+          SigmaDcfKeyPairView v{in_bits, count};
+          v.table[0] = c.take<u64>(words);
+          v.table[1] = c.take<u64>(words);
+          return v;
+        },
+        [&](const u64* da, const SigmaDcfKeyPairView& v) {
+          sigma_dcf_gen_device(da, seed, first_block, v, s.s(), s.cfg);
+        });
+  }
   const std::size_t inner = static_cast<std::size_t>(in_bits - kSigmaDcfLeafBits - 1) * count;
   const std::size_t bytes = 4 * Carver::bytes_for<Block>(count) + Carver::bytes_for<Block>(inner) +
                             Carver::bytes_for<u64>(count);
-  State& s = *s_;
   return s.gen_resident_pair<SigmaDcfKeys, SigmaDcfKeysView>(
       "SIGMA DCF n=" + std::to_string(in_bits), in_bits, alpha, bytes,
       [&](Carver& c) {

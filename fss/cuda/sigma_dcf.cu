@@ -179,23 +179,18 @@ SigmaDcfKeys download(const SigmaDcfKeysView& keys, cudaStream_t stream) {
 void sigma_dcf_gen_device(const u64* alpha, Block seed, u64 first_block, SigmaDcfKeyPairDevice& out,
                           cudaStream_t stream, const KernelConfig& cfg) {
   check_width("sigma_dcf_gen_device", out.in_bits);
-  if (out.count == 0) return;
-  using Tab = DefaultTab;
-  if (out.in_bits <= kLeaf) {
-    auto k = sigma_dcf_table_gen_kernel<Tab>;
-    const LaunchShape ls = plan_launch<Tab>(k, cfg, out.count, "sigma_dcf_table_gen_kernel");
-    k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(
-        out.in_bits, out.count, alpha, seed, first_block, out.table[0].data(), out.table[1].data());
-    CUDA_CHECK_LAUNCH("sigma_dcf_table_gen_kernel", info(out.in_bits, out.count));
-    return;
-  }
   SigmaDcfKeyPairView v{out.in_bits, out.count};
-  v.root[0] = out.root[0].data();
-  v.root[1] = out.root[1].data();
-  v.cw_seed = out.cw_seed.data();
-  v.cw_tr = out.cw_tr.data();
-  v.leaf0 = out.leaf0.data();
-  v.leaf1 = out.leaf1.data();
+  if (out.in_bits <= kLeaf) {
+    v.table[0] = out.table[0].data();
+    v.table[1] = out.table[1].data();
+  } else {
+    v.root[0] = out.root[0].data();
+    v.root[1] = out.root[1].data();
+    v.cw_seed = out.cw_seed.data();
+    v.cw_tr = out.cw_tr.data();
+    v.leaf0 = out.leaf0.data();
+    v.leaf1 = out.leaf1.data();
+  }
   sigma_dcf_gen_device(alpha, seed, first_block, v, stream, cfg);
 }
 
@@ -203,11 +198,16 @@ void sigma_dcf_gen_device(const u64* alpha, Block seed, u64 first_block,
                           const SigmaDcfKeyPairView& out, cudaStream_t stream,
                           const KernelConfig& cfg) {
   check_width("sigma_dcf_gen_device", out.in_bits);
-  if (out.in_bits <= kLeaf)
-    throw std::invalid_argument("sigma_dcf_gen_device: a pair view holds trees (n >= 8), not n = " +
-                                std::to_string(out.in_bits));
   if (out.count == 0) return;
   using Tab = DefaultTab;
+  if (out.in_bits <= kLeaf) {
+    auto k = sigma_dcf_table_gen_kernel<Tab>;
+    const LaunchShape ls = plan_launch<Tab>(k, cfg, out.count, "sigma_dcf_table_gen_kernel");
+    k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(
+        out.in_bits, out.count, alpha, seed, first_block, out.table[0], out.table[1]);
+    CUDA_CHECK_LAUNCH("sigma_dcf_table_gen_kernel", info(out.in_bits, out.count));
+    return;
+  }
   auto k = two_blocks_per_sm(cfg.gen_blocks_per_sm, "gen_blocks_per_sm")
                ? sigma_dcf_gen_kernel<Tab, 2>
                : sigma_dcf_gen_kernel<Tab, 1>;

@@ -71,9 +71,10 @@ struct SigmaDcfKeyPairView {
   u64* cw_tr = nullptr;
   Block* leaf0 = nullptr;
   Block* leaf1 = nullptr;
+  u64* table[2] = {nullptr, nullptr};  // n <= 7: each party's truth tables, the rest unused
 
   SigmaDcfKeysView view(int party) const {
-    return {in_bits, party, count, root[party], cw_seed, cw_tr, leaf0, leaf1, nullptr};
+    return {in_bits, party, count, root[party], cw_seed, cw_tr, leaf0, leaf1, table[party]};
   }
 };
 
@@ -86,7 +87,7 @@ SigmaDcfKeys download(const SigmaDcfKeysView& keys, cudaStream_t stream = nullpt
 // values < 2^n (not checked here).
 void sigma_dcf_gen_device(const u64* alpha, Block seed, u64 first_block, SigmaDcfKeyPairDevice& out,
                           cudaStream_t stream, const KernelConfig& cfg = {});
-// The same for trees (n >= 8, else std::invalid_argument) into a pair view.
+// The same into a pair view: its trees (n >= 8) or its two parties' tables (n <= 7).
 void sigma_dcf_gen_device(const u64* alpha, Block seed, u64 first_block,
                           const SigmaDcfKeyPairView& out, cudaStream_t stream,
                           const KernelConfig& cfg = {});

@@ -71,13 +71,13 @@ inline std::string compare_keys(const DpfKeys& want, const DpfKeys& got) {
                {"cw_out", diff(want.cw_out, got.cw_out)}});
 }
 
-// SIGMA's DCF (the sigma suite's comparisons and truncations): trees made on the GPU, truth
-// tables (n <= 7) left to the CPU; 3 points per key as GELU's range test evaluates them.
+// SIGMA's DCF (the sigma suite's comparisons and truncations, the fused gates' carries): trees and
+// truth tables (n <= 7) made on the GPU; 3 points per key as GELU's range test evaluates them.
 inline void check_dealer_sigma_dcf(Tally& t, std::mt19937_64& g, const CudaAccelerator& gpu,
                                    std::size_t N, int n) {
-  const bool tree = n > kSigmaDcfLeafBits;
   const std::string name = "dealer SIGMA DCF on the GPU n=" + std::to_string(n) +
-                           (tree ? "" : " (truth table: CPU)") + " N=" + std::to_string(N);
+                           (n > kSigmaDcfLeafBits ? "" : " (truth table)") +
+                           " N=" + std::to_string(N);
   t.run(name, [&]() -> std::string {
     const std::size_t P = 3;
     std::vector<u64> alpha(N), x(N * P);
@@ -89,10 +89,10 @@ inline void check_dealer_sigma_dcf(Tally& t, std::mt19937_64& g, const CudaAccel
     auto [cpu_rng, gpu_rng] = twin_streams(g, 2 * (g() % 50) + 1);
     const auto want = sigma_dcf_gen(n, alpha, cpu_rng, BatchOptions{});
     const auto got = sigma_dcf_gen(n, alpha, gpu_rng, BatchOptions{AesImpl::kAuto, 0, &gpu});
-    if ((got.first.resident != nullptr) != tree)
-      return tree ? "the trees were not generated on the GPU" : "a truth table was resident";
-    const SigmaDcfKeys g0 = tree ? gpu.copy_to_host(got.first) : got.first;
-    const SigmaDcfKeys g1 = tree ? gpu.copy_to_host(got.second) : got.second;
+    if (got.first.resident == nullptr || got.second.resident == nullptr)
+      return "the keys were not generated on the GPU";
+    const SigmaDcfKeys g0 = gpu.copy_to_host(got.first);
+    const SigmaDcfKeys g1 = gpu.copy_to_host(got.second);
     std::vector<std::uint8_t> y_cpu(N * P), y_gpu(N * P);
     sigma_dcf_eval(want.second, P, x, y_cpu, BatchOptions{});
     sigma_dcf_eval(got.second, P, x, y_gpu, BatchOptions{AesImpl::kAuto, 0, &gpu});
