@@ -226,14 +226,17 @@ std::pair<SigmaDcfKeys, SigmaDcfKeys> sigma_dcf_gen(int in_bits, std::span<const
     return std::pair<SigmaDcfKeys, SigmaDcfKeys>{empty_keys(in_bits, 0, count),
                                                  empty_keys(in_bits, 1, count)};
   };
-  if (in_bits <= kLeaf) {
-    // Key k's table from block next_counter() + k of the stream: an accelerator makes the same.
-    if (opt.accel != nullptr && count != 0) {
-      if (auto made = opt.accel->sigma_dcf_gen(in_bits, alpha, rng.seed(), rng.next_counter())) {
-        rng.skip_blocks(count);
-        return std::move(*made);
-      }
+  // Key k's table is block next_counter() + k of the stream, a tree's roots blocks + 2k and
+  // + 2k + 1, which is what lets an accelerator make the same keys (docs/design/sigma-dcf.md
+  // "Randomness"). Asked before the host arrays exist: zeroing both parties' keys on the host only
+  // to drop them cost more than the accelerator's generation.
+  if (opt.accel != nullptr && count != 0) {
+    if (auto made = opt.accel->sigma_dcf_gen(in_bits, alpha, rng.seed(), rng.next_counter())) {
+      rng.skip_blocks(in_bits <= kLeaf ? count : 2 * count);
+      return std::move(*made);
     }
+  }
+  if (in_bits <= kLeaf) {
     auto keys = empty_pair();
     UninitVector<Block> r(count);  // one block per key: party 0's table share
     rng.next_blocks(r);
@@ -246,16 +249,6 @@ std::pair<SigmaDcfKeys, SigmaDcfKeys> sigma_dcf_gen(int in_bits, std::span<const
                                   keys.second.table.data() + k * words);
     });
     return keys;
-  }
-  // Key k's root blocks are blocks next_counter() + 2k and + 2k + 1 of the stream, which is what
-  // lets an accelerator make the same keys (docs/design/sigma-dcf.md "Randomness"). Asked before
-  // the host arrays exist: zeroing both parties' trees on the host only to drop them cost more
-  // than the accelerator's generation.
-  if (opt.accel != nullptr && count != 0) {
-    if (auto made = opt.accel->sigma_dcf_gen(in_bits, alpha, rng.seed(), rng.next_counter())) {
-      rng.skip_blocks(2 * count);
-      return std::move(*made);
-    }
   }
   auto keys = empty_pair();
   const FixedKeyPrg& prg = fixed_key_prg(opt.aes);

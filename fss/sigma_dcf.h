@@ -44,8 +44,8 @@ struct SigmaDcfKeys {
   UninitVector<Block> leaf1;    // [count], ... for direction 1
   // n <= 7: this party's share of the truth table, bit j = share of [j < alpha]:
   UninitVector<u64> table;  // [count * sigma_dcf_table_words(n)], index k * words + w
-  // The batch's copy in an accelerator's memory, if one made it (fss/accelerator.h
-  // make_resident; trees only); the host arrays are then released.
+  // The batch's copy in an accelerator's memory, if one made or holds it (fss/accelerator.h
+  // sigma_dcf_gen, make_resident); the host arrays are then released.
   std::shared_ptr<const ResidentKeys> resident{};
   // How a GPU evaluation at several points walks a tree: false, a walk a point (SIGMA's); true,
   // one walk a key whose points take each other's nodes where their paths agree

@@ -1,16 +1,21 @@
 // BatchOptions::accel (fss/accelerator.h): dcf_eval, dpf_eval and dpf_lut_eval run their checks,
 // then hand the evaluation to the accelerator and return exactly its outputs; without one (or
-// with the CPU behind it) the outputs are the CPU path's. The CUDA backend plugs in here; its
-// kernels' bit-identity is checked on the device (scripts/gpu_check.sh, scripts/gpu_e2e.sh).
+// with the CPU behind it) the outputs are the CPU path's. sigma_dcf_gen hands the generation of
+// tables and trees to it and moves its stream as the CPU would have. The CUDA backend plugs in
+// here; its kernels' bit-identity is checked on the device (scripts/gpu_check.sh,
+// scripts/gpu_e2e.sh).
 #include "fss/accelerator.h"
 
 #include <catch2/catch.hpp>
+#include <optional>
 #include <random>
 #include <stdexcept>
+#include <utility>
 #include <vector>
 
 #include "fss/dcf.h"
 #include "fss/dpf.h"
+#include "fss/sigma_dcf.h"
 #include "fss_test_util.h"
 
 using namespace secinfer::fss;
@@ -171,4 +176,81 @@ TEST_CASE("the accelerator only sees checked arguments", "[fss][accel]") {
   CHECK(BatchOptions{}.accel == nullptr);
   dcf_eval(d0, c.x, out);
   CHECK(mark.dcf_calls == 0);
+}
+
+namespace {
+
+// An accelerator that generates SIGMA DCF keys as a bit-identical one would: the CPU's keys from
+// the stream position it is handed (seed, first_block), counting the calls. Evaluation is not
+// its business.
+class SigmaGenAccelerator final : public Accelerator {
+ public:
+  std::string describe() const override { return "SIGMA DCF generation"; }
+  void dcf_eval(const DcfKeys&, std::span<const u64>, std::span<u64>) const override {
+    throw std::logic_error("not used");
+  }
+  void dpf_eval(const DpfKeys&, std::span<const u64>, std::span<u64>) const override {
+    throw std::logic_error("not used");
+  }
+  void dpf_lut_eval(const DpfKeys&, std::span<const u64>, std::span<const u64>,
+                    std::span<u64>) const override {
+    throw std::logic_error("not used");
+  }
+  void dcf_eval_multipoint(const DcfKeys&, std::size_t, std::span<const u64>,
+                           std::span<u64>) const override {
+    throw std::logic_error("not used");
+  }
+  std::optional<std::pair<SigmaDcfKeys, SigmaDcfKeys>> sigma_dcf_gen(
+      int in_bits, std::span<const u64> alpha, Block seed, u64 first_block) const override {
+    ++calls;
+    SeededPrg rng(seed);
+    rng.skip_blocks(first_block);
+    return secinfer::fss::sigma_dcf_gen(in_bits, alpha, rng, BatchOptions{AesImpl::kAuto, 1});
+  }
+  mutable int calls = 0;
+};
+
+}  // namespace
+
+TEST_CASE("sigma_dcf_gen asks BatchOptions::accel for tables and trees; the stream moves alike",
+          "[fss][accel]") {
+  const auto seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  SigmaGenAccelerator accel;
+  int asked = 0;
+  // Truth tables (n <= 7: a block of the stream a key) and trees (two blocks a key).
+  for (const int n : {1, 6, 7, 8, 12, 38, 64}) {
+    INFO("n " << n);
+    std::vector<u64> alpha(257);
+    for (u64& a : alpha) a = n == 64 ? g() : g() & ((u64{1} << n) - 1);
+    alpha[0] = 0;
+    alpha[1] = n == 64 ? ~u64{0} : (u64{1} << n) - 1;
+    const Block key = random_block(g);
+    SeededPrg cpu_rng(key), accel_rng(key);
+    cpu_rng.skip_blocks(g() % 100);
+    accel_rng.skip_blocks(cpu_rng.next_counter());
+    const auto want = sigma_dcf_gen(n, alpha, cpu_rng, BatchOptions{AesImpl::kAuto, 1});
+    const auto got = sigma_dcf_gen(n, alpha, accel_rng, BatchOptions{AesImpl::kAuto, 1, &accel});
+    ++asked;
+    CHECK(accel.calls == asked);
+    const auto words = [](const auto& v) { return std::vector(v.begin(), v.end()); };
+    for (int p = 0; p < 2; ++p) {
+      const SigmaDcfKeys& w = p == 0 ? want.first : want.second;
+      const SigmaDcfKeys& k = p == 0 ? got.first : got.second;
+      CHECK(k.party == p);
+      CHECK(words(k.table) == words(w.table));
+      CHECK(words(k.root) == words(w.root));
+      CHECK(words(k.cw_seed) == words(w.cw_seed));
+      CHECK(words(k.cw_tr) == words(w.cw_tr));
+      CHECK(words(k.leaf0) == words(w.leaf0));
+      CHECK(words(k.leaf1) == words(w.leaf1));
+    }
+    CHECK(accel_rng.next_counter() == cpu_rng.next_counter());
+    CHECK(accel_rng.next_block() == cpu_rng.next_block());
+  }
+  // No keys, no call.
+  SeededPrg rng(random_block(g));
+  sigma_dcf_gen(6, std::vector<u64>{}, rng, BatchOptions{AesImpl::kAuto, 1, &accel});
+  CHECK(accel.calls == asked);
 }
