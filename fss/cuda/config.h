@@ -63,7 +63,7 @@ struct KernelConfig {
   // SIGMA DCF evaluations; kernel_util.cuh plan_launch): blocks of this many threads for a call
   // whose waves of threads_per_block would leave more than 15% of the last wave's slots idle,
   // where the SM holds as many threads in them; 0 = always threads_per_block. gpu_bench's keygen
-  // rows at 98,304 and 393,216 keys compare block sizes.
+  // rows at 27,648, 98,304 and 393,216 keys compare block sizes.
   int small_call_block = 128;
   // SIGMA's LUT from bit planes: 2^lut_lanes_log2 lanes of a warp share a key, each walking one
   // subtree (0 = a thread per key; capped at 32 lanes and at the tree's inner levels).

@@ -37,9 +37,10 @@ inline constexpr double kLastWaveUse = 0.85;
 // cfg.threads_per_block, unless their waves over the GPU's resident slots would leave more than
 // 1 - kLastWaveUse of the slots idle and blocks of cfg.small_call_block threads hold at least as
 // many threads an SM. A call of one or two waves (a bert-base seq 128 gate's 98,304 keys against
-// 67,584 resident threads of the DCF generator on an H100) otherwise ends with one block a busy
-// SM and the rest idle; smaller blocks spread that last wave over every SM (docs/perf.md,
-// session 36: the generators 11-27% faster at 98,304 keys, 512 threads still best at 393,216).
+// 67,584 resident threads of the DCF generator on an H100) otherwise ends on the SMs that took a
+// second block, the rest idle; smaller blocks spread that last wave over every SM (docs/perf.md,
+// session 36: the generators 8-27% faster at 98,304 keys, 1.6-1.75x at 27,648, 512 threads still
+// best at 393,216).
 // The threads compute the same items whatever the shape.
 template <class Tab, class Kernel>
 LaunchShape plan_launch(Kernel kernel, const KernelConfig& cfg, std::size_t items,
