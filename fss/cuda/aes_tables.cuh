@@ -13,6 +13,7 @@
 #include "fss/cuda/aes_core.h"
 #include "fss/cuda/config.h"
 #include "fss/cuda/cuda_check.h"
+#include "fss/cuda/launch_shape.h"
 #include "fss/cuda/prg_core.h"
 
 namespace secinfer::fss::cuda {
@@ -154,10 +155,6 @@ struct OutlinedPrg {
 // Blocks of `block` threads with `smem` bytes of shared memory that one SM holds at once with
 // this kernel's registers, and the device's SM count. Also raises the kernel's dynamic
 // shared-memory limit when it needs more than 48 KiB.
-struct Residency {
-  int sms = 0;
-  int per_sm = 0;
-};
 template <class Kernel>
 Residency residency(Kernel kernel, int block, std::size_t smem, const char* name) {
   if (smem > 48 * 1024)
@@ -176,15 +173,6 @@ Residency residency(Kernel kernel, int block, std::size_t smem, const char* name
                              " threads with " + std::to_string(smem) +
                              " bytes of shared memory does not fit an SM");
   return r;
-}
-
-// The grid of blocks of `block` threads over `items` work items for a kernel of residency `r`:
-// enough resident blocks to fill every SM, no more than the work needs.
-inline unsigned grid_of(const Residency& r, int block, std::size_t items) {
-  const std::size_t need = (items + block - 1) / block;
-  const std::size_t full = static_cast<std::size_t>(r.sms) * r.per_sm;
-  const std::size_t g = need < full ? need : full;
-  return static_cast<unsigned>(g < 1 ? 1 : g);
 }
 
 // Grid for a grid-stride kernel over `items` work items (grid_of at this kernel's residency).

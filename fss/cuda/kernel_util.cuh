@@ -25,14 +25,6 @@ unsigned plan_grid(Kernel kernel, const KernelConfig& cfg, std::size_t items, co
   return grid_for(kernel, cfg.threads_per_block, aes_smem_bytes<Tab>(), items, name);
 }
 
-// A launch: blocks of `block` threads, `grid` of them.
-struct LaunchShape {
-  unsigned grid = 1;
-  int block = 0;
-};
-// The share of its last wave's thread slots that a call must fill to keep the configured block.
-inline constexpr double kLastWaveUse = 0.85;
-
 // The launch of a grid-stride kernel of a thread an item (a key, a point) over `items`: blocks of
 // cfg.threads_per_block, unless their waves over the GPU's resident slots would leave more than
 // 1 - kLastWaveUse of the slots idle and blocks of cfg.small_call_block threads hold at least as
@@ -50,15 +42,10 @@ LaunchShape plan_launch(Kernel kernel, const KernelConfig& cfg, std::size_t item
   const int block = cfg.threads_per_block;
   const int small = cfg.small_call_block;
   const Residency r = residency(kernel, block, smem, name);
-  if (small > 0 && small < block && items > 0) {
+  if (small > 0 && small < block && last_wave_underused(r, block, items)) {
     check_block_size(small);
-    const std::size_t wave = static_cast<std::size_t>(r.sms) * r.per_sm * block;
-    const std::size_t waves = (items + wave - 1) / wave;
-    const double use = static_cast<double>(items) / static_cast<double>(waves * wave);
-    if (use < kLastWaveUse) {
-      const Residency rs = residency(kernel, small, smem, name);
-      if (rs.per_sm * small >= r.per_sm * block) return {grid_of(rs, small, items), small};
-    }
+    const Residency rs = residency(kernel, small, smem, name);
+    if (holds_as_many(rs, small, r, block)) return {grid_of(rs, small, items), small};
   }
   return {grid_of(r, block, items), block};
 }
