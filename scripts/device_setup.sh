@@ -64,9 +64,10 @@ run_cuda_checks() {
 # mps_start / mps_stop: NVIDIA's Multi-Process Service for the party processes of this machine
 # (MPS=1 in gpu_e2e.sh, gate_ratio.sh, device_ab.sh and host_profile.sh). Without it the two
 # parties' processes take turns on the one GPU (time slices: one context's kernels at a time);
-# under it their kernels share the GPU at the same time. A control daemon of this machine only: the card's compute mode, clocks and
-# other settings are not touched. mps_start starts the daemon unless one answers already (then
-# mps_stop leaves it running) and prints what it did; mps_stop quits the daemon it started.
+# under it their kernels share the GPU at the same time. A control daemon of this machine only:
+# the card's compute mode, clocks and other settings are not touched. mps_start starts the daemon
+# unless one answers already (then mps_stop leaves it running) and prints what it did; mps_stop
+# quits the daemon it started.
 mps_started=0
 mps_start() {
   if ! command -v nvidia-cuda-mps-control >/dev/null; then
