@@ -168,6 +168,73 @@ SECINFER_HD void sigma_dcf_eval_shared(const Prg& prg, int n, int party, Block r
   for (int j = 0; j < P; ++j) out[j] = sigma_dcf_walk_bit(w[j], party, x[j]);
 }
 
+// The tree levels whose nodes two n-bit points share: the node after level i depends only on the
+// top i + 1 bits, so points agreeing on their top l bits share levels 0 .. l - 1 (all d = n - 7
+// when they agree down to the leaf block).
+SECINFER_HD int sigma_shared_levels(u64 a, u64 b, int n) {
+  const int d = n - kSigmaDcfLeafBitsCore;
+  const u64 diff = (a ^ b) & (n == 64 ? ~u64{0} : (u64{1} << n) - 1);
+  if (diff == 0) return d;
+  const int agree = n - 1 - msb64(diff);
+  return agree < d ? agree : d;
+}
+
+// The same bits as sigma_dcf_eval_shared, with the points walked one after the other instead of
+// level by level. Point j > 0 starts at level start_j = the most levels it shares with an earlier
+// point (the first such point, src_j, whose walk passes that level: prefix agreement is an
+// ultrametric, so start_j >= start_{src_j}) from the node src_j's walk had there, saved on the way.
+// One loop runs every point's own levels back to back, so a GPU warp pays an AES for the most
+// levels any of its lanes walks in all, not for each point's deepest lane, and the walk's state
+// stays in registers (P a constant: every index below is unrolled). P = 1 is the single walk.
+template <int P, class Prg>
+SECINFER_HD void sigma_dcf_eval_chain(const Prg& prg, int n, int party, Block root,
+                                      const Block* cw_seed, std::size_t stride, u64 cw_tr,
+                                      const Block* leaf0, const Block* leaf1, const u64* x,
+                                      int* out) {
+  static_assert(P >= 1 && P <= kSigmaDcfMaxSharedPoints, "P points, 1 .. kSigmaDcfMaxSharedPoints");
+  const int d = n - kSigmaDcfLeafBitsCore;
+  int start[P], src[P];
+  SECINFER_UNROLL
+  for (int j = 0; j < P; ++j) {
+    start[j] = j == 0 ? 0 : -1;
+    src[j] = 0;
+    SECINFER_UNROLL
+    for (int e = 0; e < j; ++e) {
+      const int l = sigma_shared_levels(x[e], x[j], n);
+      if (l > start[j]) {
+        start[j] = l;
+        src[j] = e;
+      }
+    }
+  }
+  SigmaDcfWalk saved[P];
+  SigmaDcfWalk w{root};
+  u64 xc = x[0];
+  int cur = 0, i = 0;
+  while (true) {
+    SECINFER_UNROLL
+    for (int j = 1; j < P; ++j)
+      if (j > cur && src[j] == cur && start[j] == i) saved[j] = w;
+    if (i == d) {
+      const int bit = sigma_dcf_walk_bit(w, party, xc);
+      SECINFER_UNROLL
+      for (int j = 0; j < P; ++j)
+        if (j == cur) out[j] = bit;
+      if (++cur == P) break;
+      SECINFER_UNROLL
+      for (int j = 1; j < P; ++j)
+        if (j == cur) {
+          w = saved[j];
+          i = start[j];
+          xc = x[j];
+        }
+      continue;
+    }
+    sigma_dcf_step(prg, n, i, w, cw_seed, stride, cw_tr, leaf0, leaf1, xc);
+    ++i;
+  }
+}
+
 // Truth table (n <= 7) from the key's random block r: party 0's words r (masked to 2^n bits),
 // party 1's r XOR T with T bit j = [j < alpha]. words = 2 for n = 7, else 1.
 SECINFER_HD void sigma_dcf_table_gen(int n, Block r, u64 alpha, u64* t0, u64* t1) {
