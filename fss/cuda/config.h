@@ -77,12 +77,6 @@ struct KernelConfig {
   // registers (dpf_et_core.h DpfEtSeedStack, some spilled at the kernels' 128 registers) instead
   // of local memory; false: the generic walk everywhere (gpu_bench's "generic walk" rows).
   bool lut_register_walk = true;
-  // SIGMA's DCF at several points of one key in one walk (SigmaDcfKeys::share_prefixes: the fused
-  // gates' range test): 0 = level by level, the points' walks side by side in a local-memory
-  // frame (sigma_dcf_eval_shared); 1 .. 4 = the points one after the other, the walk in
-  // registers (sigma_dcf_eval_chain), compiled for 1 .. 4 resident 512-thread blocks an SM (a cap
-  // of 128, 64, 42 or 32 registers). gpu_bench's range-test rows compare them.
-  int shared_walk_chain_blocks = 0;
 };
 
 }  // namespace secinfer::fss::cuda

@@ -27,10 +27,6 @@ std::size_t table_words(int n) {
   return sigma_dcf_table_words(n);
 }
 
-std::string info(int n, std::size_t count) {
-  return "n=" + std::to_string(n) + " count=" + std::to_string(count);
-}
-
 template <class Tab, int kBlocksPerSm>
 __global__ void __launch_bounds__(512, kBlocksPerSm)
     sigma_dcf_gen_kernel(int n, std::size_t count, const u64* alpha, Block seed, u64 first,
@@ -101,51 +97,6 @@ __global__ void __launch_bounds__(512)
   }
 }
 
-// A thread per key, its P points walked one after the other (sigma_dcf_eval_chain), compiled for
-// kMinBlocks resident 512-thread blocks an SM (its register cap).
-template <class Tab, int P, int kMinBlocks>
-__global__ void __launch_bounds__(512, kMinBlocks)
-    sigma_dcf_eval_chain_kernel(SigmaDcfKeysView keys, const u64* x, std::uint8_t* out) {
-  const BlockAes<Tab> b = block_aes_setup<Tab>();
-  const FixedPrg<Tab> prg = b.prg();
-  for (std::size_t k = global_thread(); k < keys.count; k += grid_threads()) {
-    const Block* cw = keys.cw_seed != nullptr ? keys.cw_seed + k : nullptr;
-    u64 pts[P];
-    int bits[P];
-    SECINFER_UNROLL
-    for (int j = 0; j < P; ++j) pts[j] = x[k * P + j];
-    sigma_dcf_eval_chain<P>(prg, keys.in_bits, keys.party, keys.root[k], cw, keys.count,
-                            keys.cw_tr[k], keys.leaf0 + k, keys.leaf1 + k, pts, bits);
-    SECINFER_UNROLL
-    for (int j = 0; j < P; ++j) out[k * P + j] = static_cast<std::uint8_t>(bits[j]);
-  }
-}
-
-template <int P, int kMinBlocks>
-void launch_chain(const SigmaDcfKeysView& keys, const u64* x, std::uint8_t* out,
-                  cudaStream_t stream, const KernelConfig& cfg) {
-  using Tab = DefaultTab;
-  auto k = sigma_dcf_eval_chain_kernel<Tab, P, kMinBlocks>;
-  const LaunchShape ls = plan_launch<Tab>(k, cfg, keys.count, "sigma_dcf_eval_chain_kernel");
-  k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(keys, x, out);
-  CUDA_CHECK_LAUNCH("sigma_dcf_eval_chain_kernel",
-                    info(keys.in_bits, keys.count) + " P=" + std::to_string(P));
-}
-
-template <int kMinBlocks>
-void launch_chain_points(const SigmaDcfKeysView& keys, int P, const u64* x, std::uint8_t* out,
-                         cudaStream_t stream, const KernelConfig& cfg) {
-  static_assert(kSigmaDcfMaxSharedPoints == 4, "one instantiation a point count 2 .. 4");
-  switch (P) {
-    case 2:
-      return launch_chain<2, kMinBlocks>(keys, x, out, stream, cfg);
-    case 3:
-      return launch_chain<3, kMinBlocks>(keys, x, out, stream, cfg);
-    default:
-      return launch_chain<4, kMinBlocks>(keys, x, out, stream, cfg);
-  }
-}
-
 __global__ void __launch_bounds__(512)
     sigma_dcf_table_eval_kernel(SigmaDcfKeysView keys, std::size_t P, const u64* x,
                                 std::uint8_t* out) {
@@ -153,6 +104,10 @@ __global__ void __launch_bounds__(512)
   const std::size_t words = keys.in_bits >= 7 ? 2 : 1;
   for (std::size_t q = global_thread(); q < total; q += grid_threads())
     out[q] = static_cast<std::uint8_t>(sigma_dcf_table_eval(keys.table + (q / P) * words, x[q]));
+}
+
+std::string info(int n, std::size_t count) {
+  return "n=" + std::to_string(n) + " count=" + std::to_string(count);
 }
 
 }  // namespace
@@ -284,22 +239,6 @@ void sigma_dcf_eval_device(const SigmaDcfKeysView& keys, std::size_t points_per_
                                   std::to_string(kSigmaDcfMaxSharedPoints) + " points, not " +
                                   std::to_string(points_per_key));
     const int P = static_cast<int>(points_per_key);
-    switch (cfg.shared_walk_chain_blocks) {
-      case 0:
-        break;  // level by level, below
-      case 1:
-        return launch_chain_points<1>(keys, P, x, out, stream, cfg);
-      case 2:
-        return launch_chain_points<2>(keys, P, x, out, stream, cfg);
-      case 3:
-        return launch_chain_points<3>(keys, P, x, out, stream, cfg);
-      case 4:
-        return launch_chain_points<4>(keys, P, x, out, stream, cfg);
-      default:
-        throw std::invalid_argument(
-            "sigma_dcf_eval_device: KernelConfig::shared_walk_chain_blocks is " +
-            std::to_string(cfg.shared_walk_chain_blocks) + "; use 0 (level by level) or 1 .. 4");
-    }
     with_aes_variant(cfg.aes.value_or(kDefaultAesVariant), [&](auto tab) {
       using Tab = decltype(tab);
       auto k = sigma_dcf_eval_shared_kernel<Tab>;

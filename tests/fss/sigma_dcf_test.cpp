@@ -558,35 +558,8 @@ TEST_CASE("CUDA SIGMA DCF core: one walk at several points equals the CPU's walk
                                       count, keys->cw_tr[k], &keys->leaf0[k], &keys->leaf1[k],
                                       x.data() + k * P, P, got);
           for (int j = 0; j < P; ++j) REQUIRE(got[j] == want[k * P + j]);
-          // The points one after the other (the GPU's register walk).
-          int chained[cuda::kSigmaDcfMaxSharedPoints];
-          const auto chain = [&]<int Q>() {
-            cuda::sigma_dcf_eval_chain<Q>(
-                prg, n, keys->party, keys->root[k],
-                keys->cw_seed.empty() ? nullptr : keys->cw_seed.data() + k, count, keys->cw_tr[k],
-                &keys->leaf0[k], &keys->leaf1[k], x.data() + k * P, chained);
-          };
-          if (P == 2) chain.template operator()<2>();
-          if (P == 3) chain.template operator()<3>();
-          if (P == 4) chain.template operator()<4>();
-          for (int j = 0; j < P; ++j) REQUIRE(chained[j] == want[k * P + j]);
         }
       }
     }
   }
-}
-
-TEST_CASE("CUDA SIGMA DCF core: the levels two points share", "[sigma_dcf][cuda-core]") {
-  // n = 37 (d = 30 tree levels): equal points share all of them; points that differ only in the
-  // leaf block's 7 bits too; a difference in bit b leaves the n - 1 - b bits above it.
-  CHECK(cuda::sigma_shared_levels(5, 5, 37) == 30);
-  CHECK(cuda::sigma_shared_levels(0, 127, 37) == 30);
-  CHECK(cuda::sigma_shared_levels(0, 128, 37) == 29);
-  CHECK(cuda::sigma_shared_levels(0, u64{1} << 36, 37) == 0);
-  CHECK(cuda::sigma_shared_levels(u64{1} << 20, 0, 37) == 16);
-  CHECK(cuda::sigma_shared_levels(~u64{0}, 0, 64) == 0);
-  CHECK(cuda::sigma_shared_levels(~u64{0}, ~u64{0} ^ (u64{1} << 7), 64) == 56);
-  CHECK(cuda::sigma_shared_levels(3, 2, 8) == 1);  // n = 8: one tree level
-  // Bits above n are ignored.
-  CHECK(cuda::sigma_shared_levels(u64{1} << 40, 0, 37) == 30);
 }

@@ -730,19 +730,14 @@ int main(int argc, char** argv) {
         DeviceBuffer<std::uint8_t> out(3 * N);
         SigmaDcfKeyPairDevice keys(n, N);
         sigma_dcf_gen_device(da.data(), Block{17, 18}, 0, keys, s);
-        // A walk a point, one walk a key level by level, and one walk a key with the points
-        // one after the other (compiled for 1 .. 4 blocks an SM).
-        for (const int chain : {-1, 0, 1, 2, 3, 4}) {
+        // A walk a point and one walk a key.
+        for (const bool shared : {false, true}) {
           SigmaDcfKeysView v = keys.view(1);
-          v.share_prefixes = chain >= 0;
-          KernelConfig cfg;
-          cfg.shared_walk_chain_blocks = chain < 0 ? 0 : chain;
-          const std::string how = chain < 0    ? "a walk a point"
-                                  : chain == 0 ? "one walk a key, level by level"
-                                               : "one walk a key, points in turn, " +
-                                                     std::to_string(chain) + " block(s)/SM";
-          add("SIGMA DCF n=37 at x, x -+ c_hi N=2^20 keys [" + how + "]", static_cast<double>(N),
-              3.0 * static_cast<double>(sigma_dcf_eval_aes(n)),
+          v.share_prefixes = shared;
+          const KernelConfig cfg;
+          add(std::string("SIGMA DCF n=37 at x, x -+ c_hi N=2^20 keys [") +
+                  (shared ? "one walk a key" : "a walk a point") + "]",
+              static_cast<double>(N), 3.0 * static_cast<double>(sigma_dcf_eval_aes(n)),
               bench.time(s, [&] { sigma_dcf_eval_device(v, 3, dx.data(), out.data(), s, cfg); }),
               kDefaultAesVariant, 0, "");
         }

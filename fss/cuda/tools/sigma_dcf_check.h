@@ -140,17 +140,6 @@ inline void check_sigma_dcf_width(Tally& t, std::mt19937_64& g, std::size_t N, i
             });
     }
   }
-  // One walk a key with the points one after the other (KernelConfig::shared_walk_chain_blocks).
-  if (P == 1 || n <= kSigmaDcfLeafBits) return;
-  for (const int blocks : {1, 2, 3, 4}) {
-    KernelConfig cfg;
-    cfg.shared_walk_chain_blocks = blocks;
-    t.run(sn + " eval [one walk a key, points in turn, " + std::to_string(blocks) + " block(s)/SM]",
-          [&] {
-            return join({{"party 0", diff(y0, eval(d0, cfg, true))},
-                         {"party 1", diff(y1, eval(d1, cfg, true))}});
-          });
-  }
 }
 
 // Every width above at N keys (P = 3 points per key at three of them, as SIGMA's GELU and the fused
