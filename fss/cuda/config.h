@@ -63,9 +63,8 @@ struct KernelConfig {
   // generation fits 64 as it is); gpu_bench's keygen rows and gpu_check's key comparisons run both.
   int gen_blocks_per_sm = 1;
   // Key generation of the DCF and SIGMA's DCF in blocks of kGenSmallBlock threads compiled for
-  // this many resident an SM (6: a cap of 85 registers, 7: 72; ptxas spills 16 and 8 bytes of the
-  // L = 1 DCF generator there, 36-112 of the vector payloads', none or 4 of SIGMA's), instead of
-  // gen_blocks_per_sm; 0 = off. gpu_bench's keygen rows compare them.
+  // this many resident an SM (6: a cap of 85 registers, 7: 72; the DCF's generator spills 16 and 8
+  // bytes there), instead of gen_blocks_per_sm; 0 = off. gpu_bench's keygen rows compare them.
   int gen_small_blocks_per_sm = 0;
   // The key-a-thread kernels (the DCF, DPF, SIGMA DCF and DPF-ET generators, the DCF, DPF and
   // SIGMA DCF evaluations; kernel_util.cuh plan_launch): blocks of this many threads for a call
