@@ -30,9 +30,6 @@ inline const char* to_string(AesVariant v) {
   return "?";
 }
 
-// The block size of KernelConfig::gen_small_blocks_per_sm.
-inline constexpr int kGenSmallBlock = 128;
-
 struct KernelConfig {
   // The AES table layout; empty = the measured best for the kernel: kDefaultAesVariant, except
   // DCF eval with L >= 2 payload elements, which runs kDcfVectorAesVariant. All three layouts are
@@ -62,10 +59,6 @@ struct KernelConfig {
   // leave room for one 512-thread block an SM) or 2 (64 registers, a few bytes spilled; the DPF's
   // generation fits 64 as it is); gpu_bench's keygen rows and gpu_check's key comparisons run both.
   int gen_blocks_per_sm = 1;
-  // Key generation of the DCF and SIGMA's DCF in blocks of kGenSmallBlock threads compiled for
-  // this many resident an SM (6: a cap of 85 registers, 7: 72; the DCF's generator spills 16 and 8
-  // bytes there), instead of gen_blocks_per_sm; 0 = off. gpu_bench's keygen rows compare them.
-  int gen_small_blocks_per_sm = 0;
   // The key-a-thread kernels (the DCF, DPF, SIGMA DCF and DPF-ET generators, the DCF, DPF and
   // SIGMA DCF evaluations; kernel_util.cuh plan_launch): blocks of this many threads for a call
   // whose waves of threads_per_block would leave more than 15% of the last wave's slots idle,

@@ -13,8 +13,8 @@
 namespace secinfer::fss::cuda {
 namespace {
 
-template <class Tab, int kL, int kThreads, int kBlocksPerSm>
-__global__ void __launch_bounds__(kThreads, kBlocksPerSm)
+template <class Tab, int kL, int kBlocksPerSm>
+__global__ void __launch_bounds__(512, kBlocksPerSm)
     dcf_gen_kernel(DcfShape shape, std::size_t count, const u64* alpha, const u64* beta,
                    std::size_t beta_stride, Block seed, u64 first, Block* root0, Block* root1,
                    Block* cw_seed, std::uint8_t* cw_t, u64* cw_v, u64* cw_final) {
@@ -45,11 +45,10 @@ template <int kL>
 void launch_gen(const u64* alpha, const u64* beta, std::size_t beta_stride, Block seed, u64 first,
                 const DcfKeyPairView& out, cudaStream_t stream, const KernelConfig& cfg) {
   using Tab = DefaultTab;
-  KernelConfig launch;
-  auto k = gen_kernel_for(cfg, launch, [](auto threads, auto blocks) {
-    return &dcf_gen_kernel<Tab, kL, decltype(threads)::value, decltype(blocks)::value>;
-  });
-  const LaunchShape ls = plan_launch<Tab>(k, launch, out.count, "dcf_gen_kernel");
+  auto k = two_blocks_per_sm(cfg.gen_blocks_per_sm, "gen_blocks_per_sm")
+               ? dcf_gen_kernel<Tab, kL, 2>
+               : dcf_gen_kernel<Tab, kL, 1>;
+  const LaunchShape ls = plan_launch<Tab>(k, cfg, out.count, "dcf_gen_kernel");
   k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(
       out.shape, out.count, alpha, beta, beta_stride, seed, first, out.root[0], out.root[1],
       out.cw_seed, out.cw_t, out.cw_v, out.cw_final);

@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
-#include <type_traits>
 
 #include "fss/cuda/aes_tables.cuh"
 
@@ -57,30 +56,6 @@ inline bool two_blocks_per_sm(int blocks, const char* knob) {
     throw std::invalid_argument(std::string(knob) + " " + std::to_string(blocks) +
                                 " must be 1 or 2");
   return blocks == 2;
-}
-
-// The key generators' instantiation for KernelConfig's occupancy knobs, and the launch
-// configuration it needs: pick(threads, blocks) (std::integral_constant arguments) returns the
-// kernel compiled with __launch_bounds__(threads, blocks). gen_small_blocks_per_sm (6 or 7)
-// launches blocks of 128 threads, that many an SM; else gen_blocks_per_sm blocks of 512.
-template <class Pick>
-auto gen_kernel_for(const KernelConfig& cfg, KernelConfig& launch, Pick pick) {
-  using std::integral_constant;
-  launch = cfg;
-  if (cfg.gen_small_blocks_per_sm != 0) {
-    launch.threads_per_block = kGenSmallBlock;
-    launch.small_call_block = 0;
-    if (cfg.gen_small_blocks_per_sm == 6)
-      return pick(integral_constant<int, kGenSmallBlock>{}, integral_constant<int, 6>{});
-    if (cfg.gen_small_blocks_per_sm == 7)
-      return pick(integral_constant<int, kGenSmallBlock>{}, integral_constant<int, 7>{});
-    throw std::invalid_argument("gen_small_blocks_per_sm " +
-                                std::to_string(cfg.gen_small_blocks_per_sm) +
-                                " must be 0 (off), 6 or 7");
-  }
-  return two_blocks_per_sm(cfg.gen_blocks_per_sm, "gen_blocks_per_sm")
-             ? pick(integral_constant<int, 512>{}, integral_constant<int, 2>{})
-             : pick(integral_constant<int, 512>{}, integral_constant<int, 1>{});
 }
 
 inline std::string shape_info(int n, int m, std::size_t count) {

@@ -27,8 +27,8 @@ std::size_t table_words(int n) {
   return sigma_dcf_table_words(n);
 }
 
-template <class Tab, int kThreads, int kBlocksPerSm>
-__global__ void __launch_bounds__(kThreads, kBlocksPerSm)
+template <class Tab, int kBlocksPerSm>
+__global__ void __launch_bounds__(512, kBlocksPerSm)
     sigma_dcf_gen_kernel(int n, std::size_t count, const u64* alpha, Block seed, u64 first,
                          Block* root0, Block* root1, Block* cw_seed, u64* cw_tr, Block* leaf0,
                          Block* leaf1) {
@@ -208,11 +208,10 @@ void sigma_dcf_gen_device(const u64* alpha, Block seed, u64 first_block,
     CUDA_CHECK_LAUNCH("sigma_dcf_table_gen_kernel", info(out.in_bits, out.count));
     return;
   }
-  KernelConfig launch;
-  auto k = gen_kernel_for(cfg, launch, [](auto threads, auto blocks) {
-    return &sigma_dcf_gen_kernel<Tab, decltype(threads)::value, decltype(blocks)::value>;
-  });
-  const LaunchShape ls = plan_launch<Tab>(k, launch, out.count, "sigma_dcf_gen_kernel");
+  auto k = two_blocks_per_sm(cfg.gen_blocks_per_sm, "gen_blocks_per_sm")
+               ? sigma_dcf_gen_kernel<Tab, 2>
+               : sigma_dcf_gen_kernel<Tab, 1>;
+  const LaunchShape ls = plan_launch<Tab>(k, cfg, out.count, "sigma_dcf_gen_kernel");
   k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(
       out.in_bits, out.count, alpha, seed, first_block, out.root[0], out.root[1], out.cw_seed,
       out.cw_tr, out.leaf0, out.leaf1);

@@ -232,20 +232,15 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
     };
 
-    // ---- key generation at the dealer's shapes, 1 and 2 blocks of 512 an SM (KernelConfig::
-    // gen_blocks_per_sm) or 6 and 7 of 128 (gen_small_blocks_per_sm): the fused suite's TrFloor
-    // DCFs (fusefss/dcf_trunc.h, by 12 at n = 50: the wrap, 50 levels with a 12-bit payload, and
-    // the borrow, 12 levels with a 50-bit one), a 3-element payload, and SIGMA's DCF at its TrFloor
-    // widths (12 and 38 bits)
+    // ---- key generation at the dealer's shapes, 1 and 2 blocks an SM (KernelConfig::
+    // gen_blocks_per_sm): the fused suite's TrFloor DCFs (fusefss/dcf_trunc.h, by 12 at n = 50:
+    // the wrap, 50 levels with a 12-bit payload, and the borrow, 12 levels with a 50-bit one), a
+    // 3-element payload, and SIGMA's DCF at its TrFloor widths (12 and 38 bits)
     if (!lut_only) {
-      for (const int blocks : {1, 2, 6, 7}) {
+      for (const int blocks : {1, 2}) {
         KernelConfig cfg;
-        if (blocks <= 2)
-          cfg.gen_blocks_per_sm = blocks;
-        else
-          cfg.gen_small_blocks_per_sm = blocks;
-        const std::string occ = " [" + std::to_string(blocks) + " block(s) of " +
-                                std::to_string(blocks <= 2 ? 512 : kGenSmallBlock) + "/SM]";
+        cfg.gen_blocks_per_sm = blocks;
+        const std::string occ = " [" + std::to_string(blocks) + " block(s)/SM]";
         for (const DcfShape shape :
              {DcfShape{50, 12, 1}, DcfShape{12, 50, 1}, DcfShape{64, 64, 3}}) {
           const int n = shape.in_bits, L = shape.payload_len;
