@@ -40,16 +40,14 @@ void portable_mmo_multi(const BitslicedKeys* const* bs, const std::uint8_t* key,
 
 namespace secinfer::fss::detail {
 
-// One level of DPF / DCF evaluation for w keys (fss-core.md "DPF" and "DCF" Eval), the hot loop:
-// with c = (x[i] >> shift) & 1 and g = G_c(s[i]),
-//   s[i] = clear_lsb(g) ^ (t[i] ? cw_seed[i] : 0),  t[i] = lsb(g) ^ (t[i] & (cw_t[i] >> c) & 1),
-// and, when v is not null, v[i] = G_{2+c}(s[i]) of the old s[i] (the DCF's value block), G_j
-// meaning the key at entry j. t[i] in {0, 1}. rks / bs: the five fixed keys K_0..K_4 (entry 3 is
-// K_2 where a DCF's two children share one value key: FixedKeyPrg::eval_level).
+// One level of DPF evaluation for w keys (fss-core.md "DPF" Eval), the hot loop: with
+// c = (x[i] >> shift) & 1 and g = G_c(s[i]),
+//   s[i] = clear_lsb(g) ^ (t[i] ? cw_seed[i] : 0),  t[i] = lsb(g) ^ (t[i] & (cw_t[i] >> c) & 1).
+// t[i] in {0, 1}. rks / bs: the fixed keys K_0 and K_1.
 void aesni_tree_level(const RoundKeys* const* rks, const u64* x, int shift, Block* s, u64* t,
-                      const Block* cw_seed, const std::uint8_t* cw_t, Block* v, std::size_t w);
+                      const Block* cw_seed, const std::uint8_t* cw_t, std::size_t w);
 void portable_tree_level(const BitslicedKeys* const* bs, const u64* x, int shift, Block* s, u64* t,
-                         const Block* cw_seed, const std::uint8_t* cw_t, Block* v, std::size_t w);
+                         const Block* cw_seed, const std::uint8_t* cw_t, std::size_t w);
 
 // One breadth-first level of full-domain DPF evaluation for m nodes: with g_d = G_d(s[i]),
 // child 2i + d gets seed clear_lsb(g_d) ^ (t[i] ? cw_seed : 0) and control bit

@@ -189,32 +189,27 @@ namespace secinfer::fss::detail {
 namespace {
 
 // W keys of one level, state kept in registers from AES to the corrected seed.
-template <std::size_t W, bool kWithV>
+template <std::size_t W>
 inline void tree_level_group(const RoundKeys* const* rks, const u64* x, int shift, Block* s, u64* t,
-                             const Block* cw_seed, const std::uint8_t* cw_t, Block* v) {
-  constexpr std::size_t B = kWithV ? 2 * W : W;  // blocks in flight
-  const __m128i* rk[B];
-  __m128i in[B], b[B];
+                             const Block* cw_seed, const std::uint8_t* cw_t) {
+  const __m128i* rk[W];
+  __m128i in[W], b[W];
   u64 c[W];
 #pragma GCC unroll 8
   for (std::size_t i = 0; i < W; ++i) {
     c[i] = (x[i] >> shift) & 1;
     in[i] = load(s + i);
     rk[i] = reinterpret_cast<const __m128i*>(rks[c[i]]->data());
-    if constexpr (kWithV) {
-      in[W + i] = in[i];
-      rk[W + i] = reinterpret_cast<const __m128i*>(rks[2 + c[i]]->data());
-    }
   }
-#pragma GCC unroll 16
-  for (std::size_t i = 0; i < B; ++i) b[i] = _mm_xor_si128(in[i], rk[i][0]);
+#pragma GCC unroll 8
+  for (std::size_t i = 0; i < W; ++i) b[i] = _mm_xor_si128(in[i], rk[i][0]);
 #pragma GCC unroll 9
   for (int r = 1; r < 10; ++r) {
-#pragma GCC unroll 16
-    for (std::size_t i = 0; i < B; ++i) b[i] = _mm_aesenc_si128(b[i], rk[i][r]);
+#pragma GCC unroll 8
+    for (std::size_t i = 0; i < W; ++i) b[i] = _mm_aesenc_si128(b[i], rk[i][r]);
   }
-#pragma GCC unroll 16
-  for (std::size_t i = 0; i < B; ++i)
+#pragma GCC unroll 8
+  for (std::size_t i = 0; i < W; ++i)
     b[i] = _mm_xor_si128(_mm_aesenclast_si128(b[i], rk[i][10]), in[i]);
   const __m128i not_lsb = _mm_set_epi64x(-1, -2);
 #pragma GCC unroll 8
@@ -225,31 +220,18 @@ inline void tree_level_group(const RoundKeys* const* rks, const u64* x, int shif
     const __m128i corr = _mm_and_si128(load(cw_seed + i), tmask);
     store(s + i, _mm_xor_si128(_mm_and_si128(b[i], not_lsb), corr));
     t[i] = tn ^ (ti & (cw_t[i] >> c[i]) & 1);
-    if constexpr (kWithV) store(v + i, b[W + i]);
   }
-}
-
-template <bool kWithV>
-void tree_level(const RoundKeys* const* rks, const u64* x, int shift, Block* s, u64* t,
-                const Block* cw_seed, const std::uint8_t* cw_t, Block* v, std::size_t w) {
-  constexpr std::size_t W = kWithV ? 4 : 8;  // 8 AES blocks in flight either way
-  std::size_t i = 0;
-  for (; i + W <= w; i += W)
-    tree_level_group<W, kWithV>(rks, x + i, shift, s + i, t + i, cw_seed + i, cw_t + i,
-                                kWithV ? v + i : nullptr);
-  for (; i < w; ++i)
-    tree_level_group<1, kWithV>(rks, x + i, shift, s + i, t + i, cw_seed + i, cw_t + i,
-                                kWithV ? v + i : nullptr);
 }
 
 }  // namespace
 
 void aesni_tree_level(const RoundKeys* const* rks, const u64* x, int shift, Block* s, u64* t,
-                      const Block* cw_seed, const std::uint8_t* cw_t, Block* v, std::size_t w) {
-  if (v != nullptr)
-    tree_level<true>(rks, x, shift, s, t, cw_seed, cw_t, v, w);
-  else
-    tree_level<false>(rks, x, shift, s, t, cw_seed, cw_t, v, w);
+                      const Block* cw_seed, const std::uint8_t* cw_t, std::size_t w) {
+  constexpr std::size_t W = 8;  // AES blocks in flight
+  std::size_t i = 0;
+  for (; i + W <= w; i += W)
+    tree_level_group<W>(rks, x + i, shift, s + i, t + i, cw_seed + i, cw_t + i);
+  for (; i < w; ++i) tree_level_group<1>(rks, x + i, shift, s + i, t + i, cw_seed + i, cw_t + i);
 }
 
 }  // namespace secinfer::fss::detail

@@ -252,28 +252,22 @@ void portable_mmo_multi(const BitslicedKeys* const* bs, const std::uint8_t* key,
 namespace secinfer::fss::detail {
 
 void portable_tree_level(const BitslicedKeys* const* bs, const u64* x, int shift, Block* s, u64* t,
-                         const Block* cw_seed, const std::uint8_t* cw_t, Block* v, std::size_t w) {
+                         const Block* cw_seed, const std::uint8_t* cw_t, std::size_t w) {
   constexpr std::size_t kGroup = 32;
-  std::uint8_t key[2 * kGroup];
-  Block in[2 * kGroup], g[2 * kGroup];
+  std::uint8_t key[kGroup];
+  Block in[kGroup], g[kGroup];
   for (std::size_t i0 = 0; i0 < w; i0 += kGroup) {
     const std::size_t m = w - i0 < kGroup ? w - i0 : kGroup;
-    const std::size_t blocks = v != nullptr ? 2 * m : m;
     for (std::size_t i = 0; i < m; ++i) {
       key[i] = static_cast<std::uint8_t>((x[i0 + i] >> shift) & 1);
       in[i] = s[i0 + i];
-      if (v != nullptr) {
-        key[m + i] = static_cast<std::uint8_t>(2 + key[i]);
-        in[m + i] = s[i0 + i];
-      }
     }
-    portable_mmo_multi(bs, key, in, g, blocks);
+    portable_mmo_multi(bs, key, in, g, m);
     for (std::size_t i = 0; i < m; ++i) {
       const u64 ti = t[i0 + i], mask = u64{0} - ti;
       const Block cw = cw_seed[i0 + i];
       s[i0 + i] = Block{(g[i].lo & ~u64{1}) ^ (cw.lo & mask), g[i].hi ^ (cw.hi & mask)};
       t[i0 + i] = (g[i].lo & 1) ^ (ti & (cw_t[i0 + i] >> key[i]) & 1);
-      if (v != nullptr) v[i0 + i] = g[m + i];
     }
   }
 }

@@ -23,6 +23,13 @@ struct alignas(16) Block {
   SECINFER_HD constexpr Block swapped() const { return {hi, lo}; }  // the halves exchanged
 };
 
+// sigma(x) = (lo: x.hi, hi: x.lo ^ x.hi), a linear orthomorphism of the 128-bit blocks (sigma and
+// sigma + id are both permutations): G_0(sigma(s)) is the circular-correlation-robust hash of
+// the half-tree DCF (fss-core.md "DCF").
+SECINFER_HD constexpr Block ccr_sigma(Block x) {
+  return {x.hi, x.lo ^ x.hi};
+}
+
 // The fixed public PRG keys K_j, j = 0..4 (fss-core.md "Blocks and AES").
 SECINFER_HD constexpr Block prg_fixed_key(int j) {
   return {0x9E3779B97F4A7C15ull * static_cast<u64>(j + 1), 0x7365636966657221ull};

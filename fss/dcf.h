@@ -1,7 +1,8 @@
 // Distributed comparison functions (Boyle et al., Eurocrypt 2021, "Function Secret Sharing for
-// Mixed-Mode and Fixed-Point Secure Computation", Fig. 3): f(x) = beta if x < alpha else 0
-// (unsigned n-bit compare), beta a vector of L elements of Z_{2^m}. Batch structure-of-arrays
-// layout shared with the CUDA backend (docs/design/fss-core.md).
+// Mixed-Mode and Fixed-Point Secure Computation", Fig. 3, its tree grown as the half-tree of Guo
+// et al., Eurocrypt 2023): f(x) = beta if x < alpha else 0 (unsigned n-bit compare), beta a
+// vector of L elements of Z_{2^m}. Batch structure-of-arrays layout shared with the CUDA backend
+// (docs/design/fss-core.md "DCF").
 #pragma once
 
 #include <cstdint>
@@ -28,11 +29,10 @@ struct DcfKeys {
   int party = 0;
   std::size_t count = 0;
   // Arrays a generator or reader writes in full: sized without zeroing (fss/uninit_vector.h).
-  UninitVector<Block> root;         // [count]
-  UninitVector<Block> cw_seed;      // [in_bits * count], index i * count + k
-  UninitVector<std::uint8_t> cw_t;  // [in_bits * count], bit 0 = tL, bit 1 = tR
-  UninitVector<u64> cw_v;           // [in_bits * count * L], index (i * count + k) * L + j
-  UninitVector<u64> cw_final;       // [count * L], index k * L + j
+  UninitVector<Block> root;     // [count]; bit 0 is the root's control bit
+  UninitVector<Block> cw_seed;  // [in_bits * count], index i * count + k; bit 0 corrects t
+  UninitVector<u64> cw_v;       // [in_bits * count * L], index (i * count + k) * L + j
+  UninitVector<u64> cw_final;   // [count * L], index k * L + j
   // The batch's copy in an accelerator's memory, if one made it (fss/accelerator.h).
   std::shared_ptr<const ResidentKeys> resident{};
 };
@@ -40,8 +40,8 @@ struct DcfKeys {
 // Keys for f_k(x) = beta[k*L .. k*L+L) if x < alpha[k]. beta.size() == count * L, or L: one
 // payload for every key (the same keys as that payload repeated count times, without the array).
 // Throws std::invalid_argument on a bad shape or out-of-range inputs. Randomness from `rng`
-// (s0 then s1 per key, in key order); G_j runs on opt.aes, or on rng's AES path in the overload
-// without options. Both paths give identical keys.
+// (two blocks per key, in key order: the root s0 and Delta); G_j runs on opt.aes, or on rng's AES
+// path in the overload without options. Both paths give identical keys.
 //   auto [k0, k1] = dcf_gen({64, 64, 1}, alpha, beta, rng);
 std::pair<DcfKeys, DcfKeys> dcf_gen(DcfShape shape, std::span<const u64> alpha,
                                     std::span<const u64> beta, SeededPrg& rng);
@@ -61,8 +61,7 @@ void dcf_eval(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out);
 void dcf_eval(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out,
               const BatchOptions& opt);
 
-// Serialised size of one key in bits (fss-core.md "Key sizes"): 128 + n * (128 + 2 + L * m) + L *
-// m.
+// Serialised size of one key in bits (fss-core.md "Key sizes"): 128 + n * (128 + L * m) + L * m.
 std::size_t dcf_key_bits(DcfShape shape);
 
 // Largest payload length L accepted (keeps key sizes and allocations bounded).

@@ -109,7 +109,7 @@ void eval_chunk(const DpfKeys& keys, std::span<const u64> x, std::span<u64> out,
     const std::size_t base = static_cast<std::size_t>(lv) * count + k0;
     prg.eval_level(x.subspan(k0, w), n - 1 - lv, std::span<Block>(s.data(), w),
                    std::span<u64>(t.data(), w), std::span(keys.cw_seed).subspan(base, w),
-                   std::span(keys.cw_t).subspan(base, w), {});
+                   std::span(keys.cw_t).subspan(base, w));
   }
   const u64 mask = ring_mask(keys.shape.out_bits);
   const auto party = static_cast<u64>(keys.party);

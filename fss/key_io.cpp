@@ -368,14 +368,11 @@ void serialize_keys(const DcfKeys& keys, std::span<std::uint8_t> out) {
   const std::size_t c = keys.count, bpk = key_bytes(KeyKind::kDcf, n, m, L);
   write_header(out.data(), KeyKind::kDcf, keys.party, n, m, L, c, bpk);
   for (std::size_t k = 0; k < c; ++k) {
-    check_seed(keys.root[k], "root", k);
     BitWriter w(out.data() + kKeyHeaderBytes + k * bpk);
-    w.put_block(keys.root[k]);
+    w.put_block(keys.root[k]);  // bit 0 is the control bit (fss-core.md "DCF")
     for (int i = 0; i < n; ++i) {
       const std::size_t at = static_cast<std::size_t>(i) * c + k;
-      check_seed(keys.cw_seed[at], "cw_seed", k);
       w.put_block(keys.cw_seed[at]);
-      w.put_bits(keys.cw_t[at], 2);
       for (std::size_t e = 0; e < len; ++e) {
         check_value(keys.cw_v[at * len + e], m, "cw_v", k);
         w.put_bits(keys.cw_v[at * len + e], m);
@@ -441,18 +438,14 @@ DcfKeys deserialize_dcf_keys(std::span<const std::uint8_t> in) {
   keys.count = c;
   keys.root.resize(c);
   keys.cw_seed.resize(static_cast<std::size_t>(n) * c);
-  keys.cw_t.resize(static_cast<std::size_t>(n) * c);
   keys.cw_v.resize(static_cast<std::size_t>(n) * c * len);
   keys.cw_final.resize(c * len);
   for (std::size_t k = 0; k < c; ++k) {
     BitReader r(in.data() + kKeyHeaderBytes + k * bpk, bpk);
     keys.root[k] = r.get_block();
-    if (keys.root[k].lo & 1) corrupt_record(k, "root seed has bit 0 set");
     for (int i = 0; i < n; ++i) {
       const std::size_t at = static_cast<std::size_t>(i) * c + k;
       keys.cw_seed[at] = r.get_block();
-      if (keys.cw_seed[at].lo & 1) corrupt_record(k, "correction seed has bit 0 set");
-      keys.cw_t[at] = static_cast<std::uint8_t>(r.get_bits(2));
       for (std::size_t e = 0; e < len; ++e) keys.cw_v[at * len + e] = r.get_bits(m);
     }
     for (std::size_t e = 0; e < len; ++e) keys.cw_final[k * len + e] = r.get_bits(m);

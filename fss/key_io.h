@@ -20,11 +20,12 @@
 //   little-endian bit order of pack_bits (field bit 0 first), zero bits up to the byte boundary:
 //     DPF: root (128 bits: lo then hi); for level i = 0..n-1: cw_seed (128), cw_tL (1), cw_tR (1);
 //          cw_out (m).                                     = 128 + n * (128 + 2) + m bits
-//     DCF: root (128); per level: cw_seed (128), cw_tL, cw_tR, cw_v[0..L-1] (m each);
-//          cw_final[0..L-1] (m each).                      = 128 + n * (128 + 2 + L * m) + L * m
+//     DCF: root (128, bit 0 its control bit); per level: cw_seed (128, bit 0 the control bit's
+//          correction), cw_v[0..L-1] (m each); cw_final[0..L-1] (m each).
+//                                                          = 128 + n * (128 + L * m) + L * m
 //
 // Reading validates everything before trusting it: a truncated, corrupted (checksum, reserved or
-// padding bits, seed bit 0) or foreign input (magic, version, kind, shape) throws
+// padding bits, a DPF seed's bit 0) or foreign input (magic, version, kind, shape) throws
 // std::runtime_error saying what was expected and what was found. Sizes are checked against
 // the bytes actually present before anything is allocated. Writing malformed keys throws
 // std::invalid_argument.
@@ -41,7 +42,8 @@
 namespace secinfer::fss {
 
 inline constexpr std::size_t kKeyHeaderBytes = 48;
-inline constexpr std::uint16_t kKeyFormatVersion = 1;
+// 2: the DCF's half-tree keys (no cw_tL / cw_tR bits; version 1 held the earlier DCF's).
+inline constexpr std::uint16_t kKeyFormatVersion = 2;
 
 enum class KeyKind : std::uint8_t { kDpf = 1, kDcf = 2 };
 

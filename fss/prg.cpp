@@ -144,33 +144,23 @@ void FixedKeyPrg::g_multi(std::span<const std::uint8_t> j, std::span<const Block
 
 void FixedKeyPrg::eval_level(std::span<const u64> x, int shift, std::span<Block> s,
                              std::span<u64> t, std::span<const Block> cw_seed,
-                             std::span<const std::uint8_t> cw_t, std::span<Block> v,
-                             ValueKeys value_keys) const {
+                             std::span<const std::uint8_t> cw_t) const {
   const std::size_t w = s.size();
   check_same_size("FixedKeyPrg::eval_level (x)", x.size(), w);
   check_same_size("FixedKeyPrg::eval_level (t)", t.size(), w);
   check_same_size("FixedKeyPrg::eval_level (cw_seed)", cw_seed.size(), w);
   check_same_size("FixedKeyPrg::eval_level (cw_t)", cw_t.size(), w);
-  if (!v.empty()) check_same_size("FixedKeyPrg::eval_level (v)", v.size(), w);
   if (shift < 0 || shift > 63)
     throw std::invalid_argument("FixedKeyPrg::eval_level: shift " + std::to_string(shift) +
                                 " is outside [0, 63]");
-  Block* vp = v.empty() ? nullptr : v.data();
-  // The kernels take the value block's key as entry 2 + c of the key table: with one shared value
-  // key, entry 3 is K_2's schedule too.
-  const int right_value_key = value_keys == ValueKeys::kShared ? 2 : 3;
   if (impl() == AesImpl::kAesNi) {
-    const detail::RoundKeys* rks[kPrgFixedKeys];
-    for (int k = 0; k < kPrgFixedKeys; ++k) rks[k] = &aes_[k].round_keys_;
-    rks[3] = &aes_[right_value_key].round_keys_;
+    const detail::RoundKeys* rks[2] = {&aes_[0].round_keys_, &aes_[1].round_keys_};
     detail::aesni_tree_level(rks, x.data(), shift, s.data(), t.data(), cw_seed.data(), cw_t.data(),
-                             vp, w);
+                             w);
   } else {
-    const detail::BitslicedKeys* bs[kPrgFixedKeys];
-    for (int k = 0; k < kPrgFixedKeys; ++k) bs[k] = &aes_[k].sliced_keys_;
-    bs[3] = &aes_[right_value_key].sliced_keys_;
+    const detail::BitslicedKeys* bs[2] = {&aes_[0].sliced_keys_, &aes_[1].sliced_keys_};
     detail::portable_tree_level(bs, x.data(), shift, s.data(), t.data(), cw_seed.data(),
-                                cw_t.data(), vp, w);
+                                cw_t.data(), w);
   }
 }
 

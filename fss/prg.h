@@ -43,10 +43,6 @@ class Aes128 {
   AesImpl impl_;
 };
 
-// Which fixed key FixedKeyPrg::eval_level's value block v takes: G_{2+c} (kPerChild), or G_2
-// whatever the bit (kShared: the DCF with a one-element payload, fss-core.md "DCF").
-enum class ValueKeys { kPerChild, kShared };
-
 // G_j(s) = AES_{K_j}(s) XOR s for the five fixed keys; one process-wide immutable instance per
 // impl via fixed_key_prg().
 class FixedKeyPrg {
@@ -66,16 +62,13 @@ class FixedKeyPrg {
   // (in and out may alias). This is the DPF / DCF hot path (the key follows a bit of x).
   void g_multi(std::span<const std::uint8_t> j, std::span<const Block> in,
                std::span<Block> out) const;
-  // One level of DPF / DCF evaluation for a batch of keys, the inner loop of dpf_eval / dcf_eval
-  // (fss-core.md "DPF" and "DCF" Eval), fused so AES-NI keeps 8 blocks in flight. With
+  // One level of DPF evaluation for a batch of keys, the inner loop of dpf_eval and of SIGMA's
+  // DCF (fss-core.md "DPF" Eval), fused so AES-NI keeps 8 blocks in flight. With
   // c = (x[i] >> shift) & 1 and g = G_c(s[i]):
-  //   s[i] = clear_lsb(g) ^ (t[i] ? cw_seed[i] : 0),  t[i] = lsb(g) ^ (t[i] & (cw_t[i] >> c) & 1),
-  // and, unless v is empty, v[i] = G_{2+c}(old s[i]) (G_2 with ValueKeys::kShared). t[i] must be
-  // 0 or 1; shift in [0, 63]; spans of equal length (v empty or of that length), else
-  // std::invalid_argument.
+  //   s[i] = clear_lsb(g) ^ (t[i] ? cw_seed[i] : 0),  t[i] = lsb(g) ^ (t[i] & (cw_t[i] >> c) & 1).
+  // t[i] must be 0 or 1; shift in [0, 63]; spans of equal length, else std::invalid_argument.
   void eval_level(std::span<const u64> x, int shift, std::span<Block> s, std::span<u64> t,
-                  std::span<const Block> cw_seed, std::span<const std::uint8_t> cw_t,
-                  std::span<Block> v, ValueKeys value_keys = ValueKeys::kPerChild) const;
+                  std::span<const Block> cw_seed, std::span<const std::uint8_t> cw_t) const;
   // One breadth-first level of full-domain DPF evaluation (fss-core.md "DPF", full domain): with
   // g_d = G_d(s[i]), child 2i + d gets seed clear_lsb(g_d) ^ (t[i] ? cw_seed : 0) and control bit
   // lsb(g_d) ^ (t[i] & bit d of cw_t) (d = 0 left, 1 right). next and t_next hold 2 * s.size()

@@ -159,7 +159,7 @@ void eval_chunk(const SigmaDcfKeys& keys, std::size_t P, std::span<const u64> x,
     }
     prg.eval_level(x.subspan(q0, w), n - 1 - static_cast<int>(lv), std::span<Block>(sc.s.data(), w),
                    std::span<u64>(sc.t.data(), w), std::span<const Block>(sc.cw.data(), w),
-                   std::span<const std::uint8_t>(sc.cwt.data(), w), {});
+                   std::span<const std::uint8_t>(sc.cwt.data(), w));
   }
   const u64 flip =
       static_cast<u64>(keys.party);  // party 1 complements: [x >= alpha] -> [x < alpha]

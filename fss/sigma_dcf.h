@@ -10,7 +10,7 @@
 // One key may be evaluated at several points (SIGMA evaluates GELU's one key at 3 points).
 // Batch structure-of-arrays layout shared with the CUDA backend (fss/cuda/sigma_dcf_cuda.h).
 // Compared with fss/dcf.h (full-depth Boyle et al. DCF, 2 AES per level): keys of
-// 129 n - 648 bits instead of 128 + n (130 + m) + m, n - 7 AES per point instead of 2 n.
+// 129 n - 648 bits instead of 128 + n (128 + m) + m, n - 7 AES per point instead of 2 n + 1.
 #pragma once
 
 #include <cstdint>

@@ -215,19 +215,19 @@ std::vector<u64> table_key(const SharedMaskGateTables& t) {
 }
 
 // The byte sizes of a batch's arrays (count keys of `shape`), in carving order: root, cw_seed,
-// cw_t, then the payload arrays (DCF: cw_v, cw_final; DPF: cw_out).
+// then the rest (DCF: cw_v, cw_final; DPF: cw_t, cw_out).
 std::size_t tree_bytes(int in_bits, std::size_t count, std::size_t roots) {
   const std::size_t nc = static_cast<std::size_t>(in_bits) * count;
-  return roots * Carver::bytes_for<Block>(count) + Carver::bytes_for<Block>(nc) +
-         Carver::bytes_for<std::uint8_t>(nc);
+  return roots * Carver::bytes_for<Block>(count) + Carver::bytes_for<Block>(nc);
 }
 std::size_t payload_bytes(DcfShape shape, std::size_t count) {
   const auto L = static_cast<std::size_t>(shape.payload_len);
   return Carver::bytes_for<u64>(static_cast<std::size_t>(shape.in_bits) * count * L) +
          Carver::bytes_for<u64>(count * L);
 }
-std::size_t payload_bytes(DpfShape, std::size_t count) {
-  return Carver::bytes_for<u64>(count);
+std::size_t payload_bytes(DpfShape shape, std::size_t count) {
+  return Carver::bytes_for<std::uint8_t>(static_cast<std::size_t>(shape.in_bits) * count) +
+         Carver::bytes_for<u64>(count);
 }
 
 // The host arrays of keys (DcfKeys / DpfKeys), to move to the device and then release.
@@ -238,7 +238,9 @@ void put_payload(Carver& c, DcfKeys& k, DcfKeysView& v) {
   k.cw_final = {};
 }
 void put_payload(Carver& c, DpfKeys& k, DpfKeysView& v) {
+  v.cw_t = c.put(k.cw_t);
   v.cw_out = c.put(k.cw_out);
+  k.cw_t = {};
   k.cw_out = {};
 }
 
@@ -402,11 +404,10 @@ struct CudaAccelerator::State {
     DcfKeysView v{k.shape, k.party, k.count};
     v.root = root.put(std::span<const Block>(k.root), s());
     v.cw_seed = cw_seed.put(std::span<const Block>(k.cw_seed), s());
-    v.cw_t = cw_t.put(std::span<const std::uint8_t>(k.cw_t), s());
     v.cw_v = cw_v.put(std::span<const u64>(k.cw_v), s());
     v.cw_final = cw_final.put(std::span<const u64>(k.cw_final), s());
     stream->sync();
-    key_bytes += (k.root.size() + k.cw_seed.size()) * sizeof(Block) + k.cw_t.size() +
+    key_bytes += (k.root.size() + k.cw_seed.size()) * sizeof(Block) +
                  (k.cw_v.size() + k.cw_final.size()) * sizeof(u64);
     return v;
   }
@@ -850,14 +851,12 @@ void CudaAccelerator::keep(Keys& keys) const {
   typename ViewOf<Keys>::type v{keys.shape, keys.party, keys.count};
   v.root = c.put(keys.root);
   v.cw_seed = c.put(keys.cw_seed);
-  v.cw_t = c.put(keys.cw_t);
   put_payload(c, keys, v);
   // The arrays are in the upload ring's slots now. They are freed here, in the offline phase:
   // freeing gigabytes of keys inside the online phase (when the gate that used them returns)
   // would cost page-table work there.
   keys.root = {};
   keys.cw_seed = {};
-  keys.cw_t = {};
   keys.resident = std::make_shared<DeviceKeys<typename ViewOf<Keys>::type>>(std::move(block), v);
 }
 
@@ -943,10 +942,9 @@ std::optional<std::pair<Keys, Keys>> CudaAccelerator::generate(Shape shape, std:
         Block* roots[2] = {c.take<Block>(count), c.take<Block>(count)};
         const std::size_t nc = static_cast<std::size_t>(shape.in_bits) * count;
         Block* cw_seed = c.take<Block>(nc);
-        std::uint8_t* cw_t = c.take<std::uint8_t>(nc);
         const u64* da = s.upload_queued(s.in, alpha);
         const u64* db = s.upload_queued(s.table, beta);
-        return launch(c, roots, cw_seed, cw_t, da, db);
+        return launch(c, roots, cw_seed, da, db);
       },
       [&](const std::shared_ptr<ResidentBlock>& block, const auto& pair) {
         std::pair<Keys, Keys> keys;
@@ -973,9 +971,8 @@ std::optional<std::pair<DcfKeys, DcfKeys>> CudaAccelerator::dcf_gen(DcfShape sha
       dcf_beta_stride(shape, count, beta.size(), "CudaAccelerator::dcf_gen");
   return generate<DcfKeys>(
       shape, count, alpha, beta,
-      [&](Carver& c, Block* const* roots, Block* cw_seed, std::uint8_t* cw_t, const u64* da,
-          const u64* db) {
-        DcfKeyPairView v{shape, count, {roots[0], roots[1]}, cw_seed, cw_t};
+      [&](Carver& c, Block* const* roots, Block* cw_seed, const u64* da, const u64* db) {
+        DcfKeyPairView v{shape, count, {roots[0], roots[1]}, cw_seed};
         v.cw_v = c.take<u64>(static_cast<std::size_t>(shape.in_bits) * count * L);
         v.cw_final = c.take<u64>(count * L);
         dcf_gen_device(da, db, beta_stride, seed, first_block, v, s_->s(), s_->cfg);
@@ -989,14 +986,15 @@ std::optional<std::pair<DpfKeys, DpfKeys>> CudaAccelerator::dpf_gen(DpfShape sha
                                                                     Block seed,
                                                                     u64 first_block) const {
   const std::size_t count = alpha.size();
-  return generate<DpfKeys>(shape, count, alpha, beta,
-                           [&](Carver& c, Block* const* roots, Block* cw_seed, std::uint8_t* cw_t,
-                               const u64* da, const u64* db) {
-                             DpfKeyPairView v{shape, count, {roots[0], roots[1]}, cw_seed, cw_t};
-                             v.cw_out = c.take<u64>(count);
-                             dpf_gen_device(da, db, seed, first_block, v, s_->s(), s_->cfg);
-                             return v;
-                           });
+  return generate<DpfKeys>(
+      shape, count, alpha, beta,
+      [&](Carver& c, Block* const* roots, Block* cw_seed, const u64* da, const u64* db) {
+        DpfKeyPairView v{shape, count, {roots[0], roots[1]}, cw_seed};
+        v.cw_t = c.take<std::uint8_t>(static_cast<std::size_t>(shape.in_bits) * count);
+        v.cw_out = c.take<u64>(count);
+        dpf_gen_device(da, db, seed, first_block, v, s_->s(), s_->cfg);
+        return v;
+      });
 }
 
 std::optional<std::pair<SigmaDcfKeys, SigmaDcfKeys>> CudaAccelerator::sigma_dcf_gen(

@@ -1,7 +1,7 @@
 // Batch DCF evaluation on the GPU, two work splits (cfg.dcf_lanes, compared in docs/perf.md):
-//  1: a thread per key (dcf_core.h): per level G_c and the value block (G_{2+c}, or G_2 where
-//     L = 1: dcf_value) on the same seed, then ConvertVec.
-//  2: a lane pair per key: per level lane 0 computes G_c (the next seed) while lane 1 computes
+//  1: a thread per key (dcf_core.h): per level the half-tree hash H(s) and the value block
+//     (G_{2+c}, or G_2 where L = 1: dcf_value) on the same node, then ConvertVec.
+//  2: a lane pair per key: per level lane 0 computes H(s) (the children) while lane 1 computes
 //     the value block, they swap results by shuffle, lane 1 accumulates V. Half the
 //     latency per key, the same AES count.
 // Thread per key also comes with two keys per thread (cfg.dcf_keys_per_thread, L <= 4: two
@@ -30,13 +30,12 @@ __global__ void __launch_bounds__(512) dcf_eval_kernel(DcfKeysView keys, const u
     if constexpr (kL > 0) {
       RegVec<kL> v{};
       dcf_eval_one<kL>(prg, keys.shape.in_bits, mask, L, keys.party, keys.root[k], keys.cw_seed + k,
-                       keys.cw_t + k, keys.count, keys.cw_v + kl, vstride, keys.cw_final + kl, x[k],
-                       v);
+                       keys.count, keys.cw_v + kl, vstride, keys.cw_final + kl, x[k], v);
       SECINFER_UNROLL
       for (int j = 0; j < kL; ++j) out[kl + j] = v[j];
     } else {
       dcf_eval_one<0>(prg, keys.shape.in_bits, mask, L, keys.party, keys.root[k], keys.cw_seed + k,
-                      keys.cw_t + k, keys.count, keys.cw_v + kl, vstride, keys.cw_final + kl, x[k],
+                      keys.count, keys.cw_v + kl, vstride, keys.cw_final + kl, x[k],
                       MemVec{out + kl});
     }
   }
@@ -57,28 +56,27 @@ __global__ void __launch_bounds__(512) dcf_eval2_kernel(DcfKeysView keys, const 
     const bool has_b = ka + step < keys.count;
     const std::size_t kk[2] = {ka, has_b ? ka + step : ka};
     Block s[2] = {keys.root[kk[0]], keys.root[kk[1]]};
-    int t[2] = {party, party};
     const u64 xx[2] = {x[kk[0]], x[kk[1]]};
     RegVec<kL> v[2] = {};
     for (int i = 0; i < n; ++i) {
 #pragma unroll
       for (int q = 0; q < 2; ++q) {
         const int c = path_bit(xx[q], n, i);
+        const int t = s[q].lsb();
         const Block vb = dcf_value(prg, kL, c, s[q]);
         const u64* cwv = keys.cw_v + i * vstride + kk[q] * kL;
-        prg.convert_vec(vb, kL, mask, [&](int j, u64 e) {
-          v[q][j] += signed_by(party, e + (t[q] ? cwv[j] : 0));
-        });
-        s[q] = dpf_step(prg, s[q], t[q], c, keys.cw_seed[i * keys.count + kk[q]],
-                        keys.cw_t[i * keys.count + kk[q]]);
+        prg.convert_vec(vb, kL, mask,
+                        [&](int j, u64 e) { v[q][j] += signed_by(party, e + (t ? cwv[j] : 0)); });
+        s[q] = half_tree_step(prg, s[q], c, keys.cw_seed[i * keys.count + kk[q]]);
       }
     }
 #pragma unroll
     for (int q = 0; q < 2; ++q) {
       if (q == 1 && !has_b) break;
       const u64* cwf = keys.cw_final + kk[q] * kL;
-      prg.convert_vec(s[q], kL, mask,
-                      [&](int j, u64 e) { v[q][j] += signed_by(party, e + (t[q] ? cwf[j] : 0)); });
+      const int t = s[q].lsb();
+      prg.convert_vec(dcf_value(prg, kL, 0, s[q]), kL, mask,
+                      [&](int j, u64 e) { v[q][j] += signed_by(party, e + (t ? cwf[j] : 0)); });
       SECINFER_UNROLL
       for (int j = 0; j < kL; ++j) out[kk[q] * kL + j] = v[q][j] & mask;
     }
@@ -108,33 +106,30 @@ __global__ void __launch_bounds__(512)
     const std::size_t kl = k * kL;
     const u64 xk = x[k];
     Block s = keys.root[k];
-    int t = party;
     RegVec<kL> v{};
     SECINFER_UNROLL
     for (int j = 0; j < kL; ++j) v[j] = 0;
     for (int i = 0; i < n; ++i) {
       const int c = path_bit(xk, n, i);
-      // lane 0: G_c, lane 1: the value block (dcf_value)
-      const Block mine = q ? dcf_value(prg, kL, c, s) : prg.g(c, s);
+      const int t = s.lsb();
+      // lane 0: H(s), lane 1: the value block (dcf_value)
+      const Block mine = q ? dcf_value(prg, kL, c, s) : half_tree_hash(prg, s);
       const Block other = shfl_xor_block(mine, 1);
-      const Block e = q ? other : mine;
+      const Block h = q ? other : mine;
       if (q) {
         const u64* cwv = keys.cw_v + i * vstride + kl;
         prg.convert_vec(mine, kL, mask,
                         [&](int j, u64 el) { v[j] += signed_by(party, el + (t ? cwv[j] : 0)); });
       }
-      int tn = e.lsb();
-      Block sn = e.clear_lsb();
-      if (t) {
-        sn ^= keys.cw_seed[i * keys.count + k];
-        tn ^= (keys.cw_t[i * keys.count + k] >> c) & 1;
-      }
+      Block sn = h;
+      if (c) sn ^= s;
+      if (t) sn ^= keys.cw_seed[i * keys.count + k];
       s = sn;
-      t = tn;
     }
     if (q && valid) {
       const u64* cwf = keys.cw_final + kl;
-      prg.convert_vec(s, kL, mask,
+      const int t = s.lsb();
+      prg.convert_vec(dcf_value(prg, kL, 0, s), kL, mask,
                       [&](int j, u64 el) { v[j] += signed_by(party, el + (t ? cwf[j] : 0)); });
       SECINFER_UNROLL
       for (int j = 0; j < kL; ++j) out[kl + j] = v[j] & mask;

@@ -1,7 +1,8 @@
-// Batch DCF key generation on the GPU: one thread per key (dcf_core.h), roots from SeededPrg
-// blocks first + 2k, first + 2k + 1. Payloads of L <= 4 keep Valpha in registers; longer ones use
-// the key's cw_final slots as scratch (overwritten with the final words at the end). The AES is
-// outlined: a level makes 6 calls for L = 1 (one value block a seed), 8 + 4 ceil((L-1)/2) else.
+// Batch DCF key generation on the GPU: one thread per key (dcf_core.h), the root s0 and Delta from
+// SeededPrg blocks first + 2k, first + 2k + 1. Payloads of L <= 4 keep Valpha in registers; longer
+// ones use the key's cw_final slots as scratch (overwritten with the final words at the end). The
+// AES is outlined: a level makes 4 calls for L = 1 (the half-tree hash and one value block a
+// node), 6 + 4 ceil((L-1)/2) else.
 #include <stdexcept>
 #include <string>
 
@@ -17,26 +18,27 @@ template <class Tab, int kL, int kBlocksPerSm>
 __global__ void __launch_bounds__(512, kBlocksPerSm)
     dcf_gen_kernel(DcfShape shape, std::size_t count, const u64* alpha, const u64* beta,
                    std::size_t beta_stride, Block seed, u64 first, Block* root0, Block* root1,
-                   Block* cw_seed, std::uint8_t* cw_t, u64* cw_v, u64* cw_final) {
+                   Block* cw_seed, u64* cw_v, u64* cw_final) {
   const BlockAes<Tab> b = block_aes_setup<Tab>();
   load_seed_schedule(b, seed);
   const OutlinedPrg<Tab> prg{b.tab, b.fixed_rk};
   const u64 mask = ring_mask(shape.out_bits);
   const int L = kL > 0 ? kL : shape.payload_len;
   for (std::size_t k = global_thread(); k < count; k += grid_threads()) {
-    const Block s0 = seeded_block(b, first, 2 * k).clear_lsb();
-    const Block s1 = seeded_block(b, first, 2 * k + 1).clear_lsb();
+    const Block s0 = seeded_block(b, first, 2 * k);
+    const Block draw = seeded_block(b, first, 2 * k + 1);
+    const Block s1 = s0 ^ Block { draw.lo | 1, draw.hi };  // Delta: the draw with bit 0 set
     root0[k] = s0;
     root1[k] = s1;
     const std::size_t kl = k * static_cast<std::size_t>(L);
     const u64* beta_k = beta + k * beta_stride;
     if constexpr (kL > 0) {
       RegVec<kL> valpha{};
-      dcf_gen_one<kL>(prg, shape.in_bits, mask, L, s0, s1, alpha[k], beta_k, cw_seed + k, cw_t + k,
-                      count, cw_v + kl, count * L, cw_final + kl, valpha);
+      dcf_gen_one<kL>(prg, shape.in_bits, mask, L, s0, s1, alpha[k], beta_k, cw_seed + k, count,
+                      cw_v + kl, count * L, cw_final + kl, valpha);
     } else {
-      dcf_gen_one<0>(prg, shape.in_bits, mask, L, s0, s1, alpha[k], beta_k, cw_seed + k, cw_t + k,
-                     count, cw_v + kl, count * L, cw_final + kl, MemVec{cw_final + kl});
+      dcf_gen_one<0>(prg, shape.in_bits, mask, L, s0, s1, alpha[k], beta_k, cw_seed + k, count,
+                     cw_v + kl, count * L, cw_final + kl, MemVec{cw_final + kl});
     }
   }
 }
@@ -51,7 +53,7 @@ void launch_gen(const u64* alpha, const u64* beta, std::size_t beta_stride, Bloc
   const LaunchShape ls = plan_launch<Tab>(k, cfg, out.count, "dcf_gen_kernel");
   k<<<ls.grid, ls.block, aes_smem_bytes<Tab>(), stream>>>(
       out.shape, out.count, alpha, beta, beta_stride, seed, first, out.root[0], out.root[1],
-      out.cw_seed, out.cw_t, out.cw_v, out.cw_final);
+      out.cw_seed, out.cw_v, out.cw_final);
   CUDA_CHECK_LAUNCH("dcf_gen_kernel", shape_info(out.shape.in_bits, out.shape.out_bits, out.count) +
                                           " L=" + std::to_string(out.shape.payload_len));
 }

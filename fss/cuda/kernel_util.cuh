@@ -42,12 +42,10 @@ LaunchShape plan_launch(Kernel kernel, const KernelConfig& cfg, std::size_t item
   const int block = cfg.threads_per_block;
   const int small = cfg.small_call_block;
   const Residency r = residency(kernel, block, smem, name);
-  if (small > 0 && small < block && last_wave_underused(r, block, items)) {
+  return choose_launch(r, block, small, items, [&] {
     check_block_size(small);
-    const Residency rs = residency(kernel, small, smem, name);
-    if (holds_as_many(rs, small, r, block)) return {grid_of(rs, small, items), small};
-  }
-  return {grid_of(r, block, items), block};
+    return residency(kernel, small, smem, name);
+  });
 }
 
 // Whether a "blocks per SM" knob of KernelConfig asks for two (it must be 1 or 2).

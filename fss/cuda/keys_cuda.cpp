@@ -63,7 +63,6 @@ DcfKeyPairDevice::DcfKeyPairDevice(DcfShape s, std::size_t c)
       count(c),
       root{DeviceBuffer<Block>(c), DeviceBuffer<Block>(c)},
       cw_seed(static_cast<std::size_t>(s.in_bits) * c),
-      cw_t(static_cast<std::size_t>(s.in_bits) * c),
       cw_v(static_cast<std::size_t>(s.in_bits) * c * static_cast<std::size_t>(s.payload_len)),
       cw_final(c * static_cast<std::size_t>(s.payload_len)) {}
 
@@ -71,8 +70,7 @@ DcfKeysView DcfKeyPairDevice::view(int party) const {
   if (party != 0 && party != 1)
     throw std::invalid_argument("DcfKeyPairDevice::view: party " + std::to_string(party) +
                                 " is not 0 or 1");
-  return {shape,          party,       count,       root[party].data(),
-          cw_seed.data(), cw_t.data(), cw_v.data(), cw_final.data()};
+  return {shape, party, count, root[party].data(), cw_seed.data(), cw_v.data(), cw_final.data()};
 }
 
 DpfKeysDevice upload(const DpfKeys& k, cudaStream_t stream) {
@@ -99,7 +97,6 @@ DcfKeysDevice upload(const DcfKeys& k, cudaStream_t stream) {
   const auto L = static_cast<std::size_t>(k.shape.payload_len);
   check_len("upload(DcfKeys)", "root", k.root.size(), k.count);
   check_len("upload(DcfKeys)", "cw_seed", k.cw_seed.size(), nc);
-  check_len("upload(DcfKeys)", "cw_t", k.cw_t.size(), nc);
   check_len("upload(DcfKeys)", "cw_v", k.cw_v.size(), nc * L);
   check_len("upload(DcfKeys)", "cw_final", k.cw_final.size(), k.count * L);
   DcfKeysDevice d;
@@ -108,7 +105,6 @@ DcfKeysDevice upload(const DcfKeys& k, cudaStream_t stream) {
   d.count = k.count;
   d.root = to_device(k.root, stream);
   d.cw_seed = to_device(k.cw_seed, stream);
-  d.cw_t = to_device(k.cw_t, stream);
   d.cw_v = to_device(k.cw_v, stream);
   d.cw_final = to_device(k.cw_final, stream);
   return d;
@@ -137,7 +133,6 @@ DcfKeys download(const DcfKeysView& v, cudaStream_t stream) {
   k.count = v.count;
   to_host(k.root, v.root, v.count, stream);
   to_host(k.cw_seed, v.cw_seed, nc, stream);
-  to_host(k.cw_t, v.cw_t, nc, stream);
   to_host(k.cw_v, v.cw_v, nc * L, stream);
   to_host(k.cw_final, v.cw_final, v.count * L, stream);
   CUDA_CHECK(cudaStreamSynchronize(stream));

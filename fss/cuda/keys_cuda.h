@@ -31,11 +31,10 @@ struct DcfKeysView {
   DcfShape shape;
   int party = 0;
   std::size_t count = 0;
-  const Block* root = nullptr;         // [count]
-  const Block* cw_seed = nullptr;      // [n * count]
-  const std::uint8_t* cw_t = nullptr;  // [n * count]
-  const u64* cw_v = nullptr;           // [n * count * L]
-  const u64* cw_final = nullptr;       // [count * L]
+  const Block* root = nullptr;     // [count]
+  const Block* cw_seed = nullptr;  // [n * count]
+  const u64* cw_v = nullptr;       // [n * count * L]
+  const u64* cw_final = nullptr;   // [count * L]
 };
 
 struct DpfKeysDevice {
@@ -56,12 +55,10 @@ struct DcfKeysDevice {
   int party = 0;
   std::size_t count = 0;
   DeviceBuffer<Block> root, cw_seed;
-  DeviceBuffer<std::uint8_t> cw_t;
   DeviceBuffer<u64> cw_v, cw_final;
 
   DcfKeysView view() const {
-    return {shape,          party,       count,       root.data(),
-            cw_seed.data(), cw_t.data(), cw_v.data(), cw_final.data()};
+    return {shape, party, count, root.data(), cw_seed.data(), cw_v.data(), cw_final.data()};
   }
 };
 
@@ -84,11 +81,10 @@ struct DcfKeyPairView {
   std::size_t count = 0;
   Block* root[2] = {nullptr, nullptr};
   Block* cw_seed = nullptr;
-  std::uint8_t* cw_t = nullptr;
   u64* cw_v = nullptr;
   u64* cw_final = nullptr;
   DcfKeysView view(int party) const {
-    return {shape, party, count, root[party], cw_seed, cw_t, cw_v, cw_final};
+    return {shape, party, count, root[party], cw_seed, cw_v, cw_final};
   }
 };
 
@@ -112,15 +108,13 @@ struct DcfKeyPairDevice {
   DcfShape shape;
   std::size_t count = 0;
   DeviceBuffer<Block> root[2], cw_seed;
-  DeviceBuffer<std::uint8_t> cw_t;
   DeviceBuffer<u64> cw_v, cw_final;
 
   DcfKeyPairDevice(DcfShape shape, std::size_t count);
   DcfKeysView view(int party) const;
   DcfKeyPairView pair_view() {
     return {shape,          count,       {root[0].data(), root[1].data()},
-            cw_seed.data(), cw_t.data(), cw_v.data(),
-            cw_final.data()};
+            cw_seed.data(), cw_v.data(), cw_final.data()};
   }
 };
 

@@ -46,4 +46,19 @@ inline bool holds_as_many(const Residency& rs, int small, const Residency& r, in
   return rs.per_sm * small >= r.per_sm * block;
 }
 
+// The launch of `items` work items (kernel_util.cuh plan_launch): blocks of `block` threads at
+// residency `r`, unless their waves leave more than 1 - kLastWaveUse of the last wave's slots idle,
+// `small` lies in (0, block) and blocks of `small` threads hold at least as many threads an SM;
+// then those blocks. `small_residency()` gives theirs; it is called only when the last wave is
+// underused (a CUDA occupancy query in plan_launch).
+template <class SmallResidency>
+LaunchShape choose_launch(const Residency& r, int block, int small, std::size_t items,
+                          SmallResidency&& small_residency) {
+  if (small > 0 && small < block && last_wave_underused(r, block, items)) {
+    const Residency rs = small_residency();
+    if (holds_as_many(rs, small, r, block)) return {grid_of(rs, small, items), small};
+  }
+  return {grid_of(r, block, items), block};
+}
+
 }  // namespace secinfer::fss::cuda

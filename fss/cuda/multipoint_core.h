@@ -9,8 +9,8 @@
 // running minima of the later d's), on a stack of at most P entries whose levels increase from
 // bottom to top; entries deeper than d_q belong to paths no later point needs, so starting point
 // q pops them and finds its node on top.
-//   Cost: (2 + L/2) AES per trie node below the root, L/2 per distinct point (ConvertVec of the
-//   leaf), against P (n (2 + L/2) + L/2) walking each point alone.
+//   Cost: (2 + L/2) AES per trie node below the root, 1 + L/2 per distinct point (the leaf's
+//   value block and its ConvertVec), against P (n (2 + L/2) + 1 + L/2) walking each point alone.
 #pragma once
 
 #include <cstdint>
@@ -32,13 +32,13 @@ SECINFER_HD int common_prefix(u64 a, u64 b, int n) {
 }
 
 // The key's share at P points, calling emit(j, v) once per point j (v: RegVec<kL>, reduced mod
-// 2^m). points: P values (only their low n bits count); P <= kMaxP. cw_seed / cw_t / cw_v /
-// cw_final / stride / vstride as for dcf_eval_one.
+// 2^m). points: P values (only their low n bits count); P <= kMaxP. cw_seed / cw_v / cw_final /
+// stride / vstride as for dcf_eval_one.
 template <int kL, int kMaxP, class Prg, class Emit>
 SECINFER_HD void dcf_multipoint_walk(const Prg& prg, int n, u64 out_mask, int party, Block root,
-                                     const Block* cw_seed, const std::uint8_t* cw_t,
-                                     std::size_t stride, const u64* cw_v, std::size_t vstride,
-                                     const u64* cw_final, const u64* points, int P, Emit&& emit) {
+                                     const Block* cw_seed, std::size_t stride, const u64* cw_v,
+                                     std::size_t vstride, const u64* cw_final, const u64* points,
+                                     int P, Emit&& emit) {
   if (P <= 0) return;
   const u64 nmask = ring_mask(n);
   // The points sorted by x XOR pivot (insertion sort: P is small), with their original indices.
@@ -74,16 +74,14 @@ SECINFER_HD void dcf_multipoint_walk(const Prg& prg, int n, u64 out_mask, int pa
       }
     return m;
   };
-  // The stack of saved nodes: level, seed, control bit, V (unsigned sums, sign applied at the
-  // leaf: (-1)^b sum = sum (-1)^b mod 2^64).
+  // The stack of saved nodes: level, node (bit 0 its control bit), V (unsigned sums, sign
+  // applied at the leaf: (-1)^b sum = sum (-1)^b mod 2^64).
   int st_level[kMaxP];
   Block st_s[kMaxP];
-  std::uint8_t st_t[kMaxP];
   RegVec<kL> st_v[kMaxP];
   int top = 0;
   st_level[0] = 0;
   st_s[0] = root;
-  st_t[0] = static_cast<std::uint8_t>(party);
   SECINFER_UNROLL
   for (int j = 0; j < kL; ++j) st_v[0][j] = 0;
   RegVec<kL> y;
@@ -102,25 +100,26 @@ SECINFER_HD void dcf_multipoint_walk(const Prg& prg, int n, u64 out_mask, int pa
     }
     const u64 need = branch_levels(q);
     Block s = st_s[top];
-    int t = st_t[top];
     RegVec<kL> v = st_v[top];
     const u64 x = pt[q] ^ pivot;
     for (int i = st_level[top]; i < n; ++i) {
       const int c = path_bit(x, n, i);
+      const int t = s.lsb();
       const Block vb = dcf_value(prg, kL, c, s);
       const u64* cwv = cw_v + i * vstride;
       prg.convert_vec(vb, kL, out_mask, [&](int j, u64 e) { v[j] += e + (t ? cwv[j] : 0); });
-      s = dpf_step(prg, s, t, c, cw_seed[i * stride], cw_t[i * stride]);
+      s = half_tree_step(prg, s, c, cw_seed[i * stride]);
       if (i + 1 < n && ((need >> (i + 1)) & 1)) {
         ++top;
         st_level[top] = i + 1;
         st_s[top] = s;
-        st_t[top] = static_cast<std::uint8_t>(t);
         st_v[top] = v;
       }
     }
-    // The leaf: V += ConvertVec(s) + t cw_final, output (-1)^b V.
-    prg.convert_vec(s, kL, out_mask, [&](int j, u64 e) { v[j] += e + (t ? cw_final[j] : 0); });
+    // The leaf: V += ConvertVec(V_0(s)) + t cw_final, output (-1)^b V.
+    const int t = s.lsb();
+    prg.convert_vec(dcf_value(prg, kL, 0, s), kL, out_mask,
+                    [&](int j, u64 e) { v[j] += e + (t ? cw_final[j] : 0); });
     SECINFER_UNROLL
     for (int j = 0; j < kL; ++j) y[j] = signed_by(party, v[j]) & out_mask;
     emit(static_cast<int>(idx[q]), y);
@@ -128,7 +127,7 @@ SECINFER_HD void dcf_multipoint_walk(const Prg& prg, int n, u64 out_mask, int pa
 }
 
 // AES calls of the trie walk over P points (host-side count for throughput reports): (2 + L/2)
-// per trie node below the root, L/2 per distinct point.
+// per trie node below the root, 1 + L/2 per distinct point.
 inline long long dcf_multipoint_trie_aes(int n, int L, const u64* points, int P) {
   u64 pt[kMultipointMaxPoints];
   const int cnt = P < kMultipointMaxPoints ? P : kMultipointMaxPoints;
@@ -145,7 +144,7 @@ inline long long dcf_multipoint_trie_aes(int n, int L, const u64* points, int P)
     nodes += n - d;
     ++leaves;
   }
-  return nodes * (2 + convert_vec_aes(L)) + leaves * convert_vec_aes(L);
+  return nodes * (2 + convert_vec_aes(L)) + leaves * (1 + convert_vec_aes(L));
 }
 
 }  // namespace secinfer::fss::cuda

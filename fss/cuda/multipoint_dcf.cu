@@ -29,14 +29,13 @@ __global__ void __launch_bounds__(512)
     const std::size_t wl = w * static_cast<std::size_t>(L);
     if constexpr (kL > 0) {
       RegVec<kL> v{};
-      dcf_eval_one<kL>(prg, n, mask, L, keys.party, keys.root[k], keys.cw_seed + k, keys.cw_t + k,
-                       keys.count, keys.cw_v + kl, vstride, keys.cw_final + kl, points[w], v);
+      dcf_eval_one<kL>(prg, n, mask, L, keys.party, keys.root[k], keys.cw_seed + k, keys.count,
+                       keys.cw_v + kl, vstride, keys.cw_final + kl, points[w], v);
       SECINFER_UNROLL
       for (int j = 0; j < kL; ++j) out[wl + j] = v[j];
     } else {
-      dcf_eval_one<0>(prg, n, mask, L, keys.party, keys.root[k], keys.cw_seed + k, keys.cw_t + k,
-                      keys.count, keys.cw_v + kl, vstride, keys.cw_final + kl, points[w],
-                      MemVec{out + wl});
+      dcf_eval_one<0>(prg, n, mask, L, keys.party, keys.root[k], keys.cw_seed + k, keys.count,
+                      keys.cw_v + kl, vstride, keys.cw_final + kl, points[w], MemVec{out + wl});
     }
   }
 }
@@ -53,9 +52,9 @@ __global__ void __launch_bounds__(512)
     const std::size_t kl = k * kL;
     u64* o = out + k * row;
     dcf_multipoint_walk<kL, kMultipointMaxPoints>(
-        prg, keys.shape.in_bits, mask, keys.party, keys.root[k], keys.cw_seed + k, keys.cw_t + k,
-        keys.count, keys.cw_v + kl, vstride, keys.cw_final + kl,
-        points + k * static_cast<std::size_t>(P), P, [&](int j, const RegVec<kL>& y) {
+        prg, keys.shape.in_bits, mask, keys.party, keys.root[k], keys.cw_seed + k, keys.count,
+        keys.cw_v + kl, vstride, keys.cw_final + kl, points + k * static_cast<std::size_t>(P), P,
+        [&](int j, const RegVec<kL>& y) {
           SECINFER_UNROLL
           for (int e = 0; e < kL; ++e) o[j * kL + e] = y.v[e];
         });

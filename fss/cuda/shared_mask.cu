@@ -62,8 +62,8 @@ __global__ void __launch_bounds__(512)
     u64 prod[kMultipointMaxPoints * kL];
     const std::size_t kl = k * kL;
     dcf_multipoint_walk<kL, kMultipointMaxPoints>(
-        prg, n, nmask, keys.party, keys.root[k], keys.cw_seed + k, keys.cw_t + k, keys.count,
-        keys.cw_v + kl, vstride, keys.cw_final + kl, pts, P, [&](int j, const RegVec<kL>& y) {
+        prg, n, nmask, keys.party, keys.root[k], keys.cw_seed + k, keys.count, keys.cw_v + kl,
+        vstride, keys.cw_final + kl, pts, P, [&](int j, const RegVec<kL>& y) {
           SECINFER_UNROLL
           for (int e = 0; e < kL; ++e) prod[j * kL + e] = y.v[e];
         });

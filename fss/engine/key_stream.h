@@ -54,7 +54,9 @@ class KeyError : public std::runtime_error {
 // 7: fusefss's fused truncation + activation lookups on 512-bit DPF leaves (fss/dpf_et.h;
 //    --fusefss-act fused-leaf128 keeps SIGMA's 128-bit ones), and its output's two multiples of
 //    2^m dealt in n - m bits.
-inline constexpr std::uint32_t kKeyFormatVersion = 7;
+// 8: the ring-payload DCF (fss/dcf.h: fusefss's truncations, ReLU, interval lookups) on the
+//    half-tree (docs/design/fss-core.md "DCF").
+inline constexpr std::uint32_t kKeyFormatVersion = 8;
 
 // Header of a key file (file mode): magic "SIKEYS\0\n", then version (u32), party (u32),
 // config_hash (u64), and the config summary (u32 length + bytes, quoted in mismatch messages).

@@ -31,7 +31,6 @@ DcfKeys prefix(const DcfKeys& keys, std::size_t p) {
     for (std::size_t k = 0; k < p; ++k) {
       const std::size_t at = static_cast<std::size_t>(i) * keys.count + k;
       r.cw_seed.push_back(keys.cw_seed[at]);
-      r.cw_t.push_back(keys.cw_t[at]);
       for (std::size_t e = 0; e < len; ++e) r.cw_v.push_back(keys.cw_v[at * len + e]);
     }
   return r;
@@ -39,7 +38,7 @@ DcfKeys prefix(const DcfKeys& keys, std::size_t p) {
 
 bool same_keys(const DcfKeys& a, const DcfKeys& b) {
   return a.party == b.party && a.count == b.count && a.root == b.root && a.cw_seed == b.cw_seed &&
-         a.cw_t == b.cw_t && a.cw_v == b.cw_v && a.cw_final == b.cw_final;
+         a.cw_v == b.cw_v && a.cw_final == b.cw_final;
 }
 
 // Checks y0 + y1 == beta [x < alpha] for every key and element; returns the number of failures.
@@ -76,58 +75,62 @@ std::vector<u64> ref_convert_vec(Block blk, int m, int L) {
 struct RefKey {
   Block root[2];
   std::vector<Block> cw_seed;
-  std::vector<std::uint8_t> cw_t;
   std::vector<std::vector<u64>> cw_v;
   std::vector<u64> cw_final;
 };
 
-RefKey ref_gen(int n, int m, int L, u64 alpha, const u64* beta, Block s0, Block s1) {
+// The value block of child d (fss-core.md "DCF"): G_{2+d}, or one G_2 for both children where
+// L = 1, its halves swapped for the right child.
+std::vector<u64> ref_value(Block s, int d, int m, int L) {
   const FixedKeyPrg& prg = fixed_key_prg();
+  const Block vb = L == 1 ? prg.g(2, s) : prg.g(2 + d, s);
+  return ref_convert_vec(L == 1 && d == 1 ? vb.swapped() : vb, m, L);
+}
+
+// H(s) = G_0(sigma(s)), sigma(x) = (lo: x.hi, hi: x.lo ^ x.hi), written out.
+Block ref_hash(Block s) {
+  return fixed_key_prg().g(0, Block{s.hi, s.lo ^ s.hi});
+}
+
+RefKey ref_gen(int n, int m, int L, u64 alpha, const u64* beta, Block a_draw, Block b_draw) {
   const u64 mask = ring_mask(m);
   const auto sgn = [&](int t, u64 v) { return (t ? 0 - v : v) & mask; };
   RefKey key;
-  Block s[2] = {s0.clear_lsb(), s1.clear_lsb()};
-  int t[2] = {0, 1};
+  const Block delta{b_draw.lo | 1, b_draw.hi};
+  Block s[2] = {a_draw, a_draw ^ delta};
   key.root[0] = s[0];
   key.root[1] = s[1];
   std::vector<u64> valpha(static_cast<std::size_t>(L), 0);
   for (int i = 0; i < n; ++i) {
     const int a = static_cast<int>((alpha >> (n - 1 - i)) & 1);
-    Block cs[2][2];
-    int ct[2][2];
+    const int t[2] = {s[0].lsb(), s[1].lsb()};
+    REQUIRE((t[0] ^ t[1]) == 1);
+    REQUIRE((s[0] ^ s[1]) == delta);
+    const Block h[2] = {ref_hash(s[0]), ref_hash(s[1])};
     std::vector<u64> v[2][2];
     for (int b = 0; b < 2; ++b)
-      for (int d = 0; d < 2; ++d) {
-        const Block e = prg.g(d, s[b]);
-        ct[b][d] = e.lsb();
-        cs[b][d] = e.clear_lsb();
-        // The value blocks: G_{2+d}; one G_2 for both children where L = 1, its halves swapped
-        // for the right child.
-        const Block vb = L == 1 ? prg.g(2, s[b]) : prg.g(2 + d, s[b]);
-        v[b][d] = ref_convert_vec(L == 1 && d == 1 ? vb.swapped() : vb, m, L);
-      }
+      for (int d = 0; d < 2; ++d) v[b][d] = ref_value(s[b], d, m, L);
     const int keep = a, lose = 1 - a;
-    const Block cw = cs[0][lose] ^ cs[1][lose];
+    // Children d: H(s) ^ d s ^ t cw. Lose's must agree, Keep's differ by Delta.
+    const Block cw = h[0] ^ h[1] ^ (lose == 1 ? delta : Block{});
     std::vector<u64> cwv(static_cast<std::size_t>(L));
     for (std::size_t j = 0; j < cwv.size(); ++j) {
       cwv[j] = sgn(t[1], v[1][lose][j] - v[0][lose][j] - valpha[j]);
       if (lose == 0) cwv[j] = (cwv[j] + sgn(t[1], beta[j])) & mask;
       valpha[j] = (valpha[j] - v[1][keep][j] + v[0][keep][j] + sgn(t[1], cwv[j])) & mask;
     }
-    const int cwl = ct[0][0] ^ ct[1][0] ^ a ^ 1, cwr = ct[0][1] ^ ct[1][1] ^ a;
-    for (int b = 0; b < 2; ++b) {
-      const int old_t = t[b];
-      s[b] = old_t ? (cs[b][keep] ^ cw) : cs[b][keep];
-      t[b] = ct[b][keep] ^ (old_t & (keep ? cwr : cwl));
-    }
+    Block child[2][2];
+    for (int b = 0; b < 2; ++b)
+      for (int d = 0; d < 2; ++d) child[b][d] = h[b] ^ (d ? s[b] : Block{}) ^ (t[b] ? cw : Block{});
+    REQUIRE(child[0][lose] == child[1][lose]);
+    for (int b = 0; b < 2; ++b) s[b] = child[b][keep];
     key.cw_seed.push_back(cw);
-    key.cw_t.push_back(static_cast<std::uint8_t>(cwl | (cwr << 1)));
     key.cw_v.push_back(cwv);
   }
-  const auto c0 = ref_convert_vec(s[0], m, L), c1 = ref_convert_vec(s[1], m, L);
+  const auto c0 = ref_value(s[0], 0, m, L), c1 = ref_value(s[1], 0, m, L);
   for (int j = 0; j < L; ++j) {
     const auto u = static_cast<std::size_t>(j);
-    key.cw_final.push_back(sgn(t[1], c1[u] - c0[u] - valpha[u]));
+    key.cw_final.push_back(sgn(s[1].lsb(), c1[u] - c0[u] - valpha[u]));
   }
   return key;
 }
@@ -210,8 +213,6 @@ TEST_CASE("DCF: batch keys equal the one-key reference of the design page", "[dc
             const std::size_t at = static_cast<std::size_t>(i) * count + k;
             REQUIRE(k0.cw_seed[at] == r.cw_seed[i]);
             REQUIRE(k1.cw_seed[at] == r.cw_seed[i]);
-            REQUIRE(k0.cw_t[at] == r.cw_t[i]);
-            REQUIRE(k1.cw_t[at] == r.cw_t[i]);
             for (std::size_t e = 0; e < len; ++e) {
               REQUIRE(k0.cw_v[at * len + e] == r.cw_v[i][e]);
               REQUIRE(k1.cw_v[at * len + e] == r.cw_v[i][e]);
@@ -302,8 +303,8 @@ TEST_CASE("DCF: key size formula and key shapes", "[dcf]") {
   for (const int n : {1, 8, 37, 64})
     for (const int m : {1, 8, 64})
       for (const int L : {1, 3, 5}) {
-        // fss-core.md "Key sizes": 128 + n * (128 + 2 + L * m) + L * m bits.
-        CHECK(dcf_key_bits({n, m, L}) == static_cast<std::size_t>(128 + n * (130 + L * m) + L * m));
+        // fss-core.md "Key sizes": 128 + n * (128 + L * m) + L * m bits.
+        CHECK(dcf_key_bits({n, m, L}) == static_cast<std::size_t>(128 + n * (128 + L * m) + L * m));
         const std::size_t count = 3, len = static_cast<std::size_t>(L);
         std::vector<u64> alpha(count, 1), beta(count * len, 1);
         SeededPrg rng(Block{5, 6});
@@ -314,7 +315,7 @@ TEST_CASE("DCF: key size formula and key shapes", "[dcf]") {
           CHECK(k->cw_final.size() == count * len);
         }
       }
-  CHECK(dcf_key_bits({64, 64, 1}) == 128 + 64 * (130 + 64) + 64);
+  CHECK(dcf_key_bits({64, 64, 1}) == 128 + 64 * (128 + 64) + 64);
 }
 
 TEST_CASE("DCF: bad input is a clear std::invalid_argument", "[dcf]") {

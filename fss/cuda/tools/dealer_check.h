@@ -58,7 +58,6 @@ inline std::string compare_keys(const DcfKeys& want, const DcfKeys& got) {
   if (want.count != got.count || want.party != got.party) return "count or party differ";
   return join({{"root", diff(want.root, got.root)},
                {"cw_seed", diff(want.cw_seed, got.cw_seed)},
-               {"cw_t", diff(want.cw_t, got.cw_t)},
                {"cw_v", diff(want.cw_v, got.cw_v)},
                {"cw_final", diff(want.cw_final, got.cw_final)}});
 }

@@ -522,7 +522,6 @@ DcfKeys concat_dcf(const std::vector<DcfKeys>& parts) {
   const std::size_t L = static_cast<std::size_t>(out.shape.payload_len);
   out.root.reserve(out.count);
   out.cw_seed.resize(n * out.count);
-  out.cw_t.resize(n * out.count);
   out.cw_v.resize(n * out.count * L);
   out.cw_final.reserve(out.count * L);
   std::size_t base = 0;
@@ -532,7 +531,6 @@ DcfKeys concat_dcf(const std::vector<DcfKeys>& parts) {
     for (std::size_t i = 0; i < n; ++i)
       for (std::size_t k = 0; k < p.count; ++k) {
         out.cw_seed[i * out.count + base + k] = p.cw_seed[i * p.count + k];
-        out.cw_t[i * out.count + base + k] = p.cw_t[i * p.count + k];
         for (std::size_t e = 0; e < L; ++e)
           out.cw_v[(i * out.count + base + k) * L + e] = p.cw_v[(i * p.count + k) * L + e];
       }

@@ -17,8 +17,7 @@ namespace {
 struct Node {
   std::size_t key;     // key index
   std::size_t lo, hi;  // its points: order[lo, hi) (sorted by value, same prefix)
-  Block s;             // seed
-  u64 t;               // control bit
+  Block s;             // node; bit 0 is its control bit (fss-core.md "DCF")
   std::size_t acc;     // offset of its accumulator (L u64) in the level's accumulator array
 };
 
@@ -58,11 +57,10 @@ void eval_range(const DcfKeys& keys, std::size_t P, std::span<const u64> points,
     std::iota(o, o + P, std::size_t{0});
     const u64* pk = points.data() + k * P;
     std::sort(o, o + P, [&](std::size_t a, std::size_t b) { return pk[a] < pk[b]; });
-    cur.push_back({k, (k - k0) * P, (k - k0 + 1) * P, keys.root[k], static_cast<u64>(keys.party),
-                   acc.size()});
+    cur.push_back({k, (k - k0) * P, (k - k0 + 1) * P, keys.root[k], acc.size()});
     acc.resize(acc.size() + L, 0);
   }
-  std::vector<Block> in0, in1, gs, gv, scratch;
+  std::vector<Block> in0, hs, gv, scratch;
   std::vector<std::pair<std::size_t, int>> child;  // (parent node, bit)
   for (int lv = 0; lv < n; ++lv) {
     const int shift = n - 1 - lv;
@@ -76,32 +74,28 @@ void eval_range(const DcfKeys& keys, std::size_t P, std::span<const u64> points,
       while (mid < nd.hi && ((pk[order[mid]] >> shift) & 1) == 0) ++mid;
       if (mid > nd.lo) {
         child.emplace_back(i, 0);
-        next.push_back({nd.key, nd.lo, mid, {}, 0, 0});
+        next.push_back({nd.key, nd.lo, mid, {}, 0});
       }
       if (mid < nd.hi) {
         child.emplace_back(i, 1);
-        next.push_back({nd.key, mid, nd.hi, {}, 0, 0});
+        next.push_back({nd.key, mid, nd.hi, {}, 0});
       }
     }
-    // AES: G_c(s) for the child's seed and control bit, and its value block
-    // (FixedKeyPrg::dcf_value_blocks).
+    // AES: the half-tree hash H(s) = G_0(sigma(s)) of every node (both its children come from
+    // it), and each child's value block (FixedKeyPrg::dcf_value_blocks).
     const std::size_t nc = child.size();
-    gs.resize(nc);
+    hs.resize(cur.size());
+    for (std::size_t i = 0; i < cur.size(); ++i) hs[i] = ccr_sigma(cur[i].s);
+    prg.g_blocks(0, hs, hs);
     gv.resize(nc);
     for (int c = 0; c < 2; ++c) {
       in0.clear();
       for (auto [pi, b] : child)
         if (b == c) in0.push_back(cur[pi].s);
-      in1.resize(in0.size());
-      prg.g_blocks(c, in0, in1);
       std::vector<Block> v1(in0.size());
       prg.dcf_value_blocks(L, c, in0, v1);
       for (std::size_t i = 0, j = 0; i < nc; ++i)
-        if (child[i].second == c) {
-          gs[i] = in1[j];
-          gv[i] = v1[j];
-          ++j;
-        }
+        if (child[i].second == c) gv[i] = v1[j++];
     }
     nacc.assign(nc * L, 0);
     add_convert(prg, gv, L, nacc.data(), scratch);
@@ -109,32 +103,30 @@ void eval_range(const DcfKeys& keys, std::size_t P, std::span<const u64> points,
       const auto [pi, c] = child[i];
       const Node& par = cur[pi];
       const std::size_t base = static_cast<std::size_t>(lv) * count + par.key;
-      const u64 tmask = u64{0} - par.t;
+      const u64 t = static_cast<u64>(par.s.lsb());
+      const u64 tmask = u64{0} - t;
       const u64* cw = keys.cw_v.data() + base * L;
       u64* a = nacc.data() + i * L;
       const u64* pa = acc.data() + par.acc;
       for (std::size_t e = 0; e < L; ++e) a[e] += pa[e] + (cw[e] & tmask);
-      Block s = gs[i];
-      u64 t = static_cast<u64>(s.lsb());
-      s = s.clear_lsb();
-      if (par.t) {
-        s ^= keys.cw_seed[base];
-        t ^= (keys.cw_t[base] >> c) & 1;  // bit 0 = cw_tL (c = 0), bit 1 = cw_tR (c = 1)
-      }
+      // Child c: H(s) ^ c s ^ t cw_seed.
+      Block s = hs[pi];
+      if (c) s ^= par.s;
+      if (t) s ^= keys.cw_seed[base];
       next[i].s = s;
-      next[i].t = t;
       next[i].acc = i * L;
     }
     std::swap(cur, next);
     std::swap(acc, nacc);
   }
-  // Leaves: V += ConvertVec(s) + t * cw_final; output (-1)^b V to every point of the leaf.
+  // Leaves: V += ConvertVec(V_0(s)) + t * cw_final; output (-1)^b V to every point of the leaf.
   std::vector<Block> leaf(cur.size());
   for (std::size_t i = 0; i < cur.size(); ++i) leaf[i] = cur[i].s;
+  prg.dcf_value_blocks(static_cast<int>(L), 0, leaf, leaf);
   add_convert(prg, leaf, L, acc.data(), scratch);
   for (std::size_t i = 0; i < cur.size(); ++i) {
     const Node& nd = cur[i];
-    const u64 tmask = u64{0} - nd.t;
+    const u64 tmask = u64{0} - static_cast<u64>(nd.s.lsb());
     for (std::size_t e = 0; e < L; ++e) {
       u64 y = acc[nd.acc + e] + (keys.cw_final[nd.key * L + e] & tmask);
       if (keys.party) y = u64{0} - y;

@@ -207,20 +207,20 @@ TEST_CASE("CUDA DCF core equals the CPU DCF", "[cuda-core]") {
     const u64 mask = ring_mask(shape.out_bits);
     const auto sched = cuda::aes_expand_key(HostTab{}, prg_seed);
     UninitVector<Block> cw_seed(count * shape.in_bits);  // the keys' array types
-    UninitVector<std::uint8_t> cw_t(count * shape.in_bits);
     UninitVector<u64> cw_v(count * shape.in_bits * L), cw_final(count * L);
     for (std::size_t k = 0; k < count; ++k) {
-      const Block s0 = cuda::aes_encrypt(HostTab{}, sched.rk, Block{2 * k, 0}).clear_lsb();
-      const Block s1 = cuda::aes_encrypt(HostTab{}, sched.rk, Block{2 * k + 1, 0}).clear_lsb();
+      // The root s0 and Delta (bit 0 set) are the stream's blocks 2k and 2k + 1.
+      const Block s0 = cuda::aes_encrypt(HostTab{}, sched.rk, Block{2 * k, 0});
+      const Block draw = cuda::aes_encrypt(HostTab{}, sched.rk, Block{2 * k + 1, 0});
+      const Block s1 = s0 ^ Block { draw.lo | 1, draw.hi };
       CHECK(s0 == k0.root[k]);
       CHECK(s1 == k1.root[k]);
       cuda::dcf_gen_one<0>(prg, shape.in_bits, mask, shape.payload_len, s0, s1, alpha[k],
-                           beta.data() + k * L, cw_seed.data() + k, cw_t.data() + k, count,
-                           cw_v.data() + k * L, count * L, cw_final.data() + k * L,
+                           beta.data() + k * L, cw_seed.data() + k, count, cw_v.data() + k * L,
+                           count * L, cw_final.data() + k * L,
                            cuda::MemVec{cw_final.data() + k * L});
     }
     CHECK(cw_seed == k0.cw_seed);
-    CHECK(cw_t == k0.cw_t);
     CHECK(cw_v == k0.cw_v);
     CHECK(cw_final == k0.cw_final);
     for (const DcfKeys* keys : {&k0, &k1}) {
@@ -229,8 +229,8 @@ TEST_CASE("CUDA DCF core equals the CPU DCF", "[cuda-core]") {
       for (std::size_t k = 0; k < count; ++k) {
         const auto eval = [&]<int kL>(auto&& vec) {
           cuda::dcf_eval_one<kL>(prg, shape.in_bits, mask, shape.payload_len, keys->party,
-                                 keys->root[k], keys->cw_seed.data() + k, keys->cw_t.data() + k,
-                                 count, keys->cw_v.data() + k * L, count * L,
+                                 keys->root[k], keys->cw_seed.data() + k, count,
+                                 keys->cw_v.data() + k * L, count * L,
                                  keys->cw_final.data() + k * L, x[k], vec);
         };
         eval.template operator()<0>(cuda::MemVec{gpu.data() + k * L});
@@ -288,22 +288,23 @@ TEST_CASE("CUDA DCF core: its AES calls a key are dcf_gen_aes and dcf_eval_aes",
     const u64 mask = ring_mask(shape.out_bits);
     std::vector<u64> beta(len, 1), cw_v(static_cast<std::size_t>(n) * len), cw_final(len);
     std::vector<Block> cw_seed(static_cast<std::size_t>(n));
-    std::vector<std::uint8_t> cw_t(static_cast<std::size_t>(n));
     long long calls = 0;
     const CountingFixedPrg prg{host_prg(), &calls};
-    const Block s0 = random_block(g).clear_lsb(), s1 = random_block(g).clear_lsb();
+    const Block s0 = random_block(g), s1 = s0 ^ (random_block(g) ^ Block{1, 0});
     const u64 alpha = g() & ring_mask(n);
-    cuda::dcf_gen_one<0>(prg, n, mask, L, s0, s1, alpha, beta.data(), cw_seed.data(), cw_t.data(),
-                         1, cw_v.data(), len, cw_final.data(), cuda::MemVec{cw_final.data()});
+    cuda::dcf_gen_one<0>(prg, n, mask, L, s0, s1, alpha, beta.data(), cw_seed.data(), 1,
+                         cw_v.data(), len, cw_final.data(), cuda::MemVec{cw_final.data()});
     // The two root blocks come from the SeededPrg stream: 2 of dcf_gen_aes's count.
     CHECK(calls + 2 == cuda::dcf_gen_aes(n, L));
     calls = 0;
     std::vector<u64> y(len);
-    cuda::dcf_eval_one<0>(prg, n, mask, L, 0, s0, cw_seed.data(), cw_t.data(), 1, cw_v.data(), len,
+    cuda::dcf_eval_one<0>(prg, n, mask, L, 0, s0, cw_seed.data(), 1, cw_v.data(), len,
                           cw_final.data(), g() & ring_mask(n), cuda::MemVec{y.data()});
     CHECK(calls == cuda::dcf_eval_aes(n, L));
   }
-  CHECK(cuda::dcf_gen_aes(50, 1) == 302);  // docs/perf.md, session 29: 402 before
+  // docs/perf.md: 402 before session 29, 302 before the half-tree.
+  CHECK(cuda::dcf_gen_aes(50, 1) == 204);
+  CHECK(cuda::dcf_eval_aes(50, 1) == 101);
 }
 
 TEST_CASE("CUDA bit-packing core equals fss::pack_bits", "[cuda-core]") {

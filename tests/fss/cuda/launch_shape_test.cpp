@@ -1,6 +1,6 @@
 // The launch arithmetic of the grid-stride kernels (fss/cuda/launch_shape.h; kernel_util.cuh
-// plan_launch feeds it the CUDA occupancy queries): grids, the last wave's use, and the choice of
-// the smaller block at the dealer's call sizes on an H100 (docs/perf.md, session 36).
+// plan_launch feeds choose_launch the CUDA occupancy queries): grids, the last wave's use, and the
+// choice of the smaller block at the dealer's call sizes on an H100 (docs/perf.md, session 36).
 #include "fss/cuda/launch_shape.h"
 
 #include <catch2/catch.hpp>
@@ -11,12 +11,10 @@ using namespace secinfer::fss::cuda;
 
 namespace {
 
-// The choice plan_launch makes once it has the two residencies.
+// choose_launch with the small blocks' residency given.
 LaunchShape choose(const Residency& r, int block, const Residency& rs, int small,
                    std::size_t items) {
-  if (last_wave_underused(r, block, items) && holds_as_many(rs, small, r, block))
-    return {grid_of(rs, small, items), small};
-  return {grid_of(r, block, items), block};
+  return choose_launch(r, block, small, items, [&] { return rs; });
 }
 
 }  // namespace
@@ -71,4 +69,21 @@ TEST_CASE("the smaller block where it holds as many threads an SM", "[cuda-launc
   CHECK(d.grid == 192);
   // SIGMA's DCF generator: one 512-thread block an SM, six of 128 (more threads).
   CHECK(holds_as_many(Residency{132, 6}, 128, Residency{132, 1}, 512));
+}
+
+TEST_CASE("choose_launch asks for the small blocks' residency only where it may take them",
+          "[cuda-launch]") {
+  const Residency big{132, 1}, small{132, 4};
+  int asked = 0;
+  const auto query = [&] {
+    ++asked;
+    return small;
+  };
+  CHECK(choose_launch(big, 512, 128, 393216, query).block == 512);  // full waves
+  CHECK(asked == 0);
+  CHECK(choose_launch(big, 512, 0, 98304, query).block == 512);    // no small block configured
+  CHECK(choose_launch(big, 512, 512, 98304, query).block == 512);  // not smaller
+  CHECK(asked == 0);
+  CHECK(choose_launch(big, 512, 128, 98304, query).block == 128);
+  CHECK(asked == 1);
 }

@@ -40,7 +40,6 @@ class MovingAccelerator final : public Accelerator {
     held->dcf = k;
     k.root = {};
     k.cw_seed = {};
-    k.cw_t = {};
     k.cw_v = {};
     k.cw_final = {};
     k.resident = held;
