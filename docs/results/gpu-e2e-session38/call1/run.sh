@@ -5,8 +5,9 @@
 # the DCF keys of the GPU dealer against the CPU's, its evaluations, the multipoint and shared-mask
 # walks, the fused gates and the models); gpu_bench --keygen --quick (bench_keygen.md: the DCF
 # generators' rates at the dealer's sizes); gpu_e2e.sh on bert-base seq 128, sigma and fusefss, 3
-# runs after 1 warm-up, under MPS (mps.md, mps_runs.tgz) and taking turns (plain.md,
-# plain_runs.tgz).
+# runs after 1 warm-up, under MPS (mps.md, mps_runs.tgz) and, with LAYOUTS="1 0", taking turns
+# too (plain.md, plain_runs.tgz; left out of the run that was made, for the device time that
+# failed starts had taken).
 set -uo pipefail
 source scripts/device_setup.sh
 out="${OUT:-$PWD/out/call1}"
@@ -24,7 +25,7 @@ grep -E "FAIL" "$out/gpu_check.log" | head -10
 bench=$(find build-gpu -name gpu_bench -type f -perm -u+x | head -1)
 timeout 120 "$bench" --keygen --quick --md "$out/bench_keygen.md" >"$out/bench_keygen.log" 2>&1
 echo "gpu_bench --keygen: rc $? ($(($(date +%s) - start)) s)"
-for mps in 1 0; do
+for mps in ${LAYOUTS:-1}; do
   name=$([ "$mps" = 1 ] && echo mps || echo plain)
   OUT="$logs/$name" MPS=$mps SKIP_CHUNKS=1 SKIP_MICRO=1 E2E_MODELS="bert-base" \
     E2E_SYSTEMS="sigma fusefss" MODEL_RUNS=3 MODEL_WARMUP=1 MODEL_CAP=60 \
@@ -35,4 +36,4 @@ for mps in 1 0; do
 done
 pgrep -fa nvidia-cuda-mps- || echo "no MPS daemon left"
 grep -E "^\| (DCF keygen|SIGMA DCF n=[0-9]+ keygen|DCF eval)" "$out/bench_keygen.md" | grep -v " N=[0-9]* "
-for name in mps plain; do cat "$out/$name.md" 2>/dev/null || tail -20 "$logs/$name.stdout"; done
+for name in mps plain; do [ -f "$out/$name.md" ] || continue; cat "$out/$name.md" 2>/dev/null || tail -20 "$logs/$name.stdout"; done
