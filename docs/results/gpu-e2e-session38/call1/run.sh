@@ -36,4 +36,10 @@ for mps in ${LAYOUTS:-1}; do
 done
 pgrep -fa nvidia-cuda-mps- || echo "no MPS daemon left"
 grep -E "^\| (DCF keygen|SIGMA DCF n=[0-9]+ keygen|DCF eval)" "$out/bench_keygen.md" | grep -v " N=[0-9]* "
-for name in mps plain; do [ -f "$out/$name.md" ] || continue; cat "$out/$name.md" 2>/dev/null || tail -20 "$logs/$name.stdout"; done
+for name in mps plain; do
+  if [ -f "$out/$name.md" ]; then
+    cat "$out/$name.md"
+  elif [ -f "$logs/$name.stdout" ]; then
+    tail -20 "$logs/$name.stdout"
+  fi
+done
