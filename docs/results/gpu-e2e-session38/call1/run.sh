@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Session 38, call 1 (device `run`, one GPU, carry [".deps"]), from the repository root:
 #   bash docs/results/gpu-e2e-session38/call1/run.sh
-# At the half-tree DCF (ece9ffc and its formatting): the [cuda] checks at 2^18 (gpu_check.log:
+# At the half-tree DCF (ece9ffc), in order of need: the [cuda] checks at 2^18 (gpu_check.log:
 # the DCF keys of the GPU dealer against the CPU's, its evaluations, the multipoint and shared-mask
 # walks, the fused gates and the models); gpu_bench --keygen --quick (bench_keygen.md: the DCF
 # generators' rates at the dealer's sizes); gpu_e2e.sh on bert-base seq 128, sigma and fusefss, 3
@@ -22,9 +22,6 @@ SECINFER_GPU_CHECK_LOG2N=18 timeout 120 bash -c \
   'source scripts/device_setup.sh && run_cuda_checks "$1" "$2"' _ build-gpu "$out/gpu_check.log"
 echo "gpu_check: $(tail -1 "$out/gpu_check.log") ($(($(date +%s) - start)) s)"
 grep -E "FAIL" "$out/gpu_check.log" | head -10
-bench=$(find build-gpu -name gpu_bench -type f -perm -u+x | head -1)
-timeout 120 "$bench" --keygen --quick --md "$out/bench_keygen.md" >"$out/bench_keygen.log" 2>&1
-echo "gpu_bench --keygen: rc $? ($(($(date +%s) - start)) s)"
 for mps in ${LAYOUTS:-1}; do
   name=$([ "$mps" = 1 ] && echo mps || echo plain)
   OUT="$logs/$name" MPS=$mps SKIP_CHUNKS=1 SKIP_MICRO=1 E2E_MODELS="bert-base" \
@@ -35,6 +32,9 @@ for mps in ${LAYOUTS:-1}; do
   cp "$logs/$name/gpu_e2e_runs.tgz" "$out/${name}_runs.tgz" 2>/dev/null
 done
 pgrep -fa nvidia-cuda-mps- || echo "no MPS daemon left"
+bench=$(find build-gpu -name gpu_bench -type f -perm -u+x | head -1)
+timeout 120 "$bench" --keygen --quick --md "$out/bench_keygen.md" >"$out/bench_keygen.log" 2>&1
+echo "gpu_bench --keygen: rc $? ($(($(date +%s) - start)) s)"
 grep -E "^\| (DCF keygen|SIGMA DCF n=[0-9]+ keygen|DCF eval)" "$out/bench_keygen.md" | grep -v " N=[0-9]* "
 for name in mps plain; do
   if [ -f "$out/$name.md" ]; then
