@@ -3,11 +3,11 @@
 #   bash docs/results/gpu-e2e-session38/call1/run.sh
 # At the half-tree DCF (ece9ffc), in order of need: the [cuda] checks at 2^18 (gpu_check.log:
 # the DCF keys of the GPU dealer against the CPU's, its evaluations, the multipoint and shared-mask
-# walks, the fused gates and the models); gpu_bench --keygen --quick (bench_keygen.md: the DCF
-# generators' rates at the dealer's sizes); gpu_e2e.sh on bert-base seq 128, sigma and fusefss, 3
+# walks, the fused gates and the models); gpu_e2e.sh on bert-base seq 128, sigma and fusefss, 3
 # runs after 1 warm-up, under MPS (mps.md, mps_runs.tgz) and, with LAYOUTS="1 0", taking turns
 # too (plain.md, plain_runs.tgz; left out of the run that was made, for the device time that
-# failed starts had taken).
+# failed starts had taken); then gpu_bench --keygen --quick (bench_keygen.md: the DCF generators'
+# rates at the dealer's sizes).
 set -uo pipefail
 source scripts/device_setup.sh
 out="${OUT:-$PWD/out/call1}"
