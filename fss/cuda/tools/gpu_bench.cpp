@@ -300,9 +300,10 @@ int main(int argc, char** argv) {
                   dcf_gen_device(da.data(), db.data(), L, Block{23, 24}, 0, keys, s, cfg);
                 }));
             if (L == 1)
-              add("DCF eval " + sn + tail, static_cast<double>(count), 2.0 * n, bench.time(s, [&] {
-                dcf_eval_device(keys.view(1), dx.data(), out.data(), s, cfg);
-              }));
+              add("DCF eval " + sn + tail, static_cast<double>(count),
+                  static_cast<double>(dcf_eval_aes(n, 1)), bench.time(s, [&] {
+                    dcf_eval_device(keys.view(1), dx.data(), out.data(), s, cfg);
+                  }));
           }
           const std::vector<u64> alpha = random_u64(g, count, 38);
           DeviceBuffer<u64> da = to_dev(alpha, s);
@@ -387,13 +388,12 @@ int main(int argc, char** argv) {
                             out(N * L);
           DcfKeyPairDevice keys(shape, N);
           const std::string sn = "n=" + std::to_string(n) + " L=" + std::to_string(L);
-          const int cv = L / 2;
           add("DCF keygen " + sn + " N=2^20", N, static_cast<double>(dcf_gen_aes(n, L)),
               bench.time(s, [&] {
                 dcf_gen_device(da.data(), db.data(), static_cast<std::size_t>(L), Block{5, 6}, 0,
                                keys, s);
               }));
-          const double aes = static_cast<double>(n) * (2 + cv) + cv;
+          const double aes = static_cast<double>(dcf_eval_aes(n, L));
           for (const AesVariant v : variants)
             for (const int kpt : {1, 2}) {
               KernelConfig cfg;
@@ -435,7 +435,8 @@ int main(int argc, char** argv) {
           sigma_dcf_gen_device(da.data(), Block{15, 16}, 0, keys, s);
         }));
         const double aes = static_cast<double>(sigma_dcf_eval_aes(n));
-        const std::string vs = "full-depth DCF (m=1): " + std::to_string(2 * n) + " AES/point";
+        const std::string vs =
+            "full-depth DCF (m=1): " + std::to_string(dcf_eval_aes(n, 1)) + " AES/point";
         for (const std::size_t P : {std::size_t{1}, std::size_t{3}}) {
           const std::vector<u64> x = random_u64(g, N * P, n);
           DeviceBuffer<u64> dx = to_dev(x, s);
