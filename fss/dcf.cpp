@@ -19,6 +19,8 @@ namespace {
 using detail::bit_msb_first;
 using detail::block_if;
 using detail::convert_vec;
+using detail::half_tree_child;
+using detail::half_tree_hash;
 using detail::kChunk;
 using detail::neg_if;
 
@@ -45,12 +47,6 @@ struct GenScratch {
   std::vector<u64> valpha;  // [i * L + e]
   std::vector<Block> cv_scratch;
 };
-
-// H(s[i]) = G_0(sigma(s[i])) into out (fss-core.md "DCF"); out may not alias s.
-void half_tree_hash(const FixedKeyPrg& prg, std::span<const Block> s, std::span<Block> out) {
-  std::transform(s.begin(), s.end(), out.begin(), ccr_sigma);
-  prg.g_blocks(0, out, out);
-}
 
 // Gen for keys [k0, k0 + w) (Fig. 3 "Gen" over the half-tree, fss-core.md "DCF").
 // Key k's payload at beta[k * beta_stride] (dcf_beta_stride).
@@ -94,7 +90,7 @@ void gen_chunk(DcfKeys& key0, DcfKeys& key1, std::span<const Block> seeds,
       const std::size_t k = k0 + i;
       const u64 a = bit_msb_first(alpha[k], n, lv);  // Keep = a, Lose = 1 - a
       const u64 lose = 1 - a;
-      const u64 t0 = static_cast<u64>(s[0][i].lsb()), t1 = static_cast<u64>(s[1][i].lsb());
+      const u64 t1 = static_cast<u64>(s[1][i].lsb());
       const Block h0 = slot(0, 0)[i], h1 = slot(1, 0)[i];
       // Child c of node s is H(s) ^ c s ^ t cw: on the path the parties' children differ by
       // c Delta ^ cw ^ H(s0) ^ H(s1), so this cw makes the Lose children equal and the Keep
@@ -117,8 +113,8 @@ void gen_chunk(DcfKeys& key0, DcfKeys& key1, std::span<const Block> seeds,
         cw0[e] = cw1[e] = cw & mask;
         va[e] = va[e] - vk1[e] + vk0[e] + neg_if(cw, t1);
       }
-      s[0][i] = h0 ^ block_if(s[0][i], a) ^ block_if(cw_seed, t0);
-      s[1][i] = h1 ^ block_if(s[1][i], a) ^ block_if(cw_seed, t1);
+      s[0][i] = half_tree_child(h0, s[0][i], a, cw_seed);
+      s[1][i] = half_tree_child(h1, s[1][i], a, cw_seed);
       key0.cw_seed[at] = key1.cw_seed[at] = cw_seed;
     }
   }
@@ -195,7 +191,7 @@ void eval_chunk(const DcfKeys& keys, std::span<const u64> x, std::span<u64> out,
           if (2 * e + 2 < len) acc[2 * e + 2] += row[e].hi + (cwi[2 * e + 2] & tmask);
         }
       }
-      s[i] = sc.h[i] ^ block_if(s[i], c) ^ block_if(keys.cw_seed[base + i], t);
+      s[i] = half_tree_child(sc.h[i], s[i], c, keys.cw_seed[base + i]);
     }
   }
   // V += ConvertVec(V_0(s)) + t * cw_final; output (-1)^b V.

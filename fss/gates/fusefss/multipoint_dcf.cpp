@@ -9,6 +9,7 @@
 #include "fss/accelerator.h"
 #include "fss/parallel.h"
 #include "fss/prg.h"
+#include "fss/tree_common.h"
 
 namespace secinfer::fss::fusefss {
 namespace {
@@ -84,9 +85,10 @@ void eval_range(const DcfKeys& keys, std::size_t P, std::span<const u64> points,
     // AES: the half-tree hash H(s) = G_0(sigma(s)) of every node (both its children come from
     // it), and each child's value block (FixedKeyPrg::dcf_value_blocks).
     const std::size_t nc = child.size();
+    in0.resize(cur.size());
     hs.resize(cur.size());
-    for (std::size_t i = 0; i < cur.size(); ++i) hs[i] = ccr_sigma(cur[i].s);
-    prg.g_blocks(0, hs, hs);
+    for (std::size_t i = 0; i < cur.size(); ++i) in0[i] = cur[i].s;
+    detail::half_tree_hash(prg, in0, hs);
     gv.resize(nc);
     for (int c = 0; c < 2; ++c) {
       in0.clear();
@@ -109,11 +111,7 @@ void eval_range(const DcfKeys& keys, std::size_t P, std::span<const u64> points,
       u64* a = nacc.data() + i * L;
       const u64* pa = acc.data() + par.acc;
       for (std::size_t e = 0; e < L; ++e) a[e] += pa[e] + (cw[e] & tmask);
-      // Child c: H(s) ^ c s ^ t cw_seed.
-      Block s = hs[pi];
-      if (c) s ^= par.s;
-      if (t) s ^= keys.cw_seed[base];
-      next[i].s = s;
+      next[i].s = detail::half_tree_child(hs[pi], par.s, static_cast<u64>(c), keys.cw_seed[base]);
       next[i].acc = i * L;
     }
     std::swap(cur, next);
