@@ -30,6 +30,19 @@ SECINFER_HD constexpr Block ccr_sigma(Block x) {
   return {x.hi, x.lo ^ x.hi};
 }
 
+// t ? b : 0 for t in {0, 1}, without a branch.
+SECINFER_HD constexpr Block block_if(Block b, u64 t) {
+  const u64 m = u64{0} - t;
+  return {b.lo & m, b.hi & m};
+}
+
+// The half-tree's child c in {0, 1} of node s, from h = H(s) = G_0(ccr_sigma(s)) and the level's
+// correction cw: h ^ (c ? s : 0) ^ (t ? cw : 0), t = bit 0 of s (fss-core.md "DCF"). One rule for
+// the CPU's and the GPU's generators and evaluators.
+SECINFER_HD constexpr Block half_tree_child(Block h, Block s, u64 c, Block cw) {
+  return h ^ block_if(s, c) ^ block_if(cw, static_cast<u64>(s.lsb()));
+}
+
 // The fixed public PRG keys K_j, j = 0..4 (fss-core.md "Blocks and AES").
 SECINFER_HD constexpr Block prg_fixed_key(int j) {
   return {0x9E3779B97F4A7C15ull * static_cast<u64>(j + 1), 0x7365636966657221ull};

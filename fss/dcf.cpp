@@ -17,9 +17,7 @@ namespace secinfer::fss {
 namespace {
 
 using detail::bit_msb_first;
-using detail::block_if;
 using detail::convert_vec;
-using detail::half_tree_child;
 using detail::half_tree_hash;
 using detail::kChunk;
 using detail::neg_if;

@@ -15,7 +15,6 @@ namespace secinfer::fss {
 namespace {
 
 using detail::bit_msb_first;
-using detail::block_if;
 using detail::kChunk;
 using detail::neg_if;
 

@@ -19,7 +19,6 @@ namespace secinfer::fss {
 namespace {
 
 using detail::bit_msb_first;
-using detail::block_if;
 using detail::kChunk;
 
 constexpr int kLeaf = kSigmaDcfLeafBits;

@@ -32,21 +32,12 @@ inline std::size_t key_grain(std::size_t aes_per_key) {
 inline u64 neg_if(u64 v, u64 t) {
   return (v ^ (u64{0} - t)) + t;
 }
-// t ? b : 0 for t in {0, 1}, without a branch.
-inline Block block_if(Block b, u64 t) {
-  const u64 m = u64{0} - t;
-  return {b.lo & m, b.hi & m};
-}
-// The DCF's half-tree (fss-core.md "DCF"; the GPU's twins are fss/cuda/dcf_core.h
-// half_tree_hash / half_tree_step): out[i] = H(s[i]) = G_0(sigma(s[i])), batched (out may not
-// alias s), and child c of node s from h = H(s) under the level's correction cw,
-// h ^ (c ? s : 0) ^ (t ? cw : 0) with t = bit 0 of s (c in {0, 1}).
+// The DCF's half-tree hash (fss-core.md "DCF"), batched for the CPU: out[i] = H(s[i]) =
+// G_0(sigma(s[i])) (out may not alias s; the GPU's one-node form is fss/cuda/dcf_core.h
+// half_tree_hash). The child rule is block.h's half_tree_child.
 inline void half_tree_hash(const FixedKeyPrg& prg, std::span<const Block> s, std::span<Block> out) {
   for (std::size_t i = 0; i < s.size(); ++i) out[i] = ccr_sigma(s[i]);
   prg.g_blocks(0, out.first(s.size()), out.first(s.size()));
-}
-inline Block half_tree_child(Block h, Block s, u64 c, Block cw) {
-  return h ^ block_if(s, c) ^ block_if(cw, static_cast<u64>(s.lsb()));
 }
 // Bit i (MSB first) of an n-bit x: x_i = (x >> (n - 1 - i)) & 1.
 inline u64 bit_msb_first(u64 x, int n, int i) {

@@ -23,17 +23,14 @@ struct MemVec {
 };
 
 // The half-tree's hash H(s) = G_0(sigma(s)) (circular correlation robust) and the step from node
-// s to its child c under the level's correction: H(s) ^ c s ^ t cw, t = bit 0 of s.
+// s to its child c under the level's correction (block.h half_tree_child).
 template <class Prg>
 SECINFER_HD Block half_tree_hash(const Prg& prg, Block s) {
   return prg.g(0, ccr_sigma(s));
 }
 template <class Prg>
 SECINFER_HD Block half_tree_step(const Prg& prg, Block s, int c, Block cw) {
-  Block next = half_tree_hash(prg, s);
-  if (c) next ^= s;
-  if (s.lsb()) next ^= cw;
-  return next;
+  return half_tree_child(half_tree_hash(prg, s), s, static_cast<u64>(c), cw);
 }
 
 // Gen for one key from the stream's two blocks (root s0 = a_draw, Delta = b_draw with bit 0 set,
@@ -51,7 +48,7 @@ SECINFER_HD void dcf_gen_one(const Prg& prg, int n, u64 out_mask, int L_rt, Bloc
     const int a = path_bit(alpha, n, i);
     const int lose = 1 - a;
     // On alpha's path s0 ^ s1 = Delta, whose bit 0 is set: exactly one control bit is set.
-    const int t0 = s0.lsb(), t1 = s1.lsb();
+    const int t1 = s1.lsb();
     const Block h0 = half_tree_hash(prg, s0), h1 = half_tree_hash(prg, s1);
     // Both children's value blocks of both nodes (dcf_values; scalars, not arrays indexed by a
     // bit, so that they stay in registers).
@@ -84,15 +81,8 @@ SECINFER_HD void dcf_gen_one(const Prg& prg, int n, u64 out_mask, int L_rt, Bloc
     // differ by Delta.
     const Block cw = lose ? (h0 ^ h1 ^ s0 ^ s1) : (h0 ^ h1);
     cw_seed[i * stride] = cw;
-    Block n0 = h0, n1 = h1;
-    if (a) {
-      n0 ^= s0;
-      n1 ^= s1;
-    }
-    if (t0) n0 ^= cw;
-    if (t1) n1 ^= cw;
-    s0 = n0;
-    s1 = n1;
+    s0 = half_tree_child(h0, s0, static_cast<u64>(a), cw);
+    s1 = half_tree_child(h1, s1, static_cast<u64>(a), cw);
   }
   // cw_final = (-1)^{t1} (ConvertVec(V_0(s1)) - ConvertVec(V_0(s0)) - Valpha): the leaves differ
   // by Delta, so their payload comes through the value key.

@@ -121,10 +121,7 @@ __global__ void __launch_bounds__(512)
         prg.convert_vec(mine, kL, mask,
                         [&](int j, u64 el) { v[j] += signed_by(party, el + (t ? cwv[j] : 0)); });
       }
-      Block sn = h;
-      if (c) sn ^= s;
-      if (t) sn ^= keys.cw_seed[i * keys.count + k];
-      s = sn;
+      s = half_tree_child(h, s, static_cast<u64>(c), keys.cw_seed[i * keys.count + k]);
     }
     if (q && valid) {
       const u64* cwf = keys.cw_final + kl;

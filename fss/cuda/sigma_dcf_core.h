@@ -21,12 +21,6 @@ SECINFER_HD constexpr int sigma_path_bit(u64 x, int n, int i) {
   return static_cast<int>((x >> (n - 1 - i)) & 1);
 }
 
-// t ? b : 0 for t in {0, 1}.
-SECINFER_HD constexpr Block sigma_block_if(Block b, u64 t) {
-  const u64 m = u64{0} - t;
-  return Block{b.lo & m, b.hi & m};
-}
-
 // The roots from the key's two random blocks a, b: party 1 takes b, party 0 takes a with its
 // control bit set to the complement of b's (the roots lie on alpha's path: t_0 XOR t_1 = 1).
 SECINFER_HD constexpr void sigma_dcf_roots(Block a, Block b, Block& root0, Block& root1) {
@@ -57,8 +51,8 @@ SECINFER_HD void sigma_dcf_gen_one(const Prg& prg, int n, Block s0, Block s1, u6
     if (i == d - 1) {
       // Leaves: the children's XOR plus the unit vector at alpha's low 7 bits on alpha's side.
       const Block e = sigma_unit_block(alpha & ((u64{1} << kSigmaDcfLeafBitsCore) - 1));
-      leaf0 = x0 ^ sigma_block_if(e, static_cast<u64>(1 - a));
-      leaf1 = x1 ^ sigma_block_if(e, static_cast<u64>(a));
+      leaf0 = x0 ^ block_if(e, static_cast<u64>(1 - a));
+      leaf1 = x1 ^ block_if(e, static_cast<u64>(a));
       break;
     }
     const u64 tl = (x0.lo & 1) ^ static_cast<u64>(a) ^ 1;
@@ -68,8 +62,8 @@ SECINFER_HD void sigma_dcf_gen_one(const Prg& prg, int n, Block s0, Block s1, u6
     tr_bits |= tr << i;
     const Block keep_cw = seed ^ Block { a ? tr : tl, 0 };
     const Block k0 = a ? r0 : l0, k1 = a ? r1 : l1;
-    s0 = k0 ^ sigma_block_if(keep_cw, s0.lo & 1);
-    s1 = k1 ^ sigma_block_if(keep_cw, s1.lo & 1);
+    s0 = k0 ^ block_if(keep_cw, s0.lo & 1);
+    s1 = k1 ^ block_if(keep_cw, s1.lo & 1);
   }
   cw_tr = tr_bits;
 }
@@ -115,7 +109,7 @@ SECINFER_HD void sigma_dcf_step(const Prg& prg, int n, int i, SigmaDcfWalk& w, c
     const Block cw = cw_seed[i * stride];
     corr = c ? Block{(cw.lo & ~u64{1}) | ((cw_tr >> i) & 1), cw.hi} : cw;
   }
-  w.s = g ^ sigma_block_if(corr, t);
+  w.s = g ^ block_if(corr, t);
   w.prev = c;
 }
 

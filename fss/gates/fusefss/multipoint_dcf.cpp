@@ -111,7 +111,7 @@ void eval_range(const DcfKeys& keys, std::size_t P, std::span<const u64> points,
       u64* a = nacc.data() + i * L;
       const u64* pa = acc.data() + par.acc;
       for (std::size_t e = 0; e < L; ++e) a[e] += pa[e] + (cw[e] & tmask);
-      next[i].s = detail::half_tree_child(hs[pi], par.s, static_cast<u64>(c), keys.cw_seed[base]);
+      next[i].s = half_tree_child(hs[pi], par.s, static_cast<u64>(c), keys.cw_seed[base]);
       next[i].acc = i * L;
     }
     std::swap(cur, next);
