@@ -261,8 +261,8 @@ std::pair<DcfKeys, DcfKeys> dcf_gen(DcfShape shape, std::span<const u64> alpha,
   dcf_check_shape(shape);
   const std::size_t count = alpha.size();
   const std::size_t beta_stride = dcf_beta_stride(shape, count, beta.size(), "dcf_gen");
-  detail::check_range("dcf_gen", "alpha", alpha, shape.in_bits);
-  detail::check_range("dcf_gen", "beta", beta, shape.out_bits);
+  detail::check_range("dcf_gen", "alpha", alpha, shape.in_bits, opt.pool);
+  detail::check_range("dcf_gen", "beta", beta, shape.out_bits, opt.pool);
   // fss-core.md "Randomness": key k draws s0 then Delta, keys in order (blocks next_counter() + 2k
   // and + 2k + 1 of the stream, which is what lets an accelerator make the same keys).
   if (opt.accel != nullptr && count != 0) {

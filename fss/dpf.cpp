@@ -229,8 +229,8 @@ std::pair<DpfKeys, DpfKeys> dpf_gen(DpfShape shape, std::span<const u64> alpha,
                                     const BatchOptions& opt) {
   dpf_check_shape(shape);
   detail::check_size("dpf_gen", "beta", beta.size(), alpha.size());
-  detail::check_range("dpf_gen", "alpha", alpha, shape.in_bits);
-  detail::check_range("dpf_gen", "beta", beta, shape.out_bits);
+  detail::check_range("dpf_gen", "alpha", alpha, shape.in_bits, opt.pool);
+  detail::check_range("dpf_gen", "beta", beta, shape.out_bits, opt.pool);
   const std::size_t count = alpha.size();
   // fss-core.md "Randomness": key k draws s0 then s1, keys in order (blocks next_counter() + 2k
   // and + 2k + 1 of the stream, which is what lets an accelerator make the same keys).

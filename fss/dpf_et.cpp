@@ -100,7 +100,7 @@ void dpf_et_check_keys(const DpfEtKeys& keys) {
 std::pair<DpfEtKeys, DpfEtKeys> dpf_et_gen(int k, std::span<const u64> alpha, SeededPrg& rng,
                                            const BatchOptions& opt, int leaf_log2) {
   check_shape("dpf_et_gen", k, leaf_log2);
-  detail::check_range("dpf_et_gen", "alpha", alpha, k);
+  detail::check_range("dpf_et_gen", "alpha", alpha, k, opt.pool);
   const std::size_t count = alpha.size();
   // Key i's seeds are blocks next_counter() + 2i and + 2i + 1 of the stream, so an accelerator
   // makes the same keys from (seed, counter); asked before the host arrays exist.

@@ -219,7 +219,7 @@ std::pair<SigmaDcfKeys, SigmaDcfKeys> sigma_dcf_gen(int in_bits, std::span<const
 std::pair<SigmaDcfKeys, SigmaDcfKeys> sigma_dcf_gen(int in_bits, std::span<const u64> alpha,
                                                     SeededPrg& rng, const BatchOptions& opt) {
   check_bits(in_bits);
-  detail::check_range("sigma_dcf_gen", "alpha", alpha, in_bits);
+  detail::check_range("sigma_dcf_gen", "alpha", alpha, in_bits, opt.pool);
   const std::size_t count = alpha.size();
   const auto empty_pair = [&] {
     return std::pair<SigmaDcfKeys, SigmaDcfKeys>{empty_keys(in_bits, 0, count),

@@ -1,6 +1,7 @@
 // Internal helpers shared by dpf.cpp and dcf.cpp (not a public API).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <span>
 #include <stdexcept>
@@ -9,6 +10,7 @@
 
 #include "fss/block.h"
 #include "fss/prg.h"
+#include "fss/thread_pool.h"
 
 namespace secinfer::fss::detail {
 
@@ -57,11 +59,23 @@ inline void check_size(const char* what, const char* name, std::size_t got, std:
 }
 
 // Throws unless every v[i] < 2^bits.
-inline void check_range(const char* what, const char* name, std::span<const u64> v, int bits) {
+inline void check_range(const char* what, const char* name, std::span<const u64> v, int bits,
+                        ThreadPool* pool = nullptr) {
   const u64 mask = ring_mask(bits);
-  u64 high = 0;
-  for (const u64 x : v) high |= x & ~mask;
-  if (high == 0) return;
+  // An OR over the values, on the pool's threads from two grains on (the dealer's alphas are tens
+  // of millions of words a run, read once at memory speed).
+  constexpr std::size_t kGrain = std::size_t{1} << 16;
+  std::atomic<u64> high{0};
+  const auto reduce = [&](std::size_t b, std::size_t e) {
+    u64 h = 0;
+    for (std::size_t i = b; i < e; ++i) h |= v[i] & ~mask;
+    high.fetch_or(h, std::memory_order_relaxed);
+  };
+  if (pool != nullptr && v.size() >= 2 * kGrain)
+    parallel_for(*pool, v.size(), kGrain, reduce);
+  else
+    reduce(0, v.size());
+  if (high.load(std::memory_order_relaxed) == 0) return;
   for (std::size_t i = 0; i < v.size(); ++i)
     if (v[i] & ~mask)
       throw std::invalid_argument(std::string(what) + ": " + name + "[" + std::to_string(i) +

@@ -80,7 +80,8 @@ class Dealer {
   // The end of an offline phase: key generation left running on the accelerator finishes
   // (Accelerator::finish_keygen), so that the online phase's time does not hold it.
   void finish_keys() const;
-  BatchOptions batch_options() const { return BatchOptions{rng_.impl(), threads_, accel_}; }
+  // The dealer's threads and accelerator for an FSS batch call (its range checks on pool()).
+  BatchOptions batch_options() { return BatchOptions{rng_.impl(), threads_, accel_, &pool()}; }
   KeyWriter& out(int party) { return *out_[party]; }
   // The run's gate protocol choices (engine/gate_options.h); the parties must be given the same.
   void set_gate_options(GateOptions o) { gate_options_ = o; }

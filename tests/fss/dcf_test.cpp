@@ -8,6 +8,8 @@
 #include <random>
 #include <vector>
 
+#include "fss/batch_options.h"
+#include "fss/thread_pool.h"
 #include "fss_test_util.h"
 
 using namespace secinfer::fss;
@@ -336,4 +338,30 @@ TEST_CASE("DCF: bad input is a clear std::invalid_argument", "[dcf]") {
   CHECK_THROWS_AS(dcf_eval(k0, one, y1), std::invalid_argument);
   k0.cw_v.pop_back();
   CHECK_THROWS_AS(dcf_eval(k0, one, y), std::invalid_argument);
+}
+
+TEST_CASE("DCF: the range check on the caller's pool names the first value that does not fit",
+          "[dcf]") {
+  // Two grains of the check and more, so that the pool's threads share the OR: fresh in-range
+  // alphas, then two out-of-range values at fresh positions; the message names the first.
+  const std::uint64_t s = fresh_seed();
+  std::mt19937_64 gen(s);
+  const Block seed{s, 1};
+  constexpr std::size_t kCount = 150'000;
+  std::vector<u64> alpha(kCount);
+  for (u64& a : alpha) a = gen() & 0xff;
+  const std::vector<u64> beta{7};
+  ThreadPool pool(3);
+  const BatchOptions pooled{AesImpl::kAuto, 1, nullptr, &pool};
+  SeededPrg a_rng(seed), b_rng(seed);
+  const auto plain = dcf_gen({8, 8, 1}, alpha, beta, a_rng, BatchOptions{AesImpl::kAuto, 1});
+  const auto with_pool = dcf_gen({8, 8, 1}, alpha, beta, b_rng, pooled);
+  CHECK(plain.first.root == with_pool.first.root);
+  CHECK(plain.second.cw_seed == with_pool.second.cw_seed);
+  const std::size_t i = gen() % (kCount / 2), j = kCount / 2 + gen() % (kCount / 2);
+  alpha[j] = 256 + (gen() & 0xff);
+  alpha[i] = 256;
+  SeededPrg rng(seed);
+  CHECK_THROWS_WITH(dcf_gen({8, 8, 1}, alpha, beta, rng, pooled),
+                    Catch::Contains("alpha[" + std::to_string(i) + "] = 256"));
 }
