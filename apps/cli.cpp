@@ -179,6 +179,12 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
         "party-local vectors (device: their arithmetic and the openings' packing run "
         "on the GPU; the same outputs and messages; host: the CPU, the older path kept for "
         "comparison). Ignored by cpu");
+    add_enum_option(
+        sc, "--gpu-wait", o.gpu_wait,
+        "auto, spin, yield or block: how the party's host threads wait for its GPU under "
+        "--backend cuda (CUDA's device flags; auto: CUDA's heuristic, which spins a core while "
+        "the process has fewer contexts than the host has cores). The same outputs and "
+        "messages. Ignored by cpu");
   }
   sc->add_option("--runs", o.runs, "Measured runs")->check(at_least(1))->capture_default_str();
   sc->add_option("--warmup", o.warmup, "Warm-up runs (recorded, not merged)")

@@ -55,6 +55,7 @@ std::vector<std::string> party_command_line(const RunOptions& o, int party, std:
   add("--backend", to_string(o.backend));
   add("--gpu", std::to_string(party == 1 && o.gpu_party1 >= 0 ? o.gpu_party1 : o.gpu));
   add("--gate-vectors", to_string(o.gate_vectors));
+  add("--gpu-wait", to_string(o.gpu_wait));
   add("--runs", std::to_string(o.runs));
   add("--warmup", std::to_string(o.warmup));
   add("--threads", std::to_string(o.threads));

@@ -55,6 +55,9 @@ struct RunOptions {
   // messages either way; recorded in the party log's environment). Device by default: on the
   // H200 it took bert-base seq 128 from 1,977 to 1,546 ms (fusefss) and 2,779 to 2,073 ms (sigma).
   models::GateVectors gate_vectors = models::GateVectors::kDevice;
+  // --gpu-wait: how the party's host threads wait for its GPU (recorded in the party log's
+  // environment; CUDA's own heuristic by default).
+  models::GpuWait gpu_wait = models::GpuWait::kAuto;
   int runs = 5;
   int warmup = 1;
   int threads = 0;            // resolved to the hardware concurrency by the parser

@@ -55,6 +55,7 @@ nlohmann::json party_environment(const RunOptions& o) {
   if (o.backend == models::Backend::kCuda) {
     env["gpu"] = o.gpu;  // the CUDA device (model, driver: "accelerator")
     env["gate_vectors"] = to_string(o.gate_vectors);
+    env["gpu_wait"] = to_string(o.gpu_wait);
     env["gpu_sharing"] = gpu_sharing_note(mps_daemon_running());
   }
   if (o.workload != models::Workload::kNetbench) env["dealer_note"] = dealer_note(o);

@@ -12,8 +12,13 @@ namespace secinfer::apps {
 PartyBackend::PartyBackend(const RunOptions& o) {
   if (o.backend != models::Backend::kCuda || o.workload == models::Workload::kNetbench) return;
 #ifdef SECINFER_HAVE_CUDA
+  using fss::cuda::HostWait;
+  const HostWait wait = o.gpu_wait == models::GpuWait::kSpin    ? HostWait::kSpin
+                        : o.gpu_wait == models::GpuWait::kYield ? HostWait::kYield
+                        : o.gpu_wait == models::GpuWait::kBlock ? HostWait::kBlock
+                                                                : HostWait::kAuto;
   auto gpu = std::make_unique<fss::cuda::CudaAccelerator>(
-      o.gpu, fss::cuda::KernelConfig{}, 0, o.gate_vectors == models::GateVectors::kDevice);
+      o.gpu, fss::cuda::KernelConfig{}, 0, o.gate_vectors == models::GateVectors::kDevice, wait);
   timer_ = std::make_unique<fss::cuda::CudaEventTimer>(*gpu);
   accel_ = std::move(gpu);
 #else

@@ -61,6 +61,11 @@ enum class Padding { kOn, kOff };
 // the host, the GPU running only the FSS evaluations and matmuls, or on the device.
 enum class GateVectors { kHost, kDevice };
 
+// How a party's host threads wait for its GPU under --backend cuda (CUDA's device flags,
+// cudaSetDeviceFlags): auto (CUDA's heuristic: spin while the process has fewer contexts than the
+// host has cores), spin, yield, or block on a synchronisation primitive. Never what is computed.
+enum class GpuWait { kAuto, kSpin, kYield, kBlock };
+
 // The names of each enum: the one place they are spelled. `flag` names the command-line flag in
 // error messages.
 template <class E>
@@ -143,6 +148,16 @@ struct EnumNames<GateVectors> {
   static constexpr std::string_view flag = "--gate-vectors";
   static constexpr std::array<std::pair<GateVectors, std::string_view>, 2> values{
       {{GateVectors::kHost, "host"}, {GateVectors::kDevice, "device"}}};
+};
+
+template <>
+struct EnumNames<GpuWait> {
+  static constexpr std::string_view flag = "--gpu-wait";
+  static constexpr std::array<std::pair<GpuWait, std::string_view>, 4> values{
+      {{GpuWait::kAuto, "auto"},
+       {GpuWait::kSpin, "spin"},
+       {GpuWait::kYield, "yield"},
+       {GpuWait::kBlock, "block"}}};
 };
 
 template <class E>

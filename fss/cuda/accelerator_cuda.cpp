@@ -587,8 +587,25 @@ struct CudaAccelerator::State {
   }
 };
 
+namespace {
+// CUDA's scheduling flag for `wait` (0: none asked) and its name for the description.
+unsigned schedule_flag(HostWait wait) {
+  switch (wait) {
+    case HostWait::kSpin:
+      return cudaDeviceScheduleSpin;
+    case HostWait::kYield:
+      return cudaDeviceScheduleYield;
+    case HostWait::kBlock:
+      return cudaDeviceScheduleBlockingSync;
+    case HostWait::kAuto:
+      break;
+  }
+  return 0;
+}
+}  // namespace
+
 CudaAccelerator::CudaAccelerator(int device, KernelConfig cfg, std::uint64_t key_budget_bytes,
-                                 bool device_vectors)
+                                 bool device_vectors, HostWait wait)
     : s_(std::make_unique<State>(device, cfg)) {
   const int n = visible_devices();
   if (device < 0 || device >= n)
@@ -598,6 +615,19 @@ CudaAccelerator::CudaAccelerator(int device, KernelConfig cfg, std::uint64_t key
         " device(s) found): check the driver (nvidia-smi) and CUDA_VISIBLE_DEVICES, or run with "
         "--backend cpu");
   s_->bind();
+  if (const unsigned flag = schedule_flag(wait); flag != 0) {
+    // On a device already initialised the runtime overwrites the flags (CUDA 12); read back, so
+    // that a wait mode the driver did not take is an error rather than a silent default.
+    CUDA_CHECK(cudaSetDeviceFlags(flag),
+               "the host's wait mode on device " + std::to_string(device));
+    unsigned now = 0;
+    CUDA_CHECK(cudaGetDeviceFlags(&now));
+    if ((now & cudaDeviceScheduleMask) != flag)
+      throw std::runtime_error(
+          "CudaAccelerator: device " + std::to_string(device) + " kept scheduling flags " +
+          std::to_string(now & cudaDeviceScheduleMask) + " where " + std::to_string(flag) +
+          " was asked (--gpu-wait); run with --gpu-wait auto");
+  }
   s_->stream = std::make_shared<Stream>();
   // The default pool keeps what resident key batches free (a layer's keys reuse it at once).
   cudaMemPool_t pool = nullptr;

@@ -28,6 +28,10 @@ namespace secinfer::fss::cuda {
 class Stream;     // device_buffer.h
 class CudaSpace;  // vec_space_cuda.h
 
+// How this process's host threads wait for the device (CUDA's scheduling flags): kAuto leaves
+// CUDA's heuristic (spin while the process has fewer contexts than the host has cores).
+enum class HostWait { kAuto, kSpin, kYield, kBlock };
+
 class CudaAccelerator final : public fss::Accelerator {
  public:
   // Binds to `device` (cudaSetDevice) and creates a stream and two events there. Throws
@@ -36,8 +40,11 @@ class CudaAccelerator final : public fss::Accelerator {
   // 0 = 35% of the device's memory (two parties may share one GPU).
   // device_vectors: the gates' party-local vectors live on the device (vec_space(): a CudaSpace);
   // off, they stay on the host and only the calls below run here.
+  // wait: the device's scheduling flags for this process (cudaSetDeviceFlags, read back with
+  // cudaGetDeviceFlags; std::runtime_error where the device keeps others); kAuto sets none.
   explicit CudaAccelerator(int device = 0, KernelConfig cfg = {},
-                           std::uint64_t key_budget_bytes = 0, bool device_vectors = false);
+                           std::uint64_t key_budget_bytes = 0, bool device_vectors = false,
+                           HostWait wait = HostWait::kAuto);
   ~CudaAccelerator() override;
   CudaAccelerator(const CudaAccelerator&) = delete;
   CudaAccelerator& operator=(const CudaAccelerator&) = delete;

@@ -151,6 +151,7 @@ TEST_CASE("bad flags are refused with a message naming the flag", "[apps][cli]")
       {{"microbench", "--gpu", "1,x"}, "--gpu 1,x: expected a CUDA device number (0, 1, ...) or"},
       {{"local", "--gpu", "0,"}, "--gpu 0,: expected a CUDA device number (0, 1, ...) or two"},
       {{"--party", "0", "--gate-vectors", "gpu"}, "--gate-vectors"},
+      {{"--party", "0", "--gpu-wait", "sleep"}, "--gpu-wait"},
       {{"--party", "0", "--model", "resnet"}, "unknown model \"resnet\""},
       {{"--party", "0", "--model", "bert", "--seq", "100000"}, "--seq"},
       {{"--party", "0", "--peer", "localhost"}, "--peer: bad peer address"},
@@ -526,6 +527,24 @@ TEST_CASE("--gate-vectors: device by default, passed by local to each child, not
     const RunOptions child = parse_command_line(party_command_line(o, p, 4567, "secinfer")).run;
     CHECK(child.gate_vectors == models::GateVectors::kHost);
     CHECK(shared_config(child) == shared_config(o));
+  }
+}
+
+TEST_CASE(
+    "--gpu-wait: CUDA's heuristic by default, passed by local to each child, not shared "
+    "config",
+    "[apps][cli]") {
+  CHECK(parse({"--party", "1", "--backend", "cpu"}).run.gpu_wait == models::GpuWait::kAuto);
+  for (const auto& [text, want] :
+       {std::pair{"spin", models::GpuWait::kSpin}, std::pair{"yield", models::GpuWait::kYield},
+        std::pair{"block", models::GpuWait::kBlock}}) {
+    const RunOptions o = parse({"local", "--backend", "cpu", "--gpu-wait", text}).run;
+    CHECK(o.gpu_wait == want);
+    for (int p = 0; p < 2; ++p) {
+      const RunOptions child = parse_command_line(party_command_line(o, p, 4567, "secinfer")).run;
+      CHECK(child.gpu_wait == want);
+      CHECK(shared_config(child) == shared_config(o));
+    }
   }
 }
 
