@@ -12,7 +12,7 @@ mkdir -p "$out"
 start=$(date +%s)
 nvidia-smi --query-gpu=name,driver_version,memory.total,compute_mode --format=csv,noheader
 OUT="$out/ab" MPS=1 PATCH=ab.patch METRIC=keygen SYSTEMS="fusefss sigma" ROUNDS=5 \
-  AB_S=$((570 - ($(date +%s) - start))) bash scripts/device_ab.sh >"$out/ab.log" 2>&1
+  AB_S=$((540 - ($(date +%s) - start))) bash scripts/device_ab.sh >"$out/ab.log" 2>&1
 echo "device_ab: rc $? ($(($(date +%s) - start)) s)"
 pgrep -fa nvidia-cuda-mps- || echo "no MPS daemon left"
 cat "$out/ab/ab.md" 2>/dev/null || tail -20 "$out/ab.log"
