@@ -588,7 +588,7 @@ struct CudaAccelerator::State {
 };
 
 namespace {
-// CUDA's scheduling flag for `wait` (0: none asked) and its name for the description.
+// CUDA's scheduling flag for `wait` (0: none asked).
 unsigned schedule_flag(HostWait wait) {
   switch (wait) {
     case HostWait::kSpin:
