@@ -43,6 +43,13 @@ SECINFER_HD constexpr Block half_tree_child(Block h, Block s, u64 c, Block cw) {
   return h ^ block_if(s, c) ^ block_if(cw, static_cast<u64>(s.lsb()));
 }
 
+// The half-tree DCF's root offset Delta = s0 ^ s1 from its stream draw (the block after the root
+// s0, fss-core.md "Randomness"): the draw with bit 0 set, so that on alpha's path exactly one
+// party's control bit is set. One rule for the CPU's and the GPU's generators.
+SECINFER_HD constexpr Block half_tree_delta(Block draw) {
+  return {draw.lo | 1, draw.hi};
+}
+
 // The fixed public PRG keys K_j, j = 0..4 (fss-core.md "Blocks and AES").
 SECINFER_HD constexpr Block prg_fixed_key(int j) {
   return {0x9E3779B97F4A7C15ull * static_cast<u64>(j + 1), 0x7365636966657221ull};

@@ -62,9 +62,8 @@ void gen_chunk(DcfKeys& key0, DcfKeys& key1, std::span<const Block> seeds,
   sc.valpha.assign(kChunk * len, 0);
   for (std::size_t i = 0; i < w; ++i) {
     // Root s0 = block 2k, Delta = block 2k + 1 with bit 0 set, s1 = s0 ^ Delta.
-    const Block b = seeds[2 * (k0 + i) + 1];
     s[0][i] = seeds[2 * (k0 + i)];
-    s[1][i] = s[0][i] ^ Block { b.lo | 1, b.hi };
+    s[1][i] = s[0][i] ^ half_tree_delta(seeds[2 * (k0 + i) + 1]);
     key0.root[k0 + i] = s[0][i];
     key1.root[k0 + i] = s[1][i];
   }

@@ -26,8 +26,7 @@ __global__ void __launch_bounds__(512, kBlocksPerSm)
   const int L = kL > 0 ? kL : shape.payload_len;
   for (std::size_t k = global_thread(); k < count; k += grid_threads()) {
     const Block s0 = seeded_block(b, first, 2 * k);
-    const Block draw = seeded_block(b, first, 2 * k + 1);
-    const Block s1 = s0 ^ Block { draw.lo | 1, draw.hi };  // Delta: the draw with bit 0 set
+    const Block s1 = s0 ^ half_tree_delta(seeded_block(b, first, 2 * k + 1));
     root0[k] = s0;
     root1[k] = s1;
     const std::size_t kl = k * static_cast<std::size_t>(L);

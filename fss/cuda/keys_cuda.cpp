@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "fss/tree_common.h"
+
 namespace secinfer::fss::cuda {
 namespace {
 
@@ -23,15 +25,7 @@ void check_dpf_shape(const char* what, DpfShape shape) {
 }
 
 void check_range(const char* what, const char* name, std::span<const u64> v, int bits) {
-  const u64 mask = ring_mask(bits);
-  u64 high = 0;
-  for (const u64 x : v) high |= x & ~mask;
-  if (high == 0) return;
-  for (std::size_t i = 0; i < v.size(); ++i)
-    if (v[i] & ~mask)
-      throw std::invalid_argument(std::string(what) + ": " + name + "[" + std::to_string(i) +
-                                  "] = " + std::to_string(v[i]) + " does not fit in " +
-                                  std::to_string(bits) + " bits");
+  detail::check_range(what, name, v, bits);
 }
 
 void check_dcf_shape(const char* what, DcfShape shape) {
