@@ -6,9 +6,9 @@
 //   ThreadPool pool(8);                                   // 7 workers + the calling thread
 //   parallel_for(pool, n, 1 << 16, [&](std::size_t b, std::size_t e) { ... });
 //
-// Between loops the workers spin for a short while (kSpin) before they sleep, and so does the
-// caller waiting for the last part: a sleeping thread's wake-up costs tens of microseconds (more
-// in a virtual machine), and a gate's loops and openings come back to back, each paying it.
+// Between loops the workers spin for a short while (thread_pool.cpp) before they sleep, and so does
+// the caller waiting for the last part: a sleeping thread's wake-up costs tens of microseconds
+// (more in a virtual machine), and a gate's loops and openings come back to back, each paying it.
 //
 // One loop at a time per pool: a call made from inside a running loop (nested), or from another
 // thread while one runs, runs inline on its caller. Results never depend on the pool: ranges are
@@ -16,7 +16,6 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -34,9 +33,6 @@ class ThreadPool {
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
   ThreadPool& operator=(const ThreadPool&) = delete;
-
-  // How long an idle worker (or a caller waiting for the last part) spins before it sleeps.
-  static constexpr std::chrono::microseconds kSpin{200};
 
   int size() const { return static_cast<int>(workers_.size()) + 1; }
   // Calls fn(part) once for every part in [0, parts) on the workers and the calling thread and
