@@ -7,8 +7,10 @@
 # dealers' main thread in waking the pools' workers and waiting for them. Three builds of
 # fss/thread_pool.cpp's two constants (edited here with sed, restored at the end): base (pause 200
 # us, sleep after 200 us: the code as committed), yield (pause 200 us, then pause and yield until
-# 2 ms) and spin1 (pause 1 ms); each at --threads 8 (local's default on 16 threads), and base at
-# 6 and 12 too. Rounds interleaved while the time holds one more; a line a run (keygen, online,
+# 2 ms) and spin1 (pause 1 ms); a fourth, cop4, is base with the accelerator's staging-copy pool
+# at 4 threads instead of 8 (fss/cuda/accelerator_cuda.cpp, edited the same way: each process
+# runs a party pool, a dealer pool and that one). Each at --threads 8 (local's default on 16
+# threads), and base at 6 too. Rounds interleaved while the time holds one more; a line a run (keygen, online,
 # party 0's dealer host parts), then each setting's medians.
 set -uo pipefail
 # shellcheck source=scripts/device_setup.sh
@@ -18,22 +20,25 @@ bins=$(mktemp -d)
 mkdir -p "$out"
 start=$(date +%s)
 nvidia-smi --query-gpu=name,driver_version,memory.total,compute_mode --format=csv,noheader
-src=fss/thread_pool.cpp
-cp "$src" "$bins/thread_pool.cpp.orig"
-set_spin() {  # pause_us spin_us
-  cp "$bins/thread_pool.cpp.orig" "$src"
+src=fss/thread_pool.cpp acc=fss/cuda/accelerator_cuda.cpp
+cp "$src" "$bins/pool.orig"
+cp "$acc" "$bins/acc.orig"
+restore() { cp "$bins/pool.orig" "$src"; cp "$bins/acc.orig" "$acc"; }
+set_variant() {  # pause_us spin_us copier_threads
+  restore
   sed -i "s/kSpinPause{200}/kSpinPause{$1}/; s/kSpin{200}/kSpin{$2}/" "$src"
-  grep -E "constexpr std::chrono::microseconds" "$src"
+  [ "$3" = 8 ] || sed -i "s/ThreadPool copier{std::min(8,/ThreadPool copier{std::min($3,/" "$acc"
+  grep -hE "constexpr std::chrono::microseconds|ThreadPool copier" "$src" "$acc"
 }
-for v in "yield 200 2000" "spin1 1000 1000" "base 200 200"; do
-  read -r name pause spin <<<"$v"
-  set_spin "$pause" "$spin"
+for v in "yield 200 2000 8" "spin1 1000 1000 8" "cop4 200 200 4" "base 200 200 8"; do
+  read -r name pause spin copier <<<"$v"
+  set_variant "$pause" "$spin" "$copier"
   DEVICE_BUILD_TESTS=ON DEVICE_BUILD_TIMEOUT=240 device_build "call2-$name" "$out" build-gpu \
-    secinfer || { cp "$bins/thread_pool.cpp.orig" "$src"; exit 2; }
+    secinfer || { restore; exit 2; }
   cp build-gpu/bin/secinfer "$bins/$name"
   echo "build $name: $(($(date +%s) - start)) s"
 done
-cp "$bins/thread_pool.cpp.orig" "$src"
+restore
 trap 'mps_stop' EXIT
 mps_start || exit 2
 rows="$out/runs.tsv"
@@ -42,7 +47,7 @@ round_s=0
 for r in 1 2 3 4; do
   rs=$(date +%s)
   [ $((rs - start + round_s)) -gt 540 ] && { echo "round $r would pass 540 s: stopping"; break; }
-  for cfg in "base 8" "yield 8" "spin1 8" "base 6" "base 12"; do
+  for cfg in "base 8" "yield 8" "spin1 8" "cop4 8" "base 6"; do
     read -r name threads <<<"$cfg"
     log="$out/$name-t$threads.log"
     if ! "$bins/$name" local --model bert-base --system fusefss --backend cuda --runs 3 \
