@@ -4,7 +4,8 @@
 # The [cuda] checks at 2^18 (gpu_check.log: the DCF's Delta now one function for the CPU's and
 # the GPU's generators, the GPU entry points' range check the CPU's), then gpu_e2e.sh on bert-base
 # seq 128, sigma and fusefss, 3 runs after 1 warm-up, under MPS (mps.md, mps_runs.tgz) and taking
-# turns (plain.md, plain_runs.tgz). The figures the dealer issue's bar names the card of.
+# turns (plain.md, plain_runs.tgz; LAYOUTS="1" for MPS alone). The figures the dealer issue's bar
+# names the card of.
 set -uo pipefail
 # shellcheck source=scripts/device_setup.sh
 source scripts/device_setup.sh
@@ -22,7 +23,7 @@ SECINFER_GPU_CHECK_LOG2N=18 timeout 120 bash -c \
   'source scripts/device_setup.sh && run_cuda_checks "$1" "$2"' _ build-gpu "$out/gpu_check.log"
 echo "gpu_check: $(tail -1 "$out/gpu_check.log") ($(($(date +%s) - start)) s)"
 grep -E "FAIL" "$out/gpu_check.log" | head -10
-for mps in 1 0; do
+for mps in ${LAYOUTS:-1 0}; do
   name=$([ "$mps" = 1 ] && echo mps || echo plain)
   OUT="$logs/$name" MPS=$mps SKIP_CHUNKS=1 SKIP_MICRO=1 E2E_MODELS="bert-base" \
     E2E_SYSTEMS="sigma fusefss" MODEL_RUNS=3 MODEL_WARMUP=1 MODEL_CAP=60 BUDGET_S=120 \
