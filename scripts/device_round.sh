@@ -9,8 +9,9 @@
 #    --fusefss-act fused-leaf128, their lookups on SIGMA's 128-bit DPF leaves; sigma and fusefss,
 #    5 runs after 1 warm-up, with the gates' vectors on the device, the default: MICRO_VECTORS)
 #    and bert-base at seq 128 (E2E_MODELS; E2E_SYSTEMS, default sigma and fusefss; a -hostvec
-#    suffix runs one with --gate-vectors host; 1 + 5 runs), every output compared with the
-#    cleartext reference; MPS=1 runs them under NVIDIA's Multi-Process Service (gpu_e2e.sh);
+#    suffix runs one with --gate-vectors host; 1 + MODEL_RUNS runs, default 5), every output
+#    compared with the cleartext reference; MPS=1 runs them under NVIDIA's Multi-Process Service
+#    (gpu_e2e.sh); SKIP_MICRO=1 leaves the microbenchmarks out;
 # 2b. with LUT_BENCH=1, `gpu_bench --lut` (the lookup kernels on the fused tables and the fused
 #    range test's DCF, fss/cuda/tools/gpu_bench.cpp) into lut.md, under LUT_BENCH_S (120 s); with
 #    KEYGEN_BENCH=1, `gpu_bench --keygen --quick` (the DCF and SIGMA-DCF key generation at the
@@ -77,11 +78,11 @@ if [ "${LUT_BENCH:-0}" = 1 ]; then
   note "gpu_bench --lut: $(grep -c '^| ' "$out/lut.md" 2>/dev/null || echo 0) rows ($(($(date +%s) - start)) s)"
 fi
 
-OUT="$work/e2e" SKIP_MICRO=0 MICRO_BACKENDS=cuda RUNS=5 WARMUP=1 \
+OUT="$work/e2e" SKIP_MICRO="${SKIP_MICRO:-0}" MICRO_BACKENDS=cuda RUNS=5 WARMUP=1 \
   MICRO_SPECS="${MICRO_SPECS:-trunc-gelu 393216;trunc-silu 1409024;trunc 393216;trunc-gelu 393216 --fusefss-act fused-leaf128;trunc-silu 1409024 --fusefss-act fused-leaf128}" \
   MICRO_VECTORS="${MICRO_VECTORS:-device}" E2E_MODELS="${E2E_MODELS:-bert-base}" \
   E2E_SYSTEMS="${E2E_SYSTEMS:-sigma fusefss}" \
-  MODEL_RUNS=5 MODEL_WARMUP=1 MODEL_CAP="${MODEL_CAP:-85}" BUDGET_S="${E2E_S:-330}" \
+  MODEL_RUNS="${MODEL_RUNS:-5}" MODEL_WARMUP=1 MODEL_CAP="${MODEL_CAP:-85}" BUDGET_S="${E2E_S:-330}" \
   bash scripts/gpu_e2e.sh >"$work/gpu_e2e.stdout" 2>&1 || rc=1
 for f in gpu_e2e.md gpu_e2e.log gpu_e2e_runs.tgz; do cp "$work/e2e/$f" "$out/" 2>/dev/null; done
 note "gpu_e2e: $(grep -c '| ok |' "$out/gpu_e2e.md" 2>/dev/null || echo 0) settings ok ($(($(date +%s) - start)) s)"
