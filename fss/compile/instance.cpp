@@ -7,11 +7,12 @@
 namespace secinfer::fss::compile {
 namespace {
 
-// Coefficients of P(z - rr) in z, mod 2^bits: c'_i = sum_{k>=i} c_k binom(k, i) (-rr)^(k-i).
-std::vector<u64> shift_poly(std::span<const u64> c, u64 rr, int bits) {
+// Coefficients of P(z - rr) in z, mod 2^bits, into out (c.size() entries): c'_i = sum_{k>=i} c_k
+// binom(k, i) (-rr)^(k-i).
+void shift_poly(std::span<const u64> c, u64 rr, int bits, std::span<u64> out) {
   const Ring r{bits};
   const std::size_t d1 = c.size();
-  std::vector<u64> out(d1, 0);
+  std::fill(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(d1), u64{0});
   const u64 neg = r.neg(rr);
   for (std::size_t k = 0; k < d1; ++k) {
     u64 binom = 1, pw = 1;  // binom(k, i), (-rr)^(k-i) for i = k, k-1, ..., 0
@@ -23,7 +24,6 @@ std::vector<u64> shift_poly(std::span<const u64> c, u64 rr, int bits) {
       }
     }
   }
-  return out;
 }
 
 struct AtomSpec {  // one atom before merging: threshold and the payload it adds
@@ -54,15 +54,28 @@ InstanceKey compile_instance(const SufGate& g, u64 r_in, u64 open_mask, Padding 
   InstanceKey key;
 
   // --- Interval lookup ---------------------------------------------------------------------
-  std::vector<std::pair<u64, std::size_t>> s(m);  // (shifted cut, interval)
-  for (std::size_t j = 0; j < m; ++j) s[j] = {rn.add(g.cuts[j], r), j};
-  std::sort(s.begin(), s.end());
-  // Pieces in x^ order: (start, interval). The wrapping interval is the last in sorted order.
-  std::vector<std::pair<u64, std::size_t>> pieces;
-  if (s.front().first != 0) pieces.emplace_back(0, s.back().second);
-  pieces.insert(pieces.end(), s.begin(), s.end());
+  // The shifted cuts s_j = a_j + r mod 2^n in increasing order. The cuts are strictly increasing
+  // (suf.h), so that order is a rotation: first the cuts that wrap past 2^n (a_j > mask - r), then
+  // the others, each run in cut order. The pieces in x^ order start at these; the interval that
+  // wraps is the last in that order, and where no shifted cut is 0 it also owns the first piece,
+  // [0, smallest shifted cut).
+  const u64 nmask = rn.mask();
+  const auto j0 = static_cast<std::size_t>(
+      std::partition_point(g.cuts.begin(), g.cuts.end(), [&](u64 c) { return c <= nmask - r; }) -
+      g.cuts.begin());
+  const auto interval = [&](std::size_t k) { return (j0 + k) % m; };  // the k-th shifted cut's
+  const bool lead = rn.add(g.cuts[interval(0)], r) != 0;
+  const std::size_t P = m + (lead ? 1 : 0);  // pieces
+  const auto piece = [&](std::size_t k) -> std::pair<u64, std::size_t> {
+    if (lead && k == 0) return {0, interval(m - 1)};
+    const std::size_t j = interval(lead ? k - 1 : k);
+    return {rn.add(g.cuts[j], r), j};
+  };
 
-  auto payload = [&](u64 start, std::size_t j) {
+  // Piece k's payload Q_k into Q[k L .. k L + L).
+  std::vector<u64> Q(P * L);
+  for (std::size_t k = 0; k < P; ++k) {
+    const auto [start, j] = piece(k);
     // x = x^ - r on this piece, lifted exactly when H > n: x_s = x^ - r + 2^n c, c constant on
     // the piece (r is a piece boundary, and so is the shifted 2^(n-1) when H > n).
     u64 rr = r;  // mod 2^H: x_s = x^ - rr
@@ -71,18 +84,19 @@ InstanceKey compile_instance(const SufGate& g, u64 r_in, u64 open_mask, Padding 
       const int c = (start < r ? 1 : 0) - (x0 >= half ? 1 : 0);
       rr = rh.sub(r, rh.from_signed(static_cast<i64>(c) << g.n));
     }
-    std::vector<u64> q = shift_poly(g.poly(j), rr, g.poly_bits);
+    const std::span<u64> q = std::span<u64>(Q).subspan(k * L, L);
+    const std::span<const u64> poly = g.poly(j);
+    shift_poly(poly, rr, g.poly_bits, q);
     q[0] = rh.add(q[0], open_mask);
-    if (g.direct_const) q.push_back(g.konst[j]);
-    return q;
-  };
-  std::vector<std::vector<u64>> Q;
-  Q.reserve(pieces.size());
-  for (auto [start, j] : pieces) Q.push_back(payload(start, j));
-  key.lookup_base = Q.back();
-  for (std::size_t k = 1; k < pieces.size(); ++k) {
-    key.lookup_alpha.push_back(pieces[k].first);
-    for (std::size_t e = 0; e < L; ++e) key.lookup_beta.push_back(rh.sub(Q[k - 1][e], Q[k][e]));
+    if (g.direct_const) q[poly.size()] = g.konst[j];
+  }
+  key.lookup_base.assign(Q.end() - static_cast<std::ptrdiff_t>(L), Q.end());
+  key.lookup_alpha.reserve(m);
+  key.lookup_beta.reserve(m * L);
+  for (std::size_t k = 1; k < P; ++k) {
+    key.lookup_alpha.push_back(piece(k).first);
+    for (std::size_t e = 0; e < L; ++e)
+      key.lookup_beta.push_back(rh.sub(Q[(k - 1) * L + e], Q[k * L + e]));
   }
   if (padding == Padding::kOn && key.lookup_alpha.size() < m) {
     // No interval wrapped: a dummy split (payload difference 0) keeps the shape.

@@ -152,6 +152,11 @@ void suf_keygen(engine::Dealer& d, const SufGate& g, Padding padding, std::uint3
     {
       profiling::Scope sc(profiling::scopes::kIntervalLookup);
       std::vector<u64> alpha, beta, base;
+      std::size_t thresholds = 0;
+      for (const InstanceKey& k : inst) thresholds += k.lookup_alpha.size();
+      alpha.reserve(thresholds);
+      beta.reserve(thresholds * static_cast<std::size_t>(L));
+      base.reserve(inst.size() * static_cast<std::size_t>(L));
       for (const InstanceKey& k : inst) {
         alpha.insert(alpha.end(), k.lookup_alpha.begin(), k.lookup_alpha.end());
         beta.insert(beta.end(), k.lookup_beta.begin(), k.lookup_beta.end());
