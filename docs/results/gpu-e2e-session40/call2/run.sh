@@ -10,15 +10,17 @@
 # 2 ms) and spin1 (pause 1 ms); a fourth, cop4, is base with the accelerator's staging-copy pool
 # at 4 threads instead of 8 (fss/cuda/accelerator_cuda.cpp, edited the same way: each process
 # runs a party pool, a dealer pool and that one). Each at --threads 8 (local's default on 16
-# threads), and base at 6 too. Rounds interleaved while the time holds one more; a line a run (keygen, online,
-# party 0's dealer host parts), then each setting's medians.
+# threads), and base at 6 too. Rounds interleaved while the time holds one more (540 s from
+# CALL_START, default this script's start); a line a run (keygen, online, party 0's dealer host
+# parts), then each setting's medians. VARIANTS ("name pause spin copier;..." built in that
+# order, base last) and CONFIGS ("name threads;...") narrow it.
 set -uo pipefail
 # shellcheck source=scripts/device_setup.sh
 source scripts/device_setup.sh
 out="${OUT:-$PWD/out/call2}"
 bins=$(mktemp -d)
-mkdir -p "$out"
-start=$(date +%s)
+mkdir -p "$out" "$bins/logs"
+start=${CALL_START:-$(date +%s)}  # the call's start, where another script ran first
 nvidia-smi --query-gpu=name,driver_version,memory.total,compute_mode --format=csv,noheader
 src=fss/thread_pool.cpp acc=fss/cuda/accelerator_cuda.cpp
 cp "$src" "$bins/pool.orig"
@@ -30,10 +32,11 @@ set_variant() {  # pause_us spin_us copier_threads
   [ "$3" = 8 ] || sed -i "s/ThreadPool copier{std::min(8,/ThreadPool copier{std::min($3,/" "$acc"
   grep -hE "constexpr std::chrono::microseconds|ThreadPool copier" "$src" "$acc"
 }
-for v in "yield 200 2000 8" "spin1 1000 1000 8" "cop4 200 200 4" "base 200 200 8"; do
+IFS=";" read -ra variants <<<"${VARIANTS:-yield 200 2000 8;spin1 1000 1000 8;cop4 200 200 4;base 200 200 8}"
+for v in "${variants[@]}"; do
   read -r name pause spin copier <<<"$v"
   set_variant "$pause" "$spin" "$copier"
-  DEVICE_BUILD_TESTS=ON DEVICE_BUILD_TIMEOUT=240 device_build "call2-$name" "$out" build-gpu \
+  DEVICE_BUILD_TESTS=ON DEVICE_BUILD_TIMEOUT=240 device_build "call2-$name" "$bins/logs" build-gpu \
     secinfer || { restore; exit 2; }
   cp build-gpu/bin/secinfer "$bins/$name"
   echo "build $name: $(($(date +%s) - start)) s"
@@ -43,13 +46,14 @@ trap 'mps_stop' EXIT
 mps_start || exit 2
 rows="$out/runs.tsv"
 printf 'round\tsetting\tkeygen_ms\tonline_ms\tp0_dealer_host\n' >"$rows"
-round_s=0
+IFS=";" read -ra configs <<<"${CONFIGS:-base 8;yield 8;spin1 8;cop4 8;base 6}"
+round_s=$((30 * ${#configs[@]}))  # a first round's guess: a run about 25 s
 for r in 1 2 3 4; do
   rs=$(date +%s)
   [ $((rs - start + round_s)) -gt 540 ] && { echo "round $r would pass 540 s: stopping"; break; }
-  for cfg in "base 8" "yield 8" "spin1 8" "cop4 8" "base 6"; do
+  for cfg in "${configs[@]}"; do
     read -r name threads <<<"$cfg"
-    log="$out/$name-t$threads.log"
+    log="$bins/logs/$name-t$threads.log"
     if ! "$bins/$name" local --model bert-base --system fusefss --backend cuda --runs 3 \
         --warmup 1 --threads "$threads" --out "$bins/run" >"$log" 2>&1; then
       echo "$name t$threads failed in round $r (log: $log)"
@@ -74,4 +78,5 @@ for s in dict.fromkeys(r["setting"] for r in rows):
         print(f"| {s} | {len(k)} | {statistics.median(k):.1f} ({', '.join(f'{x:.1f}' for x in k)}) "
               f"| {statistics.median(o):.1f} |")
 PY
+tar czf "$out/pool_logs.tgz" -C "$bins" logs
 echo "call2: $(($(date +%s) - start)) s"
