@@ -1,26 +1,22 @@
 #include "fss/thread_pool.h"
 
 #include <chrono>
-#include <thread>
 
 #include "fss/parallel.h"
 
 namespace secinfer::fss {
 namespace {
 
-// How long an idle worker (or a caller waiting for the last part) stays awake before it sleeps:
-// it pauses in a loop for kSpinPause, then until kSpin also yields its core to any other runnable
-// thread after each pass (both parties' processes on one host must not hold cores that the other
-// one's threads need).
-constexpr std::chrono::microseconds kSpinPause{200};
+// How long an idle worker (or a caller waiting for the last part) spins before it sleeps. Longer
+// spins were weighed on the device with both parties' dealers on one host (docs/perf.md,
+// session 40): pausing 1 ms made fusefss's keygen a run 33% slower, yielding the core from 200 us
+// to 2 ms gained nothing.
 constexpr std::chrono::microseconds kSpin{200};
 
-// Spins until done() or kSpin has passed (yielding after each pass from kSpinPause
-// on); true when done() became true.
+// Spins until done() or kSpin has passed; true when done() became true.
 template <class Done>
 bool spin_until(Done&& done) {
-  const auto start = std::chrono::steady_clock::now();
-  const auto pause_until = start + kSpinPause, until = start + kSpin;
+  const auto until = std::chrono::steady_clock::now() + kSpin;
   for (;;) {
     for (int i = 0; i < 64; ++i) {
       if (done()) return true;
@@ -28,9 +24,7 @@ bool spin_until(Done&& done) {
       __builtin_ia32_pause();
 #endif
     }
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= until) return done();
-    if (now >= pause_until) std::this_thread::yield();
+    if (std::chrono::steady_clock::now() >= until) return done();
   }
 }
 
