@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Session 40, call 2 (device `run`, one GPU, carry [".deps"], the machine of call 1, warm), from
+# Session 40, call 2 (device `run`, one GPU, carry [".deps"], the machine of call 1, warm; it ran
+# inside call 1 at f3d9c25: the kSpinPause it edits was dropped after it, in 267cf19), from
 # the repository root:
 #   bash docs/results/gpu-e2e-session40/call2/run.sh
 # How the thread pools wait between loops, weighed on fusefss's keygen a run under MPS (bert-base
