@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <random>
+#include <string>
 
 #include "fss/compile/functions.h"
 #include "fss/compile/instance.h"
