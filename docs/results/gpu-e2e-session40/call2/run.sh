@@ -4,8 +4,9 @@
 # the repository root:
 #   bash docs/results/gpu-e2e-session40/call2/run.sh
 # How the thread pools wait between loops, weighed on fusefss's keygen a run under MPS (bert-base
-# seq 128, `secinfer local --runs 3 --warmup 1`): session 39's host profile put a fifth of the
-# dealers' main thread in waking the pools' workers and waiting for them. Three builds of
+# seq 128, `secinfer local --runs 3 --warmup 1`): in session 39's host profile the pools' wake-ups
+# (pthread_cond_broadcast) alone held 7.8% of the dealer's main thread (scripts/stack_callers.py
+# --leaf pthread_cond_broadcast), besides its waits for the last part. Three builds of
 # fss/thread_pool.cpp's two constants (edited here with sed, restored at the end): base (pause 200
 # us, sleep after 200 us: the code as committed), yield (pause 200 us, then pause and yield until
 # 2 ms) and spin1 (pause 1 ms); a fourth, cop4, is base with the accelerator's staging-copy pool
