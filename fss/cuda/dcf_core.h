@@ -33,8 +33,8 @@ SECINFER_HD Block half_tree_step(const Prg& prg, Block s, int c, Block cw) {
   return half_tree_child(half_tree_hash(prg, s), s, static_cast<u64>(c), cw);
 }
 
-// Gen for one key from the stream's two blocks (root s0 = a_draw, Delta = b_draw with bit 0 set,
-// s1 = s0 ^ Delta; the caller writes the roots). beta: this key's L payload elements; cw_v: level
+// Gen for one key from its roots s0 and s1 = s0 ^ half_tree_delta(the stream's next block)
+// (block.h; the caller draws and writes them). beta: this key's L payload elements; cw_v: level
 // 0 of this key's correction vectors, level i at cw_v + i * vstride; cw_final: this key's L final
 // elements; valpha: scratch of L elements (may alias cw_final).
 template <int kL, class Prg, class Vec>
