@@ -31,11 +31,9 @@ void parallel_for(std::size_t n, std::size_t grain, int threads,
   }
   std::vector<std::exception_ptr> errors(parts);
   const auto run = [&](std::size_t p) {
-    const std::size_t base = n / parts, extra = n % parts;  // first `extra` ranges get one more
-    const std::size_t begin = p * base + (p < extra ? p : extra);
-    const std::size_t end = begin + base + (p < extra ? 1 : 0);
+    const PartRange r = part_range(n, parts, p);
     try {
-      fn(begin, end);
+      fn(r.begin, r.end);
     } catch (...) {
       errors[p] = std::current_exception();
     }

@@ -19,4 +19,15 @@ int resolve_threads(int threads);
 void parallel_for(std::size_t n, std::size_t grain, int threads,
                   const std::function<void(std::size_t, std::size_t)>& fn);
 
+// Range `part` of [0, n) split into `parts` contiguous ranges whose lengths differ by at most one
+// (the first n % parts are one longer): the split of both parallel_for's.
+struct PartRange {
+  std::size_t begin, end;
+};
+inline PartRange part_range(std::size_t n, std::size_t parts, std::size_t part) {
+  const std::size_t base = n / parts, extra = n % parts;
+  const std::size_t begin = part * base + (part < extra ? part : extra);
+  return {begin, begin + base + (part < extra ? 1 : 0)};
+}
+
 }  // namespace secinfer::fss

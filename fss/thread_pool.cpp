@@ -63,23 +63,44 @@ void ThreadPool::drain() {
     }
     std::lock_guard lock(mu_);
     if (err && !error_) error_ = err;
-    if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == parts_) done_.notify_all();
+    if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == parts_ && caller_waits_)
+      done_.notify_one();
   }
 }
 
+int ThreadPool::wakes_due(int fan_out) const {
+  if (job_ == nullptr || next_ >= parts_) return 0;
+  return sleepers_ < fan_out ? sleepers_ : fan_out;
+}
+
+void ThreadPool::wake(int count) {
+  for (int i = 0; i < count; ++i) wake_.notify_one();
+}
+
 void ThreadPool::work() {
+  // A woken worker passes the wake-up on to two more (a tree: the caller pays one wake-up call,
+  // and seven workers are all up after three steps).
+  constexpr int kFanOut = 2;
   unsigned long long seen = 0;
   for (;;) {
     spin_until([&] {
       return generation_.load(std::memory_order_acquire) != seen ||
              stop_.load(std::memory_order_relaxed);
     });
+    int wakes = 0;
     {
       std::unique_lock lock(mu_);
-      wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+      const auto ready = [&] { return stop_ || generation_ != seen; };
+      if (!ready()) {
+        ++sleepers_;
+        wake_.wait(lock, ready);
+        --sleepers_;
+        if (!stop_) wakes = wakes_due(kFanOut);
+      }
       if (stop_) return;
       seen = generation_;
     }
+    wake(wakes);
     drain();
   }
 }
@@ -87,6 +108,7 @@ void ThreadPool::work() {
 void ThreadPool::run(std::size_t parts, const std::function<void(std::size_t)>& fn) {
   if (parts == 0) return;
   bool inline_run = parts == 1 || workers_.empty();
+  int wakes = 0;
   if (!inline_run) {
     std::lock_guard lock(mu_);
     if (busy_) {
@@ -99,19 +121,24 @@ void ThreadPool::run(std::size_t parts, const std::function<void(std::size_t)>& 
       finished_.store(0, std::memory_order_relaxed);
       error_ = nullptr;
       generation_.fetch_add(1, std::memory_order_release);
+      // Spinning workers see the new generation by themselves; one sleeping worker is woken here,
+      // and it wakes the others (work()).
+      wakes = wakes_due(1);
     }
   }
   if (inline_run) {
     for (std::size_t p = 0; p < parts; ++p) fn(p);
     return;
   }
-  wake_.notify_all();
+  wake(wakes);
   drain();
   spin_until([&] { return finished_.load(std::memory_order_acquire) == parts; });
   std::exception_ptr err;
   {
     std::unique_lock lock(mu_);
+    caller_waits_ = true;
     done_.wait(lock, [&] { return finished_.load(std::memory_order_relaxed) == parts_; });
+    caller_waits_ = false;
     job_ = nullptr;
     busy_ = false;
     err = error_;
@@ -125,17 +152,15 @@ void parallel_for(ThreadPool& pool, std::size_t n, std::size_t grain,
   if (n == 0) return;
   if (grain == 0) grain = 1;
   const std::size_t max_parts = (n + grain - 1) / grain;
-  const auto t = static_cast<std::size_t>(pool.size());
+  const std::size_t t = ThreadPool::kPartsPerThread * static_cast<std::size_t>(pool.size());
   const std::size_t parts = t < max_parts ? t : max_parts;
-  if (parts <= 1) {
+  if (parts <= 1 || pool.size() == 1) {
     fn(0, n);
     return;
   }
-  // The same ranges as parallel_for's (fss/parallel.cpp): the first n % parts get one more.
   pool.run(parts, [&](std::size_t p) {
-    const std::size_t base = n / parts, extra = n % parts;
-    const std::size_t begin = p * base + (p < extra ? p : extra);
-    fn(begin, begin + base + (p < extra ? 1 : 0));
+    const PartRange r = part_range(n, parts, p);
+    fn(r.begin, r.end);
   });
 }
 

@@ -10,8 +10,8 @@
 # --backend cuda --runs RUNS --warmup 1` (defaults bert-base, fusefss, 3) for each suite of
 # SYSTEMS (default: SYSTEM alone; SYSTEMS="fusefss sigma" alternates the suites within a round),
 # each printing its online median (METRIC=keygen: the offline phase's keygen ms per run, the
-# larger party's, each party's beside it); then, per suite, the median of each side's medians and
-# B / A.
+# larger party's, each party's beside it; METRIC=both: the two); then, per suite and metric, the
+# median of each side's medians and B / A.
 # The tree and the build directory are left at B. $OUT (or out/device-ab) gets ab.md (the tables)
 # and the two sides' logs of the last round (A-SYSTEM.log, B-SYSTEM.log). AB_S (seconds from the
 # script's start):
@@ -69,24 +69,31 @@ for r in $(seq 1 "${ROUNDS:-3}"); do
         continue
       fi
       parties=""
-      if [ "${METRIC:-online}" = keygen ]; then
-        m=$(sed -n 's/^offline: keygen \([0-9.]*\) ms.*/\1/p' "$log")
+      keygen=$(sed -n 's/^offline: keygen \([0-9.]*\) ms.*/\1/p' "$log")
+      online=$(sed -n 's/^total wall ms: median \([0-9.]*\),.*/\1/p' "$log")
+      if [ "${METRIC:-online}" != online ]; then
         # Each party's (the figure is the larger): the balance of the two inline dealers.
         parties=$(python3 -c 'import json, sys
 k = json.load(open(sys.argv[1]))["offline"]["keygen_ms_party"]
 print(" (P0 %.1f / P1 %.1f)" % (k["p0"], k["p1"]))' "$bins/run-$side/breakdown_merged.json" 2>/dev/null)
-      else
-        m=$(sed -n 's/^total wall ms: median \([0-9.]*\),.*/\1/p' "$log")
       fi
-      echo "round $r $sys $side: $m ms$parties"
-      med[$side-$sys]="${med[$side-$sys]:-} $m"
+      case "${METRIC:-online}" in
+        keygen) echo "round $r $sys $side: $keygen ms$parties" ;;
+        both) echo "round $r $sys $side: online $online ms, keygen $keygen ms$parties" ;;
+        *) echo "round $r $sys $side: $online ms" ;;
+      esac
+      med[online-$side-$sys]="${med[online-$side-$sys]:-} $online"
+      med[keygen-$side-$sys]="${med[keygen-$side-$sys]:-} $keygen"
     done
   done
   round_s=$(($(date +%s) - round_start))
 done
 echo "both sides $gpu_sharing" >"$out/ab.md"
+metrics=${METRIC:-online}
+[ "$metrics" = both ] && metrics="online keygen"
 for sys in ${SYSTEMS:-${SYSTEM:-fusefss}}; do
-  python3 - "$sys" "${med[A-$sys]:-}" "${med[B-$sys]:-}" "${METRIC:-online}" >>"$out/ab.md" <<'EOF'
+  for metric in $metrics; do
+    python3 - "$sys" "${med[$metric-A-$sys]:-}" "${med[$metric-B-$sys]:-}" "$metric" >>"$out/ab.md" <<'EOF'
 import statistics, sys
 name = sys.argv[1]
 a = [float(v) for v in sys.argv[2].split()]
@@ -99,6 +106,7 @@ for side, v in (("A (patch reversed)", a), ("B (the tree)", b)):
 if a and b:
     print(f"\nB / A = {statistics.median(b) / statistics.median(a):.3f}")
 EOF
+  done
 done
 cat "$out/ab.md"
 rm -rf "$bins"
