@@ -8,6 +8,7 @@
 #    cleartext fixed-point reference; the last round's lines are printed.
 # 2. gpu_e2e.sh under MPS in the time left, without bert-base (the A/B ran it) and without the
 #    microbenchmarks: bert-tiny both suites and the row-chunk settings (gpt2-2l seq 256 among them).
+# CALL_S (default 570): the seconds the whole call may take; the A/B gets CALL_S - 140 of them.
 set -uo pipefail
 start=$(date +%s)
 out="${OUT:-$PWD/out/call1}"
@@ -15,12 +16,12 @@ mkdir -p "$out"
 lscpu | grep -E "^Model name|^CPU\(s\)|^Thread" || true
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 OUT="$out/ab" MPS=1 PATCH=ab.patch METRIC=both SYSTEMS="${SYSTEMS:-fusefss}" ROUNDS="${ROUNDS:-6}" \
-  AB_S="${AB_S:-430}" bash scripts/device_ab.sh >"$out/ab.log" 2>&1
+  AB_S="${AB_S:-$((${CALL_S:-570} - 140))}" bash scripts/device_ab.sh >"$out/ab.log" 2>&1
 echo "device_ab: rc $? ($(($(date +%s) - start)) s)"
 pgrep -fa nvidia-cuda-mps- || echo "no MPS daemon left"
 grep "^round" "$out/ab.log" || true
 grep -h "fixed-point reference" "$out"/ab/?-*.log || true
-left=$((570 - ($(date +%s) - start)))
+left=$((${CALL_S:-570} - ($(date +%s) - start)))
 if [ "$left" -gt 60 ]; then
   OUT="$out/e2e" MPS=1 SKIP_MICRO=1 SKIP_BERT_BASE=1 BUDGET_S="$left" bash scripts/gpu_e2e.sh \
     >"$out/e2e.log" 2>&1
