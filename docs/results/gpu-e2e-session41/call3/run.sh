@@ -2,7 +2,7 @@
 # Session 41, call 3 (device `run`, one GPU, carry [".deps"], call 1's machine, warm), from the
 # repository root:
 #   bash docs/results/gpu-e2e-session41/call3/run.sh
-# 1. The per-gate ratio under MPS: scripts/gate_ratio.sh, 3 rounds of trunc-gelu 393,216 and
+# 1. The per-gate ratio under MPS: scripts/gate_ratio.sh, 2 rounds of trunc-gelu 393,216 and
 #    trunc-silu 1,409,024 (RUNS 10 after 1 warm-up).
 # 2. gpu_e2e.sh taking turns (no MPS) on bert-base seq 128 alone, sigma and fusefss, 3 runs after
 #    1 warm-up, in the time left of CALL_S (default 200 s).
@@ -10,7 +10,7 @@ set -uo pipefail
 start=$(date +%s)
 out="${OUT:-$PWD/out/call3}"
 mkdir -p "$out"
-OUT="$out/gates" MPS=1 ROUNDS=3 timeout 110 bash scripts/gate_ratio.sh >"$out/gates.log" 2>&1
+OUT="$out/gates" MPS=1 ROUNDS=2 timeout 120 bash scripts/gate_ratio.sh >"$out/gates.log" 2>&1
 echo "gate_ratio: rc $? ($(($(date +%s) - start)) s)"
 tail -12 "$out/gates/gate_ratio.md" 2>/dev/null || tail -12 "$out/gates.log"
 left=$((${CALL_S:-200} - ($(date +%s) - start)))
