@@ -130,7 +130,9 @@ std::filesystem::path default_out_dir(const RunOptions& o) {
                                                         : "-leaf128";
   if (o.workload != Workload::kNetbench && o.system == System::kFuseFss &&
       o.fuse_trunc != models::FuseTrunc::kDcf)
-    name += o.fuse_trunc == models::FuseTrunc::kSigma ? "-sigmatrunc" : "-dcfmax";
+    name += o.fuse_trunc == models::FuseTrunc::kSigma    ? "-sigmatrunc"
+            : o.fuse_trunc == models::FuseTrunc::kSigma2 ? "-sigma2trunc"
+                                                         : "-dcfmax";
   if (o.workload != Workload::kNetbench && o.system == System::kSigma &&
       o.sigma_lut == models::SigmaLut::kNbit)
     name += "-nbitlut";

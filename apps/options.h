@@ -40,7 +40,8 @@ struct RunOptions {
   models::FuseAct fuse_act = models::FuseAct::kFused;
   // fusefss's rescaling truncations (fss/gates/fusefss/suite.h TruncMode): from ring-payload DCFs
   // (dcf: TrFloor in 1 exchange, ~1.8x the keys), SIGMA's own steps (sigma: 4 exchanges), or dcf
-  // with the softmax max's ReLU from a DCF too (dcf-max); the same outputs. Ignored by sigma.
+  // with the softmax max's ReLU from a DCF too (dcf-max), or dcf with TrFloor from SIGMA's
+  // comparison keys in 2 exchanges (sigma2); the same outputs. Ignored by sigma.
   models::FuseTrunc fuse_trunc = models::FuseTrunc::kDcf;
   // sigma's table lookups (fss/gates/sigma/lut.h): SIGMA's own (default) or the ring-valued DPF
   // lookup ("improved sigma": not SIGMA, labelled so in results). Ignored by fusefss.
@@ -111,8 +112,8 @@ std::string recorded_lookup(const RunOptions& o);
 // The --fusefss-act setting as recorded: o.fuse_act ("fused" | "precise") under --system fusefss,
 // "n/a" under sigma (which has no fused truncation + activation).
 std::string recorded_fuse_act(const RunOptions& o);
-// The --fusefss-trunc setting as recorded: "dcf" | "sigma" | "dcf-max" under --system fusefss,
-// "n/a" under sigma (whose truncations are SIGMA's).
+// The --fusefss-trunc setting as recorded: "dcf" | "sigma" | "dcf-max" | "sigma2" under --system
+// fusefss, "n/a" under sigma (whose truncations are SIGMA's).
 std::string recorded_fuse_trunc(const RunOptions& o);
 // The --sigma-lut setting as recorded: "sigma" or "nbit (improved sigma)" under --system sigma,
 // "n/a" under fusefss (which has no such lookup).

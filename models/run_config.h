@@ -38,9 +38,11 @@ enum class FuseAct { kFused, kPrecise, kFusedFlag, kFusedLeaf128 };
 // DCFs (dcf, default: 1 exchange, about 1.8x the keys; the same function,
 // fss/gates/fusefss/dcf_trunc.h) or SIGMA's own steps (sigma: 4 exchanges); dcf-max: the DCF
 // truncations and the softmax max's ReLU from a ring-payload DCF as well (1 exchange a level of
-// the max tree instead of 2, fss/gates/fusefss/dcf_relu.h). The default is the one that is fastest
+// the max tree instead of 2, fss/gates/fusefss/dcf_relu.h); sigma2: dcf with TrFloor from SIGMA's
+// comparison keys in 2 exchanges (fss/gates/fusefss/trunc_floor2.h: fewer AES where exchanges are
+// cheap, as with both parties' kernels sharing one GPU). The default is the one that is fastest
 // on the GPU (docs/perf.md, session 11).
-enum class FuseTrunc { kSigma, kDcf, kDcfMax };
+enum class FuseTrunc { kSigma, kDcf, kDcfMax, kSigma2 };
 // --sigma-lut: the sigma suite's table lookups, SIGMA's own (1-bit early-terminated DPF, sign and
 // value opened) or the ring-valued DPF lookup in one round ("improved sigma").
 enum class SigmaLut { kSigma, kNbit };
@@ -95,8 +97,11 @@ struct EnumNames<FuseAct> {
 template <>
 struct EnumNames<FuseTrunc> {
   static constexpr std::string_view flag = "--fusefss-trunc";
-  static constexpr std::array<std::pair<FuseTrunc, std::string_view>, 3> values{
-      {{FuseTrunc::kSigma, "sigma"}, {FuseTrunc::kDcf, "dcf"}, {FuseTrunc::kDcfMax, "dcf-max"}}};
+  static constexpr std::array<std::pair<FuseTrunc, std::string_view>, 4> values{
+      {{FuseTrunc::kSigma, "sigma"},
+       {FuseTrunc::kDcf, "dcf"},
+       {FuseTrunc::kDcfMax, "dcf-max"},
+       {FuseTrunc::kSigma2, "sigma2"}}};
 };
 template <>
 struct EnumNames<SigmaLut> {

@@ -121,9 +121,10 @@ const fss::engine::GateSuite& suite_for(System system, bool padding, Lookup look
                              : act == FuseAct::kFusedFlag    ? fss::fusefss::ActMode::kFusedFlag
                              : act == FuseAct::kFusedLeaf128 ? fss::fusefss::ActMode::kFusedLeaf128
                                                              : fss::fusefss::ActMode::kFused,
-                             trunc == FuseTrunc::kDcfMax ? fss::fusefss::TruncMode::kDcfMax
-                             : trunc == FuseTrunc::kDcf  ? fss::fusefss::TruncMode::kDcf
-                                                         : fss::fusefss::TruncMode::kSigma);
+                             trunc == FuseTrunc::kDcfMax   ? fss::fusefss::TruncMode::kDcfMax
+                             : trunc == FuseTrunc::kDcf    ? fss::fusefss::TruncMode::kDcf
+                             : trunc == FuseTrunc::kSigma2 ? fss::fusefss::TruncMode::kSigma2
+                                                           : fss::fusefss::TruncMode::kSigma);
 #else
   (void)padding;
   (void)lookup;

@@ -165,9 +165,9 @@ struct ModelRunResult {
 void validate_options(const RunOptions& o);
 
 // The gate suite of --system (fusefss: with --padding on|off, --lookup shared-mask|per-cut,
-// --fusefss-act fused|precise and --fusefss-trunc dcf|sigma|dcf-max; sigma has nothing to pad, no
-// interval lookup, no fused truncation + activation and SIGMA's truncations, so it ignores all
-// four); throws std::invalid_argument for a suite this build lacks.
+// --fusefss-act fused|precise and --fusefss-trunc dcf|sigma|dcf-max|sigma2; sigma has nothing to
+// pad, no interval lookup, no fused truncation + activation and SIGMA's truncations, so it ignores
+// all four); throws std::invalid_argument for a suite this build lacks.
 const fss::engine::GateSuite& suite_for(System system, bool padding = true,
                                         Lookup lookup = Lookup::kSharedMask,
                                         FuseAct act = FuseAct::kFused,

@@ -141,7 +141,8 @@ done
 # 3. The large models (E2E_MODELS, default bert-base; SKIP_BERT_BASE=1 skips them) at E2E_SEQ
 #    (default 128), batch 1, MODEL_RUNS measured runs after MODEL_WARMUP (defaults 1 and 0), each
 #    suite of E2E_SYSTEMS (default sigma fusefss; fusefss-sigmatrunc is fusefss with
-#    --fusefss-trunc sigma, fusefss-dcfmax with --fusefss-trunc dcf-max, fusefss-dcftrunc the
+#    --fusefss-trunc sigma, fusefss-dcfmax with --fusefss-trunc dcf-max, fusefss-sigma2trunc with
+#    --fusefss-trunc sigma2, fusefss-dcftrunc the
 #    default's name spelt out, sigma-packed sigma with --sigma-shares packed, fusefss-fusedflag
 #    fusefss with --fusefss-act fused-flag, fusefss-leaf128 with --fusefss-act fused-leaf128 (the
 #    fused lookups on SIGMA's 128-bit DPF leaves); a -hostvec suffix on any of them adds --gate-vectors
@@ -154,6 +155,7 @@ done
     [ "$base" = fusefss-dcftrunc ] && flags=(--system fusefss --fusefss-trunc dcf)
     [ "$base" = fusefss-sigmatrunc ] && flags=(--system fusefss --fusefss-trunc sigma)
     [ "$base" = fusefss-dcfmax ] && flags=(--system fusefss --fusefss-trunc dcf-max)
+    [ "$base" = fusefss-sigma2trunc ] && flags=(--system fusefss --fusefss-trunc sigma2)
     [ "$base" = sigma-packed ] && flags=(--system sigma --sigma-shares packed)
     [ "$base" = fusefss-fusedflag ] && flags=(--system fusefss --fusefss-act fused-flag)
     [ "$base" = fusefss-leaf128 ] && flags=(--system fusefss --fusefss-act fused-leaf128)

@@ -217,6 +217,14 @@ TEST_CASE("secure bert-tiny and gpt2-2l with --fusefss-trunc dcf are bit-identic
     check_bit_identical(m, 8 * find_model(model).hidden);
     CHECK(m.r[0].output == t.r[0].output);
     CHECK(rounds(m.log[0]) < rounds(t.log[0]));
+    // sigma2: TrFloor from SIGMA's comparison keys, 2 exchanges instead of the default's 1.
+    RunOptions s2 = o;
+    s2.fuse_trunc = FuseTrunc::kSigma2;
+    const TwoResults s = run_both_parties(s2);
+    check_bit_identical(s, 8 * find_model(model).hidden);
+    CHECK(s.r[0].output == t.r[0].output);
+    CHECK(rounds(s.log[0]) > rounds(t.log[0]));
+    CHECK(rounds(s.log[0]) < rounds(b.log[0]));
   }
 }
 

@@ -5,6 +5,7 @@
 #include "fss/gates/fusefss/fused_nexp.h"
 #include "fss/gates/fusefss/nonlinear.h"
 #include "fss/gates/fusefss/trunc_act.h"
+#include "fss/gates/fusefss/trunc_floor2.h"
 #include "fss/gates/sigma/nonlinear.h"
 #include "fss/gates/sigma/truncate.h"
 #include "profiling/scope_names.h"
@@ -114,6 +115,13 @@ engine::GateSuite make() {
                      sigma::trunc_slack_gate().clear,
                      &trunc_slack_keygen,
                      &trunc_slack_eval};
+    if (T == TruncMode::kSigma2)
+      g.trunc_floor = {"trunc_floor",
+                       profiling::scopes::kTruncRescale,
+                       "trunc",
+                       sigma::trunc_floor_gate().clear,
+                       &trunc_floor2_keygen,
+                       &trunc_floor2_eval};
     // The softmax max's ReLU the same way: the comparison's DCF carries what the select needs,
     // one exchange a level of the tree instead of two (dcf_relu.h), SIGMA's function.
     if (T == TruncMode::kDcfMax)
@@ -171,6 +179,8 @@ const engine::GateSuite& suite(compile::Padding padding, compile::LookupMode loo
       return suite_with<TruncMode::kDcf>(padding, lookup, act);
     case TruncMode::kDcfMax:
       return suite_with<TruncMode::kDcfMax>(padding, lookup, act);
+    case TruncMode::kSigma2:
+      return suite_with<TruncMode::kSigma2>(padding, lookup, act);
     case TruncMode::kSigma:
       break;
   }

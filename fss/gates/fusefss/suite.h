@@ -37,8 +37,10 @@ enum class ActMode { kFused, kPrecise, kFusedFlag, kFusedLeaf128 };
 // SIGMA's steps that choose a correction by an opened comparison bit: kSigma runs them as SIGMA
 // does; kDcf takes the rescaling truncations (and the fused gates' truncation steps) from
 // ring-payload DCFs in half the exchanges (dcf_trunc.h; the run's default); kDcfMax also the
-// softmax max's ReLU (dcf_relu.h: 1 exchange a level instead of 2, 3x the AES of SIGMA's DCF).
-enum class TruncMode { kSigma, kDcf, kDcfMax };
+// softmax max's ReLU (dcf_relu.h: 1 exchange a level instead of 2, 3x the AES of SIGMA's DCF);
+// kSigma2 is kDcf with TrFloor from SIGMA's comparison keys in 2 exchanges instead of 1
+// (trunc_floor2.h: about 40% of the ring-payload TrFloor's AES, for where exchanges are cheap).
+enum class TruncMode { kSigma, kDcf, kDcfMax, kSigma2 };
 
 const engine::GateSuite& suite(compile::Padding padding = compile::Padding::kOn,
                                compile::LookupMode lookup = compile::LookupMode::kSharedMask,

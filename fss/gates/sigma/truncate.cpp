@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "fss/gates/sigma/trunc_corr.h"
 #include "fss/sigma_dcf.h"
 #include "fss/uninit_vector.h"
 #include "fss/vec/vec.h"
@@ -43,9 +44,9 @@ void check_len(const char* gate, std::size_t a, std::size_t b) {
   }
 }
 
-// ---- SIGMA's "TrCorr" key: SIGMA's DCF [xlow < alpha] (cmp_bits, fss/sigma_dcf.h), a one-bit mask
-// z of its output, and the two candidate corrections corr[2i + z] = q_nocarry, corr[2i + 1 - z] =
-// q_carry. Layout per element: DCF key, z (1 bit), corr (2 * out bits).
+}  // namespace
+
+// ---- SIGMA's "TrCorr" key (trunc_corr.h): corr[2i + z] = q_nocarry, corr[2i + 1 - z] = q_carry.
 void corr_keygen(Dealer& d, int cmp_bits, std::span<const u64> alpha,
                  std::span<const u64> q_nocarry, std::span<const u64> q_carry, int out_bits) {
   const std::size_t n = alpha.size();
@@ -63,11 +64,6 @@ void corr_keygen(Dealer& d, int cmp_bits, std::span<const u64> alpha,
   d.share_vec(corr, out_bits);
 }
 
-struct CorrKey {
-  SigmaDcfKeys dcf;
-  vec::Vec z, corr;  // where the party's vectors live
-};
-
 CorrKey corr_read(Party& p, int cmp_bits, std::size_t n, int out_bits) {
   CorrKey k;
   k.dcf = p.read_sigma_dcf(cmp_bits, n);
@@ -76,22 +72,29 @@ CorrKey corr_read(Party& p, int cmp_bits, std::size_t n, int out_bits) {
   return k;
 }
 
-// Round 1: the opened bit c = [xlow < alpha] XOR z; returns this party's chosen correction shares.
-vec::Vec corr_select(Party& p, const CorrKey& k, const vec::Vec& xlow) {
-  const std::size_t n = xlow.size();
+vec::Vec corr_masked_bit(Party& p, const CorrKey& k, const vec::Vec& x) {
   const vec::Space& sp = p.space();
-  vec::Vec bit = sp.make(n);
-  sp.sigma_dcf_eval(k.dcf, xlow, bit);
+  vec::Vec bit = sp.make(x.size());
+  sp.sigma_dcf_eval(k.dcf, x, bit);
   sp.combine(bit, 1, 0, {{.v = &bit}, {.v = &k.z}});  // XOR: mod 2
-  p.open(bit, 1);
-  vec::Vec sel = sp.make(n);
+  return bit;
+}
+
+vec::Vec corr_pick(Party& p, const CorrKey& k, const vec::Vec& opened_bit) {
+  const vec::Space& sp = p.space();
+  vec::Vec sel = sp.make(opened_bit.size());
   sp.combine(sel, 64, 0,
-             {{.v = &k.corr, .stride = 2, .offset = 0, .gate = &bit, .gate_when = false},
-              {.v = &k.corr, .stride = 2, .offset = 1, .gate = &bit, .gate_when = true}});
+             {{.v = &k.corr, .stride = 2, .offset = 0, .gate = &opened_bit, .gate_when = false},
+              {.v = &k.corr, .stride = 2, .offset = 1, .gate = &opened_bit, .gate_when = true}});
   return sel;
 }
 
-}  // namespace
+// Round 1: the opened bit c = [xlow < alpha] XOR z; returns this party's chosen correction shares.
+vec::Vec corr_select(Party& p, const CorrKey& k, const vec::Vec& x) {
+  vec::Vec bit = corr_masked_bit(p, k, x);
+  p.open(bit, 1);
+  return corr_pick(p, k, bit);
+}
 
 // ---------------------------------------------------------------- truncate-reduce (LRS)
 // x >> s = (xhat >> s) - (r >> s) - [xhat_low < r_low]  (mod 2^(in-s): the wrap of xhat vanishes).

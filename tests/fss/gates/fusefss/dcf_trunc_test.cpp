@@ -2,13 +2,15 @@
 // equal SIGMA's TrFloor (over the whole ring) and TrWithSlack (over its range, |x| < 2^(n-2)) bit
 // for bit on fresh random inputs and masks, the multiples of 2^f and the range's ends, with masks
 // at the edges too; half SIGMA's exchanges, of the counted sizes; key and message sizes never
-// depend on the masks; file keys give the inline keys' outputs.
+// depend on the masks; file keys give the inline keys' outputs. The same for the two-exchange
+// TrFloor from SIGMA's comparison keys (fss/gates/fusefss/trunc_floor2.h).
 #include "fss/gates/fusefss/dcf_trunc.h"
 
 #include <cstdio>
 #include <random>
 #include <vector>
 
+#include "fss/gates/fusefss/trunc_floor2.h"
 #include "fss/gates/sigma/sigma_nonlinear_util.h"
 
 namespace secinfer::fss::fusefss {
@@ -66,7 +68,16 @@ void sigma_slack_eval12(Party& p, const GateArgs&, std::span<const u64> x, std::
   sigma::trunc_slack_eval(p, sigma::TruncParams{kShift, 0, 0}, x, y);
 }
 
+void floor2_keygen12(Dealer& d, const GateArgs& a, std::span<const u64> r, std::span<u64> o) {
+  trunc_floor2_keygen(d, with_shift(a), r, o);
+}
+void floor2_eval12(Party& p, const GateArgs& a, std::span<const u64> x, std::span<u64> y) {
+  trunc_floor2_eval(p, with_shift(a), x, y);
+}
+
 const UnaryGate kGate{"dcf_trunc_floor", "trunc", "trunc", &clear12, &keygen12, &eval12};
+const UnaryGate kFloor2{"trunc_floor2", "trunc",          "trunc",
+                        &clear12,       &floor2_keygen12, &floor2_eval12};
 const UnaryGate kSlack{"dcf_trunc_slack", "trunc",         "trunc",
                        &slack_clear12,    &slack_keygen12, &slack_eval12};
 const UnaryGate kSigmaSlack{
@@ -135,6 +146,23 @@ TEST_CASE("DCF TrFloor: secure = SIGMA's TrFloor, one exchange", "[gates][fusefs
   }
 }
 
+TEST_CASE("TrFloor from SIGMA's comparison keys: secure = SIGMA's TrFloor, two exchanges",
+          "[gates][fusefss][trunc]") {
+  const std::uint64_t seed = fresh_seed();
+  INFO("seed " << seed);
+  std::mt19937_64 g(seed);
+  for (int n : {37, 50, 64, 24}) {
+    INFO("n = " << n);
+    // The borrow's and the wrap's masked bits side by side, then the value (n bits): SIGMA's 4.
+    check_against_sigma(
+        kFloor2, kSigma, n, inputs(make_ring(n), g, 2000), g,
+        [](std::size_t N, int bits) {
+          return std::vector<Opening>{{N, 1, packed_bytes(N, 1)}, {N, bits}};
+        },
+        2);
+  }
+}
+
 // TrWithSlack's range: |x| < 2^(n-2), uniform over it, then its ends and the multiples of 2^f.
 std::vector<u64> slack_inputs(const Ring& r, std::mt19937_64& g, std::size_t n) {
   const std::int64_t lim = std::int64_t{1} << (r.bits - 2);
@@ -162,25 +190,35 @@ TEST_CASE("DCF TrWithSlack: secure = SIGMA's TrWithSlack, one exchange",
   }
 }
 
-// TrFloor with its own input and output widths (sigma/truncate.h's TruncParams), both faces.
+// TrFloor with its own input and output widths (sigma/truncate.h's TruncParams), both faces; Two:
+// the two-exchange TrFloor from SIGMA's comparison keys instead of the ring-payload one.
 template <int In, int Out>
 void floor_clear_w(const ClearCtx& c, const GateArgs&, std::span<const u64> x, std::span<u64> y) {
   sigma::trunc_floor_clear(c, sigma::TruncParams{kShift, In, Out}, x, y);
 }
-template <int In, int Out>
+template <int In, int Out, bool Two>
 void floor_keygen_w(Dealer& d, const GateArgs&, std::span<const u64> r, std::span<u64> o) {
-  dcf_trunc_floor_keygen(d, sigma::TruncParams{kShift, In, Out}, r, o);
+  if (Two)
+    trunc_floor2_keygen(d, sigma::TruncParams{kShift, In, Out}, r, o);
+  else
+    dcf_trunc_floor_keygen(d, sigma::TruncParams{kShift, In, Out}, r, o);
 }
-template <int In, int Out>
+template <int In, int Out, bool Two>
 void floor_eval_w(Party& p, const GateArgs&, std::span<const u64> x, std::span<u64> y) {
-  dcf_trunc_floor_eval(p, sigma::TruncParams{kShift, In, Out}, x, y);
+  if (Two)
+    trunc_floor2_eval(p, sigma::TruncParams{kShift, In, Out}, x, y);
+  else
+    dcf_trunc_floor_eval(p, sigma::TruncParams{kShift, In, Out}, x, y);
 }
-template <int In, int Out>
+template <int In, int Out, bool Two = false>
 void check_widths(std::mt19937_64& g) {
-  INFO("in_bits " << In << ", out_bits " << Out);
-  const UnaryGate gate{
-      "dcf_trunc_floor",     "trunc", "trunc", &floor_clear_w<In, Out>, &floor_keygen_w<In, Out>,
-      &floor_eval_w<In, Out>};
+  INFO("in_bits " << In << ", out_bits " << Out << (Two ? ", two exchanges" : ""));
+  const UnaryGate gate{"dcf_trunc_floor",
+                       "trunc",
+                       "trunc",
+                       &floor_clear_w<In, Out>,
+                       &floor_keygen_w<In, Out, Two>,
+                       &floor_eval_w<In, Out, Two>};
   const int n = 50;
   const auto x = inputs(make_ring(n), g, 1000);
   const auto want = sigma::test::run_clear(gate, n, kShift, GateArgs{}, x);
@@ -189,7 +227,7 @@ void check_widths(std::mt19937_64& g) {
   std::vector<u64> got = run.y[0];
   for (u64& v : got) v &= ring_mask(Out);
   CHECK(sigma::test::mismatches(x, got, want, "dcf_trunc_floor") == 0);
-  CHECK(run.comm[0].rounds == 1);
+  CHECK(run.comm[0].rounds == (Two ? 2u : 1u));
 }
 
 TEST_CASE("DCF TrFloor: other input and output widths", "[gates][fusefss][trunc]") {
@@ -199,6 +237,9 @@ TEST_CASE("DCF TrFloor: other input and output widths", "[gates][fusefss][trunc]
   check_widths<40, 50>(g);  // a narrower input, sign-extended to the ring
   check_widths<50, 45>(g);  // out > in - shift: the one-exchange floor with a 7-bit wrap payload
   check_widths<50, 30>(g);  // out <= in - shift: the truncate-reduce alone
+  check_widths<40, 50, true>(g);
+  check_widths<50, 45, true>(g);
+  check_widths<50, 30, true>(g);  // SIGMA's truncate-reduce: its two exchanges
 }
 
 TEST_CASE("DCF TrFloor: key and message sizes never depend on the masks",
@@ -211,6 +252,7 @@ TEST_CASE("DCF TrFloor: key and message sizes never depend on the masks",
   const std::vector<u64> x = {0, r.mask(), 4095, 4096, u64{1} << (n - 1)};
   CHECK(sigma::test::size_changes_over_masks(kGate, n, kShift, x, g) == 0);
   CHECK(sigma::test::size_changes_over_masks(kSlack, n, kShift, x, g) == 0);
+  CHECK(sigma::test::size_changes_over_masks(kFloor2, n, kShift, x, g) == 0);
 }
 
 TEST_CASE("DCF TrFloor: file key mode gives the same outputs as inline",
@@ -223,6 +265,7 @@ TEST_CASE("DCF TrFloor: file key mode gives the same outputs as inline",
   CHECK(sigma::test::file_mode_differences(kGate, n, kShift, x, g(), "dcf_trunc_floor") == 0);
   const auto xs = slack_inputs(make_ring(n), g, 300);
   CHECK(sigma::test::file_mode_differences(kSlack, n, kShift, xs, g(), "dcf_trunc_slack") == 0);
+  CHECK(sigma::test::file_mode_differences(kFloor2, n, kShift, x, g(), "trunc_floor2") == 0);
 }
 
 TEST_CASE("DCF TrFloor: bad shifts are refused", "[gates][fusefss][trunc]") {
