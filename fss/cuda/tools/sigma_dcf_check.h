@@ -145,8 +145,8 @@ inline void check_sigma_dcf_width(Tally& t, std::mt19937_64& g, std::size_t N, i
 // Every width above at N keys (P = 3 points per key at three of them, as SIGMA's GELU and the fused
 // gate evaluate one DCF at 3 points; P = 4 once), trees at several points also in one walk a key.
 inline void check_sigma_dcf(Tally& t, std::mt19937_64& g, std::size_t N) {
-  const std::pair<int, std::size_t> cases[] = {{6, 3},  {7, 1},  {8, 1},  {12, 1}, {32, 3},
-                                               {37, 3}, {38, 1}, {49, 1}, {64, 1}, {9, 4}};
+  const std::pair<int, std::size_t> cases[] = {{6, 3},  {7, 1},  {8, 1},  {12, 1}, {32, 3}, {37, 3},
+                                               {38, 1}, {49, 1}, {50, 1}, {64, 1}, {9, 4}};
   for (const auto& [n, P] : cases) check_sigma_dcf_width(t, g, N, n, P);
 }
 

@@ -19,6 +19,7 @@
 #include "fss/gates/fusefss/dcf_trunc.h"
 #include "fss/gates/fusefss/fused_nexp.h"
 #include "fss/gates/fusefss/trunc_act.h"
+#include "fss/gates/fusefss/trunc_floor2.h"
 #include "fss/gates/sigma/compare.h"
 #include "fss/gates/sigma/nonlinear.h"
 #include "fss/gates/sigma/truncate.h"
@@ -274,7 +275,7 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
           return out;
         });
   }
-  for (const int in_bits : {6, 12, 37}) {
+  for (const int in_bits : {6, 12, 37, 50}) {  // 50: the sigma2 TrFloor's wrap (fusefss)
     t.run("vec sigma_dcf_eval n=" + std::to_string(in_bits) + " N=" + std::to_string(N) +
               " at 3 points: CUDA == host",
           [&] {
@@ -380,6 +381,13 @@ inline void check_vec_gates(Tally& t, std::mt19937_64& g, std::size_t N) {
        },
        [](engine::Party& p, const engine::GateArgs&, std::span<const u64> x, std::span<u64> y) {
          fusefss::dcf_trunc_reduce_eval(p, sigma::TruncParams{12, 0, 0}, x, y);
+       }},
+      {"TrFloor(12) from SIGMA's comparison keys (sigma2)",
+       [](engine::Dealer& d, const engine::GateArgs&, std::span<const u64> r, std::span<u64> o) {
+         fusefss::trunc_floor2_keygen(d, sigma::TruncParams{12, 0, 0}, r, o);
+       },
+       [](engine::Party& p, const engine::GateArgs&, std::span<const u64> x, std::span<u64> y) {
+         fusefss::trunc_floor2_eval(p, sigma::TruncParams{12, 0, 0}, x, y);
        }},
       // SIGMA's truncations (sigma/truncate.cpp over the vocabulary).
       {"SIGMA TrFloor(12)",
