@@ -92,18 +92,11 @@ vec::Vec reduce_eval(Party& p, const Widths& w, const vec::Vec& xhat) {
 // payload 1 lives in Z_{2^(out - mid)}, since only 2^mid times the wrap is needed mod 2^out.
 void floor_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::span<u64> r_out) {
   const std::size_t n = r_in.size();
-  const u64 om = ring_mask(w.out);
   d.begin(kTagFloor, n);
   d.random(r_out, w.out);
   UninitVector<u64> alpha_low(n), alpha_wrap(n), q(n);
-  d.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      const u64 r = r_in[i] & ring_mask(w.in);
-      alpha_low[i] = r & ring_mask(w.s);
-      alpha_wrap[i] = r;
-      q[i] = (r_out[i] - (r >> w.s)) & om;
-    }
-  });
+  one_step_floor_points(d, sigma::TruncParams{w.s, w.in, w.out}, r_in, r_out, alpha_low, alpha_wrap,
+                        q);
   d.dcf(DcfShape{w.s, w.out, 1}, alpha_low, kOnePayload);
   d.dcf(DcfShape{w.in, w.out - w.mid, 1}, alpha_wrap, kOnePayload);
   d.share_vec(q, w.out);
@@ -184,6 +177,20 @@ void check_slack(const Widths& w) {
 }
 
 }  // namespace
+
+void one_step_floor_points(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
+                           std::span<const u64> r_out, std::span<u64> alpha_low,
+                           std::span<u64> alpha_wrap, std::span<u64> q) {
+  const u64 om = ring_mask(p.out_bits), im = ring_mask(p.in_bits);
+  d.for_range(r_in.size(), [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 r = r_in[i] & im;
+      alpha_low[i] = r & ring_mask(p.shift);
+      alpha_wrap[i] = r;
+      q[i] = (r_out[i] - (r >> p.shift)) & om;
+    }
+  });
+}
 
 void dcf_trunc_floor_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
                             std::span<u64> r_out) {

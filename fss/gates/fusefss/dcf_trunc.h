@@ -50,6 +50,14 @@ void dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, std::span<const u6
 // The same over the vector vocabulary: xhat and the returned opened output in party.space().
 vec::Vec dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, const vec::Vec& xhat);
 
+// The one-step TrFloor's dealer values (both comparisons at public points; dcf_trunc.cpp "TrFloor
+// in one exchange", also trunc_floor2.h): for each element, with r = r_in mod 2^in, the borrow's
+// point alpha_low = r mod 2^s, the wrap's alpha_wrap = r and q = r_out - (r >> s) mod 2^out. p's
+// widths resolved (in_bits, out_bits > 0); the spans r_in.size() long.
+void one_step_floor_points(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
+                           std::span<const u64> r_out, std::span<u64> alpha_low,
+                           std::span<u64> alpha_wrap, std::span<u64> q);
+
 // The keygen and eval faces of the suite's truncation gate (engine::GateSuite::trunc_floor):
 // GateArgs::param = the shift, in and out the ring width; its clear face is SIGMA's
 // (sigma::trunc_floor_gate().clear: the same function).

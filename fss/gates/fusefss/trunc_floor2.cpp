@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "fss/gates/fusefss/dcf_trunc.h"
 #include "fss/gates/sigma/trunc_corr.h"
 #include "fss/uninit_vector.h"
 #include "fss/vec/vec.h"
@@ -39,14 +40,12 @@ void trunc_floor2_keygen(engine::Dealer& d, sigma::TruncParams p, std::span<cons
   const u64 om = ring_mask(w.out);
   d.begin(kTag, n);
   d.random(r_out, w.out);
-  // The borrow's pair: q = r_out - (r >> s) without it, q - 1 with it; the wrap's: 0 and 2^m.
   UninitVector<u64> alpha_low(n), alpha_wrap(n), q(n), q_borrow(n), zero(n), wrapped(n);
+  one_step_floor_points(d, sigma::TruncParams{w.s, w.in, w.out}, r_in, r_out, alpha_low, alpha_wrap,
+                        q);
+  // The borrow's pair: q without it, q - 1 with it; the wrap's: 0 and 2^m.
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
-      const u64 r = r_in[i] & ring_mask(w.in);
-      alpha_low[i] = r & ring_mask(w.s);
-      alpha_wrap[i] = r;
-      q[i] = (r_out[i] - (r >> w.s)) & om;
       q_borrow[i] = (q[i] - 1) & om;
       zero[i] = 0;
       wrapped[i] = (u64{1} << w.mid) & om;

@@ -130,7 +130,8 @@ void check_against_sigma(const UnaryGate& gate, const UnaryGate& sigma_gate, int
       double(run.comm[0].key_bytes) / double(N), double(base.comm[0].key_bytes) / double(N));
 }
 
-TEST_CASE("DCF TrFloor: secure = SIGMA's TrFloor, one exchange", "[gates][fusefss][trunc]") {
+TEST_CASE("DCF TrFloor: secure = SIGMA's TrFloor, in one exchange and in two",
+          "[gates][fusefss][trunc]") {
   const std::uint64_t seed = fresh_seed();
   INFO("seed " << seed);
   std::mt19937_64 g(seed);
@@ -143,17 +144,8 @@ TEST_CASE("DCF TrFloor: secure = SIGMA's TrFloor, one exchange", "[gates][fusefs
           return std::vector<Opening>{{N, bits}};
         },
         4);
-  }
-}
-
-TEST_CASE("TrFloor from SIGMA's comparison keys: secure = SIGMA's TrFloor, two exchanges",
-          "[gates][fusefss][trunc]") {
-  const std::uint64_t seed = fresh_seed();
-  INFO("seed " << seed);
-  std::mt19937_64 g(seed);
-  for (int n : {37, 50, 64, 24}) {
-    INFO("n = " << n);
-    // The borrow's and the wrap's masked bits side by side, then the value (n bits): SIGMA's 4.
+    // From SIGMA's comparison keys (trunc_floor2.h): the borrow's and the wrap's masked bits side
+    // by side, then the value (n bits), half SIGMA's exchanges.
     check_against_sigma(
         kFloor2, kSigma, n, inputs(make_ring(n), g, 2000), g,
         [](std::size_t N, int bits) {
