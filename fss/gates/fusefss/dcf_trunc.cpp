@@ -22,23 +22,6 @@ constexpr std::uint32_t kTagSlack = engine::key_tag("DTRS");
 constexpr u64 kOnePayloadValue[] = {1};
 constexpr std::span<const u64> kOnePayload{kOnePayloadValue};
 
-struct Widths {
-  int in, s, mid, out;  // mid = in - s: the truncate-reduce's output ring
-};
-
-Widths widths(Ring ring, sigma::TruncParams p, std::size_t a, std::size_t b, const char* what) {
-  const Widths w{p.in_bits ? p.in_bits : ring.bits, p.shift, 0,
-                 p.out_bits ? p.out_bits : ring.bits};
-  if (w.in < 2 || w.in > 64 || w.s < 1 || w.s >= w.in || w.out < 1 || w.out > 64)
-    throw std::invalid_argument(std::string(what) +
-                                ": need 1 <= shift < in_bits <= 64 and 1 <= "
-                                "out_bits <= 64 (got shift " +
-                                std::to_string(w.s) + ", in_bits " + std::to_string(w.in) +
-                                ", out_bits " + std::to_string(w.out) + ")");
-  engine::check_unary_sizes(a, b, what);
-  return {w.in, w.s, w.in - w.s, w.out};
-}
-
 // This party's shares of the keys' DCF at every x mod 2^bits, where x lives.
 vec::Vec dcf_at(const vec::Space& sp, const DcfKeys& k, const vec::Vec& x, int bits) {
   vec::Vec low = sp.make(x.size()), out = sp.make(x.size());
@@ -50,7 +33,8 @@ vec::Vec dcf_at(const vec::Space& sp, const DcfKeys& k, const vec::Vec& x, int b
 // "Truncate-reduce": x >> s = (xhat >> s) - (r >> s) - [xhat_low < r_low] mod 2^mid. The DCF at
 // xhat_low with alpha = r_low and payload 1 in Z_{2^mid} shares the borrow; q = r_mid - (r >> s)
 // is shared; y_mid^ = [party 0: xhat >> s] + q - borrow is opened.
-void reduce_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::span<u64> r_mid) {
+void reduce_keygen(Dealer& d, const TruncWidths& w, std::span<const u64> r_in,
+                   std::span<u64> r_mid) {
   const std::size_t n = r_in.size();
   const u64 mm = ring_mask(w.mid);
   d.begin(kTagReduce, n);
@@ -67,7 +51,7 @@ void reduce_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::s
   d.share_vec(q, w.mid);
 }
 
-vec::Vec reduce_eval(Party& p, const Widths& w, const vec::Vec& xhat) {
+vec::Vec reduce_eval(Party& p, const TruncWidths& w, const vec::Vec& xhat) {
   const std::size_t n = xhat.size();
   p.keys().expect_record(kTagReduce, n);
   const DcfKeys k = p.read_dcf(DcfShape{w.s, w.mid, 1}, n);
@@ -90,19 +74,19 @@ vec::Vec reduce_eval(Party& p, const Widths& w, const vec::Vec& xhat) {
 // and the wrap of x' + r), so mod 2^out as well. Both comparisons are at public points: a DCF on s
 // bits at alpha = r mod 2^s with payload 1 in Z_{2^out}, and a DCF on in bits at alpha = r whose
 // payload 1 lives in Z_{2^(out - mid)}, since only 2^mid times the wrap is needed mod 2^out.
-void floor_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::span<u64> r_out) {
+void floor_keygen(Dealer& d, const TruncWidths& w, std::span<const u64> r_in,
+                  std::span<u64> r_out) {
   const std::size_t n = r_in.size();
   d.begin(kTagFloor, n);
   d.random(r_out, w.out);
   UninitVector<u64> alpha_low(n), alpha_wrap(n), q(n);
-  one_step_floor_points(d, sigma::TruncParams{w.s, w.in, w.out}, r_in, r_out, alpha_low, alpha_wrap,
-                        q);
+  one_step_floor_points(d, w, r_in, r_out, alpha_low, alpha_wrap, q);
   d.dcf(DcfShape{w.s, w.out, 1}, alpha_low, kOnePayload);
   d.dcf(DcfShape{w.in, w.out - w.mid, 1}, alpha_wrap, kOnePayload);
   d.share_vec(q, w.out);
 }
 
-void floor_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<u64> yhat) {
+void floor_eval(Party& p, const TruncWidths& w, std::span<const u64> xhat, std::span<u64> yhat) {
   const std::size_t n = xhat.size();
   p.keys().expect_record(kTagFloor, n);
   const DcfKeys k_low = p.read_dcf(DcfShape{w.s, w.out, 1}, n);
@@ -129,7 +113,8 @@ void floor_eval(Party& p, const Widths& w, std::span<const u64> xhat, std::span<
 // xhat + 2^(in-2) the wrap of x1 + r is w = MSB(r) AND NOT MSB(xhat1) and floor(x / 2^s) =
 // (xhat1 >> s) - (r >> s) - [xhat_low < r_low] + 2^(in-s) w - 2^(in-s-2). The DCF shares the
 // borrow in Z_{2^out}; MSB(r) 2^(in-s) is shared and kept where MSB(xhat1) = 0.
-void slack_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::span<u64> r_out) {
+void slack_keygen(Dealer& d, const TruncWidths& w, std::span<const u64> r_in,
+                  std::span<u64> r_out) {
   const std::size_t n = r_in.size();
   const u64 om = ring_mask(w.out);
   d.begin(kTagSlack, n);
@@ -148,7 +133,7 @@ void slack_keygen(Dealer& d, const Widths& w, std::span<const u64> r_in, std::sp
   d.share_vec(msb_corr, w.out);
 }
 
-vec::Vec slack_eval(Party& p, const Widths& w, const vec::Vec& xhat) {
+vec::Vec slack_eval(Party& p, const TruncWidths& w, const vec::Vec& xhat) {
   const std::size_t n = xhat.size();
   p.keys().expect_record(kTagSlack, n);
   const DcfKeys k = p.read_dcf(DcfShape{w.s, w.out, 1}, n);
@@ -170,7 +155,7 @@ vec::Vec slack_eval(Party& p, const Widths& w, const vec::Vec& xhat) {
   return x1;
 }
 
-void check_slack(const Widths& w) {
+void check_slack(const TruncWidths& w) {
   if (w.s > w.in - 2)
     throw std::invalid_argument("dcf_trunc_slack: shift " + std::to_string(w.s) +
                                 " must be at most in_bits - 2 = " + std::to_string(w.in - 2));
@@ -178,23 +163,38 @@ void check_slack(const Widths& w) {
 
 }  // namespace
 
-void one_step_floor_points(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
+TruncWidths trunc_widths(Ring ring, sigma::TruncParams p, std::size_t a, std::size_t b,
+                         const char* what) {
+  const TruncWidths w{p.in_bits ? p.in_bits : ring.bits, p.shift, 0,
+                      p.out_bits ? p.out_bits : ring.bits};
+  if (w.in < 2 || w.in > 64 || w.s < 1 || w.s >= w.in || w.out < 1 || w.out > 64)
+    throw std::invalid_argument(std::string(what) +
+                                ": need 1 <= shift < in_bits <= 64 and 1 <= "
+                                "out_bits <= 64 (got shift " +
+                                std::to_string(w.s) + ", in_bits " + std::to_string(w.in) +
+                                ", out_bits " + std::to_string(w.out) + ")");
+  engine::check_unary_sizes(a, b, what);
+  return {w.in, w.s, w.in - w.s, w.out};
+}
+
+void one_step_floor_points(Dealer& d, const TruncWidths& w, std::span<const u64> r_in,
                            std::span<const u64> r_out, std::span<u64> alpha_low,
                            std::span<u64> alpha_wrap, std::span<u64> q) {
-  const u64 om = ring_mask(p.out_bits), im = ring_mask(p.in_bits);
+  const u64 om = ring_mask(w.out), im = ring_mask(w.in);
   d.for_range(r_in.size(), [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       const u64 r = r_in[i] & im;
-      alpha_low[i] = r & ring_mask(p.shift);
+      alpha_low[i] = r & ring_mask(w.s);
       alpha_wrap[i] = r;
-      q[i] = (r_out[i] - (r >> p.shift)) & om;
+      q[i] = (r_out[i] - (r >> w.s)) & om;
     }
   });
 }
 
 void dcf_trunc_floor_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
                             std::span<u64> r_out) {
-  const Widths w = widths(d.ring(), p, r_in.size(), r_out.size(), "dcf_trunc_floor_keygen");
+  const TruncWidths w =
+      trunc_widths(d.ring(), p, r_in.size(), r_out.size(), "dcf_trunc_floor_keygen");
   if (w.out > w.mid) {
     floor_keygen(d, w, r_in, r_out);
     return;
@@ -207,7 +207,8 @@ void dcf_trunc_floor_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64
 
 void dcf_trunc_floor_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
                           std::span<u64> yhat) {
-  const Widths w = widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_floor_eval");
+  const TruncWidths w =
+      trunc_widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_floor_eval");
   if (w.out > w.mid) {
     floor_eval(party, w, xhat, yhat);
     return;
@@ -221,39 +222,44 @@ void dcf_trunc_floor_eval(Party& party, sigma::TruncParams p, std::span<const u6
 void dcf_trunc_reduce_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
                              std::span<u64> r_out) {
   p.out_bits = 0;
-  reduce_keygen(d, widths(d.ring(), p, r_in.size(), r_out.size(), "dcf_trunc_reduce_keygen"), r_in,
-                r_out);
+  reduce_keygen(d, trunc_widths(d.ring(), p, r_in.size(), r_out.size(), "dcf_trunc_reduce_keygen"),
+                r_in, r_out);
 }
 
 void dcf_trunc_reduce_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
                            std::span<u64> yhat) {
   p.out_bits = 0;
-  const Widths w = widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_reduce_eval");
+  const TruncWidths w =
+      trunc_widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_reduce_eval");
   party.result(reduce_eval(party, w, party.operand(xhat)), yhat);
 }
 
 vec::Vec dcf_trunc_reduce_eval(Party& party, sigma::TruncParams p, const vec::Vec& xhat) {
   p.out_bits = 0;
   return reduce_eval(
-      party, widths(party.ring(), p, xhat.size(), xhat.size(), "dcf_trunc_reduce_eval"), xhat);
+      party, trunc_widths(party.ring(), p, xhat.size(), xhat.size(), "dcf_trunc_reduce_eval"),
+      xhat);
 }
 
 void dcf_trunc_slack_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
                             std::span<u64> r_out) {
-  const Widths w = widths(d.ring(), p, r_in.size(), r_out.size(), "dcf_trunc_slack_keygen");
+  const TruncWidths w =
+      trunc_widths(d.ring(), p, r_in.size(), r_out.size(), "dcf_trunc_slack_keygen");
   check_slack(w);
   slack_keygen(d, w, r_in, r_out);
 }
 
 void dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
                           std::span<u64> yhat) {
-  const Widths w = widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_slack_eval");
+  const TruncWidths w =
+      trunc_widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_slack_eval");
   check_slack(w);
   party.result(slack_eval(party, w, party.operand(xhat)), yhat);
 }
 
 vec::Vec dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, const vec::Vec& xhat) {
-  const Widths w = widths(party.ring(), p, xhat.size(), xhat.size(), "dcf_trunc_slack_eval");
+  const TruncWidths w =
+      trunc_widths(party.ring(), p, xhat.size(), xhat.size(), "dcf_trunc_slack_eval");
   check_slack(w);
   return slack_eval(party, w, xhat);
 }

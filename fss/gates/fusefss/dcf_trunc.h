@@ -50,11 +50,20 @@ void dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, std::span<const u6
 // The same over the vector vocabulary: xhat and the returned opened output in party.space().
 vec::Vec dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, const vec::Vec& xhat);
 
+// A truncation's widths with the ring's filled in: in, shift s, mid = in - s (the truncate-reduce's
+// output ring), out. Throws std::invalid_argument, naming `what`, unless 1 <= s < in <= 64 and
+// 1 <= out <= 64, or where the input and output sizes a and b differ.
+struct TruncWidths {
+  int in, s, mid, out;
+};
+TruncWidths trunc_widths(Ring ring, sigma::TruncParams p, std::size_t a, std::size_t b,
+                         const char* what);
+
 // The one-step TrFloor's dealer values (both comparisons at public points; dcf_trunc.cpp "TrFloor
 // in one exchange", also trunc_floor2.h): for each element, with r = r_in mod 2^in, the borrow's
-// point alpha_low = r mod 2^s, the wrap's alpha_wrap = r and q = r_out - (r >> s) mod 2^out. p's
-// widths resolved (in_bits, out_bits > 0); the spans r_in.size() long.
-void one_step_floor_points(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
+// point alpha_low = r mod 2^s, the wrap's alpha_wrap = r and q = r_out - (r >> s) mod 2^out; the
+// spans r_in.size() long.
+void one_step_floor_points(Dealer& d, const TruncWidths& w, std::span<const u64> r_in,
                            std::span<const u64> r_out, std::span<u64> alpha_low,
                            std::span<u64> alpha_wrap, std::span<u64> q);
 

@@ -115,13 +115,10 @@ engine::GateSuite make() {
                      sigma::trunc_slack_gate().clear,
                      &trunc_slack_keygen,
                      &trunc_slack_eval};
-    if (T == TruncMode::kSigma2)
-      g.trunc_floor = {"trunc_floor",
-                       profiling::scopes::kTruncRescale,
-                       "trunc",
-                       sigma::trunc_floor_gate().clear,
-                       &trunc_floor2_keygen,
-                       &trunc_floor2_eval};
+    if (T == TruncMode::kSigma2) {  // the same gate, TrFloor from SIGMA's comparison keys
+      g.trunc_floor.keygen = &trunc_floor2_keygen;
+      g.trunc_floor.eval = &trunc_floor2_eval;
+    }
     // The softmax max's ReLU the same way: the comparison's DCF carries what the select needs,
     // one exchange a level of the tree instead of two (dcf_relu.h), SIGMA's function.
     if (T == TruncMode::kDcfMax)

@@ -1,8 +1,6 @@
 #include "fss/gates/fusefss/trunc_floor2.h"
 
 #include <array>
-#include <stdexcept>
-#include <string>
 
 #include "fss/gates/fusefss/dcf_trunc.h"
 #include "fss/gates/sigma/trunc_corr.h"
@@ -14,35 +12,18 @@ namespace {
 
 constexpr std::uint32_t kTag = engine::key_tag("TRF2");
 
-struct Widths {
-  int in, s, mid, out;  // mid = in - s
-};
-
-Widths widths(Ring ring, sigma::TruncParams p, std::size_t a, std::size_t b, const char* what) {
-  const int in = p.in_bits ? p.in_bits : ring.bits, out = p.out_bits ? p.out_bits : ring.bits;
-  if (in < 2 || in > 64 || p.shift < 1 || p.shift >= in || out < 1 || out > 64)
-    throw std::invalid_argument(std::string(what) +
-                                ": need 1 <= shift < in_bits <= 64 and 1 <= out_bits <= 64 (got "
-                                "shift " +
-                                std::to_string(p.shift) + ", in_bits " + std::to_string(in) +
-                                ", out_bits " + std::to_string(out) + ")");
-  engine::check_unary_sizes(a, b, what);
-  return {in, p.shift, in - p.shift, out};
-}
-
 }  // namespace
 
 void trunc_floor2_keygen(engine::Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
                          std::span<u64> r_out) {
-  const Widths w = widths(d.ring(), p, r_in.size(), r_out.size(), "trunc_floor2_keygen");
+  const TruncWidths w = trunc_widths(d.ring(), p, r_in.size(), r_out.size(), "trunc_floor2_keygen");
   if (w.out <= w.mid) return sigma::trunc_floor_keygen(d, p, r_in, r_out);
   const std::size_t n = r_in.size();
   const u64 om = ring_mask(w.out);
   d.begin(kTag, n);
   d.random(r_out, w.out);
   UninitVector<u64> alpha_low(n), alpha_wrap(n), q(n), q_borrow(n), zero(n), wrapped(n);
-  one_step_floor_points(d, sigma::TruncParams{w.s, w.in, w.out}, r_in, r_out, alpha_low, alpha_wrap,
-                        q);
+  one_step_floor_points(d, w, r_in, r_out, alpha_low, alpha_wrap, q);
   // The borrow's pair: q without it, q - 1 with it; the wrap's: 0 and 2^m.
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
@@ -57,7 +38,8 @@ void trunc_floor2_keygen(engine::Dealer& d, sigma::TruncParams p, std::span<cons
 
 void trunc_floor2_eval(engine::Party& party, sigma::TruncParams p, std::span<const u64> xhat,
                        std::span<u64> yhat) {
-  const Widths w = widths(party.ring(), p, xhat.size(), yhat.size(), "trunc_floor2_eval");
+  const TruncWidths w =
+      trunc_widths(party.ring(), p, xhat.size(), yhat.size(), "trunc_floor2_eval");
   if (w.out <= w.mid) return sigma::trunc_floor_eval(party, p, xhat, yhat);
   const std::size_t n = xhat.size();
   party.keys().expect_record(kTag, n);
