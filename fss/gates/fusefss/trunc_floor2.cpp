@@ -1,6 +1,7 @@
 #include "fss/gates/fusefss/trunc_floor2.h"
 
 #include <array>
+#include <vector>
 
 #include "fss/gates/fusefss/dcf_trunc.h"
 #include "fss/gates/sigma/trunc_corr.h"
@@ -19,21 +20,14 @@ void trunc_floor2_keygen(engine::Dealer& d, sigma::TruncParams p, std::span<cons
   const TruncWidths w = trunc_widths(d.ring(), p, r_in.size(), r_out.size(), "trunc_floor2_keygen");
   if (w.out <= w.mid) return sigma::trunc_floor_keygen(d, p, r_in, r_out);
   const std::size_t n = r_in.size();
-  const u64 om = ring_mask(w.out);
   d.begin(kTag, n);
   d.random(r_out, w.out);
-  UninitVector<u64> alpha_low(n), alpha_wrap(n), q(n), q_borrow(n), zero(n), wrapped(n);
+  UninitVector<u64> alpha_low(n), alpha_wrap(n), q(n);
   one_step_floor_points(d, w, r_in, r_out, alpha_low, alpha_wrap, q);
   // The borrow's pair: q without it, q - 1 with it; the wrap's: 0 and 2^m.
-  d.for_range(n, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      q_borrow[i] = (q[i] - 1) & om;
-      zero[i] = 0;
-      wrapped[i] = (u64{1} << w.mid) & om;
-    }
-  });
-  sigma::corr_keygen(d, w.s, alpha_low, q, q_borrow, w.out);
-  sigma::corr_keygen(d, w.in, alpha_wrap, zero, wrapped, w.out);
+  sigma::corr_keygen(d, w.s, alpha_low, q, ~u64{0}, w.out);
+  const std::vector<u64> zero(n, 0);
+  sigma::corr_keygen(d, w.in, alpha_wrap, zero, u64{1} << w.mid, w.out);
 }
 
 void trunc_floor2_eval(engine::Party& party, sigma::TruncParams p, std::span<const u64> xhat,

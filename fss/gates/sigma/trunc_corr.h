@@ -17,10 +17,12 @@
 namespace secinfer::fss::sigma {
 
 // The dealer's side: SIGMA's DCF keys at alpha (cmp_bits), z (1 bit, shared), and the two
-// corrections of each element in out_bits, q_nocarry for [x < alpha] = 0 and q_carry for 1.
-// Layout per element: DCF key, z, corr (2 * out_bits); sizes never depend on a mask.
+// corrections of each element in out_bits, q_nocarry for [x < alpha] = 0 and q_nocarry +
+// carry_delta for 1 (in every TrCorr step the two differ by a public constant: -1 for a borrow,
+// 2^m for a wrap). Layout per element: DCF key, z, corr (2 * out_bits); sizes never depend on a
+// mask.
 void corr_keygen(engine::Dealer& d, int cmp_bits, std::span<const u64> alpha,
-                 std::span<const u64> q_nocarry, std::span<const u64> q_carry, int out_bits);
+                 std::span<const u64> q_nocarry, u64 carry_delta, int out_bits);
 
 struct CorrKey {
   SigmaDcfKeys dcf;

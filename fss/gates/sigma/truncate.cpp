@@ -46,19 +46,21 @@ void check_len(const char* gate, std::size_t a, std::size_t b) {
 
 }  // namespace
 
-// ---- SIGMA's "TrCorr" key (trunc_corr.h): corr[2i + z] = q_nocarry, corr[2i + 1 - z] = q_carry.
+// ---- SIGMA's "TrCorr" key (trunc_corr.h): corr[2i + z] = q_nocarry, corr[2i + 1 - z] = q_nocarry
+// + carry_delta mod 2^out_bits.
 void corr_keygen(Dealer& d, int cmp_bits, std::span<const u64> alpha,
-                 std::span<const u64> q_nocarry, std::span<const u64> q_carry, int out_bits) {
+                 std::span<const u64> q_nocarry, u64 carry_delta, int out_bits) {
   const std::size_t n = alpha.size();
   d.sigma_dcf(cmp_bits, alpha);
   UninitVector<u64> z(n);  // every array here is written in full before it is read
   d.random(z, 1);
   d.share_vec(z, 1);
   UninitVector<u64> corr(2 * n);
+  const u64 om = ring_mask(out_bits);
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       corr[2 * i + z[i]] = q_nocarry[i];
-      corr[2 * i + (1 - z[i])] = q_carry[i];
+      corr[2 * i + (1 - z[i])] = (q_nocarry[i] + carry_delta) & om;
     }
   });
   d.share_vec(corr, out_bits);
@@ -115,15 +117,14 @@ void trunc_reduce_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in,
   const u64 om = ring_mask(ob);
   d.begin(kTagReduce, n);
   d.random(r_out, ob);
-  UninitVector<u64> alpha(n), q0(n), q1(n);
+  UninitVector<u64> alpha(n), q0(n);
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       alpha[i] = r_in[i] & ring_mask(w.s);
       q0[i] = (r_out[i] - ((r_in[i] & ring_mask(w.in)) >> w.s)) & om;
-      q1[i] = (q0[i] - 1) & om;
     }
   });
-  corr_keygen(d, w.s, alpha, q0, q1, ob);
+  corr_keygen(d, w.s, alpha, q0, ~u64{0}, ob);  // the borrow takes 1 off
 }
 
 namespace {
@@ -185,15 +186,14 @@ void sign_extend_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std
   const u64 om = ring_mask(out);
   d.begin(kTagSignExt, n);
   d.random(r_out, out);
-  UninitVector<u64> alpha(n), q0(n), q1(n);
+  UninitVector<u64> alpha(n), q0(n);
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       alpha[i] = r_in[i] & ring_mask(m);
       q0[i] = (r_out[i] - alpha[i] - (u64{1} << (m - 1))) & om;
-      q1[i] = (q0[i] + (u64{1} << m)) & om;
     }
   });
-  corr_keygen(d, m, alpha, q0, q1, out);
+  corr_keygen(d, m, alpha, q0, u64{1} << m, out);  // the wrap adds 2^m
 }
 
 namespace {
@@ -286,18 +286,17 @@ void trunc_slack_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std
   const u64 om = ring_mask(w.out);
   d.begin(kTagSlack, n);
   d.random(r_out, w.out);
-  UninitVector<u64> alpha(n), q0(n), q1(n), msb_corr(n);
+  UninitVector<u64> alpha(n), q0(n), msb_corr(n);
   d.for_range(n, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       const u64 r = r_in[i] & ring_mask(w.in);
       alpha[i] = r & ring_mask(w.s);
       q0[i] = (r_out[i] - (r >> w.s)) & om;
-      q1[i] = (q0[i] - 1) & om;
       const u64 msb = (r >> (w.in - 1)) & 1;
       msb_corr[i] = (msb << (w.in - w.s)) & om;
     }
   });
-  corr_keygen(d, w.s, alpha, q0, q1, w.out);
+  corr_keygen(d, w.s, alpha, q0, ~u64{0}, w.out);  // the borrow takes 1 off
   d.share_vec(msb_corr, w.out);
 }
 
