@@ -6,6 +6,8 @@ exclusive wall ms, the GPU ms and the exchanges' waiting ms of every scope above
     python3 docs/results/gpu-e2e-session41/scopes.py docs/results/gpu-e2e-session41/call2/out/e2e_runs.tgz
 
 (or a gpu_e2e_runs.tgz itself, e.g. docs/results/gpu-e2e-session40/call1/out/gpu_e2e_runs.tgz).
+Optional, after the archive (session 42): the model (default bert-base) and the two systems to
+set side by side (default fusefss sigma), e.g. `... e2e_runs.tgz gpt2 fusefss-sigma2trunc sigma`.
 """
 import io
 import json
@@ -18,10 +20,12 @@ with open(sys.argv[1], "rb") as f:
 with tarfile.open(fileobj=io.BytesIO(data)) as outer:
     if "./gpu_e2e_runs.tgz" in outer.getnames():  # this session's archives hold gpu_e2e.sh's
         data = outer.extractfile("./gpu_e2e_runs.tgz").read()
+model = sys.argv[2] if len(sys.argv) > 2 else "bert-base"
+systems = tuple(sys.argv[3:5]) if len(sys.argv) > 4 else ("fusefss", "sigma")
 with tarfile.open(fileobj=io.BytesIO(data)) as tar:
     by_system = {}
-    for system in ("fusefss", "sigma"):
-        party = json.load(tar.extractfile(f"runs/bert-base-s128-b1-{system}-cuda/p0.json"))
+    for system in systems:
+        party = json.load(tar.extractfile(f"runs/{model}-s128-b1-{system}-cuda/p0.json"))
         scopes = {}
         for run in party["runs"]:
             if not run["warmup"]:
@@ -35,7 +39,8 @@ def med(rows, key):
 
 
 print(f"{'scope':36s} {'wall ms (F / S)':>17s} {'GPU ms':>15s} {'waiting ms':>15s}")
-f_all, s_all = by_system["fusefss"], by_system["sigma"]
+print(f"F: {systems[0]}, S: {systems[1]}")
+f_all, s_all = by_system[systems[0]], by_system[systems[1]]
 for path in sorted(set(f_all) | set(s_all)):
     f, s = f_all.get(path, []), s_all.get(path, [])
     fw, sw = med(f, "exclusive_wall_ms"), med(s, "exclusive_wall_ms")
