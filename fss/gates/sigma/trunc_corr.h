@@ -3,7 +3,7 @@
 // of a comparison bit, which is opened under a one-bit mask z, and the opened bit picks one of
 // two correction shares. sigma/truncate.cpp's steps run it one comparison a round (corr_select);
 // a truncation whose comparisons are all at public points can open their bits together
-// (corr_masked_bit for each, one Party::open_many, then corr_pick; fusefss/dcf_trunc.h).
+// (corr_masked_bit for each, one Party::open_many, then corr_pick; fusefss/trunc_floor2.h).
 #pragma once
 
 #include <cstddef>
