@@ -10,8 +10,8 @@
 
 #include "fss/engine/gate.h"
 #include "fss/engine/key_stream.h"
+#include "fss/gates/fusefss/narrow_lookup.h"
 #include "fss/gates/sigma/gelu.h"
-#include "fss/gates/sigma/lut.h"
 #include "fss/gates/sigma/truncate.h"
 #include "fss/lut_support.h"
 #include "fss/sigma_dcf.h"
@@ -97,8 +97,9 @@ std::vector<u64> fused_table(const Widths& w, std::span<const u64> t) {
 // out; party 0 adds T[C] back.
 FusedLookup fused_lookup(const Widths& w, std::span<const u64> t) {
   FusedLookup out{w.k, w.xor_mask(), fused_table(w, t), t[(std::size_t{1} << w.clip) - 1],
-                  w.leaf_log2};
+                  w.leaf_log2, 0};
   for (u64& entry : out.table) entry = (entry - out.background) & ring_mask(w.n);
+  out.value_bits = narrow_lookup_width(out.table, w.n);
   return out;
 }
 
@@ -118,8 +119,8 @@ void fused_clear(const ClearCtx& ctx, const GateArgs& args, int clip, std::span<
 }
 
 // "Keys", in the order the evaluation reads them.
-void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64> r_in,
-                  std::span<u64> r_out, const char* what) {
+void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64> table,
+                  std::span<const u64> r_in, std::span<u64> r_out, const char* what) {
   const Widths w = widths(d.ring().bits, d.frac_bits(), args, clip, what);
   engine::check_unary_sizes(r_in.size(), r_out.size(), what);
   const std::size_t N = r_in.size();
@@ -172,7 +173,8 @@ void fused_keygen(Dealer& d, const GateArgs& args, int clip, std::span<const u64
                      : (((r_e[i] << 1) | r_d[i]) << w.p) | ((r_q - rho[i]) & ring_mask(w.p));
     }
   });
-  sigma::lut_sigma_keygen(d, w.k, w.n, alpha, w.leaf_log2);
+  // "The lookup opened in w bits": its value width comes from the table, the same on both sides.
+  narrow_lookup_keygen(d, w.k, w.n, fused_lookup(w, table).value_bits, alpha, w.leaf_log2);
   // 4. "Output": shares of r_mid, r_d, r_d r_mid and r_y in n bits, then of r37 and r37 r_b0 in
   //    n - m bits: the party multiplies those two by 2^m, which drops the bits above n - m.
   d.random(r_out, w.n);
@@ -267,8 +269,9 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
   // The lookup reads T' - T[C] and leaves out the leaves that read zero; party 0 adds T[C] back
   // in the output below.
   const FusedLookup lookup = fused_lookup(w, table);
-  const vec::Vec t_share = sigma::lut_sigma_eval(p, w.k, w.n, lookup.table, idx,
-                                                 lookup.xor_mask | kLutSkipZeros, lookup.leaf_log2);
+  const vec::Vec t_share =
+      narrow_lookup_eval(p, w.k, w.n, lookup.value_bits, lookup.table, idx,
+                         lookup.xor_mask | kLutSkipZeros, lookup.leaf_log2);
   const u64 background = lookup.background;
   // 4. Exchange 5 (6 by default): y = d (x_mid^ - r_mid) + 2^m r37 b0 (1 - msb(x_mid^)) - T'
   //    + r_y, with d = d^ + (1 - 2 d^) r_d and b0 = b0^ + (1 - 2 b0^) r_b0; the dealer's shares
@@ -316,7 +319,8 @@ void trunc_gelu_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const
 }
 void trunc_gelu_keygen(Dealer& dealer, const GateArgs& args, std::span<const u64> r_in,
                        std::span<u64> r_out) {
-  fused_keygen(dealer, args, kGeluClip, r_in, r_out, "trunc_gelu_keygen");
+  fused_keygen(dealer, args, kGeluClip, sigma::gelu_table(dealer.frac_bits()), r_in, r_out,
+               "trunc_gelu_keygen");
 }
 void trunc_gelu_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
                      std::span<u64> yhat) {
@@ -343,7 +347,8 @@ void trunc_silu_clear(const ClearCtx& ctx, const GateArgs& args, std::span<const
 }
 void trunc_silu_keygen(Dealer& dealer, const GateArgs& args, std::span<const u64> r_in,
                        std::span<u64> r_out) {
-  fused_keygen(dealer, args, kSiluClip, r_in, r_out, "trunc_silu_keygen");
+  fused_keygen(dealer, args, kSiluClip, sigma::silu_table(dealer.frac_bits()), r_in, r_out,
+               "trunc_silu_keygen");
 }
 void trunc_silu_eval(Party& party, const GateArgs& args, std::span<const u64> xhat,
                      std::span<u64> yhat) {

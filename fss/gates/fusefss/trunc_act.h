@@ -14,9 +14,10 @@
 // range bit e; a 2^(f-6)-entry truth-table DCF gives the table index's carry c6; b0, e, c6 are
 // opened masked (1 exchange, 3 bits), then z = c6 + rho mod 2^(clip+1) (1 exchange); (3) SIGMA's
 // 1-bit-leaf LUT over the (clip + 3)-bit index (e, d, (x_mid^ >> (f-6)) - z mod 2^(clip+1)), the
-// two flag bits combined by XOR, opens its sign and value (1 exchange); (4) y = d x - T' + r_y is
-// linear in what is public and the dealer's shares; y^ is opened (1 exchange). 6 exchanges of
-// 1 + m + 3 + (clip + 1) + 1 + 2 n bits per party. Under GateArgs::fused_carry_flag c6^ is a
+// two flag bits combined by XOR, opens its sign and its value in w bits (narrow_lookup.h: GELU 12,
+// SiLU 13 at f = 12; 1 exchange); (4) y = d x - T' + r_y is linear in what is public and the
+// dealer's shares; y^ is opened (1 exchange). 6 exchanges of 1 + m + 3 + (clip + 1) + 1 + w + n
+// bits per party. Under GateArgs::fused_carry_flag c6^ is a
 // third flag of a (clip + 4)-bit index instead: 5 exchanges, twice the table ("The carry opened
 // additively"). The lookup's DPF has 512-bit leaves ("Wider leaves"), SIGMA's 128-bit ones
 // under GateArgs::fused_sigma_leaf.
@@ -65,6 +66,7 @@ struct FusedLookup {
   std::vector<u64> table;
   u64 background = 0;
   int leaf_log2 = 0;
+  int value_bits = 0;  // the lookup's opened value width (narrow_lookup.h), from the table
 };
 FusedLookup trunc_gelu_lookup(int n, int f, bool carry_flag = false, bool sigma_leaf = false);
 FusedLookup trunc_silu_lookup(int n, int f, bool carry_flag = false, bool sigma_leaf = false);

@@ -36,17 +36,20 @@ struct Fused {
   UnaryGate gate;
   void (*act_clear)(const ClearCtx&, const GateArgs&, std::span<const u64>, std::span<u64>);
   int clip;
+  FusedLookup (*lookup)(int n, int f, bool carry_flag, bool sigma_leaf);
 };
 
 std::vector<Fused> gates() {
   return {{"trunc_gelu",
            {"trunc_gelu", "g", "g", &trunc_gelu_clear, &trunc_gelu_keygen, &trunc_gelu_eval},
            &sigma::gelu_clear,
-           8},
+           8,
+           &trunc_gelu_lookup},
           {"trunc_silu",
            {"trunc_silu", "s", "s", &trunc_silu_clear, &trunc_silu_keygen, &trunc_silu_eval},
            &sigma::silu_clear,
-           10}};
+           10,
+           &trunc_silu_lookup}};
 }
 
 // X at scale 2f over the whole ring: uniform ring values, values whose x = floor(X / 2^f) lies near
@@ -102,7 +105,8 @@ TEST_CASE("fused trunc + activation: clear face = sigma's TrFloor then the activ
 }
 
 // Secure output = clear output for every gate at n = 37 and 50, with `args` (where the table's
-// carry goes) and the openings `opens(N, n, m, clip)` lists; prints the cost.
+// carry goes) and the openings `opens(N, n, m, clip, w)` lists (w: the lookup's value width,
+// narrow_lookup.h); prints the cost.
 template <class Opens>
 void check_secure(const GateArgs& args, const char* mode, Opens opens) {
   const std::uint64_t seed = fresh_seed();
@@ -120,7 +124,8 @@ void check_secure(const GateArgs& args, const char* mode, Opens opens) {
       CHECK(sigma::test::mismatches(x, run.y[0], want, fz.name) == 0);
       CHECK(run.y[0] == run.y[1]);
       const std::size_t N = x.size();
-      const auto e = expected_cost(opens(N, n, m, fz.clip));
+      const int vbits = fz.lookup(n, f, args.fused_carry_flag, args.fused_sigma_leaf).value_bits;
+      const auto e = expected_cost(opens(N, n, m, fz.clip, vbits));
       sigma::test::check_cost(run.comm[0], e);
       sigma::test::check_cost(run.comm[1], e);
       std::printf(
@@ -134,8 +139,8 @@ void check_secure(const GateArgs& args, const char* mode, Opens opens) {
 
 TEST_CASE("fused trunc + activation: secure = clear, six openings", "[gates][fusefss][trunc_act]") {
   // The carry opened additively: z = c6 + rho in clip + 1 bits after the three flag bits.
-  check_secure(GateArgs{}, "", [](std::size_t N, int n, int m, int clip) {
-    return std::vector<Opening>{{N, 1}, {N, m}, {3 * N, 1}, {N, clip + 1}, lut_sign_value(N, n),
+  check_secure(GateArgs{}, "", [](std::size_t N, int n, int m, int clip, int w) {
+    return std::vector<Opening>{{N, 1}, {N, m}, {3 * N, 1}, {N, clip + 1}, lut_sign_value(N, w),
                                 {N, n}};
   });
 }
@@ -145,8 +150,8 @@ TEST_CASE("fused trunc + activation with the carry a flag: secure = clear, five 
   // GateArgs::fused_carry_flag (--fusefss-act fused-flag): c6^ is a third flag of the index.
   GateArgs flag;
   flag.fused_carry_flag = true;
-  check_secure(flag, ", carry flag", [](std::size_t N, int n, int m, int) {
-    return std::vector<Opening>{{N, 1}, {N, m}, {3 * N, 1}, lut_sign_value(N, n), {N, n}};
+  check_secure(flag, ", carry flag", [](std::size_t N, int n, int m, int, int w) {
+    return std::vector<Opening>{{N, 1}, {N, m}, {3 * N, 1}, lut_sign_value(N, w), {N, n}};
   });
 }
 
