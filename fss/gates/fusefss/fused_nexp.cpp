@@ -11,6 +11,7 @@
 #include "fss/engine/key_stream.h"
 #include "fss/gates/fusefss/dcf_trunc.h"
 #include "fss/gates/fusefss/lut_product.h"
+#include "fss/gates/fusefss/narrow_lookup.h"
 #include "fss/gates/sigma/nexp.h"
 #include "fss/gates/sigma/nl_prims.h"
 #include "fss/gates/sigma/truncate.h"
@@ -24,14 +25,12 @@ constexpr std::uint32_t kTagFusedNexp = engine::key_tag("FNXP");
 constexpr int kByte = 8;
 constexpr u64 kByteMask = 0xFF;
 // "Tables": T_hi' over (lt, c8, q) and T_lo' over (lt, q), the flag bits on top, combined by XOR.
-constexpr LookupSpec kHi{kByte + 2, u64{3} << kByte};  // k = 10: lt, c8, the byte
-constexpr LookupSpec kLo{kByte + 1, u64{1} << kByte};  // k = 9: lt, the byte
 
 // T_hi'(lt, c8, q) = lt ? T_hi[q - c8 mod 2^8] : T_hi[255]: the high byte of x mod 2^16 is
 // (xhat >> 8) - (r >> 8) - c8, and a clipped x (lt = 0) reads P's byte.
 std::vector<u64> hi_table(int f) {
   const std::vector<u64> hi = sigma::nexp_hi_table(f);
-  std::vector<u64> out(std::size_t{1} << kHi.k);
+  std::vector<u64> out(std::size_t{1} << (kByte + 2));
   for (std::size_t i = 0; i < out.size(); ++i) {
     const u64 lt = i >> (kByte + 1), c8 = (i >> kByte) & 1, q = i & kByteMask;
     out[i] = lt ? hi[(q - c8) & kByteMask] : hi[kByteMask];
@@ -42,12 +41,23 @@ std::vector<u64> hi_table(int f) {
 // T_lo'(lt, q) = lt ? T_lo[q] : T_lo[255].
 std::vector<u64> lo_table(int f) {
   const std::vector<u64> lo = sigma::nexp_lo_table(f);
-  std::vector<u64> out(std::size_t{1} << kLo.k);
+  std::vector<u64> out(std::size_t{1} << (kByte + 1));
   for (std::size_t i = 0; i < out.size(); ++i) {
     const u64 lt = i >> kByte, q = i & kByteMask;
     out[i] = lt ? lo[q] : lo[kByteMask];
   }
   return out;
+}
+
+// The two lookups, their sums opened in the tables' value widths (narrow_lookup.h: f + 3 bits,
+// the entries reaching 2^f): T_hi' over k = 10 bits (lt, c8, the byte), T_lo' over 9 (lt, the
+// byte).
+struct Lookups {
+  LookupSpec hi, lo;
+};
+Lookups lookups(int n, int f) {
+  return {{kByte + 2, u64{3} << kByte, narrow_lookup_width(hi_table(f), n)},
+          {kByte + 1, u64{1} << kByte, narrow_lookup_width(lo_table(f), n)}};
 }
 
 }  // namespace
@@ -92,7 +102,8 @@ void fused_nexp_keygen(engine::Dealer& d, const engine::GateArgs& args, std::spa
   // 2. "The product of two lookups": z = T_hi' T_lo' masked by r_z.
   UninitVector<u64> r_z(N);
   d.random(r_z, n);
-  lut_product_keygen(d, kHi, kLo, alpha_hi, alpha_lo, r_z);
+  const Lookups l = lookups(n, f);
+  lut_product_keygen(d, l.hi, l.lo, alpha_hi, alpha_lo, r_z);
   // 3. "Truncation": SIGMA's TrWithSlack by f.
   if (args.dcf_trunc)
     dcf_trunc_slack_keygen(d, sigma::TruncParams{f, n, n}, r_z, r_out);
@@ -133,7 +144,8 @@ void fused_nexp_eval(engine::Party& p, const engine::GateArgs& args, std::span<c
               {.v = &xhat, .shr = kByte, .width = kByte}});
   sp.combine(idx_lo, kByte + 1, 0,
              {{.v = &lt, .coef = u64{1} << kByte}, {.v = &xhat, .width = kByte}});
-  const vec::Vec zhat = lut_product_eval(p, kHi, hi_table(f), idx_hi, kLo, lo_table(f), idx_lo);
+  const Lookups l = lookups(n, f);
+  const vec::Vec zhat = lut_product_eval(p, l.hi, hi_table(f), idx_hi, l.lo, lo_table(f), idx_lo);
   // 3. Exchanges 4-5: floor(z / 2^f).
   if (args.dcf_trunc)
     p.result(dcf_trunc_slack_eval(p, sigma::TruncParams{f, n, n}, zhat), yhat);

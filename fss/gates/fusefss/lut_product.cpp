@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "fss/gates/fusefss/narrow_lookup.h"
 #include "fss/gates/sigma/lut.h"
 #include "fss/uninit_vector.h"
 
@@ -21,6 +22,29 @@ void check_sizes(std::size_t a, std::size_t b, const char* what, const char* of_
                                 of_a + " but " + std::to_string(b) + " in the " + of_b);
 }
 
+void check_value_bits(int n, int w1, int w2, const char* what) {
+  for (const int w : {w1, w2})
+    if (w < 2 || w >= n)
+      throw std::invalid_argument(std::string(what) + ": a lookup's value width " +
+                                  std::to_string(w) + " must lie in [2, n) for an n = " +
+                                  std::to_string(n) + "-bit ring");
+}
+
+void check_table(std::span<const u64> table, int n, int w, const char* which) {
+  if (narrow_lookup_width(table, n) > w)
+    throw std::invalid_argument(std::string("lut_product_eval: the ") + which +
+                                " table needs a value width of " +
+                                std::to_string(narrow_lookup_width(table, n)) + " bits, more than " +
+                                std::to_string(w));
+}
+
+// The table read mod 2^w: the lookup's sums are taken there.
+std::vector<u64> narrow(std::span<const u64> table, int w) {
+  std::vector<u64> out(table.size());
+  for (std::size_t j = 0; j < table.size(); ++j) out[j] = table[j] & ring_mask(w);
+  return out;
+}
+
 }  // namespace
 
 void lut_product_keygen(engine::Dealer& d, LookupSpec l1, LookupSpec l2,
@@ -28,79 +52,97 @@ void lut_product_keygen(engine::Dealer& d, LookupSpec l1, LookupSpec l2,
                         std::span<const u64> r_z) {
   check_sizes(alpha1.size(), alpha2.size(), "lut_product_keygen", "first lookup", "second lookup");
   check_sizes(alpha1.size(), r_z.size(), "lut_product_keygen", "lookups", "output masks");
-  const int n = d.ring().bits;
+  const int n = d.ring().bits, w1 = l1.value_bits, w2 = l2.value_bits;
+  check_value_bits(n, w1, w2, "lut_product_keygen");
   const u64 m = ring_mask(n);
   const std::size_t N = alpha1.size();
   UninitVector<u64> z1(N), rv1(N), z2(N), rv2(N);  // written in full before they are read
-  sigma::lut_sigma_masked_keygen(d, l1.k, n, alpha1, z1, rv1);
-  sigma::lut_sigma_masked_keygen(d, l2.k, n, alpha2, z2, rv2);
-  UninitVector<u64> terms(kTerms * N);
+  sigma::lut_sigma_masked_keygen(d, l1.k, w1, alpha1, z1, rv1);
+  sigma::lut_sigma_masked_keygen(d, l2.k, w2, alpha2, z2, rv2);
+  UninitVector<u64> terms(kTerms * N), top1(2 * N), top2(2 * N), top12(N);
+  const bool with_top12 = n > w1 + w2;
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
     for (std::size_t i = lo; i < hi; ++i) {
       const u64 a = (u64{1} - 2 * z1[i]) * (u64{1} - 2 * z2[i]);
+      const u64 m1 = (rv1[i] >> (w1 - 1)) & 1, m2 = (rv2[i] >> (w2 - 1)) & 1;
       u64* t = &terms[kTerms * i];
       t[0] = a & m;
       t[1] = (a * rv2[i]) & m;
       t[2] = (a * rv1[i]) & m;
       t[3] = (a * rv1[i] * rv2[i]) & m;
       t[4] = r_z[i] & m;
+      // The wraps' terms, each entering times 2^w1, 2^w2 or 2^(w1 + w2).
+      top1[2 * i] = (a * m1) & ring_mask(n - w1);
+      top1[2 * i + 1] = (a * m1 * rv2[i]) & ring_mask(n - w1);
+      top2[2 * i] = (a * m2) & ring_mask(n - w2);
+      top2[2 * i + 1] = (a * rv1[i] * m2) & ring_mask(n - w2);
+      if (with_top12) top12[i] = (a * m1 * m2) & ring_mask(n - w1 - w2);
     }
   });
   d.share_vec(terms, n);
-}
-
-void lut_product_eval(engine::Party& p, LookupSpec l1, std::span<const u64> t1,
-                      std::span<const u64> idx1, LookupSpec l2, std::span<const u64> t2,
-                      std::span<const u64> idx2, std::span<u64> zhat) {
-  check_sizes(idx1.size(), idx2.size(), "lut_product_eval", "first lookup", "second lookup");
-  check_sizes(idx1.size(), zhat.size(), "lut_product_eval", "lookups", "output");
-  const int n = p.ring().bits;
-  const u64 m = ring_mask(n);
-  const std::size_t N = idx1.size();
-  std::vector<u64> u1(N), v1(N), u2(N), v2(N);
-  sigma::lut_sigma_masked(p, l1.k, n, t1, idx1, l1.index_xor_mask, u1, v1);
-  sigma::lut_sigma_masked(p, l2.k, n, t2, idx2, l2.index_xor_mask, u2, v2);
-  const std::vector<u64> terms = p.read_shares(kTerms * N, n);
-  const engine::Party::OpenItem items[4] = {{u1, u1, 1}, {v1, v1, n}, {u2, u2, 1}, {v2, v2, n}};
-  p.open_many(items);
-  p.for_range(N, [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      const u64* t = &terms[kTerms * i];
-      const u64 prod = t[0] * v1[i] * v2[i] - t[1] * v1[i] - t[2] * v2[i] + t[3];
-      // s = (2 u1 - 1)(2 u2 - 1) = +1 when the two sign bits agree.
-      zhat[i] = ((u1[i] == u2[i] ? prod : u64{0} - prod) + t[4]) & m;
-    }
-  });
-  p.open(zhat, zhat, n);
+  d.share_vec(top1, n - w1);
+  d.share_vec(top2, n - w2);
+  if (with_top12) d.share_vec(top12, n - w1 - w2);
 }
 
 vec::Vec lut_product_eval(engine::Party& p, LookupSpec l1, std::span<const u64> t1,
                           const vec::Vec& idx1, LookupSpec l2, std::span<const u64> t2,
                           const vec::Vec& idx2) {
   check_sizes(idx1.size(), idx2.size(), "lut_product_eval", "first lookup", "second lookup");
-  const int n = p.ring().bits;
+  const int n = p.ring().bits, w1 = l1.value_bits, w2 = l2.value_bits;
+  check_value_bits(n, w1, w2, "lut_product_eval");
+  check_table(t1, n, w1, "first");
+  check_table(t2, n, w2, "second");
   const std::size_t N = idx1.size();
   const vec::Space& sp = p.space();
   vec::Vec u1 = sp.make(N), v1 = sp.make(N), u2 = sp.make(N), v2 = sp.make(N);
-  sigma::lut_sigma_masked(p, l1.k, n, t1, idx1, l1.index_xor_mask, u1, v1);
-  sigma::lut_sigma_masked(p, l2.k, n, t2, idx2, l2.index_xor_mask, u2, v2);
+  sigma::lut_sigma_masked(p, l1.k, w1, narrow(t1, w1), idx1, l1.index_xor_mask, u1, v1);
+  sigma::lut_sigma_masked(p, l2.k, w2, narrow(t2, w2), idx2, l2.index_xor_mask, u2, v2);
+  // Party 0 adds B_i = 2^(w_i - 2): A_i = (2 sigma_i - 1) T_i + B_i has a bit of slack below 2^w_i.
+  const bool p0 = p.id() == 0;
+  if (p0) {
+    sp.combine(v1, w1, u64{1} << (w1 - 2), {{.v = &v1}});
+    sp.combine(v2, w2, u64{1} << (w2 - 2), {{.v = &v2}});
+  }
   const vec::Vec t = p.read_shares_vec(kTerms * N, n);
-  const engine::Party::VecOpenItem items[4] = {{&u1, 1}, {&v1, n}, {&u2, 1}, {&v2, n}};
+  const vec::Vec top1 = p.read_shares_vec(2 * N, n - w1);
+  const vec::Vec top2 = p.read_shares_vec(2 * N, n - w2);
+  const bool with_top12 = n > w1 + w2;
+  const vec::Vec top12 = with_top12 ? p.read_shares_vec(N, n - w1 - w2) : vec::Vec{};
+  const engine::Party::VecOpenItem items[4] = {{&u1, 1}, {&v1, w1}, {&u2, 1}, {&v2, w2}};
   p.open_many(items);
   const auto field = [&](int j) {
     return vec::Term{.v = &t, .stride = static_cast<int>(kTerms), .offset = j};
   };
   constexpr u64 kMinus = ~u64{0};
-  // prod = a v1 v2 - b v1 - c v2 + d; s = (2 u1 - 1)(2 u2 - 1) = +1 when the two sign bits agree.
+  // P_i = A_i^ - B_i and c_i = 1 - msb_w_i(A_i^): A_i - B_i = P_i - R_i, R_i = r_V_i - 2^w_i
+  // msb(r_V_i) c_i.
+  vec::Vec P1 = sp.make(N), P2 = sp.make(N), c1 = sp.make(N), c2 = sp.make(N), c12 = sp.make(N);
+  sp.combine(P1, n, u64{0} - (u64{1} << (w1 - 2)), {{.v = &v1}});
+  sp.combine(P2, n, u64{0} - (u64{1} << (w2 - 2)), {{.v = &v2}});
+  sp.combine(c1, 1, 1, {{.v = &v1, .shr = w1 - 1, .width = 1}});
+  sp.combine(c2, 1, 1, {{.v = &v2, .shr = w2 - 1, .width = 1}});
+  sp.combine(c12, 1, 0, {{.v = &c1, .times = &c2}});
+  // prod = a P1 P2 - b P1 - c P2 + d, then the wraps' terms; s = (2 u1 - 1)(2 u2 - 1) = +1 when
+  // the two sign bits agree.
   vec::Vec prod = sp.make(N);
-  sp.combine(prod, n, 0, {{.v = &v1, .times = &v2}});
+  sp.combine(prod, n, 0, {{.v = &P1, .times = &P2}});
   vec::Term a = field(0), b = field(1), c = field(2);
   a.times = &prod;
-  b.times = &v1;
+  b.times = &P1;
   b.coef = kMinus;
-  c.times = &v2;
+  c.times = &P2;
   c.coef = kMinus;
   sp.combine(prod, n, 0, {a, b, c, field(3)});
+  const u64 two1 = u64{1} << w1, two2 = u64{1} << w2;
+  std::vector<vec::Term> wraps = {
+      {.v = &prod},
+      {.v = &top1, .stride = 2, .offset = 0, .coef = two1, .times = &P2, .gate = &c1},
+      {.v = &top1, .stride = 2, .offset = 1, .coef = u64{0} - two1, .gate = &c1},
+      {.v = &top2, .stride = 2, .offset = 0, .coef = two2, .times = &P1, .gate = &c2},
+      {.v = &top2, .stride = 2, .offset = 1, .coef = u64{0} - two2, .gate = &c2}};
+  if (with_top12) wraps.push_back({.v = &top12, .coef = two1 << w2, .gate = &c12});
+  sp.combine(prod, n, 0, wraps);
   vec::Vec& differ = u1;  // u1 XOR u2, in place
   sp.combine(differ, 1, 0, {{.v = &u1}, {.v = &u2}});
   vec::Vec z = sp.make(N);
