@@ -22,29 +22,6 @@ void check_sizes(std::size_t a, std::size_t b, const char* what, const char* of_
                                 of_a + " but " + std::to_string(b) + " in the " + of_b);
 }
 
-void check_value_bits(int n, int w1, int w2, const char* what) {
-  for (const int w : {w1, w2})
-    if (w < 2 || w >= n)
-      throw std::invalid_argument(std::string(what) + ": a lookup's value width " +
-                                  std::to_string(w) + " must lie in [2, n) for an n = " +
-                                  std::to_string(n) + "-bit ring");
-}
-
-void check_table(std::span<const u64> table, int n, int w, const char* which) {
-  if (narrow_lookup_width(table, n) > w)
-    throw std::invalid_argument(std::string("lut_product_eval: the ") + which +
-                                " table needs a value width of " +
-                                std::to_string(narrow_lookup_width(table, n)) + " bits, more than " +
-                                std::to_string(w));
-}
-
-// The table read mod 2^w: the lookup's sums are taken there.
-std::vector<u64> narrow(std::span<const u64> table, int w) {
-  std::vector<u64> out(table.size());
-  for (std::size_t j = 0; j < table.size(); ++j) out[j] = table[j] & ring_mask(w);
-  return out;
-}
-
 }  // namespace
 
 void lut_product_keygen(engine::Dealer& d, LookupSpec l1, LookupSpec l2,
@@ -53,7 +30,8 @@ void lut_product_keygen(engine::Dealer& d, LookupSpec l1, LookupSpec l2,
   check_sizes(alpha1.size(), alpha2.size(), "lut_product_keygen", "first lookup", "second lookup");
   check_sizes(alpha1.size(), r_z.size(), "lut_product_keygen", "lookups", "output masks");
   const int n = d.ring().bits, w1 = l1.value_bits, w2 = l2.value_bits;
-  check_value_bits(n, w1, w2, "lut_product_keygen");
+  check_narrow_width(n, w1, "lut_product_keygen");
+  check_narrow_width(n, w2, "lut_product_keygen");
   const u64 m = ring_mask(n);
   const std::size_t N = alpha1.size();
   UninitVector<u64> z1(N), rv1(N), z2(N), rv2(N);  // written in full before they are read
@@ -90,14 +68,13 @@ vec::Vec lut_product_eval(engine::Party& p, LookupSpec l1, std::span<const u64> 
                           const vec::Vec& idx2) {
   check_sizes(idx1.size(), idx2.size(), "lut_product_eval", "first lookup", "second lookup");
   const int n = p.ring().bits, w1 = l1.value_bits, w2 = l2.value_bits;
-  check_value_bits(n, w1, w2, "lut_product_eval");
-  check_table(t1, n, w1, "first");
-  check_table(t2, n, w2, "second");
+  const std::vector<u64> narrow1 = narrow_table(t1, n, w1, "lut_product_eval (first table)");
+  const std::vector<u64> narrow2 = narrow_table(t2, n, w2, "lut_product_eval (second table)");
   const std::size_t N = idx1.size();
   const vec::Space& sp = p.space();
   vec::Vec u1 = sp.make(N), v1 = sp.make(N), u2 = sp.make(N), v2 = sp.make(N);
-  sigma::lut_sigma_masked(p, l1.k, w1, narrow(t1, w1), idx1, l1.index_xor_mask, u1, v1);
-  sigma::lut_sigma_masked(p, l2.k, w2, narrow(t2, w2), idx2, l2.index_xor_mask, u2, v2);
+  sigma::lut_sigma_masked(p, l1.k, w1, narrow1, idx1, l1.index_xor_mask, u1, v1);
+  sigma::lut_sigma_masked(p, l2.k, w2, narrow2, idx2, l2.index_xor_mask, u2, v2);
   // Party 0 adds B_i = 2^(w_i - 2): A_i = (2 sigma_i - 1) T_i + B_i has a bit of slack below 2^w_i.
   const bool p0 = p.id() == 0;
   if (p0) {

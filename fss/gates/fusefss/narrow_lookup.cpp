@@ -12,16 +12,6 @@
 #include "fss/uninit_vector.h"
 
 namespace secinfer::fss::fusefss {
-namespace {
-
-void check_widths(int n, int w, const char* what) {
-  if (w < 2 || w >= n)
-    throw std::invalid_argument(std::string(what) + ": value width " + std::to_string(w) +
-                                " must lie in [2, n) for an n = " + std::to_string(n) +
-                                "-bit ring (a table as wide as the ring takes SIGMA's lookup)");
-}
-
-}  // namespace
 
 int narrow_lookup_width(std::span<const u64> table, int n) {
   const Ring rn{n};
@@ -34,9 +24,28 @@ int narrow_lookup_width(std::span<const u64> table, int n) {
   return std::bit_width(widest) + 2;
 }
 
+void check_narrow_width(int n, int w, const char* what) {
+  if (w < 2 || w >= n)
+    throw std::invalid_argument(std::string(what) + ": value width " + std::to_string(w) +
+                                " must lie in [2, n) for an n = " + std::to_string(n) +
+                                "-bit ring (a table as wide as the ring takes SIGMA's lookup)");
+}
+
+std::vector<u64> narrow_table(std::span<const u64> table, int n, int w, const char* what) {
+  check_narrow_width(n, w, what);
+  const int need = narrow_lookup_width(table, n);
+  if (need > w)
+    throw std::invalid_argument(std::string(what) + ": a table entry needs " +
+                                std::to_string(need) +
+                                " bits of value width, more than w = " + std::to_string(w));
+  std::vector<u64> out(table.size());
+  for (std::size_t j = 0; j < table.size(); ++j) out[j] = table[j] & ring_mask(w);
+  return out;
+}
+
 void narrow_lookup_keygen(engine::Dealer& d, int k, int n, int w, std::span<const u64> alpha,
                           int leaf_log2) {
-  check_widths(n, w, "narrow_lookup_keygen");
+  check_narrow_width(n, w, "narrow_lookup_keygen");
   const std::size_t N = alpha.size();
   UninitVector<u64> z(N), r_v(N);  // every array here is written in full before it is read
   sigma::lut_sigma_masked_keygen(d, k, w, alpha, z, r_v, leaf_log2);
@@ -56,15 +65,9 @@ void narrow_lookup_keygen(engine::Dealer& d, int k, int n, int w, std::span<cons
 
 vec::Vec narrow_lookup_eval(engine::Party& p, int k, int n, int w, std::span<const u64> table,
                             const vec::Vec& idx, u64 index_xor_mask, int leaf_log2) {
-  check_widths(n, w, "narrow_lookup_eval");
-  if (narrow_lookup_width(table, n) > w)
-    throw std::invalid_argument("narrow_lookup_eval: a table entry needs " +
-                                std::to_string(narrow_lookup_width(table, n)) +
-                                " bits of value width, more than w = " + std::to_string(w));
   const std::size_t N = idx.size();
   const vec::Space& sp = p.space();
-  std::vector<u64> narrow(table.size());
-  for (std::size_t j = 0; j < table.size(); ++j) narrow[j] = table[j] & ring_mask(w);
+  const std::vector<u64> narrow = narrow_table(table, n, w, "narrow_lookup_eval");
   vec::Vec u, a;  // u = sigma XOR z (1 bit), a = this party's share of A + r_V mod 2^w
   sigma::lut_sigma_masked(p, k, w, narrow, idx, index_xor_mask, u, a, leaf_log2);
   const u64 slack = u64{1} << (w - 2);  // B

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <span>
+#include <vector>
 
 #include "fss/engine/dealer.h"
 #include "fss/engine/party.h"
@@ -24,6 +25,12 @@ namespace secinfer::fss::fusefss {
 // The narrowest w with |T[j]| < 2^(w-2) for every entry (signed n-bit), at least 2. A lookup
 // whose w is not below n gains nothing: callers use SIGMA's lookup then.
 int narrow_lookup_width(std::span<const u64> table, int n);
+
+// The checks and the table both narrow lookups share (this one and lut_product.h's pair):
+// std::invalid_argument unless 2 <= w < n; and the table read mod 2^w, where the lookup's sums
+// are taken, after checking narrow_lookup_width(table, n) <= w. `what` names the caller.
+void check_narrow_width(int n, int w, const char* what);
+std::vector<u64> narrow_table(std::span<const u64> table, int n, int w, const char* what);
 
 // Keys: SIGMA's DPF-ET at alpha (k-bit index, leaves of 2^leaf_log2 blocks), shares of z
 // (1 bit) and r_V (w bits), then of (w_z, w_z r_V) side by side in n bits and of w_z msb_w(r_V)

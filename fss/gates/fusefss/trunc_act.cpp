@@ -96,8 +96,8 @@ std::vector<u64> fused_table(const Widths& w, std::span<const u64> t) {
 // half, the mirrored pairs and the table's flat tail), so that the lookup may leave those leaves
 // out; party 0 adds T[C] back.
 FusedLookup fused_lookup(const Widths& w, std::span<const u64> t) {
-  FusedLookup out{w.k, w.xor_mask(), fused_table(w, t), t[(std::size_t{1} << w.clip) - 1],
-                  w.leaf_log2, 0};
+  FusedLookup out{
+      w.k, w.xor_mask(), fused_table(w, t), t[(std::size_t{1} << w.clip) - 1], w.leaf_log2, 0};
   for (u64& entry : out.table) entry = (entry - out.background) & ring_mask(w.n);
   out.value_bits = narrow_lookup_width(out.table, w.n);
   return out;
@@ -269,9 +269,8 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
   // The lookup reads T' - T[C] and leaves out the leaves that read zero; party 0 adds T[C] back
   // in the output below.
   const FusedLookup lookup = fused_lookup(w, table);
-  const vec::Vec t_share =
-      narrow_lookup_eval(p, w.k, w.n, lookup.value_bits, lookup.table, idx,
-                         lookup.xor_mask | kLutSkipZeros, lookup.leaf_log2);
+  const vec::Vec t_share = narrow_lookup_eval(p, w.k, w.n, lookup.value_bits, lookup.table, idx,
+                                              lookup.xor_mask | kLutSkipZeros, lookup.leaf_log2);
   const u64 background = lookup.background;
   // 4. Exchange 5 (6 by default): y = d (x_mid^ - r_mid) + 2^m r37 b0 (1 - msb(x_mid^)) - T'
   //    + r_y, with d = d^ + (1 - 2 d^) r_d and b0 = b0^ + (1 - 2 b0^) r_b0; the dealer's shares

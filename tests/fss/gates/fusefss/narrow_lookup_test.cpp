@@ -59,8 +59,8 @@ void eval_face(engine::Party& p, const engine::GateArgs& a, std::span<const u64>
 }
 
 const engine::UnaryGate& narrow_gate() {
-  static const engine::UnaryGate g{"narrow_lookup", "Misc", "narrow_lookup", &clear_face,
-                                   &keygen_face, &eval_face};
+  static const engine::UnaryGate g{"narrow_lookup", "Misc",       "narrow_lookup",
+                                   &clear_face,     &keygen_face, &eval_face};
   return g;
 }
 
@@ -125,9 +125,8 @@ TEST_CASE("narrow lookup: the widths of the tables, and bad widths refused",
   args.table = wide;
   args.table_bits = 8;
   const std::vector<u64> x = {1, 2, 3};
-  CHECK_THROWS_AS(
-      sigma::test::run_unary(narrow_gate(), sigma::test::options(20, 6, g()), args, x),
-      std::invalid_argument);
+  CHECK_THROWS_AS(sigma::test::run_unary(narrow_gate(), sigma::test::options(20, 6, g()), args, x),
+                  std::invalid_argument);
 }
 
 }  // namespace secinfer::fss::fusefss
