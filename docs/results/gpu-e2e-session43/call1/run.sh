@@ -6,7 +6,7 @@
 # 1. scripts/gpu_check.sh --no-long --no-bench: the [cuda] checks at 2^18 (the fused gates' GPU
 #    outputs equal to the CPU's and to the cleartext face).
 # 2. scripts/gate_ratio.sh under MPS, then taking turns (MPS=0), trunc-gelu 393,216 and trunc-silu
-#    1,409,024, each also with --fusefss-act fused-flag (5 exchanges), ROUNDS rounds (default 3).
+#    1,409,024 (SPECS: gate_ratio.sh's default unless set), ROUNDS rounds (default 3).
 # 3. If USER_S (default 230) seconds of CALL_S (default 580) are left: the user's command under
 #    fusefss (scripts/user_command.sh, seq 512, batch 8, taking turns), capped to what is left.
 set -uo pipefail
@@ -19,12 +19,10 @@ echo "gpu_check: rc $? ($(($(date +%s) - start)) s)"
 tail -4 "$out/check.log"
 grep -E "FAILED|failed" "$out/check.log" | head -20 || true
 tar czf "$out/check.tgz" -C "$out/check" . 2>/dev/null && rm -rf "$out/check"
-specs="trunc-gelu 393216;trunc-silu 1409024;trunc-gelu 393216 --fusefss-act fused-flag"
-specs+=";trunc-silu 1409024 --fusefss-act fused-flag"
 for mps in 1 0; do
   left=$((${CALL_S:-580} - ($(date +%s) - start)))
   [ "$left" -gt 90 ] || break
-  OUT="$out/gates-mps$mps" MPS=$mps ROUNDS="${ROUNDS:-3}" SPECS="$specs" timeout "$left" \
+  OUT="$out/gates-mps$mps" MPS=$mps ROUNDS="${ROUNDS:-3}" timeout "$left" \
     bash scripts/gate_ratio.sh >"$out/gates-mps$mps.log" 2>&1
   echo "gate_ratio MPS=$mps: rc $? ($(($(date +%s) - start)) s)"
   cat "$out/gates-mps$mps/gate_ratio.md" 2>/dev/null || tail -20 "$out/gates-mps$mps.log"
