@@ -25,7 +25,6 @@ constexpr std::uint32_t kTagFusedNexp = engine::key_tag("FNXP");
 constexpr int kByte = 8;
 constexpr u64 kByteMask = 0xFF;
 // "Tables": T_hi' over (lt, c8, q) and T_lo' over (lt, q), the flag bits on top, combined by XOR.
-
 // T_hi'(lt, c8, q) = lt ? T_hi[q - c8 mod 2^8] : T_hi[255]: the high byte of x mod 2^16 is
 // (xhat >> 8) - (r >> 8) - c8, and a clipped x (lt = 0) reads P's byte.
 std::vector<u64> hi_table(int f) {
