@@ -2,6 +2,8 @@
 // whose section names the comments below cite).
 #include "fss/gates/fusefss/fused_nexp.h"
 
+#include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -59,6 +61,17 @@ Lookups lookups(int n, int f) {
           {kByte + 1, u64{1} << kByte, narrow_lookup_width(lo_table(f), n)}};
 }
 
+// "Truncation": the product z = T_hi' T_lo' (entries at most 2^f) lies below 2^(wz - 2) for
+// wz = bit_width(max z) + 2, TrWithSlack's bound, so z^ is opened in wz bits (2f + 3) and
+// truncated from a wz-bit ring into n bits (the slack's wrap term lifts it).
+int product_bits(int n, int f) {
+  const auto widest = [](const std::vector<u64>& t) {
+    return *std::max_element(t.begin(), t.end());
+  };
+  const u64 zmax = widest(hi_table(f)) * widest(lo_table(f));
+  return std::min(n, static_cast<int>(std::bit_width(zmax)) + 2);
+}
+
 }  // namespace
 
 void fused_nexp_clear(const engine::ClearCtx& ctx, const engine::GateArgs& args,
@@ -104,10 +117,11 @@ void fused_nexp_keygen(engine::Dealer& d, const engine::GateArgs& args, std::spa
   const Lookups l = lookups(n, f);
   lut_product_keygen(d, l.hi, l.lo, alpha_hi, alpha_lo, r_z);
   // 3. "Truncation": SIGMA's TrWithSlack by f.
+  const sigma::TruncParams tp{f, product_bits(n, f), n};
   if (args.dcf_trunc)
-    dcf_trunc_slack_keygen(d, sigma::TruncParams{f, n, n}, r_z, r_out);
+    dcf_trunc_slack_keygen(d, tp, r_z, r_out);
   else
-    sigma::trunc_slack_keygen(d, sigma::TruncParams{f, n, n}, r_z, r_out);
+    sigma::trunc_slack_keygen(d, tp, r_z, r_out);
 }
 
 void fused_nexp_eval(engine::Party& p, const engine::GateArgs& args, std::span<const u64> xhat_host,
@@ -144,12 +158,14 @@ void fused_nexp_eval(engine::Party& p, const engine::GateArgs& args, std::span<c
   sp.combine(idx_lo, kByte + 1, 0,
              {{.v = &lt, .coef = u64{1} << kByte}, {.v = &xhat, .width = kByte}});
   const Lookups l = lookups(n, f);
-  const vec::Vec zhat = lut_product_eval(p, l.hi, hi_table(f), idx_hi, l.lo, lo_table(f), idx_lo);
-  // 3. Exchanges 4-5: floor(z / 2^f).
+  const sigma::TruncParams tp{f, product_bits(n, f), n};
+  const vec::Vec zhat =
+      lut_product_eval(p, l.hi, hi_table(f), idx_hi, l.lo, lo_table(f), idx_lo, tp.in_bits);
+  // 3. Exchanges 4-5: floor(z / 2^f), from z^ in wz bits to n.
   if (args.dcf_trunc)
-    p.result(dcf_trunc_slack_eval(p, sigma::TruncParams{f, n, n}, zhat), yhat);
+    p.result(dcf_trunc_slack_eval(p, tp, zhat), yhat);
   else
-    p.result(sigma::trunc_slack_eval(p, sigma::TruncParams{f, n, n}, zhat), yhat);
+    p.result(sigma::trunc_slack_eval(p, tp, zhat), yhat);
 }
 
 }  // namespace secinfer::fss::fusefss

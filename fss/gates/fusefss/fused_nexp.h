@@ -12,8 +12,8 @@
 // borrow are entries of the tables, their sign bits and sums opened together and multiplied
 // through the dealer's product correlations (lut_product.h: 1 exchange, then z^ = T_hi T_lo + r_z
 // opened, 1 exchange); (3) SIGMA's TrWithSlack by f (2 exchanges), exact as z < 2^(2f+1).
-// 5 exchanges of 2 + 2 (1 + w) + n + 1 + n bits per party per element, w = f + 3 the lookups' value
-// width (lut_product.h; sigma's: 11).
+// 5 exchanges of 2 + 2 (1 + w) + wz + 1 + n bits per party per element, w = f + 3 the lookups'
+// value width (lut_product.h) and wz = 2f + 3 the product's, TrWithSlack's bound (sigma's: 11).
 #pragma once
 
 #include <span>

@@ -65,9 +65,13 @@ void lut_product_keygen(engine::Dealer& d, LookupSpec l1, LookupSpec l2,
 
 vec::Vec lut_product_eval(engine::Party& p, LookupSpec l1, std::span<const u64> t1,
                           const vec::Vec& idx1, LookupSpec l2, std::span<const u64> t2,
-                          const vec::Vec& idx2) {
+                          const vec::Vec& idx2, int out_bits) {
   check_sizes(idx1.size(), idx2.size(), "lut_product_eval", "first lookup", "second lookup");
   const int n = p.ring().bits, w1 = l1.value_bits, w2 = l2.value_bits;
+  if (out_bits < 0 || out_bits > n)
+    throw std::invalid_argument("lut_product_eval: output width " + std::to_string(out_bits) +
+                                " is outside [0, n = " + std::to_string(n) + "] (0: n)");
+  const int zbits = out_bits == 0 ? n : out_bits;
   const std::vector<u64> narrow1 = narrow_table(t1, n, w1, "lut_product_eval (first table)");
   const std::vector<u64> narrow2 = narrow_table(t2, n, w2, "lut_product_eval (second table)");
   const std::size_t N = idx1.size();
@@ -128,7 +132,7 @@ vec::Vec lut_product_eval(engine::Party& p, LookupSpec l1, std::span<const u64> 
              {{.v = &prod, .gate = &differ, .gate_when = false},
               {.v = &prod, .coef = kMinus, .gate = &differ},
               rz});
-  p.open(z, n);
+  p.open(z, zbits);
   return z;
 }
 

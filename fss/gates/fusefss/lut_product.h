@@ -17,7 +17,7 @@
 // (w2 bits) (lut_sigma_masked_keygen's order), then shares of a, a r_V2, a r_V1, a r_V1 r_V2 and
 // r_z (n bits each, interleaved), of (a m1, a m1 r_V2) in n - w1 bits, (a m2, a r_V1 m2) in
 // n - w2 bits and a m1 m2 in n - w1 - w2 bits (left out when w1 + w2 >= n: it enters times
-// 2^(w1 + w2)). Online: 2 exchanges, 2 + w1 + w2 + n bits per party per element.
+// 2^(w1 + w2)). Online: 2 exchanges, 2 + w1 + w2 + out_bits bits per party per element.
 #pragma once
 
 #include <span>
@@ -42,10 +42,11 @@ struct LookupSpec {
 void lut_product_keygen(engine::Dealer& d, LookupSpec l1, LookupSpec l2,
                         std::span<const u64> alpha1, std::span<const u64> alpha2,
                         std::span<const u64> r_z);
-// zhat = T1[idx1] T2[idx2] + r_z mod 2^n, opened (both parties hold it); the indices and zhat
-// in p.space().
+// zhat = T1[idx1] T2[idx2] + r_z mod 2^out_bits, opened (both parties hold it), out_bits <= n
+// (0: n; a caller whose product fits fewer bits opens only those); the indices and zhat in
+// p.space().
 vec::Vec lut_product_eval(engine::Party& p, LookupSpec l1, std::span<const u64> t1,
                           const vec::Vec& idx1, LookupSpec l2, std::span<const u64> t2,
-                          const vec::Vec& idx2);
+                          const vec::Vec& idx2, int out_bits = 0);
 
 }  // namespace secinfer::fss::fusefss

@@ -61,12 +61,12 @@ TEST_CASE("fused nExp: secure = SIGMA's nExp, five exchanges", "[gates][fusefss]
     CHECK(sigma::test::mismatches(x, run.y[0], want, "fused_nexp") == 0);
     CHECK(run.y[0] == run.y[1]);
     const std::size_t N = x.size();
-    // The flags; the two lookups' signs and sums (in f + 3 bits: narrow_lookup.h); the product;
-    // TrWithSlack's bit and output.
-    const int w = f + 3;
+    // The flags; the two lookups' signs and sums (in f + 3 bits: narrow_lookup.h); the product
+    // (in 2f + 3 bits: TrWithSlack's bound); TrWithSlack's bit and output.
+    const int w = f + 3, wz = 2 * f + 3;
     const std::size_t signs_and_first_sum = 2 * packed_bytes(N, 1) + packed_bytes(N, w);
     const auto e = expected_cost(
-        std::vector<Opening>{{2 * N, 1}, {N, w, signs_and_first_sum}, {N, n}, {N, 1}, {N, n}});
+        std::vector<Opening>{{2 * N, 1}, {N, w, signs_and_first_sum}, {N, wz}, {N, 1}, {N, n}});
     sigma::test::check_cost(run.comm[0], e);
     sigma::test::check_cost(run.comm[1], e);
     std::printf(
@@ -98,10 +98,10 @@ TEST_CASE("fused nExp with the DCF TrWithSlack: secure = SIGMA's nExp, four exch
     CHECK(sigma::test::mismatches(x, run.y[0], want, "fused_nexp/dcf") == 0);
     CHECK(run.y[0] == run.y[1]);
     const std::size_t N = x.size();
-    const int w = f + 3;
+    const int w = f + 3, wz = 2 * f + 3;
     const std::size_t signs_and_first_sum = 2 * packed_bytes(N, 1) + packed_bytes(N, w);
     const auto e = expected_cost(
-        std::vector<Opening>{{2 * N, 1}, {N, w, signs_and_first_sum}, {N, n}, {N, n}});
+        std::vector<Opening>{{2 * N, 1}, {N, w, signs_and_first_sum}, {N, wz}, {N, n}});
     sigma::test::check_cost(run.comm[0], e);
     sigma::test::check_cost(run.comm[1], e);
   }
