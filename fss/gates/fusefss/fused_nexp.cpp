@@ -50,26 +50,25 @@ std::vector<u64> lo_table(int f) {
   return out;
 }
 
-// The two lookups, their sums opened in the tables' value widths (narrow_lookup.h: f + 3 bits,
-// the entries reaching 2^f): T_hi' over k = 10 bits (lt, c8, the byte), T_lo' over 9 (lt, the
-// byte).
-struct Lookups {
+// The gate's public data, built once a call: the two tables, their lookups with the sums opened
+// in the tables' value widths (narrow_lookup.h: f + 3 bits, the entries reaching 2^f) - T_hi'
+// over k = 10 bits (lt, c8, the byte), T_lo' over 9 (lt, the byte) - and "Truncation"'s widths:
+// the product z = T_hi' T_lo' lies below 2^(wz - 2) for wz = bit_width(max z) + 2 (2f + 3),
+// TrWithSlack's bound, so z^ is opened in wz bits and truncated from a wz-bit ring into n bits
+// (the slack's wrap term lifts it).
+struct Plan {
+  std::vector<u64> hi_table, lo_table;
   LookupSpec hi, lo;
+  sigma::TruncParams trunc;
 };
-Lookups lookups(int n, int f) {
-  return {{kByte + 2, u64{3} << kByte, narrow_lookup_width(hi_table(f), n)},
-          {kByte + 1, u64{1} << kByte, narrow_lookup_width(lo_table(f), n)}};
-}
-
-// "Truncation": the product z = T_hi' T_lo' (entries at most 2^f) lies below 2^(wz - 2) for
-// wz = bit_width(max z) + 2, TrWithSlack's bound, so z^ is opened in wz bits (2f + 3) and
-// truncated from a wz-bit ring into n bits (the slack's wrap term lifts it).
-int product_bits(int n, int f) {
-  const auto widest = [](const std::vector<u64>& t) {
-    return *std::max_element(t.begin(), t.end());
-  };
-  const u64 zmax = widest(hi_table(f)) * widest(lo_table(f));
-  return std::min(n, static_cast<int>(std::bit_width(zmax)) + 2);
+Plan plan(int n, int f) {
+  Plan pl{hi_table(f), lo_table(f), {}, {}, {}};
+  pl.hi = {kByte + 2, u64{3} << kByte, narrow_lookup_width(pl.hi_table, n)};
+  pl.lo = {kByte + 1, u64{1} << kByte, narrow_lookup_width(pl.lo_table, n)};
+  const u64 zmax = *std::max_element(pl.hi_table.begin(), pl.hi_table.end()) *
+                   *std::max_element(pl.lo_table.begin(), pl.lo_table.end());
+  pl.trunc = {f, std::min(n, static_cast<int>(std::bit_width(zmax)) + 2), n};
+  return pl;
 }
 
 }  // namespace
@@ -114,14 +113,13 @@ void fused_nexp_keygen(engine::Dealer& d, const engine::GateArgs& args, std::spa
   // 2. "The product of two lookups": z = T_hi' T_lo' masked by r_z.
   UninitVector<u64> r_z(N);
   d.random(r_z, n);
-  const Lookups l = lookups(n, f);
-  lut_product_keygen(d, l.hi, l.lo, alpha_hi, alpha_lo, r_z);
+  const Plan pl = plan(n, f);
+  lut_product_keygen(d, pl.hi, pl.lo, alpha_hi, alpha_lo, r_z);
   // 3. "Truncation": SIGMA's TrWithSlack by f.
-  const sigma::TruncParams tp{f, product_bits(n, f), n};
   if (args.dcf_trunc)
-    dcf_trunc_slack_keygen(d, tp, r_z, r_out);
+    dcf_trunc_slack_keygen(d, pl.trunc, r_z, r_out);
   else
-    sigma::trunc_slack_keygen(d, tp, r_z, r_out);
+    sigma::trunc_slack_keygen(d, pl.trunc, r_z, r_out);
 }
 
 void fused_nexp_eval(engine::Party& p, const engine::GateArgs& args, std::span<const u64> xhat_host,
@@ -157,15 +155,14 @@ void fused_nexp_eval(engine::Party& p, const engine::GateArgs& args, std::span<c
               {.v = &xhat, .shr = kByte, .width = kByte}});
   sp.combine(idx_lo, kByte + 1, 0,
              {{.v = &lt, .coef = u64{1} << kByte}, {.v = &xhat, .width = kByte}});
-  const Lookups l = lookups(n, f);
-  const sigma::TruncParams tp{f, product_bits(n, f), n};
+  const Plan pl = plan(n, f);
   const vec::Vec zhat =
-      lut_product_eval(p, l.hi, hi_table(f), idx_hi, l.lo, lo_table(f), idx_lo, tp.in_bits);
+      lut_product_eval(p, pl.hi, pl.hi_table, idx_hi, pl.lo, pl.lo_table, idx_lo, pl.trunc.in_bits);
   // 3. Exchanges 4-5: floor(z / 2^f), from z^ in wz bits to n.
   if (args.dcf_trunc)
-    p.result(dcf_trunc_slack_eval(p, tp, zhat), yhat);
+    p.result(dcf_trunc_slack_eval(p, pl.trunc, zhat), yhat);
   else
-    p.result(sigma::trunc_slack_eval(p, tp, zhat), yhat);
+    p.result(sigma::trunc_slack_eval(p, pl.trunc, zhat), yhat);
 }
 
 }  // namespace secinfer::fss::fusefss

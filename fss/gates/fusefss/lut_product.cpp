@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "fss/gates/fusefss/narrow_lookup.h"
-#include "fss/gates/sigma/lut.h"
 #include "fss/uninit_vector.h"
 
 namespace secinfer::fss::fusefss {
@@ -30,13 +29,11 @@ void lut_product_keygen(engine::Dealer& d, LookupSpec l1, LookupSpec l2,
   check_sizes(alpha1.size(), alpha2.size(), "lut_product_keygen", "first lookup", "second lookup");
   check_sizes(alpha1.size(), r_z.size(), "lut_product_keygen", "lookups", "output masks");
   const int n = d.ring().bits, w1 = l1.value_bits, w2 = l2.value_bits;
-  check_narrow_width(n, w1, "lut_product_keygen");
-  check_narrow_width(n, w2, "lut_product_keygen");
   const u64 m = ring_mask(n);
   const std::size_t N = alpha1.size();
   UninitVector<u64> z1(N), rv1(N), z2(N), rv2(N);  // written in full before they are read
-  sigma::lut_sigma_masked_keygen(d, l1.k, w1, alpha1, z1, rv1);
-  sigma::lut_sigma_masked_keygen(d, l2.k, w2, alpha2, z2, rv2);
+  narrow_lookup_masked_keygen(d, l1.k, n, w1, alpha1, z1, rv1, 0, "lut_product_keygen");
+  narrow_lookup_masked_keygen(d, l2.k, n, w2, alpha2, z2, rv2, 0, "lut_product_keygen");
   UninitVector<u64> terms(kTerms * N), top1(2 * N), top2(2 * N), top12(N);
   const bool with_top12 = n > w1 + w2;
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
@@ -72,19 +69,14 @@ vec::Vec lut_product_eval(engine::Party& p, LookupSpec l1, std::span<const u64> 
     throw std::invalid_argument("lut_product_eval: output width " + std::to_string(out_bits) +
                                 " is outside [0, n = " + std::to_string(n) + "] (0: n)");
   const int zbits = out_bits == 0 ? n : out_bits;
-  const std::vector<u64> narrow1 = narrow_table(t1, n, w1, "lut_product_eval (first table)");
-  const std::vector<u64> narrow2 = narrow_table(t2, n, w2, "lut_product_eval (second table)");
   const std::size_t N = idx1.size();
   const vec::Space& sp = p.space();
-  vec::Vec u1 = sp.make(N), v1 = sp.make(N), u2 = sp.make(N), v2 = sp.make(N);
-  sigma::lut_sigma_masked(p, l1.k, w1, narrow1, idx1, l1.index_xor_mask, u1, v1);
-  sigma::lut_sigma_masked(p, l2.k, w2, narrow2, idx2, l2.index_xor_mask, u2, v2);
-  // Party 0 adds B_i = 2^(w_i - 2): A_i = (2 sigma_i - 1) T_i + B_i has a bit of slack below 2^w_i.
-  const bool p0 = p.id() == 0;
-  if (p0) {
-    sp.combine(v1, w1, u64{1} << (w1 - 2), {{.v = &v1}});
-    sp.combine(v2, w2, u64{1} << (w2 - 2), {{.v = &v2}});
-  }
+  // v_i = A_i + r_V_i mod 2^w_i, A_i = (2 sigma_i - 1) T_i + B_i (narrow_lookup.h).
+  vec::Vec u1, v1, u2, v2;
+  narrow_lookup_masked(p, l1.k, n, w1, t1, idx1, l1.index_xor_mask, u1, v1, 0,
+                       "lut_product_eval (first table)");
+  narrow_lookup_masked(p, l2.k, n, w2, t2, idx2, l2.index_xor_mask, u2, v2, 0,
+                       "lut_product_eval (second table)");
   const vec::Vec t = p.read_shares_vec(kTerms * N, n);
   const vec::Vec top1 = p.read_shares_vec(2 * N, n - w1);
   const vec::Vec top2 = p.read_shares_vec(2 * N, n - w2);
@@ -98,12 +90,11 @@ vec::Vec lut_product_eval(engine::Party& p, LookupSpec l1, std::span<const u64> 
   constexpr u64 kMinus = ~u64{0};
   // P_i = A_i^ - B_i and c_i = 1 - msb_w_i(A_i^): A_i - B_i = P_i - R_i, R_i = r_V_i - 2^w_i
   // msb(r_V_i) c_i.
-  vec::Vec P1 = sp.make(N), P2 = sp.make(N), c1 = sp.make(N), c2 = sp.make(N), c12 = sp.make(N);
-  sp.combine(P1, n, u64{0} - (u64{1} << (w1 - 2)), {{.v = &v1}});
-  sp.combine(P2, n, u64{0} - (u64{1} << (w2 - 2)), {{.v = &v2}});
+  vec::Vec P1 = sp.make(N), P2 = sp.make(N), c1 = sp.make(N), c2 = sp.make(N);
+  sp.combine(P1, n, u64{0} - narrow_slack(w1), {{.v = &v1}});
+  sp.combine(P2, n, u64{0} - narrow_slack(w2), {{.v = &v2}});
   sp.combine(c1, 1, 1, {{.v = &v1, .shr = w1 - 1, .width = 1}});
   sp.combine(c2, 1, 1, {{.v = &v2, .shr = w2 - 1, .width = 1}});
-  sp.combine(c12, 1, 0, {{.v = &c1, .times = &c2}});
   // prod = a P1 P2 - b P1 - c P2 + d, then the wraps' terms; s = (2 u1 - 1)(2 u2 - 1) = +1 when
   // the two sign bits agree.
   vec::Vec prod = sp.make(N);
@@ -122,7 +113,12 @@ vec::Vec lut_product_eval(engine::Party& p, LookupSpec l1, std::span<const u64> 
       {.v = &top1, .stride = 2, .offset = 1, .coef = u64{0} - two1, .gate = &c1},
       {.v = &top2, .stride = 2, .offset = 0, .coef = two2, .times = &P1, .gate = &c2},
       {.v = &top2, .stride = 2, .offset = 1, .coef = u64{0} - two2, .gate = &c2}};
-  if (with_top12) wraps.push_back({.v = &top12, .coef = two1 << w2, .gate = &c12});
+  vec::Vec c12;  // c1 c2, where the m1 m2 term is not dropped by its power of two
+  if (with_top12) {
+    c12 = sp.make(N);
+    sp.combine(c12, 1, 0, {{.v = &c1, .times = &c2}});
+    wraps.push_back({.v = &top12, .coef = two1 << w2, .gate = &c12});
+  }
   sp.combine(prod, n, 0, wraps);
   vec::Vec& differ = u1;  // u1 XOR u2, in place
   sp.combine(differ, 1, 0, {{.v = &u1}, {.v = &u2}});

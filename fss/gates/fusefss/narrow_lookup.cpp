@@ -24,6 +24,8 @@ int narrow_lookup_width(std::span<const u64> table, int n) {
   return std::bit_width(widest) + 2;
 }
 
+namespace {
+
 void check_narrow_width(int n, int w, const char* what) {
   if (w < 2 || w >= n)
     throw std::invalid_argument(std::string(what) + ": value width " + std::to_string(w) +
@@ -31,24 +33,35 @@ void check_narrow_width(int n, int w, const char* what) {
                                 "-bit ring (a table as wide as the ring takes SIGMA's lookup)");
 }
 
-std::vector<u64> narrow_table(std::span<const u64> table, int n, int w, const char* what) {
+}  // namespace
+
+void narrow_lookup_masked_keygen(engine::Dealer& d, int k, int n, int w, std::span<const u64> alpha,
+                                 std::span<u64> z, std::span<u64> r_v, int leaf_log2,
+                                 const char* what) {
+  check_narrow_width(n, w, what);
+  sigma::lut_sigma_masked_keygen(d, k, w, alpha, z, r_v, leaf_log2);
+}
+
+void narrow_lookup_masked(engine::Party& p, int k, int n, int w, std::span<const u64> table,
+                          const vec::Vec& idx, u64 index_xor_mask, vec::Vec& u, vec::Vec& a,
+                          int leaf_log2, const char* what) {
   check_narrow_width(n, w, what);
   const int need = narrow_lookup_width(table, n);
   if (need > w)
     throw std::invalid_argument(std::string(what) + ": a table entry needs " +
                                 std::to_string(need) +
                                 " bits of value width, more than w = " + std::to_string(w));
-  std::vector<u64> out(table.size());
-  for (std::size_t j = 0; j < table.size(); ++j) out[j] = table[j] & ring_mask(w);
-  return out;
+  std::vector<u64> narrow(table.size());  // the sums are taken mod 2^w
+  for (std::size_t j = 0; j < table.size(); ++j) narrow[j] = table[j] & ring_mask(w);
+  sigma::lut_sigma_masked(p, k, w, narrow, idx, index_xor_mask, u, a, leaf_log2);
+  if (p.id() == 0) p.space().combine(a, w, narrow_slack(w), {{.v = &a}});
 }
 
 void narrow_lookup_keygen(engine::Dealer& d, int k, int n, int w, std::span<const u64> alpha,
                           int leaf_log2) {
-  check_narrow_width(n, w, "narrow_lookup_keygen");
   const std::size_t N = alpha.size();
   UninitVector<u64> z(N), r_v(N);  // every array here is written in full before it is read
-  sigma::lut_sigma_masked_keygen(d, k, w, alpha, z, r_v, leaf_log2);
+  narrow_lookup_masked_keygen(d, k, n, w, alpha, z, r_v, leaf_log2, "narrow_lookup_keygen");
   UninitVector<u64> wz(2 * N), top(N);
   const u64 mn = ring_mask(n), mtop = ring_mask(n - w);
   d.for_range(N, [&](std::size_t lo, std::size_t hi) {
@@ -67,11 +80,10 @@ vec::Vec narrow_lookup_eval(engine::Party& p, int k, int n, int w, std::span<con
                             const vec::Vec& idx, u64 index_xor_mask, int leaf_log2) {
   const std::size_t N = idx.size();
   const vec::Space& sp = p.space();
-  const std::vector<u64> narrow = narrow_table(table, n, w, "narrow_lookup_eval");
-  vec::Vec u, a;  // u = sigma XOR z (1 bit), a = this party's share of A + r_V mod 2^w
-  sigma::lut_sigma_masked(p, k, w, narrow, idx, index_xor_mask, u, a, leaf_log2);
-  const u64 slack = u64{1} << (w - 2);  // B
-  if (p.id() == 0) sp.combine(a, w, slack, {{.v = &a}});
+  vec::Vec u, a;
+  narrow_lookup_masked(p, k, n, w, table, idx, index_xor_mask, u, a, leaf_log2,
+                       "narrow_lookup_eval");
+  const u64 slack = narrow_slack(w);
   const vec::Vec wz = p.read_shares_vec(2 * N, n);  // w_z and w_z r_V, side by side
   const vec::Vec top = p.read_shares_vec(N, n - w);
   const engine::Party::VecOpenItem items[2] = {{&u, 1}, {&a, w}};

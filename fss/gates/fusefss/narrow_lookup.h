@@ -26,11 +26,23 @@ namespace secinfer::fss::fusefss {
 // whose w is not below n gains nothing: callers use SIGMA's lookup then.
 int narrow_lookup_width(std::span<const u64> table, int n);
 
-// The checks and the table both narrow lookups share (this one and lut_product.h's pair):
-// std::invalid_argument unless 2 <= w < n; and the table read mod 2^w, where the lookup's sums
-// are taken, after checking narrow_lookup_width(table, n) <= w. `what` names the caller.
-void check_narrow_width(int n, int w, const char* what);
-std::vector<u64> narrow_table(std::span<const u64> table, int n, int w, const char* what);
+// B = 2^(w-2), the offset party 0 adds so that A = (2 sigma - 1) T + B has a bit of slack.
+constexpr u64 narrow_slack(int w) {
+  return u64{1} << (w - 2);
+}
+
+// The first half both narrow lookups share (this one and lut_product.h's pair), SIGMA's
+// lut_sigma_masked with its sums mod 2^w. Keys: std::invalid_argument unless 2 <= w < n, then
+// the DPF-ET at alpha and shares of z (1 bit) and r_V (w bits), drawn into z and r_v. Party: the
+// table is checked (narrow_lookup_width(table, n) <= w) and read mod 2^w; u = sigma XOR z (1 bit)
+// and a = this party's share of A + r_V mod 2^w (party 0's includes B), to be opened. `what`
+// names the caller in errors.
+void narrow_lookup_masked_keygen(engine::Dealer& d, int k, int n, int w, std::span<const u64> alpha,
+                                 std::span<u64> z, std::span<u64> r_v, int leaf_log2,
+                                 const char* what);
+void narrow_lookup_masked(engine::Party& p, int k, int n, int w, std::span<const u64> table,
+                          const vec::Vec& idx, u64 index_xor_mask, vec::Vec& u, vec::Vec& a,
+                          int leaf_log2, const char* what);
 
 // Keys: SIGMA's DPF-ET at alpha (k-bit index, leaves of 2^leaf_log2 blocks), shares of z
 // (1 bit) and r_V (w bits), then of (w_z, w_z r_V) side by side in n bits and of w_z msb_w(r_V)
