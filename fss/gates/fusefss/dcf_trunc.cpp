@@ -155,26 +155,18 @@ vec::Vec slack_eval(Party& p, const TruncWidths& w, const vec::Vec& xhat) {
   return x1;
 }
 
-void check_slack(const TruncWidths& w) {
-  if (w.s > w.in - 2)
-    throw std::invalid_argument("dcf_trunc_slack: shift " + std::to_string(w.s) +
-                                " must be at most in_bits - 2 = " + std::to_string(w.in - 2));
-}
-
 }  // namespace
 
 TruncWidths trunc_widths(Ring ring, sigma::TruncParams p, std::size_t a, std::size_t b,
                          const char* what) {
-  const TruncWidths w{p.in_bits ? p.in_bits : ring.bits, p.shift, 0,
-                      p.out_bits ? p.out_bits : ring.bits};
-  if (w.in < 2 || w.in > 64 || w.s < 1 || w.s >= w.in || w.out < 1 || w.out > 64)
-    throw std::invalid_argument(std::string(what) +
-                                ": need 1 <= shift < in_bits <= 64 and 1 <= "
-                                "out_bits <= 64 (got shift " +
-                                std::to_string(w.s) + ", in_bits " + std::to_string(w.in) +
-                                ", out_bits " + std::to_string(w.out) + ")");
   engine::check_unary_sizes(a, b, what);
-  return {w.in, w.s, w.in - w.s, w.out};
+  return sigma::trunc_widths(ring, p, what);
+}
+
+TruncWidths slack_trunc_widths(Ring ring, sigma::TruncParams p, std::size_t a, std::size_t b,
+                               const char* what) {
+  engine::check_unary_sizes(a, b, what);
+  return sigma::slack_trunc_widths(ring, p, what);
 }
 
 void one_step_floor_points(Dealer& d, const TruncWidths& w, std::span<const u64> r_in,
@@ -244,23 +236,20 @@ vec::Vec dcf_trunc_reduce_eval(Party& party, sigma::TruncParams p, const vec::Ve
 void dcf_trunc_slack_keygen(Dealer& d, sigma::TruncParams p, std::span<const u64> r_in,
                             std::span<u64> r_out) {
   const TruncWidths w =
-      trunc_widths(d.ring(), p, r_in.size(), r_out.size(), "dcf_trunc_slack_keygen");
-  check_slack(w);
+      slack_trunc_widths(d.ring(), p, r_in.size(), r_out.size(), "dcf_trunc_slack_keygen");
   slack_keygen(d, w, r_in, r_out);
 }
 
 void dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, std::span<const u64> xhat,
                           std::span<u64> yhat) {
   const TruncWidths w =
-      trunc_widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_slack_eval");
-  check_slack(w);
+      slack_trunc_widths(party.ring(), p, xhat.size(), yhat.size(), "dcf_trunc_slack_eval");
   party.result(slack_eval(party, w, party.operand(xhat)), yhat);
 }
 
 vec::Vec dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, const vec::Vec& xhat) {
   const TruncWidths w =
-      trunc_widths(party.ring(), p, xhat.size(), xhat.size(), "dcf_trunc_slack_eval");
-  check_slack(w);
+      slack_trunc_widths(party.ring(), p, xhat.size(), xhat.size(), "dcf_trunc_slack_eval");
   return slack_eval(party, w, xhat);
 }
 

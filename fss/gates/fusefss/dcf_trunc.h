@@ -50,14 +50,13 @@ void dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, std::span<const u6
 // The same over the vector vocabulary: xhat and the returned opened output in party.space().
 vec::Vec dcf_trunc_slack_eval(Party& party, sigma::TruncParams p, const vec::Vec& xhat);
 
-// A truncation's widths with the ring's filled in: in, shift s, mid = in - s (the truncate-reduce's
-// output ring), out. Throws std::invalid_argument, naming `what`, unless 1 <= s < in <= 64 and
-// 1 <= out <= 64, or where the input and output sizes a and b differ.
-struct TruncWidths {
-  int in, s, mid, out;
-};
+// sigma::trunc_widths (and, for TrWithSlack, sigma::slack_trunc_widths) that also throws where
+// the input and output sizes a and b differ.
+using sigma::TruncWidths;
 TruncWidths trunc_widths(Ring ring, sigma::TruncParams p, std::size_t a, std::size_t b,
                          const char* what);
+TruncWidths slack_trunc_widths(Ring ring, sigma::TruncParams p, std::size_t a, std::size_t b,
+                               const char* what);
 
 // The one-step TrFloor's dealer values (both comparisons at public points; dcf_trunc.cpp "TrFloor
 // in one exchange", also trunc_floor2.h): for each element, with r = r_in mod 2^in, the borrow's

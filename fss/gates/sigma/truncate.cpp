@@ -23,20 +23,6 @@ constexpr std::uint32_t kTagReduce = engine::key_tag("TRRD");
 constexpr std::uint32_t kTagSignExt = engine::key_tag("SGNX");
 constexpr std::uint32_t kTagSlack = engine::key_tag("TRSL");
 
-struct Widths {
-  int in, s, out;
-};
-
-Widths widths(Ring ring, TruncParams p, const char* gate) {
-  Widths w{p.in_bits ? p.in_bits : ring.bits, p.shift, p.out_bits ? p.out_bits : ring.bits};
-  if (w.in < 2 || w.in > 64 || w.out < 1 || w.out > 64 || w.s < 1 || w.s >= w.in) {
-    throw std::invalid_argument(
-        std::string(gate) + ": need 1 <= shift < in_bits <= 64 (got shift " + std::to_string(w.s) +
-        ", in_bits " + std::to_string(w.in) + ", out_bits " + std::to_string(w.out) + ")");
-  }
-  return w;
-}
-
 void check_len(const char* gate, std::size_t a, std::size_t b) {
   if (a != b) {
     throw std::invalid_argument(std::string(gate) + ": input and output spans differ in length (" +
@@ -45,6 +31,28 @@ void check_len(const char* gate, std::size_t a, std::size_t b) {
 }
 
 }  // namespace
+
+TruncWidths trunc_widths(Ring ring, TruncParams p, const char* gate) {
+  const int in = p.in_bits ? p.in_bits : ring.bits, s = p.shift;
+  const int out = p.out_bits ? p.out_bits : ring.bits;
+  if (in < 2 || in > 64 || out < 1 || out > 64 || s < 1 || s >= in) {
+    throw std::invalid_argument(std::string(gate) +
+                                ": need 1 <= shift < in_bits <= 64 and 1 <= out_bits <= 64 (got "
+                                "shift " +
+                                std::to_string(s) + ", in_bits " + std::to_string(in) +
+                                ", out_bits " + std::to_string(out) + ")");
+  }
+  return {in, s, in - s, out};
+}
+
+TruncWidths slack_trunc_widths(Ring ring, TruncParams p, const char* gate) {
+  const TruncWidths w = trunc_widths(ring, p, gate);
+  if (w.s > w.in - 2) {
+    throw std::invalid_argument(std::string(gate) + ": shift " + std::to_string(w.s) +
+                                " must be at most in_bits - 2 = " + std::to_string(w.in - 2));
+  }
+  return w;
+}
 
 // ---- SIGMA's "TrCorr" key (trunc_corr.h): corr[2i + z] = q_nocarry, corr[2i + 1 - z] = q_nocarry
 // + carry_delta mod 2^out_bits.
@@ -103,14 +111,14 @@ vec::Vec corr_select(Party& p, const CorrKey& k, const vec::Vec& x) {
 
 void trunc_reduce_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x,
                         std::span<u64> y) {
-  const Widths w = widths(ctx.ring, p, "trunc_reduce");
+  const TruncWidths w = trunc_widths(ctx.ring, p, "trunc_reduce");
   check_len("trunc_reduce", x.size(), y.size());
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = (x[i] & ring_mask(w.in)) >> w.s;
 }
 
 void trunc_reduce_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in,
                          std::span<u64> r_out) {
-  const Widths w = widths(d.ring(), p, "trunc_reduce");
+  const TruncWidths w = trunc_widths(d.ring(), p, "trunc_reduce");
   check_len("trunc_reduce", r_in.size(), r_out.size());
   const std::size_t n = r_in.size();
   const int ob = w.in - w.s;
@@ -129,7 +137,7 @@ void trunc_reduce_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in,
 
 namespace {
 // trunc_reduce_eval's opened output, where the party's vectors live.
-vec::Vec trunc_reduce(Party& p, const Widths& w, const vec::Vec& xhat) {
+vec::Vec trunc_reduce(Party& p, const TruncWidths& w, const vec::Vec& xhat) {
   const std::size_t n = xhat.size();
   const int ob = w.in - w.s;
   const vec::Space& sp = p.space();
@@ -146,13 +154,13 @@ vec::Vec trunc_reduce(Party& p, const Widths& w, const vec::Vec& xhat) {
 }  // namespace
 
 void trunc_reduce_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::span<u64> yhat) {
-  const Widths w = widths(p.ring(), tp, "trunc_reduce");
+  const TruncWidths w = trunc_widths(p.ring(), tp, "trunc_reduce");
   check_len("trunc_reduce", xhat.size(), yhat.size());
   p.result(trunc_reduce(p, w, p.operand(xhat)), yhat);
 }
 
 vec::Vec trunc_reduce_eval(Party& p, TruncParams tp, const vec::Vec& xhat) {
-  return trunc_reduce(p, widths(p.ring(), tp, "trunc_reduce"), xhat);
+  return trunc_reduce(p, trunc_widths(p.ring(), tp, "trunc_reduce"), xhat);
 }
 
 // ---------------------------------------------------------------- sign extension
@@ -225,7 +233,7 @@ void sign_extend_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::
 
 void trunc_floor_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x,
                        std::span<u64> y) {
-  const Widths w = widths(ctx.ring, p, "trunc_floor");
+  const TruncWidths w = trunc_widths(ctx.ring, p, "trunc_floor");
   check_len("trunc_floor", x.size(), y.size());
   const Ring rin{w.in};
   for (std::size_t i = 0; i < x.size(); ++i)
@@ -233,7 +241,7 @@ void trunc_floor_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> 
 }
 
 void trunc_floor_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std::span<u64> r_out) {
-  const Widths w = widths(d.ring(), p, "trunc_floor");
+  const TruncWidths w = trunc_widths(d.ring(), p, "trunc_floor");
   check_len("trunc_floor", r_in.size(), r_out.size());
   const int mid = w.in - w.s;
   UninitVector<u64> r_mid(r_in.size());
@@ -246,11 +254,12 @@ void trunc_floor_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std
 }
 
 void trunc_floor_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::span<u64> yhat) {
-  const Widths w = widths(p.ring(), tp, "trunc_floor");
+  const TruncWidths w = trunc_widths(p.ring(), tp, "trunc_floor");
   check_len("trunc_floor", xhat.size(), yhat.size());
   const int mid = w.in - w.s;
   const vec::Space& sp = p.space();
-  vec::Vec y = trunc_reduce(p, widths(p.ring(), {w.s, w.in, mid}, "trunc_reduce"), p.operand(xhat));
+  vec::Vec y =
+      trunc_reduce(p, trunc_widths(p.ring(), {w.s, w.in, mid}, "trunc_reduce"), p.operand(xhat));
   if (w.out > mid)
     y = sign_extend(p, mid, w.out, y);
   else
@@ -268,19 +277,8 @@ void trunc_slack_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> 
   trunc_floor_clear(ctx, p, x, y);
 }
 
-namespace {
-Widths slack_widths(Ring ring, TruncParams p) {
-  const Widths w = widths(ring, p, "trunc_slack");
-  if (w.s > w.in - 2) {
-    throw std::invalid_argument("trunc_slack: shift " + std::to_string(w.s) +
-                                " must be at most in_bits - 2 = " + std::to_string(w.in - 2));
-  }
-  return w;
-}
-}  // namespace
-
 void trunc_slack_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std::span<u64> r_out) {
-  const Widths w = slack_widths(d.ring(), p);
+  const TruncWidths w = slack_trunc_widths(d.ring(), p, "trunc_slack");
   check_len("trunc_slack", r_in.size(), r_out.size());
   const std::size_t n = r_in.size();
   const u64 om = ring_mask(w.out);
@@ -301,7 +299,7 @@ void trunc_slack_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std
 }
 
 vec::Vec trunc_slack_eval(Party& p, TruncParams tp, const vec::Vec& xhat) {
-  const Widths w = slack_widths(p.ring(), tp);
+  const TruncWidths w = slack_trunc_widths(p.ring(), tp, "trunc_slack");
   const std::size_t n = xhat.size();
   const vec::Space& sp = p.space();
   p.keys().expect_record(kTagSlack, n);

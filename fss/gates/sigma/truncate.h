@@ -37,6 +37,15 @@ struct TruncParams {
   int out_bits = 0;  // 0 = ring width
 };
 
+// A truncation's widths with the ring's filled in: in, shift s, mid = in - s (the truncate-reduce's
+// output ring), out. Throws std::invalid_argument, naming `gate`, unless 1 <= s < in <= 64 and
+// 1 <= out <= 64; slack_trunc_widths also unless s <= in - 2 (TrWithSlack's bound).
+struct TruncWidths {
+  int in, s, mid, out;
+};
+TruncWidths trunc_widths(Ring ring, TruncParams p, const char* gate);
+TruncWidths slack_trunc_widths(Ring ring, TruncParams p, const char* gate);
+
 // TrFloor.
 void trunc_floor_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x,
                        std::span<u64> y);
