@@ -6,7 +6,8 @@
 #    the time): scripts/user_command.sh, seq 512, batch 8, taking turns, CAP (default 250 s) a
 #    suite, after building secinfer in build-gpu (nothing to do on call 1's machine).
 # 2. In the time left of CALL_S (default 580 s), over 150 s: gpu_e2e.sh on bert-base and gpt2 at
-#    seq 128 under MPS, then taking turns, sigma and fusefss, 3 runs after 1 warm-up.
+#    seq 128 under MPS, then taking turns, sigma and fusefss, 3 runs after 1 warm-up (E2E_MODELS,
+#    E2E_SYSTEMS override).
 set -uo pipefail
 start=$(date +%s)
 out="${OUT:-$PWD/out/call2}"
@@ -26,7 +27,7 @@ for mps in 1 0; do
   left=$((${CALL_S:-580} - ($(date +%s) - start)))
   [ "$left" -gt 150 ] || break
   OUT="$out/e2e-mps$mps" MPS=$mps SKIP_MICRO=1 SKIP_CHUNKS=1 MODEL_RUNS=3 MODEL_WARMUP=1 \
-    E2E_MODELS="bert-base gpt2" E2E_SYSTEMS="sigma fusefss" BUDGET_S="$left" \
+    E2E_MODELS="${E2E_MODELS:-bert-base gpt2}" E2E_SYSTEMS="${E2E_SYSTEMS:-sigma fusefss}" BUDGET_S="$left" \
     bash scripts/gpu_e2e.sh >"$out/e2e-mps$mps.log" 2>&1
   echo "gpu_e2e MPS=$mps: rc $? ($(($(date +%s) - start)) s)"
   tar czf "$out/e2e-mps${mps}_runs.tgz" -C "$out/e2e-mps$mps" . 2>/dev/null &&
