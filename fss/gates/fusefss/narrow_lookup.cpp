@@ -53,8 +53,9 @@ void narrow_lookup_masked(engine::Party& p, int k, int n, int w, std::span<const
                                 " bits of value width, more than w = " + std::to_string(w));
   std::vector<u64> narrow(table.size());  // the sums are taken mod 2^w
   for (std::size_t j = 0; j < table.size(); ++j) narrow[j] = table[j] & ring_mask(w);
-  sigma::lut_sigma_masked(p, k, w, narrow, idx, index_xor_mask, u, a, leaf_log2);
-  if (p.id() == 0) p.space().combine(a, w, narrow_slack(w), {{.v = &a}});
+  // Party 0's slack goes into the lookup's own last combine: no kernel of its own.
+  sigma::lut_sigma_masked(p, k, w, narrow, idx, index_xor_mask, u, a, leaf_log2,
+                          p.id() == 0 ? narrow_slack(w) : 0);
 }
 
 void narrow_lookup_keygen(engine::Dealer& d, int k, int n, int w, std::span<const u64> alpha,

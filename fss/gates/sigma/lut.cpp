@@ -74,7 +74,7 @@ void lut_sigma_keygen(Dealer& d, int k, int out_bits, std::span<const u64> alpha
 
 void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
                       const vec::Vec& idx, u64 index_xor_mask, vec::Vec& u, vec::Vec& v,
-                      int leaf_log2) {
+                      int leaf_log2, u64 v_offset) {
   const std::size_t n = idx.size();
   const vec::Space& sp = p.space();
   const DpfEtKeys keys = p.read_dpf_et(k, n, leaf_log2);
@@ -90,7 +90,7 @@ void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
   u = sp.make(n);
   v = sp.make(n);
   sp.combine(u, 1, p0 ? 1 : 0, {{.v = &count, .shr = 1, .width = 1}, {.v = &z}});  // XOR: mod 2
-  sp.combine(v, out_bits, 0, {{.v = &sum, .coef = sign}, {.v = &r_v}});
+  sp.combine(v, out_bits, v_offset, {{.v = &sum, .coef = sign}, {.v = &r_v}});
 }
 
 void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,

@@ -78,10 +78,11 @@ void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
                       std::span<const u64> idx, u64 index_xor_mask, std::span<u64> u,
                       std::span<u64> v, int leaf_log2 = 0);
 // The same two over the vector vocabulary (fss/vec/vec.h): idx, u, v and the returned shares are
-// vectors of p.space().
+// vectors of p.space(). v_offset is a public constant added to this party's v (a caller passes
+// it on one party only), in the same kernel.
 void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
                       const vec::Vec& idx, u64 index_xor_mask, vec::Vec& u, vec::Vec& v,
-                      int leaf_log2 = 0);
+                      int leaf_log2 = 0, u64 v_offset = 0);
 vec::Vec lut_sigma_eval(Party& p, int k, int out_bits, std::span<const u64> table,
                         const vec::Vec& idx, u64 index_xor_mask = 0, int leaf_log2 = 0);
 
