@@ -32,8 +32,8 @@ constexpr const char* kFuseTruncHelp =
     "TrFloor / TrWithSlack from ring-payload DCFs: 1 exchange each, 1.8-2.3x SIGMA's keys; "
     "default), sigma (SIGMA's own steps: 4 / 2 exchanges), dcf-max (dcf, and the softmax "
     "max's ReLU from a ring-payload DCF: 1 exchange a level instead of 2) or sigma2 (dcf, with "
-    "TrFloor from SIGMA's comparison keys in 2 exchanges: fewer AES, for both parties sharing one "
-    "GPU)";
+    "TrFloor from SIGMA's comparison keys and SIGMA's TrWithSlack, 2 exchanges each: fewer AES, "
+    "for both parties sharing one GPU)";
 
 using models::Backend;
 using models::Dealer;

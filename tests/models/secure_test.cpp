@@ -217,7 +217,8 @@ TEST_CASE("secure bert-tiny and gpt2-2l with --fusefss-trunc dcf are bit-identic
     check_bit_identical(m, 8 * find_model(model).hidden);
     CHECK(m.r[0].output == t.r[0].output);
     CHECK(rounds(m.log[0]) < rounds(t.log[0]));
-    // sigma2: TrFloor from SIGMA's comparison keys, 2 exchanges instead of the default's 1.
+    // sigma2: TrFloor from SIGMA's comparison keys and SIGMA's TrWithSlack, 2 exchanges each
+    // instead of the default's 1.
     RunOptions s2 = o;
     s2.fuse_trunc = FuseTrunc::kSigma2;
     const TwoResults s = run_both_parties(s2);

@@ -115,9 +115,12 @@ engine::GateSuite make() {
                      sigma::trunc_slack_gate().clear,
                      &trunc_slack_keygen,
                      &trunc_slack_eval};
-    if (T == TruncMode::kSigma2) {  // the same gate, TrFloor from SIGMA's comparison keys
+    if (T == TruncMode::kSigma2) {
+      // The same gates, TrFloor from SIGMA's comparison keys and SIGMA's own TrWithSlack: under
+      // MPS its two exchanges cost less than the ring-payload DCF's AES (dcf-truncation.md).
       g.trunc_floor.keygen = &trunc_floor2_keygen;
       g.trunc_floor.eval = &trunc_floor2_eval;
+      g.trunc_slack = sigma::trunc_slack_gate();
     }
     // The softmax max's ReLU the same way: the comparison's DCF carries what the select needs,
     // one exchange a level of the tree instead of two (dcf_relu.h), SIGMA's function.

@@ -39,7 +39,8 @@ enum class ActMode { kFused, kPrecise, kFusedFlag, kFusedLeaf128 };
 // ring-payload DCFs in half the exchanges (dcf_trunc.h; the run's default); kDcfMax also the
 // softmax max's ReLU (dcf_relu.h: 1 exchange a level instead of 2, 3x the AES of SIGMA's DCF);
 // kSigma2 is kDcf with TrFloor from SIGMA's comparison keys in 2 exchanges instead of 1
-// (trunc_floor2.h: about 40% of the ring-payload TrFloor's AES, for where exchanges are cheap).
+// (trunc_floor2.h: about 40% of the ring-payload TrFloor's AES) and SIGMA's own TrWithSlack (2
+// exchanges, 5 AES), for where exchanges are cheap (both parties' kernels sharing one GPU).
 enum class TruncMode { kSigma, kDcf, kDcfMax, kSigma2 };
 
 const engine::GateSuite& suite(compile::Padding padding = compile::Padding::kOn,
