@@ -235,7 +235,9 @@ void add_run_flags(CLI::App* sc, RunOptions& o, RawFlags& raw, unsigned groups) 
                    "sequence does not fit, each layer runs in chunks of its rows, one chunk's "
                    "keys at a time (more rounds); a run that does not fit even one row at a "
                    "time is refused (status oom) before any work. Default: the host's available "
-                   "memory")
+                   "memory. Under --backend cuda the groups or chunks are also kept small enough "
+                   "that a step's keys fit the GPU's key budget (0.35 of its memory), where the "
+                   "host allows: keys over it would be made on the CPU and uploaded online")
         ->transform(CLI::AsSizeValue(false));
   }
   sc->add_option("--seed", o.seed, "Seed of weights, inputs and dealer randomness")

@@ -7,6 +7,15 @@
 
 namespace secinfer::apps {
 
+namespace {
+
+// "in memory", or what the plan names (runner.h ModelRunResult::plan_limit).
+std::string limit_words(const models::ModelRunResult& r) {
+  return r.plan_limit.empty() || r.plan_limit == "memory" ? "in memory" : "in " + r.plan_limit;
+}
+
+}  // namespace
+
 models::RunOptions to_model_options(const RunOptions& o) {
   models::RunOptions m;
   m.party = o.party;
@@ -47,6 +56,10 @@ void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Reco
                         const fss::Accelerator* accel) {
   models::RunOptions m = to_model_options(opt);
   m.accel = accel;
+  // The inline dealer keeps its keys on the device under the accelerator's budget (key files are
+  // uploaded at evaluation): the plan keeps a step's keys within it where the host allows.
+  if (accel != nullptr && m.keys_on_device && m.dealer != models::Dealer::kFile)
+    m.device_key_budget_bytes = accel->key_budget_bytes();
   Progress progress(Progress::Clock::now());
   m.on_step = [&progress](const models::StepDone& s) {
     if (auto line = progress.step_done(s, Progress::Clock::now())) spdlog::info("{}", *line);
@@ -57,6 +70,8 @@ void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Reco
   spdlog::info("party {}: FSS keys read from: {}", opt.party, r.key_mode);
   rec.set_memory_plan({{"micro_batch", r.micro_batch},
                        {"chunk_rows", r.chunk_rows},
+                       {"limit", r.plan_limit},
+                       {"device_key_budget_bytes", m.device_key_budget_bytes},
                        {"estimate", r.memory.to_json()}});
   if (r.weights_once)
     spdlog::info(
@@ -70,19 +85,19 @@ void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Reco
         opt.party);
   if (r.chunk_rows != 0)
     spdlog::warn(
-        "party {}: not even one sequence's keys for a layer fit in memory: each layer ran as its "
+        "party {}: not even one sequence's keys for a layer fit {}: each layer ran as its "
         "attention inputs and then chunks of {} of its {} rows, one sequence at a time, each "
         "part's keys dealt and used in turn ({}). Rounds and messages grow with the chunks; the "
         "output is the whole batch's",
-        opt.party, r.chunk_rows, opt.seq, r.memory.describe());
+        opt.party, limit_words(r), r.chunk_rows, opt.seq, r.memory.describe());
   else if (r.micro_batch != 0 && r.micro_batch < static_cast<std::size_t>(opt.batch))
     spdlog::warn(
         "party {}: the batch of {} ran as {} micro-batches of {} sequences, each layer's keys "
         "dealt and used one micro-batch at a time ({} per micro-batch): the whole batch's did not "
-        "fit in memory. Rounds and messages are {}x those of one micro-batch; the output is the "
-        "whole batch's",
+        "fit {}. Rounds and messages are {}x those of one micro-batch; the output is the whole "
+        "batch's",
         opt.party, opt.batch, static_cast<std::size_t>(opt.batch) / r.micro_batch, r.micro_batch,
-        r.memory.describe(), static_cast<std::size_t>(opt.batch) / r.micro_batch);
+        r.memory.describe(), limit_words(r), static_cast<std::size_t>(opt.batch) / r.micro_batch);
   nlohmann::json accuracy = nlohmann::json::object();
   if (r.vs_clear) {
     spdlog::info("secure output vs cleartext fixed-point reference: {}",

@@ -70,6 +70,9 @@ class Accelerator {
   virtual std::string describe() const = 0;
   // One line for logs after a run: what the calls so far cost (empty: nothing to say).
   virtual std::string summary() const { return {}; }
+  // The memory resident key batches may hold at once (make_resident and the generators decline
+  // past it); 0: this accelerator keeps no keys.
+  virtual std::uint64_t key_budget_bytes() const { return 0; }
 
   // The vector Space in this accelerator's memory (fss/vec/vec.h) where the gates' party-local
   // vectors live when the run keeps them there; null: they stay on the host (the default).

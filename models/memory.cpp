@@ -200,6 +200,7 @@ nlohmann::json MemoryEstimate::to_json() const {
           {"chunk_rows", chunk_rows},
           {"key_bytes_per_run", key_bytes_per_run},
           {"peak_key_bytes", peak_key_bytes},
+          {"unit_key_bytes", unit_key_bytes},
           {"peak_activation_bytes", peak_activation_bytes},
           {"peak_weight_bytes", peak_weight_bytes},
           {"needed_bytes", needed_bytes},
@@ -297,6 +298,7 @@ MemoryEstimate estimate_memory(const ModelConfig& c, std::size_t batch, std::siz
         all_weights + 8 * static_cast<std::uint64_t>(layer_weight_count(c)) * c.layers;
   else if (schedule == Schedule::kKeysFirst)
     m.peak_weight_bytes = all_weights;
+  m.unit_key_bytes = m.peak_key_bytes;
   m.peak_key_bytes *= kKeyBufferGrowth;
   m.needed_bytes =
       m.peak_key_bytes + m.peak_activation_bytes + m.peak_weight_bytes + kBaselineBytes;

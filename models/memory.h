@@ -47,9 +47,15 @@ struct MemoryEstimate {
   std::vector<StepMemory> steps;
   std::uint64_t key_bytes_per_run = 0;  // all steps of one run
   std::uint64_t peak_key_bytes = 0;     // keys held at once (x2: the key buffer's growth)
+  std::uint64_t unit_key_bytes = 0;     // the largest step's (unit's) keys, without the growth
   std::uint64_t peak_activation_bytes = 0;
   std::uint64_t peak_weight_bytes = 0;
   std::uint64_t needed_bytes = 0;  // what this party needs at its peak
+
+  // What the largest unit's keys take on a GPU that generates them: each generated batch lives in
+  // one block with the other party's (they share their correction words, fss/cuda
+  // accelerator_cuda.cpp ResidentBlock), so at most twice the party's own bytes.
+  std::uint64_t device_key_bytes() const { return 2 * unit_key_bytes; }
 
   // "needs 12.3 GiB (keys 10.1 GiB, activations 0.2 GiB, weights 2.0 GiB)".
   std::string describe() const;

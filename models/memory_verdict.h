@@ -12,6 +12,9 @@ namespace secinfer::models {
 struct MemoryVerdict {
   bool ok = true;
   std::uint64_t needed = 0, available = 0;  // bytes; available 0 = unknown (then ok)
+  // Whether a step's keys fit the party's accelerator's key budget (true without one): a run that
+  // fits the host but not this runs, its batches over the budget made on the CPU.
+  bool device_ok = true;
 
   // ok iff available is unknown (0) or needed <= available.
   static MemoryVerdict of(std::uint64_t needed, std::uint64_t available) {

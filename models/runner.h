@@ -101,6 +101,10 @@ struct RunOptions {
   bool compare_float = false;            // party 0: float reference vs the secure output
   int parties_on_host = 1;               // 2 in local mode: both parties share this memory
   std::uint64_t memory_limit_bytes = 0;  // 0: MemAvailable from /proc/meminfo
+  // The accelerator's key budget (device memory for resident keys; 0: none). Where a step's keys
+  // exceed it, the plan takes smaller micro-batches or row chunks if the host allows them: the
+  // batches over it would be made on the CPU and uploaded inside the online phase.
+  std::uint64_t device_key_budget_bytes = 0;
   // Where the party's FSS evaluations run (the CUDA backend's CudaAccelerator); null = the CPU.
   // Non-owning. With keys_on_device the dealer's DCF, DPF, SIGMA DCF and DPF-ET (lookup) key
   // generation runs there too (the CPU's keys bit for bit); the rest of the dealer (masks, share
@@ -143,6 +147,9 @@ struct ModelRunResult {
   // Rows per chunk when even one sequence's keys per layer did not fit: each layer in row chunks
   // (models/row_chunks.h), one sequence at a time; 0: whole sequences.
   std::size_t chunk_rows = 0;
+  // What made the micro-batches or chunks smaller than the batch: "memory", or the accelerator's
+  // key budget ("the GPU's key budget of 27.9 GiB"); empty when nothing did.
+  std::string plan_limit;
   std::optional<Difference> vs_clear;  // secure vs ClearOps (expected: 0 differing)
   std::optional<Difference> vs_float;  // secure (or clear) vs the float reference
   // "tokens" (party 1's --input, embedded securely) or "embeddings" (make_input).

@@ -195,8 +195,11 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   res.memory = estimate(batch);
   res.available_bytes = o.memory_limit_bytes ? o.memory_limit_bytes : available_memory_bytes();
   const auto verdict = [&](const MemoryEstimate& m) {
-    return MemoryVerdict::of(m.needed_bytes * static_cast<std::uint64_t>(o.parties_on_host),
-                             res.available_bytes);
+    MemoryVerdict v = MemoryVerdict::of(
+        m.needed_bytes * static_cast<std::uint64_t>(o.parties_on_host), res.available_bytes);
+    v.device_ok =
+        o.device_key_budget_bytes == 0 || m.device_key_bytes() <= o.device_key_budget_bytes;
+    return v;
   };
   MemoryVerdict mine = verdict(res.memory);
   MemoryVerdict peer = exchange_verdict(ch, mine);
@@ -207,37 +210,55 @@ ModelRunResult run_party(const RunOptions& o, net::Channel& ch, Rec& rec) {
   // Row chunks: when not even one sequence fits, each layer is taken in chunks of its rows
   // (models/row_chunks.h), one sequence at a time, so the keys held at once are one chunk's; both
   // parties take the largest chunk (halving from half the sequence) both can hold.
+  // "Fits" is first the host's memory and the accelerator's key budget together, so that every
+  // key batch is made and kept on the device; where no plan fits both, the host's memory alone
+  // (batches over the budget are made on the CPU and uploaded at evaluation), or the whole batch
+  // where the host holds it. Every exchange below depends only on what both parties know.
+  struct Plan {
+    std::size_t micro = 0, chunk = 0;
+  };
+  const auto search = [&](bool with_device) -> std::optional<Plan> {
+    const auto fits = [&](const MemoryEstimate& m) {
+      const MemoryVerdict v = verdict(m);
+      return v.ok && (!with_device || v.device_ok);
+    };
+    std::uint64_t b_fit = 0;
+    for (std::size_t b = batch - 1; b >= 1 && b_fit == 0; --b)
+      if (batch % b == 0 && fits(estimate(b))) b_fit = b;
+    const std::uint64_t both = batch > 1 ? std::min(b_fit, exchange_count(ch, b_fit)) : 0;
+    if (both != 0) return Plan{static_cast<std::size_t>(both), 0};
+    std::uint64_t rows_fit = 0;
+    for (std::size_t rows = seq / 2; rows >= kMinChunkRows && rows_fit == 0; rows /= 2)
+      if (fits(estimate(1, rows))) rows_fit = rows;
+    const std::uint64_t both_rows = std::min(rows_fit, exchange_count(ch, rows_fit));
+    if (both_rows != 0) return Plan{1, static_cast<std::size_t>(both_rows)};
+    return std::nullopt;
+  };
   std::size_t micro = batch, chunk = 0;
   bool one_at_a_time = false;  // even the smallest chunk does not fit (the verdicts say so)
-  if ((!mine.ok || !peer.ok) && o.dealer != models::Dealer::kFile &&
+  const bool host_short = !mine.ok || !peer.ok;
+  const bool device_short = !mine.device_ok || !peer.device_ok;
+  if ((host_short || device_short) && o.dealer != models::Dealer::kFile &&
       res.schedule == Schedule::kLayerByLayer) {
-    std::uint64_t fits = 0;
-    for (std::size_t b = batch - 1; b >= 1 && fits == 0; --b)
-      if (batch % b == 0 && verdict(estimate(b)).ok) fits = b;
-    const std::uint64_t both = batch > 1 ? std::min(fits, exchange_count(ch, fits)) : 0;
-    if (both != 0) {
-      micro = static_cast<std::size_t>(both);
-      res.memory = estimate(micro);
+    std::optional<Plan> plan = search(true);
+    const bool for_device = plan && device_short;
+    if (!plan && host_short) plan = search(false);
+    if (plan) {
+      micro = plan->micro;
+      chunk = plan->chunk;
+      res.memory = estimate(micro, chunk);
       mine = verdict(res.memory);
       peer = mine;
-    } else {
-      std::uint64_t rows_fit = 0;
-      for (std::size_t rows = seq / 2; rows >= kMinChunkRows && rows_fit == 0; rows /= 2)
-        if (verdict(estimate(1, rows)).ok) rows_fit = rows;
-      const std::uint64_t both_rows = std::min(rows_fit, exchange_count(ch, rows_fit));
+      const std::string budget =
+          "the GPU's key budget of " + format_bytes(o.device_key_budget_bytes);
+      res.plan_limit = !host_short ? budget : for_device ? "memory and " + budget : "memory";
+    } else if (host_short) {  // the refusal reports what the smallest chunk needs, both parties
       micro = 1;
-      if (both_rows != 0) {
-        chunk = static_cast<std::size_t>(both_rows);
-        res.memory = estimate(1, chunk);
-        mine = verdict(res.memory);
-        peer = mine;
-      } else {  // the refusal reports what the smallest chunk needs, for both parties
-        res.memory = estimate(1, std::min(seq, kMinChunkRows));
-        mine = verdict(res.memory);
-        peer = exchange_verdict(ch, mine);
-        one_at_a_time = true;
-      }
-    }
+      res.memory = estimate(1, std::min(seq, kMinChunkRows));
+      mine = verdict(res.memory);
+      peer = exchange_verdict(ch, mine);
+      one_at_a_time = true;
+    }  // else the whole batch: it fits the host; its batches over the key budget stay on the host
   }
   res.chunk_rows = chunk;
   res.micro_batch = micro;

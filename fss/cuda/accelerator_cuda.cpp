@@ -1437,6 +1437,10 @@ std::string CudaAccelerator::summary() const {
          " kept on the host" + keygen_by_kind;
 }
 
+std::uint64_t CudaAccelerator::key_budget_bytes() const {
+  return s_->resident_budget;
+}
+
 CudaAccelerator::ResidentStats CudaAccelerator::resident_stats() const {
   const State& s = *s_;
   return ResidentStats{s.resident_made.load(), s.resident_declined.load(),

@@ -158,6 +158,7 @@ class CudaAccelerator final : public fss::Accelerator {
     std::uint64_t bytes_held = 0, budget = 0;
   };
   ResidentStats resident_stats() const;
+  std::uint64_t key_budget_bytes() const override;
 
   struct CallStats {
     std::uint64_t calls = 0;

@@ -6,6 +6,7 @@
 #include "fss/engine/dealer.h"
 #include "fss/engine/dealer_ops.h"
 #include "fss/engine/key_stream.h"
+#include "fss/gates/fusefss/suite.h"
 #include "fss/gates/sigma/suite.h"
 #include "models/registry.h"
 #include "models/transformer.h"
@@ -97,4 +98,25 @@ TEST_CASE("memory estimate: weights held across runs only where the run keeps th
   CHECK(
       estimate_memory(c, 1, 16, fss::sigma::suite(), 0, {.weights_once = true}).peak_weight_bytes ==
       kept.peak_weight_bytes);
+}
+
+TEST_CASE("the user's command under fusefss: which plan fits an 80 GB GPU's key budget",
+          "[models][memory]") {
+  // bert-base seq 512 (the user's command): a step's keys on the GPU (device_key_bytes, the
+  // generated batches' blocks with both parties' keys) against 0.35 of an H100's 79.65 GiB, the
+  // accelerator's default key budget. Groups of 2 sequences (what ran in docs/perf.md, session
+  // 44) and one sequence exceed it; one sequence in chunks of 256 rows fits.
+  const ModelConfig& c = find_model("bert-base");
+  const auto& fuse = fss::fusefss::suite();
+  const auto budget = static_cast<std::uint64_t>(0.35 * 79.65 * double(std::uint64_t{1} << 30));
+  const auto device = [&](std::size_t batch, std::size_t rows) {
+    return estimate_memory(c, batch, 512, fuse, 0, {.chunk_rows = rows}).device_key_bytes();
+  };
+  const std::uint64_t two = device(2, 0), one = device(1, 0), half = device(1, 256);
+  WARN("bert-base seq 512 fusefss, device keys: 2 sequences "
+       << (two >> 20) << " MiB, 1 " << (one >> 20) << " MiB, 256 rows " << (half >> 20)
+       << " MiB; budget " << (budget >> 20) << " MiB");
+  CHECK(two > budget);
+  CHECK(one > budget);
+  CHECK(half <= budget);
 }

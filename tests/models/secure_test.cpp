@@ -159,6 +159,39 @@ TEST_CASE("a batch whose keys do not fit runs as micro-batches, bit-identical to
   CHECK(w.r[0].micro_batch == 4);
 }
 
+TEST_CASE("steps whose keys exceed the device's key budget run smaller where the host allows",
+          "[models][secure][oom]") {
+  // The host holds the whole batch; the accelerator's key budget (RunOptions::
+  // device_key_budget_bytes, the GPU's under --backend cuda) holds 2 of the 4 sequences' keys of
+  // a step: both parties take groups of 2, so that no key batch is made on the CPU.
+  RunOptions o;
+  o.model = "bert-tiny";
+  o.seq = 8;
+  o.batch = 4;
+  o.runs = 1;
+  o.warmup = 0;
+  o.seed = 22;
+  o.system = System::kFuseFss;
+  REQUIRE(test::device_key_bytes(o, 2) < test::device_key_bytes(o, 4));
+  o.device_key_budget_bytes = (test::device_key_bytes(o, 2) + test::device_key_bytes(o, 4)) / 2;
+  const TwoResults t = run_both_parties(o);
+  check_bit_identical(t, 4 * 8 * 128);
+  for (int b = 0; b < 2; ++b) {
+    CHECK(t.r[b].micro_batch == 2);
+    CHECK(t.r[b].memory.device_key_bytes() <= o.device_key_budget_bytes);
+    CHECK(t.r[b].plan_limit.find("the GPU's key budget of") == 0);
+  }
+  // A budget below one row's keys: no plan fits it, the host holds the whole batch, so the run
+  // keeps it (the batches over the budget would stay on the host), the same output.
+  RunOptions tiny = o;
+  tiny.device_key_budget_bytes = 1;
+  const TwoResults w = run_both_parties(tiny);
+  check_bit_identical(w, 4 * 8 * 128);
+  CHECK(w.r[0].micro_batch == 4);
+  CHECK(w.r[0].plan_limit.empty());
+  CHECK(w.r[0].output == t.r[0].output);
+}
+
 TEST_CASE("a sequence whose keys do not fit runs in row chunks, bit-identical to ClearOps",
           "[models][secure][oom][chunks]") {
   // Memory for a layer's keys in chunks of 8 of its 32 rows, not in chunks of 16: both parties

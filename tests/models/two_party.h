@@ -33,6 +33,19 @@ inline std::uint64_t needed_bytes(const RunOptions& o, std::size_t batch,
   return n;
 }
 
+// The larger party's largest step's keys on a GPU (MemoryEstimate::device_key_bytes).
+inline std::uint64_t device_key_bytes(const RunOptions& o, std::size_t batch,
+                                      std::size_t chunk_rows = 0) {
+  const ModelConfig& c = find_model(o.model);
+  const auto& suite = suite_for(o.system, o.padding, o.lookup, o.fuse_act, o.fuse_trunc);
+  std::uint64_t n = 0;
+  for (int p = 0; p < 2; ++p)
+    n = std::max(n, estimate_memory(c, batch, static_cast<std::size_t>(o.seq), suite, p,
+                                    {.chunk_rows = chunk_rows})
+                        .device_key_bytes());
+  return n;
+}
+
 struct TwoResults {
   ModelRunResult r[2];
   nlohmann::json log[2];
