@@ -4,7 +4,9 @@
 #   [SYSTEMS="fusefss sigma"] [CAP=250] bash docs/results/gpu-e2e-session45/call1/run.sh
 # Session 44 ran the user's command on an H100 and fusefss took 65.2 s online against sigma's
 # 26.0 (29.9 against 31.6 on session 23's H200), with 16 GB of peak RSS a party against 5.6; its
-# breakdown files did not come back (8 files a call). This call builds secinfer, runs
+# breakdown files did not come back (8 files a call). Since `5bf5071` the plan keeps a step's
+# keys within the GPU's key budget (by the estimate: chunks of 256 rows on an H100, one sequence
+# at a time on an H200), which this call measures. It builds secinfer, runs
 # scripts/user_command.sh for each suite of SYSTEMS (CAP seconds a suite) and packs each suite's
 # whole output (res/ with p0.json, p1.json and breakdown_merged.*, the p*.err logs that say which
 # key mode ran, gpumem.txt) into one archive, user-SUITE.tgz, so that it comes back.
