@@ -243,6 +243,9 @@ TEST_CASE("a sequence over the memory budget runs in row chunks, and the logs sa
     CHECK(merged["memory_plan"][party]["chunk_rows"] == 64);
     CHECK(merged["memory_plan"][party]["micro_batch"] == 1);
     CHECK(merged["memory_plan"][party]["estimate"]["chunk_rows"] == 64);
+    // The host's memory ruled: the CPU backend keeps no keys on a device.
+    CHECK(merged["memory_plan"][party]["limit"] == "memory");
+    CHECK(merged["memory_plan"][party]["device_key_budget_bytes"] == 0);
   }
 }
 
