@@ -18,32 +18,32 @@
 
 namespace secinfer::models::test {
 
-// The larger party's memory need for o's model, suite and seq at `batch` sequences (layer by
-// layer; each layer in chunks of `chunk_rows` rows, 0 for whole sequences), what a memory limit
-// between two batch or chunk sizes is set from to force micro-batches or row chunks.
-inline std::uint64_t needed_bytes(const RunOptions& o, std::size_t batch,
-                                  std::size_t chunk_rows = 0) {
+// The larger party's value of what(estimate) for o's model, suite and seq at `batch` sequences
+// (layer by layer; each layer in chunks of `chunk_rows` rows, 0 for whole sequences).
+template <class What>
+std::uint64_t larger_party(const RunOptions& o, std::size_t batch, std::size_t chunk_rows,
+                           What what) {
   const ModelConfig& c = find_model(o.model);
   const auto& suite = suite_for(o.system, o.padding, o.lookup, o.fuse_act, o.fuse_trunc);
   std::uint64_t n = 0;
   for (int p = 0; p < 2; ++p)
-    n = std::max(n, estimate_memory(c, batch, static_cast<std::size_t>(o.seq), suite, p,
-                                    {.chunk_rows = chunk_rows})
-                        .needed_bytes);
+    n = std::max(n, what(estimate_memory(c, batch, static_cast<std::size_t>(o.seq), suite, p,
+                                         {.chunk_rows = chunk_rows})));
   return n;
 }
 
-// The larger party's largest step's keys on a GPU (MemoryEstimate::device_key_bytes).
+// The memory need: what a memory limit between two batch or chunk sizes is set from to force
+// micro-batches or row chunks.
+inline std::uint64_t needed_bytes(const RunOptions& o, std::size_t batch,
+                                  std::size_t chunk_rows = 0) {
+  return larger_party(o, batch, chunk_rows, [](const MemoryEstimate& m) { return m.needed_bytes; });
+}
+
+// The largest step's keys on a GPU (MemoryEstimate::device_key_bytes), likewise for the key budget.
 inline std::uint64_t device_key_bytes(const RunOptions& o, std::size_t batch,
                                       std::size_t chunk_rows = 0) {
-  const ModelConfig& c = find_model(o.model);
-  const auto& suite = suite_for(o.system, o.padding, o.lookup, o.fuse_act, o.fuse_trunc);
-  std::uint64_t n = 0;
-  for (int p = 0; p < 2; ++p)
-    n = std::max(n, estimate_memory(c, batch, static_cast<std::size_t>(o.seq), suite, p,
-                                    {.chunk_rows = chunk_rows})
-                        .device_key_bytes());
-  return n;
+  return larger_party(o, batch, chunk_rows,
+                      [](const MemoryEstimate& m) { return m.device_key_bytes(); });
 }
 
 struct TwoResults {
