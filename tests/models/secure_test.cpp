@@ -133,18 +133,28 @@ TEST_CASE("a run that does not fit ends as oom on both parties before any work",
   }
 }
 
-TEST_CASE("a batch whose keys do not fit runs as micro-batches, bit-identical to ClearOps",
-          "[models][secure][oom]") {
-  // Memory for the keys of 2 of the 4 sequences per layer, not of all 4: both parties take
-  // groups of 2, each layer's keys dealt and used one group at a time.
+namespace {
+
+// bert-tiny, a batch of 4 sequences of 8 under fusefss, one run: the memory plan's cases.
+RunOptions four_short_sequences(std::uint64_t seed) {
   RunOptions o;
   o.model = "bert-tiny";
   o.seq = 8;
   o.batch = 4;
   o.runs = 1;
   o.warmup = 0;
-  o.seed = 21;
+  o.seed = seed;
   o.system = System::kFuseFss;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("a batch whose keys do not fit runs as micro-batches, bit-identical to ClearOps",
+          "[models][secure][oom]") {
+  // Memory for the keys of 2 of the 4 sequences per layer, not of all 4: both parties take
+  // groups of 2, each layer's keys dealt and used one group at a time.
+  RunOptions o = four_short_sequences(21);
   REQUIRE(test::needed_bytes(o, 2) < test::needed_bytes(o, 4));
   o.memory_limit_bytes = (test::needed_bytes(o, 2) + test::needed_bytes(o, 4)) / 2;
   const TwoResults t = run_both_parties(o);
@@ -164,14 +174,7 @@ TEST_CASE("steps whose keys exceed the device's key budget run smaller where the
   // The host holds the whole batch; the accelerator's key budget (RunOptions::
   // device_key_budget_bytes, the GPU's under --backend cuda) holds 2 of the 4 sequences' keys of
   // a step: both parties take groups of 2, so that no key batch is made on the CPU.
-  RunOptions o;
-  o.model = "bert-tiny";
-  o.seq = 8;
-  o.batch = 4;
-  o.runs = 1;
-  o.warmup = 0;
-  o.seed = 22;
-  o.system = System::kFuseFss;
+  RunOptions o = four_short_sequences(22);
   REQUIRE(test::device_key_bytes(o, 2) < test::device_key_bytes(o, 4));
   o.device_key_budget_bytes = (test::device_key_bytes(o, 2) + test::device_key_bytes(o, 4)) / 2;
   const TwoResults t = run_both_parties(o);
