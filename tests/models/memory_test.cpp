@@ -100,12 +100,11 @@ TEST_CASE("memory estimate: weights held across runs only where the run keeps th
       kept.peak_weight_bytes);
 }
 
-TEST_CASE("the user's command: which plan fits an 80 GB GPU's key budget",
-          "[models][memory]") {
+TEST_CASE("the user's command: which plan fits an 80 GB GPU's key budget", "[models][memory]") {
   // bert-base seq 512 (the user's command): a step's keys on the GPU (device_key_bytes, the
   // generated batches' blocks with both parties' keys) against 0.35 of an H100's 79.65 GiB, the
-  // accelerator's default key budget. Groups of 2 sequences (what ran in docs/perf.md, session
-  // 44) and one sequence exceed it; one sequence in chunks of 256 rows fits.
+  // accelerator's default key budget. Under fusefss groups of 2 sequences (what ran in
+  // docs/perf.md, session 44) and one sequence exceed it; one sequence in chunks of 256 rows fits.
   const ModelConfig& c = find_model("bert-base");
   const auto& fuse = fss::fusefss::suite();
   const auto budget = static_cast<std::uint64_t>(0.35 * 79.65 * double(std::uint64_t{1} << 30));
