@@ -11,7 +11,10 @@
 # SYSTEMS (default: SYSTEM alone; SYSTEMS="fusefss sigma" alternates the suites within a round),
 # each printing its online median (METRIC=keygen: the offline phase's keygen ms per run, the
 # larger party's, each party's beside it; METRIC=both: the two); then, per suite and metric, the
-# median of each side's medians and B / A.
+# median of each side's medians and B / A. GATE="gate n" (e.g. GATE="trunc-gelu 393216") runs
+# `secinfer microbench --gate gate --n n --system SYSTEM --backend cuda --runs RUNS --warmup 1`
+# (RUNS default 10 there) instead of the model, online only; the last round's output folders
+# (openings-p*.json for scripts/round_trace.py) go to $OUT/A-SYSTEM-gate and B-SYSTEM-gate.
 # The tree and the build directory are left at B. $OUT (or out/device-ab) gets ab.md (the tables)
 # and the two sides' logs of the last round (A-SYSTEM.log, B-SYSTEM.log). AB_S (seconds from the
 # script's start):
@@ -62,8 +65,14 @@ for r in $(seq 1 "${ROUNDS:-3}"); do
   for sys in ${SYSTEMS:-${SYSTEM:-fusefss}}; do
     for side in A B; do
       log="$out/$side-$sys.log"
-      if ! "$bins/$side" local --model "${MODEL:-bert-base}" --system "$sys" --backend cuda \
-          --runs "${RUNS:-3}" --warmup 1 --out "$bins/run-$side" >"$log" 2>&1; then
+      if [ -n "${GATE:-}" ]; then
+        read -r gate n <<<"$GATE"
+        rm -rf "$out/$side-$sys-gate"
+        cmd=(microbench --gate "$gate" --n "$n" --runs "${RUNS:-10}" --out "$out/$side-$sys-gate")
+      else
+        cmd=(local --model "${MODEL:-bert-base}" --runs "${RUNS:-3}" --out "$bins/run-$side")
+      fi
+      if ! "$bins/$side" "${cmd[@]}" --system "$sys" --backend cuda --warmup 1 >"$log" 2>&1; then
         echo "device_ab.sh: side $side ($sys) failed in round $r (log: $log)" >&2
         rc=1
         continue
@@ -71,6 +80,7 @@ for r in $(seq 1 "${ROUNDS:-3}"); do
       parties=""
       keygen=$(sed -n 's/^offline: keygen \([0-9.]*\) ms.*/\1/p' "$log")
       online=$(sed -n 's/^total wall ms: median \([0-9.]*\),.*/\1/p' "$log")
+      [ -n "${GATE:-}" ] && online=$(sed -n 's/^ *online \([0-9.]*\) ms.*/\1/p' "$log" | head -1)
       if [ "${METRIC:-online}" != online ]; then
         # Each party's (the figure is the larger): the balance of the two inline dealers.
         parties=$(python3 -c 'import json, sys
