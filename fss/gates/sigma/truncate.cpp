@@ -23,13 +23,6 @@ constexpr std::uint32_t kTagReduce = engine::key_tag("TRRD");
 constexpr std::uint32_t kTagSignExt = engine::key_tag("SGNX");
 constexpr std::uint32_t kTagSlack = engine::key_tag("TRSL");
 
-void check_len(const char* gate, std::size_t a, std::size_t b) {
-  if (a != b) {
-    throw std::invalid_argument(std::string(gate) + ": input and output spans differ in length (" +
-                                std::to_string(a) + " vs " + std::to_string(b) + ")");
-  }
-}
-
 }  // namespace
 
 TruncWidths trunc_widths(Ring ring, TruncParams p, const char* gate) {
@@ -112,16 +105,16 @@ vec::Vec corr_select(Party& p, const CorrKey& k, const vec::Vec& x) {
 void trunc_reduce_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x,
                         std::span<u64> y) {
   const TruncWidths w = trunc_widths(ctx.ring, p, "trunc_reduce");
-  check_len("trunc_reduce", x.size(), y.size());
+  engine::check_unary_sizes(x.size(), y.size(), "trunc_reduce");
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = (x[i] & ring_mask(w.in)) >> w.s;
 }
 
 void trunc_reduce_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in,
                          std::span<u64> r_out) {
   const TruncWidths w = trunc_widths(d.ring(), p, "trunc_reduce");
-  check_len("trunc_reduce", r_in.size(), r_out.size());
+  engine::check_unary_sizes(r_in.size(), r_out.size(), "trunc_reduce");
   const std::size_t n = r_in.size();
-  const int ob = w.in - w.s;
+  const int ob = w.mid;
   const u64 om = ring_mask(ob);
   d.begin(kTagReduce, n);
   d.random(r_out, ob);
@@ -139,7 +132,7 @@ namespace {
 // trunc_reduce_eval's opened output, where the party's vectors live.
 vec::Vec trunc_reduce(Party& p, const TruncWidths& w, const vec::Vec& xhat) {
   const std::size_t n = xhat.size();
-  const int ob = w.in - w.s;
+  const int ob = w.mid;
   const vec::Space& sp = p.space();
   p.keys().expect_record(kTagReduce, n);
   const CorrKey k = corr_read(p, w.s, n, ob);
@@ -155,7 +148,7 @@ vec::Vec trunc_reduce(Party& p, const TruncWidths& w, const vec::Vec& xhat) {
 
 void trunc_reduce_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::span<u64> yhat) {
   const TruncWidths w = trunc_widths(p.ring(), tp, "trunc_reduce");
-  check_len("trunc_reduce", xhat.size(), yhat.size());
+  engine::check_unary_sizes(xhat.size(), yhat.size(), "trunc_reduce");
   p.result(trunc_reduce(p, w, p.operand(xhat)), yhat);
 }
 
@@ -170,7 +163,7 @@ void sign_extend_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> 
                        std::span<u64> y) {
   const int m = p.in_bits ? p.in_bits : ctx.ring.bits;
   const int out = p.out_bits ? p.out_bits : ctx.ring.bits;
-  check_len("sign_extend", x.size(), y.size());
+  engine::check_unary_sizes(x.size(), y.size(), "sign_extend");
   const Ring rin{m};
   for (std::size_t i = 0; i < x.size(); ++i)
     y[i] = static_cast<u64>(rin.to_signed(x[i] & rin.mask())) & ring_mask(out);
@@ -189,7 +182,7 @@ void sign_extend_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std
   const int m = p.in_bits ? p.in_bits : d.ring().bits;
   const int out = p.out_bits ? p.out_bits : d.ring().bits;
   check_extend(m, out);
-  check_len("sign_extend", r_in.size(), r_out.size());
+  engine::check_unary_sizes(r_in.size(), r_out.size(), "sign_extend");
   const std::size_t n = r_in.size();
   const u64 om = ring_mask(out);
   d.begin(kTagSignExt, n);
@@ -225,7 +218,7 @@ void sign_extend_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::
   const int m = tp.in_bits ? tp.in_bits : p.ring().bits;
   const int out = tp.out_bits ? tp.out_bits : p.ring().bits;
   check_extend(m, out);
-  check_len("sign_extend", xhat.size(), yhat.size());
+  engine::check_unary_sizes(xhat.size(), yhat.size(), "sign_extend");
   p.result(sign_extend(p, m, out, p.operand(xhat)), yhat);
 }
 
@@ -234,7 +227,7 @@ void sign_extend_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::
 void trunc_floor_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x,
                        std::span<u64> y) {
   const TruncWidths w = trunc_widths(ctx.ring, p, "trunc_floor");
-  check_len("trunc_floor", x.size(), y.size());
+  engine::check_unary_sizes(x.size(), y.size(), "trunc_floor");
   const Ring rin{w.in};
   for (std::size_t i = 0; i < x.size(); ++i)
     y[i] = static_cast<u64>(rin.to_signed(x[i] & rin.mask()) >> w.s) & ring_mask(w.out);
@@ -242,12 +235,11 @@ void trunc_floor_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> 
 
 void trunc_floor_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std::span<u64> r_out) {
   const TruncWidths w = trunc_widths(d.ring(), p, "trunc_floor");
-  check_len("trunc_floor", r_in.size(), r_out.size());
-  const int mid = w.in - w.s;
+  engine::check_unary_sizes(r_in.size(), r_out.size(), "trunc_floor");
   UninitVector<u64> r_mid(r_in.size());
-  trunc_reduce_keygen(d, {w.s, w.in, mid}, r_in, r_mid);
-  if (w.out > mid) {
-    sign_extend_keygen(d, {0, mid, w.out}, r_mid, r_out);
+  trunc_reduce_keygen(d, {w.s, w.in, w.mid}, r_in, r_mid);
+  if (w.out > w.mid) {
+    sign_extend_keygen(d, {0, w.mid, w.out}, r_mid, r_out);
   } else {
     for (std::size_t i = 0; i < r_in.size(); ++i) r_out[i] = r_mid[i] & ring_mask(w.out);
   }
@@ -255,13 +247,12 @@ void trunc_floor_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std
 
 void trunc_floor_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::span<u64> yhat) {
   const TruncWidths w = trunc_widths(p.ring(), tp, "trunc_floor");
-  check_len("trunc_floor", xhat.size(), yhat.size());
-  const int mid = w.in - w.s;
+  engine::check_unary_sizes(xhat.size(), yhat.size(), "trunc_floor");
   const vec::Space& sp = p.space();
   vec::Vec y =
-      trunc_reduce(p, trunc_widths(p.ring(), {w.s, w.in, mid}, "trunc_reduce"), p.operand(xhat));
-  if (w.out > mid)
-    y = sign_extend(p, mid, w.out, y);
+      trunc_reduce(p, trunc_widths(p.ring(), {w.s, w.in, w.mid}, "trunc_reduce"), p.operand(xhat));
+  if (w.out > w.mid)
+    y = sign_extend(p, w.mid, w.out, y);
   else
     sp.combine(y, w.out, 0, {{.v = &y}});
   p.result(std::move(y), yhat);
@@ -279,7 +270,7 @@ void trunc_slack_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> 
 
 void trunc_slack_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std::span<u64> r_out) {
   const TruncWidths w = slack_trunc_widths(d.ring(), p, "trunc_slack");
-  check_len("trunc_slack", r_in.size(), r_out.size());
+  engine::check_unary_sizes(r_in.size(), r_out.size(), "trunc_slack");
   const std::size_t n = r_in.size();
   const u64 om = ring_mask(w.out);
   d.begin(kTagSlack, n);
@@ -291,7 +282,7 @@ void trunc_slack_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std
       alpha[i] = r & ring_mask(w.s);
       q0[i] = (r_out[i] - (r >> w.s)) & om;
       const u64 msb = (r >> (w.in - 1)) & 1;
-      msb_corr[i] = (msb << (w.in - w.s)) & om;
+      msb_corr[i] = (msb << w.mid) & om;
     }
   });
   corr_keygen(d, w.s, alpha, q0, ~u64{0}, w.out);  // the borrow takes 1 off
@@ -311,7 +302,7 @@ vec::Vec trunc_slack_eval(Party& p, TruncParams tp, const vec::Vec& xhat) {
   vec::Vec& x1 = xlow;  // free again: reused for xhat + 2^(in-2)
   sp.combine(x1, w.in, u64{1} << (w.in - 2), {{.v = &xhat}});
   const u64 p0 = p.id() == 0 ? 1 : 0;
-  const u64 half_off = u64{1} << (w.in - w.s - 2);
+  const u64 half_off = u64{1} << (w.mid - 2);
   // msb_corr counts where MSB(x1) = 0 (public).
   sp.combine(share, w.out, p0 * (u64{0} - half_off),
              {{.v = &share},
@@ -322,7 +313,7 @@ vec::Vec trunc_slack_eval(Party& p, TruncParams tp, const vec::Vec& xhat) {
 }
 
 void trunc_slack_eval(Party& p, TruncParams tp, std::span<const u64> xhat, std::span<u64> yhat) {
-  check_len("trunc_slack", xhat.size(), yhat.size());
+  engine::check_unary_sizes(xhat.size(), yhat.size(), "trunc_slack");
   p.result(trunc_slack_eval(p, tp, p.operand(xhat)), yhat);
 }
 
@@ -352,20 +343,20 @@ u64 ars_masked(u64 x, int in, int s) {
 void local_lrs_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x, std::span<u64> y) {
   const int in = p.in_bits ? p.in_bits : ctx.ring.bits;
   const int out = local_out(p, in);
-  check_len("local_lrs", x.size(), y.size());
+  engine::check_unary_sizes(x.size(), y.size(), "local_lrs");
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = lrs(x[i], in, p.shift) & ring_mask(out);
 }
 void local_lrs_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std::span<u64> r_out) {
   const int in = p.in_bits ? p.in_bits : d.ring().bits;
   const int out = local_out(p, in);
-  check_len("local_lrs", r_in.size(), r_out.size());
+  engine::check_unary_sizes(r_in.size(), r_out.size(), "local_lrs");
   for (std::size_t i = 0; i < r_in.size(); ++i)
     r_out[i] = lrs(r_in[i], in, p.shift) & ring_mask(out);
 }
 void local_lrs_eval(Party& party, TruncParams p, std::span<const u64> xhat, std::span<u64> yhat) {
   const int in = p.in_bits ? p.in_bits : party.ring().bits;
   const int out = local_out(p, in);
-  check_len("local_lrs", xhat.size(), yhat.size());
+  engine::check_unary_sizes(xhat.size(), yhat.size(), "local_lrs");
   for (std::size_t i = 0; i < xhat.size(); ++i)
     yhat[i] = lrs(xhat[i], in, p.shift) & ring_mask(out);
 }
@@ -373,7 +364,7 @@ void local_lrs_eval(Party& party, TruncParams p, std::span<const u64> xhat, std:
 void local_ars_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x, std::span<u64> y) {
   const int in = p.in_bits ? p.in_bits : ctx.ring.bits;
   const int out = local_out(p, in);
-  check_len("local_ars", x.size(), y.size());
+  engine::check_unary_sizes(x.size(), y.size(), "local_ars");
   const Ring rin{in};
   for (std::size_t i = 0; i < x.size(); ++i)
     y[i] = static_cast<u64>(rin.to_signed(x[i] & rin.mask()) >> p.shift) & ring_mask(out);
@@ -381,14 +372,14 @@ void local_ars_clear(const ClearCtx& ctx, TruncParams p, std::span<const u64> x,
 void local_ars_keygen(Dealer& d, TruncParams p, std::span<const u64> r_in, std::span<u64> r_out) {
   const int in = p.in_bits ? p.in_bits : d.ring().bits;
   const int out = local_out(p, in);
-  check_len("local_ars", r_in.size(), r_out.size());
+  engine::check_unary_sizes(r_in.size(), r_out.size(), "local_ars");
   for (std::size_t i = 0; i < r_in.size(); ++i)
     r_out[i] = ars_masked(r_in[i], in, p.shift) & ring_mask(out);
 }
 void local_ars_eval(Party& party, TruncParams p, std::span<const u64> xhat, std::span<u64> yhat) {
   const int in = p.in_bits ? p.in_bits : party.ring().bits;
   const int out = local_out(p, in);
-  check_len("local_ars", xhat.size(), yhat.size());
+  engine::check_unary_sizes(xhat.size(), yhat.size(), "local_ars");
   for (std::size_t i = 0; i < xhat.size(); ++i)
     yhat[i] = ars_masked(xhat[i], in, p.shift) & ring_mask(out);
 }
