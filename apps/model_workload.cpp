@@ -7,15 +7,6 @@
 
 namespace secinfer::apps {
 
-namespace {
-
-// "in memory", or what the plan names (runner.h ModelRunResult::plan_limit).
-std::string limit_words(const models::ModelRunResult& r) {
-  return r.plan_limit.empty() || r.plan_limit == "memory" ? "in memory" : "in " + r.plan_limit;
-}
-
-}  // namespace
-
 models::RunOptions to_model_options(const RunOptions& o) {
   models::RunOptions m;
   m.party = o.party;
@@ -85,19 +76,19 @@ void run_model_workload(const RunOptions& opt, net::Channel& ch, profiling::Reco
         opt.party);
   if (r.chunk_rows != 0)
     spdlog::warn(
-        "party {}: not even one sequence's keys for a layer fit {}: each layer ran as its "
+        "party {}: not even one sequence's keys for a layer fit in {}: each layer ran as its "
         "attention inputs and then chunks of {} of its {} rows, one sequence at a time, each "
         "part's keys dealt and used in turn ({}). Rounds and messages grow with the chunks; the "
         "output is the whole batch's",
-        opt.party, limit_words(r), r.chunk_rows, opt.seq, r.memory.describe());
+        opt.party, r.plan_limit, r.chunk_rows, opt.seq, r.memory.describe());
   else if (r.micro_batch != 0 && r.micro_batch < static_cast<std::size_t>(opt.batch))
     spdlog::warn(
         "party {}: the batch of {} ran as {} micro-batches of {} sequences, each layer's keys "
         "dealt and used one micro-batch at a time ({} per micro-batch): the whole batch's did not "
-        "fit {}. Rounds and messages are {}x those of one micro-batch; the output is the whole "
+        "fit in {}. Rounds and messages are {}x those of one micro-batch; the output is the whole "
         "batch's",
         opt.party, opt.batch, static_cast<std::size_t>(opt.batch) / r.micro_batch, r.micro_batch,
-        r.memory.describe(), limit_words(r), static_cast<std::size_t>(opt.batch) / r.micro_batch);
+        r.memory.describe(), r.plan_limit, static_cast<std::size_t>(opt.batch) / r.micro_batch);
   nlohmann::json accuracy = nlohmann::json::object();
   if (r.vs_clear) {
     spdlog::info("secure output vs cleartext fixed-point reference: {}",
