@@ -83,13 +83,18 @@ void lut_sigma_masked(Party& p, int k, int out_bits, std::span<const u64> table,
   vec::Vec sum = sp.make(n), count = sp.make(n);
   sp.dpf_et_lut_eval(keys, idx, table, out_bits, sum, count, index_xor_mask);
   // Party 1 negates its sums. U_0 + U_1 = +-1 mod 4 has one odd term, so no carry reaches bit 1:
-  // sigma = [U_0 + U_1 = 1 mod 4] = 1 XOR bit1(U_0) XOR bit1(U_1).
+  // sigma = [U_0 + U_1 = 1 mod 4] = 1 XOR bit1(U_0) XOR bit1(U_1), with U_1 = -count_1. Party 1
+  // reads bit1(-c) = bit1(c) XOR bit0(c) off its count directly (c mod 4 = 0, 1, 2, 3 gives
+  // -c mod 4 = 0, 3, 2, 1): no negation of its own, one kernel fewer before the opening.
   const bool p0 = p.id() == 0;
   const u64 sign = p0 ? 1 : ~u64{0};
-  if (!p0) sp.combine(count, 64, 0, {{.v = &count, .coef = sign}});
   u = sp.make(n);
   v = sp.make(n);
-  sp.combine(u, 1, p0 ? 1 : 0, {{.v = &count, .shr = 1, .width = 1}, {.v = &z}});  // XOR: mod 2
+  if (p0)
+    sp.combine(u, 1, 1, {{.v = &count, .shr = 1, .width = 1}, {.v = &z}});  // XOR: mod 2
+  else
+    sp.combine(u, 1, 0,
+               {{.v = &count, .shr = 1, .width = 1}, {.v = &count, .width = 1}, {.v = &z}});
   sp.combine(v, out_bits, v_offset, {{.v = &sum, .coef = sign}, {.v = &r_v}});
 }
 
