@@ -64,9 +64,9 @@ __global__ void live_entries_add_kernel(RingMatmulShape g, const u64* c, const u
   }
 }
 
-__global__ void interleave_kernel(VecPtrs src, int P, std::size_t n, u64* dst) {
+__global__ void interleave_kernel(VecPtrs src, int P, std::size_t n, u64 mask, u64* dst) {
   for (std::size_t i = global_thread(); i < n; i += grid_threads())
-    for (int j = 0; j < P; ++j) dst[i * P + j] = src.in[j][i];
+    for (int j = 0; j < P; ++j) dst[i * P + j] = (src.in[j][i] + src.add[j]) & mask;
 }
 
 __global__ void deinterleave_bits_kernel(const std::uint8_t* b, int P, std::size_t n, VecPtrs dst) {
@@ -134,10 +134,11 @@ void live_entries_add_device(const RingMatmulShape& shape, const u64* c, const u
                         " n=" + std::to_string(shape.n) + (shape.causal ? " causal" : ""));
 }
 
-void interleave_device(const VecPtrs& src, int P, std::size_t n, u64* dst, CUstream_st* stream) {
+void interleave_device(const VecPtrs& src, int P, std::size_t n, u64 mask, u64* dst,
+                       CUstream_st* stream) {
   if (n == 0) return;
   constexpr unsigned kThreads = 256;
-  interleave_kernel<<<grid_for(n, kThreads), kThreads, 0, stream>>>(src, P, n, dst);
+  interleave_kernel<<<grid_for(n, kThreads), kThreads, 0, stream>>>(src, P, n, mask, dst);
   CUDA_CHECK_LAUNCH("interleave_kernel", "n=" + std::to_string(n) + " P=" + std::to_string(P));
 }
 

@@ -41,12 +41,15 @@ void live_entries_add_device(const RingMatmulShape& shape, const u64* c, const u
                              CUstream_st* stream);
 
 // Up to four vectors of n elements side by side and back (SIGMA's DCF reads key i's P points at
-// i * P + j and writes its bits there): dst[i * P + j] = src[j][i], and bits[j][i] = b[i * P + j].
+// i * P + j and writes its bits there): dst[i * P + j] = (src[j][i] + add[j]) & mask, and
+// bits[j][i] = b[i * P + j].
 struct VecPtrs {
   const u64* in[4] = {};
+  u64 add[4] = {};
   u64* out[4] = {};
 };
-void interleave_device(const VecPtrs& src, int P, std::size_t n, u64* dst, CUstream_st* stream);
+void interleave_device(const VecPtrs& src, int P, std::size_t n, u64 mask, u64* dst,
+                       CUstream_st* stream);
 void deinterleave_bits_device(const std::uint8_t* b, int P, std::size_t n, const VecPtrs& dst,
                               CUstream_st* stream);
 

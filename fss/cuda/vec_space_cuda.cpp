@@ -227,7 +227,7 @@ void CudaSpace::dpf_et_lut_eval(const DpfEtKeys& keys, const vec::Vec& idx,
   });
 }
 
-void CudaSpace::sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const vec::Vec* const> points,
+void CudaSpace::sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const DcfPoint> points,
                                std::span<vec::Vec* const> bits) const {
   check_sigma_dcf(keys, points, bits);
   const std::size_t n = keys.count, P = points.size();
@@ -235,7 +235,8 @@ void CudaSpace::sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const vec::Ve
   const vec::Vec x = make(n * P);
   VecPtrs ptrs;
   for (std::size_t j = 0; j < P; ++j) {
-    ptrs.in[j] = points[j]->data();
+    ptrs.in[j] = points[j].x->data();
+    ptrs.add[j] = points[j].add;
     ptrs.out[j] = bits[j]->data();
   }
   std::lock_guard lock(s_->mu);
@@ -244,7 +245,7 @@ void CudaSpace::sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const vec::Ve
                      "SIGMA DCF bits");  // freed in stream order, after the kernels
   std::uint8_t* d8 = b.data();
   s_->timed([&] {
-    interleave_device(ptrs, static_cast<int>(P), n, x.data(), s_->s());
+    interleave_device(ptrs, static_cast<int>(P), n, ring_mask(keys.in_bits), x.data(), s_->s());
     accel_->sigma_dcf_launch_on_device(keys, P, x.data(), d8);
     deinterleave_bits_device(d8, static_cast<int>(P), n, ptrs, s_->s());
   });

@@ -43,7 +43,7 @@ class CudaSpace final : public vec::Space {
   void dpf_et_lut_eval(const DpfEtKeys& keys, const vec::Vec& idx, std::span<const u64> table,
                        int out_bits, vec::Vec& sum, vec::Vec& count,
                        u64 index_xor_mask) const override;
-  void sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const vec::Vec* const> points,
+  void sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const DcfPoint> points,
                       std::span<vec::Vec* const> bits) const override;
   using Space::sigma_dcf_eval;
   void pack(const vec::Vec& v, int bits, std::span<std::uint8_t> out) const override;

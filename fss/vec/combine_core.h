@@ -21,6 +21,7 @@ struct TermView {
   int offset = 0;
   std::size_t repeat = 1;
   std::size_t cycle = 0;  // 0: no cycle
+  u64 add = 0;
   int shr = 0;
   int gate_bit = 0;
   int gate_when = 1;
@@ -50,6 +51,7 @@ inline CombineParams combine_params(int bits, u64 constant, std::span<const Term
                          t.offset,
                          t.repeat,
                          t.cycle,
+                         t.add,
                          t.shr,
                          t.gate_bit,
                          t.gate_when ? 1 : 0};
@@ -62,7 +64,8 @@ SECINFER_HD u64 term_value(const TermView& t, std::size_t i) {
   // The branches spare the common term (no cycle, no repeat) its divisions.
   const std::size_t j = t.cycle == 0 ? i : i % t.cycle;
   const std::size_t row = t.repeat == 1 ? j : j / t.repeat;
-  u64 x = (t.v[row * static_cast<std::size_t>(t.stride) + static_cast<std::size_t>(t.offset)] >>
+  u64 x = ((t.v[row * static_cast<std::size_t>(t.stride) + static_cast<std::size_t>(t.offset)] +
+            t.add) >>
            t.shr) &
           t.mask;
   if (t.times != nullptr) x *= t.times[i];

@@ -34,16 +34,16 @@ void combine_range(const CombineParams& p, std::size_t lo, std::size_t hi, u64* 
     for (int k = 0; k < p.terms; ++k) {
       const TermView& t = p.term[k];
       if (t.stride == 1 && t.repeat == 1 && t.times == nullptr && t.gate == nullptr) {
-        const u64 coef = t.coef, mask = t.mask;
+        const u64 coef = t.coef, mask = t.mask, add = t.add;
         const int shr = t.shr;
         if (t.cycle == 0) {
           const u64* v = t.v + b;
-          for (std::size_t j = 0; j < m; ++j) acc[j] += coef * ((v[j] >> shr) & mask);
+          for (std::size_t j = 0; j < m; ++j) acc[j] += coef * (((v[j] + add) >> shr) & mask);
         } else {
           // A bias row: its position wraps instead of a division per element.
           std::size_t pos = b % t.cycle;
           for (std::size_t j = 0; j < m; ++j) {
-            acc[j] += coef * ((t.v[pos] >> shr) & mask);
+            acc[j] += coef * (((t.v[pos] + add) >> shr) & mask);
             if (++pos == t.cycle) pos = 0;
           }
         }
@@ -156,17 +156,13 @@ void HostSpace::dpf_et_lut_eval(const DpfEtKeys& keys, const Vec& idx, std::span
                        std::span<u64>(count.data(), count.size()), eval_, index_xor_mask);
 }
 
-void HostSpace::sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const Vec* const> points,
+void HostSpace::sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const DcfPoint> points,
                                std::span<Vec* const> bits) const {
   check_sigma_dcf(keys, points, bits);
   const std::size_t n = keys.count, P = points.size();
   if (n == 0) return;
-  if (P == 1) {
-    fss::sigma_dcf_eval(keys, std::span<const u64>(points[0]->data(), n),
-                        std::span<u64>(bits[0]->data(), n), eval_);
-    return;
-  }
-  // The core's layout: key i's points side by side (x[i * P + j]).
+  // The core's layout: key i's points side by side (x[i * P + j]), reduced mod 2^in_bits.
+  const u64 mask = ring_mask(keys.in_bits);
   std::vector<u64> x(n * P);
   std::vector<std::uint8_t> out(n * P);
   const auto each = [&](const auto& fn) {
@@ -177,7 +173,8 @@ void HostSpace::sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const Vec* co
   };
   each([&](std::size_t lo, std::size_t hi) {
     for (std::size_t j = 0; j < P; ++j)
-      for (std::size_t i = lo; i < hi; ++i) x[i * P + j] = points[j]->data()[i];
+      for (std::size_t i = lo; i < hi; ++i)
+        x[i * P + j] = (points[j].x->data()[i] + points[j].add) & mask;
   });
   fss::sigma_dcf_eval(keys, P, x, out, eval_);
   each([&](std::size_t lo, std::size_t hi) {

@@ -32,7 +32,7 @@ class HostSpace final : public Space {
   void dcf_eval(const DcfKeys& keys, const Vec& x, Vec& out) const override;
   void dpf_et_lut_eval(const DpfEtKeys& keys, const Vec& idx, std::span<const u64> table,
                        int out_bits, Vec& sum, Vec& count, u64 index_xor_mask) const override;
-  void sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const Vec* const> points,
+  void sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const DcfPoint> points,
                       std::span<Vec* const> bits) const override;
   using Space::sigma_dcf_eval;
   void pack(const Vec& v, int bits, std::span<std::uint8_t> out) const override;

@@ -110,7 +110,7 @@ void Space::check_swap_axes(const Vec& in, std::size_t outer, std::size_t rows, 
         "overlaps)");
 }
 
-void Space::check_sigma_dcf(const SigmaDcfKeys& keys, std::span<const Vec* const> points,
+void Space::check_sigma_dcf(const SigmaDcfKeys& keys, std::span<const DcfPoint> points,
                             std::span<Vec* const> bits) const {
   if (points.empty() || points.size() > kMaxPoints || bits.size() != points.size())
     throw std::invalid_argument("vec::sigma_dcf_eval: 1 to " + std::to_string(kMaxPoints) +
@@ -118,7 +118,7 @@ void Space::check_sigma_dcf(const SigmaDcfKeys& keys, std::span<const Vec* const
                                 std::to_string(points.size()) + " and " +
                                 std::to_string(bits.size()) + ")");
   for (std::size_t j = 0; j < points.size(); ++j) {
-    check(*points[j], keys.count, "vec::sigma_dcf_eval (points)");
+    check(*points[j].x, keys.count, "vec::sigma_dcf_eval (points)");
     check(*bits[j], keys.count, "vec::sigma_dcf_eval (bits)");
   }
 }

@@ -62,13 +62,14 @@ class Vec {
   std::shared_ptr<void> storage_;
 };
 
-// One summand of Space::combine: coef * ((v >> shr) mod 2^width) [* times] [* gate bit], where
-// element i of v is v[(j / repeat) * stride + offset] with j = i % cycle where cycle > 0, else i
-// (stride > 1 reads one field of interleaved records: v then has stride times out's elements;
-// repeat > 1 reads each element of v for repeat consecutive outputs, a row's value broadcast over
-// its columns: v then has out's elements / repeat, times stride; cycle > 0 reads the same `cycle`
-// values again for every `cycle` outputs, a bias row broadcast over the rows: v then has cycle /
-// repeat times stride elements). times and gate are read at i.
+// One summand of Space::combine: coef * (((v + add) >> shr) mod 2^width) [* times] [* gate bit],
+// where element i of v is v[(j / repeat) * stride + offset] with j = i % cycle where cycle > 0,
+// else i (stride > 1 reads one field of interleaved records: v then has stride times out's
+// elements; repeat > 1 reads each element of v for repeat consecutive outputs, a row's value
+// broadcast over its columns: v then has out's elements / repeat, times stride; cycle > 0 reads
+// the same `cycle` values again for every `cycle` outputs, a bias row broadcast over the rows: v
+// then has cycle / repeat times stride elements). times and gate are read at i. `add` reads a bit
+// field of v + c (mod 2^64), e.g. the msb of x - c mod 2^b, with no kernel of its own for x - c.
 struct Term {
   const Vec* v = nullptr;
   int stride = 1;              // 1..64
@@ -78,6 +79,7 @@ struct Term {
                                // (then repeat, stride, offset as before): a row of `cycle` values
                                // broadcast over every row of out (a bias); cycle must divide
                                // out's size
+  u64 add = 0;                 // added to the element (mod 2^64) before the shift
   int shr = 0;                 // 0..63
   int width = 64;              // 1..64, after the shift
   u64 coef = 1;                // mod 2^64 (~0 subtracts)
@@ -126,14 +128,20 @@ class Space {
   // This party's shares of the DCF batch at x (fss/dcf.h dcf_eval: x[i] < 2^in_bits, one point
   // per key); out.size() == x.size() == keys.count.
   virtual void dcf_eval(const DcfKeys& keys, const Vec& x, Vec& out) const = 0;
+  // A point of sigma_dcf_eval: key i at (x[i] + add) mod 2^in_bits. The Space reduces it, so a
+  // caller passes x as it is, with no kernel of its own to form x + add mod 2^b.
+  struct DcfPoint {
+    const Vec* x = nullptr;
+    u64 add = 0;
+  };
   // This party's XOR shares (0 or 1) of SIGMA's comparison bits (fss/sigma_dcf.h
-  // sigma_dcf_eval): key i at points[j][i] < 2^in_bits into bits[j][i], for each of the P =
-  // points.size() vectors (keys.count elements each; P <= kMaxPoints).
+  // sigma_dcf_eval): key i at point j into bits[j][i], for each of the P = points.size() points
+  // (vectors of keys.count elements; P <= kMaxPoints).
   static constexpr std::size_t kMaxPoints = 4;
-  virtual void sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const Vec* const> points,
+  virtual void sigma_dcf_eval(const SigmaDcfKeys& keys, std::span<const DcfPoint> points,
                               std::span<Vec* const> bits) const = 0;
-  void sigma_dcf_eval(const SigmaDcfKeys& keys, const Vec& x, Vec& bits) const {
-    const Vec* p[1] = {&x};
+  void sigma_dcf_eval(const SigmaDcfKeys& keys, const Vec& x, Vec& bits, u64 add = 0) const {
+    const DcfPoint p[1] = {{&x, add}};
     Vec* b[1] = {&bits};
     sigma_dcf_eval(keys, p, b);
   }
@@ -178,7 +186,7 @@ class Space {
   void check_swap_axes(const Vec& in, std::size_t outer, std::size_t rows, std::size_t cols,
                        std::size_t inner, const Vec& out) const;
   // The checks of sigma_dcf_eval: P in [1, kMaxPoints], one output per point, sizes and owners.
-  void check_sigma_dcf(const SigmaDcfKeys& keys, std::span<const Vec* const> points,
+  void check_sigma_dcf(const SigmaDcfKeys& keys, std::span<const DcfPoint> points,
                        std::span<Vec* const> bits) const;
 };
 

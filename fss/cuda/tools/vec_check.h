@@ -62,6 +62,7 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
     for (std::size_t k = 0; k < count; ++k) {
       vec::Term a;
       const std::size_t v = g() % 4, times = g() % 4, gate = g() % 4;
+      a.add = g() % 2 == 0 ? 0 : g();
       a.shr = static_cast<int>(g() % 64);
       a.width = 1 + static_cast<int>(g() % 64);
       a.coef = g() % 3 == 0 ? ~u64{0} : g();
@@ -135,6 +136,7 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
                   .offset = static_cast<int>(g() % static_cast<u64>(stride)),
                   .repeat = repeat,
                   .cycle = cols,
+                  .add = g(),
                   .shr = static_cast<int>(g() % 64),
                   .width = 1 + static_cast<int>(g() % 64),
                   .coef = g(),
@@ -276,15 +278,17 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
         });
   }
   for (const int in_bits : {6, 12, 37, 50}) {  // 50: the sigma2 TrFloor's wrap (fusefss)
+    // The points as the gates pass them: whole words and an offset each, reduced by the Space.
     t.run("vec sigma_dcf_eval n=" + std::to_string(in_bits) + " N=" + std::to_string(N) +
-              " at 3 points: CUDA == host",
+              " at 3 offset points: CUDA == host",
           [&] {
             std::vector<u64> alpha(N);
             for (u64& a : alpha) a = random_bits(g, in_bits);
+            const u64 add[3] = {0, g(), u64{0} - g()};
             std::vector<std::vector<u64>> x(3, std::vector<u64>(N));
             for (std::size_t j = 0; j < 3; ++j)
               for (std::size_t i = 0; i < N; ++i)
-                x[j][i] = (i + j) % 4 == 0 ? alpha[i] : random_bits(g, in_bits);
+                x[j][i] = (i + j) % 4 == 0 ? alpha[i] - add[j] + (g() << in_bits) : g();
             SeededPrg rng(Block{g(), g()});
             const auto keys = sigma_dcf_gen(in_bits, alpha, rng);
             std::string out;
@@ -296,8 +300,10 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
                 hb.push_back(host.make(N));
                 db.push_back(dev.make(N));
               }
-              const vec::Vec* hpp[3] = {&hp[0], &hp[1], &hp[2]};
-              const vec::Vec* dpp[3] = {&dp[0], &dp[1], &dp[2]};
+              const vec::Space::DcfPoint hpp[3] = {
+                  {&hp[0], add[0]}, {&hp[1], add[1]}, {&hp[2], add[2]}};
+              const vec::Space::DcfPoint dpp[3] = {
+                  {&dp[0], add[0]}, {&dp[1], add[1]}, {&dp[2], add[2]}};
               vec::Vec* hbp[3] = {&hb[0], &hb[1], &hb[2]};
               vec::Vec* dbp[3] = {&db[0], &db[1], &db[2]};
               host.sigma_dcf_eval(*k, hpp, hbp);

@@ -140,15 +140,12 @@ void fused_nexp_eval(engine::Party& p, const engine::GateArgs& args, std::span<c
   const u64 clip[1] = {sigma::kNexpClip};
   vec::Vec* lt_out[1] = {&lt};
   sigma::nl::sign_dcf_eval(p, k_sign, be, xhat, clip, lt_out);
-  vec::Vec low = sp.make(N);
-  sp.combine(low, kByte, 0, {{.v = &xhat}});
-  sp.sigma_dcf_eval(k_borrow, low, c8);
+  sp.sigma_dcf_eval(k_borrow, xhat, c8);  // at xhat mod 2^8
   sp.combine(lt, 1, 0, {{.v = &lt}, {.v = &corr}});
   sp.combine(c8, 1, 0, {{.v = &c8}, {.v = &s_c8}});
   p.open(bits, 1);
   // 2. Exchanges 2-3: the two lookups at the public indices, their product opened.
-  vec::Vec idx_hi = sp.make(N);
-  vec::Vec& idx_lo = low;  // free again
+  vec::Vec idx_hi = sp.make(N), idx_lo = sp.make(N);
   sp.combine(idx_hi, kByte + 2, 0,
              {{.v = &lt, .coef = u64{1} << (kByte + 1)},
               {.v = &c8, .coef = u64{1} << kByte},

@@ -214,28 +214,22 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
   // 2. Exchange 3: b0 = [x_mid^ < r_mid] on the low m - 1 bits; e = msb(x - c_hi) ^ msb(x + c_hi)
   //    from the borrows at x_mid^ -+ c_hi (msb(r_mid) cancels; party 0 adds the public msbs);
   //    c6 = [x_mid^ < r_mid] on the low s bits.
-  vec::Vec pt0 = sp.make(N), pt1 = sp.make(N), pt2 = sp.make(N), carry_pt = sp.make(N);
-  sp.combine(pt0, w.m - 1, 0, {{.v = &xm}});
-  sp.combine(pt1, w.m - 1, u64{0} - w.c_hi, {{.v = &xm}});
-  sp.combine(pt2, w.m - 1, w.c_hi, {{.v = &xm}});
-  sp.combine(carry_pt, w.s, 0, {{.v = &xm}});
+  // The comparisons reduce their points themselves (mod 2^(m-1) and 2^s): no kernels to form them.
   vec::Vec o0 = sp.make(N), o1 = sp.make(N), o2 = sp.make(N), oc = sp.make(N);
-  const vec::Vec* pts[3] = {&pt0, &pt1, &pt2};
+  const vec::Space::DcfPoint pts[3] = {{&xm, 0}, {&xm, u64{0} - w.c_hi}, {&xm, w.c_hi}};
   vec::Vec* outs[3] = {&o0, &o1, &o2};
   sp.sigma_dcf_eval(k_low, pts, outs);
-  sp.sigma_dcf_eval(k_carry, carry_pt, oc);
-  // The public msbs of x_mid^ -+ c_hi in m bits (pt1 / pt2 are free again: reused).
-  sp.combine(pt1, w.m, u64{0} - w.c_hi, {{.v = &xm}});
-  sp.combine(pt2, w.m, w.c_hi, {{.v = &xm}});
+  sp.sigma_dcf_eval(k_carry, xm, oc);
   vec::Vec bits = sp.make(3 * N);  // b0, e, c6: one opening of 3N bits
   vec::Vec b0 = bits.view(0, N), e = bits.view(N, N), c6 = bits.view(2 * N, N);
   // XOR of bits: their sum mod 2.
   sp.combine(b0, 1, 0, {{.v = &o0}, {.v = &s_b0}});
+  // The public msbs of x_mid^ -+ c_hi in m bits, read off x_mid^ with the offsets.
   sp.combine(e, 1, 0,
              {{.v = &o1},
               {.v = &o2},
-              {.v = &pt1, .shr = w.m - 1, .width = 1, .coef = p0},
-              {.v = &pt2, .shr = w.m - 1, .width = 1, .coef = p0},
+              {.v = &xm, .add = u64{0} - w.c_hi, .shr = w.m - 1, .width = 1, .coef = p0},
+              {.v = &xm, .add = w.c_hi, .shr = w.m - 1, .width = 1, .coef = p0},
               {.v = &s_e}});
   sp.combine(c6, 1, 0, {{.v = &oc}, {.v = &s_c6}});
   p.open(bits, 1);

@@ -42,10 +42,8 @@ void trunc_floor2_eval(engine::Party& party, sigma::TruncParams p, std::span<con
   const vec::Space& sp = party.space();
   vec::Vec x1 = party.operand(xhat);
   sp.combine(x1, w.in, u64{1} << (w.in - 1), {{.v = &x1}});
-  vec::Vec low = sp.make(n);
-  sp.combine(low, w.s, 0, {{.v = &x1}});
-  // Exchange 1: both comparisons' masked bits.
-  vec::Vec borrow_bit = sigma::corr_masked_bit(party, k_low, low);
+  // Exchange 1: both comparisons' masked bits (the first at x1 mod 2^s).
+  vec::Vec borrow_bit = sigma::corr_masked_bit(party, k_low, x1);
   vec::Vec wrap_bit = sigma::corr_masked_bit(party, k_wrap, x1);  // x1 is already below 2^in
   const std::array<engine::Party::VecOpenItem, 2> bits{{{&borrow_bit, 1}, {&wrap_bit, 1}}};
   party.open_many(bits);

@@ -72,9 +72,8 @@ vec::Vec drelu(Party& p, const vec::Vec& xhat) {
   p.keys().expect_record(kTagDrelu, n);
   const SigmaDcfKeys k = p.read_sigma_dcf(ring.bits - 1, n);
   const vec::Vec t = p.read_shares_vec(n, 1);
-  vec::Vec low = sp.make(n), bit = sp.make(n);
-  sp.combine(low, ring.bits - 1, 0, {{.v = &xhat}});
-  sp.sigma_dcf_eval(k, low, bit);
+  vec::Vec bit = sp.make(n);
+  sp.sigma_dcf_eval(k, xhat, bit);  // at xhat mod 2^(n-1)
   // XOR of bits (their sum mod 2): the DCF's, t, and party 0's msb(xhat).
   sp.combine(bit, 1, 0,
              {{.v = &bit},

@@ -67,21 +67,20 @@ void sign_dcf_eval(Party& p, const SigmaDcfKeys& keys, int b, const vec::Vec& xh
     throw std::invalid_argument("sign_dcf_eval: " + std::to_string(cs.size()) +
                                 " constants; one key takes 1 to " +
                                 std::to_string(vec::Space::kMaxPoints));
+  if (keys.in_bits != b - 1)
+    throw std::invalid_argument("sign_dcf_eval: keys of " + std::to_string(keys.in_bits) +
+                                "-bit comparisons for b = " + std::to_string(b) + " (need b - 1)");
   const vec::Space& sp = p.space();
-  const std::size_t n = xhat.size();
-  std::vector<vec::Vec> u(cs.size());
-  std::vector<const vec::Vec*> points(cs.size());
-  for (std::size_t j = 0; j < cs.size(); ++j) {
-    u[j] = sp.make(n);
-    sp.combine(u[j], b - 1, u64{0} - cs[j], {{.v = &xhat}});  // u' = u mod 2^(b-1)
-    points[j] = &u[j];
-  }
+  // u = xhat - c mod 2^b; the comparison reads u' = u mod 2^(b-1) and the XOR its msb, both off
+  // xhat with the offset -c (no kernel of their own).
+  std::vector<vec::Space::DcfPoint> points(cs.size());
+  for (std::size_t j = 0; j < cs.size(); ++j) points[j] = {&xhat, u64{0} - cs[j]};
   sp.sigma_dcf_eval(keys, points, out);  // XOR shares of the borrows [u' < r']
   const u64 p0 = p.id() == 0 ? 1 : 0;
-  for (std::size_t j = 0; j < cs.size(); ++j) {
-    sp.combine(u[j], b, u64{0} - cs[j], {{.v = &xhat}});  // u = xhat - c mod 2^b
-    sp.combine(*out[j], 1, 0, {{.v = out[j]}, {.v = &u[j], .shr = b - 1, .width = 1, .coef = p0}});
-  }
+  for (std::size_t j = 0; j < cs.size(); ++j)
+    sp.combine(*out[j], 1, 0,
+               {{.v = out[j]},
+                {.v = &xhat, .add = u64{0} - cs[j], .shr = b - 1, .width = 1, .coef = p0}});
 }
 
 void select_share_keygen(Dealer& d, int bits, std::span<const u64> r_d, std::span<const u64> r_x,

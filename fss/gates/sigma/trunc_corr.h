@@ -30,11 +30,12 @@ struct CorrKey {
 };
 CorrKey corr_read(engine::Party& p, int cmp_bits, std::size_t n, int out_bits);
 
-// This party's share of [x < alpha] XOR z at every x (below 2^cmp_bits), to be opened (1 bit).
-vec::Vec corr_masked_bit(engine::Party& p, const CorrKey& k, const vec::Vec& x);
+// This party's share of [x' < alpha] XOR z at every x' = (x + add) mod 2^cmp_bits, to be opened
+// (1 bit). The comparison reduces x itself (vec::Space::DcfPoint).
+vec::Vec corr_masked_bit(engine::Party& p, const CorrKey& k, const vec::Vec& x, u64 add = 0);
 // This party's share of the correction that the opened bits pick.
 vec::Vec corr_pick(engine::Party& p, const CorrKey& k, const vec::Vec& opened_bit);
 // corr_masked_bit, its own opening (one round), corr_pick.
-vec::Vec corr_select(engine::Party& p, const CorrKey& k, const vec::Vec& x);
+vec::Vec corr_select(engine::Party& p, const CorrKey& k, const vec::Vec& x, u64 add = 0);
 
 }  // namespace secinfer::fss::sigma

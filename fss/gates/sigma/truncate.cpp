@@ -75,10 +75,10 @@ CorrKey corr_read(Party& p, int cmp_bits, std::size_t n, int out_bits) {
   return k;
 }
 
-vec::Vec corr_masked_bit(Party& p, const CorrKey& k, const vec::Vec& x) {
+vec::Vec corr_masked_bit(Party& p, const CorrKey& k, const vec::Vec& x, u64 add) {
   const vec::Space& sp = p.space();
   vec::Vec bit = sp.make(x.size());
-  sp.sigma_dcf_eval(k.dcf, x, bit);
+  sp.sigma_dcf_eval(k.dcf, x, bit, add);
   sp.combine(bit, 1, 0, {{.v = &bit}, {.v = &k.z}});  // XOR: mod 2
   return bit;
 }
@@ -93,8 +93,8 @@ vec::Vec corr_pick(Party& p, const CorrKey& k, const vec::Vec& opened_bit) {
 }
 
 // Round 1: the opened bit c = [xlow < alpha] XOR z; returns this party's chosen correction shares.
-vec::Vec corr_select(Party& p, const CorrKey& k, const vec::Vec& x) {
-  vec::Vec bit = corr_masked_bit(p, k, x);
+vec::Vec corr_select(Party& p, const CorrKey& k, const vec::Vec& x, u64 add) {
+  vec::Vec bit = corr_masked_bit(p, k, x, add);
   p.open(bit, 1);
   return corr_pick(p, k, bit);
 }
@@ -136,9 +136,7 @@ vec::Vec trunc_reduce(Party& p, const TruncWidths& w, const vec::Vec& xhat) {
   const vec::Space& sp = p.space();
   p.keys().expect_record(kTagReduce, n);
   const CorrKey k = corr_read(p, w.s, n, ob);
-  vec::Vec xlow = sp.make(n);
-  sp.combine(xlow, w.s, 0, {{.v = &xhat}});
-  vec::Vec share = corr_select(p, k, xlow);
+  vec::Vec share = corr_select(p, k, xhat);  // at xhat mod 2^s
   const u64 p0 = p.id() == 0 ? 1 : 0;
   sp.combine(share, ob, 0, {{.v = &xhat, .shr = w.s, .width = ob, .coef = p0}, {.v = &share}});
   p.open(share, ob);
@@ -296,10 +294,8 @@ vec::Vec trunc_slack_eval(Party& p, TruncParams tp, const vec::Vec& xhat) {
   p.keys().expect_record(kTagSlack, n);
   const CorrKey k = corr_read(p, w.s, n, w.out);
   const vec::Vec msb_corr = p.read_shares_vec(n, w.out);
-  vec::Vec xlow = sp.make(n);
-  sp.combine(xlow, w.s, 0, {{.v = &xhat}});
-  vec::Vec share = corr_select(p, k, xlow);
-  vec::Vec& x1 = xlow;  // free again: reused for xhat + 2^(in-2)
+  vec::Vec share = corr_select(p, k, xhat);  // at xhat mod 2^s
+  vec::Vec x1 = sp.make(n);  // xhat + 2^(in-2)
   sp.combine(x1, w.in, u64{1} << (w.in - 2), {{.v = &xhat}});
   const u64 p0 = p.id() == 0 ? 1 : 0;
   const u64 half_off = u64{1} << (w.mid - 2);

@@ -50,7 +50,7 @@ class AdoptingSpace final : public vec::Space {
   void dcf_eval(const DcfKeys&, const vec::Vec&, vec::Vec&) const override {}
   void dpf_et_lut_eval(const DpfEtKeys&, const vec::Vec&, std::span<const u64>, int, vec::Vec&,
                        vec::Vec&, u64) const override {}
-  void sigma_dcf_eval(const SigmaDcfKeys&, std::span<const vec::Vec* const>,
+  void sigma_dcf_eval(const SigmaDcfKeys&, std::span<const DcfPoint>,
                       std::span<vec::Vec* const>) const override {}
   void pack(const vec::Vec&, int, std::span<std::uint8_t>) const override {}
   void unpack_add(std::span<const std::uint8_t>, int, vec::Vec&) const override {}

@@ -25,8 +25,9 @@ u64 reference(int bits, u64 c, const std::vector<Term>& terms, std::size_t i) {
   u64 acc = c;
   for (const Term& t : terms) {
     const std::size_t row = (t.cycle > 0 ? i % t.cycle : i) / t.repeat;
-    u64 x = (t.v->data()[row * static_cast<std::size_t>(t.stride) +
-                         static_cast<std::size_t>(t.offset)] >>
+    u64 x = ((t.v->data()[row * static_cast<std::size_t>(t.stride) +
+                          static_cast<std::size_t>(t.offset)] +
+              t.add) >>
              t.shr) &
             ring_mask(t.width);
     if (t.times) x *= t.times->data()[i];
@@ -80,6 +81,7 @@ TEST_CASE("vec::HostSpace: combine equals its contract on random terms, every wi
       for (std::size_t k = 0; k < count; ++k) {
         Term t;
         t.v = &vs[g() % vs.size()];
+        t.add = g() % 2 == 0 ? 0 : g();  // across the wrap too
         t.shr = static_cast<int>(g() % 64);
         t.width = 1 + static_cast<int>(g() % 64);
         t.coef = g() % 3 == 0 ? ~u64{0} : g();
@@ -349,16 +351,23 @@ TEST_CASE("vec::HostSpace: swap_axes swaps the two middle axes, whatever the thr
   CHECK_NOTHROW(sp.swap_axes(x, 2, 3, 4, 1, y));
 }
 
-TEST_CASE("vec::HostSpace: sigma_dcf_eval at several points is fss::sigma_dcf_eval", "[vec]") {
+TEST_CASE("vec::HostSpace: sigma_dcf_eval at several offset points is fss::sigma_dcf_eval at "
+          "(x + add) mod 2^n",
+          "[vec]") {
   ThreadPool pool(2);
   const HostSpace sp(pool, {});
   std::mt19937_64 g(Catch::rngSeed() + 16);
-  for (const int in_bits : {6, 12, 37}) {
+  for (const int in_bits : {6, 12, 37, 63}) {
     const std::size_t n = 300, P = 3;
+    // The offsets of the gates' points: none, -c and +c, with c across the wrap.
+    const u64 c = g(), add[3] = {0, u64{0} - c, c};
     std::vector<u64> alpha(n), x(n * P);
     for (std::size_t i = 0; i < n; ++i) alpha[i] = g() & ring_mask(in_bits);
-    for (std::size_t i = 0; i < n * P; ++i)
-      x[i] = i % 4 == 0 ? alpha[i / P] : g() & ring_mask(in_bits);
+    for (std::size_t i = 0; i < n * P; ++i)  // edges: alpha itself, 0 and 2^n - 1
+      x[i] = i % 4 == 0   ? alpha[i / P]
+             : i % 4 == 1 ? 0
+             : i % 4 == 2 ? ring_mask(in_bits)
+                          : g() & ring_mask(in_bits);
     SeededPrg rng(Block{g(), g()});
     const auto [k0, k1] = sigma_dcf_gen(in_bits, alpha, rng);
     for (const SigmaDcfKeys* k : {&k0, &k1}) {
@@ -366,12 +375,13 @@ TEST_CASE("vec::HostSpace: sigma_dcf_eval at several points is fss::sigma_dcf_ev
       fss::sigma_dcf_eval(*k, P, x, want);
       std::vector<Vec> pts, bits;
       for (std::size_t j = 0; j < P; ++j) {
+        // The point as a gate passes it: whole words, x - add plus bits above 2^n.
         std::vector<u64> col(n);
-        for (std::size_t i = 0; i < n; ++i) col[i] = x[i * P + j];
+        for (std::size_t i = 0; i < n; ++i) col[i] = x[i * P + j] - add[j] + (g() << in_bits);
         pts.push_back(sp.upload(col));
         bits.push_back(sp.make(n));
       }
-      const Vec* pp[3] = {&pts[0], &pts[1], &pts[2]};
+      const Space::DcfPoint pp[3] = {{&pts[0], add[0]}, {&pts[1], add[1]}, {&pts[2], add[2]}};
       Vec* bp[3] = {&bits[0], &bits[1], &bits[2]};
       sp.sigma_dcf_eval(*k, pp, bp);
       for (std::size_t j = 0; j < P; ++j) {
