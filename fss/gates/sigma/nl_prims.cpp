@@ -78,9 +78,9 @@ void sign_dcf_eval(Party& p, const SigmaDcfKeys& keys, int b, const vec::Vec& xh
   sp.sigma_dcf_eval(keys, points, out);  // XOR shares of the borrows [u' < r']
   const u64 p0 = p.id() == 0 ? 1 : 0;
   for (std::size_t j = 0; j < cs.size(); ++j)
-    sp.combine(*out[j], 1, 0,
-               {{.v = out[j]},
-                {.v = &xhat, .add = u64{0} - cs[j], .shr = b - 1, .width = 1, .coef = p0}});
+    sp.combine(
+        *out[j], 1, 0,
+        {{.v = out[j]}, {.v = &xhat, .add = u64{0} - cs[j], .shr = b - 1, .width = 1, .coef = p0}});
 }
 
 void select_share_keygen(Dealer& d, int bits, std::span<const u64> r_d, std::span<const u64> r_x,

@@ -295,7 +295,7 @@ vec::Vec trunc_slack_eval(Party& p, TruncParams tp, const vec::Vec& xhat) {
   const CorrKey k = corr_read(p, w.s, n, w.out);
   const vec::Vec msb_corr = p.read_shares_vec(n, w.out);
   vec::Vec share = corr_select(p, k, xhat);  // at xhat mod 2^s
-  vec::Vec x1 = sp.make(n);  // xhat + 2^(in-2)
+  vec::Vec x1 = sp.make(n);                  // xhat + 2^(in-2)
   sp.combine(x1, w.in, u64{1} << (w.in - 2), {{.v = &xhat}});
   const u64 p0 = p.id() == 0 ? 1 : 0;
   const u64 half_off = u64{1} << (w.mid - 2);

@@ -351,9 +351,10 @@ TEST_CASE("vec::HostSpace: swap_axes swaps the two middle axes, whatever the thr
   CHECK_NOTHROW(sp.swap_axes(x, 2, 3, 4, 1, y));
 }
 
-TEST_CASE("vec::HostSpace: sigma_dcf_eval at several offset points is fss::sigma_dcf_eval at "
-          "(x + add) mod 2^n",
-          "[vec]") {
+TEST_CASE(
+    "vec::HostSpace: sigma_dcf_eval at several offset points is fss::sigma_dcf_eval at "
+    "(x + add) mod 2^n",
+    "[vec]") {
   ThreadPool pool(2);
   const HostSpace sp(pool, {});
   std::mt19937_64 g(Catch::rngSeed() + 16);
