@@ -78,6 +78,13 @@ Tensor TraceOps::broadcast_rows(const Tensor& b, std::size_t cols) {
   return record({}, s);
 }
 
+Tensor TraceOps::gather(const Tensor&, const Tensor&, const GatherIndex&,
+                        std::vector<std::size_t> shape) {
+  Tensor t;
+  t.shape = std::move(shape);
+  return t;
+}
+
 Tensor TraceOps::transpose_heads(const Tensor&, std::size_t batch, std::size_t seq,
                                  std::size_t heads, std::size_t head_dim, bool inverse) {
   return record({}, inverse ? std::vector<std::size_t>{batch, seq, heads * head_dim}

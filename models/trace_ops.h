@@ -17,6 +17,7 @@ namespace secinfer::models {
 
 using fss::u64;
 using fss::engine::GateArgs;
+using fss::engine::GatherIndex;
 using fss::engine::MatmulShape;
 using fss::engine::Ops;
 using fss::engine::SoftmaxMask;
@@ -80,6 +81,9 @@ class TraceOps final : public Ops {
   Tensor add_bias(const Tensor& a, const Tensor& bias) override;
   Tensor sum_last(const Tensor& a) override;
   Tensor broadcast_rows(const Tensor& b, std::size_t cols) override;
+  // Shape only, not recorded (a selection, as a reshape: no keys, no bytes).
+  Tensor gather(const Tensor& a, const Tensor& b, const GatherIndex& index,
+                std::vector<std::size_t> shape) override;
   Tensor transpose_heads(const Tensor& x, std::size_t batch, std::size_t seq, std::size_t heads,
                          std::size_t head_dim, bool inverse) override;
   Tensor matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) override;

@@ -228,11 +228,11 @@ Tensor Transformer::rescale_scores(Ops& ops, const Tensor& scores, std::size_t r
   // more: truncate just those entries, as SIGMA does (its isLowerTriangular layout). Gathering and
   // scattering them is local (public positions).
   const auto lens = fss::sigma::causal_row_lengths(c_.causal ? rows : 0, S, first_row);
-  Tensor t = c_.causal ? fss::sigma::gather_ragged(scores, S, lens) : scores;
+  Tensor t = c_.causal ? fss::sigma::gather_ragged(ops, scores, S, lens) : scores;
   if (sc.multiplier != 1) t = ops.mul_const(t, sc.multiplier);
   t = ops.truncate(t, sc.shift, TruncKind::kFloor);
   if (!c_.causal) return t;
-  Tensor out = fss::sigma::scatter_ragged(t, S, lens);
+  Tensor out = fss::sigma::scatter_ragged(ops, t, S, lens);
   out.shape = scores.shape;
   return out;
 }

@@ -64,6 +64,14 @@ __global__ void live_entries_add_kernel(RingMatmulShape g, const u64* c, const u
   }
 }
 
+__global__ void gather_kernel(const u64* a, std::size_t na, const u64* b, std::size_t nb,
+                              const u64* idx, std::size_t n, u64* out) {
+  for (std::size_t i = global_thread(); i < n; i += grid_threads()) {
+    const u64 j = idx[i];
+    out[i] = j < na ? a[j] : j - na < nb ? b[j - na] : 0;
+  }
+}
+
 __global__ void interleave_kernel(VecPtrs src, int P, std::size_t n, u64 mask, u64* dst) {
   for (std::size_t i = global_thread(); i < n; i += grid_threads())
     for (int j = 0; j < P; ++j) dst[i * P + j] = (src.in[j][i] + src.add[j]) & mask;
@@ -132,6 +140,15 @@ void live_entries_add_device(const RingMatmulShape& shape, const u64* c, const u
   CUDA_CHECK_LAUNCH("live_entries_add_kernel",
                     "batches=" + std::to_string(shape.batches) + " m=" + std::to_string(shape.m) +
                         " n=" + std::to_string(shape.n) + (shape.causal ? " causal" : ""));
+}
+
+void gather_device(const u64* a, std::size_t na, const u64* b, std::size_t nb, const u64* idx,
+                   std::size_t n, u64* out, CUstream_st* stream) {
+  if (n == 0) return;
+  constexpr unsigned kThreads = 256;
+  gather_kernel<<<grid_for(n, kThreads), kThreads, 0, stream>>>(a, na, b, nb, idx, n, out);
+  CUDA_CHECK_LAUNCH("gather_kernel", "n=" + std::to_string(n) + " na=" + std::to_string(na) +
+                                         " nb=" + std::to_string(nb));
 }
 
 void interleave_device(const VecPtrs& src, int P, std::size_t n, u64 mask, u64* dst,

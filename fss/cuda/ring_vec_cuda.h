@@ -40,6 +40,11 @@ void swap_axes_device(const u64* in, std::size_t outer, std::size_t rows, std::s
 void live_entries_add_device(const RingMatmulShape& shape, const u64* c, const u64* add, u64* out,
                              CUstream_st* stream);
 
+// out[i] = element idx[i] of a (na elements) and b (nb) side by side, 0 past them, for i < n
+// (vec::Space::gather).
+void gather_device(const u64* a, std::size_t na, const u64* b, std::size_t nb, const u64* idx,
+                   std::size_t n, u64* out, CUstream_st* stream);
+
 // Up to four vectors of n elements side by side and back (SIGMA's DCF reads key i's P points at
 // i * P + j and writes its bits there): dst[i * P + j] = (src[j][i] + add[j]) & mask, and
 // bits[j][i] = b[i * P + j].

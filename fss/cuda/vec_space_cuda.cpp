@@ -203,6 +203,18 @@ void CudaSpace::swap_axes(const vec::Vec& in, std::size_t outer, std::size_t row
   s_->timed([&] { swap_axes_device(in.data(), outer, rows, cols, inner, out.data(), s_->s()); });
 }
 
+void CudaSpace::gather(const vec::Vec& a, const vec::Vec& b, const vec::Vec& index,
+                       vec::Vec& out) const {
+  check_gather(a, b, index, out);
+  if (out.empty()) return;
+  std::lock_guard lock(s_->mu);
+  s_->bind();
+  s_->timed([&] {
+    gather_device(a.data(), a.size(), b.data(), b.size(), index.data(), out.size(), out.data(),
+                  s_->s());
+  });
+}
+
 void CudaSpace::dcf_eval(const DcfKeys& keys, const vec::Vec& x, vec::Vec& out) const {
   check(x, keys.count, "vec::dcf_eval (points)");
   check(out, keys.count, "vec::dcf_eval (output)");

@@ -39,6 +39,8 @@ class CudaSpace final : public vec::Space {
   void row_sums(const vec::Vec& v, std::size_t cols, int bits, vec::Vec& out) const override;
   void swap_axes(const vec::Vec& in, std::size_t outer, std::size_t rows, std::size_t cols,
                  std::size_t inner, vec::Vec& out) const override;
+  void gather(const vec::Vec& a, const vec::Vec& b, const vec::Vec& index,
+              vec::Vec& out) const override;
   void dcf_eval(const DcfKeys& keys, const vec::Vec& x, vec::Vec& out) const override;
   void dpf_et_lut_eval(const DpfEtKeys& keys, const vec::Vec& idx, std::span<const u64> table,
                        int out_bits, vec::Vec& sum, vec::Vec& count,

@@ -44,6 +44,20 @@ std::size_t Tensor::checked_size() const {
 
 Ops::~Ops() = default;
 
+std::shared_ptr<const GatherIndex> Ops::gather_index(
+    const std::string& key, const std::function<std::vector<u64>()>& make) {
+  if (const auto it = gather_cache_.find(key); it != gather_cache_.end()) return it->second;
+  auto index = std::make_shared<GatherIndex>(GatherIndex{make(), std::nullopt});
+  const std::size_t bytes = index->positions.size() * sizeof(u64) * 2;  // host and device
+  if (gather_cache_bytes_ + bytes > kGatherCacheBytes) {  // callers keep what they hold
+    gather_cache_.clear();
+    gather_cache_bytes_ = 0;
+  }
+  gather_cache_.emplace(key, index);
+  gather_cache_bytes_ += bytes;
+  return index;
+}
+
 Ops::Region::Region(Ops& ops, std::string_view top, std::string_view nested)
     : ops_(ops), path_len_(ops.path_.size()) {
   const std::string_view name = ops.depth_ == 0 ? top : nested;

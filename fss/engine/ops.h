@@ -36,7 +36,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -148,6 +151,13 @@ struct GateSuite {
   Tensor (*rmsnorm)(Ops&, const Tensor& a, const Tensor& gamma, std::size_t cols) = nullptr;
 };
 
+// Positions for Ops::gather (public), with their copy in the party's Space once a gather has
+// used them there: patterns that repeat (every layer's causal softmax) move once.
+struct GatherIndex {
+  std::vector<u64> positions;
+  mutable std::optional<vec::Vec> resident;  // set by the first gather in a Space
+};
+
 class Ops {
  public:
   virtual ~Ops();
@@ -187,6 +197,17 @@ class Ops {
   // Reshape / permute / slice are local and free: implementations apply them to `data` alike.
   virtual Tensor transpose_heads(const Tensor& x, std::size_t batch, std::size_t seq,
                                  std::size_t heads, std::size_t head_dim, bool inverse) = 0;
+  // A selection at public positions, of the given shape (its product is the positions' count):
+  // element i is element p[i] of a and b side by side (a's first), or the public 0 where p[i] >=
+  // a.size() + b.size() (mask 0, masked value 0). Local; b may be empty. The causal softmax's
+  // ragged rows (sigma/softmax.h), where the party's values stay.
+  virtual Tensor gather(const Tensor& a, const Tensor& b, const GatherIndex& index,
+                        std::vector<std::size_t> shape) = 0;
+  // The positions kept under `key`, made by `make` the first time; this Ops keeps up to
+  // kGatherCacheBytes of them (then starts over), each with its copy in the Space once used there.
+  static constexpr std::size_t kGatherCacheBytes = std::size_t{256} << 20;
+  std::shared_ptr<const GatherIndex> gather_index(const std::string& key,
+                                                  const std::function<std::vector<u64>()>& make);
 
   // Secret x secret products, result at scale 2f (the caller truncates). One round each.
   virtual Tensor matmul(const Tensor& a, const Tensor& b, const MatmulShape& s) = 0;
@@ -251,6 +272,8 @@ class Ops {
  private:
   int depth_ = 0;
   std::string path_;
+  std::map<std::string, std::shared_ptr<const GatherIndex>> gather_cache_;
+  std::size_t gather_cache_bytes_ = 0;
 };
 
 }  // namespace secinfer::fss::engine

@@ -1,5 +1,7 @@
 #include "fss/engine/ops_base.h"
 
+#include <functional>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 
@@ -186,6 +188,38 @@ Tensor OpsBase::broadcast_rows(const Tensor& b, std::size_t cols) {
   Tensor o{shape, std::vector<u64>(b.size() * cols)};
   for (std::size_t i = 0; i < b.size(); ++i)
     for (std::size_t j = 0; j < cols; ++j) o.data[i * cols + j] = b.data[i];
+  return o;
+}
+
+Tensor OpsBase::gather(const Tensor& a, const Tensor& b, const GatherIndex& gi,
+                       std::vector<std::size_t> shape) {
+  const std::span<const u64> index = gi.positions;
+  Tensor o{std::move(shape), {}};
+  const std::size_t n =
+      std::accumulate(o.shape.begin(), o.shape.end(), std::size_t{1}, std::multiplies<>());
+  if (n != index.size())
+    throw std::invalid_argument("gather: the shape " + shape_str(o.shape) + " holds " +
+                                std::to_string(n) + " elements, not its " +
+                                std::to_string(index.size()) + " positions");
+  Region r(*this, profiling::scopes::kMisc, "");
+  if (const vec::Space* sp = resident_space(a, b)) {
+    vec::Vec up_a, up_b;
+    const vec::Vec& va = in_space(*sp, a, up_a);
+    const vec::Vec& vb = in_space(*sp, b, up_b);
+    if (!gi.resident || gi.resident->space() != sp) gi.resident = sp->upload(index);
+    vec::Vec out = sp->make(index.size());
+    sp->gather(va, vb, *gi.resident, out);
+    o.data = TensorValues::resident(std::move(out));
+    return o;
+  }
+  const std::vector<u64>& ha = a.data.host();
+  const std::vector<u64>& hb = b.data.host();
+  std::vector<u64> out(index.size());
+  for (std::size_t i = 0; i < index.size(); ++i) {
+    const u64 j = index[i];
+    out[i] = j < ha.size() ? ha[j] : j - ha.size() < hb.size() ? hb[j - ha.size()] : 0;
+  }
+  o.data = std::move(out);
   return o;
 }
 

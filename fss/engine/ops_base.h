@@ -27,6 +27,8 @@ class OpsBase : public Ops {
   Tensor broadcast_rows(const Tensor& b, std::size_t cols) override;
   Tensor transpose_heads(const Tensor& x, std::size_t batch, std::size_t seq, std::size_t heads,
                          std::size_t head_dim, bool inverse) override;
+  Tensor gather(const Tensor& a, const Tensor& b, const GatherIndex& index,
+                std::vector<std::size_t> shape) override;
 
  protected:
   Ring ring_;

@@ -109,6 +109,23 @@ void HostSpace::row_sums(const Vec& v, std::size_t cols, int bits, Vec& out) con
     parallel_for(*pool_, rows, std::max<std::size_t>(1, kGrain / cols), run);
 }
 
+void HostSpace::gather(const Vec& a, const Vec& b, const Vec& index, Vec& out) const {
+  check_gather(a, b, index, out);
+  const std::size_t na = a.size(), nb = b.size();
+  const u64 *pa = a.data(), *pb = b.data(), *idx = index.data();
+  u64* o = out.data();
+  const auto run = [&](std::size_t lo, std::size_t hi) {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const u64 j = idx[i];
+      o[i] = j < na ? pa[j] : j - na < nb ? pb[j - na] : 0;
+    }
+  };
+  if (out.size() < 2 * kGrain)
+    run(0, out.size());
+  else
+    parallel_for(*pool_, out.size(), kGrain, run);
+}
+
 void HostSpace::swap_axes(const Vec& in, std::size_t outer, std::size_t rows, std::size_t cols,
                           std::size_t inner, Vec& out) const {
   check_swap_axes(in, outer, rows, cols, inner, out);

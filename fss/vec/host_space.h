@@ -29,6 +29,7 @@ class HostSpace final : public Space {
   void row_sums(const Vec& v, std::size_t cols, int bits, Vec& out) const override;
   void swap_axes(const Vec& in, std::size_t outer, std::size_t rows, std::size_t cols,
                  std::size_t inner, Vec& out) const override;
+  void gather(const Vec& a, const Vec& b, const Vec& index, Vec& out) const override;
   void dcf_eval(const DcfKeys& keys, const Vec& x, Vec& out) const override;
   void dpf_et_lut_eval(const DpfEtKeys& keys, const Vec& idx, std::span<const u64> table,
                        int out_bits, Vec& sum, Vec& count, u64 index_xor_mask) const override;

@@ -79,6 +79,21 @@ void Space::check_row_sums(const Vec& v, std::size_t cols, int bits, const Vec& 
   check(out, out.size(), "vec::row_sums (output)");
 }
 
+void Space::check_gather(const Vec& a, const Vec& b, const Vec& index, const Vec& out) const {
+  check(a, a.size(), "vec::gather (a)");
+  check(b, b.size(), "vec::gather (b)");
+  check(index, out.size(), "vec::gather (index)");
+  check(out, out.size(), "vec::gather (output)");
+  const std::less<const u64*> below;
+  const auto overlap = [&](const Vec& v) {
+    return !v.empty() && !out.empty() && below(v.data(), out.data() + out.size()) &&
+           below(out.data(), v.data() + v.size());
+  };
+  if (overlap(a) || overlap(b) || overlap(index))
+    throw std::invalid_argument(
+        "vec::gather: the output must not share memory with the sources or the index");
+}
+
 void Space::check_swap_axes(const Vec& in, std::size_t outer, std::size_t rows, std::size_t cols,
                             std::size_t inner, const Vec& out) const {
   // Only for the messages; appended piece by piece, as GCC 12 warns falsely (-Wrestrict) on

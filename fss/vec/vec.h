@@ -163,6 +163,10 @@ class Space {
   // cols * inner; in and out are distinct vectors whose memory does not overlap.
   virtual void swap_axes(const Vec& in, std::size_t outer, std::size_t rows, std::size_t cols,
                          std::size_t inner, Vec& out) const = 0;
+  // A selection at public positions: out[i] = element index[i] of a and b side by side (a's
+  // elements first), or 0 where index[i] >= a.size() + b.size(). b may be empty; out.size() ==
+  // index.size(), and out's memory overlaps none of a, b and index.
+  virtual void gather(const Vec& a, const Vec& b, const Vec& index, Vec& out) const = 0;
 
   // Openings (engine::Party::open): v packed to `bits` per element for the wire
   // (fss::pack_bits's layout, out.size() == packed_bytes(v.size(), bits)), and the peer's packed
@@ -185,6 +189,7 @@ class Space {
   void check_row_sums(const Vec& v, std::size_t cols, int bits, const Vec& out) const;
   void check_swap_axes(const Vec& in, std::size_t outer, std::size_t rows, std::size_t cols,
                        std::size_t inner, const Vec& out) const;
+  void check_gather(const Vec& a, const Vec& b, const Vec& index, const Vec& out) const;
   // The checks of sigma_dcf_eval: P in [1, kMaxPoints], one output per point, sizes and owners.
   void check_sigma_dcf(const SigmaDcfKeys& keys, std::span<const DcfPoint> points,
                        std::span<Vec* const> bits) const;

@@ -5,6 +5,7 @@
 // the same gates on the CPU (fusefss's DCF truncations), both parties' opened outputs bit for bit.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <deque>
 #include <random>
@@ -213,6 +214,32 @@ inline void check_vec_ops(Tally& t, std::mt19937_64& g, std::size_t N) {
             host.swap_axes(hin, sh.outer, sh.rows, sh.cols, sh.inner, ho);
             dev.swap_axes(din, sh.outer, sh.rows, sh.cols, sh.inner, d_o);
             return diff(vec_values(host, ho), vec_values(dev, d_o));
+          });
+  }
+  // A selection from two sources side by side, the public 0 past them (the causal softmax's
+  // ragged rows): with b empty and not, positions in range and past it, the edge of each.
+  for (const std::size_t nb : {std::size_t{0}, std::size_t{1000}}) {
+    t.run("vec gather from " + std::to_string(N) + " + " + std::to_string(nb) +
+              " values: CUDA == host",
+          [&] {
+            const std::size_t na = N, n = N + 37;
+            std::vector<u64> a(na), b(nb), idx(n);
+            for (u64& x : a) x = random_bits(g, 64);
+            for (u64& x : b) x = random_bits(g, 64);
+            for (std::size_t i = 0; i < n; ++i)
+              idx[i] = i < 4 ? std::array<u64, 4>{0, na - 1, na + nb, ~u64{0}}[i]
+                             : random_bits(g, 64) % (na + nb + 50);
+            const vec::Vec ha = host.upload(a), da = dev.upload(a);
+            const vec::Vec hb = host.upload(b), db = dev.upload(b);
+            const vec::Vec hi = host.upload(idx), di = dev.upload(idx);
+            vec::Vec ho = host.make(n), d_o = dev.make(n);
+            host.gather(ha, hb, hi, ho);
+            dev.gather(da, db, di, d_o);
+            std::vector<u64> want(n);
+            for (std::size_t i = 0; i < n; ++i)
+              want[i] = idx[i] < na ? a[idx[i]] : idx[i] - na < nb ? b[idx[i] - na] : 0;
+            return join({{"host", diff(want, vec_values(host, ho))},
+                         {"device", diff(vec_values(host, ho), vec_values(dev, d_o))}});
           });
   }
   for (int bits : {1, 12, 37, 50, 64}) {

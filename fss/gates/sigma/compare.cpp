@@ -190,12 +190,6 @@ void relu_keygen(Dealer& dl, std::span<const u64> r_in, std::span<u64> r_out, in
   engine::in_ring(dl, bits, r_in,
                   [&](std::span<const u64> r) { select_keygen(dl, r_d, r, r_out); });
 }
-void relu_eval(Party& p, std::span<const u64> xhat, std::span<u64> yhat, int bits) {
-  if (bits == 0) return relu_eval(p, xhat, yhat);
-  std::vector<u64> dhat(xhat.size());
-  engine::in_ring(p, bits - 1, xhat, [&](std::span<const u64> x) { drelu_eval(p, x, dhat); });
-  engine::in_ring(p, bits, xhat, [&](std::span<const u64> x) { select_eval(p, dhat, x, yhat); });
-}
 
 namespace {
 void relu_clear_face(const ClearCtx& c, const engine::GateArgs& a, std::span<const u64> x,
@@ -293,6 +287,16 @@ vec::Vec relu(Party& p, const vec::Vec& xhat, int bits) {
   sp.combine(low, bits, 0, {{.v = &xhat}});
   return select(p, d, low);
 }
+
+}  // namespace
+
+void relu_eval(Party& p, std::span<const u64> xhat, std::span<u64> yhat, int bits) {
+  if (bits == 0) return relu_eval(p, xhat, yhat);
+  check_len("relu", xhat.size(), yhat.size());
+  p.result(relu(p, p.operand(xhat), bits), yhat);
+}
+
+namespace {
 
 // max_tree's schedule where the party's vectors live, for rows whose width halves evenly down to
 // 1 (cols a power of two): level by level, the pairs are the even and odd fields of each row.

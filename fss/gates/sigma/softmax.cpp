@@ -1,6 +1,7 @@
 // SIGMA's softmax over Ops (softmax.h).
 #include "fss/gates/sigma/softmax.h"
 
+#include <functional>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -38,40 +39,80 @@ std::vector<std::size_t> causal_row_lengths(std::size_t rows, std::size_t cols,
   return lens;
 }
 
-Tensor gather_ragged(const Tensor& a, std::size_t cols, const std::vector<std::size_t>& lens) {
-  if (a.data.empty()) return Tensor{{total(lens)}, {}};  // shape-only (models/trace_ops.h)
-  std::vector<u64> out;
-  out.reserve(total(lens));
-  for (std::size_t r = 0; r < lens.size(); ++r)
-    for (std::size_t j = 0; j < lens[r]; ++j) out.push_back(a.data.at(r * cols + j));
-  const std::size_t n = out.size();
-  return Tensor{{n}, std::move(out)};
+namespace {
+// The positions of gather_ragged (kept entries of rows of cols) and of scatter_ragged (each
+// entry of rows of cols: its place in the ragged layout, or past it for the public 0).
+void check_lengths(const std::vector<std::size_t>& lens, std::size_t cols, const char* what) {
+  for (const std::size_t l : lens)
+    if (l > cols)
+      throw std::invalid_argument(std::string(what) + ": a row of " + std::to_string(l) +
+                                  " entries is longer than its " + std::to_string(cols) +
+                                  " columns");
 }
 
-Tensor scatter_ragged(const Tensor& c, std::size_t cols, const std::vector<std::size_t>& lens) {
-  if (c.data.empty()) return Tensor{{lens.size(), cols}, {}};  // shape-only (models/trace_ops.h)
-  std::vector<u64> out(lens.size() * cols, 0);
+// A tensor with a shape and no values (models/trace_ops.h): the helpers give shape-only results.
+bool shape_only(const Tensor& t) {
+  return t.data.empty() &&
+         std::accumulate(t.shape.begin(), t.shape.end(), std::size_t{1}, std::multiplies<>()) > 0;
+}
+
+// The cache key of a pattern: its kind, the row length and the rows' lengths.
+std::string pattern_key(const char* kind, std::size_t cols, const std::vector<std::size_t>& lens) {
+  std::string key = std::string(kind) + "/" + std::to_string(cols) + "/";
+  key.append(reinterpret_cast<const char*>(lens.data()), lens.size() * sizeof(std::size_t));
+  return key;
+}
+
+std::vector<u64> kept_positions(std::size_t cols, const std::vector<std::size_t>& lens) {
+  std::vector<u64> idx;
+  idx.reserve(total(lens));
+  for (std::size_t r = 0; r < lens.size(); ++r)
+    for (std::size_t j = 0; j < lens[r]; ++j) idx.push_back(r * cols + j);
+  return idx;
+}
+
+std::vector<u64> scattered_positions(std::size_t cols, const std::vector<std::size_t>& lens) {
+  const u64 none = total(lens);  // past the ragged tensor: the public 0
+  std::vector<u64> idx(lens.size() * cols, none);
   std::size_t pos = 0;
   for (std::size_t r = 0; r < lens.size(); ++r)
-    for (std::size_t j = 0; j < lens[r]; ++j) out[r * cols + j] = c.data.at(pos++);
-  return Tensor{{lens.size(), cols}, std::move(out)};
+    for (std::size_t j = 0; j < lens[r]; ++j) idx[r * cols + j] = pos++;
+  return idx;
+}
+}  // namespace
+
+Tensor gather_ragged(Ops& ops, const Tensor& a, std::size_t cols,
+                     const std::vector<std::size_t>& lens) {
+  check_lengths(lens, cols, "gather_ragged");
+  if (shape_only(a)) return Tensor{{total(lens)}, {}};
+  const auto index = ops.gather_index(pattern_key("ragged kept", cols, lens),
+                                      [&] { return kept_positions(cols, lens); });
+  return ops.gather(a, Tensor{}, *index, {total(lens)});
 }
 
-Tensor ragged_sum(const Tensor& c, const std::vector<std::size_t>& lens) {
-  std::vector<u64> out(lens.size(), 0);
-  std::size_t pos = 0;
-  for (std::size_t r = 0; r < lens.size(); ++r)
-    for (std::size_t j = 0; j < lens[r]; ++j) out[r] += c.data.at(pos++);
-  return Tensor{{lens.size()}, std::move(out)};  // mod 2^64: the caller reduces to its ring
+Tensor scatter_ragged(Ops& ops, const Tensor& c, std::size_t cols,
+                      const std::vector<std::size_t>& lens) {
+  check_lengths(lens, cols, "scatter_ragged");
+  if (shape_only(c)) return Tensor{{lens.size(), cols}, {}};
+  const auto index = ops.gather_index(pattern_key("ragged scattered", cols, lens),
+                                      [&] { return scattered_positions(cols, lens); });
+  return ops.gather(c, Tensor{}, *index, {lens.size(), cols});
 }
 
-Tensor ragged_broadcast(const Tensor& b, const std::vector<std::size_t>& lens) {
-  std::vector<u64> out;
-  out.reserve(total(lens));
-  for (std::size_t r = 0; r < lens.size(); ++r)
-    for (std::size_t j = 0; j < lens[r]; ++j) out.push_back(b.data.at(r));
-  const std::size_t n = out.size();
-  return Tensor{{n}, std::move(out)};
+Tensor ragged_sum(Ops& ops, const Tensor& c, std::size_t cols,
+                  const std::vector<std::size_t>& lens) {
+  return ops.sum_last(scatter_ragged(ops, c, cols, lens));
+}
+
+Tensor ragged_broadcast(Ops& ops, const Tensor& b, const std::vector<std::size_t>& lens) {
+  if (shape_only(b)) return Tensor{{total(lens)}, {}};
+  const auto index = ops.gather_index(pattern_key("ragged rows", 0, lens), [&] {
+    std::vector<u64> idx;
+    idx.reserve(total(lens));
+    for (std::size_t r = 0; r < lens.size(); ++r) idx.insert(idx.end(), lens[r], r);
+    return idx;
+  });
+  return ops.gather(b, Tensor{}, *index, {total(lens)});
 }
 
 // The ring the row max runs in: SIGMA's reducedBw = n - f + 2 (Gupta et al., PoPETs 2024,
@@ -85,35 +126,49 @@ int max_ring_bits(const Ops& ops) {
 }
 
 Tensor ragged_max(Ops& ops, const Tensor& c, const std::vector<std::size_t>& lens, int bits) {
-  // cur holds the candidates of all rows back to back; len[r] is row r's count.
-  std::vector<u64> cur = c.data;
+  // cur holds the candidates of all rows back to back; len[r] is row r's count. Each level picks
+  // its pairs and passes the odd ones on by Ops::gather (public positions): the values stay
+  // where the party's gates run.
+  Tensor cur = c;
   std::vector<std::size_t> len = lens;
   for (;;) {
-    std::vector<u64> left, right;
-    std::size_t pos = 0;
-    for (std::size_t r = 0; r < len.size(); ++r) {
-      for (std::size_t j = 0; j + 1 < len[r]; j += 2) {
-        left.push_back(cur[pos + j]);
-        right.push_back(cur[pos + j + 1]);
+    std::size_t np = 0;  // the level's pairs
+    for (const std::size_t l : len) np += l / 2;
+    if (np == 0) break;
+    const auto left = ops.gather_index(pattern_key("max left", 0, len), [&] {
+      std::vector<u64> idx;
+      std::size_t pos = 0;
+      for (const std::size_t l : len) {
+        for (std::size_t j = 0; j + 1 < l; j += 2) idx.push_back(pos + j);
+        pos += l;
       }
-      pos += len[r];
-    }
-    if (left.empty()) break;
-    const std::size_t np = left.size();
-    const Tensor a{{np}, std::move(left)}, b{{np}, right};
+      return idx;
+    });
+    const auto right = ops.gather_index(pattern_key("max right", 0, len), [&] {
+      std::vector<u64> idx = left->positions;
+      for (u64& i : idx) ++i;
+      return idx;
+    });
+    // The next level: each row's maxima of its pairs (in m), then its odd one (in cur, read past
+    // m's np elements).
+    const auto next = ops.gather_index(pattern_key("max next", 0, len), [&] {
+      std::vector<u64> idx;
+      std::size_t in = 0, k = 0;
+      for (const std::size_t l : len) {
+        for (std::size_t j = 0; j < l / 2; ++j) idx.push_back(k++);
+        if (l % 2) idx.push_back(np + in + l - 1);  // odd one passes through
+        in += l;
+      }
+      return idx;
+    });
+    const Tensor a = ops.gather(cur, Tensor{}, *left, {np});
+    const Tensor b = ops.gather(cur, Tensor{}, *right, {np});
     const Tensor m = ops.add(ops.relu(ops.sub(a, b), bits), b);  // max(a, b) = ReLU(a - b) + b
-    std::vector<u64> next;
-    std::size_t in = 0, k = 0;
-    for (std::size_t r = 0; r < len.size(); ++r) {
-      const std::size_t pairs = len[r] / 2;
-      for (std::size_t j = 0; j < pairs; ++j) next.push_back(m.data[k++]);
-      if (len[r] % 2) next.push_back(cur[in + len[r] - 1]);  // odd one passes through
-      in += len[r];
-      len[r] = pairs + len[r] % 2;
-    }
-    cur = std::move(next);
+    cur = ops.gather(m, cur, *next, {next->positions.size()});
+    for (std::size_t& l : len) l = l / 2 + l % 2;
   }
-  return Tensor{{lens.size()}, std::move(cur)};
+  cur.shape = {lens.size()};
+  return cur;
 }
 
 Tensor softmax(Ops& ops, const Tensor& a, std::size_t cols, engine::SoftmaxMask mask) {
@@ -140,28 +195,27 @@ Tensor softmax(Ops& ops, const Tensor& a, std::size_t cols, engine::SoftmaxMask 
     return y;
   }
   const auto lens = causal_row_lengths(rows, cols, mask.first_row);
-  const Tensor x = gather_ragged(a, cols, lens);
+  const Tensor x = gather_ragged(ops, a, cols, lens);
   Tensor m;
   {
     Ops::Region r(ops, "max");
     m = ragged_max(ops, x, lens, max_bits);
   }
-  const Tensor d = ops.sub(ragged_broadcast(m, lens), x);
+  const Tensor d = ops.sub(ragged_broadcast(ops, m, lens), x);
   const Tensor e = ops.nexp(d);
   Tensor s;
   {
     Ops::Region r(ops, "sum");
-    s = ragged_sum(e, lens);
-    ring_reduce(ops.ring(), s.data);
+    s = ragged_sum(ops, e, cols, lens);
   }
   // The table covers sums of up to `cols` terms (the longest row), as SIGMA's p.FW.
   const Tensor inv = ops.inverse(s, cols);
   Tensor y;
   {
     Ops::Region r(ops, "normalise");
-    y = ops.truncate(ops.mul(e, ragged_broadcast(inv, lens)), f, TruncKind::kWithSlack);
+    y = ops.truncate(ops.mul(e, ragged_broadcast(ops, inv, lens)), f, TruncKind::kWithSlack);
   }
-  Tensor out = scatter_ragged(y, cols, lens);
+  Tensor out = scatter_ragged(ops, y, cols, lens);
   out.shape = a.shape;
   return out;
 }

@@ -31,18 +31,22 @@ namespace secinfer::fss::sigma {
 // std::invalid_argument unless first_row < cols.
 std::vector<std::size_t> causal_row_lengths(std::size_t rows, std::size_t cols,
                                             std::size_t first_row = 0);
-// Lower-triangle entries of a (rows x cols) in row order; shape {sum of lengths}. A shape-only
-// tensor (no data, models/trace_ops.h) gives a shape-only result; so does scatter_ragged.
-engine::Tensor gather_ragged(const engine::Tensor& a, std::size_t cols,
+// The ragged layout's moves are local selections at public positions (engine::Ops::gather), so a
+// party's values stay where its gates run (a GPU's memory).
+// Lower-triangle entries of a (rows x cols) in row order; shape {sum of lengths}.
+engine::Tensor gather_ragged(engine::Ops& ops, const engine::Tensor& a, std::size_t cols,
                              const std::vector<std::size_t>& lens);
 // Inverse of gather_ragged: rows x cols with 0 outside the kept entries (0 is the public zero in
 // every representation: value 0, mask 0, masked value 0).
-engine::Tensor scatter_ragged(const engine::Tensor& c, std::size_t cols,
+engine::Tensor scatter_ragged(engine::Ops& ops, const engine::Tensor& c, std::size_t cols,
                               const std::vector<std::size_t>& lens);
-// Per-row sums of a ragged tensor (linear, local), mod 2^64: reduce to the ring afterwards.
-engine::Tensor ragged_sum(const engine::Tensor& c, const std::vector<std::size_t>& lens);
+// Per-row sums of a ragged tensor of rows up to cols long (linear, local), in the ring: its rows
+// scattered into rows of cols, then Ops::sum_last.
+engine::Tensor ragged_sum(engine::Ops& ops, const engine::Tensor& c, std::size_t cols,
+                          const std::vector<std::size_t>& lens);
 // out[entry] = b[row of entry] (linear, local).
-engine::Tensor ragged_broadcast(const engine::Tensor& b, const std::vector<std::size_t>& lens);
+engine::Tensor ragged_broadcast(engine::Ops& ops, const engine::Tensor& b,
+                                const std::vector<std::size_t>& lens);
 // Row max of a ragged tensor over Ops: a tree of ReLU(a - b) + b on neighbouring pairs, all rows
 // of a level in one Ops::relu call (an odd element passes through), as SIGMA's max; `bits` as
 // Ops::relu's (0: the ring).

@@ -47,6 +47,7 @@ class AdoptingSpace final : public vec::Space {
   void row_sums(const vec::Vec&, std::size_t, int, vec::Vec&) const override {}
   void swap_axes(const vec::Vec&, std::size_t, std::size_t, std::size_t, std::size_t,
                  vec::Vec&) const override {}
+  void gather(const vec::Vec&, const vec::Vec&, const vec::Vec&, vec::Vec&) const override {}
   void dcf_eval(const DcfKeys&, const vec::Vec&, vec::Vec&) const override {}
   void dpf_et_lut_eval(const DpfEtKeys&, const vec::Vec&, std::span<const u64>, int, vec::Vec&,
                        vec::Vec&, u64) const override {}

@@ -394,6 +394,34 @@ TEST_CASE(
   }
 }
 
+TEST_CASE("vec::HostSpace: gather selects from two sources side by side, 0 past them", "[vec]") {
+  ThreadPool pool(2);
+  const HostSpace sp(pool, {});
+  std::mt19937_64 g(Catch::rngSeed() + 17);
+  // Sizes below and above the threaded grain; b empty and not.
+  for (const std::size_t n : {std::size_t{5}, std::size_t{3} << 16}) {
+    for (const std::size_t nb : {std::size_t{0}, std::size_t{9}}) {
+      const std::vector<u64> a = random_words(g, 100), b = random_words(g, nb);
+      std::vector<u64> idx(n);
+      for (std::size_t i = 0; i < n; ++i)  // the edges: first, last of a, first past both, ~0
+        idx[i] = i < 4 ? std::array<u64, 4>{0, 99, 100 + nb, ~u64{0}}[i] : g() % (100 + nb + 7);
+      const Vec va = sp.upload(a), vb = sp.upload(b), vi = sp.upload(idx);
+      Vec out = sp.make(n);
+      sp.gather(va, vb, vi, out);
+      std::vector<u64> got(n);
+      sp.download(out, got);
+      for (std::size_t i = 0; i < n; ++i)
+        REQUIRE(got[i] == (idx[i] < 100 ? a[idx[i]] : idx[i] - 100 < nb ? b[idx[i] - 100] : 0));
+    }
+  }
+  const Vec a = sp.upload(random_words(g, 8)), none = sp.make(0), idx = sp.upload({0, 1, 2});
+  Vec out = sp.make(3), wide = sp.make(4);
+  CHECK_THROWS_WITH(sp.gather(a, none, idx, wide), Catch::Contains("vec::gather (index)"));
+  Vec inside = a.view(0, 3);
+  CHECK_THROWS_WITH(sp.gather(a, none, idx, inside), Catch::Contains("must not share memory"));
+  CHECK_NOTHROW(sp.gather(a, none, idx, out));
+}
+
 TEST_CASE("vec::HostSpace: pack and unpack_add are the ring's packing and an addition mod 2^bits",
           "[vec]") {
   ThreadPool pool(2);

@@ -272,23 +272,27 @@ TEST_CASE("sigma LayerNorm / RMSNorm over Ops: secure == ClearOps, cost == paper
 }
 
 TEST_CASE("sigma softmax: ragged layout helpers are inverse to each other", "[gates][sigma]") {
+  engine::ClearOps ops(make_ring(50), 12, suite());
   const auto lens = causal_row_lengths(7, 3);
   CHECK(lens == std::vector<std::size_t>{1, 2, 3, 1, 2, 3, 1});
   Tensor a{{7, 3}, std::vector<u64>(21)};
   std::iota(a.data.begin(), a.data.end(), u64{1});
-  const Tensor c = gather_ragged(a, 3, lens);
-  CHECK(c.size() == 13);
-  const Tensor back = scatter_ragged(c, 3, lens);
+  const Tensor c = gather_ragged(ops, a, 3, lens);
+  CHECK(c.shape == std::vector<std::size_t>{13});
+  CHECK(c.data.host() == std::vector<u64>{1, 4, 5, 7, 8, 9, 10, 13, 14, 16, 17, 18, 19});
+  const Tensor back = scatter_ragged(ops, c, 3, lens);
+  CHECK(back.shape == std::vector<std::size_t>{7, 3});
   for (std::size_t i = 0; i < 7; ++i)
     for (std::size_t j = 0; j < 3; ++j)
       CHECK(back.data[i * 3 + j] == (j < lens[i] ? a.data[i * 3 + j] : 0));
-  const Tensor s = ragged_sum(c, lens);
-  CHECK(s.data[2] == 7 + 8 + 9);
-  CHECK(ragged_broadcast(s, lens).size() == 13);
+  const Tensor s = ragged_sum(ops, c, 3, lens);
+  CHECK(s.data.host() == std::vector<u64>{1, 9, 24, 10, 27, 51, 19});
+  const Tensor bs = ragged_broadcast(ops, s, lens);
+  CHECK(bs.data.host() == std::vector<u64>{1, 9, 9, 24, 24, 24, 10, 27, 27, 51, 51, 51, 19});
+  CHECK_THROWS_WITH(gather_ragged(ops, a, 2, lens), Catch::Contains("longer than its 2"));
   // The max tree against each row's max, over signed values: rows of every length 1 .. 9 (odd
   // ones pass through at each level) in the ring, then the causal rows of 3 heads' 16 x 16
   // scores in SIGMA's reduced ring of 40 bits (the result right mod 2^40).
-  engine::ClearOps ops(make_ring(50), 12, suite());
   std::mt19937_64 g(Catch::rngSeed() + 5);
   const Ring ring = make_ring(50);
   const auto check_max = [&](const std::vector<std::size_t>& rows, int bits) {
