@@ -40,8 +40,6 @@ std::vector<std::size_t> causal_row_lengths(std::size_t rows, std::size_t cols,
 }
 
 namespace {
-// The positions of gather_ragged (kept entries of rows of cols) and of scatter_ragged (each
-// entry of rows of cols: its place in the ragged layout, or past it for the public 0).
 void check_lengths(const std::vector<std::size_t>& lens, std::size_t cols, const char* what) {
   for (const std::size_t l : lens)
     if (l > cols)
@@ -63,6 +61,8 @@ std::string pattern_key(const char* kind, std::size_t cols, const std::vector<st
   return key;
 }
 
+// The positions of gather_ragged (kept entries of rows of cols) and of scatter_ragged (each
+// entry of rows of cols: its place in the ragged layout, or past it for the public 0).
 std::vector<u64> kept_positions(std::size_t cols, const std::vector<std::size_t>& lens) {
   std::vector<u64> idx;
   idx.reserve(total(lens));
