@@ -217,20 +217,19 @@ void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
     p.result(std::move(corr), chat);
     return;
   }
-  // Causal: the lower triangles only, gathered on the host.
+  // Causal: the lower triangles only, picked and put back where the vectors are (public
+  // positions: vec::Space::gather), the entries above the diagonals the public 0.
   const auto live = live_entries(s);
-  std::vector<u64> host_acc(d.nc), share(live.size());
-  sp.download(acc, host_acc);
-  sp.download(corr, share);
-  p.for_range(live.size(), [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) share[i] = ring.add(host_acc[live[i]], share[i]);
-  });
-  std::vector<u64> opened(live.size());
-  p.open(share, opened);
-  std::fill(chat.begin(), chat.end(), 0);
-  p.for_range(live.size(), [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) chat[live[i]] = opened[i];
-  });
+  std::vector<u64> picked(live.begin(), live.end()), back(d.nc, live.size());
+  for (std::size_t i = 0; i < live.size(); ++i) back[live[i]] = i;
+  const vec::Vec none = sp.make(0), picked_at = sp.upload(picked), back_at = sp.upload(back);
+  vec::Vec share = sp.make(live.size());
+  sp.gather(acc, none, picked_at, share);
+  sp.combine(share, ring.bits, 0, {{.v = &share}, {.v = &corr}});
+  p.open(share, ring.bits);
+  vec::Vec c = sp.make(d.nc);
+  sp.gather(share, none, back_at, c);
+  p.result(std::move(c), chat);
 }
 
 // ---------------------------------------------------------------- elementwise mul
