@@ -287,15 +287,18 @@ void fused_eval(Party& p, const GateArgs& args, int clip, std::span<const u64> t
               share(2, 1, true),
               {.v = &k, .stride = 4, .offset = 1, .times = &xm, .gate = &dh, .gate_when = false},
               share(2, kMinus, false)});
-  // Where msb(x_mid^) = 0: b0^ = 1 adds 2^m (t0 - t1), b0^ = 0 adds 2^m t1.
-  vec::Vec z1 = sp.make(N), z0 = sp.make(N);
-  sp.combine(z1, 1, 0, {{.v = &b0, .gate = &xm, .gate_bit = w.m - 1, .gate_when = false}});
-  sp.combine(z0, 1, 1, {{.v = &xm, .shr = w.m - 1, .width = 1}, {.v = &z1}});
+  // Where msb(x_mid^) = 0: b0^ = 1 adds 2^m (t0 - t1), b0^ = 0 adds 2^m t1. One vector of two
+  // flags: bit 0 [msb = 0 and b0^ = 1], bit 1 [msb = 0 and b0^ = 0], i.e. 2 - 2 msb - b0^ (1 -
+  // msb) in 2 bits.
+  vec::Vec flags = sp.make(N);
+  sp.combine(flags, 2, 2,
+             {{.v = &xm, .shr = w.m - 1, .width = 1, .coef = u64{0} - 2},
+              {.v = &b0, .coef = kMinus, .gate = &xm, .gate_bit = w.m - 1, .gate_when = false}});
   sp.combine(y, w.n, p0 * (u64{0} - background),
              {{.v = &y},
-              {.v = &t, .stride = 2, .offset = 0, .coef = two_m, .gate = &z1},
-              {.v = &t, .stride = 2, .offset = 1, .coef = u64{0} - two_m, .gate = &z1},
-              {.v = &t, .stride = 2, .offset = 1, .coef = two_m, .gate = &z0},
+              {.v = &t, .stride = 2, .offset = 0, .coef = two_m, .gate = &flags},
+              {.v = &t, .stride = 2, .offset = 1, .coef = u64{0} - two_m, .gate = &flags},
+              {.v = &t, .stride = 2, .offset = 1, .coef = two_m, .gate = &flags, .gate_bit = 1},
               {.v = &k, .stride = 4, .offset = 3},
               {.v = &t_share, .coef = kMinus}});
   p.open(y, w.n);
