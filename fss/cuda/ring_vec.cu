@@ -6,6 +6,7 @@
 #include "fss/cuda/cuda_check.h"
 #include "fss/cuda/kernel_util.cuh"
 #include "fss/cuda/ring_vec_cuda.h"
+#include "fss/vec/gather_core.h"
 
 namespace secinfer::fss::cuda {
 namespace {
@@ -67,8 +68,7 @@ __global__ void live_entries_add_kernel(RingMatmulShape g, const u64* c, const u
 __global__ void gather_kernel(const u64* a, std::size_t na, const u64* b, std::size_t nb,
                               const u64* idx, std::size_t n, u64* out) {
   for (std::size_t i = global_thread(); i < n; i += grid_threads()) {
-    const u64 j = idx[i];
-    out[i] = j < na ? a[j] : j - na < nb ? b[j - na] : 0;
+    out[i] = vec::gather_one(a, na, b, nb, idx[i]);
   }
 }
 

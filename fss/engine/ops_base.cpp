@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "fss/vec/gather_core.h"
 #include "fss/vec/vec.h"
 #include "profiling/scope_names.h"
 
@@ -215,10 +216,8 @@ Tensor OpsBase::gather(const Tensor& a, const Tensor& b, const GatherIndex& gi,
   const std::vector<u64>& ha = a.data.host();
   const std::vector<u64>& hb = b.data.host();
   std::vector<u64> out(index.size());
-  for (std::size_t i = 0; i < index.size(); ++i) {
-    const u64 j = index[i];
-    out[i] = j < ha.size() ? ha[j] : j - ha.size() < hb.size() ? hb[j - ha.size()] : 0;
-  }
+  for (std::size_t i = 0; i < index.size(); ++i)
+    out[i] = vec::gather_one(ha.data(), ha.size(), hb.data(), hb.size(), index[i]);
   o.data = std::move(out);
   return o;
 }

@@ -7,6 +7,7 @@
 
 #include "fss/thread_pool.h"
 #include "fss/vec/combine_core.h"
+#include "fss/vec/gather_core.h"
 
 namespace secinfer::fss::vec {
 namespace {
@@ -115,10 +116,7 @@ void HostSpace::gather(const Vec& a, const Vec& b, const Vec& index, Vec& out) c
   const u64 *pa = a.data(), *pb = b.data(), *idx = index.data();
   u64* o = out.data();
   const auto run = [&](std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i) {
-      const u64 j = idx[i];
-      o[i] = j < na ? pa[j] : j - na < nb ? pb[j - na] : 0;
-    }
+    for (std::size_t i = lo; i < hi; ++i) o[i] = gather_one(pa, na, pb, nb, idx[i]);
   };
   if (out.size() < 2 * kGrain)
     run(0, out.size());
