@@ -54,9 +54,10 @@ std::size_t live_count(const MatmulShape& s) {
   return s.batches * (s.causal ? s.m * (s.m + 1) / 2 : s.m * s.n);
 }
 
-// Entries of C that exist: all, or the lower triangle of each batch when causal.
-std::vector<std::size_t> live_entries(const MatmulShape& s) {
-  std::vector<std::size_t> idx;
+// Entries of C that exist: all, or the lower triangle of each batch when causal (as ring words:
+// the positions vec::Space::gather reads).
+std::vector<u64> live_entries(const MatmulShape& s) {
+  std::vector<u64> idx;
   idx.reserve(s.batches * s.m * s.n);
   for (std::size_t b = 0; b < s.batches; ++b)
     for (std::size_t i = 0; i < s.m; ++i)
@@ -108,9 +109,9 @@ void matmul_keygen(Dealer& dl, const MatmulShape& s, std::span<const u64> r_a,
   const Ring ring = dl.ring();
   // Output masks: fresh for every live entry; the causal upper triangle is a public 0. Where
   // every entry lives (not causal) they are drawn into r_c in place: the same stream values.
-  const std::vector<std::size_t> live = s.causal ? live_entries(s) : std::vector<std::size_t>{};
+  const std::vector<u64> live = s.causal ? live_entries(s) : std::vector<u64>{};
   const std::size_t live_n = live_count(s);
-  const auto entry = [&](std::size_t i) { return s.causal ? live[i] : i; };
+  const auto entry = [&](std::size_t i) -> std::size_t { return s.causal ? live[i] : i; };
   dl.begin(kTagMatmul, live_n);
   std::vector<u64> fresh_causal;
   if (s.causal) {
@@ -219,10 +220,10 @@ void matmul_eval(Party& p, const MatmulShape& s, std::span<const u64> ahat,
   }
   // Causal: the lower triangles only, picked and put back where the vectors are (public
   // positions: vec::Space::gather), the entries above the diagonals the public 0.
-  const auto live = live_entries(s);
-  std::vector<u64> picked(live.begin(), live.end()), back(d.nc, live.size());
+  const std::vector<u64> live = live_entries(s);
+  std::vector<u64> back(d.nc, live.size());
   for (std::size_t i = 0; i < live.size(); ++i) back[live[i]] = i;
-  const vec::Vec none = sp.make(0), picked_at = sp.upload(picked), back_at = sp.upload(back);
+  const vec::Vec none = sp.make(0), picked_at = sp.upload(live), back_at = sp.upload(back);
   vec::Vec share = sp.make(live.size());
   sp.gather(acc, none, picked_at, share);
   sp.combine(share, ring.bits, 0, {{.v = &share}, {.v = &corr}});
